@@ -1,0 +1,120 @@
+//===- ConvReference.h - Independent convolution reference ------*- C++ -*-===//
+//
+// A direct loop-nest evaluation of the defining sums of an N-d convolution
+// (PyTorch cross-correlation semantics) and of its three gradients: data
+// (dgrad), filter (wgrad) and bias (bgrad). Stride, asymmetric padding,
+// dilation and groups are supported, in channels-first and channels-last
+// layouts, for spatial rank 1..3.
+//
+// This code deliberately uses only the C++17 standard library (no LLVM/MLIR)
+// and does NOT rewrite the gradients as padded / zero-inserted convolutions:
+// each function is its own loop nest over the defining formula, so it stays
+// independent of the compiler it checks.
+//
+// Definitions, per spatial dimension (x is zero outside [0, H)):
+//   Ke = (K-1)*d + 1,  O = floor((H + pl + ph - Ke) / s) + 1
+//   y[n,f,o]  = b[f] + sum_{c in group(f), k} w[f,c,k] * x[n, g*Cg+c, o*s+k*d-pl]
+//   dx[n,g*Cg+c,i] = sum_{f in group g, k, o : o*s+k*d-pl == i} dy[n,f,o]*w[f,c,k]
+//   dw[f,c,k] = sum_{n,o} dy[n,f,o] * x[n, g*Cg+c, o*s+k*d-pl]
+//   db[f]     = sum_{n,o} dy[n,f,o]
+// with g = f / (F/G), Cg = C/G.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CONVGRAD_REFERENCE_CONVREFERENCE_H
+#define CONVGRAD_REFERENCE_CONVREFERENCE_H
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace convgrad {
+namespace reference {
+
+/// ChannelsFirst: x [N,C,S...], w [F,C/G,K...], y [N,F,O...] (NCHW / FCHW).
+/// ChannelsLast:  x [N,S...,C], w [F,K...,C/G], y [N,O...,F] (NHWC / FHWC).
+enum class Layout { ChannelsFirst, ChannelsLast };
+
+struct ConvConfig {
+  int64_t batch = 1, inChannels = 1, outChannels = 1, groups = 1;
+  /// R entries each, R = 1..3.
+  std::vector<int64_t> inputSizes, kernelSizes, strides, dilations, padLow,
+      padHigh;
+  Layout layout = Layout::ChannelsFirst;
+
+  /// Number of spatial dimensions (= inputSizes.size()).
+  unsigned rank() const;
+  /// O = floor((H + pl + ph - ((K-1)*d+1)) / s) + 1 per spatial dim.
+  std::vector<int64_t> outputSizes() const;
+  /// CF: N,C,S...   CL: N,S...,C
+  std::vector<int64_t> inputShape() const;
+  /// CF: F,C/G,K... CL: F,K...,C/G
+  std::vector<int64_t> filterShape() const;
+  /// CF: N,F,O...   CL: N,O...,F
+  std::vector<int64_t> outputShape() const;
+  /// "" if valid, else a human-readable reason.
+  std::string validate() const;
+};
+
+/// Product of the extents (1 for an empty shape).
+int64_t numElements(const std::vector<int64_t> &shape);
+
+/// value[i] is the exact-math result evaluated in double; absSum[i] is the sum
+/// over the product terms feeding value[i] of |a*b| (plus |bias| for forward;
+/// plus |dy| for backwardBias). Callers use absSum to bound rounding error.
+struct Result {
+  std::vector<double> value, absSum;
+};
+
+/// y (outputShape) from x (inputShape), w (filterShape), optional bias (F).
+Result forward(const ConvConfig &conv, const std::vector<double> &x,
+               const std::vector<double> &w, const std::vector<double> *bias);
+/// dx (inputShape) from dy (outputShape) and w (filterShape).
+Result backwardData(const ConvConfig &conv, const std::vector<double> &dy,
+                    const std::vector<double> &w);
+/// dw (filterShape) from x (inputShape) and dy (outputShape).
+Result backwardFilter(const ConvConfig &conv, const std::vector<double> &x,
+                      const std::vector<double> &dy);
+/// db ({F}) from dy (outputShape).
+Result backwardBias(const ConvConfig &conv, const std::vector<double> &dy);
+
+/// Plain inner product; the sizes must match.
+double dot(const std::vector<double> &a, const std::vector<double> &b);
+
+/// A numerical test case: one line of a .cfg file, e.g.
+///   n=2 c=4 f=6 g=2 in=7,5 k=3,2 s=2,1 d=1,2 pl=1,0 ph=2,1 layout=cf type=f32 dynbatch=0
+/// `in` and `k` are required (same length R = 1..3); s,d default to 1,
+/// pl,ph to 0, n,c,f,g to 1, layout (cf|cl) to cf, type (f32|f64|f16|bf16) to
+/// f32, dynbatch (0|1) to 0. `#` starts a comment.
+struct TestCase {
+  ConvConfig conv;
+  std::string elementType = "f32";
+  bool dynamicBatch = false;
+};
+
+/// Parses one line. Returns false and sets `error` on bad syntax or on an
+/// invalid configuration (ConvConfig::validate()). A blank or comment-only
+/// line is an error too ("empty line"); use isBlankOrCommentLine() to skip
+/// those when reading a file.
+bool parseTestCase(const std::string &line, TestCase &out, std::string &error);
+/// True if the line holds no tokens (only whitespace and/or a `#` comment).
+bool isBlankOrCommentLine(const std::string &line);
+/// Writes every key explicitly; round-trips through parseTestCase.
+std::string formatTestCase(const TestCase &tc);
+
+struct RandomLimits {
+  unsigned maxRank = 3;
+  int64_t maxBatch = 3, maxChannelsPerGroup = 4, maxGroups = 4, maxSize = 9,
+          maxKernel = 4, maxStride = 4, maxDilation = 3, maxPad = 5;
+};
+/// A random, always valid test case within `limits` (all limits must be >= 1;
+/// maxRank is clamped to 1..3). Covers stride, dilation, asymmetric padding
+/// (also larger than the kernel extent), G=1 / depthwise / channel-multiplier
+/// / general groups, both layouts, all four element types, dynamic batch.
+TestCase randomTestCase(std::mt19937_64 &rng, const RandomLimits &limits = {});
+
+} // namespace reference
+} // namespace convgrad
+
+#endif // CONVGRAD_REFERENCE_CONVREFERENCE_H

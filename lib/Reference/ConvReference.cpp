@@ -1,0 +1,690 @@
+//===- ConvReference.cpp - Independent convolution reference --------------===//
+//
+// Direct loop nests over the defining sums; see ConvReference.h. Standard
+// library only, on purpose.
+//
+//===----------------------------------------------------------------------===//
+
+#include "convgrad/Reference/ConvReference.h"
+
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <sstream>
+#include <stdexcept>
+#include <utility>
+
+namespace convgrad {
+namespace reference {
+
+//===----------------------------------------------------------------------===//
+// ConvConfig
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// floor(a / b) for b > 0, correct for negative a.
+int64_t floorDiv(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  if ((a % b != 0) && (a < 0))
+    --q;
+  return q;
+}
+
+std::string joinList(const std::vector<int64_t> &v) {
+  std::string s;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i)
+      s += ',';
+    s += std::to_string(v[i]);
+  }
+  return s;
+}
+} // namespace
+
+unsigned ConvConfig::rank() const {
+  return static_cast<unsigned>(inputSizes.size());
+}
+
+std::vector<int64_t> ConvConfig::outputSizes() const {
+  std::vector<int64_t> out;
+  unsigned r = rank();
+  if (kernelSizes.size() != r || strides.size() != r ||
+      dilations.size() != r || padLow.size() != r || padHigh.size() != r)
+    return out;
+  for (unsigned i = 0; i < r; ++i) {
+    int64_t ke = (kernelSizes[i] - 1) * dilations[i] + 1;
+    int64_t span = inputSizes[i] + padLow[i] + padHigh[i] - ke;
+    int64_t s = strides[i] >= 1 ? strides[i] : 1;
+    out.push_back(floorDiv(span, s) + 1);
+  }
+  return out;
+}
+
+std::vector<int64_t> ConvConfig::inputShape() const {
+  std::vector<int64_t> shape{batch};
+  if (layout == Layout::ChannelsFirst) {
+    shape.push_back(inChannels);
+    shape.insert(shape.end(), inputSizes.begin(), inputSizes.end());
+  } else {
+    shape.insert(shape.end(), inputSizes.begin(), inputSizes.end());
+    shape.push_back(inChannels);
+  }
+  return shape;
+}
+
+std::vector<int64_t> ConvConfig::filterShape() const {
+  int64_t cg = groups >= 1 ? inChannels / groups : inChannels;
+  std::vector<int64_t> shape{outChannels};
+  if (layout == Layout::ChannelsFirst) {
+    shape.push_back(cg);
+    shape.insert(shape.end(), kernelSizes.begin(), kernelSizes.end());
+  } else {
+    shape.insert(shape.end(), kernelSizes.begin(), kernelSizes.end());
+    shape.push_back(cg);
+  }
+  return shape;
+}
+
+std::vector<int64_t> ConvConfig::outputShape() const {
+  std::vector<int64_t> o = outputSizes();
+  std::vector<int64_t> shape{batch};
+  if (layout == Layout::ChannelsFirst) {
+    shape.push_back(outChannels);
+    shape.insert(shape.end(), o.begin(), o.end());
+  } else {
+    shape.insert(shape.end(), o.begin(), o.end());
+    shape.push_back(outChannels);
+  }
+  return shape;
+}
+
+std::string ConvConfig::validate() const {
+  unsigned r = rank();
+  if (r < 1 || r > 3)
+    return "spatial rank must be 1..3, got " + std::to_string(r);
+  auto checkLen = [&](const std::vector<int64_t> &v,
+                      const char *name) -> std::string {
+    if (v.size() != r)
+      return std::string(name) + " has " + std::to_string(v.size()) +
+             " entries, expected " + std::to_string(r) + " (spatial rank)";
+    return "";
+  };
+  for (auto [v, name] :
+       {std::pair<const std::vector<int64_t> *, const char *>{&kernelSizes,
+                                                                "kernel sizes"},
+        {&strides, "strides"},
+        {&dilations, "dilations"},
+        {&padLow, "low paddings"},
+        {&padHigh, "high paddings"}}) {
+    std::string e = checkLen(*v, name);
+    if (!e.empty())
+      return e;
+  }
+  if (batch < 1)
+    return "batch must be >= 1, got " + std::to_string(batch);
+  if (inChannels < 1)
+    return "input channels must be >= 1, got " + std::to_string(inChannels);
+  if (outChannels < 1)
+    return "output channels must be >= 1, got " + std::to_string(outChannels);
+  if (groups < 1)
+    return "groups must be >= 1, got " + std::to_string(groups);
+  if (inChannels % groups != 0)
+    return "groups (" + std::to_string(groups) +
+           ") must divide input channels (" + std::to_string(inChannels) + ")";
+  if (outChannels % groups != 0)
+    return "groups (" + std::to_string(groups) +
+           ") must divide output channels (" + std::to_string(outChannels) +
+           ")";
+  for (unsigned i = 0; i < r; ++i) {
+    std::string dim = " in spatial dim " + std::to_string(i);
+    if (inputSizes[i] < 1)
+      return "input size must be >= 1, got " + std::to_string(inputSizes[i]) +
+             dim;
+    if (kernelSizes[i] < 1)
+      return "kernel size must be >= 1, got " +
+             std::to_string(kernelSizes[i]) + dim;
+    if (strides[i] < 1)
+      return "stride must be >= 1, got " + std::to_string(strides[i]) + dim;
+    if (dilations[i] < 1)
+      return "dilation must be >= 1, got " + std::to_string(dilations[i]) +
+             dim;
+    if (padLow[i] < 0)
+      return "low padding must be >= 0, got " + std::to_string(padLow[i]) +
+             dim;
+    if (padHigh[i] < 0)
+      return "high padding must be >= 0, got " + std::to_string(padHigh[i]) +
+             dim;
+  }
+  std::vector<int64_t> o = outputSizes();
+  for (unsigned i = 0; i < r; ++i) {
+    if (o[i] < 1) {
+      int64_t ke = (kernelSizes[i] - 1) * dilations[i] + 1;
+      return "output size " + std::to_string(o[i]) + " < 1 in spatial dim " +
+             std::to_string(i) + ": padded input " +
+             std::to_string(inputSizes[i] + padLow[i] + padHigh[i]) +
+             " is shorter than the effective kernel " + std::to_string(ke);
+    }
+  }
+  return "";
+}
+
+int64_t numElements(const std::vector<int64_t> &shape) {
+  int64_t n = 1;
+  for (int64_t e : shape)
+    n *= e;
+  return n;
+}
+
+//===----------------------------------------------------------------------===//
+// Loop nests
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Everything the loop nests need, flattened. Spatial positions are flattened
+/// row-major over the spatial dims only; in both layouts a tensor element is
+/// then addressed by (outer index, channel, flat spatial position).
+struct Geometry {
+  unsigned r = 0;
+  int64_t n = 0, c = 0, f = 0, g = 0, cg = 0, fg = 0;
+  bool channelsLast = false;
+  std::vector<int64_t> h, k, o, s, d, pl;
+  int64_t hs = 1, ks = 1, os = 1; // flattened spatial element counts
+  // Multi-indices of every flat spatial position: xxIdx[flat * r + dim].
+  std::vector<int64_t> hIdx, kIdx, oIdx;
+
+  explicit Geometry(const ConvConfig &conv) {
+    std::string err = conv.validate();
+    if (!err.empty())
+      throw std::invalid_argument("convgrad::reference: invalid config: " +
+                                  err);
+    r = conv.rank();
+    n = conv.batch;
+    c = conv.inChannels;
+    f = conv.outChannels;
+    g = conv.groups;
+    cg = c / g;
+    fg = f / g;
+    channelsLast = conv.layout == Layout::ChannelsLast;
+    h = conv.inputSizes;
+    k = conv.kernelSizes;
+    o = conv.outputSizes();
+    s = conv.strides;
+    d = conv.dilations;
+    pl = conv.padLow;
+    hs = numElements(h);
+    ks = numElements(k);
+    os = numElements(o);
+    hIdx = decodeAll(h);
+    kIdx = decodeAll(k);
+    oIdx = decodeAll(o);
+  }
+
+  std::vector<int64_t> decodeAll(const std::vector<int64_t> &sizes) const {
+    int64_t total = numElements(sizes);
+    std::vector<int64_t> idx(static_cast<size_t>(total) * r);
+    for (int64_t flat = 0; flat < total; ++flat) {
+      int64_t rem = flat;
+      for (unsigned dim = r; dim-- > 0;) {
+        idx[flat * r + dim] = rem % sizes[dim];
+        rem /= sizes[dim];
+      }
+    }
+    return idx;
+  }
+
+  /// Flat spatial index of the input position read by output position oFlat
+  /// through kernel tap kFlat (i = o*s + k*d - pl per dim), or -1 if that
+  /// position lies in the padding.
+  int64_t inputPosition(int64_t oFlat, int64_t kFlat) const {
+    int64_t flat = 0;
+    for (unsigned dim = 0; dim < r; ++dim) {
+      int64_t i = oIdx[oFlat * r + dim] * s[dim] +
+                  kIdx[kFlat * r + dim] * d[dim] - pl[dim];
+      if (i < 0 || i >= h[dim])
+        return -1;
+      flat = flat * h[dim] + i;
+    }
+    return flat;
+  }
+
+  // Element offsets. CF: [N,C,S], CL: [N,S,C] (S = flattened spatial).
+  int64_t xOff(int64_t ni, int64_t ci, int64_t sp) const {
+    return channelsLast ? (ni * hs + sp) * c + ci : (ni * c + ci) * hs + sp;
+  }
+  int64_t yOff(int64_t ni, int64_t fi, int64_t sp) const {
+    return channelsLast ? (ni * os + sp) * f + fi : (ni * f + fi) * os + sp;
+  }
+  // CF: [F,Cg,K], CL: [F,K,Cg].
+  int64_t wOff(int64_t fi, int64_t ci, int64_t sp) const {
+    return channelsLast ? (fi * ks + sp) * cg + ci : (fi * cg + ci) * ks + sp;
+  }
+
+  int64_t xCount() const { return n * c * hs; }
+  int64_t yCount() const { return n * f * os; }
+  int64_t wCount() const { return f * cg * ks; }
+};
+
+void checkSize(const std::vector<double> &v, int64_t expected,
+               const char *what) {
+  if (static_cast<int64_t>(v.size()) != expected)
+    throw std::invalid_argument(
+        std::string("convgrad::reference: ") + what + " has " +
+        std::to_string(v.size()) + " elements, expected " +
+        std::to_string(expected));
+}
+
+} // namespace
+
+Result forward(const ConvConfig &conv, const std::vector<double> &x,
+               const std::vector<double> &w, const std::vector<double> *bias) {
+  Geometry geo(conv);
+  checkSize(x, geo.xCount(), "forward input x");
+  checkSize(w, geo.wCount(), "forward filter w");
+  if (bias)
+    checkSize(*bias, geo.f, "forward bias");
+
+  Result res;
+  res.value.assign(geo.yCount(), 0.0);
+  res.absSum.assign(geo.yCount(), 0.0);
+  for (int64_t ni = 0; ni < geo.n; ++ni) {
+    for (int64_t fi = 0; fi < geo.f; ++fi) {
+      int64_t grp = fi / geo.fg;
+      for (int64_t oFlat = 0; oFlat < geo.os; ++oFlat) {
+        double acc = bias ? (*bias)[fi] : 0.0;
+        double abs = bias ? std::fabs((*bias)[fi]) : 0.0;
+        for (int64_t ci = 0; ci < geo.cg; ++ci) {
+          for (int64_t kFlat = 0; kFlat < geo.ks; ++kFlat) {
+            int64_t iFlat = geo.inputPosition(oFlat, kFlat);
+            if (iFlat < 0)
+              continue; // reads padding: x == 0
+            double prod = w[geo.wOff(fi, ci, kFlat)] *
+                          x[geo.xOff(ni, grp * geo.cg + ci, iFlat)];
+            acc += prod;
+            abs += std::fabs(prod);
+          }
+        }
+        int64_t off = geo.yOff(ni, fi, oFlat);
+        res.value[off] = acc;
+        res.absSum[off] = abs;
+      }
+    }
+  }
+  return res;
+}
+
+Result backwardData(const ConvConfig &conv, const std::vector<double> &dy,
+                    const std::vector<double> &w) {
+  Geometry geo(conv);
+  checkSize(dy, geo.yCount(), "backwardData output gradient dy");
+  checkSize(w, geo.wCount(), "backwardData filter w");
+
+  Result res;
+  res.value.assign(geo.xCount(), 0.0);
+  res.absSum.assign(geo.xCount(), 0.0);
+  // Gather form: for each input element i and kernel tap k, the output
+  // position o (if any) with o*s + k*d - pl == i, i.e. o = (i + pl - k*d) / s
+  // when that division is exact and 0 <= o < O, in every spatial dim.
+  for (int64_t ni = 0; ni < geo.n; ++ni) {
+    for (int64_t cAbs = 0; cAbs < geo.c; ++cAbs) {
+      int64_t grp = cAbs / geo.cg;
+      int64_t ci = cAbs % geo.cg;
+      for (int64_t iFlat = 0; iFlat < geo.hs; ++iFlat) {
+        double acc = 0.0, abs = 0.0;
+        for (int64_t kFlat = 0; kFlat < geo.ks; ++kFlat) {
+          int64_t oFlat = 0;
+          bool hit = true;
+          for (unsigned dim = 0; dim < geo.r && hit; ++dim) {
+            int64_t t = geo.hIdx[iFlat * geo.r + dim] + geo.pl[dim] -
+                        geo.kIdx[kFlat * geo.r + dim] * geo.d[dim];
+            if (t < 0 || t % geo.s[dim] != 0 || t / geo.s[dim] >= geo.o[dim])
+              hit = false;
+            else
+              oFlat = oFlat * geo.o[dim] + t / geo.s[dim];
+          }
+          if (!hit)
+            continue;
+          for (int64_t fl = 0; fl < geo.fg; ++fl) {
+            int64_t fi = grp * geo.fg + fl;
+            double prod = dy[geo.yOff(ni, fi, oFlat)] * w[geo.wOff(fi, ci, kFlat)];
+            acc += prod;
+            abs += std::fabs(prod);
+          }
+        }
+        int64_t off = geo.xOff(ni, cAbs, iFlat);
+        res.value[off] = acc;
+        res.absSum[off] = abs;
+      }
+    }
+  }
+  return res;
+}
+
+Result backwardFilter(const ConvConfig &conv, const std::vector<double> &x,
+                      const std::vector<double> &dy) {
+  Geometry geo(conv);
+  checkSize(x, geo.xCount(), "backwardFilter input x");
+  checkSize(dy, geo.yCount(), "backwardFilter output gradient dy");
+
+  Result res;
+  res.value.assign(geo.wCount(), 0.0);
+  res.absSum.assign(geo.wCount(), 0.0);
+  for (int64_t fi = 0; fi < geo.f; ++fi) {
+    int64_t grp = fi / geo.fg;
+    for (int64_t ci = 0; ci < geo.cg; ++ci) {
+      int64_t cAbs = grp * geo.cg + ci;
+      for (int64_t kFlat = 0; kFlat < geo.ks; ++kFlat) {
+        double acc = 0.0, abs = 0.0;
+        for (int64_t ni = 0; ni < geo.n; ++ni) {
+          for (int64_t oFlat = 0; oFlat < geo.os; ++oFlat) {
+            int64_t iFlat = geo.inputPosition(oFlat, kFlat);
+            if (iFlat < 0)
+              continue;
+            double prod = dy[geo.yOff(ni, fi, oFlat)] * x[geo.xOff(ni, cAbs, iFlat)];
+            acc += prod;
+            abs += std::fabs(prod);
+          }
+        }
+        int64_t off = geo.wOff(fi, ci, kFlat);
+        res.value[off] = acc;
+        res.absSum[off] = abs;
+      }
+    }
+  }
+  return res;
+}
+
+Result backwardBias(const ConvConfig &conv, const std::vector<double> &dy) {
+  Geometry geo(conv);
+  checkSize(dy, geo.yCount(), "backwardBias output gradient dy");
+
+  Result res;
+  res.value.assign(geo.f, 0.0);
+  res.absSum.assign(geo.f, 0.0);
+  for (int64_t fi = 0; fi < geo.f; ++fi) {
+    double acc = 0.0, abs = 0.0;
+    for (int64_t ni = 0; ni < geo.n; ++ni) {
+      for (int64_t oFlat = 0; oFlat < geo.os; ++oFlat) {
+        double v = dy[geo.yOff(ni, fi, oFlat)];
+        acc += v;
+        abs += std::fabs(v);
+      }
+    }
+    res.value[fi] = acc;
+    res.absSum[fi] = abs;
+  }
+  return res;
+}
+
+double dot(const std::vector<double> &a, const std::vector<double> &b) {
+  if (a.size() != b.size())
+    throw std::invalid_argument("convgrad::reference::dot: size mismatch (" +
+                                std::to_string(a.size()) + " vs " +
+                                std::to_string(b.size()) + ")");
+  double s = 0.0;
+  for (size_t i = 0; i < a.size(); ++i)
+    s += a[i] * b[i];
+  return s;
+}
+
+//===----------------------------------------------------------------------===//
+// Test-case lines
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+std::string stripComment(const std::string &line) {
+  size_t hash = line.find('#');
+  return hash == std::string::npos ? line : line.substr(0, hash);
+}
+
+bool parseInt(const std::string &text, int64_t &value) {
+  if (text.empty())
+    return false;
+  const char *begin = text.data();
+  const char *end = begin + text.size();
+  auto [ptr, ec] = std::from_chars(begin, end, value);
+  return ec == std::errc() && ptr == end;
+}
+
+bool parseList(const std::string &text, std::vector<int64_t> &values) {
+  values.clear();
+  size_t start = 0;
+  while (true) {
+    size_t comma = text.find(',', start);
+    std::string item = text.substr(
+        start, comma == std::string::npos ? std::string::npos : comma - start);
+    int64_t v;
+    if (!parseInt(item, v))
+      return false;
+    values.push_back(v);
+    if (comma == std::string::npos)
+      return true;
+    start = comma + 1;
+  }
+}
+
+} // namespace
+
+bool isBlankOrCommentLine(const std::string &line) {
+  for (char ch : stripComment(line))
+    if (!std::isspace(static_cast<unsigned char>(ch)))
+      return false;
+  return true;
+}
+
+bool parseTestCase(const std::string &line, TestCase &out,
+                   std::string &error) {
+  std::istringstream tokens(stripComment(line));
+  TestCase tc;
+  ConvConfig &cv = tc.conv;
+  bool seen[13] = {};
+  static const char *const keys[13] = {"n",  "c",  "f",      "g",    "in",
+                                       "k",  "s",  "d",      "pl",   "ph",
+                                       "layout", "type", "dynbatch"};
+  std::vector<int64_t> lists[6]; // in, k, s, d, pl, ph
+  std::string tok;
+  bool any = false;
+  while (tokens >> tok) {
+    any = true;
+    size_t eq = tok.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      error = "token '" + tok + "' is not of the form key=value";
+      return false;
+    }
+    std::string key = tok.substr(0, eq), val = tok.substr(eq + 1);
+    int which = -1;
+    for (int i = 0; i < 13; ++i)
+      if (key == keys[i])
+        which = i;
+    if (which < 0) {
+      error = "token '" + tok + "': unknown key '" + key +
+              "' (expected n c f g in k s d pl ph layout type dynbatch)";
+      return false;
+    }
+    if (seen[which]) {
+      error = "token '" + tok + "': key '" + key + "' given twice";
+      return false;
+    }
+    seen[which] = true;
+    if (which < 4) {
+      int64_t v;
+      if (!parseInt(val, v)) {
+        error = "token '" + tok + "': '" + val + "' is not an integer";
+        return false;
+      }
+      (which == 0 ? cv.batch
+       : which == 1 ? cv.inChannels
+       : which == 2 ? cv.outChannels
+                    : cv.groups) = v;
+    } else if (which < 10) {
+      if (!parseList(val, lists[which - 4])) {
+        error = "token '" + tok + "': '" + val +
+                "' is not a comma-separated list of integers";
+        return false;
+      }
+      if (lists[which - 4].size() > 3) {
+        error = "token '" + tok + "': at most 3 spatial dims are supported";
+        return false;
+      }
+    } else if (which == 10) {
+      if (val == "cf")
+        cv.layout = Layout::ChannelsFirst;
+      else if (val == "cl")
+        cv.layout = Layout::ChannelsLast;
+      else {
+        error = "token '" + tok + "': layout must be cf or cl";
+        return false;
+      }
+    } else if (which == 11) {
+      if (val != "f32" && val != "f64" && val != "f16" && val != "bf16") {
+        error = "token '" + tok + "': type must be f32, f64, f16 or bf16";
+        return false;
+      }
+      tc.elementType = val;
+    } else {
+      if (val == "0")
+        tc.dynamicBatch = false;
+      else if (val == "1")
+        tc.dynamicBatch = true;
+      else {
+        error = "token '" + tok + "': dynbatch must be 0 or 1";
+        return false;
+      }
+    }
+  }
+  if (!any) {
+    error = "empty line (no tokens)";
+    return false;
+  }
+  if (!seen[4] || !seen[5]) {
+    error = std::string("missing required key '") + (!seen[4] ? "in" : "k") +
+            "'";
+    return false;
+  }
+  size_t r = lists[0].size();
+  if (lists[1].size() != r) {
+    error = "token 'k=" + joinList(lists[1]) + "' has " +
+            std::to_string(lists[1].size()) + " entries but 'in=" +
+            joinList(lists[0]) + "' has " + std::to_string(r);
+    return false;
+  }
+  const int64_t defaults[4] = {1, 1, 0, 0};
+  for (int i = 2; i < 6; ++i) {
+    if (!seen[4 + i]) {
+      lists[i].assign(r, defaults[i - 2]);
+    } else if (lists[i].size() != r) {
+      error = "token '" + std::string(keys[4 + i]) + "=" + joinList(lists[i]) +
+              "' has " + std::to_string(lists[i].size()) +
+              " entries, expected " + std::to_string(r) + " (length of 'in')";
+      return false;
+    }
+  }
+  cv.inputSizes = lists[0];
+  cv.kernelSizes = lists[1];
+  cv.strides = lists[2];
+  cv.dilations = lists[3];
+  cv.padLow = lists[4];
+  cv.padHigh = lists[5];
+  std::string invalid = cv.validate();
+  if (!invalid.empty()) {
+    error = "invalid convolution: " + invalid;
+    return false;
+  }
+  out = std::move(tc);
+  error.clear();
+  return true;
+}
+
+std::string formatTestCase(const TestCase &tc) {
+  const ConvConfig &cv = tc.conv;
+  std::string s;
+  s += "n=" + std::to_string(cv.batch);
+  s += " c=" + std::to_string(cv.inChannels);
+  s += " f=" + std::to_string(cv.outChannels);
+  s += " g=" + std::to_string(cv.groups);
+  s += " in=" + joinList(cv.inputSizes);
+  s += " k=" + joinList(cv.kernelSizes);
+  s += " s=" + joinList(cv.strides);
+  s += " d=" + joinList(cv.dilations);
+  s += " pl=" + joinList(cv.padLow);
+  s += " ph=" + joinList(cv.padHigh);
+  s += std::string(" layout=") +
+       (cv.layout == Layout::ChannelsLast ? "cl" : "cf");
+  s += " type=" + tc.elementType;
+  s += std::string(" dynbatch=") + (tc.dynamicBatch ? "1" : "0");
+  return s;
+}
+
+//===----------------------------------------------------------------------===//
+// Random test cases
+//===----------------------------------------------------------------------===//
+
+TestCase randomTestCase(std::mt19937_64 &rng, const RandomLimits &limits) {
+  auto uni = [&](int64_t lo, int64_t hi) -> int64_t {
+    if (hi < lo)
+      hi = lo;
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
+  TestCase tc;
+  ConvConfig &cv = tc.conv;
+  int64_t maxRank = limits.maxRank < 1 ? 1 : (limits.maxRank > 3 ? 3 : limits.maxRank);
+  unsigned r = static_cast<unsigned>(uni(1, maxRank));
+  cv.layout = uni(0, 1) ? Layout::ChannelsLast : Layout::ChannelsFirst;
+  static const char *const types[4] = {"f32", "f64", "f16", "bf16"};
+  tc.elementType = types[uni(0, 3)];
+  tc.dynamicBatch = uni(0, 3) == 0;
+  cv.batch = uni(1, limits.maxBatch);
+
+  int64_t maxCg = limits.maxChannelsPerGroup, maxG = limits.maxGroups;
+  int64_t g = 1, cg = 1, fg = 1;
+  switch (uni(0, 3)) {
+  case 0: // ungrouped
+    cg = uni(1, maxCg);
+    fg = uni(1, maxCg);
+    break;
+  case 1: // depthwise: G = C = F
+    g = uni(1, maxG);
+    break;
+  case 2: // channel multiplier: G = C, F = m*C
+    g = uni(1, maxG);
+    fg = uni(maxCg >= 2 ? 2 : 1, maxCg);
+    break;
+  default: // general grouped
+    g = uni(1, maxG);
+    cg = uni(1, maxCg);
+    fg = uni(1, maxCg);
+    break;
+  }
+  cv.groups = g;
+  cv.inChannels = g * cg;
+  cv.outChannels = g * fg;
+
+  for (unsigned dim = 0; dim < r; ++dim) {
+    int64_t h = 1, k = 1, s = 1, d = 1, pl = 0, ph = 0;
+    bool found = false;
+    for (int attempt = 0; attempt < 64 && !found; ++attempt) {
+      h = uni(1, limits.maxSize);
+      k = uni(1, limits.maxKernel);
+      s = uni(1, limits.maxStride);
+      d = uni(1, limits.maxDilation);
+      pl = uni(0, limits.maxPad);
+      ph = uni(0, limits.maxPad);
+      found = h + pl + ph >= (k - 1) * d + 1;
+    }
+    if (!found) { // a 1-tap kernel always fits
+      k = 1;
+      d = 1;
+    }
+    cv.inputSizes.push_back(h);
+    cv.kernelSizes.push_back(k);
+    cv.strides.push_back(s);
+    cv.dilations.push_back(d);
+    cv.padLow.push_back(pl);
+    cv.padHigh.push_back(ph);
+  }
+  return tc;
+}
+
+} // namespace reference
+} // namespace convgrad

@@ -1,0 +1,747 @@
+//===- ConvReferenceTest.cpp - Tests of the independent reference ---------===//
+//
+// Checks the loop-nest reference against hand-computed values (the seed
+// 3x3 / 2x2 example and small strided / dilated / padded 1-D cases), the
+// output-size arithmetic, the adjoint identities, an element-wise Jacobian
+// check (columns of the forward map), the grouped = block-diagonal identity,
+// the layout equivalence, and the test-case line parser / generator.
+//
+//===----------------------------------------------------------------------===//
+
+#include "convgrad/Reference/ConvReference.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+using namespace convgrad::reference;
+
+namespace {
+
+ConvConfig makeConv(std::vector<int64_t> in, std::vector<int64_t> k,
+                    std::vector<int64_t> s, std::vector<int64_t> d,
+                    std::vector<int64_t> pl, std::vector<int64_t> ph,
+                    int64_t n = 1, int64_t c = 1, int64_t f = 1, int64_t g = 1,
+                    Layout layout = Layout::ChannelsFirst) {
+  ConvConfig cv;
+  cv.batch = n;
+  cv.inChannels = c;
+  cv.outChannels = f;
+  cv.groups = g;
+  cv.inputSizes = std::move(in);
+  cv.kernelSizes = std::move(k);
+  cv.strides = std::move(s);
+  cv.dilations = std::move(d);
+  cv.padLow = std::move(pl);
+  cv.padHigh = std::move(ph);
+  cv.layout = layout;
+  return cv;
+}
+
+ConvConfig seedConv() {
+  return makeConv({3, 3}, {2, 2}, {1, 1}, {1, 1}, {0, 0}, {0, 0});
+}
+
+std::vector<double> randomData(std::mt19937_64 &rng, int64_t count) {
+  std::uniform_real_distribution<double> dist(-1.0, 1.0);
+  std::vector<double> v(static_cast<size_t>(count));
+  for (double &e : v)
+    e = dist(rng);
+  return v;
+}
+
+void expectValues(const std::vector<double> &actual,
+                  const std::vector<double> &expected) {
+  ASSERT_EQ(actual.size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i)
+    EXPECT_DOUBLE_EQ(actual[i], expected[i]) << "at flat index " << i;
+}
+
+/// Smaller limits for the (quadratic-cost) Jacobian test.
+RandomLimits smallLimits() {
+  RandomLimits l;
+  l.maxBatch = 2;
+  l.maxChannelsPerGroup = 2;
+  l.maxGroups = 3;
+  l.maxSize = 6;
+  l.maxKernel = 3;
+  return l;
+}
+
+/// CF [A, B, S] -> CL [A, S, B] (S = flattened spatial extent).
+std::vector<double> toChannelsLast(const std::vector<double> &cf, int64_t a,
+                                   int64_t b, int64_t s) {
+  std::vector<double> cl(cf.size());
+  for (int64_t ai = 0; ai < a; ++ai)
+    for (int64_t bi = 0; bi < b; ++bi)
+      for (int64_t si = 0; si < s; ++si)
+        cl[(ai * s + si) * b + bi] = cf[(ai * b + bi) * s + si];
+  return cl;
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// The seed example: x 3x3 = 1..9, w 2x2 = [[1,2],[3,4]], N=C=F=1, s=1, p=0.
+//===----------------------------------------------------------------------===//
+
+TEST(SeedExample, Shapes) {
+  ConvConfig cv = seedConv();
+  EXPECT_EQ(cv.validate(), "");
+  EXPECT_EQ(cv.rank(), 2u);
+  EXPECT_EQ(cv.outputSizes(), (std::vector<int64_t>{2, 2}));
+  EXPECT_EQ(cv.inputShape(), (std::vector<int64_t>{1, 1, 3, 3}));
+  EXPECT_EQ(cv.filterShape(), (std::vector<int64_t>{1, 1, 2, 2}));
+  EXPECT_EQ(cv.outputShape(), (std::vector<int64_t>{1, 1, 2, 2}));
+}
+
+TEST(SeedExample, Forward) {
+  ConvConfig cv = seedConv();
+  std::vector<double> x{1, 2, 3, 4, 5, 6, 7, 8, 9};
+  std::vector<double> w{1, 2, 3, 4};
+  // y11 = w11 x11 + w12 x12 + w21 x21 + w22 x22 = 1 + 4 + 12 + 20 = 37
+  // y12 = w11 x12 + w12 x13 + w21 x22 + w22 x23 = 2 + 6 + 15 + 24 = 47
+  // y21 = w11 x21 + w12 x22 + w21 x31 + w22 x32 = 4 + 10 + 21 + 32 = 67
+  // y22 = w11 x22 + w12 x23 + w21 x32 + w22 x33 = 5 + 12 + 24 + 36 = 77
+  Result y = forward(cv, x, w, nullptr);
+  expectValues(y.value, {37, 47, 67, 77});
+  expectValues(y.absSum, {37, 47, 67, 77}); // all terms positive
+  std::vector<double> b{10};
+  Result yb = forward(cv, x, w, &b);
+  expectValues(yb.value, {47, 57, 77, 87});
+  expectValues(yb.absSum, {47, 57, 77, 87});
+  std::vector<double> bn{-10};
+  Result ybn = forward(cv, x, w, &bn);
+  expectValues(ybn.value, {27, 37, 57, 67});
+  expectValues(ybn.absSum, {47, 57, 77, 87}); // |bias| is added
+}
+
+TEST(SeedExample, BackwardData) {
+  ConvConfig cv = seedConv();
+  std::vector<double> dy{1, 2, 3, 4}; // dy11 dy12 dy21 dy22
+  std::vector<double> w{1, 2, 3, 4};  // w11 w12 w21 w22
+  // dx11 = dy11 w11                               = 1
+  // dx12 = dy11 w12 + dy12 w11                    = 2 + 2 = 4
+  // dx13 = dy12 w12                               = 4
+  // dx21 = dy11 w21 + dy21 w11                    = 3 + 3 = 6
+  // dx22 = dy11 w22 + dy12 w21 + dy21 w12 + dy22 w11 = 4 + 6 + 6 + 4 = 20
+  // dx23 = dy12 w22 + dy22 w12                    = 8 + 8 = 16
+  // dx31 = dy21 w21                               = 9
+  // dx32 = dy21 w22 + dy22 w21                    = 12 + 12 = 24
+  // dx33 = dy22 w22                               = 16
+  Result dx = backwardData(cv, dy, w);
+  expectValues(dx.value, {1, 4, 4, 6, 20, 16, 9, 24, 16});
+  expectValues(dx.absSum, {1, 4, 4, 6, 20, 16, 9, 24, 16});
+
+  // A second, asymmetric pair: dy = [[1,0],[0,-1]], w = [[1,2],[3,4]].
+  // dx11 = 1, dx12 = 2, dx13 = 0, dx21 = 3, dx22 = 4 - 1 = 3, dx23 = -2,
+  // dx31 = 0, dx32 = -3, dx33 = -4.
+  Result dx2 = backwardData(cv, {1, 0, 0, -1}, w);
+  expectValues(dx2.value, {1, 2, 0, 3, 3, -2, 0, -3, -4});
+  expectValues(dx2.absSum, {1, 2, 0, 3, 5, 2, 0, 3, 4});
+}
+
+TEST(SeedExample, BackwardFilter) {
+  ConvConfig cv = seedConv();
+  std::vector<double> x{1, 2, 3, 4, 5, 6, 7, 8, 9};
+  // dw11 = dy11 x11 + dy12 x12 + dy21 x21 + dy22 x22 = 1 + 4 + 12 + 20 = 37
+  // dw12 = dy11 x12 + dy12 x13 + dy21 x22 + dy22 x23 = 2 + 6 + 15 + 24 = 47
+  // dw21 = dy11 x21 + dy12 x22 + dy21 x31 + dy22 x32 = 4 + 10 + 21 + 32 = 67
+  // dw22 = dy11 x22 + dy12 x23 + dy21 x32 + dy22 x33 = 5 + 12 + 24 + 36 = 77
+  Result dw = backwardFilter(cv, x, {1, 2, 3, 4});
+  expectValues(dw.value, {37, 47, 67, 77});
+  // dy = [[1,0],[0,2]]: dw11 = x11 + 2 x22 = 11, dw12 = x12 + 2 x23 = 14,
+  //                     dw21 = x21 + 2 x32 = 20, dw22 = x22 + 2 x33 = 23.
+  Result dw2 = backwardFilter(cv, x, {1, 0, 0, 2});
+  expectValues(dw2.value, {11, 14, 20, 23});
+}
+
+TEST(SeedExample, BackwardBias) {
+  ConvConfig cv = seedConv();
+  Result db = backwardBias(cv, {1, 2, 3, 4});
+  expectValues(db.value, {10});
+  expectValues(db.absSum, {10});
+  Result db2 = backwardBias(cv, {1, -2, 3, -4});
+  expectValues(db2.value, {-2});
+  expectValues(db2.absSum, {10});
+}
+
+//===----------------------------------------------------------------------===//
+// Hand-computed 1-D cases with stride, dilation, padding.
+//===----------------------------------------------------------------------===//
+
+// H=5, K=2, s=2, d=2, pl=1, ph=2: Ke=3, O = floor((5+3-3)/2)+1 = 3, r = 1.
+// y[o] = w0 x[2o-1] + w1 x[2o+1].
+TEST(HandComputed, StridedDilatedPadded1D) {
+  ConvConfig cv = makeConv({5}, {2}, {2}, {2}, {1}, {2});
+  ASSERT_EQ(cv.validate(), "");
+  EXPECT_EQ(cv.outputSizes(), (std::vector<int64_t>{3}));
+  std::vector<double> x{1, 2, 3, 4, 5}, w{1, 10}, dy{1, 2, 3};
+  // o=0: 0 + 10*x1 = 20; o=1: x1 + 10*x3 = 42; o=2: x3 + 10*x5(pad) = 4.
+  expectValues(forward(cv, x, w, nullptr).value, {20, 42, 4});
+  // dx[i]: pairs (o,k) with 2o + 2k - 1 = i. Even i: none.
+  // i=1: (0,1),(1,0) -> 1*10 + 2*1 = 12; i=3: (1,1),(2,0) -> 2*10 + 3*1 = 23.
+  expectValues(backwardData(cv, dy, w).value, {0, 12, 0, 23, 0});
+  // dw[0] = sum_o dy[o] x[2o-1] = 0 + 2*2 + 3*4 = 16
+  // dw[1] = sum_o dy[o] x[2o+1] = 1*2 + 2*4 + 3*0 = 10
+  expectValues(backwardFilter(cv, x, dy).value, {16, 10});
+  expectValues(backwardBias(cv, dy).value, {6});
+}
+
+// H=3, K=2, pl=3, ph=4 (both > Ke-1 = 1): O = 3+7-2+1 = 9; several outputs
+// read only padding. y[o] = w0 x[o-3] + w1 x[o-2].
+TEST(HandComputed, PaddingLargerThanKernel1D) {
+  ConvConfig cv = makeConv({3}, {2}, {1}, {1}, {3}, {4});
+  ASSERT_EQ(cv.validate(), "");
+  EXPECT_EQ(cv.outputSizes(), (std::vector<int64_t>{9}));
+  std::vector<double> x{1, 2, 3}, w{1, 10};
+  std::vector<double> dy{1, 2, 3, 4, 5, 6, 7, 8, 9};
+  expectValues(forward(cv, x, w, nullptr).value,
+               {0, 0, 10, 21, 32, 3, 0, 0, 0});
+  std::vector<double> b{0.5};
+  expectValues(forward(cv, x, w, &b).value,
+               {0.5, 0.5, 10.5, 21.5, 32.5, 3.5, 0.5, 0.5, 0.5});
+  // dx[i] = dy[i+3] w0 + dy[i+2] w1 (0-based dy[o] = o+1).
+  expectValues(backwardData(cv, dy, w).value, {34, 45, 56});
+  // dw[0] = sum_{o=3..5} dy[o] x[o-3] = 4 + 10 + 18 = 32
+  // dw[1] = sum_{o=2..4} dy[o] x[o-2] = 3 + 8 + 15 = 26
+  expectValues(backwardFilter(cv, x, dy).value, {32, 26});
+}
+
+// Depthwise (G=C=F=2), 1-D, channels-last: channel 1 must not see channel 0.
+TEST(HandComputed, Depthwise1DChannelsLast) {
+  ConvConfig cv = makeConv({3}, {2}, {1}, {1}, {0}, {0}, 1, 2, 2, 2,
+                           Layout::ChannelsLast);
+  ASSERT_EQ(cv.validate(), "");
+  EXPECT_EQ(cv.inputShape(), (std::vector<int64_t>{1, 3, 2}));
+  EXPECT_EQ(cv.filterShape(), (std::vector<int64_t>{2, 2, 1}));
+  EXPECT_EQ(cv.outputShape(), (std::vector<int64_t>{1, 2, 2}));
+  // x[c=0] = 1,2,3; x[c=1] = 10,20,30 (interleaved NWC).
+  std::vector<double> x{1, 10, 2, 20, 3, 30};
+  // w[f=0] = (1, 2); w[f=1] = (3, 4) over k ([F,K,1]).
+  std::vector<double> w{1, 2, 3, 4};
+  // y[f=0] = 1*1+2*2 = 5, 1*2+2*3 = 8; y[f=1] = 3*10+4*20 = 110, 3*20+4*30 = 180
+  expectValues(forward(cv, x, w, nullptr).value, {5, 110, 8, 180});
+}
+
+// Grouped with C=4, F=2, G=2, 1x1 kernel: y[f] = sum_{c in group} w[f,c] x[c].
+TEST(HandComputed, Grouped1x1) {
+  ConvConfig cv = makeConv({1}, {1}, {1}, {1}, {0}, {0}, 1, 4, 2, 2);
+  ASSERT_EQ(cv.validate(), "");
+  std::vector<double> x{1, 2, 3, 4}, w{1, 10, 100, 1000};
+  // y0 = 1*1 + 10*2 = 21; y1 = 100*3 + 1000*4 = 4300.
+  expectValues(forward(cv, x, w, nullptr).value, {21, 4300});
+  // dx[c] = sum_f dy[f] w[f, c - g*Cg]: dy = (1, 2) -> 1, 10, 200, 2000.
+  expectValues(backwardData(cv, {1, 2}, w).value, {1, 10, 200, 2000});
+  // dw[f,c] = dy[f] x[g*Cg + c]: 1, 2, 6, 8.
+  expectValues(backwardFilter(cv, x, {1, 2}).value, {1, 2, 6, 8});
+}
+
+//===----------------------------------------------------------------------===//
+// Output-size arithmetic and validation.
+//===----------------------------------------------------------------------===//
+
+TEST(OutputSize, Arithmetic) {
+  struct Row {
+    int64_t h, k, s, d, pl, ph, o;
+  } rows[] = {
+      {8, 3, 2, 1, 0, 0, 3}, // (8-3)/2 = 2 rem 1 -> O=3, r=1
+      {7, 3, 2, 1, 0, 0, 3}, // (7-3)/2 = 2 rem 0 -> O=3, r=0
+      {9, 3, 4, 1, 0, 0, 2}, // (9-3)/4 = 1 rem 2
+      {3, 2, 1, 1, 3, 0, 5}, // pad larger than kernel
+      {3, 2, 1, 1, 0, 3, 5},
+      {9, 3, 1, 4, 0, 0, 1}, // Ke = 9 = H
+      {9, 3, 1, 3, 1, 1, 5}, // Ke = 7
+      {5, 5, 1, 1, 0, 0, 1}, // kernel == input
+      {1, 1, 3, 1, 0, 0, 1}, // stride larger than input
+      {4, 1, 5, 1, 0, 0, 1}, // 1x1, stride 5 > H
+      {6, 2, 3, 2, 2, 1, 3}, // Ke=3, (6+3-3)/3 = 2 rem 0
+      {1, 3, 1, 1, 1, 1, 1}, // input only 1, padded to kernel
+  };
+  for (const Row &r : rows) {
+    ConvConfig cv = makeConv({r.h}, {r.k}, {r.s}, {r.d}, {r.pl}, {r.ph});
+    EXPECT_EQ(cv.validate(), "") << "h=" << r.h << " k=" << r.k;
+    EXPECT_EQ(cv.outputSizes(), (std::vector<int64_t>{r.o}))
+        << "h=" << r.h << " k=" << r.k << " s=" << r.s << " d=" << r.d
+        << " pl=" << r.pl << " ph=" << r.ph;
+  }
+  // Mixed ranks and both layouts.
+  ConvConfig cv = makeConv({7, 5, 4}, {3, 2, 1}, {2, 1, 3}, {1, 2, 1},
+                           {1, 0, 0}, {2, 1, 0}, 2, 6, 4, 2);
+  ASSERT_EQ(cv.validate(), "");
+  // dim0: (7+3-3)/2+1 = 4; dim1: (5+1-3)/1+1 = 4; dim2: (4-1)/3+1 = 2.
+  EXPECT_EQ(cv.outputSizes(), (std::vector<int64_t>{4, 4, 2}));
+  EXPECT_EQ(cv.inputShape(), (std::vector<int64_t>{2, 6, 7, 5, 4}));
+  EXPECT_EQ(cv.filterShape(), (std::vector<int64_t>{4, 3, 3, 2, 1}));
+  EXPECT_EQ(cv.outputShape(), (std::vector<int64_t>{2, 4, 4, 4, 2}));
+  cv.layout = Layout::ChannelsLast;
+  EXPECT_EQ(cv.inputShape(), (std::vector<int64_t>{2, 7, 5, 4, 6}));
+  EXPECT_EQ(cv.filterShape(), (std::vector<int64_t>{4, 3, 2, 1, 3}));
+  EXPECT_EQ(cv.outputShape(), (std::vector<int64_t>{2, 4, 4, 2, 4}));
+  EXPECT_EQ(numElements(cv.inputShape()), 2 * 7 * 5 * 4 * 6);
+  EXPECT_EQ(numElements({}), 1);
+}
+
+TEST(Validate, Rejections) {
+  ConvConfig ok = makeConv({5, 5}, {3, 3}, {1, 1}, {1, 1}, {0, 0}, {0, 0}, 1,
+                           4, 6, 2);
+  ASSERT_EQ(ok.validate(), "");
+  auto expectInvalid = [](const ConvConfig &cv, const std::string &needle) {
+    std::string e = cv.validate();
+    EXPECT_NE(e, "");
+    EXPECT_NE(e.find(needle), std::string::npos) << "reason: " << e;
+  };
+  ConvConfig cv = ok;
+  cv.inputSizes = {};
+  cv.kernelSizes = cv.strides = cv.dilations = cv.padLow = cv.padHigh = {};
+  expectInvalid(cv, "rank");
+  cv = makeConv({2, 2, 2, 2}, {1, 1, 1, 1}, {1, 1, 1, 1}, {1, 1, 1, 1},
+                {0, 0, 0, 0}, {0, 0, 0, 0});
+  expectInvalid(cv, "rank");
+  cv = ok; cv.kernelSizes = {3};          expectInvalid(cv, "kernel");
+  cv = ok; cv.strides = {1, 1, 1};        expectInvalid(cv, "strides");
+  cv = ok; cv.padHigh = {0};              expectInvalid(cv, "high paddings");
+  cv = ok; cv.strides = {1, 0};           expectInvalid(cv, "stride");
+  cv = ok; cv.dilations = {0, 1};         expectInvalid(cv, "dilation");
+  cv = ok; cv.padLow = {-1, 0};           expectInvalid(cv, "low padding");
+  cv = ok; cv.padHigh = {0, -2};          expectInvalid(cv, "high padding");
+  cv = ok; cv.groups = 0;                 expectInvalid(cv, "groups");
+  cv = ok; cv.groups = 3;                 expectInvalid(cv, "input channels");
+  cv = ok; cv.outChannels = 5;            expectInvalid(cv, "output channels");
+  cv = ok; cv.batch = 0;                  expectInvalid(cv, "batch");
+  cv = ok; cv.inChannels = 0;             expectInvalid(cv, "input channels");
+  cv = ok; cv.inputSizes = {0, 5};        expectInvalid(cv, "input size");
+  cv = ok; cv.kernelSizes = {3, 0};       expectInvalid(cv, "kernel size");
+  cv = ok; cv.inputSizes = {2, 5};        expectInvalid(cv, "output size");
+  cv = ok; cv.dilations = {1, 3};         expectInvalid(cv, "output size");
+  // ... but padding can make it fit again.
+  cv = ok; cv.dilations = {1, 3}; cv.padHigh = {0, 2};
+  EXPECT_EQ(cv.validate(), "");
+}
+
+TEST(Validate, ComputeRejectsBadInput) {
+  ConvConfig cv = seedConv();
+  std::vector<double> x(9, 1.0), w(4, 1.0), dy(4, 1.0);
+  EXPECT_THROW(forward(cv, std::vector<double>(8), w, nullptr),
+               std::invalid_argument);
+  EXPECT_THROW(forward(cv, x, std::vector<double>(3), nullptr),
+               std::invalid_argument);
+  std::vector<double> badBias(2);
+  EXPECT_THROW(forward(cv, x, w, &badBias), std::invalid_argument);
+  EXPECT_THROW(backwardData(cv, std::vector<double>(5), w),
+               std::invalid_argument);
+  EXPECT_THROW(backwardFilter(cv, x, std::vector<double>(5)),
+               std::invalid_argument);
+  EXPECT_THROW(backwardBias(cv, std::vector<double>(5)),
+               std::invalid_argument);
+  ConvConfig bad = cv;
+  bad.strides = {0, 1};
+  EXPECT_THROW(forward(bad, x, w, nullptr), std::invalid_argument);
+  EXPECT_THROW(dot({1, 2}, {1}), std::invalid_argument);
+  EXPECT_DOUBLE_EQ(dot({1, 2, 3}, {4, -5, 6}), 12.0);
+}
+
+//===----------------------------------------------------------------------===//
+// Identities on random configurations.
+//===----------------------------------------------------------------------===//
+
+// <forward(x,w), dy> == <x, dgrad(dy,w)> == <w, wgrad(x,dy)>, and the bias
+// gradient is the per-channel sum of dy (and the adjoint of adding the bias).
+TEST(RandomIdentities, Adjoint) {
+  std::mt19937_64 rng(20240611);
+  const int kCases = 400;
+  for (int t = 0; t < kCases; ++t) {
+    TestCase tc = randomTestCase(rng);
+    const ConvConfig &cv = tc.conv;
+    SCOPED_TRACE(formatTestCase(tc));
+    ASSERT_EQ(cv.validate(), "");
+    std::vector<double> x = randomData(rng, numElements(cv.inputShape()));
+    std::vector<double> w = randomData(rng, numElements(cv.filterShape()));
+    std::vector<double> dy = randomData(rng, numElements(cv.outputShape()));
+    std::vector<double> b = randomData(rng, cv.outChannels);
+
+    Result y = forward(cv, x, w, nullptr);
+    Result dx = backwardData(cv, dy, w);
+    Result dw = backwardFilter(cv, x, dy);
+    Result db = backwardBias(cv, dy);
+    ASSERT_EQ(y.value.size(), dy.size());
+    ASSERT_EQ(dx.value.size(), x.size());
+    ASSERT_EQ(dw.value.size(), w.size());
+    ASSERT_EQ(db.value.size(), static_cast<size_t>(cv.outChannels));
+
+    // Scale: sum of |every product term| of the triple sum (same for all
+    // three forms), so the tolerance is relative to the magnitude summed.
+    double scale = 0.0;
+    for (size_t i = 0; i < dy.size(); ++i)
+      scale += y.absSum[i] * std::fabs(dy[i]);
+    double tol = 1e-9 * std::max(scale, 1e-300);
+    double a = dot(y.value, dy), bx = dot(x, dx.value),
+           cw = dot(w, dw.value);
+    EXPECT_NEAR(a, bx, tol);
+    EXPECT_NEAR(a, cw, tol);
+    EXPECT_NEAR(bx, cw, tol);
+
+    // bgrad == per-channel sum of dy, indexed independently here.
+    std::vector<int64_t> oShape = cv.outputShape();
+    int64_t spatial = numElements(cv.outputSizes());
+    std::vector<double> sums(cv.outChannels, 0.0);
+    for (int64_t n = 0; n < cv.batch; ++n)
+      for (int64_t f = 0; f < cv.outChannels; ++f)
+        for (int64_t s = 0; s < spatial; ++s) {
+          int64_t off = cv.layout == Layout::ChannelsFirst
+                            ? (n * cv.outChannels + f) * spatial + s
+                            : (n * spatial + s) * cv.outChannels + f;
+          sums[f] += dy[off];
+        }
+    for (int64_t f = 0; f < cv.outChannels; ++f)
+      EXPECT_NEAR(db.value[f], sums[f], 1e-12 * (db.absSum[f] + 1.0));
+
+    // Bias adjoint: <forward(x,w,b) - forward(x,w), dy> == <b, db>.
+    Result yb = forward(cv, x, w, &b);
+    std::vector<double> diff(yb.value.size());
+    for (size_t i = 0; i < diff.size(); ++i)
+      diff[i] = yb.value[i] - y.value[i];
+    EXPECT_NEAR(dot(diff, dy), dot(b, db.value), 1e-9 * (scale + 1.0));
+
+    // absSum bounds |value| everywhere.
+    for (const Result *r : {&y, &dx, &dw, &db, &yb})
+      for (size_t i = 0; i < r->value.size(); ++i)
+        ASSERT_LE(std::fabs(r->value[i]), r->absSum[i] * (1 + 1e-12) + 1e-300);
+  }
+}
+
+// Element-wise check through the Jacobian of the (linear) forward map:
+//   dx[j] = <forward(e_j, w), dy>,   dw[j] = <forward(x, e_j), dy>.
+// This uses only forward(), so a bug in the dgrad / wgrad loop nests that the
+// inner-product identity could hide (e.g. a compensating permutation) shows.
+TEST(RandomIdentities, JacobianColumns) {
+  std::mt19937_64 rng(777);
+  for (int t = 0; t < 80; ++t) {
+    RandomLimits lim = smallLimits();
+    lim.maxRank = t % 3 + 1;
+    TestCase tc = randomTestCase(rng, lim);
+    const ConvConfig &cv = tc.conv;
+    SCOPED_TRACE(formatTestCase(tc));
+    std::vector<double> x = randomData(rng, numElements(cv.inputShape()));
+    std::vector<double> w = randomData(rng, numElements(cv.filterShape()));
+    std::vector<double> dy = randomData(rng, numElements(cv.outputShape()));
+    Result dx = backwardData(cv, dy, w);
+    Result dw = backwardFilter(cv, x, dy);
+    std::vector<double> e(x.size(), 0.0);
+    for (size_t j = 0; j < x.size(); ++j) {
+      e[j] = 1.0;
+      double expect = dot(forward(cv, e, w, nullptr).value, dy);
+      e[j] = 0.0;
+      ASSERT_NEAR(dx.value[j], expect, 1e-12 * (dx.absSum[j] + 1.0))
+          << "dx at " << j;
+    }
+    std::vector<double> ew(w.size(), 0.0);
+    for (size_t j = 0; j < w.size(); ++j) {
+      ew[j] = 1.0;
+      double expect = dot(forward(cv, x, ew, nullptr).value, dy);
+      ew[j] = 0.0;
+      ASSERT_NEAR(dw.value[j], expect, 1e-12 * (dw.absSum[j] + 1.0))
+          << "dw at " << j;
+    }
+  }
+}
+
+// A grouped convolution equals the ungrouped one with a block-diagonal filter
+// (zero where the input channel is outside the output channel's group).
+TEST(RandomIdentities, GroupedEqualsBlockDiagonal) {
+  std::mt19937_64 rng(4242);
+  int grouped = 0;
+  for (int t = 0; t < 300 && grouped < 80; ++t) {
+    TestCase tc = randomTestCase(rng);
+    ConvConfig cv = tc.conv;
+    if (cv.groups == 1)
+      continue;
+    ++grouped;
+    cv.layout = Layout::ChannelsFirst;
+    SCOPED_TRACE(formatTestCase(tc));
+    ConvConfig dense = cv;
+    dense.groups = 1;
+    int64_t F = cv.outChannels, C = cv.inChannels, G = cv.groups;
+    int64_t Cg = C / G, Fg = F / G;
+    int64_t K = numElements(cv.kernelSizes);
+    std::vector<double> x = randomData(rng, numElements(cv.inputShape()));
+    std::vector<double> w = randomData(rng, numElements(cv.filterShape()));
+    std::vector<double> dy = randomData(rng, numElements(cv.outputShape()));
+    std::vector<double> wd(F * C * K, 0.0);
+    for (int64_t f = 0; f < F; ++f)
+      for (int64_t c = 0; c < Cg; ++c)
+        for (int64_t k = 0; k < K; ++k)
+          wd[(f * C + (f / Fg) * Cg + c) * K + k] = w[(f * Cg + c) * K + k];
+
+    Result yg = forward(cv, x, w, nullptr), yd = forward(dense, x, wd, nullptr);
+    for (size_t i = 0; i < yg.value.size(); ++i)
+      ASSERT_NEAR(yg.value[i], yd.value[i], 1e-12 * (yg.absSum[i] + 1.0));
+    Result dxg = backwardData(cv, dy, w), dxd = backwardData(dense, dy, wd);
+    for (size_t i = 0; i < dxg.value.size(); ++i)
+      ASSERT_NEAR(dxg.value[i], dxd.value[i], 1e-12 * (dxg.absSum[i] + 1.0));
+    Result dwg = backwardFilter(cv, x, dy), dwd = backwardFilter(dense, x, dy);
+    for (int64_t f = 0; f < F; ++f)
+      for (int64_t c = 0; c < Cg; ++c)
+        for (int64_t k = 0; k < K; ++k) {
+          size_t gi = (f * Cg + c) * K + k;
+          size_t di = (f * C + (f / Fg) * Cg + c) * K + k;
+          ASSERT_NEAR(dwg.value[gi], dwd.value[di],
+                      1e-12 * (dwg.absSum[gi] + 1.0));
+        }
+  }
+  EXPECT_GE(grouped, 40);
+}
+
+// Channels-last results equal channels-first results after permuting.
+TEST(RandomIdentities, ChannelsLastMatchesChannelsFirst) {
+  std::mt19937_64 rng(99);
+  for (int t = 0; t < 200; ++t) {
+    TestCase tc = randomTestCase(rng);
+    ConvConfig cf = tc.conv;
+    cf.layout = Layout::ChannelsFirst;
+    ConvConfig cl = cf;
+    cl.layout = Layout::ChannelsLast;
+    SCOPED_TRACE(formatTestCase(tc));
+    int64_t N = cf.batch, C = cf.inChannels, F = cf.outChannels;
+    int64_t Cg = C / cf.groups;
+    int64_t H = numElements(cf.inputSizes), K = numElements(cf.kernelSizes),
+            O = numElements(cf.outputSizes());
+    std::vector<double> x = randomData(rng, numElements(cf.inputShape()));
+    std::vector<double> w = randomData(rng, numElements(cf.filterShape()));
+    std::vector<double> dy = randomData(rng, numElements(cf.outputShape()));
+    std::vector<double> b = randomData(rng, F);
+    std::vector<double> xl = toChannelsLast(x, N, C, H);
+    std::vector<double> wl = toChannelsLast(w, F, Cg, K);
+    std::vector<double> dyl = toChannelsLast(dy, N, F, O);
+
+    auto same = [](const std::vector<double> &lastRes,
+                   const std::vector<double> &firstPermuted) {
+      ASSERT_EQ(lastRes.size(), firstPermuted.size());
+      for (size_t i = 0; i < lastRes.size(); ++i)
+        ASSERT_DOUBLE_EQ(lastRes[i], firstPermuted[i]) << "at " << i;
+    };
+    Result yf = forward(cf, x, w, &b), yl = forward(cl, xl, wl, &b);
+    same(yl.value, toChannelsLast(yf.value, N, F, O));
+    same(yl.absSum, toChannelsLast(yf.absSum, N, F, O));
+    Result dxf = backwardData(cf, dy, w), dxl = backwardData(cl, dyl, wl);
+    same(dxl.value, toChannelsLast(dxf.value, N, C, H));
+    same(dxl.absSum, toChannelsLast(dxf.absSum, N, C, H));
+    Result dwf = backwardFilter(cf, x, dy), dwl = backwardFilter(cl, xl, dyl);
+    same(dwl.value, toChannelsLast(dwf.value, F, Cg, K));
+    same(dwl.absSum, toChannelsLast(dwf.absSum, F, Cg, K));
+    Result dbf = backwardBias(cf, dy), dbl = backwardBias(cl, dyl);
+    same(dbl.value, dbf.value);
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Random test-case generator.
+//===----------------------------------------------------------------------===//
+
+TEST(RandomTestCase, AlwaysValidAndCoversFeatures) {
+  std::mt19937_64 rng(1);
+  std::set<std::string> seen;
+  for (int t = 0; t < 3000; ++t) {
+    TestCase tc = randomTestCase(rng);
+    const ConvConfig &cv = tc.conv;
+    ASSERT_EQ(cv.validate(), "") << formatTestCase(tc);
+    RandomLimits lim;
+    ASSERT_LE(cv.batch, lim.maxBatch);
+    ASSERT_LE(cv.groups, lim.maxGroups);
+    seen.insert("rank" + std::to_string(cv.rank()));
+    seen.insert(cv.layout == Layout::ChannelsFirst ? "cf" : "cl");
+    seen.insert("type-" + tc.elementType);
+    if (tc.dynamicBatch)
+      seen.insert("dynbatch");
+    if (cv.batch == 1) seen.insert("batch1");
+    if (cv.batch == 3) seen.insert("batch3");
+    int64_t C = cv.inChannels, F = cv.outChannels, G = cv.groups;
+    if (G > 1 && G == C && G == F) seen.insert("depthwise");
+    if (G > 1 && G == C && F == 2 * C) seen.insert("multiplier");
+    if (G > 1 && C / G > 1 && F / G > 1) seen.insert("grouped");
+    std::vector<int64_t> o = cv.outputSizes();
+    for (unsigned i = 0; i < cv.rank(); ++i) {
+      int64_t ke = (cv.kernelSizes[i] - 1) * cv.dilations[i] + 1;
+      int64_t span = cv.inputSizes[i] + cv.padLow[i] + cv.padHigh[i] - ke;
+      if (cv.padLow[i] > ke - 1) seen.insert("padLow>Ke-1");
+      if (cv.padHigh[i] > ke - 1) seen.insert("padHigh>Ke-1");
+      if (cv.padLow[i] != cv.padHigh[i]) seen.insert("asymmetric");
+      if (cv.strides[i] > cv.kernelSizes[i]) seen.insert("stride>kernel");
+      if (cv.strides[i] > 1 && cv.dilations[i] > 1) seen.insert("stride+dil");
+      if (span % cv.strides[i] != 0) seen.insert("remainder");
+      if (cv.kernelSizes[i] == 1) seen.insert("k1");
+      seen.insert("s" + std::to_string(cv.strides[i]));
+      seen.insert("d" + std::to_string(cv.dilations[i]));
+      ASSERT_EQ(o[i], span / cv.strides[i] + 1);
+    }
+  }
+  for (const char *want :
+       {"rank1", "rank2", "rank3", "cf", "cl", "type-f32", "type-f64",
+        "type-f16", "type-bf16", "dynbatch", "batch1", "batch3", "depthwise",
+        "multiplier", "grouped", "padLow>Ke-1", "padHigh>Ke-1", "asymmetric",
+        "stride>kernel", "stride+dil", "remainder", "k1", "s1", "s2", "s3",
+        "s4", "d1", "d2", "d3"})
+    EXPECT_TRUE(seen.count(want)) << "never generated: " << want;
+}
+
+TEST(RandomTestCase, DeterministicAndRespectsTinyLimits) {
+  std::mt19937_64 a(5), b(5);
+  for (int t = 0; t < 50; ++t)
+    EXPECT_EQ(formatTestCase(randomTestCase(a)),
+              formatTestCase(randomTestCase(b)));
+  RandomLimits tiny;
+  tiny.maxRank = 1;
+  tiny.maxBatch = tiny.maxChannelsPerGroup = tiny.maxGroups = 1;
+  tiny.maxSize = 1;
+  tiny.maxKernel = 4;
+  tiny.maxStride = 1;
+  tiny.maxDilation = 3;
+  tiny.maxPad = 0;
+  std::mt19937_64 rng(3);
+  for (int t = 0; t < 200; ++t) {
+    TestCase tc = randomTestCase(rng, tiny);
+    ASSERT_EQ(tc.conv.validate(), "") << formatTestCase(tc);
+    EXPECT_EQ(tc.conv.kernelSizes, (std::vector<int64_t>{1}));
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Test-case lines.
+//===----------------------------------------------------------------------===//
+
+TEST(Parse, FullExample) {
+  TestCase tc;
+  std::string err;
+  ASSERT_TRUE(parseTestCase("n=2 c=4 f=6 g=2 in=7,5 k=3,2 s=2,1 d=1,2 pl=1,0 "
+                            "ph=2,1 layout=cf type=f32 dynbatch=0",
+                            tc, err))
+      << err;
+  EXPECT_EQ(err, "");
+  const ConvConfig &cv = tc.conv;
+  EXPECT_EQ(cv.batch, 2);
+  EXPECT_EQ(cv.inChannels, 4);
+  EXPECT_EQ(cv.outChannels, 6);
+  EXPECT_EQ(cv.groups, 2);
+  EXPECT_EQ(cv.inputSizes, (std::vector<int64_t>{7, 5}));
+  EXPECT_EQ(cv.kernelSizes, (std::vector<int64_t>{3, 2}));
+  EXPECT_EQ(cv.strides, (std::vector<int64_t>{2, 1}));
+  EXPECT_EQ(cv.dilations, (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(cv.padLow, (std::vector<int64_t>{1, 0}));
+  EXPECT_EQ(cv.padHigh, (std::vector<int64_t>{2, 1}));
+  EXPECT_EQ(cv.layout, Layout::ChannelsFirst);
+  EXPECT_EQ(tc.elementType, "f32");
+  EXPECT_FALSE(tc.dynamicBatch);
+  EXPECT_EQ(cv.outputSizes(), (std::vector<int64_t>{4, 4}));
+}
+
+TEST(Parse, DefaultsCommentsAndWhitespace) {
+  TestCase tc;
+  std::string err;
+  ASSERT_TRUE(parseTestCase("  \tk=1,2,3   in=4,5,6  # trailing comment s=9",
+                            tc, err))
+      << err;
+  const ConvConfig &cv = tc.conv;
+  EXPECT_EQ(cv.batch, 1);
+  EXPECT_EQ(cv.inChannels, 1);
+  EXPECT_EQ(cv.outChannels, 1);
+  EXPECT_EQ(cv.groups, 1);
+  EXPECT_EQ(cv.strides, (std::vector<int64_t>{1, 1, 1}));
+  EXPECT_EQ(cv.dilations, (std::vector<int64_t>{1, 1, 1}));
+  EXPECT_EQ(cv.padLow, (std::vector<int64_t>{0, 0, 0}));
+  EXPECT_EQ(cv.padHigh, (std::vector<int64_t>{0, 0, 0}));
+  EXPECT_EQ(cv.layout, Layout::ChannelsFirst);
+  EXPECT_EQ(tc.elementType, "f32");
+  EXPECT_FALSE(tc.dynamicBatch);
+
+  ASSERT_TRUE(parseTestCase("in=9 k=2 layout=cl type=bf16 dynbatch=1 n=3",
+                            tc, err))
+      << err;
+  EXPECT_EQ(tc.conv.layout, Layout::ChannelsLast);
+  EXPECT_EQ(tc.elementType, "bf16");
+  EXPECT_TRUE(tc.dynamicBatch);
+  EXPECT_EQ(tc.conv.batch, 3);
+
+  EXPECT_TRUE(isBlankOrCommentLine(""));
+  EXPECT_TRUE(isBlankOrCommentLine("   \t "));
+  EXPECT_TRUE(isBlankOrCommentLine("# in=3 k=2"));
+  EXPECT_TRUE(isBlankOrCommentLine("   # comment"));
+  EXPECT_FALSE(isBlankOrCommentLine("in=3 k=2"));
+}
+
+TEST(Parse, Errors) {
+  struct Row {
+    const char *line;
+    const char *needle; // must appear in the error message
+  } rows[] = {
+      {"", "empty"},
+      {"   # only a comment", "empty"},
+      {"in=5 k=3 foo=1", "foo=1"},
+      {"in=5 k=3 s", "'s'"},
+      {"in=5 k=3 =3", "=3"},
+      {"in=5 k=x", "k=x"},
+      {"in=5 k=3 n=two", "n=two"},
+      {"in=5 k=3 n=2.5", "n=2.5"},
+      {"in=5 k=3 s=+1", "s=+1"},
+      {"in=5,,5 k=3,3,3", "in=5,,5"},
+      {"in=5,5, k=3,3", "in=5,5,"},
+      {"in=5 k=3 pl=1,1", "pl=1,1"},
+      {"in=5,5 k=3 ", "k=3"},
+      {"in=5,5 k=3,3 d=1", "d=1"},
+      {"in=5,5 k=3,3 ph=0,0,0", "ph=0,0,0"},
+      {"in=5,5,5,5 k=1,1,1,1", "in=5,5,5,5"},
+      {"k=3", "'in'"},
+      {"in=5", "'k'"},
+      {"in=5 k=3 n=1 n=2", "n=2"},
+      {"in=5 k=3 layout=nchw", "layout=nchw"},
+      {"in=5 k=3 type=f8", "type=f8"},
+      {"in=5 k=3 dynbatch=2", "dynbatch=2"},
+      {"in=5 k=3 dynbatch=true", "dynbatch=true"},
+      {"in=5 k=3 c=4 f=6 g=3", "invalid convolution"},
+      {"in=2 k=3", "output size"},
+      {"in=5 k=3 s=0", "stride"},
+      {"in=5 k=3 pl=-1", "low padding"},
+      {"in=5 k=0", "kernel size"},
+      {"in=5 k=3 n=0", "batch"},
+      {"in=5 k=3 n=99999999999999999999", "n=99999999999999999999"},
+  };
+  for (const Row &r : rows) {
+    TestCase tc;
+    tc.elementType = "sentinel";
+    std::string err;
+    EXPECT_FALSE(parseTestCase(r.line, tc, err)) << "line: " << r.line;
+    EXPECT_NE(err.find(r.needle), std::string::npos)
+        << "line: '" << r.line << "' error: '" << err << "' expected to mention '"
+        << r.needle << "'";
+    EXPECT_EQ(tc.elementType, "sentinel") << "output modified on failure";
+  }
+}
+
+TEST(Parse, RoundTripRandom) {
+  std::mt19937_64 rng(123);
+  for (int t = 0; t < 1000; ++t) {
+    TestCase tc = randomTestCase(rng);
+    std::string line = formatTestCase(tc);
+    TestCase back;
+    std::string err;
+    ASSERT_TRUE(parseTestCase(line, back, err)) << line << ": " << err;
+    EXPECT_EQ(formatTestCase(back), line);
+    EXPECT_EQ(back.conv.batch, tc.conv.batch);
+    EXPECT_EQ(back.conv.inChannels, tc.conv.inChannels);
+    EXPECT_EQ(back.conv.outChannels, tc.conv.outChannels);
+    EXPECT_EQ(back.conv.groups, tc.conv.groups);
+    EXPECT_EQ(back.conv.inputSizes, tc.conv.inputSizes);
+    EXPECT_EQ(back.conv.kernelSizes, tc.conv.kernelSizes);
+    EXPECT_EQ(back.conv.strides, tc.conv.strides);
+    EXPECT_EQ(back.conv.dilations, tc.conv.dilations);
+    EXPECT_EQ(back.conv.padLow, tc.conv.padLow);
+    EXPECT_EQ(back.conv.padHigh, tc.conv.padHigh);
+    EXPECT_EQ(back.conv.layout, tc.conv.layout);
+    EXPECT_EQ(back.elementType, tc.elementType);
+    EXPECT_EQ(back.dynamicBatch, tc.dynamicBatch);
+  }
+}
