@@ -1,6 +1,9 @@
 //===- convgrad-opt.cpp - mlir-opt with the convgrad dialect --------------===//
 
+#include "convgrad/Conversion/Passes.h"
 #include "convgrad/Dialect/ConvGrad/IR/ConvGradDialect.h"
+#include "convgrad/Pipelines/Pipelines.h"
+#include "convgrad/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -10,6 +13,9 @@
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
+  mlir::convgrad::registerConvGradTransformsPasses();
+  mlir::convgrad::registerConvGradConversionPasses();
+  mlir::convgrad::registerConvGradPipelines();
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);

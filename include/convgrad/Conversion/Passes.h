@@ -1,0 +1,22 @@
+//===- Passes.h - convgrad conversion passes --------------------*- C++ -*-===//
+
+#ifndef CONVGRAD_CONVERSION_PASSES_H
+#define CONVGRAD_CONVERSION_PASSES_H
+
+#include "convgrad/Conversion/ConvGradToLinalg/ConvGradToLinalg.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+namespace convgrad {
+
+#define GEN_PASS_REGISTRATION
+#include "convgrad/Conversion/Passes.h.inc"
+
+} // namespace convgrad
+} // namespace mlir
+
+#endif // CONVGRAD_CONVERSION_PASSES_H

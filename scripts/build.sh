@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what convgrad needs (scripts/install-deps.sh), configures and builds.
+#
+#   scripts/build.sh                 Release build in build/
+#   CONVGRAD_SANITIZE=1 scripts/build.sh   ASan+UBSan build in build-asan/
+#   CONVGRAD_BUILD_DIR=dir scripts/build.sh  another build directory
+#
+# Extra arguments are passed to the first CMake configure.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/scripts/install-deps.sh"
+
+llvm=/usr/lib/llvm-22
+cmake_args=(-G Ninja -S "$root"
+  -DMLIR_DIR=$llvm/lib/cmake/mlir
+  -DLLVM_EXTERNAL_LIT=$llvm/bin/lit
+  -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22
+  -DLLVM_USE_LINKER=lld)
+if [ "${CONVGRAD_SANITIZE:-0}" = 1 ]; then
+  build=${CONVGRAD_BUILD_DIR:-$root/build-asan}
+  cmake_args+=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONVGRAD_ENABLE_SANITIZERS=ON)
+else
+  build=${CONVGRAD_BUILD_DIR:-$root/build}
+  cmake_args+=(-DCMAKE_BUILD_TYPE=Release)
+fi
+
+if [ ! -f "$build/build.ninja" ]; then
+  cmake "${cmake_args[@]}" -B "$build" "$@" >/dev/null
+fi
+cmake --build "$build"
