@@ -3,6 +3,7 @@
 #include "convgrad/Dialect/ConvGrad/IR/ConvGradDialect.h"
 #include "convgrad/Dialect/ConvGrad/IR/ConvGradOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -24,4 +25,10 @@ void ConvGradDialect::initialize() {
 #define GET_OP_LIST
 #include "convgrad/Dialect/ConvGrad/IR/ConvGradOps.cpp.inc"
       >();
+}
+
+Operation *ConvGradDialect::materializeConstant(OpBuilder &builder,
+                                                Attribute value, Type type,
+                                                Location loc) {
+  return arith::ConstantOp::materialize(builder, value, type, loc);
 }

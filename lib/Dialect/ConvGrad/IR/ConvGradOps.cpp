@@ -7,6 +7,9 @@
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::convgrad;
@@ -87,8 +90,12 @@ static LogicalResult verifyConvTensor(Operation *op, NamedTensor t) {
   return success();
 }
 
+/// Bound on strides, dilations, paddings and spatial sizes: with every factor
+/// below 2^31 the shape arithmetic cannot overflow int64.
+static constexpr int64_t kMaxConvValue = (int64_t(1) << 31) - 1;
+
 /// Checks that an optional array attribute has `expected` entries, each at
-/// least `minValue`.
+/// least `minValue` and at most kMaxConvValue.
 static LogicalResult verifyArrayAttr(Operation *op, StringRef attrName,
                                      std::optional<ArrayRef<int64_t>> values,
                                      size_t expected, int64_t minValue,
@@ -99,11 +106,16 @@ static LogicalResult verifyArrayAttr(Operation *op, StringRef attrName,
     return op->emitOpError()
            << "'" << attrName << "' has " << values->size()
            << " entries, expected " << expected << " (" << what << ")";
-  for (auto [i, v] : llvm::enumerate(*values))
+  for (auto [i, v] : llvm::enumerate(*values)) {
     if (v < minValue)
       return op->emitOpError() << "'" << attrName << "' entries must be >= "
                                << minValue << ", got " << v << " at index "
                                << i;
+    if (v > kMaxConvValue)
+      return op->emitOpError() << "'" << attrName << "' entries must be <= "
+                               << kMaxConvValue << ", got " << v
+                               << " at index " << i;
+  }
   return success();
 }
 
@@ -148,12 +160,20 @@ verifyConvFamily(Operation *op, const ConvTensors &t,
   ConvDimPositions pos = params.positions();
   for (const NamedTensor &nt : {t.input, t.filter, t.output}) {
     auto type = cast<RankedTensorType>(nt.type);
-    for (unsigned i = 0; i < rank; ++i)
+    for (unsigned i = 0; i < rank; ++i) {
       if (type.isDynamicDim(pos.spatial(i)))
         return op->emitOpError()
-               << "'" << nt.name << "' spatial dimension " << pos.spatial(i)
-               << " must be static; only batch and channel sizes may be "
+               << "'" << nt.name << "' dimension " << pos.spatial(i)
+               << " (spatial dimension " << i
+               << ") must be static; only batch and channel sizes may be "
                   "dynamic";
+      if (type.getDimSize(pos.spatial(i)) > kMaxConvValue)
+        return op->emitOpError()
+               << "'" << nt.name << "' dimension " << pos.spatial(i)
+               << " (spatial dimension " << i << ") is "
+               << type.getDimSize(pos.spatial(i)) << "; spatial sizes must be <= "
+               << kMaxConvValue;
+    }
   }
 
   // Channels and groups.
@@ -385,7 +405,16 @@ LogicalResult InsertZerosOp::verify() {
     return emitOpError() << "result rank " << res.getRank()
                          << " differs from source rank " << src.getRank();
   for (auto [i, stride] : llvm::enumerate(getStrides())) {
-    int64_t expected = zeroInsertedSize(src.getDimSize(i), stride);
+    // Found by convgrad-fuzz-gen: (size - 1) * stride + 1 must not overflow.
+    int64_t size = src.getDimSize(i), product;
+    if (!ShapedType::isDynamic(size) && size > 0 &&
+        (llvm::MulOverflow(size - 1, stride, product) ||
+         product >= std::numeric_limits<int64_t>::max()))
+      return emitOpError() << "result dimension " << i
+                           << " overflows: (size - 1) * stride + 1 with size "
+                           << size << " and stride " << stride
+                           << " does not fit in 64 bits";
+    int64_t expected = zeroInsertedSize(size, stride);
     if (res.getDimSize(i) != expected)
       return emitOpError() << "result dimension " << i << " is "
                            << formatDim(res.getDimSize(i)) << ", expected "

@@ -28,6 +28,9 @@ def ConvGrad_Dialect : Dialect {
     upstream `linalg` named convolutions.
   }];
   let useDefaultAttributePrinterParser = 1;
+  // Folders return constants (a reversed splat); they become arith.constant.
+  let hasConstantMaterializer = 1;
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
   let usePropertiesForAttributes = 1;
 }
 
