@@ -12,18 +12,60 @@ using namespace mlir::convgrad;
 
 std::string
 mlir::convgrad::getCPUPipelineString(const CPUPipelineOptions &options) {
-  std::string pipeline = "convgrad-to-linalg,canonicalize,";
-  // Let the last op of a function write straight into the caller's buffer
-  // (bufferization.materialize_in_destination) instead of a temporary.
-  pipeline += "eliminate-empty-tensors,";
-  pipeline += "one-shot-bufferize{bufferize-function-boundaries "
-              "function-boundary-type-conversion=identity-layout-map},";
-  pipeline += "canonicalize,buffer-deallocation-pipeline,"
-              "convert-bufferization-to-memref,";
-  pipeline += "convert-linalg-to-loops,";
-  pipeline += "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-              "convert-to-llvm,reconcile-unrealized-casts";
-  return pipeline;
+  bool vector = options.codegen == "vector";
+  bool openmp = options.numThreads != 1;
+  std::string p;
+  llvm::raw_string_ostream os(p);
+
+  // convgrad -> linalg on tensors. The vector path computes every
+  // convolution in channels-last (transposes around channels-first ones).
+  os << "convgrad-decompose{dgrad-strategy=" << options.dgradStrategy << "},";
+  if (vector)
+    os << "convgrad-convert-to-channels-last,convgrad-split-groups,";
+  os << "canonicalize,convgrad-to-linalg,canonicalize,cse,";
+  if (vector)
+    os << "func.func(convgrad-tile-and-vectorize{parallel-rows="
+       << options.parallelRows << " width-tile=" << options.widthTile
+       << " channel-tile=" << options.channelTile
+       << " reduction-tile=" << options.reductionTile << "}),canonicalize,cse,";
+
+  // Bufferization. eliminate-empty-tensors lets the last op of a function
+  // write straight into the caller's buffer (materialize_in_destination).
+  os << "eliminate-empty-tensors,"
+        "one-shot-bufferize{bufferize-function-boundaries "
+        "function-boundary-type-conversion=identity-layout-map},"
+        "canonicalize,cse,fold-memref-alias-ops,canonicalize,"
+        "buffer-deallocation-pipeline,convert-bufferization-to-memref,";
+  // Copies as loops, not calls into a runtime library.
+  os << "convgrad-copy-to-linalg,";
+  if (vector)
+    os << "func.func(convgrad-vectorize-data-movement),"
+          "loop-invariant-code-motion,func.func(convgrad-lower-vectors),"
+          "canonicalize,cse,";
+
+  // Parallel tiles: OpenMP, or sequential loops.
+  if (openmp)
+    os << "scf-forall-to-parallel,convert-scf-to-openmp{num-threads="
+       << options.numThreads << "},";
+  else
+    os << "scf-forall-to-for,";
+
+  // Loops and LLVM. finalize-memref-to-llvm runs before convert-scf-to-cf so
+  // that the OpenMP regions it creates stay single-block.
+  os << "convert-linalg-to-loops,";
+  if (vector)
+    os << "convert-vector-to-scf{full-unroll=true},";
+  // bf16 conversions as integer ops: no compiler-rt helper needed.
+  os << "arith-expand{include-bf16},";
+  os << "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
+        "convert-scf-to-cf,canonicalize,cse,";
+  if (vector)
+    os << "convert-vector-to-llvm,";
+  os << "convert-ub-to-llvm,convert-math-to-llvm,";
+  if (openmp)
+    os << "convert-openmp-to-llvm,";
+  os << "convert-to-llvm,reconcile-unrealized-casts";
+  return p;
 }
 
 void mlir::convgrad::buildCPUPipeline(OpPassManager &pm,

@@ -162,6 +162,128 @@ struct DecomposeConvBackwardData : OpRewritePattern<ConvBackwardDataOp> {
   }
 };
 
+/// dgrad split by output phase: for every combination of residues
+/// (i_r mod s_r), a stride-1 convolution over only the kernel taps that reach
+/// those positions, inserted into the result with a strided insert_slice.
+/// No multiply touches an inserted zero (the zero-insertion form wastes
+/// 1 - 1/s^R of its MACs). The per-dimension arithmetic is
+/// ConvDimGeometry::dgradPhases.
+struct DecomposeConvBackwardDataByPhase : OpRewritePattern<ConvBackwardDataOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ConvBackwardDataOp op,
+                                PatternRewriter &rewriter) const override {
+    if (std::optional<std::string> reason = unsupportedForDecomposition(op))
+      return rewriter.notifyMatchFailure(op, *reason);
+    ConvParams p = op.getConvParams();
+    if (llvm::all_of(p.strides, [](int64_t s) { return s == 1; }))
+      return rewriter.notifyMatchFailure(op, "stride 1: one phase");
+    ConvDimPositions pos = p.positions();
+    Location loc = op.getLoc();
+    auto dxType = cast<RankedTensorType>(op.getGradInput().getType());
+    auto wType = cast<RankedTensorType>(op.getFilter().getType());
+    unsigned r = p.spatialRank;
+
+    std::vector<std::vector<DgradPhase>> phases;
+    bool someUnreached = false;
+    for (unsigned i = 0; i < r; ++i) {
+      unsigned d = pos.spatial(i);
+      phases.push_back(
+          p.dim(i, dxType.getDimSize(d), wType.getDimSize(d)).dgradPhases());
+      for (const DgradPhase &ph : phases.back())
+        someUnreached |= ph.numOutputs > 0 && ph.numTaps == 0;
+    }
+
+    // Positions no tap reaches keep a zero gradient; otherwise every element
+    // is written by exactly one phase.
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t i = 0; i < dxType.getRank(); ++i)
+      sizes.push_back(dxType.isDynamicDim(i)
+                          ? getSizes(rewriter, loc, op.getGradOutput())[i]
+                          : OpFoldResult(
+                                rewriter.getIndexAttr(dxType.getDimSize(i))));
+    Value result =
+        someUnreached
+            ? createFilledTensor(rewriter, loc, sizes, dxType.getElementType(),
+                                 0.0)
+            : tensor::EmptyOp::create(rewriter, loc, sizes,
+                                      dxType.getElementType())
+                  .getResult();
+    Value swapped = swapFilterChannelRoles(rewriter, loc, op.getFilter(), p);
+    auto swappedType = cast<RankedTensorType>(swapped.getType());
+
+    // Every combination of one phase per spatial dimension.
+    SmallVector<unsigned> choice(r, 0);
+    while (true) {
+      SmallVector<const DgradPhase *> combo;
+      for (unsigned i = 0; i < r; ++i)
+        combo.push_back(&phases[i][choice[i]]);
+      bool empty = llvm::any_of(combo, [](const DgradPhase *ph) {
+        return ph->numOutputs == 0 || ph->numTaps == 0;
+      });
+      if (!empty) {
+        // The taps of this phase, in reverse order.
+        SmallVector<OpFoldResult> offsets, tapSizes, tapStrides;
+        SmallVector<int64_t> kernelShape(swappedType.getShape());
+        for (int64_t i = 0; i < swappedType.getRank(); ++i) {
+          offsets.push_back(rewriter.getIndexAttr(0));
+          tapSizes.push_back(rewriter.getIndexAttr(swappedType.getDimSize(i)));
+          tapStrides.push_back(rewriter.getIndexAttr(1));
+        }
+        SmallVector<int64_t> reversedDims, low(pos.rank(), 0),
+            high(pos.rank(), 0), dilations;
+        SmallVector<int64_t> convShape(dxType.getShape());
+        for (unsigned i = 0; i < r; ++i) {
+          unsigned d = pos.spatial(i);
+          offsets[d] = rewriter.getIndexAttr(combo[i]->firstTap);
+          tapSizes[d] = rewriter.getIndexAttr(combo[i]->numTaps);
+          tapStrides[d] = rewriter.getIndexAttr(combo[i]->tapStep);
+          kernelShape[d] = combo[i]->numTaps;
+          if (combo[i]->numTaps > 1)
+            reversedDims.push_back(d);
+          low[d] = combo[i]->padLow;
+          high[d] = combo[i]->padHigh;
+          dilations.push_back(combo[i]->dilation);
+          convShape[d] = combo[i]->numOutputs;
+        }
+        Value taps = tensor::ExtractSliceOp::create(
+            rewriter, loc, swappedType.clone(kernelShape), swapped, offsets,
+            tapSizes, tapStrides);
+        if (!reversedDims.empty())
+          taps = ReverseOp::create(rewriter, loc, taps.getType(), taps,
+                                   rewriter.getDenseI64ArrayAttr(reversedDims));
+        Value dy = padOrCrop(rewriter, loc, op.getGradOutput(), low, high);
+        SmallVector<int64_t> ones(r, 1);
+        Value conv = createForwardConv(rewriter, loc, dxType.clone(convShape),
+                                       dy, taps, ones, dilations, p.groups,
+                                       p.layout);
+        // Interleave: positions residue + s * t.
+        SmallVector<OpFoldResult> insOffsets, insStrides;
+        SmallVector<OpFoldResult> insSizes = getSizes(rewriter, loc, conv);
+        for (int64_t i = 0; i < dxType.getRank(); ++i) {
+          insOffsets.push_back(rewriter.getIndexAttr(0));
+          insStrides.push_back(rewriter.getIndexAttr(1));
+        }
+        for (unsigned i = 0; i < r; ++i) {
+          insOffsets[pos.spatial(i)] = rewriter.getIndexAttr(combo[i]->residue);
+          insStrides[pos.spatial(i)] = rewriter.getIndexAttr(p.strides[i]);
+        }
+        result = tensor::InsertSliceOp::create(rewriter, loc, conv, result,
+                                               insOffsets, insSizes,
+                                               insStrides);
+      }
+      // Next combination (odometer order).
+      unsigned i = 0;
+      while (i < r && ++choice[i] == phases[i].size())
+        choice[i++] = 0;
+      if (i == r)
+        break;
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 //===----------------------------------------------------------------------===//
 // wgrad
 //===----------------------------------------------------------------------===//
@@ -266,8 +388,11 @@ struct DecomposeConvBackwardBias : OpRewritePattern<ConvBackwardBiasOp> {
     ConvDimPositions pos{op.getSpatialRank(),
                          op.getLayout() == Layout::ChannelsLast};
 
+    // The result type may know the channel count when grad_output does not.
     SmallVector<OpFoldResult> sizes = {
-        getSizes(rewriter, loc, op.getGradOutput())[pos.channel()]};
+        dbType.isDynamicDim(0)
+            ? getSizes(rewriter, loc, op.getGradOutput())[pos.channel()]
+            : OpFoldResult(rewriter.getIndexAttr(dbType.getDimSize(0)))};
     Value init = createFilledTensor(rewriter, loc, sizes, accType, 0.0);
     SmallVector<utils::IteratorType> iterators(pos.rank(),
                                                utils::IteratorType::reduction);
@@ -295,6 +420,8 @@ struct DecomposeConvBackwardBias : OpRewritePattern<ConvBackwardBiasOp> {
 
 struct ConvGradDecomposePass
     : public convgrad::impl::ConvGradDecomposeBase<ConvGradDecomposePass> {
+  using Base::Base;
+
   void runOnOperation() override {
     // Report what the patterns cannot handle at the op, rather than leaving
     // it behind silently.
@@ -308,8 +435,15 @@ struct ConvGradDecomposePass
     if (failedAny)
       return signalPassFailure();
 
+    FailureOr<DgradStrategy> strategy = parseDgradStrategy(dgradStrategy);
+    if (failed(strategy)) {
+      getOperation()->emitError()
+          << "convgrad-decompose: unknown dgrad-strategy '" << dgradStrategy
+          << "'; expected 'zero-insertion' or 'phase'";
+      return signalPassFailure();
+    }
     RewritePatternSet patterns(&getContext());
-    populateDecomposeConvBackwardPatterns(patterns);
+    populateDecomposeConvBackwardPatterns(patterns, *strategy);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }
@@ -318,7 +452,21 @@ struct ConvGradDecomposePass
 } // namespace
 
 void mlir::convgrad::populateDecomposeConvBackwardPatterns(
-    RewritePatternSet &patterns) {
+    RewritePatternSet &patterns, DgradStrategy dgradStrategy) {
+  // Phase splitting applies to strided dgrads only; the zero-insertion form
+  // (lower benefit) handles the rest.
+  if (dgradStrategy == DgradStrategy::Phase)
+    patterns.add<DecomposeConvBackwardDataByPhase>(patterns.getContext(),
+                                                   /*benefit=*/2);
   patterns.add<DecomposeConvBackwardData, DecomposeConvBackwardFilter,
                DecomposeConvBackwardBias>(patterns.getContext());
+}
+
+FailureOr<DgradStrategy>
+mlir::convgrad::parseDgradStrategy(StringRef name) {
+  if (name == "zero-insertion")
+    return DgradStrategy::ZeroInsertion;
+  if (name == "phase")
+    return DgradStrategy::Phase;
+  return failure();
 }

@@ -28,8 +28,14 @@ Value mlir::convgrad::createFilledTensor(OpBuilder &b, Location loc,
                                          ArrayRef<OpFoldResult> sizes,
                                          Type elementType, double value) {
   Value empty = tensor::EmptyOp::create(b, loc, sizes, elementType);
-  Value scalar = arith::ConstantOp::create(
-      b, loc, b.getFloatAttr(elementType, value));
+  // Integer and index element types (convgrad.insert_zeros accepts any
+  // element type) get an integer constant: a FloatAttr of a non-float type
+  // is malformed IR (found by convgrad-fuzz-gen).
+  TypedAttr attr = elementType.isIntOrIndex()
+                       ? TypedAttr(b.getIntegerAttr(elementType,
+                                                    static_cast<int64_t>(value)))
+                       : TypedAttr(b.getFloatAttr(elementType, value));
+  Value scalar = arith::ConstantOp::create(b, loc, attr);
   return linalg::FillOp::create(b, loc, ValueRange{scalar}, ValueRange{empty})
       .getResult(0);
 }

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 using mlir::convgrad::ConvDimGeometry;
 using mlir::convgrad::ConvDimPositions;
 using mlir::convgrad::floorDiv;
@@ -103,6 +105,53 @@ TEST(ConvShape, RepaddedLengthIdentityHoldsEverywhere) {
                         h + g.effectiveKernel() - 1);
               ASSERT_EQ(h + lo + g.wgradPadHigh(), g.wgradInputExtent());
             }
+}
+
+TEST(ConvShape, DgradPhasesMatchTheDefiningSum) {
+  // For every input position i, the (output, tap) pairs a phase reads must be
+  // exactly those of the definition o*s + k*d - lo == i, 0 <= o < O.
+  int checked = 0;
+  for (int64_t h = 1; h <= 9; ++h)
+    for (int64_t k = 1; k <= 4; ++k)
+      for (int64_t s = 1; s <= 4; ++s)
+        for (int64_t d = 1; d <= 3; ++d)
+          for (int64_t lo = 0; lo <= 5; ++lo)
+            for (int64_t hi = 0; hi <= 3; ++hi) {
+              ConvDimGeometry g = dim(h, k, s, d, lo, hi);
+              if (!g.fits())
+                continue;
+              std::vector<mlir::convgrad::DgradPhase> phases = g.dgradPhases();
+              ASSERT_EQ(int64_t(phases.size()), s);
+              int64_t covered = 0;
+              for (const auto &p : phases) {
+                covered += p.numOutputs;
+                if (p.numTaps > 0) // the re-padded dy fits the stride-1 conv
+                  ASSERT_EQ(g.outputSize() + p.padLow + p.padHigh,
+                            p.numOutputs + (p.numTaps - 1) * p.dilation);
+              }
+              ASSERT_EQ(covered, h);
+              for (int64_t i = 0; i < h; ++i) {
+                std::set<std::pair<int64_t, int64_t>> expected, actual;
+                for (int64_t o = 0; o < g.outputSize(); ++o)
+                  for (int64_t t = 0; t < k; ++t)
+                    if (o * s + t * d - lo == i)
+                      expected.insert({o, t});
+                const auto &p = phases[i % s];
+                int64_t row = i / s;
+                for (int64_t j = 0; j < p.numTaps; ++j) {
+                  int64_t o = row - p.padLow + j * p.dilation;
+                  int64_t tap = p.firstTap + (p.numTaps - 1 - j) * p.tapStep;
+                  ASSERT_LT(tap, k);
+                  if (o >= 0 && o < g.outputSize())
+                    actual.insert({o, tap});
+                }
+                ASSERT_EQ(expected, actual)
+                    << "H=" << h << " K=" << k << " s=" << s << " d=" << d
+                    << " lo=" << lo << " hi=" << hi << " i=" << i;
+                ++checked;
+              }
+            }
+  EXPECT_GT(checked, 10000);
 }
 
 TEST(ConvShape, DimPositions) {

@@ -19,7 +19,36 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("How linalg ops become loops: 'loops' lowers them to "
                      "scalar loop nests (a simple reference path), 'vector' "
                      "tiles and vectorizes the convolutions"),
-      llvm::cl::init("loops")};
+      llvm::cl::init("vector")};
+  PassOptions::Option<std::string> dgradStrategy{
+      *this, "dgrad-strategy",
+      llvm::cl::desc("Strided data gradients: 'phase' (one stride-1 "
+                     "convolution per output phase, no MAC on inserted "
+                     "zeros) or 'zero-insertion' (the math note's form)"),
+      llvm::cl::init("phase")};
+  PassOptions::Option<unsigned> numThreads{
+      *this, "num-threads",
+      llvm::cl::desc("Threads for the parallel tile loops: 1 = sequential code "
+                     "with no runtime library; N > 1 = OpenMP with N threads "
+                     "(link libomp); 0 = OpenMP, thread count from "
+                     "OMP_NUM_THREADS at run time"),
+      llvm::cl::init(1)};
+  PassOptions::Option<int64_t> parallelRows{
+      *this, "parallel-rows",
+      llvm::cl::desc("Output rows per parallel task (codegen=vector)"),
+      llvm::cl::init(8)};
+  PassOptions::Option<int64_t> widthTile{
+      *this, "width-tile",
+      llvm::cl::desc("Output columns per register tile (codegen=vector)"),
+      llvm::cl::init(4)};
+  PassOptions::Option<int64_t> channelTile{
+      *this, "channel-tile",
+      llvm::cl::desc("Output channels per register tile (codegen=vector)"),
+      llvm::cl::init(64)};
+  PassOptions::Option<int64_t> reductionTile{
+      *this, "reduction-tile",
+      llvm::cl::desc("Input channels per reduction step (codegen=vector)"),
+      llvm::cl::init(2)};
 };
 
 /// Builds convgrad (or linalg on tensors) -> LLVM dialect for CPUs: lowering

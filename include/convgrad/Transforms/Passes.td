@@ -42,11 +42,150 @@ def ConvGradDecompose : Pass<"convgrad-decompose"> {
     %dx = convgrad.conv %p, %r : (...) -> tensor<1x1x4x4xf32>
     ```
   }];
+  let options = [
+    Option<"dgradStrategy", "dgrad-strategy", "std::string",
+           "\"zero-insertion\"",
+           "How a strided dgrad becomes forward convolutions: "
+           "'zero-insertion' (one convolution of the zero-inserted gradient, "
+           "as in the math note) or 'phase' (one stride-1 convolution per "
+           "output phase over only the taps that reach it: no MAC on an "
+           "inserted zero)">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::tensor::TensorDialect",
   ];
+}
+
+def ConvGradConvertToChannelsLast : Pass<"convgrad-convert-to-channels-last"> {
+  let summary = "Compute channels-first convolutions in channels-last";
+  let description = [{
+    Rewrites every `convgrad.conv` with `layout = channels_first` into a
+    channels-last convolution between transposes of its operands and result:
+
+        input [N, C, S...] -> [N, S..., C]    filter [F, C/G, K...] -> [F, K..., C/G]
+        output [N, S..., F] -> [N, F, S...]
+
+    On CPUs a channels-last convolution vectorizes along the contiguous
+    channel dimension (about 3x faster than vectorizing the channels-first
+    form directly), and the transposes vectorize too. Run it after
+    `--convgrad-decompose` so the convolutions of the gradients benefit.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def ConvGradTileAndVectorize
+    : Pass<"convgrad-tile-and-vectorize", "::mlir::func::FuncOp"> {
+  let summary = "Tile channels-last linalg convolutions for registers and "
+                "vectorize them";
+  let description = [{
+    Works on linalg on tensors (the output of `--convgrad-to-linalg` after
+    `--convgrad-convert-to-channels-last`). For `linalg.conv_2d_nhwc_fhwc`
+    (transposed to `_hwcf`), `linalg.conv_2d_nhwc_hwcf`,
+    `linalg.depthwise_conv_2d_nhwc_hwc`, `linalg.conv_1d_nwc_wcf` and
+    `linalg.depthwise_conv_1d_nwc_wc`:
+
+    - an `scf.forall` over the batch and blocks of `parallel-rows` output rows
+      (the unit of work of a thread), with the accumulator fill fused in;
+    - `scf.for` tiles of one output row, `width-tile` output columns,
+      `channel-tile` output channels, one kernel row and `reduction-tile`
+      input channels, so that the accumulator block stays in registers
+      (4 x 64 f32 = 16 AVX-512 registers by default);
+    - 2-D tiles become 1-D convolutions that the linalg vectorizer turns into
+      broadcasts and `vector.fma`.
+
+    Every tile size is the largest divisor of its dimension not above the
+    option, so all tiles are full: odd sizes get smaller tiles, never a
+    remainder loop or a failure. Other ops are left for the loop lowering.
+  }];
+  let options = [
+    Option<"parallelRows", "parallel-rows", "int64_t", "8",
+           "Output rows per parallel task (columns x width-tile for 1-D)">,
+    Option<"widthTile", "width-tile", "int64_t", "4",
+           "Output columns per register tile">,
+    Option<"channelTile", "channel-tile", "int64_t", "64",
+           "Output channels per register tile (a multiple of the vector "
+           "width is best: 16 f32 on AVX-512)">,
+    Option<"reductionTile", "reduction-tile", "int64_t", "2",
+           "Input channels per step of the reduction loop">,
+    Option<"maxVectorElements", "max-vector-elements", "int64_t", "4096",
+           "Do not vectorize ops with a larger iteration space">,
+  ];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
+def ConvGradLowerVectors : Pass<"convgrad-lower-vectors", "::mlir::func::FuncOp"> {
+  let summary = "Hoist tile accumulators into registers and lower vector ops";
+  let description = [{
+    Runs after bufferization on the output of `--convgrad-tile-and-vectorize`:
+    hoists the read/write pair of each tile's accumulator out of the reduction
+    loops (so it stays in registers), then lowers the vector ops in stages:
+    leading unit dimensions, contractions to outer products to `vector.fma`,
+    and finally transfers, broadcasts, transposes and shape casts to 1-D
+    loads, stores and shuffles that `convert-vector-to-llvm` maps to
+    AVX-512 instructions.
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect"];
+}
+
+def ConvGradSplitGroups : Pass<"convgrad-split-groups"> {
+  let summary = "Compute grouped convolutions as a loop over groups";
+  let description = [{
+    Rewrites a `convgrad.conv` with `groups > 1` and more than one input
+    channel per group into an `scf.for` over the groups whose body convolves
+    one channel slice of the input with the group's filters
+    (`tensor.extract_slice`) and inserts the result into the output
+    (`tensor.insert_slice`). Upstream linalg cannot vectorize its grouped
+    named convolutions; the ungrouped body is tiled and vectorized like any
+    other convolution. Depthwise convolutions (one input channel per group)
+    are left alone: they have vectorizable upstream forms.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def ConvGradVectorizeDataMovement
+    : Pass<"convgrad-vectorize-data-movement", "::mlir::func::FuncOp"> {
+  let summary = "Vectorize copies, fills, casts and transposes on memrefs";
+  let description = [{
+    Runs after bufferization (and `--convgrad-copy-to-linalg`). Every
+    parallel linalg op on memrefs whose indexing maps are permutations (fills,
+    copies such as the materialized `tensor.pad` and zero insertion,
+    element type conversions, layout transposes) is tiled so that one tile
+    spans `inner-tile` elements of the contiguous innermost dimension
+    (a transpose: `transpose-tile` x `transpose-tile` elements of the two
+    dimensions contiguous in its output and input), and each tile is
+    vectorized. Tile sizes divide the dimensions, so all tiles are full.
+  }];
+  let options = [
+    Option<"innerTile", "inner-tile", "int64_t", "64",
+           "Elements of the innermost dimension per tile">,
+    Option<"transposeTile", "transpose-tile", "int64_t", "16",
+           "Rows and columns of a transpose tile">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def ConvGradCopyToLinalg : Pass<"convgrad-copy-to-linalg"> {
+  let summary = "Rewrite memref.copy into linalg.copy";
+  let description = [{
+    Bufferization materializes `tensor.pad` and other insertions as
+    `memref.copy` into a strided subview. Lowered to LLVM, such a copy is a
+    call to the `memrefCopy` function of MLIR's C runner utils: an element by
+    element runtime loop and an extra library for every program. As a
+    `linalg.copy` it becomes ordinary loops that the CPU pipeline tiles and
+    vectorizes, and compiled code needs no runtime library.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
 #endif // CONVGRAD_TRANSFORMS_PASSES_TD

@@ -11,12 +11,30 @@
 #define CONVGRAD_UTILS_CONVSHAPE_H
 
 #include <cstdint>
+#include <vector>
 
 namespace mlir {
 namespace convgrad {
 
 /// Floor division that rounds towards negative infinity (b > 0).
 int64_t floorDiv(int64_t a, int64_t b);
+
+/// One output phase of a strided data gradient along one dimension: the
+/// input positions i = residue + stride * t, t in [0, numOutputs). They are a
+/// stride-1 convolution of the output gradient (re-padded by padLow/padHigh,
+/// possibly negative) with the taps firstTap, firstTap + tapStep, ... of the
+/// kernel in reverse order, at dilation `dilation`. numTaps == 0 means no
+/// tap reaches these positions: their gradient is zero.
+struct DgradPhase {
+  int64_t residue = 0;
+  int64_t numOutputs = 0;
+  int64_t firstTap = 0;
+  int64_t tapStep = 1;
+  int64_t numTaps = 0;
+  int64_t dilation = 1;
+  int64_t padLow = 0;
+  int64_t padHigh = 0;
+};
 
 /// One spatial dimension of a convolution, PyTorch semantics. All quantities
 /// are element counts along that dimension.
@@ -48,6 +66,11 @@ struct ConvDimGeometry {
   int64_t dgradPadHigh() const {
     return effectiveKernel() - 1 - padHigh + remainder();
   }
+
+  /// The data gradient split by output phase (i mod s): `stride` phases,
+  /// each a stride-1 convolution over only the taps that reach it, so no MAC
+  /// multiplies an inserted zero. See DgradPhase.
+  std::vector<DgradPhase> dgradPhases() const;
 
   // Filter gradient as a convolution of x by dy.
   /// (K - 1) * d + (O - 1) * s + 1: the part of the padded input that the

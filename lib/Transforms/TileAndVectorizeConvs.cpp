@@ -1,0 +1,257 @@
+//===- TileAndVectorizeConvs.cpp - CPU code generation for convolutions ---===//
+//
+// Tiles the channels-last linalg convolutions into register-sized blocks and
+// vectorizes them, on tensors:
+//
+//   1. conv_2d_nhwc_fhwc -> conv_2d_nhwc_hwcf (a transpose of the small
+//      filter), so the channel reduction reads contiguous filter rows.
+//   2. An scf.forall over (batch, block of output rows): the unit of
+//      parallelism; the accumulator's linalg.fill is fused into it.
+//   3. scf.for tiles of (1 output row, `width-tile` columns, `channel-tile`
+//      output channels, 1 kernel row, `reduction-tile` input channels): the
+//      accumulator block stays in vector registers while the reduction runs.
+//   4. The 2-D tiles with one kernel row become 1-D convolutions, which the
+//      linalg vectorizer turns into broadcasts and vector FMAs.
+//
+// Tile sizes are the largest divisors of each dimension not above the
+// options, so every tile is full: no remainder loop, no masking, whatever the
+// shape (prime sizes give smaller tiles, never a failure). Ops this pass does
+// not handle are left alone and lowered to loops later.
+//
+//===----------------------------------------------------------------------===//
+
+#include "convgrad/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir {
+namespace convgrad {
+#define GEN_PASS_DEF_CONVGRADTILEANDVECTORIZE
+#include "convgrad/Transforms/Passes.h.inc"
+} // namespace convgrad
+} // namespace mlir
+
+using namespace mlir;
+
+namespace {
+
+/// The largest divisor of `size` that is at most `cap` (at least 1).
+int64_t divisorAtMost(int64_t size, int64_t cap) {
+  if (ShapedType::isDynamic(size) || size <= 0)
+    return 1;
+  for (int64_t d = std::min(size, std::max<int64_t>(cap, 1)); d > 1; --d)
+    if (size % d == 0)
+      return d;
+  return 1;
+}
+
+SmallVector<OpFoldResult> toAttrs(OpBuilder &b, ArrayRef<int64_t> sizes) {
+  SmallVector<OpFoldResult> attrs;
+  for (int64_t s : sizes)
+    attrs.push_back(b.getIndexAttr(s));
+  return attrs;
+}
+
+/// Tile sizes of one convolution kind, over its iteration space.
+struct ConvTiling {
+  SmallVector<int64_t> parallel; ///< scf.forall tiles (0 = not tiled)
+  SmallVector<int64_t> inner;    ///< scf.for tiles inside one task
+  SmallVector<int64_t> fill;     ///< scf.for tiles of the fused fill
+};
+
+struct TileAndVectorizeConvsPass
+    : public convgrad::impl::ConvGradTileAndVectorizeBase<
+          TileAndVectorizeConvsPass> {
+  using Base::Base;
+
+  /// Kernel columns per vectorized 1-D convolution. The vectorizer unrolls
+  /// them, so small kernels stay whole (0 = untiled), while the huge kernels
+  /// of a filter gradient (the output gradient acts as kernel) get a loop.
+  int64_t kernelWidthTile(int64_t kw) {
+    return kw <= 8 ? 0 : divisorAtMost(kw, 4);
+  }
+
+  /// Tile sizes for the ops the pass handles, from the static loop ranges.
+  std::optional<ConvTiling> getTiling(linalg::LinalgOp op) {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    if (llvm::any_of(ranges, ShapedType::isDynamic))
+      return std::nullopt;
+    ConvTiling t;
+    if (isa<linalg::Conv2DNhwcHwcfOp>(op)) {
+      // (n, oh, ow, f, kh, kw, c)
+      int64_t ow = divisorAtMost(ranges[2], widthTile);
+      int64_t f = divisorAtMost(ranges[3], channelTile);
+      t.parallel = {1, divisorAtMost(ranges[1], parallelRows)};
+      t.inner = {0, 1, ow, f, 1, kernelWidthTile(ranges[5]),
+                 divisorAtMost(ranges[6], reductionTile)};
+      t.fill = {0, 1, ow, f};
+      return t;
+    }
+    if (isa<linalg::DepthwiseConv2DNhwcHwcOp>(op)) {
+      // (n, oh, ow, c, kh, kw)
+      int64_t ow = divisorAtMost(ranges[2], widthTile);
+      int64_t c = divisorAtMost(ranges[3], channelTile);
+      t.parallel = {1, divisorAtMost(ranges[1], parallelRows)};
+      t.inner = {0, 1, ow, c, 1, 0};
+      t.fill = {0, 1, ow, c};
+      return t;
+    }
+    if (isa<linalg::Conv1DNwcWcfOp>(op)) {
+      // (n, ow, f, kw, c): parallel over blocks of columns.
+      int64_t block = divisorAtMost(ranges[1], parallelRows * widthTile);
+      int64_t ow = divisorAtMost(block, widthTile);
+      int64_t f = divisorAtMost(ranges[2], channelTile);
+      t.parallel = {1, block};
+      t.inner = {0, ow, f, 0, divisorAtMost(ranges[4], reductionTile)};
+      t.fill = {0, ow, f};
+      return t;
+    }
+    if (isa<linalg::DepthwiseConv1DNwcWcOp>(op)) {
+      // (n, ow, c, kw)
+      int64_t block = divisorAtMost(ranges[1], parallelRows * widthTile);
+      int64_t ow = divisorAtMost(block, widthTile);
+      int64_t c = divisorAtMost(ranges[2], channelTile);
+      t.parallel = {1, block};
+      t.inner = {0, ow, c, 0};
+      t.fill = {0, ow, c};
+      return t;
+    }
+    return std::nullopt;
+  }
+
+  /// Tiles `op` (forall + for) and its fill; returns failure if tiling
+  /// does not apply, leaving the op untouched.
+  LogicalResult tileConv(RewriterBase &rewriter, linalg::LinalgOp op,
+                         const ConvTiling &t) {
+    rewriter.setInsertionPoint(op);
+    scf::SCFTileAndFuseOptions fuseOptions;
+    scf::SCFTilingOptions forallOptions;
+    forallOptions.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp)
+        .setTileSizes(toAttrs(rewriter, t.parallel));
+    fuseOptions.setTilingOptions(forallOptions);
+    // Fuse only the accumulator initialization: each task then writes its
+    // own block once. Pads and transposes of the operands stay outside.
+    fuseOptions.setFusionControlFn(
+        [](tensor::ExtractSliceOp, OpResult producer, bool isDestination)
+            -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+          if (isDestination && isa<linalg::FillOp>(producer.getOwner()))
+            return scf::SCFTileAndFuseOptions::ControlFnResult{};
+          return std::nullopt;
+        });
+    FailureOr<scf::SCFTileAndFuseResult> outer =
+        scf::tileConsumerAndFuseProducersUsingSCF(
+            rewriter, cast<TilingInterface>(op.getOperation()), fuseOptions);
+    if (failed(outer))
+      return failure();
+    for (OpResult res : op->getResults())
+      if (Value repl = outer->replacements.lookup(res))
+        rewriter.replaceAllUsesWith(res, repl);
+    rewriter.eraseOp(op);
+
+    Operation *tiledConv = outer->tiledAndFusedOps.front();
+    linalg::FillOp fusedFill;
+    for (Operation *fused : outer->tiledAndFusedOps)
+      if (auto fill = dyn_cast<linalg::FillOp>(fused))
+        fusedFill = fill;
+
+    auto tileWithFor = [&](Operation *target, ArrayRef<int64_t> sizes) {
+      scf::SCFTilingOptions options;
+      options.setTileSizes(toAttrs(rewriter, sizes));
+      rewriter.setInsertionPoint(target);
+      FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+          rewriter, cast<TilingInterface>(target), options);
+      if (failed(tiled))
+        return failure();
+      rewriter.replaceOp(target, tiled->replacements);
+      return success();
+    };
+    if (failed(tileWithFor(tiledConv, t.inner)))
+      return failure();
+    if (fusedFill && failed(tileWithFor(fusedFill, t.fill)))
+      return failure();
+    return success();
+  }
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    MLIRContext *ctx = &getContext();
+    IRRewriter rewriter(ctx);
+
+    // 1. Filters [F, KH, KW, C] -> [KH, KW, C, F], for the convolutions
+    //    tiled below (static shapes; upstream's rewrite mishandles a dynamic
+    //    batch).
+    SmallVector<linalg::Conv2DNhwcFhwcOp> fhwc;
+    func.walk([&](linalg::Conv2DNhwcFhwcOp op) {
+      if (!llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
+        fhwc.push_back(op);
+    });
+    for (linalg::Conv2DNhwcFhwcOp op : fhwc) {
+      rewriter.setInsertionPoint(op);
+      (void)linalg::transposeConv2D(rewriter, op);
+    }
+
+    // 2-3. Tile every convolution the vectorizer can handle.
+    SmallVector<std::pair<linalg::LinalgOp, ConvTiling>> convs;
+    func.walk([&](linalg::LinalgOp op) {
+      if (std::optional<ConvTiling> t = getTiling(op))
+        convs.emplace_back(op, *t);
+    });
+    for (auto &[op, tiling] : convs)
+      (void)tileConv(rewriter, op, tiling);
+
+    // 4. One kernel row per tile: 2-D -> 1-D convolutions.
+    {
+      RewritePatternSet patterns(ctx);
+      linalg::populateDecomposeConvolutionPatterns(patterns);
+      (void)applyPatternsGreedily(func, std::move(patterns));
+    }
+
+    // 5. Vectorize the 1-D convolutions and fills inside the tile loops. A
+    //    cap on the vector size keeps untiled ops (outside any loop) scalar
+    //    rather than turning them into huge vectors.
+    SmallVector<linalg::LinalgOp> toVectorize;
+    func.walk([&](linalg::LinalgOp op) {
+      if (!isa<linalg::Conv1DNwcWcfOp, linalg::DepthwiseConv1DNwcWcOp,
+               linalg::FillOp>(op))
+        return;
+      if (!op->getParentOfType<scf::ForOp>())
+        return;
+      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+      if (llvm::any_of(ranges, ShapedType::isDynamic))
+        return;
+      int64_t elements = 1;
+      for (int64_t r : ranges)
+        elements *= r;
+      // A tiled convolution's vectors are one register block (the kernel
+      // width is unrolled, not vectorized); only fills become one vector.
+      if (!isa<linalg::FillOp>(op) || elements <= maxVectorElements)
+        toVectorize.push_back(op);
+    });
+    for (linalg::LinalgOp op : toVectorize) {
+      rewriter.setInsertionPoint(op);
+      FailureOr<linalg::VectorizationResult> result =
+          linalg::vectorize(rewriter, op);
+      if (succeeded(result))
+        rewriter.replaceOp(op, result->replacements);
+    }
+
+    // Fold the slices around the vector transfers so that bufferization
+    // reads and writes the tiles in place.
+    RewritePatternSet cleanup(ctx);
+    tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(cleanup);
+    vector::TransferReadOp::getCanonicalizationPatterns(cleanup, ctx);
+    vector::TransferWriteOp::getCanonicalizationPatterns(cleanup, ctx);
+    (void)applyPatternsGreedily(func, std::move(cleanup));
+  }
+};
+
+} // namespace
