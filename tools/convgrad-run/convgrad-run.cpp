@@ -27,11 +27,15 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/SourceMgr.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -49,6 +53,21 @@ namespace ref = ::convgrad::reference;
 namespace cg = mlir::convgrad;
 namespace cl = llvm::cl;
 
+static cl::opt<std::string> inputFile(
+    cl::Positional,
+    cl::desc("[input.mlir]: check every convgrad op of this module (its "
+             "configuration comes from the op's attributes and types)"),
+    cl::init(""));
+static cl::opt<int64_t> dynamicBatchSize(
+    "dynamic-batch-size",
+    cl::desc("Batch size used to run ops of an input module whose batch is "
+             "dynamic"),
+    cl::init(2));
+static cl::opt<unsigned> timeReps(
+    "time",
+    cl::desc("After checking, time each kernel: median of this many calls "
+             "(0: do not time)"),
+    cl::init(0));
 static cl::opt<std::string> configFile(
     "config-file", cl::desc("Run every configuration line of this .cfg file"),
     cl::value_desc("file"));
@@ -74,12 +93,24 @@ static cl::opt<bool> dumpIR("dump-ir",
                             cl::init(false));
 static cl::list<std::string> sharedLibs(
     "shared-libs",
-    cl::desc("Libraries the compiled code may call (default: MLIR's C runner "
-             "utils, for memrefCopy)"),
+    cl::desc("Libraries the compiled code may call (none by default: the "
+             "CPU pipeline's output is self-contained)"),
     cl::CommaSeparated);
 static cl::opt<unsigned> maxFailures(
     "max-failures", cl::desc("Stop after this many failing configurations"),
     cl::init(20));
+static cl::opt<unsigned> batchSize(
+    "batch",
+    cl::desc("Compile the kernels of this many configurations into one module "
+             "and one ExecutionEngine (amortizes the JIT setup; the checks and "
+             "the inputs are the same as with 1). A batch that fails to "
+             "compile is retried one configuration at a time"),
+    cl::init(1));
+static cl::opt<unsigned> optLevel(
+    "opt-level",
+    cl::desc("LLVM optimization level (0-3) of the JIT-compiled kernels, for "
+             "both the IR optimizer and the code generator"),
+    cl::init(2));
 
 namespace {
 
@@ -256,6 +287,18 @@ struct HostTensor {
   }
 };
 
+/// f32 -> bf16 with round-to-nearest-even. x86 without AVX512-BF16 keeps
+/// bf16 values in registers as f32 and calls this compiler-rt builtin to
+/// round them (GCC 12's libgcc does not have it), so the JIT gets ours.
+extern "C" __bf16 convgrad_truncsfbf2(float f) {
+  uint16_t bits = floatToBF16(f);
+  if (std::isnan(f))
+    bits = 0x7fc0;
+  __bf16 result;
+  std::memcpy(&result, &bits, 2);
+  return result;
+}
+
 //===----------------------------------------------------------------------===//
 // Kernels
 //===----------------------------------------------------------------------===//
@@ -335,10 +378,11 @@ void setConvAttrs(OpBuilder &b, Operation *op, const ref::ConvConfig &c) {
                               b.getContext(), cg::Layout::ChannelsLast));
 }
 
-OwningOpRef<ModuleOp> buildModule(MLIRContext *ctx, const ref::TestCase &tc) {
+/// Adds the kernels `fwd<suffix>`, `dgrad<suffix>`, `wgrad<suffix>` and
+/// `bgrad<suffix>` of one configuration to `module`.
+void addKernels(ModuleOp module, const ref::TestCase &tc, StringRef suffix) {
+  MLIRContext *ctx = module.getContext();
   OpBuilder b(ctx);
-  Location loc = b.getUnknownLoc();
-  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
   const ref::ConvConfig &c = tc.conv;
   Type et = getElementType(ctx, parseElemKind(tc.elementType));
   auto xType = tensorType(c.inputShape(), et, tc.dynamicBatch);
@@ -346,7 +390,7 @@ OwningOpRef<ModuleOp> buildModule(MLIRContext *ctx, const ref::TestCase &tc) {
   auto yType = tensorType(c.outputShape(), et, tc.dynamicBatch);
   auto bType = RankedTensorType::get({c.outChannels}, et);
 
-  buildKernel(b, *module, "fwd", {xType, wType, bType}, yType,
+  buildKernel(b, module, ("fwd" + suffix).str(), {xType, wType, bType}, yType,
               [&](OpBuilder &nb, Location l, ValueRange t) {
                 auto op = cg::ConvOp::create(
                     nb, l, yType, t[0], t[1], t[2], nullptr, nullptr, nullptr,
@@ -354,7 +398,7 @@ OwningOpRef<ModuleOp> buildModule(MLIRContext *ctx, const ref::TestCase &tc) {
                 setConvAttrs(nb, op, c);
                 return op.getResult();
               });
-  buildKernel(b, *module, "dgrad", {yType, wType}, xType,
+  buildKernel(b, module, ("dgrad" + suffix).str(), {yType, wType}, xType,
               [&](OpBuilder &nb, Location l, ValueRange t) {
                 auto op = cg::ConvBackwardDataOp::create(
                     nb, l, xType, t[0], t[1], nullptr, nullptr, nullptr,
@@ -362,7 +406,7 @@ OwningOpRef<ModuleOp> buildModule(MLIRContext *ctx, const ref::TestCase &tc) {
                 setConvAttrs(nb, op, c);
                 return op.getResult();
               });
-  buildKernel(b, *module, "wgrad", {xType, yType}, wType,
+  buildKernel(b, module, ("wgrad" + suffix).str(), {xType, yType}, wType,
               [&](OpBuilder &nb, Location l, ValueRange t) {
                 auto op = cg::ConvBackwardFilterOp::create(
                     nb, l, wType, t[0], t[1], nullptr, nullptr, nullptr,
@@ -370,7 +414,7 @@ OwningOpRef<ModuleOp> buildModule(MLIRContext *ctx, const ref::TestCase &tc) {
                 setConvAttrs(nb, op, c);
                 return op.getResult();
               });
-  buildKernel(b, *module, "bgrad", {yType}, bType,
+  buildKernel(b, module, ("bgrad" + suffix).str(), {yType}, bType,
               [&](OpBuilder &nb, Location l, ValueRange t) {
                 auto layout = cg::LayoutAttr::get(
                     ctx, c.layout == ref::Layout::ChannelsLast
@@ -380,6 +424,12 @@ OwningOpRef<ModuleOp> buildModule(MLIRContext *ctx, const ref::TestCase &tc) {
                                                             layout)
                     .getResult();
               });
+}
+
+OwningOpRef<ModuleOp> buildModule(MLIRContext *ctx, const ref::TestCase &tc,
+                                  StringRef suffix = "") {
+  OwningOpRef<ModuleOp> module = ModuleOp::create(UnknownLoc::get(ctx));
+  addKernels(*module, tc, suffix);
   return module;
 }
 
@@ -417,17 +467,15 @@ struct Runner {
   MLIRContext &ctx;
   unsigned numPassed = 0, numFailed = 0;
 
-  /// Compiles and checks one configuration; returns false with a message on
-  /// any mismatch or compilation failure.
-  bool run(const ref::TestCase &tc, std::mt19937_64 &rng,
-           std::string &message) {
-    OwningOpRef<ModuleOp> module = buildModule(&ctx, tc);
-    if (failed(verify(*module))) {
+  /// Runs the pass pipeline on `module` and JIT-compiles it.
+  bool compile(ModuleOp module, std::unique_ptr<ExecutionEngine> &engineOut,
+               std::string &message) {
+    if (failed(verify(module))) {
       message = "the kernel module does not verify";
       return false;
     }
     if (dumpIR)
-      module->print(llvm::outs());
+      module.print(llvm::outs());
     PassManager pm(&ctx);
     std::string error;
     llvm::raw_string_ostream errs(error);
@@ -435,24 +483,62 @@ struct Runner {
       message = "bad --pass-pipeline: " + error;
       return false;
     }
-    if (failed(pm.run(*module))) {
+    if (failed(pm.run(module))) {
       message = "the pass pipeline failed";
       return false;
     }
     ExecutionEngineOptions options;
     // Kept alive for the engine's whole creation (options holds a reference).
-    auto transformer = makeOptimizingTransformer(2, 0, nullptr);
+    unsigned level = std::min(3u, unsigned(optLevel));
+    auto transformer = makeOptimizingTransformer(level, 0, nullptr);
     options.transformer = transformer;
     SmallVector<StringRef> libs;
-    if (sharedLibs.empty())
-      libs.push_back(CONVGRAD_C_RUNNER_UTILS);
     for (const std::string &lib : sharedLibs)
       libs.push_back(lib);
     options.sharedLibPaths = libs;
-    auto engine = ExecutionEngine::create(*module, options);
-    if (!engine) {
-      message = "JIT compilation failed: " + llvm::toString(engine.takeError());
+    // ExecutionEngine compiles with the TargetMachine it is given (or one it
+    // makes at the default level), so the code generation level goes there.
+    auto codeGenLevel = static_cast<llvm::CodeGenOptLevel>(level);
+    options.jitCodeGenOptLevel = codeGenLevel;
+    std::unique_ptr<llvm::TargetMachine> tm;
+    if (auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost()) {
+      tmBuilder->setCodeGenOptLevel(codeGenLevel);
+      if (auto created = tmBuilder->createTargetMachine())
+        tm = std::move(*created);
+      else
+        llvm::consumeError(created.takeError());
+    } else {
+      llvm::consumeError(tmBuilder.takeError());
+    }
+    auto created = ExecutionEngine::create(module, options, std::move(tm));
+    if (!created) {
+      message = "JIT compilation failed: " + llvm::toString(created.takeError());
       return false;
+    }
+    engineOut = std::move(*created);
+    engineOut->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+      llvm::orc::SymbolMap symbols;
+      symbols[interner("__truncsfbf2")] = {
+          llvm::orc::ExecutorAddr::fromPtr(&convgrad_truncsfbf2),
+          llvm::JITSymbolFlags::Exported};
+      return symbols;
+    });
+    return true;
+  }
+
+  /// Compiles (unless `shared` already holds its kernels, named with
+  /// `suffix`) and checks one configuration; returns false with a message on
+  /// any mismatch or compilation failure.
+  bool run(const ref::TestCase &tc, std::mt19937_64 &rng, std::string &message,
+           ExecutionEngine *shared = nullptr, StringRef suffix = "") {
+    std::unique_ptr<ExecutionEngine> owned;
+    ExecutionEngine *engine = shared;
+    std::mt19937_64 rngAtStart = rng; // for the retry below
+    if (!engine) {
+      OwningOpRef<ModuleOp> module = buildModule(&ctx, tc);
+      if (!compile(*module, owned, message))
+        return false;
+      engine = owned.get();
     }
 
     const ref::ConvConfig &c = tc.conv;
@@ -468,18 +554,26 @@ struct Runner {
     for (HostTensor *t : {&y, &dx, &dw, &db})
       t->fillNaN(); // Elements the kernel does not write stand out.
 
+    std::string lookupErrors;
     auto lookup = [&](const char *name) -> void * {
-      auto fn = (*engine)->lookup(std::string("_mlir_ciface_") + name);
+      auto fn = engine->lookup(("_mlir_ciface_" + Twine(name) + suffix).str());
       if (!fn) {
-        llvm::consumeError(fn.takeError());
+        lookupErrors += llvm::toString(fn.takeError()) + "; ";
         return nullptr;
       }
       return *fn;
     };
     void *fwd = lookup("fwd"), *dgrad = lookup("dgrad"),
          *wgrad = lookup("wgrad"), *bgrad = lookup("bgrad");
+    if ((!fwd || !dgrad || !wgrad || !bgrad) && shared) {
+      // A batch that links but does not materialize (e.g. an unresolved
+      // symbol in another configuration's kernels): compile this one alone so
+      // the failure is attributed to the right configuration.
+      rng = rngAtStart;
+      return run(tc, rng, message);
+    }
     if (!fwd || !dgrad || !wgrad || !bgrad) {
-      message = "a kernel is missing from the compiled module";
+      message = "a kernel is missing from the compiled module: " + lookupErrors;
       return false;
     }
     auto dX = x.descriptor(), dW = w.descriptor(), dB = bias.descriptor(),
@@ -506,6 +600,49 @@ struct Runner {
         !checkResult("wgrad", dw, dwRef, c.batch * outSpatial, message) ||
         !checkResult("bgrad", db, dbRef, c.batch * outSpatial, message))
       return false;
+
+    if (timeReps > 0) {
+      // FLOPs of one convolution: 2 * N * F * (C / G) * prod(O) * prod(K).
+      double convFlops = 2.0 * c.batch * c.outChannels * cg * outSpatial *
+                         kernelSize;
+      auto median = [&](auto call) {
+        call(); // warm-up
+        std::vector<double> times;
+        for (unsigned i = 0; i < timeReps; ++i) {
+          auto t0 = std::chrono::steady_clock::now();
+          call();
+          times.push_back(std::chrono::duration<double>(
+                              std::chrono::steady_clock::now() - t0)
+                              .count());
+        }
+        std::nth_element(times.begin(), times.begin() + times.size() / 2,
+                         times.end());
+        return times[times.size() / 2];
+      };
+      double tf = median([&] {
+        reinterpret_cast<KernelFn4>(fwd)(dX.data(), dW.data(), dB.data(),
+                                         dY.data());
+      });
+      double td = median([&] {
+        reinterpret_cast<KernelFn3>(dgrad)(dDY.data(), dW.data(), dDX.data());
+      });
+      double tw = median([&] {
+        reinterpret_cast<KernelFn3>(wgrad)(dX.data(), dDY.data(), dDW.data());
+      });
+      double tb = median([&] {
+        reinterpret_cast<KernelFn2>(bgrad)(dDY.data(), dDB.data());
+      });
+      auto report = [&](const char *name, double t, double flops) {
+        llvm::outs() << llvm::format("  %-5s %9.3f ms %8.2f GFLOP/s\n", name,
+                                     t * 1e3, flops / t * 1e-9);
+      };
+      llvm::outs() << "timing (median of " << timeReps
+                   << " calls): " << ref::formatTestCase(tc) << "\n";
+      report("fwd", tf, convFlops);
+      report("dgrad", td, convFlops);
+      report("wgrad", tw, convFlops);
+      report("bgrad", tb, double(c.batch) * c.outChannels * outSpatial);
+    }
 
     // 2. The adjoint identities on the compiled results.
     std::vector<double> yv = y.values(), dxv = dx.values(), dwv = dw.values(),
@@ -536,6 +673,122 @@ struct Runner {
 };
 
 } // namespace
+
+/// The configuration of a convgrad op as a .cfg line: what the kernels of
+/// that op are built and checked from.
+static std::string describeOp(Operation *op, std::string &error) {
+  auto dims = [](RankedTensorType t, const cg::ConvDimPositions &pos,
+                 unsigned rank) {
+    std::vector<int64_t> v;
+    for (unsigned i = 0; i < rank; ++i)
+      v.push_back(t.getDimSize(pos.spatial(i)));
+    return v;
+  };
+  auto list = [](llvm::ArrayRef<int64_t> v) {
+    std::string out;
+    for (size_t i = 0; i < v.size(); ++i)
+      out += (i ? "," : "") + std::to_string(v[i]);
+    return out;
+  };
+  auto typeName = [](Type t) {
+    std::string name;
+    llvm::raw_string_ostream os(name);
+    t.print(os);
+    return name;
+  };
+  auto batch = [&](RankedTensorType t) {
+    return t.isDynamicDim(0) ? dynamicBatchSize.getValue() : t.getDimSize(0);
+  };
+  RankedTensorType input, filter, output;
+  cg::ConvParams p;
+  if (auto conv = dyn_cast<cg::ConvOp>(op)) {
+    input = conv.getInput().getType();
+    filter = conv.getFilter().getType();
+    output = conv.getOutput().getType();
+    p = conv.getConvParams();
+  } else if (auto dgrad = dyn_cast<cg::ConvBackwardDataOp>(op)) {
+    input = dgrad.getGradInput().getType();
+    filter = dgrad.getFilter().getType();
+    output = dgrad.getGradOutput().getType();
+    p = dgrad.getConvParams();
+  } else if (auto wgrad = dyn_cast<cg::ConvBackwardFilterOp>(op)) {
+    input = wgrad.getInput().getType();
+    filter = wgrad.getGradFilter().getType();
+    output = wgrad.getGradOutput().getType();
+    p = wgrad.getConvParams();
+  } else if (auto bgrad = dyn_cast<cg::ConvBackwardBiasOp>(op)) {
+    // The bias gradient depends on grad_output only: check it as part of a
+    // 1x..x1 convolution whose output has that shape.
+    auto dy = cast<RankedTensorType>(bgrad.getGradOutput().getType());
+    cg::ConvDimPositions pos{bgrad.getSpatialRank(),
+                             bgrad.getLayout() == cg::Layout::ChannelsLast};
+    std::vector<int64_t> ones(pos.spatialRank, 1);
+    return "n=" + std::to_string(batch(dy)) +
+           " c=" + std::to_string(dy.getDimSize(pos.channel())) +
+           " f=" + std::to_string(dy.getDimSize(pos.channel())) +
+           " in=" + list(dims(dy, pos, pos.spatialRank)) + " k=" + list(ones) +
+           " layout=" + (pos.channelsLast ? "cl" : "cf") +
+           " type=" + typeName(dy.getElementType()) +
+           " dynbatch=" + (dy.isDynamicDim(0) ? "1" : "0");
+  } else {
+    return "";
+  }
+  cg::ConvDimPositions pos = p.positions();
+  if (!filter.hasStaticShape() || input.isDynamicDim(pos.channel()) ||
+      output.isDynamicDim(pos.channel())) {
+    error = "only the batch size may be dynamic";
+    return "";
+  }
+  return "n=" + std::to_string(batch(input)) +
+         " c=" + std::to_string(input.getDimSize(pos.channel())) +
+         " f=" + std::to_string(filter.getDimSize(0)) +
+         " g=" + std::to_string(p.groups) +
+         " in=" + list(dims(input, pos, p.spatialRank)) +
+         " k=" + list(dims(filter, pos, p.spatialRank)) +
+         " s=" + list(p.strides) + " d=" + list(p.dilations) +
+         " pl=" + list(p.padLow) + " ph=" + list(p.padHigh) +
+         " layout=" + (p.isChannelsLast() ? "cl" : "cf") +
+         " type=" + typeName(input.getElementType()) +
+         " dynbatch=" + (input.isDynamicDim(0) ? "1" : "0");
+}
+
+/// Adds one configuration per convgrad op of the module in `path`.
+static bool addModuleOps(
+    const std::string &path,
+    llvm::function_ref<bool(const std::string &, const std::string &)> add) {
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registry.insert<cg::ConvGradDialect>();
+  MLIRContext ctx(registry);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler handler(sourceMgr, &ctx);
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(path, sourceMgr,
+                                                           &ctx);
+  if (!module)
+    return false;
+  bool ok = true, any = false;
+  module->walk([&](Operation *op) {
+    if (!isa<cg::ConvGradDialect>(op->getDialect()))
+      return;
+    std::string error;
+    std::string line = describeOp(op, error);
+    if (line.empty()) {
+      if (!error.empty()) {
+        op->emitError() << "convgrad-run cannot run this op: " << error;
+        ok = false;
+      }
+      return;
+    }
+    auto func = op->getParentOfType<func::FuncOp>();
+    llvm::outs() << "@" << (func ? func.getName() : StringRef("?")) << ": "
+                 << op->getName() << ": " << line << "\n";
+    ok &= add(line, path);
+    any = true;
+  });
+  if (ok && !any)
+    llvm::errs() << "convgrad-run: no convgrad op in '" << path << "'\n";
+  return ok && any;
+}
 
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
@@ -577,14 +830,19 @@ int main(int argc, char **argv) {
   }
   if (!configLine.empty() && !addLine(configLine, "--config"))
     return 2;
+  if (!inputFile.empty()) {
+    if (!addModuleOps(inputFile, addLine))
+      return 2;
+    verbose = true; // say which of the module's ops passed
+  }
   std::mt19937_64 rng(seed);
   for (unsigned i = 0; i < randomCount; ++i) {
     ref::TestCase tc = ref::randomTestCase(rng);
     cases.emplace_back(ref::formatTestCase(tc), tc);
   }
   if (cases.empty()) {
-    llvm::errs() << "convgrad-run: nothing to run; give --config-file, "
-                    "--config or --random\n";
+    llvm::errs() << "convgrad-run: nothing to run; give an input .mlir "
+                    "file, --config-file, --config or --random\n";
     return 2;
   }
 
@@ -598,12 +856,31 @@ int main(int argc, char **argv) {
 
   Runner runner{ctx};
   auto start = std::chrono::steady_clock::now();
-  for (auto &[line, tc] : cases) {
+  // With --batch=N, the kernels of N configurations share one module and one
+  // ExecutionEngine; a batch that fails to compile falls back to compiling
+  // each of its configurations alone (engine stays null).
+  std::unique_ptr<ExecutionEngine> batchEngine;
+  size_t batchBegin = 0, batchEnd = 0;
+  for (size_t index = 0; index < cases.size(); ++index) {
+    auto &[line, tc] = cases[index];
+    if (batchSize > 1 && index >= batchEnd) {
+      batchBegin = index;
+      batchEnd = std::min(cases.size(), index + batchSize);
+      OwningOpRef<ModuleOp> module = ModuleOp::create(UnknownLoc::get(&ctx));
+      for (size_t i = batchBegin; i < batchEnd; ++i)
+        addKernels(*module, cases[i].second, "_" + std::to_string(i - batchBegin));
+      std::string ignored;
+      batchEngine.reset();
+      if (!runner.compile(*module, batchEngine, ignored))
+        batchEngine.reset();
+    }
+    std::string suffix =
+        batchEngine ? "_" + std::to_string(index - batchBegin) : "";
     std::string message;
     // Inputs depend only on the seed and the configuration's position.
     std::mt19937_64 inputRng(seed * 0x9e3779b97f4a7c15ULL + runner.numPassed +
                              runner.numFailed);
-    if (runner.run(tc, inputRng, message)) {
+    if (runner.run(tc, inputRng, message, batchEngine.get(), suffix)) {
       ++runner.numPassed;
       if (verbose)
         llvm::outs() << "PASS: " << line << "\n";
