@@ -19,7 +19,7 @@ log=$(mktemp)
 /usr/lib/llvm-22/bin/lit -sv ${LIT_OPTS:-} "$build/test" "$build/test/Unit" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
-count() { sed -n -E "s/^ *$1: *([0-9]+).*/\1/p" "$log" | tail -n 1; }
+count() { sed -n -E "s/^ *$1 *: *([0-9]+).*/\1/p" "$log" | tail -n 1; }
 passed=$(( $(count Passed || true) + 0 ))
 failed=$(( $(count Failed || true) + $(count Unresolved || true) + $(count "Timed Out" || true) + $(count "Unexpectedly Passed" || true) + 0 ))
 skipped=$(( $(count Unsupported || true) + $(count Excluded || true) + $(count Skipped || true) + 0 ))
