@@ -3,6 +3,7 @@
 #include "convgrad/Conversion/Passes.h"
 #include "convgrad/Dialect/ConvGrad/IR/ConvGradDialect.h"
 #include "convgrad/Pipelines/Pipelines.h"
+#include "convgrad/TransformOps/ConvGradTransformOps.h"
 #include "convgrad/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -20,6 +21,7 @@ int main(int argc, char **argv) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   registry.insert<mlir::convgrad::ConvGradDialect>();
+  mlir::convgrad::registerTransformDialectExtension(registry);
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "convgrad optimizer driver\n", registry));
 }
