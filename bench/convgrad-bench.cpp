@@ -1,0 +1,997 @@
+//===- convgrad-bench.cpp - Time convgrad kernels (and oneDNN's) ----------===//
+//
+// For every row of the benchmark layer set (shared/bench/shapes.csv), every
+// op (dgrad and wgrad by default) and every thread count (1 and 2 by
+// default):
+//
+//   1. builds the convgrad kernel of that op alone (ConvGradRuntime), runs
+//      `convgrad-cpu-pipeline{num-threads=T}` and JIT-compiles it, timing
+//      both steps;
+//   2. runs it once and checks it against the reference loop nests
+//      (lib/Reference) on a sample of the output (see --verify);
+//   3. times it: warm-up, then the median of --reps calls;
+//   4. if built with oneDNN (CONVGRAD_HAVE_DNNL): times oneDNN's primitive
+//      for the same op on the same thread count the same way (inputs already
+//      reordered to the primitive's preferred layouts; only execute + wait is
+//      timed), and checks its result on the same sample.
+//
+// GFLOP/s use FLOPs = 2*N*F*(C/groups)*OH*OW*KH*KW for fwd/dgrad/wgrad and
+// N*F*OH*OW for bgrad; % peak is relative to an AVX-512 FMA loop measured in
+// this process on the same thread count.
+//
+//===----------------------------------------------------------------------===//
+
+#include "convgrad/Reference/ConvReference.h"
+#include "convgrad/Runtime/Check.h"
+#include "convgrad/Runtime/HostTensor.h"
+#include "convgrad/Runtime/Jit.h"
+#include "convgrad/Runtime/Kernels.h"
+#include "convgrad/Runtime/Timing.h"
+
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <immintrin.h>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+#ifdef CONVGRAD_HAVE_DNNL
+#include <dlfcn.h>
+#include <dnnl.hpp>
+#endif
+
+using namespace convgrad::runtime;
+namespace ref = ::convgrad::reference;
+namespace cl = llvm::cl;
+
+#ifndef CONVGRAD_BENCH_DEFAULT_SHAPES
+#define CONVGRAD_BENCH_DEFAULT_SHAPES "shapes.csv"
+#endif
+#ifndef CONVGRAD_BENCH_PLOT_SCRIPT
+#define CONVGRAD_BENCH_PLOT_SCRIPT "plot.sh"
+#endif
+
+static cl::opt<std::string> shapesFile(
+    "shapes",
+    cl::desc("The layer set (CSV: name,N,C,H,W,F,KH,KW,stride,pad,dilation,"
+             "groups)"),
+    cl::value_desc("file"), cl::init(CONVGRAD_BENCH_DEFAULT_SHAPES));
+static cl::list<std::string> inlineShapes(
+    "shape",
+    cl::desc("Benchmark this row (a shapes.csv line) instead of --shapes; "
+             "may be repeated"),
+    cl::value_desc("csv-line"));
+static cl::list<std::string> rowFilter(
+    "rows",
+    cl::desc("Only these rows: full names or the part before the first '_' "
+             "(e.g. --rows=a,f)"),
+    cl::CommaSeparated);
+static cl::list<std::string> opsOpt(
+    "ops", cl::desc("Ops to time: fwd, dgrad, wgrad, bgrad (default "
+                    "dgrad,wgrad)"),
+    cl::CommaSeparated);
+// libLLVM already registers an option named "threads"; main() rewrites
+// --threads=... to --bench-threads=... before parsing.
+static cl::list<unsigned> threadsOpt(
+    "bench-threads",
+    cl::desc("Thread counts, e.g. 1,2 (default; also accepted as --threads)"),
+    cl::CommaSeparated);
+static cl::opt<unsigned> reps("reps", cl::desc("Timed calls per measurement"),
+                              cl::init(20));
+static cl::opt<unsigned> warmup("warmup",
+                                cl::desc("Untimed calls before timing"),
+                                cl::init(3));
+static cl::opt<unsigned> warmupMs(
+    "warmup-ms",
+    cl::desc("Keep warming up for at least this long (lets the other "
+             "OpenMP runtime's idle workers stop spinning)"),
+    cl::init(300));
+static cl::opt<std::string> verifyMode(
+    "verify",
+    cl::desc("sampled (default): fwd/dgrad on the last image of the batch, "
+             "wgrad on 8 filters spread over F (groups=1), bgrad and small "
+             "ops in full; full: every element; none"),
+    cl::init("sampled"));
+static cl::opt<bool> noDnnl("no-dnnl",
+                            cl::desc("Do not time oneDNN even if built with "
+                                     "it"),
+                            cl::init(false));
+static cl::opt<std::string> csvFile("csv", cl::desc("Also write a CSV here"),
+                                    cl::value_desc("file"));
+static cl::opt<std::string> pngFile(
+    "png",
+    cl::desc("Also plot GFLOP/s per row to this PNG (bench/plot.sh, gnuplot)"),
+    cl::value_desc("file"));
+static cl::opt<unsigned> optLevel("opt-level",
+                                  cl::desc("LLVM optimization level (0-3)"),
+                                  cl::init(2));
+static cl::opt<std::string> pipelineOptions(
+    "pipeline-options",
+    cl::desc("Extra convgrad-cpu-pipeline options, e.g. 'width-tile=8'"),
+    cl::init(""));
+static cl::opt<uint64_t> seed("seed", cl::desc("Seed of the inputs"),
+                              cl::init(1));
+static cl::opt<double> peakSeconds(
+    "peak-seconds", cl::desc("Time spent measuring the FMA peak per thread "
+                             "count"),
+    cl::init(0.5));
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Rows
+//===----------------------------------------------------------------------===//
+
+struct Row {
+  std::string name;
+  ref::ConvConfig conv;
+};
+
+bool parseRow(const std::string &line, Row &row, std::string &error) {
+  llvm::SmallVector<llvm::StringRef> fields;
+  llvm::StringRef(line).split(fields, ',');
+  if (fields.size() != 12) {
+    error = "expected 12 fields (name,N,C,H,W,F,KH,KW,stride,pad,dilation,"
+            "groups), got " +
+            std::to_string(fields.size());
+    return false;
+  }
+  int64_t v[11];
+  for (int i = 0; i < 11; ++i)
+    if (fields[i + 1].trim().getAsInteger(10, v[i])) {
+      error = "field " + std::to_string(i + 2) + " ('" +
+              fields[i + 1].trim().str() + "') is not an integer";
+      return false;
+    }
+  row.name = fields[0].trim().str();
+  ref::ConvConfig &c = row.conv;
+  c.batch = v[0];
+  c.inChannels = v[1];
+  c.inputSizes = {v[2], v[3]};
+  c.outChannels = v[4];
+  c.kernelSizes = {v[5], v[6]};
+  c.strides = {v[7], v[7]};
+  c.padLow = c.padHigh = {v[8], v[8]};
+  c.dilations = {v[9], v[9]};
+  c.groups = v[10];
+  c.layout = ref::Layout::ChannelsFirst;
+  error = c.validate();
+  return error.empty();
+}
+
+bool rowSelected(const std::string &name) {
+  if (rowFilter.empty())
+    return true;
+  std::string prefix = name.substr(0, name.find('_'));
+  for (const std::string &f : rowFilter)
+    if (f == name || f == prefix)
+      return true;
+  return false;
+}
+
+double opFlops(const ref::ConvConfig &c, KernelKind kind) {
+  std::vector<int64_t> o = c.outputSizes();
+  double outSpatial = double(o[0]) * double(o[1]);
+  double nfo = double(c.batch) * double(c.outChannels) * outSpatial;
+  if (kind == KernelKind::Bgrad)
+    return nfo;
+  return 2.0 * nfo * double(c.inChannels / c.groups) *
+         double(c.kernelSizes[0] * c.kernelSizes[1]);
+}
+
+//===----------------------------------------------------------------------===//
+// FMA peak
+//===----------------------------------------------------------------------===//
+
+/// 16 independent chains of 512-bit FMAs (latency 4 x 2 ports needs >= 8).
+__attribute__((target("avx512f"))) double fmaLoopAvx512(uint64_t iters) {
+  __m512 a[16];
+  for (int j = 0; j < 16; ++j)
+    a[j] = _mm512_set1_ps(1.0f + 0.01f * float(j));
+  const __m512 m = _mm512_set1_ps(0.99999994f), c = _mm512_set1_ps(1e-7f);
+  for (uint64_t i = 0; i < iters; ++i) {
+#pragma clang loop unroll(full)
+    for (int j = 0; j < 16; ++j)
+      a[j] = _mm512_fmadd_ps(a[j], m, c);
+    // Keep the chains in registers and the loop from being folded.
+    __asm__ volatile("" : "+v"(a[0]), "+v"(a[1]), "+v"(a[2]), "+v"(a[3]),
+                     "+v"(a[4]), "+v"(a[5]), "+v"(a[6]), "+v"(a[7]));
+    __asm__ volatile("" : "+v"(a[8]), "+v"(a[9]), "+v"(a[10]), "+v"(a[11]),
+                     "+v"(a[12]), "+v"(a[13]), "+v"(a[14]), "+v"(a[15]));
+  }
+  float sum = 0;
+  for (int j = 0; j < 16; ++j)
+    sum += _mm512_reduce_add_ps(a[j]);
+  return sum;
+}
+
+/// The AVX2 variant for machines without AVX-512.
+__attribute__((target("avx2,fma"))) double fmaLoopAvx2(uint64_t iters) {
+  __m256 a[12];
+  for (int j = 0; j < 12; ++j)
+    a[j] = _mm256_set1_ps(1.0f + 0.01f * float(j));
+  const __m256 m = _mm256_set1_ps(0.99999994f), c = _mm256_set1_ps(1e-7f);
+  for (uint64_t i = 0; i < iters; ++i) {
+#pragma clang loop unroll(full)
+    for (int j = 0; j < 12; ++j)
+      a[j] = _mm256_fmadd_ps(a[j], m, c);
+    __asm__ volatile("" : "+x"(a[0]), "+x"(a[1]), "+x"(a[2]), "+x"(a[3]),
+                     "+x"(a[4]), "+x"(a[5]));
+    __asm__ volatile("" : "+x"(a[6]), "+x"(a[7]), "+x"(a[8]), "+x"(a[9]),
+                     "+x"(a[10]), "+x"(a[11]));
+  }
+  float sum = 0;
+  for (int j = 0; j < 12; ++j) {
+    alignas(32) float lanes[8];
+    _mm256_store_ps(lanes, a[j]);
+    for (float l : lanes)
+      sum += l;
+  }
+  return sum;
+}
+
+bool haveAvx512() { return __builtin_cpu_supports("avx512f"); }
+
+/// Best GFLOP/s of `threads` threads each running the FMA loop, over
+/// repeated trials for about `seconds`.
+double measurePeak(unsigned threads, double seconds) {
+  bool avx512 = haveAvx512();
+  double flopsPerIter = avx512 ? 16 * 16 * 2 : 12 * 8 * 2;
+  const uint64_t iters = 4000000;
+  double best = 0;
+  volatile double sink = 0;
+  auto start = std::chrono::steady_clock::now();
+  for (int trial = 0;; ++trial) {
+    std::atomic<unsigned> ready{0};
+    std::atomic<bool> go{false};
+    std::vector<double> elapsed(threads);
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < threads; ++t)
+      pool.emplace_back([&, t] {
+        ++ready;
+        while (!go.load())
+          ;
+        auto t0 = std::chrono::steady_clock::now();
+        double r = avx512 ? fmaLoopAvx512(iters) : fmaLoopAvx2(iters);
+        elapsed[t] = std::chrono::duration<double>(
+                         std::chrono::steady_clock::now() - t0)
+                         .count();
+        sink = sink + r;
+      });
+    while (ready.load() != threads)
+      ;
+    go = true;
+    for (std::thread &th : pool)
+      th.join();
+    double slowest = *std::max_element(elapsed.begin(), elapsed.end());
+    best = std::max(best, threads * iters * flopsPerIter / slowest / 1e9);
+    double total = std::chrono::duration<double>(
+                       std::chrono::steady_clock::now() - start)
+                       .count();
+    if (trial >= 2 && total >= seconds)
+      break;
+  }
+  return best;
+}
+
+std::string cpuModelName() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("model name", 0) == 0) {
+      size_t colon = line.find(':');
+      return llvm::StringRef(line).substr(colon + 1).trim().str();
+    }
+  return "unknown CPU";
+}
+
+/// The 1-minute load average (other processes competing for the cores).
+std::string loadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string first;
+  in >> first;
+  return first.empty() ? "?" : first;
+}
+
+std::string nowString() {
+  std::time_t t = std::time(nullptr);
+  char buf[64];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M %Z", std::localtime(&t));
+  return buf;
+}
+
+//===----------------------------------------------------------------------===//
+// Inputs and verification
+//===----------------------------------------------------------------------===//
+
+/// The tensors of one row (channels-first, f32).
+struct RowTensors {
+  HostTensor x, w, bias, dy;
+  std::vector<double> xv, wv, bv, dyv;
+  RowTensors(const ref::ConvConfig &c, std::mt19937_64 &rng)
+      : x(ElemKind::F32, c.inputShape()), w(ElemKind::F32, c.filterShape()),
+        bias(ElemKind::F32, {c.outChannels}),
+        dy(ElemKind::F32, c.outputShape()) {
+    for (HostTensor *t : {&x, &w, &bias, &dy})
+      t->randomize(rng);
+    xv = x.values();
+    wv = w.values();
+    bv = bias.values();
+    dyv = dy.values();
+  }
+  std::vector<int64_t> resultShape(const ref::ConvConfig &c,
+                                   KernelKind kind) const {
+    switch (kind) {
+    case KernelKind::Fwd:
+      return c.outputShape();
+    case KernelKind::Dgrad:
+      return c.inputShape();
+    case KernelKind::Wgrad:
+      return c.filterShape();
+    case KernelKind::Bgrad:
+      return {c.outChannels};
+    }
+    return {};
+  }
+};
+
+/// The reference values of a sample of one op's result, and where they are.
+struct Expected {
+  ref::Result result;
+  std::vector<size_t> indices; ///< empty = every element
+  size_t reductionSize = 0;
+  std::string sample; ///< human-readable description
+};
+
+/// Sampled (or full) reference of one op. The reference runs the defining
+/// sums in double; on the batch-8 rows a full check costs seconds to minutes
+/// per op, so by default only a slice is computed:
+///  - fwd, dgrad: the last image of the batch (the kernel computes all 8;
+///    the reference gets a batch-1 configuration and that image's inputs);
+///  - wgrad (groups = 1): 8 filters spread over [0, F) (a configuration with
+///    F = 8 and the matching channels of dy);
+///  - bgrad, and anything under 50 MFLOP: every element.
+Expected computeExpected(const ref::ConvConfig &c, KernelKind kind,
+                         const RowTensors &t, bool full) {
+  Expected e;
+  std::vector<int64_t> o = c.outputSizes();
+  int64_t outSpatial = o[0] * o[1];
+  int64_t kernelSize = c.kernelSizes[0] * c.kernelSizes[1];
+  int64_t cg = c.inChannels / c.groups, fg = c.outChannels / c.groups;
+  bool small = opFlops(c, kind) < 5e7;
+  switch (kind) {
+  case KernelKind::Fwd:
+  case KernelKind::Dgrad: {
+    e.reductionSize = size_t((kind == KernelKind::Fwd ? cg : fg) * kernelSize);
+    if (full || small || c.batch == 1) {
+      e.sample = "all";
+      e.result = kind == KernelKind::Fwd ? ref::forward(c, t.xv, t.wv, &t.bv)
+                                         : ref::backwardData(c, t.dyv, t.wv);
+      return e;
+    }
+    ref::ConvConfig one = c;
+    one.batch = 1;
+    std::vector<int64_t> last{c.batch - 1};
+    if (kind == KernelKind::Fwd) {
+      e.result = ref::forward(one, sliceAlongAxis(t.xv, c.inputShape(), 0, last),
+                              t.wv, &t.bv);
+      e.indices = indicesAlongAxis(c.outputShape(), 0, last);
+    } else {
+      e.result = ref::backwardData(
+          one, sliceAlongAxis(t.dyv, c.outputShape(), 0, last), t.wv);
+      e.indices = indicesAlongAxis(c.inputShape(), 0, last);
+    }
+    e.sample = "image " + std::to_string(c.batch - 1);
+    return e;
+  }
+  case KernelKind::Wgrad: {
+    e.reductionSize = size_t(c.batch * outSpatial);
+    if (full || small || c.groups != 1 || c.outChannels <= 8) {
+      e.sample = "all";
+      e.result = ref::backwardFilter(c, t.xv, t.dyv);
+      return e;
+    }
+    std::vector<int64_t> filters;
+    for (int64_t i = 0; i < 8; ++i)
+      filters.push_back(i * (c.outChannels - 1) / 7);
+    ref::ConvConfig sub = c;
+    sub.outChannels = 8;
+    e.result = ref::backwardFilter(
+        sub, t.xv, sliceAlongAxis(t.dyv, c.outputShape(), 1, filters));
+    e.indices = indicesAlongAxis(c.filterShape(), 0, filters);
+    e.sample = "8 filters";
+    return e;
+  }
+  case KernelKind::Bgrad:
+    e.reductionSize = size_t(c.batch * outSpatial);
+    e.sample = "all";
+    e.result = ref::backwardBias(c, t.dyv);
+    return e;
+  }
+  return e;
+}
+
+//===----------------------------------------------------------------------===//
+// oneDNN
+//===----------------------------------------------------------------------===//
+
+#ifdef CONVGRAD_HAVE_DNNL
+/// oneDNN from Debian is built with OpenMP (GNU libgomp): its thread count
+/// is the OpenMP runtime's. The symbol is looked up at run time so that it
+/// is the runtime libdnnl itself resolved (loaded with it at startup, before
+/// the JIT loads LLVM's libomp for convgrad's parallel kernels).
+struct OmpControl {
+  using SetFn = void (*)(int);
+  SetFn set = nullptr;
+  std::string library = "not found";
+  OmpControl() {
+    set = reinterpret_cast<SetFn>(dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
+    Dl_info info;
+    if (set && dladdr(reinterpret_cast<void *>(set), &info) && info.dli_fname)
+      library = info.dli_fname;
+  }
+};
+
+struct DnnlResult {
+  TimingResult timing;
+  std::string impl;
+  std::string error;
+  bool verified = false;
+  std::string verifyMessage;
+};
+
+/// Times oneDNN's primitive for `kind` on the row's tensors.
+DnnlResult runDnnl(const ref::ConvConfig &c, KernelKind kind, RowTensors &t,
+                   const Expected *expected, const TimingOptions &timing) {
+  using namespace dnnl;
+  using tag = memory::format_tag;
+  using dt = memory::data_type;
+  DnnlResult r;
+  try {
+    engine eng(engine::kind::cpu, 0);
+    stream strm(eng);
+    std::vector<int64_t> o = c.outputSizes();
+    memory::dims src{c.batch, c.inChannels, c.inputSizes[0], c.inputSizes[1]};
+    memory::dims dst{c.batch, c.outChannels, o[0], o[1]};
+    memory::dims wei =
+        c.groups == 1
+            ? memory::dims{c.outChannels, c.inChannels, c.kernelSizes[0],
+                           c.kernelSizes[1]}
+            : memory::dims{c.groups, c.outChannels / c.groups,
+                           c.inChannels / c.groups, c.kernelSizes[0],
+                           c.kernelSizes[1]};
+    tag weiTag = c.groups == 1 ? tag::oihw : tag::goihw;
+    memory::dims bias{c.outChannels};
+    memory::dims strides{c.strides[0], c.strides[1]};
+    memory::dims dilates{c.dilations[0] - 1, c.dilations[1] - 1};
+    memory::dims padL{c.padLow[0], c.padLow[1]};
+    memory::dims padR{c.padHigh[0], c.padHigh[1]};
+    auto any = [](const memory::dims &d) {
+      return memory::desc(d, dt::f32, tag::any);
+    };
+    // User memories wrap the HostTensors (the op's own layout).
+    memory userX({src, dt::f32, tag::nchw}, eng, t.x.data());
+    memory userW({wei, dt::f32, weiTag}, eng, t.w.data());
+    memory userB({bias, dt::f32, tag::x}, eng, t.bias.data());
+    memory userDY({dst, dt::f32, tag::nchw}, eng, t.dy.data());
+
+    auto toPreferred = [&](memory &user, const memory::desc &want) {
+      if (user.get_desc() == want)
+        return user;
+      memory m(want, eng);
+      reorder(user, m).execute(strm, user, m);
+      strm.wait();
+      return m;
+    };
+
+    std::vector<int64_t> outShape = t.resultShape(c, kind);
+    HostTensor out(ElemKind::F32, outShape);
+    out.fillNaN();
+    memory::desc userOutDesc;
+    primitive prim;
+    std::unordered_map<int, memory> args;
+    memory result;
+
+    convolution_forward::desc fwdDesc(
+        prop_kind::forward_training, algorithm::convolution_direct, any(src),
+        any(wei), any(bias), any(dst), strides, dilates, padL, padR);
+    convolution_forward::primitive_desc fwdPd(fwdDesc, eng);
+
+    switch (kind) {
+    case KernelKind::Fwd: {
+      prim = convolution_forward(fwdPd);
+      result = memory(fwdPd.dst_desc(), eng);
+      args = {{DNNL_ARG_SRC, toPreferred(userX, fwdPd.src_desc())},
+              {DNNL_ARG_WEIGHTS, toPreferred(userW, fwdPd.weights_desc())},
+              {DNNL_ARG_BIAS, toPreferred(userB, fwdPd.bias_desc())},
+              {DNNL_ARG_DST, result}};
+      userOutDesc = memory::desc(dst, dt::f32, tag::nchw);
+      r.impl = fwdPd.impl_info_str();
+      break;
+    }
+    case KernelKind::Dgrad: {
+      convolution_backward_data::desc d(algorithm::convolution_direct,
+                                        any(src), any(wei), any(dst), strides,
+                                        dilates, padL, padR);
+      convolution_backward_data::primitive_desc pd(d, eng, fwdPd);
+      prim = convolution_backward_data(pd);
+      result = memory(pd.diff_src_desc(), eng);
+      args = {{DNNL_ARG_DIFF_DST, toPreferred(userDY, pd.diff_dst_desc())},
+              {DNNL_ARG_WEIGHTS, toPreferred(userW, pd.weights_desc())},
+              {DNNL_ARG_DIFF_SRC, result}};
+      userOutDesc = memory::desc(src, dt::f32, tag::nchw);
+      r.impl = pd.impl_info_str();
+      break;
+    }
+    case KernelKind::Wgrad: {
+      convolution_backward_weights::desc d(algorithm::convolution_direct,
+                                           any(src), any(wei), any(dst),
+                                           strides, dilates, padL, padR);
+      convolution_backward_weights::primitive_desc pd(d, eng, fwdPd);
+      prim = convolution_backward_weights(pd);
+      result = memory(pd.diff_weights_desc(), eng);
+      args = {{DNNL_ARG_SRC, toPreferred(userX, pd.src_desc())},
+              {DNNL_ARG_DIFF_DST, toPreferred(userDY, pd.diff_dst_desc())},
+              {DNNL_ARG_DIFF_WEIGHTS, result}};
+      userOutDesc = memory::desc(wei, dt::f32, weiTag);
+      r.impl = pd.impl_info_str();
+      break;
+    }
+    case KernelKind::Bgrad: {
+      // No bias-only backward primitive: a sum reduction over N, H, W.
+      memory::dims biasDims{1, c.outChannels, 1, 1};
+      reduction::desc d(algorithm::reduction_sum, userDY.get_desc(),
+                        memory::desc(biasDims, dt::f32, tag::any), 0.f, 0.f);
+      reduction::primitive_desc pd(d, eng);
+      prim = reduction(pd);
+      result = memory(pd.dst_desc(), eng);
+      args = {{DNNL_ARG_SRC, userDY}, {DNNL_ARG_DST, result}};
+      userOutDesc = memory::desc(biasDims, dt::f32, tag::nchw);
+      r.impl = pd.impl_info_str();
+      break;
+    }
+    }
+
+    auto call = [&] {
+      prim.execute(strm, args);
+      strm.wait();
+    };
+    call();
+    memory userOut(userOutDesc, eng, out.data());
+    reorder(result, userOut).execute(strm, result, userOut);
+    strm.wait();
+    if (expected) {
+      r.verified = checkResult(kernelKindName(kind), out, expected->result,
+                               expected->reductionSize, r.verifyMessage,
+                               expected->indices);
+    }
+    r.timing = timeFunction(call, timing);
+  } catch (const dnnl::error &e) {
+    r.error = std::string("oneDNN: ") + e.what();
+  }
+  return r;
+}
+#endif // CONVGRAD_HAVE_DNNL
+
+//===----------------------------------------------------------------------===//
+// Results
+//===----------------------------------------------------------------------===//
+
+struct Measurement {
+  std::string row;
+  KernelKind kind;
+  unsigned threads;
+  double flops;
+  std::string verify = "skip"; ///< ok / FAIL / skip / error
+  std::string sample;
+  double pipelineSeconds = 0, jitSeconds = 0;
+  double cgMs = NAN, cgGflops = NAN, cgPct = NAN;
+  double dnnlMs = NAN, dnnlGflops = NAN, dnnlPct = NAN;
+  double cgMinMs = NAN, dnnlMinMs = NAN; ///< fastest call (CSV only)
+  std::string dnnlVerify = "-", dnnlImpl = "-";
+  double ratio = NAN; ///< convgrad time / oneDNN time
+  double peak = 0;
+};
+
+std::string fmt(double v, const char *format) {
+  if (std::isnan(v))
+    return "-";
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), format, v);
+  return buf;
+}
+
+void printHeaderLine(llvm::raw_ostream &os) {
+  os << llvm::format("%-24s %-5s %3s %-6s %8s %9s %8s %6s %9s %8s %6s %-5s "
+                     "%6s  %s\n",
+                     "row", "op", "thr", "verify", "compile", "cg_ms",
+                     "cg_GF/s", "cg_%pk", "dnnl_ms", "dnnl_GF", "dnn_%p",
+                     "dnnlv", "ratio", "dnnl_impl");
+}
+
+void printRow(llvm::raw_ostream &os, const Measurement &m) {
+  os << llvm::format(
+      "%-24s %-5s %3u %-6s %8s %9s %8s %6s %9s %8s %6s %-5s %6s  %s\n",
+      m.row.c_str(), kernelKindName(m.kind), m.threads, m.verify.c_str(),
+      fmt(m.pipelineSeconds + m.jitSeconds, "%.2fs").c_str(),
+      fmt(m.cgMs, "%.3f").c_str(), fmt(m.cgGflops, "%.1f").c_str(),
+      fmt(m.cgPct, "%.1f%%").c_str(), fmt(m.dnnlMs, "%.3f").c_str(),
+      fmt(m.dnnlGflops, "%.1f").c_str(), fmt(m.dnnlPct, "%.1f%%").c_str(),
+      m.dnnlVerify.c_str(), fmt(m.ratio, "%.2f").c_str(),
+      m.dnnlImpl.c_str());
+  os.flush();
+}
+
+bool writeCsv(const std::string &path, const std::vector<Measurement> &all,
+              std::string &error) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec) {
+    error = "cannot write '" + path + "': " + ec.message();
+    return false;
+  }
+  os << "row,op,threads,flops,verify,compile_pipeline_s,compile_jit_s,cg_ms,"
+        "cg_gflops,cg_pct_peak,dnnl_ms,dnnl_gflops,dnnl_pct_peak,dnnl_verify,"
+        "ratio_cg_over_dnnl,peak_gflops,dnnl_impl,cg_min_ms,dnnl_min_ms\n";
+  auto num = [](double v) { return std::isnan(v) ? std::string() : fmt(v, "%.6g"); };
+  for (const Measurement &m : all)
+    os << m.row << ',' << kernelKindName(m.kind) << ',' << m.threads << ','
+       << fmt(m.flops, "%.0f") << ',' << m.verify << ','
+       << num(m.pipelineSeconds) << ',' << num(m.jitSeconds) << ','
+       << num(m.cgMs) << ',' << num(m.cgGflops) << ',' << num(m.cgPct) << ','
+       << num(m.dnnlMs) << ',' << num(m.dnnlGflops) << ','
+       << num(m.dnnlPct) << ',' << m.dnnlVerify << ',' << num(m.ratio) << ','
+       << num(m.peak) << ',' << m.dnnlImpl << ',' << num(m.cgMinMs) << ','
+       << num(m.dnnlMinMs) << '\n';
+  return true;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  convgrad::runtime::initialize();
+  // --threads / -threads (taken by libLLVM) -> --bench-threads.
+  std::vector<std::string> argStorage(argv, argv + argc);
+  for (size_t i = 1; i < argStorage.size(); ++i) {
+    std::string &a = argStorage[i];
+    for (const char *spelling : {"--threads", "-threads"})
+      if (a == spelling || a.rfind(std::string(spelling) + "=", 0) == 0) {
+        a = "--bench-threads" + a.substr(std::strlen(spelling));
+        break;
+      }
+  }
+  std::vector<const char *> args;
+  for (const std::string &a : argStorage)
+    args.push_back(a.c_str());
+  cl::ParseCommandLineOptions(
+      int(args.size()), args.data(),
+      "convgrad-bench: time convgrad's JIT-compiled convolution gradients on "
+      "the benchmark layer set (and oneDNN's primitives when built with "
+      "oneDNN), after checking them against the reference\n");
+
+  // Options.
+  std::vector<KernelKind> kinds;
+  for (const std::string &s : opsOpt) {
+    auto k = parseKernelKind(s);
+    if (!k) {
+      llvm::errs() << "convgrad-bench: unknown op '" << s
+                   << "' (fwd, dgrad, wgrad, bgrad)\n";
+      return 2;
+    }
+    kinds.push_back(*k);
+  }
+  if (kinds.empty())
+    kinds = {KernelKind::Dgrad, KernelKind::Wgrad};
+  std::vector<unsigned> threadCounts(threadsOpt.begin(), threadsOpt.end());
+  if (threadCounts.empty())
+    threadCounts = {1, 2};
+  for (unsigned t : threadCounts)
+    if (t == 0) {
+      llvm::errs() << "convgrad-bench: --threads entries must be >= 1\n";
+      return 2;
+    }
+  if (verifyMode != "sampled" && verifyMode != "full" &&
+      verifyMode != "none") {
+    llvm::errs() << "convgrad-bench: --verify must be sampled, full or none\n";
+    return 2;
+  }
+
+  // Rows.
+  std::vector<Row> rows;
+  auto addLine = [&](const std::string &line, const std::string &where) {
+    llvm::StringRef trimmed = llvm::StringRef(line).trim();
+    if (trimmed.empty() || trimmed.starts_with("#"))
+      return true;
+    Row row;
+    std::string error;
+    if (!parseRow(trimmed.str(), row, error)) {
+      llvm::errs() << where << ": " << error << "\n";
+      return false;
+    }
+    if (rowSelected(row.name))
+      rows.push_back(row);
+    return true;
+  };
+  if (!inlineShapes.empty()) {
+    for (const std::string &line : inlineShapes)
+      if (!addLine(line, "--shape"))
+        return 2;
+  } else {
+    std::ifstream in(shapesFile);
+    if (!in) {
+      llvm::errs() << "convgrad-bench: cannot open '" << shapesFile << "'\n";
+      return 2;
+    }
+    std::string line;
+    for (int lineNo = 1; std::getline(in, line); ++lineNo)
+      if (!addLine(line, shapesFile + ":" + std::to_string(lineNo)))
+        return 2;
+  }
+  if (rows.empty()) {
+    llvm::errs() << "convgrad-bench: no rows selected\n";
+    return 2;
+  }
+
+  bool useDnnl = false;
+#ifdef CONVGRAD_HAVE_DNNL
+  useDnnl = !noDnnl;
+  OmpControl omp;
+  if (useDnnl && !omp.set) {
+    llvm::errs() << "convgrad-bench: omp_set_num_threads not found; oneDNN's "
+                    "thread count cannot be set, skipping oneDNN\n";
+    useDnnl = false;
+  }
+#endif
+
+  llvm::raw_ostream &os = llvm::outs();
+  os << "# convgrad-bench on " << cpuModelName() << ", "
+     << std::thread::hardware_concurrency() << " hardware threads, "
+     << nowString() << ", load average " << loadAverage() << "\n";
+  os << "# time = median of " << reps << " calls after " << warmup
+     << " warm-up calls and >= " << warmupMs
+     << " ms; f32, channels-first; verify = " << verifyMode
+     << " (against lib/Reference)\n";
+#ifdef CONVGRAD_HAVE_DNNL
+  if (useDnnl) {
+    dnnl_version_t const *v = dnnl_version();
+    os << "# oneDNN " << v->major << "." << v->minor << "." << v->patch
+       << " (cpu runtime " << (v->cpu_runtime == DNNL_RUNTIME_OMP ? "OpenMP"
+                                                                   : "other")
+       << ", threads via omp_set_num_threads from " << omp.library
+       << "): format_tag::any, inputs reordered before timing, execute+wait "
+          "timed\n";
+  } else {
+    os << "# oneDNN: disabled (--no-dnnl)\n";
+  }
+#else
+  os << "# oneDNN: not built in (configure with libdnnl-dev installed)\n";
+#endif
+  os << "# ratio = convgrad time / oneDNN time (> 1: convgrad slower)\n";
+
+  // Peak, measured now and again at the end (the machine may be shared):
+  // % peak uses the larger of the two.
+  std::map<unsigned, double> peak;
+  auto printPeak = [&](const char *when) {
+    os << "# FMA peak " << when << " (" << (haveAvx512() ? "AVX-512" : "AVX2")
+       << " FMA loop, best of trials):";
+    for (unsigned t : threadCounts) {
+      double p = measurePeak(t, peakSeconds);
+      peak[t] = std::max(peak[t], p);
+      os << " " << t << " thread" << (t == 1 ? "" : "s") << " "
+         << llvm::format("%.1f", p) << " GFLOP/s;";
+    }
+    os << "\n";
+  };
+  printPeak("at start");
+  os.flush();
+  // Progress on stderr as measured; the table goes to stdout at the end,
+  // with % peak of the final peak.
+  printHeaderLine(llvm::errs());
+
+  std::unique_ptr<mlir::MLIRContext> ctx = createContext();
+  TimingOptions timing;
+  timing.warmup = warmup;
+  timing.reps = reps;
+  timing.minWarmupSeconds = warmupMs / 1000.0;
+
+  std::vector<Measurement> all;
+  bool anyFailure = false;
+  for (size_t rowIndex = 0; rowIndex < rows.size(); ++rowIndex) {
+    const Row &row = rows[rowIndex];
+    const ref::ConvConfig &c = row.conv;
+    std::mt19937_64 rng(seed * 0x9e3779b97f4a7c15ULL + rowIndex);
+    RowTensors tensors(c, rng);
+    for (KernelKind kind : kinds) {
+      std::optional<Expected> expected;
+      if (verifyMode != "none")
+        expected = computeExpected(c, kind, tensors, verifyMode == "full");
+      HostTensor out(ElemKind::F32, tensors.resultShape(c, kind));
+      std::vector<HostTensor *> args;
+      switch (kind) {
+      case KernelKind::Fwd:
+        args = {&tensors.x, &tensors.w, &tensors.bias, &out};
+        break;
+      case KernelKind::Dgrad:
+        args = {&tensors.dy, &tensors.w, &out};
+        break;
+      case KernelKind::Wgrad:
+        args = {&tensors.x, &tensors.dy, &out};
+        break;
+      case KernelKind::Bgrad:
+        args = {&tensors.dy, &out};
+        break;
+      }
+      for (unsigned threads : threadCounts) {
+        Measurement m;
+        m.row = row.name;
+        m.kind = kind;
+        m.threads = threads;
+        m.flops = opFlops(c, kind);
+        m.peak = peak[threads];
+
+        // convgrad: compile this op alone.
+        mlir::OwningOpRef<mlir::ModuleOp> module =
+            mlir::ModuleOp::create(mlir::UnknownLoc::get(ctx.get()));
+        addKernels(*module, c, ElemKind::F32, /*dynamicBatch=*/false, "",
+                   maskOf(kind));
+        JitOptions jit;
+        jit.pipeline = cpuPipeline(threads, pipelineOptions);
+        jit.optLevel = optLevel;
+        if (threads != 1)
+          jit.sharedLibs.push_back(defaultOpenMPLibrary());
+        std::string error;
+        auto compiled = CompiledModule::compile(*module, jit, error);
+        KernelCall call;
+        if (compiled) {
+          m.pipelineSeconds = compiled->stats().pipelineSeconds;
+          m.jitSeconds = compiled->stats().jitSeconds;
+          call = compiled->prepare(kernelKindName(kind), args, error);
+        }
+        if (!call) {
+          m.verify = "error";
+          llvm::errs() << "convgrad-bench: " << row.name << " "
+                       << kernelKindName(kind) << " " << threads
+                       << " threads: " << error << "\n";
+          anyFailure = true;
+        } else {
+          out.fillNaN();
+          call();
+          if (expected) {
+            std::string message;
+            if (checkResult(kernelKindName(kind), out, expected->result,
+                            expected->reductionSize, message,
+                            expected->indices)) {
+              m.verify = "ok";
+            } else {
+              m.verify = "FAIL";
+              anyFailure = true;
+              llvm::errs() << "convgrad-bench: " << row.name << " "
+                           << kernelKindName(kind) << " " << threads
+                           << " threads: " << message << "\n";
+            }
+            m.sample = expected->sample;
+          }
+          TimingResult tr = timeFunction([&] { call(); }, timing);
+          m.cgMs = tr.medianMs;
+          m.cgMinMs = tr.minMs;
+          m.cgGflops = m.flops / (tr.medianMs * 1e-3) / 1e9;
+          m.cgPct = 100.0 * m.cgGflops / m.peak;
+        }
+
+#ifdef CONVGRAD_HAVE_DNNL
+        if (useDnnl) {
+          omp.set(int(threads));
+          DnnlResult d = runDnnl(c, kind, tensors,
+                                 expected ? &*expected : nullptr, timing);
+          if (!d.error.empty()) {
+            m.dnnlVerify = "error";
+            llvm::errs() << "convgrad-bench: " << row.name << " "
+                         << kernelKindName(kind) << ": " << d.error << "\n";
+          } else {
+            m.dnnlImpl = d.impl;
+            m.dnnlVerify = !expected ? "skip" : d.verified ? "ok" : "FAIL";
+            if (expected && !d.verified)
+              llvm::errs() << "convgrad-bench: " << row.name << " "
+                           << kernelKindName(kind) << " oneDNN "
+                           << d.verifyMessage << "\n";
+            m.dnnlMs = d.timing.medianMs;
+            m.dnnlMinMs = d.timing.minMs;
+            m.dnnlGflops = m.flops / (d.timing.medianMs * 1e-3) / 1e9;
+            m.dnnlPct = 100.0 * m.dnnlGflops / m.peak;
+            m.ratio = m.cgMs / m.dnnlMs;
+          }
+        }
+#endif
+        printRow(llvm::errs(), m);
+        all.push_back(m);
+      }
+    }
+  }
+
+  // The peak again; if it is higher now, % peak is recomputed with it.
+  os << "#\n";
+  printPeak("at end");
+  os << "# % peak below and in the CSV: of the larger peak, load average now "
+     << loadAverage() << "\n";
+  for (Measurement &m : all) {
+    m.peak = peak[m.threads];
+    m.cgPct = 100.0 * m.cgGflops / m.peak;
+    m.dnnlPct = 100.0 * m.dnnlGflops / m.peak;
+  }
+  printHeaderLine(os);
+  for (const Measurement &m : all)
+    printRow(os, m);
+
+  // Geomeans per op and thread count over the rows that have numbers.
+  os << "# geomeans over rows (GFLOP/s; ratio = convgrad time / oneDNN "
+        "time):\n";
+  for (KernelKind kind : kinds)
+    for (unsigned threads : threadCounts) {
+      std::vector<double> cg, dn, ratio, compile;
+      for (const Measurement &m : all)
+        if (m.kind == kind && m.threads == threads) {
+          cg.push_back(m.cgGflops);
+          dn.push_back(m.dnnlGflops);
+          ratio.push_back(m.ratio);
+          compile.push_back(m.pipelineSeconds + m.jitSeconds);
+        }
+      os << llvm::format("# geomean %-5s %u thr: convgrad %s GFLOP/s (%s%% "
+                         "peak), oneDNN %s GFLOP/s, ratio %s; compile "
+                         "median %s s\n",
+                         kernelKindName(kind), threads,
+                         fmt(geomean(cg), "%.1f").c_str(),
+                         fmt(100.0 * geomean(cg) / peak[threads], "%.1f")
+                             .c_str(),
+                         useDnnl ? fmt(geomean(dn), "%.1f").c_str() : "n/a",
+                         useDnnl ? fmt(geomean(ratio), "%.2f").c_str() : "n/a",
+                         fmt(median(compile), "%.2f").c_str());
+    }
+  os.flush();
+
+  std::string csvPath = csvFile;
+  if (csvPath.empty() && !pngFile.empty())
+    csvPath = pngFile + ".csv";
+  if (!csvPath.empty()) {
+    std::string error;
+    if (!writeCsv(csvPath, all, error)) {
+      llvm::errs() << "convgrad-bench: " << error << "\n";
+      return 2;
+    }
+  }
+  if (!pngFile.empty()) {
+    auto bash = llvm::sys::findProgramByName("bash");
+    if (!bash) {
+      llvm::errs() << "convgrad-bench: bash not found, no PNG\n";
+      return 2;
+    }
+    llvm::StringRef plotArgs[] = {*bash, CONVGRAD_BENCH_PLOT_SCRIPT, csvPath,
+                                  pngFile};
+    std::string errMsg;
+    int rc = llvm::sys::ExecuteAndWait(*bash, plotArgs, std::nullopt, {}, 0, 0,
+                                       &errMsg);
+    if (rc != 0) {
+      llvm::errs() << "convgrad-bench: " << CONVGRAD_BENCH_PLOT_SCRIPT
+                   << " failed (" << rc << ") " << errMsg << "\n";
+      return 2;
+    }
+    if (csvFile.empty())
+      llvm::sys::fs::remove(csvPath);
+  }
+  return anyFailure ? 1 : 0;
+}

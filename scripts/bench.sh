@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The performance benchmark: installs the benchmark dependencies (oneDNN,
+# gnuplot), builds convgrad-bench with oneDNN, and runs it on the layer set
+# ../shared/bench/shapes.csv (dgrad and wgrad, 1 and 2 threads), writing
+#
+#   bench/results/latest.txt   the table as printed
+#   bench/results/latest.csv   one line per row x op x thread count
+#   bench/results/latest.png   GFLOP/s per row, convgrad vs oneDNN (log scale)
+#
+#   scripts/bench.sh                       everything (a few minutes)
+#   scripts/bench.sh --rows=a,b --reps=5   extra arguments go to convgrad-bench
+#   CONVGRAD_BUILD_DIR=dir scripts/bench.sh
+#
+# The machine is shared and noisy: compare convgrad/oneDNN ratios measured
+# in one run, not absolute times across runs (docs/benchmark.md).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${CONVGRAD_BUILD_DIR:-$root/build}
+
+"$root/scripts/install-deps.sh" --bench
+CONVGRAD_BUILD_DIR=$build CONVGRAD_TARGETS=convgrad-bench "$root/scripts/build.sh"
+# Re-configure so that a oneDNN installed after the first configure is found.
+cmake -DCONVGRAD_BENCH_DNNL=ON "$build" >/dev/null
+cmake --build "$build" --target convgrad-bench
+
+bench=$build/bin/convgrad-bench
+if ! grep -q CONVGRAD_HAVE_DNNL "$build/build.ninja" 2>/dev/null &&
+   ! grep -rq CONVGRAD_HAVE_DNNL "$build/bench/CMakeFiles" 2>/dev/null; then
+  echo "bench.sh: convgrad-bench was built without oneDNN (libdnnl-dev not found)" >&2
+  exit 1
+fi
+
+out=$root/bench/results
+mkdir -p "$out"
+"$bench" --csv="$out/latest.csv" --png="$out/latest.png" "$@" | tee "$out/latest.txt"
+echo "bench.sh: wrote $out/latest.txt, latest.csv and latest.png"
