@@ -389,6 +389,17 @@ mlir::convgrad::unsupportedForLinalg(Operation *op) {
   }
   if (auto insert = dyn_cast<InsertZerosOp>(op)) {
     auto type = cast<RankedTensorType>(insert.getSource().getType());
+    // The inserted zeros are an arith.constant: integer, index or float only
+    // (found by convgrad-fuzz-gen: complex<f32> reached LLVM as a malformed
+    // constant).
+    Type elementType = type.getElementType();
+    if (!elementType.isIntOrIndexOrFloat()) {
+      std::string typeName;
+      llvm::raw_string_ostream os(typeName);
+      os << elementType;
+      return "cannot insert zeros of element type " + typeName +
+             "; expected an integer, index or floating-point type";
+    }
     for (auto [i, stride] : llvm::enumerate(insert.getStrides()))
       if (stride != 1 && type.isDynamicDim(i))
         return "cannot insert zeros along dynamic dimension " +

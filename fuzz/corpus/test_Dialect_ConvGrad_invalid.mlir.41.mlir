@@ -1,0 +1,7 @@
+
+func.func @conv_output_size_strided(%x: tensor<1x4x8x8xf32>, %w: tensor<8x4x3x3xf32>) {
+  // expected-error @+1 {{'output' spatial dimension 1 is 5, but floor((H + lo + hi - Ke) / s) + 1 = floor((8 + 1 + 1 - 3) / 2) + 1 = 4}}
+  %0 = convgrad.conv %x, %w strides = [2, 2] padding = [1, 1, 1, 1] : (tensor<1x4x8x8xf32>, tensor<8x4x3x3xf32>) -> tensor<1x8x4x5xf32>
+  return
+}
+

@@ -1,0 +1,7 @@
+
+func.func @wgrad_w_rank2(%x: tensor<2x4x10xf32>, %y: tensor<2x6x8xf32>) {
+  // expected-error @+1 {{'grad_filter' must have rank 3, 4 or 5 (batch, channels and 1 to 3 spatial dimensions), got rank 2}}
+  %0 = convgrad.conv_backward_filter %x, %y : (tensor<2x4x10xf32>, tensor<2x6x8xf32>) -> tensor<6x4xf32>
+  return
+}
+
