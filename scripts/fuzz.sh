@@ -24,7 +24,7 @@ CONVGRAD_FUZZ=1 CONVGRAD_BUILD_DIR="$build" CONVGRAD_TARGETS="${targets[*]}" \
   "$root/scripts/build.sh" || { echo "fuzz.sh: build failed"; exit 2; }
 
 work=$build/fuzz
-mkdir -p "$work/seeds" "$work/artifacts"
+mkdir -p "$work/seeds"
 "$root/fuzz/make-corpus.sh" "$work/seeds" >/dev/null
 cp "$root"/fuzz/corpus/* "$work/seeds/" 2>/dev/null || true
 
@@ -42,7 +42,7 @@ run() {
   # shellcheck disable=SC2086
   "$build/bin/$t" "$corpus" "${seeds[@]}" -max_total_time="$seconds" \
     -timeout=30 -rss_limit_mb=3072 -max_len=8192 -print_final_stats=1 \
-    -artifact_prefix="$work/artifacts/$t-" \
+    -artifact_prefix="$work/artifacts/$t/" \
     $([ "$t" = convgrad-fuzz ] && echo "-dict=$root/fuzz/convgrad.dict") \
     ${FUZZ_ARGS:-} >"$log" 2>&1
   echo $? >"$work/$t.status"
@@ -50,7 +50,7 @@ run() {
 
 jobs_max=${FUZZ_JOBS:-1}
 for t in "${targets[@]}"; do
-  rm -f "$work"/artifacts/"$t"-*
+  rm -rf "$work/artifacts/$t" && mkdir -p "$work/artifacts/$t"
   echo "fuzz.sh: running $t for ${seconds}s (log: $work/$t.log)"
   run "$t" &
   while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n; done
@@ -64,9 +64,9 @@ for t in "${targets[@]}"; do
   if [ -z "$execs" ]; then # stopped by a crash: the last status line
     execs=$(grep -E '^#[0-9]+' "$log" | tail -n 1 | sed -E 's/^#([0-9]+).*/\1/')
   fi
-  crashes=$(find "$work/artifacts" -name "$t-*" -type f | wc -l)
+  crashes=$(find "$work/artifacts/$t" -type f | wc -l)
   echo "$t: ${execs:-0} executions, $crashes crashes"
-  for a in "$work"/artifacts/"$t"-*; do
+  for a in "$work/artifacts/$t"/*; do
     [ -f "$a" ] || continue
     echo "  $a"
     grep -m1 -E 'ERROR: (AddressSanitizer|UndefinedBehaviorSanitizer|libFuzzer)|runtime error|BUG:' "$log" | sed 's/^/    /'

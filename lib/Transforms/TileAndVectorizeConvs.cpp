@@ -85,6 +85,10 @@ struct TileAndVectorizeConvsPass
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     if (llvm::any_of(ranges, ShapedType::isDynamic))
       return std::nullopt;
+    // A zero-trip loop (zero channels or batch) leaves nothing to tile, and
+    // upstream tiling crashes on it (found by convgrad-fuzz-gen).
+    if (llvm::is_contained(ranges, 0))
+      return std::nullopt;
     ConvTiling t;
     if (isa<linalg::Conv2DNhwcHwcfOp>(op)) {
       // (n, oh, ow, f, kh, kw, c)

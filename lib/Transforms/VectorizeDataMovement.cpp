@@ -54,6 +54,10 @@ struct VectorizeDataMovementPass
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     if (llvm::any_of(ranges, ShapedType::isDynamic))
       return std::nullopt;
+    // Zero-size ops have nothing to vectorize (and upstream tiling crashes on
+    // zero-trip loops; see TileAndVectorizeConvs).
+    if (llvm::is_contained(ranges, 0))
+      return std::nullopt;
     // Only ops whose maps are permutations (copies, casts, transposes);
     // anything reading `n - 1 - i` (reverse) or broadcasting stays scalar.
     for (AffineMap map : op.getIndexingMapsArray())

@@ -1,4 +1,5 @@
 // RUN: convgrad-opt %s -split-input-file -convgrad-to-linalg -verify-diagnostics | FileCheck %s
+// RUN: convgrad-opt %s -split-input-file -convgrad-cpu-pipeline -verify-diagnostics > /dev/null
 //
 // Pass inputs found by the fuzzers (tools/convgrad-fuzz, docs/robustness.md),
 // minimized. Each one used to crash or produce malformed IR; now the pass
@@ -34,4 +35,37 @@ func.func @insert_zeros_i32(%a: tensor<3xi32>) -> tensor<5xi32> {
 func.func @insert_zeros_index(%a: tensor<2x3xindex>) -> tensor<3x3xindex> {
   %r = convgrad.insert_zeros %a strides = [2, 1] : tensor<2x3xindex> -> tensor<3x3xindex>
   return %r : tensor<3x3xindex>
+}
+
+// -----
+
+// convgrad-fuzz-gen: with a zero-size channel dimension, the crop of the
+// re-padding (padding larger than Ke - 1) was a tensor.extract_slice at
+// offset 0 of a size-0 dimension, which does not verify; the result is now
+// an empty (zero-filled) tensor. The CPU pipeline then crashed in upstream
+// tiling on the zero-trip convolution (convgrad-tile-and-vectorize and
+// convgrad-vectorize-data-movement now leave zero-size ops alone).
+// CHECK-LABEL: func.func @zero_channels_dgrad
+// CHECK-NOT: tensor.extract_slice
+// CHECK: linalg.conv_1d_nwc_wcf
+func.func @zero_channels_dgrad(%dy: tensor<?x5x0xf32>, %w: tensor<0x1x0xf32>) -> tensor<?x3x0xf32> {
+  %r = convgrad.conv_backward_data %dy, %w padding = [1, 1] layout = channels_last : (tensor<?x5x0xf32>, tensor<0x1x0xf32>) -> tensor<?x3x0xf32>
+  return %r : tensor<?x3x0xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @zero_channels_wgrad
+// CHECK-NOT: tensor.extract_slice
+func.func @zero_channels_wgrad(%x: tensor<2x0x3xf32>, %dy: tensor<2x0x5xf32>) -> tensor<0x0x1xf32> {
+  %r = convgrad.conv_backward_filter %x, %dy padding = [1, 1] : (tensor<2x0x3xf32>, tensor<2x0x5xf32>) -> tensor<0x0x1xf32>
+  return %r : tensor<0x0x1xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @zero_channels_conv
+func.func @zero_channels_conv(%x: tensor<2x0x3xf32>, %w: tensor<4x0x1xf32>) -> tensor<2x4x5xf32> {
+  %r = convgrad.conv %x, %w padding = [1, 1] : (tensor<2x0x3xf32>, tensor<4x0x1xf32>) -> tensor<2x4x5xf32>
+  return %r : tensor<2x4x5xf32>
 }

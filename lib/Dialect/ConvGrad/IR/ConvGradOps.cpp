@@ -213,6 +213,15 @@ verifyConvFamily(Operation *op, const ConvTensors &t,
 
   // The forward shape relation, per spatial dimension.
   for (unsigned i = 0; i < rank; ++i) {
+    // Found by convgrad-fuzz-gen: with K = 0 the dilated extent
+    // (K - 1) * d + 1 is <= 0 and the rewrites built malformed IR. PyTorch
+    // (and lib/Reference) require K >= 1 as well.
+    if (filter.getDimSize(pos.spatial(i)) < 1)
+      return op->emitOpError()
+             << "'" << t.filter.name << "' dimension " << pos.spatial(i)
+             << " (kernel size of spatial dimension " << i << ") is "
+             << filter.getDimSize(pos.spatial(i)) << "; kernel sizes must be "
+             << ">= 1";
     ConvDimGeometry g = params.dim(i, input.getDimSize(pos.spatial(i)),
                                    filter.getDimSize(pos.spatial(i)));
     if (!g.fits())
