@@ -5,7 +5,8 @@
 #   cmake --build <build> --target convgrad-docs-update   -> also docs/generated/ in the source tree
 #
 # docs/generated/ in the source tree is checked in; run convgrad-docs-update
-# after changing a .td file.
+# after changing a .td file (test/Docs/generated-up-to-date.test fails until
+# you do).
 
 # The dialect page: include/convgrad/Dialect/ConvGrad/IR runs -gen-dialect-doc
 # on ConvGradDialect.td, which holds no op; run it on ConvGradOps.td (which
@@ -38,7 +39,9 @@ foreach(_entry IN LISTS CONVGRAD_DOCS)
   endif()
 endforeach()
 
-add_custom_target(convgrad-docs
+# Part of the default build so that test/Docs can check that the checked-in
+# copy is current.
+add_custom_target(convgrad-docs ALL
   COMMAND ${CMAKE_COMMAND} -E make_directory "${CONVGRAD_GENERATED_DOCS_DIR}"
   ${_convgrad_doc_copy}
   DEPENDS ${_convgrad_doc_targets}
