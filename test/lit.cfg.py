@@ -8,7 +8,9 @@ import lit.formats
 from lit.llvm import llvm_config
 from lit.llvm.subst import ToolSubst
 
-config.name = "CONVGRAD"
+# The sanitizer build's suite has its own name, so that one lit run can hold
+# both builds (scripts/test.sh) and its results are told apart.
+config.name = "CONVGRAD-ASAN" if config.convgrad_sanitizers else "CONVGRAD"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test"]
 config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "Unit"]

@@ -5,7 +5,7 @@ import os
 
 import lit.formats
 
-config.name = "CONVGRAD-UNIT"
+config.name = "CONVGRAD-UNIT-ASAN" if config.convgrad_sanitizers else "CONVGRAD-UNIT"
 config.suffixes = []
 config.test_source_root = os.path.join(config.convgrad_obj_root, "unittests")
 config.test_exec_root = config.test_source_root
