@@ -107,6 +107,13 @@ static cl::opt<std::string> verifyMode(
              "wgrad on 8 filters spread over F (groups=1), bgrad and small "
              "ops in full; full: every element; none"),
     cl::init("sampled"));
+static cl::opt<std::string> allocatorMode(
+    "allocator",
+    cl::desc("retain (default): glibc malloc keeps freed blocks up to 32 MiB "
+             "for reuse, so the kernels' temporaries do not page-fault on "
+             "every call (oneDNN reuses its scratchpad likewise); system: "
+             "glibc's defaults"),
+    cl::init("retain"));
 static cl::opt<bool> noDnnl("no-dnnl",
                             cl::desc("Do not time oneDNN even if built with "
                                      "it"),
@@ -706,6 +713,11 @@ int main(int argc, char **argv) {
       llvm::errs() << "convgrad-bench: --threads entries must be >= 1\n";
       return 2;
     }
+  if (allocatorMode != "retain" && allocatorMode != "system") {
+    llvm::errs() << "convgrad-bench: --allocator must be retain or system\n";
+    return 2;
+  }
+  bool retained = allocatorMode == "retain" && retainFreedHeapMemory();
   if (verifyMode != "sampled" && verifyMode != "full" &&
       verifyMode != "none") {
     llvm::errs() << "convgrad-bench: --verify must be sampled, full or none\n";
@@ -782,6 +794,11 @@ int main(int argc, char **argv) {
 #else
   os << "# oneDNN: not built in (configure with libdnnl-dev installed)\n";
 #endif
+  os << "# allocator: "
+     << (retained ? "glibc malloc retains freed blocks <= 32 MiB "
+                    "(--allocator=retain)"
+                  : "glibc defaults (--allocator=system)")
+     << "\n";
   os << "# ratio = convgrad time / oneDNN time (> 1: convgrad slower)\n";
 
   // Peak, measured now and again at the end (the machine may be shared):

@@ -5,8 +5,22 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 using namespace convgrad::runtime;
+
+bool convgrad::runtime::retainFreedHeapMemory() {
+#if defined(__GLIBC__)
+  // 32 MiB is the largest mmap threshold glibc accepts on 64-bit targets.
+  bool ok = mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1;
+  ok &= mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1;
+  return ok;
+#else
+  return false;
+#endif
+}
 
 double convgrad::runtime::median(std::vector<double> v) {
   if (v.empty())

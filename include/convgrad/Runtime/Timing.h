@@ -35,6 +35,17 @@ struct TimingResult {
 TimingResult timeFunction(const std::function<void()> &fn,
                           const TimingOptions &options = {});
 
+/// Makes glibc's malloc keep freed memory for reuse: blocks up to 32 MiB
+/// come from the heap instead of fresh mmap()s, and the heap is not trimmed.
+/// Compiled kernels malloc their temporaries (padded, transposed and
+/// zero-inserted tensors) on every call; with glibc's defaults every call
+/// then page-faults and zeroes those pages again, which costs as much as the
+/// arithmetic on small layers. A program that calls kernels repeatedly (a
+/// training loop, a benchmark) wants them reused, as oneDNN reuses its
+/// scratchpad. Returns false if glibc refused a setting (or this is not
+/// glibc).
+bool retainFreedHeapMemory();
+
 /// Median of `values` (0 for an empty vector).
 double median(std::vector<double> values);
 /// Geometric mean of the positive entries (0 if there are none).
