@@ -7,6 +7,8 @@
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
+
 using namespace mlir;
 using namespace mlir::convgrad;
 
@@ -14,12 +16,16 @@ std::string
 mlir::convgrad::getCPUPipelineString(const CPUPipelineOptions &options) {
   bool vector = options.codegen == "vector";
   bool openmp = options.numThreads != 1;
+  // The wgrad GEMMs split their channels into one task per thread; with the
+  // thread count left to OMP_NUM_THREADS (0), into two.
+  unsigned gemmTasks = openmp ? std::max(options.numThreads.getValue(), 2u) : 1;
   std::string p;
   llvm::raw_string_ostream os(p);
 
   // convgrad -> linalg on tensors. The vector path computes every
   // convolution in channels-last (transposes around channels-first ones).
-  os << "convgrad-decompose{dgrad-strategy=" << options.dgradStrategy << "},";
+  os << "convgrad-decompose{dgrad-strategy=" << options.dgradStrategy
+     << " wgrad-strategy=" << options.wgradStrategy << "},";
   if (vector)
     os << "convgrad-convert-to-channels-last,convgrad-split-groups,";
   os << "canonicalize,convgrad-to-linalg,canonicalize,cse,";
@@ -27,7 +33,12 @@ mlir::convgrad::getCPUPipelineString(const CPUPipelineOptions &options) {
     os << "func.func(convgrad-tile-and-vectorize{parallel-rows="
        << options.parallelRows << " width-tile=" << options.widthTile
        << " channel-tile=" << options.channelTile
-       << " reduction-tile=" << options.reductionTile << "}),canonicalize,cse,";
+       << " reduction-tile=" << options.reductionTile
+       << "},convgrad-tile-and-vectorize-contractions{row-tile="
+       << options.gemmRowTile << " lane-tile=" << options.gemmLaneTile
+       << " reduction-tile=" << options.gemmReductionTile
+       << " parallel-tasks=" << gemmTasks
+       << "}),canonicalize,cse,";
 
   // Bufferization. eliminate-empty-tensors lets the last op of a function
   // write straight into the caller's buffer (materialize_in_destination).
