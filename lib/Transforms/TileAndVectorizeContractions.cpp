@@ -17,9 +17,9 @@
 //      block, and each block accumulates a whole row before it is stored.
 //   3. Each tile becomes transfer_reads of [o_R, a] and [o_R, b] and a
 //      vector.contract of their outer products into the [a, b] block, which
-//      convgrad-lower-vectors keeps in registers (hoisted out of the o_R
-//      loop) and lowers to one broadcast of lhs[o, a] and one FMA with the
-//      contiguous vector rhs[o, b0:b0+lane-tile] per row a.
+//      is carried through the o_R loop as a vector (registers) and which
+//      convgrad-lower-vectors lowers to one broadcast of lhs[o, a] and one
+//      FMA with the contiguous vector rhs[o, b0:b0+lane-tile] per row a.
 //
 // The tiles are vectorized here rather than by the linalg vectorizer, whose
 // contraction keeps the unit reduction dimensions of the tile (o_1..o_{R-1})
@@ -38,9 +38,11 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/SubsetOpInterfaceImpl.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
 namespace mlir {
 namespace convgrad {
@@ -117,6 +119,12 @@ struct TileAndVectorizeContractionsPass
     : public convgrad::impl::ConvGradTileAndVectorizeContractionsBase<
           TileAndVectorizeContractionsPass> {
   using Base::Base;
+
+  void getDependentDialects(DialectRegistry &registry) const override {
+    Base::getDependentDialects(registry);
+    // hoistLoopInvariantSubsets sees transfers as subsets of their tensor.
+    vector::registerSubsetOpInterfaceExternalModels(registry);
+  }
 
   std::optional<GemmTiling> getTiling(linalg::GenericOp op) {
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -260,6 +268,20 @@ struct TileAndVectorizeContractionsPass
     vector::TransferReadOp::getCanonicalizationPatterns(cleanup, ctx);
     vector::TransferWriteOp::getCanonicalizationPatterns(cleanup, ctx);
     (void)applyPatternsGreedily(func, std::move(cleanup));
+
+    // The block's read and write do not depend on the innermost (o_R) loop:
+    // carry the block through it as a vector. On buffers the same hoisting
+    // (convgrad-lower-vectors) would give up, as the accumulator buffer has
+    // view-like users.
+    SmallVector<scf::ForOp> loops;
+    func.walk([&](scf::ForOp loop) {
+      if (llvm::any_of(loop.getBody()->getOperations(), [](Operation &op) {
+            return isa<vector::ContractionOp>(op);
+          }))
+        loops.push_back(loop);
+    });
+    for (scf::ForOp loop : loops)
+      (void)hoistLoopInvariantSubsets(rewriter, loop);
   }
 };
 

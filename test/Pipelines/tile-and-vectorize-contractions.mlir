@@ -8,8 +8,8 @@
 // RUN: convgrad-opt %s -split-input-file --pass-pipeline="builtin.module(convgrad-decompose{wgrad-strategy=gemm},canonicalize,convgrad-to-linalg,canonicalize,func.func(convgrad-tile-and-vectorize-contractions{parallel-tasks=2}),canonicalize,cse)" | FileCheck %s --check-prefix=PAR
 
 // C = F = 64: lanes along C. Loops: image, taps, oh, 4-row blocks of f,
-// 8 columns of ow; the 4 x 64 block is read and written around the contract
-// (convgrad-lower-vectors hoists that pair out of the ow loop).
+// 8 columns of ow; the 4 x 64 block is read before the ow loop, carried
+// through it as a vector and written after it.
 // CHECK-DAG: #[[LHS:.*]] = affine_map<(d0, d1, d2) -> (d2, d0)>
 // CHECK-DAG: #[[RHS:.*]] = affine_map<(d0, d1, d2) -> (d2, d1)>
 // CHECK-DAG: #[[ACC:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
@@ -20,12 +20,13 @@
 // CHECK:           scf.for %[[KW:.*]] = %c0 to %c3
 // CHECK:             scf.for %[[OH:.*]] = %c0 to %c16 step %c1
 // CHECK:               scf.for %[[F:.*]] = %c0 to %c64 step %c4
-// CHECK:                 scf.for %[[OW:.*]] = %c0 to %c16 step %c8
+// CHECK:                 %[[INIT:.*]] = vector.transfer_read %{{.*}} vector<4x64xf32>
+// CHECK:                 %[[BLKS:.*]] = scf.for %[[OW:.*]] = %c0 to %c16 step %c8 iter_args(%[[BLK:.*]] = %[[INIT]]) -> (vector<4x64xf32>)
 // CHECK-DAG:               %[[DY:.*]] = vector.transfer_read %{{.*}}[%[[N]], %[[OH]], %[[OW]], %[[F]]]{{.*}} vector<8x4xf32>
 // CHECK-DAG:               %[[X:.*]] = vector.transfer_read %{{.*}} vector<8x64xf32>
-// CHECK-DAG:               %[[BLK:.*]] = vector.transfer_read %{{.*}} vector<4x64xf32>
 // CHECK:                   %[[R:.*]] = vector.contract {indexing_maps = [#[[LHS]], #[[RHS]], #[[ACC]]], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %[[DY]], %[[X]], %[[BLK]] : vector<8x4xf32>, vector<8x64xf32> into vector<4x64xf32>
-// CHECK:                   vector.transfer_write %[[R]]
+// CHECK:                   scf.yield %[[R]]
+// CHECK:                 vector.transfer_write %[[BLKS]]
 // CHECK-NOT:   linalg.generic
 // PAR-LABEL: func.func @wgrad
 // PAR:         scf.forall (%{{.*}}) = (0) to (64) step (32)
