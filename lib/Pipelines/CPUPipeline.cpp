@@ -25,7 +25,8 @@ mlir::convgrad::getCPUPipelineString(const CPUPipelineOptions &options) {
   // convgrad -> linalg on tensors. The vector path computes every
   // convolution in channels-last (transposes around channels-first ones).
   os << "convgrad-decompose{dgrad-strategy=" << options.dgradStrategy
-     << " wgrad-strategy=" << options.wgradStrategy << "},";
+     << " wgrad-strategy=" << options.wgradStrategy
+     << " wgrad-block-bytes=" << options.wgradBlockBytes << "},";
   if (vector)
     os << "convgrad-convert-to-channels-last,convgrad-split-groups,";
   os << "canonicalize,convgrad-to-linalg,canonicalize,cse,";

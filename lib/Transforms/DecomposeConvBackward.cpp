@@ -450,7 +450,8 @@ struct ConvGradDecomposePass
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    populateDecomposeConvBackwardPatterns(patterns, *strategy, *wgrad);
+    populateDecomposeConvBackwardPatterns(patterns, *strategy, *wgrad,
+                                          wgradBlockBytes);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }
@@ -460,7 +461,7 @@ struct ConvGradDecomposePass
 
 void mlir::convgrad::populateDecomposeConvBackwardPatterns(
     RewritePatternSet &patterns, DgradStrategy dgradStrategy,
-    WgradStrategy wgradStrategy) {
+    WgradStrategy wgradStrategy, int64_t wgradBlockBytes) {
   // Phase splitting applies to strided dgrads only; the zero-insertion form
   // (lower benefit) handles the rest.
   if (dgradStrategy == DgradStrategy::Phase)
@@ -469,7 +470,8 @@ void mlir::convgrad::populateDecomposeConvBackwardPatterns(
   // The GEMM form covers ungrouped filter gradients; the forward-convolution
   // form (lower benefit) the rest.
   if (wgradStrategy == WgradStrategy::Gemm)
-    populateDecomposeWgradAsGemmPatterns(patterns, /*benefit=*/2);
+    populateDecomposeWgradAsGemmPatterns(patterns, /*benefit=*/2,
+                                         wgradBlockBytes);
   patterns.add<DecomposeConvBackwardData, DecomposeConvBackwardFilter,
                DecomposeConvBackwardBias>(patterns.getContext());
 }

@@ -18,9 +18,9 @@
 //
 //   %acc = linalg.fill 0 : [T * A, B], T = K_1 * .. * K_R taps
 //                                      (f32 for f16/bf16 operands)
-//   scf.for %n, scf.for %k_1 .. %k_R iter_args(%acc):
-//     %dyn = extract_slice dy[n:n+1]                   : [1, O..., F]
-//     %xk  = extract_slice xpad[n:n+1, k*d :: s, :]    : [1, O..., C]
+//   scf.for %n, scf.for %rows, scf.for %k_1 .. %k_R iter_args(%acc):
+//     %dyn = extract_slice dy[n:n+1, rows]             : [1, O'..., F]
+//     %xk  = extract_slice xpad[n:n+1, k*d + rows*s :: s, :] : [1, O'..., C]
 //     %blk = extract_slice %acc[t*A : t*A+A, :]        : [A, B]
 //     linalg.generic (a, b parallel; n, o... reduction) %blk += A-op * B-op
 //     insert_slice %blk into %acc
@@ -30,9 +30,11 @@
 // is the larger of C and F (C on ties: x rows are contiguous along C), and A
 // is the other one. The loops stay loops rather than unrolled taps so that
 // the IR (and compile time) does not grow with the kernel: a 7x7 stem has 49
-// taps. The batch loop is outside the taps so that one image of dy and x is
-// reused by all taps while it is still in cache, and so that a dynamic batch
-// only makes a loop bound dynamic: the GEMMs keep static shapes.
+// taps. The batch loop and a loop over blocks of output rows (O' = a block
+// of O_1 rows whose dy slice fits a cache budget) are outside the taps, so
+// that the slice of dy is reused by all taps from cache (a 7x7 stem would
+// otherwise stream dy 49 times from memory), and a dynamic batch only makes
+// a loop bound dynamic: the GEMMs keep static shapes.
 //
 //===----------------------------------------------------------------------===//
 
@@ -62,7 +64,9 @@ SmallVector<int64_t> channelsLastPermutation(unsigned spatialRank) {
 
 struct DecomposeConvBackwardFilterAsGemm
     : OpRewritePattern<ConvBackwardFilterOp> {
-  using OpRewritePattern::OpRewritePattern;
+  DecomposeConvBackwardFilterAsGemm(MLIRContext *ctx, PatternBenefit benefit,
+                                    int64_t blockBytes)
+      : OpRewritePattern(ctx, benefit), blockBytes(blockBytes) {}
 
   LogicalResult matchAndRewrite(ConvBackwardFilterOp op,
                                 PatternRewriter &rewriter) const override {
@@ -128,21 +132,37 @@ struct DecomposeConvBackwardFilterAsGemm
                                           rewriter.getIndexAttr(b)};
     Value acc = createFilledTensor(rewriter, loc, accSizes, accType, 0.0);
 
-    // 4. for n, for k_1..k_R: acc[k] += GEMM of image n at tap k.
+    // 4. for n, for blocks of o_1, for k_1..k_R: acc[k] += GEMM of that
+    //    block of image n at tap k. The block of o_1 (output rows) is the
+    //    largest whose dy slice fits in `blockBytes`, so that all taps
+    //    re-read it from cache.
+    int64_t dyRowBytes = f * (dyType.getElementTypeBitWidth() / 8);
+    for (unsigned i = 1; i < r; ++i)
+      dyRowBytes *= outSizes[i];
+    int64_t rowsPerBlock = outSizes[0];
+    if (blockBytes > 0)
+      for (rowsPerBlock = std::max<int64_t>(
+               1, std::min(outSizes[0], blockBytes / dyRowBytes));
+           outSizes[0] % rowsPerBlock != 0; --rowsPerBlock)
+        ;
     Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
-    SmallVector<Value> lbs(r + 1, zero), steps(r + 1, one), ubs;
+    SmallVector<Value> lbs(r + 2, zero), steps(r + 2, one), ubs;
     ubs.push_back(getValueOrCreateConstantIndexOp(
         rewriter, loc, getSizes(rewriter, loc, x)[0]));
+    ubs.push_back(arith::ConstantIndexOp::create(rewriter, loc,
+                                                 outSizes[0] / rowsPerBlock));
     for (int64_t k : kernel)
       ubs.push_back(arith::ConstantIndexOp::create(rewriter, loc, k));
+    SmallVector<int64_t> blockSizes(outSizes);
+    blockSizes[0] = rowsPerBlock;
 
     // Slices keep every dimension (the image one has size 1 and is a
     // reduction loop of the GEMM): a rank-reducing slice with other unit
     // dimensions (C = 1, O = 1) is ambiguous, and upstream memref.subview
     // folding mishandles those.
     SmallVector<int64_t> sliceShape = {1};
-    sliceShape.append(outSizes);
+    sliceShape.append(blockSizes);
     sliceShape.push_back(c);
     auto xSliceType = RankedTensorType::get(sliceShape, xType.getElementType());
     sliceShape.back() = f;
@@ -171,37 +191,48 @@ struct DecomposeConvBackwardFilterAsGemm
         rewriter, loc, lbs, ubs, steps, ValueRange{acc},
         [&](OpBuilder &bld, Location l, ValueRange ivs,
             ValueRange iterArgs) -> scf::ValueVector {
-          // dy[n:n+1]: [1, O..., F].
+          Value n = ivs[0], rowBlock = ivs[1];
+          ValueRange taps = ivs.drop_front(2);
+          // dy[n:n+1, o_1 block]: [1, O..., F].
           SmallVector<OpFoldResult> offsets(last.rank(), bld.getIndexAttr(0));
           SmallVector<OpFoldResult> sizes(last.rank(), bld.getIndexAttr(1));
           SmallVector<OpFoldResult> strides(last.rank(), bld.getIndexAttr(1));
-          offsets[0] = ivs[0];
+          offsets[0] = n;
+          Value firstRow = arith::MulIOp::create(
+              bld, l, rowBlock,
+              arith::ConstantIndexOp::create(bld, l, rowsPerBlock));
+          offsets[last.spatial(0)] = firstRow;
           for (unsigned i = 0; i < r; ++i)
-            sizes[last.spatial(i)] = bld.getIndexAttr(outSizes[i]);
+            sizes[last.spatial(i)] = bld.getIndexAttr(blockSizes[i]);
           sizes[last.channel()] = bld.getIndexAttr(f);
           Value dyImage = tensor::ExtractSliceOp::create(
               bld, l, dySliceType, dy, offsets, sizes, strides);
-          // xpad[n:n+1, k * d + o * s, :]: [1, O..., C].
+          // xpad[n:n+1, k * d + o * s, :]: [1, O..., C] (o_1 in the block).
           sizes[last.channel()] = bld.getIndexAttr(c);
           for (unsigned i = 0; i < r; ++i) {
-            Value dilation =
-                arith::ConstantIndexOp::create(bld, l, p.dilations[i]);
-            offsets[last.spatial(i)] =
-                arith::MulIOp::create(bld, l, ivs[1 + i], dilation)
-                    .getResult();
+            Value start = arith::MulIOp::create(
+                bld, l, taps[i],
+                arith::ConstantIndexOp::create(bld, l, p.dilations[i]));
+            if (i == 0)
+              start = arith::AddIOp::create(
+                  bld, l, start,
+                  arith::MulIOp::create(
+                      bld, l, firstRow,
+                      arith::ConstantIndexOp::create(bld, l, p.strides[0])));
+            offsets[last.spatial(i)] = start;
             strides[last.spatial(i)] = bld.getIndexAttr(p.strides[i]);
           }
           Value xTap = tensor::ExtractSliceOp::create(bld, l, xSliceType, x,
                                                       offsets, sizes, strides);
           // acc[t * A : (t + 1) * A, :] with t the linear tap index.
-          Value tap = ivs[1];
+          Value tap = taps[0];
           for (unsigned i = 1; i < r; ++i)
             tap = arith::AddIOp::create(
                 bld, l,
                 arith::MulIOp::create(
                     bld, l, tap,
                     arith::ConstantIndexOp::create(bld, l, kernel[i])),
-                ivs[1 + i]);
+                taps[i]);
           Value row = arith::MulIOp::create(
               bld, l, tap, arith::ConstantIndexOp::create(bld, l, a));
           SmallVector<OpFoldResult> blockOffsets = {row, bld.getIndexAttr(0)};
@@ -254,12 +285,16 @@ struct DecomposeConvBackwardFilterAsGemm
     rewriter.replaceOp(op, transposeTensor(rewriter, loc, result, perm));
     return success();
   }
+
+private:
+  /// Budget for the output gradient slice of one GEMM (0: whole images).
+  int64_t blockBytes;
 };
 
 } // namespace
 
 void mlir::convgrad::populateDecomposeWgradAsGemmPatterns(
-    RewritePatternSet &patterns, PatternBenefit benefit) {
+    RewritePatternSet &patterns, PatternBenefit benefit, int64_t blockBytes) {
   patterns.add<DecomposeConvBackwardFilterAsGemm>(patterns.getContext(),
-                                                  benefit);
+                                                  benefit, blockBytes);
 }

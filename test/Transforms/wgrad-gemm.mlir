@@ -3,7 +3,8 @@
 // with B (the vector lanes later) the larger of C and F (C on ties), x read
 // through a strided window xpad[n, k*d + o*s, :] and every map a projected
 // permutation. Grouped wgrads keep the forward-convolution form.
-// RUN: convgrad-opt %s --convgrad-decompose=wgrad-strategy=gemm -split-input-file | FileCheck %s
+// RUN: convgrad-opt %s --convgrad-decompose=wgrad-strategy=gemm --canonicalize -split-input-file | FileCheck %s
+// RUN: convgrad-opt %s --convgrad-decompose="wgrad-strategy=gemm wgrad-block-bytes=2048" --canonicalize -split-input-file | FileCheck %s --check-prefix=ROWS
 
 // Channels-last, F = 16 > C = 8: lanes along F, rows along C.
 // CHECK-DAG: #[[XMAP:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d2, d3, d4, d0)>
@@ -23,11 +24,23 @@
 // CHECK:         arith.mulf
 // CHECK:         arith.addf
 // CHECK:       tensor.insert_slice %[[G]] into %[[ITER]][%[[ROW]], 0] [8, 16] [1, 1]
-// CHECK: %[[E:.*]] = tensor.expand_shape %[[LOOP]] {{.*}} output_shape [3, 24, 16]
-// CHECK: %[[E2:.*]] = tensor.expand_shape %[[E]] {{.*}} output_shape [3, 3, 8, 16]
+// CHECK: %[[E2:.*]] = tensor.expand_shape %[[LOOP]] {{.*}} output_shape [3, 3, 8, 16]
 // CHECK: %[[DW:.*]] = linalg.transpose ins(%[[E2]] : tensor<3x3x8x16xf32>) outs(%{{.*}} : tensor<16x3x3x8xf32>) permutation = [3, 0, 1, 2]
 // CHECK: return %[[DW]]
 // CHECK-NOT: convgrad.conv
+// With a 2 KiB budget for the dy slice of one GEMM (one row: 10 x 16 f32 =
+// 640 B), blocks of 2 output rows (the largest divisor of 10 with <= 3 rows):
+// tap (kh, kw) of block j reads x rows kh + 2j, kh + 2j + 1.
+// ROWS-LABEL: func.func @wgrad_cl
+// ROWS: scf.for %[[N:[^ ]*]] = %c0 to %c2
+// ROWS:   scf.for %[[J:[^ ]*]] = %c0 to %c5
+// ROWS:     scf.for %[[KH:[^ ]*]] = %c0 to %c3
+// ROWS:       scf.for %[[KW:[^ ]*]] = %c0 to %c3
+// ROWS:         %[[ROW:.*]] = arith.muli %[[J]], %c2
+// ROWS:         tensor.extract_slice %{{.*}}[%[[N]], %[[ROW]], 0, 0] [1, 2, 10, 16] [1, 1, 1, 1]
+// ROWS:         %[[XROW:.*]] = arith.addi %[[KH]], %[[ROW]]
+// ROWS:         tensor.extract_slice %{{.*}}[%[[N]], %[[XROW]], %[[KW]], 0] [1, 2, 10, 8] [1, 1, 1, 1]
+// ROWS:         linalg.generic
 func.func @wgrad_cl(%x: tensor<2x10x10x8xf32>, %dy: tensor<2x10x10x16xf32>) -> tensor<16x3x3x8xf32> {
   %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] layout = channels_last : (tensor<2x10x10x8xf32>, tensor<2x10x10x16xf32>) -> tensor<16x3x3x8xf32>
   return %dw : tensor<16x3x3x8xf32>
@@ -35,7 +48,8 @@ func.func @wgrad_cl(%x: tensor<2x10x10x8xf32>, %dy: tensor<2x10x10x16xf32>) -> t
 
 // -----
 
-// Channels-first, strided and dilated, C = 32 > F = 4: x and dy are
+// Channels-first, strided and dilated, C = 32 > F = 4 (one image: no
+// image loop after canonicalization): x and dy are
 // transposed to channels-last, the window of tap k starts at k * d = 2k and
 // steps by s = 2; lanes along C. The [F, C, KH, KW] result comes from the
 // [KH, KW, F, C] accumulator with one transpose.
@@ -44,12 +58,11 @@ func.func @wgrad_cl(%x: tensor<2x10x10x8xf32>, %dy: tensor<2x10x10x16xf32>) -> t
 // CHECK-SAME: (%[[X:.*]]: tensor<1x32x11x11xf32>, %[[DY:.*]]: tensor<1x4x4x4xf32>)
 // CHECK-DAG: %[[XT:.*]] = linalg.transpose ins(%[[X]] : {{.*}}) outs(%{{.*}} : tensor<1x11x11x32xf32>) permutation = [0, 2, 3, 1]
 // CHECK-DAG: %[[DYT:.*]] = linalg.transpose ins(%[[DY]] : {{.*}}) outs(%{{.*}} : tensor<1x4x4x4xf32>) permutation = [0, 2, 3, 1]
-// CHECK: scf.for
-// CHECK:   scf.for %[[KH:[^ ]*]] =
-// CHECK:     scf.for %[[KW:[^ ]*]] =
+// CHECK: scf.for %[[KH:[^ ]*]] =
+// CHECK:   scf.for %[[KW:[^ ]*]] =
 // CHECK-DAG:   %[[OH:.*]] = arith.muli %[[KH]], %c2
 // CHECK-DAG:   %[[OW:.*]] = arith.muli %[[KW]], %c2
-// CHECK:       %[[XK:.*]] = tensor.extract_slice %[[XT]][%{{.*}}, %[[OH]], %[[OW]], 0] [1, 4, 4, 32] [1, 2, 2, 1]
+// CHECK:       %[[XK:.*]] = tensor.extract_slice %[[XT]][0, %[[OH]], %[[OW]], 0] [1, 4, 4, 32] [1, 2, 2, 1]
 // CHECK:       linalg.generic {{.*}} ins(%{{.*}}, %[[XK]] : tensor<1x4x4x4xf32>, tensor<1x4x4x32xf32>) outs(%{{.*}} : tensor<4x32xf32>)
 // CHECK: linalg.transpose ins(%{{.*}} : tensor<3x3x4x32xf32>) outs(%{{.*}} : tensor<4x32x3x3xf32>) permutation = [2, 3, 0, 1]
 func.func @wgrad_cf_strided_dilated(%x: tensor<1x32x11x11xf32>, %dy: tensor<1x4x4x4xf32>) -> tensor<4x32x3x3xf32> {

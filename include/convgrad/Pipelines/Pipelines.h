@@ -33,6 +33,12 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "'conv' (a forward convolution with the batch as the "
                      "reduced channel)"),
       llvm::cl::init("gemm")};
+  PassOptions::Option<int64_t> wgradBlockBytes{
+      *this, "wgrad-block-bytes",
+      llvm::cl::desc("wgrad-strategy=gemm: bytes of output gradient per GEMM "
+                     "(blocks of output rows that all kernel taps re-read "
+                     "from cache; 0: whole images)"),
+      llvm::cl::init(262144)};
   PassOptions::Option<unsigned> numThreads{
       *this, "num-threads",
       llvm::cl::desc("Threads for the parallel tile loops: 1 = sequential code "

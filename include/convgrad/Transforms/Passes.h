@@ -51,7 +51,8 @@ FailureOr<WgradStrategy> parseWgradStrategy(StringRef name);
 void populateDecomposeConvBackwardPatterns(
     RewritePatternSet &patterns,
     DgradStrategy dgradStrategy = DgradStrategy::ZeroInsertion,
-    WgradStrategy wgradStrategy = WgradStrategy::Conv);
+    WgradStrategy wgradStrategy = WgradStrategy::Conv,
+    int64_t wgradBlockBytes = 262144);
 
 /// The pattern that rewrites an ungrouped conv_backward_filter whose shapes
 /// are static except for the batch into an scf.for nest over images and
@@ -60,9 +61,11 @@ void populateDecomposeConvBackwardPatterns(
 /// indexing maps), between channels-last transposes, the padding of x and
 /// the final transpose to the filter layout. It does not match grouped or
 /// zero-size ops; with `benefit` above the forward-convolution pattern's,
-/// those fall back to it.
+/// those fall back to it. Each GEMM covers the block of output rows whose
+/// output gradient fits in `blockBytes` (0: whole images).
 void populateDecomposeWgradAsGemmPatterns(RewritePatternSet &patterns,
-                                          PatternBenefit benefit = 1);
+                                          PatternBenefit benefit = 1,
+                                          int64_t blockBytes = 262144);
 
 /// Patterns that rewrite channels-first convgrad.conv ops into channels-last
 /// ones between transposes.

@@ -65,6 +65,11 @@ def ConvGradDecompose : Pass<"convgrad-decompose"> {
            "spatial sizes: an scf.for over images and kernel taps of "
            "channels-last GEMMs dw[tap] += dy^T * strided window of x; "
            "others fall back to 'conv')">,
+    Option<"wgradBlockBytes", "wgrad-block-bytes", "int64_t", "262144",
+           "wgrad-strategy=gemm: each GEMM covers the largest block of "
+           "output rows whose output gradient slice fits in this many bytes "
+           "(so that all kernel taps re-read it from cache; 0: whole "
+           "images)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
