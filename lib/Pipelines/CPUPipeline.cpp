@@ -7,8 +7,6 @@
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <algorithm>
-
 using namespace mlir;
 using namespace mlir::convgrad;
 
@@ -16,9 +14,12 @@ std::string
 mlir::convgrad::getCPUPipelineString(const CPUPipelineOptions &options) {
   bool vector = options.codegen == "vector";
   bool openmp = options.numThreads != 1;
-  // The wgrad GEMMs split their channels into one task per thread; with the
-  // thread count left to OMP_NUM_THREADS (0), into two.
-  unsigned gemmTasks = openmp ? std::max(options.numThreads.getValue(), 2u) : 1;
+  // The wgrad GEMMs are not split into parallel tasks: their scf.forall
+  // would be one OpenMP region per image, row block and kernel tap (5488
+  // for the 7x7 stem, a few microseconds of work each), which measured
+  // slower at 2 threads than 1. Parallelism for them needs a loop outside
+  // the image and tap loops.
+  unsigned gemmTasks = 1;
   std::string p;
   llvm::raw_string_ostream os(p);
 
