@@ -14,12 +14,20 @@ std::string
 mlir::convgrad::getCPUPipelineString(const CPUPipelineOptions &options) {
   bool vector = options.codegen == "vector";
   bool openmp = options.numThreads != 1;
+  // The wgrad GEMMs are not split into parallel tasks: their scf.forall
+  // would be one OpenMP region per image, row block and kernel tap (5488
+  // for the 7x7 stem, a few microseconds of work each), which measured
+  // slower at 2 threads than 1. Parallelism for them needs a loop outside
+  // the image and tap loops.
+  unsigned gemmTasks = 1;
   std::string p;
   llvm::raw_string_ostream os(p);
 
   // convgrad -> linalg on tensors. The vector path computes every
   // convolution in channels-last (transposes around channels-first ones).
-  os << "convgrad-decompose{dgrad-strategy=" << options.dgradStrategy << "},";
+  os << "convgrad-decompose{dgrad-strategy=" << options.dgradStrategy
+     << " wgrad-strategy=" << options.wgradStrategy
+     << " wgrad-block-bytes=" << options.wgradBlockBytes << "},";
   if (vector)
     os << "convgrad-convert-to-channels-last,convgrad-split-groups,";
   os << "canonicalize,convgrad-to-linalg,canonicalize,cse,";
@@ -27,7 +35,12 @@ mlir::convgrad::getCPUPipelineString(const CPUPipelineOptions &options) {
     os << "func.func(convgrad-tile-and-vectorize{parallel-rows="
        << options.parallelRows << " width-tile=" << options.widthTile
        << " channel-tile=" << options.channelTile
-       << " reduction-tile=" << options.reductionTile << "}),canonicalize,cse,";
+       << " reduction-tile=" << options.reductionTile
+       << "},convgrad-tile-and-vectorize-contractions{row-tile="
+       << options.gemmRowTile << " lane-tile=" << options.gemmLaneTile
+       << " reduction-tile=" << options.gemmReductionTile
+       << " parallel-tasks=" << gemmTasks
+       << "}),canonicalize,cse,";
 
   // Bufferization. eliminate-empty-tensors lets the last op of a function
   // write straight into the caller's buffer (materialize_in_destination).

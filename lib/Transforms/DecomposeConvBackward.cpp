@@ -442,8 +442,16 @@ struct ConvGradDecomposePass
           << "'; expected 'zero-insertion' or 'phase'";
       return signalPassFailure();
     }
+    FailureOr<WgradStrategy> wgrad = parseWgradStrategy(wgradStrategy);
+    if (failed(wgrad)) {
+      getOperation()->emitError()
+          << "convgrad-decompose: unknown wgrad-strategy '" << wgradStrategy
+          << "'; expected 'conv' or 'gemm'";
+      return signalPassFailure();
+    }
     RewritePatternSet patterns(&getContext());
-    populateDecomposeConvBackwardPatterns(patterns, *strategy);
+    populateDecomposeConvBackwardPatterns(patterns, *strategy, *wgrad,
+                                          wgradBlockBytes);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }
@@ -452,12 +460,18 @@ struct ConvGradDecomposePass
 } // namespace
 
 void mlir::convgrad::populateDecomposeConvBackwardPatterns(
-    RewritePatternSet &patterns, DgradStrategy dgradStrategy) {
+    RewritePatternSet &patterns, DgradStrategy dgradStrategy,
+    WgradStrategy wgradStrategy, int64_t wgradBlockBytes) {
   // Phase splitting applies to strided dgrads only; the zero-insertion form
   // (lower benefit) handles the rest.
   if (dgradStrategy == DgradStrategy::Phase)
     patterns.add<DecomposeConvBackwardDataByPhase>(patterns.getContext(),
                                                    /*benefit=*/2);
+  // The GEMM form covers ungrouped filter gradients; the forward-convolution
+  // form (lower benefit) the rest.
+  if (wgradStrategy == WgradStrategy::Gemm)
+    populateDecomposeWgradAsGemmPatterns(patterns, /*benefit=*/2,
+                                         wgradBlockBytes);
   patterns.add<DecomposeConvBackwardData, DecomposeConvBackwardFilter,
                DecomposeConvBackwardBias>(patterns.getContext());
 }
@@ -468,5 +482,14 @@ mlir::convgrad::parseDgradStrategy(StringRef name) {
     return DgradStrategy::ZeroInsertion;
   if (name == "phase")
     return DgradStrategy::Phase;
+  return failure();
+}
+
+FailureOr<WgradStrategy>
+mlir::convgrad::parseWgradStrategy(StringRef name) {
+  if (name == "conv")
+    return WgradStrategy::Conv;
+  if (name == "gemm")
+    return WgradStrategy::Gemm;
   return failure();
 }

@@ -26,6 +26,19 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "convolution per output phase, no MAC on inserted "
                      "zeros) or 'zero-insertion' (the math note's form)"),
       llvm::cl::init("phase")};
+  PassOptions::Option<std::string> wgradStrategy{
+      *this, "wgrad-strategy",
+      llvm::cl::desc("Filter gradients: 'gemm' (ungrouped ones as one "
+                     "register-blocked GEMM per image and kernel tap) or "
+                     "'conv' (a forward convolution with the batch as the "
+                     "reduced channel)"),
+      llvm::cl::init("gemm")};
+  PassOptions::Option<int64_t> wgradBlockBytes{
+      *this, "wgrad-block-bytes",
+      llvm::cl::desc("wgrad-strategy=gemm: bytes of output gradient per GEMM "
+                     "(blocks of output rows that all kernel taps re-read "
+                     "from cache; 0: whole images)"),
+      llvm::cl::init(262144)};
   PassOptions::Option<unsigned> numThreads{
       *this, "num-threads",
       llvm::cl::desc("Threads for the parallel tile loops: 1 = sequential code "
@@ -49,6 +62,21 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "reduction-tile",
       llvm::cl::desc("Input channels per reduction step (codegen=vector)"),
       llvm::cl::init(2)};
+  PassOptions::Option<int64_t> gemmRowTile{
+      *this, "gemm-row-tile",
+      llvm::cl::desc("Rows of the register block of the wgrad GEMMs "
+                     "(codegen=vector)"),
+      llvm::cl::init(4)};
+  PassOptions::Option<int64_t> gemmLaneTile{
+      *this, "gemm-lane-tile",
+      llvm::cl::desc("Vector lanes of the register block of the wgrad GEMMs "
+                     "(codegen=vector)"),
+      llvm::cl::init(64)};
+  PassOptions::Option<int64_t> gemmReductionTile{
+      *this, "gemm-reduction-tile",
+      llvm::cl::desc("Output columns per unrolled step of the wgrad GEMMs "
+                     "(codegen=vector)"),
+      llvm::cl::init(8)};
 };
 
 /// Builds convgrad (or linalg on tensors) -> LLVM dialect for CPUs: lowering

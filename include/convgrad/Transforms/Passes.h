@@ -31,12 +31,41 @@ enum class DgradStrategy {
 /// Parses "zero-insertion" or "phase".
 FailureOr<DgradStrategy> parseDgradStrategy(StringRef name);
 
+/// How a filter gradient is computed.
+enum class WgradStrategy {
+  /// One forward convolution of the padded input by the output gradient in
+  /// which the batch is the reduced channel (the math note's form).
+  Conv,
+  /// Ungrouped, static-channel filter gradients: per image and kernel tap a
+  /// GEMM dw[tap] += dy^T * (strided window of x) in channels-last, as a
+  /// linalg.generic with projected-permutation maps inside an scf.for nest
+  /// (see populateDecomposeWgradAsGemmPatterns). Others use Conv.
+  Gemm,
+};
+/// Parses "conv" or "gemm".
+FailureOr<WgradStrategy> parseWgradStrategy(StringRef name);
+
 /// Patterns that rewrite conv_backward_data, conv_backward_filter and
 /// conv_backward_bias into forward convgrad.conv ops (and a linalg reduction
 /// for the bias gradient) over explicit data movement.
 void populateDecomposeConvBackwardPatterns(
     RewritePatternSet &patterns,
-    DgradStrategy dgradStrategy = DgradStrategy::ZeroInsertion);
+    DgradStrategy dgradStrategy = DgradStrategy::ZeroInsertion,
+    WgradStrategy wgradStrategy = WgradStrategy::Conv,
+    int64_t wgradBlockBytes = 262144);
+
+/// The pattern that rewrites an ungrouped conv_backward_filter whose shapes
+/// are static except for the batch into an scf.for nest over images and
+/// kernel taps around one GEMM-like linalg.generic per tap (iterators
+/// (a, b) parallel, output positions reduction; only projected-permutation
+/// indexing maps), between channels-last transposes, the padding of x and
+/// the final transpose to the filter layout. It does not match grouped or
+/// zero-size ops; with `benefit` above the forward-convolution pattern's,
+/// those fall back to it. Each GEMM covers the block of output rows whose
+/// output gradient fits in `blockBytes` (0: whole images).
+void populateDecomposeWgradAsGemmPatterns(RewritePatternSet &patterns,
+                                          PatternBenefit benefit = 1,
+                                          int64_t blockBytes = 262144);
 
 /// Patterns that rewrite channels-first convgrad.conv ops into channels-last
 /// ones between transposes.

@@ -22,7 +22,15 @@ def ConvGradDecompose : Pass<"convgrad-decompose"> {
     - `convgrad.conv_backward_filter` (wgrad) becomes a convolution of the
       (padded or cropped) input by the output gradient in which the batch is
       the reduced channel, the forward stride becomes the dilation and the
-      forward dilation becomes the stride.
+      forward dilation becomes the stride. With `wgrad-strategy=gemm`,
+      ungrouped wgrads instead become an `scf.for` nest over images and
+      kernel taps; each iteration accumulates one GEMM-like `linalg.generic`
+      (parallel over the two channel dimensions, reducing over the output
+      positions, projected-permutation maps only) of the image's output
+      gradient and a strided `tensor.extract_slice` of the padded input into
+      the tap's block of a `[K..., A, B]` accumulator, which is finally
+      transposed to the filter layout (channels-first operands are
+      transposed to channels-last first).
     - `convgrad.conv_backward_bias` (bgrad) becomes a `linalg.generic`
       reduction over batch and space, accumulating f16/bf16 in f32.
 
@@ -50,10 +58,23 @@ def ConvGradDecompose : Pass<"convgrad-decompose"> {
            "as in the math note) or 'phase' (one stride-1 convolution per "
            "output phase over only the taps that reach it: no MAC on an "
            "inserted zero)">,
+    Option<"wgradStrategy", "wgrad-strategy", "std::string", "\"conv\"",
+           "How a wgrad is computed: 'conv' (one forward convolution with "
+           "the batch as the reduced channel and dy as the kernel, as in the "
+           "math note) or 'gemm' (ungrouped wgrads with static channels and "
+           "spatial sizes: an scf.for over images and kernel taps of "
+           "channels-last GEMMs dw[tap] += dy^T * strided window of x; "
+           "others fall back to 'conv')">,
+    Option<"wgradBlockBytes", "wgrad-block-bytes", "int64_t", "262144",
+           "wgrad-strategy=gemm: each GEMM covers the largest block of "
+           "output rows whose output gradient slice fits in this many bytes "
+           "(so that all kernel taps re-read it from cache; 0: whole "
+           "images)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
   ];
 }
@@ -115,6 +136,51 @@ def ConvGradTileAndVectorize
   ];
   let dependentDialects = [
     "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
+def ConvGradTileAndVectorizeContractions
+    : Pass<"convgrad-tile-and-vectorize-contractions", "::mlir::func::FuncOp"> {
+  let summary = "Register-block and vectorize the GEMMs of the filter "
+                "gradient";
+  let description = [{
+    Works on linalg on tensors, on the `linalg.generic` contractions that
+    `--convgrad-decompose=wgrad-strategy=gemm` emits:
+    `block[a, b] += lhs[o..., a] * rhs[o..., b]` (iteration space
+    `(a, b, o_1..o_R)`, `a` and `b` parallel):
+
+    - with `parallel-tasks` > 1, an `scf.forall` over blocks of `(a, b)`;
+    - `scf.for` tiles of one position of `o_1..o_{R-1}` (outermost, so one
+      row of both operands is reused from L1 by every register block),
+      `row-tile` x `lane-tile` blocks of `(a, b)`, and `reduction-tile`
+      positions of `o_R` (innermost);
+    - each tile becomes `vector.transfer_read`s and a `vector.contract` of
+      outer products that `--convgrad-lower-vectors` keeps in registers and
+      lowers to a broadcast of `lhs[o, a]` and an FMA with the vector
+      `rhs[o, b...]` per row: `row-tile` x `lane-tile` / 16 AVX-512
+      accumulators.
+
+    Tile sizes are the largest divisors of each dimension not above the
+    options, so all tiles are full. Other ops are left alone.
+  }];
+  let options = [
+    Option<"rowTile", "row-tile", "int64_t", "4",
+           "Rows (a) of the register block: broadcast operand elements">,
+    Option<"laneTile", "lane-tile", "int64_t", "64",
+           "Columns (b) of the register block: vector lanes (a multiple of "
+           "16 f32 is best on AVX-512)">,
+    Option<"reductionTile", "reduction-tile", "int64_t", "8",
+           "Positions of the innermost reduction dimension per tile (unrolled "
+           "outer products)">,
+    Option<"parallelTasks", "parallel-tasks", "int64_t", "1",
+           "Blocks of (a, b) computed by separate scf.forall iterations (the "
+           "thread count; 1: no scf.forall)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
     "::mlir::vector::VectorDialect",

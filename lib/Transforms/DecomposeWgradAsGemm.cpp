@@ -1,0 +1,300 @@
+//===- DecomposeWgradAsGemm.cpp - Filter gradients as one GEMM per tap ----===//
+//
+// The filter gradient of an ungrouped convolution is, for every kernel tap k
+// (one position (k_1..k_R) of the kernel window),
+//
+//   dw[f, k, c] = sum over (n, o_1..o_R) of
+//                 dy[n, o, f] * xpad[n, o_1*s_1 + k_1*d_1, ..., c]
+//
+// (docs/conv-backward-math.md): per tap and image a GEMM [F x M] * [M x C]
+// whose reduction M runs over the output positions, reading dy as it is and
+// x through a strided window of the padded input. Unlike the forward
+// convolution form of convgrad-decompose (batch as the reduced channel, dy as
+// a huge kernel), every operand of that GEMM is indexed by a projected
+// permutation, the reduction is long (O_1 * ... * O_R per image) and the
+// result block (F x C) is what stays in registers.
+//
+// The rewrite emits, in channels-last coordinates:
+//
+//   %acc = linalg.fill 0 : [T * A, B], T = K_1 * .. * K_R taps
+//                                      (f32 for f16/bf16 operands)
+//   scf.for %n, scf.for %rows, scf.for %k_1 .. %k_R iter_args(%acc):
+//     %dyn = extract_slice dy[n:n+1, rows]             : [1, O'..., F]
+//     %xk  = extract_slice xpad[n:n+1, k*d + rows*s :: s, :] : [1, O'..., C]
+//     %blk = extract_slice %acc[t*A : t*A+A, :]        : [A, B]
+//     linalg.generic (a, b parallel; n, o... reduction) %blk += A-op * B-op
+//     insert_slice %blk into %acc
+//   dw = transpose(convert(expand_shape(%acc)))        (to the op's layout)
+//
+// where B, the dimension the later vectorization spreads over vector lanes,
+// is the larger of C and F (C on ties: x rows are contiguous along C), and A
+// is the other one. The loops stay loops rather than unrolled taps so that
+// the IR (and compile time) does not grow with the kernel: a 7x7 stem has 49
+// taps. The batch loop and a loop over blocks of output rows (O' = a block
+// of O_1 rows whose dy slice fits a cache budget) are outside the taps, so
+// that the slice of dy is reused by all taps from cache (a 7x7 stem would
+// otherwise stream dy 49 times from memory), and a dynamic batch only makes
+// a loop bound dynamic: the GEMMs keep static shapes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "convgrad/Dialect/ConvGrad/IR/ConvGradOps.h"
+#include "convgrad/Transforms/Passes.h"
+#include "convgrad/Utils/TensorUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+
+using namespace mlir;
+using namespace mlir::convgrad;
+
+namespace {
+
+/// Channels-first `[N, X, S...]` -> channels-last `[N, S..., X]`.
+SmallVector<int64_t> channelsLastPermutation(unsigned spatialRank) {
+  SmallVector<int64_t> perm = {0};
+  for (unsigned i = 0; i < spatialRank; ++i)
+    perm.push_back(2 + i);
+  perm.push_back(1);
+  return perm;
+}
+
+struct DecomposeConvBackwardFilterAsGemm
+    : OpRewritePattern<ConvBackwardFilterOp> {
+  DecomposeConvBackwardFilterAsGemm(MLIRContext *ctx, PatternBenefit benefit,
+                                    int64_t blockBytes)
+      : OpRewritePattern(ctx, benefit), blockBytes(blockBytes) {}
+
+  LogicalResult matchAndRewrite(ConvBackwardFilterOp op,
+                                PatternRewriter &rewriter) const override {
+    if (unsupportedForDecomposition(op))
+      return rewriter.notifyMatchFailure(op, "not decomposable");
+    ConvParams p = op.getConvParams();
+    if (p.groups != 1)
+      return rewriter.notifyMatchFailure(op, "grouped: forward-conv form");
+    ConvDimPositions pos = p.positions();
+    unsigned r = p.spatialRank;
+    Location loc = op.getLoc();
+    auto xType = cast<RankedTensorType>(op.getInput().getType());
+    auto dyType = cast<RankedTensorType>(op.getGradOutput().getType());
+    auto dwType = cast<RankedTensorType>(op.getGradFilter().getType());
+    // Only the batch may be dynamic (unsupportedForDecomposition checked the
+    // channels); zero-size tensors have no GEMM worth emitting, and their
+    // slices would not verify: both keep the forward-convolution form.
+    for (auto type : {xType, dyType})
+      for (int64_t i = 1; i < type.getRank(); ++i)
+        if (type.isDynamicDim(i))
+          return rewriter.notifyMatchFailure(op, "dynamic spatial size");
+    for (auto type : {xType, dyType, dwType})
+      if (llvm::is_contained(type.getShape(), 0))
+        return rewriter.notifyMatchFailure(op, "zero-size tensor");
+
+    // 1. Channels-last operands: [N, S..., C] and [N, O..., F].
+    Value x = op.getInput(), dy = op.getGradOutput();
+    if (!pos.channelsLast) {
+      SmallVector<int64_t> toLast = channelsLastPermutation(r);
+      x = transposeTensor(rewriter, loc, x, toLast);
+      dy = transposeTensor(rewriter, loc, dy, toLast);
+    }
+    ConvDimPositions last{r, /*channelsLast=*/true};
+
+    // 2. Pad x by lo and hi - r (negative: crop), so that tap k reads rows
+    //    k * d + o * s of the result for o in [0, O).
+    SmallVector<int64_t> low(last.rank(), 0), high(last.rank(), 0);
+    SmallVector<int64_t> kernel, outSizes;
+    for (unsigned i = 0; i < r; ++i) {
+      ConvDimGeometry g = p.dim(i, xType.getDimSize(pos.spatial(i)),
+                                dwType.getDimSize(pos.spatial(i)));
+      low[last.spatial(i)] = g.padLow;
+      high[last.spatial(i)] = g.wgradPadHigh();
+      kernel.push_back(g.kernelSize);
+      outSizes.push_back(dyType.getDimSize(pos.spatial(i)));
+    }
+    x = padOrCrop(rewriter, loc, x, low, high);
+
+    int64_t c = xType.getDimSize(pos.channel());
+    int64_t f = dyType.getDimSize(pos.channel());
+    // B: the vector-lane dimension of the accumulator block (see header).
+    bool lanesAlongC = c >= f;
+    int64_t a = lanesAlongC ? f : c, b = lanesAlongC ? c : f;
+    Type elementType = dwType.getElementType();
+    Type accType = getAccumulatorType(elementType);
+
+    // 3. The accumulator [K_1 * .. * K_R * A, B], zero: the block of a tap
+    //    is a plain 2-D slice of it.
+    int64_t numTaps = 1;
+    for (int64_t k : kernel)
+      numTaps *= k;
+    SmallVector<OpFoldResult> accSizes = {rewriter.getIndexAttr(numTaps * a),
+                                          rewriter.getIndexAttr(b)};
+    Value acc = createFilledTensor(rewriter, loc, accSizes, accType, 0.0);
+
+    // 4. for n, for blocks of o_1, for k_1..k_R: acc[k] += GEMM of that
+    //    block of image n at tap k. The block of o_1 (output rows) is the
+    //    largest whose dy slice fits in `blockBytes`, so that all taps
+    //    re-read it from cache.
+    int64_t dyRowBytes = f * (dyType.getElementTypeBitWidth() / 8);
+    for (unsigned i = 1; i < r; ++i)
+      dyRowBytes *= outSizes[i];
+    int64_t rowsPerBlock = outSizes[0];
+    if (blockBytes > 0)
+      for (rowsPerBlock = std::max<int64_t>(
+               1, std::min(outSizes[0], blockBytes / dyRowBytes));
+           outSizes[0] % rowsPerBlock != 0; --rowsPerBlock)
+        ;
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    SmallVector<Value> lbs(r + 2, zero), steps(r + 2, one), ubs;
+    ubs.push_back(getValueOrCreateConstantIndexOp(
+        rewriter, loc, getSizes(rewriter, loc, x)[0]));
+    ubs.push_back(arith::ConstantIndexOp::create(rewriter, loc,
+                                                 outSizes[0] / rowsPerBlock));
+    for (int64_t k : kernel)
+      ubs.push_back(arith::ConstantIndexOp::create(rewriter, loc, k));
+    SmallVector<int64_t> blockSizes(outSizes);
+    blockSizes[0] = rowsPerBlock;
+
+    // Slices keep every dimension (the image one has size 1 and is a
+    // reduction loop of the GEMM): a rank-reducing slice with other unit
+    // dimensions (C = 1, O = 1) is ambiguous, and upstream memref.subview
+    // folding mishandles those.
+    SmallVector<int64_t> sliceShape = {1};
+    sliceShape.append(blockSizes);
+    sliceShape.push_back(c);
+    auto xSliceType = RankedTensorType::get(sliceShape, xType.getElementType());
+    sliceShape.back() = f;
+    auto dySliceType =
+        RankedTensorType::get(sliceShape, dyType.getElementType());
+    auto blockType = RankedTensorType::get({a, b}, accType);
+
+    // Iteration space (a, b, n, o_1..o_R).
+    MLIRContext *ctx = rewriter.getContext();
+    unsigned numLoops = 3 + r;
+    auto operandMap = [&](unsigned channelLoop) {
+      SmallVector<AffineExpr> exprs;
+      for (unsigned i = 2; i < numLoops; ++i)
+        exprs.push_back(getAffineDimExpr(i, ctx));
+      exprs.push_back(getAffineDimExpr(channelLoop, ctx));
+      return AffineMap::get(numLoops, 0, exprs, ctx);
+    };
+    AffineMap blockMap = AffineMap::get(
+        numLoops, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)},
+        ctx);
+    SmallVector<utils::IteratorType> iterators(numLoops,
+                                               utils::IteratorType::reduction);
+    iterators[0] = iterators[1] = utils::IteratorType::parallel;
+
+    scf::LoopNest nest = scf::buildLoopNest(
+        rewriter, loc, lbs, ubs, steps, ValueRange{acc},
+        [&](OpBuilder &bld, Location l, ValueRange ivs,
+            ValueRange iterArgs) -> scf::ValueVector {
+          Value n = ivs[0], rowBlock = ivs[1];
+          ValueRange taps = ivs.drop_front(2);
+          // dy[n:n+1, o_1 block]: [1, O..., F].
+          SmallVector<OpFoldResult> offsets(last.rank(), bld.getIndexAttr(0));
+          SmallVector<OpFoldResult> sizes(last.rank(), bld.getIndexAttr(1));
+          SmallVector<OpFoldResult> strides(last.rank(), bld.getIndexAttr(1));
+          offsets[0] = n;
+          Value firstRow = arith::MulIOp::create(
+              bld, l, rowBlock,
+              arith::ConstantIndexOp::create(bld, l, rowsPerBlock));
+          offsets[last.spatial(0)] = firstRow;
+          for (unsigned i = 0; i < r; ++i)
+            sizes[last.spatial(i)] = bld.getIndexAttr(blockSizes[i]);
+          sizes[last.channel()] = bld.getIndexAttr(f);
+          Value dyImage = tensor::ExtractSliceOp::create(
+              bld, l, dySliceType, dy, offsets, sizes, strides);
+          // xpad[n:n+1, k * d + o * s, :]: [1, O..., C] (o_1 in the block).
+          sizes[last.channel()] = bld.getIndexAttr(c);
+          for (unsigned i = 0; i < r; ++i) {
+            Value start = arith::MulIOp::create(
+                bld, l, taps[i],
+                arith::ConstantIndexOp::create(bld, l, p.dilations[i]));
+            if (i == 0)
+              start = arith::AddIOp::create(
+                  bld, l, start,
+                  arith::MulIOp::create(
+                      bld, l, firstRow,
+                      arith::ConstantIndexOp::create(bld, l, p.strides[0])));
+            offsets[last.spatial(i)] = start;
+            strides[last.spatial(i)] = bld.getIndexAttr(p.strides[i]);
+          }
+          Value xTap = tensor::ExtractSliceOp::create(bld, l, xSliceType, x,
+                                                      offsets, sizes, strides);
+          // acc[t * A : (t + 1) * A, :] with t the linear tap index.
+          Value tap = taps[0];
+          for (unsigned i = 1; i < r; ++i)
+            tap = arith::AddIOp::create(
+                bld, l,
+                arith::MulIOp::create(
+                    bld, l, tap,
+                    arith::ConstantIndexOp::create(bld, l, kernel[i])),
+                taps[i]);
+          Value row = arith::MulIOp::create(
+              bld, l, tap, arith::ConstantIndexOp::create(bld, l, a));
+          SmallVector<OpFoldResult> blockOffsets = {row, bld.getIndexAttr(0)};
+          SmallVector<OpFoldResult> blockSizes = {bld.getIndexAttr(a),
+                                                  bld.getIndexAttr(b)};
+          SmallVector<OpFoldResult> blockStrides(2, bld.getIndexAttr(1));
+          Value block = tensor::ExtractSliceOp::create(
+              bld, l, blockType, iterArgs[0], blockOffsets, blockSizes,
+              blockStrides);
+
+          Value lhs = lanesAlongC ? dyImage : xTap;
+          Value rhs = lanesAlongC ? xTap : dyImage;
+          Value gemm =
+              linalg::GenericOp::create(
+                  bld, l, TypeRange{blockType}, ValueRange{lhs, rhs},
+                  ValueRange{block},
+                  ArrayRef<AffineMap>{operandMap(0), operandMap(1), blockMap},
+                  iterators, /*doc=*/"", /*libraryCall=*/"",
+                  [&](OpBuilder &bb, Location bl, ValueRange args) {
+                    Value lv = castFloat(bb, bl, args[0], accType);
+                    Value rv = castFloat(bb, bl, args[1], accType);
+                    Value prod = arith::MulFOp::create(bb, bl, lv, rv);
+                    linalg::YieldOp::create(
+                        bb, bl,
+                        arith::AddFOp::create(bb, bl, args[2], prod)
+                            .getResult());
+                  })
+                  .getResult(0);
+          Value updated = tensor::InsertSliceOp::create(
+              bld, l, gemm, iterArgs[0], blockOffsets, blockSizes,
+              blockStrides);
+          return {updated};
+        });
+    rewriter.setInsertionPointAfter(nest.loops.front());
+    // [K_1 * .. * K_R * A, B] -> [K..., A, B].
+    Value result = nest.results.front();
+    for (unsigned i = 0; i < r; ++i)
+      result = splitDim(rewriter, loc, result, i, kernel[i]);
+
+    // 5. [K..., A, B] -> the op's layout: [F, K..., C] or [F, C, K...].
+    result = convertElementType(rewriter, loc, result, elementType);
+    int64_t fDim = lanesAlongC ? r : r + 1, cDim = lanesAlongC ? r + 1 : r;
+    SmallVector<int64_t> perm = {fDim};
+    if (!pos.channelsLast)
+      perm.push_back(cDim);
+    for (unsigned i = 0; i < r; ++i)
+      perm.push_back(i);
+    if (pos.channelsLast)
+      perm.push_back(cDim);
+    rewriter.replaceOp(op, transposeTensor(rewriter, loc, result, perm));
+    return success();
+  }
+
+private:
+  /// Budget for the output gradient slice of one GEMM (0: whole images).
+  int64_t blockBytes;
+};
+
+} // namespace
+
+void mlir::convgrad::populateDecomposeWgradAsGemmPatterns(
+    RewritePatternSet &patterns, PatternBenefit benefit, int64_t blockBytes) {
+  patterns.add<DecomposeConvBackwardFilterAsGemm>(patterns.getContext(),
+                                                  benefit, blockBytes);
+}
