@@ -39,11 +39,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init(8)};
   PassOptions::Option<int64_t> widthTile{
       *this, "width-tile",
-      llvm::cl::desc("Output columns per register tile (codegen=vector)"),
-      llvm::cl::init(4)};
+      llvm::cl::desc("Most output columns per register tile (codegen=vector)"),
+      llvm::cl::init(8)};
   PassOptions::Option<int64_t> channelTile{
       *this, "channel-tile",
-      llvm::cl::desc("Output channels per register tile (codegen=vector)"),
+      llvm::cl::desc("Most output channels per register tile (codegen=vector)"),
       llvm::cl::init(64)};
   PassOptions::Option<int64_t> reductionTile{
       *this, "reduction-tile",

@@ -103,11 +103,16 @@ def ConvGradTileAndVectorize
   let options = [
     Option<"parallelRows", "parallel-rows", "int64_t", "8",
            "Output rows per parallel task (columns x width-tile for 1-D)">,
-    Option<"widthTile", "width-tile", "int64_t", "4",
-           "Output columns per register tile">,
+    Option<"widthTile", "width-tile", "int64_t", "8",
+           "Most output columns per register tile (depthwise: at most 4)">,
     Option<"channelTile", "channel-tile", "int64_t", "64",
-           "Output channels per register tile (a multiple of the vector "
+           "Most output channels per register tile (a multiple of the vector "
            "width is best: 16 f32 on AVX-512)">,
+    Option<"maxAccumulators", "max-accumulators", "int64_t", "24",
+           "Most vector registers of accumulators per register tile "
+           "(columns x channel vectors; AVX-512 has 32 registers)">,
+    Option<"vectorBits", "vector-bits", "int64_t", "512",
+           "Bits per vector register, to count the registers of a tile">,
     Option<"reductionTile", "reduction-tile", "int64_t", "2",
            "Input channels per step of the reduction loop">,
     Option<"maxVectorElements", "max-vector-elements", "int64_t", "4096",
