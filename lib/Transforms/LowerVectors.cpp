@@ -145,8 +145,10 @@ struct LowerVectorsPass
           vector::populateVectorMultiReductionLoweringPatterns(
               p, vector::VectorMultiReductionLowering::InnerParallel);
           vector::populateVectorBroadcastLoweringPatterns(p);
+          // 16 x 16 tiles of the layout transposes: the 8-stage unpack and
+          // shuffle network; other shapes one 1-D shuffle.
           vector::populateVectorTransposeLoweringPatterns(
-              p, vector::VectorTransposeLowering::Shuffle1D);
+              p, vector::VectorTransposeLowering::Shuffle16x16);
           vector::populateVectorShapeCastLoweringPatterns(p);
           vector::populateVectorTransferLoweringPatterns(p,
                                                          /*maxRank=*/1);
