@@ -114,6 +114,10 @@ struct ConvTiling {
   SmallVector<int64_t> parallel; ///< scf.forall tiles (0 = not tiled)
   SmallVector<int64_t> inner;    ///< scf.for tiles inside one task
   SmallVector<int64_t> innerOrder; ///< loop order of `inner` (empty: as is)
+  /// Optional scf.for tiles between the task and `inner` (empty: none): a
+  /// block of output and input channels whose filter slice stays in cache.
+  SmallVector<int64_t> cacheBlock;
+  SmallVector<int64_t> cacheOrder;
   SmallVector<int64_t> fill;     ///< scf.for tiles of the fused fill
 };
 
@@ -156,8 +160,29 @@ struct TileAndVectorizeConvsPass
       t.parallel = {1, divisorAtMost(ranges[1], parallelRows)};
       t.inner = {0, 1, ow, f, 1, kernelWidthTile(ranges[5]),
                  divisorAtMost(ranges[6], reductionTile)};
-      t.innerOrder = {0, 3, 1, 2, 4, 5, 6};
       t.fill = {0, 1, ow, f};
+      // Input channels per cache block: its [KH, KW, c, f] filter slice
+      // fits in `filter-cache-bytes`, and is reused by every row and column
+      // of the task before the next block (the partial sums go through the
+      // output, once per block).
+      int64_t elementBytes = std::max<int64_t>(1, vectorBits / 8 / lanes);
+      int64_t taps = ranges[4] * ranges[5];
+      int64_t c = divisorAtMost(
+          ranges[6], std::max<int64_t>(1, filterCacheBytes /
+                                              (taps * f * elementBytes)));
+      c = std::max(c, t.inner[6]);
+      if (c % t.inner[6] != 0)
+        c = t.inner[6];
+      // A filter gradient's "kernel" is a whole output gradient: no block of
+      // it fits, keep whole channel rows.
+      if (t.inner[5] != 0 || (f == ranges[3] && c == ranges[6])) {
+        // One block: output channel blocks outermost is enough.
+        t.innerOrder = {0, 3, 1, 2, 4, 5, 6};
+      } else {
+        t.cacheBlock = {0, 0, 0, f, 0, 0, c};
+        t.cacheOrder = {0, 3, 6, 1, 2, 4, 5};
+        t.inner[3] = 0;
+      }
       return t;
     }
     // A depthwise tile also holds its input window and one filter vector per
@@ -241,10 +266,17 @@ struct TileAndVectorizeConvsPass
       FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
           rewriter, cast<TilingInterface>(target), options);
       if (failed(tiled))
-        return failure();
+        return FailureOr<Operation *>(failure());
       rewriter.replaceOp(target, tiled->replacements);
-      return success();
+      return FailureOr<Operation *>(tiled->tiledOps.front());
     };
+    if (!t.cacheBlock.empty()) {
+      FailureOr<Operation *> blocked =
+          tileWithFor(tiledConv, t.cacheBlock, t.cacheOrder);
+      if (failed(blocked))
+        return failure();
+      tiledConv = *blocked;
+    }
     if (failed(tileWithFor(tiledConv, t.inner, t.innerOrder)))
       return failure();
     if (fusedFill && failed(tileWithFor(fusedFill, t.fill, {})))

@@ -11,7 +11,7 @@
 // CHECK:         linalg.transpose {{.*}} permutation = [1, 2, 3, 0]
 // CHECK:         scf.forall ({{.*}}) = (0, 0) to (2, 8) step (1, 8)
 // CHECK:           scf.for
-// CHECK:             vector.contract {{.*}} : vector<1x8x2xf32>, vector<2x32xf32> into vector<1x8x32xf32>
+// CHECK:             vector.contract {{.*}} : vector<1x8x1xf32>, vector<1x32xf32> into vector<1x8x32xf32>
 // CHECK-NOT:     linalg.conv
 func.func @fwd_channels_last(%x: tensor<2x8x8x16xf32>, %w: tensor<32x3x3x16xf32>) -> tensor<2x8x8x32xf32> {
   %y = convgrad.conv %x, %w padding = [1, 1, 1, 1] layout = channels_last : (tensor<2x8x8x16xf32>, tensor<32x3x3x16xf32>) -> tensor<2x8x8x32xf32>
@@ -126,16 +126,18 @@ func.func @odd_sizes(%x: tensor<1x9x7x5xf32>, %w: tensor<3x3x3x5xf32>) -> tensor
 
 // 14 columns: the register block is 7 columns x 32 channels (14 registers,
 // 9 loads per 14 FMAs) rather than the 2 x 64 of the largest divisors
-// (6 loads per 8 FMAs). The loop over blocks of output channels is outside
-// the rows and columns: one block's filter slice is reused from cache by the
-// whole task.
+// (6 loads per 8 FMAs). Blocks of 32 output x 16 input channels (a 3x3x16x32
+// filter slice, 18 KB: filter-cache-bytes) are outside the rows and columns,
+// so the whole task reuses one slice from cache. One input channel per
+// reduction step: the input is broadcast from memory.
 // CHECK-LABEL: func.func @width14
 // CHECK:         scf.forall ({{.*}}) = (0, 0) to (1, 14) step (1, 7)
 // CHECK:           vector.transfer_write %cst, {{.*}} : vector<1x1x7x32xf32>
 // CHECK:           scf.for %{{.*}} = %c0 to %c256 step %c32
-// CHECK-NEXT:        scf.for %{{.*}} = %c0 to %c7 step %c1
-// CHECK-NEXT:          scf.for %{{.*}} = %c0 to %c14 step %c7
-// CHECK:                 vector.contract {{.*}} : vector<1x7x2xf32>, vector<2x32xf32> into vector<1x7x32xf32>
+// CHECK-NEXT:        scf.for %{{.*}} = %c0 to %c64 step %c16
+// CHECK:               scf.for %{{.*}} = %c0 to %c7 step %c1
+// CHECK-NEXT:            scf.for %{{.*}} = %c0 to %c14 step %c7
+// CHECK:                   vector.contract {{.*}} : vector<1x7x1xf32>, vector<1x32xf32> into vector<1x7x32xf32>
 // CHECK-NOT:     linalg.conv
 func.func @width14(%x: tensor<1x16x16x64xf32>, %w: tensor<256x3x3x64xf32>) -> tensor<1x14x14x256xf32> {
   %y = convgrad.conv %x, %w layout = channels_last : (tensor<1x16x16x64xf32>, tensor<256x3x3x64xf32>) -> tensor<1x14x14x256xf32>
@@ -146,7 +148,7 @@ func.func @width14(%x: tensor<1x16x16x64xf32>, %w: tensor<256x3x3x64xf32>) -> te
 
 // 56 columns, 64 channels: 4 x 64 (16 registers) beats 8 x 32 and 7 x 32.
 // CHECK-LABEL: func.func @width56
-// CHECK:           vector.contract {{.*}} : vector<1x4x2xf32>, vector<2x64xf32> into vector<1x4x64xf32>
+// CHECK:           vector.contract {{.*}} : vector<1x4x1xf32>, vector<1x64xf32> into vector<1x4x64xf32>
 func.func @width56(%x: tensor<1x3x58x64xf32>, %w: tensor<64x3x3x64xf32>) -> tensor<1x1x56x64xf32> {
   %y = convgrad.conv %x, %w layout = channels_last : (tensor<1x3x58x64xf32>, tensor<64x3x3x64xf32>) -> tensor<1x1x56x64xf32>
   return %y : tensor<1x1x56x64xf32>

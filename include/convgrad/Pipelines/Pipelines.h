@@ -48,7 +48,7 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
   PassOptions::Option<int64_t> reductionTile{
       *this, "reduction-tile",
       llvm::cl::desc("Input channels per reduction step (codegen=vector)"),
-      llvm::cl::init(2)};
+      llvm::cl::init(1)};
 };
 
 /// Builds convgrad (or linalg on tensors) -> LLVM dialect for CPUs: lowering

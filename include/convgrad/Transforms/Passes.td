@@ -111,10 +111,15 @@ def ConvGradTileAndVectorize
     Option<"maxAccumulators", "max-accumulators", "int64_t", "24",
            "Most vector registers of accumulators per register tile "
            "(columns x channel vectors; AVX-512 has 32 registers)">,
+    Option<"filterCacheBytes", "filter-cache-bytes", "int64_t", "32768",
+           "Bytes of filter per cache block of output x input channels "
+           "(about an L1 data cache)">,
     Option<"vectorBits", "vector-bits", "int64_t", "512",
            "Bits per vector register, to count the registers of a tile">,
-    Option<"reductionTile", "reduction-tile", "int64_t", "2",
-           "Input channels per step of the reduction loop">,
+    Option<"reductionTile", "reduction-tile", "int64_t", "1",
+           "Input channels per step of the reduction loop (1: each input "
+           "element is broadcast straight from memory, not shuffled out of a "
+           "register on the FMA port)">,
     Option<"maxVectorElements", "max-vector-elements", "int64_t", "4096",
            "Do not vectorize ops with a larger iteration space">,
   ];
