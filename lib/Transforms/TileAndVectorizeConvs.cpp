@@ -161,22 +161,31 @@ struct TileAndVectorizeConvsPass
       t.inner = {0, 1, ow, f, 1, kernelWidthTile(ranges[5]),
                  divisorAtMost(ranges[6], reductionTile)};
       t.fill = {0, 1, ow, f};
-      // Input channels per cache block: its [KH, KW, c, f] filter slice
-      // fits in `filter-cache-bytes`, and is reused by every row and column
-      // of the task before the next block (the partial sums go through the
-      // output, once per block).
+      // A filter larger than `filter-cache-bytes` (about an L2 cache) is
+      // streamed from L3 by every tile. It is then split into blocks of
+      // [KH, KW, c, f] of at most an eighth of that (room for the inputs
+      // and outputs), each reused by every row and column of the task
+      // before the next (the partial sums go through the output, once per
+      // block). Measured: a smaller filter gains nothing from blocks, and
+      // loses up to 30% (rows b, d of the benchmark).
       int64_t elementBytes = std::max<int64_t>(1, vectorBits / 8 / lanes);
       int64_t taps = ranges[4] * ranges[5];
-      int64_t c = divisorAtMost(
-          ranges[6], std::max<int64_t>(1, filterCacheBytes /
-                                              (taps * f * elementBytes)));
+      bool filterFits =
+          taps * ranges[3] * ranges[6] * elementBytes <= filterCacheBytes;
+      int64_t c =
+          filterFits
+              ? ranges[6]
+              : divisorAtMost(ranges[6],
+                              std::max<int64_t>(1, filterCacheBytes / 8 /
+                                                       (taps * f *
+                                                        elementBytes)));
       c = std::max(c, t.inner[6]);
       if (c % t.inner[6] != 0)
         c = t.inner[6];
       // A filter gradient's "kernel" is a whole output gradient: no block of
       // it fits, keep whole channel rows.
-      if (t.inner[5] != 0 || (f == ranges[3] && c == ranges[6])) {
-        // One block: output channel blocks outermost is enough.
+      if (t.inner[5] != 0 || c == ranges[6]) {
+        // No input channel blocks: output channel blocks outermost.
         t.innerOrder = {0, 3, 1, 2, 4, 5, 6};
       } else {
         t.cacheBlock = {0, 0, 0, f, 0, 0, c};

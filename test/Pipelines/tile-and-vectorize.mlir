@@ -126,18 +126,17 @@ func.func @odd_sizes(%x: tensor<1x9x7x5xf32>, %w: tensor<3x3x3x5xf32>) -> tensor
 
 // 14 columns: the register block is 7 columns x 32 channels (14 registers,
 // 9 loads per 14 FMAs) rather than the 2 x 64 of the largest divisors
-// (6 loads per 8 FMAs). Blocks of 32 output x 16 input channels (a 3x3x16x32
-// filter slice, 18 KB: filter-cache-bytes) are outside the rows and columns,
-// so the whole task reuses one slice from cache. One input channel per
-// reduction step: the input is broadcast from memory.
+// (6 loads per 8 FMAs). The loop over blocks of output channels is outermost
+// in a task (the 590 KB filter fits filter-cache-bytes: no input channel
+// blocks). One input channel per reduction step: the input is broadcast from
+// memory.
 // CHECK-LABEL: func.func @width14
 // CHECK:         scf.forall ({{.*}}) = (0, 0) to (1, 14) step (1, 7)
 // CHECK:           vector.transfer_write %cst, {{.*}} : vector<1x1x7x32xf32>
 // CHECK:           scf.for %{{.*}} = %c0 to %c256 step %c32
-// CHECK-NEXT:        scf.for %{{.*}} = %c0 to %c64 step %c16
-// CHECK:               scf.for %{{.*}} = %c0 to %c7 step %c1
-// CHECK-NEXT:            scf.for %{{.*}} = %c0 to %c14 step %c7
-// CHECK:                   vector.contract {{.*}} : vector<1x7x1xf32>, vector<1x32xf32> into vector<1x7x32xf32>
+// CHECK-NEXT:        scf.for %{{.*}} = %c0 to %c7 step %c1
+// CHECK-NEXT:          scf.for %{{.*}} = %c0 to %c14 step %c7
+// CHECK:                 vector.contract {{.*}} : vector<1x7x1xf32>, vector<1x32xf32> into vector<1x7x32xf32>
 // CHECK-NOT:     linalg.conv
 func.func @width14(%x: tensor<1x16x16x64xf32>, %w: tensor<256x3x3x64xf32>) -> tensor<1x14x14x256xf32> {
   %y = convgrad.conv %x, %w layout = channels_last : (tensor<1x16x16x64xf32>, tensor<256x3x3x64xf32>) -> tensor<1x14x14x256xf32>
@@ -152,4 +151,20 @@ func.func @width14(%x: tensor<1x16x16x64xf32>, %w: tensor<256x3x3x64xf32>) -> te
 func.func @width56(%x: tensor<1x3x58x64xf32>, %w: tensor<64x3x3x64xf32>) -> tensor<1x1x56x64xf32> {
   %y = convgrad.conv %x, %w layout = channels_last : (tensor<1x3x58x64xf32>, tensor<64x3x3x64xf32>) -> tensor<1x1x56x64xf32>
   return %y : tensor<1x1x56x64xf32>
+}
+
+// -----
+
+// A 3x3x256x256 filter (2.4 MB) exceeds filter-cache-bytes: blocks of 32
+// output x 64 input channels (72 KB of filter) sit outside the rows and
+// columns, so one task reuses each block from cache.
+// CHECK-LABEL: func.func @filter_cache_blocks
+// CHECK:         scf.forall
+// CHECK:           vector.transfer_write %cst
+// CHECK:           scf.for %{{.*}} = %c0 to %c256 step %c32
+// CHECK-NEXT:        scf.for %{{.*}} = %c0 to %c256 step %c64
+// CHECK:               vector.contract {{.*}} into vector<1x7x32xf32>
+func.func @filter_cache_blocks(%x: tensor<1x16x16x256xf32>, %w: tensor<256x3x3x256xf32>) -> tensor<1x14x14x256xf32> {
+  %y = convgrad.conv %x, %w layout = channels_last : (tensor<1x16x16x256xf32>, tensor<256x3x3x256xf32>) -> tensor<1x14x14x256xf32>
+  return %y : tensor<1x14x14x256xf32>
 }

@@ -111,9 +111,9 @@ def ConvGradTileAndVectorize
     Option<"maxAccumulators", "max-accumulators", "int64_t", "24",
            "Most vector registers of accumulators per register tile "
            "(columns x channel vectors; AVX-512 has 32 registers)">,
-    Option<"filterCacheBytes", "filter-cache-bytes", "int64_t", "32768",
-           "Bytes of filter per cache block of output x input channels "
-           "(about an L1 data cache)">,
+    Option<"filterCacheBytes", "filter-cache-bytes", "int64_t", "1048576",
+           "A filter larger than this (about an L2 cache) is split into cache "
+           "blocks of output x input channels of an eighth of it">,
     Option<"vectorBits", "vector-bits", "int64_t", "512",
            "Bits per vector register, to count the registers of a tile">,
     Option<"reductionTile", "reduction-tile", "int64_t", "1",
