@@ -89,16 +89,23 @@ def ConvGradTileAndVectorize
 
     - an `scf.forall` over the batch and blocks of `parallel-rows` output rows
       (the unit of work of a thread), with the accumulator fill fused in;
-    - `scf.for` tiles of one output row, `width-tile` output columns,
-      `channel-tile` output channels, one kernel row and `reduction-tile`
-      input channels, so that the accumulator block stays in registers
-      (4 x 64 f32 = 16 AVX-512 registers by default);
+    - `scf.for` tiles of one output row, a register block of output columns
+      x output channels, one kernel row and `reduction-tile` input channels,
+      so that the accumulator block stays in registers. The block is the
+      pair of divisors (at most `width-tile` columns and `channel-tile`
+      channels) with the most FMA lanes per loaded value within
+      `max-accumulators` registers: 4 x 64 f32 for 56 or 28 columns, 7 x 32
+      for 14;
+    - inside a task, the loop over blocks of output channels is outermost,
+      and a filter larger than `filter-cache-bytes` is also split into
+      blocks of input channels, so that every row and column of the task
+      reuses one filter block from cache;
     - 2-D tiles become 1-D convolutions that the linalg vectorizer turns into
       broadcasts and `vector.fma`.
 
-    Every tile size is the largest divisor of its dimension not above the
-    option, so all tiles are full: odd sizes get smaller tiles, never a
-    remainder loop or a failure. Other ops are left for the loop lowering.
+    Every tile size divides its dimension, so all tiles are full: odd sizes
+    get smaller tiles, never a remainder loop or a failure. Other ops are
+    left for the loop lowering.
   }];
   let options = [
     Option<"parallelRows", "parallel-rows", "int64_t", "8",
