@@ -212,6 +212,26 @@ struct DecomposeConvBackwardDataByPhase : OpRewritePattern<ConvBackwardDataOp> {
     Value swapped = swapFilterChannelRoles(rewriter, loc, op.getFilter(), p);
     auto swappedType = cast<RankedTensorType>(swapped.getType());
 
+    // The phases read windows of the output gradient padded (or cropped)
+    // differently; all are windows of one tensor padded by the largest
+    // amounts, so the gradient is padded (copied) once, not once per phase.
+    SmallVector<int64_t> sharedLow(pos.rank(), 0), sharedHigh(pos.rank(), 0);
+    auto dyType = cast<RankedTensorType>(op.getGradOutput().getType());
+    for (unsigned i = 0; i < r; ++i) {
+      unsigned d = pos.spatial(i);
+      bool first = true;
+      for (const DgradPhase &ph : phases[i]) {
+        if (ph.numOutputs == 0 || ph.numTaps == 0)
+          continue;
+        sharedLow[d] = first ? ph.padLow : std::max(sharedLow[d], ph.padLow);
+        sharedHigh[d] =
+            first ? ph.padHigh : std::max(sharedHigh[d], ph.padHigh);
+        first = false;
+      }
+    }
+    Value sharedDy =
+        padOrCrop(rewriter, loc, op.getGradOutput(), sharedLow, sharedHigh);
+
     // Every combination of one phase per spatial dimension.
     SmallVector<unsigned> choice(r, 0);
     while (true) {
@@ -252,7 +272,35 @@ struct DecomposeConvBackwardDataByPhase : OpRewritePattern<ConvBackwardDataOp> {
         if (!reversedDims.empty())
           taps = ReverseOp::create(rewriter, loc, taps.getType(), taps,
                                    rewriter.getDenseI64ArrayAttr(reversedDims));
-        Value dy = padOrCrop(rewriter, loc, op.getGradOutput(), low, high);
+        // This phase's window [-low, size + high) of the gradient starts
+        // at sharedLow - low in the shared padded tensor.
+        SmallVector<OpFoldResult> windowOffsets, windowSizes =
+                                                    getSizes(rewriter, loc,
+                                                             sharedDy),
+                                                windowStrides;
+        SmallVector<int64_t> windowShape(
+            cast<RankedTensorType>(sharedDy.getType()).getShape());
+        bool whole = true;
+        for (int64_t i = 0; i < dyType.getRank(); ++i) {
+          windowOffsets.push_back(rewriter.getIndexAttr(0));
+          windowStrides.push_back(rewriter.getIndexAttr(1));
+        }
+        for (unsigned i = 0; i < r; ++i) {
+          unsigned d = pos.spatial(i);
+          int64_t size = dyType.getDimSize(d) + low[d] + high[d];
+          windowOffsets[d] = rewriter.getIndexAttr(sharedLow[d] - low[d]);
+          windowSizes[d] = rewriter.getIndexAttr(size);
+          whole &= size == windowShape[d];
+          windowShape[d] = size;
+        }
+        Value dy = whole ? sharedDy
+                         : tensor::ExtractSliceOp::create(
+                               rewriter, loc,
+                               cast<RankedTensorType>(sharedDy.getType())
+                                   .clone(windowShape),
+                               sharedDy, windowOffsets, windowSizes,
+                               windowStrides)
+                               .getResult();
         SmallVector<int64_t> ones(r, 1);
         Value conv = createForwardConv(rewriter, loc, dxType.clone(convShape),
                                        dy, taps, ones, dilations, p.groups,

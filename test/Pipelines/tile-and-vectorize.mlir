@@ -5,12 +5,13 @@
 // RUN: convgrad-opt %s -split-input-file --pass-pipeline="builtin.module(convgrad-decompose,convgrad-convert-to-channels-last,convgrad-split-groups,convgrad-to-linalg,canonicalize,func.func(convgrad-tile-and-vectorize))" | FileCheck %s
 
 // Forward, channels-last: the [F, KH, KW, C] filter is transposed to
-// [KH, KW, C, F] so that a 4 x 32 output tile accumulates contiguous rows.
+// [KH, KW, C, F] so that an 8 x 32 output tile (16 accumulator registers)
+// accumulates contiguous rows.
 // CHECK-LABEL: func.func @fwd_channels_last
 // CHECK:         linalg.transpose {{.*}} permutation = [1, 2, 3, 0]
 // CHECK:         scf.forall ({{.*}}) = (0, 0) to (2, 8) step (1, 8)
 // CHECK:           scf.for
-// CHECK:             vector.contract {{.*}} : vector<1x4x2xf32>, vector<2x32xf32> into vector<1x4x32xf32>
+// CHECK:             vector.contract {{.*}} : vector<1x8x1xf32>, vector<1x32xf32> into vector<1x8x32xf32>
 // CHECK-NOT:     linalg.conv
 func.func @fwd_channels_last(%x: tensor<2x8x8x16xf32>, %w: tensor<32x3x3x16xf32>) -> tensor<2x8x8x32xf32> {
   %y = convgrad.conv %x, %w padding = [1, 1, 1, 1] layout = channels_last : (tensor<2x8x8x16xf32>, tensor<32x3x3x16xf32>) -> tensor<2x8x8x32xf32>
@@ -114,9 +115,56 @@ func.func @depthwise_conv1d_channels_last(%x: tensor<2x9x16xf32>, %w: tensor<16x
 // smaller full tiles, never remainder loops or a failure.
 // CHECK-LABEL: func.func @odd_sizes
 // CHECK:         scf.forall ({{.*}}) = (0, 0) to (1, 7) step (1, 7)
-// CHECK:           vector.contract {{.*}} into vector<1x1x3xf32>
+// CHECK:           vector.contract {{.*}} into vector<1x5x3xf32>
 // CHECK-NOT:     linalg.conv
 func.func @odd_sizes(%x: tensor<1x9x7x5xf32>, %w: tensor<3x3x3x5xf32>) -> tensor<1x7x5x3xf32> {
   %y = convgrad.conv %x, %w layout = channels_last : (tensor<1x9x7x5xf32>, tensor<3x3x3x5xf32>) -> tensor<1x7x5x3xf32>
   return %y : tensor<1x7x5x3xf32>
+}
+
+// -----
+
+// 14 columns: the register block is 7 columns x 32 channels (14 registers,
+// 9 loads per 14 FMAs) rather than the 2 x 64 of the largest divisors
+// (6 loads per 8 FMAs). The loop over blocks of output channels is outermost
+// in a task (the 590 KB filter fits filter-cache-bytes: no input channel
+// blocks). One input channel per reduction step: the input is broadcast from
+// memory.
+// CHECK-LABEL: func.func @width14
+// CHECK:         scf.forall ({{.*}}) = (0, 0) to (1, 14) step (1, 7)
+// CHECK:           vector.transfer_write %cst, {{.*}} : vector<1x1x7x32xf32>
+// CHECK:           scf.for %{{.*}} = %c0 to %c256 step %c32
+// CHECK-NEXT:        scf.for %{{.*}} = %c0 to %c7 step %c1
+// CHECK-NEXT:          scf.for %{{.*}} = %c0 to %c14 step %c7
+// CHECK:                 vector.contract {{.*}} : vector<1x7x1xf32>, vector<1x32xf32> into vector<1x7x32xf32>
+// CHECK-NOT:     linalg.conv
+func.func @width14(%x: tensor<1x16x16x64xf32>, %w: tensor<256x3x3x64xf32>) -> tensor<1x14x14x256xf32> {
+  %y = convgrad.conv %x, %w layout = channels_last : (tensor<1x16x16x64xf32>, tensor<256x3x3x64xf32>) -> tensor<1x14x14x256xf32>
+  return %y : tensor<1x14x14x256xf32>
+}
+
+// -----
+
+// 56 columns, 64 channels: 4 x 64 (16 registers) beats 8 x 32 and 7 x 32.
+// CHECK-LABEL: func.func @width56
+// CHECK:           vector.contract {{.*}} : vector<1x4x1xf32>, vector<1x64xf32> into vector<1x4x64xf32>
+func.func @width56(%x: tensor<1x3x58x64xf32>, %w: tensor<64x3x3x64xf32>) -> tensor<1x1x56x64xf32> {
+  %y = convgrad.conv %x, %w layout = channels_last : (tensor<1x3x58x64xf32>, tensor<64x3x3x64xf32>) -> tensor<1x1x56x64xf32>
+  return %y : tensor<1x1x56x64xf32>
+}
+
+// -----
+
+// A 3x3x256x256 filter (2.4 MB) exceeds filter-cache-bytes: blocks of 32
+// output x 64 input channels (72 KB of filter) sit outside the rows and
+// columns, so one task reuses each block from cache.
+// CHECK-LABEL: func.func @filter_cache_blocks
+// CHECK:         scf.forall
+// CHECK:           vector.transfer_write %cst
+// CHECK:           scf.for %{{.*}} = %c0 to %c256 step %c32
+// CHECK-NEXT:        scf.for %{{.*}} = %c0 to %c256 step %c64
+// CHECK:               vector.contract {{.*}} into vector<1x7x32xf32>
+func.func @filter_cache_blocks(%x: tensor<1x16x16x256xf32>, %w: tensor<256x3x3x256xf32>) -> tensor<1x14x14x256xf32> {
+  %y = convgrad.conv %x, %w layout = channels_last : (tensor<1x16x16x256xf32>, tensor<256x3x3x256xf32>) -> tensor<1x14x14x256xf32>
+  return %y : tensor<1x14x14x256xf32>
 }

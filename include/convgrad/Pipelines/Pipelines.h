@@ -52,16 +52,16 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init(8)};
   PassOptions::Option<int64_t> widthTile{
       *this, "width-tile",
-      llvm::cl::desc("Output columns per register tile (codegen=vector)"),
-      llvm::cl::init(4)};
+      llvm::cl::desc("Most output columns per register tile (codegen=vector)"),
+      llvm::cl::init(8)};
   PassOptions::Option<int64_t> channelTile{
       *this, "channel-tile",
-      llvm::cl::desc("Output channels per register tile (codegen=vector)"),
+      llvm::cl::desc("Most output channels per register tile (codegen=vector)"),
       llvm::cl::init(64)};
   PassOptions::Option<int64_t> reductionTile{
       *this, "reduction-tile",
       llvm::cl::desc("Input channels per reduction step (codegen=vector)"),
-      llvm::cl::init(2)};
+      llvm::cl::init(1)};
   PassOptions::Option<int64_t> gemmRowTile{
       *this, "gemm-row-tile",
       llvm::cl::desc("Rows of the register block of the wgrad GEMMs "

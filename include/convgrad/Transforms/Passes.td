@@ -110,27 +110,44 @@ def ConvGradTileAndVectorize
 
     - an `scf.forall` over the batch and blocks of `parallel-rows` output rows
       (the unit of work of a thread), with the accumulator fill fused in;
-    - `scf.for` tiles of one output row, `width-tile` output columns,
-      `channel-tile` output channels, one kernel row and `reduction-tile`
-      input channels, so that the accumulator block stays in registers
-      (4 x 64 f32 = 16 AVX-512 registers by default);
+    - `scf.for` tiles of one output row, a register block of output columns
+      x output channels, one kernel row and `reduction-tile` input channels,
+      so that the accumulator block stays in registers. The block is the
+      pair of divisors (at most `width-tile` columns and `channel-tile`
+      channels) with the most FMA lanes per loaded value within
+      `max-accumulators` registers: 4 x 64 f32 for 56 or 28 columns, 7 x 32
+      for 14;
+    - inside a task, the loop over blocks of output channels is outermost,
+      and a filter larger than `filter-cache-bytes` is also split into
+      blocks of input channels, so that every row and column of the task
+      reuses one filter block from cache;
     - 2-D tiles become 1-D convolutions that the linalg vectorizer turns into
       broadcasts and `vector.fma`.
 
-    Every tile size is the largest divisor of its dimension not above the
-    option, so all tiles are full: odd sizes get smaller tiles, never a
-    remainder loop or a failure. Other ops are left for the loop lowering.
+    Every tile size divides its dimension, so all tiles are full: odd sizes
+    get smaller tiles, never a remainder loop or a failure. Other ops are
+    left for the loop lowering.
   }];
   let options = [
     Option<"parallelRows", "parallel-rows", "int64_t", "8",
            "Output rows per parallel task (columns x width-tile for 1-D)">,
-    Option<"widthTile", "width-tile", "int64_t", "4",
-           "Output columns per register tile">,
+    Option<"widthTile", "width-tile", "int64_t", "8",
+           "Most output columns per register tile (depthwise: at most 4)">,
     Option<"channelTile", "channel-tile", "int64_t", "64",
-           "Output channels per register tile (a multiple of the vector "
+           "Most output channels per register tile (a multiple of the vector "
            "width is best: 16 f32 on AVX-512)">,
-    Option<"reductionTile", "reduction-tile", "int64_t", "2",
-           "Input channels per step of the reduction loop">,
+    Option<"maxAccumulators", "max-accumulators", "int64_t", "24",
+           "Most vector registers of accumulators per register tile "
+           "(columns x channel vectors; AVX-512 has 32 registers)">,
+    Option<"filterCacheBytes", "filter-cache-bytes", "int64_t", "1048576",
+           "A filter larger than this (about an L2 cache) is split into cache "
+           "blocks of output x input channels of an eighth of it">,
+    Option<"vectorBits", "vector-bits", "int64_t", "512",
+           "Bits per vector register, to count the registers of a tile">,
+    Option<"reductionTile", "reduction-tile", "int64_t", "1",
+           "Input channels per step of the reduction loop (1: each input "
+           "element is broadcast straight from memory, not shuffled out of a "
+           "register on the FMA port)">,
     Option<"maxVectorElements", "max-vector-elements", "int64_t", "4096",
            "Do not vectorize ops with a larger iteration space">,
   ];
