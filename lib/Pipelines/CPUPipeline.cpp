@@ -14,12 +14,16 @@ std::string
 mlir::convgrad::getCPUPipelineString(const CPUPipelineOptions &options) {
   bool vector = options.codegen == "vector";
   bool openmp = options.numThreads != 1;
-  // The wgrad GEMMs are not split into parallel tasks: their scf.forall
-  // would be one OpenMP region per image, row block and kernel tap (5488
-  // for the 7x7 stem, a few microseconds of work each), which measured
-  // slower at 2 threads than 1. Parallelism for them needs a loop outside
-  // the image and tap loops.
+  // The wgrad GEMMs are not split into parallel tasks by
+  // convgrad-tile-and-vectorize-contractions: its scf.forall would be one
+  // OpenMP region per image, row block and kernel tap (5488 for the 7x7
+  // stem, a few microseconds of work each), which measured slower at 2
+  // threads than 1. convgrad-decompose puts one scf.forall around all the
+  // GEMMs of a wgrad instead (wgrad-parallel-tasks).
   unsigned gemmTasks = 1;
+  int64_t wgradTasks = options.wgradParallelTasks;
+  if (wgradTasks <= 0)
+    wgradTasks = options.numThreads == 0 ? 4 : options.numThreads;
   std::string p;
   llvm::raw_string_ostream os(p);
 
@@ -27,7 +31,8 @@ mlir::convgrad::getCPUPipelineString(const CPUPipelineOptions &options) {
   // convolution in channels-last (transposes around channels-first ones).
   os << "convgrad-decompose{dgrad-strategy=" << options.dgradStrategy
      << " wgrad-strategy=" << options.wgradStrategy
-     << " wgrad-block-bytes=" << options.wgradBlockBytes << "},";
+     << " wgrad-block-bytes=" << options.wgradBlockBytes
+     << " wgrad-parallel-tasks=" << wgradTasks << "},";
   if (vector)
     os << "convgrad-convert-to-channels-last,convgrad-split-groups,";
   os << "canonicalize,convgrad-to-linalg,canonicalize,cse,";

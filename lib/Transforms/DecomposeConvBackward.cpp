@@ -499,7 +499,7 @@ struct ConvGradDecomposePass
     }
     RewritePatternSet patterns(&getContext());
     populateDecomposeConvBackwardPatterns(patterns, *strategy, *wgrad,
-                                          wgradBlockBytes);
+                                          wgradBlockBytes, wgradParallelTasks);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }
@@ -509,7 +509,8 @@ struct ConvGradDecomposePass
 
 void mlir::convgrad::populateDecomposeConvBackwardPatterns(
     RewritePatternSet &patterns, DgradStrategy dgradStrategy,
-    WgradStrategy wgradStrategy, int64_t wgradBlockBytes) {
+    WgradStrategy wgradStrategy, int64_t wgradBlockBytes,
+    int64_t wgradParallelTasks) {
   // Phase splitting applies to strided dgrads only; the zero-insertion form
   // (lower benefit) handles the rest.
   if (dgradStrategy == DgradStrategy::Phase)
@@ -519,7 +520,7 @@ void mlir::convgrad::populateDecomposeConvBackwardPatterns(
   // form (lower benefit) the rest.
   if (wgradStrategy == WgradStrategy::Gemm)
     populateDecomposeWgradAsGemmPatterns(patterns, /*benefit=*/2,
-                                         wgradBlockBytes);
+                                         wgradBlockBytes, wgradParallelTasks);
   patterns.add<DecomposeConvBackwardData, DecomposeConvBackwardFilter,
                DecomposeConvBackwardBias>(patterns.getContext());
 }

@@ -36,6 +36,18 @@
 // otherwise stream dy 49 times from memory), and a dynamic batch only makes
 // a loop bound dynamic: the GEMMs keep static shapes.
 //
+// With `parallelTasks` T > 1 the nest is the body of one scf.forall of T
+// tasks outside all the loops (one parallel region per wgrad: a forall per
+// GEMM would be thousands of tiny regions). Task t owns a disjoint channel
+// block of every tap's [A, B] block, rows [t*A/T, (t+1)*A/T) when A/T is a
+// multiple of 4 (whole register blocks, full-width lanes), else lanes
+// [t*B/T, ...) when B/T is a multiple of 16 (the 3-channel stem), else the
+// largest smaller T that fits. It reads only its channels of the
+// corresponding operand and accumulates into its own [taps * A', B'] part
+// of a [T * taps * A', B'] accumulator (tensor.parallel_insert_slice), so
+// there is no cross-task reduction; a transpose and a collapse_shape put
+// the task dimension back next to the channel dimension it split.
+//
 //===----------------------------------------------------------------------===//
 
 #include "convgrad/Dialect/ConvGrad/IR/ConvGradOps.h"
@@ -65,8 +77,9 @@ SmallVector<int64_t> channelsLastPermutation(unsigned spatialRank) {
 struct DecomposeConvBackwardFilterAsGemm
     : OpRewritePattern<ConvBackwardFilterOp> {
   DecomposeConvBackwardFilterAsGemm(MLIRContext *ctx, PatternBenefit benefit,
-                                    int64_t blockBytes)
-      : OpRewritePattern(ctx, benefit), blockBytes(blockBytes) {}
+                                    int64_t blockBytes, int64_t parallelTasks)
+      : OpRewritePattern(ctx, benefit), blockBytes(blockBytes),
+        parallelTasks(parallelTasks) {}
 
   LogicalResult matchAndRewrite(ConvBackwardFilterOp op,
                                 PatternRewriter &rewriter) const override {
@@ -124,13 +137,35 @@ struct DecomposeConvBackwardFilterAsGemm
     Type accType = getAccumulatorType(elementType);
 
     // 3. The accumulator [K_1 * .. * K_R * A, B], zero: the block of a tap
-    //    is a plain 2-D slice of it.
+    //    is a plain 2-D slice of it. With parallel tasks, task t owns either
+    //    rows [t * A', (t + 1) * A') (A' = A / T) or lanes [t * B', ...)
+    //    (B' = B / T) of every tap's block, and accumulates them in its own
+    //    [taps * A', B'] part of a [T * taps * A', B'] accumulator: no two
+    //    tasks write the same element, so there is nothing to reduce.
     int64_t numTaps = 1;
     for (int64_t k : kernel)
       numTaps *= k;
-    SmallVector<OpFoldResult> accSizes = {rewriter.getIndexAttr(numTaps * a),
-                                          rewriter.getIndexAttr(b)};
-    Value acc = createFilledTensor(rewriter, loc, accSizes, accType, 0.0);
+    // Rows are split when every task keeps whole register blocks of 4 rows
+    // (the lanes stay as wide as they were); lanes when each task keeps at
+    // least 16 (one AVX-512 f32 vector). Otherwise fewer tasks, or none.
+    int64_t tasks = 1;
+    bool splitRows = false;
+    for (int64_t t = parallelTasks; t > 1 && tasks == 1; --t) {
+      if (a % t == 0 && (a / t) % 4 == 0) {
+        tasks = t;
+        splitRows = true;
+      } else if (b % t == 0 && (b / t) % 16 == 0) {
+        tasks = t;
+      }
+    }
+    int64_t taskA = splitRows ? a / tasks : a;
+    int64_t taskB = splitRows || tasks == 1 ? b : b / tasks;
+    Value acc;
+    if (tasks == 1) {
+      SmallVector<OpFoldResult> accSizes = {
+          rewriter.getIndexAttr(numTaps * a), rewriter.getIndexAttr(b)};
+      acc = createFilledTensor(rewriter, loc, accSizes, accType, 0.0);
+    }
 
     // 4. for n, for blocks of o_1, for k_1..k_R: acc[k] += GEMM of that
     //    block of image n at tap k. The block of o_1 (output rows) is the
@@ -161,14 +196,17 @@ struct DecomposeConvBackwardFilterAsGemm
     // reduction loop of the GEMM): a rank-reducing slice with other unit
     // dimensions (C = 1, O = 1) is ambiguous, and upstream memref.subview
     // folding mishandles those.
+    // A task reads its channels of each operand only.
+    int64_t taskC = lanesAlongC ? taskB : taskA;
+    int64_t taskF = lanesAlongC ? taskA : taskB;
     SmallVector<int64_t> sliceShape = {1};
     sliceShape.append(blockSizes);
-    sliceShape.push_back(c);
+    sliceShape.push_back(taskC);
     auto xSliceType = RankedTensorType::get(sliceShape, xType.getElementType());
-    sliceShape.back() = f;
+    sliceShape.back() = taskF;
     auto dySliceType =
         RankedTensorType::get(sliceShape, dyType.getElementType());
-    auto blockType = RankedTensorType::get({a, b}, accType);
+    auto blockType = RankedTensorType::get({taskA, taskB}, accType);
 
     // Iteration space (a, b, n, o_1..o_R).
     MLIRContext *ctx = rewriter.getContext();
@@ -187,8 +225,14 @@ struct DecomposeConvBackwardFilterAsGemm
                                                utils::IteratorType::reduction);
     iterators[0] = iterators[1] = utils::IteratorType::parallel;
 
-    scf::LoopNest nest = scf::buildLoopNest(
-        rewriter, loc, lbs, ubs, steps, ValueRange{acc},
+    // The loop nest accumulating into `acc` ([taps * A', B']) the channels
+    // [aOffset, aOffset + A') x [bOffset, bOffset + B').
+    auto buildNest = [&](OpBuilder &builder, Value acc, OpFoldResult aOffset,
+                         OpFoldResult bOffset) -> scf::LoopNest {
+      OpFoldResult cOffset = lanesAlongC ? bOffset : aOffset;
+      OpFoldResult fOffset = lanesAlongC ? aOffset : bOffset;
+      return scf::buildLoopNest(
+        builder, loc, lbs, ubs, steps, ValueRange{acc},
         [&](OpBuilder &bld, Location l, ValueRange ivs,
             ValueRange iterArgs) -> scf::ValueVector {
           Value n = ivs[0], rowBlock = ivs[1];
@@ -204,11 +248,13 @@ struct DecomposeConvBackwardFilterAsGemm
           offsets[last.spatial(0)] = firstRow;
           for (unsigned i = 0; i < r; ++i)
             sizes[last.spatial(i)] = bld.getIndexAttr(blockSizes[i]);
-          sizes[last.channel()] = bld.getIndexAttr(f);
+          offsets[last.channel()] = fOffset;
+          sizes[last.channel()] = bld.getIndexAttr(taskF);
           Value dyImage = tensor::ExtractSliceOp::create(
               bld, l, dySliceType, dy, offsets, sizes, strides);
           // xpad[n:n+1, k * d + o * s, :]: [1, O..., C] (o_1 in the block).
-          sizes[last.channel()] = bld.getIndexAttr(c);
+          offsets[last.channel()] = cOffset;
+          sizes[last.channel()] = bld.getIndexAttr(taskC);
           for (unsigned i = 0; i < r; ++i) {
             Value start = arith::MulIOp::create(
                 bld, l, taps[i],
@@ -234,10 +280,10 @@ struct DecomposeConvBackwardFilterAsGemm
                     arith::ConstantIndexOp::create(bld, l, kernel[i])),
                 taps[i]);
           Value row = arith::MulIOp::create(
-              bld, l, tap, arith::ConstantIndexOp::create(bld, l, a));
+              bld, l, tap, arith::ConstantIndexOp::create(bld, l, taskA));
           SmallVector<OpFoldResult> blockOffsets = {row, bld.getIndexAttr(0)};
-          SmallVector<OpFoldResult> blockSizes = {bld.getIndexAttr(a),
-                                                  bld.getIndexAttr(b)};
+          SmallVector<OpFoldResult> blockSizes = {bld.getIndexAttr(taskA),
+                                                  bld.getIndexAttr(taskB)};
           SmallVector<OpFoldResult> blockStrides(2, bld.getIndexAttr(1));
           Value block = tensor::ExtractSliceOp::create(
               bld, l, blockType, iterArgs[0], blockOffsets, blockSizes,
@@ -266,14 +312,78 @@ struct DecomposeConvBackwardFilterAsGemm
               blockStrides);
           return {updated};
         });
-    rewriter.setInsertionPointAfter(nest.loops.front());
-    // [K_1 * .. * K_R * A, B] -> [K..., A, B].
-    Value result = nest.results.front();
-    for (unsigned i = 0; i < r; ++i)
-      result = splitDim(rewriter, loc, result, i, kernel[i]);
+    };
+
+    Value result;
+    if (tasks == 1) {
+      scf::LoopNest nest = buildNest(rewriter, acc, rewriter.getIndexAttr(0),
+                                     rewriter.getIndexAttr(0));
+      rewriter.setInsertionPointAfter(nest.loops.front());
+      // [K_1 * .. * K_R * A, B] -> [K..., A, B].
+      result = nest.results.front();
+      for (unsigned i = 0; i < r; ++i)
+        result = splitDim(rewriter, loc, result, i, kernel[i]);
+      result = convertElementType(rewriter, loc, result, elementType);
+    } else {
+      // One scf.forall outside the image, row-block and tap loops: a single
+      // parallel region per wgrad, each task a long sequential run of GEMMs.
+      int64_t taskRows = numTaps * taskA;
+      Value shared = tensor::EmptyOp::create(
+          rewriter, loc, ArrayRef<int64_t>{tasks * taskRows, taskB}, accType);
+      auto forall = scf::ForallOp::create(
+          rewriter, loc, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(tasks)},
+          ValueRange{shared}, /*mapping=*/std::nullopt);
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(forall.getBody());
+      Value task = forall.getInductionVars().front();
+      auto taskRowsAt = [&](int64_t size) -> Value {
+        return arith::MulIOp::create(
+            rewriter, loc, task,
+            arith::ConstantIndexOp::create(rewriter, loc, size));
+      };
+      SmallVector<OpFoldResult> partOffsets = {taskRowsAt(taskRows),
+                                               rewriter.getIndexAttr(0)};
+      SmallVector<OpFoldResult> partSizes = {rewriter.getIndexAttr(taskRows),
+                                             rewriter.getIndexAttr(taskB)};
+      SmallVector<OpFoldResult> unitStrides(2, rewriter.getIndexAttr(1));
+      Value part = tensor::ExtractSliceOp::create(
+          rewriter, loc, forall.getRegionIterArgs().front(), partOffsets,
+          partSizes, unitStrides);
+      Value zeroAcc = arith::ConstantOp::create(
+          rewriter, loc, accType, rewriter.getFloatAttr(accType, 0.0));
+      part = linalg::FillOp::create(rewriter, loc, ValueRange{zeroAcc},
+                                    ValueRange{part})
+                 .getResult(0);
+      OpFoldResult channelOffset = taskRowsAt(splitRows ? taskA : taskB);
+      OpFoldResult zeroAttr = rewriter.getIndexAttr(0);
+      scf::LoopNest nest =
+          buildNest(rewriter, part, splitRows ? channelOffset : zeroAttr,
+                    splitRows ? zeroAttr : channelOffset);
+      rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
+      tensor::ParallelInsertSliceOp::create(
+          rewriter, loc, nest.results.front(),
+          forall.getRegionIterArgs().front(), partOffsets, partSizes,
+          unitStrides);
+      rewriter.setInsertionPointAfter(forall);
+
+      // [T * taps * A', B'] -> [T, K..., A', B'] -> [K..., A, B], with the
+      // task dimension next to the one it split.
+      result = splitDim(rewriter, loc, forall.getResult(0), 0, tasks);
+      for (unsigned i = 0; i < r; ++i)
+        result = splitDim(rewriter, loc, result, i + 1, kernel[i]);
+      result = convertElementType(rewriter, loc, result, elementType);
+      SmallVector<int64_t> toTapMajor;
+      for (unsigned i = 0; i < r; ++i)
+        toTapMajor.push_back(i + 1);
+      if (splitRows)
+        toTapMajor.append({0, r + 1, r + 2});
+      else
+        toTapMajor.append({r + 1, 0, r + 2});
+      result = transposeTensor(rewriter, loc, result, toTapMajor);
+      result = mergeDims(rewriter, loc, result, splitRows ? r : r + 1);
+    }
 
     // 5. [K..., A, B] -> the op's layout: [F, K..., C] or [F, C, K...].
-    result = convertElementType(rewriter, loc, result, elementType);
     int64_t fDim = lanesAlongC ? r : r + 1, cDim = lanesAlongC ? r + 1 : r;
     SmallVector<int64_t> perm = {fDim};
     if (!pos.channelsLast)
@@ -289,12 +399,15 @@ struct DecomposeConvBackwardFilterAsGemm
 private:
   /// Budget for the output gradient slice of one GEMM (0: whole images).
   int64_t blockBytes;
+  /// Tasks of the scf.forall around the GEMM loops (1: no forall).
+  int64_t parallelTasks;
 };
 
 } // namespace
 
 void mlir::convgrad::populateDecomposeWgradAsGemmPatterns(
-    RewritePatternSet &patterns, PatternBenefit benefit, int64_t blockBytes) {
-  patterns.add<DecomposeConvBackwardFilterAsGemm>(patterns.getContext(),
-                                                  benefit, blockBytes);
+    RewritePatternSet &patterns, PatternBenefit benefit, int64_t blockBytes,
+    int64_t parallelTasks) {
+  patterns.add<DecomposeConvBackwardFilterAsGemm>(
+      patterns.getContext(), benefit, blockBytes, parallelTasks);
 }

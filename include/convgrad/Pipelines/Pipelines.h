@@ -46,6 +46,13 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "(link libomp); 0 = OpenMP, thread count from "
                      "OMP_NUM_THREADS at run time"),
       llvm::cl::init(1)};
+  PassOptions::Option<int64_t> wgradParallelTasks{
+      *this, "wgrad-parallel-tasks",
+      llvm::cl::desc("wgrad-strategy=gemm: parallel tasks of a filter "
+                     "gradient (disjoint channel blocks of the accumulator, "
+                     "one scf.forall around all its GEMMs); 0 = derive from "
+                     "num-threads (1 thread: 1, N: N, runtime count: 4)"),
+      llvm::cl::init(0)};
   PassOptions::Option<int64_t> parallelRows{
       *this, "parallel-rows",
       llvm::cl::desc("Output rows per parallel task (codegen=vector)"),

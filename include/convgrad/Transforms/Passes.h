@@ -52,7 +52,7 @@ void populateDecomposeConvBackwardPatterns(
     RewritePatternSet &patterns,
     DgradStrategy dgradStrategy = DgradStrategy::ZeroInsertion,
     WgradStrategy wgradStrategy = WgradStrategy::Conv,
-    int64_t wgradBlockBytes = 262144);
+    int64_t wgradBlockBytes = 262144, int64_t wgradParallelTasks = 1);
 
 /// The pattern that rewrites an ungrouped conv_backward_filter whose shapes
 /// are static except for the batch into an scf.for nest over images and
@@ -62,10 +62,15 @@ void populateDecomposeConvBackwardPatterns(
 /// the final transpose to the filter layout. It does not match grouped or
 /// zero-size ops; with `benefit` above the forward-convolution pattern's,
 /// those fall back to it. Each GEMM covers the block of output rows whose
-/// output gradient fits in `blockBytes` (0: whole images).
+/// output gradient fits in `blockBytes` (0: whole images). With
+/// `parallelTasks` > 1, the nest is inside one scf.forall whose tasks own
+/// disjoint channel blocks of the accumulator (rows when each keeps a
+/// multiple of 4, else lanes when each keeps a multiple of 16, else fewer
+/// tasks), so that a wgrad is one parallel region.
 void populateDecomposeWgradAsGemmPatterns(RewritePatternSet &patterns,
                                           PatternBenefit benefit = 1,
-                                          int64_t blockBytes = 262144);
+                                          int64_t blockBytes = 262144,
+                                          int64_t parallelTasks = 1);
 
 /// Patterns that rewrite channels-first convgrad.conv ops into channels-last
 /// ones between transposes.

@@ -70,6 +70,12 @@ def ConvGradDecompose : Pass<"convgrad-decompose"> {
            "output rows whose output gradient slice fits in this many bytes "
            "(so that all kernel taps re-read it from cache; 0: whole "
            "images)">,
+    Option<"wgradParallelTasks", "wgrad-parallel-tasks", "int64_t", "1",
+           "wgrad-strategy=gemm: with N > 1, one scf.forall of N tasks "
+           "around the image, row-block and tap loops, each task owning a "
+           "disjoint block of accumulator rows (or, failing that, lanes) of "
+           "every tap: one parallel region per wgrad, no cross-task "
+           "reduction. Fewer tasks when the channels do not split evenly">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
