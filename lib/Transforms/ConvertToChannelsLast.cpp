@@ -22,23 +22,6 @@ using namespace mlir::convgrad;
 
 namespace {
 
-/// [X, Y, S_1..S_R] -> [X, S_1..S_R, Y]: moves dimension 1 last.
-SmallVector<int64_t> channelsFirstToLast(unsigned spatialRank) {
-  SmallVector<int64_t> perm = {0};
-  for (unsigned i = 0; i < spatialRank; ++i)
-    perm.push_back(2 + i);
-  perm.push_back(1);
-  return perm;
-}
-
-/// [X, S_1..S_R, Y] -> [X, Y, S_1..S_R]: moves the last dimension to 1.
-SmallVector<int64_t> channelsLastToFirst(unsigned spatialRank) {
-  SmallVector<int64_t> perm = {0, spatialRank + 1};
-  for (unsigned i = 0; i < spatialRank; ++i)
-    perm.push_back(1 + i);
-  return perm;
-}
-
 struct ConvToChannelsLast : OpRewritePattern<ConvOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -48,7 +31,7 @@ struct ConvToChannelsLast : OpRewritePattern<ConvOp> {
       return rewriter.notifyMatchFailure(op, "already channels-last");
     unsigned r = op.getSpatialRank();
     Location loc = op.getLoc();
-    SmallVector<int64_t> toLast = channelsFirstToLast(r);
+    SmallVector<int64_t> toLast = channelsFirstToLastPermutation(r);
     Value input = transposeTensor(rewriter, loc, op.getInput(), toLast);
     Value filter = transposeTensor(rewriter, loc, op.getFilter(), toLast);
     auto outType = cast<RankedTensorType>(op.getOutput().getType());
@@ -61,7 +44,7 @@ struct ConvToChannelsLast : OpRewritePattern<ConvOp> {
         op.getGroupsAttr(),
         LayoutAttr::get(rewriter.getContext(), Layout::ChannelsLast));
     rewriter.replaceOp(op, transposeTensor(rewriter, loc, conv.getResult(),
-                                           channelsLastToFirst(r)));
+                                           channelsLastToFirstPermutation(r)));
     return success();
   }
 };

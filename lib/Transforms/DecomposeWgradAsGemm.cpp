@@ -65,15 +65,6 @@ using namespace mlir::convgrad;
 
 namespace {
 
-/// Channels-first `[N, X, S...]` -> channels-last `[N, S..., X]`.
-SmallVector<int64_t> channelsLastPermutation(unsigned spatialRank) {
-  SmallVector<int64_t> perm = {0};
-  for (unsigned i = 0; i < spatialRank; ++i)
-    perm.push_back(2 + i);
-  perm.push_back(1);
-  return perm;
-}
-
 struct DecomposeConvBackwardFilterAsGemm
     : OpRewritePattern<ConvBackwardFilterOp> {
   DecomposeConvBackwardFilterAsGemm(MLIRContext *ctx, PatternBenefit benefit,
@@ -108,7 +99,7 @@ struct DecomposeConvBackwardFilterAsGemm
     // 1. Channels-last operands: [N, S..., C] and [N, O..., F].
     Value x = op.getInput(), dy = op.getGradOutput();
     if (!pos.channelsLast) {
-      SmallVector<int64_t> toLast = channelsLastPermutation(r);
+      SmallVector<int64_t> toLast = channelsFirstToLastPermutation(r);
       x = transposeTensor(rewriter, loc, x, toLast);
       dy = transposeTensor(rewriter, loc, dy, toLast);
     }
@@ -211,16 +202,7 @@ struct DecomposeConvBackwardFilterAsGemm
     // Iteration space (a, b, n, o_1..o_R).
     MLIRContext *ctx = rewriter.getContext();
     unsigned numLoops = 3 + r;
-    auto operandMap = [&](unsigned channelLoop) {
-      SmallVector<AffineExpr> exprs;
-      for (unsigned i = 2; i < numLoops; ++i)
-        exprs.push_back(getAffineDimExpr(i, ctx));
-      exprs.push_back(getAffineDimExpr(channelLoop, ctx));
-      return AffineMap::get(numLoops, 0, exprs, ctx);
-    };
-    AffineMap blockMap = AffineMap::get(
-        numLoops, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)},
-        ctx);
+    SmallVector<AffineMap, 3> gemmMaps = getWgradGemmIndexingMaps(ctx, 1 + r);
     SmallVector<utils::IteratorType> iterators(numLoops,
                                                utils::IteratorType::reduction);
     iterators[0] = iterators[1] = utils::IteratorType::parallel;
@@ -295,16 +277,12 @@ struct DecomposeConvBackwardFilterAsGemm
               linalg::GenericOp::create(
                   bld, l, TypeRange{blockType}, ValueRange{lhs, rhs},
                   ValueRange{block},
-                  ArrayRef<AffineMap>{operandMap(0), operandMap(1), blockMap},
+                  gemmMaps,
                   iterators, /*doc=*/"", /*libraryCall=*/"",
                   [&](OpBuilder &bb, Location bl, ValueRange args) {
-                    Value lv = castFloat(bb, bl, args[0], accType);
-                    Value rv = castFloat(bb, bl, args[1], accType);
-                    Value prod = arith::MulFOp::create(bb, bl, lv, rv);
                     linalg::YieldOp::create(
                         bb, bl,
-                        arith::AddFOp::create(bb, bl, args[2], prod)
-                            .getResult());
+                        multiplyAccumulate(bb, bl, args[2], args[0], args[1]));
                   })
                   .getResult(0);
           Value updated = tensor::InsertSliceOp::create(
@@ -410,4 +388,20 @@ void mlir::convgrad::populateDecomposeWgradAsGemmPatterns(
     int64_t parallelTasks) {
   patterns.add<DecomposeConvBackwardFilterAsGemm>(
       patterns.getContext(), benefit, blockBytes, parallelTasks);
+}
+
+SmallVector<AffineMap, 3>
+mlir::convgrad::getWgradGemmIndexingMaps(MLIRContext *ctx,
+                                         unsigned numReductions) {
+  unsigned numLoops = 2 + numReductions;
+  auto operandMap = [&](unsigned channelLoop) {
+    SmallVector<AffineExpr> exprs;
+    for (unsigned i = 2; i < numLoops; ++i)
+      exprs.push_back(getAffineDimExpr(i, ctx));
+    exprs.push_back(getAffineDimExpr(channelLoop, ctx));
+    return AffineMap::get(numLoops, 0, exprs, ctx);
+  };
+  AffineMap blockMap = AffineMap::get(
+      numLoops, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)}, ctx);
+  return {operandMap(0), operandMap(1), blockMap};
 }

@@ -92,20 +92,9 @@ bool isOuterProductGemm(linalg::GenericOp op) {
   for (unsigned i = 0; i < numLoops; ++i)
     if ((i < 2) != (iterators[i] == utils::IteratorType::parallel))
       return false;
-  MLIRContext *ctx = op.getContext();
-  auto operandMap = [&](unsigned channelLoop) {
-    SmallVector<AffineExpr> exprs;
-    for (unsigned i = 2; i < numLoops; ++i)
-      exprs.push_back(getAffineDimExpr(i, ctx));
-    exprs.push_back(getAffineDimExpr(channelLoop, ctx));
-    return AffineMap::get(numLoops, 0, exprs, ctx);
-  };
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  return maps[0] == operandMap(0) && maps[1] == operandMap(1) &&
-         maps[2] == AffineMap::get(numLoops, 0,
-                                   {getAffineDimExpr(0, ctx),
-                                    getAffineDimExpr(1, ctx)},
-                                   ctx);
+  return op.getIndexingMapsArray() ==
+         ArrayRef<AffineMap>(
+             convgrad::getWgradGemmIndexingMaps(op.getContext(), numLoops - 2));
 }
 
 /// Tile sizes of one GEMM over its iteration space (a, b, o...).

@@ -40,6 +40,23 @@ Value mlir::convgrad::createFilledTensor(OpBuilder &b, Location loc,
       .getResult(0);
 }
 
+SmallVector<int64_t>
+mlir::convgrad::channelsFirstToLastPermutation(unsigned spatialRank) {
+  SmallVector<int64_t> perm = {0};
+  for (unsigned i = 0; i < spatialRank; ++i)
+    perm.push_back(2 + i);
+  perm.push_back(1);
+  return perm;
+}
+
+SmallVector<int64_t>
+mlir::convgrad::channelsLastToFirstPermutation(unsigned spatialRank) {
+  SmallVector<int64_t> perm = {0, spatialRank + 1};
+  for (unsigned i = 0; i < spatialRank; ++i)
+    perm.push_back(1 + i);
+  return perm;
+}
+
 Value mlir::convgrad::transposeTensor(OpBuilder &b, Location loc, Value source,
                                       ArrayRef<int64_t> permutation) {
   if (llvm::equal(permutation, llvm::seq<int64_t>(0, permutation.size())))
@@ -173,6 +190,14 @@ Value mlir::convgrad::castFloat(OpBuilder &b, Location loc, Value value,
   if (from < to)
     return arith::ExtFOp::create(b, loc, type, value);
   return arith::TruncFOp::create(b, loc, type, value);
+}
+
+Value mlir::convgrad::multiplyAccumulate(OpBuilder &b, Location loc, Value acc,
+                                         Value lhs, Value rhs) {
+  Type type = acc.getType();
+  Value prod = arith::MulFOp::create(b, loc, castFloat(b, loc, lhs, type),
+                                     castFloat(b, loc, rhs, type));
+  return arith::AddFOp::create(b, loc, acc, prod);
 }
 
 Value mlir::convgrad::convertElementType(OpBuilder &b, Location loc,

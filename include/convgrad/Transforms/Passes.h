@@ -72,6 +72,13 @@ void populateDecomposeWgradAsGemmPatterns(RewritePatternSet &patterns,
                                           int64_t blockBytes = 262144,
                                           int64_t parallelTasks = 1);
 
+/// The indexing maps of the GEMM blocks that the wgrad-as-GEMM rewrite emits
+/// and convgrad-tile-and-vectorize-contractions recognizes: over the
+/// iteration space (a, b, r_1..r_numReductions), lhs[r..., a],
+/// rhs[r..., b] and block[a, b].
+SmallVector<AffineMap, 3> getWgradGemmIndexingMaps(MLIRContext *ctx,
+                                                   unsigned numReductions);
+
 /// Patterns that rewrite channels-first convgrad.conv ops into channels-last
 /// ones between transposes.
 void populateConvertToChannelsLastPatterns(RewritePatternSet &patterns);

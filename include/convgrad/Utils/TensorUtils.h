@@ -26,6 +26,12 @@ Value createFilledTensor(OpBuilder &b, Location loc,
                          ArrayRef<OpFoldResult> sizes, Type elementType,
                          double value);
 
+/// The permutation of a transpose [X, Y, S_1..S_R] -> [X, S_1..S_R, Y]
+/// (channels-first to channels-last: dimension 1 moves last).
+SmallVector<int64_t> channelsFirstToLastPermutation(unsigned spatialRank);
+/// Its inverse, [X, S_1..S_R, Y] -> [X, Y, S_1..S_R].
+SmallVector<int64_t> channelsLastToFirstPermutation(unsigned spatialRank);
+
 /// `linalg.transpose` of `source` by `permutation` (result dim i is source
 /// dim permutation[i]). Returns `source` for the identity permutation.
 Value transposeTensor(OpBuilder &b, Location loc, Value source,
@@ -54,6 +60,12 @@ Value convertElementType(OpBuilder &b, Location loc, Value source,
 
 /// Converts a scalar float `value` to `type` (extf/truncf, or nothing).
 Value castFloat(OpBuilder &b, Location loc, Value value, Type type);
+
+/// `acc + lhs * rhs` in the type of `acc` (the operands are cast to it): the
+/// body of the multiply-accumulate generics (convolutions, GEMM blocks) whose
+/// f16/bf16 operands accumulate in f32.
+Value multiplyAccumulate(OpBuilder &b, Location loc, Value acc, Value lhs,
+                         Value rhs);
 
 } // namespace convgrad
 } // namespace mlir

@@ -143,18 +143,14 @@ Value createGenericGroupedConv(OpBuilder &b, Location loc, Value input,
                                              utils::IteratorType::parallel);
   for (unsigned i = 3 + r; i < numLoops; ++i)
     iterators[i] = utils::IteratorType::reduction;
-  Type accType = cast<RankedTensorType>(init.getType()).getElementType();
   return linalg::GenericOp::create(
              b, loc, TypeRange{init.getType()}, ValueRange{input, filter},
              ValueRange{init}, maps, iterators, /*doc=*/"",
              /*libraryCall=*/"",
              [&](OpBuilder &nb, Location nloc, ValueRange args) {
-               Value x = castFloat(nb, nloc, args[0], accType);
-               Value w = castFloat(nb, nloc, args[1], accType);
-               Value prod = arith::MulFOp::create(nb, nloc, x, w);
                linalg::YieldOp::create(
                    nb, nloc,
-                   arith::AddFOp::create(nb, nloc, args[2], prod).getResult());
+                   multiplyAccumulate(nb, nloc, args[2], args[0], args[1]));
              })
       .getResult(0);
 }
