@@ -41,6 +41,9 @@ mlir::convgrad::getCPUPipelineString(const CPUPipelineOptions &options) {
        << options.parallelRows << " width-tile=" << options.widthTile
        << " channel-tile=" << options.channelTile
        << " reduction-tile=" << options.reductionTile
+       << " max-accumulators=" << options.maxAccumulators
+       << " filter-cache-bytes=" << options.filterCacheBytes
+       << " vector-bits=" << options.vectorBits
        << "},convgrad-tile-and-vectorize-contractions{row-tile="
        << options.gemmRowTile << " lane-tile=" << options.gemmLaneTile
        << " reduction-tile=" << options.gemmReductionTile

@@ -7,6 +7,10 @@
 // RUN: convgrad-opt %s --convgrad-cpu-pipeline | FileCheck %s --check-prefixes=CHECK,VEC
 // RUN: convgrad-opt %s --convgrad-cpu-pipeline="num-threads=2" | FileCheck %s --check-prefixes=CHECK,OMP
 // RUN: convgrad-opt %s --convgrad-cpu-pipeline="codegen=loops" | FileCheck %s --check-prefixes=CHECK,LOOPS
+// The pipeline passes its tiling options on to the passes that use them.
+// RUN: convgrad-opt %s --convgrad-cpu-pipeline="max-accumulators=8 filter-cache-bytes=4096 vector-bits=256 gemm-lane-tile=32" --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=OPTS
+// OPTS: convgrad-tile-and-vectorize{{{.*}}filter-cache-bytes=4096 max-accumulators=8{{.*}}vector-bits=256
+// OPTS: convgrad-tile-and-vectorize-contractions{{{.*}}lane-tile=32
 
 // CHECK-NOT: convgrad.
 // CHECK-NOT: linalg.

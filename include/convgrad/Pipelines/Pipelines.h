@@ -69,6 +69,21 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "reduction-tile",
       llvm::cl::desc("Input channels per reduction step (codegen=vector)"),
       llvm::cl::init(1)};
+  PassOptions::Option<int64_t> maxAccumulators{
+      *this, "max-accumulators",
+      llvm::cl::desc("Most vector registers of accumulators per convolution "
+                     "register tile (codegen=vector)"),
+      llvm::cl::init(24)};
+  PassOptions::Option<int64_t> filterCacheBytes{
+      *this, "filter-cache-bytes",
+      llvm::cl::desc("Filters larger than this are split into cache blocks "
+                     "of output x input channels (codegen=vector)"),
+      llvm::cl::init(1048576)};
+  PassOptions::Option<int64_t> vectorBits{
+      *this, "vector-bits",
+      llvm::cl::desc("Bits per vector register, to count the registers of a "
+                     "tile (codegen=vector)"),
+      llvm::cl::init(512)};
   PassOptions::Option<int64_t> gemmRowTile{
       *this, "gemm-row-tile",
       llvm::cl::desc("Rows of the register block of the wgrad GEMMs "
