@@ -19,6 +19,12 @@ cmake_args=(-G Ninja -S "$root"
   -DLLVM_EXTERNAL_LIT=$llvm/bin/lit
   -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22
   -DLLVM_USE_LINKER=lld)
+# ccache, when installed, shares objects between build directories and work
+# trees (paths are made relative to the parent of the checkout).
+if command -v ccache >/dev/null; then
+  cmake_args+=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$(dirname "$root")}
+fi
 if [ "${CONVGRAD_FUZZ:-0}" = 1 ]; then
   build=${CONVGRAD_BUILD_DIR:-$root/build-fuzz}
   cmake_args+=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONVGRAD_ENABLE_SANITIZERS=ON
