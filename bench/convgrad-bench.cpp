@@ -1,6 +1,6 @@
 //===- convgrad-bench.cpp - Time convgrad kernels (and oneDNN's) ----------===//
 //
-// For every row of the benchmark layer set (shared/bench/shapes.csv), every
+// For every row of the benchmark layer set (bench/shapes.csv), every
 // op (dgrad and wgrad by default) and every thread count (1 and 2 by
 // default):
 //

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The performance benchmark: installs the benchmark dependencies (oneDNN,
 # gnuplot), builds convgrad-bench with oneDNN, and runs it on the layer set
-# ../shared/bench/shapes.csv (dgrad and wgrad, 1 and 2 threads), writing
+# bench/shapes.csv (dgrad and wgrad, 1 and 2 threads), writing
 #
 #   bench/results/latest.txt   the table as printed
 #   bench/results/latest.csv   one line per row x op x thread count
