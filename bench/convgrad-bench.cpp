@@ -799,6 +799,12 @@ int main(int argc, char **argv) {
                     "(--allocator=retain)"
                   : "glibc defaults (--allocator=system)")
      << "\n";
+  {
+    JitOptions target;
+    target.cpuOptions = pipelineOptions;
+    target.numThreads = 1;
+    os << "# convgrad compiled for: " << describeCPUTarget(target) << "\n";
+  }
   os << "# ratio = convgrad time / oneDNN time (> 1: convgrad slower)\n";
 
   // Peak, measured now and again at the end (the machine may be shared):

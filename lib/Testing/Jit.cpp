@@ -7,6 +7,7 @@
 
 #include "convgrad/Testing/Jit.h"
 
+#include "convgrad/Codegen/CPU/CPUTarget.h"
 #include "convgrad/InitAll.h"
 #include "convgrad/Pipelines/Pipelines.h"
 
@@ -62,6 +63,22 @@ std::unique_ptr<MLIRContext> rt::createContext() {
 
 std::string rt::defaultOpenMPLibrary() {
   return CONVGRAD_LLVM_LIBRARY_DIR "/libomp.so";
+}
+
+std::string rt::describeCPUTarget(const JitOptions &options) {
+  if (!options.pipeline.empty())
+    return "the target of pass pipeline '" + options.pipeline + "'";
+  std::unique_ptr<mlir::convgrad::CPUPipelineOptions> cpuOptions =
+      mlir::convgrad::CPUPipelineOptions::createFromString(options.cpuOptions);
+  if (!cpuOptions)
+    return "(bad convgrad-cpu-pipeline options '" + options.cpuOptions + "')";
+  unsigned threads = options.numThreads.value_or(cpuOptions->numThreads);
+  std::string error;
+  std::optional<mlir::convgrad::cpu::CPUTarget> target =
+      mlir::convgrad::cpu::resolveCPUTarget(
+          cpuOptions->targetCpu, cpuOptions->targetFeatures,
+          cpuOptions->vectorBits, cpuOptions->vectorRegisters, threads, error);
+  return target ? target->describe() : "(" + error + ")";
 }
 
 void rt::registerRuntimeSymbols(ExecutionEngine &engine) {

@@ -75,6 +75,10 @@ struct JitOptions {
   llvm::raw_ostream *dumpModule = nullptr;
 };
 
+/// The CPU target that `options` compile for, as one line (CPU name, ISA,
+/// vector registers, caches, threads), or why it cannot be resolved.
+std::string describeCPUTarget(const JitOptions &options);
+
 /// Where compilation time went.
 struct CompileStats {
   double pipelineSeconds = 0; ///< the MLIR pass pipeline
