@@ -37,6 +37,7 @@
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/SubsetOpInterfaceImpl.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -52,13 +53,6 @@ namespace convgrad {
 using namespace mlir;
 
 namespace {
-
-SmallVector<OpFoldResult> toAttrs(OpBuilder &b, ArrayRef<int64_t> sizes) {
-  SmallVector<OpFoldResult> attrs;
-  for (int64_t s : sizes)
-    attrs.push_back(b.getIndexAttr(s));
-  return attrs;
-}
 
 /// Whether `op` is a GEMM the wgrad-to-GEMM rewrite handed over (it carries
 /// kGemmTilingAttrName) and has its form: `block[a, b] += lhs[o..., a] *
@@ -178,7 +172,7 @@ struct TileAndVectorizeContractionsPass
   LogicalResult tileAndVectorize(RewriterBase &rewriter, linalg::GenericOp op,
                                  const GemmTiles &t) {
     scf::SCFTilingOptions options;
-    options.setTileSizes(toAttrs(rewriter, t.inner))
+    options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), t.inner))
         .setInterchange(t.interchange);
     rewriter.setInsertionPoint(op);
     FailureOr<scf::SCFTilingResult> tiled =

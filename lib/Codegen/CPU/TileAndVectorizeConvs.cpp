@@ -32,6 +32,7 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -47,13 +48,6 @@ using namespace mlir;
 using namespace mlir::convgrad;
 
 namespace {
-
-SmallVector<OpFoldResult> toAttrs(OpBuilder &b, ArrayRef<int64_t> sizes) {
-  SmallVector<OpFoldResult> attrs;
-  for (int64_t s : sizes)
-    attrs.push_back(b.getIndexAttr(s));
-  return attrs;
-}
 
 using cpu::ConvTiling;
 
@@ -99,7 +93,7 @@ struct TileAndVectorizeConvsPass
     scf::SCFTileAndFuseOptions fuseOptions;
     scf::SCFTilingOptions forallOptions;
     forallOptions.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp)
-        .setTileSizes(toAttrs(rewriter, toVector(t.parallel)));
+        .setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), toVector(t.parallel)));
     fuseOptions.setTilingOptions(forallOptions);
     // Fuse only the accumulator initialization: each task then writes its
     // own block once. Pads and transposes of the operands stay outside.
@@ -129,7 +123,7 @@ struct TileAndVectorizeConvsPass
     auto tileWithFor = [&](Operation *target, ArrayRef<int64_t> sizes,
                            ArrayRef<int64_t> order) {
       scf::SCFTilingOptions options;
-      options.setTileSizes(toAttrs(rewriter, sizes));
+      options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
       if (!order.empty())
         options.setInterchange(order);
       rewriter.setInsertionPoint(target);

@@ -35,22 +35,23 @@ std::string CPUTarget::describe() const {
   return s;
 }
 
-CPUTarget CPUTarget::avx2() {
+/// A generic x86-64 CPU of `bits`-wide vectors and the L2 of its era.
+static CPUTarget genericX86(const char *cpu, int64_t bits, int64_t registers,
+                            int64_t l2Bytes) {
   CPUTarget t;
-  t.cpu = "x86-64-v3";
-  t.vectorBits = 256;
-  t.vectorRegisters = 16;
-  t.l2Bytes = 512 * 1024;
+  t.cpu = cpu;
+  t.vectorBits = bits;
+  t.vectorRegisters = registers;
+  t.l2Bytes = l2Bytes;
   return t;
 }
 
+CPUTarget CPUTarget::avx2() {
+  return genericX86("x86-64-v3", 256, 16, 512 * 1024);
+}
+
 CPUTarget CPUTarget::avx512() {
-  CPUTarget t;
-  t.cpu = "x86-64-v4";
-  t.vectorBits = 512;
-  t.vectorRegisters = 32;
-  t.l2Bytes = 1024 * 1024;
-  return t;
+  return genericX86("x86-64-v4", 512, 32, 1024 * 1024);
 }
 
 /// A cache size from the C library (0 where the machine does not say).
