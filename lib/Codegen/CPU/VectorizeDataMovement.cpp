@@ -7,7 +7,11 @@
 // iteration. This pass tiles each of them so that a tile spans the
 // contiguous innermost dimension (for a transpose also the dimension that is
 // contiguous in its input) and vectorizes the tile: copies become vector
-// loads and stores, transposes 2-D vector transposes.
+// loads and stores, transposes 2-D vector transposes. When the target has
+// threads and the op is large (cpu::parallelizeDataMovement), the outermost
+// tile loop becomes an scf.forall: the pads, zero fills, phase interleaves
+// and layout transposes between the convolutions run on every thread, not
+// as a sequential region between parallel ones.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,6 +22,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/TilingInterface.h"
@@ -142,6 +147,45 @@ struct VectorizeDataMovementPass
     return sizes;
   }
 
+  /// Whether the strategy splits `op` across threads; never inside a loop
+  /// that is already parallel.
+  static bool parallel(linalg::LinalgOp op,
+                       const mlir::convgrad::cpu::CPUTarget &target) {
+    if (op->getParentOfType<scf::ForallOp>() ||
+        op->getParentOfType<scf::ParallelOp>())
+      return false;
+    int64_t bytes = 0;
+    for (Value init : op.getDpsInits()) {
+      auto type = cast<MemRefType>(init.getType());
+      if (!type.hasStaticShape())
+        return false;
+      bytes += type.getNumElements() *
+               std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
+    }
+    return mlir::convgrad::cpu::parallelizeDataMovement(bytes, target);
+  }
+
+  /// Turns the outermost of the tile loops (disjoint output tiles, no loop-
+  /// carried value) into an scf.forall.
+  static void distributeOutermostLoop(RewriterBase &rewriter,
+                                      ArrayRef<LoopLikeOpInterface> loops) {
+    if (loops.empty())
+      return;
+    auto loop = dyn_cast<scf::ForOp>(*loops.front());
+    if (!loop || loop.getNumResults() != 0)
+      return;
+    rewriter.setInsertionPoint(loop);
+    auto forall = scf::ForallOp::create(
+        rewriter, loop.getLoc(), ArrayRef<OpFoldResult>{loop.getLowerBound()},
+        ArrayRef<OpFoldResult>{loop.getUpperBound()},
+        ArrayRef<OpFoldResult>{loop.getStep()}, ValueRange{},
+        /*mapping=*/std::nullopt);
+    rewriter.eraseOp(loop.getBody()->getTerminator());
+    rewriter.inlineBlockBefore(loop.getBody(), forall.getBody()->getTerminator(),
+                               forall.getInductionVars());
+    rewriter.eraseOp(loop);
+  }
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     IRRewriter rewriter(&getContext());
@@ -171,6 +215,8 @@ struct VectorizeDataMovementPass
           rewriter, cast<TilingInterface>(op.getOperation()), options);
       if (failed(tiled))
         continue;
+      if (parallel(op, *target))
+        distributeOutermostLoop(rewriter, tiled->loops);
       rewriter.eraseOp(op);
       for (Operation *tile : tiled->tiledOps) {
         rewriter.setInsertionPoint(tile);

@@ -195,6 +195,18 @@ TEST(DataMovement, VectorSquares) {
   EXPECT_EQ(getDataMovementTiling(avx2).innerTile, 32);
 }
 
+TEST(DataMovement, ParallelOnlyWhenWorthIt) {
+  CPUTarget two = avx512;
+  two.threads = 2;
+  CPUTarget runtime = avx512;
+  runtime.threads = 0;
+  int64_t imageBatch = 8 * 64 * 56 * 56 * 4; // a row-a activation, 6.4 MB
+  EXPECT_TRUE(parallelizeDataMovement(imageBatch, two));
+  EXPECT_TRUE(parallelizeDataMovement(imageBatch, runtime));
+  EXPECT_FALSE(parallelizeDataMovement(imageBatch, avx512)); // one thread
+  EXPECT_FALSE(parallelizeDataMovement(9 * 64 * 64 * 4, two)); // a filter
+}
+
 TEST(Target, Resolve) {
   std::string error;
   std::optional<CPUTarget> t = resolveCPUTarget("x86-64-v3", "", 0, 0, 1, error);

@@ -158,6 +158,11 @@ struct DataMovementTiling {
 };
 DataMovementTiling getDataMovementTiling(const CPUTarget &target);
 
+/// Whether a copy, fill or transpose of `bytes` bytes (written) is split
+/// across the target's threads: with more than one thread, when it is large
+/// enough to pay for a parallel region (tens of microseconds of work).
+bool parallelizeDataMovement(int64_t bytes, const CPUTarget &target);
+
 } // namespace cpu
 } // namespace convgrad
 } // namespace mlir

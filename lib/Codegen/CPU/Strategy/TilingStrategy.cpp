@@ -241,6 +241,14 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradGemm(
   return plan;
 }
 
+bool mlir::convgrad::cpu::parallelizeDataMovement(int64_t bytes,
+                                                  const CPUTarget &target) {
+  // An OpenMP region costs a few microseconds to open and join; a copy of
+  // 256 KiB takes tens (L2-resident) to a hundred (from memory).
+  constexpr int64_t kMinParallelBytes = 256 * 1024;
+  return target.threads != 1 && bytes >= kMinParallelBytes;
+}
+
 DataMovementTiling
 mlir::convgrad::cpu::getDataMovementTiling(const CPUTarget &target) {
   DataMovementTiling t;
