@@ -157,7 +157,8 @@ struct VectorizeDataMovementPass
     int64_t bytes = 0;
     for (Value init : op.getDpsInits()) {
       auto type = cast<MemRefType>(init.getType());
-      if (!type.hasStaticShape())
+      // (index and complex elements have no bit width to count)
+      if (!type.hasStaticShape() || !type.getElementType().isIntOrFloat())
         return false;
       bytes += type.getNumElements() *
                std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);

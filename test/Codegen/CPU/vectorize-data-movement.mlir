@@ -39,3 +39,13 @@ func.func @large_copy(%a: memref<8x34x34x64xf32>, %b: memref<8x34x34x64xf32, str
   linalg.copy ins(%a : memref<8x34x34x64xf32>) outs(%b : memref<8x34x34x64xf32, strided<[80000, 2300, 66, 1], offset: 67>>)
   return
 }
+
+// Elements without a bit width (index) are never split (and do not crash
+// the size estimate).
+// CHECK-LABEL: func.func @index_fill
+// CHECK-NOT:     scf.forall
+func.func @index_fill(%b: memref<8x34x34x64xindex>) {
+  %z = arith.constant 0 : index
+  linalg.fill ins(%z : index) outs(%b : memref<8x34x34x64xindex>)
+  return
+}
