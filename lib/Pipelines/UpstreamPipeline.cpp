@@ -8,9 +8,12 @@
 
 #include "convgrad/Pipelines/UpstreamPipeline.h"
 
+#include "UpstreamCodegen.h"
+
 #include "convgrad/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Conversion/TosaToArith/TosaToArith.h"
 #include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
 #include "mlir/Conversion/TosaToTensor/TosaToTensor.h"
@@ -20,6 +23,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Dialect/Tosa/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -38,13 +42,20 @@ void mlir::convgrad::buildUpstreamCPUPipeline(
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
   if (options.tosaDecompositions)
     funcPm.addPass(tosa::createTosaOptionalDecompositionsPass());
-  funcPm.addPass(tosa::createTosaToLinalgNamed());
+  TosaToLinalgNamedOptions named;
+  named.preferConv2DKernelLayoutHWCF = options.vectorize;
+  funcPm.addPass(tosa::createTosaToLinalgNamed(named));
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(tosa::createTosaToLinalg());
   funcPm.addPass(createTosaToTensorPass());
   funcPm.addPass(createTosaToArithPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  if (options.vectorize) {
+    pm.addNestedPass<func::FuncOp>(createUpstreamTileAndVectorizeConvsPass());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }
 
   // Bufferization across function boundaries with identity layouts (the
   // ABI of the callers' memref descriptors), then deallocation.
@@ -62,17 +73,30 @@ void mlir::convgrad::buildUpstreamCPUPipeline(
   // Strided copies (into padded buffers) would call memrefCopy of
   // libmlir_c_runner_utils; as linalg.copy they become the same loops inline.
   pm.addPass(createConvGradCopyToLinalg());
+  if (options.vectorize) {
+    pm.addPass(createLoopInvariantCodeMotionPass());
+    pm.addNestedPass<func::FuncOp>(createUpstreamLowerVectorsPass());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }
 
-  // linalg -> loops: every parallel dimension of every op an OpenMP
-  // work-sharing loop with threads, plain loops without.
+  // linalg -> loops: with threads, the tile loops (scf.forall) and every
+  // parallel dimension of the other ops OpenMP work-sharing loops (nested
+  // regions run sequentially); plain loops without.
   OpPassManager &loopPm = pm.nest<func::FuncOp>();
   if (openmp) {
+    loopPm.addPass(createForallToParallelLoopPass());
     loopPm.addPass(createConvertLinalgToParallelLoopsPass());
     ConvertSCFToOpenMPPassOptions omp;
     omp.numThreads = options.numThreads;
     pm.addPass(createConvertSCFToOpenMPPass(omp));
   } else {
+    loopPm.addPass(createForallToForLoopPass());
     loopPm.addPass(createConvertLinalgToLoopsPass());
+  }
+  if (options.vectorize) {
+    pm.addPass(createConvertVectorToSCFPass(
+        VectorTransferToSCFOptions().enableFullUnroll()));
   }
 
   // LLVM. finalize-memref-to-llvm runs before convert-scf-to-cf so that the
@@ -86,6 +110,8 @@ void mlir::convgrad::buildUpstreamCPUPipeline(
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  if (options.vectorize)
+    pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createConvertMathToLLVMPass());
   if (openmp)

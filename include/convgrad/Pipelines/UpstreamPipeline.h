@@ -34,14 +34,22 @@ struct UpstreamCPUPipelineOptions
                      "transpose_conv2d becomes a space-to-depth conv2d over a "
                      "zero-padded kernel, depthwise 1x1 becomes a multiply)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> vectorize{
+      *this, "vectorize",
+      llvm::cl::desc("Tile, decompose and vectorize the 2-D convolutions with "
+                     "upstream's own transforms (tosa-to-linalg-named's "
+                     "HWCF kernel layout, which upstream's 2-D -> 1-D "
+                     "decomposition needs); off: every linalg op as loops"),
+      llvm::cl::init(true)};
 };
 
 /// Builds TOSA / linalg on tensors -> LLVM dialect with upstream passes:
 /// tosa-optional-decompositions (optional), tosa-to-linalg-named,
-/// tosa-to-linalg, tosa-to-tensor, tosa-to-arith, one-shot bufferization
-/// across function boundaries (identity layouts), deallocation, linalg to
-/// (parallel) loops, OpenMP for num-threads != 1, and the conversions to
-/// LLVM. The result runs in the ExecutionEngine with no runtime library but
+/// tosa-to-linalg, tosa-to-tensor, tosa-to-arith, then (vectorize) the 2-D
+/// convolutions tiled, decomposed to 1-D and vectorized, one-shot
+/// bufferization across function boundaries (identity layouts),
+/// deallocation, vector lowering, the rest of linalg to (parallel) loops,
+/// OpenMP for num-threads != 1, and the conversions to LLVM. The result runs in the ExecutionEngine with no runtime library but
 /// libomp.
 void buildUpstreamCPUPipeline(OpPassManager &pm,
                               const UpstreamCPUPipelineOptions &options);
