@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
@@ -26,12 +27,17 @@ using namespace mlir;
 
 namespace {
 
-/// The largest divisor of `size` that is at most `target`.
-int64_t divisorAtMost(int64_t size, int64_t target) {
-  for (int64_t t = std::min(size, target); t > 1; --t)
+/// The tile size for a dimension of `size` and a register-sized `target`:
+/// the largest divisor up to `target` when it is at least half of it (all
+/// tiles full), otherwise `target` itself, whose loop is then peeled
+/// (upstream's peelForLoopAndSimplifyBounds) so that both the full tiles and
+/// the one partial tile are static.
+int64_t tileSize(int64_t size, int64_t target) {
+  int64_t limit = std::min(size, target);
+  for (int64_t t = limit; 2 * t >= limit; --t)
     if (size % t == 0)
       return t;
-  return 1;
+  return limit;
 }
 
 SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> sizes) {
@@ -58,8 +64,8 @@ struct UpstreamTileAndVectorizeConvs
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     // Register tile: up to 8 columns x 32 channels (2 AVX-512 vectors of
     // f32) with 8 input channels per reduction step.
-    int64_t ow = divisorAtMost(ranges[2], 8), f = divisorAtMost(ranges[3], 32),
-            c = divisorAtMost(ranges[6], 8);
+    int64_t ow = tileSize(ranges[2], 8), f = tileSize(ranges[3], 32),
+            c = tileSize(ranges[6], 8);
     scf::SCFTilingOptions rows;
     rows.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp)
         .setTileSizes(indexAttrs(rewriter, {1, 1}));
@@ -75,8 +81,22 @@ struct UpstreamTileAndVectorizeConvs
     rewriter.setInsertionPoint(rowOp);
     FailureOr<scf::SCFTilingResult> tiles = scf::tileUsingSCF(
         rewriter, cast<TilingInterface>(rowOp), inner);
-    if (succeeded(tiles))
-      rewriter.replaceOp(rowOp, tiles->replacements);
+    if (failed(tiles))
+      return;
+    rewriter.replaceOp(rowOp, tiles->replacements);
+    // Loops in the order of the tiled dimensions: ow, f, kh, kw, c. Peel
+    // the inner ones first so that the outer loop's copies contain them.
+    const unsigned loopIndex[] = {4, 1, 0};
+    const int64_t sizes[] = {ranges[6], ranges[3], ranges[2]};
+    const int64_t tileSizes[] = {c, f, ow};
+    for (unsigned i = 0; i < 3; ++i) {
+      auto loop =
+          dyn_cast<scf::ForOp>(tiles->loops[loopIndex[i]].getOperation());
+      scf::ForOp partial;
+      if (loop && sizes[i] % tileSizes[i] != 0 &&
+          failed(scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial)))
+        loop->emitWarning("upstream tiling: could not peel the partial tile");
+    }
   }
 
   void runOnOperation() override {
@@ -90,10 +110,21 @@ struct UpstreamTileAndVectorizeConvs
     });
     for (linalg::Conv2DNhwcHwcfOp op : convs)
       tile(rewriter, op);
-
+    // Peeled tiles: fold their now-constant sizes into static types, before
+    // and after the decomposition (the vectorizer needs static shapes).
+    auto canonicalize = [&] {
+      RewritePatternSet patterns(ctx);
+      for (Dialect *dialect : ctx->getLoadedDialects())
+        dialect->getCanonicalizationPatterns(patterns);
+      for (RegisteredOperationName name : ctx->getRegisteredOperations())
+        name.getCanonicalizationPatterns(patterns, ctx);
+      (void)applyPatternsGreedily(func, std::move(patterns));
+    };
+    canonicalize();
     RewritePatternSet decompose(ctx);
     linalg::populateDecomposeConvolutionPatterns(decompose);
     (void)applyPatternsGreedily(func, std::move(decompose));
+    canonicalize();
 
     SmallVector<linalg::Conv1DNwcWcfOp> rows;
     func.walk([&](linalg::Conv1DNwcWcfOp op) {

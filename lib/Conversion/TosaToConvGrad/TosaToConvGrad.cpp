@@ -143,6 +143,25 @@ LogicalResult checkImportable(TosaConvOp op, PatternRewriter &rewriter) {
   return success();
 }
 
+/// Replaces a forward TOSA convolution (conv2d, conv3d, depthwise_conv2d)
+/// by a channels-last convgrad.conv of its input with `filter` (convgrad's
+/// channels-last filter layout) and its bias.
+template <typename TosaConvOp>
+void replaceWithConv(PatternRewriter &rewriter, TosaConvOp op, Value filter,
+                     int64_t groups) {
+  Location loc = op.getLoc();
+  auto outType = cast<RankedTensorType>(op.getOutput().getType());
+  Value bias =
+      expandBias(rewriter, loc, op.getBias(), outType.getShape().back());
+  auto conv = ConvOp::create(rewriter, loc, TypeRange{outType},
+                             ValueRange{op.getInput(), filter, bias});
+  SmallVector<int64_t> low, high;
+  splitPad(op.getPad(), low, high);
+  setChannelsLastConvAttrs(rewriter, conv, op.getStride(), op.getDilation(),
+                           low, high, groups);
+  rewriter.replaceOp(op, conv.getOutput());
+}
+
 /// tosa.conv2d and tosa.conv3d: the same op with TOSA's pad order.
 template <typename TosaConvOp>
 struct ImportConv : OpRewritePattern<TosaConvOp> {
@@ -151,17 +170,7 @@ struct ImportConv : OpRewritePattern<TosaConvOp> {
                                 PatternRewriter &rewriter) const override {
     if (failed(checkImportable(op, rewriter)))
       return failure();
-    Location loc = op.getLoc();
-    auto outType = cast<RankedTensorType>(op.getOutput().getType());
-    int64_t channels = outType.getShape().back();
-    Value bias = expandBias(rewriter, loc, op.getBias(), channels);
-    auto conv = ConvOp::create(rewriter, loc, TypeRange{outType},
-                               ValueRange{op.getInput(), op.getWeight(), bias});
-    SmallVector<int64_t> low, high;
-    splitPad(op.getPad(), low, high);
-    setChannelsLastConvAttrs(rewriter, conv, op.getStride(), op.getDilation(),
-                             low, high, /*groups=*/1);
-    rewriter.replaceOp(op, conv.getOutput());
+    replaceWithConv(rewriter, op, op.getWeight(), /*groups=*/1);
     return success();
   }
 };
@@ -183,16 +192,7 @@ struct ImportDepthwiseConv : OpRewritePattern<tosa::DepthwiseConv2DOp> {
         transposeTensor(rewriter, loc, op.getWeight(), {2, 3, 0, 1});
     filter = mergeDims(rewriter, loc, filter, 0);
     filter = splitDim(rewriter, loc, filter, 2, kw);
-    auto outType = cast<RankedTensorType>(op.getOutput().getType());
-    Value bias =
-        expandBias(rewriter, loc, op.getBias(), outType.getShape().back());
-    auto conv = ConvOp::create(rewriter, loc, TypeRange{outType},
-                               ValueRange{op.getInput(), filter, bias});
-    SmallVector<int64_t> low, high;
-    splitPad(op.getPad(), low, high);
-    setChannelsLastConvAttrs(rewriter, conv, op.getStride(), op.getDilation(),
-                             low, high, /*groups=*/c);
-    rewriter.replaceOp(op, conv.getOutput());
+    replaceWithConv(rewriter, op, filter, /*groups=*/c);
     return success();
   }
 };
