@@ -152,16 +152,23 @@ struct Runner {
     }
 
     const ref::ConvConfig &c = tc.conv;
+    ref::TransposedConvConfig tconv = tc.transposedConfig();
     rt::ElemKind kind =
         rt::parseElemKind(tc.elementType).value_or(rt::ElemKind::F32);
-    rt::HostTensor x(kind, c.inputShape()), w(kind, c.filterShape()),
-        bias(kind, {c.outChannels}), dy(kind, c.outputShape());
+    std::vector<int64_t> xShape = tc.transposed ? tconv.inputShape()
+                                                : c.inputShape(),
+                         wShape = tc.transposed ? tconv.filterShape()
+                                                : c.filterShape(),
+                         yShape = tc.transposed ? tconv.outputShape()
+                                                : c.outputShape();
+    rt::HostTensor x(kind, xShape), w(kind, wShape),
+        bias(kind, {c.outChannels}), dy(kind, yShape);
     x.randomize(rng);
     w.randomize(rng);
     bias.randomize(rng);
     dy.randomize(rng);
-    rt::HostTensor y(kind, c.outputShape()), dx(kind, c.inputShape()),
-        dw(kind, c.filterShape()), db(kind, {c.outChannels});
+    rt::HostTensor y(kind, yShape), dx(kind, xShape), dw(kind, wShape),
+        db(kind, {c.outChannels});
     for (rt::HostTensor *t : {&y, &dx, &dw, &db})
       t->fillNaN(); // Elements the kernel does not write stand out.
 
@@ -195,12 +202,23 @@ struct Runner {
     std::vector<double> xv = x.values(), wv = w.values(), bv = bias.values(),
                         dyv = dy.values();
     int64_t kernelSize = ref::numElements(c.kernelSizes);
-    int64_t outSpatial = ref::numElements(c.outputSizes());
+    int64_t outSpatial = ref::numElements(
+        tc.transposed ? tconv.outputSizes() : c.outputSizes());
     int64_t cg = c.inChannels / c.groups, fg = c.outChannels / c.groups;
-    ref::Result yRef = ref::forward(c, xv, wv, &bv);
-    ref::Result dxRef = ref::backwardData(c, dyv, wv);
-    ref::Result dwRef = ref::backwardFilter(c, xv, dyv);
-    ref::Result dbRef = ref::backwardBias(c, dyv);
+    // A transposed convolution's sums: y over (C_in/G) x K terms, dx over
+    // (C_out/G) x K, dw over N x S.
+    if (tc.transposed)
+      outSpatial = std::max(outSpatial, ref::numElements(c.inputSizes));
+    ref::Result yRef = tc.transposed ? ref::transposedForward(tconv, xv, wv, &bv)
+                                     : ref::forward(c, xv, wv, &bv);
+    ref::Result dxRef = tc.transposed
+                            ? ref::transposedBackwardData(tconv, dyv, wv)
+                            : ref::backwardData(c, dyv, wv);
+    ref::Result dwRef = tc.transposed
+                            ? ref::transposedBackwardFilter(tconv, xv, dyv)
+                            : ref::backwardFilter(c, xv, dyv);
+    ref::Result dbRef = tc.transposed ? ref::transposedBackwardBias(tconv, dyv)
+                                      : ref::backwardBias(c, dyv);
     if (!rt::checkResult("fwd", y, yRef, cg * kernelSize, message) ||
         !rt::checkResult("dgrad", dx, dxRef, fg * kernelSize, message) ||
         !rt::checkResult("wgrad", dw, dwRef, c.batch * outSpatial, message) ||

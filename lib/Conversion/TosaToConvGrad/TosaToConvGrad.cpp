@@ -243,20 +243,7 @@ struct ImportTransposeConv : OpRewritePattern<tosa::TransposeConv2DOp> {
     // + bias[oc] everywhere, the added rows included.
     Value bias =
         expandBias(rewriter, loc, op.getBias(), outType.getShape().back());
-    AffineMap biasMap = AffineMap::get(4, 0, rewriter.getAffineDimExpr(3));
-    SmallVector<utils::IteratorType> iterators(4,
-                                               utils::IteratorType::parallel);
-    Value withBias =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{outType}, ValueRange{bias},
-            ValueRange{result},
-            ArrayRef<AffineMap>{biasMap, rewriter.getMultiDimIdentityMap(4)},
-            iterators, /*doc=*/"", /*libraryCall=*/"",
-            [](OpBuilder &b, Location nloc, ValueRange args) {
-              Value sum = arith::AddFOp::create(b, nloc, args[1], args[0]);
-              linalg::YieldOp::create(b, nloc, sum);
-            })
-            .getResult(0);
+    Value withBias = addChannelBias(rewriter, loc, result, bias, 3);
     rewriter.replaceOp(op, withBias);
     return success();
   }
