@@ -22,11 +22,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "convgrad/Reference/ConvReference.h"
-#include "convgrad/Runtime/Check.h"
-#include "convgrad/Runtime/HostTensor.h"
-#include "convgrad/Runtime/Jit.h"
-#include "convgrad/Runtime/Kernels.h"
-#include "convgrad/Runtime/Timing.h"
+#include "convgrad/Testing/Check.h"
+#include "convgrad/Testing/HostTensor.h"
+#include "convgrad/Testing/Jit.h"
+#include "convgrad/Testing/Kernels.h"
+#include "convgrad/Testing/Timing.h"
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
@@ -129,7 +129,7 @@ static cl::opt<unsigned> optLevel("opt-level",
                                   cl::init(2));
 static cl::opt<std::string> pipelineOptions(
     "pipeline-options",
-    cl::desc("Extra convgrad-cpu-pipeline options, e.g. 'width-tile=8'"),
+    cl::desc("Extra convgrad-cpu-pipeline options, e.g. 'target-cpu=znver3'"),
     cl::init(""));
 static cl::opt<uint64_t> seed("seed", cl::desc("Seed of the inputs"),
                               cl::init(1));
@@ -799,6 +799,12 @@ int main(int argc, char **argv) {
                     "(--allocator=retain)"
                   : "glibc defaults (--allocator=system)")
      << "\n";
+  {
+    JitOptions target;
+    target.cpuOptions = pipelineOptions;
+    target.numThreads = 1;
+    os << "# convgrad compiled for: " << describeCPUTarget(target) << "\n";
+  }
   os << "# ratio = convgrad time / oneDNN time (> 1: convgrad slower)\n";
 
   // Peak, measured now and again at the end (the machine may be shared):
@@ -868,7 +874,8 @@ int main(int argc, char **argv) {
         addKernels(*module, c, ElemKind::F32, /*dynamicBatch=*/false, "",
                    maskOf(kind));
         JitOptions jit;
-        jit.pipeline = cpuPipeline(threads, pipelineOptions);
+        jit.cpuOptions = pipelineOptions;
+        jit.numThreads = threads;
         jit.optLevel = optLevel;
         if (threads != 1)
           jit.sharedLibs.push_back(defaultOpenMPLibrary());

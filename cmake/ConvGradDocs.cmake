@@ -20,6 +20,7 @@ set(CONVGRAD_GENERATED_DOCS_DIR "${PROJECT_BINARY_DIR}/docs/generated")
 set(CONVGRAD_DOCS
   ConvGradDialectReference:ConvGradDialect
   ConvGradTransformsPasses:ConvGradTransformsPasses
+  ConvGradCPUCodegenPasses:ConvGradCPUCodegenPasses
   ConvGradConversionPasses:ConvGradConversionPasses
   ConvGradTransformOps:ConvGradTransformOps)
 

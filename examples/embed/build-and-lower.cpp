@@ -19,7 +19,7 @@
 #include "convgrad/Conversion/ConvGradToLinalg/ConvGradToLinalg.h"
 #include "convgrad/Dialect/ConvGrad/IR/ConvGradDialect.h"
 #include "convgrad/Dialect/ConvGrad/IR/ConvGradOps.h"
-#include "convgrad/Transforms/Passes.h"
+#include "convgrad/Dialect/ConvGrad/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"

@@ -6,13 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "convgrad/Conversion/Passes.h"
-#include "convgrad/Dialect/ConvGrad/IR/ConvGradDialect.h"
-#include "convgrad/Pipelines/Pipelines.h"
-#include "convgrad/Transforms/Passes.h"
-#ifdef MY_OPT_HAS_TRANSFORM_OPS
-#include "convgrad/TransformOps/ConvGradTransformOps.h"
-#endif
+#include "convgrad/InitAll.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -23,17 +17,12 @@
 int main(int argc, char **argv) {
   // Upstream first, then convgrad.
   mlir::registerAllPasses();
-  mlir::convgrad::registerConvGradTransformsPasses();  // --convgrad-decompose
-  mlir::convgrad::registerConvGradConversionPasses();  // --convgrad-to-linalg
-  mlir::convgrad::registerConvGradPipelines();         // --convgrad-cpu-pipeline
+  mlir::convgrad::registerAllPasses(); // --convgrad-*, --convgrad-cpu-pipeline
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
-  registry.insert<mlir::convgrad::ConvGradDialect>();
-#ifdef MY_OPT_HAS_TRANSFORM_OPS
-  mlir::convgrad::registerTransformDialectExtension(registry);
-#endif
+  mlir::convgrad::registerAllDialects(registry);
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "my-opt: upstream MLIR + convgrad\n", registry));
 }

@@ -3,8 +3,9 @@
 #include "convgrad-c/Passes.h"
 
 #include "convgrad/Conversion/Passes.h"
+#include "convgrad/Dialect/ConvGrad/Transforms/Passes.h"
+#include "convgrad/InitAll.h"
 #include "convgrad/Pipelines/Pipelines.h"
-#include "convgrad/Transforms/Passes.h"
 
 #include "mlir/CAPI/Pass.h"
 #include "mlir/CAPI/Support.h"
@@ -13,9 +14,7 @@
 using namespace mlir;
 
 void mlirConvGradRegisterPasses(void) {
-  convgrad::registerConvGradTransformsPasses();
-  convgrad::registerConvGradConversionPasses();
-  convgrad::registerConvGradPipelines();
+  convgrad::registerAllPasses();
 }
 
 MlirPass mlirConvGradCreateDecomposePass(void) {
@@ -28,7 +27,13 @@ MlirPass mlirConvGradCreateToLinalgPass(void) {
 
 void mlirConvGradBuildCPUPipeline(MlirOpPassManager pm, MlirStringRef codegen) {
   convgrad::CPUPipelineOptions options;
-  if (codegen.length != 0)
-    options.codegen = unwrap(codegen).str();
+  if (codegen.length != 0) {
+    std::unique_ptr<convgrad::CPUPipelineOptions> parsed =
+        convgrad::CPUPipelineOptions::createFromString(
+            ("codegen=" + unwrap(codegen)).str());
+    if (!parsed)
+      return;
+    options.codegen = parsed->codegen.getValue();
+  }
   convgrad::buildCPUPipeline(*unwrap(pm), options);
 }

@@ -10,7 +10,7 @@
 
 #include "UpstreamCodegen.h"
 
-#include "convgrad/Transforms/Passes.h"
+#include "convgrad/Codegen/CPU/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"

@@ -7,10 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "convgrad/Dialect/ConvGrad/IR/ConvGradDialect.h"
-#ifdef CONVGRAD_PLUGIN_HAS_TRANSFORM_OPS
-#include "convgrad/TransformOps/ConvGradTransformOps.h"
-#endif
+#include "convgrad/InitAll.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/Plugins/DialectPlugin.h"
@@ -20,9 +17,6 @@ extern "C" LLVM_ATTRIBUTE_WEAK mlir::DialectPluginLibraryInfo
 mlirGetDialectPluginInfo() {
   return {MLIR_PLUGIN_API_VERSION, "ConvGradDialect", LLVM_VERSION_STRING,
           [](mlir::DialectRegistry *registry) {
-            registry->insert<mlir::convgrad::ConvGradDialect>();
-#ifdef CONVGRAD_PLUGIN_HAS_TRANSFORM_OPS
-            mlir::convgrad::registerTransformDialectExtension(*registry);
-#endif
+            mlir::convgrad::registerAllDialects(*registry);
           }};
 }

@@ -8,9 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "convgrad/Conversion/Passes.h"
-#include "convgrad/Pipelines/Pipelines.h"
-#include "convgrad/Transforms/Passes.h"
+#include "convgrad/InitAll.h"
 
 #include "mlir/Tools/Plugins/PassPlugin.h"
 #include "llvm/Config/llvm-config.h"
@@ -18,8 +16,6 @@
 extern "C" LLVM_ATTRIBUTE_WEAK mlir::PassPluginLibraryInfo
 mlirGetPassPluginInfo() {
   return {MLIR_PLUGIN_API_VERSION, "ConvGradPasses", LLVM_VERSION_STRING, []() {
-            mlir::convgrad::registerConvGradTransformsPasses();
-            mlir::convgrad::registerConvGradConversionPasses();
-            mlir::convgrad::registerConvGradPipelines();
+            mlir::convgrad::registerAllPasses();
           }};
 }

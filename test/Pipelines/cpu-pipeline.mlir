@@ -4,13 +4,20 @@
 // codegen=loops scalar code. None needs a runtime library call other
 // than malloc/free (and OpenMP's, when threaded).
 
-// RUN: convgrad-opt %s --convgrad-cpu-pipeline | FileCheck %s --check-prefixes=CHECK,VEC
+// RUN: convgrad-opt %s --convgrad-cpu-pipeline="target-cpu=x86-64-v4" | FileCheck %s --check-prefixes=CHECK,VEC
 // RUN: convgrad-opt %s --convgrad-cpu-pipeline="num-threads=2" | FileCheck %s --check-prefixes=CHECK,OMP
 // RUN: convgrad-opt %s --convgrad-cpu-pipeline="codegen=loops" | FileCheck %s --check-prefixes=CHECK,LOOPS
-// The pipeline passes its tiling options on to the passes that use them.
-// RUN: convgrad-opt %s --convgrad-cpu-pipeline="max-accumulators=8 filter-cache-bytes=4096 vector-bits=256 gemm-lane-tile=32" --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=OPTS
-// OPTS: convgrad-tile-and-vectorize{{{.*}}filter-cache-bytes=4096 max-accumulators=8{{.*}}vector-bits=256
-// OPTS: convgrad-tile-and-vectorize-contractions{{{.*}}lane-tile=32
+// The pipeline passes its target and strategy options on to the passes
+// that use them, and rejects unknown values when its options are parsed.
+// RUN: convgrad-opt %s --convgrad-cpu-pipeline="target-cpu=znver3 target-features=-fma vector-registers=8 num-threads=2 wgrad-parallel-tasks=3 wgrad-block-bytes=4096 dgrad-strategy=zero-insertion" --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=OPTS
+// OPTS: convgrad-cpu-set-target{target-cpu=znver3 target-features=-fma threads=2 vector-bits=0 vector-registers=8}
+// OPTS-NEXT: convgrad-cpu-wgrad-to-gemm{block-bytes=4096 parallel-tasks=3}
+// OPTS-NEXT: convgrad-decompose{dgrad-strategy=zero-insertion}
+// OPTS: convgrad-cpu-apply-llvm-target
+// RUN: not convgrad-opt %s --convgrad-cpu-pipeline="codegen=vectr" 2>&1 | FileCheck %s --check-prefix=BADOPT
+// BADOPT: for the --codegen option: Cannot find option named 'vectr'!
+// RUN: not convgrad-opt %s --convgrad-cpu-pipeline="target-cpu=pentium9" 2>&1 | FileCheck %s --check-prefix=BADCPU
+// BADCPU: error: convgrad-cpu-set-target: unknown target CPU 'pentium9'
 
 // CHECK-NOT: convgrad.
 // CHECK-NOT: linalg.

@@ -1,8 +1,8 @@
 // The wgrad GEMMs at num-threads=2: one OpenMP region (one scf.forall of
 // two channel-block tasks around the image, row-block and tap loops) whose
 // body holds the register-blocked 4 x 64 FMAs; at one thread no region.
-// RUN: convgrad-opt %s --convgrad-cpu-pipeline="num-threads=2" | FileCheck %s --check-prefixes=CHECK,OMP
-// RUN: convgrad-opt %s --convgrad-cpu-pipeline | FileCheck %s --check-prefix=CHECK
+// RUN: convgrad-opt %s --convgrad-cpu-pipeline="num-threads=2 target-cpu=x86-64-v4" | FileCheck %s --check-prefixes=CHECK,OMP
+// RUN: convgrad-opt %s --convgrad-cpu-pipeline="target-cpu=x86-64-v4" | FileCheck %s --check-prefix=CHECK
 
 // CHECK-LABEL: llvm.func @wgrad(
 // OMP:         omp.parallel

@@ -2,10 +2,8 @@
 
 #include "FuzzCommon.h"
 
-#include "convgrad/Conversion/Passes.h"
-#include "convgrad/Dialect/ConvGrad/IR/ConvGradDialect.h"
+#include "convgrad/InitAll.h"
 #include "convgrad/Pipelines/Pipelines.h"
-#include "convgrad/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -37,9 +35,7 @@ static bool envSet(const char *name) {
 
 void initialize() {
   registerAllPasses();
-  convgrad::registerConvGradTransformsPasses();
-  convgrad::registerConvGradConversionPasses();
-  convgrad::registerConvGradPipelines();
+  convgrad::registerAllPasses();
 }
 
 void enableStatsAtExit() {
@@ -63,7 +59,7 @@ static const DialectRegistry &fullRegistry() {
     auto *r = new DialectRegistry();
     registerAllDialects(*r);
     registerAllExtensions(*r);
-    r->insert<convgrad::ConvGradDialect>();
+    convgrad::registerAllDialects(*r);
     return r;
   }();
   return *registry;

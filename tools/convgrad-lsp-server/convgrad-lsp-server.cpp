@@ -7,8 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "convgrad/Dialect/ConvGrad/IR/ConvGradDialect.h"
-#include "convgrad/TransformOps/ConvGradTransformOps.h"
+#include "convgrad/InitAll.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -19,7 +18,6 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
-  registry.insert<mlir::convgrad::ConvGradDialect>();
-  mlir::convgrad::registerTransformDialectExtension(registry);
+  mlir::convgrad::registerAllDialects(registry);
   return mlir::failed(mlir::MlirLspServerMain(argc, argv, registry));
 }

@@ -1,12 +1,6 @@
 //===- convgrad-opt.cpp - mlir-opt with the convgrad dialect --------------===//
 
-#include "convgrad/Conversion/Passes.h"
-#include "convgrad/Dialect/ConvGrad/IR/ConvGradDialect.h"
-#include "convgrad/Pipelines/Pipelines.h"
-#include "convgrad/Pipelines/TosaPipeline.h"
-#include "convgrad/Pipelines/UpstreamPipeline.h"
-#include "convgrad/TransformOps/ConvGradTransformOps.h"
-#include "convgrad/Transforms/Passes.h"
+#include "convgrad/InitAll.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -16,16 +10,11 @@
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
-  mlir::convgrad::registerConvGradTransformsPasses();
-  mlir::convgrad::registerConvGradConversionPasses();
-  mlir::convgrad::registerConvGradPipelines();
-  mlir::convgrad::registerUpstreamCPUPipeline();
-  mlir::convgrad::registerTosaCPUPipeline();
+  mlir::convgrad::registerAllPasses();
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
-  registry.insert<mlir::convgrad::ConvGradDialect>();
-  mlir::convgrad::registerTransformDialectExtension(registry);
+  mlir::convgrad::registerAllDialects(registry);
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "convgrad optimizer driver\n", registry));
 }

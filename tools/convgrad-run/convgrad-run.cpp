@@ -16,12 +16,12 @@
 
 #include "convgrad/Dialect/ConvGrad/IR/ConvGradOps.h"
 #include "convgrad/Reference/ConvReference.h"
-#include "convgrad/Runtime/Check.h"
-#include "convgrad/Runtime/Compare.h"
-#include "convgrad/Runtime/HostTensor.h"
-#include "convgrad/Runtime/Jit.h"
-#include "convgrad/Runtime/Kernels.h"
-#include "convgrad/Runtime/Timing.h"
+#include "convgrad/Testing/Check.h"
+#include "convgrad/Testing/Compare.h"
+#include "convgrad/Testing/HostTensor.h"
+#include "convgrad/Testing/Jit.h"
+#include "convgrad/Testing/Kernels.h"
+#include "convgrad/Testing/Timing.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -73,8 +73,8 @@ static cl::opt<uint64_t> seed("seed", cl::desc("Seed for inputs and --random"),
 static cl::opt<std::string> passPipeline(
     "pass-pipeline",
     cl::desc("Pipeline from the kernels to the LLVM dialect (textual, without "
-             "the builtin.module wrapper)"),
-    cl::init("convgrad-cpu-pipeline"));
+             "the builtin.module wrapper; default: convgrad-cpu-pipeline)"),
+    cl::init(""));
 static cl::opt<bool> verbose("v", cl::desc("Print every configuration"),
                              cl::init(false));
 static cl::opt<bool> dumpIR("dump-ir",
@@ -416,7 +416,10 @@ static int compareInputModule() {
   int failures = rt::compareModule(*module, options, llvm::outs());
   if (failures < 0)
     return 2;
-  llvm::outs() << "convgrad-run: compared '" << passPipeline << "' with '"
+  llvm::outs() << "convgrad-run: compared '"
+               << (passPipeline.empty() ? std::string("convgrad-cpu-pipeline")
+                                        : passPipeline.getValue())
+               << "' with '"
                << comparePipeline << "': "
                << (failures == 0 ? "all functions agree"
                                  : std::to_string(failures) +

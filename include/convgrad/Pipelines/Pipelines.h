@@ -1,118 +1,139 @@
 //===- Pipelines.h - convgrad pass pipelines --------------------*- C++ -*-===//
+//
+// `--convgrad-cpu-pipeline` as typed C++: four stage functions that add the
+// passes with their options (pm.addPass(createX(options))), so that a
+// misspelt pass or option is a compile error, and an unknown option value
+// (the enums below) an error when the pipeline's options are parsed.
+//
+//===----------------------------------------------------------------------===//
 
 #ifndef CONVGRAD_PIPELINES_PIPELINES_H
 #define CONVGRAD_PIPELINES_PIPELINES_H
 
-#include "mlir/Pass/PassOptions.h"
+#include "convgrad/Dialect/ConvGrad/Transforms/Passes.h"
 
-#include <string>
+#include "mlir/Pass/PassOptions.h"
 
 namespace mlir {
 class OpPassManager;
 
 namespace convgrad {
 
+/// How linalg ops become loops.
+enum class Codegen {
+  /// Tiled for registers and caches, vectorized (the fast path).
+  Vector,
+  /// Plain scalar loop nests (a simple reference path).
+  Loops,
+};
+
+/// How filter gradients are computed.
+enum class WgradStrategy {
+  /// Ungrouped, static-channel ones as one register-blocked GEMM per image
+  /// and kernel tap (--convgrad-cpu-wgrad-to-gemm); the others as Conv.
+  Gemm,
+  /// A forward convolution with the batch as the reduced channel (the math
+  /// note's form).
+  Conv,
+};
+
 /// Options of `--convgrad-cpu-pipeline`.
 struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
-  PassOptions::Option<std::string> codegen{
-      *this, "codegen",
-      llvm::cl::desc("How linalg ops become loops: 'loops' lowers them to "
-                     "scalar loop nests (a simple reference path), 'vector' "
-                     "tiles and vectorizes the convolutions"),
-      llvm::cl::init("vector")};
-  PassOptions::Option<std::string> dgradStrategy{
+  PassOptions::Option<Codegen> codegen{
+      *this, "codegen", llvm::cl::desc("How linalg ops become loops"),
+      llvm::cl::init(Codegen::Vector),
+      llvm::cl::values(
+          clEnumValN(Codegen::Vector, "vector",
+                     "tile for registers and caches, vectorize"),
+          clEnumValN(Codegen::Loops, "loops",
+                     "scalar loop nests (a simple reference path)"))};
+  PassOptions::Option<DgradStrategy> dgradStrategy{
       *this, "dgrad-strategy",
-      llvm::cl::desc("Strided data gradients: 'phase' (one stride-1 "
-                     "convolution per output phase, no MAC on inserted "
-                     "zeros) or 'zero-insertion' (the math note's form)"),
-      llvm::cl::init("phase")};
-  PassOptions::Option<std::string> wgradStrategy{
+      llvm::cl::desc("How strided data gradients become convolutions"),
+      llvm::cl::init(DgradStrategy::Phase),
+      llvm::cl::values(
+          clEnumValN(DgradStrategy::Phase, "phase",
+                     "one stride-1 convolution per output phase, no MAC on "
+                     "inserted zeros"),
+          clEnumValN(DgradStrategy::ZeroInsertion, "zero-insertion",
+                     "one convolution of the zero-inserted gradient (the "
+                     "math note's form)"))};
+  PassOptions::Option<WgradStrategy> wgradStrategy{
       *this, "wgrad-strategy",
-      llvm::cl::desc("Filter gradients: 'gemm' (ungrouped ones as one "
-                     "register-blocked GEMM per image and kernel tap) or "
-                     "'conv' (a forward convolution with the batch as the "
-                     "reduced channel)"),
-      llvm::cl::init("gemm")};
-  PassOptions::Option<int64_t> wgradBlockBytes{
-      *this, "wgrad-block-bytes",
-      llvm::cl::desc("wgrad-strategy=gemm: bytes of output gradient per GEMM "
-                     "(blocks of output rows that all kernel taps re-read "
-                     "from cache; 0: whole images)"),
-      llvm::cl::init(262144)};
+      llvm::cl::desc("How filter gradients are computed"),
+      llvm::cl::init(WgradStrategy::Gemm),
+      llvm::cl::values(
+          clEnumValN(WgradStrategy::Gemm, "gemm",
+                     "ungrouped ones as one register-blocked GEMM per image "
+                     "and kernel tap"),
+          clEnumValN(WgradStrategy::Conv, "conv",
+                     "a forward convolution with the batch as the reduced "
+                     "channel"))};
   PassOptions::Option<unsigned> numThreads{
       *this, "num-threads",
-      llvm::cl::desc("Threads for the parallel tile loops: 1 = sequential code "
+      llvm::cl::desc("Threads for the parallel loops: 1 = sequential code "
                      "with no runtime library; N > 1 = OpenMP with N threads "
                      "(link libomp); 0 = OpenMP, thread count from "
                      "OMP_NUM_THREADS at run time"),
       llvm::cl::init(1)};
-  PassOptions::Option<int64_t> wgradParallelTasks{
-      *this, "wgrad-parallel-tasks",
-      llvm::cl::desc("wgrad-strategy=gemm: parallel tasks of a filter "
-                     "gradient (disjoint channel blocks of the accumulator, "
-                     "one scf.forall around all its GEMMs); 0 = derive from "
-                     "num-threads (1 thread: 1, N: N, runtime count: 4)"),
-      llvm::cl::init(0)};
-  PassOptions::Option<int64_t> parallelRows{
-      *this, "parallel-rows",
-      llvm::cl::desc("Output rows per parallel task (codegen=vector)"),
-      llvm::cl::init(8)};
-  PassOptions::Option<int64_t> widthTile{
-      *this, "width-tile",
-      llvm::cl::desc("Most output columns per register tile (codegen=vector)"),
-      llvm::cl::init(8)};
-  PassOptions::Option<int64_t> channelTile{
-      *this, "channel-tile",
-      llvm::cl::desc("Most output channels per register tile (codegen=vector)"),
-      llvm::cl::init(64)};
-  PassOptions::Option<int64_t> reductionTile{
-      *this, "reduction-tile",
-      llvm::cl::desc("Input channels per reduction step (codegen=vector)"),
-      llvm::cl::init(1)};
-  PassOptions::Option<int64_t> maxAccumulators{
-      *this, "max-accumulators",
-      llvm::cl::desc("Most vector registers of accumulators per convolution "
-                     "register tile (codegen=vector)"),
-      llvm::cl::init(24)};
-  PassOptions::Option<int64_t> filterCacheBytes{
-      *this, "filter-cache-bytes",
-      llvm::cl::desc("Filters larger than this are split into cache blocks "
-                     "of output x input channels (codegen=vector)"),
-      llvm::cl::init(1048576)};
+  PassOptions::Option<std::string> targetCpu{
+      *this, "target-cpu",
+      llvm::cl::desc("The CPU to compile for: 'host' or an LLVM CPU name "
+                     "(znver3, skylake-avx512, x86-64-v3, ...). Tile sizes "
+                     "follow its vector width, registers and caches, and "
+                     "LLVM generates code for it"),
+      llvm::cl::init("host")};
+  PassOptions::Option<std::string> targetFeatures{
+      *this, "target-features",
+      llvm::cl::desc("Changes to the CPU's features, e.g. '-avx512f' for "
+                     "AVX2 code on an AVX-512 machine"),
+      llvm::cl::init("")};
   PassOptions::Option<int64_t> vectorBits{
       *this, "vector-bits",
-      llvm::cl::desc("Bits per vector register, to count the registers of a "
-                     "tile (codegen=vector)"),
-      llvm::cl::init(512)};
-  PassOptions::Option<int64_t> gemmRowTile{
-      *this, "gemm-row-tile",
-      llvm::cl::desc("Rows of the register block of the wgrad GEMMs "
-                     "(codegen=vector)"),
-      llvm::cl::init(4)};
-  PassOptions::Option<int64_t> gemmLaneTile{
-      *this, "gemm-lane-tile",
-      llvm::cl::desc("Vector lanes of the register block of the wgrad GEMMs "
-                     "(codegen=vector)"),
-      llvm::cl::init(64)};
-  PassOptions::Option<int64_t> gemmReductionTile{
-      *this, "gemm-reduction-tile",
-      llvm::cl::desc("Output columns per unrolled step of the wgrad GEMMs "
-                     "(codegen=vector)"),
-      llvm::cl::init(8)};
+      llvm::cl::desc("Vector register width the tiles are sized for (0: "
+                     "from the target)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> vectorRegisters{
+      *this, "vector-registers",
+      llvm::cl::desc("Vector registers the tiles may use (0: from the "
+                     "target)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> wgradParallelTasks{
+      *this, "wgrad-parallel-tasks",
+      llvm::cl::desc("wgrad-strategy=gemm: override the parallel tasks of a "
+                     "filter gradient (0: one per thread; 4 for a run-time "
+                     "thread count)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> wgradBlockBytes{
+      *this, "wgrad-block-bytes",
+      llvm::cl::desc("wgrad-strategy=gemm: override the output gradient "
+                     "bytes per GEMM (0: a quarter of the target's L2)"),
+      llvm::cl::init(0)};
 };
 
-/// Builds convgrad (or linalg on tensors) -> LLVM dialect for CPUs: lowering
-/// to linalg, bufferization across function boundaries (identity layouts),
-/// deallocation, loop generation and conversion to LLVM. The result is ready
-/// for `mlir-translate --mlir-to-llvmir`, `mlir-runner` and the
-/// ExecutionEngine.
+/// Stage 1: convgrad (or linalg on tensors) to linalg on tensors. Records
+/// the CPU target, computes filter gradients as GEMMs, backward ops as
+/// forward convolutions, channels-first ones in channels-last, grouped ones
+/// as loops over groups, and lowers to upstream linalg.
+void buildConvGradToLinalgStage(OpPassManager &pm,
+                                const CPUPipelineOptions &options);
+/// Stage 2: tiles and vectorizes convolutions and GEMMs (codegen=vector).
+void buildTileAndVectorizeStage(OpPassManager &pm,
+                                const CPUPipelineOptions &options);
+/// Stage 3: one-shot bufferization across function boundaries (identity
+/// layouts), deallocation, copies as vectorized loops.
+void buildBufferizationStage(OpPassManager &pm,
+                             const CPUPipelineOptions &options);
+/// Stage 4: parallel loops to OpenMP or sequential loops, everything to the
+/// LLVM dialect, the LLVM functions marked with the target CPU.
+void buildLowerToLLVMStage(OpPassManager &pm,
+                           const CPUPipelineOptions &options);
+
+/// All four stages: the result is ready for `mlir-translate
+/// --mlir-to-llvmir`, `mlir-runner` and the ExecutionEngine.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 
-/// The textual form of the pipeline (for `--mlir-print-ir-after-all` users
-/// and error messages).
-std::string getCPUPipelineString(const CPUPipelineOptions &options);
-
-/// Registers `--convgrad-cpu-pipeline`.
+/// Registers `--convgrad-cpu-pipeline` (through convgrad::registerAllPasses).
 void registerConvGradPipelines();
 
 } // namespace convgrad

@@ -9,8 +9,8 @@
 
 #include "convgrad/Conversion/ConvGradToLinalg/ConvGradToLinalg.h"
 #include "convgrad/Dialect/ConvGrad/IR/ConvGradOps.h"
-#include "convgrad/Transforms/Passes.h"
-#include "convgrad/Utils/TensorUtils.h"
+#include "convgrad/Dialect/ConvGrad/Transforms/Passes.h"
+#include "convgrad/Dialect/ConvGrad/Utils/TensorUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"

@@ -11,7 +11,7 @@
 #include "convgrad/Conversion/TosaToConvGrad/TosaToConvGrad.h"
 #include "convgrad/Dialect/ConvGrad/IR/ConvGradDialect.h"
 #include "convgrad/Dialect/ConvGrad/IR/ConvGradOps.h"
-#include "convgrad/Utils/TensorUtils.h"
+#include "convgrad/Dialect/ConvGrad/Utils/TensorUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"

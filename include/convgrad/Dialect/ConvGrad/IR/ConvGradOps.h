@@ -4,7 +4,7 @@
 #define CONVGRAD_DIALECT_CONVGRAD_IR_CONVGRADOPS_H
 
 #include "convgrad/Dialect/ConvGrad/IR/ConvGradDialect.h"
-#include "convgrad/Utils/ConvShape.h"
+#include "convgrad/Dialect/ConvGrad/Utils/ConvShape.h"
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/Builders.h"

@@ -1,0 +1,79 @@
+//===- CPUTarget.h - What the CPU code generator knows of its target -----===//
+//
+// One plain struct that every CPU code generation decision reads: the vector
+// width and register count (register blocks), the FMA units, the cache sizes
+// (cache blocks) and the thread count (task splits), plus the LLVM CPU name
+// and features that the generated functions are compiled for. It is filled
+// once, from the host or from a CPU name and feature list
+// (resolveCPUTarget), carried through the IR as a module attribute
+// (convgrad/Codegen/CPU/Passes.h) and read by the passes and the tiling
+// strategy. No MLIR dependency.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CONVGRAD_CODEGEN_CPU_CPUTARGET_H
+#define CONVGRAD_CODEGEN_CPU_CPUTARGET_H
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+// In mlir::convgrad for name lookup only: nothing here uses MLIR.
+namespace mlir {
+namespace convgrad {
+namespace cpu {
+
+struct CPUTarget {
+  /// LLVM's name of the CPU (`-mcpu`), e.g. "znver3", "x86-64-v4".
+  std::string cpu = "x86-64";
+  /// Whether this is the machine the compiler runs on.
+  bool host = false;
+  /// Changes to the CPU's LLVM features ("-avx512f,+fma"), applied after
+  /// them: the code may use the CPU's features with these changes.
+  std::string features;
+  /// Bits per vector register the code should use (128, 256 or 512).
+  int64_t vectorBits = 128;
+  /// Architectural vector registers (16 for AVX2, 32 for AVX-512).
+  int64_t vectorRegisters = 16;
+  /// FMA instructions issued per cycle.
+  int64_t fmaUnits = 2;
+  /// Per-core data caches and the shared last level, in bytes.
+  int64_t l1DataBytes = 32 * 1024;
+  int64_t l2Bytes = 1024 * 1024;
+  int64_t l3Bytes = 8 * 1024 * 1024;
+  /// Threads the generated code runs on: 1 = sequential, N = N OpenMP
+  /// threads, 0 = decided at run time (OMP_NUM_THREADS).
+  int64_t threads = 1;
+
+  /// Elements of `elementBits` per vector register (at least 1).
+  int64_t lanes(int64_t elementBits) const;
+  /// "avx512", "avx2" or "sse" from the vector width (for reports).
+  const char *isaName() const;
+  /// One line for reports and benchmark headers.
+  std::string describe() const;
+
+  /// Fixed targets for tests and documentation: 16 x 256-bit registers
+  /// (x86-64-v3) and 32 x 512-bit registers (x86-64-v4).
+  static CPUTarget avx2();
+  static CPUTarget avx512();
+};
+
+/// The target for a CPU name ("host" or empty: the machine this runs on) and
+/// LLVM feature changes applied on top of that CPU's features (e.g.
+/// "-avx512f" to compile AVX2 code on an AVX-512 host). AVX512-BF16 is
+/// always turned off: convgrad converts bf16 with integer operations, and
+/// LLVM 22's x86 back end aborts on bf16 vector shuffles, inserts and phis
+/// when the feature is on (Zen 4, Zen 5, Cooper Lake). `vectorBits` and
+/// `vectorRegisters` override what the features imply when non-zero. Fails
+/// (nullopt) on a CPU name LLVM does not know, with `error` set.
+std::optional<CPUTarget> resolveCPUTarget(const std::string &cpu,
+                                          const std::string &features,
+                                          int64_t vectorBits,
+                                          int64_t vectorRegisters,
+                                          int64_t threads, std::string &error);
+
+} // namespace cpu
+} // namespace convgrad
+} // namespace mlir
+
+#endif // CONVGRAD_CODEGEN_CPU_CPUTARGET_H

@@ -1,0 +1,74 @@
+//===- Passes.h - CPU code generation passes --------------------*- C++ -*-===//
+//
+// From linalg on tensors (and the filter gradients) to vector code for a CPU
+// target. The passes are mechanisms; their sizes come from
+// convgrad/Codegen/CPU/TilingStrategy.h for the module's CPU target.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CONVGRAD_CODEGEN_CPU_PASSES_H
+#define CONVGRAD_CODEGEN_CPU_PASSES_H
+
+#include "convgrad/Codegen/CPU/CPUTarget.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+class RewritePatternSet;
+
+namespace convgrad {
+
+#define GEN_PASS_DECL
+#include "convgrad/Codegen/CPU/Passes.h.inc"
+
+/// The module attribute that carries the CPU target (a dictionary).
+constexpr StringLiteral kCPUTargetAttrName = "convgrad.cpu_target";
+/// The register tiling of a wgrad GEMM (array<i64: rows, lanes, unroll>),
+/// set by the wgrad-to-GEMM rewrite and applied by
+/// convgrad-tile-and-vectorize-contractions.
+constexpr StringLiteral kGemmTilingAttrName = "convgrad.gemm_tiling";
+
+/// The dictionary form of `target` (the convgrad.cpu_target attribute).
+DictionaryAttr getCPUTargetAttr(MLIRContext *ctx, const cpu::CPUTarget &target);
+/// The target recorded on `op` or its closest ancestor that has one; the
+/// host (one thread) when none has. Fails on a malformed attribute.
+FailureOr<cpu::CPUTarget> getCPUTarget(Operation *op);
+
+/// The pattern that rewrites an ungrouped conv_backward_filter whose shapes
+/// are static except for the batch into an scf.for nest over images, row
+/// blocks and kernel taps around one GEMM-like linalg.generic per tap
+/// (iterators (a, b) parallel, output positions reduction;
+/// projected-permutation indexing maps only, tagged with
+/// kGemmTilingAttrName), between channels-last transposes, the padding of
+/// x and the final transpose to the filter layout. It does not match
+/// grouped or zero-size ops. Its decisions (lane dimension, row blocks,
+/// parallel tasks, register tiles) come from cpu::planWgradGemm and
+/// cpu::getGemmTiling for `target`; `parallelTasks` and `blockBytes`
+/// override them when positive.
+void populateWgradToGemmPatterns(RewritePatternSet &patterns,
+                                 const cpu::CPUTarget &target,
+                                 int64_t parallelTasks = 0,
+                                 int64_t blockBytes = 0,
+                                 PatternBenefit benefit = 1);
+
+/// The indexing maps of the GEMM blocks of the wgrad-to-GEMM rewrite, over
+/// the iteration space (a, b, r_1..r_numReductions): lhs[r..., a],
+/// rhs[r..., b] and block[a, b]. convgrad-tile-and-vectorize-contractions
+/// checks them on the ops that carry kGemmTilingAttrName.
+SmallVector<AffineMap, 3> getWgradGemmIndexingMaps(MLIRContext *ctx,
+                                                   unsigned numReductions);
+
+#define GEN_PASS_REGISTRATION
+#include "convgrad/Codegen/CPU/Passes.h.inc"
+
+} // namespace convgrad
+} // namespace mlir
+
+#endif // CONVGRAD_CODEGEN_CPU_PASSES_H

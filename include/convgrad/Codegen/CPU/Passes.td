@@ -1,0 +1,221 @@
+//===- Passes.td - convgrad CPU code generation passes -----*- tablegen -*-===//
+//
+// The passes that turn linalg on tensors (the output of convgrad-to-linalg)
+// into vector code for CPUs. They take their decisions (tile sizes, register
+// and cache blocks, task splits) from the tiling strategy of the target
+// (convgrad/Codegen/CPU/TilingStrategy.h), never from constants of their own.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CONVGRAD_CODEGEN_CPU_PASSES_TD
+#define CONVGRAD_CODEGEN_CPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvGradCPUSetTarget : Pass<"convgrad-cpu-set-target", "::mlir::ModuleOp"> {
+  let summary = "Record the CPU the module is compiled for";
+  let description = [{
+    Resolves a CPU (the host by default, or an LLVM CPU name with feature
+    changes) into the facts the CPU code generator decides with: vector
+    width, vector registers, cache sizes and threads. It attaches them to
+    the module as the `convgrad.cpu_target` dictionary, which every later
+    CPU pass and the tiling strategy read, and which
+    `--convgrad-cpu-apply-llvm-target` finally turns into the `target_cpu`
+    and `target_features` of the LLVM functions. A pass without the
+    attribute uses the host.
+
+    ```mlir
+    module attributes {convgrad.cpu_target = {cpu = "x86-64-v3",
+        features = "", l1_bytes = 32768 : i64, l2_bytes = 524288 : i64,
+        l3_bytes = 8388608 : i64, threads = 1 : i64, vector_bits = 256 : i64,
+        vector_registers = 16 : i64}} { ... }
+    ```
+  }];
+  let options = [
+    Option<"targetCpu", "target-cpu", "std::string", "\"host\"",
+           "LLVM CPU name (e.g. znver3, skylake-avx512, x86-64-v3) or "
+           "'host'">,
+    Option<"targetFeatures", "target-features", "std::string", "\"\"",
+           "Changes to the CPU's features, e.g. '-avx512f' for AVX2 code on "
+           "an AVX-512 machine">,
+    Option<"vectorBits", "vector-bits", "int64_t", "0",
+           "Bits per vector register the code uses (0: from the features)">,
+    Option<"vectorRegisters", "vector-registers", "int64_t", "0",
+           "Vector registers (0: from the features)">,
+    Option<"threads", "threads", "int64_t", "1",
+           "Threads of the generated code: 1 sequential, N OpenMP threads, "
+           "0 decided at run time">,
+  ];
+}
+
+def ConvGradCPUWgradToGemm : Pass<"convgrad-cpu-wgrad-to-gemm"> {
+  let summary = "Compute ungrouped filter gradients as register-blocked "
+                "GEMMs, one per image and kernel tap";
+  let description = [{
+    Rewrites every ungrouped `convgrad.conv_backward_filter` whose shapes are
+    static except for the batch into an `scf.for` nest over images, blocks
+    of output rows and kernel taps; each iteration accumulates one GEMM-like
+    `linalg.generic` (parallel over the two channel dimensions, reducing
+    over the output positions, projected-permutation maps only) of the
+    image's output gradient and a strided window of the padded input into
+    the tap's block of a `[K..., A, B]` accumulator, finally transposed to
+    the filter layout. Others are left to `--convgrad-decompose`.
+
+    Its decisions come from the tiling strategy and the module's
+    `convgrad.cpu_target`: which channel runs along the vector lanes, the
+    rows per GEMM (a quarter of L2 of output gradient, re-read by every tap
+    from cache), and the parallel tasks (one `scf.forall` of channel blocks
+    around all the GEMMs when the target has threads). Each GEMM carries
+    its register tiling as `convgrad.gemm_tiling = array<i64: rows, lanes,
+    unroll>`, which `--convgrad-tile-and-vectorize-contractions` applies.
+  }];
+  let options = [
+    Option<"parallelTasks", "parallel-tasks", "int64_t", "0",
+           "Override the number of parallel tasks (0: one per thread of the "
+           "target)">,
+    Option<"blockBytes", "block-bytes", "int64_t", "0",
+           "Override the output gradient bytes per GEMM (0: a quarter of the "
+           "target's L2)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def ConvGradCPUApplyLLVMTarget
+    : Pass<"convgrad-cpu-apply-llvm-target", "::mlir::ModuleOp"> {
+  let summary = "Compile the LLVM functions for the module's CPU target";
+  let description = [{
+    Sets `target_cpu` and `target_features` of every `llvm.func` definition
+    from the module's `convgrad.cpu_target`, so that LLVM (the JIT,
+    `mlir-translate` + `llc`/`clang`) generates code for the CPU the tiles
+    were chosen for: AVX2 code with 16 registers for an AVX2 target even on
+    an AVX-512 machine.
+  }];
+}
+
+def ConvGradTileAndVectorize
+    : Pass<"convgrad-tile-and-vectorize", "::mlir::func::FuncOp"> {
+  let summary = "Tile channels-last linalg convolutions for registers and "
+                "vectorize them";
+  let description = [{
+    Works on linalg on tensors (the output of `--convgrad-to-linalg` after
+    `--convgrad-convert-to-channels-last`). For `linalg.conv_2d_nhwc_fhwc`
+    (transposed to `_hwcf`), `linalg.conv_2d_nhwc_hwcf`,
+    `linalg.depthwise_conv_2d_nhwc_hwc`, `linalg.conv_1d_nwc_wcf` and
+    `linalg.depthwise_conv_1d_nwc_wc`:
+
+    - an `scf.forall` over the batch and blocks of output rows (the unit of
+      work of a thread), with the accumulator fill fused in;
+    - `scf.for` tiles of one output row, a register block of output columns
+      x output channels, one kernel row and one input channel, so that the
+      accumulator block stays in registers. The block is the pair of
+      divisors with the most FMA lanes per loaded value within three
+      quarters of the target's vector registers: on AVX-512 (32 x 512 bits)
+      4 x 64 f32 for 56 or 28 columns and 7 x 32 for 14; on AVX2
+      (16 x 256 bits) 2 x 32 for 56 columns;
+    - inside a task, the loop over blocks of output channels is outermost,
+      and a filter larger than the target's L2 is also split into blocks of
+      input channels, so that every row and column of the task reuses one
+      filter block from cache;
+    - 2-D tiles become 1-D convolutions that the linalg vectorizer turns into
+      broadcasts and `vector.fma`.
+
+    The sizes come from the tiling strategy
+    (`convgrad/Codegen/CPU/TilingStrategy.h`) for the module's
+    `convgrad.cpu_target` (the host when there is none). Every tile size
+    divides its dimension, so all tiles are full: odd sizes get smaller
+    tiles, never a remainder loop or a failure. Other ops are left for the
+    loop lowering.
+  }];
+  let options = [
+    Option<"maxVectorElements", "max-vector-elements", "int64_t", "4096",
+           "Do not vectorize fills with a larger iteration space">,
+  ];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
+def ConvGradTileAndVectorizeContractions
+    : Pass<"convgrad-tile-and-vectorize-contractions", "::mlir::func::FuncOp"> {
+  let summary = "Register-block and vectorize the GEMMs of the filter "
+                "gradient";
+  let description = [{
+    Works on linalg on tensors, on the `linalg.generic` contractions that
+    `--convgrad-cpu-wgrad-to-gemm` emits, which carry their register tiling
+    as `convgrad.gemm_tiling = array<i64: rows, lanes, unroll>`:
+    `block[a, b] += lhs[o..., a] * rhs[o..., b]` (iteration space
+    `(a, b, o_1..o_R)`, `a` and `b` parallel):
+
+    - `scf.for` tiles of one position of `o_1..o_{R-1}` (outermost, so one
+      row of both operands is reused from L1 by every register block),
+      `rows` x `lanes` blocks of `(a, b)`, and `unroll` positions of `o_R`
+      (innermost);
+    - each tile becomes `vector.transfer_read`s and a `vector.contract` of
+      outer products that `--convgrad-lower-vectors` keeps in registers and
+      lowers to a broadcast of `lhs[o, a]` and an FMA with the vector
+      `rhs[o, b...]` per row.
+
+    The sizes divide their dimensions, so all tiles are full. Ops without
+    the attribute are left alone.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
+def ConvGradLowerVectors : Pass<"convgrad-lower-vectors", "::mlir::func::FuncOp"> {
+  let summary = "Hoist tile accumulators into registers and lower vector ops";
+  let description = [{
+    Runs after bufferization on the output of `--convgrad-tile-and-vectorize`:
+    hoists the read/write pair of each tile's accumulator out of the reduction
+    loops (so it stays in registers), then lowers the vector ops in stages:
+    leading unit dimensions, contractions to outer products to `vector.fma`,
+    and finally transfers, broadcasts, transposes and shape casts to 1-D
+    loads, stores and shuffles that `convert-vector-to-llvm` maps to the
+    target's vector instructions.
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect"];
+}
+
+def ConvGradVectorizeDataMovement
+    : Pass<"convgrad-vectorize-data-movement", "::mlir::func::FuncOp"> {
+  let summary = "Vectorize copies, fills, casts and transposes on memrefs";
+  let description = [{
+    Runs after bufferization (and `--convgrad-copy-to-linalg`). Every
+    parallel linalg op on memrefs whose indexing maps are permutations (fills,
+    copies such as the materialized `tensor.pad` and zero insertion,
+    element type conversions, layout transposes) is tiled so that one tile
+    spans four vectors of the contiguous innermost dimension (a transpose:
+    one vector square of the two dimensions contiguous in its output and
+    input: 16 x 16 f32 on AVX-512, 8 x 8 on AVX2), and each tile is
+    vectorized. Tile sizes divide the dimensions, so all tiles are full.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def ConvGradCopyToLinalg : Pass<"convgrad-copy-to-linalg"> {
+  let summary = "Rewrite memref.copy into linalg.copy";
+  let description = [{
+    Bufferization materializes `tensor.pad` and other insertions as
+    `memref.copy` into a strided subview. Lowered to LLVM, such a copy is a
+    call to the `memrefCopy` function of MLIR's C runner utils: an element by
+    element runtime loop and an extra library for every program. As a
+    `linalg.copy` it becomes ordinary loops that the CPU pipeline tiles and
+    vectorizes, and compiled code needs no runtime library.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+#endif // CONVGRAD_CODEGEN_CPU_PASSES_TD

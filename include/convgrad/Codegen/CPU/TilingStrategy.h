@@ -1,0 +1,165 @@
+//===- TilingStrategy.h - Every size decision of the CPU code generator --===//
+//
+// The CPU passes are mechanisms: they tile, block and split where they are
+// told. This unit tells them. Each function here is a plain function of
+// shapes and the CPUTarget (register count and width, caches, threads) and
+// returns sizes; nothing here knows MLIR, so the decisions are unit-tested
+// on their own (unittests/Codegen/CPU) for AVX2 and AVX-512 targets, the
+// benchmark layers and odd sizes.
+//
+// Every tile size divides its dimension, so that all tiles are full and
+// static: odd and prime sizes get smaller tiles, never a remainder loop.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CONVGRAD_CODEGEN_CPU_TILINGSTRATEGY_H
+#define CONVGRAD_CODEGEN_CPU_TILINGSTRATEGY_H
+
+#include "convgrad/Codegen/CPU/CPUTarget.h"
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace mlir {
+namespace convgrad {
+namespace cpu {
+
+//===----------------------------------------------------------------------===//
+// Divisors
+//===----------------------------------------------------------------------===//
+
+/// The largest divisor of `size` that is at most `cap` (1 when `size` or
+/// `cap` is not positive).
+int64_t largestDivisorAtMost(int64_t size, int64_t cap);
+/// The divisors of `size` that are at most `cap`, ascending ({1} when none).
+std::vector<int64_t> divisorsAtMost(int64_t size, int64_t cap);
+
+//===----------------------------------------------------------------------===//
+// Register blocks
+//===----------------------------------------------------------------------===//
+
+/// Vector registers a register block may keep as accumulators: three
+/// quarters of the register file (24 of AVX-512's 32, 12 of AVX2's 16); the
+/// rest hold the loaded operand vectors and the broadcast.
+int64_t maxAccumulatorRegisters(const CPUTarget &target);
+
+/// An accumulator block of `rows` broadcast elements x `lanes` vector lanes.
+struct RegisterBlock {
+  int64_t rows = 1;
+  int64_t lanes = 1;
+  bool operator==(const RegisterBlock &o) const {
+    return rows == o.rows && lanes == o.lanes;
+  }
+};
+
+/// The block of a [rows x lanes] accumulator (rows divides `rows`, lanes
+/// divides `lanes`, at most `maxRows` x `maxLanes`) that issues the most
+/// FMA lanes per loaded value: per reduction step it loads one broadcast
+/// per row and one vector per `vectorLanes` lanes, for rows x vectors FMAs,
+/// within `maxAccumulators` registers. Ties: more lanes (contiguous
+/// stores), then more rows.
+RegisterBlock chooseRegisterBlock(int64_t rows, int64_t lanes,
+                                  int64_t maxRows, int64_t maxLanes,
+                                  int64_t vectorLanes,
+                                  int64_t maxAccumulators);
+
+//===----------------------------------------------------------------------===//
+// Convolutions (convgrad-tile-and-vectorize)
+//===----------------------------------------------------------------------===//
+
+/// The channels-last linalg convolutions the CPU tiler handles, with their
+/// iteration spaces.
+enum class ConvKind {
+  Conv2DNhwcHwcf,          ///< (n, oh, ow, f, kh, kw, c)
+  DepthwiseConv2DNhwcHwc,  ///< (n, oh, ow, c, kh, kw)
+  Conv1DNwcWcf,            ///< (n, ow, f, kw, c)
+  DepthwiseConv1DNwcWc,    ///< (n, ow, c, kw)
+};
+
+/// Upper bounds of the convolution tiles, from the target.
+struct ConvTileLimits {
+  int64_t parallelRows = 8;   ///< output rows per parallel task
+  int64_t widthTile = 8;      ///< output columns per register block
+  int64_t depthwiseWidth = 4; ///< depthwise: the input window is in registers too
+  int64_t channelTile = 64;   ///< output channels per register block
+  int64_t reductionTile = 1;  ///< input channels per reduction step
+  int64_t maxAccumulators = 24;
+  int64_t filterCacheBytes = 1 << 20; ///< larger filters are cache-blocked
+};
+ConvTileLimits getConvTileLimits(const CPUTarget &target);
+
+/// Tile sizes of one convolution over its iteration space (0 = not tiled).
+struct ConvTiling {
+  std::vector<int64_t> parallel;   ///< scf.forall tiles: one task each
+  std::vector<int64_t> inner;      ///< scf.for register tiles in a task
+  std::vector<int64_t> innerOrder; ///< loop order of `inner` (empty: as is)
+  /// scf.for tiles between the task and `inner` (empty: none): a block of
+  /// output and input channels whose filter slice stays in cache.
+  std::vector<int64_t> cacheBlock;
+  std::vector<int64_t> cacheOrder;
+  std::vector<int64_t> fill;       ///< scf.for tiles of the fused fill
+};
+
+/// The tiling of a convolution of `kind` with static loop ranges `ranges`
+/// and an output element type of `elementBits`; nullopt for a zero-trip or
+/// dynamic range (nothing to tile).
+std::optional<ConvTiling> getConvTiling(ConvKind kind,
+                                        const std::vector<int64_t> &ranges,
+                                        int64_t elementBits,
+                                        const CPUTarget &target);
+
+//===----------------------------------------------------------------------===//
+// Filter gradients as GEMMs (convgrad-cpu-wgrad-to-gemm and
+// convgrad-tile-and-vectorize-contractions)
+//===----------------------------------------------------------------------===//
+
+/// How one ungrouped filter gradient becomes GEMMs dw[tap] += dy^T * x.
+struct WgradGemmPlan {
+  /// The accumulator block is [A, B] with B along vector lanes: B = C (the
+  /// input channels) when true, else B = F.
+  bool lanesAlongC = true;
+  /// Output rows per GEMM: the largest divisor of O_1 whose dy slice fits
+  /// the cache budget, so that every tap re-reads it from cache.
+  int64_t rowsPerBlock = 1;
+  /// Parallel tasks (one scf.forall around all GEMMs; 1 = none) and whether
+  /// they split the rows (A) or the lanes (B) of the accumulator.
+  int64_t tasks = 1;
+  bool splitRows = false;
+};
+
+/// `channels` = C, `filters` = F, `outputSizes` = O_1..O_R of the output
+/// gradient, whose elements have `gradBits` bits; accumulators have
+/// `accBits`. `tasksOverride` > 0 replaces the thread-derived task count,
+/// `blockBytesOverride` > 0 the cache budget of a GEMM's dy slice.
+WgradGemmPlan planWgradGemm(int64_t channels, int64_t filters,
+                            const std::vector<int64_t> &outputSizes,
+                            int64_t gradBits, int64_t accBits,
+                            const CPUTarget &target,
+                            int64_t tasksOverride = 0,
+                            int64_t blockBytesOverride = 0);
+
+/// Register tiling of one GEMM block[a, b] += lhs[o..., a] * rhs[o..., b].
+struct GemmTiling {
+  int64_t rowTile = 1;       ///< a per register block (broadcast elements)
+  int64_t laneTile = 1;      ///< b per register block (vector lanes)
+  int64_t reductionTile = 1; ///< unrolled positions of the innermost o
+};
+GemmTiling getGemmTiling(int64_t a, int64_t b, int64_t innerReduction,
+                         int64_t accBits, const CPUTarget &target);
+
+//===----------------------------------------------------------------------===//
+// Data movement (convgrad-vectorize-data-movement)
+//===----------------------------------------------------------------------===//
+
+struct DataMovementTiling {
+  int64_t innerTile = 64;     ///< elements of the contiguous dimension
+  int64_t transposeTile = 16; ///< rows and columns of a transpose tile
+};
+DataMovementTiling getDataMovementTiling(const CPUTarget &target);
+
+} // namespace cpu
+} // namespace convgrad
+} // namespace mlir
+
+#endif // CONVGRAD_CODEGEN_CPU_TILINGSTRATEGY_H

@@ -1,0 +1,64 @@
+//===- Passes.h - Target-neutral rewrites of convgrad ops -------*- C++ -*-===//
+//
+// Rewrites of convgrad ops into other convgrad ops and upstream tensor ops
+// that hold on every target: backward ops as forward convolutions,
+// channels-first as channels-last, grouped as a loop over groups.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CONVGRAD_DIALECT_CONVGRAD_TRANSFORMS_PASSES_H
+#define CONVGRAD_DIALECT_CONVGRAD_TRANSFORMS_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/Pass.h"
+
+#include <optional>
+#include <string>
+
+namespace mlir {
+class RewritePatternSet;
+
+namespace convgrad {
+
+/// How a strided data gradient becomes forward convolutions.
+enum class DgradStrategy {
+  /// One stride-1 convolution of the zero-inserted, re-padded output
+  /// gradient (the math note's form; 1 - 1/s^R of its MACs hit zeros).
+  ZeroInsertion,
+  /// s^R stride-1 convolutions, one per output phase, over only the kernel
+  /// taps that reach it, interleaved with strided inserts.
+  Phase,
+};
+
+#define GEN_PASS_DECL
+#include "convgrad/Dialect/ConvGrad/Transforms/Passes.h.inc"
+
+/// Patterns that rewrite conv_backward_data, conv_backward_filter and
+/// conv_backward_bias into forward convgrad.conv ops (and a linalg reduction
+/// for the bias gradient) over explicit data movement.
+void populateDecomposeConvBackwardPatterns(
+    RewritePatternSet &patterns,
+    DgradStrategy dgradStrategy = DgradStrategy::ZeroInsertion);
+
+/// Patterns that rewrite channels-first convgrad.conv ops into channels-last
+/// ones between transposes.
+void populateConvertToChannelsLastPatterns(RewritePatternSet &patterns);
+
+/// Patterns that turn grouped (not depthwise) convgrad.conv ops into an
+/// scf.for over groups of ungrouped convolutions on channel slices.
+void populateSplitGroupsPatterns(RewritePatternSet &patterns);
+
+/// Why the decomposition patterns cannot rewrite `op` (a reason to report at
+/// the op), or nullopt when they can or `op` is not a backward op.
+std::optional<std::string> unsupportedForDecomposition(Operation *op);
+
+#define GEN_PASS_REGISTRATION
+#include "convgrad/Dialect/ConvGrad/Transforms/Passes.h.inc"
+
+} // namespace convgrad
+} // namespace mlir
+
+#endif // CONVGRAD_DIALECT_CONVGRAD_TRANSFORMS_PASSES_H

@@ -1,0 +1,105 @@
+//===- ConvShape.h - Shape arithmetic of convolutions ---------*- C++ -*-===//
+//
+// The one place where convgrad computes convolution sizes: the forward shape
+// relation, the remainder rows, and the re-padding amounts of the backward
+// decompositions (see the math note in docs/ and the verifier). Plain integer
+// arithmetic with no MLIR dependency, so it is unit-tested on its own.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CONVGRAD_DIALECT_CONVGRAD_UTILS_CONVSHAPE_H
+#define CONVGRAD_DIALECT_CONVGRAD_UTILS_CONVSHAPE_H
+
+#include <cstdint>
+#include <vector>
+
+namespace mlir {
+namespace convgrad {
+
+/// Floor division that rounds towards negative infinity (b > 0).
+int64_t floorDiv(int64_t a, int64_t b);
+
+/// One output phase of a strided data gradient along one dimension: the
+/// input positions i = residue + stride * t, t in [0, numOutputs). They are a
+/// stride-1 convolution of the output gradient (re-padded by padLow/padHigh,
+/// possibly negative) with the taps firstTap, firstTap + tapStep, ... of the
+/// kernel in reverse order, at dilation `dilation`. numTaps == 0 means no
+/// tap reaches these positions: their gradient is zero.
+struct DgradPhase {
+  int64_t residue = 0;
+  int64_t numOutputs = 0;
+  int64_t firstTap = 0;
+  int64_t tapStep = 1;
+  int64_t numTaps = 0;
+  int64_t dilation = 1;
+  int64_t padLow = 0;
+  int64_t padHigh = 0;
+};
+
+/// One spatial dimension of a convolution, PyTorch semantics. All quantities
+/// are element counts along that dimension.
+struct ConvDimGeometry {
+  int64_t inputSize = 1;  ///< H
+  int64_t kernelSize = 1; ///< K
+  int64_t stride = 1;     ///< s
+  int64_t dilation = 1;   ///< d
+  int64_t padLow = 0;     ///< lo
+  int64_t padHigh = 0;    ///< hi
+
+  /// Ke = (K - 1) * d + 1: the extent of the dilated kernel.
+  int64_t effectiveKernel() const { return (kernelSize - 1) * dilation + 1; }
+  /// H + lo + hi.
+  int64_t paddedInputSize() const { return inputSize + padLow + padHigh; }
+  /// Whether at least one kernel window fits in the padded input.
+  bool fits() const { return paddedInputSize() >= effectiveKernel(); }
+  /// O = floor((H + lo + hi - Ke) / s) + 1 (<= 0 when the kernel does not fit).
+  int64_t outputSize() const;
+  /// r = (H + lo + hi - Ke) mod s: trailing input rows no window reaches.
+  int64_t remainder() const;
+
+  // Data gradient as a stride-1 convolution of a zero-inserted, re-padded dy.
+  /// (O - 1) * s + 1: the length of dy after inserting s - 1 zeros.
+  int64_t zeroInsertedSize() const { return (outputSize() - 1) * stride + 1; }
+  /// Ke - 1 - lo. Negative when lo > Ke - 1: crop instead of pad.
+  int64_t dgradPadLow() const { return effectiveKernel() - 1 - padLow; }
+  /// Ke - 1 - hi + r. Negative when hi > Ke - 1 + r: crop instead of pad.
+  int64_t dgradPadHigh() const {
+    return effectiveKernel() - 1 - padHigh + remainder();
+  }
+
+  /// The data gradient split by output phase (i mod s): `stride` phases,
+  /// each a stride-1 convolution over only the taps that reach it, so no MAC
+  /// multiplies an inserted zero. See DgradPhase.
+  std::vector<DgradPhase> dgradPhases() const;
+
+  // Filter gradient as a convolution of x by dy.
+  /// (K - 1) * d + (O - 1) * s + 1: the part of the padded input that the
+  /// forward windows read.
+  int64_t wgradInputExtent() const {
+    return effectiveKernel() + (outputSize() - 1) * stride;
+  }
+  /// hi - r: the high padding of x that keeps exactly wgradInputExtent()
+  /// elements. Negative when the input must be cropped.
+  int64_t wgradPadHigh() const { return padHigh - remainder(); }
+};
+
+/// Where the dimensions of an activation or filter tensor of spatial rank R
+/// are. Activations are `N, C, S...` (channels-first) or `N, S..., C`
+/// (channels-last); filters put `F` where `N` is and `C/G` where `C` is.
+struct ConvDimPositions {
+  unsigned spatialRank = 2;
+  bool channelsLast = false;
+
+  unsigned rank() const { return spatialRank + 2; }
+  /// N for activations, F for filters.
+  unsigned outer() const { return 0; }
+  /// C or F for activations, C/G for filters.
+  unsigned channel() const { return channelsLast ? spatialRank + 1 : 1; }
+  /// The i-th spatial (or kernel) dimension.
+  unsigned spatial(unsigned i) const { return channelsLast ? 1 + i : 2 + i; }
+};
+
+} // namespace convgrad
+} // namespace mlir
+
+#endif // CONVGRAD_DIALECT_CONVGRAD_UTILS_CONVSHAPE_H

@@ -1,0 +1,428 @@
+//===- DecomposeWgradAsGemm.cpp - Filter gradients as one GEMM per tap ----===//
+//
+// The filter gradient of an ungrouped convolution is, for every kernel tap k
+// (one position (k_1..k_R) of the kernel window),
+//
+//   dw[f, k, c] = sum over (n, o_1..o_R) of
+//                 dy[n, o, f] * xpad[n, o_1*s_1 + k_1*d_1, ..., c]
+//
+// (docs/conv-backward-math.md): per tap and image a GEMM [F x M] * [M x C]
+// whose reduction M runs over the output positions, reading dy as it is and
+// x through a strided window of the padded input. Unlike the forward
+// convolution form of convgrad-decompose (batch as the reduced channel, dy as
+// a huge kernel), every operand of that GEMM is indexed by a projected
+// permutation, the reduction is long (O_1 * ... * O_R per image) and the
+// result block (F x C) is what stays in registers.
+//
+// The rewrite emits, in channels-last coordinates:
+//
+//   %acc = linalg.fill 0 : [T * A, B], T = K_1 * .. * K_R taps
+//                                      (f32 for f16/bf16 operands)
+//   scf.for %n, scf.for %rows, scf.for %k_1 .. %k_R iter_args(%acc):
+//     %dyn = extract_slice dy[n:n+1, rows]             : [1, O'..., F]
+//     %xk  = extract_slice xpad[n:n+1, k*d + rows*s :: s, :] : [1, O'..., C]
+//     %blk = extract_slice %acc[t*A : t*A+A, :]        : [A, B]
+//     linalg.generic (a, b parallel; n, o... reduction) %blk += A-op * B-op
+//     insert_slice %blk into %acc
+//   dw = transpose(convert(expand_shape(%acc)))        (to the op's layout)
+//
+// where B, the dimension the later vectorization spreads over vector lanes,
+// is the larger of C and F (C on ties: x rows are contiguous along C), and A
+// is the other one. The loops stay loops rather than unrolled taps so that
+// the IR (and compile time) does not grow with the kernel: a 7x7 stem has 49
+// taps. The batch loop and a loop over blocks of output rows (O' = a block
+// of O_1 rows whose dy slice fits a cache budget) are outside the taps, so
+// that the slice of dy is reused by all taps from cache (a 7x7 stem would
+// otherwise stream dy 49 times from memory), and a dynamic batch only makes
+// a loop bound dynamic: the GEMMs keep static shapes.
+//
+// With T > 1 parallel tasks the nest is the body of one scf.forall of T
+// tasks outside all the loops (one parallel region per wgrad: a forall per
+// GEMM would be thousands of tiny regions). Task t owns a disjoint channel
+// block of every tap's [A, B] block, rows [t*A/T, (t+1)*A/T) when A/T is a
+// whole number of register blocks, else lanes [t*B/T, ...) when B/T is a
+// whole number of vectors (the 3-channel stem), else the largest smaller T
+// that fits. Every such size is decided by cpu::planWgradGemm and
+// cpu::getGemmTiling (TilingStrategy.h) for the module's CPU target; this
+// file only builds the IR. It reads only its channels of the
+// corresponding operand and accumulates into its own [taps * A', B'] part
+// of a [T * taps * A', B'] accumulator (tensor.parallel_insert_slice), so
+// there is no cross-task reduction; a transpose and a collapse_shape put
+// the task dimension back next to the channel dimension it split.
+//
+//===----------------------------------------------------------------------===//
+
+#include "convgrad/Codegen/CPU/Passes.h"
+#include "convgrad/Codegen/CPU/TilingStrategy.h"
+#include "convgrad/Dialect/ConvGrad/IR/ConvGradOps.h"
+#include "convgrad/Dialect/ConvGrad/Transforms/Passes.h"
+#include "convgrad/Dialect/ConvGrad/Utils/TensorUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir {
+namespace convgrad {
+#define GEN_PASS_DEF_CONVGRADCPUWGRADTOGEMM
+#include "convgrad/Codegen/CPU/Passes.h.inc"
+} // namespace convgrad
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::convgrad;
+
+namespace {
+
+struct DecomposeConvBackwardFilterAsGemm
+    : OpRewritePattern<ConvBackwardFilterOp> {
+  DecomposeConvBackwardFilterAsGemm(MLIRContext *ctx, PatternBenefit benefit,
+                                    const cpu::CPUTarget &target,
+                                    int64_t parallelTasks, int64_t blockBytes)
+      : OpRewritePattern(ctx, benefit), target(target),
+        parallelTasks(parallelTasks), blockBytes(blockBytes) {}
+
+  LogicalResult matchAndRewrite(ConvBackwardFilterOp op,
+                                PatternRewriter &rewriter) const override {
+    if (unsupportedForDecomposition(op))
+      return rewriter.notifyMatchFailure(op, "not decomposable");
+    ConvParams p = op.getConvParams();
+    if (p.groups != 1)
+      return rewriter.notifyMatchFailure(op, "grouped: forward-conv form");
+    ConvDimPositions pos = p.positions();
+    unsigned r = p.spatialRank;
+    Location loc = op.getLoc();
+    auto xType = cast<RankedTensorType>(op.getInput().getType());
+    auto dyType = cast<RankedTensorType>(op.getGradOutput().getType());
+    auto dwType = cast<RankedTensorType>(op.getGradFilter().getType());
+    // Only the batch may be dynamic (unsupportedForDecomposition checked the
+    // channels); zero-size tensors have no GEMM worth emitting, and their
+    // slices would not verify: both keep the forward-convolution form.
+    for (auto type : {xType, dyType})
+      for (int64_t i = 1; i < type.getRank(); ++i)
+        if (type.isDynamicDim(i))
+          return rewriter.notifyMatchFailure(op, "dynamic spatial size");
+    for (auto type : {xType, dyType, dwType})
+      if (llvm::is_contained(type.getShape(), 0))
+        return rewriter.notifyMatchFailure(op, "zero-size tensor");
+
+    // 1. Channels-last operands: [N, S..., C] and [N, O..., F].
+    Value x = op.getInput(), dy = op.getGradOutput();
+    if (!pos.channelsLast) {
+      SmallVector<int64_t> toLast = channelsFirstToLastPermutation(r);
+      x = transposeTensor(rewriter, loc, x, toLast);
+      dy = transposeTensor(rewriter, loc, dy, toLast);
+    }
+    ConvDimPositions last{r, /*channelsLast=*/true};
+
+    // 2. Pad x by lo and hi - r (negative: crop), so that tap k reads rows
+    //    k * d + o * s of the result for o in [0, O).
+    SmallVector<int64_t> low(last.rank(), 0), high(last.rank(), 0);
+    SmallVector<int64_t> kernel, outSizes;
+    for (unsigned i = 0; i < r; ++i) {
+      ConvDimGeometry g = p.dim(i, xType.getDimSize(pos.spatial(i)),
+                                dwType.getDimSize(pos.spatial(i)));
+      low[last.spatial(i)] = g.padLow;
+      high[last.spatial(i)] = g.wgradPadHigh();
+      kernel.push_back(g.kernelSize);
+      outSizes.push_back(dyType.getDimSize(pos.spatial(i)));
+    }
+    x = padOrCrop(rewriter, loc, x, low, high);
+
+    int64_t c = xType.getDimSize(pos.channel());
+    int64_t f = dyType.getDimSize(pos.channel());
+    Type elementType = dwType.getElementType();
+    Type accType = getAccumulatorType(elementType);
+    cpu::WgradGemmPlan plan = cpu::planWgradGemm(
+        c, f, std::vector<int64_t>(outSizes.begin(), outSizes.end()),
+        dyType.getElementTypeBitWidth(),
+        accType.getIntOrFloatBitWidth(), target, parallelTasks, blockBytes);
+    // B: the vector-lane dimension of the accumulator block (see header).
+    bool lanesAlongC = plan.lanesAlongC;
+    int64_t a = lanesAlongC ? f : c, b = lanesAlongC ? c : f;
+
+    // 3. The accumulator [K_1 * .. * K_R * A, B], zero: the block of a tap
+    //    is a plain 2-D slice of it. With parallel tasks, task t owns either
+    //    rows [t * A', (t + 1) * A') (A' = A / T) or lanes [t * B', ...)
+    //    (B' = B / T) of every tap's block, and accumulates them in its own
+    //    [taps * A', B'] part of a [T * taps * A', B'] accumulator: no two
+    //    tasks write the same element, so there is nothing to reduce.
+    int64_t numTaps = 1;
+    for (int64_t k : kernel)
+      numTaps *= k;
+    int64_t tasks = plan.tasks;
+    bool splitRows = plan.splitRows;
+    int64_t taskA = splitRows ? a / tasks : a;
+    int64_t taskB = splitRows || tasks == 1 ? b : b / tasks;
+    Value acc;
+    if (tasks == 1) {
+      SmallVector<OpFoldResult> accSizes = {
+          rewriter.getIndexAttr(numTaps * a), rewriter.getIndexAttr(b)};
+      acc = createFilledTensor(rewriter, loc, accSizes, accType, 0.0);
+    }
+
+    // 4. for n, for blocks of o_1, for k_1..k_R: acc[k] += GEMM of that
+    //    block of image n at tap k. The block of o_1 (output rows) is the
+    //    plan's, whose dy slice all taps re-read from cache.
+    int64_t rowsPerBlock = plan.rowsPerBlock;
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    SmallVector<Value> lbs(r + 2, zero), steps(r + 2, one), ubs;
+    ubs.push_back(getValueOrCreateConstantIndexOp(
+        rewriter, loc, getSizes(rewriter, loc, x)[0]));
+    ubs.push_back(arith::ConstantIndexOp::create(rewriter, loc,
+                                                 outSizes[0] / rowsPerBlock));
+    for (int64_t k : kernel)
+      ubs.push_back(arith::ConstantIndexOp::create(rewriter, loc, k));
+    SmallVector<int64_t> blockSizes(outSizes);
+    blockSizes[0] = rowsPerBlock;
+
+    // Slices keep every dimension (the image one has size 1 and is a
+    // reduction loop of the GEMM): a rank-reducing slice with other unit
+    // dimensions (C = 1, O = 1) is ambiguous, and upstream memref.subview
+    // folding mishandles those.
+    // A task reads its channels of each operand only.
+    int64_t taskC = lanesAlongC ? taskB : taskA;
+    int64_t taskF = lanesAlongC ? taskA : taskB;
+    SmallVector<int64_t> sliceShape = {1};
+    sliceShape.append(blockSizes);
+    sliceShape.push_back(taskC);
+    auto xSliceType = RankedTensorType::get(sliceShape, xType.getElementType());
+    sliceShape.back() = taskF;
+    auto dySliceType =
+        RankedTensorType::get(sliceShape, dyType.getElementType());
+    auto blockType = RankedTensorType::get({taskA, taskB}, accType);
+
+    // Iteration space (a, b, n, o_1..o_R).
+    MLIRContext *ctx = rewriter.getContext();
+    unsigned numLoops = 3 + r;
+    SmallVector<AffineMap, 3> gemmMaps = getWgradGemmIndexingMaps(ctx, 1 + r);
+    // The register tiling of every GEMM, for
+    // convgrad-tile-and-vectorize-contractions: o_R is its innermost
+    // reduction.
+    cpu::GemmTiling gemmTiling =
+        cpu::getGemmTiling(taskA, taskB, blockSizes.back(),
+                           accType.getIntOrFloatBitWidth(), target);
+    DenseI64ArrayAttr gemmTilingAttr = rewriter.getDenseI64ArrayAttr(
+        {gemmTiling.rowTile, gemmTiling.laneTile, gemmTiling.reductionTile});
+    SmallVector<utils::IteratorType> iterators(numLoops,
+                                               utils::IteratorType::reduction);
+    iterators[0] = iterators[1] = utils::IteratorType::parallel;
+
+    // The loop nest accumulating into `acc` ([taps * A', B']) the channels
+    // [aOffset, aOffset + A') x [bOffset, bOffset + B').
+    auto buildNest = [&](OpBuilder &builder, Value acc, OpFoldResult aOffset,
+                         OpFoldResult bOffset) -> scf::LoopNest {
+      OpFoldResult cOffset = lanesAlongC ? bOffset : aOffset;
+      OpFoldResult fOffset = lanesAlongC ? aOffset : bOffset;
+      return scf::buildLoopNest(
+        builder, loc, lbs, ubs, steps, ValueRange{acc},
+        [&](OpBuilder &bld, Location l, ValueRange ivs,
+            ValueRange iterArgs) -> scf::ValueVector {
+          Value n = ivs[0], rowBlock = ivs[1];
+          ValueRange taps = ivs.drop_front(2);
+          // dy[n:n+1, o_1 block]: [1, O..., F].
+          SmallVector<OpFoldResult> offsets(last.rank(), bld.getIndexAttr(0));
+          SmallVector<OpFoldResult> sizes(last.rank(), bld.getIndexAttr(1));
+          SmallVector<OpFoldResult> strides(last.rank(), bld.getIndexAttr(1));
+          offsets[0] = n;
+          Value firstRow = arith::MulIOp::create(
+              bld, l, rowBlock,
+              arith::ConstantIndexOp::create(bld, l, rowsPerBlock));
+          offsets[last.spatial(0)] = firstRow;
+          for (unsigned i = 0; i < r; ++i)
+            sizes[last.spatial(i)] = bld.getIndexAttr(blockSizes[i]);
+          offsets[last.channel()] = fOffset;
+          sizes[last.channel()] = bld.getIndexAttr(taskF);
+          Value dyImage = tensor::ExtractSliceOp::create(
+              bld, l, dySliceType, dy, offsets, sizes, strides);
+          // xpad[n:n+1, k * d + o * s, :]: [1, O..., C] (o_1 in the block).
+          offsets[last.channel()] = cOffset;
+          sizes[last.channel()] = bld.getIndexAttr(taskC);
+          for (unsigned i = 0; i < r; ++i) {
+            Value start = arith::MulIOp::create(
+                bld, l, taps[i],
+                arith::ConstantIndexOp::create(bld, l, p.dilations[i]));
+            if (i == 0)
+              start = arith::AddIOp::create(
+                  bld, l, start,
+                  arith::MulIOp::create(
+                      bld, l, firstRow,
+                      arith::ConstantIndexOp::create(bld, l, p.strides[0])));
+            offsets[last.spatial(i)] = start;
+            strides[last.spatial(i)] = bld.getIndexAttr(p.strides[i]);
+          }
+          Value xTap = tensor::ExtractSliceOp::create(bld, l, xSliceType, x,
+                                                      offsets, sizes, strides);
+          // acc[t * A : (t + 1) * A, :] with t the linear tap index.
+          Value tap = taps[0];
+          for (unsigned i = 1; i < r; ++i)
+            tap = arith::AddIOp::create(
+                bld, l,
+                arith::MulIOp::create(
+                    bld, l, tap,
+                    arith::ConstantIndexOp::create(bld, l, kernel[i])),
+                taps[i]);
+          Value row = arith::MulIOp::create(
+              bld, l, tap, arith::ConstantIndexOp::create(bld, l, taskA));
+          SmallVector<OpFoldResult> blockOffsets = {row, bld.getIndexAttr(0)};
+          SmallVector<OpFoldResult> blockSizes = {bld.getIndexAttr(taskA),
+                                                  bld.getIndexAttr(taskB)};
+          SmallVector<OpFoldResult> blockStrides(2, bld.getIndexAttr(1));
+          Value block = tensor::ExtractSliceOp::create(
+              bld, l, blockType, iterArgs[0], blockOffsets, blockSizes,
+              blockStrides);
+
+          Value lhs = lanesAlongC ? dyImage : xTap;
+          Value rhs = lanesAlongC ? xTap : dyImage;
+          auto gemmOp =
+              linalg::GenericOp::create(
+                  bld, l, TypeRange{blockType}, ValueRange{lhs, rhs},
+                  ValueRange{block},
+                  gemmMaps,
+                  iterators, /*doc=*/"", /*libraryCall=*/"",
+                  [&](OpBuilder &bb, Location bl, ValueRange args) {
+                    linalg::YieldOp::create(
+                        bb, bl,
+                        multiplyAccumulate(bb, bl, args[2], args[0], args[1]));
+                  });
+          gemmOp->setAttr(kGemmTilingAttrName, gemmTilingAttr);
+          Value gemm = gemmOp.getResult(0);
+          Value updated = tensor::InsertSliceOp::create(
+              bld, l, gemm, iterArgs[0], blockOffsets, blockSizes,
+              blockStrides);
+          return {updated};
+        });
+    };
+
+    Value result;
+    if (tasks == 1) {
+      scf::LoopNest nest = buildNest(rewriter, acc, rewriter.getIndexAttr(0),
+                                     rewriter.getIndexAttr(0));
+      rewriter.setInsertionPointAfter(nest.loops.front());
+      // [K_1 * .. * K_R * A, B] -> [K..., A, B].
+      result = nest.results.front();
+      for (unsigned i = 0; i < r; ++i)
+        result = splitDim(rewriter, loc, result, i, kernel[i]);
+      result = convertElementType(rewriter, loc, result, elementType);
+    } else {
+      // One scf.forall outside the image, row-block and tap loops: a single
+      // parallel region per wgrad, each task a long sequential run of GEMMs.
+      int64_t taskRows = numTaps * taskA;
+      Value shared = tensor::EmptyOp::create(
+          rewriter, loc, ArrayRef<int64_t>{tasks * taskRows, taskB}, accType);
+      auto forall = scf::ForallOp::create(
+          rewriter, loc, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(tasks)},
+          ValueRange{shared}, /*mapping=*/std::nullopt);
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(forall.getBody());
+      Value task = forall.getInductionVars().front();
+      auto taskRowsAt = [&](int64_t size) -> Value {
+        return arith::MulIOp::create(
+            rewriter, loc, task,
+            arith::ConstantIndexOp::create(rewriter, loc, size));
+      };
+      SmallVector<OpFoldResult> partOffsets = {taskRowsAt(taskRows),
+                                               rewriter.getIndexAttr(0)};
+      SmallVector<OpFoldResult> partSizes = {rewriter.getIndexAttr(taskRows),
+                                             rewriter.getIndexAttr(taskB)};
+      SmallVector<OpFoldResult> unitStrides(2, rewriter.getIndexAttr(1));
+      Value part = tensor::ExtractSliceOp::create(
+          rewriter, loc, forall.getRegionIterArgs().front(), partOffsets,
+          partSizes, unitStrides);
+      Value zeroAcc = arith::ConstantOp::create(
+          rewriter, loc, accType, rewriter.getFloatAttr(accType, 0.0));
+      part = linalg::FillOp::create(rewriter, loc, ValueRange{zeroAcc},
+                                    ValueRange{part})
+                 .getResult(0);
+      OpFoldResult channelOffset = taskRowsAt(splitRows ? taskA : taskB);
+      OpFoldResult zeroAttr = rewriter.getIndexAttr(0);
+      scf::LoopNest nest =
+          buildNest(rewriter, part, splitRows ? channelOffset : zeroAttr,
+                    splitRows ? zeroAttr : channelOffset);
+      rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
+      tensor::ParallelInsertSliceOp::create(
+          rewriter, loc, nest.results.front(),
+          forall.getRegionIterArgs().front(), partOffsets, partSizes,
+          unitStrides);
+      rewriter.setInsertionPointAfter(forall);
+
+      // [T * taps * A', B'] -> [T, K..., A', B'] -> [K..., A, B], with the
+      // task dimension next to the one it split.
+      result = splitDim(rewriter, loc, forall.getResult(0), 0, tasks);
+      for (unsigned i = 0; i < r; ++i)
+        result = splitDim(rewriter, loc, result, i + 1, kernel[i]);
+      result = convertElementType(rewriter, loc, result, elementType);
+      SmallVector<int64_t> toTapMajor;
+      for (unsigned i = 0; i < r; ++i)
+        toTapMajor.push_back(i + 1);
+      if (splitRows)
+        toTapMajor.append({0, r + 1, r + 2});
+      else
+        toTapMajor.append({r + 1, 0, r + 2});
+      result = transposeTensor(rewriter, loc, result, toTapMajor);
+      result = mergeDims(rewriter, loc, result, splitRows ? r : r + 1);
+    }
+
+    // 5. [K..., A, B] -> the op's layout: [F, K..., C] or [F, C, K...].
+    int64_t fDim = lanesAlongC ? r : r + 1, cDim = lanesAlongC ? r + 1 : r;
+    SmallVector<int64_t> perm = {fDim};
+    if (!pos.channelsLast)
+      perm.push_back(cDim);
+    for (unsigned i = 0; i < r; ++i)
+      perm.push_back(i);
+    if (pos.channelsLast)
+      perm.push_back(cDim);
+    rewriter.replaceOp(op, transposeTensor(rewriter, loc, result, perm));
+    return success();
+  }
+
+private:
+  cpu::CPUTarget target;
+  /// Overrides of the strategy's task count and dy budget (0: none).
+  int64_t parallelTasks;
+  int64_t blockBytes;
+};
+
+struct WgradToGemmPass
+    : public convgrad::impl::ConvGradCPUWgradToGemmBase<WgradToGemmPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    FailureOr<cpu::CPUTarget> target = getCPUTarget(getOperation());
+    if (failed(target))
+      return signalPassFailure();
+    RewritePatternSet patterns(&getContext());
+    populateWgradToGemmPatterns(patterns, *target, parallelTasks, blockBytes);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
+
+void mlir::convgrad::populateWgradToGemmPatterns(
+    RewritePatternSet &patterns, const cpu::CPUTarget &target,
+    int64_t parallelTasks, int64_t blockBytes, PatternBenefit benefit) {
+  patterns.add<DecomposeConvBackwardFilterAsGemm>(
+      patterns.getContext(), benefit, target, parallelTasks, blockBytes);
+}
+
+SmallVector<AffineMap, 3>
+mlir::convgrad::getWgradGemmIndexingMaps(MLIRContext *ctx,
+                                         unsigned numReductions) {
+  unsigned numLoops = 2 + numReductions;
+  auto operandMap = [&](unsigned channelLoop) {
+    SmallVector<AffineExpr> exprs;
+    for (unsigned i = 2; i < numLoops; ++i)
+      exprs.push_back(getAffineDimExpr(i, ctx));
+    exprs.push_back(getAffineDimExpr(channelLoop, ctx));
+    return AffineMap::get(numLoops, 0, exprs, ctx);
+  };
+  AffineMap blockMap = AffineMap::get(
+      numLoops, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)}, ctx);
+  return {operandMap(0), operandMap(1), blockMap};
+}

@@ -1,0 +1,162 @@
+//===- CPUTarget.cpp - The CPU target from LLVM's knowledge of CPUs ------===//
+
+#include "convgrad/Codegen/CPU/CPUTarget.h"
+
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/X86TargetParser.h"
+
+#include <algorithm>
+#include <unistd.h>
+
+using namespace mlir::convgrad::cpu;
+
+int64_t CPUTarget::lanes(int64_t elementBits) const {
+  return std::max<int64_t>(1, vectorBits / std::max<int64_t>(8, elementBits));
+}
+
+const char *CPUTarget::isaName() const {
+  if (vectorBits >= 512)
+    return "avx512";
+  if (vectorBits >= 256)
+    return "avx2";
+  return "sse";
+}
+
+std::string CPUTarget::describe() const {
+  std::string s = "cpu=" + cpu + " isa=" + isaName() + " (" +
+                  std::to_string(vectorRegisters) + " x " +
+                  std::to_string(vectorBits) + "-bit vector registers), L1d " +
+                  std::to_string(l1DataBytes / 1024) + " KiB, L2 " +
+                  std::to_string(l2Bytes / 1024) + " KiB, threads ";
+  s += threads == 0 ? std::string("runtime") : std::to_string(threads);
+  return s;
+}
+
+/// A generic x86-64 CPU of `bits`-wide vectors and the L2 of its era.
+static CPUTarget genericX86(const char *cpu, int64_t bits, int64_t registers,
+                            int64_t l2Bytes) {
+  CPUTarget t;
+  t.cpu = cpu;
+  t.vectorBits = bits;
+  t.vectorRegisters = registers;
+  t.l2Bytes = l2Bytes;
+  return t;
+}
+
+CPUTarget CPUTarget::avx2() {
+  return genericX86("x86-64-v3", 256, 16, 512 * 1024);
+}
+
+CPUTarget CPUTarget::avx512() {
+  return genericX86("x86-64-v4", 512, 32, 1024 * 1024);
+}
+
+/// A cache size from the C library (0 where the machine does not say).
+static int64_t hostCacheBytes(int name) {
+  long bytes = sysconf(name);
+  return bytes > 0 ? int64_t(bytes) : 0;
+}
+
+std::optional<CPUTarget>
+mlir::convgrad::cpu::resolveCPUTarget(const std::string &cpu,
+                                const std::string &features,
+                                int64_t vectorBits, int64_t vectorRegisters,
+                                int64_t threads, std::string &error) {
+  CPUTarget target;
+  llvm::StringMap<bool> enabled;
+  bool host = cpu.empty() || cpu == "host";
+  // The CPU's own features, from LLVM's table of CPUs.
+  auto addCPUFeatures = [&](llvm::StringRef name) {
+    llvm::SmallVector<llvm::StringRef> cpuFeatures;
+    llvm::X86::getFeaturesForCPU(name, cpuFeatures, /*NeedPlus=*/false);
+    for (llvm::StringRef feature : cpuFeatures)
+      enabled[feature] = true;
+  };
+  // Changes to them, which LLVM applies after the CPU's ("-avx512f" also
+  // turns off the AVX-512 subsets that depend on it).
+  std::string changeList;
+  auto addChange = [&](bool on, llvm::StringRef name) {
+    enabled[name] = on;
+    changeList += (changeList.empty() ? "" : ",") + std::string(on ? "+" : "-") +
+                  name.str();
+  };
+  if (host) {
+    // The host's name, and where the machine differs from LLVM's idea of
+    // that CPU (a virtual machine may hide features), the differences.
+    target.cpu = llvm::sys::getHostCPUName().str();
+    target.host = true;
+    addCPUFeatures(target.cpu);
+    llvm::StringMap<bool> defaults = enabled;
+    std::vector<std::pair<std::string, bool>> hostFeatures;
+    for (const auto &feature : llvm::sys::getHostCPUFeatures())
+      hostFeatures.emplace_back(feature.getKey().str(), feature.getValue());
+    std::sort(hostFeatures.begin(), hostFeatures.end());
+    for (const auto &[name, on] : hostFeatures) {
+      auto it = defaults.find(name);
+      if (on != (it != defaults.end() && it->second))
+        addChange(on, name);
+    }
+    if (int64_t l1 = hostCacheBytes(_SC_LEVEL1_DCACHE_SIZE))
+      target.l1DataBytes = l1;
+    if (int64_t l2 = hostCacheBytes(_SC_LEVEL2_CACHE_SIZE))
+      target.l2Bytes = l2;
+    if (int64_t l3 = hostCacheBytes(_SC_LEVEL3_CACHE_SIZE))
+      target.l3Bytes = l3;
+  } else {
+    if (llvm::X86::parseArchX86(cpu, /*Only64Bit=*/true) ==
+        llvm::X86::CK_None) {
+      error = "unknown target CPU '" + cpu +
+              "' (an LLVM x86-64 CPU name such as 'znver3', 'skylake-avx512', "
+              "'x86-64-v3', or 'host')";
+      return std::nullopt;
+    }
+    target.cpu = cpu;
+    addCPUFeatures(cpu);
+  }
+  // The user's changes on top: "+feature,-feature".
+  llvm::SmallVector<llvm::StringRef> changes;
+  llvm::StringRef(features).split(changes, ',', -1, /*KeepEmpty=*/false);
+  for (llvm::StringRef change : changes) {
+    change = change.trim();
+    if (change.size() < 2 || (change[0] != '+' && change[0] != '-')) {
+      error = "bad target feature '" + change.str() +
+              "' (expected '+name' or '-name')";
+      return std::nullopt;
+    }
+    addChange(change[0] == '+', change.drop_front());
+  }
+  // LLVM 22 cannot select bf16 vector shuffles, inserts and phis with
+  // AVX512-BF16 ("Do not know how to soft promote this operator's
+  // operand"); convgrad needs none of its instructions (bf16 conversions
+  // are integer operations), so the code is compiled without it.
+  auto bf16It = enabled.find("avx512bf16");
+  if (bf16It != enabled.end() && bf16It->second)
+    addChange(false, "avx512bf16");
+  auto on = [&](llvm::StringRef name) {
+    auto it = enabled.find(name);
+    return it != enabled.end() && it->second;
+  };
+  // LLVM lists the features a CPU adds, not all the ones they imply
+  // (x86-64-v4 lists avx512vl but not avx512f, which it implies): any
+  // AVX-512 feature means AVX-512 unless avx512f itself is turned off.
+  bool anyAVX512 = false;
+  for (const auto &feature : enabled)
+    anyAVX512 |= feature.getKey().starts_with("avx512") && feature.getValue();
+  bool avx512 = anyAVX512 && (on("avx512f") || !enabled.count("avx512f"));
+  bool avx2 = avx512 || on("avx2");
+  target.vectorBits = avx512 ? 512 : avx2 ? 256 : 128;
+  target.vectorRegisters = avx512 ? 32 : 16;
+  if (!host)
+    target.l2Bytes = avx512 ? 1024 * 1024 : 512 * 1024;
+  if (vectorBits > 0)
+    target.vectorBits = vectorBits;
+  if (vectorRegisters > 0)
+    target.vectorRegisters = vectorRegisters;
+  target.threads = threads;
+
+  target.features = changeList;
+  return target;
+}

@@ -1,0 +1,253 @@
+//===- TilingStrategy.cpp - Every size decision of the CPU code generator ===//
+
+#include "convgrad/Codegen/CPU/TilingStrategy.h"
+
+#include <algorithm>
+#include <utility>
+
+using namespace mlir::convgrad::cpu;
+
+int64_t mlir::convgrad::cpu::largestDivisorAtMost(int64_t size, int64_t cap) {
+  if (size <= 0 || cap <= 0)
+    return 1;
+  for (int64_t d = std::min(size, cap); d > 1; --d)
+    if (size % d == 0)
+      return d;
+  return 1;
+}
+
+std::vector<int64_t> mlir::convgrad::cpu::divisorsAtMost(int64_t size, int64_t cap) {
+  std::vector<int64_t> divisors;
+  for (int64_t d = 1; d <= std::min(size, cap); ++d)
+    if (size % d == 0)
+      divisors.push_back(d);
+  if (divisors.empty())
+    divisors.push_back(1);
+  return divisors;
+}
+
+int64_t mlir::convgrad::cpu::maxAccumulatorRegisters(const CPUTarget &target) {
+  return std::max<int64_t>(1, target.vectorRegisters * 3 / 4);
+}
+
+RegisterBlock mlir::convgrad::cpu::chooseRegisterBlock(int64_t rows, int64_t lanes,
+                                                 int64_t maxRows,
+                                                 int64_t maxLanes,
+                                                 int64_t vectorLanes,
+                                                 int64_t maxAccumulators) {
+  RegisterBlock best;
+  double bestScore = -1;
+  vectorLanes = std::max<int64_t>(1, vectorLanes);
+  for (int64_t r : divisorsAtMost(rows, maxRows)) {
+    for (int64_t l : divisorsAtMost(lanes, maxLanes)) {
+      int64_t vectors = (l + vectorLanes - 1) / vectorLanes;
+      if (r * vectors > maxAccumulators && !(r == 1 && vectors == 1))
+        continue;
+      // Useful FMA lanes per loaded value (r broadcasts + `vectors` loads).
+      double score = double(r) * double(l) / double(vectorLanes) /
+                     double(r + vectors);
+      if (score > bestScore + 1e-9 ||
+          (score > bestScore - 1e-9 &&
+           std::make_pair(l, r) > std::make_pair(best.lanes, best.rows))) {
+        bestScore = score;
+        best = {r, l};
+      }
+    }
+  }
+  return best;
+}
+
+ConvTileLimits mlir::convgrad::cpu::getConvTileLimits(const CPUTarget &target) {
+  ConvTileLimits limits;
+  // Four f32 vectors of output channels, so that a block of a few columns
+  // fills the accumulator budget (64 channels on AVX-512, 32 on AVX2).
+  limits.channelTile = 4 * target.lanes(32);
+  limits.maxAccumulators = maxAccumulatorRegisters(target);
+  // The filter block of a task is reused from L2.
+  limits.filterCacheBytes = target.l2Bytes;
+  return limits;
+}
+
+/// Kernel columns per vectorized 1-D convolution. The vectorizer unrolls
+/// them, so small kernels stay whole (0 = untiled), while the huge kernels
+/// of a filter gradient in forward form (the output gradient acts as
+/// kernel) get a loop.
+static int64_t kernelWidthTile(int64_t kw) {
+  return kw <= 8 ? 0 : largestDivisorAtMost(kw, 4);
+}
+
+std::optional<ConvTiling>
+mlir::convgrad::cpu::getConvTiling(ConvKind kind, const std::vector<int64_t> &ranges,
+                             int64_t elementBits, const CPUTarget &target) {
+  // A dynamic (negative) or zero-trip range leaves nothing to tile, and
+  // upstream tiling crashes on zero-trip loops (found by convgrad-fuzz-gen).
+  for (int64_t r : ranges)
+    if (r <= 0)
+      return std::nullopt;
+  ConvTileLimits limits = getConvTileLimits(target);
+  int64_t lanes = target.lanes(elementBits);
+  ConvTiling t;
+  switch (kind) {
+  case ConvKind::Conv2DNhwcHwcf: {
+    if (ranges.size() != 7)
+      return std::nullopt;
+    // (n, oh, ow, f, kh, kw, c); output channel blocks outermost.
+    RegisterBlock block =
+        chooseRegisterBlock(ranges[2], ranges[3], limits.widthTile,
+                            limits.channelTile, lanes, limits.maxAccumulators);
+    int64_t ow = block.rows, f = block.lanes;
+    t.parallel = {1, largestDivisorAtMost(ranges[1], limits.parallelRows)};
+    t.inner = {0, 1, ow, f, 1, kernelWidthTile(ranges[5]),
+               largestDivisorAtMost(ranges[6], limits.reductionTile)};
+    t.fill = {0, 1, ow, f};
+    // A filter larger than the L2 budget is streamed from L3 by every tile.
+    // It is then split into blocks of [KH, KW, c, f] of at most an eighth of
+    // that (room for the inputs and outputs), each reused by every row and
+    // column of the task before the next (the partial sums go through the
+    // output, once per block). Measured: a smaller filter gains nothing
+    // from blocks, and loses up to 30% (rows b, d of the benchmark).
+    int64_t elementBytes = std::max<int64_t>(1, elementBits / 8);
+    int64_t taps = ranges[4] * ranges[5];
+    bool filterFits = taps * ranges[3] * ranges[6] * elementBytes <=
+                      limits.filterCacheBytes;
+    int64_t c = filterFits
+                    ? ranges[6]
+                    : largestDivisorAtMost(
+                          ranges[6],
+                          std::max<int64_t>(1, limits.filterCacheBytes / 8 /
+                                                   (taps * f * elementBytes)));
+    c = std::max(c, t.inner[6]);
+    if (c % t.inner[6] != 0)
+      c = t.inner[6];
+    // A filter gradient's "kernel" is a whole output gradient: no block of
+    // it fits, keep whole channel rows.
+    if (t.inner[5] != 0 || c == ranges[6]) {
+      // No input channel blocks: output channel blocks outermost.
+      t.innerOrder = {0, 3, 1, 2, 4, 5, 6};
+    } else {
+      t.cacheBlock = {0, 0, 0, f, 0, 0, c};
+      t.cacheOrder = {0, 3, 6, 1, 2, 4, 5};
+      t.inner[3] = 0;
+    }
+    return t;
+  }
+  case ConvKind::DepthwiseConv2DNhwcHwc: {
+    if (ranges.size() != 6)
+      return std::nullopt;
+    // (n, oh, ow, c, kh, kw). A depthwise tile also holds its input window
+    // and one filter vector per tap in registers: fewer columns.
+    int64_t width = std::min(limits.widthTile, limits.depthwiseWidth);
+    int64_t ow = largestDivisorAtMost(ranges[2], width);
+    int64_t c = largestDivisorAtMost(ranges[3], limits.channelTile);
+    t.parallel = {1, largestDivisorAtMost(ranges[1], limits.parallelRows)};
+    t.inner = {0, 1, ow, c, 1, 0};
+    t.fill = {0, 1, ow, c};
+    return t;
+  }
+  case ConvKind::Conv1DNwcWcf: {
+    if (ranges.size() != 5)
+      return std::nullopt;
+    // (n, ow, f, kw, c): parallel over blocks of columns.
+    int64_t columns = largestDivisorAtMost(
+        ranges[1], limits.parallelRows * limits.widthTile);
+    RegisterBlock block =
+        chooseRegisterBlock(columns, ranges[2], limits.widthTile,
+                            limits.channelTile, lanes, limits.maxAccumulators);
+    t.parallel = {1, columns};
+    t.inner = {0, block.rows, block.lanes, 0,
+               largestDivisorAtMost(ranges[4], limits.reductionTile)};
+    t.innerOrder = {0, 2, 1, 3, 4};
+    t.fill = {0, block.rows, block.lanes};
+    return t;
+  }
+  case ConvKind::DepthwiseConv1DNwcWc: {
+    if (ranges.size() != 4)
+      return std::nullopt;
+    // (n, ow, c, kw)
+    int64_t columns = largestDivisorAtMost(
+        ranges[1], limits.parallelRows * limits.widthTile);
+    int64_t width = std::min(limits.widthTile, limits.depthwiseWidth);
+    int64_t ow = largestDivisorAtMost(columns, width);
+    int64_t c = largestDivisorAtMost(ranges[2], limits.channelTile);
+    t.parallel = {1, columns};
+    t.inner = {0, ow, c, 0};
+    t.fill = {0, ow, c};
+    return t;
+  }
+  }
+  return std::nullopt;
+}
+
+/// Most rows of a GEMM register block (broadcasts per step). With four
+/// vectors of lanes, 4 rows keep 16 of AVX-512's registers busy, which
+/// measured best for the wgrad GEMMs; more rows only lengthen the reduction
+/// a task needs to amortize its block.
+static constexpr int64_t kMaxGemmRows = 4;
+/// Unrolled outer products per step of the innermost reduction loop.
+static constexpr int64_t kGemmReductionUnroll = 8;
+
+GemmTiling mlir::convgrad::cpu::getGemmTiling(int64_t a, int64_t b,
+                                        int64_t innerReduction,
+                                        int64_t accBits,
+                                        const CPUTarget &target) {
+  int64_t lanes = target.lanes(accBits);
+  RegisterBlock block = chooseRegisterBlock(
+      a, b, kMaxGemmRows, 4 * lanes, lanes, maxAccumulatorRegisters(target));
+  GemmTiling t;
+  t.rowTile = block.rows;
+  t.laneTile = block.lanes;
+  t.reductionTile = largestDivisorAtMost(innerReduction, kGemmReductionUnroll);
+  return t;
+}
+
+WgradGemmPlan mlir::convgrad::cpu::planWgradGemm(
+    int64_t channels, int64_t filters, const std::vector<int64_t> &outputSizes,
+    int64_t gradBits, int64_t accBits, const CPUTarget &target,
+    int64_t tasksOverride, int64_t blockBytesOverride) {
+  WgradGemmPlan plan;
+  // B, the lane dimension, is the larger channel count (C on ties: rows of
+  // x are contiguous along C).
+  plan.lanesAlongC = channels >= filters;
+  int64_t a = plan.lanesAlongC ? filters : channels;
+  int64_t b = plan.lanesAlongC ? channels : filters;
+
+  // Rows of dy per GEMM: a quarter of L2, so that all taps re-read the slice
+  // (and the matching rows of x) from cache.
+  int64_t blockBytes =
+      blockBytesOverride > 0 ? blockBytesOverride : target.l2Bytes / 4;
+  int64_t rowBytes = filters * std::max<int64_t>(1, gradBits / 8);
+  for (size_t i = 1; i < outputSizes.size(); ++i)
+    rowBytes *= std::max<int64_t>(1, outputSizes[i]);
+  int64_t firstDim = outputSizes.empty() ? 1 : outputSizes[0];
+  plan.rowsPerBlock = largestDivisorAtMost(
+      firstDim, std::max<int64_t>(1, blockBytes / std::max<int64_t>(1, rowBytes)));
+
+  // Tasks: one per thread (4 when the count is decided at run time). A task
+  // owns whole register blocks: rows in multiples of the block's rows, or
+  // else lanes in whole vectors; otherwise fewer tasks.
+  int64_t wanted = tasksOverride > 0   ? tasksOverride
+                   : target.threads == 0 ? 4
+                                         : target.threads;
+  int64_t rowUnit = getGemmTiling(a, b, 1, accBits, target).rowTile;
+  int64_t laneUnit = target.lanes(accBits);
+  for (int64_t t = wanted; t > 1 && plan.tasks == 1; --t) {
+    if (a % t == 0 && (a / t) % rowUnit == 0) {
+      plan.tasks = t;
+      plan.splitRows = true;
+    } else if (b % t == 0 && (b / t) % laneUnit == 0) {
+      plan.tasks = t;
+    }
+  }
+  return plan;
+}
+
+DataMovementTiling
+mlir::convgrad::cpu::getDataMovementTiling(const CPUTarget &target) {
+  DataMovementTiling t;
+  // Four f32 vectors of a copy per tile; a transpose tile is one vector
+  // square (16 x 16 on AVX-512, 8 x 8 on AVX2), the size of the shuffle
+  // network the vector lowering emits.
+  t.innerTile = 4 * target.lanes(32);
+  t.transposeTile = target.lanes(32);
+  return t;
+}

@@ -1,0 +1,233 @@
+//===- TileAndVectorizeContractions.cpp - Register-blocked GEMMs ----------===//
+//
+// Code generation for the GEMM-like linalg.generic ops of the filter
+// gradient (DecomposeWgradAsGemm.cpp), which carry their register tiling as
+// `convgrad.gemm_tiling = array<i64: rows, lanes, unroll>`:
+//
+//   block[a, b] += lhs[o_1, ..., o_R, a] * rhs[o_1, ..., o_R, b]
+//
+// with a, b parallel and the output positions o reduced. On tensors:
+//
+//   1. scf.for tiles of (o_1..o_{R-1}: 1, a: rows, b: lanes, o_R: unroll),
+//      interchanged so that the outer output positions are the outer loops:
+//      one row of both operands (e.g. 56 x 64 f32) is loaded into L1 once
+//      and reused by every register block, and each block accumulates a
+//      whole row before it is stored.
+//   2. Each tile becomes transfer_reads of [o_R, a] and [o_R, b] and a
+//      vector.contract of their outer products into the [a, b] block, which
+//      is carried through the o_R loop as a vector (registers) and which
+//      convgrad-lower-vectors lowers to one broadcast of lhs[o, a] and one
+//      FMA with the contiguous vector rhs[o, b0:b0+lanes] per row a.
+//
+// The tiles are vectorized here rather than by the linalg vectorizer, whose
+// contraction keeps the unit reduction dimensions of the tile (o_1..o_{R-1})
+// that the outer-product lowering of vector.contract does not handle. The
+// sizes are decisions of the tiling strategy (cpu::getGemmTiling), made when
+// the GEMM was created; this pass only checks that they divide the ranges.
+//
+//===----------------------------------------------------------------------===//
+
+#include "convgrad/Codegen/CPU/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/SubsetOpInterfaceImpl.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+
+namespace mlir {
+namespace convgrad {
+#define GEN_PASS_DEF_CONVGRADTILEANDVECTORIZECONTRACTIONS
+#include "convgrad/Codegen/CPU/Passes.h.inc"
+} // namespace convgrad
+} // namespace mlir
+
+using namespace mlir;
+
+namespace {
+
+/// Whether `op` is a GEMM the wgrad-to-GEMM rewrite handed over (it carries
+/// kGemmTilingAttrName) and has its form: `block[a, b] += lhs[o..., a] *
+/// rhs[o..., b]` (iteration space (a, b, o...), possibly with element type
+/// extensions).
+bool isOuterProductGemm(linalg::GenericOp op) {
+  if (!op->hasAttr(convgrad::kGemmTilingAttrName) ||
+      op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      !op.hasPureTensorSemantics() || !linalg::isaContractionOpInterface(op))
+    return false;
+  unsigned numLoops = op.getNumLoops();
+  if (numLoops < 3)
+    return false;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  for (unsigned i = 0; i < numLoops; ++i)
+    if ((i < 2) != (iterators[i] == utils::IteratorType::parallel))
+      return false;
+  return op.getIndexingMapsArray() ==
+         ArrayRef<AffineMap>(
+             convgrad::getWgradGemmIndexingMaps(op.getContext(), numLoops - 2));
+}
+
+/// Tile sizes of one GEMM over its iteration space (a, b, o...).
+struct GemmTiles {
+  SmallVector<int64_t> inner; ///< register tiles
+  SmallVector<int64_t> interchange;
+};
+
+struct TileAndVectorizeContractionsPass
+    : public convgrad::impl::ConvGradTileAndVectorizeContractionsBase<
+          TileAndVectorizeContractionsPass> {
+  using Base::Base;
+
+  void getDependentDialects(DialectRegistry &registry) const override {
+    Base::getDependentDialects(registry);
+    // hoistLoopInvariantSubsets sees transfers as subsets of their tensor.
+    vector::registerSubsetOpInterfaceExternalModels(registry);
+  }
+
+  /// The tiles of `op` from its convgrad.gemm_tiling attribute; nullopt
+  /// (the op stays as it is) when the attribute is malformed or its sizes
+  /// do not divide the ranges.
+  std::optional<GemmTiles> getTiles(linalg::GenericOp op) {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    if (llvm::any_of(ranges, ShapedType::isDynamic) ||
+        llvm::is_contained(ranges, 0))
+      return std::nullopt;
+    auto sizes =
+        op->getAttrOfType<DenseI64ArrayAttr>(convgrad::kGemmTilingAttrName);
+    if (!sizes || sizes.size() != 3)
+      return std::nullopt;
+    unsigned n = ranges.size();
+    int64_t rows = sizes[0], lanes = sizes[1], unroll = sizes[2];
+    if (rows <= 0 || lanes <= 0 || unroll <= 0 || ranges[0] % rows != 0 ||
+        ranges[1] % lanes != 0 || ranges[n - 1] % unroll != 0)
+      return std::nullopt;
+    GemmTiles t;
+    t.inner.assign(n, 1);
+    t.inner[0] = rows;
+    t.inner[1] = lanes;
+    t.inner[n - 1] = unroll;
+    // Loops: o_1..o_{R-1}, a, b, o_R.
+    for (unsigned i = 2; i + 1 < n; ++i)
+      t.interchange.push_back(i);
+    t.interchange.append({0, 1, static_cast<int64_t>(n - 1)});
+    return t;
+  }
+
+  /// Replaces a tile `block[a, b] += lhs[1.., k, a] * rhs[1.., k, b]` by
+  /// vector transfers around a vector.contract of shape (a, b, k).
+  void vectorizeTile(RewriterBase &rewriter, linalg::GenericOp op) {
+    rewriter.setInsertionPoint(op);
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value lhs = op.getDpsInputs()[0], rhs = op.getDpsInputs()[1];
+    Value block = op.getDpsInits()[0];
+    auto blockType = cast<RankedTensorType>(block.getType());
+    Type accType = blockType.getElementType();
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+
+    auto read = [&](Value source) -> Value {
+      auto type = cast<RankedTensorType>(source.getType());
+      int64_t rank = type.getRank();
+      auto vectorType = VectorType::get(type.getShape().take_back(2),
+                                        type.getElementType());
+      SmallVector<Value> indices(rank, zero);
+      SmallVector<bool> inBounds(2, true);
+      Value v = vector::TransferReadOp::create(
+          rewriter, loc, vectorType, source, indices,
+          /*padding=*/std::nullopt,
+          AffineMap::getMinorIdentityMap(rank, 2, ctx), inBounds);
+      if (vectorType.getElementType() != accType)
+        v = arith::ExtFOp::create(rewriter, loc, vectorType.clone(accType), v);
+      return v;
+    };
+    Value lhsVector = read(lhs), rhsVector = read(rhs);
+    Value accVector = read(block);
+
+    AffineExpr m, n, k;
+    bindDims(ctx, m, n, k);
+    Value product = vector::ContractionOp::create(
+        rewriter, loc, lhsVector, rhsVector, accVector,
+        ArrayRef<ArrayRef<AffineExpr>>{{k, m}, {k, n}, {m, n}},
+        ArrayRef<vector::IteratorType>{vector::IteratorType::parallel,
+                                       vector::IteratorType::parallel,
+                                       vector::IteratorType::reduction});
+    SmallVector<bool> inBounds(2, true);
+    Value written = vector::TransferWriteOp::create(
+                        rewriter, loc, product, block, ValueRange{zero, zero},
+                        inBounds)
+                        .getResult();
+    rewriter.replaceOp(op, written);
+  }
+
+  /// Tiles `op` as `t` says and vectorizes the tiles; leaves it untouched if
+  /// tiling fails.
+  LogicalResult tileAndVectorize(RewriterBase &rewriter, linalg::GenericOp op,
+                                 const GemmTiles &t) {
+    scf::SCFTilingOptions options;
+    options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), t.inner))
+        .setInterchange(t.interchange);
+    rewriter.setInsertionPoint(op);
+    FailureOr<scf::SCFTilingResult> tiled =
+        scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()),
+                          options);
+    if (failed(tiled))
+      return failure();
+    rewriter.replaceOp(op, tiled->replacements);
+    for (Operation *tile : tiled->tiledOps)
+      if (auto generic = dyn_cast<linalg::GenericOp>(tile))
+        if (generic.hasPureTensorSemantics() &&
+            llvm::all_of(generic->getOperandTypes(), [](Type type) {
+              return cast<ShapedType>(type).hasStaticShape();
+            }))
+          vectorizeTile(rewriter, generic);
+    return success();
+  }
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    MLIRContext *ctx = &getContext();
+    IRRewriter rewriter(ctx);
+
+    SmallVector<std::pair<linalg::GenericOp, GemmTiles>> gemms;
+    func.walk([&](linalg::GenericOp op) {
+      if (!isOuterProductGemm(op))
+        return;
+      if (std::optional<GemmTiles> t = getTiles(op))
+        gemms.emplace_back(op, *t);
+    });
+    for (auto &[op, tiling] : gemms)
+      (void)tileAndVectorize(rewriter, op, tiling);
+
+    // Fold the slices around the vector transfers so that bufferization
+    // reads and writes the tiles in place.
+    RewritePatternSet cleanup(ctx);
+    tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(cleanup);
+    vector::TransferReadOp::getCanonicalizationPatterns(cleanup, ctx);
+    vector::TransferWriteOp::getCanonicalizationPatterns(cleanup, ctx);
+    (void)applyPatternsGreedily(func, std::move(cleanup));
+
+    // The block's read and write do not depend on the innermost (o_R) loop:
+    // carry the block through it as a vector. On buffers the same hoisting
+    // (convgrad-lower-vectors) would give up, as the accumulator buffer has
+    // view-like users.
+    SmallVector<scf::ForOp> loops;
+    func.walk([&](scf::ForOp loop) {
+      if (llvm::any_of(loop.getBody()->getOperations(), [](Operation &op) {
+            return isa<vector::ContractionOp>(op);
+          }))
+        loops.push_back(loop);
+    });
+    for (scf::ForOp loop : loops)
+      (void)hoistLoopInvariantSubsets(rewriter, loop);
+  }
+};
+
+} // namespace

@@ -1,0 +1,227 @@
+//===- TileAndVectorizeConvs.cpp - CPU code generation for convolutions ---===//
+//
+// Tiles the channels-last linalg convolutions into register-sized blocks and
+// vectorizes them, on tensors:
+//
+//   1. conv_2d_nhwc_fhwc -> conv_2d_nhwc_hwcf (a transpose of the small
+//      filter), so the channel reduction reads contiguous filter rows.
+//   2. An scf.forall over (batch, block of output rows): the unit of
+//      parallelism; the accumulator's linalg.fill is fused into it.
+//   3. scf.for tiles of (1 output row, `width-tile` columns, `channel-tile`
+//      output channels, 1 kernel row, `reduction-tile` input channels): the
+//      accumulator block stays in vector registers while the reduction runs.
+//   4. The 2-D tiles with one kernel row become 1-D convolutions, which the
+//      linalg vectorizer turns into broadcasts and vector FMAs.
+//
+// The sizes are decisions of the tiling strategy (cpu::getConvTiling in
+// TilingStrategy.h) for the module's CPU target; this pass applies them.
+// Tile sizes divide their dimensions, so every tile is full: no remainder
+// loop, no masking, whatever the shape (prime sizes give smaller tiles, never
+// a failure). Ops this pass does not handle are left alone and lowered to
+// loops later.
+//
+//===----------------------------------------------------------------------===//
+
+#include "convgrad/Codegen/CPU/Passes.h"
+#include "convgrad/Codegen/CPU/TilingStrategy.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir {
+namespace convgrad {
+#define GEN_PASS_DEF_CONVGRADTILEANDVECTORIZE
+#include "convgrad/Codegen/CPU/Passes.h.inc"
+} // namespace convgrad
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::convgrad;
+
+namespace {
+
+using cpu::ConvTiling;
+
+SmallVector<int64_t> toVector(const std::vector<int64_t> &v) {
+  return SmallVector<int64_t>(v.begin(), v.end());
+}
+
+struct TileAndVectorizeConvsPass
+    : public convgrad::impl::ConvGradTileAndVectorizeBase<
+          TileAndVectorizeConvsPass> {
+  using Base::Base;
+
+  /// The strategy's tiling of `op`, if the pass handles it.
+  std::optional<ConvTiling> getTiling(linalg::LinalgOp op,
+                                      const cpu::CPUTarget &target) {
+    std::optional<cpu::ConvKind> kind;
+    if (isa<linalg::Conv2DNhwcHwcfOp>(op))
+      kind = cpu::ConvKind::Conv2DNhwcHwcf;
+    else if (isa<linalg::DepthwiseConv2DNhwcHwcOp>(op))
+      kind = cpu::ConvKind::DepthwiseConv2DNhwcHwc;
+    else if (isa<linalg::Conv1DNwcWcfOp>(op))
+      kind = cpu::ConvKind::Conv1DNwcWcf;
+    else if (isa<linalg::DepthwiseConv1DNwcWcOp>(op))
+      kind = cpu::ConvKind::DepthwiseConv1DNwcWc;
+    if (!kind)
+      return std::nullopt;
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    if (llvm::any_of(ranges, ShapedType::isDynamic))
+      return std::nullopt;
+    Type elementType = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+    int64_t bits =
+        elementType.isIntOrFloat() ? elementType.getIntOrFloatBitWidth() : 32;
+    return cpu::getConvTiling(*kind,
+                              std::vector<int64_t>(ranges.begin(), ranges.end()),
+                              bits, target);
+  }
+
+  /// Tiles `op` (forall + for) and its fill; returns failure if tiling
+  /// does not apply, leaving the op untouched.
+  LogicalResult tileConv(RewriterBase &rewriter, linalg::LinalgOp op,
+                         const ConvTiling &t) {
+    rewriter.setInsertionPoint(op);
+    scf::SCFTileAndFuseOptions fuseOptions;
+    scf::SCFTilingOptions forallOptions;
+    forallOptions.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp)
+        .setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), toVector(t.parallel)));
+    fuseOptions.setTilingOptions(forallOptions);
+    // Fuse only the accumulator initialization: each task then writes its
+    // own block once. Pads and transposes of the operands stay outside.
+    fuseOptions.setFusionControlFn(
+        [](tensor::ExtractSliceOp, OpResult producer, bool isDestination)
+            -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+          if (isDestination && isa<linalg::FillOp>(producer.getOwner()))
+            return scf::SCFTileAndFuseOptions::ControlFnResult{};
+          return std::nullopt;
+        });
+    FailureOr<scf::SCFTileAndFuseResult> outer =
+        scf::tileConsumerAndFuseProducersUsingSCF(
+            rewriter, cast<TilingInterface>(op.getOperation()), fuseOptions);
+    if (failed(outer))
+      return failure();
+    for (OpResult res : op->getResults())
+      if (Value repl = outer->replacements.lookup(res))
+        rewriter.replaceAllUsesWith(res, repl);
+    rewriter.eraseOp(op);
+
+    Operation *tiledConv = outer->tiledAndFusedOps.front();
+    linalg::FillOp fusedFill;
+    for (Operation *fused : outer->tiledAndFusedOps)
+      if (auto fill = dyn_cast<linalg::FillOp>(fused))
+        fusedFill = fill;
+
+    auto tileWithFor = [&](Operation *target, ArrayRef<int64_t> sizes,
+                           ArrayRef<int64_t> order) {
+      scf::SCFTilingOptions options;
+      options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+      if (!order.empty())
+        options.setInterchange(order);
+      rewriter.setInsertionPoint(target);
+      FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+          rewriter, cast<TilingInterface>(target), options);
+      if (failed(tiled))
+        return FailureOr<Operation *>(failure());
+      rewriter.replaceOp(target, tiled->replacements);
+      return FailureOr<Operation *>(tiled->tiledOps.front());
+    };
+    if (!t.cacheBlock.empty()) {
+      FailureOr<Operation *> blocked =
+          tileWithFor(tiledConv, toVector(t.cacheBlock), toVector(t.cacheOrder));
+      if (failed(blocked))
+        return failure();
+      tiledConv = *blocked;
+    }
+    if (failed(tileWithFor(tiledConv, toVector(t.inner), toVector(t.innerOrder))))
+      return failure();
+    if (fusedFill && failed(tileWithFor(fusedFill, toVector(t.fill), {})))
+      return failure();
+    return success();
+  }
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    MLIRContext *ctx = &getContext();
+    IRRewriter rewriter(ctx);
+    FailureOr<cpu::CPUTarget> target = getCPUTarget(func);
+    if (failed(target))
+      return signalPassFailure();
+
+    // 1. Filters [F, KH, KW, C] -> [KH, KW, C, F], for the convolutions
+    //    tiled below (static shapes; upstream's rewrite mishandles a dynamic
+    //    batch).
+    SmallVector<linalg::Conv2DNhwcFhwcOp> fhwc;
+    func.walk([&](linalg::Conv2DNhwcFhwcOp op) {
+      if (!llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
+        fhwc.push_back(op);
+    });
+    for (linalg::Conv2DNhwcFhwcOp op : fhwc) {
+      rewriter.setInsertionPoint(op);
+      (void)linalg::transposeConv2D(rewriter, op);
+    }
+
+    // 2-3. Tile every convolution the vectorizer can handle.
+    SmallVector<std::pair<linalg::LinalgOp, ConvTiling>, 4> convs;
+    func.walk([&](linalg::LinalgOp op) {
+      if (std::optional<ConvTiling> t = getTiling(op, *target))
+        convs.emplace_back(op, *t);
+    });
+    for (auto &[op, tiling] : convs)
+      (void)tileConv(rewriter, op, tiling);
+
+    // 4. One kernel row per tile: 2-D -> 1-D convolutions.
+    {
+      RewritePatternSet patterns(ctx);
+      linalg::populateDecomposeConvolutionPatterns(patterns);
+      (void)applyPatternsGreedily(func, std::move(patterns));
+    }
+
+    // 5. Vectorize the 1-D convolutions and fills inside the tile loops. A
+    //    cap on the vector size keeps untiled ops (outside any loop) scalar
+    //    rather than turning them into huge vectors.
+    SmallVector<linalg::LinalgOp> toVectorize;
+    func.walk([&](linalg::LinalgOp op) {
+      if (!isa<linalg::Conv1DNwcWcfOp, linalg::DepthwiseConv1DNwcWcOp,
+               linalg::FillOp>(op))
+        return;
+      if (!op->getParentOfType<scf::ForOp>())
+        return;
+      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+      if (llvm::any_of(ranges, ShapedType::isDynamic))
+        return;
+      int64_t elements = 1;
+      for (int64_t r : ranges)
+        elements *= r;
+      // A tiled convolution's vectors are one register block (the kernel
+      // width is unrolled, not vectorized); only fills become one vector.
+      if (!isa<linalg::FillOp>(op) || elements <= maxVectorElements)
+        toVectorize.push_back(op);
+    });
+    for (linalg::LinalgOp op : toVectorize) {
+      rewriter.setInsertionPoint(op);
+      FailureOr<linalg::VectorizationResult> result =
+          linalg::vectorize(rewriter, op);
+      if (succeeded(result))
+        rewriter.replaceOp(op, result->replacements);
+    }
+
+    // Fold the slices around the vector transfers so that bufferization
+    // reads and writes the tiles in place.
+    RewritePatternSet cleanup(ctx);
+    tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(cleanup);
+    vector::TransferReadOp::getCanonicalizationPatterns(cleanup, ctx);
+    vector::TransferWriteOp::getCanonicalizationPatterns(cleanup, ctx);
+    (void)applyPatternsGreedily(func, std::move(cleanup));
+  }
+};
+
+} // namespace

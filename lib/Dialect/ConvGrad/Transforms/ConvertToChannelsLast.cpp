@@ -1,0 +1,182 @@
+//===- ConvertToChannelsLast.cpp - NCHW convolutions computed as NHWC -----===//
+
+#include "convgrad/Dialect/ConvGrad/IR/ConvGradOps.h"
+#include "convgrad/Dialect/ConvGrad/Transforms/Passes.h"
+#include "convgrad/Dialect/ConvGrad/Utils/TensorUtils.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir {
+namespace convgrad {
+#define GEN_PASS_DEF_CONVGRADCONVERTTOCHANNELSLAST
+#include "convgrad/Dialect/ConvGrad/Transforms/Passes.h.inc"
+} // namespace convgrad
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::convgrad;
+
+namespace {
+
+struct ConvToChannelsLast : OpRewritePattern<ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ConvOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getLayout() != Layout::ChannelsFirst)
+      return rewriter.notifyMatchFailure(op, "already channels-last");
+    unsigned r = op.getSpatialRank();
+    Location loc = op.getLoc();
+    SmallVector<int64_t> toLast = channelsFirstToLastPermutation(r);
+    Value input = transposeTensor(rewriter, loc, op.getInput(), toLast);
+    Value filter = transposeTensor(rewriter, loc, op.getFilter(), toLast);
+    auto outType = cast<RankedTensorType>(op.getOutput().getType());
+    SmallVector<int64_t> shape;
+    for (int64_t p : toLast)
+      shape.push_back(outType.getDimSize(p));
+    auto conv = ConvOp::create(
+        rewriter, loc, outType.clone(shape), input, filter, op.getBias(),
+        op.getStridesAttr(), op.getPaddingAttr(), op.getDilationsAttr(),
+        op.getGroupsAttr(),
+        LayoutAttr::get(rewriter.getContext(), Layout::ChannelsLast));
+    rewriter.replaceOp(op, transposeTensor(rewriter, loc, conv.getResult(),
+                                           channelsLastToFirstPermutation(r)));
+    return success();
+  }
+};
+
+/// transpose(transpose(x, p1), p2) = transpose(x, p1 o p2): the layout
+/// changes around consecutive convolutions often cancel or compose.
+struct ComposeTransposes : OpRewritePattern<linalg::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto producer = op.getInput().getDefiningOp<linalg::TransposeOp>();
+    if (!producer || !op.hasPureTensorSemantics() ||
+        !producer.hasPureTensorSemantics())
+      return rewriter.notifyMatchFailure(op, "not a transpose of a transpose");
+    ArrayRef<int64_t> inner = producer.getPermutation();
+    SmallVector<int64_t> composed;
+    for (int64_t p : op.getPermutation())
+      composed.push_back(inner[p]);
+    rewriter.replaceOp(op, transposeTensor(rewriter, op.getLoc(),
+                                           producer.getInput(), composed));
+    return success();
+  }
+};
+
+/// transpose(pad(x)) = pad(transpose(x)), with the pad amounts permuted.
+/// The layout change then moves only the source elements, over dimensions
+/// that keep their sizes (the spatial sizes of a channels-first activation
+/// combine into a multiple of the vector width more often once unpadded),
+/// and the padding is written in the convolution's own layout.
+struct TransposeBeforePad : OpRewritePattern<linalg::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto pad = op.getInput().getDefiningOp<tensor::PadOp>();
+    if (!pad || !op.hasPureTensorSemantics() || !pad->hasOneUse())
+      return rewriter.notifyMatchFailure(op, "not a transpose of a pad");
+    Value padValue = pad.getConstantPaddingValue();
+    if (!padValue || !pad.getLow().empty() || !pad.getHigh().empty())
+      return rewriter.notifyMatchFailure(op, "not a static constant pad");
+    ArrayRef<int64_t> perm = op.getPermutation();
+    SmallVector<OpFoldResult> low, high;
+    for (int64_t p : perm) {
+      low.push_back(rewriter.getIndexAttr(pad.getStaticLow()[p]));
+      high.push_back(rewriter.getIndexAttr(pad.getStaticHigh()[p]));
+    }
+    Location loc = op.getLoc();
+    Value transposed = transposeTensor(rewriter, loc, pad.getSource(), perm);
+    rewriter.replaceOpWithNewOp<tensor::PadOp>(
+        op, op->getResult(0).getType(), transposed, low, high, padValue);
+    return success();
+  }
+};
+
+/// `value` (an empty, filled or transposed tensor) in the layout
+/// transpose(value, permutation), or null if that would add a transpose.
+Value transposeCheaply(PatternRewriter &rewriter, Location loc, Value value,
+                       ArrayRef<int64_t> permutation) {
+  auto permutedEmpty = [&](Value source) {
+    SmallVector<OpFoldResult> sizes = getSizes(rewriter, loc, source);
+    SmallVector<OpFoldResult> permuted;
+    for (int64_t p : permutation)
+      permuted.push_back(sizes[p]);
+    return tensor::EmptyOp::create(
+        rewriter, loc, permuted,
+        cast<RankedTensorType>(source.getType()).getElementType());
+  };
+  if (value.getDefiningOp<tensor::EmptyOp>())
+    return permutedEmpty(value);
+  if (auto fill = value.getDefiningOp<linalg::FillOp>()) {
+    if (!fill.hasPureTensorSemantics() ||
+        !fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>())
+      return nullptr;
+    return linalg::FillOp::create(rewriter, loc, fill.getInputs(),
+                                  ValueRange{permutedEmpty(value)})
+        .getResult(0);
+  }
+  if (value.getDefiningOp<linalg::TransposeOp>())
+    return transposeTensor(rewriter, loc, value, permutation); // composes
+  return nullptr;
+}
+
+/// insert_slice(transpose(x, p), d) = transpose(insert_slice(x, d'), p) with
+/// d' = transpose(d, p^-1). The stride-phase dgrad interleaves its phase
+/// results with strided insert_slices: done in the phases' channels-last
+/// layout they write whole channel rows instead of every other element of a
+/// channels-first row, the per-phase layout changes cancel and one transpose
+/// of the whole result remains.
+struct InsertBeforeTranspose : OpRewritePattern<tensor::InsertSliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tensor::InsertSliceOp op,
+                                PatternRewriter &rewriter) const override {
+    auto transpose = op.getSource().getDefiningOp<linalg::TransposeOp>();
+    if (!transpose || !transpose.hasPureTensorSemantics() ||
+        op.getSourceType().getRank() != op.getDestType().getRank())
+      return rewriter.notifyMatchFailure(op, "not an insert of a transpose");
+    ArrayRef<int64_t> perm = transpose.getPermutation();
+    SmallVector<int64_t> inverse = invertPermutationVector(perm);
+    Location loc = op.getLoc();
+    Value dest = transposeCheaply(rewriter, loc, op.getDest(), inverse);
+    if (!dest)
+      return rewriter.notifyMatchFailure(op, "destination would be transposed");
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    for (int64_t i : inverse) {
+      offsets.push_back(op.getMixedOffsets()[i]);
+      sizes.push_back(op.getMixedSizes()[i]);
+      strides.push_back(op.getMixedStrides()[i]);
+    }
+    Value inserted = tensor::InsertSliceOp::create(
+        rewriter, loc, transpose.getInput(), dest, offsets, sizes, strides);
+    rewriter.replaceOp(op, transposeTensor(rewriter, loc, inserted, perm));
+    return success();
+  }
+};
+
+struct ConvGradConvertToChannelsLastPass
+    : public convgrad::impl::ConvGradConvertToChannelsLastBase<
+          ConvGradConvertToChannelsLastPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateConvertToChannelsLastPatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
+
+void mlir::convgrad::populateConvertToChannelsLastPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<ConvToChannelsLast, ComposeTransposes, TransposeBeforePad,
+               InsertBeforeTranspose>(patterns.getContext());
+}

@@ -1,0 +1,60 @@
+//===- ConvShape.cpp - Shape arithmetic of convolutions -------------------===//
+
+#include "convgrad/Dialect/ConvGrad/Utils/ConvShape.h"
+
+#include <numeric>
+
+namespace mlir {
+namespace convgrad {
+
+int64_t floorDiv(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+
+int64_t ConvDimGeometry::outputSize() const {
+  return floorDiv(paddedInputSize() - effectiveKernel(), stride) + 1;
+}
+
+int64_t ConvDimGeometry::remainder() const {
+  int64_t span = paddedInputSize() - effectiveKernel();
+  return span - floorDiv(span, stride) * stride;
+}
+
+std::vector<DgradPhase> ConvDimGeometry::dgradPhases() const {
+  // dx[i] = sum over taps k and outputs o with o*s + k*d - lo = i of
+  // dy[o] * w[k]. For i = residue + s*t the taps with
+  // (residue + lo - k*d) mod s == 0 contribute, reading o = t + q_k with
+  // q_k = (residue + lo - k*d) / s. Valid taps are k0, k0 + m, ... with
+  // m = s / gcd(s, d), and q drops by d' = d / gcd(s, d) from one to the next.
+  int64_t g = std::gcd(stride, dilation);
+  int64_t step = stride / g, dil = dilation / g;
+  int64_t outputs = outputSize();
+  std::vector<DgradPhase> phases;
+  for (int64_t residue = 0; residue < stride; ++residue) {
+    DgradPhase p;
+    p.residue = residue;
+    p.numOutputs = residue < inputSize ? (inputSize - residue - 1) / stride + 1
+                                       : 0;
+    p.tapStep = step;
+    p.dilation = dil;
+    for (int64_t k = 0; k < std::min(kernelSize, step); ++k)
+      if ((residue + padLow - k * dilation) % stride == 0) {
+        p.firstTap = k;
+        p.numTaps = (kernelSize - k + step - 1) / step;
+        break;
+      }
+    if (p.numTaps > 0) {
+      // Reversed taps j' = 0..J-1 read dy[t + base + j' * d'].
+      int64_t q0 = floorDiv(residue + padLow - p.firstTap * dilation, stride);
+      int64_t base = q0 - (p.numTaps - 1) * dil;
+      p.padLow = -base;
+      p.padHigh = p.numOutputs + (p.numTaps - 1) * dil - outputs + base;
+    }
+    phases.push_back(p);
+  }
+  return phases;
+}
+
+} // namespace convgrad
+} // namespace mlir

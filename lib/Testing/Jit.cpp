@@ -1,0 +1,262 @@
+//===- Jit.cpp - Compile and call convgrad kernels ------------------------===//
+//
+// The compile step of convgrad-run (pipeline, ExecutionEngine with an
+// explicit optimization level, the bf16 rounding symbol), shared.
+//
+//===----------------------------------------------------------------------===//
+
+#include "convgrad/Testing/Jit.h"
+
+#include "convgrad/Codegen/CPU/CPUTarget.h"
+#include "convgrad/InitAll.h"
+#include "convgrad/Pipelines/Pipelines.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/ExecutionEngine/Orc/Mangling.h"
+#include "llvm/Support/TargetSelect.h"
+
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+
+using namespace mlir;
+namespace rt = ::convgrad::runtime;
+using namespace rt;
+
+#ifndef CONVGRAD_LLVM_LIBRARY_DIR
+#define CONVGRAD_LLVM_LIBRARY_DIR "/usr/lib/llvm-22/lib"
+#endif
+
+void rt::initialize() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    registerAllPasses();
+    mlir::convgrad::registerAllPasses();
+  });
+}
+
+void rt::registerDialects(DialectRegistry &registry) {
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllToLLVMIRTranslations(registry);
+  mlir::convgrad::registerAllDialects(registry);
+}
+
+std::unique_ptr<MLIRContext> rt::createContext() {
+  DialectRegistry registry;
+  registerDialects(registry);
+  auto ctx = std::make_unique<MLIRContext>(registry);
+  ctx->loadAllAvailableDialects();
+  return ctx;
+}
+
+std::string rt::defaultOpenMPLibrary() {
+  return CONVGRAD_LLVM_LIBRARY_DIR "/libomp.so";
+}
+
+std::string rt::describeCPUTarget(const JitOptions &options) {
+  if (!options.pipeline.empty())
+    return "the target of pass pipeline '" + options.pipeline + "'";
+  std::unique_ptr<mlir::convgrad::CPUPipelineOptions> cpuOptions =
+      mlir::convgrad::CPUPipelineOptions::createFromString(options.cpuOptions);
+  if (!cpuOptions)
+    return "(bad convgrad-cpu-pipeline options '" + options.cpuOptions + "')";
+  unsigned threads = options.numThreads.value_or(cpuOptions->numThreads);
+  std::string error;
+  std::optional<mlir::convgrad::cpu::CPUTarget> target =
+      mlir::convgrad::cpu::resolveCPUTarget(
+          cpuOptions->targetCpu, cpuOptions->targetFeatures,
+          cpuOptions->vectorBits, cpuOptions->vectorRegisters, threads, error);
+  return target ? target->describe() : "(" + error + ")";
+}
+
+void rt::registerRuntimeSymbols(ExecutionEngine &engine) {
+  engine.registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    symbols[interner("__truncsfbf2")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&convgrad_runtime_truncsfbf2),
+        llvm::JITSymbolFlags::Exported};
+    return symbols;
+  });
+}
+
+std::unique_ptr<ExecutionEngine>
+rt::compileModule(ModuleOp module, const JitOptions &options,
+                                 std::string &error, CompileStats *stats) {
+  using Clock = std::chrono::steady_clock;
+  auto seconds = [](Clock::time_point a, Clock::time_point b) {
+    return std::chrono::duration<double>(b - a).count();
+  };
+  if (failed(verify(module))) {
+    error = "the kernel module does not verify";
+    return nullptr;
+  }
+  if (options.dumpModule)
+    module.print(*options.dumpModule);
+
+  auto t0 = Clock::now();
+  PassManager pm(module->getContext());
+  std::string parseError;
+  llvm::raw_string_ostream errs(parseError);
+  std::string pipelineName = options.pipeline;
+  if (!options.pipeline.empty()) {
+    if (failed(parsePassPipeline(options.pipeline, pm, errs))) {
+      error = "bad pass pipeline '" + options.pipeline + "': " + parseError;
+      return nullptr;
+    }
+  } else {
+    std::unique_ptr<mlir::convgrad::CPUPipelineOptions> cpuOptions =
+        mlir::convgrad::CPUPipelineOptions::createFromString(
+            options.cpuOptions);
+    if (!cpuOptions) {
+      error = "bad convgrad-cpu-pipeline options '" + options.cpuOptions +
+              "' (see stderr)";
+      return nullptr;
+    }
+    if (options.numThreads)
+      cpuOptions->numThreads = *options.numThreads;
+    mlir::convgrad::buildCPUPipeline(pm, *cpuOptions);
+    pipelineName = "convgrad-cpu-pipeline";
+  }
+  if (failed(pm.run(module))) {
+    error = "the pass pipeline '" + pipelineName + "' failed";
+    return nullptr;
+  }
+  auto t1 = Clock::now();
+  // A function defined in the module: looking it up below compiles the
+  // whole module (one materialization unit).
+  std::string definedFunction;
+  for (auto fn : module.getOps<LLVM::LLVMFuncOp>())
+    if (!fn.isExternal()) {
+      definedFunction = fn.getName().str();
+      break;
+    }
+
+  ExecutionEngineOptions engineOptions;
+  unsigned level = std::min(3u, options.optLevel);
+  // Kept alive for the engine's whole creation (options holds a reference).
+  auto transformer = makeOptimizingTransformer(level, 0, nullptr);
+  engineOptions.transformer = transformer;
+  SmallVector<StringRef> libs(options.sharedLibs.begin(),
+                              options.sharedLibs.end());
+  engineOptions.sharedLibPaths = libs;
+  // ExecutionEngine compiles with the TargetMachine it is given (or one it
+  // makes at the default level), so the code generation level goes there.
+  auto codeGenLevel = static_cast<llvm::CodeGenOptLevel>(level);
+  engineOptions.jitCodeGenOptLevel = codeGenLevel;
+  std::unique_ptr<llvm::TargetMachine> tm;
+  if (auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost()) {
+    tmBuilder->setCodeGenOptLevel(codeGenLevel);
+    if (auto created = tmBuilder->createTargetMachine())
+      tm = std::move(*created);
+    else
+      llvm::consumeError(created.takeError());
+  } else {
+    llvm::consumeError(tmBuilder.takeError());
+  }
+  auto created = ExecutionEngine::create(module, engineOptions, std::move(tm));
+  if (!created) {
+    error = "JIT compilation failed: " + llvm::toString(created.takeError());
+    return nullptr;
+  }
+  std::unique_ptr<ExecutionEngine> engine = std::move(*created);
+  registerRuntimeSymbols(*engine);
+  // ExecutionEngine::create only builds the JIT; the IR is optimized and
+  // compiled on the first lookup. Materialize everything now so that the
+  // JIT time is measured here and not in the first kernel call.
+  if (!definedFunction.empty())
+    if (auto fn = engine->lookup(definedFunction); !fn)
+      llvm::consumeError(fn.takeError());
+  auto t2 = Clock::now();
+  if (stats) {
+    stats->pipelineSeconds = seconds(t0, t1);
+    stats->jitSeconds = seconds(t1, t2);
+  }
+  return engine;
+}
+
+//===----------------------------------------------------------------------===//
+// KernelCall, CompiledModule
+//===----------------------------------------------------------------------===//
+
+KernelCall::KernelCall(void *entry, std::vector<MemRefDescriptor> descriptors)
+    : entry_(entry), descriptors_(std::move(descriptors)) {
+  for (MemRefDescriptor &d : descriptors_)
+    argPtrs_.push_back(d.data());
+}
+
+void KernelCall::operator()() {
+  using Fn1 = void (*)(void *);
+  using Fn2 = void (*)(void *, void *);
+  using Fn3 = void (*)(void *, void *, void *);
+  using Fn4 = void (*)(void *, void *, void *, void *);
+  using Fn5 = void (*)(void *, void *, void *, void *, void *);
+  using Fn6 = void (*)(void *, void *, void *, void *, void *, void *);
+  void **a = argPtrs_.data();
+  switch (argPtrs_.size()) {
+  case 1:
+    return reinterpret_cast<Fn1>(entry_)(a[0]);
+  case 2:
+    return reinterpret_cast<Fn2>(entry_)(a[0], a[1]);
+  case 3:
+    return reinterpret_cast<Fn3>(entry_)(a[0], a[1], a[2]);
+  case 4:
+    return reinterpret_cast<Fn4>(entry_)(a[0], a[1], a[2], a[3]);
+  case 5:
+    return reinterpret_cast<Fn5>(entry_)(a[0], a[1], a[2], a[3], a[4]);
+  case 6:
+    return reinterpret_cast<Fn6>(entry_)(a[0], a[1], a[2], a[3], a[4], a[5]);
+  default:
+    llvm::report_fatal_error("convgrad runtime: kernels with more than 6 "
+                             "memref arguments are not supported");
+  }
+}
+
+std::unique_ptr<CompiledModule>
+CompiledModule::compile(ModuleOp module, const JitOptions &options,
+                        std::string &error) {
+  CompileStats stats;
+  auto engine = compileModule(module, options, error, &stats);
+  if (!engine)
+    return nullptr;
+  return std::make_unique<CompiledModule>(std::move(engine), stats);
+}
+
+CompiledModule::CompiledModule(std::unique_ptr<ExecutionEngine> engine,
+                               CompileStats stats)
+    : engine_(std::move(engine)), stats_(stats) {}
+
+void *CompiledModule::lookup(StringRef name, std::string &error) {
+  auto fn = engine_->lookup(("_mlir_ciface_" + name).str());
+  if (!fn) {
+    error += llvm::toString(fn.takeError()) + "; ";
+    return nullptr;
+  }
+  return *fn;
+}
+
+KernelCall CompiledModule::prepare(StringRef name, ArrayRef<HostTensor *> args,
+                                   std::string &error) {
+  void *entry = lookup(name, error);
+  if (!entry)
+    return {};
+  if (args.empty() || args.size() > 6) {
+    error += "kernel '" + name.str() + "': unsupported argument count; ";
+    return {};
+  }
+  std::vector<MemRefDescriptor> descriptors;
+  for (HostTensor *t : args)
+    descriptors.push_back(t->descriptor());
+  return KernelCall(entry, std::move(descriptors));
+}

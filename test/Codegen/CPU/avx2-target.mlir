@@ -1,0 +1,43 @@
+// An AVX2 target (znver3: 16 x 256-bit registers), whatever the machine
+// that compiles: the tiling strategy sizes the register blocks for 16
+// registers, and LLVM generates AVX2 code for the functions.
+//
+// 1. The blocks: 2 columns x 32 channels for the data gradient's
+//    convolution (56 columns, 64 channels: 8 accumulator registers, where
+//    AVX-512 takes 4 x 64), 2 x 32 for the filter gradient's GEMMs.
+// RUN: convgrad-opt %s --pass-pipeline="builtin.module(convgrad-cpu-set-target{target-cpu=znver3},convgrad-cpu-wgrad-to-gemm,convgrad-decompose,convgrad-to-linalg,canonicalize,func.func(convgrad-tile-and-vectorize,convgrad-tile-and-vectorize-contractions),canonicalize)" \
+// RUN:   | FileCheck %s --check-prefix=BLOCKS
+// BLOCKS: module attributes {convgrad.cpu_target = {cpu = "znver3", {{.*}}vector_bits = 256 : i64, vector_registers = 16 : i64}}
+// BLOCKS-LABEL: func.func @dgrad
+// BLOCKS:         vector.contract {{.*}} into vector<1x2x32xf32>
+// BLOCKS-NOT:     vector<{{.*}}x64xf32>
+// BLOCKS-LABEL: func.func @wgrad
+// BLOCKS:         linalg.fill
+// BLOCKS:         vector.contract {{.*}} : vector<8x2xf32>, vector<8x32xf32> into vector<2x32xf32>
+//
+// 2. The LLVM functions carry the target; the FMAs of a block row are 32
+//    lanes (4 AVX2 registers), and the machine code has no 512-bit
+//    instruction and no spill or reload in any block that runs FMAs.
+// RUN: convgrad-opt %s --convgrad-cpu-pipeline="target-cpu=znver3" | FileCheck %s --check-prefix=LLVM
+// LLVM-NOT: convgrad.cpu_target
+// LLVM: llvm.func @dgrad({{.*}}target_cpu = "znver3"
+// LLVM: llvm.intr.fmuladd({{.*}}) : (vector<32xf32>, vector<32xf32>, vector<32xf32>) -> vector<32xf32>
+// LLVM-NOT: vector<64xf32>
+// RUN: convgrad-opt %s --convgrad-cpu-pipeline="target-cpu=znver3" | mlir-translate --mlir-to-llvmir \
+// RUN:   | llc -O2 | %python %S/Inputs/fma-loop-report.py | FileCheck %s --check-prefix=ASM
+// ASM:      fma-blocks: {{[1-9][0-9]*}}
+// ASM-NEXT: fma-blocks-with-spills: 0
+// ASM-NEXT: zmm-instructions: 0
+// ASM-NEXT: ymm-fma: {{[1-9][0-9]*}}
+
+func.func @dgrad(%dy: tensor<1x2x56x64xf32>, %w: tensor<64x3x3x64xf32>) -> tensor<1x2x56x64xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w padding = [1, 1, 1, 1] layout = channels_last
+      : (tensor<1x2x56x64xf32>, tensor<64x3x3x64xf32>) -> tensor<1x2x56x64xf32>
+  return %dx : tensor<1x2x56x64xf32>
+}
+
+func.func @wgrad(%x: tensor<1x4x56x64xf32>, %dy: tensor<1x4x56x64xf32>) -> tensor<64x3x3x64xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] layout = channels_last
+      : (tensor<1x4x56x64xf32>, tensor<1x4x56x64xf32>) -> tensor<64x3x3x64xf32>
+  return %dw : tensor<64x3x3x64xf32>
+}

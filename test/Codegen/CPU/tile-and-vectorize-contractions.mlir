@@ -1,0 +1,50 @@
+// The wgrad GEMMs of --convgrad-cpu-wgrad-to-gemm (AVX-512 target) become
+// register blocks: per output row (n, oh), row-tile x lane-tile blocks of the
+// [A, B] accumulator, each reduced over reduction-tile output columns at a
+// time by a vector.contract of outer products; no linalg op is left in the
+// loops.
+
+// RUN: convgrad-opt %s -split-input-file --pass-pipeline="builtin.module(convgrad-cpu-set-target{target-cpu=x86-64-v4},convgrad-cpu-wgrad-to-gemm,convgrad-decompose,canonicalize,convgrad-to-linalg,canonicalize,func.func(convgrad-tile-and-vectorize-contractions),canonicalize,cse)" | FileCheck %s
+
+// C = F = 64: lanes along C. Loops: image, taps, oh, 4-row blocks of f,
+// 8 columns of ow; the 4 x 64 block is read before the ow loop, carried
+// through it as a vector and written after it.
+// CHECK-DAG: #[[LHS:.*]] = affine_map<(d0, d1, d2) -> (d2, d0)>
+// CHECK-DAG: #[[RHS:.*]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-DAG: #[[ACC:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-LABEL: func.func @wgrad
+// CHECK-NOT:   scf.forall
+// CHECK:       scf.for %[[N:.*]] = %c0 to %c2
+// CHECK:         scf.for %[[KH:.*]] = %c0 to %c3
+// CHECK:           scf.for %[[KW:.*]] = %c0 to %c3
+// CHECK:             scf.for %[[OH:.*]] = %c0 to %c16 step %c1
+// CHECK:               scf.for %[[F:.*]] = %c0 to %c64 step %c4
+// CHECK:                 %[[INIT:.*]] = vector.transfer_read %{{.*}} vector<4x64xf32>
+// CHECK:                 %[[BLKS:.*]] = scf.for %[[OW:.*]] = %c0 to %c16 step %c8 iter_args(%[[BLK:.*]] = %[[INIT]]) -> (vector<4x64xf32>)
+// CHECK-DAG:               %[[DY:.*]] = vector.transfer_read %{{.*}}[%[[N]], %[[OH]], %[[OW]], %[[F]]]{{.*}} vector<8x4xf32>
+// CHECK-DAG:               %[[X:.*]] = vector.transfer_read %{{.*}} vector<8x64xf32>
+// CHECK:                   %[[R:.*]] = vector.contract {indexing_maps = [#[[LHS]], #[[RHS]], #[[ACC]]], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %[[DY]], %[[X]], %[[BLK]] : vector<8x4xf32>, vector<8x64xf32> into vector<4x64xf32>
+// CHECK:                   scf.yield %[[R]]
+// CHECK:                 vector.transfer_write %[[BLKS]]
+// CHECK-NOT:   linalg.generic
+// PAR-LABEL: func.func @wgrad
+// PAR:         scf.forall (%{{.*}}) = (0) to (64) step (32)
+// PAR:           vector.contract
+func.func @wgrad(%x: tensor<2x16x16x64xf32>, %dy: tensor<2x16x16x64xf32>) -> tensor<64x3x3x64xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] layout = channels_last : (tensor<2x16x16x64xf32>, tensor<2x16x16x64xf32>) -> tensor<64x3x3x64xf32>
+  return %dw : tensor<64x3x3x64xf32>
+}
+
+// -----
+
+// A stem (C = 3): lanes along F = 64, x broadcast; with two tasks the 64
+// lanes are split into two blocks of 32.
+// CHECK-LABEL: func.func @stem
+// CHECK:         vector.contract {{.*}} : vector<8x3xf32>, vector<8x64xf32> into vector<3x64xf32>
+// PAR-LABEL: func.func @stem
+// PAR:         scf.forall (%{{.*}}) = (0) to (64) step (32)
+// PAR:           vector.contract {{.*}} : vector<8x3xf32>, vector<8x32xf32> into vector<3x32xf32>
+func.func @stem(%x: tensor<1x3x31x31xf32>, %dy: tensor<1x64x16x16xf32>) -> tensor<64x3x7x7xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy strides = [2, 2] padding = [3, 3, 3, 3] : (tensor<1x3x31x31xf32>, tensor<1x64x16x16xf32>) -> tensor<64x3x7x7xf32>
+  return %dw : tensor<64x3x7x7xf32>
+}

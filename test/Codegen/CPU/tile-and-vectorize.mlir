@@ -1,0 +1,170 @@
+// Every convolution that the decomposition produces is tiled (a parallel
+// scf.forall over row blocks, scf.for register tiles) and vectorized: no
+// linalg convolution, i.e. no scalar conv loop nest, is left.
+
+// RUN: convgrad-opt %s -split-input-file --pass-pipeline="builtin.module(convgrad-cpu-set-target{target-cpu=x86-64-v4},convgrad-decompose,convgrad-convert-to-channels-last,convgrad-split-groups,convgrad-to-linalg,canonicalize,func.func(convgrad-tile-and-vectorize))" | FileCheck %s
+
+// Forward, channels-last: the [F, KH, KW, C] filter is transposed to
+// [KH, KW, C, F] so that an 8 x 32 output tile (16 accumulator registers)
+// accumulates contiguous rows.
+// CHECK-LABEL: func.func @fwd_channels_last
+// CHECK:         linalg.transpose {{.*}} permutation = [1, 2, 3, 0]
+// CHECK:         scf.forall ({{.*}}) = (0, 0) to (2, 8) step (1, 8)
+// CHECK:           scf.for
+// CHECK:             vector.contract {{.*}} : vector<1x8x1xf32>, vector<1x32xf32> into vector<1x8x32xf32>
+// CHECK-NOT:     linalg.conv
+func.func @fwd_channels_last(%x: tensor<2x8x8x16xf32>, %w: tensor<32x3x3x16xf32>) -> tensor<2x8x8x32xf32> {
+  %y = convgrad.conv %x, %w padding = [1, 1, 1, 1] layout = channels_last : (tensor<2x8x8x16xf32>, tensor<32x3x3x16xf32>) -> tensor<2x8x8x32xf32>
+  return %y : tensor<2x8x8x32xf32>
+}
+
+// -----
+
+// Forward, channels-first: computed channels-last between transposes.
+// CHECK-LABEL: func.func @fwd_channels_first
+// CHECK:         linalg.transpose {{.*}} permutation = [0, 2, 3, 1]
+// CHECK:         scf.forall
+// CHECK:           vector.contract
+// CHECK-NOT:     linalg.conv
+// CHECK:         linalg.transpose {{.*}} permutation = [0, 3, 1, 2]
+func.func @fwd_channels_first(%x: tensor<1x16x7x7xf32>, %w: tensor<32x16x3x3xf32>) -> tensor<1x32x5x5xf32> {
+  %y = convgrad.conv %x, %w : (tensor<1x16x7x7xf32>, tensor<32x16x3x3xf32>) -> tensor<1x32x5x5xf32>
+  return %y : tensor<1x32x5x5xf32>
+}
+
+// -----
+
+// Strided dgrad: zero insertion, then a vectorized stride-1 convolution.
+// CHECK-LABEL: func.func @dgrad_strided
+// CHECK:         tensor.insert_slice {{.*}} [1, 1, 2, 2]
+// CHECK:         scf.forall
+// CHECK:           vector.contract
+// CHECK-NOT:     linalg.conv
+func.func @dgrad_strided(%dy: tensor<1x16x4x4xf32>, %w: tensor<16x8x3x3xf32>) -> tensor<1x8x8x8xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w strides = [2, 2] padding = [1, 1, 1, 1] : (tensor<1x16x4x4xf32>, tensor<16x8x3x3xf32>) -> tensor<1x8x8x8xf32>
+  return %dx : tensor<1x8x8x8xf32>
+}
+
+// -----
+
+// wgrad: the output gradient is the (large) kernel; its width is tiled so
+// that the vectorized 1-D convolution unrolls 4 taps, not 8.
+// CHECK-LABEL: func.func @wgrad
+// CHECK:         scf.forall
+// CHECK:           vector.contract
+// CHECK-NOT:     linalg.conv
+func.func @wgrad(%x: tensor<2x10x10x8xf32>, %dy: tensor<2x10x10x16xf32>) -> tensor<16x3x3x8xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] layout = channels_last : (tensor<2x10x10x8xf32>, tensor<2x10x10x16xf32>) -> tensor<16x3x3x8xf32>
+  return %dw : tensor<16x3x3x8xf32>
+}
+
+// -----
+
+// Depthwise (groups = channels): upstream's depthwise convolution, tiled and
+// vectorized along the channels (3 columns: the largest divisor of 6 <= 4).
+// CHECK-LABEL: func.func @depthwise_dgrad
+// CHECK:         scf.forall
+// CHECK:           vector.fma {{.*}} : vector<1x3x32xf32>
+// CHECK-NOT:     linalg.depthwise_conv
+func.func @depthwise_dgrad(%dy: tensor<1x32x6x6xf32>, %w: tensor<32x1x3x3xf32>) -> tensor<1x32x6x6xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w padding = [1, 1, 1, 1] groups = 32 : (tensor<1x32x6x6xf32>, tensor<32x1x3x3xf32>) -> tensor<1x32x6x6xf32>
+  return %dx : tensor<1x32x6x6xf32>
+}
+
+// -----
+
+// Grouped: a loop over the groups of vectorized ungrouped convolutions.
+// CHECK-LABEL: func.func @grouped
+// CHECK:         scf.for {{.*}} = %c0 to %c4 step %c1
+// CHECK:           tensor.extract_slice {{.*}} [4, 3, 3, 8]
+// CHECK:           scf.forall
+// CHECK:             vector.contract
+// CHECK:           tensor.insert_slice
+// CHECK-NOT:     linalg.conv
+func.func @grouped(%x: tensor<1x6x6x32xf32>, %w: tensor<16x3x3x8xf32>) -> tensor<1x4x4x16xf32> {
+  %y = convgrad.conv %x, %w groups = 4 layout = channels_last : (tensor<1x6x6x32xf32>, tensor<16x3x3x8xf32>) -> tensor<1x4x4x16xf32>
+  return %y : tensor<1x4x4x16xf32>
+}
+
+// -----
+
+// 1-D convolutions vectorize without decomposition.
+// CHECK-LABEL: func.func @conv1d
+// CHECK:         scf.forall
+// CHECK:           vector.contract
+// CHECK-NOT:     linalg.conv
+func.func @conv1d(%x: tensor<2x16x9xf32>, %w: tensor<32x16x3xf32>) -> tensor<2x32x7xf32> {
+  %y = convgrad.conv %x, %w : (tensor<2x16x9xf32>, tensor<32x16x3xf32>) -> tensor<2x32x7xf32>
+  return %y : tensor<2x32x7xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @depthwise_conv1d_channels_last
+// CHECK:         scf.forall
+// CHECK:           vector.fma
+// CHECK-NOT:     linalg.depthwise_conv
+func.func @depthwise_conv1d_channels_last(%x: tensor<2x9x16xf32>, %w: tensor<16x3x1xf32>) -> tensor<2x7x16xf32> {
+  %y = convgrad.conv %x, %w groups = 16 layout = channels_last : (tensor<2x9x16xf32>, tensor<16x3x1xf32>) -> tensor<2x7x16xf32>
+  return %y : tensor<2x7x16xf32>
+}
+
+// -----
+
+// Sizes with no convenient divisors (7 x 5 outputs, 5 and 3 channels) get
+// smaller full tiles, never remainder loops or a failure.
+// CHECK-LABEL: func.func @odd_sizes
+// CHECK:         scf.forall ({{.*}}) = (0, 0) to (1, 7) step (1, 7)
+// CHECK:           vector.contract {{.*}} into vector<1x5x3xf32>
+// CHECK-NOT:     linalg.conv
+func.func @odd_sizes(%x: tensor<1x9x7x5xf32>, %w: tensor<3x3x3x5xf32>) -> tensor<1x7x5x3xf32> {
+  %y = convgrad.conv %x, %w layout = channels_last : (tensor<1x9x7x5xf32>, tensor<3x3x3x5xf32>) -> tensor<1x7x5x3xf32>
+  return %y : tensor<1x7x5x3xf32>
+}
+
+// -----
+
+// 14 columns: the register block is 7 columns x 32 channels (14 registers,
+// 9 loads per 14 FMAs) rather than the 2 x 64 of the largest divisors
+// (6 loads per 8 FMAs). The loop over blocks of output channels is outermost
+// in a task (the 590 KB filter fits filter-cache-bytes: no input channel
+// blocks). One input channel per reduction step: the input is broadcast from
+// memory.
+// CHECK-LABEL: func.func @width14
+// CHECK:         scf.forall ({{.*}}) = (0, 0) to (1, 14) step (1, 7)
+// CHECK:           vector.transfer_write %cst, {{.*}} : vector<1x1x7x32xf32>
+// CHECK:           scf.for %{{.*}} = %c0 to %c256 step %c32
+// CHECK-NEXT:        scf.for %{{.*}} = %c0 to %c7 step %c1
+// CHECK-NEXT:          scf.for %{{.*}} = %c0 to %c14 step %c7
+// CHECK:                 vector.contract {{.*}} : vector<1x7x1xf32>, vector<1x32xf32> into vector<1x7x32xf32>
+// CHECK-NOT:     linalg.conv
+func.func @width14(%x: tensor<1x16x16x64xf32>, %w: tensor<256x3x3x64xf32>) -> tensor<1x14x14x256xf32> {
+  %y = convgrad.conv %x, %w layout = channels_last : (tensor<1x16x16x64xf32>, tensor<256x3x3x64xf32>) -> tensor<1x14x14x256xf32>
+  return %y : tensor<1x14x14x256xf32>
+}
+
+// -----
+
+// 56 columns, 64 channels: 4 x 64 (16 registers) beats 8 x 32 and 7 x 32.
+// CHECK-LABEL: func.func @width56
+// CHECK:           vector.contract {{.*}} : vector<1x4x1xf32>, vector<1x64xf32> into vector<1x4x64xf32>
+func.func @width56(%x: tensor<1x3x58x64xf32>, %w: tensor<64x3x3x64xf32>) -> tensor<1x1x56x64xf32> {
+  %y = convgrad.conv %x, %w layout = channels_last : (tensor<1x3x58x64xf32>, tensor<64x3x3x64xf32>) -> tensor<1x1x56x64xf32>
+  return %y : tensor<1x1x56x64xf32>
+}
+
+// -----
+
+// A 3x3x256x256 filter (2.4 MB) exceeds filter-cache-bytes: blocks of 32
+// output x 64 input channels (72 KB of filter) sit outside the rows and
+// columns, so one task reuses each block from cache.
+// CHECK-LABEL: func.func @filter_cache_blocks
+// CHECK:         scf.forall
+// CHECK:           vector.transfer_write %cst
+// CHECK:           scf.for %{{.*}} = %c0 to %c256 step %c32
+// CHECK-NEXT:        scf.for %{{.*}} = %c0 to %c256 step %c64
+// CHECK:               vector.contract {{.*}} into vector<1x7x32xf32>
+func.func @filter_cache_blocks(%x: tensor<1x16x16x256xf32>, %w: tensor<256x3x3x256xf32>) -> tensor<1x14x14x256xf32> {
+  %y = convgrad.conv %x, %w layout = channels_last : (tensor<1x16x16x256xf32>, tensor<256x3x3x256xf32>) -> tensor<1x14x14x256xf32>
+  return %y : tensor<1x14x14x256xf32>
+}

@@ -1,0 +1,107 @@
+// --convgrad-cpu-wgrad-to-gemm with T > 1 parallel tasks: ONE scf.forall of T
+// tasks outside the image, row-block and tap loops (one parallel region per
+// wgrad), each task accumulating a disjoint channel block of every tap into
+// its own [taps * A', B'] part of the accumulator (no cross-task reduction).
+// Rows split when A / T is a multiple of 4, else lanes when B / T is a
+// multiple of 16, else no forall (wgrad-gemm.mlir pins T = 1).
+// RUN: convgrad-opt %s -split-input-file --convgrad-cpu-set-target="target-cpu=x86-64-v4 threads=2" --convgrad-cpu-wgrad-to-gemm --canonicalize | FileCheck %s
+// RUN: convgrad-opt %s -split-input-file --convgrad-cpu-set-target="target-cpu=x86-64-v4" --convgrad-cpu-wgrad-to-gemm="parallel-tasks=4" --canonicalize | FileCheck %s --check-prefix=T4
+
+// A = C = 8, B = F = 16: task t owns rows [4t, 4t + 4) of each tap's 8 x 16
+// block, reads channels 4t.. of x and all of dy.
+// CHECK-LABEL: func.func @split_rows
+// CHECK-SAME: (%[[X:.*]]: tensor<2x10x10x8xf32>, %[[DY:.*]]: tensor<2x10x10x16xf32>)
+// CHECK: %[[XP:.*]] = tensor.pad %[[X]]
+// CHECK: %[[INIT:.*]] = tensor.empty() : tensor<72x16xf32>
+// CHECK: %[[ALL:.*]] = scf.forall (%[[T:.*]]) in (2) shared_outs(%[[OUT:.*]] = %[[INIT]]) -> (tensor<72x16xf32>) {
+// CHECK:   %[[PART_ROW:.*]] = arith.muli %[[T]], %c36
+// CHECK:   %[[PART:.*]] = tensor.extract_slice %[[OUT]][%[[PART_ROW]], 0] [36, 16] [1, 1]
+// CHECK:   %[[ZERO:.*]] = linalg.fill {{.*}} outs(%[[PART]] : tensor<36x16xf32>)
+// CHECK:   %[[C0:.*]] = arith.muli %[[T]], %c4
+// CHECK:   %[[NEST:.*]] = scf.for %[[N:.*]] = %c0 to %c2 {{.*}} iter_args(%{{.*}} = %[[ZERO]]) -> (tensor<36x16xf32>)
+// CHECK:     scf.for %[[KH:.*]] = %c0 to %c3
+// CHECK:       scf.for %[[KW:.*]] = %c0 to %c3 {{.*}} iter_args(%[[ITER:.*]] = %{{.*}})
+// CHECK-NOT:     scf.forall
+// CHECK:         %[[DYN:.*]] = tensor.extract_slice %[[DY]][%[[N]], 0, 0, 0] [1, 10, 10, 16] [1, 1, 1, 1]
+// CHECK:         %[[XK:.*]] = tensor.extract_slice %[[XP]][%[[N]], %[[KH]], %[[KW]], %[[C0]]] [1, 10, 10, 4] [1, 1, 1, 1]
+// CHECK:         %[[BLK:.*]] = tensor.extract_slice %[[ITER]][%{{.*}}, 0] [4, 16] [1, 1] : tensor<36x16xf32> to tensor<4x16xf32>
+// CHECK:         linalg.generic {{.*}} ins(%[[XK]], %[[DYN]] : tensor<1x10x10x4xf32>, tensor<1x10x10x16xf32>) outs(%[[BLK]] : tensor<4x16xf32>)
+// CHECK:   scf.forall.in_parallel {
+// CHECK:     tensor.parallel_insert_slice %[[NEST]] into %[[OUT]][%[[PART_ROW]], 0] [36, 16] [1, 1]
+// [T, KH, KW, A', B'] -> [KH, KW, T * A' = C, F] -> [F, KH, KW, C].
+// CHECK: %[[E:.*]] = tensor.expand_shape %[[ALL]] {{\[\[}}0, 1, 2, 3], [4]] output_shape [2, 3, 3, 4, 16]
+// CHECK: %[[TR:.*]] = linalg.transpose ins(%[[E]] : {{.*}}) outs(%{{.*}} : tensor<3x3x2x4x16xf32>) permutation = [1, 2, 0, 3, 4]
+// CHECK: %[[COL:.*]] = tensor.collapse_shape %[[TR]] {{\[\[}}0], [1], [2, 3], [4]] : tensor<3x3x2x4x16xf32> into tensor<3x3x8x16xf32>
+// CHECK: %[[DW:.*]] = linalg.transpose ins(%[[COL]] : {{.*}}) outs(%{{.*}} : tensor<16x3x3x8xf32>) permutation = [3, 0, 1, 2]
+// CHECK: return %[[DW]]
+// T = 4: A / 4 = 2 is not a multiple of 4, B / 4 = 4 not one of 16: T = 3
+// fits neither either, T = 2 does (the largest that fits).
+// T4-LABEL: func.func @split_rows
+// T4: scf.forall (%{{.*}}) in (2)
+func.func @split_rows(%x: tensor<2x10x10x8xf32>, %dy: tensor<2x10x10x16xf32>) -> tensor<16x3x3x8xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] layout = channels_last : (tensor<2x10x10x8xf32>, tensor<2x10x10x16xf32>) -> tensor<16x3x3x8xf32>
+  return %dw : tensor<16x3x3x8xf32>
+}
+
+// -----
+
+// The stem shape: A = C = 3 cannot split, B = F = 32 splits into 16 lanes
+// per task (dy channels 16t..). f16 accumulates in f32; the batch is dynamic
+// (a dynamic bound of the image loop inside the forall).
+// CHECK-LABEL: func.func @split_lanes
+// CHECK: %[[DYT:.*]] = linalg.transpose ins(%{{.*}} : tensor<?x32x6x6xf16>)
+// CHECK: %[[XP:.*]] = tensor.pad
+// CHECK: %[[N:.*]] = tensor.dim %[[XP]], %c0
+// CHECK: %[[ALL:.*]] = scf.forall (%[[T:.*]]) in (2) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<54x16xf32>) {
+// CHECK:   tensor.extract_slice %[[OUT]][%{{.*}}, 0] [27, 16] [1, 1]
+// CHECK:   %[[F0:.*]] = arith.muli %[[T]], %c16
+// CHECK:   scf.for %[[I:.*]] = %c0 to %[[N]] step %c1
+// CHECK:     scf.for
+// CHECK:       scf.for
+// CHECK:         tensor.extract_slice %[[DYT]][%[[I]], 0, 0, %[[F0]]] [1, 6, 6, 16] [1, 1, 1, 1]
+// CHECK:         tensor.extract_slice %[[XP]][%[[I]], %{{.*}}, %{{.*}}, 0] [1, 6, 6, 3] [1, 2, 2, 1]
+// CHECK:         linalg.generic {{.*}} outs(%{{.*}} : tensor<3x16xf32>)
+// CHECK:   scf.forall.in_parallel
+// CHECK: tensor.expand_shape %[[ALL]] {{.*}} output_shape [2, 3, 3, 3, 16]
+// CHECK: arith.truncf
+// CHECK: %[[TR:.*]] = linalg.transpose {{.*}} outs(%{{.*}} : tensor<3x3x3x2x16xf16>) permutation = [1, 2, 3, 0, 4]
+// CHECK: tensor.collapse_shape %[[TR]] {{\[\[}}0], [1], [2], [3, 4]] : tensor<3x3x3x2x16xf16> into tensor<3x3x3x32xf16>
+// CHECK: linalg.transpose {{.*}} outs(%{{.*}} : tensor<32x3x3x3xf16>) permutation = [3, 2, 0, 1]
+// T = 4: 8 lanes per task is too few, T = 3 divides neither: T = 2.
+// T4-LABEL: func.func @split_lanes
+// T4-NOT: scf.forall
+// T4: scf.forall (%{{.*}}) in (2)
+func.func @split_lanes(%x: tensor<?x3x12x12xf16>, %dy: tensor<?x32x6x6xf16>) -> tensor<32x3x3x3xf16> {
+  %dw = convgrad.conv_backward_filter %x, %dy strides = [2, 2] padding = [1, 1, 1, 1] : (tensor<?x3x12x12xf16>, tensor<?x32x6x6xf16>) -> tensor<32x3x3x3xf16>
+  return %dw : tensor<32x3x3x3xf16>
+}
+
+// -----
+
+// A = 32, B = 64: four tasks of 8 rows each.
+// T4-LABEL: func.func @four_tasks
+// T4: scf.forall (%[[T:.*]]) in (4) shared_outs(%{{.*}}) -> (tensor<96x64xf32>)
+// T4:   tensor.extract_slice %{{.*}}[%{{.*}}, 0] [24, 64] [1, 1]
+// T4:   %[[C0:.*]] = arith.muli %[[T]], %c8
+// T4:   scf.for
+// T4:     scf.for
+// T4:       tensor.extract_slice %{{.*}}[%{{.*}}, %{{.*}}, %[[C0]]] [1, 16, 8] [1, 1, 1]
+// T4:       linalg.generic {{.*}} outs(%{{.*}} : tensor<8x64xf32>)
+// T4: linalg.transpose {{.*}} outs(%{{.*}} : tensor<3x4x8x64xf32>) permutation = [1, 0, 2, 3]
+func.func @four_tasks(%x: tensor<2x18x32xf32>, %dy: tensor<2x16x64xf32>) -> tensor<64x3x32xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy layout = channels_last : (tensor<2x18x32xf32>, tensor<2x16x64xf32>) -> tensor<64x3x32xf32>
+  return %dw : tensor<64x3x32xf32>
+}
+
+// -----
+
+// C = 2, F = 8: no split fits, no forall.
+// CHECK-LABEL: func.func @no_split
+// CHECK-NOT: scf.forall
+// CHECK: linalg.fill {{.*}} -> tensor<6x8xf32>
+// CHECK-NOT: scf.forall
+// CHECK: return
+func.func @no_split(%x: tensor<2x10x2xf32>, %dy: tensor<2x10x8xf32>) -> tensor<8x3x2xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1] layout = channels_last : (tensor<2x10x2xf32>, tensor<2x10x8xf32>) -> tensor<8x3x2xf32>
+  return %dw : tensor<8x3x2xf32>
+}

@@ -1,0 +1,224 @@
+//===- TilingStrategyTest.cpp - The CPU tiling decisions, without MLIR ----===//
+//
+// Pins the register blocks, cache blocks and task splits that the CPU code
+// generator gets for the benchmark layers (bench/shapes.csv) and for odd
+// sizes, on an AVX2 target (16 x 256-bit registers) and an AVX-512 target
+// (32 x 512-bit registers). A change of a decision shows up here first.
+//
+//===----------------------------------------------------------------------===//
+
+#include "convgrad/Codegen/CPU/TilingStrategy.h"
+
+#include "gtest/gtest.h"
+
+using namespace mlir::convgrad::cpu;
+
+namespace {
+
+const CPUTarget avx2 = CPUTarget::avx2();
+const CPUTarget avx512 = CPUTarget::avx512();
+
+/// Vector registers a convolution tile's accumulators use.
+int64_t accumulators(const ConvTiling &t, int64_t columns, int64_t channels,
+                     const CPUTarget &target) {
+  (void)t;
+  return columns * ((channels + target.lanes(32) - 1) / target.lanes(32));
+}
+
+using Block = std::pair<int64_t, int64_t>;
+
+/// (columns, channels) of the register block of a 2-D convolution with
+/// `ow` output columns and `f` output channels, 3x3 kernel, `c` inputs.
+std::pair<int64_t, int64_t> convBlock(int64_t ow, int64_t f, int64_t c,
+                                      const CPUTarget &target) {
+  std::optional<ConvTiling> t = getConvTiling(
+      ConvKind::Conv2DNhwcHwcf, {8, ow, ow, f, 3, 3, c}, 32, target);
+  EXPECT_TRUE(t.has_value());
+  return {t->inner[2], t->cacheBlock.empty() ? t->inner[3] : t->cacheBlock[3]};
+}
+
+TEST(Divisors, LargestAtMost) {
+  EXPECT_EQ(largestDivisorAtMost(56, 8), 8);
+  EXPECT_EQ(largestDivisorAtMost(57, 8), 3);
+  EXPECT_EQ(largestDivisorAtMost(67, 64), 1); // prime
+  EXPECT_EQ(largestDivisorAtMost(14, 100), 14);
+  EXPECT_EQ(largestDivisorAtMost(0, 8), 1);   // nothing to divide
+  EXPECT_EQ(largestDivisorAtMost(-1, 8), 1);  // dynamic
+  EXPECT_EQ(largestDivisorAtMost(12, 0), 1);
+  EXPECT_EQ(divisorsAtMost(12, 6), (std::vector<int64_t>{1, 2, 3, 4, 6}));
+  EXPECT_EQ(divisorsAtMost(7, 0), (std::vector<int64_t>{1}));
+}
+
+TEST(Target, Presets) {
+  EXPECT_EQ(avx2.lanes(32), 8);
+  EXPECT_EQ(avx512.lanes(32), 16);
+  EXPECT_EQ(avx512.lanes(64), 8);
+  EXPECT_EQ(maxAccumulatorRegisters(avx2), 12);
+  EXPECT_EQ(maxAccumulatorRegisters(avx512), 24);
+  EXPECT_STREQ(avx2.isaName(), "avx2");
+  EXPECT_STREQ(avx512.isaName(), "avx512");
+}
+
+// The benchmark rows' convolution register blocks. AVX-512: 4 x 64 for 56
+// and 28 columns, 7 x 32 for 14 (what the pipeline has used since the
+// register-block rule); AVX2: blocks within 12 of 16 registers.
+TEST(ConvTiling, BenchmarkRowsAVX512) {
+  EXPECT_EQ(convBlock(56, 64, 64, avx512), (Block{4, 64}));
+  EXPECT_EQ(convBlock(28, 128, 128, avx512), (Block{4, 64}));
+  EXPECT_EQ(convBlock(14, 256, 256, avx512), (Block{7, 32}));
+}
+
+TEST(ConvTiling, BenchmarkRowsAVX2) {
+  for (auto [ow, f] : {std::pair<int64_t, int64_t>{56, 64}, {28, 128},
+                       {14, 256}, {112, 64}}) {
+    auto [columns, channels] = convBlock(ow, f, f, avx2);
+    EXPECT_LE(columns * ((channels + 7) / 8), 12) << ow << "x" << f;
+    EXPECT_EQ(channels % 8, 0) << "whole AVX2 vectors";
+  }
+  EXPECT_EQ(convBlock(56, 64, 64, avx2), (Block{2, 32}));
+  EXPECT_EQ(convBlock(14, 256, 256, avx2), (Block{2, 32}));
+}
+
+TEST(ConvTiling, OddSizes) {
+  // 57 columns, 67 channels (prime): full tiles of divisors, never a
+  // remainder; the accumulators still fit.
+  for (const CPUTarget &target : {avx2, avx512}) {
+    std::optional<ConvTiling> t = getConvTiling(
+        ConvKind::Conv2DNhwcHwcf, {8, 57, 57, 67, 3, 3, 67}, 32, target);
+    ASSERT_TRUE(t.has_value());
+    EXPECT_EQ(57 % t->inner[2], 0);
+    EXPECT_EQ(67 % t->inner[3], 0);
+    EXPECT_LE(accumulators(*t, t->inner[2], t->inner[3], target),
+              maxAccumulatorRegisters(target));
+    EXPECT_EQ(t->parallel[1], 3); // rows per task: largest divisor of 57 <= 8
+  }
+  // 35 columns x 96 channels: 7 x 32 on AVX2? 7 x 1 vector... within 12.
+  std::optional<ConvTiling> t = getConvTiling(
+      ConvKind::Conv2DNhwcHwcf, {8, 35, 35, 96, 3, 3, 96}, 32, avx2);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_LE(accumulators(*t, t->inner[2], t->inner[3], avx2), 12);
+  // Zero-trip and dynamic ranges: nothing to tile.
+  EXPECT_FALSE(getConvTiling(ConvKind::Conv2DNhwcHwcf,
+                             {8, 0, 4, 4, 3, 3, 4}, 32, avx512));
+  EXPECT_FALSE(getConvTiling(ConvKind::Conv2DNhwcHwcf,
+                             {-1, 4, 4, 4, 3, 3, 4}, 32, avx512));
+}
+
+TEST(ConvTiling, FilterCacheBlocks) {
+  // 3x3 x 512 x 512 f32 (9.4 MB) exceeds L2: blocked by input channels, the
+  // block an eighth of L2 at most.
+  std::optional<ConvTiling> t = getConvTiling(
+      ConvKind::Conv2DNhwcHwcf, {8, 7, 7, 512, 3, 3, 512}, 32, avx512);
+  ASSERT_TRUE(t.has_value());
+  ASSERT_FALSE(t->cacheBlock.empty());
+  int64_t f = t->cacheBlock[3], c = t->cacheBlock[6];
+  EXPECT_LE(9 * f * c * 4, avx512.l2Bytes / 8);
+  // The benchmark's 3x3 x 64 x 64 filter (147 KB) fits: no blocks.
+  t = getConvTiling(ConvKind::Conv2DNhwcHwcf, {8, 56, 56, 64, 3, 3, 64}, 32,
+                    avx512);
+  EXPECT_TRUE(t->cacheBlock.empty());
+}
+
+TEST(ConvTiling, Depthwise) {
+  std::optional<ConvTiling> t = getConvTiling(
+      ConvKind::DepthwiseConv2DNhwcHwc, {8, 28, 28, 256, 3, 3}, 32, avx512);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->inner[2], 4);  // columns: the window is in registers too
+  EXPECT_EQ(t->inner[3], 64); // four vectors of channels
+  t = getConvTiling(ConvKind::DepthwiseConv2DNhwcHwc, {8, 28, 28, 256, 3, 3},
+                    32, avx2);
+  EXPECT_EQ(t->inner[3], 32);
+}
+
+// The wgrad GEMMs of the benchmark rows (lanes along the larger channel
+// count; rows of dy per GEMM from a quarter of L2; tasks from threads).
+TEST(WgradGemm, BenchmarkRows) {
+  CPUTarget two = avx512;
+  two.threads = 2;
+  // Row a: C = F = 64, 56 x 56 outputs, f32.
+  WgradGemmPlan plan = planWgradGemm(64, 64, {56, 56}, 32, 32, two);
+  EXPECT_TRUE(plan.lanesAlongC);
+  EXPECT_EQ(plan.rowsPerBlock, 14); // 14 x 56 x 64 x 4 B = 200 KB <= 256 KB
+  EXPECT_EQ(plan.tasks, 2);
+  EXPECT_TRUE(plan.splitRows);
+  GemmTiling g = getGemmTiling(32, 64, 56, 32, two);
+  EXPECT_EQ(g.rowTile, 4);
+  EXPECT_EQ(g.laneTile, 64);
+  EXPECT_EQ(g.reductionTile, 8);
+  // Row f, the stem: C = 3, F = 64: lanes along F, tasks split the lanes.
+  plan = planWgradGemm(3, 64, {112, 112}, 32, 32, two);
+  EXPECT_FALSE(plan.lanesAlongC);
+  EXPECT_EQ(plan.tasks, 2);
+  EXPECT_FALSE(plan.splitRows);
+  g = getGemmTiling(3, 32, 112, 32, two);
+  EXPECT_EQ(g.rowTile, 3);
+  EXPECT_EQ(g.laneTile, 32);
+  // Row e: C = 256, F = 512 at 1 thread: one task.
+  plan = planWgradGemm(256, 512, {28, 28}, 32, 32, avx512);
+  EXPECT_FALSE(plan.lanesAlongC);
+  EXPECT_EQ(plan.tasks, 1);
+}
+
+TEST(WgradGemm, AVX2BlocksFit) {
+  for (auto [a, b] : {std::pair<int64_t, int64_t>{64, 64}, {128, 128},
+                      {3, 64}, {67, 67}, {96, 160}}) {
+    GemmTiling g = getGemmTiling(a, b, 56, 32, avx2);
+    EXPECT_EQ(a % g.rowTile, 0);
+    EXPECT_EQ(b % g.laneTile, 0);
+    EXPECT_LE(g.rowTile * ((g.laneTile + 7) / 8), 12) << a << "x" << b;
+  }
+  EXPECT_EQ(getGemmTiling(64, 64, 56, 32, avx2).laneTile, 32);
+  // A prime channel count gets 1-lane blocks rather than a remainder.
+  EXPECT_EQ(getGemmTiling(67, 67, 57, 32, avx2).laneTile, 67 % 8 == 0 ? 8 : 1);
+}
+
+TEST(WgradGemm, TaskSplits) {
+  CPUTarget runtime = avx512;
+  runtime.threads = 0; // decided at run time: 4 tasks
+  WgradGemmPlan plan = planWgradGemm(64, 64, {56, 56}, 32, 32, runtime);
+  EXPECT_EQ(plan.tasks, 4);
+  // 67 x 67: neither rows nor lanes split evenly: one task.
+  CPUTarget two = avx512;
+  two.threads = 2;
+  EXPECT_EQ(planWgradGemm(67, 67, {57, 57}, 32, 32, two).tasks, 1);
+  // Overrides win.
+  EXPECT_EQ(planWgradGemm(64, 64, {56, 56}, 32, 32, avx512, 4).tasks, 4);
+  EXPECT_EQ(planWgradGemm(64, 64, {56, 56}, 32, 32, avx512, 0, 2048)
+                .rowsPerBlock,
+            1);
+}
+
+TEST(DataMovement, VectorSquares) {
+  EXPECT_EQ(getDataMovementTiling(avx512).transposeTile, 16);
+  EXPECT_EQ(getDataMovementTiling(avx512).innerTile, 64);
+  EXPECT_EQ(getDataMovementTiling(avx2).transposeTile, 8);
+  EXPECT_EQ(getDataMovementTiling(avx2).innerTile, 32);
+}
+
+TEST(Target, Resolve) {
+  std::string error;
+  std::optional<CPUTarget> t = resolveCPUTarget("x86-64-v3", "", 0, 0, 1, error);
+  ASSERT_TRUE(t.has_value()) << error;
+  EXPECT_EQ(t->vectorBits, 256);
+  t = resolveCPUTarget("x86-64-v4", "", 0, 0, 1, error);
+  ASSERT_TRUE(t.has_value()) << error;
+  EXPECT_EQ(t->vectorBits, 512);
+  t = resolveCPUTarget("x86-64-v3", "", 0, 0, 1, error);
+  ASSERT_TRUE(t.has_value()) << error;
+  EXPECT_EQ(t->vectorBits, 256);
+  EXPECT_EQ(t->vectorRegisters, 16);
+  t = resolveCPUTarget("skylake-avx512", "", 0, 0, 2, error);
+  ASSERT_TRUE(t.has_value()) << error;
+  EXPECT_EQ(t->vectorBits, 512);
+  EXPECT_EQ(t->threads, 2);
+  t = resolveCPUTarget("skylake-avx512", "-avx512f", 0, 0, 1, error);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->vectorBits, 256);
+  EXPECT_EQ(t->features, "-avx512f");
+  EXPECT_FALSE(resolveCPUTarget("no-such-cpu", "", 0, 0, 1, error));
+  EXPECT_NE(error.find("no-such-cpu"), std::string::npos);
+  EXPECT_FALSE(resolveCPUTarget("znver3", "avx2", 0, 0, 1, error));
+  EXPECT_TRUE(resolveCPUTarget("host", "", 0, 0, 1, error).has_value());
+}
+
+} // namespace

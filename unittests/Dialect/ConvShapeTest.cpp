@@ -1,0 +1,167 @@
+//===- ConvShapeTest.cpp - Shape arithmetic of convolutions ---------------===//
+
+#include "convgrad/Dialect/ConvGrad/Utils/ConvShape.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+using mlir::convgrad::ConvDimGeometry;
+using mlir::convgrad::ConvDimPositions;
+using mlir::convgrad::floorDiv;
+
+namespace {
+
+ConvDimGeometry dim(int64_t h, int64_t k, int64_t s = 1, int64_t d = 1,
+                    int64_t lo = 0, int64_t hi = 0) {
+  return ConvDimGeometry{h, k, s, d, lo, hi};
+}
+
+TEST(ConvShape, FloorDivRoundsTowardsNegativeInfinity) {
+  EXPECT_EQ(floorDiv(7, 2), 3);
+  EXPECT_EQ(floorDiv(-1, 2), -1);
+  EXPECT_EQ(floorDiv(-4, 2), -2);
+  EXPECT_EQ(floorDiv(0, 3), 0);
+}
+
+TEST(ConvShape, SeedExample) {
+  // 3x3 input, 2x2 kernel, stride 1: 2x2 output, dy re-padded by 1 each side.
+  ConvDimGeometry g = dim(3, 2);
+  EXPECT_EQ(g.effectiveKernel(), 2);
+  EXPECT_EQ(g.outputSize(), 2);
+  EXPECT_EQ(g.remainder(), 0);
+  EXPECT_EQ(g.zeroInsertedSize(), 2);
+  EXPECT_EQ(g.dgradPadLow(), 1);
+  EXPECT_EQ(g.dgradPadHigh(), 1);
+  EXPECT_EQ(g.wgradInputExtent(), 3);
+  EXPECT_EQ(g.wgradPadHigh(), 0);
+}
+
+TEST(ConvShape, RemainderRows) {
+  // H=8, K=3, s=2: windows at 0,2,4 -> O=3, row 7 unread (r=1).
+  ConvDimGeometry g = dim(8, 3, 2);
+  EXPECT_EQ(g.outputSize(), 3);
+  EXPECT_EQ(g.remainder(), 1);
+  EXPECT_EQ(g.zeroInsertedSize(), 5);
+  EXPECT_EQ(g.dgradPadLow(), 2);
+  EXPECT_EQ(g.dgradPadHigh(), 3); // Ke - 1 - hi + r = 2 - 0 + 1
+  // Zero-inserted dy re-padded has H + Ke - 1 elements.
+  EXPECT_EQ(g.zeroInsertedSize() + g.dgradPadLow() + g.dgradPadHigh(),
+            g.inputSize + g.effectiveKernel() - 1);
+  EXPECT_EQ(g.wgradInputExtent(), 7);
+  EXPECT_EQ(g.wgradPadHigh(), -1); // crop the unread row
+}
+
+TEST(ConvShape, DilationAndStride) {
+  ConvDimGeometry g = dim(10, 3, 3, 2, 1, 2);
+  EXPECT_EQ(g.effectiveKernel(), 5);
+  EXPECT_EQ(g.paddedInputSize(), 13);
+  EXPECT_EQ(g.outputSize(), 3); // floor(8 / 3) + 1
+  EXPECT_EQ(g.remainder(), 2);
+  EXPECT_EQ(g.wgradInputExtent(), 11);
+}
+
+TEST(ConvShape, PaddingLargerThanKernelGivesNegativeRepadding) {
+  ConvDimGeometry g = dim(4, 2, 1, 1, 3, 0);
+  EXPECT_EQ(g.outputSize(), 6);
+  EXPECT_EQ(g.dgradPadLow(), -2); // crop two rows of dy
+  EXPECT_EQ(g.dgradPadHigh(), 1);
+  EXPECT_EQ(g.zeroInsertedSize() + g.dgradPadLow() + g.dgradPadHigh(),
+            g.inputSize + g.effectiveKernel() - 1);
+}
+
+TEST(ConvShape, StrideLargerThanKernel) {
+  ConvDimGeometry g = dim(9, 2, 4);
+  EXPECT_EQ(g.outputSize(), 2);
+  EXPECT_EQ(g.remainder(), 3);
+  EXPECT_EQ(g.zeroInsertedSize(), 5);
+}
+
+TEST(ConvShape, KernelThatDoesNotFit) {
+  ConvDimGeometry g = dim(2, 3, 1, 2);
+  EXPECT_FALSE(g.fits());
+  EXPECT_LE(g.outputSize(), 0);
+  EXPECT_TRUE(dim(5, 3, 1, 2).fits());
+  EXPECT_EQ(dim(5, 3, 1, 2).outputSize(), 1);
+}
+
+TEST(ConvShape, RepaddedLengthIdentityHoldsEverywhere) {
+  // For every valid geometry the re-padded dy has H + Ke - 1 elements and the
+  // wgrad crop keeps exactly the extent the forward windows read.
+  for (int64_t h = 1; h <= 9; ++h)
+    for (int64_t k = 1; k <= 4; ++k)
+      for (int64_t s = 1; s <= 4; ++s)
+        for (int64_t d = 1; d <= 3; ++d)
+          for (int64_t lo = 0; lo <= 5; ++lo)
+            for (int64_t hi = 0; hi <= 5; ++hi) {
+              ConvDimGeometry g = dim(h, k, s, d, lo, hi);
+              if (!g.fits())
+                continue;
+              ASSERT_GE(g.outputSize(), 1);
+              ASSERT_GE(g.remainder(), 0);
+              ASSERT_LT(g.remainder(), s);
+              ASSERT_EQ(g.zeroInsertedSize() + g.dgradPadLow() +
+                            g.dgradPadHigh(),
+                        h + g.effectiveKernel() - 1);
+              ASSERT_EQ(h + lo + g.wgradPadHigh(), g.wgradInputExtent());
+            }
+}
+
+TEST(ConvShape, DgradPhasesMatchTheDefiningSum) {
+  // For every input position i, the (output, tap) pairs a phase reads must be
+  // exactly those of the definition o*s + k*d - lo == i, 0 <= o < O.
+  int checked = 0;
+  for (int64_t h = 1; h <= 9; ++h)
+    for (int64_t k = 1; k <= 4; ++k)
+      for (int64_t s = 1; s <= 4; ++s)
+        for (int64_t d = 1; d <= 3; ++d)
+          for (int64_t lo = 0; lo <= 5; ++lo)
+            for (int64_t hi = 0; hi <= 3; ++hi) {
+              ConvDimGeometry g = dim(h, k, s, d, lo, hi);
+              if (!g.fits())
+                continue;
+              std::vector<mlir::convgrad::DgradPhase> phases = g.dgradPhases();
+              ASSERT_EQ(int64_t(phases.size()), s);
+              int64_t covered = 0;
+              for (const auto &p : phases) {
+                covered += p.numOutputs;
+                if (p.numTaps > 0) // the re-padded dy fits the stride-1 conv
+                  ASSERT_EQ(g.outputSize() + p.padLow + p.padHigh,
+                            p.numOutputs + (p.numTaps - 1) * p.dilation);
+              }
+              ASSERT_EQ(covered, h);
+              for (int64_t i = 0; i < h; ++i) {
+                std::set<std::pair<int64_t, int64_t>> expected, actual;
+                for (int64_t o = 0; o < g.outputSize(); ++o)
+                  for (int64_t t = 0; t < k; ++t)
+                    if (o * s + t * d - lo == i)
+                      expected.insert({o, t});
+                const auto &p = phases[i % s];
+                int64_t row = i / s;
+                for (int64_t j = 0; j < p.numTaps; ++j) {
+                  int64_t o = row - p.padLow + j * p.dilation;
+                  int64_t tap = p.firstTap + (p.numTaps - 1 - j) * p.tapStep;
+                  ASSERT_LT(tap, k);
+                  if (o >= 0 && o < g.outputSize())
+                    actual.insert({o, tap});
+                }
+                ASSERT_EQ(expected, actual)
+                    << "H=" << h << " K=" << k << " s=" << s << " d=" << d
+                    << " lo=" << lo << " hi=" << hi << " i=" << i;
+                ++checked;
+              }
+            }
+  EXPECT_GT(checked, 10000);
+}
+
+TEST(ConvShape, DimPositions) {
+  ConvDimPositions cf{2, false}, cl{3, true};
+  EXPECT_EQ(cf.rank(), 4u);
+  EXPECT_EQ(cf.channel(), 1u);
+  EXPECT_EQ(cf.spatial(0), 2u);
+  EXPECT_EQ(cl.rank(), 5u);
+  EXPECT_EQ(cl.channel(), 4u);
+  EXPECT_EQ(cl.spatial(2), 3u);
+}
+
+} // namespace
