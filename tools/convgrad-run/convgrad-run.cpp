@@ -304,6 +304,7 @@ static std::string describeOp(Operation *op, std::string &error) {
   };
   RankedTensorType input, filter, output;
   cg::ConvParams p;
+  std::optional<SmallVector<int64_t>> transposedOpad;
   if (auto conv = dyn_cast<cg::ConvOp>(op)) {
     input = conv.getInput().getType();
     filter = conv.getFilter().getType();
@@ -319,6 +320,13 @@ static std::string describeOp(Operation *op, std::string &error) {
     filter = wgrad.getGradFilter().getType();
     output = wgrad.getGradOutput().getType();
     p = wgrad.getConvParams();
+  } else if (auto transpose = dyn_cast<cg::ConvTransposeOp>(op)) {
+    // A transposed convolution: its own input and output, PyTorch's weight.
+    input = transpose.getInput().getType();
+    filter = transpose.getFilter().getType();
+    output = transpose.getOutput().getType();
+    p = transpose.getConvParams();
+    transposedOpad = transpose.getOutputPaddingOrDefault();
   } else if (auto bgrad = dyn_cast<cg::ConvBackwardBiasOp>(op)) {
     // The bias gradient depends on grad_output only: check it as part of a
     // 1x..x1 convolution whose output has that shape.
@@ -342,9 +350,14 @@ static std::string describeOp(Operation *op, std::string &error) {
     error = "only the batch size may be dynamic";
     return "";
   }
+  int64_t outChannels = transposedOpad
+                            ? output.getDimSize(pos.channel())
+                            : filter.getDimSize(0);
+  std::string transposedKeys =
+      transposedOpad ? " op=transpose opad=" + list(*transposedOpad) : "";
   return "n=" + std::to_string(batch(input)) +
          " c=" + std::to_string(input.getDimSize(pos.channel())) +
-         " f=" + std::to_string(filter.getDimSize(0)) +
+         " f=" + std::to_string(outChannels) +
          " g=" + std::to_string(p.groups) +
          " in=" + list(dims(input, pos, p.spatialRank)) +
          " k=" + list(dims(filter, pos, p.spatialRank)) +
@@ -352,7 +365,7 @@ static std::string describeOp(Operation *op, std::string &error) {
          " pl=" + list(p.padLow) + " ph=" + list(p.padHigh) +
          " layout=" + (p.isChannelsLast() ? "cl" : "cf") +
          " type=" + typeName(input.getElementType()) +
-         " dynbatch=" + (input.isDynamicDim(0) ? "1" : "0");
+         " dynbatch=" + (input.isDynamicDim(0) ? "1" : "0") + transposedKeys;
 }
 
 /// Adds one configuration per convgrad op of the module in `path`.
