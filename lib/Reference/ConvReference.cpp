@@ -838,6 +838,22 @@ void forEachTransposedTerm(const TransposedConvConfig &tc, Visit visit) {
         }
       }
 }
+
+/// The terms of the defining sum added into a result of `count` elements:
+/// term(iOff, wOff, yOff) gives the result element and the product.
+template <typename Term>
+Result sumTransposedTerms(const TransposedConvConfig &tc, int64_t count,
+                          Term term) {
+  Result res;
+  res.value.assign(count, 0.0);
+  res.absSum.assign(count, 0.0);
+  forEachTransposedTerm(tc, [&](int64_t iOff, int64_t wOff, int64_t yOff) {
+    auto [off, prod] = term(iOff, wOff, yOff);
+    res.value[off] += prod;
+    res.absSum[off] += std::fabs(prod);
+  });
+  return res;
+}
 } // namespace
 
 Result transposedForward(const TransposedConvConfig &tc,
@@ -848,15 +864,11 @@ Result transposedForward(const TransposedConvConfig &tc,
   checkSize(w, numElements(tc.filterShape()), "transposedForward filter w");
   if (bias)
     checkSize(*bias, tc.conv.outChannels, "transposedForward bias");
-  Result res;
   int64_t count = numElements(tc.outputShape());
-  res.value.assign(count, 0.0);
-  res.absSum.assign(count, 0.0);
-  forEachTransposedTerm(tc, [&](int64_t iOff, int64_t wOff, int64_t yOff) {
-    double prod = x[iOff] * w[wOff];
-    res.value[yOff] += prod;
-    res.absSum[yOff] += std::fabs(prod);
-  });
+  Result res = sumTransposedTerms(
+      tc, count, [&](int64_t iOff, int64_t wOff, int64_t yOff) {
+        return std::make_pair(yOff, x[iOff] * w[wOff]);
+      });
   if (bias) {
     bool cl = tc.conv.layout == Layout::ChannelsLast;
     int64_t os = numElements(tc.outputSizes()), cout = tc.conv.outChannels;
@@ -874,16 +886,11 @@ Result transposedBackwardData(const TransposedConvConfig &tc,
                               const std::vector<double> &w) {
   checkSize(dy, numElements(tc.outputShape()), "transposedBackwardData dy");
   checkSize(w, numElements(tc.filterShape()), "transposedBackwardData w");
-  Result res;
-  int64_t count = numElements(tc.inputShape());
-  res.value.assign(count, 0.0);
-  res.absSum.assign(count, 0.0);
-  forEachTransposedTerm(tc, [&](int64_t iOff, int64_t wOff, int64_t yOff) {
-    double prod = dy[yOff] * w[wOff];
-    res.value[iOff] += prod;
-    res.absSum[iOff] += std::fabs(prod);
-  });
-  return res;
+  return sumTransposedTerms(
+      tc, numElements(tc.inputShape()),
+      [&](int64_t iOff, int64_t wOff, int64_t yOff) {
+        return std::make_pair(iOff, dy[yOff] * w[wOff]);
+      });
 }
 
 Result transposedBackwardFilter(const TransposedConvConfig &tc,
@@ -891,16 +898,11 @@ Result transposedBackwardFilter(const TransposedConvConfig &tc,
                                 const std::vector<double> &dy) {
   checkSize(x, numElements(tc.inputShape()), "transposedBackwardFilter x");
   checkSize(dy, numElements(tc.outputShape()), "transposedBackwardFilter dy");
-  Result res;
-  int64_t count = numElements(tc.filterShape());
-  res.value.assign(count, 0.0);
-  res.absSum.assign(count, 0.0);
-  forEachTransposedTerm(tc, [&](int64_t iOff, int64_t wOff, int64_t yOff) {
-    double prod = x[iOff] * dy[yOff];
-    res.value[wOff] += prod;
-    res.absSum[wOff] += std::fabs(prod);
-  });
-  return res;
+  return sumTransposedTerms(
+      tc, numElements(tc.filterShape()),
+      [&](int64_t iOff, int64_t wOff, int64_t yOff) {
+        return std::make_pair(wOff, x[iOff] * dy[yOff]);
+      });
 }
 
 Result transposedBackwardBias(const TransposedConvConfig &tc,

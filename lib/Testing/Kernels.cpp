@@ -127,6 +127,22 @@ void rt::setConvAttrs(OpBuilder &b, Operation *op,
                                               cg::Layout::ChannelsLast));
 }
 
+/// `@name(dy, db)`: db = conv_backward_bias(dy).
+static void buildBgradKernel(OpBuilder &b, ModuleOp module, StringRef name,
+                             RankedTensorType yType, RankedTensorType bType,
+                             ref::Layout layout) {
+  buildKernel(b, module, name, {yType}, bType,
+              [&](OpBuilder &nb, Location l, ValueRange t) {
+                auto layoutAttr = cg::LayoutAttr::get(
+                    nb.getContext(), layout == ref::Layout::ChannelsLast
+                                         ? cg::Layout::ChannelsLast
+                                         : cg::Layout::ChannelsFirst);
+                return cg::ConvBackwardBiasOp::create(nb, l, bType, t[0],
+                                                      layoutAttr)
+                    .getResult();
+              });
+}
+
 void rt::addKernels(ModuleOp module, const ref::ConvConfig &c,
                                    ElemKind elemKind, bool dynamicBatch,
                                    StringRef suffix, KernelMask kinds) {
@@ -169,16 +185,8 @@ void rt::addKernels(ModuleOp module, const ref::ConvConfig &c,
                   return op.getResult();
                 });
   if (kinds & maskOf(KernelKind::Bgrad))
-    buildKernel(b, module, name(KernelKind::Bgrad), {yType}, bType,
-                [&](OpBuilder &nb, Location l, ValueRange t) {
-                  auto layout = cg::LayoutAttr::get(
-                      ctx, c.layout == ref::Layout::ChannelsLast
-                               ? cg::Layout::ChannelsLast
-                               : cg::Layout::ChannelsFirst);
-                  return cg::ConvBackwardBiasOp::create(nb, l, bType, t[0],
-                                                        layout)
-                      .getResult();
-                });
+    buildBgradKernel(b, module, name(KernelKind::Bgrad), yType, bType,
+                     c.layout);
 }
 
 void rt::addTransposedKernels(ModuleOp module,
@@ -247,16 +255,8 @@ void rt::addTransposedKernels(ModuleOp module,
                   return op.getResult();
                 });
   if (kinds & maskOf(KernelKind::Bgrad))
-    buildKernel(b, module, name(KernelKind::Bgrad), {yType}, bType,
-                [&](OpBuilder &nb, Location l, ValueRange t) {
-                  auto layout = cg::LayoutAttr::get(
-                      ctx, c.layout == ref::Layout::ChannelsLast
-                               ? cg::Layout::ChannelsLast
-                               : cg::Layout::ChannelsFirst);
-                  return cg::ConvBackwardBiasOp::create(nb, l, bType, t[0],
-                                                        layout)
-                      .getResult();
-                });
+    buildBgradKernel(b, module, name(KernelKind::Bgrad), yType, bType,
+                     c.layout);
 }
 
 void rt::addKernels(ModuleOp module, const ref::TestCase &tc,
