@@ -7,6 +7,8 @@
 #include "convgrad/Dialect/ConvGrad/IR/ConvGradDialect.h"
 #include "convgrad/Dialect/ConvGrad/Transforms/Passes.h"
 #include "convgrad/Pipelines/Pipelines.h"
+#include "convgrad/Pipelines/TosaPipeline.h"
+#include "convgrad/Pipelines/UpstreamPipeline.h"
 #include "convgrad/TransformOps/ConvGradTransformOps.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -26,5 +28,7 @@ void mlir::convgrad::registerAllPasses() {
     registerConvGradConversionPasses();
     registerConvGradCPUCodegenPasses();
     registerConvGradPipelines();
+    registerUpstreamCPUPipeline();
+    registerTosaCPUPipeline();
   });
 }

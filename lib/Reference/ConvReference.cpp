@@ -7,6 +7,7 @@
 
 #include "convgrad/Reference/ConvReference.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -493,6 +494,22 @@ bool parseTestCase(const std::string &line, TestCase &out,
       return false;
     }
     std::string key = tok.substr(0, eq), val = tok.substr(eq + 1);
+    if (key == "op") {
+      if (val != "conv" && val != "transpose") {
+        error = "token '" + tok + "': op must be conv or transpose";
+        return false;
+      }
+      tc.transposed = val == "transpose";
+      continue;
+    }
+    if (key == "opad") {
+      if (!parseList(val, tc.outputPadding)) {
+        error = "token '" + tok + "': '" + val +
+                "' is not a comma-separated list of integers";
+        return false;
+      }
+      continue;
+    }
     int which = -1;
     for (int i = 0; i < 13; ++i)
       if (key == keys[i])
@@ -586,9 +603,18 @@ bool parseTestCase(const std::string &line, TestCase &out,
   cv.dilations = lists[3];
   cv.padLow = lists[4];
   cv.padHigh = lists[5];
-  std::string invalid = cv.validate();
+  if (!tc.outputPadding.empty() && !tc.transposed) {
+    error = "'opad' needs op=transpose";
+    return false;
+  }
+  if (tc.transposed && tc.outputPadding.empty())
+    tc.outputPadding.assign(r, 0);
+  std::string invalid =
+      tc.transposed ? tc.transposedConfig().validate() : cv.validate();
   if (!invalid.empty()) {
-    error = "invalid convolution: " + invalid;
+    error = std::string(tc.transposed ? "invalid transposed convolution: "
+                                      : "invalid convolution: ") +
+            invalid;
     return false;
   }
   out = std::move(tc);
@@ -613,6 +639,8 @@ std::string formatTestCase(const TestCase &tc) {
        (cv.layout == Layout::ChannelsLast ? "cl" : "cf");
   s += " type=" + tc.elementType;
   s += std::string(" dynbatch=") + (tc.dynamicBatch ? "1" : "0");
+  if (tc.transposed)
+    s += " op=transpose opad=" + joinList(tc.outputPadding);
   return s;
 }
 
@@ -684,6 +712,217 @@ TestCase randomTestCase(std::mt19937_64 &rng, const RandomLimits &limits) {
     cv.padHigh.push_back(ph);
   }
   return tc;
+}
+
+//===----------------------------------------------------------------------===//
+// Transposed convolution
+//===----------------------------------------------------------------------===//
+
+std::vector<int64_t> TransposedConvConfig::outputSizes() const {
+  std::vector<int64_t> o;
+  for (unsigned i = 0; i < conv.rank(); ++i)
+    o.push_back((conv.inputSizes[i] - 1) * conv.strides[i] - conv.padLow[i] -
+                conv.padHigh[i] +
+                conv.dilations[i] * (conv.kernelSizes[i] - 1) +
+                outputPadding[i] + 1);
+  return o;
+}
+
+namespace {
+/// [N, C, S...] or [N, S..., C].
+std::vector<int64_t> activationShape(int64_t n, int64_t c,
+                                     const std::vector<int64_t> &sizes,
+                                     Layout layout) {
+  std::vector<int64_t> shape = {n};
+  if (layout == Layout::ChannelsFirst)
+    shape.push_back(c);
+  shape.insert(shape.end(), sizes.begin(), sizes.end());
+  if (layout == Layout::ChannelsLast)
+    shape.push_back(c);
+  return shape;
+}
+} // namespace
+
+std::vector<int64_t> TransposedConvConfig::inputShape() const {
+  return activationShape(conv.batch, conv.inChannels, conv.inputSizes,
+                         conv.layout);
+}
+std::vector<int64_t> TransposedConvConfig::outputShape() const {
+  return activationShape(conv.batch, conv.outChannels, outputSizes(),
+                         conv.layout);
+}
+std::vector<int64_t> TransposedConvConfig::filterShape() const {
+  // PyTorch's [C_in, C_out/G, K...]; channels-last [C_in, K..., C_out/G].
+  return activationShape(conv.inChannels, conv.outChannels / conv.groups,
+                         conv.kernelSizes, conv.layout);
+}
+
+std::string TransposedConvConfig::validate() const {
+  unsigned r = conv.rank();
+  if (r < 1 || r > 3)
+    return "spatial rank must be 1, 2 or 3";
+  if (conv.kernelSizes.size() != r || conv.strides.size() != r ||
+      conv.dilations.size() != r || conv.padLow.size() != r ||
+      conv.padHigh.size() != r || outputPadding.size() != r)
+    return "every list must have one entry per spatial dim";
+  if (conv.batch < 1 || conv.inChannels < 1 || conv.outChannels < 1 ||
+      conv.groups < 1)
+    return "n, c, f and g must be >= 1";
+  if (conv.inChannels % conv.groups || conv.outChannels % conv.groups)
+    return "g must divide c and f";
+  std::vector<int64_t> o = outputSizes();
+  for (unsigned i = 0; i < r; ++i) {
+    std::string dim = " in spatial dim " + std::to_string(i);
+    if (conv.inputSizes[i] < 1 || conv.kernelSizes[i] < 1 ||
+        conv.strides[i] < 1 || conv.dilations[i] < 1)
+      return "sizes, kernel, stride and dilation must be >= 1" + dim;
+    if (conv.padLow[i] < 0 || conv.padHigh[i] < 0 || outputPadding[i] < 0)
+      return "paddings and output padding must be >= 0" + dim;
+    if (outputPadding[i] >= std::max(conv.strides[i], conv.dilations[i]))
+      return "output padding " + std::to_string(outputPadding[i]) +
+             " must be < max(stride, dilation)" + dim;
+    if (o[i] < 1)
+      return "output size " + std::to_string(o[i]) + " < 1" + dim;
+  }
+  return "";
+}
+
+namespace {
+/// The loops of the defining sum: calls visit(n, ci, co (within group),
+/// iOff, wOff, yOff) for every product term x[iOff] * w[wOff] -> y[yOff].
+template <typename Visit>
+void forEachTransposedTerm(const TransposedConvConfig &tc, Visit visit) {
+  std::string err = tc.validate();
+  if (!err.empty())
+    throw std::invalid_argument(
+        "convgrad::reference: invalid transposed config: " + err);
+  const ConvConfig &cv = tc.conv;
+  unsigned r = cv.rank();
+  bool cl = cv.layout == Layout::ChannelsLast;
+  std::vector<int64_t> o = tc.outputSizes();
+  int64_t cin = cv.inChannels, cout = cv.outChannels;
+  int64_t cig = cin / cv.groups, cog = cout / cv.groups;
+  int64_t ss = numElements(cv.inputSizes), ks = numElements(cv.kernelSizes),
+          os = numElements(o);
+  std::vector<int64_t> iIdx(r), kIdx(r);
+  for (int64_t n = 0; n < cv.batch; ++n)
+    for (int64_t ci = 0; ci < cin; ++ci)
+      for (int64_t iFlat = 0; iFlat < ss; ++iFlat) {
+        for (int64_t rem = iFlat, dim = r; dim-- > 0; rem /= cv.inputSizes[dim])
+          iIdx[dim] = rem % cv.inputSizes[dim];
+        for (int64_t kFlat = 0; kFlat < ks; ++kFlat) {
+          for (int64_t rem = kFlat, dim = r; dim-- > 0;
+               rem /= cv.kernelSizes[dim])
+            kIdx[dim] = rem % cv.kernelSizes[dim];
+          int64_t oFlat = 0;
+          bool inside = true;
+          for (unsigned dim = 0; dim < r && inside; ++dim) {
+            int64_t pos = iIdx[dim] * cv.strides[dim] +
+                          kIdx[dim] * cv.dilations[dim] - cv.padLow[dim];
+            inside = pos >= 0 && pos < o[dim];
+            oFlat = oFlat * o[dim] + pos;
+          }
+          if (!inside)
+            continue; // cropped by the padding
+          int64_t grp = ci / cig;
+          for (int64_t co = 0; co < cog; ++co) {
+            int64_t coAbs = grp * cog + co;
+            int64_t iOff = cl ? (n * ss + iFlat) * cin + ci
+                              : (n * cin + ci) * ss + iFlat;
+            int64_t wOff = cl ? (ci * ks + kFlat) * cog + co
+                              : (ci * cog + co) * ks + kFlat;
+            int64_t yOff = cl ? (n * os + oFlat) * cout + coAbs
+                              : (n * cout + coAbs) * os + oFlat;
+            visit(iOff, wOff, yOff);
+          }
+        }
+      }
+}
+
+/// The terms of the defining sum added into a result of `count` elements:
+/// term(iOff, wOff, yOff) gives the result element and the product.
+template <typename Term>
+Result sumTransposedTerms(const TransposedConvConfig &tc, int64_t count,
+                          Term term) {
+  Result res;
+  res.value.assign(count, 0.0);
+  res.absSum.assign(count, 0.0);
+  forEachTransposedTerm(tc, [&](int64_t iOff, int64_t wOff, int64_t yOff) {
+    auto [off, prod] = term(iOff, wOff, yOff);
+    res.value[off] += prod;
+    res.absSum[off] += std::fabs(prod);
+  });
+  return res;
+}
+} // namespace
+
+Result transposedForward(const TransposedConvConfig &tc,
+                         const std::vector<double> &x,
+                         const std::vector<double> &w,
+                         const std::vector<double> *bias) {
+  checkSize(x, numElements(tc.inputShape()), "transposedForward input x");
+  checkSize(w, numElements(tc.filterShape()), "transposedForward filter w");
+  if (bias)
+    checkSize(*bias, tc.conv.outChannels, "transposedForward bias");
+  int64_t count = numElements(tc.outputShape());
+  Result res = sumTransposedTerms(
+      tc, count, [&](int64_t iOff, int64_t wOff, int64_t yOff) {
+        return std::make_pair(yOff, x[iOff] * w[wOff]);
+      });
+  if (bias) {
+    bool cl = tc.conv.layout == Layout::ChannelsLast;
+    int64_t os = numElements(tc.outputSizes()), cout = tc.conv.outChannels;
+    for (int64_t i = 0; i < count; ++i) {
+      int64_t co = cl ? i % cout : (i / os) % cout;
+      res.value[i] += (*bias)[co];
+      res.absSum[i] += std::fabs((*bias)[co]);
+    }
+  }
+  return res;
+}
+
+Result transposedBackwardData(const TransposedConvConfig &tc,
+                              const std::vector<double> &dy,
+                              const std::vector<double> &w) {
+  checkSize(dy, numElements(tc.outputShape()), "transposedBackwardData dy");
+  checkSize(w, numElements(tc.filterShape()), "transposedBackwardData w");
+  return sumTransposedTerms(
+      tc, numElements(tc.inputShape()),
+      [&](int64_t iOff, int64_t wOff, int64_t yOff) {
+        return std::make_pair(iOff, dy[yOff] * w[wOff]);
+      });
+}
+
+Result transposedBackwardFilter(const TransposedConvConfig &tc,
+                                const std::vector<double> &x,
+                                const std::vector<double> &dy) {
+  checkSize(x, numElements(tc.inputShape()), "transposedBackwardFilter x");
+  checkSize(dy, numElements(tc.outputShape()), "transposedBackwardFilter dy");
+  return sumTransposedTerms(
+      tc, numElements(tc.filterShape()),
+      [&](int64_t iOff, int64_t wOff, int64_t yOff) {
+        return std::make_pair(wOff, x[iOff] * dy[yOff]);
+      });
+}
+
+Result transposedBackwardBias(const TransposedConvConfig &tc,
+                              const std::vector<double> &dy) {
+  checkSize(dy, numElements(tc.outputShape()), "transposedBackwardBias dy");
+  std::string err = tc.validate();
+  if (!err.empty())
+    throw std::invalid_argument(
+        "convgrad::reference: invalid transposed config: " + err);
+  bool cl = tc.conv.layout == Layout::ChannelsLast;
+  int64_t os = numElements(tc.outputSizes()), cout = tc.conv.outChannels;
+  Result res;
+  res.value.assign(cout, 0.0);
+  res.absSum.assign(cout, 0.0);
+  for (int64_t i = 0; i < static_cast<int64_t>(dy.size()); ++i) {
+    int64_t co = cl ? i % cout : (i / os) % cout;
+    res.value[co] += dy[i];
+    res.absSum[co] += std::fabs(dy[i]);
+  }
+  return res;
 }
 
 } // namespace reference

@@ -7,6 +7,7 @@
 #include "convgrad/Testing/Kernels.h"
 
 #include "convgrad/Dialect/ConvGrad/IR/ConvGradOps.h"
+#include "convgrad/Dialect/ConvGrad/Utils/TensorUtils.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -126,6 +127,22 @@ void rt::setConvAttrs(OpBuilder &b, Operation *op,
                                               cg::Layout::ChannelsLast));
 }
 
+/// `@name(dy, db)`: db = conv_backward_bias(dy).
+static void buildBgradKernel(OpBuilder &b, ModuleOp module, StringRef name,
+                             RankedTensorType yType, RankedTensorType bType,
+                             ref::Layout layout) {
+  buildKernel(b, module, name, {yType}, bType,
+              [&](OpBuilder &nb, Location l, ValueRange t) {
+                auto layoutAttr = cg::LayoutAttr::get(
+                    nb.getContext(), layout == ref::Layout::ChannelsLast
+                                         ? cg::Layout::ChannelsLast
+                                         : cg::Layout::ChannelsFirst);
+                return cg::ConvBackwardBiasOp::create(nb, l, bType, t[0],
+                                                      layoutAttr)
+                    .getResult();
+              });
+}
+
 void rt::addKernels(ModuleOp module, const ref::ConvConfig &c,
                                    ElemKind elemKind, bool dynamicBatch,
                                    StringRef suffix, KernelMask kinds) {
@@ -168,21 +185,86 @@ void rt::addKernels(ModuleOp module, const ref::ConvConfig &c,
                   return op.getResult();
                 });
   if (kinds & maskOf(KernelKind::Bgrad))
-    buildKernel(b, module, name(KernelKind::Bgrad), {yType}, bType,
+    buildBgradKernel(b, module, name(KernelKind::Bgrad), yType, bType,
+                     c.layout);
+}
+
+void rt::addTransposedKernels(ModuleOp module,
+                              const ref::TransposedConvConfig &tc,
+                              ElemKind elemKind, bool dynamicBatch,
+                              StringRef suffix, KernelMask kinds) {
+  MLIRContext *ctx = module.getContext();
+  OpBuilder b(ctx);
+  const ref::ConvConfig &c = tc.conv;
+  Type et = getElementType(ctx, elemKind);
+  auto xType = tensorType(tc.inputShape(), et, dynamicBatch);
+  auto wType = tensorType(tc.filterShape(), et, false);
+  auto yType = tensorType(tc.outputShape(), et, dynamicBatch);
+  auto bType = RankedTensorType::get({c.outChannels}, et);
+  auto name = [&](KernelKind k) {
+    return (Twine(kernelKindName(k)) + suffix).str();
+  };
+  // The convolution that reads the output gradient: the output padding
+  // lowers its high padding; rows beyond the high padding (output_padding >
+  // padHigh, possible when output_padding >= stride) are read by no window
+  // and are cropped first (see ConvTransposeOp's description).
+  ref::ConvConfig readDy = c;
+  SmallVector<int64_t> noCrop(yType.getRank(), 0), crop(yType.getRank(), 0);
+  for (unsigned i = 0; i < c.rank(); ++i) {
+    readDy.padHigh[i] = std::max<int64_t>(0, c.padHigh[i] -
+                                                 tc.outputPadding[i]);
+    unsigned dim = c.layout == ref::Layout::ChannelsLast ? 1 + i : 2 + i;
+    crop[dim] = -std::max<int64_t>(0, tc.outputPadding[i] - c.padHigh[i]);
+  }
+  auto croppedDy = [&](OpBuilder &nb, Location l, Value dy) {
+    return cg::padOrCrop(nb, l, dy, noCrop, crop);
+  };
+
+  if (kinds & maskOf(KernelKind::Fwd))
+    buildKernel(b, module, name(KernelKind::Fwd), {xType, wType, bType}, yType,
                 [&](OpBuilder &nb, Location l, ValueRange t) {
-                  auto layout = cg::LayoutAttr::get(
-                      ctx, c.layout == ref::Layout::ChannelsLast
-                               ? cg::Layout::ChannelsLast
-                               : cg::Layout::ChannelsFirst);
-                  return cg::ConvBackwardBiasOp::create(nb, l, bType, t[0],
-                                                        layout)
-                      .getResult();
+                  auto op = cg::ConvTransposeOp::create(
+                      nb, l, TypeRange{yType}, ValueRange{t[0], t[1], t[2]});
+                  setConvAttrs(nb, op, c);
+                  if (llvm::any_of(tc.outputPadding,
+                                   [](int64_t v) { return v != 0; }))
+                    op.setOutputPaddingAttr(
+                        nb.getDenseI64ArrayAttr(tc.outputPadding));
+                  return op.getResult();
                 });
+  // dx = conv(dy, w): the filter is already [C_in, C_out/G, K...], a
+  // forward filter from C_out to C_in channels.
+  if (kinds & maskOf(KernelKind::Dgrad))
+    buildKernel(b, module, name(KernelKind::Dgrad), {yType, wType}, xType,
+                [&](OpBuilder &nb, Location l, ValueRange t) {
+                  auto op = cg::ConvOp::create(
+                      nb, l, TypeRange{xType},
+                      ValueRange{croppedDy(nb, l, t[0]), t[1]});
+                  setConvAttrs(nb, op, readDy);
+                  return op.getResult();
+                });
+  // dw = conv_backward_filter with dy as the input and x as the output
+  // gradient of that convolution.
+  if (kinds & maskOf(KernelKind::Wgrad))
+    buildKernel(b, module, name(KernelKind::Wgrad), {xType, yType}, wType,
+                [&](OpBuilder &nb, Location l, ValueRange t) {
+                  auto op = cg::ConvBackwardFilterOp::create(
+                      nb, l, TypeRange{wType},
+                      ValueRange{croppedDy(nb, l, t[1]), t[0]});
+                  setConvAttrs(nb, op, readDy);
+                  return op.getResult();
+                });
+  if (kinds & maskOf(KernelKind::Bgrad))
+    buildBgradKernel(b, module, name(KernelKind::Bgrad), yType, bType,
+                     c.layout);
 }
 
 void rt::addKernels(ModuleOp module, const ref::TestCase &tc,
                                    StringRef suffix, KernelMask kinds) {
   ElemKind kind = parseElemKind(tc.elementType).value_or(ElemKind::F32);
+  if (tc.transposed)
+    return addTransposedKernels(module, tc.transposedConfig(), kind,
+                                tc.dynamicBatch, suffix, kinds);
   addKernels(module, tc.conv, kind, tc.dynamicBatch, suffix, kinds);
 }
 

@@ -17,6 +17,7 @@
 #include "convgrad/Dialect/ConvGrad/IR/ConvGradOps.h"
 #include "convgrad/Reference/ConvReference.h"
 #include "convgrad/Testing/Check.h"
+#include "convgrad/Testing/Compare.h"
 #include "convgrad/Testing/HostTensor.h"
 #include "convgrad/Testing/Jit.h"
 #include "convgrad/Testing/Kernels.h"
@@ -95,6 +96,21 @@ static cl::opt<unsigned> batchSize(
              "the inputs are the same as with 1). A batch that fails to "
              "compile is retried one configuration at a time"),
     cl::init(1));
+static cl::opt<std::string> comparePipeline(
+    "compare-pipeline",
+    cl::desc("Compare mode: compile the public functions of the input module "
+             "with --pass-pipeline and with this pipeline, call both on the "
+             "same inputs (multiples of 1/4 in [-2, 2], so linear layers must "
+             "agree bit for bit) and compare every output element; --time=N "
+             "also times both sides. Functions: (memref...) -> () in "
+             "destination-passing style or (tensor...) -> tensor, static "
+             "shapes"),
+    cl::value_desc("pipeline"));
+static cl::opt<double> compareTolerance(
+    "compare-tolerance",
+    cl::desc("Compare mode: relative tolerance (0: results must be equal; "
+             "set it for non-linear ops or long chains of layers)"),
+    cl::init(0.0));
 static cl::opt<unsigned> optLevel(
     "opt-level",
     cl::desc("LLVM optimization level (0-3) of the JIT-compiled kernels, for "
@@ -136,16 +152,23 @@ struct Runner {
     }
 
     const ref::ConvConfig &c = tc.conv;
+    ref::TransposedConvConfig tconv = tc.transposedConfig();
     rt::ElemKind kind =
         rt::parseElemKind(tc.elementType).value_or(rt::ElemKind::F32);
-    rt::HostTensor x(kind, c.inputShape()), w(kind, c.filterShape()),
-        bias(kind, {c.outChannels}), dy(kind, c.outputShape());
+    std::vector<int64_t> xShape = tc.transposed ? tconv.inputShape()
+                                                : c.inputShape(),
+                         wShape = tc.transposed ? tconv.filterShape()
+                                                : c.filterShape(),
+                         yShape = tc.transposed ? tconv.outputShape()
+                                                : c.outputShape();
+    rt::HostTensor x(kind, xShape), w(kind, wShape),
+        bias(kind, {c.outChannels}), dy(kind, yShape);
     x.randomize(rng);
     w.randomize(rng);
     bias.randomize(rng);
     dy.randomize(rng);
-    rt::HostTensor y(kind, c.outputShape()), dx(kind, c.inputShape()),
-        dw(kind, c.filterShape()), db(kind, {c.outChannels});
+    rt::HostTensor y(kind, yShape), dx(kind, xShape), dw(kind, wShape),
+        db(kind, {c.outChannels});
     for (rt::HostTensor *t : {&y, &dx, &dw, &db})
       t->fillNaN(); // Elements the kernel does not write stand out.
 
@@ -179,12 +202,23 @@ struct Runner {
     std::vector<double> xv = x.values(), wv = w.values(), bv = bias.values(),
                         dyv = dy.values();
     int64_t kernelSize = ref::numElements(c.kernelSizes);
-    int64_t outSpatial = ref::numElements(c.outputSizes());
+    int64_t outSpatial = ref::numElements(
+        tc.transposed ? tconv.outputSizes() : c.outputSizes());
     int64_t cg = c.inChannels / c.groups, fg = c.outChannels / c.groups;
-    ref::Result yRef = ref::forward(c, xv, wv, &bv);
-    ref::Result dxRef = ref::backwardData(c, dyv, wv);
-    ref::Result dwRef = ref::backwardFilter(c, xv, dyv);
-    ref::Result dbRef = ref::backwardBias(c, dyv);
+    // A transposed convolution's sums: y over (C_in/G) x K terms, dx over
+    // (C_out/G) x K, dw over N x S.
+    if (tc.transposed)
+      outSpatial = std::max(outSpatial, ref::numElements(c.inputSizes));
+    ref::Result yRef = tc.transposed ? ref::transposedForward(tconv, xv, wv, &bv)
+                                     : ref::forward(c, xv, wv, &bv);
+    ref::Result dxRef = tc.transposed
+                            ? ref::transposedBackwardData(tconv, dyv, wv)
+                            : ref::backwardData(c, dyv, wv);
+    ref::Result dwRef = tc.transposed
+                            ? ref::transposedBackwardFilter(tconv, xv, dyv)
+                            : ref::backwardFilter(c, xv, dyv);
+    ref::Result dbRef = tc.transposed ? ref::transposedBackwardBias(tconv, dyv)
+                                      : ref::backwardBias(c, dyv);
     if (!rt::checkResult("fwd", y, yRef, cg * kernelSize, message) ||
         !rt::checkResult("dgrad", dx, dxRef, fg * kernelSize, message) ||
         !rt::checkResult("wgrad", dw, dwRef, c.batch * outSpatial, message) ||
@@ -270,6 +304,7 @@ static std::string describeOp(Operation *op, std::string &error) {
   };
   RankedTensorType input, filter, output;
   cg::ConvParams p;
+  std::optional<SmallVector<int64_t>> transposedOpad;
   if (auto conv = dyn_cast<cg::ConvOp>(op)) {
     input = conv.getInput().getType();
     filter = conv.getFilter().getType();
@@ -285,6 +320,13 @@ static std::string describeOp(Operation *op, std::string &error) {
     filter = wgrad.getGradFilter().getType();
     output = wgrad.getGradOutput().getType();
     p = wgrad.getConvParams();
+  } else if (auto transpose = dyn_cast<cg::ConvTransposeOp>(op)) {
+    // A transposed convolution: its own input and output, PyTorch's weight.
+    input = transpose.getInput().getType();
+    filter = transpose.getFilter().getType();
+    output = transpose.getOutput().getType();
+    p = transpose.getConvParams();
+    transposedOpad = transpose.getOutputPaddingOrDefault();
   } else if (auto bgrad = dyn_cast<cg::ConvBackwardBiasOp>(op)) {
     // The bias gradient depends on grad_output only: check it as part of a
     // 1x..x1 convolution whose output has that shape.
@@ -308,9 +350,14 @@ static std::string describeOp(Operation *op, std::string &error) {
     error = "only the batch size may be dynamic";
     return "";
   }
+  int64_t outChannels = transposedOpad
+                            ? output.getDimSize(pos.channel())
+                            : filter.getDimSize(0);
+  std::string transposedKeys =
+      transposedOpad ? " op=transpose opad=" + list(*transposedOpad) : "";
   return "n=" + std::to_string(batch(input)) +
          " c=" + std::to_string(input.getDimSize(pos.channel())) +
-         " f=" + std::to_string(filter.getDimSize(0)) +
+         " f=" + std::to_string(outChannels) +
          " g=" + std::to_string(p.groups) +
          " in=" + list(dims(input, pos, p.spatialRank)) +
          " k=" + list(dims(filter, pos, p.spatialRank)) +
@@ -318,7 +365,7 @@ static std::string describeOp(Operation *op, std::string &error) {
          " pl=" + list(p.padLow) + " ph=" + list(p.padHigh) +
          " layout=" + (p.isChannelsLast() ? "cl" : "cf") +
          " type=" + typeName(input.getElementType()) +
-         " dynbatch=" + (input.isDynamicDim(0) ? "1" : "0");
+         " dynbatch=" + (input.isDynamicDim(0) ? "1" : "0") + transposedKeys;
 }
 
 /// Adds one configuration per convgrad op of the module in `path`.
@@ -356,6 +403,44 @@ static bool addModuleOps(
   return ok && any;
 }
 
+/// --compare-pipeline: the input module through both pipelines.
+static int compareInputModule() {
+  if (inputFile.empty()) {
+    llvm::errs() << "convgrad-run: --compare-pipeline needs an input module\n";
+    return 2;
+  }
+  std::unique_ptr<MLIRContext> ctx = rt::createContext();
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler handler(sourceMgr, ctx.get());
+  OwningOpRef<ModuleOp> module =
+      parseSourceFile<ModuleOp>(inputFile, sourceMgr, ctx.get());
+  if (!module)
+    return 2;
+  rt::CompareOptions options;
+  options.first = options.second = Runner{*ctx}.jitOptions();
+  options.second.pipeline = comparePipeline;
+  options.seed = seed;
+  options.tolerance = compareTolerance;
+  options.timeReps = timeReps;
+  // Both sides' temporaries are reused between timed calls, as a host that
+  // calls kernels repeatedly (and convgrad-bench) would set it up.
+  if (timeReps > 0)
+    (void)rt::retainFreedHeapMemory();
+  int failures = rt::compareModule(*module, options, llvm::outs());
+  if (failures < 0)
+    return 2;
+  llvm::outs() << "convgrad-run: compared '"
+               << (passPipeline.empty() ? std::string("convgrad-cpu-pipeline")
+                                        : passPipeline.getValue())
+               << "' with '"
+               << comparePipeline << "': "
+               << (failures == 0 ? "all functions agree"
+                                 : std::to_string(failures) +
+                                       " function(s) differ")
+               << "\n";
+  return failures == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
   rt::initialize(); // passes and pipelines, before the options are parsed
@@ -364,6 +449,9 @@ int main(int argc, char **argv) {
       "convgrad-run: JIT-compile convgrad forward/dgrad/wgrad/bgrad kernels "
       "through a pass pipeline, run them on random inputs, and check them "
       "against reference loop nests and the adjoint identities\n");
+
+  if (!comparePipeline.empty())
+    return compareInputModule();
 
   std::vector<std::pair<std::string, ref::TestCase>> cases;
   auto addLine = [&](const std::string &line, const std::string &where) {

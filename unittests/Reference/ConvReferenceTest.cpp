@@ -745,3 +745,86 @@ TEST(Parse, RoundTripRandom) {
     EXPECT_EQ(back.dynamicBatch, tc.dynamicBatch);
   }
 }
+
+//===----------------------------------------------------------------------===//
+// Transposed convolution
+//===----------------------------------------------------------------------===//
+
+// S=3, K=2, s=2, d=1, pl=1, ph=0, opad=1: O = 2*2 - 1 - 0 + 1 + 1 + 1 = 6.
+// y[o] = sum_{i,k : 2i + k - 1 = o} x[i] w[k] (+ b), the scatter form.
+TEST(Transposed, HandComputed1D) {
+  TransposedConvConfig tc{makeConv({3}, {2}, {2}, {1}, {1}, {0}), {1}};
+  ASSERT_EQ(tc.validate(), "");
+  EXPECT_EQ(tc.outputSizes(), (std::vector<int64_t>{6}));
+  std::vector<double> x{1, 2, 3}, w{1, 10}, b{100}, dy{1, 2, 3, 4, 5, 6};
+  // o=0: (0,1) 10; o=1: (1,0) 2; o=2: (1,1) 20; o=3: (2,0) 3; o=4: (2,1)
+  // 30; o=5 (the output padding): nothing.
+  expectValues(transposedForward(tc, x, w, nullptr).value,
+               {10, 2, 20, 3, 30, 0});
+  expectValues(transposedForward(tc, x, w, &b).value,
+               {110, 102, 120, 103, 130, 100});
+  // dx[i] = sum_k dy[2i + k - 1] w[k]: i=0: dy0*10; i=1: dy1 + dy2*10;
+  // i=2: dy3 + dy4*10.
+  expectValues(transposedBackwardData(tc, dy, w).value, {10, 32, 54});
+  // dw[k] = sum_i x[i] dy[2i + k - 1]: k=0: 2*dy1 + 3*dy3 = 16;
+  // k=1: dy0 + 2*dy2 + 3*dy4 = 22.
+  expectValues(transposedBackwardFilter(tc, x, dy).value, {16, 22});
+  expectValues(transposedBackwardBias(tc, dy).value, {21});
+}
+
+// output_padding >= stride with a larger dilation (PyTorch allows it):
+// S=2, K=2, s=1, d=3, ph=1, opad=2: O = 1 - 1 + 3 + 2 + 1 = 6, the last two
+// rows are reached by no input.
+TEST(Transposed, OutputPaddingBeyondStride) {
+  TransposedConvConfig tc{makeConv({2}, {2}, {1}, {3}, {0}, {1}), {2}};
+  ASSERT_EQ(tc.validate(), "");
+  EXPECT_EQ(tc.outputSizes(), (std::vector<int64_t>{6}));
+  std::vector<double> x{1, 2}, w{1, 10};
+  // o = i + 3k: (0,0)->0 x0, (1,0)->1 x1, (0,1)->3 10x0, (1,1)->4 10x1.
+  expectValues(transposedForward(tc, x, w, nullptr).value,
+               {1, 2, 0, 10, 20, 0});
+  TransposedConvConfig bad = tc;
+  bad.outputPadding = {3};
+  EXPECT_NE(bad.validate().find("max(stride, dilation)"), std::string::npos);
+}
+
+// <y - b, dy> = <x, dx> = <w, dw> and <b, db> = sum of dy per channel, on a
+// grouped 2-D channels-last case.
+TEST(Transposed, AdjointIdentities) {
+  TransposedConvConfig tc{makeConv({3, 4}, {3, 2}, {2, 1}, {1, 2}, {1, 0},
+                                   {0, 1}, /*n=*/2, /*c=*/4, /*f=*/6, /*g=*/2,
+                                   Layout::ChannelsLast),
+                          {1, 1}};
+  ASSERT_EQ(tc.validate(), "");
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> dist(-1, 1);
+  auto random = [&](std::vector<int64_t> shape) {
+    std::vector<double> v(numElements(shape));
+    for (double &e : v)
+      e = dist(rng);
+    return v;
+  };
+  std::vector<double> x = random(tc.inputShape()), w = random(tc.filterShape()),
+                      dy = random(tc.outputShape());
+  double lhs = dot(transposedForward(tc, x, w, nullptr).value, dy);
+  EXPECT_NEAR(lhs, dot(x, transposedBackwardData(tc, dy, w).value), 1e-12);
+  EXPECT_NEAR(lhs, dot(w, transposedBackwardFilter(tc, x, dy).value), 1e-12);
+}
+
+TEST(Transposed, ParseAndFormat) {
+  TestCase tc;
+  std::string err;
+  ASSERT_TRUE(parseTestCase("n=2 c=4 f=6 g=2 in=3 k=3 s=2 pl=1 ph=1 "
+                            "op=transpose opad=1",
+                            tc, err))
+      << err;
+  EXPECT_TRUE(tc.transposed);
+  EXPECT_EQ(tc.outputPadding, (std::vector<int64_t>{1}));
+  TestCase back;
+  ASSERT_TRUE(parseTestCase(formatTestCase(tc), back, err)) << err;
+  EXPECT_EQ(formatTestCase(back), formatTestCase(tc));
+  EXPECT_FALSE(parseTestCase("in=3 k=3 opad=1", tc, err));
+  EXPECT_NE(err.find("op=transpose"), std::string::npos);
+  EXPECT_FALSE(parseTestCase("in=3 k=3 s=2 op=transpose opad=2", tc, err));
+  EXPECT_NE(err.find("max(stride, dilation)"), std::string::npos);
+}

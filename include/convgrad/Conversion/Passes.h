@@ -4,6 +4,7 @@
 #define CONVGRAD_CONVERSION_PASSES_H
 
 #include "convgrad/Conversion/ConvGradToLinalg/ConvGradToLinalg.h"
+#include "convgrad/Conversion/TosaToConvGrad/TosaToConvGrad.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"

@@ -79,6 +79,48 @@ Result backwardFilter(const ConvConfig &conv, const std::vector<double> &x,
 /// db ({F}) from dy (outputShape).
 Result backwardBias(const ConvConfig &conv, const std::vector<double> &dy);
 
+/// A transposed convolution (PyTorch ConvTranspose1d/2d/3d). `conv` holds
+/// its attributes as PyTorch names them: inChannels = C_in, outChannels =
+/// C_out, inputSizes = S (its own input), kernel, strides, dilations,
+/// paddings (which crop the output), groups, layout; plus outputPadding
+/// (each below max(stride, dilation)). Per spatial dimension
+///   O = (S-1)*s - pl - ph + d*(K-1) + opad + 1
+///   y[n, g*Cog+co, o] = b[g*Cog+co]
+///       + sum_{ci in group g, k, i : i*s + k*d - pl == o} x[n,ci,i] * w[ci,co,k]
+/// with Cog = C_out/G. Shapes: x [N,C_in,S...], w [C_in,C_out/G,K...], y
+/// [N,C_out,O...] (channels-last: [N,S...,C_in], [C_in,K...,C_out/G],
+/// [N,O...,C_out]).
+struct TransposedConvConfig {
+  ConvConfig conv;
+  std::vector<int64_t> outputPadding;
+
+  std::vector<int64_t> outputSizes() const;
+  std::vector<int64_t> inputShape() const;
+  std::vector<int64_t> filterShape() const;
+  std::vector<int64_t> outputShape() const;
+  /// "" if valid, else a human-readable reason.
+  std::string validate() const;
+};
+
+/// y (outputShape) from x (inputShape), w (filterShape), optional bias
+/// (C_out): the defining sum above.
+Result transposedForward(const TransposedConvConfig &conv,
+                         const std::vector<double> &x,
+                         const std::vector<double> &w,
+                         const std::vector<double> *bias);
+/// The gradients of that sum for an output gradient dy (outputShape):
+///   dx[n,ci,i] = sum_{co,k : o = i*s + k*d - pl in range} dy[n,g*Cog+co,o] * w[ci,co,k]
+///   dw[ci,co,k] = sum_{n,i : o = i*s + k*d - pl in range} x[n,ci,i] * dy[n,g*Cog+co,o]
+///   db[co] = sum_{n,o} dy[n,co,o]
+Result transposedBackwardData(const TransposedConvConfig &conv,
+                              const std::vector<double> &dy,
+                              const std::vector<double> &w);
+Result transposedBackwardFilter(const TransposedConvConfig &conv,
+                                const std::vector<double> &x,
+                                const std::vector<double> &dy);
+Result transposedBackwardBias(const TransposedConvConfig &conv,
+                              const std::vector<double> &dy);
+
 /// Plain inner product; the sizes must match.
 double dot(const std::vector<double> &a, const std::vector<double> &b);
 
@@ -87,10 +129,20 @@ double dot(const std::vector<double> &a, const std::vector<double> &b);
 /// `in` and `k` are required (same length R = 1..3); s,d default to 1,
 /// pl,ph to 0, n,c,f,g to 1, layout (cf|cl) to cf, type (f32|f64|f16|bf16) to
 /// f32, dynbatch (0|1) to 0. `#` starts a comment.
+///
+/// `op=transpose` makes the line a transposed convolution (TransposedConvConfig:
+/// c = C_in, f = C_out, in = its input sizes) with `opad=` its output padding
+/// (default 0).
 struct TestCase {
   ConvConfig conv;
   std::string elementType = "f32";
   bool dynamicBatch = false;
+  bool transposed = false;
+  std::vector<int64_t> outputPadding; ///< transposed only; R entries
+
+  TransposedConvConfig transposedConfig() const {
+    return TransposedConvConfig{conv, outputPadding};
+  }
 };
 
 /// Parses one line. Returns false and sets `error` on bad syntax or on an

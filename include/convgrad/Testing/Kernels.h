@@ -81,6 +81,16 @@ void setConvAttrs(mlir::OpBuilder &b, mlir::Operation *op,
 void addKernels(mlir::ModuleOp module, const reference::ConvConfig &conv,
                 ElemKind elemKind, bool dynamicBatch, llvm::StringRef suffix,
                 KernelMask kinds = kAllKernels);
+/// The kernels of a transposed convolution, with the same names and
+/// argument orders: fwd (x, w, b, y) is the conv_transpose; dgrad (dy, w,
+/// dx), wgrad (x, dy, dw) and bgrad (dy, db) are its gradients as existing
+/// ops (conv of dy, conv_backward_filter with dy as input and x as output
+/// gradient, conv_backward_bias).
+void addTransposedKernels(mlir::ModuleOp module,
+                          const reference::TransposedConvConfig &conv,
+                          ElemKind elemKind, bool dynamicBatch,
+                          llvm::StringRef suffix,
+                          KernelMask kinds = kAllKernels);
 /// The same for a parsed .cfg line: element type and dynamic batch come from
 /// `tc` (parseTestCase only accepts f16/bf16/f32/f64; anything else is taken
 /// as f32, as convgrad-run always did).

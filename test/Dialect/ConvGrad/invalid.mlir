@@ -1354,3 +1354,47 @@ func.func @wgrad_spatial_size_too_large(%x: tensor<1x1x4294967296xf32>, %dy: ten
   %0 = convgrad.conv_backward_filter %x, %dy : (tensor<1x1x4294967296xf32>, tensor<1x1x4294967294xf32>) -> tensor<1x1x3xf32>
   return
 }
+
+// -----
+
+// conv_transpose: the output size is (S - 1) * s - lo - hi + d * (K - 1) +
+// output_padding + 1 = (4 - 1) * 2 - 1 - 1 + 1 * 2 + 1 + 1 = 8.
+func.func @transpose_output_size(%x: tensor<2x6x4xf32>, %w: tensor<6x4x3xf32>) {
+  // expected-error @+1 {{'output' spatial dimension 0 is 9, but (S - 1) * s - lo - hi + d * (K - 1) + output_padding + 1 = (4 - 1) * 2 - 1 - 1 + 1 * (3 - 1) + 1 + 1 = 8}}
+  %0 = convgrad.conv_transpose %x, %w output_padding = [1] strides = [2] padding = [1, 1] : (tensor<2x6x4xf32>, tensor<6x4x3xf32>) -> tensor<2x4x9xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_output_padding_too_large(%x: tensor<2x6x4xf32>, %w: tensor<6x4x3xf32>) {
+  // expected-error @+1 {{'output_padding' entry 0 is 2; it must be smaller than max(stride, dilation) = 2}}
+  %0 = convgrad.conv_transpose %x, %w output_padding = [2] strides = [2] : (tensor<2x6x4xf32>, tensor<6x4x3xf32>) -> tensor<2x4x11xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_output_padding_entries(%x: tensor<2x6x4xf32>, %w: tensor<6x4x3xf32>) {
+  // expected-error @+1 {{'output_padding' has 2 entries, expected 1 (one per spatial dimension)}}
+  %0 = convgrad.conv_transpose %x, %w output_padding = [0, 0] : (tensor<2x6x4xf32>, tensor<6x4x3xf32>) -> tensor<2x4x6xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_bias_size(%x: tensor<2x6x4xf32>, %w: tensor<6x4x3xf32>, %b: tensor<6xf32>) {
+  // expected-error @+1 {{'bias' has 6 elements but 'output' has 4 channels}}
+  %0 = convgrad.conv_transpose %x, %w, %b : (tensor<2x6x4xf32>, tensor<6x4x3xf32>, tensor<6xf32>) -> tensor<2x4x6xf32>
+  return
+}
+
+// -----
+
+// The filter is PyTorch's [C_in, C_out/G, K]: its dimension 0 must be the
+// input's channels.
+func.func @transpose_filter_channels(%x: tensor<2x5x4xf32>, %w: tensor<6x4x3xf32>) {
+  // expected-error @+1 {{'filter' has 6 output channels (dimension 0) but 'input' has 5 channels}}
+  %0 = convgrad.conv_transpose %x, %w : (tensor<2x5x4xf32>, tensor<6x4x3xf32>) -> tensor<2x4x6xf32>
+  return
+}

@@ -215,3 +215,13 @@ func.func @reverse(%a: tensor<4x8x3x3xf32>, %b: tensor<?x5xbf16>, %c: tensor<2x3
   %3 = convgrad.reverse %d dimensions = [] : tensor<2x3xf64>
   return %0, %1, %2, %3 : tensor<4x8x3x3xf32>, tensor<?x5xbf16>, tensor<2x3x4x5x6xf16>, tensor<2x3xf64>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @conv_transpose
+// CHECK: convgrad.conv_transpose %{{.*}}, %{{.*}}, %{{.*}} output_padding = [1, 1] strides = [2, 2] padding = [1, 1, 1, 1] groups = 2 layout = channels_last : (tensor<?x4x5x6xf32>, tensor<6x3x3x2xf32>, tensor<4xf32>) -> tensor<?x8x10x4xf32>
+func.func @conv_transpose(%x: tensor<?x4x5x6xf32>, %w: tensor<6x3x3x2xf32>, %b: tensor<4xf32>) -> tensor<?x8x10x4xf32> {
+  %y = convgrad.conv_transpose %x, %w, %b output_padding = [1, 1] strides = [2, 2] padding = [1, 1, 1, 1] groups = 2 layout = channels_last
+      : (tensor<?x4x5x6xf32>, tensor<6x3x3x2xf32>, tensor<4xf32>) -> tensor<?x8x10x4xf32>
+  return %y : tensor<?x8x10x4xf32>
+}

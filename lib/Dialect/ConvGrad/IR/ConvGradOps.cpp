@@ -331,6 +331,98 @@ LogicalResult ConvBackwardDataOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// ConvTransposeOp
+//===----------------------------------------------------------------------===//
+
+unsigned ConvTransposeOp::getSpatialRank() {
+  return spatialRankOf(getInput().getType());
+}
+ConvParams ConvTransposeOp::getConvParams() {
+  return getConvParamsImpl(*this, getSpatialRank());
+}
+SmallVector<int64_t> ConvTransposeOp::getOutputPaddingOrDefault() {
+  unsigned rank = getSpatialRank();
+  std::optional<ArrayRef<int64_t>> opad = getOutputPadding();
+  if (opad && opad->size() == rank)
+    return SmallVector<int64_t>(opad->begin(), opad->end());
+  return SmallVector<int64_t>(rank, 0);
+}
+
+LogicalResult ConvTransposeOp::verify() {
+  unsigned rank = getSpatialRank();
+  ConvParams p = getConvParams();
+  if (failed(verifyArrayAttr(*this, "output_padding", getOutputPadding(), rank,
+                             0, "one per spatial dimension")))
+    return failure();
+  SmallVector<int64_t> opad = getOutputPaddingOrDefault();
+  for (unsigned i = 0; i < rank; ++i)
+    if (opad[i] >= std::max(p.strides[i], p.dilations[i]))
+      return emitOpError() << "'output_padding' entry " << i << " is "
+                           << opad[i] << "; it must be smaller than "
+                           << "max(stride, dilation) = "
+                           << std::max(p.strides[i], p.dilations[i]);
+
+  // The output size, from the transposed convolution's own formula (when
+  // the shapes are well-formed enough to read it; verifyConvFamily reports
+  // the rest).
+  auto input = dyn_cast<RankedTensorType>(getInput().getType());
+  auto filter = dyn_cast<RankedTensorType>(getFilter().getType());
+  auto output = dyn_cast<RankedTensorType>(getOutput().getType());
+  ConvDimPositions pos = p.positions();
+  if (rank >= 1 && input && filter && output &&
+      filter.getRank() == input.getRank() &&
+      output.getRank() == input.getRank()) {
+    for (unsigned i = 0; i < rank; ++i) {
+      int64_t s = input.getDimSize(pos.spatial(i)),
+              k = filter.getDimSize(pos.spatial(i)),
+              o = output.getDimSize(pos.spatial(i));
+      if (ShapedType::isDynamic(s) || ShapedType::isDynamic(k) ||
+          ShapedType::isDynamic(o) || k < 1 || s > kMaxConvValue ||
+          k > kMaxConvValue)
+        continue;
+      int64_t expected = (s - 1) * p.strides[i] - p.padLow[i] - p.padHigh[i] +
+                         p.dilations[i] * (k - 1) + opad[i] + 1;
+      if (o != expected)
+        return emitOpError()
+               << "'output' spatial dimension " << i << " is " << o
+               << ", but (S - 1) * s - lo - hi + d * (K - 1) + "
+                  "output_padding + 1 = ("
+               << s << " - 1) * " << p.strides[i] << " - " << p.padLow[i]
+               << " - " << p.padHigh[i] << " + " << p.dilations[i] << " * ("
+               << k << " - 1) + " << opad[i] << " + 1 = " << expected;
+    }
+  }
+
+  // Everything else is the convolution this op transposes: its input is
+  // our output, its output our input, the same filter; output_padding only
+  // lowers the high padding the forward relation sees.
+  ConvParams forward = p;
+  for (unsigned i = 0; i < rank && i < forward.padHigh.size(); ++i)
+    forward.padHigh[i] -= opad[i];
+  ConvTensors t{{getOutput().getType(), "output"},
+                {getFilter().getType(), "filter"},
+                {getInput().getType(), "input"}};
+  if (failed(verifyConvFamily(*this, t, getStrides(), getPadding(),
+                              getDilations(), getGroups(), forward)))
+    return failure();
+  if (!getBias())
+    return success();
+  auto bias = dyn_cast<RankedTensorType>(getBias().getType());
+  if (!bias || bias.getRank() != 1)
+    return emitOpError() << "'bias' must be a 1-D tensor, got "
+                         << getBias().getType();
+  if (bias.getElementType() != output.getElementType())
+    return emitOpError() << "'bias' element type " << bias.getElementType()
+                         << " differs from 'output' element type "
+                         << output.getElementType();
+  int64_t b = bias.getDimSize(0), c = output.getDimSize(pos.channel());
+  if (!ShapedType::isDynamic(b) && !ShapedType::isDynamic(c) && b != c)
+    return emitOpError() << "'bias' has " << b << " elements but 'output' has "
+                         << c << " channels";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // ConvBackwardFilterOp
 //===----------------------------------------------------------------------===//
 

@@ -67,6 +67,10 @@ mlir::convgrad::unsupportedForDecomposition(Operation *op) {
     activations = {dgrad.getGradOutput(), dgrad.getGradInput()};
     filter = dgrad.getFilter();
     pos = dgrad.getConvParams().positions();
+  } else if (auto transpose = dyn_cast<ConvTransposeOp>(op)) {
+    activations = {transpose.getInput(), transpose.getOutput()};
+    filter = transpose.getFilter();
+    pos = transpose.getConvParams().positions();
   } else if (auto wgrad = dyn_cast<ConvBackwardFilterOp>(op)) {
     activations = {wgrad.getInput(), wgrad.getGradOutput()};
     filter = wgrad.getGradFilter();
@@ -466,6 +470,73 @@ struct DecomposeConvBackwardBias : OpRewritePattern<ConvBackwardBiasOp> {
   }
 };
 
+//===----------------------------------------------------------------------===//
+// conv_transpose
+//===----------------------------------------------------------------------===//
+
+/// conv_transpose is the data gradient of the convolution it transposes,
+/// whose input is the transposed output, with the same filter. The rows
+/// output_padding appends are only that convolution's input when they fit
+/// in its high padding (output_padding <= hi); PyTorch also allows
+/// output_padding >= stride (with a larger dilation), where no such
+/// convolution exists. So the dgrad gets the high padding max(0, hi - opad)
+/// (output size (S-1)*s + d*(K-1) + 1 - lo - max(0, hi - opad): every row up
+/// to the last one an input reaches, minus the crop), and the
+/// max(0, opad - hi) rows beyond the last reachable one are zeros appended
+/// after it; then the bias.
+struct DecomposeConvTranspose : OpRewritePattern<ConvTransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ConvTransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    if (std::optional<std::string> reason = unsupportedForDecomposition(op))
+      return rewriter.notifyMatchFailure(op, *reason);
+    ConvParams p = op.getConvParams();
+    ConvDimPositions pos = p.positions();
+    SmallVector<int64_t> opad = op.getOutputPaddingOrDefault();
+    Location loc = op.getLoc();
+    auto outType = cast<RankedTensorType>(op.getOutput().getType());
+
+    SmallVector<int64_t> padHigh(p.spatialRank), extendLow(pos.rank(), 0),
+        extendHigh(pos.rank(), 0);
+    SmallVector<int64_t> dxShape(outType.getShape());
+    for (unsigned i = 0; i < p.spatialRank; ++i) {
+      padHigh[i] = std::max<int64_t>(0, p.padHigh[i] - opad[i]);
+      extendHigh[pos.spatial(i)] =
+          std::max<int64_t>(0, opad[i] - p.padHigh[i]);
+      dxShape[pos.spatial(i)] -= extendHigh[pos.spatial(i)];
+    }
+    // f16/bf16 with a bias: the bias joins the f32 accumulation and the sum
+    // is rounded once, as for convgrad.conv (computing the data gradient in
+    // f32 from exactly widened operands; rounding it before the bias add
+    // would round twice).
+    Type elementType = outType.getElementType();
+    bool widen = op.getBias() && getAccumulatorType(elementType) != elementType;
+    Type computeType = widen ? getAccumulatorType(elementType) : elementType;
+    Value input = convertElementType(rewriter, loc, op.getInput(), computeType);
+    Value filter =
+        convertElementType(rewriter, loc, op.getFilter(), computeType);
+    auto dgrad = ConvBackwardDataOp::create(
+        rewriter, loc,
+        TypeRange{RankedTensorType::get(dxShape, computeType)},
+        ValueRange{input, filter}, op->getAttrs());
+    dgrad->removeAttr(op.getOutputPaddingAttrName());
+    SmallVector<int64_t> padding(p.padLow);
+    padding.append(padHigh);
+    dgrad.setPaddingAttr(rewriter.getDenseI64ArrayAttr(padding));
+    Value result = padOrCrop(rewriter, loc, dgrad.getGradInput(), extendLow,
+                             extendHigh);
+    if (op.getBias())
+      result =
+          addChannelBias(rewriter, loc, result, op.getBias(), pos.channel());
+    result = convertElementType(rewriter, loc, result, elementType);
+    if (result.getType() != outType)
+      result = tensor::CastOp::create(rewriter, loc, outType, result);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 struct ConvGradDecomposePass
     : public convgrad::impl::ConvGradDecomposeBase<ConvGradDecomposePass> {
   using Base::Base;
@@ -500,5 +571,6 @@ void mlir::convgrad::populateDecomposeConvBackwardPatterns(
     patterns.add<DecomposeConvBackwardDataByPhase>(patterns.getContext(),
                                                    /*benefit=*/2);
   patterns.add<DecomposeConvBackwardData, DecomposeConvBackwardFilter,
-               DecomposeConvBackwardBias>(patterns.getContext());
+               DecomposeConvBackwardBias, DecomposeConvTranspose>(
+      patterns.getContext());
 }

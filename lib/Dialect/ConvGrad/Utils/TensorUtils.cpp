@@ -220,3 +220,28 @@ Value mlir::convgrad::convertElementType(OpBuilder &b, Location loc,
              })
       .getResult(0);
 }
+
+Value mlir::convgrad::addChannelBias(OpBuilder &b, Location loc, Value source,
+                                     Value bias, unsigned channelDim) {
+  auto type = cast<RankedTensorType>(source.getType());
+  unsigned rank = type.getRank();
+  Type elementType = type.getElementType();
+  Type sumType = elementType.isF16() || elementType.isBF16()
+                     ? Type(b.getF32Type())
+                     : elementType;
+  AffineMap biasMap = AffineMap::get(rank, 0, b.getAffineDimExpr(channelDim));
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ValueRange{bias}, ValueRange{source},
+             ArrayRef<AffineMap>{biasMap, b.getMultiDimIdentityMap(rank)},
+             iterators, /*doc=*/"", /*libraryCall=*/"",
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               Value sum = arith::AddFOp::create(
+                   nb, nloc, castFloat(nb, nloc, args[1], sumType),
+                   castFloat(nb, nloc, args[0], sumType));
+               linalg::YieldOp::create(nb, nloc,
+                                       castFloat(nb, nloc, sum, elementType));
+             })
+      .getResult(0);
+}

@@ -127,6 +127,67 @@ def ConvGrad_ConvBackwardDataOp : ConvGrad_ConvFamilyOp<"conv_backward_data"> {
 }
 
 //===----------------------------------------------------------------------===//
+// ConvTransposeOp
+//===----------------------------------------------------------------------===//
+
+def ConvGrad_ConvTransposeOp : ConvGrad_ConvFamilyOp<"conv_transpose"> {
+  let summary = "Transposed convolution (PyTorch ConvTranspose1d/2d/3d)";
+  let description = !strconcat([{
+    The layer PyTorch calls `ConvTranspose`, ONNX `ConvTranspose` and TOSA
+    `transpose_conv2d`: for each spatial position `o` of the output,
+
+        output[n, g*Cog + co, o] = bias[g*Cog + co]
+            + sum_{ci in group g, k, i : i*s + k*d - lo = o}
+                  input[n, ci, i] * filter[ci, co, k]
+
+    with `Cog = C_out / G`. The input is `N, C_in, S...` (channels-last:
+    `N, S..., C_in`), the filter PyTorch's `C_in, C_out/G, K...`
+    (channels-last: `C_in, K..., C_out/G`), the optional bias `C_out`. The
+    attributes are those of the convolution it transposes (`padding` crops
+    the output, low then high), plus `output_padding` (one entry per spatial
+    dimension, default 0, each below `max(stride, dilation)` as in PyTorch)
+    which adds that many rows at the high end. Per spatial dimension the
+    output size is
+
+        (S - 1) * s - lo - hi + d * (K - 1) + output_padding + 1
+
+    It is the data gradient of the convolution with these attributes when
+    `output_padding < stride`; `convgrad-decompose` rewrites it into a
+    `conv_backward_data` (high padding reduced by `output_padding`, rows no
+    input reaches appended as zeros) and a bias add, so it is lowered through
+    the same stride-phase path.
+
+    Its own gradients are existing ops (see docs/conv-backward-math.md): the
+    input gradient is a forward `conv` of the output gradient with the same
+    filter and attributes (high padding reduced by `output_padding`), the
+    filter gradient a `conv_backward_filter` with the output gradient as
+    input and the input as output gradient, the bias gradient a
+    `conv_backward_bias`.
+
+    Example (a 3x3 stride-2 decoder layer, padding 1, output_padding 1):
+
+    ```mlir
+    %y = convgrad.conv_transpose %x, %w, %b output_padding = [1, 1]
+        strides = [2, 2] padding = [1, 1, 1, 1]
+        : (tensor<1x16x8x8xf32>, tensor<16x8x3x3xf32>, tensor<8xf32>) -> tensor<1x8x16x16xf32>
+    ```
+  }], ConvGrad_ConvAttrsDoc);
+
+  let arguments = !con((ins AnyRankedTensor:$input, AnyRankedTensor:$filter,
+                            Optional<AnyRankedTensor>:$bias),
+                       ConvGrad_ConvAttrs,
+                       (ins OptionalAttr<DenseI64ArrayAttr>:$output_padding));
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = !strconcat("$input `,` $filter (`,` $bias^)? "
+                                  "(`output_padding` `=` $output_padding^)?",
+                                  ConvGrad_ConvAttrsFormat);
+  let extraClassDeclaration = convParamsDecl # [{
+    /// output_padding with the default (zeros) filled in.
+    ::llvm::SmallVector<int64_t> getOutputPaddingOrDefault();
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // ConvBackwardFilterOp
 //===----------------------------------------------------------------------===//
 

@@ -67,6 +67,11 @@ Value castFloat(OpBuilder &b, Location loc, Value value, Type type);
 Value multiplyAccumulate(OpBuilder &b, Location loc, Value acc, Value lhs,
                          Value rhs);
 
+/// `source + bias` broadcast along dimension `channelDim` (a linalg.generic
+/// writing into `source`; f16/bf16 add in f32 and round once).
+Value addChannelBias(OpBuilder &b, Location loc, Value source, Value bias,
+                     unsigned channelDim);
+
 } // namespace convgrad
 } // namespace mlir
 
