@@ -4,6 +4,8 @@
 #define CONVGRAD_CONVERSION_PASSES_H
 
 #include "convgrad/Conversion/ConvGradToLinalg/ConvGradToLinalg.h"
+#include "convgrad/Conversion/LinalgToConvGrad/LinalgToConvGrad.h"
+#include "convgrad/Dialect/ConvGrad/IR/ConvGradDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
