@@ -581,6 +581,9 @@ struct RaiseConvolution
       int64_t excess = size + padLow[i] + padHigh[i] - extent;
       if (excess < 0 || out < 1 || kernel < 1)
         return rewriter.notifyMatchFailure(op, "windows exceed the input");
+      // Rows beyond the last window are harmless unless a whole stride of
+      // them would make convgrad's relation count one more output.
+      excess -= excess % loops->strides[i];
       int64_t cut = std::min(excess, padHigh[i]);
       padHigh[i] -= cut;
       excess -= cut;
@@ -691,6 +694,42 @@ struct FoldBiasAdd : public OpRewritePattern<ConvOp> {
     rewriter.modifyOpInPlace(conv,
                              [&] { conv.getBiasMutable().assign(bias); });
     rewriter.replaceOp(add, conv.getOutput());
+    return success();
+  }
+};
+
+/// A zero pad of the spatial dims of a convgrad.conv's input (left where
+/// the producer reshaped the padded tensor, e.g. to expose groups, and the
+/// raise's reshapes folded away) becomes part of its padding.
+struct FoldPadIntoConv : public OpRewritePattern<ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ConvOp conv,
+                                PatternRewriter &rewriter) const override {
+    auto pad = conv.getInput().getDefiningOp<tensor::PadOp>();
+    if (!pad || pad.getNofold() || !pad.getConstantPaddingValue() ||
+        !isPositiveZero(pad.getConstantPaddingValue()))
+      return failure();
+    auto low = getStaticValues(pad.getMixedLowPad());
+    auto high = getStaticValues(pad.getMixedHighPad());
+    if (!low || !high)
+      return failure();
+    ConvParams p = conv.getConvParams();
+    ConvDimPositions pos = p.positions();
+    SmallVector<int64_t> padding(2 * p.spatialRank);
+    for (unsigned d = 0; d < pos.rank(); ++d) {
+      bool isSpatial = d != pos.outer() && d != pos.channel();
+      if (!isSpatial && ((*low)[d] != 0 || (*high)[d] != 0))
+        return failure();
+    }
+    for (unsigned i = 0; i < p.spatialRank; ++i) {
+      padding[i] = p.padLow[i] + (*low)[pos.spatial(i)];
+      padding[p.spatialRank + i] = p.padHigh[i] + (*high)[pos.spatial(i)];
+    }
+    rewriter.modifyOpInPlace(conv, [&] {
+      conv.getInputMutable().assign(pad.getSource());
+      conv.setPaddingAttr(rewriter.getDenseI64ArrayAttr(padding));
+    });
     return success();
   }
 };
@@ -1056,7 +1095,8 @@ void mlir::convgrad::populateRaiseLinalgToConvGradPatterns(
   // The gradient forms are recognized on convgrad.conv, before a bias add is
   // folded into it (a data gradient has no bias).
   patterns.add<RaiseDataGradient>(patterns.getContext(), /*benefit=*/2);
-  patterns.add<FoldBiasAdd>(patterns.getContext(), /*benefit=*/1);
+  patterns.add<FoldBiasAdd, FoldPadIntoConv>(patterns.getContext(),
+                                             /*benefit=*/1);
   // An expand_shape that the raise puts after a grouped result, followed by
   // the producer's own collapse_shape, folds away.
   tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns,
