@@ -698,6 +698,29 @@ struct FoldBiasAdd : public OpRewritePattern<ConvOp> {
   }
 };
 
+/// If `value` is a +0.0 tensor.pad of only the spatial dims (in layout
+/// `pos`), returns its source and adds its amounts to `low`/`high`.
+Value foldSpatialZeroPad(Value value, ConvDimPositions pos,
+                         MutableArrayRef<int64_t> low,
+                         MutableArrayRef<int64_t> high) {
+  auto pad = value.getDefiningOp<tensor::PadOp>();
+  if (!pad || pad.getNofold() || !pad.getConstantPaddingValue() ||
+      !isPositiveZero(pad.getConstantPaddingValue()))
+    return value;
+  auto padLow = getStaticValues(pad.getMixedLowPad());
+  auto padHigh = getStaticValues(pad.getMixedHighPad());
+  if (!padLow || !padHigh || padLow->size() != pos.rank())
+    return value;
+  for (unsigned d : {pos.outer(), pos.channel()})
+    if ((*padLow)[d] != 0 || (*padHigh)[d] != 0)
+      return value;
+  for (unsigned i = 0; i < pos.spatialRank; ++i) {
+    low[i] += (*padLow)[pos.spatial(i)];
+    high[i] += (*padHigh)[pos.spatial(i)];
+  }
+  return pad.getSource();
+}
+
 /// A zero pad of the spatial dims of a convgrad.conv's input (left where
 /// the producer reshaped the padded tensor, e.g. to expose groups, and the
 /// raise's reshapes folded away) becomes part of its padding.
@@ -706,29 +729,15 @@ struct FoldPadIntoConv : public OpRewritePattern<ConvOp> {
 
   LogicalResult matchAndRewrite(ConvOp conv,
                                 PatternRewriter &rewriter) const override {
-    auto pad = conv.getInput().getDefiningOp<tensor::PadOp>();
-    if (!pad || pad.getNofold() || !pad.getConstantPaddingValue() ||
-        !isPositiveZero(pad.getConstantPaddingValue()))
-      return failure();
-    auto low = getStaticValues(pad.getMixedLowPad());
-    auto high = getStaticValues(pad.getMixedHighPad());
-    if (!low || !high)
-      return failure();
     ConvParams p = conv.getConvParams();
-    ConvDimPositions pos = p.positions();
-    SmallVector<int64_t> padding(2 * p.spatialRank);
-    for (unsigned d = 0; d < pos.rank(); ++d) {
-      bool isSpatial = d != pos.outer() && d != pos.channel();
-      if (!isSpatial && ((*low)[d] != 0 || (*high)[d] != 0))
-        return failure();
-    }
-    for (unsigned i = 0; i < p.spatialRank; ++i) {
-      padding[i] = p.padLow[i] + (*low)[pos.spatial(i)];
-      padding[p.spatialRank + i] = p.padHigh[i] + (*high)[pos.spatial(i)];
-    }
+    SmallVector<int64_t> low(p.padLow), high(p.padHigh);
+    Value source = foldSpatialZeroPad(conv.getInput(), p.positions(), low, high);
+    if (source == conv.getInput())
+      return failure();
+    llvm::append_range(low, high);
     rewriter.modifyOpInPlace(conv, [&] {
-      conv.getInputMutable().assign(pad.getSource());
-      conv.setPaddingAttr(rewriter.getDenseI64ArrayAttr(padding));
+      conv.getInputMutable().assign(source);
+      conv.setPaddingAttr(rewriter.getDenseI64ArrayAttr(low));
     });
     return success();
   }
@@ -1007,6 +1016,113 @@ struct RaiseDataGradient : public OpRewritePattern<ConvOp> {
 };
 
 //===----------------------------------------------------------------------===//
+// Filter gradients
+//===----------------------------------------------------------------------===//
+
+/// Whether `t` reads a tensor of layout `pos` with the roles of its outer
+/// and channel dims swapped and its spatial dims in place (none reversed):
+/// `t[a, b, s...] = source[b', a', s...]` up to the layout. Unit dims are
+/// not constrained.
+bool isOuterChannelSwap(const PermutedReversed &t, ArrayRef<int64_t> shape,
+                        ConvDimPositions pos) {
+  if ((unsigned)cast<RankedTensorType>(t.source.getType()).getRank() !=
+      pos.rank())
+    return false;
+  for (unsigned d = 0; d < pos.rank(); ++d) {
+    if (shape[d] == 1)
+      continue;
+    unsigned expected = d == pos.outer()     ? pos.channel()
+                        : d == pos.channel() ? pos.outer()
+                                             : d;
+    if (t.sourceDim[d] != expected || t.reversed[d])
+      return false;
+  }
+  return true;
+}
+
+/// convgrad.conv_backward_filter from the convolution of the input by the
+/// output gradient in which the batch is the contracted channel (the form of
+/// the math note, of StableHLO's wgrad and, after the forward raise, of
+/// torch-mlir's direct linalg.generic wgrad):
+///   r[c, f, k] = sum_{n, o} x[n, c, k * d + o * s - lo] * dy[n, f, o]
+/// with the convolution's stride d (the forward dilation) and dilation s
+/// (the forward stride). Ungrouped; x and dy in the same layout.
+struct RaiseFilterGradient : public OpRewritePattern<ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ConvOp conv,
+                                PatternRewriter &rewriter) const override {
+    ConvParams p = conv.getConvParams();
+    ConvDimPositions pos = p.positions();
+    unsigned r = p.spatialRank;
+    if (conv.getBias() || p.groups != 1)
+      return failure();
+    auto inType = cast<RankedTensorType>(conv.getInput().getType());
+    auto filterType = cast<RankedTensorType>(conv.getFilter().getType());
+    auto outType = cast<RankedTensorType>(conv.getType());
+    if (!inType.hasStaticShape() || !filterType.hasStaticShape())
+      return failure();
+    PermutedReversed x = traceTransposesAndReverses(conv.getInput());
+    PermutedReversed dy = traceTransposesAndReverses(conv.getFilter());
+    if (!isOuterChannelSwap(x, inType.getShape(), pos) ||
+        !isOuterChannelSwap(dy, filterType.getShape(), pos))
+      return rewriter.notifyMatchFailure(conv, "batch is not contracted");
+    // A plain forward convolution whose batch and channels are both 1 also
+    // looks like this; it is cheaper left as it is.
+    if (x.source == conv.getInput() && dy.source == conv.getFilter())
+      return failure();
+
+    // Forward stride s = the conv's dilation, dilation d = its stride. A
+    // zero pad of x (before the transposes) is forward padding too.
+    SmallVector<int64_t> strides(p.dilations), dilations(p.strides);
+    SmallVector<int64_t> padLow(p.padLow), padHigh(r), unusedHigh(p.padHigh);
+    x.source = foldSpatialZeroPad(x.source, pos, padLow, unusedHigh);
+    auto xType = cast<RankedTensorType>(x.source.getType());
+    for (unsigned i = 0; i < r; ++i) {
+      int64_t h = xType.getDimSize(pos.spatial(i));
+      int64_t o = filterType.getDimSize(pos.spatial(i));
+      int64_t kernel = outType.getDimSize(pos.spatial(i));
+      int64_t ke = (kernel - 1) * dilations[i] + 1;
+      int64_t s = strides[i];
+      int64_t ph = std::max<int64_t>(0, (o - 1) * s + ke - h - padLow[i]);
+      if (h + padLow[i] + ph - ke >= o * s)
+        return rewriter.notifyMatchFailure(conv, "no forward padding fits");
+      padHigh[i] = ph;
+    }
+    SmallVector<int64_t> padding(padLow);
+    llvm::append_range(padding, padHigh);
+
+    // dw is [F, C, K...] in the layout; the conv's result is [C, F, K...]:
+    // swap outer and channel back (and fold into a single transposing user).
+    SmallVector<int64_t> dwShape(outType.getShape());
+    std::swap(dwShape[pos.outer()], dwShape[pos.channel()]);
+    SmallVector<int64_t> toResult =
+        llvm::to_vector(llvm::seq<int64_t>(0, pos.rank()));
+    std::swap(toResult[pos.outer()], toResult[pos.channel()]);
+    Operation *replaced = conv;
+    if (conv->hasOneUse())
+      if (auto user = dyn_cast<linalg::TransposeOp>(*conv->user_begin())) {
+        SmallVector<int64_t> composed;
+        for (int64_t d : user.getPermutation())
+          composed.push_back(toResult[d]);
+        toResult = composed;
+        replaced = user;
+      }
+    rewriter.setInsertionPoint(replaced);
+    Value dw = ConvBackwardFilterOp::create(
+        rewriter, conv.getLoc(),
+        RankedTensorType::get(dwShape, outType.getElementType()), x.source,
+        dy.source, rewriter.getDenseI64ArrayAttr(strides),
+        rewriter.getDenseI64ArrayAttr(padding),
+        rewriter.getDenseI64ArrayAttr(dilations), rewriter.getI64IntegerAttr(1),
+        conv.getLayoutAttr());
+    rewriter.replaceOp(replaced,
+                       transposeTensor(rewriter, conv.getLoc(), dw, toResult));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
 // Bias gradients
 //===----------------------------------------------------------------------===//
 
@@ -1094,7 +1210,8 @@ void mlir::convgrad::populateRaiseLinalgToConvGradPatterns(
   patterns.add<RaiseConvolution, RaiseBiasGradient>(patterns.getContext());
   // The gradient forms are recognized on convgrad.conv, before a bias add is
   // folded into it (a data gradient has no bias).
-  patterns.add<RaiseDataGradient>(patterns.getContext(), /*benefit=*/2);
+  patterns.add<RaiseDataGradient, RaiseFilterGradient>(patterns.getContext(),
+                                                       /*benefit=*/2);
   patterns.add<FoldBiasAdd, FoldPadIntoConv>(patterns.getContext(),
                                              /*benefit=*/1);
   // An expand_shape that the raise puts after a grouped result, followed by

@@ -16,7 +16,7 @@
 // The raise happened (the comparison is not linalg against itself):
 // RUN: convgrad-opt %s --convgrad-raise-linalg | FileCheck %s
 
-// OUT-COUNT-10: Unranked Memref
+// OUT-COUNT-13: Unranked Memref
 // OUT-NOT: nan
 
 #id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
@@ -234,6 +234,94 @@ func.func @bgrad(%dy: tensor<2x4x4x3xf32>) -> tensor<4xf32> {
   return %db : tensor<4xf32>
 }
 
+// torch-mlir's direct linalg.generic filter gradient of a stride-2,
+// padding-1 3x3 convolution of a 7x7 input (4x4 outputs): input indexed by
+// k * d + o * s, reduction over batch and output positions.
+// CHECK-LABEL: func.func @torch_wgrad_generic(
+// CHECK: convgrad.conv_backward_filter %{{.*}}, %{{.*}} strides = [2, 2] padding = [1, 1, 1, 1] dilations = [1, 1] : (tensor<2x3x7x7xf32>, tensor<2x4x4x4xf32>) -> tensor<4x3x3x3xf32>
+// CHECK-NOT: linalg.transpose
+func.func @torch_wgrad_generic(%x: tensor<2x3x7x7xf32>, %dy: tensor<2x4x4x4xf32>) -> tensor<4x3x3x3xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<2x3x7x7xf32> to tensor<2x3x9x9xf32>
+  %e = tensor.empty() : tensor<4x3x3x3xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<4x3x3x3xf32>) -> tensor<4x3x3x3xf32>
+  %dw = linalg.generic {indexing_maps = [
+      affine_map<(f, c, kh, kw, n, oh, ow) -> (n, c, kh + oh * 2, kw + ow * 2)>,
+      affine_map<(f, c, kh, kw, n, oh, ow) -> (n, f, oh, ow)>,
+      affine_map<(f, c, kh, kw, n, oh, ow) -> (f, c, kh, kw)>],
+      iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%p, %dy : tensor<2x3x9x9xf32>, tensor<2x4x4x4xf32>) outs(%f : tensor<4x3x3x3xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<4x3x3x3xf32>
+  return %dw : tensor<4x3x3x3xf32>
+}
+
+// StableHLO's filter gradient (batch as the contracted feature, window
+// stride = forward dilation 2, rhs dilation = forward stride 1) after
+// stablehlo-to-linalg: transposes around a channels-last named convolution.
+// CHECK-LABEL: func.func @stablehlo_wgrad_nhwc(
+// CHECK: convgrad.conv_backward_filter %{{.*}}, %{{.*}} strides = [1, 1] padding = [0, 0, 0, 0] dilations = [2, 2] layout = channels_last : (tensor<2x6x6x3xf32>, tensor<2x2x2x4xf32>) -> tensor<4x3x3x3xf32>
+func.func @stablehlo_wgrad_nhwc(%x: tensor<2x6x6x3xf32>, %dy: tensor<2x2x2x4xf32>) -> tensor<4x3x3x3xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ex = tensor.empty() : tensor<3x6x6x2xf32>
+  %xt = linalg.transpose ins(%x : tensor<2x6x6x3xf32>) outs(%ex : tensor<3x6x6x2xf32>) permutation = [3, 1, 2, 0]
+  %ed = tensor.empty() : tensor<4x2x2x2xf32>
+  %dyt = linalg.transpose ins(%dy : tensor<2x2x2x4xf32>) outs(%ed : tensor<4x2x2x2xf32>) permutation = [3, 1, 2, 0]
+  %e = tensor.empty() : tensor<3x3x3x4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<3x3x3x4xf32>) -> tensor<3x3x3x4xf32>
+  %r = linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%xt, %dyt : tensor<3x6x6x2xf32>, tensor<4x2x2x2xf32>) outs(%f : tensor<3x3x3x4xf32>) -> tensor<3x3x3x4xf32>
+  %eo = tensor.empty() : tensor<4x3x3x3xf32>
+  %dw = linalg.transpose ins(%r : tensor<3x3x3x4xf32>) outs(%eo : tensor<4x3x3x3xf32>) permutation = [3, 1, 2, 0]
+  return %dw : tensor<4x3x3x3xf32>
+}
+
+// torch-mlir's direct linalg.generic data gradient: dy inserted with stride 2
+// at offset Ke-1-p = 2 (p = 0) into a zero tensor of the padded size, the flipped
+// filter read as (f, c, kh, kw), reduction over f.
+// CHECK-LABEL: func.func @torch_dgrad_generic(
+// CHECK: convgrad.conv_backward_data %{{.*}}, %{{.*}} strides = [2, 2] padding = [0, 0, 0, 0] dilations = [1, 1] : (tensor<1x4x3x3xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x7x7xf32>
+func.func @torch_dgrad_generic(%dy: tensor<1x4x3x3xf32>, %w: tensor<4x2x3x3xf32>) -> tensor<1x2x7x7xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c2 = arith.constant 2 : index
+  %ez = tensor.empty() : tensor<1x4x9x9xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%ez : tensor<1x4x9x9xf32>) -> tensor<1x4x9x9xf32>
+  %ins = tensor.insert_slice %dy into %z[0, 0, 2, 2] [1, 4, 3, 3] [1, 1, 2, 2] : tensor<1x4x3x3xf32> into tensor<1x4x9x9xf32>
+  %ef = tensor.empty() : tensor<4x2x3x3xf32>
+  %flip = linalg.generic {indexing_maps = [#id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      outs(%ef : tensor<4x2x3x3xf32>) {
+  ^bb0(%out: f32):
+    %i0 = linalg.index 0 : index
+    %i1 = linalg.index 1 : index
+    %i2 = linalg.index 2 : index
+    %i3 = linalg.index 3 : index
+    %r2 = arith.subi %c2, %i2 : index
+    %r3 = arith.subi %c2, %i3 : index
+    %v = tensor.extract %w[%i0, %i1, %r2, %r3] : tensor<4x2x3x3xf32>
+    linalg.yield %v : f32
+  } -> tensor<4x2x3x3xf32>
+  %e = tensor.empty() : tensor<1x2x7x7xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x2x7x7xf32>) -> tensor<1x2x7x7xf32>
+  %dx = linalg.generic {indexing_maps = [
+      affine_map<(n, c, h, w, f, kh, kw) -> (n, f, h + kh, w + kw)>,
+      affine_map<(n, c, h, w, f, kh, kw) -> (f, c, kh, kw)>,
+      affine_map<(n, c, h, w, f, kh, kw) -> (n, c, h, w)>],
+      iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%ins, %flip : tensor<1x4x9x9xf32>, tensor<4x2x3x3xf32>) outs(%f : tensor<1x2x7x7xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x2x7x7xf32>
+  return %dx : tensor<1x2x7x7xf32>
+}
+
 func.func @main() {
   %c1 = arith.constant 1 : index
   %c2 = arith.constant 2 : index
@@ -331,6 +419,29 @@ func.func @main() {
   %db = call @bgrad(%g10) : (tensor<2x4x4x3xf32>) -> tensor<4xf32>
   %dbu = tensor.cast %db : tensor<4xf32> to tensor<*xf32>
   call @printMemrefF32(%dbu) : (tensor<*xf32>) -> ()
+  %x11d = call @grid4(%c2, %c3, %c7, %c7, %c3) : (index, index, index, index, index) -> tensor<?x?x?x?xf32>
+  %x11 = tensor.cast %x11d : tensor<?x?x?x?xf32> to tensor<2x3x7x7xf32>
+  %dy11d = call @grid4(%c2, %c4, %c4, %c4, %c6) : (index, index, index, index, index) -> tensor<?x?x?x?xf32>
+  %dy11 = tensor.cast %dy11d : tensor<?x?x?x?xf32> to tensor<2x4x4x4xf32>
+  %dw11 = call @torch_wgrad_generic(%x11, %dy11) : (tensor<2x3x7x7xf32>, tensor<2x4x4x4xf32>) -> tensor<4x3x3x3xf32>
+  %dw11u = tensor.cast %dw11 : tensor<4x3x3x3xf32> to tensor<*xf32>
+  call @printMemrefF32(%dw11u) : (tensor<*xf32>) -> ()
+
+  %x12d = call @grid4(%c2, %c6, %c6, %c3, %c4) : (index, index, index, index, index) -> tensor<?x?x?x?xf32>
+  %x12 = tensor.cast %x12d : tensor<?x?x?x?xf32> to tensor<2x6x6x3xf32>
+  %dy12d = call @grid4(%c2, %c2, %c2, %c4, %c5) : (index, index, index, index, index) -> tensor<?x?x?x?xf32>
+  %dy12 = tensor.cast %dy12d : tensor<?x?x?x?xf32> to tensor<2x2x2x4xf32>
+  %dw12 = call @stablehlo_wgrad_nhwc(%x12, %dy12) : (tensor<2x6x6x3xf32>, tensor<2x2x2x4xf32>) -> tensor<4x3x3x3xf32>
+  %dw12u = tensor.cast %dw12 : tensor<4x3x3x3xf32> to tensor<*xf32>
+  call @printMemrefF32(%dw12u) : (tensor<*xf32>) -> ()
+
+  %dy13d = call @grid4(%c1, %c4, %c3, %c3, %c7) : (index, index, index, index, index) -> tensor<?x?x?x?xf32>
+  %dy13 = tensor.cast %dy13d : tensor<?x?x?x?xf32> to tensor<1x4x3x3xf32>
+  %w13d = call @grid4(%c4, %c2, %c3, %c3, %c1) : (index, index, index, index, index) -> tensor<?x?x?x?xf32>
+  %w13 = tensor.cast %w13d : tensor<?x?x?x?xf32> to tensor<4x2x3x3xf32>
+  %dx13 = call @torch_dgrad_generic(%dy13, %w13) : (tensor<1x4x3x3xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x7x7xf32>
+  %dx13u = tensor.cast %dx13 : tensor<1x2x7x7xf32> to tensor<*xf32>
+  call @printMemrefF32(%dx13u) : (tensor<*xf32>) -> ()
   return
 }
 
