@@ -10,6 +10,7 @@
 #include "convgrad/Conversion/Passes.h"
 #include "convgrad/Dialect/ConvGrad/IR/ConvGradDialect.h"
 #include "convgrad/Pipelines/Pipelines.h"
+#include "convgrad/Pipelines/UpstreamPipeline.h"
 #include "convgrad/Transforms/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -46,6 +47,7 @@ void rt::initialize() {
     mlir::convgrad::registerConvGradTransformsPasses();
     mlir::convgrad::registerConvGradConversionPasses();
     mlir::convgrad::registerConvGradPipelines();
+    mlir::convgrad::registerUpstreamCPUPipeline();
   });
 }
 

@@ -3,6 +3,7 @@
 #include "convgrad/Conversion/Passes.h"
 #include "convgrad/Dialect/ConvGrad/IR/ConvGradDialect.h"
 #include "convgrad/Pipelines/Pipelines.h"
+#include "convgrad/Pipelines/UpstreamPipeline.h"
 #include "convgrad/TransformOps/ConvGradTransformOps.h"
 #include "convgrad/Transforms/Passes.h"
 
@@ -17,6 +18,7 @@ int main(int argc, char **argv) {
   mlir::convgrad::registerConvGradTransformsPasses();
   mlir::convgrad::registerConvGradConversionPasses();
   mlir::convgrad::registerConvGradPipelines();
+  mlir::convgrad::registerUpstreamCPUPipeline();
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);

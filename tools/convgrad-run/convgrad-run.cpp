@@ -17,6 +17,7 @@
 #include "convgrad/Dialect/ConvGrad/IR/ConvGradOps.h"
 #include "convgrad/Reference/ConvReference.h"
 #include "convgrad/Runtime/Check.h"
+#include "convgrad/Runtime/Compare.h"
 #include "convgrad/Runtime/HostTensor.h"
 #include "convgrad/Runtime/Jit.h"
 #include "convgrad/Runtime/Kernels.h"
@@ -95,6 +96,21 @@ static cl::opt<unsigned> batchSize(
              "the inputs are the same as with 1). A batch that fails to "
              "compile is retried one configuration at a time"),
     cl::init(1));
+static cl::opt<std::string> comparePipeline(
+    "compare-pipeline",
+    cl::desc("Compare mode: compile the public functions of the input module "
+             "with --pass-pipeline and with this pipeline, call both on the "
+             "same inputs (multiples of 1/4 in [-2, 2], so linear layers must "
+             "agree bit for bit) and compare every output element; --time=N "
+             "also times both sides. Functions: (memref...) -> () in "
+             "destination-passing style or (tensor...) -> tensor, static "
+             "shapes"),
+    cl::value_desc("pipeline"));
+static cl::opt<double> compareTolerance(
+    "compare-tolerance",
+    cl::desc("Compare mode: relative tolerance (0: results must be equal; "
+             "set it for non-linear ops or long chains of layers)"),
+    cl::init(0.0));
 static cl::opt<unsigned> optLevel(
     "opt-level",
     cl::desc("LLVM optimization level (0-3) of the JIT-compiled kernels, for "
@@ -356,6 +372,37 @@ static bool addModuleOps(
   return ok && any;
 }
 
+/// --compare-pipeline: the input module through both pipelines.
+static int compareInputModule() {
+  if (inputFile.empty()) {
+    llvm::errs() << "convgrad-run: --compare-pipeline needs an input module\n";
+    return 2;
+  }
+  std::unique_ptr<MLIRContext> ctx = rt::createContext();
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler handler(sourceMgr, ctx.get());
+  OwningOpRef<ModuleOp> module =
+      parseSourceFile<ModuleOp>(inputFile, sourceMgr, ctx.get());
+  if (!module)
+    return 2;
+  rt::CompareOptions options;
+  options.first = options.second = Runner{*ctx}.jitOptions();
+  options.second.pipeline = comparePipeline;
+  options.seed = seed;
+  options.tolerance = compareTolerance;
+  options.timeReps = timeReps;
+  int failures = rt::compareModule(*module, options, llvm::outs());
+  if (failures < 0)
+    return 2;
+  llvm::outs() << "convgrad-run: compared '" << passPipeline << "' with '"
+               << comparePipeline << "': "
+               << (failures == 0 ? "all functions agree"
+                                 : std::to_string(failures) +
+                                       " function(s) differ")
+               << "\n";
+  return failures == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
   rt::initialize(); // passes and pipelines, before the options are parsed
@@ -364,6 +411,9 @@ int main(int argc, char **argv) {
       "convgrad-run: JIT-compile convgrad forward/dgrad/wgrad/bgrad kernels "
       "through a pass pipeline, run them on random inputs, and check them "
       "against reference loop nests and the adjoint identities\n");
+
+  if (!comparePipeline.empty())
+    return compareInputModule();
 
   std::vector<std::pair<std::string, ref::TestCase>> cases;
   auto addLine = [&](const std::string &line, const std::string &where) {
