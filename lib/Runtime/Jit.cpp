@@ -10,6 +10,7 @@
 #include "convgrad/Conversion/Passes.h"
 #include "convgrad/Dialect/ConvGrad/IR/ConvGradDialect.h"
 #include "convgrad/Pipelines/Pipelines.h"
+#include "convgrad/Pipelines/TosaPipeline.h"
 #include "convgrad/Pipelines/UpstreamPipeline.h"
 #include "convgrad/Transforms/Passes.h"
 
@@ -48,6 +49,7 @@ void rt::initialize() {
     mlir::convgrad::registerConvGradConversionPasses();
     mlir::convgrad::registerConvGradPipelines();
     mlir::convgrad::registerUpstreamCPUPipeline();
+    mlir::convgrad::registerTosaCPUPipeline();
   });
 }
 

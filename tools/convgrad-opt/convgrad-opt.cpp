@@ -3,6 +3,7 @@
 #include "convgrad/Conversion/Passes.h"
 #include "convgrad/Dialect/ConvGrad/IR/ConvGradDialect.h"
 #include "convgrad/Pipelines/Pipelines.h"
+#include "convgrad/Pipelines/TosaPipeline.h"
 #include "convgrad/Pipelines/UpstreamPipeline.h"
 #include "convgrad/TransformOps/ConvGradTransformOps.h"
 #include "convgrad/Transforms/Passes.h"
@@ -19,6 +20,7 @@ int main(int argc, char **argv) {
   mlir::convgrad::registerConvGradConversionPasses();
   mlir::convgrad::registerConvGradPipelines();
   mlir::convgrad::registerUpstreamCPUPipeline();
+  mlir::convgrad::registerTosaCPUPipeline();
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);

@@ -4,6 +4,7 @@
 #define CONVGRAD_CONVERSION_PASSES_H
 
 #include "convgrad/Conversion/ConvGradToLinalg/ConvGradToLinalg.h"
+#include "convgrad/Conversion/TosaToConvGrad/TosaToConvGrad.h"
 #include "convgrad/Conversion/LinalgToConvGrad/LinalgToConvGrad.h"
 #include "convgrad/Dialect/ConvGrad/IR/ConvGradDialect.h"
 

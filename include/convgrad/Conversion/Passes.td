@@ -35,6 +35,72 @@ def ConvGradToLinalg : Pass<"convgrad-to-linalg"> {
   ];
 }
 
+def ConvGradImportTosa : Pass<"convgrad-import-tosa"> {
+  let summary = "Import TOSA convolutions as convgrad ops";
+  let description = [{
+    Rewrites the convolutions of a TOSA program into channels-last convgrad
+    ops, so that `--convgrad-cpu-pipeline` compiles them, and leaves every
+    other op to upstream's TOSA lowering:
+
+    - `tosa.conv2d` / `tosa.conv3d` (weight `[OC, K..., IC]`, which is
+      convgrad's channels-last filter) become `convgrad.conv` with the bias;
+      `pad = [top, bottom, left, right]` (`[front, back, top, ...]` in 3-D)
+      becomes `padding = [top, left, bottom, right]`.
+    - `tosa.depthwise_conv2d` (weight `[KH, KW, C, M]`) becomes a
+      `convgrad.conv` with `groups = C` and the weight transposed and
+      reshaped to `[C*M, KH, KW, 1]` (output channel `c*M + m`).
+    - `tosa.transpose_conv2d` (weight `[OC, KH, KW, IC]`, unflipped,
+      `out[iy*s + top + ky] += in[iy] * w[ky]`) becomes the data gradient of
+      the stride-`s` convolution it transposes: `convgrad.conv_backward_data`
+      of the input with the weight transposed to `[IC, KH, KW, OC]`, whose
+      padding is the negative part of `out_pad` (a crop, so no cropped
+      output is computed); the positive part pads the result with zeros,
+      then the bias is added.
+
+    Only float types (f16, bf16, f32) whose `acc_type` is convgrad's
+    accumulator (f32), with zero points that are constant zeros and static
+    sizes except the batch, are imported; anything else is left as it is
+    (see the `unsupported` option).
+
+    Example:
+
+    ```mlir
+    %y = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32,
+        dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 0>,
+        stride = array<i64: 2, 2>} : (tensor<1x9x8x3xf32>,
+        tensor<4x3x3x3xf32>, tensor<4xf32>, tensor<1xf32>, tensor<1xf32>)
+        -> tensor<1x5x4x4xf32>
+    // becomes
+    %y = convgrad.conv %x, %w, %b strides = array<i64: 2, 2>
+        padding = array<i64: 1, 1, 1, 0> layout = channels_last
+        : (tensor<1x9x8x3xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>)
+        -> tensor<1x5x4x4xf32>
+    ```
+
+    A whole TOSA function compiles with
+    `convgrad-import-tosa,func.func(tosa-to-linalg-named,tosa-to-linalg,tosa-to-tensor,tosa-to-arith),convgrad-cpu-pipeline`
+    (`--convgrad-tosa-cpu-pipeline`).
+  }];
+  let options = [
+    Option<"unsupported", "unsupported",
+           "::mlir::convgrad::UnsupportedTosaPolicy",
+           "::mlir::convgrad::UnsupportedTosaPolicy::Ignore",
+           "What to do with a TOSA convolution that cannot be imported",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::convgrad::UnsupportedTosaPolicy::Ignore,
+                        "ignore", "leave it to upstream's TOSA lowering"),
+             clEnumValN(::mlir::convgrad::UnsupportedTosaPolicy::Remark,
+                        "remark", "leave it, with a remark saying why"),
+             clEnumValN(::mlir::convgrad::UnsupportedTosaPolicy::Error,
+                        "error", "report an error at the op"))}]>,
+  ];
+  let dependentDialects = [
+    "::mlir::convgrad::ConvGradDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def ConvGradRaiseLinalg : Pass<"convgrad-raise-linalg"> {
   let summary = "Raise convolutions and their gradients written in linalg into convgrad ops";
   let description = [{
