@@ -748,12 +748,53 @@ struct FoldPadIntoConv : public OpRewritePattern<ConvOp> {
 //===----------------------------------------------------------------------===//
 
 /// Where each dim of a traced tensor comes from: `value[...]` at
-/// `sourceDim[i]`, reversed (`n - 1 - i`) when `reversed[i]`.
+/// `sourceDim[i]`, reversed (`n - 1 - i`) when `reversed[i]`; -1 for a unit
+/// dim that a reshape inserted (`source` may have lower rank).
 struct PermutedReversed {
   Value source;
   SmallVector<int64_t> sourceDim;
   SmallVector<bool> reversed;
 };
+
+/// The dims of `shape` that are not 1, and the reassociation that merges
+/// every unit dim into a neighbour (into the next one when leading).
+SmallVector<ReassociationIndices> unitDimsReassociation(ArrayRef<int64_t> shape) {
+  SmallVector<ReassociationIndices> groups;
+  ReassociationIndices leading;
+  for (auto [i, size] : llvm::enumerate(shape)) {
+    if (size == 1 && !groups.empty()) {
+      groups.back().push_back(i);
+      continue;
+    }
+    leading.push_back(i);
+    if (size != 1) {
+      groups.push_back(leading);
+      leading.clear();
+    }
+  }
+  if (!leading.empty() && !groups.empty())
+    llvm::append_range(groups.back(), leading);
+  return groups;
+}
+
+/// `value` reshaped to `shape`, which has the same non-unit sizes in the
+/// same order: drops its unit dims, then inserts those of `shape`.
+Value reshapeUnitDims(OpBuilder &b, Location loc, Value value,
+                      ArrayRef<int64_t> shape) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getShape() == shape)
+    return value;
+  SmallVector<ReassociationIndices> collapse =
+      unitDimsReassociation(type.getShape());
+  if ((int64_t)collapse.size() != type.getRank())
+    value = tensor::CollapseShapeOp::create(b, loc, value, collapse);
+  SmallVector<ReassociationIndices> expand = unitDimsReassociation(shape);
+  if (expand.size() != shape.size())
+    value = tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get(shape, type.getElementType()), value,
+        expand);
+  return value;
+}
 
 /// Whether `index` is `linalg.index i` (returns i, reversed = false) or
 /// `(n - 1) - linalg.index i` for the size n of that dim.
@@ -784,6 +825,8 @@ PermutedReversed traceTransposesAndReverses(Value value) {
   auto compose = [&](Value next, ArrayRef<int64_t> map, ArrayRef<bool> flip) {
     for (unsigned i = 0; i < t.sourceDim.size(); ++i) {
       int64_t j = t.sourceDim[i];
+      if (j < 0)
+        continue;
       t.reversed[i] = t.reversed[i] != flip[j];
       t.sourceDim[i] = map[j];
     }
@@ -793,6 +836,21 @@ PermutedReversed traceTransposesAndReverses(Value value) {
     Operation *def = t.source.getDefiningOp();
     auto shape = cast<RankedTensorType>(t.source.getType()).getShape();
     SmallVector<bool> none(shape.size(), false);
+    if (auto expand = dyn_cast_or_null<tensor::ExpandShapeOp>(def)) {
+      // Only the insertion of unit dims: each group keeps one source dim.
+      SmallVector<int64_t> map(shape.size(), -1);
+      bool unitsOnly = true;
+      for (auto [g, group] : llvm::enumerate(expand.getReassociationIndices())) {
+        auto kept = llvm::find_if(group, [&](int64_t i) { return shape[i] != 1; });
+        if (llvm::count_if(group, [&](int64_t i) { return shape[i] != 1; }) > 1)
+          unitsOnly = false;
+        map[kept == group.end() ? group.front() : *kept] = g;
+      }
+      if (!unitsOnly)
+        break;
+      compose(expand.getSrc(), map, none);
+      continue;
+    }
     if (auto transpose = dyn_cast_or_null<linalg::TransposeOp>(def)) {
       compose(transpose.getInput(), transpose.getPermutation(), none);
       continue;
@@ -961,29 +1019,30 @@ struct RaiseDataGradient : public OpRewritePattern<ConvOp> {
       targetFromConvDim[pos.spatial(i)] = pos.spatial(i);
       mustReverse[pos.spatial(i)] = filterType.getDimSize(pos.spatial(i)) != 1;
     }
-    // perm[targetDim] = source dim of w, for the transpose of w into the
-    // dgrad filter; unit dims may come from any unit dim of w.
-    SmallVector<int64_t> perm(pos.rank(), -1);
-    SmallVector<bool> sourceUsed(pos.rank(), false);
+    // The dim of w each non-unit dim of the dgrad filter [F, Cg, K...] comes
+    // from; w's other dims must all be units (they may be fewer or more than
+    // the filter's, reshaped below).
+    SmallVector<int64_t> sourceOfTarget(pos.rank(), -1);
     for (unsigned d = 0; d < pos.rank(); ++d) {
       if (filterType.getDimSize(d) == 1)
         continue;
       if (t.reversed[d] != mustReverse[d])
         return rewriter.notifyMatchFailure(conv, "filter is not reversed");
-      perm[targetFromConvDim[d]] = t.sourceDim[d];
-      sourceUsed[t.sourceDim[d]] = true;
+      sourceOfTarget[targetFromConvDim[d]] = t.sourceDim[d];
     }
-    for (unsigned d = 0; d < pos.rank(); ++d) {
-      if (perm[d] >= 0)
-        continue;
-      auto unused = llvm::find_if(llvm::seq<int64_t>(0, pos.rank()), [&](int64_t s) {
-        return !sourceUsed[s] && wType.getDimSize(s) == 1;
-      });
-      if (unused == llvm::seq<int64_t>(0, pos.rank()).end())
-        return failure();
-      perm[d] = *unused;
-      sourceUsed[*unused] = true;
-    }
+    SmallVector<int64_t> perm;
+    for (int64_t s : sourceOfTarget)
+      if (s >= 0)
+        perm.push_back(s);
+    for (int64_t s = 0; s < wType.getRank(); ++s)
+      if (!llvm::is_contained(perm, s)) {
+        if (wType.getDimSize(s) != 1)
+          return failure();
+        perm.push_back(s);
+      }
+    SmallVector<int64_t> filterShape(filterType.getShape());
+    for (unsigned d = 0; d < pos.rank(); ++d)
+      filterShape[targetFromConvDim[d]] = filterType.getDimSize(d);
 
     // Padding: pl from the position of dy[0]; ph the least that gives O.
     SmallVector<int64_t> padLow(r), padHigh(r);
@@ -1004,7 +1063,9 @@ struct RaiseDataGradient : public OpRewritePattern<ConvOp> {
     SmallVector<int64_t> padding(padLow);
     llvm::append_range(padding, padHigh);
     rewriter.setInsertionPoint(conv);
-    Value filter = transposeTensor(rewriter, conv.getLoc(), t.source, perm);
+    Value filter = reshapeUnitDims(
+        rewriter, conv.getLoc(),
+        transposeTensor(rewriter, conv.getLoc(), t.source, perm), filterShape);
     rewriter.replaceOpWithNewOp<ConvBackwardDataOp>(
         conv, dxType, z->gradOutput, filter,
         rewriter.getDenseI64ArrayAttr(z->strides),
