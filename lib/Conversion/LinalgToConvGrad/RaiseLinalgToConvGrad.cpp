@@ -52,6 +52,10 @@ bool isPositiveZero(Value v) { return matchPattern(v, m_PosZeroFloat()); }
 /// +0.0, or a broadcast (any linalg op with no tensor input read but a splat
 /// constant) of one.
 bool isZeroTensor(Value v) {
+  // Reshapes of zeros are zeros.
+  while (isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp,
+                         tensor::CastOp>(v.getDefiningOp()))
+    v = v.getDefiningOp()->getOperand(0);
   if (matchPattern(v, m_PosZeroFloat()))
     return true;
   if (auto fill = v.getDefiningOp<linalg::FillOp>())
@@ -473,6 +477,31 @@ std::optional<AccumulatorInit> matchAccumulatorInit(Value init,
   return AccumulatorInit{false, source};
 }
 
+/// The accumulator of a convolution whose output has separate group and
+/// channel dims: zeros, or a bias broadcast on the merged channels and then
+/// split into [G, F/G] (an expand_shape of exactly those two dims, group
+/// first, as convgrad's and torch-mlir's grouped lowerings produce).
+std::optional<AccumulatorInit>
+matchGroupedAccumulatorInit(Value init, AffineMap outMap, int64_t groupLoop,
+                            int64_t channelLoop, Type elementType) {
+  if (isZeroTensor(init))
+    return AccumulatorInit{true, Value()};
+  auto expand = init.getDefiningOp<tensor::ExpandShapeOp>();
+  if (!expand)
+    return std::nullopt;
+  MLIRContext *ctx = init.getContext();
+  int64_t g = *outMap.getResultPosition(getAffineDimExpr(groupLoop, ctx));
+  int64_t f = *outMap.getResultPosition(getAffineDimExpr(channelLoop, ctx));
+  for (auto [i, group] : llvm::enumerate(expand.getReassociationIndices())) {
+    if (llvm::is_contained(group, g) || llvm::is_contained(group, f)) {
+      if (group.size() != 2 || group[0] != g || group[1] != f)
+        return std::nullopt;
+      return matchAccumulatorInit(expand.getSrc(), i, elementType);
+    }
+  }
+  return std::nullopt;
+}
+
 /// convgrad.conv from any linalg convolution on static tensors.
 struct RaiseConvolution
     : public OpInterfaceRewritePattern<linalg::LinalgOp> {
@@ -524,8 +553,8 @@ struct RaiseConvolution
     std::optional<AccumulatorInit> init;
     Value accInit = op.getDpsInits()[0];
     if (loops->outChannel >= 0 && loops->group >= 0)
-      init = isZeroTensor(accInit) ? std::optional(AccumulatorInit{true, {}})
-                                   : std::nullopt;
+      init = matchGroupedAccumulatorInit(accInit, maps[2], loops->group,
+                                         loops->outChannel, elementType);
     else if (outChannelLoop >= 0)
       init = matchAccumulatorInit(
           accInit,
@@ -873,14 +902,46 @@ PermutedReversed traceTransposesAndReverses(Value value) {
     Value yielded = yield.getValues()[0];
     if (generic.getNumDpsInputs() == 1 && isBlockArg(yielded, block, 0) &&
         block.getOperations().size() == 1) {
-      // A permuting copy: result[d] = input[map(d)].
+      // A permuting and reversing copy: result[d] = input[map(d)], each
+      // result of the map `d_j` or `(n_j - 1) - d_j` (convgrad's own reverse).
       AffineMap map = generic.getIndexingMapsArray()[0];
-      if (!map.isPermutation())
+      auto inShape =
+          cast<RankedTensorType>(generic.getDpsInputs()[0].getType()).getShape();
+      if (map.getNumResults() != shape.size() ||
+          map.getNumDims() != shape.size())
         break;
-      SmallVector<int64_t> toInput(shape.size());
-      for (unsigned r = 0; r < map.getNumResults(); ++r)
-        toInput[map.getDimPosition(r)] = r;
-      compose(generic.getDpsInputs()[0], toInput, none);
+      SmallVector<int64_t> toInput(shape.size(), -1);
+      SmallVector<bool> flip(shape.size(), false);
+      bool ok = true;
+      for (auto [r, expr] : llvm::enumerate(map.getResults())) {
+        AffineExpr dim = expr;
+        bool reversed = false;
+        if (auto sum = dyn_cast<AffineBinaryOpExpr>(expr);
+            sum && sum.getKind() == AffineExprKind::Add) {
+          auto c = dyn_cast<AffineConstantExpr>(sum.getRHS());
+          auto neg = dyn_cast<AffineBinaryOpExpr>(sum.getLHS());
+          auto minusOne = neg ? dyn_cast<AffineConstantExpr>(neg.getRHS())
+                              : AffineConstantExpr();
+          if (!c || !neg || neg.getKind() != AffineExprKind::Mul ||
+              !minusOne || minusOne.getValue() != -1 ||
+              c.getValue() != inShape[r] - 1) {
+            ok = false;
+            break;
+          }
+          dim = neg.getLHS();
+          reversed = true;
+        }
+        auto d = dyn_cast<AffineDimExpr>(dim);
+        if (!d || toInput[d.getPosition()] != -1) {
+          ok = false;
+          break;
+        }
+        toInput[d.getPosition()] = r;
+        flip[d.getPosition()] = reversed;
+      }
+      if (!ok)
+        break;
+      compose(generic.getDpsInputs()[0], toInput, flip);
       continue;
     }
     // A gather of another tensor at `index` or `n - 1 - index` per dim.
