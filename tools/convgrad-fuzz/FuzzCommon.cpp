@@ -134,6 +134,23 @@ Stage runInput(StringRef text) {
                 *module, diagnostics);
   }
 
+  // 1b. --convgrad-raise-linalg on that output: linalg named and generic
+  // convolutions, pads, zero insertion and reverses of every shape the
+  // generator reaches, i.e. foreign linalg. It must not crash and its output
+  // must verify. On a copy, so the CPU pipeline below still compiles the
+  // lowering's own output.
+  {
+    OwningOpRef<ModuleOp> raised = module->clone();
+    PassManager pm(&ctx);
+    pm.enableVerifier(false);
+    pm.addPass(convgrad::createConvGradRaiseLinalg());
+    if (failed(pm.run(*raised)))
+      reportBug("--convgrad-raise-linalg failed", *raised, diagnostics);
+    if (failed(verify(*raised)))
+      reportBug("--convgrad-raise-linalg produced IR that does not verify",
+                *raised, diagnostics);
+  }
+
   // 2. The CPU pipeline.
   {
     PassManager pm(&ctx);
