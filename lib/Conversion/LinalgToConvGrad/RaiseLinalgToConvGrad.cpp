@@ -17,6 +17,7 @@
 #include "convgrad/Conversion/LinalgToConvGrad/LinalgToConvGrad.h"
 #include "convgrad/Dialect/ConvGrad/IR/ConvGradDialect.h"
 #include "convgrad/Dialect/ConvGrad/IR/ConvGradOps.h"
+#include "convgrad/Utils/ConvShape.h"
 #include "convgrad/Utils/TensorUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -664,7 +665,9 @@ struct FoldBiasAdd : public OpRewritePattern<ConvOp> {
         !conv->hasOneUse())
       return failure();
     auto add = dyn_cast<linalg::GenericOp>(*conv->user_begin());
-    if (!add || add.getNumDpsInputs() != 2 || add.getNumDpsInits() != 1 ||
+    // In the same block: the convolution moves to the add, not into a loop.
+    if (!add || add->getBlock() != conv->getBlock() ||
+        add.getNumDpsInputs() != 2 || add.getNumDpsInits() != 1 ||
         add.getNumParallelLoops() != add.getNumLoops() ||
         !add.hasPureTensorSemantics())
       return failure();
@@ -1024,6 +1027,21 @@ std::optional<ZeroInsertion> matchZeroInsertion(Value value,
   return z;
 }
 
+/// The least high padding with which a forward convolution of an input of
+/// size `h` (low padding `lo`, kernel `k`, stride `s`, dilation `d`) has `o`
+/// outputs, or nullopt when no padding gives `o`. A gradient does not depend
+/// on the high padding beyond that count, so the least one states it.
+std::optional<int64_t> leastHighPadding(int64_t h, int64_t lo, int64_t k,
+                                        int64_t s, int64_t d, int64_t o) {
+  ConvDimGeometry g{h, k, s, d, lo, 0};
+  if (lo < 0 || o < 1)
+    return std::nullopt;
+  g.padHigh = std::max<int64_t>(0, (o - 1) * s + g.effectiveKernel() - h - lo);
+  if (!g.fits() || g.outputSize() != o)
+    return std::nullopt;
+  return g.padHigh;
+}
+
 /// convgrad.conv_backward_data from a stride-1 convgrad.conv of a
 /// zero-inserted output gradient by a reversed, channel-swapped filter.
 ///
@@ -1110,16 +1128,13 @@ struct RaiseDataGradient : public OpRewritePattern<ConvOp> {
     for (unsigned i = 0; i < r; ++i) {
       int64_t kernel = filterType.getDimSize(pos.spatial(i));
       int64_t ke = (kernel - 1) * p.dilations[i] + 1;
-      int64_t first = p.padLow[i] + z->offsets[i];
-      int64_t pl = ke - 1 - first;
-      int64_t h = dxType.getDimSize(pos.spatial(i));
-      int64_t o = dyType.getDimSize(pos.spatial(i));
-      int64_t s = z->strides[i];
-      int64_t ph = std::max<int64_t>(0, (o - 1) * s + ke - h - pl);
-      if (pl < 0 || o < 1 || h + pl + ph - ke >= o * s)
+      padLow[i] = ke - 1 - (p.padLow[i] + z->offsets[i]);
+      std::optional<int64_t> high = leastHighPadding(
+          dxType.getDimSize(pos.spatial(i)), padLow[i], kernel, z->strides[i],
+          p.dilations[i], dyType.getDimSize(pos.spatial(i)));
+      if (!high)
         return rewriter.notifyMatchFailure(conv, "no forward padding fits");
-      padLow[i] = pl;
-      padHigh[i] = ph;
+      padHigh[i] = *high;
     }
     SmallVector<int64_t> padding(padLow);
     llvm::append_range(padding, padHigh);
@@ -1201,15 +1216,13 @@ struct RaiseFilterGradient : public OpRewritePattern<ConvOp> {
     x.source = foldSpatialZeroPad(x.source, pos, padLow, unusedHigh);
     auto xType = cast<RankedTensorType>(x.source.getType());
     for (unsigned i = 0; i < r; ++i) {
-      int64_t h = xType.getDimSize(pos.spatial(i));
-      int64_t o = filterType.getDimSize(pos.spatial(i));
-      int64_t kernel = outType.getDimSize(pos.spatial(i));
-      int64_t ke = (kernel - 1) * dilations[i] + 1;
-      int64_t s = strides[i];
-      int64_t ph = std::max<int64_t>(0, (o - 1) * s + ke - h - padLow[i]);
-      if (h + padLow[i] + ph - ke >= o * s)
+      std::optional<int64_t> high = leastHighPadding(
+          xType.getDimSize(pos.spatial(i)), padLow[i],
+          outType.getDimSize(pos.spatial(i)), strides[i], dilations[i],
+          filterType.getDimSize(pos.spatial(i)));
+      if (!high)
         return rewriter.notifyMatchFailure(conv, "no forward padding fits");
-      padHigh[i] = ph;
+      padHigh[i] = *high;
     }
     SmallVector<int64_t> padding(padLow);
     llvm::append_range(padding, padHigh);
