@@ -128,8 +128,14 @@ def ConvGradRaiseLinalg : Pass<"convgrad-raise-linalg"> {
       `convgrad.insert_zeros`, padded or at an offset), by the forward filter
       with its kernel reversed (`linalg.generic` reading `K - 1 - i` with
       `tensor.extract`, or `convgrad.reverse`) and its channel roles swapped
-      (`linalg.transpose` or a permuting `linalg.generic`), ungrouped or
-      depthwise, becomes `convgrad.conv_backward_data`.
+      (`linalg.transpose`, a permuting `linalg.generic` or the
+      convolution's own indexing maps), ungrouped or depthwise, becomes
+      `convgrad.conv_backward_data`.
+    - Filter gradients: a convolution of the input by the output gradient
+      in which the batch is the contracted channel (forward stride as
+      dilation, forward dilation as stride: torch-mlir's direct
+      `linalg.generic` wgrad, StableHLO's transposed form), ungrouped,
+      becomes `convgrad.conv_backward_filter`.
     - Bias gradients: a sum (`linalg.reduce` or `linalg.generic`) of a rank
       3 to 5 tensor over every dimension but the channel (dimension 1 or the
       last one) into a zero-filled accumulator becomes
