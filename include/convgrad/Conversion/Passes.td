@@ -129,8 +129,9 @@ def ConvGradRaiseLinalg : Pass<"convgrad-raise-linalg"> {
       with its kernel reversed (`linalg.generic` reading `K - 1 - i` with
       `tensor.extract`, or `convgrad.reverse`) and its channel roles swapped
       (`linalg.transpose`, a permuting `linalg.generic` or the
-      convolution's own indexing maps), ungrouped or depthwise, becomes
-      `convgrad.conv_backward_data`.
+      convolution's own indexing maps), ungrouped, depthwise, or grouped
+      with the roles swapped inside each group by an expand_shape, a
+      transpose and a collapse_shape, becomes `convgrad.conv_backward_data`.
     - Filter gradients: a convolution of the input by the output gradient
       in which the batch is the contracted channel (forward stride as
       dilation, forward dilation as stride: torch-mlir's direct

@@ -976,6 +976,52 @@ PermutedReversed traceTransposesAndReverses(Value value) {
   return t;
 }
 
+/// The grouped data-gradient filter w [G*Fg, Cg, K...] (in `pos`'s layout)
+/// when `t` (the stride-1 convolution's filter [G*Cg, Fg, K...], traced) is
+/// w with the kernel reversed and the channel roles swapped inside each
+/// group the way convgrad's own decomposition does it: expand_shape
+/// [G*Fg] -> [G, Fg], a transpose swapping Fg and Cg, collapse_shape
+/// [G, Cg] -> [G*Cg]. Null otherwise.
+Value matchGroupedChannelSwap(const PermutedReversed &t, ConvDimPositions pos,
+                              int64_t groups, RankedTensorType filterType) {
+  for (unsigned d = 0; d < pos.rank(); ++d) {
+    bool spatial = d != pos.outer() && d != pos.channel();
+    if (t.sourceDim[d] != (int64_t)d ||
+        t.reversed[d] != (spatial && filterType.getDimSize(d) != 1))
+      return Value();
+  }
+  auto collapse = t.source.getDefiningOp<tensor::CollapseShapeOp>();
+  if (!collapse)
+    return Value();
+  // [G, Cg, rest...] -> [G*Cg, rest...].
+  SmallVector<ReassociationIndices> merged = collapse.getReassociationIndices();
+  if (merged.size() != pos.rank() || merged[0] != ReassociationIndices{0, 1} ||
+      !llvm::all_of(llvm::drop_begin(merged),
+                    [](const ReassociationIndices &g) { return g.size() == 1; }))
+    return Value();
+  auto transpose = collapse.getSrc().getDefiningOp<linalg::TransposeOp>();
+  if (!transpose)
+    return Value();
+  // In the expanded rank, Cg sits at 1 and Fg at pos.channel() + 1 after the
+  // transpose; before it, Fg at 1 and Cg at pos.channel() + 1.
+  unsigned cg = pos.channel() + 1;
+  SmallVector<int64_t> swap =
+      llvm::to_vector(llvm::seq<int64_t>(0, pos.rank() + 1));
+  std::swap(swap[1], swap[cg]);
+  if (transpose.getPermutation() != ArrayRef<int64_t>(swap))
+    return Value();
+  auto expand = transpose.getInput().getDefiningOp<tensor::ExpandShapeOp>();
+  if (!expand || expand.getSrcType().getRank() != pos.rank() ||
+      expand.getResultType().getDimSize(0) != groups)
+    return Value();
+  SmallVector<ReassociationIndices> split = expand.getReassociationIndices();
+  if (split[0] != ReassociationIndices{0, 1} ||
+      !llvm::all_of(llvm::drop_begin(split),
+                    [](const ReassociationIndices &g) { return g.size() == 1; }))
+    return Value();
+  return expand.getSrc();
+}
+
 /// Strided zero insertion of the output gradient: `dy` placed at
 /// `offset + o * stride` (per spatial dim) in a zero tensor, nothing else.
 struct ZeroInsertion {
@@ -1081,9 +1127,13 @@ struct RaiseDataGradient : public OpRewritePattern<ConvOp> {
     int64_t groups = p.groups;
     int64_t convOut = filterType.getDimSize(pos.outer());
     int64_t convIn = filterType.getDimSize(pos.channel());
-    if (groups != 1 && !(groups == convOut && convIn == 1))
-      return rewriter.notifyMatchFailure(conv, "grouped filter");
     PermutedReversed t = traceTransposesAndReverses(conv.getFilter());
+    Value groupedFilter;
+    if (groups != 1 && !(groups == convOut && convIn == 1)) {
+      groupedFilter = matchGroupedChannelSwap(t, pos, groups, filterType);
+      if (!groupedFilter)
+        return rewriter.notifyMatchFailure(conv, "grouped filter");
+    }
     auto wType = cast<RankedTensorType>(t.source.getType());
     // For each dim of the dgrad filter [F, Cg, K...] (in the conv's layout),
     // the dim of w' it is and whether it must be reversed there.
@@ -1099,10 +1149,11 @@ struct RaiseDataGradient : public OpRewritePattern<ConvOp> {
       mustReverse[pos.spatial(i)] = filterType.getDimSize(pos.spatial(i)) != 1;
     }
     // The dim of w each non-unit dim of the dgrad filter [F, Cg, K...] comes
+    // from (ungrouped and depthwise filters)
     // from; w's other dims must all be units (they may be fewer or more than
     // the filter's, reshaped below).
     SmallVector<int64_t> sourceOfTarget(pos.rank(), -1);
-    for (unsigned d = 0; d < pos.rank(); ++d) {
+    for (unsigned d = 0; d < pos.rank() && !groupedFilter; ++d) {
       if (filterType.getDimSize(d) == 1)
         continue;
       if (t.reversed[d] != mustReverse[d])
@@ -1113,7 +1164,7 @@ struct RaiseDataGradient : public OpRewritePattern<ConvOp> {
     for (int64_t s : sourceOfTarget)
       if (s >= 0)
         perm.push_back(s);
-    for (int64_t s = 0; s < wType.getRank(); ++s)
+    for (int64_t s = 0; s < wType.getRank() && !groupedFilter; ++s)
       if (!llvm::is_contained(perm, s)) {
         if (wType.getDimSize(s) != 1)
           return failure();
@@ -1139,9 +1190,12 @@ struct RaiseDataGradient : public OpRewritePattern<ConvOp> {
     SmallVector<int64_t> padding(padLow);
     llvm::append_range(padding, padHigh);
     rewriter.setInsertionPoint(conv);
-    Value filter = reshapeUnitDims(
-        rewriter, conv.getLoc(),
-        transposeTensor(rewriter, conv.getLoc(), t.source, perm), filterShape);
+    Value filter = groupedFilter
+                       ? groupedFilter
+                       : reshapeUnitDims(rewriter, conv.getLoc(),
+                                         transposeTensor(rewriter, conv.getLoc(),
+                                                         t.source, perm),
+                                         filterShape);
     rewriter.replaceOpWithNewOp<ConvBackwardDataOp>(
         conv, dxType, z->gradOutput, filter,
         rewriter.getDenseI64ArrayAttr(z->strides),

@@ -7,7 +7,7 @@
 // RUN: convgrad-opt %s --convgrad-to-linalg --convgrad-raise-linalg --canonicalize | FileCheck %s
 // RUN: convgrad-run %s --pass-pipeline=convgrad-to-linalg,convgrad-raise-linalg,convgrad-cpu-pipeline \
 // RUN:   --compare-pipeline=convgrad-cpu-pipeline | FileCheck %s --check-prefix=EXEC
-// EXEC-COUNT-6: PASS @
+// EXEC-COUNT-8: PASS @
 // EXEC: all functions agree
 
 // CHECK-LABEL: func.func @fwd(
@@ -27,6 +27,12 @@
 // CHECK-NEXT: return
 // CHECK-LABEL: func.func @bgrad(
 // CHECK-NEXT: convgrad.conv_backward_bias %arg0 :
+// CHECK-NEXT: return
+// CHECK-LABEL: func.func @dgrad_grouped(
+// CHECK-NEXT: convgrad.conv_backward_data %arg0, %arg1 strides = [2, 2] padding = [1, 1, 0, 0] dilations = [1, 1] groups = 2 : (tensor<2x6x4x4xf32>, tensor<6x2x3x3xf32>) -> tensor<2x4x8x8xf32>
+// CHECK-NEXT: return
+// CHECK-LABEL: func.func @dgrad_grouped_cl(
+// CHECK-NEXT: convgrad.conv_backward_data %arg0, %arg1 strides = [2] padding = [0, 0] dilations = [2] groups = 3 layout = channels_last : (tensor<1x4x6xf32>, tensor<6x3x3xf32>) -> tensor<1x11x9xf32>
 // CHECK-NEXT: return
 
 func.func @fwd(%x: tensor<2x4x9x9xf32>, %w: tensor<6x2x3x3xf32>, %b: tensor<6xf32>) -> tensor<2x6x4x5xf32> {
@@ -52,4 +58,12 @@ func.func @wgrad(%x: tensor<2x3x8x8xf32>, %dy: tensor<2x4x4x4xf32>) -> tensor<4x
 func.func @bgrad(%dy: tensor<2x4x4x4xf32>) -> tensor<4xf32> {
   %r = convgrad.conv_backward_bias %dy : (tensor<2x4x4x4xf32>) -> tensor<4xf32>
   return %r : tensor<4xf32>
+}
+func.func @dgrad_grouped(%dy: tensor<2x6x4x4xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<2x4x8x8xf32> {
+  %r = convgrad.conv_backward_data %dy, %w strides = [2, 2] padding = [1, 1, 1, 1] groups = 2 : (tensor<2x6x4x4xf32>, tensor<6x2x3x3xf32>) -> tensor<2x4x8x8xf32>
+  return %r : tensor<2x4x8x8xf32>
+}
+func.func @dgrad_grouped_cl(%dy: tensor<1x4x6xf32>, %w: tensor<6x3x3xf32>) -> tensor<1x11x9xf32> {
+  %r = convgrad.conv_backward_data %dy, %w strides = [2] dilations = [2] groups = 3 layout = channels_last : (tensor<1x4x6xf32>, tensor<6x3x3xf32>) -> tensor<1x11x9xf32>
+  return %r : tensor<1x11x9xf32>
 }
