@@ -2,6 +2,7 @@
 
 #include "FuzzCommon.h"
 
+#include "convgrad/Conversion/Passes.h"
 #include "convgrad/InitAll.h"
 #include "convgrad/Pipelines/Pipelines.h"
 
@@ -118,16 +119,30 @@ Stage runInput(StringRef text) {
   {
     PassManager pm(&ctx);
     pm.enableVerifier(false);
-    std::string error;
-    llvm::raw_string_ostream errorOS(error);
-    if (failed(parsePassPipeline("convgrad-to-linalg", pm, errorOS)))
-      reportBug("cannot build --convgrad-to-linalg: " + error, *module, "");
+    pm.addPass(convgrad::createConvGradToLinalg());
     if (failed(pm.run(*module)))
       return done(Stage::LoweringFailed);
     if (failed(verify(*module)))
       reportBug("--convgrad-to-linalg succeeded but its output does not "
                 "verify",
                 *module, diagnostics);
+  }
+
+  // 1b. --convgrad-raise-linalg on that output: linalg named and generic
+  // convolutions, pads, zero insertion and reverses of every shape the
+  // generator reaches, i.e. foreign linalg. It must not crash and its output
+  // must verify. On a copy, so the CPU pipeline below still compiles the
+  // lowering's own output.
+  {
+    OwningOpRef<ModuleOp> raised = module->clone();
+    PassManager pm(&ctx);
+    pm.enableVerifier(false);
+    pm.addPass(convgrad::createConvGradRaiseLinalg());
+    if (failed(pm.run(*raised)))
+      reportBug("--convgrad-raise-linalg failed", *raised, diagnostics);
+    if (failed(verify(*raised)))
+      reportBug("--convgrad-raise-linalg produced IR that does not verify",
+                *raised, diagnostics);
   }
 
   // 2. The CPU pipeline.

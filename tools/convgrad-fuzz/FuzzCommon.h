@@ -3,13 +3,15 @@
 // Shared by convgrad-fuzz (arbitrary bytes as MLIR text) and
 // convgrad-fuzz-gen (bytes as the choices of a generator of near-valid
 // convgrad ops): parse with the convgrad, func, arith and tensor dialects,
-// verify, and on success run --convgrad-to-linalg and then the CPU pipeline
+// verify, and on success run --convgrad-to-linalg, --convgrad-raise-linalg on
+// a copy of its output, and the CPU pipeline
 // (mlir::convgrad::buildCPUPipeline). Diagnostics are captured, never printed,
 // unless CONVGRAD_FUZZ_VERBOSE is set in the environment.
 //
 // A finding is a crash (ASan, UBSan, an assertion in our code) or one of the
 // checks below, which abort:
-//  - a pass of ours succeeds but leaves IR that does not verify;
+//  - a pass of ours succeeds but leaves IR that does not verify (the raise
+//    must always succeed);
 //  - with CONVGRAD_FUZZ_STRICT=1: --convgrad-to-linalg succeeds on a verified
 //    module but the rest of the CPU pipeline fails.
 //

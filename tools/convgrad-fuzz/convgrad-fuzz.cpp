@@ -2,9 +2,9 @@
 //
 // Feeds arbitrary bytes to the MLIR parser with the convgrad, func, arith and
 // tensor dialects, verifies, and lowers what verifies through
-// --convgrad-to-linalg and the CPU pipeline (see FuzzCommon.h). Seed it with
-// fuzz/corpus (scripts/fuzz.sh, fuzz/make-corpus.sh) and the dictionary
-// fuzz/convgrad.dict.
+// --convgrad-to-linalg, --convgrad-raise-linalg and the CPU pipeline (see
+// FuzzCommon.h). Seed it with fuzz/corpus (scripts/fuzz.sh,
+// fuzz/make-corpus.sh) and the dictionary fuzz/convgrad.dict.
 //
 //===----------------------------------------------------------------------===//
 

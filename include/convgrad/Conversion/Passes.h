@@ -5,6 +5,8 @@
 
 #include "convgrad/Conversion/ConvGradToLinalg/ConvGradToLinalg.h"
 #include "convgrad/Conversion/TosaToConvGrad/TosaToConvGrad.h"
+#include "convgrad/Conversion/LinalgToConvGrad/LinalgToConvGrad.h"
+#include "convgrad/Dialect/ConvGrad/IR/ConvGradDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
