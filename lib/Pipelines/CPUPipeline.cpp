@@ -109,13 +109,16 @@ void mlir::convgrad::buildLowerToLLVMStage(OpPassManager &pm,
   } else {
     pm.addPass(createForallToForLoopPass());
   }
-  // finalize-memref-to-llvm runs before convert-scf-to-cf so that the
-  // OpenMP regions it creates stay single-block.
   pm.addPass(createConvertLinalgToLoopsPass());
   if (isVector(options))
     pm.addPass(createConvertVectorToSCFPass(
         VectorTransferToSCFOptions().enableFullUnroll(true)));
-  // bf16 conversions as integer ops: no compiler-rt helper needed.
+  buildLoopsToLLVM(pm, isVector(options), isOpenMP(options));
+  pm.addPass(createConvGradCPUApplyLLVMTarget());
+}
+
+void mlir::convgrad::buildLoopsToLLVM(OpPassManager &pm, bool vector,
+                                      bool openmp) {
   arith::ArithExpandOpsPassOptions expand;
   expand.includeBf16 = true;
   pm.addPass(arith::createArithExpandOpsPass(expand));
@@ -124,15 +127,14 @@ void mlir::convgrad::buildLowerToLLVMStage(OpPassManager &pm,
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createSCFToControlFlowPass());
   addCleanup(pm);
-  if (isVector(options))
+  if (vector)
     pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createConvertMathToLLVMPass());
-  if (isOpenMP(options))
+  if (openmp)
     pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
-  pm.addPass(createConvGradCPUApplyLLVMTarget());
 }
 
 void mlir::convgrad::buildCPUPipeline(OpPassManager &pm,

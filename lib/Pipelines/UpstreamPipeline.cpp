@@ -8,6 +8,8 @@
 
 #include "convgrad/Pipelines/UpstreamPipeline.h"
 
+#include "convgrad/Pipelines/Pipelines.h"
+
 #include "UpstreamCodegen.h"
 
 #include "convgrad/Codegen/CPU/Passes.h"
@@ -99,25 +101,8 @@ void mlir::convgrad::buildUpstreamCPUPipeline(
         VectorTransferToSCFOptions().enableFullUnroll()));
   }
 
-  // LLVM. finalize-memref-to-llvm runs before convert-scf-to-cf so that the
-  // OpenMP regions stay single-block (as in convgrad's pipeline).
-  arith::ArithExpandOpsPassOptions expand;
-  expand.includeBf16 = true; // no compiler-rt helper for bf16 truncation
-  pm.addPass(arith::createArithExpandOpsPass(expand));
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-  if (options.vectorize)
-    pm.addPass(createConvertVectorToLLVMPass());
-  pm.addPass(createUBToLLVMConversionPass());
-  pm.addPass(createConvertMathToLLVMPass());
-  if (openmp)
-    pm.addPass(createConvertOpenMPToLLVMPass());
-  pm.addPass(createConvertToLLVMPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
+  // LLVM, as convgrad's pipeline ends too (upstream passes only).
+  buildLoopsToLLVM(pm, options.vectorize, openmp);
 }
 
 void mlir::convgrad::registerUpstreamCPUPipeline() {

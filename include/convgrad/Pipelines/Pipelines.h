@@ -129,6 +129,14 @@ void buildBufferizationStage(OpPassManager &pm,
 void buildLowerToLLVMStage(OpPassManager &pm,
                            const CPUPipelineOptions &options);
 
+/// From loops, vectors and memrefs (of any pipeline) to the LLVM dialect:
+/// arith expansion (bf16 conversions as integer ops, no compiler-rt
+/// helper), strided metadata, affine, memrefs, control flow, then the
+/// vector (`vector`), math, OpenMP (`openmp`) and remaining conversions.
+/// memrefs become LLVM before control flow, so that OpenMP regions stay
+/// single-block.
+void buildLoopsToLLVM(OpPassManager &pm, bool vector, bool openmp);
+
 /// All four stages: the result is ready for `mlir-translate
 /// --mlir-to-llvmir`, `mlir-runner` and the ExecutionEngine.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
