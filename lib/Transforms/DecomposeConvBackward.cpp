@@ -188,14 +188,16 @@ struct DecomposeConvBackwardDataByPhase : OpRewritePattern<ConvBackwardDataOp> {
     bool someUnreached = false;
     for (unsigned i = 0; i < r; ++i) {
       unsigned d = pos.spatial(i);
-      phases.push_back(
-          p.dim(i, dxType.getDimSize(d), wType.getDimSize(d)).dgradPhases());
-      for (const DgradPhase &ph : phases.back())
-        someUnreached |= ph.numOutputs > 0 && ph.numTaps == 0;
+      ConvDimGeometry geometry =
+          p.dim(i, dxType.getDimSize(d), wType.getDimSize(d));
+      phases.push_back(geometry.dgradPhases());
+      someUnreached |= !geometry.dgradReachesEveryPosition();
     }
 
-    // Positions no tap reaches keep a zero gradient; otherwise every element
-    // is written by exactly one phase.
+    // Positions no tap reaches keep a zero gradient, written by one fill
+    // (never phase by phase: with a stride larger than the kernel extent
+    // most phases are empty); otherwise every element is written by exactly
+    // one phase.
     SmallVector<OpFoldResult> sizes;
     for (int64_t i = 0; i < dxType.getRank(); ++i)
       sizes.push_back(dxType.isDynamicDim(i)
