@@ -136,6 +136,29 @@ std::string ConvConfig::validate() const {
     return "groups (" + std::to_string(groups) +
            ") must divide output channels (" + std::to_string(outChannels) +
            ")";
+  // The convgrad verifier's bound: with every size, stride, dilation and
+  // padding below 2^31 the shape arithmetic below cannot overflow int64.
+  const int64_t maxValue = (int64_t(1) << 31) - 1;
+  for (auto [v, name] : {std::pair<int64_t, const char *>{batch, "batch"},
+                         {inChannels, "input channels"},
+                         {outChannels, "output channels"},
+                         {groups, "groups"}})
+    if (v > maxValue)
+      return std::string(name) + " must be <= " + std::to_string(maxValue) +
+             ", got " + std::to_string(v);
+  for (unsigned i = 0; i < r; ++i)
+    for (auto [v, name] :
+         {std::pair<const std::vector<int64_t> *, const char *>{&inputSizes,
+                                                                "input size"},
+          {&kernelSizes, "kernel size"},
+          {&strides, "stride"},
+          {&dilations, "dilation"},
+          {&padLow, "low padding"},
+          {&padHigh, "high padding"}})
+      if ((*v)[i] > maxValue)
+        return std::string(name) + " must be <= " + std::to_string(maxValue) +
+               ", got " + std::to_string((*v)[i]) + " in spatial dim " +
+               std::to_string(i);
   for (unsigned i = 0; i < r; ++i) {
     std::string dim = " in spatial dim " + std::to_string(i);
     if (inputSizes[i] < 1)
