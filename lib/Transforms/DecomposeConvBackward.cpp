@@ -234,9 +234,13 @@ struct DecomposeConvBackwardDataByPhase : OpRewritePattern<ConvBackwardDataOp> {
     Value sharedDy =
         padOrCrop(rewriter, loc, op.getGradOutput(), sharedLow, sharedHigh);
 
-    // Every combination of one phase per spatial dimension.
+    // Every combination of one phase per spatial dimension (none if a
+    // dimension has no phase: then no tap reaches any position and the
+    // result is the zero fill).
+    bool noPhase = llvm::any_of(
+        phases, [](const std::vector<DgradPhase> &v) { return v.empty(); });
     SmallVector<unsigned> choice(r, 0);
-    while (true) {
+    while (!noPhase) {
       SmallVector<const DgradPhase *> combo;
       for (unsigned i = 0; i < r; ++i)
         combo.push_back(&phases[i][choice[i]]);

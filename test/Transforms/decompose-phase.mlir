@@ -87,3 +87,18 @@ func.func @dgrad_huge_stride(%dy: tensor<2x4x1xf32>, %w: tensor<4x3x2xf32>) -> t
   %dx = convgrad.conv_backward_data %dy, %w strides = [2147483647] padding = [1, 0] dilations = [2] : (tensor<2x4x1xf32>, tensor<4x3x2xf32>) -> tensor<2x3x5xf32>
   return %dx : tensor<2x3x5xf32>
 }
+
+// -----
+
+// No tap reaches any position (H = 1, the single tap reads the padding at
+// residue (0 - 1) mod 3 = 2 >= H): no phase at all, the gradient is the zero
+// fill (this dimension without a phase used to index an empty phase list).
+// CHECK-LABEL: func.func @dgrad_no_phase
+// CHECK:         %[[Z:.*]] = linalg.fill
+// CHECK-NOT:     convgrad.conv
+// CHECK-NOT:     tensor.insert_slice
+// CHECK:         return %[[Z]]
+func.func @dgrad_no_phase(%dy: tensor<1x1x1xf32>, %w: tensor<1x1x1xf32>) -> tensor<1x1x1xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w strides = [3] padding = [1, 0] : (tensor<1x1x1xf32>, tensor<1x1x1xf32>) -> tensor<1x1x1xf32>
+  return %dx : tensor<1x1x1xf32>
+}
