@@ -36,7 +36,10 @@ struct DgradPhase {
 };
 
 /// One spatial dimension of a convolution, PyTorch semantics. All quantities
-/// are element counts along that dimension.
+/// are element counts along that dimension. Precondition of every member:
+/// each field is in [0, 2^31 - 1] (stride, dilation, sizes >= 1), the bound
+/// the op verifier enforces (ConvGradOps.cpp): then no product or sum below,
+/// e.g. (K - 1) * d + 1, (O - 1) * s + 1 or k * d - lo, can overflow int64.
 struct ConvDimGeometry {
   int64_t inputSize = 1;  ///< H
   int64_t kernelSize = 1; ///< K
