@@ -7,8 +7,11 @@
 //   1. builds the convgrad kernel of that op alone (ConvGradRuntime), runs
 //      `convgrad-cpu-pipeline{num-threads=T}` and JIT-compiles it, timing
 //      both steps;
-//   2. runs it once and checks it against the reference loop nests
-//      (lib/Reference) on a sample of the output (see --verify);
+//   2. runs it once and checks every element against the reference loop
+//      nests (lib/Reference) with the exact check: inputs on a dyadic grid
+//      derived from the op's reduction length, so the reference is exact
+//      and the result must match it bit for bit (see --verify; with
+//      --inject-errors, also checks that planted errors are reported);
 //   3. times it: warm-up, then the median of --reps calls;
 //   4. if built with oneDNN (CONVGRAD_HAVE_DNNL): times oneDNN's primitive
 //      for the same op on the same thread count the same way (inputs already
@@ -103,10 +106,21 @@ static cl::opt<unsigned> warmupMs(
     cl::init(300));
 static cl::opt<std::string> verifyMode(
     "verify",
-    cl::desc("sampled (default): fwd/dgrad on the last image of the batch, "
-             "wgrad on 8 filters spread over F (groups=1), bgrad and small "
-             "ops in full; full: every element; none"),
-    cl::init("sampled"));
+    cl::desc("exact (default): inputs on a dyadic grid on which every sum is "
+             "exact, every element must match the reference bit for bit; "
+             "statistical checks with random inputs and a sqrt(n) bound: "
+             "sampled: fwd/dgrad on the last image of the batch, wgrad on 8 "
+             "filters spread over F (groups=1), bgrad and small ops in full; "
+             "full: every element; none"),
+    cl::init("exact"));
+static cl::opt<bool> injectErrors(
+    "inject-errors",
+    cl::desc("After the exact check of each op (first thread count), plant "
+             "four errors into copies of its correct result (one element 1% "
+             "off, one output pixel dropped, two kernel taps swapped, one "
+             "block of 16 channels missing) and check that the exact check "
+             "reports each; no timing, no oneDNN"),
+    cl::init(false));
 static cl::opt<std::string> allocatorMode(
     "allocator",
     cl::desc("retain (default): glibc malloc keeps freed blocks up to 32 MiB "
@@ -330,12 +344,18 @@ std::string nowString() {
 struct RowTensors {
   HostTensor x, w, bias, dy;
   std::vector<double> xv, wv, bv, dyv;
-  RowTensors(const ref::ConvConfig &c, std::mt19937_64 &rng)
+  /// Inputs on `grid` if given, else uniform random k/1024.
+  RowTensors(const ref::ConvConfig &c, std::mt19937_64 &rng,
+             std::optional<DyadicGrid> grid)
       : x(ElemKind::F32, c.inputShape()), w(ElemKind::F32, c.filterShape()),
         bias(ElemKind::F32, {c.outChannels}),
         dy(ElemKind::F32, c.outputShape()) {
-    for (HostTensor *t : {&x, &w, &bias, &dy})
-      t->randomize(rng);
+    for (HostTensor *t : {&x, &w, &bias, &dy}) {
+      if (grid)
+        t->randomizeDyadic(rng, grid->maxNumerator, grid->fractionBits);
+      else
+        t->randomize(rng);
+    }
     xv = x.values();
     wv = w.values();
     bv = bias.values();
@@ -431,6 +451,167 @@ Expected computeExpected(const ref::ConvConfig &c, KernelKind kind,
     return e;
   }
   return e;
+}
+
+/// The number of terms of each result element (fwd counts the bias).
+size_t reductionLength(const ref::ConvConfig &c, KernelKind kind) {
+  int64_t kernelSize = ref::numElements(c.kernelSizes);
+  int64_t outSpatial = ref::numElements(c.outputSizes());
+  switch (kind) {
+  case KernelKind::Fwd:
+    return size_t(c.inChannels / c.groups * kernelSize + 1);
+  case KernelKind::Dgrad:
+    return size_t(c.outChannels / c.groups * kernelSize);
+  case KernelKind::Wgrad:
+  case KernelKind::Bgrad:
+    return size_t(c.batch * outSpatial);
+  }
+  return 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Error injection
+//===----------------------------------------------------------------------===//
+
+HostTensor copyOf(const HostTensor &t) {
+  HostTensor copy(t.kind(), t.shape());
+  std::memcpy(copy.data(), t.data(), t.sizeInBytes());
+  return copy;
+}
+
+/// Copies of `good`, the correct dgrad or wgrad result of a row, each with
+/// one error a broken kernel could make, computed exactly from the inputs:
+///  - one element (the largest in magnitude) off by 1%;
+///  - the terms of one output pixel (dy[N-1, :, OH/2, OW/2]) dropped;
+///  - two kernel taps (the first and the last) swapped, or for a 1x1
+///    kernel two filter channels (0 and 1 of every group);
+///  - a block of 16 channels (dgrad: of dx, wgrad: filters of dw) left zero.
+std::vector<std::pair<std::string, HostTensor>>
+plantErrors(const ref::ConvConfig &c, KernelKind kind, const RowTensors &t,
+            const HostTensor &good) {
+  std::vector<std::pair<std::string, HostTensor>> planted;
+  bool dgrad = kind == KernelKind::Dgrad;
+  int64_t n = c.batch, ch = c.inChannels, f = c.outChannels;
+  int64_t cg = ch / c.groups, fg = f / c.groups;
+  int64_t h = c.inputSizes[0], w = c.inputSizes[1];
+  int64_t kh = c.kernelSizes[0], kw = c.kernelSizes[1];
+  std::vector<int64_t> o = c.outputSizes();
+  int64_t oh = o[0], ow = o[1];
+  auto xAt = [&](int64_t ni, int64_t ci, int64_t hi, int64_t wi) {
+    return size_t(((ni * ch + ci) * h + hi) * w + wi);
+  };
+  auto yAt = [&](int64_t ni, int64_t fi, int64_t hi, int64_t wi) {
+    return size_t(((ni * f + fi) * oh + hi) * ow + wi);
+  };
+  auto wAt = [&](int64_t fi, int64_t ci, int64_t hi, int64_t wi) {
+    return size_t(((fi * cg + ci) * kh + hi) * kw + wi);
+  };
+  auto withValues = [&](const std::vector<double> &values) {
+    HostTensor copy(good.kind(), good.shape());
+    for (size_t i = 0; i < values.size(); ++i)
+      copy.set(i, values[i]);
+    return copy;
+  };
+  // Calls `body(fi, ci, absolute channel, tap h, tap w, input h, input w)`
+  // for every term of output pixel (ohi, owi) that reads the input.
+  auto forTermsOf = [&](int64_t ohi, int64_t owi, auto body) {
+    for (int64_t fi = 0; fi < f; ++fi)
+      for (int64_t ci = 0; ci < cg; ++ci)
+        for (int64_t khi = 0; khi < kh; ++khi)
+          for (int64_t kwi = 0; kwi < kw; ++kwi) {
+            int64_t ih = ohi * c.strides[0] + khi * c.dilations[0] - c.padLow[0];
+            int64_t iw = owi * c.strides[1] + kwi * c.dilations[1] - c.padLow[1];
+            if (ih >= 0 && ih < h && iw >= 0 && iw < w)
+              body(fi, ci, fi / fg * cg + ci, khi, kwi, ih, iw);
+          }
+  };
+
+  {
+    HostTensor e = copyOf(good);
+    size_t big = 0;
+    for (size_t i = 0; i < e.size(); ++i)
+      if (std::fabs(e.get(i)) > std::fabs(e.get(big)))
+        big = i;
+    e.set(big, e.get(big) * 1.01);
+    planted.emplace_back("one element 1% off", std::move(e));
+  }
+  {
+    std::vector<double> v = good.values();
+    int64_t ni = n - 1, ohi = oh / 2, owi = ow / 2;
+    forTermsOf(ohi, owi, [&](int64_t fi, int64_t ci, int64_t cAbs, int64_t khi,
+                             int64_t kwi, int64_t ih, int64_t iw) {
+      double dyv = t.dyv[yAt(ni, fi, ohi, owi)];
+      if (dgrad)
+        v[xAt(ni, cAbs, ih, iw)] -= dyv * t.wv[wAt(fi, ci, khi, kwi)];
+      else
+        v[wAt(fi, ci, khi, kwi)] -= dyv * t.xv[xAt(ni, cAbs, ih, iw)];
+    });
+    planted.emplace_back("one output pixel dropped", withValues(v));
+  }
+  if (kh * kw >= 2) {
+    std::vector<double> v = good.values();
+    int64_t a[2] = {0, 0}, b[2] = {kh - 1, kw - 1};
+    if (dgrad) {
+      // dx with w[.., a] and w[.., b] exchanged: every term through tap a
+      // now uses w[b] and vice versa.
+      for (int64_t ni = 0; ni < n; ++ni)
+        for (int64_t ohi = 0; ohi < oh; ++ohi)
+          for (int64_t owi = 0; owi < ow; ++owi)
+            for (int64_t fi = 0; fi < f; ++fi) {
+              double dyv = t.dyv[yAt(ni, fi, ohi, owi)];
+              for (int64_t ci = 0; ci < cg; ++ci) {
+                double wa = t.wv[wAt(fi, ci, a[0], a[1])];
+                double wb = t.wv[wAt(fi, ci, b[0], b[1])];
+                for (int side = 0; side < 2; ++side) {
+                  const int64_t *tap = side ? b : a;
+                  int64_t ih = ohi * c.strides[0] + tap[0] * c.dilations[0] -
+                               c.padLow[0];
+                  int64_t iw = owi * c.strides[1] + tap[1] * c.dilations[1] -
+                               c.padLow[1];
+                  if (ih >= 0 && ih < h && iw >= 0 && iw < w)
+                    v[xAt(ni, fi / fg * cg + ci, ih, iw)] +=
+                        dyv * (side ? wa - wb : wb - wa);
+                }
+              }
+            }
+    } else {
+      for (int64_t fi = 0; fi < f; ++fi)
+        for (int64_t ci = 0; ci < cg; ++ci)
+          std::swap(v[wAt(fi, ci, a[0], a[1])], v[wAt(fi, ci, b[0], b[1])]);
+    }
+    planted.emplace_back("two kernel taps swapped", withValues(v));
+  } else if (cg >= 2) {
+    // 1x1: exchanging filter channels 0 and 1 of every group exchanges
+    // those channels of dx, and those of dw.
+    std::vector<double> v = good.values();
+    if (dgrad) {
+      for (int64_t ni = 0; ni < n; ++ni)
+        for (int64_t g = 0; g < c.groups; ++g)
+          for (int64_t hi = 0; hi < h; ++hi)
+            for (int64_t wi = 0; wi < w; ++wi)
+              std::swap(v[xAt(ni, g * cg, hi, wi)],
+                        v[xAt(ni, g * cg + 1, hi, wi)]);
+    } else {
+      for (int64_t fi = 0; fi < f; ++fi)
+        std::swap(v[wAt(fi, 0, 0, 0)], v[wAt(fi, 1, 0, 0)]);
+    }
+    planted.emplace_back("two filter channels swapped (1x1 kernel)",
+                         withValues(v));
+  }
+  {
+    std::vector<double> v = good.values();
+    int64_t channels = dgrad ? ch : f;
+    int64_t first = std::min<int64_t>(channels / 2 / 16 * 16, channels - 1);
+    int64_t last = std::min<int64_t>(first + 16, channels);
+    for (size_t i = 0; i < v.size(); ++i) {
+      int64_t channel = dgrad ? int64_t(i / size_t(h * w)) % ch
+                              : int64_t(i / size_t(cg * kh * kw));
+      if (channel >= first && channel < last)
+        v[i] = 0;
+    }
+    planted.emplace_back("a block of 16 channels missing", withValues(v));
+  }
+  return planted;
 }
 
 //===----------------------------------------------------------------------===//
@@ -718,9 +899,10 @@ int main(int argc, char **argv) {
     return 2;
   }
   bool retained = allocatorMode == "retain" && retainFreedHeapMemory();
-  if (verifyMode != "sampled" && verifyMode != "full" &&
-      verifyMode != "none") {
-    llvm::errs() << "convgrad-bench: --verify must be sampled, full or none\n";
+  if (verifyMode != "exact" && verifyMode != "sampled" &&
+      verifyMode != "full" && verifyMode != "none") {
+    llvm::errs()
+        << "convgrad-bench: --verify must be exact, sampled, full or none\n";
     return 2;
   }
 
@@ -839,11 +1021,19 @@ int main(int argc, char **argv) {
     const Row &row = rows[rowIndex];
     const ref::ConvConfig &c = row.conv;
     std::mt19937_64 rng(seed * 0x9e3779b97f4a7c15ULL + rowIndex);
-    RowTensors tensors(c, rng);
     for (KernelKind kind : kinds) {
+      // Exact: inputs on the grid of this op's reduction length, every
+      // element checked (no grid fits reductions over 2^24 terms: then the
+      // statistical check of every element).
+      bool exact = verifyMode == "exact";
+      std::optional<DyadicGrid> grid;
+      if (exact)
+        grid = exactGrid(ElemKind::F32, reductionLength(c, kind));
+      RowTensors tensors(c, rng, grid);
       std::optional<Expected> expected;
       if (verifyMode != "none")
-        expected = computeExpected(c, kind, tensors, verifyMode == "full");
+        expected = computeExpected(c, kind, tensors,
+                                   exact || verifyMode == "full");
       HostTensor out(ElemKind::F32, tensors.resultShape(c, kind));
       std::vector<HostTensor *> args;
       switch (kind) {
@@ -898,9 +1088,12 @@ int main(int argc, char **argv) {
           call();
           if (expected) {
             std::string message;
-            if (checkResult(kernelKindName(kind), out, expected->result,
-                            expected->reductionSize, message,
-                            expected->indices)) {
+            if (grid ? checkExact(kernelKindName(kind), out,
+                                  expected->result.value, message,
+                                  expected->indices)
+                     : checkResult(kernelKindName(kind), out,
+                                   expected->result, expected->reductionSize,
+                                   message, expected->indices)) {
               m.verify = "ok";
             } else {
               m.verify = "FAIL";
@@ -909,7 +1102,26 @@ int main(int argc, char **argv) {
                            << kernelKindName(kind) << " " << threads
                            << " threads: " << message << "\n";
             }
-            m.sample = expected->sample;
+            m.sample = grid ? "exact" : expected->sample;
+          }
+          if (injectErrors) {
+            if (threads == threadCounts.front() && grid &&
+                m.verify == "ok" &&
+                (kind == KernelKind::Dgrad || kind == KernelKind::Wgrad)) {
+              for (auto &[what, bad] : plantErrors(c, kind, tensors, out)) {
+                std::string message;
+                bool caught = !checkExact(kernelKindName(kind), bad,
+                                          expected->result.value, message);
+                anyFailure |= !caught;
+                os << "inject " << row.name << " " << kernelKindName(kind)
+                   << ": " << what << ": "
+                   << (caught ? "caught (" + message + ")" : "MISSED")
+                   << "\n";
+              }
+            }
+            printRow(llvm::errs(), m);
+            all.push_back(m);
+            continue;
           }
           TimingResult tr = timeFunction([&] { call(); }, timing);
           m.cgMs = tr.medianMs;

@@ -79,6 +79,15 @@ if getattr(config, "convgrad_sanitizers", False):
     config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
     config.available_features.add("sanitizers")
 
+# %limit_memory_1g: `ulimit -v` of 1 GiB for the tests of bounded memory
+# (huge strides, --config limits). ASan reserves terabytes of shadow address
+# space at startup, so in sanitizer builds it is a no-op there (the tests'
+# time limits and ASan's own allocation checks still apply).
+if getattr(config, "convgrad_sanitizers", False):
+    config.substitutions.append(("%limit_memory_1g", "true"))
+else:
+    config.substitutions.append(("%limit_memory_1g", "ulimit -v 1048576"))
+
 # The libFuzzer targets exist only in the fuzz build (CONVGRAD_ENABLE_FUZZER,
 # scripts/fuzz.sh); test/Fuzz needs the feature "fuzzer".
 if getattr(config, "convgrad_fuzzer", False):

@@ -136,6 +136,29 @@ std::string ConvConfig::validate() const {
     return "groups (" + std::to_string(groups) +
            ") must divide output channels (" + std::to_string(outChannels) +
            ")";
+  // The convgrad verifier's bound: with every size, stride, dilation and
+  // padding below 2^31 the shape arithmetic below cannot overflow int64.
+  const int64_t maxValue = (int64_t(1) << 31) - 1;
+  for (auto [v, name] : {std::pair<int64_t, const char *>{batch, "batch"},
+                         {inChannels, "input channels"},
+                         {outChannels, "output channels"},
+                         {groups, "groups"}})
+    if (v > maxValue)
+      return std::string(name) + " must be <= " + std::to_string(maxValue) +
+             ", got " + std::to_string(v);
+  for (unsigned i = 0; i < r; ++i)
+    for (auto [v, name] :
+         {std::pair<const std::vector<int64_t> *, const char *>{&inputSizes,
+                                                                "input size"},
+          {&kernelSizes, "kernel size"},
+          {&strides, "stride"},
+          {&dilations, "dilation"},
+          {&padLow, "low padding"},
+          {&padHigh, "high padding"}})
+      if ((*v)[i] > maxValue)
+        return std::string(name) + " must be <= " + std::to_string(maxValue) +
+               ", got " + std::to_string((*v)[i]) + " in spatial dim " +
+               std::to_string(i);
   for (unsigned i = 0; i < r; ++i) {
     std::string dim = " in spatial dim " + std::to_string(i);
     if (inputSizes[i] < 1)
@@ -648,6 +671,93 @@ std::string formatTestCase(const TestCase &tc) {
 // Random test cases
 //===----------------------------------------------------------------------===//
 
+RandomLimits midSizeRandomLimits() {
+  RandomLimits limits;
+  limits.maxBatch = 4;
+  limits.maxChannelsPerGroup = 160;
+  limits.maxGroups = 160;
+  limits.maxChannels = 160;
+  limits.maxSize = 64;
+  limits.maxKernel = 7;
+  limits.maxPad = 7;
+  limits.maxReferenceWork = 3e6;
+  return limits;
+}
+
+double referenceWork(const ConvConfig &conv) {
+  double kernel = double(numElements(conv.kernelSizes));
+  double in = double(numElements(conv.inputSizes));
+  double out = double(numElements(conv.outputSizes()));
+  double cg = double(conv.inChannels / conv.groups);
+  double fg = double(conv.outChannels / conv.groups);
+  double n = double(conv.batch);
+  // fwd and wgrad: every product term; dgrad: every (input, tap) pair is
+  // visited, with fg terms when it hits.
+  return 2 * n * conv.outChannels * cg * out * kernel +
+         n * conv.inChannels * in * kernel * (1 + fg);
+}
+
+namespace {
+/// Halves the largest dimensions of `tc` (never `keep`: 0 batch, 1 channels
+/// per group, 2 output channels per group, 3 groups, 4+i spatial dim i)
+/// until its reference work is at most `maxWork` or nothing shrinks.
+void shrinkToWork(TestCase &tc, double maxWork, int keep) {
+  ConvConfig &cv = tc.conv;
+  while (referenceWork(cv) > maxWork) {
+    int64_t cg = cv.inChannels / cv.groups, fg = cv.outChannels / cv.groups;
+    // Candidates and their smallest allowed value.
+    int best = -1;
+    int64_t bestValue = 1;
+    auto consider = [&](int which, int64_t value, int64_t minimum) {
+      if (which != keep && value > minimum && value > bestValue) {
+        best = which;
+        bestValue = value;
+      }
+    };
+    consider(0, cv.batch, 1);
+    consider(1, cg, 1);
+    consider(2, fg, 1);
+    consider(3, cv.groups, 1);
+    for (unsigned dim = 0; dim < cv.rank(); ++dim) {
+      int64_t ke = (cv.kernelSizes[dim] - 1) * cv.dilations[dim] + 1;
+      int64_t minimum =
+          std::max<int64_t>(1, ke - cv.padLow[dim] - cv.padHigh[dim]);
+      consider(4 + int(dim), cv.inputSizes[dim], minimum);
+    }
+    if (best < 0) {
+      if (keep < 0)
+        return;
+      keep = -1; // only the kept dimension is left to shrink
+      continue;
+    }
+    int64_t half = bestValue / 2;
+    switch (best) {
+    case 0:
+      cv.batch = half;
+      break;
+    case 1:
+      cv.inChannels = cv.groups * half;
+      break;
+    case 2:
+      cv.outChannels = cv.groups * half;
+      break;
+    case 3:
+      cv.inChannels = half * cg;
+      cv.outChannels = half * fg;
+      cv.groups = half;
+      break;
+    default: {
+      unsigned dim = unsigned(best - 4);
+      int64_t ke = (cv.kernelSizes[dim] - 1) * cv.dilations[dim] + 1;
+      cv.inputSizes[dim] = std::max<int64_t>(
+          {half, 1, ke - cv.padLow[dim] - cv.padHigh[dim]});
+      break;
+    }
+    }
+  }
+}
+} // namespace
+
 TestCase randomTestCase(std::mt19937_64 &rng, const RandomLimits &limits) {
   auto uni = [&](int64_t lo, int64_t hi) -> int64_t {
     if (hi < lo)
@@ -665,23 +775,31 @@ TestCase randomTestCase(std::mt19937_64 &rng, const RandomLimits &limits) {
   cv.batch = uni(1, limits.maxBatch);
 
   int64_t maxCg = limits.maxChannelsPerGroup, maxG = limits.maxGroups;
+  // With a cap on C and F, groups take their share of it first.
+  auto perGroup = [&](int64_t groups) {
+    return limits.maxChannels > 0
+               ? std::max<int64_t>(1, std::min(maxCg, limits.maxChannels / groups))
+               : maxCg;
+  };
+  if (limits.maxChannels > 0)
+    maxG = std::min(maxG, limits.maxChannels);
   int64_t g = 1, cg = 1, fg = 1;
   switch (uni(0, 3)) {
   case 0: // ungrouped
-    cg = uni(1, maxCg);
-    fg = uni(1, maxCg);
+    cg = uni(1, perGroup(1));
+    fg = uni(1, perGroup(1));
     break;
   case 1: // depthwise: G = C = F
     g = uni(1, maxG);
     break;
   case 2: // channel multiplier: G = C, F = m*C
-    g = uni(1, maxG);
-    fg = uni(maxCg >= 2 ? 2 : 1, maxCg);
+    g = uni(1, limits.maxChannels > 0 ? maxG / 2 : maxG);
+    fg = uni(perGroup(g) >= 2 ? 2 : 1, perGroup(g));
     break;
   default: // general grouped
-    g = uni(1, maxG);
-    cg = uni(1, maxCg);
-    fg = uni(1, maxCg);
+    g = uni(1, limits.maxChannels > 0 ? std::min<int64_t>(maxG, 16) : maxG);
+    cg = uni(1, perGroup(g));
+    fg = uni(1, perGroup(g));
     break;
   }
   cv.groups = g;
@@ -711,6 +829,8 @@ TestCase randomTestCase(std::mt19937_64 &rng, const RandomLimits &limits) {
     cv.padLow.push_back(pl);
     cv.padHigh.push_back(ph);
   }
+  if (limits.maxReferenceWork > 0)
+    shrinkToWork(tc, limits.maxReferenceWork, int(uni(0, 3 + r)));
   return tc;
 }
 

@@ -130,6 +130,20 @@ uint16_t convgrad::runtime::floatToF16Exact(float f) {
   return sign | uint16_t(exp << 10) | uint16_t((u >> 13) & 0x3ff);
 }
 
+double convgrad::runtime::roundToElemKind(ElemKind kind, double v) {
+  switch (kind) {
+  case ElemKind::F64:
+    return v;
+  case ElemKind::F32:
+    return static_cast<float>(v);
+  case ElemKind::F16:
+    return f16ToFloat(floatToF16Rounded(static_cast<float>(v)));
+  case ElemKind::BF16:
+    return bf16ToFloat(floatToBF16(static_cast<float>(v)));
+  }
+  return v;
+}
+
 extern "C" __bf16 convgrad_runtime_truncsfbf2(float f) {
   uint16_t bits = floatToBF16(f);
   if (std::isnan(f))
@@ -233,6 +247,13 @@ void HostTensor::randomize(std::mt19937_64 &rng) {
     }
     }
   }
+}
+
+void HostTensor::randomizeDyadic(std::mt19937_64 &rng, int64_t maxNumerator,
+                                 int fractionBits) {
+  std::uniform_int_distribution<int64_t> dist(-maxNumerator, maxNumerator);
+  for (size_t i = 0; i < size(); ++i)
+    set(i, std::ldexp(double(dist(rng)), -fractionBits));
 }
 
 void HostTensor::fillNaN() {

@@ -158,6 +158,11 @@ rt::compileModule(ModuleOp module, const JitOptions &options,
   std::unique_ptr<llvm::TargetMachine> tm;
   if (auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost()) {
     tmBuilder->setCodeGenOptLevel(codeGenLevel);
+    // LLVM 22's X86 instruction selection aborts ("Do not know how to soft
+    // promote this operator's operand") on some bf16 vector code when
+    // AVX512-BF16 is enabled (Sapphire Rapids hosts); without it bf16 is
+    // converted with integer ops, as on every other x86 host.
+    tmBuilder->getFeatures().AddFeature("avx512bf16", false);
     if (auto created = tmBuilder->createTargetMachine())
       tm = std::move(*created);
     else

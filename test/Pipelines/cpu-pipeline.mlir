@@ -4,9 +4,15 @@
 // codegen=loops scalar code. None needs a runtime library call other
 // than malloc/free (and OpenMP's, when threaded).
 
-// RUN: convgrad-opt %s --convgrad-cpu-pipeline="target-cpu=x86-64-v4" | FileCheck %s --check-prefixes=CHECK,VEC
-// RUN: convgrad-opt %s --convgrad-cpu-pipeline="num-threads=2" | FileCheck %s --check-prefixes=CHECK,OMP
-// RUN: convgrad-opt %s --convgrad-cpu-pipeline="codegen=loops" | FileCheck %s --check-prefixes=CHECK,LOOPS
+// RUN: convgrad-opt %s --convgrad-cpu-pipeline="target-cpu=x86-64-v4" > %t.vec
+// RUN: FileCheck %s --check-prefixes=CHECK,VEC < %t.vec
+// RUN: FileCheck %s --check-prefix=CLEAN < %t.vec
+// RUN: convgrad-opt %s --convgrad-cpu-pipeline="num-threads=2" > %t.omp
+// RUN: FileCheck %s --check-prefixes=CHECK,OMP < %t.omp
+// RUN: FileCheck %s --check-prefix=CLEAN < %t.omp
+// RUN: convgrad-opt %s --convgrad-cpu-pipeline="codegen=loops" > %t.loops
+// RUN: FileCheck %s --check-prefixes=CHECK,LOOPS < %t.loops
+// RUN: FileCheck %s --check-prefix=CLEAN < %t.loops
 // The pipeline passes its target and strategy options on to the passes
 // that use them, and rejects unknown values when its options are parsed.
 // RUN: convgrad-opt %s --convgrad-cpu-pipeline="target-cpu=znver3 target-features=-fma vector-registers=8 num-threads=2 wgrad-parallel-tasks=3 wgrad-block-bytes=4096 dgrad-strategy=zero-insertion" --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=OPTS
@@ -19,10 +25,34 @@
 // RUN: not convgrad-opt %s --convgrad-cpu-pipeline="target-cpu=pentium9" 2>&1 | FileCheck %s --check-prefix=BADCPU
 // BADCPU: error: convgrad-cpu-set-target: unknown target CPU 'pentium9'
 
-// CHECK-NOT: convgrad.
-// CHECK-NOT: linalg.
-// CHECK-NOT: tensor.
-// CHECK-NOT: memrefCopy
+// The CLEAN lines: every function body, in each of the three forms, is free of
+// convgrad, linalg and tensor ops and calls nothing but malloc and free (the
+// C wrapper calls @dgrad itself). The call pattern matches an indirect call
+// or any callee other than exactly @malloc and @free.
+// CLEAN:       module
+// CLEAN-NOT:   llvm.func
+// CLEAN-LABEL: llvm.func @free(!llvm.ptr)
+// CLEAN-NOT:   llvm.func
+// CLEAN-LABEL: llvm.func @malloc(i64) -> !llvm.ptr
+// CLEAN-NOT:   llvm.func
+// CLEAN-LABEL: llvm.func @dgrad(
+// CLEAN-NOT:   convgrad.
+// CLEAN-NOT:   linalg.
+// CLEAN-NOT:   tensor.
+// CLEAN-NOT:   llvm.call {{(%|@([^mf(]|m[^a]|ma[^l]|mal[^l]|mall[^o]|mallo[^c]|malloc[^(]|f[^r]|fr[^e]|fre[^e]|free[^(]))}}
+// CLEAN-NOT:   llvm.func
+// CLEAN-LABEL: llvm.func @_mlir_ciface_dgrad(
+// CLEAN-NOT:   convgrad.
+// CLEAN-NOT:   linalg.
+// CLEAN-NOT:   tensor.
+// CLEAN-NOT:   llvm.call
+// CLEAN:       llvm.call @dgrad(
+// CLEAN-NOT:   llvm.call
+// CLEAN:       llvm.return
+// CLEAN-NEXT:  }
+// CLEAN-NEXT:  }
+// CLEAN-NOT:   {{.}}
+
 // CHECK-LABEL: llvm.func @dgrad(
 // VEC:         llvm.intr.fmuladd({{.*}}) : (vector<16xf32>, vector<16xf32>, vector<16xf32>) -> vector<16xf32>
 // OMP:         omp.parallel

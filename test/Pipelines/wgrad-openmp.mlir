@@ -2,9 +2,11 @@
 // two channel-block tasks around the image, row-block and tap loops) whose
 // body holds the register-blocked 4 x 64 FMAs; at one thread no region.
 // RUN: convgrad-opt %s --convgrad-cpu-pipeline="num-threads=2 target-cpu=x86-64-v4" | FileCheck %s --check-prefixes=CHECK,OMP
-// RUN: convgrad-opt %s --convgrad-cpu-pipeline="target-cpu=x86-64-v4" | FileCheck %s --check-prefix=CHECK
+// RUN: convgrad-opt %s --convgrad-cpu-pipeline="target-cpu=x86-64-v4" | FileCheck %s --check-prefixes=CHECK,SEQ
 
 // CHECK-LABEL: llvm.func @wgrad(
+// At one thread no OpenMP op anywhere in the body, before the FMAs too.
+// SEQ-NOT:     omp.
 // OMP:         omp.parallel
 // OMP-NEXT:      omp.wsloop
 // OMP-NEXT:        omp.loop_nest

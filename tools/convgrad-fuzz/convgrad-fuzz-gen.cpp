@@ -217,6 +217,16 @@ struct Gen {
       int64_t h = range(0, 9), kk = range(0, 9) ? range(1, 4) : 0;
       int64_t ss = range(1, 4), dd = range(1, 3);
       int64_t lo = range(0, 5), hi = range(0, 5);
+      // The size paths (issue 11): valid strides, dilations and paddings up
+      // to the verifier's bound 2^31 - 1, far beyond the kernel extent.
+      if (oneIn(8))
+        ss = range(5, (int64_t(1) << 31) - 1);
+      if (oneIn(16))
+        dd = range(4, (int64_t(1) << 31) - 1);
+      if (oneIn(16))
+        lo = range(6, (int64_t(1) << 31) - 1);
+      if (oneIn(16))
+        hi = range(6, (int64_t(1) << 31) - 1);
       int64_t span = h + lo + hi - ((kk - 1) * dd + 1);
       int64_t oo = span >= 0 ? span / ss + 1 : 0;
       in.push_back(h);
@@ -229,7 +239,13 @@ struct Gen {
     }
     std::vector<int64_t> padding = pl;
     padding.insert(padding.end(), ph.begin(), ph.end());
-    int64_t c = g * cg, fch = g * fg;
+    if (maybe(16)) { // groups * channels per group wraps int64 (to 0)
+      g = int64_t(1) << 32;
+      cg = int64_t(1) << range(32, 40);
+      fg = 0;
+    }
+    int64_t c = int64_t(uint64_t(g) * uint64_t(cg)),
+            fch = int64_t(uint64_t(g) * uint64_t(fg));
     if (maybe(10))
       c = range(0, 9); // groups may not divide
     if (maybe(10))

@@ -35,7 +35,9 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <optional>
 #include <random>
+#include <unistd.h>
 
 using namespace mlir;
 namespace ref = ::convgrad::reference;
@@ -111,6 +113,19 @@ static cl::opt<double> compareTolerance(
     cl::desc("Compare mode: relative tolerance (0: results must be equal; "
              "set it for non-linear ops or long chains of layers)"),
     cl::init(0.0));
+static cl::opt<std::string> checkMode(
+    "check",
+    cl::desc("How results are compared with the reference: exact (default: "
+             "inputs on a dyadic grid on which every sum is exact, results "
+             "must match to the last bit of the output type) or statistical "
+             "(random inputs, a sqrt(n) u sum|terms| bound; see Check.h)"),
+    cl::init("exact"));
+static cl::opt<std::string> randomSize(
+    "random-size",
+    cl::desc("Sizes of --random configurations: small (default: C, F <= 16, "
+             "spatial <= 9) or mid (C, F up to 160, spatial up to 64, "
+             "reference work capped per configuration)"),
+    cl::init("small"));
 static cl::opt<unsigned> optLevel(
     "opt-level",
     cl::desc("LLVM optimization level (0-3) of the JIT-compiled kernels, for "
@@ -163,10 +178,27 @@ struct Runner {
                                                 : c.outputShape();
     rt::HostTensor x(kind, xShape), w(kind, wShape),
         bias(kind, {c.outChannels}), dy(kind, yShape);
-    x.randomize(rng);
-    w.randomize(rng);
-    bias.randomize(rng);
-    dy.randomize(rng);
+    int64_t kernelSize = ref::numElements(c.kernelSizes);
+    int64_t outSpatial = ref::numElements(
+        tc.transposed ? tconv.outputSizes() : c.outputSizes());
+    int64_t cg = c.inChannels / c.groups, fg = c.outChannels / c.groups;
+    // A transposed convolution's sums: y over (C_in/G) x K terms, dx over
+    // (C_out/G) x K, dw over N x S.
+    if (tc.transposed)
+      outSpatial = std::max(outSpatial, ref::numElements(c.inputSizes));
+    // The longest reduction of the four kernels (fwd adds the bias term).
+    size_t longest = std::max<size_t>({size_t(cg * kernelSize + 1),
+                                       size_t(fg * kernelSize),
+                                       size_t(c.batch * outSpatial)});
+    std::optional<rt::DyadicGrid> grid;
+    if (*rt::parseCheckMode(checkMode) == rt::CheckMode::Exact)
+      grid = rt::exactGrid(kind, longest);
+    for (rt::HostTensor *t : {&x, &w, &bias, &dy}) {
+      if (grid)
+        t->randomizeDyadic(rng, grid->maxNumerator, grid->fractionBits);
+      else
+        t->randomize(rng);
+    }
     rt::HostTensor y(kind, yShape), dx(kind, xShape), dw(kind, wShape),
         db(kind, {c.outChannels});
     for (rt::HostTensor *t : {&y, &dx, &dw, &db})
@@ -201,14 +233,6 @@ struct Runner {
     // 1. Every element against the defining sums.
     std::vector<double> xv = x.values(), wv = w.values(), bv = bias.values(),
                         dyv = dy.values();
-    int64_t kernelSize = ref::numElements(c.kernelSizes);
-    int64_t outSpatial = ref::numElements(
-        tc.transposed ? tconv.outputSizes() : c.outputSizes());
-    int64_t cg = c.inChannels / c.groups, fg = c.outChannels / c.groups;
-    // A transposed convolution's sums: y over (C_in/G) x K terms, dx over
-    // (C_out/G) x K, dw over N x S.
-    if (tc.transposed)
-      outSpatial = std::max(outSpatial, ref::numElements(c.inputSizes));
     ref::Result yRef = tc.transposed ? ref::transposedForward(tconv, xv, wv, &bv)
                                      : ref::forward(c, xv, wv, &bv);
     ref::Result dxRef = tc.transposed
@@ -219,10 +243,16 @@ struct Runner {
                             : ref::backwardFilter(c, xv, dyv);
     ref::Result dbRef = tc.transposed ? ref::transposedBackwardBias(tconv, dyv)
                                       : ref::backwardBias(c, dyv);
-    if (!rt::checkResult("fwd", y, yRef, cg * kernelSize, message) ||
+    // Exact mode (when a grid fits): the reference sums are exact in double.
+    if (grid && !(rt::checkExact("fwd", y, yRef.value, message) &&
+                  rt::checkExact("dgrad", dx, dxRef.value, message) &&
+                  rt::checkExact("wgrad", dw, dwRef.value, message) &&
+                  rt::checkExact("bgrad", db, dbRef.value, message)))
+      return false;
+    if (!grid && (!rt::checkResult("fwd", y, yRef, cg * kernelSize, message) ||
         !rt::checkResult("dgrad", dx, dxRef, fg * kernelSize, message) ||
         !rt::checkResult("wgrad", dw, dwRef, c.batch * outSpatial, message) ||
-        !rt::checkResult("bgrad", db, dbRef, c.batch * outSpatial, message))
+        !rt::checkResult("bgrad", db, dbRef, c.batch * outSpatial, message)))
       return false;
 
     if (timeReps > 0) {
@@ -276,6 +306,48 @@ struct Runner {
 };
 
 } // namespace
+
+/// Bytes of everything convgrad-run allocates for one configuration: the
+/// host tensors (inputs and outputs, `elemBytes` each) and the reference's
+/// doubles (inputs, results, sums of magnitudes): about 2 elemBytes + 32
+/// bytes per element of x, w, y and the bias. std::nullopt if that
+/// overflows 64 bits.
+static std::optional<uint64_t> bytesNeeded(const ref::TestCase &tc,
+                                           size_t elemBytes) {
+  const ref::ConvConfig &c = tc.conv;
+  uint64_t total = uint64_t(c.outChannels);
+  for (const std::vector<int64_t> &shape :
+       {c.inputShape(), c.filterShape(), c.outputShape()}) {
+    uint64_t elements = 1;
+    for (int64_t e : shape)
+      if (e < 0 || __builtin_mul_overflow(elements, uint64_t(e), &elements))
+        return std::nullopt;
+    if (__builtin_add_overflow(total, elements, &total))
+      return std::nullopt;
+  }
+  uint64_t bytes;
+  if (__builtin_mul_overflow(total, uint64_t(2 * elemBytes + 32), &bytes))
+    return std::nullopt;
+  return bytes;
+}
+
+/// "" if the configuration's buffers fit in half of the physical memory,
+/// else why not (checked before anything is allocated).
+static std::string memoryProblem(const ref::TestCase &tc) {
+  rt::ElemKind kind =
+      rt::parseElemKind(tc.elementType).value_or(rt::ElemKind::F32);
+  uint64_t physical =
+      uint64_t(sysconf(_SC_PHYS_PAGES)) * uint64_t(sysconf(_SC_PAGESIZE));
+  std::optional<uint64_t> bytes = bytesNeeded(tc, rt::elemBytes(kind));
+  if (bytes && *bytes <= physical / 2)
+    return "";
+  std::string need = bytes ? std::to_string(*bytes / (1 << 20)) + " MiB"
+                           : std::string("more than 2^64 bytes");
+  return "the tensors of this configuration (and the reference's copies) "
+         "need " +
+         need + ", more than half of this machine's memory (" +
+         std::to_string(physical / (1 << 20)) + " MiB): not run";
+}
 
 /// The configuration of a convgrad op as a .cfg line: what the kernels of
 /// that op are built and checked from.
@@ -449,6 +521,14 @@ int main(int argc, char **argv) {
       "convgrad-run: JIT-compile convgrad forward/dgrad/wgrad/bgrad kernels "
       "through a pass pipeline, run them on random inputs, and check them "
       "against reference loop nests and the adjoint identities\n");
+  if (!rt::parseCheckMode(checkMode)) {
+    llvm::errs() << "convgrad-run: --check must be exact or statistical\n";
+    return 2;
+  }
+  if (randomSize != "small" && randomSize != "mid") {
+    llvm::errs() << "convgrad-run: --random-size must be small or mid\n";
+    return 2;
+  }
 
   if (!comparePipeline.empty())
     return compareInputModule();
@@ -461,6 +541,11 @@ int main(int argc, char **argv) {
     std::string error;
     if (!ref::parseTestCase(line, tc, error)) {
       llvm::errs() << where << ": " << error << "\n";
+      return false;
+    }
+    std::string tooLarge = memoryProblem(tc);
+    if (!tooLarge.empty()) {
+      llvm::errs() << where << ": " << tooLarge << "\n";
       return false;
     }
     cases.emplace_back(line, tc);
@@ -486,7 +571,9 @@ int main(int argc, char **argv) {
   }
   std::mt19937_64 rng(seed);
   for (unsigned i = 0; i < randomCount; ++i) {
-    ref::TestCase tc = ref::randomTestCase(rng);
+    ref::TestCase tc = ref::randomTestCase(
+        rng, randomSize == "mid" ? ref::midSizeRandomLimits()
+                                 : ref::RandomLimits());
     cases.emplace_back(ref::formatTestCase(tc), tc);
   }
   if (cases.empty()) {

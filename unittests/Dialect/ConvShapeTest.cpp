@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 using mlir::convgrad::ConvDimGeometry;
@@ -121,22 +122,28 @@ TEST(ConvShape, DgradPhasesMatchTheDefiningSum) {
               if (!g.fits())
                 continue;
               std::vector<mlir::convgrad::DgradPhase> phases = g.dgradPhases();
-              ASSERT_EQ(int64_t(phases.size()), s);
+              ASSERT_LE(int64_t(phases.size()), std::min(s, k));
               int64_t covered = 0;
+              std::map<int64_t, const mlir::convgrad::DgradPhase *> byResidue;
               for (const auto &p : phases) {
                 covered += p.numOutputs;
-                if (p.numTaps > 0) // the re-padded dy fits the stride-1 conv
-                  ASSERT_EQ(g.outputSize() + p.padLow + p.padHigh,
-                            p.numOutputs + (p.numTaps - 1) * p.dilation);
+                ASSERT_GE(p.numTaps, 1);
+                ASSERT_GE(p.numOutputs, 1);
+                ASSERT_TRUE(byResidue.emplace(p.residue, &p).second);
+                // The re-padded dy fits the stride-1 conv.
+                ASSERT_EQ(g.outputSize() + p.padLow + p.padHigh,
+                          p.numOutputs + (p.numTaps - 1) * p.dilation);
               }
-              ASSERT_EQ(covered, h);
+              ASSERT_EQ(covered == h, g.dgradReachesEveryPosition());
               for (int64_t i = 0; i < h; ++i) {
                 std::set<std::pair<int64_t, int64_t>> expected, actual;
                 for (int64_t o = 0; o < g.outputSize(); ++o)
                   for (int64_t t = 0; t < k; ++t)
                     if (o * s + t * d - lo == i)
                       expected.insert({o, t});
-                const auto &p = phases[i % s];
+                auto found = byResidue.find(i % s);
+                mlir::convgrad::DgradPhase none;
+                const auto &p = found == byResidue.end() ? none : *found->second;
                 int64_t row = i / s;
                 for (int64_t j = 0; j < p.numTaps; ++j) {
                   int64_t o = row - p.padLow + j * p.dilation;
@@ -152,6 +159,20 @@ TEST(ConvShape, DgradPhasesMatchTheDefiningSum) {
               }
             }
   EXPECT_GT(checked, 10000);
+}
+
+TEST(ConvShape, DgradPhasesDoNotGrowWithTheStride) {
+  // A stride far beyond the kernel extent: one phase per tap at most.
+  ConvDimGeometry g = dim(1, 1, 2147483647, 1, 0, 0);
+  ASSERT_EQ(g.dgradPhases().size(), 1u);
+  EXPECT_TRUE(g.dgradReachesEveryPosition());
+  ConvDimGeometry wide = dim(20000, 3, 5000, 2, 1, 1);
+  std::vector<mlir::convgrad::DgradPhase> phases = wide.dgradPhases();
+  ASSERT_EQ(phases.size(), 3u);
+  EXPECT_FALSE(wide.dgradReachesEveryPosition());
+  EXPECT_EQ(phases[0].residue, 1);    // tap 1: 1*2 - 1
+  EXPECT_EQ(phases[1].residue, 3);    // tap 2: 2*2 - 1
+  EXPECT_EQ(phases[2].residue, 4999); // tap 0: (0 - 1) mod 5000
 }
 
 TEST(ConvShape, DimPositions) {

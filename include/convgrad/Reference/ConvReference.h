@@ -159,7 +159,19 @@ struct RandomLimits {
   unsigned maxRank = 3;
   int64_t maxBatch = 3, maxChannelsPerGroup = 4, maxGroups = 4, maxSize = 9,
           maxKernel = 4, maxStride = 4, maxDilation = 3, maxPad = 5;
+  /// If > 0: C and F are at most this (channels per group shrink with G).
+  int64_t maxChannels = 0;
+  /// If > 0: the multiply-adds of the reference for fwd + dgrad + wgrad
+  /// (referenceWork) are at most this; the largest dimensions other than
+  /// one chosen at random are halved until they are.
+  double maxReferenceWork = 0;
 };
+/// Mid-size cases: C, F up to 160 (odd and prime counts included), spatial
+/// sizes up to 64, batch up to 4, kernel up to 7, at most 3e6 reference
+/// multiply-adds per configuration.
+RandomLimits midSizeRandomLimits();
+/// Multiply-adds of the reference loop nests of fwd, dgrad and wgrad.
+double referenceWork(const ConvConfig &conv);
 /// A random, always valid test case within `limits` (all limits must be >= 1;
 /// maxRank is clamped to 1..3). Covers stride, dilation, asymmetric padding
 /// (also larger than the kernel extent), G=1 / depthwise / channel-multiplier

@@ -41,6 +41,10 @@ float bf16ToFloat(uint16_t h);
 float f16ToFloat(uint16_t h);
 /// Exact only for values representable in f16 (it truncates the mantissa).
 uint16_t floatToF16Exact(float f);
+/// `v` rounded once to the element type (round to nearest even; f64: `v`).
+/// For an f16/bf16 kernel whose f32 accumulation is exact, this is the one
+/// rounding its result may differ from the exact sum by.
+double roundToElemKind(ElemKind kind, double v);
 
 /// f32 -> bf16 with round-to-nearest-even (NaN -> quiet NaN), returned as the
 /// bf16 bit pattern in the low 16 bits of the return register, i.e. with the
@@ -77,6 +81,11 @@ public:
   /// Uniform values k/1024, k in [-1024, 1024]: exact in f16, f32 and f64,
   /// rounded once in bf16.
   void randomize(std::mt19937_64 &rng);
+  /// Uniform values k / 2^fractionBits, k an integer in [-maxNumerator,
+  /// maxNumerator] (a dyadic grid: see exactGrid in Check.h). Exact in the
+  /// element type when maxNumerator fits its significand.
+  void randomizeDyadic(std::mt19937_64 &rng, int64_t maxNumerator,
+                       int fractionBits);
   /// All bits set (NaN in every float type): elements a kernel does not
   /// write stand out.
   void fillNaN();

@@ -219,6 +219,42 @@ func.func @conv_groups_negative(%x: tensor<2x4x10xf32>, %w: tensor<6x4x3xf32>) {
 
 // -----
 
+// groups * (filter channels per group) = 2^32 * 2^32 wraps to 0 in int64
+// arithmetic, which matched the 0 channels of the input (undefined behaviour,
+// and the op used to verify): the product is now overflow-checked.
+func.func @conv_groups_overflow(%x: tensor<1x0x4xf32>, %w: tensor<0x4294967296x1xf32>) {
+  // expected-error @+1 {{'filter' has 4294967296 input channels per group (dimension 1), times 4294967296 group(s) that overflows int64; expected the channels of 'input' (0)}}
+  %0 = convgrad.conv %x, %w groups = 4294967296 : (tensor<1x0x4xf32>, tensor<0x4294967296x1xf32>) -> tensor<1x0x4xf32>
+  return
+}
+
+// -----
+
+func.func @dgrad_groups_overflow(%dy: tensor<1x0x4xf32>, %w: tensor<0x4294967296x1xf32>) {
+  // expected-error @+1 {{'filter' has 4294967296 input channels per group (dimension 1), times 4294967296 group(s) that overflows int64; expected the channels of 'grad_input' (0)}}
+  %0 = convgrad.conv_backward_data %dy, %w groups = 4294967296 : (tensor<1x0x4xf32>, tensor<0x4294967296x1xf32>) -> tensor<1x0x4xf32>
+  return
+}
+
+// -----
+
+func.func @wgrad_groups_overflow(%x: tensor<1x0x4xf32>, %dy: tensor<1x0x4xf32>) {
+  // expected-error @+1 {{'grad_filter' has 4294967296 input channels per group (dimension 1), times 4294967296 group(s) that overflows int64; expected the channels of 'input' (0)}}
+  %0 = convgrad.conv_backward_filter %x, %dy groups = 4294967296 : (tensor<1x0x4xf32>, tensor<1x0x4xf32>) -> tensor<0x4294967296x1xf32>
+  return
+}
+
+// -----
+
+// An operand whose element count overflows int64.
+func.func @conv_too_many_elements(%x: tensor<4294967296x4294967296x4xf32>, %w: tensor<6x4294967296x3xf32>) {
+  // expected-error @+1 {{'input' has more elements than int64 can count ('tensor<4294967296x4294967296x4xf32>')}}
+  %0 = convgrad.conv %x, %w : (tensor<4294967296x4294967296x4xf32>, tensor<6x4294967296x3xf32>) -> tensor<4294967296x6x2xf32>
+  return
+}
+
+// -----
+
 func.func @conv_groups_c(%x: tensor<2x5x10xf32>, %w: tensor<6x2x3xf32>) {
   // expected-error @+1 {{'groups' (2) must divide the channels of 'input' (5)}}
   %0 = convgrad.conv %x, %w groups = 2 : (tensor<2x5x10xf32>, tensor<6x2x3xf32>) -> tensor<2x6x8xf32>

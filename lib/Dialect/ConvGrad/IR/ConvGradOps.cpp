@@ -87,6 +87,15 @@ static LogicalResult verifyConvTensor(Operation *op, NamedTensor t) {
     return op->emitOpError()
            << "'" << t.name << "' has unsupported element type "
            << type.getElementType() << "; expected f16, bf16, f32 or f64";
+  // Every later product of sizes (offsets, element counts of slices and
+  // temporaries) is bounded by the element count of an operand.
+  int64_t elements = 1;
+  for (int64_t size : type.getShape())
+    if (!ShapedType::isDynamic(size) &&
+        llvm::MulOverflow(elements, size, elements))
+      return op->emitOpError()
+             << "'" << t.name << "' has more elements than int64 can count ("
+             << t.type << ")";
   return success();
 }
 
@@ -195,8 +204,17 @@ verifyConvFamily(Operation *op, const ConvTensors &t,
            << "'" << t.filter.name << "' has " << filterF
            << " output channels (dimension 0) but '" << t.output.name
            << "' has " << f << " channels";
+  int64_t groupedC = 0;
+  if (!ShapedType::isDynamic(filterC) &&
+      llvm::MulOverflow(filterC, groups, groupedC))
+    return op->emitOpError()
+           << "'" << t.filter.name << "' has " << filterC
+           << " input channels per group (dimension " << pos.channel()
+           << "), times " << groups
+           << " group(s) that overflows int64; expected the channels of '"
+           << t.input.name << "' (" << formatDim(c) << ")";
   if (!ShapedType::isDynamic(c) && !ShapedType::isDynamic(filterC) &&
-      filterC * groups != c)
+      groupedC != c)
     return op->emitOpError()
            << "'" << t.filter.name << "' has " << filterC
            << " input channels per group (dimension " << pos.channel()

@@ -192,14 +192,16 @@ struct DecomposeConvBackwardDataByPhase : OpRewritePattern<ConvBackwardDataOp> {
     bool someUnreached = false;
     for (unsigned i = 0; i < r; ++i) {
       unsigned d = pos.spatial(i);
-      phases.push_back(
-          p.dim(i, dxType.getDimSize(d), wType.getDimSize(d)).dgradPhases());
-      for (const DgradPhase &ph : phases.back())
-        someUnreached |= ph.numOutputs > 0 && ph.numTaps == 0;
+      ConvDimGeometry geometry =
+          p.dim(i, dxType.getDimSize(d), wType.getDimSize(d));
+      phases.push_back(geometry.dgradPhases());
+      someUnreached |= !geometry.dgradReachesEveryPosition();
     }
 
-    // Positions no tap reaches keep a zero gradient; otherwise every element
-    // is written by exactly one phase.
+    // Positions no tap reaches keep a zero gradient, written by one fill
+    // (never phase by phase: with a stride larger than the kernel extent
+    // most phases are empty); otherwise every element is written by exactly
+    // one phase.
     SmallVector<OpFoldResult> sizes;
     for (int64_t i = 0; i < dxType.getRank(); ++i)
       sizes.push_back(dxType.isDynamicDim(i)
@@ -236,9 +238,13 @@ struct DecomposeConvBackwardDataByPhase : OpRewritePattern<ConvBackwardDataOp> {
     Value sharedDy =
         padOrCrop(rewriter, loc, op.getGradOutput(), sharedLow, sharedHigh);
 
-    // Every combination of one phase per spatial dimension.
+    // Every combination of one phase per spatial dimension (none if a
+    // dimension has no phase: then no tap reaches any position and the
+    // result is the zero fill).
+    bool noPhase = llvm::any_of(
+        phases, [](const std::vector<DgradPhase> &v) { return v.empty(); });
     SmallVector<unsigned> choice(r, 0);
-    while (true) {
+    while (!noPhase) {
       SmallVector<const DgradPhase *> combo;
       for (unsigned i = 0; i < r; ++i)
         combo.push_back(&phases[i][choice[i]]);

@@ -2,6 +2,7 @@
 
 #include "convgrad/Dialect/ConvGrad/Utils/ConvShape.h"
 
+#include <algorithm>
 #include <numeric>
 
 namespace mlir {
@@ -27,33 +28,45 @@ std::vector<DgradPhase> ConvDimGeometry::dgradPhases() const {
   // (residue + lo - k*d) mod s == 0 contribute, reading o = t + q_k with
   // q_k = (residue + lo - k*d) / s. Valid taps are k0, k0 + m, ... with
   // m = s / gcd(s, d), and q drops by d' = d / gcd(s, d) from one to the next.
+  // The first taps k0 < min(K, m) reach pairwise distinct residues
+  // (k0*d - lo) mod s, so at most min(K, m) phases exist whatever the
+  // stride: they are enumerated from the taps, never from the residues.
   int64_t g = std::gcd(stride, dilation);
   int64_t step = stride / g, dil = dilation / g;
   int64_t outputs = outputSize();
   std::vector<DgradPhase> phases;
-  for (int64_t residue = 0; residue < stride; ++residue) {
+  for (int64_t k = 0; k < std::min(kernelSize, step); ++k) {
+    int64_t residue = (k * dilation - padLow) % stride;
+    if (residue < 0)
+      residue += stride;
+    if (residue >= inputSize)
+      continue; // this phase holds no position of dx
     DgradPhase p;
     p.residue = residue;
-    p.numOutputs = residue < inputSize ? (inputSize - residue - 1) / stride + 1
-                                       : 0;
+    p.numOutputs = (inputSize - residue - 1) / stride + 1;
     p.tapStep = step;
     p.dilation = dil;
-    for (int64_t k = 0; k < std::min(kernelSize, step); ++k)
-      if ((residue + padLow - k * dilation) % stride == 0) {
-        p.firstTap = k;
-        p.numTaps = (kernelSize - k + step - 1) / step;
-        break;
-      }
-    if (p.numTaps > 0) {
-      // Reversed taps j' = 0..J-1 read dy[t + base + j' * d'].
-      int64_t q0 = floorDiv(residue + padLow - p.firstTap * dilation, stride);
-      int64_t base = q0 - (p.numTaps - 1) * dil;
-      p.padLow = -base;
-      p.padHigh = p.numOutputs + (p.numTaps - 1) * dil - outputs + base;
-    }
+    p.firstTap = k;
+    p.numTaps = (kernelSize - k + step - 1) / step;
+    // Reversed taps j' = 0..J-1 read dy[t + base + j' * d'].
+    int64_t q0 = floorDiv(residue + padLow - p.firstTap * dilation, stride);
+    int64_t base = q0 - (p.numTaps - 1) * dil;
+    p.padLow = -base;
+    p.padHigh = p.numOutputs + (p.numTaps - 1) * dil - outputs + base;
     phases.push_back(p);
   }
+  std::sort(phases.begin(), phases.end(),
+            [](const DgradPhase &a, const DgradPhase &b) {
+              return a.residue < b.residue;
+            });
   return phases;
+}
+
+bool ConvDimGeometry::dgradReachesEveryPosition() const {
+  int64_t positions = 0;
+  for (const DgradPhase &p : dgradPhases())
+    positions += p.numOutputs;
+  return positions == inputSize;
 }
 
 } // namespace convgrad

@@ -69,3 +69,36 @@ func.func @dgrad_2d(%dy: tensor<2x8x4x4xf32>, %w: tensor<8x4x3x3xf32>) -> tensor
 func.func @unused() {
   return
 }
+
+// -----
+
+// A stride of 2^31 - 1, far beyond the kernel extent 3 (K = 2, d = 2,
+// lo = 1): only the residues of the two taps, (0*2 - 1) mod s = s - 1 (no
+// position: H = 5) and 1*2 - 1 = 1, can hold a phase, so one fill and one
+// phase, whatever the stride (the phases used to be one per residue).
+// CHECK-LABEL: func.func @dgrad_huge_stride
+// CHECK:         %[[Z:.*]] = linalg.fill
+// CHECK:         %[[C:.*]] = convgrad.conv {{.*}} -> tensor<2x3x1xf32>
+// CHECK:         %[[I:.*]] = tensor.insert_slice %[[C]] into %[[Z]][0, 0, 1] [2, 3, 1] [1, 1, 2147483647]
+// CHECK-NOT:     convgrad.conv
+// CHECK-NOT:     tensor.insert_slice
+// CHECK:         return %[[I]]
+func.func @dgrad_huge_stride(%dy: tensor<2x4x1xf32>, %w: tensor<4x3x2xf32>) -> tensor<2x3x5xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w strides = [2147483647] padding = [1, 0] dilations = [2] : (tensor<2x4x1xf32>, tensor<4x3x2xf32>) -> tensor<2x3x5xf32>
+  return %dx : tensor<2x3x5xf32>
+}
+
+// -----
+
+// No tap reaches any position (H = 1, the single tap reads the padding at
+// residue (0 - 1) mod 3 = 2 >= H): no phase at all, the gradient is the zero
+// fill (this dimension without a phase used to index an empty phase list).
+// CHECK-LABEL: func.func @dgrad_no_phase
+// CHECK:         %[[Z:.*]] = linalg.fill
+// CHECK-NOT:     convgrad.conv
+// CHECK-NOT:     tensor.insert_slice
+// CHECK:         return %[[Z]]
+func.func @dgrad_no_phase(%dy: tensor<1x1x1xf32>, %w: tensor<1x1x1xf32>) -> tensor<1x1x1xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w strides = [3] padding = [1, 0] : (tensor<1x1x1xf32>, tensor<1x1x1xf32>) -> tensor<1x1x1xf32>
+  return %dx : tensor<1x1x1xf32>
+}

@@ -55,8 +55,11 @@ func.func @zero_channels_dgrad(%dy: tensor<?x5x0xf32>, %w: tensor<0x1x0xf32>) ->
 
 // -----
 
+// (The dgrad above and this wgrad have results with no element: nothing to
+// be zero.)
 // CHECK-LABEL: func.func @zero_channels_wgrad
 // CHECK-NOT: tensor.extract_slice
+// CHECK:     return %{{.*}} : tensor<0x0x1xf32>
 func.func @zero_channels_wgrad(%x: tensor<2x0x3xf32>, %dy: tensor<2x0x5xf32>) -> tensor<0x0x1xf32> {
   %r = convgrad.conv_backward_filter %x, %dy padding = [1, 1] : (tensor<2x0x3xf32>, tensor<2x0x5xf32>) -> tensor<0x0x1xf32>
   return %r : tensor<0x0x1xf32>
@@ -64,7 +67,15 @@ func.func @zero_channels_wgrad(%x: tensor<2x0x3xf32>, %dy: tensor<2x0x5xf32>) ->
 
 // -----
 
+// With no input channel the reduction is empty: the result must be zeros.
+// The convolution reads nothing and accumulates into a zero fill of the
+// whole 2x4x5 result, which it returns unchanged.
 // CHECK-LABEL: func.func @zero_channels_conv
+// CHECK:         %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK:         %[[INIT:.*]] = tensor.empty() : tensor<2x4x5xf32>
+// CHECK-NEXT:    %[[ZEROS:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[INIT]] : tensor<2x4x5xf32>)
+// CHECK-NEXT:    %[[Y:.*]] = linalg.conv_1d_ncw_fcw {{.*}} ins(%{{.*}}, %{{.*}} : tensor<2x0x5xf32>, tensor<4x0x1xf32>) outs(%[[ZEROS]] : tensor<2x4x5xf32>)
+// CHECK-NEXT:    return %[[Y]] : tensor<2x4x5xf32>
 func.func @zero_channels_conv(%x: tensor<2x0x3xf32>, %w: tensor<4x0x1xf32>) -> tensor<2x4x5xf32> {
   %r = convgrad.conv %x, %w padding = [1, 1] : (tensor<2x0x3xf32>, tensor<4x0x1xf32>) -> tensor<2x4x5xf32>
   return %r : tensor<2x4x5xf32>

@@ -23,8 +23,7 @@ int64_t floorDiv(int64_t a, int64_t b);
 /// input positions i = residue + stride * t, t in [0, numOutputs). They are a
 /// stride-1 convolution of the output gradient (re-padded by padLow/padHigh,
 /// possibly negative) with the taps firstTap, firstTap + tapStep, ... of the
-/// kernel in reverse order, at dilation `dilation`. numTaps == 0 means no
-/// tap reaches these positions: their gradient is zero.
+/// kernel in reverse order, at dilation `dilation` (numTaps >= 1).
 struct DgradPhase {
   int64_t residue = 0;
   int64_t numOutputs = 0;
@@ -37,7 +36,10 @@ struct DgradPhase {
 };
 
 /// One spatial dimension of a convolution, PyTorch semantics. All quantities
-/// are element counts along that dimension.
+/// are element counts along that dimension. Precondition of every member:
+/// each field is in [0, 2^31 - 1] (stride, dilation, sizes >= 1), the bound
+/// the op verifier enforces (ConvGradOps.cpp): then no product or sum below,
+/// e.g. (K - 1) * d + 1, (O - 1) * s + 1 or k * d - lo, can overflow int64.
 struct ConvDimGeometry {
   int64_t inputSize = 1;  ///< H
   int64_t kernelSize = 1; ///< K
@@ -67,10 +69,16 @@ struct ConvDimGeometry {
     return effectiveKernel() - 1 - padHigh + remainder();
   }
 
-  /// The data gradient split by output phase (i mod s): `stride` phases,
-  /// each a stride-1 convolution over only the taps that reach it, so no MAC
-  /// multiplies an inserted zero. See DgradPhase.
+  /// The data gradient split by output phase (i mod s): the phases that
+  /// hold at least one position of dx and receive at least one tap, by
+  /// increasing residue; at most min(K, s) of them, so their number never
+  /// grows with the stride. Each is a stride-1 convolution over only the
+  /// taps that reach it, so no MAC multiplies an inserted zero. Positions of
+  /// the other residues have a zero gradient. See DgradPhase.
   std::vector<DgradPhase> dgradPhases() const;
+  /// Whether the phases of dgradPhases() cover every position of dx (else
+  /// the others must be filled with zeros).
+  bool dgradReachesEveryPosition() const;
 
   // Filter gradient as a convolution of x by dy.
   /// (K - 1) * d + (O - 1) * s + 1: the part of the padded input that the
