@@ -16,6 +16,9 @@
 #   3d: N=2,  C=F=32, 6x16x16, 3x3x3
 #   3d-g: the 3-D layer with 4 groups (C=F=64, 16 per group, vs 2d-g)
 #   1d: N=12, C=F=32, 256,     3  (vs 2d: same positions)
+#   2d-dw, 3d-dw: depthwise, C=F=G=64 (3d-dw vs 2d-dw)
+#   2d-dwm, 3d-dwm: depthwise with channel multiplier 2, C=G=32, F=64 (vs
+#     2d-dw: the same output channels and FLOPs)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
@@ -36,6 +39,10 @@ n=2 c=32 f=32 g=1 in=6,16,16 k=3,3,3 $one3 $common
 n=12 c=64 f=64 g=4 in=16,16 k=3,3 $one2 $common
 n=2 c=64 f=64 g=4 in=6,16,16 k=3,3,3 $one3 $common
 n=12 c=32 f=32 g=1 in=256 k=3 s=1 d=1 pl=1 ph=1 $common
+n=12 c=64 f=64 g=64 in=16,16 k=3,3 $one2 $common
+n=2 c=64 f=64 g=64 in=6,16,16 k=3,3,3 $one3 $common
+n=12 c=32 f=64 g=32 in=16,16 k=3,3 $one2 $common
+n=2 c=32 f=64 g=32 in=6,16,16 k=3,3,3 $one3 $common
 CFG
 done
 done
@@ -46,8 +53,10 @@ awk '
   /^timing/ {
     rank = split($0, a, "in=") ? split(substr(a[2], 1, index(a[2], " ") - 1), s, ",") : 0
     match($0, /type=[a-z0-9]+/); type = substr($0, RSTART + 5, RLENGTH - 5)
-    match($0, / g=[0-9]+/); g = substr($0, RSTART + 3, RLENGTH - 3)
-    key = rank "d" (g > 1 ? "-g" : ""); next
+    match($0, / g=[0-9]+/); g = substr($0, RSTART + 3, RLENGTH - 3) + 0
+    match($0, / c=[0-9]+/); c = substr($0, RSTART + 3, RLENGTH - 3) + 0
+    match($0, / f=[0-9]+/); f = substr($0, RSTART + 3, RLENGTH - 3) + 0
+    key = rank "d" (g == 1 ? "" : g < c ? "-g" : f > c ? "-dwm" : "-dw"); next
   }
   /^  (fwd|dgrad|wgrad) / {
     if ($4 > gf[type, key, $1]) gf[type, key, $1] = $4
@@ -55,18 +64,19 @@ awk '
   }
   /passed|failed|FAIL/ { print "# " $0 }
   END {
-    printf "%-5s %-6s %-6s %9s %9s %7s\n", "type", "op", "layer", "GFLOP/s", "2-D", "ratio"
+    printf "%-5s %-6s %-7s %9s %9s %7s\n", "type", "op", "layer", "GFLOP/s", "2-D", "ratio"
     n = split("f32 f16 bf16 f64", order, " ")
     for (i = 1; i <= n; ++i) {
       t = order[i]; if (!(t in types)) continue
       split("fwd dgrad wgrad", ops, " ")
       for (j = 1; j <= 3; ++j) {
         op = ops[j]
-        split("3d 3d-g 1d", layers, " ")
-        for (k = 1; k <= 3; ++k) {
-          l = layers[k]; base = (l == "3d-g") ? "2d-g" : "2d"
+        nl = split("3d 3d-g 1d 3d-dw 2d-dwm 3d-dwm", layers, " ")
+        for (k = 1; k <= nl; ++k) {
+          l = layers[k]
+          base = l == "3d-g" ? "2d-g" : l ~ /-dw/ ? "2d-dw" : "2d"
           x = gf[t, l, op]; y = gf[t, base, op]
-          printf "%-5s %-6s %-6s %9.2f %9.2f %6.0f%%\n", t, op, l, x, y, (y > 0 ? 100 * x / y : 0)
+          printf "%-5s %-6s %-7s %9.2f %9.2f %6.0f%%\n", t, op, l, x, y, (y > 0 ? 100 * x / y : 0)
         }
       }
     }
