@@ -10,7 +10,8 @@
 // on contiguous [..., C] slices: the form convgrad-tile-and-vectorize tiles
 // and vectorizes along C. The transposes move the filter and the output once
 // (vectorized by convgrad-vectorize-data-movement), against KH*KW (*KD) FMAs
-// per output element.
+// per output element; a zero (fill) accumulator is not transposed but filled
+// per slice.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,6 +22,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
@@ -71,10 +73,22 @@ struct DepthwiseMultiplierAsLoop : OpRewritePattern<MultiplierOp> {
       return rewriter.notifyMatchFailure(op, "dynamic filter or channels");
 
     Location loc = op.getLoc();
+    SmallVector<int64_t> swapOutput = swapInnermostTwo(initType.getRank());
     Value filterMC = transposeTensor(rewriter, loc, filter,
                                      swapInnermostTwo(filterType.getRank()));
-    Value initMC = transposeTensor(rewriter, loc, init,
-                                   swapInnermostTwo(initType.getRank()));
+    // An accumulator that is a fill is filled per multiplier slice inside
+    // the loop instead of transposed, so that the tiling fuses the fill into
+    // the tiles of each convolution.
+    auto fill = init.getDefiningOp<linalg::FillOp>();
+    Value initMC;
+    if (fill) {
+      SmallVector<OpFoldResult> sizes = getSizes(rewriter, loc, init);
+      initMC = tensor::EmptyOp::create(
+          rewriter, loc, applyPermutation(sizes, swapOutput),
+          initType.getElementType());
+    } else {
+      initMC = transposeTensor(rewriter, loc, init, swapOutput);
+    }
     Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
     Value count = arith::ConstantIndexOp::create(rewriter, loc, multiplier);
@@ -85,19 +99,23 @@ struct DepthwiseMultiplierAsLoop : OpRewritePattern<MultiplierOp> {
         [&](OpBuilder &b, Location l, Value m, ValueRange iterArgs) {
           Value filterSlice = sliceMultiplier(b, l, filterMC, m);
           Value accSlice = sliceMultiplier(b, l, iterArgs[0], m);
+          auto extract = accSlice.getDefiningOp<tensor::ExtractSliceOp>();
+          if (fill)
+            accSlice = linalg::FillOp::create(b, l, fill.getInputs()[0],
+                                              accSlice)
+                           .getResult(0);
           auto conv = DepthwiseOp::create(
               b, l, accSlice.getType(), ValueRange{input, filterSlice},
               ValueRange{accSlice}, strides, dilations);
           // Insert back at [..., m, :] (the inverse of sliceMultiplier).
-          auto extract = accSlice.getDefiningOp<tensor::ExtractSliceOp>();
           Value updated = tensor::InsertSliceOp::create(
               b, l, conv.getResult(0), iterArgs[0],
               extract.getMixedOffsets(), extract.getMixedSizes(),
               extract.getMixedStrides());
           scf::YieldOp::create(b, l, updated);
         });
-    rewriter.replaceOp(op, transposeTensor(rewriter, loc, loop.getResult(0),
-                                           swapInnermostTwo(initType.getRank())));
+    rewriter.replaceOp(op,
+                       transposeTensor(rewriter, loc, loop.getResult(0), swapOutput));
     return success();
   }
 };

@@ -212,13 +212,16 @@ func.func @depthwise_conv3d(%x: tensor<1x5x5x5x32xf32>, %w: tensor<32x3x3x3x1xf3
 
 // -----
 
-// Depthwise with a channel multiplier of 2: the filter and the output are
-// transposed to [..., M, C], and a loop over the multiplier runs depthwise
-// convolutions vectorized along the 32 contiguous channels.
+// Depthwise with a channel multiplier of 2: the filter is transposed to
+// [..., M, C], a loop over the multiplier runs depthwise convolutions
+// vectorized along the 32 contiguous channels into an [..., M, C] output
+// (the zero fill fused into their tiles), which is transposed back.
 // CHECK-LABEL: func.func @depthwise_multiplier
 // CHECK:         linalg.transpose {{.*}} permutation = [0, 1, 3, 2]
+// CHECK-NOT:     linalg.fill
 // CHECK:         scf.for {{.*}} = %c0 to %c2 step %c1
 // CHECK:           scf.forall
+// CHECK:             vector.transfer_write %cst
 // CHECK:             vector.fma {{.*}} : vector<1x4x32xf32>
 // CHECK:         linalg.transpose {{.*}} permutation = [0, 1, 2, 4, 3]
 // CHECK-NOT:     linalg.depthwise_conv
