@@ -229,3 +229,20 @@ func.func @depthwise_multiplier(%x: tensor<1x10x10x32xf32>, %w: tensor<64x3x3x1x
   %y = convgrad.conv %x, %w groups = 32 layout = channels_last : (tensor<1x10x10x32xf32>, tensor<64x3x3x1xf32>) -> tensor<1x8x8x64xf32>
   return %y : tensor<1x8x8x64xf32>
 }
+
+// -----
+
+// The data gradient of a depthwise convolution with a channel multiplier of
+// 2 (one output and two input channels per group): a loop over the
+// multiplier of depthwise convolutions vectorized along the 32 channels,
+// not 32 ungrouped convolutions of one output channel.
+// CHECK-LABEL: func.func @depthwise_multiplier_dgrad
+// CHECK:         scf.for {{.*}} = %c0 to %c2 step %c1
+// CHECK:           scf.forall
+// CHECK:             vector.fma {{.*}} : vector<1x4x32xf32>
+// CHECK-NOT:     linalg.depthwise_conv
+// CHECK-NOT:     linalg.conv
+func.func @depthwise_multiplier_dgrad(%dy: tensor<1x8x8x64xf32>, %w: tensor<64x3x3x1xf32>) -> tensor<1x8x8x32xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w padding = [1, 1, 1, 1] groups = 32 layout = channels_last : (tensor<1x8x8x64xf32>, tensor<64x3x3x1xf32>) -> tensor<1x8x8x32xf32>
+  return %dx : tensor<1x8x8x32xf32>
+}
