@@ -39,18 +39,8 @@ SmallVector<int64_t> swapInnermostTwo(int64_t rank) {
 
 /// The slice [..., m, :] of `source` ([..., M, C]) without its M dim.
 Value sliceMultiplier(OpBuilder &b, Location loc, Value source, Value m) {
-  auto type = cast<RankedTensorType>(source.getType());
-  int64_t rank = type.getRank();
-  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
-  SmallVector<OpFoldResult> sizes = getSizes(b, loc, source);
-  SmallVector<OpFoldResult> strides(rank, b.getIndexAttr(1));
-  offsets[rank - 2] = m;
-  sizes[rank - 2] = b.getIndexAttr(1);
-  SmallVector<int64_t> shape(type.getShape());
-  shape.erase(shape.begin() + rank - 2);
-  return tensor::ExtractSliceOp::create(
-      b, loc, RankedTensorType::get(shape, type.getElementType()), source,
-      offsets, sizes, strides);
+  int64_t rank = cast<RankedTensorType>(source.getType()).getRank();
+  return sliceWithoutDim(b, loc, source, rank - 2, m);
 }
 
 template <typename MultiplierOp, typename DepthwiseOp>

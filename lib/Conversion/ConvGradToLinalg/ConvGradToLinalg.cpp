@@ -219,22 +219,6 @@ Value lowerDepthwise(OpBuilder &b, Location loc, Value input, Value filter,
   return mergeDims(b, loc, conv, pos.channel());
 }
 
-/// The slice of `source` at `index` along `dim`, without that dim.
-Value sliceWithoutDim(OpBuilder &b, Location loc, Value source, unsigned dim,
-                      Value index) {
-  auto type = cast<RankedTensorType>(source.getType());
-  SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0));
-  SmallVector<OpFoldResult> sizes = getSizes(b, loc, source);
-  SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
-  offsets[dim] = index;
-  sizes[dim] = b.getIndexAttr(1);
-  SmallVector<int64_t> shape(type.getShape());
-  shape.erase(shape.begin() + dim);
-  return tensor::ExtractSliceOp::create(
-      b, loc, RankedTensorType::get(shape, type.getElementType()), source,
-      offsets, sizes, strides);
-}
-
 /// Channels-last, one output channel per group (F == G) and M = C / G > 1
 /// input channels each: the data gradient of a depthwise convolution with a
 /// channel multiplier. It is the sum over m of the depthwise convolutions of
