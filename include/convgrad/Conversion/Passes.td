@@ -16,6 +16,9 @@ def ConvGradToLinalg : Pass<"convgrad-to-linalg"> {
       initialised with zeros or the broadcast bias, and an upstream named
       convolution: `linalg.conv_{1,2,3}d_*` for one group,
       `linalg.depthwise_conv_*` when every group has one input channel,
+      an `scf.for` over M accumulating `linalg.depthwise_conv_*` on
+      `[..., M, G]` transposes when a channels-last one has one output and
+      M input channels per group (a multiplier depthwise data gradient),
       `linalg.conv_2d_ngchw_gfchw` / `linalg.conv_2d_nhwgc_gfhwc` for other
       2-D groupings (with `tensor.expand_shape`/`collapse_shape` exposing the
       group), and a `linalg.generic` only where upstream has no named op
@@ -31,6 +34,7 @@ def ConvGradToLinalg : Pass<"convgrad-to-linalg"> {
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
   ];
 }

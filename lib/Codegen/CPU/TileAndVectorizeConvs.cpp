@@ -11,7 +11,10 @@
 //      output channels, 1 kernel row, `reduction-tile` input channels): the
 //      accumulator block stays in vector registers while the reduction runs.
 //   4. The 2-D tiles with one kernel row become 1-D convolutions, which the
-//      linalg vectorizer turns into broadcasts and vector FMAs.
+//      linalg vectorizer turns into broadcasts and vector FMAs. 3-D
+//      convolutions are tiled by one output and kernel depth, and their tiles
+//      become 2-D convolutions first; depthwise convolutions with a channel
+//      multiplier become a loop of depthwise ones before tiling.
 //
 // The sizes are decisions of the tiling strategy (cpu::getConvTiling in
 // TilingStrategy.h) for the module's CPU target; this pass applies them.
@@ -72,6 +75,10 @@ struct TileAndVectorizeConvsPass
       kind = cpu::ConvKind::Conv1DNwcWcf;
     else if (isa<linalg::DepthwiseConv1DNwcWcOp>(op))
       kind = cpu::ConvKind::DepthwiseConv1DNwcWc;
+    else if (isa<linalg::Conv3DNdhwcDhwcfOp>(op))
+      kind = cpu::ConvKind::Conv3DNdhwcDhwcf;
+    else if (isa<linalg::DepthwiseConv3DNdhwcDhwcOp>(op))
+      kind = cpu::ConvKind::DepthwiseConv3DNdhwcDhwc;
     if (!kind)
       return std::nullopt;
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -169,6 +176,14 @@ struct TileAndVectorizeConvsPass
       (void)linalg::transposeConv2D(rewriter, op);
     }
 
+    //    Depthwise convolutions with a channel multiplier: a loop over the
+    //    multiplier of depthwise convolutions along contiguous channels.
+    {
+      RewritePatternSet patterns(ctx);
+      populateDepthwiseMultiplierAsLoopPatterns(patterns);
+      (void)applyPatternsGreedily(func, std::move(patterns));
+    }
+
     // 2-3. Tile every convolution the vectorizer can handle.
     SmallVector<std::pair<linalg::LinalgOp, ConvTiling>, 4> convs;
     func.walk([&](linalg::LinalgOp op) {
@@ -178,9 +193,11 @@ struct TileAndVectorizeConvsPass
     for (auto &[op, tiling] : convs)
       (void)tileConv(rewriter, op, tiling);
 
-    // 4. One kernel row per tile: 2-D -> 1-D convolutions.
+    // 4. One kernel row (and depth) per tile: 3-D -> 2-D -> 1-D
+    //    convolutions.
     {
       RewritePatternSet patterns(ctx);
+      populateDownscaleUnitDepthConv3DPatterns(patterns);
       linalg::populateDecomposeConvolutionPatterns(patterns);
       (void)applyPatternsGreedily(func, std::move(patterns));
     }

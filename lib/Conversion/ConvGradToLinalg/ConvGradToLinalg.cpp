@@ -14,6 +14,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -218,6 +219,43 @@ Value lowerDepthwise(OpBuilder &b, Location loc, Value input, Value filter,
   return mergeDims(b, loc, conv, pos.channel());
 }
 
+/// Channels-last, one output channel per group (F == G) and M = C / G > 1
+/// input channels each: the data gradient of a depthwise convolution with a
+/// channel multiplier. It is the sum over m of the depthwise convolutions of
+/// the input channels {g * M + m} with the filter taps of m: an scf.for over
+/// m accumulating upstream depthwise convolutions on [..., M, G] transposes
+/// of input and filter, whose channels are contiguous (split into G ungrouped
+/// convolutions of one output channel each, it would not vectorize).
+Value lowerDepthwiseSum(OpBuilder &b, Location loc, Value input, Value filter,
+                        Value init, const ConvParams &p, int64_t multiplier) {
+  unsigned r = p.spatialRank;
+  // [N, S..., G * M] -> [N, S..., G, M] -> [N, S..., M, G].
+  Value inputGM = splitDim(b, loc, input, r + 1, p.groups);
+  SmallVector<int64_t> inputPerm = llvm::to_vector(llvm::seq<int64_t>(0, r + 1));
+  inputPerm.append({r + 2, r + 1});
+  Value inputMG = transposeTensor(b, loc, inputGM, inputPerm);
+  // [G, K..., M] -> [K..., M, G].
+  SmallVector<int64_t> filterPerm =
+      llvm::to_vector(llvm::seq<int64_t>(1, r + 2));
+  filterPerm.push_back(0);
+  Value filterKMG = transposeTensor(b, loc, filter, filterPerm);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value count = arith::ConstantIndexOp::create(b, loc, multiplier);
+  auto loop = scf::ForOp::create(
+      b, loc, zero, count, one, ValueRange{init},
+      [&](OpBuilder &nb, Location l, Value m, ValueRange acc) {
+        Value x = sliceWithoutDim(nb, l, inputMG, r + 1, m);
+        Value w = sliceWithoutDim(nb, l, filterKMG, r, m);
+        Value conv = createNamedConvOfRank<linalg::DepthwiseConv1DNwcWcOp,
+                                           linalg::DepthwiseConv2DNhwcHwcOp,
+                                           linalg::DepthwiseConv3DNdhwcDhwcOp>(
+            nb, l, x, w, acc[0], p);
+        scf::YieldOp::create(nb, l, conv);
+      });
+  return loop.getResult(0);
+}
+
 /// G > 1: split the group out of the channels of input, filter and output,
 /// and use conv_2d_ngchw_gfchw / conv_2d_nhwgc_gfhwc, or a generic for 1-D
 /// and 3-D.
@@ -272,6 +310,10 @@ struct ConvOpToLinalg : OpRewritePattern<ConvOp> {
     else if (channelsPerGroup == 1)
       conv = lowerDepthwise(rewriter, loc, input, filter, init, p,
                             f / p.groups);
+    else if (f == p.groups && p.isChannelsLast() &&
+             !ShapedType::isDynamic(channelsPerGroup))
+      conv = lowerDepthwiseSum(rewriter, loc, input, filter, init, p,
+                               channelsPerGroup);
     if (!conv)
       conv = lowerGrouped(rewriter, loc, input, filter, init, p);
 

@@ -168,3 +168,81 @@ func.func @filter_cache_blocks(%x: tensor<1x16x16x256xf32>, %w: tensor<256x3x3x2
   %y = convgrad.conv %x, %w layout = channels_last : (tensor<1x16x16x256xf32>, tensor<256x3x3x256xf32>) -> tensor<1x14x14x256xf32>
   return %y : tensor<1x14x14x256xf32>
 }
+
+// -----
+
+// 3-D: tasks of one output depth plane, tiles of one output and one kernel
+// depth, which become 2-D and then 1-D convolutions: vectorized like 2-D.
+// CHECK-LABEL: func.func @conv3d_channels_last
+// CHECK:         scf.forall ({{.*}}) = (0, 0, 0) to (2, 4, 6) step (1, 1, 6)
+// CHECK:           scf.for
+// CHECK:             vector.contract {{.*}} : vector<1x6x1xf32>, vector<1x32xf32> into vector<1x6x32xf32>
+// CHECK-NOT:     linalg.conv
+func.func @conv3d_channels_last(%x: tensor<2x6x8x8x16xf32>, %w: tensor<32x3x3x3x16xf32>) -> tensor<2x4x6x6x32xf32> {
+  %y = convgrad.conv %x, %w layout = channels_last : (tensor<2x6x8x8x16xf32>, tensor<32x3x3x3x16xf32>) -> tensor<2x4x6x6x32xf32>
+  return %y : tensor<2x4x6x6x32xf32>
+}
+
+// -----
+
+// A grouped 3-D data gradient (bf16, channels-first): a loop over the
+// groups of vectorized ungrouped 3-D convolutions.
+// CHECK-LABEL: func.func @grouped_dgrad3d_bf16
+// CHECK:         scf.for {{.*}} = %c0 to %c2 step %c1
+// CHECK:           scf.forall
+// CHECK:             vector.contract
+// CHECK-NOT:     linalg.conv
+// CHECK-NOT:     linalg.generic {{.*}}reduction
+func.func @grouped_dgrad3d_bf16(%dy: tensor<2x16x4x4x4xbf16>, %w: tensor<16x8x3x3x3xbf16>) -> tensor<2x16x4x4x4xbf16> {
+  %dx = convgrad.conv_backward_data %dy, %w padding = [1, 1, 1, 1, 1, 1] groups = 2 : (tensor<2x16x4x4x4xbf16>, tensor<16x8x3x3x3xbf16>) -> tensor<2x16x4x4x4xbf16>
+  return %dx : tensor<2x16x4x4x4xbf16>
+}
+
+// -----
+
+// Depthwise 3-D.
+// CHECK-LABEL: func.func @depthwise_conv3d
+// CHECK:         scf.forall
+// CHECK:           vector.fma {{.*}} : vector<1x3x32xf32>
+// CHECK-NOT:     linalg.depthwise_conv
+func.func @depthwise_conv3d(%x: tensor<1x5x5x5x32xf32>, %w: tensor<32x3x3x3x1xf32>) -> tensor<1x3x3x3x32xf32> {
+  %y = convgrad.conv %x, %w groups = 32 layout = channels_last : (tensor<1x5x5x5x32xf32>, tensor<32x3x3x3x1xf32>) -> tensor<1x3x3x3x32xf32>
+  return %y : tensor<1x3x3x3x32xf32>
+}
+
+// -----
+
+// Depthwise with a channel multiplier of 2: the filter is transposed to
+// [..., M, C], a loop over the multiplier runs depthwise convolutions
+// vectorized along the 32 contiguous channels into an [..., M, C] output
+// (the zero fill fused into their tiles), which is transposed back.
+// CHECK-LABEL: func.func @depthwise_multiplier
+// CHECK:         linalg.transpose {{.*}} permutation = [0, 1, 3, 2]
+// CHECK-NOT:     linalg.fill
+// CHECK:         scf.for {{.*}} = %c0 to %c2 step %c1
+// CHECK:           scf.forall
+// CHECK:             vector.transfer_write %cst
+// CHECK:             vector.fma {{.*}} : vector<1x4x32xf32>
+// CHECK:         linalg.transpose {{.*}} permutation = [0, 1, 2, 4, 3]
+// CHECK-NOT:     linalg.depthwise_conv
+func.func @depthwise_multiplier(%x: tensor<1x10x10x32xf32>, %w: tensor<64x3x3x1xf32>) -> tensor<1x8x8x64xf32> {
+  %y = convgrad.conv %x, %w groups = 32 layout = channels_last : (tensor<1x10x10x32xf32>, tensor<64x3x3x1xf32>) -> tensor<1x8x8x64xf32>
+  return %y : tensor<1x8x8x64xf32>
+}
+
+// -----
+
+// The data gradient of a depthwise convolution with a channel multiplier of
+// 2 (one output and two input channels per group): a loop over the
+// multiplier of depthwise convolutions vectorized along the 32 channels,
+// not 32 ungrouped convolutions of one output channel.
+// CHECK-LABEL: func.func @depthwise_multiplier_dgrad
+// CHECK:         scf.for {{.*}} = %c0 to %c2 step %c1
+// CHECK:           scf.forall
+// CHECK:             vector.fma {{.*}} : vector<1x4x32xf32>
+// CHECK-NOT:     linalg.depthwise_conv
+// CHECK-NOT:     linalg.conv
+func.func @depthwise_multiplier_dgrad(%dy: tensor<1x8x8x64xf32>, %w: tensor<64x3x3x1xf32>) -> tensor<1x8x8x32xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w padding = [1, 1, 1, 1] groups = 32 layout = channels_last : (tensor<1x8x8x64xf32>, tensor<64x3x3x1xf32>) -> tensor<1x8x8x32xf32>
+  return %dx : tensor<1x8x8x32xf32>
+}

@@ -436,3 +436,21 @@ func.func @ungrouped_dynamic_filters(%x: tensor<1x4x5x5xf32>, %w: tensor<?x4x3x3
   %y = convgrad.conv %x, %w : (tensor<1x4x5x5xf32>, tensor<?x4x3x3xf32>) -> tensor<1x?x3x3xf32>
   return %y : tensor<1x?x3x3xf32>
 }
+
+// -----
+
+// Channels-last, one output and M = 2 input channels per group: input
+// [N, H, W, G*M] -> [N, H, W, M, G], filter [G, KH, KW, M] -> [KH, KW, M, G],
+// and an scf.for over M accumulates depthwise convolutions of the slices.
+// CHECK-LABEL: func.func @depthwise_sum_2d_nhwc
+// CHECK: %[[XS:.*]] = tensor.expand_shape %arg0 {{\[}}[0], [1], [2], [3, 4]] {{.*}} : tensor<1x5x5x8xf32> into tensor<1x5x5x4x2xf32>
+// CHECK: %[[XT:.*]] = linalg.transpose ins(%[[XS]] : tensor<1x5x5x4x2xf32>) outs(%{{.*}} : tensor<1x5x5x2x4xf32>) permutation = [0, 1, 2, 4, 3]
+// CHECK: %[[WT:.*]] = linalg.transpose ins(%arg1 : tensor<4x3x3x2xf32>) outs(%{{.*}} : tensor<3x3x2x4xf32>) permutation = [1, 2, 3, 0]
+// CHECK: scf.for %[[M:.*]] = %c0 to %c2 step %c1 iter_args(%[[ACC:.*]] = %{{.*}}) -> (tensor<1x3x3x4xf32>)
+// CHECK:   %[[X:.*]] = tensor.extract_slice %[[XT]][0, 0, 0, %[[M]], 0] [1, 5, 5, 1, 4] [1, 1, 1, 1, 1] : tensor<1x5x5x2x4xf32> to tensor<1x5x5x4xf32>
+// CHECK:   %[[W:.*]] = tensor.extract_slice %[[WT]][0, 0, %[[M]], 0] [3, 3, 1, 4] [1, 1, 1, 1] : tensor<3x3x2x4xf32> to tensor<3x3x4xf32>
+// CHECK:   linalg.depthwise_conv_2d_nhwc_hwc {{.*}} ins(%[[X]], %[[W]] : tensor<1x5x5x4xf32>, tensor<3x3x4xf32>) outs(%[[ACC]] : tensor<1x3x3x4xf32>)
+func.func @depthwise_sum_2d_nhwc(%x: tensor<1x5x5x8xf32>, %w: tensor<4x3x3x2xf32>) -> tensor<1x3x3x4xf32> {
+  %y = convgrad.conv %x, %w groups = 4 layout = channels_last : (tensor<1x5x5x8xf32>, tensor<4x3x3x2xf32>) -> tensor<1x3x3x4xf32>
+  return %y : tensor<1x3x3x4xf32>
+}

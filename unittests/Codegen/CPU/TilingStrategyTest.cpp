@@ -11,6 +11,8 @@
 
 #include "gtest/gtest.h"
 
+#include <algorithm>
+
 using namespace mlir::convgrad::cpu;
 
 namespace {
@@ -128,6 +130,75 @@ TEST(ConvTiling, Depthwise) {
   t = getConvTiling(ConvKind::DepthwiseConv2DNhwcHwc, {8, 28, 28, 256, 3, 3},
                     32, avx2);
   EXPECT_EQ(t->inner[3], 32);
+}
+
+// A 3-D convolution is tiled as the 2-D one of one output depth and one
+// kernel depth: od and kd tiles are 1 in the task and the register tiles
+// (each tile is then a 2-D convolution), the rest is the 2-D decision.
+TEST(ConvTiling, ThreeDimensional) {
+  for (const CPUTarget &target : {avx2, avx512}) {
+    // (n, od, oh, ow, f, kd, kh, kw, c), cache-blocked (512 x 512 x 3x3x3).
+    for (std::vector<int64_t> ranges :
+         {std::vector<int64_t>{2, 8, 28, 28, 64, 3, 3, 3, 64},
+          std::vector<int64_t>{1, 5, 7, 7, 512, 3, 3, 3, 512},
+          std::vector<int64_t>{1, 3, 57, 57, 67, 1, 3, 3, 67}}) {
+      std::optional<ConvTiling> t3 =
+          getConvTiling(ConvKind::Conv3DNdhwcDhwcf, ranges, 32, target);
+      std::optional<ConvTiling> t2 = getConvTiling(
+          ConvKind::Conv2DNhwcHwcf,
+          {ranges[0], ranges[2], ranges[3], ranges[4], ranges[5] * ranges[6],
+           ranges[7], ranges[8]},
+          32, target);
+      ASSERT_TRUE(t3 && t2);
+      std::vector<int64_t> inner = t2->inner;
+      inner.insert(inner.begin() + 4, 1); // kd
+      inner.insert(inner.begin() + 1, 1); // od
+      EXPECT_EQ(t3->inner, inner);
+      std::vector<int64_t> parallel = t2->parallel;
+      parallel.insert(parallel.begin() + 1, 1);
+      EXPECT_EQ(t3->parallel, parallel);
+      EXPECT_EQ(t3->fill.size(), 5u); // (n, od, oh, ow, f)
+      EXPECT_EQ(t3->fill[1], 1);
+      EXPECT_EQ(t3->cacheBlock.empty(), t2->cacheBlock.empty());
+      // Orders are permutations of the 9 dims, od just outside oh, kd just
+      // outside kh.
+      for (const std::vector<int64_t> *order :
+           {&t3->innerOrder, &t3->cacheOrder}) {
+        if (order->empty())
+          continue;
+        std::vector<int64_t> sorted = *order;
+        std::sort(sorted.begin(), sorted.end());
+        EXPECT_EQ(sorted, (std::vector<int64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8}));
+        auto at = [&](int64_t dim) {
+          return std::find(order->begin(), order->end(), dim) - order->begin();
+        };
+        EXPECT_EQ(at(1) + 1, at(2));
+        EXPECT_EQ(at(5) + 1, at(6));
+      }
+    }
+    // Depthwise (n, od, oh, ow, kd, kh, kw, c): upstream's order, c last.
+    std::optional<ConvTiling> t = getConvTiling(
+        ConvKind::DepthwiseConv3DNdhwcDhwc, {2, 4, 28, 28, 3, 3, 3, 256}, 32,
+        target);
+    ASSERT_TRUE(t.has_value());
+    EXPECT_EQ(t->inner, (std::vector<int64_t>{0, 1, 1, 4, 1, 1, 0,
+                                              4 * target.lanes(32)}));
+    EXPECT_EQ(t->parallel, (std::vector<int64_t>{1, 1, 7})); // rows of 28
+    EXPECT_EQ(t->fill, (std::vector<int64_t>{0, 1, 1, 4, 4 * target.lanes(32)}));
+  }
+  // The filter a task reuses is the whole 3-D filter: 3x3x3 x 128 x 128 f32
+  // (1.8 MB) exceeds AVX-512's L2 and is blocked, although one 3x3 depth
+  // slice (590 KB) would fit.
+  std::optional<ConvTiling> t = getConvTiling(
+      ConvKind::Conv3DNdhwcDhwcf, {1, 4, 14, 14, 128, 3, 3, 3, 128}, 32, avx512);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_FALSE(t->cacheBlock.empty());
+  EXPECT_TRUE(getConvTiling(ConvKind::Conv2DNhwcHwcf,
+                            {1, 14, 14, 128, 3, 3, 128}, 32, avx512)
+                  ->cacheBlock.empty());
+  // Wrong rank: nothing to tile.
+  EXPECT_FALSE(getConvTiling(ConvKind::Conv3DNdhwcDhwcf, {1, 2, 3, 4, 5, 6, 7},
+                             32, avx512));
 }
 
 // The wgrad GEMMs of the benchmark rows (lanes along the larger channel

@@ -58,6 +58,20 @@ void populateWgradToGemmPatterns(RewritePatternSet &patterns,
                                  int64_t blockBytes = 0,
                                  PatternBenefit benefit = 1);
 
+/// Patterns that rewrite a channels-last 3-D convolution (dense
+/// conv_3d_ndhwc_dhwcf or depthwise_conv_3d_ndhwc_dhwc) on tensors whose
+/// input depth, kernel depth and output depth are a static 1 into the 2-D
+/// convolution of its rank-reduced slices: the 3-D step of upstream's
+/// linalg::populateDecomposeConvolutionPatterns.
+void populateDownscaleUnitDepthConv3DPatterns(RewritePatternSet &patterns);
+
+/// Patterns that rewrite a channels-last depthwise convolution with a
+/// channel multiplier (depthwise_conv_{1,2,3}d_n*wc_*wcm) on tensors with a
+/// static filter into an scf.for over the multiplier of depthwise
+/// convolutions without one, on [..., M, C] transposes of the filter and the
+/// output, so that vectors run along contiguous channels.
+void populateDepthwiseMultiplierAsLoopPatterns(RewritePatternSet &patterns);
+
 /// The indexing maps of the GEMM blocks of the wgrad-to-GEMM rewrite, over
 /// the iteration space (a, b, r_1..r_numReductions): lhs[r..., a],
 /// rhs[r..., b] and block[a, b]. convgrad-tile-and-vectorize-contractions

@@ -105,8 +105,11 @@ def ConvGradTileAndVectorize
     Works on linalg on tensors (the output of `--convgrad-to-linalg` after
     `--convgrad-convert-to-channels-last`). For `linalg.conv_2d_nhwc_fhwc`
     (transposed to `_hwcf`), `linalg.conv_2d_nhwc_hwcf`,
-    `linalg.depthwise_conv_2d_nhwc_hwc`, `linalg.conv_1d_nwc_wcf` and
-    `linalg.depthwise_conv_1d_nwc_wc`:
+    `linalg.depthwise_conv_2d_nhwc_hwc`, `linalg.conv_1d_nwc_wcf`,
+    `linalg.depthwise_conv_1d_nwc_wc`, `linalg.conv_3d_ndhwc_dhwcf` and
+    `linalg.depthwise_conv_3d_ndhwc_dhwc` (depthwise convolutions with a
+    channel multiplier, `*_wcm`, first become an `scf.for` over the
+    multiplier of these on `[..., M, C]` transposes of filter and output):
 
     - an `scf.forall` over the batch and blocks of output rows (the unit of
       work of a thread), with the accumulator fill fused in;
@@ -121,8 +124,10 @@ def ConvGradTileAndVectorize
       and a filter larger than the target's L2 is also split into blocks of
       input channels, so that every row and column of the task reuses one
       filter block from cache;
-    - 2-D tiles become 1-D convolutions that the linalg vectorizer turns into
-      broadcasts and `vector.fma`.
+    - 3-D tiles (one output and one kernel depth, the rest as in 2-D)
+      become 2-D convolutions on rank-reduced slices, and 2-D tiles become
+      1-D convolutions that the linalg vectorizer turns into broadcasts and
+      `vector.fma`.
 
     The sizes come from the tiling strategy
     (`convgrad/Codegen/CPU/TilingStrategy.h`) for the module's

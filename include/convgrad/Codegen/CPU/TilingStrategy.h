@@ -75,6 +75,8 @@ enum class ConvKind {
   DepthwiseConv2DNhwcHwc,  ///< (n, oh, ow, c, kh, kw)
   Conv1DNwcWcf,            ///< (n, ow, f, kw, c)
   DepthwiseConv1DNwcWc,    ///< (n, ow, c, kw)
+  Conv3DNdhwcDhwcf,        ///< (n, od, oh, ow, f, kd, kh, kw, c)
+  DepthwiseConv3DNdhwcDhwc, ///< (n, od, oh, ow, kd, kh, kw, c)
 };
 
 /// Upper bounds of the convolution tiles, from the target.
@@ -103,7 +105,10 @@ struct ConvTiling {
 
 /// The tiling of a convolution of `kind` with static loop ranges `ranges`
 /// and an output element type of `elementBits`; nullopt for a zero-trip or
-/// dynamic range (nothing to tile).
+/// dynamic range (nothing to tile). A 3-D convolution is tiled as the 2-D
+/// convolution of one output depth and one kernel depth: its od and kd tiles
+/// are 1 (so that each tile is a 2-D convolution), the other dims get the
+/// 2-D decision for the same rows, columns and channels.
 std::optional<ConvTiling> getConvTiling(ConvKind kind,
                                         const std::vector<int64_t> &ranges,
                                         int64_t elementBits,

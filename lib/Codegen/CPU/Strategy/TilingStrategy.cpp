@@ -76,6 +76,54 @@ static int64_t kernelWidthTile(int64_t kw) {
   return kw <= 8 ? 0 : largestDivisorAtMost(kw, 4);
 }
 
+/// Adds the depth dims to a tiling of the 2-D convolution whose iteration
+/// space is that of a 3-D one without od (inserted before 2-D dim 1, oh) and
+/// kd (inserted before 2-D dim 4, kh). Register tiles and the task take one
+/// output depth and one kernel depth, so each tile is a 2-D convolution;
+/// cache blocks leave the depths alone. Loop orders visit od just outside oh
+/// and kd just outside kh.
+static ConvTiling addUnitDepth(ConvTiling t) {
+  auto insertSizes = [](std::vector<int64_t> &sizes, int64_t depthTile) {
+    if (sizes.empty())
+      return;
+    if (sizes.size() > 4)
+      sizes.insert(sizes.begin() + 4, depthTile);
+    if (sizes.size() > 1)
+      sizes.insert(sizes.begin() + 1, depthTile);
+  };
+  auto insertOrder = [](std::vector<int64_t> &order) {
+    std::vector<int64_t> order3d;
+    for (int64_t dim : order) {
+      if (dim == 1)
+        order3d.push_back(1);
+      if (dim == 4)
+        order3d.push_back(5);
+      order3d.push_back(dim + (dim >= 1) + (dim >= 4));
+    }
+    order = std::move(order3d);
+  };
+  insertSizes(t.parallel, 1);
+  insertSizes(t.inner, 1);
+  insertSizes(t.fill, 1);
+  insertSizes(t.cacheBlock, 0);
+  insertOrder(t.innerOrder);
+  insertOrder(t.cacheOrder);
+  return t;
+}
+
+/// `ranges` without the entries of od (1) and kd (5): the 2-D convolution
+/// of one output and one kernel depth, except that its kernel rows (kh, 2-D
+/// dim 4) count the rows of all kernel depths: a task reuses the whole 3-D
+/// filter, so that is what must fit the cache. The kh tile is 1 and no
+/// other 2-D decision depends on kh.
+static std::vector<int64_t> dropDepth(const std::vector<int64_t> &ranges) {
+  std::vector<int64_t> ranges2d;
+  for (size_t i = 0; i < ranges.size(); ++i)
+    if (i != 1 && i != 5)
+      ranges2d.push_back(i == 6 ? ranges[5] * ranges[6] : ranges[i]);
+  return ranges2d;
+}
+
 std::optional<ConvTiling>
 mlir::convgrad::cpu::getConvTiling(ConvKind kind, const std::vector<int64_t> &ranges,
                              int64_t elementBits, const CPUTarget &target) {
@@ -173,6 +221,41 @@ mlir::convgrad::cpu::getConvTiling(ConvKind kind, const std::vector<int64_t> &ra
     t.inner = {0, ow, c, 0};
     t.fill = {0, ow, c};
     return t;
+  }
+  case ConvKind::Conv3DNdhwcDhwcf: {
+    if (ranges.size() != 9)
+      return std::nullopt;
+    std::optional<ConvTiling> t2d = getConvTiling(
+        ConvKind::Conv2DNhwcHwcf, dropDepth(ranges), elementBits, target);
+    if (!t2d)
+      return std::nullopt;
+    return addUnitDepth(*t2d);
+  }
+  case ConvKind::DepthwiseConv3DNdhwcDhwc: {
+    if (ranges.size() != 8)
+      return std::nullopt;
+    // Upstream puts c last: (n, od, oh, ow, kd, kh, kw, c). Decide in the
+    // 2-D depthwise order (n, od, oh, ow, c, kd, kh, kw), then move c back.
+    std::vector<int64_t> ordered = {ranges[0], ranges[1], ranges[2],
+                                    ranges[3], ranges[7], ranges[4],
+                                    ranges[5], ranges[6]};
+    std::optional<ConvTiling> t2d = getConvTiling(
+        ConvKind::DepthwiseConv2DNhwcHwc, dropDepth(ordered), elementBits,
+        target);
+    if (!t2d)
+      return std::nullopt;
+    ConvTiling t3d = addUnitDepth(*t2d);
+    for (std::vector<int64_t> *sizes :
+         {&t3d.parallel, &t3d.inner, &t3d.cacheBlock}) {
+      if (sizes->size() <= 4)
+        continue; // c and the kernel dims untiled
+      sizes->resize(8, 0);
+      std::rotate(sizes->begin() + 4, sizes->begin() + 5, sizes->end());
+    }
+    // The 2-D depthwise tiling has no loop orders to move.
+    if (!t3d.innerOrder.empty() || !t3d.cacheOrder.empty())
+      return std::nullopt;
+    return t3d;
   }
   }
   return std::nullopt;

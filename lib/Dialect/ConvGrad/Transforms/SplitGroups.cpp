@@ -5,7 +5,9 @@
 // code generation each group becomes an ungrouped convgrad.conv inside an
 // scf.for over the groups (one loop body, not G copies, to keep compile time
 // independent of G). Depthwise convolutions (one input channel per group)
-// keep their own, vectorizable, upstream form.
+// keep their own, vectorizable, upstream form, and so do channels-last ones
+// with one output channel per group (a sum of depthwise convolutions, see
+// convgrad-to-linalg).
 //
 //===----------------------------------------------------------------------===//
 
@@ -63,6 +65,10 @@ struct SplitGroupedConv : OpRewritePattern<ConvOp> {
     if (cg == 1)
       return rewriter.notifyMatchFailure(op, "depthwise: kept as is");
     int64_t fg = f / p.groups;
+    if (fg == 1 && p.isChannelsLast())
+      return rewriter.notifyMatchFailure(
+          op, "one output channel per group: a sum of depthwise convolutions "
+              "(convgrad-to-linalg)");
 
     Location loc = op.getLoc();
     SmallVector<OpFoldResult> outSizes;

@@ -119,6 +119,21 @@ Value mlir::convgrad::mergeDims(OpBuilder &b, Location loc, Value source,
   return tensor::CollapseShapeOp::create(b, loc, source, reassociation);
 }
 
+Value mlir::convgrad::sliceWithoutDim(OpBuilder &b, Location loc, Value source,
+                                      int64_t dim, OpFoldResult index) {
+  auto type = cast<RankedTensorType>(source.getType());
+  SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0));
+  SmallVector<OpFoldResult> sizes = getSizes(b, loc, source);
+  SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
+  offsets[dim] = index;
+  sizes[dim] = b.getIndexAttr(1);
+  SmallVector<int64_t> shape(type.getShape());
+  shape.erase(shape.begin() + dim);
+  return tensor::ExtractSliceOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), source,
+      offsets, sizes, strides);
+}
+
 Value mlir::convgrad::padOrCrop(OpBuilder &b, Location loc, Value source,
                                 ArrayRef<int64_t> low, ArrayRef<int64_t> high) {
   auto type = cast<RankedTensorType>(source.getType());

@@ -26,3 +26,14 @@ func.func @depthwise(%x: tensor<1x4x5x5xf32>, %w: tensor<4x1x3x3xf32>) -> tensor
   %y = convgrad.conv %x, %w groups = 4 : (tensor<1x4x5x5xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x3x3xf32>
   return %y : tensor<1x4x3x3xf32>
 }
+
+// Channels-last with one output channel per group (the data gradient of a
+// depthwise convolution with a channel multiplier) is kept whole:
+// convgrad-to-linalg sums depthwise convolutions for it.
+// CHECK-LABEL: func.func @one_output_channel_per_group
+// CHECK-NOT:     scf.for
+// CHECK:         convgrad.conv {{.*}} groups = 4
+func.func @one_output_channel_per_group(%x: tensor<1x5x5x8xf32>, %w: tensor<4x3x3x2xf32>) -> tensor<1x3x3x4xf32> {
+  %y = convgrad.conv %x, %w groups = 4 layout = channels_last : (tensor<1x5x5x8xf32>, tensor<4x3x3x2xf32>) -> tensor<1x3x3x4xf32>
+  return %y : tensor<1x3x3x4xf32>
+}

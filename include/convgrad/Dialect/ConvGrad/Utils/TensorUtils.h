@@ -45,6 +45,11 @@ Value splitDim(OpBuilder &b, Location loc, Value source, int64_t dim,
 /// Merges dimensions `dim` and `dim + 1` of `source` (`tensor.collapse_shape`).
 Value mergeDims(OpBuilder &b, Location loc, Value source, int64_t dim);
 
+/// The slice of `source` at `index` along `dim`, without that dimension (a
+/// rank-reducing `tensor.extract_slice`).
+Value sliceWithoutDim(OpBuilder &b, Location loc, Value source, int64_t dim,
+                      OpFoldResult index);
+
 /// Pads dimension i of `source` by `low[i]` / `high[i]` zeros; a negative
 /// amount removes that many elements instead (`tensor.extract_slice`), which
 /// is how the re-padding of a gradient becomes a crop. Returns `source` when
