@@ -509,3 +509,34 @@ func.func @bgrad_ndhwc(%dy: tensor<2x2x3x3x5xf32>) -> tensor<5xf32> {
   } -> tensor<5xf32>
   return %db : tensor<5xf32>
 }
+
+// torch-mlir's direct linalg.generic filter gradient of a grouped convolution
+// (groups = 2): the group split out of the channels of x and dy by
+// expand_shape, the batch contracted, the result collapsed back to [G*Fg, Cg, K...].
+// CHECK-LABEL: func.func @torch_wgrad_grouped_generic(
+// CHECK-NEXT: convgrad.conv_backward_filter %arg0, %arg1 strides = [2, 2] padding = [1, 1, 1, 1] dilations = [1, 1] groups = 2 : (tensor<2x4x7x7xf32>, tensor<2x6x4x4xf32>) -> tensor<6x2x3x3xf32>
+// CHECK-NEXT: return
+func.func @torch_wgrad_grouped_generic(%x: tensor<2x4x7x7xf32>, %dy: tensor<2x6x4x4xf32>) -> tensor<6x2x3x3xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<2x4x7x7xf32> to tensor<2x4x9x9xf32>
+  %xg = tensor.expand_shape %p [[0], [1, 2], [3], [4]] output_shape [2, 2, 2, 9, 9] : tensor<2x4x9x9xf32> into tensor<2x2x2x9x9xf32>
+  %dyg = tensor.expand_shape %dy [[0], [1, 2], [3], [4]] output_shape [2, 2, 3, 4, 4] : tensor<2x6x4x4xf32> into tensor<2x2x3x4x4xf32>
+  %e = tensor.empty() : tensor<2x3x2x3x3xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x3x2x3x3xf32>) -> tensor<2x3x2x3x3xf32>
+  %dwg = linalg.generic {indexing_maps = [
+      affine_map<(g, f, c, kh, kw, n, oh, ow) -> (n, g, c, kh + oh * 2, kw + ow * 2)>,
+      affine_map<(g, f, c, kh, kw, n, oh, ow) -> (n, g, f, oh, ow)>,
+      affine_map<(g, f, c, kh, kw, n, oh, ow) -> (g, f, c, kh, kw)>],
+      iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%xg, %dyg : tensor<2x2x2x9x9xf32>, tensor<2x2x3x4x4xf32>) outs(%f : tensor<2x3x2x3x3xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<2x3x2x3x3xf32>
+  %dw = tensor.collapse_shape %dwg [[0, 1], [2], [3], [4]] : tensor<2x3x2x3x3xf32> into tensor<6x2x3x3xf32>
+  return %dw : tensor<6x2x3x3xf32>
+}
