@@ -1207,6 +1207,139 @@ struct RaiseDataGradient : public OpRewritePattern<ConvOp> {
   }
 };
 
+/// Whether some tap of a data gradient reaches position `h` of dx (padded
+/// index `h + lo`): `h + lo = o * s + k * d` for o < O, k < K.
+bool isReachedByTap(int64_t h, int64_t lo, int64_t outputSize,
+                    int64_t kernelSize, int64_t stride, int64_t dilation) {
+  for (int64_t k = 0; k < kernelSize; ++k) {
+    int64_t rest = h + lo - k * dilation;
+    if (rest >= 0 && rest % stride == 0 && rest / stride < outputSize)
+      return true;
+  }
+  return false;
+}
+
+/// The data gradient `dgrad` with its result moved to a window that starts
+/// at `start[i]` (may be negative) and has `size[i]` positions along each
+/// spatial dim, when that is again a data gradient: the low padding becomes
+/// lo + start (>= 0), and every position of the new window outside the old
+/// one must be one that no tap reaches (the zeros a pad adds), so the values
+/// are exactly those of the crop or pad. Null otherwise.
+Value moveDataGradientWindow(PatternRewriter &rewriter, ConvBackwardDataOp dgrad,
+                             ArrayRef<int64_t> start, ArrayRef<int64_t> size,
+                             RankedTensorType resultType) {
+  ConvParams p = dgrad.getConvParams();
+  ConvDimPositions pos = p.positions();
+  auto dxType = cast<RankedTensorType>(dgrad.getType());
+  auto dyType = cast<RankedTensorType>(dgrad.getGradOutput().getType());
+  auto filterType = cast<RankedTensorType>(dgrad.getFilter().getType());
+  SmallVector<int64_t> padLow(p.spatialRank), padHigh(p.spatialRank);
+  for (unsigned i = 0; i < p.spatialRank; ++i) {
+    unsigned d = pos.spatial(i);
+    int64_t h = dxType.getDimSize(d), o = dyType.getDimSize(d);
+    int64_t k = filterType.getDimSize(d);
+    if (ShapedType::isDynamic(h) || ShapedType::isDynamic(o))
+      return Value();
+    padLow[i] = p.padLow[i] + start[i];
+    for (int64_t x = start[i]; x < start[i] + size[i]; ++x)
+      if ((x < 0 || x >= h) &&
+          isReachedByTap(x, p.padLow[i], o, k, p.strides[i], p.dilations[i]))
+        return Value();
+    std::optional<int64_t> high = leastHighPadding(
+        size[i], padLow[i], k, p.strides[i], p.dilations[i], o);
+    if (!high)
+      return Value();
+    padHigh[i] = *high;
+  }
+  SmallVector<int64_t> padding(padLow);
+  llvm::append_range(padding, padHigh);
+  return ConvBackwardDataOp::create(
+      rewriter, dgrad.getLoc(), resultType, dgrad.getGradOutput(),
+      dgrad.getFilter(), rewriter.getDenseI64ArrayAttr(p.strides),
+      rewriter.getDenseI64ArrayAttr(padding),
+      rewriter.getDenseI64ArrayAttr(p.dilations),
+      rewriter.getI64IntegerAttr(p.groups), dgrad.getLayoutAttr());
+}
+
+/// A crop of the spatial dims of a data gradient's result (unit strides,
+/// static offsets and sizes) is the data gradient of the cropped window: a
+/// producer computes dgrad on a larger window (e.g. on the padded input, or
+/// with less padding) and slices it.
+struct FoldCropIntoDataGradient
+    : public OpRewritePattern<tensor::ExtractSliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tensor::ExtractSliceOp slice,
+                                PatternRewriter &rewriter) const override {
+    auto dgrad = slice.getSource().getDefiningOp<ConvBackwardDataOp>();
+    auto resultType = slice.getResultType();
+    if (!dgrad || !dgrad->hasOneUse() ||
+        resultType.getRank() != slice.getSourceType().getRank())
+      return failure();
+    auto offsets = getStaticValues(slice.getMixedOffsets());
+    auto sizes = getStaticValues(slice.getMixedSizes());
+    auto strides = getStaticValues(slice.getMixedStrides());
+    if (!offsets || !sizes || !strides ||
+        llvm::any_of(*strides, [](int64_t s) { return s != 1; }))
+      return failure();
+    ConvDimPositions pos = dgrad.getConvParams().positions();
+    for (unsigned d : {pos.outer(), pos.channel()})
+      if ((*offsets)[d] != 0 ||
+          (*sizes)[d] != slice.getSourceType().getDimSize(d))
+        return failure();
+    SmallVector<int64_t> start, size;
+    for (unsigned i = 0; i < pos.spatialRank; ++i) {
+      start.push_back((*offsets)[pos.spatial(i)]);
+      size.push_back((*sizes)[pos.spatial(i)]);
+    }
+    rewriter.setInsertionPoint(slice);
+    Value moved = moveDataGradientWindow(rewriter, dgrad, start, size,
+                                         resultType);
+    if (!moved)
+      return rewriter.notifyMatchFailure(slice, "not a data gradient");
+    rewriter.replaceOp(slice, moved);
+    return success();
+  }
+};
+
+/// A +0.0 pad of the spatial dims of a data gradient's result is the data
+/// gradient of the larger window when the added positions are ones no tap
+/// reaches (and the low padding stays >= 0): a producer computes dgrad on a
+/// smaller window and pads it back (e.g. the rows output_padding adds).
+struct FoldPadIntoDataGradient : public OpRewritePattern<tensor::PadOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tensor::PadOp pad,
+                                PatternRewriter &rewriter) const override {
+    auto dgrad = pad.getSource().getDefiningOp<ConvBackwardDataOp>();
+    if (!dgrad || !dgrad->hasOneUse() || pad.getNofold() ||
+        !pad.getConstantPaddingValue() ||
+        !isPositiveZero(pad.getConstantPaddingValue()))
+      return failure();
+    auto low = getStaticValues(pad.getMixedLowPad());
+    auto high = getStaticValues(pad.getMixedHighPad());
+    auto resultType = cast<RankedTensorType>(pad.getResultType());
+    if (!low || !high || !resultType.hasStaticShape())
+      return failure();
+    ConvDimPositions pos = dgrad.getConvParams().positions();
+    for (unsigned d : {pos.outer(), pos.channel()})
+      if ((*low)[d] != 0 || (*high)[d] != 0)
+        return failure();
+    SmallVector<int64_t> start, size;
+    for (unsigned i = 0; i < pos.spatialRank; ++i) {
+      start.push_back(-(*low)[pos.spatial(i)]);
+      size.push_back(resultType.getDimSize(pos.spatial(i)));
+    }
+    rewriter.setInsertionPoint(pad);
+    Value moved =
+        moveDataGradientWindow(rewriter, dgrad, start, size, resultType);
+    if (!moved)
+      return rewriter.notifyMatchFailure(pad, "padded positions are reached");
+    rewriter.replaceOp(pad, moved);
+    return success();
+  }
+};
+
 //===----------------------------------------------------------------------===//
 // Filter gradients
 //===----------------------------------------------------------------------===//
@@ -1627,6 +1760,7 @@ void mlir::convgrad::populateRaiseLinalgToConvGradPatterns(
   patterns.add<RaiseDataGradient, RaiseFilterGradient>(patterns.getContext(),
                                                        /*benefit=*/2);
   patterns.add<FoldBiasAdd, FoldPadIntoConv, FoldIdentityRearrangement,
+               FoldCropIntoDataGradient, FoldPadIntoDataGradient,
                ComposeReshapesNextToConvGradOp<ComposeCollapseOfExpandOp<
                    tensor::CollapseShapeOp, tensor::ExpandShapeOp,
                    tensor::CastOp, tensor::DimOp, RankedTensorType>>,

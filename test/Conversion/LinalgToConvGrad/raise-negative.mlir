@@ -271,3 +271,31 @@ func.func @user_reshapes(%a: tensor<2x3x4xf32>) -> (tensor<24xf32>, tensor<2x3x4
   %ce = tensor.collapse_shape %e [[0], [1], [2, 3]] : tensor<2x3x2x2xf32> into tensor<2x3x4xf32>
   return %cc, %ce : tensor<24xf32>, tensor<2x3x4xf32>
 }
+
+// -----
+
+// Zero rows padded onto a data gradient where taps do reach (row and column
+// 5: 5 + 1 = 2 * 2 + 2) are not the data gradient of the larger window; a
+// pad before the first row would need negative padding; a width that gives
+// another output size is no data gradient of this dy. All stay pads.
+// CHECK-LABEL: func.func @dgrad_pad_near_misses(
+// CHECK-COUNT-3: tensor.pad
+func.func @dgrad_pad_near_misses(%dy: tensor<1x4x3x3xf32>, %w: tensor<4x2x3x3xf32>) -> (tensor<1x2x6x6xf32>, tensor<1x2x8x7xf32>, tensor<1x2x7x9xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %dx = convgrad.conv_backward_data %dy, %w strides = [2, 2] padding = [1, 1, 1, 1] : (tensor<1x4x3x3xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x5x5xf32>
+  %reached = tensor.pad %dx low[0, 0, 0, 0] high[0, 0, 1, 1] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x2x5x5xf32> to tensor<1x2x6x6xf32>
+  %dx0 = convgrad.conv_backward_data %dy, %w strides = [2, 2] : (tensor<1x4x3x3xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x7x7xf32>
+  %before = tensor.pad %dx0 low[0, 0, 1, 0] high[0, 0, 0, 0] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x2x7x7xf32> to tensor<1x2x8x7xf32>
+  %dx1 = convgrad.conv_backward_data %dy, %w strides = [2, 2] : (tensor<1x4x3x3xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x7x7xf32>
+  %wide = tensor.pad %dx1 low[0, 0, 0, 0] high[0, 0, 0, 2] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x2x7x7xf32> to tensor<1x2x7x9xf32>
+  return %reached, %before, %wide : tensor<1x2x6x6xf32>, tensor<1x2x8x7xf32>, tensor<1x2x7x9xf32>
+}
