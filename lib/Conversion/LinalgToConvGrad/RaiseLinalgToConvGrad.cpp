@@ -829,6 +829,24 @@ Value reshapeUnitDims(OpBuilder &b, Location loc, Value value,
   return value;
 }
 
+/// The value of an index computed from constants by arith.addi / subi (as
+/// tosa-to-linalg writes `(n - 1)` for a reverse), or nullopt. The raise
+/// does not let the driver fold the user's ops, so it evaluates these here.
+std::optional<int64_t> getConstantIndexArithmetic(Value v, unsigned depth = 0) {
+  if (std::optional<int64_t> c = getConstantIntValue(v))
+    return c;
+  Operation *def = v.getDefiningOp();
+  if (depth > 4 || !isa_and_nonnull<arith::AddIOp, arith::SubIOp>(def))
+    return std::nullopt;
+  std::optional<int64_t> lhs =
+      getConstantIndexArithmetic(def->getOperand(0), depth + 1);
+  std::optional<int64_t> rhs =
+      getConstantIndexArithmetic(def->getOperand(1), depth + 1);
+  if (!lhs || !rhs)
+    return std::nullopt;
+  return isa<arith::AddIOp>(def) ? *lhs + *rhs : *lhs - *rhs;
+}
+
 /// Whether `index` is `linalg.index i` (returns i, reversed = false) or
 /// `(n - 1) - linalg.index i` for the size n of that dim.
 std::optional<std::pair<int64_t, bool>>
@@ -839,7 +857,7 @@ matchIndexOrReversed(Value index, ArrayRef<int64_t> shape) {
   if (!sub)
     return std::nullopt;
   auto idx = sub.getRhs().getDefiningOp<linalg::IndexOp>();
-  std::optional<int64_t> c = getConstantIntValue(sub.getLhs());
+  std::optional<int64_t> c = getConstantIndexArithmetic(sub.getLhs());
   if (!idx || !c || idx.getDim() >= shape.size() ||
       *c != shape[idx.getDim()] - 1)
     return std::nullopt;
