@@ -159,11 +159,17 @@ struct RandomLimits {
   unsigned maxRank = 3;
   int64_t maxBatch = 3, maxChannelsPerGroup = 4, maxGroups = 4, maxSize = 9,
           maxKernel = 4, maxStride = 4, maxDilation = 3, maxPad = 5;
+  /// About this percentage of the cases are transposed convolutions
+  /// (`op=transpose`); 0 draws forward convolutions only.
+  int64_t transposedPercent = 25;
 };
 /// A random, always valid test case within `limits` (all limits must be >= 1;
 /// maxRank is clamped to 1..3). Covers stride, dilation, asymmetric padding
 /// (also larger than the kernel extent), G=1 / depthwise / channel-multiplier
-/// / general groups, both layouts, all four element types, dynamic batch.
+/// / general groups, both layouts, all four element types, dynamic batch,
+/// and transposed convolutions with output padding. The forward attributes
+/// (`tc.conv`) are a valid convolution in every case, transposed or not, and
+/// a seed draws the same attributes whatever `transposedPercent` is.
 TestCase randomTestCase(std::mt19937_64 &rng, const RandomLimits &limits = {});
 
 } // namespace reference
