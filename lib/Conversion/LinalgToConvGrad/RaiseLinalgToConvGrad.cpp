@@ -1358,6 +1358,69 @@ struct FoldPadIntoDataGradient : public OpRewritePattern<tensor::PadOp> {
   }
 };
 
+/// convgrad.conv_transpose from a stride-1 convolution by a filter reversed
+/// along every spatial dim, channels in place (upstream's
+/// tosa-optional-decompositions of a stride-1 tosa.transpose_conv2d, the
+/// reverses as tosa-to-linalg writes them):
+///   y[o] = b + sum x[o + k*d - P] * w[K-1-k] = b + sum_{i + k'*d - lo = o}
+///          x[i] * w[k'] with lo = (K-1)*d - P (the same for the high side),
+/// and the filter's outer and channel roles swapped into conv_transpose's
+/// [C_in, C_out, K...]. Ungrouped; both paddings must stay >= 0.
+struct RaiseStride1TransposedConvolution : public OpRewritePattern<ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ConvOp conv,
+                                PatternRewriter &rewriter) const override {
+    ConvParams p = conv.getConvParams();
+    ConvDimPositions pos = p.positions();
+    auto filterType = cast<RankedTensorType>(conv.getFilter().getType());
+    if (p.groups != 1 || !filterType.hasStaticShape() ||
+        llvm::any_of(p.strides, [](int64_t s) { return s != 1; }))
+      return failure();
+    PermutedReversed t = traceTransposesAndReverses(conv.getFilter());
+    if (t.source == conv.getFilter() ||
+        cast<RankedTensorType>(t.source.getType()).getShape() !=
+            filterType.getShape())
+      return failure();
+    bool anyReversed = false;
+    for (unsigned d = 0; d < pos.rank(); ++d) {
+      if (filterType.getDimSize(d) == 1)
+        continue;
+      bool spatial = d != pos.outer() && d != pos.channel();
+      if (t.sourceDim[d] != (int64_t)d || t.reversed[d] != spatial)
+        return rewriter.notifyMatchFailure(conv, "not a reversed filter");
+      anyReversed |= spatial;
+    }
+    if (!anyReversed)
+      return failure();
+    SmallVector<int64_t> padding(2 * p.spatialRank);
+    for (unsigned i = 0; i < p.spatialRank; ++i) {
+      int64_t extent =
+          (filterType.getDimSize(pos.spatial(i)) - 1) * p.dilations[i];
+      padding[i] = extent - p.padLow[i];
+      padding[p.spatialRank + i] = extent - p.padHigh[i];
+      if (padding[i] < 0 || padding[p.spatialRank + i] < 0)
+        return rewriter.notifyMatchFailure(conv, "would need negative padding");
+    }
+    SmallVector<int64_t> swap =
+        llvm::to_vector(llvm::seq<int64_t>(0, pos.rank()));
+    std::swap(swap[pos.outer()], swap[pos.channel()]);
+    rewriter.setInsertionPoint(conv);
+    Value filter = transposeTensor(rewriter, conv.getLoc(), t.source, swap);
+    SmallVector<Value> operands = {conv.getInput(), filter};
+    if (conv.getBias())
+      operands.push_back(conv.getBias());
+    auto transposed = ConvTransposeOp::create(
+        rewriter, conv.getLoc(), TypeRange{conv.getType()}, operands);
+    transposed.setStridesAttr(conv.getStridesAttr());
+    transposed.setDilationsAttr(conv.getDilationsAttr());
+    transposed.setLayoutAttr(conv.getLayoutAttr());
+    transposed.setPaddingAttr(rewriter.getDenseI64ArrayAttr(padding));
+    rewriter.replaceOp(conv, transposed.getOutput());
+    return success();
+  }
+};
+
 //===----------------------------------------------------------------------===//
 // Filter gradients
 //===----------------------------------------------------------------------===//
@@ -1775,8 +1838,9 @@ void mlir::convgrad::populateRaiseLinalgToConvGradPatterns(
   patterns.add<RaiseConvolution, RaiseBiasGradient>(patterns.getContext());
   // The gradient forms are recognized on convgrad.conv, before a bias add is
   // folded into it (a data gradient has no bias).
-  patterns.add<RaiseDataGradient, RaiseFilterGradient>(patterns.getContext(),
-                                                       /*benefit=*/2);
+  patterns.add<RaiseDataGradient, RaiseFilterGradient,
+               RaiseStride1TransposedConvolution>(patterns.getContext(),
+                                                  /*benefit=*/2);
   patterns.add<FoldBiasAdd, FoldPadIntoConv, FoldIdentityRearrangement,
                FoldCropIntoDataGradient, FoldPadIntoDataGradient,
                ComposeReshapesNextToConvGradOp<ComposeCollapseOfExpandOp<

@@ -299,3 +299,23 @@ func.func @dgrad_pad_near_misses(%dy: tensor<1x4x3x3xf32>, %w: tensor<4x2x3x3xf3
   } : tensor<1x2x7x7xf32> to tensor<1x2x7x9xf32>
   return %reached, %before, %wide : tensor<1x2x6x6xf32>, tensor<1x2x8x7xf32>, tensor<1x2x7x9xf32>
 }
+
+// -----
+
+// Stride-1 convolutions by a reversed filter: reversed along H only, or
+// along both with a padding beyond the kernel extent (the transposed
+// convolution would need padding -1), are not transposed convolutions; with
+// both reversed and padding within the extent it is one.
+// CHECK-LABEL: func.func @reversed_filter_near_misses(
+// CHECK-COUNT-2: convgrad.conv %
+// CHECK: convgrad.conv_transpose
+// CHECK-SAME: padding = [1, 0, 2, 2]
+func.func @reversed_filter_near_misses(%x: tensor<1x4x4x2xf32>, %w: tensor<3x3x3x2xf32>) -> (tensor<1x2x4x3xf32>, tensor<1x5x4x3xf32>, tensor<1x3x4x3xf32>) {
+  %rh = convgrad.reverse %w dimensions = [1] : tensor<3x3x3x2xf32>
+  %y0 = convgrad.conv %x, %rh padding = [0, 1, 0, 1] layout = channels_last : (tensor<1x4x4x2xf32>, tensor<3x3x3x2xf32>) -> tensor<1x2x4x3xf32>
+  %r = convgrad.reverse %w dimensions = [1, 2] : tensor<3x3x3x2xf32>
+  %y1 = convgrad.conv %x, %r padding = [3, 1, 0, 1] layout = channels_last : (tensor<1x4x4x2xf32>, tensor<3x3x3x2xf32>) -> tensor<1x5x4x3xf32>
+  %r2 = convgrad.reverse %w dimensions = [1, 2] : tensor<3x3x3x2xf32>
+  %y2 = convgrad.conv %x, %r2 padding = [1, 2, 0, 0] layout = channels_last : (tensor<1x4x4x2xf32>, tensor<3x3x3x2xf32>) -> tensor<1x3x4x3xf32>
+  return %y0, %y1, %y2 : tensor<1x2x4x3xf32>, tensor<1x5x4x3xf32>, tensor<1x3x4x3xf32>
+}
