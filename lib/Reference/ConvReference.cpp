@@ -756,6 +756,42 @@ void shrinkToWork(TestCase &tc, double maxWork, int keep) {
     }
   }
 }
+
+/// Makes a fraction of the drawn cases transposed convolutions (the same
+/// attributes, plus an output padding below max(stride, dilation)). The
+/// draws come from a generator seeded by the case itself (FNV-1a of its
+/// line), not from the caller's: every case a seed drew before transposed
+/// cases existed is drawn again, only some of them now as `op=transpose`.
+void drawTransposed(TestCase &tc, const RandomLimits &limits) {
+  if (limits.transposedPercent <= 0)
+    return;
+  uint64_t hash = 14695981039346656037ull;
+  for (char ch : formatTestCase(tc))
+    hash = (hash ^ static_cast<unsigned char>(ch)) * 1099511628211ull;
+  std::mt19937_64 rng(hash);
+  auto uni = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
+  if (uni(0, 99) >= limits.transposedPercent)
+    return;
+  TestCase transposed = tc;
+  transposed.transposed = true;
+  const ConvConfig &cv = tc.conv;
+  for (unsigned i = 0; i < cv.rank(); ++i)
+    transposed.outputPadding.push_back(
+        uni(0, std::max(cv.strides[i], cv.dilations[i]) - 1));
+  // The cropping may leave no output (large padding, small input): then
+  // the case stays a forward one. So does a low padding that crops more
+  // than every row a window writes (only output padding rows are left):
+  // convgrad-run's gradient kernels cannot state that case yet (their
+  // cropped output gradient would have a negative size).
+  for (unsigned i = 0; i < cv.rank(); ++i)
+    if (cv.padLow[i] > (cv.inputSizes[i] - 1) * cv.strides[i] +
+                           (cv.kernelSizes[i] - 1) * cv.dilations[i] + 1)
+      return;
+  if (transposed.transposedConfig().validate().empty())
+    tc = std::move(transposed);
+}
 } // namespace
 
 TestCase randomTestCase(std::mt19937_64 &rng, const RandomLimits &limits) {
@@ -831,6 +867,7 @@ TestCase randomTestCase(std::mt19937_64 &rng, const RandomLimits &limits) {
   }
   if (limits.maxReferenceWork > 0)
     shrinkToWork(tc, limits.maxReferenceWork, int(uni(0, 3 + r)));
+  drawTransposed(tc, limits);
   return tc;
 }
 

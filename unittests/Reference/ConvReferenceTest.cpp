@@ -610,6 +610,37 @@ TEST(RandomTestCase, DeterministicAndRespectsTinyLimits) {
   }
 }
 
+// A fraction of the cases are transposed convolutions, valid ones with every
+// output padding drawn; the draw does not move the caller's generator, so a
+// seed's cases keep the attributes they had with forward cases only.
+TEST(RandomTestCase, DrawsTransposedWithoutChangingTheSeedsCases) {
+  std::mt19937_64 a(42), b(42);
+  RandomLimits forwardOnly;
+  forwardOnly.transposedPercent = 0;
+  int transposed = 0;
+  std::set<int64_t> outputPaddings;
+  const int kCases = 1000;
+  for (int t = 0; t < kCases; ++t) {
+    TestCase tc = randomTestCase(a);
+    TestCase forward = randomTestCase(b, forwardOnly);
+    SCOPED_TRACE(formatTestCase(tc));
+    ASSERT_FALSE(forward.transposed);
+    ASSERT_EQ(tc.conv.validate(), "");
+    if (tc.transposed) {
+      ++transposed;
+      ASSERT_EQ(tc.transposedConfig().validate(), "");
+      outputPaddings.insert(tc.outputPadding.begin(), tc.outputPadding.end());
+      tc.transposed = false;
+      tc.outputPadding.clear();
+    }
+    ASSERT_EQ(formatTestCase(tc), formatTestCase(forward));
+  }
+  EXPECT_GT(transposed, kCases / 8);
+  EXPECT_LT(transposed, kCases / 2);
+  EXPECT_TRUE(outputPaddings.count(0) && outputPaddings.count(1) &&
+              outputPaddings.count(2));
+}
+
 //===----------------------------------------------------------------------===//
 // Test-case lines.
 //===----------------------------------------------------------------------===//

@@ -165,6 +165,9 @@ struct RandomLimits {
   /// (referenceWork) are at most this; the largest dimensions other than
   /// one chosen at random are halved until they are.
   double maxReferenceWork = 0;
+  /// About this percentage of the cases are transposed convolutions
+  /// (`op=transpose`); 0 draws forward convolutions only.
+  int64_t transposedPercent = 25;
 };
 /// Mid-size cases: C, F up to 160 (odd and prime counts included), spatial
 /// sizes up to 64, batch up to 4, kernel up to 7, at most 3e6 reference
@@ -175,7 +178,10 @@ double referenceWork(const ConvConfig &conv);
 /// A random, always valid test case within `limits` (all limits must be >= 1;
 /// maxRank is clamped to 1..3). Covers stride, dilation, asymmetric padding
 /// (also larger than the kernel extent), G=1 / depthwise / channel-multiplier
-/// / general groups, both layouts, all four element types, dynamic batch.
+/// / general groups, both layouts, all four element types, dynamic batch,
+/// and transposed convolutions with output padding. The forward attributes
+/// (`tc.conv`) are a valid convolution in every case, transposed or not, and
+/// a seed draws the same attributes whatever `transposedPercent` is.
 TestCase randomTestCase(std::mt19937_64 &rng, const RandomLimits &limits = {});
 
 } // namespace reference

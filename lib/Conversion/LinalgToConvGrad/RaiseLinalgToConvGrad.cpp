@@ -24,6 +24,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
@@ -828,6 +829,24 @@ Value reshapeUnitDims(OpBuilder &b, Location loc, Value value,
   return value;
 }
 
+/// The value of an index computed from constants by arith.addi / subi (as
+/// tosa-to-linalg writes `(n - 1)` for a reverse), or nullopt. The raise
+/// does not let the driver fold the user's ops, so it evaluates these here.
+std::optional<int64_t> getConstantIndexArithmetic(Value v, unsigned depth = 0) {
+  if (std::optional<int64_t> c = getConstantIntValue(v))
+    return c;
+  Operation *def = v.getDefiningOp();
+  if (depth > 4 || !isa_and_nonnull<arith::AddIOp, arith::SubIOp>(def))
+    return std::nullopt;
+  std::optional<int64_t> lhs =
+      getConstantIndexArithmetic(def->getOperand(0), depth + 1);
+  std::optional<int64_t> rhs =
+      getConstantIndexArithmetic(def->getOperand(1), depth + 1);
+  if (!lhs || !rhs)
+    return std::nullopt;
+  return isa<arith::AddIOp>(def) ? *lhs + *rhs : *lhs - *rhs;
+}
+
 /// Whether `index` is `linalg.index i` (returns i, reversed = false) or
 /// `(n - 1) - linalg.index i` for the size n of that dim.
 std::optional<std::pair<int64_t, bool>>
@@ -838,7 +857,7 @@ matchIndexOrReversed(Value index, ArrayRef<int64_t> shape) {
   if (!sub)
     return std::nullopt;
   auto idx = sub.getRhs().getDefiningOp<linalg::IndexOp>();
-  std::optional<int64_t> c = getConstantIntValue(sub.getLhs());
+  std::optional<int64_t> c = getConstantIndexArithmetic(sub.getLhs());
   if (!idx || !c || idx.getDim() >= shape.size() ||
       *c != shape[idx.getDim()] - 1)
     return std::nullopt;
@@ -1206,6 +1225,202 @@ struct RaiseDataGradient : public OpRewritePattern<ConvOp> {
   }
 };
 
+/// Whether some tap of a data gradient reaches position `h` of dx (padded
+/// index `h + lo`): `h + lo = o * s + k * d` for o < O, k < K.
+bool isReachedByTap(int64_t h, int64_t lo, int64_t outputSize,
+                    int64_t kernelSize, int64_t stride, int64_t dilation) {
+  for (int64_t k = 0; k < kernelSize; ++k) {
+    int64_t rest = h + lo - k * dilation;
+    if (rest >= 0 && rest % stride == 0 && rest / stride < outputSize)
+      return true;
+  }
+  return false;
+}
+
+/// The data gradient `dgrad` with its result moved to a window that starts
+/// at `start[i]` (may be negative) and has `size[i]` positions along each
+/// spatial dim, when that is again a data gradient: the low padding becomes
+/// lo + start (>= 0), and every position of the new window outside the old
+/// one must be one that no tap reaches (the zeros a pad adds), so the values
+/// are exactly those of the crop or pad. Null otherwise.
+Value moveDataGradientWindow(PatternRewriter &rewriter, ConvBackwardDataOp dgrad,
+                             ArrayRef<int64_t> start, ArrayRef<int64_t> size,
+                             RankedTensorType resultType) {
+  ConvParams p = dgrad.getConvParams();
+  ConvDimPositions pos = p.positions();
+  auto dxType = cast<RankedTensorType>(dgrad.getType());
+  auto dyType = cast<RankedTensorType>(dgrad.getGradOutput().getType());
+  auto filterType = cast<RankedTensorType>(dgrad.getFilter().getType());
+  SmallVector<int64_t> padLow(p.spatialRank), padHigh(p.spatialRank);
+  for (unsigned i = 0; i < p.spatialRank; ++i) {
+    unsigned d = pos.spatial(i);
+    int64_t h = dxType.getDimSize(d), o = dyType.getDimSize(d);
+    int64_t k = filterType.getDimSize(d);
+    if (ShapedType::isDynamic(h) || ShapedType::isDynamic(o))
+      return Value();
+    padLow[i] = p.padLow[i] + start[i];
+    for (int64_t x = start[i]; x < start[i] + size[i]; ++x)
+      if ((x < 0 || x >= h) &&
+          isReachedByTap(x, p.padLow[i], o, k, p.strides[i], p.dilations[i]))
+        return Value();
+    std::optional<int64_t> high = leastHighPadding(
+        size[i], padLow[i], k, p.strides[i], p.dilations[i], o);
+    if (!high)
+      return Value();
+    padHigh[i] = *high;
+  }
+  SmallVector<int64_t> padding(padLow);
+  llvm::append_range(padding, padHigh);
+  return ConvBackwardDataOp::create(
+      rewriter, dgrad.getLoc(), resultType, dgrad.getGradOutput(),
+      dgrad.getFilter(), rewriter.getDenseI64ArrayAttr(p.strides),
+      rewriter.getDenseI64ArrayAttr(padding),
+      rewriter.getDenseI64ArrayAttr(p.dilations),
+      rewriter.getI64IntegerAttr(p.groups), dgrad.getLayoutAttr());
+}
+
+/// A crop of the spatial dims of a data gradient's result (unit strides,
+/// static offsets and sizes) is the data gradient of the cropped window: a
+/// producer computes dgrad on a larger window (e.g. on the padded input, or
+/// with less padding) and slices it.
+struct FoldCropIntoDataGradient
+    : public OpRewritePattern<tensor::ExtractSliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tensor::ExtractSliceOp slice,
+                                PatternRewriter &rewriter) const override {
+    auto dgrad = slice.getSource().getDefiningOp<ConvBackwardDataOp>();
+    auto resultType = slice.getResultType();
+    if (!dgrad || !dgrad->hasOneUse() ||
+        resultType.getRank() != slice.getSourceType().getRank())
+      return failure();
+    auto offsets = getStaticValues(slice.getMixedOffsets());
+    auto sizes = getStaticValues(slice.getMixedSizes());
+    auto strides = getStaticValues(slice.getMixedStrides());
+    if (!offsets || !sizes || !strides ||
+        llvm::any_of(*strides, [](int64_t s) { return s != 1; }))
+      return failure();
+    ConvDimPositions pos = dgrad.getConvParams().positions();
+    for (unsigned d : {pos.outer(), pos.channel()})
+      if ((*offsets)[d] != 0 ||
+          (*sizes)[d] != slice.getSourceType().getDimSize(d))
+        return failure();
+    SmallVector<int64_t> start, size;
+    for (unsigned i = 0; i < pos.spatialRank; ++i) {
+      start.push_back((*offsets)[pos.spatial(i)]);
+      size.push_back((*sizes)[pos.spatial(i)]);
+    }
+    rewriter.setInsertionPoint(slice);
+    Value moved = moveDataGradientWindow(rewriter, dgrad, start, size,
+                                         resultType);
+    if (!moved)
+      return rewriter.notifyMatchFailure(slice, "not a data gradient");
+    rewriter.replaceOp(slice, moved);
+    return success();
+  }
+};
+
+/// A +0.0 pad of the spatial dims of a data gradient's result is the data
+/// gradient of the larger window when the added positions are ones no tap
+/// reaches (and the low padding stays >= 0): a producer computes dgrad on a
+/// smaller window and pads it back (e.g. the rows output_padding adds).
+struct FoldPadIntoDataGradient : public OpRewritePattern<tensor::PadOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tensor::PadOp pad,
+                                PatternRewriter &rewriter) const override {
+    auto dgrad = pad.getSource().getDefiningOp<ConvBackwardDataOp>();
+    if (!dgrad || !dgrad->hasOneUse() || pad.getNofold() ||
+        !pad.getConstantPaddingValue() ||
+        !isPositiveZero(pad.getConstantPaddingValue()))
+      return failure();
+    auto low = getStaticValues(pad.getMixedLowPad());
+    auto high = getStaticValues(pad.getMixedHighPad());
+    auto resultType = cast<RankedTensorType>(pad.getResultType());
+    if (!low || !high || !resultType.hasStaticShape())
+      return failure();
+    ConvDimPositions pos = dgrad.getConvParams().positions();
+    for (unsigned d : {pos.outer(), pos.channel()})
+      if ((*low)[d] != 0 || (*high)[d] != 0)
+        return failure();
+    SmallVector<int64_t> start, size;
+    for (unsigned i = 0; i < pos.spatialRank; ++i) {
+      start.push_back(-(*low)[pos.spatial(i)]);
+      size.push_back(resultType.getDimSize(pos.spatial(i)));
+    }
+    rewriter.setInsertionPoint(pad);
+    Value moved =
+        moveDataGradientWindow(rewriter, dgrad, start, size, resultType);
+    if (!moved)
+      return rewriter.notifyMatchFailure(pad, "padded positions are reached");
+    rewriter.replaceOp(pad, moved);
+    return success();
+  }
+};
+
+/// convgrad.conv_transpose from a stride-1 convolution by a filter reversed
+/// along every spatial dim, channels in place (upstream's
+/// tosa-optional-decompositions of a stride-1 tosa.transpose_conv2d, the
+/// reverses as tosa-to-linalg writes them):
+///   y[o] = b + sum x[o + k*d - P] * w[K-1-k] = b + sum_{i + k'*d - lo = o}
+///          x[i] * w[k'] with lo = (K-1)*d - P (the same for the high side),
+/// and the filter's outer and channel roles swapped into conv_transpose's
+/// [C_in, C_out, K...]. Ungrouped; both paddings must stay >= 0.
+struct RaiseStride1TransposedConvolution : public OpRewritePattern<ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ConvOp conv,
+                                PatternRewriter &rewriter) const override {
+    ConvParams p = conv.getConvParams();
+    ConvDimPositions pos = p.positions();
+    auto filterType = cast<RankedTensorType>(conv.getFilter().getType());
+    if (p.groups != 1 || !filterType.hasStaticShape() ||
+        llvm::any_of(p.strides, [](int64_t s) { return s != 1; }))
+      return failure();
+    PermutedReversed t = traceTransposesAndReverses(conv.getFilter());
+    if (t.source == conv.getFilter() ||
+        cast<RankedTensorType>(t.source.getType()).getShape() !=
+            filterType.getShape())
+      return failure();
+    bool anyReversed = false;
+    for (unsigned d = 0; d < pos.rank(); ++d) {
+      if (filterType.getDimSize(d) == 1)
+        continue;
+      bool spatial = d != pos.outer() && d != pos.channel();
+      if (t.sourceDim[d] != (int64_t)d || t.reversed[d] != spatial)
+        return rewriter.notifyMatchFailure(conv, "not a reversed filter");
+      anyReversed |= spatial;
+    }
+    if (!anyReversed)
+      return failure();
+    SmallVector<int64_t> padding(2 * p.spatialRank);
+    for (unsigned i = 0; i < p.spatialRank; ++i) {
+      int64_t extent =
+          (filterType.getDimSize(pos.spatial(i)) - 1) * p.dilations[i];
+      padding[i] = extent - p.padLow[i];
+      padding[p.spatialRank + i] = extent - p.padHigh[i];
+      if (padding[i] < 0 || padding[p.spatialRank + i] < 0)
+        return rewriter.notifyMatchFailure(conv, "would need negative padding");
+    }
+    SmallVector<int64_t> swap =
+        llvm::to_vector(llvm::seq<int64_t>(0, pos.rank()));
+    std::swap(swap[pos.outer()], swap[pos.channel()]);
+    rewriter.setInsertionPoint(conv);
+    Value filter = transposeTensor(rewriter, conv.getLoc(), t.source, swap);
+    SmallVector<Value> operands = {conv.getInput(), filter};
+    if (conv.getBias())
+      operands.push_back(conv.getBias());
+    auto transposed = ConvTransposeOp::create(
+        rewriter, conv.getLoc(), TypeRange{conv.getType()}, operands);
+    transposed.setStridesAttr(conv.getStridesAttr());
+    transposed.setDilationsAttr(conv.getDilationsAttr());
+    transposed.setLayoutAttr(conv.getLayoutAttr());
+    transposed.setPaddingAttr(rewriter.getDenseI64ArrayAttr(padding));
+    rewriter.replaceOp(conv, transposed.getOutput());
+    return success();
+  }
+};
+
 //===----------------------------------------------------------------------===//
 // Filter gradients
 //===----------------------------------------------------------------------===//
@@ -1231,13 +1446,163 @@ bool isOuterChannelSwap(const PermutedReversed &t, ArrayRef<int64_t> shape,
   return true;
 }
 
+/// A tensor as a rearrangement of another one: `value[map(i)] = source[i]`
+/// for every index i of `source`, `map` simplified (floordiv and mod by the
+/// static sizes where a reshape splits a dim; the index of a unit dim of
+/// `source` replaced by 0, as the simplifier does not know its bounds).
+struct IndexTrace {
+  Value source;
+  AffineMap map;
+};
+
+/// `map` over the indices of a tensor of `shape`, simplified with the index
+/// of every unit dim replaced by 0.
+AffineMap withUnitDimsZero(AffineMap map, ArrayRef<int64_t> shape) {
+  MLIRContext *ctx = map.getContext();
+  SmallVector<AffineExpr> dims;
+  for (auto [i, size] : llvm::enumerate(shape))
+    dims.push_back(size == 1 ? getAffineConstantExpr(0, ctx)
+                             : getAffineDimExpr(i, ctx));
+  return simplifyAffineMap(map.replaceDimsAndSymbols(dims, {}, shape.size(), 0));
+}
+
+/// Whether `t` is a plain copy: `value[i] = source[i]`, same type.
+bool isIdentityTrace(const IndexTrace &t, Value value) {
+  auto type = cast<RankedTensorType>(t.source.getType());
+  return type == value.getType() &&
+         t.map == withUnitDimsZero(AffineMap::getMultiDimIdentityMap(
+                                       type.getRank(), type.getContext()),
+                                   type.getShape());
+}
+
+/// Follows `value` back through linalg.transpose and static
+/// tensor.expand_shape / tensor.collapse_shape (which is how producers move
+/// the group out of a channel dim and into another one) and returns the map
+/// from the indices of the tensor they rearrange to those of `value`.
+/// Follows at most `maxSteps` ops.
+IndexTrace traceIndexRearrangement(Value value, unsigned maxSteps = 16) {
+  MLIRContext *ctx = value.getContext();
+  auto rank = cast<RankedTensorType>(value.getType()).getRank();
+  IndexTrace t{value, AffineMap::getMultiDimIdentityMap(rank, ctx)};
+  for (unsigned steps = 0; steps < maxSteps; ++steps) {
+    Operation *def = t.source.getDefiningOp();
+    // `step` maps the indices of the op's source to those of its result.
+    AffineMap step;
+    Value next;
+    if (auto transpose = dyn_cast_or_null<linalg::TransposeOp>(def)) {
+      next = transpose.getInput();
+      step = AffineMap::getPermutationMap(transpose.getPermutation(), ctx);
+    } else if (auto expand = dyn_cast_or_null<tensor::ExpandShapeOp>(def)) {
+      auto shape = expand.getResultType().getShape();
+      if (!expand.getResultType().hasStaticShape())
+        break;
+      next = expand.getSrc();
+      SmallVector<AffineExpr> results(shape.size());
+      // Bounds the simplifier does not know are written out: a unit dim is
+      // 0, and the mod is only taken when a dim of the group before this
+      // one is not a unit dim.
+      for (auto [g, group] :
+           llvm::enumerate(expand.getReassociationIndices())) {
+        int64_t inner = 1, outer = 1;
+        for (int64_t i : group)
+          outer *= shape[i];
+        for (int64_t i : llvm::reverse(group)) {
+          outer /= shape[i];
+          AffineExpr e = getAffineDimExpr(g, ctx).floorDiv(inner);
+          results[i] = shape[i] == 1 ? getAffineConstantExpr(0, ctx)
+                       : outer == 1  ? e
+                                     : e % shape[i];
+          inner *= shape[i];
+        }
+      }
+      step = AffineMap::get(expand.getSrcType().getRank(), 0, results, ctx);
+    } else if (auto collapse = dyn_cast_or_null<tensor::CollapseShapeOp>(def)) {
+      auto shape = collapse.getSrcType().getShape();
+      if (!collapse.getSrcType().hasStaticShape())
+        break;
+      next = collapse.getSrc();
+      SmallVector<AffineExpr> results;
+      for (const ReassociationIndices &group :
+           collapse.getReassociationIndices()) {
+        AffineExpr e = getAffineConstantExpr(0, ctx);
+        for (int64_t i : group)
+          e = e * shape[i] + getAffineDimExpr(i, ctx);
+        results.push_back(e);
+      }
+      step = AffineMap::get(shape.size(), 0, results, ctx);
+    } else {
+      break;
+    }
+    t.source = next;
+    t.map = simplifyAffineMap(t.map.compose(step));
+  }
+  auto sourceType = cast<RankedTensorType>(t.source.getType());
+  if (sourceType.hasStaticShape())
+    t.map = withUnitDimsZero(t.map, sourceType.getShape());
+  return t;
+}
+
+/// The operands of a grouped filter gradient, when `conv` (G groups) is
+///   r[c', (g, f)] = sum x'[c', (g, n), k * d + o * s] * dy'[(g, f), n, o]
+/// with x' = x [N, G*Cg, S...] rearranged so that
+/// x'[c mod Cg, (c floordiv Cg) * N + n] = x[n, c] (the per-group channel
+/// outer, the group and batch merged into the contracted channel), and
+/// dy' = dy [N, G*Fg, O...] with its outer and channel dims swapped. This is
+/// convgrad's own lowering of a grouped wgrad and how batch-contracted
+/// grouped convolutions are written. Returns {x, dy} or nullopt.
+std::optional<std::pair<Value, Value>>
+matchGroupedFilterGradientOperands(ConvOp conv, const ConvParams &p) {
+  ConvDimPositions pos = p.positions();
+  MLIRContext *ctx = conv.getContext();
+  auto resultType = cast<RankedTensorType>(conv.getType());
+  IndexTrace x = traceIndexRearrangement(conv.getInput());
+  IndexTrace dy = traceIndexRearrangement(conv.getFilter());
+  auto xType = cast<RankedTensorType>(x.source.getType());
+  auto dyType = cast<RankedTensorType>(dy.source.getType());
+  if (xType.getRank() != pos.rank() || dyType.getRank() != pos.rank() ||
+      !xType.hasStaticShape() || !dyType.hasStaticShape())
+    return std::nullopt;
+  int64_t batch = xType.getDimSize(pos.outer());
+  int64_t channelsPerGroup = resultType.getDimSize(pos.outer());
+  if (dyType.getDimSize(pos.outer()) != batch ||
+      xType.getDimSize(pos.channel()) != p.groups * channelsPerGroup ||
+      cast<RankedTensorType>(conv.getInput().getType())
+              .getDimSize(pos.channel()) != p.groups * batch)
+    return std::nullopt;
+  AffineExpr n = getAffineDimExpr(pos.outer(), ctx);
+  AffineExpr c = getAffineDimExpr(pos.channel(), ctx);
+  SmallVector<AffineExpr> xResults, dyResults;
+  for (unsigned d = 0; d < pos.rank(); ++d) {
+    AffineExpr same = getAffineDimExpr(d, ctx);
+    if (d == pos.outer()) {
+      xResults.push_back(c % channelsPerGroup);
+      dyResults.push_back(c);
+    } else if (d == pos.channel()) {
+      xResults.push_back(c.floorDiv(channelsPerGroup) * batch + n);
+      dyResults.push_back(n);
+    } else {
+      xResults.push_back(same);
+      dyResults.push_back(same);
+    }
+  }
+  auto expected = [&](ArrayRef<AffineExpr> results, RankedTensorType type) {
+    return withUnitDimsZero(AffineMap::get(pos.rank(), 0, results, ctx),
+                            type.getShape());
+  };
+  if (x.map != expected(xResults, xType) ||
+      dy.map != expected(dyResults, dyType))
+    return std::nullopt;
+  return std::make_pair(x.source, dy.source);
+}
+
 /// convgrad.conv_backward_filter from the convolution of the input by the
 /// output gradient in which the batch is the contracted channel (the form of
 /// the math note, of StableHLO's wgrad and, after the forward raise, of
 /// torch-mlir's direct linalg.generic wgrad):
 ///   r[c, f, k] = sum_{n, o} x[n, c, k * d + o * s - lo] * dy[n, f, o]
 /// with the convolution's stride d (the forward dilation) and dilation s
-/// (the forward stride). Ungrouped; x and dy in the same layout.
+/// (the forward stride); x and dy in the same layout. Grouped: see
+/// matchGroupedFilterGradientOperands.
 struct RaiseFilterGradient : public OpRewritePattern<ConvOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -1246,7 +1611,7 @@ struct RaiseFilterGradient : public OpRewritePattern<ConvOp> {
     ConvParams p = conv.getConvParams();
     ConvDimPositions pos = p.positions();
     unsigned r = p.spatialRank;
-    if (conv.getBias() || p.groups != 1)
+    if (conv.getBias())
       return failure();
     auto inType = cast<RankedTensorType>(conv.getInput().getType());
     auto filterType = cast<RankedTensorType>(conv.getFilter().getType());
@@ -1255,9 +1620,16 @@ struct RaiseFilterGradient : public OpRewritePattern<ConvOp> {
       return failure();
     PermutedReversed x = traceTransposesAndReverses(conv.getInput());
     PermutedReversed dy = traceTransposesAndReverses(conv.getFilter());
-    if (!isOuterChannelSwap(x, inType.getShape(), pos) ||
-        !isOuterChannelSwap(dy, filterType.getShape(), pos))
+    if (p.groups != 1) {
+      auto grouped = matchGroupedFilterGradientOperands(conv, p);
+      if (!grouped)
+        return rewriter.notifyMatchFailure(conv, "not a grouped wgrad");
+      x.source = grouped->first;
+      dy.source = grouped->second;
+    } else if (!isOuterChannelSwap(x, inType.getShape(), pos) ||
+               !isOuterChannelSwap(dy, filterType.getShape(), pos)) {
       return rewriter.notifyMatchFailure(conv, "batch is not contracted");
+    }
     // A plain forward convolution whose batch and channels are both 1 also
     // looks like this; it is cheaper left as it is.
     if (x.source == conv.getInput() && dy.source == conv.getFilter())
@@ -1303,11 +1675,73 @@ struct RaiseFilterGradient : public OpRewritePattern<ConvOp> {
         RankedTensorType::get(dwShape, outType.getElementType()), x.source,
         dy.source, rewriter.getDenseI64ArrayAttr(strides),
         rewriter.getDenseI64ArrayAttr(padding),
-        rewriter.getDenseI64ArrayAttr(dilations), rewriter.getI64IntegerAttr(1),
-        conv.getLayoutAttr());
+        rewriter.getDenseI64ArrayAttr(dilations),
+        rewriter.getI64IntegerAttr(p.groups), conv.getLayoutAttr());
     rewriter.replaceOp(replaced,
                        transposeTensor(rewriter, conv.getLoc(), dw, toResult));
     return success();
+  }
+};
+
+/// Whether `value`, the result of a chain of transposes and reshapes, only
+/// feeds convgrad ops or rearranges the result of one.
+bool isNextToConvGradOp(Value value) {
+  auto isConvGradOp = [](Operation *op) {
+    return op && isa<ConvGradDialect>(op->getDialect());
+  };
+  if (isConvGradOp(traceIndexRearrangement(value).source.getDefiningOp()))
+    return true;
+  return !value.use_empty() && llvm::all_of(value.getUsers(), isConvGradOp);
+}
+
+/// A chain of transposes and reshapes that puts every element back where it
+/// was, between a convgrad op and what the producer did with the linalg op it
+/// replaces (e.g. the raise's expand_shape of a grouped result followed by
+/// the producer's collapse_shape), or between the producer's rearrangement
+/// of an operand and the raise's inverse one: folds to its source. Identity
+/// chains that neither start at a convgrad op nor only feed convgrad ops
+/// are the user's own and stay.
+struct FoldIdentityRearrangement : public RewritePattern {
+  FoldIdentityRearrangement(MLIRContext *ctx, PatternBenefit benefit)
+      : RewritePattern(MatchAnyOpTypeTag(), benefit, ctx) {}
+
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    if (!isa<linalg::TransposeOp, tensor::ExpandShapeOp,
+             tensor::CollapseShapeOp>(op) ||
+        op->getNumResults() != 1)
+      return failure();
+    Value result = op->getResult(0);
+    if (!isNextToConvGradOp(result))
+      return rewriter.notifyMatchFailure(op, "not next to a convgrad op");
+    // The nearest tensor of the chain that `result` is a copy of.
+    for (unsigned steps = 1; steps <= 16; ++steps) {
+      IndexTrace t = traceIndexRearrangement(result, steps);
+      if (t.source == result)
+        break;
+      if (isIdentityTrace(t, result)) {
+        rewriter.replaceOp(op, t.source);
+        return success();
+      }
+    }
+    return failure();
+  }
+};
+
+/// Upstream's composition of reshapes (a collapse_shape of an expand_shape
+/// or of another collapse_shape becomes one reshape), restricted to the
+/// reshapes around convgrad ops: the raise's own reshapes of operands and
+/// results meet the producer's there, and the gradient matchers read the
+/// composed form. The user's unrelated reshapes stay as they are.
+template <typename ComposePattern>
+struct ComposeReshapesNextToConvGradOp : public ComposePattern {
+  using ComposePattern::ComposePattern;
+
+  LogicalResult matchAndRewrite(tensor::CollapseShapeOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isNextToConvGradOp(op.getResult()))
+      return rewriter.notifyMatchFailure(op, "not next to a convgrad op");
+    return ComposePattern::matchAndRewrite(op, rewriter);
   }
 };
 
@@ -1386,9 +1820,14 @@ struct ConvGradRaiseLinalgPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateRaiseLinalgToConvGradPatterns(patterns);
+    // The driver's folding would rewrite every op of the module (e.g. fold
+    // the user's own collapse_shape of an expand_shape): the patterns fold
+    // what the raise creates or matches, nothing else.
+    GreedyRewriteConfig config;
+    config.enableFolding(false);
     // Whatever the patterns leave, the IR is valid: a non-converged rewrite
     // is not an error.
-    (void)applyPatternsGreedily(getOperation(), std::move(patterns));
+    (void)applyPatternsGreedily(getOperation(), std::move(patterns), config);
   }
 };
 
@@ -1399,12 +1838,15 @@ void mlir::convgrad::populateRaiseLinalgToConvGradPatterns(
   patterns.add<RaiseConvolution, RaiseBiasGradient>(patterns.getContext());
   // The gradient forms are recognized on convgrad.conv, before a bias add is
   // folded into it (a data gradient has no bias).
-  patterns.add<RaiseDataGradient, RaiseFilterGradient>(patterns.getContext(),
-                                                       /*benefit=*/2);
-  patterns.add<FoldBiasAdd, FoldPadIntoConv>(patterns.getContext(),
-                                             /*benefit=*/1);
-  // An expand_shape that the raise puts after a grouped result, followed by
-  // the producer's own collapse_shape, folds away.
-  tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns,
-                                                       patterns.getContext());
+  patterns.add<RaiseDataGradient, RaiseFilterGradient,
+               RaiseStride1TransposedConvolution>(patterns.getContext(),
+                                                  /*benefit=*/2);
+  patterns.add<FoldBiasAdd, FoldPadIntoConv, FoldIdentityRearrangement,
+               FoldCropIntoDataGradient, FoldPadIntoDataGradient,
+               ComposeReshapesNextToConvGradOp<ComposeCollapseOfExpandOp<
+                   tensor::CollapseShapeOp, tensor::ExpandShapeOp,
+                   tensor::CastOp, tensor::DimOp, RankedTensorType>>,
+               ComposeReshapesNextToConvGradOp<ComposeReassociativeReshapeOps<
+                   tensor::CollapseShapeOp, ReshapeOpKind::kCollapse>>>(
+      patterns.getContext(), /*benefit=*/1);
 }

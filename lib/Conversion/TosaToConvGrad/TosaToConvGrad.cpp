@@ -200,9 +200,51 @@ struct ImportDepthwiseConv : OpRewritePattern<tosa::DepthwiseConv2DOp> {
 /// tosa.transpose_conv2d: out[iy*s + top + ky] += in[iy] * w[ky] is the data
 /// gradient dx[o] = sum dy[i] w'[k], o = i*s + k - lo, of a stride-s
 /// convolution with lo = -top; negative out_pad entries are that padding
-/// (a crop), positive ones zero rows added around the result.
+/// (a crop), positive ones zero rows added around the result. Imported as
+/// convgrad.conv_transpose (with its bias) when that states the op, else as
+/// conv_backward_data, pad and bias add.
 struct ImportTransposeConv : OpRewritePattern<tosa::TransposeConv2DOp> {
   using OpRewritePattern::OpRewritePattern;
+
+  /// convgrad.conv_transpose states the op exactly when no zero rows come
+  /// before the result (top and left out_pad <= 0: padding that crops) and
+  /// fewer than `stride` come after it (a positive bottom or right out_pad
+  /// is output_padding, rows no input reaches; a negative one crops):
+  /// output[o] = bias + sum in[i] * w[k] with o = i*s + k - lo, lo = -top.
+  /// Fails, creating nothing, otherwise.
+  static LogicalResult replaceWithConvTranspose(PatternRewriter &rewriter,
+                                                tosa::TransposeConv2DOp op) {
+    ArrayRef<int64_t> outPad = op.getOutPad(), strides = op.getStride();
+    SmallVector<int64_t> padding(4, 0), outputPadding(2, 0);
+    for (unsigned i = 0; i < 2; ++i) {
+      int64_t top = outPad[2 * i], bottom = outPad[2 * i + 1];
+      if (top > 0 || bottom >= strides[i])
+        return failure();
+      padding[i] = -top;
+      padding[2 + i] = std::max<int64_t>(0, -bottom);
+      outputPadding[i] = std::max<int64_t>(0, bottom);
+    }
+    Location loc = op.getLoc();
+    auto outType = cast<RankedTensorType>(op.getOutput().getType());
+    // [OC, KH, KW, IC] -> channels-last [C_in = IC, KH, KW, C_out = OC].
+    Value filter =
+        transposeTensor(rewriter, loc, op.getWeight(), {3, 1, 2, 0});
+    Value bias =
+        expandBias(rewriter, loc, op.getBias(), outType.getShape().back());
+    auto convTranspose = ConvTransposeOp::create(
+        rewriter, loc, TypeRange{outType},
+        ValueRange{op.getInput(), filter, bias});
+    setChannelsLastConvAttrs(rewriter, convTranspose, strides, {1, 1},
+                             ArrayRef<int64_t>(padding).take_front(2),
+                             ArrayRef<int64_t>(padding).drop_front(2),
+                             /*groups=*/1);
+    if (llvm::any_of(outputPadding, [](int64_t p) { return p != 0; }))
+      convTranspose.setOutputPaddingAttr(
+          rewriter.getDenseI64ArrayAttr(outputPadding));
+    rewriter.replaceOp(op, convTranspose.getOutput());
+    return success();
+  }
+
   LogicalResult matchAndRewrite(tosa::TransposeConv2DOp op,
                                 PatternRewriter &rewriter) const override {
     if (failed(checkImportable(op, rewriter)))
@@ -212,6 +254,8 @@ struct ImportTransposeConv : OpRewritePattern<tosa::TransposeConv2DOp> {
     auto outType = cast<RankedTensorType>(op.getOutput().getType());
     auto weightType = cast<RankedTensorType>(op.getWeight().getType());
     ArrayRef<int64_t> outPad = op.getOutPad(), strides = op.getStride();
+    if (succeeded(replaceWithConvTranspose(rewriter, op)))
+      return success();
     SmallVector<int64_t> cropLow, cropHigh;
     SmallVector<int64_t> extendLow(4, 0), extendHigh(4, 0);
     SmallVector<int64_t> dxShape = {inType.getDimSize(0)};

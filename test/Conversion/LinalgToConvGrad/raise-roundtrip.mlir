@@ -7,7 +7,7 @@
 // RUN: convgrad-opt %s --convgrad-to-linalg --convgrad-raise-linalg --canonicalize | FileCheck %s
 // RUN: convgrad-run %s --pass-pipeline=convgrad-to-linalg,convgrad-raise-linalg,convgrad-cpu-pipeline \
 // RUN:   --compare-pipeline=convgrad-cpu-pipeline | FileCheck %s --check-prefix=EXEC
-// EXEC-COUNT-8: PASS @
+// EXEC-COUNT-11: PASS @
 // EXEC: all functions agree
 
 // CHECK-LABEL: func.func @fwd(
@@ -33,6 +33,16 @@
 // CHECK-NEXT: return
 // CHECK-LABEL: func.func @dgrad_grouped_cl(
 // CHECK-NEXT: convgrad.conv_backward_data %arg0, %arg1 strides = [2] padding = [0, 0] dilations = [2] groups = 3 layout = channels_last : (tensor<1x4x6xf32>, tensor<6x3x3xf32>) -> tensor<1x11x9xf32>
+// CHECK-NEXT: return
+
+// CHECK-LABEL: func.func @wgrad_grouped(
+// CHECK-NEXT: convgrad.conv_backward_filter %arg0, %arg1 strides = [2, 2] padding = [1, 1, 0, 0] dilations = [1, 1] groups = 2 : (tensor<2x4x8x8xf32>, tensor<2x6x4x4xf32>) -> tensor<6x2x3x3xf32>
+// CHECK-NEXT: return
+// CHECK-LABEL: func.func @wgrad_depthwise_cl(
+// CHECK-NEXT: convgrad.conv_backward_filter %arg0, %arg1 strides = [2] padding = [1, 1] dilations = [2] groups = 8 layout = channels_last : (tensor<3x9x8xf32>, tensor<3x4x8xf32>) -> tensor<8x3x1xf32>
+// CHECK-NEXT: return
+// CHECK-LABEL: func.func @wgrad_grouped_3d(
+// CHECK-NEXT: convgrad.conv_backward_filter %arg0, %arg1 strides = [2, 2, 2] padding = [1, 1, 1, 1, 1, 1] dilations = [1, 1, 1] groups = 3 : (tensor<1x6x5x5x5xf32>, tensor<1x9x3x3x3xf32>) -> tensor<9x2x3x3x3xf32>
 // CHECK-NEXT: return
 
 func.func @fwd(%x: tensor<2x4x9x9xf32>, %w: tensor<6x2x3x3xf32>, %b: tensor<6xf32>) -> tensor<2x6x4x5xf32> {
@@ -66,4 +76,16 @@ func.func @dgrad_grouped(%dy: tensor<2x6x4x4xf32>, %w: tensor<6x2x3x3xf32>) -> t
 func.func @dgrad_grouped_cl(%dy: tensor<1x4x6xf32>, %w: tensor<6x3x3xf32>) -> tensor<1x11x9xf32> {
   %r = convgrad.conv_backward_data %dy, %w strides = [2] dilations = [2] groups = 3 layout = channels_last : (tensor<1x4x6xf32>, tensor<6x3x3xf32>) -> tensor<1x11x9xf32>
   return %r : tensor<1x11x9xf32>
+}
+func.func @wgrad_grouped(%x: tensor<2x4x8x8xf32>, %dy: tensor<2x6x4x4xf32>) -> tensor<6x2x3x3xf32> {
+  %r = convgrad.conv_backward_filter %x, %dy strides = [2, 2] padding = [1, 1, 1, 1] groups = 2 : (tensor<2x4x8x8xf32>, tensor<2x6x4x4xf32>) -> tensor<6x2x3x3xf32>
+  return %r : tensor<6x2x3x3xf32>
+}
+func.func @wgrad_depthwise_cl(%x: tensor<3x9x8xf32>, %dy: tensor<3x4x8xf32>) -> tensor<8x3x1xf32> {
+  %r = convgrad.conv_backward_filter %x, %dy strides = [2] padding = [1, 1] dilations = [2] groups = 8 layout = channels_last : (tensor<3x9x8xf32>, tensor<3x4x8xf32>) -> tensor<8x3x1xf32>
+  return %r : tensor<8x3x1xf32>
+}
+func.func @wgrad_grouped_3d(%x: tensor<1x6x5x5x5xf32>, %dy: tensor<1x9x3x3x3xf32>) -> tensor<9x2x3x3x3xf32> {
+  %r = convgrad.conv_backward_filter %x, %dy strides = [2, 2, 2] padding = [1, 1, 1, 1, 1, 1] groups = 3 : (tensor<1x6x5x5x5xf32>, tensor<1x9x3x3x3xf32>) -> tensor<9x2x3x3x3xf32>
+  return %r : tensor<9x2x3x3x3xf32>
 }

@@ -12,7 +12,7 @@
 // RUN:   --compare-pipeline=convgrad-upstream-cpu-pipeline | FileCheck %s --check-prefix=EXEC
 // RUN: convgrad-run %s --pass-pipeline="func.func(tosa-optional-decompositions,tosa-to-linalg-named,tosa-to-linalg,tosa-to-tensor,tosa-to-arith),convgrad-raise-linalg,convgrad-cpu-pipeline" \
 // RUN:   --compare-pipeline=convgrad-tosa-cpu-pipeline | FileCheck %s --check-prefix=EXEC
-// EXEC-COUNT-5: PASS @
+// EXEC-COUNT-6: PASS @
 // EXEC: all functions agree
 
 // CHECK-LABEL: func.func @conv2d(
@@ -51,9 +51,11 @@ func.func @conv3d(%x: tensor<1x4x6x4x2xf32>, %w: tensor<3x3x3x3x2xf32>, %b: tens
 
 // A strided transpose_conv2d: tosa-optional-decompositions splits the kernel
 // into stride^2 sub-kernels of one stride-1 conv2d (no inserted zeros) and
-// interleaves the outputs; that convolution is raised, the interleave stays.
+// interleaves the outputs; that convolution (by the reversed sub-kernels) is
+// raised, as the stride-1 conv_transpose by the sub-kernels, the interleave
+// stays.
 // CHECK-LABEL: func.func @transpose_conv2d(
-// CHECK: convgrad.conv %{{.*}}, %{{.*}} strides = [1, 1] padding = [1, 1, 1, 1] dilations = [1, 1] layout = channels_last : (tensor<1x3x3x2xf32>, tensor<12x2x2x2xf32>) -> tensor<1x4x4x12xf32>
+// CHECK: convgrad.conv_transpose %{{.*}}, %{{.*}} strides = [1, 1] padding = [0, 0, 0, 0] dilations = [1, 1] layout = channels_last : (tensor<1x3x3x2xf32>, tensor<2x2x2x12xf32>) -> tensor<1x4x4x12xf32>
 // CHECK-NOT: linalg.conv
 func.func @transpose_conv2d(%x: tensor<1x3x3x2xf32>, %w: tensor<3x3x3x2xf32>, %b: tensor<3xf32>) -> tensor<1x7x7x3xf32> {
   %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
@@ -61,3 +63,17 @@ func.func @transpose_conv2d(%x: tensor<1x3x3x2xf32>, %w: tensor<3x3x3x2xf32>, %b
   return %r : tensor<1x7x7x3xf32>
 }
 
+
+// A stride-1 transpose_conv2d: tosa-optional-decompositions writes a conv2d
+// by the kernel reversed along H and W (two tosa.reverse) with a padding of
+// K - 1 + out_pad; the raise states it as the conv_transpose that
+// --convgrad-import-tosa makes of it (padding 1, 0 / 1, 2 = -out_pad).
+// CHECK-LABEL: func.func @transpose_conv2d_stride1(
+// CHECK: %[[W:.*]] = linalg.transpose ins(%arg1 : tensor<2x3x3x3xf32>) outs(%{{.*}} : tensor<3x3x3x2xf32>) permutation = [3, 1, 2, 0]
+// CHECK-NEXT: convgrad.conv_transpose %arg0, %[[W]], %arg2 strides = [1, 1] padding = [1, 0, 1, 2] dilations = [1, 1] layout = channels_last : (tensor<1x4x5x3xf32>, tensor<3x3x3x2xf32>, tensor<2xf32>) -> tensor<1x4x5x2xf32>
+// CHECK-NOT: convgrad.conv 
+func.func @transpose_conv2d_stride1(%x: tensor<1x4x5x3xf32>, %w: tensor<2x3x3x3xf32>, %b: tensor<2xf32>) -> tensor<1x4x5x2xf32> {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %0 = tosa.transpose_conv2d %x, %w, %b, %zp, %zp {acc_type = f32, out_pad = array<i64: -1, -1, 0, -2>, stride = array<i64: 1, 1>} : (tensor<1x4x5x3xf32>, tensor<2x3x3x3xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x4x5x2xf32>
+  return %0 : tensor<1x4x5x2xf32>
+}

@@ -67,3 +67,33 @@ func.func @transpose_conv(%x: tensor<1x3x4x2xf32>, %w: tensor<3x3x2x2xf32>, %b: 
   %0 = tosa.transpose_conv2d %x, %w, %b, %zp, %zp {acc_type = f32, out_pad = array<i64: 2, 0, 0, -1>, stride = array<i64: 2, 1>} : (tensor<1x3x4x2xf32>, tensor<3x3x2x2xf32>, tensor<3xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x9x4x3xf32>
   return %0 : tensor<1x9x4x3xf32>
 }
+
+// -----
+
+// transpose_conv2d that convgrad.conv_transpose states: top/left out_pad <= 0
+// (padding, a crop), bottom/right out_pad < stride (positive: output_padding,
+// negative: padding); the weight [OC, KH, KW, IC] becomes [IC, KH, KW, OC],
+// the bias stays on the op.
+// CHECK-LABEL: func.func @transpose_conv_exact
+// CHECK: %[[F:.*]] = linalg.transpose ins(%{{.*}} : tensor<3x3x3x2xf32>) outs(%{{.*}} : tensor<2x3x3x3xf32>) permutation = [3, 1, 2, 0]
+// CHECK-NEXT: %[[Y:.*]] = convgrad.conv_transpose %arg0, %[[F]], %arg2 output_padding = [1, 0] strides = [2, 2] padding = [0, 1, 0, 1] layout = channels_last : (tensor<1x3x3x2xf32>, tensor<2x3x3x3xf32>, tensor<3xf32>) -> tensor<1x8x5x3xf32>
+// CHECK-NEXT: return %[[Y]]
+func.func @transpose_conv_exact(%x: tensor<1x3x3x2xf32>, %w: tensor<3x3x3x2xf32>, %b: tensor<3xf32>) -> tensor<1x8x5x3xf32> {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %0 = tosa.transpose_conv2d %x, %w, %b, %zp, %zp {acc_type = f32, out_pad = array<i64: 0, 1, -1, -1>, stride = array<i64: 2, 2>} : (tensor<1x3x3x2xf32>, tensor<3x3x3x2xf32>, tensor<3xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x8x5x3xf32>
+  return %0 : tensor<1x8x5x3xf32>
+}
+
+// -----
+
+// A bottom out_pad of a whole stride (no output_padding can state it) keeps
+// the data-gradient form.
+// CHECK-LABEL: func.func @transpose_conv_out_pad_stride
+// CHECK-NOT: convgrad.conv_transpose
+// CHECK: convgrad.conv_backward_data
+// CHECK: tensor.pad
+func.func @transpose_conv_out_pad_stride(%x: tensor<1x3x3x2xf32>, %w: tensor<3x3x3x2xf32>, %b: tensor<3xf32>) -> tensor<1x7x9x3xf32> {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %0 = tosa.transpose_conv2d %x, %w, %b, %zp, %zp {acc_type = f32, out_pad = array<i64: 0, 0, 0, 2>, stride = array<i64: 2, 2>} : (tensor<1x3x3x2xf32>, tensor<3x3x3x2xf32>, tensor<3xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x7x9x3xf32>
+  return %0 : tensor<1x7x9x3xf32>
+}

@@ -58,3 +58,17 @@ func.func @transpose_positive_out_pad(%x: tensor<1x3x4x2xf32>, %w: tensor<3x3x2x
   %0 = tosa.transpose_conv2d %x, %w, %b, %zp, %zp {acc_type = f32, out_pad = array<i64: 2, 1, 0, 2>, stride = array<i64: 2, 1>} : (tensor<1x3x4x2xf32>, tensor<3x3x2x2xf32>, tensor<3xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x10x7x3xf32>
   return %0 : tensor<1x10x7x3xf32>
 }
+
+// Stride 1 with a crop on every side, and stride 2 with a bottom/right
+// out_pad of 1 (output_padding: a row no input reaches, bias only): both
+// imported as convgrad.conv_transpose.
+func.func @transpose_s1_cropped(%x: tensor<1x4x5x3xf32>, %w: tensor<2x3x3x3xf32>, %b: tensor<2xf32>) -> tensor<1x4x5x2xf32> {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %0 = tosa.transpose_conv2d %x, %w, %b, %zp, %zp {acc_type = f32, out_pad = array<i64: -1, -1, 0, -2>, stride = array<i64: 1, 1>} : (tensor<1x4x5x3xf32>, tensor<2x3x3x3xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x4x5x2xf32>
+  return %0 : tensor<1x4x5x2xf32>
+}
+func.func @transpose_s2_output_padding(%x: tensor<1x3x3x2xf32>, %w: tensor<3x3x3x2xf32>, %b: tensor<3xf32>) -> tensor<1x8x7x3xf32> {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %0 = tosa.transpose_conv2d %x, %w, %b, %zp, %zp {acc_type = f32, out_pad = array<i64: 0, 1, -1, 1>, stride = array<i64: 2, 2>} : (tensor<1x3x3x2xf32>, tensor<3x3x3x2xf32>, tensor<3xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x8x7x3xf32>
+  return %0 : tensor<1x8x7x3xf32>
+}

@@ -64,6 +64,12 @@ struct SplitGroupedConv : OpRewritePattern<ConvOp> {
       return rewriter.notifyMatchFailure(op, "dynamic channels");
     if (cg == 1)
       return rewriter.notifyMatchFailure(op, "depthwise: kept as is");
+    // An empty input (a zero-size dim, e.g. the output gradient of a
+    // transposed convolution whose rows are all output padding) sums
+    // nothing; slicing it per group would need out-of-bounds offsets.
+    if (llvm::is_contained(
+            cast<RankedTensorType>(op.getInput().getType()).getShape(), 0))
+      return rewriter.notifyMatchFailure(op, "empty input");
     int64_t fg = f / p.groups;
     if (fg == 1 && p.isChannelsLast())
       return rewriter.notifyMatchFailure(

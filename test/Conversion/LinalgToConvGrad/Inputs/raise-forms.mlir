@@ -509,3 +509,118 @@ func.func @bgrad_ndhwc(%dy: tensor<2x2x3x3x5xf32>) -> tensor<5xf32> {
   } -> tensor<5xf32>
   return %db : tensor<5xf32>
 }
+
+// torch-mlir's direct linalg.generic filter gradient of a grouped convolution
+// (groups = 2): the group split out of the channels of x and dy by
+// expand_shape, the batch contracted, the result collapsed back to [G*Fg, Cg, K...].
+// CHECK-LABEL: func.func @torch_wgrad_grouped_generic(
+// CHECK-NEXT: convgrad.conv_backward_filter %arg0, %arg1 strides = [2, 2] padding = [1, 1, 1, 1] dilations = [1, 1] groups = 2 : (tensor<2x4x7x7xf32>, tensor<2x6x4x4xf32>) -> tensor<6x2x3x3xf32>
+// CHECK-NEXT: return
+func.func @torch_wgrad_grouped_generic(%x: tensor<2x4x7x7xf32>, %dy: tensor<2x6x4x4xf32>) -> tensor<6x2x3x3xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<2x4x7x7xf32> to tensor<2x4x9x9xf32>
+  %xg = tensor.expand_shape %p [[0], [1, 2], [3], [4]] output_shape [2, 2, 2, 9, 9] : tensor<2x4x9x9xf32> into tensor<2x2x2x9x9xf32>
+  %dyg = tensor.expand_shape %dy [[0], [1, 2], [3], [4]] output_shape [2, 2, 3, 4, 4] : tensor<2x6x4x4xf32> into tensor<2x2x3x4x4xf32>
+  %e = tensor.empty() : tensor<2x3x2x3x3xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x3x2x3x3xf32>) -> tensor<2x3x2x3x3xf32>
+  %dwg = linalg.generic {indexing_maps = [
+      affine_map<(g, f, c, kh, kw, n, oh, ow) -> (n, g, c, kh + oh * 2, kw + ow * 2)>,
+      affine_map<(g, f, c, kh, kw, n, oh, ow) -> (n, g, f, oh, ow)>,
+      affine_map<(g, f, c, kh, kw, n, oh, ow) -> (g, f, c, kh, kw)>],
+      iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%xg, %dyg : tensor<2x2x2x9x9xf32>, tensor<2x2x3x4x4xf32>) outs(%f : tensor<2x3x2x3x3xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<2x3x2x3x3xf32>
+  %dw = tensor.collapse_shape %dwg [[0, 1], [2], [3], [4]] : tensor<2x3x2x3x3xf32> into tensor<6x2x3x3xf32>
+  return %dw : tensor<6x2x3x3xf32>
+}
+
+// The data gradient of torch_dgrad_generic cropped afterwards (rows 1..5,
+// columns 0..5): the data gradient of the cropped window (low padding 1).
+// CHECK-LABEL: func.func @dgrad_cropped(
+// CHECK-NEXT: convgrad.conv_backward_data %arg0, %arg1 strides = [2, 2] padding = [1, 0, 1, 1] dilations = [1, 1] : (tensor<1x4x3x3xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x5x6xf32>
+// CHECK-NEXT: return
+func.func @dgrad_cropped(%dy: tensor<1x4x3x3xf32>, %w: tensor<4x2x3x3xf32>) -> tensor<1x2x5x6xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c2 = arith.constant 2 : index
+  %ez = tensor.empty() : tensor<1x4x9x9xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%ez : tensor<1x4x9x9xf32>) -> tensor<1x4x9x9xf32>
+  %ins = tensor.insert_slice %dy into %z[0, 0, 2, 2] [1, 4, 3, 3] [1, 1, 2, 2] : tensor<1x4x3x3xf32> into tensor<1x4x9x9xf32>
+  %ef = tensor.empty() : tensor<4x2x3x3xf32>
+  %flip = linalg.generic {indexing_maps = [#id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      outs(%ef : tensor<4x2x3x3xf32>) {
+  ^bb0(%out: f32):
+    %i0 = linalg.index 0 : index
+    %i1 = linalg.index 1 : index
+    %i2 = linalg.index 2 : index
+    %i3 = linalg.index 3 : index
+    %r2 = arith.subi %c2, %i2 : index
+    %r3 = arith.subi %c2, %i3 : index
+    %v = tensor.extract %w[%i0, %i1, %r2, %r3] : tensor<4x2x3x3xf32>
+    linalg.yield %v : f32
+  } -> tensor<4x2x3x3xf32>
+  %e = tensor.empty() : tensor<1x2x7x7xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x2x7x7xf32>) -> tensor<1x2x7x7xf32>
+  %dx = linalg.generic {indexing_maps = [
+      affine_map<(n, c, h, w, f, kh, kw) -> (n, f, h + kh, w + kw)>,
+      affine_map<(n, c, h, w, f, kh, kw) -> (f, c, kh, kw)>,
+      affine_map<(n, c, h, w, f, kh, kw) -> (n, c, h, w)>],
+      iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%ins, %flip : tensor<1x4x9x9xf32>, tensor<4x2x3x3xf32>) outs(%f : tensor<1x2x7x7xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x2x7x7xf32>
+  %crop = tensor.extract_slice %dx[0, 0, 1, 0] [1, 2, 5, 6] [1, 1, 1, 1] : tensor<1x2x7x7xf32> to tensor<1x2x5x6xf32>
+  return %crop : tensor<1x2x5x6xf32>
+}
+
+// ... and padded with a zero row and column that no tap reaches.
+// CHECK-LABEL: func.func @dgrad_padded(
+// CHECK-NEXT: convgrad.conv_backward_data %arg0, %arg1 strides = [2, 2] padding = [0, 0, 0, 0] dilations = [1, 1] : (tensor<1x4x3x3xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x8x8xf32>
+// CHECK-NEXT: return
+func.func @dgrad_padded(%dy: tensor<1x4x3x3xf32>, %w: tensor<4x2x3x3xf32>) -> tensor<1x2x8x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c2 = arith.constant 2 : index
+  %ez = tensor.empty() : tensor<1x4x9x9xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%ez : tensor<1x4x9x9xf32>) -> tensor<1x4x9x9xf32>
+  %ins = tensor.insert_slice %dy into %z[0, 0, 2, 2] [1, 4, 3, 3] [1, 1, 2, 2] : tensor<1x4x3x3xf32> into tensor<1x4x9x9xf32>
+  %ef = tensor.empty() : tensor<4x2x3x3xf32>
+  %flip = linalg.generic {indexing_maps = [#id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      outs(%ef : tensor<4x2x3x3xf32>) {
+  ^bb0(%out: f32):
+    %i0 = linalg.index 0 : index
+    %i1 = linalg.index 1 : index
+    %i2 = linalg.index 2 : index
+    %i3 = linalg.index 3 : index
+    %r2 = arith.subi %c2, %i2 : index
+    %r3 = arith.subi %c2, %i3 : index
+    %v = tensor.extract %w[%i0, %i1, %r2, %r3] : tensor<4x2x3x3xf32>
+    linalg.yield %v : f32
+  } -> tensor<4x2x3x3xf32>
+  %e = tensor.empty() : tensor<1x2x7x7xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x2x7x7xf32>) -> tensor<1x2x7x7xf32>
+  %dx = linalg.generic {indexing_maps = [
+      affine_map<(n, c, h, w, f, kh, kw) -> (n, f, h + kh, w + kw)>,
+      affine_map<(n, c, h, w, f, kh, kw) -> (f, c, kh, kw)>,
+      affine_map<(n, c, h, w, f, kh, kw) -> (n, c, h, w)>],
+      iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%ins, %flip : tensor<1x4x9x9xf32>, tensor<4x2x3x3xf32>) outs(%f : tensor<1x2x7x7xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x2x7x7xf32>
+  %pad = tensor.pad %dx low[0, 0, 0, 0] high[0, 0, 1, 1] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x2x7x7xf32> to tensor<1x2x8x8xf32>
+  return %pad : tensor<1x2x8x8xf32>
+}

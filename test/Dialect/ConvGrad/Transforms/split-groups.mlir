@@ -37,3 +37,14 @@ func.func @one_output_channel_per_group(%x: tensor<1x5x5x8xf32>, %w: tensor<4x3x
   %y = convgrad.conv %x, %w groups = 4 layout = channels_last : (tensor<1x5x5x8xf32>, tensor<4x3x3x2xf32>) -> tensor<1x3x3x4xf32>
   return %y : tensor<1x3x3x4xf32>
 }
+
+// An empty input (the output gradient of a transposed convolution whose only
+// output row is output padding) sums nothing: it is not sliced per group
+// (a slice of a zero-size dim at a group's offset would be out of bounds).
+// CHECK-LABEL: func.func @empty_input(
+// CHECK-NOT: tensor.extract_slice
+// CHECK: convgrad.conv %arg0, %arg1 padding = [3, 0] dilations = [2] groups = 2 : (tensor<1x4x0xf32>, tensor<2x2x2xf32>) -> tensor<1x2x1xf32>
+func.func @empty_input(%x: tensor<1x4x0xf32>, %w: tensor<2x2x2xf32>) -> tensor<1x2x1xf32> {
+  %y = convgrad.conv %x, %w padding = [3, 0] dilations = [2] groups = 2 : (tensor<1x4x0xf32>, tensor<2x2x2xf32>) -> tensor<1x2x1xf32>
+  return %y : tensor<1x2x1xf32>
+}
