@@ -69,41 +69,42 @@ namespace cl = llvm::cl;
 #define CONVGRAD_BENCH_PLOT_SCRIPT "plot.sh"
 #endif
 
+static cl::OptionCategory benchCategory("convgrad-bench options");
 static cl::opt<std::string> shapesFile(
     "shapes",
     cl::desc("The layer set (CSV: name,N,C,H,W,F,KH,KW,stride,pad,dilation,"
              "groups)"),
-    cl::value_desc("file"), cl::init(CONVGRAD_BENCH_DEFAULT_SHAPES));
+    cl::value_desc("file"), cl::init(CONVGRAD_BENCH_DEFAULT_SHAPES), cl::cat(benchCategory));
 static cl::list<std::string> inlineShapes(
     "shape",
     cl::desc("Benchmark this row (a shapes.csv line) instead of --shapes; "
              "may be repeated"),
-    cl::value_desc("csv-line"));
+    cl::value_desc("csv-line"), cl::cat(benchCategory));
 static cl::list<std::string> rowFilter(
     "rows",
     cl::desc("Only these rows: full names or the part before the first '_' "
              "(e.g. --rows=a,f)"),
-    cl::CommaSeparated);
+    cl::CommaSeparated, cl::cat(benchCategory));
 static cl::list<std::string> opsOpt(
     "ops", cl::desc("Ops to time: fwd, dgrad, wgrad, bgrad (default "
                     "dgrad,wgrad)"),
-    cl::CommaSeparated);
+    cl::CommaSeparated, cl::cat(benchCategory));
 // libLLVM already registers an option named "threads"; main() rewrites
 // --threads=... to --bench-threads=... before parsing.
 static cl::list<unsigned> threadsOpt(
     "bench-threads",
     cl::desc("Thread counts, e.g. 1,2 (default; also accepted as --threads)"),
-    cl::CommaSeparated);
+    cl::CommaSeparated, cl::cat(benchCategory));
 static cl::opt<unsigned> reps("reps", cl::desc("Timed calls per measurement"),
-                              cl::init(20));
+                              cl::init(20), cl::cat(benchCategory));
 static cl::opt<unsigned> warmup("warmup",
                                 cl::desc("Untimed calls before timing"),
-                                cl::init(3));
+                                cl::init(3), cl::cat(benchCategory));
 static cl::opt<unsigned> warmupMs(
     "warmup-ms",
     cl::desc("Keep warming up for at least this long (lets the other "
              "OpenMP runtime's idle workers stop spinning)"),
-    cl::init(300));
+    cl::init(300), cl::cat(benchCategory));
 static cl::opt<std::string> verifyMode(
     "verify",
     cl::desc("exact (default): inputs on a dyadic grid on which every sum is "
@@ -112,7 +113,7 @@ static cl::opt<std::string> verifyMode(
              "sampled: fwd/dgrad on the last image of the batch, wgrad on 8 "
              "filters spread over F (groups=1), bgrad and small ops in full; "
              "full: every element; none"),
-    cl::init("exact"));
+    cl::init("exact"), cl::cat(benchCategory));
 static cl::opt<bool> injectErrors(
     "inject-errors",
     cl::desc("After the exact check of each op (first thread count), plant "
@@ -120,37 +121,37 @@ static cl::opt<bool> injectErrors(
              "off, one output pixel dropped, two kernel taps swapped, one "
              "block of 16 channels missing) and check that the exact check "
              "reports each; no timing, no oneDNN"),
-    cl::init(false));
+    cl::init(false), cl::cat(benchCategory));
 static cl::opt<std::string> allocatorMode(
     "allocator",
     cl::desc("retain (default): glibc malloc keeps freed blocks up to 32 MiB "
              "for reuse, so the kernels' temporaries do not page-fault on "
              "every call (oneDNN reuses its scratchpad likewise); system: "
              "glibc's defaults"),
-    cl::init("retain"));
+    cl::init("retain"), cl::cat(benchCategory));
 static cl::opt<bool> noDnnl("no-dnnl",
                             cl::desc("Do not time oneDNN even if built with "
                                      "it"),
-                            cl::init(false));
+                            cl::init(false), cl::cat(benchCategory));
 static cl::opt<std::string> csvFile("csv", cl::desc("Also write a CSV here"),
-                                    cl::value_desc("file"));
+                                    cl::value_desc("file"), cl::cat(benchCategory));
 static cl::opt<std::string> pngFile(
     "png",
     cl::desc("Also plot GFLOP/s per row to this PNG (bench/plot.sh, gnuplot)"),
-    cl::value_desc("file"));
+    cl::value_desc("file"), cl::cat(benchCategory));
 static cl::opt<unsigned> optLevel("opt-level",
                                   cl::desc("LLVM optimization level (0-3)"),
-                                  cl::init(2));
+                                  cl::init(2), cl::cat(benchCategory));
 static cl::opt<std::string> pipelineOptions(
     "pipeline-options",
     cl::desc("Extra convgrad-cpu-pipeline options, e.g. 'target-cpu=znver3'"),
-    cl::init(""));
+    cl::init(""), cl::cat(benchCategory));
 static cl::opt<uint64_t> seed("seed", cl::desc("Seed of the inputs"),
-                              cl::init(1));
+                              cl::init(1), cl::cat(benchCategory));
 static cl::opt<double> peakSeconds(
     "peak-seconds", cl::desc("Time spent measuring the FMA peak per thread "
                              "count"),
-    cl::init(0.5));
+    cl::init(0.5), cl::cat(benchCategory));
 
 namespace {
 
@@ -867,6 +868,7 @@ int main(int argc, char **argv) {
   std::vector<const char *> args;
   for (const std::string &a : argStorage)
     args.push_back(a.c_str());
+  cl::HideUnrelatedOptions(benchCategory);
   cl::ParseCommandLineOptions(
       int(args.size()), args.data(),
       "convgrad-bench: time convgrad's JIT-compiled convolution gradients on "

@@ -45,59 +45,60 @@ namespace rt = ::convgrad::runtime;
 namespace cg = mlir::convgrad;
 namespace cl = llvm::cl;
 
+static cl::OptionCategory runCategory("convgrad-run options");
 static cl::opt<std::string> inputFile(
     cl::Positional,
     cl::desc("[input.mlir]: check every convgrad op of this module (its "
              "configuration comes from the op's attributes and types)"),
-    cl::init(""));
+    cl::init(""), cl::cat(runCategory));
 static cl::opt<int64_t> dynamicBatchSize(
     "dynamic-batch-size",
     cl::desc("Batch size used to run ops of an input module whose batch is "
              "dynamic"),
-    cl::init(2));
+    cl::init(2), cl::cat(runCategory));
 static cl::opt<unsigned> timeReps(
     "time",
     cl::desc("After checking, time each kernel: median of this many calls "
              "(0: do not time)"),
-    cl::init(0));
+    cl::init(0), cl::cat(runCategory));
 static cl::opt<std::string> configFile(
     "config-file", cl::desc("Run every configuration line of this .cfg file"),
-    cl::value_desc("file"));
+    cl::value_desc("file"), cl::cat(runCategory));
 static cl::opt<std::string> configLine(
     "config", cl::desc("Run one configuration given as a .cfg line, e.g. "
                        "'n=2 c=4 f=6 g=2 in=7,5 k=3,2 s=2,1'"),
-    cl::value_desc("line"));
+    cl::value_desc("line"), cl::cat(runCategory));
 static cl::opt<unsigned> randomCount(
     "random", cl::desc("Run this many random valid configurations"),
-    cl::init(0));
+    cl::init(0), cl::cat(runCategory));
 static cl::opt<uint64_t> seed("seed", cl::desc("Seed for inputs and --random"),
-                              cl::init(1));
+                              cl::init(1), cl::cat(runCategory));
 static cl::opt<std::string> passPipeline(
     "pass-pipeline",
     cl::desc("Pipeline from the kernels to the LLVM dialect (textual, without "
              "the builtin.module wrapper; default: convgrad-cpu-pipeline)"),
-    cl::init(""));
+    cl::init(""), cl::cat(runCategory));
 static cl::opt<bool> verbose("v", cl::desc("Print every configuration"),
-                             cl::init(false));
+                             cl::init(false), cl::cat(runCategory));
 static cl::opt<bool> dumpIR("dump-ir",
                             cl::desc("Print each kernel module before "
                                      "compiling it"),
-                            cl::init(false));
+                            cl::init(false), cl::cat(runCategory));
 static cl::list<std::string> sharedLibs(
     "shared-libs",
     cl::desc("Libraries the compiled code may call (none by default: the "
              "CPU pipeline's output is self-contained)"),
-    cl::CommaSeparated);
+    cl::CommaSeparated, cl::cat(runCategory));
 static cl::opt<unsigned> maxFailures(
     "max-failures", cl::desc("Stop after this many failing configurations"),
-    cl::init(20));
+    cl::init(20), cl::cat(runCategory));
 static cl::opt<unsigned> batchSize(
     "batch",
     cl::desc("Compile the kernels of this many configurations into one module "
              "and one ExecutionEngine (amortizes the JIT setup; the checks and "
              "the inputs are the same as with 1). A batch that fails to "
              "compile is retried one configuration at a time"),
-    cl::init(1));
+    cl::init(1), cl::cat(runCategory));
 static cl::opt<std::string> comparePipeline(
     "compare-pipeline",
     cl::desc("Compare mode: compile the public functions of the input module "
@@ -107,30 +108,30 @@ static cl::opt<std::string> comparePipeline(
              "also times both sides. Functions: (memref...) -> () in "
              "destination-passing style or (tensor...) -> tensor, static "
              "shapes"),
-    cl::value_desc("pipeline"));
+    cl::value_desc("pipeline"), cl::cat(runCategory));
 static cl::opt<double> compareTolerance(
     "compare-tolerance",
     cl::desc("Compare mode: relative tolerance (0: results must be equal; "
              "set it for non-linear ops or long chains of layers)"),
-    cl::init(0.0));
+    cl::init(0.0), cl::cat(runCategory));
 static cl::opt<std::string> checkMode(
     "check",
     cl::desc("How results are compared with the reference: exact (default: "
              "inputs on a dyadic grid on which every sum is exact, results "
              "must match to the last bit of the output type) or statistical "
              "(random inputs, a sqrt(n) u sum|terms| bound; see Check.h)"),
-    cl::init("exact"));
+    cl::init("exact"), cl::cat(runCategory));
 static cl::opt<std::string> randomSize(
     "random-size",
     cl::desc("Sizes of --random configurations: small (default: C, F <= 16, "
              "spatial <= 9) or mid (C, F up to 160, spatial up to 64, "
              "reference work capped per configuration)"),
-    cl::init("small"));
+    cl::init("small"), cl::cat(runCategory));
 static cl::opt<unsigned> optLevel(
     "opt-level",
     cl::desc("LLVM optimization level (0-3) of the JIT-compiled kernels, for "
              "both the IR optimizer and the code generator"),
-    cl::init(2));
+    cl::init(2), cl::cat(runCategory));
 
 namespace {
 
@@ -516,6 +517,7 @@ static int compareInputModule() {
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
   rt::initialize(); // passes and pipelines, before the options are parsed
+  cl::HideUnrelatedOptions(runCategory);
   cl::ParseCommandLineOptions(
       argc, argv,
       "convgrad-run: JIT-compile convgrad forward/dgrad/wgrad/bgrad kernels "
