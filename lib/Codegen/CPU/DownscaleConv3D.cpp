@@ -23,7 +23,7 @@ namespace {
 
 /// Rewrites Conv3DOp (input [N, D, H, W, C], filter [KD, KH, KW, ...],
 /// output [N, OD, OH, OW, ...]) with static unit D, KD and OD into Conv2DOp
-/// on the rank-reduced slices, inserted back into the output.
+/// on the operands with the depth merged away, expanded back.
 template <typename Conv3DOp, typename Conv2DOp>
 struct DownscaleUnitDepthConv3D : OpRewritePattern<Conv3DOp> {
   using OpRewritePattern<Conv3DOp>::OpRewritePattern;
@@ -43,18 +43,24 @@ struct DownscaleUnitDepthConv3D : OpRewritePattern<Conv3DOp> {
         outputType.getDimSize(1) != 1)
       return rewriter.notifyMatchFailure(op, "depth is not a static 1");
 
-    auto dropDim = [](RankedTensorType type, int64_t dim) {
-      SmallVector<int64_t> shape(type.getShape());
-      shape.erase(shape.begin() + dim);
-      return RankedTensorType::get(shape, type.getElementType());
+    // Merge the unit depth into its neighbour (batch, or the kernel rows)
+    // with a collapse_shape rather than a rank-reducing slice: with other
+    // unit dimensions (N = 1, one row) a rank-reducing slice is ambiguous
+    // about which unit dimension it drops, and the memref.subview folding
+    // after bufferization then picks the wrong one (random-seed43.test).
+    auto mergeFirstTwo = [](int64_t rank) {
+      SmallVector<ReassociationIndices> groups = {{0, 1}};
+      for (int64_t d = 2; d < rank; ++d)
+        groups.push_back({d});
+      return groups;
     };
     Location loc = op.getLoc();
-    Value input2d = tensor::createCanonicalRankReducingExtractSliceOp(
-        rewriter, loc, input, dropDim(inputType, 1));
-    Value filter2d = tensor::createCanonicalRankReducingExtractSliceOp(
-        rewriter, loc, filter, dropDim(filterType, 0));
-    Value output2d = tensor::createCanonicalRankReducingExtractSliceOp(
-        rewriter, loc, output, dropDim(outputType, 1));
+    Value input2d = tensor::CollapseShapeOp::create(
+        rewriter, loc, input, mergeFirstTwo(inputType.getRank()));
+    Value filter2d = tensor::CollapseShapeOp::create(
+        rewriter, loc, filter, mergeFirstTwo(filterType.getRank()));
+    Value output2d = tensor::CollapseShapeOp::create(
+        rewriter, loc, output, mergeFirstTwo(outputType.getRank()));
     auto strides = llvm::to_vector(op.getStrides().template getValues<int64_t>());
     auto dilations =
         llvm::to_vector(op.getDilations().template getValues<int64_t>());
@@ -63,8 +69,8 @@ struct DownscaleUnitDepthConv3D : OpRewritePattern<Conv3DOp> {
         ValueRange{output2d},
         rewriter.getI64VectorAttr(ArrayRef<int64_t>(strides).drop_front()),
         rewriter.getI64VectorAttr(ArrayRef<int64_t>(dilations).drop_front()));
-    rewriter.replaceOp(op, tensor::createCanonicalRankReducingInsertSliceOp(
-                               rewriter, loc, conv.getResult(0), output));
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+        op, outputType, conv.getResult(0), mergeFirstTwo(outputType.getRank()));
     return success();
   }
 };
