@@ -10,6 +10,8 @@
 
 #include "UpstreamCodegen.h"
 
+#include "convgrad/Codegen/CPU/TilingStrategy.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
@@ -17,6 +19,7 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
@@ -24,6 +27,7 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 using namespace mlir;
+using namespace mlir::convgrad;
 
 namespace {
 
@@ -34,17 +38,8 @@ namespace {
 /// the one partial tile are static.
 int64_t tileSize(int64_t size, int64_t target) {
   int64_t limit = std::min(size, target);
-  for (int64_t t = limit; 2 * t >= limit; --t)
-    if (size % t == 0)
-      return t;
-  return limit;
-}
-
-SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> sizes) {
-  SmallVector<OpFoldResult> attrs;
-  for (int64_t s : sizes)
-    attrs.push_back(b.getIndexAttr(s));
-  return attrs;
+  int64_t divisor = cpu::largestDivisorAtMost(size, limit);
+  return 2 * divisor >= limit ? divisor : limit;
 }
 
 struct UpstreamTileAndVectorizeConvs
@@ -67,8 +62,9 @@ struct UpstreamTileAndVectorizeConvs
     int64_t ow = tileSize(ranges[2], 8), f = tileSize(ranges[3], 32),
             c = tileSize(ranges[6], 8);
     scf::SCFTilingOptions rows;
+    MLIRContext *ctx = rewriter.getContext();
     rows.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp)
-        .setTileSizes(indexAttrs(rewriter, {1, 1}));
+        .setTileSizes(getAsIndexOpFoldResult(ctx, {1, 1}));
     rewriter.setInsertionPoint(op);
     FailureOr<scf::SCFTilingResult> outer = scf::tileUsingSCF(
         rewriter, cast<TilingInterface>(op.getOperation()), rows);
@@ -77,7 +73,7 @@ struct UpstreamTileAndVectorizeConvs
     rewriter.replaceOp(op, outer->replacements);
     Operation *rowOp = outer->tiledOps.front();
     scf::SCFTilingOptions inner;
-    inner.setTileSizes(indexAttrs(rewriter, {0, 0, ow, f, 1, 1, c}));
+    inner.setTileSizes(getAsIndexOpFoldResult(ctx, {0, 0, ow, f, 1, 1, c}));
     rewriter.setInsertionPoint(rowOp);
     FailureOr<scf::SCFTilingResult> tiles = scf::tileUsingSCF(
         rewriter, cast<TilingInterface>(rowOp), inner);

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "convgrad/Testing/Kernels.h"
+#include "convgrad/Testing/TestCases.h"
 
 #include "convgrad/Dialect/ConvGrad/IR/ConvGradOps.h"
 #include "convgrad/Dialect/ConvGrad/Utils/TensorUtils.h"
@@ -16,6 +17,7 @@ using namespace mlir;
 namespace rt = ::convgrad::runtime;
 using namespace rt;
 namespace ref = ::convgrad::reference;
+namespace cases = ::convgrad::testcases;
 namespace cg = mlir::convgrad;
 
 const char *rt::kernelKindName(KernelKind kind) {
@@ -259,7 +261,7 @@ void rt::addTransposedKernels(ModuleOp module,
                      c.layout);
 }
 
-void rt::addKernels(ModuleOp module, const ref::TestCase &tc,
+void rt::addKernels(ModuleOp module, const cases::TestCase &tc,
                                    StringRef suffix, KernelMask kinds) {
   ElemKind kind = parseElemKind(tc.elementType).value_or(ElemKind::F32);
   if (tc.transposed)
@@ -269,7 +271,7 @@ void rt::addKernels(ModuleOp module, const ref::TestCase &tc,
 }
 
 OwningOpRef<ModuleOp> rt::buildModule(MLIRContext *ctx,
-                                                     const ref::TestCase &tc,
+                                                     const cases::TestCase &tc,
                                                      StringRef suffix,
                                                      KernelMask kinds) {
   OwningOpRef<ModuleOp> module = ModuleOp::create(UnknownLoc::get(ctx));

@@ -21,6 +21,7 @@
 #include "convgrad/Testing/HostTensor.h"
 #include "convgrad/Testing/Jit.h"
 #include "convgrad/Testing/Kernels.h"
+#include "convgrad/Testing/TestCases.h"
 #include "convgrad/Testing/Timing.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -41,6 +42,7 @@
 
 using namespace mlir;
 namespace ref = ::convgrad::reference;
+namespace cases = ::convgrad::testcases;
 namespace rt = ::convgrad::runtime;
 namespace cg = mlir::convgrad;
 namespace cl = llvm::cl;
@@ -154,7 +156,7 @@ struct Runner {
   /// Compiles (unless `shared` already holds its kernels, named with
   /// `suffix`) and checks one configuration; returns false with a message on
   /// any mismatch or compilation failure.
-  bool run(const ref::TestCase &tc, std::mt19937_64 &rng, std::string &message,
+  bool run(const cases::TestCase &tc, std::mt19937_64 &rng, std::string &message,
            rt::CompiledModule *shared = nullptr, StringRef suffix = "") {
     std::unique_ptr<rt::CompiledModule> owned;
     rt::CompiledModule *compiled = shared;
@@ -269,7 +271,7 @@ struct Runner {
                                      ms, flops / ms * 1e-6);
       };
       llvm::outs() << "timing (median of " << timeReps
-                   << " calls): " << ref::formatTestCase(tc) << "\n";
+                   << " calls): " << cases::formatTestCase(tc) << "\n";
       report("fwd", fwd, convFlops);
       report("dgrad", dgrad, convFlops);
       report("wgrad", wgrad, convFlops);
@@ -313,7 +315,7 @@ struct Runner {
 /// doubles (inputs, results, sums of magnitudes): about 2 elemBytes + 32
 /// bytes per element of x, w, y and the bias. std::nullopt if that
 /// overflows 64 bits.
-static std::optional<uint64_t> bytesNeeded(const ref::TestCase &tc,
+static std::optional<uint64_t> bytesNeeded(const cases::TestCase &tc,
                                            size_t elemBytes) {
   const ref::ConvConfig &c = tc.conv;
   uint64_t total = uint64_t(c.outChannels);
@@ -334,7 +336,7 @@ static std::optional<uint64_t> bytesNeeded(const ref::TestCase &tc,
 
 /// "" if the configuration's buffers fit in half of the physical memory,
 /// else why not (checked before anything is allocated).
-static std::string memoryProblem(const ref::TestCase &tc) {
+static std::string memoryProblem(const cases::TestCase &tc) {
   rt::ElemKind kind =
       rt::parseElemKind(tc.elementType).value_or(rt::ElemKind::F32);
   uint64_t physical =
@@ -535,13 +537,13 @@ int main(int argc, char **argv) {
   if (!comparePipeline.empty())
     return compareInputModule();
 
-  std::vector<std::pair<std::string, ref::TestCase>> cases;
+  std::vector<std::pair<std::string, cases::TestCase>> cases;
   auto addLine = [&](const std::string &line, const std::string &where) {
-    if (ref::isBlankOrCommentLine(line))
+    if (cases::isBlankOrCommentLine(line))
       return true;
-    ref::TestCase tc;
+    cases::TestCase tc;
     std::string error;
-    if (!ref::parseTestCase(line, tc, error)) {
+    if (!cases::parseTestCase(line, tc, error)) {
       llvm::errs() << where << ": " << error << "\n";
       return false;
     }
@@ -573,10 +575,10 @@ int main(int argc, char **argv) {
   }
   std::mt19937_64 rng(seed);
   for (unsigned i = 0; i < randomCount; ++i) {
-    ref::TestCase tc = ref::randomTestCase(
-        rng, randomSize == "mid" ? ref::midSizeRandomLimits()
-                                 : ref::RandomLimits());
-    cases.emplace_back(ref::formatTestCase(tc), tc);
+    cases::TestCase tc = cases::randomTestCase(
+        rng, randomSize == "mid" ? cases::midSizeRandomLimits()
+                                 : cases::RandomLimits());
+    cases.emplace_back(cases::formatTestCase(tc), tc);
   }
   if (cases.empty()) {
     llvm::errs() << "convgrad-run: nothing to run; give an input .mlir "

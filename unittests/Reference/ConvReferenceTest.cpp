@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "convgrad/Reference/ConvReference.h"
+#include "convgrad/Testing/TestCases.h"
 
 #include <gtest/gtest.h>
 
@@ -20,6 +21,7 @@
 #include <vector>
 
 using namespace convgrad::reference;
+using namespace convgrad::testcases;
 
 namespace {
 

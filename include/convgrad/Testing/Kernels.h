@@ -21,6 +21,7 @@
 
 #include "convgrad/Reference/ConvReference.h"
 #include "convgrad/Testing/HostTensor.h"
+#include "convgrad/Testing/TestCases.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -94,12 +95,12 @@ void addTransposedKernels(mlir::ModuleOp module,
 /// The same for a parsed .cfg line: element type and dynamic batch come from
 /// `tc` (parseTestCase only accepts f16/bf16/f32/f64; anything else is taken
 /// as f32, as convgrad-run always did).
-void addKernels(mlir::ModuleOp module, const reference::TestCase &tc,
+void addKernels(mlir::ModuleOp module, const testcases::TestCase &tc,
                 llvm::StringRef suffix, KernelMask kinds = kAllKernels);
 
 /// A fresh module holding the kernels in `kinds` of `tc`.
 mlir::OwningOpRef<mlir::ModuleOp> buildModule(mlir::MLIRContext *ctx,
-                                              const reference::TestCase &tc,
+                                              const testcases::TestCase &tc,
                                               llvm::StringRef suffix = "",
                                               KernelMask kinds = kAllKernels);
 
