@@ -77,6 +77,16 @@ void mlir::convgrad::buildBufferizationStage(
     OpPassManager &pm, const CPUPipelineOptions &options) {
   // eliminate-empty-tensors lets the last op of a function write straight
   // into the caller's buffer (materialize_in_destination).
+  buildBufferizeForCallers(pm);
+  if (isVector(options)) {
+    pm.nest<func::FuncOp>().addPass(createConvGradVectorizeDataMovement());
+    pm.addPass(createLoopInvariantCodeMotionPass());
+    pm.nest<func::FuncOp>().addPass(createConvGradLowerVectors());
+    addCleanup(pm);
+  }
+}
+
+void mlir::convgrad::buildBufferizeForCallers(OpPassManager &pm) {
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
@@ -88,14 +98,7 @@ void mlir::convgrad::buildBufferizationStage(
   pm.addPass(createCanonicalizerPass());
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
-  // Copies as loops, not calls into a runtime library.
   pm.addPass(createConvGradCopyToLinalg());
-  if (isVector(options)) {
-    pm.nest<func::FuncOp>().addPass(createConvGradVectorizeDataMovement());
-    pm.addPass(createLoopInvariantCodeMotionPass());
-    pm.nest<func::FuncOp>().addPass(createConvGradLowerVectors());
-    addCleanup(pm);
-  }
 }
 
 void mlir::convgrad::buildLowerToLLVMStage(OpPassManager &pm,

@@ -61,20 +61,9 @@ void mlir::convgrad::buildUpstreamCPUPipeline(
 
   // Bufferization across function boundaries with identity layouts (the
   // ABI of the callers' memref descriptors), then deallocation.
-  pm.addPass(bufferization::createEmptyTensorEliminationPass());
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-  pm.addPass(memref::createFoldMemRefAliasOpsPass());
-  bufferization::buildBufferDeallocationPipeline(pm);
-  pm.addPass(createConvertBufferizationToMemRefPass());
-  // Strided copies (into padded buffers) would call memrefCopy of
-  // libmlir_c_runner_utils; as linalg.copy they become the same loops inline.
-  pm.addPass(createConvGradCopyToLinalg());
+  // (its only non-upstream pass: strided copies as linalg.copy loops
+  // rather than calls into libmlir_c_runner_utils, as in convgrad's.)
+  buildBufferizeForCallers(pm);
   if (options.vectorize) {
     pm.addPass(createLoopInvariantCodeMotionPass());
     pm.addNestedPass<func::FuncOp>(createUpstreamLowerVectorsPass());

@@ -318,9 +318,15 @@ struct Runner {
 static std::optional<uint64_t> bytesNeeded(const cases::TestCase &tc,
                                            size_t elemBytes) {
   const ref::ConvConfig &c = tc.conv;
+  ref::TransposedConvConfig t = tc.transposedConfig();
   uint64_t total = uint64_t(c.outChannels);
-  for (const std::vector<int64_t> &shape :
-       {c.inputShape(), c.filterShape(), c.outputShape()}) {
+  std::vector<std::vector<int64_t>> shapes =
+      tc.transposed ? std::vector<std::vector<int64_t>>{t.inputShape(),
+                                                        t.filterShape(),
+                                                        t.outputShape()}
+                    : std::vector<std::vector<int64_t>>{
+                          c.inputShape(), c.filterShape(), c.outputShape()};
+  for (const std::vector<int64_t> &shape : shapes) {
     uint64_t elements = 1;
     for (int64_t e : shape)
       if (e < 0 || __builtin_mul_overflow(elements, uint64_t(e), &elements))

@@ -129,6 +129,12 @@ void buildBufferizationStage(OpPassManager &pm,
 void buildLowerToLLVMStage(OpPassManager &pm,
                            const CPUPipelineOptions &options);
 
+/// Tensors to buffers for functions that callers pass memref descriptors
+/// to: one-shot bufferization across function boundaries with identity
+/// layouts, deallocation, and strided copies (pads, insertions) as
+/// linalg.copy instead of calls into MLIR's runner library.
+void buildBufferizeForCallers(OpPassManager &pm);
+
 /// From loops, vectors and memrefs (of any pipeline) to the LLVM dialect:
 /// arith expansion (bf16 conversions as integer ops, no compiler-rt
 /// helper), strided metadata, affine, memrefs, control flow, then the

@@ -1494,7 +1494,9 @@ IndexTrace traceIndexRearrangement(Value value, unsigned maxSteps = 16) {
       step = AffineMap::getPermutationMap(transpose.getPermutation(), ctx);
     } else if (auto expand = dyn_cast_or_null<tensor::ExpandShapeOp>(def)) {
       auto shape = expand.getResultType().getShape();
-      if (!expand.getResultType().hasStaticShape())
+      // (a zero-size dim has no index to trace; found by convgrad-fuzz)
+      if (!expand.getResultType().hasStaticShape() ||
+          llvm::is_contained(shape, 0))
         break;
       next = expand.getSrc();
       SmallVector<AffineExpr> results(shape.size());
@@ -1518,7 +1520,8 @@ IndexTrace traceIndexRearrangement(Value value, unsigned maxSteps = 16) {
       step = AffineMap::get(expand.getSrcType().getRank(), 0, results, ctx);
     } else if (auto collapse = dyn_cast_or_null<tensor::CollapseShapeOp>(def)) {
       auto shape = collapse.getSrcType().getShape();
-      if (!collapse.getSrcType().hasStaticShape())
+      if (!collapse.getSrcType().hasStaticShape() ||
+          llvm::is_contained(shape, 0))
         break;
       next = collapse.getSrc();
       SmallVector<AffineExpr> results;
