@@ -10,7 +10,8 @@ torch-mlir emits, for timing upstream's lowering against the raise + convgrad
                into zeros, padded by Ke-1-p and Ke-1-p+r, the filter flipped
                (linalg.generic + tensor.extract at K-1-k) and its channels
                swapped (linalg.transpose), linalg.conv_2d_nchw_fchw (depthwise:
-               depthwise_conv_2d_nchw_chw). Ungrouped and depthwise rows only.
+               depthwise_conv_2d_nchw_chw, or for other groups expand_shape +
+               a per-group role swap + conv_2d_ngchw_gfchw + collapse_shape).
 
 Usage: foreign-forms.py shapes.csv [--rows=a,d] [--batch=N] > forms.mlir
 """
@@ -79,8 +80,7 @@ def dgrad(r):
     n, c, h, w, f, kh, kw, s, p, d, g = (r[k] for k in
                                          "n c h w f kh kw s p d g".split())
     depthwise = g == c and f == c and g > 1
-    if g != 1 and not depthwise:
-        return ""
+    grouped = g > 1 and not depthwise
     ke = [(kh - 1) * d + 1, (kw - 1) * d + 1]
     size = [h, w]
     o = [(size[i] + 2 * p - ke[i]) // s + 1 for i in range(2)]
@@ -116,6 +116,22 @@ def dgrad(r):
         body += f"  %fd = tensor.collapse_shape %flip [[0, 1], [2], [3]] : {wt} into {t(c, kh, kw)}\n"
         body += (f"  %dx = linalg.depthwise_conv_2d_nchw_chw {{{dense}}} ins(%p, %fd : {t(n, f, zp[0], zp[1])}, {t(c, kh, kw)})"
                  f" outs(%acc : {t(n, c, h, w)}) -> {t(n, c, h, w)}\n")
+    elif grouped:
+        # Roles swapped within each group: [G, F/G, C/G, K] -> [G, C/G, F/G, K],
+        # then linalg.conv_2d_ngchw_gfchw on the grouped views.
+        fg, cg = f // g, c // g
+        g5 = f"tensor<{g}x{fg}x{cg}x{kh}x{kw}xf32>"
+        s5 = f"tensor<{g}x{cg}x{fg}x{kh}x{kw}xf32>"
+        body += f"  %fg = tensor.expand_shape %flip [[0, 1], [2], [3], [4]] output_shape [{g}, {fg}, {cg}, {kh}, {kw}] : {wt} into {g5}\n"
+        body += f"  %eg = tensor.empty() : {s5}\n"
+        body += f"  %wg = linalg.transpose ins(%fg : {g5}) outs(%eg : {s5}) permutation = [0, 2, 1, 3, 4]\n"
+        pin = f"tensor<{n}x{g}x{fg}x{zp[0]}x{zp[1]}xf32>"
+        body += f"  %pg = tensor.expand_shape %p [[0], [1, 2], [3], [4]] output_shape [{n}, {g}, {fg}, {zp[0]}, {zp[1]}] : {t(n, f, zp[0], zp[1])} into {pin}\n"
+        out5 = f"tensor<{n}x{g}x{cg}x{h}x{w}xf32>"
+        body += f"  %ag = tensor.expand_shape %acc [[0], [1, 2], [3], [4]] output_shape [{n}, {g}, {cg}, {h}, {w}] : {t(n, c, h, w)} into {out5}\n"
+        body += (f"  %dg = linalg.conv_2d_ngchw_gfchw {{{dense}}} ins(%pg, %wg : {pin}, {s5})"
+                 f" outs(%ag : {out5}) -> {out5}\n")
+        body += f"  %dx = tensor.collapse_shape %dg [[0], [1, 2], [3], [4]] : {out5} into {t(n, c, h, w)}\n"
     else:
         body += f"  %et = tensor.empty() : {t(c, f, kh, kw)}\n"
         body += f"  %ws = linalg.transpose ins(%flip : {wt}) outs(%et : {t(c, f, kh, kw)}) permutation = [1, 0, 2, 3]\n"
