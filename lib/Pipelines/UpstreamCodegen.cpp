@@ -10,6 +10,7 @@
 
 #include "UpstreamCodegen.h"
 
+#include "convgrad/Codegen/CPU/Passes.h"
 #include "convgrad/Codegen/CPU/TilingStrategy.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -122,24 +123,12 @@ struct UpstreamTileAndVectorizeConvs
     (void)applyPatternsGreedily(func, std::move(decompose));
     canonicalize();
 
-    SmallVector<linalg::Conv1DNwcWcfOp> rows;
+    SmallVector<linalg::LinalgOp> rows;
     func.walk([&](linalg::Conv1DNwcWcfOp op) {
       if (op->getParentOfType<scf::ForOp>())
         rows.push_back(op);
     });
-    for (linalg::Conv1DNwcWcfOp op : rows) {
-      rewriter.setInsertionPoint(op);
-      FailureOr<linalg::VectorizationResult> result =
-          linalg::vectorize(rewriter, op);
-      if (succeeded(result))
-        rewriter.replaceOp(op, result->replacements);
-    }
-
-    RewritePatternSet cleanup(ctx);
-    tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(cleanup);
-    vector::TransferReadOp::getCanonicalizationPatterns(cleanup, ctx);
-    vector::TransferWriteOp::getCanonicalizationPatterns(cleanup, ctx);
-    (void)applyPatternsGreedily(func, std::move(cleanup));
+    vectorizeAndFoldTransfers(rewriter, func, rows);
   }
 };
 

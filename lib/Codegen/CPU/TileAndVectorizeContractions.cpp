@@ -208,11 +208,7 @@ struct TileAndVectorizeContractionsPass
 
     // Fold the slices around the vector transfers so that bufferization
     // reads and writes the tiles in place.
-    RewritePatternSet cleanup(ctx);
-    tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(cleanup);
-    vector::TransferReadOp::getCanonicalizationPatterns(cleanup, ctx);
-    vector::TransferWriteOp::getCanonicalizationPatterns(cleanup, ctx);
-    (void)applyPatternsGreedily(func, std::move(cleanup));
+    convgrad::foldSlicesIntoTransfers(func);
 
     // The block's read and write do not depend on the innermost (o_R) loop:
     // carry the block through it as a vector. On buffers the same hoisting

@@ -223,21 +223,7 @@ struct TileAndVectorizeConvsPass
       if (!isa<linalg::FillOp>(op) || elements <= maxVectorElements)
         toVectorize.push_back(op);
     });
-    for (linalg::LinalgOp op : toVectorize) {
-      rewriter.setInsertionPoint(op);
-      FailureOr<linalg::VectorizationResult> result =
-          linalg::vectorize(rewriter, op);
-      if (succeeded(result))
-        rewriter.replaceOp(op, result->replacements);
-    }
-
-    // Fold the slices around the vector transfers so that bufferization
-    // reads and writes the tiles in place.
-    RewritePatternSet cleanup(ctx);
-    tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(cleanup);
-    vector::TransferReadOp::getCanonicalizationPatterns(cleanup, ctx);
-    vector::TransferWriteOp::getCanonicalizationPatterns(cleanup, ctx);
-    (void)applyPatternsGreedily(func, std::move(cleanup));
+    vectorizeAndFoldTransfers(rewriter, func, toVectorize);
   }
 };
 

@@ -79,6 +79,16 @@ void populateDepthwiseMultiplierAsLoopPatterns(RewritePatternSet &patterns);
 SmallVector<AffineMap, 3> getWgradGemmIndexingMaps(MLIRContext *ctx,
                                                    unsigned numReductions);
 
+/// Vectorizes each of `ops` with the linalg vectorizer (ops it rejects stay
+/// as they are), then folds the tensor slices around the vector transfers
+/// of `root` so that bufferization reads and writes the tiles in place.
+/// Upstream mechanics only: the upstream peer pipeline uses it too.
+void vectorizeAndFoldTransfers(RewriterBase &rewriter, Operation *root,
+                               ArrayRef<linalg::LinalgOp> ops);
+
+/// Only the second half of vectorizeAndFoldTransfers.
+void foldSlicesIntoTransfers(Operation *root);
+
 #define GEN_PASS_REGISTRATION
 #include "convgrad/Codegen/CPU/Passes.h.inc"
 
