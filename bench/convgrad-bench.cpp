@@ -129,6 +129,15 @@ static cl::opt<std::string> allocatorMode(
              "every call (oneDNN reuses its scratchpad likewise); system: "
              "glibc's defaults"),
     cl::init("retain"), cl::cat(benchCategory));
+static cl::opt<std::string> temporaries(
+    "temporaries",
+    cl::desc("workspace (default): kernels compiled with the workspace "
+             "calling convention (pipeline option temporaries=workspace): one "
+             "buffer per kernel, sized once by <kernel>_workspace_size, so no "
+             "timed call allocates (like oneDNN's scratchpad); heap: kernels "
+             "malloc and free their temporaries in every call (see "
+             "--allocator)"),
+    cl::init("workspace"), cl::cat(benchCategory));
 static cl::opt<bool> noDnnl("no-dnnl",
                             cl::desc("Do not time oneDNN even if built with "
                                      "it"),
@@ -901,6 +910,14 @@ int main(int argc, char **argv) {
     return 2;
   }
   bool retained = allocatorMode == "retain" && retainFreedHeapMemory();
+  if (temporaries != "workspace" && temporaries != "heap") {
+    llvm::errs() << "convgrad-bench: --temporaries must be workspace or heap\n";
+    return 2;
+  }
+  // The CPU pipeline's options: the calling convention, then the user's.
+  std::string cpuOptions = "temporaries=" + temporaries;
+  if (!pipelineOptions.empty())
+    cpuOptions += " " + pipelineOptions;
   if (verifyMode != "exact" && verifyMode != "sampled" &&
       verifyMode != "full" && verifyMode != "none") {
     llvm::errs()
@@ -982,10 +999,15 @@ int main(int argc, char **argv) {
      << (retained ? "glibc malloc retains freed blocks <= 32 MiB "
                     "(--allocator=retain)"
                   : "glibc defaults (--allocator=system)")
+     << "; temporaries: "
+     << (temporaries == "workspace"
+             ? "one workspace per kernel, allocated before timing "
+               "(--temporaries=workspace)"
+             : "malloc/free in every call (--temporaries=heap)")
      << "\n";
   {
     JitOptions target;
-    target.cpuOptions = pipelineOptions;
+    target.cpuOptions = cpuOptions;
     target.numThreads = 1;
     os << "# convgrad compiled for: " << describeCPUTarget(target) << "\n";
   }
@@ -1066,7 +1088,7 @@ int main(int argc, char **argv) {
         addKernels(*module, c, ElemKind::F32, /*dynamicBatch=*/false, "",
                    maskOf(kind));
         JitOptions jit;
-        jit.cpuOptions = pipelineOptions;
+        jit.cpuOptions = cpuOptions;
         jit.numThreads = threads;
         jit.optLevel = optLevel;
         if (threads != 1)

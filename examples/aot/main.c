@@ -4,7 +4,12 @@
  *                                oh*s + kh - p == i, ow*s + kw - p == j}
  *                           dy[n, f, oh, ow] * w[f, c, kh, kw]
  * It calls the kernel many times: built with -fsanitize=address, LeakSanitizer
- * reports any temporary the kernel does not free. */
+ * reports any temporary the kernel does not free.
+ *
+ * Built with -DCONVGRAD_WORKSPACE, it calls a kernel compiled with the
+ * workspace calling convention (convgrad-cpu-pipeline{temporaries=workspace}):
+ * the caller asks dgrad_workspace_size once for these shapes, allocates one
+ * 64-byte aligned buffer and passes it to every call, so no call allocates. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,7 +20,17 @@ typedef struct {
   int64_t offset, sizes[4], strides[4];
 } MemRef4D;
 
+#ifdef CONVGRAD_WORKSPACE
+#include <stdlib.h>
+typedef struct {
+  char *allocated, *aligned;
+  int64_t offset, sizes[1], strides[1];
+} MemRef1D;
+int64_t _mlir_ciface_dgrad_workspace_size(MemRef4D *dy, MemRef4D *w, MemRef4D *dx);
+void _mlir_ciface_dgrad(MemRef4D *dy, MemRef4D *w, MemRef4D *dx, MemRef1D *workspace);
+#else
 void _mlir_ciface_dgrad(MemRef4D *dy, MemRef4D *w, MemRef4D *dx);
+#endif
 
 enum { N = 2, F = 8, C = 4, G = 2, OH = 5, OW = 5, H = 10, W = 10, K = 3, S = 2, P = 1 };
 static float dy[N][F][OH][OW], w[F][C / G][K][K], dx[N][C][H][W];
@@ -38,8 +53,18 @@ int main(void) {
   MemRef4D mdy = describe(&dy[0][0][0][0], N, F, OH, OW);
   MemRef4D mw = describe(&w[0][0][0][0], F, C / G, K, K);
   MemRef4D mdx = describe(&dx[0][0][0][0], N, C, H, W);
+#ifdef CONVGRAD_WORKSPACE
+  int64_t bytes = _mlir_ciface_dgrad_workspace_size(&mdy, &mw, &mdx);
+  char *buffer = aligned_alloc(64, (size_t)(bytes + 63) / 64 * 64 + 64);
+  MemRef1D workspace = {buffer, buffer, 0, {bytes}, {1}};
+  printf("workspace: %lld bytes\n", (long long)bytes);
+  for (int call = 0; call < 100; ++call)
+    _mlir_ciface_dgrad(&mdy, &mw, &mdx, &workspace);
+  free(buffer);
+#else
   for (int call = 0; call < 100; ++call)
     _mlir_ciface_dgrad(&mdy, &mw, &mdx);
+#endif
 
   double maxErr = 0;
   for (int n = 0; n < N; ++n)

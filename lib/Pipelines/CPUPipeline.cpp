@@ -84,6 +84,10 @@ void mlir::convgrad::buildBufferizationStage(
     pm.nest<func::FuncOp>().addPass(createConvGradLowerVectors());
     addCleanup(pm);
   }
+  // Last: the hoisting of tile accumulators above must see the temporaries
+  // as separate buffers (views of one workspace may alias).
+  if (options.temporaries == Temporaries::Workspace)
+    pm.addPass(createConvGradCPUWorkspace());
 }
 
 void mlir::convgrad::buildBufferizeForCallers(OpPassManager &pm) {

@@ -195,38 +195,45 @@ rt::compileModule(ModuleOp module, const JitOptions &options,
 // KernelCall, CompiledModule
 //===----------------------------------------------------------------------===//
 
-KernelCall::KernelCall(void *entry, std::vector<MemRefDescriptor> descriptors)
-    : entry_(entry), descriptors_(std::move(descriptors)) {
+/// Calls the `_mlir_ciface_` function `fn` with one pointer per memref
+/// argument.
+template <typename Result>
+static Result callWithPointers(void *fn, llvm::ArrayRef<void *> a) {
+  using Ptr = void *;
+  switch (a.size()) {
+  case 1:
+    return reinterpret_cast<Result (*)(Ptr)>(fn)(a[0]);
+  case 2:
+    return reinterpret_cast<Result (*)(Ptr, Ptr)>(fn)(a[0], a[1]);
+  case 3:
+    return reinterpret_cast<Result (*)(Ptr, Ptr, Ptr)>(fn)(a[0], a[1], a[2]);
+  case 4:
+    return reinterpret_cast<Result (*)(Ptr, Ptr, Ptr, Ptr)>(fn)(a[0], a[1],
+                                                                a[2], a[3]);
+  case 5:
+    return reinterpret_cast<Result (*)(Ptr, Ptr, Ptr, Ptr, Ptr)>(fn)(
+        a[0], a[1], a[2], a[3], a[4]);
+  case 6:
+    return reinterpret_cast<Result (*)(Ptr, Ptr, Ptr, Ptr, Ptr, Ptr)>(fn)(
+        a[0], a[1], a[2], a[3], a[4], a[5]);
+  case 7:
+    return reinterpret_cast<Result (*)(Ptr, Ptr, Ptr, Ptr, Ptr, Ptr, Ptr)>(
+        fn)(a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
+  default:
+    llvm::report_fatal_error("convgrad runtime: kernels with more than 7 "
+                             "memref arguments are not supported");
+  }
+}
+
+KernelCall::KernelCall(void *entry, std::vector<MemRefDescriptor> descriptors,
+                       std::shared_ptr<void> workspace, int64_t workspaceBytes)
+    : entry_(entry), descriptors_(std::move(descriptors)),
+      workspace_(std::move(workspace)), workspaceBytes_(workspaceBytes) {
   for (MemRefDescriptor &d : descriptors_)
     argPtrs_.push_back(d.data());
 }
 
-void KernelCall::operator()() {
-  using Fn1 = void (*)(void *);
-  using Fn2 = void (*)(void *, void *);
-  using Fn3 = void (*)(void *, void *, void *);
-  using Fn4 = void (*)(void *, void *, void *, void *);
-  using Fn5 = void (*)(void *, void *, void *, void *, void *);
-  using Fn6 = void (*)(void *, void *, void *, void *, void *, void *);
-  void **a = argPtrs_.data();
-  switch (argPtrs_.size()) {
-  case 1:
-    return reinterpret_cast<Fn1>(entry_)(a[0]);
-  case 2:
-    return reinterpret_cast<Fn2>(entry_)(a[0], a[1]);
-  case 3:
-    return reinterpret_cast<Fn3>(entry_)(a[0], a[1], a[2]);
-  case 4:
-    return reinterpret_cast<Fn4>(entry_)(a[0], a[1], a[2], a[3]);
-  case 5:
-    return reinterpret_cast<Fn5>(entry_)(a[0], a[1], a[2], a[3], a[4]);
-  case 6:
-    return reinterpret_cast<Fn6>(entry_)(a[0], a[1], a[2], a[3], a[4], a[5]);
-  default:
-    llvm::report_fatal_error("convgrad runtime: kernels with more than 6 "
-                             "memref arguments are not supported");
-  }
-}
+void KernelCall::operator()() { callWithPointers<void>(entry_, argPtrs_); }
 
 std::unique_ptr<CompiledModule>
 CompiledModule::compile(ModuleOp module, const JitOptions &options,
@@ -261,7 +268,25 @@ KernelCall CompiledModule::prepare(StringRef name, ArrayRef<HostTensor *> args,
     return {};
   }
   std::vector<MemRefDescriptor> descriptors;
-  for (HostTensor *t : args)
+  std::vector<void *> pointers;
+  for (HostTensor *t : args) {
     descriptors.push_back(t->descriptor());
-  return KernelCall(entry, std::move(descriptors));
+    pointers.push_back(descriptors.back().data());
+  }
+  // The workspace convention: the size function takes the kernel's other
+  // arguments; the workspace (memref<?xi8>, 64-byte aligned) comes last.
+  auto sizeFn = engine_->lookup(("_mlir_ciface_" + name + "_workspace_size").str());
+  if (!sizeFn) {
+    llvm::consumeError(sizeFn.takeError());
+    return KernelCall(entry, std::move(descriptors));
+  }
+  int64_t bytes = callWithPointers<int64_t>(*sizeFn, pointers);
+  constexpr int64_t kAlign = 64;
+  std::shared_ptr<void> workspace(
+      std::aligned_alloc(kAlign, std::max<int64_t>(kAlign, (bytes + kAlign - 1) /
+                                                               kAlign * kAlign)),
+      std::free);
+  int64_t base = reinterpret_cast<int64_t>(workspace.get());
+  descriptors.push_back({base, base, 0, bytes, 1});
+  return KernelCall(entry, std::move(descriptors), std::move(workspace), bytes);
 }

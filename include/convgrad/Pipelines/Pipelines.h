@@ -37,6 +37,16 @@ enum class WgradStrategy {
   Conv,
 };
 
+/// Where kernels keep their temporaries (padded copies, transposes, phase
+/// outputs).
+enum class Temporaries {
+  /// malloc and free inside every call.
+  Heap,
+  /// One caller-provided buffer, the kernel's last argument, sized by
+  /// `<kernel>_workspace_size` (--convgrad-cpu-workspace).
+  Workspace,
+};
+
 /// Options of `--convgrad-cpu-pipeline`.
 struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
   PassOptions::Option<Codegen> codegen{
@@ -69,6 +79,18 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
           clEnumValN(WgradStrategy::Conv, "conv",
                      "a forward convolution with the batch as the reduced "
                      "channel"))};
+  PassOptions::Option<Temporaries> temporaries{
+      *this, "temporaries",
+      llvm::cl::desc("Where kernels keep their temporaries"),
+      llvm::cl::init(Temporaries::Heap),
+      llvm::cl::values(
+          clEnumValN(Temporaries::Heap, "heap",
+                     "malloc and free in every call"),
+          clEnumValN(Temporaries::Workspace, "workspace",
+                     "a caller-provided buffer, the kernel's last argument "
+                     "(memref<?xi8>, 64-byte aligned); "
+                     "<kernel>_workspace_size(<other arguments>) returns its "
+                     "size in bytes: no call allocates"))};
   PassOptions::Option<unsigned> numThreads{
       *this, "num-threads",
       llvm::cl::desc("Threads for the parallel loops: 1 = sequential code "
@@ -121,7 +143,8 @@ void buildConvGradToLinalgStage(OpPassManager &pm,
 void buildTileAndVectorizeStage(OpPassManager &pm,
                                 const CPUPipelineOptions &options);
 /// Stage 3: one-shot bufferization across function boundaries (identity
-/// layouts), deallocation, copies as vectorized loops.
+/// layouts), deallocation (or the workspace convention), copies as
+/// vectorized loops.
 void buildBufferizationStage(OpPassManager &pm,
                              const CPUPipelineOptions &options);
 /// Stage 4: parallel loops to OpenMP or sequential loops, everything to the

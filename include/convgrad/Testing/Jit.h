@@ -97,19 +97,27 @@ compileModule(mlir::ModuleOp module, const JitOptions &options,
 
 /// A prepared call of a kernel: its entry point and the descriptors of its
 /// arguments, built once so repeated calls (timing) only make the call. The
-/// HostTensors must outlive it.
+/// HostTensors must outlive it. A kernel compiled with the workspace
+/// convention (pipeline option temporaries=workspace) gets its workspace
+/// here: sized once by `<name>_workspace_size`, owned by the call.
 class KernelCall {
 public:
   KernelCall() = default;
-  KernelCall(void *entry, std::vector<MemRefDescriptor> descriptors);
+  KernelCall(void *entry, std::vector<MemRefDescriptor> descriptors,
+             std::shared_ptr<void> workspace = nullptr,
+             int64_t workspaceBytes = 0);
   explicit operator bool() const { return entry_ != nullptr; }
   /// Calls `_mlir_ciface_<name>(&desc[0], ..., &desc[n-1])`.
   void operator()();
+  /// The workspace this call passes, in bytes (0 without the convention).
+  int64_t workspaceBytes() const { return workspaceBytes_; }
 
 private:
   void *entry_ = nullptr;
   std::vector<MemRefDescriptor> descriptors_;
   std::vector<void *> argPtrs_;
+  std::shared_ptr<void> workspace_;
+  int64_t workspaceBytes_ = 0;
 };
 
 /// A compiled module: an ExecutionEngine plus kernel lookup.

@@ -223,4 +223,68 @@ def ConvGradCopyToLinalg : Pass<"convgrad-copy-to-linalg"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def ConvGradCPUWorkspace : Pass<"convgrad-cpu-workspace", "::mlir::ModuleOp"> {
+  let summary = "Place a kernel's temporaries in a caller-provided workspace";
+  let description = [{
+    The workspace calling convention, like oneDNN's scratchpad: no kernel
+    allocates. Runs on memrefs, after bufferization and deallocation. Every
+    public function defined in the module and not called inside it gets a
+    last argument `memref<?xi8>`, the workspace, and a companion function
+    `<name>_workspace_size` with the kernel's other arguments that returns
+    the bytes it needs (the caller calls it once per shape, allocates, and
+    passes the buffer to every call). Each temporary of the function body
+    (a `memref.alloc` freed by a `memref.dealloc` in the same block, never
+    returned or yielded, outside parallel loops) becomes a `memref.view` of
+    the workspace at an offset aligned to `alignment` bytes, and its dealloc
+    disappears. Temporaries whose lifetimes (allocation to last use of the
+    buffer or of a view of it; a whole loop for one allocated inside a
+    sequential loop) do not overlap share bytes. Sizes that depend on dynamic dimensions
+    (a dynamic batch) are computed from the arguments, in the kernel and in
+    the size function alike. The kernel checks that the workspace is large
+    enough (`cf.assert`) before it touches it.
+
+    Allocations inside parallel loops (one per running iteration), returned
+    buffers, and sizes that are not a pure function of the arguments stay on
+    the heap; pass statistics count both kinds.
+
+    ```mlir
+    // Before:
+    func.func @k(%x: memref<8x64xf32>, %y: memref<8x64xf32>) {
+      %t = memref.alloc() {alignment = 64 : i64} : memref<8x66xf32>
+      ...
+      memref.dealloc %t : memref<8x66xf32>
+      return
+    }
+    // After:
+    func.func @k(%x: memref<8x64xf32>, %y: memref<8x64xf32>,
+                 %workspace: memref<?xi8>) {
+      ... cf.assert (workspace size >= 2112) ...
+      %t = memref.view %workspace[%c0][] : memref<?xi8> to memref<8x66xf32>
+      ...
+      return
+    }
+    func.func @k_workspace_size(%x: memref<8x64xf32>, %y: memref<8x64xf32>)
+        -> index {
+      %c2112 = arith.constant 2112 : index
+      return %c2112 : index
+    }
+    ```
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", "64",
+           "Byte alignment of every temporary in the workspace (the caller's "
+           "buffer must be aligned at least as much)">,
+  ];
+  let statistics = [
+    Statistic<"numWorkspaceBuffers", "workspace-buffers",
+              "Temporaries placed in the workspace">,
+    Statistic<"numHeapBuffers", "heap-buffers",
+              "Allocations left on the heap (in loops, returned, or with "
+              "sizes not computable from the arguments)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::cf::ControlFlowDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 #endif // CONVGRAD_CODEGEN_CPU_PASSES_TD

@@ -1,0 +1,114 @@
+// RUN: convgrad-opt %s --split-input-file --convgrad-cpu-workspace --verify-diagnostics | FileCheck %s
+
+// Two temporaries live at the same time get separate bytes; a third, allocated
+// after the first's last use, reuses them. Offsets are multiples of 64; the
+// kernel checks the workspace's size first; the size function returns the
+// packed total (4096 + 1024 bytes: the 2048-byte one fits in the first's).
+// CHECK-LABEL: func.func @kernel(
+// CHECK-SAME:      %[[X:.*]]: memref<32x32xf32>, %[[Y:.*]]: memref<32x32xf32>, %[[WS:.*]]: memref<?xi8> {llvm.noalias})
+// CHECK-DAG:     %[[AT0:.*]] = arith.constant 0 : index
+// CHECK-DAG:     %[[AT4096:.*]] = arith.constant 4096 : index
+// CHECK-DAG:     %[[TOTAL:.*]] = arith.constant 5120 : index
+// CHECK:         %[[HAVE:.*]] = memref.dim %[[WS]], %{{.*}}
+// CHECK:         %[[OK:.*]] = arith.cmpi uge, %[[HAVE]], %[[TOTAL]]
+// CHECK:         cf.assert %[[OK]], "convgrad: the workspace of 'kernel' is smaller than kernel_workspace_size() says"
+// CHECK:         %[[A:.*]] = memref.view %[[WS]][%[[AT0]]][] : memref<?xi8> to memref<32x32xf32>
+// CHECK:         %[[B:.*]] = memref.view %[[WS]][%[[AT4096]]][] : memref<?xi8> to memref<16x16xf32>
+// CHECK:         linalg.copy ins(%[[X]] : memref<32x32xf32>) outs(%[[A]] : memref<32x32xf32>)
+// CHECK:         %[[C:.*]] = memref.view %[[WS]][%[[AT0]]][] : memref<?xi8> to memref<16x32xf32>
+// CHECK-NOT:     memref.alloc
+// CHECK-NOT:     memref.dealloc
+// CHECK:         return
+// CHECK-LABEL: func.func @kernel_workspace_size(
+// CHECK-SAME:      memref<32x32xf32>, %{{.*}}: memref<32x32xf32>) -> index attributes {llvm.emit_c_interface}
+// CHECK:         %[[T:.*]] = arith.constant 5120 : index
+// CHECK:         return %[[T]] : index
+func.func @kernel(%x: memref<32x32xf32>, %y: memref<32x32xf32>) attributes {llvm.emit_c_interface} {
+  %a = memref.alloc() {alignment = 64 : i64} : memref<32x32xf32>
+  %b = memref.alloc() {alignment = 64 : i64} : memref<16x16xf32>
+  linalg.copy ins(%x : memref<32x32xf32>) outs(%a : memref<32x32xf32>)
+  %sa = memref.subview %a[0, 0] [16, 16] [1, 1] : memref<32x32xf32> to memref<16x16xf32, strided<[32, 1]>>
+  linalg.copy ins(%sa : memref<16x16xf32, strided<[32, 1]>>) outs(%b : memref<16x16xf32>)
+  %c = memref.alloc() {alignment = 64 : i64} : memref<16x32xf32>
+  %sy = memref.subview %y[0, 0] [16, 32] [1, 1] : memref<32x32xf32> to memref<16x32xf32, strided<[32, 1]>>
+  linalg.copy ins(%sy : memref<16x32xf32, strided<[32, 1]>>) outs(%c : memref<16x32xf32>)
+  %sb = memref.subview %y[0, 0] [16, 16] [1, 1] : memref<32x32xf32> to memref<16x16xf32, strided<[32, 1]>>
+  linalg.copy ins(%b : memref<16x16xf32>) outs(%sb : memref<16x16xf32, strided<[32, 1]>>)
+  %sc = memref.subview %y[16, 0] [16, 32] [1, 1] : memref<32x32xf32> to memref<16x32xf32, strided<[32, 1], offset: 512>>
+  linalg.copy ins(%c : memref<16x32xf32>) outs(%sc : memref<16x32xf32, strided<[32, 1], offset: 512>>)
+  memref.dealloc %a : memref<32x32xf32>
+  memref.dealloc %b : memref<16x16xf32>
+  memref.dealloc %c : memref<16x32xf32>
+  return
+}
+
+// -----
+
+// A dynamic batch: the size is computed from the arguments, in the kernel
+// and in the size function alike. A temporary of a sequential loop's body
+// gets one place (the loop is its lifetime); one of a parallel loop's body
+// (one per running iteration) and a returned buffer stay on the heap.
+// CHECK-LABEL: func.func @dynamic(
+// CHECK-SAME:      %[[X:.*]]: memref<?x8xf32>, %[[WS:.*]]: memref<?xi8> {llvm.noalias}) -> memref<8xf32>
+// CHECK:         %[[N:.*]] = memref.dim %[[X]], %{{.*}}
+// CHECK:         %[[BYTES:.*]] = arith.muli %{{.*}}, %[[N]]
+// CHECK:         cf.assert
+// CHECK:         memref.view %[[WS]][%{{.*}}][%{{.*}}] : memref<?xi8> to memref<?x8xf32>
+// CHECK:         scf.for
+// CHECK:           memref.view %[[WS]][%{{.*}}][] : memref<?xi8> to memref<8xf32>
+// CHECK:         scf.forall
+// CHECK:           memref.alloc() : memref<4xf32>
+// CHECK:         %[[R:.*]] = memref.alloc() : memref<8xf32>
+// CHECK:         return %[[R]]
+// CHECK-LABEL: func.func @dynamic_workspace_size(
+// CHECK-SAME:      %[[X2:.*]]: memref<?x8xf32>) -> index
+// CHECK:         memref.dim %[[X2]], %{{.*}}
+// CHECK:         arith.ceildivui
+// CHECK:         return
+func.func @dynamic(%x: memref<?x8xf32>) -> memref<8xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = memref.dim %x, %c0 : memref<?x8xf32>
+  %t = memref.alloc(%n) : memref<?x8xf32>
+  linalg.copy ins(%x : memref<?x8xf32>) outs(%t : memref<?x8xf32>)
+  scf.for %i = %c0 to %n step %c1 {
+    %row = memref.alloc() : memref<8xf32>
+    %s = memref.subview %t[%i, 0] [1, 8] [1, 1] : memref<?x8xf32> to memref<8xf32, strided<[1], offset: ?>>
+    linalg.copy ins(%s : memref<8xf32, strided<[1], offset: ?>>) outs(%row : memref<8xf32>)
+    memref.dealloc %row : memref<8xf32>
+  }
+  scf.forall (%i) in (%n) {
+    %half = memref.alloc() : memref<4xf32>
+    %s = memref.subview %t[%i, 0] [1, 4] [1, 1] : memref<?x8xf32> to memref<4xf32, strided<[1], offset: ?>>
+    linalg.copy ins(%s : memref<4xf32, strided<[1], offset: ?>>) outs(%half : memref<4xf32>)
+    memref.dealloc %half : memref<4xf32>
+  }
+  %r = memref.alloc() : memref<8xf32>
+  memref.dealloc %t : memref<?x8xf32>
+  return %r : memref<8xf32>
+}
+
+// -----
+
+// Functions called inside the module are helpers of a kernel, not kernels:
+// their signature stays.
+// CHECK-LABEL: func.func private @helper(%{{.*}}: memref<4xf32>)
+// CHECK:         memref.alloc
+func.func private @helper(%x: memref<4xf32>) {
+  %t = memref.alloc() : memref<4xf32>
+  memref.dealloc %t : memref<4xf32>
+  return
+}
+// CHECK-LABEL: func.func @caller(%{{.*}}: memref<4xf32>, %{{.*}}: memref<?xi8> {llvm.noalias})
+func.func @caller(%x: memref<4xf32>) {
+  func.call @helper(%x) : (memref<4xf32>) -> ()
+  return
+}
+
+// -----
+
+// expected-error @+1 {{cannot get a workspace: 'k_workspace_size' already exists}}
+func.func @k(%x: memref<4xf32>) {
+  return
+}
+func.func private @k_workspace_size(%x: memref<4xf32>) -> index
