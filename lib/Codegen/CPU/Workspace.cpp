@@ -12,7 +12,6 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
@@ -297,11 +296,7 @@ struct WorkspacePass
     // instead of allocations.
     auto workspaceType = MemRefType::get({ShapedType::kDynamic}, b.getI8Type());
     unsigned index = func.getNumArguments();
-    // The workspace aliases no other argument (what LLVM knew of the
-    // heap temporaries it replaces).
-    auto noAlias = b.getDictionaryAttr(
-        b.getNamedAttr(LLVM::LLVMDialect::getNoAliasAttrName(), b.getUnitAttr()));
-    if (failed(func.insertArgument(index, workspaceType, noAlias, loc)))
+    if (failed(func.insertArgument(index, workspaceType, {}, loc)))
       return func.emitOpError("cannot add the workspace argument");
     Value workspace = func.getArgument(index);
     Block &entry = func.getBody().front();

@@ -5,7 +5,7 @@
 // kernel checks the workspace's size first; the size function returns the
 // packed total (4096 + 1024 bytes: the 2048-byte one fits in the first's).
 // CHECK-LABEL: func.func @kernel(
-// CHECK-SAME:      %[[X:.*]]: memref<32x32xf32>, %[[Y:.*]]: memref<32x32xf32>, %[[WS:.*]]: memref<?xi8> {llvm.noalias})
+// CHECK-SAME:      %[[X:.*]]: memref<32x32xf32>, %[[Y:.*]]: memref<32x32xf32>, %[[WS:.*]]: memref<?xi8>)
 // CHECK-DAG:     %[[AT0:.*]] = arith.constant 0 : index
 // CHECK-DAG:     %[[AT4096:.*]] = arith.constant 4096 : index
 // CHECK-DAG:     %[[TOTAL:.*]] = arith.constant 5120 : index
@@ -49,7 +49,7 @@ func.func @kernel(%x: memref<32x32xf32>, %y: memref<32x32xf32>) attributes {llvm
 // gets one place (the loop is its lifetime); one of a parallel loop's body
 // (one per running iteration) and a returned buffer stay on the heap.
 // CHECK-LABEL: func.func @dynamic(
-// CHECK-SAME:      %[[X:.*]]: memref<?x8xf32>, %[[WS:.*]]: memref<?xi8> {llvm.noalias}) -> memref<8xf32>
+// CHECK-SAME:      %[[X:.*]]: memref<?x8xf32>, %[[WS:.*]]: memref<?xi8>) -> memref<8xf32>
 // CHECK:         %[[N:.*]] = memref.dim %[[X]], %{{.*}}
 // CHECK:         %[[BYTES:.*]] = arith.muli %{{.*}}, %[[N]]
 // CHECK:         cf.assert
@@ -99,7 +99,7 @@ func.func private @helper(%x: memref<4xf32>) {
   memref.dealloc %t : memref<4xf32>
   return
 }
-// CHECK-LABEL: func.func @caller(%{{.*}}: memref<4xf32>, %{{.*}}: memref<?xi8> {llvm.noalias})
+// CHECK-LABEL: func.func @caller(%{{.*}}: memref<4xf32>, %{{.*}}: memref<?xi8>)
 func.func @caller(%x: memref<4xf32>) {
   func.call @helper(%x) : (memref<4xf32>) -> ()
   return
