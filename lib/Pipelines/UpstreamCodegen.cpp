@@ -22,8 +22,6 @@
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
-#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -141,30 +139,8 @@ struct UpstreamLowerVectors
 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
-    MLIRContext *ctx = &getContext();
     linalg::hoistRedundantVectorTransfers(func, /*verifyNonZeroTrip=*/true);
-    auto stage = [&](function_ref<void(RewritePatternSet &)> populate) {
-      RewritePatternSet patterns(ctx);
-      populate(patterns);
-      vector::populateVectorTransferDropUnitDimsPatterns(patterns);
-      return applyPatternsGreedily(func, std::move(patterns));
-    };
-    if (failed(stage([](RewritePatternSet &p) {
-          vector::populateCastAwayVectorLeadingOneDimPatterns(p);
-        })) ||
-        failed(stage([](RewritePatternSet &p) {
-          vector::populateVectorContractLoweringPatterns(
-              p, vector::VectorContractLowering::OuterProduct);
-          vector::populateVectorOuterProductLoweringPatterns(p);
-        })) ||
-        failed(stage([](RewritePatternSet &p) {
-          vector::populateVectorTransferPermutationMapLoweringPatterns(p);
-          vector::populateVectorMultiReductionLoweringPatterns(
-              p, vector::VectorMultiReductionLowering::InnerParallel);
-          vector::populateVectorBroadcastLoweringPatterns(p);
-          vector::populateVectorShapeCastLoweringPatterns(p);
-          vector::populateVectorTransferLoweringPatterns(p, /*maxRank=*/1);
-        })))
+    if (failed(lowerVectorsInStages(func, /*shuffle16x16Transposes=*/false)))
       signalPassFailure();
   }
 };

@@ -31,6 +31,27 @@ int64_t floorDiv(int64_t a, int64_t b) {
   return q;
 }
 
+/// [N, C, S...] or [N, S..., C] (filters: [F, C/G, K...] or [F, K..., C/G]).
+std::vector<int64_t> activationShape(int64_t n, int64_t c,
+                                     const std::vector<int64_t> &sizes,
+                                     Layout layout) {
+  std::vector<int64_t> shape = {n};
+  if (layout == Layout::ChannelsFirst)
+    shape.push_back(c);
+  shape.insert(shape.end(), sizes.begin(), sizes.end());
+  if (layout == Layout::ChannelsLast)
+    shape.push_back(c);
+  return shape;
+}
+
+/// A result of `count` elements, all zero: what each defining sum starts from.
+Result zeroResult(int64_t count) {
+  Result res;
+  res.value.assign(count, 0.0);
+  res.absSum.assign(count, 0.0);
+  return res;
+}
+
 } // namespace
 
 unsigned ConvConfig::rank() const {
@@ -53,65 +74,32 @@ std::vector<int64_t> ConvConfig::outputSizes() const {
 }
 
 std::vector<int64_t> ConvConfig::inputShape() const {
-  std::vector<int64_t> shape{batch};
-  if (layout == Layout::ChannelsFirst) {
-    shape.push_back(inChannels);
-    shape.insert(shape.end(), inputSizes.begin(), inputSizes.end());
-  } else {
-    shape.insert(shape.end(), inputSizes.begin(), inputSizes.end());
-    shape.push_back(inChannels);
-  }
-  return shape;
+  return activationShape(batch, inChannels, inputSizes, layout);
 }
 
 std::vector<int64_t> ConvConfig::filterShape() const {
   int64_t cg = groups >= 1 ? inChannels / groups : inChannels;
-  std::vector<int64_t> shape{outChannels};
-  if (layout == Layout::ChannelsFirst) {
-    shape.push_back(cg);
-    shape.insert(shape.end(), kernelSizes.begin(), kernelSizes.end());
-  } else {
-    shape.insert(shape.end(), kernelSizes.begin(), kernelSizes.end());
-    shape.push_back(cg);
-  }
-  return shape;
+  return activationShape(outChannels, cg, kernelSizes, layout);
 }
 
 std::vector<int64_t> ConvConfig::outputShape() const {
-  std::vector<int64_t> o = outputSizes();
-  std::vector<int64_t> shape{batch};
-  if (layout == Layout::ChannelsFirst) {
-    shape.push_back(outChannels);
-    shape.insert(shape.end(), o.begin(), o.end());
-  } else {
-    shape.insert(shape.end(), o.begin(), o.end());
-    shape.push_back(outChannels);
-  }
-  return shape;
+  return activationShape(batch, outChannels, outputSizes(), layout);
 }
 
 std::string ConvConfig::validate() const {
   unsigned r = rank();
   if (r < 1 || r > 3)
     return "spatial rank must be 1..3, got " + std::to_string(r);
-  auto checkLen = [&](const std::vector<int64_t> &v,
-                      const char *name) -> std::string {
-    if (v.size() != r)
-      return std::string(name) + " has " + std::to_string(v.size()) +
+  // The vectors with one entry per spatial dimension, by the name of one
+  // entry (the rank is the number of input sizes).
+  const std::pair<const std::vector<int64_t> *, const char *> perDim[] = {
+      {&inputSizes, "input size"}, {&kernelSizes, "kernel size"},
+      {&strides, "stride"},        {&dilations, "dilation"},
+      {&padLow, "low padding"},    {&padHigh, "high padding"}};
+  for (auto [v, name] : perDim)
+    if (v->size() != r)
+      return std::string(name) + "s has " + std::to_string(v->size()) +
              " entries, expected " + std::to_string(r) + " (spatial rank)";
-    return "";
-  };
-  for (auto [v, name] :
-       {std::pair<const std::vector<int64_t> *, const char *>{&kernelSizes,
-                                                                "kernel sizes"},
-        {&strides, "strides"},
-        {&dilations, "dilations"},
-        {&padLow, "low paddings"},
-        {&padHigh, "high paddings"}}) {
-    std::string e = checkLen(*v, name);
-    if (!e.empty())
-      return e;
-  }
   if (batch < 1)
     return "batch must be >= 1, got " + std::to_string(batch);
   if (inChannels < 1)
@@ -138,14 +126,7 @@ std::string ConvConfig::validate() const {
       return std::string(name) + " must be <= " + std::to_string(maxValue) +
              ", got " + std::to_string(v);
   for (unsigned i = 0; i < r; ++i)
-    for (auto [v, name] :
-         {std::pair<const std::vector<int64_t> *, const char *>{&inputSizes,
-                                                                "input size"},
-          {&kernelSizes, "kernel size"},
-          {&strides, "stride"},
-          {&dilations, "dilation"},
-          {&padLow, "low padding"},
-          {&padHigh, "high padding"}})
+    for (auto [v, name] : perDim)
       if ((*v)[i] > maxValue)
         return std::string(name) + " must be <= " + std::to_string(maxValue) +
                ", got " + std::to_string((*v)[i]) + " in spatial dim " +
@@ -299,9 +280,7 @@ Result forward(const ConvConfig &conv, const std::vector<double> &x,
   if (bias)
     checkSize(*bias, geo.f, "forward bias");
 
-  Result res;
-  res.value.assign(geo.yCount(), 0.0);
-  res.absSum.assign(geo.yCount(), 0.0);
+  Result res = zeroResult(geo.yCount());
   for (int64_t ni = 0; ni < geo.n; ++ni) {
     for (int64_t fi = 0; fi < geo.f; ++fi) {
       int64_t grp = fi / geo.fg;
@@ -334,9 +313,7 @@ Result backwardData(const ConvConfig &conv, const std::vector<double> &dy,
   checkSize(dy, geo.yCount(), "backwardData output gradient dy");
   checkSize(w, geo.wCount(), "backwardData filter w");
 
-  Result res;
-  res.value.assign(geo.xCount(), 0.0);
-  res.absSum.assign(geo.xCount(), 0.0);
+  Result res = zeroResult(geo.xCount());
   // Gather form: for each input element i and kernel tap k, the output
   // position o (if any) with o*s + k*d - pl == i, i.e. o = (i + pl - k*d) / s
   // when that division is exact and 0 <= o < O, in every spatial dim.
@@ -381,9 +358,7 @@ Result backwardFilter(const ConvConfig &conv, const std::vector<double> &x,
   checkSize(x, geo.xCount(), "backwardFilter input x");
   checkSize(dy, geo.yCount(), "backwardFilter output gradient dy");
 
-  Result res;
-  res.value.assign(geo.wCount(), 0.0);
-  res.absSum.assign(geo.wCount(), 0.0);
+  Result res = zeroResult(geo.wCount());
   for (int64_t fi = 0; fi < geo.f; ++fi) {
     int64_t grp = fi / geo.fg;
     for (int64_t ci = 0; ci < geo.cg; ++ci) {
@@ -413,9 +388,7 @@ Result backwardBias(const ConvConfig &conv, const std::vector<double> &dy) {
   Geometry geo(conv);
   checkSize(dy, geo.yCount(), "backwardBias output gradient dy");
 
-  Result res;
-  res.value.assign(geo.f, 0.0);
-  res.absSum.assign(geo.f, 0.0);
+  Result res = zeroResult(geo.f);
   for (int64_t fi = 0; fi < geo.f; ++fi) {
     double acc = 0.0, abs = 0.0;
     for (int64_t ni = 0; ni < geo.n; ++ni) {
@@ -456,20 +429,6 @@ std::vector<int64_t> TransposedConvConfig::outputSizes() const {
   return o;
 }
 
-namespace {
-/// [N, C, S...] or [N, S..., C].
-std::vector<int64_t> activationShape(int64_t n, int64_t c,
-                                     const std::vector<int64_t> &sizes,
-                                     Layout layout) {
-  std::vector<int64_t> shape = {n};
-  if (layout == Layout::ChannelsFirst)
-    shape.push_back(c);
-  shape.insert(shape.end(), sizes.begin(), sizes.end());
-  if (layout == Layout::ChannelsLast)
-    shape.push_back(c);
-  return shape;
-}
-} // namespace
 
 std::vector<int64_t> TransposedConvConfig::inputShape() const {
   return activationShape(conv.batch, conv.inChannels, conv.inputSizes,
@@ -572,9 +531,7 @@ void forEachTransposedTerm(const TransposedConvConfig &tc, Visit visit) {
 template <typename Term>
 Result sumTransposedTerms(const TransposedConvConfig &tc, int64_t count,
                           Term term) {
-  Result res;
-  res.value.assign(count, 0.0);
-  res.absSum.assign(count, 0.0);
+  Result res = zeroResult(count);
   forEachTransposedTerm(tc, [&](int64_t iOff, int64_t wOff, int64_t yOff) {
     auto [off, prod] = term(iOff, wOff, yOff);
     res.value[off] += prod;
@@ -642,9 +599,7 @@ Result transposedBackwardBias(const TransposedConvConfig &tc,
         "convgrad::reference: invalid transposed config: " + err);
   bool cl = tc.conv.layout == Layout::ChannelsLast;
   int64_t os = numElements(tc.outputSizes()), cout = tc.conv.outChannels;
-  Result res;
-  res.value.assign(cout, 0.0);
-  res.absSum.assign(cout, 0.0);
+  Result res = zeroResult(cout);
   for (int64_t i = 0; i < static_cast<int64_t>(dy.size()); ++i) {
     int64_t co = cl ? i % cout : (i / os) % cout;
     res.value[co] += dy[i];

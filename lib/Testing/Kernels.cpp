@@ -145,67 +145,83 @@ static void buildBgradKernel(OpBuilder &b, ModuleOp module, StringRef name,
               });
 }
 
+/// `@name(inputs..., result)`: one convgrad op `OpTy` with the attributes of
+/// `c`, on the kernel's tensors as they are or on what `operands` makes of
+/// them.
+template <typename OpTy>
+static void buildConvKernel(
+    OpBuilder &b, ModuleOp module, StringRef name,
+    ArrayRef<RankedTensorType> inputTypes, RankedTensorType resultType,
+    const ref::ConvConfig &c,
+    function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)>
+        operands = nullptr) {
+  buildKernel(b, module, name, inputTypes, resultType,
+              [&](OpBuilder &nb, Location l, ValueRange t) {
+                SmallVector<Value> args =
+                    operands ? operands(nb, l, t) : llvm::to_vector(t);
+                auto op = OpTy::create(nb, l, TypeRange{resultType}, args);
+                setConvAttrs(nb, op, c);
+                return op.getResult();
+              });
+}
+
+namespace {
+/// The tensors of the kernels of one configuration (a direct or a transposed
+/// one: x, w and y as its inputShape, filterShape and outputShape).
+struct KernelTensorTypes {
+  RankedTensorType x, w, y, bias;
+
+  template <typename Config>
+  KernelTensorTypes(MLIRContext *ctx, const Config &config,
+                    int64_t outChannels, ElemKind elemKind,
+                    bool dynamicBatch) {
+    Type et = getElementType(ctx, elemKind);
+    x = tensorType(config.inputShape(), et, dynamicBatch);
+    w = tensorType(config.filterShape(), et, false);
+    y = tensorType(config.outputShape(), et, dynamicBatch);
+    bias = RankedTensorType::get({outChannels}, et);
+  }
+};
+} // namespace
+
+/// The name of the kernel of `kind` with `suffix`.
+static std::string kernelName(KernelKind kind, StringRef suffix) {
+  return (Twine(kernelKindName(kind)) + suffix).str();
+}
+
 void rt::addKernels(ModuleOp module, const ref::ConvConfig &c,
                                    ElemKind elemKind, bool dynamicBatch,
                                    StringRef suffix, KernelMask kinds) {
-  MLIRContext *ctx = module.getContext();
-  OpBuilder b(ctx);
-  Type et = getElementType(ctx, elemKind);
-  auto xType = tensorType(c.inputShape(), et, dynamicBatch);
-  auto wType = tensorType(c.filterShape(), et, false);
-  auto yType = tensorType(c.outputShape(), et, dynamicBatch);
-  auto bType = RankedTensorType::get({c.outChannels}, et);
-  auto name = [&](KernelKind k) {
-    return (Twine(kernelKindName(k)) + suffix).str();
-  };
-
+  OpBuilder b(module.getContext());
+  KernelTensorTypes types(module.getContext(), c, c.outChannels, elemKind,
+                          dynamicBatch);
   if (kinds & maskOf(KernelKind::Fwd))
-    buildKernel(b, module, name(KernelKind::Fwd), {xType, wType, bType}, yType,
-                [&](OpBuilder &nb, Location l, ValueRange t) {
-                  auto op = cg::ConvOp::create(
-                      nb, l, yType, t[0], t[1], t[2], nullptr, nullptr,
-                      nullptr, nb.getI64IntegerAttr(1), nullptr);
-                  setConvAttrs(nb, op, c);
-                  return op.getResult();
-                });
+    buildConvKernel<cg::ConvOp>(b, module, kernelName(KernelKind::Fwd, suffix),
+                                {types.x, types.w, types.bias}, types.y, c);
   if (kinds & maskOf(KernelKind::Dgrad))
-    buildKernel(b, module, name(KernelKind::Dgrad), {yType, wType}, xType,
-                [&](OpBuilder &nb, Location l, ValueRange t) {
-                  auto op = cg::ConvBackwardDataOp::create(
-                      nb, l, xType, t[0], t[1], nullptr, nullptr, nullptr,
-                      nb.getI64IntegerAttr(1), nullptr);
-                  setConvAttrs(nb, op, c);
-                  return op.getResult();
-                });
+    buildConvKernel<cg::ConvBackwardDataOp>(
+        b, module, kernelName(KernelKind::Dgrad, suffix), {types.y, types.w},
+        types.x, c);
   if (kinds & maskOf(KernelKind::Wgrad))
-    buildKernel(b, module, name(KernelKind::Wgrad), {xType, yType}, wType,
-                [&](OpBuilder &nb, Location l, ValueRange t) {
-                  auto op = cg::ConvBackwardFilterOp::create(
-                      nb, l, wType, t[0], t[1], nullptr, nullptr, nullptr,
-                      nb.getI64IntegerAttr(1), nullptr);
-                  setConvAttrs(nb, op, c);
-                  return op.getResult();
-                });
+    buildConvKernel<cg::ConvBackwardFilterOp>(
+        b, module, kernelName(KernelKind::Wgrad, suffix), {types.x, types.y},
+        types.w, c);
   if (kinds & maskOf(KernelKind::Bgrad))
-    buildBgradKernel(b, module, name(KernelKind::Bgrad), yType, bType,
-                     c.layout);
+    buildBgradKernel(b, module, kernelName(KernelKind::Bgrad, suffix), types.y,
+                     types.bias, c.layout);
 }
 
 void rt::addTransposedKernels(ModuleOp module,
                               const ref::TransposedConvConfig &tc,
                               ElemKind elemKind, bool dynamicBatch,
                               StringRef suffix, KernelMask kinds) {
-  MLIRContext *ctx = module.getContext();
-  OpBuilder b(ctx);
+  OpBuilder b(module.getContext());
   const ref::ConvConfig &c = tc.conv;
-  Type et = getElementType(ctx, elemKind);
-  auto xType = tensorType(tc.inputShape(), et, dynamicBatch);
-  auto wType = tensorType(tc.filterShape(), et, false);
-  auto yType = tensorType(tc.outputShape(), et, dynamicBatch);
-  auto bType = RankedTensorType::get({c.outChannels}, et);
-  auto name = [&](KernelKind k) {
-    return (Twine(kernelKindName(k)) + suffix).str();
-  };
+  KernelTensorTypes types(module.getContext(), tc, c.outChannels, elemKind,
+                          dynamicBatch);
+  RankedTensorType xType = types.x, wType = types.w, yType = types.y,
+                   bType = types.bias;
+  auto name = [&](KernelKind k) { return kernelName(k, suffix); };
   // The convolution that reads the output gradient: the output padding
   // lowers its high padding; rows beyond the high padding (output_padding >
   // padHigh, possible when output_padding >= stride) are read by no window
@@ -237,25 +253,19 @@ void rt::addTransposedKernels(ModuleOp module,
   // dx = conv(dy, w): the filter is already [C_in, C_out/G, K...], a
   // forward filter from C_out to C_in channels.
   if (kinds & maskOf(KernelKind::Dgrad))
-    buildKernel(b, module, name(KernelKind::Dgrad), {yType, wType}, xType,
-                [&](OpBuilder &nb, Location l, ValueRange t) {
-                  auto op = cg::ConvOp::create(
-                      nb, l, TypeRange{xType},
-                      ValueRange{croppedDy(nb, l, t[0]), t[1]});
-                  setConvAttrs(nb, op, readDy);
-                  return op.getResult();
-                });
+    buildConvKernel<cg::ConvOp>(
+        b, module, name(KernelKind::Dgrad), {yType, wType}, xType, readDy,
+        [&](OpBuilder &nb, Location l, ValueRange t) {
+          return SmallVector<Value>{croppedDy(nb, l, t[0]), t[1]};
+        });
   // dw = conv_backward_filter with dy as the input and x as the output
   // gradient of that convolution.
   if (kinds & maskOf(KernelKind::Wgrad))
-    buildKernel(b, module, name(KernelKind::Wgrad), {xType, yType}, wType,
-                [&](OpBuilder &nb, Location l, ValueRange t) {
-                  auto op = cg::ConvBackwardFilterOp::create(
-                      nb, l, TypeRange{wType},
-                      ValueRange{croppedDy(nb, l, t[1]), t[0]});
-                  setConvAttrs(nb, op, readDy);
-                  return op.getResult();
-                });
+    buildConvKernel<cg::ConvBackwardFilterOp>(
+        b, module, name(KernelKind::Wgrad), {xType, yType}, wType, readDy,
+        [&](OpBuilder &nb, Location l, ValueRange t) {
+          return SmallVector<Value>{croppedDy(nb, l, t[1]), t[0]};
+        });
   if (kinds & maskOf(KernelKind::Bgrad))
     buildBgradKernel(b, module, name(KernelKind::Bgrad), yType, bType,
                      c.layout);

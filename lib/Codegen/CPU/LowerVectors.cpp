@@ -119,41 +119,47 @@ struct LowerVectorsPass
     : public convgrad::impl::ConvGradLowerVectorsBase<LowerVectorsPass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
-    MLIRContext *ctx = &getContext();
-    auto applyStage = [&](function_ref<void(RewritePatternSet &)> populate) {
-      RewritePatternSet patterns(ctx);
-      populate(patterns);
-      vector::populateVectorTransferDropUnitDimsPatterns(patterns);
-      return applyPatternsGreedily(func, std::move(patterns));
-    };
-
     // The accumulator block of a tile is read before and written after the
     // reduction loops: hoist that pair out so it lives in registers.
     linalg::hoistRedundantVectorTransfers(func, /*verifyNonZeroTrip=*/true);
     hoistAccumulators(func);
 
-    if (failed(applyStage([](RewritePatternSet &p) {
-          vector::populateCastAwayVectorLeadingOneDimPatterns(p);
-        })) ||
-        failed(applyStage([](RewritePatternSet &p) {
-          vector::populateVectorContractLoweringPatterns(
-              p, vector::VectorContractLowering::OuterProduct);
-          vector::populateVectorOuterProductLoweringPatterns(p);
-        })) ||
-        failed(applyStage([](RewritePatternSet &p) {
-          vector::populateVectorTransferPermutationMapLoweringPatterns(p);
-          vector::populateVectorMultiReductionLoweringPatterns(
-              p, vector::VectorMultiReductionLowering::InnerParallel);
-          vector::populateVectorBroadcastLoweringPatterns(p);
-          // 16 x 16 tiles of the layout transposes: the 8-stage unpack and
-          // shuffle network; other shapes one 1-D shuffle.
-          vector::populateVectorTransposeLoweringPatterns(
-              p, vector::VectorTransposeLowering::Shuffle16x16);
-          vector::populateVectorShapeCastLoweringPatterns(p);
-          vector::populateVectorTransferLoweringPatterns(p,
-                                                         /*maxRank=*/1);
-        })))
+    // 16 x 16 tiles of the layout transposes: the 8-stage unpack and shuffle
+    // network; other shapes one 1-D shuffle.
+    if (failed(convgrad::lowerVectorsInStages(func,
+                                              /*shuffle16x16Transposes=*/true)))
       return signalPassFailure();
   }
 };
 } // namespace
+
+LogicalResult mlir::convgrad::lowerVectorsInStages(func::FuncOp func,
+                                                   bool shuffle16x16Transposes) {
+  MLIRContext *ctx = func.getContext();
+  auto applyStage = [&](function_ref<void(RewritePatternSet &)> populate) {
+    RewritePatternSet patterns(ctx);
+    populate(patterns);
+    vector::populateVectorTransferDropUnitDimsPatterns(patterns);
+    return applyPatternsGreedily(func, std::move(patterns));
+  };
+  if (failed(applyStage([](RewritePatternSet &p) {
+        vector::populateCastAwayVectorLeadingOneDimPatterns(p);
+      })) ||
+      failed(applyStage([](RewritePatternSet &p) {
+        vector::populateVectorContractLoweringPatterns(
+            p, vector::VectorContractLowering::OuterProduct);
+        vector::populateVectorOuterProductLoweringPatterns(p);
+      })))
+    return failure();
+  return applyStage([&](RewritePatternSet &p) {
+    vector::populateVectorTransferPermutationMapLoweringPatterns(p);
+    vector::populateVectorMultiReductionLoweringPatterns(
+        p, vector::VectorMultiReductionLowering::InnerParallel);
+    vector::populateVectorBroadcastLoweringPatterns(p);
+    if (shuffle16x16Transposes)
+      vector::populateVectorTransposeLoweringPatterns(
+          p, vector::VectorTransposeLowering::Shuffle16x16);
+    vector::populateVectorShapeCastLoweringPatterns(p);
+    vector::populateVectorTransferLoweringPatterns(p, /*maxRank=*/1);
+  });
+}

@@ -89,6 +89,17 @@ void vectorizeAndFoldTransfers(RewriterBase &rewriter, Operation *root,
 /// Only the second half of vectorizeAndFoldTransfers.
 void foldSlicesIntoTransfers(Operation *root);
 
+/// Lowers the vector ops of `func` that the linalg vectorizer produces to
+/// what the LLVM conversion takes (1-D transfers, outer products, shuffles),
+/// in three greedy stages (one pattern set with everything at once can loop
+/// for a very long time), each with the unit-dim dropping transfer patterns:
+/// leading unit dims cast away; contractions to outer products; transfers,
+/// reductions, broadcasts, transposes (with `shuffle16x16Transposes`, 16 x 16
+/// ones by the shuffle network) and shape casts. Upstream mechanics only:
+/// convgrad-lower-vectors and the upstream peer pipeline use it.
+LogicalResult lowerVectorsInStages(func::FuncOp func,
+                                   bool shuffle16x16Transposes);
+
 #define GEN_PASS_REGISTRATION
 #include "convgrad/Codegen/CPU/Passes.h.inc"
 

@@ -6,6 +6,7 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -35,11 +36,9 @@ struct ConvToChannelsLast : OpRewritePattern<ConvOp> {
     Value input = transposeTensor(rewriter, loc, op.getInput(), toLast);
     Value filter = transposeTensor(rewriter, loc, op.getFilter(), toLast);
     auto outType = cast<RankedTensorType>(op.getOutput().getType());
-    SmallVector<int64_t> shape;
-    for (int64_t p : toLast)
-      shape.push_back(outType.getDimSize(p));
     auto conv = ConvOp::create(
-        rewriter, loc, outType.clone(shape), input, filter, op.getBias(),
+        rewriter, loc,
+        outType.clone(applyPermutation(outType.getShape(), toLast)), input, filter, op.getBias(),
         op.getStridesAttr(), op.getPaddingAttr(), op.getDilationsAttr(),
         op.getGroupsAttr(),
         LayoutAttr::get(rewriter.getContext(), Layout::ChannelsLast));
@@ -60,10 +59,8 @@ struct ComposeTransposes : OpRewritePattern<linalg::TransposeOp> {
     if (!producer || !op.hasPureTensorSemantics() ||
         !producer.hasPureTensorSemantics())
       return rewriter.notifyMatchFailure(op, "not a transpose of a transpose");
-    ArrayRef<int64_t> inner = producer.getPermutation();
-    SmallVector<int64_t> composed;
-    for (int64_t p : op.getPermutation())
-      composed.push_back(inner[p]);
+    SmallVector<int64_t> composed =
+        applyPermutation(producer.getPermutation(), op.getPermutation());
     rewriter.replaceOp(op, transposeTensor(rewriter, op.getLoc(),
                                            producer.getInput(), composed));
     return success();
@@ -87,11 +84,11 @@ struct TransposeBeforePad : OpRewritePattern<linalg::TransposeOp> {
     if (!padValue || !pad.getLow().empty() || !pad.getHigh().empty())
       return rewriter.notifyMatchFailure(op, "not a static constant pad");
     ArrayRef<int64_t> perm = op.getPermutation();
-    SmallVector<OpFoldResult> low, high;
-    for (int64_t p : perm) {
-      low.push_back(rewriter.getIndexAttr(pad.getStaticLow()[p]));
-      high.push_back(rewriter.getIndexAttr(pad.getStaticHigh()[p]));
-    }
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<OpFoldResult> low = getAsIndexOpFoldResult(
+        ctx, applyPermutation(pad.getStaticLow(), perm));
+    SmallVector<OpFoldResult> high = getAsIndexOpFoldResult(
+        ctx, applyPermutation(pad.getStaticHigh(), perm));
     Location loc = op.getLoc();
     Value transposed = transposeTensor(rewriter, loc, pad.getSource(), perm);
     rewriter.replaceOpWithNewOp<tensor::PadOp>(
@@ -105,12 +102,9 @@ struct TransposeBeforePad : OpRewritePattern<linalg::TransposeOp> {
 Value transposeCheaply(PatternRewriter &rewriter, Location loc, Value value,
                        ArrayRef<int64_t> permutation) {
   auto permutedEmpty = [&](Value source) {
-    SmallVector<OpFoldResult> sizes = getSizes(rewriter, loc, source);
-    SmallVector<OpFoldResult> permuted;
-    for (int64_t p : permutation)
-      permuted.push_back(sizes[p]);
     return tensor::EmptyOp::create(
-        rewriter, loc, permuted,
+        rewriter, loc,
+        applyPermutation(getSizes(rewriter, loc, source), permutation),
         cast<RankedTensorType>(source.getType()).getElementType());
   };
   if (value.getDefiningOp<tensor::EmptyOp>())
@@ -149,14 +143,11 @@ struct InsertBeforeTranspose : OpRewritePattern<tensor::InsertSliceOp> {
     Value dest = transposeCheaply(rewriter, loc, op.getDest(), inverse);
     if (!dest)
       return rewriter.notifyMatchFailure(op, "destination would be transposed");
-    SmallVector<OpFoldResult> offsets, sizes, strides;
-    for (int64_t i : inverse) {
-      offsets.push_back(op.getMixedOffsets()[i]);
-      sizes.push_back(op.getMixedSizes()[i]);
-      strides.push_back(op.getMixedStrides()[i]);
-    }
     Value inserted = tensor::InsertSliceOp::create(
-        rewriter, loc, transpose.getInput(), dest, offsets, sizes, strides);
+        rewriter, loc, transpose.getInput(), dest,
+        applyPermutation(op.getMixedOffsets(), inverse),
+        applyPermutation(op.getMixedSizes(), inverse),
+        applyPermutation(op.getMixedStrides(), inverse));
     rewriter.replaceOp(op, transposeTensor(rewriter, loc, inserted, perm));
     return success();
   }

@@ -33,19 +33,6 @@ using namespace mlir::convgrad;
 
 namespace {
 
-/// `size` elements of `value` along `dim` starting at `offset`, as a slice.
-Value sliceAlong(OpBuilder &b, Location loc, Value value, unsigned dim,
-                 Value offset, int64_t size) {
-  auto type = cast<RankedTensorType>(value.getType());
-  SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0));
-  SmallVector<OpFoldResult> sizes = getSizes(b, loc, value);
-  SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
-  offsets[dim] = offset;
-  sizes[dim] = b.getIndexAttr(size);
-  return tensor::ExtractSliceOp::create(b, loc, value, offsets, sizes,
-                                        strides);
-}
-
 struct SplitGroupedConv : OpRewritePattern<ConvOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -97,12 +84,12 @@ struct SplitGroupedConv : OpRewritePattern<ConvOp> {
           Value fOffset = arith::MulIOp::create(
               b, l, g, arith::ConstantIndexOp::create(b, l, fg));
           Value input =
-              sliceAlong(b, l, op.getInput(), pos.channel(), cOffset, cg);
+              sliceAlongDim(b, l, op.getInput(), pos.channel(), cOffset, cg);
           Value filter =
-              sliceAlong(b, l, op.getFilter(), pos.outer(), fOffset, fg);
+              sliceAlongDim(b, l, op.getFilter(), pos.outer(), fOffset, fg);
           Value bias;
           if (op.getBias())
-            bias = sliceAlong(b, l, op.getBias(), 0, fOffset, fg);
+            bias = sliceAlongDim(b, l, op.getBias(), 0, fOffset, fg);
           SmallVector<int64_t> groupShape(outType.getShape());
           groupShape[pos.channel()] = fg;
           Value conv = ConvOp::create(

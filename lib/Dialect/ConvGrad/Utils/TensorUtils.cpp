@@ -119,19 +119,37 @@ Value mlir::convgrad::mergeDims(OpBuilder &b, Location loc, Value source,
   return tensor::CollapseShapeOp::create(b, loc, source, reassociation);
 }
 
-Value mlir::convgrad::sliceWithoutDim(OpBuilder &b, Location loc, Value source,
-                                      int64_t dim, OpFoldResult index) {
+/// The slice of `source` that keeps `size` elements from `offset` along `dim`
+/// and all of every other dimension, of type `resultType` (null: inferred,
+/// the same rank as `source`).
+static Value extractSliceAlongDim(OpBuilder &b, Location loc, Value source,
+                                  int64_t dim, OpFoldResult offset,
+                                  int64_t size, RankedTensorType resultType) {
   auto type = cast<RankedTensorType>(source.getType());
   SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0));
   SmallVector<OpFoldResult> sizes = getSizes(b, loc, source);
   SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
-  offsets[dim] = index;
-  sizes[dim] = b.getIndexAttr(1);
+  offsets[dim] = offset;
+  sizes[dim] = b.getIndexAttr(size);
+  return tensor::ExtractSliceOp::create(b, loc, resultType, source, offsets,
+                                        sizes, strides);
+}
+
+Value mlir::convgrad::sliceAlongDim(OpBuilder &b, Location loc, Value source,
+                                    int64_t dim, OpFoldResult offset,
+                                    int64_t size) {
+  return extractSliceAlongDim(b, loc, source, dim, offset, size,
+                              RankedTensorType());
+}
+
+Value mlir::convgrad::sliceWithoutDim(OpBuilder &b, Location loc, Value source,
+                                      int64_t dim, OpFoldResult index) {
+  auto type = cast<RankedTensorType>(source.getType());
   SmallVector<int64_t> shape(type.getShape());
   shape.erase(shape.begin() + dim);
-  return tensor::ExtractSliceOp::create(
-      b, loc, RankedTensorType::get(shape, type.getElementType()), source,
-      offsets, sizes, strides);
+  return extractSliceAlongDim(
+      b, loc, source, dim, index, /*size=*/1,
+      RankedTensorType::get(shape, type.getElementType()));
 }
 
 Value mlir::convgrad::padOrCrop(OpBuilder &b, Location loc, Value source,

@@ -45,6 +45,11 @@ Value splitDim(OpBuilder &b, Location loc, Value source, int64_t dim,
 /// Merges dimensions `dim` and `dim + 1` of `source` (`tensor.collapse_shape`).
 Value mergeDims(OpBuilder &b, Location loc, Value source, int64_t dim);
 
+/// The `size` elements of `source` from `offset` along `dim`, all of every
+/// other dimension (a `tensor.extract_slice` of the same rank).
+Value sliceAlongDim(OpBuilder &b, Location loc, Value source, int64_t dim,
+                    OpFoldResult offset, int64_t size);
+
 /// The slice of `source` at `index` along `dim`, without that dimension (a
 /// rank-reducing `tensor.extract_slice`).
 Value sliceWithoutDim(OpBuilder &b, Location loc, Value source, int64_t dim,
