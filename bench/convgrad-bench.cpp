@@ -85,6 +85,14 @@ static cl::list<std::string> rowFilter(
     cl::desc("Only these rows: full names or the part before the first '_' "
              "(e.g. --rows=a,f)"),
     cl::CommaSeparated, cl::cat(benchCategory));
+static cl::list<std::string> layoutsOpt(
+    "layouts",
+    cl::desc("Layouts to time each row in: channels_first (the default: NCHW "
+             "data, FCHW filters) and/or channels_last (convgrad's "
+             "`layout = channels_last` ops: NHWC data, FHWC filters, what a "
+             "compiler that propagates layouts feeds it), e.g. "
+             "--layouts=channels_first,channels_last"),
+    cl::CommaSeparated, cl::cat(benchCategory));
 static cl::list<std::string> opsOpt(
     "ops", cl::desc("Ops to time: fwd, dgrad, wgrad, bgrad (default "
                     "dgrad,wgrad)"),
@@ -161,8 +169,23 @@ namespace {
 
 struct Row {
   std::string name;
-  ref::ConvConfig conv;
+  ref::ConvConfig conv; ///< with the layout it is timed in
 };
+
+const char *layoutName(ref::Layout layout) {
+  return layout == ref::Layout::ChannelsLast ? "channels_last"
+                                             : "channels_first";
+}
+
+/// The table's short form of the data layout.
+const char *layoutTag(ref::Layout layout) {
+  return layout == ref::Layout::ChannelsLast ? "NHWC" : "NCHW";
+}
+
+/// The axis of the (input or output) channels of an activation tensor.
+unsigned channelAxis(const ref::ConvConfig &c) {
+  return c.layout == ref::Layout::ChannelsLast ? c.rank() + 1 : 1;
+}
 
 bool parseRow(const std::string &line, Row &row, std::string &error) {
   llvm::SmallVector<llvm::StringRef> fields;
@@ -440,7 +463,8 @@ Expected computeExpected(const ref::ConvConfig &c, KernelKind kind,
     ref::ConvConfig sub = c;
     sub.outChannels = 8;
     e.result = ref::backwardFilter(
-        sub, t.xv, sliceAlongAxis(t.dyv, c.outputShape(), 1, filters));
+        sub, t.xv,
+        sliceAlongAxis(t.dyv, c.outputShape(), channelAxis(c), filters));
     e.indices = indicesAlongAxis(c.filterShape(), 0, filters);
     e.sample = "8 filters";
     return e;
@@ -498,14 +522,24 @@ plantErrors(const ref::ConvConfig &c, KernelKind kind, const RowTensors &t,
   int64_t kh = c.kernelSizes[0], kw = c.kernelSizes[1];
   std::vector<int64_t> o = c.outputSizes();
   int64_t oh = o[0], ow = o[1];
+  // Element offsets in the row's layout (NCHW/FCHW or NHWC/FHWC).
+  bool channelsLast = c.layout == ref::Layout::ChannelsLast;
+  auto activationAt = [channelsLast](int64_t ni, int64_t ci, int64_t hi,
+                                     int64_t wi, int64_t channels,
+                                     int64_t height, int64_t width) {
+    return channelsLast
+               ? size_t(((ni * height + hi) * width + wi) * channels + ci)
+               : size_t(((ni * channels + ci) * height + hi) * width + wi);
+  };
   auto xAt = [&](int64_t ni, int64_t ci, int64_t hi, int64_t wi) {
-    return size_t(((ni * ch + ci) * h + hi) * w + wi);
+    return activationAt(ni, ci, hi, wi, ch, h, w);
   };
   auto yAt = [&](int64_t ni, int64_t fi, int64_t hi, int64_t wi) {
-    return size_t(((ni * f + fi) * oh + hi) * ow + wi);
+    return activationAt(ni, fi, hi, wi, f, oh, ow);
   };
   auto wAt = [&](int64_t fi, int64_t ci, int64_t hi, int64_t wi) {
-    return size_t(((fi * cg + ci) * kh + hi) * kw + wi);
+    return channelsLast ? size_t(((fi * kh + hi) * kw + wi) * cg + ci)
+                        : size_t(((fi * cg + ci) * kh + hi) * kw + wi);
   };
   auto withValues = [&](const std::vector<double> &values) {
     HostTensor copy(good.kind(), good.shape());
@@ -605,8 +639,9 @@ plantErrors(const ref::ConvConfig &c, KernelKind kind, const RowTensors &t,
     int64_t first = std::min<int64_t>(channels / 2 / 16 * 16, channels - 1);
     int64_t last = std::min<int64_t>(first + 16, channels);
     for (size_t i = 0; i < v.size(); ++i) {
-      int64_t channel = dgrad ? int64_t(i / size_t(h * w)) % ch
-                              : int64_t(i / size_t(cg * kh * kw));
+      int64_t channel = !dgrad         ? int64_t(i / size_t(cg * kh * kw))
+                        : channelsLast ? int64_t(i % size_t(ch))
+                                       : int64_t(i / size_t(h * w)) % ch;
       if (channel >= first && channel < last)
         v[i] = 0;
     }
@@ -664,7 +699,12 @@ DnnlResult runDnnl(const ref::ConvConfig &c, KernelKind kind, RowTensors &t,
             : memory::dims{c.groups, c.outChannels / c.groups,
                            c.inChannels / c.groups, c.kernelSizes[0],
                            c.kernelSizes[1]};
-    tag weiTag = c.groups == 1 ? tag::oihw : tag::goihw;
+    // The user memories are in the row's layout; the primitives still choose
+    // their own (format_tag::any), reordered to before timing.
+    bool last = c.layout == ref::Layout::ChannelsLast;
+    tag dataTag = last ? tag::nhwc : tag::nchw;
+    tag weiTag = c.groups == 1 ? (last ? tag::ohwi : tag::oihw)
+                               : (last ? tag::gohwi : tag::goihw);
     memory::dims bias{c.outChannels};
     memory::dims strides{c.strides[0], c.strides[1]};
     memory::dims dilates{c.dilations[0] - 1, c.dilations[1] - 1};
@@ -674,10 +714,10 @@ DnnlResult runDnnl(const ref::ConvConfig &c, KernelKind kind, RowTensors &t,
       return memory::desc(d, dt::f32, tag::any);
     };
     // User memories wrap the HostTensors (the op's own layout).
-    memory userX({src, dt::f32, tag::nchw}, eng, t.x.data());
+    memory userX({src, dt::f32, dataTag}, eng, t.x.data());
     memory userW({wei, dt::f32, weiTag}, eng, t.w.data());
     memory userB({bias, dt::f32, tag::x}, eng, t.bias.data());
-    memory userDY({dst, dt::f32, tag::nchw}, eng, t.dy.data());
+    memory userDY({dst, dt::f32, dataTag}, eng, t.dy.data());
 
     auto toPreferred = [&](memory &user, const memory::desc &want) {
       if (user.get_desc() == want)
@@ -709,7 +749,7 @@ DnnlResult runDnnl(const ref::ConvConfig &c, KernelKind kind, RowTensors &t,
               {DNNL_ARG_WEIGHTS, toPreferred(userW, fwdPd.weights_desc())},
               {DNNL_ARG_BIAS, toPreferred(userB, fwdPd.bias_desc())},
               {DNNL_ARG_DST, result}};
-      userOutDesc = memory::desc(dst, dt::f32, tag::nchw);
+      userOutDesc = memory::desc(dst, dt::f32, dataTag);
       r.impl = fwdPd.impl_info_str();
       break;
     }
@@ -723,7 +763,7 @@ DnnlResult runDnnl(const ref::ConvConfig &c, KernelKind kind, RowTensors &t,
       args = {{DNNL_ARG_DIFF_DST, toPreferred(userDY, pd.diff_dst_desc())},
               {DNNL_ARG_WEIGHTS, toPreferred(userW, pd.weights_desc())},
               {DNNL_ARG_DIFF_SRC, result}};
-      userOutDesc = memory::desc(src, dt::f32, tag::nchw);
+      userOutDesc = memory::desc(src, dt::f32, dataTag);
       r.impl = pd.impl_info_str();
       break;
     }
@@ -784,6 +824,7 @@ DnnlResult runDnnl(const ref::ConvConfig &c, KernelKind kind, RowTensors &t,
 struct Measurement {
   std::string row;
   KernelKind kind;
+  ref::Layout layout = ref::Layout::ChannelsFirst;
   unsigned threads;
   double flops;
   std::string verify = "skip"; ///< ok / FAIL / skip / error
@@ -806,23 +847,22 @@ std::string fmt(double v, const char *format) {
 }
 
 void printHeaderLine(llvm::raw_ostream &os) {
-  os << llvm::format("%-24s %-5s %3s %-6s %8s %9s %8s %6s %9s %8s %6s %-5s "
-                     "%6s  %s\n",
-                     "row", "op", "thr", "verify", "compile", "cg_ms",
+  os << llvm::format("%-24s %-5s %-6s %3s %-6s %8s %9s %8s %6s %9s %8s %6s "
+                     "%-5s %6s  %s\n",
+                     "row", "op", "layout", "thr", "verify", "compile", "cg_ms",
                      "cg_GF/s", "cg_%pk", "dnnl_ms", "dnnl_GF", "dnn_%p",
                      "dnnlv", "ratio", "dnnl_impl");
 }
 
 void printRow(llvm::raw_ostream &os, const Measurement &m) {
   os << llvm::format(
-      "%-24s %-5s %3u %-6s %8s %9s %8s %6s %9s %8s %6s %-5s %6s  %s\n",
-      m.row.c_str(), kernelKindName(m.kind), m.threads, m.verify.c_str(),
-      fmt(m.pipelineSeconds + m.jitSeconds, "%.2fs").c_str(),
+      "%-24s %-5s %-6s %3u %-6s %8s %9s %8s %6s %9s %8s %6s %-5s %6s  %s\n",
+      m.row.c_str(), kernelKindName(m.kind), layoutTag(m.layout), m.threads,
+      m.verify.c_str(), fmt(m.pipelineSeconds + m.jitSeconds, "%.2fs").c_str(),
       fmt(m.cgMs, "%.3f").c_str(), fmt(m.cgGflops, "%.1f").c_str(),
       fmt(m.cgPct, "%.1f%%").c_str(), fmt(m.dnnlMs, "%.3f").c_str(),
       fmt(m.dnnlGflops, "%.1f").c_str(), fmt(m.dnnlPct, "%.1f%%").c_str(),
-      m.dnnlVerify.c_str(), fmt(m.ratio, "%.2f").c_str(),
-      m.dnnlImpl.c_str());
+      m.dnnlVerify.c_str(), fmt(m.ratio, "%.2f").c_str(), m.dnnlImpl.c_str());
   os.flush();
 }
 
@@ -836,17 +876,18 @@ bool writeCsv(const std::string &path, const std::vector<Measurement> &all,
   }
   os << "row,op,threads,flops,verify,compile_pipeline_s,compile_jit_s,cg_ms,"
         "cg_gflops,cg_pct_peak,dnnl_ms,dnnl_gflops,dnnl_pct_peak,dnnl_verify,"
-        "ratio_cg_over_dnnl,peak_gflops,dnnl_impl,cg_min_ms,dnnl_min_ms\n";
+        "ratio_cg_over_dnnl,peak_gflops,dnnl_impl,cg_min_ms,dnnl_min_ms,"
+        "layout\n";
   auto num = [](double v) { return std::isnan(v) ? std::string() : fmt(v, "%.6g"); };
   for (const Measurement &m : all)
     os << m.row << ',' << kernelKindName(m.kind) << ',' << m.threads << ','
        << fmt(m.flops, "%.0f") << ',' << m.verify << ','
        << num(m.pipelineSeconds) << ',' << num(m.jitSeconds) << ','
        << num(m.cgMs) << ',' << num(m.cgGflops) << ',' << num(m.cgPct) << ','
-       << num(m.dnnlMs) << ',' << num(m.dnnlGflops) << ','
-       << num(m.dnnlPct) << ',' << m.dnnlVerify << ',' << num(m.ratio) << ','
-       << num(m.peak) << ',' << m.dnnlImpl << ',' << num(m.cgMinMs) << ','
-       << num(m.dnnlMinMs) << '\n';
+       << num(m.dnnlMs) << ',' << num(m.dnnlGflops) << ',' << num(m.dnnlPct)
+       << ',' << m.dnnlVerify << ',' << num(m.ratio) << ',' << num(m.peak)
+       << ',' << m.dnnlImpl << ',' << num(m.cgMinMs) << ',' << num(m.dnnlMinMs)
+       << ',' << layoutName(m.layout) << '\n';
   return true;
 }
 
@@ -888,6 +929,19 @@ int main(int argc, char **argv) {
   }
   if (kinds.empty())
     kinds = {KernelKind::Dgrad, KernelKind::Wgrad};
+  std::vector<ref::Layout> layouts;
+  for (const std::string &s : layoutsOpt) {
+    if (s == "channels_first" || s == "channels_last") {
+      layouts.push_back(s == "channels_last" ? ref::Layout::ChannelsLast
+                                             : ref::Layout::ChannelsFirst);
+      continue;
+    }
+    llvm::errs() << "convgrad-bench: unknown layout '" << s
+                 << "' (channels_first, channels_last)\n";
+    return 2;
+  }
+  if (layouts.empty())
+    layouts = {ref::Layout::ChannelsFirst};
   std::vector<unsigned> threadCounts(threadsOpt.begin(), threadsOpt.end());
   if (threadCounts.empty())
     threadCounts = {1, 2};
@@ -920,8 +974,12 @@ int main(int argc, char **argv) {
       llvm::errs() << where << ": " << error << "\n";
       return false;
     }
+    // Each layout of a row is timed right after the other.
     if (rowSelected(row.name))
-      rows.push_back(row);
+      for (ref::Layout layout : layouts) {
+        rows.push_back(row);
+        rows.back().conv.layout = layout;
+      }
     return true;
   };
   if (!inlineShapes.empty()) {
@@ -960,9 +1018,10 @@ int main(int argc, char **argv) {
      << std::thread::hardware_concurrency() << " hardware threads, "
      << nowString() << ", load average " << loadAverage() << "\n";
   os << "# time = median of " << reps << " calls after " << warmup
-     << " warm-up calls and >= " << warmupMs
-     << " ms; f32, channels-first; verify = " << verifyMode
-     << " (against lib/Reference)\n";
+     << " warm-up calls and >= " << warmupMs << " ms; f32, layouts";
+  for (ref::Layout layout : layouts)
+    os << " " << layoutName(layout);
+  os << "; verify = " << verifyMode << " (against lib/Reference)\n";
 #ifdef CONVGRAD_HAVE_DNNL
   if (useDnnl) {
     dnnl_version_t const *v = dnnl_version();
@@ -1056,6 +1115,7 @@ int main(int argc, char **argv) {
         Measurement m;
         m.row = row.name;
         m.kind = kind;
+        m.layout = c.layout;
         m.threads = threads;
         m.flops = opFlops(c, kind);
         m.peak = peak[threads];
@@ -1176,30 +1236,32 @@ int main(int argc, char **argv) {
   for (const Measurement &m : all)
     printRow(os, m);
 
-  // Geomeans per op and thread count over the rows that have numbers.
+  // Geomeans per op, layout and thread count over the rows that have
+  // numbers.
   os << "# geomeans over rows (GFLOP/s; ratio = convgrad time / oneDNN "
         "time):\n";
   for (KernelKind kind : kinds)
-    for (unsigned threads : threadCounts) {
-      std::vector<double> cg, dn, ratio, compile;
-      for (const Measurement &m : all)
-        if (m.kind == kind && m.threads == threads) {
-          cg.push_back(m.cgGflops);
-          dn.push_back(m.dnnlGflops);
-          ratio.push_back(m.ratio);
-          compile.push_back(m.pipelineSeconds + m.jitSeconds);
-        }
-      os << llvm::format("# geomean %-5s %u thr: convgrad %s GFLOP/s (%s%% "
-                         "peak), oneDNN %s GFLOP/s, ratio %s; compile "
-                         "median %s s\n",
-                         kernelKindName(kind), threads,
-                         fmt(geomean(cg), "%.1f").c_str(),
-                         fmt(100.0 * geomean(cg) / peak[threads], "%.1f")
-                             .c_str(),
-                         useDnnl ? fmt(geomean(dn), "%.1f").c_str() : "n/a",
-                         useDnnl ? fmt(geomean(ratio), "%.2f").c_str() : "n/a",
-                         fmt(median(compile), "%.2f").c_str());
-    }
+    for (ref::Layout layout : layouts)
+      for (unsigned threads : threadCounts) {
+        std::vector<double> cg, dn, ratio, compile;
+        for (const Measurement &m : all)
+          if (m.kind == kind && m.layout == layout && m.threads == threads) {
+            cg.push_back(m.cgGflops);
+            dn.push_back(m.dnnlGflops);
+            ratio.push_back(m.ratio);
+            compile.push_back(m.pipelineSeconds + m.jitSeconds);
+          }
+        os << llvm::format(
+            "# geomean %-5s %s %u thr: convgrad %s GFLOP/s (%s%% "
+            "peak), oneDNN %s GFLOP/s, ratio %s; compile "
+            "median %s s\n",
+            kernelKindName(kind), layoutTag(layout), threads,
+            fmt(geomean(cg), "%.1f").c_str(),
+            fmt(100.0 * geomean(cg) / peak[threads], "%.1f").c_str(),
+            useDnnl ? fmt(geomean(dn), "%.1f").c_str() : "n/a",
+            useDnnl ? fmt(geomean(ratio), "%.2f").c_str() : "n/a",
+            fmt(median(compile), "%.2f").c_str());
+      }
   os.flush();
 
   std::string csvPath = csvFile;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The performance benchmark: installs the benchmark dependencies (oneDNN,
 # gnuplot), builds convgrad-bench with oneDNN, and runs it on the layer set
-# bench/shapes.csv (dgrad and wgrad, 1 and 2 threads), writing
+# bench/shapes.csv (dgrad and wgrad, channels-first and channels-last, 1 and
+# 2 threads), writing
 #
 #   bench/results/latest.txt   the table as printed
 #   bench/results/latest.csv   one line per row x op x thread count
@@ -9,6 +10,7 @@
 #
 #   scripts/bench.sh                       everything (a few minutes)
 #   scripts/bench.sh --rows=a,b --reps=5   extra arguments go to convgrad-bench
+#   scripts/bench.sh --layouts=channels_first   one layout only
 #   CONVGRAD_BUILD_DIR=dir scripts/bench.sh
 #
 # The machine is shared and noisy: compare convgrad/oneDNN ratios measured
@@ -30,7 +32,14 @@ if ! grep -q CONVGRAD_HAVE_DNNL "$build/build.ninja" 2>/dev/null &&
   exit 1
 fi
 
+# Both layouts unless the arguments choose (--layouts accumulates, so only
+# one of the two may give it).
+layouts=(--layouts=channels_first,channels_last)
+for arg in "$@"; do
+  case "$arg" in --layouts=*|-layouts=*) layouts=() ;; esac
+done
+
 out=$root/bench/results
 mkdir -p "$out"
-"$bench" --csv="$out/latest.csv" --png="$out/latest.png" "$@" | tee "$out/latest.txt"
+"$bench" --csv="$out/latest.csv" --png="$out/latest.png" "${layouts[@]}" "$@" | tee "$out/latest.txt"
 echo "bench.sh: wrote $out/latest.txt, latest.csv and latest.png"
