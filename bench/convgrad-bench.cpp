@@ -130,6 +130,14 @@ static cl::opt<bool> injectErrors(
              "block of 16 channels missing) and check that the exact check "
              "reports each; no timing, no oneDNN"),
     cl::init(false), cl::cat(benchCategory));
+static cl::opt<std::string> saveDir(
+    "save-tensors",
+    cl::desc("Write the inputs and convgrad's result of every row, layout and "
+             "op (first thread count) to DIR as raw little-endian f32: "
+             "<row>.<layout>.<op>.{x,w,dy,result}.f32, so that other "
+             "implementations (bench/torch-bench.py) can be checked against "
+             "them"),
+    cl::value_desc("dir"), cl::cat(benchCategory));
 static cl::opt<std::string> allocatorMode(
     "allocator",
     cl::desc("retain (default): glibc malloc keeps freed blocks up to 32 MiB "
@@ -492,6 +500,32 @@ size_t reductionLength(const ref::ConvConfig &c, KernelKind kind) {
     return size_t(c.batch * outSpatial);
   }
   return 1;
+}
+
+/// Writes `t`'s elements as raw bytes to `path`.
+bool writeRaw(const std::string &path, const HostTensor &t,
+              std::string &error) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(static_cast<const char *>(t.data()),
+            std::streamsize(t.sizeInBytes()));
+  if (!out)
+    error = "cannot write '" + path + "'";
+  return bool(out);
+}
+
+/// --save-tensors: the inputs of one row and op and convgrad's result.
+bool saveTensors(const std::string &dir, const std::string &stem,
+                 const RowTensors &t, const HostTensor &result,
+                 std::string &error) {
+  if (std::error_code ec = llvm::sys::fs::create_directories(dir)) {
+    error = "cannot create '" + dir + "': " + ec.message();
+    return false;
+  }
+  std::string prefix = dir + "/" + stem + ".";
+  return writeRaw(prefix + "x.f32", t.x, error) &&
+         writeRaw(prefix + "w.f32", t.w, error) &&
+         writeRaw(prefix + "dy.f32", t.dy, error) &&
+         writeRaw(prefix + "result.f32", result, error);
 }
 
 //===----------------------------------------------------------------------===//
@@ -1165,6 +1199,16 @@ int main(int argc, char **argv) {
                            << " threads: " << message << "\n";
             }
             m.sample = grid ? "exact" : expected->sample;
+          }
+          if (!saveDir.empty() && threads == threadCounts.front()) {
+            std::string error;
+            if (!saveTensors(saveDir,
+                             row.name + "." + layoutName(c.layout) + "." +
+                                 kernelKindName(kind),
+                             tensors, out, error)) {
+              llvm::errs() << "convgrad-bench: " << error << "\n";
+              return 2;
+            }
           }
           if (injectErrors) {
             if (threads == threadCounts.front() && grid &&
