@@ -164,6 +164,12 @@ static cl::opt<std::string> pipelineOptions(
     cl::init(""), cl::cat(benchCategory));
 static cl::opt<uint64_t> seed("seed", cl::desc("Seed of the inputs"),
                               cl::init(1), cl::cat(benchCategory));
+static cl::opt<std::string> peakIsa(
+    "peak-isa",
+    cl::desc("The FMA loop of the peak: auto (default: the vector width "
+             "convgrad compiles for, e.g. AVX2 with "
+             "--pipeline-options=target-cpu=znver3), avx2 or avx512"),
+    cl::init("auto"), cl::cat(benchCategory));
 static cl::opt<double> peakSeconds(
     "peak-seconds", cl::desc("Time spent measuring the FMA peak per thread "
                              "count"),
@@ -300,10 +306,9 @@ __attribute__((target("avx2,fma"))) double fmaLoopAvx2(uint64_t iters) {
 
 bool haveAvx512() { return __builtin_cpu_supports("avx512f"); }
 
-/// Best GFLOP/s of `threads` threads each running the FMA loop, over
-/// repeated trials for about `seconds`.
-double measurePeak(unsigned threads, double seconds) {
-  bool avx512 = haveAvx512();
+/// Best GFLOP/s of `threads` threads each running the FMA loop (512-bit if
+/// `avx512`, else 256-bit), over repeated trials for about `seconds`.
+double measurePeak(unsigned threads, double seconds, bool avx512) {
   double flopsPerIter = avx512 ? 16 * 16 * 2 : 12 * 8 * 2;
   const uint64_t iters = 4000000;
   double best = 0;
@@ -705,6 +710,30 @@ struct OmpControl {
   }
 };
 
+/// oneDNN's name of the ISA its kernels may use (what dnnl_impl shows).
+const char *dnnlIsaName(dnnl::cpu_isa isa) {
+  switch (isa) {
+  case dnnl::cpu_isa::sse41:
+    return "sse41";
+  case dnnl::cpu_isa::avx:
+    return "avx";
+  case dnnl::cpu_isa::avx2:
+    return "avx2";
+  case dnnl::cpu_isa::avx2_vnni:
+    return "avx2_vnni";
+  case dnnl::cpu_isa::avx512_core:
+    return "avx512_core";
+  case dnnl::cpu_isa::avx512_core_vnni:
+    return "avx512_core_vnni";
+  case dnnl::cpu_isa::avx512_core_bf16:
+    return "avx512_core_bf16";
+  case dnnl::cpu_isa::avx512_core_amx:
+    return "avx512_core_amx";
+  default:
+    return "other";
+  }
+}
+
 struct DnnlResult {
   TimingResult timing;
   std::string impl;
@@ -989,6 +1018,15 @@ int main(int argc, char **argv) {
     return 2;
   }
   bool retained = allocatorMode == "retain" && retainFreedHeapMemory();
+  if (peakIsa != "auto" && peakIsa != "avx2" && peakIsa != "avx512") {
+    llvm::errs() << "convgrad-bench: --peak-isa must be auto, avx2 or avx512\n";
+    return 2;
+  }
+  if (peakIsa == "avx512" && !haveAvx512()) {
+    llvm::errs() << "convgrad-bench: --peak-isa=avx512: this CPU has no "
+                    "AVX-512\n";
+    return 2;
+  }
   if (verifyMode != "exact" && verifyMode != "sampled" &&
       verifyMode != "full" && verifyMode != "none") {
     llvm::errs()
@@ -1065,6 +1103,11 @@ int main(int argc, char **argv) {
        << ", threads via omp_set_num_threads from " << omp.library
        << "): format_tag::any, inputs reordered before timing, execute+wait "
           "timed\n";
+    os << "# oneDNN ISA: " << dnnlIsaName(dnnl::get_effective_cpu_isa());
+    for (const char *var : {"ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA"})
+      if (const char *value = std::getenv(var))
+        os << ", " << var << "=" << value;
+    os << "\n";
   } else {
     os << "# oneDNN: disabled (--no-dnnl)\n";
   }
@@ -1076,11 +1119,20 @@ int main(int argc, char **argv) {
                     "(--allocator=retain)"
                   : "glibc defaults (--allocator=system)")
      << "\n";
+  // The peak is that of the ISA convgrad compiles for (AVX2 code on an
+  // AVX-512 machine is measured against the AVX2 peak).
+  bool avx512Peak = haveAvx512();
   {
     JitOptions target;
     target.cpuOptions = pipelineOptions;
     target.numThreads = 1;
     os << "# convgrad compiled for: " << describeCPUTarget(target) << "\n";
+    std::string error;
+    std::optional<mlir::convgrad::cpu::CPUTarget> resolved =
+        resolveJitTarget(target, error);
+    if (peakIsa == "avx2" || (peakIsa == "auto" && resolved &&
+                              resolved->vectorBits < 512))
+      avx512Peak = false;
   }
   os << "# ratio = convgrad time / oneDNN time (> 1: convgrad slower)\n";
 
@@ -1088,10 +1140,10 @@ int main(int argc, char **argv) {
   // % peak uses the larger of the two.
   std::map<unsigned, double> peak;
   auto printPeak = [&](const char *when) {
-    os << "# FMA peak " << when << " (" << (haveAvx512() ? "AVX-512" : "AVX2")
+    os << "# FMA peak " << when << " (" << (avx512Peak ? "AVX-512" : "AVX2")
        << " FMA loop, best of trials):";
     for (unsigned t : threadCounts) {
-      double p = measurePeak(t, peakSeconds);
+      double p = measurePeak(t, peakSeconds, avx512Peak);
       peak[t] = std::max(peak[t], p);
       os << " " << t << " thread" << (t == 1 ? "" : "s") << " "
          << llvm::format("%.1f", p) << " GFLOP/s;";

@@ -11,6 +11,10 @@
 #   scripts/bench.sh                       everything (a few minutes)
 #   scripts/bench.sh --rows=a,b --reps=5   extra arguments go to convgrad-bench
 #   scripts/bench.sh --layouts=channels_first   one layout only
+#   scripts/bench.sh --isa=avx2            the AVX2 table on an AVX-512 machine:
+#       convgrad compiled for target-cpu=znver3 (16 x 256-bit registers),
+#       oneDNN limited to AVX2 (ONEDNN_MAX_CPU_ISA, DNNL_MAX_CPU_ISA), the FMA
+#       peak of the AVX2 loop; writes bench/results/latest-avx2.{txt,csv,png}
 #   CONVGRAD_BUILD_DIR=dir scripts/bench.sh
 #
 # The machine is shared and noisy: compare convgrad/oneDNN ratios measured
@@ -33,13 +37,31 @@ if ! grep -q CONVGRAD_HAVE_DNNL "$build/build.ninja" 2>/dev/null &&
 fi
 
 # Both layouts unless the arguments choose (--layouts accumulates, so only
-# one of the two may give it).
+# one of the two may give it). --isa is this script's.
 layouts=(--layouts=channels_first,channels_last)
+isa=native
+args=()
 for arg in "$@"; do
-  case "$arg" in --layouts=*|-layouts=*) layouts=() ;; esac
+  case "$arg" in
+    --layouts=*|-layouts=*) layouts=(); args+=("$arg") ;;
+    --isa=*) isa=${arg#--isa=} ;;
+    *) args+=("$arg") ;;
+  esac
 done
+suffix=""
+isa_args=()
+case "$isa" in
+  native) ;;
+  avx2)
+    # A later --pipeline-options in the arguments replaces the target.
+    isa_args=(--pipeline-options=target-cpu=znver3)
+    export ONEDNN_MAX_CPU_ISA=AVX2 DNNL_MAX_CPU_ISA=AVX2
+    suffix=-avx2 ;;
+  *) echo "bench.sh: --isa must be native or avx2" >&2; exit 2 ;;
+esac
 
 out=$root/bench/results
 mkdir -p "$out"
-"$bench" --csv="$out/latest.csv" --png="$out/latest.png" "${layouts[@]}" "$@" | tee "$out/latest.txt"
-echo "bench.sh: wrote $out/latest.txt, latest.csv and latest.png"
+"$bench" --csv="$out/latest$suffix.csv" --png="$out/latest$suffix.png" \
+  "${layouts[@]}" "${isa_args[@]}" "${args[@]}" | tee "$out/latest$suffix.txt"
+echo "bench.sh: wrote $out/latest$suffix.txt, latest$suffix.csv and latest$suffix.png"
