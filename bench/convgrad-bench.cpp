@@ -36,6 +36,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
@@ -50,6 +51,7 @@
 #include <immintrin.h>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -929,6 +931,49 @@ void printRow(llvm::raw_ostream &os, const Measurement &m) {
   os.flush();
 }
 
+/// Two rows of the layer set whose speeds are compared: an odd-size layer and
+/// its power-of-two neighbour ("# pair: <row> <neighbour>" in the CSV).
+struct SizePair {
+  std::string row, neighbour;
+  std::string where; ///< file:line, for errors
+};
+
+/// For every pair whose rows were both measured: the row's convgrad GFLOP/s
+/// as a % of the neighbour's, per op, layout and thread count (issue 14's
+/// odd-size target: >= 75%), then the lowest of them.
+void printPairs(llvm::raw_ostream &os, const std::vector<Measurement> &all,
+                const std::vector<SizePair> &pairs) {
+  double lowest = NAN;
+  std::string lowestWhat;
+  for (const SizePair &pair : pairs)
+    for (const Measurement &m : all) {
+      if (m.row != pair.row || std::isnan(m.cgGflops))
+        continue;
+      for (const Measurement &n : all) {
+        if (n.row != pair.neighbour || n.kind != m.kind ||
+            n.layout != m.layout || n.threads != m.threads ||
+            std::isnan(n.cgGflops))
+          continue;
+        double pct = 100.0 * m.cgGflops / n.cgGflops;
+        std::string what = llvm::formatv("{0} {1} {2} {3} thr", m.row,
+                                         kernelKindName(m.kind),
+                                         layoutTag(m.layout), m.threads);
+        os << llvm::format("# pair %s: convgrad %.1f GFLOP/s = %.0f%% of %s "
+                           "(%.1f GFLOP/s)\n",
+                           what.c_str(), m.cgGflops, pct, n.row.c_str(),
+                           n.cgGflops);
+        if (std::isnan(lowest) || pct < lowest) {
+          lowest = pct;
+          lowestWhat = what + " vs " + n.row;
+        }
+      }
+    }
+  if (!std::isnan(lowest))
+    os << llvm::format("# pairs: lowest %.0f%% (%s); issue 14's odd-size "
+                       "target is >= 75%%\n",
+                       lowest, lowestWhat.c_str());
+}
+
 bool writeCsv(const std::string &path, const std::vector<Measurement> &all,
               std::string &error) {
   std::error_code ec;
@@ -1036,8 +1081,22 @@ int main(int argc, char **argv) {
 
   // Rows.
   std::vector<Row> rows;
+  // "# pair: <row> <neighbour>" comment lines name the layers whose
+  // GFLOP/s are compared (odd sizes against their power-of-two neighbours).
+  std::vector<SizePair> pairs;
+  std::set<std::string> rowNames;
   auto addLine = [&](const std::string &line, const std::string &where) {
     llvm::StringRef trimmed = llvm::StringRef(line).trim();
+    if (trimmed.consume_front("# pair:")) {
+      llvm::SmallVector<llvm::StringRef> names;
+      trimmed.split(names, ' ', -1, /*KeepEmpty=*/false);
+      if (names.size() != 2) {
+        llvm::errs() << where << ": expected '# pair: <row> <neighbour row>'\n";
+        return false;
+      }
+      pairs.push_back({names[0].str(), names[1].str(), where});
+      return true;
+    }
     if (trimmed.empty() || trimmed.starts_with("#"))
       return true;
     Row row;
@@ -1046,6 +1105,7 @@ int main(int argc, char **argv) {
       llvm::errs() << where << ": " << error << "\n";
       return false;
     }
+    rowNames.insert(row.name);
     // Each layout of a row is timed right after the other.
     if (rowSelected(row.name))
       for (ref::Layout layout : layouts) {
@@ -1073,6 +1133,13 @@ int main(int argc, char **argv) {
     llvm::errs() << "convgrad-bench: no rows selected\n";
     return 2;
   }
+  for (const SizePair &pair : pairs)
+    for (const std::string &name : {pair.row, pair.neighbour})
+      if (!rowNames.count(name)) {
+        llvm::errs() << pair.where << ": '# pair:' names no row '" << name
+                     << "'\n";
+        return 2;
+      }
 
   bool useDnnl = false;
 #ifdef CONVGRAD_HAVE_DNNL
@@ -1358,6 +1425,7 @@ int main(int argc, char **argv) {
             useDnnl ? fmt(geomean(ratio), "%.2f").c_str() : "n/a",
             fmt(median(compile), "%.2f").c_str());
       }
+  printPairs(os, all, pairs);
   os.flush();
 
   std::string csvPath = csvFile;

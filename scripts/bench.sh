@@ -15,6 +15,8 @@
 #       convgrad compiled for target-cpu=znver3 (16 x 256-bit registers),
 #       oneDNN limited to AVX2 (ONEDNN_MAX_CPU_ISA, DNNL_MAX_CPU_ISA), the FMA
 #       peak of the AVX2 loop; writes bench/results/latest-avx2.{txt,csv,png}
+#   scripts/bench.sh --shapes=bench/real-layers.csv   other real layers, with
+#       the odd-size pairs; writes bench/results/latest-real-layers.{txt,csv,png}
 #   CONVGRAD_BUILD_DIR=dir scripts/bench.sh
 #
 # The machine is shared and noisy: compare convgrad/oneDNN ratios measured
@@ -48,7 +50,15 @@ for arg in "$@"; do
     *) args+=("$arg") ;;
   esac
 done
+# Another layer set than shapes.csv gets its own outputs.
 suffix=""
+for arg in "${args[@]}"; do
+  case "$arg" in
+    --shapes=*|-shapes=*)
+      set_name=$(basename "${arg#*=}" .csv)
+      if [ "$set_name" = shapes ]; then suffix=""; else suffix=-$set_name; fi ;;
+  esac
+done
 isa_args=()
 case "$isa" in
   native) ;;
@@ -56,7 +66,7 @@ case "$isa" in
     # A later --pipeline-options in the arguments replaces the target.
     isa_args=(--pipeline-options=target-cpu=znver3)
     export ONEDNN_MAX_CPU_ISA=AVX2 DNNL_MAX_CPU_ISA=AVX2
-    suffix=-avx2 ;;
+    suffix=$suffix-avx2 ;;
   *) echo "bench.sh: --isa must be native or avx2" >&2; exit 2 ;;
 esac
 
