@@ -36,6 +36,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
@@ -50,6 +51,7 @@
 #include <immintrin.h>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -84,6 +86,14 @@ static cl::list<std::string> rowFilter(
     "rows",
     cl::desc("Only these rows: full names or the part before the first '_' "
              "(e.g. --rows=a,f)"),
+    cl::CommaSeparated, cl::cat(benchCategory));
+static cl::list<std::string> layoutsOpt(
+    "layouts",
+    cl::desc("Layouts to time each row in: channels_first (the default: NCHW "
+             "data, FCHW filters) and/or channels_last (convgrad's "
+             "`layout = channels_last` ops: NHWC data, FHWC filters, what a "
+             "compiler that propagates layouts feeds it), e.g. "
+             "--layouts=channels_first,channels_last"),
     cl::CommaSeparated, cl::cat(benchCategory));
 static cl::list<std::string> opsOpt(
     "ops", cl::desc("Ops to time: fwd, dgrad, wgrad, bgrad (default "
@@ -122,6 +132,14 @@ static cl::opt<bool> injectErrors(
              "block of 16 channels missing) and check that the exact check "
              "reports each; no timing, no oneDNN"),
     cl::init(false), cl::cat(benchCategory));
+static cl::opt<std::string> saveDir(
+    "save-tensors",
+    cl::desc("Write the inputs and convgrad's result of every row, layout and "
+             "op (first thread count) to DIR as raw little-endian f32: "
+             "<row>.<layout>.<op>.{x,w,dy,result}.f32, so that other "
+             "implementations (bench/torch-bench.py) can be checked against "
+             "them"),
+    cl::value_desc("dir"), cl::cat(benchCategory));
 static cl::opt<std::string> allocatorMode(
     "allocator",
     cl::desc("retain (default): glibc malloc keeps freed blocks up to 32 MiB "
@@ -157,6 +175,12 @@ static cl::opt<std::string> pipelineOptions(
     cl::init(""), cl::cat(benchCategory));
 static cl::opt<uint64_t> seed("seed", cl::desc("Seed of the inputs"),
                               cl::init(1), cl::cat(benchCategory));
+static cl::opt<std::string> peakIsa(
+    "peak-isa",
+    cl::desc("The FMA loop of the peak: auto (default: the vector width "
+             "convgrad compiles for, e.g. AVX2 with "
+             "--pipeline-options=target-cpu=znver3), avx2 or avx512"),
+    cl::init("auto"), cl::cat(benchCategory));
 static cl::opt<double> peakSeconds(
     "peak-seconds", cl::desc("Time spent measuring the FMA peak per thread "
                              "count"),
@@ -170,8 +194,23 @@ namespace {
 
 struct Row {
   std::string name;
-  ref::ConvConfig conv;
+  ref::ConvConfig conv; ///< with the layout it is timed in
 };
+
+const char *layoutName(ref::Layout layout) {
+  return layout == ref::Layout::ChannelsLast ? "channels_last"
+                                             : "channels_first";
+}
+
+/// The table's short form of the data layout.
+const char *layoutTag(ref::Layout layout) {
+  return layout == ref::Layout::ChannelsLast ? "NHWC" : "NCHW";
+}
+
+/// The axis of the (input or output) channels of an activation tensor.
+unsigned channelAxis(const ref::ConvConfig &c) {
+  return c.layout == ref::Layout::ChannelsLast ? c.rank() + 1 : 1;
+}
 
 bool parseRow(const std::string &line, Row &row, std::string &error) {
   llvm::SmallVector<llvm::StringRef> fields;
@@ -278,10 +317,9 @@ __attribute__((target("avx2,fma"))) double fmaLoopAvx2(uint64_t iters) {
 
 bool haveAvx512() { return __builtin_cpu_supports("avx512f"); }
 
-/// Best GFLOP/s of `threads` threads each running the FMA loop, over
-/// repeated trials for about `seconds`.
-double measurePeak(unsigned threads, double seconds) {
-  bool avx512 = haveAvx512();
+/// Best GFLOP/s of `threads` threads each running the FMA loop (512-bit if
+/// `avx512`, else 256-bit), over repeated trials for about `seconds`.
+double measurePeak(unsigned threads, double seconds, bool avx512) {
   double flopsPerIter = avx512 ? 16 * 16 * 2 : 12 * 8 * 2;
   const uint64_t iters = 4000000;
   double best = 0;
@@ -449,7 +487,8 @@ Expected computeExpected(const ref::ConvConfig &c, KernelKind kind,
     ref::ConvConfig sub = c;
     sub.outChannels = 8;
     e.result = ref::backwardFilter(
-        sub, t.xv, sliceAlongAxis(t.dyv, c.outputShape(), 1, filters));
+        sub, t.xv,
+        sliceAlongAxis(t.dyv, c.outputShape(), channelAxis(c), filters));
     e.indices = indicesAlongAxis(c.filterShape(), 0, filters);
     e.sample = "8 filters";
     return e;
@@ -477,6 +516,32 @@ size_t reductionLength(const ref::ConvConfig &c, KernelKind kind) {
     return size_t(c.batch * outSpatial);
   }
   return 1;
+}
+
+/// Writes `t`'s elements as raw bytes to `path`.
+bool writeRaw(const std::string &path, const HostTensor &t,
+              std::string &error) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(static_cast<const char *>(t.data()),
+            std::streamsize(t.sizeInBytes()));
+  if (!out)
+    error = "cannot write '" + path + "'";
+  return bool(out);
+}
+
+/// --save-tensors: the inputs of one row and op and convgrad's result.
+bool saveTensors(const std::string &dir, const std::string &stem,
+                 const RowTensors &t, const HostTensor &result,
+                 std::string &error) {
+  if (std::error_code ec = llvm::sys::fs::create_directories(dir)) {
+    error = "cannot create '" + dir + "': " + ec.message();
+    return false;
+  }
+  std::string prefix = dir + "/" + stem + ".";
+  return writeRaw(prefix + "x.f32", t.x, error) &&
+         writeRaw(prefix + "w.f32", t.w, error) &&
+         writeRaw(prefix + "dy.f32", t.dy, error) &&
+         writeRaw(prefix + "result.f32", result, error);
 }
 
 //===----------------------------------------------------------------------===//
@@ -507,14 +572,24 @@ plantErrors(const ref::ConvConfig &c, KernelKind kind, const RowTensors &t,
   int64_t kh = c.kernelSizes[0], kw = c.kernelSizes[1];
   std::vector<int64_t> o = c.outputSizes();
   int64_t oh = o[0], ow = o[1];
+  // Element offsets in the row's layout (NCHW/FCHW or NHWC/FHWC).
+  bool channelsLast = c.layout == ref::Layout::ChannelsLast;
+  auto activationAt = [channelsLast](int64_t ni, int64_t ci, int64_t hi,
+                                     int64_t wi, int64_t channels,
+                                     int64_t height, int64_t width) {
+    return channelsLast
+               ? size_t(((ni * height + hi) * width + wi) * channels + ci)
+               : size_t(((ni * channels + ci) * height + hi) * width + wi);
+  };
   auto xAt = [&](int64_t ni, int64_t ci, int64_t hi, int64_t wi) {
-    return size_t(((ni * ch + ci) * h + hi) * w + wi);
+    return activationAt(ni, ci, hi, wi, ch, h, w);
   };
   auto yAt = [&](int64_t ni, int64_t fi, int64_t hi, int64_t wi) {
-    return size_t(((ni * f + fi) * oh + hi) * ow + wi);
+    return activationAt(ni, fi, hi, wi, f, oh, ow);
   };
   auto wAt = [&](int64_t fi, int64_t ci, int64_t hi, int64_t wi) {
-    return size_t(((fi * cg + ci) * kh + hi) * kw + wi);
+    return channelsLast ? size_t(((fi * kh + hi) * kw + wi) * cg + ci)
+                        : size_t(((fi * cg + ci) * kh + hi) * kw + wi);
   };
   auto withValues = [&](const std::vector<double> &values) {
     HostTensor copy(good.kind(), good.shape());
@@ -614,8 +689,9 @@ plantErrors(const ref::ConvConfig &c, KernelKind kind, const RowTensors &t,
     int64_t first = std::min<int64_t>(channels / 2 / 16 * 16, channels - 1);
     int64_t last = std::min<int64_t>(first + 16, channels);
     for (size_t i = 0; i < v.size(); ++i) {
-      int64_t channel = dgrad ? int64_t(i / size_t(h * w)) % ch
-                              : int64_t(i / size_t(cg * kh * kw));
+      int64_t channel = !dgrad         ? int64_t(i / size_t(cg * kh * kw))
+                        : channelsLast ? int64_t(i % size_t(ch))
+                                       : int64_t(i / size_t(h * w)) % ch;
       if (channel >= first && channel < last)
         v[i] = 0;
     }
@@ -645,6 +721,30 @@ struct OmpControl {
   }
 };
 
+/// oneDNN's name of the ISA its kernels may use (what dnnl_impl shows).
+const char *dnnlIsaName(dnnl::cpu_isa isa) {
+  switch (isa) {
+  case dnnl::cpu_isa::sse41:
+    return "sse41";
+  case dnnl::cpu_isa::avx:
+    return "avx";
+  case dnnl::cpu_isa::avx2:
+    return "avx2";
+  case dnnl::cpu_isa::avx2_vnni:
+    return "avx2_vnni";
+  case dnnl::cpu_isa::avx512_core:
+    return "avx512_core";
+  case dnnl::cpu_isa::avx512_core_vnni:
+    return "avx512_core_vnni";
+  case dnnl::cpu_isa::avx512_core_bf16:
+    return "avx512_core_bf16";
+  case dnnl::cpu_isa::avx512_core_amx:
+    return "avx512_core_amx";
+  default:
+    return "other";
+  }
+}
+
 struct DnnlResult {
   TimingResult timing;
   std::string impl;
@@ -673,7 +773,12 @@ DnnlResult runDnnl(const ref::ConvConfig &c, KernelKind kind, RowTensors &t,
             : memory::dims{c.groups, c.outChannels / c.groups,
                            c.inChannels / c.groups, c.kernelSizes[0],
                            c.kernelSizes[1]};
-    tag weiTag = c.groups == 1 ? tag::oihw : tag::goihw;
+    // The user memories are in the row's layout; the primitives still choose
+    // their own (format_tag::any), reordered to before timing.
+    bool last = c.layout == ref::Layout::ChannelsLast;
+    tag dataTag = last ? tag::nhwc : tag::nchw;
+    tag weiTag = c.groups == 1 ? (last ? tag::ohwi : tag::oihw)
+                               : (last ? tag::gohwi : tag::goihw);
     memory::dims bias{c.outChannels};
     memory::dims strides{c.strides[0], c.strides[1]};
     memory::dims dilates{c.dilations[0] - 1, c.dilations[1] - 1};
@@ -683,10 +788,10 @@ DnnlResult runDnnl(const ref::ConvConfig &c, KernelKind kind, RowTensors &t,
       return memory::desc(d, dt::f32, tag::any);
     };
     // User memories wrap the HostTensors (the op's own layout).
-    memory userX({src, dt::f32, tag::nchw}, eng, t.x.data());
+    memory userX({src, dt::f32, dataTag}, eng, t.x.data());
     memory userW({wei, dt::f32, weiTag}, eng, t.w.data());
     memory userB({bias, dt::f32, tag::x}, eng, t.bias.data());
-    memory userDY({dst, dt::f32, tag::nchw}, eng, t.dy.data());
+    memory userDY({dst, dt::f32, dataTag}, eng, t.dy.data());
 
     auto toPreferred = [&](memory &user, const memory::desc &want) {
       if (user.get_desc() == want)
@@ -718,7 +823,7 @@ DnnlResult runDnnl(const ref::ConvConfig &c, KernelKind kind, RowTensors &t,
               {DNNL_ARG_WEIGHTS, toPreferred(userW, fwdPd.weights_desc())},
               {DNNL_ARG_BIAS, toPreferred(userB, fwdPd.bias_desc())},
               {DNNL_ARG_DST, result}};
-      userOutDesc = memory::desc(dst, dt::f32, tag::nchw);
+      userOutDesc = memory::desc(dst, dt::f32, dataTag);
       r.impl = fwdPd.impl_info_str();
       break;
     }
@@ -732,7 +837,7 @@ DnnlResult runDnnl(const ref::ConvConfig &c, KernelKind kind, RowTensors &t,
       args = {{DNNL_ARG_DIFF_DST, toPreferred(userDY, pd.diff_dst_desc())},
               {DNNL_ARG_WEIGHTS, toPreferred(userW, pd.weights_desc())},
               {DNNL_ARG_DIFF_SRC, result}};
-      userOutDesc = memory::desc(src, dt::f32, tag::nchw);
+      userOutDesc = memory::desc(src, dt::f32, dataTag);
       r.impl = pd.impl_info_str();
       break;
     }
@@ -793,6 +898,7 @@ DnnlResult runDnnl(const ref::ConvConfig &c, KernelKind kind, RowTensors &t,
 struct Measurement {
   std::string row;
   KernelKind kind;
+  ref::Layout layout = ref::Layout::ChannelsFirst;
   unsigned threads;
   double flops;
   std::string verify = "skip"; ///< ok / FAIL / skip / error
@@ -815,24 +921,66 @@ std::string fmt(double v, const char *format) {
 }
 
 void printHeaderLine(llvm::raw_ostream &os) {
-  os << llvm::format("%-24s %-5s %3s %-6s %8s %9s %8s %6s %9s %8s %6s %-5s "
-                     "%6s  %s\n",
-                     "row", "op", "thr", "verify", "compile", "cg_ms",
+  os << llvm::format("%-24s %-5s %-6s %3s %-6s %8s %9s %8s %6s %9s %8s %6s "
+                     "%-5s %6s  %s\n",
+                     "row", "op", "layout", "thr", "verify", "compile", "cg_ms",
                      "cg_GF/s", "cg_%pk", "dnnl_ms", "dnnl_GF", "dnn_%p",
                      "dnnlv", "ratio", "dnnl_impl");
 }
 
 void printRow(llvm::raw_ostream &os, const Measurement &m) {
   os << llvm::format(
-      "%-24s %-5s %3u %-6s %8s %9s %8s %6s %9s %8s %6s %-5s %6s  %s\n",
-      m.row.c_str(), kernelKindName(m.kind), m.threads, m.verify.c_str(),
-      fmt(m.pipelineSeconds + m.jitSeconds, "%.2fs").c_str(),
+      "%-24s %-5s %-6s %3u %-6s %8s %9s %8s %6s %9s %8s %6s %-5s %6s  %s\n",
+      m.row.c_str(), kernelKindName(m.kind), layoutTag(m.layout), m.threads,
+      m.verify.c_str(), fmt(m.pipelineSeconds + m.jitSeconds, "%.2fs").c_str(),
       fmt(m.cgMs, "%.3f").c_str(), fmt(m.cgGflops, "%.1f").c_str(),
       fmt(m.cgPct, "%.1f%%").c_str(), fmt(m.dnnlMs, "%.3f").c_str(),
       fmt(m.dnnlGflops, "%.1f").c_str(), fmt(m.dnnlPct, "%.1f%%").c_str(),
-      m.dnnlVerify.c_str(), fmt(m.ratio, "%.2f").c_str(),
-      m.dnnlImpl.c_str());
+      m.dnnlVerify.c_str(), fmt(m.ratio, "%.2f").c_str(), m.dnnlImpl.c_str());
   os.flush();
+}
+
+/// Two rows of the layer set whose speeds are compared: an odd-size layer and
+/// its power-of-two neighbour ("# pair: <row> <neighbour>" in the CSV).
+struct SizePair {
+  std::string row, neighbour;
+  std::string where; ///< file:line, for errors
+};
+
+/// For every pair whose rows were both measured: the row's convgrad GFLOP/s
+/// as a % of the neighbour's, per op, layout and thread count (issue 14's
+/// odd-size target: >= 75%), then the lowest of them.
+void printPairs(llvm::raw_ostream &os, const std::vector<Measurement> &all,
+                const std::vector<SizePair> &pairs) {
+  double lowest = NAN;
+  std::string lowestWhat;
+  for (const SizePair &pair : pairs)
+    for (const Measurement &m : all) {
+      if (m.row != pair.row || std::isnan(m.cgGflops))
+        continue;
+      for (const Measurement &n : all) {
+        if (n.row != pair.neighbour || n.kind != m.kind ||
+            n.layout != m.layout || n.threads != m.threads ||
+            std::isnan(n.cgGflops))
+          continue;
+        double pct = 100.0 * m.cgGflops / n.cgGflops;
+        std::string what = llvm::formatv("{0} {1} {2} {3} thr", m.row,
+                                         kernelKindName(m.kind),
+                                         layoutTag(m.layout), m.threads);
+        os << llvm::format("# pair %s: convgrad %.1f GFLOP/s = %.0f%% of %s "
+                           "(%.1f GFLOP/s)\n",
+                           what.c_str(), m.cgGflops, pct, n.row.c_str(),
+                           n.cgGflops);
+        if (std::isnan(lowest) || pct < lowest) {
+          lowest = pct;
+          lowestWhat = what + " vs " + n.row;
+        }
+      }
+    }
+  if (!std::isnan(lowest))
+    os << llvm::format("# pairs: lowest %.0f%% (%s); issue 14's odd-size "
+                       "target is >= 75%%\n",
+                       lowest, lowestWhat.c_str());
 }
 
 bool writeCsv(const std::string &path, const std::vector<Measurement> &all,
@@ -845,17 +993,18 @@ bool writeCsv(const std::string &path, const std::vector<Measurement> &all,
   }
   os << "row,op,threads,flops,verify,compile_pipeline_s,compile_jit_s,cg_ms,"
         "cg_gflops,cg_pct_peak,dnnl_ms,dnnl_gflops,dnnl_pct_peak,dnnl_verify,"
-        "ratio_cg_over_dnnl,peak_gflops,dnnl_impl,cg_min_ms,dnnl_min_ms\n";
+        "ratio_cg_over_dnnl,peak_gflops,dnnl_impl,cg_min_ms,dnnl_min_ms,"
+        "layout\n";
   auto num = [](double v) { return std::isnan(v) ? std::string() : fmt(v, "%.6g"); };
   for (const Measurement &m : all)
     os << m.row << ',' << kernelKindName(m.kind) << ',' << m.threads << ','
        << fmt(m.flops, "%.0f") << ',' << m.verify << ','
        << num(m.pipelineSeconds) << ',' << num(m.jitSeconds) << ','
        << num(m.cgMs) << ',' << num(m.cgGflops) << ',' << num(m.cgPct) << ','
-       << num(m.dnnlMs) << ',' << num(m.dnnlGflops) << ','
-       << num(m.dnnlPct) << ',' << m.dnnlVerify << ',' << num(m.ratio) << ','
-       << num(m.peak) << ',' << m.dnnlImpl << ',' << num(m.cgMinMs) << ','
-       << num(m.dnnlMinMs) << '\n';
+       << num(m.dnnlMs) << ',' << num(m.dnnlGflops) << ',' << num(m.dnnlPct)
+       << ',' << m.dnnlVerify << ',' << num(m.ratio) << ',' << num(m.peak)
+       << ',' << m.dnnlImpl << ',' << num(m.cgMinMs) << ',' << num(m.dnnlMinMs)
+       << ',' << layoutName(m.layout) << '\n';
   return true;
 }
 
@@ -897,6 +1046,19 @@ int main(int argc, char **argv) {
   }
   if (kinds.empty())
     kinds = {KernelKind::Dgrad, KernelKind::Wgrad};
+  std::vector<ref::Layout> layouts;
+  for (const std::string &s : layoutsOpt) {
+    if (s == "channels_first" || s == "channels_last") {
+      layouts.push_back(s == "channels_last" ? ref::Layout::ChannelsLast
+                                             : ref::Layout::ChannelsFirst);
+      continue;
+    }
+    llvm::errs() << "convgrad-bench: unknown layout '" << s
+                 << "' (channels_first, channels_last)\n";
+    return 2;
+  }
+  if (layouts.empty())
+    layouts = {ref::Layout::ChannelsFirst};
   std::vector<unsigned> threadCounts(threadsOpt.begin(), threadsOpt.end());
   if (threadCounts.empty())
     threadCounts = {1, 2};
@@ -918,6 +1080,15 @@ int main(int argc, char **argv) {
   std::string cpuOptions = "temporaries=" + temporaries;
   if (!pipelineOptions.empty())
     cpuOptions += " " + pipelineOptions;
+  if (peakIsa != "auto" && peakIsa != "avx2" && peakIsa != "avx512") {
+    llvm::errs() << "convgrad-bench: --peak-isa must be auto, avx2 or avx512\n";
+    return 2;
+  }
+  if (peakIsa == "avx512" && !haveAvx512()) {
+    llvm::errs() << "convgrad-bench: --peak-isa=avx512: this CPU has no "
+                    "AVX-512\n";
+    return 2;
+  }
   if (verifyMode != "exact" && verifyMode != "sampled" &&
       verifyMode != "full" && verifyMode != "none") {
     llvm::errs()
@@ -927,8 +1098,22 @@ int main(int argc, char **argv) {
 
   // Rows.
   std::vector<Row> rows;
+  // "# pair: <row> <neighbour>" comment lines name the layers whose
+  // GFLOP/s are compared (odd sizes against their power-of-two neighbours).
+  std::vector<SizePair> pairs;
+  std::set<std::string> rowNames;
   auto addLine = [&](const std::string &line, const std::string &where) {
     llvm::StringRef trimmed = llvm::StringRef(line).trim();
+    if (trimmed.consume_front("# pair:")) {
+      llvm::SmallVector<llvm::StringRef> names;
+      trimmed.split(names, ' ', -1, /*KeepEmpty=*/false);
+      if (names.size() != 2) {
+        llvm::errs() << where << ": expected '# pair: <row> <neighbour row>'\n";
+        return false;
+      }
+      pairs.push_back({names[0].str(), names[1].str(), where});
+      return true;
+    }
     if (trimmed.empty() || trimmed.starts_with("#"))
       return true;
     Row row;
@@ -937,8 +1122,13 @@ int main(int argc, char **argv) {
       llvm::errs() << where << ": " << error << "\n";
       return false;
     }
+    rowNames.insert(row.name);
+    // Each layout of a row is timed right after the other.
     if (rowSelected(row.name))
-      rows.push_back(row);
+      for (ref::Layout layout : layouts) {
+        rows.push_back(row);
+        rows.back().conv.layout = layout;
+      }
     return true;
   };
   if (!inlineShapes.empty()) {
@@ -960,6 +1150,13 @@ int main(int argc, char **argv) {
     llvm::errs() << "convgrad-bench: no rows selected\n";
     return 2;
   }
+  for (const SizePair &pair : pairs)
+    for (const std::string &name : {pair.row, pair.neighbour})
+      if (!rowNames.count(name)) {
+        llvm::errs() << pair.where << ": '# pair:' names no row '" << name
+                     << "'\n";
+        return 2;
+      }
 
   bool useDnnl = false;
 #ifdef CONVGRAD_HAVE_DNNL
@@ -977,9 +1174,10 @@ int main(int argc, char **argv) {
      << std::thread::hardware_concurrency() << " hardware threads, "
      << nowString() << ", load average " << loadAverage() << "\n";
   os << "# time = median of " << reps << " calls after " << warmup
-     << " warm-up calls and >= " << warmupMs
-     << " ms; f32, channels-first; verify = " << verifyMode
-     << " (against lib/Reference)\n";
+     << " warm-up calls and >= " << warmupMs << " ms; f32, layouts";
+  for (ref::Layout layout : layouts)
+    os << " " << layoutName(layout);
+  os << "; verify = " << verifyMode << " (against lib/Reference)\n";
 #ifdef CONVGRAD_HAVE_DNNL
   if (useDnnl) {
     dnnl_version_t const *v = dnnl_version();
@@ -989,6 +1187,11 @@ int main(int argc, char **argv) {
        << ", threads via omp_set_num_threads from " << omp.library
        << "): format_tag::any, inputs reordered before timing, execute+wait "
           "timed\n";
+    os << "# oneDNN ISA: " << dnnlIsaName(dnnl::get_effective_cpu_isa());
+    for (const char *var : {"ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA"})
+      if (const char *value = std::getenv(var))
+        os << ", " << var << "=" << value;
+    os << "\n";
   } else {
     os << "# oneDNN: disabled (--no-dnnl)\n";
   }
@@ -1005,11 +1208,20 @@ int main(int argc, char **argv) {
                "(--temporaries=workspace)"
              : "malloc/free in every call (--temporaries=heap)")
      << "\n";
+  // The peak is that of the ISA convgrad compiles for (AVX2 code on an
+  // AVX-512 machine is measured against the AVX2 peak).
+  bool avx512Peak = haveAvx512();
   {
     JitOptions target;
     target.cpuOptions = cpuOptions;
     target.numThreads = 1;
     os << "# convgrad compiled for: " << describeCPUTarget(target) << "\n";
+    std::string error;
+    std::optional<mlir::convgrad::cpu::CPUTarget> resolved =
+        resolveJitTarget(target, error);
+    if (peakIsa == "avx2" || (peakIsa == "auto" && resolved &&
+                              resolved->vectorBits < 512))
+      avx512Peak = false;
   }
   os << "# ratio = convgrad time / oneDNN time (> 1: convgrad slower)\n";
 
@@ -1017,10 +1229,10 @@ int main(int argc, char **argv) {
   // % peak uses the larger of the two.
   std::map<unsigned, double> peak;
   auto printPeak = [&](const char *when) {
-    os << "# FMA peak " << when << " (" << (haveAvx512() ? "AVX-512" : "AVX2")
+    os << "# FMA peak " << when << " (" << (avx512Peak ? "AVX-512" : "AVX2")
        << " FMA loop, best of trials):";
     for (unsigned t : threadCounts) {
-      double p = measurePeak(t, peakSeconds);
+      double p = measurePeak(t, peakSeconds, avx512Peak);
       peak[t] = std::max(peak[t], p);
       os << " " << t << " thread" << (t == 1 ? "" : "s") << " "
          << llvm::format("%.1f", p) << " GFLOP/s;";
@@ -1078,6 +1290,7 @@ int main(int argc, char **argv) {
         Measurement m;
         m.row = row.name;
         m.kind = kind;
+        m.layout = c.layout;
         m.threads = threads;
         m.flops = opFlops(c, kind);
         m.peak = peak[threads];
@@ -1127,6 +1340,16 @@ int main(int argc, char **argv) {
                            << " threads: " << message << "\n";
             }
             m.sample = grid ? "exact" : expected->sample;
+          }
+          if (!saveDir.empty() && threads == threadCounts.front()) {
+            std::string error;
+            if (!saveTensors(saveDir,
+                             row.name + "." + layoutName(c.layout) + "." +
+                                 kernelKindName(kind),
+                             tensors, out, error)) {
+              llvm::errs() << "convgrad-bench: " << error << "\n";
+              return 2;
+            }
           }
           if (injectErrors) {
             if (threads == threadCounts.front() && grid &&
@@ -1198,30 +1421,33 @@ int main(int argc, char **argv) {
   for (const Measurement &m : all)
     printRow(os, m);
 
-  // Geomeans per op and thread count over the rows that have numbers.
+  // Geomeans per op, layout and thread count over the rows that have
+  // numbers.
   os << "# geomeans over rows (GFLOP/s; ratio = convgrad time / oneDNN "
         "time):\n";
   for (KernelKind kind : kinds)
-    for (unsigned threads : threadCounts) {
-      std::vector<double> cg, dn, ratio, compile;
-      for (const Measurement &m : all)
-        if (m.kind == kind && m.threads == threads) {
-          cg.push_back(m.cgGflops);
-          dn.push_back(m.dnnlGflops);
-          ratio.push_back(m.ratio);
-          compile.push_back(m.pipelineSeconds + m.jitSeconds);
-        }
-      os << llvm::format("# geomean %-5s %u thr: convgrad %s GFLOP/s (%s%% "
-                         "peak), oneDNN %s GFLOP/s, ratio %s; compile "
-                         "median %s s\n",
-                         kernelKindName(kind), threads,
-                         fmt(geomean(cg), "%.1f").c_str(),
-                         fmt(100.0 * geomean(cg) / peak[threads], "%.1f")
-                             .c_str(),
-                         useDnnl ? fmt(geomean(dn), "%.1f").c_str() : "n/a",
-                         useDnnl ? fmt(geomean(ratio), "%.2f").c_str() : "n/a",
-                         fmt(median(compile), "%.2f").c_str());
-    }
+    for (ref::Layout layout : layouts)
+      for (unsigned threads : threadCounts) {
+        std::vector<double> cg, dn, ratio, compile;
+        for (const Measurement &m : all)
+          if (m.kind == kind && m.layout == layout && m.threads == threads) {
+            cg.push_back(m.cgGflops);
+            dn.push_back(m.dnnlGflops);
+            ratio.push_back(m.ratio);
+            compile.push_back(m.pipelineSeconds + m.jitSeconds);
+          }
+        os << llvm::format(
+            "# geomean %-5s %s %u thr: convgrad %s GFLOP/s (%s%% "
+            "peak), oneDNN %s GFLOP/s, ratio %s; compile "
+            "median %s s\n",
+            kernelKindName(kind), layoutTag(layout), threads,
+            fmt(geomean(cg), "%.1f").c_str(),
+            fmt(100.0 * geomean(cg) / peak[threads], "%.1f").c_str(),
+            useDnnl ? fmt(geomean(dn), "%.1f").c_str() : "n/a",
+            useDnnl ? fmt(geomean(ratio), "%.2f").c_str() : "n/a",
+            fmt(median(compile), "%.2f").c_str());
+      }
+  printPairs(os, all, pairs);
   os.flush();
 
   std::string csvPath = csvFile;

@@ -19,13 +19,14 @@ command -v gnuplot >/dev/null || {
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# Pivot: one line per "row op", columns convgrad/oneDNN GFLOP/s per thread
-# count ("?" = missing). Columns of the CSV (see convgrad-bench.cpp):
-# 1 row, 2 op, 3 threads, 9 cg_gflops, 12 dnnl_gflops, 16 peak_gflops.
+# Pivot: one line per "row op" (plus " NHWC" for channels-last rows),
+# columns convgrad/oneDNN GFLOP/s per thread count ("?" = missing). Columns
+# of the CSV (see convgrad-bench.cpp): 1 row, 2 op, 3 threads, 9 cg_gflops,
+# 12 dnnl_gflops, 16 peak_gflops, 20 layout (absent in older CSVs).
 awk -F, -v dat="$tmp/data" -v meta="$tmp/meta" '
   NR == 1 { next }
   {
-    key = $1 " " $2
+    key = $1 " " $2 ($20 == "channels_last" ? " NHWC" : "")
     if (!(key in seen)) { seen[key] = 1; keys[++nk] = key }
     if (!($3 in tseen)) { tseen[$3] = 1; threads[++nt] = $3 }
     cg[key, $3] = ($9 == "" ? "?" : $9)

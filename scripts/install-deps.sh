@@ -3,7 +3,7 @@
 # present: it checks with dpkg first and only calls apt-get for what is missing.
 #
 #   scripts/install-deps.sh            build + test dependencies
-#   scripts/install-deps.sh --bench    also oneDNN and gnuplot (benchmark-only dependencies)
+#   scripts/install-deps.sh --bench    also oneDNN, gnuplot and PyTorch (benchmark-only dependencies)
 set -euo pipefail
 
 packages=(
@@ -13,7 +13,7 @@ packages=(
 )
 for arg in "$@"; do
   case "$arg" in
-    --bench) packages+=(libdnnl-dev gnuplot-nox) ;;
+    --bench) packages+=(libdnnl-dev gnuplot-nox python3-torch) ;;
     *) echo "install-deps.sh: unknown option '$arg'" >&2; exit 2 ;;
   esac
 done

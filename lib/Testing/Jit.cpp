@@ -65,20 +65,31 @@ std::string rt::defaultOpenMPLibrary() {
   return CONVGRAD_LLVM_LIBRARY_DIR "/libomp.so";
 }
 
-std::string rt::describeCPUTarget(const JitOptions &options) {
-  if (!options.pipeline.empty())
-    return "the target of pass pipeline '" + options.pipeline + "'";
+std::optional<mlir::convgrad::cpu::CPUTarget>
+rt::resolveJitTarget(const JitOptions &options, std::string &error) {
+  if (!options.pipeline.empty()) {
+    error = "the target of pass pipeline '" + options.pipeline + "'";
+    return std::nullopt;
+  }
   std::unique_ptr<mlir::convgrad::CPUPipelineOptions> cpuOptions =
       mlir::convgrad::CPUPipelineOptions::createFromString(options.cpuOptions);
-  if (!cpuOptions)
-    return "(bad convgrad-cpu-pipeline options '" + options.cpuOptions + "')";
+  if (!cpuOptions) {
+    error = "bad convgrad-cpu-pipeline options '" + options.cpuOptions + "'";
+    return std::nullopt;
+  }
   unsigned threads = options.numThreads.value_or(cpuOptions->numThreads);
+  return mlir::convgrad::cpu::resolveCPUTarget(
+      cpuOptions->targetCpu, cpuOptions->targetFeatures,
+      cpuOptions->vectorBits, cpuOptions->vectorRegisters, threads, error);
+}
+
+std::string rt::describeCPUTarget(const JitOptions &options) {
   std::string error;
   std::optional<mlir::convgrad::cpu::CPUTarget> target =
-      mlir::convgrad::cpu::resolveCPUTarget(
-          cpuOptions->targetCpu, cpuOptions->targetFeatures,
-          cpuOptions->vectorBits, cpuOptions->vectorRegisters, threads, error);
-  return target ? target->describe() : "(" + error + ")";
+      resolveJitTarget(options, error);
+  if (target)
+    return target->describe();
+  return options.pipeline.empty() ? "(" + error + ")" : error;
 }
 
 void rt::registerRuntimeSymbols(ExecutionEngine &engine) {

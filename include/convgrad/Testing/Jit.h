@@ -20,6 +20,7 @@
 #ifndef CONVGRAD_TESTING_JIT_H
 #define CONVGRAD_TESTING_JIT_H
 
+#include "convgrad/Codegen/CPU/CPUTarget.h"
 #include "convgrad/Testing/HostTensor.h"
 
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
@@ -74,6 +75,12 @@ struct JitOptions {
   /// If set, the module is printed here before the pipeline runs.
   llvm::raw_ostream *dumpModule = nullptr;
 };
+
+/// The CPU target that `options` compile for with convgrad-cpu-pipeline
+/// (nullopt with `error` set for bad options, or when `options.pipeline`
+/// names another pipeline).
+std::optional<mlir::convgrad::cpu::CPUTarget>
+resolveJitTarget(const JitOptions &options, std::string &error);
 
 /// The CPU target that `options` compile for, as one line (CPU name, ISA,
 /// vector registers, caches, threads), or why it cannot be resolved.
