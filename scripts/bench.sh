@@ -8,7 +8,7 @@
 #   bench/results/latest.csv   one line per row x op x thread count
 #   bench/results/latest.png   GFLOP/s per row, convgrad vs oneDNN (log scale)
 #
-#   scripts/bench.sh                       everything (a few minutes)
+#   scripts/bench.sh                       everything (about a quarter of an hour)
 #   scripts/bench.sh --rows=a,b --reps=5   extra arguments go to convgrad-bench
 #   scripts/bench.sh --layouts=channels_first   one layout only
 #   scripts/bench.sh --isa=avx2            the AVX2 table on an AVX-512 machine:

@@ -219,18 +219,15 @@ void rt::addTransposedKernels(ModuleOp module,
   const ref::ConvConfig &c = tc.conv;
   KernelTensorTypes types(module.getContext(), tc, c.outChannels, elemKind,
                           dynamicBatch);
-  RankedTensorType xType = types.x, wType = types.w, yType = types.y,
-                   bType = types.bias;
-  auto name = [&](KernelKind k) { return kernelName(k, suffix); };
   // The convolution that reads the output gradient: the output padding
   // lowers its high padding; rows beyond the high padding (output_padding >
   // padHigh, possible when output_padding >= stride) are read by no window
   // and are cropped first (see ConvTransposeOp's description).
   ref::ConvConfig readDy = c;
-  SmallVector<int64_t> noCrop(yType.getRank(), 0), crop(yType.getRank(), 0);
+  SmallVector<int64_t> noCrop(types.y.getRank(), 0), crop(types.y.getRank(), 0);
   for (unsigned i = 0; i < c.rank(); ++i) {
-    readDy.padHigh[i] = std::max<int64_t>(0, c.padHigh[i] -
-                                                 tc.outputPadding[i]);
+    readDy.padHigh[i] =
+        std::max<int64_t>(0, c.padHigh[i] - tc.outputPadding[i]);
     unsigned dim = c.layout == ref::Layout::ChannelsLast ? 1 + i : 2 + i;
     crop[dim] = -std::max<int64_t>(0, tc.outputPadding[i] - c.padHigh[i]);
   }
@@ -239,36 +236,36 @@ void rt::addTransposedKernels(ModuleOp module,
   };
 
   if (kinds & maskOf(KernelKind::Fwd))
-    buildKernel(b, module, name(KernelKind::Fwd), {xType, wType, bType}, yType,
-                [&](OpBuilder &nb, Location l, ValueRange t) {
-                  auto op = cg::ConvTransposeOp::create(
-                      nb, l, TypeRange{yType}, ValueRange{t[0], t[1], t[2]});
-                  setConvAttrs(nb, op, c);
-                  if (llvm::any_of(tc.outputPadding,
-                                   [](int64_t v) { return v != 0; }))
-                    op.setOutputPaddingAttr(
-                        nb.getDenseI64ArrayAttr(tc.outputPadding));
-                  return op.getResult();
-                });
+    buildKernel(
+        b, module, kernelName(KernelKind::Fwd, suffix),
+        {types.x, types.w, types.bias}, types.y,
+        [&](OpBuilder &nb, Location l, ValueRange t) {
+          auto op = cg::ConvTransposeOp::create(nb, l, TypeRange{types.y},
+                                                ValueRange{t[0], t[1], t[2]});
+          setConvAttrs(nb, op, c);
+          if (llvm::any_of(tc.outputPadding, [](int64_t v) { return v != 0; }))
+            op.setOutputPaddingAttr(nb.getDenseI64ArrayAttr(tc.outputPadding));
+          return op.getResult();
+        });
   // dx = conv(dy, w): the filter is already [C_in, C_out/G, K...], a
   // forward filter from C_out to C_in channels.
   if (kinds & maskOf(KernelKind::Dgrad))
     buildConvKernel<cg::ConvOp>(
-        b, module, name(KernelKind::Dgrad), {yType, wType}, xType, readDy,
-        [&](OpBuilder &nb, Location l, ValueRange t) {
+        b, module, kernelName(KernelKind::Dgrad, suffix), {types.y, types.w},
+        types.x, readDy, [&](OpBuilder &nb, Location l, ValueRange t) {
           return SmallVector<Value>{croppedDy(nb, l, t[0]), t[1]};
         });
   // dw = conv_backward_filter with dy as the input and x as the output
   // gradient of that convolution.
   if (kinds & maskOf(KernelKind::Wgrad))
     buildConvKernel<cg::ConvBackwardFilterOp>(
-        b, module, name(KernelKind::Wgrad), {xType, yType}, wType, readDy,
-        [&](OpBuilder &nb, Location l, ValueRange t) {
+        b, module, kernelName(KernelKind::Wgrad, suffix), {types.x, types.y},
+        types.w, readDy, [&](OpBuilder &nb, Location l, ValueRange t) {
           return SmallVector<Value>{croppedDy(nb, l, t[1]), t[0]};
         });
   if (kinds & maskOf(KernelKind::Bgrad))
-    buildBgradKernel(b, module, name(KernelKind::Bgrad), yType, bType,
-                     c.layout);
+    buildBgradKernel(b, module, kernelName(KernelKind::Bgrad, suffix), types.y,
+                     types.bias, c.layout);
 }
 
 void rt::addKernels(ModuleOp module, const cases::TestCase &tc,

@@ -250,8 +250,11 @@ struct Gen {
       c = range(0, 9); // groups may not divide
     if (maybe(10))
       fch = range(0, 9);
-    auto act = [&](int64_t ch, const std::vector<int64_t> &sp) {
-      std::vector<int64_t> shape = {n};
+    // [outer, ch, sp...] or [outer, sp..., ch]: activations (outer = n) and
+    // the filter (outer = fch, ch = cg).
+    auto layoutShape = [&](int64_t outer, int64_t ch,
+                           const std::vector<int64_t> &sp) {
+      std::vector<int64_t> shape = {outer};
       if (!cl)
         shape.push_back(ch);
       shape.insert(shape.end(), sp.begin(), sp.end());
@@ -259,13 +262,9 @@ struct Gen {
         shape.push_back(ch);
       return shape;
     };
-    std::vector<int64_t> xs = act(c, in), ys = act(fch, o);
-    std::vector<int64_t> ws = {fch};
-    if (!cl)
-      ws.push_back(cg);
-    ws.insert(ws.end(), k.begin(), k.end());
-    if (cl)
-      ws.push_back(cg);
+    std::vector<int64_t> xs = layoutShape(n, c, in);
+    std::vector<int64_t> ys = layoutShape(n, fch, o);
+    std::vector<int64_t> ws = layoutShape(fch, cg, k);
     bool dynBatch = oneIn(4);
     if (dynBatch) {
       xs[0] = kDyn;
