@@ -49,12 +49,19 @@ void mlir::convgrad::buildConvGradToLinalgStage(
     gemm.blockBytes = options.wgradBlockBytes;
     pm.addPass(createConvGradCPUWgradToGemm(gemm));
   }
+  // Channels-first depthwise ops are computed plane by plane where the data
+  // is: before the decomposition (stride-1 data gradients, filter
+  // gradients), and after it (the phase convolutions of strided data
+  // gradients).
+  if (isVector(options))
+    pm.addPass(createConvGradCPUDepthwisePlanes());
   ConvGradDecomposeOptions decompose;
   decompose.dgradStrategy = options.dgradStrategy;
   pm.addPass(createConvGradDecompose(decompose));
-  // The vector path computes every convolution in channels-last
+  // The vector path computes every other convolution in channels-last
   // (transposes around channels-first ones) and ungrouped.
   if (isVector(options)) {
+    pm.addPass(createConvGradCPUDepthwisePlanes());
     pm.addPass(createConvGradConvertToChannelsLast());
     pm.addPass(createConvGradSplitGroups());
   }

@@ -72,6 +72,20 @@ void populateDownscaleUnitDepthConv3DPatterns(RewritePatternSet &patterns);
 /// output, so that vectors run along contiguous channels.
 void populateDepthwiseMultiplierAsLoopPatterns(RewritePatternSet &patterns);
 
+/// Patterns that compute channels-first depthwise ops (groups == C, any
+/// channel multiplier) whose shapes are static except for the batch plane
+/// by plane, with vectors along the innermost spatial dimension and no
+/// transposes: convgrad.conv (also with groups == F, the phases of a
+/// depthwise data gradient), the stride-1 conv_backward_data and
+/// conv_backward_filter (one accumulator vector per kernel tap, reduced
+/// once at the end), each into scf loops of vector transfers and FMAs over
+/// a zero-bordered scratch copy of the input plane. Their sizes, and
+/// whether an op is rewritten, come from cpu::getDepthwisePlaneTiling for
+/// `target`.
+void populateDepthwisePlanesPatterns(RewritePatternSet &patterns,
+                                     const cpu::CPUTarget &target,
+                                     PatternBenefit benefit = 1);
+
 /// The indexing maps of the GEMM blocks of the wgrad-to-GEMM rewrite, over
 /// the iteration space (a, b, r_1..r_numReductions): lhs[r..., a],
 /// rhs[r..., b] and block[a, b]. convgrad-tile-and-vectorize-contractions

@@ -324,6 +324,60 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradGemm(
   return plan;
 }
 
+std::optional<DepthwisePlaneTiling> mlir::convgrad::cpu::getDepthwisePlaneTiling(
+    DepthwisePlaneKind kind, int64_t planes,
+    const std::vector<int64_t> &outputSizes, int64_t taps,
+    int64_t innermostStride, int64_t terms, int64_t scratchElements,
+    int64_t accBits, const CPUTarget &target) {
+  // Limits of the unrolled code: s loads and a shuffle per vector, every
+  // tap and term of a register block inline.
+  constexpr int64_t kMaxInnermostStride = 4;
+  constexpr int64_t kMaxTaps = 64;
+  constexpr int64_t kMaxTerms = 4;
+  if (outputSizes.empty() || planes <= 0 || taps <= 0 || taps > kMaxTaps ||
+      innermostStride < 1 || innermostStride > kMaxInnermostStride ||
+      terms < 1 || terms > kMaxTerms)
+    return std::nullopt;
+  for (int64_t size : outputSizes)
+    if (size <= 0)
+      return std::nullopt;
+  // The scratch plane (and the input rows it is copied from) stays in L2
+  // while the kernel reads it `taps` times.
+  int64_t accBytes = std::max<int64_t>(1, accBits / 8);
+  if (scratchElements <= 0 || scratchElements * accBytes > target.l2Bytes / 2)
+    return std::nullopt;
+
+  DepthwisePlaneTiling t;
+  t.lanes = target.lanes(accBits);
+  int64_t maxAcc = maxAccumulatorRegisters(target);
+  if (kind == DepthwisePlaneKind::Convolution) {
+    // Register blocks of rows x full vectors within the accumulator budget;
+    // the rest of the registers hold the filter broadcast and the loaded
+    // input vectors. A stride-1 block reads rows + KH - 1 input rows for
+    // rows x KH row products, so taller blocks load less; 4 rows keep the
+    // body small (rows x vectors x taps FMAs are unrolled).
+    constexpr int64_t kMaxRows = 4;
+    int64_t fullVectors = outputSizes.back() / t.lanes;
+    t.vectorBlock = std::max<int64_t>(
+        1, largestDivisorAtMost(fullVectors, std::min<int64_t>(4, maxAcc)));
+    int64_t rows = outputSizes.size() >= 2 ? outputSizes[outputSizes.size() - 2]
+                                           : 1;
+    t.rowBlock = largestDivisorAtMost(
+        rows, std::max<int64_t>(1, std::min(kMaxRows, maxAcc / t.vectorBlock)));
+  } else {
+    // One accumulator per tap; more taps than accumulators (7x7 kernels)
+    // are split into balanced blocks, each a pass over the scratch plane.
+    int64_t blocks = (taps + maxAcc - 1) / maxAcc;
+    for (int64_t b = 0; b < blocks; ++b)
+      t.tapBlocks.push_back(taps / blocks + (b < taps % blocks ? 1 : 0));
+  }
+  // One task per thread (4 when the count is decided at run time), each a
+  // block of whole planes.
+  int64_t threads = target.threads == 0 ? 4 : target.threads;
+  t.tasks = std::max<int64_t>(1, std::min(threads, planes));
+  return t;
+}
+
 bool mlir::convgrad::cpu::parallelizeDataMovement(int64_t bytes,
                                                   const CPUTarget &target) {
   // An OpenMP region costs a few microseconds to open and join; a copy of
