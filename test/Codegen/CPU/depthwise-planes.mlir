@@ -1,0 +1,105 @@
+// --convgrad-cpu-depthwise-planes: channels-first depthwise ops computed
+// plane by plane, with vectors along the innermost spatial dimension, on a
+// zero-bordered scratch copy of each input plane (no transposes, no padded
+// copy of the tensor).
+// RUN: convgrad-opt %s -split-input-file --convgrad-cpu-set-target="target-cpu=x86-64-v4 threads=2" --convgrad-cpu-depthwise-planes --canonicalize | FileCheck %s
+// RUN: convgrad-opt %s -split-input-file --convgrad-cpu-set-target="target-cpu=x86-64-v3" --convgrad-cpu-depthwise-planes --canonicalize | FileCheck %s --check-prefix=AVX2
+
+// Filter gradient, dynamic batch, two threads: one scf.forall of 2 tasks
+// over blocks of filters; per filter, 9 tap accumulators (vector<16xf32>)
+// carried over images and rows; per image the plane is copied into the
+// 12 x 34 scratch (10 + 2 rows; 2 vectors of 16 + 2 columns) at (1, 1); per
+// row one full vector of dy times 9 shifted scratch vectors, then the last
+// 4 columns: dy read masked at the row's end, x lanes beyond it zeroed.
+// After the images, one horizontal sum per tap.
+// CHECK-LABEL: func.func @wgrad
+// CHECK-SAME: (%[[X:.*]]: tensor<?x4x10x20xf32>, %[[DY:.*]]: tensor<?x4x10x20xf32>)
+// CHECK: %[[N:.*]] = tensor.dim %[[X]], %c0
+// CHECK: scf.forall (%[[T:.*]]) in (2) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<4x1x3x3xf32>)
+// CHECK:   %[[SCR:.*]] = linalg.fill {{.*}} -> tensor<1x12x34xf32>
+// CHECK:   scf.for %[[FL:.*]] = %c0 to %{{.*}} step %c1 iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %[[SCR]])
+// CHECK:     %[[IMG:.*]]:10 = scf.for %[[I:.*]] = %c0 to %[[N]] step %c1 iter_args({{.*}}) -> (tensor<1x12x34xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:       scf.for %[[R:.*]] = %c0 to %c10
+// CHECK:         %[[R1:.*]] = arith.addi %[[R]], %c1
+// CHECK:         vector.transfer_read %[[X]][%[[I]], %{{.*}}, %[[R]], %c0]{{.*}}{in_bounds = [true]}
+// CHECK:         vector.transfer_write %{{.*}}[%c0, %[[R1]], %c1] {in_bounds = [true]}
+// CHECK:         vector.transfer_read %[[X]][%[[I]], %{{.*}}, %[[R]], %c16], %{{.*}} : tensor<?x4x10x20xf32>, vector<16xf32>
+// CHECK:       scf.for %{{.*}} = %c0 to %c10 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-9: vector.fma
+// CHECK:         %[[TAIL:.*]] = vector.transfer_read %[[DY]]{{.*}}%c16], %{{.*}} : tensor<?x4x10x20xf32>, vector<16xf32>
+// CHECK:         %[[MASK:.*]] = vector.constant_mask [4] : vector<16xi1>
+// CHECK:         arith.select %[[MASK]]
+// CHECK:         vector.fma %{{.*}}, %[[TAIL]]
+// CHECK-COUNT-9: vector.reduction <add>
+// CHECK: scf.forall.in_parallel
+// CHECK:   tensor.parallel_insert_slice
+// CHECK-NOT: convgrad.conv
+// AVX2-LABEL: func.func @wgrad
+// AVX2-NOT: scf.forall
+// AVX2: -> (tensor<1x12x26xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// AVX2: vector.constant_mask [4] : vector<8xi1>
+func.func @wgrad(%x: tensor<?x4x10x20xf32>, %dy: tensor<?x4x10x20xf32>) -> tensor<4x1x3x3xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy strides = [1, 1] padding = [1, 1, 1, 1] groups = 4
+    : (tensor<?x4x10x20xf32>, tensor<?x4x10x20xf32>) -> tensor<4x1x3x3xf32>
+  return %dw : tensor<4x1x3x3xf32>
+}
+
+// -----
+
+// Stride-1 data gradient: the convolution of dy (re-padded by K - 1 - lo =
+// 1) by the flipped filter: the first FMA of a block takes w[c, 0, 2, 2].
+// AVX-512: blocks of 4 rows x 1 vector, then the last 4 columns (stores
+// masked at the row's end).
+// CHECK-LABEL: func.func @dgrad
+// CHECK-SAME: (%[[DY:.*]]: tensor<2x4x8x20xf32>, %[[W:.*]]: tensor<4x1x3x3xf32>)
+// CHECK: scf.forall (%{{.*}}) in (2)
+// CHECK:   tensor<1x10x34xf32>
+// CHECK:   scf.for %[[ROW:.*]] = %c0 to %c8 step %c4
+// CHECK:     %[[W22:.*]] = tensor.extract %[[W]][%{{.*}}, %c0, %c2, %c2]
+// CHECK:     %[[B22:.*]] = vector.broadcast %[[W22]] : f32 to vector<16xf32>
+// CHECK-COUNT-4: vector.fma %{{.*}}, %[[B22]]
+// CHECK:     vector.transfer_write {{.*}} {in_bounds = [true]} : vector<16xf32>, tensor<2x?x8x20xf32>
+// CHECK:     vector.transfer_write %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %c16] : vector<16xf32>, tensor<2x?x8x20xf32>
+// AVX2-LABEL: func.func @dgrad
+// AVX2:   scf.for %{{.*}} = %c0 to %c8 step %c4
+// AVX2:     vector.broadcast {{.*}} : f32 to vector<8xf32>
+// AVX2-COUNT-8: vector.fma
+func.func @dgrad(%dy: tensor<2x4x8x20xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<2x4x8x20xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w strides = [1, 1] padding = [1, 1, 1, 1] groups = 4
+    : (tensor<2x4x8x20xf32>, tensor<4x1x3x3xf32>) -> tensor<2x4x8x20xf32>
+  return %dx : tensor<2x4x8x20xf32>
+}
+
+// -----
+
+// Forward, channel multiplier 2 (output plane f reads input plane f / 2),
+// bias, innermost stride 2: each vector is two scratch vectors shuffled to
+// the even lanes.
+// CHECK-LABEL: func.func @conv_multiplier_stride2
+// CHECK: arith.divui %{{.*}}, %c2
+// CHECK: vector.transfer_read {{.*}} : tensor<1x{{[0-9]+}}x{{[0-9]+}}xf32>, vector<32xf32>
+// CHECK: vector.shuffle {{.*}} [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30] : vector<32xf32>, vector<32xf32>
+func.func @conv_multiplier_stride2(%x: tensor<1x3x9x40xf32>, %w: tensor<6x1x3x3xf32>, %b: tensor<6xf32>) -> tensor<1x6x5x20xf32> {
+  %y = convgrad.conv %x, %w, %b strides = [2, 2] padding = [1, 1, 1, 1] groups = 3
+    : (tensor<1x3x9x40xf32>, tensor<6x1x3x3xf32>, tensor<6xf32>) -> tensor<1x6x5x20xf32>
+  return %y : tensor<1x6x5x20xf32>
+}
+
+// -----
+
+// Left to the channels-last path: channels-last layout, an innermost stride
+// above 4, and strided data gradients (their phases are convolutions after
+// --convgrad-decompose).
+// CHECK-LABEL: func.func @declined
+// CHECK: convgrad.conv_backward_filter {{.*}} layout = channels_last
+// CHECK: convgrad.conv %{{.*}} strides = [1, 5]
+// CHECK: convgrad.conv_backward_data {{.*}} strides = [2, 2]
+func.func @declined(%x: tensor<1x9x9x4xf32>, %dy: tensor<1x9x9x4xf32>, %x2: tensor<1x4x9x41xf32>, %w: tensor<4x1x3x3xf32>, %dy2: tensor<1x4x5x5xf32>) -> (tensor<4x3x3x1xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>) {
+  %a = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] groups = 4 layout = channels_last
+    : (tensor<1x9x9x4xf32>, tensor<1x9x9x4xf32>) -> tensor<4x3x3x1xf32>
+  %b = convgrad.conv %x2, %w strides = [1, 5] padding = [1, 1, 1, 1] groups = 4
+    : (tensor<1x4x9x41xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x9x9xf32>
+  %c = convgrad.conv_backward_data %dy2, %w strides = [2, 2] padding = [1, 1, 1, 1] groups = 4
+    : (tensor<1x4x5x5xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x9x9xf32>
+  return %a, %b, %c : tensor<4x3x3x1xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>
+}
