@@ -50,9 +50,9 @@ void mlir::convgrad::buildConvGradToLinalgStage(
     pm.addPass(createConvGradCPUWgradToGemm(gemm));
   }
   // Channels-first depthwise ops are computed plane by plane where the data
-  // is: before the decomposition (stride-1 data gradients, filter
-  // gradients), and after it (the phase convolutions of strided data
-  // gradients).
+  // is (forward, stride-1 data gradients, filter gradients). Not the phase
+  // convolutions of strided data gradients: their results are interleaved
+  // by strided inserts, element by element along W in channels-first.
   if (isVector(options))
     pm.addPass(createConvGradCPUDepthwisePlanes());
   ConvGradDecomposeOptions decompose;
@@ -61,7 +61,6 @@ void mlir::convgrad::buildConvGradToLinalgStage(
   // The vector path computes every other convolution in channels-last
   // (transposes around channels-first ones) and ungrouped.
   if (isVector(options)) {
-    pm.addPass(createConvGradCPUDepthwisePlanes());
     pm.addPass(createConvGradConvertToChannelsLast());
     pm.addPass(createConvGradSplitGroups());
   }

@@ -281,42 +281,47 @@ public:
       ubs.push_back(cst(b, loc, pc.outSizes[i]));
       steps.push_back(cst(b, loc, i + 2 == r ? rowBlock : 1));
     }
+    // Blocks of `vb` full vectors in a loop, then one block of the vectors
+    // left (fewer than vb full ones and the partial one, masked).
+    int64_t vb = tiling.vectorBlock;
     int64_t full = pc.outSizes.back() / lanes;
-    int64_t tail = pc.outSizes.back() % lanes;
+    int64_t looped = full / vb * vb;
+    int64_t rest = pc.rowVectors(lanes) - looped;
+    bool partial = pc.outSizes.back() % lanes != 0;
     scf::LoopNest nest = scf::buildLoopNest(
         b, loc, lbs, ubs, steps, ValueRange{out},
         [&](OpBuilder &bb, Location l, ValueRange rows,
             ValueRange iter) -> scf::ValueVector {
           Value dst = iter[0];
-          if (full > 0) {
-            int64_t vb = tiling.vectorBlock;
+          if (looped > 0) {
             auto loop = scf::ForOp::create(
-                bb, l, cst(bb, l, 0), cst(bb, l, full), cst(bb, l, vb),
+                bb, l, cst(bb, l, 0), cst(bb, l, looped), cst(bb, l, vb),
                 ValueRange{dst},
                 [&](OpBuilder &lb, Location ll, Value v, ValueRange it) {
                   scf::YieldOp::create(
                       lb, ll,
                       convBlock(lb, it[0], scratch, filter, bias, n, oLocal,
                                 oGlobal, rows, rowBlock, mulC(lb, ll, v, lanes),
-                                vb, /*inBounds=*/true));
+                                vb, /*partialLast=*/false));
                 });
             dst = loop.getResult(0);
           }
-          if (tail > 0)
+          if (rest > 0)
             dst = convBlock(bb, dst, scratch, filter, bias, n, oLocal, oGlobal,
-                            rows, rowBlock, cst(bb, l, full * lanes), 1,
-                            /*inBounds=*/false);
+                            rows, rowBlock, cst(bb, l, looped * lanes), rest,
+                            partial);
           return {dst};
         });
     return nest.results.front();
   }
 
   /// One register block: rowBlock rows from `rows` x `vectors` vectors from
-  /// column x0 of the output plane.
+  /// column x0 of the output plane; the last vector's store is masked at the
+  /// row's end when `partialLast`.
   Value convBlock(OpBuilder &bb, Value out, Value scratch, Value filter,
                   Value bias, Value n, Value oLocal, Value oGlobal,
                   ValueRange rows, int64_t rowBlock, Value x0, int64_t vectors,
-                  bool inBounds) {
+                  bool partialLast) {
     unsigned r = pc.rank;
     int64_t lanes = tiling.lanes;
     Value init;
@@ -361,6 +366,7 @@ public:
       for (int64_t q = 0; q < vectors; ++q) {
         idx.back() = xs[q];
         Value v = castElements(bb, loc, acc[rr * vectors + q], elementType);
+        bool inBounds = !(partialLast && q + 1 == vectors);
         out = vector::TransferWriteOp::create(bb, loc, v, out, idx,
                                               ArrayRef<bool>{inBounds})
                   .getResult();
@@ -375,11 +381,15 @@ public:
                                Value scratch, Value dy, Value n, Value f) {
     unsigned r = pc.rank;
     int64_t lanes = tiling.lanes;
+    // Rows in blocks of rowBlock (the second innermost dim): with stride 1,
+    // a block reads rowBlock + KH - 1 scratch rows for its rowBlock x KH
+    // row products (equal reads fold).
+    int64_t rowBlock = r >= 2 ? tiling.rowBlock : 1;
     SmallVector<Value> lbs, ubs, steps;
     for (unsigned i = 0; i + 1 < r; ++i) {
       lbs.push_back(cst(b, loc, 0));
       ubs.push_back(cst(b, loc, pc.outSizes[i]));
-      steps.push_back(cst(b, loc, 1));
+      steps.push_back(cst(b, loc, i + 2 == r ? rowBlock : 1));
     }
     int64_t full = pc.outSizes.back() / lanes;
     int64_t tail = pc.outSizes.back() % lanes;
@@ -388,11 +398,15 @@ public:
         b, loc, lbs, ubs, steps, acc,
         [&](OpBuilder &bb, Location l, ValueRange rows,
             ValueRange iter) -> scf::ValueVector {
-          // One vector of dy at column x0, times each tap's x vector.
-          auto step = [&](OpBuilder &sb, ValueRange accs, Value x0,
-                          bool inBounds) {
+          // One vector of dy at row `rows` + rr, column x0, times each tap's
+          // x vector.
+          auto rowStep = [&](OpBuilder &sb, ValueRange accs, int64_t rr,
+                             Value x0, bool inBounds) {
+            SmallVector<Value> yRows;
+            for (unsigned i = 0; i + 1 < r; ++i)
+              yRows.push_back(i + 2 == r ? addC(sb, l, rows[i], rr) : rows[i]);
             SmallVector<Value> idx = {n, f};
-            idx.append(rows.begin(), rows.end());
+            idx.append(yRows.begin(), yRows.end());
             idx.push_back(x0);
             Value padding = arith::ConstantOp::create(
                 sb, l, elementType, sb.getFloatAttr(elementType, 0.0));
@@ -416,7 +430,7 @@ public:
               SmallVector<Value> srows;
               for (unsigned i = 0; i + 1 < r; ++i)
                 srows.push_back(
-                    addC(sb, l, mulC(sb, l, rows[i], pc.strides[i]),
+                    addC(sb, l, mulC(sb, l, yRows[i], pc.strides[i]),
                          k[i] * pc.dilations[i]));
               Value xv = readScratch(sb, scratch, 0, srows, x0,
                                      k.back() * pc.dilations.back());
@@ -426,6 +440,14 @@ public:
                 xv = arith::SelectOp::create(sb, l, laneMask, xv, zero);
               next.push_back(vector::FMAOp::create(sb, l, xv, dyv, accs[j]));
             }
+            return next;
+          };
+          // All rows of the block at column x0.
+          auto step = [&](OpBuilder &sb, ValueRange accs, Value x0,
+                          bool inBounds) {
+            SmallVector<Value> next(accs.begin(), accs.end());
+            for (int64_t rr = 0; rr < rowBlock; ++rr)
+              next = rowStep(sb, next, rr, x0, inBounds);
             return next;
           };
           SmallVector<Value> cur(iter.begin(), iter.end());

@@ -10,7 +10,8 @@
 // carried over images and rows; per image the plane is copied into the
 // 12 x 34 scratch (10 + 2 rows; 2 vectors of 16 + 2 columns) at (1, 1); per
 // row one full vector of dy times 9 shifted scratch vectors, then the last
-// 4 columns: dy read masked at the row's end, x lanes beyond it zeroed.
+// 4 columns: dy read masked at the row's end, x lanes beyond it zeroed;
+// two rows per step (the second row's reads of the first row's x fold).
 // After the images, one horizontal sum per tap.
 // CHECK-LABEL: func.func @wgrad
 // CHECK-SAME: (%[[X:.*]]: tensor<?x4x10x20xf32>, %[[DY:.*]]: tensor<?x4x10x20xf32>)
@@ -24,8 +25,8 @@
 // CHECK:         vector.transfer_read %[[X]][%[[I]], %{{.*}}, %[[R]], %c0]{{.*}}{in_bounds = [true]}
 // CHECK:         vector.transfer_write %{{.*}}[%c0, %[[R1]], %c1] {in_bounds = [true]}
 // CHECK:         vector.transfer_read %[[X]][%[[I]], %{{.*}}, %[[R]], %c16], %{{.*}} : tensor<?x4x10x20xf32>, vector<16xf32>
-// CHECK:       scf.for %{{.*}} = %c0 to %c10 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// CHECK-COUNT-9: vector.fma
+// CHECK:       scf.for %{{.*}} = %c0 to %c10 step %c2 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-18: vector.fma
 // CHECK:         %[[TAIL:.*]] = vector.transfer_read %[[DY]]{{.*}}%c16], %{{.*}} : tensor<?x4x10x20xf32>, vector<16xf32>
 // CHECK:         %[[MASK:.*]] = vector.constant_mask [4] : vector<16xi1>
 // CHECK:         arith.select %[[MASK]]
@@ -48,22 +49,21 @@ func.func @wgrad(%x: tensor<?x4x10x20xf32>, %dy: tensor<?x4x10x20xf32>) -> tenso
 
 // Stride-1 data gradient: the convolution of dy (re-padded by K - 1 - lo =
 // 1) by the flipped filter: the first FMA of a block takes w[c, 0, 2, 2].
-// AVX-512: blocks of 4 rows x 1 vector, then the last 4 columns (stores
-// masked at the row's end).
+// AVX-512: one block of all 8 rows x 2 vectors (the second one's store
+// masked at the row's end); with AVX2, blocks of 4 rows x 3 vectors.
 // CHECK-LABEL: func.func @dgrad
 // CHECK-SAME: (%[[DY:.*]]: tensor<2x4x8x20xf32>, %[[W:.*]]: tensor<4x1x3x3xf32>)
 // CHECK: scf.forall (%{{.*}}) in (2)
 // CHECK:   tensor<1x10x34xf32>
-// CHECK:   scf.for %[[ROW:.*]] = %c0 to %c8 step %c4
 // CHECK:     %[[W22:.*]] = tensor.extract %[[W]][%{{.*}}, %c0, %c2, %c2]
 // CHECK:     %[[B22:.*]] = vector.broadcast %[[W22]] : f32 to vector<16xf32>
-// CHECK-COUNT-4: vector.fma %{{.*}}, %[[B22]]
-// CHECK:     vector.transfer_write {{.*}} {in_bounds = [true]} : vector<16xf32>, tensor<2x?x8x20xf32>
+// CHECK-COUNT-16: vector.fma %{{.*}}, %[[B22]]
+// CHECK:     vector.transfer_write {{.*}}, %c0] {in_bounds = [true]} : vector<16xf32>, tensor<2x?x8x20xf32>
 // CHECK:     vector.transfer_write %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %c16] : vector<16xf32>, tensor<2x?x8x20xf32>
 // AVX2-LABEL: func.func @dgrad
 // AVX2:   scf.for %{{.*}} = %c0 to %c8 step %c4
 // AVX2:     vector.broadcast {{.*}} : f32 to vector<8xf32>
-// AVX2-COUNT-8: vector.fma
+// AVX2-COUNT-12: vector.fma
 func.func @dgrad(%dy: tensor<2x4x8x20xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<2x4x8x20xf32> {
   %dx = convgrad.conv_backward_data %dy, %w strides = [1, 1] padding = [1, 1, 1, 1] groups = 4
     : (tensor<2x4x8x20xf32>, tensor<4x1x3x3xf32>) -> tensor<2x4x8x20xf32>

@@ -289,16 +289,21 @@ planeTiling(DepthwisePlaneKind kind, std::vector<int64_t> out,
 }
 
 TEST(DepthwisePlanes, ConvolutionBlocksFitTheRegisters) {
-  // Row h, 28x28: AVX-512 has one full vector of 16 (and a partial one) per
-  // row, so blocks of 4 rows x 1 vector; AVX2 three full vectors of 8.
+  // Row h, 28x28: AVX-512 has 2 vectors of 16 per row (the second
+  // partial), so blocks of 7 rows x 2 vectors (14 of 24 accumulators); AVX2
+  // 4 vectors of 8 (the last partial), blocks of 2 rows x 4 (8 of 12).
   auto t = planeTiling(DepthwisePlaneKind::Convolution, {28, 28}, avx512);
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->lanes, 16);
-  EXPECT_EQ(std::make_pair(t->rowBlock, t->vectorBlock), Block(4, 1));
+  EXPECT_EQ(std::make_pair(t->rowBlock, t->vectorBlock), Block(7, 2));
   t = planeTiling(DepthwisePlaneKind::Convolution, {28, 28}, avx2);
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->lanes, 8);
-  EXPECT_EQ(std::make_pair(t->rowBlock, t->vectorBlock), Block(4, 3));
+  EXPECT_EQ(std::make_pair(t->rowBlock, t->vectorBlock), Block(2, 4));
+  // 7x7 (ConvNeXt, 56x56): the unrolled body stays within 512 FMAs.
+  t = planeTiling(DepthwisePlaneKind::Convolution, {56, 56}, avx512, 49);
+  EXPECT_EQ(std::make_pair(t->rowBlock, t->vectorBlock), Block(2, 4));
+  EXPECT_LE(t->rowBlock * t->vectorBlock * 49, 512);
   // Every block divides its dimension and fits the accumulator budget, on
   // both targets, for odd and prime sizes too (MobileNet 112 and 56, 57).
   for (const CPUTarget &target : {avx2, avx512})
@@ -307,9 +312,9 @@ TEST(DepthwisePlanes, ConvolutionBlocksFitTheRegisters) {
       auto tiling = planeTiling(DepthwisePlaneKind::Convolution, out, target);
       ASSERT_TRUE(tiling.has_value());
       int64_t rows = out.size() >= 2 ? out[out.size() - 2] : 1;
-      int64_t full = out.back() / target.lanes(32);
+      int64_t rowVectors = (out.back() + target.lanes(32) - 1) / target.lanes(32);
       EXPECT_EQ(rows % tiling->rowBlock, 0);
-      EXPECT_TRUE(full == 0 || full % tiling->vectorBlock == 0);
+      EXPECT_LE(tiling->vectorBlock, rowVectors);
       EXPECT_LE(tiling->rowBlock * tiling->vectorBlock,
                 maxAccumulatorRegisters(target));
     }
@@ -320,8 +325,11 @@ TEST(DepthwisePlanes, FilterGradientTapBlocks) {
   auto t = planeTiling(DepthwisePlaneKind::FilterGradient, {28, 28}, avx512);
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->tapBlocks, (std::vector<int64_t>{9}));
+  EXPECT_EQ(t->rowBlock, 4); // dy rows per step
   t = planeTiling(DepthwisePlaneKind::FilterGradient, {28, 28}, avx2);
   EXPECT_EQ(t->tapBlocks, (std::vector<int64_t>{9}));
+  t = planeTiling(DepthwisePlaneKind::FilterGradient, {57, 57}, avx2);
+  EXPECT_EQ(t->rowBlock, 3);
   // 7x7 (ConvNeXt): 49 taps in balanced blocks within 24 / 12 registers.
   t = planeTiling(DepthwisePlaneKind::FilterGradient, {56, 56}, avx512, 49);
   EXPECT_EQ(t->tapBlocks, (std::vector<int64_t>{17, 16, 16}));

@@ -170,10 +170,13 @@ struct DepthwisePlaneTiling {
   /// Parallel tasks, each a block of output planes (filters for a filter
   /// gradient): no reduction between threads.
   int64_t tasks = 1;
-  /// Convolution: a register block of `rowBlock` output rows (along the
-  /// second innermost dimension; divides its size) x `vectorBlock` full
-  /// vectors of a row (divides their count).
+  /// Output rows per step along the second innermost dimension (divides
+  /// its size): a convolution's register block has rowBlock x vectorBlock
+  /// accumulators; a filter gradient reads rowBlock rows of dy per step.
   int64_t rowBlock = 1;
+  /// Convolution: vectors of a row per register block. Blocks of full
+  /// vectors run in a loop; the vectors left (the partial last one
+  /// included, its store masked) form one last block.
   int64_t vectorBlock = 1;
   /// Filter gradient: kernel taps per register block (one accumulator
   /// vector each), in order; they sum to the taps.

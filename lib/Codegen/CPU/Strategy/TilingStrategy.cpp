@@ -350,26 +350,38 @@ std::optional<DepthwisePlaneTiling> mlir::convgrad::cpu::getDepthwisePlaneTiling
   DepthwisePlaneTiling t;
   t.lanes = target.lanes(accBits);
   int64_t maxAcc = maxAccumulatorRegisters(target);
+  // Rows per block (second innermost dim; divides it). With stride 1 a
+  // block of R rows reads R + KH - 1 input rows for its R x KH row
+  // products, so taller blocks load less; the unrolled body (blocks x taps
+  // FMAs) stays below kMaxUnrolledFMAs for compile time.
+  constexpr int64_t kMaxRows = 8;
+  constexpr int64_t kMaxUnrolledFMAs = 512;
+  int64_t rows =
+      outputSizes.size() >= 2 ? outputSizes[outputSizes.size() - 2] : 1;
+  auto rowBlockFor = [&](int64_t maxRows, int64_t fmasPerRow) {
+    int64_t cap = std::min(
+        {kMaxRows, maxRows,
+         std::max<int64_t>(1, kMaxUnrolledFMAs / std::max<int64_t>(1, fmasPerRow))});
+    return largestDivisorAtMost(rows, std::max<int64_t>(1, cap));
+  };
   if (kind == DepthwisePlaneKind::Convolution) {
-    // Register blocks of rows x full vectors within the accumulator budget;
-    // the rest of the registers hold the filter broadcast and the loaded
-    // input vectors. A stride-1 block reads rows + KH - 1 input rows for
-    // rows x KH row products, so taller blocks load less; 4 rows keep the
-    // body small (rows x vectors x taps FMAs are unrolled).
-    constexpr int64_t kMaxRows = 4;
-    int64_t fullVectors = outputSizes.back() / t.lanes;
-    t.vectorBlock = std::max<int64_t>(
-        1, largestDivisorAtMost(fullVectors, std::min<int64_t>(4, maxAcc)));
-    int64_t rows = outputSizes.size() >= 2 ? outputSizes[outputSizes.size() - 2]
-                                           : 1;
-    t.rowBlock = largestDivisorAtMost(
-        rows, std::max<int64_t>(1, std::min(kMaxRows, maxAcc / t.vectorBlock)));
+    // A register block of rows x vectors of a row (the partial last vector
+    // of a row included: its store is masked), within the accumulator
+    // budget; the other registers hold the filter broadcast and the loaded
+    // input vectors. At least 8 independent accumulators keep two FMA
+    // units busy through their latency, so short rows take more rows.
+    int64_t rowVectors = (outputSizes.back() + t.lanes - 1) / t.lanes;
+    t.vectorBlock = std::min<int64_t>({4, rowVectors, maxAcc});
+    t.rowBlock = rowBlockFor(maxAcc / t.vectorBlock,
+                             t.vectorBlock * taps * terms);
   } else {
     // One accumulator per tap; more taps than accumulators (7x7 kernels)
     // are split into balanced blocks, each a pass over the scratch plane.
     int64_t blocks = (taps + maxAcc - 1) / maxAcc;
     for (int64_t b = 0; b < blocks; ++b)
       t.tapBlocks.push_back(taps / blocks + (b < taps % blocks ? 1 : 0));
+    // Rows per step: dy rows and input rows reused across kernel rows.
+    t.rowBlock = rowBlockFor(4, t.tapBlocks.front());
   }
   // One task per thread (4 when the count is decided at run time), each a
   // block of whole planes.
