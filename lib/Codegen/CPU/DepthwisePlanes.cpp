@@ -29,7 +29,8 @@
 // in-bounds vector load. Its innermost dimension is long enough for a whole
 // number of vectors, so the last, partial vector of a row (a remainder) is
 // computed with the same vectors: its store is masked (convolutions) or its
-// lanes beyond the row are zeroed (filter gradients), never a scalar loop.
+// lanes beyond the row do not accumulate (filter gradients: a masked FMA),
+// never a scalar loop.
 // An innermost stride s > 1 reads s vectors and keeps every s-th lane (one
 // shuffle). Kernel taps and register blocks are unrolled; planes, images,
 // rows and vectors are scf loops; one scf.forall over blocks of output
@@ -421,9 +422,6 @@ public:
               laneMask = vector::ConstantMaskOp::create(
                   sb, l, VectorType::get({lanes}, sb.getI1Type()),
                   ArrayRef<int64_t>{tail});
-            Value zero = arith::ConstantOp::create(
-                sb, l, vecType,
-                DenseElementsAttr::get(vecType, sb.getFloatAttr(accType, 0.0)));
             SmallVector<Value> next;
             for (auto [j, t] : llvm::enumerate(taps)) {
               SmallVector<int64_t> k = pc.tap(t);
@@ -434,11 +432,13 @@ public:
                          k[i] * pc.dilations[i]));
               Value xv = readScratch(sb, scratch, 0, srows, x0,
                                      k.back() * pc.dilations.back());
-              // Lanes beyond the row: dy is zero there, and x must not be
-              // an inf or NaN of a column no window of this row reads.
+              Value sum = vector::FMAOp::create(sb, l, xv, dyv, accs[j]);
+              // Lanes beyond the row keep their sum (a masked FMA): x there
+              // may be an inf or NaN of a column no window of this tap
+              // reads.
               if (laneMask)
-                xv = arith::SelectOp::create(sb, l, laneMask, xv, zero);
-              next.push_back(vector::FMAOp::create(sb, l, xv, dyv, accs[j]));
+                sum = arith::SelectOp::create(sb, l, laneMask, sum, accs[j]);
+              next.push_back(sum);
             }
             return next;
           };

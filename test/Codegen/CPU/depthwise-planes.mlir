@@ -10,7 +10,8 @@
 // carried over images and rows; per image the plane is copied into the
 // 12 x 34 scratch (10 + 2 rows; 2 vectors of 16 + 2 columns) at (1, 1); per
 // row one full vector of dy times 9 shifted scratch vectors, then the last
-// 4 columns: dy read masked at the row's end, x lanes beyond it zeroed;
+// 4 columns: dy read masked at the row's end, lanes beyond it keep their
+// sums (select: a masked FMA);
 // two rows per step (the second row's reads of the first row's x fold).
 // After the images, one horizontal sum per tap.
 // CHECK-LABEL: func.func @wgrad
@@ -29,8 +30,8 @@
 // CHECK-COUNT-18: vector.fma
 // CHECK:         %[[TAIL:.*]] = vector.transfer_read %[[DY]]{{.*}}%c16], %{{.*}} : tensor<?x4x10x20xf32>, vector<16xf32>
 // CHECK:         %[[MASK:.*]] = vector.constant_mask [4] : vector<16xi1>
-// CHECK:         arith.select %[[MASK]]
-// CHECK:         vector.fma %{{.*}}, %[[TAIL]]
+// CHECK:         %[[FMA:.*]] = vector.fma %{{.*}}, %[[TAIL]], %[[ACC:.*]] : vector<16xf32>
+// CHECK:         arith.select %[[MASK]], %[[FMA]], %[[ACC]]
 // CHECK-COUNT-9: vector.reduction <add>
 // CHECK: scf.forall.in_parallel
 // CHECK:   tensor.parallel_insert_slice
