@@ -50,9 +50,9 @@ void mlir::convgrad::buildConvGradToLinalgStage(
     pm.addPass(createConvGradCPUWgradToGemm(gemm));
   }
   // Channels-first depthwise ops are computed plane by plane where the data
-  // is (forward, stride-1 data gradients, filter gradients). Not the phase
-  // convolutions of strided data gradients: their results are interleaved
-  // by strided inserts, element by element along W in channels-first.
+  // is (forward, data gradients, filter gradients), before the
+  // decomposition: its phase convolutions of strided data gradients would
+  // be interleaved by strided inserts, element by element in channels-first.
   if (isVector(options))
     pm.addPass(createConvGradCPUDepthwisePlanes());
   ConvGradDecomposeOptions decompose;

@@ -9,10 +9,11 @@
 // along the innermost spatial dimension:
 //
 //   - convolution (convgrad.conv with groups == C, any channel multiplier,
-//     and the convolutions of the phase-split data gradients of depthwise
-//     ops, groups == F), and the data gradient of a stride-1 depthwise op
-//     (the convolution of dy with the flipped filter, re-padded by
-//     (K - 1) * d - lo, which may be negative: a crop):
+//     or groups == F), and the data gradient of a depthwise op (the
+//     stride-1 convolution of dy, with s - 1 zeros inserted between its
+//     elements when strided, re-padded by (K - 1) * d - lo, which may be
+//     negative: a crop, by the flipped filter; the zeros are inserted while
+//     copying dy into the scratch plane, one shuffle per vector):
 //       per output plane and register block of `rowBlock` rows x
 //       `vectorBlock` vectors, acc[r][q] += broadcast(w[tap]) *
 //       plane[(y + r) * s + k * d, (x + q * lanes) * s + k_W * d ...];
@@ -45,6 +46,7 @@
 #include "convgrad/Codegen/CPU/Passes.h"
 #include "convgrad/Codegen/CPU/TilingStrategy.h"
 #include "convgrad/Dialect/ConvGrad/IR/ConvGradOps.h"
+#include "convgrad/Dialect/ConvGrad/Utils/ConvShape.h"
 #include "convgrad/Dialect/ConvGrad/Utils/TensorUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -80,7 +82,14 @@ struct PlaneConv {
   /// The filter is that of a data gradient [F, C/G, K...] read flipped:
   /// w[g * terms + m, o - g * outPerGroup, K - 1 - k]; else w[o, m, k].
   bool backwardData = false;
+  /// Zeros inserted between input elements (s - 1 per dimension: the data
+  /// gradient of a strided convolution as a stride-1 convolution); empty
+  /// for none.
+  SmallVector<int64_t> inputStrides;
 
+  int64_t inputStride(unsigned i) const {
+    return inputStrides.empty() ? 1 : inputStrides[i];
+  }
   int64_t numTaps() const {
     int64_t taps = 1;
     for (int64_t k : kernel)
@@ -156,26 +165,34 @@ public:
   }
 
   /// Copies plane [n, channel] of `source` (sizes pc.inSizes) into slot
-  /// `slot` of `scratch`, shifted by the low padding (a negative one crops).
+  /// `slot` of `scratch`: element j of a dimension to j * z + lo, for the
+  /// low padding lo (a negative one crops) and z = pc.inputStride (zeros
+  /// between the elements; the scratch is zero elsewhere).
   Value copyPlane(Value scratch, int64_t slot, Value source, Value n,
                   Value channel) {
     SmallVector<int64_t> sp = pc.scratchSizes(tiling.lanes);
     unsigned r = pc.rank;
     // Input positions that land inside the scratch plane, per dimension.
+    auto range = [&](unsigned i) {
+      int64_t z = pc.inputStride(i), lo = pc.padLow[i];
+      int64_t first = std::max<int64_t>(0, -floorDiv(lo, z));
+      int64_t last = std::min(pc.inSizes[i], floorDiv(sp[i] - 1 - lo, z) + 1);
+      return std::make_pair(first, last);
+    };
     SmallVector<Value> lbs, ubs, steps;
     for (unsigned i = 0; i + 1 < r; ++i) {
-      int64_t first = std::max<int64_t>(0, -pc.padLow[i]);
-      int64_t last = std::min(pc.inSizes[i], sp[i] - pc.padLow[i]);
+      auto [first, last] = range(i);
       if (last <= first)
         return scratch; // the windows read only padding
       lbs.push_back(cst(b, loc, first));
       ubs.push_back(cst(b, loc, last));
       steps.push_back(cst(b, loc, 1));
     }
-    int64_t first = std::max<int64_t>(0, -pc.padLow.back());
-    int64_t last = std::min(pc.inSizes.back(), sp.back() - pc.padLow.back());
+    int64_t first, last;
+    std::tie(first, last) = range(r - 1);
     if (last <= first)
       return scratch;
+    int64_t z = pc.inputStride(r - 1);
     int64_t lanes = tiling.lanes;
     int64_t full = (last - first) / lanes, tail = (last - first) % lanes;
     VectorType readType = VectorType::get({lanes}, elementType);
@@ -191,16 +208,30 @@ public:
             SmallVector<Value> dstIdx = {cst(cb, l, slot)};
             for (unsigned i = 0; i + 1 < r; ++i) {
               src.push_back(rows[i]);
-              dstIdx.push_back(addC(cb, l, rows[i], pc.padLow[i]));
+              dstIdx.push_back(addC(
+                  cb, l, mulC(cb, l, rows[i], pc.inputStride(i)), pc.padLow[i]));
             }
             src.push_back(col);
-            dstIdx.push_back(addC(cb, l, col, pc.padLow.back()));
+            dstIdx.push_back(addC(cb, l, mulC(cb, l, col, z), pc.padLow.back()));
             Value v = vector::TransferReadOp::create(
                 cb, l, readType, source, src, padding,
                 ArrayRef<bool>{inBounds});
             v = castElements(cb, l, v, accType);
-            return vector::TransferWriteOp::create(cb, l, v, dst, dstIdx,
-                                                   ArrayRef<bool>{inBounds})
+            if (z > 1) {
+              // z - 1 zeros after each element: one shuffle with a zero
+              // vector. The write may reach z - 1 lanes past the scratch.
+              Value zeros = arith::ConstantOp::create(
+                  cb, l, v.getType(),
+                  DenseElementsAttr::get(cast<ShapedType>(v.getType()),
+                                         cb.getFloatAttr(accType, 0.0)));
+              SmallVector<int64_t> spread;
+              for (int64_t j = 0; j < lanes * z; ++j)
+                spread.push_back(j % z == 0 ? j / z : lanes);
+              v = vector::ShuffleOp::create(cb, l, v, zeros, spread);
+            }
+            return vector::TransferWriteOp::create(
+                       cb, l, v, dst, dstIdx,
+                       ArrayRef<bool>{inBounds && z == 1})
                 .getResult();
           };
           Value dst = iter[0];
@@ -539,11 +570,14 @@ planeTiling(const PlaneConv &pc, cpu::DepthwisePlaneKind kind, Type accType,
   int64_t scratchElements = pc.terms;
   for (int64_t s : pc.scratchSizes(lanes))
     scratchElements *= s;
+  int64_t zeroInsertion = 1;
+  for (unsigned i = 0; i < pc.rank; ++i)
+    zeroInsertion *= pc.inputStride(i);
   return cpu::getDepthwisePlaneTiling(
       kind, pc.planes,
       std::vector<int64_t>(pc.outSizes.begin(), pc.outSizes.end()),
       pc.numTaps(), pc.strides.back(), pc.terms, scratchElements, bits,
-      target);
+      target, zeroInsertion);
 }
 
 /// The convolution `pc` of `input` by `filter` (+ `bias`) into a new tensor
@@ -648,8 +682,6 @@ struct DgradAsPlanes : OpRewritePattern<ConvBackwardDataOp> {
     ConvParams p = op.getConvParams();
     if (p.isChannelsLast() || p.groups <= 1)
       return rewriter.notifyMatchFailure(op, "channels-last or ungrouped");
-    if (llvm::any_of(p.strides, [](int64_t s) { return s != 1; }))
-      return rewriter.notifyMatchFailure(op, "strided: phase-split first");
     if (!staticButBatch(op.getGradOutput()) || !staticButBatch(op.getFilter()) ||
         !staticButBatch(op.getGradInput()))
       return rewriter.notifyMatchFailure(op, "dynamic or zero-size");
@@ -663,7 +695,10 @@ struct DgradAsPlanes : OpRewritePattern<ConvBackwardDataOp> {
     pc.inSizes = spatialSizes(op.getGradOutput(), pc.rank);
     pc.outSizes = spatialSizes(op.getGradInput(), pc.rank);
     pc.kernel = spatialSizes(op.getFilter(), pc.rank);
-    pc.strides = p.strides;
+    // dx = the stride-1 convolution of dy with s - 1 zeros between its
+    // elements, re-padded by Ke - 1 - lo, by the flipped filter.
+    pc.strides.assign(pc.rank, 1);
+    pc.inputStrides = p.strides;
     pc.dilations = p.dilations;
     for (unsigned i = 0; i < pc.rank; ++i)
       pc.padLow.push_back((pc.kernel[i] - 1) * p.dilations[i] - p.padLow[i]);

@@ -88,19 +88,39 @@ func.func @conv_multiplier_stride2(%x: tensor<1x3x9x40xf32>, %w: tensor<6x1x3x3x
 
 // -----
 
+// Stride-2 data gradient: dy copied into the scratch with a zero after
+// each element (rows 2 * j + 1, a vector of 16 spread over 32 lanes), then
+// the stride-1 convolution by the flipped filter.
+// CHECK-LABEL: func.func @dgrad_stride2
+// CHECK: scf.for %[[J:.*]] = %c0 to %c5 step %c1
+// CHECK:   %[[ROW:.*]] = arith.muli %[[J]], %c2 : index
+// CHECK:   %[[DROW:.*]] = arith.addi %[[ROW]], %c1 : index
+// CHECK:   %[[V:.*]] = vector.transfer_read {{.*}}[%{{.*}}, %{{.*}}, %[[J]], %c0]{{.*}} : tensor<1x4x5x5xf32>, vector<16xf32>
+// CHECK:   %[[S:.*]] = vector.shuffle %[[V]], %{{.*}} [0, 16, 1, 16, 2, 16, 3, 16, 4, 16
+// CHECK:   vector.transfer_write %[[S]], %{{.*}}[%c0, %[[DROW]], %c1] : vector<32xf32>
+// CHECK: tensor.extract %{{.*}}[%{{.*}}, %c0, %c2, %c2]
+func.func @dgrad_stride2(%dy: tensor<1x4x5x5xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x4x9x9xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w strides = [2, 2] padding = [1, 1, 1, 1] groups = 4
+    : (tensor<1x4x5x5xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x9x9xf32>
+  return %dx : tensor<1x4x9x9xf32>
+}
+
+// -----
+
 // Left to the channels-last path: channels-last layout, an innermost stride
-// above 4, and strided data gradients (their phases are convolutions after
+// above 4, and data gradients whose zero insertion would multiply the FMAs
+// by more than 4 (strides 3 x 2: their phases are convolutions after
 // --convgrad-decompose).
 // CHECK-LABEL: func.func @declined
 // CHECK: convgrad.conv_backward_filter {{.*}} layout = channels_last
 // CHECK: convgrad.conv %{{.*}} strides = [1, 5]
-// CHECK: convgrad.conv_backward_data {{.*}} strides = [2, 2]
-func.func @declined(%x: tensor<1x9x9x4xf32>, %dy: tensor<1x9x9x4xf32>, %x2: tensor<1x4x9x41xf32>, %w: tensor<4x1x3x3xf32>, %dy2: tensor<1x4x5x5xf32>) -> (tensor<4x3x3x1xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>) {
+// CHECK: convgrad.conv_backward_data {{.*}} strides = [3, 2]
+func.func @declined(%x: tensor<1x9x9x4xf32>, %dy: tensor<1x9x9x4xf32>, %x2: tensor<1x4x9x41xf32>, %w: tensor<4x1x3x3xf32>, %dy2: tensor<1x4x3x5xf32>) -> (tensor<4x3x3x1xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>) {
   %a = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] groups = 4 layout = channels_last
     : (tensor<1x9x9x4xf32>, tensor<1x9x9x4xf32>) -> tensor<4x3x3x1xf32>
   %b = convgrad.conv %x2, %w strides = [1, 5] padding = [1, 1, 1, 1] groups = 4
     : (tensor<1x4x9x41xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x9x9xf32>
-  %c = convgrad.conv_backward_data %dy2, %w strides = [2, 2] padding = [1, 1, 1, 1] groups = 4
-    : (tensor<1x4x5x5xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x9x9xf32>
+  %c = convgrad.conv_backward_data %dy2, %w strides = [3, 2] padding = [1, 1, 1, 1] groups = 4
+    : (tensor<1x4x3x5xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x9x9xf32>
   return %a, %b, %c : tensor<4x3x3x1xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>
 }

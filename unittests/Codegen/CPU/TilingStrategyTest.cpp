@@ -361,6 +361,14 @@ TEST(DepthwisePlanes, TasksAndDeclines) {
   EXPECT_FALSE(planeTiling(DepthwisePlaneKind::Convolution, {14, 14}, avx512, 9,
                            1, 1, avx512.l2Bytes));
   EXPECT_FALSE(planeTiling(DepthwisePlaneKind::Convolution, {0, 14}, avx512));
+  // A strided data gradient as a zero-inserted convolution: up to 4x the
+  // FMAs (stride 2 x 2) against two transposes of every activation.
+  EXPECT_TRUE(getDepthwisePlaneTiling(DepthwisePlaneKind::Convolution, 96,
+                                      {112, 112}, 9, 1, 1, 114 * 114, 32,
+                                      avx512, /*zeroInsertion=*/4));
+  EXPECT_FALSE(getDepthwisePlaneTiling(DepthwisePlaneKind::Convolution, 96,
+                                       {112, 112}, 9, 1, 1, 114 * 114, 32,
+                                       avx512, /*zeroInsertion=*/6));
 }
 
 TEST(Target, Resolve) {

@@ -75,9 +75,8 @@ void populateDepthwiseMultiplierAsLoopPatterns(RewritePatternSet &patterns);
 /// Patterns that compute channels-first depthwise ops (groups == C, any
 /// channel multiplier) whose shapes are static except for the batch plane
 /// by plane, with vectors along the innermost spatial dimension and no
-/// transposes: convgrad.conv (also with groups == F, the phases of a
-/// depthwise data gradient), the stride-1 conv_backward_data and
-/// conv_backward_filter (one accumulator vector per kernel tap, reduced
+/// transposes: convgrad.conv (also with groups == F), conv_backward_data
+/// (strided ones over zero-inserted dy) and conv_backward_filter (one accumulator vector per kernel tap, reduced
 /// once at the end), each into scf loops of vector transfers and FMAs over
 /// a zero-bordered scratch copy of the input plane. Their sizes, and
 /// whether an op is rewritten, come from cpu::getDepthwisePlaneTiling for

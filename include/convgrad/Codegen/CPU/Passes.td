@@ -90,9 +90,9 @@ def ConvGradCPUDepthwisePlanes : Pass<"convgrad-cpu-depthwise-planes"> {
                 "gradients plane by plane, vectorized along rows";
   let description = [{
     Rewrites every channels-first depthwise `convgrad.conv` (groups == C,
-    any channel multiplier, or groups == F: the phase convolutions of a
-    strided depthwise data gradient), stride-1 `convgrad.conv_backward_data`
-    and `convgrad.conv_backward_filter` (groups == C) whose shapes are
+    any channel multiplier, or groups == F), `convgrad.conv_backward_data`
+    (a stride-1 convolution of dy, zero-inserted when strided) and
+    `convgrad.conv_backward_filter` (groups == C) whose shapes are
     static except for the batch into `scf` loops over tasks (`scf.forall`
     over blocks of output planes when the target has threads), images and
     planes. Each input plane is copied into a zero-bordered scratch plane

@@ -189,14 +189,16 @@ struct DepthwisePlaneTiling {
 /// of `scratchElements` accumulators of `accBits` bits; nullopt when the
 /// form does not apply (then the channels-last path computes the op): an
 /// innermost stride above 4 (each vector is a shuffle of s loads), more
-/// than 64 taps or 4 terms (their code is unrolled), or a scratch plane
-/// larger than half of L2.
+/// than 64 taps or 4 terms (their code is unrolled), a scratch plane
+/// larger than half of L2, or a strided data gradient whose zero-inserted
+/// input (`zeroInsertion` = the product of its strides) would multiply the
+/// FMAs by more than 4 (stride 2 in two dimensions).
 std::optional<DepthwisePlaneTiling>
 getDepthwisePlaneTiling(DepthwisePlaneKind kind, int64_t planes,
                         const std::vector<int64_t> &outputSizes, int64_t taps,
                         int64_t innermostStride, int64_t terms,
                         int64_t scratchElements, int64_t accBits,
-                        const CPUTarget &target);
+                        const CPUTarget &target, int64_t zeroInsertion = 1);
 
 //===----------------------------------------------------------------------===//
 // Data movement (convgrad-vectorize-data-movement)

@@ -328,12 +328,18 @@ std::optional<DepthwisePlaneTiling> mlir::convgrad::cpu::getDepthwisePlaneTiling
     DepthwisePlaneKind kind, int64_t planes,
     const std::vector<int64_t> &outputSizes, int64_t taps,
     int64_t innermostStride, int64_t terms, int64_t scratchElements,
-    int64_t accBits, const CPUTarget &target) {
+    int64_t accBits, const CPUTarget &target, int64_t zeroInsertion) {
   // Limits of the unrolled code: s loads and a shuffle per vector, every
   // tap and term of a register block inline.
   constexpr int64_t kMaxInnermostStride = 4;
   constexpr int64_t kMaxTaps = 64;
   constexpr int64_t kMaxTerms = 4;
+  // Zero insertion wastes all but 1 / zeroInsertion of the FMAs, which
+  // still beats transposing every activation of a depthwise layer for
+  // stride 2 (4x); beyond, the phase-split channels-last path does less.
+  constexpr int64_t kMaxZeroInsertion = 4;
+  if (zeroInsertion < 1 || zeroInsertion > kMaxZeroInsertion)
+    return std::nullopt;
   if (outputSizes.empty() || planes <= 0 || taps <= 0 || taps > kMaxTaps ||
       innermostStride < 1 || innermostStride > kMaxInnermostStride ||
       terms < 1 || terms > kMaxTerms)
