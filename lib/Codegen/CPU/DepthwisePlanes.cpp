@@ -626,127 +626,135 @@ Value buildPlaneConv(OpBuilder &b, Location loc, const PlaneConv &pc,
       });
 }
 
-/// Depthwise convgrad.conv (groups == C, any multiplier) and the
-/// convolutions of phase-split depthwise data gradients (groups == F).
-struct ConvAsPlanes : OpRewritePattern<ConvOp> {
-  ConvAsPlanes(MLIRContext *ctx, const cpu::CPUTarget &target,
-               PatternBenefit benefit)
-      : OpRewritePattern(ctx, benefit), target(target) {}
+/// What the three patterns share: the target, and the plane convolution of
+/// an op's operands before the op-specific parts.
+template <typename OpTy>
+struct PlanesPattern : OpRewritePattern<OpTy> {
+  PlanesPattern(MLIRContext *ctx, const cpu::CPUTarget &target,
+                PatternBenefit benefit)
+      : OpRewritePattern<OpTy>(ctx, benefit), target(target) {}
+
+  /// The PlaneConv of `op` reading `input`, writing `output`, with the
+  /// kernel sizes of `kernelOf` (strides, dilations and low padding of the
+  /// op), or failure for channels-last, ungrouped, dynamic (except the
+  /// batch) and zero-size ops.
+  FailureOr<PlaneConv> planeConv(OpTy op, PatternRewriter &rewriter,
+                                 const ConvParams &p, Value input,
+                                 Value output, Value kernelOf) const {
+    if (p.isChannelsLast() || p.groups <= 1)
+      return rewriter.notifyMatchFailure(op, "channels-last or ungrouped");
+    if (!staticButBatch(input) || !staticButBatch(output) ||
+        !staticButBatch(kernelOf))
+      return rewriter.notifyMatchFailure(op, "dynamic or zero-size");
+    PlaneConv pc;
+    pc.rank = p.spatialRank;
+    pc.inSizes = spatialSizes(input, pc.rank);
+    pc.outSizes = spatialSizes(output, pc.rank);
+    pc.kernel = spatialSizes(kernelOf, pc.rank);
+    pc.strides = p.strides;
+    pc.dilations = p.dilations;
+    pc.padLow = p.padLow;
+    return pc;
+  }
+
+  /// Replaces `op` by the convolution `pc` of `input` by `filter` (+ `bias`)
+  /// into `resultType`, unless the strategy declines it.
+  LogicalResult replaceByPlaneConv(OpTy op, PatternRewriter &rewriter,
+                                   const PlaneConv &pc, Value input,
+                                   Value filter, Value bias,
+                                   RankedTensorType resultType) const {
+    Type accType = getAccumulatorType(resultType.getElementType());
+    std::optional<cpu::DepthwisePlaneTiling> tiling = planeTiling(
+        pc, cpu::DepthwisePlaneKind::Convolution, accType, target);
+    if (!tiling)
+      return rewriter.notifyMatchFailure(op, "the strategy declines");
+    rewriter.replaceOp(op, buildPlaneConv(rewriter, op.getLoc(), pc, *tiling,
+                                          input, filter, bias, resultType,
+                                          accType));
+    return success();
+  }
+
+  cpu::CPUTarget target;
+};
+
+int64_t channels(Value v) {
+  return cast<RankedTensorType>(v.getType()).getDimSize(1);
+}
+
+/// Depthwise convgrad.conv (groups == C, any multiplier), and grouped ones
+/// with one output channel per group (groups == F).
+struct ConvAsPlanes : PlanesPattern<ConvOp> {
+  using PlanesPattern::PlanesPattern;
 
   LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
     ConvParams p = op.getConvParams();
-    if (p.isChannelsLast() || p.groups <= 1)
-      return rewriter.notifyMatchFailure(op, "channels-last or ungrouped");
-    if (!staticButBatch(op.getInput()) || !staticButBatch(op.getFilter()) ||
-        !staticButBatch(op.getOutput()))
-      return rewriter.notifyMatchFailure(op, "dynamic or zero-size");
-    auto inType = cast<RankedTensorType>(op.getInput().getType());
-    auto outType = cast<RankedTensorType>(op.getOutput().getType());
-    int64_t c = inType.getDimSize(1), f = outType.getDimSize(1);
+    FailureOr<PlaneConv> pc = planeConv(op, rewriter, p, op.getInput(),
+                                        op.getOutput(), op.getFilter());
+    if (failed(pc))
+      return failure();
+    int64_t c = channels(op.getInput()), f = channels(op.getOutput());
     if (p.groups != c && p.groups != f)
       return rewriter.notifyMatchFailure(op, "not depthwise");
-    PlaneConv pc;
-    pc.rank = p.spatialRank;
-    pc.inSizes = spatialSizes(op.getInput(), pc.rank);
-    pc.outSizes = spatialSizes(op.getOutput(), pc.rank);
-    pc.kernel = spatialSizes(op.getFilter(), pc.rank);
-    pc.strides = p.strides;
-    pc.dilations = p.dilations;
-    pc.padLow = p.padLow;
-    pc.planes = f;
-    pc.terms = c / p.groups;
-    pc.outPerGroup = f / p.groups;
-    Type accType = getAccumulatorType(outType.getElementType());
-    std::optional<cpu::DepthwisePlaneTiling> tiling = planeTiling(
-        pc, cpu::DepthwisePlaneKind::Convolution, accType, target);
-    if (!tiling)
-      return rewriter.notifyMatchFailure(op, "the strategy declines");
-    rewriter.replaceOp(op, buildPlaneConv(rewriter, op.getLoc(), pc, *tiling,
-                                          op.getInput(), op.getFilter(),
-                                          op.getBias(), outType, accType));
-    return success();
+    pc->planes = f;
+    pc->terms = c / p.groups;
+    pc->outPerGroup = f / p.groups;
+    return replaceByPlaneConv(
+        op, rewriter, *pc, op.getInput(), op.getFilter(), op.getBias(),
+        cast<RankedTensorType>(op.getOutput().getType()));
   }
-  cpu::CPUTarget target;
 };
 
-/// The data gradient of a stride-1 depthwise convolution (groups == C):
-/// the convolution of dy by the flipped filter.
-struct DgradAsPlanes : OpRewritePattern<ConvBackwardDataOp> {
-  DgradAsPlanes(MLIRContext *ctx, const cpu::CPUTarget &target,
-                PatternBenefit benefit)
-      : OpRewritePattern(ctx, benefit), target(target) {}
+/// The data gradient of a depthwise convolution (groups == C): the
+/// stride-1 convolution of (zero-inserted) dy by the flipped filter.
+struct DgradAsPlanes : PlanesPattern<ConvBackwardDataOp> {
+  using PlanesPattern::PlanesPattern;
 
   LogicalResult matchAndRewrite(ConvBackwardDataOp op,
                                 PatternRewriter &rewriter) const override {
     ConvParams p = op.getConvParams();
-    if (p.isChannelsLast() || p.groups <= 1)
-      return rewriter.notifyMatchFailure(op, "channels-last or ungrouped");
-    if (!staticButBatch(op.getGradOutput()) || !staticButBatch(op.getFilter()) ||
-        !staticButBatch(op.getGradInput()))
-      return rewriter.notifyMatchFailure(op, "dynamic or zero-size");
-    auto dyType = cast<RankedTensorType>(op.getGradOutput().getType());
-    auto dxType = cast<RankedTensorType>(op.getGradInput().getType());
-    int64_t f = dyType.getDimSize(1), c = dxType.getDimSize(1);
+    FailureOr<PlaneConv> pc =
+        planeConv(op, rewriter, p, op.getGradOutput(), op.getGradInput(),
+                  op.getFilter());
+    if (failed(pc))
+      return failure();
+    int64_t f = channels(op.getGradOutput()), c = channels(op.getGradInput());
     if (p.groups != c)
       return rewriter.notifyMatchFailure(op, "not depthwise");
-    PlaneConv pc;
-    pc.rank = p.spatialRank;
-    pc.inSizes = spatialSizes(op.getGradOutput(), pc.rank);
-    pc.outSizes = spatialSizes(op.getGradInput(), pc.rank);
-    pc.kernel = spatialSizes(op.getFilter(), pc.rank);
     // dx = the stride-1 convolution of dy with s - 1 zeros between its
     // elements, re-padded by Ke - 1 - lo, by the flipped filter.
-    pc.strides.assign(pc.rank, 1);
-    pc.inputStrides = p.strides;
-    pc.dilations = p.dilations;
-    for (unsigned i = 0; i < pc.rank; ++i)
-      pc.padLow.push_back((pc.kernel[i] - 1) * p.dilations[i] - p.padLow[i]);
-    pc.planes = c;
-    pc.terms = f / p.groups;
-    pc.outPerGroup = 1;
-    pc.backwardData = true;
-    Type accType = getAccumulatorType(dxType.getElementType());
-    std::optional<cpu::DepthwisePlaneTiling> tiling = planeTiling(
-        pc, cpu::DepthwisePlaneKind::Convolution, accType, target);
-    if (!tiling)
-      return rewriter.notifyMatchFailure(op, "the strategy declines");
-    rewriter.replaceOp(op, buildPlaneConv(rewriter, op.getLoc(), pc, *tiling,
-                                          op.getGradOutput(), op.getFilter(),
-                                          Value(), dxType, accType));
-    return success();
+    pc->strides.assign(pc->rank, 1);
+    pc->inputStrides = p.strides;
+    for (unsigned i = 0; i < pc->rank; ++i)
+      pc->padLow[i] = (pc->kernel[i] - 1) * p.dilations[i] - p.padLow[i];
+    pc->planes = c;
+    pc->terms = f / p.groups;
+    pc->outPerGroup = 1;
+    pc->backwardData = true;
+    return replaceByPlaneConv(
+        op, rewriter, *pc, op.getGradOutput(), op.getFilter(), Value(),
+        cast<RankedTensorType>(op.getGradInput().getType()));
   }
-  cpu::CPUTarget target;
 };
 
 /// The filter gradient of a depthwise convolution (groups == C, any
 /// multiplier): per-tap vector accumulators over (n, y, x).
-struct WgradAsPlanes : OpRewritePattern<ConvBackwardFilterOp> {
-  WgradAsPlanes(MLIRContext *ctx, const cpu::CPUTarget &target,
-                PatternBenefit benefit)
-      : OpRewritePattern(ctx, benefit), target(target) {}
+struct WgradAsPlanes : PlanesPattern<ConvBackwardFilterOp> {
+  using PlanesPattern::PlanesPattern;
 
   LogicalResult matchAndRewrite(ConvBackwardFilterOp op,
                                 PatternRewriter &rewriter) const override {
     ConvParams p = op.getConvParams();
-    if (p.isChannelsLast() || p.groups <= 1)
-      return rewriter.notifyMatchFailure(op, "channels-last or ungrouped");
-    if (!staticButBatch(op.getInput()) || !staticButBatch(op.getGradOutput()) ||
-        !staticButBatch(op.getGradFilter()))
-      return rewriter.notifyMatchFailure(op, "dynamic or zero-size");
-    auto xType = cast<RankedTensorType>(op.getInput().getType());
+    FailureOr<PlaneConv> planes =
+        planeConv(op, rewriter, p, op.getInput(), op.getGradOutput(),
+                  op.getGradFilter());
+    if (failed(planes))
+      return failure();
+    PlaneConv &pc = *planes;
     auto dwType = cast<RankedTensorType>(op.getGradFilter().getType());
-    int64_t c = xType.getDimSize(1), f = dwType.getDimSize(0);
+    int64_t c = channels(op.getInput()), f = dwType.getDimSize(0);
     if (p.groups != c)
       return rewriter.notifyMatchFailure(op, "not depthwise");
-    PlaneConv pc;
-    pc.rank = p.spatialRank;
-    pc.inSizes = spatialSizes(op.getInput(), pc.rank);
-    pc.outSizes = spatialSizes(op.getGradOutput(), pc.rank);
-    pc.kernel = spatialSizes(op.getGradFilter(), pc.rank);
-    pc.strides = p.strides;
-    pc.dilations = p.dilations;
-    pc.padLow = p.padLow;
     pc.planes = f;
     pc.terms = 1;
     pc.outPerGroup = f / c;
@@ -820,7 +828,6 @@ struct WgradAsPlanes : OpRewritePattern<ConvBackwardFilterOp> {
     rewriter.replaceOp(op, result);
     return success();
   }
-  cpu::CPUTarget target;
 };
 
 struct DepthwisePlanesPass
@@ -829,12 +836,11 @@ struct DepthwisePlanesPass
   using Base::Base;
 
   void runOnOperation() override {
-    FailureOr<cpu::CPUTarget> target = getCPUTarget(getOperation());
-    if (failed(target))
-      return signalPassFailure();
-    RewritePatternSet patterns(&getContext());
-    populateDepthwisePlanesPatterns(patterns, *target);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+    if (failed(applyPatternsForTarget(
+            getOperation(),
+            [](RewritePatternSet &patterns, const cpu::CPUTarget &target) {
+              populateDepthwisePlanesPatterns(patterns, target);
+            })))
       return signalPassFailure();
   }
 };

@@ -41,6 +41,14 @@ DictionaryAttr getCPUTargetAttr(MLIRContext *ctx, const cpu::CPUTarget &target);
 /// host (one thread) when none has. Fails on a malformed attribute.
 FailureOr<cpu::CPUTarget> getCPUTarget(Operation *op);
 
+/// Greedily applies to `op` the patterns `populate` adds for the CPU target
+/// recorded on `op` (getCPUTarget): the body of the passes that are one
+/// pattern family for the target. Fails on a malformed target attribute or
+/// when the rewrite does not converge.
+LogicalResult applyPatternsForTarget(
+    Operation *op,
+    function_ref<void(RewritePatternSet &, const cpu::CPUTarget &)> populate);
+
 /// The pattern that rewrites an ungrouped conv_backward_filter whose shapes
 /// are static except for the batch into an scf.for nest over images, row
 /// blocks and kernel taps around one GEMM-like linalg.generic per tap
