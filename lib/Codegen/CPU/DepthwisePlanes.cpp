@@ -776,52 +776,81 @@ struct WgradAsPlanes : PlanesPattern<ConvBackwardFilterOp> {
         [&](OpBuilder &tb, Value first, Value count, Value slice) {
           PlaneEmitter e(tb, loc, pc, *tiling, elementType, accType);
           Value scratch = e.createScratch();
-          auto filters = scf::ForOp::create(
-              tb, loc, cst(tb, loc, 0), count, cst(tb, loc, 1),
-              ValueRange{slice, scratch},
-              [&](OpBuilder &fb, Location l, Value fLocal, ValueRange fit) {
-                Value fIdx = arith::AddIOp::create(fb, l, first, fLocal);
-                Value channel = arith::DivUIOp::create(
-                    fb, l, fIdx, cst(fb, l, pc.outPerGroup));
-                Value zero = arith::ConstantOp::create(
-                    fb, l, vecType,
-                    DenseElementsAttr::get(vecType,
-                                           fb.getFloatAttr(accType, 0.0)));
-                SmallVector<Value> iter = {fit[1]};
-                iter.append(pc.numTaps(), zero);
-                auto images = scf::ForOp::create(
-                    fb, l, cst(fb, l, 0), batch, cst(fb, l, 1), iter,
-                    [&](OpBuilder &nb, Location nl, Value n, ValueRange it) {
-                      PlaneEmitter ne(nb, nl, pc, *tiling, elementType,
+          // The tap accumulators of the task's filters, [filters, taps,
+          // lanes], kept across images: images outermost, so that the task
+          // streams its consecutive planes of x and dy through memory.
+          int64_t numTaps = pc.numTaps();
+          int64_t perTask = (f + tiling->tasks - 1) / tiling->tasks;
+          Value accs = createFilledTensor(
+              tb, loc,
+              {tb.getIndexAttr(perTask), tb.getIndexAttr(numTaps),
+               tb.getIndexAttr(tiling->lanes)},
+              accType, 0.0);
+          Value accPad = arith::ConstantOp::create(
+              tb, loc, accType, tb.getFloatAttr(accType, 0.0));
+          auto accIndex = [&](OpBuilder &ib, Location il, Value fLocal,
+                              int64_t t) -> SmallVector<Value> {
+            return {fLocal, cst(ib, il, t), cst(ib, il, 0)};
+          };
+          auto images = scf::ForOp::create(
+              tb, loc, cst(tb, loc, 0), batch, cst(tb, loc, 1),
+              ValueRange{accs, scratch},
+              [&](OpBuilder &nb, Location nl, Value n, ValueRange nit) {
+                auto filters = scf::ForOp::create(
+                    nb, nl, cst(nb, nl, 0), count, cst(nb, nl, 1), nit,
+                    [&](OpBuilder &fb, Location l, Value fLocal,
+                        ValueRange fit) {
+                      Value fIdx = arith::AddIOp::create(fb, l, first, fLocal);
+                      Value channel = arith::DivUIOp::create(
+                          fb, l, fIdx, cst(fb, l, pc.outPerGroup));
+                      PlaneEmitter fe(fb, l, pc, *tiling, elementType,
                                       accType);
-                      Value scr = ne.copyPlane(it[0], 0, x, n, channel);
-                      SmallVector<Value> yields = {scr};
+                      Value scr = fe.copyPlane(fit[1], 0, x, n, channel);
+                      Value acc = fit[0];
                       int64_t firstTap = 0;
                       for (int64_t size : tiling->tapBlocks) {
                         SmallVector<int64_t> taps;
-                        for (int64_t t = 0; t < size; ++t)
-                          taps.push_back(firstTap + t);
-                        SmallVector<Value> updated = ne.wgradTaps(
-                            it.slice(1 + firstTap, size), taps, scr, dy, n,
-                            fIdx);
-                        yields.append(updated);
+                        SmallVector<Value> current;
+                        for (int64_t t = firstTap; t < firstTap + size; ++t) {
+                          taps.push_back(t);
+                          current.push_back(vector::TransferReadOp::create(
+                              fb, l, vecType, acc, accIndex(fb, l, fLocal, t),
+                              accPad, ArrayRef<bool>{true}));
+                        }
+                        SmallVector<Value> updated =
+                            fe.wgradTaps(current, taps, scr, dy, n, fIdx);
+                        for (auto [t, v] : llvm::zip(taps, updated))
+                          acc = vector::TransferWriteOp::create(
+                                    fb, l, v, acc,
+                                    accIndex(fb, l, fLocal, t),
+                                    ArrayRef<bool>{true})
+                                    .getResult();
                         firstTap += size;
                       }
-                      scf::YieldOp::create(nb, nl, yields);
+                      scf::YieldOp::create(fb, l, ValueRange{acc, scr});
                     });
-                // One horizontal sum per tap, rounded once.
+                scf::YieldOp::create(nb, nl, filters.getResults());
+              });
+          // One horizontal sum per filter and tap, rounded once.
+          auto filters = scf::ForOp::create(
+              tb, loc, cst(tb, loc, 0), count, cst(tb, loc, 1),
+              ValueRange{slice},
+              [&](OpBuilder &fb, Location l, Value fLocal, ValueRange fit) {
                 Value dw = fit[0];
-                for (int64_t t = 0, e = pc.numTaps(); t < e; ++t) {
+                for (int64_t t = 0; t < numTaps; ++t) {
+                  Value v = vector::TransferReadOp::create(
+                      fb, l, vecType, images.getResult(0),
+                      accIndex(fb, l, fLocal, t), accPad,
+                      ArrayRef<bool>{true});
                   Value sum = vector::ReductionOp::create(
-                      fb, l, vector::CombiningKind::ADD,
-                      images.getResult(1 + t));
+                      fb, l, vector::CombiningKind::ADD, v);
                   SmallVector<Value> idx = {fLocal, cst(fb, l, 0)};
                   for (int64_t k : pc.tap(t))
                     idx.push_back(cst(fb, l, k));
                   dw = tensor::InsertOp::create(
                       fb, l, castElements(fb, l, sum, elementType), dw, idx);
                 }
-                scf::YieldOp::create(fb, l, ValueRange{dw, images.getResult(0)});
+                scf::YieldOp::create(fb, l, ValueRange{dw});
               });
           return filters.getResult(0);
         });

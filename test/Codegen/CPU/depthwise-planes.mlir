@@ -6,21 +6,23 @@
 // RUN: convgrad-opt %s -split-input-file --convgrad-cpu-set-target="target-cpu=x86-64-v3" --convgrad-cpu-depthwise-planes --canonicalize | FileCheck %s --check-prefix=AVX2
 
 // Filter gradient, dynamic batch, two threads: one scf.forall of 2 tasks
-// over blocks of filters; per filter, 9 tap accumulators (vector<16xf32>)
-// carried over images and rows; per image the plane is copied into the
-// 12 x 34 scratch (10 + 2 rows; 2 vectors of 16 + 2 columns) at (1, 1); per
-// row one full vector of dy times 9 shifted scratch vectors, then the last
-// 4 columns: dy read masked at the row's end, lanes beyond it keep their
-// sums (select: a masked FMA);
-// two rows per step (the second row's reads of the first row's x fold).
-// After the images, one horizontal sum per tap.
+// over blocks of filters; the task's tap accumulators [2 filters, 9 taps,
+// 16 lanes] live across images, images outermost (consecutive planes of x
+// and dy stream through memory); per image and filter the plane is copied
+// into the 12 x 34 scratch (10 + 2 rows; 2 vectors of 16 + 2 columns) at
+// (1, 1), the filter's 9 accumulators are loaded, then per row one full
+// vector of dy times 9 shifted scratch vectors and the last 4 columns: dy
+// read masked at the row's end, lanes beyond it keep their sums (select: a
+// masked FMA); two rows per step (the second row's reads of the first
+// row's x fold). After the images, one horizontal sum per filter and tap.
 // CHECK-LABEL: func.func @wgrad
 // CHECK-SAME: (%[[X:.*]]: tensor<?x4x10x20xf32>, %[[DY:.*]]: tensor<?x4x10x20xf32>)
 // CHECK: %[[N:.*]] = tensor.dim %[[X]], %c0
 // CHECK: scf.forall (%[[T:.*]]) in (2) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<4x1x3x3xf32>)
 // CHECK:   %[[SCR:.*]] = linalg.fill {{.*}} -> tensor<1x12x34xf32>
-// CHECK:   scf.for %[[FL:.*]] = %c0 to %{{.*}} step %c1 iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %[[SCR]])
-// CHECK:     %[[IMG:.*]]:10 = scf.for %[[I:.*]] = %c0 to %[[N]] step %c1 iter_args({{.*}}) -> (tensor<1x12x34xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:   %[[ACCS:.*]] = linalg.fill {{.*}} -> tensor<2x9x16xf32>
+// CHECK:   %[[IMG:.*]]:2 = scf.for %[[I:.*]] = %c0 to %[[N]] step %c1 iter_args(%{{.*}} = %[[ACCS]], %{{.*}} = %[[SCR]])
+// CHECK:     scf.for %[[FL:.*]] = %c0 to %{{.*}} step %c1 iter_args({{.*}}) -> (tensor<2x9x16xf32>, tensor<1x12x34xf32>)
 // CHECK:       scf.for %[[R:.*]] = %c0 to %c10
 // CHECK:         %[[R1:.*]] = arith.addi %[[R]], %c1
 // CHECK:         vector.transfer_read %[[X]][%[[I]], %{{.*}}, %[[R]], %c0]{{.*}}{in_bounds = [true]}
@@ -32,13 +34,16 @@
 // CHECK:         %[[MASK:.*]] = vector.constant_mask [4] : vector<16xi1>
 // CHECK:         %[[FMA:.*]] = vector.fma %{{.*}}, %[[TAIL]], %[[ACC:.*]] : vector<16xf32>
 // CHECK:         arith.select %[[MASK]], %[[FMA]], %[[ACC]]
+// CHECK-COUNT-9: vector.transfer_write %{{.*}}, %{{.*}}[%[[FL]], %{{.*}}, %c0] {in_bounds = [true]} : vector<16xf32>, tensor<2x9x16xf32>
+// CHECK:   scf.for
 // CHECK-COUNT-9: vector.reduction <add>
 // CHECK: scf.forall.in_parallel
 // CHECK:   tensor.parallel_insert_slice
 // CHECK-NOT: convgrad.conv
 // AVX2-LABEL: func.func @wgrad
 // AVX2-NOT: scf.forall
-// AVX2: -> (tensor<1x12x26xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// AVX2: -> (tensor<4x9x8xf32>, tensor<1x12x26xf32>)
+// AVX2: -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
 // AVX2: vector.constant_mask [4] : vector<8xi1>
 func.func @wgrad(%x: tensor<?x4x10x20xf32>, %dy: tensor<?x4x10x20xf32>) -> tensor<4x1x3x3xf32> {
   %dw = convgrad.conv_backward_filter %x, %dy strides = [1, 1] padding = [1, 1, 1, 1] groups = 4
