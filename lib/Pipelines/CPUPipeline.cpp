@@ -49,10 +49,16 @@ void mlir::convgrad::buildConvGradToLinalgStage(
     gemm.blockBytes = options.wgradBlockBytes;
     pm.addPass(createConvGradCPUWgradToGemm(gemm));
   }
+  // Channels-first depthwise ops are computed plane by plane where the data
+  // is (forward, data gradients, filter gradients), before the
+  // decomposition: its phase convolutions of strided data gradients would
+  // be interleaved by strided inserts, element by element in channels-first.
+  if (isVector(options))
+    pm.addPass(createConvGradCPUDepthwisePlanes());
   ConvGradDecomposeOptions decompose;
   decompose.dgradStrategy = options.dgradStrategy;
   pm.addPass(createConvGradDecompose(decompose));
-  // The vector path computes every convolution in channels-last
+  // The vector path computes every other convolution in channels-last
   // (transposes around channels-first ones) and ungrouped.
   if (isVector(options)) {
     pm.addPass(createConvGradConvertToChannelsLast());

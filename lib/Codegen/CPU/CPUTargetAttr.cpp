@@ -12,6 +12,8 @@
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir {
 namespace convgrad {
@@ -134,3 +136,14 @@ struct ApplyLLVMTargetPass
 };
 
 } // namespace
+
+LogicalResult mlir::convgrad::applyPatternsForTarget(
+    Operation *op,
+    function_ref<void(RewritePatternSet &, const CPUTarget &)> populate) {
+  FailureOr<CPUTarget> target = getCPUTarget(op);
+  if (failed(target))
+    return failure();
+  RewritePatternSet patterns(op->getContext());
+  populate(patterns, *target);
+  return applyPatternsGreedily(op, std::move(patterns));
+}

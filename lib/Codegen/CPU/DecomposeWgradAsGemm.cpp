@@ -392,12 +392,12 @@ struct WgradToGemmPass
   using Base::Base;
 
   void runOnOperation() override {
-    FailureOr<cpu::CPUTarget> target = getCPUTarget(getOperation());
-    if (failed(target))
-      return signalPassFailure();
-    RewritePatternSet patterns(&getContext());
-    populateWgradToGemmPatterns(patterns, *target, parallelTasks, blockBytes);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+    if (failed(applyPatternsForTarget(
+            getOperation(), [&](RewritePatternSet &patterns,
+                                const cpu::CPUTarget &target) {
+              populateWgradToGemmPatterns(patterns, target, parallelTasks,
+                                          blockBytes);
+            })))
       return signalPassFailure();
   }
 };

@@ -278,6 +278,99 @@ TEST(DataMovement, ParallelOnlyWhenWorthIt) {
   EXPECT_FALSE(parallelizeDataMovement(9 * 64 * 64 * 4, two)); // a filter
 }
 
+/// The tiling of a channels-first depthwise kernel with the defaults of
+/// row h (3x3, stride 1, one term, a small scratch plane).
+std::optional<DepthwisePlaneTiling>
+planeTiling(DepthwisePlaneKind kind, std::vector<int64_t> out,
+            const CPUTarget &target, int64_t taps = 9, int64_t stride = 1,
+            int64_t terms = 1, int64_t scratch = 30 * 34) {
+  return getDepthwisePlaneTiling(kind, 256, out, taps, stride, terms, scratch,
+                                 32, target);
+}
+
+TEST(DepthwisePlanes, ConvolutionBlocksFitTheRegisters) {
+  // Row h, 28x28: AVX-512 has 2 vectors of 16 per row (the second
+  // partial), so blocks of 7 rows x 2 vectors (14 of 24 accumulators); AVX2
+  // 4 vectors of 8 (the last partial), blocks of 2 rows x 4 (8 of 12).
+  auto t = planeTiling(DepthwisePlaneKind::Convolution, {28, 28}, avx512);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->lanes, 16);
+  EXPECT_EQ(std::make_pair(t->rowBlock, t->vectorBlock), Block(7, 2));
+  t = planeTiling(DepthwisePlaneKind::Convolution, {28, 28}, avx2);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->lanes, 8);
+  EXPECT_EQ(std::make_pair(t->rowBlock, t->vectorBlock), Block(2, 4));
+  // 7x7 (ConvNeXt, 56x56): the unrolled body stays within 512 FMAs.
+  t = planeTiling(DepthwisePlaneKind::Convolution, {56, 56}, avx512, 49);
+  EXPECT_EQ(std::make_pair(t->rowBlock, t->vectorBlock), Block(2, 4));
+  EXPECT_LE(t->rowBlock * t->vectorBlock * 49, 512);
+  // Every block divides its dimension and fits the accumulator budget, on
+  // both targets, for odd and prime sizes too (MobileNet 112 and 56, 57).
+  for (const CPUTarget &target : {avx2, avx512})
+    for (std::vector<int64_t> out : std::vector<std::vector<int64_t>>{
+             {112, 112}, {56, 56}, {57, 57}, {14, 14}, {7, 7}, {45}, {5, 9, 21}}) {
+      auto tiling = planeTiling(DepthwisePlaneKind::Convolution, out, target);
+      ASSERT_TRUE(tiling.has_value());
+      int64_t rows = out.size() >= 2 ? out[out.size() - 2] : 1;
+      int64_t rowVectors = (out.back() + target.lanes(32) - 1) / target.lanes(32);
+      EXPECT_EQ(rows % tiling->rowBlock, 0);
+      EXPECT_LE(tiling->vectorBlock, rowVectors);
+      EXPECT_LE(tiling->rowBlock * tiling->vectorBlock,
+                maxAccumulatorRegisters(target));
+    }
+}
+
+TEST(DepthwisePlanes, FilterGradientTapBlocks) {
+  // 3x3: one accumulator per tap on both targets.
+  auto t = planeTiling(DepthwisePlaneKind::FilterGradient, {28, 28}, avx512);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->tapBlocks, (std::vector<int64_t>{9}));
+  EXPECT_EQ(t->rowBlock, 4); // dy rows per step
+  t = planeTiling(DepthwisePlaneKind::FilterGradient, {28, 28}, avx2);
+  EXPECT_EQ(t->tapBlocks, (std::vector<int64_t>{9}));
+  t = planeTiling(DepthwisePlaneKind::FilterGradient, {57, 57}, avx2);
+  EXPECT_EQ(t->rowBlock, 3);
+  // 7x7 (ConvNeXt): 49 taps in balanced blocks within 24 / 12 registers.
+  t = planeTiling(DepthwisePlaneKind::FilterGradient, {56, 56}, avx512, 49);
+  EXPECT_EQ(t->tapBlocks, (std::vector<int64_t>{17, 16, 16}));
+  t = planeTiling(DepthwisePlaneKind::FilterGradient, {56, 56}, avx2, 49);
+  EXPECT_EQ(t->tapBlocks, (std::vector<int64_t>{10, 10, 10, 10, 9}));
+}
+
+TEST(DepthwisePlanes, TasksAndDeclines) {
+  CPUTarget two = avx512;
+  two.threads = 2;
+  EXPECT_EQ(planeTiling(DepthwisePlaneKind::FilterGradient, {28, 28}, two)
+                ->tasks,
+            2);
+  EXPECT_EQ(planeTiling(DepthwisePlaneKind::Convolution, {28, 28}, avx512)
+                ->tasks,
+            1);
+  CPUTarget runtime = avx2;
+  runtime.threads = 0;
+  EXPECT_EQ(planeTiling(DepthwisePlaneKind::Convolution, {28, 28}, runtime)
+                ->tasks,
+            4);
+  // Innermost stride 4 reads 4 vectors and shuffles; 5 is left to the
+  // channels-last path, as are unrolled bodies of more than 64 taps or 4
+  // terms and scratch planes beyond half of L2.
+  EXPECT_TRUE(planeTiling(DepthwisePlaneKind::Convolution, {14, 14}, avx2, 9, 4));
+  EXPECT_FALSE(planeTiling(DepthwisePlaneKind::Convolution, {14, 14}, avx2, 9, 5));
+  EXPECT_FALSE(planeTiling(DepthwisePlaneKind::FilterGradient, {14, 14}, avx2, 81));
+  EXPECT_FALSE(planeTiling(DepthwisePlaneKind::Convolution, {14, 14}, avx2, 9, 1, 5));
+  EXPECT_FALSE(planeTiling(DepthwisePlaneKind::Convolution, {14, 14}, avx512, 9,
+                           1, 1, avx512.l2Bytes));
+  EXPECT_FALSE(planeTiling(DepthwisePlaneKind::Convolution, {0, 14}, avx512));
+  // A strided data gradient as a zero-inserted convolution: up to 4x the
+  // FMAs (stride 2 x 2) against two transposes of every activation.
+  EXPECT_TRUE(getDepthwisePlaneTiling(DepthwisePlaneKind::Convolution, 96,
+                                      {112, 112}, 9, 1, 1, 114 * 114, 32,
+                                      avx512, /*zeroInsertion=*/4));
+  EXPECT_FALSE(getDepthwisePlaneTiling(DepthwisePlaneKind::Convolution, 96,
+                                       {112, 112}, 9, 1, 1, 114 * 114, 32,
+                                       avx512, /*zeroInsertion=*/6));
+}
+
 TEST(Target, Resolve) {
   std::string error;
   std::optional<CPUTarget> t = resolveCPUTarget("x86-64-v3", "", 0, 0, 1, error);

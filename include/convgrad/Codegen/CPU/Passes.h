@@ -41,6 +41,14 @@ DictionaryAttr getCPUTargetAttr(MLIRContext *ctx, const cpu::CPUTarget &target);
 /// host (one thread) when none has. Fails on a malformed attribute.
 FailureOr<cpu::CPUTarget> getCPUTarget(Operation *op);
 
+/// Greedily applies to `op` the patterns `populate` adds for the CPU target
+/// recorded on `op` (getCPUTarget): the body of the passes that are one
+/// pattern family for the target. Fails on a malformed target attribute or
+/// when the rewrite does not converge.
+LogicalResult applyPatternsForTarget(
+    Operation *op,
+    function_ref<void(RewritePatternSet &, const cpu::CPUTarget &)> populate);
+
 /// The pattern that rewrites an ungrouped conv_backward_filter whose shapes
 /// are static except for the batch into an scf.for nest over images, row
 /// blocks and kernel taps around one GEMM-like linalg.generic per tap
@@ -71,6 +79,19 @@ void populateDownscaleUnitDepthConv3DPatterns(RewritePatternSet &patterns);
 /// convolutions without one, on [..., M, C] transposes of the filter and the
 /// output, so that vectors run along contiguous channels.
 void populateDepthwiseMultiplierAsLoopPatterns(RewritePatternSet &patterns);
+
+/// Patterns that compute channels-first depthwise ops (groups == C, any
+/// channel multiplier) whose shapes are static except for the batch plane
+/// by plane, with vectors along the innermost spatial dimension and no
+/// transposes: convgrad.conv (also with groups == F), conv_backward_data
+/// (strided ones over zero-inserted dy) and conv_backward_filter (one accumulator vector per kernel tap, reduced
+/// once at the end), each into scf loops of vector transfers and FMAs over
+/// a zero-bordered scratch copy of the input plane. Their sizes, and
+/// whether an op is rewritten, come from cpu::getDepthwisePlaneTiling for
+/// `target`.
+void populateDepthwisePlanesPatterns(RewritePatternSet &patterns,
+                                     const cpu::CPUTarget &target,
+                                     PatternBenefit benefit = 1);
 
 /// The indexing maps of the GEMM blocks of the wgrad-to-GEMM rewrite, over
 /// the iteration space (a, b, r_1..r_numReductions): lhs[r..., a],

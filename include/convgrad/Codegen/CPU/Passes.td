@@ -85,6 +85,39 @@ def ConvGradCPUWgradToGemm : Pass<"convgrad-cpu-wgrad-to-gemm"> {
   ];
 }
 
+def ConvGradCPUDepthwisePlanes : Pass<"convgrad-cpu-depthwise-planes"> {
+  let summary = "Compute channels-first depthwise convolutions and their "
+                "gradients plane by plane, vectorized along rows";
+  let description = [{
+    Rewrites every channels-first depthwise `convgrad.conv` (groups == C,
+    any channel multiplier, or groups == F), `convgrad.conv_backward_data`
+    (a stride-1 convolution of dy, zero-inserted when strided) and
+    `convgrad.conv_backward_filter` (groups == C) whose shapes are
+    static except for the batch into `scf` loops over tasks (`scf.forall`
+    over blocks of output planes when the target has threads), images and
+    planes. Each input plane is copied into a zero-bordered scratch plane
+    (the padding without a padded copy of the tensor), then:
+
+    - convolutions and data gradients: register blocks of output rows x
+      vectors along the innermost dimension, one broadcast filter element
+      per tap (read flipped for a data gradient);
+    - filter gradients: one accumulator vector per kernel tap over every
+      image and output position, then one horizontal sum per tap.
+
+    The last vector of a row is masked; an innermost stride above 1 reads
+    s vectors and shuffles. No transposes: the data is computed where it
+    is. Sizes and applicability come from the tiling strategy for the
+    module's `convgrad.cpu_target`; ops it declines are left alone.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 def ConvGradCPUApplyLLVMTarget
     : Pass<"convgrad-cpu-apply-llvm-target", "::mlir::ModuleOp"> {
   let summary = "Compile the LLVM functions for the module's CPU target";

@@ -154,6 +154,53 @@ GemmTiling getGemmTiling(int64_t a, int64_t b, int64_t innerReduction,
                          int64_t accBits, const CPUTarget &target);
 
 //===----------------------------------------------------------------------===//
+// Channels-first depthwise convolutions plane by plane
+// (convgrad-cpu-depthwise-planes)
+//===----------------------------------------------------------------------===//
+
+/// What a plane-by-plane kernel computes: a convolution (forward, or a
+/// stride-1 data gradient as the convolution of dy by the flipped filter)
+/// or a filter gradient.
+enum class DepthwisePlaneKind { Convolution, FilterGradient };
+
+/// Sizes of a plane-by-plane depthwise kernel: vectors run along the
+/// innermost spatial dimension of each [S...] plane.
+struct DepthwisePlaneTiling {
+  int64_t lanes = 1; ///< accumulator lanes per vector
+  /// Parallel tasks, each a block of output planes (filters for a filter
+  /// gradient): no reduction between threads.
+  int64_t tasks = 1;
+  /// Output rows per step along the second innermost dimension (divides
+  /// its size): a convolution's register block has rowBlock x vectorBlock
+  /// accumulators; a filter gradient reads rowBlock rows of dy per step.
+  int64_t rowBlock = 1;
+  /// Convolution: vectors of a row per register block. Blocks of full
+  /// vectors run in a loop; the vectors left (the partial last one
+  /// included, its store masked) form one last block.
+  int64_t vectorBlock = 1;
+  /// Filter gradient: kernel taps per register block (one accumulator
+  /// vector each), in order; they sum to the taps.
+  std::vector<int64_t> tapBlocks;
+};
+
+/// The tiling of a plane-by-plane depthwise kernel of `kind` with `planes`
+/// output planes of `outputSizes`, `taps` kernel taps, innermost stride
+/// `innermostStride`, `terms` input planes per output plane, a scratch plane
+/// of `scratchElements` accumulators of `accBits` bits; nullopt when the
+/// form does not apply (then the channels-last path computes the op): an
+/// innermost stride above 4 (each vector is a shuffle of s loads), more
+/// than 64 taps or 4 terms (their code is unrolled), a scratch plane
+/// larger than half of L2, or a strided data gradient whose zero-inserted
+/// input (`zeroInsertion` = the product of its strides) would multiply the
+/// FMAs by more than 4 (stride 2 in two dimensions).
+std::optional<DepthwisePlaneTiling>
+getDepthwisePlaneTiling(DepthwisePlaneKind kind, int64_t planes,
+                        const std::vector<int64_t> &outputSizes, int64_t taps,
+                        int64_t innermostStride, int64_t terms,
+                        int64_t scratchElements, int64_t accBits,
+                        const CPUTarget &target, int64_t zeroInsertion = 1);
+
+//===----------------------------------------------------------------------===//
 // Data movement (convgrad-vectorize-data-movement)
 //===----------------------------------------------------------------------===//
 

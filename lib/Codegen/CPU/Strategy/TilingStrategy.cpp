@@ -324,6 +324,78 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradGemm(
   return plan;
 }
 
+std::optional<DepthwisePlaneTiling> mlir::convgrad::cpu::getDepthwisePlaneTiling(
+    DepthwisePlaneKind kind, int64_t planes,
+    const std::vector<int64_t> &outputSizes, int64_t taps,
+    int64_t innermostStride, int64_t terms, int64_t scratchElements,
+    int64_t accBits, const CPUTarget &target, int64_t zeroInsertion) {
+  // Limits of the unrolled code: s loads and a shuffle per vector, every
+  // tap and term of a register block inline.
+  constexpr int64_t kMaxInnermostStride = 4;
+  constexpr int64_t kMaxTaps = 64;
+  constexpr int64_t kMaxTerms = 4;
+  // Zero insertion wastes all but 1 / zeroInsertion of the FMAs, which
+  // still beats transposing every activation of a depthwise layer for
+  // stride 2 (4x); beyond, the phase-split channels-last path does less.
+  constexpr int64_t kMaxZeroInsertion = 4;
+  if (zeroInsertion < 1 || zeroInsertion > kMaxZeroInsertion)
+    return std::nullopt;
+  if (outputSizes.empty() || planes <= 0 || taps <= 0 || taps > kMaxTaps ||
+      innermostStride < 1 || innermostStride > kMaxInnermostStride ||
+      terms < 1 || terms > kMaxTerms)
+    return std::nullopt;
+  for (int64_t size : outputSizes)
+    if (size <= 0)
+      return std::nullopt;
+  // The scratch plane (and the input rows it is copied from) stays in L2
+  // while the kernel reads it `taps` times.
+  int64_t accBytes = std::max<int64_t>(1, accBits / 8);
+  if (scratchElements <= 0 || scratchElements * accBytes > target.l2Bytes / 2)
+    return std::nullopt;
+
+  DepthwisePlaneTiling t;
+  t.lanes = target.lanes(accBits);
+  int64_t maxAcc = maxAccumulatorRegisters(target);
+  // Rows per block (second innermost dim; divides it). With stride 1 a
+  // block of R rows reads R + KH - 1 input rows for its R x KH row
+  // products, so taller blocks load less; the unrolled body (blocks x taps
+  // FMAs) stays below kMaxUnrolledFMAs for compile time.
+  constexpr int64_t kMaxRows = 8;
+  constexpr int64_t kMaxUnrolledFMAs = 512;
+  int64_t rows =
+      outputSizes.size() >= 2 ? outputSizes[outputSizes.size() - 2] : 1;
+  auto rowBlockFor = [&](int64_t maxRows, int64_t fmasPerRow) {
+    int64_t cap = std::min(
+        {kMaxRows, maxRows,
+         std::max<int64_t>(1, kMaxUnrolledFMAs / std::max<int64_t>(1, fmasPerRow))});
+    return largestDivisorAtMost(rows, std::max<int64_t>(1, cap));
+  };
+  if (kind == DepthwisePlaneKind::Convolution) {
+    // A register block of rows x vectors of a row (the partial last vector
+    // of a row included: its store is masked), within the accumulator
+    // budget; the other registers hold the filter broadcast and the loaded
+    // input vectors. At least 8 independent accumulators keep two FMA
+    // units busy through their latency, so short rows take more rows.
+    int64_t rowVectors = (outputSizes.back() + t.lanes - 1) / t.lanes;
+    t.vectorBlock = std::min<int64_t>({4, rowVectors, maxAcc});
+    t.rowBlock = rowBlockFor(maxAcc / t.vectorBlock,
+                             t.vectorBlock * taps * terms);
+  } else {
+    // One accumulator per tap; more taps than accumulators (7x7 kernels)
+    // are split into balanced blocks, each a pass over the scratch plane.
+    int64_t blocks = (taps + maxAcc - 1) / maxAcc;
+    for (int64_t b = 0; b < blocks; ++b)
+      t.tapBlocks.push_back(taps / blocks + (b < taps % blocks ? 1 : 0));
+    // Rows per step: dy rows and input rows reused across kernel rows.
+    t.rowBlock = rowBlockFor(4, t.tapBlocks.front());
+  }
+  // One task per thread (4 when the count is decided at run time), each a
+  // block of whole planes.
+  int64_t threads = target.threads == 0 ? 4 : target.threads;
+  t.tasks = std::max<int64_t>(1, std::min(threads, planes));
+  return t;
+}
+
 bool mlir::convgrad::cpu::parallelizeDataMovement(int64_t bytes,
                                                   const CPUTarget &target) {
   // An OpenMP region costs a few microseconds to open and join; a copy of

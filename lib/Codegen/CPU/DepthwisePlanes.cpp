@@ -1,0 +1,884 @@
+//===- DepthwisePlanes.cpp - Channels-first depthwise convolutions --------===//
+//
+// A channels-first depthwise convolution reads and writes whole planes
+// [N, C, S...]: every output plane is a small 2-D (1-D, 3-D) convolution of
+// one input plane. Computing it channels-last costs two transposes of every
+// activation (each as large as the whole layer's traffic), and the filter
+// gradient in forward form reduces only over the batch. This rewrite
+// computes such ops where the data is, one plane at a time, with vectors
+// along the innermost spatial dimension:
+//
+//   - convolution (convgrad.conv with groups == C, any channel multiplier,
+//     or groups == F), and the data gradient of a depthwise op (the
+//     stride-1 convolution of dy, with s - 1 zeros inserted between its
+//     elements when strided, re-padded by (K - 1) * d - lo, which may be
+//     negative: a crop, by the flipped filter; the zeros are inserted while
+//     copying dy into the scratch plane, one shuffle per vector):
+//       per output plane and register block of `rowBlock` rows x
+//       `vectorBlock` vectors, acc[r][q] += broadcast(w[tap]) *
+//       plane[(y + r) * s + k * d, (x + q * lanes) * s + k_W * d ...];
+//   - filter gradient (convgrad.conv_backward_filter with groups == C):
+//       per output plane (filter) and block of kernel taps, one accumulator
+//       vector per tap stays in registers over the whole (n, y, x)
+//       reduction, acc[tap] += plane[y * s + k * d, x * s + k_W * d ...] *
+//       dy[n, f, y, x ...]; one horizontal sum per (filter, tap) at the end.
+//
+// The input plane is first copied into a small zero-bordered scratch plane
+// (per task, in the accumulator type): its borders are zeroed once, so the
+// padding (and a crop, for negative amounts) costs no branch and no full
+// padded copy of the tensor, and every read of the kernel is a full,
+// in-bounds vector load. Its innermost dimension is long enough for a whole
+// number of vectors, so the last, partial vector of a row (a remainder) is
+// computed with the same vectors: its store is masked (convolutions) or its
+// lanes beyond the row do not accumulate (filter gradients: a masked FMA),
+// never a scalar loop.
+// An innermost stride s > 1 reads s vectors and keeps every s-th lane (one
+// shuffle). Kernel taps and register blocks are unrolled; planes, images,
+// rows and vectors are scf loops; one scf.forall over blocks of output
+// planes gives each thread its planes (no reduction between threads).
+//
+// Every size (lanes, register blocks, tap blocks, tasks) and whether the
+// form applies at all (innermost stride, taps, scratch size) is decided by
+// cpu::getDepthwisePlaneTiling (TilingStrategy.h) for the module's target.
+//
+//===----------------------------------------------------------------------===//
+
+#include "convgrad/Codegen/CPU/Passes.h"
+#include "convgrad/Codegen/CPU/TilingStrategy.h"
+#include "convgrad/Dialect/ConvGrad/IR/ConvGradOps.h"
+#include "convgrad/Dialect/ConvGrad/Utils/ConvShape.h"
+#include "convgrad/Dialect/ConvGrad/Utils/TensorUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir {
+namespace convgrad {
+#define GEN_PASS_DEF_CONVGRADCPUDEPTHWISEPLANES
+#include "convgrad/Codegen/CPU/Passes.h.inc"
+} // namespace convgrad
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::convgrad;
+
+namespace {
+
+/// A convolution computed plane by plane, channels-first:
+///   out[n, o, y...] (+)= sum over m < terms and taps k of
+///       in[n, inPlane(o, m), y * s + k * d - lo] * filter(o, m, k)
+/// with inPlane(o, m) = (o / outPerGroup) * terms + m.
+struct PlaneConv {
+  unsigned rank = 0;
+  SmallVector<int64_t> inSizes, outSizes, kernel, strides, dilations, padLow;
+  int64_t planes = 1;      ///< output planes per image
+  int64_t terms = 1;       ///< input planes summed into one output plane
+  int64_t outPerGroup = 1; ///< consecutive output planes sharing inputs
+  /// The filter is that of a data gradient [F, C/G, K...] read flipped:
+  /// w[g * terms + m, o - g * outPerGroup, K - 1 - k]; else w[o, m, k].
+  bool backwardData = false;
+  /// Zeros inserted between input elements (s - 1 per dimension: the data
+  /// gradient of a strided convolution as a stride-1 convolution); empty
+  /// for none.
+  SmallVector<int64_t> inputStrides;
+
+  int64_t inputStride(unsigned i) const {
+    return inputStrides.empty() ? 1 : inputStrides[i];
+  }
+  int64_t numTaps() const {
+    int64_t taps = 1;
+    for (int64_t k : kernel)
+      taps *= k;
+    return taps;
+  }
+  /// The kernel position of linear tap t (row-major).
+  SmallVector<int64_t> tap(int64_t t) const {
+    SmallVector<int64_t> k(rank);
+    for (int i = rank - 1; i >= 0; --i) {
+      k[i] = t % kernel[i];
+      t /= kernel[i];
+    }
+    return k;
+  }
+  /// Vectors along an output row (the last one partial when the row is not
+  /// a multiple of `lanes`).
+  int64_t rowVectors(int64_t lanes) const {
+    return (outSizes.back() + lanes - 1) / lanes;
+  }
+  /// The scratch plane: every padded row a window reads, and whole vectors
+  /// (s lanes apart) along the innermost dimension.
+  SmallVector<int64_t> scratchSizes(int64_t lanes) const {
+    SmallVector<int64_t> sizes;
+    for (unsigned i = 0; i + 1 < rank; ++i)
+      sizes.push_back((outSizes[i] - 1) * strides[i] +
+                      (kernel[i] - 1) * dilations[i] + 1);
+    sizes.push_back(rowVectors(lanes) * lanes * strides.back() +
+                    (kernel.back() - 1) * dilations.back());
+    return sizes;
+  }
+};
+
+Value cst(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+Value mulC(OpBuilder &b, Location loc, Value v, int64_t c) {
+  return c == 1 ? v : arith::MulIOp::create(b, loc, v, cst(b, loc, c));
+}
+Value addC(OpBuilder &b, Location loc, Value v, int64_t c) {
+  return c == 0 ? v : arith::AddIOp::create(b, loc, v, cst(b, loc, c));
+}
+
+/// `v` (a vector or scalar float) converted to `type`'s element type.
+Value castElements(OpBuilder &b, Location loc, Value v, Type elementType) {
+  Type from = getElementTypeOrSelf(v.getType());
+  if (from == elementType)
+    return v;
+  Type to = elementType;
+  if (auto vt = dyn_cast<VectorType>(v.getType()))
+    to = VectorType::get(vt.getShape(), elementType);
+  if (from.getIntOrFloatBitWidth() < elementType.getIntOrFloatBitWidth())
+    return arith::ExtFOp::create(b, loc, to, v);
+  return arith::TruncFOp::create(b, loc, to, v);
+}
+
+/// Emits the rewrite's loops and vectors for one op.
+class PlaneEmitter {
+public:
+  PlaneEmitter(OpBuilder &b, Location loc, const PlaneConv &pc,
+               const cpu::DepthwisePlaneTiling &tiling, Type elementType,
+               Type accType)
+      : b(b), loc(loc), pc(pc), tiling(tiling), elementType(elementType),
+        accType(accType),
+        vecType(VectorType::get({tiling.lanes}, accType)) {}
+
+  /// A zero scratch tensor [terms, scratchSizes...] of the accumulator type.
+  Value createScratch() {
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(pc.terms)};
+    for (int64_t s : pc.scratchSizes(tiling.lanes))
+      sizes.push_back(b.getIndexAttr(s));
+    return createFilledTensor(b, loc, sizes, accType, 0.0);
+  }
+
+  /// Copies plane [n, channel] of `source` (sizes pc.inSizes) into slot
+  /// `slot` of `scratch`: element j of a dimension to j * z + lo, for the
+  /// low padding lo (a negative one crops) and z = pc.inputStride (zeros
+  /// between the elements; the scratch is zero elsewhere).
+  Value copyPlane(Value scratch, int64_t slot, Value source, Value n,
+                  Value channel) {
+    SmallVector<int64_t> sp = pc.scratchSizes(tiling.lanes);
+    unsigned r = pc.rank;
+    // Input positions that land inside the scratch plane, per dimension.
+    auto range = [&](unsigned i) {
+      int64_t z = pc.inputStride(i), lo = pc.padLow[i];
+      int64_t first = std::max<int64_t>(0, -floorDiv(lo, z));
+      int64_t last = std::min(pc.inSizes[i], floorDiv(sp[i] - 1 - lo, z) + 1);
+      return std::make_pair(first, last);
+    };
+    SmallVector<Value> lbs, ubs, steps;
+    for (unsigned i = 0; i + 1 < r; ++i) {
+      auto [first, last] = range(i);
+      if (last <= first)
+        return scratch; // the windows read only padding
+      lbs.push_back(cst(b, loc, first));
+      ubs.push_back(cst(b, loc, last));
+      steps.push_back(cst(b, loc, 1));
+    }
+    int64_t first, last;
+    std::tie(first, last) = range(r - 1);
+    if (last <= first)
+      return scratch;
+    int64_t z = pc.inputStride(r - 1);
+    int64_t lanes = tiling.lanes;
+    int64_t full = (last - first) / lanes, tail = (last - first) % lanes;
+    VectorType readType = VectorType::get({lanes}, elementType);
+    scf::LoopNest nest = scf::buildLoopNest(
+        b, loc, lbs, ubs, steps, ValueRange{scratch},
+        [&](OpBuilder &bb, Location l, ValueRange rows,
+            ValueRange iter) -> scf::ValueVector {
+          Value padding = arith::ConstantOp::create(
+              bb, l, elementType, bb.getFloatAttr(elementType, 0.0));
+          auto copyVector = [&](OpBuilder &cb, Value dst, Value col,
+                                bool inBounds) {
+            SmallVector<Value> src = {n, channel};
+            SmallVector<Value> dstIdx = {cst(cb, l, slot)};
+            for (unsigned i = 0; i + 1 < r; ++i) {
+              src.push_back(rows[i]);
+              dstIdx.push_back(addC(
+                  cb, l, mulC(cb, l, rows[i], pc.inputStride(i)), pc.padLow[i]));
+            }
+            src.push_back(col);
+            dstIdx.push_back(addC(cb, l, mulC(cb, l, col, z), pc.padLow.back()));
+            Value v = vector::TransferReadOp::create(
+                cb, l, readType, source, src, padding,
+                ArrayRef<bool>{inBounds});
+            v = castElements(cb, l, v, accType);
+            if (z > 1) {
+              // z - 1 zeros after each element: one shuffle with a zero
+              // vector. The write may reach z - 1 lanes past the scratch.
+              Value zeros = arith::ConstantOp::create(
+                  cb, l, v.getType(),
+                  DenseElementsAttr::get(cast<ShapedType>(v.getType()),
+                                         cb.getFloatAttr(accType, 0.0)));
+              SmallVector<int64_t> spread;
+              for (int64_t j = 0; j < lanes * z; ++j)
+                spread.push_back(j % z == 0 ? j / z : lanes);
+              v = vector::ShuffleOp::create(cb, l, v, zeros, spread);
+            }
+            return vector::TransferWriteOp::create(
+                       cb, l, v, dst, dstIdx,
+                       ArrayRef<bool>{inBounds && z == 1})
+                .getResult();
+          };
+          Value dst = iter[0];
+          if (full > 0) {
+            auto loop = scf::ForOp::create(
+                bb, l, cst(bb, l, first), cst(bb, l, first + full * lanes),
+                cst(bb, l, lanes), ValueRange{dst},
+                [&](OpBuilder &lb, Location ll, Value col, ValueRange it) {
+                  scf::YieldOp::create(lb, ll,
+                                       copyVector(lb, it[0], col, true));
+                });
+            dst = loop.getResult(0);
+          }
+          // The last columns: masked at the source's and the scratch's end
+          // (beyond the source they are zeros, beyond the scratch dropped).
+          if (tail > 0)
+            dst = copyVector(bb, dst, cst(bb, l, first + full * lanes), false);
+          return {dst};
+        });
+    return nest.results.front();
+  }
+
+  /// The vector of lanes x = x0 + j (j < lanes) of scratch row `rows`,
+  /// reading column x * s + offset.
+  Value readScratch(OpBuilder &bb, Value scratch, int64_t slot,
+                    ArrayRef<Value> rows, Value x0, int64_t offset) {
+    int64_t s = pc.strides.back(), lanes = tiling.lanes;
+    SmallVector<Value> idx = {cst(bb, loc, slot)};
+    idx.append(rows.begin(), rows.end());
+    idx.push_back(addC(bb, loc, mulC(bb, loc, x0, s), offset));
+    VectorType wide = VectorType::get({lanes * s}, accType);
+    Value padding = arith::ConstantOp::create(bb, loc, accType,
+                                              bb.getFloatAttr(accType, 0.0));
+    Value v = vector::TransferReadOp::create(bb, loc, wide, scratch, idx,
+                                             padding, ArrayRef<bool>{true});
+    if (s == 1)
+      return v;
+    SmallVector<int64_t> every;
+    for (int64_t j = 0; j < lanes; ++j)
+      every.push_back(j * s);
+    return vector::ShuffleOp::create(bb, loc, v, v, every);
+  }
+
+  /// The filter element of output plane `o`, term m and tap k, as a
+  /// broadcast vector of the accumulator type.
+  Value filterVector(OpBuilder &bb, Value filter, Value o, int64_t m,
+                     ArrayRef<int64_t> k) {
+    SmallVector<Value> idx;
+    if (pc.backwardData) {
+      // g = o / outPerGroup; w[g * terms + m, o - g * outPerGroup, K-1-k].
+      Value g = arith::DivUIOp::create(bb, loc, o, cst(bb, loc, pc.outPerGroup));
+      idx.push_back(addC(bb, loc, mulC(bb, loc, g, pc.terms), m));
+      idx.push_back(arith::SubIOp::create(bb, loc, o,
+                                          mulC(bb, loc, g, pc.outPerGroup)));
+      for (unsigned i = 0; i < pc.rank; ++i)
+        idx.push_back(cst(bb, loc, pc.kernel[i] - 1 - k[i]));
+    } else {
+      idx.push_back(o);
+      idx.push_back(cst(bb, loc, m));
+      for (unsigned i = 0; i < pc.rank; ++i)
+        idx.push_back(cst(bb, loc, k[i]));
+    }
+    Value w = tensor::ExtractOp::create(bb, loc, filter, idx);
+    return vector::BroadcastOp::create(bb, loc, vecType,
+                                       castElements(bb, loc, w, accType));
+  }
+
+  /// Output plane `oLocal` of image n of `out` (its slice of a task):
+  /// register blocks over the scratch planes. `oGlobal` indexes the filter
+  /// and the bias.
+  Value convPlane(Value out, Value scratch, Value filter, Value bias, Value n,
+                  Value oLocal, Value oGlobal) {
+    unsigned r = pc.rank;
+    int64_t lanes = tiling.lanes;
+    int64_t rowBlock = r >= 2 ? tiling.rowBlock : 1;
+    SmallVector<Value> lbs, ubs, steps;
+    for (unsigned i = 0; i + 1 < r; ++i) {
+      lbs.push_back(cst(b, loc, 0));
+      ubs.push_back(cst(b, loc, pc.outSizes[i]));
+      steps.push_back(cst(b, loc, i + 2 == r ? rowBlock : 1));
+    }
+    // Blocks of `vb` full vectors in a loop, then one block of the vectors
+    // left (fewer than vb full ones and the partial one, masked).
+    int64_t vb = tiling.vectorBlock;
+    int64_t full = pc.outSizes.back() / lanes;
+    int64_t looped = full / vb * vb;
+    int64_t rest = pc.rowVectors(lanes) - looped;
+    bool partial = pc.outSizes.back() % lanes != 0;
+    scf::LoopNest nest = scf::buildLoopNest(
+        b, loc, lbs, ubs, steps, ValueRange{out},
+        [&](OpBuilder &bb, Location l, ValueRange rows,
+            ValueRange iter) -> scf::ValueVector {
+          Value dst = iter[0];
+          if (looped > 0) {
+            auto loop = scf::ForOp::create(
+                bb, l, cst(bb, l, 0), cst(bb, l, looped), cst(bb, l, vb),
+                ValueRange{dst},
+                [&](OpBuilder &lb, Location ll, Value v, ValueRange it) {
+                  scf::YieldOp::create(
+                      lb, ll,
+                      convBlock(lb, it[0], scratch, filter, bias, n, oLocal,
+                                oGlobal, rows, rowBlock, mulC(lb, ll, v, lanes),
+                                vb, /*partialLast=*/false));
+                });
+            dst = loop.getResult(0);
+          }
+          if (rest > 0)
+            dst = convBlock(bb, dst, scratch, filter, bias, n, oLocal, oGlobal,
+                            rows, rowBlock, cst(bb, l, looped * lanes), rest,
+                            partial);
+          return {dst};
+        });
+    return nest.results.front();
+  }
+
+  /// One register block: rowBlock rows from `rows` x `vectors` vectors from
+  /// column x0 of the output plane; the last vector's store is masked at the
+  /// row's end when `partialLast`.
+  Value convBlock(OpBuilder &bb, Value out, Value scratch, Value filter,
+                  Value bias, Value n, Value oLocal, Value oGlobal,
+                  ValueRange rows, int64_t rowBlock, Value x0, int64_t vectors,
+                  bool partialLast) {
+    unsigned r = pc.rank;
+    int64_t lanes = tiling.lanes;
+    Value init;
+    if (bias) {
+      Value bv = tensor::ExtractOp::create(bb, loc, bias, ValueRange{oGlobal});
+      init = vector::BroadcastOp::create(bb, loc, vecType,
+                                         castElements(bb, loc, bv, accType));
+    } else {
+      init = arith::ConstantOp::create(
+          bb, loc, vecType,
+          DenseElementsAttr::get(vecType, bb.getFloatAttr(accType, 0.0)));
+    }
+    SmallVector<Value> acc(rowBlock * vectors, init);
+    SmallVector<Value> xs;
+    for (int64_t q = 0; q < vectors; ++q)
+      xs.push_back(addC(bb, loc, x0, q * lanes));
+    for (int64_t m = 0; m < pc.terms; ++m) {
+      for (int64_t t = 0, e = pc.numTaps(); t < e; ++t) {
+        SmallVector<int64_t> k = pc.tap(t);
+        Value w = filterVector(bb, filter, oGlobal, m, k);
+        for (int64_t rr = 0; rr < rowBlock; ++rr) {
+          SmallVector<Value> srows;
+          for (unsigned i = 0; i + 1 < r; ++i) {
+            Value y = i + 2 == r ? addC(bb, loc, rows[i], rr) : rows[i];
+            srows.push_back(addC(bb, loc, mulC(bb, loc, y, pc.strides[i]),
+                                 k[i] * pc.dilations[i]));
+          }
+          for (int64_t q = 0; q < vectors; ++q) {
+            Value xv = readScratch(bb, scratch, m, srows, xs[q],
+                                   k.back() * pc.dilations.back());
+            Value &a = acc[rr * vectors + q];
+            a = vector::FMAOp::create(bb, loc, xv, w, a);
+          }
+        }
+      }
+    }
+    for (int64_t rr = 0; rr < rowBlock; ++rr) {
+      SmallVector<Value> idx = {n, oLocal};
+      for (unsigned i = 0; i + 1 < r; ++i)
+        idx.push_back(i + 2 == r ? addC(bb, loc, rows[i], rr) : rows[i]);
+      idx.push_back(Value());
+      for (int64_t q = 0; q < vectors; ++q) {
+        idx.back() = xs[q];
+        Value v = castElements(bb, loc, acc[rr * vectors + q], elementType);
+        bool inBounds = !(partialLast && q + 1 == vectors);
+        out = vector::TransferWriteOp::create(bb, loc, v, out, idx,
+                                              ArrayRef<bool>{inBounds})
+                  .getResult();
+      }
+    }
+    return out;
+  }
+
+  /// Adds to `acc` (one vector per tap of `taps`) the products of image n's
+  /// scratch plane and dy[n, f] over every output position.
+  SmallVector<Value> wgradTaps(ValueRange acc, ArrayRef<int64_t> taps,
+                               Value scratch, Value dy, Value n, Value f) {
+    unsigned r = pc.rank;
+    int64_t lanes = tiling.lanes;
+    // Rows in blocks of rowBlock (the second innermost dim): with stride 1,
+    // a block reads rowBlock + KH - 1 scratch rows for its rowBlock x KH
+    // row products (equal reads fold).
+    int64_t rowBlock = r >= 2 ? tiling.rowBlock : 1;
+    SmallVector<Value> lbs, ubs, steps;
+    for (unsigned i = 0; i + 1 < r; ++i) {
+      lbs.push_back(cst(b, loc, 0));
+      ubs.push_back(cst(b, loc, pc.outSizes[i]));
+      steps.push_back(cst(b, loc, i + 2 == r ? rowBlock : 1));
+    }
+    int64_t full = pc.outSizes.back() / lanes;
+    int64_t tail = pc.outSizes.back() % lanes;
+    VectorType readType = VectorType::get({lanes}, elementType);
+    scf::LoopNest nest = scf::buildLoopNest(
+        b, loc, lbs, ubs, steps, acc,
+        [&](OpBuilder &bb, Location l, ValueRange rows,
+            ValueRange iter) -> scf::ValueVector {
+          // One vector of dy at row `rows` + rr, column x0, times each tap's
+          // x vector.
+          auto rowStep = [&](OpBuilder &sb, ValueRange accs, int64_t rr,
+                             Value x0, bool inBounds) {
+            SmallVector<Value> yRows;
+            for (unsigned i = 0; i + 1 < r; ++i)
+              yRows.push_back(i + 2 == r ? addC(sb, l, rows[i], rr) : rows[i]);
+            SmallVector<Value> idx = {n, f};
+            idx.append(yRows.begin(), yRows.end());
+            idx.push_back(x0);
+            Value padding = arith::ConstantOp::create(
+                sb, l, elementType, sb.getFloatAttr(elementType, 0.0));
+            Value dyv = castElements(
+                sb, l,
+                vector::TransferReadOp::create(sb, l, readType, dy, idx,
+                                               padding,
+                                               ArrayRef<bool>{inBounds}),
+                accType);
+            Value laneMask;
+            if (!inBounds)
+              laneMask = vector::ConstantMaskOp::create(
+                  sb, l, VectorType::get({lanes}, sb.getI1Type()),
+                  ArrayRef<int64_t>{tail});
+            SmallVector<Value> next;
+            for (auto [j, t] : llvm::enumerate(taps)) {
+              SmallVector<int64_t> k = pc.tap(t);
+              SmallVector<Value> srows;
+              for (unsigned i = 0; i + 1 < r; ++i)
+                srows.push_back(
+                    addC(sb, l, mulC(sb, l, yRows[i], pc.strides[i]),
+                         k[i] * pc.dilations[i]));
+              Value xv = readScratch(sb, scratch, 0, srows, x0,
+                                     k.back() * pc.dilations.back());
+              Value sum = vector::FMAOp::create(sb, l, xv, dyv, accs[j]);
+              // Lanes beyond the row keep their sum (a masked FMA): x there
+              // may be an inf or NaN of a column no window of this tap
+              // reads.
+              if (laneMask)
+                sum = arith::SelectOp::create(sb, l, laneMask, sum, accs[j]);
+              next.push_back(sum);
+            }
+            return next;
+          };
+          // All rows of the block at column x0.
+          auto step = [&](OpBuilder &sb, ValueRange accs, Value x0,
+                          bool inBounds) {
+            SmallVector<Value> next(accs.begin(), accs.end());
+            for (int64_t rr = 0; rr < rowBlock; ++rr)
+              next = rowStep(sb, next, rr, x0, inBounds);
+            return next;
+          };
+          SmallVector<Value> cur(iter.begin(), iter.end());
+          if (full > 0) {
+            auto loop = scf::ForOp::create(
+                bb, l, cst(bb, l, 0), cst(bb, l, full * lanes),
+                cst(bb, l, lanes), cur,
+                [&](OpBuilder &lb, Location ll, Value x0, ValueRange it) {
+                  scf::YieldOp::create(lb, ll, step(lb, it, x0, true));
+                });
+            cur.assign(loop.getResults().begin(), loop.getResults().end());
+          }
+          if (tail > 0)
+            cur = step(bb, cur, cst(bb, l, full * lanes), false);
+          return cur;
+        });
+    return SmallVector<Value>(nest.results.begin(), nest.results.end());
+  }
+
+private:
+  OpBuilder &b;
+  Location loc;
+  const PlaneConv &pc;
+  const cpu::DepthwisePlaneTiling &tiling;
+  Type elementType, accType;
+  VectorType vecType;
+};
+
+/// Runs `body(builder, firstPlane, planeCount, slice)` for the tasks of
+/// `tiling` over blocks of the `planes` planes along dim `planeDim` of
+/// `dest`: in one scf.forall (one parallel insert per task) when there are
+/// several tasks, else once on `dest`. Returns the filled `dest`.
+Value forEachTask(
+    OpBuilder &b, Location loc, int64_t tasks, int64_t planes, Value dest,
+    unsigned planeDim,
+    function_ref<Value(OpBuilder &, Value, Value, Value)> body) {
+  if (tasks <= 1)
+    return body(b, cst(b, loc, 0), cst(b, loc, planes), dest);
+  int64_t perTask = (planes + tasks - 1) / tasks;
+  auto forall = scf::ForallOp::create(
+      b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(tasks)}, ValueRange{dest},
+      /*mapping=*/std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(forall.getBody());
+  Value task = forall.getInductionVars().front();
+  Value first = mulC(b, loc, task, perTask);
+  Value count = arith::MinSIOp::create(
+      b, loc, cst(b, loc, perTask),
+      arith::SubIOp::create(b, loc, cst(b, loc, planes), first));
+  Value shared = forall.getRegionIterArgs().front();
+  auto type = cast<RankedTensorType>(dest.getType());
+  SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0));
+  SmallVector<OpFoldResult> sizes = getSizes(b, loc, shared);
+  SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
+  offsets[planeDim] = first;
+  sizes[planeDim] = count;
+  Value slice =
+      tensor::ExtractSliceOp::create(b, loc, shared, offsets, sizes, strides);
+  Value result = body(b, first, count, slice);
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(b, loc, result, shared, offsets, sizes,
+                                        strides);
+  return forall.getResult(0);
+}
+
+/// Static sizes except dim 0 (the batch) and no zero size.
+bool staticButBatch(Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!type)
+    return false;
+  for (int64_t i = 0; i < type.getRank(); ++i) {
+    if (type.isDynamicDim(i) ? i != 0 : type.getDimSize(i) == 0)
+      return false;
+  }
+  return true;
+}
+
+SmallVector<int64_t> spatialSizes(Value v, unsigned rank) {
+  auto shape = cast<RankedTensorType>(v.getType()).getShape();
+  return SmallVector<int64_t>(shape.begin() + 2, shape.begin() + 2 + rank);
+}
+
+/// The strategy's tiling of `pc`, or nullopt when the form does not apply.
+std::optional<cpu::DepthwisePlaneTiling>
+planeTiling(const PlaneConv &pc, cpu::DepthwisePlaneKind kind, Type accType,
+            const cpu::CPUTarget &target) {
+  int64_t bits = accType.getIntOrFloatBitWidth();
+  int64_t lanes = target.lanes(bits);
+  int64_t scratchElements = pc.terms;
+  for (int64_t s : pc.scratchSizes(lanes))
+    scratchElements *= s;
+  int64_t zeroInsertion = 1;
+  for (unsigned i = 0; i < pc.rank; ++i)
+    zeroInsertion *= pc.inputStride(i);
+  return cpu::getDepthwisePlaneTiling(
+      kind, pc.planes,
+      std::vector<int64_t>(pc.outSizes.begin(), pc.outSizes.end()),
+      pc.numTaps(), pc.strides.back(), pc.terms, scratchElements, bits,
+      target, zeroInsertion);
+}
+
+/// The convolution `pc` of `input` by `filter` (+ `bias`) into a new tensor
+/// of `resultType`.
+Value buildPlaneConv(OpBuilder &b, Location loc, const PlaneConv &pc,
+                     const cpu::DepthwisePlaneTiling &tiling, Value input,
+                     Value filter, Value bias, RankedTensorType resultType,
+                     Type accType) {
+  Type elementType = resultType.getElementType();
+  SmallVector<OpFoldResult> sizes = getSizes(b, loc, input);
+  sizes[1] = b.getIndexAttr(pc.planes);
+  for (unsigned i = 0; i < pc.rank; ++i)
+    sizes[2 + i] = b.getIndexAttr(pc.outSizes[i]);
+  Value init = tensor::EmptyOp::create(b, loc, sizes, elementType);
+  Value batch = tensor::DimOp::create(b, loc, input, 0);
+  return forEachTask(
+      b, loc, tiling.tasks, pc.planes, init, /*planeDim=*/1,
+      [&](OpBuilder &tb, Value first, Value count, Value slice) {
+        PlaneEmitter e(tb, loc, pc, tiling, elementType, accType);
+        Value scratch = e.createScratch();
+        auto images = scf::ForOp::create(
+            tb, loc, cst(tb, loc, 0), batch, cst(tb, loc, 1),
+            ValueRange{slice, scratch},
+            [&](OpBuilder &nb, Location l, Value n, ValueRange it) {
+              auto planesLoop = scf::ForOp::create(
+                  nb, l, cst(nb, l, 0), count, cst(nb, l, 1), it,
+                  [&](OpBuilder &pb, Location pl, Value oLocal,
+                      ValueRange pit) {
+                    PlaneEmitter pe(pb, pl, pc, tiling, elementType, accType);
+                    Value o = arith::AddIOp::create(pb, pl, first, oLocal);
+                    Value group = arith::DivUIOp::create(
+                        pb, pl, o, cst(pb, pl, pc.outPerGroup));
+                    Value scr = pit[1];
+                    for (int64_t m = 0; m < pc.terms; ++m) {
+                      Value channel =
+                          addC(pb, pl, mulC(pb, pl, group, pc.terms), m);
+                      scr = pe.copyPlane(scr, m, input, n, channel);
+                    }
+                    Value out =
+                        pe.convPlane(pit[0], scr, filter, bias, n, oLocal, o);
+                    scf::YieldOp::create(pb, pl, ValueRange{out, scr});
+                  });
+              scf::YieldOp::create(nb, l, planesLoop.getResults());
+            });
+        return images.getResult(0);
+      });
+}
+
+/// What the three patterns share: the target, and the plane convolution of
+/// an op's operands before the op-specific parts.
+template <typename OpTy>
+struct PlanesPattern : OpRewritePattern<OpTy> {
+  PlanesPattern(MLIRContext *ctx, const cpu::CPUTarget &target,
+                PatternBenefit benefit)
+      : OpRewritePattern<OpTy>(ctx, benefit), target(target) {}
+
+  /// The PlaneConv of `op` reading `input`, writing `output`, with the
+  /// kernel sizes of `kernelOf` (strides, dilations and low padding of the
+  /// op), or failure for channels-last, ungrouped, dynamic (except the
+  /// batch) and zero-size ops.
+  FailureOr<PlaneConv> planeConv(OpTy op, PatternRewriter &rewriter,
+                                 const ConvParams &p, Value input,
+                                 Value output, Value kernelOf) const {
+    if (p.isChannelsLast() || p.groups <= 1)
+      return rewriter.notifyMatchFailure(op, "channels-last or ungrouped");
+    if (!staticButBatch(input) || !staticButBatch(output) ||
+        !staticButBatch(kernelOf))
+      return rewriter.notifyMatchFailure(op, "dynamic or zero-size");
+    PlaneConv pc;
+    pc.rank = p.spatialRank;
+    pc.inSizes = spatialSizes(input, pc.rank);
+    pc.outSizes = spatialSizes(output, pc.rank);
+    pc.kernel = spatialSizes(kernelOf, pc.rank);
+    pc.strides = p.strides;
+    pc.dilations = p.dilations;
+    pc.padLow = p.padLow;
+    return pc;
+  }
+
+  /// Replaces `op` by the convolution `pc` of `input` by `filter` (+ `bias`)
+  /// into `resultType`, unless the strategy declines it.
+  LogicalResult replaceByPlaneConv(OpTy op, PatternRewriter &rewriter,
+                                   const PlaneConv &pc, Value input,
+                                   Value filter, Value bias,
+                                   RankedTensorType resultType) const {
+    Type accType = getAccumulatorType(resultType.getElementType());
+    std::optional<cpu::DepthwisePlaneTiling> tiling = planeTiling(
+        pc, cpu::DepthwisePlaneKind::Convolution, accType, target);
+    if (!tiling)
+      return rewriter.notifyMatchFailure(op, "the strategy declines");
+    rewriter.replaceOp(op, buildPlaneConv(rewriter, op.getLoc(), pc, *tiling,
+                                          input, filter, bias, resultType,
+                                          accType));
+    return success();
+  }
+
+  cpu::CPUTarget target;
+};
+
+int64_t channels(Value v) {
+  return cast<RankedTensorType>(v.getType()).getDimSize(1);
+}
+
+/// Depthwise convgrad.conv (groups == C, any multiplier), and grouped ones
+/// with one output channel per group (groups == F).
+struct ConvAsPlanes : PlanesPattern<ConvOp> {
+  using PlanesPattern::PlanesPattern;
+
+  LogicalResult matchAndRewrite(ConvOp op,
+                                PatternRewriter &rewriter) const override {
+    ConvParams p = op.getConvParams();
+    FailureOr<PlaneConv> pc = planeConv(op, rewriter, p, op.getInput(),
+                                        op.getOutput(), op.getFilter());
+    if (failed(pc))
+      return failure();
+    int64_t c = channels(op.getInput()), f = channels(op.getOutput());
+    if (p.groups != c && p.groups != f)
+      return rewriter.notifyMatchFailure(op, "not depthwise");
+    pc->planes = f;
+    pc->terms = c / p.groups;
+    pc->outPerGroup = f / p.groups;
+    return replaceByPlaneConv(
+        op, rewriter, *pc, op.getInput(), op.getFilter(), op.getBias(),
+        cast<RankedTensorType>(op.getOutput().getType()));
+  }
+};
+
+/// The data gradient of a depthwise convolution (groups == C): the
+/// stride-1 convolution of (zero-inserted) dy by the flipped filter.
+struct DgradAsPlanes : PlanesPattern<ConvBackwardDataOp> {
+  using PlanesPattern::PlanesPattern;
+
+  LogicalResult matchAndRewrite(ConvBackwardDataOp op,
+                                PatternRewriter &rewriter) const override {
+    ConvParams p = op.getConvParams();
+    FailureOr<PlaneConv> pc =
+        planeConv(op, rewriter, p, op.getGradOutput(), op.getGradInput(),
+                  op.getFilter());
+    if (failed(pc))
+      return failure();
+    int64_t f = channels(op.getGradOutput()), c = channels(op.getGradInput());
+    if (p.groups != c)
+      return rewriter.notifyMatchFailure(op, "not depthwise");
+    // dx = the stride-1 convolution of dy with s - 1 zeros between its
+    // elements, re-padded by Ke - 1 - lo, by the flipped filter.
+    pc->strides.assign(pc->rank, 1);
+    pc->inputStrides = p.strides;
+    for (unsigned i = 0; i < pc->rank; ++i)
+      pc->padLow[i] = (pc->kernel[i] - 1) * p.dilations[i] - p.padLow[i];
+    pc->planes = c;
+    pc->terms = f / p.groups;
+    pc->outPerGroup = 1;
+    pc->backwardData = true;
+    return replaceByPlaneConv(
+        op, rewriter, *pc, op.getGradOutput(), op.getFilter(), Value(),
+        cast<RankedTensorType>(op.getGradInput().getType()));
+  }
+};
+
+/// The filter gradient of a depthwise convolution (groups == C, any
+/// multiplier): per-tap vector accumulators over (n, y, x).
+struct WgradAsPlanes : PlanesPattern<ConvBackwardFilterOp> {
+  using PlanesPattern::PlanesPattern;
+
+  LogicalResult matchAndRewrite(ConvBackwardFilterOp op,
+                                PatternRewriter &rewriter) const override {
+    ConvParams p = op.getConvParams();
+    FailureOr<PlaneConv> planes =
+        planeConv(op, rewriter, p, op.getInput(), op.getGradOutput(),
+                  op.getGradFilter());
+    if (failed(planes))
+      return failure();
+    PlaneConv &pc = *planes;
+    auto dwType = cast<RankedTensorType>(op.getGradFilter().getType());
+    int64_t c = channels(op.getInput()), f = dwType.getDimSize(0);
+    if (p.groups != c)
+      return rewriter.notifyMatchFailure(op, "not depthwise");
+    pc.planes = f;
+    pc.terms = 1;
+    pc.outPerGroup = f / c;
+    Type elementType = dwType.getElementType();
+    Type accType = getAccumulatorType(elementType);
+    std::optional<cpu::DepthwisePlaneTiling> tiling = planeTiling(
+        pc, cpu::DepthwisePlaneKind::FilterGradient, accType, target);
+    if (!tiling)
+      return rewriter.notifyMatchFailure(op, "the strategy declines");
+
+    Location loc = op.getLoc();
+    Value x = op.getInput(), dy = op.getGradOutput();
+    Value init = tensor::EmptyOp::create(rewriter, loc, dwType.getShape(),
+                                         elementType);
+    Value batch = tensor::DimOp::create(rewriter, loc, x, 0);
+    VectorType vecType = VectorType::get({tiling->lanes}, accType);
+    Value result = forEachTask(
+        rewriter, loc, tiling->tasks, f, init, /*planeDim=*/0,
+        [&](OpBuilder &tb, Value first, Value count, Value slice) {
+          PlaneEmitter e(tb, loc, pc, *tiling, elementType, accType);
+          Value scratch = e.createScratch();
+          // The tap accumulators of the task's filters, [filters, taps,
+          // lanes], kept across images: images outermost, so that the task
+          // streams its consecutive planes of x and dy through memory.
+          int64_t numTaps = pc.numTaps();
+          int64_t perTask = (f + tiling->tasks - 1) / tiling->tasks;
+          Value accs = createFilledTensor(
+              tb, loc,
+              {tb.getIndexAttr(perTask), tb.getIndexAttr(numTaps),
+               tb.getIndexAttr(tiling->lanes)},
+              accType, 0.0);
+          Value accPad = arith::ConstantOp::create(
+              tb, loc, accType, tb.getFloatAttr(accType, 0.0));
+          auto accIndex = [&](OpBuilder &ib, Location il, Value fLocal,
+                              int64_t t) -> SmallVector<Value> {
+            return {fLocal, cst(ib, il, t), cst(ib, il, 0)};
+          };
+          auto images = scf::ForOp::create(
+              tb, loc, cst(tb, loc, 0), batch, cst(tb, loc, 1),
+              ValueRange{accs, scratch},
+              [&](OpBuilder &nb, Location nl, Value n, ValueRange nit) {
+                auto filters = scf::ForOp::create(
+                    nb, nl, cst(nb, nl, 0), count, cst(nb, nl, 1), nit,
+                    [&](OpBuilder &fb, Location l, Value fLocal,
+                        ValueRange fit) {
+                      Value fIdx = arith::AddIOp::create(fb, l, first, fLocal);
+                      Value channel = arith::DivUIOp::create(
+                          fb, l, fIdx, cst(fb, l, pc.outPerGroup));
+                      PlaneEmitter fe(fb, l, pc, *tiling, elementType,
+                                      accType);
+                      Value scr = fe.copyPlane(fit[1], 0, x, n, channel);
+                      Value acc = fit[0];
+                      int64_t firstTap = 0;
+                      for (int64_t size : tiling->tapBlocks) {
+                        SmallVector<int64_t> taps;
+                        SmallVector<Value> current;
+                        for (int64_t t = firstTap; t < firstTap + size; ++t) {
+                          taps.push_back(t);
+                          current.push_back(vector::TransferReadOp::create(
+                              fb, l, vecType, acc, accIndex(fb, l, fLocal, t),
+                              accPad, ArrayRef<bool>{true}));
+                        }
+                        SmallVector<Value> updated =
+                            fe.wgradTaps(current, taps, scr, dy, n, fIdx);
+                        for (auto [t, v] : llvm::zip(taps, updated))
+                          acc = vector::TransferWriteOp::create(
+                                    fb, l, v, acc,
+                                    accIndex(fb, l, fLocal, t),
+                                    ArrayRef<bool>{true})
+                                    .getResult();
+                        firstTap += size;
+                      }
+                      scf::YieldOp::create(fb, l, ValueRange{acc, scr});
+                    });
+                scf::YieldOp::create(nb, nl, filters.getResults());
+              });
+          // One horizontal sum per filter and tap, rounded once.
+          auto filters = scf::ForOp::create(
+              tb, loc, cst(tb, loc, 0), count, cst(tb, loc, 1),
+              ValueRange{slice},
+              [&](OpBuilder &fb, Location l, Value fLocal, ValueRange fit) {
+                Value dw = fit[0];
+                for (int64_t t = 0; t < numTaps; ++t) {
+                  Value v = vector::TransferReadOp::create(
+                      fb, l, vecType, images.getResult(0),
+                      accIndex(fb, l, fLocal, t), accPad,
+                      ArrayRef<bool>{true});
+                  Value sum = vector::ReductionOp::create(
+                      fb, l, vector::CombiningKind::ADD, v);
+                  SmallVector<Value> idx = {fLocal, cst(fb, l, 0)};
+                  for (int64_t k : pc.tap(t))
+                    idx.push_back(cst(fb, l, k));
+                  dw = tensor::InsertOp::create(
+                      fb, l, castElements(fb, l, sum, elementType), dw, idx);
+                }
+                scf::YieldOp::create(fb, l, ValueRange{dw});
+              });
+          return filters.getResult(0);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct DepthwisePlanesPass
+    : public convgrad::impl::ConvGradCPUDepthwisePlanesBase<
+          DepthwisePlanesPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (failed(applyPatternsForTarget(
+            getOperation(),
+            [](RewritePatternSet &patterns, const cpu::CPUTarget &target) {
+              populateDepthwisePlanesPatterns(patterns, target);
+            })))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
+
+void mlir::convgrad::populateDepthwisePlanesPatterns(
+    RewritePatternSet &patterns, const cpu::CPUTarget &target,
+    PatternBenefit benefit) {
+  patterns.add<ConvAsPlanes, DgradAsPlanes, WgradAsPlanes>(
+      patterns.getContext(), target, benefit);
+}

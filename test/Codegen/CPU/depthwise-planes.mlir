@@ -1,0 +1,131 @@
+// --convgrad-cpu-depthwise-planes: channels-first depthwise ops computed
+// plane by plane, with vectors along the innermost spatial dimension, on a
+// zero-bordered scratch copy of each input plane (no transposes, no padded
+// copy of the tensor).
+// RUN: convgrad-opt %s -split-input-file --convgrad-cpu-set-target="target-cpu=x86-64-v4 threads=2" --convgrad-cpu-depthwise-planes --canonicalize | FileCheck %s
+// RUN: convgrad-opt %s -split-input-file --convgrad-cpu-set-target="target-cpu=x86-64-v3" --convgrad-cpu-depthwise-planes --canonicalize | FileCheck %s --check-prefix=AVX2
+
+// Filter gradient, dynamic batch, two threads: one scf.forall of 2 tasks
+// over blocks of filters; the task's tap accumulators [2 filters, 9 taps,
+// 16 lanes] live across images, images outermost (consecutive planes of x
+// and dy stream through memory); per image and filter the plane is copied
+// into the 12 x 34 scratch (10 + 2 rows; 2 vectors of 16 + 2 columns) at
+// (1, 1), the filter's 9 accumulators are loaded, then per row one full
+// vector of dy times 9 shifted scratch vectors and the last 4 columns: dy
+// read masked at the row's end, lanes beyond it keep their sums (select: a
+// masked FMA); two rows per step (the second row's reads of the first
+// row's x fold). After the images, one horizontal sum per filter and tap.
+// CHECK-LABEL: func.func @wgrad
+// CHECK-SAME: (%[[X:.*]]: tensor<?x4x10x20xf32>, %[[DY:.*]]: tensor<?x4x10x20xf32>)
+// CHECK: %[[N:.*]] = tensor.dim %[[X]], %c0
+// CHECK: scf.forall (%[[T:.*]]) in (2) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<4x1x3x3xf32>)
+// CHECK:   %[[SCR:.*]] = linalg.fill {{.*}} -> tensor<1x12x34xf32>
+// CHECK:   %[[ACCS:.*]] = linalg.fill {{.*}} -> tensor<2x9x16xf32>
+// CHECK:   %[[IMG:.*]]:2 = scf.for %[[I:.*]] = %c0 to %[[N]] step %c1 iter_args(%{{.*}} = %[[ACCS]], %{{.*}} = %[[SCR]])
+// CHECK:     scf.for %[[FL:.*]] = %c0 to %{{.*}} step %c1 iter_args({{.*}}) -> (tensor<2x9x16xf32>, tensor<1x12x34xf32>)
+// CHECK:       scf.for %[[R:.*]] = %c0 to %c10
+// CHECK:         %[[R1:.*]] = arith.addi %[[R]], %c1
+// CHECK:         vector.transfer_read %[[X]][%[[I]], %{{.*}}, %[[R]], %c0]{{.*}}{in_bounds = [true]}
+// CHECK:         vector.transfer_write %{{.*}}[%c0, %[[R1]], %c1] {in_bounds = [true]}
+// CHECK:         vector.transfer_read %[[X]][%[[I]], %{{.*}}, %[[R]], %c16], %{{.*}} : tensor<?x4x10x20xf32>, vector<16xf32>
+// CHECK:       scf.for %{{.*}} = %c0 to %c10 step %c2 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-18: vector.fma
+// CHECK:         %[[TAIL:.*]] = vector.transfer_read %[[DY]]{{.*}}%c16], %{{.*}} : tensor<?x4x10x20xf32>, vector<16xf32>
+// CHECK:         %[[MASK:.*]] = vector.constant_mask [4] : vector<16xi1>
+// CHECK:         %[[FMA:.*]] = vector.fma %{{.*}}, %[[TAIL]], %[[ACC:.*]] : vector<16xf32>
+// CHECK:         arith.select %[[MASK]], %[[FMA]], %[[ACC]]
+// CHECK-COUNT-9: vector.transfer_write %{{.*}}, %{{.*}}[%[[FL]], %{{.*}}, %c0] {in_bounds = [true]} : vector<16xf32>, tensor<2x9x16xf32>
+// CHECK:   scf.for
+// CHECK-COUNT-9: vector.reduction <add>
+// CHECK: scf.forall.in_parallel
+// CHECK:   tensor.parallel_insert_slice
+// CHECK-NOT: convgrad.conv
+// AVX2-LABEL: func.func @wgrad
+// AVX2-NOT: scf.forall
+// AVX2: -> (tensor<4x9x8xf32>, tensor<1x12x26xf32>)
+// AVX2: -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// AVX2: vector.constant_mask [4] : vector<8xi1>
+func.func @wgrad(%x: tensor<?x4x10x20xf32>, %dy: tensor<?x4x10x20xf32>) -> tensor<4x1x3x3xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy strides = [1, 1] padding = [1, 1, 1, 1] groups = 4
+    : (tensor<?x4x10x20xf32>, tensor<?x4x10x20xf32>) -> tensor<4x1x3x3xf32>
+  return %dw : tensor<4x1x3x3xf32>
+}
+
+// -----
+
+// Stride-1 data gradient: the convolution of dy (re-padded by K - 1 - lo =
+// 1) by the flipped filter: the first FMA of a block takes w[c, 0, 2, 2].
+// AVX-512: one block of all 8 rows x 2 vectors (the second one's store
+// masked at the row's end); with AVX2, blocks of 4 rows x 3 vectors.
+// CHECK-LABEL: func.func @dgrad
+// CHECK-SAME: (%[[DY:.*]]: tensor<2x4x8x20xf32>, %[[W:.*]]: tensor<4x1x3x3xf32>)
+// CHECK: scf.forall (%{{.*}}) in (2)
+// CHECK:   tensor<1x10x34xf32>
+// CHECK:     %[[W22:.*]] = tensor.extract %[[W]][%{{.*}}, %c0, %c2, %c2]
+// CHECK:     %[[B22:.*]] = vector.broadcast %[[W22]] : f32 to vector<16xf32>
+// CHECK-COUNT-16: vector.fma %{{.*}}, %[[B22]]
+// CHECK:     vector.transfer_write {{.*}}, %c0] {in_bounds = [true]} : vector<16xf32>, tensor<2x?x8x20xf32>
+// CHECK:     vector.transfer_write %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %c16] : vector<16xf32>, tensor<2x?x8x20xf32>
+// AVX2-LABEL: func.func @dgrad
+// AVX2:   scf.for %{{.*}} = %c0 to %c8 step %c4
+// AVX2:     vector.broadcast {{.*}} : f32 to vector<8xf32>
+// AVX2-COUNT-12: vector.fma
+func.func @dgrad(%dy: tensor<2x4x8x20xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<2x4x8x20xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w strides = [1, 1] padding = [1, 1, 1, 1] groups = 4
+    : (tensor<2x4x8x20xf32>, tensor<4x1x3x3xf32>) -> tensor<2x4x8x20xf32>
+  return %dx : tensor<2x4x8x20xf32>
+}
+
+// -----
+
+// Forward, channel multiplier 2 (output plane f reads input plane f / 2),
+// bias, innermost stride 2: each vector is two scratch vectors shuffled to
+// the even lanes.
+// CHECK-LABEL: func.func @conv_multiplier_stride2
+// CHECK: arith.divui %{{.*}}, %c2
+// CHECK: vector.transfer_read {{.*}} : tensor<1x{{[0-9]+}}x{{[0-9]+}}xf32>, vector<32xf32>
+// CHECK: vector.shuffle {{.*}} [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30] : vector<32xf32>, vector<32xf32>
+func.func @conv_multiplier_stride2(%x: tensor<1x3x9x40xf32>, %w: tensor<6x1x3x3xf32>, %b: tensor<6xf32>) -> tensor<1x6x5x20xf32> {
+  %y = convgrad.conv %x, %w, %b strides = [2, 2] padding = [1, 1, 1, 1] groups = 3
+    : (tensor<1x3x9x40xf32>, tensor<6x1x3x3xf32>, tensor<6xf32>) -> tensor<1x6x5x20xf32>
+  return %y : tensor<1x6x5x20xf32>
+}
+
+// -----
+
+// Stride-2 data gradient: dy copied into the scratch with a zero after
+// each element (rows 2 * j + 1, a vector of 16 spread over 32 lanes), then
+// the stride-1 convolution by the flipped filter.
+// CHECK-LABEL: func.func @dgrad_stride2
+// CHECK: scf.for %[[J:.*]] = %c0 to %c5 step %c1
+// CHECK:   %[[ROW:.*]] = arith.muli %[[J]], %c2 : index
+// CHECK:   %[[DROW:.*]] = arith.addi %[[ROW]], %c1 : index
+// CHECK:   %[[V:.*]] = vector.transfer_read {{.*}}[%{{.*}}, %{{.*}}, %[[J]], %c0]{{.*}} : tensor<1x4x5x5xf32>, vector<16xf32>
+// CHECK:   %[[S:.*]] = vector.shuffle %[[V]], %{{.*}} [0, 16, 1, 16, 2, 16, 3, 16, 4, 16
+// CHECK:   vector.transfer_write %[[S]], %{{.*}}[%c0, %[[DROW]], %c1] : vector<32xf32>
+// CHECK: tensor.extract %{{.*}}[%{{.*}}, %c0, %c2, %c2]
+func.func @dgrad_stride2(%dy: tensor<1x4x5x5xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x4x9x9xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w strides = [2, 2] padding = [1, 1, 1, 1] groups = 4
+    : (tensor<1x4x5x5xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x9x9xf32>
+  return %dx : tensor<1x4x9x9xf32>
+}
+
+// -----
+
+// Left to the channels-last path: channels-last layout, an innermost stride
+// above 4, and data gradients whose zero insertion would multiply the FMAs
+// by more than 4 (strides 3 x 2: their phases are convolutions after
+// --convgrad-decompose).
+// CHECK-LABEL: func.func @declined
+// CHECK: convgrad.conv_backward_filter {{.*}} layout = channels_last
+// CHECK: convgrad.conv %{{.*}} strides = [1, 5]
+// CHECK: convgrad.conv_backward_data {{.*}} strides = [3, 2]
+func.func @declined(%x: tensor<1x9x9x4xf32>, %dy: tensor<1x9x9x4xf32>, %x2: tensor<1x4x9x41xf32>, %w: tensor<4x1x3x3xf32>, %dy2: tensor<1x4x3x5xf32>) -> (tensor<4x3x3x1xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>) {
+  %a = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] groups = 4 layout = channels_last
+    : (tensor<1x9x9x4xf32>, tensor<1x9x9x4xf32>) -> tensor<4x3x3x1xf32>
+  %b = convgrad.conv %x2, %w strides = [1, 5] padding = [1, 1, 1, 1] groups = 4
+    : (tensor<1x4x9x41xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x9x9xf32>
+  %c = convgrad.conv_backward_data %dy2, %w strides = [3, 2] padding = [1, 1, 1, 1] groups = 4
+    : (tensor<1x4x3x5xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x9x9xf32>
+  return %a, %b, %c : tensor<4x3x3x1xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>
+}
