@@ -9,12 +9,14 @@
 #include "convgrad/Codegen/CPU/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -115,6 +117,100 @@ void hoistAccumulators(func::FuncOp func) {
   }
 }
 
+/// Most elements of a transfer unrolled into scalar loads or stores.
+constexpr int64_t kMaxScalarizedTransfer = 1024;
+
+/// The memref of `op` if it is an unmasked, in-bounds transfer whose vector
+/// dims are memref dims in order, the last one innermost, and that dimension
+/// has a static stride other than 1. Such a transfer (the interleave of a
+/// stride phase into a channels-first data gradient: every other element of
+/// a row) is not a vector load or store, and the generic 1-D lowering spills
+/// the whole vector once per element; unrolled, it is one scalar load or
+/// store per element.
+template <typename TransferOp>
+MemRefType getScalarizableStridedTransfer(TransferOp op) {
+  auto type = dyn_cast<MemRefType>(op.getBase().getType());
+  VectorType vectorType = op.getVectorType();
+  AffineMap map = op.getPermutationMap();
+  if (!type || op.getMask() || !map.isProjectedPermutation() ||
+      map.getNumResults() == 0 ||
+      map.getDimPosition(map.getNumResults() - 1) != map.getNumDims() - 1 ||
+      !llvm::is_sorted(llvm::map_range(
+          llvm::seq<unsigned>(0, map.getNumResults()),
+          [&](unsigned i) { return map.getDimPosition(i); })) ||
+      vectorType.isScalable() ||
+      vectorType.getNumElements() > kMaxScalarizedTransfer ||
+      llvm::any_of(op.getInBoundsValues(), [](bool b) { return !b; }))
+    return nullptr;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)) || strides.empty() ||
+      ShapedType::isDynamic(strides.back()) || strides.back() == 1)
+    return nullptr;
+  return type;
+}
+
+/// The memref indices of element `position` of the vector of `op`.
+template <typename TransferOp>
+SmallVector<Value> elementIndices(PatternRewriter &rewriter, TransferOp op,
+                                  ArrayRef<int64_t> position) {
+  SmallVector<Value> indices(op.getIndices());
+  AffineMap map = op.getPermutationMap();
+  for (auto [i, p] : llvm::enumerate(position)) {
+    unsigned dim = map.getDimPosition(i);
+    if (p != 0)
+      indices[dim] = arith::AddIOp::create(
+          rewriter, op.getLoc(), indices[dim],
+          arith::ConstantIndexOp::create(rewriter, op.getLoc(), p));
+  }
+  return indices;
+}
+
+struct ScalarizeStridedTransferRead
+    : OpRewritePattern<vector::TransferReadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::TransferReadOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!getScalarizableStridedTransfer(op))
+      return rewriter.notifyMatchFailure(op, "not a strided transfer");
+    VectorType type = op.getVectorType();
+    Value result = arith::ConstantOp::create(rewriter, op.getLoc(), type,
+                                             rewriter.getZeroAttr(type));
+    for (SmallVector<int64_t> position :
+         StaticTileOffsetRange(type.getShape(),
+                               SmallVector<int64_t>(type.getRank(), 1))) {
+      Value element = memref::LoadOp::create(
+          rewriter, op.getLoc(), op.getBase(),
+          elementIndices(rewriter, op, position));
+      result = vector::InsertOp::create(rewriter, op.getLoc(), element,
+                                        result, position);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct ScalarizeStridedTransferWrite
+    : OpRewritePattern<vector::TransferWriteOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::TransferWriteOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!getScalarizableStridedTransfer(op))
+      return rewriter.notifyMatchFailure(op, "not a strided transfer");
+    VectorType type = op.getVectorType();
+    for (SmallVector<int64_t> position :
+         StaticTileOffsetRange(type.getShape(),
+                               SmallVector<int64_t>(type.getRank(), 1))) {
+      Value element = vector::ExtractOp::create(rewriter, op.getLoc(),
+                                                op.getVector(), position);
+      memref::StoreOp::create(rewriter, op.getLoc(), element, op.getBase(),
+                              elementIndices(rewriter, op, position));
+    }
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
 struct LowerVectorsPass
     : public convgrad::impl::ConvGradLowerVectorsBase<LowerVectorsPass> {
   void runOnOperation() override {
@@ -152,6 +248,8 @@ struct LowerVectorsPass
           vector::populateVectorShapeCastLoweringPatterns(p);
           vector::populateVectorTransferLoweringPatterns(p,
                                                          /*maxRank=*/1);
+          p.add<ScalarizeStridedTransferRead, ScalarizeStridedTransferWrite>(
+              p.getContext(), /*benefit=*/2);
         })))
       return signalPassFailure();
   }

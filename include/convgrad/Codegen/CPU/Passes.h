@@ -72,6 +72,20 @@ void populateDownscaleUnitDepthConv3DPatterns(RewritePatternSet &patterns);
 /// output, so that vectors run along contiguous channels.
 void populateDepthwiseMultiplierAsLoopPatterns(RewritePatternSet &patterns);
 
+/// Patterns that rewrite channels-last convgrad.conv ops with few output
+/// channels per group (cpu::vectorizeAlongWidth for `target`) into
+/// channels-first ones between transposes, and fold the layout changes.
+void populateNarrowConvsToChannelsFirstPatterns(RewritePatternSet &patterns,
+                                                const cpu::CPUTarget &target);
+
+/// Patterns that vectorize a static channels-first 1-D convolution tile
+/// with stride 1 on tensors (linalg.conv_1d_ncw_fcw) along its output
+/// columns: one accumulator vector per output channel, and per input
+/// channel and kernel column one load of the input row and one broadcast
+/// filter element and FMA per output channel (cpu::vectorizeAlongWidth
+/// decides which convolutions get this form).
+void populateVectorizeConvAlongWidthPatterns(RewritePatternSet &patterns);
+
 /// The indexing maps of the GEMM blocks of the wgrad-to-GEMM rewrite, over
 /// the iteration space (a, b, r_1..r_numReductions): lhs[r..., a],
 /// rhs[r..., b] and block[a, b]. convgrad-tile-and-vectorize-contractions

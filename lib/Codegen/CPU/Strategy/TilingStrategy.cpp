@@ -124,6 +124,40 @@ static std::vector<int64_t> dropDepth(const std::vector<int64_t> &ranges) {
   return ranges2d;
 }
 
+/// The fraction of the vector lanes that `n` elements fill, rounded up to
+/// whole vectors of `lanes`.
+static double laneFill(int64_t n, int64_t lanes) {
+  int64_t vectors = (n + lanes - 1) / lanes;
+  return vectors == 0 ? 0.0 : double(n) / double(vectors * lanes);
+}
+
+RegisterBlock mlir::convgrad::cpu::getWidthRegisterBlock(
+    int64_t filters, int64_t width, int64_t elementBits,
+    const CPUTarget &target) {
+  int64_t lanes = target.lanes(elementBits);
+  int64_t maxAccumulators = maxAccumulatorRegisters(target);
+  // As many vectors of columns as the accumulator budget leaves for all
+  // filters of the block (7 x 16 columns for 3 filters on AVX-512), so that
+  // a whole odd width (57, 113) is one block rather than tiny divisors.
+  int64_t maxVectors = std::max<int64_t>(
+      1, maxAccumulators / std::max<int64_t>(1, std::min(filters,
+                                                         maxAccumulators)));
+  return chooseRegisterBlock(filters, width, maxAccumulators,
+                             maxVectors * lanes, lanes, maxAccumulators);
+}
+
+bool mlir::convgrad::cpu::vectorizeAlongWidth(int64_t filters, int64_t width,
+                                              int64_t stride,
+                                              int64_t elementBits,
+                                              const CPUTarget &target) {
+  if (filters <= 0 || width <= 0 || stride != 1)
+    return false;
+  int64_t lanes = target.lanes(elementBits);
+  RegisterBlock block =
+      getWidthRegisterBlock(filters, width, elementBits, target);
+  return laneFill(block.lanes, lanes) >= 2 * laneFill(filters, lanes);
+}
+
 std::optional<ConvTiling>
 mlir::convgrad::cpu::getConvTiling(ConvKind kind, const std::vector<int64_t> &ranges,
                              int64_t elementBits, const CPUTarget &target) {
@@ -220,6 +254,39 @@ mlir::convgrad::cpu::getConvTiling(ConvKind kind, const std::vector<int64_t> &ra
     t.parallel = {1, columns};
     t.inner = {0, ow, c, 0};
     t.fill = {0, ow, c};
+    return t;
+  }
+  case ConvKind::Conv2DNchwFchw: {
+    if (ranges.size() != 7)
+      return std::nullopt;
+    // (n, f, oh, ow, c, kh, kw): one output row of `block.rows` filters x
+    // `block.lanes` columns in registers while the input channels and
+    // kernel rows are reduced; the kernel columns are unrolled.
+    RegisterBlock block =
+        getWidthRegisterBlock(ranges[1], ranges[3], elementBits, target);
+    t.parallel = {1, 0, largestDivisorAtMost(ranges[2], limits.parallelRows)};
+    t.inner = {0, block.rows, 1, block.lanes,
+               largestDivisorAtMost(ranges[4], limits.reductionTile), 1,
+               kernelWidthTile(ranges[6])};
+    t.innerOrder = {0, 2, 1, 3, 4, 5, 6};
+    t.fill = {0, block.rows, 1, block.lanes};
+    return t;
+  }
+  case ConvKind::Conv1DNcwFcw: {
+    if (ranges.size() != 5)
+      return std::nullopt;
+    // (n, f, ow, c, kw): parallel over blocks of whole register blocks of
+    // columns.
+    RegisterBlock block =
+        getWidthRegisterBlock(ranges[1], ranges[2], elementBits, target);
+    int64_t columns =
+        block.lanes * largestDivisorAtMost(ranges[2] / block.lanes,
+                                           limits.parallelRows);
+    t.parallel = {1, 0, columns};
+    t.inner = {0, block.rows, block.lanes,
+               largestDivisorAtMost(ranges[3], limits.reductionTile),
+               kernelWidthTile(ranges[4])};
+    t.fill = {0, block.rows, block.lanes};
     return t;
   }
   case ConvKind::Conv3DNdhwcDhwcf: {

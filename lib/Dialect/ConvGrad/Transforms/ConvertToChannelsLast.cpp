@@ -177,6 +177,12 @@ struct ConvGradConvertToChannelsLastPass
 
 void mlir::convgrad::populateConvertToChannelsLastPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<ConvToChannelsLast, ComposeTransposes, TransposeBeforePad,
-               InsertBeforeTranspose>(patterns.getContext());
+  patterns.add<ConvToChannelsLast>(patterns.getContext());
+  populateFoldLayoutTransposesPatterns(patterns);
+}
+
+void mlir::convgrad::populateFoldLayoutTransposesPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<ComposeTransposes, TransposeBeforePad, InsertBeforeTranspose>(
+      patterns.getContext());
 }

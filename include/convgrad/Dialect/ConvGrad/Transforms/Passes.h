@@ -47,6 +47,11 @@ void populateDecomposeConvBackwardPatterns(
 /// ones between transposes.
 void populateConvertToChannelsLastPatterns(RewritePatternSet &patterns);
 
+/// The layout-change folds of populateConvertToChannelsLastPatterns alone
+/// (transposes composed, moved before pads and after the phase inserts), for
+/// passes that change the layout of some convolutions themselves.
+void populateFoldLayoutTransposesPatterns(RewritePatternSet &patterns);
+
 /// Patterns that turn grouped (not depthwise) convgrad.conv ops into an
 /// scf.for over groups of ungrouped convolutions on channel slices.
 void populateSplitGroupsPatterns(RewritePatternSet &patterns);
