@@ -67,10 +67,21 @@ bool hoistAccumulatorPair(RewriterBase &rewriter, scf::ForOp loop) {
         write = candidate;
     if (!write)
       continue;
-    // Any other access to the same allocation, through any view, may alias.
+    // Any other access to the same allocation, through any view, may alias,
+    // except a transfer of the same buffer at provably disjoint indices (the
+    // other vectors of a register block held as several vectors).
     bool aliased = false;
     loop.getBody()->walk([&](Operation *op) {
       if (op == read || op == write)
+        return;
+      auto transfer = dyn_cast<VectorTransferOpInterface>(op);
+      if (transfer && transfer.getBase() == read.getBase() &&
+          vector::isDisjointTransferSet(
+              cast<VectorTransferOpInterface>(read.getOperation()),
+              transfer) &&
+          vector::isDisjointTransferSet(
+              cast<VectorTransferOpInterface>(write.getOperation()),
+              transfer))
         return;
       for (Value operand : op->getOperands())
         if (isa<BaseMemRefType>(operand.getType()) &&

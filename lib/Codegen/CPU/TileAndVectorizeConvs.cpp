@@ -277,7 +277,7 @@ struct TileAndVectorizeConvsPass
     // vectorizer would put the few output channels along the lanes).
     {
       RewritePatternSet patterns(ctx);
-      populateVectorizeConvAlongWidthPatterns(patterns);
+      populateVectorizeConvAlongWidthPatterns(patterns, target->vectorBits);
       SmallVector<Operation *> tiles;
       func.walk([&](linalg::Conv1DNcwFcwOp op) {
         if (op->getParentOfType<scf::ForOp>())

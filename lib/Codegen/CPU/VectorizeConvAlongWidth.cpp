@@ -10,6 +10,8 @@
 //   acc[f] = vector.fma(broadcast(filter[f, c, kw]), in[n, c, kw*d : +W],
 //                       acc[f])
 //
+// (each row W cut into vectors of the target's width).
+//
 // Upstream's vectorizer handles conv_1d_ncw_fcw by transposing it to the
 // channels-last form and contracting along the output channels, which fills
 // only F of the vector lanes; convolutions with few output channels
@@ -53,7 +55,8 @@ Value castToAccumulator(OpBuilder &b, Location loc, Value value,
 
 struct VectorizeConv1DNcwAlongWidth
     : OpRewritePattern<linalg::Conv1DNcwFcwOp> {
-  using OpRewritePattern::OpRewritePattern;
+  VectorizeConv1DNcwAlongWidth(MLIRContext *ctx, int64_t vectorBits)
+      : OpRewritePattern(ctx), vectorBits(vectorBits) {}
 
   LogicalResult matchAndRewrite(linalg::Conv1DNcwFcwOp op,
                                 PatternRewriter &rewriter) const override {
@@ -90,54 +93,75 @@ struct VectorizeConv1DNcwAlongWidth
     auto index = [&](int64_t i) {
       return arith::ConstantIndexOp::create(rewriter, loc, i).getResult();
     };
-    auto accVectorType = VectorType::get({width}, accType);
-    // The accumulator block is read and written as one [filters x width]
-    // vector: one transfer pair, which convgrad-lower-vectors hoists out of
-    // the reduction loops into registers.
-    auto blockType = VectorType::get({filters, width}, accType);
+    // Each output row is cut into vectors of the target's width (the last
+    // one partial): a longer vector would be widened and split by LLVM
+    // into more registers than it holds.
+    int64_t lanes = std::max<int64_t>(
+        1, vectorBits / std::max<int64_t>(1, accType.getIntOrFloatBitWidth()));
+    SmallVector<std::pair<int64_t, int64_t>> pieces; // (column, size)
+    for (int64_t column = 0; column < width; column += lanes)
+      pieces.push_back({column, std::min(lanes, width - column)});
+    auto read = [&](Value source, int64_t i, int64_t j, int64_t column,
+                    int64_t size, Type elementType) {
+      return vector::TransferReadOp::create(
+                 rewriter, loc, VectorType::get({size}, elementType), source,
+                 ValueRange{index(i), index(j), index(column)},
+                 /*padding=*/std::nullopt, ArrayRef<bool>{true})
+          .getResult();
+    };
     Value result = output;
     for (int64_t n = 0; n < images; ++n) {
-      Value block = vector::TransferReadOp::create(
-          rewriter, loc, blockType, output,
-          ValueRange{index(n), index(0), index(0)},
-          /*padding=*/std::nullopt, ArrayRef<bool>{true, true});
-      SmallVector<Value> acc;
+      // acc[f][p]: one transfer pair per vector, which convgrad-lower-vectors
+      // hoists out of the reduction loops into registers.
+      SmallVector<SmallVector<Value>> acc(filters);
       for (int64_t f = 0; f < filters; ++f)
-        acc.push_back(vector::ExtractOp::create(rewriter, loc, block, f));
+        for (auto [column, size] : pieces)
+          acc[f].push_back(read(output, n, f, column, size, accType));
       for (int64_t c = 0; c < channels; ++c) {
         for (int64_t kw = 0; kw < kernel; ++kw) {
-          Value row = vector::TransferReadOp::create(
-              rewriter, loc, VectorType::get({width}, inputType.getElementType()),
-              input, ValueRange{index(n), index(c), index(kw * dilation)},
-              /*padding=*/std::nullopt, ArrayRef<bool>{true});
-          row = castToAccumulator(rewriter, loc, row, accType);
-          for (int64_t f = 0; f < filters; ++f) {
-            Value tap = tensor::ExtractOp::create(
-                rewriter, loc, filter, ValueRange{index(f), index(c),
-                                                  index(kw)});
-            Value splat = vector::BroadcastOp::create(
-                rewriter, loc, accVectorType,
-                castToAccumulator(rewriter, loc, tap, accType));
-            acc[f] = vector::FMAOp::create(rewriter, loc, splat, row, acc[f]);
+          SmallVector<Value> taps;
+          for (int64_t f = 0; f < filters; ++f)
+            taps.push_back(castToAccumulator(
+                rewriter, loc,
+                tensor::ExtractOp::create(
+                    rewriter, loc, filter,
+                    ValueRange{index(f), index(c), index(kw)}),
+                accType));
+          for (auto [p, piece] : llvm::enumerate(pieces)) {
+            auto [column, size] = piece;
+            Value row = castToAccumulator(
+                rewriter, loc,
+                read(input, n, c, column + kw * dilation, size,
+                     inputType.getElementType()),
+                accType);
+            for (int64_t f = 0; f < filters; ++f) {
+              Value splat = vector::BroadcastOp::create(
+                  rewriter, loc, VectorType::get({size}, accType), taps[f]);
+              acc[f][p] =
+                  vector::FMAOp::create(rewriter, loc, splat, row, acc[f][p]);
+            }
           }
         }
       }
       for (int64_t f = 0; f < filters; ++f)
-        block = vector::InsertOp::create(rewriter, loc, acc[f], block, f);
-      result = vector::TransferWriteOp::create(
-                   rewriter, loc, block, result,
-                   ValueRange{index(n), index(0), index(0)},
-                   ArrayRef<bool>{true, true})
-                   .getResult();
+        for (auto [p, piece] : llvm::enumerate(pieces))
+          result = vector::TransferWriteOp::create(
+                       rewriter, loc, acc[f][p], result,
+                       ValueRange{index(n), index(f), index(piece.first)},
+                       ArrayRef<bool>{true})
+                       .getResult();
     }
     rewriter.replaceOp(op, result);
     return success();
   }
+
+  int64_t vectorBits;
 };
 
 } // namespace
 
 void mlir::convgrad::populateVectorizeConvAlongWidthPatterns(
-    RewritePatternSet &patterns) {
-  patterns.add<VectorizeConv1DNcwAlongWidth>(patterns.getContext());
+    RewritePatternSet &patterns, int64_t vectorBits) {
+  patterns.add<VectorizeConv1DNcwAlongWidth>(patterns.getContext(),
+                                             vectorBits);
 }

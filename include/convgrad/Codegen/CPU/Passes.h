@@ -83,8 +83,10 @@ void populateNarrowConvsToChannelsFirstPatterns(RewritePatternSet &patterns,
 /// columns: one accumulator vector per output channel, and per input
 /// channel and kernel column one load of the input row and one broadcast
 /// filter element and FMA per output channel (cpu::vectorizeAlongWidth
-/// decides which convolutions get this form).
-void populateVectorizeConvAlongWidthPatterns(RewritePatternSet &patterns);
+/// decides which convolutions get this form). Rows are cut into vectors of
+/// `vectorBits`.
+void populateVectorizeConvAlongWidthPatterns(RewritePatternSet &patterns,
+                                             int64_t vectorBits);
 
 /// The indexing maps of the GEMM blocks of the wgrad-to-GEMM rewrite, over
 /// the iteration space (a, b, r_1..r_numReductions): lhs[r..., a],
