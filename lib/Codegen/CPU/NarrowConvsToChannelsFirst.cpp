@@ -87,7 +87,8 @@ struct NarrowConvToChannelsFirst : OpRewritePattern<ConvOp> {
 };
 
 /// transpose(extract_slice(x)) = extract_slice(transpose(x)) for a slice
-/// with unit strides that covers at least half of `x`: the stride phases
+/// with unit strides that covers at least half of `x`, read by a
+/// channels-first convolution: the stride phases
 /// of a data gradient read overlapping slices of one padded output
 /// gradient, which then changes layout once (CSE merges the transposes)
 /// instead of once per phase.
@@ -99,6 +100,13 @@ struct SliceAfterTranspose : OpRewritePattern<linalg::TransposeOp> {
     auto slice = op.getInput().getDefiningOp<tensor::ExtractSliceOp>();
     if (!slice || !op.hasPureTensorSemantics())
       return rewriter.notifyMatchFailure(op, "not a transpose of a slice");
+    // Only the layout changes this pass adds: other convolutions keep the
+    // form convert-to-channels-last gave them.
+    if (!llvm::any_of(op->getResult(0).getUsers(), [](Operation *user) {
+          auto conv = dyn_cast<ConvOp>(user);
+          return conv && conv.getLayout() == Layout::ChannelsFirst;
+        }))
+      return rewriter.notifyMatchFailure(op, "not read by a channels-first conv");
     RankedTensorType sourceType = slice.getSourceType();
     RankedTensorType sliceType = slice.getResultType();
     if (sliceType.getRank() != sourceType.getRank() ||

@@ -138,9 +138,10 @@ TEST(ConvTiling, Depthwise) {
 // the channel block fills, with stride 1.
 TEST(WidthVectors, Decision) {
   // Stem phases: 3 filters x 112 columns, 7 of AVX-512's vectors per row
-  // (21 accumulators), 3.5 of AVX2's (28 columns, 12 accumulators).
+  // (21 accumulators + 7 input vectors + 1 broadcast of 32 registers), 2 of
+  // AVX2's (6 + 2 + 1 of 16; 3 vectors of 28 columns would spill).
   EXPECT_EQ(getWidthRegisterBlock(3, 112, 32, avx512), (RegisterBlock{3, 112}));
-  EXPECT_EQ(getWidthRegisterBlock(3, 112, 32, avx2), (RegisterBlock{3, 28}));
+  EXPECT_EQ(getWidthRegisterBlock(3, 112, 32, avx2), (RegisterBlock{3, 16}));
   for (const CPUTarget &target : {avx2, avx512}) {
     EXPECT_TRUE(vectorizeAlongWidth(3, 112, 1, 32, target));
     EXPECT_TRUE(vectorizeAlongWidth(1, 56, 1, 32, target));
@@ -155,11 +156,13 @@ TEST(WidthVectors, Decision) {
   EXPECT_FALSE(vectorizeAlongWidth(8, 112, 1, 32, avx512)); // 28 of 32 lanes
   EXPECT_FALSE(vectorizeAlongWidth(8, 64, 1, 32, avx2));
   EXPECT_TRUE(vectorizeAlongWidth(4, 64, 1, 32, avx2));
-  // Prime widths: one block of 8 AVX-512 vectors holds 113 columns; AVX2's
-  // 4 vectors cannot, and its divisors are 1: channels-last stays.
-  EXPECT_EQ(getWidthRegisterBlock(3, 113, 32, avx512), (RegisterBlock{3, 113}));
-  EXPECT_TRUE(vectorizeAlongWidth(3, 113, 1, 32, avx512));
-  EXPECT_FALSE(vectorizeAlongWidth(3, 113, 1, 32, avx2));
+  // Prime widths: one block of 7 AVX-512 vectors holds 97 columns; AVX2's
+  // 3 vectors cannot, and its divisors are 1: channels-last stays. 113
+  // columns would take 8 AVX-512 vectors (33 registers).
+  EXPECT_EQ(getWidthRegisterBlock(3, 97, 32, avx512), (RegisterBlock{3, 97}));
+  EXPECT_TRUE(vectorizeAlongWidth(3, 97, 1, 32, avx512));
+  EXPECT_FALSE(vectorizeAlongWidth(3, 97, 1, 32, avx2));
+  EXPECT_FALSE(vectorizeAlongWidth(3, 113, 1, 32, avx512));
   EXPECT_EQ(getWidthRegisterBlock(3, 57, 32, avx512), (RegisterBlock{3, 57}));
   // f64 has half the lanes.
   EXPECT_FALSE(vectorizeAlongWidth(5, 112, 1, 64, avx512));
@@ -178,15 +181,17 @@ TEST(WidthVectors, Tiling) {
   t = getConvTiling(ConvKind::Conv2DNchwFchw, {8, 3, 112, 112, 64, 4, 4}, 32,
                     avx2);
   ASSERT_TRUE(t.has_value());
-  EXPECT_EQ(t->inner, (std::vector<int64_t>{0, 3, 1, 28, 1, 1, 0}));
-  // At most three quarters of the registers hold accumulators.
+  EXPECT_EQ(t->inner, (std::vector<int64_t>{0, 3, 1, 16, 1, 1, 0}));
+  // At most three quarters of the registers hold accumulators, and they,
+  // the input vectors and a broadcast fit the register file.
   for (const CPUTarget &target : {avx2, avx512})
     for (int64_t f : {1, 2, 3, 5, 8})
       for (int64_t w : {17, 56, 61, 112, 224}) {
         RegisterBlock b = getWidthRegisterBlock(f, w, 32, target);
-        EXPECT_LE(b.rows * ((b.lanes + target.lanes(32) - 1) /
-                            target.lanes(32)),
-                  maxAccumulatorRegisters(target))
+        int64_t vectors = (b.lanes + target.lanes(32) - 1) / target.lanes(32);
+        EXPECT_LE(b.rows * vectors, maxAccumulatorRegisters(target))
+            << f << " x " << w;
+        EXPECT_LE(b.rows * vectors + vectors + 1, target.vectorRegisters)
             << f << " x " << w;
         EXPECT_EQ(w % b.lanes, 0);
       }

@@ -97,7 +97,9 @@ ConvTileLimits getConvTileLimits(const CPUTarget &target);
 
 /// The register block of a convolution vectorized along its output width:
 /// `rows` output channels (one broadcast filter element each per reduction
-/// step) x `lanes` output columns (contiguous loads of an input row).
+/// step) x `lanes` output columns (contiguous loads of an input row), such
+/// that the accumulators, one row of input vectors and a broadcast fit the
+/// vector registers.
 RegisterBlock getWidthRegisterBlock(int64_t filters, int64_t width,
                                     int64_t elementBits,
                                     const CPUTarget &target);

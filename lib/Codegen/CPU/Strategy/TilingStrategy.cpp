@@ -136,12 +136,16 @@ RegisterBlock mlir::convgrad::cpu::getWidthRegisterBlock(
     const CPUTarget &target) {
   int64_t lanes = target.lanes(elementBits);
   int64_t maxAccumulators = maxAccumulatorRegisters(target);
-  // As many vectors of columns as the accumulator budget leaves for all
-  // filters of the block (7 x 16 columns for 3 filters on AVX-512), so that
-  // a whole odd width (57, 113) is one block rather than tiny divisors.
+  // As many vectors of columns k as the registers hold for all filters of
+  // the block: F x k accumulators, the k input row vectors every filter's
+  // FMA reads, and one broadcast (7 x 16 columns for 3 filters on AVX-512,
+  // 3 x 8 on AVX2), so that a whole odd width (57, 97) is one block rather
+  // than tiny divisors. More spills (measured on AVX2: 4 vectors of 3
+  // filters spill in every FMA loop).
+  int64_t rows = std::max<int64_t>(1, std::min(filters, maxAccumulators));
   int64_t maxVectors = std::max<int64_t>(
-      1, maxAccumulators / std::max<int64_t>(1, std::min(filters,
-                                                         maxAccumulators)));
+      1, std::min(maxAccumulators / rows,
+                  (target.vectorRegisters - 1) / (rows + 1)));
   return chooseRegisterBlock(filters, width, maxAccumulators,
                              maxVectors * lanes, lanes, maxAccumulators);
 }
