@@ -21,6 +21,8 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <type_traits>
+
 namespace mlir {
 namespace convgrad {
 #define GEN_PASS_DEF_CONVGRADLOWERVECTORS
@@ -177,47 +179,42 @@ SmallVector<Value> elementIndices(PatternRewriter &rewriter, TransferOp op,
   return indices;
 }
 
-struct ScalarizeStridedTransferRead
-    : OpRewritePattern<vector::TransferReadOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(vector::TransferReadOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!getScalarizableStridedTransfer(op))
-      return rewriter.notifyMatchFailure(op, "not a strided transfer");
-    VectorType type = op.getVectorType();
-    Value result = arith::ConstantOp::create(rewriter, op.getLoc(), type,
-                                             rewriter.getZeroAttr(type));
-    for (SmallVector<int64_t> position :
-         StaticTileOffsetRange(type.getShape(),
-                               SmallVector<int64_t>(type.getRank(), 1))) {
-      Value element = memref::LoadOp::create(
-          rewriter, op.getLoc(), op.getBase(),
-          elementIndices(rewriter, op, position));
-      result = vector::InsertOp::create(rewriter, op.getLoc(), element,
-                                        result, position);
-    }
-    rewriter.replaceOp(op, result);
-    return success();
-  }
-};
+/// A strided transfer (getScalarizableStridedTransfer) as one scalar load
+/// and vector.insert, or vector.extract and scalar store, per element.
+template <typename TransferOp>
+struct ScalarizeStridedTransfer : OpRewritePattern<TransferOp> {
+  using OpRewritePattern<TransferOp>::OpRewritePattern;
+  static constexpr bool isRead = std::is_same_v<TransferOp, vector::TransferReadOp>;
 
-struct ScalarizeStridedTransferWrite
-    : OpRewritePattern<vector::TransferWriteOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(vector::TransferWriteOp op,
+  LogicalResult matchAndRewrite(TransferOp op,
                                 PatternRewriter &rewriter) const override {
     if (!getScalarizableStridedTransfer(op))
       return rewriter.notifyMatchFailure(op, "not a strided transfer");
+    Location loc = op.getLoc();
     VectorType type = op.getVectorType();
+    Value result;
+    if constexpr (isRead)
+      result = arith::ConstantOp::create(rewriter, loc, type,
+                                         rewriter.getZeroAttr(type));
     for (SmallVector<int64_t> position :
          StaticTileOffsetRange(type.getShape(),
                                SmallVector<int64_t>(type.getRank(), 1))) {
-      Value element = vector::ExtractOp::create(rewriter, op.getLoc(),
-                                                op.getVector(), position);
-      memref::StoreOp::create(rewriter, op.getLoc(), element, op.getBase(),
-                              elementIndices(rewriter, op, position));
+      SmallVector<Value> indices = elementIndices(rewriter, op, position);
+      if constexpr (isRead) {
+        Value element =
+            memref::LoadOp::create(rewriter, loc, op.getBase(), indices);
+        result =
+            vector::InsertOp::create(rewriter, loc, element, result, position);
+      } else {
+        Value element =
+            vector::ExtractOp::create(rewriter, loc, op.getVector(), position);
+        memref::StoreOp::create(rewriter, loc, element, op.getBase(), indices);
+      }
     }
-    rewriter.eraseOp(op);
+    if constexpr (isRead)
+      rewriter.replaceOp(op, result);
+    else
+      rewriter.eraseOp(op);
     return success();
   }
 };
@@ -259,7 +256,8 @@ struct LowerVectorsPass
           vector::populateVectorShapeCastLoweringPatterns(p);
           vector::populateVectorTransferLoweringPatterns(p,
                                                          /*maxRank=*/1);
-          p.add<ScalarizeStridedTransferRead, ScalarizeStridedTransferWrite>(
+          p.add<ScalarizeStridedTransfer<vector::TransferReadOp>,
+                ScalarizeStridedTransfer<vector::TransferWriteOp>>(
               p.getContext(), /*benefit=*/2);
         })))
       return signalPassFailure();

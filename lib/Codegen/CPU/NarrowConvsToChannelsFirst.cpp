@@ -65,21 +65,8 @@ struct NarrowConvToChannelsFirst : OpRewritePattern<ConvOp> {
             p.strides[inner], accType.getIntOrFloatBitWidth(), target))
       return rewriter.notifyMatchFailure(op, "channels-last is better");
 
-    unsigned r = p.spatialRank;
-    Location loc = op.getLoc();
-    SmallVector<int64_t> toFirst = channelsLastToFirstPermutation(r);
-    Value input = transposeTensor(rewriter, loc, op.getInput(), toFirst);
-    Value filter = transposeTensor(rewriter, loc, op.getFilter(), toFirst);
-    SmallVector<int64_t> shape;
-    for (int64_t i : toFirst)
-      shape.push_back(outType.getDimSize(i));
-    auto conv = ConvOp::create(
-        rewriter, loc, outType.clone(shape), input, filter, op.getBias(),
-        op.getStridesAttr(), op.getPaddingAttr(), op.getDilationsAttr(),
-        op.getGroupsAttr(),
-        LayoutAttr::get(rewriter.getContext(), Layout::ChannelsFirst));
-    rewriter.replaceOp(op, transposeTensor(rewriter, loc, conv.getResult(),
-                                           channelsFirstToLastPermutation(r)));
+    rewriter.replaceOp(op, computeConvInLayout(rewriter, op,
+                                               Layout::ChannelsFirst));
     return success();
   }
 
