@@ -112,8 +112,8 @@ RegisterBlock getWidthRegisterBlock(int64_t filters, int64_t width,
 /// 3-channel data gradient of an RGB stem); the width block fills
 /// width/(vectors x lanes) and multiplies no padding. The width form is
 /// taken when it fills at least twice the lanes (so with at most lanes / 2
-/// filters), and only with stride 1, where an input row is one contiguous
-/// load per kernel tap.
+/// filters), only with stride 1, where an input row is one contiguous
+/// load per kernel tap, and only for at least `lanes` columns.
 bool vectorizeAlongWidth(int64_t filters, int64_t width, int64_t stride,
                          int64_t elementBits, const CPUTarget &target);
 

@@ -154,9 +154,11 @@ bool mlir::convgrad::cpu::vectorizeAlongWidth(int64_t filters, int64_t width,
                                               int64_t stride,
                                               int64_t elementBits,
                                               const CPUTarget &target) {
-  if (filters <= 0 || width <= 0 || stride != 1)
-    return false;
   int64_t lanes = target.lanes(elementBits);
+  // At least one full vector of columns: narrower rows gain little, and
+  // their degenerate stride-phase interleaves are not handled yet.
+  if (filters <= 0 || width < lanes || stride != 1)
+    return false;
   RegisterBlock block =
       getWidthRegisterBlock(filters, width, elementBits, target);
   return laneFill(block.lanes, lanes) >= 2 * laneFill(filters, lanes);
