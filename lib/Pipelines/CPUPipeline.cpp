@@ -62,6 +62,7 @@ void mlir::convgrad::buildConvGradToLinalgStage(
   // (transposes around channels-first ones) and ungrouped.
   if (isVector(options)) {
     pm.addPass(createConvGradConvertToChannelsLast());
+    pm.addPass(createConvGradCPUNarrowConvsToChannelsFirst());
     pm.addPass(createConvGradSplitGroups());
   }
   pm.addPass(createCanonicalizerPass());

@@ -9,15 +9,19 @@
 #include "convgrad/Codegen/CPU/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <type_traits>
 
 namespace mlir {
 namespace convgrad {
@@ -65,10 +69,21 @@ bool hoistAccumulatorPair(RewriterBase &rewriter, scf::ForOp loop) {
         write = candidate;
     if (!write)
       continue;
-    // Any other access to the same allocation, through any view, may alias.
+    // Any other access to the same allocation, through any view, may alias,
+    // except a transfer of the same buffer at provably disjoint indices (the
+    // other vectors of a register block held as several vectors).
     bool aliased = false;
     loop.getBody()->walk([&](Operation *op) {
       if (op == read || op == write)
+        return;
+      auto transfer = dyn_cast<VectorTransferOpInterface>(op);
+      if (transfer && transfer.getBase() == read.getBase() &&
+          vector::isDisjointTransferSet(
+              cast<VectorTransferOpInterface>(read.getOperation()),
+              transfer) &&
+          vector::isDisjointTransferSet(
+              cast<VectorTransferOpInterface>(write.getOperation()),
+              transfer))
         return;
       for (Value operand : op->getOperands())
         if (isa<BaseMemRefType>(operand.getType()) &&
@@ -115,6 +130,95 @@ void hoistAccumulators(func::FuncOp func) {
   }
 }
 
+/// Most elements of a transfer unrolled into scalar loads or stores.
+constexpr int64_t kMaxScalarizedTransfer = 1024;
+
+/// The memref of `op` if it is an unmasked, in-bounds transfer whose vector
+/// dims are memref dims in order, the last one innermost, and that dimension
+/// has a static stride other than 1. Such a transfer (the interleave of a
+/// stride phase into a channels-first data gradient: every other element of
+/// a row) is not a vector load or store, and the generic 1-D lowering spills
+/// the whole vector once per element; unrolled, it is one scalar load or
+/// store per element.
+template <typename TransferOp>
+MemRefType getScalarizableStridedTransfer(TransferOp op) {
+  auto type = dyn_cast<MemRefType>(op.getBase().getType());
+  VectorType vectorType = op.getVectorType();
+  AffineMap map = op.getPermutationMap();
+  if (!type || op.getMask() || !map.isProjectedPermutation() ||
+      map.getNumResults() == 0 ||
+      map.getDimPosition(map.getNumResults() - 1) != map.getNumDims() - 1 ||
+      !llvm::is_sorted(llvm::map_range(
+          llvm::seq<unsigned>(0, map.getNumResults()),
+          [&](unsigned i) { return map.getDimPosition(i); })) ||
+      vectorType.isScalable() ||
+      vectorType.getNumElements() > kMaxScalarizedTransfer ||
+      llvm::any_of(op.getInBoundsValues(), [](bool b) { return !b; }))
+    return nullptr;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)) || strides.empty() ||
+      ShapedType::isDynamic(strides.back()) || strides.back() == 1)
+    return nullptr;
+  return type;
+}
+
+/// The memref indices of element `position` of the vector of `op`.
+template <typename TransferOp>
+SmallVector<Value> elementIndices(PatternRewriter &rewriter, TransferOp op,
+                                  ArrayRef<int64_t> position) {
+  SmallVector<Value> indices(op.getIndices());
+  AffineMap map = op.getPermutationMap();
+  for (auto [i, p] : llvm::enumerate(position)) {
+    unsigned dim = map.getDimPosition(i);
+    if (p != 0)
+      indices[dim] = arith::AddIOp::create(
+          rewriter, op.getLoc(), indices[dim],
+          arith::ConstantIndexOp::create(rewriter, op.getLoc(), p));
+  }
+  return indices;
+}
+
+/// A strided transfer (getScalarizableStridedTransfer) as one scalar load
+/// and vector.insert, or vector.extract and scalar store, per element.
+template <typename TransferOp>
+struct ScalarizeStridedTransfer : OpRewritePattern<TransferOp> {
+  using OpRewritePattern<TransferOp>::OpRewritePattern;
+  static constexpr bool isRead = std::is_same_v<TransferOp, vector::TransferReadOp>;
+
+  LogicalResult matchAndRewrite(TransferOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!getScalarizableStridedTransfer(op))
+      return rewriter.notifyMatchFailure(op, "not a strided transfer");
+    Location loc = op.getLoc();
+    VectorType type = op.getVectorType();
+    Value result;
+    if constexpr (isRead)
+      result = arith::ConstantOp::create(rewriter, loc, type,
+                                         rewriter.getZeroAttr(type));
+    for (SmallVector<int64_t> position :
+         StaticTileOffsetRange(type.getShape(),
+                               SmallVector<int64_t>(type.getRank(), 1))) {
+      SmallVector<Value> indices = elementIndices(rewriter, op, position);
+      if constexpr (isRead) {
+        Value element =
+            memref::LoadOp::create(rewriter, loc, op.getBase(), indices);
+        result =
+            vector::InsertOp::create(rewriter, loc, element, result, position);
+      } else {
+        Value element =
+            vector::ExtractOp::create(rewriter, loc, op.getVector(), position);
+        memref::StoreOp::create(rewriter, loc, element, op.getBase(), indices);
+      }
+    }
+    if constexpr (isRead)
+      rewriter.replaceOp(op, result);
+    else
+      rewriter.eraseOp(op);
+    return success();
+  }
+};
+
 struct LowerVectorsPass
     : public convgrad::impl::ConvGradLowerVectorsBase<LowerVectorsPass> {
   void runOnOperation() override {
@@ -125,16 +229,22 @@ struct LowerVectorsPass
     hoistAccumulators(func);
 
     // 16 x 16 tiles of the layout transposes: the 8-stage unpack and shuffle
-    // network; other shapes one 1-D shuffle.
-    if (failed(convgrad::lowerVectorsInStages(func,
-                                              /*shuffle16x16Transposes=*/true)))
+    // network; other shapes one 1-D shuffle. Strided transfers element by
+    // element (the generic lowering spills the whole vector per element).
+    if (failed(convgrad::lowerVectorsInStages(
+            func, /*shuffle16x16Transposes=*/true, [](RewritePatternSet &p) {
+              p.add<ScalarizeStridedTransfer<vector::TransferReadOp>,
+                    ScalarizeStridedTransfer<vector::TransferWriteOp>>(
+                  p.getContext(), /*benefit=*/2);
+            })))
       return signalPassFailure();
   }
 };
 } // namespace
 
-LogicalResult mlir::convgrad::lowerVectorsInStages(func::FuncOp func,
-                                                   bool shuffle16x16Transposes) {
+LogicalResult mlir::convgrad::lowerVectorsInStages(
+    func::FuncOp func, bool shuffle16x16Transposes,
+    function_ref<void(RewritePatternSet &)> addFinalPatterns) {
   MLIRContext *ctx = func.getContext();
   auto applyStage = [&](function_ref<void(RewritePatternSet &)> populate) {
     RewritePatternSet patterns(ctx);
@@ -161,5 +271,7 @@ LogicalResult mlir::convgrad::lowerVectorsInStages(func::FuncOp func,
           p, vector::VectorTransposeLowering::Shuffle16x16);
     vector::populateVectorShapeCastLoweringPatterns(p);
     vector::populateVectorTransferLoweringPatterns(p, /*maxRank=*/1);
+    if (addFinalPatterns)
+      addFinalPatterns(p);
   });
 }

@@ -28,6 +28,7 @@
 #include "convgrad/Codegen/CPU/Passes.h"
 #include "convgrad/Codegen/CPU/TilingStrategy.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -58,6 +59,13 @@ SmallVector<int64_t> toVector(const std::vector<int64_t> &v) {
   return SmallVector<int64_t>(v.begin(), v.end());
 }
 
+bool hasUnitStrides(linalg::LinalgOp op) {
+  auto conv = dyn_cast<linalg::ConvolutionOpInterface>(op.getOperation());
+  auto strides = op->getAttrOfType<DenseIntElementsAttr>("strides");
+  return conv && (!strides || llvm::all_of(strides.getValues<int64_t>(),
+                                           [](int64_t s) { return s == 1; }));
+}
+
 struct TileAndVectorizeConvsPass
     : public convgrad::impl::ConvGradTileAndVectorizeBase<
           TileAndVectorizeConvsPass> {
@@ -79,6 +87,12 @@ struct TileAndVectorizeConvsPass
       kind = cpu::ConvKind::Conv3DNdhwcDhwcf;
     else if (isa<linalg::DepthwiseConv3DNdhwcDhwcOp>(op))
       kind = cpu::ConvKind::DepthwiseConv3DNdhwcDhwc;
+    else if (isa<linalg::Conv2DNchwFchwOp, linalg::Conv1DNcwFcwOp>(op) &&
+             hasUnitStrides(op))
+      // Channels-first: vectors along the output width, whose input rows
+      // are contiguous only with stride 1.
+      kind = isa<linalg::Conv2DNchwFchwOp>(op) ? cpu::ConvKind::Conv2DNchwFchw
+                                               : cpu::ConvKind::Conv1DNcwFcw;
     if (!kind)
       return std::nullopt;
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -155,6 +169,34 @@ struct TileAndVectorizeConvsPass
     return success();
   }
 
+  /// Replaces the tensor.empty that the scf.forall of a channels-first
+  /// convolution tile writes into by a bufferization.alloc_tensor (which
+  /// empty-tensor elimination leaves alone) when its result is inserted with
+  /// a non-unit innermost stride.
+  void allocateStridedPhase(tensor::InsertSliceOp insert) {
+    if (insert.getStaticStrides().back() == 1)
+      return;
+    auto forall = insert.getSource().getDefiningOp<scf::ForallOp>();
+    if (!forall || forall.getNumResults() != 1 ||
+        !llvm::any_of(forall.getBody()->getOperations(), [](Operation &op) {
+          return isa<scf::ForOp>(op) &&
+                 op.walk([](Operation *nested) {
+                     return isa<linalg::Conv1DNcwFcwOp>(nested)
+                                ? WalkResult::interrupt()
+                                : WalkResult::advance();
+                   }).wasInterrupted();
+        }))
+      return;
+    auto empty = forall.getOutputs()[0].getDefiningOp<tensor::EmptyOp>();
+    if (!empty)
+      return;
+    // Only this use: CSE may have merged the empty tensors of all phases.
+    OpBuilder b(forall);
+    Value alloc = bufferization::AllocTensorOp::create(
+        b, empty.getLoc(), empty.getType(), empty.getDynamicSizes());
+    forall.getOutputsMutable()[0].assign(alloc);
+  }
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     MLIRContext *ctx = &getContext();
@@ -202,6 +244,12 @@ struct TileAndVectorizeConvsPass
       (void)applyPatternsGreedily(func, std::move(patterns));
     }
 
+    //    A channels-first tiled convolution that a strided insert_slice (a
+    //    stride phase of a data gradient) consumes accumulates in a buffer of
+    //    its own: bufferized in place, its output rows would be every other
+    //    element of the result's rows, which no vector load or store reads.
+    func.walk([&](tensor::InsertSliceOp op) { allocateStridedPhase(op); });
+
     // 5. Vectorize the 1-D convolutions and fills inside the tile loops. A
     //    cap on the vector size keeps untiled ops (outside any loop) scalar
     //    rather than turning them into huge vectors.
@@ -224,6 +272,22 @@ struct TileAndVectorizeConvsPass
         toVectorize.push_back(op);
     });
     vectorizeAndFoldTransfers(rewriter, func, toVectorize);
+
+    // Channels-first tiles: vectors along the output width (the upstream
+    // vectorizer would put the few output channels along the lanes).
+    {
+      RewritePatternSet patterns(ctx);
+      populateVectorizeConvAlongWidthPatterns(patterns, target->vectorBits);
+      SmallVector<Operation *> tiles;
+      func.walk([&](linalg::Conv1DNcwFcwOp op) {
+        if (op->getParentOfType<scf::ForOp>())
+          tiles.push_back(op);
+      });
+      GreedyRewriteConfig config;
+      config.setStrictness(GreedyRewriteStrictness::ExistingOps);
+      (void)applyOpPatternsGreedily(tiles, std::move(patterns), config);
+      foldSlicesIntoTransfers(func);
+    }
   }
 };
 

@@ -246,3 +246,25 @@ func.func @depthwise_multiplier_dgrad(%dy: tensor<1x8x8x64xf32>, %w: tensor<64x3
   %dx = convgrad.conv_backward_data %dy, %w padding = [1, 1, 1, 1] groups = 32 layout = channels_last : (tensor<1x8x8x64xf32>, tensor<64x3x3x1xf32>) -> tensor<1x8x8x32xf32>
   return %dx : tensor<1x8x8x32xf32>
 }
+
+// -----
+
+// Channels-first with few output channels and stride 1 (what
+// convgrad-cpu-narrow-convs-to-channels-first leaves): vectors along the
+// output width. A register block is 3 filters x 34 columns (16 + 16 + 2
+// lanes), each step one input row load per vector and one broadcast filter
+// element and FMA per filter; no scalar convolution is left.
+// RUN: convgrad-opt %s -split-input-file --pass-pipeline="builtin.module(convgrad-cpu-set-target{target-cpu=x86-64-v4},convgrad-decompose,convgrad-to-linalg,canonicalize,func.func(convgrad-tile-and-vectorize))" | FileCheck %s --check-prefix=WIDTH
+// WIDTH-LABEL: func.func @fwd_few_filters_channels_first
+// WIDTH:         scf.forall ({{.*}}) = (0, 0) to (2, 8) step (1, 8)
+// WIDTH:           scf.for {{.*}} to %c16 step %c1
+// WIDTH:             scf.for {{.*}} to %c3 step %c1
+// WIDTH-COUNT-6:       vector.transfer_read {{.*}} : tensor<1x3x8x34xf32>, vector<16xf32>
+// WIDTH:               vector.transfer_read %arg0{{.*}} : tensor<2x16x10x36xf32>, vector<16xf32>
+// WIDTH-COUNT-3:       vector.fma {{.*}} : vector<16xf32>
+// WIDTH:               vector.fma {{.*}} : vector<2xf32>
+// WIDTH-NOT:     linalg.conv
+func.func @fwd_few_filters_channels_first(%x: tensor<2x16x10x36xf32>, %w: tensor<3x16x3x3xf32>) -> tensor<2x3x8x34xf32> {
+  %y = convgrad.conv %x, %w : (tensor<2x16x10x36xf32>, tensor<3x16x3x3xf32>) -> tensor<2x3x8x34xf32>
+  return %y : tensor<2x3x8x34xf32>
+}

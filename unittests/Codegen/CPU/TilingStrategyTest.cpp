@@ -132,6 +132,79 @@ TEST(ConvTiling, Depthwise) {
   EXPECT_EQ(t->inner[3], 32);
 }
 
+// Few output channels: vectors along the output width instead of the
+// channels (the stride phases of the RGB stem's data gradient output 3
+// channels, 112 columns). The width block must fill at least twice the lanes
+// the channel block fills, with stride 1.
+TEST(WidthVectors, Decision) {
+  // Stem phases: 3 filters x 112 columns, 7 of AVX-512's vectors per row
+  // (21 accumulators + 7 input vectors + 1 broadcast of 32 registers), 2 of
+  // AVX2's (6 + 2 + 1 of 16; 3 vectors of 28 columns would spill).
+  EXPECT_EQ(getWidthRegisterBlock(3, 112, 32, avx512), (RegisterBlock{3, 112}));
+  EXPECT_EQ(getWidthRegisterBlock(3, 112, 32, avx2), (RegisterBlock{3, 16}));
+  for (const CPUTarget &target : {avx2, avx512}) {
+    EXPECT_TRUE(vectorizeAlongWidth(3, 112, 1, 32, target));
+    EXPECT_TRUE(vectorizeAlongWidth(1, 56, 1, 32, target));
+    EXPECT_FALSE(vectorizeAlongWidth(3, 112, 2, 32, target)); // strided rows
+    EXPECT_FALSE(vectorizeAlongWidth(16, 112, 1, 32, target)); // full lanes
+    EXPECT_FALSE(vectorizeAlongWidth(3, 3, 1, 32, target));   // narrow rows
+    EXPECT_FALSE(vectorizeAlongWidth(0, 112, 1, 32, target));
+  }
+  // 8 filters fill half of AVX-512's lanes: only a row of whole vectors is
+  // better; all of AVX2's.
+  EXPECT_TRUE(vectorizeAlongWidth(8, 64, 1, 32, avx512));
+  EXPECT_FALSE(vectorizeAlongWidth(8, 112, 1, 32, avx512)); // 28 of 32 lanes
+  EXPECT_FALSE(vectorizeAlongWidth(8, 64, 1, 32, avx2));
+  EXPECT_TRUE(vectorizeAlongWidth(4, 64, 1, 32, avx2));
+  // Prime widths: one block of 7 AVX-512 vectors holds 97 columns; AVX2's
+  // 3 vectors cannot, and its divisors are 1: channels-last stays. 113
+  // columns would take 8 AVX-512 vectors (33 registers).
+  EXPECT_EQ(getWidthRegisterBlock(3, 97, 32, avx512), (RegisterBlock{3, 97}));
+  EXPECT_TRUE(vectorizeAlongWidth(3, 97, 1, 32, avx512));
+  EXPECT_FALSE(vectorizeAlongWidth(3, 97, 1, 32, avx2));
+  EXPECT_FALSE(vectorizeAlongWidth(3, 113, 1, 32, avx512));
+  EXPECT_EQ(getWidthRegisterBlock(3, 57, 32, avx512), (RegisterBlock{3, 57}));
+  // f64 has half the lanes.
+  EXPECT_FALSE(vectorizeAlongWidth(5, 112, 1, 64, avx512));
+  EXPECT_TRUE(vectorizeAlongWidth(3, 112, 1, 64, avx512));
+}
+
+TEST(WidthVectors, Tiling) {
+  // (n, f, oh, ow, c, kh, kw): one output row of the block, one input
+  // channel and kernel row per step, kernel columns unrolled.
+  std::optional<ConvTiling> t = getConvTiling(
+      ConvKind::Conv2DNchwFchw, {8, 3, 112, 112, 64, 4, 4}, 32, avx512);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->parallel, (std::vector<int64_t>{1, 0, 8}));
+  EXPECT_EQ(t->inner, (std::vector<int64_t>{0, 3, 1, 112, 1, 1, 0}));
+  EXPECT_EQ(t->fill, (std::vector<int64_t>{0, 3, 1, 112}));
+  t = getConvTiling(ConvKind::Conv2DNchwFchw, {8, 3, 112, 112, 64, 4, 4}, 32,
+                    avx2);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->inner, (std::vector<int64_t>{0, 3, 1, 16, 1, 1, 0}));
+  // At most three quarters of the registers hold accumulators, and they,
+  // the input vectors and a broadcast fit the register file.
+  for (const CPUTarget &target : {avx2, avx512})
+    for (int64_t f : {1, 2, 3, 5, 8})
+      for (int64_t w : {17, 56, 61, 112, 224}) {
+        RegisterBlock b = getWidthRegisterBlock(f, w, 32, target);
+        int64_t vectors = (b.lanes + target.lanes(32) - 1) / target.lanes(32);
+        EXPECT_LE(b.rows * vectors, maxAccumulatorRegisters(target))
+            << f << " x " << w;
+        EXPECT_LE(b.rows * vectors + vectors + 1, target.vectorRegisters)
+            << f << " x " << w;
+        EXPECT_EQ(w % b.lanes, 0);
+      }
+  // 1-D: (n, f, ow, c, kw), tasks of whole blocks of columns.
+  t = getConvTiling(ConvKind::Conv1DNcwFcw, {2, 4, 61, 16, 3}, 32, avx512);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->parallel, (std::vector<int64_t>{1, 0, 61}));
+  EXPECT_EQ(t->inner, (std::vector<int64_t>{0, 4, 61, 1, 0}));
+  EXPECT_FALSE(getConvTiling(ConvKind::Conv2DNchwFchw, {8, 3, -1, 112, 64, 4, 4},
+                             32, avx512)
+                   .has_value());
+}
+
 // A 3-D convolution is tiled as the 2-D one of one output depth and one
 // kernel depth: od and kd tiles are 1 in the task and the register tiles
 // (each tile is then a 2-D convolution), the rest is the 2-D decision.

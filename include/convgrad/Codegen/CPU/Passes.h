@@ -93,6 +93,22 @@ void populateDepthwisePlanesPatterns(RewritePatternSet &patterns,
                                      const cpu::CPUTarget &target,
                                      PatternBenefit benefit = 1);
 
+/// Patterns that rewrite channels-last convgrad.conv ops with few output
+/// channels per group (cpu::vectorizeAlongWidth for `target`) into
+/// channels-first ones between transposes, and fold the layout changes.
+void populateNarrowConvsToChannelsFirstPatterns(RewritePatternSet &patterns,
+                                                const cpu::CPUTarget &target);
+
+/// Patterns that vectorize a static channels-first 1-D convolution tile
+/// with stride 1 on tensors (linalg.conv_1d_ncw_fcw) along its output
+/// columns: one accumulator vector per output channel, and per input
+/// channel and kernel column one load of the input row and one broadcast
+/// filter element and FMA per output channel (cpu::vectorizeAlongWidth
+/// decides which convolutions get this form). Rows are cut into vectors of
+/// `vectorBits`.
+void populateVectorizeConvAlongWidthPatterns(RewritePatternSet &patterns,
+                                             int64_t vectorBits);
+
 /// The indexing maps of the GEMM blocks of the wgrad-to-GEMM rewrite, over
 /// the iteration space (a, b, r_1..r_numReductions): lhs[r..., a],
 /// rhs[r..., b] and block[a, b]. convgrad-tile-and-vectorize-contractions
@@ -117,9 +133,11 @@ void foldSlicesIntoTransfers(Operation *root);
 /// leading unit dims cast away; contractions to outer products; transfers,
 /// reductions, broadcasts, transposes (with `shuffle16x16Transposes`, 16 x 16
 /// ones by the shuffle network) and shape casts. Upstream mechanics only:
-/// convgrad-lower-vectors and the upstream peer pipeline use it.
-LogicalResult lowerVectorsInStages(func::FuncOp func,
-                                   bool shuffle16x16Transposes);
+/// convgrad-lower-vectors and the upstream peer pipeline use it;
+/// `addFinalPatterns` adds the caller's own patterns to the last stage.
+LogicalResult lowerVectorsInStages(
+    func::FuncOp func, bool shuffle16x16Transposes,
+    function_ref<void(RewritePatternSet &)> addFinalPatterns = nullptr);
 
 #define GEN_PASS_REGISTRATION
 #include "convgrad/Codegen/CPU/Passes.h.inc"

@@ -130,6 +130,34 @@ def ConvGradCPUApplyLLVMTarget
   }];
 }
 
+def ConvGradCPUNarrowConvsToChannelsFirst
+    : Pass<"convgrad-cpu-narrow-convs-to-channels-first"> {
+  let summary = "Compute convolutions with few output channels channels-first, "
+                "vectorized along the output width";
+  let description = [{
+    Rewrites each static 1-D or 2-D `convgrad.conv` with `layout =
+    channels_last` (the output of `--convgrad-convert-to-channels-last`)
+    whose output channels per group are few compared with the vector lanes
+    into a channels-first convolution between transposes, and folds the
+    layout changes (composed transposes cancel; a transpose of a large
+    slice, such as the padded output gradient every stride phase of a data
+    gradient reads, becomes a slice of one transpose).
+
+    Channels-last, the register block of such a convolution puts its few
+    output channels along the vector lanes (3 of 16 lanes for the data
+    gradient of an RGB stem). Channels-first with stride 1, the tiles of
+    `--convgrad-tile-and-vectorize` instead hold one vector of output
+    columns per output channel and load whole input rows: every lane is
+    used and no padding is multiplied. The decision is the tiling
+    strategy's (`cpu::vectorizeAlongWidth`: the width block fills at least
+    twice the lanes the channel block fills) for the module's
+    `convgrad.cpu_target`. Depthwise convolutions, 3-D ones and those with
+    a dynamic size stay channels-last.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def ConvGradTileAndVectorize
     : Pass<"convgrad-tile-and-vectorize", "::mlir::func::FuncOp"> {
   let summary = "Tile channels-last linalg convolutions for registers and "
@@ -174,6 +202,7 @@ def ConvGradTileAndVectorize
            "Do not vectorize fills with a larger iteration space">,
   ];
   let dependentDialects = [
+    "::mlir::bufferization::BufferizationDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",

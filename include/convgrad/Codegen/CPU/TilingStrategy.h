@@ -77,6 +77,10 @@ enum class ConvKind {
   DepthwiseConv1DNwcWc,    ///< (n, ow, c, kw)
   Conv3DNdhwcDhwcf,        ///< (n, od, oh, ow, f, kd, kh, kw, c)
   DepthwiseConv3DNdhwcDhwc, ///< (n, od, oh, ow, kd, kh, kw, c)
+  /// Channels-first convolutions with stride 1, vectorized along the output
+  /// width (see vectorizeAlongWidth).
+  Conv2DNchwFchw, ///< (n, f, oh, ow, c, kh, kw)
+  Conv1DNcwFcw,   ///< (n, f, ow, c, kw)
 };
 
 /// Upper bounds of the convolution tiles, from the target.
@@ -90,6 +94,28 @@ struct ConvTileLimits {
   int64_t filterCacheBytes = 1 << 20; ///< larger filters are cache-blocked
 };
 ConvTileLimits getConvTileLimits(const CPUTarget &target);
+
+/// The register block of a convolution vectorized along its output width:
+/// `rows` output channels (one broadcast filter element each per reduction
+/// step) x `lanes` output columns (contiguous loads of an input row), such
+/// that the accumulators, one row of input vectors and a broadcast fit the
+/// vector registers.
+RegisterBlock getWidthRegisterBlock(int64_t filters, int64_t width,
+                                    int64_t elementBits,
+                                    const CPUTarget &target);
+
+/// Whether a convolution with `filters` output channels per group, `width`
+/// output columns (innermost spatial dim) and that dim's `stride` is
+/// computed channels-first with vectors along the output width instead of
+/// channels-last with vectors along the output channels. A channels-last
+/// register block fills only filters/lanes of each vector (3 of 16 for the
+/// 3-channel data gradient of an RGB stem); the width block fills
+/// width/(vectors x lanes) and multiplies no padding. The width form is
+/// taken when it fills at least twice the lanes (so with at most lanes / 2
+/// filters), only with stride 1, where an input row is one contiguous
+/// load per kernel tap, and only for at least `lanes` columns.
+bool vectorizeAlongWidth(int64_t filters, int64_t width, int64_t stride,
+                         int64_t elementBits, const CPUTarget &target);
 
 /// Tile sizes of one convolution over its iteration space (0 = not tiled).
 struct ConvTiling {

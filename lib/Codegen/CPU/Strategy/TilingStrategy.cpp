@@ -124,6 +124,46 @@ static std::vector<int64_t> dropDepth(const std::vector<int64_t> &ranges) {
   return ranges2d;
 }
 
+/// The fraction of the vector lanes that `n` elements fill, rounded up to
+/// whole vectors of `lanes`.
+static double laneFill(int64_t n, int64_t lanes) {
+  int64_t vectors = (n + lanes - 1) / lanes;
+  return vectors == 0 ? 0.0 : double(n) / double(vectors * lanes);
+}
+
+RegisterBlock mlir::convgrad::cpu::getWidthRegisterBlock(
+    int64_t filters, int64_t width, int64_t elementBits,
+    const CPUTarget &target) {
+  int64_t lanes = target.lanes(elementBits);
+  int64_t maxAccumulators = maxAccumulatorRegisters(target);
+  // As many vectors of columns k as the registers hold for all filters of
+  // the block: F x k accumulators, the k input row vectors every filter's
+  // FMA reads, and one broadcast (7 x 16 columns for 3 filters on AVX-512,
+  // 3 x 8 on AVX2), so that a whole odd width (57, 97) is one block rather
+  // than tiny divisors. More spills (measured on AVX2: 4 vectors of 3
+  // filters spill in every FMA loop).
+  int64_t rows = std::max<int64_t>(1, std::min(filters, maxAccumulators));
+  int64_t maxVectors = std::max<int64_t>(
+      1, std::min(maxAccumulators / rows,
+                  (target.vectorRegisters - 1) / (rows + 1)));
+  return chooseRegisterBlock(filters, width, maxAccumulators,
+                             maxVectors * lanes, lanes, maxAccumulators);
+}
+
+bool mlir::convgrad::cpu::vectorizeAlongWidth(int64_t filters, int64_t width,
+                                              int64_t stride,
+                                              int64_t elementBits,
+                                              const CPUTarget &target) {
+  int64_t lanes = target.lanes(elementBits);
+  // At least one full vector of columns: narrower rows gain little, and
+  // their degenerate stride-phase interleaves are not handled yet.
+  if (filters <= 0 || width < lanes || stride != 1)
+    return false;
+  RegisterBlock block =
+      getWidthRegisterBlock(filters, width, elementBits, target);
+  return laneFill(block.lanes, lanes) >= 2 * laneFill(filters, lanes);
+}
+
 std::optional<ConvTiling>
 mlir::convgrad::cpu::getConvTiling(ConvKind kind, const std::vector<int64_t> &ranges,
                              int64_t elementBits, const CPUTarget &target) {
@@ -220,6 +260,39 @@ mlir::convgrad::cpu::getConvTiling(ConvKind kind, const std::vector<int64_t> &ra
     t.parallel = {1, columns};
     t.inner = {0, ow, c, 0};
     t.fill = {0, ow, c};
+    return t;
+  }
+  case ConvKind::Conv2DNchwFchw: {
+    if (ranges.size() != 7)
+      return std::nullopt;
+    // (n, f, oh, ow, c, kh, kw): one output row of `block.rows` filters x
+    // `block.lanes` columns in registers while the input channels and
+    // kernel rows are reduced; the kernel columns are unrolled.
+    RegisterBlock block =
+        getWidthRegisterBlock(ranges[1], ranges[3], elementBits, target);
+    t.parallel = {1, 0, largestDivisorAtMost(ranges[2], limits.parallelRows)};
+    t.inner = {0, block.rows, 1, block.lanes,
+               largestDivisorAtMost(ranges[4], limits.reductionTile), 1,
+               kernelWidthTile(ranges[6])};
+    t.innerOrder = {0, 2, 1, 3, 4, 5, 6};
+    t.fill = {0, block.rows, 1, block.lanes};
+    return t;
+  }
+  case ConvKind::Conv1DNcwFcw: {
+    if (ranges.size() != 5)
+      return std::nullopt;
+    // (n, f, ow, c, kw): parallel over blocks of whole register blocks of
+    // columns.
+    RegisterBlock block =
+        getWidthRegisterBlock(ranges[1], ranges[2], elementBits, target);
+    int64_t columns =
+        block.lanes * largestDivisorAtMost(ranges[2] / block.lanes,
+                                           limits.parallelRows);
+    t.parallel = {1, 0, columns};
+    t.inner = {0, block.rows, block.lanes,
+               largestDivisorAtMost(ranges[3], limits.reductionTile),
+               kernelWidthTile(ranges[4])};
+    t.fill = {0, block.rows, block.lanes};
     return t;
   }
   case ConvKind::Conv3DNdhwcDhwcf: {

@@ -30,20 +30,8 @@ struct ConvToChannelsLast : OpRewritePattern<ConvOp> {
                                 PatternRewriter &rewriter) const override {
     if (op.getLayout() != Layout::ChannelsFirst)
       return rewriter.notifyMatchFailure(op, "already channels-last");
-    unsigned r = op.getSpatialRank();
-    Location loc = op.getLoc();
-    SmallVector<int64_t> toLast = channelsFirstToLastPermutation(r);
-    Value input = transposeTensor(rewriter, loc, op.getInput(), toLast);
-    Value filter = transposeTensor(rewriter, loc, op.getFilter(), toLast);
-    auto outType = cast<RankedTensorType>(op.getOutput().getType());
-    auto conv = ConvOp::create(
-        rewriter, loc,
-        outType.clone(applyPermutation(outType.getShape(), toLast)), input, filter, op.getBias(),
-        op.getStridesAttr(), op.getPaddingAttr(), op.getDilationsAttr(),
-        op.getGroupsAttr(),
-        LayoutAttr::get(rewriter.getContext(), Layout::ChannelsLast));
-    rewriter.replaceOp(op, transposeTensor(rewriter, loc, conv.getResult(),
-                                           channelsLastToFirstPermutation(r)));
+    rewriter.replaceOp(op, computeConvInLayout(rewriter, op,
+                                               Layout::ChannelsLast));
     return success();
   }
 };
@@ -166,8 +154,37 @@ struct ConvGradConvertToChannelsLastPass
 
 } // namespace
 
+Value mlir::convgrad::computeConvInLayout(RewriterBase &rewriter, ConvOp op,
+                                          Layout layout) {
+  unsigned r = op.getSpatialRank();
+  Location loc = op.getLoc();
+  bool toLastLayout = layout == Layout::ChannelsLast;
+  SmallVector<int64_t> to = toLastLayout ? channelsFirstToLastPermutation(r)
+                                         : channelsLastToFirstPermutation(r);
+  SmallVector<int64_t> back = toLastLayout
+                                  ? channelsLastToFirstPermutation(r)
+                                  : channelsFirstToLastPermutation(r);
+  Value input = transposeTensor(rewriter, loc, op.getInput(), to);
+  Value filter = transposeTensor(rewriter, loc, op.getFilter(), to);
+  auto outType = cast<RankedTensorType>(op.getOutput().getType());
+  SmallVector<int64_t> shape;
+  for (int64_t p : to)
+    shape.push_back(outType.getDimSize(p));
+  auto conv = ConvOp::create(
+      rewriter, loc, outType.clone(shape), input, filter, op.getBias(),
+      op.getStridesAttr(), op.getPaddingAttr(), op.getDilationsAttr(),
+      op.getGroupsAttr(), LayoutAttr::get(rewriter.getContext(), layout));
+  return transposeTensor(rewriter, loc, conv.getResult(), back);
+}
+
 void mlir::convgrad::populateConvertToChannelsLastPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<ConvToChannelsLast, ComposeTransposes, TransposeBeforePad,
-               InsertBeforeTranspose>(patterns.getContext());
+  patterns.add<ConvToChannelsLast>(patterns.getContext());
+  populateFoldLayoutTransposesPatterns(patterns);
+}
+
+void mlir::convgrad::populateFoldLayoutTransposesPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<ComposeTransposes, TransposeBeforePad, InsertBeforeTranspose>(
+      patterns.getContext());
 }

@@ -9,6 +9,8 @@
 #ifndef CONVGRAD_DIALECT_CONVGRAD_TRANSFORMS_PASSES_H
 #define CONVGRAD_DIALECT_CONVGRAD_TRANSFORMS_PASSES_H
 
+#include "convgrad/Dialect/ConvGrad/IR/ConvGradOps.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -46,6 +48,16 @@ void populateDecomposeConvBackwardPatterns(
 /// Patterns that rewrite channels-first convgrad.conv ops into channels-last
 /// ones between transposes.
 void populateConvertToChannelsLastPatterns(RewritePatternSet &patterns);
+
+/// `op` (a convgrad.conv in the other layout) computed in `layout` between
+/// transposes of its operands and result; returns the result in `op`'s
+/// layout.
+Value computeConvInLayout(RewriterBase &rewriter, ConvOp op, Layout layout);
+
+/// The layout-change folds of populateConvertToChannelsLastPatterns alone
+/// (transposes composed, moved before pads and after the phase inserts), for
+/// passes that change the layout of some convolutions themselves.
+void populateFoldLayoutTransposesPatterns(RewritePatternSet &patterns);
 
 /// Patterns that turn grouped (not depthwise) convgrad.conv ops into an
 /// scf.for over groups of ungrouped convolutions on channel slices.

@@ -1,0 +1,142 @@
+//===- NarrowConvsToChannelsFirst.cpp - Few output channels: width vectors ===//
+//
+// convgrad-convert-to-channels-last computes every convolution channels-last
+// so that vectors run along the output channels. A convolution with few
+// output channels per group (the phases of an RGB stem's data gradient
+// have 3) fills a small part of each vector that way; computed
+// channels-first, convgrad-tile-and-vectorize vectorizes it along the
+// output width instead (VectorizeConvAlongWidth.cpp). This pass makes that
+// choice, from the tiling strategy, for the module's CPU target.
+//
+//===----------------------------------------------------------------------===//
+
+#include "convgrad/Codegen/CPU/Passes.h"
+#include "convgrad/Codegen/CPU/TilingStrategy.h"
+#include "convgrad/Dialect/ConvGrad/IR/ConvGradOps.h"
+#include "convgrad/Dialect/ConvGrad/Transforms/Passes.h"
+#include "convgrad/Dialect/ConvGrad/Utils/TensorUtils.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir {
+namespace convgrad {
+#define GEN_PASS_DEF_CONVGRADCPUNARROWCONVSTOCHANNELSFIRST
+#include "convgrad/Codegen/CPU/Passes.h.inc"
+} // namespace convgrad
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::convgrad;
+
+namespace {
+
+/// A channels-last convolution that the strategy vectorizes along its
+/// output width, as a channels-first one between transposes.
+struct NarrowConvToChannelsFirst : OpRewritePattern<ConvOp> {
+  NarrowConvToChannelsFirst(MLIRContext *ctx, const cpu::CPUTarget &target)
+      : OpRewritePattern(ctx), target(target) {}
+
+  LogicalResult matchAndRewrite(ConvOp op,
+                                PatternRewriter &rewriter) const override {
+    ConvParams p = op.getConvParams();
+    if (!p.isChannelsLast())
+      return rewriter.notifyMatchFailure(op, "already channels-first");
+    // The tiler vectorizes channels-first 1-D and 2-D convolutions only.
+    if (p.spatialRank < 1 || p.spatialRank > 2)
+      return rewriter.notifyMatchFailure(op, "not 1-D or 2-D");
+    auto inType = cast<RankedTensorType>(op.getInput().getType());
+    auto filterType = cast<RankedTensorType>(op.getFilter().getType());
+    auto outType = cast<RankedTensorType>(op.getOutput().getType());
+    if (!inType.hasStaticShape() || !filterType.hasStaticShape() ||
+        !outType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shape");
+    ConvDimPositions pos = p.positions();
+    int64_t channelsPerGroup = filterType.getDimSize(pos.channel());
+    if (p.groups > 1 && channelsPerGroup == 1)
+      return rewriter.notifyMatchFailure(op, "depthwise");
+    int64_t filtersPerGroup = outType.getDimSize(pos.channel()) / p.groups;
+    unsigned inner = p.spatialRank - 1;
+    Type accType = getAccumulatorType(outType.getElementType());
+    if (!cpu::vectorizeAlongWidth(
+            filtersPerGroup, outType.getDimSize(pos.spatial(inner)),
+            p.strides[inner], accType.getIntOrFloatBitWidth(), target))
+      return rewriter.notifyMatchFailure(op, "channels-last is better");
+
+    rewriter.replaceOp(op, computeConvInLayout(rewriter, op,
+                                               Layout::ChannelsFirst));
+    return success();
+  }
+
+  cpu::CPUTarget target;
+};
+
+/// transpose(extract_slice(x)) = extract_slice(transpose(x)) for a slice
+/// with unit strides that covers at least half of `x`, read by a
+/// channels-first convolution: the stride phases
+/// of a data gradient read overlapping slices of one padded output
+/// gradient, which then changes layout once (CSE merges the transposes)
+/// instead of once per phase.
+struct SliceAfterTranspose : OpRewritePattern<linalg::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto slice = op.getInput().getDefiningOp<tensor::ExtractSliceOp>();
+    if (!slice || !op.hasPureTensorSemantics())
+      return rewriter.notifyMatchFailure(op, "not a transpose of a slice");
+    // Only the layout changes this pass adds: other convolutions keep the
+    // form convert-to-channels-last gave them.
+    if (!llvm::any_of(op->getResult(0).getUsers(), [](Operation *user) {
+          auto conv = dyn_cast<ConvOp>(user);
+          return conv && conv.getLayout() == Layout::ChannelsFirst;
+        }))
+      return rewriter.notifyMatchFailure(op, "not read by a channels-first conv");
+    RankedTensorType sourceType = slice.getSourceType();
+    RankedTensorType sliceType = slice.getResultType();
+    if (sliceType.getRank() != sourceType.getRank() ||
+        !sourceType.hasStaticShape() || !sliceType.hasStaticShape() ||
+        !slice.hasUnitStride())
+      return rewriter.notifyMatchFailure(op, "not a static unit-stride slice");
+    if (2 * sliceType.getNumElements() < sourceType.getNumElements())
+      return rewriter.notifyMatchFailure(op, "a small part of its source");
+    ArrayRef<int64_t> perm = op.getPermutation();
+    Location loc = op.getLoc();
+    Value transposed =
+        transposeTensor(rewriter, loc, slice.getSource(), perm);
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    for (int64_t p : perm) {
+      offsets.push_back(slice.getMixedOffsets()[p]);
+      sizes.push_back(slice.getMixedSizes()[p]);
+      strides.push_back(slice.getMixedStrides()[p]);
+    }
+    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(op, transposed, offsets,
+                                                        sizes, strides);
+    return success();
+  }
+};
+
+struct NarrowConvsToChannelsFirstPass
+    : public convgrad::impl::ConvGradCPUNarrowConvsToChannelsFirstBase<
+          NarrowConvsToChannelsFirstPass> {
+  void runOnOperation() override {
+    FailureOr<cpu::CPUTarget> target = getCPUTarget(getOperation());
+    if (failed(target))
+      return signalPassFailure();
+    RewritePatternSet patterns(&getContext());
+    populateNarrowConvsToChannelsFirstPatterns(patterns, *target);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
+
+void mlir::convgrad::populateNarrowConvsToChannelsFirstPatterns(
+    RewritePatternSet &patterns, const cpu::CPUTarget &target) {
+  patterns.add<NarrowConvToChannelsFirst>(patterns.getContext(), target);
+  patterns.add<SliceAfterTranspose>(patterns.getContext());
+  populateFoldLayoutTransposesPatterns(patterns);
+}

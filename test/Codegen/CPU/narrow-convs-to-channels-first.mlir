@@ -1,0 +1,77 @@
+// convgrad-cpu-narrow-convs-to-channels-first: channels-last convolutions
+// with few output channels per group become channels-first ones (vectorized
+// along the output width by convgrad-tile-and-vectorize), as decided by
+// cpu::vectorizeAlongWidth for the module's target; the layout changes fold.
+
+// RUN: convgrad-opt %s -split-input-file --pass-pipeline="builtin.module(convgrad-cpu-set-target{target-cpu=x86-64-v4},convgrad-decompose{dgrad-strategy=phase},convgrad-convert-to-channels-last,convgrad-cpu-narrow-convs-to-channels-first,canonicalize,cse)" | FileCheck %s --check-prefixes=CHECK,AVX512
+// RUN: convgrad-opt %s -split-input-file --pass-pipeline="builtin.module(convgrad-cpu-set-target{target-cpu=x86-64-v3},convgrad-decompose{dgrad-strategy=phase},convgrad-convert-to-channels-last,convgrad-cpu-narrow-convs-to-channels-first,canonicalize,cse)" | FileCheck %s --check-prefixes=CHECK,AVX2
+
+// The RGB stem's data gradient (channels-last, as TOSA gives it): its four
+// stride phases output 3 channels. The padded output gradient changes layout
+// once for all phases, each phase is a channels-first convolution, the phases
+// are interleaved channels-first and one transpose gives the result's layout.
+// CHECK-LABEL: func.func @stem_dgrad
+// CHECK:         linalg.transpose ins(%{{.*}} : tensor<2x19x19x16xf32>) {{.*}} permutation = [0, 3, 1, 2]
+// CHECK-NOT:     linalg.transpose ins(%{{.*}} : tensor<2x{{.*}}x16xf32>)
+// CHECK-COUNT-4: convgrad.conv %{{.*}} : (tensor<2x16x{{.*}}xf32>, tensor<3x16x{{.*}}xf32>) -> tensor<2x3x16x16xf32>
+// CHECK:         %[[DX:.*]] = tensor.insert_slice {{.*}}[0, 0, 1, 1] [2, 3, 16, 16] [1, 1, 2, 2] : tensor<2x3x16x16xf32> into tensor<2x3x32x32xf32>
+// CHECK:         %[[T:.*]] = linalg.transpose ins(%[[DX]] : tensor<2x3x32x32xf32>) {{.*}} permutation = [0, 2, 3, 1]
+// CHECK:         return %[[T]]
+func.func @stem_dgrad(%dy: tensor<2x16x16x16xf32>, %w: tensor<16x7x7x3xf32>) -> tensor<2x32x32x3xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w strides = [2, 2] padding = [3, 3, 3, 3] layout = channels_last
+    : (tensor<2x16x16x16xf32>, tensor<16x7x7x3xf32>) -> tensor<2x32x32x3xf32>
+  return %dx : tensor<2x32x32x3xf32>
+}
+
+// -----
+
+// Channels-first, as convgrad-bench gives it: no transpose of the output
+// gradient or of the result at all (the ones convert-to-channels-last added
+// cancel).
+// CHECK-LABEL: func.func @stem_dgrad_channels_first
+// CHECK-NOT:     linalg.transpose ins(%{{.*}} : tensor<2x{{.*}}x16xf32>)
+// CHECK-COUNT-4: convgrad.conv %{{.*}} -> tensor<2x3x16x16xf32>
+// CHECK-NOT:     linalg.transpose
+// CHECK:         return
+func.func @stem_dgrad_channels_first(%dy: tensor<2x16x16x16xf32>, %w: tensor<16x3x7x7xf32>) -> tensor<2x3x32x32xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w strides = [2, 2] padding = [3, 3, 3, 3]
+    : (tensor<2x16x16x16xf32>, tensor<16x3x7x7xf32>) -> tensor<2x3x32x32xf32>
+  return %dx : tensor<2x3x32x32xf32>
+}
+
+// -----
+
+// 8 output channels fill half of AVX-512's 16 lanes, and a 64-column row
+// fills whole vectors: channels-first. They fill AVX2's 8 lanes:
+// channels-last stays.
+// CHECK-LABEL: func.func @eight_filters
+// AVX512:        convgrad.conv %{{.*}} -> tensor<2x8x64x64xf32>
+// AVX2:          convgrad.conv %{{.*}} layout = channels_last {{.*}} -> tensor<2x64x64x8xf32>
+func.func @eight_filters(%x: tensor<2x64x64x16xf32>, %w: tensor<8x3x3x16xf32>) -> tensor<2x64x64x8xf32> {
+  %y = convgrad.conv %x, %w padding = [1, 1, 1, 1] layout = channels_last
+    : (tensor<2x64x64x16xf32>, tensor<8x3x3x16xf32>) -> tensor<2x64x64x8xf32>
+  return %y : tensor<2x64x64x8xf32>
+}
+
+// -----
+
+// Left channels-last: 16 output channels (full lanes), a strided forward
+// convolution (its input rows are not contiguous), a depthwise one and a
+// 3-D one.
+// CHECK-LABEL: func.func @kept
+// CHECK-NOT:     linalg.transpose
+// CHECK-COUNT-4: layout = channels_last
+// CHECK-NOT:     linalg.transpose
+func.func @kept(%x: tensor<2x64x64x16xf32>, %w: tensor<16x3x3x16xf32>, %ws: tensor<3x3x3x16xf32>,
+                %wd: tensor<16x3x3x1xf32>, %x3: tensor<2x8x32x32x4xf32>, %w3: tensor<2x3x3x3x4xf32>)
+    -> (tensor<2x64x64x16xf32>, tensor<2x32x32x3xf32>, tensor<2x64x64x16xf32>, tensor<2x8x32x32x2xf32>) {
+  %a = convgrad.conv %x, %w padding = [1, 1, 1, 1] layout = channels_last
+    : (tensor<2x64x64x16xf32>, tensor<16x3x3x16xf32>) -> tensor<2x64x64x16xf32>
+  %b = convgrad.conv %x, %ws strides = [2, 2] padding = [1, 1, 1, 1] layout = channels_last
+    : (tensor<2x64x64x16xf32>, tensor<3x3x3x16xf32>) -> tensor<2x32x32x3xf32>
+  %c = convgrad.conv %x, %wd padding = [1, 1, 1, 1] groups = 16 layout = channels_last
+    : (tensor<2x64x64x16xf32>, tensor<16x3x3x1xf32>) -> tensor<2x64x64x16xf32>
+  %d = convgrad.conv %x3, %w3 padding = [1, 1, 1, 1, 1, 1] layout = channels_last
+    : (tensor<2x8x32x32x4xf32>, tensor<2x3x3x3x4xf32>) -> tensor<2x8x32x32x2xf32>
+  return %a, %b, %c, %d : tensor<2x64x64x16xf32>, tensor<2x32x32x3xf32>, tensor<2x64x64x16xf32>, tensor<2x8x32x32x2xf32>
+}
