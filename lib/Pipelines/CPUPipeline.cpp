@@ -74,6 +74,9 @@ void mlir::convgrad::buildTileAndVectorizeStage(
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(createConvGradTileAndVectorize());
   func.addPass(createConvGradTileAndVectorizeContractions());
+  // Layout transposes then write into their padded buffers (bufferized
+  // next), rather than into a temporary copied there.
+  func.addPass(createConvGradCPUPadInPlace());
   addCleanup(pm);
 }
 
