@@ -205,12 +205,21 @@ struct VectorizeDataMovementPass
   }
 
   /// Turns the outermost of the tile loops (disjoint output tiles, no loop-
-  /// carried value) into an scf.forall.
+  /// carried value) that has more than one iteration into an scf.forall:
+  /// the outer dims of a filter or of a GEMM result are often 1 (a 1x1
+  /// kernel's [512, 256, 1, 1], a [1, 1, T, A, B] task transpose), and a
+  /// forall over one iteration is a sequential region.
   static void distributeOutermostLoop(RewriterBase &rewriter,
                                       ArrayRef<LoopLikeOpInterface> loops) {
-    if (loops.empty())
+    const LoopLikeOpInterface *multi =
+        llvm::find_if(loops, [](LoopLikeOpInterface l) {
+          std::optional<APInt> trips = l.getStaticTripCount();
+          return !trips || trips->getZExtValue() > 1;
+        });
+    if (multi == loops.end())
       return;
-    auto loop = dyn_cast<scf::ForOp>(*loops.front());
+    LoopLikeOpInterface chosen = *multi;
+    auto loop = dyn_cast<scf::ForOp>(chosen.getOperation());
     if (!loop || loop.getNumResults() != 0)
       return;
     rewriter.setInsertionPoint(loop);

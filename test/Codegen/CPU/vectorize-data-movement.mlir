@@ -52,3 +52,16 @@ func.func @index_fill(%b: memref<8x34x34x64xindex>) {
   linalg.fill ins(%z : index) outs(%b : memref<8x34x34x64xindex>)
   return
 }
+
+// A large fill whose outer dimension is 1 (the filter gradient of a 1x1
+// kernel, a GEMM result with one task dimension): the threads split the
+// first tile loop with more than one iteration, not the one-iteration one.
+// CHECK-LABEL: func.func @unit_outer_fill
+// PAR:           scf.forall (%{{.*}}) in (%c256
+// SEQ-NOT:       scf.forall
+// CHECK:         vector.transfer_write {{.*}} : vector<1x1x64xf32>
+func.func @unit_outer_fill(%b: memref<1x256x512xf32>) {
+  %z = arith.constant 0.0 : f32
+  linalg.fill ins(%z : f32) outs(%b : memref<1x256x512xf32>)
+  return
+}
