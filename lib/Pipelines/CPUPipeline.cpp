@@ -43,6 +43,10 @@ void mlir::convgrad::buildConvGradToLinalgStage(
   target.vectorRegisters = options.vectorRegisters;
   target.threads = options.numThreads;
   pm.addPass(createConvGradCPUSetTarget(target));
+  // Before any layout change of the vector path: a strided layer's
+  // transposes then move only the input elements its windows read.
+  if (isVector(options))
+    pm.addPass(createConvGradSubsampleStridedInput());
   if (options.wgradStrategy == WgradStrategy::Gemm) {
     ConvGradCPUWgradToGemmOptions gemm;
     gemm.parallelTasks = options.wgradParallelTasks;
@@ -77,6 +81,9 @@ void mlir::convgrad::buildTileAndVectorizeStage(
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(createConvGradTileAndVectorize());
   func.addPass(createConvGradTileAndVectorizeContractions());
+  // Layout transposes then write into their padded buffers (bufferized
+  // next), rather than into a temporary copied there.
+  func.addPass(createConvGradCPUPadInPlace());
   addCleanup(pm);
 }
 

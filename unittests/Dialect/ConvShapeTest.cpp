@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <numeric>
 #include <set>
 
 using mlir::convgrad::ConvDimGeometry;
@@ -183,6 +184,51 @@ TEST(ConvShape, DimPositions) {
   EXPECT_EQ(cl.rank(), 5u);
   EXPECT_EQ(cl.channel(), 4u);
   EXPECT_EQ(cl.spatial(2), 3u);
+}
+
+TEST(ConvShape, SubsampledInputReadsTheSamePositions) {
+  // Every (output, tap) pair reads the same input element through the slice
+  // (or padding in both), with the same output size and paddings >= 0.
+  int subsampled = 0;
+  for (int64_t h = 1; h <= 9; ++h)
+    for (int64_t k = 1; k <= 4; ++k)
+      for (int64_t s = 1; s <= 4; ++s)
+        for (int64_t d = 1; d <= 3; ++d)
+          for (int64_t lo = 0; lo <= 4; ++lo)
+            for (int64_t hi = 0; hi <= 3; ++hi) {
+              ConvDimGeometry g = dim(h, k, s, d, lo, hi);
+              if (!g.fits())
+                continue;
+              mlir::convgrad::SubsampledInput sub = g.subsampledInput();
+              const ConvDimGeometry &sg = sub.geometry;
+              ASSERT_EQ(sub.step, k == 1 ? s : std::gcd(s, d));
+              ASSERT_GE(sub.offset, 0);
+              ASSERT_LT(sub.offset, sub.step);
+              ASSERT_GE(sg.padLow, 0);
+              ASSERT_GE(sg.padHigh, 0);
+              ASSERT_EQ(sg.inputSize, sub.size);
+              if (sub.size == 0)
+                continue;
+              ASSERT_EQ(sg.outputSize(), g.outputSize());
+              for (int64_t o = 0; o < g.outputSize(); ++o)
+                for (int64_t t = 0; t < k; ++t) {
+                  int64_t i = o * s + t * d - lo;
+                  int64_t j = o * sg.stride + t * sg.dilation - sg.padLow;
+                  bool inInput = i >= 0 && i < h;
+                  ASSERT_EQ(inInput, j >= 0 && j < sub.size);
+                  if (inInput)
+                    ASSERT_EQ(i, sub.offset + sub.step * j);
+                }
+              subsampled += sub.step > 1;
+            }
+  EXPECT_GT(subsampled, 0);
+  // Row e of the benchmark: 1x1 stride 2 reads every other row.
+  mlir::convgrad::SubsampledInput e = dim(56, 1, 2).subsampledInput();
+  EXPECT_EQ(e.step, 2);
+  EXPECT_EQ(e.offset, 0);
+  EXPECT_EQ(e.size, 28);
+  EXPECT_EQ(e.geometry.stride, 1);
+  EXPECT_EQ(e.geometry.padHigh, 0);
 }
 
 } // namespace

@@ -100,6 +100,44 @@ linalg::TransposeOp collapseTransposeDims(RewriterBase &rewriter,
   return collapsed;
 }
 
+/// A tile of a transpose on memrefs without its unit dimensions. A unit
+/// dimension between the two tiled ones (the row of an NCHW activation that
+/// a tile of its transpose into the interior of a padded NHWC buffer reads:
+/// [1, c, 1, w]) hides from the vector lowering that the tile is a plain 2-D
+/// transpose, which it then reads one strided element at a time instead of
+/// as rows transposed in registers. Returns the new op, or `op` unchanged.
+linalg::TransposeOp dropUnitDims(RewriterBase &rewriter,
+                                 linalg::TransposeOp op) {
+  auto inputType = dyn_cast<MemRefType>(op.getInput().getType());
+  if (!inputType || !inputType.hasStaticShape())
+    return op;
+  ArrayRef<int64_t> perm = op.getPermutation();
+  SmallVector<int64_t> newIndex(perm.size(), -1), inputShape;
+  for (auto [i, size] : llvm::enumerate(inputType.getShape()))
+    if (size != 1) {
+      newIndex[i] = inputShape.size();
+      inputShape.push_back(size);
+    }
+  if (inputShape.size() == perm.size() || inputShape.size() < 2)
+    return op;
+  SmallVector<int64_t> newPerm, outputShape;
+  for (int64_t p : perm)
+    if (newIndex[p] >= 0) {
+      newPerm.push_back(newIndex[p]);
+      outputShape.push_back(inputType.getDimSize(p));
+    }
+  rewriter.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  Value input = memref::createCanonicalRankReducingSubViewOp(
+      rewriter, loc, op.getInput(), inputShape);
+  Value output = memref::createCanonicalRankReducingSubViewOp(
+      rewriter, loc, op.getInit(), outputShape);
+  auto reduced = linalg::TransposeOp::create(rewriter, loc, input, output,
+                                             newPerm);
+  rewriter.eraseOp(op);
+  return reduced;
+}
+
 struct VectorizeDataMovementPass
     : public convgrad::impl::ConvGradVectorizeDataMovementBase<
           VectorizeDataMovementPass> {
@@ -167,12 +205,21 @@ struct VectorizeDataMovementPass
   }
 
   /// Turns the outermost of the tile loops (disjoint output tiles, no loop-
-  /// carried value) into an scf.forall.
+  /// carried value) that has more than one iteration into an scf.forall:
+  /// the outer dims of a filter or of a GEMM result are often 1 (a 1x1
+  /// kernel's [512, 256, 1, 1], a [1, 1, T, A, B] task transpose), and a
+  /// forall over one iteration is a sequential region.
   static void distributeOutermostLoop(RewriterBase &rewriter,
                                       ArrayRef<LoopLikeOpInterface> loops) {
-    if (loops.empty())
+    const LoopLikeOpInterface *multi =
+        llvm::find_if(loops, [](LoopLikeOpInterface l) {
+          std::optional<APInt> trips = l.getStaticTripCount();
+          return !trips || trips->getZExtValue() > 1;
+        });
+    if (multi == loops.end())
       return;
-    auto loop = dyn_cast<scf::ForOp>(*loops.front());
+    LoopLikeOpInterface chosen = *multi;
+    auto loop = dyn_cast<scf::ForOp>(chosen.getOperation());
     if (!loop || loop.getNumResults() != 0)
       return;
     rewriter.setInsertionPoint(loop);
@@ -220,6 +267,8 @@ struct VectorizeDataMovementPass
         distributeOutermostLoop(rewriter, tiled->loops);
       rewriter.eraseOp(op);
       for (Operation *tile : tiled->tiledOps) {
+        if (auto transpose = dyn_cast<linalg::TransposeOp>(tile))
+          tile = dropUnitDims(rewriter, transpose);
         rewriter.setInsertionPoint(tile);
         FailureOr<linalg::VectorizationResult> result =
             linalg::vectorize(rewriter, tile);

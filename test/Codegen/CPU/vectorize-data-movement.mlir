@@ -11,23 +11,26 @@
 // SEQ-NOT:       scf.forall
 // CHECK:           scf.for %{{.*}} = %{{.*}} to %c1024 step %c16
 // CHECK:             scf.for %{{.*}} = %{{.*}} to %c64 step %c16
-// CHECK:               vector.transfer_write {{.*}} : vector<1x16x16xf32>
+// CHECK:               vector.transfer_write {{.*}} : vector<16x16xf32>
 // AVX2-LABEL: func.func @transpose
-// AVX2:         vector.transfer_write {{.*}} : vector<1x8x8xf32>
+// AVX2:         vector.transfer_write {{.*}} : vector<8x8xf32>
 
-// A small fill (1 KiB) stays sequential even with threads: a parallel
-// region would cost more than the fill.
-// CHECK-LABEL: func.func @small_fill
-// CHECK-NOT:     scf.forall
-// CHECK:         vector.transfer_write {{.*}} : vector<1x64xf32>
-
-// A pad's copy into the interior of a larger buffer (2.4 MiB).
-// CHECK-LABEL: func.func @large_copy
-// PAR:           scf.forall (%{{.*}}) in (%c8)
-// SEQ-NOT:       scf.forall
-// CHECK:         vector.transfer_write {{.*}} : vector<1x1x1x64xf32>
+// An NCHW -> NHWC transpose into the interior of a padded buffer: H and W
+// do not merge in the output, so a tile is [1, 16 c, 1, 14 w] of the input.
+// Without its unit dimensions it is a plain 2-D transpose: rows of 14
+// contiguous w read as vectors and transposed in registers (with the unit
+// h between c and w the read was a gather, one element at a time).
+// CHECK-LABEL: func.func @transpose_into_padded
+// CHECK:         scf.for %{{.*}} = %{{.*}} to %c56{{.*}} step %c14
+// CHECK:           scf.for %{{.*}} = %{{.*}} to %c64{{.*}} step %c16
+// CHECK:             %[[T:.*]] = vector.transfer_read {{.*}} {permutation_map = {{.*}}} : memref<16x14xf32, strided<[3136, 1], offset: ?>>, vector<14x16xf32>
+// CHECK:             vector.transfer_write %[[T]], {{.*}} : vector<14x16xf32>, memref<14x16xf32, strided<[64, 1], offset: ?>>
 func.func @transpose(%a: memref<8x64x32x32xf32>, %b: memref<8x32x32x64xf32>) {
   linalg.transpose ins(%a : memref<8x64x32x32xf32>) outs(%b : memref<8x32x32x64xf32>) permutation = [0, 2, 3, 1]
+  return
+}
+func.func @transpose_into_padded(%a: memref<8x64x56x56xf32>, %b: memref<8x56x56x64xf32, strided<[215296, 3712, 64, 1], offset: 3776>>) {
+  linalg.transpose ins(%a : memref<8x64x56x56xf32>) outs(%b : memref<8x56x56x64xf32, strided<[215296, 3712, 64, 1], offset: 3776>>) permutation = [0, 2, 3, 1]
   return
 }
 func.func @small_fill(%b: memref<4x64xf32>) {
@@ -47,5 +50,18 @@ func.func @large_copy(%a: memref<8x34x34x64xf32>, %b: memref<8x34x34x64xf32, str
 func.func @index_fill(%b: memref<8x34x34x64xindex>) {
   %z = arith.constant 0 : index
   linalg.fill ins(%z : index) outs(%b : memref<8x34x34x64xindex>)
+  return
+}
+
+// A large fill whose outer dimension is 1 (the filter gradient of a 1x1
+// kernel, a GEMM result with one task dimension): the threads split the
+// first tile loop with more than one iteration, not the one-iteration one.
+// CHECK-LABEL: func.func @unit_outer_fill
+// PAR:           scf.forall (%{{.*}}) in (%c256
+// SEQ-NOT:       scf.forall
+// CHECK:         vector.transfer_write {{.*}} : vector<1x1x64xf32>
+func.func @unit_outer_fill(%b: memref<1x256x512xf32>) {
+  %z = arith.constant 0.0 : f32
+  linalg.fill ins(%z : f32) outs(%b : memref<1x256x512xf32>)
   return
 }

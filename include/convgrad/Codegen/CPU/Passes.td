@@ -272,6 +272,39 @@ def ConvGradVectorizeDataMovement
                            "::mlir::vector::VectorDialect"];
 }
 
+def ConvGradCPUPadInPlace : Pass<"convgrad-cpu-pad-in-place"> {
+  let summary = "Let the producer of a padded tensor write its interior";
+  let description = [{
+    One-shot bufferization materializes `tensor.pad` as a new buffer, a fill
+    and a copy of the source into its interior. When the source is a fresh
+    result (a destination-style op writing into a `tensor.empty`, such as
+    the channels-last transpose of a channels-first activation), this pass
+    rewrites the pad into a `linalg.fill` of the padded shape, created before
+    that op, and a `tensor.insert_slice` of the source into it. Empty-tensor
+    elimination (`eliminate-empty-tensors`, the first step of the CPU
+    pipeline's bufferization) then makes the op write straight into the
+    interior of the padded buffer: the copy, one more pass over the whole
+    activation, disappears. Pads of other values (function arguments) are
+    left alone: their bufferization is the same fill and copy.
+
+    Example:
+
+    ```mlir
+    %t = linalg.transpose ins(%x : tensor<1x4x5x5xf32>) outs(%e : tensor<1x5x5x4xf32>) permutation = [0, 2, 3, 1]
+    %p = tensor.pad %t low[0, 1, 1, 0] high[0, 1, 1, 0] { tensor.yield %zero : f32 }
+    ```
+    becomes
+    ```mlir
+    %f = linalg.fill ins(%zero : f32) outs(%e2 : tensor<1x7x7x4xf32>)
+    %t = linalg.transpose ins(%x : tensor<1x4x5x5xf32>) outs(%e : tensor<1x5x5x4xf32>) permutation = [0, 2, 3, 1]
+    %p = tensor.insert_slice %t into %f[0, 1, 1, 0] [1, 5, 5, 4] [1, 1, 1, 1]
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def ConvGradCopyToLinalg : Pass<"convgrad-copy-to-linalg"> {
   let summary = "Rewrite memref.copy into linalg.copy";
   let description = [{

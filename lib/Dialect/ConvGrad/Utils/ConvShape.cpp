@@ -69,5 +69,29 @@ bool ConvDimGeometry::dgradReachesEveryPosition() const {
   return positions == inputSize;
 }
 
+SubsampledInput ConvDimGeometry::subsampledInput() const {
+  SubsampledInput sub;
+  // Positions read: o * s + k * d - lo. With one tap only the stride
+  // matters (the dilation is then arbitrary: keep 1).
+  sub.step = kernelSize == 1 ? stride : std::gcd(stride, dilation);
+  sub.offset = -padLow - floorDiv(-padLow, sub.step) * sub.step;
+  ConvDimGeometry &g = sub.geometry;
+  g.kernelSize = kernelSize;
+  g.stride = stride / sub.step;
+  g.dilation = kernelSize == 1 ? 1 : dilation / sub.step;
+  g.padLow = (padLow + sub.offset) / sub.step;
+  // The last lattice position read, in slice coordinates; the slice stops
+  // there (paddings stay >= 0) or at the end of the input.
+  int64_t lastRead = (outputSize() - 1) * g.stride +
+                     (kernelSize - 1) * g.dilation - g.padLow;
+  int64_t available = inputSize > sub.offset
+                          ? (inputSize - sub.offset + sub.step - 1) / sub.step
+                          : 0;
+  sub.size = std::max<int64_t>(0, std::min(available, lastRead + 1));
+  g.inputSize = sub.size;
+  g.padHigh = std::max<int64_t>(0, lastRead + 1 - sub.size);
+  return sub;
+}
+
 } // namespace convgrad
 } // namespace mlir

@@ -63,6 +63,11 @@ void populateFoldLayoutTransposesPatterns(RewritePatternSet &patterns);
 /// scf.for over groups of ungrouped convolutions on channel slices.
 void populateSplitGroupsPatterns(RewritePatternSet &patterns);
 
+/// Patterns that make channels-first convgrad.conv and conv_backward_filter
+/// ops whose windows read only a lattice of the input (1x1 stride 2) read a
+/// strided slice of it, with stride and dilation divided by the lattice step.
+void populateSubsampleStridedInputPatterns(RewritePatternSet &patterns);
+
 /// Why the decomposition patterns cannot rewrite `op` (a reason to report at
 /// the op), or nullopt when they can or `op` is not a backward op.
 std::optional<std::string> unsupportedForDecomposition(Operation *op);

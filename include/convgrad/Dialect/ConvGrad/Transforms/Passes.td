@@ -100,4 +100,35 @@ def ConvGradSplitGroups : Pass<"convgrad-split-groups"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def ConvGradSubsampleStridedInput : Pass<"convgrad-subsample-strided-input"> {
+  let summary = "Read strided windows of the input through a strided slice";
+  let description = [{
+    The windows of a convolution read the input positions
+    `o * s + k * d - lo` along each spatial dimension. They lie on a lattice
+    of step `gcd(s, d)` (`s` for a one-tap kernel): a 1x1 stride-2
+    convolution reads every other row and column. This pass rewrites each
+    channels-first `convgrad.conv` and `convgrad.conv_backward_filter` whose
+    step exceeds 1 in some dimension to read a strided
+    `tensor.extract_slice` of its input, with stride and dilation divided by
+    the step and the paddings that keep the output size. Run before the
+    layout changes (`--convgrad-convert-to-channels-last`,
+    `--convgrad-cpu-wgrad-to-gemm`): they then transpose the slice, a
+    quarter of the input of a 1x1 stride-2 layer, instead of all of it.
+
+    Example:
+
+    ```mlir
+    %dw = convgrad.conv_backward_filter %x, %dy strides = [2, 2]
+        : (tensor<8x256x56x56xf32>, tensor<8x512x28x28xf32>) -> tensor<512x256x1x1xf32>
+    ```
+    becomes
+    ```mlir
+    %xs = tensor.extract_slice %x[0, 0, 0, 0] [8, 256, 28, 28] [1, 1, 2, 2]
+    %dw = convgrad.conv_backward_filter %xs, %dy strides = [1, 1]
+        dilations = [1, 1] padding = [0, 0, 0, 0] : ...
+    ```
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 #endif // CONVGRAD_DIALECT_CONVGRAD_TRANSFORMS_PASSES_TD

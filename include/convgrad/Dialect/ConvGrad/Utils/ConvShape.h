@@ -89,6 +89,25 @@ struct ConvDimGeometry {
   /// hi - r: the high padding of x that keeps exactly wgradInputExtent()
   /// elements. Negative when the input must be cropped.
   int64_t wgradPadHigh() const { return padHigh - remainder(); }
+
+  /// The input positions the windows read, o * s + k * d - lo, all lie on
+  /// the lattice `offset + step * j` (step = gcd(s, d), or s for K = 1); see
+  /// SubsampledInput.
+  struct SubsampledInput subsampledInput() const;
+};
+
+/// The positions of the input that a convolution reads along one dimension,
+/// as a strided slice of it: input[offset + step * j] for j in [0, size),
+/// and the geometry of the same convolution over that slice (stride s / step,
+/// dilation d / step, non-negative paddings, the same output size). With
+/// step > 1 the input can be subsampled before any copy of it (a layout
+/// change then moves 1 / step of it). size is 0 when every window lies in
+/// the padding: nothing to slice.
+struct SubsampledInput {
+  int64_t offset = 0;
+  int64_t step = 1;
+  int64_t size = 0;
+  ConvDimGeometry geometry;
 };
 
 /// Where the dimensions of an activation or filter tensor of spatial rank R
