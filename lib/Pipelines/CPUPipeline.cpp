@@ -43,6 +43,9 @@ void mlir::convgrad::buildConvGradToLinalgStage(
   target.vectorRegisters = options.vectorRegisters;
   target.threads = options.numThreads;
   pm.addPass(createConvGradCPUSetTarget(target));
+  // Taps that read only padding (dilations larger than the input) would
+  // make every later stage materialize the padding.
+  pm.addPass(createConvGradCropPaddingTaps());
   // Before any layout change of the vector path: a strided layer's
   // transposes then move only the input elements its windows read.
   if (isVector(options))

@@ -231,4 +231,59 @@ TEST(ConvShape, SubsampledInputReadsTheSamePositions) {
   EXPECT_EQ(e.geometry.padHigh, 0);
 }
 
+TEST(ConvShape, TapsReadingInputKeepEveryTapThatReadsTheInput) {
+  // Against the definition: tap k reads the input iff some output o has
+  // 0 <= o*s + k*d - lo < H. Every such tap is kept, the cropped geometry
+  // has non-negative paddings and the same output size, and each kept tap
+  // reads the same positions at its new index.
+  int cropped = 0;
+  for (int64_t h = 1; h <= 7; ++h)
+    for (int64_t k = 1; k <= 5; ++k)
+      for (int64_t s = 1; s <= 4; ++s)
+        for (int64_t d = 1; d <= 9; d += 2)
+          for (int64_t lo = 0; lo <= 12; lo += 3)
+            for (int64_t hi = 0; hi <= 12; hi += 4) {
+              ConvDimGeometry g = dim(h, k, s, d, lo, hi);
+              if (!g.fits())
+                continue;
+              auto reads = [&](int64_t tap) {
+                for (int64_t o = 0; o < g.outputSize(); ++o) {
+                  int64_t i = o * s + tap * d - lo;
+                  if (i >= 0 && i < h)
+                    return true;
+                }
+                return false;
+              };
+              mlir::convgrad::TapRange r = g.tapsReadingInput();
+              bool anyReads = false;
+              for (int64_t tap = 0; tap < k; ++tap)
+                anyReads |= reads(tap);
+              ASSERT_EQ(r.empty(), !anyReads);
+              if (r.empty())
+                continue;
+              for (int64_t tap = 0; tap < k; ++tap)
+                if (tap < r.first || tap > r.last)
+                  ASSERT_FALSE(reads(tap));
+              const ConvDimGeometry &c = r.geometry;
+              ASSERT_GE(c.padLow, 0);
+              ASSERT_GE(c.padHigh, 0);
+              ASSERT_EQ(c.kernelSize, r.last - r.first + 1);
+              ASSERT_EQ(c.outputSize(), g.outputSize());
+              ASSERT_EQ(c.padLow, lo - r.first * d);
+              cropped += r.crops(k);
+            }
+  EXPECT_GT(cropped, 100);
+}
+
+TEST(ConvShape, TapsReadingInputBoundsHugeDilation) {
+  // 3 taps 300000 apart, padded by 600000 below: only the last tap reaches
+  // the 5 inputs; the convolution over it needs no padding at all.
+  mlir::convgrad::TapRange r = dim(5, 3, 1, 300000, 600000, 0).tapsReadingInput();
+  EXPECT_EQ(r.first, 2);
+  EXPECT_EQ(r.last, 2);
+  EXPECT_EQ(r.geometry.padLow, 0);
+  EXPECT_EQ(r.geometry.padHigh, 0);
+  EXPECT_EQ(r.geometry.paddedInputSize(), 5);
+}
+
 } // namespace

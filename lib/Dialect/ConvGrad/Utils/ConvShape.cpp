@@ -93,5 +93,33 @@ SubsampledInput ConvDimGeometry::subsampledInput() const {
   return sub;
 }
 
+TapRange ConvDimGeometry::tapsReadingInput() const {
+  TapRange range;
+  int64_t outputs = outputSize();
+  // Tap k reads o * s + k * d - lo for o in [0, O): the input [0, H) iff the
+  // first o with o * s >= lo - k * d is below O and lands before H.
+  auto readsInput = [&](int64_t k) {
+    int64_t start = padLow - k * dilation;
+    int64_t o = std::max<int64_t>(0, -floorDiv(-start, stride));
+    return o < outputs && o * stride - start < inputSize;
+  };
+  int64_t first = 0;
+  while (first < kernelSize && !readsInput(first))
+    ++first;
+  if (first == kernelSize)
+    return range; // empty: every window lies in the padding
+  int64_t last = kernelSize - 1;
+  while (last > first && !readsInput(last))
+    --last;
+  // Dropped taps shift the paddings: keep them non-negative.
+  range.first = std::min(first, padLow / dilation);
+  range.last = std::max(last, kernelSize - 1 - padHigh / dilation);
+  range.geometry = *this;
+  range.geometry.kernelSize = range.last - range.first + 1;
+  range.geometry.padLow = padLow - range.first * dilation;
+  range.geometry.padHigh = padHigh - (kernelSize - 1 - range.last) * dilation;
+  return range;
+}
+
 } // namespace convgrad
 } // namespace mlir

@@ -68,6 +68,12 @@ void populateSplitGroupsPatterns(RewritePatternSet &patterns);
 /// strided slice of it, with stride and dilation divided by the lattice step.
 void populateSubsampleStridedInputPatterns(RewritePatternSet &patterns);
 
+/// Patterns that make convgrad.conv, conv_backward_data and
+/// conv_backward_filter ops use only the kernel taps that reach the input
+/// (ConvDimGeometry::tapsReadingInput): the filter is sliced, the filter
+/// gradient of the other taps is zero.
+void populateCropPaddingTapsPatterns(RewritePatternSet &patterns);
+
 /// Why the decomposition patterns cannot rewrite `op` (a reason to report at
 /// the op), or nullopt when they can or `op` is not a backward op.
 std::optional<std::string> unsupportedForDecomposition(Operation *op);

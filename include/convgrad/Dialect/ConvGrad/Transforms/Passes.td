@@ -100,6 +100,42 @@ def ConvGradSplitGroups : Pass<"convgrad-split-groups"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def ConvGradCropPaddingTaps : Pass<"convgrad-crop-padding-taps"> {
+  let summary = "Drop the kernel taps that read only padding";
+  let description = [{
+    Along each spatial dimension, tap `k` of a window reads the input
+    position `o * s + k * d - lo`. With a dilation larger than the input,
+    taps that never reach the input for any output `o` multiply only the
+    padding, and the padded input that the convolution materializes grows
+    with the dilation and padding, not with the problem (3 taps 300000
+    apart padded by 600000 read a 600005-element row for 5 inputs). This
+    pass rewrites `convgrad.conv`, `conv_backward_data` and
+    `conv_backward_filter` to use only the taps from the first to the last
+    that reach the input (a slice of the filter; the filter gradient of the
+    dropped taps is zero), with the paddings lowered by the dropped extent,
+    so the cost depends on the input, kernel and output sizes only. Taps are
+    kept where dropping them would make a padding negative. Ops with dynamic
+    spatial or kernel sizes are left alone.
+
+    Example:
+
+    ```mlir
+    %y = convgrad.conv %x, %w strides = [1] padding = [600000, 0]
+        dilations = [300000]
+        : (tensor<1x2x5xf32>, tensor<2x2x3xf32>) -> tensor<1x2x5xf32>
+    ```
+    becomes
+    ```mlir
+    %w2 = tensor.extract_slice %w[0, 0, 2] [2, 2, 1] [1, 1, 1]
+        : tensor<2x2x3xf32> to tensor<2x2x1xf32>
+    %y = convgrad.conv %x, %w2 dilations = [300000]
+        : (tensor<1x2x5xf32>, tensor<2x2x1xf32>) -> tensor<1x2x5xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def ConvGradSubsampleStridedInput : Pass<"convgrad-subsample-strided-input"> {
   let summary = "Read strided windows of the input through a strided slice";
   let description = [{

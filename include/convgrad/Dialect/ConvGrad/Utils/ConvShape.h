@@ -94,6 +94,31 @@ struct ConvDimGeometry {
   /// the lattice `offset + step * j` (step = gcd(s, d), or s for K = 1); see
   /// SubsampledInput.
   struct SubsampledInput subsampledInput() const;
+
+  /// The taps [first, last] outside of which every tap reads only padding,
+  /// for every output: with a dilation larger than the input, most taps of
+  /// a window can never reach it. The range is narrowed only as far as the
+  /// paddings of the convolution over the kept taps stay >= 0 (first * d <=
+  /// lo, (K - 1 - last) * d <= hi; see TapRange). Empty (first > last) when
+  /// no tap reaches the input.
+  struct TapRange tapsReadingInput() const;
+};
+
+/// The kernel taps [first, last] of one dimension that a convolution keeps
+/// (ConvDimGeometry::tapsReadingInput), and its geometry over them: K' =
+/// last - first + 1 taps, lo' = lo - first * d, hi' = hi - (K - 1 - last) *
+/// d; the output size is unchanged ((K' - 1) * d drops by as much as the
+/// paddings).
+struct TapRange {
+  int64_t first = 0;
+  int64_t last = -1;
+  ConvDimGeometry geometry;
+
+  bool empty() const { return first > last; }
+  /// Whether taps are dropped at all.
+  bool crops(int64_t kernelSize) const {
+    return !empty() && (first > 0 || last < kernelSize - 1);
+  }
 };
 
 /// The positions of the input that a convolution reads along one dimension,

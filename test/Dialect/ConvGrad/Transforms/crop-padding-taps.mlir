@@ -1,0 +1,64 @@
+// RUN: convgrad-opt %s --convgrad-crop-padding-taps -split-input-file | FileCheck %s
+
+// Three taps 300000 apart, 600000 of low padding, 5 inputs: only the last
+// tap reaches the input. The convolution over it needs no padding.
+// CHECK-LABEL: func.func @conv_last_tap
+// CHECK: %[[W:.*]] = tensor.extract_slice %arg1[0, 0, 2] [2, 2, 1] [1, 1, 1] : tensor<2x2x3xf32> to tensor<2x2x1xf32>
+// CHECK: convgrad.conv %arg0, %[[W]], %arg2 dilations = [300000] : (tensor<1x2x5xf32>, tensor<2x2x1xf32>, tensor<2xf32>) -> tensor<1x2x5xf32>
+func.func @conv_last_tap(%x: tensor<1x2x5xf32>, %w: tensor<2x2x3xf32>, %b: tensor<2xf32>) -> tensor<1x2x5xf32> {
+  %y = convgrad.conv %x, %w, %b padding = [600000, 0] dilations = [300000]
+      : (tensor<1x2x5xf32>, tensor<2x2x3xf32>, tensor<2xf32>) -> tensor<1x2x5xf32>
+  return %y : tensor<1x2x5xf32>
+}
+
+// -----
+
+// The data gradient reads the same taps of the filter.
+// CHECK-LABEL: func.func @dgrad_last_tap
+// CHECK: %[[W:.*]] = tensor.extract_slice %arg1[0, 0, 2] [2, 2, 1] [1, 1, 1]
+// CHECK: convgrad.conv_backward_data %arg0, %[[W]] strides = [7] padding = [0, 3] dilations = [300000] : (tensor<1x2x2xf32>, tensor<2x2x1xf32>) -> tensor<1x2x5xf32>
+func.func @dgrad_last_tap(%dy: tensor<1x2x2xf32>, %w: tensor<2x2x3xf32>) -> tensor<1x2x5xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w strides = [7] padding = [600000, 3] dilations = [300000]
+      : (tensor<1x2x2xf32>, tensor<2x2x3xf32>) -> tensor<1x2x5xf32>
+  return %dx : tensor<1x2x5xf32>
+}
+
+// -----
+
+// The filter gradient of the dropped taps is zero: the kept taps' gradient,
+// padded back to the kernel size. Channels-last, 2-D: the first dimension
+// keeps taps 2..2 of 3, the second keeps all; the high padding of 3 stays.
+// CHECK-LABEL: func.func @wgrad_channels_last
+// CHECK: %[[DW:.*]] = convgrad.conv_backward_filter %arg0, %arg1 strides = [7, 1] padding = [0, 1, 3, 1] dilations = [300000, 1] layout = channels_last : (tensor<1x5x4x2xf32>, tensor<1x2x4x2xf32>) -> tensor<2x1x3x2xf32>
+// CHECK: tensor.pad %[[DW]] low[0, 2, 0, 0] high[0, 0, 0, 0]
+// CHECK: tensor<2x1x3x2xf32> to tensor<2x3x3x2xf32>
+func.func @wgrad_channels_last(%x: tensor<1x5x4x2xf32>, %dy: tensor<1x2x4x2xf32>) -> tensor<2x3x3x2xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy strides = [7, 1] padding = [600000, 1, 3, 1] dilations = [300000, 1] layout = channels_last
+      : (tensor<1x5x4x2xf32>, tensor<1x2x4x2xf32>) -> tensor<2x3x3x2xf32>
+  return %dw : tensor<2x3x3x2xf32>
+}
+
+// -----
+
+// A dropped tap would need negative padding: taps are kept up to the one
+// the padding allows (tap 0 reads only padding, but lo = 2 < d = 4 keeps it).
+// CHECK-LABEL: func.func @kept_for_padding
+// CHECK-NOT: tensor.extract_slice
+// CHECK: convgrad.conv %arg0, %arg1 padding = [2, 0] dilations = [4]
+func.func @kept_for_padding(%x: tensor<1x1x3xf32>, %w: tensor<1x1x2xf32>) -> tensor<1x1x1xf32> {
+  %y = convgrad.conv %x, %w padding = [2, 0] dilations = [4]
+      : (tensor<1x1x3xf32>, tensor<1x1x2xf32>) -> tensor<1x1x1xf32>
+  return %y : tensor<1x1x1xf32>
+}
+
+// -----
+
+// Every tap reaches the input (and a dynamic batch): unchanged.
+// CHECK-LABEL: func.func @unchanged
+// CHECK-NOT: tensor.extract_slice
+// CHECK: convgrad.conv_backward_data %arg0, %arg1 strides = [2, 2] padding = [1, 1, 1, 1]
+func.func @unchanged(%dy: tensor<?x8x4x4xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<?x3x8x8xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w strides = [2, 2] padding = [1, 1, 1, 1]
+      : (tensor<?x8x4x4xf32>, tensor<8x3x3x3xf32>) -> tensor<?x3x8x8xf32>
+  return %dx : tensor<?x3x8x8xf32>
+}
