@@ -17,6 +17,7 @@
 // that use them, and rejects unknown values when its options are parsed.
 // RUN: convgrad-opt %s --convgrad-cpu-pipeline="target-cpu=znver3 target-features=-fma vector-registers=8 num-threads=2 wgrad-parallel-tasks=3 wgrad-block-bytes=4096 dgrad-strategy=zero-insertion" --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=OPTS
 // OPTS: convgrad-cpu-set-target{target-cpu=znver3 target-features=-fma threads=2 vector-bits=0 vector-registers=8}
+// OPTS-NEXT: convgrad-crop-padding-taps
 // OPTS-NEXT: convgrad-subsample-strided-input
 // OPTS-NEXT: convgrad-cpu-wgrad-to-gemm{block-bytes=4096 parallel-tasks=3}
 // OPTS-NEXT: convgrad-cpu-depthwise-planes
