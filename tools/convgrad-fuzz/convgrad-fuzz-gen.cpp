@@ -1,9 +1,9 @@
 //===- convgrad-fuzz-gen.cpp - libFuzzer target: near-valid convgrad ops -===//
 //
 // Structure-aware fuzzing: the fuzz bytes are the choices of a generator of
-// well-typed, NEAR-valid convgrad functions (all six ops: conv,
-// conv_backward_data, conv_backward_filter, conv_backward_bias, insert_zeros,
-// reverse). Each op starts from a valid configuration (random spatial rank,
+// well-typed, NEAR-valid convgrad functions (all seven ops: conv,
+// conv_backward_data, conv_backward_filter, conv_backward_bias,
+// conv_transpose, insert_zeros, reverse). Each op starts from a valid configuration (random spatial rank,
 // sizes including 0 and 1, stride, dilation, asymmetric padding possibly
 // larger than the kernel, groups, layout, element type, dynamic batch) and
 // then a few choices perturb it: attribute lengths and values (0, negative,
@@ -202,8 +202,8 @@ struct Gen {
     return s;
   }
 
-  /// One convolution-family op (kind 0..3) from a valid configuration plus
-  /// perturbations.
+  /// One convolution-family op (kind 0..4: conv, dgrad, wgrad, bgrad,
+  /// conv_transpose) from a valid configuration plus perturbations.
   void convFamily(Func &f, unsigned kind) {
     unsigned r = range(1, 3);
     if (maybe(16))
@@ -320,6 +320,32 @@ struct Gen {
       resultType = wt;
       break;
     }
+    case 4: { // conv_transpose: the transpose of the forward relation
+      // above, from dy's sizes back to x's; output_padding is the remainder
+      // rows, below the stride as PyTorch requires.
+      std::vector<int64_t> opad;
+      for (unsigned i = 0; i < r; ++i) {
+        int64_t base = (o[i] - 1) * s[i] - pl[i] - ph[i] + (k[i] - 1) * d[i] + 1;
+        opad.push_back(in[i] - base);
+      }
+      if (maybe(8))
+        perturbArray(opad);
+      std::string dy = arg(f, yt), w = arg(f, wt);
+      std::string operands = dy + ", " + w, types = yt + ", " + wt;
+      if (oneIn(2)) {
+        std::string bt = tensorType({maybe(10) ? badDim() : c}, et);
+        operands += ", " + arg(f, bt);
+        types += ", " + bt;
+      }
+      bool zeroPadding = true;
+      for (int64_t v : opad)
+        zeroPadding &= v == 0;
+      line = res + " = convgrad.conv_transpose " + operands +
+             (zeroPadding && !oneIn(4) ? "" : " output_padding = " + array(opad)) +
+             attrs + " : (" + types + ") -> " + xt;
+      resultType = xt;
+      break;
+    }
     default: { // bgrad
       std::vector<int64_t> bs = {fch};
       if (maybe(8))
@@ -398,10 +424,10 @@ struct Gen {
     unsigned numFuncs = range(1, 3);
     for (unsigned i = 0; i < numFuncs && fdp.remaining_bytes() > 0; ++i) {
       Func f;
-      unsigned kind = range(0, 5);
-      if (kind < 4)
+      unsigned kind = range(0, 6);
+      if (kind < 5)
         convFamily(f, kind);
-      else if (kind == 4)
+      else if (kind == 5)
         insertZeros(f);
       else
         reverse(f);
