@@ -523,8 +523,41 @@ private:
       for (int64_t k = 0; k < kw; ++k)
         for (int64_t v = 0; v < vectors; ++v)
           cur.push_back(cv.read(b, acc, accIndex(r, k, v), false));
-    for (int64_t r = 0; r < rows; ++r)
-      cur = emitKernelRow(b, loc, cur, r, kh0 + r, n, oh, channel, masked);
+    // Usually every kernel row is inside x: all rows in one pass over the
+    // columns (dy loaded once, rows x KW x vectors independent FMA chains);
+    // at the top and bottom borders, each row inside x on its own.
+    SmallVector<int64_t> rs;
+    SmallVector<Value> xRows, conds;
+    for (int64_t r = 0; r < rows; ++r) {
+      auto [xRow, cond] = inputRow(b, loc, oh, kh0 + r);
+      rs.push_back(r);
+      xRows.push_back(xRow);
+      conds.push_back(cond);
+    }
+    if (rows == 1) {
+      cur = emitKernelRows(b, loc, cur, rs, xRows, conds[0], n, oh, channel,
+                           masked);
+    } else {
+      Value all = conds[0];
+      for (Value c : ArrayRef<Value>(conds).drop_front())
+        all = arith::AndIOp::create(b, loc, all, c);
+      auto ifOp = scf::IfOp::create(
+          b, loc, all,
+          [&](OpBuilder &tb, Location l) {
+            Value yes = arith::ConstantIntOp::create(tb, l, 1, 1);
+            scf::YieldOp::create(tb, l,
+                                 emitKernelRows(tb, l, cur, rs, xRows, yes, n,
+                                                oh, channel, masked));
+          },
+          [&](OpBuilder &eb, Location l) {
+            SmallVector<Value> each = cur;
+            for (int64_t r = 0; r < rows; ++r)
+              each = emitKernelRows(eb, l, each, {r}, {xRows[r]}, conds[r], n,
+                                    oh, channel, masked);
+            scf::YieldOp::create(eb, l, each);
+          });
+      cur.assign(ifOp.getResults().begin(), ifOp.getResults().end());
+    }
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t k = 0; k < kw; ++k)
         for (int64_t v = 0; v < vectors; ++v)
@@ -533,19 +566,37 @@ private:
     return acc;
   }
 
-  /// Adds kernel row kh (accumulators of block row r) of output row oh of
-  /// image n, when that x row is inside x.
-  SmallVector<Value> emitKernelRow(OpBuilder &b, Location loc,
-                                   ArrayRef<Value> acc, int64_t r, int64_t kh,
-                                   Value n, Value oh, ArrayRef<Value> channel,
-                                   bool masked) {
-    int64_t vectors = channel.size(), kw = g.kernel[1];
+  /// The x row of output row oh and kernel row kh, and whether it is
+  /// inside x.
+  std::pair<Value, Value> inputRow(OpBuilder &b, Location loc, Value oh,
+                                   int64_t kh) {
     Value xRow = addIndex(b, loc, mulIndex(b, loc, oh, g.strides[0]),
                           kh * g.dilations[0] - g.padLow[0]);
-    Value cond = inRange(b, loc, xRow, g.inSizes[0]);
-    // Only this kernel row's accumulators flow through the if and loops.
-    int64_t first = r * kw * vectors, count = kw * vectors;
-    SmallVector<Value> mine(acc.begin() + first, acc.begin() + first + count);
+    return {xRow, inRange(b, loc, xRow, g.inSizes[0])};
+  }
+
+  /// Adds the block rows `rs` (kernel rows kh0 + r, accumulators
+  /// acc[(r * KW + kw) * vectors + v]) of output row oh of image n, when
+  /// `cond` (their x rows are inside x): one pass over the output columns,
+  /// each dy vector feeding every kernel row and column.
+  SmallVector<Value> emitKernelRows(OpBuilder &b, Location loc,
+                                    ArrayRef<Value> acc, ArrayRef<int64_t> rs,
+                                    ArrayRef<Value> xRows, Value cond, Value n,
+                                    Value oh, ArrayRef<Value> channel,
+                                    bool masked) {
+    int64_t vectors = channel.size(), kw = g.kernel[1];
+    // Only these rows' accumulators flow through the if and the loops.
+    auto slot = [&](size_t i, int64_t k, int64_t v) {
+      return (rs[i] * kw + k) * vectors + v;
+    };
+    SmallVector<Value> mine;
+    for (size_t i = 0; i < rs.size(); ++i)
+      for (int64_t k = 0; k < kw; ++k)
+        for (int64_t v = 0; v < vectors; ++v)
+          mine.push_back(acc[slot(i, k, v)]);
+    auto local = [&](size_t i, int64_t k, int64_t v) {
+      return (i * kw + k) * vectors + v;
+    };
     mine = ifThenUpdate(
         b, loc, cond, mine,
         [&](OpBuilder &tb, ValueRange cur) -> SmallVector<Value> {
@@ -555,12 +606,16 @@ private:
                             ArrayRef<int64_t> kernelColumns) {
             for (int64_t v = 0; v < vectors; ++v) {
               Value d = cv.read(cb, dy, {n, oh, ow, channel[v]}, masked);
-              for (int64_t k : kernelColumns) {
-                Value xCol = addIndex(cb, loc, mulIndex(cb, loc, ow, g.strides[1]),
-                                      k * g.dilations[1] - g.padLow[1]);
-                Value xv = cv.read(cb, x, {n, xRow, xCol, channel[v]}, masked);
-                Value &s = a[k * vectors + v];
-                s = vector::FMAOp::create(cb, loc, xv, d, s);
+              for (size_t i = 0; i < rs.size(); ++i) {
+                for (int64_t k : kernelColumns) {
+                  Value xCol =
+                      addIndex(cb, loc, mulIndex(cb, loc, ow, g.strides[1]),
+                               k * g.dilations[1] - g.padLow[1]);
+                  Value xv = cv.read(cb, x, {n, xRows[i], xCol, channel[v]},
+                                     masked);
+                  Value &s = a[local(i, k, v)];
+                  s = vector::FMAOp::create(cb, loc, xv, d, s);
+                }
               }
             }
             return a;
@@ -598,7 +653,10 @@ private:
           return next;
         });
     SmallVector<Value> result(acc.begin(), acc.end());
-    std::copy(mine.begin(), mine.end(), result.begin() + first);
+    for (size_t i = 0; i < rs.size(); ++i)
+      for (int64_t k = 0; k < kw; ++k)
+        for (int64_t v = 0; v < vectors; ++v)
+          result[slot(i, k, v)] = mine[local(i, k, v)];
     return result;
   }
 
