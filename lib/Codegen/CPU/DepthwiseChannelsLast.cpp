@@ -52,6 +52,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 
+#include <map>
+
 namespace mlir {
 namespace convgrad {
 #define GEN_PASS_DEF_CONVGRADCPUDEPTHWISECHANNELSLAST
@@ -384,25 +386,34 @@ private:
             b, loc, cond, acc,
             [&](OpBuilder &tb, ValueRange cur) -> SmallVector<Value> {
               SmallVector<Value> next(cur.begin(), cur.end());
-              for (int64_t kw : ph.kernelColumns) {
+              // Per channel vector: the tap filter vectors, then each dy
+              // vector the block reads, once, into every (column, tap)
+              // that reads it. Columns of a block share dy vectors across
+              // taps; loading each where it is used keeps the live set at
+              // the accumulators + KW filter vectors + one dy vector (all
+              // of a block's dy vectors live at once would spill).
+              std::map<int64_t, SmallVector<std::pair<size_t, size_t>>>
+                  readers; // dy column offset -> (column, tap index)
+              for (auto [ci, col] : llvm::enumerate(cols))
+                for (auto [ti, kw] : llvm::enumerate(ph.kernelColumns))
+                  if (llvm::is_contained(col.kernelColumns, kw))
+                    readers[col.offset + ph.offsets[ti]].push_back({ci, ti});
+              for (int64_t v = 0; v < vectors; ++v) {
                 // The filter flipped: dx sums dy[i + lo - k] * w[k].
                 SmallVector<Value> w;
-                for (int64_t v = 0; v < vectors; ++v)
+                for (int64_t kw : ph.kernelColumns)
                   w.push_back(cv.read(
                       tb, filterT,
                       {indexConstant(tb, loc, kh), indexConstant(tb, loc, kw),
                        channel[v]},
                       masked));
-                int64_t off = ph.offsetOf(kw);
-                for (auto [ci, col] : llvm::enumerate(cols)) {
-                  if (!llvm::is_contained(col.kernelColumns, kw))
-                    continue;
-                  Value dyCol = addIndex(tb, loc, base, col.offset + off);
-                  for (int64_t v = 0; v < vectors; ++v) {
-                    Value d = cv.read(tb, dy, {n, dyRow, dyCol, channel[v]},
-                                      masked);
+                for (auto &[offset, uses] : readers) {
+                  Value dyCol = addIndex(tb, loc, base, offset);
+                  Value d = cv.read(tb, dy, {n, dyRow, dyCol, channel[v]},
+                                    masked);
+                  for (auto [ci, ti] : uses) {
                     Value &a = next[ci * vectors + v];
-                    a = vector::FMAOp::create(tb, loc, d, w[v], a);
+                    a = vector::FMAOp::create(tb, loc, d, w[ti], a);
                   }
                 }
               }
