@@ -19,7 +19,8 @@
 //     vectors; the filter is transposed once to [KH, KW, C] so that a tap's
 //     filter vector is one load;
 //   - filter gradient, dw[c, kh, kw] = sum over (n, oh, ow) of
-//       x[n, oh s_h - lo_h + kh d_h, ow s_w - lo_w + kw d_w, c] * dy[n, oh, ow, c]:
+//       x[n, oh s_h - lo_h + kh d_h, ow s_w - lo_w + kw d_w, c] * dy[n, oh, ow,
+//       c]:
 //     per block of channel vectors (a parallel task: no reduction between
 //     threads) and block of kernel rows, one accumulator vector per
 //     (kernel row, kernel column, channel vector) over every image and
@@ -169,8 +170,8 @@ std::pair<int64_t, int64_t> filterGradientInterior(const DepthwiseGeometry &g) {
 /// loads and stores masked for the partial last vector.
 class ChannelVectors {
 public:
-  ChannelVectors(Location loc, Type elementType, Type accType, int64_t lanes)
-      : loc(loc), elementType(elementType), accType(accType), lanes(lanes),
+  ChannelVectors(Location loc, Type accType, int64_t lanes)
+      : loc(loc), accType(accType), lanes(lanes),
         vecType(VectorType::get({lanes}, accType)) {}
 
   /// The accumulator-typed vector at `indices` of `source` (the last index
@@ -178,8 +179,8 @@ public:
   Value read(OpBuilder &b, Value source, ValueRange indices,
              bool masked) const {
     Type srcElem = getElementTypeOrSelf(source.getType());
-    Value padding =
-        arith::ConstantOp::create(b, loc, srcElem, b.getFloatAttr(srcElem, 0.0));
+    Value padding = arith::ConstantOp::create(b, loc, srcElem,
+                                              b.getFloatAttr(srcElem, 0.0));
     Value v = vector::TransferReadOp::create(
         b, loc, VectorType::get({lanes}, srcElem), source, indices, padding,
         ArrayRef<bool>{!masked});
@@ -189,9 +190,9 @@ public:
   Value write(OpBuilder &b, Value v, Value dest, ValueRange indices,
               bool masked) const {
     Type destElem = getElementTypeOrSelf(dest.getType());
-    return vector::TransferWriteOp::create(b, loc, castElements(b, loc, v, destElem),
-                                           dest, indices,
-                                           ArrayRef<bool>{!masked})
+    return vector::TransferWriteOp::create(
+               b, loc, castElements(b, loc, v, destElem), dest, indices,
+               ArrayRef<bool>{!masked})
         .getResult();
   }
   Value zero(OpBuilder &b) const {
@@ -201,7 +202,7 @@ public:
   }
 
   Location loc;
-  Type elementType, accType;
+  Type accType;
   int64_t lanes;
   VectorType vecType;
 };
@@ -233,12 +234,12 @@ Value inRange(OpBuilder &b, Location loc, Value v, int64_t size) {
 /// partial last vector (masked) when `channels` is not a multiple of the
 /// lanes. `body(builder, channelOffset, vectors, masked, carried)` returns
 /// the new carried values.
-SmallVector<Value> forEachChannelBlock(
-    OpBuilder &b, Location loc, int64_t channels, int64_t lanes,
-    int64_t blockVectors, ValueRange carried,
-    function_ref<SmallVector<Value>(OpBuilder &, Value, int64_t, bool,
-                                    ValueRange)>
-        body) {
+SmallVector<Value>
+forEachChannelBlock(OpBuilder &b, Location loc, int64_t channels, int64_t lanes,
+                    int64_t blockVectors, ValueRange carried,
+                    function_ref<SmallVector<Value>(OpBuilder &, Value, int64_t,
+                                                    bool, ValueRange)>
+                        body) {
   SmallVector<Value> cur(carried.begin(), carried.end());
   int64_t full = channels / lanes;
   int64_t blocks = full / blockVectors;
@@ -277,8 +278,8 @@ public:
         phases(dataGradientPhases(g)) {}
 
   /// The rows [firstRow, firstRow + rows) of image n.
-  Value emitRows(OpBuilder &b, Location loc, Value out, Value n,
-                 Value firstRow, int64_t rows) {
+  Value emitRows(OpBuilder &b, Location loc, Value out, Value n, Value firstRow,
+                 int64_t rows) {
     auto loop = scf::ForOp::create(
         b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, rows),
         indexConstant(b, loc, 1), ValueRange{out},
@@ -402,15 +403,14 @@ private:
                 // The filter flipped: dx sums dy[i + lo - k] * w[k].
                 SmallVector<Value> w;
                 for (int64_t kw : ph.kernelColumns)
-                  w.push_back(cv.read(
-                      tb, filterT,
-                      {indexConstant(tb, loc, kh), indexConstant(tb, loc, kw),
-                       channel[v]},
-                      masked));
+                  w.push_back(cv.read(tb, filterT,
+                                      {indexConstant(tb, loc, kh),
+                                       indexConstant(tb, loc, kw), channel[v]},
+                                      masked));
                 for (auto &[offset, uses] : readers) {
                   Value dyCol = addIndex(tb, loc, base, offset);
-                  Value d = cv.read(tb, dy, {n, dyRow, dyCol, channel[v]},
-                                    masked);
+                  Value d =
+                      cv.read(tb, dy, {n, dyRow, dyCol, channel[v]}, masked);
                   for (auto [ci, ti] : uses) {
                     Value &a = next[ci * vectors + v];
                     a = vector::FMAOp::create(tb, loc, d, w[ti], a);
@@ -426,9 +426,9 @@ private:
       Value q = addIndex(b, loc, base, col.offset);
       Value j = addIndex(b, loc, mulIndex(b, loc, q, g.strides[1]), ph.phase);
       for (int64_t v = 0; v < vectors; ++v)
-        out = cv.write(b, acc[ci * vectors + v], out,
-                       {indexConstant(b, loc, 0), local, j, channel[v]},
-                       masked);
+        out =
+            cv.write(b, acc[ci * vectors + v], out,
+                     {indexConstant(b, loc, 0), local, j, channel[v]}, masked);
     }
     return out;
   }
@@ -622,8 +622,8 @@ private:
                   Value xCol =
                       addIndex(cb, loc, mulIndex(cb, loc, ow, g.strides[1]),
                                k * g.dilations[1] - g.padLow[1]);
-                  Value xv = cv.read(cb, x, {n, xRows[i], xCol, channel[v]},
-                                     masked);
+                  Value xv =
+                      cv.read(cb, x, {n, xRows[i], xCol, channel[v]}, masked);
                   Value &s = a[local(i, k, v)];
                   s = vector::FMAOp::create(cb, loc, xv, d, s);
                 }
@@ -760,7 +760,7 @@ struct DgradChannelsLast : OpRewritePattern<ConvBackwardDataOp> {
 
     Location loc = op.getLoc();
     Value filterT = filterToTapsByChannels(rewriter, loc, filter);
-    ChannelVectors cv(loc, elementType, accType, tiling->lanes);
+    ChannelVectors cv(loc, accType, tiling->lanes);
     DataGradientEmitter emitter(g, *tiling, cv, dy, filterT);
     Value init = tensor::EmptyOp::create(
         rewriter, loc, getDxSizes(rewriter, loc, dy, g), elementType);
@@ -772,18 +772,18 @@ struct DgradChannelsLast : OpRewritePattern<ConvBackwardDataOp> {
                                      rewriter.getIndexAttr(rowTasks)};
     SmallVector<OpFoldResult> steps = {rewriter.getIndexAttr(1),
                                        rewriter.getIndexAttr(1)};
-    auto forall = scf::ForallOp::create(rewriter, loc, lbs, ubs, steps,
-                                        ValueRange{init},
-                                        /*mapping=*/std::nullopt);
+    auto forall =
+        scf::ForallOp::create(rewriter, loc, lbs, ubs, steps, ValueRange{init},
+                              /*mapping=*/std::nullopt);
     {
       OpBuilder::InsertionGuard guard(rewriter);
       rewriter.setInsertionPointToStart(forall.getBody());
       Value n = forall.getInductionVars()[0];
-      Value firstRow =
-          mulIndex(rewriter, loc, forall.getInductionVars()[1], tiling->taskRows);
+      Value firstRow = mulIndex(rewriter, loc, forall.getInductionVars()[1],
+                                tiling->taskRows);
       Value shared = forall.getRegionIterArgs().front();
-      SmallVector<OpFoldResult> offsets = {n, firstRow, rewriter.getIndexAttr(0),
-                                           rewriter.getIndexAttr(0)};
+      SmallVector<OpFoldResult> offsets = {
+          n, firstRow, rewriter.getIndexAttr(0), rewriter.getIndexAttr(0)};
       SmallVector<OpFoldResult> sizes = {
           rewriter.getIndexAttr(1), rewriter.getIndexAttr(tiling->taskRows),
           rewriter.getIndexAttr(g.inSizes[1]),
@@ -802,9 +802,8 @@ struct DgradChannelsLast : OpRewritePattern<ConvBackwardDataOp> {
   }
 
   /// dx's sizes [N, H, W, C] (N from dy).
-  static SmallVector<OpFoldResult> getDxSizes(OpBuilder &b, Location loc,
-                                              Value dy,
-                                              const DepthwiseGeometry &g) {
+  static SmallVector<OpFoldResult>
+  getDxSizes(OpBuilder &b, Location loc, Value dy, const DepthwiseGeometry &g) {
     return {getSizes(b, loc, dy).front(), b.getIndexAttr(g.inSizes[0]),
             b.getIndexAttr(g.inSizes[1]), b.getIndexAttr(g.channels)};
   }
@@ -854,7 +853,7 @@ struct WgradChannelsLast : OpRewritePattern<ConvBackwardFilterOp> {
     tasks = (blocks + perTask - 1) / perTask;
     int64_t tailTask = fullBlocks / perTask;
     int64_t taskChannels = perTask * blockChannels;
-    ChannelVectors cv(loc, elementType, accType, lanes);
+    ChannelVectors cv(loc, accType, lanes);
     FilterGradientEmitter emitter(g, *tiling, cv, x, dy);
     Value init = tensor::EmptyOp::create(
         rewriter, loc,
@@ -872,16 +871,15 @@ struct WgradChannelsLast : OpRewritePattern<ConvBackwardFilterOp> {
             hasTail = arith::CmpIOp::create(
                 tb, loc, arith::CmpIPredicate::eq, accC0,
                 indexConstant(tb, loc, tailTask * taskChannels));
-          Value zero = arith::ConstantOp::create(
-              tb, loc, accType, tb.getFloatAttr(accType, 0.0));
-          Value acc =
-              linalg::FillOp::create(tb, loc, zero, slice).getResult(0);
+          Value zero = arith::ConstantOp::create(tb, loc, accType,
+                                                 tb.getFloatAttr(accType, 0.0));
+          Value acc = linalg::FillOp::create(tb, loc, zero, slice).getResult(0);
           return emitter.emitTask(tb, loc, acc, accC0, accC0, fullEnd, hasTail,
                                   fullBlocks * blockChannels);
         });
     // [KH, KW, padded C] -> [C, KH, KW, 1] in the element type.
-    Value taps = sliceAlongDim(rewriter, loc, accs, 2,
-                               rewriter.getIndexAttr(0), g.channels);
+    Value taps = sliceAlongDim(rewriter, loc, accs, 2, rewriter.getIndexAttr(0),
+                               g.channels);
     taps = convertElementType(rewriter, loc, taps, elementType);
     Value byChannel = transposeTensor(rewriter, loc, taps, {2, 0, 1});
     Value result = tensor::ExpandShapeOp::create(

@@ -124,7 +124,6 @@ struct PlaneConv {
   }
 };
 
-
 /// Emits the rewrite's loops and vectors for one op.
 class PlaneEmitter {
 public:
@@ -187,11 +186,13 @@ public:
             SmallVector<Value> dstIdx = {indexConstant(cb, l, slot)};
             for (unsigned i = 0; i + 1 < r; ++i) {
               src.push_back(rows[i]);
-              dstIdx.push_back(addIndex(
-                  cb, l, mulIndex(cb, l, rows[i], pc.inputStride(i)), pc.padLow[i]));
+              dstIdx.push_back(
+                  addIndex(cb, l, mulIndex(cb, l, rows[i], pc.inputStride(i)),
+                           pc.padLow[i]));
             }
             src.push_back(col);
-            dstIdx.push_back(addIndex(cb, l, mulIndex(cb, l, col, z), pc.padLow.back()));
+            dstIdx.push_back(
+                addIndex(cb, l, mulIndex(cb, l, col, z), pc.padLow.back()));
             Value v = vector::TransferReadOp::create(
                 cb, l, readType, source, src, padding,
                 ArrayRef<bool>{inBounds});
@@ -216,7 +217,8 @@ public:
           Value dst = iter[0];
           if (full > 0) {
             auto loop = scf::ForOp::create(
-                bb, l, indexConstant(bb, l, first), indexConstant(bb, l, first + full * lanes),
+                bb, l, indexConstant(bb, l, first),
+                indexConstant(bb, l, first + full * lanes),
                 indexConstant(bb, l, lanes), ValueRange{dst},
                 [&](OpBuilder &lb, Location ll, Value col, ValueRange it) {
                   scf::YieldOp::create(lb, ll,
@@ -227,7 +229,8 @@ public:
           // The last columns: masked at the source's and the scratch's end
           // (beyond the source they are zeros, beyond the scratch dropped).
           if (tail > 0)
-            dst = copyVector(bb, dst, indexConstant(bb, l, first + full * lanes), false);
+            dst = copyVector(bb, dst,
+                             indexConstant(bb, l, first + full * lanes), false);
           return {dst};
         });
     return nest.results.front();
@@ -261,10 +264,11 @@ public:
     SmallVector<Value> idx;
     if (pc.backwardData) {
       // g = o / outPerGroup; w[g * terms + m, o - g * outPerGroup, K-1-k].
-      Value g = arith::DivUIOp::create(bb, loc, o, indexConstant(bb, loc, pc.outPerGroup));
+      Value g = arith::DivUIOp::create(bb, loc, o,
+                                       indexConstant(bb, loc, pc.outPerGroup));
       idx.push_back(addIndex(bb, loc, mulIndex(bb, loc, g, pc.terms), m));
-      idx.push_back(arith::SubIOp::create(bb, loc, o,
-                                          mulIndex(bb, loc, g, pc.outPerGroup)));
+      idx.push_back(arith::SubIOp::create(
+          bb, loc, o, mulIndex(bb, loc, g, pc.outPerGroup)));
       for (unsigned i = 0; i < pc.rank; ++i)
         idx.push_back(indexConstant(bb, loc, pc.kernel[i] - 1 - k[i]));
     } else {
@@ -306,21 +310,22 @@ public:
           Value dst = iter[0];
           if (looped > 0) {
             auto loop = scf::ForOp::create(
-                bb, l, indexConstant(bb, l, 0), indexConstant(bb, l, looped), indexConstant(bb, l, vb),
-                ValueRange{dst},
+                bb, l, indexConstant(bb, l, 0), indexConstant(bb, l, looped),
+                indexConstant(bb, l, vb), ValueRange{dst},
                 [&](OpBuilder &lb, Location ll, Value v, ValueRange it) {
-                  scf::YieldOp::create(
-                      lb, ll,
-                      convBlock(lb, it[0], scratch, filter, bias, n, oLocal,
-                                oGlobal, rows, rowBlock, mulIndex(lb, ll, v, lanes),
-                                vb, /*partialLast=*/false));
+                  scf::YieldOp::create(lb, ll,
+                                       convBlock(lb, it[0], scratch, filter,
+                                                 bias, n, oLocal, oGlobal, rows,
+                                                 rowBlock,
+                                                 mulIndex(lb, ll, v, lanes), vb,
+                                                 /*partialLast=*/false));
                 });
             dst = loop.getResult(0);
           }
           if (rest > 0)
-            dst = convBlock(bb, dst, scratch, filter, bias, n, oLocal, oGlobal,
-                            rows, rowBlock, indexConstant(bb, l, looped * lanes), rest,
-                            partial);
+            dst = convBlock(
+                bb, dst, scratch, filter, bias, n, oLocal, oGlobal, rows,
+                rowBlock, indexConstant(bb, l, looped * lanes), rest, partial);
           return {dst};
         });
     return nest.results.front();
@@ -357,8 +362,9 @@ public:
           SmallVector<Value> srows;
           for (unsigned i = 0; i + 1 < r; ++i) {
             Value y = i + 2 == r ? addIndex(bb, loc, rows[i], rr) : rows[i];
-            srows.push_back(addIndex(bb, loc, mulIndex(bb, loc, y, pc.strides[i]),
-                                 k[i] * pc.dilations[i]));
+            srows.push_back(addIndex(bb, loc,
+                                     mulIndex(bb, loc, y, pc.strides[i]),
+                                     k[i] * pc.dilations[i]));
           }
           for (int64_t q = 0; q < vectors; ++q) {
             Value xv = readScratch(bb, scratch, m, srows, xs[q],
@@ -415,7 +421,8 @@ public:
                              Value x0, bool inBounds) {
             SmallVector<Value> yRows;
             for (unsigned i = 0; i + 1 < r; ++i)
-              yRows.push_back(i + 2 == r ? addIndex(sb, l, rows[i], rr) : rows[i]);
+              yRows.push_back(i + 2 == r ? addIndex(sb, l, rows[i], rr)
+                                         : rows[i]);
             SmallVector<Value> idx = {n, f};
             idx.append(yRows.begin(), yRows.end());
             idx.push_back(x0);
@@ -439,7 +446,7 @@ public:
               for (unsigned i = 0; i + 1 < r; ++i)
                 srows.push_back(
                     addIndex(sb, l, mulIndex(sb, l, yRows[i], pc.strides[i]),
-                         k[i] * pc.dilations[i]));
+                             k[i] * pc.dilations[i]));
               Value xv = readScratch(sb, scratch, 0, srows, x0,
                                      k.back() * pc.dilations.back());
               Value sum = vector::FMAOp::create(sb, l, xv, dyv, accs[j]);
@@ -463,9 +470,9 @@ public:
           SmallVector<Value> cur(iter.begin(), iter.end());
           if (full > 0) {
             auto loop = scf::ForOp::create(
-                bb, l, indexConstant(bb, l, 0), indexConstant(bb, l, full * lanes),
-                indexConstant(bb, l, lanes), cur,
-                [&](OpBuilder &lb, Location ll, Value x0, ValueRange it) {
+                bb, l, indexConstant(bb, l, 0),
+                indexConstant(bb, l, full * lanes), indexConstant(bb, l, lanes),
+                cur, [&](OpBuilder &lb, Location ll, Value x0, ValueRange it) {
                   scf::YieldOp::create(lb, ll, step(lb, it, x0, true));
                 });
             cur.assign(loop.getResults().begin(), loop.getResults().end());
@@ -485,8 +492,6 @@ private:
   Type elementType, accType;
   VectorType vecType;
 };
-
-
 
 SmallVector<int64_t> spatialSizes(Value v, unsigned rank) {
   auto shape = cast<RankedTensorType>(v.getType()).getShape();
@@ -531,11 +536,12 @@ Value buildPlaneConv(OpBuilder &b, Location loc, const PlaneConv &pc,
         PlaneEmitter e(tb, loc, pc, tiling, elementType, accType);
         Value scratch = e.createScratch();
         auto images = scf::ForOp::create(
-            tb, loc, indexConstant(tb, loc, 0), batch, indexConstant(tb, loc, 1),
-            ValueRange{slice, scratch},
+            tb, loc, indexConstant(tb, loc, 0), batch,
+            indexConstant(tb, loc, 1), ValueRange{slice, scratch},
             [&](OpBuilder &nb, Location l, Value n, ValueRange it) {
               auto planesLoop = scf::ForOp::create(
-                  nb, l, indexConstant(nb, l, 0), count, indexConstant(nb, l, 1), it,
+                  nb, l, indexConstant(nb, l, 0), count,
+                  indexConstant(nb, l, 1), it,
                   [&](OpBuilder &pb, Location pl, Value oLocal,
                       ValueRange pit) {
                     PlaneEmitter pe(pb, pl, pc, tiling, elementType, accType);
@@ -544,8 +550,8 @@ Value buildPlaneConv(OpBuilder &b, Location loc, const PlaneConv &pc,
                         pb, pl, o, indexConstant(pb, pl, pc.outPerGroup));
                     Value scr = pit[1];
                     for (int64_t m = 0; m < pc.terms; ++m) {
-                      Value channel =
-                          addIndex(pb, pl, mulIndex(pb, pl, group, pc.terms), m);
+                      Value channel = addIndex(
+                          pb, pl, mulIndex(pb, pl, group, pc.terms), m);
                       scr = pe.copyPlane(scr, m, input, n, channel);
                     }
                     Value out =
@@ -725,11 +731,12 @@ struct WgradAsPlanes : PlanesPattern<ConvBackwardFilterOp> {
             return {fLocal, indexConstant(ib, il, t), indexConstant(ib, il, 0)};
           };
           auto images = scf::ForOp::create(
-              tb, loc, indexConstant(tb, loc, 0), batch, indexConstant(tb, loc, 1),
-              ValueRange{accs, scratch},
+              tb, loc, indexConstant(tb, loc, 0), batch,
+              indexConstant(tb, loc, 1), ValueRange{accs, scratch},
               [&](OpBuilder &nb, Location nl, Value n, ValueRange nit) {
                 auto filters = scf::ForOp::create(
-                    nb, nl, indexConstant(nb, nl, 0), count, indexConstant(nb, nl, 1), nit,
+                    nb, nl, indexConstant(nb, nl, 0), count,
+                    indexConstant(nb, nl, 1), nit,
                     [&](OpBuilder &fb, Location l, Value fLocal,
                         ValueRange fit) {
                       Value fIdx = arith::AddIOp::create(fb, l, first, fLocal);
@@ -765,8 +772,8 @@ struct WgradAsPlanes : PlanesPattern<ConvBackwardFilterOp> {
               });
           // One horizontal sum per filter and tap, rounded once.
           auto filters = scf::ForOp::create(
-              tb, loc, indexConstant(tb, loc, 0), count, indexConstant(tb, loc, 1),
-              ValueRange{slice},
+              tb, loc, indexConstant(tb, loc, 0), count,
+              indexConstant(tb, loc, 1), ValueRange{slice},
               [&](OpBuilder &fb, Location l, Value fLocal, ValueRange fit) {
                 Value dw = fit[0];
                 for (int64_t t = 0; t < numTaps; ++t) {

@@ -16,14 +16,16 @@ Value mlir::convgrad::indexConstant(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
 }
 Value mlir::convgrad::mulIndex(OpBuilder &b, Location loc, Value v, int64_t c) {
-  return c == 1 ? v : arith::MulIOp::create(b, loc, v, indexConstant(b, loc, c));
+  return c == 1 ? v
+                : arith::MulIOp::create(b, loc, v, indexConstant(b, loc, c));
 }
 Value mlir::convgrad::addIndex(OpBuilder &b, Location loc, Value v, int64_t c) {
-  return c == 0 ? v : arith::AddIOp::create(b, loc, v, indexConstant(b, loc, c));
+  return c == 0 ? v
+                : arith::AddIOp::create(b, loc, v, indexConstant(b, loc, c));
 }
 
-/// `v` (a vector or scalar float) converted to `type`'s element type.
-Value mlir::convgrad::castElements(OpBuilder &b, Location loc, Value v, Type elementType) {
+Value mlir::convgrad::castElements(OpBuilder &b, Location loc, Value v,
+                                   Type elementType) {
   Type from = getElementTypeOrSelf(v.getType());
   if (from == elementType)
     return v;
@@ -35,7 +37,6 @@ Value mlir::convgrad::castElements(OpBuilder &b, Location loc, Value v, Type ele
   return arith::TruncFOp::create(b, loc, to, v);
 }
 
-/// Static sizes except dim 0 (the batch) and no zero size.
 bool mlir::convgrad::staticButBatch(Value v) {
   auto type = dyn_cast<RankedTensorType>(v.getType());
   if (!type)
@@ -47,16 +48,13 @@ bool mlir::convgrad::staticButBatch(Value v) {
   return true;
 }
 
-/// Runs `body(builder, firstPlane, planeCount, slice)` for the tasks of
-/// `tiling` over blocks of the `planes` planes along dim `planeDim` of
-/// `dest`: in one scf.forall (one parallel insert per task) when there are
-/// several tasks, else once on `dest`. Returns the filled `dest`.
 Value mlir::convgrad::forEachTask(
     OpBuilder &b, Location loc, int64_t tasks, int64_t planes, Value dest,
     unsigned planeDim,
     function_ref<Value(OpBuilder &, Value, Value, Value)> body) {
   if (tasks <= 1)
-    return body(b, indexConstant(b, loc, 0), indexConstant(b, loc, planes), dest);
+    return body(b, indexConstant(b, loc, 0), indexConstant(b, loc, planes),
+                dest);
   int64_t perTask = (planes + tasks - 1) / tasks;
   auto forall = scf::ForallOp::create(
       b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(tasks)}, ValueRange{dest},

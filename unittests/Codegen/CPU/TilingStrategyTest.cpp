@@ -561,7 +561,8 @@ TEST(DepthwiseChannelsLast, Declines) {
     // columns, empty sizes.
     EXPECT_FALSE(channelsLastTiling(kind, 64, avx2, 1, 13).has_value());
     EXPECT_FALSE(channelsLastTiling(kind, 64, avx512, 9, 9).has_value());
-    EXPECT_FALSE(channelsLastTiling(kind, 64, avx512, 3, 3, 28, 65).has_value());
+    EXPECT_FALSE(
+        channelsLastTiling(kind, 64, avx512, 3, 3, 28, 65).has_value());
     EXPECT_FALSE(channelsLastTiling(kind, 0, avx512).has_value());
     EXPECT_FALSE(channelsLastTiling(kind, 64, avx512, 3, 3, 0).has_value());
     EXPECT_TRUE(channelsLastTiling(kind, 64, avx512, 8, 8, 28, 64).has_value());

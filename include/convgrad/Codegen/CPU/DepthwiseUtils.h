@@ -1,4 +1,5 @@
-//===- DepthwiseUtils.h - Builders shared by the depthwise kernels -*- C++ -*-===//
+//===- DepthwiseUtils.h - Builders shared by the depthwise kernels -*- C++
+//-*-===//
 //
 // The hand-scheduled depthwise kernels (convgrad-cpu-depthwise-planes,
 // convgrad-cpu-depthwise-channels-last) emit scf loops and vectors directly;

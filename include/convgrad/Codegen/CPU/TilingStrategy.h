@@ -263,10 +263,11 @@ struct DepthwiseChannelsLastTiling {
 /// (then the generic channels-last path computes the op): more kernel
 /// columns than accumulator registers, or more than 64 taps or border
 /// columns.
-std::optional<DepthwiseChannelsLastTiling> getDepthwiseChannelsLastTiling(
-    DepthwiseChannelsLastKind kind, int64_t channels, int64_t kernelRows,
-    int64_t kernelCols, int64_t outputRows, int64_t borderColumns,
-    int64_t accBits, const CPUTarget &target);
+std::optional<DepthwiseChannelsLastTiling>
+getDepthwiseChannelsLastTiling(DepthwiseChannelsLastKind kind, int64_t channels,
+                               int64_t kernelRows, int64_t kernelCols,
+                               int64_t outputRows, int64_t borderColumns,
+                               int64_t accBits, const CPUTarget &target);
 
 //===----------------------------------------------------------------------===//
 // Data movement (convgrad-vectorize-data-movement)

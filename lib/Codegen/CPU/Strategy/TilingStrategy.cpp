@@ -497,11 +497,11 @@ mlir::convgrad::cpu::getDepthwiseChannelsLastTiling(
     // rows, balanced. The accumulators are reloaded per output row (the
     // blocks are the innermost loop, so that x and dy stream row by row):
     // KH x KW x vectors loads and stores against OW x as many FMAs.
-    int64_t cap = std::max<int64_t>(
-        1, std::min(fullVectors / threads, maxAcc / taps));
+    int64_t cap =
+        std::max<int64_t>(1, std::min(fullVectors / threads, maxAcc / taps));
     t.channelVectors = largestDivisorAtMost(fullVectors, cap);
-    int64_t rowsFit = std::max<int64_t>(
-        1, maxAcc / (kernelCols * t.channelVectors));
+    int64_t rowsFit =
+        std::max<int64_t>(1, maxAcc / (kernelCols * t.channelVectors));
     int64_t blocks = (kernelRows + rowsFit - 1) / rowsFit;
     t.kernelRowBlock = (kernelRows + blocks - 1) / blocks;
     int64_t channelBlocks =
@@ -520,8 +520,8 @@ mlir::convgrad::cpu::getDepthwiseChannelsLastTiling(
       1, std::min<int64_t>({8, maxAcc / t.channelVectors,
                             kMaxUnrolledFMAs / (taps * t.channelVectors)}));
   t.columnBlock = columns;
-  t.taskRows = largestDivisorAtMost(
-      outputRows, std::max<int64_t>(1, outputRows / threads));
+  t.taskRows = largestDivisorAtMost(outputRows,
+                                    std::max<int64_t>(1, outputRows / threads));
   return t;
 }
 
