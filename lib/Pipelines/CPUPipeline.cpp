@@ -62,6 +62,11 @@ void mlir::convgrad::buildConvGradToLinalgStage(
   // be interleaved by strided inserts, element by element in channels-first.
   if (isVector(options))
     pm.addPass(createConvGradCPUDepthwisePlanes());
+  // Channels-last depthwise gradients likewise, with vectors along the
+  // channels: before the decomposition pads dy and turns the filter
+  // gradient into a convolution by dy.
+  if (isVector(options))
+    pm.addPass(createConvGradCPUDepthwiseChannelsLast());
   ConvGradDecomposeOptions decompose;
   decompose.dgradStrategy = options.dgradStrategy;
   pm.addPass(createConvGradDecompose(decompose));

@@ -43,6 +43,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "convgrad/Codegen/CPU/DepthwiseUtils.h"
 #include "convgrad/Codegen/CPU/Passes.h"
 #include "convgrad/Codegen/CPU/TilingStrategy.h"
 #include "convgrad/Dialect/ConvGrad/IR/ConvGradOps.h"
@@ -123,29 +124,6 @@ struct PlaneConv {
   }
 };
 
-Value cst(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-Value mulC(OpBuilder &b, Location loc, Value v, int64_t c) {
-  return c == 1 ? v : arith::MulIOp::create(b, loc, v, cst(b, loc, c));
-}
-Value addC(OpBuilder &b, Location loc, Value v, int64_t c) {
-  return c == 0 ? v : arith::AddIOp::create(b, loc, v, cst(b, loc, c));
-}
-
-/// `v` (a vector or scalar float) converted to `type`'s element type.
-Value castElements(OpBuilder &b, Location loc, Value v, Type elementType) {
-  Type from = getElementTypeOrSelf(v.getType());
-  if (from == elementType)
-    return v;
-  Type to = elementType;
-  if (auto vt = dyn_cast<VectorType>(v.getType()))
-    to = VectorType::get(vt.getShape(), elementType);
-  if (from.getIntOrFloatBitWidth() < elementType.getIntOrFloatBitWidth())
-    return arith::ExtFOp::create(b, loc, to, v);
-  return arith::TruncFOp::create(b, loc, to, v);
-}
-
 /// Emits the rewrite's loops and vectors for one op.
 class PlaneEmitter {
 public:
@@ -184,9 +162,9 @@ public:
       auto [first, last] = range(i);
       if (last <= first)
         return scratch; // the windows read only padding
-      lbs.push_back(cst(b, loc, first));
-      ubs.push_back(cst(b, loc, last));
-      steps.push_back(cst(b, loc, 1));
+      lbs.push_back(indexConstant(b, loc, first));
+      ubs.push_back(indexConstant(b, loc, last));
+      steps.push_back(indexConstant(b, loc, 1));
     }
     int64_t first, last;
     std::tie(first, last) = range(r - 1);
@@ -205,14 +183,16 @@ public:
           auto copyVector = [&](OpBuilder &cb, Value dst, Value col,
                                 bool inBounds) {
             SmallVector<Value> src = {n, channel};
-            SmallVector<Value> dstIdx = {cst(cb, l, slot)};
+            SmallVector<Value> dstIdx = {indexConstant(cb, l, slot)};
             for (unsigned i = 0; i + 1 < r; ++i) {
               src.push_back(rows[i]);
-              dstIdx.push_back(addC(
-                  cb, l, mulC(cb, l, rows[i], pc.inputStride(i)), pc.padLow[i]));
+              dstIdx.push_back(
+                  addIndex(cb, l, mulIndex(cb, l, rows[i], pc.inputStride(i)),
+                           pc.padLow[i]));
             }
             src.push_back(col);
-            dstIdx.push_back(addC(cb, l, mulC(cb, l, col, z), pc.padLow.back()));
+            dstIdx.push_back(
+                addIndex(cb, l, mulIndex(cb, l, col, z), pc.padLow.back()));
             Value v = vector::TransferReadOp::create(
                 cb, l, readType, source, src, padding,
                 ArrayRef<bool>{inBounds});
@@ -237,8 +217,9 @@ public:
           Value dst = iter[0];
           if (full > 0) {
             auto loop = scf::ForOp::create(
-                bb, l, cst(bb, l, first), cst(bb, l, first + full * lanes),
-                cst(bb, l, lanes), ValueRange{dst},
+                bb, l, indexConstant(bb, l, first),
+                indexConstant(bb, l, first + full * lanes),
+                indexConstant(bb, l, lanes), ValueRange{dst},
                 [&](OpBuilder &lb, Location ll, Value col, ValueRange it) {
                   scf::YieldOp::create(lb, ll,
                                        copyVector(lb, it[0], col, true));
@@ -248,7 +229,8 @@ public:
           // The last columns: masked at the source's and the scratch's end
           // (beyond the source they are zeros, beyond the scratch dropped).
           if (tail > 0)
-            dst = copyVector(bb, dst, cst(bb, l, first + full * lanes), false);
+            dst = copyVector(bb, dst,
+                             indexConstant(bb, l, first + full * lanes), false);
           return {dst};
         });
     return nest.results.front();
@@ -259,9 +241,9 @@ public:
   Value readScratch(OpBuilder &bb, Value scratch, int64_t slot,
                     ArrayRef<Value> rows, Value x0, int64_t offset) {
     int64_t s = pc.strides.back(), lanes = tiling.lanes;
-    SmallVector<Value> idx = {cst(bb, loc, slot)};
+    SmallVector<Value> idx = {indexConstant(bb, loc, slot)};
     idx.append(rows.begin(), rows.end());
-    idx.push_back(addC(bb, loc, mulC(bb, loc, x0, s), offset));
+    idx.push_back(addIndex(bb, loc, mulIndex(bb, loc, x0, s), offset));
     VectorType wide = VectorType::get({lanes * s}, accType);
     Value padding = arith::ConstantOp::create(bb, loc, accType,
                                               bb.getFloatAttr(accType, 0.0));
@@ -282,17 +264,18 @@ public:
     SmallVector<Value> idx;
     if (pc.backwardData) {
       // g = o / outPerGroup; w[g * terms + m, o - g * outPerGroup, K-1-k].
-      Value g = arith::DivUIOp::create(bb, loc, o, cst(bb, loc, pc.outPerGroup));
-      idx.push_back(addC(bb, loc, mulC(bb, loc, g, pc.terms), m));
-      idx.push_back(arith::SubIOp::create(bb, loc, o,
-                                          mulC(bb, loc, g, pc.outPerGroup)));
+      Value g = arith::DivUIOp::create(bb, loc, o,
+                                       indexConstant(bb, loc, pc.outPerGroup));
+      idx.push_back(addIndex(bb, loc, mulIndex(bb, loc, g, pc.terms), m));
+      idx.push_back(arith::SubIOp::create(
+          bb, loc, o, mulIndex(bb, loc, g, pc.outPerGroup)));
       for (unsigned i = 0; i < pc.rank; ++i)
-        idx.push_back(cst(bb, loc, pc.kernel[i] - 1 - k[i]));
+        idx.push_back(indexConstant(bb, loc, pc.kernel[i] - 1 - k[i]));
     } else {
       idx.push_back(o);
-      idx.push_back(cst(bb, loc, m));
+      idx.push_back(indexConstant(bb, loc, m));
       for (unsigned i = 0; i < pc.rank; ++i)
-        idx.push_back(cst(bb, loc, k[i]));
+        idx.push_back(indexConstant(bb, loc, k[i]));
     }
     Value w = tensor::ExtractOp::create(bb, loc, filter, idx);
     return vector::BroadcastOp::create(bb, loc, vecType,
@@ -309,9 +292,9 @@ public:
     int64_t rowBlock = r >= 2 ? tiling.rowBlock : 1;
     SmallVector<Value> lbs, ubs, steps;
     for (unsigned i = 0; i + 1 < r; ++i) {
-      lbs.push_back(cst(b, loc, 0));
-      ubs.push_back(cst(b, loc, pc.outSizes[i]));
-      steps.push_back(cst(b, loc, i + 2 == r ? rowBlock : 1));
+      lbs.push_back(indexConstant(b, loc, 0));
+      ubs.push_back(indexConstant(b, loc, pc.outSizes[i]));
+      steps.push_back(indexConstant(b, loc, i + 2 == r ? rowBlock : 1));
     }
     // Blocks of `vb` full vectors in a loop, then one block of the vectors
     // left (fewer than vb full ones and the partial one, masked).
@@ -327,21 +310,22 @@ public:
           Value dst = iter[0];
           if (looped > 0) {
             auto loop = scf::ForOp::create(
-                bb, l, cst(bb, l, 0), cst(bb, l, looped), cst(bb, l, vb),
-                ValueRange{dst},
+                bb, l, indexConstant(bb, l, 0), indexConstant(bb, l, looped),
+                indexConstant(bb, l, vb), ValueRange{dst},
                 [&](OpBuilder &lb, Location ll, Value v, ValueRange it) {
-                  scf::YieldOp::create(
-                      lb, ll,
-                      convBlock(lb, it[0], scratch, filter, bias, n, oLocal,
-                                oGlobal, rows, rowBlock, mulC(lb, ll, v, lanes),
-                                vb, /*partialLast=*/false));
+                  scf::YieldOp::create(lb, ll,
+                                       convBlock(lb, it[0], scratch, filter,
+                                                 bias, n, oLocal, oGlobal, rows,
+                                                 rowBlock,
+                                                 mulIndex(lb, ll, v, lanes), vb,
+                                                 /*partialLast=*/false));
                 });
             dst = loop.getResult(0);
           }
           if (rest > 0)
-            dst = convBlock(bb, dst, scratch, filter, bias, n, oLocal, oGlobal,
-                            rows, rowBlock, cst(bb, l, looped * lanes), rest,
-                            partial);
+            dst = convBlock(
+                bb, dst, scratch, filter, bias, n, oLocal, oGlobal, rows,
+                rowBlock, indexConstant(bb, l, looped * lanes), rest, partial);
           return {dst};
         });
     return nest.results.front();
@@ -369,7 +353,7 @@ public:
     SmallVector<Value> acc(rowBlock * vectors, init);
     SmallVector<Value> xs;
     for (int64_t q = 0; q < vectors; ++q)
-      xs.push_back(addC(bb, loc, x0, q * lanes));
+      xs.push_back(addIndex(bb, loc, x0, q * lanes));
     for (int64_t m = 0; m < pc.terms; ++m) {
       for (int64_t t = 0, e = pc.numTaps(); t < e; ++t) {
         SmallVector<int64_t> k = pc.tap(t);
@@ -377,9 +361,10 @@ public:
         for (int64_t rr = 0; rr < rowBlock; ++rr) {
           SmallVector<Value> srows;
           for (unsigned i = 0; i + 1 < r; ++i) {
-            Value y = i + 2 == r ? addC(bb, loc, rows[i], rr) : rows[i];
-            srows.push_back(addC(bb, loc, mulC(bb, loc, y, pc.strides[i]),
-                                 k[i] * pc.dilations[i]));
+            Value y = i + 2 == r ? addIndex(bb, loc, rows[i], rr) : rows[i];
+            srows.push_back(addIndex(bb, loc,
+                                     mulIndex(bb, loc, y, pc.strides[i]),
+                                     k[i] * pc.dilations[i]));
           }
           for (int64_t q = 0; q < vectors; ++q) {
             Value xv = readScratch(bb, scratch, m, srows, xs[q],
@@ -393,7 +378,7 @@ public:
     for (int64_t rr = 0; rr < rowBlock; ++rr) {
       SmallVector<Value> idx = {n, oLocal};
       for (unsigned i = 0; i + 1 < r; ++i)
-        idx.push_back(i + 2 == r ? addC(bb, loc, rows[i], rr) : rows[i]);
+        idx.push_back(i + 2 == r ? addIndex(bb, loc, rows[i], rr) : rows[i]);
       idx.push_back(Value());
       for (int64_t q = 0; q < vectors; ++q) {
         idx.back() = xs[q];
@@ -419,9 +404,9 @@ public:
     int64_t rowBlock = r >= 2 ? tiling.rowBlock : 1;
     SmallVector<Value> lbs, ubs, steps;
     for (unsigned i = 0; i + 1 < r; ++i) {
-      lbs.push_back(cst(b, loc, 0));
-      ubs.push_back(cst(b, loc, pc.outSizes[i]));
-      steps.push_back(cst(b, loc, i + 2 == r ? rowBlock : 1));
+      lbs.push_back(indexConstant(b, loc, 0));
+      ubs.push_back(indexConstant(b, loc, pc.outSizes[i]));
+      steps.push_back(indexConstant(b, loc, i + 2 == r ? rowBlock : 1));
     }
     int64_t full = pc.outSizes.back() / lanes;
     int64_t tail = pc.outSizes.back() % lanes;
@@ -436,7 +421,8 @@ public:
                              Value x0, bool inBounds) {
             SmallVector<Value> yRows;
             for (unsigned i = 0; i + 1 < r; ++i)
-              yRows.push_back(i + 2 == r ? addC(sb, l, rows[i], rr) : rows[i]);
+              yRows.push_back(i + 2 == r ? addIndex(sb, l, rows[i], rr)
+                                         : rows[i]);
             SmallVector<Value> idx = {n, f};
             idx.append(yRows.begin(), yRows.end());
             idx.push_back(x0);
@@ -459,8 +445,8 @@ public:
               SmallVector<Value> srows;
               for (unsigned i = 0; i + 1 < r; ++i)
                 srows.push_back(
-                    addC(sb, l, mulC(sb, l, yRows[i], pc.strides[i]),
-                         k[i] * pc.dilations[i]));
+                    addIndex(sb, l, mulIndex(sb, l, yRows[i], pc.strides[i]),
+                             k[i] * pc.dilations[i]));
               Value xv = readScratch(sb, scratch, 0, srows, x0,
                                      k.back() * pc.dilations.back());
               Value sum = vector::FMAOp::create(sb, l, xv, dyv, accs[j]);
@@ -484,15 +470,15 @@ public:
           SmallVector<Value> cur(iter.begin(), iter.end());
           if (full > 0) {
             auto loop = scf::ForOp::create(
-                bb, l, cst(bb, l, 0), cst(bb, l, full * lanes),
-                cst(bb, l, lanes), cur,
-                [&](OpBuilder &lb, Location ll, Value x0, ValueRange it) {
+                bb, l, indexConstant(bb, l, 0),
+                indexConstant(bb, l, full * lanes), indexConstant(bb, l, lanes),
+                cur, [&](OpBuilder &lb, Location ll, Value x0, ValueRange it) {
                   scf::YieldOp::create(lb, ll, step(lb, it, x0, true));
                 });
             cur.assign(loop.getResults().begin(), loop.getResults().end());
           }
           if (tail > 0)
-            cur = step(bb, cur, cst(bb, l, full * lanes), false);
+            cur = step(bb, cur, indexConstant(bb, l, full * lanes), false);
           return cur;
         });
     return SmallVector<Value>(nest.results.begin(), nest.results.end());
@@ -506,55 +492,6 @@ private:
   Type elementType, accType;
   VectorType vecType;
 };
-
-/// Runs `body(builder, firstPlane, planeCount, slice)` for the tasks of
-/// `tiling` over blocks of the `planes` planes along dim `planeDim` of
-/// `dest`: in one scf.forall (one parallel insert per task) when there are
-/// several tasks, else once on `dest`. Returns the filled `dest`.
-Value forEachTask(
-    OpBuilder &b, Location loc, int64_t tasks, int64_t planes, Value dest,
-    unsigned planeDim,
-    function_ref<Value(OpBuilder &, Value, Value, Value)> body) {
-  if (tasks <= 1)
-    return body(b, cst(b, loc, 0), cst(b, loc, planes), dest);
-  int64_t perTask = (planes + tasks - 1) / tasks;
-  auto forall = scf::ForallOp::create(
-      b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(tasks)}, ValueRange{dest},
-      /*mapping=*/std::nullopt);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(forall.getBody());
-  Value task = forall.getInductionVars().front();
-  Value first = mulC(b, loc, task, perTask);
-  Value count = arith::MinSIOp::create(
-      b, loc, cst(b, loc, perTask),
-      arith::SubIOp::create(b, loc, cst(b, loc, planes), first));
-  Value shared = forall.getRegionIterArgs().front();
-  auto type = cast<RankedTensorType>(dest.getType());
-  SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0));
-  SmallVector<OpFoldResult> sizes = getSizes(b, loc, shared);
-  SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
-  offsets[planeDim] = first;
-  sizes[planeDim] = count;
-  Value slice =
-      tensor::ExtractSliceOp::create(b, loc, shared, offsets, sizes, strides);
-  Value result = body(b, first, count, slice);
-  b.setInsertionPointToStart(forall.getTerminator().getBody());
-  tensor::ParallelInsertSliceOp::create(b, loc, result, shared, offsets, sizes,
-                                        strides);
-  return forall.getResult(0);
-}
-
-/// Static sizes except dim 0 (the batch) and no zero size.
-bool staticButBatch(Value v) {
-  auto type = dyn_cast<RankedTensorType>(v.getType());
-  if (!type)
-    return false;
-  for (int64_t i = 0; i < type.getRank(); ++i) {
-    if (type.isDynamicDim(i) ? i != 0 : type.getDimSize(i) == 0)
-      return false;
-  }
-  return true;
-}
 
 SmallVector<int64_t> spatialSizes(Value v, unsigned rank) {
   auto shape = cast<RankedTensorType>(v.getType()).getShape();
@@ -599,21 +536,22 @@ Value buildPlaneConv(OpBuilder &b, Location loc, const PlaneConv &pc,
         PlaneEmitter e(tb, loc, pc, tiling, elementType, accType);
         Value scratch = e.createScratch();
         auto images = scf::ForOp::create(
-            tb, loc, cst(tb, loc, 0), batch, cst(tb, loc, 1),
-            ValueRange{slice, scratch},
+            tb, loc, indexConstant(tb, loc, 0), batch,
+            indexConstant(tb, loc, 1), ValueRange{slice, scratch},
             [&](OpBuilder &nb, Location l, Value n, ValueRange it) {
               auto planesLoop = scf::ForOp::create(
-                  nb, l, cst(nb, l, 0), count, cst(nb, l, 1), it,
+                  nb, l, indexConstant(nb, l, 0), count,
+                  indexConstant(nb, l, 1), it,
                   [&](OpBuilder &pb, Location pl, Value oLocal,
                       ValueRange pit) {
                     PlaneEmitter pe(pb, pl, pc, tiling, elementType, accType);
                     Value o = arith::AddIOp::create(pb, pl, first, oLocal);
                     Value group = arith::DivUIOp::create(
-                        pb, pl, o, cst(pb, pl, pc.outPerGroup));
+                        pb, pl, o, indexConstant(pb, pl, pc.outPerGroup));
                     Value scr = pit[1];
                     for (int64_t m = 0; m < pc.terms; ++m) {
-                      Value channel =
-                          addC(pb, pl, mulC(pb, pl, group, pc.terms), m);
+                      Value channel = addIndex(
+                          pb, pl, mulIndex(pb, pl, group, pc.terms), m);
                       scr = pe.copyPlane(scr, m, input, n, channel);
                     }
                     Value out =
@@ -790,19 +728,20 @@ struct WgradAsPlanes : PlanesPattern<ConvBackwardFilterOp> {
               tb, loc, accType, tb.getFloatAttr(accType, 0.0));
           auto accIndex = [&](OpBuilder &ib, Location il, Value fLocal,
                               int64_t t) -> SmallVector<Value> {
-            return {fLocal, cst(ib, il, t), cst(ib, il, 0)};
+            return {fLocal, indexConstant(ib, il, t), indexConstant(ib, il, 0)};
           };
           auto images = scf::ForOp::create(
-              tb, loc, cst(tb, loc, 0), batch, cst(tb, loc, 1),
-              ValueRange{accs, scratch},
+              tb, loc, indexConstant(tb, loc, 0), batch,
+              indexConstant(tb, loc, 1), ValueRange{accs, scratch},
               [&](OpBuilder &nb, Location nl, Value n, ValueRange nit) {
                 auto filters = scf::ForOp::create(
-                    nb, nl, cst(nb, nl, 0), count, cst(nb, nl, 1), nit,
+                    nb, nl, indexConstant(nb, nl, 0), count,
+                    indexConstant(nb, nl, 1), nit,
                     [&](OpBuilder &fb, Location l, Value fLocal,
                         ValueRange fit) {
                       Value fIdx = arith::AddIOp::create(fb, l, first, fLocal);
                       Value channel = arith::DivUIOp::create(
-                          fb, l, fIdx, cst(fb, l, pc.outPerGroup));
+                          fb, l, fIdx, indexConstant(fb, l, pc.outPerGroup));
                       PlaneEmitter fe(fb, l, pc, *tiling, elementType,
                                       accType);
                       Value scr = fe.copyPlane(fit[1], 0, x, n, channel);
@@ -833,8 +772,8 @@ struct WgradAsPlanes : PlanesPattern<ConvBackwardFilterOp> {
               });
           // One horizontal sum per filter and tap, rounded once.
           auto filters = scf::ForOp::create(
-              tb, loc, cst(tb, loc, 0), count, cst(tb, loc, 1),
-              ValueRange{slice},
+              tb, loc, indexConstant(tb, loc, 0), count,
+              indexConstant(tb, loc, 1), ValueRange{slice},
               [&](OpBuilder &fb, Location l, Value fLocal, ValueRange fit) {
                 Value dw = fit[0];
                 for (int64_t t = 0; t < numTaps; ++t) {
@@ -844,9 +783,9 @@ struct WgradAsPlanes : PlanesPattern<ConvBackwardFilterOp> {
                       ArrayRef<bool>{true});
                   Value sum = vector::ReductionOp::create(
                       fb, l, vector::CombiningKind::ADD, v);
-                  SmallVector<Value> idx = {fLocal, cst(fb, l, 0)};
+                  SmallVector<Value> idx = {fLocal, indexConstant(fb, l, 0)};
                   for (int64_t k : pc.tap(t))
-                    idx.push_back(cst(fb, l, k));
+                    idx.push_back(indexConstant(fb, l, k));
                   dw = tensor::InsertOp::create(
                       fb, l, castElements(fb, l, sum, elementType), dw, idx);
                 }

@@ -471,3 +471,100 @@ TEST(Target, Resolve) {
 }
 
 } // namespace
+
+/// The tiling of a channels-last depthwise gradient, f32, 28 output rows,
+/// 2 border columns (3x3, padding 1) unless told.
+std::optional<DepthwiseChannelsLastTiling>
+channelsLastTiling(DepthwiseChannelsLastKind kind, int64_t channels,
+                   const CPUTarget &target, int64_t kh = 3, int64_t kw = 3,
+                   int64_t rows = 28, int64_t borders = 2) {
+  return getDepthwiseChannelsLastTiling(kind, channels, kh, kw, rows, borders,
+                                        32, target);
+}
+
+TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
+  using K = DepthwiseChannelsLastKind;
+  CPUTarget two = avx512;
+  two.threads = 2;
+  // Row h (256 channels, 3x3): 2 vectors x 9 taps = 18 of 24 accumulators,
+  // the whole kernel in one pass; 2 threads: 2 tasks.
+  auto t = channelsLastTiling(K::FilterGradient, 256, avx512);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->lanes, 16);
+  EXPECT_EQ(t->channelVectors, 2);
+  EXPECT_EQ(t->kernelRowBlock, 3);
+  EXPECT_EQ(t->tasks, 1);
+  EXPECT_EQ(channelsLastTiling(K::FilterGradient, 256, two)->tasks, 2);
+  // AVX2: 12 accumulators hold one vector per tap of 3x3.
+  t = channelsLastTiling(K::FilterGradient, 256, avx2);
+  EXPECT_EQ(t->lanes, 8);
+  EXPECT_EQ(t->channelVectors, 1);
+  EXPECT_EQ(t->kernelRowBlock, 3);
+  // 7x7 (ConvNeXt): one vector, blocks of kernel rows of 7 accumulators
+  // each within 24 (blocks of 3 rows: 3, 3, 1) / 12 (1 row) accumulators.
+  t = channelsLastTiling(K::FilterGradient, 96, avx512, 7, 7, 56, 6);
+  EXPECT_EQ(t->channelVectors, 1);
+  EXPECT_EQ(t->kernelRowBlock, 3);
+  t = channelsLastTiling(K::FilterGradient, 96, avx2, 7, 7, 56, 6);
+  EXPECT_EQ(t->kernelRowBlock, 1);
+  // The block divides the full vectors (144 = 9 vectors: blocks of 1, 3
+  // would exceed 24 accumulators), and never more vectors per block than
+  // leave every thread one: 32 channels on 2 threads, 1 vector each.
+  EXPECT_EQ(channelsLastTiling(K::FilterGradient, 144, avx512)->channelVectors,
+            1);
+  t = channelsLastTiling(K::FilterGradient, 32, two);
+  EXPECT_EQ(t->channelVectors, 1);
+  EXPECT_EQ(t->tasks, 2);
+  // Odd channel counts: the partial vector is a block (task) of its own.
+  for (const CPUTarget &target : {avx2, avx512, two})
+    for (int64_t c : {3, 24, 67, 96, 144, 384}) {
+      auto tiling = channelsLastTiling(K::FilterGradient, c, target);
+      ASSERT_TRUE(tiling.has_value());
+      int64_t full = c / tiling->lanes;
+      if (full > 0)
+        EXPECT_EQ(full % tiling->channelVectors, 0) << c;
+      EXPECT_LE(tiling->kernelRowBlock * 3 * tiling->channelVectors,
+                maxAccumulatorRegisters(target));
+      EXPECT_GE(tiling->tasks, 1);
+    }
+}
+
+TEST(DepthwiseChannelsLast, DataGradientBlocks) {
+  using K = DepthwiseChannelsLastKind;
+  CPUTarget two = avx512;
+  two.threads = 2;
+  // Row h: 4 vectors (a cache line each) x 6 columns = 24 accumulators;
+  // tasks of 28 rows (one image) on one thread, 14 on two.
+  auto t = channelsLastTiling(K::DataGradient, 256, avx512);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(std::make_pair(t->channelVectors, t->columnBlock), Block(4, 6));
+  EXPECT_EQ(t->taskRows, 28);
+  EXPECT_EQ(channelsLastTiling(K::DataGradient, 256, two)->taskRows, 14);
+  // AVX2: 4 vectors x 3 columns = 12.
+  t = channelsLastTiling(K::DataGradient, 256, avx2);
+  EXPECT_EQ(std::make_pair(t->channelVectors, t->columnBlock), Block(4, 3));
+  // 96 channels = 6 vectors: blocks of 3 (dividing 6) x 8 columns; 7x7
+  // keeps the unrolled block within 512 FMAs.
+  t = channelsLastTiling(K::DataGradient, 96, avx512);
+  EXPECT_EQ(std::make_pair(t->channelVectors, t->columnBlock), Block(3, 8));
+  t = channelsLastTiling(K::DataGradient, 96, avx512, 7, 7, 56, 6);
+  EXPECT_LE(t->channelVectors * t->columnBlock * 49, 512);
+  // Task rows divide the rows (57: 19 on 2 threads).
+  EXPECT_EQ(channelsLastTiling(K::DataGradient, 64, two, 3, 3, 57)->taskRows,
+            19);
+}
+
+TEST(DepthwiseChannelsLast, Declines) {
+  using K = DepthwiseChannelsLastKind;
+  for (K kind : {K::DataGradient, K::FilterGradient}) {
+    // More kernel columns than accumulators, more than 64 taps or border
+    // columns, empty sizes.
+    EXPECT_FALSE(channelsLastTiling(kind, 64, avx2, 1, 13).has_value());
+    EXPECT_FALSE(channelsLastTiling(kind, 64, avx512, 9, 9).has_value());
+    EXPECT_FALSE(
+        channelsLastTiling(kind, 64, avx512, 3, 3, 28, 65).has_value());
+    EXPECT_FALSE(channelsLastTiling(kind, 0, avx512).has_value());
+    EXPECT_FALSE(channelsLastTiling(kind, 64, avx512, 3, 3, 0).has_value());
+    EXPECT_TRUE(channelsLastTiling(kind, 64, avx512, 8, 8, 28, 64).has_value());
+  }
+}

@@ -93,6 +93,14 @@ void populateDepthwisePlanesPatterns(RewritePatternSet &patterns,
                                      const cpu::CPUTarget &target,
                                      PatternBenefit benefit = 1);
 
+/// The patterns of convgrad-cpu-depthwise-channels-last: channels-last 2-D
+/// depthwise data and filter gradients computed with vectors along the
+/// channels. Their sizes, and whether an op is rewritten, come from
+/// cpu::getDepthwiseChannelsLastTiling for `target`.
+void populateDepthwiseChannelsLastPatterns(RewritePatternSet &patterns,
+                                           const cpu::CPUTarget &target,
+                                           PatternBenefit benefit = 1);
+
 /// Patterns that rewrite channels-last convgrad.conv ops with few output
 /// channels per group (cpu::vectorizeAlongWidth for `target`) into
 /// channels-first ones between transposes, and fold the layout changes.

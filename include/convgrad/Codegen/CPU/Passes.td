@@ -85,6 +85,46 @@ def ConvGradCPUWgradToGemm : Pass<"convgrad-cpu-wgrad-to-gemm"> {
   ];
 }
 
+def ConvGradCPUDepthwiseChannelsLast
+    : Pass<"convgrad-cpu-depthwise-channels-last"> {
+  let summary = "Compute channels-last depthwise data and filter gradients "
+                "with vectors along the channels";
+  let description = [{
+    Rewrites every channels-last 2-D depthwise
+    `convgrad.conv_backward_data` and `convgrad.conv_backward_filter`
+    (groups == C == F, no channel multiplier) whose shapes are static
+    except for the batch into `scf` loops and vectors along the channels,
+    which are contiguous in NHWC, reading the tensors where they are: no
+    padded copy, no transpose of an activation, no fill of the result.
+
+    - data gradients: per output row and register block of columns x
+      channel vectors, the sum over the kernel taps of dy (the stride-1 or
+      phase form: the columns of a block share their stride phase, so a
+      strided gradient multiplies no inserted zero) by the filter read
+      flipped (transposed once to [KH, KW, C]); tasks (`scf.forall`) are
+      blocks of rows of an image;
+    - filter gradients: per block of channel vectors (one `scf.forall`
+      task each, no reduction between threads) and block of kernel rows,
+      tap accumulators stay in registers over every image and output
+      position.
+
+    The padding costs no copy: a kernel row outside the input is skipped
+    per output row (`scf.if`), and the output columns whose windows reach
+    the padding are unrolled with their own taps around a loop over the
+    interior columns. A partial last channel vector is a block of its own
+    with masked loads and stores. Sizes and applicability come from
+    cpu::getDepthwiseChannelsLastTiling for the module's
+    `convgrad.cpu_target`; ops it declines are left to the generic path.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 def ConvGradCPUDepthwisePlanes : Pass<"convgrad-cpu-depthwise-planes"> {
   let summary = "Compute channels-first depthwise convolutions and their "
                 "gradients plane by plane, vectorized along rows";

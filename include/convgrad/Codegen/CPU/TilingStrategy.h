@@ -227,6 +227,49 @@ getDepthwisePlaneTiling(DepthwisePlaneKind kind, int64_t planes,
                         const CPUTarget &target, int64_t zeroInsertion = 1);
 
 //===----------------------------------------------------------------------===//
+// Channels-last depthwise gradients along channels
+// (convgrad-cpu-depthwise-channels-last)
+//===----------------------------------------------------------------------===//
+
+/// What a channels-last depthwise kernel computes.
+enum class DepthwiseChannelsLastKind { DataGradient, FilterGradient };
+
+/// Sizes of a channels-last depthwise kernel: vectors run along the
+/// channels, which are contiguous in NHWC.
+struct DepthwiseChannelsLastTiling {
+  int64_t lanes = 1; ///< accumulator lanes per vector
+  /// Channel vectors per register block (divides the full vectors of the
+  /// channels; a partial last vector is a block of its own, masked).
+  int64_t channelVectors = 1;
+  /// Data gradient: output columns per register block (blocks of
+  /// columnBlock x channelVectors accumulators).
+  int64_t columnBlock = 1;
+  /// Data gradient: output rows per parallel task (divides the rows).
+  int64_t taskRows = 1;
+  /// Filter gradient: parallel tasks, each a range of channel blocks (no
+  /// reduction between threads).
+  int64_t tasks = 1;
+  /// Filter gradient: kernel rows per register block (kernelRowBlock x KW x
+  /// channelVectors accumulators, each block one pass over dy); the last
+  /// block may be smaller.
+  int64_t kernelRowBlock = 1;
+};
+
+/// The tiling of a channels-last depthwise 2-D kernel of `kind` with
+/// `channels` channels, a `kernelRows` x `kernelCols` kernel, `outputRows`
+/// rows of the computed tensor (dx for a data gradient), `borderColumns`
+/// output columns whose windows reach the padding (their code is unrolled)
+/// and accumulators of `accBits`; nullopt when the form does not apply
+/// (then the generic channels-last path computes the op): more kernel
+/// columns than accumulator registers, or more than 64 taps or border
+/// columns.
+std::optional<DepthwiseChannelsLastTiling>
+getDepthwiseChannelsLastTiling(DepthwiseChannelsLastKind kind, int64_t channels,
+                               int64_t kernelRows, int64_t kernelCols,
+                               int64_t outputRows, int64_t borderColumns,
+                               int64_t accBits, const CPUTarget &target);
+
+//===----------------------------------------------------------------------===//
 // Data movement (convgrad-vectorize-data-movement)
 //===----------------------------------------------------------------------===//
 

@@ -469,6 +469,62 @@ std::optional<DepthwisePlaneTiling> mlir::convgrad::cpu::getDepthwisePlaneTiling
   return t;
 }
 
+std::optional<DepthwiseChannelsLastTiling>
+mlir::convgrad::cpu::getDepthwiseChannelsLastTiling(
+    DepthwiseChannelsLastKind kind, int64_t channels, int64_t kernelRows,
+    int64_t kernelCols, int64_t outputRows, int64_t borderColumns,
+    int64_t accBits, const CPUTarget &target) {
+  // Limits of the unrolled code: every tap of a register block, and every
+  // border column (its own taps), inline.
+  constexpr int64_t kMaxTaps = 64;
+  constexpr int64_t kMaxBorderColumns = 64;
+  constexpr int64_t kMaxUnrolledFMAs = 512;
+  int64_t maxAcc = maxAccumulatorRegisters(target);
+  int64_t taps = kernelRows * kernelCols;
+  if (channels <= 0 || kernelRows <= 0 || kernelCols <= 0 || outputRows <= 0 ||
+      taps > kMaxTaps || kernelCols > maxAcc || borderColumns < 0 ||
+      borderColumns > kMaxBorderColumns)
+    return std::nullopt;
+  DepthwiseChannelsLastTiling t;
+  t.lanes = target.lanes(accBits);
+  int64_t fullVectors = channels / t.lanes;
+  int64_t threads = target.threads == 0 ? 4 : target.threads;
+  if (kind == DepthwiseChannelsLastKind::FilterGradient) {
+    // Tasks are ranges of blocks of channel vectors (no reduction between
+    // threads): at most fullVectors / threads vectors per block so that
+    // every thread gets one, and the whole kernel in registers when it fits
+    // (taps x vectors accumulators), else one vector and blocks of kernel
+    // rows, balanced. The accumulators are reloaded per output row (the
+    // blocks are the innermost loop, so that x and dy stream row by row):
+    // KH x KW x vectors loads and stores against OW x as many FMAs.
+    int64_t cap =
+        std::max<int64_t>(1, std::min(fullVectors / threads, maxAcc / taps));
+    t.channelVectors = largestDivisorAtMost(fullVectors, cap);
+    int64_t rowsFit =
+        std::max<int64_t>(1, maxAcc / (kernelCols * t.channelVectors));
+    int64_t blocks = (kernelRows + rowsFit - 1) / rowsFit;
+    t.kernelRowBlock = (kernelRows + blocks - 1) / blocks;
+    int64_t channelBlocks =
+        fullVectors / t.channelVectors + (channels % t.lanes != 0 ? 1 : 0);
+    t.tasks = std::max<int64_t>(1, std::min(threads, channelBlocks));
+    return t;
+  }
+  // Data gradient: a register block of columns x channel vectors, the
+  // other registers hold the filter vectors and dy. Four vectors (a cache
+  // line each) per column amortize a tap's filter loads over the columns;
+  // the unrolled block (taps x accumulators FMAs) stays below
+  // kMaxUnrolledFMAs. Tasks are blocks of rows of one image, enough for
+  // every thread even with one image.
+  t.channelVectors = largestDivisorAtMost(fullVectors, 4);
+  int64_t columns = std::max<int64_t>(
+      1, std::min<int64_t>({8, maxAcc / t.channelVectors,
+                            kMaxUnrolledFMAs / (taps * t.channelVectors)}));
+  t.columnBlock = columns;
+  t.taskRows = largestDivisorAtMost(outputRows,
+                                    std::max<int64_t>(1, outputRows / threads));
+  return t;
+}
+
 bool mlir::convgrad::cpu::parallelizeDataMovement(int64_t bytes,
                                                   const CPUTarget &target) {
   // An OpenMP region costs a few microseconds to open and join; a copy of

@@ -1,0 +1,917 @@
+//===- DepthwiseChannelsLast.cpp - Channels-last depthwise gradients ------===//
+//
+// In NHWC the channels of a pixel are contiguous, so a depthwise kernel
+// (every channel its own 2-D convolution) vectorizes along the channels:
+// one vector load per pixel and tap, and the lanes never mix. The generic
+// path instead pads dy or x into a copy, fills the result, and computes
+// the filter gradient as a depthwise convolution whose "filter" is dy
+// (transposing both activations). This rewrite computes both gradients
+// where the data is:
+//
+//   - data gradient, dx[n, i, j, c] = sum over taps (kh, kw) whose output
+//     position is whole and inside dy of
+//       dy[n, (i + lo_h - kh d_h) / s_h, (j + lo_w - kw d_w) / s_w, c]
+//         * w[c, kh, kw]:
+//     per output row i, the columns j of a stride phase p (j = p + s_w q)
+//     read dy column q + off(kw), off = (p + lo_w - kw d_w) / s_w, for the
+//     kernel columns kw of that phase only (no FMA on an inserted zero).
+//     A register block is `columnBlock` consecutive q x `channelVectors`
+//     vectors; the filter is transposed once to [KH, KW, C] so that a tap's
+//     filter vector is one load;
+//   - filter gradient, dw[c, kh, kw] = sum over (n, oh, ow) of
+//       x[n, oh s_h - lo_h + kh d_h, ow s_w - lo_w + kw d_w, c] * dy[n, oh, ow,
+//       c]:
+//     per block of channel vectors (a parallel task: no reduction between
+//     threads) and block of kernel rows, one accumulator vector per
+//     (kernel row, kernel column, channel vector) over every image and
+//     output position; per output position, one dy load serves KW FMAs.
+//
+// The padding costs no copy and no per-element branch: whether a kernel
+// row is inside the input is decided once per output row (scf.if), and the
+// output columns whose windows reach the padding (few: about the padding /
+// stride on each side) are unrolled with exactly their taps, around a loop
+// over the interior columns where every tap is inside. Channels: blocks of
+// full vectors in a loop; a partial last vector is one more block whose
+// loads and stores are masked, never a scalar loop.
+//
+// Every size (lanes, register blocks, tasks) and whether the form applies
+// come from cpu::getDepthwiseChannelsLastTiling (TilingStrategy.h).
+//
+//===----------------------------------------------------------------------===//
+
+#include "convgrad/Codegen/CPU/DepthwiseUtils.h"
+#include "convgrad/Codegen/CPU/Passes.h"
+#include "convgrad/Codegen/CPU/TilingStrategy.h"
+#include "convgrad/Dialect/ConvGrad/IR/ConvGradOps.h"
+#include "convgrad/Dialect/ConvGrad/Utils/TensorUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <map>
+
+namespace mlir {
+namespace convgrad {
+#define GEN_PASS_DEF_CONVGRADCPUDEPTHWISECHANNELSLAST
+#include "convgrad/Codegen/CPU/Passes.h.inc"
+} // namespace convgrad
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::convgrad;
+
+namespace {
+
+/// The geometry of a 2-D depthwise convolution x [N, H, W, C] -> dy
+/// [N, OH, OW, C] with a KH x KW kernel (the forward direction, whichever
+/// gradient is computed).
+struct DepthwiseGeometry {
+  int64_t channels = 0;
+  int64_t inSizes[2] = {0, 0};  ///< H, W
+  int64_t outSizes[2] = {0, 0}; ///< OH, OW
+  int64_t kernel[2] = {0, 0};
+  int64_t strides[2] = {1, 1}, dilations[2] = {1, 1}, padLow[2] = {0, 0};
+
+  /// The x column of output column ow and kernel column kw.
+  int64_t inputColumn(int64_t ow, int64_t kw) const {
+    return ow * strides[1] - padLow[1] + kw * dilations[1];
+  }
+};
+
+/// A column of a register block: its offset from the block's base and the
+/// kernel columns it takes.
+struct BlockColumn {
+  int64_t offset = 0;
+  SmallVector<int64_t> kernelColumns;
+};
+
+/// One stride phase of a data gradient's output columns: j = phase +
+/// s_w * q for q < count; kernel column kw reads dy column q + offsets[kw].
+struct ColumnPhase {
+  int64_t phase = 0, count = 0;
+  SmallVector<int64_t> kernelColumns, offsets;
+  /// The q range where every kernel column of the phase reads inside dy.
+  int64_t interiorBegin = 0, interiorEnd = 0;
+
+  /// The kernel columns that read inside dy (of `outCols` columns) at q.
+  SmallVector<int64_t> validAt(int64_t q, int64_t outCols) const {
+    SmallVector<int64_t> valid;
+    for (auto [kw, off] : llvm::zip(kernelColumns, offsets))
+      if (q + off >= 0 && q + off < outCols)
+        valid.push_back(kw);
+    return valid;
+  }
+  int64_t offsetOf(int64_t kw) const {
+    for (auto [k, off] : llvm::zip(kernelColumns, offsets))
+      if (k == kw)
+        return off;
+    llvm_unreachable("kernel column not in the phase");
+  }
+};
+
+int64_t floorDivide(int64_t a, int64_t b) {
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+/// The stride phases of the data gradient of `g`.
+SmallVector<ColumnPhase> dataGradientPhases(const DepthwiseGeometry &g) {
+  SmallVector<ColumnPhase> phases;
+  int64_t s = g.strides[1], d = g.dilations[1], lo = g.padLow[1];
+  int64_t width = g.inSizes[1], outCols = g.outSizes[1];
+  for (int64_t p = 0; p < s && p < width; ++p) {
+    ColumnPhase ph;
+    ph.phase = p;
+    ph.count = (width - p + s - 1) / s;
+    for (int64_t kw = 0; kw < g.kernel[1]; ++kw) {
+      int64_t t = p + lo - kw * d;
+      if (t - floorDivide(t, s) * s != 0)
+        continue;
+      ph.kernelColumns.push_back(kw);
+      ph.offsets.push_back(floorDivide(t, s));
+    }
+    int64_t begin = 0, end = ph.count;
+    for (int64_t off : ph.offsets) {
+      begin = std::max(begin, -off);
+      end = std::min(end, outCols - off);
+    }
+    // No tap, or no column where all are inside: every column is a border.
+    if (ph.kernelColumns.empty() || begin >= end)
+      begin = end = ph.count;
+    ph.interiorBegin = begin;
+    ph.interiorEnd = end;
+    phases.push_back(ph);
+  }
+  return phases;
+}
+
+/// The output column range [begin, end) of a filter gradient where every
+/// kernel column reads inside x (empty: begin == end == OW).
+std::pair<int64_t, int64_t> filterGradientInterior(const DepthwiseGeometry &g) {
+  int64_t outCols = g.outSizes[1];
+  int64_t begin = 0;
+  while (begin < outCols && g.inputColumn(begin, 0) < 0)
+    ++begin;
+  int64_t end = begin;
+  while (end < outCols && g.inputColumn(end, g.kernel[1] - 1) < g.inSizes[1])
+    ++end;
+  // Columns past `end` with the first tap before the input do not exist:
+  // inputColumn grows with ow.
+  if (begin >= end)
+    return {outCols, outCols};
+  return {begin, end};
+}
+
+/// Emits the vectors of one op: channel vectors of `lanes` accumulators,
+/// loads and stores masked for the partial last vector.
+class ChannelVectors {
+public:
+  ChannelVectors(Location loc, Type accType, int64_t lanes)
+      : loc(loc), accType(accType), lanes(lanes),
+        vecType(VectorType::get({lanes}, accType)) {}
+
+  /// The accumulator-typed vector at `indices` of `source` (the last index
+  /// along the channels), masked beyond its end when `masked`.
+  Value read(OpBuilder &b, Value source, ValueRange indices,
+             bool masked) const {
+    Type srcElem = getElementTypeOrSelf(source.getType());
+    Value padding = arith::ConstantOp::create(b, loc, srcElem,
+                                              b.getFloatAttr(srcElem, 0.0));
+    Value v = vector::TransferReadOp::create(
+        b, loc, VectorType::get({lanes}, srcElem), source, indices, padding,
+        ArrayRef<bool>{!masked});
+    return castElements(b, loc, v, accType);
+  }
+  /// Writes accumulator `v` to `dest` (converted to its element type).
+  Value write(OpBuilder &b, Value v, Value dest, ValueRange indices,
+              bool masked) const {
+    Type destElem = getElementTypeOrSelf(dest.getType());
+    return vector::TransferWriteOp::create(
+               b, loc, castElements(b, loc, v, destElem), dest, indices,
+               ArrayRef<bool>{!masked})
+        .getResult();
+  }
+  Value zero(OpBuilder &b) const {
+    return arith::ConstantOp::create(
+        b, loc, vecType,
+        DenseElementsAttr::get(vecType, b.getFloatAttr(accType, 0.0)));
+  }
+
+  Location loc;
+  Type accType;
+  int64_t lanes;
+  VectorType vecType;
+};
+
+/// `cond ? then(values) : values` as an scf.if yielding the values.
+SmallVector<Value>
+ifThenUpdate(OpBuilder &b, Location loc, Value cond, ValueRange values,
+             function_ref<SmallVector<Value>(OpBuilder &, ValueRange)> then) {
+  auto ifOp = scf::IfOp::create(
+      b, loc, cond,
+      [&](OpBuilder &tb, Location l) {
+        scf::YieldOp::create(tb, l, then(tb, values));
+      },
+      [&](OpBuilder &eb, Location l) { scf::YieldOp::create(eb, l, values); });
+  return SmallVector<Value>(ifOp.getResults().begin(), ifOp.getResults().end());
+}
+
+/// Whether 0 <= v < size, for an index v.
+Value inRange(OpBuilder &b, Location loc, Value v, int64_t size) {
+  Value lo = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, v,
+                                   indexConstant(b, loc, 0));
+  Value hi = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, v,
+                                   indexConstant(b, loc, size));
+  return arith::AndIOp::create(b, loc, lo, hi);
+}
+
+/// Runs `body` for the channel blocks: blocks of `blockVectors` full
+/// vectors in a loop (channel offset dynamic), then one block of the
+/// partial last vector (masked) when `channels` is not a multiple of the
+/// lanes. `body(builder, channelOffset, vectors, masked, carried)` returns
+/// the new carried values.
+SmallVector<Value>
+forEachChannelBlock(OpBuilder &b, Location loc, int64_t channels, int64_t lanes,
+                    int64_t blockVectors, ValueRange carried,
+                    function_ref<SmallVector<Value>(OpBuilder &, Value, int64_t,
+                                                    bool, ValueRange)>
+                        body) {
+  SmallVector<Value> cur(carried.begin(), carried.end());
+  int64_t full = channels / lanes;
+  int64_t blocks = full / blockVectors;
+  int64_t step = blockVectors * lanes;
+  if (blocks == 1) {
+    cur = body(b, indexConstant(b, loc, 0), blockVectors, false, cur);
+  } else if (blocks > 1) {
+    auto loop = scf::ForOp::create(
+        b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, blocks * step),
+        indexConstant(b, loc, step), cur,
+        [&](OpBuilder &lb, Location l, Value c0, ValueRange it) {
+          scf::YieldOp::create(lb, l, body(lb, c0, blockVectors, false, it));
+        });
+    cur.assign(loop.getResults().begin(), loop.getResults().end());
+  }
+  int64_t rest = full - blocks * blockVectors;
+  if (rest > 0)
+    cur = body(b, indexConstant(b, loc, blocks * step), rest, false, cur);
+  if (channels % lanes != 0)
+    cur = body(b, indexConstant(b, loc, full * lanes), 1, true, cur);
+  return cur;
+}
+
+//===----------------------------------------------------------------------===//
+// Data gradient
+//===----------------------------------------------------------------------===//
+
+/// The data gradient dx of `g` into `out` (a [1, rows, W, C] slice of dx
+/// for image n from row `firstRow`).
+class DataGradientEmitter {
+public:
+  DataGradientEmitter(const DepthwiseGeometry &g,
+                      const cpu::DepthwiseChannelsLastTiling &tiling,
+                      const ChannelVectors &cv, Value dy, Value filterT)
+      : g(g), tiling(tiling), cv(cv), dy(dy), filterT(filterT),
+        phases(dataGradientPhases(g)) {}
+
+  /// The rows [firstRow, firstRow + rows) of image n.
+  Value emitRows(OpBuilder &b, Location loc, Value out, Value n, Value firstRow,
+                 int64_t rows) {
+    auto loop = scf::ForOp::create(
+        b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, rows),
+        indexConstant(b, loc, 1), ValueRange{out},
+        [&](OpBuilder &rb, Location l, Value local, ValueRange it) {
+          Value row = arith::AddIOp::create(rb, l, firstRow, local);
+          SmallVector<Value> res = forEachChannelBlock(
+              rb, l, g.channels, cv.lanes, tiling.channelVectors, it,
+              [&](OpBuilder &cb, Value c0, int64_t vectors, bool masked,
+                  ValueRange cit) -> SmallVector<Value> {
+                return {emitPhases(cb, l, cit[0], n, row, local, c0, vectors,
+                                   masked)};
+              });
+          scf::YieldOp::create(rb, l, res);
+        });
+    return loop.getResult(0);
+  }
+
+private:
+  /// Every column of output row `row` (`local` in `out`) for one channel
+  /// block.
+  Value emitPhases(OpBuilder &b, Location loc, Value out, Value n, Value row,
+                   Value local, Value c0, int64_t vectors, bool masked) {
+    // Kernel rows reading a whole dy row inside dy, per kernel row: the
+    // condition and the dy row.
+    SmallVector<std::pair<Value, Value>> kernelRows;
+    int64_t s = g.strides[0];
+    for (int64_t kh = 0; kh < g.kernel[0]; ++kh) {
+      Value t = addIndex(b, loc, row, g.padLow[0] - kh * g.dilations[0]);
+      Value cond = inRange(b, loc, t, g.outSizes[0] * s);
+      Value dyRow = t;
+      if (s > 1) {
+        // t >= 0 where it matters: remsi's sign does not.
+        Value sv = indexConstant(b, loc, s);
+        Value rem = arith::RemSIOp::create(b, loc, t, sv);
+        cond = arith::AndIOp::create(
+            b, loc, cond,
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rem,
+                                  indexConstant(b, loc, 0)));
+        dyRow = arith::DivSIOp::create(b, loc, t, sv);
+      }
+      kernelRows.push_back({cond, dyRow});
+    }
+    int64_t cb = tiling.columnBlock;
+    for (const ColumnPhase &ph : phases) {
+      auto block = [&](OpBuilder &bb, Value dst, Value base,
+                       ArrayRef<BlockColumn> cols) {
+        return emitBlock(bb, loc, dst, ph, n, kernelRows, local, c0, vectors,
+                         masked, base, cols);
+      };
+      // Border columns: static, each with the kernel columns inside dy.
+      auto borders = [&](Value dst, int64_t begin, int64_t end) {
+        for (int64_t q0 = begin; q0 < end; q0 += cb) {
+          SmallVector<BlockColumn> cols;
+          for (int64_t q = q0; q < std::min(end, q0 + cb); ++q)
+            cols.push_back({q, ph.validAt(q, g.outSizes[1])});
+          dst = block(b, dst, indexConstant(b, loc, 0), cols);
+        }
+        return dst;
+      };
+      out = borders(out, 0, ph.interiorBegin);
+      int64_t interior = ph.interiorEnd - ph.interiorBegin;
+      int64_t looped = interior / cb * cb;
+      SmallVector<BlockColumn> full;
+      for (int64_t q = 0; q < cb; ++q)
+        full.push_back({q, ph.kernelColumns});
+      if (looped == cb) {
+        out = block(b, out, indexConstant(b, loc, ph.interiorBegin), full);
+      } else if (looped > cb) {
+        auto loop = scf::ForOp::create(
+            b, loc, indexConstant(b, loc, ph.interiorBegin),
+            indexConstant(b, loc, ph.interiorBegin + looped),
+            indexConstant(b, loc, cb), ValueRange{out},
+            [&](OpBuilder &lb, Location l, Value q0, ValueRange it) {
+              scf::YieldOp::create(lb, l, block(lb, it[0], q0, full));
+            });
+        out = loop.getResult(0);
+      }
+      if (looped < interior) {
+        SmallVector<BlockColumn> rest;
+        for (int64_t q = ph.interiorBegin + looped; q < ph.interiorEnd; ++q)
+          rest.push_back({q, ph.kernelColumns});
+        out = block(b, out, indexConstant(b, loc, 0), rest);
+      }
+      out = borders(out, ph.interiorEnd, ph.count);
+    }
+    return out;
+  }
+
+  /// One register block: columns q = base + col.offset of phase `ph`, x
+  /// `vectors` channel vectors from c0.
+  Value emitBlock(OpBuilder &b, Location loc, Value out, const ColumnPhase &ph,
+                  Value n, ArrayRef<std::pair<Value, Value>> kernelRows,
+                  Value local, Value c0, int64_t vectors, bool masked,
+                  Value base, ArrayRef<BlockColumn> cols) {
+    SmallVector<Value> channel;
+    for (int64_t v = 0; v < vectors; ++v)
+      channel.push_back(addIndex(b, loc, c0, v * cv.lanes));
+    SmallVector<Value> acc(cols.size() * vectors, cv.zero(b));
+    bool anyTap = llvm::any_of(
+        cols, [](const BlockColumn &c) { return !c.kernelColumns.empty(); });
+    if (anyTap) {
+      for (int64_t kh = 0; kh < g.kernel[0]; ++kh) {
+        Value cond = kernelRows[kh].first, dyRow = kernelRows[kh].second;
+        acc = ifThenUpdate(
+            b, loc, cond, acc,
+            [&](OpBuilder &tb, ValueRange cur) -> SmallVector<Value> {
+              SmallVector<Value> next(cur.begin(), cur.end());
+              // Per channel vector: the tap filter vectors, then each dy
+              // vector the block reads, once, into every (column, tap)
+              // that reads it. Columns of a block share dy vectors across
+              // taps; loading each where it is used keeps the live set at
+              // the accumulators + KW filter vectors + one dy vector (all
+              // of a block's dy vectors live at once would spill).
+              std::map<int64_t, SmallVector<std::pair<size_t, size_t>>>
+                  readers; // dy column offset -> (column, tap index)
+              for (auto [ci, col] : llvm::enumerate(cols))
+                for (auto [ti, kw] : llvm::enumerate(ph.kernelColumns))
+                  if (llvm::is_contained(col.kernelColumns, kw))
+                    readers[col.offset + ph.offsets[ti]].push_back({ci, ti});
+              for (int64_t v = 0; v < vectors; ++v) {
+                // The filter flipped: dx sums dy[i + lo - k] * w[k].
+                SmallVector<Value> w;
+                for (int64_t kw : ph.kernelColumns)
+                  w.push_back(cv.read(tb, filterT,
+                                      {indexConstant(tb, loc, kh),
+                                       indexConstant(tb, loc, kw), channel[v]},
+                                      masked));
+                for (auto &[offset, uses] : readers) {
+                  Value dyCol = addIndex(tb, loc, base, offset);
+                  Value d =
+                      cv.read(tb, dy, {n, dyRow, dyCol, channel[v]}, masked);
+                  for (auto [ci, ti] : uses) {
+                    Value &a = next[ci * vectors + v];
+                    a = vector::FMAOp::create(tb, loc, d, w[ti], a);
+                  }
+                }
+              }
+              return next;
+            });
+      }
+    }
+    for (auto [ci, col] : llvm::enumerate(cols)) {
+      // Output column j = phase + s * q.
+      Value q = addIndex(b, loc, base, col.offset);
+      Value j = addIndex(b, loc, mulIndex(b, loc, q, g.strides[1]), ph.phase);
+      for (int64_t v = 0; v < vectors; ++v)
+        out =
+            cv.write(b, acc[ci * vectors + v], out,
+                     {indexConstant(b, loc, 0), local, j, channel[v]}, masked);
+    }
+    return out;
+  }
+
+  const DepthwiseGeometry &g;
+  const cpu::DepthwiseChannelsLastTiling &tiling;
+  const ChannelVectors &cv;
+  Value dy, filterT;
+  SmallVector<ColumnPhase> phases;
+};
+
+//===----------------------------------------------------------------------===//
+// Filter gradient
+//===----------------------------------------------------------------------===//
+
+class FilterGradientEmitter {
+public:
+  FilterGradientEmitter(const DepthwiseGeometry &g,
+                        const cpu::DepthwiseChannelsLastTiling &tiling,
+                        const ChannelVectors &cv, Value x, Value dy)
+      : g(g), tiling(tiling), cv(cv), x(x), dy(dy),
+        interior(filterGradientInterior(g)) {}
+
+  /// Accumulates into `acc` (a zero [KH, KW, width] tensor of accumulators
+  /// for the channels from `accC0`) the filter gradient of the full channel
+  /// blocks at channel offsets [fullBegin, fullEnd) and, when `hasTail`,
+  /// of the partial last vector at `tailC0` (masked). Channel blocks are
+  /// the innermost loop around the row code: every x and dy row streams
+  /// through once per kernel row block, all channels of a pixel together,
+  /// and the block's accumulators are reloaded from `acc` (in L1) per row.
+  Value emitTask(OpBuilder &b, Location loc, Value acc, Value accC0,
+                 Value fullBegin, Value fullEnd, Value hasTail,
+                 int64_t tailC0) {
+    Value batch = tensor::DimOp::create(b, loc, x, 0);
+    int64_t blockChannels = tiling.channelVectors * cv.lanes;
+    for (int64_t kh0 = 0; kh0 < g.kernel[0]; kh0 += tiling.kernelRowBlock) {
+      int64_t rows = std::min(tiling.kernelRowBlock, g.kernel[0] - kh0);
+      auto images = scf::ForOp::create(
+          b, loc, indexConstant(b, loc, 0), batch, indexConstant(b, loc, 1),
+          ValueRange{acc},
+          [&](OpBuilder &nb, Location l, Value n, ValueRange nit) {
+            auto outRows = scf::ForOp::create(
+                nb, l, indexConstant(nb, l, 0),
+                indexConstant(nb, l, g.outSizes[0]), indexConstant(nb, l, 1),
+                nit, [&](OpBuilder &rb, Location rl, Value oh, ValueRange it) {
+                  auto blocks = scf::ForOp::create(
+                      rb, rl, fullBegin, fullEnd,
+                      indexConstant(rb, rl, blockChannels), it,
+                      [&](OpBuilder &cb, Location cl, Value c0,
+                          ValueRange cit) {
+                        scf::YieldOp::create(
+                            cb, cl,
+                            emitBlockRow(cb, cl, cit[0], accC0, c0,
+                                         tiling.channelVectors, false, kh0,
+                                         rows, n, oh));
+                      });
+                  Value cur = blocks.getResult(0);
+                  if (hasTail) {
+                    auto ifOp = scf::IfOp::create(
+                        rb, rl, hasTail,
+                        [&](OpBuilder &tb, Location tl) {
+                          scf::YieldOp::create(
+                              tb, tl,
+                              emitBlockRow(tb, tl, cur, accC0,
+                                           indexConstant(tb, tl, tailC0), 1,
+                                           true, kh0, rows, n, oh));
+                        },
+                        [&](OpBuilder &eb, Location el) {
+                          scf::YieldOp::create(eb, el, cur);
+                        });
+                    cur = ifOp.getResult(0);
+                  }
+                  scf::YieldOp::create(rb, rl, cur);
+                });
+            scf::YieldOp::create(nb, l, outRows.getResults());
+          });
+      acc = images.getResult(0);
+    }
+    return acc;
+  }
+
+private:
+  /// Kernel rows [kh0, kh0 + rows) of output row oh of image n for the
+  /// channel block of `vectors` vectors from c0: its accumulators are read
+  /// from and written back to `acc` (at channel c0 - accC0).
+  Value emitBlockRow(OpBuilder &b, Location loc, Value acc, Value accC0,
+                     Value c0, int64_t vectors, bool masked, int64_t kh0,
+                     int64_t rows, Value n, Value oh) {
+    SmallVector<Value> channel, accChannel;
+    Value local = arith::SubIOp::create(b, loc, c0, accC0);
+    for (int64_t v = 0; v < vectors; ++v) {
+      channel.push_back(addIndex(b, loc, c0, v * cv.lanes));
+      accChannel.push_back(addIndex(b, loc, local, v * cv.lanes));
+    }
+    int64_t kw = g.kernel[1];
+    auto accIndex = [&](int64_t r, int64_t k, int64_t v) -> SmallVector<Value> {
+      return {indexConstant(b, loc, kh0 + r), indexConstant(b, loc, k),
+              accChannel[v]};
+    };
+    // acc[(r * KW + kw) * vectors + v].
+    SmallVector<Value> cur;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t k = 0; k < kw; ++k)
+        for (int64_t v = 0; v < vectors; ++v)
+          cur.push_back(cv.read(b, acc, accIndex(r, k, v), false));
+    // Usually every kernel row is inside x: all rows in one pass over the
+    // columns (dy loaded once, rows x KW x vectors independent FMA chains);
+    // at the top and bottom borders, each row inside x on its own.
+    SmallVector<int64_t> rs;
+    SmallVector<Value> xRows, conds;
+    for (int64_t r = 0; r < rows; ++r) {
+      auto [xRow, cond] = inputRow(b, loc, oh, kh0 + r);
+      rs.push_back(r);
+      xRows.push_back(xRow);
+      conds.push_back(cond);
+    }
+    if (rows == 1) {
+      cur = emitKernelRows(b, loc, cur, rs, xRows, conds[0], n, oh, channel,
+                           masked);
+    } else {
+      Value all = conds[0];
+      for (Value c : ArrayRef<Value>(conds).drop_front())
+        all = arith::AndIOp::create(b, loc, all, c);
+      auto ifOp = scf::IfOp::create(
+          b, loc, all,
+          [&](OpBuilder &tb, Location l) {
+            Value yes = arith::ConstantIntOp::create(tb, l, 1, 1);
+            scf::YieldOp::create(tb, l,
+                                 emitKernelRows(tb, l, cur, rs, xRows, yes, n,
+                                                oh, channel, masked));
+          },
+          [&](OpBuilder &eb, Location l) {
+            SmallVector<Value> each = cur;
+            for (int64_t r = 0; r < rows; ++r)
+              each = emitKernelRows(eb, l, each, {r}, {xRows[r]}, conds[r], n,
+                                    oh, channel, masked);
+            scf::YieldOp::create(eb, l, each);
+          });
+      cur.assign(ifOp.getResults().begin(), ifOp.getResults().end());
+    }
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t k = 0; k < kw; ++k)
+        for (int64_t v = 0; v < vectors; ++v)
+          acc = cv.write(b, cur[(r * kw + k) * vectors + v], acc,
+                         accIndex(r, k, v), false);
+    return acc;
+  }
+
+  /// The x row of output row oh and kernel row kh, and whether it is
+  /// inside x.
+  std::pair<Value, Value> inputRow(OpBuilder &b, Location loc, Value oh,
+                                   int64_t kh) {
+    Value xRow = addIndex(b, loc, mulIndex(b, loc, oh, g.strides[0]),
+                          kh * g.dilations[0] - g.padLow[0]);
+    return {xRow, inRange(b, loc, xRow, g.inSizes[0])};
+  }
+
+  /// Adds the block rows `rs` (kernel rows kh0 + r, accumulators
+  /// acc[(r * KW + kw) * vectors + v]) of output row oh of image n, when
+  /// `cond` (their x rows are inside x): one pass over the output columns,
+  /// each dy vector feeding every kernel row and column.
+  SmallVector<Value> emitKernelRows(OpBuilder &b, Location loc,
+                                    ArrayRef<Value> acc, ArrayRef<int64_t> rs,
+                                    ArrayRef<Value> xRows, Value cond, Value n,
+                                    Value oh, ArrayRef<Value> channel,
+                                    bool masked) {
+    int64_t vectors = channel.size(), kw = g.kernel[1];
+    // Only these rows' accumulators flow through the if and the loops.
+    auto slot = [&](size_t i, int64_t k, int64_t v) {
+      return (rs[i] * kw + k) * vectors + v;
+    };
+    SmallVector<Value> mine;
+    for (size_t i = 0; i < rs.size(); ++i)
+      for (int64_t k = 0; k < kw; ++k)
+        for (int64_t v = 0; v < vectors; ++v)
+          mine.push_back(acc[slot(i, k, v)]);
+    auto local = [&](size_t i, int64_t k, int64_t v) {
+      return (i * kw + k) * vectors + v;
+    };
+    mine = ifThenUpdate(
+        b, loc, cond, mine,
+        [&](OpBuilder &tb, ValueRange cur) -> SmallVector<Value> {
+          SmallVector<Value> next(cur.begin(), cur.end());
+          // One output column: dy times each kernel column inside x.
+          auto column = [&](OpBuilder &cb, SmallVector<Value> a, Value ow,
+                            ArrayRef<int64_t> kernelColumns) {
+            for (int64_t v = 0; v < vectors; ++v) {
+              Value d = cv.read(cb, dy, {n, oh, ow, channel[v]}, masked);
+              for (size_t i = 0; i < rs.size(); ++i) {
+                for (int64_t k : kernelColumns) {
+                  Value xCol =
+                      addIndex(cb, loc, mulIndex(cb, loc, ow, g.strides[1]),
+                               k * g.dilations[1] - g.padLow[1]);
+                  Value xv =
+                      cv.read(cb, x, {n, xRows[i], xCol, channel[v]}, masked);
+                  Value &s = a[local(i, k, v)];
+                  s = vector::FMAOp::create(cb, loc, xv, d, s);
+                }
+              }
+            }
+            return a;
+          };
+          auto border = [&](int64_t begin, int64_t end) {
+            for (int64_t ow = begin; ow < end; ++ow) {
+              SmallVector<int64_t> valid;
+              for (int64_t k = 0; k < kw; ++k) {
+                int64_t c = g.inputColumn(ow, k);
+                if (c >= 0 && c < g.inSizes[1])
+                  valid.push_back(k);
+              }
+              if (!valid.empty())
+                next = column(tb, next, indexConstant(tb, loc, ow), valid);
+            }
+          };
+          border(0, interior.first);
+          if (interior.second > interior.first) {
+            SmallVector<int64_t> all;
+            for (int64_t k = 0; k < kw; ++k)
+              all.push_back(k);
+            auto loop = scf::ForOp::create(
+                tb, loc, indexConstant(tb, loc, interior.first),
+                indexConstant(tb, loc, interior.second),
+                indexConstant(tb, loc, 1), next,
+                [&](OpBuilder &lb, Location l, Value ow, ValueRange it) {
+                  scf::YieldOp::create(
+                      lb, l,
+                      column(lb, SmallVector<Value>(it.begin(), it.end()), ow,
+                             all));
+                });
+            next.assign(loop.getResults().begin(), loop.getResults().end());
+          }
+          border(interior.second, g.outSizes[1]);
+          return next;
+        });
+    SmallVector<Value> result(acc.begin(), acc.end());
+    for (size_t i = 0; i < rs.size(); ++i)
+      for (int64_t k = 0; k < kw; ++k)
+        for (int64_t v = 0; v < vectors; ++v)
+          result[slot(i, k, v)] = mine[local(i, k, v)];
+    return result;
+  }
+
+  const DepthwiseGeometry &g;
+  const cpu::DepthwiseChannelsLastTiling &tiling;
+  const ChannelVectors &cv;
+  Value x, dy;
+  std::pair<int64_t, int64_t> interior;
+};
+
+//===----------------------------------------------------------------------===//
+// Patterns
+//===----------------------------------------------------------------------===//
+
+/// The geometry of a channels-last 2-D depthwise op without multiplier
+/// (groups == C == F) with x `x`, dy `dy` and filter (gradient) `filter`,
+/// static except the batch; failure otherwise.
+FailureOr<DepthwiseGeometry> depthwiseGeometry(const ConvParams &p, Value x,
+                                               Value dy, Value filter) {
+  if (!p.isChannelsLast() || p.spatialRank != 2)
+    return failure();
+  if (!staticButBatch(x) || !staticButBatch(dy) || !staticButBatch(filter))
+    return failure();
+  auto xs = cast<RankedTensorType>(x.getType()).getShape();
+  auto ys = cast<RankedTensorType>(dy.getType()).getShape();
+  auto ws = cast<RankedTensorType>(filter.getType()).getShape();
+  // x [N, H, W, C], dy [N, OH, OW, F], filter [F, KH, KW, C / groups].
+  if (p.groups != xs[3] || ys[3] != xs[3] || ws[0] != xs[3] || ws[3] != 1)
+    return failure();
+  DepthwiseGeometry g;
+  g.channels = xs[3];
+  for (int i = 0; i < 2; ++i) {
+    g.inSizes[i] = xs[1 + i];
+    g.outSizes[i] = ys[1 + i];
+    g.kernel[i] = ws[1 + i];
+    g.strides[i] = p.strides[i];
+    g.dilations[i] = p.dilations[i];
+    g.padLow[i] = p.padLow[i];
+    if (g.strides[i] < 1 || g.dilations[i] < 1)
+      return failure();
+  }
+  return g;
+}
+
+/// Output columns unrolled because their windows reach the padding.
+int64_t dataGradientBorderColumns(const DepthwiseGeometry &g) {
+  int64_t n = 0;
+  for (const ColumnPhase &ph : dataGradientPhases(g))
+    n += ph.count - (ph.interiorEnd - ph.interiorBegin);
+  return n;
+}
+int64_t filterGradientBorderColumns(const DepthwiseGeometry &g) {
+  auto [begin, end] = filterGradientInterior(g);
+  return g.outSizes[1] - (end - begin);
+}
+
+/// [F, KH, KW, 1] -> [KH, KW, F].
+Value filterToTapsByChannels(OpBuilder &b, Location loc, Value filter) {
+  Value collapsed = mergeDims(b, loc, filter, 2);
+  return transposeTensor(b, loc, collapsed, {1, 2, 0});
+}
+
+struct DgradChannelsLast : OpRewritePattern<ConvBackwardDataOp> {
+  DgradChannelsLast(MLIRContext *ctx, const cpu::CPUTarget &target,
+                    PatternBenefit benefit)
+      : OpRewritePattern(ctx, benefit), target(target) {}
+
+  LogicalResult matchAndRewrite(ConvBackwardDataOp op,
+                                PatternRewriter &rewriter) const override {
+    ConvParams p = op.getConvParams();
+    Value dy = op.getGradOutput(), filter = op.getFilter();
+    Value dx = op.getGradInput();
+    FailureOr<DepthwiseGeometry> geometry =
+        depthwiseGeometry(p, dx, dy, filter);
+    if (failed(geometry))
+      return rewriter.notifyMatchFailure(
+          op, "not a static channels-last 2-D depthwise op");
+    const DepthwiseGeometry &g = *geometry;
+    auto dxType = cast<RankedTensorType>(dx.getType());
+    Type elementType = dxType.getElementType();
+    Type accType = getAccumulatorType(elementType);
+    std::optional<cpu::DepthwiseChannelsLastTiling> tiling =
+        cpu::getDepthwiseChannelsLastTiling(
+            cpu::DepthwiseChannelsLastKind::DataGradient, g.channels,
+            g.kernel[0], g.kernel[1], g.inSizes[0],
+            dataGradientBorderColumns(g), accType.getIntOrFloatBitWidth(),
+            target);
+    if (!tiling)
+      return rewriter.notifyMatchFailure(op, "the strategy declines");
+
+    Location loc = op.getLoc();
+    Value filterT = filterToTapsByChannels(rewriter, loc, filter);
+    ChannelVectors cv(loc, accType, tiling->lanes);
+    DataGradientEmitter emitter(g, *tiling, cv, dy, filterT);
+    Value init = tensor::EmptyOp::create(
+        rewriter, loc, getDxSizes(rewriter, loc, dy, g), elementType);
+    // One task per (image, block of taskRows rows).
+    int64_t rowTasks = g.inSizes[0] / tiling->taskRows;
+    SmallVector<OpFoldResult> lbs = {rewriter.getIndexAttr(0),
+                                     rewriter.getIndexAttr(0)};
+    SmallVector<OpFoldResult> ubs = {getSizes(rewriter, loc, dy).front(),
+                                     rewriter.getIndexAttr(rowTasks)};
+    SmallVector<OpFoldResult> steps = {rewriter.getIndexAttr(1),
+                                       rewriter.getIndexAttr(1)};
+    auto forall =
+        scf::ForallOp::create(rewriter, loc, lbs, ubs, steps, ValueRange{init},
+                              /*mapping=*/std::nullopt);
+    {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(forall.getBody());
+      Value n = forall.getInductionVars()[0];
+      Value firstRow = mulIndex(rewriter, loc, forall.getInductionVars()[1],
+                                tiling->taskRows);
+      Value shared = forall.getRegionIterArgs().front();
+      SmallVector<OpFoldResult> offsets = {
+          n, firstRow, rewriter.getIndexAttr(0), rewriter.getIndexAttr(0)};
+      SmallVector<OpFoldResult> sizes = {
+          rewriter.getIndexAttr(1), rewriter.getIndexAttr(tiling->taskRows),
+          rewriter.getIndexAttr(g.inSizes[1]),
+          rewriter.getIndexAttr(g.channels)};
+      SmallVector<OpFoldResult> strides(4, rewriter.getIndexAttr(1));
+      Value slice = tensor::ExtractSliceOp::create(rewriter, loc, shared,
+                                                   offsets, sizes, strides);
+      Value result =
+          emitter.emitRows(rewriter, loc, slice, n, firstRow, tiling->taskRows);
+      rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
+      tensor::ParallelInsertSliceOp::create(rewriter, loc, result, shared,
+                                            offsets, sizes, strides);
+    }
+    rewriter.replaceOp(op, forall.getResult(0));
+    return success();
+  }
+
+  /// dx's sizes [N, H, W, C] (N from dy).
+  static SmallVector<OpFoldResult>
+  getDxSizes(OpBuilder &b, Location loc, Value dy, const DepthwiseGeometry &g) {
+    return {getSizes(b, loc, dy).front(), b.getIndexAttr(g.inSizes[0]),
+            b.getIndexAttr(g.inSizes[1]), b.getIndexAttr(g.channels)};
+  }
+
+  cpu::CPUTarget target;
+};
+
+struct WgradChannelsLast : OpRewritePattern<ConvBackwardFilterOp> {
+  WgradChannelsLast(MLIRContext *ctx, const cpu::CPUTarget &target,
+                    PatternBenefit benefit)
+      : OpRewritePattern(ctx, benefit), target(target) {}
+
+  LogicalResult matchAndRewrite(ConvBackwardFilterOp op,
+                                PatternRewriter &rewriter) const override {
+    ConvParams p = op.getConvParams();
+    Value x = op.getInput(), dy = op.getGradOutput();
+    Value dw = op.getGradFilter();
+    FailureOr<DepthwiseGeometry> geometry = depthwiseGeometry(p, x, dy, dw);
+    if (failed(geometry))
+      return rewriter.notifyMatchFailure(
+          op, "not a static channels-last 2-D depthwise op");
+    const DepthwiseGeometry &g = *geometry;
+    auto dwType = cast<RankedTensorType>(dw.getType());
+    Type elementType = dwType.getElementType();
+    Type accType = getAccumulatorType(elementType);
+    std::optional<cpu::DepthwiseChannelsLastTiling> tiling =
+        cpu::getDepthwiseChannelsLastTiling(
+            cpu::DepthwiseChannelsLastKind::FilterGradient, g.channels,
+            g.kernel[0], g.kernel[1], g.outSizes[0],
+            filterGradientBorderColumns(g), accType.getIntOrFloatBitWidth(),
+            target);
+    if (!tiling)
+      return rewriter.notifyMatchFailure(op, "the strategy declines");
+
+    Location loc = op.getLoc();
+    int64_t lanes = tiling->lanes;
+    int64_t blockChannels = tiling->channelVectors * lanes;
+    // Blocks of channelVectors full vectors (the strategy's block divides
+    // them), and one block of the partial last vector if any; each task
+    // owns perTask consecutive blocks, its slice of the accumulator tensor
+    // padded to whole blocks so that every slice is static.
+    int64_t fullBlocks = g.channels / lanes / tiling->channelVectors;
+    bool partial = g.channels % lanes != 0;
+    int64_t blocks = fullBlocks + (partial ? 1 : 0);
+    int64_t tasks = std::min(tiling->tasks, blocks);
+    int64_t perTask = (blocks + tasks - 1) / tasks;
+    tasks = (blocks + perTask - 1) / perTask;
+    int64_t tailTask = fullBlocks / perTask;
+    int64_t taskChannels = perTask * blockChannels;
+    ChannelVectors cv(loc, accType, lanes);
+    FilterGradientEmitter emitter(g, *tiling, cv, x, dy);
+    Value init = tensor::EmptyOp::create(
+        rewriter, loc,
+        ArrayRef<int64_t>{g.kernel[0], g.kernel[1], tasks * taskChannels},
+        accType);
+    Value accs = forEachTask(
+        rewriter, loc, tasks, tasks * taskChannels, init, /*planeDim=*/2,
+        [&](OpBuilder &tb, Value accC0, Value, Value slice) -> Value {
+          // The task's full blocks end at min(its end, the last full block).
+          Value fullEnd = arith::MinSIOp::create(
+              tb, loc, addIndex(tb, loc, accC0, taskChannels),
+              indexConstant(tb, loc, fullBlocks * blockChannels));
+          Value hasTail;
+          if (partial)
+            hasTail = arith::CmpIOp::create(
+                tb, loc, arith::CmpIPredicate::eq, accC0,
+                indexConstant(tb, loc, tailTask * taskChannels));
+          Value zero = arith::ConstantOp::create(tb, loc, accType,
+                                                 tb.getFloatAttr(accType, 0.0));
+          Value acc = linalg::FillOp::create(tb, loc, zero, slice).getResult(0);
+          return emitter.emitTask(tb, loc, acc, accC0, accC0, fullEnd, hasTail,
+                                  fullBlocks * blockChannels);
+        });
+    // [KH, KW, padded C] -> [C, KH, KW, 1] in the element type.
+    Value taps = sliceAlongDim(rewriter, loc, accs, 2, rewriter.getIndexAttr(0),
+                               g.channels);
+    taps = convertElementType(rewriter, loc, taps, elementType);
+    Value byChannel = transposeTensor(rewriter, loc, taps, {2, 0, 1});
+    Value result = tensor::ExpandShapeOp::create(
+        rewriter, loc, dwType, byChannel,
+        ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+  cpu::CPUTarget target;
+};
+
+struct DepthwiseChannelsLastPass
+    : public convgrad::impl::ConvGradCPUDepthwiseChannelsLastBase<
+          DepthwiseChannelsLastPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (failed(applyPatternsForTarget(
+            getOperation(),
+            [](RewritePatternSet &patterns, const cpu::CPUTarget &target) {
+              populateDepthwiseChannelsLastPatterns(patterns, target);
+            })))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
+
+void mlir::convgrad::populateDepthwiseChannelsLastPatterns(
+    RewritePatternSet &patterns, const cpu::CPUTarget &target,
+    PatternBenefit benefit) {
+  patterns.add<DgradChannelsLast, WgradChannelsLast>(patterns.getContext(),
+                                                     target, benefit);
+}

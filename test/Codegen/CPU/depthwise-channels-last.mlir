@@ -1,0 +1,114 @@
+// --convgrad-cpu-depthwise-channels-last: channels-last 2-D depthwise
+// data and filter gradients with vectors along the (contiguous) channels,
+// reading x and dy where they are: no padded copy, no transposed
+// activation, no fill of dx.
+// RUN: convgrad-opt %s -split-input-file --convgrad-cpu-set-target="target-cpu=x86-64-v4 threads=2" --convgrad-cpu-depthwise-channels-last --canonicalize --cse | FileCheck %s
+// RUN: convgrad-opt %s -split-input-file --convgrad-cpu-set-target="target-cpu=x86-64-v3" --convgrad-cpu-depthwise-channels-last --canonicalize --cse | FileCheck %s --check-prefix=AVX2
+
+// Filter gradient, 40 channels (2 full vectors of 16 + 8), dynamic batch,
+// two threads: 2 tasks of 32 accumulator channels ([3, 3, 64], padded to
+// whole blocks); a task zeroes its slice, then per image and output row
+// runs its full blocks (1 vector each) and, in the task holding channel
+// 32, the partial vector with masked loads. Per block and row, the 9
+// accumulators are loaded; when all 3 kernel rows are inside x (scf.if),
+// one pass over the columns: column 0 (kernel columns 1, 2 only), the
+// interior loop 1..18 carrying 9 accumulators (one dy load, 9 FMAs),
+// column 19 (kernel columns 0, 1); else each kernel row inside x on its
+// own. Then [3, 3, 40] -> [40, 3, 3, 1].
+// CHECK-LABEL: func.func @wgrad
+// CHECK-SAME: (%[[X:.*]]: tensor<?x10x20x40xf32>, %[[DY:.*]]: tensor<?x10x20x40xf32>)
+// CHECK-NOT: tensor.pad
+// CHECK: %[[ACC:.*]] = scf.forall (%[[T:.*]]) in (2) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<3x3x64xf32>)
+// CHECK:   %[[C0:.*]] = arith.muli %[[T]], %c32
+// CHECK:   %[[TAIL:.*]] = arith.cmpi eq, %[[C0]], %c32
+// CHECK:   %[[ZERO:.*]] = linalg.fill {{.*}} -> tensor<3x3x?xf32>
+// CHECK:   scf.for %[[N:.*]] = %c0 to %{{.*}} step %c1 iter_args(%{{.*}} = %[[ZERO]])
+// CHECK:     scf.for %[[OH:.*]] = %c0 to %c10 step %c1
+// CHECK:       scf.for %[[C:.*]] = %[[C0]] to %{{.*}} step %c16
+// CHECK-COUNT-9: vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<3x3x?xf32>, vector<16xf32>
+// CHECK:         scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:           vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c0, %[[C]]]
+// CHECK-COUNT-6:   vector.fma
+// CHECK:           scf.for %[[OW:.*]] = %c1 to %c19 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:             vector.transfer_read %[[DY]][%[[N]], %[[OH]], %[[OW]], %[[C]]]
+// CHECK-COUNT-9:     vector.fma
+// CHECK-NEXT:        scf.yield
+// CHECK:           vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c19, %[[C]]]
+// CHECK-COUNT-6:   vector.fma
+// CHECK:         } else {
+// CHECK:           scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:             scf.for %{{.*}} = %c1 to %c19
+// CHECK-COUNT-3:       vector.fma
+// CHECK-COUNT-9: vector.transfer_write %{{.*}} {in_bounds = [true]} : vector<16xf32>, tensor<3x3x?xf32>
+// CHECK:       scf.if %[[TAIL]] -> (tensor<3x3x?xf32>)
+// CHECK:         vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c0, %c32], %{{.*}} : tensor<?x10x20x40xf32>, vector<16xf32>
+// CHECK: tensor.parallel_insert_slice
+// CHECK: %[[USED:.*]] = tensor.extract_slice %[[ACC]][0, 0, 0] [3, 3, 40]
+// CHECK: linalg.transpose ins(%[[USED]] : tensor<3x3x40xf32>) {{.*}} permutation = [2, 0, 1]
+// CHECK: tensor.expand_shape {{.*}} into tensor<40x3x3x1xf32>
+// CHECK-NOT: convgrad.conv
+// AVX2-LABEL: func.func @wgrad
+// AVX2-NOT: scf.forall
+// AVX2: tensor.empty() : tensor<3x3x40xf32>
+// AVX2: scf.for %{{.*}} step %c8 iter_args
+// AVX2: -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+func.func @wgrad(%x: tensor<?x10x20x40xf32>, %dy: tensor<?x10x20x40xf32>) -> tensor<40x3x3x1xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] groups = 40 layout = channels_last
+    : (tensor<?x10x20x40xf32>, tensor<?x10x20x40xf32>) -> tensor<40x3x3x1xf32>
+  return %dw : tensor<40x3x3x1xf32>
+}
+
+// -----
+
+// Strided data gradient (stride 2, padding 1): the filter transposed once
+// to [3, 3, 32]; tasks are (image, block of 5 rows); per output row i,
+// kernel row kh reads dy row (i + 1 - kh) / 2 when it is whole and inside
+// dy (remsi, divsi; one scf.if each). Even columns (phase 0) take kernel
+// column 1 only: one block of 6 columns x 2 vectors, stored at columns 0,
+// 2, ..., 10; odd columns take kernel columns 0 and 2.
+// CHECK-LABEL: func.func @dgrad_stride2
+// CHECK-SAME: (%[[DY:.*]]: tensor<2x5x6x32xf32>, %[[W:.*]]: tensor<32x3x3x1xf32>)
+// CHECK-NOT: tensor.pad
+// CHECK: %[[WT:.*]] = linalg.transpose {{.*}} outs(%{{.*}} : tensor<3x3x32xf32>) permutation = [1, 2, 0]
+// CHECK-NOT: linalg.fill
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) in (2, 2)
+// CHECK:   tensor.extract_slice {{.*}} [1, 5, 12, 32]
+// CHECK:   scf.for %[[I:.*]] = %c0 to %c5 step %c1
+// CHECK:     arith.remsi %{{.*}}, %c2
+// CHECK:     arith.divsi %{{.*}}, %c2
+// CHECK:     scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:       vector.transfer_read %[[WT]][%c0, %c1, %c0]
+// CHECK:       vector.transfer_read %[[WT]][%c0, %c1, %c16]
+// CHECK-COUNT-12: vector.fma
+// CHECK-NOT:   vector.transfer_read %[[WT]][%c0, %c0
+// CHECK:       scf.yield
+// CHECK-COUNT-12: vector.transfer_write %{{.*}}[%c0, %[[I]], %c{{[02468]|10}}, %c{{0|16}}] {in_bounds = [true]}
+// CHECK:     scf.if
+// CHECK:       vector.transfer_read %[[WT]][%c0, %c0, %c0]
+// CHECK:       vector.transfer_read %[[WT]][%c0, %c2, %c0]
+// CHECK: tensor.parallel_insert_slice
+// CHECK-NOT: convgrad.conv
+func.func @dgrad_stride2(%dy: tensor<2x5x6x32xf32>, %w: tensor<32x3x3x1xf32>) -> tensor<2x10x12x32xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w strides = [2, 2] padding = [1, 1, 1, 1] groups = 32 layout = channels_last
+    : (tensor<2x5x6x32xf32>, tensor<32x3x3x1xf32>) -> tensor<2x10x12x32xf32>
+  return %dx : tensor<2x10x12x32xf32>
+}
+
+// -----
+
+// Not rewritten: a channel multiplier (F = 2 C), and channels-first ops
+// (convgrad-cpu-depthwise-planes' part).
+// CHECK-LABEL: func.func @multiplier
+// CHECK: convgrad.conv_backward_filter {{.*}} groups = 16 layout = channels_last
+// CHECK-LABEL: func.func @channels_first
+// CHECK: convgrad.conv_backward_filter
+func.func @multiplier(%x: tensor<1x8x8x16xf32>, %dy: tensor<1x8x8x32xf32>) -> tensor<32x3x3x1xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] groups = 16 layout = channels_last
+    : (tensor<1x8x8x16xf32>, tensor<1x8x8x32xf32>) -> tensor<32x3x3x1xf32>
+  return %dw : tensor<32x3x3x1xf32>
+}
+func.func @channels_first(%x: tensor<1x16x8x8xf32>, %dy: tensor<1x16x8x8xf32>) -> tensor<16x1x3x3xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] groups = 16
+    : (tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>) -> tensor<16x1x3x3xf32>
+  return %dw : tensor<16x1x3x3xf32>
+}
