@@ -38,8 +38,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -142,16 +142,17 @@ struct TileAndVectorizeConvsPass
     // induction variable of the cache block loop that steps by `block`.
     OpFoldResult channelOffset = slice.getMixedOffsets().back();
     std::optional<int64_t> constantOffset = getConstantIntValue(channelOffset);
-    auto loop = scf::getForInductionVarOwner(
-        dyn_cast_if_present<Value>(channelOffset));
+    auto loop =
+        scf::getForInductionVarOwner(dyn_cast_if_present<Value>(channelOffset));
     std::optional<int64_t> lower, step;
     if (loop) {
       lower = getConstantIntValue(loop.getLowerBound());
       step = getConstantIntValue(loop.getStep());
     }
-    bool aligned = constantOffset ? *constantOffset % block == 0
-                                  : loop && lower && step && *lower % block == 0 &&
-                                        *step % block == 0;
+    bool aligned = constantOffset
+                       ? *constantOffset % block == 0
+                       : loop && lower && step && *lower % block == 0 &&
+                             *step % block == 0;
     if (!aligned)
       return;
 
@@ -161,7 +162,8 @@ struct TileAndVectorizeConvsPass
     Location loc = slice.getLoc();
     rewriter.setInsertionPoint(outermost);
     Value source = filter;
-    SmallVector<int64_t> sourcePerm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+    SmallVector<int64_t> sourcePerm =
+        llvm::to_vector(llvm::seq<int64_t>(0, rank));
     if (auto transpose = filter.getDefiningOp<linalg::TransposeOp>()) {
       source = transpose.getInput();
       sourcePerm = llvm::to_vector(transpose.getPermutation());
