@@ -10,6 +10,8 @@
 //   3. scf.for tiles of (1 output row, `width-tile` columns, `channel-tile`
 //      output channels, 1 kernel row, `reduction-tile` input channels): the
 //      accumulator block stays in vector registers while the reduction runs.
+//      A filter wider than one block of output channels is packed by blocks
+//      first, so that the filter slice of a block is contiguous.
 //   4. The 2-D tiles with one kernel row become 1-D convolutions, which the
 //      linalg vectorizer turns into broadcasts and vector FMAs. 3-D
 //      convolutions are tiled by one output and kernel depth, and their tiles
@@ -28,6 +30,7 @@
 #include "convgrad/Codegen/CPU/Passes.h"
 #include "convgrad/Codegen/CPU/TilingStrategy.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -35,8 +38,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -106,6 +109,114 @@ struct TileAndVectorizeConvsPass
                               bits, target);
   }
 
+  /// Makes the cache-block tile `conv` read its filter slice [..., c, f]
+  /// (f = `block` output channels at a multiple of `block`) from a copy of
+  /// the filter packed as [F / block, ..., C, block], built once before
+  /// `outermost`: the slice is then contiguous along c instead of F
+  /// elements apart (see cpu::ConvTiling::filterBlock). Leaves the tile
+  /// alone if its filter is not such a slice.
+  void readPackedFilter(RewriterBase &rewriter, linalg::LinalgOp conv,
+                        int64_t block, Operation *outermost) {
+    OpOperand *filterOperand = conv.getDpsInputOperand(1);
+    auto slice = filterOperand->get().getDefiningOp<tensor::ExtractSliceOp>();
+    if (!slice || !slice.hasUnitStride())
+      return;
+    // The task's slice of the filter is the whole filter (tasks split rows).
+    Value filter = slice.getSource();
+    while (auto whole = filter.getDefiningOp<tensor::ExtractSliceOp>()) {
+      if (!whole.hasZeroOffset() || !whole.hasUnitStride() ||
+          whole.getSourceType() != whole.getType())
+        break;
+      filter = whole.getSource();
+    }
+    auto filterType = cast<RankedTensorType>(filter.getType());
+    int64_t rank = filterType.getRank();
+    int64_t filters = filterType.getShape().back();
+    if (!filterType.hasStaticShape() || filters % block != 0 ||
+        slice.getStaticSizes().back() != block ||
+        slice.getSourceType().getRank() != slice.getType().getRank() ||
+        !filter.getParentRegion()->isAncestor(outermost->getParentRegion()))
+      return;
+
+    // The channel offset must be a multiple of `block`: a constant, or the
+    // induction variable of the cache block loop that steps by `block`.
+    OpFoldResult channelOffset = slice.getMixedOffsets().back();
+    std::optional<int64_t> constantOffset = getConstantIntValue(channelOffset);
+    auto loop =
+        scf::getForInductionVarOwner(dyn_cast_if_present<Value>(channelOffset));
+    std::optional<int64_t> lower, step;
+    if (loop) {
+      lower = getConstantIntValue(loop.getLowerBound());
+      step = getConstantIntValue(loop.getStep());
+    }
+    bool aligned = constantOffset
+                       ? *constantOffset % block == 0
+                       : loop && lower && step && *lower % block == 0 &&
+                             *step % block == 0;
+    if (!aligned)
+      return;
+
+    // [..., C, F] -> [..., C, F / block, block] -> [F / block, ..., C, block].
+    // A filter that is itself a transpose (of the caller's FHWC or FCHW
+    // filter) is packed from that transpose's input in one copy.
+    Location loc = slice.getLoc();
+    rewriter.setInsertionPoint(outermost);
+    Value source = filter;
+    SmallVector<int64_t> sourcePerm =
+        llvm::to_vector(llvm::seq<int64_t>(0, rank));
+    if (auto transpose = filter.getDefiningOp<linalg::TransposeOp>()) {
+      source = transpose.getInput();
+      sourcePerm = llvm::to_vector(transpose.getPermutation());
+    }
+    auto sourceType = cast<RankedTensorType>(source.getType());
+    // The filter dim F of the source, split into [F / block, block]; the
+    // source dims after it move up by one.
+    int64_t splitDim = sourcePerm.back();
+    auto expandedDim = [&](int64_t d) { return d > splitDim ? d + 1 : d; };
+    SmallVector<int64_t> expandedShape;
+    SmallVector<ReassociationIndices> reassociation;
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t next = expandedShape.size();
+      if (d == splitDim) {
+        expandedShape.append({filters / block, block});
+        reassociation.push_back({next, next + 1});
+      } else {
+        expandedShape.push_back(sourceType.getDimSize(d));
+        reassociation.push_back({next});
+      }
+    }
+    Value expanded = tensor::ExpandShapeOp::create(
+        rewriter, loc, sourceType.clone(expandedShape), source, reassociation);
+    SmallVector<int64_t> permutation = {splitDim};
+    for (int64_t d = 0; d < rank - 1; ++d)
+      permutation.push_back(expandedDim(sourcePerm[d]));
+    permutation.push_back(splitDim + 1);
+    SmallVector<int64_t> packedShape;
+    for (int64_t d : permutation)
+      packedShape.push_back(expandedShape[d]);
+    Value empty = tensor::EmptyOp::create(rewriter, loc, packedShape,
+                                          filterType.getElementType());
+    Value packed =
+        linalg::TransposeOp::create(rewriter, loc, expanded, empty, permutation)
+            ->getResult(0);
+
+    // The tile's slice: block f / block, the same offsets and sizes in the
+    // other dims, rank-reduced to the tile's filter type.
+    rewriter.setInsertionPoint(slice);
+    SmallVector<OpFoldResult> offsets = slice.getMixedOffsets();
+    AffineExpr d0 = rewriter.getAffineDimExpr(0);
+    OpFoldResult blockIndex = affine::makeComposedFoldedAffineApply(
+        rewriter, loc, d0.floorDiv(block), {offsets.back()});
+    offsets.back() = rewriter.getIndexAttr(0);
+    offsets.insert(offsets.begin(), blockIndex);
+    SmallVector<OpFoldResult> sizes = slice.getMixedSizes();
+    sizes.insert(sizes.begin(), rewriter.getIndexAttr(1));
+    SmallVector<OpFoldResult> strides(rank + 1, rewriter.getIndexAttr(1));
+    Value packedSlice = tensor::ExtractSliceOp::create(
+        rewriter, loc, slice.getType(), packed, offsets, sizes, strides);
+    rewriter.modifyOpInPlace(conv, [&] { filterOperand->set(packedSlice); });
+  }
+
   /// Tiles `op` (forall + for) and its fill; returns failure if tiling
   /// does not apply, leaving the op untouched.
   LogicalResult tileConv(RewriterBase &rewriter, linalg::LinalgOp op,
@@ -161,6 +272,9 @@ struct TileAndVectorizeConvsPass
       if (failed(blocked))
         return failure();
       tiledConv = *blocked;
+      if (t.filterBlock > 0)
+        readPackedFilter(rewriter, cast<linalg::LinalgOp>(tiledConv),
+                         t.filterBlock, outer->loops.front());
     }
     if (failed(tileWithFor(tiledConv, toVector(t.inner), toVector(t.innerOrder))))
       return failure();

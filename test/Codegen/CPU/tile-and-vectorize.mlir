@@ -129,13 +129,22 @@ func.func @odd_sizes(%x: tensor<1x9x7x5xf32>, %w: tensor<3x3x3x5xf32>) -> tensor
 // (6 loads per 8 FMAs). The loop over blocks of output channels is outermost
 // in a task (the 590 KB filter fits filter-cache-bytes: no input channel
 // blocks). One input channel per reduction step: the input is broadcast from
-// memory.
+// memory. The 256 output channels are 8 blocks of the tile's 32: the filter
+// (FHWC) is packed once, by one transpose, into [8, KH, KW, C, 32], and the
+// tiles read their block from it, contiguous rather than 1 KiB per input
+// channel apart.
 // CHECK-LABEL: func.func @width14
+// CHECK:         %[[EXP:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0, 1], [2], [3], [4]] output_shape [8, 32, 3, 3, 64]
+// CHECK:         %[[PACKED:.*]] = linalg.transpose ins(%[[EXP]] : tensor<8x32x3x3x64xf32>) outs(%{{.*}} : tensor<8x3x3x64x32xf32>) permutation = [0, 2, 3, 4, 1]
+// CHECK-NOT:     linalg.transpose
 // CHECK:         scf.forall ({{.*}}) = (0, 0) to (1, 14) step (1, 7)
 // CHECK:           vector.transfer_write %cst, {{.*}} : vector<1x1x7x32xf32>
-// CHECK:           scf.for %{{.*}} = %c0 to %c256 step %c32
+// CHECK:           scf.for %[[F:.*]] = %c0 to %c256 step %c32
+// CHECK-NEXT:        tensor.extract_slice
 // CHECK-NEXT:        scf.for %{{.*}} = %c0 to %c7 step %c1
 // CHECK-NEXT:          scf.for %{{.*}} = %c0 to %c14 step %c7
+// CHECK:                 %[[BLOCK:.*]] = affine.apply #{{.*}}(%[[F]])
+// CHECK-NEXT:            vector.transfer_read %[[PACKED]][%[[BLOCK]], %{{.*}}, %c0, %{{.*}}, %c0]{{.*}} : tensor<8x3x3x64x32xf32>, vector<3x1x32xf32>
 // CHECK:                 vector.contract {{.*}} : vector<1x7x1xf32>, vector<1x32xf32> into vector<1x7x32xf32>
 // CHECK-NOT:     linalg.conv
 func.func @width14(%x: tensor<1x16x16x64xf32>, %w: tensor<256x3x3x64xf32>) -> tensor<1x14x14x256xf32> {
@@ -146,7 +155,9 @@ func.func @width14(%x: tensor<1x16x16x64xf32>, %w: tensor<256x3x3x64xf32>) -> te
 // -----
 
 // 56 columns, 64 channels: 4 x 64 (16 registers) beats 8 x 32 and 7 x 32.
+// One block covers all output channels: the filter is read in place.
 // CHECK-LABEL: func.func @width56
+// CHECK-NOT:       tensor.expand_shape
 // CHECK:           vector.contract {{.*}} : vector<1x4x1xf32>, vector<1x64xf32> into vector<1x4x64xf32>
 func.func @width56(%x: tensor<1x3x58x64xf32>, %w: tensor<64x3x3x64xf32>) -> tensor<1x1x56x64xf32> {
   %y = convgrad.conv %x, %w layout = channels_last : (tensor<1x3x58x64xf32>, tensor<64x3x3x64xf32>) -> tensor<1x1x56x64xf32>
@@ -157,12 +168,15 @@ func.func @width56(%x: tensor<1x3x58x64xf32>, %w: tensor<64x3x3x64xf32>) -> tens
 
 // A 3x3x256x256 filter (2.4 MB) exceeds filter-cache-bytes: blocks of 32
 // output x 64 input channels (72 KB of filter) sit outside the rows and
-// columns, so one task reuses each block from cache.
+// columns, so one task reuses each block from cache; the blocks of output
+// channels read the packed filter.
 // CHECK-LABEL: func.func @filter_cache_blocks
+// CHECK:         %[[PACKED:.*]] = linalg.transpose {{.*}} outs(%{{.*}} : tensor<8x3x3x256x32xf32>)
 // CHECK:         scf.forall
 // CHECK:           vector.transfer_write %cst
 // CHECK:           scf.for %{{.*}} = %c0 to %c256 step %c32
 // CHECK-NEXT:        scf.for %{{.*}} = %c0 to %c256 step %c64
+// CHECK:               vector.transfer_read %[[PACKED]]
 // CHECK:               vector.contract {{.*}} into vector<1x7x32xf32>
 func.func @filter_cache_blocks(%x: tensor<1x16x16x256xf32>, %w: tensor<256x3x3x256xf32>) -> tensor<1x14x14x256xf32> {
   %y = convgrad.conv %x, %w layout = channels_last : (tensor<1x16x16x256xf32>, tensor<256x3x3x256xf32>) -> tensor<1x14x14x256xf32>

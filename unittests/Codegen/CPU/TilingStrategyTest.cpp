@@ -29,6 +29,12 @@ int64_t accumulators(const ConvTiling &t, int64_t columns, int64_t channels,
 
 using Block = std::pair<int64_t, int64_t>;
 
+/// Output channels of a channels-last 2-D convolution's register tile:
+/// tiled by the cache block when there is one.
+int64_t outputChannelTile(const ConvTiling &t) {
+  return t.cacheBlock.empty() ? t.inner[3] : t.cacheBlock[3];
+}
+
 /// (columns, channels) of the register block of a 2-D convolution with
 /// `ow` output columns and `f` output channels, 3x3 kernel, `c` inputs.
 std::pair<int64_t, int64_t> convBlock(int64_t ow, int64_t f, int64_t c,
@@ -36,7 +42,7 @@ std::pair<int64_t, int64_t> convBlock(int64_t ow, int64_t f, int64_t c,
   std::optional<ConvTiling> t = getConvTiling(
       ConvKind::Conv2DNhwcHwcf, {8, ow, ow, f, 3, 3, c}, 32, target);
   EXPECT_TRUE(t.has_value());
-  return {t->inner[2], t->cacheBlock.empty() ? t->inner[3] : t->cacheBlock[3]};
+  return {t->inner[2], outputChannelTile(*t)};
 }
 
 TEST(Divisors, LargestAtMost) {
@@ -89,8 +95,8 @@ TEST(ConvTiling, OddSizes) {
         ConvKind::Conv2DNhwcHwcf, {8, 57, 57, 67, 3, 3, 67}, 32, target);
     ASSERT_TRUE(t.has_value());
     EXPECT_EQ(57 % t->inner[2], 0);
-    EXPECT_EQ(67 % t->inner[3], 0);
-    EXPECT_LE(accumulators(*t, t->inner[2], t->inner[3], target),
+    EXPECT_EQ(67 % outputChannelTile(*t), 0);
+    EXPECT_LE(accumulators(*t, t->inner[2], outputChannelTile(*t), target),
               maxAccumulatorRegisters(target));
     EXPECT_EQ(t->parallel[1], 3); // rows per task: largest divisor of 57 <= 8
   }
@@ -98,7 +104,7 @@ TEST(ConvTiling, OddSizes) {
   std::optional<ConvTiling> t = getConvTiling(
       ConvKind::Conv2DNhwcHwcf, {8, 35, 35, 96, 3, 3, 96}, 32, avx2);
   ASSERT_TRUE(t.has_value());
-  EXPECT_LE(accumulators(*t, t->inner[2], t->inner[3], avx2), 12);
+  EXPECT_LE(accumulators(*t, t->inner[2], outputChannelTile(*t), avx2), 12);
   // Zero-trip and dynamic ranges: nothing to tile.
   EXPECT_FALSE(getConvTiling(ConvKind::Conv2DNhwcHwcf,
                              {8, 0, 4, 4, 3, 3, 4}, 32, avx512));
@@ -119,6 +125,38 @@ TEST(ConvTiling, FilterCacheBlocks) {
   t = getConvTiling(ConvKind::Conv2DNhwcHwcf, {8, 56, 56, 64, 3, 3, 64}, 32,
                     avx512);
   EXPECT_TRUE(t->cacheBlock.empty());
+}
+
+TEST(ConvTiling, PackedFilterBlocks) {
+  // The c_3x3_c256 data gradient: 7 x 32 register tiles of 256 output
+  // channels, filter rows 1 KiB apart; the filter is packed in blocks of
+  // the tile's 32 channels, which the cache block tiles.
+  for (const CPUTarget &target : {avx2, avx512}) {
+    std::optional<ConvTiling> t = getConvTiling(
+        ConvKind::Conv2DNhwcHwcf, {8, 14, 14, 256, 3, 3, 256}, 32, target);
+    ASSERT_TRUE(t.has_value());
+    ASSERT_FALSE(t->cacheBlock.empty());
+    EXPECT_EQ(t->filterBlock, t->cacheBlock[3]);
+    EXPECT_EQ(t->filterBlock % target.lanes(32), 0);
+    EXPECT_EQ(256 % t->filterBlock, 0);
+    EXPECT_EQ(t->inner[3], 0); // the cache block's channels are the tile's
+  }
+  // One block covers all 64 output channels: read in place, no blocks.
+  std::optional<ConvTiling> t = getConvTiling(
+      ConvKind::Conv2DNhwcHwcf, {8, 56, 56, 64, 3, 3, 64}, 32, avx512);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->filterBlock, 0);
+  EXPECT_TRUE(t->cacheBlock.empty());
+  // 67 output channels (prime) get tiles of one lane: no packing.
+  t = getConvTiling(ConvKind::Conv2DNhwcHwcf, {8, 57, 57, 67, 3, 3, 67}, 32,
+                    avx512);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->filterBlock, 0);
+  // The forward form of a filter gradient (wide kernel): never packed.
+  t = getConvTiling(ConvKind::Conv2DNhwcHwcf, {64, 3, 3, 256, 14, 14, 8}, 32,
+                    avx512);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->filterBlock, 0);
 }
 
 TEST(ConvTiling, Depthwise) {
@@ -264,11 +302,15 @@ TEST(ConvTiling, ThreeDimensional) {
   // slice (590 KB) would fit.
   std::optional<ConvTiling> t = getConvTiling(
       ConvKind::Conv3DNdhwcDhwcf, {1, 4, 14, 14, 128, 3, 3, 3, 128}, 32, avx512);
+  // (Both are blocked by output channels for the packed filter; the input
+  // channel block, dim c, is what the size decides.)
   ASSERT_TRUE(t.has_value());
-  EXPECT_FALSE(t->cacheBlock.empty());
-  EXPECT_TRUE(getConvTiling(ConvKind::Conv2DNhwcHwcf,
-                            {1, 14, 14, 128, 3, 3, 128}, 32, avx512)
-                  ->cacheBlock.empty());
+  ASSERT_EQ(t->cacheBlock.size(), 9u);
+  EXPECT_NE(t->cacheBlock[8], 0);
+  std::optional<ConvTiling> t2 = getConvTiling(
+      ConvKind::Conv2DNhwcHwcf, {1, 14, 14, 128, 3, 3, 128}, 32, avx512);
+  ASSERT_TRUE(t2.has_value());
+  EXPECT_TRUE(t2->cacheBlock.empty() || t2->cacheBlock[6] == 0);
   // Wrong rank: nothing to tile.
   EXPECT_FALSE(getConvTiling(ConvKind::Conv3DNdhwcDhwcf, {1, 2, 3, 4, 5, 6, 7},
                              32, avx512));

@@ -127,6 +127,12 @@ struct ConvTiling {
   std::vector<int64_t> cacheBlock;
   std::vector<int64_t> cacheOrder;
   std::vector<int64_t> fill;       ///< scf.for tiles of the fused fill
+  /// Output channels per block of a packed filter (0 = the filter is read
+  /// in place). The filter [..., C, F] is then copied once per call into
+  /// [F / filterBlock, ..., C, filterBlock], so that the slice a cache
+  /// block of output channels reads is contiguous; requires `cacheBlock`,
+  /// whose output channel tile is `filterBlock`.
+  int64_t filterBlock = 0;
 };
 
 /// The tiling of a convolution of `kind` with static loop ranges `ranges`

@@ -209,11 +209,25 @@ mlir::convgrad::cpu::getConvTiling(ConvKind kind, const std::vector<int64_t> &ra
       c = t.inner[6];
     // A filter gradient's "kernel" is a whole output gradient: no block of
     // it fits, keep whole channel rows.
-    if (t.inner[5] != 0 || c == ranges[6]) {
-      // No input channel blocks: output channel blocks outermost.
+    if (t.inner[5] != 0) {
+      t.innerOrder = {0, 3, 1, 2, 4, 5, 6};
+      return t;
+    }
+    // Every tile streams the filter slice of its output channel block, f of
+    // each row of F channels. With F a multiple of a large power of two
+    // (F = 256: rows 1 KiB apart) those rows fall into a few sets of the
+    // set-associative caches, and the slice misses even the L2: measured
+    // 3.5x slower per FMA than the same kernel with F = f (the c_3x3_c256
+    // data gradient). A filter wider than one block is therefore packed
+    // block by block, each block's slice contiguous (blocks of whole
+    // vectors: a narrower block is no row of the register tile).
+    if (f < ranges[3] && ranges[3] % f == 0 && f % lanes == 0)
+      t.filterBlock = f;
+    if (c == ranges[6] && t.filterBlock == 0) {
+      // No blocks: output channel blocks outermost.
       t.innerOrder = {0, 3, 1, 2, 4, 5, 6};
     } else {
-      t.cacheBlock = {0, 0, 0, f, 0, 0, c};
+      t.cacheBlock = {0, 0, 0, f, 0, 0, c == ranges[6] ? 0 : c};
       t.cacheOrder = {0, 3, 6, 1, 2, 4, 5};
       t.inner[3] = 0;
     }
