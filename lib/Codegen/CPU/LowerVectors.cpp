@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <type_traits>
@@ -34,15 +35,26 @@ using namespace mlir;
 
 namespace {
 
-/// The allocation `value` is a view of, or null if it is not a view of a
-/// local allocation (a function argument may alias another one).
-Operation *getLocalAllocation(Value value) {
+/// The buffer `value` is a view of, if no access to another buffer can
+/// alias it: a local allocation, or an argument of the function. The
+/// arguments of a kernel are distinct buffers (the `restrict` contract of
+/// the to_tensor and materialize_in_destination ops it was bufferized from;
+/// upstream's hoistRedundantVectorTransfers relies on it too, for
+/// accumulators that are arguments themselves). A strided phase of a data
+/// gradient writes its accumulators through a view of the argument. Null if
+/// the root is anything else (a call result, a cast of unknown origin).
+Value getDistinctBuffer(Value value) {
   auto memref = dyn_cast<MemrefValue>(value);
   if (!memref)
     return nullptr;
-  Operation *root = memref::skipViewLikeOps(memref).getDefiningOp();
-  return isa_and_nonnull<memref::AllocOp, memref::AllocaOp>(root) ? root
-                                                                  : nullptr;
+  Value root = memref::skipViewLikeOps(memref);
+  if (isa_and_nonnull<memref::AllocOp, memref::AllocaOp>(root.getDefiningOp()))
+    return root;
+  auto argument = dyn_cast<BlockArgument>(root);
+  if (argument && isa<FunctionOpInterface>(argument.getOwner()->getParentOp()) &&
+      argument.getOwner()->isEntryBlock())
+    return root;
+  return nullptr;
 }
 
 /// Moves one read/write pair of the same vector out of `loop`, if the loop
@@ -53,8 +65,8 @@ bool hoistAccumulatorPair(RewriterBase &rewriter, scf::ForOp loop) {
   if (!tripCount || tripCount->isZero())
     return false;
   for (auto read : loop.getBody()->getOps<vector::TransferReadOp>()) {
-    Operation *alloc = getLocalAllocation(read.getBase());
-    if (!alloc || !llvm::all_of(read->getOperands(), [&](Value v) {
+    Value buffer = getDistinctBuffer(read.getBase());
+    if (!buffer || !llvm::all_of(read->getOperands(), [&](Value v) {
           return loop.isDefinedOutsideOfLoop(v);
         }))
       continue;
@@ -69,9 +81,11 @@ bool hoistAccumulatorPair(RewriterBase &rewriter, scf::ForOp loop) {
         write = candidate;
     if (!write)
       continue;
-    // Any other access to the same allocation, through any view, may alias,
-    // except a transfer of the same buffer at provably disjoint indices (the
+    // Any other access to the same buffer, through any view, may alias (a
+    // buffer of unknown origin may be an argument, not a local allocation);
+    // not a transfer of the same view at provably disjoint indices (the
     // other vectors of a register block held as several vectors).
+    bool isArgument = isa<BlockArgument>(buffer);
     bool aliased = false;
     loop.getBody()->walk([&](Operation *op) {
       if (op == read || op == write)
@@ -86,9 +100,10 @@ bool hoistAccumulatorPair(RewriterBase &rewriter, scf::ForOp loop) {
               transfer))
         return;
       for (Value operand : op->getOperands())
-        if (isa<BaseMemRefType>(operand.getType()) &&
-            getLocalAllocation(operand) == alloc)
-          aliased = true;
+        if (isa<BaseMemRefType>(operand.getType())) {
+          Value other = getDistinctBuffer(operand);
+          aliased |= other == buffer || (!other && isArgument);
+        }
     });
     if (aliased)
       continue;
