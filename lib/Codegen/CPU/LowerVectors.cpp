@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "convgrad/Codegen/CPU/Passes.h"
+#include "convgrad/Codegen/CPU/TilingStrategy.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -14,6 +15,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/UB/IR/UBOps.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
@@ -234,6 +236,99 @@ struct ScalarizeStridedTransfer : OpRewritePattern<TransferOp> {
   }
 };
 
+/// A strided write (getScalarizableStridedTransfer) whose rows the strategy
+/// stores masked (convgrad::cpu::storeStridedRowMasked): per row of the vector, one
+/// shuffle spreads the elements `stride` lanes apart over the span they
+/// cover and one masked store writes that span through a unit-stride view
+/// of the same memory, leaving the elements in between (another phase's, or
+/// the zero fill's) untouched.
+struct MaskStridedTransferWrite : OpRewritePattern<vector::TransferWriteOp> {
+  MaskStridedTransferWrite(MLIRContext *ctx, const convgrad::cpu::CPUTarget &target)
+      : OpRewritePattern(ctx, /*benefit=*/3), target(target) {}
+
+  LogicalResult matchAndRewrite(vector::TransferWriteOp op,
+                                PatternRewriter &rewriter) const override {
+    MemRefType type = getScalarizableStridedTransfer(op);
+    if (!type)
+      return rewriter.notifyMatchFailure(op, "not a strided transfer");
+    VectorType vectorType = op.getVectorType();
+    Type elementType = vectorType.getElementType();
+    int64_t elements = vectorType.getShape().back();
+    auto [strides, offset] = type.getStridesAndOffset();
+    int64_t stride = strides.back();
+    if (!elementType.isIntOrFloat() ||
+        !convgrad::cpu::storeStridedRowMasked(elements, stride,
+                                    elementType.getIntOrFloatBitWidth(),
+                                    target))
+      return rewriter.notifyMatchFailure(op, "stored element by element");
+
+    // The same memory with a unit innermost stride: the innermost size
+    // becomes the span of the strided dimension.
+    Location loc = op.getLoc();
+    int64_t lastSize = type.getShape().back();
+    if (ShapedType::isDynamic(lastSize))
+      return rewriter.notifyMatchFailure(op, "dynamic innermost size");
+    auto metadata = memref::ExtractStridedMetadataOp::create(rewriter, loc,
+                                                             op.getBase());
+    SmallVector<OpFoldResult> viewSizes = metadata.getConstifiedMixedSizes();
+    SmallVector<OpFoldResult> viewStrides =
+        metadata.getConstifiedMixedStrides();
+    viewSizes.back() = rewriter.getIndexAttr((lastSize - 1) * stride + 1);
+    viewStrides.back() = rewriter.getIndexAttr(1);
+    SmallVector<int64_t> viewShape(type.getShape());
+    viewShape.back() = (lastSize - 1) * stride + 1;
+    SmallVector<int64_t> unitStrides(strides);
+    unitStrides.back() = 1;
+    auto viewType = MemRefType::get(
+        viewShape, elementType,
+        StridedLayoutAttr::get(rewriter.getContext(), offset, unitStrides),
+        type.getMemorySpace());
+    Value view = memref::ReinterpretCastOp::create(
+        rewriter, loc, viewType, metadata.getBaseBuffer(),
+        metadata.getConstifiedMixedOffset(), viewSizes, viewStrides);
+
+    int64_t span = (elements - 1) * stride + 1;
+    SmallVector<int64_t> spread;
+    SmallVector<bool> maskBits;
+    for (int64_t lane = 0; lane < span; ++lane) {
+      bool mine = lane % stride == 0;
+      // Lane `elements` of the shuffle is the second operand's first one.
+      spread.push_back(mine ? lane / stride : elements);
+      maskBits.push_back(mine);
+    }
+    auto spanType = VectorType::get({span}, elementType);
+    auto rowType = VectorType::get({elements}, elementType);
+    Value mask = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(VectorType::get({span}, rewriter.getI1Type()),
+                               ArrayRef<bool>(maskBits)));
+    Value poison = ub::PoisonOp::create(rewriter, loc, rowType);
+    SmallVector<int64_t> rowShape(vectorType.getRank(), 1);
+    rowShape.back() = elements;
+    Value stride1 = arith::ConstantIndexOp::create(rewriter, loc, stride);
+    for (SmallVector<int64_t> position : StaticTileOffsetRange(
+             vectorType.getShape(), rowShape)) {
+      SmallVector<Value> indices = elementIndices(rewriter, op, position);
+      indices.back() = arith::MulIOp::create(rewriter, loc, indices.back(),
+                                             stride1);
+      ArrayRef<int64_t> rowPosition = ArrayRef<int64_t>(position).drop_back();
+      Value row = rowPosition.empty()
+                      ? op.getVector()
+                      : vector::ExtractOp::create(rewriter, loc,
+                                                  op.getVector(), rowPosition)
+                            .getResult();
+      Value spreadRow = vector::ShuffleOp::create(rewriter, loc, spanType, row,
+                                                  poison, spread);
+      vector::MaskedStoreOp::create(rewriter, loc, view, indices, mask,
+                                    spreadRow);
+    }
+    rewriter.eraseOp(op);
+    return success();
+  }
+
+  convgrad::cpu::CPUTarget target;
+};
+
 struct LowerVectorsPass
     : public convgrad::impl::ConvGradLowerVectorsBase<LowerVectorsPass> {
   void runOnOperation() override {
@@ -246,11 +341,16 @@ struct LowerVectorsPass
     // 16 x 16 tiles of the layout transposes: the 8-stage unpack and shuffle
     // network; other shapes one 1-D shuffle. Strided transfers element by
     // element (the generic lowering spills the whole vector per element).
+    // The recorded target (the host without one); an invalid one has been
+    // reported, and its strided writes are stored element by element.
+    FailureOr<convgrad::cpu::CPUTarget> target = convgrad::getCPUTarget(func);
     if (failed(convgrad::lowerVectorsInStages(
-            func, /*shuffle16x16Transposes=*/true, [](RewritePatternSet &p) {
+            func, /*shuffle16x16Transposes=*/true, [&](RewritePatternSet &p) {
               p.add<ScalarizeStridedTransfer<vector::TransferReadOp>,
                     ScalarizeStridedTransfer<vector::TransferWriteOp>>(
                   p.getContext(), /*benefit=*/2);
+              if (succeeded(target))
+                p.add<MaskStridedTransferWrite>(p.getContext(), *target);
             })))
       return signalPassFailure();
   }
