@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "convgrad/Codegen/CPU/Passes.h"
+#include "convgrad/Codegen/CPU/TilingStrategy.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -14,11 +15,13 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/UB/IR/UBOps.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <type_traits>
@@ -34,15 +37,26 @@ using namespace mlir;
 
 namespace {
 
-/// The allocation `value` is a view of, or null if it is not a view of a
-/// local allocation (a function argument may alias another one).
-Operation *getLocalAllocation(Value value) {
+/// The buffer `value` is a view of, if no access to another buffer can
+/// alias it: a local allocation, or an argument of the function. The
+/// arguments of a kernel are distinct buffers (the `restrict` contract of
+/// the to_tensor and materialize_in_destination ops it was bufferized from;
+/// upstream's hoistRedundantVectorTransfers relies on it too, for
+/// accumulators that are arguments themselves). A strided phase of a data
+/// gradient writes its accumulators through a view of the argument. Null if
+/// the root is anything else (a call result, a cast of unknown origin).
+Value getDistinctBuffer(Value value) {
   auto memref = dyn_cast<MemrefValue>(value);
   if (!memref)
     return nullptr;
-  Operation *root = memref::skipViewLikeOps(memref).getDefiningOp();
-  return isa_and_nonnull<memref::AllocOp, memref::AllocaOp>(root) ? root
-                                                                  : nullptr;
+  Value root = memref::skipViewLikeOps(memref);
+  if (isa_and_nonnull<memref::AllocOp, memref::AllocaOp>(root.getDefiningOp()))
+    return root;
+  auto argument = dyn_cast<BlockArgument>(root);
+  if (argument && isa<FunctionOpInterface>(argument.getOwner()->getParentOp()) &&
+      argument.getOwner()->isEntryBlock())
+    return root;
+  return nullptr;
 }
 
 /// Moves one read/write pair of the same vector out of `loop`, if the loop
@@ -53,8 +67,8 @@ bool hoistAccumulatorPair(RewriterBase &rewriter, scf::ForOp loop) {
   if (!tripCount || tripCount->isZero())
     return false;
   for (auto read : loop.getBody()->getOps<vector::TransferReadOp>()) {
-    Operation *alloc = getLocalAllocation(read.getBase());
-    if (!alloc || !llvm::all_of(read->getOperands(), [&](Value v) {
+    Value buffer = getDistinctBuffer(read.getBase());
+    if (!buffer || !llvm::all_of(read->getOperands(), [&](Value v) {
           return loop.isDefinedOutsideOfLoop(v);
         }))
       continue;
@@ -69,9 +83,11 @@ bool hoistAccumulatorPair(RewriterBase &rewriter, scf::ForOp loop) {
         write = candidate;
     if (!write)
       continue;
-    // Any other access to the same allocation, through any view, may alias,
-    // except a transfer of the same buffer at provably disjoint indices (the
+    // Any other access to the same buffer, through any view, may alias (a
+    // buffer of unknown origin may be an argument, not a local allocation);
+    // not a transfer of the same view at provably disjoint indices (the
     // other vectors of a register block held as several vectors).
+    bool isArgument = isa<BlockArgument>(buffer);
     bool aliased = false;
     loop.getBody()->walk([&](Operation *op) {
       if (op == read || op == write)
@@ -86,9 +102,10 @@ bool hoistAccumulatorPair(RewriterBase &rewriter, scf::ForOp loop) {
               transfer))
         return;
       for (Value operand : op->getOperands())
-        if (isa<BaseMemRefType>(operand.getType()) &&
-            getLocalAllocation(operand) == alloc)
-          aliased = true;
+        if (isa<BaseMemRefType>(operand.getType())) {
+          Value other = getDistinctBuffer(operand);
+          aliased |= other == buffer || (!other && isArgument);
+        }
     });
     if (aliased)
       continue;
@@ -219,6 +236,99 @@ struct ScalarizeStridedTransfer : OpRewritePattern<TransferOp> {
   }
 };
 
+/// A strided write (getScalarizableStridedTransfer) whose rows the strategy
+/// stores masked (convgrad::cpu::storeStridedRowMasked): per row of the vector, one
+/// shuffle spreads the elements `stride` lanes apart over the span they
+/// cover and one masked store writes that span through a unit-stride view
+/// of the same memory, leaving the elements in between (another phase's, or
+/// the zero fill's) untouched.
+struct MaskStridedTransferWrite : OpRewritePattern<vector::TransferWriteOp> {
+  MaskStridedTransferWrite(MLIRContext *ctx, const convgrad::cpu::CPUTarget &target)
+      : OpRewritePattern(ctx, /*benefit=*/3), target(target) {}
+
+  LogicalResult matchAndRewrite(vector::TransferWriteOp op,
+                                PatternRewriter &rewriter) const override {
+    MemRefType type = getScalarizableStridedTransfer(op);
+    if (!type)
+      return rewriter.notifyMatchFailure(op, "not a strided transfer");
+    VectorType vectorType = op.getVectorType();
+    Type elementType = vectorType.getElementType();
+    int64_t elements = vectorType.getShape().back();
+    auto [strides, offset] = type.getStridesAndOffset();
+    int64_t stride = strides.back();
+    if (!elementType.isIntOrFloat() ||
+        !convgrad::cpu::storeStridedRowMasked(elements, stride,
+                                    elementType.getIntOrFloatBitWidth(),
+                                    target))
+      return rewriter.notifyMatchFailure(op, "stored element by element");
+
+    // The same memory with a unit innermost stride: the innermost size
+    // becomes the span of the strided dimension.
+    Location loc = op.getLoc();
+    int64_t lastSize = type.getShape().back();
+    if (ShapedType::isDynamic(lastSize))
+      return rewriter.notifyMatchFailure(op, "dynamic innermost size");
+    auto metadata = memref::ExtractStridedMetadataOp::create(rewriter, loc,
+                                                             op.getBase());
+    SmallVector<OpFoldResult> viewSizes = metadata.getConstifiedMixedSizes();
+    SmallVector<OpFoldResult> viewStrides =
+        metadata.getConstifiedMixedStrides();
+    viewSizes.back() = rewriter.getIndexAttr((lastSize - 1) * stride + 1);
+    viewStrides.back() = rewriter.getIndexAttr(1);
+    SmallVector<int64_t> viewShape(type.getShape());
+    viewShape.back() = (lastSize - 1) * stride + 1;
+    SmallVector<int64_t> unitStrides(strides);
+    unitStrides.back() = 1;
+    auto viewType = MemRefType::get(
+        viewShape, elementType,
+        StridedLayoutAttr::get(rewriter.getContext(), offset, unitStrides),
+        type.getMemorySpace());
+    Value view = memref::ReinterpretCastOp::create(
+        rewriter, loc, viewType, metadata.getBaseBuffer(),
+        metadata.getConstifiedMixedOffset(), viewSizes, viewStrides);
+
+    int64_t span = (elements - 1) * stride + 1;
+    SmallVector<int64_t> spread;
+    SmallVector<bool> maskBits;
+    for (int64_t lane = 0; lane < span; ++lane) {
+      bool mine = lane % stride == 0;
+      // Lane `elements` of the shuffle is the second operand's first one.
+      spread.push_back(mine ? lane / stride : elements);
+      maskBits.push_back(mine);
+    }
+    auto spanType = VectorType::get({span}, elementType);
+    auto rowType = VectorType::get({elements}, elementType);
+    Value mask = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(VectorType::get({span}, rewriter.getI1Type()),
+                               ArrayRef<bool>(maskBits)));
+    Value poison = ub::PoisonOp::create(rewriter, loc, rowType);
+    SmallVector<int64_t> rowShape(vectorType.getRank(), 1);
+    rowShape.back() = elements;
+    Value stride1 = arith::ConstantIndexOp::create(rewriter, loc, stride);
+    for (SmallVector<int64_t> position : StaticTileOffsetRange(
+             vectorType.getShape(), rowShape)) {
+      SmallVector<Value> indices = elementIndices(rewriter, op, position);
+      indices.back() = arith::MulIOp::create(rewriter, loc, indices.back(),
+                                             stride1);
+      ArrayRef<int64_t> rowPosition = ArrayRef<int64_t>(position).drop_back();
+      Value row = rowPosition.empty()
+                      ? op.getVector()
+                      : vector::ExtractOp::create(rewriter, loc,
+                                                  op.getVector(), rowPosition)
+                            .getResult();
+      Value spreadRow = vector::ShuffleOp::create(rewriter, loc, spanType, row,
+                                                  poison, spread);
+      vector::MaskedStoreOp::create(rewriter, loc, view, indices, mask,
+                                    spreadRow);
+    }
+    rewriter.eraseOp(op);
+    return success();
+  }
+
+  convgrad::cpu::CPUTarget target;
+};
+
 struct LowerVectorsPass
     : public convgrad::impl::ConvGradLowerVectorsBase<LowerVectorsPass> {
   void runOnOperation() override {
@@ -231,11 +341,16 @@ struct LowerVectorsPass
     // 16 x 16 tiles of the layout transposes: the 8-stage unpack and shuffle
     // network; other shapes one 1-D shuffle. Strided transfers element by
     // element (the generic lowering spills the whole vector per element).
+    // The recorded target (the host without one); an invalid one has been
+    // reported, and its strided writes are stored element by element.
+    FailureOr<convgrad::cpu::CPUTarget> target = convgrad::getCPUTarget(func);
     if (failed(convgrad::lowerVectorsInStages(
-            func, /*shuffle16x16Transposes=*/true, [](RewritePatternSet &p) {
+            func, /*shuffle16x16Transposes=*/true, [&](RewritePatternSet &p) {
               p.add<ScalarizeStridedTransfer<vector::TransferReadOp>,
                     ScalarizeStridedTransfer<vector::TransferWriteOp>>(
                   p.getContext(), /*benefit=*/2);
+              if (succeeded(target))
+                p.add<MaskStridedTransferWrite>(p.getContext(), *target);
             })))
       return signalPassFailure();
   }

@@ -1,4 +1,7 @@
 // RUN: convgrad-opt %s --convgrad-lower-vectors | FileCheck %s
+// RUN: convgrad-opt %s --convgrad-cpu-set-target="target-cpu=x86-64-v4" --convgrad-lower-vectors | FileCheck %s --check-prefix=MASKED
+// RUN: convgrad-opt %s --convgrad-cpu-set-target="target-cpu=x86-64-v3" --convgrad-lower-vectors | FileCheck %s --check-prefix=MASKED
+// RUN: convgrad-opt %s --convgrad-cpu-set-target="target-cpu=x86-64" --convgrad-lower-vectors | FileCheck %s --check-prefix=SSE
 
 // A register tile as --convgrad-tile-and-vectorize leaves it after
 // bufferization: the accumulator block is read and written in every
@@ -25,5 +28,101 @@ func.func @tile(%a: memref<8x4xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32>)
     %r = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (k, m)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %lhs, %rhs, %acc : vector<1x4xf32>, vector<1x16xf32> into vector<4x16xf32>
     vector.transfer_write %r, %c[%c0, %c0] {in_bounds = [true, true]} : vector<4x16xf32>, memref<4x16xf32>
   }
+  return
+}
+
+// The accumulator of a stride-2 phase of a data gradient: a view of the
+// kernel's output argument with every other pixel (strided<[512, 1]>).
+// Upstream's hoisting gives up on views; the kernel's arguments are distinct
+// buffers, so the pair is hoisted as for a local allocation.
+// CHECK-LABEL: func.func @phase_view_of_argument
+// CHECK:         %[[PHASE:.*]] = memref.subview
+// CHECK:         %[[INIT:.*]] = vector.transfer_read %[[PHASE]]
+// CHECK:         %[[RES:.*]] = scf.for {{.*}} iter_args(%{{.*}} = %[[INIT]]) -> (vector<2x16xf32>)
+// CHECK-NOT:       vector.transfer_write
+// CHECK-COUNT-2:   vector.fma {{.*}} : vector<16xf32>
+// CHECK:           scf.yield
+// CHECK:         vector.transfer_write %[[RES]], %[[PHASE]]
+func.func @phase_view_of_argument(%a: memref<8x2xf32>, %b: memref<8x16xf32>, %dx: memref<4x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %f0 = arith.constant 0.0 : f32
+  %phase = memref.subview %dx[0, 0] [2, 16] [2, 1] : memref<4x16xf32> to memref<2x16xf32, strided<[32, 1]>>
+  scf.for %k = %c0 to %c8 step %c1 {
+    %acc = vector.transfer_read %phase[%c0, %c0], %f0 {in_bounds = [true, true]} : memref<2x16xf32, strided<[32, 1]>>, vector<2x16xf32>
+    %lhs = vector.transfer_read %a[%k, %c0], %f0 {in_bounds = [true, true]} : memref<8x2xf32>, vector<1x2xf32>
+    %rhs = vector.transfer_read %b[%k, %c0], %f0 {in_bounds = [true, true]} : memref<8x16xf32>, vector<1x16xf32>
+    %r = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (k, m)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %lhs, %rhs, %acc : vector<1x2xf32>, vector<1x16xf32> into vector<2x16xf32>
+    vector.transfer_write %r, %phase[%c0, %c0] {in_bounds = [true, true]} : vector<2x16xf32>, memref<2x16xf32, strided<[32, 1]>>
+  }
+  return
+}
+
+// The loop also reads another view of the same argument (here the other
+// phase's rows): that read may see the accumulator, so it stays in memory.
+// CHECK-LABEL: func.func @phase_view_read_elsewhere
+// CHECK:         %[[PHASE:.*]] = memref.subview %{{.*}}[0, 0]
+// CHECK:         scf.for
+// CHECK-NOT:       iter_args
+// CHECK:           vector.transfer_read %[[PHASE]]
+// CHECK:           vector.fma
+// CHECK:           vector.transfer_write {{.*}}, %[[PHASE]]
+// CHECK-NEXT:    {{^ *}}}
+func.func @phase_view_read_elsewhere(%a: memref<8x2xf32>, %dx: memref<4x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %f0 = arith.constant 0.0 : f32
+  %phase = memref.subview %dx[0, 0] [2, 16] [2, 1] : memref<4x16xf32> to memref<2x16xf32, strided<[32, 1]>>
+  %other = memref.subview %dx[1, 0] [2, 16] [2, 1] : memref<4x16xf32> to memref<2x16xf32, strided<[32, 1], offset: 16>>
+  scf.for %k = %c0 to %c8 step %c1 {
+    %acc = vector.transfer_read %phase[%c0, %c0], %f0 {in_bounds = [true, true]} : memref<2x16xf32, strided<[32, 1]>>, vector<2x16xf32>
+    %lhs = vector.transfer_read %a[%k, %c0], %f0 {in_bounds = [true, true]} : memref<8x2xf32>, vector<1x2xf32>
+    %rhs = vector.transfer_read %other[%c0, %c0], %f0 {in_bounds = [true, true]} : memref<2x16xf32, strided<[32, 1], offset: 16>>, vector<1x16xf32>
+    %r = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (k, m)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %lhs, %rhs, %acc : vector<1x2xf32>, vector<1x16xf32> into vector<2x16xf32>
+    vector.transfer_write %r, %phase[%c0, %c0] {in_bounds = [true, true]} : vector<2x16xf32>, memref<2x16xf32, strided<[32, 1]>>
+  }
+  return
+}
+
+// A transpose tile written into every other column of a channels-first
+// data gradient (the interleave of a stride-2 phase). SSE (no masked store
+// of 32-bit lanes): element by element. AVX2 and AVX-512: per row one shuffle spreads the
+// 4 elements over the 7 columns they span and one masked store writes them
+// through a unit-stride view of the same memory (the columns between keep
+// the fill or another phase's values).
+// SSE-LABEL:   func.func @every_other_column
+// SSE-NOT:       vector.maskedstore
+// SSE-COUNT-8:   memref.store
+// SSE-NOT:       memref.store
+// SSE-LABEL:   func.func @one_column_per_vector
+// MASKED-LABEL: func.func @every_other_column
+// MASKED-SAME:    (%[[V:.*]]: vector<2x4xf32>, %[[DX:.*]]: memref<2x4xf32, strided<[16, 2], offset: ?>>)
+// MASKED-DAG:     %[[MASK:.*]] = arith.constant dense<[true, false, true, false, true, false, true]> : vector<7xi1>
+// MASKED-DAG:     %[[BASE:.*]], %[[OFFSET:.*]], %{{.*}}:2, %{{.*}}:2 = memref.extract_strided_metadata %[[DX]]
+// MASKED:         %[[VIEW:.*]] = memref.reinterpret_cast %[[BASE]] to offset: [%[[OFFSET]]], sizes: [2, 7], strides: [16, 1]
+// MASKED:         %[[ROW0:.*]] = vector.extract %[[V]][0]
+// MASKED:         %[[SPREAD0:.*]] = vector.shuffle %[[ROW0]], %{{.*}} [0, 4, 1, 4, 2, 4, 3]
+// MASKED:         vector.maskedstore %[[VIEW]][%{{.*}}, %{{.*}}], %[[MASK]], %[[SPREAD0]] : memref<2x7xf32, strided<[16, 1], offset: ?>>, vector<7xi1>, vector<7xf32>
+// MASKED:         %[[ROW1:.*]] = vector.extract %[[V]][1]
+// MASKED:         %[[SPREAD1:.*]] = vector.shuffle %[[ROW1]], %{{.*}} [0, 4, 1, 4, 2, 4, 3]
+// MASKED:         vector.maskedstore %[[VIEW]][%{{.*}}, %{{.*}}], %[[MASK]], %[[SPREAD1]]
+// MASKED-NOT:     memref.store
+// MASKED:         return
+func.func @every_other_column(%v: vector<2x4xf32>, %dx: memref<2x4xf32, strided<[16, 2], offset: ?>>) {
+  %c0 = arith.constant 0 : index
+  vector.transfer_write %v, %dx[%c0, %c0] {in_bounds = [true, true]} : vector<2x4xf32>, memref<2x4xf32, strided<[16, 2], offset: ?>>
+  return
+}
+
+// Elements a vector apart: each would take a masked store of its own, so
+// they are stored one by one.
+// MASKED-LABEL: func.func @one_column_per_vector
+// MASKED-NOT:     vector.maskedstore
+// MASKED-COUNT-4: memref.store
+func.func @one_column_per_vector(%v: vector<4xf32>, %dx: memref<4xf32, strided<[16]>>) {
+  %c0 = arith.constant 0 : index
+  vector.transfer_write %v, %dx[%c0] {in_bounds = [true]} : vector<4xf32>, memref<4xf32, strided<[16]>>
   return
 }

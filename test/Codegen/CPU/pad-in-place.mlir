@@ -41,3 +41,49 @@ func.func @argument_pad(%x: tensor<1x5x5x4xf32>) -> tensor<1x7x7x4xf32> {
   } : tensor<1x5x5x4xf32> to tensor<1x7x7x4xf32>
   return %p : tensor<1x7x7x4xf32>
 }
+
+// conv_transpose's output_padding: two stride phases inserted into a zero
+// fill, then padded by one row and column of zeros. The pad moves to the
+// destination and merges with the fill; bufferized, the phases write into
+// the final buffer and no 3x3 temporary is filled and copied.
+// CHECK-LABEL: func.func @phases_then_pad
+// CHECK-SAME:    (%[[A:.*]]: tensor<1x2x1x4xf32>, %[[B:.*]]: tensor<1x1x1x4xf32>)
+// CHECK:         %[[F:.*]] = linalg.fill {{.*}} -> tensor<1x4x4x4xf32>
+// CHECK:         %[[I0:.*]] = tensor.insert_slice %[[A]] into %[[F]][0, 0, 0, 0] [1, 2, 1, 4] [1, 2, 2, 1]
+// CHECK:         %[[I1:.*]] = tensor.insert_slice %[[B]] into %[[I0]][0, 1, 1, 0] [1, 1, 1, 4] [1, 2, 2, 1]
+// CHECK-NOT:     tensor.pad
+// CHECK:         return %[[I1]]
+// BUF-LABEL: func.func @phases_then_pad
+// BUF:         %[[M:.*]] = memref.alloc() {{.*}} : memref<1x4x4x4xf32>
+// BUF-NOT:     memref.alloc
+// BUF-NOT:     memref.copy {{.*}} memref<1x3x3x4xf32
+// BUF:         return %[[M]]
+func.func @phases_then_pad(%a: tensor<1x2x1x4xf32>, %b: tensor<1x1x1x4xf32>) -> tensor<1x4x4x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x3x3x4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x3x3x4xf32>) -> tensor<1x3x3x4xf32>
+  %i0 = tensor.insert_slice %a into %f[0, 0, 0, 0] [1, 2, 1, 4] [1, 2, 2, 1] : tensor<1x2x1x4xf32> into tensor<1x3x3x4xf32>
+  %i1 = tensor.insert_slice %b into %i0[0, 1, 1, 0] [1, 1, 1, 4] [1, 2, 2, 1] : tensor<1x1x1x4xf32> into tensor<1x3x3x4xf32>
+  %p = tensor.pad %i1 low[0, 0, 0, 0] high[0, 1, 1, 0] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x3x3x4xf32> to tensor<1x4x4x4xf32>
+  return %p : tensor<1x4x4x4xf32>
+}
+
+// Padded by another value than the fill's: the pad stays where it is.
+// CHECK-LABEL: func.func @pad_by_other_value
+// CHECK:         %[[I:.*]] = tensor.insert_slice
+// CHECK:         tensor.pad %[[I]]
+func.func @pad_by_other_value(%a: tensor<1x2x2x4xf32>) -> tensor<1x4x4x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %e = tensor.empty() : tensor<1x3x3x4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x3x3x4xf32>) -> tensor<1x3x3x4xf32>
+  %i0 = tensor.insert_slice %a into %f[0, 0, 0, 0] [1, 2, 2, 4] [1, 2, 2, 1] : tensor<1x2x2x4xf32> into tensor<1x3x3x4xf32>
+  %p = tensor.pad %i0 low[0, 1, 0, 0] high[0, 0, 1, 0] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %one : f32
+  } : tensor<1x3x3x4xf32> to tensor<1x4x4x4xf32>
+  return %p : tensor<1x4x4x4xf32>
+}

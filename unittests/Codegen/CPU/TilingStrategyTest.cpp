@@ -393,6 +393,24 @@ TEST(DataMovement, ParallelOnlyWhenWorthIt) {
   EXPECT_FALSE(parallelizeDataMovement(9 * 64 * 64 * 4, two)); // a filter
 }
 
+TEST(DataMovement, StridedRowsMaskedWhenFewerVectors) {
+  // Row e channels-first: 14 f32 of a transpose tile every other element
+  // span 27 lanes, two AVX-512 (or four AVX2) masked stores, not 14.
+  EXPECT_TRUE(storeStridedRowMasked(14, 2, 32, avx512));
+  EXPECT_TRUE(storeStridedRowMasked(8, 2, 32, avx2));
+  EXPECT_TRUE(storeStridedRowMasked(16, 4, 32, avx512));
+  // A stride as wide as a vector: each element in its own vector.
+  EXPECT_FALSE(storeStridedRowMasked(16, 16, 32, avx512));
+  EXPECT_FALSE(storeStridedRowMasked(8, 8, 32, avx2));
+  // Nothing to spread: one element, or contiguous.
+  EXPECT_FALSE(storeStridedRowMasked(1, 2, 32, avx512));
+  EXPECT_FALSE(storeStridedRowMasked(16, 1, 32, avx512));
+  // SSE has no masked store of 32-bit lanes.
+  CPUTarget sse = avx2;
+  sse.vectorBits = 128;
+  EXPECT_FALSE(storeStridedRowMasked(8, 2, 32, sse));
+}
+
 /// The tiling of a channels-first depthwise kernel with the defaults of
 /// row h (3x3, stride 1, one term, a small scratch plane).
 std::optional<DepthwisePlaneTiling>

@@ -296,6 +296,16 @@ def ConvGradLowerVectors : Pass<"convgrad-lower-vectors", "::mlir::func::FuncOp"
     and finally transfers, broadcasts, transposes and shape casts to 1-D
     loads, stores and shuffles that `convert-vector-to-llvm` maps to the
     target's vector instructions.
+
+    An accumulator is hoisted when nothing else in the loop accesses its
+    buffer: a local allocation, or a view of a function argument (the
+    kernel's arguments are distinct buffers, as bufferization's `restrict`
+    says), such as the strided view of dx a data gradient's stride phase
+    writes into. A write into a memref whose innermost stride is not 1 (the
+    interleave of a phase into a channels-first result) is stored per row as
+    one shuffle and one masked store of the span the row covers when the
+    tiling strategy says so (`storeStridedRowMasked`: AVX or later, fewer
+    vectors than elements), otherwise element by element.
   }];
   let dependentDialects = ["::mlir::vector::VectorDialect"];
 }
@@ -329,8 +339,12 @@ def ConvGradCPUPadInPlace : Pass<"convgrad-cpu-pad-in-place"> {
     elimination (`eliminate-empty-tensors`, the first step of the CPU
     pipeline's bufferization) then makes the op write straight into the
     interior of the padded buffer: the copy, one more pass over the whole
-    activation, disappears. Pads of other values (function arguments) are
-    left alone: their bufferization is the same fill and copy.
+    activation, disappears. A pad of inserts into a fill by the padding
+    value (a phase-split data gradient padded by conv_transpose's
+    `output_padding`) becomes those inserts into the padded fill, so the
+    phases write the final buffer. Pads of other values (function
+    arguments) are left alone: their bufferization is the same fill and
+    copy.
 
     Example:
 

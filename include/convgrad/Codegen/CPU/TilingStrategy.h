@@ -290,6 +290,16 @@ DataMovementTiling getDataMovementTiling(const CPUTarget &target);
 /// enough to pay for a parallel region (tens of microseconds of work).
 bool parallelizeDataMovement(int64_t bytes, const CPUTarget &target);
 
+/// Whether a row of `elements` elements of `elementBits` bits, `stride`
+/// elements apart in memory (the interleave of a data gradient's stride
+/// phase into a channels-first result: every other element of a row), is
+/// written as masked vector stores of the span it covers, the elements
+/// spread to their places by one shuffle, rather than one scalar store per
+/// element: when the target has masked vector stores (AVX and later) and
+/// the span takes fewer vectors than there are elements.
+bool storeStridedRowMasked(int64_t elements, int64_t stride,
+                           int64_t elementBits, const CPUTarget &target);
+
 } // namespace cpu
 } // namespace convgrad
 } // namespace mlir

@@ -557,3 +557,17 @@ mlir::convgrad::cpu::getDataMovementTiling(const CPUTarget &target) {
   t.transposeTile = target.lanes(32);
   return t;
 }
+
+bool mlir::convgrad::cpu::storeStridedRowMasked(int64_t elements,
+                                                int64_t stride,
+                                                int64_t elementBits,
+                                                const CPUTarget &target) {
+  // vmaskmovps (AVX) or a mask register (AVX-512); SSE has no masked store
+  // of 32-bit lanes, LLVM would store element by element anyway.
+  constexpr int64_t kMinMaskedStoreBits = 256;
+  if (target.vectorBits < kMinMaskedStoreBits || elements < 2 || stride < 2)
+    return false;
+  int64_t span = (elements - 1) * stride + 1;
+  int64_t lanes = target.lanes(elementBits);
+  return (span + lanes - 1) / lanes < elements;
+}

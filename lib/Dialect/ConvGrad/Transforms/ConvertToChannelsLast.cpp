@@ -115,7 +115,8 @@ Value transposeCheaply(PatternRewriter &rewriter, Location loc, Value value,
 /// results with strided insert_slices: done in the phases' channels-last
 /// layout they write whole channel rows instead of every other element of a
 /// channels-first row, the per-phase layout changes cancel and one transpose
-/// of the whole result remains.
+/// of the whole result remains. Not into a filled destination (positions no
+/// phase reaches): see below.
 struct InsertBeforeTranspose : OpRewritePattern<tensor::InsertSliceOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -125,6 +126,13 @@ struct InsertBeforeTranspose : OpRewritePattern<tensor::InsertSliceOp> {
     if (!transpose || !transpose.hasPureTensorSemantics() ||
         op.getSourceType().getRank() != op.getDestType().getRank())
       return rewriter.notifyMatchFailure(op, "not an insert of a transpose");
+    // A filled destination: the phases reach only part of the result (1x1
+    // stride 2: a quarter), the rest keeps the fill. Moved into the phases'
+    // layout, the fill would be transposed back with them, s^R times the
+    // phases' elements; left in place, only the phases move and the fill is
+    // written once, in the result's layout.
+    if (op.getDest().getDefiningOp<linalg::FillOp>())
+      return rewriter.notifyMatchFailure(op, "keeps a filled destination");
     ArrayRef<int64_t> perm = transpose.getPermutation();
     SmallVector<int64_t> inverse = invertPermutationVector(perm);
     Location loc = op.getLoc();

@@ -78,6 +78,13 @@ def ConvGradConvertToChannelsLast : Pass<"convgrad-convert-to-channels-last"> {
     channel dimension (about 3x faster than vectorizing the channels-first
     form directly), and the transposes vectorize too. Run it after
     `--convgrad-decompose` so the convolutions of the gradients benefit.
+
+    Layout changes that meet are folded: consecutive transposes compose, a
+    transpose moves before a constant pad, and the strided inserts of a
+    phase-split data gradient move into the phases' layout so one transpose
+    of the whole result remains. Not an insert into a zero fill (phases that
+    reach only part of the result, e.g. 1x1 stride 2): the fill stays in the
+    result's layout and only the phases are transposed.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];
