@@ -19,8 +19,9 @@
 // The sizes are decisions of the tiling strategy (cpu::getConvTiling in
 // TilingStrategy.h) for the module's CPU target; this pass applies them.
 // Tile sizes divide their dimensions, so every tile is full: no remainder
-// loop, no masking, whatever the shape (prime sizes give smaller tiles, never
-// a failure). Ops this pass does not handle are left alone and lowered to
+// loop, no masking. Where dividing tiles would degenerate (a prime channel
+// count), the strategy splits the convolution into a part of full tiles and
+// a static remainder part (splitAtPoints), each tiled on its own. Ops this pass does not handle are left alone and lowered to
 // loops later.
 //
 //===----------------------------------------------------------------------===//
@@ -227,13 +228,31 @@ struct TileAndVectorizeConvsPass
     }
 
     // 2-3. Tile every convolution the vectorizer can handle.
+    //    A convolution the strategy splits (remainderSplit: 67 channels =
+    //    64 + 3) becomes its static parts first, each tiled by its own
+    //    decision.
     SmallVector<std::pair<linalg::LinalgOp, ConvTiling>, 4> convs;
     func.walk([&](linalg::LinalgOp op) {
       if (std::optional<ConvTiling> t = getTiling(op, *target))
         convs.emplace_back(op, *t);
     });
-    for (auto &[op, tiling] : convs)
-      (void)tileConv(rewriter, op, tiling);
+    for (auto &[op, tiling] : convs) {
+      if (tiling.split.empty()) {
+        (void)tileConv(rewriter, op, tiling);
+        continue;
+      }
+      FailureOr<SmallVector<Operation *>> parts =
+          splitAtPoints(rewriter, op, toVector(tiling.split));
+      if (failed(parts))
+        continue;
+      for (Operation *part : *parts) {
+        auto partOp = cast<linalg::LinalgOp>(part);
+        // Parts have dividing tiles; a part split again stays as it is.
+        std::optional<ConvTiling> partTiling = getTiling(partOp, *target);
+        if (partTiling && partTiling->split.empty())
+          (void)tileConv(rewriter, partOp, *partTiling);
+      }
+    }
 
     // 4. One kernel row (and depth) per tile: 3-D -> 2-D -> 1-D
     //    convolutions.
