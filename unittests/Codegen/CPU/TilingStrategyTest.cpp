@@ -441,17 +441,25 @@ TEST(DataMovement, VectorSquares) {
 
 TEST(DataMovement, RemainderTiles) {
   // NCHW -> NHWC of 67 channels x 57 x 57 (collapsed to [8, 67, 3249]
-  // -> [8, 3249, 67]): 16 x 16 squares and remainders (64 + 3, 3248 + 1).
+  // -> [8, 3249, 67]): 9 of the 3249 positions (a divisor of at least half
+  // a vector) x 16 channels, the channels split 64 + 3 (not 1-wide tiles).
   DataMovementTiles t = getDataMovementTiles({8, 3249, 67}, 1, avx512);
+  EXPECT_EQ(t.sizes, (std::vector<int64_t>{1, 9, 16}));
+  EXPECT_EQ(t.split, (std::vector<int64_t>{0, 0, 64}));
+  // 17 x 17 = 289 positions: divisors 1, 17: 288 + 1.
+  t = getDataMovementTiles({8, 289, 131}, 1, avx512);
   EXPECT_EQ(t.sizes, (std::vector<int64_t>{1, 16, 16}));
-  EXPECT_EQ(t.split, (std::vector<int64_t>{0, 3248, 64}));
-  // Power-of-two sizes: squares that divide, no split.
+  EXPECT_EQ(t.split, (std::vector<int64_t>{0, 288, 128}));
+  // Power-of-two layers keep their tiles: 16 x 16, and 14 of 56 columns.
   t = getDataMovementTiles({8, 3136, 64}, 1, avx512);
   EXPECT_EQ(t.sizes, (std::vector<int64_t>{1, 16, 16}));
   EXPECT_EQ(t.split, (std::vector<int64_t>{0, 0, 0}));
-  t = getDataMovementTiles({8, 1225, 96}, 1, avx2);
+  t = getDataMovementTiles({8, 64, 56, 56}, 1, avx512);
+  EXPECT_EQ(t.sizes, (std::vector<int64_t>{1, 16, 1, 14}));
+  EXPECT_EQ(t.split, (std::vector<int64_t>{0, 0, 0, 0}));
+  t = getDataMovementTiles({8, 67, 96}, 1, avx2);
   EXPECT_EQ(t.sizes, (std::vector<int64_t>{1, 8, 8}));
-  EXPECT_EQ(t.split, (std::vector<int64_t>{0, 1224, 0}));
+  EXPECT_EQ(t.split, (std::vector<int64_t>{0, 64, 0}));
   // Copies: rows of up to 64 elements, 67 = 64 + 3; 57 is one row.
   t = getDataMovementTiles({8, 57, 67}, 2, avx512);
   EXPECT_EQ(t.sizes, (std::vector<int64_t>{1, 1, 64}));

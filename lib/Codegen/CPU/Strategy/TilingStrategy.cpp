@@ -575,8 +575,10 @@ DataMovementTiles mlir::convgrad::cpu::getDataMovementTiles(
     tileDim(n - 1, tiling.innerTile, target.lanes(32));
     return t;
   }
-  // Transposes: full vector squares (the shuffle network) or a remainder.
-  tileDim(n - 1, tiling.transposeTile, tiling.transposeTile);
-  tileDim(inputInner, tiling.transposeTile, tiling.transposeTile);
+  // Transposes: vector squares, or tiles of a divisor of at least half a
+  // vector (14 of 56 columns: what power-of-two layers have always had),
+  // else whole squares and a remainder (67 channels: 64 + 3, not 1).
+  tileDim(n - 1, tiling.transposeTile, tiling.transposeTile / 2);
+  tileDim(inputInner, tiling.transposeTile, tiling.transposeTile / 2);
   return t;
 }
