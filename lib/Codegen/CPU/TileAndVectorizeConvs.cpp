@@ -170,6 +170,37 @@ struct TileAndVectorizeConvsPass
     return success();
   }
 
+  /// After a split, `fill` initializes the whole result, of which each part
+  /// reads its slice and into which the parts insert theirs. Each part gets
+  /// a fill of its own slice instead, which tileConv fuses into its tasks
+  /// (each zeroes its block, as an unsplit convolution's tasks do), and the
+  /// inserts start from the fill's destination, which the parts cover: no
+  /// separate pass over the whole result.
+  void fillPartsSeparately(RewriterBase &rewriter, linalg::FillOp fill) {
+    Value filled = fill.getResult(0);
+    Value dest = fill.getDpsInits()[0];
+    for (OpOperand &use : llvm::make_early_inc_range(filled.getUses())) {
+      Operation *user = use.getOwner();
+      if (auto slice = dyn_cast<tensor::ExtractSliceOp>(user)) {
+        rewriter.setInsertionPoint(slice);
+        Value destSlice = tensor::ExtractSliceOp::create(
+            rewriter, slice.getLoc(), slice.getType(), dest,
+            slice.getMixedOffsets(), slice.getMixedSizes(),
+            slice.getMixedStrides());
+        rewriter.replaceOp(slice,
+                           linalg::FillOp::create(rewriter, fill.getLoc(),
+                                                  fill.getDpsInputs()[0],
+                                                  destSlice)
+                               .getResult(0));
+      } else if (auto insert = dyn_cast<tensor::InsertSliceOp>(user);
+                 insert && use.get() == insert.getDest()) {
+        rewriter.modifyOpInPlace(insert, [&] { use.set(dest); });
+      }
+    }
+    if (filled.use_empty())
+      rewriter.eraseOp(fill);
+  }
+
   /// Replaces the tensor.empty that the scf.forall of a channels-first
   /// convolution tile writes into by a bufferization.alloc_tensor (which
   /// empty-tensor elimination leaves alone) when its result is inserted with
@@ -241,10 +272,15 @@ struct TileAndVectorizeConvsPass
         (void)tileConv(rewriter, op, tiling);
         continue;
       }
+      linalg::FillOp fill;
+      if (op->getNumResults() == 1 && op.getDpsInits()[0].hasOneUse())
+        fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
       FailureOr<SmallVector<Operation *>> parts =
           splitAtPoints(rewriter, op, toVector(tiling.split));
       if (failed(parts))
         continue;
+      if (fill)
+        fillPartsSeparately(rewriter, fill);
       for (Operation *part : *parts) {
         auto partOp = cast<linalg::LinalgOp>(part);
         // Parts have dividing tiles; a part split again stays as it is.
