@@ -134,9 +134,11 @@ void vectorizeAndFoldTransfers(RewriterBase &rewriter, Operation *root,
 /// split), each a copy of `op` on static slices of its operands; on tensors
 /// the parts' results are inserted into the op's destinations, which they
 /// tile. Returns the parts in order (just `op` when no point applies), or
-/// failure with `op` untouched (dynamic ranges, a reduction loop split, a
-/// point outside its range). The remainder tiles of cpu::remainderSplit
-/// decisions: every part has static shapes and vectorizes.
+/// failure with `op` untouched on dynamic ranges, a split of a reduction
+/// loop or a point outside its range (and, not seen with linalg ops, when
+/// the op cannot build a part: earlier parts are then left unused). The
+/// remainder tiles of cpu::remainderSplit decisions: every part has static
+/// shapes and vectorizes.
 FailureOr<SmallVector<Operation *>>
 splitAtPoints(RewriterBase &rewriter, Operation *op,
               ArrayRef<int64_t> splitPoints);
