@@ -71,7 +71,30 @@ mlir::convgrad::splitAtPoints(RewriterBase &rewriter, Operation *op,
         tileable.getTiledImplementation(rewriter, offsets, sizes);
     if (failed(part) || part->tiledOps.empty())
       return failure();
-    parts.push_back(part->tiledOps.front());
+    Operation *partOp = part->tiledOps.front();
+    parts.push_back(partOp);
+    // A part reads its destination slice from the results so far, not from
+    // the original destination that earlier parts' inserts overwrite in
+    // place: bufferization would otherwise copy it (and fails inside a loop
+    // whose iter_arg it is).
+    if (onTensors) {
+      OpBuilder::InsertionGuard partGuard(rewriter);
+      rewriter.setInsertionPoint(partOp);
+      auto partDps = cast<DestinationStyleOpInterface>(partOp);
+      for (auto [i, init] : llvm::enumerate(partDps.getDpsInitsMutable())) {
+        auto slice = init.get().getDefiningOp<tensor::ExtractSliceOp>();
+        if (i >= results.size() || !slice ||
+            slice.getSource() != dps.getDpsInits()[i] ||
+            results[i] == slice.getSource())
+          continue;
+        Value fromResults = tensor::ExtractSliceOp::create(
+            rewriter, loc, slice.getType(), results[i],
+            slice.getMixedOffsets(), slice.getMixedSizes(),
+            slice.getMixedStrides());
+        OpOperand &operand = init;
+        rewriter.modifyOpInPlace(partOp, [&] { operand.set(fromResults); });
+      }
+    }
     for (auto [i, value] : llvm::enumerate(part->tiledValues)) {
       if (!onTensors)
         break;

@@ -176,9 +176,34 @@ struct TileAndVectorizeConvsPass
   /// (each zeroes its block, as an unsplit convolution's tasks do), and the
   /// inserts start from the fill's destination, which the parts cover: no
   /// separate pass over the whole result.
-  void fillPartsSeparately(RewriterBase &rewriter, linalg::FillOp fill) {
+  void fillPartsSeparately(RewriterBase &rewriter, linalg::FillOp fill,
+                           ArrayRef<Operation *> parts) {
     Value filled = fill.getResult(0);
     Value dest = fill.getDpsInits()[0];
+    // Each part reads its slice of the inserts of the parts before it, whose
+    // chain starts at the fill (splitAtPoints).
+    auto startsAtFill = [&](Value v) {
+      while (auto insert = v.getDefiningOp<tensor::InsertSliceOp>())
+        v = insert.getDest();
+      return v == filled;
+    };
+    for (Operation *part : parts) {
+      OpOperand &init = cast<linalg::LinalgOp>(part).getDpsInitsMutable()[0];
+      auto slice = init.get().getDefiningOp<tensor::ExtractSliceOp>();
+      if (!slice || !startsAtFill(slice.getSource()))
+        continue;
+      rewriter.setInsertionPoint(slice);
+      Value destSlice = tensor::ExtractSliceOp::create(
+          rewriter, slice.getLoc(), slice.getType(), dest,
+          slice.getMixedOffsets(), slice.getMixedSizes(),
+          slice.getMixedStrides());
+      Value partFill = linalg::FillOp::create(rewriter, fill.getLoc(),
+                                              fill.getDpsInputs()[0], destSlice)
+                           .getResult(0);
+      rewriter.modifyOpInPlace(part, [&] { init.set(partFill); });
+      if (slice->use_empty())
+        rewriter.eraseOp(slice);
+    }
     for (OpOperand &use : llvm::make_early_inc_range(filled.getUses())) {
       Operation *user = use.getOwner();
       if (auto slice = dyn_cast<tensor::ExtractSliceOp>(user)) {
@@ -280,7 +305,7 @@ struct TileAndVectorizeConvsPass
       if (failed(parts))
         continue;
       if (fill)
-        fillPartsSeparately(rewriter, fill);
+        fillPartsSeparately(rewriter, fill, *parts);
       for (Operation *part : *parts) {
         auto partOp = cast<linalg::LinalgOp>(part);
         // Parts have dividing tiles; a part split again stays as it is.
