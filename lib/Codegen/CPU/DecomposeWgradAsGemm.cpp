@@ -206,8 +206,12 @@ struct DecomposeConvBackwardFilterAsGemm
     cpu::GemmTiling gemmTiling =
         cpu::getGemmTiling(taskA, taskB, blockSizes.back(),
                            accType.getIntOrFloatBitWidth(), target);
-    DenseI64ArrayAttr gemmTilingAttr = rewriter.getDenseI64ArrayAttr(
-        {gemmTiling.rowTile, gemmTiling.laneTile, gemmTiling.reductionTile});
+    SmallVector<int64_t> gemmTilingSizes = {
+        gemmTiling.rowTile, gemmTiling.laneTile, gemmTiling.reductionTile};
+    if (gemmTiling.rowSplit || gemmTiling.laneSplit)
+      gemmTilingSizes.append({gemmTiling.rowSplit, gemmTiling.laneSplit});
+    DenseI64ArrayAttr gemmTilingAttr =
+        rewriter.getDenseI64ArrayAttr(gemmTilingSizes);
     SmallVector<utils::IteratorType> iterators(numLoops,
                                                utils::IteratorType::reduction);
     iterators[0] = iterators[1] = utils::IteratorType::parallel;

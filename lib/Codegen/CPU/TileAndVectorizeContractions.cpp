@@ -23,7 +23,9 @@
 // contraction keeps the unit reduction dimensions of the tile (o_1..o_{R-1})
 // that the outer-product lowering of vector.contract does not handle. The
 // sizes are decisions of the tiling strategy (cpu::getGemmTiling), made when
-// the GEMM was created; this pass only checks that they divide the ranges.
+// the GEMM was created; this pass only checks that they divide the ranges,
+// or the parts of the ranges before and after the strategy's split points
+// (a prime channel count: full blocks, then one remainder block).
 //
 //===----------------------------------------------------------------------===//
 
@@ -92,20 +94,13 @@ struct TileAndVectorizeContractionsPass
     vector::registerSubsetOpInterfaceExternalModels(registry);
   }
 
-  /// The tiles of `op` from its convgrad.gemm_tiling attribute; nullopt
-  /// (the op stays as it is) when the attribute is malformed or its sizes
+  /// The tiles of `op` (of ranges `ranges`) for rows x lanes register blocks
+  /// and `unroll` reduction steps; nullopt (the op stays as it is) when they
   /// do not divide the ranges.
-  std::optional<GemmTiles> getTiles(linalg::GenericOp op) {
-    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-    if (llvm::any_of(ranges, ShapedType::isDynamic) ||
-        llvm::is_contained(ranges, 0))
-      return std::nullopt;
-    auto sizes =
-        op->getAttrOfType<DenseI64ArrayAttr>(convgrad::kGemmTilingAttrName);
-    if (!sizes || sizes.size() != 3)
-      return std::nullopt;
+  static std::optional<GemmTiles> getTiles(ArrayRef<int64_t> ranges,
+                                           int64_t rows, int64_t lanes,
+                                           int64_t unroll) {
     unsigned n = ranges.size();
-    int64_t rows = sizes[0], lanes = sizes[1], unroll = sizes[2];
     if (rows <= 0 || lanes <= 0 || unroll <= 0 || ranges[0] % rows != 0 ||
         ranges[1] % lanes != 0 || ranges[n - 1] % unroll != 0)
       return std::nullopt;
@@ -119,6 +114,49 @@ struct TileAndVectorizeContractionsPass
       t.interchange.push_back(i);
     t.interchange.append({0, 1, static_cast<int64_t>(n - 1)});
     return t;
+  }
+
+  /// Tiles and vectorizes `op` as its convgrad.gemm_tiling attribute says:
+  /// with split points (cpu::GemmTiling::rowSplit, laneSplit), the rows or
+  /// lanes from the split on are a part of their own, one block wide.
+  /// Leaves `op` alone when the attribute is malformed or its sizes do not
+  /// divide the (parts') ranges.
+  void tileAndVectorize(RewriterBase &rewriter, linalg::GenericOp op) {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    if (llvm::any_of(ranges, ShapedType::isDynamic) ||
+        llvm::is_contained(ranges, 0))
+      return;
+    auto sizes =
+        op->getAttrOfType<DenseI64ArrayAttr>(convgrad::kGemmTilingAttrName);
+    if (!sizes || (sizes.size() != 3 && sizes.size() != 5))
+      return;
+    int64_t rows = sizes[0], lanes = sizes[1], unroll = sizes[2];
+    SmallVector<int64_t> splitPoints(ranges.size(), 0);
+    if (sizes.size() == 5) {
+      splitPoints[0] = sizes[3];
+      splitPoints[1] = sizes[4];
+    }
+    if (llvm::all_of(splitPoints, [](int64_t p) { return p == 0; })) {
+      if (std::optional<GemmTiles> t = getTiles(ranges, rows, lanes, unroll))
+        (void)tileAndVectorize(rewriter, op, *t);
+      return;
+    }
+    FailureOr<SmallVector<Operation *>> parts =
+        convgrad::splitAtPoints(rewriter, op, splitPoints);
+    if (failed(parts))
+      return;
+    for (Operation *part : *parts) {
+      auto gemm = cast<linalg::GenericOp>(part);
+      SmallVector<int64_t> partRanges = gemm.getStaticLoopRanges();
+      // The remainder of a split dim is one block.
+      int64_t partRows = splitPoints[0] && partRanges[0] < rows
+                             ? partRanges[0] : rows;
+      int64_t partLanes = splitPoints[1] && partRanges[1] < lanes
+                              ? partRanges[1] : lanes;
+      if (std::optional<GemmTiles> t =
+              getTiles(partRanges, partRows, partLanes, unroll))
+        (void)tileAndVectorize(rewriter, gemm, *t);
+    }
   }
 
   /// Replaces a tile `block[a, b] += lhs[1.., k, a] * rhs[1.., k, b]` by
@@ -196,15 +234,13 @@ struct TileAndVectorizeContractionsPass
     MLIRContext *ctx = &getContext();
     IRRewriter rewriter(ctx);
 
-    SmallVector<std::pair<linalg::GenericOp, GemmTiles>> gemms;
+    SmallVector<linalg::GenericOp> gemms;
     func.walk([&](linalg::GenericOp op) {
-      if (!isOuterProductGemm(op))
-        return;
-      if (std::optional<GemmTiles> t = getTiles(op))
-        gemms.emplace_back(op, *t);
+      if (isOuterProductGemm(op))
+        gemms.push_back(op);
     });
-    for (auto &[op, tiling] : gemms)
-      (void)tileAndVectorize(rewriter, op, tiling);
+    for (linalg::GenericOp op : gemms)
+      tileAndVectorize(rewriter, op);
 
     // Fold the slices around the vector transfers so that bufferization
     // reads and writes the tiles in place.

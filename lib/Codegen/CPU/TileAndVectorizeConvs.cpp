@@ -21,8 +21,9 @@
 // The sizes are decisions of the tiling strategy (cpu::getConvTiling in
 // TilingStrategy.h) for the module's CPU target; this pass applies them.
 // Tile sizes divide their dimensions, so every tile is full: no remainder
-// loop, no masking, whatever the shape (prime sizes give smaller tiles, never
-// a failure). Ops this pass does not handle are left alone and lowered to
+// loop, no masking. Where dividing tiles would degenerate (a prime channel
+// count), the strategy splits the convolution into a part of full tiles and
+// a static remainder part (splitAtPoints), each tiled on its own. Ops this pass does not handle are left alone and lowered to
 // loops later.
 //
 //===----------------------------------------------------------------------===//
@@ -283,6 +284,62 @@ struct TileAndVectorizeConvsPass
     return success();
   }
 
+  /// After a split, `fill` initializes the whole result, of which each part
+  /// reads its slice and into which the parts insert theirs. Each part gets
+  /// a fill of its own slice instead, which tileConv fuses into its tasks
+  /// (each zeroes its block, as an unsplit convolution's tasks do), and the
+  /// inserts start from the fill's destination, which the parts cover: no
+  /// separate pass over the whole result.
+  void fillPartsSeparately(RewriterBase &rewriter, linalg::FillOp fill,
+                           ArrayRef<Operation *> parts) {
+    Value filled = fill.getResult(0);
+    Value dest = fill.getDpsInits()[0];
+    // Each part reads its slice of the inserts of the parts before it, whose
+    // chain starts at the fill (splitAtPoints).
+    auto startsAtFill = [&](Value v) {
+      while (auto insert = v.getDefiningOp<tensor::InsertSliceOp>())
+        v = insert.getDest();
+      return v == filled;
+    };
+    for (Operation *part : parts) {
+      OpOperand &init = cast<linalg::LinalgOp>(part).getDpsInitsMutable()[0];
+      auto slice = init.get().getDefiningOp<tensor::ExtractSliceOp>();
+      if (!slice || !startsAtFill(slice.getSource()))
+        continue;
+      rewriter.setInsertionPoint(slice);
+      Value destSlice = tensor::ExtractSliceOp::create(
+          rewriter, slice.getLoc(), slice.getType(), dest,
+          slice.getMixedOffsets(), slice.getMixedSizes(),
+          slice.getMixedStrides());
+      Value partFill = linalg::FillOp::create(rewriter, fill.getLoc(),
+                                              fill.getDpsInputs()[0], destSlice)
+                           .getResult(0);
+      rewriter.modifyOpInPlace(part, [&] { init.set(partFill); });
+      if (slice->use_empty())
+        rewriter.eraseOp(slice);
+    }
+    for (OpOperand &use : llvm::make_early_inc_range(filled.getUses())) {
+      Operation *user = use.getOwner();
+      if (auto slice = dyn_cast<tensor::ExtractSliceOp>(user)) {
+        rewriter.setInsertionPoint(slice);
+        Value destSlice = tensor::ExtractSliceOp::create(
+            rewriter, slice.getLoc(), slice.getType(), dest,
+            slice.getMixedOffsets(), slice.getMixedSizes(),
+            slice.getMixedStrides());
+        rewriter.replaceOp(slice,
+                           linalg::FillOp::create(rewriter, fill.getLoc(),
+                                                  fill.getDpsInputs()[0],
+                                                  destSlice)
+                               .getResult(0));
+      } else if (auto insert = dyn_cast<tensor::InsertSliceOp>(user);
+                 insert && use.get() == insert.getDest()) {
+        rewriter.modifyOpInPlace(insert, [&] { use.set(dest); });
+      }
+    }
+    if (filled.use_empty())
+      rewriter.eraseOp(fill);
+  }
+
   /// Replaces the tensor.empty that the scf.forall of a channels-first
   /// convolution tile writes into by a bufferization.alloc_tensor (which
   /// empty-tensor elimination leaves alone) when its result is inserted with
@@ -341,13 +398,36 @@ struct TileAndVectorizeConvsPass
     }
 
     // 2-3. Tile every convolution the vectorizer can handle.
+    //    A convolution the strategy splits (remainderSplit: 67 channels =
+    //    64 + 3) becomes its static parts first, each tiled by its own
+    //    decision.
     SmallVector<std::pair<linalg::LinalgOp, ConvTiling>, 4> convs;
     func.walk([&](linalg::LinalgOp op) {
       if (std::optional<ConvTiling> t = getTiling(op, *target))
         convs.emplace_back(op, *t);
     });
-    for (auto &[op, tiling] : convs)
-      (void)tileConv(rewriter, op, tiling);
+    for (auto &[op, tiling] : convs) {
+      if (tiling.split.empty()) {
+        (void)tileConv(rewriter, op, tiling);
+        continue;
+      }
+      linalg::FillOp fill;
+      if (op->getNumResults() == 1 && op.getDpsInits()[0].hasOneUse())
+        fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+      FailureOr<SmallVector<Operation *>> parts =
+          splitAtPoints(rewriter, op, toVector(tiling.split));
+      if (failed(parts))
+        continue;
+      if (fill)
+        fillPartsSeparately(rewriter, fill, *parts);
+      for (Operation *part : *parts) {
+        auto partOp = cast<linalg::LinalgOp>(part);
+        // Parts have dividing tiles; a part split again stays as it is.
+        std::optional<ConvTiling> partTiling = getTiling(partOp, *target);
+        if (partTiling && partTiling->split.empty())
+          (void)tileConv(rewriter, partOp, *partTiling);
+      }
+    }
 
     // 4. One kernel row (and depth) per tile: 3-D -> 2-D -> 1-D
     //    convolutions.

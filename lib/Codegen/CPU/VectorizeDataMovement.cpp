@@ -38,8 +38,6 @@ using namespace mlir;
 
 namespace {
 
-using mlir::convgrad::cpu::largestDivisorAtMost;
-
 /// Rewrites a transpose on memrefs over fewer dimensions: output dimensions
 /// that are also consecutive, in order, in the input move as one (NCHW ->
 /// NHWC is [N, C, H*W] -> [N, H*W, C]). The merged dimension is larger, so a
@@ -143,9 +141,10 @@ struct VectorizeDataMovementPass
           VectorizeDataMovementPass> {
   using Base::Base;
 
-  /// Tile sizes giving one vector-sized tile, or nullopt to leave `op` alone.
-  std::optional<SmallVector<int64_t>>
-  getTileSizes(linalg::LinalgOp op, const mlir::convgrad::cpu::DataMovementTiling &tiling) {
+  /// The strategy's tiles of `op` (vector-sized tiles, and split points of
+  /// a remainder), or nullopt to leave `op` alone.
+  std::optional<mlir::convgrad::cpu::DataMovementTiles>
+  getTiles(linalg::LinalgOp op, const mlir::convgrad::cpu::CPUTarget &target) {
     if (!op.hasPureBufferSemantics() ||
         op.getNumParallelLoops() != op.getNumLoops() || op.getNumLoops() == 0)
       return std::nullopt;
@@ -164,25 +163,22 @@ struct VectorizeDataMovementPass
     for (AffineMap map : op.getIndexingMapsArray())
       if (!map.isPermutation() && !(map.getNumResults() == 0))
         return std::nullopt;
-    unsigned n = ranges.size();
-    SmallVector<int64_t> sizes(n, 1);
-    sizes[n - 1] = largestDivisorAtMost(ranges[n - 1], tiling.innerTile);
-    if (auto transpose = dyn_cast<linalg::TransposeOp>(op.getOperation())) {
+    int64_t inputInner = ranges.size() - 1;
+    if (auto transpose = dyn_cast<linalg::TransposeOp>(op.getOperation()))
       // The loop over the input's innermost dimension: contiguous reads.
-      ArrayRef<int64_t> perm = transpose.getPermutation();
-      auto it = llvm::find(perm, int64_t(n - 1));
-      unsigned inner = it - perm.begin();
-      if (inner != n - 1) {
-        sizes[n - 1] = largestDivisorAtMost(ranges[n - 1], tiling.transposeTile);
-        sizes[inner] = largestDivisorAtMost(ranges[inner], tiling.transposeTile);
-      }
-    }
+      inputInner = llvm::find(transpose.getPermutation(),
+                              int64_t(ranges.size() - 1)) -
+                   transpose.getPermutation().begin();
+    mlir::convgrad::cpu::DataMovementTiles tiles =
+        mlir::convgrad::cpu::getDataMovementTiles(
+            std::vector<int64_t>(ranges.begin(), ranges.end()), inputInner,
+            target);
     int64_t elements = 1;
-    for (int64_t s : sizes)
+    for (int64_t s : tiles.sizes)
       elements *= s;
     if (elements == 1)
       return std::nullopt; // nothing to gain
-    return sizes;
+    return tiles;
   }
 
   /// Whether the strategy splits `op` across threads; never inside a loop
@@ -240,19 +236,38 @@ struct VectorizeDataMovementPass
     FailureOr<mlir::convgrad::cpu::CPUTarget> target = mlir::convgrad::getCPUTarget(func);
     if (failed(target))
       return signalPassFailure();
-    mlir::convgrad::cpu::DataMovementTiling tiling =
-        mlir::convgrad::cpu::getDataMovementTiling(*target);
     SmallVector<linalg::TransposeOp> transposes;
     func.walk([&](linalg::TransposeOp op) { transposes.push_back(op); });
     for (linalg::TransposeOp op : transposes)
       (void)collapseTransposeDims(rewriter, op);
 
-    SmallVector<std::pair<linalg::LinalgOp, SmallVector<int64_t>>> work;
+    SmallVector<std::pair<linalg::LinalgOp, mlir::convgrad::cpu::DataMovementTiles>>
+        work;
     func.walk([&](linalg::LinalgOp op) {
-      if (std::optional<SmallVector<int64_t>> sizes = getTileSizes(op, tiling))
-        work.emplace_back(op, *sizes);
+      if (std::optional<mlir::convgrad::cpu::DataMovementTiles> tiles =
+              getTiles(op, *target))
+        work.emplace_back(op, *tiles);
     });
-    for (auto &[op, sizes] : work) {
+    // A dim the strategy splits (remainderSplit): whole tiles, then a
+    // remainder part whose tile is the whole remainder.
+    SmallVector<std::pair<linalg::LinalgOp, SmallVector<int64_t>>> parts;
+    for (auto &[op, tiles] : work) {
+      SmallVector<int64_t> split(tiles.split.begin(), tiles.split.end());
+      FailureOr<SmallVector<Operation *>> pieces =
+          convgrad::splitAtPoints(rewriter, op, split);
+      if (failed(pieces))
+        continue;
+      for (Operation *piece : *pieces) {
+        auto pieceOp = cast<linalg::LinalgOp>(piece);
+        SmallVector<int64_t> pieceRanges = pieceOp.getStaticLoopRanges();
+        SmallVector<int64_t> sizes(tiles.sizes.begin(), tiles.sizes.end());
+        for (auto [i, point] : llvm::enumerate(split))
+          if (point != 0)
+            sizes[i] = std::min(sizes[i], pieceRanges[i]);
+        parts.emplace_back(pieceOp, sizes);
+      }
+    }
+    for (auto &[op, sizes] : parts) {
       rewriter.setInsertionPoint(op);
       scf::SCFTilingOptions options;
       SmallVector<OpFoldResult> tileSizes;

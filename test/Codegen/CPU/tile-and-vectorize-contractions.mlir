@@ -48,3 +48,25 @@ func.func @stem(%x: tensor<1x3x31x31xf32>, %dy: tensor<1x64x16x16xf32>) -> tenso
   %dw = convgrad.conv_backward_filter %x, %dy strides = [2, 2] padding = [3, 3, 3, 3] : (tensor<1x3x31x31xf32>, tensor<1x64x16x16xf32>) -> tensor<64x3x7x7xf32>
   return %dw : tensor<64x3x7x7xf32>
 }
+
+// -----
+
+// C = F = 67 (prime): the GEMM tiling carries split points (64, 64), and
+// each tap's [67, 67] block is computed as four static parts: 4 x 64
+// register blocks of the first 64 x 64, then one block of the 3 remaining
+// lanes (a narrow vector, not a scalar loop), of the 3 remaining rows, and
+// of both; each part is written into its slice of the block.
+// CHECK-LABEL: func.func @wgrad_prime_channels
+// CHECK:         vector.contract {{.*}} : vector<4x4xf32>, vector<4x64xf32> into vector<4x64xf32>
+// CHECK:         tensor.insert_slice {{.*}}[0, 0] [64, 64] [1, 1] : tensor<64x64xf32> into tensor<67x67xf32>
+// CHECK:         vector.contract {{.*}} : vector<4x4xf32>, vector<4x3xf32> into vector<4x3xf32>
+// CHECK:         tensor.insert_slice {{.*}}[0, 64] [64, 3] [1, 1] : tensor<64x3xf32> into tensor<67x67xf32>
+// CHECK:         vector.contract {{.*}} : vector<4x3xf32>, vector<4x64xf32> into vector<3x64xf32>
+// CHECK:         tensor.insert_slice {{.*}}[64, 0] [3, 64] [1, 1] : tensor<3x64xf32> into tensor<67x67xf32>
+// CHECK:         vector.contract {{.*}} : vector<4x3xf32>, vector<4x3xf32> into vector<3x3xf32>
+// CHECK:         tensor.insert_slice {{.*}}[64, 64] [3, 3] [1, 1] : tensor<3x3xf32> into tensor<67x67xf32>
+// CHECK-NOT:     linalg.generic
+func.func @wgrad_prime_channels(%x: tensor<1x6x6x67xf32>, %dy: tensor<1x4x4x67xf32>) -> tensor<67x3x3x67xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy layout = channels_last : (tensor<1x6x6x67xf32>, tensor<1x4x4x67xf32>) -> tensor<67x3x3x67xf32>
+  return %dw : tensor<67x3x3x67xf32>
+}

@@ -282,3 +282,46 @@ func.func @fwd_few_filters_channels_first(%x: tensor<2x16x10x36xf32>, %w: tensor
   %y = convgrad.conv %x, %w : (tensor<2x16x10x36xf32>, tensor<3x16x3x3xf32>) -> tensor<2x3x8x34xf32>
   return %y : tensor<2x3x8x34xf32>
 }
+
+// -----
+
+// 67 output channels (prime) and 17 columns: no divisor gives a full vector
+// or a useful row block, so the strategy splits the convolution (64 + 3
+// channels, 16 + 1 columns) into four static parts, each tiled without
+// remainder and vectorized: the 3-channel remainder is a narrow vector
+// (vector<...x3xf32>), not a scalar loop, and every part is written into
+// its slice of the result. Each part zeroes its own accumulators (fused
+// fills): no fill of the whole result before them.
+// CHECK-LABEL: func.func @fwd_prime_channels
+// CHECK-NOT:     linalg.fill
+// CHECK:         scf.forall {{.*}} -> (tensor<1x4x16x64xf32>)
+// CHECK:           vector.contract {{.*}} : vector<1x4x1xf32>, vector<1x64xf32> into vector<1x4x64xf32>
+// CHECK:         tensor.insert_slice {{.*}}[0, 0, 0, 0] [1, 4, 16, 64] [1, 1, 1, 1]
+// CHECK:         scf.forall {{.*}} -> (tensor<1x4x16x3xf32>)
+// CHECK:           vector.contract {{.*}} : vector<1x8x1xf32>, vector<1x3xf32> into vector<1x8x3xf32>
+// CHECK:         tensor.insert_slice {{.*}}[0, 0, 0, 64] [1, 4, 16, 3] [1, 1, 1, 1]
+// CHECK:         scf.forall {{.*}} -> (tensor<1x4x1x64xf32>)
+// CHECK:           vector.contract {{.*}} into vector<1x1x64xf32>
+// CHECK:         tensor.insert_slice {{.*}}[0, 0, 16, 0] [1, 4, 1, 64] [1, 1, 1, 1]
+// CHECK:         scf.forall {{.*}} -> (tensor<1x4x1x3xf32>)
+// CHECK:           vector.contract {{.*}} into vector<1x1x3xf32>
+// CHECK:         tensor.insert_slice {{.*}}[0, 0, 16, 64] [1, 4, 1, 3] [1, 1, 1, 1]
+// CHECK-NOT:     linalg.conv
+// CHECK-NOT:     linalg.fill
+func.func @fwd_prime_channels(%x: tensor<1x6x19x8xf32>, %w: tensor<67x3x3x8xf32>) -> tensor<1x4x17x67xf32> {
+  %y = convgrad.conv %x, %w layout = channels_last : (tensor<1x6x19x8xf32>, tensor<67x3x3x8xf32>) -> tensor<1x4x17x67xf32>
+  return %y : tensor<1x4x17x67xf32>
+}
+
+// -----
+
+// 96 channels: 32-lane blocks (two registers), never 48 lanes (three, which
+// LLVM widens to four and scalarizes where the loop carries them).
+// CHECK-LABEL: func.func @fwd_96_channels
+// CHECK:         vector.contract {{.*}} : vector<1x7x1xf32>, vector<1x32xf32> into vector<1x7x32xf32>
+// CHECK-NOT:     vector<{{[0-9x]*}}48xf32>
+// CHECK-NOT:     linalg.conv
+func.func @fwd_96_channels(%x: tensor<1x3x37x8xf32>, %w: tensor<96x3x3x8xf32>) -> tensor<1x1x35x96xf32> {
+  %y = convgrad.conv %x, %w layout = channels_last : (tensor<1x3x37x8xf32>, tensor<96x3x3x8xf32>) -> tensor<1x1x35x96xf32>
+  return %y : tensor<1x1x35x96xf32>
+}

@@ -65,3 +65,35 @@ func.func @unit_outer_fill(%b: memref<1x256x512xf32>) {
   linalg.fill ins(%z : f32) outs(%b : memref<1x256x512xf32>)
   return
 }
+
+// 67 channels (prime) x 17 x 17 = 289 positions (divisors 1, 17): no
+// divisor tile of at least half a vector, so the transpose is split into
+// 16 x 16 squares of the first 288 positions x 64 channels and static
+// remainder parts (3 channels, 1 position), each vectorized: no 1-wide
+// tiles, no scalar loop.
+// CHECK-LABEL: func.func @transpose_prime_channels
+// CHECK:         scf.for %{{.*}} = %{{.*}} to %c288{{.*}} step %c16
+// CHECK:           scf.for %{{.*}} = %{{.*}} to %c64{{.*}} step %c16
+// CHECK:             vector.transfer_write {{.*}} : vector<16x16xf32>, memref<16x16xf32, strided<[67, 1], offset: ?>>
+// CHECK:         scf.for %{{.*}} = %{{.*}} to %c288{{.*}} step %c16
+// CHECK:           scf.for %{{.*}} = %{{.*}} to %c3{{.*}} step %c3
+// CHECK:             vector.transfer_write {{.*}} : vector<16x3xf32>, memref<16x3xf32, strided<[67, 1], offset: ?>>
+// CHECK:         vector.transfer_write {{.*}} : vector<1x1x16xf32>
+// CHECK:         vector.transfer_write {{.*}} : vector<1x1x3xf32>
+// CHECK-NOT:     linalg.transpose
+// CHECK:         return
+func.func @transpose_prime_channels(%a: memref<2x67x17x17xf32>, %b: memref<2x17x17x67xf32>) {
+  linalg.transpose ins(%a : memref<2x67x17x17xf32>) outs(%b : memref<2x17x17x67xf32>) permutation = [0, 2, 3, 1]
+  return
+}
+
+// A copy of rows of 67: a 64-element vector and a 3-element one per row.
+// CHECK-LABEL: func.func @copy_prime_rows
+// CHECK:         vector.transfer_write {{.*}} : vector<1x64xf32>
+// CHECK:         vector.transfer_write {{.*}} : vector<1x3xf32>
+// CHECK-NOT:     linalg.copy
+// CHECK:         return
+func.func @copy_prime_rows(%a: memref<4x67xf32>, %b: memref<4x67xf32>) {
+  linalg.copy ins(%a : memref<4x67xf32>) outs(%b : memref<4x67xf32>)
+  return
+}

@@ -87,24 +87,90 @@ TEST(ConvTiling, BenchmarkRowsAVX2) {
   EXPECT_EQ(convBlock(14, 256, 256, avx2), (Block{2, 32}));
 }
 
-TEST(ConvTiling, OddSizes) {
-  // 57 columns, 67 channels (prime): full tiles of divisors, never a
-  // remainder; the accumulators still fit.
-  for (const CPUTarget &target : {avx2, avx512}) {
-    std::optional<ConvTiling> t = getConvTiling(
-        ConvKind::Conv2DNhwcHwcf, {8, 57, 57, 67, 3, 3, 67}, 32, target);
-    ASSERT_TRUE(t.has_value());
-    EXPECT_EQ(57 % t->inner[2], 0);
-    EXPECT_EQ(67 % outputChannelTile(*t), 0);
-    EXPECT_LE(accumulators(*t, t->inner[2], outputChannelTile(*t), target),
-              maxAccumulatorRegisters(target));
-    EXPECT_EQ(t->parallel[1], 3); // rows per task: largest divisor of 57 <= 8
+TEST(Divisors, RemainderSplits) {
+  // Whole tiles and one remainder where the divisors degenerate.
+  EXPECT_EQ(laneRemainderSplit(67, 16, 64), 64);  // prime: 64 + 3
+  EXPECT_EQ(laneRemainderSplit(131, 16, 64), 128); // prime: 128 + 3
+  EXPECT_EQ(laneRemainderSplit(67, 8, 32), 64);   // AVX2: 64 + 3
+  EXPECT_EQ(laneRemainderSplit(35, 16, 64), 32);  // 35 lanes: 32 + 3
+  EXPECT_EQ(laneRemainderSplit(96, 16, 64), 0);   // 32-lane blocks divide
+  EXPECT_EQ(laneRemainderSplit(64, 16, 64), 0);
+  EXPECT_EQ(laneRemainderSplit(3, 16, 64), 0);    // less than a vector
+  EXPECT_EQ(laneRemainderSplit(48, 16, 64), 0);   // 16-lane blocks divide
+  EXPECT_EQ(rowRemainderSplit(57, 8), 56);        // divisors 1, 3
+  EXPECT_EQ(rowRemainderSplit(17, 8), 16);
+  EXPECT_EQ(rowRemainderSplit(35, 8), 0);         // 7 rows divide
+  EXPECT_EQ(rowRemainderSplit(56, 8), 0);
+  EXPECT_EQ(rowRemainderSplit(5, 8), 0);          // one block
+  EXPECT_EQ(rowRemainderSplit(67, 4), 64);        // GEMM rows: 64 + 3
+  EXPECT_EQ(remainderSplit(3249, 16, 16), 3248);  // 57 x 57 plane
+  EXPECT_EQ(remainderSplit(0, 16, 16), 0);
+  EXPECT_EQ(remainderSplit(-1, 16, 16), 0);
+}
+
+/// The ranges of the parts of `ranges` split at `split` (0: not split).
+std::vector<std::vector<int64_t>> splitParts(const std::vector<int64_t> &ranges,
+                                             const std::vector<int64_t> &split) {
+  std::vector<std::vector<int64_t>> parts = {ranges};
+  for (size_t d = 0; d < split.size(); ++d) {
+    if (split[d] == 0)
+      continue;
+    std::vector<std::vector<int64_t>> next;
+    for (std::vector<int64_t> part : parts) {
+      part[d] = split[d];
+      next.push_back(part);
+      part[d] = ranges[d] - split[d];
+      next.push_back(part);
+    }
+    parts = next;
   }
-  // 35 columns x 96 channels: 7 x 32 on AVX2? 7 x 1 vector... within 12.
+  return parts;
+}
+
+TEST(ConvTiling, OddSizes) {
+  // 57 columns, 67 channels (prime): split into 56 + 1 columns and 64 + 3
+  // channels; every part has dividing tiles, no part splits again, the
+  // full part has the full-size block (not 3 x 1) and the accumulators fit.
+  for (const CPUTarget &target : {avx2, avx512}) {
+    std::vector<int64_t> ranges = {8, 57, 57, 67, 3, 3, 67};
+    std::optional<ConvTiling> t =
+        getConvTiling(ConvKind::Conv2DNhwcHwcf, ranges, 32, target);
+    ASSERT_TRUE(t.has_value());
+    EXPECT_EQ(t->split, (std::vector<int64_t>{0, 0, 56, 64, 0, 0, 0}));
+    EXPECT_TRUE(t->inner.empty());
+    for (const std::vector<int64_t> &part : splitParts(ranges, t->split)) {
+      std::optional<ConvTiling> p =
+          getConvTiling(ConvKind::Conv2DNhwcHwcf, part, 32, target);
+      ASSERT_TRUE(p.has_value());
+      EXPECT_TRUE(p->split.empty());
+      int64_t f = outputChannelTile(*p);
+      EXPECT_EQ(part[2] % p->inner[2], 0);
+      EXPECT_EQ(part[3] % f, 0);
+      EXPECT_LE(accumulators(*p, p->inner[2], f, target),
+                maxAccumulatorRegisters(target));
+      if (part[3] == 64)
+        EXPECT_EQ(f % target.lanes(32), 0) << "whole vectors";
+      if (part[3] == 3)
+        EXPECT_EQ(f, 3) << "one narrow vector, not scalars";
+    }
+  }
+  EXPECT_EQ(convBlock(56, 64, 67, avx512), (Block{4, 64}));
+  // 35 columns x 96 channels: 7 x 32, never 48 lanes (3 registers, which
+  // LLVM widens to 4 and scalarizes in the loop).
+  EXPECT_EQ(convBlock(35, 96, 96, avx512), (Block{7, 32}));
   std::optional<ConvTiling> t = getConvTiling(
       ConvKind::Conv2DNhwcHwcf, {8, 35, 35, 96, 3, 3, 96}, 32, avx2);
   ASSERT_TRUE(t.has_value());
   EXPECT_LE(accumulators(*t, t->inner[2], outputChannelTile(*t), avx2), 12);
+  // 3-D and depthwise convolutions split the same dims.
+  t = getConvTiling(ConvKind::Conv3DNdhwcDhwcf, {2, 5, 57, 57, 67, 3, 3, 3, 8},
+                    32, avx512);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->split, (std::vector<int64_t>{0, 0, 0, 56, 64, 0, 0, 0, 0}));
+  t = getConvTiling(ConvKind::DepthwiseConv2DNhwcHwc, {8, 57, 57, 67, 3, 3},
+                    32, avx512);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->split, (std::vector<int64_t>{0, 0, 0, 64, 0, 0}));
   // Zero-trip and dynamic ranges: nothing to tile.
   EXPECT_FALSE(getConvTiling(ConvKind::Conv2DNhwcHwcf,
                              {8, 0, 4, 4, 3, 3, 4}, 32, avx512));
@@ -261,6 +327,15 @@ TEST(ConvTiling, ThreeDimensional) {
            ranges[7], ranges[8]},
           32, target);
       ASSERT_TRUE(t3 && t2);
+      if (!t2->split.empty()) {
+        // 57 columns, 67 channels: the 2-D split with unit depths.
+        std::vector<int64_t> split = t2->split;
+        split.insert(split.begin() + 4, 0); // kd
+        split.insert(split.begin() + 1, 0); // od
+        EXPECT_EQ(t3->split, split);
+        EXPECT_TRUE(t3->inner.empty());
+        continue;
+      }
       std::vector<int64_t> inner = t2->inner;
       inner.insert(inner.begin() + 4, 1); // kd
       inner.insert(inner.begin() + 1, 1); // od
@@ -349,13 +424,38 @@ TEST(WgradGemm, AVX2BlocksFit) {
   for (auto [a, b] : {std::pair<int64_t, int64_t>{64, 64}, {128, 128},
                       {3, 64}, {67, 67}, {96, 160}}) {
     GemmTiling g = getGemmTiling(a, b, 56, 32, avx2);
-    EXPECT_EQ(a % g.rowTile, 0);
-    EXPECT_EQ(b % g.laneTile, 0);
+    EXPECT_EQ((g.rowSplit ? g.rowSplit : a) % g.rowTile, 0);
+    EXPECT_EQ((g.laneSplit ? g.laneSplit : b) % g.laneTile, 0);
     EXPECT_LE(g.rowTile * ((g.laneTile + 7) / 8), 12) << a << "x" << b;
   }
   EXPECT_EQ(getGemmTiling(64, 64, 56, 32, avx2).laneTile, 32);
-  // A prime channel count gets 1-lane blocks rather than a remainder.
-  EXPECT_EQ(getGemmTiling(67, 67, 57, 32, avx2).laneTile, 67 % 8 == 0 ? 8 : 1);
+}
+
+TEST(WgradGemm, PrimeChannelsSplit) {
+  // 67 x 67: full blocks of the first 64 rows and lanes, then one block of
+  // the remaining 3 (a narrow vector), on both targets.
+  for (const CPUTarget &target : {avx2, avx512}) {
+    GemmTiling g = getGemmTiling(67, 67, 57, 32, target);
+    EXPECT_EQ(g.rowSplit, 64);
+    EXPECT_EQ(g.laneSplit, 64);
+    EXPECT_EQ(64 % g.rowTile, 0);
+    EXPECT_EQ(g.laneTile % target.lanes(32), 0);
+    EXPECT_EQ(64 % g.laneTile, 0);
+  }
+  GemmTiling g = getGemmTiling(67, 67, 57, 32, avx512);
+  EXPECT_EQ(g.rowTile, 4);
+  EXPECT_EQ(g.laneTile, 64);
+  // 131 lanes: 128 + 3.
+  EXPECT_EQ(getGemmTiling(67, 131, 29, 32, avx512).laneSplit, 128);
+  // 96: 32-lane blocks divide, never 48 (see chooseRegisterBlock).
+  g = getGemmTiling(96, 96, 35, 32, avx512);
+  EXPECT_EQ(g.rowSplit, 0);
+  EXPECT_EQ(g.laneSplit, 0);
+  EXPECT_EQ(g.laneTile, 32);
+  // Power-of-two channels are not split.
+  g = getGemmTiling(64, 64, 56, 32, avx512);
+  EXPECT_EQ(g.rowSplit, 0);
+  EXPECT_EQ(g.laneSplit, 0);
 }
 
 TEST(WgradGemm, TaskSplits) {
@@ -379,6 +479,36 @@ TEST(DataMovement, VectorSquares) {
   EXPECT_EQ(getDataMovementTiling(avx512).innerTile, 64);
   EXPECT_EQ(getDataMovementTiling(avx2).transposeTile, 8);
   EXPECT_EQ(getDataMovementTiling(avx2).innerTile, 32);
+}
+
+TEST(DataMovement, RemainderTiles) {
+  // NCHW -> NHWC of 67 channels x 57 x 57 (collapsed to [8, 67, 3249]
+  // -> [8, 3249, 67]): 9 of the 3249 positions (a divisor of at least half
+  // a vector) x 16 channels, the channels split 64 + 3 (not 1-wide tiles).
+  DataMovementTiles t = getDataMovementTiles({8, 3249, 67}, 1, avx512);
+  EXPECT_EQ(t.sizes, (std::vector<int64_t>{1, 9, 16}));
+  EXPECT_EQ(t.split, (std::vector<int64_t>{0, 0, 64}));
+  // 17 x 17 = 289 positions: divisors 1, 17: 288 + 1.
+  t = getDataMovementTiles({8, 289, 131}, 1, avx512);
+  EXPECT_EQ(t.sizes, (std::vector<int64_t>{1, 16, 16}));
+  EXPECT_EQ(t.split, (std::vector<int64_t>{0, 288, 128}));
+  // Power-of-two layers keep their tiles: 16 x 16, and 14 of 56 columns.
+  t = getDataMovementTiles({8, 3136, 64}, 1, avx512);
+  EXPECT_EQ(t.sizes, (std::vector<int64_t>{1, 16, 16}));
+  EXPECT_EQ(t.split, (std::vector<int64_t>{0, 0, 0}));
+  t = getDataMovementTiles({8, 64, 56, 56}, 1, avx512);
+  EXPECT_EQ(t.sizes, (std::vector<int64_t>{1, 16, 1, 14}));
+  EXPECT_EQ(t.split, (std::vector<int64_t>{0, 0, 0, 0}));
+  t = getDataMovementTiles({8, 67, 96}, 1, avx2);
+  EXPECT_EQ(t.sizes, (std::vector<int64_t>{1, 8, 8}));
+  EXPECT_EQ(t.split, (std::vector<int64_t>{0, 64, 0}));
+  // Copies: rows of up to 64 elements, 67 = 64 + 3; 57 is one row.
+  t = getDataMovementTiles({8, 57, 67}, 2, avx512);
+  EXPECT_EQ(t.sizes, (std::vector<int64_t>{1, 1, 64}));
+  EXPECT_EQ(t.split, (std::vector<int64_t>{0, 0, 64}));
+  t = getDataMovementTiles({8, 67, 57}, 2, avx512);
+  EXPECT_EQ(t.sizes, (std::vector<int64_t>{1, 1, 57}));
+  EXPECT_EQ(t.split, (std::vector<int64_t>{0, 0, 0}));
 }
 
 TEST(DataMovement, ParallelOnlyWhenWorthIt) {

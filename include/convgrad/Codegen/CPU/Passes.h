@@ -30,8 +30,9 @@ namespace convgrad {
 
 /// The module attribute that carries the CPU target (a dictionary).
 constexpr StringLiteral kCPUTargetAttrName = "convgrad.cpu_target";
-/// The register tiling of a wgrad GEMM (array<i64: rows, lanes, unroll>),
-/// set by the wgrad-to-GEMM rewrite and applied by
+/// The register tiling of a wgrad GEMM (array<i64: rows, lanes, unroll>,
+/// optionally followed by rowSplit, laneSplit of cpu::GemmTiling), set by
+/// the wgrad-to-GEMM rewrite and applied by
 /// convgrad-tile-and-vectorize-contractions.
 constexpr StringLiteral kGemmTilingAttrName = "convgrad.gemm_tiling";
 
@@ -135,6 +136,20 @@ SmallVector<AffineMap, 3> getWgradGemmIndexingMaps(MLIRContext *ctx,
 /// Upstream mechanics only: the upstream peer pipeline uses it too.
 void vectorizeAndFoldTransfers(RewriterBase &rewriter, Operation *root,
                                ArrayRef<linalg::LinalgOp> ops);
+
+/// Computes `op` as the static parts of its iteration space on either side
+/// of `splitPoints` (one per loop, 0: no split; only parallel loops are
+/// split), each a copy of `op` on static slices of its operands; on tensors
+/// the parts' results are inserted into the op's destinations, which they
+/// tile. Returns the parts in order (just `op` when no point applies), or
+/// failure with `op` untouched on dynamic ranges, a split of a reduction
+/// loop or a point outside its range (and, not seen with linalg ops, when
+/// the op cannot build a part: earlier parts are then left unused). The
+/// remainder tiles of cpu::remainderSplit decisions: every part has static
+/// shapes and vectorizes.
+FailureOr<SmallVector<Operation *>>
+splitAtPoints(RewriterBase &rewriter, Operation *op,
+              ArrayRef<int64_t> splitPoints);
 
 /// Only the second half of vectorizeAndFoldTransfers.
 void foldSlicesIntoTransfers(Operation *root);

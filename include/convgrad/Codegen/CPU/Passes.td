@@ -238,9 +238,13 @@ def ConvGradTileAndVectorize
     The sizes come from the tiling strategy
     (`convgrad/Codegen/CPU/TilingStrategy.h`) for the module's
     `convgrad.cpu_target` (the host when there is none). Every tile size
-    divides its dimension, so all tiles are full: odd sizes get smaller
-    tiles, never a remainder loop or a failure. Other ops are left for the
-    loop lowering.
+    divides its dimension, so all tiles are full and static. Where the
+    divisors degenerate (67 channels: 1 lane; 57 columns: 3), the strategy
+    splits the convolution into a part of full tiles and a static remainder
+    part (64 + 3 channels, 56 + 1 columns), each tiled and vectorized on
+    its own (the remainder with a narrower vector), each zeroing its own
+    accumulators: never a scalar or dynamic remainder loop. Other ops are
+    left for the loop lowering.
   }];
   let options = [
     Option<"maxVectorElements", "max-vector-elements", "int64_t", "4096",
@@ -275,8 +279,11 @@ def ConvGradTileAndVectorizeContractions
       lowers to a broadcast of `lhs[o, a]` and an FMA with the vector
       `rhs[o, b...]` per row.
 
-    The sizes divide their dimensions, so all tiles are full. Ops without
-    the attribute are left alone.
+    The sizes divide their dimensions, so all tiles are full; with split
+    points in the attribute (a prime channel count), the GEMM is first
+    split into the part of full blocks and static remainder parts, each
+    one block wide, all vectorized. Ops without the attribute are left
+    alone.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -321,7 +328,11 @@ def ConvGradVectorizeDataMovement
     spans four vectors of the contiguous innermost dimension (a transpose:
     one vector square of the two dimensions contiguous in its output and
     input: 16 x 16 f32 on AVX-512, 8 x 8 on AVX2), and each tile is
-    vectorized. Tile sizes divide the dimensions, so all tiles are full.
+    vectorized. Tile sizes divide the dimensions, so all tiles are full,
+    unless no divisor of at least half a tile exists (67 channels, 17 x 17
+    positions): then the op is split into whole tiles and a static
+    remainder part whose tile is the remainder (64 + 3 channels), both
+    vectorized.
   }];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect"];

@@ -7,8 +7,11 @@
 // on their own (unittests/Codegen/CPU) for AVX2 and AVX-512 targets, the
 // benchmark layers and odd sizes.
 //
-// Every tile size divides its dimension, so that all tiles are full and
-// static: odd and prime sizes get smaller tiles, never a remainder loop.
+// Every tile is static. A tile size divides its dimension, unless the
+// dividing tiles of an odd or prime size would degenerate (67 channels: 1
+// lane; 57 columns: 3): then the dimension is split (remainderSplit) into
+// whole full-size tiles and one static remainder tile (67 = 64 + 3 lanes,
+// a vector<3xf32>), both vectorized; never a scalar or dynamic remainder.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,6 +38,25 @@ int64_t largestDivisorAtMost(int64_t size, int64_t cap);
 /// The divisors of `size` that are at most `cap`, ascending ({1} when none).
 std::vector<int64_t> divisorsAtMost(int64_t size, int64_t cap);
 
+/// Where a dimension of `size` whose tiles are at most `tile` is split into
+/// a part of whole `tile`s and one static remainder (size % tile), or 0 when
+/// it is not: when `tile` divides `size`, when `size` <= `tile`, and when a
+/// divisor of `size` of at least `minDivisor` (<= `tile`) exists, which
+/// then tiles it without remainder. The remainder part is tiled on its own
+/// (a narrower vector or fewer rows), never scalarized.
+int64_t remainderSplit(int64_t size, int64_t tile, int64_t minDivisor);
+
+/// remainderSplit of a dimension along vector lanes: split at a multiple of
+/// the `vectorLanes` when no divisor of `size` up to `maxLanes` is a whole
+/// number of vectors (67 -> 64 + 3; 96 and 24 are not split).
+int64_t laneRemainderSplit(int64_t size, int64_t vectorLanes,
+                           int64_t maxLanes);
+
+/// remainderSplit of a dimension of broadcast rows (output columns, GEMM
+/// rows) with blocks of at most `maxRows`: split when its divisors up to
+/// `maxRows` are below half of it (57 -> 56 + 1 for 8; 35 keeps 7).
+int64_t rowRemainderSplit(int64_t size, int64_t maxRows);
+
 //===----------------------------------------------------------------------===//
 // Register blocks
 //===----------------------------------------------------------------------===//
@@ -57,12 +79,17 @@ struct RegisterBlock {
 /// divides `lanes`, at most `maxRows` x `maxLanes`) that issues the most
 /// FMA lanes per loaded value: per reduction step it loads one broadcast
 /// per row and one vector per `vectorLanes` lanes, for rows x vectors FMAs,
-/// within `maxAccumulators` registers. Ties: more lanes (contiguous
-/// stores), then more rows.
+/// within `maxAccumulators` registers. The lanes are one vector at most or
+/// a power-of-two number of vectors: LLVM widens a vector<48xf32> to four
+/// 512-bit registers and scalarizes it where a loop carries it (measured:
+/// element inserts and spills in every step), unless `nativeVectorRows`
+/// (the caller's code cuts each row into native vectors itself). Ties: more
+/// lanes (contiguous stores), then more rows.
 RegisterBlock chooseRegisterBlock(int64_t rows, int64_t lanes,
                                   int64_t maxRows, int64_t maxLanes,
                                   int64_t vectorLanes,
-                                  int64_t maxAccumulators);
+                                  int64_t maxAccumulators,
+                                  bool nativeVectorRows = false);
 
 //===----------------------------------------------------------------------===//
 // Convolutions (convgrad-tile-and-vectorize)
@@ -119,6 +146,11 @@ bool vectorizeAlongWidth(int64_t filters, int64_t width, int64_t stride,
 
 /// Tile sizes of one convolution over its iteration space (0 = not tiled).
 struct ConvTiling {
+  /// Per dim of the iteration space, a remainderSplit point (0: none); when
+  /// any is set, the other fields are empty: the convolution is computed as
+  /// the static parts on either side of the points, each tiled by its own
+  /// getConvTiling.
+  std::vector<int64_t> split;
   std::vector<int64_t> parallel;   ///< scf.forall tiles: one task each
   std::vector<int64_t> inner;      ///< scf.for register tiles in a task
   std::vector<int64_t> innerOrder; ///< loop order of `inner` (empty: as is)
@@ -177,10 +209,15 @@ WgradGemmPlan planWgradGemm(int64_t channels, int64_t filters,
                             int64_t blockBytesOverride = 0);
 
 /// Register tiling of one GEMM block[a, b] += lhs[o..., a] * rhs[o..., b].
+/// rowTile divides a, or else rowSplit (a remainderSplit point) does: the
+/// a-rows from rowSplit on are one block of their own. Likewise laneTile
+/// and laneSplit for b.
 struct GemmTiling {
   int64_t rowTile = 1;       ///< a per register block (broadcast elements)
   int64_t laneTile = 1;      ///< b per register block (vector lanes)
   int64_t reductionTile = 1; ///< unrolled positions of the innermost o
+  int64_t rowSplit = 0;      ///< 0, or the first a of the remainder block
+  int64_t laneSplit = 0;     ///< 0, or the first b of the remainder block
 };
 GemmTiling getGemmTiling(int64_t a, int64_t b, int64_t innerReduction,
                          int64_t accBits, const CPUTarget &target);
@@ -284,6 +321,22 @@ struct DataMovementTiling {
   int64_t transposeTile = 16; ///< rows and columns of a transpose tile
 };
 DataMovementTiling getDataMovementTiling(const CPUTarget &target);
+
+/// Tiles of a copy, fill, cast or transpose of static `ranges` whose
+/// input's innermost dim is `inputInner` (the output's innermost is the
+/// last; equal for anything but a transpose): `sizes` per dim (1 for the
+/// outer dims) and, per dim, a remainderSplit point (0: none), so that a
+/// channel count like 67 moves in whole vectors (whole vector squares for a
+/// transpose: its 16 x 16 tiles have a shuffle network of their own) and
+/// one narrower remainder tile rather than in 1-wide tiles. A remainder
+/// part's tile is the whole remainder.
+struct DataMovementTiles {
+  std::vector<int64_t> sizes;
+  std::vector<int64_t> split;
+};
+DataMovementTiles getDataMovementTiles(const std::vector<int64_t> &ranges,
+                                       int64_t inputInner,
+                                       const CPUTarget &target);
 
 /// Whether a copy, fill or transpose of `bytes` bytes (written) is split
 /// across the target's threads: with more than one thread, when it is large

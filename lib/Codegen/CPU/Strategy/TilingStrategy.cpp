@@ -26,6 +26,38 @@ std::vector<int64_t> mlir::convgrad::cpu::divisorsAtMost(int64_t size, int64_t c
   return divisors;
 }
 
+int64_t mlir::convgrad::cpu::remainderSplit(int64_t size, int64_t tile,
+                                            int64_t minDivisor) {
+  if (size <= 0 || tile <= 0 || size <= tile || size % tile == 0 ||
+      largestDivisorAtMost(size, tile) >= std::max<int64_t>(1, minDivisor))
+    return 0;
+  return size - size % tile;
+}
+
+int64_t mlir::convgrad::cpu::laneRemainderSplit(int64_t size,
+                                                int64_t vectorLanes,
+                                                int64_t maxLanes) {
+  if (vectorLanes <= 0 || size <= vectorLanes || size % vectorLanes == 0)
+    return 0;
+  for (int64_t d : divisorsAtMost(size, maxLanes))
+    if (d % vectorLanes == 0)
+      return 0;
+  return size - size % vectorLanes;
+}
+
+int64_t mlir::convgrad::cpu::rowRemainderSplit(int64_t size, int64_t maxRows) {
+  return remainderSplit(size, maxRows, (maxRows + 1) / 2);
+}
+
+/// Whether an accumulator row of `vectors` registers compiles to that many
+/// registers: LLVM widens a vector of a non-power-of-two number of
+/// registers (vector<48xf32>) and then scalarizes it where it is carried
+/// through a loop (measured: a 5 x 48 block of 96 channels spent most of
+/// its time in element inserts and spills).
+static bool isWholeRegisterRow(int64_t vectors) {
+  return vectors > 0 && (vectors & (vectors - 1)) == 0;
+}
+
 int64_t mlir::convgrad::cpu::maxAccumulatorRegisters(const CPUTarget &target) {
   return std::max<int64_t>(1, target.vectorRegisters * 3 / 4);
 }
@@ -34,13 +66,16 @@ RegisterBlock mlir::convgrad::cpu::chooseRegisterBlock(int64_t rows, int64_t lan
                                                  int64_t maxRows,
                                                  int64_t maxLanes,
                                                  int64_t vectorLanes,
-                                                 int64_t maxAccumulators) {
+                                                 int64_t maxAccumulators,
+                                                 bool nativeVectorRows) {
   RegisterBlock best;
   double bestScore = -1;
   vectorLanes = std::max<int64_t>(1, vectorLanes);
   for (int64_t r : divisorsAtMost(rows, maxRows)) {
     for (int64_t l : divisorsAtMost(lanes, maxLanes)) {
       int64_t vectors = (l + vectorLanes - 1) / vectorLanes;
+      if (!nativeVectorRows && !isWholeRegisterRow(vectors))
+        continue;
       if (r * vectors > maxAccumulators && !(r == 1 && vectors == 1))
         continue;
       // Useful FMA lanes per loaded value (r broadcasts + `vectors` loads).
@@ -102,6 +137,7 @@ static ConvTiling addUnitDepth(ConvTiling t) {
     }
     order = std::move(order3d);
   };
+  insertSizes(t.split, 0);
   insertSizes(t.parallel, 1);
   insertSizes(t.inner, 1);
   insertSizes(t.fill, 1);
@@ -146,8 +182,10 @@ RegisterBlock mlir::convgrad::cpu::getWidthRegisterBlock(
   int64_t maxVectors = std::max<int64_t>(
       1, std::min(maxAccumulators / rows,
                   (target.vectorRegisters - 1) / (rows + 1)));
+  // VectorizeConvAlongWidth cuts the rows into native vectors itself.
   return chooseRegisterBlock(filters, width, maxAccumulators,
-                             maxVectors * lanes, lanes, maxAccumulators);
+                             maxVectors * lanes, lanes, maxAccumulators,
+                             /*nativeVectorRows=*/true);
 }
 
 bool mlir::convgrad::cpu::vectorizeAlongWidth(int64_t filters, int64_t width,
@@ -175,10 +213,27 @@ mlir::convgrad::cpu::getConvTiling(ConvKind kind, const std::vector<int64_t> &ra
   ConvTileLimits limits = getConvTileLimits(target);
   int64_t lanes = target.lanes(elementBits);
   ConvTiling t;
+  // Splits of the parallel dims whose dividing tiles degenerate (output
+  // columns, `rowsDim`; channels along the lanes, `lanesDim`): the parts
+  // are tiled on their own. Returns whether there is any.
+  auto splitDims = [&](int64_t rowsDim, int64_t rowsCap, int64_t lanesDim) {
+    std::vector<int64_t> split(ranges.size(), 0);
+    if (rowsDim >= 0)
+      split[rowsDim] = rowRemainderSplit(ranges[rowsDim], rowsCap);
+    split[lanesDim] =
+        laneRemainderSplit(ranges[lanesDim], lanes, limits.channelTile);
+    if (std::all_of(split.begin(), split.end(),
+                    [](int64_t s) { return s == 0; }))
+      return false;
+    t.split = std::move(split);
+    return true;
+  };
   switch (kind) {
   case ConvKind::Conv2DNhwcHwcf: {
     if (ranges.size() != 7)
       return std::nullopt;
+    if (splitDims(2, limits.widthTile, 3))
+      return t;
     // (n, oh, ow, f, kh, kw, c); output channel blocks outermost.
     RegisterBlock block =
         chooseRegisterBlock(ranges[2], ranges[3], limits.widthTile,
@@ -239,6 +294,8 @@ mlir::convgrad::cpu::getConvTiling(ConvKind kind, const std::vector<int64_t> &ra
     // (n, oh, ow, c, kh, kw). A depthwise tile also holds its input window
     // and one filter vector per tap in registers: fewer columns.
     int64_t width = std::min(limits.widthTile, limits.depthwiseWidth);
+    if (splitDims(2, width, 3))
+      return t;
     int64_t ow = largestDivisorAtMost(ranges[2], width);
     int64_t c = largestDivisorAtMost(ranges[3], limits.channelTile);
     t.parallel = {1, largestDivisorAtMost(ranges[1], limits.parallelRows)};
@@ -250,6 +307,8 @@ mlir::convgrad::cpu::getConvTiling(ConvKind kind, const std::vector<int64_t> &ra
     if (ranges.size() != 5)
       return std::nullopt;
     // (n, ow, f, kw, c): parallel over blocks of columns.
+    if (splitDims(-1, 0, 2))
+      return t;
     int64_t columns = largestDivisorAtMost(
         ranges[1], limits.parallelRows * limits.widthTile);
     RegisterBlock block =
@@ -266,6 +325,8 @@ mlir::convgrad::cpu::getConvTiling(ConvKind kind, const std::vector<int64_t> &ra
     if (ranges.size() != 4)
       return std::nullopt;
     // (n, ow, c, kw)
+    if (splitDims(-1, 0, 2))
+      return t;
     int64_t columns = largestDivisorAtMost(
         ranges[1], limits.parallelRows * limits.widthTile);
     int64_t width = std::min(limits.widthTile, limits.depthwiseWidth);
@@ -333,7 +394,7 @@ mlir::convgrad::cpu::getConvTiling(ConvKind kind, const std::vector<int64_t> &ra
       return std::nullopt;
     ConvTiling t3d = addUnitDepth(*t2d);
     for (std::vector<int64_t> *sizes :
-         {&t3d.parallel, &t3d.inner, &t3d.cacheBlock}) {
+         {&t3d.split, &t3d.parallel, &t3d.inner, &t3d.cacheBlock}) {
       if (sizes->size() <= 4)
         continue; // c and the kernel dims untiled
       sizes->resize(8, 0);
@@ -361,9 +422,14 @@ GemmTiling mlir::convgrad::cpu::getGemmTiling(int64_t a, int64_t b,
                                         int64_t accBits,
                                         const CPUTarget &target) {
   int64_t lanes = target.lanes(accBits);
-  RegisterBlock block = chooseRegisterBlock(
-      a, b, kMaxGemmRows, 4 * lanes, lanes, maxAccumulatorRegisters(target));
   GemmTiling t;
+  // Prime channel counts: full blocks of the part before the split, one
+  // block of the remainder.
+  t.rowSplit = rowRemainderSplit(a, kMaxGemmRows);
+  t.laneSplit = laneRemainderSplit(b, lanes, 4 * lanes);
+  RegisterBlock block = chooseRegisterBlock(
+      t.rowSplit ? t.rowSplit : a, t.laneSplit ? t.laneSplit : b,
+      kMaxGemmRows, 4 * lanes, lanes, maxAccumulatorRegisters(target));
   t.rowTile = block.rows;
   t.laneTile = block.lanes;
   t.reductionTile = largestDivisorAtMost(innerReduction, kGemmReductionUnroll);
@@ -570,4 +636,33 @@ bool mlir::convgrad::cpu::storeStridedRowMasked(int64_t elements,
   int64_t span = (elements - 1) * stride + 1;
   int64_t lanes = target.lanes(elementBits);
   return (span + lanes - 1) / lanes < elements;
+}
+
+DataMovementTiles mlir::convgrad::cpu::getDataMovementTiles(
+    const std::vector<int64_t> &ranges, int64_t inputInner,
+    const CPUTarget &target) {
+  DataMovementTiling tiling = getDataMovementTiling(target);
+  DataMovementTiles t;
+  size_t n = ranges.size();
+  t.sizes.assign(n, 1);
+  t.split.assign(n, 0);
+  if (n == 0)
+    return t;
+  // A tile dim of `tile` elements, or of its largest divisor when that is
+  // at least `minDivisor`, else whole tiles and a remainder.
+  auto tileDim = [&](size_t dim, int64_t tile, int64_t minDivisor) {
+    t.split[dim] = remainderSplit(ranges[dim], tile, minDivisor);
+    t.sizes[dim] = t.split[dim] ? tile : largestDivisorAtMost(ranges[dim], tile);
+  };
+  if (inputInner < 0 || inputInner >= int64_t(n) - 1) {
+    // Copies: contiguous rows of at least a vector.
+    tileDim(n - 1, tiling.innerTile, target.lanes(32));
+    return t;
+  }
+  // Transposes: vector squares, or tiles of a divisor of at least half a
+  // vector (14 of 56 columns: what power-of-two layers have always had),
+  // else whole squares and a remainder (67 channels: 64 + 3, not 1).
+  tileDim(n - 1, tiling.transposeTile, tiling.transposeTile / 2);
+  tileDim(inputInner, tiling.transposeTile, tiling.transposeTile / 2);
+  return t;
 }
