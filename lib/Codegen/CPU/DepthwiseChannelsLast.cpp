@@ -724,6 +724,38 @@ int64_t filterGradientBorderColumns(const DepthwiseGeometry &g) {
   return g.outSizes[1] - (end - begin);
 }
 
+/// What both patterns decide before emitting: the op's geometry, its
+/// accumulator type and the strategy's tiling; failure (with the reason
+/// reported at `op`) when the op is not a static channels-last 2-D
+/// depthwise op or the strategy declines it.
+struct PlannedDepthwiseOp {
+  DepthwiseGeometry geometry;
+  Type accType;
+  cpu::DepthwiseChannelsLastTiling tiling;
+};
+
+FailureOr<PlannedDepthwiseOp>
+planDepthwiseOp(PatternRewriter &rewriter, Operation *op, const ConvParams &p,
+                cpu::DepthwiseChannelsLastKind kind, Value x, Value dy,
+                Value kernel, const cpu::CPUTarget &target) {
+  FailureOr<DepthwiseGeometry> geometry = depthwiseGeometry(p, x, dy, kernel);
+  if (failed(geometry))
+    return rewriter.notifyMatchFailure(
+        op, "not a static channels-last 2-D depthwise op");
+  const DepthwiseGeometry &g = *geometry;
+  bool dgrad = kind == cpu::DepthwiseChannelsLastKind::DataGradient;
+  Type accType = getAccumulatorType(getElementTypeOrSelf(op->getResult(0)));
+  std::optional<cpu::DepthwiseChannelsLastTiling> tiling =
+      cpu::getDepthwiseChannelsLastTiling(
+          kind, g.channels, g.kernel[0], g.kernel[1],
+          dgrad ? g.inSizes[0] : g.outSizes[0],
+          dgrad ? dataGradientBorderColumns(g) : filterGradientBorderColumns(g),
+          accType.getIntOrFloatBitWidth(), target);
+  if (!tiling)
+    return rewriter.notifyMatchFailure(op, "the strategy declines");
+  return PlannedDepthwiseOp{g, accType, *tiling};
+}
+
 /// [F, KH, KW, 1] -> [KH, KW, F].
 Value filterToTapsByChannels(OpBuilder &b, Location loc, Value filter) {
   Value collapsed = mergeDims(b, loc, filter, 2);
@@ -737,26 +769,18 @@ struct DgradChannelsLast : OpRewritePattern<ConvBackwardDataOp> {
 
   LogicalResult matchAndRewrite(ConvBackwardDataOp op,
                                 PatternRewriter &rewriter) const override {
-    ConvParams p = op.getConvParams();
     Value dy = op.getGradOutput(), filter = op.getFilter();
     Value dx = op.getGradInput();
-    FailureOr<DepthwiseGeometry> geometry =
-        depthwiseGeometry(p, dx, dy, filter);
-    if (failed(geometry))
-      return rewriter.notifyMatchFailure(
-          op, "not a static channels-last 2-D depthwise op");
-    const DepthwiseGeometry &g = *geometry;
+    FailureOr<PlannedDepthwiseOp> plan = planDepthwiseOp(
+        rewriter, op, op.getConvParams(),
+        cpu::DepthwiseChannelsLastKind::DataGradient, dx, dy, filter, target);
+    if (failed(plan))
+      return failure();
+    const DepthwiseGeometry &g = plan->geometry;
     auto dxType = cast<RankedTensorType>(dx.getType());
     Type elementType = dxType.getElementType();
-    Type accType = getAccumulatorType(elementType);
-    std::optional<cpu::DepthwiseChannelsLastTiling> tiling =
-        cpu::getDepthwiseChannelsLastTiling(
-            cpu::DepthwiseChannelsLastKind::DataGradient, g.channels,
-            g.kernel[0], g.kernel[1], g.inSizes[0],
-            dataGradientBorderColumns(g), accType.getIntOrFloatBitWidth(),
-            target);
-    if (!tiling)
-      return rewriter.notifyMatchFailure(op, "the strategy declines");
+    Type accType = plan->accType;
+    const cpu::DepthwiseChannelsLastTiling *tiling = &plan->tiling;
 
     Location loc = op.getLoc();
     Value filterT = filterToTapsByChannels(rewriter, loc, filter);
@@ -818,25 +842,18 @@ struct WgradChannelsLast : OpRewritePattern<ConvBackwardFilterOp> {
 
   LogicalResult matchAndRewrite(ConvBackwardFilterOp op,
                                 PatternRewriter &rewriter) const override {
-    ConvParams p = op.getConvParams();
     Value x = op.getInput(), dy = op.getGradOutput();
     Value dw = op.getGradFilter();
-    FailureOr<DepthwiseGeometry> geometry = depthwiseGeometry(p, x, dy, dw);
-    if (failed(geometry))
-      return rewriter.notifyMatchFailure(
-          op, "not a static channels-last 2-D depthwise op");
-    const DepthwiseGeometry &g = *geometry;
+    FailureOr<PlannedDepthwiseOp> plan = planDepthwiseOp(
+        rewriter, op, op.getConvParams(),
+        cpu::DepthwiseChannelsLastKind::FilterGradient, x, dy, dw, target);
+    if (failed(plan))
+      return failure();
+    const DepthwiseGeometry &g = plan->geometry;
     auto dwType = cast<RankedTensorType>(dw.getType());
     Type elementType = dwType.getElementType();
-    Type accType = getAccumulatorType(elementType);
-    std::optional<cpu::DepthwiseChannelsLastTiling> tiling =
-        cpu::getDepthwiseChannelsLastTiling(
-            cpu::DepthwiseChannelsLastKind::FilterGradient, g.channels,
-            g.kernel[0], g.kernel[1], g.outSizes[0],
-            filterGradientBorderColumns(g), accType.getIntOrFloatBitWidth(),
-            target);
-    if (!tiling)
-      return rewriter.notifyMatchFailure(op, "the strategy declines");
+    Type accType = plan->accType;
+    const cpu::DepthwiseChannelsLastTiling *tiling = &plan->tiling;
 
     Location loc = op.getLoc();
     int64_t lanes = tiling->lanes;
