@@ -292,11 +292,24 @@ struct ConvOpToLinalg : OpRewritePattern<ConvOp> {
     auto filterType = cast<RankedTensorType>(op.getFilter().getType());
     Type accType = getAccumulatorType(outType.getElementType());
 
-    // Explicit zero padding; the linalg convolutions have none.
+    // Explicit zero padding; the linalg convolutions have none. The
+    // remainder rows that no window reads ((H + lo + hi - Ke) mod s) are
+    // left out: the padded input then holds exactly the rows the windows
+    // read, which upstream's conv decompositions assume (a 2-D tile with
+    // one output row and one kernel row is rewritten as 1-D by dropping the
+    // input row dimension, invalid IR when that dimension is 2).
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
     SmallVector<int64_t> low(pos.rank(), 0), high(pos.rank(), 0);
     for (unsigned i = 0; i < p.spatialRank; ++i) {
-      low[pos.spatial(i)] = p.padLow[i];
-      high[pos.spatial(i)] = p.padHigh[i];
+      unsigned d = pos.spatial(i);
+      low[d] = p.padLow[i];
+      high[d] = p.padHigh[i];
+      if (!inputType.isDynamicDim(d) && !filterType.isDynamicDim(d)) {
+        ConvDimGeometry g =
+            p.dim(i, inputType.getDimSize(d), filterType.getDimSize(d));
+        if (g.fits())
+          high[d] = g.wgradPadHigh();
+      }
     }
     Value input = padOrCrop(rewriter, loc, op.getInput(), low, high);
     Value filter = op.getFilter();

@@ -40,15 +40,17 @@ func.func @conv_1d_nwc(%x: tensor<2x10x4xf32>, %w: tensor<6x3x4xf32>) -> tensor<
 // -----
 
 // Padding becomes tensor.pad: lo = [1, 0], hi = [2, 1] -> 9+1+2 = 12, 9+0+1 = 10.
-// H: (12 - 3) / 2 + 1 = 5; W: Ke = (3-1)*2+1 = 5, 10 - 5 + 1 = 6.
+// H: (12 - 3) / 2 + 1 = 5; W: Ke = (3-1)*2+1 = 5, 10 - 5 + 1 = 6. The last
+// padded row, (12 - 3) mod 2 = 1, is read by no window: the high padding
+// of H drops to 1 (the padded input holds exactly the rows the windows read).
 // CHECK-LABEL: func.func @conv_2d_nchw
 // CHECK-SAME: (%[[X:.*]]: tensor<1x3x9x9xf32>, %[[W:.*]]: tensor<4x3x3x3xf32>)
 // CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
-// CHECK: %[[P:.*]] = tensor.pad %[[X]] low[0, 0, 1, 0] high[0, 0, 2, 1]
+// CHECK: %[[P:.*]] = tensor.pad %[[X]] low[0, 0, 1, 0] high[0, 0, 1, 1]
 // CHECK: tensor.yield %[[ZERO]] : f32
-// CHECK: } : tensor<1x3x9x9xf32> to tensor<1x3x12x10xf32>
+// CHECK: } : tensor<1x3x9x9xf32> to tensor<1x3x11x10xf32>
 // CHECK: %[[INIT:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%{{.*}} : tensor<1x4x5x6xf32>)
-// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<[1, 2]> : tensor<2xi64>, strides = dense<[2, 1]> : tensor<2xi64>} ins(%[[P]], %[[W]] : tensor<1x3x12x10xf32>, tensor<4x3x3x3xf32>) outs(%[[INIT]] : tensor<1x4x5x6xf32>) -> tensor<1x4x5x6xf32>
+// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<[1, 2]> : tensor<2xi64>, strides = dense<[2, 1]> : tensor<2xi64>} ins(%[[P]], %[[W]] : tensor<1x3x11x10xf32>, tensor<4x3x3x3xf32>) outs(%[[INIT]] : tensor<1x4x5x6xf32>) -> tensor<1x4x5x6xf32>
 func.func @conv_2d_nchw(%x: tensor<1x3x9x9xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x5x6xf32> {
   %y = convgrad.conv %x, %w strides = [2, 1] padding = [1, 0, 2, 1] dilations = [1, 2]
       : (tensor<1x3x9x9xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x5x6xf32>
@@ -126,11 +128,13 @@ func.func @dw_3d_ncdhw(%x: tensor<1x3x4x4x4xf32>, %w: tensor<3x1x2x2x2xf32>) -> 
 
 // -----
 
-// Channels-last: [C, K, 1] -> [C, K] -> [K, C].
+// Channels-last: [C, K, 1] -> [C, K] -> [K, C]. The last input column,
+// (8 - 3) mod 2 = 1, is read by no window: the input is cropped to 7.
 // CHECK-LABEL: func.func @dw_1d_nwc
+// CHECK: %[[XS:.*]] = tensor.extract_slice %arg0[0, 0, 0] [1, 7, 3] [1, 1, 1] : tensor<1x8x3xf32> to tensor<1x7x3xf32>
 // CHECK: %[[CK:.*]] = tensor.collapse_shape %arg1 {{\[}}[0], [1, 2]] : tensor<3x3x1xf32> into tensor<3x3xf32>
 // CHECK: %[[KC:.*]] = linalg.transpose ins(%[[CK]] : tensor<3x3xf32>) outs(%{{.*}} : tensor<3x3xf32>) permutation = [1, 0]
-// CHECK: linalg.depthwise_conv_1d_nwc_wc {dilations = dense<1> : tensor<1xi64>, strides = dense<2> : tensor<1xi64>} ins(%arg0, %[[KC]] : tensor<1x8x3xf32>, tensor<3x3xf32>) outs(%{{.*}} : tensor<1x3x3xf32>)
+// CHECK: linalg.depthwise_conv_1d_nwc_wc {dilations = dense<1> : tensor<1xi64>, strides = dense<2> : tensor<1xi64>} ins(%[[XS]], %[[KC]] : tensor<1x7x3xf32>, tensor<3x3xf32>) outs(%{{.*}} : tensor<1x3x3xf32>)
 func.func @dw_1d_nwc(%x: tensor<1x8x3xf32>, %w: tensor<3x3x1xf32>) -> tensor<1x3x3xf32> {
   %y = convgrad.conv %x, %w strides = [2] groups = 3 layout = channels_last : (tensor<1x8x3xf32>, tensor<3x3x1xf32>) -> tensor<1x3x3xf32>
   return %y : tensor<1x3x3xf32>
