@@ -53,7 +53,8 @@ Value getDistinctBuffer(Value value) {
   if (isa_and_nonnull<memref::AllocOp, memref::AllocaOp>(root.getDefiningOp()))
     return root;
   auto argument = dyn_cast<BlockArgument>(root);
-  if (argument && isa<FunctionOpInterface>(argument.getOwner()->getParentOp()) &&
+  if (argument &&
+      isa<FunctionOpInterface>(argument.getOwner()->getParentOp()) &&
       argument.getOwner()->isEntryBlock())
     return root;
   return nullptr;
@@ -201,7 +202,8 @@ SmallVector<Value> elementIndices(PatternRewriter &rewriter, TransferOp op,
 template <typename TransferOp>
 struct ScalarizeStridedTransfer : OpRewritePattern<TransferOp> {
   using OpRewritePattern<TransferOp>::OpRewritePattern;
-  static constexpr bool isRead = std::is_same_v<TransferOp, vector::TransferReadOp>;
+  static constexpr bool isRead =
+      std::is_same_v<TransferOp, vector::TransferReadOp>;
 
   LogicalResult matchAndRewrite(TransferOp op,
                                 PatternRewriter &rewriter) const override {
@@ -237,13 +239,14 @@ struct ScalarizeStridedTransfer : OpRewritePattern<TransferOp> {
 };
 
 /// A strided write (getScalarizableStridedTransfer) whose rows the strategy
-/// stores masked (convgrad::cpu::storeStridedRowMasked): per row of the vector, one
-/// shuffle spreads the elements `stride` lanes apart over the span they
+/// stores masked (convgrad::cpu::storeStridedRowMasked): per row of the
+/// vector, one shuffle spreads the elements `stride` lanes apart over the span they
 /// cover and one masked store writes that span through a unit-stride view
 /// of the same memory, leaving the elements in between (another phase's, or
 /// the zero fill's) untouched.
 struct MaskStridedTransferWrite : OpRewritePattern<vector::TransferWriteOp> {
-  MaskStridedTransferWrite(MLIRContext *ctx, const convgrad::cpu::CPUTarget &target)
+  MaskStridedTransferWrite(MLIRContext *ctx,
+                           const convgrad::cpu::CPUTarget &target)
       : OpRewritePattern(ctx, /*benefit=*/3), target(target) {}
 
   LogicalResult matchAndRewrite(vector::TransferWriteOp op,

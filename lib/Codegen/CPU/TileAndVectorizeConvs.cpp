@@ -23,8 +23,8 @@
 // Tile sizes divide their dimensions, so every tile is full: no remainder
 // loop, no masking. Where dividing tiles would degenerate (a prime channel
 // count), the strategy splits the convolution into a part of full tiles and
-// a static remainder part (splitAtPoints), each tiled on its own. Ops this pass does not handle are left alone and lowered to
-// loops later.
+// a static remainder part (splitAtPoints), each tiled on its own. Ops this
+// pass does not handle are left alone and lowered to loops later.
 //
 //===----------------------------------------------------------------------===//
 

@@ -69,8 +69,9 @@ linalg::TransposeOp collapseTransposeDims(RewriterBase &rewriter,
     groupStarts.push_back(perm[begin]);
   SmallVector<int64_t> inputOrder =
       llvm::to_vector(llvm::seq<int64_t>(0, outputGroups.size()));
-  llvm::sort(inputOrder,
-             [&](int64_t a, int64_t b) { return groupStarts[a] < groupStarts[b]; });
+  llvm::sort(inputOrder, [&](int64_t a, int64_t b) {
+    return groupStarts[a] < groupStarts[b];
+  });
   SmallVector<ReassociationIndices> inputReassoc;
   SmallVector<int64_t> newPerm(outputGroups.size());
   for (auto [position, group] : llvm::enumerate(inputOrder)) {
@@ -225,7 +226,8 @@ struct VectorizeDataMovementPass
         ArrayRef<OpFoldResult>{loop.getStep()}, ValueRange{},
         /*mapping=*/std::nullopt);
     rewriter.eraseOp(loop.getBody()->getTerminator());
-    rewriter.inlineBlockBefore(loop.getBody(), forall.getBody()->getTerminator(),
+    rewriter.inlineBlockBefore(loop.getBody(),
+                               forall.getBody()->getTerminator(),
                                forall.getInductionVars());
     rewriter.eraseOp(loop);
   }
@@ -233,7 +235,8 @@ struct VectorizeDataMovementPass
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     IRRewriter rewriter(&getContext());
-    FailureOr<mlir::convgrad::cpu::CPUTarget> target = mlir::convgrad::getCPUTarget(func);
+    FailureOr<mlir::convgrad::cpu::CPUTarget> target =
+        mlir::convgrad::getCPUTarget(func);
     if (failed(target))
       return signalPassFailure();
     SmallVector<linalg::TransposeOp> transposes;
@@ -241,7 +244,8 @@ struct VectorizeDataMovementPass
     for (linalg::TransposeOp op : transposes)
       (void)collapseTransposeDims(rewriter, op);
 
-    SmallVector<std::pair<linalg::LinalgOp, mlir::convgrad::cpu::DataMovementTiles>>
+    SmallVector<
+        std::pair<linalg::LinalgOp, mlir::convgrad::cpu::DataMovementTiles>>
         work;
     func.walk([&](linalg::LinalgOp op) {
       if (std::optional<mlir::convgrad::cpu::DataMovementTiles> tiles =

@@ -16,7 +16,8 @@ int64_t mlir::convgrad::cpu::largestDivisorAtMost(int64_t size, int64_t cap) {
   return 1;
 }
 
-std::vector<int64_t> mlir::convgrad::cpu::divisorsAtMost(int64_t size, int64_t cap) {
+std::vector<int64_t> mlir::convgrad::cpu::divisorsAtMost(int64_t size,
+                                                         int64_t cap) {
   std::vector<int64_t> divisors;
   for (int64_t d = 1; d <= std::min(size, cap); ++d)
     if (size % d == 0)
@@ -62,12 +63,9 @@ int64_t mlir::convgrad::cpu::maxAccumulatorRegisters(const CPUTarget &target) {
   return std::max<int64_t>(1, target.vectorRegisters * 3 / 4);
 }
 
-RegisterBlock mlir::convgrad::cpu::chooseRegisterBlock(int64_t rows, int64_t lanes,
-                                                 int64_t maxRows,
-                                                 int64_t maxLanes,
-                                                 int64_t vectorLanes,
-                                                 int64_t maxAccumulators,
-                                                 bool nativeVectorRows) {
+RegisterBlock mlir::convgrad::cpu::chooseRegisterBlock(
+    int64_t rows, int64_t lanes, int64_t maxRows, int64_t maxLanes,
+    int64_t vectorLanes, int64_t maxAccumulators, bool nativeVectorRows) {
   RegisterBlock best;
   double bestScore = -1;
   vectorLanes = std::max<int64_t>(1, vectorLanes);
@@ -202,9 +200,9 @@ bool mlir::convgrad::cpu::vectorizeAlongWidth(int64_t filters, int64_t width,
   return laneFill(block.lanes, lanes) >= 2 * laneFill(filters, lanes);
 }
 
-std::optional<ConvTiling>
-mlir::convgrad::cpu::getConvTiling(ConvKind kind, const std::vector<int64_t> &ranges,
-                             int64_t elementBits, const CPUTarget &target) {
+std::optional<ConvTiling> mlir::convgrad::cpu::getConvTiling(
+    ConvKind kind, const std::vector<int64_t> &ranges, int64_t elementBits,
+    const CPUTarget &target) {
   // A dynamic (negative) or zero-trip range leaves nothing to tile, and
   // upstream tiling crashes on zero-trip loops (found by convgrad-fuzz-gen).
   for (int64_t r : ranges)
@@ -456,7 +454,8 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradGemm(
     rowBytes *= std::max<int64_t>(1, outputSizes[i]);
   int64_t firstDim = outputSizes.empty() ? 1 : outputSizes[0];
   plan.rowsPerBlock = largestDivisorAtMost(
-      firstDim, std::max<int64_t>(1, blockBytes / std::max<int64_t>(1, rowBytes)));
+      firstDim,
+      std::max<int64_t>(1, blockBytes / std::max<int64_t>(1, rowBytes)));
 
   // Tasks: one per thread (4 when the count is decided at run time). A task
   // owns whole register blocks: rows in multiples of the block's rows, or
@@ -477,7 +476,8 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradGemm(
   return plan;
 }
 
-std::optional<DepthwisePlaneTiling> mlir::convgrad::cpu::getDepthwisePlaneTiling(
+std::optional<DepthwisePlaneTiling>
+mlir::convgrad::cpu::getDepthwisePlaneTiling(
     DepthwisePlaneKind kind, int64_t planes,
     const std::vector<int64_t> &outputSizes, int64_t taps,
     int64_t innermostStride, int64_t terms, int64_t scratchElements,
@@ -518,9 +518,10 @@ std::optional<DepthwisePlaneTiling> mlir::convgrad::cpu::getDepthwisePlaneTiling
   int64_t rows =
       outputSizes.size() >= 2 ? outputSizes[outputSizes.size() - 2] : 1;
   auto rowBlockFor = [&](int64_t maxRows, int64_t fmasPerRow) {
-    int64_t cap = std::min(
-        {kMaxRows, maxRows,
-         std::max<int64_t>(1, kMaxUnrolledFMAs / std::max<int64_t>(1, fmasPerRow))});
+    int64_t cap =
+        std::min({kMaxRows, maxRows,
+                  std::max<int64_t>(1, kMaxUnrolledFMAs /
+                                           std::max<int64_t>(1, fmasPerRow))});
     return largestDivisorAtMost(rows, std::max<int64_t>(1, cap));
   };
   if (kind == DepthwisePlaneKind::Convolution) {
@@ -652,7 +653,8 @@ DataMovementTiles mlir::convgrad::cpu::getDataMovementTiles(
   // at least `minDivisor`, else whole tiles and a remainder.
   auto tileDim = [&](size_t dim, int64_t tile, int64_t minDivisor) {
     t.split[dim] = remainderSplit(ranges[dim], tile, minDivisor);
-    t.sizes[dim] = t.split[dim] ? tile : largestDivisorAtMost(ranges[dim], tile);
+    t.sizes[dim] =
+        t.split[dim] ? tile : largestDivisorAtMost(ranges[dim], tile);
   };
   if (inputInner < 0 || inputInner >= int64_t(n) - 1) {
     // Copies: contiguous rows of at least a vector.

@@ -134,8 +134,9 @@ struct CropFilterGradientTaps : OpRewritePattern<ConvBackwardFilterOp> {
       kept.getGradFilter().setType(type.clone(keptShape));
       kept.setPaddingAttr(paddingAttr(rewriter, crop->padding));
     });
-    rewriter.replaceOp(op, padOrCrop(rewriter, op.getLoc(), kept.getGradFilter(),
-                                     crop->dropLow, crop->dropHigh));
+    rewriter.replaceOp(op,
+                       padOrCrop(rewriter, op.getLoc(), kept.getGradFilter(),
+                                 crop->dropLow, crop->dropHigh));
     return success();
   }
 };
