@@ -46,27 +46,29 @@ struct TapCrop {
   SmallVector<int64_t> padding;           // all lows, then all highs
 };
 
-template <typename OpTy>
-FailureOr<TapCrop> planTapCrop(OpTy op) {
-  ConvParams p = op.getConvParams();
-  ConvDimPositions pos = p.positions();
-  auto xType = cast<RankedTensorType>(inputOf(op).getType());
-  auto wType = cast<RankedTensorType>(kernelOf(op).getType());
+/// The crop of a convolution with `params` whose input (H) and kernel (K)
+/// have the static shapes `inputShape` and `kernelShape`; failure when every
+/// tap reads the input, when no tap does (the result is the bias or zero:
+/// left to the decomposition, whose cost then is the op's own) or when a
+/// size is dynamic.
+FailureOr<TapCrop> planTapCrop(const ConvParams &params,
+                               ArrayRef<int64_t> inputShape,
+                               ArrayRef<int64_t> kernelShape) {
+  ConvDimPositions pos = params.positions();
   TapCrop crop;
   crop.dropLow.assign(pos.rank(), 0);
   crop.dropHigh.assign(pos.rank(), 0);
   SmallVector<int64_t> padHigh;
   bool crops = false;
-  for (unsigned i = 0; i < p.spatialRank; ++i) {
+  for (unsigned i = 0; i < params.spatialRank; ++i) {
     unsigned d = pos.spatial(i);
-    if (xType.isDynamicDim(d) || wType.isDynamicDim(d))
+    if (ShapedType::isDynamic(inputShape[d]) ||
+        ShapedType::isDynamic(kernelShape[d]))
       return failure();
-    ConvDimGeometry g = p.dim(i, xType.getDimSize(d), wType.getDimSize(d));
+    ConvDimGeometry g = params.dim(i, inputShape[d], kernelShape[d]);
     if (!g.fits())
       return failure();
     TapRange taps = g.tapsReadingInput();
-    // No tap reaches the input: the result is the bias (or zero); left to
-    // the decomposition, whose cost then is the op's own.
     if (taps.empty())
       return failure();
     crops |= taps.crops(g.kernelSize);
@@ -79,6 +81,13 @@ FailureOr<TapCrop> planTapCrop(OpTy op) {
     return failure();
   crop.padding.append(padHigh);
   return crop;
+}
+
+template <typename OpTy>
+FailureOr<TapCrop> planTapCrop(OpTy op) {
+  return planTapCrop(op.getConvParams(),
+                     cast<RankedTensorType>(inputOf(op).getType()).getShape(),
+                     cast<RankedTensorType>(kernelOf(op).getType()).getShape());
 }
 
 /// The padding attribute of `padding`, absent when all zero (as a user
@@ -141,6 +150,25 @@ struct CropFilterGradientTaps : OpRewritePattern<ConvBackwardFilterOp> {
   }
 };
 
+/// conv_transpose: the data gradient it is, when that one drops taps (then
+/// CropFilterTaps<ConvBackwardDataOp> crops it).
+struct CropTransposedConvTaps : OpRewritePattern<ConvTransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ConvTransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    if (std::optional<std::string> reason = unsupportedForDecomposition(op))
+      return rewriter.notifyMatchFailure(op, *reason);
+    TransposedConvAsDataGradient dgrad = getTransposedConvAsDataGradient(op);
+    if (failed(planTapCrop(
+            dgrad.params, dgrad.gradInputShape,
+            cast<RankedTensorType>(op.getFilter().getType()).getShape())))
+      return rewriter.notifyMatchFailure(op, "every tap reads the input");
+    replaceConvTransposeByDataGradient(rewriter, op);
+    return success();
+  }
+};
+
 struct ConvGradCropPaddingTapsPass
     : public convgrad::impl::ConvGradCropPaddingTapsBase<
           ConvGradCropPaddingTapsPass> {
@@ -157,5 +185,6 @@ struct ConvGradCropPaddingTapsPass
 void mlir::convgrad::populateCropPaddingTapsPatterns(
     RewritePatternSet &patterns) {
   patterns.add<CropFilterTaps<ConvOp>, CropFilterTaps<ConvBackwardDataOp>,
-               CropFilterGradientTaps>(patterns.getContext());
+               CropFilterGradientTaps, CropTransposedConvTaps>(
+      patterns.getContext());
 }

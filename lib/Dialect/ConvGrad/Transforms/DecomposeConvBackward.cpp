@@ -480,16 +480,6 @@ struct DecomposeConvBackwardBias : OpRewritePattern<ConvBackwardBiasOp> {
 // conv_transpose
 //===----------------------------------------------------------------------===//
 
-/// conv_transpose is the data gradient of the convolution it transposes,
-/// whose input is the transposed output, with the same filter. The rows
-/// output_padding appends are only that convolution's input when they fit
-/// in its high padding (output_padding <= hi); PyTorch also allows
-/// output_padding >= stride (with a larger dilation), where no such
-/// convolution exists. So the dgrad gets the high padding max(0, hi - opad)
-/// (output size (S-1)*s + d*(K-1) + 1 - lo - max(0, hi - opad): every row up
-/// to the last one an input reaches, minus the crop), and the
-/// max(0, opad - hi) rows beyond the last reachable one are zeros appended
-/// after it; then the bias.
 struct DecomposeConvTranspose : OpRewritePattern<ConvTransposeOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -497,48 +487,7 @@ struct DecomposeConvTranspose : OpRewritePattern<ConvTransposeOp> {
                                 PatternRewriter &rewriter) const override {
     if (std::optional<std::string> reason = unsupportedForDecomposition(op))
       return rewriter.notifyMatchFailure(op, *reason);
-    ConvParams p = op.getConvParams();
-    ConvDimPositions pos = p.positions();
-    SmallVector<int64_t> opad = op.getOutputPaddingOrDefault();
-    Location loc = op.getLoc();
-    auto outType = cast<RankedTensorType>(op.getOutput().getType());
-
-    SmallVector<int64_t> padHigh(p.spatialRank), extendLow(pos.rank(), 0),
-        extendHigh(pos.rank(), 0);
-    SmallVector<int64_t> dxShape(outType.getShape());
-    for (unsigned i = 0; i < p.spatialRank; ++i) {
-      padHigh[i] = std::max<int64_t>(0, p.padHigh[i] - opad[i]);
-      extendHigh[pos.spatial(i)] =
-          std::max<int64_t>(0, opad[i] - p.padHigh[i]);
-      dxShape[pos.spatial(i)] -= extendHigh[pos.spatial(i)];
-    }
-    // f16/bf16 with a bias: the bias joins the f32 accumulation and the sum
-    // is rounded once, as for convgrad.conv (computing the data gradient in
-    // f32 from exactly widened operands; rounding it before the bias add
-    // would round twice).
-    Type elementType = outType.getElementType();
-    bool widen = op.getBias() && getAccumulatorType(elementType) != elementType;
-    Type computeType = widen ? getAccumulatorType(elementType) : elementType;
-    Value input = convertElementType(rewriter, loc, op.getInput(), computeType);
-    Value filter =
-        convertElementType(rewriter, loc, op.getFilter(), computeType);
-    auto dgrad = ConvBackwardDataOp::create(
-        rewriter, loc,
-        TypeRange{RankedTensorType::get(dxShape, computeType)},
-        ValueRange{input, filter}, op->getAttrs());
-    dgrad->removeAttr(op.getOutputPaddingAttrName());
-    SmallVector<int64_t> padding(p.padLow);
-    padding.append(padHigh);
-    dgrad.setPaddingAttr(rewriter.getDenseI64ArrayAttr(padding));
-    Value result = padOrCrop(rewriter, loc, dgrad.getGradInput(), extendLow,
-                             extendHigh);
-    if (op.getBias())
-      result =
-          addChannelBias(rewriter, loc, result, op.getBias(), pos.channel());
-    result = convertElementType(rewriter, loc, result, elementType);
-    if (result.getType() != outType)
-      result = tensor::CastOp::create(rewriter, loc, outType, result);
-    rewriter.replaceOp(op, result);
+    replaceConvTransposeByDataGradient(rewriter, op);
     return success();
   }
 };
@@ -579,4 +528,69 @@ void mlir::convgrad::populateDecomposeConvBackwardPatterns(
   patterns.add<DecomposeConvBackwardData, DecomposeConvBackwardFilter,
                DecomposeConvBackwardBias, DecomposeConvTranspose>(
       patterns.getContext());
+}
+
+/// conv_transpose is the data gradient of the convolution it transposes,
+/// whose input is the transposed output, with the same filter. The rows
+/// output_padding appends are only that convolution's input when they fit
+/// in its high padding (output_padding <= hi); PyTorch also allows
+/// output_padding >= stride (with a larger dilation), where no such
+/// convolution exists. So the dgrad gets the high padding max(0, hi - opad)
+/// (output size (S-1)*s + d*(K-1) + 1 - lo - max(0, hi - opad): every row up
+/// to the last one an input reaches, minus the crop), and the
+/// max(0, opad - hi) rows beyond the last reachable one are zeros appended
+/// after it.
+TransposedConvAsDataGradient
+mlir::convgrad::getTransposedConvAsDataGradient(ConvTransposeOp op) {
+  ConvParams p = op.getConvParams();
+  ConvDimPositions pos = p.positions();
+  SmallVector<int64_t> opad = op.getOutputPaddingOrDefault();
+  auto outType = cast<RankedTensorType>(op.getOutput().getType());
+  TransposedConvAsDataGradient result{p, SmallVector<int64_t>(pos.rank(), 0),
+                                      llvm::to_vector(outType.getShape())};
+  for (unsigned i = 0; i < p.spatialRank; ++i) {
+    unsigned d = pos.spatial(i);
+    result.params.padHigh[i] = std::max<int64_t>(0, p.padHigh[i] - opad[i]);
+    result.appendedHigh[d] = std::max<int64_t>(0, opad[i] - p.padHigh[i]);
+    if (!outType.isDynamicDim(d))
+      result.gradInputShape[d] -= result.appendedHigh[d];
+  }
+  return result;
+}
+
+/// The data gradient of getTransposedConvAsDataGradient, the appended zero
+/// rows, then the bias.
+void mlir::convgrad::replaceConvTransposeByDataGradient(RewriterBase &rewriter,
+                                                        ConvTransposeOp op) {
+  TransposedConvAsDataGradient dgradForm = getTransposedConvAsDataGradient(op);
+  ConvDimPositions pos = dgradForm.params.positions();
+  Location loc = op.getLoc();
+  auto outType = cast<RankedTensorType>(op.getOutput().getType());
+  rewriter.setInsertionPoint(op);
+  // f16/bf16 with a bias: the bias joins the f32 accumulation and the sum
+  // is rounded once, as for convgrad.conv (computing the data gradient in
+  // f32 from exactly widened operands; rounding it before the bias add
+  // would round twice).
+  Type elementType = outType.getElementType();
+  bool widen = op.getBias() && getAccumulatorType(elementType) != elementType;
+  Type computeType = widen ? getAccumulatorType(elementType) : elementType;
+  Value input = convertElementType(rewriter, loc, op.getInput(), computeType);
+  Value filter = convertElementType(rewriter, loc, op.getFilter(), computeType);
+  auto dgrad = ConvBackwardDataOp::create(
+      rewriter, loc,
+      TypeRange{RankedTensorType::get(dgradForm.gradInputShape, computeType)},
+      ValueRange{input, filter}, op->getAttrs());
+  dgrad->removeAttr(op.getOutputPaddingAttrName());
+  SmallVector<int64_t> padding(dgradForm.params.padLow);
+  padding.append(dgradForm.params.padHigh);
+  dgrad.setPaddingAttr(rewriter.getDenseI64ArrayAttr(padding));
+  Value result =
+      padOrCrop(rewriter, loc, dgrad.getGradInput(),
+                SmallVector<int64_t>(pos.rank(), 0), dgradForm.appendedHigh);
+  if (op.getBias())
+    result = addChannelBias(rewriter, loc, result, op.getBias(), pos.channel());
+  result = convertElementType(rewriter, loc, result, elementType);
+  if (result.getType() != outType)
+    result = tensor::CastOp::create(rewriter, loc, outType, result);
+  rewriter.replaceOp(op, result);
 }

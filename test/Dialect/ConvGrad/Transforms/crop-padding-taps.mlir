@@ -62,3 +62,29 @@ func.func @unchanged(%dy: tensor<?x8x4x4xf32>, %w: tensor<8x3x3x3xf32>) -> tenso
       : (tensor<?x8x4x4xf32>, tensor<8x3x3x3xf32>) -> tensor<?x3x8x8xf32>
   return %dx : tensor<?x3x8x8xf32>
 }
+
+// -----
+
+// conv_transpose is cropped as the data gradient it is: output_padding 2
+// fits in the high padding 3 (the dgrad keeps 1), then tap 2 alone reaches
+// the output, and the bias is added after the data gradient.
+// CHECK-LABEL: func.func @transpose_last_tap
+// CHECK: %[[W:.*]] = tensor.extract_slice %arg1[0, 0, 2] [2, 2, 1] [1, 1, 1]
+// CHECK: %[[DX:.*]] = convgrad.conv_backward_data %arg0, %[[W]] strides = [7] padding = [0, 1] dilations = [300000] : (tensor<1x2x2xf32>, tensor<2x2x1xf32>) -> tensor<1x2x7xf32>
+// CHECK: linalg.generic {{.*}} ins(%arg2 : tensor<2xf32>) outs(%[[DX]] : tensor<1x2x7xf32>)
+func.func @transpose_last_tap(%x: tensor<1x2x2xf32>, %w: tensor<2x2x3xf32>, %b: tensor<2xf32>) -> tensor<1x2x7xf32> {
+  %y = convgrad.conv_transpose %x, %w, %b output_padding = [2] strides = [7] padding = [600000, 3] dilations = [300000]
+      : (tensor<1x2x2xf32>, tensor<2x2x3xf32>, tensor<2xf32>) -> tensor<1x2x7xf32>
+  return %y : tensor<1x2x7xf32>
+}
+
+// -----
+
+// A conv_transpose whose taps all reach the output stays a conv_transpose.
+// CHECK-LABEL: func.func @transpose_unchanged
+// CHECK-NEXT: convgrad.conv_transpose %arg0, %arg1 padding = [1, 1]
+func.func @transpose_unchanged(%x: tensor<1x2x2xf32>, %w: tensor<2x2x3xf32>) -> tensor<1x2x2xf32> {
+  %y = convgrad.conv_transpose %x, %w padding = [1, 1]
+      : (tensor<1x2x2xf32>, tensor<2x2x3xf32>) -> tensor<1x2x2xf32>
+  return %y : tensor<1x2x2xf32>
+}

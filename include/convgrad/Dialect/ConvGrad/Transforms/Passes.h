@@ -45,6 +45,24 @@ void populateDecomposeConvBackwardPatterns(
     RewritePatternSet &patterns,
     DgradStrategy dgradStrategy = DgradStrategy::ZeroInsertion);
 
+/// The data gradient a conv_transpose is computed as: the conv_backward_data
+/// of the convolution it transposes, whose gradient input is the transposed
+/// output without the `appendedHigh` rows that output_padding adds beyond
+/// the last row any input reaches (zeros, appended after it).
+struct TransposedConvAsDataGradient {
+  ConvParams params; ///< of the conv_backward_data: its padding
+  SmallVector<int64_t> appendedHigh;   ///< per dimension of the output
+  SmallVector<int64_t> gradInputShape; ///< of the conv_backward_data
+};
+TransposedConvAsDataGradient
+getTransposedConvAsDataGradient(ConvTransposeOp op);
+
+/// Replaces `op` by that data gradient, the appended zeros and the bias
+/// (the rewrite of populateDecomposeConvBackwardPatterns; the caller checks
+/// unsupportedForDecomposition first).
+void replaceConvTransposeByDataGradient(RewriterBase &rewriter,
+                                        ConvTransposeOp op);
+
 /// Patterns that rewrite channels-first convgrad.conv ops into channels-last
 /// ones between transposes.
 void populateConvertToChannelsLastPatterns(RewritePatternSet &patterns);
@@ -71,7 +89,9 @@ void populateSubsampleStridedInputPatterns(RewritePatternSet &patterns);
 /// Patterns that make convgrad.conv, conv_backward_data and
 /// conv_backward_filter ops use only the kernel taps that reach the input
 /// (ConvDimGeometry::tapsReadingInput): the filter is sliced, the filter
-/// gradient of the other taps is zero.
+/// gradient of the other taps is zero. A conv_transpose with such taps
+/// becomes the data gradient it is (replaceConvTransposeByDataGradient),
+/// which is then cropped.
 void populateCropPaddingTapsPatterns(RewritePatternSet &patterns);
 
 /// Why the decomposition patterns cannot rewrite `op` (a reason to report at

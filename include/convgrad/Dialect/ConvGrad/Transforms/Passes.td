@@ -121,7 +121,10 @@ def ConvGradCropPaddingTaps : Pass<"convgrad-crop-padding-taps"> {
     that reach the input (a slice of the filter; the filter gradient of the
     dropped taps is zero), with the paddings lowered by the dropped extent,
     so the cost depends on the input, kernel and output sizes only. Taps are
-    kept where dropping them would make a padding negative. Ops with dynamic
+    kept where dropping them would make a padding negative. A
+    `conv_transpose` whose data-gradient form drops taps is rewritten into
+    that form (the `conv_backward_data` of the convolution it transposes,
+    as `convgrad-decompose` does), which is then cropped. Ops with dynamic
     spatial or kernel sizes are left alone.
 
     Example:
@@ -140,6 +143,7 @@ def ConvGradCropPaddingTaps : Pass<"convgrad-crop-padding-taps"> {
     ```
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];
 }
 
