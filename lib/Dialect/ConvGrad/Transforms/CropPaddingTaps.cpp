@@ -39,18 +39,24 @@ Value kernelOf(ConvOp op) { return op.getFilter(); }
 Value kernelOf(ConvBackwardDataOp op) { return op.getFilter(); }
 Value kernelOf(ConvBackwardFilterOp op) { return op.getGradFilter(); }
 
+/// The activation operand whose batch is the result's (the result's only
+/// possibly dynamic size) of the ops whose result is an activation.
+Value batchSourceOf(ConvOp op) { return op.getInput(); }
+Value batchSourceOf(ConvBackwardDataOp op) { return op.getGradOutput(); }
+
 /// What the pattern changes: how much of each kernel dimension is dropped
-/// below and above, and the paddings of the op over the kept taps.
+/// below and above, and the paddings of the op over the kept taps; or, when
+/// along some dimension no tap reaches the input, that every product of
+/// the op reads padding (its result is zero, plus the bias).
 struct TapCrop {
+  bool readsOnlyPadding = false;
   SmallVector<int64_t> dropLow, dropHigh; // per filter dimension
   SmallVector<int64_t> padding;           // all lows, then all highs
 };
 
 /// The crop of a convolution with `params` whose input (H) and kernel (K)
 /// have the static shapes `inputShape` and `kernelShape`; failure when every
-/// tap reads the input, when no tap does (the result is the bias or zero:
-/// left to the decomposition, whose cost then is the op's own) or when a
-/// size is dynamic.
+/// tap reads the input or when a size is dynamic.
 FailureOr<TapCrop> planTapCrop(const ConvParams &params,
                                ArrayRef<int64_t> inputShape,
                                ArrayRef<int64_t> kernelShape) {
@@ -69,14 +75,18 @@ FailureOr<TapCrop> planTapCrop(const ConvParams &params,
     if (!g.fits())
       return failure();
     TapRange taps = g.tapsReadingInput();
-    if (taps.empty())
-      return failure();
+    if (taps.empty()) {
+      crop.readsOnlyPadding = true;
+      continue;
+    }
     crops |= taps.crops(g.kernelSize);
     crop.dropLow[d] = taps.first;
     crop.dropHigh[d] = g.kernelSize - 1 - taps.last;
     crop.padding.push_back(taps.geometry.padLow);
     padHigh.push_back(taps.geometry.padHigh);
   }
+  if (crop.readsOnlyPadding)
+    return crop;
   if (!crops)
     return failure();
   crop.padding.append(padHigh);
@@ -102,6 +112,30 @@ SmallVector<int64_t> negated(ArrayRef<int64_t> values) {
   return llvm::map_to_vector(values, [](int64_t v) { return -v; });
 }
 
+/// Zeros of the type of `result`, whose dynamic sizes (the batch) are
+/// those of `sizeSource`.
+Value zerosLike(OpBuilder &b, Location loc, Value result, Value sizeSource) {
+  auto type = cast<RankedTensorType>(result.getType());
+  SmallVector<OpFoldResult> sizes = getSizes(b, loc, sizeSource);
+  for (auto [i, size] : llvm::enumerate(type.getShape()))
+    if (!ShapedType::isDynamic(size))
+      sizes[i] = b.getIndexAttr(size);
+  return createFilledTensor(b, loc, sizes, type.getElementType(), 0.0);
+}
+
+/// The result of a convolution or data gradient whose every product reads
+/// padding: zeros, plus the bias of a convolution.
+Value onlyPaddingResult(OpBuilder &b, ConvOp op) {
+  Value zeros = zerosLike(b, op.getLoc(), op.getOutput(), batchSourceOf(op));
+  if (!op.getBias())
+    return zeros;
+  return addChannelBias(b, op.getLoc(), zeros, op.getBias(),
+                        op.getConvParams().positions().channel());
+}
+Value onlyPaddingResult(OpBuilder &b, ConvBackwardDataOp op) {
+  return zerosLike(b, op.getLoc(), op.getGradInput(), batchSourceOf(op));
+}
+
 /// convgrad.conv and conv_backward_data: the same op over a slice of the
 /// filter.
 template <typename OpTy>
@@ -113,6 +147,10 @@ struct CropFilterTaps : OpRewritePattern<OpTy> {
     FailureOr<TapCrop> crop = planTapCrop(op);
     if (failed(crop))
       return rewriter.notifyMatchFailure(op, "every tap reads the input");
+    if (crop->readsOnlyPadding) {
+      rewriter.replaceOp(op, onlyPaddingResult(rewriter, op));
+      return success();
+    }
     Value filter = padOrCrop(rewriter, op.getLoc(), op.getFilter(),
                              negated(crop->dropLow), negated(crop->dropHigh));
     rewriter.modifyOpInPlace(op, [&] {
@@ -124,7 +162,7 @@ struct CropFilterTaps : OpRewritePattern<OpTy> {
 };
 
 /// conv_backward_filter: the gradient of the kept taps, padded with the
-/// zero gradient of the others.
+/// zero gradient of the others (all zero when no tap reaches the input).
 struct CropFilterGradientTaps : OpRewritePattern<ConvBackwardFilterOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -134,6 +172,17 @@ struct CropFilterGradientTaps : OpRewritePattern<ConvBackwardFilterOp> {
     if (failed(crop))
       return rewriter.notifyMatchFailure(op, "every tap reads the input");
     auto type = cast<RankedTensorType>(op.getGradFilter().getType());
+    if (crop->readsOnlyPadding) {
+      // planTapCrop saw a static kernel; the channels are static too.
+      if (!type.hasStaticShape())
+        return rewriter.notifyMatchFailure(op, "dynamic filter gradient");
+      rewriter.replaceOp(op, createFilledTensor(
+                                 rewriter, op.getLoc(),
+                                 getAsIndexOpFoldResult(rewriter.getContext(),
+                                                        type.getShape()),
+                                 type.getElementType(), 0.0));
+      return success();
+    }
     SmallVector<int64_t> keptShape(type.getShape());
     for (auto [size, low, high] :
          llvm::zip_equal(keptShape, crop->dropLow, crop->dropHigh))
@@ -150,8 +199,8 @@ struct CropFilterGradientTaps : OpRewritePattern<ConvBackwardFilterOp> {
   }
 };
 
-/// conv_transpose: the data gradient it is, when that one drops taps (then
-/// CropFilterTaps<ConvBackwardDataOp> crops it).
+/// conv_transpose: the data gradient it is, when that one drops taps or
+/// reads only padding (then CropFilterTaps<ConvBackwardDataOp> rewrites it).
 struct CropTransposedConvTaps : OpRewritePattern<ConvTransposeOp> {
   using OpRewritePattern::OpRewritePattern;
 

@@ -121,7 +121,9 @@ def ConvGradCropPaddingTaps : Pass<"convgrad-crop-padding-taps"> {
     that reach the input (a slice of the filter; the filter gradient of the
     dropped taps is zero), with the paddings lowered by the dropped extent,
     so the cost depends on the input, kernel and output sizes only. Taps are
-    kept where dropping them would make a padding negative. A
+    kept where dropping them would make a padding negative. When along some
+    dimension no tap reaches the input, every product reads padding: the
+    result is the bias (or zero) and the gradients are zero. A
     `conv_transpose` whose data-gradient form drops taps is rewritten into
     that form (the `conv_backward_data` of the convolution it transposes,
     as `convgrad-decompose` does), which is then cropped. Ops with dynamic
