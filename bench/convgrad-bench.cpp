@@ -55,8 +55,11 @@
 #include <sstream>
 #include <thread>
 
-#ifdef CONVGRAD_HAVE_DNNL
 #include <dlfcn.h>
+
+#include "omp-profile/OpenMPProfile.h"
+
+#ifdef CONVGRAD_HAVE_DNNL
 #include <dnnl.hpp>
 #endif
 
@@ -181,6 +184,14 @@ static cl::opt<std::string> peakIsa(
              "convgrad compiles for, e.g. AVX2 with "
              "--pipeline-options=target-cpu=znver3), avx2 or avx512"),
     cl::init("auto"), cl::cat(benchCategory));
+static cl::opt<bool> profileParallel(
+    "profile-parallel",
+    cl::desc("After timing a kernel at more than one thread, call it --reps "
+             "more times under an OpenMP tool (OMPT, bench/OpenMPProfile.h) "
+             "and print how much of each call runs outside parallel regions "
+             "(sequential), its longest sequential stretch, and the time "
+             "threads wait at barriers (imbalance)"),
+    cl::init(false), cl::cat(benchCategory));
 static cl::opt<double> peakSeconds(
     "peak-seconds", cl::desc("Time spent measuring the FMA peak per thread "
                              "count"),
@@ -910,7 +921,77 @@ struct Measurement {
   std::string dnnlVerify = "-", dnnlImpl = "-";
   double ratio = NAN; ///< convgrad time / oneDNN time
   double peak = 0;
+  /// --profile-parallel, as % of the call's wall time (NAN: not measured).
+  double sequentialPct = NAN, longestSequentialPct = NAN,
+         barrierWaitPct = NAN; ///< of the threads' time
+  double parallelRegions = NAN; ///< per call
 };
+
+/// The OMPT tool of --profile-parallel, loaded before libomp so that libomp
+/// finds it through OMP_TOOL_LIBRARIES.
+struct OmpProfiler {
+  ConvGradOmpProfileBeginFn begin = nullptr;
+  ConvGradOmpProfileEndFn end = nullptr;
+
+  bool load(std::string &error) {
+    const char *path = CONVGRAD_BENCH_OMP_PROFILE_LIB;
+    if (!*path) {
+      error = "built without the OpenMP profile tool (omp-tools.h missing)";
+      return false;
+    }
+    ::setenv("OMP_TOOL_LIBRARIES", path, /*overwrite=*/1);
+    void *handle = ::dlopen(path, RTLD_NOW | RTLD_GLOBAL);
+    if (!handle) {
+      error = std::string("cannot load ") + path + ": " + ::dlerror();
+      return false;
+    }
+    begin = reinterpret_cast<ConvGradOmpProfileBeginFn>(
+        ::dlsym(handle, "convgrad_omp_profile_begin"));
+    end = reinterpret_cast<ConvGradOmpProfileEndFn>(
+        ::dlsym(handle, "convgrad_omp_profile_end"));
+    if (!begin || !end) {
+      error = std::string(path) + " lacks the convgrad_omp_profile API";
+      return false;
+    }
+    return true;
+  }
+
+  /// Profiles `calls` calls of `fn` into `m`; false when libomp did not
+  /// start the tool.
+  template <typename Fn>
+  bool profile(Fn &&fn, unsigned calls, Measurement &m) {
+    double wall = 0, sequential = 0, longest = 0, wait = 0, regions = 0;
+    for (unsigned i = 0; i < calls; ++i) {
+      begin();
+      fn();
+      ConvGradOmpProfile p = end();
+      if (!p.toolActive)
+        return false;
+      wall += p.wallSeconds;
+      sequential += p.sequentialSeconds;
+      longest = std::max(longest,
+                         p.longestSequentialSeconds / p.wallSeconds);
+      wait += p.barrierWaitSeconds;
+      regions += double(p.parallelRegions);
+    }
+    m.sequentialPct = 100.0 * sequential / wall;
+    m.longestSequentialPct = 100.0 * longest;
+    m.barrierWaitPct = 100.0 * wait / (wall * m.threads);
+    m.parallelRegions = regions / calls;
+    return true;
+  }
+};
+
+void printProfile(llvm::raw_ostream &os, const Measurement &m) {
+  if (std::isnan(m.sequentialPct))
+    return;
+  os << llvm::format("# profile %-24s %-5s %-4s %u thr: sequential %5.1f%% "
+                     "of a call, longest stretch %5.1f%%, %4.1f parallel "
+                     "regions, barrier wait %5.1f%% of thread time\n",
+                     m.row.c_str(), kernelKindName(m.kind),
+                     layoutTag(m.layout), m.threads, m.sequentialPct, m.longestSequentialPct,
+                     m.parallelRegions, m.barrierWaitPct);
+}
 
 std::string fmt(double v, const char *format) {
   if (std::isnan(v))
@@ -1059,6 +1140,14 @@ int main(int argc, char **argv) {
   }
   if (layouts.empty())
     layouts = {ref::Layout::ChannelsFirst};
+  OmpProfiler profiler;
+  if (profileParallel) {
+    std::string error;
+    if (!profiler.load(error)) {
+      llvm::errs() << "convgrad-bench: --profile-parallel: " << error << "\n";
+      return 2;
+    }
+  }
   std::vector<unsigned> threadCounts(threadsOpt.begin(), threadsOpt.end());
   if (threadCounts.empty())
     threadCounts = {1, 2};
@@ -1375,6 +1464,10 @@ int main(int argc, char **argv) {
           m.cgMinMs = tr.minMs;
           m.cgGflops = m.flops / (tr.medianMs * 1e-3) / 1e9;
           m.cgPct = 100.0 * m.cgGflops / m.peak;
+          if (profileParallel && threads > 1 &&
+              !profiler.profile([&] { call(); }, reps, m))
+            llvm::errs() << "convgrad-bench: libomp did not start the "
+                            "OpenMP profile tool; no profile\n";
         }
 
 #ifdef CONVGRAD_HAVE_DNNL
@@ -1420,6 +1513,8 @@ int main(int argc, char **argv) {
   printHeaderLine(os);
   for (const Measurement &m : all)
     printRow(os, m);
+  for (const Measurement &m : all)
+    printProfile(os, m);
 
   // Geomeans per op, layout and thread count over the rows that have
   // numbers.
