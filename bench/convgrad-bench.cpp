@@ -956,10 +956,24 @@ struct OmpProfiler {
     return true;
   }
 
+  /// libomp starts its tool when it initializes, at its first API call: a
+  /// kernel without a parallel region would leave it unstarted.
+  static void initializeOpenMP() {
+    void *libomp = ::dlopen(defaultOpenMPLibrary().c_str(),
+                            RTLD_NOW | RTLD_NOLOAD);
+    if (!libomp)
+      return;
+    if (auto fn = reinterpret_cast<int (*)()>(
+            ::dlsym(libomp, "omp_get_max_threads")))
+      (void)fn();
+    ::dlclose(libomp);
+  }
+
   /// Profiles `calls` calls of `fn` into `m`; false when libomp did not
   /// start the tool.
   template <typename Fn>
   bool profile(Fn &&fn, unsigned calls, Measurement &m) {
+    initializeOpenMP();
     double wall = 0, sequential = 0, longest = 0, wait = 0, regions = 0;
     for (unsigned i = 0; i < calls; ++i) {
       begin();
