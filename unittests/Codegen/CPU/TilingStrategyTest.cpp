@@ -401,7 +401,7 @@ TEST(WgradGemm, BenchmarkRows) {
   EXPECT_TRUE(plan.lanesAlongC);
   EXPECT_EQ(plan.rowsPerBlock, 14); // 14 x 56 x 64 x 4 B = 200 KB <= 256 KB
   EXPECT_EQ(plan.tasks, 2);
-  EXPECT_TRUE(plan.splitRows);
+  EXPECT_EQ(plan.split, WgradGemmPlan::TaskSplit::Rows);
   GemmTiling g = getGemmTiling(32, 64, 56, 32, two);
   EXPECT_EQ(g.rowTile, 4);
   EXPECT_EQ(g.laneTile, 64);
@@ -410,7 +410,7 @@ TEST(WgradGemm, BenchmarkRows) {
   plan = planWgradGemm(3, 64, {112, 112}, 32, 32, two);
   EXPECT_FALSE(plan.lanesAlongC);
   EXPECT_EQ(plan.tasks, 2);
-  EXPECT_FALSE(plan.splitRows);
+  EXPECT_EQ(plan.split, WgradGemmPlan::TaskSplit::Lanes);
   g = getGemmTiling(3, 32, 112, 32, two);
   EXPECT_EQ(g.rowTile, 3);
   EXPECT_EQ(g.laneTile, 32);
@@ -463,10 +463,31 @@ TEST(WgradGemm, TaskSplits) {
   runtime.threads = 0; // decided at run time: 4 tasks
   WgradGemmPlan plan = planWgradGemm(64, 64, {56, 56}, 32, 32, runtime);
   EXPECT_EQ(plan.tasks, 4);
-  // 67 x 67: neither rows nor lanes split evenly: one task.
-  CPUTarget two = avx512;
-  two.threads = 2;
-  EXPECT_EQ(planWgradGemm(67, 67, {57, 57}, 32, 32, two).tasks, 1);
+  // 67 x 67 (and 67 -> 131): neither rows nor lanes split into whole
+  // register blocks: the two tasks split the positions, on both targets.
+  for (CPUTarget two : {avx512, avx2}) {
+    two.threads = 2;
+    for (auto [c, f] : {std::pair<int64_t, int64_t>{67, 67}, {67, 131}}) {
+      WgradGemmPlan plan = planWgradGemm(c, f, {57, 57}, 32, 32, two);
+      EXPECT_EQ(plan.tasks, 2);
+      EXPECT_EQ(plan.split, WgradGemmPlan::TaskSplit::Positions);
+    }
+    // Even channel splits stay channel splits: rows of the 64 x 64 row a
+    // and lanes of the 3 -> 64 stem.
+    EXPECT_EQ(planWgradGemm(64, 64, {56, 56}, 32, 32, two).split,
+              WgradGemmPlan::TaskSplit::Rows);
+    EXPECT_EQ(planWgradGemm(3, 64, {112, 112}, 32, 32, two).split,
+              WgradGemmPlan::TaskSplit::Lanes);
+  }
+  // 4 tasks of 64 x 64 rows split in 16 (4 register blocks of 4) each; 4
+  // tasks of 8 x 16 would be 2 rows or 4 lanes each: positions, not fewer
+  // tasks that leave threads idle.
+  EXPECT_EQ(plan.split, WgradGemmPlan::TaskSplit::Rows);
+  plan = planWgradGemm(8, 16, {10, 10}, 32, 32, runtime);
+  EXPECT_EQ(plan.tasks, 4);
+  EXPECT_EQ(plan.split, WgradGemmPlan::TaskSplit::Positions);
+  // One thread: one task, whatever the channels.
+  EXPECT_EQ(planWgradGemm(67, 67, {57, 57}, 32, 32, avx512).tasks, 1);
   // Overrides win.
   EXPECT_EQ(planWgradGemm(64, 64, {56, 56}, 32, 32, avx512, 4).tasks, 4);
   EXPECT_EQ(planWgradGemm(64, 64, {56, 56}, 32, 32, avx512, 0, 2048)

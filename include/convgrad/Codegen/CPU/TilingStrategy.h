@@ -191,10 +191,15 @@ struct WgradGemmPlan {
   /// Output rows per GEMM: the largest divisor of O_1 whose dy slice fits
   /// the cache budget, so that every tap re-reads it from cache.
   int64_t rowsPerBlock = 1;
-  /// Parallel tasks (one scf.forall around all GEMMs; 1 = none) and whether
-  /// they split the rows (A) or the lanes (B) of the accumulator.
+  /// Parallel tasks (one scf.forall around all GEMMs; 1 = none) and what
+  /// they split: the rows (A) or the lanes (B) of the accumulator, each task
+  /// owning whole register blocks, or else (channel counts that no number
+  /// of whole blocks divides, e.g. 67) the work items (image, block of
+  /// output rows), each task accumulating the whole [A, B] block of every
+  /// tap into its own copy, summed after the tasks.
   int64_t tasks = 1;
-  bool splitRows = false;
+  enum class TaskSplit { Rows, Lanes, Positions };
+  TaskSplit split = TaskSplit::Rows;
 };
 
 /// `channels` = C, `filters` = F, `outputSizes` = O_1..O_R of the output
