@@ -168,10 +168,13 @@ struct DecomposeConvBackwardFilterAsGemm
     int64_t f = dyType.getDimSize(pos.channel());
     Type elementType = dwType.getElementType();
     Type accType = getAccumulatorType(elementType);
+    int64_t numTaps = 1;
+    for (int64_t k : kernel)
+      numTaps *= k;
     cpu::WgradGemmPlan plan = cpu::planWgradGemm(
-        c, f, std::vector<int64_t>(outSizes.begin(), outSizes.end()),
-        dyType.getElementTypeBitWidth(),
-        accType.getIntOrFloatBitWidth(), target, parallelTasks, blockBytes);
+        c, f, numTaps, std::vector<int64_t>(outSizes.begin(), outSizes.end()),
+        dyType.getElementTypeBitWidth(), accType.getIntOrFloatBitWidth(),
+        target, parallelTasks, blockBytes);
     // B: the vector-lane dimension of the accumulator block (see header).
     bool lanesAlongC = plan.lanesAlongC;
     int64_t a = lanesAlongC ? f : c, b = lanesAlongC ? c : f;
@@ -182,9 +185,6 @@ struct DecomposeConvBackwardFilterAsGemm
     //    (B' = B / T) of every tap's block, and accumulates them in its own
     //    [taps * A', B'] part of a [T * taps * A', B'] accumulator: no two
     //    tasks write the same element, so there is nothing to reduce.
-    int64_t numTaps = 1;
-    for (int64_t k : kernel)
-      numTaps *= k;
     int64_t tasks = plan.tasks;
     using TaskSplit = cpu::WgradGemmPlan::TaskSplit;
     bool splitRows = tasks > 1 && plan.split == TaskSplit::Rows;

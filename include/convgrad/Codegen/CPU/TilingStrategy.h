@@ -202,15 +202,15 @@ struct WgradGemmPlan {
   TaskSplit split = TaskSplit::Rows;
 };
 
-/// `channels` = C, `filters` = F, `outputSizes` = O_1..O_R of the output
+/// `channels` = C, `filters` = F, `taps` = K_1 * .. * K_R (the kernel
+/// positions), `outputSizes` = O_1..O_R of the output
 /// gradient, whose elements have `gradBits` bits; accumulators have
 /// `accBits`. `tasksOverride` > 0 replaces the thread-derived task count,
 /// `blockBytesOverride` > 0 the cache budget of a GEMM's dy slice.
-WgradGemmPlan planWgradGemm(int64_t channels, int64_t filters,
+WgradGemmPlan planWgradGemm(int64_t channels, int64_t filters, int64_t taps,
                             const std::vector<int64_t> &outputSizes,
                             int64_t gradBits, int64_t accBits,
-                            const CPUTarget &target,
-                            int64_t tasksOverride = 0,
+                            const CPUTarget &target, int64_t tasksOverride = 0,
                             int64_t blockBytesOverride = 0);
 
 /// Register tiling of one GEMM block[a, b] += lhs[o..., a] * rhs[o..., b].

@@ -434,10 +434,16 @@ GemmTiling mlir::convgrad::cpu::getGemmTiling(int64_t a, int64_t b,
   return t;
 }
 
+/// The memory all tasks' partial filter gradients may take, in L2 sizes
+/// (64 MB on a 2 MB-L2 core): far above any layer's measured needs at a few
+/// threads, a bound on a machine with many.
+static constexpr int64_t kMaxPartialFilterL2s = 32;
+
 WgradGemmPlan mlir::convgrad::cpu::planWgradGemm(
-    int64_t channels, int64_t filters, const std::vector<int64_t> &outputSizes,
-    int64_t gradBits, int64_t accBits, const CPUTarget &target,
-    int64_t tasksOverride, int64_t blockBytesOverride) {
+    int64_t channels, int64_t filters, int64_t taps,
+    const std::vector<int64_t> &outputSizes, int64_t gradBits, int64_t accBits,
+    const CPUTarget &target, int64_t tasksOverride,
+    int64_t blockBytesOverride) {
   WgradGemmPlan plan;
   // B, the lane dimension, is the larger channel count (C on ties: rows of
   // x are contiguous along C).
@@ -479,8 +485,16 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradGemm(
     plan.split = WgradGemmPlan::TaskSplit::Rows;
   else if (b % wanted == 0 && (b / wanted) % laneUnit == 0)
     plan.split = WgradGemmPlan::TaskSplit::Lanes;
-  else
+  else {
+    // Every task's partial filter gradient is a whole [taps * A, B]: with
+    // many threads and a large filter (a 3x3 1021 x 1021 layer is 38 MB per
+    // task) fewer tasks keep the copies within a memory budget.
     plan.split = WgradGemmPlan::TaskSplit::Positions;
+    int64_t partBytes =
+        std::max<int64_t>(1, taps) * a * b * std::max<int64_t>(1, accBits / 8);
+    int64_t budget = kMaxPartialFilterL2s * target.l2Bytes;
+    plan.tasks = std::max<int64_t>(1, std::min(wanted, budget / partBytes));
+  }
   return plan;
 }
 
