@@ -41,14 +41,19 @@
 // GEMM would be thousands of tiny regions). Task t owns a disjoint channel
 // block of every tap's [A, B] block, rows [t*A/T, (t+1)*A/T) when A/T is a
 // whole number of register blocks, else lanes [t*B/T, ...) when B/T is a
-// whole number of vectors (the 3-channel stem), else the largest smaller T
-// that fits. Every such size is decided by cpu::planWgradGemm and
-// cpu::getGemmTiling (TilingStrategy.h) for the module's CPU target; this
-// file only builds the IR. It reads only its channels of the
-// corresponding operand and accumulates into its own [taps * A', B'] part
-// of a [T * taps * A', B'] accumulator (tensor.parallel_insert_slice), so
-// there is no cross-task reduction; a transpose and a collapse_shape put
+// whole number of vectors (the 3-channel stem). It reads only its channels
+// of the corresponding operand and accumulates into its own [taps * A', B']
+// part of a [T * taps * A', B'] accumulator (tensor.parallel_insert_slice),
+// so there is no cross-task reduction; a transpose and a collapse_shape put
 // the task dimension back next to the channel dimension it split.
+// When neither channel count splits into whole blocks (67 or 131 channels)
+// the tasks split the work items instead, the N * O_1 / O' pairs (image,
+// block of output rows) in T contiguous ranges: each task runs the GEMMs of
+// the whole [A, B] block (full register blocks and remainder) on its
+// positions into its own [taps * A, B] part, and one elementwise generic
+// sums the T parts after the forall. Every such size is decided by
+// cpu::planWgradGemm and cpu::getGemmTiling (TilingStrategy.h) for the
+// module's CPU target; this file only builds the IR.
 //
 //===----------------------------------------------------------------------===//
 
@@ -76,6 +81,33 @@ using namespace mlir;
 using namespace mlir::convgrad;
 
 namespace {
+
+/// The sum of the `tasks` equal row blocks of `parts` ([T * R, B] -> [R, B])
+/// converted to `elementType`: one elementwise linalg.generic, which
+/// convgrad-vectorize-data-movement vectorizes (and spreads over the
+/// threads when large) like any copy.
+Value sumTaskParts(OpBuilder &b, Location loc, Value parts, int64_t tasks,
+                   Type elementType) {
+  auto partsType = cast<RankedTensorType>(parts.getType());
+  int64_t rows = partsType.getDimSize(0) / tasks;
+  SmallVector<Value> inputs;
+  for (int64_t t = 0; t < tasks; ++t)
+    inputs.push_back(
+        sliceAlongDim(b, loc, parts, 0, b.getIndexAttr(t * rows), rows));
+  Value init = tensor::EmptyOp::create(
+      b, loc, ArrayRef<int64_t>{rows, partsType.getDimSize(1)}, elementType);
+  SmallVector<AffineMap> maps(tasks + 1, b.getMultiDimIdentityMap(/*rank=*/2));
+  SmallVector<utils::IteratorType> iterators(2, utils::IteratorType::parallel);
+  auto sum = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps,
+      iterators, [&](OpBuilder &bb, Location bl, ValueRange args) {
+        Value total = args[0];
+        for (int64_t t = 1; t < tasks; ++t)
+          total = arith::AddFOp::create(bb, bl, total, args[t]);
+        linalg::YieldOp::create(bb, bl, castFloat(bb, bl, total, elementType));
+      });
+  return sum.getResult(0);
+}
 
 struct DecomposeConvBackwardFilterAsGemm
     : OpRewritePattern<ConvBackwardFilterOp> {
@@ -136,10 +168,13 @@ struct DecomposeConvBackwardFilterAsGemm
     int64_t f = dyType.getDimSize(pos.channel());
     Type elementType = dwType.getElementType();
     Type accType = getAccumulatorType(elementType);
+    int64_t numTaps = 1;
+    for (int64_t k : kernel)
+      numTaps *= k;
     cpu::WgradGemmPlan plan = cpu::planWgradGemm(
-        c, f, std::vector<int64_t>(outSizes.begin(), outSizes.end()),
-        dyType.getElementTypeBitWidth(),
-        accType.getIntOrFloatBitWidth(), target, parallelTasks, blockBytes);
+        c, f, numTaps, std::vector<int64_t>(outSizes.begin(), outSizes.end()),
+        dyType.getElementTypeBitWidth(), accType.getIntOrFloatBitWidth(),
+        target, parallelTasks, blockBytes);
     // B: the vector-lane dimension of the accumulator block (see header).
     bool lanesAlongC = plan.lanesAlongC;
     int64_t a = lanesAlongC ? f : c, b = lanesAlongC ? c : f;
@@ -150,13 +185,13 @@ struct DecomposeConvBackwardFilterAsGemm
     //    (B' = B / T) of every tap's block, and accumulates them in its own
     //    [taps * A', B'] part of a [T * taps * A', B'] accumulator: no two
     //    tasks write the same element, so there is nothing to reduce.
-    int64_t numTaps = 1;
-    for (int64_t k : kernel)
-      numTaps *= k;
     int64_t tasks = plan.tasks;
-    bool splitRows = plan.splitRows;
+    using TaskSplit = cpu::WgradGemmPlan::TaskSplit;
+    bool splitRows = tasks > 1 && plan.split == TaskSplit::Rows;
+    bool splitLanes = tasks > 1 && plan.split == TaskSplit::Lanes;
+    bool splitPositions = tasks > 1 && plan.split == TaskSplit::Positions;
     int64_t taskA = splitRows ? a / tasks : a;
-    int64_t taskB = splitRows || tasks == 1 ? b : b / tasks;
+    int64_t taskB = splitLanes ? b / tasks : b;
     Value acc;
     if (tasks == 1) {
       SmallVector<OpFoldResult> accSizes = {
@@ -173,8 +208,9 @@ struct DecomposeConvBackwardFilterAsGemm
     SmallVector<Value> lbs(r + 2, zero), steps(r + 2, one), ubs;
     ubs.push_back(getValueOrCreateConstantIndexOp(
         rewriter, loc, getSizes(rewriter, loc, x)[0]));
-    ubs.push_back(arith::ConstantIndexOp::create(rewriter, loc,
-                                                 outSizes[0] / rowsPerBlock));
+    int64_t rowBlocksPerImage = outSizes[0] / rowsPerBlock;
+    ubs.push_back(
+        arith::ConstantIndexOp::create(rewriter, loc, rowBlocksPerImage));
     for (int64_t k : kernel)
       ubs.push_back(arith::ConstantIndexOp::create(rewriter, loc, k));
     SmallVector<int64_t> blockSizes(outSizes);
@@ -217,95 +253,116 @@ struct DecomposeConvBackwardFilterAsGemm
     iterators[0] = iterators[1] = utils::IteratorType::parallel;
 
     // The loop nest accumulating into `acc` ([taps * A', B']) the channels
-    // [aOffset, aOffset + A') x [bOffset, bOffset + B').
-    auto buildNest = [&](OpBuilder &builder, Value acc, OpFoldResult aOffset,
-                         OpFoldResult bOffset) -> scf::LoopNest {
+    // [aOffset, aOffset + A') x [bOffset, bOffset + B') of every image and
+    // block of output rows, or with `workItems` = [begin, end) of those
+    // (work item i: image i / rowBlocksPerImage, block i % that) only.
+    auto buildNest =
+        [&](OpBuilder &builder, Value acc, OpFoldResult aOffset,
+            OpFoldResult bOffset,
+            std::optional<std::pair<Value, Value>> workItems) -> scf::LoopNest {
       OpFoldResult cOffset = lanesAlongC ? bOffset : aOffset;
       OpFoldResult fOffset = lanesAlongC ? aOffset : bOffset;
+      SmallVector<Value> nestLbs(lbs), nestUbs(ubs), nestSteps(steps);
+      if (workItems) {
+        // One loop over the work items replaces the image and row loops.
+        nestLbs.erase(nestLbs.begin() + 1);
+        nestUbs.erase(nestUbs.begin() + 1);
+        nestSteps.erase(nestSteps.begin() + 1);
+        nestLbs[0] = workItems->first;
+        nestUbs[0] = workItems->second;
+      }
       return scf::buildLoopNest(
-        builder, loc, lbs, ubs, steps, ValueRange{acc},
-        [&](OpBuilder &bld, Location l, ValueRange ivs,
-            ValueRange iterArgs) -> scf::ValueVector {
-          Value n = ivs[0], rowBlock = ivs[1];
-          ValueRange taps = ivs.drop_front(2);
-          // dy[n:n+1, o_1 block]: [1, O..., F].
-          SmallVector<OpFoldResult> offsets(last.rank(), bld.getIndexAttr(0));
-          SmallVector<OpFoldResult> sizes(last.rank(), bld.getIndexAttr(1));
-          SmallVector<OpFoldResult> strides(last.rank(), bld.getIndexAttr(1));
-          offsets[0] = n;
-          Value firstRow = arith::MulIOp::create(
-              bld, l, rowBlock,
-              arith::ConstantIndexOp::create(bld, l, rowsPerBlock));
-          offsets[last.spatial(0)] = firstRow;
-          for (unsigned i = 0; i < r; ++i)
-            sizes[last.spatial(i)] = bld.getIndexAttr(blockSizes[i]);
-          offsets[last.channel()] = fOffset;
-          sizes[last.channel()] = bld.getIndexAttr(taskF);
-          Value dyImage = tensor::ExtractSliceOp::create(
-              bld, l, dySliceType, dy, offsets, sizes, strides);
-          // xpad[n:n+1, k * d + o * s, :]: [1, O..., C] (o_1 in the block).
-          offsets[last.channel()] = cOffset;
-          sizes[last.channel()] = bld.getIndexAttr(taskC);
-          for (unsigned i = 0; i < r; ++i) {
-            Value start = arith::MulIOp::create(
-                bld, l, taps[i],
-                arith::ConstantIndexOp::create(bld, l, p.dilations[i]));
-            if (i == 0)
-              start = arith::AddIOp::create(
-                  bld, l, start,
+          builder, loc, nestLbs, nestUbs, nestSteps, ValueRange{acc},
+          [&](OpBuilder &bld, Location l, ValueRange ivs,
+              ValueRange iterArgs) -> scf::ValueVector {
+            Value n = ivs[0], rowBlock;
+            ValueRange taps;
+            if (workItems) {
+              Value perImage =
+                  arith::ConstantIndexOp::create(bld, l, rowBlocksPerImage);
+              n = arith::DivUIOp::create(bld, l, ivs[0], perImage);
+              rowBlock = arith::RemUIOp::create(bld, l, ivs[0], perImage);
+              taps = ivs.drop_front(1);
+            } else {
+              rowBlock = ivs[1];
+              taps = ivs.drop_front(2);
+            }
+            // dy[n:n+1, o_1 block]: [1, O..., F].
+            SmallVector<OpFoldResult> offsets(last.rank(), bld.getIndexAttr(0));
+            SmallVector<OpFoldResult> sizes(last.rank(), bld.getIndexAttr(1));
+            SmallVector<OpFoldResult> strides(last.rank(), bld.getIndexAttr(1));
+            offsets[0] = n;
+            Value firstRow = arith::MulIOp::create(
+                bld, l, rowBlock,
+                arith::ConstantIndexOp::create(bld, l, rowsPerBlock));
+            offsets[last.spatial(0)] = firstRow;
+            for (unsigned i = 0; i < r; ++i)
+              sizes[last.spatial(i)] = bld.getIndexAttr(blockSizes[i]);
+            offsets[last.channel()] = fOffset;
+            sizes[last.channel()] = bld.getIndexAttr(taskF);
+            Value dyImage = tensor::ExtractSliceOp::create(
+                bld, l, dySliceType, dy, offsets, sizes, strides);
+            // xpad[n:n+1, k * d + o * s, :]: [1, O..., C] (o_1 in the block).
+            offsets[last.channel()] = cOffset;
+            sizes[last.channel()] = bld.getIndexAttr(taskC);
+            for (unsigned i = 0; i < r; ++i) {
+              Value start = arith::MulIOp::create(
+                  bld, l, taps[i],
+                  arith::ConstantIndexOp::create(bld, l, p.dilations[i]));
+              if (i == 0)
+                start = arith::AddIOp::create(
+                    bld, l, start,
+                    arith::MulIOp::create(
+                        bld, l, firstRow,
+                        arith::ConstantIndexOp::create(bld, l, p.strides[0])));
+              offsets[last.spatial(i)] = start;
+              strides[last.spatial(i)] = bld.getIndexAttr(p.strides[i]);
+            }
+            Value xTap = tensor::ExtractSliceOp::create(
+                bld, l, xSliceType, x, offsets, sizes, strides);
+            // acc[t * A : (t + 1) * A, :] with t the linear tap index.
+            Value tap = taps[0];
+            for (unsigned i = 1; i < r; ++i)
+              tap = arith::AddIOp::create(
+                  bld, l,
                   arith::MulIOp::create(
-                      bld, l, firstRow,
-                      arith::ConstantIndexOp::create(bld, l, p.strides[0])));
-            offsets[last.spatial(i)] = start;
-            strides[last.spatial(i)] = bld.getIndexAttr(p.strides[i]);
-          }
-          Value xTap = tensor::ExtractSliceOp::create(bld, l, xSliceType, x,
-                                                      offsets, sizes, strides);
-          // acc[t * A : (t + 1) * A, :] with t the linear tap index.
-          Value tap = taps[0];
-          for (unsigned i = 1; i < r; ++i)
-            tap = arith::AddIOp::create(
-                bld, l,
-                arith::MulIOp::create(
-                    bld, l, tap,
-                    arith::ConstantIndexOp::create(bld, l, kernel[i])),
-                taps[i]);
-          Value row = arith::MulIOp::create(
-              bld, l, tap, arith::ConstantIndexOp::create(bld, l, taskA));
-          SmallVector<OpFoldResult> blockOffsets = {row, bld.getIndexAttr(0)};
-          SmallVector<OpFoldResult> blockSizes = {bld.getIndexAttr(taskA),
-                                                  bld.getIndexAttr(taskB)};
-          SmallVector<OpFoldResult> blockStrides(2, bld.getIndexAttr(1));
-          Value block = tensor::ExtractSliceOp::create(
-              bld, l, blockType, iterArgs[0], blockOffsets, blockSizes,
-              blockStrides);
+                      bld, l, tap,
+                      arith::ConstantIndexOp::create(bld, l, kernel[i])),
+                  taps[i]);
+            Value row = arith::MulIOp::create(
+                bld, l, tap, arith::ConstantIndexOp::create(bld, l, taskA));
+            SmallVector<OpFoldResult> blockOffsets = {row, bld.getIndexAttr(0)};
+            SmallVector<OpFoldResult> blockSizes = {bld.getIndexAttr(taskA),
+                                                    bld.getIndexAttr(taskB)};
+            SmallVector<OpFoldResult> blockStrides(2, bld.getIndexAttr(1));
+            Value block = tensor::ExtractSliceOp::create(
+                bld, l, blockType, iterArgs[0], blockOffsets, blockSizes,
+                blockStrides);
 
-          Value lhs = lanesAlongC ? dyImage : xTap;
-          Value rhs = lanesAlongC ? xTap : dyImage;
-          auto gemmOp =
-              linalg::GenericOp::create(
-                  bld, l, TypeRange{blockType}, ValueRange{lhs, rhs},
-                  ValueRange{block},
-                  gemmMaps,
-                  iterators, /*doc=*/"", /*libraryCall=*/"",
-                  [&](OpBuilder &bb, Location bl, ValueRange args) {
-                    linalg::YieldOp::create(
-                        bb, bl,
-                        multiplyAccumulate(bb, bl, args[2], args[0], args[1]));
-                  });
-          gemmOp->setAttr(kGemmTilingAttrName, gemmTilingAttr);
-          Value gemm = gemmOp.getResult(0);
-          Value updated = tensor::InsertSliceOp::create(
-              bld, l, gemm, iterArgs[0], blockOffsets, blockSizes,
-              blockStrides);
-          return {updated};
-        });
+            Value lhs = lanesAlongC ? dyImage : xTap;
+            Value rhs = lanesAlongC ? xTap : dyImage;
+            auto gemmOp = linalg::GenericOp::create(
+                bld, l, TypeRange{blockType}, ValueRange{lhs, rhs},
+                ValueRange{block}, gemmMaps, iterators, /*doc=*/"",
+                /*libraryCall=*/"",
+                [&](OpBuilder &bb, Location bl, ValueRange args) {
+                  linalg::YieldOp::create(
+                      bb, bl,
+                      multiplyAccumulate(bb, bl, args[2], args[0], args[1]));
+                });
+            gemmOp->setAttr(kGemmTilingAttrName, gemmTilingAttr);
+            Value gemm = gemmOp.getResult(0);
+            Value updated = tensor::InsertSliceOp::create(
+                bld, l, gemm, iterArgs[0], blockOffsets, blockSizes,
+                blockStrides);
+            return {updated};
+          });
     };
 
     Value result;
     if (tasks == 1) {
       scf::LoopNest nest = buildNest(rewriter, acc, rewriter.getIndexAttr(0),
-                                     rewriter.getIndexAttr(0));
+                                     rewriter.getIndexAttr(0), std::nullopt);
       rewriter.setInsertionPointAfter(nest.loops.front());
       // [K_1 * .. * K_R * A, B] -> [K..., A, B].
       result = nest.results.front();
@@ -342,11 +399,25 @@ struct DecomposeConvBackwardFilterAsGemm
       part = linalg::FillOp::create(rewriter, loc, ValueRange{zeroAcc},
                                     ValueRange{part})
                  .getResult(0);
-      OpFoldResult channelOffset = taskRowsAt(splitRows ? taskA : taskB);
       OpFoldResult zeroAttr = rewriter.getIndexAttr(0);
+      OpFoldResult aOffset = splitRows ? taskRowsAt(taskA) : zeroAttr;
+      OpFoldResult bOffset = splitLanes ? taskRowsAt(taskB) : zeroAttr;
+      std::optional<std::pair<Value, Value>> workItems;
+      if (splitPositions) {
+        // Task t: work items [t * W / T, (t + 1) * W / T) of the W =
+        // N * rowBlocksPerImage (balanced to one item, N dynamic or not).
+        Value work = arith::MulIOp::create(rewriter, loc, ubs[0], ubs[1]);
+        Value numTasks = arith::ConstantIndexOp::create(rewriter, loc, tasks);
+        auto boundary = [&](Value t) -> Value {
+          return arith::DivUIOp::create(
+              rewriter, loc, arith::MulIOp::create(rewriter, loc, t, work),
+              numTasks);
+        };
+        workItems = {boundary(task),
+                     boundary(arith::AddIOp::create(rewriter, loc, task, one))};
+      }
       scf::LoopNest nest =
-          buildNest(rewriter, part, splitRows ? channelOffset : zeroAttr,
-                    splitRows ? zeroAttr : channelOffset);
+          buildNest(rewriter, part, aOffset, bOffset, workItems);
       rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
       tensor::ParallelInsertSliceOp::create(
           rewriter, loc, nest.results.front(),
@@ -354,21 +425,30 @@ struct DecomposeConvBackwardFilterAsGemm
           unitStrides);
       rewriter.setInsertionPointAfter(forall);
 
-      // [T * taps * A', B'] -> [T, K..., A', B'] -> [K..., A, B], with the
-      // task dimension next to the one it split.
-      result = splitDim(rewriter, loc, forall.getResult(0), 0, tasks);
-      for (unsigned i = 0; i < r; ++i)
-        result = splitDim(rewriter, loc, result, i + 1, kernel[i]);
-      result = convertElementType(rewriter, loc, result, elementType);
-      SmallVector<int64_t> toTapMajor;
-      for (unsigned i = 0; i < r; ++i)
-        toTapMajor.push_back(i + 1);
-      if (splitRows)
-        toTapMajor.append({0, r + 1, r + 2});
-      else
-        toTapMajor.append({r + 1, 0, r + 2});
-      result = transposeTensor(rewriter, loc, result, toTapMajor);
-      result = mergeDims(rewriter, loc, result, splitRows ? r : r + 1);
+      if (splitPositions) {
+        // [T * taps * A, B] -> the sum of the T parts [taps * A, B] ->
+        // [K..., A, B].
+        result = sumTaskParts(rewriter, loc, forall.getResult(0), tasks,
+                              elementType);
+        for (unsigned i = 0; i < r; ++i)
+          result = splitDim(rewriter, loc, result, i, kernel[i]);
+      } else {
+        // [T * taps * A', B'] -> [T, K..., A', B'] -> [K..., A, B], with the
+        // task dimension next to the one it split.
+        result = splitDim(rewriter, loc, forall.getResult(0), 0, tasks);
+        for (unsigned i = 0; i < r; ++i)
+          result = splitDim(rewriter, loc, result, i + 1, kernel[i]);
+        result = convertElementType(rewriter, loc, result, elementType);
+        SmallVector<int64_t> toTapMajor;
+        for (unsigned i = 0; i < r; ++i)
+          toTapMajor.push_back(i + 1);
+        if (splitRows)
+          toTapMajor.append({0, r + 1, r + 2});
+        else
+          toTapMajor.append({r + 1, 0, r + 2});
+        result = transposeTensor(rewriter, loc, result, toTapMajor);
+        result = mergeDims(rewriter, loc, result, splitRows ? r : r + 1);
+      }
     }
 
     // 5. [K..., A, B] -> the op's layout: [F, K..., C] or [F, C, K...].

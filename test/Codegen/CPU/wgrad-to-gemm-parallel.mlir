@@ -3,9 +3,12 @@
 // wgrad), each task accumulating a disjoint channel block of every tap into
 // its own [taps * A', B'] part of the accumulator (no cross-task reduction).
 // Rows split when A / T is a multiple of 4, else lanes when B / T is a
-// multiple of 16, else no forall (wgrad-gemm.mlir pins T = 1).
+// multiple of 16, else the tasks split the work items (image x block of
+// output rows) and the T partial sums are added after the forall
+// (wgrad-gemm.mlir pins T = 1).
 // RUN: convgrad-opt %s -split-input-file --convgrad-cpu-set-target="target-cpu=x86-64-v4 threads=2" --convgrad-cpu-wgrad-to-gemm --canonicalize | FileCheck %s
 // RUN: convgrad-opt %s -split-input-file --convgrad-cpu-set-target="target-cpu=x86-64-v4" --convgrad-cpu-wgrad-to-gemm="parallel-tasks=4" --canonicalize | FileCheck %s --check-prefix=T4
+// RUN: convgrad-opt %s -split-input-file --convgrad-cpu-set-target="target-cpu=x86-64-v4 threads=2" --convgrad-cpu-wgrad-to-gemm="block-bytes=30000" --canonicalize | FileCheck %s --check-prefix=WORK
 
 // A = C = 8, B = F = 16: task t owns rows [4t, 4t + 4) of each tap's 8 x 16
 // block, reads channels 4t.. of x and all of dy.
@@ -34,10 +37,12 @@
 // CHECK: %[[COL:.*]] = tensor.collapse_shape %[[TR]] {{\[\[}}0], [1], [2, 3], [4]] : tensor<3x3x2x4x16xf32> into tensor<3x3x8x16xf32>
 // CHECK: %[[DW:.*]] = linalg.transpose ins(%[[COL]] : {{.*}}) outs(%{{.*}} : tensor<16x3x3x8xf32>) permutation = [3, 0, 1, 2]
 // CHECK: return %[[DW]]
-// T = 4: A / 4 = 2 is not a multiple of 4, B / 4 = 4 not one of 16: T = 3
-// fits neither either, T = 2 does (the largest that fits).
+// T = 4: A / 4 = 2 is not a multiple of 4, B / 4 = 4 not one of 16: the
+// four tasks split the two images (one row block each) instead of two tasks
+// splitting the rows, and each accumulates whole 8 x 16 blocks.
 // T4-LABEL: func.func @split_rows
-// T4: scf.forall (%{{.*}}) in (2)
+// T4: scf.forall (%{{.*}}) in (4) shared_outs(%{{.*}}) -> (tensor<288x16xf32>)
+// T4:   linalg.generic {{.*}} outs(%{{.*}} : tensor<8x16xf32>)
 func.func @split_rows(%x: tensor<2x10x10x8xf32>, %dy: tensor<2x10x10x16xf32>) -> tensor<16x3x3x8xf32> {
   %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] layout = channels_last : (tensor<2x10x10x8xf32>, tensor<2x10x10x16xf32>) -> tensor<16x3x3x8xf32>
   return %dw : tensor<16x3x3x8xf32>
@@ -67,10 +72,10 @@ func.func @split_rows(%x: tensor<2x10x10x8xf32>, %dy: tensor<2x10x10x16xf32>) ->
 // CHECK: %[[TR:.*]] = linalg.transpose {{.*}} outs(%{{.*}} : tensor<3x3x3x2x16xf16>) permutation = [1, 2, 3, 0, 4]
 // CHECK: tensor.collapse_shape %[[TR]] {{\[\[}}0], [1], [2], [3, 4]] : tensor<3x3x3x2x16xf16> into tensor<3x3x3x32xf16>
 // CHECK: linalg.transpose {{.*}} outs(%{{.*}} : tensor<32x3x3x3xf16>) permutation = [3, 2, 0, 1]
-// T = 4: 8 lanes per task is too few, T = 3 divides neither: T = 2.
+// T = 4: 8 lanes per task is too few: four tasks over the work items.
 // T4-LABEL: func.func @split_lanes
-// T4-NOT: scf.forall
-// T4: scf.forall (%{{.*}}) in (2)
+// T4: scf.forall (%{{.*}}) in (4) shared_outs(%{{.*}}) -> (tensor<108x32xf32>)
+// T4:   linalg.generic {{.*}} outs(%{{.*}} : tensor<3x32xf32>)
 func.func @split_lanes(%x: tensor<?x3x12x12xf16>, %dy: tensor<?x32x6x6xf16>) -> tensor<32x3x3x3xf16> {
   %dw = convgrad.conv_backward_filter %x, %dy strides = [2, 2] padding = [1, 1, 1, 1] : (tensor<?x3x12x12xf16>, tensor<?x32x6x6xf16>) -> tensor<32x3x3x3xf16>
   return %dw : tensor<32x3x3x3xf16>
@@ -95,13 +100,65 @@ func.func @four_tasks(%x: tensor<2x18x32xf32>, %dy: tensor<2x16x64xf32>) -> tens
 
 // -----
 
-// C = 2, F = 8: no split fits, no forall.
-// CHECK-LABEL: func.func @no_split
-// CHECK-NOT: scf.forall
-// CHECK: linalg.fill {{.*}} -> tensor<6x8xf32>
-// CHECK-NOT: scf.forall
-// CHECK: return
-func.func @no_split(%x: tensor<2x10x2xf32>, %dy: tensor<2x10x8xf32>) -> tensor<8x3x2xf32> {
+// C = 2, F = 8: no channel split fits. Each task runs the image loop over
+// its share [t * N / T, (t + 1) * N / T) of the N x 1 work items (one row
+// block per image) with the whole 2 x 8 block of each tap, in its own
+// [taps * 2, 8] part; one elementwise generic adds the two parts.
+// CHECK-LABEL: func.func @split_positions
+// CHECK-SAME: (%[[X:.*]]: tensor<2x10x2xf32>, %[[DY:.*]]: tensor<2x10x8xf32>)
+// CHECK: %[[XP:.*]] = tensor.pad %[[X]]
+// CHECK: %[[ALL:.*]] = scf.forall (%[[T:.*]]) in (2) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<12x8xf32>) {
+// CHECK:   %[[PART_ROW:.*]] = arith.muli %[[T]], %c6
+// CHECK:   %[[PART:.*]] = tensor.extract_slice %[[OUT]][%[[PART_ROW]], 0] [6, 8] [1, 1]
+// CHECK:   %[[ZERO:.*]] = linalg.fill {{.*}} outs(%[[PART]] : tensor<6x8xf32>)
+// CHECK:   %[[B0:.*]] = arith.muli %[[T]], %c2
+// CHECK:   %[[BEGIN:.*]] = arith.divui %[[B0]], %c2
+// CHECK:   %[[T1:.*]] = arith.addi %[[T]], %c1
+// CHECK:   %[[B1:.*]] = arith.muli %[[T1]], %c2
+// CHECK:   %[[END:.*]] = arith.divui %[[B1]], %c2
+// CHECK:   %[[NEST:.*]] = scf.for %[[W:.*]] = %[[BEGIN]] to %[[END]] step %c1 iter_args(%{{.*}} = %[[ZERO]]) -> (tensor<6x8xf32>)
+// CHECK:     scf.for %[[K:.*]] = %c0 to %c3
+// CHECK:       tensor.extract_slice %[[DY]][%[[W]], 0, 0] [1, 10, 8]
+// CHECK:       tensor.extract_slice %[[XP]][%[[W]], %[[K]], 0] [1, 10, 2]
+// CHECK:       linalg.generic {{.*}} outs(%{{.*}} : tensor<2x8xf32>)
+// CHECK:   scf.forall.in_parallel {
+// CHECK:     tensor.parallel_insert_slice %[[NEST]] into %[[OUT]][%[[PART_ROW]], 0] [6, 8] [1, 1]
+// CHECK: %[[P0:.*]] = tensor.extract_slice %[[ALL]][0, 0] [6, 8] [1, 1]
+// CHECK: %[[P1:.*]] = tensor.extract_slice %[[ALL]][6, 0] [6, 8] [1, 1]
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]} ins(%[[P0]], %[[P1]] : tensor<6x8xf32>, tensor<6x8xf32>) outs(%{{.*}} : tensor<6x8xf32>)
+// CHECK:   arith.addf
+// CHECK: %[[E:.*]] = tensor.expand_shape %[[SUM]] {{\[\[}}0, 1], [2]] output_shape [3, 2, 8]
+// CHECK: %[[DW:.*]] = linalg.transpose ins(%[[E]] : tensor<3x2x8xf32>) outs(%{{.*}} : tensor<8x3x2xf32>) permutation = [2, 0, 1]
+// CHECK: return %[[DW]]
+func.func @split_positions(%x: tensor<2x10x2xf32>, %dy: tensor<2x10x8xf32>) -> tensor<8x3x2xf32> {
   %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1] layout = channels_last : (tensor<2x10x2xf32>, tensor<2x10x8xf32>) -> tensor<8x3x2xf32>
   return %dw : tensor<8x3x2xf32>
+}
+
+// -----
+
+// 67 x 67 channels over a dynamic batch, two row blocks of 10 per image
+// (block-bytes=30000):
+// W = 2N work items; work item w is image w / 2, output rows 10 * (w % 2)..
+// The f16 sum converts back in the same generic.
+// WORK-LABEL: func.func @split_positions_dynamic
+// WORK: %[[N:.*]] = tensor.dim
+// WORK: scf.forall (%[[T:.*]]) in (2) shared_outs(%{{.*}}) -> (tensor<1206x67xf32>)
+// WORK:   %[[W:.*]] = arith.muli %[[N]], %c2
+// WORK:   %[[B0:.*]] = arith.muli %[[T]], %[[W]]
+// WORK:   arith.divui %[[B0]], %c2
+// WORK:   scf.for %[[I:[^ ]*]] =
+// WORK:     scf.for
+// WORK:       scf.for
+// WORK:         %[[IMG:.*]] = arith.divui %[[I]], %c2
+// WORK:         %[[BLK:.*]] = arith.remui %[[I]], %c2
+// WORK:         %[[ROW:.*]] = arith.muli %[[BLK]], %c10
+// WORK:         tensor.extract_slice %{{.*}}[%[[IMG]], %[[ROW]], 0, 0] [1, 10, 20, 67]
+// WORK:         linalg.generic {{.*}} outs(%{{.*}} : tensor<67x67xf32>)
+// WORK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<603x67xf32>, tensor<603x67xf32>) outs(%{{.*}} : tensor<603x67xf16>)
+// WORK:   arith.addf
+// WORK:   arith.truncf
+func.func @split_positions_dynamic(%x: tensor<?x20x20x67xf16>, %dy: tensor<?x20x20x67xf16>) -> tensor<67x3x3x67xf16> {
+  %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] layout = channels_last : (tensor<?x20x20x67xf16>, tensor<?x20x20x67xf16>) -> tensor<67x3x3x67xf16>
+  return %dw : tensor<67x3x3x67xf16>
 }

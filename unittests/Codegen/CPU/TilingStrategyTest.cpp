@@ -397,25 +397,25 @@ TEST(WgradGemm, BenchmarkRows) {
   CPUTarget two = avx512;
   two.threads = 2;
   // Row a: C = F = 64, 56 x 56 outputs, f32.
-  WgradGemmPlan plan = planWgradGemm(64, 64, {56, 56}, 32, 32, two);
+  WgradGemmPlan plan = planWgradGemm(64, 64, 9, {56, 56}, 32, 32, two);
   EXPECT_TRUE(plan.lanesAlongC);
   EXPECT_EQ(plan.rowsPerBlock, 14); // 14 x 56 x 64 x 4 B = 200 KB <= 256 KB
   EXPECT_EQ(plan.tasks, 2);
-  EXPECT_TRUE(plan.splitRows);
+  EXPECT_EQ(plan.split, WgradGemmPlan::TaskSplit::Rows);
   GemmTiling g = getGemmTiling(32, 64, 56, 32, two);
   EXPECT_EQ(g.rowTile, 4);
   EXPECT_EQ(g.laneTile, 64);
   EXPECT_EQ(g.reductionTile, 8);
   // Row f, the stem: C = 3, F = 64: lanes along F, tasks split the lanes.
-  plan = planWgradGemm(3, 64, {112, 112}, 32, 32, two);
+  plan = planWgradGemm(3, 64, 49, {112, 112}, 32, 32, two);
   EXPECT_FALSE(plan.lanesAlongC);
   EXPECT_EQ(plan.tasks, 2);
-  EXPECT_FALSE(plan.splitRows);
+  EXPECT_EQ(plan.split, WgradGemmPlan::TaskSplit::Lanes);
   g = getGemmTiling(3, 32, 112, 32, two);
   EXPECT_EQ(g.rowTile, 3);
   EXPECT_EQ(g.laneTile, 32);
   // Row e: C = 256, F = 512 at 1 thread: one task.
-  plan = planWgradGemm(256, 512, {28, 28}, 32, 32, avx512);
+  plan = planWgradGemm(256, 512, 1, {28, 28}, 32, 32, avx512);
   EXPECT_FALSE(plan.lanesAlongC);
   EXPECT_EQ(plan.tasks, 1);
 }
@@ -461,17 +461,48 @@ TEST(WgradGemm, PrimeChannelsSplit) {
 TEST(WgradGemm, TaskSplits) {
   CPUTarget runtime = avx512;
   runtime.threads = 0; // decided at run time: 4 tasks
-  WgradGemmPlan plan = planWgradGemm(64, 64, {56, 56}, 32, 32, runtime);
+  WgradGemmPlan plan = planWgradGemm(64, 64, 9, {56, 56}, 32, 32, runtime);
   EXPECT_EQ(plan.tasks, 4);
-  // 67 x 67: neither rows nor lanes split evenly: one task.
-  CPUTarget two = avx512;
-  two.threads = 2;
-  EXPECT_EQ(planWgradGemm(67, 67, {57, 57}, 32, 32, two).tasks, 1);
+  // 67 x 67 (and 67 -> 131): neither rows nor lanes split into whole
+  // register blocks: the two tasks split the positions, on both targets.
+  for (CPUTarget two : {avx512, avx2}) {
+    two.threads = 2;
+    for (auto [c, f] : {std::pair<int64_t, int64_t>{67, 67}, {67, 131}}) {
+      WgradGemmPlan plan = planWgradGemm(c, f, 9, {57, 57}, 32, 32, two);
+      EXPECT_EQ(plan.tasks, 2);
+      EXPECT_EQ(plan.split, WgradGemmPlan::TaskSplit::Positions);
+    }
+    // Even channel splits stay channel splits: rows of the 64 x 64 row a
+    // and lanes of the 3 -> 64 stem.
+    EXPECT_EQ(planWgradGemm(64, 64, 9, {56, 56}, 32, 32, two).split,
+              WgradGemmPlan::TaskSplit::Rows);
+    EXPECT_EQ(planWgradGemm(3, 64, 49, {112, 112}, 32, 32, two).split,
+              WgradGemmPlan::TaskSplit::Lanes);
+  }
+  // 4 tasks of 64 x 64 rows split in 16 (4 register blocks of 4) each; 4
+  // tasks of 8 x 16 would be 2 rows or 4 lanes each: positions, not fewer
+  // tasks that leave threads idle.
+  EXPECT_EQ(plan.split, WgradGemmPlan::TaskSplit::Rows);
+  plan = planWgradGemm(8, 16, 9, {10, 10}, 32, 32, runtime);
+  EXPECT_EQ(plan.tasks, 4);
+  EXPECT_EQ(plan.split, WgradGemmPlan::TaskSplit::Positions);
+  // Many threads and a large prime filter: the partial filter gradients
+  // (3x3 x 1021 x 1021 f32, 37.5 MB each) stay within 32 L2s (64 MB).
+  CPUTarget many = avx512;
+  many.threads = 64;
+  many.l2Bytes = 2 * 1024 * 1024;
+  plan = planWgradGemm(1021, 1021, 9, {7, 7}, 32, 32, many);
+  EXPECT_EQ(plan.split, WgradGemmPlan::TaskSplit::Positions);
+  EXPECT_EQ(plan.tasks, 1);
+  plan = planWgradGemm(67, 67, 9, {57, 57}, 32, 32, many);
+  EXPECT_EQ(plan.tasks, 64); // 161 KB each
+  // One thread: one task, whatever the channels.
+  EXPECT_EQ(planWgradGemm(67, 67, 9, {57, 57}, 32, 32, avx512).tasks, 1);
   // Overrides win.
-  EXPECT_EQ(planWgradGemm(64, 64, {56, 56}, 32, 32, avx512, 4).tasks, 4);
-  EXPECT_EQ(planWgradGemm(64, 64, {56, 56}, 32, 32, avx512, 0, 2048)
-                .rowsPerBlock,
-            1);
+  EXPECT_EQ(planWgradGemm(64, 64, 9, {56, 56}, 32, 32, avx512, 4).tasks, 4);
+  EXPECT_EQ(
+      planWgradGemm(64, 64, 9, {56, 56}, 32, 32, avx512, 0, 2048).rowsPerBlock,
+      1);
 }
 
 TEST(DataMovement, VectorSquares) {

@@ -64,8 +64,10 @@ def ConvGradCPUWgradToGemm : Pass<"convgrad-cpu-wgrad-to-gemm"> {
     Its decisions come from the tiling strategy and the module's
     `convgrad.cpu_target`: which channel runs along the vector lanes, the
     rows per GEMM (a quarter of L2 of output gradient, re-read by every tap
-    from cache), and the parallel tasks (one `scf.forall` of channel blocks
-    around all the GEMMs when the target has threads). Each GEMM carries
+    from cache), and the parallel tasks (one `scf.forall` around all the
+    GEMMs when the target has threads, whose tasks own channel blocks of
+    whole register blocks, or else shares of the images and row blocks
+    whose partial filter gradients are summed after it). Each GEMM carries
     its register tiling as `convgrad.gemm_tiling = array<i64: rows, lanes,
     unroll>`, which `--convgrad-tile-and-vectorize-contractions` applies.
   }];

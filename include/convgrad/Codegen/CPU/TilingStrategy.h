@@ -191,21 +191,26 @@ struct WgradGemmPlan {
   /// Output rows per GEMM: the largest divisor of O_1 whose dy slice fits
   /// the cache budget, so that every tap re-reads it from cache.
   int64_t rowsPerBlock = 1;
-  /// Parallel tasks (one scf.forall around all GEMMs; 1 = none) and whether
-  /// they split the rows (A) or the lanes (B) of the accumulator.
+  /// Parallel tasks (one scf.forall around all GEMMs; 1 = none) and what
+  /// they split: the rows (A) or the lanes (B) of the accumulator, each task
+  /// owning whole register blocks, or else (channel counts that no number
+  /// of whole blocks divides, e.g. 67) the work items (image, block of
+  /// output rows), each task accumulating the whole [A, B] block of every
+  /// tap into its own copy, summed after the tasks.
   int64_t tasks = 1;
-  bool splitRows = false;
+  enum class TaskSplit { Rows, Lanes, Positions };
+  TaskSplit split = TaskSplit::Rows;
 };
 
-/// `channels` = C, `filters` = F, `outputSizes` = O_1..O_R of the output
+/// `channels` = C, `filters` = F, `taps` = K_1 * .. * K_R (the kernel
+/// positions), `outputSizes` = O_1..O_R of the output
 /// gradient, whose elements have `gradBits` bits; accumulators have
 /// `accBits`. `tasksOverride` > 0 replaces the thread-derived task count,
 /// `blockBytesOverride` > 0 the cache budget of a GEMM's dy slice.
-WgradGemmPlan planWgradGemm(int64_t channels, int64_t filters,
+WgradGemmPlan planWgradGemm(int64_t channels, int64_t filters, int64_t taps,
                             const std::vector<int64_t> &outputSizes,
                             int64_t gradBits, int64_t accBits,
-                            const CPUTarget &target,
-                            int64_t tasksOverride = 0,
+                            const CPUTarget &target, int64_t tasksOverride = 0,
                             int64_t blockBytesOverride = 0);
 
 /// Register tiling of one GEMM block[a, b] += lhs[o..., a] * rhs[o..., b].

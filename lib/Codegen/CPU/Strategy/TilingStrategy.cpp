@@ -434,10 +434,16 @@ GemmTiling mlir::convgrad::cpu::getGemmTiling(int64_t a, int64_t b,
   return t;
 }
 
+/// The memory all tasks' partial filter gradients may take, in L2 sizes
+/// (64 MB on a 2 MB-L2 core): far above any layer's measured needs at a few
+/// threads, a bound on a machine with many.
+static constexpr int64_t kMaxPartialFilterL2s = 32;
+
 WgradGemmPlan mlir::convgrad::cpu::planWgradGemm(
-    int64_t channels, int64_t filters, const std::vector<int64_t> &outputSizes,
-    int64_t gradBits, int64_t accBits, const CPUTarget &target,
-    int64_t tasksOverride, int64_t blockBytesOverride) {
+    int64_t channels, int64_t filters, int64_t taps,
+    const std::vector<int64_t> &outputSizes, int64_t gradBits, int64_t accBits,
+    const CPUTarget &target, int64_t tasksOverride,
+    int64_t blockBytesOverride) {
   WgradGemmPlan plan;
   // B, the lane dimension, is the larger channel count (C on ties: rows of
   // x are contiguous along C).
@@ -459,19 +465,35 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradGemm(
 
   // Tasks: one per thread (4 when the count is decided at run time). A task
   // owns whole register blocks: rows in multiples of the block's rows, or
-  // else lanes in whole vectors; otherwise fewer tasks.
+  // else lanes in whole vectors. When neither splits into that many tasks
+  // (67 or 131 channels), the tasks split the work items (images x blocks of
+  // output rows) instead: every task then runs the single-task GEMMs, full
+  // blocks and remainder, on its share of the positions, and the T partial
+  // filter gradients are summed afterwards (T x taps x A x B additions,
+  // against N x O_1 x .. x O_R x as many FMAs: negligible). Fewer tasks than
+  // threads would leave a thread idle for the whole kernel (measured: the
+  // 67-channel layer at 2 threads was as slow as at 1).
   int64_t wanted = tasksOverride > 0   ? tasksOverride
                    : target.threads == 0 ? 4
                                          : target.threads;
+  if (wanted <= 1)
+    return plan;
+  plan.tasks = wanted;
   int64_t rowUnit = getGemmTiling(a, b, 1, accBits, target).rowTile;
   int64_t laneUnit = target.lanes(accBits);
-  for (int64_t t = wanted; t > 1 && plan.tasks == 1; --t) {
-    if (a % t == 0 && (a / t) % rowUnit == 0) {
-      plan.tasks = t;
-      plan.splitRows = true;
-    } else if (b % t == 0 && (b / t) % laneUnit == 0) {
-      plan.tasks = t;
-    }
+  if (a % wanted == 0 && (a / wanted) % rowUnit == 0)
+    plan.split = WgradGemmPlan::TaskSplit::Rows;
+  else if (b % wanted == 0 && (b / wanted) % laneUnit == 0)
+    plan.split = WgradGemmPlan::TaskSplit::Lanes;
+  else {
+    // Every task's partial filter gradient is a whole [taps * A, B]: with
+    // many threads and a large filter (a 3x3 1021 x 1021 layer is 38 MB per
+    // task) fewer tasks keep the copies within a memory budget.
+    plan.split = WgradGemmPlan::TaskSplit::Positions;
+    int64_t partBytes =
+        std::max<int64_t>(1, taps) * a * b * std::max<int64_t>(1, accBits / 8);
+    int64_t budget = kMaxPartialFilterL2s * target.l2Bytes;
+    plan.tasks = std::max<int64_t>(1, std::min(wanted, budget / partBytes));
   }
   return plan;
 }
