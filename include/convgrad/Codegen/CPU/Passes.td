@@ -333,8 +333,17 @@ def ConvGradVectorizeDataMovement
     positions): then the op is split into whole tiles and a static
     remainder part whose tile is the remainder (64 + 3 channels), both
     vectorized.
+
+    A reverse (the `linalg.generic` that `convgrad.reverse` lowers to: the
+    flipped filter of a data gradient) is tiled like a copy whose reversed
+    dimensions stay whole, and each tile is moved as unrolled vector rows
+    along the innermost dimension, a row reversed by one shuffle when that
+    dimension is reversed (`cpu::getReverseTiles` bounds the rows);
+    large ones are split across threads like the other ops, so the filter
+    flip is no sequential scalar loop between parallel regions.
   }];
-  let dependentDialects = ["::mlir::scf::SCFDialect",
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect"];
 }
 
