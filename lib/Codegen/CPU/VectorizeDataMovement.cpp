@@ -372,8 +372,11 @@ struct VectorizeDataMovementPass
       return signalPassFailure();
     SmallVector<linalg::TransposeOp> transposes;
     func.walk([&](linalg::TransposeOp op) { transposes.push_back(op); });
+    // Unit dimensions first: a 1x1 filter's [F, C, 1, 1] -> [C, F, 1, 1]
+    // is then the 2-D transpose it is, tiled in vector squares, rather
+    // than a "copy" of 1-element rows left as a scalar loop.
     for (linalg::TransposeOp op : transposes)
-      (void)collapseTransposeDims(rewriter, op);
+      (void)collapseTransposeDims(rewriter, dropUnitDims(rewriter, op));
 
     SmallVector<
         std::pair<linalg::LinalgOp, mlir::convgrad::cpu::DataMovementTiles>>

@@ -160,3 +160,18 @@ func.func @reverse_long_row(%a: memref<4x1000xf32>, %b: memref<4x1000xf32>) {
   }
   return
 }
+
+// The channel swap of a 1x1 filter, [F, C, 1, 1] -> [C, F, 1, 1]: without
+// its unit dimensions a 2-D transpose in vector squares (16 x 16 f32 on
+// AVX-512), split across threads; with them its innermost dimension was one
+// element, every tile one element, and the 512 KB transpose a scalar loop.
+// CHECK-LABEL: func.func @transpose_1x1_filter
+// CHECK-NOT:     linalg.transpose
+// PAR:           scf.forall
+// CHECK:         vector.transfer_write {{.*}} : vector<16x16xf32>
+// AVX2-LABEL: func.func @transpose_1x1_filter
+// AVX2:         vector.transfer_write {{.*}} : vector<8x8xf32>
+func.func @transpose_1x1_filter(%a: memref<512x256x1x1xf32>, %b: memref<256x512x1x1xf32>) {
+  linalg.transpose ins(%a : memref<512x256x1x1xf32>) outs(%b : memref<256x512x1x1xf32>) permutation = [1, 0, 2, 3]
+  return
+}
