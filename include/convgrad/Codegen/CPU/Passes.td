@@ -321,7 +321,10 @@ def ConvGradVectorizeDataMovement
     : Pass<"convgrad-vectorize-data-movement", "::mlir::func::FuncOp"> {
   let summary = "Vectorize copies, fills, casts and transposes on memrefs";
   let description = [{
-    Runs after bufferization (and `--convgrad-copy-to-linalg`). Every
+    Runs after bufferization (and `--convgrad-copy-to-linalg`). A
+    transpose first loses its unit dimensions and merges the dimensions that
+    move together (a 1x1 filter's [F, C, 1, 1] -> [C, F, 1, 1] is a 2-D
+    transpose, NCHW -> NHWC is [N, C, H*W] -> [N, H*W, C]). Every
     parallel linalg op on memrefs whose indexing maps are permutations (fills,
     copies such as the materialized `tensor.pad` and zero insertion,
     element type conversions, layout transposes) is tiled so that one tile
