@@ -28,6 +28,12 @@ def ConvGradToLinalg : Pass<"convgrad-to-linalg"> {
       tensor.
     - `convgrad.reverse` to a `linalg.generic` reading `n - 1 - i`.
 
+    A linalg op whose accumulator is a fill and whose result is inserted
+    into a tensor filled with the same value (the stride phase of a data
+    gradient whose kernel does not reach every position, inserted into the
+    zero-filled dx) accumulates in that slice of the destination instead,
+    so those positions are filled once.
+
     Ops that cannot be lowered (for example dynamic channel sizes in a
     backward op) get an error at their location and the pass fails.
   }];

@@ -18,12 +18,14 @@
 #include "convgrad/Codegen/CPU/Passes.h"
 #include "convgrad/Codegen/CPU/TilingStrategy.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/TilingInterface.h"
 
@@ -137,6 +139,125 @@ linalg::TransposeOp dropUnitDims(RewriterBase &rewriter,
   return reduced;
 }
 
+/// The dimensions a reverse reads backwards, or nullopt if `op` is not a
+/// reverse: a linalg.generic copy (one input, one output, the body yields
+/// the input) with static loop ranges whose output map is the identity and
+/// whose input map reads every dimension i as i or as range_i - 1 - i, at
+/// least one backwards (convgrad.reverse as convgrad-to-linalg lowers it).
+std::optional<SmallVector<bool>> getReversedDims(linalg::LinalgOp op) {
+  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+  if (!generic || generic.getNumDpsInputs() != 1 ||
+      generic.getNumDpsInits() != 1)
+    return std::nullopt;
+  Block *body = generic.getBody();
+  auto yield = dyn_cast<linalg::YieldOp>(body->getTerminator());
+  if (!yield || body->getOperations().size() != 1 ||
+      yield.getNumOperands() != 1 || yield.getOperand(0) != body->getArgument(0))
+    return std::nullopt;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (llvm::any_of(ranges, ShapedType::isDynamic))
+    return std::nullopt;
+  AffineMap inMap = generic.getMatchingIndexingMap(generic.getDpsInputOperand(0));
+  AffineMap outMap = generic.getMatchingIndexingMap(generic.getDpsInitOperand(0));
+  if (!outMap.isIdentity() || inMap.getNumResults() != ranges.size())
+    return std::nullopt;
+  MLIRContext *ctx = op.getContext();
+  SmallVector<bool> reversed;
+  for (auto [i, expr] : llvm::enumerate(inMap.getResults())) {
+    AffineExpr dim = getAffineDimExpr(i, ctx);
+    if (expr == dim)
+      reversed.push_back(false);
+    else if (expr == getAffineConstantExpr(ranges[i] - 1, ctx) - dim)
+      reversed.push_back(true);
+    else
+      return std::nullopt;
+  }
+  if (!llvm::is_contained(reversed, true))
+    return std::nullopt;
+  return reversed;
+}
+
+/// Moves a tile of a reverse (getReversedDims; its reversed dimensions are
+/// whole) as vector rows along the innermost dimension: each output row is
+/// one read of the input row the input map reflects it to, reversed by one
+/// shuffle when the innermost dimension is a reversed one, and one write.
+LogicalResult moveReverseTileAsRows(RewriterBase &rewriter,
+                                   linalg::GenericOp op,
+                                   ArrayRef<bool> reversed) {
+  Value input = op.getDpsInputs()[0];
+  Value output = op.getDpsInits()[0];
+  auto outType = dyn_cast<MemRefType>(output.getType());
+  if (!outType || !outType.hasStaticShape() || outType.getRank() == 0 ||
+      !isa<MemRefType>(input.getType()))
+    return failure();
+  ArrayRef<int64_t> shape = outType.getShape();
+  size_t rank = shape.size();
+  int64_t rowLength = shape.back();
+  bool rowReversed = reversed.back();
+  AffineMap inMap = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
+  Type elementType = outType.getElementType();
+  auto rowType = VectorType::get({rowLength}, elementType);
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  // The tiler slices an input read as `n - 1 - i` as if it were read as
+  // `i` (offset and size of the tile's own range); a reversed dimension is
+  // whole in the tile, so its input slice is the whole source dimension.
+  if (auto view = input.getDefiningOp<memref::SubViewOp>()) {
+    MemRefType sourceType = view.getSourceType();
+    if (sourceType.getRank() != int64_t(rank) || !view.hasUnitStride())
+      return failure();
+    SmallVector<OpFoldResult> offsets = view.getMixedOffsets();
+    SmallVector<OpFoldResult> sizes = view.getMixedSizes();
+    SmallVector<OpFoldResult> strides = view.getMixedStrides();
+    for (size_t d = 0; d < rank; ++d)
+      if (reversed[d]) {
+        if (sourceType.getDimSize(d) != shape[d])
+          return failure();
+        offsets[d] = rewriter.getIndexAttr(0);
+        sizes[d] = rewriter.getIndexAttr(shape[d]);
+      }
+    input = memref::SubViewOp::create(rewriter, loc, view.getSource(),
+                                      offsets, sizes, strides);
+  }
+  auto inType = cast<MemRefType>(input.getType());
+  for (size_t d = 0; d < rank; ++d)
+    if (inType.getDimSize(d) != shape[d])
+      return failure();
+  Value padding = arith::ConstantOp::create(
+      rewriter, loc, elementType, rewriter.getZeroAttr(elementType));
+  SmallVector<int64_t> reverseMask;
+  for (int64_t i = rowLength - 1; i >= 0; --i)
+    reverseMask.push_back(i);
+  auto indexValues = [&](ArrayRef<int64_t> indices) {
+    SmallVector<Value> values;
+    for (int64_t i : indices)
+      values.push_back(arith::ConstantIndexOp::create(rewriter, loc, i));
+    return values;
+  };
+  // Every output row [outer..., 0:rowLength), in odometer order.
+  SmallVector<int64_t> outer(rank, 0);
+  while (true) {
+    // A reversed row starts where its last element is read.
+    SmallVector<int64_t> first(outer);
+    first.back() = rowReversed ? rowLength - 1 : 0;
+    SmallVector<int64_t> from = inMap.compose(first);
+    Value row = vector::TransferReadOp::create(
+        rewriter, loc, rowType, input, indexValues(from), padding,
+        ArrayRef<bool>{true});
+    if (rowReversed)
+      row = vector::ShuffleOp::create(rewriter, loc, row, row, reverseMask);
+    vector::TransferWriteOp::create(rewriter, loc, row, output,
+                                    indexValues(outer), ArrayRef<bool>{true});
+    size_t d = rank - 1;
+    while (d > 0 && ++outer[d - 1] == shape[d - 1])
+      outer[--d] = 0;
+    if (d == 0)
+      break;
+  }
+  rewriter.eraseOp(op);
+  return success();
+}
+
 struct VectorizeDataMovementPass
     : public convgrad::impl::ConvGradVectorizeDataMovementBase<
           VectorizeDataMovementPass> {
@@ -159,8 +280,18 @@ struct VectorizeDataMovementPass
     // zero-trip loops; see TileAndVectorizeConvs).
     if (llvm::is_contained(ranges, 0))
       return std::nullopt;
-    // Only ops whose maps are permutations (copies, casts, transposes);
-    // anything reading `n - 1 - i` (reverse) or broadcasting stays scalar.
+    // A reverse: the strategy's tiles keep its reversed dimensions whole.
+    if (std::optional<SmallVector<bool>> reversed = getReversedDims(op)) {
+      Type elementType = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+      if (!elementType.isIntOrFloat())
+        return std::nullopt;
+      return mlir::convgrad::cpu::getReverseTiles(
+          std::vector<int64_t>(ranges.begin(), ranges.end()),
+          std::vector<bool>(reversed->begin(), reversed->end()),
+          elementType.getIntOrFloatBitWidth(), target);
+    }
+    // Otherwise only ops whose maps are permutations (copies, casts,
+    // transposes); anything broadcasting stays scalar.
     for (AffineMap map : op.getIndexingMapsArray())
       if (!map.isPermutation() && !(map.getNumResults() == 0))
         return std::nullopt;
@@ -241,8 +372,11 @@ struct VectorizeDataMovementPass
       return signalPassFailure();
     SmallVector<linalg::TransposeOp> transposes;
     func.walk([&](linalg::TransposeOp op) { transposes.push_back(op); });
+    // Unit dimensions first: a 1x1 filter's [F, C, 1, 1] -> [C, F, 1, 1]
+    // is then the 2-D transpose it is, tiled in vector squares, rather
+    // than a "copy" of 1-element rows left as a scalar loop.
     for (linalg::TransposeOp op : transposes)
-      (void)collapseTransposeDims(rewriter, op);
+      (void)collapseTransposeDims(rewriter, dropUnitDims(rewriter, op));
 
     SmallVector<
         std::pair<linalg::LinalgOp, mlir::convgrad::cpu::DataMovementTiles>>
@@ -288,6 +422,12 @@ struct VectorizeDataMovementPass
       for (Operation *tile : tiled->tiledOps) {
         if (auto transpose = dyn_cast<linalg::TransposeOp>(tile))
           tile = dropUnitDims(rewriter, transpose);
+        if (auto generic = dyn_cast<linalg::GenericOp>(tile))
+          if (std::optional<SmallVector<bool>> reversed =
+                  getReversedDims(generic)) {
+            (void)moveReverseTileAsRows(rewriter, generic, *reversed);
+            continue;
+          }
         rewriter.setInsertionPoint(tile);
         FailureOr<linalg::VectorizationResult> result =
             linalg::vectorize(rewriter, tile);

@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -401,6 +402,68 @@ struct ReverseToLinalg : OpRewritePattern<ReverseOp> {
   }
 };
 
+/// The fill value of `v` if it is a linalg.fill result, else null.
+Value getFillValue(Value v) {
+  auto fill = v.getDefiningOp<linalg::FillOp>();
+  return fill ? fill.getInputs()[0] : Value();
+}
+
+/// Whether `a` and `b` are the same fill value (the same SSA value or equal
+/// constants).
+bool sameFillValue(Value a, Value b) {
+  if (!a || !b)
+    return false;
+  if (a == b)
+    return true;
+  Attribute ca, cb;
+  return matchPattern(a, m_Constant(&ca)) && matchPattern(b, m_Constant(&cb)) &&
+         ca == cb;
+}
+
+/// A linalg op that accumulates into a fill and whose result is inserted
+/// into a tensor filled with the same value (the stride phase of a data
+/// gradient that not every position of is reached: its convolution result
+/// goes into the zero-filled dx) accumulates into that slice of the
+/// destination instead: the positions it writes are then filled once, by
+/// the destination's fill, not a second time in a temporary of its own
+/// (which bufferization places in dx as well).
+struct AccumulateInFilledDestination : OpRewritePattern<tensor::InsertSliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tensor::InsertSliceOp insert,
+                                PatternRewriter &rewriter) const override {
+    auto producer = insert.getSource().getDefiningOp<linalg::LinalgOp>();
+    if (!producer || !producer.hasPureTensorSemantics() ||
+        producer->getNumResults() != 1 || producer.getNumDpsInits() != 1 ||
+        !insert.getSource().hasOneUse())
+      return rewriter.notifyMatchFailure(insert, "not a linalg op's only use");
+    OpOperand *init = producer.getDpsInitOperand(0);
+    Value value = getFillValue(init->get());
+    if (!value || !sameFillValue(value, getFillValue(insert.getDest())))
+      return rewriter.notifyMatchFailure(insert,
+                                         "not a fill into the same fill");
+    // The slice is taken before the producer: its destination and
+    // (static) position must be defined there.
+    Operation *destFill = insert.getDest().getDefiningOp();
+    if (destFill->getBlock() != producer->getBlock() ||
+        !destFill->isBeforeInBlock(producer) ||
+        !insert.getOffsets().empty() || !insert.getSizes().empty() ||
+        !insert.getStrides().empty())
+      return rewriter.notifyMatchFailure(insert, "destination not before");
+    // The slice must be the producer's type exactly (not rank-reducing).
+    RankedTensorType sliceType = insert.getSourceType();
+    if (sliceType != producer->getResult(0).getType())
+      return rewriter.notifyMatchFailure(insert, "reshaping insert");
+    rewriter.setInsertionPoint(producer);
+    auto slice = tensor::ExtractSliceOp::create(
+        rewriter, insert.getLoc(), sliceType, insert.getDest(),
+        insert.getMixedOffsets(), insert.getMixedSizes(),
+        insert.getMixedStrides());
+    rewriter.modifyOpInPlace(producer, [&] { init->set(slice.getResult()); });
+    return success();
+  }
+};
+
 struct ConvGradToLinalgPass
     : public convgrad::impl::ConvGradToLinalgBase<ConvGradToLinalgPass> {
   void runOnOperation() override {
@@ -468,6 +531,6 @@ mlir::convgrad::unsupportedForLinalg(Operation *op) {
 
 void mlir::convgrad::populateConvGradToLinalgPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<ConvOpToLinalg, InsertZerosToTensor, ReverseToLinalg>(
-      patterns.getContext());
+  patterns.add<ConvOpToLinalg, InsertZerosToTensor, ReverseToLinalg,
+               AccumulateInFilledDestination>(patterns.getContext());
 }

@@ -97,3 +97,81 @@ func.func @copy_prime_rows(%a: memref<4x67xf32>, %b: memref<4x67xf32>) {
   linalg.copy ins(%a : memref<4x67xf32>) outs(%b : memref<4x67xf32>)
   return
 }
+
+// The flipped 3x3 filter of a data gradient, FCHW (convgrad.reverse as
+// convgrad-to-linalg lowers it): each [1, 1, 3, 3] tile is three rows of
+// three taps, each read from the mirrored row and reversed by a shuffle,
+// not a scalar loop; with two threads the 2.4 MB filter is split across
+// them.
+// CHECK-LABEL: func.func @reverse_filter_taps
+// PAR:           scf.forall (%{{.*}}) in (%c256)
+// SEQ-NOT:       scf.forall
+// CHECK-NOT:     linalg.generic
+// CHECK:         %[[DST:.*]] = memref.subview %arg1[%{{.*}}, %{{.*}}, 0, 0] [1, 1, 3, 3]
+// CHECK:         %[[SRC:.*]] = memref.subview %arg0[%{{.*}}, %{{.*}}, 0, 0] [1, 1, 3, 3]
+// CHECK:         vector.transfer_read %[[SRC]]{{.*}} vector<3xf32>
+// CHECK:         vector.shuffle %{{.*}} [2, 1, 0] : vector<3xf32>, vector<3xf32>
+// CHECK:         vector.transfer_write %{{.*}}, %[[DST]]
+// CHECK:         vector.transfer_read %[[SRC]]{{.*}} vector<3xf32>
+// CHECK:         vector.shuffle %{{.*}} [2, 1, 0] : vector<3xf32>, vector<3xf32>
+// CHECK:         vector.transfer_write %{{.*}}, %[[DST]]
+// CHECK:         vector.transfer_read %[[SRC]]{{.*}} vector<3xf32>
+// CHECK:         vector.shuffle %{{.*}} [2, 1, 0] : vector<3xf32>, vector<3xf32>
+// CHECK:         vector.transfer_write %{{.*}}, %[[DST]]
+// CHECK-NOT:     vector.transfer_read
+// AVX2-LABEL: func.func @reverse_filter_taps
+// AVX2:         vector.shuffle {{.*}} [2, 1, 0] : vector<3xf32>
+func.func @reverse_filter_taps(%a: memref<256x256x3x3xf32>, %b: memref<256x256x3x3xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, -d2 + 2, -d3 + 2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%a : memref<256x256x3x3xf32>) outs(%b : memref<256x256x3x3xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  return
+}
+
+// The same flip of an FHWC filter: the channels are contiguous and not
+// reversed, so a tile is the six [kh, kw] rows of 64 channels (from the
+// mirrored tap each), moved without a shuffle.
+// CHECK-LABEL: func.func @reverse_filter_channels_last
+// CHECK-NOT:     linalg.generic
+// CHECK:         %[[SRC:.*]] = memref.subview %arg0[%{{.*}}, 0, 0, %{{.*}}] [1, 2, 3, 64]
+// CHECK-NOT:     vector.shuffle
+// CHECK-COUNT-6: vector.transfer_read %[[SRC]]{{.*}} vector<64xf32>
+// CHECK-NOT:     vector.transfer_read
+// CHECK-NOT:     vector.shuffle
+// CHECK:         return
+func.func @reverse_filter_channels_last(%a: memref<8x2x3x128xf32>, %b: memref<8x2x3x128xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, -d1 + 1, -d2 + 2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%a : memref<8x2x3x128xf32>) outs(%b : memref<8x2x3x128xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  return
+}
+
+// A reversed row longer than four vectors (a 1-D kernel of 1000 taps) is
+// not unrolled into one shuffle: it stays a loop.
+// CHECK-LABEL: func.func @reverse_long_row
+// CHECK:         linalg.generic
+// CHECK-NOT:     vector.shuffle
+func.func @reverse_long_row(%a: memref<4x1000xf32>, %b: memref<4x1000xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, -d1 + 999)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%a : memref<4x1000xf32>) outs(%b : memref<4x1000xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  return
+}
+
+// The channel swap of a 1x1 filter, [F, C, 1, 1] -> [C, F, 1, 1]: without
+// its unit dimensions a 2-D transpose in vector squares (16 x 16 f32 on
+// AVX-512), split across threads; with them its innermost dimension was one
+// element, every tile one element, and the 512 KB transpose a scalar loop.
+// CHECK-LABEL: func.func @transpose_1x1_filter
+// CHECK-NOT:     linalg.transpose
+// PAR:           scf.forall
+// CHECK:         vector.transfer_write {{.*}} : vector<16x16xf32>
+// AVX2-LABEL: func.func @transpose_1x1_filter
+// AVX2:         vector.transfer_write {{.*}} : vector<8x8xf32>
+func.func @transpose_1x1_filter(%a: memref<512x256x1x1xf32>, %b: memref<256x512x1x1xf32>) {
+  linalg.transpose ins(%a : memref<512x256x1x1xf32>) outs(%b : memref<256x512x1x1xf32>) permutation = [1, 0, 2, 3]
+  return
+}

@@ -554,6 +554,46 @@ TEST(DataMovement, ParallelOnlyWhenWorthIt) {
   EXPECT_FALSE(parallelizeDataMovement(9 * 64 * 64 * 4, two)); // a filter
 }
 
+TEST(DataMovement, ReverseTilesAsVectorRows) {
+  using Sizes = std::vector<int64_t>;
+  // The flipped 3x3 filter of a data gradient, FCHW [F, C, 3, 3]: a tile
+  // is [1, 1, 3, 3] (three rows of three taps, each reversed in
+  // registers), nothing split.
+  std::optional<DataMovementTiles> t =
+      getReverseTiles({256, 256, 3, 3}, {false, false, true, true}, 32, avx512);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->sizes, (Sizes{1, 1, 0, 0}));
+  EXPECT_EQ(t->split, (Sizes{0, 0, 0, 0}));
+  EXPECT_TRUE(getReverseTiles({256, 256, 3, 3}, {false, false, true, true},
+                              32, avx2));
+  // FHWC [F, 3, 3, C]: nine rows of 64 channels (32 on AVX2), none
+  // reversed in registers.
+  t = getReverseTiles({128, 3, 3, 256}, {false, true, true, false}, 32,
+                      avx512);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->sizes, (Sizes{1, 0, 0, 64}));
+  t = getReverseTiles({128, 3, 3, 256}, {false, true, true, false}, 32, avx2);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->sizes, (Sizes{1, 0, 0, 32}));
+  // 67 channels have no divisor of a vector: one row of 67, not a split
+  // (a remainder part cannot be sliced) nor 67 rows of one element.
+  t = getReverseTiles({67, 3, 3, 67}, {false, true, true, false}, 16, avx512);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->sizes, (Sizes{1, 0, 0, 67}));
+  EXPECT_EQ(t->split, (Sizes{0, 0, 0, 0}));
+  // A 7x7 filter's taps are 49 rows; a 9x9 one's 81 stay scalar.
+  EXPECT_TRUE(getReverseTiles({64, 7, 7, 64}, {false, true, true, false}, 32,
+                              avx2));
+  EXPECT_FALSE(getReverseTiles({64, 9, 9, 64}, {false, true, true, false}, 32,
+                               avx512));
+  // A long reversed row: four vectors at most (64 f32 on AVX-512, 32 on
+  // AVX2).
+  EXPECT_TRUE(getReverseTiles({4, 64}, {false, true}, 32, avx512));
+  EXPECT_FALSE(getReverseTiles({4, 64}, {false, true}, 32, avx2));
+  EXPECT_FALSE(getReverseTiles({4, 1000}, {false, true}, 32, avx512));
+  EXPECT_FALSE(getReverseTiles({4, 0}, {false, true}, 32, avx512));
+}
+
 TEST(DataMovement, StridedRowsMaskedWhenFewerVectors) {
   // Row e channels-first: 14 f32 of a transpose tile every other element
   // span 27 lanes, two AVX-512 (or four AVX2) masked stores, not 14.

@@ -323,7 +323,10 @@ def ConvGradVectorizeDataMovement
     : Pass<"convgrad-vectorize-data-movement", "::mlir::func::FuncOp"> {
   let summary = "Vectorize copies, fills, casts and transposes on memrefs";
   let description = [{
-    Runs after bufferization (and `--convgrad-copy-to-linalg`). Every
+    Runs after bufferization (and `--convgrad-copy-to-linalg`). A
+    transpose first loses its unit dimensions and merges the dimensions that
+    move together (a 1x1 filter's [F, C, 1, 1] -> [C, F, 1, 1] is a 2-D
+    transpose, NCHW -> NHWC is [N, C, H*W] -> [N, H*W, C]). Every
     parallel linalg op on memrefs whose indexing maps are permutations (fills,
     copies such as the materialized `tensor.pad` and zero insertion,
     element type conversions, layout transposes) is tiled so that one tile
@@ -335,8 +338,17 @@ def ConvGradVectorizeDataMovement
     positions): then the op is split into whole tiles and a static
     remainder part whose tile is the remainder (64 + 3 channels), both
     vectorized.
+
+    A reverse (the `linalg.generic` that `convgrad.reverse` lowers to: the
+    flipped filter of a data gradient) is tiled like a copy whose reversed
+    dimensions stay whole, and each tile is moved as unrolled vector rows
+    along the innermost dimension, a row reversed by one shuffle when that
+    dimension is reversed (`cpu::getReverseTiles` bounds the rows);
+    large ones are split across threads like the other ops, so the filter
+    flip is no sequential scalar loop between parallel regions.
   }];
-  let dependentDialects = ["::mlir::scf::SCFDialect",
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect"];
 }
 

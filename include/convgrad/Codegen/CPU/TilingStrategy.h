@@ -343,6 +343,22 @@ DataMovementTiles getDataMovementTiles(const std::vector<int64_t> &ranges,
                                        int64_t inputInner,
                                        const CPUTarget &target);
 
+/// Tiles of a reverse (a copy that reads the dimensions marked in
+/// `reversed` backwards: the flipped filter of a data gradient) of static
+/// `ranges` with `elementBits`-bit elements, or nullopt when it stays a
+/// scalar loop. A reversed dimension is never tiled (size 0: whole in every
+/// tile) and nothing is split into a remainder part (a slice read as
+/// `n - 1 - i` is not one the tiler can take); the outer dimensions are 1
+/// and the innermost, unless reversed, a row of a copy tile that divides
+/// it, or the whole dimension when no divisor is a vector and it is at most
+/// two copy tiles (67 channels: one row of 67). A tile is moved as rows
+/// along the innermost dimension in straight-line code, so it has at most
+/// 64 rows, and a reversed row, one shuffle, at most four vectors.
+std::optional<DataMovementTiles>
+getReverseTiles(const std::vector<int64_t> &ranges,
+                const std::vector<bool> &reversed, int64_t elementBits,
+                const CPUTarget &target);
+
 /// Whether a copy, fill or transpose of `bytes` bytes (written) is split
 /// across the target's threads: with more than one thread, when it is large
 /// enough to pay for a parallel region (tens of microseconds of work).

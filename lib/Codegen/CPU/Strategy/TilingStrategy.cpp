@@ -690,3 +690,43 @@ DataMovementTiles mlir::convgrad::cpu::getDataMovementTiles(
   tileDim(inputInner, tiling.transposeTile, tiling.transposeTile / 2);
   return t;
 }
+
+std::optional<DataMovementTiles> mlir::convgrad::cpu::getReverseTiles(
+    const std::vector<int64_t> &ranges, const std::vector<bool> &reversed,
+    int64_t elementBits, const CPUTarget &target) {
+  // Every row is one load and one store in straight-line code; a 3x3 or
+  // 7x7 filter's taps are 9 or 49 rows.
+  constexpr int64_t kMaxUnrolledRows = 64;
+  // A reversed row is one shuffle, whose lowering is a permute per vector.
+  constexpr int64_t kMaxReversedRowVectors = 4;
+  size_t n = ranges.size();
+  if (n == 0 || reversed.size() != n || elementBits < 1 ||
+      std::any_of(ranges.begin(), ranges.end(),
+                  [](int64_t r) { return r < 1; }))
+    return std::nullopt;
+  DataMovementTiling tiling = getDataMovementTiling(target);
+  int64_t lanes = std::max<int64_t>(1, target.lanes(elementBits));
+  DataMovementTiles t;
+  t.sizes.assign(n, 1);
+  t.split.assign(n, 0);
+  int64_t rows = 1;
+  for (size_t d = 0; d + 1 < n; ++d)
+    if (reversed[d]) {
+      t.sizes[d] = 0;
+      rows *= ranges[d];
+    }
+  int64_t row = ranges[n - 1];
+  if (reversed[n - 1]) {
+    t.sizes[n - 1] = 0;
+    if (row > kMaxReversedRowVectors * lanes)
+      return std::nullopt;
+  } else {
+    int64_t divisor = largestDivisorAtMost(row, tiling.innerTile);
+    if (divisor >= lanes || row > 2 * tiling.innerTile)
+      row = divisor;
+    t.sizes[n - 1] = row;
+  }
+  if (rows > kMaxUnrolledRows)
+    return std::nullopt;
+  return t;
+}
