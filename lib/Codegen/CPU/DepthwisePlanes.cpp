@@ -9,7 +9,8 @@
 // along the innermost spatial dimension:
 //
 //   - convolution (convgrad.conv with groups == C, any channel multiplier,
-//     or groups == F), and the data gradient of a depthwise op (the
+//     or groups of a few channels: C/G input planes per output plane), and
+//     the data gradient of a depthwise or grouped op (the
 //     stride-1 convolution of dy, with s - 1 zeros inserted between its
 //     elements when strided, re-padded by (K - 1) * d - lo, which may be
 //     negative: a crop, by the flipped filter; the zeros are inserted while
@@ -23,7 +24,8 @@
 //       reduction, acc[tap] += plane[y * s + k * d, x * s + k_W * d ...] *
 //       dy[n, f, y, x ...]; one horizontal sum per (filter, tap) at the end.
 //
-// The input plane is first copied into a small zero-bordered scratch plane
+// The input plane (the C/G planes of a group, once per group) is first
+// copied into a small zero-bordered scratch plane
 // (per task, in the accumulator type): its borders are zeroed once, so the
 // padding (and a crop, for negative amounts) costs no branch and no full
 // padded copy of the tensor, and every read of the kernel is a full,
@@ -37,9 +39,16 @@
 // rows and vectors are scf loops; one scf.forall over blocks of output
 // planes gives each thread its planes (no reduction between threads).
 //
+// Channels-last grouped ops and channel multipliers, which the
+// channels-last depthwise path does not compute, are computed the same way
+// between transposes of their operands and result (one pass over each
+// activation; a channels-last vector along 4 channels per group would fill
+// a quarter of its lanes).
+//
 // Every size (lanes, register blocks, tap blocks, tasks) and whether the
-// form applies at all (innermost stride, taps, scratch size) is decided by
-// cpu::getDepthwisePlaneTiling (TilingStrategy.h) for the module's target.
+// form applies at all (innermost stride, taps, terms, scratch size, layout)
+// is decided by cpu::getDepthwisePlaneTiling and
+// cpu::isChannelsLastPlanewise (TilingStrategy.h) for the module's target.
 //
 //===----------------------------------------------------------------------===//
 
@@ -493,9 +502,53 @@ private:
   VectorType vecType;
 };
 
-SmallVector<int64_t> spatialSizes(Value v, unsigned rank) {
+/// The spatial sizes of an activation or filter: [N, C, S...] and
+/// [F, C/G, K...] channels-first, [N, S..., C] and [F, K..., C/G]
+/// channels-last.
+SmallVector<int64_t> spatialSizes(Value v, unsigned rank, bool channelsLast) {
   auto shape = cast<RankedTensorType>(v.getType()).getShape();
-  return SmallVector<int64_t>(shape.begin() + 2, shape.begin() + 2 + rank);
+  unsigned first = channelsLast ? 1 : 2;
+  return SmallVector<int64_t>(shape.begin() + first,
+                              shape.begin() + first + rank);
+}
+
+/// `v` (an activation or a filter) with its channel dimension moved:
+/// channels-last to channels-first ([N, S..., C] to [N, C, S...]; filters
+/// [F, K..., C/G] to [F, C/G, K...]) when `toFirst`, else back.
+Value transposeChannels(OpBuilder &b, Location loc, Value v, bool toFirst) {
+  auto type = cast<RankedTensorType>(v.getType());
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> perm = {0};
+  if (toFirst) {
+    perm.push_back(rank - 1);
+    for (int64_t i = 1; i + 1 < rank; ++i)
+      perm.push_back(i);
+  } else {
+    for (int64_t i = 2; i < rank; ++i)
+      perm.push_back(i);
+    perm.push_back(1);
+  }
+  SmallVector<OpFoldResult> sizes = getSizes(b, loc, v), permuted;
+  for (int64_t i : perm)
+    permuted.push_back(sizes[i]);
+  Value init =
+      tensor::EmptyOp::create(b, loc, permuted, type.getElementType());
+  return linalg::TransposeOp::create(b, loc, v, init, perm).getResult()[0];
+}
+
+/// The channels-first type of a result of `type`, channels-last if
+/// `channelsLast`.
+RankedTensorType channelsFirstType(RankedTensorType type, bool channelsLast) {
+  if (!channelsLast)
+    return type;
+  SmallVector<int64_t> shape(type.getShape());
+  std::rotate(shape.begin() + 1, shape.end() - 1, shape.end());
+  return RankedTensorType::get(shape, type.getElementType());
+}
+
+/// The channels-first view of an operand of an op in `channelsLast`.
+Value channelsFirst(OpBuilder &b, Location loc, Value v, bool channelsLast) {
+  return channelsLast ? transposeChannels(b, loc, v, /*toFirst=*/true) : v;
 }
 
 /// The strategy's tiling of `pc`, or nullopt when the form does not apply.
@@ -548,11 +601,43 @@ Value buildPlaneConv(OpBuilder &b, Location loc, const PlaneConv &pc,
                     Value o = arith::AddIOp::create(pb, pl, first, oLocal);
                     Value group = arith::DivUIOp::create(
                         pb, pl, o, indexConstant(pb, pl, pc.outPerGroup));
+                    auto copyGroup = [&](OpBuilder &cb, Value scr) {
+                      PlaneEmitter ce(cb, pl, pc, tiling, elementType,
+                                      accType);
+                      for (int64_t m = 0; m < pc.terms; ++m) {
+                        Value channel = addIndex(
+                            cb, pl, mulIndex(cb, pl, group, pc.terms), m);
+                        scr = ce.copyPlane(scr, m, input, n, channel);
+                      }
+                      return scr;
+                    };
+                    // The output planes of a group read the same input
+                    // planes: copied at the group's first plane (or the
+                    // task's first, which may start mid-group) only.
                     Value scr = pit[1];
-                    for (int64_t m = 0; m < pc.terms; ++m) {
-                      Value channel = addIndex(
-                          pb, pl, mulIndex(pb, pl, group, pc.terms), m);
-                      scr = pe.copyPlane(scr, m, input, n, channel);
+                    if (pc.outPerGroup == 1) {
+                      scr = copyGroup(pb, scr);
+                    } else {
+                      Value groupStart = arith::CmpIOp::create(
+                          pb, pl, arith::CmpIPredicate::eq,
+                          arith::RemUIOp::create(
+                              pb, pl, o,
+                              indexConstant(pb, pl, pc.outPerGroup)),
+                          indexConstant(pb, pl, 0));
+                      Value taskStart = arith::CmpIOp::create(
+                          pb, pl, arith::CmpIPredicate::eq, oLocal,
+                          indexConstant(pb, pl, 0));
+                      Value copy =
+                          arith::OrIOp::create(pb, pl, groupStart, taskStart);
+                      auto ifOp = scf::IfOp::create(
+                          pb, pl, copy,
+                          [&](OpBuilder &tb, Location l) {
+                            scf::YieldOp::create(tb, l, copyGroup(tb, scr));
+                          },
+                          [&](OpBuilder &eb, Location l) {
+                            scf::YieldOp::create(eb, l, scr);
+                          });
+                      scr = ifOp.getResult(0);
                     }
                     Value out =
                         pe.convPlane(pit[0], scr, filter, bias, n, oLocal, o);
@@ -574,49 +659,69 @@ struct PlanesPattern : OpRewritePattern<OpTy> {
 
   /// The PlaneConv of `op` reading `input`, writing `output`, with the
   /// kernel sizes of `kernelOf` (strides, dilations and low padding of the
-  /// op), or failure for channels-last, ungrouped, dynamic (except the
-  /// batch) and zero-size ops.
+  /// op), or failure for ungrouped, dynamic (except the batch) and
+  /// zero-size ops. Channels-last ops are computed channels-first between
+  /// transposes (see replaceByPlaneConv) when the strategy says so.
   FailureOr<PlaneConv> planeConv(OpTy op, PatternRewriter &rewriter,
                                  const ConvParams &p, Value input,
                                  Value output, Value kernelOf) const {
-    if (p.isChannelsLast() || p.groups <= 1)
-      return rewriter.notifyMatchFailure(op, "channels-last or ungrouped");
+    if (p.groups <= 1)
+      return rewriter.notifyMatchFailure(op, "ungrouped");
     if (!staticButBatch(input) || !staticButBatch(output) ||
         !staticButBatch(kernelOf))
       return rewriter.notifyMatchFailure(op, "dynamic or zero-size");
     PlaneConv pc;
     pc.rank = p.spatialRank;
-    pc.inSizes = spatialSizes(input, pc.rank);
-    pc.outSizes = spatialSizes(output, pc.rank);
-    pc.kernel = spatialSizes(kernelOf, pc.rank);
+    bool cl = p.isChannelsLast();
+    pc.inSizes = spatialSizes(input, pc.rank, cl);
+    pc.outSizes = spatialSizes(output, pc.rank, cl);
+    pc.kernel = spatialSizes(kernelOf, pc.rank, cl);
     pc.strides = p.strides;
     pc.dilations = p.dilations;
     pc.padLow = p.padLow;
     return pc;
   }
 
+  /// Whether the strategy declines channels-last op `pc` (plain
+  /// depthwise ones are the channels-last depthwise path's).
+  bool declinesLayout(const ConvParams &p, const PlaneConv &pc) const {
+    return p.isChannelsLast() &&
+           !cpu::isChannelsLastPlanewise(pc.terms, pc.outPerGroup);
+  }
+
   /// Replaces `op` by the convolution `pc` of `input` by `filter` (+ `bias`)
-  /// into `resultType`, unless the strategy declines it.
+  /// into `resultType` (channels-last ones between transposes), unless the
+  /// strategy declines it.
   LogicalResult replaceByPlaneConv(OpTy op, PatternRewriter &rewriter,
-                                   const PlaneConv &pc, Value input,
-                                   Value filter, Value bias,
+                                   const ConvParams &p, const PlaneConv &pc,
+                                   Value input, Value filter, Value bias,
                                    RankedTensorType resultType) const {
+    if (declinesLayout(p, pc))
+      return rewriter.notifyMatchFailure(op, "channels-last depthwise");
     Type accType = getAccumulatorType(resultType.getElementType());
     std::optional<cpu::DepthwisePlaneTiling> tiling = planeTiling(
         pc, cpu::DepthwisePlaneKind::Convolution, accType, target);
     if (!tiling)
       return rewriter.notifyMatchFailure(op, "the strategy declines");
-    rewriter.replaceOp(op, buildPlaneConv(rewriter, op.getLoc(), pc, *tiling,
-                                          input, filter, bias, resultType,
-                                          accType));
+    Location loc = op.getLoc();
+    bool cl = p.isChannelsLast();
+    Value result = buildPlaneConv(
+        rewriter, loc, pc, *tiling, channelsFirst(rewriter, loc, input, cl),
+        channelsFirst(rewriter, loc, filter, cl), bias,
+        channelsFirstType(resultType, cl), accType);
+    if (cl)
+      result = transposeChannels(rewriter, loc, result, /*toFirst=*/false);
+    rewriter.replaceOp(op, result);
     return success();
   }
 
   cpu::CPUTarget target;
 };
 
-int64_t channels(Value v) {
-  return cast<RankedTensorType>(v.getType()).getDimSize(1);
+/// The channels of an activation.
+int64_t channels(Value v, bool channelsLast) {
+  auto type = cast<RankedTensorType>(v.getType());
+  return type.getDimSize(channelsLast ? type.getRank() - 1 : 1);
 }
 
 /// Depthwise convgrad.conv (groups == C, any multiplier), and grouped ones
@@ -631,14 +736,13 @@ struct ConvAsPlanes : PlanesPattern<ConvOp> {
                                         op.getOutput(), op.getFilter());
     if (failed(pc))
       return failure();
-    int64_t c = channels(op.getInput()), f = channels(op.getOutput());
-    if (p.groups != c && p.groups != f)
-      return rewriter.notifyMatchFailure(op, "not depthwise");
+    bool cl = p.isChannelsLast();
+    int64_t c = channels(op.getInput(), cl), f = channels(op.getOutput(), cl);
     pc->planes = f;
     pc->terms = c / p.groups;
     pc->outPerGroup = f / p.groups;
     return replaceByPlaneConv(
-        op, rewriter, *pc, op.getInput(), op.getFilter(), op.getBias(),
+        op, rewriter, p, *pc, op.getInput(), op.getFilter(), op.getBias(),
         cast<RankedTensorType>(op.getOutput().getType()));
   }
 };
@@ -656,9 +760,9 @@ struct DgradAsPlanes : PlanesPattern<ConvBackwardDataOp> {
                   op.getFilter());
     if (failed(pc))
       return failure();
-    int64_t f = channels(op.getGradOutput()), c = channels(op.getGradInput());
-    if (p.groups != c)
-      return rewriter.notifyMatchFailure(op, "not depthwise");
+    bool cl = p.isChannelsLast();
+    int64_t f = channels(op.getGradOutput(), cl),
+            c = channels(op.getGradInput(), cl);
     // dx = the stride-1 convolution of dy with s - 1 zeros between its
     // elements, re-padded by Ke - 1 - lo, by the flipped filter.
     pc->strides.assign(pc->rank, 1);
@@ -667,10 +771,10 @@ struct DgradAsPlanes : PlanesPattern<ConvBackwardDataOp> {
       pc->padLow[i] = (pc->kernel[i] - 1) * p.dilations[i] - p.padLow[i];
     pc->planes = c;
     pc->terms = f / p.groups;
-    pc->outPerGroup = 1;
+    pc->outPerGroup = c / p.groups;
     pc->backwardData = true;
     return replaceByPlaneConv(
-        op, rewriter, *pc, op.getGradOutput(), op.getFilter(), Value(),
+        op, rewriter, p, *pc, op.getGradOutput(), op.getFilter(), Value(),
         cast<RankedTensorType>(op.getGradInput().getType()));
   }
 };
@@ -689,13 +793,17 @@ struct WgradAsPlanes : PlanesPattern<ConvBackwardFilterOp> {
     if (failed(planes))
       return failure();
     PlaneConv &pc = *planes;
-    auto dwType = cast<RankedTensorType>(op.getGradFilter().getType());
-    int64_t c = channels(op.getInput()), f = dwType.getDimSize(0);
+    bool cl = p.isChannelsLast();
+    auto dwType = channelsFirstType(
+        cast<RankedTensorType>(op.getGradFilter().getType()), cl);
+    int64_t c = channels(op.getInput(), cl), f = dwType.getDimSize(0);
     if (p.groups != c)
       return rewriter.notifyMatchFailure(op, "not depthwise");
     pc.planes = f;
     pc.terms = 1;
     pc.outPerGroup = f / c;
+    if (declinesLayout(p, pc))
+      return rewriter.notifyMatchFailure(op, "channels-last depthwise");
     Type elementType = dwType.getElementType();
     Type accType = getAccumulatorType(elementType);
     std::optional<cpu::DepthwisePlaneTiling> tiling = planeTiling(
@@ -704,7 +812,8 @@ struct WgradAsPlanes : PlanesPattern<ConvBackwardFilterOp> {
       return rewriter.notifyMatchFailure(op, "the strategy declines");
 
     Location loc = op.getLoc();
-    Value x = op.getInput(), dy = op.getGradOutput();
+    Value x = channelsFirst(rewriter, loc, op.getInput(), cl);
+    Value dy = channelsFirst(rewriter, loc, op.getGradOutput(), cl);
     Value init = tensor::EmptyOp::create(rewriter, loc, dwType.getShape(),
                                          elementType);
     Value batch = tensor::DimOp::create(rewriter, loc, x, 0);
@@ -793,6 +902,8 @@ struct WgradAsPlanes : PlanesPattern<ConvBackwardFilterOp> {
               });
           return filters.getResult(0);
         });
+    if (cl)
+      result = transposeChannels(rewriter, loc, result, /*toFirst=*/false);
     rewriter.replaceOp(op, result);
     return success();
   }

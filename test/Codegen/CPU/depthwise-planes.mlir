@@ -112,7 +112,7 @@ func.func @dgrad_stride2(%dy: tensor<1x4x5x5xf32>, %w: tensor<4x1x3x3xf32>) -> t
 
 // -----
 
-// Left to the channels-last path: channels-last layout, an innermost stride
+// Left to the channels-last path: plain depthwise channels-last ops, an innermost stride
 // above 4, and data gradients whose zero insertion would multiply the FMAs
 // by more than 4 (strides 3 x 2: their phases are convolutions after
 // --convgrad-decompose).
@@ -128,4 +128,61 @@ func.func @declined(%x: tensor<1x9x9x4xf32>, %dy: tensor<1x9x9x4xf32>, %x2: tens
   %c = convgrad.conv_backward_data %dy2, %w strides = [3, 2] padding = [1, 1, 1, 1] groups = 4
     : (tensor<1x4x3x5xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x9x9xf32>
   return %a, %b, %c : tensor<4x3x3x1xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>
+}
+
+// -----
+
+// Grouped data gradient, 2 groups of 4 channels (row g's form): each output
+// plane sums 4 input planes of its group (4 scratch slots), copied once per
+// group -- at the group's first plane or the task's first -- not once per
+// output plane; the filter [F, C/G, 3, 3] is read at [g * 4 + m, o - g * 4]
+// and flipped.
+// CHECK-LABEL: func.func @dgrad_grouped
+// CHECK: scf.forall (%{{.*}}) in (2)
+// CHECK:   linalg.fill {{.*}} -> tensor<4x10x34xf32>
+// CHECK:   scf.for
+// CHECK:     scf.for %[[OL:.*]] = %c0 to %{{.*}} iter_args
+// CHECK:       %[[O:.*]] = arith.addi %{{.*}}, %[[OL]]
+// CHECK:       %[[G:.*]] = arith.divui %[[O]], %c4
+// CHECK:       %[[R:.*]] = arith.remui %[[O]], %c4
+// CHECK:       %[[GS:.*]] = arith.cmpi eq, %[[R]], %c0
+// CHECK:       %[[TS:.*]] = arith.cmpi eq, %[[OL]], %c0
+// CHECK:       %[[CP:.*]] = arith.ori %[[GS]], %[[TS]]
+// CHECK:       scf.if %[[CP]] -> (tensor<4x10x34xf32>)
+// CHECK-COUNT-4: vector.transfer_write {{.*}} : vector<16xf32>, tensor<4x10x34xf32>
+// CHECK:       } else {
+// CHECK:       tensor.extract %{{.*}}[%{{.*}}, %{{.*}}, %c2, %c2] : tensor<8x4x3x3xf32>
+// CHECK-COUNT-36: vector.fma
+// AVX2-LABEL: func.func @dgrad_grouped
+// AVX2: scf.if
+// AVX2: vector.fma {{.*}} : vector<8xf32>
+func.func @dgrad_grouped(%dy: tensor<2x8x8x20xf32>, %w: tensor<8x4x3x3xf32>) -> tensor<2x8x8x20xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w strides = [1, 1] padding = [1, 1, 1, 1] groups = 2
+    : (tensor<2x8x8x20xf32>, tensor<8x4x3x3xf32>) -> tensor<2x8x8x20xf32>
+  return %dx : tensor<2x8x8x20xf32>
+}
+
+// -----
+
+// Channels-last grouped ops and channel multipliers (which the channels-last
+// depthwise path declines) are computed channels-first between transposes:
+// dy [N, H, W, F] and the filter [F, KH, KW, C/G] to [N, F, H, W] and
+// [F, C/G, KH, KW], the result back to [N, H, W, C]; a filter gradient's
+// x and dy, and dw [F, KH, KW, 1] back from [F, 1, KH, KW].
+// CHECK-LABEL: func.func @channels_last
+// CHECK: %[[DYT:.*]] = linalg.transpose ins(%{{.*}} : tensor<2x8x20x8xf32>) outs(%{{.*}} : tensor<2x8x8x20xf32>) permutation = [0, 3, 1, 2]
+// CHECK: %[[WT:.*]] = linalg.transpose ins(%{{.*}} : tensor<8x3x3x4xf32>) outs(%{{.*}} : tensor<8x4x3x3xf32>) permutation = [0, 3, 1, 2]
+// CHECK: %[[DX:.*]] = scf.forall
+// CHECK: linalg.transpose ins(%[[DX]] : tensor<2x8x8x20xf32>) outs(%{{.*}} : tensor<2x8x20x8xf32>) permutation = [0, 2, 3, 1]
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<2x8x20x4xf32>) outs(%{{.*}} : tensor<2x4x8x20xf32>)
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<2x8x20x8xf32>) outs(%{{.*}} : tensor<2x8x8x20xf32>)
+// CHECK: %[[DW:.*]] = scf.forall
+// CHECK: vector.reduction <add>
+// CHECK: linalg.transpose ins(%[[DW]] : tensor<8x1x3x3xf32>) outs(%{{.*}} : tensor<8x3x3x1xf32>) permutation = [0, 2, 3, 1]
+func.func @channels_last(%dy: tensor<2x8x20x8xf32>, %w: tensor<8x3x3x4xf32>, %x: tensor<2x8x20x4xf32>, %dy2: tensor<2x8x20x8xf32>) -> (tensor<2x8x20x8xf32>, tensor<8x3x3x1xf32>) {
+  %dx = convgrad.conv_backward_data %dy, %w strides = [1, 1] padding = [1, 1, 1, 1] groups = 2 layout = channels_last
+    : (tensor<2x8x20x8xf32>, tensor<8x3x3x4xf32>) -> tensor<2x8x20x8xf32>
+  %dw = convgrad.conv_backward_filter %x, %dy2 padding = [1, 1, 1, 1] groups = 4 layout = channels_last
+    : (tensor<2x8x20x4xf32>, tensor<2x8x20x8xf32>) -> tensor<8x3x3x1xf32>
+  return %dx, %dw : tensor<2x8x20x8xf32>, tensor<8x3x3x1xf32>
 }

@@ -705,6 +705,36 @@ TEST(DepthwisePlanes, TasksAndDeclines) {
                                        avx512, /*zeroInsertion=*/6));
 }
 
+TEST(DepthwisePlanes, GroupedConvolutionsOfFewChannelsPerGroup) {
+  // Row g's data gradient (32 groups of 4 channels): 4 terms per output
+  // plane, 4 scratch planes; 2 x 9 x 4 FMAs per row, so blocks of 7 rows
+  // on AVX-512 (504 unrolled FMAs), and 2 rows x 4 vectors on AVX2.
+  auto t = planeTiling(DepthwisePlaneKind::Convolution, {28, 28}, avx512, 9, 1,
+                       4, 4 * 30 * 34);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->vectorBlock, 2);
+  EXPECT_EQ(t->rowBlock, 7);
+  auto a = planeTiling(DepthwisePlaneKind::Convolution, {28, 28}, avx2, 9, 1,
+                       4, 4 * 30 * 32);
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->lanes, 8);
+  EXPECT_LE(a->rowBlock * a->vectorBlock, 12);
+  // 8 channels per group: the unrolled terms would be too many.
+  EXPECT_FALSE(planeTiling(DepthwisePlaneKind::Convolution, {28, 28}, avx512,
+                           9, 1, 8, 8 * 30 * 34));
+}
+
+TEST(DepthwisePlanes, ChannelsLastGroupedOpsGoPlanewise) {
+  // Plain depthwise stays with the channels-last depthwise path; channel
+  // multipliers (forward: outPerGroup; data gradient: terms) and groups of
+  // several channels go plane by plane between transposes.
+  EXPECT_FALSE(isChannelsLastPlanewise(1, 1));
+  EXPECT_TRUE(isChannelsLastPlanewise(1, 2));
+  EXPECT_TRUE(isChannelsLastPlanewise(2, 1));
+  EXPECT_TRUE(isChannelsLastPlanewise(4, 4));
+  EXPECT_FALSE(isChannelsLastPlanewise(0, 4));
+}
+
 TEST(Target, Resolve) {
   std::string error;
   std::optional<CPUTarget> t = resolveCPUTarget("x86-64-v3", "", 0, 0, 1, error);

@@ -83,12 +83,14 @@ void populateDepthwiseMultiplierAsLoopPatterns(RewritePatternSet &patterns);
 
 /// Patterns that compute channels-first depthwise ops (groups == C, any
 /// channel multiplier) whose shapes are static except for the batch plane
-/// by plane, with vectors along the innermost spatial dimension and no
-/// transposes: convgrad.conv (also with groups == F), conv_backward_data
-/// (strided ones over zero-inserted dy) and conv_backward_filter (one accumulator vector per kernel tap, reduced
-/// once at the end), each into scf loops of vector transfers and FMAs over
-/// a zero-bordered scratch copy of the input plane. Their sizes, and
-/// whether an op is rewritten, come from cpu::getDepthwisePlaneTiling for
+/// by plane, with vectors along the innermost spatial dimension:
+/// convgrad.conv and conv_backward_data also with groups of a few channels
+/// (strided data gradients over zero-inserted dy), conv_backward_filter
+/// (one accumulator vector per kernel tap, reduced once at the end), each
+/// into scf loops of vector transfers and FMAs over a zero-bordered scratch
+/// copy of the input planes; channels-last ones between transposes. Their
+/// sizes, and whether an op is rewritten, come from
+/// cpu::getDepthwisePlaneTiling and cpu::isChannelsLastPlanewise for
 /// `target`.
 void populateDepthwisePlanesPatterns(RewritePatternSet &patterns,
                                      const cpu::CPUTarget &target,

@@ -128,14 +128,16 @@ def ConvGradCPUDepthwiseChannelsLast
 }
 
 def ConvGradCPUDepthwisePlanes : Pass<"convgrad-cpu-depthwise-planes"> {
-  let summary = "Compute channels-first depthwise convolutions and their "
+  let summary = "Compute depthwise and grouped convolutions and their "
                 "gradients plane by plane, vectorized along rows";
   let description = [{
-    Rewrites every channels-first depthwise `convgrad.conv` (groups == C,
-    any channel multiplier, or groups == F), `convgrad.conv_backward_data`
-    (a stride-1 convolution of dy, zero-inserted when strided) and
-    `convgrad.conv_backward_filter` (groups == C) whose shapes are
-    static except for the batch into `scf` loops over tasks (`scf.forall`
+    Rewrites every grouped `convgrad.conv` (depthwise with any channel
+    multiplier, or groups of a few channels: each output plane sums
+    C/G input planes of its group), `convgrad.conv_backward_data` (a
+    stride-1 convolution of dy, zero-inserted when strided, summing F/G
+    planes of dy) and depthwise `convgrad.conv_backward_filter`
+    (groups == C) whose shapes are static except for the batch into `scf`
+    loops over tasks (`scf.forall`
     over blocks of output planes when the target has threads), images and
     planes. Each input plane is copied into a zero-bordered scratch plane
     (the padding without a padded copy of the tensor), then:
@@ -147,9 +149,13 @@ def ConvGradCPUDepthwisePlanes : Pass<"convgrad-cpu-depthwise-planes"> {
       image and output position, then one horizontal sum per tap.
 
     The last vector of a row is masked; an innermost stride above 1 reads
-    s vectors and shuffles. No transposes: the data is computed where it
-    is. Sizes and applicability come from the tiling strategy for the
-    module's `convgrad.cpu_target`; ops it declines are left alone.
+    s vectors and shuffles. The input planes of a group are copied once
+    per group. Channels-first ops are computed where the data is;
+    channels-last ones other than plain depthwise (which
+    convgrad-cpu-depthwise-channels-last computes in place) between
+    transposes of their operands and result. Sizes and applicability come
+    from the tiling strategy for the module's `convgrad.cpu_target`; ops it
+    declines are left alone.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -257,6 +257,16 @@ struct DepthwisePlaneTiling {
   std::vector<int64_t> tapBlocks;
 };
 
+/// Whether a channels-last grouped op with `terms` input planes per output
+/// plane and `outPerGroup` output planes per group is computed plane by
+/// plane between transposes of its operands and result (channels-last to
+/// channels-first and back). Plain depthwise ops (one of each) are not: the
+/// channels-last depthwise path computes them in place with vectors along
+/// the channels. Every other grouped op would otherwise fill vectors along
+/// its few channels per group, or be split into one small convolution per
+/// group; two transposes (one pass over each activation) cost less.
+bool isChannelsLastPlanewise(int64_t terms, int64_t outPerGroup);
+
 /// The tiling of a plane-by-plane depthwise kernel of `kind` with `planes`
 /// output planes of `outputSizes`, `taps` kernel taps, innermost stride
 /// `innermostStride`, `terms` input planes per output plane, a scratch plane

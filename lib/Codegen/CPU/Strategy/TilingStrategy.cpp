@@ -572,6 +572,11 @@ mlir::convgrad::cpu::getDepthwisePlaneTiling(
   return t;
 }
 
+bool mlir::convgrad::cpu::isChannelsLastPlanewise(int64_t terms,
+                                                  int64_t outPerGroup) {
+  return terms >= 1 && outPerGroup >= 1 && (terms > 1 || outPerGroup > 1);
+}
+
 std::optional<DepthwiseChannelsLastTiling>
 mlir::convgrad::cpu::getDepthwiseChannelsLastTiling(
     DepthwiseChannelsLastKind kind, int64_t channels, int64_t kernelRows,
