@@ -1003,8 +1003,9 @@ void printProfile(llvm::raw_ostream &os, const Measurement &m) {
                      "of a call, longest stretch %5.1f%%, %4.1f parallel "
                      "regions, barrier wait %5.1f%% of thread time\n",
                      m.row.c_str(), kernelKindName(m.kind),
-                     layoutTag(m.layout), m.threads, m.sequentialPct, m.longestSequentialPct,
-                     m.parallelRegions, m.barrierWaitPct);
+                     layoutTag(m.layout), m.threads, m.sequentialPct,
+                     m.longestSequentialPct, m.parallelRegions,
+                     m.barrierWaitPct);
 }
 
 std::string fmt(double v, const char *format) {

@@ -1,4 +1,4 @@
-//===- OpenMPProfile.h - Sequential regions of a parallel kernel -*- C++ -*-===//
+//===- OpenMPProfile.h - Sequential regions of kernels ----------*- C++ -*-===//
 //
 // The C interface of convgrad-omp-profile, an OMPT tool (OpenMP 5 tools
 // interface) that LLVM's libomp loads through OMP_TOOL_LIBRARIES. Between

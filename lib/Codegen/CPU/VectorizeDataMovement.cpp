@@ -152,13 +152,16 @@ std::optional<SmallVector<bool>> getReversedDims(linalg::LinalgOp op) {
   Block *body = generic.getBody();
   auto yield = dyn_cast<linalg::YieldOp>(body->getTerminator());
   if (!yield || body->getOperations().size() != 1 ||
-      yield.getNumOperands() != 1 || yield.getOperand(0) != body->getArgument(0))
+      yield.getNumOperands() != 1 ||
+      yield.getOperand(0) != body->getArgument(0))
     return std::nullopt;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (llvm::any_of(ranges, ShapedType::isDynamic))
     return std::nullopt;
-  AffineMap inMap = generic.getMatchingIndexingMap(generic.getDpsInputOperand(0));
-  AffineMap outMap = generic.getMatchingIndexingMap(generic.getDpsInitOperand(0));
+  AffineMap inMap =
+      generic.getMatchingIndexingMap(generic.getDpsInputOperand(0));
+  AffineMap outMap =
+      generic.getMatchingIndexingMap(generic.getDpsInitOperand(0));
   if (!outMap.isIdentity() || inMap.getNumResults() != ranges.size())
     return std::nullopt;
   MLIRContext *ctx = op.getContext();
