@@ -516,24 +516,10 @@ SmallVector<int64_t> spatialSizes(Value v, unsigned rank, bool channelsLast) {
 /// channels-last to channels-first ([N, S..., C] to [N, C, S...]; filters
 /// [F, K..., C/G] to [F, C/G, K...]) when `toFirst`, else back.
 Value transposeChannels(OpBuilder &b, Location loc, Value v, bool toFirst) {
-  auto type = cast<RankedTensorType>(v.getType());
-  int64_t rank = type.getRank();
-  SmallVector<int64_t> perm = {0};
-  if (toFirst) {
-    perm.push_back(rank - 1);
-    for (int64_t i = 1; i + 1 < rank; ++i)
-      perm.push_back(i);
-  } else {
-    for (int64_t i = 2; i < rank; ++i)
-      perm.push_back(i);
-    perm.push_back(1);
-  }
-  SmallVector<OpFoldResult> sizes = getSizes(b, loc, v), permuted;
-  for (int64_t i : perm)
-    permuted.push_back(sizes[i]);
-  Value init =
-      tensor::EmptyOp::create(b, loc, permuted, type.getElementType());
-  return linalg::TransposeOp::create(b, loc, v, init, perm).getResult()[0];
+  unsigned spatialRank = cast<RankedTensorType>(v.getType()).getRank() - 2;
+  return transposeTensor(b, loc, v,
+                         toFirst ? channelsLastToFirstPermutation(spatialRank)
+                                 : channelsFirstToLastPermutation(spatialRank));
 }
 
 /// The channels-first type of a result of `type`, channels-last if
