@@ -66,6 +66,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -168,9 +169,7 @@ struct DecomposeConvBackwardFilterAsGemm
     int64_t f = dyType.getDimSize(pos.channel());
     Type elementType = dwType.getElementType();
     Type accType = getAccumulatorType(elementType);
-    int64_t numTaps = 1;
-    for (int64_t k : kernel)
-      numTaps *= k;
+    int64_t numTaps = computeProduct(kernel);
     cpu::WgradGemmPlan plan = cpu::planWgradGemm(
         c, f, numTaps, std::vector<int64_t>(outSizes.begin(), outSizes.end()),
         dyType.getElementTypeBitWidth(), accType.getIntOrFloatBitWidth(),
