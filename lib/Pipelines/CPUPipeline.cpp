@@ -73,6 +73,10 @@ void mlir::convgrad::buildConvGradToLinalgStage(
   // The vector path computes every other convolution in channels-last
   // (transposes around channels-first ones) and ungrouped.
   if (isVector(options)) {
+    // Channels-first 1x1 convolutions (pointwise layers, the phase of a
+    // strided 1x1 layer's data gradient) as GEMMs along the positions,
+    // where x and the output are contiguous: no layout change.
+    pm.addPass(createConvGradCPUPointwiseConvAsGemm());
     pm.addPass(createConvGradConvertToChannelsLast());
     pm.addPass(createConvGradCPUNarrowConvsToChannelsFirst());
     pm.addPass(createConvGradSplitGroups());

@@ -99,7 +99,8 @@ struct TileAndVectorizeContractionsPass
   /// do not divide the ranges.
   static std::optional<GemmTiles> getTiles(ArrayRef<int64_t> ranges,
                                            int64_t rows, int64_t lanes,
-                                           int64_t unroll) {
+                                           int64_t unroll,
+                                           bool laneBlocksOuter) {
     unsigned n = ranges.size();
     if (rows <= 0 || lanes <= 0 || unroll <= 0 || ranges[0] % rows != 0 ||
         ranges[1] % lanes != 0 || ranges[n - 1] % unroll != 0)
@@ -109,10 +110,15 @@ struct TileAndVectorizeContractionsPass
     t.inner[0] = rows;
     t.inner[1] = lanes;
     t.inner[n - 1] = unroll;
-    // Loops: o_1..o_{R-1}, a, b, o_R.
+    // Loops: o_1..o_{R-1}, a, b, o_R; or b, o_1..o_{R-1}, a, o_R.
+    if (laneBlocksOuter)
+      t.interchange.push_back(1);
     for (unsigned i = 2; i + 1 < n; ++i)
       t.interchange.push_back(i);
-    t.interchange.append({0, 1, static_cast<int64_t>(n - 1)});
+    t.interchange.push_back(0);
+    if (!laneBlocksOuter)
+      t.interchange.push_back(1);
+    t.interchange.push_back(n - 1);
     return t;
   }
 
@@ -131,13 +137,15 @@ struct TileAndVectorizeContractionsPass
     if (!sizes || (sizes.size() != 3 && sizes.size() != 5))
       return;
     int64_t rows = sizes[0], lanes = sizes[1], unroll = sizes[2];
+    bool laneBlocksOuter = op->hasAttr(convgrad::kGemmLaneBlocksOuterAttrName);
     SmallVector<int64_t> splitPoints(ranges.size(), 0);
     if (sizes.size() == 5) {
       splitPoints[0] = sizes[3];
       splitPoints[1] = sizes[4];
     }
     if (llvm::all_of(splitPoints, [](int64_t p) { return p == 0; })) {
-      if (std::optional<GemmTiles> t = getTiles(ranges, rows, lanes, unroll))
+      if (std::optional<GemmTiles> t = getTiles(ranges, rows, lanes, unroll,
+                                                       laneBlocksOuter))
         (void)tileAndVectorize(rewriter, op, *t);
       return;
     }
@@ -154,7 +162,8 @@ struct TileAndVectorizeContractionsPass
       int64_t partLanes = splitPoints[1] && partRanges[1] < lanes
                               ? partRanges[1] : lanes;
       if (std::optional<GemmTiles> t =
-              getTiles(partRanges, partRows, partLanes, unroll))
+              getTiles(partRanges, partRows, partLanes, unroll,
+                       laneBlocksOuter))
         (void)tileAndVectorize(rewriter, gemm, *t);
     }
   }

@@ -70,3 +70,35 @@ func.func @wgrad_prime_channels(%x: tensor<1x6x6x67xf32>, %dy: tensor<1x4x4x67xf
   %dw = convgrad.conv_backward_filter %x, %dy layout = channels_last : (tensor<1x6x6x67xf32>, tensor<1x4x4x67xf32>) -> tensor<67x3x3x67xf32>
   return %dw : tensor<67x3x3x67xf32>
 }
+
+// -----
+
+// convgrad.gemm_lane_blocks_outer (the channels-first pointwise GEMMs of
+// --convgrad-cpu-pointwise-conv-as-gemm): the blocks of 64 lanes (positions)
+// are the outermost loop, then the chunks of the reduction, then the 4-row
+// blocks (filters), so that one chunk x 64 block of x stays in L1 while all
+// filter blocks reuse it. The 16 positions after the split at 128 are one
+// block of their own.
+// CHECK-LABEL: func.func @lane_blocks_outer
+// CHECK:       scf.for %[[P:.*]] = %c0 to %c128 step %c64
+// CHECK:         scf.for %[[CH:.*]] = %c0 to %c2 step %c1
+// CHECK:           scf.for %[[K:.*]] = %c0 to %c8 step %c4
+// CHECK:             vector.transfer_read %{{.*}} vector<4x64xf32>
+// CHECK:             scf.for %{{.*}} = %c0 to %c16 step %c8
+// CHECK:               vector.contract {{.*}} : vector<8x4xf32>, vector<8x64xf32> into vector<4x64xf32>
+// CHECK:       scf.for %{{.*}} = %c0 to %c2 step %c1
+// CHECK:         scf.for %{{.*}} = %c0 to %c8 step %c4
+// CHECK:           vector.contract {{.*}} : vector<8x4xf32>, vector<8x16xf32> into vector<4x16xf32>
+// CHECK-NOT:   linalg.generic
+#wt = affine_map<(a, b, n, ch, c) -> (n, ch, c, a)>
+#x = affine_map<(a, b, n, ch, c) -> (n, ch, c, b)>
+#blk = affine_map<(a, b, n, ch, c) -> (a, b)>
+func.func @lane_blocks_outer(%w: tensor<1x2x16x8xf32>, %x: tensor<1x2x16x144xf32>, %o: tensor<8x144xf32>) -> tensor<8x144xf32> {
+  %r = linalg.generic {indexing_maps = [#wt, #x, #blk], iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%w, %x : tensor<1x2x16x8xf32>, tensor<1x2x16x144xf32>) outs(%o : tensor<8x144xf32>) attrs = {convgrad.gemm_lane_blocks_outer, convgrad.gemm_tiling = array<i64: 4, 64, 8, 0, 128>} {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<8x144xf32>
+  return %r : tensor<8x144xf32>
+}

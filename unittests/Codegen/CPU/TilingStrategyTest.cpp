@@ -859,3 +859,64 @@ TEST(DepthwiseChannelsLast, Declines) {
     EXPECT_TRUE(channelsLastTiling(kind, 64, avx512, 8, 8, 28, 64).has_value());
   }
 }
+
+TEST(PointwiseGemm, LayersAlongThePositions) {
+  // Row e's data-gradient phase: 512 -> 256 channels at 28 x 28 = 784
+  // positions = 12 blocks of 64 lanes and one vector.
+  CPUTarget two = avx512;
+  two.threads = 2;
+  PointwiseGemmPlan plan = planPointwiseGemm(512, 256, 784, 8, 32, 32, two);
+  EXPECT_TRUE(plan.useGemm);
+  EXPECT_EQ(plan.filterTasks, 1); // 8 images: 4 per thread
+  EXPECT_EQ(plan.tiling.rowTile, 4);
+  EXPECT_EQ(plan.tiling.laneTile, 64);
+  EXPECT_EQ(plan.tiling.laneSplit, 768);
+  // The chunk x 64 lanes block of x fits half of L1.
+  EXPECT_LE(plan.reductionChunk * 64 * 4, avx512.l1DataBytes / 2);
+  EXPECT_EQ(512 % plan.reductionChunk, 0);
+  // 3 images on 2 threads: the filters split too, in whole blocks.
+  plan = planPointwiseGemm(512, 256, 784, 3, 32, 32, two);
+  EXPECT_EQ(plan.filterTasks, 2);
+  EXPECT_EQ(128 % plan.tiling.rowTile, 0);
+  // A dynamic batch likewise.
+  EXPECT_EQ(planPointwiseGemm(512, 256, 784, 0, 32, 32, two).filterTasks, 2);
+  // MobileNet's 112 x 112 pointwise layers: whole blocks, one chunk.
+  plan = planPointwiseGemm(16, 32, 112 * 112, 8, 32, 32, avx512);
+  EXPECT_TRUE(plan.useGemm);
+  EXPECT_EQ(plan.tiling.laneSplit, 0);
+  EXPECT_EQ(plan.reductionChunk, 16);
+}
+
+TEST(PointwiseGemm, IdleLanesKeepChannelsLast) {
+  // 7 x 7: 49 positions in 4 vectors of 16 lanes leave 15 idle; in 7 of 8
+  // lanes (AVX2), 7 of 56 (one eighth: still the GEMM).
+  EXPECT_FALSE(planPointwiseGemm(256, 256, 49, 8, 32, 32, avx512).useGemm);
+  EXPECT_TRUE(planPointwiseGemm(256, 256, 49, 8, 32, 32, avx2).useGemm);
+  // Fewer positions than lanes.
+  for (const CPUTarget &target : {avx2, avx512})
+    EXPECT_FALSE(planPointwiseGemm(8, 8, 4, 1, 32, 32, target).useGemm);
+  // 14 x 14 = 196 positions: 4 of 208 lanes idle on AVX-512.
+  PointwiseGemmPlan plan = planPointwiseGemm(256, 256, 196, 8, 32, 32, avx512);
+  EXPECT_TRUE(plan.useGemm);
+  EXPECT_EQ(plan.tiling.laneSplit, 192);
+  // On AVX2 (8 lanes), 4 of 200.
+  plan = planPointwiseGemm(256, 256, 196, 8, 32, 32, avx2);
+  EXPECT_TRUE(plan.useGemm);
+  EXPECT_EQ(plan.tiling.laneTile % 8, 0);
+  EXPECT_LE(plan.tiling.rowTile * plan.tiling.laneTile / 8, 12);
+}
+
+TEST(PointwiseGemm, LaneBlocksNeverExceedThePositions) {
+  // f64 on AVX-512 (8 lanes), 16 positions: one block of two vectors, not a
+  // 32-lane block wider than the GEMM.
+  PointwiseGemmPlan plan = planPointwiseGemm(130, 4, 16, 1, 64, 64, avx512);
+  EXPECT_TRUE(plan.useGemm);
+  EXPECT_EQ(plan.tiling.laneTile, 16);
+  EXPECT_EQ(plan.tiling.laneSplit, 0);
+  // Remainder blocks are a power-of-two number of vectors: 784 % 64 = 16,
+  // 96 % 64 = 32, but 112 % 64 = 48 (3 vectors): blocks of 32 then 16.
+  EXPECT_EQ(planPointwiseGemm(8, 8, 96, 1, 32, 32, avx512).tiling.laneTile, 64);
+  plan = planPointwiseGemm(8, 8, 112, 1, 32, 32, avx512);
+  EXPECT_EQ(plan.tiling.laneTile, 32);
+  EXPECT_EQ(plan.tiling.laneSplit, 96);
+}

@@ -35,6 +35,12 @@ constexpr StringLiteral kCPUTargetAttrName = "convgrad.cpu_target";
 /// the wgrad-to-GEMM rewrite and applied by
 /// convgrad-tile-and-vectorize-contractions.
 constexpr StringLiteral kGemmTilingAttrName = "convgrad.gemm_tiling";
+/// A unit attribute next to kGemmTilingAttrName: the GEMM's loops over
+/// blocks of lanes (b) go outside its reduction and row loops, so that the
+/// [reduction x lanes] panel of rhs a lane block reads stays in L1 while
+/// every block of rows reuses it (set when rhs is much larger than lhs).
+constexpr StringLiteral kGemmLaneBlocksOuterAttrName =
+    "convgrad.gemm_lane_blocks_outer";
 
 /// The dictionary form of `target` (the convgrad.cpu_target attribute).
 DictionaryAttr getCPUTargetAttr(MLIRContext *ctx, const cpu::CPUTarget &target);
@@ -66,6 +72,18 @@ void populateWgradToGemmPatterns(RewritePatternSet &patterns,
                                  int64_t parallelTasks = 0,
                                  int64_t blockBytes = 0,
                                  PatternBenefit benefit = 1);
+
+/// The pattern that rewrites a channels-first convolution with a
+/// 1 x .. x 1 kernel, unit strides, no padding, one group and no bias,
+/// whose shapes are static except for the batch, into one GEMM-like
+/// linalg.generic per image (and per block of filters with parallel tasks)
+/// inside an scf.forall: out[n][k, p] += wT[c, k] * x[n][c, p], lanes along
+/// the positions p, tagged with kGemmTilingAttrName and
+/// kGemmLaneBlocksOuterAttrName. Only where cpu::planPointwiseGemm chooses
+/// the GEMM form for `target`.
+void populatePointwiseConvAsGemmPatterns(RewritePatternSet &patterns,
+                                         const cpu::CPUTarget &target,
+                                         PatternBenefit benefit = 1);
 
 /// Patterns that rewrite a channels-last 3-D convolution (dense
 /// conv_3d_ndhwc_dhwcf or depthwise_conv_3d_ndhwc_dhwc) on tensors whose

@@ -87,6 +87,55 @@ def ConvGradCPUWgradToGemm : Pass<"convgrad-cpu-wgrad-to-gemm"> {
   ];
 }
 
+def ConvGradCPUPointwiseConvAsGemm
+    : Pass<"convgrad-cpu-pointwise-conv-as-gemm"> {
+  let summary = "Compute channels-first 1x1 convolutions as GEMMs with "
+                "vectors along the positions";
+  let description = [{
+    Rewrites every channels-first `convgrad.conv` with a 1 x .. x 1 kernel,
+    unit strides, no padding, one group and no bias (a pointwise layer, or
+    the phase of a strided 1x1 layer's data gradient, whose stride the
+    decomposition turned into a strided insert), static except for the
+    batch, into one GEMM per image over the flattened output positions P:
+
+    ```
+    out[n][k, p] = sum over c of w[k, c] * x[n][c, p]
+    ```
+
+    Both x and the output are contiguous along p in channels-first, so the
+    register blocks (filters x vectors of positions, filters broadcast) read
+    and write them where they are: no layout change, which is most of the
+    time of such a layer in the channels-last form that
+    `--convgrad-convert-to-channels-last` would give it. The GEMMs run
+    inside one `scf.forall` over the images (and blocks of filters when the
+    images do not split evenly among the threads), reduce over the input
+    channels in chunks whose block of x stays in L1 while every block of
+    filters reuses it, and carry `convgrad.gemm_tiling` and
+    `convgrad.gemm_lane_blocks_outer` for
+    `--convgrad-tile-and-vectorize-contractions`. The decisions are
+    `cpu::planPointwiseGemm`'s for the module's `convgrad.cpu_target`; it
+    keeps the channels-last form where the positions leave many vector
+    lanes idle (7 x 7 outputs).
+
+    Example (the stride-1 phase of a 1x1 stride-2 layer's data gradient):
+
+    ```mlir
+    %dxs = convgrad.conv %dy, %wt
+        : (tensor<8x512x28x28xf32>, tensor<256x512x1x1xf32>)
+        -> tensor<8x256x28x28xf32>
+    ```
+    becomes an `scf.forall` over the 8 images of `linalg.generic`s
+    `[256, 784] += [1, 8, 64, 256] x [1, 8, 64, 784]` (8 chunks of 64
+    input channels).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def ConvGradCPUDepthwiseChannelsLast
     : Pass<"convgrad-cpu-depthwise-channels-last"> {
   let summary = "Compute channels-last depthwise data and filter gradients "

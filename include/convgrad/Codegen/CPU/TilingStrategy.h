@@ -227,6 +227,33 @@ struct GemmTiling {
 GemmTiling getGemmTiling(int64_t a, int64_t b, int64_t innerReduction,
                          int64_t accBits, const CPUTarget &target);
 
+/// How a channels-first convolution with a 1 x .. x 1 kernel (stride 1, no
+/// padding, one group) runs as one GEMM per image with vector lanes along
+/// its P output positions, which are contiguous in channels-first:
+///   out[n][k, p] = sum over c of wT[c, k] * x[n][c, p]
+/// (convgrad-cpu-pointwise-conv-as-gemm). Neither x nor the output changes
+/// layout, which is most of the time of such a layer in channels-last form.
+struct PointwiseGemmPlan {
+  /// Whether the GEMM form is the better one: the positions fill whole
+  /// vectors, up to a few idle lanes.
+  bool useGemm = false;
+  /// Input channels c per pass of the register blocks: the block of x they
+  /// read (chunk x one register block of positions) stays in half of L1
+  /// while every block of filters reuses it.
+  int64_t reductionChunk = 1;
+  /// Parallel tasks per image, each owning K / filterTasks filters (whole
+  /// register blocks); 1 when the images alone give every thread the same
+  /// share.
+  int64_t filterTasks = 1;
+  /// The register tiling of each task's GEMM [K / filterTasks, P].
+  GemmTiling tiling;
+};
+/// `batch` is 0 when dynamic; `inputBits` is the element size of x.
+PointwiseGemmPlan planPointwiseGemm(int64_t channels, int64_t filters,
+                                    int64_t positions, int64_t batch,
+                                    int64_t inputBits, int64_t accBits,
+                                    const CPUTarget &target);
+
 //===----------------------------------------------------------------------===//
 // Channels-first depthwise convolutions plane by plane
 // (convgrad-cpu-depthwise-planes)

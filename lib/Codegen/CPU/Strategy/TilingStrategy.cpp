@@ -434,6 +434,62 @@ GemmTiling mlir::convgrad::cpu::getGemmTiling(int64_t a, int64_t b,
   return t;
 }
 
+/// Idle lanes a pointwise GEMM may leave in its last vector of positions,
+/// as a fraction of all lanes (1 / kMaxIdleLaneFraction): beyond, the
+/// channels-last form, with full vectors of channels, wins.
+static constexpr int64_t kMaxIdleLaneFraction = 8;
+
+PointwiseGemmPlan mlir::convgrad::cpu::planPointwiseGemm(
+    int64_t channels, int64_t filters, int64_t positions, int64_t batch,
+    int64_t inputBits, int64_t accBits, const CPUTarget &target) {
+  PointwiseGemmPlan plan;
+  int64_t lanes = target.lanes(accBits);
+  if (channels <= 0 || filters <= 0 || positions < lanes)
+    return plan;
+  int64_t vectors = (positions + lanes - 1) / lanes;
+  int64_t idleLanes = vectors * lanes - positions;
+  if (idleLanes * kMaxIdleLaneFraction > vectors * lanes)
+    return plan;
+  plan.useGemm = true;
+
+  // Tasks: the images when they split evenly among the threads (each task
+  // then reads its own images only), else also the filters, in whole
+  // register blocks.
+  int64_t threads = target.threads == 0 ? 4 : target.threads;
+  int64_t rowUnit = getGemmTiling(filters, positions, 1, accBits, target)
+                        .rowTile;
+  if (threads > 1 && !(batch > 0 && batch % threads == 0) &&
+      filters % threads == 0 && (filters / threads) % rowUnit == 0)
+    plan.filterTasks = threads;
+
+  // Lane blocks of whole vectors (a divisor of P would give 56 lanes for
+  // 28 x 28 outputs: 3.5 vectors), the most vectors (up to 4, at most P)
+  // whose remainder block is a power-of-two number of vectors, which LLVM
+  // keeps in registers.
+  int64_t blockVectors = 1;
+  for (int64_t v : {4, 2}) {
+    if (v * lanes > positions)
+      continue;
+    int64_t rest = positions % (v * lanes);
+    int64_t restVectors = (rest + lanes - 1) / lanes;
+    if (rest == 0 || (restVectors & (restVectors - 1)) == 0) {
+      blockVectors = v;
+      break;
+    }
+  }
+  int64_t laneBlock = blockVectors * lanes;
+  int64_t taskFilters = filters / plan.filterTasks;
+  int64_t panelBytes = laneBlock * std::max<int64_t>(1, inputBits / 8);
+  plan.reductionChunk = largestDivisorAtMost(
+      channels, std::max<int64_t>(1, target.l1DataBytes / 2 / panelBytes));
+  plan.tiling = getGemmTiling(taskFilters, laneBlock, plan.reductionChunk,
+                              accBits, target);
+  plan.tiling.laneTile = laneBlock;
+  plan.tiling.laneSplit =
+      positions % laneBlock ? positions - positions % laneBlock : 0;
+  return plan;
+}
+
 /// The memory all tasks' partial filter gradients may take, in L2 sizes
 /// (64 MB on a 2 MB-L2 core): far above any layer's measured needs at a few
 /// threads, a bound on a machine with many.

@@ -1,0 +1,91 @@
+// --convgrad-cpu-pointwise-conv-as-gemm (AVX-512 target, 2 threads): a
+// channels-first 1x1 convolution becomes, per image n, the GEMM
+//   out[n][k, p] += wT[0, chunk, c, k] * x[n][0, chunk, c, p]
+// over the flattened positions p (the vector lanes), in an scf.forall over
+// the images, with its lane blocks outermost. No layout change of x or out.
+// RUN: convgrad-opt %s -split-input-file --convgrad-cpu-set-target="target-cpu=x86-64-v4 threads=2" --convgrad-cpu-pointwise-conv-as-gemm --canonicalize --cse | FileCheck %s
+
+// 196 positions: three blocks of 64 lanes, then a 4-lane remainder block
+// (split at 192); 2 images for 2 threads: one task per image.
+// CHECK-DAG: #[[WMAP:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d2, d3, d4, d0)>
+// CHECK-DAG: #[[XMAP:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d2, d3, d4, d1)>
+// CHECK-DAG: #[[BLOCK:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1)>
+// CHECK-LABEL: func.func @pointwise
+// CHECK-SAME: (%[[X:.*]]: tensor<2x24x14x14xf32>, %[[W:.*]]: tensor<40x24x1x1xf32>)
+// CHECK: %[[XF:.*]] = tensor.collapse_shape %[[X]] {{\[}}[0], [1], [2, 3]] : tensor<2x24x14x14xf32> into tensor<2x24x196xf32>
+// CHECK: %[[XC:.*]] = tensor.expand_shape %[[XF]] {{.*}} into tensor<2x1x24x196xf32>
+// CHECK: %[[WF:.*]] = tensor.collapse_shape %[[W]] {{.*}} into tensor<40x24xf32>
+// CHECK: %[[WT:.*]] = linalg.transpose ins(%[[WF]] : tensor<40x24xf32>) {{.*}} permutation = [1, 0]
+// CHECK: %[[WC:.*]] = tensor.expand_shape %[[WT]] {{.*}} into tensor<1x1x24x40xf32>
+// CHECK: %[[OUT:.*]] = scf.forall (%[[N:.*]]) in (2) shared_outs(%[[O:.*]] = %{{.*}}) -> (tensor<2x40x196xf32>)
+// CHECK:   %[[XN:.*]] = tensor.extract_slice %[[XC]][%[[N]], 0, 0, 0] [1, 1, 24, 196]
+// CHECK:   %[[ON:.*]] = tensor.extract_slice %[[O]][%[[N]], 0, 0] [1, 40, 196]
+// CHECK:   %[[BLK:.*]] = tensor.collapse_shape %[[ON]] {{.*}} into tensor<40x196xf32>
+// CHECK:   %[[ZERO:.*]] = linalg.fill {{.*}} outs(%[[BLK]] : tensor<40x196xf32>)
+// CHECK:   %[[G:.*]] = linalg.generic {indexing_maps = [#[[WMAP]], #[[XMAP]], #[[BLOCK]]], iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%[[WC]], %[[XN]] : tensor<1x1x24x40xf32>, tensor<1x1x24x196xf32>) outs(%[[ZERO]] : tensor<40x196xf32>)
+// CHECK-SAME: attrs = {convgrad.gemm_lane_blocks_outer, convgrad.gemm_tiling = array<i64: 4, 64, 8, 0, 192>}
+// CHECK:     arith.mulf
+// CHECK:     arith.addf
+// CHECK:   tensor.parallel_insert_slice %{{.*}} into %[[O]][%[[N]], 0, 0] [1, 40, 196]
+// CHECK: %[[R:.*]] = tensor.expand_shape %[[OUT]] {{.*}} into tensor<2x40x14x14xf32>
+// CHECK: return %[[R]]
+// CHECK-NOT: convgrad.conv
+func.func @pointwise(%x: tensor<2x24x14x14xf32>, %w: tensor<40x24x1x1xf32>) -> tensor<2x40x14x14xf32> {
+  %y = convgrad.conv %x, %w : (tensor<2x24x14x14xf32>, tensor<40x24x1x1xf32>) -> tensor<2x40x14x14xf32>
+  return %y : tensor<2x40x14x14xf32>
+}
+
+// -----
+
+// 1-D, f16 accumulating in f32, dynamic batch: a forall over the batch,
+// then one conversion to f16.
+// CHECK-LABEL: func.func @pointwise_f16_dynamic_batch
+// CHECK: %[[OUT:.*]] = scf.forall (%{{.*}}) in (%{{.*}}) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<?x12x64xf32>)
+// CHECK:   linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x1x8x12xf16>, tensor<1x1x8x64xf16>) outs(%{{.*}} : tensor<12x64xf32>)
+// CHECK:     arith.extf
+// CHECK: linalg.generic {{.*}} ins(%[[OUT]] : tensor<?x12x64xf32>) outs(%{{.*}} : tensor<?x12x64xf16>)
+// CHECK:   arith.truncf
+func.func @pointwise_f16_dynamic_batch(%x: tensor<?x8x64xf16>, %w: tensor<12x8x1xf16>) -> tensor<?x12x64xf16> {
+  %y = convgrad.conv %x, %w : (tensor<?x8x64xf16>, tensor<12x8x1xf16>) -> tensor<?x12x64xf16>
+  return %y : tensor<?x12x64xf16>
+}
+
+// -----
+
+// A batch that does not split among the threads: the tasks also split the
+// filters, 32 each (8 register blocks of 4), 3 images x 2 tasks.
+// CHECK-LABEL: func.func @pointwise_filter_tasks
+// CHECK: scf.forall (%[[I:.*]]) in (6) shared_outs
+// CHECK:   linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x1x16x32xf32>, tensor<1x1x16x256xf32>) outs(%{{.*}} : tensor<32x256xf32>)
+func.func @pointwise_filter_tasks(%x: tensor<3x16x16x16xf32>, %w: tensor<64x16x1x1xf32>) -> tensor<3x64x16x16xf32> {
+  %y = convgrad.conv %x, %w : (tensor<3x16x16x16xf32>, tensor<64x16x1x1xf32>) -> tensor<3x64x16x16xf32>
+  return %y : tensor<3x64x16x16xf32>
+}
+
+// -----
+
+// 7 x 7 positions leave 15 of 64 lanes idle: channels-last form (unchanged).
+// CHECK-LABEL: func.func @small_plane
+// CHECK: convgrad.conv
+func.func @small_plane(%x: tensor<2x24x7x7xf32>, %w: tensor<40x24x1x1xf32>) -> tensor<2x40x7x7xf32> {
+  %y = convgrad.conv %x, %w : (tensor<2x24x7x7xf32>, tensor<40x24x1x1xf32>) -> tensor<2x40x7x7xf32>
+  return %y : tensor<2x40x7x7xf32>
+}
+
+// -----
+
+// Strided, padded, grouped, biased and channels-last 1x1 convolutions keep
+// their form (the pipeline subsamples strided inputs before).
+// CHECK-LABEL: func.func @not_pointwise_gemms
+// CHECK-COUNT-5: convgrad.conv
+func.func @not_pointwise_gemms(%x: tensor<2x24x14x14xf32>, %w: tensor<40x24x1x1xf32>,
+                               %wg: tensor<40x12x1x1xf32>, %b: tensor<40xf32>,
+                               %xl: tensor<2x14x14x24xf32>, %wl: tensor<40x1x1x24xf32>)
+    -> (tensor<2x40x7x7xf32>, tensor<2x40x16x16xf32>, tensor<2x40x14x14xf32>, tensor<2x40x14x14xf32>, tensor<2x14x14x40xf32>) {
+  %s = convgrad.conv %x, %w strides = [2, 2] : (tensor<2x24x14x14xf32>, tensor<40x24x1x1xf32>) -> tensor<2x40x7x7xf32>
+  %p = convgrad.conv %x, %w padding = [1, 1, 1, 1] : (tensor<2x24x14x14xf32>, tensor<40x24x1x1xf32>) -> tensor<2x40x16x16xf32>
+  %g = convgrad.conv %x, %wg groups = 2 : (tensor<2x24x14x14xf32>, tensor<40x12x1x1xf32>) -> tensor<2x40x14x14xf32>
+  %bb = convgrad.conv %x, %w, %b : (tensor<2x24x14x14xf32>, tensor<40x24x1x1xf32>, tensor<40xf32>) -> tensor<2x40x14x14xf32>
+  %l = convgrad.conv %xl, %wl layout = channels_last : (tensor<2x14x14x24xf32>, tensor<40x1x1x24xf32>) -> tensor<2x14x14x40xf32>
+  return %s, %p, %g, %bb, %l : tensor<2x40x7x7xf32>, tensor<2x40x16x16xf32>, tensor<2x40x14x14xf32>, tensor<2x40x14x14xf32>, tensor<2x14x14x40xf32>
+}
