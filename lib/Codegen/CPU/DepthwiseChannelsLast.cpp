@@ -453,59 +453,55 @@ public:
         interior(filterGradientInterior(g)) {}
 
   /// Accumulates into `acc` (a zero [KH, KW, width] tensor of accumulators
-  /// for the channels from `accC0`) the filter gradient of the full channel
-  /// blocks at channel offsets [fullBegin, fullEnd) and, when `hasTail`,
-  /// of the partial last vector at `tailC0` (masked). Channel blocks are
-  /// the innermost loop around the row code: every x and dy row streams
-  /// through once per kernel row block, all channels of a pixel together,
-  /// and the block's accumulators are reloaded from `acc` (in L1) per row.
+  /// for the channels from `accC0`) the filter gradient of the output rows
+  /// [firstItem, lastItem) of the N x OH rows of all images (item n * OH +
+  /// oh), for the full channel blocks at channel offsets [fullBegin,
+  /// fullEnd) and, when `hasTail`, the partial last vector at `tailC0`
+  /// (masked). Channel blocks are the innermost loop around the row code:
+  /// every x and dy row streams through once per kernel row block, all
+  /// channels of a pixel together, and the block's accumulators are
+  /// reloaded from `acc` (in L1) per row.
   Value emitTask(OpBuilder &b, Location loc, Value acc, Value accC0,
-                 Value fullBegin, Value fullEnd, Value hasTail,
-                 int64_t tailC0) {
-    Value batch = tensor::DimOp::create(b, loc, x, 0);
+                 Value fullBegin, Value fullEnd, Value hasTail, int64_t tailC0,
+                 Value firstItem, Value lastItem) {
     int64_t blockChannels = tiling.channelVectors * cv.lanes;
     for (int64_t kh0 = 0; kh0 < g.kernel[0]; kh0 += tiling.kernelRowBlock) {
       int64_t rows = std::min(tiling.kernelRowBlock, g.kernel[0] - kh0);
-      auto images = scf::ForOp::create(
-          b, loc, indexConstant(b, loc, 0), batch, indexConstant(b, loc, 1),
+      auto items = scf::ForOp::create(
+          b, loc, firstItem, lastItem, indexConstant(b, loc, 1),
           ValueRange{acc},
-          [&](OpBuilder &nb, Location l, Value n, ValueRange nit) {
-            auto outRows = scf::ForOp::create(
-                nb, l, indexConstant(nb, l, 0),
-                indexConstant(nb, l, g.outSizes[0]), indexConstant(nb, l, 1),
-                nit, [&](OpBuilder &rb, Location rl, Value oh, ValueRange it) {
-                  auto blocks = scf::ForOp::create(
-                      rb, rl, fullBegin, fullEnd,
-                      indexConstant(rb, rl, blockChannels), it,
-                      [&](OpBuilder &cb, Location cl, Value c0,
-                          ValueRange cit) {
-                        scf::YieldOp::create(
-                            cb, cl,
-                            emitBlockRow(cb, cl, cit[0], accC0, c0,
-                                         tiling.channelVectors, false, kh0,
-                                         rows, n, oh));
-                      });
-                  Value cur = blocks.getResult(0);
-                  if (hasTail) {
-                    auto ifOp = scf::IfOp::create(
-                        rb, rl, hasTail,
-                        [&](OpBuilder &tb, Location tl) {
-                          scf::YieldOp::create(
-                              tb, tl,
-                              emitBlockRow(tb, tl, cur, accC0,
-                                           indexConstant(tb, tl, tailC0), 1,
-                                           true, kh0, rows, n, oh));
-                        },
-                        [&](OpBuilder &eb, Location el) {
-                          scf::YieldOp::create(eb, el, cur);
-                        });
-                    cur = ifOp.getResult(0);
-                  }
-                  scf::YieldOp::create(rb, rl, cur);
+          [&](OpBuilder &rb, Location rl, Value item, ValueRange it) {
+            Value outRows = indexConstant(rb, rl, g.outSizes[0]);
+            Value n = arith::DivUIOp::create(rb, rl, item, outRows);
+            Value oh = arith::RemUIOp::create(rb, rl, item, outRows);
+            auto blocks = scf::ForOp::create(
+                rb, rl, fullBegin, fullEnd,
+                indexConstant(rb, rl, blockChannels), it,
+                [&](OpBuilder &cb, Location cl, Value c0, ValueRange cit) {
+                  scf::YieldOp::create(cb, cl,
+                                       emitBlockRow(cb, cl, cit[0], accC0, c0,
+                                                    tiling.channelVectors,
+                                                    false, kh0, rows, n, oh));
                 });
-            scf::YieldOp::create(nb, l, outRows.getResults());
+            Value cur = blocks.getResult(0);
+            if (hasTail) {
+              auto ifOp = scf::IfOp::create(
+                  rb, rl, hasTail,
+                  [&](OpBuilder &tb, Location tl) {
+                    scf::YieldOp::create(
+                        tb, tl,
+                        emitBlockRow(tb, tl, cur, accC0,
+                                     indexConstant(tb, tl, tailC0), 1, true,
+                                     kh0, rows, n, oh));
+                  },
+                  [&](OpBuilder &eb, Location el) {
+                    scf::YieldOp::create(eb, el, cur);
+                  });
+              cur = ifOp.getResult(0);
+            }
+            scf::YieldOp::create(rb, rl, cur);
           });
-      acc = images.getResult(0);
+      acc = items.getResult(0);
     }
     return acc;
   }
@@ -857,27 +853,56 @@ struct WgradChannelsLast : OpRewritePattern<ConvBackwardFilterOp> {
 
     Location loc = op.getLoc();
     int64_t lanes = tiling->lanes;
-    int64_t blockChannels = tiling->channelVectors * lanes;
-    // Blocks of channelVectors full vectors (the strategy's block divides
-    // them), and one block of the partial last vector if any; each task
-    // owns perTask consecutive blocks, its slice of the accumulator tensor
-    // padded to whole blocks so that every slice is static.
     int64_t fullBlocks = g.channels / lanes / tiling->channelVectors;
     bool partial = g.channels % lanes != 0;
+    ChannelVectors cv(loc, accType, lanes);
+    FilterGradientEmitter emitter(g, *tiling, cv, x, dy);
+    Value batch = tensor::DimOp::create(rewriter, loc, x, 0);
+    Value items = arith::MulIOp::create(
+        rewriter, loc, batch, indexConstant(rewriter, loc, g.outSizes[0]));
+    Value zero = arith::ConstantOp::create(rewriter, loc, accType,
+                                           rewriter.getFloatAttr(accType, 0.0));
+    Value taps = tiling->splitPositions
+                     ? emitPositionTasks(rewriter, loc, emitter, g, *tiling,
+                                         items, zero, fullBlocks, partial)
+                     : emitChannelTasks(rewriter, loc, emitter, g, *tiling,
+                                        items, zero, fullBlocks, partial);
+    // [KH, KW, padded C] -> [C, KH, KW, 1] in the element type.
+    taps = sliceAlongDim(rewriter, loc, taps, 2, rewriter.getIndexAttr(0),
+                         g.channels);
+    taps = convertElementType(rewriter, loc, taps, elementType);
+    Value byChannel = transposeTensor(rewriter, loc, taps, {2, 0, 1});
+    Value result = tensor::ExpandShapeOp::create(
+        rewriter, loc, dwType, byChannel,
+        ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+  /// Tasks that each own a range of channel blocks and every work item:
+  /// blocks of channelVectors full vectors (the strategy's block divides
+  /// them), and one block of the partial last vector if any; each task owns
+  /// perTask consecutive blocks, its slice of the [KH, KW, padded C]
+  /// accumulators padded to whole blocks so that every slice is static.
+  static Value emitChannelTasks(OpBuilder &b, Location loc,
+                                FilterGradientEmitter &emitter,
+                                const DepthwiseGeometry &g,
+                                const cpu::DepthwiseChannelsLastTiling &tiling,
+                                Value items, Value zero, int64_t fullBlocks,
+                                bool partial) {
+    int64_t blockChannels = tiling.channelVectors * tiling.lanes;
     int64_t blocks = fullBlocks + (partial ? 1 : 0);
-    int64_t tasks = std::min(tiling->tasks, blocks);
+    int64_t tasks = std::min(tiling.tasks, blocks);
     int64_t perTask = (blocks + tasks - 1) / tasks;
     tasks = (blocks + perTask - 1) / perTask;
     int64_t tailTask = fullBlocks / perTask;
     int64_t taskChannels = perTask * blockChannels;
-    ChannelVectors cv(loc, accType, lanes);
-    FilterGradientEmitter emitter(g, *tiling, cv, x, dy);
     Value init = tensor::EmptyOp::create(
-        rewriter, loc,
+        b, loc,
         ArrayRef<int64_t>{g.kernel[0], g.kernel[1], tasks * taskChannels},
-        accType);
-    Value accs = forEachTask(
-        rewriter, loc, tasks, tasks * taskChannels, init, /*planeDim=*/2,
+        zero.getType());
+    return forEachTask(
+        b, loc, tasks, tasks * taskChannels, init, /*planeDim=*/2,
         [&](OpBuilder &tb, Value accC0, Value, Value slice) -> Value {
           // The task's full blocks end at min(its end, the last full block).
           Value fullEnd = arith::MinSIOp::create(
@@ -888,22 +913,52 @@ struct WgradChannelsLast : OpRewritePattern<ConvBackwardFilterOp> {
             hasTail = arith::CmpIOp::create(
                 tb, loc, arith::CmpIPredicate::eq, accC0,
                 indexConstant(tb, loc, tailTask * taskChannels));
-          Value zero = arith::ConstantOp::create(tb, loc, accType,
-                                                 tb.getFloatAttr(accType, 0.0));
           Value acc = linalg::FillOp::create(tb, loc, zero, slice).getResult(0);
           return emitter.emitTask(tb, loc, acc, accC0, accC0, fullEnd, hasTail,
-                                  fullBlocks * blockChannels);
+                                  fullBlocks * blockChannels,
+                                  indexConstant(tb, loc, 0), items);
         });
-    // [KH, KW, padded C] -> [C, KH, KW, 1] in the element type.
-    Value taps = sliceAlongDim(rewriter, loc, accs, 2, rewriter.getIndexAttr(0),
-                               g.channels);
-    taps = convertElementType(rewriter, loc, taps, elementType);
-    Value byChannel = transposeTensor(rewriter, loc, taps, {2, 0, 1});
-    Value result = tensor::ExpandShapeOp::create(
-        rewriter, loc, dwType, byChannel,
-        ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
-    rewriter.replaceOp(op, result);
-    return success();
+  }
+
+  /// Tasks that each own a range of the work items (output rows of all
+  /// images, balanced to one row) and every channel, accumulating into
+  /// their own [KH, KW, padded C] part of a [tasks * KH, KW, padded C]
+  /// tensor; returns the sum of the parts.
+  static Value emitPositionTasks(OpBuilder &b, Location loc,
+                                 FilterGradientEmitter &emitter,
+                                 const DepthwiseGeometry &g,
+                                 const cpu::DepthwiseChannelsLastTiling &tiling,
+                                 Value items, Value zero, int64_t fullBlocks,
+                                 bool partial) {
+    int64_t tasks = tiling.tasks;
+    int64_t fullChannels = fullBlocks * tiling.channelVectors * tiling.lanes;
+    int64_t paddedChannels = fullChannels + (partial ? tiling.lanes : 0);
+    Value init = tensor::EmptyOp::create(
+        b, loc,
+        ArrayRef<int64_t>{tasks * g.kernel[0], g.kernel[1], paddedChannels},
+        zero.getType());
+    Value parts = forEachTask(
+        b, loc, tasks, tasks * g.kernel[0], init, /*planeDim=*/0,
+        [&](OpBuilder &tb, Value firstRow, Value, Value part) -> Value {
+          // Task t = firstRow / KH: items [t * I / T, (t + 1) * I / T).
+          Value task = arith::DivUIOp::create(
+              tb, loc, firstRow, indexConstant(tb, loc, g.kernel[0]));
+          auto boundary = [&](Value t) -> Value {
+            return arith::DivUIOp::create(
+                tb, loc, arith::MulIOp::create(tb, loc, t, items),
+                indexConstant(tb, loc, tasks));
+          };
+          Value hasTail;
+          if (partial)
+            hasTail = arith::ConstantIntOp::create(tb, loc, 1, 1);
+          Value c0 = indexConstant(tb, loc, 0);
+          Value acc = linalg::FillOp::create(tb, loc, zero, part).getResult(0);
+          return emitter.emitTask(tb, loc, acc, c0, c0,
+                                  indexConstant(tb, loc, fullChannels), hasTail,
+                                  fullChannels, boundary(task),
+                                  boundary(addIndex(tb, loc, task, 1)));
+        });
+    return sumBlocksAlongDim0(b, loc, parts, tasks, zero.getType());
   }
 
   cpu::CPUTarget target;

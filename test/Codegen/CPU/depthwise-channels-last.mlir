@@ -6,44 +6,51 @@
 // RUN: convgrad-opt %s -split-input-file --convgrad-cpu-set-target="target-cpu=x86-64-v3" --convgrad-cpu-depthwise-channels-last --canonicalize --cse | FileCheck %s --check-prefix=AVX2
 
 // Filter gradient, 40 channels (2 full vectors of 16 + 8), dynamic batch,
-// two threads: 2 tasks of 32 accumulator channels ([3, 3, 64], padded to
-// whole blocks); a task zeroes its slice, then per image and output row
-// runs its full blocks (1 vector each) and, in the task holding channel
-// 32, the partial vector with masked loads. Per block and row, the 9
-// accumulators are loaded; when all 3 kernel rows are inside x (scf.if),
-// one pass over the columns: column 0 (kernel columns 1, 2 only), the
-// interior loop 1..18 carrying 9 accumulators (one dy load, 9 FMAs),
-// column 19 (kernel columns 0, 1); else each kernel row inside x on its
-// own. Then [3, 3, 40] -> [40, 3, 3, 1].
+// two threads: 2 tasks splitting the N x 10 output rows (task t: rows
+// [t * 10N / 2, (t + 1) * 10N / 2), image = row / 10), each with all
+// channels: whole pixels per thread, its own zeroed [3, 3, 48] copy of the
+// accumulators (40 padded to the partial vector), the two copies summed
+// after. Per output row: the full block (2 vectors), then the partial
+// vector with masked loads. Per block and row, the 18 accumulators are
+// loaded; when all 3 kernel rows are inside x (scf.if), one pass over the
+// columns: column 0 (kernel columns 1, 2 only), the interior loop 1..18
+// carrying 18 accumulators (per vector one dy load, 9 FMAs), column 19
+// (kernel columns 0, 1); else each kernel row inside x on its own. Then
+// [3, 3, 40] -> [40, 3, 3, 1].
 // CHECK-LABEL: func.func @wgrad
 // CHECK-SAME: (%[[X:.*]]: tensor<?x10x20x40xf32>, %[[DY:.*]]: tensor<?x10x20x40xf32>)
 // CHECK-NOT: tensor.pad
-// CHECK: %[[ACC:.*]] = scf.forall (%[[T:.*]]) in (2) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<3x3x64xf32>)
-// CHECK:   %[[C0:.*]] = arith.muli %[[T]], %c32
-// CHECK:   %[[TAIL:.*]] = arith.cmpi eq, %[[C0]], %c32
-// CHECK:   %[[ZERO:.*]] = linalg.fill {{.*}} -> tensor<3x3x?xf32>
-// CHECK:   scf.for %[[N:.*]] = %c0 to %{{.*}} step %c1 iter_args(%{{.*}} = %[[ZERO]])
-// CHECK:     scf.for %[[OH:.*]] = %c0 to %c10 step %c1
-// CHECK:       scf.for %[[C:.*]] = %[[C0]] to %{{.*}} step %c16
-// CHECK-COUNT-9: vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<3x3x?xf32>, vector<16xf32>
-// CHECK:         scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// CHECK:           vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c0, %[[C]]]
+// CHECK: %[[ITEMS:.*]] = arith.muli %{{.*}}, %c10
+// CHECK: %[[PARTS:.*]] = scf.forall (%[[T:.*]]) in (2) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<6x3x48xf32>)
+// CHECK:   %[[ZERO:.*]] = linalg.fill {{.*}} -> tensor<?x3x48xf32>
+// CHECK:   %[[B0:.*]] = arith.muli %{{.*}}, %[[ITEMS]]
+// CHECK:   %[[FIRST:.*]] = arith.divui %[[B0]], %c2
+// CHECK:   %[[B1:.*]] = arith.muli %{{.*}}, %[[ITEMS]]
+// CHECK:   %[[LAST:.*]] = arith.divui %[[B1]], %c2
+// CHECK:   scf.for %[[ITEM:.*]] = %[[FIRST]] to %[[LAST]] step %c1 iter_args(%{{.*}} = %[[ZERO]])
+// CHECK:     %[[N:.*]] = arith.divui %[[ITEM]], %c10
+// CHECK:     %[[OH:.*]] = arith.remui %[[ITEM]], %c10
+// CHECK-COUNT-18: vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<?x3x48xf32>, vector<16xf32>
+// CHECK:         scf.if %{{.*}} -> (vector<16xf32>
+// CHECK:           vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c0, %c0]
 // CHECK-COUNT-6:   vector.fma
-// CHECK:           scf.for %[[OW:.*]] = %c1 to %c19 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// CHECK:             vector.transfer_read %[[DY]][%[[N]], %[[OH]], %[[OW]], %[[C]]]
+// CHECK:           vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c0, %c16]
+// CHECK-COUNT-6:   vector.fma
+// CHECK:           scf.for %[[OW:.*]] = %c1 to %c19 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:             vector.transfer_read %[[DY]][%[[N]], %[[OH]], %[[OW]], %c0]
+// CHECK-COUNT-9:     vector.fma
+// CHECK:             vector.transfer_read %[[DY]][%[[N]], %[[OH]], %[[OW]], %c16]
 // CHECK-COUNT-9:     vector.fma
 // CHECK-NEXT:        scf.yield
-// CHECK:           vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c19, %[[C]]]
-// CHECK-COUNT-6:   vector.fma
 // CHECK:         } else {
-// CHECK:           scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// CHECK:             scf.for %{{.*}} = %c1 to %c19
-// CHECK-COUNT-3:       vector.fma
-// CHECK-COUNT-9: vector.transfer_write %{{.*}} {in_bounds = [true]} : vector<16xf32>, tensor<3x3x?xf32>
-// CHECK:       scf.if %[[TAIL]] -> (tensor<3x3x?xf32>)
+// CHECK-COUNT-18: vector.transfer_write %{{.*}} {in_bounds = [true]} : vector<16xf32>, tensor<?x3x48xf32>
 // CHECK:         vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c0, %c32], %{{.*}} : tensor<?x10x20x40xf32>, vector<16xf32>
 // CHECK: tensor.parallel_insert_slice
-// CHECK: %[[USED:.*]] = tensor.extract_slice %[[ACC]][0, 0, 0] [3, 3, 40]
+// CHECK: %[[P0:.*]] = tensor.extract_slice %[[PARTS]][0, 0, 0] [3, 3, 48]
+// CHECK: %[[P1:.*]] = tensor.extract_slice %[[PARTS]][3, 0, 0] [3, 3, 48]
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} ins(%[[P0]], %[[P1]] : tensor<3x3x48xf32>, tensor<3x3x48xf32>)
+// CHECK:   arith.addf
+// CHECK: %[[USED:.*]] = tensor.extract_slice %[[SUM]][0, 0, 0] [3, 3, 40]
 // CHECK: linalg.transpose ins(%[[USED]] : tensor<3x3x40xf32>) {{.*}} permutation = [2, 0, 1]
 // CHECK: tensor.expand_shape {{.*}} into tensor<40x3x3x1xf32>
 // CHECK-NOT: convgrad.conv
@@ -55,6 +62,20 @@
 func.func @wgrad(%x: tensor<?x10x20x40xf32>, %dy: tensor<?x10x20x40xf32>) -> tensor<40x3x3x1xf32> {
   %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] groups = 40 layout = channels_last
     : (tensor<?x10x20x40xf32>, tensor<?x10x20x40xf32>) -> tensor<40x3x3x1xf32>
+  return %dw : tensor<40x3x3x1xf32>
+}
+
+// -----
+
+// A single output row (fewer work items than threads): the two tasks split
+// the channels instead (32 accumulator channels each, no copies to sum).
+// CHECK-LABEL: func.func @wgrad_one_row
+// CHECK: scf.forall (%{{.*}}) in (2) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<3x3x64xf32>)
+// CHECK-NOT: arith.addf
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 0] [3, 3, 40]
+func.func @wgrad_one_row(%x: tensor<?x3x20x40xf32>, %dy: tensor<?x1x20x40xf32>) -> tensor<40x3x3x1xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy padding = [0, 1, 0, 1] groups = 40 layout = channels_last
+    : (tensor<?x3x20x40xf32>, tensor<?x1x20x40xf32>) -> tensor<40x3x3x1xf32>
   return %dw : tensor<40x3x3x1xf32>
 }
 

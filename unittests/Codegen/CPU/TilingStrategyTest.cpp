@@ -778,14 +778,19 @@ TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
   CPUTarget two = avx512;
   two.threads = 2;
   // Row h (256 channels, 3x3): 2 vectors x 9 taps = 18 of 24 accumulators,
-  // the whole kernel in one pass; 2 threads: 2 tasks.
+  // the whole kernel in one pass; 2 threads: 2 tasks splitting the output
+  // rows (each task every channel: whole pixels), not the channels.
   auto t = channelsLastTiling(K::FilterGradient, 256, avx512);
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->lanes, 16);
   EXPECT_EQ(t->channelVectors, 2);
   EXPECT_EQ(t->kernelRowBlock, 3);
   EXPECT_EQ(t->tasks, 1);
-  EXPECT_EQ(channelsLastTiling(K::FilterGradient, 256, two)->tasks, 2);
+  EXPECT_FALSE(t->splitPositions);
+  t = channelsLastTiling(K::FilterGradient, 256, two);
+  EXPECT_EQ(t->tasks, 2);
+  EXPECT_TRUE(t->splitPositions);
+  EXPECT_EQ(t->channelVectors, 2);
   // AVX2: 12 accumulators hold one vector per tap of 3x3.
   t = channelsLastTiling(K::FilterGradient, 256, avx2);
   EXPECT_EQ(t->lanes, 8);
@@ -799,12 +804,19 @@ TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
   t = channelsLastTiling(K::FilterGradient, 96, avx2, 7, 7, 56, 6);
   EXPECT_EQ(t->kernelRowBlock, 1);
   // The block divides the full vectors (144 = 9 vectors: blocks of 1, 3
-  // would exceed 24 accumulators), and never more vectors per block than
-  // leave every thread one: 32 channels on 2 threads, 1 vector each.
+  // would exceed 24 accumulators). Fewer output rows than threads (1 x 1
+  // output, whatever N): tasks split the channels, never more vectors per
+  // block than leave every thread one: 32 channels on 2 threads, 1 vector
+  // each; with rows for every thread, one task has both vectors.
   EXPECT_EQ(channelsLastTiling(K::FilterGradient, 144, avx512)->channelVectors,
             1);
-  t = channelsLastTiling(K::FilterGradient, 32, two);
+  t = channelsLastTiling(K::FilterGradient, 32, two, 3, 3, /*rows=*/1);
+  EXPECT_FALSE(t->splitPositions);
   EXPECT_EQ(t->channelVectors, 1);
+  EXPECT_EQ(t->tasks, 2);
+  t = channelsLastTiling(K::FilterGradient, 32, two);
+  EXPECT_TRUE(t->splitPositions);
+  EXPECT_EQ(t->channelVectors, 2);
   EXPECT_EQ(t->tasks, 2);
   // Odd channel counts: the partial vector is a block (task) of its own.
   for (const CPUTarget &target : {avx2, avx512, two})

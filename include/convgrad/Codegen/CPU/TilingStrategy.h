@@ -305,8 +305,14 @@ struct DepthwiseChannelsLastTiling {
   /// Data gradient: output rows per parallel task (divides the rows).
   int64_t taskRows = 1;
   /// Filter gradient: parallel tasks, each a range of channel blocks (no
-  /// reduction between threads).
+  /// reduction between threads), or else (splitPositions) a range of the
+  /// output rows of all images.
   int64_t tasks = 1;
+  /// Filter gradient: whether the tasks split the output rows (N x OH work
+  /// items) instead of the channels, each task accumulating every channel
+  /// into its own copy of the [KH, KW, C] accumulators, the copies summed
+  /// after the tasks.
+  bool splitPositions = false;
   /// Filter gradient: kernel rows per register block (kernelRowBlock x KW x
   /// channelVectors accumulators, each block one pass over dy); the last
   /// block may be smaller.

@@ -598,15 +598,23 @@ mlir::convgrad::cpu::getDepthwiseChannelsLastTiling(
   int64_t fullVectors = channels / t.lanes;
   int64_t threads = target.threads == 0 ? 4 : target.threads;
   if (kind == DepthwiseChannelsLastKind::FilterGradient) {
-    // Tasks are ranges of blocks of channel vectors (no reduction between
+    // Tasks split the output rows of all images (at least OH work items,
+    // whatever N) when there are enough for every thread: each task then
+    // streams whole pixels (all channels contiguous) and owns a copy of the
+    // accumulators (KH x KW x C, summed after: a negligible fraction of
+    // the N x OH x OW x KH x KW x C FMAs). Split by channel blocks instead,
+    // every thread would read a strided part of every pixel. Otherwise
+    // tasks are ranges of blocks of channel vectors (no reduction between
     // threads): at most fullVectors / threads vectors per block so that
-    // every thread gets one, and the whole kernel in registers when it fits
-    // (taps x vectors accumulators), else one vector and blocks of kernel
-    // rows, balanced. The accumulators are reloaded per output row (the
-    // blocks are the innermost loop, so that x and dy stream row by row):
-    // KH x KW x vectors loads and stores against OW x as many FMAs.
-    int64_t cap =
-        std::max<int64_t>(1, std::min(fullVectors / threads, maxAcc / taps));
+    // every thread gets one. A block holds the whole kernel in registers
+    // when it fits (taps x vectors accumulators), else one vector and
+    // blocks of kernel rows, balanced. The accumulators are reloaded per
+    // output row (the blocks are the innermost loop, so that x and dy
+    // stream row by row): KH x KW x vectors loads and stores against OW x
+    // as many FMAs.
+    t.splitPositions = threads > 1 && outputRows >= threads;
+    int64_t perThread = t.splitPositions ? fullVectors : fullVectors / threads;
+    int64_t cap = std::max<int64_t>(1, std::min(perThread, maxAcc / taps));
     t.channelVectors = largestDivisorAtMost(fullVectors, cap);
     int64_t rowsFit =
         std::max<int64_t>(1, maxAcc / (kernelCols * t.channelVectors));
@@ -614,7 +622,9 @@ mlir::convgrad::cpu::getDepthwiseChannelsLastTiling(
     t.kernelRowBlock = (kernelRows + blocks - 1) / blocks;
     int64_t channelBlocks =
         fullVectors / t.channelVectors + (channels % t.lanes != 0 ? 1 : 0);
-    t.tasks = std::max<int64_t>(1, std::min(threads, channelBlocks));
+    t.tasks = t.splitPositions
+                  ? threads
+                  : std::max<int64_t>(1, std::min(threads, channelBlocks));
     return t;
   }
   // Data gradient: a register block of columns x channel vectors, the
