@@ -72,6 +72,8 @@ namespace {
 /// gradient is computed).
 struct DepthwiseGeometry {
   int64_t channels = 0;
+  /// Channels (and filters) per group: 1 for a depthwise op.
+  int64_t groupChannels = 1;
   int64_t inSizes[2] = {0, 0};  ///< H, W
   int64_t outSizes[2] = {0, 0}; ///< OH, OW
   int64_t kernel[2] = {0, 0};
@@ -377,7 +379,10 @@ private:
     SmallVector<Value> channel;
     for (int64_t v = 0; v < vectors; ++v)
       channel.push_back(addIndex(b, loc, c0, v * cv.lanes));
-    SmallVector<Value> acc(cols.size() * vectors, cv.zero(b));
+    // Accumulator r of (column ci, vector v): acc[(ci * vectors + v) * k +
+    // r], summed after the rotation of its groups by r (see rotateSum).
+    int64_t k = g.groupChannels;
+    SmallVector<Value> acc(cols.size() * vectors * k, cv.zero(b));
     bool anyTap = llvm::any_of(
         cols, [](const BlockColumn &c) { return !c.kernelColumns.empty(); });
     if (anyTap) {
@@ -400,20 +405,25 @@ private:
                   if (llvm::is_contained(col.kernelColumns, kw))
                     readers[col.offset + ph.offsets[ti]].push_back({ci, ti});
               for (int64_t v = 0; v < vectors; ++v) {
-                // The filter flipped: dx sums dy[i + lo - k] * w[k].
+                // The filter flipped: dx sums dy[i + lo - k] * w[k]; term r
+                // of tap kw at w[ti * k + r].
                 SmallVector<Value> w;
                 for (int64_t kw : ph.kernelColumns)
-                  w.push_back(cv.read(tb, filterT,
-                                      {indexConstant(tb, loc, kh),
-                                       indexConstant(tb, loc, kw), channel[v]},
-                                      masked));
+                  for (int64_t r = 0; r < k; ++r)
+                    w.push_back(cv.read(tb, filterT,
+                                        {indexConstant(tb, loc, kh),
+                                         indexConstant(tb, loc, kw),
+                                         indexConstant(tb, loc, r), channel[v]},
+                                        masked));
                 for (auto &[offset, uses] : readers) {
                   Value dyCol = addIndex(tb, loc, base, offset);
                   Value d =
                       cv.read(tb, dy, {n, dyRow, dyCol, channel[v]}, masked);
                   for (auto [ci, ti] : uses) {
-                    Value &a = next[ci * vectors + v];
-                    a = vector::FMAOp::create(tb, loc, d, w[ti], a);
+                    for (int64_t r = 0; r < k; ++r) {
+                      Value &a = next[(ci * vectors + v) * k + r];
+                      a = vector::FMAOp::create(tb, loc, d, w[ti * k + r], a);
+                    }
                   }
                 }
               }
@@ -425,12 +435,35 @@ private:
       // Output column j = phase + s * q.
       Value q = addIndex(b, loc, base, col.offset);
       Value j = addIndex(b, loc, mulIndex(b, loc, q, g.strides[1]), ph.phase);
-      for (int64_t v = 0; v < vectors; ++v)
-        out =
-            cv.write(b, acc[ci * vectors + v], out,
-                     {indexConstant(b, loc, 0), local, j, channel[v]}, masked);
+      for (int64_t v = 0; v < vectors; ++v) {
+        size_t first = (ci * vectors + v) * k;
+        Value sum = rotateSum(
+            b, loc, ArrayRef<Value>(acc).slice(first, k));
+        out = cv.write(b, sum, out,
+                       {indexConstant(b, loc, 0), local, j, channel[v]},
+                       masked);
+      }
     }
     return out;
+  }
+
+  /// The output vector of the k = groupChannels accumulators `terms` of
+  /// one (column, channel vector): accumulator r holds, in lane f (group
+  /// f / k), dy[f] * w[f, tap, (f mod k + r) mod k] summed over the taps:
+  /// the term of dx channel (f mod k + r) mod k of the group, so lane c of
+  /// the result sums terms[r][k (c / k) + (c mod k - r) mod k] over r.
+  Value rotateSum(OpBuilder &b, Location loc, ArrayRef<Value> terms) const {
+    int64_t k = terms.size();
+    Value sum = terms[0];
+    for (int64_t r = 1; r < k; ++r) {
+      SmallVector<int64_t> mask;
+      for (int64_t c = 0; c < cv.lanes; ++c)
+        mask.push_back(c / k * k + (c % k - r + k) % k);
+      Value rotated =
+          vector::ShuffleOp::create(b, loc, terms[r], terms[r], mask);
+      sum = arith::AddFOp::create(b, loc, sum, rotated);
+    }
+    return sum;
   }
 
   const DepthwiseGeometry &g;
@@ -690,11 +723,13 @@ FailureOr<DepthwiseGeometry> depthwiseGeometry(const ConvParams &p, Value x,
   auto xs = cast<RankedTensorType>(x.getType()).getShape();
   auto ys = cast<RankedTensorType>(dy.getType()).getShape();
   auto ws = cast<RankedTensorType>(filter.getType()).getShape();
-  // x [N, H, W, C], dy [N, OH, OW, F], filter [F, KH, KW, C / groups].
-  if (p.groups != xs[3] || ys[3] != xs[3] || ws[0] != xs[3] || ws[3] != 1)
+  // x [N, H, W, C], dy [N, OH, OW, F], filter [F, KH, KW, C / groups]
+  // with F = C: groups of as many channels as filters.
+  if (p.groups * ws[3] != xs[3] || ys[3] != xs[3] || ws[0] != xs[3])
     return failure();
   DepthwiseGeometry g;
   g.channels = xs[3];
+  g.groupChannels = ws[3];
   for (int i = 0; i < 2; ++i) {
     g.inSizes[i] = xs[1 + i];
     g.outSizes[i] = ys[1 + i];
@@ -743,7 +778,7 @@ planDepthwiseOp(PatternRewriter &rewriter, Operation *op, const ConvParams &p,
   Type accType = getAccumulatorType(getElementTypeOrSelf(op->getResult(0)));
   std::optional<cpu::DepthwiseChannelsLastTiling> tiling =
       cpu::getDepthwiseChannelsLastTiling(
-          kind, g.channels, g.kernel[0], g.kernel[1],
+          kind, g.channels, g.groupChannels, g.kernel[0], g.kernel[1],
           dgrad ? g.inSizes[0] : g.outSizes[0],
           dgrad ? dataGradientBorderColumns(g) : filterGradientBorderColumns(g),
           accType.getIntOrFloatBitWidth(), target);
@@ -752,10 +787,48 @@ planDepthwiseOp(PatternRewriter &rewriter, Operation *op, const ConvParams &p,
   return PlannedDepthwiseOp{g, accType, *tiling};
 }
 
-/// [F, KH, KW, 1] -> [KH, KW, F].
-Value filterToTapsByChannels(OpBuilder &b, Location loc, Value filter) {
-  Value collapsed = mergeDims(b, loc, filter, 2);
-  return transposeTensor(b, loc, collapsed, {1, 2, 0});
+/// The filter [F, KH, KW, k] of groups of k channels and filters (F = C =
+/// G k) as the terms [KH, KW, k, F] of the data gradient:
+/// W[kh, kw, r, f] = w[f, kh, kw, (f mod k + r) mod k] (the filter of
+/// dy channel f for dx channel (f mod k + r) mod k of its group), so that
+/// one tap's term r is one vector along f. For k = 1, [KH, KW, 1, F].
+Value filterToTermsByChannels(OpBuilder &b, Location loc, Value filter,
+                              int64_t groupChannels) {
+  auto type = cast<RankedTensorType>(filter.getType());
+  ArrayRef<int64_t> ws = type.getShape();
+  int64_t k = groupChannels;
+  if (k == 1) {
+    Value taps = transposeTensor(b, loc, mergeDims(b, loc, filter, 2),
+                                 {1, 2, 0});
+    return splitDim(b, loc, taps, 2, 1);
+  }
+  Value init = tensor::EmptyOp::create(
+      b, loc, ArrayRef<int64_t>{ws[1], ws[2], k, ws[0]},
+      type.getElementType());
+  // (kh, kw, r, f) -> filter[f, kh, kw, (f mod k + r) mod k]: a gather
+  // along the last (k-wide) dimension, once per op on a small tensor.
+  auto gather = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, ValueRange{}, ValueRange{init},
+      ArrayRef<AffineMap>{b.getMultiDimIdentityMap(4)},
+      SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+      [&](OpBuilder &bb, Location bl, ValueRange) {
+        Value kh = linalg::IndexOp::create(bb, bl, 0);
+        Value kw = linalg::IndexOp::create(bb, bl, 1);
+        Value r = linalg::IndexOp::create(bb, bl, 2);
+        Value f = linalg::IndexOp::create(bb, bl, 3);
+        Value kv = indexConstant(bb, bl, k);
+        Value term = arith::RemUIOp::create(
+            bb, bl,
+            arith::AddIOp::create(bb, bl,
+                                  arith::RemUIOp::create(bb, bl, f, kv), r),
+            kv);
+        linalg::YieldOp::create(
+            bb, bl,
+            tensor::ExtractOp::create(bb, bl, filter,
+                                      ValueRange{f, kh, kw, term})
+                .getResult());
+      });
+  return gather.getResult(0);
 }
 
 struct DgradChannelsLast : OpRewritePattern<ConvBackwardDataOp> {
@@ -779,7 +852,8 @@ struct DgradChannelsLast : OpRewritePattern<ConvBackwardDataOp> {
     const cpu::DepthwiseChannelsLastTiling *tiling = &plan->tiling;
 
     Location loc = op.getLoc();
-    Value filterT = filterToTapsByChannels(rewriter, loc, filter);
+    Value filterT =
+        filterToTermsByChannels(rewriter, loc, filter, g.groupChannels);
     ChannelVectors cv(loc, accType, tiling->lanes);
     DataGradientEmitter emitter(g, *tiling, cv, dy, filterT);
     Value init = tensor::EmptyOp::create(

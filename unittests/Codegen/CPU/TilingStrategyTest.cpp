@@ -769,8 +769,8 @@ std::optional<DepthwiseChannelsLastTiling>
 channelsLastTiling(DepthwiseChannelsLastKind kind, int64_t channels,
                    const CPUTarget &target, int64_t kh = 3, int64_t kw = 3,
                    int64_t rows = 28, int64_t borders = 2) {
-  return getDepthwiseChannelsLastTiling(kind, channels, kh, kw, rows, borders,
-                                        32, target);
+  return getDepthwiseChannelsLastTiling(kind, channels, /*groupChannels=*/1,
+                                        kh, kw, rows, borders, 32, target);
 }
 
 TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
@@ -855,6 +855,46 @@ TEST(DepthwiseChannelsLast, DataGradientBlocks) {
   // Task rows divide the rows (57: 19 on 2 threads).
   EXPECT_EQ(channelsLastTiling(K::DataGradient, 64, two, 3, 3, 57)->taskRows,
             19);
+}
+
+TEST(DepthwiseChannelsLast, GroupedDataGradient) {
+  using K = DepthwiseChannelsLastKind;
+  CPUTarget two = avx512;
+  two.threads = 2;
+  auto grouped = [](K kind, int64_t channels, int64_t groupChannels,
+                    const CPUTarget &target, int64_t kh = 3, int64_t kw = 3) {
+    return getDepthwiseChannelsLastTiling(kind, channels, groupChannels, kh,
+                                          kw, /*outputRows=*/28,
+                                          /*borderColumns=*/2, 32, target);
+  };
+  // Row g (128 channels, groups of 4): 4 accumulators per output vector,
+  // 32 - 12 filter vectors - 2 leaves 18: 4 columns x 1 vector (columns
+  // first: each filter vector serves every column); tasks of 14 rows on 2
+  // threads.
+  auto t = grouped(K::DataGradient, 128, 4, two);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(std::make_pair(t->channelVectors, t->columnBlock), Block(1, 4));
+  EXPECT_EQ(t->taskRows, 14);
+  // Groups of 2: 32 - 6 - 2 = 24 accumulators, 12 output vectors: 8
+  // columns x 1 vector.
+  t = grouped(K::DataGradient, 128, 2, avx512);
+  EXPECT_EQ(std::make_pair(t->channelVectors, t->columnBlock), Block(1, 8));
+  // 5x5, groups of 4: 32 - 20 - 2 = 10 accumulators, 2 columns; the
+  // unrolled block within 512 FMAs.
+  t = grouped(K::DataGradient, 64, 4, avx512, 5, 5);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->columnBlock, 2);
+  EXPECT_LE(t->columnBlock * t->channelVectors * 4 * 25, 512);
+  // Declined: AVX2 with groups of 4 and 3 kernel columns (16 registers,
+  // 12 filter vectors: no room for 4 accumulators), groups that do not
+  // divide the lanes (3) or are above 4 channels (8), channels not whole
+  // groups, and grouped filter gradients.
+  EXPECT_FALSE(grouped(K::DataGradient, 128, 4, avx2).has_value());
+  EXPECT_TRUE(grouped(K::DataGradient, 128, 2, avx2).has_value());
+  EXPECT_FALSE(grouped(K::DataGradient, 96, 3, avx512).has_value());
+  EXPECT_FALSE(grouped(K::DataGradient, 128, 8, avx512).has_value());
+  EXPECT_FALSE(grouped(K::DataGradient, 130, 4, avx512).has_value());
+  EXPECT_FALSE(grouped(K::FilterGradient, 128, 4, avx512).has_value());
 }
 
 TEST(DepthwiseChannelsLast, Declines) {

@@ -300,7 +300,8 @@ struct DepthwiseChannelsLastTiling {
   /// channels; a partial last vector is a block of its own, masked).
   int64_t channelVectors = 1;
   /// Data gradient: output columns per register block (blocks of
-  /// columnBlock x channelVectors accumulators).
+  /// columnBlock x channelVectors output vectors, each of groupChannels
+  /// accumulators).
   int64_t columnBlock = 1;
   /// Data gradient: output rows per parallel task (divides the rows).
   int64_t taskRows = 1;
@@ -320,18 +321,21 @@ struct DepthwiseChannelsLastTiling {
 };
 
 /// The tiling of a channels-last depthwise 2-D kernel of `kind` with
-/// `channels` channels, a `kernelRows` x `kernelCols` kernel, `outputRows`
-/// rows of the computed tensor (dx for a data gradient), `borderColumns`
-/// output columns whose windows reach the padding (their code is unrolled)
-/// and accumulators of `accBits`; nullopt when the form does not apply
-/// (then the generic channels-last path computes the op): more kernel
-/// columns than accumulator registers, or more than 64 taps or border
-/// columns.
+/// `channels` channels in groups of `groupChannels` (1: depthwise; else a
+/// grouped data gradient with as many filters as channels per group), a
+/// `kernelRows` x `kernelCols` kernel, `outputRows` rows of the computed
+/// tensor (dx for a data gradient), `borderColumns` output columns whose
+/// windows reach the padding (their code is unrolled) and accumulators of
+/// `accBits`; nullopt when the form does not apply (then the plane-by-plane
+/// or the generic channels-last path computes the op): more kernel columns
+/// than accumulator registers, more than 64 taps or border columns, or
+/// groups of several channels that do not fit it (see the definition).
 std::optional<DepthwiseChannelsLastTiling>
 getDepthwiseChannelsLastTiling(DepthwiseChannelsLastKind kind, int64_t channels,
-                               int64_t kernelRows, int64_t kernelCols,
-                               int64_t outputRows, int64_t borderColumns,
-                               int64_t accBits, const CPUTarget &target);
+                               int64_t groupChannels, int64_t kernelRows,
+                               int64_t kernelCols, int64_t outputRows,
+                               int64_t borderColumns, int64_t accBits,
+                               const CPUTarget &target);
 
 //===----------------------------------------------------------------------===//
 // Data movement (convgrad-vectorize-data-movement)
