@@ -16,15 +16,24 @@
 //     read dy column q + off(kw), off = (p + lo_w - kw d_w) / s_w, for the
 //     kernel columns kw of that phase only (no FMA on an inserted zero).
 //     A register block is `columnBlock` consecutive q x `channelVectors`
-//     vectors; the filter is transposed once to [KH, KW, C] so that a tap's
-//     filter vector is one load;
+//     vectors; the filter is transposed once to [KH, KW, 1, C] so that a
+//     tap's filter vector is one load. Grouped data gradients of k > 1
+//     channels and k filters per group (k divides the lanes: whole groups
+//     per vector) sum k terms per output: dx[c] = sum over j < k of
+//     dy[k (c / k) + j] * w[k (c / k) + j, tap, c mod k]. Each output vector
+//     has k accumulators, A_r += dy * W_r along f with W_r[f] = w[f, tap,
+//     (f mod k + r) mod k] (the filter arranged once as [KH, KW, k, C]),
+//     and is the sum of A_r rotated by r within the groups of k lanes:
+//     k - 1 in-lane shuffles per output vector, none per tap;
 //   - filter gradient, dw[c, kh, kw] = sum over (n, oh, ow) of
 //       x[n, oh s_h - lo_h + kh d_h, ow s_w - lo_w + kw d_w, c] * dy[n, oh, ow,
 //       c]:
-//     per block of channel vectors (a parallel task: no reduction between
-//     threads) and block of kernel rows, one accumulator vector per
-//     (kernel row, kernel column, channel vector) over every image and
-//     output position; per output position, one dy load serves KW FMAs.
+//     per block of channel vectors and block of kernel rows, one
+//     accumulator vector per (kernel row, kernel column, channel vector)
+//     over the output positions; per output position, one dy load serves
+//     KW FMAs. Parallel tasks split the output rows of all images, each
+//     into its own copy of the accumulators (summed after), or the channel
+//     blocks when there are fewer rows than threads.
 //
 // The padding costs no copy and no per-element branch: whether a kernel
 // row is inside the input is decided once per output row (scf.if), and the

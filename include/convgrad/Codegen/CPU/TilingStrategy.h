@@ -264,7 +264,9 @@ struct DepthwisePlaneTiling {
 /// channels-last depthwise path computes them in place with vectors along
 /// the channels. Every other grouped op would otherwise fill vectors along
 /// its few channels per group, or be split into one small convolution per
-/// group; two transposes (one pass over each activation) cost less.
+/// group; two transposes (one pass over each activation) cost less. (The
+/// grouped data gradients that getDepthwiseChannelsLastTiling accepts are
+/// computed along the channels before this applies.)
 bool isChannelsLastPlanewise(int64_t terms, int64_t outPerGroup);
 
 /// The tiling of a plane-by-plane depthwise kernel of `kind` with `planes`
