@@ -56,17 +56,19 @@ void mlir::convgrad::buildConvGradToLinalgStage(
     gemm.blockBytes = options.wgradBlockBytes;
     pm.addPass(createConvGradCPUWgradToGemm(gemm));
   }
-  // Channels-first depthwise ops are computed plane by plane where the data
-  // is (forward, data gradients, filter gradients), before the
-  // decomposition: its phase convolutions of strided data gradients would
-  // be interleaved by strided inserts, element by element in channels-first.
-  if (isVector(options))
-    pm.addPass(createConvGradCPUDepthwisePlanes());
-  // Channels-last depthwise gradients likewise, with vectors along the
-  // channels: before the decomposition pads dy and turns the filter
-  // gradient into a convolution by dy.
+  // Channels-last depthwise gradients (and grouped data gradients of few
+  // channels per group) with vectors along the channels, before the
+  // decomposition pads dy and turns the filter gradient into a convolution
+  // by dy; first, so that the grouped ones it declines go plane by plane.
   if (isVector(options))
     pm.addPass(createConvGradCPUDepthwiseChannelsLast());
+  // Channels-first depthwise ops (and the channels-last grouped ops left)
+  // are computed plane by plane where the data is (forward, data gradients,
+  // filter gradients), before the decomposition: its phase convolutions of
+  // strided data gradients would be interleaved by strided inserts, element
+  // by element in channels-first.
+  if (isVector(options))
+    pm.addPass(createConvGradCPUDepthwisePlanes());
   ConvGradDecomposeOptions decompose;
   decompose.dgradStrategy = options.dgradStrategy;
   pm.addPass(createConvGradDecompose(decompose));

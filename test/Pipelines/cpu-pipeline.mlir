@@ -20,8 +20,8 @@
 // OPTS-NEXT: convgrad-crop-padding-taps
 // OPTS-NEXT: convgrad-subsample-strided-input
 // OPTS-NEXT: convgrad-cpu-wgrad-to-gemm{block-bytes=4096 parallel-tasks=3}
-// OPTS-NEXT: convgrad-cpu-depthwise-planes
 // OPTS-NEXT: convgrad-cpu-depthwise-channels-last
+// OPTS-NEXT: convgrad-cpu-depthwise-planes
 // OPTS-NEXT: convgrad-decompose{dgrad-strategy=zero-insertion}
 // OPTS: convgrad-cpu-apply-llvm-target
 // RUN: not convgrad-opt %s --convgrad-cpu-pipeline="codegen=vectr" 2>&1 | FileCheck %s --check-prefix=BADOPT

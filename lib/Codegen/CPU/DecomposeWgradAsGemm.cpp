@@ -83,33 +83,6 @@ using namespace mlir::convgrad;
 
 namespace {
 
-/// The sum of the `tasks` equal row blocks of `parts` ([T * R, B] -> [R, B])
-/// converted to `elementType`: one elementwise linalg.generic, which
-/// convgrad-vectorize-data-movement vectorizes (and spreads over the
-/// threads when large) like any copy.
-Value sumTaskParts(OpBuilder &b, Location loc, Value parts, int64_t tasks,
-                   Type elementType) {
-  auto partsType = cast<RankedTensorType>(parts.getType());
-  int64_t rows = partsType.getDimSize(0) / tasks;
-  SmallVector<Value> inputs;
-  for (int64_t t = 0; t < tasks; ++t)
-    inputs.push_back(
-        sliceAlongDim(b, loc, parts, 0, b.getIndexAttr(t * rows), rows));
-  Value init = tensor::EmptyOp::create(
-      b, loc, ArrayRef<int64_t>{rows, partsType.getDimSize(1)}, elementType);
-  SmallVector<AffineMap> maps(tasks + 1, b.getMultiDimIdentityMap(/*rank=*/2));
-  SmallVector<utils::IteratorType> iterators(2, utils::IteratorType::parallel);
-  auto sum = linalg::GenericOp::create(
-      b, loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps,
-      iterators, [&](OpBuilder &bb, Location bl, ValueRange args) {
-        Value total = args[0];
-        for (int64_t t = 1; t < tasks; ++t)
-          total = arith::AddFOp::create(bb, bl, total, args[t]);
-        linalg::YieldOp::create(bb, bl, castFloat(bb, bl, total, elementType));
-      });
-  return sum.getResult(0);
-}
-
 struct DecomposeConvBackwardFilterAsGemm
     : OpRewritePattern<ConvBackwardFilterOp> {
   DecomposeConvBackwardFilterAsGemm(MLIRContext *ctx, PatternBenefit benefit,
@@ -427,8 +400,8 @@ struct DecomposeConvBackwardFilterAsGemm
       if (splitPositions) {
         // [T * taps * A, B] -> the sum of the T parts [taps * A, B] ->
         // [K..., A, B].
-        result = sumTaskParts(rewriter, loc, forall.getResult(0), tasks,
-                              elementType);
+        result = sumBlocksAlongDim0(rewriter, loc, forall.getResult(0),
+                                    tasks, elementType);
         for (unsigned i = 0; i < r; ++i)
           result = splitDim(rewriter, loc, result, i, kernel[i]);
       } else {

@@ -16,15 +16,24 @@
 //     read dy column q + off(kw), off = (p + lo_w - kw d_w) / s_w, for the
 //     kernel columns kw of that phase only (no FMA on an inserted zero).
 //     A register block is `columnBlock` consecutive q x `channelVectors`
-//     vectors; the filter is transposed once to [KH, KW, C] so that a tap's
-//     filter vector is one load;
+//     vectors; the filter is transposed once to [KH, KW, 1, C] so that a
+//     tap's filter vector is one load. Grouped data gradients of k > 1
+//     channels and k filters per group (k divides the lanes: whole groups
+//     per vector) sum k terms per output: dx[c] = sum over j < k of
+//     dy[k (c / k) + j] * w[k (c / k) + j, tap, c mod k]. Each output vector
+//     has k accumulators, A_r += dy * W_r along f with W_r[f] = w[f, tap,
+//     (f mod k + r) mod k] (the filter arranged once as [KH, KW, k, C]),
+//     and is the sum of A_r rotated by r within the groups of k lanes:
+//     k - 1 in-lane shuffles per output vector, none per tap;
 //   - filter gradient, dw[c, kh, kw] = sum over (n, oh, ow) of
 //       x[n, oh s_h - lo_h + kh d_h, ow s_w - lo_w + kw d_w, c] * dy[n, oh, ow,
 //       c]:
-//     per block of channel vectors (a parallel task: no reduction between
-//     threads) and block of kernel rows, one accumulator vector per
-//     (kernel row, kernel column, channel vector) over every image and
-//     output position; per output position, one dy load serves KW FMAs.
+//     per block of channel vectors and block of kernel rows, one
+//     accumulator vector per (kernel row, kernel column, channel vector)
+//     over the output positions; per output position, one dy load serves
+//     KW FMAs. Parallel tasks split the output rows of all images, each
+//     into its own copy of the accumulators (summed after), or the channel
+//     blocks when there are fewer rows than threads.
 //
 // The padding costs no copy and no per-element branch: whether a kernel
 // row is inside the input is decided once per output row (scf.if), and the
@@ -72,6 +81,8 @@ namespace {
 /// gradient is computed).
 struct DepthwiseGeometry {
   int64_t channels = 0;
+  /// Channels (and filters) per group: 1 for a depthwise op.
+  int64_t groupChannels = 1;
   int64_t inSizes[2] = {0, 0};  ///< H, W
   int64_t outSizes[2] = {0, 0}; ///< OH, OW
   int64_t kernel[2] = {0, 0};
@@ -377,7 +388,10 @@ private:
     SmallVector<Value> channel;
     for (int64_t v = 0; v < vectors; ++v)
       channel.push_back(addIndex(b, loc, c0, v * cv.lanes));
-    SmallVector<Value> acc(cols.size() * vectors, cv.zero(b));
+    // Accumulator r of (column ci, vector v): acc[(ci * vectors + v) * k +
+    // r], summed after the rotation of its groups by r (see rotateSum).
+    int64_t k = g.groupChannels;
+    SmallVector<Value> acc(cols.size() * vectors * k, cv.zero(b));
     bool anyTap = llvm::any_of(
         cols, [](const BlockColumn &c) { return !c.kernelColumns.empty(); });
     if (anyTap) {
@@ -400,20 +414,25 @@ private:
                   if (llvm::is_contained(col.kernelColumns, kw))
                     readers[col.offset + ph.offsets[ti]].push_back({ci, ti});
               for (int64_t v = 0; v < vectors; ++v) {
-                // The filter flipped: dx sums dy[i + lo - k] * w[k].
+                // The filter flipped: dx sums dy[i + lo - k] * w[k]; term r
+                // of tap kw at w[ti * k + r].
                 SmallVector<Value> w;
                 for (int64_t kw : ph.kernelColumns)
-                  w.push_back(cv.read(tb, filterT,
-                                      {indexConstant(tb, loc, kh),
-                                       indexConstant(tb, loc, kw), channel[v]},
-                                      masked));
+                  for (int64_t r = 0; r < k; ++r)
+                    w.push_back(cv.read(tb, filterT,
+                                        {indexConstant(tb, loc, kh),
+                                         indexConstant(tb, loc, kw),
+                                         indexConstant(tb, loc, r), channel[v]},
+                                        masked));
                 for (auto &[offset, uses] : readers) {
                   Value dyCol = addIndex(tb, loc, base, offset);
                   Value d =
                       cv.read(tb, dy, {n, dyRow, dyCol, channel[v]}, masked);
                   for (auto [ci, ti] : uses) {
-                    Value &a = next[ci * vectors + v];
-                    a = vector::FMAOp::create(tb, loc, d, w[ti], a);
+                    for (int64_t r = 0; r < k; ++r) {
+                      Value &a = next[(ci * vectors + v) * k + r];
+                      a = vector::FMAOp::create(tb, loc, d, w[ti * k + r], a);
+                    }
                   }
                 }
               }
@@ -425,12 +444,35 @@ private:
       // Output column j = phase + s * q.
       Value q = addIndex(b, loc, base, col.offset);
       Value j = addIndex(b, loc, mulIndex(b, loc, q, g.strides[1]), ph.phase);
-      for (int64_t v = 0; v < vectors; ++v)
-        out =
-            cv.write(b, acc[ci * vectors + v], out,
-                     {indexConstant(b, loc, 0), local, j, channel[v]}, masked);
+      for (int64_t v = 0; v < vectors; ++v) {
+        size_t first = (ci * vectors + v) * k;
+        Value sum = rotateSum(
+            b, loc, ArrayRef<Value>(acc).slice(first, k));
+        out = cv.write(b, sum, out,
+                       {indexConstant(b, loc, 0), local, j, channel[v]},
+                       masked);
+      }
     }
     return out;
+  }
+
+  /// The output vector of the k = groupChannels accumulators `terms` of
+  /// one (column, channel vector): accumulator r holds, in lane f (group
+  /// f / k), dy[f] * w[f, tap, (f mod k + r) mod k] summed over the taps:
+  /// the term of dx channel (f mod k + r) mod k of the group, so lane c of
+  /// the result sums terms[r][k (c / k) + (c mod k - r) mod k] over r.
+  Value rotateSum(OpBuilder &b, Location loc, ArrayRef<Value> terms) const {
+    int64_t k = terms.size();
+    Value sum = terms[0];
+    for (int64_t r = 1; r < k; ++r) {
+      SmallVector<int64_t> mask;
+      for (int64_t c = 0; c < cv.lanes; ++c)
+        mask.push_back(c / k * k + (c % k - r + k) % k);
+      Value rotated =
+          vector::ShuffleOp::create(b, loc, terms[r], terms[r], mask);
+      sum = arith::AddFOp::create(b, loc, sum, rotated);
+    }
+    return sum;
   }
 
   const DepthwiseGeometry &g;
@@ -453,59 +495,55 @@ public:
         interior(filterGradientInterior(g)) {}
 
   /// Accumulates into `acc` (a zero [KH, KW, width] tensor of accumulators
-  /// for the channels from `accC0`) the filter gradient of the full channel
-  /// blocks at channel offsets [fullBegin, fullEnd) and, when `hasTail`,
-  /// of the partial last vector at `tailC0` (masked). Channel blocks are
-  /// the innermost loop around the row code: every x and dy row streams
-  /// through once per kernel row block, all channels of a pixel together,
-  /// and the block's accumulators are reloaded from `acc` (in L1) per row.
+  /// for the channels from `accC0`) the filter gradient of the output rows
+  /// [firstItem, lastItem) of the N x OH rows of all images (item n * OH +
+  /// oh), for the full channel blocks at channel offsets [fullBegin,
+  /// fullEnd) and, when `hasTail`, the partial last vector at `tailC0`
+  /// (masked). Channel blocks are the innermost loop around the row code:
+  /// every x and dy row streams through once per kernel row block, all
+  /// channels of a pixel together, and the block's accumulators are
+  /// reloaded from `acc` (in L1) per row.
   Value emitTask(OpBuilder &b, Location loc, Value acc, Value accC0,
-                 Value fullBegin, Value fullEnd, Value hasTail,
-                 int64_t tailC0) {
-    Value batch = tensor::DimOp::create(b, loc, x, 0);
+                 Value fullBegin, Value fullEnd, Value hasTail, int64_t tailC0,
+                 Value firstItem, Value lastItem) {
     int64_t blockChannels = tiling.channelVectors * cv.lanes;
     for (int64_t kh0 = 0; kh0 < g.kernel[0]; kh0 += tiling.kernelRowBlock) {
       int64_t rows = std::min(tiling.kernelRowBlock, g.kernel[0] - kh0);
-      auto images = scf::ForOp::create(
-          b, loc, indexConstant(b, loc, 0), batch, indexConstant(b, loc, 1),
+      auto items = scf::ForOp::create(
+          b, loc, firstItem, lastItem, indexConstant(b, loc, 1),
           ValueRange{acc},
-          [&](OpBuilder &nb, Location l, Value n, ValueRange nit) {
-            auto outRows = scf::ForOp::create(
-                nb, l, indexConstant(nb, l, 0),
-                indexConstant(nb, l, g.outSizes[0]), indexConstant(nb, l, 1),
-                nit, [&](OpBuilder &rb, Location rl, Value oh, ValueRange it) {
-                  auto blocks = scf::ForOp::create(
-                      rb, rl, fullBegin, fullEnd,
-                      indexConstant(rb, rl, blockChannels), it,
-                      [&](OpBuilder &cb, Location cl, Value c0,
-                          ValueRange cit) {
-                        scf::YieldOp::create(
-                            cb, cl,
-                            emitBlockRow(cb, cl, cit[0], accC0, c0,
-                                         tiling.channelVectors, false, kh0,
-                                         rows, n, oh));
-                      });
-                  Value cur = blocks.getResult(0);
-                  if (hasTail) {
-                    auto ifOp = scf::IfOp::create(
-                        rb, rl, hasTail,
-                        [&](OpBuilder &tb, Location tl) {
-                          scf::YieldOp::create(
-                              tb, tl,
-                              emitBlockRow(tb, tl, cur, accC0,
-                                           indexConstant(tb, tl, tailC0), 1,
-                                           true, kh0, rows, n, oh));
-                        },
-                        [&](OpBuilder &eb, Location el) {
-                          scf::YieldOp::create(eb, el, cur);
-                        });
-                    cur = ifOp.getResult(0);
-                  }
-                  scf::YieldOp::create(rb, rl, cur);
+          [&](OpBuilder &rb, Location rl, Value item, ValueRange it) {
+            Value outRows = indexConstant(rb, rl, g.outSizes[0]);
+            Value n = arith::DivUIOp::create(rb, rl, item, outRows);
+            Value oh = arith::RemUIOp::create(rb, rl, item, outRows);
+            auto blocks = scf::ForOp::create(
+                rb, rl, fullBegin, fullEnd,
+                indexConstant(rb, rl, blockChannels), it,
+                [&](OpBuilder &cb, Location cl, Value c0, ValueRange cit) {
+                  scf::YieldOp::create(cb, cl,
+                                       emitBlockRow(cb, cl, cit[0], accC0, c0,
+                                                    tiling.channelVectors,
+                                                    false, kh0, rows, n, oh));
                 });
-            scf::YieldOp::create(nb, l, outRows.getResults());
+            Value cur = blocks.getResult(0);
+            if (hasTail) {
+              auto ifOp = scf::IfOp::create(
+                  rb, rl, hasTail,
+                  [&](OpBuilder &tb, Location tl) {
+                    scf::YieldOp::create(
+                        tb, tl,
+                        emitBlockRow(tb, tl, cur, accC0,
+                                     indexConstant(tb, tl, tailC0), 1, true,
+                                     kh0, rows, n, oh));
+                  },
+                  [&](OpBuilder &eb, Location el) {
+                    scf::YieldOp::create(eb, el, cur);
+                  });
+              cur = ifOp.getResult(0);
+            }
+            scf::YieldOp::create(rb, rl, cur);
           });
-      acc = images.getResult(0);
+      acc = items.getResult(0);
     }
     return acc;
   }
@@ -694,11 +732,13 @@ FailureOr<DepthwiseGeometry> depthwiseGeometry(const ConvParams &p, Value x,
   auto xs = cast<RankedTensorType>(x.getType()).getShape();
   auto ys = cast<RankedTensorType>(dy.getType()).getShape();
   auto ws = cast<RankedTensorType>(filter.getType()).getShape();
-  // x [N, H, W, C], dy [N, OH, OW, F], filter [F, KH, KW, C / groups].
-  if (p.groups != xs[3] || ys[3] != xs[3] || ws[0] != xs[3] || ws[3] != 1)
+  // x [N, H, W, C], dy [N, OH, OW, F], filter [F, KH, KW, C / groups]
+  // with F = C: groups of as many channels as filters.
+  if (p.groups * ws[3] != xs[3] || ys[3] != xs[3] || ws[0] != xs[3])
     return failure();
   DepthwiseGeometry g;
   g.channels = xs[3];
+  g.groupChannels = ws[3];
   for (int i = 0; i < 2; ++i) {
     g.inSizes[i] = xs[1 + i];
     g.outSizes[i] = ys[1 + i];
@@ -747,7 +787,7 @@ planDepthwiseOp(PatternRewriter &rewriter, Operation *op, const ConvParams &p,
   Type accType = getAccumulatorType(getElementTypeOrSelf(op->getResult(0)));
   std::optional<cpu::DepthwiseChannelsLastTiling> tiling =
       cpu::getDepthwiseChannelsLastTiling(
-          kind, g.channels, g.kernel[0], g.kernel[1],
+          kind, g.channels, g.groupChannels, g.kernel[0], g.kernel[1],
           dgrad ? g.inSizes[0] : g.outSizes[0],
           dgrad ? dataGradientBorderColumns(g) : filterGradientBorderColumns(g),
           accType.getIntOrFloatBitWidth(), target);
@@ -756,10 +796,48 @@ planDepthwiseOp(PatternRewriter &rewriter, Operation *op, const ConvParams &p,
   return PlannedDepthwiseOp{g, accType, *tiling};
 }
 
-/// [F, KH, KW, 1] -> [KH, KW, F].
-Value filterToTapsByChannels(OpBuilder &b, Location loc, Value filter) {
-  Value collapsed = mergeDims(b, loc, filter, 2);
-  return transposeTensor(b, loc, collapsed, {1, 2, 0});
+/// The filter [F, KH, KW, k] of groups of k channels and filters (F = C =
+/// G k) as the terms [KH, KW, k, F] of the data gradient:
+/// W[kh, kw, r, f] = w[f, kh, kw, (f mod k + r) mod k] (the filter of
+/// dy channel f for dx channel (f mod k + r) mod k of its group), so that
+/// one tap's term r is one vector along f. For k = 1, [KH, KW, 1, F].
+Value filterToTermsByChannels(OpBuilder &b, Location loc, Value filter,
+                              int64_t groupChannels) {
+  auto type = cast<RankedTensorType>(filter.getType());
+  ArrayRef<int64_t> ws = type.getShape();
+  int64_t k = groupChannels;
+  if (k == 1) {
+    Value taps = transposeTensor(b, loc, mergeDims(b, loc, filter, 2),
+                                 {1, 2, 0});
+    return splitDim(b, loc, taps, 2, 1);
+  }
+  Value init = tensor::EmptyOp::create(
+      b, loc, ArrayRef<int64_t>{ws[1], ws[2], k, ws[0]},
+      type.getElementType());
+  // (kh, kw, r, f) -> filter[f, kh, kw, (f mod k + r) mod k]: a gather
+  // along the last (k-wide) dimension, once per op on a small tensor.
+  auto gather = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, ValueRange{}, ValueRange{init},
+      ArrayRef<AffineMap>{b.getMultiDimIdentityMap(4)},
+      SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+      [&](OpBuilder &bb, Location bl, ValueRange) {
+        Value kh = linalg::IndexOp::create(bb, bl, 0);
+        Value kw = linalg::IndexOp::create(bb, bl, 1);
+        Value r = linalg::IndexOp::create(bb, bl, 2);
+        Value f = linalg::IndexOp::create(bb, bl, 3);
+        Value kv = indexConstant(bb, bl, k);
+        Value term = arith::RemUIOp::create(
+            bb, bl,
+            arith::AddIOp::create(bb, bl,
+                                  arith::RemUIOp::create(bb, bl, f, kv), r),
+            kv);
+        linalg::YieldOp::create(
+            bb, bl,
+            tensor::ExtractOp::create(bb, bl, filter,
+                                      ValueRange{f, kh, kw, term})
+                .getResult());
+      });
+  return gather.getResult(0);
 }
 
 struct DgradChannelsLast : OpRewritePattern<ConvBackwardDataOp> {
@@ -783,7 +861,8 @@ struct DgradChannelsLast : OpRewritePattern<ConvBackwardDataOp> {
     const cpu::DepthwiseChannelsLastTiling *tiling = &plan->tiling;
 
     Location loc = op.getLoc();
-    Value filterT = filterToTapsByChannels(rewriter, loc, filter);
+    Value filterT =
+        filterToTermsByChannels(rewriter, loc, filter, g.groupChannels);
     ChannelVectors cv(loc, accType, tiling->lanes);
     DataGradientEmitter emitter(g, *tiling, cv, dy, filterT);
     Value init = tensor::EmptyOp::create(
@@ -857,27 +936,56 @@ struct WgradChannelsLast : OpRewritePattern<ConvBackwardFilterOp> {
 
     Location loc = op.getLoc();
     int64_t lanes = tiling->lanes;
-    int64_t blockChannels = tiling->channelVectors * lanes;
-    // Blocks of channelVectors full vectors (the strategy's block divides
-    // them), and one block of the partial last vector if any; each task
-    // owns perTask consecutive blocks, its slice of the accumulator tensor
-    // padded to whole blocks so that every slice is static.
     int64_t fullBlocks = g.channels / lanes / tiling->channelVectors;
     bool partial = g.channels % lanes != 0;
+    ChannelVectors cv(loc, accType, lanes);
+    FilterGradientEmitter emitter(g, *tiling, cv, x, dy);
+    Value batch = tensor::DimOp::create(rewriter, loc, x, 0);
+    Value items = arith::MulIOp::create(
+        rewriter, loc, batch, indexConstant(rewriter, loc, g.outSizes[0]));
+    Value zero = arith::ConstantOp::create(rewriter, loc, accType,
+                                           rewriter.getFloatAttr(accType, 0.0));
+    Value taps = tiling->splitPositions
+                     ? emitPositionTasks(rewriter, loc, emitter, g, *tiling,
+                                         items, zero, fullBlocks, partial)
+                     : emitChannelTasks(rewriter, loc, emitter, g, *tiling,
+                                        items, zero, fullBlocks, partial);
+    // [KH, KW, padded C] -> [C, KH, KW, 1] in the element type.
+    taps = sliceAlongDim(rewriter, loc, taps, 2, rewriter.getIndexAttr(0),
+                         g.channels);
+    taps = convertElementType(rewriter, loc, taps, elementType);
+    Value byChannel = transposeTensor(rewriter, loc, taps, {2, 0, 1});
+    Value result = tensor::ExpandShapeOp::create(
+        rewriter, loc, dwType, byChannel,
+        ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+  /// Tasks that each own a range of channel blocks and every work item:
+  /// blocks of channelVectors full vectors (the strategy's block divides
+  /// them), and one block of the partial last vector if any; each task owns
+  /// perTask consecutive blocks, its slice of the [KH, KW, padded C]
+  /// accumulators padded to whole blocks so that every slice is static.
+  static Value emitChannelTasks(OpBuilder &b, Location loc,
+                                FilterGradientEmitter &emitter,
+                                const DepthwiseGeometry &g,
+                                const cpu::DepthwiseChannelsLastTiling &tiling,
+                                Value items, Value zero, int64_t fullBlocks,
+                                bool partial) {
+    int64_t blockChannels = tiling.channelVectors * tiling.lanes;
     int64_t blocks = fullBlocks + (partial ? 1 : 0);
-    int64_t tasks = std::min(tiling->tasks, blocks);
+    int64_t tasks = std::min(tiling.tasks, blocks);
     int64_t perTask = (blocks + tasks - 1) / tasks;
     tasks = (blocks + perTask - 1) / perTask;
     int64_t tailTask = fullBlocks / perTask;
     int64_t taskChannels = perTask * blockChannels;
-    ChannelVectors cv(loc, accType, lanes);
-    FilterGradientEmitter emitter(g, *tiling, cv, x, dy);
     Value init = tensor::EmptyOp::create(
-        rewriter, loc,
+        b, loc,
         ArrayRef<int64_t>{g.kernel[0], g.kernel[1], tasks * taskChannels},
-        accType);
-    Value accs = forEachTask(
-        rewriter, loc, tasks, tasks * taskChannels, init, /*planeDim=*/2,
+        zero.getType());
+    return forEachTask(
+        b, loc, tasks, tasks * taskChannels, init, /*planeDim=*/2,
         [&](OpBuilder &tb, Value accC0, Value, Value slice) -> Value {
           // The task's full blocks end at min(its end, the last full block).
           Value fullEnd = arith::MinSIOp::create(
@@ -888,22 +996,52 @@ struct WgradChannelsLast : OpRewritePattern<ConvBackwardFilterOp> {
             hasTail = arith::CmpIOp::create(
                 tb, loc, arith::CmpIPredicate::eq, accC0,
                 indexConstant(tb, loc, tailTask * taskChannels));
-          Value zero = arith::ConstantOp::create(tb, loc, accType,
-                                                 tb.getFloatAttr(accType, 0.0));
           Value acc = linalg::FillOp::create(tb, loc, zero, slice).getResult(0);
           return emitter.emitTask(tb, loc, acc, accC0, accC0, fullEnd, hasTail,
-                                  fullBlocks * blockChannels);
+                                  fullBlocks * blockChannels,
+                                  indexConstant(tb, loc, 0), items);
         });
-    // [KH, KW, padded C] -> [C, KH, KW, 1] in the element type.
-    Value taps = sliceAlongDim(rewriter, loc, accs, 2, rewriter.getIndexAttr(0),
-                               g.channels);
-    taps = convertElementType(rewriter, loc, taps, elementType);
-    Value byChannel = transposeTensor(rewriter, loc, taps, {2, 0, 1});
-    Value result = tensor::ExpandShapeOp::create(
-        rewriter, loc, dwType, byChannel,
-        ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
-    rewriter.replaceOp(op, result);
-    return success();
+  }
+
+  /// Tasks that each own a range of the work items (output rows of all
+  /// images, balanced to one row) and every channel, accumulating into
+  /// their own [KH, KW, padded C] part of a [tasks * KH, KW, padded C]
+  /// tensor; returns the sum of the parts.
+  static Value emitPositionTasks(OpBuilder &b, Location loc,
+                                 FilterGradientEmitter &emitter,
+                                 const DepthwiseGeometry &g,
+                                 const cpu::DepthwiseChannelsLastTiling &tiling,
+                                 Value items, Value zero, int64_t fullBlocks,
+                                 bool partial) {
+    int64_t tasks = tiling.tasks;
+    int64_t fullChannels = fullBlocks * tiling.channelVectors * tiling.lanes;
+    int64_t paddedChannels = fullChannels + (partial ? tiling.lanes : 0);
+    Value init = tensor::EmptyOp::create(
+        b, loc,
+        ArrayRef<int64_t>{tasks * g.kernel[0], g.kernel[1], paddedChannels},
+        zero.getType());
+    Value parts = forEachTask(
+        b, loc, tasks, tasks * g.kernel[0], init, /*planeDim=*/0,
+        [&](OpBuilder &tb, Value firstRow, Value, Value part) -> Value {
+          // Task t = firstRow / KH: items [t * I / T, (t + 1) * I / T).
+          Value task = arith::DivUIOp::create(
+              tb, loc, firstRow, indexConstant(tb, loc, g.kernel[0]));
+          auto boundary = [&](Value t) -> Value {
+            return arith::DivUIOp::create(
+                tb, loc, arith::MulIOp::create(tb, loc, t, items),
+                indexConstant(tb, loc, tasks));
+          };
+          Value hasTail;
+          if (partial)
+            hasTail = arith::ConstantIntOp::create(tb, loc, 1, 1);
+          Value c0 = indexConstant(tb, loc, 0);
+          Value acc = linalg::FillOp::create(tb, loc, zero, part).getResult(0);
+          return emitter.emitTask(tb, loc, acc, c0, c0,
+                                  indexConstant(tb, loc, fullChannels), hasTail,
+                                  fullChannels, boundary(task),
+                                  boundary(addIndex(tb, loc, task, 1)));
+        });
+    return sumBlocksAlongDim0(b, loc, parts, tasks, zero.getType());
   }
 
   cpu::CPUTarget target;

@@ -39,11 +39,11 @@
 // rows and vectors are scf loops; one scf.forall over blocks of output
 // planes gives each thread its planes (no reduction between threads).
 //
-// Channels-last grouped ops and channel multipliers, which the
-// channels-last depthwise path does not compute, are computed the same way
+// Channels-last grouped ops and channel multipliers that the channels-last
+// depthwise path (run before) does not compute are computed the same way
 // between transposes of their operands and result (one pass over each
 // activation; a channels-last vector along 4 channels per group would fill
-// a quarter of its lanes).
+// a quarter of its lanes, except in that path's grouped data gradient).
 //
 // Every size (lanes, register blocks, tap blocks, tasks) and whether the
 // form applies at all (innermost stride, taps, terms, scratch size, layout)

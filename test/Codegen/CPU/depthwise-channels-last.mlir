@@ -6,44 +6,51 @@
 // RUN: convgrad-opt %s -split-input-file --convgrad-cpu-set-target="target-cpu=x86-64-v3" --convgrad-cpu-depthwise-channels-last --canonicalize --cse | FileCheck %s --check-prefix=AVX2
 
 // Filter gradient, 40 channels (2 full vectors of 16 + 8), dynamic batch,
-// two threads: 2 tasks of 32 accumulator channels ([3, 3, 64], padded to
-// whole blocks); a task zeroes its slice, then per image and output row
-// runs its full blocks (1 vector each) and, in the task holding channel
-// 32, the partial vector with masked loads. Per block and row, the 9
-// accumulators are loaded; when all 3 kernel rows are inside x (scf.if),
-// one pass over the columns: column 0 (kernel columns 1, 2 only), the
-// interior loop 1..18 carrying 9 accumulators (one dy load, 9 FMAs),
-// column 19 (kernel columns 0, 1); else each kernel row inside x on its
-// own. Then [3, 3, 40] -> [40, 3, 3, 1].
+// two threads: 2 tasks splitting the N x 10 output rows (task t: rows
+// [t * 10N / 2, (t + 1) * 10N / 2), image = row / 10), each with all
+// channels: whole pixels per thread, its own zeroed [3, 3, 48] copy of the
+// accumulators (40 padded to the partial vector), the two copies summed
+// after. Per output row: the full block (2 vectors), then the partial
+// vector with masked loads. Per block and row, the 18 accumulators are
+// loaded; when all 3 kernel rows are inside x (scf.if), one pass over the
+// columns: column 0 (kernel columns 1, 2 only), the interior loop 1..18
+// carrying 18 accumulators (per vector one dy load, 9 FMAs), column 19
+// (kernel columns 0, 1); else each kernel row inside x on its own. Then
+// [3, 3, 40] -> [40, 3, 3, 1].
 // CHECK-LABEL: func.func @wgrad
 // CHECK-SAME: (%[[X:.*]]: tensor<?x10x20x40xf32>, %[[DY:.*]]: tensor<?x10x20x40xf32>)
 // CHECK-NOT: tensor.pad
-// CHECK: %[[ACC:.*]] = scf.forall (%[[T:.*]]) in (2) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<3x3x64xf32>)
-// CHECK:   %[[C0:.*]] = arith.muli %[[T]], %c32
-// CHECK:   %[[TAIL:.*]] = arith.cmpi eq, %[[C0]], %c32
-// CHECK:   %[[ZERO:.*]] = linalg.fill {{.*}} -> tensor<3x3x?xf32>
-// CHECK:   scf.for %[[N:.*]] = %c0 to %{{.*}} step %c1 iter_args(%{{.*}} = %[[ZERO]])
-// CHECK:     scf.for %[[OH:.*]] = %c0 to %c10 step %c1
-// CHECK:       scf.for %[[C:.*]] = %[[C0]] to %{{.*}} step %c16
-// CHECK-COUNT-9: vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<3x3x?xf32>, vector<16xf32>
-// CHECK:         scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// CHECK:           vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c0, %[[C]]]
+// CHECK: %[[ITEMS:.*]] = arith.muli %{{.*}}, %c10
+// CHECK: %[[PARTS:.*]] = scf.forall (%[[T:.*]]) in (2) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<6x3x48xf32>)
+// CHECK:   %[[ZERO:.*]] = linalg.fill {{.*}} -> tensor<?x3x48xf32>
+// CHECK:   %[[B0:.*]] = arith.muli %{{.*}}, %[[ITEMS]]
+// CHECK:   %[[FIRST:.*]] = arith.divui %[[B0]], %c2
+// CHECK:   %[[B1:.*]] = arith.muli %{{.*}}, %[[ITEMS]]
+// CHECK:   %[[LAST:.*]] = arith.divui %[[B1]], %c2
+// CHECK:   scf.for %[[ITEM:.*]] = %[[FIRST]] to %[[LAST]] step %c1 iter_args(%{{.*}} = %[[ZERO]])
+// CHECK:     %[[N:.*]] = arith.divui %[[ITEM]], %c10
+// CHECK:     %[[OH:.*]] = arith.remui %[[ITEM]], %c10
+// CHECK-COUNT-18: vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<?x3x48xf32>, vector<16xf32>
+// CHECK:         scf.if %{{.*}} -> (vector<16xf32>
+// CHECK:           vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c0, %c0]
 // CHECK-COUNT-6:   vector.fma
-// CHECK:           scf.for %[[OW:.*]] = %c1 to %c19 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// CHECK:             vector.transfer_read %[[DY]][%[[N]], %[[OH]], %[[OW]], %[[C]]]
+// CHECK:           vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c0, %c16]
+// CHECK-COUNT-6:   vector.fma
+// CHECK:           scf.for %[[OW:.*]] = %c1 to %c19 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:             vector.transfer_read %[[DY]][%[[N]], %[[OH]], %[[OW]], %c0]
+// CHECK-COUNT-9:     vector.fma
+// CHECK:             vector.transfer_read %[[DY]][%[[N]], %[[OH]], %[[OW]], %c16]
 // CHECK-COUNT-9:     vector.fma
 // CHECK-NEXT:        scf.yield
-// CHECK:           vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c19, %[[C]]]
-// CHECK-COUNT-6:   vector.fma
 // CHECK:         } else {
-// CHECK:           scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// CHECK:             scf.for %{{.*}} = %c1 to %c19
-// CHECK-COUNT-3:       vector.fma
-// CHECK-COUNT-9: vector.transfer_write %{{.*}} {in_bounds = [true]} : vector<16xf32>, tensor<3x3x?xf32>
-// CHECK:       scf.if %[[TAIL]] -> (tensor<3x3x?xf32>)
+// CHECK-COUNT-18: vector.transfer_write %{{.*}} {in_bounds = [true]} : vector<16xf32>, tensor<?x3x48xf32>
 // CHECK:         vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c0, %c32], %{{.*}} : tensor<?x10x20x40xf32>, vector<16xf32>
 // CHECK: tensor.parallel_insert_slice
-// CHECK: %[[USED:.*]] = tensor.extract_slice %[[ACC]][0, 0, 0] [3, 3, 40]
+// CHECK: %[[P0:.*]] = tensor.extract_slice %[[PARTS]][0, 0, 0] [3, 3, 48]
+// CHECK: %[[P1:.*]] = tensor.extract_slice %[[PARTS]][3, 0, 0] [3, 3, 48]
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} ins(%[[P0]], %[[P1]] : tensor<3x3x48xf32>, tensor<3x3x48xf32>)
+// CHECK:   arith.addf
+// CHECK: %[[USED:.*]] = tensor.extract_slice %[[SUM]][0, 0, 0] [3, 3, 40]
 // CHECK: linalg.transpose ins(%[[USED]] : tensor<3x3x40xf32>) {{.*}} permutation = [2, 0, 1]
 // CHECK: tensor.expand_shape {{.*}} into tensor<40x3x3x1xf32>
 // CHECK-NOT: convgrad.conv
@@ -60,8 +67,22 @@ func.func @wgrad(%x: tensor<?x10x20x40xf32>, %dy: tensor<?x10x20x40xf32>) -> ten
 
 // -----
 
+// A single output row (fewer work items than threads): the two tasks split
+// the channels instead (32 accumulator channels each, no copies to sum).
+// CHECK-LABEL: func.func @wgrad_one_row
+// CHECK: scf.forall (%{{.*}}) in (2) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<3x3x64xf32>)
+// CHECK-NOT: arith.addf
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 0] [3, 3, 40]
+func.func @wgrad_one_row(%x: tensor<?x3x20x40xf32>, %dy: tensor<?x1x20x40xf32>) -> tensor<40x3x3x1xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy padding = [0, 1, 0, 1] groups = 40 layout = channels_last
+    : (tensor<?x3x20x40xf32>, tensor<?x1x20x40xf32>) -> tensor<40x3x3x1xf32>
+  return %dw : tensor<40x3x3x1xf32>
+}
+
+// -----
+
 // Strided data gradient (stride 2, padding 1): the filter transposed once
-// to [3, 3, 32]; tasks are (image, block of 5 rows); per output row i,
+// to [3, 3, 1 term, 32]; tasks are (image, block of 5 rows); per output row i,
 // kernel row kh reads dy row (i + 1 - kh) / 2 when it is whole and inside
 // dy (remsi, divsi; one scf.if each). Even columns (phase 0) take kernel
 // column 1 only: one block of 6 columns x 2 vectors, stored at columns 0,
@@ -69,7 +90,8 @@ func.func @wgrad(%x: tensor<?x10x20x40xf32>, %dy: tensor<?x10x20x40xf32>) -> ten
 // CHECK-LABEL: func.func @dgrad_stride2
 // CHECK-SAME: (%[[DY:.*]]: tensor<2x5x6x32xf32>, %[[W:.*]]: tensor<32x3x3x1xf32>)
 // CHECK-NOT: tensor.pad
-// CHECK: %[[WT:.*]] = linalg.transpose {{.*}} outs(%{{.*}} : tensor<3x3x32xf32>) permutation = [1, 2, 0]
+// CHECK: %[[TAPS:.*]] = linalg.transpose {{.*}} outs(%{{.*}} : tensor<3x3x32xf32>) permutation = [1, 2, 0]
+// CHECK: %[[WT:.*]] = tensor.expand_shape %[[TAPS]] {{.*}} into tensor<3x3x1x32xf32>
 // CHECK-NOT: linalg.fill
 // CHECK: scf.forall (%{{.*}}, %{{.*}}) in (2, 2)
 // CHECK:   tensor.extract_slice {{.*}} [1, 5, 12, 32]
@@ -77,15 +99,15 @@ func.func @wgrad(%x: tensor<?x10x20x40xf32>, %dy: tensor<?x10x20x40xf32>) -> ten
 // CHECK:     arith.remsi %{{.*}}, %c2
 // CHECK:     arith.divsi %{{.*}}, %c2
 // CHECK:     scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// CHECK:       vector.transfer_read %[[WT]][%c0, %c1, %c0]
-// CHECK:       vector.transfer_read %[[WT]][%c0, %c1, %c16]
+// CHECK:       vector.transfer_read %[[WT]][%c0, %c1, %c0, %c0]
+// CHECK:       vector.transfer_read %[[WT]][%c0, %c1, %c0, %c16]
 // CHECK-COUNT-12: vector.fma
 // CHECK-NOT:   vector.transfer_read %[[WT]][%c0, %c0
 // CHECK:       scf.yield
 // CHECK-COUNT-12: vector.transfer_write %{{.*}}[%c0, %[[I]], %c{{[02468]|10}}, %c{{0|16}}] {in_bounds = [true]}
 // CHECK:     scf.if
-// CHECK:       vector.transfer_read %[[WT]][%c0, %c0, %c0]
-// CHECK:       vector.transfer_read %[[WT]][%c0, %c2, %c0]
+// CHECK:       vector.transfer_read %[[WT]][%c0, %c0, %c0, %c0]
+// CHECK:       vector.transfer_read %[[WT]][%c0, %c2, %c0, %c0]
 // CHECK: tensor.parallel_insert_slice
 // CHECK-NOT: convgrad.conv
 func.func @dgrad_stride2(%dy: tensor<2x5x6x32xf32>, %w: tensor<32x3x3x1xf32>) -> tensor<2x10x12x32xf32> {
@@ -96,16 +118,66 @@ func.func @dgrad_stride2(%dy: tensor<2x5x6x32xf32>, %w: tensor<32x3x3x1xf32>) ->
 
 // -----
 
-// Not rewritten: a channel multiplier (F = 2 C), and channels-first ops
-// (convgrad-cpu-depthwise-planes' part).
+// Grouped data gradient, 8 groups of 4 channels (and 4 filters): vectors
+// of 16 channels hold 4 whole groups. The filter [32, 3, 3, 4] is gathered
+// once into its terms [3, 3, 4, 32], W[kh, kw, r, f] = w[f, kh, kw, (f mod 4
+// + r) mod 4]. A block is 4 columns x 1 vector of 4 accumulators each
+// (16, besides the 12 filter vectors of a kernel row): per tap, the 4 terms
+// of the filter and one dy load feed 4 FMAs, no shuffle. Each output vector
+// is then the sum of its accumulator r rotated by r within the groups of 4
+// lanes (3 in-lane shuffles, once per block).
+// CHECK-LABEL: func.func @dgrad_groups4
+// CHECK-SAME: (%[[DY:.*]]: tensor<1x6x8x32xf32>, %[[W:.*]]: tensor<32x3x3x4xf32>)
+// CHECK: %[[WT:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<3x3x4x32xf32>)
+// CHECK:   %[[F:.*]] = linalg.index 3
+// CHECK:   %[[FMOD:.*]] = arith.remui %[[F]], %c4
+// CHECK:   %[[SUM:.*]] = arith.addi %[[FMOD]], %{{.*}}
+// CHECK:   %[[TERM:.*]] = arith.remui %[[SUM]], %c4
+// CHECK:   tensor.extract %[[W]][%[[F]], %{{.*}}, %{{.*}}, %[[TERM]]]
+// CHECK: scf.forall
+// CHECK:   scf.for %[[C:.*]] = %c0 to %c32 step %c16
+// CHECK:     scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-4: vector.transfer_read %[[WT]][%c0, %c0, %c{{[0-3]}}, %[[C]]]
+// CHECK-COUNT-4: vector.transfer_read %[[WT]][%c0, %c1, %c{{[0-3]}}, %[[C]]]
+// CHECK:         vector.transfer_read %[[DY]]
+// CHECK-COUNT-4: vector.fma
+// CHECK-NOT:     vector.shuffle
+// CHECK:         scf.yield
+// CHECK:     %[[R1:.*]] = vector.shuffle %{{.*}} [3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14]
+// CHECK:     %[[S1:.*]] = arith.addf %{{.*}}, %[[R1]]
+// CHECK:     %[[R2:.*]] = vector.shuffle %{{.*}} [2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13]
+// CHECK:     %[[S2:.*]] = arith.addf %[[S1]], %[[R2]]
+// CHECK:     %[[R3:.*]] = vector.shuffle %{{.*}} [1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12]
+// CHECK:     %[[S3:.*]] = arith.addf %[[S2]], %[[R3]]
+// CHECK:     vector.transfer_write %[[S3]]
+// CHECK-NOT: convgrad.conv
+// AVX2-LABEL: func.func @dgrad_groups4
+// AVX2: convgrad.conv_backward_data
+func.func @dgrad_groups4(%dy: tensor<1x6x8x32xf32>, %w: tensor<32x3x3x4xf32>) -> tensor<1x6x8x32xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w padding = [1, 1, 1, 1] groups = 8 layout = channels_last
+    : (tensor<1x6x8x32xf32>, tensor<32x3x3x4xf32>) -> tensor<1x6x8x32xf32>
+  return %dx : tensor<1x6x8x32xf32>
+}
+
+// -----
+
+// Not rewritten: a channel multiplier (F = 2 C), a grouped filter gradient,
+// and channels-first ops (convgrad-cpu-depthwise-planes' part).
 // CHECK-LABEL: func.func @multiplier
 // CHECK: convgrad.conv_backward_filter {{.*}} groups = 16 layout = channels_last
+// CHECK-LABEL: func.func @grouped_wgrad
+// CHECK: convgrad.conv_backward_filter {{.*}} groups = 8 layout = channels_last
 // CHECK-LABEL: func.func @channels_first
 // CHECK: convgrad.conv_backward_filter
 func.func @multiplier(%x: tensor<1x8x8x16xf32>, %dy: tensor<1x8x8x32xf32>) -> tensor<32x3x3x1xf32> {
   %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] groups = 16 layout = channels_last
     : (tensor<1x8x8x16xf32>, tensor<1x8x8x32xf32>) -> tensor<32x3x3x1xf32>
   return %dw : tensor<32x3x3x1xf32>
+}
+func.func @grouped_wgrad(%x: tensor<1x8x8x32xf32>, %dy: tensor<1x8x8x32xf32>) -> tensor<32x3x3x4xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] groups = 8 layout = channels_last
+    : (tensor<1x8x8x32xf32>, tensor<1x8x8x32xf32>) -> tensor<32x3x3x4xf32>
+  return %dw : tensor<32x3x3x4xf32>
 }
 func.func @channels_first(%x: tensor<1x16x8x8xf32>, %dy: tensor<1x16x8x8xf32>) -> tensor<16x1x3x3xf32> {
   %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] groups = 16

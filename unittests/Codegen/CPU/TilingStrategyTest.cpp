@@ -769,8 +769,8 @@ std::optional<DepthwiseChannelsLastTiling>
 channelsLastTiling(DepthwiseChannelsLastKind kind, int64_t channels,
                    const CPUTarget &target, int64_t kh = 3, int64_t kw = 3,
                    int64_t rows = 28, int64_t borders = 2) {
-  return getDepthwiseChannelsLastTiling(kind, channels, kh, kw, rows, borders,
-                                        32, target);
+  return getDepthwiseChannelsLastTiling(kind, channels, /*groupChannels=*/1,
+                                        kh, kw, rows, borders, 32, target);
 }
 
 TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
@@ -778,14 +778,19 @@ TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
   CPUTarget two = avx512;
   two.threads = 2;
   // Row h (256 channels, 3x3): 2 vectors x 9 taps = 18 of 24 accumulators,
-  // the whole kernel in one pass; 2 threads: 2 tasks.
+  // the whole kernel in one pass; 2 threads: 2 tasks splitting the output
+  // rows (each task every channel: whole pixels), not the channels.
   auto t = channelsLastTiling(K::FilterGradient, 256, avx512);
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->lanes, 16);
   EXPECT_EQ(t->channelVectors, 2);
   EXPECT_EQ(t->kernelRowBlock, 3);
   EXPECT_EQ(t->tasks, 1);
-  EXPECT_EQ(channelsLastTiling(K::FilterGradient, 256, two)->tasks, 2);
+  EXPECT_FALSE(t->splitPositions);
+  t = channelsLastTiling(K::FilterGradient, 256, two);
+  EXPECT_EQ(t->tasks, 2);
+  EXPECT_TRUE(t->splitPositions);
+  EXPECT_EQ(t->channelVectors, 2);
   // AVX2: 12 accumulators hold one vector per tap of 3x3.
   t = channelsLastTiling(K::FilterGradient, 256, avx2);
   EXPECT_EQ(t->lanes, 8);
@@ -799,12 +804,19 @@ TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
   t = channelsLastTiling(K::FilterGradient, 96, avx2, 7, 7, 56, 6);
   EXPECT_EQ(t->kernelRowBlock, 1);
   // The block divides the full vectors (144 = 9 vectors: blocks of 1, 3
-  // would exceed 24 accumulators), and never more vectors per block than
-  // leave every thread one: 32 channels on 2 threads, 1 vector each.
+  // would exceed 24 accumulators). Fewer output rows than threads (1 x 1
+  // output, whatever N): tasks split the channels, never more vectors per
+  // block than leave every thread one: 32 channels on 2 threads, 1 vector
+  // each; with rows for every thread, one task has both vectors.
   EXPECT_EQ(channelsLastTiling(K::FilterGradient, 144, avx512)->channelVectors,
             1);
-  t = channelsLastTiling(K::FilterGradient, 32, two);
+  t = channelsLastTiling(K::FilterGradient, 32, two, 3, 3, /*rows=*/1);
+  EXPECT_FALSE(t->splitPositions);
   EXPECT_EQ(t->channelVectors, 1);
+  EXPECT_EQ(t->tasks, 2);
+  t = channelsLastTiling(K::FilterGradient, 32, two);
+  EXPECT_TRUE(t->splitPositions);
+  EXPECT_EQ(t->channelVectors, 2);
   EXPECT_EQ(t->tasks, 2);
   // Odd channel counts: the partial vector is a block (task) of its own.
   for (const CPUTarget &target : {avx2, avx512, two})
@@ -843,6 +855,46 @@ TEST(DepthwiseChannelsLast, DataGradientBlocks) {
   // Task rows divide the rows (57: 19 on 2 threads).
   EXPECT_EQ(channelsLastTiling(K::DataGradient, 64, two, 3, 3, 57)->taskRows,
             19);
+}
+
+TEST(DepthwiseChannelsLast, GroupedDataGradient) {
+  using K = DepthwiseChannelsLastKind;
+  CPUTarget two = avx512;
+  two.threads = 2;
+  auto grouped = [](K kind, int64_t channels, int64_t groupChannels,
+                    const CPUTarget &target, int64_t kh = 3, int64_t kw = 3) {
+    return getDepthwiseChannelsLastTiling(kind, channels, groupChannels, kh,
+                                          kw, /*outputRows=*/28,
+                                          /*borderColumns=*/2, 32, target);
+  };
+  // Row g (128 channels, groups of 4): 4 accumulators per output vector,
+  // 32 - 12 filter vectors - 2 leaves 18: 4 columns x 1 vector (columns
+  // first: each filter vector serves every column); tasks of 14 rows on 2
+  // threads.
+  auto t = grouped(K::DataGradient, 128, 4, two);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(std::make_pair(t->channelVectors, t->columnBlock), Block(1, 4));
+  EXPECT_EQ(t->taskRows, 14);
+  // Groups of 2: 32 - 6 - 2 = 24 accumulators, 12 output vectors: 8
+  // columns x 1 vector.
+  t = grouped(K::DataGradient, 128, 2, avx512);
+  EXPECT_EQ(std::make_pair(t->channelVectors, t->columnBlock), Block(1, 8));
+  // 5x5, groups of 4: 32 - 20 - 2 = 10 accumulators, 2 columns; the
+  // unrolled block within 512 FMAs.
+  t = grouped(K::DataGradient, 64, 4, avx512, 5, 5);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->columnBlock, 2);
+  EXPECT_LE(t->columnBlock * t->channelVectors * 4 * 25, 512);
+  // Declined: AVX2 with groups of 4 and 3 kernel columns (16 registers,
+  // 12 filter vectors: no room for 4 accumulators), groups that do not
+  // divide the lanes (3) or are above 4 channels (8), channels not whole
+  // groups, and grouped filter gradients.
+  EXPECT_FALSE(grouped(K::DataGradient, 128, 4, avx2).has_value());
+  EXPECT_TRUE(grouped(K::DataGradient, 128, 2, avx2).has_value());
+  EXPECT_FALSE(grouped(K::DataGradient, 96, 3, avx512).has_value());
+  EXPECT_FALSE(grouped(K::DataGradient, 128, 8, avx512).has_value());
+  EXPECT_FALSE(grouped(K::DataGradient, 130, 4, avx512).has_value());
+  EXPECT_FALSE(grouped(K::FilterGradient, 128, 4, avx512).has_value());
 }
 
 TEST(DepthwiseChannelsLast, Declines) {

@@ -115,8 +115,8 @@ void populateDepthwisePlanesPatterns(RewritePatternSet &patterns,
                                      PatternBenefit benefit = 1);
 
 /// The patterns of convgrad-cpu-depthwise-channels-last: channels-last 2-D
-/// depthwise data and filter gradients computed with vectors along the
-/// channels. Their sizes, and whether an op is rewritten, come from
+/// depthwise data and filter gradients, and grouped data gradients of few
+/// channels per group, computed with vectors along the channels. Their sizes, and whether an op is rewritten, come from
 /// cpu::getDepthwiseChannelsLastTiling for `target`.
 void populateDepthwiseChannelsLastPatterns(RewritePatternSet &patterns,
                                            const cpu::CPUTarget &target,

@@ -143,21 +143,28 @@ def ConvGradCPUDepthwiseChannelsLast
   let description = [{
     Rewrites every channels-last 2-D depthwise
     `convgrad.conv_backward_data` and `convgrad.conv_backward_filter`
-    (groups == C == F, no channel multiplier) whose shapes are static
-    except for the batch into `scf` loops and vectors along the channels,
-    which are contiguous in NHWC, reading the tensors where they are: no
-    padded copy, no transpose of an activation, no fill of the result.
+    (groups == C == F, no channel multiplier), and the grouped
+    `convgrad.conv_backward_data` with a few channels and as many filters
+    per group that the strategy accepts, whose shapes are static except for
+    the batch into `scf` loops and vectors along the channels, which are
+    contiguous in NHWC, reading the tensors where they are: no padded copy,
+    no transpose of an activation, no fill of the result.
 
     - data gradients: per output row and register block of columns x
       channel vectors, the sum over the kernel taps of dy (the stride-1 or
       phase form: the columns of a block share their stride phase, so a
       strided gradient multiplies no inserted zero) by the filter read
-      flipped (transposed once to [KH, KW, C]); tasks (`scf.forall`) are
-      blocks of rows of an image;
-    - filter gradients: per block of channel vectors (one `scf.forall`
-      task each, no reduction between threads) and block of kernel rows,
-      tap accumulators stay in registers over every image and output
-      position.
+      flipped (arranged once as [KH, KW, k, C] for groups of k channels);
+      tasks (`scf.forall`) are blocks of rows of an image. With groups of
+      k > 1 channels (whole groups per vector), each output vector has k
+      accumulators, one per term of the group (dy times the filter of
+      channel (f + r) mod k), rotated within the groups and summed once
+      per block: k FMAs per tap, no shuffle per tap;
+    - filter gradients: per block of channel vectors and block of kernel
+      rows, tap accumulators stay in registers over the output positions;
+      `scf.forall` tasks split the output rows of all images (each task
+      its own copy of the accumulators, summed after), or the channel
+      blocks when there are fewer rows than threads.
 
     The padding costs no copy: a kernel row outside the input is skipped
     per output row (`scf.if`), and the output columns whose windows reach

@@ -291,7 +291,9 @@ struct DepthwisePlaneTiling {
 /// channels-last depthwise path computes them in place with vectors along
 /// the channels. Every other grouped op would otherwise fill vectors along
 /// its few channels per group, or be split into one small convolution per
-/// group; two transposes (one pass over each activation) cost less.
+/// group; two transposes (one pass over each activation) cost less. (The
+/// grouped data gradients that getDepthwiseChannelsLastTiling accepts are
+/// computed along the channels before this applies.)
 bool isChannelsLastPlanewise(int64_t terms, int64_t outPerGroup);
 
 /// The tiling of a plane-by-plane depthwise kernel of `kind` with `planes`
@@ -327,13 +329,20 @@ struct DepthwiseChannelsLastTiling {
   /// channels; a partial last vector is a block of its own, masked).
   int64_t channelVectors = 1;
   /// Data gradient: output columns per register block (blocks of
-  /// columnBlock x channelVectors accumulators).
+  /// columnBlock x channelVectors output vectors, each of groupChannels
+  /// accumulators).
   int64_t columnBlock = 1;
   /// Data gradient: output rows per parallel task (divides the rows).
   int64_t taskRows = 1;
   /// Filter gradient: parallel tasks, each a range of channel blocks (no
-  /// reduction between threads).
+  /// reduction between threads), or else (splitPositions) a range of the
+  /// output rows of all images.
   int64_t tasks = 1;
+  /// Filter gradient: whether the tasks split the output rows (N x OH work
+  /// items) instead of the channels, each task accumulating every channel
+  /// into its own copy of the [KH, KW, C] accumulators, the copies summed
+  /// after the tasks.
+  bool splitPositions = false;
   /// Filter gradient: kernel rows per register block (kernelRowBlock x KW x
   /// channelVectors accumulators, each block one pass over dy); the last
   /// block may be smaller.
@@ -341,18 +350,21 @@ struct DepthwiseChannelsLastTiling {
 };
 
 /// The tiling of a channels-last depthwise 2-D kernel of `kind` with
-/// `channels` channels, a `kernelRows` x `kernelCols` kernel, `outputRows`
-/// rows of the computed tensor (dx for a data gradient), `borderColumns`
-/// output columns whose windows reach the padding (their code is unrolled)
-/// and accumulators of `accBits`; nullopt when the form does not apply
-/// (then the generic channels-last path computes the op): more kernel
-/// columns than accumulator registers, or more than 64 taps or border
-/// columns.
+/// `channels` channels in groups of `groupChannels` (1: depthwise; else a
+/// grouped data gradient with as many filters as channels per group), a
+/// `kernelRows` x `kernelCols` kernel, `outputRows` rows of the computed
+/// tensor (dx for a data gradient), `borderColumns` output columns whose
+/// windows reach the padding (their code is unrolled) and accumulators of
+/// `accBits`; nullopt when the form does not apply (then the plane-by-plane
+/// or the generic channels-last path computes the op): more kernel columns
+/// than accumulator registers, more than 64 taps or border columns, or
+/// groups of several channels that do not fit it (see the definition).
 std::optional<DepthwiseChannelsLastTiling>
 getDepthwiseChannelsLastTiling(DepthwiseChannelsLastKind kind, int64_t channels,
-                               int64_t kernelRows, int64_t kernelCols,
-                               int64_t outputRows, int64_t borderColumns,
-                               int64_t accBits, const CPUTarget &target);
+                               int64_t groupChannels, int64_t kernelRows,
+                               int64_t kernelCols, int64_t outputRows,
+                               int64_t borderColumns, int64_t accBits,
+                               const CPUTarget &target);
 
 //===----------------------------------------------------------------------===//
 // Data movement (convgrad-vectorize-data-movement)

@@ -633,11 +633,59 @@ bool mlir::convgrad::cpu::isChannelsLastPlanewise(int64_t terms,
   return terms >= 1 && outPerGroup >= 1 && (terms > 1 || outPerGroup > 1);
 }
 
+/// Output rows per data gradient task: enough blocks for every thread
+/// even with one image, dividing the rows.
+static int64_t dataGradientTaskRows(int64_t outputRows, int64_t threads) {
+  return largestDivisorAtMost(outputRows,
+                              std::max<int64_t>(1, outputRows / threads));
+}
+
+/// The channels-last data gradient of groups of k = `groupChannels` > 1
+/// channels (and k filters): vectors along the channels hold whole groups
+/// (k divides the lanes), and each output vector has k accumulators, A_r
+/// += dy * W_r with W_r[f] = w[f, tap, (f mod k + r) mod k], rotated
+/// within the groups and summed once per block (k - 1 shuffles per output
+/// vector, none per tap). Every tap then costs k FMAs per output vector and
+/// KW x k filter vectors stay live per kernel row, so the register block
+/// is what the registers hold besides them (at least one output vector,
+/// else declined: AVX2 with k = 4 and 3 kernel columns) and prefers
+/// columns (each filter vector serves every column). Groups above 4
+/// channels (their terms would outnumber a vector's FMAs per load) and
+/// filter gradients are declined.
+static std::optional<DepthwiseChannelsLastTiling>
+getGroupedDataGradientTiling(DepthwiseChannelsLastKind kind, int64_t channels,
+                             int64_t groupChannels, int64_t taps,
+                             int64_t kernelCols, int64_t outputRows,
+                             int64_t maxAcc, DepthwiseChannelsLastTiling t,
+                             const CPUTarget &target) {
+  constexpr int64_t kMaxGroupChannels = 4;
+  constexpr int64_t kMaxUnrolledFMAs = 512;
+  int64_t k = groupChannels;
+  if (kind != DepthwiseChannelsLastKind::DataGradient || k < 2 ||
+      k > kMaxGroupChannels || t.lanes % k != 0 || channels % k != 0)
+    return std::nullopt;
+  // Registers besides the accumulators: the filter vectors of a kernel
+  // row, a dy vector and a rotated one.
+  int64_t accumulators =
+      std::min(maxAcc, target.vectorRegisters - kernelCols * k - 2);
+  int64_t outputs = accumulators / k;
+  if (outputs < 1)
+    return std::nullopt;
+  t.columnBlock = std::max<int64_t>(
+      1, std::min<int64_t>({8, outputs, kMaxUnrolledFMAs / (taps * k)}));
+  t.channelVectors = largestDivisorAtMost(
+      std::max<int64_t>(1, channels / t.lanes),
+      std::max<int64_t>(1, outputs / t.columnBlock));
+  int64_t threads = target.threads == 0 ? 4 : target.threads;
+  t.taskRows = dataGradientTaskRows(outputRows, threads);
+  return t;
+}
+
 std::optional<DepthwiseChannelsLastTiling>
 mlir::convgrad::cpu::getDepthwiseChannelsLastTiling(
-    DepthwiseChannelsLastKind kind, int64_t channels, int64_t kernelRows,
-    int64_t kernelCols, int64_t outputRows, int64_t borderColumns,
-    int64_t accBits, const CPUTarget &target) {
+    DepthwiseChannelsLastKind kind, int64_t channels, int64_t groupChannels,
+    int64_t kernelRows, int64_t kernelCols, int64_t outputRows,
+    int64_t borderColumns, int64_t accBits, const CPUTarget &target) {
   // Limits of the unrolled code: every tap of a register block, and every
   // border column (its own taps), inline.
   constexpr int64_t kMaxTaps = 64;
@@ -652,17 +700,29 @@ mlir::convgrad::cpu::getDepthwiseChannelsLastTiling(
   DepthwiseChannelsLastTiling t;
   t.lanes = target.lanes(accBits);
   int64_t fullVectors = channels / t.lanes;
+  if (groupChannels != 1)
+    return getGroupedDataGradientTiling(kind, channels, groupChannels, taps,
+                                        kernelCols, outputRows, maxAcc, t,
+                                        target);
   int64_t threads = target.threads == 0 ? 4 : target.threads;
   if (kind == DepthwiseChannelsLastKind::FilterGradient) {
-    // Tasks are ranges of blocks of channel vectors (no reduction between
+    // Tasks split the output rows of all images (at least OH work items,
+    // whatever N) when there are enough for every thread: each task then
+    // streams whole pixels (all channels contiguous) and owns a copy of the
+    // accumulators (KH x KW x C, summed after: a negligible fraction of
+    // the N x OH x OW x KH x KW x C FMAs). Split by channel blocks instead,
+    // every thread would read a strided part of every pixel. Otherwise
+    // tasks are ranges of blocks of channel vectors (no reduction between
     // threads): at most fullVectors / threads vectors per block so that
-    // every thread gets one, and the whole kernel in registers when it fits
-    // (taps x vectors accumulators), else one vector and blocks of kernel
-    // rows, balanced. The accumulators are reloaded per output row (the
-    // blocks are the innermost loop, so that x and dy stream row by row):
-    // KH x KW x vectors loads and stores against OW x as many FMAs.
-    int64_t cap =
-        std::max<int64_t>(1, std::min(fullVectors / threads, maxAcc / taps));
+    // every thread gets one. A block holds the whole kernel in registers
+    // when it fits (taps x vectors accumulators), else one vector and
+    // blocks of kernel rows, balanced. The accumulators are reloaded per
+    // output row (the blocks are the innermost loop, so that x and dy
+    // stream row by row): KH x KW x vectors loads and stores against OW x
+    // as many FMAs.
+    t.splitPositions = threads > 1 && outputRows >= threads;
+    int64_t perThread = t.splitPositions ? fullVectors : fullVectors / threads;
+    int64_t cap = std::max<int64_t>(1, std::min(perThread, maxAcc / taps));
     t.channelVectors = largestDivisorAtMost(fullVectors, cap);
     int64_t rowsFit =
         std::max<int64_t>(1, maxAcc / (kernelCols * t.channelVectors));
@@ -670,7 +730,9 @@ mlir::convgrad::cpu::getDepthwiseChannelsLastTiling(
     t.kernelRowBlock = (kernelRows + blocks - 1) / blocks;
     int64_t channelBlocks =
         fullVectors / t.channelVectors + (channels % t.lanes != 0 ? 1 : 0);
-    t.tasks = std::max<int64_t>(1, std::min(threads, channelBlocks));
+    t.tasks = t.splitPositions
+                  ? threads
+                  : std::max<int64_t>(1, std::min(threads, channelBlocks));
     return t;
   }
   // Data gradient: a register block of columns x channel vectors, the
@@ -684,8 +746,7 @@ mlir::convgrad::cpu::getDepthwiseChannelsLastTiling(
       1, std::min<int64_t>({8, maxAcc / t.channelVectors,
                             kMaxUnrolledFMAs / (taps * t.channelVectors)}));
   t.columnBlock = columns;
-  t.taskRows = largestDivisorAtMost(outputRows,
-                                    std::max<int64_t>(1, outputRows / threads));
+  t.taskRows = dataGradientTaskRows(outputRows, threads);
   return t;
 }
 

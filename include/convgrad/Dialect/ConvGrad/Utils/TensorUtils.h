@@ -68,6 +68,13 @@ Value padOrCrop(OpBuilder &b, Location loc, Value source,
 Value convertElementType(OpBuilder &b, Location loc, Value source,
                          Type elementType);
 
+/// The sum of the `parts` equal blocks of `source` along dimension 0
+/// ([P * R, ...] -> [R, ...], static sizes) converted to `elementType`: one
+/// elementwise linalg.generic. Parallel tasks that each accumulate into their
+/// own copy of a small result (P copies stacked) are summed with it.
+Value sumBlocksAlongDim0(OpBuilder &b, Location loc, Value source,
+                         int64_t parts, Type elementType);
+
 /// Converts a scalar float `value` to `type` (extf/truncf, or nothing).
 Value castFloat(OpBuilder &b, Location loc, Value value, Type type);
 
