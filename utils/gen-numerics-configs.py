@@ -464,6 +464,22 @@ def build_groups(rng):
                   layout=lay, dynbatch=dyn) for lay in L for dyn in (0, 1)])
     f.block("seeded random grouped cases",
             [random_grouped(rng, (t % 3) + 1, L[t % 2]) for t in range(10)])
+    # Appended after the seeded block so that its draws do not change.
+    f.block("channels-last 2-D data gradients of groups of 2 and 4 channels "
+            "(as many filters) along the channels "
+            "(convgrad-cpu-depthwise-channels-last): full vectors, a partial "
+            "last vector (36 = 2 x 16 + 4, 20 = 16 + 4), stride 2, dilation, "
+            "5x5 (fewer columns per block), f64 (8 lanes), asymmetric padding",
+            [Case([D(6, 3, 1, 1, 1, 1), D(7, 3, 1, 1, 1, 1)], n=1, c=64,
+                  f=64, g=16, layout="cl", type="f32", dynbatch=0),
+             Case([D(7, 3, 2, 1, 1, 1), D(10, 3, 2, 1, 1, 1)], n=1, c=36,
+                  f=36, g=9, layout="cl", type="f32", dynbatch=1),
+             Case([D(8, 3, 1, 2, 2, 2), D(9, 3, 1, 2, 2, 2)], n=2, c=20,
+                  f=20, g=10, layout="cl", type="f16", dynbatch=0),
+             Case([D(9, 5, 1, 1, 2, 2), D(9, 5, 1, 1, 2, 2)], n=1, c=24,
+                  f=24, g=6, layout="cl", type="bf16", dynbatch=0),
+             Case([D(6, 3, 1, 1, 0, 2), D(7, 3, 1, 1, 2, 0)], n=1, c=16,
+                  f=16, g=4, layout="cl", type="f64", dynbatch=1)])
     return f
 
 
