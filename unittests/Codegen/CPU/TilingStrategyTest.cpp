@@ -273,6 +273,76 @@ TEST(WidthVectors, Decision) {
   EXPECT_TRUE(vectorizeAlongWidth(3, 112, 1, 64, avx512));
 }
 
+// Channels-first data: the width form also saves the layout transposes of
+// the input and output, which dominate when the reduction per output is
+// short (pointwise layers), but not a 3x3 layer's.
+TEST(WidthVectors, SavedTransposes) {
+  // The data gradient of MobileNet's 1x1 layer 32 -> 16 channels at 112x112
+  // (N=8): 32 filters of 16 terms, 8x16 + 8x32 planes transposed.
+  WidthFormCandidate pointwise;
+  pointwise.filters = 32;
+  pointwise.width = 112;
+  pointwise.reduction = 16;
+  pointwise.outputElements = 8 * 32 * 112 * 112;
+  pointwise.transposedElements = 8 * (16 + 32) * 112 * 112;
+  for (const CPUTarget &target : {avx2, avx512}) {
+    // Full lanes channels-last: the lane fill alone keeps it.
+    EXPECT_FALSE(vectorizeAlongWidth(32, 112, 1, 32, target));
+    EXPECT_TRUE(vectorizeAlongWidthOrSaveTransposes(pointwise, 32, target));
+    // Channels-last data: nothing to save.
+    WidthFormCandidate channelsLast = pointwise;
+    channelsLast.transposedElements = 0;
+    EXPECT_FALSE(
+        vectorizeAlongWidthOrSaveTransposes(channelsLast, 32, target));
+    // Strided rows and rows narrower than a vector stay channels-last.
+    WidthFormCandidate strided = pointwise;
+    strided.stride = 2;
+    EXPECT_FALSE(vectorizeAlongWidthOrSaveTransposes(strided, 32, target));
+    WidthFormCandidate narrow = pointwise;
+    narrow.width = 4;
+    EXPECT_FALSE(vectorizeAlongWidthOrSaveTransposes(narrow, 32, target));
+    // A 3x3 layer of 64 channels (576 terms, 2 moved elements per output).
+    WidthFormCandidate conv3x3;
+    conv3x3.filters = 64;
+    conv3x3.width = 56;
+    conv3x3.reduction = 64 * 9;
+    conv3x3.outputElements = 8 * 64 * 56 * 56;
+    conv3x3.transposedElements = 2 * conv3x3.outputElements;
+    EXPECT_FALSE(vectorizeAlongWidthOrSaveTransposes(conv3x3, 32, target));
+    // Degenerate sizes.
+    WidthFormCandidate empty = pointwise;
+    empty.outputElements = 0;
+    EXPECT_FALSE(vectorizeAlongWidthOrSaveTransposes(empty, 32, target));
+    EXPECT_FALSE(
+        vectorizeAlongWidthOrSaveTransposes(WidthFormCandidate{}, 32, target));
+  }
+  // 16 -> 96 channels: 96 terms per output, 7 moved elements (96 + 16 per
+  // 16 outputs); 13.7 terms per moved element: within AVX-512's 1.5 x 16
+  // lanes, beyond AVX2's 1.5 x 8.
+  WidthFormCandidate expand;
+  expand.filters = 16;
+  expand.width = 112;
+  expand.reduction = 96;
+  expand.outputElements = 8 * 16 * 112 * 112;
+  expand.transposedElements = 8 * (96 + 16) * 112 * 112;
+  EXPECT_TRUE(vectorizeAlongWidthOrSaveTransposes(expand, 32, avx512));
+  EXPECT_FALSE(vectorizeAlongWidthOrSaveTransposes(expand, 32, avx2));
+  // 24 -> 144 at 56 columns: 20.6 terms per moved element, within 24.
+  WidthFormCandidate expand56 = expand;
+  expand56.filters = 24;
+  expand56.width = 56;
+  expand56.reduction = 144;
+  expand56.outputElements = 8 * 24 * 56 * 56;
+  expand56.transposedElements = 8 * (144 + 24) * 56 * 56;
+  EXPECT_TRUE(vectorizeAlongWidthOrSaveTransposes(expand56, 32, avx512));
+  // With 32 filters (5.5 moved per output) 26: channels-last, as measured
+  // (no gain); a 56-column block fills 56 of 64 lanes, which counts.
+  expand56.filters = 32;
+  expand56.outputElements = 8 * 32 * 56 * 56;
+  expand56.transposedElements = 8 * (144 + 32) * 56 * 56;
+  EXPECT_FALSE(vectorizeAlongWidthOrSaveTransposes(expand56, 32, avx512));
+}
+
 TEST(WidthVectors, Tiling) {
   // (n, f, oh, ow, c, kh, kw): one output row of the block, one input
   // channel and kernel row per step, kernel columns unrolled.

@@ -200,6 +200,29 @@ bool mlir::convgrad::cpu::vectorizeAlongWidth(int64_t filters, int64_t width,
   return laneFill(block.lanes, lanes) >= 2 * laneFill(filters, lanes);
 }
 
+bool mlir::convgrad::cpu::vectorizeAlongWidthOrSaveTransposes(
+    const WidthFormCandidate &conv, int64_t elementBits,
+    const CPUTarget &target) {
+  if (vectorizeAlongWidth(conv.filters, conv.width, conv.stride, elementBits,
+                          target))
+    return true;
+  int64_t lanes = target.lanes(elementBits);
+  if (conv.filters <= 0 || conv.width < lanes || conv.stride != 1 ||
+      conv.reduction <= 0 || conv.outputElements <= 0 ||
+      conv.transposedElements <= 0)
+    return false;
+  // Multiply-adds per output, counting the lanes the width block leaves
+  // empty, against the elements moved per output, each worth 3/2 of a
+  // vector of multiply-adds.
+  RegisterBlock block =
+      getWidthRegisterBlock(conv.filters, conv.width, elementBits, target);
+  double multiplyAdds =
+      double(conv.reduction) / laneFill(block.lanes, lanes);
+  double moved =
+      double(conv.transposedElements) / double(conv.outputElements);
+  return 2 * multiplyAdds <= 3 * double(lanes) * moved;
+}
+
 std::optional<ConvTiling> mlir::convgrad::cpu::getConvTiling(
     ConvKind kind, const std::vector<int64_t> &ranges, int64_t elementBits,
     const CPUTarget &target) {
