@@ -262,11 +262,15 @@ TEST(WidthVectors, Decision) {
   EXPECT_TRUE(vectorizeAlongWidth(4, 64, 1, 32, avx2));
   // Prime widths: one block of 7 AVX-512 vectors holds 97 columns; AVX2's
   // 3 vectors cannot, and its divisors are 1: channels-last stays. 113
-  // columns would take 8 AVX-512 vectors (33 registers).
+  // columns would take 8 AVX-512 vectors per filter (33 registers for 3):
+  // blocks of one filter, whose 8 vectors fill 113 of 128 lanes (3 of 16
+  // channels-last).
   EXPECT_EQ(getWidthRegisterBlock(3, 97, 32, avx512), (RegisterBlock{3, 97}));
   EXPECT_TRUE(vectorizeAlongWidth(3, 97, 1, 32, avx512));
   EXPECT_FALSE(vectorizeAlongWidth(3, 97, 1, 32, avx2));
-  EXPECT_FALSE(vectorizeAlongWidth(3, 113, 1, 32, avx512));
+  EXPECT_EQ(getWidthRegisterBlock(3, 113, 32, avx512),
+            (RegisterBlock{1, 113}));
+  EXPECT_TRUE(vectorizeAlongWidth(3, 113, 1, 32, avx512));
   EXPECT_EQ(getWidthRegisterBlock(3, 57, 32, avx512), (RegisterBlock{3, 57}));
   // f64 has half the lanes.
   EXPECT_FALSE(vectorizeAlongWidth(5, 112, 1, 64, avx512));
@@ -359,7 +363,7 @@ TEST(WidthVectors, Tiling) {
   // At most three quarters of the registers hold accumulators, and they,
   // the input vectors and a broadcast fit the register file.
   for (const CPUTarget &target : {avx2, avx512})
-    for (int64_t f : {1, 2, 3, 5, 8})
+    for (int64_t f : {1, 2, 3, 5, 8, 16, 32, 96})
       for (int64_t w : {17, 56, 61, 112, 224}) {
         RegisterBlock b = getWidthRegisterBlock(f, w, 32, target);
         int64_t vectors = (b.lanes + target.lanes(32) - 1) / target.lanes(32);
@@ -369,6 +373,12 @@ TEST(WidthVectors, Tiling) {
             << f << " x " << w;
         EXPECT_EQ(w % b.lanes, 0);
       }
+  // Many filters (pointwise layers): not all in one block of one vector
+  // (16 filters x 16 columns: 17 loads for 16 FMAs) but a block with more
+  // FMAs per load: 4 filters x 56 columns (8 loads, 16 FMAs) on AVX-512,
+  // 4 x 16 (6 loads, 8 FMAs) on AVX2.
+  EXPECT_EQ(getWidthRegisterBlock(16, 112, 32, avx512), (RegisterBlock{4, 56}));
+  EXPECT_EQ(getWidthRegisterBlock(16, 112, 32, avx2), (RegisterBlock{4, 16}));
   // 1-D: (n, f, ow, c, kw), tasks of whole blocks of columns.
   t = getConvTiling(ConvKind::Conv1DNcwFcw, {2, 4, 61, 16, 3}, 32, avx512);
   ASSERT_TRUE(t.has_value());
