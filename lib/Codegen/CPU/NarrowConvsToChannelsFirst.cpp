@@ -18,6 +18,7 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -98,8 +99,9 @@ struct NarrowConvToChannelsFirst : OpRewritePattern<ConvOp> {
     candidate.filters = filtersPerGroup;
     candidate.width = outType.getDimSize(pos.spatial(inner));
     candidate.stride = p.strides[inner];
-    candidate.reduction =
-        filterType.getNumElements() / filterType.getDimSize(0);
+    // Per output element: the taps and channels of one filter (FHWC), also
+    // for a zero-size filter (the fuzzer's), which has no multiply-adds.
+    candidate.reduction = computeProduct(filterType.getShape().drop_front());
     candidate.outputElements = outType.getNumElements();
     candidate.transposedElements =
         cancellingTransposeElements(op, p.spatialRank);
