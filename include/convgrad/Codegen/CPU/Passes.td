@@ -196,9 +196,14 @@ def ConvGradCPUNarrowConvsToChannelsFirst
     gradient of an RGB stem). Channels-first with stride 1, the tiles of
     `--convgrad-tile-and-vectorize` instead hold one vector of output
     columns per output channel and load whole input rows: every lane is
-    used and no padding is multiplied. The decision is the tiling
-    strategy's (`cpu::vectorizeAlongWidth`: the width block fills at least
-    twice the lanes the channel block fills) for the module's
+    used and no padding is multiplied. A channels-first convolution with a
+    short reduction per output (a pointwise layer) takes the width form as
+    well: it saves the layout transposes of its input and output, which
+    cost more than its multiply-adds. The decision is the tiling
+    strategy's (`cpu::vectorizeAlongWidthOrSaveTransposes`: the width block
+    fills at least twice the lanes the channel block fills, or the
+    multiply-adds per output are at most 1.5 vectors per element the
+    cancelled transposes would move) for the module's
     `convgrad.cpu_target`. Depthwise convolutions, 3-D ones and those with
     a dynamic size stay channels-last.
   }];
