@@ -5,8 +5,12 @@
 // output channels per group (the phases of an RGB stem's data gradient
 // have 3) fills a small part of each vector that way; computed
 // channels-first, convgrad-tile-and-vectorize vectorizes it along the
-// output width instead (VectorizeConvAlongWidth.cpp). This pass makes that
-// choice, from the tiling strategy, for the module's CPU target.
+// output width instead (VectorizeConvAlongWidth.cpp). A channels-first
+// convolution with a short reduction per output (pointwise layers) is also
+// better computed that way: the transposes around its channels-last form
+// cost more than its multiply-adds, and channels-first they cancel. This
+// pass makes that choice, from the tiling strategy, for the module's CPU
+// target.
 //
 //===----------------------------------------------------------------------===//
 
