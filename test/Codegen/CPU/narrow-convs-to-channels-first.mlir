@@ -113,19 +113,31 @@ func.func @pointwise_dgrad_channels_last(%dy: tensor<2x64x64x16xf32>, %w: tensor
 // 16 -> 96 channels: forward, 16 terms per output and 96 + 16 channels
 // transposed per 96 outputs (13.7 terms per moved element); its data
 // gradient, 96 terms and 7 moved elements per output (likewise 13.7). A
-// moved element is worth 1.5 vectors of FMAs: 24 on AVX-512 (the width
-// form), 12 on AVX2 (channels-last stays).
+// moved element is worth 4 vectors of FMAs (64 terms on AVX-512, 32 on
+// AVX2), so both take the width form.
 // CHECK-LABEL: func.func @pointwise_expand_channels_first
-// AVX512:        convgrad.conv %{{.*}} : (tensor<2x16x64x64xf32>, tensor<96x16x1x1xf32>) -> tensor<2x96x64x64xf32>
-// AVX2:          convgrad.conv %{{.*}} layout = channels_last {{.*}} -> tensor<2x64x64x96xf32>
-// AVX512:        convgrad.conv %{{.*}} : (tensor<2x96x64x64xf32>, tensor<16x96x1x1xf32>) -> tensor<2x16x64x64xf32>
-// AVX2:          convgrad.conv %{{.*}} layout = channels_last {{.*}} -> tensor<2x64x64x16xf32>
+// CHECK:         convgrad.conv %{{.*}} : (tensor<2x16x64x64xf32>, tensor<96x16x1x1xf32>) -> tensor<2x96x64x64xf32>
+// CHECK:         convgrad.conv %{{.*}} : (tensor<2x96x64x64xf32>, tensor<16x96x1x1xf32>) -> tensor<2x16x64x64xf32>
 func.func @pointwise_expand_channels_first(%x: tensor<2x16x64x64xf32>, %w: tensor<96x16x1x1xf32>, %dy: tensor<2x96x64x64xf32>)
     -> (tensor<2x96x64x64xf32>, tensor<2x16x64x64xf32>) {
   %y = convgrad.conv %x, %w : (tensor<2x16x64x64xf32>, tensor<96x16x1x1xf32>) -> tensor<2x96x64x64xf32>
   %dx = convgrad.conv_backward_data %dy, %w
     : (tensor<2x96x64x64xf32>, tensor<96x16x1x1xf32>) -> tensor<2x16x64x64xf32>
   return %y, %dx : tensor<2x96x64x64xf32>, tensor<2x16x64x64xf32>
+}
+
+// -----
+
+// The data gradient of a 64 -> 256 pointwise layer: 256 terms, 5 moved
+// elements per output (51 per moved element): the width form on AVX-512
+// (within 64), channels-last on AVX2 (beyond 32).
+// CHECK-LABEL: func.func @pointwise_wide_dgrad
+// AVX512:        convgrad.conv %{{.*}} : (tensor<2x256x16x64xf32>, tensor<64x256x1x1xf32>) -> tensor<2x64x16x64xf32>
+// AVX2:          convgrad.conv %{{.*}} layout = channels_last {{.*}} -> tensor<2x16x64x64xf32>
+func.func @pointwise_wide_dgrad(%dy: tensor<2x256x16x64xf32>, %w: tensor<256x64x1x1xf32>) -> tensor<2x64x16x64xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w
+    : (tensor<2x256x16x64xf32>, tensor<256x64x1x1xf32>) -> tensor<2x64x16x64xf32>
+  return %dx : tensor<2x64x16x64xf32>
 }
 
 // -----

@@ -202,7 +202,7 @@ def ConvGradCPUNarrowConvsToChannelsFirst
     cost more than its multiply-adds. The decision is the tiling
     strategy's (`cpu::vectorizeAlongWidthOrSaveTransposes`: the width block
     fills at least twice the lanes the channel block fills, or the
-    multiply-adds per output are at most 1.5 vectors per element the
+    multiply-adds per output are at most 4 vectors per element the
     cancelled transposes would move) for the module's
     `convgrad.cpu_target`. Depthwise convolutions, 3-D ones and those with
     a dynamic size stay channels-last.

@@ -168,10 +168,10 @@ struct WidthFormCandidate {
 /// those dominate. Per output element the channels-last form pays
 /// `transposedElements / outputElements` moved elements, the width form
 /// `reduction` FMAs on the lanes its block fills; a transposed element
-/// costs about as much as 1.5 vector FMAs (lanes x 3/2 multiply-adds;
-/// measured on AVX-512: dgrad of MobileNet pointwise layers up to 21
-/// multiply-adds per moved element gain 1.5-2.2x, 26 and more none or
-/// lose).
+/// costs about as much as 4 vector FMAs (lanes x 4 multiply-adds; measured
+/// on AVX-512, dgrad, 1 thread: pointwise layers at 11-59 multiply-adds per
+/// moved element gain 1.25-2.8x, a 3x3 layer of 16 channels at 82 breaks
+/// even, a pointwise layer at 117 and 3x3 layers at 164-576 lose 6-30%).
 bool vectorizeAlongWidthOrSaveTransposes(const WidthFormCandidate &conv,
                                          int64_t elementBits,
                                          const CPUTarget &target);

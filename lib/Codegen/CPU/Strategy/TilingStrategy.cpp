@@ -232,15 +232,16 @@ bool mlir::convgrad::cpu::vectorizeAlongWidthOrSaveTransposes(
       conv.transposedElements <= 0)
     return false;
   // Multiply-adds per output, counting the lanes the width block leaves
-  // empty, against the elements moved per output, each worth 3/2 of a
-  // vector of multiply-adds.
+  // empty, against the elements moved per output, each worth 4 vectors of
+  // multiply-adds.
   RegisterBlock block =
       getWidthRegisterBlock(conv.filters, conv.width, elementBits, target);
   double multiplyAdds =
       double(conv.reduction) / laneFill(block.lanes, lanes);
   double moved =
       double(conv.transposedElements) / double(conv.outputElements);
-  return 2 * multiplyAdds <= 3 * double(lanes) * moved;
+  constexpr double kVectorFmasPerMovedElement = 4;
+  return multiplyAdds <= kVectorFmasPerMovedElement * double(lanes) * moved;
 }
 
 std::optional<ConvTiling> mlir::convgrad::cpu::getConvTiling(
