@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/ValueBoundsOpInterface.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -60,6 +61,35 @@ Value getDistinctBuffer(Value value) {
   return nullptr;
 }
 
+/// Whether transfers `a` and `b` of the same memref touch disjoint elements:
+/// along some memref dim their indices differ by a constant at least the
+/// extent of the earlier one (1 along a dim the vector does not span).
+/// Unlike upstream's isDisjointTransferSet, vectors of different sizes
+/// qualify: a row that VectorizeConvAlongWidth cuts into full vectors and a
+/// partial last one (56 columns: 3 x 16 + 8) is a register block whose
+/// accumulators must all be hoisted.
+bool isDisjointTransfer(VectorTransferOpInterface a,
+                        VectorTransferOpInterface b) {
+  if (a.getBase() != b.getBase() || a.getMask() || b.getMask() ||
+      !a.getPermutationMap().isMinorIdentity() ||
+      !b.getPermutationMap().isMinorIdentity())
+    return false;
+  int64_t rank = a.getIndices().size();
+  auto extent = [&](VectorTransferOpInterface transfer, int64_t dim) {
+    VectorType type = transfer.getVectorType();
+    int64_t firstSpanned = rank - type.getRank();
+    return dim < firstSpanned ? 1 : type.getDimSize(dim - firstSpanned);
+  };
+  for (int64_t dim = 0; dim < rank; ++dim) {
+    FailureOr<int64_t> delta = ValueBoundsConstraintSet::computeConstantDelta(
+        b.getIndices()[dim], a.getIndices()[dim]);
+    if (succeeded(delta) &&
+        (*delta >= extent(a, dim) || -*delta >= extent(b, dim)))
+      return true;
+  }
+  return false;
+}
+
 /// Moves one read/write pair of the same vector out of `loop`, if the loop
 /// runs at least once and nothing else in it touches the allocation; the
 /// vector then travels through an iter_arg.
@@ -94,13 +124,13 @@ bool hoistAccumulatorPair(RewriterBase &rewriter, scf::ForOp loop) {
       if (op == read || op == write)
         return;
       auto transfer = dyn_cast<VectorTransferOpInterface>(op);
+      auto disjoint = [&](Operation *pairOp) {
+        auto pairTransfer = cast<VectorTransferOpInterface>(pairOp);
+        return vector::isDisjointTransferSet(pairTransfer, transfer) ||
+               isDisjointTransfer(pairTransfer, transfer);
+      };
       if (transfer && transfer.getBase() == read.getBase() &&
-          vector::isDisjointTransferSet(
-              cast<VectorTransferOpInterface>(read.getOperation()),
-              transfer) &&
-          vector::isDisjointTransferSet(
-              cast<VectorTransferOpInterface>(write.getOperation()),
-              transfer))
+          disjoint(read) && disjoint(write))
         return;
       for (Value operand : op->getOperands())
         if (isa<BaseMemRefType>(operand.getType())) {

@@ -59,6 +59,67 @@ func.func @phase_view_of_argument(%a: memref<8x2xf32>, %b: memref<8x16xf32>, %dx
   return
 }
 
+// A register block along an output row of 24 columns, cut into a full
+// vector and a partial one (VectorizeConvAlongWidth's pieces): the two
+// accumulator pairs differ in size but not overlap, so both are hoisted.
+// An access 8 columns on (overlapping the first vector) keeps its pair in
+// memory.
+// CHECK-LABEL: func.func @row_of_mixed_vectors
+// CHECK:         vector.load %{{.*}} : memref<2x64xf32>, vector<16xf32>
+// CHECK:         vector.load %{{.*}} : memref<2x64xf32>, vector<8xf32>
+// CHECK:         scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<8xf32>)
+// CHECK-NOT:       vector.store
+// CHECK:           scf.yield
+// CHECK:         vector.store
+// CHECK:         vector.store
+// CHECK-LABEL: func.func @row_of_overlapping_vectors
+// CHECK:         scf.for
+// CHECK-NOT:       iter_args
+// CHECK:           vector.store {{.*}} : memref<2x64xf32>, vector<16xf32>
+// CHECK:           vector.store {{.*}} : memref<2x64xf32>, vector<8xf32>
+// CHECK-NEXT:    {{^ *}}}
+func.func @row_of_mixed_vectors(%in: memref<8x24xf32>, %w: memref<8xf32>, %out: memref<2x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  %f0 = arith.constant 0.0 : f32
+  scf.for %k = %c0 to %c8 step %c1 {
+    %acc0 = vector.transfer_read %out[%c1, %c0], %f0 {in_bounds = [true]} : memref<2x64xf32>, vector<16xf32>
+    %acc1 = vector.transfer_read %out[%c1, %c16], %f0 {in_bounds = [true]} : memref<2x64xf32>, vector<8xf32>
+    %x0 = vector.transfer_read %in[%k, %c0], %f0 {in_bounds = [true]} : memref<8x24xf32>, vector<16xf32>
+    %x1 = vector.transfer_read %in[%k, %c16], %f0 {in_bounds = [true]} : memref<8x24xf32>, vector<8xf32>
+    %s = memref.load %w[%k] : memref<8xf32>
+    %b0 = vector.broadcast %s : f32 to vector<16xf32>
+    %b1 = vector.broadcast %s : f32 to vector<8xf32>
+    %r0 = vector.fma %b0, %x0, %acc0 : vector<16xf32>
+    %r1 = vector.fma %b1, %x1, %acc1 : vector<8xf32>
+    vector.transfer_write %r0, %out[%c1, %c0] {in_bounds = [true]} : vector<16xf32>, memref<2x64xf32>
+    vector.transfer_write %r1, %out[%c1, %c16] {in_bounds = [true]} : vector<8xf32>, memref<2x64xf32>
+  }
+  return
+}
+func.func @row_of_overlapping_vectors(%in: memref<8x24xf32>, %w: memref<8xf32>, %out: memref<2x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %f0 = arith.constant 0.0 : f32
+  scf.for %k = %c0 to %c8 step %c1 {
+    %acc0 = vector.transfer_read %out[%c1, %c0], %f0 {in_bounds = [true]} : memref<2x64xf32>, vector<16xf32>
+    %acc1 = vector.transfer_read %out[%c1, %c8], %f0 {in_bounds = [true]} : memref<2x64xf32>, vector<8xf32>
+    %x0 = vector.transfer_read %in[%k, %c0], %f0 {in_bounds = [true]} : memref<8x24xf32>, vector<16xf32>
+    %x1 = vector.transfer_read %in[%k, %c8], %f0 {in_bounds = [true]} : memref<8x24xf32>, vector<8xf32>
+    %s = memref.load %w[%k] : memref<8xf32>
+    %b0 = vector.broadcast %s : f32 to vector<16xf32>
+    %b1 = vector.broadcast %s : f32 to vector<8xf32>
+    %r0 = vector.fma %b0, %x0, %acc0 : vector<16xf32>
+    %r1 = vector.fma %b1, %x1, %acc1 : vector<8xf32>
+    vector.transfer_write %r0, %out[%c1, %c0] {in_bounds = [true]} : vector<16xf32>, memref<2x64xf32>
+    vector.transfer_write %r1, %out[%c1, %c8] {in_bounds = [true]} : vector<8xf32>, memref<2x64xf32>
+  }
+  return
+}
+
 // The loop also reads another view of the same argument (here the other
 // phase's rows): that read may see the accumulator, so it stays in memory.
 // CHECK-LABEL: func.func @phase_view_read_elsewhere

@@ -75,3 +75,79 @@ func.func @kept(%x: tensor<2x64x64x16xf32>, %w: tensor<16x3x3x16xf32>, %ws: tens
     : (tensor<2x8x32x32x4xf32>, tensor<2x3x3x3x4xf32>) -> tensor<2x8x32x32x2xf32>
   return %a, %b, %c, %d : tensor<2x64x64x16xf32>, tensor<2x32x32x3xf32>, tensor<2x64x64x16xf32>, tensor<2x8x32x32x2xf32>
 }
+
+// -----
+
+// Channels-first data with a short reduction (the data gradient of a
+// MobileNet pointwise layer, 32 -> 16 channels: 16 terms per output): the
+// width form saves the transposes of dy and dx, which cost more than its 32
+// filters fill channels-last. No transpose of the data is left (only the
+// filter's, FCHW -> CFHW).
+// CHECK-LABEL: func.func @pointwise_dgrad_channels_first
+// CHECK-NOT:     linalg.transpose ins(%{{.*}} : tensor<2x{{.*}}x64x64xf32>)
+// CHECK:         convgrad.conv %{{.*}} : (tensor<2x16x64x64xf32>, tensor<32x16x1x1xf32>) -> tensor<2x32x64x64xf32>
+// CHECK-NOT:     linalg.transpose
+// CHECK:         return
+func.func @pointwise_dgrad_channels_first(%dy: tensor<2x16x64x64xf32>, %w: tensor<16x32x1x1xf32>) -> tensor<2x32x64x64xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w
+    : (tensor<2x16x64x64xf32>, tensor<16x32x1x1xf32>) -> tensor<2x32x64x64xf32>
+  return %dx : tensor<2x32x64x64xf32>
+}
+
+// -----
+
+// The same layer channels-last: no transpose to save, and 32 filters fill
+// whole vectors: channels-last stays (only the filter is transposed).
+// CHECK-LABEL: func.func @pointwise_dgrad_channels_last
+// CHECK-NOT:     linalg.transpose ins(%{{.*}} : tensor<2x
+// CHECK:         convgrad.conv %{{.*}} layout = channels_last {{.*}} -> tensor<2x64x64x32xf32>
+// CHECK-NOT:     linalg.transpose
+func.func @pointwise_dgrad_channels_last(%dy: tensor<2x64x64x16xf32>, %w: tensor<16x1x1x32xf32>) -> tensor<2x64x64x32xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w layout = channels_last
+    : (tensor<2x64x64x16xf32>, tensor<16x1x1x32xf32>) -> tensor<2x64x64x32xf32>
+  return %dx : tensor<2x64x64x32xf32>
+}
+
+// -----
+
+// 16 -> 96 channels: forward, 16 terms per output and 96 + 16 channels
+// transposed per 96 outputs (13.7 terms per moved element); its data
+// gradient, 96 terms and 7 moved elements per output (likewise 13.7). A
+// moved element is worth 4 vectors of FMAs (64 terms on AVX-512, 32 on
+// AVX2), so both take the width form.
+// CHECK-LABEL: func.func @pointwise_expand_channels_first
+// CHECK:         convgrad.conv %{{.*}} : (tensor<2x16x64x64xf32>, tensor<96x16x1x1xf32>) -> tensor<2x96x64x64xf32>
+// CHECK:         convgrad.conv %{{.*}} : (tensor<2x96x64x64xf32>, tensor<16x96x1x1xf32>) -> tensor<2x16x64x64xf32>
+func.func @pointwise_expand_channels_first(%x: tensor<2x16x64x64xf32>, %w: tensor<96x16x1x1xf32>, %dy: tensor<2x96x64x64xf32>)
+    -> (tensor<2x96x64x64xf32>, tensor<2x16x64x64xf32>) {
+  %y = convgrad.conv %x, %w : (tensor<2x16x64x64xf32>, tensor<96x16x1x1xf32>) -> tensor<2x96x64x64xf32>
+  %dx = convgrad.conv_backward_data %dy, %w
+    : (tensor<2x96x64x64xf32>, tensor<96x16x1x1xf32>) -> tensor<2x16x64x64xf32>
+  return %y, %dx : tensor<2x96x64x64xf32>, tensor<2x16x64x64xf32>
+}
+
+// -----
+
+// The data gradient of a 64 -> 256 pointwise layer: 256 terms, 5 moved
+// elements per output (51 per moved element): the width form on AVX-512
+// (within 64), channels-last on AVX2 (beyond 32).
+// CHECK-LABEL: func.func @pointwise_wide_dgrad
+// AVX512:        convgrad.conv %{{.*}} : (tensor<2x256x16x64xf32>, tensor<64x256x1x1xf32>) -> tensor<2x64x16x64xf32>
+// AVX2:          convgrad.conv %{{.*}} layout = channels_last {{.*}} -> tensor<2x16x64x64xf32>
+func.func @pointwise_wide_dgrad(%dy: tensor<2x256x16x64xf32>, %w: tensor<256x64x1x1xf32>) -> tensor<2x64x16x64xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w
+    : (tensor<2x256x16x64xf32>, tensor<256x64x1x1xf32>) -> tensor<2x64x16x64xf32>
+  return %dx : tensor<2x64x16x64xf32>
+}
+
+// -----
+
+// A 3x3 layer (32 channels: 288 terms per output, 2 moved elements):
+// the transposes are cheap next to the reduction; channels-last stays.
+// CHECK-LABEL: func.func @conv3x3_dgrad_channels_first
+// CHECK:         convgrad.conv %{{.*}} layout = channels_last {{.*}} -> tensor<2x64x64x32xf32>
+func.func @conv3x3_dgrad_channels_first(%dy: tensor<2x32x64x64xf32>, %w: tensor<32x32x3x3xf32>) -> tensor<2x32x64x64xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w padding = [1, 1, 1, 1]
+    : (tensor<2x32x64x64xf32>, tensor<32x32x3x3xf32>) -> tensor<2x32x64x64xf32>
+  return %dx : tensor<2x32x64x64xf32>
+}

@@ -262,15 +262,108 @@ TEST(WidthVectors, Decision) {
   EXPECT_TRUE(vectorizeAlongWidth(4, 64, 1, 32, avx2));
   // Prime widths: one block of 7 AVX-512 vectors holds 97 columns; AVX2's
   // 3 vectors cannot, and its divisors are 1: channels-last stays. 113
-  // columns would take 8 AVX-512 vectors (33 registers).
+  // columns would take 8 AVX-512 vectors per filter (33 registers for 3):
+  // blocks of one filter, whose 8 vectors fill 113 of 128 lanes (3 of 16
+  // channels-last).
   EXPECT_EQ(getWidthRegisterBlock(3, 97, 32, avx512), (RegisterBlock{3, 97}));
   EXPECT_TRUE(vectorizeAlongWidth(3, 97, 1, 32, avx512));
   EXPECT_FALSE(vectorizeAlongWidth(3, 97, 1, 32, avx2));
-  EXPECT_FALSE(vectorizeAlongWidth(3, 113, 1, 32, avx512));
+  EXPECT_EQ(getWidthRegisterBlock(3, 113, 32, avx512),
+            (RegisterBlock{1, 113}));
+  EXPECT_TRUE(vectorizeAlongWidth(3, 113, 1, 32, avx512));
   EXPECT_EQ(getWidthRegisterBlock(3, 57, 32, avx512), (RegisterBlock{3, 57}));
   // f64 has half the lanes.
   EXPECT_FALSE(vectorizeAlongWidth(5, 112, 1, 64, avx512));
   EXPECT_TRUE(vectorizeAlongWidth(3, 112, 1, 64, avx512));
+}
+
+// Channels-first data: the width form also saves the layout transposes of
+// the input and output, which dominate when the reduction per output is
+// short (pointwise layers), but not a 3x3 layer's.
+TEST(WidthVectors, SavedTransposes) {
+  // The data gradient of MobileNet's 1x1 layer 32 -> 16 channels at 112x112
+  // (N=8): 32 filters of 16 terms, 8x16 + 8x32 planes transposed.
+  WidthFormCandidate pointwise;
+  pointwise.filters = 32;
+  pointwise.width = 112;
+  pointwise.reduction = 16;
+  pointwise.outputElements = 8 * 32 * 112 * 112;
+  pointwise.transposedElements = 8 * (16 + 32) * 112 * 112;
+  for (const CPUTarget &target : {avx2, avx512}) {
+    // Full lanes channels-last: the lane fill alone keeps it.
+    EXPECT_FALSE(vectorizeAlongWidth(32, 112, 1, 32, target));
+    EXPECT_TRUE(vectorizeAlongWidthOrSaveTransposes(pointwise, 32, target));
+    // Channels-last data: nothing to save.
+    WidthFormCandidate channelsLast = pointwise;
+    channelsLast.transposedElements = 0;
+    EXPECT_FALSE(
+        vectorizeAlongWidthOrSaveTransposes(channelsLast, 32, target));
+    // Strided rows and rows narrower than a vector stay channels-last.
+    WidthFormCandidate strided = pointwise;
+    strided.stride = 2;
+    EXPECT_FALSE(vectorizeAlongWidthOrSaveTransposes(strided, 32, target));
+    WidthFormCandidate narrow = pointwise;
+    narrow.width = 4;
+    EXPECT_FALSE(vectorizeAlongWidthOrSaveTransposes(narrow, 32, target));
+    // A 3x3 layer of 64 channels (576 terms, 2 moved elements per output).
+    WidthFormCandidate conv3x3;
+    conv3x3.filters = 64;
+    conv3x3.width = 56;
+    conv3x3.reduction = 64 * 9;
+    conv3x3.outputElements = 8 * 64 * 56 * 56;
+    conv3x3.transposedElements = 2 * conv3x3.outputElements;
+    EXPECT_FALSE(vectorizeAlongWidthOrSaveTransposes(conv3x3, 32, target));
+    // Degenerate sizes.
+    WidthFormCandidate empty = pointwise;
+    empty.outputElements = 0;
+    EXPECT_FALSE(vectorizeAlongWidthOrSaveTransposes(empty, 32, target));
+    EXPECT_FALSE(
+        vectorizeAlongWidthOrSaveTransposes(WidthFormCandidate{}, 32, target));
+  }
+  // Measured on AVX-512 (dgrad, 1 thread): the width form gains up to 59
+  // terms per moved element, breaks even at 82, loses beyond; the
+  // threshold is 4 x 16 lanes (4 x 8 on AVX2).
+  auto candidate = [](int64_t filters, int64_t width, int64_t reduction,
+                      int64_t movedChannels) {
+    WidthFormCandidate c;
+    c.filters = filters;
+    c.width = width;
+    c.reduction = reduction;
+    c.outputElements = filters * width;
+    c.transposedElements = movedChannels * width;
+    return c;
+  };
+  // 16 -> 96 channels: 96 terms per output, 7 moved elements (96 + 16 per
+  // 16 outputs), 13.7 terms per moved element.
+  EXPECT_TRUE(
+      vectorizeAlongWidthOrSaveTransposes(candidate(16, 112, 96, 112), 32,
+                                          avx512));
+  EXPECT_TRUE(vectorizeAlongWidthOrSaveTransposes(
+      candidate(16, 112, 96, 112), 32, avx2));
+  // 32 filters of 144 terms at 56 columns (5.5 moved per output; the
+  // 56-column block fills 56 of 64 lanes): 29.9 (measured 2.9 -> 1.6x
+  // oneDNN's time).
+  EXPECT_TRUE(vectorizeAlongWidthOrSaveTransposes(
+      candidate(32, 56, 144, 144 + 32), 32, avx512));
+  // 64 filters of 256 terms: 58.5 (2.0 -> 1.6x).
+  EXPECT_TRUE(vectorizeAlongWidthOrSaveTransposes(
+      candidate(64, 56, 256, 256 + 64), 32, avx512));
+  // 128 filters of 512 terms at 28 columns: 117 (1.40 -> 1.50x).
+  EXPECT_FALSE(vectorizeAlongWidthOrSaveTransposes(
+      candidate(128, 28, 512, 512 + 128), 32, avx512));
+  // A 3x3 layer of 16 channels: 144 terms, 2 moved elements: 82 (even).
+  EXPECT_FALSE(vectorizeAlongWidthOrSaveTransposes(
+      candidate(16, 56, 144, 32), 32, avx512));
+  // AVX2's threshold is half of AVX-512's: 32 filters of 96 terms at 64
+  // columns (whole vectors on both), 4 moved per output: 24 per moved
+  // element, within 4 x 8; 64 filters of 256 terms (5 moved, 51) only on
+  // AVX-512.
+  EXPECT_TRUE(vectorizeAlongWidthOrSaveTransposes(
+      candidate(32, 64, 96, 96 + 32), 32, avx2));
+  EXPECT_TRUE(vectorizeAlongWidthOrSaveTransposes(
+      candidate(64, 64, 256, 256 + 64), 32, avx512));
+  EXPECT_FALSE(vectorizeAlongWidthOrSaveTransposes(
+      candidate(64, 64, 256, 256 + 64), 32, avx2));
 }
 
 TEST(WidthVectors, Tiling) {
@@ -289,7 +382,7 @@ TEST(WidthVectors, Tiling) {
   // At most three quarters of the registers hold accumulators, and they,
   // the input vectors and a broadcast fit the register file.
   for (const CPUTarget &target : {avx2, avx512})
-    for (int64_t f : {1, 2, 3, 5, 8})
+    for (int64_t f : {1, 2, 3, 5, 8, 16, 32, 96})
       for (int64_t w : {17, 56, 61, 112, 224}) {
         RegisterBlock b = getWidthRegisterBlock(f, w, 32, target);
         int64_t vectors = (b.lanes + target.lanes(32) - 1) / target.lanes(32);
@@ -299,6 +392,12 @@ TEST(WidthVectors, Tiling) {
             << f << " x " << w;
         EXPECT_EQ(w % b.lanes, 0);
       }
+  // Many filters (pointwise layers): not all in one block of one vector
+  // (16 filters x 16 columns: 17 loads for 16 FMAs) but a block with more
+  // FMAs per load: 4 filters x 56 columns (8 loads, 16 FMAs) on AVX-512,
+  // 4 x 16 (6 loads, 8 FMAs) on AVX2.
+  EXPECT_EQ(getWidthRegisterBlock(16, 112, 32, avx512), (RegisterBlock{4, 56}));
+  EXPECT_EQ(getWidthRegisterBlock(16, 112, 32, avx2), (RegisterBlock{4, 16}));
   // 1-D: (n, f, ow, c, kw), tasks of whole blocks of columns.
   t = getConvTiling(ConvKind::Conv1DNcwFcw, {2, 4, 61, 16, 3}, 32, avx512);
   ASSERT_TRUE(t.has_value());

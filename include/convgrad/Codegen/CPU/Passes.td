@@ -252,9 +252,14 @@ def ConvGradCPUNarrowConvsToChannelsFirst
     gradient of an RGB stem). Channels-first with stride 1, the tiles of
     `--convgrad-tile-and-vectorize` instead hold one vector of output
     columns per output channel and load whole input rows: every lane is
-    used and no padding is multiplied. The decision is the tiling
-    strategy's (`cpu::vectorizeAlongWidth`: the width block fills at least
-    twice the lanes the channel block fills) for the module's
+    used and no padding is multiplied. A channels-first convolution with a
+    short reduction per output (a pointwise layer) takes the width form as
+    well: it saves the layout transposes of its input and output, which
+    cost more than its multiply-adds. The decision is the tiling
+    strategy's (`cpu::vectorizeAlongWidthOrSaveTransposes`: the width block
+    fills at least twice the lanes the channel block fills, or the
+    multiply-adds per output are at most 4 vectors per element the
+    cancelled transposes would move) for the module's
     `convgrad.cpu_target`. Depthwise convolutions, 3-D ones and those with
     a dynamic size stay channels-last.
   }];
@@ -421,12 +426,15 @@ def ConvGradCPUPadInPlace : Pass<"convgrad-cpu-pad-in-place"> {
     and a copy of the source into its interior. When the source is a fresh
     result (a destination-style op writing into a `tensor.empty`, such as
     the channels-last transpose of a channels-first activation), this pass
-    rewrites the pad into a `linalg.fill` of the padded shape, created before
-    that op, and a `tensor.insert_slice` of the source into it. Empty-tensor
-    elimination (`eliminate-empty-tensors`, the first step of the CPU
-    pipeline's bufferization) then makes the op write straight into the
-    interior of the padded buffer: the copy, one more pass over the whole
-    activation, disappears. A pad of inserts into a fill by the padding
+    rewrites the pad into fills of the border of the padded shape (per
+    padded dim, the slabs before and after the interior, each a
+    `linalg.fill` of a slice inserted back; the interior is not filled,
+    since the op writes all of it), created before that op, and a
+    `tensor.insert_slice` of the source into them. Empty-tensor elimination
+    (`eliminate-empty-tensors`, the first step of the CPU pipeline's
+    bufferization) then makes the op write straight into the interior of
+    the padded buffer: the copy, one more pass over the whole activation,
+    disappears, and only the border is written besides. A pad of inserts into a fill by the padding
     value (a phase-split data gradient padded by conv_transpose's
     `output_padding`) becomes those inserts into the padded fill, so the
     phases write the final buffer. Pads of other values (function
@@ -441,9 +449,13 @@ def ConvGradCPUPadInPlace : Pass<"convgrad-cpu-pad-in-place"> {
     ```
     becomes
     ```mlir
-    %f = linalg.fill ins(%zero : f32) outs(%e2 : tensor<1x7x7x4xf32>)
+    %s0 = tensor.extract_slice %e2[0, 0, 0, 0] [1, 1, 7, 4] [1, 1, 1, 1]
+    %f0 = linalg.fill ins(%zero : f32) outs(%s0 : tensor<1x1x7x4xf32>)
+    %b0 = tensor.insert_slice %f0 into %e2[0, 0, 0, 0] [1, 1, 7, 4] [1, 1, 1, 1]
+    ... (the row below, [0, 6, 0, 0]; the columns left and right of rows
+         1-5, [0, 1, 0, 0] and [0, 1, 6, 0] of size [1, 5, 1, 4]) -> %b3
     %t = linalg.transpose ins(%x : tensor<1x4x5x5xf32>) outs(%e : tensor<1x5x5x4xf32>) permutation = [0, 2, 3, 1]
-    %p = tensor.insert_slice %t into %f[0, 1, 1, 0] [1, 5, 5, 4] [1, 1, 1, 1]
+    %p = tensor.insert_slice %t into %b3[0, 1, 1, 0] [1, 5, 5, 4] [1, 1, 1, 1]
     ```
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",

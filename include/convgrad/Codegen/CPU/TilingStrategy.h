@@ -144,6 +144,38 @@ RegisterBlock getWidthRegisterBlock(int64_t filters, int64_t width,
 bool vectorizeAlongWidth(int64_t filters, int64_t width, int64_t stride,
                          int64_t elementBits, const CPUTarget &target);
 
+/// A convolution that vectorizeAlongWidthOrSaveTransposes decides on: the
+/// vectorizeAlongWidth parameters, plus what its channels-last form costs
+/// beyond the multiply-adds.
+struct WidthFormCandidate {
+  int64_t filters = 0; ///< output channels per group
+  int64_t width = 0;   ///< output columns (innermost spatial dim)
+  int64_t stride = 1;  ///< stride of that dim
+  /// Multiply-adds per output element: input channels per group x kernel
+  /// taps.
+  int64_t reduction = 0;
+  int64_t outputElements = 0;
+  /// Elements the channels-last form moves through layout transposes that
+  /// the channels-first width form does not (a channels-first input and
+  /// output: both, once each).
+  int64_t transposedElements = 0;
+};
+
+/// vectorizeAlongWidth, or also when the width form saves layout
+/// transposes that cost more than it loses. A channels-first convolution
+/// computed channels-last moves its input and output through transposes;
+/// with a short reduction per output (a pointwise layer: 16-144 terms)
+/// those dominate. Per output element the channels-last form pays
+/// `transposedElements / outputElements` moved elements, the width form
+/// `reduction` FMAs on the lanes its block fills; a transposed element
+/// costs about as much as 4 vector FMAs (lanes x 4 multiply-adds; measured
+/// on AVX-512, dgrad, 1 thread: pointwise layers at 11-59 multiply-adds per
+/// moved element gain 1.25-2.8x, a 3x3 layer of 16 channels at 82 breaks
+/// even, a pointwise layer at 117 and 3x3 layers at 164-576 lose 6-30%).
+bool vectorizeAlongWidthOrSaveTransposes(const WidthFormCandidate &conv,
+                                         int64_t elementBits,
+                                         const CPUTarget &target);
+
 /// Tile sizes of one convolution over its iteration space (0 = not tiled).
 struct ConvTiling {
   /// Per dim of the iteration space, a remainderSplit point (0: none); when

@@ -63,6 +63,16 @@ int64_t mlir::convgrad::cpu::maxAccumulatorRegisters(const CPUTarget &target) {
   return std::max<int64_t>(1, target.vectorRegisters * 3 / 4);
 }
 
+/// The score of a register block of `rows` broadcast rows x `lanes`
+/// columns: useful FMA lanes per loaded value (`rows` broadcasts + its
+/// vectors' loads).
+static double fmaLanesPerLoad(int64_t rows, int64_t lanes,
+                              int64_t vectorLanes) {
+  int64_t vectors = (lanes + vectorLanes - 1) / vectorLanes;
+  return double(rows) * double(lanes) / double(vectorLanes) /
+         double(rows + vectors);
+}
+
 RegisterBlock mlir::convgrad::cpu::chooseRegisterBlock(
     int64_t rows, int64_t lanes, int64_t maxRows, int64_t maxLanes,
     int64_t vectorLanes, int64_t maxAccumulators, bool nativeVectorRows) {
@@ -76,9 +86,7 @@ RegisterBlock mlir::convgrad::cpu::chooseRegisterBlock(
         continue;
       if (r * vectors > maxAccumulators && !(r == 1 && vectors == 1))
         continue;
-      // Useful FMA lanes per loaded value (r broadcasts + `vectors` loads).
-      double score = double(r) * double(l) / double(vectorLanes) /
-                     double(r + vectors);
+      double score = fmaLanesPerLoad(r, l, vectorLanes);
       if (score > bestScore + 1e-9 ||
           (score > bestScore - 1e-9 &&
            std::make_pair(l, r) > std::make_pair(best.lanes, best.rows))) {
@@ -170,20 +178,32 @@ RegisterBlock mlir::convgrad::cpu::getWidthRegisterBlock(
     const CPUTarget &target) {
   int64_t lanes = target.lanes(elementBits);
   int64_t maxAccumulators = maxAccumulatorRegisters(target);
-  // As many vectors of columns k as the registers hold for all filters of
-  // the block: F x k accumulators, the k input row vectors every filter's
-  // FMA reads, and one broadcast (7 x 16 columns for 3 filters on AVX-512,
-  // 3 x 8 on AVX2), so that a whole odd width (57, 97) is one block rather
-  // than tiny divisors. More spills (measured on AVX2: 4 vectors of 3
-  // filters spill in every FMA loop).
-  int64_t rows = std::max<int64_t>(1, std::min(filters, maxAccumulators));
-  int64_t maxVectors = std::max<int64_t>(
-      1, std::min(maxAccumulators / rows,
-                  (target.vectorRegisters - 1) / (rows + 1)));
-  // VectorizeConvAlongWidth cuts the rows into native vectors itself.
-  return chooseRegisterBlock(filters, width, maxAccumulators,
-                             maxVectors * lanes, lanes, maxAccumulators,
-                             /*nativeVectorRows=*/true);
+  // For each number of filters F per block, as many vectors of columns k
+  // as the registers hold: F x k accumulators, the k input row vectors
+  // every filter's FMA reads, and one broadcast (7 x 16 columns for 3
+  // filters on AVX-512, 3 x 8 on AVX2), so that a whole odd width (57, 97)
+  // is one block rather than tiny divisors. More spills (measured on AVX2:
+  // 4 vectors of 3 filters spill in every FMA loop). Then the F with the
+  // most FMA lanes per load: all 16 filters of a block take one vector of
+  // columns, and 17 loads feed its 16 FMAs (load-bound); 4 filters x 56
+  // columns, 8 loads feed 14 vector FMAs.
+  RegisterBlock best;
+  double bestScore = -1;
+  for (int64_t rows : divisorsAtMost(filters, maxAccumulators)) {
+    int64_t maxVectors = std::max<int64_t>(
+        1, std::min(maxAccumulators / rows,
+                    (target.vectorRegisters - 1) / (rows + 1)));
+    // VectorizeConvAlongWidth cuts the rows into native vectors itself.
+    RegisterBlock block = chooseRegisterBlock(
+        rows, width, rows, maxVectors * lanes, lanes, maxAccumulators,
+        /*nativeVectorRows=*/true);
+    double score = fmaLanesPerLoad(block.rows, block.lanes, lanes);
+    if (score > bestScore + 1e-9) {
+      bestScore = score;
+      best = block;
+    }
+  }
+  return best;
 }
 
 bool mlir::convgrad::cpu::vectorizeAlongWidth(int64_t filters, int64_t width,
@@ -198,6 +218,30 @@ bool mlir::convgrad::cpu::vectorizeAlongWidth(int64_t filters, int64_t width,
   RegisterBlock block =
       getWidthRegisterBlock(filters, width, elementBits, target);
   return laneFill(block.lanes, lanes) >= 2 * laneFill(filters, lanes);
+}
+
+bool mlir::convgrad::cpu::vectorizeAlongWidthOrSaveTransposes(
+    const WidthFormCandidate &conv, int64_t elementBits,
+    const CPUTarget &target) {
+  if (vectorizeAlongWidth(conv.filters, conv.width, conv.stride, elementBits,
+                          target))
+    return true;
+  int64_t lanes = target.lanes(elementBits);
+  if (conv.filters <= 0 || conv.width < lanes || conv.stride != 1 ||
+      conv.reduction <= 0 || conv.outputElements <= 0 ||
+      conv.transposedElements <= 0)
+    return false;
+  // Multiply-adds per output, counting the lanes the width block leaves
+  // empty, against the elements moved per output, each worth 4 vectors of
+  // multiply-adds.
+  RegisterBlock block =
+      getWidthRegisterBlock(conv.filters, conv.width, elementBits, target);
+  double multiplyAdds =
+      double(conv.reduction) / laneFill(block.lanes, lanes);
+  double moved =
+      double(conv.transposedElements) / double(conv.outputElements);
+  constexpr double kVectorFmasPerMovedElement = 4;
+  return multiplyAdds <= kVectorFmasPerMovedElement * double(lanes) * moved;
 }
 
 std::optional<ConvTiling> mlir::convgrad::cpu::getConvTiling(
