@@ -51,8 +51,26 @@
 // block of output rows) in T contiguous ranges: each task runs the GEMMs of
 // the whole [A, B] block (full register blocks and remainder) on its
 // positions into its own [taps * A, B] part, and one elementwise generic
-// sums the T parts after the forall. Every such size is decided by
-// cpu::planWgradGemm and cpu::getGemmTiling (TilingStrategy.h) for the
+// sums the T parts after the forall.
+//
+// A channels-first op would first transpose all of x and dy to channels-last
+// and pad x, writing both to memory and reading them back in the GEMMs. When
+// cpu::planWgradStaging allows it, each work item instead stages what it
+// reads, from the channels-first tensors, in channels-last buffers that stay
+// in cache for all its taps:
+//
+//   %dys = transpose dy[n, F', o_1 block, O...]          : [1, O', O..., F']
+//   %xs  = fill 0, then for each buffer row j in [top, bottom) (the rows
+//          that are not padding; top and bottom clamp to the block):
+//            xs[0, j, lo..., :] = transpose x[n, C', j + o_1 * s_1 - lo_1, ...]
+//          (or one transpose of the rows' slab when there is no padding)
+//   tap k reads %xs[0, k * d :: s, :] and all of %dys.
+//
+// The buffers (one per task: slice t of a [T, ...] tensor made outside the
+// forall) are loop-carried values overwritten by every work item before it
+// reads them, so bufferization keeps them in place: no allocation per work
+// item or per task. Every such size is decided by cpu::planWgradGemm,
+// cpu::planWgradStaging and cpu::getGemmTiling (TilingStrategy.h) for the
 // module's CPU target; this file only builds the IR.
 //
 //===----------------------------------------------------------------------===//
@@ -271,13 +289,10 @@ struct DecomposeConvBackwardFilterAsGemm
                                                utils::IteratorType::reduction);
     iterators[0] = iterators[1] = utils::IteratorType::parallel;
 
-    // Staged slices (channels-first ops the plan stages): a work item
-    // transposes the rows of x its windows read, [1, C', rows, S_2...] ->
-    // [1, rows, S_2 + pads..., C'] with zero padding, and its rows of dy,
-    // [1, F', O', O_2...] -> [1, O', O_2..., F'], into per-task buffers that
-    // all taps then read from cache. The buffers are loop-carried values
-    // created once per task, so bufferization gives each task one buffer
-    // rather than one per work item.
+    // Staged slices (see the header): a work item transposes the rows of x
+    // its windows read, [1, C', rows, S_2...] -> [1, rows, S_2 + pads...,
+    // C'] with zero padding, and its rows of dy, [1, F', O', O_2...] ->
+    // [1, O', O_2..., F'], into its task's buffers.
     int64_t inputBlockRows =
         (rowsPerBlock - 1) * p.strides[0] + (kernel[0] - 1) * p.dilations[0] + 1;
     SmallVector<int64_t> xStageShape = {1, inputBlockRows};
@@ -321,8 +336,8 @@ struct DecomposeConvBackwardFilterAsGemm
               bld, l, firstRow,
               arith::ConstantIndexOp::create(bld, l, p.strides[0])),
           arith::ConstantIndexOp::create(bld, l, low[last.spatial(0)]));
-      // x[n, C' channels, `rows` rows from `inputRow`, the columns each
-      // inner dimension keeps] and where that goes in the buffer.
+      // x[n, the task's C' channels, `rows` rows from `inputRow`, the
+      // positions of each inner dimension that the padding or crop keeps].
       auto inputSlice = [&](OpBuilder &ib, Location il, Value inputRow,
                             int64_t rows) {
         SmallVector<OpFoldResult> offsets(pos.rank(), ib.getIndexAttr(0));
