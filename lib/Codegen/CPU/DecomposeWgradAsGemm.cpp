@@ -82,6 +82,7 @@
 #include "convgrad/Dialect/ConvGrad/Utils/TensorUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
@@ -304,14 +305,22 @@ struct DecomposeConvBackwardFilterAsGemm
     bool padded = llvm::any_of(low, [](int64_t v) { return v > 0; }) ||
                   llvm::any_of(high, [](int64_t v) { return v > 0; });
     // Fresh staging buffers of `count` tasks, [count, ...] (the first
-    // dimension is the unit image dimension of one task's buffer).
+    // dimension is the unit image dimension of one task's buffer). They are
+    // bufferization.alloc_tensor ops, not tensor.empty: CSE would merge the
+    // empty tensors of x and dy when their types match (C = F), and the two
+    // loop-carried buffers, never read before being written, would then
+    // share one allocation.
     auto createStagingBuffers = [&](OpBuilder &bld, Location l,
                                     int64_t count) -> SmallVector<Value> {
       SmallVector<int64_t> xShape(xStageShape), dyShape(dySliceType.getShape());
       xShape[0] = dyShape[0] = count;
-      return {tensor::EmptyOp::create(bld, l, xShape, xType.getElementType()),
-              tensor::EmptyOp::create(bld, l, dyShape,
-                                      dyType.getElementType())};
+      return {bufferization::AllocTensorOp::create(
+                  bld, l, RankedTensorType::get(xShape, xType.getElementType()),
+                  ValueRange{}),
+              bufferization::AllocTensorOp::create(
+                  bld, l,
+                  RankedTensorType::get(dyShape, dyType.getElementType()),
+                  ValueRange{})};
     };
     auto fillZero = [&](OpBuilder &bld, Location l, Value tensor) -> Value {
       Type type = getElementTypeOrSelf(tensor.getType());

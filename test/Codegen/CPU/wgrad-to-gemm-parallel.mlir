@@ -173,8 +173,8 @@ func.func @split_positions_dynamic(%x: tensor<?x20x20x67xf16>, %dy: tensor<?x20x
 // CHECK-LABEL: func.func @staged_split_rows
 // CHECK-SAME: (%[[X:.*]]: tensor<2x8x10x20xf32>, %[[DY:.*]]: tensor<2x16x10x20xf32>)
 // CHECK-NOT: tensor.pad
-// CHECK-DAG: %[[XS:.*]] = tensor.empty() : tensor<2x12x22x4xf32>
-// CHECK-DAG: %[[DYS:.*]] = tensor.empty() : tensor<2x10x20x16xf32>
+// CHECK-DAG: %[[XS:.*]] = bufferization.alloc_tensor() : tensor<2x12x22x4xf32>
+// CHECK-DAG: %[[DYS:.*]] = bufferization.alloc_tensor() : tensor<2x10x20x16xf32>
 // CHECK: scf.forall (%[[T:.*]]) in (2) shared_outs(%{{.*}}) -> (tensor<72x16xf32>) {
 // CHECK:   %[[C0:.*]] = arith.muli %[[T]], %c4
 // CHECK:   %[[XT:.*]] = tensor.extract_slice %[[XS]][%[[T]], 0, 0, 0] [1, 12, 22, 4] [1, 1, 1, 1]

@@ -131,8 +131,8 @@ func.func @wgrad_grouped(%x: tensor<2x8x6x6xf32>, %dy: tensor<2x8x6x6xf32>) -> t
 // CHECK-SAME: (%[[X:.*]]: tensor<2x8x10x20xf32>, %[[DY:.*]]: tensor<2x16x10x20xf32>)
 // CHECK-NOT: tensor.pad
 // CHECK: %[[ACC:.*]] = linalg.fill {{.*}} -> tensor<72x16xf32>
-// CHECK: %[[XS0:.*]] = tensor.empty() : tensor<1x12x22x8xf32>
-// CHECK: %[[DYS0:.*]] = tensor.empty() : tensor<1x10x20x16xf32>
+// CHECK: %[[XS0:.*]] = bufferization.alloc_tensor() : tensor<1x12x22x8xf32>
+// CHECK: %[[DYS0:.*]] = bufferization.alloc_tensor() : tensor<1x10x20x16xf32>
 // CHECK: scf.for %[[N:.*]] = %c0 to %c2 step %c1 iter_args(%[[A:.*]] = %[[ACC]], %[[XS:.*]] = %[[XS0]], %[[DYS:.*]] = %[[DYS0]])
 // CHECK:   %[[DYN:.*]] = tensor.extract_slice %[[DY]][%[[N]], 0, 0, 0] [1, 16, 10, 20] [1, 1, 1, 1]
 // CHECK:   %[[DYT:.*]] = linalg.transpose ins(%[[DYN]] : tensor<1x16x10x20xf32>) outs(%[[DYS]] : tensor<1x10x20x16xf32>) permutation = [0, 2, 3, 1]
@@ -189,4 +189,18 @@ func.func @wgrad_cf_staged(%x: tensor<2x8x10x20xf32>, %dy: tensor<2x16x10x20xf32
 func.func @wgrad_cf_staged_unpadded(%x: tensor<2x16x8x24xf32>, %dy: tensor<2x32x8x24xf32>) -> tensor<32x16x1x1xf32> {
   %dw = convgrad.conv_backward_filter %x, %dy : (tensor<2x16x8x24xf32>, tensor<2x32x8x24xf32>) -> tensor<32x16x1x1xf32>
   return %dw : tensor<32x16x1x1xf32>
+}
+
+// -----
+
+// C = F: the staged x and dy have one type, and are still two buffers
+// (alloc_tensor, which CSE does not merge; two merged tensor.empty ops, never
+// read before written, would bufferize to one allocation for both).
+// CHECK-LABEL: func.func @wgrad_cf_staged_same_types
+// CHECK: %[[XS:.*]] = bufferization.alloc_tensor() : tensor<1x8x24x16xf32>
+// CHECK: %[[DYS:.*]] = bufferization.alloc_tensor() : tensor<1x8x24x16xf32>
+// CHECK: scf.for %{{.*}} = %c0 to %c2 step %c1 iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %[[XS]], %{{.*}} = %[[DYS]])
+func.func @wgrad_cf_staged_same_types(%x: tensor<2x16x8x24xf32>, %dy: tensor<2x16x8x24xf32>) -> tensor<16x16x1x1xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy : (tensor<2x16x8x24xf32>, tensor<2x16x8x24xf32>) -> tensor<16x16x1x1xf32>
+  return %dw : tensor<16x16x1x1xf32>
 }
