@@ -294,8 +294,8 @@ struct DecomposeConvBackwardFilterAsGemm
     // its windows read, [1, C', rows, S_2...] -> [1, rows, S_2 + pads...,
     // C'] with zero padding, and its rows of dy, [1, F', O', O_2...] ->
     // [1, O', O_2..., F'], into its task's buffers.
-    int64_t inputBlockRows =
-        (rowsPerBlock - 1) * p.strides[0] + (kernel[0] - 1) * p.dilations[0] + 1;
+    int64_t inputBlockRows = (rowsPerBlock - 1) * p.strides[0] +
+                             (kernel[0] - 1) * p.dilations[0] + 1;
     SmallVector<int64_t> xStageShape = {1, inputBlockRows};
     xStageShape.append(paddedSizes.begin() + 1, paddedSizes.end());
     xStageShape.push_back(taskC);

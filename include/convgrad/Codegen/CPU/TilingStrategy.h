@@ -242,8 +242,8 @@ struct WgradStagingShape {
 /// transposed twice (by consecutive blocks) are at most as many as the
 /// block's own rows, and when a row has at least a transpose tile of
 /// positions (getDataMovementTiling: a row is the unit of the staged
-/// transposes; shorter rows, as in 1-D ops, waste most of every tile). Otherwise `plan` comes back
-/// unchanged (whole-tensor layout changes).
+/// transposes; shorter rows, as in 1-D ops, waste most of every tile).
+/// Otherwise `plan` comes back unchanged (whole-tensor layout changes).
 WgradGemmPlan planWgradStaging(WgradGemmPlan plan, int64_t channels,
                                int64_t filters, int64_t firstOutputSize,
                                const WgradStagingShape &shape,
