@@ -51,8 +51,26 @@
 // block of output rows) in T contiguous ranges: each task runs the GEMMs of
 // the whole [A, B] block (full register blocks and remainder) on its
 // positions into its own [taps * A, B] part, and one elementwise generic
-// sums the T parts after the forall. Every such size is decided by
-// cpu::planWgradGemm and cpu::getGemmTiling (TilingStrategy.h) for the
+// sums the T parts after the forall.
+//
+// A channels-first op would first transpose all of x and dy to channels-last
+// and pad x, writing both to memory and reading them back in the GEMMs. When
+// cpu::planWgradStaging allows it, each work item instead stages what it
+// reads, from the channels-first tensors, in channels-last buffers that stay
+// in cache for all its taps:
+//
+//   %dys = transpose dy[n, F', o_1 block, O...]          : [1, O', O..., F']
+//   %xs  = fill 0, then for each buffer row j in [top, bottom) (the rows
+//          that are not padding; top and bottom clamp to the block):
+//            xs[0, j, lo..., :] = transpose x[n, C', j + o_1 * s_1 - lo_1, ...]
+//          (or one transpose of the rows' slab when there is no padding)
+//   tap k reads %xs[0, k * d :: s, :] and all of %dys.
+//
+// The buffers (one per task: slice t of a [T, ...] tensor made outside the
+// forall) are loop-carried values overwritten by every work item before it
+// reads them, so bufferization keeps them in place: no allocation per work
+// item or per task. Every such size is decided by cpu::planWgradGemm,
+// cpu::planWgradStaging and cpu::getGemmTiling (TilingStrategy.h) for the
 // module's CPU target; this file only builds the IR.
 //
 //===----------------------------------------------------------------------===//
@@ -64,6 +82,7 @@
 #include "convgrad/Dialect/ConvGrad/Utils/TensorUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
@@ -115,19 +134,11 @@ struct DecomposeConvBackwardFilterAsGemm
       if (llvm::is_contained(type.getShape(), 0))
         return rewriter.notifyMatchFailure(op, "zero-size tensor");
 
-    // 1. Channels-last operands: [N, S..., C] and [N, O..., F].
-    Value x = op.getInput(), dy = op.getGradOutput();
-    if (!pos.channelsLast) {
-      SmallVector<int64_t> toLast = channelsFirstToLastPermutation(r);
-      x = transposeTensor(rewriter, loc, x, toLast);
-      dy = transposeTensor(rewriter, loc, dy, toLast);
-    }
+    // The geometry in channels-last coordinates: x padded by lo and hi - r
+    // (negative: crop) is read by tap k at rows k * d + o * s, o in [0, O).
     ConvDimPositions last{r, /*channelsLast=*/true};
-
-    // 2. Pad x by lo and hi - r (negative: crop), so that tap k reads rows
-    //    k * d + o * s of the result for o in [0, O).
     SmallVector<int64_t> low(last.rank(), 0), high(last.rank(), 0);
-    SmallVector<int64_t> kernel, outSizes;
+    SmallVector<int64_t> kernel, outSizes, inSizes, paddedSizes;
     for (unsigned i = 0; i < r; ++i) {
       ConvDimGeometry g = p.dim(i, xType.getDimSize(pos.spatial(i)),
                                 dwType.getDimSize(pos.spatial(i)));
@@ -135,8 +146,9 @@ struct DecomposeConvBackwardFilterAsGemm
       high[last.spatial(i)] = g.wgradPadHigh();
       kernel.push_back(g.kernelSize);
       outSizes.push_back(dyType.getDimSize(pos.spatial(i)));
+      inSizes.push_back(xType.getDimSize(pos.spatial(i)));
+      paddedSizes.push_back(inSizes.back() + g.padLow + g.wgradPadHigh());
     }
-    x = padOrCrop(rewriter, loc, x, low, high);
 
     int64_t c = xType.getDimSize(pos.channel());
     int64_t f = dyType.getDimSize(pos.channel());
@@ -147,6 +159,33 @@ struct DecomposeConvBackwardFilterAsGemm
         c, f, numTaps, std::vector<int64_t>(outSizes.begin(), outSizes.end()),
         dyType.getElementTypeBitWidth(), accType.getIntOrFloatBitWidth(),
         target, parallelTasks, blockBytes);
+    if (!pos.channelsLast) {
+      cpu::WgradStagingShape staging;
+      for (unsigned i = 1; i < r; ++i) {
+        staging.inputRowPositions *= paddedSizes[i];
+        staging.outputRowPositions *= outSizes[i];
+      }
+      staging.firstStride = p.strides[0];
+      staging.firstWindow = (kernel[0] - 1) * p.dilations[0] + 1;
+      staging.elementBits = std::max(xType.getElementTypeBitWidth(),
+                                     dyType.getElementTypeBitWidth());
+      plan = cpu::planWgradStaging(plan, c, f, outSizes[0], staging, target);
+    }
+    bool staged = plan.stageSlices;
+
+    // 1. Unless every work item stages its own slices (see the header), the
+    //    operands become channels-last tensors, [N, S..., C] and
+    //    [N, O..., F], and x is padded.
+    Value x = op.getInput(), dy = op.getGradOutput();
+    if (!staged) {
+      if (!pos.channelsLast) {
+        SmallVector<int64_t> toLast = channelsFirstToLastPermutation(r);
+        x = transposeTensor(rewriter, loc, x, toLast);
+        dy = transposeTensor(rewriter, loc, dy, toLast);
+      }
+      x = padOrCrop(rewriter, loc, x, low, high);
+    }
+
     // B: the vector-lane dimension of the accumulator block (see header).
     bool lanesAlongC = plan.lanesAlongC;
     int64_t a = lanesAlongC ? f : c, b = lanesAlongC ? c : f;
@@ -224,116 +263,303 @@ struct DecomposeConvBackwardFilterAsGemm
                                                utils::IteratorType::reduction);
     iterators[0] = iterators[1] = utils::IteratorType::parallel;
 
-    // The loop nest accumulating into `acc` ([taps * A', B']) the channels
-    // [aOffset, aOffset + A') x [bOffset, bOffset + B') of every image and
-    // block of output rows, or with `workItems` = [begin, end) of those
-    // (work item i: image i / rowBlocksPerImage, block i % that) only.
+    // Staged slices (see the header): a work item transposes the rows of x
+    // its windows read, [1, C', rows, S_2...] -> [1, rows, S_2 + pads...,
+    // C'] with zero padding, and its rows of dy, [1, F', O', O_2...] ->
+    // [1, O', O_2..., F'], into its task's buffers.
+    int64_t inputBlockRows = (rowsPerBlock - 1) * p.strides[0] +
+                             (kernel[0] - 1) * p.dilations[0] + 1;
+    SmallVector<int64_t> xStageShape = {1, inputBlockRows};
+    xStageShape.append(paddedSizes.begin() + 1, paddedSizes.end());
+    xStageShape.push_back(taskC);
+    SmallVector<int64_t> toLast = channelsFirstToLastPermutation(r);
+    // Whether the staged x has zero padding (a crop, hi < 0, only drops
+    // input positions).
+    bool padded = llvm::any_of(low, [](int64_t v) { return v > 0; }) ||
+                  llvm::any_of(high, [](int64_t v) { return v > 0; });
+    // Fresh staging buffers of `count` tasks, [count, ...] (the first
+    // dimension is the unit image dimension of one task's buffer). They are
+    // bufferization.alloc_tensor ops, not tensor.empty: CSE would merge the
+    // empty tensors of x and dy when their types match (C = F), and the two
+    // loop-carried buffers, never read before being written, would then
+    // share one allocation.
+    auto createStagingBuffers = [&](OpBuilder &bld, Location l,
+                                    int64_t count) -> SmallVector<Value> {
+      SmallVector<int64_t> xShape(xStageShape), dyShape(dySliceType.getShape());
+      xShape[0] = dyShape[0] = count;
+      return {bufferization::AllocTensorOp::create(
+                  bld, l, RankedTensorType::get(xShape, xType.getElementType()),
+                  ValueRange{}),
+              bufferization::AllocTensorOp::create(
+                  bld, l,
+                  RankedTensorType::get(dyShape, dyType.getElementType()),
+                  ValueRange{})};
+    };
+    auto fillZero = [&](OpBuilder &bld, Location l, Value tensor) -> Value {
+      Type type = getElementTypeOrSelf(tensor.getType());
+      Value zeroElement = arith::ConstantOp::create(
+          bld, l, type, bld.getFloatAttr(type, 0.0));
+      return linalg::FillOp::create(bld, l, ValueRange{zeroElement},
+                                    ValueRange{tensor})
+          .getResult(0);
+    };
+    // The staged x of image n for output rows [firstRow, firstRow + O'):
+    // row j of the buffer is row firstRow * s_1 + j - lo_1 of x, or zero
+    // where that is padding. Every block rewrites the whole buffer starting
+    // with an op that does not read it (a transpose, or the zero fill under
+    // the row copies), so that bufferization sees no value flowing from one
+    // work item to the next and keeps a task's buffer in place.
+    auto stageInputRows = [&](OpBuilder &bld, Location l, Value buffer,
+                              Value n, Value firstRow,
+                              OpFoldResult cOffset) -> Value {
+      Value firstInputRow = arith::SubIOp::create(
+          bld, l,
+          arith::MulIOp::create(
+              bld, l, firstRow,
+              arith::ConstantIndexOp::create(bld, l, p.strides[0])),
+          arith::ConstantIndexOp::create(bld, l, low[last.spatial(0)]));
+      // x[n, the task's C' channels, `rows` rows from `inputRow`, the
+      // positions of each inner dimension that the padding or crop keeps].
+      auto inputSlice = [&](OpBuilder &ib, Location il, Value inputRow,
+                            int64_t rows) {
+        SmallVector<OpFoldResult> offsets(pos.rank(), ib.getIndexAttr(0));
+        SmallVector<OpFoldResult> sizes(pos.rank(), ib.getIndexAttr(1));
+        SmallVector<OpFoldResult> unit(pos.rank(), ib.getIndexAttr(1));
+        offsets[0] = n;
+        offsets[pos.channel()] = cOffset;
+        sizes[pos.channel()] = ib.getIndexAttr(taskC);
+        offsets[pos.spatial(0)] = inputRow;
+        sizes[pos.spatial(0)] = ib.getIndexAttr(rows);
+        for (unsigned i = 1; i < r; ++i) {
+          int64_t lo = low[last.spatial(i)];
+          offsets[pos.spatial(i)] = ib.getIndexAttr(std::max<int64_t>(0, -lo));
+          sizes[pos.spatial(i)] = ib.getIndexAttr(
+              std::min(inSizes[i], paddedSizes[i] - lo) -
+              std::max<int64_t>(0, -lo));
+        }
+        return tensor::ExtractSliceOp::create(ib, il, x, offsets, sizes, unit)
+            .getResult();
+      };
+      if (!padded) {
+        // The rows are one slab of x: one transpose.
+        Value slab = inputSlice(bld, l, firstInputRow, inputBlockRows);
+        return linalg::TransposeOp::create(bld, l, slab, buffer, toLast)
+            .getResult()
+            .front();
+      }
+      buffer = fillZero(bld, l, buffer);
+      // Rows before `top` read x rows < 0, rows from `bottom` on rows >= H:
+      // zero padding (only the first and last blocks have any).
+      Value zeroIdx = arith::ConstantIndexOp::create(bld, l, 0);
+      Value oneIdx = arith::ConstantIndexOp::create(bld, l, 1);
+      Value blockRows = arith::ConstantIndexOp::create(bld, l, inputBlockRows);
+      auto clampToBlock = [&](Value rows) -> Value {
+        return arith::MinSIOp::create(
+            bld, l, arith::MaxSIOp::create(bld, l, rows, zeroIdx), blockRows);
+      };
+      Value top =
+          clampToBlock(arith::SubIOp::create(bld, l, zeroIdx, firstInputRow));
+      Value bottom = clampToBlock(arith::SubIOp::create(
+          bld, l, arith::ConstantIndexOp::create(bld, l, inSizes[0]),
+          firstInputRow));
+      auto rowLoop = scf::ForOp::create(
+          bld, l, top, bottom, oneIdx, ValueRange{buffer},
+          [&](OpBuilder &rb, Location rl, Value row, ValueRange rowArgs) {
+            Value inputRow = arith::AddIOp::create(rb, rl, firstInputRow, row);
+            Value src = inputSlice(rb, rl, inputRow, 1);
+            // The interior of buffer row `row`: [1, 1, S_2..., C'].
+            auto srcType = cast<RankedTensorType>(src.getType());
+            SmallVector<OpFoldResult> offsets(last.rank(), rb.getIndexAttr(0));
+            SmallVector<OpFoldResult> sizes(last.rank(), rb.getIndexAttr(1));
+            SmallVector<OpFoldResult> unit(last.rank(), rb.getIndexAttr(1));
+            offsets[last.spatial(0)] = row;
+            for (unsigned i = 1; i < r; ++i) {
+              offsets[last.spatial(i)] =
+                  rb.getIndexAttr(std::max<int64_t>(0, low[last.spatial(i)]));
+              sizes[last.spatial(i)] =
+                  rb.getIndexAttr(srcType.getDimSize(pos.spatial(i)));
+            }
+            sizes[last.channel()] = rb.getIndexAttr(taskC);
+            Value dst = tensor::ExtractSliceOp::create(rb, rl, rowArgs[0],
+                                                       offsets, sizes, unit);
+            Value moved = linalg::TransposeOp::create(rb, rl, src, dst, toLast)
+                              .getResult()
+                              .front();
+            scf::YieldOp::create(
+                rb, rl,
+                tensor::InsertSliceOp::create(rb, rl, moved, rowArgs[0],
+                                              offsets, sizes, unit)
+                    .getResult());
+          });
+      return rowLoop.getResult(0);
+    };
+
+    // The loop nest accumulating into `inits[0]` ([taps * A', B']) the
+    // channels [aOffset, aOffset + A') x [bOffset, bOffset + B') of every
+    // image and block of output rows, or with `workItems` = [begin, end) of
+    // those (work item i: image i / rowBlocksPerImage, block i %
+    // that) only. Staged, `inits` also holds the task's staging buffers.
     auto buildNest =
-        [&](OpBuilder &builder, Value acc, OpFoldResult aOffset,
+        [&](OpBuilder &builder, ValueRange inits, OpFoldResult aOffset,
             OpFoldResult bOffset,
             std::optional<std::pair<Value, Value>> workItems) -> scf::LoopNest {
       OpFoldResult cOffset = lanesAlongC ? bOffset : aOffset;
       OpFoldResult fOffset = lanesAlongC ? aOffset : bOffset;
-      SmallVector<Value> nestLbs(lbs), nestUbs(ubs), nestSteps(steps);
+      // Image and row-block loops (or one work-item loop), then the taps.
+      SmallVector<Value> outerLbs(lbs.begin(), lbs.begin() + 2),
+          outerUbs(ubs.begin(), ubs.begin() + 2),
+          outerSteps(steps.begin(), steps.begin() + 2);
       if (workItems) {
-        // One loop over the work items replaces the image and row loops.
-        nestLbs.erase(nestLbs.begin() + 1);
-        nestUbs.erase(nestUbs.begin() + 1);
-        nestSteps.erase(nestSteps.begin() + 1);
-        nestLbs[0] = workItems->first;
-        nestUbs[0] = workItems->second;
+        outerLbs = {workItems->first};
+        outerUbs = {workItems->second};
+        outerSteps = {one};
       }
       return scf::buildLoopNest(
-          builder, loc, nestLbs, nestUbs, nestSteps, ValueRange{acc},
-          [&](OpBuilder &bld, Location l, ValueRange ivs,
-              ValueRange iterArgs) -> scf::ValueVector {
-            Value n = ivs[0], rowBlock;
-            ValueRange taps;
+          builder, loc, outerLbs, outerUbs, outerSteps, inits,
+          [&](OpBuilder &ob, Location ol, ValueRange outerIvs,
+              ValueRange outerArgs) -> scf::ValueVector {
+            Value n = outerIvs[0], rowBlock;
             if (workItems) {
               Value perImage =
-                  arith::ConstantIndexOp::create(bld, l, rowBlocksPerImage);
-              n = arith::DivUIOp::create(bld, l, ivs[0], perImage);
-              rowBlock = arith::RemUIOp::create(bld, l, ivs[0], perImage);
-              taps = ivs.drop_front(1);
+                  arith::ConstantIndexOp::create(ob, ol, rowBlocksPerImage);
+              n = arith::DivUIOp::create(ob, ol, outerIvs[0], perImage);
+              rowBlock = arith::RemUIOp::create(ob, ol, outerIvs[0], perImage);
             } else {
-              rowBlock = ivs[1];
-              taps = ivs.drop_front(2);
+              rowBlock = outerIvs[1];
             }
-            // dy[n:n+1, o_1 block]: [1, O..., F].
-            SmallVector<OpFoldResult> offsets(last.rank(), bld.getIndexAttr(0));
-            SmallVector<OpFoldResult> sizes(last.rank(), bld.getIndexAttr(1));
-            SmallVector<OpFoldResult> strides(last.rank(), bld.getIndexAttr(1));
-            offsets[0] = n;
             Value firstRow = arith::MulIOp::create(
-                bld, l, rowBlock,
-                arith::ConstantIndexOp::create(bld, l, rowsPerBlock));
-            offsets[last.spatial(0)] = firstRow;
-            for (unsigned i = 0; i < r; ++i)
-              sizes[last.spatial(i)] = bld.getIndexAttr(blockSizes[i]);
-            offsets[last.channel()] = fOffset;
-            sizes[last.channel()] = bld.getIndexAttr(taskF);
-            Value dyImage = tensor::ExtractSliceOp::create(
-                bld, l, dySliceType, dy, offsets, sizes, strides);
-            // xpad[n:n+1, k * d + o * s, :]: [1, O..., C] (o_1 in the block).
-            offsets[last.channel()] = cOffset;
-            sizes[last.channel()] = bld.getIndexAttr(taskC);
-            for (unsigned i = 0; i < r; ++i) {
-              Value start = arith::MulIOp::create(
-                  bld, l, taps[i],
-                  arith::ConstantIndexOp::create(bld, l, p.dilations[i]));
-              if (i == 0)
-                start = arith::AddIOp::create(
-                    bld, l, start,
-                    arith::MulIOp::create(
-                        bld, l, firstRow,
-                        arith::ConstantIndexOp::create(bld, l, p.strides[0])));
-              offsets[last.spatial(i)] = start;
-              strides[last.spatial(i)] = bld.getIndexAttr(p.strides[i]);
+                ob, ol, rowBlock,
+                arith::ConstantIndexOp::create(ob, ol, rowsPerBlock));
+            scf::ValueVector yielded(outerArgs.begin(), outerArgs.end());
+            // dy[n:n+1, o_1 block]: [1, O'..., F'] and the window origin of
+            // x: the padded x at image n, row firstRow * s_1, or the staged
+            // x (whose row 0 is that row).
+            Value dyBlock, xSource;
+            SmallVector<OpFoldResult> xOrigin(last.rank(), ob.getIndexAttr(0));
+            if (staged) {
+              SmallVector<OpFoldResult> offsets(pos.rank(), ob.getIndexAttr(0));
+              SmallVector<OpFoldResult> sizes(pos.rank());
+              SmallVector<OpFoldResult> unit(pos.rank(), ob.getIndexAttr(1));
+              offsets[0] = n;
+              offsets[pos.channel()] = fOffset;
+              offsets[pos.spatial(0)] = firstRow;
+              sizes[0] = ob.getIndexAttr(1);
+              sizes[pos.channel()] = ob.getIndexAttr(taskF);
+              for (unsigned i = 0; i < r; ++i)
+                sizes[pos.spatial(i)] = ob.getIndexAttr(blockSizes[i]);
+              Value dySlice = tensor::ExtractSliceOp::create(
+                  ob, ol, dy, offsets, sizes, unit);
+              dyBlock = linalg::TransposeOp::create(ob, ol, dySlice,
+                                                    outerArgs[2], toLast)
+                            .getResult()
+                            .front();
+              xSource = stageInputRows(ob, ol, outerArgs[1], n, firstRow,
+                                       cOffset);
+              yielded[1] = xSource;
+              yielded[2] = dyBlock;
+            } else {
+              SmallVector<OpFoldResult> offsets(last.rank(),
+                                                ob.getIndexAttr(0));
+              SmallVector<OpFoldResult> sizes(last.rank(), ob.getIndexAttr(1));
+              SmallVector<OpFoldResult> unit(last.rank(), ob.getIndexAttr(1));
+              offsets[0] = n;
+              offsets[last.spatial(0)] = firstRow;
+              for (unsigned i = 0; i < r; ++i)
+                sizes[last.spatial(i)] = ob.getIndexAttr(blockSizes[i]);
+              offsets[last.channel()] = fOffset;
+              sizes[last.channel()] = ob.getIndexAttr(taskF);
+              dyBlock = tensor::ExtractSliceOp::create(
+                  ob, ol, dySliceType, dy, offsets, sizes, unit);
+              xSource = x;
+              xOrigin[0] = n;
+              xOrigin[last.spatial(0)] = arith::MulIOp::create(
+                                             ob, ol, firstRow,
+                                             arith::ConstantIndexOp::create(
+                                                 ob, ol, p.strides[0]))
+                                             .getResult();
+              xOrigin[last.channel()] = cOffset;
             }
-            Value xTap = tensor::ExtractSliceOp::create(
-                bld, l, xSliceType, x, offsets, sizes, strides);
-            // acc[t * A : (t + 1) * A, :] with t the linear tap index.
-            Value tap = taps[0];
-            for (unsigned i = 1; i < r; ++i)
-              tap = arith::AddIOp::create(
-                  bld, l,
-                  arith::MulIOp::create(
+            SmallVector<Value> tapLbs(lbs.begin() + 2, lbs.end()),
+                tapUbs(ubs.begin() + 2, ubs.end()),
+                tapSteps(steps.begin() + 2, steps.end());
+            scf::LoopNest taps = scf::buildLoopNest(
+                ob, ol, tapLbs, tapUbs, tapSteps, ValueRange{outerArgs[0]},
+                [&](OpBuilder &bld, Location l, ValueRange tapIvs,
+                    ValueRange iterArgs) -> scf::ValueVector {
+                  // x[origin + k * d + o * s, :]: [1, O'..., C'].
+                  SmallVector<OpFoldResult> offsets(xOrigin);
+                  SmallVector<OpFoldResult> sizes(last.rank(),
+                                                  bld.getIndexAttr(1));
+                  SmallVector<OpFoldResult> strides(last.rank(),
+                                                    bld.getIndexAttr(1));
+                  sizes[last.channel()] = bld.getIndexAttr(taskC);
+                  for (unsigned i = 0; i < r; ++i) {
+                    Value start = arith::MulIOp::create(
+                        bld, l, tapIvs[i],
+                        arith::ConstantIndexOp::create(bld, l,
+                                                       p.dilations[i]));
+                    if (i == 0 && !staged)
+                      start = arith::AddIOp::create(
+                          bld, l, start,
+                          getValueOrCreateConstantIndexOp(
+                              bld, l, xOrigin[last.spatial(0)]));
+                    offsets[last.spatial(i)] = start;
+                    sizes[last.spatial(i)] = bld.getIndexAttr(blockSizes[i]);
+                    strides[last.spatial(i)] = bld.getIndexAttr(p.strides[i]);
+                  }
+                  Value xTap = tensor::ExtractSliceOp::create(
+                      bld, l, xSliceType, xSource, offsets, sizes, strides);
+                  // acc[t * A : (t + 1) * A, :] with t the linear tap index.
+                  Value tap = tapIvs[0];
+                  for (unsigned i = 1; i < r; ++i)
+                    tap = arith::AddIOp::create(
+                        bld, l,
+                        arith::MulIOp::create(
+                            bld, l, tap,
+                            arith::ConstantIndexOp::create(bld, l, kernel[i])),
+                        tapIvs[i]);
+                  Value row = arith::MulIOp::create(
                       bld, l, tap,
-                      arith::ConstantIndexOp::create(bld, l, kernel[i])),
-                  taps[i]);
-            Value row = arith::MulIOp::create(
-                bld, l, tap, arith::ConstantIndexOp::create(bld, l, taskA));
-            SmallVector<OpFoldResult> blockOffsets = {row, bld.getIndexAttr(0)};
-            SmallVector<OpFoldResult> blockSizes = {bld.getIndexAttr(taskA),
-                                                    bld.getIndexAttr(taskB)};
-            SmallVector<OpFoldResult> blockStrides(2, bld.getIndexAttr(1));
-            Value block = tensor::ExtractSliceOp::create(
-                bld, l, blockType, iterArgs[0], blockOffsets, blockSizes,
-                blockStrides);
+                      arith::ConstantIndexOp::create(bld, l, taskA));
+                  SmallVector<OpFoldResult> blockOffsets = {
+                      row, bld.getIndexAttr(0)};
+                  SmallVector<OpFoldResult> accBlockSizes = {
+                      bld.getIndexAttr(taskA), bld.getIndexAttr(taskB)};
+                  SmallVector<OpFoldResult> blockStrides(2,
+                                                         bld.getIndexAttr(1));
+                  Value block = tensor::ExtractSliceOp::create(
+                      bld, l, blockType, iterArgs[0], blockOffsets,
+                      accBlockSizes, blockStrides);
 
-            Value lhs = lanesAlongC ? dyImage : xTap;
-            Value rhs = lanesAlongC ? xTap : dyImage;
-            auto gemmOp = linalg::GenericOp::create(
-                bld, l, TypeRange{blockType}, ValueRange{lhs, rhs},
-                ValueRange{block}, gemmMaps, iterators, /*doc=*/"",
-                /*libraryCall=*/"",
-                [&](OpBuilder &bb, Location bl, ValueRange args) {
-                  linalg::YieldOp::create(
-                      bb, bl,
-                      multiplyAccumulate(bb, bl, args[2], args[0], args[1]));
+                  Value lhs = lanesAlongC ? dyBlock : xTap;
+                  Value rhs = lanesAlongC ? xTap : dyBlock;
+                  auto gemmOp = linalg::GenericOp::create(
+                      bld, l, TypeRange{blockType}, ValueRange{lhs, rhs},
+                      ValueRange{block}, gemmMaps, iterators, /*doc=*/"",
+                      /*libraryCall=*/"",
+                      [&](OpBuilder &bb, Location bl, ValueRange args) {
+                        linalg::YieldOp::create(
+                            bb, bl,
+                            multiplyAccumulate(bb, bl, args[2], args[0],
+                                               args[1]));
+                      });
+                  gemmOp->setAttr(kGemmTilingAttrName, gemmTilingAttr);
+                  Value updated = tensor::InsertSliceOp::create(
+                      bld, l, gemmOp.getResult(0), iterArgs[0], blockOffsets,
+                      accBlockSizes, blockStrides);
+                  return {updated};
                 });
-            gemmOp->setAttr(kGemmTilingAttrName, gemmTilingAttr);
-            Value gemm = gemmOp.getResult(0);
-            Value updated = tensor::InsertSliceOp::create(
-                bld, l, gemm, iterArgs[0], blockOffsets, blockSizes,
-                blockStrides);
-            return {updated};
+            yielded[0] = taps.results.front();
+            return yielded;
           });
     };
 
     Value result;
     if (tasks == 1) {
-      scf::LoopNest nest = buildNest(rewriter, acc, rewriter.getIndexAttr(0),
+      SmallVector<Value> inits = {acc};
+      if (staged)
+        inits.append(createStagingBuffers(rewriter, loc, 1));
+      scf::LoopNest nest = buildNest(rewriter, inits, rewriter.getIndexAttr(0),
                                      rewriter.getIndexAttr(0), std::nullopt);
       rewriter.setInsertionPointAfter(nest.loops.front());
       // [K_1 * .. * K_R * A, B] -> [K..., A, B].
@@ -347,6 +573,13 @@ struct DecomposeConvBackwardFilterAsGemm
       int64_t taskRows = numTaps * taskA;
       Value shared = tensor::EmptyOp::create(
           rewriter, loc, ArrayRef<int64_t>{tasks * taskRows, taskB}, accType);
+      // Staged, task t uses slice t of [T, ...] staging buffers made outside
+      // the forall. Every work item overwrites a buffer before it reads it
+      // (stageInputRows), so bufferization keeps the slices in place: one
+      // allocation before the parallel region, none per task.
+      SmallVector<Value> stagingBuffers;
+      if (staged)
+        stagingBuffers = createStagingBuffers(rewriter, loc, tasks);
       auto forall = scf::ForallOp::create(
           rewriter, loc, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(tasks)},
           ValueRange{shared}, /*mapping=*/std::nullopt);
@@ -388,8 +621,11 @@ struct DecomposeConvBackwardFilterAsGemm
         workItems = {boundary(task),
                      boundary(arith::AddIOp::create(rewriter, loc, task, one))};
       }
+      SmallVector<Value> inits = {part};
+      for (Value buffer : stagingBuffers)
+        inits.push_back(sliceAlongDim(rewriter, loc, buffer, 0, task, 1));
       scf::LoopNest nest =
-          buildNest(rewriter, part, aOffset, bOffset, workItems);
+          buildNest(rewriter, inits, aOffset, bOffset, workItems);
       rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
       tensor::ParallelInsertSliceOp::create(
           rewriter, loc, nest.results.front(),

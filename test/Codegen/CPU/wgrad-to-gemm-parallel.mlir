@@ -22,10 +22,10 @@
 // CHECK:   %[[ZERO:.*]] = linalg.fill {{.*}} outs(%[[PART]] : tensor<36x16xf32>)
 // CHECK:   %[[C0:.*]] = arith.muli %[[T]], %c4
 // CHECK:   %[[NEST:.*]] = scf.for %[[N:.*]] = %c0 to %c2 {{.*}} iter_args(%{{.*}} = %[[ZERO]]) -> (tensor<36x16xf32>)
+// CHECK:     %[[DYN:.*]] = tensor.extract_slice %[[DY]][%[[N]], 0, 0, 0] [1, 10, 10, 16] [1, 1, 1, 1]
 // CHECK:     scf.for %[[KH:.*]] = %c0 to %c3
 // CHECK:       scf.for %[[KW:.*]] = %c0 to %c3 {{.*}} iter_args(%[[ITER:.*]] = %{{.*}})
 // CHECK-NOT:     scf.forall
-// CHECK:         %[[DYN:.*]] = tensor.extract_slice %[[DY]][%[[N]], 0, 0, 0] [1, 10, 10, 16] [1, 1, 1, 1]
 // CHECK:         %[[XK:.*]] = tensor.extract_slice %[[XP]][%[[N]], %[[KH]], %[[KW]], %[[C0]]] [1, 10, 10, 4] [1, 1, 1, 1]
 // CHECK:         %[[BLK:.*]] = tensor.extract_slice %[[ITER]][%{{.*}}, 0] [4, 16] [1, 1] : tensor<36x16xf32> to tensor<4x16xf32>
 // CHECK:         linalg.generic {{.*}} ins(%[[XK]], %[[DYN]] : tensor<1x10x10x4xf32>, tensor<1x10x10x16xf32>) outs(%[[BLK]] : tensor<4x16xf32>)
@@ -61,9 +61,9 @@ func.func @split_rows(%x: tensor<2x10x10x8xf32>, %dy: tensor<2x10x10x16xf32>) ->
 // CHECK:   tensor.extract_slice %[[OUT]][%{{.*}}, 0] [27, 16] [1, 1]
 // CHECK:   %[[F0:.*]] = arith.muli %[[T]], %c16
 // CHECK:   scf.for %[[I:.*]] = %c0 to %[[N]] step %c1
+// CHECK:     tensor.extract_slice %[[DYT]][%[[I]], 0, 0, %[[F0]]] [1, 6, 6, 16] [1, 1, 1, 1]
 // CHECK:     scf.for
 // CHECK:       scf.for
-// CHECK:         tensor.extract_slice %[[DYT]][%[[I]], 0, 0, %[[F0]]] [1, 6, 6, 16] [1, 1, 1, 1]
 // CHECK:         tensor.extract_slice %[[XP]][%[[I]], %{{.*}}, %{{.*}}, 0] [1, 6, 6, 3] [1, 2, 2, 1]
 // CHECK:         linalg.generic {{.*}} outs(%{{.*}} : tensor<3x16xf32>)
 // CHECK:   scf.forall.in_parallel
@@ -117,8 +117,8 @@ func.func @four_tasks(%x: tensor<2x18x32xf32>, %dy: tensor<2x16x64xf32>) -> tens
 // CHECK:   %[[B1:.*]] = arith.muli %[[T1]], %c2
 // CHECK:   %[[END:.*]] = arith.divui %[[B1]], %c2
 // CHECK:   %[[NEST:.*]] = scf.for %[[W:.*]] = %[[BEGIN]] to %[[END]] step %c1 iter_args(%{{.*}} = %[[ZERO]]) -> (tensor<6x8xf32>)
+// CHECK:     tensor.extract_slice %[[DY]][%[[W]], 0, 0] [1, 10, 8]
 // CHECK:     scf.for %[[K:.*]] = %c0 to %c3
-// CHECK:       tensor.extract_slice %[[DY]][%[[W]], 0, 0] [1, 10, 8]
 // CHECK:       tensor.extract_slice %[[XP]][%[[W]], %[[K]], 0] [1, 10, 2]
 // CHECK:       linalg.generic {{.*}} outs(%{{.*}} : tensor<2x8xf32>)
 // CHECK:   scf.forall.in_parallel {
@@ -148,12 +148,12 @@ func.func @split_positions(%x: tensor<2x10x2xf32>, %dy: tensor<2x10x8xf32>) -> t
 // WORK:   %[[B0:.*]] = arith.muli %[[T]], %[[W]]
 // WORK:   arith.divui %[[B0]], %c2
 // WORK:   scf.for %[[I:[^ ]*]] =
+// WORK:     %[[IMG:.*]] = arith.divui %[[I]], %c2
+// WORK:     %[[BLK:.*]] = arith.remui %[[I]], %c2
+// WORK:     %[[ROW:.*]] = arith.muli %[[BLK]], %c10
+// WORK:     tensor.extract_slice %{{.*}}[%[[IMG]], %[[ROW]], 0, 0] [1, 10, 20, 67]
 // WORK:     scf.for
 // WORK:       scf.for
-// WORK:         %[[IMG:.*]] = arith.divui %[[I]], %c2
-// WORK:         %[[BLK:.*]] = arith.remui %[[I]], %c2
-// WORK:         %[[ROW:.*]] = arith.muli %[[BLK]], %c10
-// WORK:         tensor.extract_slice %{{.*}}[%[[IMG]], %[[ROW]], 0, 0] [1, 10, 20, 67]
 // WORK:         linalg.generic {{.*}} outs(%{{.*}} : tensor<67x67xf32>)
 // WORK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<603x67xf32>, tensor<603x67xf32>) outs(%{{.*}} : tensor<603x67xf16>)
 // WORK:   arith.addf
@@ -161,4 +161,33 @@ func.func @split_positions(%x: tensor<2x10x2xf32>, %dy: tensor<2x10x8xf32>) -> t
 func.func @split_positions_dynamic(%x: tensor<?x20x20x67xf16>, %dy: tensor<?x20x20x67xf16>) -> tensor<67x3x3x67xf16> {
   %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] layout = channels_last : (tensor<?x20x20x67xf16>, tensor<?x20x20x67xf16>) -> tensor<67x3x3x67xf16>
   return %dw : tensor<67x3x3x67xf16>
+}
+
+// -----
+
+// Channels-first with staged slices (rows of 20 positions), rows split
+// (A = C = 8, 4 per task): task t stages its 4 channels of x and all of dy
+// in slice t of [2, ...] buffers made before the forall (one allocation for
+// both tasks after bufferization, none per task), and carries them through
+// its loop over the images.
+// CHECK-LABEL: func.func @staged_split_rows
+// CHECK-SAME: (%[[X:.*]]: tensor<2x8x10x20xf32>, %[[DY:.*]]: tensor<2x16x10x20xf32>)
+// CHECK-NOT: tensor.pad
+// CHECK-DAG: %[[XS:.*]] = bufferization.alloc_tensor() : tensor<2x12x22x4xf32>
+// CHECK-DAG: %[[DYS:.*]] = bufferization.alloc_tensor() : tensor<2x10x20x16xf32>
+// CHECK: scf.forall (%[[T:.*]]) in (2) shared_outs(%{{.*}}) -> (tensor<72x16xf32>) {
+// CHECK:   %[[C0:.*]] = arith.muli %[[T]], %c4
+// CHECK:   %[[XT:.*]] = tensor.extract_slice %[[XS]][%[[T]], 0, 0, 0] [1, 12, 22, 4] [1, 1, 1, 1]
+// CHECK:   %[[DYT:.*]] = tensor.extract_slice %[[DYS]][%[[T]], 0, 0, 0] [1, 10, 20, 16] [1, 1, 1, 1]
+// CHECK:   scf.for %[[N:.*]] = %c0 to %c2 {{.*}} iter_args(%{{.*}} = %{{.*}}, %[[XB:.*]] = %[[XT]], %[[DYB:.*]] = %[[DYT]])
+// CHECK:     linalg.transpose ins(%{{.*}} : tensor<1x16x10x20xf32>) outs(%[[DYB]] : tensor<1x10x20x16xf32>)
+// CHECK:     linalg.fill {{.*}} outs(%[[XB]] : tensor<1x12x22x4xf32>)
+// CHECK:     scf.for
+// CHECK:       tensor.extract_slice %[[X]][%[[N]], %[[C0]], %{{.*}}, 0] [1, 4, 1, 20] [1, 1, 1, 1]
+// CHECK:       linalg.transpose {{.*}} outs(%{{.*}} : tensor<1x1x20x4xf32>)
+// CHECK:     linalg.generic {{.*}} outs(%{{.*}} : tensor<4x16xf32>)
+// CHECK:   scf.forall.in_parallel
+func.func @staged_split_rows(%x: tensor<2x8x10x20xf32>, %dy: tensor<2x16x10x20xf32>) -> tensor<16x8x3x3xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] : (tensor<2x8x10x20xf32>, tensor<2x16x10x20xf32>) -> tensor<16x8x3x3xf32>
+  return %dw : tensor<16x8x3x3xf32>
 }

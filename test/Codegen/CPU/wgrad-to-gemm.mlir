@@ -5,6 +5,7 @@
 // permutation. Grouped wgrads keep the forward-convolution form.
 // RUN: convgrad-opt %s -split-input-file --convgrad-cpu-set-target="target-cpu=x86-64-v4" --convgrad-cpu-wgrad-to-gemm --canonicalize | FileCheck %s
 // RUN: convgrad-opt %s -split-input-file --convgrad-cpu-set-target="target-cpu=x86-64-v4" --convgrad-cpu-wgrad-to-gemm="block-bytes=2048" --canonicalize | FileCheck %s --check-prefix=ROWS
+// RUN: convgrad-opt %s -split-input-file --convgrad-cpu-set-target="target-cpu=x86-64-v4" --convgrad-cpu-wgrad-to-gemm="block-bytes=2560" --canonicalize | FileCheck %s --check-prefix=STAGED
 
 // Channels-last, F = 16 > C = 8: lanes along F, rows along C.
 // CHECK-DAG: #[[XMAP:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d2, d3, d4, d0)>
@@ -14,10 +15,11 @@
 // CHECK-SAME: (%[[X:.*]]: tensor<2x10x10x8xf32>, %[[DY:.*]]: tensor<2x10x10x16xf32>)
 // CHECK: %[[XP:.*]] = tensor.pad %[[X]] low[0, 1, 1, 0] high[0, 1, 1, 0]
 // CHECK: %[[ACC:.*]] = linalg.fill {{.*}} -> tensor<72x16xf32>
+// The dy slice of a work item is taken once, outside the tap loops.
 // CHECK: %[[LOOP:.*]] = scf.for %[[N:.*]] = %c0 to %c2 step %c1 iter_args(%{{.*}} = %[[ACC]])
+// CHECK:   %[[DYN:.*]] = tensor.extract_slice %[[DY]][%[[N]], 0, 0, 0] [1, 10, 10, 16] [1, 1, 1, 1]
 // CHECK:   scf.for %[[KH:.*]] = %c0 to %c3
 // CHECK:     scf.for %[[KW:.*]] = %c0 to %c3 {{.*}} iter_args(%[[ITER:.*]] = %{{.*}})
-// CHECK:       %[[DYN:.*]] = tensor.extract_slice %[[DY]][%[[N]], 0, 0, 0] [1, 10, 10, 16] [1, 1, 1, 1]
 // CHECK:       %[[XK:.*]] = tensor.extract_slice %[[XP]][%[[N]], %[[KH]], %[[KW]], 0] [1, 10, 10, 8] [1, 1, 1, 1]
 // CHECK:       %[[BLK:.*]] = tensor.extract_slice %[[ITER]][%[[ROW:.*]], 0] [8, 16] [1, 1] : tensor<72x16xf32> to tensor<8x16xf32>
 // CHECK:       %[[G:.*]] = linalg.generic {indexing_maps = [#[[XMAP]], #[[DYMAP]], #[[BLOCK]]], iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%[[XK]], %[[DYN]] : {{.*}}) outs(%[[BLK]] : tensor<8x16xf32>)
@@ -34,10 +36,10 @@
 // ROWS-LABEL: func.func @wgrad_cl
 // ROWS: scf.for %[[N:[^ ]*]] = %c0 to %c2
 // ROWS:   scf.for %[[J:[^ ]*]] = %c0 to %c5
+// ROWS:     %[[ROW:.*]] = arith.muli %[[J]], %c2
+// ROWS:     tensor.extract_slice %{{.*}}[%[[N]], %[[ROW]], 0, 0] [1, 2, 10, 16] [1, 1, 1, 1]
 // ROWS:     scf.for %[[KH:[^ ]*]] = %c0 to %c3
 // ROWS:       scf.for %[[KW:[^ ]*]] = %c0 to %c3
-// ROWS:         %[[ROW:.*]] = arith.muli %[[J]], %c2
-// ROWS:         tensor.extract_slice %{{.*}}[%[[N]], %[[ROW]], 0, 0] [1, 2, 10, 16] [1, 1, 1, 1]
 // ROWS:         %[[XROW:.*]] = arith.addi %[[KH]], %[[ROW]]
 // ROWS:         tensor.extract_slice %{{.*}}[%[[N]], %[[XROW]], %[[KW]], 0] [1, 2, 10, 8] [1, 1, 1, 1]
 // ROWS:         linalg.generic
@@ -49,8 +51,10 @@ func.func @wgrad_cl(%x: tensor<2x10x10x8xf32>, %dy: tensor<2x10x10x16xf32>) -> t
 // -----
 
 // Channels-first, strided and dilated, C = 32 > F = 4 (one image: no
-// image loop after canonicalization): x and dy are
-// transposed to channels-last, the window of tap k starts at k * d = 2k and
+// image loop after canonicalization). A padded row of x has 11 positions,
+// fewer than a transpose tile (16 on AVX-512): no staged slices
+// (cpu::planWgradStaging), x and dy are transposed to channels-last as whole
+// tensors, the window of tap k starts at k * d = 2k and
 // steps by s = 2; lanes along C. The [F, C, KH, KW] result comes from the
 // [KH, KW, F, C] accumulator with one transpose.
 // Ke = 5, O = (11 - 5) / 2 + 1 = 4, r = 0.
@@ -111,4 +115,92 @@ func.func @wgrad_1d(%x: tensor<2x4x10xf32>, %dy: tensor<2x8x10xf32>) -> tensor<8
 func.func @wgrad_grouped(%x: tensor<2x8x6x6xf32>, %dy: tensor<2x8x6x6xf32>) -> tensor<8x4x3x3xf32> {
   %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] groups = 2 : (tensor<2x8x6x6xf32>, tensor<2x8x6x6xf32>) -> tensor<8x4x3x3xf32>
   return %dw : tensor<8x4x3x3xf32>
+}
+
+// -----
+
+// Channels-first with rows of 20 positions: every work item (image, block of
+// output rows) stages its slices in channels-last buffers created once and
+// carried by the loops, instead of whole-tensor transposes and a pad. dy:
+// one transpose of the block's rows. x: a zero fill of the staged
+// [1, rows + 2, 22, 8] buffer, then one transpose per input row that is not
+// padding (rows [1, 11) of the padded image: one block per image here, the
+// bounds fold), into the interior columns [1, 21). The taps read the staged
+// x at k * d and the staged dy as a whole.
+// CHECK-LABEL: func.func @wgrad_cf_staged
+// CHECK-SAME: (%[[X:.*]]: tensor<2x8x10x20xf32>, %[[DY:.*]]: tensor<2x16x10x20xf32>)
+// CHECK-NOT: tensor.pad
+// CHECK: %[[ACC:.*]] = linalg.fill {{.*}} -> tensor<72x16xf32>
+// CHECK: %[[XS0:.*]] = bufferization.alloc_tensor() : tensor<1x12x22x8xf32>
+// CHECK: %[[DYS0:.*]] = bufferization.alloc_tensor() : tensor<1x10x20x16xf32>
+// CHECK: scf.for %[[N:.*]] = %c0 to %c2 step %c1 iter_args(%[[A:.*]] = %[[ACC]], %[[XS:.*]] = %[[XS0]], %[[DYS:.*]] = %[[DYS0]])
+// CHECK:   %[[DYN:.*]] = tensor.extract_slice %[[DY]][%[[N]], 0, 0, 0] [1, 16, 10, 20] [1, 1, 1, 1]
+// CHECK:   %[[DYT:.*]] = linalg.transpose ins(%[[DYN]] : tensor<1x16x10x20xf32>) outs(%[[DYS]] : tensor<1x10x20x16xf32>) permutation = [0, 2, 3, 1]
+// CHECK:   %[[ZERO:.*]] = linalg.fill {{.*}} outs(%[[XS]] : tensor<1x12x22x8xf32>)
+// CHECK:   %[[XT:.*]] = scf.for %[[J:.*]] = %c1 to %c11 step %c1 iter_args(%[[XBUF:.*]] = %[[ZERO]])
+// CHECK:     %[[XROW:.*]] = arith.addi %[[J]], %c-1
+// CHECK:     %[[SRC:.*]] = tensor.extract_slice %[[X]][%[[N]], 0, %[[XROW]], 0] [1, 8, 1, 20] [1, 1, 1, 1]
+// CHECK:     %[[DST:.*]] = tensor.extract_slice %[[XBUF]][0, %[[J]], 1, 0] [1, 1, 20, 8] [1, 1, 1, 1]
+// CHECK:     %[[T:.*]] = linalg.transpose ins(%[[SRC]] : tensor<1x8x1x20xf32>) outs(%[[DST]] : tensor<1x1x20x8xf32>) permutation = [0, 2, 3, 1]
+// CHECK:     tensor.insert_slice %[[T]] into %[[XBUF]][0, %[[J]], 1, 0] [1, 1, 20, 8] [1, 1, 1, 1]
+// CHECK:   scf.for %[[KH:.*]] = %c0 to %c3
+// CHECK:     scf.for %[[KW:.*]] = %c0 to %c3
+// CHECK:       %[[XK:.*]] = tensor.extract_slice %[[XT]][0, %[[KH]], %[[KW]], 0] [1, 10, 20, 8] [1, 1, 1, 1]
+// CHECK:       linalg.generic {{.*}} ins(%[[XK]], %[[DYT]] : tensor<1x10x20x8xf32>, tensor<1x10x20x16xf32>) outs(%{{.*}} : tensor<8x16xf32>)
+// CHECK:   scf.yield %{{.*}}, %[[XT]], %[[DYT]]
+// Blocks of 2 output rows (a 2.5 KiB dy budget): the staged x holds the 4
+// padded rows 2j .. 2j + 3 of block j, input rows 2j - 1 ..; the rows that
+// are padding (the first row of block 0, the last of block 4) keep the fill:
+// the copied rows are [clamp(1 - 2j), clamp(11 - 2j)), clamp to [0, 4].
+// STAGED-LABEL: func.func @wgrad_cf_staged
+// STAGED: scf.for %[[N:.*]] = %c0 to %c2
+// STAGED:   scf.for %[[J:.*]] = %c0 to %c5 {{.*}} -> (tensor<72x16xf32>, tensor<1x4x22x8xf32>, tensor<1x2x20x16xf32>)
+// STAGED:     %[[ROW:.*]] = arith.muli %[[J]], %c2
+// STAGED:     tensor.extract_slice %{{.*}}[%[[N]], 0, %[[ROW]], 0] [1, 16, 2, 20] [1, 1, 1, 1]
+// STAGED:     %[[FIRST:.*]] = arith.subi %[[ROW]], %c1
+// STAGED:     linalg.fill {{.*}} -> tensor<1x4x22x8xf32>
+// STAGED:     %[[TOP0:.*]] = arith.subi %c1, %[[ROW]]
+// STAGED:     %[[TOP1:.*]] = arith.maxsi %[[TOP0]], %c0
+// STAGED:     %[[TOP:.*]] = arith.minsi %[[TOP1]], %c4
+// STAGED:     %[[BOT0:.*]] = arith.subi %c11, %[[ROW]]
+// STAGED:     %[[BOT1:.*]] = arith.maxsi %[[BOT0]], %c0
+// STAGED:     %[[BOT:.*]] = arith.minsi %[[BOT1]], %c4
+// STAGED:     scf.for %[[R:.*]] = %[[TOP]] to %[[BOT]] step %c1
+// STAGED:       %[[XROW:.*]] = arith.addi %[[FIRST]], %[[R]]
+// STAGED:       tensor.extract_slice %{{.*}}[%[[N]], 0, %[[XROW]], 0] [1, 8, 1, 20]
+// STAGED:       linalg.transpose
+func.func @wgrad_cf_staged(%x: tensor<2x8x10x20xf32>, %dy: tensor<2x16x10x20xf32>) -> tensor<16x8x3x3xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] : (tensor<2x8x10x20xf32>, tensor<2x16x10x20xf32>) -> tensor<16x8x3x3xf32>
+  return %dw : tensor<16x8x3x3xf32>
+}
+
+// -----
+
+// Staged without padding (1x1): the x rows of a block are one slab of x,
+// moved by one transpose, like dy's.
+// CHECK-LABEL: func.func @wgrad_cf_staged_unpadded
+// CHECK-SAME: (%[[X:.*]]: tensor<2x16x8x24xf32>, %[[DY:.*]]: tensor<2x32x8x24xf32>)
+// CHECK-NOT: linalg.fill {{.*}} -> tensor<1x8x24x16xf32>
+// CHECK: scf.for %[[N:.*]] = %c0 to %c2 step %c1 iter_args(%{{.*}} = %{{.*}}, %[[XS:.*]] = %{{.*}}, %[[DYS:.*]] = %{{.*}})
+// CHECK:   %[[DYT:.*]] = linalg.transpose ins(%{{.*}} : tensor<1x32x8x24xf32>) outs(%[[DYS]] : tensor<1x8x24x32xf32>)
+// CHECK:   %[[XN:.*]] = tensor.extract_slice %[[X]][%[[N]], 0, 0, 0] [1, 16, 8, 24] [1, 1, 1, 1]
+// CHECK:   %[[XT:.*]] = linalg.transpose ins(%[[XN]] : tensor<1x16x8x24xf32>) outs(%[[XS]] : tensor<1x8x24x16xf32>)
+// CHECK:   linalg.generic {{.*}} ins(%[[XT]], %[[DYT]] : tensor<1x8x24x16xf32>, tensor<1x8x24x32xf32>)
+func.func @wgrad_cf_staged_unpadded(%x: tensor<2x16x8x24xf32>, %dy: tensor<2x32x8x24xf32>) -> tensor<32x16x1x1xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy : (tensor<2x16x8x24xf32>, tensor<2x32x8x24xf32>) -> tensor<32x16x1x1xf32>
+  return %dw : tensor<32x16x1x1xf32>
+}
+
+// -----
+
+// C = F: the staged x and dy have one type, and are still two buffers
+// (alloc_tensor, which CSE does not merge; two merged tensor.empty ops, never
+// read before written, would bufferize to one allocation for both).
+// CHECK-LABEL: func.func @wgrad_cf_staged_same_types
+// CHECK: %[[XS:.*]] = bufferization.alloc_tensor() : tensor<1x8x24x16xf32>
+// CHECK: %[[DYS:.*]] = bufferization.alloc_tensor() : tensor<1x8x24x16xf32>
+// CHECK: scf.for %{{.*}} = %c0 to %c2 step %c1 iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %[[XS]], %{{.*}} = %[[DYS]])
+func.func @wgrad_cf_staged_same_types(%x: tensor<2x16x8x24xf32>, %dy: tensor<2x16x8x24xf32>) -> tensor<16x16x1x1xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy : (tensor<2x16x8x24xf32>, tensor<2x16x8x24xf32>) -> tensor<16x16x1x1xf32>
+  return %dw : tensor<16x16x1x1xf32>
 }

@@ -519,6 +519,88 @@ TEST(WgradGemm, BenchmarkRows) {
   EXPECT_EQ(plan.tasks, 1);
 }
 
+// Staged slices of channels-first wgrads (planWgradStaging): the benchmark
+// rows stage, with blocks whose x and dy slices fit half of L2.
+TEST(WgradGemm, StagingBenchmarkRows) {
+  for (const CPUTarget &target : {avx2, avx512}) {
+    CPUTarget two = target;
+    two.threads = 2;
+    for (const CPUTarget &t : {target, two}) {
+      int64_t budget = t.l2Bytes / 2;
+      // Row a: 3x3 pad 1, 56 x 56 (rows of 58 padded positions).
+      WgradGemmPlan plan = planWgradGemm(64, 64, 9, {56, 56}, 32, 32, t);
+      WgradStagingShape a{/*inputRowPositions=*/58, /*outputRowPositions=*/56,
+                          /*firstStride=*/1, /*firstWindow=*/3,
+                          /*elementBits=*/32};
+      WgradGemmPlan staged = planWgradStaging(plan, 64, 64, 56, a, t);
+      EXPECT_TRUE(staged.stageSlices);
+      EXPECT_LE(staged.rowsPerBlock, plan.rowsPerBlock);
+      EXPECT_EQ(56 % staged.rowsPerBlock, 0);
+      // A task stages its channels: C = F = 64 with lanes along C, so a
+      // Rows split halves F (dy), a Lanes split C (x).
+      bool split = staged.tasks > 1;
+      int64_t taskC =
+          split && staged.split == WgradGemmPlan::TaskSplit::Lanes ? 32 : 64;
+      int64_t taskF =
+          split && staged.split == WgradGemmPlan::TaskSplit::Rows ? 32 : 64;
+      EXPECT_LE(((staged.rowsPerBlock + 2) * 58 * taskC +
+                 staged.rowsPerBlock * 56 * taskF) * 4,
+                budget);
+      // Everything else is the plan's.
+      EXPECT_EQ(staged.tasks, plan.tasks);
+      EXPECT_EQ(staged.split, plan.split);
+      EXPECT_EQ(staged.lanesAlongC, plan.lanesAlongC);
+      // Row e after subsampling: 1x1, 28 x 28, C = 256, F = 512.
+      plan = planWgradGemm(256, 512, 1, {28, 28}, 32, 32, t);
+      staged = planWgradStaging(plan, 256, 512, 28, {28, 28, 1, 1, 32}, t);
+      EXPECT_TRUE(staged.stageSlices);
+      // Row f, the stem: 7x7 stride 2 pad 3, 112 x 112 outputs of 3 -> 64.
+      plan = planWgradGemm(3, 64, 49, {112, 112}, 32, 32, t);
+      staged = planWgradStaging(plan, 3, 64, 112, {230, 112, 2, 7, 32}, t);
+      EXPECT_TRUE(staged.stageSlices);
+      // The halo (5 rows) is re-transposed at most once per block's rows.
+      EXPECT_GE(staged.rowsPerBlock * 2, 5);
+    }
+  }
+}
+
+// When the staged form loses: rows shorter than a transpose tile (1-D ops,
+// tiny images), blocks too small for their halo, slices beyond L2.
+TEST(WgradGemm, StagingRejects) {
+  for (const CPUTarget &t : {avx2, avx512}) {
+    int64_t tile = getDataMovementTiling(t).transposeTile;
+    WgradGemmPlan plan = planWgradGemm(64, 64, 3, {56}, 32, 32, t);
+    // 1-D: a row is one position.
+    EXPECT_FALSE(
+        planWgradStaging(plan, 64, 64, 56, {1, 1, 1, 3, 32}, t).stageSlices);
+    plan = planWgradGemm(64, 64, 9, {tile - 3, tile - 3}, 32, 32, t);
+    EXPECT_FALSE(planWgradStaging(plan, 64, 64, tile - 3,
+                                  {tile - 1, tile - 3, 1, 3, 32}, t)
+                     .stageSlices);
+    EXPECT_TRUE(planWgradStaging(plan, 64, 64, tile - 3,
+                                 {tile, tile - 3, 1, 3, 32}, t)
+                    .stageSlices);
+    // One output row per block (a tiny dy budget) and a 3-row window at
+    // stride 1: each block would transpose 3 x rows for 1.
+    plan = planWgradGemm(64, 64, 9, {56, 56}, 32, 32, t, 0,
+                         /*blockBytesOverride=*/56 * 64 * 4);
+    EXPECT_EQ(plan.rowsPerBlock, 1);
+    EXPECT_FALSE(
+        planWgradStaging(plan, 64, 64, 56, {58, 56, 1, 3, 32}, t).stageSlices);
+    // A row of x larger than half of L2: no block fits.
+    int64_t wide = t.l2Bytes / (2 * 4 * 64) + 1;
+    plan = planWgradGemm(64, 64, 1, {4, wide}, 32, 32, t);
+    EXPECT_FALSE(planWgradStaging(plan, 64, 64, 4, {wide, wide, 1, 1, 32}, t)
+                     .stageSlices);
+    // Degenerate shapes: no staging, no crash.
+    EXPECT_FALSE(
+        planWgradStaging(plan, 64, 64, 0, {wide, wide, 1, 1, 32}, t)
+            .stageSlices);
+    EXPECT_FALSE(planWgradStaging(plan, 64, 64, 4, {wide, wide, 0, 1, 32}, t)
+                     .stageSlices);
+  }
+}
+
 TEST(WgradGemm, AVX2BlocksFit) {
   for (auto [a, b] : {std::pair<int64_t, int64_t>{64, 64}, {128, 128},
                       {3, 64}, {67, 67}, {96, 160}}) {

@@ -232,6 +232,9 @@ struct WgradGemmPlan {
   int64_t tasks = 1;
   enum class TaskSplit { Rows, Lanes, Positions };
   TaskSplit split = TaskSplit::Rows;
+  /// Channels-first only (planWgradStaging): every work item transposes
+  /// the rows of x and dy it reads into per-task channels-last buffers.
+  bool stageSlices = false;
 };
 
 /// `channels` = C, `filters` = F, `taps` = K_1 * .. * K_R (the kernel
@@ -244,6 +247,39 @@ WgradGemmPlan planWgradGemm(int64_t channels, int64_t filters, int64_t taps,
                             int64_t gradBits, int64_t accBits,
                             const CPUTarget &target, int64_t tasksOverride = 0,
                             int64_t blockBytesOverride = 0);
+
+/// What one work item (image, block of output rows) of a channels-first
+/// filter gradient would stage in channels-last buffers: rows of x (with
+/// their zero padding) and of dy. Sizes are in elements of `elementBits`
+/// bits, after SubsampleStridedInput and the wgrad's padding or crop.
+struct WgradStagingShape {
+  /// Positions of one row of the padded x (the spatial sizes after the
+  /// first, padding included; 1 for a 1-D op) and of one row of dy.
+  int64_t inputRowPositions = 1;
+  int64_t outputRowPositions = 1;
+  /// s_1 and (K_1 - 1) * d_1 + 1: a block of R output rows reads
+  /// (R - 1) * s_1 + window rows of the padded x.
+  int64_t firstStride = 1;
+  int64_t firstWindow = 1;
+  int64_t elementBits = 32;
+};
+
+/// Decides, for a channels-first filter gradient planned by planWgradGemm,
+/// whether each work item transposes just the rows of x and dy it reads
+/// into small channels-last buffers (returned with stageSlices set and
+/// rowsPerBlock possibly smaller) instead of the op transposing, padding and
+/// then re-reading whole tensors. Staging pays when the staged slices of a
+/// task stay in L2 while all taps read them (at most half of it, the other
+/// half for the accumulator and the streamed operands), when the halo rows
+/// transposed twice (by consecutive blocks) are at most as many as the
+/// block's own rows, and when a row has at least a transpose tile of
+/// positions (getDataMovementTiling: a row is the unit of the staged
+/// transposes; shorter rows, as in 1-D ops, waste most of every tile).
+/// Otherwise `plan` comes back unchanged (whole-tensor layout changes).
+WgradGemmPlan planWgradStaging(WgradGemmPlan plan, int64_t channels,
+                               int64_t filters, int64_t firstOutputSize,
+                               const WgradStagingShape &shape,
+                               const CPUTarget &target);
 
 /// Register tiling of one GEMM block[a, b] += lhs[o..., a] * rhs[o..., b].
 /// rowTile divides a, or else rowSplit (a remainderSplit point) does: the

@@ -598,6 +598,47 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradGemm(
   return plan;
 }
 
+WgradGemmPlan mlir::convgrad::cpu::planWgradStaging(
+    WgradGemmPlan plan, int64_t channels, int64_t filters,
+    int64_t firstOutputSize, const WgradStagingShape &shape,
+    const CPUTarget &target) {
+  int64_t elementBytes = std::max<int64_t>(1, shape.elementBits / 8);
+  if (firstOutputSize < 1 || shape.firstStride < 1 || shape.firstWindow < 1 ||
+      shape.inputRowPositions < getDataMovementTiling(target).transposeTile ||
+      shape.outputRowPositions < 1)
+    return plan;
+  // A task stages its own channels of each operand: with a channel split,
+  // one of them is whole in every task (staged once per task).
+  bool split = plan.tasks > 1;
+  bool splitA = split && plan.split == WgradGemmPlan::TaskSplit::Rows;
+  bool splitB = split && plan.split == WgradGemmPlan::TaskSplit::Lanes;
+  bool splitC = plan.lanesAlongC ? splitB : splitA;
+  bool splitF = plan.lanesAlongC ? splitA : splitB;
+  int64_t taskC = splitC ? channels / plan.tasks : channels;
+  int64_t taskF = splitF ? filters / plan.tasks : filters;
+  auto inputRows = [&](int64_t rows) {
+    return (rows - 1) * shape.firstStride + shape.firstWindow;
+  };
+  auto stagedBytes = [&](int64_t rows) {
+    return (inputRows(rows) * shape.inputRowPositions * taskC +
+            rows * shape.outputRowPositions * taskF) *
+           elementBytes;
+  };
+  int64_t budget = target.l2Bytes / 2;
+  int64_t rows = plan.rowsPerBlock;
+  while (rows > 1 && stagedBytes(rows) > budget)
+    rows = largestDivisorAtMost(firstOutputSize, rows - 1);
+  if (stagedBytes(rows) > budget)
+    return plan;
+  // Rows read by two consecutive blocks are transposed by both.
+  int64_t halo = std::max<int64_t>(0, shape.firstWindow - shape.firstStride);
+  if (halo > rows * shape.firstStride)
+    return plan;
+  plan.rowsPerBlock = rows;
+  plan.stageSlices = true;
+  return plan;
+}
+
 std::optional<DepthwisePlaneTiling>
 mlir::convgrad::cpu::getDepthwisePlaneTiling(
     DepthwisePlaneKind kind, int64_t planes,
