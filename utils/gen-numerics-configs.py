@@ -571,16 +571,17 @@ def build_corners(rng):
     # GEMM form along the positions (convgrad-cpu-pointwise-conv-as-gemm):
     # forward, the data gradient (itself a 1x1 convolution), and the stride
     # phase of a strided 1x1 layer's data gradient.
-    f.block("channels-first 1x1 GEMMs along the positions: remainder vector "
-            "(144 positions), prime filters, odd batch (filter tasks), "
-            "chunked reduction (130 channels), stride 2, 1-D and 3-D",
-            [Case([D(12, 1), D(12, 1)], n=3, c=5, f=6, type="f32"),
-             Case([D(80, 1)], n=2, c=3, f=7, type="f16"),
-             Case([D(4, 1), D(4, 1), D(4, 1)], n=2, c=4, f=8, type="bf16",
+    f.block("channels-first 1x1 GEMMs along the positions (reductions of "
+            "at least 4 vectors): remainder block (48 positions = 32 + 16), "
+            "prime filters, odd batch (filter tasks), stride 2 (the dgrad "
+            "phase reduces over 64 filters), f64, 1-D and 3-D",
+            [Case([D(12, 1), D(4, 1)], n=1, c=64, f=6, type="f32"),
+             Case([D(48, 1)], n=1, c=64, f=7, type="f16"),
+             Case([D(4, 1), D(4, 1), D(4, 1)], n=1, c=64, f=8, type="bf16",
                   dynbatch=1),
-             Case([D(16, 1, 2), D(24, 1, 2)], n=1, c=6, f=8, type="f32"),
+             Case([D(16, 1, 2), D(16, 1, 2)], n=1, c=6, f=64, type="f32"),
              Case([D(4, 1), D(4, 1)], n=1, c=130, f=4, type="f64"),
-             Case([D(8, 1), D(8, 1)], n=3, c=8, f=16, type="f32",
+             Case([D(4, 1), D(4, 1)], n=3, c=64, f=16, type="f32",
                   dynbatch=0)])
     return f
 

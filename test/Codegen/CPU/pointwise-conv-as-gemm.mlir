@@ -11,18 +11,18 @@
 // CHECK-DAG: #[[XMAP:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d2, d3, d4, d1)>
 // CHECK-DAG: #[[BLOCK:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1)>
 // CHECK-LABEL: func.func @pointwise
-// CHECK-SAME: (%[[X:.*]]: tensor<2x24x14x14xf32>, %[[W:.*]]: tensor<40x24x1x1xf32>)
-// CHECK: %[[XF:.*]] = tensor.collapse_shape %[[X]] {{\[}}[0], [1], [2, 3]] : tensor<2x24x14x14xf32> into tensor<2x24x196xf32>
-// CHECK: %[[XC:.*]] = tensor.expand_shape %[[XF]] {{.*}} into tensor<2x1x24x196xf32>
-// CHECK: %[[WF:.*]] = tensor.collapse_shape %[[W]] {{.*}} into tensor<40x24xf32>
-// CHECK: %[[WT:.*]] = linalg.transpose ins(%[[WF]] : tensor<40x24xf32>) {{.*}} permutation = [1, 0]
-// CHECK: %[[WC:.*]] = tensor.expand_shape %[[WT]] {{.*}} into tensor<1x1x24x40xf32>
+// CHECK-SAME: (%[[X:.*]]: tensor<2x64x14x14xf32>, %[[W:.*]]: tensor<40x64x1x1xf32>)
+// CHECK: %[[XF:.*]] = tensor.collapse_shape %[[X]] {{\[}}[0], [1], [2, 3]] : tensor<2x64x14x14xf32> into tensor<2x64x196xf32>
+// CHECK: %[[XC:.*]] = tensor.expand_shape %[[XF]] {{.*}} into tensor<2x1x64x196xf32>
+// CHECK: %[[WF:.*]] = tensor.collapse_shape %[[W]] {{.*}} into tensor<40x64xf32>
+// CHECK: %[[WT:.*]] = linalg.transpose ins(%[[WF]] : tensor<40x64xf32>) {{.*}} permutation = [1, 0]
+// CHECK: %[[WC:.*]] = tensor.expand_shape %[[WT]] {{.*}} into tensor<1x1x64x40xf32>
 // CHECK: %[[OUT:.*]] = scf.forall (%[[N:.*]]) in (2) shared_outs(%[[O:.*]] = %{{.*}}) -> (tensor<2x40x196xf32>)
-// CHECK:   %[[XN:.*]] = tensor.extract_slice %[[XC]][%[[N]], 0, 0, 0] [1, 1, 24, 196]
+// CHECK:   %[[XN:.*]] = tensor.extract_slice %[[XC]][%[[N]], 0, 0, 0] [1, 1, 64, 196]
 // CHECK:   %[[ON:.*]] = tensor.extract_slice %[[O]][%[[N]], 0, 0] [1, 40, 196]
 // CHECK:   %[[BLK:.*]] = tensor.collapse_shape %[[ON]] {{.*}} into tensor<40x196xf32>
 // CHECK:   %[[ZERO:.*]] = linalg.fill {{.*}} outs(%[[BLK]] : tensor<40x196xf32>)
-// CHECK:   %[[G:.*]] = linalg.generic {indexing_maps = [#[[WMAP]], #[[XMAP]], #[[BLOCK]]], iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%[[WC]], %[[XN]] : tensor<1x1x24x40xf32>, tensor<1x1x24x196xf32>) outs(%[[ZERO]] : tensor<40x196xf32>)
+// CHECK:   %[[G:.*]] = linalg.generic {indexing_maps = [#[[WMAP]], #[[XMAP]], #[[BLOCK]]], iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%[[WC]], %[[XN]] : tensor<1x1x64x40xf32>, tensor<1x1x64x196xf32>) outs(%[[ZERO]] : tensor<40x196xf32>)
 // CHECK-SAME: attrs = {convgrad.gemm_lane_blocks_outer, convgrad.gemm_tiling = array<i64: 4, 64, 8, 0, 192>}
 // CHECK:     arith.mulf
 // CHECK:     arith.addf
@@ -30,8 +30,8 @@
 // CHECK: %[[R:.*]] = tensor.expand_shape %[[OUT]] {{.*}} into tensor<2x40x14x14xf32>
 // CHECK: return %[[R]]
 // CHECK-NOT: convgrad.conv
-func.func @pointwise(%x: tensor<2x24x14x14xf32>, %w: tensor<40x24x1x1xf32>) -> tensor<2x40x14x14xf32> {
-  %y = convgrad.conv %x, %w : (tensor<2x24x14x14xf32>, tensor<40x24x1x1xf32>) -> tensor<2x40x14x14xf32>
+func.func @pointwise(%x: tensor<2x64x14x14xf32>, %w: tensor<40x64x1x1xf32>) -> tensor<2x40x14x14xf32> {
+  %y = convgrad.conv %x, %w : (tensor<2x64x14x14xf32>, tensor<40x64x1x1xf32>) -> tensor<2x40x14x14xf32>
   return %y : tensor<2x40x14x14xf32>
 }
 
@@ -41,12 +41,12 @@ func.func @pointwise(%x: tensor<2x24x14x14xf32>, %w: tensor<40x24x1x1xf32>) -> t
 // then one conversion to f16.
 // CHECK-LABEL: func.func @pointwise_f16_dynamic_batch
 // CHECK: %[[OUT:.*]] = scf.forall (%{{.*}}) in (%{{.*}}) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<?x12x64xf32>)
-// CHECK:   linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x1x8x12xf16>, tensor<1x1x8x64xf16>) outs(%{{.*}} : tensor<12x64xf32>)
+// CHECK:   linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x1x64x12xf16>, tensor<1x1x64x64xf16>) outs(%{{.*}} : tensor<12x64xf32>)
 // CHECK:     arith.extf
 // CHECK: linalg.generic {{.*}} ins(%[[OUT]] : tensor<?x12x64xf32>) outs(%{{.*}} : tensor<?x12x64xf16>)
 // CHECK:   arith.truncf
-func.func @pointwise_f16_dynamic_batch(%x: tensor<?x8x64xf16>, %w: tensor<12x8x1xf16>) -> tensor<?x12x64xf16> {
-  %y = convgrad.conv %x, %w : (tensor<?x8x64xf16>, tensor<12x8x1xf16>) -> tensor<?x12x64xf16>
+func.func @pointwise_f16_dynamic_batch(%x: tensor<?x64x64xf16>, %w: tensor<12x64x1xf16>) -> tensor<?x12x64xf16> {
+  %y = convgrad.conv %x, %w : (tensor<?x64x64xf16>, tensor<12x64x1xf16>) -> tensor<?x12x64xf16>
   return %y : tensor<?x12x64xf16>
 }
 
@@ -56,10 +56,20 @@ func.func @pointwise_f16_dynamic_batch(%x: tensor<?x8x64xf16>, %w: tensor<12x8x1
 // filters, 32 each (8 register blocks of 4), 3 images x 2 tasks.
 // CHECK-LABEL: func.func @pointwise_filter_tasks
 // CHECK: scf.forall (%[[I:.*]]) in (6) shared_outs
-// CHECK:   linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x1x16x32xf32>, tensor<1x1x16x256xf32>) outs(%{{.*}} : tensor<32x256xf32>)
-func.func @pointwise_filter_tasks(%x: tensor<3x16x16x16xf32>, %w: tensor<64x16x1x1xf32>) -> tensor<3x64x16x16xf32> {
-  %y = convgrad.conv %x, %w : (tensor<3x16x16x16xf32>, tensor<64x16x1x1xf32>) -> tensor<3x64x16x16xf32>
+// CHECK:   linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x1x64x32xf32>, tensor<1x1x64x256xf32>) outs(%{{.*}} : tensor<32x256xf32>)
+func.func @pointwise_filter_tasks(%x: tensor<3x64x16x16xf32>, %w: tensor<64x64x1x1xf32>) -> tensor<3x64x16x16xf32> {
+  %y = convgrad.conv %x, %w : (tensor<3x64x16x16xf32>, tensor<64x64x1x1xf32>) -> tensor<3x64x16x16xf32>
   return %y : tensor<3x64x16x16xf32>
+}
+
+// -----
+
+// Fewer than 4 vectors of input channels: the width form moves less.
+// CHECK-LABEL: func.func @short_reduction
+// CHECK: convgrad.conv
+func.func @short_reduction(%x: tensor<2x32x14x14xf32>, %w: tensor<40x32x1x1xf32>) -> tensor<2x40x14x14xf32> {
+  %y = convgrad.conv %x, %w : (tensor<2x32x14x14xf32>, tensor<40x32x1x1xf32>) -> tensor<2x40x14x14xf32>
+  return %y : tensor<2x40x14x14xf32>
 }
 
 // -----
@@ -67,8 +77,8 @@ func.func @pointwise_filter_tasks(%x: tensor<3x16x16x16xf32>, %w: tensor<64x16x1
 // 7 x 7 positions leave 15 of 64 lanes idle: channels-last form (unchanged).
 // CHECK-LABEL: func.func @small_plane
 // CHECK: convgrad.conv
-func.func @small_plane(%x: tensor<2x24x7x7xf32>, %w: tensor<40x24x1x1xf32>) -> tensor<2x40x7x7xf32> {
-  %y = convgrad.conv %x, %w : (tensor<2x24x7x7xf32>, tensor<40x24x1x1xf32>) -> tensor<2x40x7x7xf32>
+func.func @small_plane(%x: tensor<2x64x7x7xf32>, %w: tensor<40x64x1x1xf32>) -> tensor<2x40x7x7xf32> {
+  %y = convgrad.conv %x, %w : (tensor<2x64x7x7xf32>, tensor<40x64x1x1xf32>) -> tensor<2x40x7x7xf32>
   return %y : tensor<2x40x7x7xf32>
 }
 
@@ -78,14 +88,14 @@ func.func @small_plane(%x: tensor<2x24x7x7xf32>, %w: tensor<40x24x1x1xf32>) -> t
 // their form (the pipeline subsamples strided inputs before).
 // CHECK-LABEL: func.func @not_pointwise_gemms
 // CHECK-COUNT-5: convgrad.conv
-func.func @not_pointwise_gemms(%x: tensor<2x24x14x14xf32>, %w: tensor<40x24x1x1xf32>,
-                               %wg: tensor<40x12x1x1xf32>, %b: tensor<40xf32>,
-                               %xl: tensor<2x14x14x24xf32>, %wl: tensor<40x1x1x24xf32>)
+func.func @not_pointwise_gemms(%x: tensor<2x64x14x14xf32>, %w: tensor<40x64x1x1xf32>,
+                               %wg: tensor<40x32x1x1xf32>, %b: tensor<40xf32>,
+                               %xl: tensor<2x14x14x64xf32>, %wl: tensor<40x1x1x64xf32>)
     -> (tensor<2x40x7x7xf32>, tensor<2x40x16x16xf32>, tensor<2x40x14x14xf32>, tensor<2x40x14x14xf32>, tensor<2x14x14x40xf32>) {
-  %s = convgrad.conv %x, %w strides = [2, 2] : (tensor<2x24x14x14xf32>, tensor<40x24x1x1xf32>) -> tensor<2x40x7x7xf32>
-  %p = convgrad.conv %x, %w padding = [1, 1, 1, 1] : (tensor<2x24x14x14xf32>, tensor<40x24x1x1xf32>) -> tensor<2x40x16x16xf32>
-  %g = convgrad.conv %x, %wg groups = 2 : (tensor<2x24x14x14xf32>, tensor<40x12x1x1xf32>) -> tensor<2x40x14x14xf32>
-  %bb = convgrad.conv %x, %w, %b : (tensor<2x24x14x14xf32>, tensor<40x24x1x1xf32>, tensor<40xf32>) -> tensor<2x40x14x14xf32>
-  %l = convgrad.conv %xl, %wl layout = channels_last : (tensor<2x14x14x24xf32>, tensor<40x1x1x24xf32>) -> tensor<2x14x14x40xf32>
+  %s = convgrad.conv %x, %w strides = [2, 2] : (tensor<2x64x14x14xf32>, tensor<40x64x1x1xf32>) -> tensor<2x40x7x7xf32>
+  %p = convgrad.conv %x, %w padding = [1, 1, 1, 1] : (tensor<2x64x14x14xf32>, tensor<40x64x1x1xf32>) -> tensor<2x40x16x16xf32>
+  %g = convgrad.conv %x, %wg groups = 2 : (tensor<2x64x14x14xf32>, tensor<40x32x1x1xf32>) -> tensor<2x40x14x14xf32>
+  %bb = convgrad.conv %x, %w, %b : (tensor<2x64x14x14xf32>, tensor<40x64x1x1xf32>, tensor<40xf32>) -> tensor<2x40x14x14xf32>
+  %l = convgrad.conv %xl, %wl layout = channels_last : (tensor<2x14x14x64xf32>, tensor<40x1x1x64xf32>) -> tensor<2x14x14x40xf32>
   return %s, %p, %g, %bb, %l : tensor<2x40x7x7xf32>, tensor<2x40x16x16xf32>, tensor<2x40x14x14xf32>, tensor<2x40x14x14xf32>, tensor<2x14x14x40xf32>
 }

@@ -1113,11 +1113,14 @@ TEST(PointwiseGemm, LayersAlongThePositions) {
   EXPECT_EQ(128 % plan.tiling.rowTile, 0);
   // A dynamic batch likewise.
   EXPECT_EQ(planPointwiseGemm(512, 256, 784, 0, 32, 32, two).filterTasks, 2);
-  // MobileNet's 112 x 112 pointwise layers: whole blocks, one chunk.
-  plan = planPointwiseGemm(16, 32, 112 * 112, 8, 32, 32, avx512);
+  // MobileNet's 112 x 112 pointwise data gradients: 96 -> 16 channels is a
+  // GEMM of whole blocks; 16 -> 32 is too short a reduction.
+  plan = planPointwiseGemm(96, 16, 112 * 112, 8, 32, 32, avx512);
   EXPECT_TRUE(plan.useGemm);
   EXPECT_EQ(plan.tiling.laneSplit, 0);
-  EXPECT_EQ(plan.reductionChunk, 16);
+  EXPECT_EQ(plan.reductionChunk, 48); // 48 x 64 lanes x 4 B: half a 32 KiB L1
+  EXPECT_FALSE(planPointwiseGemm(16, 32, 112 * 112, 8, 32, 32, avx512).useGemm);
+  EXPECT_TRUE(planPointwiseGemm(32, 32, 112 * 112, 8, 32, 32, avx2).useGemm);
 }
 
 TEST(PointwiseGemm, IdleLanesKeepChannelsLast) {
@@ -1127,7 +1130,7 @@ TEST(PointwiseGemm, IdleLanesKeepChannelsLast) {
   EXPECT_TRUE(planPointwiseGemm(256, 256, 49, 8, 32, 32, avx2).useGemm);
   // Fewer positions than lanes.
   for (const CPUTarget &target : {avx2, avx512})
-    EXPECT_FALSE(planPointwiseGemm(8, 8, 4, 1, 32, 32, target).useGemm);
+    EXPECT_FALSE(planPointwiseGemm(64, 8, 4, 1, 32, 32, target).useGemm);
   // 14 x 14 = 196 positions: 4 of 208 lanes idle on AVX-512.
   PointwiseGemmPlan plan = planPointwiseGemm(256, 256, 196, 8, 32, 32, avx512);
   EXPECT_TRUE(plan.useGemm);
@@ -1148,8 +1151,9 @@ TEST(PointwiseGemm, LaneBlocksNeverExceedThePositions) {
   EXPECT_EQ(plan.tiling.laneSplit, 0);
   // Remainder blocks are a power-of-two number of vectors: 784 % 64 = 16,
   // 96 % 64 = 32, but 112 % 64 = 48 (3 vectors): blocks of 32 then 16.
-  EXPECT_EQ(planPointwiseGemm(8, 8, 96, 1, 32, 32, avx512).tiling.laneTile, 64);
-  plan = planPointwiseGemm(8, 8, 112, 1, 32, 32, avx512);
+  EXPECT_EQ(planPointwiseGemm(64, 8, 96, 1, 32, 32, avx512).tiling.laneTile,
+            64);
+  plan = planPointwiseGemm(64, 8, 112, 1, 32, 32, avx512);
   EXPECT_EQ(plan.tiling.laneTile, 32);
   EXPECT_EQ(plan.tiling.laneSplit, 96);
 }
