@@ -139,9 +139,8 @@ void populateVectorizeConvAlongWidthPatterns(RewritePatternSet &patterns,
                                              int64_t vectorBits);
 
 /// Patterns that rewrite a tensor.pad of a fresh destination-style result
-/// into fills of its border created before its producer and an
-/// insert_slice, so that the producer writes into the padded buffer (see
-/// --convgrad-cpu-pad-in-place).
+/// into a fill created before its producer and an insert_slice, so that the
+/// producer writes into the padded buffer (see --convgrad-cpu-pad-in-place).
 void populatePadInPlacePatterns(RewritePatternSet &patterns);
 
 /// The indexing maps of the GEMM blocks of the wgrad-to-GEMM rewrite, over
