@@ -243,25 +243,12 @@ struct DecomposeConvBackwardFilterAsGemm
         RankedTensorType::get(sliceShape, dyType.getElementType());
     auto blockType = RankedTensorType::get({taskA, taskB}, accType);
 
-    // Iteration space (a, b, n, o_1..o_R).
-    MLIRContext *ctx = rewriter.getContext();
-    unsigned numLoops = 3 + r;
-    SmallVector<AffineMap, 3> gemmMaps = getWgradGemmIndexingMaps(ctx, 1 + r);
-    // The register tiling of every GEMM, for
-    // convgrad-tile-and-vectorize-contractions: o_R is its innermost
-    // reduction.
+    // The register tiling of every GEMM (iteration space (a, b, n,
+    // o_1..o_R)), for convgrad-tile-and-vectorize-contractions: o_R is its
+    // innermost reduction.
     cpu::GemmTiling gemmTiling =
         cpu::getGemmTiling(taskA, taskB, blockSizes.back(),
                            accType.getIntOrFloatBitWidth(), target);
-    SmallVector<int64_t> gemmTilingSizes = {
-        gemmTiling.rowTile, gemmTiling.laneTile, gemmTiling.reductionTile};
-    if (gemmTiling.rowSplit || gemmTiling.laneSplit)
-      gemmTilingSizes.append({gemmTiling.rowSplit, gemmTiling.laneSplit});
-    DenseI64ArrayAttr gemmTilingAttr =
-        rewriter.getDenseI64ArrayAttr(gemmTilingSizes);
-    SmallVector<utils::IteratorType> iterators(numLoops,
-                                               utils::IteratorType::reduction);
-    iterators[0] = iterators[1] = utils::IteratorType::parallel;
 
     // Staged slices (see the header): a work item transposes the rows of x
     // its windows read, [1, C', rows, S_2...] -> [1, rows, S_2 + pads...,
@@ -533,17 +520,8 @@ struct DecomposeConvBackwardFilterAsGemm
 
                   Value lhs = lanesAlongC ? dyBlock : xTap;
                   Value rhs = lanesAlongC ? xTap : dyBlock;
-                  auto gemmOp = linalg::GenericOp::create(
-                      bld, l, TypeRange{blockType}, ValueRange{lhs, rhs},
-                      ValueRange{block}, gemmMaps, iterators, /*doc=*/"",
-                      /*libraryCall=*/"",
-                      [&](OpBuilder &bb, Location bl, ValueRange args) {
-                        linalg::YieldOp::create(
-                            bb, bl,
-                            multiplyAccumulate(bb, bl, args[2], args[0],
-                                               args[1]));
-                      });
-                  gemmOp->setAttr(kGemmTilingAttrName, gemmTilingAttr);
+                  auto gemmOp =
+                      createTaggedGemm(bld, l, lhs, rhs, block, gemmTiling);
                   Value updated = tensor::InsertSliceOp::create(
                       bld, l, gemmOp.getResult(0), iterArgs[0], blockOffsets,
                       accBlockSizes, blockStrides);
@@ -701,6 +679,29 @@ void mlir::convgrad::populateWgradToGemmPatterns(
     int64_t parallelTasks, int64_t blockBytes, PatternBenefit benefit) {
   patterns.add<DecomposeConvBackwardFilterAsGemm>(
       patterns.getContext(), benefit, target, parallelTasks, blockBytes);
+}
+
+linalg::GenericOp mlir::convgrad::createTaggedGemm(
+    OpBuilder &b, Location loc, Value lhs, Value rhs, Value block,
+    const cpu::GemmTiling &tiling) {
+  unsigned numReductions = cast<ShapedType>(lhs.getType()).getRank() - 1;
+  SmallVector<utils::IteratorType> iterators(2 + numReductions,
+                                             utils::IteratorType::reduction);
+  iterators[0] = iterators[1] = utils::IteratorType::parallel;
+  auto gemm = linalg::GenericOp::create(
+      b, loc, TypeRange{block.getType()}, ValueRange{lhs, rhs},
+      ValueRange{block}, getWgradGemmIndexingMaps(b.getContext(), numReductions),
+      iterators, /*doc=*/"", /*libraryCall=*/"",
+      [](OpBuilder &bb, Location bl, ValueRange args) {
+        linalg::YieldOp::create(
+            bb, bl, multiplyAccumulate(bb, bl, args[2], args[0], args[1]));
+      });
+  SmallVector<int64_t> sizes = {tiling.rowTile, tiling.laneTile,
+                                tiling.reductionTile};
+  if (tiling.rowSplit || tiling.laneSplit)
+    sizes.append({tiling.rowSplit, tiling.laneSplit});
+  gemm->setAttr(kGemmTilingAttrName, b.getDenseI64ArrayAttr(sizes));
+  return gemm;
 }
 
 SmallVector<AffineMap, 3>

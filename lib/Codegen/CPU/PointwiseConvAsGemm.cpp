@@ -154,25 +154,8 @@ struct PointwiseConvAsGemm : OpRewritePattern<ConvOp> {
                                      ValueRange{block})
                   .getResult(0);
 
-      MLIRContext *ctx = rewriter.getContext();
-      SmallVector<utils::IteratorType> iterators(
-          5, utils::IteratorType::reduction);
-      iterators[0] = iterators[1] = utils::IteratorType::parallel;
-      auto gemm = linalg::GenericOp::create(
-          rewriter, loc, TypeRange{block.getType()}, ValueRange{lhs, rhs},
-          ValueRange{block}, getWgradGemmIndexingMaps(ctx, 3), iterators,
-          /*doc=*/"", /*libraryCall=*/"",
-          [&](OpBuilder &b, Location l, ValueRange args) {
-            linalg::YieldOp::create(
-                b, l, multiplyAccumulate(b, l, args[2], args[0], args[1]));
-          });
-      const cpu::GemmTiling &t = plan.tiling;
-      SmallVector<int64_t> tilingSizes = {t.rowTile, t.laneTile,
-                                          t.reductionTile};
-      if (t.rowSplit || t.laneSplit)
-        tilingSizes.append({t.rowSplit, t.laneSplit});
-      gemm->setAttr(kGemmTilingAttrName,
-                    rewriter.getDenseI64ArrayAttr(tilingSizes));
+      linalg::GenericOp gemm =
+          createTaggedGemm(rewriter, loc, lhs, rhs, block, plan.tiling);
       gemm->setAttr(kGemmLaneBlocksOuterAttrName, rewriter.getUnitAttr());
 
       Value result = splitDim(rewriter, loc, gemm.getResult(0), 0, 1);

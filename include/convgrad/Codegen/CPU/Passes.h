@@ -10,6 +10,7 @@
 #define CONVGRAD_CODEGEN_CPU_PASSES_H
 
 #include "convgrad/Codegen/CPU/CPUTarget.h"
+#include "convgrad/Codegen/CPU/TilingStrategy.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -149,6 +150,15 @@ void populatePadInPlacePatterns(RewritePatternSet &patterns);
 /// checks them on the ops that carry kGemmTilingAttrName.
 SmallVector<AffineMap, 3> getWgradGemmIndexingMaps(MLIRContext *ctx,
                                                    unsigned numReductions);
+
+/// The GEMM block[a, b] += lhs[r..., a] * rhs[r..., b] (f16/bf16 operands
+/// accumulate in the block's type) over the iteration space (a, b, r...),
+/// tagged with `tiling` as kGemmTilingAttrName for
+/// convgrad-tile-and-vectorize-contractions: rows, lanes, unroll, and the
+/// split points when there are any.
+linalg::GenericOp createTaggedGemm(OpBuilder &b, Location loc, Value lhs,
+                                   Value rhs, Value block,
+                                   const cpu::GemmTiling &tiling);
 
 /// Vectorizes each of `ops` with the linalg vectorizer (ops it rejects stay
 /// as they are), then folds the tensor slices around the vector transfers
