@@ -56,10 +56,11 @@ void mlir::convgrad::buildConvGradToLinalgStage(
     gemm.blockBytes = options.wgradBlockBytes;
     pm.addPass(createConvGradCPUWgradToGemm(gemm));
   }
-  // Channels-last depthwise gradients (and grouped data gradients of few
-  // channels per group) with vectors along the channels, before the
-  // decomposition pads dy and turns the filter gradient into a convolution
-  // by dy; first, so that the grouped ones it declines go plane by plane.
+  // Channels-last depthwise gradients (and grouped gradients of few
+  // channels per group, channels-first grouped filter gradients between
+  // transposes) with vectors along the channels, before the decomposition
+  // pads dy and turns the filter gradient into a convolution by dy; first,
+  // so that the grouped ones it declines go plane by plane.
   if (isVector(options))
     pm.addPass(createConvGradCPUDepthwiseChannelsLast());
   // Channels-first depthwise ops (and the channels-last grouped ops left)

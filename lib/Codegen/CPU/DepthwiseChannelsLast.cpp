@@ -33,7 +33,14 @@
 //     over the output positions; per output position, one dy load serves
 //     KW FMAs. Parallel tasks split the output rows of all images, each
 //     into its own copy of the accumulators (summed after), or the channel
-//     blocks when there are fewer rows than threads.
+//     blocks when there are fewer rows than threads. Grouped filter
+//     gradients of k > 1 channels and k filters per group: lane c of x
+//     (group c / k) meets the k filters of its group, so each x vector
+//     feeds k accumulators A_r += x * rot_r(dy), rot_r(dy)[c] = dy[k (c / k)
+//     + (c mod k + r) mod k] (k - 1 in-lane shuffles per dy vector, shared
+//     by every tap), and dw[f, kh, kw, j] is gathered once from lane
+//     k (f / k) + j of A_((f - j) mod k). A channels-first one is computed
+//     so between transposes of x and dy (GroupedWgradViaChannelsLast).
 //
 // The padding costs no copy and no per-element branch: whether a kernel
 // row is inside the input is decided once per output row (scf.if), and the
@@ -59,6 +66,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 
@@ -561,17 +569,18 @@ private:
       channel.push_back(addIndex(b, loc, c0, v * cv.lanes));
       accChannel.push_back(addIndex(b, loc, local, v * cv.lanes));
     }
-    int64_t kw = g.kernel[1];
-    auto accIndex = [&](int64_t r, int64_t k, int64_t v) -> SmallVector<Value> {
-      return {indexConstant(b, loc, kh0 + r), indexConstant(b, loc, k),
+    // Accumulator columns: KW x k (kernel column, rotation) terms.
+    int64_t terms = termsPerRow();
+    auto accIndex = [&](int64_t r, int64_t t, int64_t v) -> SmallVector<Value> {
+      return {indexConstant(b, loc, kh0 + r), indexConstant(b, loc, t),
               accChannel[v]};
     };
-    // acc[(r * KW + kw) * vectors + v].
+    // acc[(r * KW k + t) * vectors + v].
     SmallVector<Value> cur;
     for (int64_t r = 0; r < rows; ++r)
-      for (int64_t k = 0; k < kw; ++k)
+      for (int64_t t = 0; t < terms; ++t)
         for (int64_t v = 0; v < vectors; ++v)
-          cur.push_back(cv.read(b, acc, accIndex(r, k, v), false));
+          cur.push_back(cv.read(b, acc, accIndex(r, t, v), false));
     // Usually every kernel row is inside x: all rows in one pass over the
     // columns (dy loaded once, rows x KW x vectors independent FMA chains);
     // at the top and bottom borders, each row inside x on its own.
@@ -608,11 +617,29 @@ private:
       cur.assign(ifOp.getResults().begin(), ifOp.getResults().end());
     }
     for (int64_t r = 0; r < rows; ++r)
-      for (int64_t k = 0; k < kw; ++k)
+      for (int64_t t = 0; t < terms; ++t)
         for (int64_t v = 0; v < vectors; ++v)
-          acc = cv.write(b, cur[(r * kw + k) * vectors + v], acc,
-                         accIndex(r, k, v), false);
+          acc = cv.write(b, cur[(r * terms + t) * vectors + v], acc,
+                         accIndex(r, t, v), false);
     return acc;
+  }
+
+  /// Accumulators per kernel row and channel vector: one per kernel column
+  /// and rotation r < k (k = channels per group; see emitKernelRows).
+  int64_t termsPerRow() const { return g.kernel[1] * g.groupChannels; }
+
+  /// dy vector `d` rotated by r within the groups of k lanes: lane c holds
+  /// d[k (c / k) + (c mod k + r) mod k], the dy channel (filter) whose
+  /// product with x channel c is the term r of the accumulators.
+  Value rotateWithinGroups(OpBuilder &b, Location loc, Value d,
+                           int64_t r) const {
+    int64_t k = g.groupChannels;
+    if (r == 0)
+      return d;
+    SmallVector<int64_t> mask;
+    for (int64_t c = 0; c < cv.lanes; ++c)
+      mask.push_back(c / k * k + (c % k + r) % k);
+    return vector::ShuffleOp::create(b, loc, d, d, mask);
   }
 
   /// The x row of output row oh and kernel row kh, and whether it is
@@ -634,17 +661,18 @@ private:
                                     Value oh, ArrayRef<Value> channel,
                                     bool masked) {
     int64_t vectors = channel.size(), kw = g.kernel[1];
+    int64_t groupChannels = g.groupChannels, terms = termsPerRow();
     // Only these rows' accumulators flow through the if and the loops.
-    auto slot = [&](size_t i, int64_t k, int64_t v) {
-      return (rs[i] * kw + k) * vectors + v;
+    auto slot = [&](size_t i, int64_t t, int64_t v) {
+      return (rs[i] * terms + t) * vectors + v;
     };
     SmallVector<Value> mine;
     for (size_t i = 0; i < rs.size(); ++i)
-      for (int64_t k = 0; k < kw; ++k)
+      for (int64_t t = 0; t < terms; ++t)
         for (int64_t v = 0; v < vectors; ++v)
-          mine.push_back(acc[slot(i, k, v)]);
-    auto local = [&](size_t i, int64_t k, int64_t v) {
-      return (i * kw + k) * vectors + v;
+          mine.push_back(acc[slot(i, t, v)]);
+    auto local = [&](size_t i, int64_t t, int64_t v) {
+      return (i * terms + t) * vectors + v;
     };
     mine = ifThenUpdate(
         b, loc, cond, mine,
@@ -653,17 +681,29 @@ private:
           // One output column: dy times each kernel column inside x.
           auto column = [&](OpBuilder &cb, SmallVector<Value> a, Value ow,
                             ArrayRef<int64_t> kernelColumns) {
+            // Groups of k > 1 channels: term r of x channel c is its
+            // product with filter k (c / k) + (c mod k + r) mod k, dy
+            // rotated by r; x is loaded once for its k terms.
             for (int64_t v = 0; v < vectors; ++v) {
               Value d = cv.read(cb, dy, {n, oh, ow, channel[v]}, masked);
+              SmallVector<Value> xs;
               for (size_t i = 0; i < rs.size(); ++i) {
                 for (int64_t k : kernelColumns) {
                   Value xCol =
                       addIndex(cb, loc, mulIndex(cb, loc, ow, g.strides[1]),
                                k * g.dilations[1] - g.padLow[1]);
-                  Value xv =
-                      cv.read(cb, x, {n, xRows[i], xCol, channel[v]}, masked);
-                  Value &s = a[local(i, k, v)];
-                  s = vector::FMAOp::create(cb, loc, xv, d, s);
+                  xs.push_back(
+                      cv.read(cb, x, {n, xRows[i], xCol, channel[v]}, masked));
+                }
+              }
+              for (int64_t r = 0; r < groupChannels; ++r) {
+                Value rotated = rotateWithinGroups(cb, loc, d, r);
+                Value *xv = xs.begin();
+                for (size_t i = 0; i < rs.size(); ++i) {
+                  for (int64_t k : kernelColumns) {
+                    Value &s = a[local(i, k * groupChannels + r, v)];
+                    s = vector::FMAOp::create(cb, loc, *xv++, rotated, s);
+                  }
                 }
               }
             }
@@ -703,9 +743,9 @@ private:
         });
     SmallVector<Value> result(acc.begin(), acc.end());
     for (size_t i = 0; i < rs.size(); ++i)
-      for (int64_t k = 0; k < kw; ++k)
+      for (int64_t t = 0; t < terms; ++t)
         for (int64_t v = 0; v < vectors; ++v)
-          result[slot(i, k, v)] = mine[local(i, k, v)];
+          result[slot(i, t, v)] = mine[local(i, t, v)];
     return result;
   }
 
@@ -720,18 +760,27 @@ private:
 // Patterns
 //===----------------------------------------------------------------------===//
 
+/// The shape of a ranked tensor value (empty for anything else).
+ArrayRef<int64_t> shapeOf(Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  return type ? type.getShape() : ArrayRef<int64_t>{};
+}
+
 /// The geometry of a channels-last 2-D depthwise op without multiplier
 /// (groups == C == F) with x `x`, dy `dy` and filter (gradient) `filter`,
 /// static except the batch; failure otherwise.
-FailureOr<DepthwiseGeometry> depthwiseGeometry(const ConvParams &p, Value x,
-                                               Value dy, Value filter) {
+FailureOr<DepthwiseGeometry> depthwiseGeometry(const ConvParams &p,
+                                               ArrayRef<int64_t> xs,
+                                               ArrayRef<int64_t> ys,
+                                               ArrayRef<int64_t> ws) {
   if (!p.isChannelsLast() || p.spatialRank != 2)
     return failure();
-  if (!staticButBatch(x) || !staticButBatch(dy) || !staticButBatch(filter))
-    return failure();
-  auto xs = cast<RankedTensorType>(x.getType()).getShape();
-  auto ys = cast<RankedTensorType>(dy.getType()).getShape();
-  auto ws = cast<RankedTensorType>(filter.getType()).getShape();
+  // Static but the batch.
+  for (ArrayRef<int64_t> shape : {xs, ys, ws})
+    if (shape.size() != 4 ||
+        llvm::any_of(shape.drop_front(), [](int64_t d) { return d <= 0; }) ||
+        shape[0] == 0)
+      return failure();
   // x [N, H, W, C], dy [N, OH, OW, F], filter [F, KH, KW, C / groups]
   // with F = C: groups of as many channels as filters.
   if (p.groups * ws[3] != xs[3] || ys[3] != xs[3] || ws[0] != xs[3])
@@ -776,8 +825,9 @@ struct PlannedDepthwiseOp {
 
 FailureOr<PlannedDepthwiseOp>
 planDepthwiseOp(PatternRewriter &rewriter, Operation *op, const ConvParams &p,
-                cpu::DepthwiseChannelsLastKind kind, Value x, Value dy,
-                Value kernel, const cpu::CPUTarget &target) {
+                cpu::DepthwiseChannelsLastKind kind, ArrayRef<int64_t> x,
+                ArrayRef<int64_t> dy, ArrayRef<int64_t> kernel,
+                const cpu::CPUTarget &target) {
   FailureOr<DepthwiseGeometry> geometry = depthwiseGeometry(p, x, dy, kernel);
   if (failed(geometry))
     return rewriter.notifyMatchFailure(
@@ -840,6 +890,56 @@ Value filterToTermsByChannels(OpBuilder &b, Location loc, Value filter,
   return gather.getResult(0);
 }
 
+/// The inverse arrangement for filter gradients: the accumulators
+/// [KH, KW k, C] of groups of k channels and filters, term r of kernel
+/// column kw in column kw k + r, hold in lane c the gradient of filter
+/// k (c / k) + (c mod k + r) mod k for its channel c mod k (dy rotated by r
+/// against x; see FilterGradientEmitter). Returns the filter gradient
+/// [F, KH, KW, k] (F = C): dw[f, kh, kw, j] = terms[kh, kw k + (f - j) mod
+/// k, k (f / k) + j]. For k = 1, a transpose.
+Value termsByChannelsToFilter(OpBuilder &b, Location loc, Value terms,
+                              int64_t kernelCols, int64_t groupChannels) {
+  auto type = cast<RankedTensorType>(terms.getType());
+  ArrayRef<int64_t> ts = type.getShape();
+  int64_t k = groupChannels;
+  if (k == 1)
+    return splitDim(b, loc, transposeTensor(b, loc, terms, {2, 0, 1}), 2,
+                    kernelCols);
+  Value init = tensor::EmptyOp::create(
+      b, loc, ArrayRef<int64_t>{ts[2], ts[0], kernelCols, k},
+      type.getElementType());
+  // A gather once per op on the small gradient.
+  auto gather = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, ValueRange{}, ValueRange{init},
+      ArrayRef<AffineMap>{b.getMultiDimIdentityMap(4)},
+      SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+      [&](OpBuilder &bb, Location bl, ValueRange) {
+        Value f = linalg::IndexOp::create(bb, bl, 0);
+        Value kh = linalg::IndexOp::create(bb, bl, 1);
+        Value kw = linalg::IndexOp::create(bb, bl, 2);
+        Value j = linalg::IndexOp::create(bb, bl, 3);
+        Value kv = indexConstant(bb, bl, k);
+        Value inGroup = arith::RemUIOp::create(bb, bl, f, kv);
+        // (f mod k - j) mod k, kept non-negative by adding k first.
+        Value r = arith::RemUIOp::create(
+            bb, bl,
+            arith::SubIOp::create(bb, bl,
+                                  arith::AddIOp::create(bb, bl, inGroup, kv),
+                                  j),
+            kv);
+        Value column = arith::AddIOp::create(
+            bb, bl, arith::MulIOp::create(bb, bl, kw, kv), r);
+        Value channel = arith::AddIOp::create(
+            bb, bl, arith::SubIOp::create(bb, bl, f, inGroup), j);
+        linalg::YieldOp::create(
+            bb, bl,
+            tensor::ExtractOp::create(bb, bl, terms,
+                                      ValueRange{kh, column, channel})
+                .getResult());
+      });
+  return gather.getResult(0);
+}
+
 struct DgradChannelsLast : OpRewritePattern<ConvBackwardDataOp> {
   DgradChannelsLast(MLIRContext *ctx, const cpu::CPUTarget &target,
                     PatternBenefit benefit)
@@ -851,7 +951,8 @@ struct DgradChannelsLast : OpRewritePattern<ConvBackwardDataOp> {
     Value dx = op.getGradInput();
     FailureOr<PlannedDepthwiseOp> plan = planDepthwiseOp(
         rewriter, op, op.getConvParams(),
-        cpu::DepthwiseChannelsLastKind::DataGradient, dx, dy, filter, target);
+        cpu::DepthwiseChannelsLastKind::DataGradient, shapeOf(dx),
+        shapeOf(dy), shapeOf(filter), target);
     if (failed(plan))
       return failure();
     const DepthwiseGeometry &g = plan->geometry;
@@ -925,7 +1026,8 @@ struct WgradChannelsLast : OpRewritePattern<ConvBackwardFilterOp> {
     Value dw = op.getGradFilter();
     FailureOr<PlannedDepthwiseOp> plan = planDepthwiseOp(
         rewriter, op, op.getConvParams(),
-        cpu::DepthwiseChannelsLastKind::FilterGradient, x, dy, dw, target);
+        cpu::DepthwiseChannelsLastKind::FilterGradient, shapeOf(x),
+        shapeOf(dy), shapeOf(dw), target);
     if (failed(plan))
       return failure();
     const DepthwiseGeometry &g = plan->geometry;
@@ -950,15 +1052,13 @@ struct WgradChannelsLast : OpRewritePattern<ConvBackwardFilterOp> {
                                          items, zero, fullBlocks, partial)
                      : emitChannelTasks(rewriter, loc, emitter, g, *tiling,
                                         items, zero, fullBlocks, partial);
-    // [KH, KW, padded C] -> [C, KH, KW, 1] in the element type.
+    // [KH, KW k, padded C] -> [C, KH, KW, k] in the element type.
     taps = sliceAlongDim(rewriter, loc, taps, 2, rewriter.getIndexAttr(0),
                          g.channels);
     taps = convertElementType(rewriter, loc, taps, elementType);
-    Value byChannel = transposeTensor(rewriter, loc, taps, {2, 0, 1});
-    Value result = tensor::ExpandShapeOp::create(
-        rewriter, loc, dwType, byChannel,
-        ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, termsByChannelsToFilter(rewriter, loc, taps,
+                                                   g.kernel[1],
+                                                   g.groupChannels));
     return success();
   }
 
@@ -982,7 +1082,8 @@ struct WgradChannelsLast : OpRewritePattern<ConvBackwardFilterOp> {
     int64_t taskChannels = perTask * blockChannels;
     Value init = tensor::EmptyOp::create(
         b, loc,
-        ArrayRef<int64_t>{g.kernel[0], g.kernel[1], tasks * taskChannels},
+        ArrayRef<int64_t>{g.kernel[0], g.kernel[1] * g.groupChannels,
+                          tasks * taskChannels},
         zero.getType());
     return forEachTask(
         b, loc, tasks, tasks * taskChannels, init, /*planeDim=*/2,
@@ -1018,7 +1119,8 @@ struct WgradChannelsLast : OpRewritePattern<ConvBackwardFilterOp> {
     int64_t paddedChannels = fullChannels + (partial ? tiling.lanes : 0);
     Value init = tensor::EmptyOp::create(
         b, loc,
-        ArrayRef<int64_t>{tasks * g.kernel[0], g.kernel[1], paddedChannels},
+        ArrayRef<int64_t>{tasks * g.kernel[0], g.kernel[1] * g.groupChannels,
+                          paddedChannels},
         zero.getType());
     Value parts = forEachTask(
         b, loc, tasks, tasks * g.kernel[0], init, /*planeDim=*/0,
@@ -1047,6 +1149,59 @@ struct WgradChannelsLast : OpRewritePattern<ConvBackwardFilterOp> {
   cpu::CPUTarget target;
 };
 
+/// A channels-first grouped filter gradient of few channels per group
+/// (groups of k >= 2 channels and filters that WgradChannelsLast computes)
+/// as the channels-last op between transposes of x and dy (one vectorized,
+/// parallel pass over each) and of the small gradient back. Otherwise it
+/// would be decomposed into a convolution by dy with vectors along the
+/// images, a few lanes wide. (Channels-first depthwise ops are computed
+/// plane by plane in place, see DepthwisePlanes.)
+struct GroupedWgradViaChannelsLast : OpRewritePattern<ConvBackwardFilterOp> {
+  GroupedWgradViaChannelsLast(MLIRContext *ctx, const cpu::CPUTarget &target,
+                              PatternBenefit benefit)
+      : OpRewritePattern(ctx, benefit), target(target) {}
+
+  LogicalResult matchAndRewrite(ConvBackwardFilterOp op,
+                                PatternRewriter &rewriter) const override {
+    ConvParams params = op.getConvParams();
+    if (params.isChannelsLast() || params.spatialRank != 2)
+      return rewriter.notifyMatchFailure(op, "not a channels-first 2-D op");
+    SmallVector<int64_t> toLast = channelsFirstToLastPermutation(2);
+    auto permuted = [&](Value v) {
+      return applyPermutation(shapeOf(v), toLast);
+    };
+    Value x = op.getInput(), dy = op.getGradOutput(), dw = op.getGradFilter();
+    if (shapeOf(x).size() != 4 || shapeOf(dy).size() != 4 ||
+        shapeOf(dw).size() != 4)
+      return rewriter.notifyMatchFailure(op, "not ranked");
+    params.layout = Layout::ChannelsLast;
+    SmallVector<int64_t> dwShape = permuted(dw);
+    FailureOr<PlannedDepthwiseOp> plan = planDepthwiseOp(
+        rewriter, op, params, cpu::DepthwiseChannelsLastKind::FilterGradient,
+        permuted(x), permuted(dy), dwShape, target);
+    if (failed(plan))
+      return failure();
+    if (plan->geometry.groupChannels == 1)
+      return rewriter.notifyMatchFailure(op, "depthwise: plane by plane");
+
+    Location loc = op.getLoc();
+    Value xLast = transposeTensor(rewriter, loc, x, toLast);
+    Value dyLast = transposeTensor(rewriter, loc, dy, toLast);
+    auto dwType = cast<RankedTensorType>(dw.getType());
+    auto channelsLast = ConvBackwardFilterOp::create(
+        rewriter, loc, TypeRange{dwType.clone(dwShape)},
+        ValueRange{xLast, dyLast}, op->getAttrs());
+    channelsLast.setLayoutAttr(
+        LayoutAttr::get(rewriter.getContext(), Layout::ChannelsLast));
+    rewriter.replaceOp(op, transposeTensor(rewriter, loc,
+                                           channelsLast.getGradFilter(),
+                                           channelsLastToFirstPermutation(2)));
+    return success();
+  }
+
+  cpu::CPUTarget target;
+};
+
 struct DepthwiseChannelsLastPass
     : public convgrad::impl::ConvGradCPUDepthwiseChannelsLastBase<
           DepthwiseChannelsLastPass> {
@@ -1067,6 +1222,7 @@ struct DepthwiseChannelsLastPass
 void mlir::convgrad::populateDepthwiseChannelsLastPatterns(
     RewritePatternSet &patterns, const cpu::CPUTarget &target,
     PatternBenefit benefit) {
-  patterns.add<DgradChannelsLast, WgradChannelsLast>(patterns.getContext(),
-                                                     target, benefit);
+  patterns.add<DgradChannelsLast, WgradChannelsLast,
+               GroupedWgradViaChannelsLast>(patterns.getContext(), target,
+                                            benefit);
 }

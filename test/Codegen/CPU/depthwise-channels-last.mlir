@@ -161,12 +161,10 @@ func.func @dgrad_groups4(%dy: tensor<1x6x8x32xf32>, %w: tensor<32x3x3x4xf32>) ->
 
 // -----
 
-// Not rewritten: a channel multiplier (F = 2 C), a grouped filter gradient,
-// and channels-first ops (convgrad-cpu-depthwise-planes' part).
+// Not rewritten: a channel multiplier (F = 2 C) and channels-first
+// depthwise ops (convgrad-cpu-depthwise-planes' part).
 // CHECK-LABEL: func.func @multiplier
 // CHECK: convgrad.conv_backward_filter {{.*}} groups = 16 layout = channels_last
-// CHECK-LABEL: func.func @grouped_wgrad
-// CHECK: convgrad.conv_backward_filter {{.*}} groups = 8 layout = channels_last
 // CHECK-LABEL: func.func @channels_first
 // CHECK: convgrad.conv_backward_filter
 func.func @multiplier(%x: tensor<1x8x8x16xf32>, %dy: tensor<1x8x8x32xf32>) -> tensor<32x3x3x1xf32> {
@@ -174,13 +172,67 @@ func.func @multiplier(%x: tensor<1x8x8x16xf32>, %dy: tensor<1x8x8x32xf32>) -> te
     : (tensor<1x8x8x16xf32>, tensor<1x8x8x32xf32>) -> tensor<32x3x3x1xf32>
   return %dw : tensor<32x3x3x1xf32>
 }
+func.func @channels_first(%x: tensor<1x16x8x8xf32>, %dy: tensor<1x16x8x8xf32>) -> tensor<16x1x3x3xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] groups = 16
+    : (tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>) -> tensor<16x1x3x3xf32>
+  return %dw : tensor<16x1x3x3xf32>
+}
+
+// -----
+
+// Grouped filter gradient, 8 groups of 4 channels (and 4 filters): vectors
+// of 16 channels hold 4 whole groups. Each x vector feeds 4 accumulators,
+// one per rotation r of dy within the groups (lane c: dy[4 (c / 4) +
+// (c mod 4 + r) mod 4]), so the accumulators are [KH, KW x 4, C] per task
+// (two tasks splitting the 8 output rows, 6 = 2 x 3 kernel rows); a kernel
+// row is 12 accumulators, blocks of 2 kernel rows and 1. The gradient
+// [32, 3, 3, 4] is gathered from the sum of the task copies.
+// CHECK-LABEL: func.func @grouped_wgrad
+// CHECK:       tensor.empty() : tensor<6x12x32xf32>
+// CHECK:       scf.forall (%{{.*}}) in (2)
+// CHECK:         linalg.fill {{.*}} -> tensor<?x12x32xf32>
+// CHECK:         %[[D:.*]] = vector.transfer_read %arg1
+// CHECK:         %[[X:.*]] = vector.transfer_read %arg0
+// CHECK:         vector.fma %[[X]], %[[D]]
+// CHECK:         %[[R1:.*]] = vector.shuffle %[[D]], %[[D]] [1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12]
+// CHECK:         vector.fma %[[X]], %[[R1]]
+// CHECK:         vector.shuffle %[[D]], %[[D]] [2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13]
+// CHECK:         vector.shuffle %[[D]], %[[D]] [3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14]
+// CHECK:       scf.forall.in_parallel
+// CHECK:       linalg.generic {{.*}} ins({{.*}} : tensor<3x12x32xf32>, tensor<3x12x32xf32>)
+// CHECK:       %[[DW:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<32x3x3x4xf32>)
+// CHECK:         tensor.extract
+// CHECK:       return %[[DW]]
+// CHECK-NOT:   convgrad.conv
+// On AVX2 the registers do not hold 4 rotations of 3 kernel columns.
+// AVX2-LABEL: func.func @grouped_wgrad
+// AVX2: convgrad.conv_backward_filter
 func.func @grouped_wgrad(%x: tensor<1x8x8x32xf32>, %dy: tensor<1x8x8x32xf32>) -> tensor<32x3x3x4xf32> {
   %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] groups = 8 layout = channels_last
     : (tensor<1x8x8x32xf32>, tensor<1x8x8x32xf32>) -> tensor<32x3x3x4xf32>
   return %dw : tensor<32x3x3x4xf32>
 }
-func.func @channels_first(%x: tensor<1x16x8x8xf32>, %dy: tensor<1x16x8x8xf32>) -> tensor<16x1x3x3xf32> {
-  %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] groups = 16
-    : (tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>) -> tensor<16x1x3x3xf32>
-  return %dw : tensor<16x1x3x3xf32>
+
+// -----
+
+// A channels-first grouped filter gradient (12 groups of 2, stride 2,
+// dynamic batch) is the channels-last one between transposes of x and dy
+// (one pass each) and of the small gradient back; 24 channels are a full
+// vector and a masked one (accumulators padded to 32).
+// CHECK-LABEL: func.func @grouped_wgrad_channels_first
+// CHECK:       linalg.transpose ins(%arg0 : tensor<?x24x7x9xf32>) {{.*}} permutation = [0, 2, 3, 1]
+// CHECK:       linalg.transpose ins(%arg1 : tensor<?x24x4x5xf32>) {{.*}} permutation = [0, 2, 3, 1]
+// CHECK:       scf.forall
+// CHECK:         vector.shuffle {{.*}} [1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14]
+// CHECK:       %[[DW:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<24x3x3x2xf32>)
+// CHECK:       %[[CF:.*]] = linalg.transpose ins(%[[DW]] : tensor<24x3x3x2xf32>) {{.*}} permutation = [0, 3, 1, 2]
+// CHECK:       return %[[CF]]
+// CHECK-NOT:   convgrad.conv
+// AVX2-LABEL: func.func @grouped_wgrad_channels_first
+// AVX2:       linalg.transpose
+// AVX2:       vector.shuffle {{.*}} [1, 0, 3, 2, 5, 4, 7, 6]
+func.func @grouped_wgrad_channels_first(%x: tensor<?x24x7x9xf32>, %dy: tensor<?x24x4x5xf32>) -> tensor<24x2x3x3xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy strides = [2, 2] padding = [1, 1, 1, 1] groups = 12
+    : (tensor<?x24x7x9xf32>, tensor<?x24x4x5xf32>) -> tensor<24x2x3x3xf32>
+  return %dw : tensor<24x2x3x3xf32>
 }

@@ -1068,14 +1068,55 @@ TEST(DepthwiseChannelsLast, GroupedDataGradient) {
   EXPECT_LE(t->columnBlock * t->channelVectors * 4 * 25, 512);
   // Declined: AVX2 with groups of 4 and 3 kernel columns (16 registers,
   // 12 filter vectors: no room for 4 accumulators), groups that do not
-  // divide the lanes (3) or are above 4 channels (8), channels not whole
-  // groups, and grouped filter gradients.
+  // divide the lanes (3) or are above 4 channels (8), and channels not
+  // whole groups.
   EXPECT_FALSE(grouped(K::DataGradient, 128, 4, avx2).has_value());
   EXPECT_TRUE(grouped(K::DataGradient, 128, 2, avx2).has_value());
   EXPECT_FALSE(grouped(K::DataGradient, 96, 3, avx512).has_value());
   EXPECT_FALSE(grouped(K::DataGradient, 128, 8, avx512).has_value());
   EXPECT_FALSE(grouped(K::DataGradient, 130, 4, avx512).has_value());
-  EXPECT_FALSE(grouped(K::FilterGradient, 128, 4, avx512).has_value());
+}
+
+TEST(DepthwiseChannelsLast, GroupedFilterGradient) {
+  using K = DepthwiseChannelsLastKind;
+  CPUTarget two = avx512;
+  two.threads = 2;
+  auto grouped = [](int64_t channels, int64_t groupChannels,
+                    const CPUTarget &target, int64_t kh = 3, int64_t kw = 3,
+                    int64_t outputRows = 28) {
+    return getDepthwiseChannelsLastTiling(
+        K::FilterGradient, channels, groupChannels, kh, kw, outputRows,
+        /*borderColumns=*/2, 32, target);
+  };
+  // Row g (groups of 4, 3x3): a kernel row is 3 x 4 accumulators and 3 x
+  // vectors; 30 registers besides dy and its rotation hold 2 rows, so the
+  // 3 rows are blocks of 2 (and 1); one channel vector per block. 28
+  // output rows split over 2 threads, each into its own accumulators.
+  auto t = grouped(128, 4, two);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->lanes, 16);
+  EXPECT_EQ(t->channelVectors, 1);
+  EXPECT_EQ(t->kernelRowBlock, 2);
+  EXPECT_TRUE(t->splitPositions);
+  EXPECT_EQ(t->tasks, 2);
+  // Groups of 2: 9 registers per row, all 3 rows in one block; groups of
+  // 8: 27 per row, one row per block.
+  EXPECT_EQ(grouped(128, 2, avx512)->kernelRowBlock, 3);
+  EXPECT_EQ(grouped(128, 8, avx512)->kernelRowBlock, 1);
+  // One output row on 2 threads: tasks split the channel blocks (8).
+  t = grouped(128, 4, two, 3, 3, /*outputRows=*/1);
+  EXPECT_FALSE(t->splitPositions);
+  EXPECT_EQ(t->tasks, 2);
+  // Declined: AVX2 with groups of 4 and 3 kernel columns (15 of 16
+  // registers per row, no room for dy), 7 kernel columns of groups of 4 on
+  // AVX-512 (35 registers), groups above 8 or not dividing the lanes, and
+  // channels not whole groups.
+  EXPECT_FALSE(grouped(128, 4, avx2).has_value());
+  EXPECT_TRUE(grouped(128, 2, avx2).has_value());
+  EXPECT_FALSE(grouped(128, 4, avx512, 7, 7).has_value());
+  EXPECT_FALSE(grouped(256, 16, avx512).has_value());
+  EXPECT_FALSE(grouped(96, 3, avx512).has_value());
+  EXPECT_FALSE(grouped(130, 4, avx512).has_value());
 }
 
 TEST(DepthwiseChannelsLast, Declines) {

@@ -144,12 +144,15 @@ def ConvGradCPUDepthwiseChannelsLast
   let description = [{
     Rewrites every channels-last 2-D depthwise
     `convgrad.conv_backward_data` and `convgrad.conv_backward_filter`
-    (groups == C == F, no channel multiplier), and the grouped
-    `convgrad.conv_backward_data` with a few channels and as many filters
-    per group that the strategy accepts, whose shapes are static except for
-    the batch into `scf` loops and vectors along the channels, which are
-    contiguous in NHWC, reading the tensors where they are: no padded copy,
-    no transpose of an activation, no fill of the result.
+    (groups == C == F, no channel multiplier), and the grouped ones with a
+    few channels and as many filters per group that the strategy accepts,
+    whose shapes are static except for the batch into `scf` loops and
+    vectors along the channels, which are contiguous in NHWC, reading the
+    tensors where they are: no padded copy, no transpose of an activation,
+    no fill of the result. A channels-first grouped filter gradient it
+    accepts becomes the channels-last one between transposes of x and dy
+    and of the gradient back (one pass over each activation, instead of a
+    convolution by dy with vectors a few lanes wide).
 
     - data gradients: per output row and register block of columns x
       channel vectors, the sum over the kernel taps of dy (the stride-1 or
@@ -165,7 +168,11 @@ def ConvGradCPUDepthwiseChannelsLast
       rows, tap accumulators stay in registers over the output positions;
       `scf.forall` tasks split the output rows of all images (each task
       its own copy of the accumulators, summed after), or the channel
-      blocks when there are fewer rows than threads.
+      blocks when there are fewer rows than threads. With groups of k > 1
+      channels, each x vector feeds k accumulators, one per rotation of dy
+      within the groups (the filter (c + r) mod k of the group times
+      channel c): k FMAs per x load, k - 1 shuffles per dy vector for all
+      taps; the gradient is gathered from them once.
 
     The padding costs no copy: a kernel row outside the input is skipped
     per output row (`scf.if`), and the output columns whose windows reach

@@ -360,7 +360,7 @@ struct DepthwisePlaneTiling {
 /// the channels. Every other grouped op would otherwise fill vectors along
 /// its few channels per group, or be split into one small convolution per
 /// group; two transposes (one pass over each activation) cost less. (The
-/// grouped data gradients that getDepthwiseChannelsLastTiling accepts are
+/// grouped gradients that getDepthwiseChannelsLastTiling accepts are
 /// computed along the channels before this applies.)
 bool isChannelsLastPlanewise(int64_t terms, int64_t outPerGroup);
 
@@ -412,14 +412,14 @@ struct DepthwiseChannelsLastTiling {
   /// after the tasks.
   bool splitPositions = false;
   /// Filter gradient: kernel rows per register block (kernelRowBlock x KW x
-  /// channelVectors accumulators, each block one pass over dy); the last
-  /// block may be smaller.
+  /// groupChannels x channelVectors accumulators, each block one pass over
+  /// dy); the last block may be smaller.
   int64_t kernelRowBlock = 1;
 };
 
 /// The tiling of a channels-last depthwise 2-D kernel of `kind` with
 /// `channels` channels in groups of `groupChannels` (1: depthwise; else a
-/// grouped data gradient with as many filters as channels per group), a
+/// grouped gradient with as many filters as channels per group), a
 /// `kernelRows` x `kernelCols` kernel, `outputRows` rows of the computed
 /// tensor (dx for a data gradient), `borderColumns` output columns whose
 /// windows reach the padding (their code is unrolled) and accumulators of

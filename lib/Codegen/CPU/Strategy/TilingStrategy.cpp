@@ -744,19 +744,18 @@ static int64_t dataGradientTaskRows(int64_t outputRows, int64_t threads) {
 /// is what the registers hold besides them (at least one output vector,
 /// else declined: AVX2 with k = 4 and 3 kernel columns) and prefers
 /// columns (each filter vector serves every column). Groups above 4
-/// channels (their terms would outnumber a vector's FMAs per load) and
-/// filter gradients are declined.
+/// channels (their terms would outnumber a vector's FMAs per load) are
+/// declined.
 static std::optional<DepthwiseChannelsLastTiling>
-getGroupedDataGradientTiling(DepthwiseChannelsLastKind kind, int64_t channels,
-                             int64_t groupChannels, int64_t taps,
-                             int64_t kernelCols, int64_t outputRows,
-                             int64_t maxAcc, DepthwiseChannelsLastTiling t,
+getGroupedDataGradientTiling(int64_t channels, int64_t groupChannels,
+                             int64_t taps, int64_t kernelCols,
+                             int64_t outputRows, int64_t maxAcc,
+                             DepthwiseChannelsLastTiling t,
                              const CPUTarget &target) {
   constexpr int64_t kMaxGroupChannels = 4;
   constexpr int64_t kMaxUnrolledFMAs = 512;
   int64_t k = groupChannels;
-  if (kind != DepthwiseChannelsLastKind::DataGradient || k < 2 ||
-      k > kMaxGroupChannels || t.lanes % k != 0 || channels % k != 0)
+  if (k < 2 || k > kMaxGroupChannels || t.lanes % k != 0 || channels % k != 0)
     return std::nullopt;
   // Registers besides the accumulators: the filter vectors of a kernel
   // row, a dy vector and a rotated one.
@@ -772,6 +771,65 @@ getGroupedDataGradientTiling(DepthwiseChannelsLastKind kind, int64_t channels,
       std::max<int64_t>(1, outputs / t.columnBlock));
   int64_t threads = target.threads == 0 ? 4 : target.threads;
   t.taskRows = dataGradientTaskRows(outputRows, threads);
+  return t;
+}
+
+/// Filter gradient tasks: the output rows of all images (at least OH work
+/// items, whatever N) when there are enough for every thread, each task
+/// streaming whole pixels (all channels contiguous) into its own copy of
+/// the accumulators (KH x KW x C per term, summed after: a negligible
+/// fraction of the N x OH x OW x KH x KW x C FMAs). Split by channel
+/// blocks instead, every thread would read a strided part of every pixel;
+/// that is the split when there are fewer rows than threads (no reduction
+/// between threads).
+static void splitFilterGradientTasks(DepthwiseChannelsLastTiling &t,
+                                     int64_t channels, int64_t outputRows,
+                                     int64_t threads) {
+  t.splitPositions = threads > 1 && outputRows >= threads;
+  int64_t channelBlocks = channels / t.lanes / t.channelVectors +
+                          (channels % t.lanes != 0 ? 1 : 0);
+  t.tasks = t.splitPositions
+                ? threads
+                : std::max<int64_t>(1, std::min(threads, channelBlocks));
+}
+
+/// Kernel rows per register block: `rowsFit` at most, balanced over the
+/// blocks (each block is one pass over x and dy).
+static int64_t balancedKernelRowBlock(int64_t kernelRows, int64_t rowsFit) {
+  int64_t blocks = (kernelRows + rowsFit - 1) / rowsFit;
+  return (kernelRows + blocks - 1) / blocks;
+}
+
+/// The channels-last filter gradient of groups of k = `groupChannels` > 1
+/// channels (and k filters): vectors along the channels hold whole groups
+/// (k divides the lanes), and each x vector feeds k accumulators, A_r +=
+/// x * rot_r(dy), where rot_r rotates dy by r within the groups: lane c of
+/// A_r sums the gradient of filter k (c / k) + (c mod k + r) mod k for
+/// channel c mod k. So a tap costs k FMAs per x load and k - 1 shuffles per
+/// dy vector serve every tap of the block. A kernel row of one channel
+/// vector keeps KW x k accumulators and its KW x vectors live; a block is
+/// as many kernel rows as the registers hold besides dy and its rotation,
+/// balanced over the rows; declined when one kernel row does not fit
+/// (AVX2 with k = 4 and 3 kernel columns: 12 + 3 + 2 > 16 registers) or k
+/// is above 8 (the shuffles would approach the FMAs).
+static std::optional<DepthwiseChannelsLastTiling>
+getGroupedFilterGradientTiling(int64_t channels, int64_t groupChannels,
+                               int64_t kernelRows, int64_t kernelCols,
+                               int64_t outputRows,
+                               DepthwiseChannelsLastTiling t,
+                               const CPUTarget &target) {
+  constexpr int64_t kMaxGroupChannels = 8;
+  int64_t k = groupChannels;
+  if (k < 2 || k > kMaxGroupChannels || t.lanes % k != 0 || channels % k != 0)
+    return std::nullopt;
+  int64_t registersPerRow = kernelCols * (k + 1);
+  int64_t rowsFit = (target.vectorRegisters - 2) / registersPerRow;
+  if (rowsFit < 1)
+    return std::nullopt;
+  t.channelVectors = 1;
+  t.kernelRowBlock = balancedKernelRowBlock(kernelRows, rowsFit);
+  splitFilterGradientTasks(t, channels, outputRows,
+                           target.threads == 0 ? 4 : target.threads);
   return t;
 }
 
@@ -794,39 +852,31 @@ mlir::convgrad::cpu::getDepthwiseChannelsLastTiling(
   DepthwiseChannelsLastTiling t;
   t.lanes = target.lanes(accBits);
   int64_t fullVectors = channels / t.lanes;
+  bool dgrad = kind == DepthwiseChannelsLastKind::DataGradient;
   if (groupChannels != 1)
-    return getGroupedDataGradientTiling(kind, channels, groupChannels, taps,
-                                        kernelCols, outputRows, maxAcc, t,
-                                        target);
+    return dgrad ? getGroupedDataGradientTiling(channels, groupChannels, taps,
+                                                kernelCols, outputRows, maxAcc,
+                                                t, target)
+                 : getGroupedFilterGradientTiling(channels, groupChannels,
+                                                  kernelRows, kernelCols,
+                                                  outputRows, t, target);
   int64_t threads = target.threads == 0 ? 4 : target.threads;
-  if (kind == DepthwiseChannelsLastKind::FilterGradient) {
-    // Tasks split the output rows of all images (at least OH work items,
-    // whatever N) when there are enough for every thread: each task then
-    // streams whole pixels (all channels contiguous) and owns a copy of the
-    // accumulators (KH x KW x C, summed after: a negligible fraction of
-    // the N x OH x OW x KH x KW x C FMAs). Split by channel blocks instead,
-    // every thread would read a strided part of every pixel. Otherwise
-    // tasks are ranges of blocks of channel vectors (no reduction between
-    // threads): at most fullVectors / threads vectors per block so that
-    // every thread gets one. A block holds the whole kernel in registers
-    // when it fits (taps x vectors accumulators), else one vector and
-    // blocks of kernel rows, balanced. The accumulators are reloaded per
-    // output row (the blocks are the innermost loop, so that x and dy
-    // stream row by row): KH x KW x vectors loads and stores against OW x
-    // as many FMAs.
-    t.splitPositions = threads > 1 && outputRows >= threads;
-    int64_t perThread = t.splitPositions ? fullVectors : fullVectors / threads;
+  if (!dgrad) {
+    // Tasks as splitFilterGradientTasks decides; with channel tasks, at
+    // most fullVectors / threads vectors per block so that every thread
+    // gets one. A block holds the whole kernel in registers when it fits
+    // (taps x vectors accumulators), else one vector and blocks of kernel
+    // rows, balanced. The accumulators are reloaded per output row (the
+    // blocks are the innermost loop, so that x and dy stream row by row):
+    // KH x KW x vectors loads and stores against OW x as many FMAs.
+    bool splitPositions = threads > 1 && outputRows >= threads;
+    int64_t perThread = splitPositions ? fullVectors : fullVectors / threads;
     int64_t cap = std::max<int64_t>(1, std::min(perThread, maxAcc / taps));
     t.channelVectors = largestDivisorAtMost(fullVectors, cap);
-    int64_t rowsFit =
-        std::max<int64_t>(1, maxAcc / (kernelCols * t.channelVectors));
-    int64_t blocks = (kernelRows + rowsFit - 1) / rowsFit;
-    t.kernelRowBlock = (kernelRows + blocks - 1) / blocks;
-    int64_t channelBlocks =
-        fullVectors / t.channelVectors + (channels % t.lanes != 0 ? 1 : 0);
-    t.tasks = t.splitPositions
-                  ? threads
-                  : std::max<int64_t>(1, std::min(threads, channelBlocks));
+    t.kernelRowBlock = balancedKernelRowBlock(
+        kernelRows,
+        std::max<int64_t>(1, maxAcc / (kernelCols * t.channelVectors)));
+    splitFilterGradientTasks(t, channels, outputRows, threads);
     return t;
   }
   // Data gradient: a register block of columns x channel vectors, the
