@@ -502,58 +502,62 @@ public:
       : g(g), tiling(tiling), cv(cv), x(x), dy(dy),
         interior(filterGradientInterior(g)) {}
 
-  /// Accumulates into `acc` (a zero [KH, KW, width] tensor of accumulators
-  /// for the channels from `accC0`) the filter gradient of the output rows
-  /// [firstItem, lastItem) of the N x OH rows of all images (item n * OH +
-  /// oh), for the full channel blocks at channel offsets [fullBegin,
-  /// fullEnd) and, when `hasTail`, the partial last vector at `tailC0`
-  /// (masked). Channel blocks are the innermost loop around the row code:
-  /// every x and dy row streams through once per kernel row block, all
-  /// channels of a pixel together, and the block's accumulators are
-  /// reloaded from `acc` (in L1) per row.
+  /// Accumulates into `acc` (a zero [KH, KW k, width] tensor of
+  /// accumulators for the channels from `accC0`) the filter gradient of the
+  /// output rows [firstItem, lastItem) of the N x OH rows of all images
+  /// (item n * OH + oh), for the full channel blocks at channel offsets
+  /// [fullBegin, fullEnd) and, when `hasTail`, the partial last vector at
+  /// `tailC0` (masked). Per output row, the channel blocks, and per block
+  /// every block of kernel rows: x and dy stream through once, all
+  /// channels of a pixel together, the rows of a block re-read from L1 by
+  /// its kernel row blocks; the accumulators are reloaded from `acc` (in
+  /// L1) per row.
   Value emitTask(OpBuilder &b, Location loc, Value acc, Value accC0,
                  Value fullBegin, Value fullEnd, Value hasTail, int64_t tailC0,
                  Value firstItem, Value lastItem) {
     int64_t blockChannels = tiling.channelVectors * cv.lanes;
-    for (int64_t kh0 = 0; kh0 < g.kernel[0]; kh0 += tiling.kernelRowBlock) {
-      int64_t rows = std::min(tiling.kernelRowBlock, g.kernel[0] - kh0);
-      auto items = scf::ForOp::create(
-          b, loc, firstItem, lastItem, indexConstant(b, loc, 1),
-          ValueRange{acc},
-          [&](OpBuilder &rb, Location rl, Value item, ValueRange it) {
-            Value outRows = indexConstant(rb, rl, g.outSizes[0]);
-            Value n = arith::DivUIOp::create(rb, rl, item, outRows);
-            Value oh = arith::RemUIOp::create(rb, rl, item, outRows);
-            auto blocks = scf::ForOp::create(
-                rb, rl, fullBegin, fullEnd,
-                indexConstant(rb, rl, blockChannels), it,
-                [&](OpBuilder &cb, Location cl, Value c0, ValueRange cit) {
-                  scf::YieldOp::create(cb, cl,
-                                       emitBlockRow(cb, cl, cit[0], accC0, c0,
-                                                    tiling.channelVectors,
-                                                    false, kh0, rows, n, oh));
+    // Every block of kernel rows of one channel block and output row.
+    auto allKernelRows = [&](OpBuilder &kb, Location kl, Value cur, Value c0,
+                             int64_t vectors, bool masked, Value n, Value oh) {
+      for (int64_t kh0 = 0; kh0 < g.kernel[0]; kh0 += tiling.kernelRowBlock) {
+        int64_t rows = std::min(tiling.kernelRowBlock, g.kernel[0] - kh0);
+        cur = emitBlockRow(kb, kl, cur, accC0, c0, vectors, masked, kh0, rows,
+                           n, oh);
+      }
+      return cur;
+    };
+    auto items = scf::ForOp::create(
+        b, loc, firstItem, lastItem, indexConstant(b, loc, 1), ValueRange{acc},
+        [&](OpBuilder &rb, Location rl, Value item, ValueRange it) {
+          Value outRows = indexConstant(rb, rl, g.outSizes[0]);
+          Value n = arith::DivUIOp::create(rb, rl, item, outRows);
+          Value oh = arith::RemUIOp::create(rb, rl, item, outRows);
+          auto blocks = scf::ForOp::create(
+              rb, rl, fullBegin, fullEnd, indexConstant(rb, rl, blockChannels),
+              it, [&](OpBuilder &cb, Location cl, Value c0, ValueRange cit) {
+                scf::YieldOp::create(cb, cl,
+                                     allKernelRows(cb, cl, cit[0], c0,
+                                                   tiling.channelVectors,
+                                                   false, n, oh));
+              });
+          Value cur = blocks.getResult(0);
+          if (hasTail) {
+            auto ifOp = scf::IfOp::create(
+                rb, rl, hasTail,
+                [&](OpBuilder &tb, Location tl) {
+                  scf::YieldOp::create(
+                      tb, tl,
+                      allKernelRows(tb, tl, cur, indexConstant(tb, tl, tailC0),
+                                    1, true, n, oh));
+                },
+                [&](OpBuilder &eb, Location el) {
+                  scf::YieldOp::create(eb, el, cur);
                 });
-            Value cur = blocks.getResult(0);
-            if (hasTail) {
-              auto ifOp = scf::IfOp::create(
-                  rb, rl, hasTail,
-                  [&](OpBuilder &tb, Location tl) {
-                    scf::YieldOp::create(
-                        tb, tl,
-                        emitBlockRow(tb, tl, cur, accC0,
-                                     indexConstant(tb, tl, tailC0), 1, true,
-                                     kh0, rows, n, oh));
-                  },
-                  [&](OpBuilder &eb, Location el) {
-                    scf::YieldOp::create(eb, el, cur);
-                  });
-              cur = ifOp.getResult(0);
-            }
-            scf::YieldOp::create(rb, rl, cur);
-          });
-      acc = items.getResult(0);
-    }
-    return acc;
+            cur = ifOp.getResult(0);
+          }
+          scf::YieldOp::create(rb, rl, cur);
+        });
+    return items.getResult(0);
   }
 
 private:
