@@ -481,9 +481,10 @@ def build_groups(rng):
              Case([D(6, 3, 1, 1, 0, 2), D(7, 3, 1, 1, 2, 0)], n=1, c=16,
                   f=16, g=4, layout="cl", type="f64", dynbatch=1)])
     f.block("2-D filter gradients of groups of 2, 4 and 8 channels (as many "
-            "filters) along the channels, dy rotated within the groups "
-            "(convgrad-cpu-depthwise-channels-last; channels-first ones "
-            "between transposes): full vectors, partial last vectors (20 = "
+            "filters): channels-last along the channels, dy rotated within "
+            "the groups (convgrad-cpu-depthwise-channels-last); channels-first "
+            "plane by plane (convgrad-cpu-depthwise-planes), groups of 8 "
+            "between transposes: full vectors, partial last vectors (20 = "
             "16 + 4, 24 = 16 + 8), stride 2, stride 3 > kernel with padding "
             "> kernel extent, dilation, 5x5, f64 (8 lanes), one output row "
             "(tasks split the channels at 2 threads)",
@@ -500,7 +501,9 @@ def build_groups(rng):
              Case([D(3, 3), D(9, 3)], n=1, c=64, f=64, g=32, layout="cl",
                   type="f32", dynbatch=1),
              Case([D(8, 2, 3, 1, 3, 0), D(7, 2, 3, 1, 0, 3)], n=1, c=8, f=8,
-                  g=4, layout="cf", type="f32", dynbatch=0)])
+                  g=4, layout="cf", type="f32", dynbatch=0),
+             Case([D(6, 3, 2, 1, 1, 1), D(9, 3, 2, 1, 1, 1)], n=2, c=24,
+                  f=24, g=3, layout="cf", type="f32", dynbatch=1)])
     return f
 
 

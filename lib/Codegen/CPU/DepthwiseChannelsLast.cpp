@@ -39,8 +39,9 @@
 //     feeds k accumulators A_r += x * rot_r(dy), rot_r(dy)[c] = dy[k (c / k)
 //     + (c mod k + r) mod k] (k - 1 in-lane shuffles per dy vector, shared
 //     by every tap), and dw[f, kh, kw, j] is gathered once from lane
-//     k (f / k) + j of A_((f - j) mod k). A channels-first one is computed
-//     so between transposes of x and dy (GroupedWgradViaChannelsLast).
+//     k (f / k) + j of A_((f - j) mod k). A channels-first one with more
+//     channels per group than DepthwisePlanes takes is computed so between
+//     transposes of x and dy (GroupedWgradViaChannelsLast).
 //
 // The padding costs no copy and no per-element branch: whether a kernel
 // row is inside the input is decided once per output row (scf.if), and the
@@ -1153,13 +1154,13 @@ struct WgradChannelsLast : OpRewritePattern<ConvBackwardFilterOp> {
   cpu::CPUTarget target;
 };
 
-/// A channels-first grouped filter gradient of few channels per group
-/// (groups of k >= 2 channels and filters that WgradChannelsLast computes)
-/// as the channels-last op between transposes of x and dy (one vectorized,
-/// parallel pass over each) and of the small gradient back. Otherwise it
-/// would be decomposed into a convolution by dy with vectors along the
-/// images, a few lanes wide. (Channels-first depthwise ops are computed
-/// plane by plane in place, see DepthwisePlanes.)
+/// A channels-first grouped filter gradient (groups of k channels and
+/// filters that WgradChannelsLast computes) that the plane-by-plane form
+/// does not take (cpu::isGroupedFilterGradientViaChannelsLast: too many
+/// channels per group) as the channels-last op between transposes of x and
+/// dy (one vectorized, parallel pass over each) and of the small gradient
+/// back. Otherwise it would be decomposed into a convolution by dy with
+/// vectors along the images, a few lanes wide.
 struct GroupedWgradViaChannelsLast : OpRewritePattern<ConvBackwardFilterOp> {
   GroupedWgradViaChannelsLast(MLIRContext *ctx, const cpu::CPUTarget &target,
                               PatternBenefit benefit)
@@ -1185,8 +1186,9 @@ struct GroupedWgradViaChannelsLast : OpRewritePattern<ConvBackwardFilterOp> {
         permuted(x), permuted(dy), dwShape, target);
     if (failed(plan))
       return failure();
-    if (plan->geometry.groupChannels == 1)
-      return rewriter.notifyMatchFailure(op, "depthwise: plane by plane");
+    if (!cpu::isGroupedFilterGradientViaChannelsLast(
+            plan->geometry.groupChannels))
+      return rewriter.notifyMatchFailure(op, "plane by plane");
 
     Location loc = op.getLoc();
     Value xLast = transposeTensor(rewriter, loc, x, toLast);

@@ -18,11 +18,14 @@
 //       per output plane and register block of `rowBlock` rows x
 //       `vectorBlock` vectors, acc[r][q] += broadcast(w[tap]) *
 //       plane[(y + r) * s + k * d, (x + q * lanes) * s + k_W * d ...];
-//   - filter gradient (convgrad.conv_backward_filter with groups == C):
-//       per output plane (filter) and block of kernel taps, one accumulator
-//       vector per tap stays in registers over the whole (n, y, x)
-//       reduction, acc[tap] += plane[y * s + k * d, x * s + k_W * d ...] *
-//       dy[n, f, y, x ...]; one horizontal sum per (filter, tap) at the end.
+//   - filter gradient (convgrad.conv_backward_filter, depthwise or groups
+//     of a few channels: C/G input planes m per filter):
+//       per output plane (filter) and block of (m, kernel tap) pairs, one
+//       accumulator vector per pair stays in registers over the whole
+//       (n, y, x) reduction, acc[m, tap] += plane_m[y * s + k * d, x * s +
+//       k_W * d ...] * dy[n, f, y, x ...]; one horizontal sum per (filter,
+//       m, tap) at the end. The group's planes are copied by its first
+//       filter.
 //
 // The input plane (the C/G planes of a group, once per group) is first
 // copied into a small zero-bordered scratch plane
@@ -401,8 +404,9 @@ public:
     return out;
   }
 
-  /// Adds to `acc` (one vector per tap of `taps`) the products of image n's
-  /// scratch plane and dy[n, f] over every output position.
+  /// Adds to `acc` (one vector per tap of `taps`: m * numTaps + tap for
+  /// the m-th input plane of the group) the products of image n's scratch
+  /// planes and dy[n, f] over every output position.
   SmallVector<Value> wgradTaps(ValueRange acc, ArrayRef<int64_t> taps,
                                Value scratch, Value dy, Value n, Value f) {
     unsigned r = pc.rank;
@@ -450,13 +454,13 @@ public:
                   ArrayRef<int64_t>{tail});
             SmallVector<Value> next;
             for (auto [j, t] : llvm::enumerate(taps)) {
-              SmallVector<int64_t> k = pc.tap(t);
+              SmallVector<int64_t> k = pc.tap(t % pc.numTaps());
               SmallVector<Value> srows;
               for (unsigned i = 0; i + 1 < r; ++i)
                 srows.push_back(
                     addIndex(sb, l, mulIndex(sb, l, yRows[i], pc.strides[i]),
                              k[i] * pc.dilations[i]));
-              Value xv = readScratch(sb, scratch, 0, srows, x0,
+              Value xv = readScratch(sb, scratch, t / pc.numTaps(), srows, x0,
                                      k.back() * pc.dilations.back());
               Value sum = vector::FMAOp::create(sb, l, xv, dyv, accs[j]);
               // Lanes beyond the row keep their sum (a masked FMA): x there
@@ -765,8 +769,9 @@ struct DgradAsPlanes : PlanesPattern<ConvBackwardDataOp> {
   }
 };
 
-/// The filter gradient of a depthwise convolution (groups == C, any
-/// multiplier): per-tap vector accumulators over (n, y, x).
+/// The filter gradient of a depthwise (groups == C, any multiplier) or
+/// grouped convolution (C/G input planes per filter): vector accumulators
+/// per (input plane of the group, tap) over (n, y, x).
 struct WgradAsPlanes : PlanesPattern<ConvBackwardFilterOp> {
   using PlanesPattern::PlanesPattern;
 
@@ -783,11 +788,11 @@ struct WgradAsPlanes : PlanesPattern<ConvBackwardFilterOp> {
     auto dwType = channelsFirstType(
         cast<RankedTensorType>(op.getGradFilter().getType()), cl);
     int64_t c = channels(op.getInput(), cl), f = dwType.getDimSize(0);
-    if (p.groups != c)
-      return rewriter.notifyMatchFailure(op, "not depthwise");
+    if (c % p.groups != 0 || f % p.groups != 0)
+      return rewriter.notifyMatchFailure(op, "groups do not divide C and F");
     pc.planes = f;
-    pc.terms = 1;
-    pc.outPerGroup = f / c;
+    pc.terms = c / p.groups;
+    pc.outPerGroup = f / p.groups;
     if (declinesLayout(p, pc))
       return rewriter.notifyMatchFailure(op, "channels-last depthwise");
     Type elementType = dwType.getElementType();
@@ -809,10 +814,12 @@ struct WgradAsPlanes : PlanesPattern<ConvBackwardFilterOp> {
         [&](OpBuilder &tb, Value first, Value count, Value slice) {
           PlaneEmitter e(tb, loc, pc, *tiling, elementType, accType);
           Value scratch = e.createScratch();
-          // The tap accumulators of the task's filters, [filters, taps,
-          // lanes], kept across images: images outermost, so that the task
-          // streams its consecutive planes of x and dy through memory.
-          int64_t numTaps = pc.numTaps();
+          // The tap accumulators of the task's filters, [filters, terms x
+          // taps, lanes] (term m, tap t at m * taps + t: the filter's m-th
+          // input plane of its group), kept across images: images
+          // outermost, so that the task streams its consecutive planes of
+          // x and dy through memory.
+          int64_t numTaps = pc.numTaps() * pc.terms;
           int64_t perTask = (f + tiling->tasks - 1) / tiling->tasks;
           Value accs = createFilledTensor(
               tb, loc,
@@ -835,11 +842,48 @@ struct WgradAsPlanes : PlanesPattern<ConvBackwardFilterOp> {
                     [&](OpBuilder &fb, Location l, Value fLocal,
                         ValueRange fit) {
                       Value fIdx = arith::AddIOp::create(fb, l, first, fLocal);
-                      Value channel = arith::DivUIOp::create(
+                      Value group = arith::DivUIOp::create(
                           fb, l, fIdx, indexConstant(fb, l, pc.outPerGroup));
                       PlaneEmitter fe(fb, l, pc, *tiling, elementType,
                                       accType);
-                      Value scr = fe.copyPlane(fit[1], 0, x, n, channel);
+                      // The group's input planes, copied by its first
+                      // filter (or the task's first).
+                      Value scr = fit[1];
+                      auto copyGroup = [&](OpBuilder &cb, Location cl,
+                                           Value scratch) {
+                        PlaneEmitter ce(cb, cl, pc, *tiling, elementType,
+                                        accType);
+                        for (int64_t m = 0; m < pc.terms; ++m)
+                          scratch = ce.copyPlane(
+                              scratch, m, x, n,
+                              addIndex(cb, cl,
+                                       mulIndex(cb, cl, group, pc.terms), m));
+                        return scratch;
+                      };
+                      if (pc.outPerGroup == 1) {
+                        scr = copyGroup(fb, l, scr);
+                      } else {
+                        Value zeroIdx = indexConstant(fb, l, 0);
+                        Value groupStart = arith::CmpIOp::create(
+                            fb, l, arith::CmpIPredicate::eq,
+                            arith::RemUIOp::create(
+                                fb, l, fIdx,
+                                indexConstant(fb, l, pc.outPerGroup)),
+                            zeroIdx);
+                        Value taskStart = arith::CmpIOp::create(
+                            fb, l, arith::CmpIPredicate::eq, fLocal, zeroIdx);
+                        auto ifOp = scf::IfOp::create(
+                            fb, l,
+                            arith::OrIOp::create(fb, l, groupStart, taskStart),
+                            [&](OpBuilder &tb2, Location tl) {
+                              scf::YieldOp::create(
+                                  tb2, tl, ValueRange{copyGroup(tb2, tl, scr)});
+                            },
+                            [&](OpBuilder &eb, Location el) {
+                              scf::YieldOp::create(eb, el, ValueRange{scr});
+                            });
+                        scr = ifOp.getResult(0);
+                      }
                       Value acc = fit[0];
                       int64_t firstTap = 0;
                       for (int64_t size : tiling->tapBlocks) {
@@ -878,8 +922,9 @@ struct WgradAsPlanes : PlanesPattern<ConvBackwardFilterOp> {
                       ArrayRef<bool>{true});
                   Value sum = vector::ReductionOp::create(
                       fb, l, vector::CombiningKind::ADD, v);
-                  SmallVector<Value> idx = {fLocal, indexConstant(fb, l, 0)};
-                  for (int64_t k : pc.tap(t))
+                  SmallVector<Value> idx = {
+                      fLocal, indexConstant(fb, l, t / pc.numTaps())};
+                  for (int64_t k : pc.tap(t % pc.numTaps()))
                     idx.push_back(indexConstant(fb, l, k));
                   dw = tensor::InsertOp::create(
                       fb, l, castElements(fb, l, sum, elementType), dw, idx);

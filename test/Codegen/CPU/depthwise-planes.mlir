@@ -186,3 +186,36 @@ func.func @channels_last(%dy: tensor<2x8x20x8xf32>, %w: tensor<8x3x3x4xf32>, %x:
     : (tensor<2x8x20x4xf32>, tensor<2x8x20x8xf32>) -> tensor<8x3x3x1xf32>
   return %dx, %dw : tensor<2x8x20x8xf32>, tensor<8x3x3x1xf32>
 }
+
+// -----
+
+// Grouped filter gradient, 2 groups of 4 channels (and 4 filters): each
+// filter has 4 x 9 (input plane of its group, tap) accumulators in the
+// task's [4 filters, 36, 16] tensor, 2 blocks of 18 (each a pass over dy).
+// The group's 4 planes are copied into the [4, 8, 34] scratch by its first
+// filter (f mod 4 == 0) or the task's first, not by every filter. Then one
+// horizontal sum per filter, plane and tap: dw[f, m, kh, kw].
+// CHECK-LABEL: func.func @wgrad_grouped
+// CHECK: scf.forall (%{{.*}}) in (2)
+// CHECK:   linalg.fill {{.*}} -> tensor<4x8x34xf32>
+// CHECK:   linalg.fill {{.*}} -> tensor<4x36x16xf32>
+// CHECK:     %[[REM:.*]] = arith.remui %{{.*}}, %c4 : index
+// CHECK:     %[[GS:.*]] = arith.cmpi eq, %[[REM]], %c0 : index
+// CHECK:     %[[COPY:.*]] = arith.ori %[[GS]], %{{.*}} : i1
+// CHECK:     scf.if %[[COPY]] -> (tensor<4x8x34xf32>)
+// CHECK-COUNT-4: scf.for %{{.*}} = %c0 to %c6 step %c1
+// CHECK:     scf.for %{{.*}} = %c0 to %c6 step %c3 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:     scf.for %{{.*}} = %c0 to %c6 step %c3 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:   scf.for
+// CHECK:     vector.reduction <add>
+// CHECK:     tensor.insert %{{.*}}[%{{.*}}, %c0, %c0, %c0] : tensor<?x4x3x3xf32>
+// CHECK-COUNT-35: vector.reduction <add>
+// CHECK:     tensor.insert %{{.*}}[%{{.*}}, %c3, %c2, %c2] : tensor<?x4x3x3xf32>
+// CHECK-NOT: convgrad.conv
+// AVX2-LABEL: func.func @wgrad_grouped
+// AVX2: -> (tensor<8x36x8xf32>, tensor<4x8x26xf32>)
+func.func @wgrad_grouped(%x: tensor<2x8x6x20xf32>, %dy: tensor<2x8x6x20xf32>) -> tensor<8x4x3x3xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] groups = 2
+    : (tensor<2x8x6x20xf32>, tensor<2x8x6x20xf32>) -> tensor<8x4x3x3xf32>
+  return %dw : tensor<8x4x3x3xf32>
+}

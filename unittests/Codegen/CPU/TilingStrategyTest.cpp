@@ -850,6 +850,26 @@ TEST(DepthwisePlanes, FilterGradientTapBlocks) {
   EXPECT_EQ(t->tapBlocks, (std::vector<int64_t>{17, 16, 16}));
   t = planeTiling(DepthwisePlaneKind::FilterGradient, {56, 56}, avx2, 49);
   EXPECT_EQ(t->tapBlocks, (std::vector<int64_t>{10, 10, 10, 10, 9}));
+  // Groups of 4 channels (row g): 4 input planes x 9 taps, 36
+  // accumulators in 2 / 3 blocks (of whole planes here).
+  t = planeTiling(DepthwisePlaneKind::FilterGradient, {28, 28}, avx512, 9, 1,
+                  4, 4 * 30 * 34);
+  EXPECT_EQ(t->tapBlocks, (std::vector<int64_t>{18, 18}));
+  t = planeTiling(DepthwisePlaneKind::FilterGradient, {28, 28}, avx2, 9, 1, 4,
+                  4 * 30 * 34);
+  EXPECT_EQ(t->tapBlocks, (std::vector<int64_t>{12, 12, 12}));
+}
+
+TEST(DepthwisePlanes, GroupedFilterGradientsPlanewiseUpTo4Channels) {
+  // Channels-first grouped filter gradients of up to 4 channels per group
+  // are computed plane by plane; with more, the channels-last kernel
+  // between transposes.
+  EXPECT_FALSE(isGroupedFilterGradientViaChannelsLast(2));
+  EXPECT_FALSE(isGroupedFilterGradientViaChannelsLast(4));
+  EXPECT_TRUE(isGroupedFilterGradientViaChannelsLast(8));
+  EXPECT_FALSE(planeTiling(DepthwisePlaneKind::FilterGradient, {28, 28},
+                           avx512, 9, 1, 8, 8 * 30 * 34)
+                   .has_value());
 }
 
 TEST(DepthwisePlanes, TasksAndDeclines) {

@@ -199,8 +199,9 @@ def ConvGradCPUDepthwisePlanes : Pass<"convgrad-cpu-depthwise-planes"> {
     multiplier, or groups of a few channels: each output plane sums
     C/G input planes of its group), `convgrad.conv_backward_data` (a
     stride-1 convolution of dy, zero-inserted when strided, summing F/G
-    planes of dy) and depthwise `convgrad.conv_backward_filter`
-    (groups == C) whose shapes are static except for the batch into `scf`
+    planes of dy) and `convgrad.conv_backward_filter` (depthwise, or groups
+    of a few channels: C/G input planes per filter) whose shapes are
+    static except for the batch into `scf`
     loops over tasks (`scf.forall`
     over blocks of output planes when the target has threads), images and
     planes. Each input plane is copied into a zero-bordered scratch plane
@@ -209,8 +210,9 @@ def ConvGradCPUDepthwisePlanes : Pass<"convgrad-cpu-depthwise-planes"> {
     - convolutions and data gradients: register blocks of output rows x
       vectors along the innermost dimension, one broadcast filter element
       per tap (read flipped for a data gradient);
-    - filter gradients: one accumulator vector per kernel tap over every
-      image and output position, then one horizontal sum per tap.
+    - filter gradients: one accumulator vector per kernel tap (and input
+      plane of the group) over every image and output position, then one
+      horizontal sum per tap.
 
     The last vector of a row is masked; an innermost stride above 1 reads
     s vectors and shuffles. The input planes of a group are copied once

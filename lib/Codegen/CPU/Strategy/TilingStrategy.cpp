@@ -648,6 +648,14 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradStaging(
   return plan;
 }
 
+/// Input planes per output plane that the plane-by-plane form unrolls.
+static constexpr int64_t kMaxPlaneTerms = 4;
+
+bool mlir::convgrad::cpu::isGroupedFilterGradientViaChannelsLast(
+    int64_t groupChannels) {
+  return groupChannels > kMaxPlaneTerms;
+}
+
 std::optional<DepthwisePlaneTiling>
 mlir::convgrad::cpu::getDepthwisePlaneTiling(
     DepthwisePlaneKind kind, int64_t planes,
@@ -658,7 +666,7 @@ mlir::convgrad::cpu::getDepthwisePlaneTiling(
   // tap and term of a register block inline.
   constexpr int64_t kMaxInnermostStride = 4;
   constexpr int64_t kMaxTaps = 64;
-  constexpr int64_t kMaxTerms = 4;
+  constexpr int64_t kMaxTerms = kMaxPlaneTerms;
   // Zero insertion wastes all but 1 / zeroInsertion of the FMAs, which
   // still beats transposing every activation of a depthwise layer for
   // stride 2 (4x); beyond, the phase-split channels-last path does less.
@@ -707,11 +715,14 @@ mlir::convgrad::cpu::getDepthwisePlaneTiling(
     t.rowBlock = rowBlockFor(maxAcc / t.vectorBlock,
                              t.vectorBlock * taps * terms);
   } else {
-    // One accumulator per tap; more taps than accumulators (7x7 kernels)
-    // are split into balanced blocks, each a pass over the scratch plane.
-    int64_t blocks = (taps + maxAcc - 1) / maxAcc;
+    // One accumulator per tap and term (input plane of the group); more
+    // than the accumulators (7x7 kernels, groups of several channels) are
+    // split into balanced blocks, each a pass over dy and the scratch.
+    int64_t accumulators = taps * terms;
+    int64_t blocks = (accumulators + maxAcc - 1) / maxAcc;
     for (int64_t b = 0; b < blocks; ++b)
-      t.tapBlocks.push_back(taps / blocks + (b < taps % blocks ? 1 : 0));
+      t.tapBlocks.push_back(accumulators / blocks +
+                            (b < accumulators % blocks ? 1 : 0));
     // Rows per step: dy rows and input rows reused across kernel rows.
     t.rowBlock = rowBlockFor(4, t.tapBlocks.front());
   }
