@@ -679,6 +679,7 @@ void mlir::convgrad::populateWgradToGemmPatterns(
     int64_t parallelTasks, int64_t blockBytes, PatternBenefit benefit) {
   patterns.add<DecomposeConvBackwardFilterAsGemm>(
       patterns.getContext(), benefit, target, parallelTasks, blockBytes);
+  populateSplitWideGroupWgradPatterns(patterns, target, benefit);
 }
 
 linalg::GenericOp mlir::convgrad::createTaggedGemm(

@@ -580,12 +580,22 @@ private:
       return {indexConstant(b, loc, kh0 + r), indexConstant(b, loc, t),
               accChannel[v]};
     };
-    // acc[(r * KW k + t) * vectors + v].
-    SmallVector<Value> cur;
+    // acc[(r * KW k + t) * vectors + v]; one [terms, lanes] transfer per
+    // kernel row and vector (a chain of one transfer per accumulator on
+    // the tensor would make bufferization's analysis quadratic in them).
+    auto termsType = VectorType::get({terms, cv.lanes}, cv.accType);
+    SmallVector<Value> cur(rows * terms * vectors);
+    Value padding = arith::ConstantOp::create(
+        b, loc, cv.accType, b.getFloatAttr(cv.accType, 0.0));
     for (int64_t r = 0; r < rows; ++r)
-      for (int64_t t = 0; t < terms; ++t)
-        for (int64_t v = 0; v < vectors; ++v)
-          cur.push_back(cv.read(b, acc, accIndex(r, t, v), false));
+      for (int64_t v = 0; v < vectors; ++v) {
+        Value block = vector::TransferReadOp::create(
+            b, loc, termsType, acc, accIndex(r, 0, v), padding,
+            ArrayRef<bool>{true, true});
+        for (int64_t t = 0; t < terms; ++t)
+          cur[(r * terms + t) * vectors + v] =
+              vector::ExtractOp::create(b, loc, block, t);
+      }
     // Usually every kernel row is inside x: all rows in one pass over the
     // columns (dy loaded once, rows x KW x vectors independent FMA chains);
     // at the top and bottom borders, each row inside x on its own.
@@ -622,10 +632,19 @@ private:
       cur.assign(ifOp.getResults().begin(), ifOp.getResults().end());
     }
     for (int64_t r = 0; r < rows; ++r)
-      for (int64_t t = 0; t < terms; ++t)
-        for (int64_t v = 0; v < vectors; ++v)
-          acc = cv.write(b, cur[(r * terms + t) * vectors + v], acc,
-                         accIndex(r, t, v), false);
+      for (int64_t v = 0; v < vectors; ++v) {
+        Value block = arith::ConstantOp::create(
+            b, loc, termsType,
+            DenseElementsAttr::get(termsType,
+                                   b.getFloatAttr(cv.accType, 0.0)));
+        for (int64_t t = 0; t < terms; ++t)
+          block = vector::InsertOp::create(
+              b, loc, cur[(r * terms + t) * vectors + v], block, t);
+        acc = vector::TransferWriteOp::create(b, loc, block, acc,
+                                              accIndex(r, 0, v),
+                                              ArrayRef<bool>{true, true})
+                  .getResult();
+      }
     return acc;
   }
 

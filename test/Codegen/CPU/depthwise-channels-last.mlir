@@ -12,8 +12,9 @@
 // accumulators (40 padded to the partial vector), the two copies summed
 // after. Per output row: the full block (2 vectors), then the partial
 // vector with masked loads. Per block and row, the 18 accumulators are
-// loaded; when all 3 kernel rows are inside x (scf.if), one pass over the
-// columns: column 0 (kernel columns 1, 2 only), the interior loop 1..18
+// loaded as 6 [3 kernel columns, 16] blocks; when all 3 kernel rows are
+// inside x (scf.if), one pass over the columns: column 0 (kernel columns
+// 1, 2 only), the interior loop 1..18
 // carrying 18 accumulators (per vector one dy load, 9 FMAs), column 19
 // (kernel columns 0, 1); else each kernel row inside x on its own. Then
 // [3, 3, 40] -> [40, 3, 3, 1].
@@ -30,7 +31,7 @@
 // CHECK:   scf.for %[[ITEM:.*]] = %[[FIRST]] to %[[LAST]] step %c1 iter_args(%{{.*}} = %[[ZERO]])
 // CHECK:     %[[N:.*]] = arith.divui %[[ITEM]], %c10
 // CHECK:     %[[OH:.*]] = arith.remui %[[ITEM]], %c10
-// CHECK-COUNT-18: vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<?x3x48xf32>, vector<16xf32>
+// CHECK-COUNT-6: vector.transfer_read %{{.*}} {in_bounds = [true, true]} : tensor<?x3x48xf32>, vector<3x16xf32>
 // CHECK:         scf.if %{{.*}} -> (vector<16xf32>
 // CHECK:           vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c0, %c0]
 // CHECK-COUNT-6:   vector.fma
@@ -43,7 +44,7 @@
 // CHECK-COUNT-9:     vector.fma
 // CHECK-NEXT:        scf.yield
 // CHECK:         } else {
-// CHECK-COUNT-18: vector.transfer_write %{{.*}} {in_bounds = [true]} : vector<16xf32>, tensor<?x3x48xf32>
+// CHECK-COUNT-6: vector.transfer_write %{{.*}} {in_bounds = [true, true]} : vector<3x16xf32>, tensor<?x3x48xf32>
 // CHECK:         vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c0, %c32], %{{.*}} : tensor<?x10x20x40xf32>, vector<16xf32>
 // CHECK: tensor.parallel_insert_slice
 // CHECK: %[[P0:.*]] = tensor.extract_slice %[[PARTS]][0, 0, 0] [3, 3, 48]

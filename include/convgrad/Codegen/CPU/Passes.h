@@ -63,8 +63,10 @@ LogicalResult applyPatternsForTarget(
 /// (iterators (a, b) parallel, output positions reduction;
 /// projected-permutation indexing maps only, tagged with
 /// kGemmTilingAttrName), between channels-last transposes, the padding of
-/// x and the final transpose to the filter layout. It does not match
-/// grouped or zero-size ops. Its decisions (lane dimension, row blocks,
+/// x and the final transpose to the filter layout, and the pattern of
+/// populateSplitWideGroupWgradPatterns (grouped ops of wide groups: one
+/// such GEMM nest per group). It does not match other grouped ops or
+/// zero-size ones. Its decisions (lane dimension, row blocks,
 /// parallel tasks, register tiles) come from cpu::planWgradGemm and
 /// cpu::getGemmTiling for `target`; `parallelTasks` and `blockBytes`
 /// override them when positive.
@@ -73,6 +75,17 @@ void populateWgradToGemmPatterns(RewritePatternSet &patterns,
                                  int64_t parallelTasks = 0,
                                  int64_t blockBytes = 0,
                                  PatternBenefit benefit = 1);
+
+/// The pattern that rewrites a grouped conv_backward_filter whose groups
+/// are wide (cpu::splitsWgradGroupsIntoGemms: a vector of channels and of
+/// filters per group) into an scf.for over the groups around one
+/// ungrouped conv_backward_filter on the group's channel slices of x and
+/// dy (inserted at the group's filters), which
+/// populateWgradToGemmPatterns' pattern computes as GEMMs. It is part of
+/// that set.
+void populateSplitWideGroupWgradPatterns(RewritePatternSet &patterns,
+                                         const cpu::CPUTarget &target,
+                                         PatternBenefit benefit = 1);
 
 /// The pattern that rewrites a channels-first convolution with a
 /// 1 x .. x 1 kernel, unit strides, no padding, one group and no bias,

@@ -248,6 +248,15 @@ WgradGemmPlan planWgradGemm(int64_t channels, int64_t filters, int64_t taps,
                             const CPUTarget &target, int64_t tasksOverride = 0,
                             int64_t blockBytesOverride = 0);
 
+/// Whether a grouped filter gradient with `groupChannels` channels and
+/// `groupFilters` filters per group is computed as one ungrouped filter
+/// gradient (GEMMs, planWgradGemm) per group: when both fill a vector of
+/// `accBits` accumulators (the GEMM's lanes run along one of them, its
+/// register rows along the other). Narrower groups are left to the
+/// depthwise and grouped kernels along the channels or planes.
+bool splitsWgradGroupsIntoGemms(int64_t groupChannels, int64_t groupFilters,
+                                int64_t accBits, const CPUTarget &target);
+
 /// What one work item (image, block of output rows) of a channels-first
 /// filter gradient would stage in channels-last buffers: rows of x (with
 /// their zero padding) and of dy. Sizes are in elements of `elementBits`

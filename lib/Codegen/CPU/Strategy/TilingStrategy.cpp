@@ -548,6 +548,14 @@ PointwiseGemmPlan mlir::convgrad::cpu::planPointwiseGemm(
 /// threads, a bound on a machine with many.
 static constexpr int64_t kMaxPartialFilterL2s = 32;
 
+bool mlir::convgrad::cpu::splitsWgradGroupsIntoGemms(int64_t groupChannels,
+                                                     int64_t groupFilters,
+                                                     int64_t accBits,
+                                                     const CPUTarget &target) {
+  int64_t lanes = target.lanes(accBits);
+  return groupChannels >= lanes && groupFilters >= lanes;
+}
+
 WgradGemmPlan mlir::convgrad::cpu::planWgradGemm(
     int64_t channels, int64_t filters, int64_t taps,
     const std::vector<int64_t> &outputSizes, int64_t gradBits, int64_t accBits,
