@@ -504,6 +504,16 @@ def build_groups(rng):
                   g=4, layout="cf", type="f32", dynbatch=0),
              Case([D(6, 3, 2, 1, 1, 1), D(9, 3, 2, 1, 1, 1)], n=2, c=24,
                   f=24, g=3, layout="cf", type="f32", dynbatch=1)])
+    f.block("filter gradients of wide groups (a vector of channels and of "
+            "filters per group: 16 f32, 8 f64) as one GEMM per group "
+            "(convgrad-cpu-wgrad-to-gemm): channels-last, channels-first "
+            "strided with more filters than channels, f64",
+            [Case([D(6, 3, 1, 1, 1, 1), D(7, 2, 1, 1, 0, 1)], n=1, c=32,
+                  f=32, g=2, layout="cl", type="f32", dynbatch=1),
+             Case([D(7, 2, 2, 1, 1, 0), D(6, 2, 2, 1, 0, 1)], n=2, c=32,
+                  f=48, g=2, layout="cf", type="f16", dynbatch=0),
+             Case([D(5, 3, 1, 1, 1, 1), D(6, 3, 1, 1, 1, 1)], n=2, c=16,
+                  f=16, g=2, layout="cl", type="f64", dynbatch=0)])
     return f
 
 

@@ -1218,3 +1218,14 @@ TEST(PointwiseGemm, LaneBlocksNeverExceedThePositions) {
   EXPECT_EQ(plan.tiling.laneTile, 32);
   EXPECT_EQ(plan.tiling.laneSplit, 96);
 }
+
+TEST(WgradGemm, WideGroupsSplitIntoGemms) {
+  // A group is one GEMM when its channels and filters each fill a vector
+  // of accumulators: 16 f32 lanes on AVX-512, 8 on AVX2, 8 f64 lanes.
+  EXPECT_TRUE(splitsWgradGroupsIntoGemms(16, 16, 32, avx512));
+  EXPECT_TRUE(splitsWgradGroupsIntoGemms(32, 64, 32, avx512));
+  EXPECT_FALSE(splitsWgradGroupsIntoGemms(8, 8, 32, avx512));
+  EXPECT_FALSE(splitsWgradGroupsIntoGemms(16, 4, 32, avx512));
+  EXPECT_TRUE(splitsWgradGroupsIntoGemms(8, 8, 32, avx2));
+  EXPECT_TRUE(splitsWgradGroupsIntoGemms(8, 8, 64, avx512));
+}
