@@ -491,6 +491,18 @@ bool parallelizeDataMovement(int64_t bytes, const CPUTarget &target);
 bool storeStridedRowMasked(int64_t elements, int64_t stride,
                            int64_t elementBits, const CPUTarget &target);
 
+/// Whether a row of `elements` elements of `elementBits` bits, `stride`
+/// elements apart in memory (a transpose tile of the lattice that
+/// SubsampleStridedInput slices from a strided channels-first input: every
+/// other element of a row), is read as the vectors that cover its span (the
+/// last one a masked load, so nothing past the span is touched), the
+/// elements picked out by one shuffle, rather than one scalar load and
+/// insert per element: when the target has masked vector loads (AVX and
+/// later) and every vector loaded brings at least two of the elements (a
+/// load plus its share of the shuffle against a load plus an insert each).
+bool loadStridedRowDeinterleaved(int64_t elements, int64_t stride,
+                                 int64_t elementBits, const CPUTarget &target);
+
 } // namespace cpu
 } // namespace convgrad
 } // namespace mlir

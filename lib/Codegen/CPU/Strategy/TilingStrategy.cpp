@@ -863,18 +863,43 @@ mlir::convgrad::cpu::getDataMovementTiling(const CPUTarget &target) {
   return t;
 }
 
+/// The vectors that cover a row of `elements` elements `stride` apart, or 0
+/// when the target has no masked vector loads and stores for the last one
+/// (vmaskmovps on AVX, a mask register on AVX-512; SSE has none for 32-bit
+/// lanes, LLVM would move element by element anyway) or there is nothing to
+/// spread (one element, or a contiguous row).
+static int64_t stridedRowSpanVectors(int64_t elements, int64_t stride,
+                                     int64_t elementBits,
+                                     const CPUTarget &target) {
+  constexpr int64_t kMinMaskedMoveBits = 256;
+  if (target.vectorBits < kMinMaskedMoveBits || elements < 2 || stride < 2)
+    return 0;
+  int64_t span = (elements - 1) * stride + 1;
+  int64_t lanes = target.lanes(elementBits);
+  return (span + lanes - 1) / lanes;
+}
+
 bool mlir::convgrad::cpu::storeStridedRowMasked(int64_t elements,
                                                 int64_t stride,
                                                 int64_t elementBits,
                                                 const CPUTarget &target) {
-  // vmaskmovps (AVX) or a mask register (AVX-512); SSE has no masked store
-  // of 32-bit lanes, LLVM would store element by element anyway.
-  constexpr int64_t kMinMaskedStoreBits = 256;
-  if (target.vectorBits < kMinMaskedStoreBits || elements < 2 || stride < 2)
-    return false;
-  int64_t span = (elements - 1) * stride + 1;
-  int64_t lanes = target.lanes(elementBits);
-  return (span + lanes - 1) / lanes < elements;
+  int64_t vectors =
+      stridedRowSpanVectors(elements, stride, elementBits, target);
+  return vectors > 0 && vectors < elements;
+}
+
+bool mlir::convgrad::cpu::loadStridedRowDeinterleaved(int64_t elements,
+                                                      int64_t stride,
+                                                      int64_t elementBits,
+                                                      const CPUTarget &target) {
+  // A masked store keeps a scalar store's cost per element it replaces; a
+  // loaded vector also pays for its share of the shuffle that gathers the
+  // elements (a two-source permute per vector on AVX-512, two shuffles on
+  // AVX2), which is only cheaper than the scalar loads and inserts when it
+  // brings two elements or more.
+  int64_t vectors =
+      stridedRowSpanVectors(elements, stride, elementBits, target);
+  return vectors > 0 && 2 * vectors <= elements;
 }
 
 DataMovementTiles mlir::convgrad::cpu::getDataMovementTiles(
