@@ -714,6 +714,19 @@ TEST(DataMovement, RemainderTiles) {
   t = getDataMovementTiles({8, 67, 96}, 1, avx2);
   EXPECT_EQ(t.sizes, (std::vector<int64_t>{1, 8, 8}));
   EXPECT_EQ(t.split, (std::vector<int64_t>{0, 64, 0}));
+  // Row e's staged x ([256, 7, 28] -> [7, 28, 256], every other element
+  // of the source rows): whole squares of the deinterleaved rows and a
+  // remainder, 28 = 16 + 12, not 14 + 14; AVX2 8 + 8 + 8 + 4, not 7 x 4.
+  t = getDataMovementTiles({7, 28, 256}, 1, avx512, /*inputInnerStride=*/2);
+  EXPECT_EQ(t.sizes, (std::vector<int64_t>{1, 16, 16}));
+  EXPECT_EQ(t.split, (std::vector<int64_t>{0, 16, 0}));
+  t = getDataMovementTiles({7, 28, 256}, 1, avx2, /*inputInnerStride=*/2);
+  EXPECT_EQ(t.sizes, (std::vector<int64_t>{1, 8, 8}));
+  EXPECT_EQ(t.split, (std::vector<int64_t>{0, 24, 0}));
+  // A stride read element by element keeps the divisor tiles.
+  t = getDataMovementTiles({7, 28, 256}, 1, avx512, /*inputInnerStride=*/16);
+  EXPECT_EQ(t.sizes, (std::vector<int64_t>{1, 14, 16}));
+  EXPECT_EQ(t.split, (std::vector<int64_t>{0, 0, 0}));
   // Copies: rows of up to 64 elements, 67 = 64 + 3; 57 is one row.
   t = getDataMovementTiles({8, 57, 67}, 2, avx512);
   EXPECT_EQ(t.sizes, (std::vector<int64_t>{1, 1, 64}));

@@ -451,14 +451,20 @@ DataMovementTiling getDataMovementTiling(const CPUTarget &target);
 /// channel count like 67 moves in whole vectors (whole vector squares for a
 /// transpose: its 16 x 16 tiles have a shuffle network of their own) and
 /// one narrower remainder tile rather than in 1-wide tiles. A remainder
-/// part's tile is the whole remainder.
+/// part's tile is the whole remainder. A transpose whose input's innermost
+/// dimension has the stride `inputInnerStride` > 1 in memory (elements of
+/// `elementBits` bits) and whose tiles read it deinterleaved
+/// (loadStridedRowDeinterleaved) tiles that dimension in whole squares
+/// and a remainder only.
 struct DataMovementTiles {
   std::vector<int64_t> sizes;
   std::vector<int64_t> split;
 };
 DataMovementTiles getDataMovementTiles(const std::vector<int64_t> &ranges,
                                        int64_t inputInner,
-                                       const CPUTarget &target);
+                                       const CPUTarget &target,
+                                       int64_t inputInnerStride = 1,
+                                       int64_t elementBits = 32);
 
 /// Tiles of a reverse (a copy that reads the dimensions marked in
 /// `reversed` backwards: the flipped filter of a data gradient) of static
