@@ -268,6 +268,50 @@ struct ScalarizeStridedTransfer : OpRewritePattern<TransferOp> {
   }
 };
 
+/// The memory of `base` (a memref whose innermost stride s is static and
+/// not 1: getScalarizableStridedTransfer) with a unit innermost stride: the
+/// innermost size n becomes the span (n - 1) * s + 1 of the elements, index
+/// i of `base` is index i * s of the view. Null if n is dynamic.
+Value createUnitStrideView(PatternRewriter &rewriter, Location loc,
+                           Value base) {
+  auto type = cast<MemRefType>(base.getType());
+  auto [strides, offset] = type.getStridesAndOffset();
+  int64_t lastSize = type.getShape().back();
+  if (ShapedType::isDynamic(lastSize))
+    return nullptr;
+  int64_t span = (lastSize - 1) * strides.back() + 1;
+  auto metadata = memref::ExtractStridedMetadataOp::create(rewriter, loc, base);
+  SmallVector<OpFoldResult> viewSizes = metadata.getConstifiedMixedSizes();
+  SmallVector<OpFoldResult> viewStrides = metadata.getConstifiedMixedStrides();
+  viewSizes.back() = rewriter.getIndexAttr(span);
+  viewStrides.back() = rewriter.getIndexAttr(1);
+  SmallVector<int64_t> viewShape(type.getShape());
+  viewShape.back() = span;
+  SmallVector<int64_t> unitStrides(strides);
+  unitStrides.back() = 1;
+  auto viewType = MemRefType::get(
+      viewShape, type.getElementType(),
+      StridedLayoutAttr::get(rewriter.getContext(), offset, unitStrides),
+      type.getMemorySpace());
+  return memref::ReinterpretCastOp::create(
+      rewriter, loc, viewType, metadata.getBaseBuffer(),
+      metadata.getConstifiedMixedOffset(), viewSizes, viewStrides);
+}
+
+/// The indices in createUnitStrideView's view of the first element of the
+/// row of `op`'s vector at `position` (whose last entry is 0).
+template <typename TransferOp>
+SmallVector<Value> rowIndicesInUnitStrideView(PatternRewriter &rewriter,
+                                              TransferOp op,
+                                              ArrayRef<int64_t> position,
+                                              int64_t stride) {
+  SmallVector<Value> indices = elementIndices(rewriter, op, position);
+  indices.back() = arith::MulIOp::create(
+      rewriter, op.getLoc(), indices.back(),
+      arith::ConstantIndexOp::create(rewriter, op.getLoc(), stride));
+  return indices;
+}
+
 /// A strided write (getScalarizableStridedTransfer) whose rows the strategy
 /// stores masked (convgrad::cpu::storeStridedRowMasked): per row of the
 /// vector, one shuffle spreads the elements `stride` lanes apart over the span they
@@ -287,38 +331,17 @@ struct MaskStridedTransferWrite : OpRewritePattern<vector::TransferWriteOp> {
     VectorType vectorType = op.getVectorType();
     Type elementType = vectorType.getElementType();
     int64_t elements = vectorType.getShape().back();
-    auto [strides, offset] = type.getStridesAndOffset();
-    int64_t stride = strides.back();
+    int64_t stride = type.getStridesAndOffset().first.back();
     if (!elementType.isIntOrFloat() ||
         !convgrad::cpu::storeStridedRowMasked(elements, stride,
                                     elementType.getIntOrFloatBitWidth(),
                                     target))
       return rewriter.notifyMatchFailure(op, "stored element by element");
 
-    // The same memory with a unit innermost stride: the innermost size
-    // becomes the span of the strided dimension.
     Location loc = op.getLoc();
-    int64_t lastSize = type.getShape().back();
-    if (ShapedType::isDynamic(lastSize))
+    Value view = createUnitStrideView(rewriter, loc, op.getBase());
+    if (!view)
       return rewriter.notifyMatchFailure(op, "dynamic innermost size");
-    auto metadata = memref::ExtractStridedMetadataOp::create(rewriter, loc,
-                                                             op.getBase());
-    SmallVector<OpFoldResult> viewSizes = metadata.getConstifiedMixedSizes();
-    SmallVector<OpFoldResult> viewStrides =
-        metadata.getConstifiedMixedStrides();
-    viewSizes.back() = rewriter.getIndexAttr((lastSize - 1) * stride + 1);
-    viewStrides.back() = rewriter.getIndexAttr(1);
-    SmallVector<int64_t> viewShape(type.getShape());
-    viewShape.back() = (lastSize - 1) * stride + 1;
-    SmallVector<int64_t> unitStrides(strides);
-    unitStrides.back() = 1;
-    auto viewType = MemRefType::get(
-        viewShape, elementType,
-        StridedLayoutAttr::get(rewriter.getContext(), offset, unitStrides),
-        type.getMemorySpace());
-    Value view = memref::ReinterpretCastOp::create(
-        rewriter, loc, viewType, metadata.getBaseBuffer(),
-        metadata.getConstifiedMixedOffset(), viewSizes, viewStrides);
 
     int64_t span = (elements - 1) * stride + 1;
     SmallVector<int64_t> spread;
@@ -338,12 +361,10 @@ struct MaskStridedTransferWrite : OpRewritePattern<vector::TransferWriteOp> {
     Value poison = ub::PoisonOp::create(rewriter, loc, rowType);
     SmallVector<int64_t> rowShape(vectorType.getRank(), 1);
     rowShape.back() = elements;
-    Value stride1 = arith::ConstantIndexOp::create(rewriter, loc, stride);
     for (SmallVector<int64_t> position : StaticTileOffsetRange(
              vectorType.getShape(), rowShape)) {
-      SmallVector<Value> indices = elementIndices(rewriter, op, position);
-      indices.back() = arith::MulIOp::create(rewriter, loc, indices.back(),
-                                             stride1);
+      SmallVector<Value> indices =
+          rowIndicesInUnitStrideView(rewriter, op, position, stride);
       ArrayRef<int64_t> rowPosition = ArrayRef<int64_t>(position).drop_back();
       Value row = rowPosition.empty()
                       ? op.getVector()
@@ -356,6 +377,81 @@ struct MaskStridedTransferWrite : OpRewritePattern<vector::TransferWriteOp> {
                                     spreadRow);
     }
     rewriter.eraseOp(op);
+    return success();
+  }
+
+  convgrad::cpu::CPUTarget target;
+};
+
+/// A strided read (getScalarizableStridedTransfer: a transpose tile of the
+/// subsampled input of a strided channels-first convolution, every other
+/// element of a row) whose rows the strategy deinterleaves
+/// (convgrad::cpu::loadStridedRowDeinterleaved): per row of the vector, one
+/// masked load of the whole vectors that cover the span of its elements
+/// through a unit-stride view of the same memory (the lanes past the span
+/// masked off: never touched, even at the end of a buffer) and one shuffle
+/// that picks out every stride-th lane.
+struct DeinterleaveStridedTransferRead
+    : OpRewritePattern<vector::TransferReadOp> {
+  DeinterleaveStridedTransferRead(MLIRContext *ctx,
+                                  const convgrad::cpu::CPUTarget &target)
+      : OpRewritePattern(ctx, /*benefit=*/3), target(target) {}
+
+  LogicalResult matchAndRewrite(vector::TransferReadOp op,
+                                PatternRewriter &rewriter) const override {
+    MemRefType type = getScalarizableStridedTransfer(op);
+    if (!type)
+      return rewriter.notifyMatchFailure(op, "not a strided transfer");
+    VectorType vectorType = op.getVectorType();
+    Type elementType = vectorType.getElementType();
+    int64_t elements = vectorType.getShape().back();
+    int64_t stride = type.getStridesAndOffset().first.back();
+    if (!elementType.isIntOrFloat() ||
+        !convgrad::cpu::loadStridedRowDeinterleaved(
+            elements, stride, elementType.getIntOrFloatBitWidth(), target))
+      return rewriter.notifyMatchFailure(op, "loaded element by element");
+
+    Location loc = op.getLoc();
+    Value view = createUnitStrideView(rewriter, loc, op.getBase());
+    if (!view)
+      return rewriter.notifyMatchFailure(op, "dynamic innermost size");
+
+    // Whole vectors of the target, so that LLVM loads the full ones plainly
+    // and masks only the last.
+    int64_t span = (elements - 1) * stride + 1;
+    int64_t lanes = target.lanes(elementType.getIntOrFloatBitWidth());
+    int64_t loaded = (span + lanes - 1) / lanes * lanes;
+    SmallVector<bool> maskBits;
+    for (int64_t lane = 0; lane < loaded; ++lane)
+      maskBits.push_back(lane < span);
+    SmallVector<int64_t> pick;
+    for (int64_t i = 0; i < elements; ++i)
+      pick.push_back(i * stride);
+    auto loadedType = VectorType::get({loaded}, elementType);
+    Value mask = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(VectorType::get({loaded}, rewriter.getI1Type()),
+                               ArrayRef<bool>(maskBits)));
+    Value passThru = ub::PoisonOp::create(rewriter, loc, loadedType);
+    Value result = ub::PoisonOp::create(rewriter, loc, vectorType);
+    SmallVector<int64_t> rowShape(vectorType.getRank(), 1);
+    rowShape.back() = elements;
+    for (SmallVector<int64_t> position : StaticTileOffsetRange(
+             vectorType.getShape(), rowShape)) {
+      SmallVector<Value> indices =
+          rowIndicesInUnitStrideView(rewriter, op, position, stride);
+      Value covering = vector::MaskedLoadOp::create(rewriter, loc, loadedType,
+                                                view, indices, mask, passThru);
+      Value row =
+          vector::ShuffleOp::create(rewriter, loc, covering, covering, pick);
+      ArrayRef<int64_t> rowPosition = ArrayRef<int64_t>(position).drop_back();
+      result = rowPosition.empty()
+                   ? row
+                   : vector::InsertOp::create(rewriter, loc, row, result,
+                                              rowPosition)
+                         .getResult();
+    }
+    rewriter.replaceOp(op, result);
     return success();
   }
 
@@ -375,7 +471,7 @@ struct LowerVectorsPass
     // network; other shapes one 1-D shuffle. Strided transfers element by
     // element (the generic lowering spills the whole vector per element).
     // The recorded target (the host without one); an invalid one has been
-    // reported, and its strided writes are stored element by element.
+    // reported, and its strided transfers move element by element.
     FailureOr<convgrad::cpu::CPUTarget> target = convgrad::getCPUTarget(func);
     if (failed(convgrad::lowerVectorsInStages(
             func, /*shuffle16x16Transposes=*/true, [&](RewritePatternSet &p) {
@@ -383,7 +479,9 @@ struct LowerVectorsPass
                     ScalarizeStridedTransfer<vector::TransferWriteOp>>(
                   p.getContext(), /*benefit=*/2);
               if (succeeded(target))
-                p.add<MaskStridedTransferWrite>(p.getContext(), *target);
+                p.add<MaskStridedTransferWrite,
+                      DeinterleaveStridedTransferRead>(p.getContext(),
+                                                       *target);
             })))
       return signalPassFailure();
   }

@@ -299,15 +299,27 @@ struct VectorizeDataMovementPass
       if (!map.isPermutation() && !(map.getNumResults() == 0))
         return std::nullopt;
     int64_t inputInner = ranges.size() - 1;
-    if (auto transpose = dyn_cast<linalg::TransposeOp>(op.getOperation()))
+    // The input's innermost stride in memory (the subsampled input of a
+    // strided layer reads every other element) and element width.
+    int64_t inputInnerStride = 1, elementBits = 32;
+    if (auto transpose = dyn_cast<linalg::TransposeOp>(op.getOperation())) {
       // The loop over the input's innermost dimension: contiguous reads.
       inputInner = llvm::find(transpose.getPermutation(),
                               int64_t(ranges.size() - 1)) -
                    transpose.getPermutation().begin();
+      auto inputType = cast<MemRefType>(transpose.getInput().getType());
+      SmallVector<int64_t> strides;
+      int64_t offset;
+      if (succeeded(inputType.getStridesAndOffset(strides, offset)) &&
+          !strides.empty() && !ShapedType::isDynamic(strides.back()))
+        inputInnerStride = strides.back();
+      if (inputType.getElementType().isIntOrFloat())
+        elementBits = inputType.getElementType().getIntOrFloatBitWidth();
+    }
     mlir::convgrad::cpu::DataMovementTiles tiles =
         mlir::convgrad::cpu::getDataMovementTiles(
             std::vector<int64_t>(ranges.begin(), ranges.end()), inputInner,
-            target);
+            target, inputInnerStride, elementBits);
     int64_t elements = 1;
     for (int64_t s : tiles.sizes)
       elements *= s;

@@ -187,3 +187,45 @@ func.func @one_column_per_vector(%v: vector<4xf32>, %dx: memref<4xf32, strided<[
   vector.transfer_write %v, %dx[%c0] {in_bounds = [true]} : vector<4xf32>, memref<4xf32, strided<[16]>>
   return
 }
+
+// A transpose tile's read of every other element (the subsampled input of a
+// 1x1 stride-2 channels-first layer), as the transpose leaves it. SSE
+// (no masked load of 32-bit lanes): element by element. AVX2 and AVX-512:
+// per row one masked load of the 13 lanes the 7 elements span, rounded up
+// to whole vectors (16 lanes: one AVX-512 vector, two AVX2 ones; the lanes
+// past the span are never touched), through a unit-stride view of the same
+// memory, and one shuffle that picks out every other lane.
+// SSE-LABEL:   func.func @every_other_column_read
+// SSE-NOT:       vector.maskedload
+// SSE-COUNT-14:  memref.load
+// SSE-NOT:       memref.load
+// SSE-LABEL:   func.func @one_column_per_vector_read
+// MASKED-LABEL: func.func @every_other_column_read
+// MASKED-SAME:    (%[[X:.*]]: memref<2x7xf32, strided<[32, 2], offset: ?>>)
+// MASKED-DAG:     %[[MASK:.*]] = arith.constant dense<[true, true, true, true, true, true, true, true, true, true, true, true, true, false, false, false]> : vector<16xi1>
+// MASKED-DAG:     %[[BASE:.*]], %[[OFFSET:.*]], %{{.*}}:2, %{{.*}}:2 = memref.extract_strided_metadata %[[X]]
+// MASKED:         %[[VIEW:.*]] = memref.reinterpret_cast %[[BASE]] to offset: [%[[OFFSET]]], sizes: [2, 13], strides: [32, 1]
+// MASKED:         %[[SPAN0:.*]] = vector.maskedload %[[VIEW]][%{{.*}}, %{{.*}}], %[[MASK]], %{{.*}} : memref<2x13xf32, strided<[32, 1], offset: ?>>, vector<16xi1>, vector<16xf32> into vector<16xf32>
+// MASKED:         %[[ROW0:.*]] = vector.shuffle %[[SPAN0]], %[[SPAN0]] [0, 2, 4, 6, 8, 10, 12] : vector<16xf32>, vector<16xf32>
+// MASKED:         %[[SPAN1:.*]] = vector.maskedload %[[VIEW]][%{{.*}}, %{{.*}}], %[[MASK]]
+// MASKED:         %[[ROW1:.*]] = vector.shuffle %[[SPAN1]], %[[SPAN1]] [0, 2, 4, 6, 8, 10, 12]
+// MASKED-NOT:     memref.load
+// MASKED:         return
+func.func @every_other_column_read(%x: memref<2x7xf32, strided<[32, 2], offset: ?>>) -> vector<2x7xf32> {
+  %c0 = arith.constant 0 : index
+  %f0 = arith.constant 0.0 : f32
+  %v = vector.transfer_read %x[%c0, %c0], %f0 {in_bounds = [true, true]} : memref<2x7xf32, strided<[32, 2], offset: ?>>, vector<2x7xf32>
+  return %v : vector<2x7xf32>
+}
+
+// Elements a vector apart: each loaded vector would bring one element, so
+// they are loaded one by one.
+// MASKED-LABEL: func.func @one_column_per_vector_read
+// MASKED-NOT:     vector.maskedload
+// MASKED-COUNT-4: memref.load
+func.func @one_column_per_vector_read(%x: memref<4xf32, strided<[16]>>) -> vector<4xf32> {
+  %c0 = arith.constant 0 : index
+  %f0 = arith.constant 0.0 : f32
+  %v = vector.transfer_read %x[%c0], %f0 {in_bounds = [true]} : memref<4xf32, strided<[16]>>, vector<4xf32>
+  return %v : vector<4xf32>
+}

@@ -175,3 +175,28 @@ func.func @transpose_1x1_filter(%a: memref<512x256x1x1xf32>, %b: memref<256x512x
   linalg.transpose ins(%a : memref<512x256x1x1xf32>) outs(%b : memref<256x512x1x1xf32>) permutation = [1, 0, 2, 3]
   return
 }
+
+// The staged x of a 1x1 stride-2 channels-first filter gradient (row e):
+// 16 channels x 7 rows x 28 positions of every other column of the source.
+// The tiles of a stride read deinterleaved (lower-vectors: masked span loads
+// and a shuffle) are whole 16 x 16 squares and a 16 x 12 remainder (8 x 8
+// and 8 x 4 on AVX2), not 14-wide (7-wide) divisor tiles, whose transposes
+// LLVM merges with the deinterleaving shuffles. A stride read element by
+// element (16) keeps the divisor tiles.
+// CHECK-LABEL: func.func @transpose_strided_input
+// CHECK:         vector.transfer_read {{.*}} : memref<16x16xf32, strided<[3136, 2], offset: ?>>, vector<16x16xf32>
+// CHECK:         vector.transfer_read {{.*}} : memref<16x12xf32, strided<[3136, 2], offset: ?>>, vector<12x16xf32>
+// CHECK-NOT:     linalg.transpose
+// AVX2-LABEL:  func.func @transpose_strided_input
+// AVX2:          vector.transfer_read {{.*}} : memref<8x8xf32, strided<[3136, 2], offset: ?>>, vector<8x8xf32>
+// AVX2:          vector.transfer_read {{.*}} : memref<8x4xf32, strided<[3136, 2], offset: ?>>, vector<4x8xf32>
+// CHECK-LABEL: func.func @transpose_wide_stride_input
+// CHECK:         vector.transfer_read {{.*}} : memref<16x14xf32, strided<[25088, 16], offset: ?>>, vector<14x16xf32>
+func.func @transpose_strided_input(%a: memref<16x7x28xf32, strided<[3136, 112, 2], offset: ?>>, %b: memref<7x28x16xf32>) {
+  linalg.transpose ins(%a : memref<16x7x28xf32, strided<[3136, 112, 2], offset: ?>>) outs(%b : memref<7x28x16xf32>) permutation = [1, 2, 0]
+  return
+}
+func.func @transpose_wide_stride_input(%a: memref<16x7x28xf32, strided<[25088, 896, 16], offset: ?>>, %b: memref<7x28x16xf32>) {
+  linalg.transpose ins(%a : memref<16x7x28xf32, strided<[25088, 896, 16], offset: ?>>) outs(%b : memref<7x28x16xf32>) permutation = [1, 2, 0]
+  return
+}

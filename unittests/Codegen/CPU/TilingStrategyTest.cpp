@@ -714,6 +714,19 @@ TEST(DataMovement, RemainderTiles) {
   t = getDataMovementTiles({8, 67, 96}, 1, avx2);
   EXPECT_EQ(t.sizes, (std::vector<int64_t>{1, 8, 8}));
   EXPECT_EQ(t.split, (std::vector<int64_t>{0, 64, 0}));
+  // Row e's staged x ([256, 7, 28] -> [7, 28, 256], every other element
+  // of the source rows): whole squares of the deinterleaved rows and a
+  // remainder, 28 = 16 + 12, not 14 + 14; AVX2 8 + 8 + 8 + 4, not 7 x 4.
+  t = getDataMovementTiles({7, 28, 256}, 1, avx512, /*inputInnerStride=*/2);
+  EXPECT_EQ(t.sizes, (std::vector<int64_t>{1, 16, 16}));
+  EXPECT_EQ(t.split, (std::vector<int64_t>{0, 16, 0}));
+  t = getDataMovementTiles({7, 28, 256}, 1, avx2, /*inputInnerStride=*/2);
+  EXPECT_EQ(t.sizes, (std::vector<int64_t>{1, 8, 8}));
+  EXPECT_EQ(t.split, (std::vector<int64_t>{0, 24, 0}));
+  // A stride read element by element keeps the divisor tiles.
+  t = getDataMovementTiles({7, 28, 256}, 1, avx512, /*inputInnerStride=*/16);
+  EXPECT_EQ(t.sizes, (std::vector<int64_t>{1, 14, 16}));
+  EXPECT_EQ(t.split, (std::vector<int64_t>{0, 0, 0}));
   // Copies: rows of up to 64 elements, 67 = 64 + 3; 57 is one row.
   t = getDataMovementTiles({8, 57, 67}, 2, avx512);
   EXPECT_EQ(t.sizes, (std::vector<int64_t>{1, 1, 64}));
@@ -791,6 +804,35 @@ TEST(DataMovement, StridedRowsMaskedWhenFewerVectors) {
   CPUTarget sse = avx2;
   sse.vectorBits = 128;
   EXPECT_FALSE(storeStridedRowMasked(8, 2, 32, sse));
+}
+
+TEST(DataMovement, StridedRowsDeinterleavedWhenTwoPerVector) {
+  // Row e channels-first: the staged transpose reads tiles of 14 f32 of
+  // every other element of the subsampled x, a span of 27 lanes: two
+  // AVX-512 loads (the second masked) and a shuffle, not 14 scalar loads;
+  // the 7-element tiles of AVX2 span 13 lanes, two loads.
+  EXPECT_TRUE(loadStridedRowDeinterleaved(14, 2, 32, avx512));
+  EXPECT_TRUE(loadStridedRowDeinterleaved(7, 2, 32, avx2));
+  // f16: 27 lanes fit one AVX-512 vector.
+  EXPECT_TRUE(loadStridedRowDeinterleaved(14, 2, 16, avx512));
+  // Wider strides while each vector still brings two elements.
+  EXPECT_TRUE(loadStridedRowDeinterleaved(16, 4, 32, avx512));
+  EXPECT_TRUE(loadStridedRowDeinterleaved(16, 8, 32, avx512));
+  EXPECT_TRUE(loadStridedRowDeinterleaved(8, 4, 32, avx2));
+  // One element per vector: scalar.
+  EXPECT_FALSE(loadStridedRowDeinterleaved(16, 16, 32, avx512));
+  EXPECT_FALSE(loadStridedRowDeinterleaved(8, 8, 32, avx2));
+  // Fewer vectors than elements, but not two elements each: a masked
+  // store pays, a deinterleaving load does not.
+  EXPECT_TRUE(storeStridedRowMasked(16, 12, 32, avx512));
+  EXPECT_FALSE(loadStridedRowDeinterleaved(16, 12, 32, avx512));
+  // Nothing to pick out: one element, or contiguous.
+  EXPECT_FALSE(loadStridedRowDeinterleaved(1, 2, 32, avx512));
+  EXPECT_FALSE(loadStridedRowDeinterleaved(16, 1, 32, avx512));
+  // SSE has no masked load for the last vector of the span.
+  CPUTarget sse = avx2;
+  sse.vectorBits = 128;
+  EXPECT_FALSE(loadStridedRowDeinterleaved(8, 2, 32, sse));
 }
 
 /// The tiling of a channels-first depthwise kernel with the defaults of

@@ -391,7 +391,13 @@ def ConvGradLowerVectors : Pass<"convgrad-lower-vectors", "::mlir::func::FuncOp"
     interleave of a phase into a channels-first result) is stored per row as
     one shuffle and one masked store of the span the row covers when the
     tiling strategy says so (`storeStridedRowMasked`: AVX or later, fewer
-    vectors than elements), otherwise element by element.
+    vectors than elements), otherwise element by element. A read from such a
+    memref (a transpose tile of the subsampled input of a strided
+    channels-first convolution) is loaded per row as one masked load of the
+    whole vectors covering its span and one shuffle picking out its
+    elements when the strategy says so (`loadStridedRowDeinterleaved`: AVX
+    or later, at least two elements per vector), otherwise element by
+    element.
   }];
   let dependentDialects = ["::mlir::vector::VectorDialect"];
 }

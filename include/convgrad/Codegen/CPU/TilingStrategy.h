@@ -468,14 +468,20 @@ DataMovementTiling getDataMovementTiling(const CPUTarget &target);
 /// channel count like 67 moves in whole vectors (whole vector squares for a
 /// transpose: its 16 x 16 tiles have a shuffle network of their own) and
 /// one narrower remainder tile rather than in 1-wide tiles. A remainder
-/// part's tile is the whole remainder.
+/// part's tile is the whole remainder. A transpose whose input's innermost
+/// dimension has the stride `inputInnerStride` > 1 in memory (elements of
+/// `elementBits` bits) and whose tiles read it deinterleaved
+/// (loadStridedRowDeinterleaved) tiles that dimension in whole squares
+/// and a remainder only.
 struct DataMovementTiles {
   std::vector<int64_t> sizes;
   std::vector<int64_t> split;
 };
 DataMovementTiles getDataMovementTiles(const std::vector<int64_t> &ranges,
                                        int64_t inputInner,
-                                       const CPUTarget &target);
+                                       const CPUTarget &target,
+                                       int64_t inputInnerStride = 1,
+                                       int64_t elementBits = 32);
 
 /// Tiles of a reverse (a copy that reads the dimensions marked in
 /// `reversed` backwards: the flipped filter of a data gradient) of static
@@ -507,6 +513,18 @@ bool parallelizeDataMovement(int64_t bytes, const CPUTarget &target);
 /// the span takes fewer vectors than there are elements.
 bool storeStridedRowMasked(int64_t elements, int64_t stride,
                            int64_t elementBits, const CPUTarget &target);
+
+/// Whether a row of `elements` elements of `elementBits` bits, `stride`
+/// elements apart in memory (a transpose tile of the lattice that
+/// SubsampleStridedInput slices from a strided channels-first input: every
+/// other element of a row), is read as the vectors that cover its span (the
+/// last one a masked load, so nothing past the span is touched), the
+/// elements picked out by one shuffle, rather than one scalar load and
+/// insert per element: when the target has masked vector loads (AVX and
+/// later) and every vector loaded brings at least two of the elements (a
+/// load plus its share of the shuffle against a load plus an insert each).
+bool loadStridedRowDeinterleaved(int64_t elements, int64_t stride,
+                                 int64_t elementBits, const CPUTarget &target);
 
 } // namespace cpu
 } // namespace convgrad

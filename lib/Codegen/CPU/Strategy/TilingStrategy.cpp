@@ -932,23 +932,48 @@ mlir::convgrad::cpu::getDataMovementTiling(const CPUTarget &target) {
   return t;
 }
 
+/// The vectors that cover a row of `elements` elements `stride` apart, or 0
+/// when the target has no masked vector loads and stores for the last one
+/// (vmaskmovps on AVX, a mask register on AVX-512; SSE has none for 32-bit
+/// lanes, LLVM would move element by element anyway) or there is nothing to
+/// spread (one element, or a contiguous row).
+static int64_t stridedRowSpanVectors(int64_t elements, int64_t stride,
+                                     int64_t elementBits,
+                                     const CPUTarget &target) {
+  constexpr int64_t kMinMaskedMoveBits = 256;
+  if (target.vectorBits < kMinMaskedMoveBits || elements < 2 || stride < 2)
+    return 0;
+  int64_t span = (elements - 1) * stride + 1;
+  int64_t lanes = target.lanes(elementBits);
+  return (span + lanes - 1) / lanes;
+}
+
 bool mlir::convgrad::cpu::storeStridedRowMasked(int64_t elements,
                                                 int64_t stride,
                                                 int64_t elementBits,
                                                 const CPUTarget &target) {
-  // vmaskmovps (AVX) or a mask register (AVX-512); SSE has no masked store
-  // of 32-bit lanes, LLVM would store element by element anyway.
-  constexpr int64_t kMinMaskedStoreBits = 256;
-  if (target.vectorBits < kMinMaskedStoreBits || elements < 2 || stride < 2)
-    return false;
-  int64_t span = (elements - 1) * stride + 1;
-  int64_t lanes = target.lanes(elementBits);
-  return (span + lanes - 1) / lanes < elements;
+  int64_t vectors =
+      stridedRowSpanVectors(elements, stride, elementBits, target);
+  return vectors > 0 && vectors < elements;
+}
+
+bool mlir::convgrad::cpu::loadStridedRowDeinterleaved(int64_t elements,
+                                                      int64_t stride,
+                                                      int64_t elementBits,
+                                                      const CPUTarget &target) {
+  // A masked store keeps a scalar store's cost per element it replaces; a
+  // loaded vector also pays for its share of the shuffle that gathers the
+  // elements (a two-source permute per vector on AVX-512, two shuffles on
+  // AVX2), which is only cheaper than the scalar loads and inserts when it
+  // brings two elements or more.
+  int64_t vectors =
+      stridedRowSpanVectors(elements, stride, elementBits, target);
+  return vectors > 0 && 2 * vectors <= elements;
 }
 
 DataMovementTiles mlir::convgrad::cpu::getDataMovementTiles(
     const std::vector<int64_t> &ranges, int64_t inputInner,
-    const CPUTarget &target) {
+    const CPUTarget &target, int64_t inputInnerStride, int64_t elementBits) {
   DataMovementTiling tiling = getDataMovementTiling(target);
   DataMovementTiles t;
   size_t n = ranges.size();
@@ -972,7 +997,18 @@ DataMovementTiles mlir::convgrad::cpu::getDataMovementTiles(
   // vector (14 of 56 columns: what power-of-two layers have always had),
   // else whole squares and a remainder (67 channels: 64 + 3, not 1).
   tileDim(n - 1, tiling.transposeTile, tiling.transposeTile / 2);
-  tileDim(inputInner, tiling.transposeTile, tiling.transposeTile / 2);
+  // A strided input read deinterleaved (loadStridedRowDeinterleaved): whole
+  // squares and a remainder (28 = 16 + 12, not 14 + 14). A square's rows
+  // go from the deinterleaving shuffles into the 16 x 16 shuffle network;
+  // LLVM merges the shuffles of a narrower tile with the deinterleaving
+  // ones into one network that spills (llvm-mca, AVX-512: 16 x 14 tiles
+  // 0.72 cycles per element, 16 x 16 0.32, 16 x 12 0.73).
+  bool deinterleaved =
+      inputInnerStride > 1 &&
+      loadStridedRowDeinterleaved(tiling.transposeTile, inputInnerStride,
+                                  elementBits, target);
+  tileDim(inputInner, tiling.transposeTile,
+          deinterleaved ? tiling.transposeTile : tiling.transposeTile / 2);
   return t;
 }
 
