@@ -202,13 +202,6 @@ struct SliceAfterTranspose : OpRewritePattern<linalg::TransposeOp> {
     }
     rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(op, transposed, offsets,
                                                         sizes, strides);
-    // Once the last window of a pad is gone, the shared transpose is the
-    // pad's only reader: visit it again for TransposeBeforePad.
-    Value source = slice.getSource();
-    if (slice->use_empty())
-      rewriter.eraseOp(slice);
-    if (source.getDefiningOp<tensor::PadOp>() && source.hasOneUse())
-      rewriter.modifyOpInPlace(transposed.getDefiningOp(), [] {});
     return success();
   }
 
