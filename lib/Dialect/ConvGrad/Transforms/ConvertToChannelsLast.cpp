@@ -89,8 +89,9 @@ struct TransposeBeforePad : OpRewritePattern<linalg::TransposeOp> {
     SmallVector<OpFoldResult> high = getAsIndexOpFoldResult(
         ctx, applyPermutation(pad.getStaticHigh(), perm));
     Location loc = op.getLoc();
-    // Right after the old pad: the equal transposes may come before `op`.
-    rewriter.setInsertionPointAfter(pad);
+    // Equal transposes may come before `op`: then right after the old pad.
+    if (!sameTransposes.empty())
+      rewriter.setInsertionPointAfter(pad);
     Value transposed = transposeTensor(rewriter, loc, pad.getSource(), perm);
     auto padded = tensor::PadOp::create(rewriter, loc,
                                         op->getResult(0).getType(), transposed,
