@@ -121,51 +121,6 @@ struct NarrowConvToChannelsFirst : OpRewritePattern<ConvOp> {
   cpu::CPUTarget target;
 };
 
-/// transpose(extract_slice(x)) = extract_slice(transpose(x)) for a slice
-/// with unit strides that covers at least half of `x`, read by a
-/// channels-first convolution: the stride phases
-/// of a data gradient read overlapping slices of one padded output
-/// gradient, which then changes layout once (CSE merges the transposes)
-/// instead of once per phase.
-struct SliceAfterTranspose : OpRewritePattern<linalg::TransposeOp> {
-  using OpRewritePattern::OpRewritePattern;
-
-  LogicalResult matchAndRewrite(linalg::TransposeOp op,
-                                PatternRewriter &rewriter) const override {
-    auto slice = op.getInput().getDefiningOp<tensor::ExtractSliceOp>();
-    if (!slice || !op.hasPureTensorSemantics())
-      return rewriter.notifyMatchFailure(op, "not a transpose of a slice");
-    // Only the layout changes this pass adds: other convolutions keep the
-    // form convert-to-channels-last gave them.
-    if (!llvm::any_of(op->getResult(0).getUsers(), [](Operation *user) {
-          auto conv = dyn_cast<ConvOp>(user);
-          return conv && conv.getLayout() == Layout::ChannelsFirst;
-        }))
-      return rewriter.notifyMatchFailure(op, "not read by a channels-first conv");
-    RankedTensorType sourceType = slice.getSourceType();
-    RankedTensorType sliceType = slice.getResultType();
-    if (sliceType.getRank() != sourceType.getRank() ||
-        !sourceType.hasStaticShape() || !sliceType.hasStaticShape() ||
-        !slice.hasUnitStride())
-      return rewriter.notifyMatchFailure(op, "not a static unit-stride slice");
-    if (2 * sliceType.getNumElements() < sourceType.getNumElements())
-      return rewriter.notifyMatchFailure(op, "a small part of its source");
-    ArrayRef<int64_t> perm = op.getPermutation();
-    Location loc = op.getLoc();
-    Value transposed =
-        transposeTensor(rewriter, loc, slice.getSource(), perm);
-    SmallVector<OpFoldResult> offsets, sizes, strides;
-    for (int64_t p : perm) {
-      offsets.push_back(slice.getMixedOffsets()[p]);
-      sizes.push_back(slice.getMixedSizes()[p]);
-      strides.push_back(slice.getMixedStrides()[p]);
-    }
-    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(op, transposed, offsets,
-                                                        sizes, strides);
-    return success();
-  }
-};
-
 struct NarrowConvsToChannelsFirstPass
     : public convgrad::impl::ConvGradCPUNarrowConvsToChannelsFirstBase<
           NarrowConvsToChannelsFirstPass> {
@@ -185,6 +140,5 @@ struct NarrowConvsToChannelsFirstPass
 void mlir::convgrad::populateNarrowConvsToChannelsFirstPatterns(
     RewritePatternSet &patterns, const cpu::CPUTarget &target) {
   patterns.add<NarrowConvToChannelsFirst>(patterns.getContext(), target);
-  patterns.add<SliceAfterTranspose>(patterns.getContext());
   populateFoldLayoutTransposesPatterns(patterns);
 }

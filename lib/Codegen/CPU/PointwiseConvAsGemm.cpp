@@ -94,9 +94,12 @@ struct PointwiseConvAsGemm : OpRewritePattern<ConvOp> {
     int64_t batch = xType.isDynamicDim(0) ? 0 : xType.getDimSize(0);
     Type elementType = outType.getElementType();
     Type accType = getAccumulatorType(elementType);
+    auto window = op.getInput().getDefiningOp<tensor::ExtractSliceOp>();
+    bool inputIsWindow = window && window.hasUnitStride() &&
+                         window.getSourceType() != xType;
     cpu::PointwiseGemmPlan plan = cpu::planPointwiseGemm(
         c, k, positions, batch, xType.getElementTypeBitWidth(),
-        accType.getIntOrFloatBitWidth(), target);
+        accType.getIntOrFloatBitWidth(), target, inputIsWindow);
     if (!plan.useGemm)
       return rewriter.notifyMatchFailure(op, "positions leave lanes idle");
 

@@ -7,11 +7,13 @@
 // RUN: convgrad-opt %s -split-input-file --pass-pipeline="builtin.module(convgrad-cpu-set-target{target-cpu=x86-64-v3},convgrad-decompose{dgrad-strategy=phase},convgrad-convert-to-channels-last,convgrad-cpu-narrow-convs-to-channels-first,canonicalize,cse)" | FileCheck %s --check-prefixes=CHECK,AVX2
 
 // The RGB stem's data gradient (channels-last, as TOSA gives it): its four
-// stride phases output 3 channels. The padded output gradient changes layout
-// once for all phases, each phase is a channels-first convolution, the phases
-// are interleaved channels-first and one transpose gives the result's layout.
+// stride phases output 3 channels. The output gradient changes layout once
+// for all phases, before it is padded (in the phases' layout), each phase is
+// a channels-first convolution, the phases are interleaved channels-first and
+// one transpose gives the result's layout.
 // CHECK-LABEL: func.func @stem_dgrad
-// CHECK:         linalg.transpose ins(%{{.*}} : tensor<2x19x19x16xf32>) {{.*}} permutation = [0, 3, 1, 2]
+// CHECK:         %[[DYT:.*]] = linalg.transpose ins(%{{.*}} : tensor<2x16x16x16xf32>) {{.*}} permutation = [0, 3, 1, 2]
+// CHECK:         tensor.pad %[[DYT]] low[0, 0, 1, 1] high[0, 0, 2, 2]
 // CHECK-NOT:     linalg.transpose ins(%{{.*}} : tensor<2x{{.*}}x16xf32>)
 // CHECK-COUNT-4: convgrad.conv %{{.*}} : (tensor<2x16x{{.*}}xf32>, tensor<3x16x{{.*}}xf32>) -> tensor<2x3x16x16xf32>
 // CHECK:         %[[DX:.*]] = tensor.insert_slice {{.*}}[0, 0, 1, 1] [2, 3, 16, 16] [1, 1, 2, 2] : tensor<2x3x16x16xf32> into tensor<2x3x32x32xf32>

@@ -99,3 +99,17 @@ func.func @not_pointwise_gemms(%x: tensor<2x64x14x14xf32>, %w: tensor<40x64x1x1x
   %l = convgrad.conv %xl, %wl layout = channels_last : (tensor<2x14x14x64xf32>, tensor<40x1x1x64xf32>) -> tensor<2x14x14x40xf32>
   return %s, %p, %g, %bb, %l : tensor<2x40x7x7xf32>, tensor<2x40x16x16xf32>, tensor<2x40x14x14xf32>, tensor<2x40x14x14xf32>, tensor<2x14x14x40xf32>
 }
+
+// -----
+
+// The 1x1 phase of a 3x3 stride-2 data gradient reads a window of the padded
+// dy: flattening it would copy it; the channels-last form shares the layout
+// change of dy with the other phases (unchanged here).
+// CHECK-LABEL: func.func @window_of_padded_input
+// CHECK-NOT:     linalg.generic
+// CHECK:         convgrad.conv
+func.func @window_of_padded_input(%x: tensor<2x128x29x29xf32>, %w: tensor<64x128x1x1xf32>) -> tensor<2x64x28x28xf32> {
+  %s = tensor.extract_slice %x[0, 0, 0, 0] [2, 128, 28, 28] [1, 1, 1, 1] : tensor<2x128x29x29xf32> to tensor<2x128x28x28xf32>
+  %y = convgrad.conv %s, %w : (tensor<2x128x28x28xf32>, tensor<64x128x1x1xf32>) -> tensor<2x64x28x28xf32>
+  return %y : tensor<2x64x28x28xf32>
+}

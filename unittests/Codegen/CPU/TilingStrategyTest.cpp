@@ -1245,6 +1245,18 @@ TEST(PointwiseGemm, IdleLanesKeepChannelsLast) {
   EXPECT_LE(plan.tiling.rowTile * plan.tiling.laneTile / 8, 12);
 }
 
+TEST(PointwiseGemm, WindowsOfALargerInputStayChannelsLast) {
+  // The 1x1 phase of a 3x3 stride-2 data gradient reads a 28 x 28 window of
+  // the 29 x 29 padded dy: the same layer as a GEMM of a whole x otherwise.
+  for (const CPUTarget &target : {avx2, avx512}) {
+    EXPECT_TRUE(
+        planPointwiseGemm(128, 64, 784, 8, 32, 32, target).useGemm);
+    EXPECT_FALSE(planPointwiseGemm(128, 64, 784, 8, 32, 32, target,
+                                   /*inputIsWindow=*/true)
+                     .useGemm);
+  }
+}
+
 TEST(PointwiseGemm, LaneBlocksNeverExceedThePositions) {
   // f64 on AVX-512 (8 lanes), 16 positions: one block of two vectors, not a
   // 32-lane block wider than the GEMM.

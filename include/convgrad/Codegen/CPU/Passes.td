@@ -116,7 +116,10 @@ def ConvGradCPUPointwiseConvAsGemm
     `--convgrad-tile-and-vectorize-contractions`. The decisions are
     `cpu::planPointwiseGemm`'s for the module's `convgrad.cpu_target`; it
     keeps the channels-last form where the positions leave many vector
-    lanes idle (7 x 7 outputs).
+    lanes idle (7 x 7 outputs), and where x is a window of a larger tensor
+    (the 1x1 phase of a 3x3 stride-2 data gradient reads one of the padded
+    dy): flattening it would copy it, while channels-last it shares the
+    other phases' layout change of dy.
 
     Example (the stride-1 phase of a 1x1 stride-2 layer's data gradient):
 
@@ -253,9 +256,9 @@ def ConvGradCPUNarrowConvsToChannelsFirst
     channels_last` (the output of `--convgrad-convert-to-channels-last`)
     whose output channels per group are few compared with the vector lanes
     into a channels-first convolution between transposes, and folds the
-    layout changes (composed transposes cancel; a transpose of a large
-    slice, such as the padded output gradient every stride phase of a data
-    gradient reads, becomes a slice of one transpose).
+    layout changes as `--convgrad-convert-to-channels-last` does (composed
+    transposes cancel; the windows of the padded output gradient that the
+    stride phases of a data gradient read become windows of one transpose).
 
     Channels-last, the register block of such a convolution puts its few
     output channels along the vector lanes (3 of 16 lanes for the data

@@ -326,10 +326,16 @@ struct PointwiseGemmPlan {
   GemmTiling tiling;
 };
 /// `batch` is 0 when dynamic; `inputBits` is the element size of x.
+/// `inputIsWindow`: x is a unit-stride window of a larger tensor (the stride
+/// phases of a data gradient read windows of one padded dy), whose rows the
+/// GEMM would first copy to make its positions contiguous; the
+/// channels-last form moves it in a layout change that the other windows'
+/// convolutions share, so it is the better one.
 PointwiseGemmPlan planPointwiseGemm(int64_t channels, int64_t filters,
                                     int64_t positions, int64_t batch,
                                     int64_t inputBits, int64_t accBits,
-                                    const CPUTarget &target);
+                                    const CPUTarget &target,
+                                    bool inputIsWindow = false);
 
 //===----------------------------------------------------------------------===//
 // Channels-first depthwise convolutions plane by plane

@@ -66,8 +66,19 @@ struct TransposeBeforePad : OpRewritePattern<linalg::TransposeOp> {
   LogicalResult matchAndRewrite(linalg::TransposeOp op,
                                 PatternRewriter &rewriter) const override {
     auto pad = op.getInput().getDefiningOp<tensor::PadOp>();
-    if (!pad || !op.hasPureTensorSemantics() || !pad->hasOneUse())
+    if (!pad || !op.hasPureTensorSemantics())
       return rewriter.notifyMatchFailure(op, "not a transpose of a pad");
+    // Other readers of the padded tensor would keep the pad; equal
+    // transposes (of the stride phases that read all of it) are this one.
+    SmallVector<Operation *> sameTransposes;
+    for (Operation *user : pad->getUsers()) {
+      auto other = dyn_cast<linalg::TransposeOp>(user);
+      if (!other || !other.hasPureTensorSemantics() ||
+          other.getPermutation() != op.getPermutation())
+        return rewriter.notifyMatchFailure(op, "the pad has other readers");
+      if (other != op)
+        sameTransposes.push_back(other);
+    }
     Value padValue = pad.getConstantPaddingValue();
     if (!padValue || !pad.getLow().empty() || !pad.getHigh().empty())
       return rewriter.notifyMatchFailure(op, "not a static constant pad");
@@ -78,9 +89,16 @@ struct TransposeBeforePad : OpRewritePattern<linalg::TransposeOp> {
     SmallVector<OpFoldResult> high = getAsIndexOpFoldResult(
         ctx, applyPermutation(pad.getStaticHigh(), perm));
     Location loc = op.getLoc();
+    // Equal transposes may come before `op`: then right after the old pad.
+    if (!sameTransposes.empty())
+      rewriter.setInsertionPointAfter(pad);
     Value transposed = transposeTensor(rewriter, loc, pad.getSource(), perm);
-    rewriter.replaceOpWithNewOp<tensor::PadOp>(
-        op, op->getResult(0).getType(), transposed, low, high, padValue);
+    auto padded = tensor::PadOp::create(rewriter, loc,
+                                        op->getResult(0).getType(), transposed,
+                                        low, high, padValue);
+    for (Operation *other : sameTransposes)
+      rewriter.replaceOp(other, padded.getResult());
+    rewriter.replaceOp(op, padded.getResult());
     return success();
   }
 };
@@ -149,6 +167,67 @@ struct InsertBeforeTranspose : OpRewritePattern<tensor::InsertSliceOp> {
   }
 };
 
+/// transpose(extract_slice(x)) = extract_slice(transpose(x)) for a slice
+/// with unit strides that covers at least half of `x`, read by a
+/// convolution: the stride phases of a data gradient read overlapping
+/// windows of one padded output gradient, which then changes layout once,
+/// in one transpose that all the phases slice, instead of once per phase.
+struct SliceAfterTranspose : OpRewritePattern<linalg::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto slice = op.getInput().getDefiningOp<tensor::ExtractSliceOp>();
+    if (!slice || !op.hasPureTensorSemantics())
+      return rewriter.notifyMatchFailure(op, "not a transpose of a slice");
+    // The layout changes of convolution inputs only: other transposes of
+    // slices move what they move.
+    if (!llvm::any_of(op->getResult(0).getUsers(),
+                      [](Operation *user) { return isa<ConvOp>(user); }))
+      return rewriter.notifyMatchFailure(op, "not read by a convolution");
+    RankedTensorType sourceType = slice.getSourceType();
+    RankedTensorType sliceType = slice.getResultType();
+    if (sliceType.getRank() != sourceType.getRank() ||
+        !sourceType.hasStaticShape() || !sliceType.hasStaticShape() ||
+        !slice.hasUnitStride())
+      return rewriter.notifyMatchFailure(op, "not a static unit-stride slice");
+    if (2 * sliceType.getNumElements() < sourceType.getNumElements())
+      return rewriter.notifyMatchFailure(op, "a small part of its source");
+    ArrayRef<int64_t> perm = op.getPermutation();
+    Value transposed = getSharedTranspose(rewriter, op, slice.getSource(), perm);
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    for (int64_t p : perm) {
+      offsets.push_back(slice.getMixedOffsets()[p]);
+      sizes.push_back(slice.getMixedSizes()[p]);
+      strides.push_back(slice.getMixedStrides()[p]);
+    }
+    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(op, transposed, offsets,
+                                                        sizes, strides);
+    return success();
+  }
+
+  /// A transpose of `source` by `perm` that `op` may read: an earlier one
+  /// of its block (another window's), or a new one right after `source`'s
+  /// definition. Every window of `source` then reads one layout change, and
+  /// a pad that only it reads moves after it (TransposeBeforePad).
+  static Value getSharedTranspose(PatternRewriter &rewriter, Operation *op,
+                                  Value source, ArrayRef<int64_t> perm) {
+    for (Operation *user : source.getUsers()) {
+      auto transpose = dyn_cast<linalg::TransposeOp>(user);
+      if (transpose && transpose != op &&
+          transpose.hasPureTensorSemantics() &&
+          transpose.getInput() == source &&
+          transpose.getPermutation() == perm &&
+          transpose->getBlock() == op->getBlock() &&
+          transpose->isBeforeInBlock(op))
+        return transpose->getResult(0);
+    }
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointAfterValue(source);
+    return transposeTensor(rewriter, source.getLoc(), source, perm);
+  }
+};
+
 struct ConvGradConvertToChannelsLastPass
     : public convgrad::impl::ConvGradConvertToChannelsLastBase<
           ConvGradConvertToChannelsLastPass> {
@@ -193,6 +272,6 @@ void mlir::convgrad::populateConvertToChannelsLastPatterns(
 
 void mlir::convgrad::populateFoldLayoutTransposesPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<ComposeTransposes, TransposeBeforePad, InsertBeforeTranspose>(
-      patterns.getContext());
+  patterns.add<ComposeTransposes, TransposeBeforePad, InsertBeforeTranspose,
+               SliceAfterTranspose>(patterns.getContext());
 }

@@ -80,7 +80,11 @@ def ConvGradConvertToChannelsLast : Pass<"convgrad-convert-to-channels-last"> {
     `--convgrad-decompose` so the convolutions of the gradients benefit.
 
     Layout changes that meet are folded: consecutive transposes compose, a
-    transpose moves before a constant pad, and the strided inserts of a
+    transpose of a unit-stride window (at least half of its source) read by
+    a convolution becomes a window of one transpose of the source (the
+    stride phases of a data gradient read windows of one padded dy, which
+    then changes layout once), a transpose moves before a constant pad that
+    only equal transposes read, and the strided inserts of a
     phase-split data gradient move into the phases' layout so one transpose
     of the whole result remains. Not an insert into a zero fill (phases that
     reach only part of the result, e.g. 1x1 stride 2): the fill stays in the
