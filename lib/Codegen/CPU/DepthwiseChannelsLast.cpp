@@ -870,6 +870,34 @@ planDepthwiseOp(PatternRewriter &rewriter, Operation *op, const ConvParams &p,
   return PlannedDepthwiseOp{g, accType, *tiling};
 }
 
+/// A new tensor of `shape` whose element at index i is `source` at
+/// `sourceIndex(i)`: a gather (a linalg.generic with tensor.extract), for
+/// the small rearrangements of filters and filter gradients.
+Value gather(OpBuilder &b, Location loc, Value source, ArrayRef<int64_t> shape,
+             function_ref<SmallVector<Value>(OpBuilder &, Location,
+                                             ArrayRef<Value>)>
+                 sourceIndex) {
+  auto type = cast<RankedTensorType>(source.getType());
+  Value init =
+      tensor::EmptyOp::create(b, loc, shape, type.getElementType());
+  unsigned rank = shape.size();
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, ValueRange{}, ValueRange{init},
+      ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank)},
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [&](OpBuilder &bb, Location bl, ValueRange) {
+        SmallVector<Value> index;
+        for (unsigned d = 0; d < rank; ++d)
+          index.push_back(linalg::IndexOp::create(bb, bl, d));
+        linalg::YieldOp::create(
+            bb, bl,
+            tensor::ExtractOp::create(bb, bl, source,
+                                      sourceIndex(bb, bl, index))
+                .getResult());
+      });
+  return generic.getResult(0);
+}
+
 /// The filter [F, KH, KW, k] of groups of k channels and filters (F = C =
 /// G k) as the terms [KH, KW, k, F] of the data gradient:
 /// W[kh, kw, r, f] = w[f, kh, kw, (f mod k + r) mod k] (the filter of
@@ -885,33 +913,19 @@ Value filterToTermsByChannels(OpBuilder &b, Location loc, Value filter,
                                  {1, 2, 0});
     return splitDim(b, loc, taps, 2, 1);
   }
-  Value init = tensor::EmptyOp::create(
-      b, loc, ArrayRef<int64_t>{ws[1], ws[2], k, ws[0]},
-      type.getElementType());
-  // (kh, kw, r, f) -> filter[f, kh, kw, (f mod k + r) mod k]: a gather
-  // along the last (k-wide) dimension, once per op on a small tensor.
-  auto gather = linalg::GenericOp::create(
-      b, loc, TypeRange{init.getType()}, ValueRange{}, ValueRange{init},
-      ArrayRef<AffineMap>{b.getMultiDimIdentityMap(4)},
-      SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
-      [&](OpBuilder &bb, Location bl, ValueRange) {
-        Value kh = linalg::IndexOp::create(bb, bl, 0);
-        Value kw = linalg::IndexOp::create(bb, bl, 1);
-        Value r = linalg::IndexOp::create(bb, bl, 2);
-        Value f = linalg::IndexOp::create(bb, bl, 3);
-        Value kv = indexConstant(bb, bl, k);
-        Value term = arith::RemUIOp::create(
-            bb, bl,
-            arith::AddIOp::create(bb, bl,
-                                  arith::RemUIOp::create(bb, bl, f, kv), r),
-            kv);
-        linalg::YieldOp::create(
-            bb, bl,
-            tensor::ExtractOp::create(bb, bl, filter,
-                                      ValueRange{f, kh, kw, term})
-                .getResult());
-      });
-  return gather.getResult(0);
+  // (kh, kw, r, f) -> filter[f, kh, kw, (f mod k + r) mod k]: along the
+  // last (k-wide) dimension, once per op on a small tensor.
+  return gather(b, loc, filter, {ws[1], ws[2], k, ws[0]},
+                [&](OpBuilder &bb, Location bl, ArrayRef<Value> i) {
+                  Value kv = indexConstant(bb, bl, k);
+                  Value term = arith::RemUIOp::create(
+                      bb, bl,
+                      arith::AddIOp::create(
+                          bb, bl, arith::RemUIOp::create(bb, bl, i[3], kv),
+                          i[2]),
+                      kv);
+                  return SmallVector<Value>{i[3], i[0], i[1], term};
+                });
 }
 
 /// The inverse arrangement for filter gradients: the accumulators
@@ -929,39 +943,26 @@ Value termsByChannelsToFilter(OpBuilder &b, Location loc, Value terms,
   if (k == 1)
     return splitDim(b, loc, transposeTensor(b, loc, terms, {2, 0, 1}), 2,
                     kernelCols);
-  Value init = tensor::EmptyOp::create(
-      b, loc, ArrayRef<int64_t>{ts[2], ts[0], kernelCols, k},
-      type.getElementType());
-  // A gather once per op on the small gradient.
-  auto gather = linalg::GenericOp::create(
-      b, loc, TypeRange{init.getType()}, ValueRange{}, ValueRange{init},
-      ArrayRef<AffineMap>{b.getMultiDimIdentityMap(4)},
-      SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
-      [&](OpBuilder &bb, Location bl, ValueRange) {
-        Value f = linalg::IndexOp::create(bb, bl, 0);
-        Value kh = linalg::IndexOp::create(bb, bl, 1);
-        Value kw = linalg::IndexOp::create(bb, bl, 2);
-        Value j = linalg::IndexOp::create(bb, bl, 3);
-        Value kv = indexConstant(bb, bl, k);
-        Value inGroup = arith::RemUIOp::create(bb, bl, f, kv);
-        // (f mod k - j) mod k, kept non-negative by adding k first.
-        Value r = arith::RemUIOp::create(
-            bb, bl,
-            arith::SubIOp::create(bb, bl,
-                                  arith::AddIOp::create(bb, bl, inGroup, kv),
-                                  j),
-            kv);
-        Value column = arith::AddIOp::create(
-            bb, bl, arith::MulIOp::create(bb, bl, kw, kv), r);
-        Value channel = arith::AddIOp::create(
-            bb, bl, arith::SubIOp::create(bb, bl, f, inGroup), j);
-        linalg::YieldOp::create(
-            bb, bl,
-            tensor::ExtractOp::create(bb, bl, terms,
-                                      ValueRange{kh, column, channel})
-                .getResult());
-      });
-  return gather.getResult(0);
+  // Once per op on the small gradient: (f, kh, kw, j) -> terms[kh, kw k +
+  // r, f - f mod k + j], r = (f mod k - j) mod k (k added first to stay
+  // non-negative).
+  return gather(b, loc, terms, {ts[2], ts[0], kernelCols, k},
+                [&](OpBuilder &bb, Location bl, ArrayRef<Value> i) {
+                  Value kv = indexConstant(bb, bl, k);
+                  Value inGroup = arith::RemUIOp::create(bb, bl, i[0], kv);
+                  Value r = arith::RemUIOp::create(
+                      bb, bl,
+                      arith::SubIOp::create(
+                          bb, bl, arith::AddIOp::create(bb, bl, inGroup, kv),
+                          i[3]),
+                      kv);
+                  Value column = arith::AddIOp::create(
+                      bb, bl, arith::MulIOp::create(bb, bl, i[2], kv), r);
+                  Value channel = arith::AddIOp::create(
+                      bb, bl, arith::SubIOp::create(bb, bl, i[0], inGroup),
+                      i[3]);
+                  return SmallVector<Value>{i[1], column, channel};
+                });
 }
 
 struct DgradChannelsLast : OpRewritePattern<ConvBackwardDataOp> {
