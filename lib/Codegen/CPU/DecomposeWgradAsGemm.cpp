@@ -249,6 +249,16 @@ struct DecomposeConvBackwardFilterAsGemm
     cpu::GemmTiling gemmTiling =
         cpu::getGemmTiling(taskA, taskB, blockSizes.back(),
                            accType.getIntOrFloatBitWidth(), target);
+    // Passes over the rows of the block (the second innermost output
+    // dimension; none for 1-D ops) whose lane operand slice stays in L1.
+    if (r >= 2) {
+      int64_t laneBits = lanesAlongC ? xType.getElementTypeBitWidth()
+                                     : dyType.getElementTypeBitWidth();
+      int64_t rowPositions = blockSizes[r - 1];
+      gemmTiling.passRows = cpu::getGemmPassRows(
+          blockSizes[r - 2], rowPositions,
+          rowPositions * taskB * std::max<int64_t>(1, laneBits / 8), target);
+    }
 
     // Staged slices (see the header): a work item transposes the rows of x
     // its windows read, [1, C', rows, S_2...] -> [1, rows, S_2 + pads...,
@@ -701,6 +711,9 @@ linalg::GenericOp mlir::convgrad::createTaggedGemm(
   if (tiling.rowSplit || tiling.laneSplit)
     sizes.append({tiling.rowSplit, tiling.laneSplit});
   gemm->setAttr(kGemmTilingAttrName, b.getDenseI64ArrayAttr(sizes));
+  if (tiling.passRows > 1)
+    gemm->setAttr(kGemmPassRowsAttrName,
+                  b.getI64IntegerAttr(tiling.passRows));
   return gemm;
 }
 

@@ -291,9 +291,24 @@ struct GemmTiling {
   int64_t reductionTile = 1; ///< unrolled positions of the innermost o
   int64_t rowSplit = 0;      ///< 0, or the first a of the remainder block
   int64_t laneSplit = 0;     ///< 0, or the first b of the remainder block
+  /// Output rows per pass of the register blocks (getGemmPassRows); 1: the
+  /// blocks are loaded and stored once per output row.
+  int64_t passRows = 1;
 };
 GemmTiling getGemmTiling(int64_t a, int64_t b, int64_t innerReduction,
                          int64_t accBits, const CPUTarget &target);
+
+/// Output rows per pass of a wgrad GEMM's register blocks: within a pass
+/// every register block is loaded once, accumulates all the pass's
+/// positions (rows x `rowPositions`) and is stored once. `blockRows` is the
+/// GEMM's count of such rows (the second innermost output dimension of its
+/// block of dy), `laneRowBytes` the bytes of one output row of the lane
+/// operand (rowPositions x B elements). Returns a divisor of blockRows: the
+/// most rows whose slices of the lane operand (all lanes: every register
+/// block re-reads them) and one line of the broadcast operand per position
+/// fit three quarters of L1; 1 (a pass per row) when a single row does not.
+int64_t getGemmPassRows(int64_t blockRows, int64_t rowPositions,
+                        int64_t laneRowBytes, const CPUTarget &target);
 
 /// How a channels-first convolution with a 1 x .. x 1 kernel (stride 1, no
 /// padding, one group) runs as one GEMM per image with vector lanes along
