@@ -158,7 +158,8 @@ struct DecomposeConvBackwardFilterAsGemm
     cpu::WgradGemmPlan plan = cpu::planWgradGemm(
         c, f, numTaps, std::vector<int64_t>(outSizes.begin(), outSizes.end()),
         dyType.getElementTypeBitWidth(), accType.getIntOrFloatBitWidth(),
-        target, parallelTasks, blockBytes);
+        target, parallelTasks, blockBytes,
+        xType.isDynamicDim(0) ? 0 : xType.getDimSize(0));
     if (!pos.channelsLast) {
       cpu::WgradStagingShape staging;
       for (unsigned i = 1; i < r; ++i) {

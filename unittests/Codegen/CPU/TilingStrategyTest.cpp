@@ -671,6 +671,39 @@ TEST(WgradGemm, PrimeChannelsSplit) {
   EXPECT_EQ(g.laneSplit, 0);
 }
 
+// With a static batch whose work items split evenly, small filter
+// gradients split the work items even where the channels would split.
+TEST(WgradGemm, SmallFiltersSplitWorkItems) {
+  for (CPUTarget two : {avx512, avx2}) {
+    two.threads = 2;
+    two.l2Bytes = 2 * 1024 * 1024;
+    auto split = [&](int64_t c, int64_t f, int64_t taps,
+                     std::vector<int64_t> sizes, int64_t batch) {
+      return planWgradGemm(c, f, taps, sizes, 32, 32, two, 0, 0, batch).split;
+    };
+    using Split = WgradGemmPlan::TaskSplit;
+    // The benchmark rows at N = 8: the stem (37 KB per copy), 3x3 64 ->
+    // 128 stride 2 (288 KB), 64 channels (144 KB), 128 channels (576 KB),
+    // the 1x1 256 -> 512 (512 KB): work items; 3x3 256 channels (2.25 MB,
+    // above half of L2): rows.
+    EXPECT_EQ(split(3, 64, 49, {112, 112}, 8), Split::Positions);
+    EXPECT_EQ(split(64, 128, 9, {28, 28}, 8), Split::Positions);
+    EXPECT_EQ(split(64, 64, 9, {56, 56}, 8), Split::Positions);
+    EXPECT_EQ(split(128, 128, 9, {28, 28}, 8), Split::Positions);
+    EXPECT_EQ(split(256, 512, 1, {28, 28}, 8), Split::Positions);
+    EXPECT_EQ(split(256, 256, 9, {14, 14}, 8), Split::Rows);
+    // A dynamic batch, or work items that do not split evenly (3 images of
+    // one row block), keep the channel split.
+    EXPECT_EQ(split(64, 64, 9, {14, 14}, 0), Split::Rows);
+    EXPECT_EQ(split(64, 64, 9, {14, 14}, 3), Split::Rows);
+    EXPECT_EQ(split(3, 64, 49, {14, 14}, 3), Split::Lanes);
+    EXPECT_EQ(split(64, 64, 9, {14, 14}, 4), Split::Positions);
+  }
+  // One task: no split to choose.
+  EXPECT_EQ(planWgradGemm(64, 64, 9, {56, 56}, 32, 32, avx512, 0, 0, 8).tasks,
+            1);
+}
+
 TEST(WgradGemm, TaskSplits) {
   CPUTarget runtime = avx512;
   runtime.threads = 0; // decided at run time: 4 tasks

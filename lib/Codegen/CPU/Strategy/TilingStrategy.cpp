@@ -572,11 +572,23 @@ PointwiseGemmPlan mlir::convgrad::cpu::planPointwiseGemm(
 /// threads, a bound on a machine with many.
 static constexpr int64_t kMaxPartialFilterL2s = 32;
 
+/// Whether `tasks` tasks of a filter gradient should split its work items
+/// (images x blocks of output rows) rather than its channels; see
+/// planWgradGemm. `partBytes` is one task's copy of the accumulator.
+static bool preferWorkItemSplit(int64_t tasks, int64_t batch,
+                                int64_t rowBlocksPerImage, int64_t partBytes,
+                                const CPUTarget &target) {
+  if (tasks <= 1 || batch <= 0 || rowBlocksPerImage <= 0)
+    return false;
+  return (batch * rowBlocksPerImage) % tasks == 0 &&
+         partBytes <= target.l2Bytes / 2;
+}
+
 WgradGemmPlan mlir::convgrad::cpu::planWgradGemm(
     int64_t channels, int64_t filters, int64_t taps,
     const std::vector<int64_t> &outputSizes, int64_t gradBits, int64_t accBits,
     const CPUTarget &target, int64_t tasksOverride,
-    int64_t blockBytesOverride) {
+    int64_t blockBytesOverride, int64_t batch) {
   WgradGemmPlan plan;
   // B, the lane dimension, is the larger channel count (C on ties: rows of
   // x are contiguous along C).
@@ -614,7 +626,12 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradGemm(
   plan.tasks = wanted;
   int64_t rowUnit = getGemmTiling(a, b, 1, accBits, target).rowTile;
   int64_t laneUnit = target.lanes(accBits);
-  if (a % wanted == 0 && (a / wanted) % rowUnit == 0)
+  int64_t partBytes =
+      std::max<int64_t>(1, taps) * a * b * std::max<int64_t>(1, accBits / 8);
+  if (preferWorkItemSplit(wanted, batch, firstDim / plan.rowsPerBlock,
+                          partBytes, target))
+    plan.split = WgradGemmPlan::TaskSplit::Positions;
+  else if (a % wanted == 0 && (a / wanted) % rowUnit == 0)
     plan.split = WgradGemmPlan::TaskSplit::Rows;
   else if (b % wanted == 0 && (b / wanted) % laneUnit == 0)
     plan.split = WgradGemmPlan::TaskSplit::Lanes;
@@ -623,8 +640,6 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradGemm(
     // many threads and a large filter (a 3x3 1021 x 1021 layer is 38 MB per
     // task) fewer tasks keep the copies within a memory budget.
     plan.split = WgradGemmPlan::TaskSplit::Positions;
-    int64_t partBytes =
-        std::max<int64_t>(1, taps) * a * b * std::max<int64_t>(1, accBits / 8);
     int64_t budget = kMaxPartialFilterL2s * target.l2Bytes;
     plan.tasks = std::max<int64_t>(1, std::min(wanted, budget / partBytes));
   }
