@@ -41,17 +41,19 @@
 // GEMM would be thousands of tiny regions). Task t owns a disjoint channel
 // block of every tap's [A, B] block, rows [t*A/T, (t+1)*A/T) when A/T is a
 // whole number of register blocks, else lanes [t*B/T, ...) when B/T is a
-// whole number of vectors (the 3-channel stem). It reads only its channels
-// of the corresponding operand and accumulates into its own [taps * A', B']
-// part of a [T * taps * A', B'] accumulator (tensor.parallel_insert_slice),
-// so there is no cross-task reduction; a transpose and a collapse_shape put
-// the task dimension back next to the channel dimension it split.
-// When neither channel count splits into whole blocks (67 or 131 channels)
-// the tasks split the work items instead, the N * O_1 / O' pairs (image,
-// block of output rows) in T contiguous ranges: each task runs the GEMMs of
-// the whole [A, B] block (full register blocks and remainder) on its
-// positions into its own [taps * A, B] part, and one elementwise generic
-// sums the T parts after the forall.
+// whole number of vectors. It reads only its channels of the corresponding
+// operand and accumulates into its own [taps * A', B'] part of a
+// [T * taps * A', B'] accumulator (tensor.parallel_insert_slice), so there
+// is no cross-task reduction; a transpose and a collapse_shape put the task
+// dimension back next to the channel dimension it split.
+// When the filter gradient is small and a static batch's work items split
+// evenly (cpu::planWgradGemm: each task then reads only its own images of
+// both operands), or when neither channel count splits into whole blocks
+// (67 or 131 channels), the tasks split the work items, the N * O_1 / O'
+// pairs (image, block of output rows) in T contiguous ranges: each task
+// runs the GEMMs of the whole [A, B] block (full register blocks and
+// remainder) on its positions into its own [taps * A, B] part, and one
+// elementwise generic sums the T parts after the forall.
 //
 // A channels-first op would first transpose all of x and dy to channels-last
 // and pad x, writing both to memory and reading them back in the GEMMs. When

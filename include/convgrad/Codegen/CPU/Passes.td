@@ -65,9 +65,11 @@ def ConvGradCPUWgradToGemm : Pass<"convgrad-cpu-wgrad-to-gemm"> {
     `convgrad.cpu_target`: which channel runs along the vector lanes, the
     rows per GEMM (a quarter of L2 of output gradient, re-read by every tap
     from cache), and the parallel tasks (one `scf.forall` around all the
-    GEMMs when the target has threads, whose tasks own channel blocks of
-    whole register blocks, or else shares of the images and row blocks
-    whose partial filter gradients are summed after it). Each GEMM carries
+    GEMMs when the target has threads, whose tasks own shares of the
+    images and row blocks, their partial filter gradients summed after it,
+    when the filter gradient is small and the static batch splits evenly,
+    else channel blocks of whole register blocks when the channels split
+    so, else again shares of the work items). Each GEMM carries
     its register tiling as `convgrad.gemm_tiling = array<i64: rows, lanes,
     unroll>`, and, when its register blocks should accumulate several
     output rows between their load and store, `convgrad.gemm_pass_rows`,
