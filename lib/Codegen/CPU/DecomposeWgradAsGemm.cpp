@@ -41,17 +41,19 @@
 // GEMM would be thousands of tiny regions). Task t owns a disjoint channel
 // block of every tap's [A, B] block, rows [t*A/T, (t+1)*A/T) when A/T is a
 // whole number of register blocks, else lanes [t*B/T, ...) when B/T is a
-// whole number of vectors (the 3-channel stem). It reads only its channels
-// of the corresponding operand and accumulates into its own [taps * A', B']
-// part of a [T * taps * A', B'] accumulator (tensor.parallel_insert_slice),
-// so there is no cross-task reduction; a transpose and a collapse_shape put
-// the task dimension back next to the channel dimension it split.
-// When neither channel count splits into whole blocks (67 or 131 channels)
-// the tasks split the work items instead, the N * O_1 / O' pairs (image,
-// block of output rows) in T contiguous ranges: each task runs the GEMMs of
-// the whole [A, B] block (full register blocks and remainder) on its
-// positions into its own [taps * A, B] part, and one elementwise generic
-// sums the T parts after the forall.
+// whole number of vectors. It reads only its channels of the corresponding
+// operand and accumulates into its own [taps * A', B'] part of a
+// [T * taps * A', B'] accumulator (tensor.parallel_insert_slice), so there
+// is no cross-task reduction; a transpose and a collapse_shape put the task
+// dimension back next to the channel dimension it split.
+// When the filter gradient is small and a static batch's work items split
+// evenly (cpu::planWgradGemm: each task then reads only its own images of
+// both operands), or when neither channel count splits into whole blocks
+// (67 or 131 channels), the tasks split the work items, the N * O_1 / O'
+// pairs (image, block of output rows) in T contiguous ranges: each task
+// runs the GEMMs of the whole [A, B] block (full register blocks and
+// remainder) on its positions into its own [taps * A, B] part, and one
+// elementwise generic sums the T parts after the forall.
 //
 // A channels-first op would first transpose all of x and dy to channels-last
 // and pad x, writing both to memory and reading them back in the GEMMs. When
@@ -158,7 +160,8 @@ struct DecomposeConvBackwardFilterAsGemm
     cpu::WgradGemmPlan plan = cpu::planWgradGemm(
         c, f, numTaps, std::vector<int64_t>(outSizes.begin(), outSizes.end()),
         dyType.getElementTypeBitWidth(), accType.getIntOrFloatBitWidth(),
-        target, parallelTasks, blockBytes);
+        target, parallelTasks, blockBytes,
+        xType.isDynamicDim(0) ? 0 : xType.getDimSize(0));
     if (!pos.channelsLast) {
       cpu::WgradStagingShape staging;
       for (unsigned i = 1; i < r; ++i) {
@@ -249,6 +252,16 @@ struct DecomposeConvBackwardFilterAsGemm
     cpu::GemmTiling gemmTiling =
         cpu::getGemmTiling(taskA, taskB, blockSizes.back(),
                            accType.getIntOrFloatBitWidth(), target);
+    // Passes over the rows of the block (the second innermost output
+    // dimension; none for 1-D ops) whose lane operand slice stays in L1.
+    if (r >= 2) {
+      int64_t laneBits = lanesAlongC ? xType.getElementTypeBitWidth()
+                                     : dyType.getElementTypeBitWidth();
+      int64_t rowPositions = blockSizes[r - 1];
+      gemmTiling.passRows = cpu::getGemmPassRows(
+          blockSizes[r - 2], rowPositions,
+          rowPositions * taskB * std::max<int64_t>(1, laneBits / 8), target);
+    }
 
     // Staged slices (see the header): a work item transposes the rows of x
     // its windows read, [1, C', rows, S_2...] -> [1, rows, S_2 + pads...,
@@ -702,6 +715,9 @@ linalg::GenericOp mlir::convgrad::createTaggedGemm(
   if (tiling.rowSplit || tiling.laneSplit)
     sizes.append({tiling.rowSplit, tiling.laneSplit});
   gemm->setAttr(kGemmTilingAttrName, b.getDenseI64ArrayAttr(sizes));
+  if (tiling.passRows > 1)
+    gemm->setAttr(kGemmPassRowsAttrName,
+                  b.getI64IntegerAttr(tiling.passRows));
   return gemm;
 }
 

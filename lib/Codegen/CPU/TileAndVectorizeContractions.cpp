@@ -13,6 +13,12 @@
 //      one row of both operands (e.g. 56 x 64 f32) is loaded into L1 once
 //      and reused by every register block, and each block accumulates a
 //      whole row before it is stored.
+//      With convgrad.gemm_pass_rows = P (cpu::getGemmPassRows), the loops
+//      are instead passes (o_1..o_{R-2}: 1, o_{R-1}: P), then a, b, then
+//      the pass's positions: each block is read and written once per pass
+//      of P rows, not once per row (measured on ResNet's 14 x 14 x 256 3x3
+//      filter gradient, whose 256 KiB tap block streams from L2: passes of
+//      2 rows took 12% less time).
 //   2. Each tile becomes transfer_reads of [o_R, a] and [o_R, b] and a
 //      vector.contract of their outer products into the [a, b] block, which
 //      is carried through the o_R loop as a vector (registers) and which
@@ -100,7 +106,8 @@ struct TileAndVectorizeContractionsPass
   static std::optional<GemmTiles> getTiles(ArrayRef<int64_t> ranges,
                                            int64_t rows, int64_t lanes,
                                            int64_t unroll,
-                                           bool laneBlocksOuter) {
+                                           bool laneBlocksOuter,
+                                           bool blocksOutside = false) {
     unsigned n = ranges.size();
     if (rows <= 0 || lanes <= 0 || unroll <= 0 || ranges[0] % rows != 0 ||
         ranges[1] % lanes != 0 || ranges[n - 1] % unroll != 0)
@@ -110,7 +117,14 @@ struct TileAndVectorizeContractionsPass
     t.inner[0] = rows;
     t.inner[1] = lanes;
     t.inner[n - 1] = unroll;
-    // Loops: o_1..o_{R-1}, a, b, o_R; or b, o_1..o_{R-1}, a, o_R.
+    // Loops: o_1..o_{R-1}, a, b, o_R; or b, o_1..o_{R-1}, a, o_R; or, in a
+    // pass of output rows (blocksOutside), a, b (or b, a), o_1..o_R.
+    if (blocksOutside) {
+      t.interchange = {laneBlocksOuter ? 1 : 0, laneBlocksOuter ? 0 : 1};
+      for (unsigned i = 2; i < n; ++i)
+        t.interchange.push_back(i);
+      return t;
+    }
     if (laneBlocksOuter)
       t.interchange.push_back(1);
     for (unsigned i = 2; i + 1 < n; ++i)
@@ -138,12 +152,27 @@ struct TileAndVectorizeContractionsPass
       return;
     int64_t rows = sizes[0], lanes = sizes[1], unroll = sizes[2];
     bool laneBlocksOuter = op->hasAttr(convgrad::kGemmLaneBlocksOuterAttrName);
+    int64_t passRows = 1;
+    if (auto attr =
+            op->getAttrOfType<IntegerAttr>(convgrad::kGemmPassRowsAttrName))
+      passRows = attr.getInt();
     SmallVector<int64_t> splitPoints(ranges.size(), 0);
     if (sizes.size() == 5) {
       splitPoints[0] = sizes[3];
       splitPoints[1] = sizes[4];
     }
-    if (llvm::all_of(splitPoints, [](int64_t p) { return p == 0; })) {
+    bool unsplit = llvm::all_of(splitPoints, [](int64_t p) { return p == 0; });
+    if (unsplit && passRows > 1) {
+      if (std::optional<linalg::GenericOp> pass =
+              tilePasses(rewriter, op, passRows, rows, lanes, unroll)) {
+        if (std::optional<GemmTiles> t =
+                getTiles(pass->getStaticLoopRanges(), rows, lanes, unroll,
+                         laneBlocksOuter, /*blocksOutside=*/true))
+          (void)tileAndVectorize(rewriter, *pass, *t);
+        return;
+      }
+    }
+    if (unsplit) {
       if (std::optional<GemmTiles> t = getTiles(ranges, rows, lanes, unroll,
                                                        laneBlocksOuter))
         (void)tileAndVectorize(rewriter, op, *t);
@@ -166,6 +195,35 @@ struct TileAndVectorizeContractionsPass
                        laneBlocksOuter))
         (void)tileAndVectorize(rewriter, gemm, *t);
     }
+  }
+
+  /// Tiles the outer output dimensions of `op` (iteration space (a, b, n,
+  /// o_1..o_R), R >= 2) into passes: 1 of each of n..o_{R-2} and `passRows`
+  /// of o_{R-1}, and returns the GEMM of one pass. Nothing changes (nullopt)
+  /// unless passRows divides o_{R-1} and the register tiles (`rows`,
+  /// `lanes`, `unroll`) divide the GEMM: then the GEMM keeps its per-row
+  /// schedule.
+  static std::optional<linalg::GenericOp>
+  tilePasses(RewriterBase &rewriter, linalg::GenericOp op, int64_t passRows,
+             int64_t rows, int64_t lanes, int64_t unroll) {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    unsigned n = ranges.size();
+    if (n < 5 || passRows > ranges[n - 2] || ranges[n - 2] % passRows != 0 ||
+        !getTiles(ranges, rows, lanes, unroll, /*laneBlocksOuter=*/false))
+      return std::nullopt;
+    SmallVector<int64_t> sizes(n, 0);
+    for (unsigned i = 2; i + 2 < n; ++i)
+      sizes[i] = 1;
+    sizes[n - 2] = passRows;
+    scf::SCFTilingOptions options;
+    options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+    rewriter.setInsertionPoint(op);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(op.getOperation()), options);
+    if (failed(tiled))
+      return std::nullopt;
+    rewriter.replaceOp(op, tiled->replacements);
+    return cast<linalg::GenericOp>(tiled->tiledOps.front());
   }
 
   /// Replaces a tile `block[a, b] += lhs[1.., k, a] * rhs[1.., k, b]` by
@@ -266,8 +324,18 @@ struct TileAndVectorizeContractionsPass
           }))
         loops.push_back(loop);
     });
-    for (scf::ForOp loop : loops)
-      (void)hoistLoopInvariantSubsets(rewriter, loop);
+    // In a pass, the loops over the pass's outer positions are around that
+    // loop: the block is carried through them too, hoisted loop by loop
+    // outwards (hoisting stops having an effect at the register block
+    // loops, whose indices the block's transfers use).
+    for (scf::ForOp loop : loops) {
+      Operation *current = loop;
+      while (auto forOp = dyn_cast_or_null<scf::ForOp>(current)) {
+        LoopLikeOpInterface hoisted =
+            hoistLoopInvariantSubsets(rewriter, forOp);
+        current = hoisted->getParentOp();
+      }
+    }
   }
 };
 

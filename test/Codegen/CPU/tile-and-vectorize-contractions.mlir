@@ -6,9 +6,12 @@
 
 // RUN: convgrad-opt %s -split-input-file --pass-pipeline="builtin.module(convgrad-cpu-set-target{target-cpu=x86-64-v4},convgrad-cpu-wgrad-to-gemm,convgrad-decompose,canonicalize,convgrad-to-linalg,canonicalize,func.func(convgrad-tile-and-vectorize-contractions),canonicalize,cse)" | FileCheck %s
 
-// C = F = 64: lanes along C. Loops: image, taps, oh, 4-row blocks of f,
-// 8 columns of ow; the 4 x 64 block is read before the ow loop, carried
-// through it as a vector and written after it.
+// C = F = 64: lanes along C. Loops: image, taps, passes of 4 output rows
+// (convgrad.gemm_pass_rows: 4 rows of 16 x 64 f32 and their broadcast lines
+// fit three quarters of the target's 32 KiB L1), 4-row blocks of f, then
+// the pass's rows and 8 columns of ow; the 4 x 64 block is read before the
+// pass's rows, carried through them and the ow loop as a vector, and
+// written once per pass.
 // CHECK-DAG: #[[LHS:.*]] = affine_map<(d0, d1, d2) -> (d2, d0)>
 // CHECK-DAG: #[[RHS:.*]] = affine_map<(d0, d1, d2) -> (d2, d1)>
 // CHECK-DAG: #[[ACC:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
@@ -17,15 +20,19 @@
 // CHECK:       scf.for %[[N:.*]] = %c0 to %c2
 // CHECK:         scf.for %[[KH:.*]] = %c0 to %c3
 // CHECK:           scf.for %[[KW:.*]] = %c0 to %c3
-// CHECK:             scf.for %[[OH:.*]] = %c0 to %c16 step %c1
+// CHECK:             scf.for %[[PASS:.*]] = %c0 to %c16 step %c4
 // CHECK:               scf.for %[[F:.*]] = %c0 to %c64 step %c4
 // CHECK:                 %[[INIT:.*]] = vector.transfer_read %{{.*}} vector<4x64xf32>
-// CHECK:                 %[[BLKS:.*]] = scf.for %[[OW:.*]] = %c0 to %c16 step %c8 iter_args(%[[BLK:.*]] = %[[INIT]]) -> (vector<4x64xf32>)
-// CHECK-DAG:               %[[DY:.*]] = vector.transfer_read %{{.*}}[%[[N]], %[[OH]], %[[OW]], %[[F]]]{{.*}} vector<8x4xf32>
-// CHECK-DAG:               %[[X:.*]] = vector.transfer_read %{{.*}} vector<8x64xf32>
-// CHECK:                   %[[R:.*]] = vector.contract {indexing_maps = [#[[LHS]], #[[RHS]], #[[ACC]]], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %[[DY]], %[[X]], %[[BLK]] : vector<8x4xf32>, vector<8x64xf32> into vector<4x64xf32>
-// CHECK:                   scf.yield %[[R]]
-// CHECK:                 vector.transfer_write %[[BLKS]]
+// CHECK-NOT:             vector.transfer_write
+// CHECK:                 %[[ROWS:.*]] = scf.for %[[ROW:.*]] = %c0 to %c4 step %c1 iter_args(%[[PBLK:.*]] = %[[INIT]]) -> (vector<4x64xf32>)
+// CHECK:                   %[[BLKS:.*]] = scf.for %[[OW:.*]] = %c0 to %c16 step %c8 iter_args(%[[BLK:.*]] = %[[PBLK]]) -> (vector<4x64xf32>)
+// CHECK:                     %[[OH:.*]] = affine.apply #{{.*}}(){{\[}}%[[PASS]], %[[ROW]]{{\]}}
+// CHECK-DAG:                 %[[DY:.*]] = vector.transfer_read %{{.*}}[%[[N]], %[[OH]], %[[OW]], %[[F]]]{{.*}} vector<8x4xf32>
+// CHECK-DAG:                 %[[X:.*]] = vector.transfer_read %{{.*}} vector<8x64xf32>
+// CHECK:                     %[[R:.*]] = vector.contract {indexing_maps = [#[[LHS]], #[[RHS]], #[[ACC]]], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %[[DY]], %[[X]], %[[BLK]] : vector<8x4xf32>, vector<8x64xf32> into vector<4x64xf32>
+// CHECK:                     scf.yield %[[R]]
+// CHECK:                   scf.yield %[[BLKS]]
+// CHECK:                 vector.transfer_write %[[ROWS]]
 // CHECK-NOT:   linalg.generic
 // PAR-LABEL: func.func @wgrad
 // PAR:         scf.forall (%{{.*}}) = (0) to (64) step (32)

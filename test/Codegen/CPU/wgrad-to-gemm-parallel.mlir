@@ -10,10 +10,11 @@
 // RUN: convgrad-opt %s -split-input-file --convgrad-cpu-set-target="target-cpu=x86-64-v4" --convgrad-cpu-wgrad-to-gemm="parallel-tasks=4" --canonicalize | FileCheck %s --check-prefix=T4
 // RUN: convgrad-opt %s -split-input-file --convgrad-cpu-set-target="target-cpu=x86-64-v4 threads=2" --convgrad-cpu-wgrad-to-gemm="block-bytes=30000" --canonicalize | FileCheck %s --check-prefix=WORK
 
-// A = C = 8, B = F = 16: task t owns rows [4t, 4t + 4) of each tap's 8 x 16
-// block, reads channels 4t.. of x and all of dy.
+// A = C = 8, B = F = 16, 3 images (3 work items, which do not split evenly
+// in 2 tasks): task t owns rows [4t, 4t + 4) of each tap's 8 x 16 block,
+// reads channels 4t.. of x and all of dy.
 // CHECK-LABEL: func.func @split_rows
-// CHECK-SAME: (%[[X:.*]]: tensor<2x10x10x8xf32>, %[[DY:.*]]: tensor<2x10x10x16xf32>)
+// CHECK-SAME: (%[[X:.*]]: tensor<3x10x10x8xf32>, %[[DY:.*]]: tensor<3x10x10x16xf32>)
 // CHECK: %[[XP:.*]] = tensor.pad %[[X]]
 // CHECK: %[[INIT:.*]] = tensor.empty() : tensor<72x16xf32>
 // CHECK: %[[ALL:.*]] = scf.forall (%[[T:.*]]) in (2) shared_outs(%[[OUT:.*]] = %[[INIT]]) -> (tensor<72x16xf32>) {
@@ -21,7 +22,7 @@
 // CHECK:   %[[PART:.*]] = tensor.extract_slice %[[OUT]][%[[PART_ROW]], 0] [36, 16] [1, 1]
 // CHECK:   %[[ZERO:.*]] = linalg.fill {{.*}} outs(%[[PART]] : tensor<36x16xf32>)
 // CHECK:   %[[C0:.*]] = arith.muli %[[T]], %c4
-// CHECK:   %[[NEST:.*]] = scf.for %[[N:.*]] = %c0 to %c2 {{.*}} iter_args(%{{.*}} = %[[ZERO]]) -> (tensor<36x16xf32>)
+// CHECK:   %[[NEST:.*]] = scf.for %[[N:.*]] = %c0 to %c3 {{.*}} iter_args(%{{.*}} = %[[ZERO]]) -> (tensor<36x16xf32>)
 // CHECK:     %[[DYN:.*]] = tensor.extract_slice %[[DY]][%[[N]], 0, 0, 0] [1, 10, 10, 16] [1, 1, 1, 1]
 // CHECK:     scf.for %[[KH:.*]] = %c0 to %c3
 // CHECK:       scf.for %[[KW:.*]] = %c0 to %c3 {{.*}} iter_args(%[[ITER:.*]] = %{{.*}})
@@ -43,8 +44,8 @@
 // T4-LABEL: func.func @split_rows
 // T4: scf.forall (%{{.*}}) in (4) shared_outs(%{{.*}}) -> (tensor<288x16xf32>)
 // T4:   linalg.generic {{.*}} outs(%{{.*}} : tensor<8x16xf32>)
-func.func @split_rows(%x: tensor<2x10x10x8xf32>, %dy: tensor<2x10x10x16xf32>) -> tensor<16x3x3x8xf32> {
-  %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] layout = channels_last : (tensor<2x10x10x8xf32>, tensor<2x10x10x16xf32>) -> tensor<16x3x3x8xf32>
+func.func @split_rows(%x: tensor<3x10x10x8xf32>, %dy: tensor<3x10x10x16xf32>) -> tensor<16x3x3x8xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] layout = channels_last : (tensor<3x10x10x8xf32>, tensor<3x10x10x16xf32>) -> tensor<16x3x3x8xf32>
   return %dw : tensor<16x3x3x8xf32>
 }
 
@@ -165,13 +166,13 @@ func.func @split_positions_dynamic(%x: tensor<?x20x20x67xf16>, %dy: tensor<?x20x
 
 // -----
 
-// Channels-first with staged slices (rows of 20 positions), rows split
-// (A = C = 8, 4 per task): task t stages its 4 channels of x and all of dy
+// Channels-first with staged slices (rows of 20 positions), 3 images, rows
+// split (A = C = 8, 4 per task): task t stages its 4 channels of x and all of dy
 // in slice t of [2, ...] buffers made before the forall (one allocation for
 // both tasks after bufferization, none per task), and carries them through
 // its loop over the images.
 // CHECK-LABEL: func.func @staged_split_rows
-// CHECK-SAME: (%[[X:.*]]: tensor<2x8x10x20xf32>, %[[DY:.*]]: tensor<2x16x10x20xf32>)
+// CHECK-SAME: (%[[X:.*]]: tensor<3x8x10x20xf32>, %[[DY:.*]]: tensor<3x16x10x20xf32>)
 // CHECK-NOT: tensor.pad
 // CHECK-DAG: %[[XS:.*]] = bufferization.alloc_tensor() : tensor<2x12x22x4xf32>
 // CHECK-DAG: %[[DYS:.*]] = bufferization.alloc_tensor() : tensor<2x10x20x16xf32>
@@ -179,7 +180,7 @@ func.func @split_positions_dynamic(%x: tensor<?x20x20x67xf16>, %dy: tensor<?x20x
 // CHECK:   %[[C0:.*]] = arith.muli %[[T]], %c4
 // CHECK:   %[[XT:.*]] = tensor.extract_slice %[[XS]][%[[T]], 0, 0, 0] [1, 12, 22, 4] [1, 1, 1, 1]
 // CHECK:   %[[DYT:.*]] = tensor.extract_slice %[[DYS]][%[[T]], 0, 0, 0] [1, 10, 20, 16] [1, 1, 1, 1]
-// CHECK:   scf.for %[[N:.*]] = %c0 to %c2 {{.*}} iter_args(%{{.*}} = %{{.*}}, %[[XB:.*]] = %[[XT]], %[[DYB:.*]] = %[[DYT]])
+// CHECK:   scf.for %[[N:.*]] = %c0 to %c3 {{.*}} iter_args(%{{.*}} = %{{.*}}, %[[XB:.*]] = %[[XT]], %[[DYB:.*]] = %[[DYT]])
 // CHECK:     linalg.transpose ins(%{{.*}} : tensor<1x16x10x20xf32>) outs(%[[DYB]] : tensor<1x10x20x16xf32>)
 // CHECK:     linalg.fill {{.*}} outs(%[[XB]] : tensor<1x12x22x4xf32>)
 // CHECK:     scf.for
@@ -187,7 +188,29 @@ func.func @split_positions_dynamic(%x: tensor<?x20x20x67xf16>, %dy: tensor<?x20x
 // CHECK:       linalg.transpose {{.*}} outs(%{{.*}} : tensor<1x1x20x4xf32>)
 // CHECK:     linalg.generic {{.*}} outs(%{{.*}} : tensor<4x16xf32>)
 // CHECK:   scf.forall.in_parallel
-func.func @staged_split_rows(%x: tensor<2x8x10x20xf32>, %dy: tensor<2x16x10x20xf32>) -> tensor<16x8x3x3xf32> {
-  %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] : (tensor<2x8x10x20xf32>, tensor<2x16x10x20xf32>) -> tensor<16x8x3x3xf32>
+func.func @staged_split_rows(%x: tensor<3x8x10x20xf32>, %dy: tensor<3x16x10x20xf32>) -> tensor<16x8x3x3xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] : (tensor<3x8x10x20xf32>, tensor<3x16x10x20xf32>) -> tensor<16x8x3x3xf32>
   return %dw : tensor<16x8x3x3xf32>
+}
+
+// -----
+
+// The layer of @split_rows with 2 images: its 2 work items split evenly and
+// each task's copy of the 3x3 x 8 x 16 filter gradient is small
+// (cpu::planWgradGemm), so the tasks split the work items, though the
+// channels would split: each task reads only its image of x and dy and
+// keeps whole 4 x 16 register blocks; the two copies are summed.
+// CHECK-LABEL: func.func @small_filter_splits_work_items
+// CHECK: %[[ALL:.*]] = scf.forall (%[[T:.*]]) in (2) shared_outs(%{{.*}}) -> (tensor<144x16xf32>) {
+// CHECK:   %[[BEGIN:.*]] = arith.divui
+// CHECK:   %[[END:.*]] = arith.divui
+// CHECK:   scf.for %{{.*}} = %[[BEGIN]] to %[[END]] step %c1
+// CHECK:       linalg.generic {{.*}} outs(%{{.*}} : tensor<8x16xf32>)
+// CHECK: %[[P0:.*]] = tensor.extract_slice %[[ALL]][0, 0] [72, 16] [1, 1]
+// CHECK: %[[P1:.*]] = tensor.extract_slice %[[ALL]][72, 0] [72, 16] [1, 1]
+// CHECK: linalg.generic {{.*}} ins(%[[P0]], %[[P1]] : tensor<72x16xf32>, tensor<72x16xf32>)
+// CHECK:   arith.addf
+func.func @small_filter_splits_work_items(%x: tensor<2x10x10x8xf32>, %dy: tensor<2x10x10x16xf32>) -> tensor<16x3x3x8xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] layout = channels_last : (tensor<2x10x10x8xf32>, tensor<2x10x10x16xf32>) -> tensor<16x3x3x8xf32>
+  return %dw : tensor<16x3x3x8xf32>
 }

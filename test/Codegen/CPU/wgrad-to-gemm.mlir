@@ -23,6 +23,9 @@
 // CHECK:       %[[XK:.*]] = tensor.extract_slice %[[XP]][%[[N]], %[[KH]], %[[KW]], 0] [1, 10, 10, 8] [1, 1, 1, 1]
 // CHECK:       %[[BLK:.*]] = tensor.extract_slice %[[ITER]][%[[ROW:.*]], 0] [8, 16] [1, 1] : tensor<72x16xf32> to tensor<8x16xf32>
 // CHECK:       %[[G:.*]] = linalg.generic {indexing_maps = [#[[XMAP]], #[[DYMAP]], #[[BLOCK]]], iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%[[XK]], %[[DYN]] : {{.*}}) outs(%[[BLK]] : tensor<8x16xf32>)
+// Passes of all 10 output rows: a row of the lane operand (10 x 16 f32) and
+// its 10 broadcast lines take 1.25 KiB, 24 KiB fit (getGemmPassRows).
+// CHECK-SAME:    attrs = {convgrad.gemm_pass_rows = 10 : i64, convgrad.gemm_tiling = array<i64: 4, 16, 5>}
 // CHECK:         arith.mulf
 // CHECK:         arith.addf
 // CHECK:       tensor.insert_slice %[[G]] into %[[ITER]][%[[ROW]], 0] [8, 16] [1, 1]
@@ -95,12 +98,15 @@ func.func @wgrad_f16_dynamic_batch(%x: tensor<?x8x8x16xf16>, %dy: tensor<?x8x8x1
 
 // -----
 
-// 1-D: one tap loop.
+// 1-D: one tap loop; no passes of rows (the GEMM has a single output
+// dimension).
 // CHECK-LABEL: func.func @wgrad_1d
 // CHECK: scf.for
 // CHECK:   scf.for %{{.*}} = %c0 to %c3
 // CHECK:     linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction", "reduction"]
 // CHECK-SAME:  tensor<1x10x4xf32>, tensor<1x10x8xf32>
+// CHECK-NOT:   gemm_pass_rows
+// CHECK-SAME:  attrs = {convgrad.gemm_tiling
 func.func @wgrad_1d(%x: tensor<2x4x10xf32>, %dy: tensor<2x8x10xf32>) -> tensor<8x4x3xf32> {
   %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1] : (tensor<2x4x10xf32>, tensor<2x8x10xf32>) -> tensor<8x4x3xf32>
   return %dw : tensor<8x4x3xf32>

@@ -612,6 +612,38 @@ TEST(WgradGemm, AVX2BlocksFit) {
   EXPECT_EQ(getGemmTiling(64, 64, 56, 32, avx2).laneTile, 32);
 }
 
+// Passes of output rows (getGemmPassRows): as many rows as keep the lane
+// operand's slices (and a line of the broadcast operand per position) in
+// three quarters of L1, a divisor of the block's rows.
+TEST(WgradGemm, PassRows) {
+  for (const CPUTarget &target : {avx2, avx512}) {
+    CPUTarget l1Of48 = target;
+    l1Of48.l1DataBytes = 48 * 1024;
+    // ResNet's 3x3 layers, lane rows of 14 KiB (14 x 256, 28 x 128 and
+    // 56 x 64 f32): 2 rows (29.5 KiB with the broadcast lines) in 36 KiB;
+    // a 32 KiB L1 (24 KiB) takes one row at a time.
+    for (auto [rows, positions, lanes] :
+         {std::tuple<int64_t, int64_t, int64_t>{14, 14, 256},
+          {28, 28, 128},
+          {8, 56, 64}}) {
+      int64_t laneRowBytes = positions * lanes * 4;
+      EXPECT_EQ(getGemmPassRows(rows, positions, laneRowBytes, l1Of48), 2);
+      EXPECT_EQ(getGemmPassRows(rows, positions, laneRowBytes, target), 1);
+    }
+    // Always a divisor of the rows: 9 rows of 3.75 KiB fit, 7 divide 7 and
+    // 14; none but 1 divides 13.
+    EXPECT_EQ(getGemmPassRows(7, 12, 12 * 64 * 4, l1Of48), 7);
+    EXPECT_EQ(getGemmPassRows(14, 12, 12 * 64 * 4, l1Of48), 7);
+    EXPECT_EQ(getGemmPassRows(13, 14, 14 * 256 * 4, l1Of48), 1);
+    // Degenerate inputs: one row per pass.
+    EXPECT_EQ(getGemmPassRows(1, 14, 1024, l1Of48), 1);
+    EXPECT_EQ(getGemmPassRows(0, 14, 1024, l1Of48), 1);
+    EXPECT_EQ(getGemmPassRows(14, 0, 0, l1Of48), 1);
+    // A row larger than L1: one row per pass.
+    EXPECT_EQ(getGemmPassRows(8, 224, 224 * 64 * 4, l1Of48), 1);
+  }
+}
+
 TEST(WgradGemm, PrimeChannelsSplit) {
   // 67 x 67: full blocks of the first 64 rows and lanes, then one block of
   // the remaining 3 (a narrow vector), on both targets.
@@ -637,6 +669,39 @@ TEST(WgradGemm, PrimeChannelsSplit) {
   g = getGemmTiling(64, 64, 56, 32, avx512);
   EXPECT_EQ(g.rowSplit, 0);
   EXPECT_EQ(g.laneSplit, 0);
+}
+
+// With a static batch whose work items split evenly, small filter
+// gradients split the work items even where the channels would split.
+TEST(WgradGemm, SmallFiltersSplitWorkItems) {
+  for (CPUTarget two : {avx512, avx2}) {
+    two.threads = 2;
+    two.l2Bytes = 2 * 1024 * 1024;
+    auto split = [&](int64_t c, int64_t f, int64_t taps,
+                     std::vector<int64_t> sizes, int64_t batch) {
+      return planWgradGemm(c, f, taps, sizes, 32, 32, two, 0, 0, batch).split;
+    };
+    using Split = WgradGemmPlan::TaskSplit;
+    // The benchmark rows at N = 8: the stem (37 KB per copy), 3x3 64 ->
+    // 128 stride 2 (288 KB), 64 channels (144 KB), 128 channels (576 KB),
+    // the 1x1 256 -> 512 (512 KB): work items; 3x3 256 channels (2.25 MB,
+    // above half of L2): rows.
+    EXPECT_EQ(split(3, 64, 49, {112, 112}, 8), Split::Positions);
+    EXPECT_EQ(split(64, 128, 9, {28, 28}, 8), Split::Positions);
+    EXPECT_EQ(split(64, 64, 9, {56, 56}, 8), Split::Positions);
+    EXPECT_EQ(split(128, 128, 9, {28, 28}, 8), Split::Positions);
+    EXPECT_EQ(split(256, 512, 1, {28, 28}, 8), Split::Positions);
+    EXPECT_EQ(split(256, 256, 9, {14, 14}, 8), Split::Rows);
+    // A dynamic batch, or work items that do not split evenly (3 images of
+    // one row block), keep the channel split.
+    EXPECT_EQ(split(64, 64, 9, {14, 14}, 0), Split::Rows);
+    EXPECT_EQ(split(64, 64, 9, {14, 14}, 3), Split::Rows);
+    EXPECT_EQ(split(3, 64, 49, {14, 14}, 3), Split::Lanes);
+    EXPECT_EQ(split(64, 64, 9, {14, 14}, 4), Split::Positions);
+  }
+  // One task: no split to choose.
+  EXPECT_EQ(planWgradGemm(64, 64, 9, {56, 56}, 32, 32, avx512, 0, 0, 8).tasks,
+            1);
 }
 
 TEST(WgradGemm, TaskSplits) {

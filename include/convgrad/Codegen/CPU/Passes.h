@@ -43,6 +43,13 @@ constexpr StringLiteral kGemmTilingAttrName = "convgrad.gemm_tiling";
 constexpr StringLiteral kGemmLaneBlocksOuterAttrName =
     "convgrad.gemm_lane_blocks_outer";
 
+/// An i64 attribute next to kGemmTilingAttrName: cpu::GemmTiling::passRows
+/// (> 1), the output rows (of the second innermost output dimension) per
+/// pass of the register blocks. The GEMM's loops become passes, then the
+/// register blocks, then the pass's positions, so that each block is
+/// loaded and stored once per pass rather than once per row.
+constexpr StringLiteral kGemmPassRowsAttrName = "convgrad.gemm_pass_rows";
+
 /// The dictionary form of `target` (the convgrad.cpu_target attribute).
 DictionaryAttr getCPUTargetAttr(MLIRContext *ctx, const cpu::CPUTarget &target);
 /// The target recorded on `op` or its closest ancestor that has one; the

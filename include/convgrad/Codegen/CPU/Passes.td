@@ -65,11 +65,15 @@ def ConvGradCPUWgradToGemm : Pass<"convgrad-cpu-wgrad-to-gemm"> {
     `convgrad.cpu_target`: which channel runs along the vector lanes, the
     rows per GEMM (a quarter of L2 of output gradient, re-read by every tap
     from cache), and the parallel tasks (one `scf.forall` around all the
-    GEMMs when the target has threads, whose tasks own channel blocks of
-    whole register blocks, or else shares of the images and row blocks
-    whose partial filter gradients are summed after it). Each GEMM carries
+    GEMMs when the target has threads, whose tasks own shares of the
+    images and row blocks, their partial filter gradients summed after it,
+    when the filter gradient is small and the static batch splits evenly,
+    else channel blocks of whole register blocks when the channels split
+    so, else again shares of the work items). Each GEMM carries
     its register tiling as `convgrad.gemm_tiling = array<i64: rows, lanes,
-    unroll>`, which `--convgrad-tile-and-vectorize-contractions` applies.
+    unroll>`, and, when its register blocks should accumulate several
+    output rows between their load and store, `convgrad.gemm_pass_rows`,
+    both of which `--convgrad-tile-and-vectorize-contractions` applies.
   }];
   let options = [
     Option<"parallelTasks", "parallel-tasks", "int64_t", "0",
@@ -360,6 +364,13 @@ def ConvGradTileAndVectorizeContractions
       outer products that `--convgrad-lower-vectors` keeps in registers and
       lowers to a broadcast of `lhs[o, a]` and an FMA with the vector
       `rhs[o, b...]` per row.
+
+    With `convgrad.gemm_pass_rows = P` (R >= 2 output dims, no split
+    points) the GEMM instead runs in passes of P positions of `o_{R-1}`
+    (one of the dims before): per pass, the register blocks, each loaded once, carried as
+    a vector through the pass's P rows and `o_R` and stored once. A block
+    then costs a load and a store per P rows rather than per row (from L2
+    when a tap's `[a, b]` block exceeds L1: 256 KiB for 256 x 256).
 
     The sizes divide their dimensions, so all tiles are full; with split
     points in the attribute (a prime channel count), the GEMM is first

@@ -478,6 +478,30 @@ GemmTiling mlir::convgrad::cpu::getGemmTiling(int64_t a, int64_t b,
   return t;
 }
 
+/// The L1 share of a GEMM pass's operand slices (kPassL1Numerator /
+/// kPassL1Denominator); the rest holds the register blocks' accumulator
+/// lines on their way to and from L2. Measured on the 3x3 wgrads of 14 KiB
+/// lane rows (ResNet's 14 x 14 x 256, 28 x 28 x 128, 28 x 28 x 128 of a
+/// stride-2 layer, 56 x 56 x 64; 48 KiB L1): passes of 2 rows (28 KiB,
+/// within the budget) beat one row by 12%, 7%, 1.4% and 0.5%; 4 rows
+/// (56 KiB, beyond L1) lost 5% to 18% against one row.
+static constexpr int64_t kPassL1Numerator = 3;
+static constexpr int64_t kPassL1Denominator = 4;
+/// A broadcast operand's position is a few elements of one cache line.
+static constexpr int64_t kCacheLineBytes = 64;
+
+int64_t mlir::convgrad::cpu::getGemmPassRows(int64_t blockRows,
+                                             int64_t rowPositions,
+                                             int64_t laneRowBytes,
+                                             const CPUTarget &target) {
+  if (blockRows <= 1 || rowPositions <= 0 || laneRowBytes <= 0)
+    return 1;
+  int64_t rowBytes = laneRowBytes + rowPositions * kCacheLineBytes;
+  int64_t budget = target.l1DataBytes * kPassL1Numerator / kPassL1Denominator;
+  return largestDivisorAtMost(blockRows,
+                              std::max<int64_t>(1, budget / rowBytes));
+}
+
 /// Idle lanes a pointwise GEMM may leave in its last vector of positions,
 /// as a fraction of all lanes (1 / kMaxIdleLaneFraction): beyond, the
 /// channels-last form, with full vectors of channels, wins.
@@ -557,11 +581,23 @@ bool mlir::convgrad::cpu::splitsWgradGroupsIntoGemms(int64_t groupChannels,
   return groupChannels >= lanes && groupFilters >= lanes;
 }
 
+/// Whether `tasks` tasks of a filter gradient should split its work items
+/// (images x blocks of output rows) rather than its channels; see
+/// planWgradGemm. `partBytes` is one task's copy of the accumulator.
+static bool preferWorkItemSplit(int64_t tasks, int64_t batch,
+                                int64_t rowBlocksPerImage, int64_t partBytes,
+                                const CPUTarget &target) {
+  if (tasks <= 1 || batch <= 0 || rowBlocksPerImage <= 0)
+    return false;
+  return (batch * rowBlocksPerImage) % tasks == 0 &&
+         partBytes <= target.l2Bytes / 2;
+}
+
 WgradGemmPlan mlir::convgrad::cpu::planWgradGemm(
     int64_t channels, int64_t filters, int64_t taps,
     const std::vector<int64_t> &outputSizes, int64_t gradBits, int64_t accBits,
     const CPUTarget &target, int64_t tasksOverride,
-    int64_t blockBytesOverride) {
+    int64_t blockBytesOverride, int64_t batch) {
   WgradGemmPlan plan;
   // B, the lane dimension, is the larger channel count (C on ties: rows of
   // x are contiguous along C).
@@ -599,7 +635,12 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradGemm(
   plan.tasks = wanted;
   int64_t rowUnit = getGemmTiling(a, b, 1, accBits, target).rowTile;
   int64_t laneUnit = target.lanes(accBits);
-  if (a % wanted == 0 && (a / wanted) % rowUnit == 0)
+  int64_t partBytes =
+      std::max<int64_t>(1, taps) * a * b * std::max<int64_t>(1, accBits / 8);
+  if (preferWorkItemSplit(wanted, batch, firstDim / plan.rowsPerBlock,
+                          partBytes, target))
+    plan.split = WgradGemmPlan::TaskSplit::Positions;
+  else if (a % wanted == 0 && (a / wanted) % rowUnit == 0)
     plan.split = WgradGemmPlan::TaskSplit::Rows;
   else if (b % wanted == 0 && (b / wanted) % laneUnit == 0)
     plan.split = WgradGemmPlan::TaskSplit::Lanes;
@@ -608,8 +649,6 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradGemm(
     // many threads and a large filter (a 3x3 1021 x 1021 layer is 38 MB per
     // task) fewer tasks keep the copies within a memory budget.
     plan.split = WgradGemmPlan::TaskSplit::Positions;
-    int64_t partBytes =
-        std::max<int64_t>(1, taps) * a * b * std::max<int64_t>(1, accBits / 8);
     int64_t budget = kMaxPartialFilterL2s * target.l2Bytes;
     plan.tasks = std::max<int64_t>(1, std::min(wanted, budget / partBytes));
   }
