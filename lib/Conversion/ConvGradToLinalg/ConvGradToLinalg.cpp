@@ -319,7 +319,18 @@ struct ConvOpToLinalg : OpRewritePattern<ConvOp> {
     Value conv;
     int64_t channelsPerGroup = filterType.getDimSize(pos.channel());
     int64_t f = filterType.getDimSize(pos.outer());
-    if (p.groups == 1)
+    // A zero-size operand leaves every sum empty (or nothing to compute):
+    // the result is its initial value, the bias or zero. The linalg forms
+    // would slice groups and windows out of zero-size dimensions (found by
+    // convgrad-fuzz-gen: a grouped transposed convolution of 0 channels).
+    auto hasZeroDim = [](Value v) {
+      return llvm::is_contained(cast<RankedTensorType>(v.getType()).getShape(),
+                                0);
+    };
+    if (hasZeroDim(op.getInput()) || hasZeroDim(op.getFilter()) ||
+        hasZeroDim(op.getOutput()))
+      conv = init;
+    else if (p.groups == 1)
       conv = lowerUngrouped(rewriter, loc, input, filter, init, p);
     else if (channelsPerGroup == 1)
       conv = lowerDepthwise(rewriter, loc, input, filter, init, p,

@@ -45,9 +45,12 @@ func.func @insert_zeros_index(%a: tensor<2x3xindex>) -> tensor<3x3xindex> {
 // an empty (zero-filled) tensor. The CPU pipeline then crashed in upstream
 // tiling on the zero-trip convolution (convgrad-tile-and-vectorize and
 // convgrad-vectorize-data-movement now leave zero-size ops alone).
+// (No linalg convolution at all now: a zero-size operand makes the result
+// its initial value, see @zero_channels_conv.)
 // CHECK-LABEL: func.func @zero_channels_dgrad
 // CHECK-NOT: tensor.extract_slice
-// CHECK: linalg.conv_1d_nwc_wcf
+// CHECK-NOT: linalg.conv
+// CHECK: return %{{.*}} : tensor<?x3x0xf32>
 func.func @zero_channels_dgrad(%dy: tensor<?x5x0xf32>, %w: tensor<0x1x0xf32>) -> tensor<?x3x0xf32> {
   %r = convgrad.conv_backward_data %dy, %w padding = [1, 1] layout = channels_last : (tensor<?x5x0xf32>, tensor<0x1x0xf32>) -> tensor<?x3x0xf32>
   return %r : tensor<?x3x0xf32>
@@ -68,15 +71,32 @@ func.func @zero_channels_wgrad(%x: tensor<2x0x3xf32>, %dy: tensor<2x0x5xf32>) ->
 // -----
 
 // With no input channel the reduction is empty: the result must be zeros.
-// The convolution reads nothing and accumulates into a zero fill of the
-// whole 2x4x5 result, which it returns unchanged.
+// A zero-size operand makes the result its initial value: the zero fill of
+// the whole 2x4x5 result, with no convolution.
 // CHECK-LABEL: func.func @zero_channels_conv
 // CHECK:         %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK:         %[[INIT:.*]] = tensor.empty() : tensor<2x4x5xf32>
 // CHECK-NEXT:    %[[ZEROS:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[INIT]] : tensor<2x4x5xf32>)
-// CHECK-NEXT:    %[[Y:.*]] = linalg.conv_1d_ncw_fcw {{.*}} ins(%{{.*}}, %{{.*}} : tensor<2x0x5xf32>, tensor<4x0x1xf32>) outs(%[[ZEROS]] : tensor<2x4x5xf32>)
-// CHECK-NEXT:    return %[[Y]] : tensor<2x4x5xf32>
+// CHECK-NEXT:    return %[[ZEROS]] : tensor<2x4x5xf32>
 func.func @zero_channels_conv(%x: tensor<2x0x3xf32>, %w: tensor<4x0x1xf32>) -> tensor<2x4x5xf32> {
   %r = convgrad.conv %x, %w padding = [1, 1] : (tensor<2x0x3xf32>, tensor<4x0x1xf32>) -> tensor<2x4x5xf32>
   return %r : tensor<2x4x5xf32>
+}
+
+// -----
+
+// convgrad-fuzz-gen: a grouped transposed convolution (4 groups) of 0
+// channels was lowered to a loop over the groups slicing a zero-size
+// channel dimension, which does not verify. A zero-size operand now makes
+// the result its initial value: the bias, broadcast.
+// CHECK-LABEL: func.func @zero_channels_grouped_transpose
+// CHECK-NOT: tensor.extract_slice
+// CHECK-NOT: linalg.depthwise
+// CHECK: linalg.generic
+// CHECK: return %{{.*}} : tensor<?x0x4xf32>
+func.func @zero_channels_grouped_transpose(%a0: tensor<?x3x0xf32>) -> tensor<?x0x4xf32> {
+  %c1 = arith.constant dense<1.5> : tensor<0x1x1xf32>
+  %c2 = arith.constant dense<1.5> : tensor<4xf32>
+  %r0 = convgrad.conv_transpose %a0, %c1, %c2 output_padding = [1] strides = [5] padding = [6, 6] dilations = [4] groups = 4 layout = channels_last : (tensor<?x3x0xf32>, tensor<0x1x1xf32>, tensor<4xf32>) -> tensor<?x0x4xf32>
+  return %r0 : tensor<?x0x4xf32>
 }
