@@ -312,6 +312,26 @@ SmallVector<Value> rowIndicesInUnitStrideView(PatternRewriter &rewriter,
   return indices;
 }
 
+/// The innermost stride of a strided transfer (getScalarizableStridedTransfer)
+/// whose rows the strategy's `rule` (storeStridedRowMasked,
+/// loadStridedRowDeinterleaved: elements per row, stride, element bits,
+/// target) moves as whole spans; nullopt otherwise.
+template <typename TransferOp>
+std::optional<int64_t> getSpanMovedStride(
+    TransferOp op, const convgrad::cpu::CPUTarget &target,
+    bool (*rule)(int64_t, int64_t, int64_t,
+                 const convgrad::cpu::CPUTarget &)) {
+  MemRefType type = getScalarizableStridedTransfer(op);
+  Type elementType = op.getVectorType().getElementType();
+  if (!type || !elementType.isIntOrFloat())
+    return std::nullopt;
+  int64_t stride = type.getStridesAndOffset().first.back();
+  if (!rule(op.getVectorType().getShape().back(), stride,
+            elementType.getIntOrFloatBitWidth(), target))
+    return std::nullopt;
+  return stride;
+}
+
 /// A strided write (getScalarizableStridedTransfer) whose rows the strategy
 /// stores masked (convgrad::cpu::storeStridedRowMasked): per row of the
 /// vector, one shuffle spreads the elements `stride` lanes apart over the span they
@@ -325,18 +345,14 @@ struct MaskStridedTransferWrite : OpRewritePattern<vector::TransferWriteOp> {
 
   LogicalResult matchAndRewrite(vector::TransferWriteOp op,
                                 PatternRewriter &rewriter) const override {
-    MemRefType type = getScalarizableStridedTransfer(op);
-    if (!type)
-      return rewriter.notifyMatchFailure(op, "not a strided transfer");
+    std::optional<int64_t> movedStride =
+        getSpanMovedStride(op, target, convgrad::cpu::storeStridedRowMasked);
+    if (!movedStride)
+      return rewriter.notifyMatchFailure(op, "stored element by element");
+    int64_t stride = *movedStride;
     VectorType vectorType = op.getVectorType();
     Type elementType = vectorType.getElementType();
     int64_t elements = vectorType.getShape().back();
-    int64_t stride = type.getStridesAndOffset().first.back();
-    if (!elementType.isIntOrFloat() ||
-        !convgrad::cpu::storeStridedRowMasked(elements, stride,
-                                    elementType.getIntOrFloatBitWidth(),
-                                    target))
-      return rewriter.notifyMatchFailure(op, "stored element by element");
 
     Location loc = op.getLoc();
     Value view = createUnitStrideView(rewriter, loc, op.getBase());
@@ -399,17 +415,14 @@ struct DeinterleaveStridedTransferRead
 
   LogicalResult matchAndRewrite(vector::TransferReadOp op,
                                 PatternRewriter &rewriter) const override {
-    MemRefType type = getScalarizableStridedTransfer(op);
-    if (!type)
-      return rewriter.notifyMatchFailure(op, "not a strided transfer");
+    std::optional<int64_t> movedStride = getSpanMovedStride(
+        op, target, convgrad::cpu::loadStridedRowDeinterleaved);
+    if (!movedStride)
+      return rewriter.notifyMatchFailure(op, "loaded element by element");
+    int64_t stride = *movedStride;
     VectorType vectorType = op.getVectorType();
     Type elementType = vectorType.getElementType();
     int64_t elements = vectorType.getShape().back();
-    int64_t stride = type.getStridesAndOffset().first.back();
-    if (!elementType.isIntOrFloat() ||
-        !convgrad::cpu::loadStridedRowDeinterleaved(
-            elements, stride, elementType.getIntOrFloatBitWidth(), target))
-      return rewriter.notifyMatchFailure(op, "loaded element by element");
 
     Location loc = op.getLoc();
     Value view = createUnitStrideView(rewriter, loc, op.getBase());
