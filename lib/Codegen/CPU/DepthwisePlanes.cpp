@@ -70,6 +70,8 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <map>
+
 namespace mlir {
 namespace convgrad {
 #define GEN_PASS_DEF_CONVGRADCPUDEPTHWISEPLANES
@@ -343,6 +345,29 @@ public:
     return nest.results.front();
   }
 
+  /// The scratch reads of a convolution's register block of `rowBlock`
+  /// rows: per read, its offsets from the block's first window (per
+  /// spatial dimension, in scratch elements) and the (tap, block row)
+  /// products it feeds. Sorted by offsets, so that every block row meets
+  /// its taps in tap order.
+  std::map<SmallVector<int64_t>, SmallVector<std::pair<int64_t, int64_t>>>
+  scratchReadsOfBlock(int64_t rowBlock) const {
+    unsigned r = pc.rank;
+    std::map<SmallVector<int64_t>, SmallVector<std::pair<int64_t, int64_t>>>
+        reads;
+    for (int64_t t = 0, e = pc.numTaps(); t < e; ++t) {
+      SmallVector<int64_t> k = pc.tap(t);
+      for (int64_t rr = 0; rr < rowBlock; ++rr) {
+        SmallVector<int64_t> offsets;
+        for (unsigned i = 0; i < r; ++i)
+          offsets.push_back((i + 2 == r ? rr * pc.strides[i] : 0) +
+                            k[i] * pc.dilations[i]);
+        reads[offsets].push_back({t, rr});
+      }
+    }
+    return reads;
+  }
+
   /// One register block: rowBlock rows from `rows` x `vectors` vectors from
   /// column x0 of the output plane; the last vector's store is masked at the
   /// row's end when `partialLast`.
@@ -366,21 +391,27 @@ public:
     SmallVector<Value> xs;
     for (int64_t q = 0; q < vectors; ++q)
       xs.push_back(addIndex(bb, loc, x0, q * lanes));
+    // Input-stationary order: every scratch vector the block reads is
+    // loaded once and feeds all of its (tap, row) products at once, so it
+    // dies at once. (In tap order, the vectors that kernel rows share stay
+    // live from one tap to the next: more than the registers hold besides
+    // the accumulators, so the register allocator spills them.) Each
+    // accumulator still adds its taps in tap order (the reads are sorted
+    // by kernel position), so results do not change.
     for (int64_t m = 0; m < pc.terms; ++m) {
-      for (int64_t t = 0, e = pc.numTaps(); t < e; ++t) {
-        SmallVector<int64_t> k = pc.tap(t);
-        Value w = filterVector(bb, filter, oGlobal, m, k);
-        for (int64_t rr = 0; rr < rowBlock; ++rr) {
-          SmallVector<Value> srows;
-          for (unsigned i = 0; i + 1 < r; ++i) {
-            Value y = i + 2 == r ? addIndex(bb, loc, rows[i], rr) : rows[i];
-            srows.push_back(addIndex(bb, loc,
-                                     mulIndex(bb, loc, y, pc.strides[i]),
-                                     k[i] * pc.dilations[i]));
-          }
-          for (int64_t q = 0; q < vectors; ++q) {
-            Value xv = readScratch(bb, scratch, m, srows, xs[q],
-                                   k.back() * pc.dilations.back());
+      SmallVector<Value> weights(pc.numTaps());
+      for (const auto &[offsets, uses] : scratchReadsOfBlock(rowBlock)) {
+        SmallVector<Value> srows;
+        for (unsigned i = 0; i + 1 < r; ++i)
+          srows.push_back(addIndex(
+              bb, loc, mulIndex(bb, loc, rows[i], pc.strides[i]), offsets[i]));
+        for (int64_t q = 0; q < vectors; ++q) {
+          Value xv =
+              readScratch(bb, scratch, m, srows, xs[q], offsets.back());
+          for (auto [t, rr] : uses) {
+            Value &w = weights[t];
+            if (!w)
+              w = filterVector(bb, filter, oGlobal, m, pc.tap(t));
             Value &a = acc[rr * vectors + q];
             a = vector::FMAOp::create(bb, loc, xv, w, a);
           }

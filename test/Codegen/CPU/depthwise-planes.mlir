@@ -57,13 +57,26 @@ func.func @wgrad(%x: tensor<?x4x10x20xf32>, %dy: tensor<?x4x10x20xf32>) -> tenso
 // 1) by the flipped filter: the first FMA of a block takes w[c, 0, 2, 2].
 // AVX-512: one block of all 8 rows x 2 vectors (the second one's store
 // masked at the row's end); with AVX2, blocks of 4 rows x 3 vectors.
+// Input-stationary: each scratch vector is read once and feeds every
+// (tap, row) product of the block at once: scratch row 0 only the block's
+// first row, scratch row 1 (column 0) its second row with tap (0, 0) and
+// its first row with tap (1, 0) (w[c, 0, 1, 2]), each row's taps in tap
+// order (the sums are those of tap order).
 // CHECK-LABEL: func.func @dgrad
 // CHECK-SAME: (%[[DY:.*]]: tensor<2x4x8x20xf32>, %[[W:.*]]: tensor<4x1x3x3xf32>)
 // CHECK: scf.forall (%{{.*}}) in (2)
-// CHECK:   tensor<1x10x34xf32>
+// CHECK:   %[[SCR:.*]] = scf.for {{.*}} -> (tensor<1x10x34xf32>)
+// CHECK:     %[[X00:.*]] = vector.transfer_read %[[SCR]][%c0, %c0, %c0]
 // CHECK:     %[[W22:.*]] = tensor.extract %[[W]][%{{.*}}, %c0, %c2, %c2]
 // CHECK:     %[[B22:.*]] = vector.broadcast %[[W22]] : f32 to vector<16xf32>
-// CHECK-COUNT-16: vector.fma %{{.*}}, %[[B22]]
+// CHECK:     %[[R0:.*]] = vector.fma %[[X00]], %[[B22]], %[[ZERO:.*]] : vector<16xf32>
+// CHECK:     %[[X10:.*]] = vector.transfer_read %[[SCR]][%c0, %c1, %c0]
+// CHECK-NOT: vector.transfer_read
+// CHECK:     vector.fma %[[X10]], %[[B22]], %[[ZERO]] : vector<16xf32>
+// CHECK:     %[[W12:.*]] = tensor.extract %[[W]][%{{.*}}, %c0, %c1, %c2]
+// CHECK:     %[[B12:.*]] = vector.broadcast %[[W12]] : f32 to vector<16xf32>
+// CHECK:     vector.fma %[[X10]], %[[B12]], %{{.*}} : vector<16xf32>
+// CHECK-COUNT-16: vector.transfer_read %[[SCR]]
 // CHECK:     vector.transfer_write {{.*}}, %c0] {in_bounds = [true]} : vector<16xf32>, tensor<2x?x8x20xf32>
 // CHECK:     vector.transfer_write %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %c16] : vector<16xf32>, tensor<2x?x8x20xf32>
 // AVX2-LABEL: func.func @dgrad
