@@ -251,9 +251,11 @@ public:
   }
 
   /// The vector of lanes x = x0 + j (j < lanes) of scratch row `rows`,
-  /// reading column x * s + offset.
+  /// reading column x * s + offset; zeros where `mask` (of the s * lanes
+  /// elements read, see readMask) is false, if given.
   Value readScratch(OpBuilder &bb, Value scratch, int64_t slot,
-                    ArrayRef<Value> rows, Value x0, int64_t offset) {
+                    ArrayRef<Value> rows, Value x0, int64_t offset,
+                    Value mask = Value()) {
     int64_t s = pc.strides.back(), lanes = tiling.lanes;
     SmallVector<Value> idx = {indexConstant(bb, loc, slot)};
     idx.append(rows.begin(), rows.end());
@@ -261,14 +263,33 @@ public:
     VectorType wide = VectorType::get({lanes * s}, accType);
     Value padding = arith::ConstantOp::create(bb, loc, accType,
                                               bb.getFloatAttr(accType, 0.0));
-    Value v = vector::TransferReadOp::create(bb, loc, wide, scratch, idx,
-                                             padding, ArrayRef<bool>{true});
+    Value v;
+    if (mask) {
+      // A masked read: one zero-masked load (a select of a full one becomes
+      // an expand on AVX-512).
+      auto map = AffineMap::getMinorIdentityMap(idx.size(), 1,
+                                                bb.getContext());
+      v = vector::TransferReadOp::create(bb, loc, wide, scratch, idx, map,
+                                         padding, mask,
+                                         bb.getBoolArrayAttr({true}));
+    } else {
+      v = vector::TransferReadOp::create(bb, loc, wide, scratch, idx, padding,
+                                         ArrayRef<bool>{true});
+    }
     if (s == 1)
       return v;
     SmallVector<int64_t> every;
     for (int64_t j = 0; j < lanes; ++j)
       every.push_back(j * s);
     return vector::ShuffleOp::create(bb, loc, v, v, every);
+  }
+
+  /// The mask of readScratch that keeps the first `validLanes` lanes.
+  Value readMask(OpBuilder &bb, Location l, int64_t validLanes) {
+    int64_t s = pc.strides.back();
+    return vector::ConstantMaskOp::create(
+        bb, l, VectorType::get({tiling.lanes * s}, bb.getI1Type()),
+        ArrayRef<int64_t>{validLanes * s});
   }
 
   /// The filter element of output plane `o`, term m and tap k, as a
@@ -478,11 +499,15 @@ public:
                                                padding,
                                                ArrayRef<bool>{inBounds}),
                 accType);
-            Value laneMask;
-            if (!inBounds)
-              laneMask = vector::ConstantMaskOp::create(
-                  sb, l, VectorType::get({lanes}, sb.getI1Type()),
-                  ArrayRef<int64_t>{tail});
+            // The row's last, partial vector: lanes beyond the row read x
+            // as zeros (dy reads zeros there too), so they add +0 to their
+            // accumulators, which are never -0 (they start at +0), and
+            // leave them as they are: x there may be an inf or NaN of a
+            // column no window of this tap reads. Masking each x load
+            // rather than each FMA (a select of the accumulator) costs
+            // nothing per FMA: LLVM turns selects along an accumulator's
+            // chain into a blend after every FMA.
+            Value xMask = inBounds ? Value() : readMask(sb, l, tail);
             SmallVector<Value> next;
             for (auto [j, t] : llvm::enumerate(taps)) {
               SmallVector<int64_t> k = pc.tap(t % pc.numTaps());
@@ -492,14 +517,8 @@ public:
                     addIndex(sb, l, mulIndex(sb, l, yRows[i], pc.strides[i]),
                              k[i] * pc.dilations[i]));
               Value xv = readScratch(sb, scratch, t / pc.numTaps(), srows, x0,
-                                     k.back() * pc.dilations.back());
-              Value sum = vector::FMAOp::create(sb, l, xv, dyv, accs[j]);
-              // Lanes beyond the row keep their sum (a masked FMA): x there
-              // may be an inf or NaN of a column no window of this tap
-              // reads.
-              if (laneMask)
-                sum = arith::SelectOp::create(sb, l, laneMask, sum, accs[j]);
-              next.push_back(sum);
+                                     k.back() * pc.dilations.back(), xMask);
+              next.push_back(vector::FMAOp::create(sb, l, xv, dyv, accs[j]));
             }
             return next;
           };

@@ -12,8 +12,8 @@
 // into the 12 x 34 scratch (10 + 2 rows; 2 vectors of 16 + 2 columns) at
 // (1, 1), the filter's 9 accumulators are loaded, then per row one full
 // vector of dy times 9 shifted scratch vectors and the last 4 columns: dy
-// read masked at the row's end, lanes beyond it keep their sums (select: a
-// masked FMA); two rows per step (the second row's reads of the first
+// read masked at the row's end, and x too (zeros beyond it: an inf or NaN
+// there must not reach the sums; no select per FMA); two rows per step (the second row's reads of the first
 // row's x fold). After the images, one horizontal sum per filter and tap.
 // CHECK-LABEL: func.func @wgrad
 // CHECK-SAME: (%[[X:.*]]: tensor<?x4x10x20xf32>, %[[DY:.*]]: tensor<?x4x10x20xf32>)
@@ -32,8 +32,11 @@
 // CHECK-COUNT-18: vector.fma
 // CHECK:         %[[TAIL:.*]] = vector.transfer_read %[[DY]]{{.*}}%c16], %{{.*}} : tensor<?x4x10x20xf32>, vector<16xf32>
 // CHECK:         %[[MASK:.*]] = vector.constant_mask [4] : vector<16xi1>
-// CHECK:         %[[FMA:.*]] = vector.fma %{{.*}}, %[[TAIL]], %[[ACC:.*]] : vector<16xf32>
-// CHECK:         arith.select %[[MASK]], %[[FMA]], %[[ACC]]
+// CHECK-NOT:     arith.select
+// CHECK:         %[[XT:.*]] = vector.transfer_read %{{.*}}[%c0, %{{.*}}, %c16], %{{.*}}, %[[MASK]] {in_bounds = [true]} : tensor<1x12x34xf32>, vector<16xf32>
+// CHECK-NOT:     arith.select
+// CHECK:         vector.fma %[[XT]], %[[TAIL]], %{{.*}} : vector<16xf32>
+// CHECK-NOT:     arith.select
 // CHECK-COUNT-9: vector.transfer_write %{{.*}}, %{{.*}}[%[[FL]], %{{.*}}, %c0] {in_bounds = [true]} : vector<16xf32>, tensor<2x9x16xf32>
 // CHECK:   scf.for
 // CHECK-COUNT-9: vector.reduction <add>
