@@ -148,10 +148,22 @@ public:
         accType(accType),
         vecType(VectorType::get({tiling.lanes}, accType)) {}
 
-  /// A zero scratch tensor [terms, scratchSizes...] of the accumulator type.
+  /// Where scratch column 0 (of pc.scratchSizes) is stored in a row: input
+  /// column 0, at scratch column padLow, then starts on a multiple of the
+  /// strategy's row alignment.
+  int64_t columnOrigin() const {
+    int64_t align = tiling.scratchRowAlignment;
+    return ((-pc.padLow.back()) % align + align) % align;
+  }
+
+  /// A zero scratch tensor [terms, scratchSizes...] of the accumulator type,
+  /// its rows columnOrigin() longer and rounded up to the row alignment.
   Value createScratch() {
     SmallVector<OpFoldResult> sizes = {b.getIndexAttr(pc.terms)};
-    for (int64_t s : pc.scratchSizes(tiling.lanes))
+    SmallVector<int64_t> sp = pc.scratchSizes(tiling.lanes);
+    int64_t align = tiling.scratchRowAlignment;
+    sp.back() = llvm::divideCeil(columnOrigin() + sp.back(), align) * align;
+    for (int64_t s : sp)
       sizes.push_back(b.getIndexAttr(s));
     return createFilledTensor(b, loc, sizes, accType, 0.0);
   }
@@ -205,8 +217,8 @@ public:
                            pc.padLow[i]));
             }
             src.push_back(col);
-            dstIdx.push_back(
-                addIndex(cb, l, mulIndex(cb, l, col, z), pc.padLow.back()));
+            dstIdx.push_back(addIndex(cb, l, mulIndex(cb, l, col, z),
+                                      pc.padLow.back() + columnOrigin()));
             Value v = vector::TransferReadOp::create(
                 cb, l, readType, source, src, padding,
                 ArrayRef<bool>{inBounds});
@@ -259,7 +271,8 @@ public:
     int64_t s = pc.strides.back(), lanes = tiling.lanes;
     SmallVector<Value> idx = {indexConstant(bb, loc, slot)};
     idx.append(rows.begin(), rows.end());
-    idx.push_back(addIndex(bb, loc, mulIndex(bb, loc, x0, s), offset));
+    idx.push_back(
+        addIndex(bb, loc, mulIndex(bb, loc, x0, s), offset + columnOrigin()));
     VectorType wide = VectorType::get({lanes * s}, accType);
     Value padding = arith::ConstantOp::create(bb, loc, accType,
                                               bb.getFloatAttr(accType, 0.0));

@@ -9,31 +9,34 @@
 // over blocks of filters; the task's tap accumulators [2 filters, 9 taps,
 // 16 lanes] live across images, images outermost (consecutive planes of x
 // and dy stream through memory); per image and filter the plane is copied
-// into the 12 x 34 scratch (10 + 2 rows; 2 vectors of 16 + 2 columns) at
-// (1, 1), the filter's 9 accumulators are loaded, then per row one full
+// into the scratch: 12 rows (10 + 2) of 34 columns (2 vectors of 16 + 2),
+// at (1, 1), each row stored from column 15 so that input column 0 (scratch
+// column 16) starts a vector (aligned copies and center-tap reads; rows of
+// 64); the filter's 9 accumulators are loaded, then per row one full
 // vector of dy times 9 shifted scratch vectors and the last 4 columns: dy
 // read masked at the row's end, and x too (zeros beyond it: an inf or NaN
-// there must not reach the sums; no select per FMA); two rows per step (the second row's reads of the first
-// row's x fold). After the images, one horizontal sum per filter and tap.
+// there must not reach the sums; no select per FMA); two rows per step
+// (the second row's reads of the first row's x fold). After the images,
+// one horizontal sum per filter and tap.
 // CHECK-LABEL: func.func @wgrad
 // CHECK-SAME: (%[[X:.*]]: tensor<?x4x10x20xf32>, %[[DY:.*]]: tensor<?x4x10x20xf32>)
 // CHECK: %[[N:.*]] = tensor.dim %[[X]], %c0
 // CHECK: scf.forall (%[[T:.*]]) in (2) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<4x1x3x3xf32>)
-// CHECK:   %[[SCR:.*]] = linalg.fill {{.*}} -> tensor<1x12x34xf32>
+// CHECK:   %[[SCR:.*]] = linalg.fill {{.*}} -> tensor<1x12x64xf32>
 // CHECK:   %[[ACCS:.*]] = linalg.fill {{.*}} -> tensor<2x9x16xf32>
 // CHECK:   %[[IMG:.*]]:2 = scf.for %[[I:.*]] = %c0 to %[[N]] step %c1 iter_args(%{{.*}} = %[[ACCS]], %{{.*}} = %[[SCR]])
-// CHECK:     scf.for %[[FL:.*]] = %c0 to %{{.*}} step %c1 iter_args({{.*}}) -> (tensor<2x9x16xf32>, tensor<1x12x34xf32>)
+// CHECK:     scf.for %[[FL:.*]] = %c0 to %{{.*}} step %c1 iter_args({{.*}}) -> (tensor<2x9x16xf32>, tensor<1x12x64xf32>)
 // CHECK:       scf.for %[[R:.*]] = %c0 to %c10
 // CHECK:         %[[R1:.*]] = arith.addi %[[R]], %c1
 // CHECK:         vector.transfer_read %[[X]][%[[I]], %{{.*}}, %[[R]], %c0]{{.*}}{in_bounds = [true]}
-// CHECK:         vector.transfer_write %{{.*}}[%c0, %[[R1]], %c1] {in_bounds = [true]}
+// CHECK:         vector.transfer_write %{{.*}}[%c0, %[[R1]], %c16] {in_bounds = [true]}
 // CHECK:         vector.transfer_read %[[X]][%[[I]], %{{.*}}, %[[R]], %c16], %{{.*}} : tensor<?x4x10x20xf32>, vector<16xf32>
 // CHECK:       scf.for %{{.*}} = %c0 to %c10 step %c2 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK-COUNT-18: vector.fma
 // CHECK:         %[[TAIL:.*]] = vector.transfer_read %[[DY]]{{.*}}%c16], %{{.*}} : tensor<?x4x10x20xf32>, vector<16xf32>
 // CHECK:         %[[MASK:.*]] = vector.constant_mask [4] : vector<16xi1>
 // CHECK-NOT:     arith.select
-// CHECK:         %[[XT:.*]] = vector.transfer_read %{{.*}}[%c0, %{{.*}}, %c16], %{{.*}}, %[[MASK]] {in_bounds = [true]} : tensor<1x12x34xf32>, vector<16xf32>
+// CHECK:         %[[XT:.*]] = vector.transfer_read %{{.*}}[%c0, %{{.*}}, %c31], %{{.*}}, %[[MASK]] {in_bounds = [true]} : tensor<1x12x64xf32>, vector<16xf32>
 // CHECK-NOT:     arith.select
 // CHECK:         vector.fma %[[XT]], %[[TAIL]], %{{.*}} : vector<16xf32>
 // CHECK-NOT:     arith.select
@@ -45,7 +48,7 @@
 // CHECK-NOT: convgrad.conv
 // AVX2-LABEL: func.func @wgrad
 // AVX2-NOT: scf.forall
-// AVX2: -> (tensor<4x9x8xf32>, tensor<1x12x26xf32>)
+// AVX2: -> (tensor<4x9x8xf32>, tensor<1x12x40xf32>)
 // AVX2: -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
 // AVX2: vector.constant_mask [4] : vector<8xi1>
 func.func @wgrad(%x: tensor<?x4x10x20xf32>, %dy: tensor<?x4x10x20xf32>) -> tensor<4x1x3x3xf32> {
@@ -68,12 +71,12 @@ func.func @wgrad(%x: tensor<?x4x10x20xf32>, %dy: tensor<?x4x10x20xf32>) -> tenso
 // CHECK-LABEL: func.func @dgrad
 // CHECK-SAME: (%[[DY:.*]]: tensor<2x4x8x20xf32>, %[[W:.*]]: tensor<4x1x3x3xf32>)
 // CHECK: scf.forall (%{{.*}}) in (2)
-// CHECK:   %[[SCR:.*]] = scf.for {{.*}} -> (tensor<1x10x34xf32>)
-// CHECK:     %[[X00:.*]] = vector.transfer_read %[[SCR]][%c0, %c0, %c0]
+// CHECK:   %[[SCR:.*]] = scf.for {{.*}} -> (tensor<1x10x64xf32>)
+// CHECK:     %[[X00:.*]] = vector.transfer_read %[[SCR]][%c0, %c0, %c15]
 // CHECK:     %[[W22:.*]] = tensor.extract %[[W]][%{{.*}}, %c0, %c2, %c2]
 // CHECK:     %[[B22:.*]] = vector.broadcast %[[W22]] : f32 to vector<16xf32>
 // CHECK:     %[[R0:.*]] = vector.fma %[[X00]], %[[B22]], %[[ZERO:.*]] : vector<16xf32>
-// CHECK:     %[[X10:.*]] = vector.transfer_read %[[SCR]][%c0, %c1, %c0]
+// CHECK:     %[[X10:.*]] = vector.transfer_read %[[SCR]][%c0, %c1, %c15]
 // CHECK-NOT: vector.transfer_read
 // CHECK:     vector.fma %[[X10]], %[[B22]], %[[ZERO]] : vector<16xf32>
 // CHECK:     %[[W12:.*]] = tensor.extract %[[W]][%{{.*}}, %c0, %c1, %c2]
@@ -118,7 +121,7 @@ func.func @conv_multiplier_stride2(%x: tensor<1x3x9x40xf32>, %w: tensor<6x1x3x3x
 // CHECK:   %[[DROW:.*]] = arith.addi %[[ROW]], %c1 : index
 // CHECK:   %[[V:.*]] = vector.transfer_read {{.*}}[%{{.*}}, %{{.*}}, %[[J]], %c0]{{.*}} : tensor<1x4x5x5xf32>, vector<16xf32>
 // CHECK:   %[[S:.*]] = vector.shuffle %[[V]], %{{.*}} [0, 16, 1, 16, 2, 16, 3, 16, 4, 16
-// CHECK:   vector.transfer_write %[[S]], %{{.*}}[%c0, %[[DROW]], %c1] : vector<32xf32>
+// CHECK:   vector.transfer_write %[[S]], %{{.*}}[%c0, %[[DROW]], %c16] {in_bounds = [true]} : vector<32xf32>
 // CHECK: tensor.extract %{{.*}}[%{{.*}}, %c0, %c2, %c2]
 func.func @dgrad_stride2(%dy: tensor<1x4x5x5xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x4x9x9xf32> {
   %dx = convgrad.conv_backward_data %dy, %w strides = [2, 2] padding = [1, 1, 1, 1] groups = 4
@@ -155,7 +158,7 @@ func.func @declined(%x: tensor<1x9x9x4xf32>, %dy: tensor<1x9x9x4xf32>, %x2: tens
 // and flipped.
 // CHECK-LABEL: func.func @dgrad_grouped
 // CHECK: scf.forall (%{{.*}}) in (2)
-// CHECK:   linalg.fill {{.*}} -> tensor<4x10x34xf32>
+// CHECK:   linalg.fill {{.*}} -> tensor<4x10x64xf32>
 // CHECK:   scf.for
 // CHECK:     scf.for %[[OL:.*]] = %c0 to %{{.*}} iter_args
 // CHECK:       %[[O:.*]] = arith.addi %{{.*}}, %[[OL]]
@@ -164,8 +167,8 @@ func.func @declined(%x: tensor<1x9x9x4xf32>, %dy: tensor<1x9x9x4xf32>, %x2: tens
 // CHECK:       %[[GS:.*]] = arith.cmpi eq, %[[R]], %c0
 // CHECK:       %[[TS:.*]] = arith.cmpi eq, %[[OL]], %c0
 // CHECK:       %[[CP:.*]] = arith.ori %[[GS]], %[[TS]]
-// CHECK:       scf.if %[[CP]] -> (tensor<4x10x34xf32>)
-// CHECK-COUNT-4: vector.transfer_write {{.*}} : vector<16xf32>, tensor<4x10x34xf32>
+// CHECK:       scf.if %[[CP]] -> (tensor<4x10x64xf32>)
+// CHECK-COUNT-4: vector.transfer_write {{.*}} : vector<16xf32>, tensor<4x10x64xf32>
 // CHECK:       } else {
 // CHECK:       tensor.extract %{{.*}}[%{{.*}}, %{{.*}}, %c2, %c2] : tensor<8x4x3x3xf32>
 // CHECK-COUNT-36: vector.fma
@@ -213,12 +216,12 @@ func.func @channels_last(%dy: tensor<2x8x20x8xf32>, %w: tensor<8x3x3x4xf32>, %x:
 // horizontal sum per filter, plane and tap: dw[f, m, kh, kw].
 // CHECK-LABEL: func.func @wgrad_grouped
 // CHECK: scf.forall (%{{.*}}) in (2)
-// CHECK:   linalg.fill {{.*}} -> tensor<4x8x34xf32>
+// CHECK:   linalg.fill {{.*}} -> tensor<4x8x64xf32>
 // CHECK:   linalg.fill {{.*}} -> tensor<4x36x16xf32>
 // CHECK:     %[[REM:.*]] = arith.remui %{{.*}}, %c4 : index
 // CHECK:     %[[GS:.*]] = arith.cmpi eq, %[[REM]], %c0 : index
 // CHECK:     %[[COPY:.*]] = arith.ori %[[GS]], %{{.*}} : i1
-// CHECK:     scf.if %[[COPY]] -> (tensor<4x8x34xf32>)
+// CHECK:     scf.if %[[COPY]] -> (tensor<4x8x64xf32>)
 // CHECK-COUNT-4: scf.for %{{.*}} = %c0 to %c6 step %c1
 // CHECK:     scf.for %{{.*}} = %c0 to %c6 step %c3 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK:     scf.for %{{.*}} = %c0 to %c6 step %c3 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
@@ -229,7 +232,7 @@ func.func @channels_last(%dy: tensor<2x8x20x8xf32>, %w: tensor<8x3x3x4xf32>, %x:
 // CHECK:     tensor.insert %{{.*}}[%{{.*}}, %c3, %c2, %c2] : tensor<?x4x3x3xf32>
 // CHECK-NOT: convgrad.conv
 // AVX2-LABEL: func.func @wgrad_grouped
-// AVX2: -> (tensor<8x36x8xf32>, tensor<4x8x26xf32>)
+// AVX2: -> (tensor<8x36x8xf32>, tensor<4x8x40xf32>)
 func.func @wgrad_grouped(%x: tensor<2x8x6x20xf32>, %dy: tensor<2x8x6x20xf32>) -> tensor<8x4x3x3xf32> {
   %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] groups = 2
     : (tensor<2x8x6x20xf32>, tensor<2x8x6x20xf32>) -> tensor<8x4x3x3xf32>

@@ -1013,6 +1013,23 @@ TEST(DepthwisePlanes, TasksAndDeclines) {
                                        avx512, /*zeroInsertion=*/6));
 }
 
+TEST(DepthwisePlanes, ScratchRowsAlignedToVectors) {
+  // Row h's scratch rows start input column 0 on a vector boundary (16
+  // lanes on AVX-512, 8 on AVX2), for both kinds.
+  for (DepthwisePlaneKind kind :
+       {DepthwisePlaneKind::Convolution, DepthwisePlaneKind::FilterGradient}) {
+    EXPECT_EQ(planeTiling(kind, {28, 28}, avx512)->scratchRowAlignment, 16);
+    EXPECT_EQ(planeTiling(kind, {28, 28}, avx2)->scratchRowAlignment, 8);
+  }
+  // A scratch plane near the budget (half of L2) stays packed: 2 vectors
+  // of padding per row would exceed it.
+  int64_t budget = avx512.l2Bytes / 2 / 4;
+  auto t = planeTiling(DepthwisePlaneKind::Convolution, {500, 500}, avx512, 9,
+                       1, 1, budget - 100);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->scratchRowAlignment, 1);
+}
+
 TEST(DepthwisePlanes, GroupedConvolutionsOfFewChannelsPerGroup) {
   // Row g's data gradient (32 groups of 4 channels): 4 terms per output
   // plane, 4 scratch planes; 2 x 9 x 4 FMAs per row, so blocks of 7 rows

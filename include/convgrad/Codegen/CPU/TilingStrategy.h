@@ -394,6 +394,12 @@ struct DepthwisePlaneTiling {
   /// Filter gradient: kernel taps per register block (one accumulator
   /// vector each), in order; they sum to the taps.
   std::vector<int64_t> tapBlocks;
+  /// Elements (a power of two) that the scratch rows are aligned to: each
+  /// row is a multiple of them long and its first input column (the read
+  /// of the tap at the low padding) starts on such a boundary, so that the
+  /// copy's stores and one read per kernel column do not split cache
+  /// lines. 1 keeps the rows packed.
+  int64_t scratchRowAlignment = 1;
 };
 
 /// Whether a channels-first grouped filter gradient with `groupChannels`

@@ -774,6 +774,18 @@ mlir::convgrad::cpu::getDepthwisePlaneTiling(
     // Rows per step: dy rows and input rows reused across kernel rows.
     t.rowBlock = rowBlockFor(4, t.tapBlocks.front());
   }
+  // Scratch rows aligned to whole vectors: a row-h filter gradient reads
+  // 22 vectors per 36 FMAs, and a load that splits a cache line costs two;
+  // aligned, the copy's stores and the reads of one kernel column do not
+  // split. It costs at most a vector of padding per row (and 2 per row of
+  // the plane before the copy's first column), unless that no longer fits
+  // the scratch budget.
+  // (A scratch row is at least an output row long.)
+  int64_t rowsOfScratch =
+      std::max<int64_t>(1, scratchElements / outputSizes.back());
+  if ((scratchElements + rowsOfScratch * 2 * t.lanes) * accBytes <=
+      target.l2Bytes / 2)
+    t.scratchRowAlignment = t.lanes;
   // One task per thread (4 when the count is decided at run time), each a
   // block of whole planes.
   int64_t threads = target.threads == 0 ? 4 : target.threads;
