@@ -35,8 +35,14 @@
 // in-bounds vector load. Its innermost dimension is long enough for a whole
 // number of vectors, so the last, partial vector of a row (a remainder) is
 // computed with the same vectors: its store is masked (convolutions) or its
-// lanes beyond the row do not accumulate (filter gradients: a masked FMA),
-// never a scalar loop.
+// lanes beyond the row do not accumulate (filter gradients: x read masked
+// to zeros there), never a scalar loop. Its rows may be aligned to whole
+// vectors (the strategy's scratchRowAlignment): stored from a column
+// origin that puts input column 0 on a vector boundary, so that the copy's
+// stores and the reads at the low padding's tap do not split cache lines.
+// A convolution's register block reads each scratch vector once and feeds
+// it to all of its (tap, row) products (input-stationary: no vector stays
+// live across taps), each accumulator still summing its taps in tap order.
 // An innermost stride s > 1 reads s vectors and keeps every s-th lane (one
 // shuffle). Kernel taps and register blocks are unrolled; planes, images,
 // rows and vectors are scf loops; one scf.forall over blocks of output
