@@ -68,6 +68,23 @@ func.func @wgrad(%x: tensor<?x10x20x40xf32>, %dy: tensor<?x10x20x40xf32>) -> ten
 
 // -----
 
+// 32 channels on AVX2 (8 lanes): a block covers a cache line of channels
+// (2 vectors of 8, step 16) rather than the whole kernel of one vector:
+// kernel rows 0-1 (2 x 3 x 2 = 12 accumulators), then row 2 (6), each a
+// pass over dy.
+// CHECK-LABEL: func.func @wgrad_line
+// AVX2-LABEL: func.func @wgrad_line
+// AVX2:       scf.for %{{.*}} = %c0 to %c32 step %c16 iter_args
+// AVX2:         scf.for %{{.*}} = %c1 to %c19 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// AVX2:         scf.for %{{.*}} = %c1 to %c19 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+func.func @wgrad_line(%x: tensor<?x10x20x32xf32>, %dy: tensor<?x10x20x32xf32>) -> tensor<32x3x3x1xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] groups = 32 layout = channels_last
+    : (tensor<?x10x20x32xf32>, tensor<?x10x20x32xf32>) -> tensor<32x3x3x1xf32>
+  return %dw : tensor<32x3x3x1xf32>
+}
+
+// -----
+
 // A single output row (fewer work items than threads): the two tasks split
 // the channels instead (32 accumulator channels each, no copies to sum).
 // CHECK-LABEL: func.func @wgrad_one_row

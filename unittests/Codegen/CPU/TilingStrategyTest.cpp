@@ -1116,11 +1116,19 @@ TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
   EXPECT_EQ(t->tasks, 2);
   EXPECT_TRUE(t->splitPositions);
   EXPECT_EQ(t->channelVectors, 2);
-  // AVX2: 12 accumulators hold one vector per tap of 3x3.
+  // AVX2: 12 accumulators would hold one vector per tap of 3x3, but a
+  // block covers a cache line of channels (2 vectors of 8), in blocks of
+  // 2 + 1 kernel rows (12 and 6 accumulators).
   t = channelsLastTiling(K::FilterGradient, 256, avx2);
   EXPECT_EQ(t->lanes, 8);
+  EXPECT_EQ(t->channelVectors, 2);
+  EXPECT_EQ(t->kernelRowBlock, 2);
+  // Not when the channels leave each thread a single vector: 16 channels
+  // on 2 threads split across the channels (1 output row).
+  CPUTarget avx2Two = avx2;
+  avx2Two.threads = 2;
+  t = channelsLastTiling(K::FilterGradient, 16, avx2Two, 3, 3, /*rows=*/1);
   EXPECT_EQ(t->channelVectors, 1);
-  EXPECT_EQ(t->kernelRowBlock, 3);
   // 7x7 (ConvNeXt): one vector, blocks of kernel rows of 7 accumulators
   // each within 24 (blocks of 3 rows: 3, 3, 1) / 12 (1 row) accumulators.
   t = channelsLastTiling(K::FilterGradient, 96, avx512, 7, 7, 56, 6);
