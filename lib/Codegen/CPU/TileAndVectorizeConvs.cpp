@@ -267,6 +267,49 @@ struct TileAndVectorizeConvsPass
       rewriter.replaceOp(target, tiled->replacements);
       return FailureOr<Operation *>(tiled->tiledOps.front());
     };
+    // Register tiles that start from zero: `target`'s parallel dims are
+    // tiled with the fill of its destination fused into their loops, then
+    // its reduction dims. After vectorization the zero block written
+    // before the reduction loops is what the hoisted accumulator read
+    // returns (forwarded by LowerVectors), so no zero block is stored.
+    auto tileWithFill = [&](Operation *target, ArrayRef<int64_t> sizes,
+                            ArrayRef<int64_t> order) -> LogicalResult {
+      SmallVector<utils::IteratorType> iterators =
+          cast<linalg::LinalgOp>(target).getIteratorTypesArray();
+      SmallVector<int64_t> parallelSizes(sizes), reductionSizes(sizes);
+      for (auto [i, iterator] : llvm::enumerate(iterators))
+        (iterator == utils::IteratorType::reduction ? parallelSizes
+                                                    : reductionSizes)[i] = 0;
+      scf::SCFTilingOptions options;
+      options.setTileSizes(
+          getAsIndexOpFoldResult(rewriter.getContext(), parallelSizes));
+      if (!order.empty())
+        options.setInterchange(order);
+      scf::SCFTileAndFuseOptions fillOptions;
+      fillOptions.setTilingOptions(options);
+      fillOptions.setFusionControlFn(
+          [&](tensor::ExtractSliceOp, OpResult producer, bool isDestination)
+              -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+            if (isDestination && producer.getOwner() == fusedFill)
+              return scf::SCFTileAndFuseOptions::ControlFnResult{};
+            return std::nullopt;
+          });
+      rewriter.setInsertionPoint(target);
+      FailureOr<scf::SCFTileAndFuseResult> tiled =
+          scf::tileConsumerAndFuseProducersUsingSCF(
+              rewriter, cast<TilingInterface>(target), fillOptions);
+      if (failed(tiled))
+        return failure();
+      for (OpResult res : target->getResults())
+        if (Value repl = tiled->replacements.lookup(res))
+          rewriter.replaceAllUsesWith(res, repl);
+      rewriter.eraseOp(target);
+      if (fusedFill->use_empty())
+        rewriter.eraseOp(fusedFill);
+      fusedFill = nullptr;
+      return success(succeeded(tileWithFor(tiled->tiledAndFusedOps.front(),
+                                           reductionSizes, order)));
+    };
     if (!t.cacheBlock.empty()) {
       FailureOr<Operation *> blocked =
           tileWithFor(tiledConv, toVector(t.cacheBlock), toVector(t.cacheOrder));
@@ -277,6 +320,10 @@ struct TileAndVectorizeConvsPass
         readPackedFilter(rewriter, cast<linalg::LinalgOp>(tiledConv),
                          t.filterBlock, outer->loops.front());
     }
+    if (t.fillInRegisterTile && fusedFill &&
+        tiledConv->getOperand(tiledConv->getNumOperands() - 1)
+                .getDefiningOp() == fusedFill.getOperation())
+      return tileWithFill(tiledConv, toVector(t.inner), toVector(t.innerOrder));
     if (failed(tileWithFor(tiledConv, toVector(t.inner), toVector(t.innerOrder))))
       return failure();
     if (fusedFill && failed(tileWithFor(fusedFill, toVector(t.fill), {})))

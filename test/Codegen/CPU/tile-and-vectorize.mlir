@@ -155,10 +155,20 @@ func.func @width14(%x: tensor<1x16x16x64xf32>, %w: tensor<256x3x3x64xf32>) -> te
 // -----
 
 // 56 columns, 64 channels: 4 x 64 (16 registers) beats 8 x 32 and 7 x 32.
-// One block covers all output channels: the filter is read in place.
+// One block covers all output channels: the filter is read in place. Each
+// register block is zeroed in its column loop, right before its reduction
+// loops (kernel rows, input channels) start from it: no separate pass
+// zeroes the task's rows first.
 // CHECK-LABEL: func.func @width56
 // CHECK-NOT:       tensor.expand_shape
-// CHECK:           vector.contract {{.*}} : vector<1x4x1xf32>, vector<1x64xf32> into vector<1x4x64xf32>
+// CHECK-NOT:       linalg.fill
+// CHECK:           scf.for %{{.*}} = %c0 to %c56 step %c4
+// CHECK-NEXT:        %[[BLOCK:.*]] = tensor.extract_slice
+// CHECK-NEXT:        %[[ZEROED:.*]] = vector.transfer_write %cst, %[[BLOCK]]{{.*}} : vector<1x1x4x64xf32>
+// CHECK-NEXT:        scf.for %{{.*}} = %c0 to %c3 step %c1 iter_args(%{{.*}} = %[[ZEROED]])
+// CHECK-NEXT:          scf.for %{{.*}} = %c0 to %c64 step %c1
+// CHECK:                 vector.contract {{.*}} : vector<1x4x1xf32>, vector<1x64xf32> into vector<1x4x64xf32>
+// CHECK-NOT:       vector.transfer_write %cst
 func.func @width56(%x: tensor<1x3x58x64xf32>, %w: tensor<64x3x3x64xf32>) -> tensor<1x1x56x64xf32> {
   %y = convgrad.conv %x, %w layout = channels_last : (tensor<1x3x58x64xf32>, tensor<64x3x3x64xf32>) -> tensor<1x1x56x64xf32>
   return %y : tensor<1x1x56x64xf32>

@@ -225,6 +225,31 @@ TEST(ConvTiling, PackedFilterBlocks) {
   EXPECT_EQ(t->filterBlock, 0);
 }
 
+// Register blocks start from zero in registers (the fill tiled with them)
+// unless a cache block splits the input channels: those blocks' partial
+// sums go through the output, which must then be zeroed first.
+TEST(ConvTiling, RegisterBlocksStartFromZero) {
+  for (const CPUTarget &target : {avx2, avx512}) {
+    for (std::vector<int64_t> ranges :
+         {std::vector<int64_t>{8, 56, 56, 64, 3, 3, 64},
+          std::vector<int64_t>{8, 14, 14, 256, 3, 3, 256},
+          std::vector<int64_t>{8, 7, 7, 512, 3, 3, 512},
+          std::vector<int64_t>{64, 3, 3, 256, 14, 14, 8}}) {
+      std::optional<ConvTiling> t =
+          getConvTiling(ConvKind::Conv2DNhwcHwcf, ranges, 32, target);
+      ASSERT_TRUE(t.has_value());
+      bool channelBlocks = !t->cacheBlock.empty() && t->cacheBlock[6] != 0;
+      EXPECT_EQ(t->fillInRegisterTile, !channelBlocks) << ranges[6];
+    }
+  }
+  EXPECT_TRUE(getConvTiling(ConvKind::Conv2DNhwcHwcf,
+                            {8, 56, 56, 64, 3, 3, 64}, 32, avx512)
+                  ->fillInRegisterTile);
+  EXPECT_FALSE(getConvTiling(ConvKind::Conv2DNhwcHwcf,
+                             {8, 7, 7, 512, 3, 3, 512}, 32, avx512)
+                   ->fillInRegisterTile);
+}
+
 TEST(ConvTiling, Depthwise) {
   std::optional<ConvTiling> t = getConvTiling(
       ConvKind::DepthwiseConv2DNhwcHwc, {8, 28, 28, 256, 3, 3}, 32, avx512);

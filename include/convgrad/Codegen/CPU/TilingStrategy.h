@@ -191,6 +191,14 @@ struct ConvTiling {
   std::vector<int64_t> cacheBlock;
   std::vector<int64_t> cacheOrder;
   std::vector<int64_t> fill;       ///< scf.for tiles of the fused fill
+  /// Whether the fused fill is tiled with the register tiles instead (by
+  /// `inner`'s sizes of the parallel dims, inside their loops and before
+  /// the reduction loops): each register block then starts as zero vectors
+  /// in registers, where a separate fill would store a zero block that the
+  /// reduction reads back (a pass over the output). Only when no cache
+  /// block tiles a reduction dim: its partial sums must go through the
+  /// output.
+  bool fillInRegisterTile = false;
   /// Output channels per block of a packed filter (0 = the filter is read
   /// in place). The filter [..., C, F] is then copied once per call into
   /// [F / filterBlock, ..., C, filterBlock], so that the slice a cache

@@ -308,6 +308,7 @@ std::optional<ConvTiling> mlir::convgrad::cpu::getConvTiling(
     // it fits, keep whole channel rows.
     if (t.inner[5] != 0) {
       t.innerOrder = {0, 3, 1, 2, 4, 5, 6};
+      t.fillInRegisterTile = true;
       return t;
     }
     // Every tile streams the filter slice of its output channel block, f of
@@ -320,6 +321,9 @@ std::optional<ConvTiling> mlir::convgrad::cpu::getConvTiling(
     // vectors: a narrower block is no row of the register tile).
     if (f < ranges[3] && ranges[3] % f == 0 && f % lanes == 0)
       t.filterBlock = f;
+    // Input channel blocks (the reduction) pass partial sums through the
+    // output; otherwise each register block starts from zero.
+    t.fillInRegisterTile = c == ranges[6];
     if (c == ranges[6] && t.filterBlock == 0) {
       // No blocks: output channel blocks outermost.
       t.innerOrder = {0, 3, 1, 2, 4, 5, 6};
