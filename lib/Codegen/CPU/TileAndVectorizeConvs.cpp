@@ -267,13 +267,15 @@ struct TileAndVectorizeConvsPass
       rewriter.replaceOp(target, tiled->replacements);
       return FailureOr<Operation *>(tiled->tiledOps.front());
     };
-    // Register tiles that start from zero: `target`'s parallel dims are
-    // tiled with the fill of its destination fused into their loops, then
-    // its reduction dims. After vectorization the zero block written
-    // before the reduction loops is what the hoisted accumulator read
-    // returns (forwarded by LowerVectors), so no zero block is stored.
+    // Tiles `target` by `sizes` in `order` with the fill of its
+    // destination fused into the loops of the parallel dims, and then its
+    // reduction dims inside them (cache blocks of output channels: no
+    // reduction dim). Register tiles so tiled start from zero: after
+    // vectorization the zero block written before their reduction loops is
+    // what the hoisted accumulator read returns (forwarded by LowerVectors),
+    // so no zero block is stored.
     auto tileWithFill = [&](Operation *target, ArrayRef<int64_t> sizes,
-                            ArrayRef<int64_t> order) -> LogicalResult {
+                            ArrayRef<int64_t> order) -> FailureOr<Operation *> {
       SmallVector<utils::IteratorType> iterators =
           cast<linalg::LinalgOp>(target).getIteratorTypesArray();
       SmallVector<int64_t> parallelSizes(sizes), reductionSizes(sizes);
@@ -287,10 +289,11 @@ struct TileAndVectorizeConvsPass
         options.setInterchange(order);
       scf::SCFTileAndFuseOptions fillOptions;
       fillOptions.setTilingOptions(options);
+      Operation *fill = fusedFill;
       fillOptions.setFusionControlFn(
           [&](tensor::ExtractSliceOp, OpResult producer, bool isDestination)
               -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
-            if (isDestination && producer.getOwner() == fusedFill)
+            if (isDestination && producer.getOwner() == fill)
               return scf::SCFTileAndFuseOptions::ControlFnResult{};
             return std::nullopt;
           });
@@ -304,15 +307,31 @@ struct TileAndVectorizeConvsPass
         if (Value repl = tiled->replacements.lookup(res))
           rewriter.replaceAllUsesWith(res, repl);
       rewriter.eraseOp(target);
-      if (fusedFill->use_empty())
-        rewriter.eraseOp(fusedFill);
       fusedFill = nullptr;
-      return success(succeeded(tileWithFor(tiled->tiledAndFusedOps.front(),
-                                           reductionSizes, order)));
+      for (Operation *fused : tiled->tiledAndFusedOps)
+        if (auto tiledFill = dyn_cast<linalg::FillOp>(fused))
+          fusedFill = tiledFill;
+      if (fill->use_empty())
+        rewriter.eraseOp(fill);
+      Operation *tiledOp = tiled->tiledAndFusedOps.front();
+      if (llvm::all_of(reductionSizes, [](int64_t s) { return s == 0; }))
+        return tiledOp;
+      return tileWithFor(tiledOp, reductionSizes, order);
+    };
+    // Whether the fill may be tiled with `conv`: it initializes exactly
+    // `conv`'s destination.
+    auto fillsDestination = [&](Operation *conv) {
+      return t.fillInRegisterTile && fusedFill &&
+             cast<linalg::LinalgOp>(conv).getDpsInits()[0].getDefiningOp() ==
+                 fusedFill.getOperation();
     };
     if (!t.cacheBlock.empty()) {
       FailureOr<Operation *> blocked =
-          tileWithFor(tiledConv, toVector(t.cacheBlock), toVector(t.cacheOrder));
+          fillsDestination(tiledConv)
+              ? tileWithFill(tiledConv, toVector(t.cacheBlock),
+                             toVector(t.cacheOrder))
+              : tileWithFor(tiledConv, toVector(t.cacheBlock),
+                            toVector(t.cacheOrder));
       if (failed(blocked))
         return failure();
       tiledConv = *blocked;
@@ -320,10 +339,9 @@ struct TileAndVectorizeConvsPass
         readPackedFilter(rewriter, cast<linalg::LinalgOp>(tiledConv),
                          t.filterBlock, outer->loops.front());
     }
-    if (t.fillInRegisterTile && fusedFill &&
-        tiledConv->getOperand(tiledConv->getNumOperands() - 1)
-                .getDefiningOp() == fusedFill.getOperation())
-      return tileWithFill(tiledConv, toVector(t.inner), toVector(t.innerOrder));
+    if (fillsDestination(tiledConv))
+      return success(succeeded(
+          tileWithFill(tiledConv, toVector(t.inner), toVector(t.innerOrder))));
     if (failed(tileWithFor(tiledConv, toVector(t.inner), toVector(t.innerOrder))))
       return failure();
     if (fusedFill && failed(tileWithFor(fusedFill, toVector(t.fill), {})))
