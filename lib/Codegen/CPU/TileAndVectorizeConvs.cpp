@@ -465,13 +465,15 @@ struct TileAndVectorizeConvsPass
     // 2-3. Tile every convolution the vectorizer can handle.
     //    A convolution the strategy splits (remainderSplit: 67 channels =
     //    64 + 3) becomes its static parts first, each tiled by its own
-    //    decision.
+    //    decision, which may split it again (remainder columns of a part):
+    //    parts are strictly smaller than what they were split from.
     SmallVector<std::pair<linalg::LinalgOp, ConvTiling>, 4> convs;
     func.walk([&](linalg::LinalgOp op) {
       if (std::optional<ConvTiling> t = getTiling(op, *target))
         convs.emplace_back(op, *t);
     });
-    for (auto &[op, tiling] : convs) {
+    while (!convs.empty()) {
+      auto [op, tiling] = convs.pop_back_val();
       if (tiling.split.empty()) {
         (void)tileConv(rewriter, op, tiling);
         continue;
@@ -487,10 +489,8 @@ struct TileAndVectorizeConvsPass
         fillPartsSeparately(rewriter, fill, *parts);
       for (Operation *part : *parts) {
         auto partOp = cast<linalg::LinalgOp>(part);
-        // Parts have dividing tiles; a part split again stays as it is.
-        std::optional<ConvTiling> partTiling = getTiling(partOp, *target);
-        if (partTiling && partTiling->split.empty())
-          (void)tileConv(rewriter, partOp, *partTiling);
+        if (std::optional<ConvTiling> partTiling = getTiling(partOp, *target))
+          convs.emplace_back(partOp, *partTiling);
       }
     }
 

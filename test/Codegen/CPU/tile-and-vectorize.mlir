@@ -301,26 +301,31 @@ func.func @fwd_few_filters_channels_first(%x: tensor<2x16x10x36xf32>, %w: tensor
 // -----
 
 // 67 output channels (prime) and 17 columns: no divisor gives a full vector
-// or a useful row block, so the strategy splits the convolution (64 + 3
-// channels, 16 + 1 columns) into four static parts, each tiled without
-// remainder and vectorized: the 3-channel remainder is a narrow vector
-// (vector<...x3xf32>), not a scalar loop, and every part is written into
-// its slice of the result. Each part zeroes its own accumulators (fused
-// fills): no fill of the whole result before them.
+// or a useful row block. The strategy splits the channels (64 + 3) into
+// static parts, and each part its columns by its own register blocks: the
+// 64 channels into 12 columns of 4 x 64 blocks and 5 of 5 x 32 (a 1-column
+// part of 4 x 64 would wait on the FMA latency), the 3 channels into 16 of
+// 8 x 3 and 1. Every part is tiled without remainder and vectorized: the
+// 3-channel remainder is a narrow vector (vector<...x3xf32>), not a scalar
+// loop, and every part is written into its slice of the result. Each part
+// zeroes its own accumulators (fused fills): no fill of the whole result
+// before them.
 // CHECK-LABEL: func.func @fwd_prime_channels
 // CHECK-NOT:     linalg.fill
-// CHECK:         scf.forall {{.*}} -> (tensor<1x4x16x64xf32>)
+// CHECK:         scf.forall {{.*}} -> (tensor<1x4x12x64xf32>)
 // CHECK:           vector.contract {{.*}} : vector<1x4x1xf32>, vector<1x64xf32> into vector<1x4x64xf32>
-// CHECK:         tensor.insert_slice {{.*}}[0, 0, 0, 0] [1, 4, 16, 64] [1, 1, 1, 1]
+// CHECK:         tensor.insert_slice {{.*}}[0, 0, 0, 0] [1, 4, 12, 64] [1, 1, 1, 1]
+// CHECK:         scf.forall {{.*}} -> (tensor<1x4x5x64xf32>)
+// CHECK:           vector.contract {{.*}} : vector<1x5x1xf32>, vector<1x32xf32> into vector<1x5x32xf32>
+// CHECK:         tensor.insert_slice {{.*}}[0, 0, 12, 0] [1, 4, 5, 64] [1, 1, 1, 1]
+// CHECK:         tensor.insert_slice {{.*}}[0, 0, 0, 0] [1, 4, 17, 64] [1, 1, 1, 1]
 // CHECK:         scf.forall {{.*}} -> (tensor<1x4x16x3xf32>)
 // CHECK:           vector.contract {{.*}} : vector<1x8x1xf32>, vector<1x3xf32> into vector<1x8x3xf32>
-// CHECK:         tensor.insert_slice {{.*}}[0, 0, 0, 64] [1, 4, 16, 3] [1, 1, 1, 1]
-// CHECK:         scf.forall {{.*}} -> (tensor<1x4x1x64xf32>)
-// CHECK:           vector.contract {{.*}} into vector<1x1x64xf32>
-// CHECK:         tensor.insert_slice {{.*}}[0, 0, 16, 0] [1, 4, 1, 64] [1, 1, 1, 1]
+// CHECK:         tensor.insert_slice {{.*}}[0, 0, 0, 0] [1, 4, 16, 3] [1, 1, 1, 1]
 // CHECK:         scf.forall {{.*}} -> (tensor<1x4x1x3xf32>)
 // CHECK:           vector.contract {{.*}} into vector<1x1x3xf32>
-// CHECK:         tensor.insert_slice {{.*}}[0, 0, 16, 64] [1, 4, 1, 3] [1, 1, 1, 1]
+// CHECK:         tensor.insert_slice {{.*}}[0, 0, 16, 0] [1, 4, 1, 3] [1, 1, 1, 1]
+// CHECK:         tensor.insert_slice {{.*}}[0, 0, 0, 64] [1, 4, 17, 3] [1, 1, 1, 1]
 // CHECK-NOT:     linalg.conv
 // CHECK-NOT:     linalg.fill
 func.func @fwd_prime_channels(%x: tensor<1x6x19x8xf32>, %w: tensor<67x3x3x8xf32>) -> tensor<1x4x17x67xf32> {

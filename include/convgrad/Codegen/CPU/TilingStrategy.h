@@ -176,6 +176,48 @@ bool vectorizeAlongWidthOrSaveTransposes(const WidthFormCandidate &conv,
                                          int64_t elementBits,
                                          const CPUTarget &target);
 
+/// The register tiling of the output rows of a channels-last convolution
+/// (conv_2d_nhwc_hwcf): `block` is `rows` output columns x `lanes` output
+/// channels; when `widthSplit` > 0 it tiles the first `widthSplit` columns
+/// and the columns after them are a part of their own (remainderSplit),
+/// tiled by its own decision.
+struct ConvRowTiling {
+  RegisterBlock block;
+  int64_t widthSplit = 0;
+};
+
+/// Cycles per reduction step (one input channel of one kernel row, its
+/// `taps` kernel columns unrolled) of a register block of `rows` output
+/// columns x `vectors` vectors of output channels, on `target`: the most of
+///  - its rows x vectors x taps FMAs on the target's FMA units,
+///  - its loads on two load ports: rows + taps - 1 input broadcasts (the
+///    taps of neighbouring columns share them) and taps x vectors filter
+///    vectors,
+///  - the latency of the taps FMAs that each accumulator chains per step,
+///  - with `filterFromL2` (the filter slice a block reads exceeds L1), the
+///    filter vectors' bytes at the rate L2 sustains.
+double convBlockStepCycles(int64_t rows, int64_t vectors, int64_t taps,
+                           bool filterFromL2, const CPUTarget &target);
+
+/// The register tiling of `width` output columns x `channels` output
+/// channels (whole vectors or fewer lanes than one) with `taps` kernel
+/// columns per step and `filterBytesPerChannel` filter bytes per output
+/// channel (KH x KW x C elements): of all blocks whose
+/// lanes divide `channels` (one vector or a power-of-two number of them,
+/// see chooseRegisterBlock) and whose accumulators, one kernel row of
+/// filter vectors and a broadcast fit the vector registers, and of all row
+/// counts up to that (dividing `width` or not: the remainder columns are a
+/// part with a block of their own), the one whose blocks take the fewest
+/// convBlockStepCycles over the whole row x channels. Ties: no width
+/// split, more lanes, more rows. 57 columns of one narrow vector (the 3
+/// channels left of 67) take blocks of 19 rows, where dividing blocks of
+/// at most 8 split off a 1-column part that is latency-bound.
+ConvRowTiling chooseConvRowTiling(int64_t width, int64_t channels,
+                                  int64_t taps,
+                                  int64_t filterBytesPerChannel,
+                                  int64_t maxRows, int64_t elementBits,
+                                  const CPUTarget &target);
+
 /// Tile sizes of one convolution over its iteration space (0 = not tiled).
 struct ConvTiling {
   /// Per dim of the iteration space, a remainderSplit point (0: none); when

@@ -3,6 +3,7 @@
 #include "convgrad/Codegen/CPU/TilingStrategy.h"
 
 #include <algorithm>
+#include <tuple>
 #include <utility>
 
 using namespace mlir::convgrad::cpu;
@@ -244,6 +245,80 @@ bool mlir::convgrad::cpu::vectorizeAlongWidthOrSaveTransposes(
   return multiplyAdds <= kVectorFmasPerMovedElement * double(lanes) * moved;
 }
 
+/// Loads a core issues per cycle (two load ports since Haswell and Zen).
+static constexpr double kLoadsPerCycle = 2;
+/// Cycles of an FMA's latency (4 on Skylake to Rocket Lake, 5 on Zen 3).
+static constexpr double kFmaLatencyCycles = 4;
+/// Bytes per cycle that L2 sustains into L1 for a streamed filter: half of
+/// the 64-byte line per cycle of its peak (other lines move too: the
+/// input, the accumulators' blocks).
+static constexpr double kL2BytesPerCycle = 32;
+
+double mlir::convgrad::cpu::convBlockStepCycles(int64_t rows, int64_t vectors,
+                                                int64_t taps,
+                                                bool filterFromL2,
+                                                const CPUTarget &target) {
+  double fmas = double(rows * vectors * taps) /
+                double(std::max<int64_t>(1, target.fmaUnits));
+  double loads = double(rows + taps - 1 + taps * vectors) / kLoadsPerCycle;
+  double latency = double(taps) * kFmaLatencyCycles;
+  double cycles = std::max({fmas, loads, latency});
+  if (filterFromL2)
+    cycles = std::max(cycles, double(taps * vectors * target.vectorBits / 8) /
+                                  kL2BytesPerCycle);
+  return cycles;
+}
+
+ConvRowTiling mlir::convgrad::cpu::chooseConvRowTiling(
+    int64_t width, int64_t channels, int64_t taps,
+    int64_t filterBytesPerChannel, int64_t maxRows, int64_t elementBits,
+    const CPUTarget &target) {
+  int64_t lanes = target.lanes(elementBits);
+  int64_t maxAccumulators = maxAccumulatorRegisters(target);
+  taps = std::max<int64_t>(1, taps);
+  ConvRowTiling best;
+  double bestCycles = -1;
+  auto better = [&](double cycles, const ConvRowTiling &c) {
+    if (bestCycles < 0 || cycles < bestCycles * (1 - 1e-9))
+      return true;
+    if (cycles > bestCycles * (1 + 1e-9))
+      return false;
+    // Ties: no split, more lanes, more rows.
+    auto key = [](const ConvRowTiling &r) {
+      return std::make_tuple(r.widthSplit == 0, r.block.lanes, r.block.rows);
+    };
+    return key(c) > key(best);
+  };
+  for (int64_t l : divisorsAtMost(channels, 4 * lanes)) {
+    int64_t vectors = (l + lanes - 1) / lanes;
+    if (!isWholeRegisterRow(vectors))
+      continue;
+    bool filterFromL2 =
+        l * filterBytesPerChannel > target.l1DataBytes / 2;
+    // The accumulators, one kernel row of filter vectors (the vectorizer
+    // loads them all before the FMAs) and a broadcast in the registers.
+    int64_t rowCap = std::min(
+        {width, maxRows, maxAccumulators / vectors,
+         (target.vectorRegisters - 1 - taps * vectors) / vectors});
+    for (int64_t r = 1; r <= std::max<int64_t>(1, rowCap); ++r) {
+      int64_t remainder = width % r;
+      double cycles =
+          double(channels / l) *
+          (double(width / r) *
+               convBlockStepCycles(r, vectors, taps, filterFromL2, target) +
+           (remainder ? convBlockStepCycles(remainder, vectors, taps,
+                                            filterFromL2, target)
+                      : 0.0));
+      ConvRowTiling candidate{{r, l}, remainder ? width - remainder : 0};
+      if (better(cycles, candidate)) {
+        bestCycles = cycles;
+        best = candidate;
+      }
+    }
+  }
+  return best;
+}
+
 std::optional<ConvTiling> mlir::convgrad::cpu::getConvTiling(
     ConvKind kind, const std::vector<int64_t> &ranges, int64_t elementBits,
     const CPUTarget &target) {
@@ -274,12 +349,24 @@ std::optional<ConvTiling> mlir::convgrad::cpu::getConvTiling(
   case ConvKind::Conv2DNhwcHwcf: {
     if (ranges.size() != 7)
       return std::nullopt;
-    if (splitDims(2, limits.widthTile, 3))
+    // (n, oh, ow, f, kh, kw, c). Output channels that no whole vectors
+    // divide are split first (67 = 64 + 3); each part then chooses its
+    // register blocks along the row, and may split off remainder columns.
+    if (splitDims(-1, 0, 3))
       return t;
-    // (n, oh, ow, f, kh, kw, c); output channel blocks outermost.
-    RegisterBlock block =
-        chooseRegisterBlock(ranges[2], ranges[3], limits.widthTile,
-                            limits.channelTile, lanes, limits.maxAccumulators);
+    int64_t elementBytes = std::max<int64_t>(1, elementBits / 8);
+    int64_t kwTile = kernelWidthTile(ranges[5]);
+    ConvRowTiling row = chooseConvRowTiling(
+        ranges[2], ranges[3], kwTile == 0 ? ranges[5] : kwTile,
+        ranges[4] * ranges[5] * ranges[6] * elementBytes, limits.widthTile,
+        elementBits, target);
+    if (row.widthSplit != 0) {
+      t.split.assign(ranges.size(), 0);
+      t.split[2] = row.widthSplit;
+      return t;
+    }
+    // Output channel blocks outermost.
+    RegisterBlock block = row.block;
     int64_t ow = block.rows, f = block.lanes;
     t.parallel = {1, largestDivisorAtMost(ranges[1], limits.parallelRows)};
     t.inner = {0, 1, ow, f, 1, kernelWidthTile(ranges[5]),
@@ -291,7 +378,6 @@ std::optional<ConvTiling> mlir::convgrad::cpu::getConvTiling(
     // column of the task before the next (the partial sums go through the
     // output, once per block). Measured: a smaller filter gains nothing
     // from blocks, and loses up to 30% (rows b, d of the benchmark).
-    int64_t elementBytes = std::max<int64_t>(1, elementBits / 8);
     int64_t taps = ranges[4] * ranges[5];
     bool filterFits = taps * ranges[3] * ranges[6] * elementBytes <=
                       limits.filterCacheBytes;
