@@ -2,15 +2,14 @@
 // that compiles: the tiling strategy sizes the register blocks for 16
 // registers, and LLVM generates AVX2 code for the functions.
 //
-// 1. The blocks: 4 columns x 16 channels for the data gradient's
-//    convolution (56 columns, 64 channels: 8 accumulator registers, which
-//    with a kernel row of 6 filter vectors and a broadcast fit the 16,
-//    where AVX-512 takes 4 x 64), 2 x 32 for the filter gradient's GEMMs.
+// 1. The blocks: 2 columns x 32 channels for the data gradient's
+//    convolution (56 columns, 64 channels: 8 accumulator registers, where
+//    AVX-512 takes 4 x 64), 2 x 32 for the filter gradient's GEMMs.
 // RUN: convgrad-opt %s --pass-pipeline="builtin.module(convgrad-cpu-set-target{target-cpu=znver3},convgrad-cpu-wgrad-to-gemm,convgrad-decompose,convgrad-to-linalg,canonicalize,func.func(convgrad-tile-and-vectorize,convgrad-tile-and-vectorize-contractions),canonicalize)" \
 // RUN:   | FileCheck %s --check-prefix=BLOCKS
 // BLOCKS: module attributes {convgrad.cpu_target = {cpu = "znver3", {{.*}}vector_bits = 256 : i64, vector_registers = 16 : i64}}
 // BLOCKS-LABEL: func.func @dgrad
-// BLOCKS:         vector.contract {{.*}} into vector<1x4x16xf32>
+// BLOCKS:         vector.contract {{.*}} into vector<1x2x32xf32>
 // BLOCKS-NOT:     vector<{{.*}}x64xf32>
 // BLOCKS-LABEL: func.func @wgrad
 // BLOCKS:         linalg.fill

@@ -204,14 +204,15 @@ double convBlockStepCycles(int64_t rows, int64_t vectors, int64_t taps,
 /// columns per step and `filterBytesPerChannel` filter bytes per output
 /// channel (KH x KW x C elements): of all blocks whose
 /// lanes divide `channels` (one vector or a power-of-two number of them,
-/// see chooseRegisterBlock) and whose accumulators, one kernel row of
-/// filter vectors and a broadcast fit the vector registers, and of all row
-/// counts up to that (dividing `width` or not: the remainder columns are a
-/// part with a block of their own), the one whose blocks take the fewest
-/// convBlockStepCycles over the whole row x channels. Ties: no width
-/// split, more lanes, more rows. 57 columns of one narrow vector (the 3
-/// channels left of 67) take blocks of 19 rows, where dividing blocks of
-/// at most 8 split off a 1-column part that is latency-bound.
+/// see chooseRegisterBlock) and whose accumulators (at most
+/// maxAccumulatorRegisters), one kernel row of filter vectors and a
+/// broadcast fit the vector registers, and of all row counts up to
+/// `maxRows` (dividing `width` or not: the remainder columns are a part
+/// with a block of their own), plus chooseRegisterBlock's dividing block
+/// when its accumulators take at most half of the registers, the one whose blocks take the fewest convBlockStepCycles over the whole
+/// row x channels. Ties: no width split, more lanes, more rows. 57 columns
+/// of 64 channels take 9 blocks of 6 x 32 and a 3-column part, where
+/// 4 x 64 blocks leave a 1-column part that waits on the FMA latency.
 ConvRowTiling chooseConvRowTiling(int64_t width, int64_t channels,
                                   int64_t taps,
                                   int64_t filterBytesPerChannel,

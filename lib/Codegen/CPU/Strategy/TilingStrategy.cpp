@@ -289,18 +289,35 @@ ConvRowTiling mlir::convgrad::cpu::chooseConvRowTiling(
     };
     return key(c) > key(best);
   };
+  RegisterBlock dividing = chooseRegisterBlock(
+      width, channels, maxRows, 4 * lanes, lanes, maxAccumulators);
   for (int64_t l : divisorsAtMost(channels, 4 * lanes)) {
     int64_t vectors = (l + lanes - 1) / lanes;
     if (!isWholeRegisterRow(vectors))
       continue;
     bool filterFromL2 =
         l * filterBytesPerChannel > target.l1DataBytes / 2;
-    // The accumulators, one kernel row of filter vectors (the vectorizer
-    // loads them all before the FMAs) and a broadcast in the registers.
+    // The accumulators, one kernel row of filter vectors and a broadcast in
+    // the registers (measured on AVX-512: 6 x 64 blocks of 3 taps spill,
+    // 4 x 64 and 6 x 32 do not; AVX2: 3 x 32 spills); at most `maxRows`
+    // rows (19 x 16 and 19 x 3 blocks spill: their broadcasts are hoisted).
     int64_t rowCap = std::min(
         {width, maxRows, maxAccumulators / vectors,
          (target.vectorRegisters - 1 - taps * vectors) / vectors});
-    for (int64_t r = 1; r <= std::max<int64_t>(1, rowCap); ++r) {
+    // The dividing block with the most FMA lanes per load
+    // (chooseRegisterBlock) is a candidate too when its accumulators take
+    // at most half of the registers: LLVM orders the filter vectors and
+    // broadcasts into the other half (AVX2's 2 x 32, 8 accumulators and 12
+    // filter vectors, does not spill; 3 x 32 and AVX-512's 6 x 64 do).
+    int64_t dividingRows =
+        l == dividing.lanes && width % dividing.rows == 0 &&
+                2 * dividing.rows * vectors <= target.vectorRegisters
+            ? dividing.rows
+            : 0;
+    for (int64_t r = 1; r <= std::max({int64_t(1), rowCap, dividingRows});
+         ++r) {
+      if (r > std::max<int64_t>(1, rowCap) && r != dividingRows)
+        continue;
       int64_t remainder = width % r;
       double cycles =
           double(channels / l) *
