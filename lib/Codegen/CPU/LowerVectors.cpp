@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorTransforms.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/ValueBoundsOpInterface.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
@@ -497,6 +498,13 @@ struct LowerVectorsPass
                                                        *target);
             })))
       return signalPassFailure();
+    // A register block that starts from zero (its fill tiled with it,
+    // TileAndVectorizeConvs) stores a zero block and reads it back before
+    // its reduction loops: the zeros are forwarded to the read, and the
+    // store, which the block's final store overwrites, is erased. (After
+    // the stages, where both transfers have the same unit-dim-free type.)
+    IRRewriter rewriter(func.getContext());
+    vector::transferOpflowOpt(rewriter, func);
   }
 };
 } // namespace

@@ -267,9 +267,71 @@ struct TileAndVectorizeConvsPass
       rewriter.replaceOp(target, tiled->replacements);
       return FailureOr<Operation *>(tiled->tiledOps.front());
     };
+    // Tiles `target` by `sizes` in `order` with the fill of its
+    // destination fused into the loops of the parallel dims, and then its
+    // reduction dims inside them (cache blocks of output channels: no
+    // reduction dim). Register tiles so tiled start from zero: after
+    // vectorization the zero block written before their reduction loops is
+    // what the hoisted accumulator read returns (forwarded by LowerVectors),
+    // so no zero block is stored.
+    auto tileWithFill = [&](Operation *target, ArrayRef<int64_t> sizes,
+                            ArrayRef<int64_t> order) -> FailureOr<Operation *> {
+      SmallVector<utils::IteratorType> iterators =
+          cast<linalg::LinalgOp>(target).getIteratorTypesArray();
+      SmallVector<int64_t> parallelSizes(sizes), reductionSizes(sizes);
+      for (auto [i, iterator] : llvm::enumerate(iterators))
+        (iterator == utils::IteratorType::reduction ? parallelSizes
+                                                    : reductionSizes)[i] = 0;
+      scf::SCFTilingOptions options;
+      options.setTileSizes(
+          getAsIndexOpFoldResult(rewriter.getContext(), parallelSizes));
+      if (!order.empty())
+        options.setInterchange(order);
+      scf::SCFTileAndFuseOptions fillOptions;
+      fillOptions.setTilingOptions(options);
+      Operation *fill = fusedFill;
+      fillOptions.setFusionControlFn(
+          [&](tensor::ExtractSliceOp, OpResult producer, bool isDestination)
+              -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+            if (isDestination && producer.getOwner() == fill)
+              return scf::SCFTileAndFuseOptions::ControlFnResult{};
+            return std::nullopt;
+          });
+      rewriter.setInsertionPoint(target);
+      FailureOr<scf::SCFTileAndFuseResult> tiled =
+          scf::tileConsumerAndFuseProducersUsingSCF(
+              rewriter, cast<TilingInterface>(target), fillOptions);
+      if (failed(tiled))
+        return failure();
+      for (OpResult res : target->getResults())
+        if (Value repl = tiled->replacements.lookup(res))
+          rewriter.replaceAllUsesWith(res, repl);
+      rewriter.eraseOp(target);
+      fusedFill = nullptr;
+      for (Operation *fused : tiled->tiledAndFusedOps)
+        if (auto tiledFill = dyn_cast<linalg::FillOp>(fused))
+          fusedFill = tiledFill;
+      if (fill->use_empty())
+        rewriter.eraseOp(fill);
+      Operation *tiledOp = tiled->tiledAndFusedOps.front();
+      if (llvm::all_of(reductionSizes, [](int64_t s) { return s == 0; }))
+        return tiledOp;
+      return tileWithFor(tiledOp, reductionSizes, order);
+    };
+    // Whether the fill may be tiled with `conv`: it initializes exactly
+    // `conv`'s destination.
+    auto fillsDestination = [&](Operation *conv) {
+      return t.fillInRegisterTile && fusedFill &&
+             cast<linalg::LinalgOp>(conv).getDpsInits()[0].getDefiningOp() ==
+                 fusedFill.getOperation();
+    };
     if (!t.cacheBlock.empty()) {
       FailureOr<Operation *> blocked =
-          tileWithFor(tiledConv, toVector(t.cacheBlock), toVector(t.cacheOrder));
+          fillsDestination(tiledConv)
+              ? tileWithFill(tiledConv, toVector(t.cacheBlock),
+                             toVector(t.cacheOrder))
+              : tileWithFor(tiledConv, toVector(t.cacheBlock),
+                            toVector(t.cacheOrder));
       if (failed(blocked))
         return failure();
       tiledConv = *blocked;
@@ -277,6 +339,9 @@ struct TileAndVectorizeConvsPass
         readPackedFilter(rewriter, cast<linalg::LinalgOp>(tiledConv),
                          t.filterBlock, outer->loops.front());
     }
+    if (fillsDestination(tiledConv))
+      return success(succeeded(
+          tileWithFill(tiledConv, toVector(t.inner), toVector(t.innerOrder))));
     if (failed(tileWithFor(tiledConv, toVector(t.inner), toVector(t.innerOrder))))
       return failure();
     if (fusedFill && failed(tileWithFor(fusedFill, toVector(t.fill), {})))
@@ -400,13 +465,15 @@ struct TileAndVectorizeConvsPass
     // 2-3. Tile every convolution the vectorizer can handle.
     //    A convolution the strategy splits (remainderSplit: 67 channels =
     //    64 + 3) becomes its static parts first, each tiled by its own
-    //    decision.
+    //    decision, which may split it again (remainder columns of a part):
+    //    parts are strictly smaller than what they were split from.
     SmallVector<std::pair<linalg::LinalgOp, ConvTiling>, 4> convs;
     func.walk([&](linalg::LinalgOp op) {
       if (std::optional<ConvTiling> t = getTiling(op, *target))
         convs.emplace_back(op, *t);
     });
-    for (auto &[op, tiling] : convs) {
+    while (!convs.empty()) {
+      auto [op, tiling] = convs.pop_back_val();
       if (tiling.split.empty()) {
         (void)tileConv(rewriter, op, tiling);
         continue;
@@ -422,10 +489,8 @@ struct TileAndVectorizeConvsPass
         fillPartsSeparately(rewriter, fill, *parts);
       for (Operation *part : *parts) {
         auto partOp = cast<linalg::LinalgOp>(part);
-        // Parts have dividing tiles; a part split again stays as it is.
-        std::optional<ConvTiling> partTiling = getTiling(partOp, *target);
-        if (partTiling && partTiling->split.empty())
-          (void)tileConv(rewriter, partOp, *partTiling);
+        if (std::optional<ConvTiling> partTiling = getTiling(partOp, *target))
+          convs.emplace_back(partOp, *partTiling);
       }
     }
 

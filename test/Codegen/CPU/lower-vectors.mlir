@@ -31,6 +31,37 @@ func.func @tile(%a: memref<8x4xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32>)
   return
 }
 
+// A register tile that starts from zero (its fill tiled with it by
+// --convgrad-tile-and-vectorize): the zero block stored before the
+// reduction loop is what the hoisted accumulator read returns. The zeros
+// are forwarded into the loop-carried vector, and the store, overwritten by
+// the block's final store, is erased: no zero block goes through memory.
+// CHECK-LABEL: func.func @zero_started_tile
+// CHECK:         %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<4x16xf32>
+// CHECK-NOT:     vector.transfer_write
+// CHECK-NOT:     vector.transfer_read %arg2
+// CHECK:         %[[RES:.*]] = scf.for {{.*}} iter_args(%{{.*}} = %[[ZERO]]) -> (vector<4x16xf32>)
+// CHECK:           scf.yield
+// CHECK:         vector.transfer_write %[[RES]], %arg2
+// CHECK-NOT:     vector.transfer_write
+// CHECK:         return
+func.func @zero_started_tile(%a: memref<8x4xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %f0 = arith.constant 0.0 : f32
+  %zero = arith.constant dense<0.0> : vector<4x16xf32>
+  vector.transfer_write %zero, %c[%c0, %c0] {in_bounds = [true, true]} : vector<4x16xf32>, memref<4x16xf32>
+  scf.for %k = %c0 to %c8 step %c1 {
+    %acc = vector.transfer_read %c[%c0, %c0], %f0 {in_bounds = [true, true]} : memref<4x16xf32>, vector<4x16xf32>
+    %lhs = vector.transfer_read %a[%k, %c0], %f0 {in_bounds = [true, true]} : memref<8x4xf32>, vector<1x4xf32>
+    %rhs = vector.transfer_read %b[%k, %c0], %f0 {in_bounds = [true, true]} : memref<8x16xf32>, vector<1x16xf32>
+    %r = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (k, m)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %lhs, %rhs, %acc : vector<1x4xf32>, vector<1x16xf32> into vector<4x16xf32>
+    vector.transfer_write %r, %c[%c0, %c0] {in_bounds = [true, true]} : vector<4x16xf32>, memref<4x16xf32>
+  }
+  return
+}
+
 // The accumulator of a stride-2 phase of a data gradient: a view of the
 // kernel's output argument with every other pixel (strided<[512, 1]>).
 // Upstream's hoisting gives up on views; the kernel's arguments are distinct

@@ -137,12 +137,17 @@ func.func @odd_sizes(%x: tensor<1x9x7x5xf32>, %w: tensor<3x3x3x5xf32>) -> tensor
 // CHECK:         %[[EXP:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0, 1], [2], [3], [4]] output_shape [8, 32, 3, 3, 64]
 // CHECK:         %[[PACKED:.*]] = linalg.transpose ins(%[[EXP]] : tensor<8x32x3x3x64xf32>) outs(%{{.*}} : tensor<8x3x3x64x32xf32>) permutation = [0, 2, 3, 4, 1]
 // CHECK-NOT:     linalg.transpose
+// Each register block starts from zero (written right before its
+// reduction loops; LowerVectors keeps the zeros in registers).
 // CHECK:         scf.forall ({{.*}}) = (0, 0) to (1, 14) step (1, 7)
-// CHECK:           vector.transfer_write %cst, {{.*}} : vector<1x1x7x32xf32>
+// CHECK-NOT:       vector.transfer_write %cst
 // CHECK:           scf.for %[[F:.*]] = %c0 to %c256 step %c32
 // CHECK-NEXT:        tensor.extract_slice
 // CHECK-NEXT:        scf.for %{{.*}} = %c0 to %c7 step %c1
 // CHECK-NEXT:          scf.for %{{.*}} = %c0 to %c14 step %c7
+// CHECK-NEXT:            tensor.extract_slice
+// CHECK-NEXT:            vector.transfer_write %cst, {{.*}} : vector<1x1x7x32xf32>
+// CHECK-NEXT:            scf.for %{{.*}} = %c0 to %c3 step %c1
 // CHECK:                 %[[BLOCK:.*]] = affine.apply #{{.*}}(%[[F]])
 // CHECK-NEXT:            vector.transfer_read %[[PACKED]][%[[BLOCK]], %{{.*}}, %c0, %{{.*}}, %c0]{{.*}} : tensor<8x3x3x64x32xf32>, vector<3x1x32xf32>
 // CHECK:                 vector.contract {{.*}} : vector<1x7x1xf32>, vector<1x32xf32> into vector<1x7x32xf32>
@@ -155,10 +160,20 @@ func.func @width14(%x: tensor<1x16x16x64xf32>, %w: tensor<256x3x3x64xf32>) -> te
 // -----
 
 // 56 columns, 64 channels: 4 x 64 (16 registers) beats 8 x 32 and 7 x 32.
-// One block covers all output channels: the filter is read in place.
+// One block covers all output channels: the filter is read in place. Each
+// register block is zeroed in its column loop, right before its reduction
+// loops (kernel rows, input channels) start from it: no separate pass
+// zeroes the task's rows first.
 // CHECK-LABEL: func.func @width56
 // CHECK-NOT:       tensor.expand_shape
-// CHECK:           vector.contract {{.*}} : vector<1x4x1xf32>, vector<1x64xf32> into vector<1x4x64xf32>
+// CHECK-NOT:       linalg.fill
+// CHECK:           scf.for %{{.*}} = %c0 to %c56 step %c4
+// CHECK-NEXT:        %[[BLOCK:.*]] = tensor.extract_slice
+// CHECK-NEXT:        %[[ZEROED:.*]] = vector.transfer_write %cst, %[[BLOCK]]{{.*}} : vector<1x1x4x64xf32>
+// CHECK-NEXT:        scf.for %{{.*}} = %c0 to %c3 step %c1 iter_args(%{{.*}} = %[[ZEROED]])
+// CHECK-NEXT:          scf.for %{{.*}} = %c0 to %c64 step %c1
+// CHECK:                 vector.contract {{.*}} : vector<1x4x1xf32>, vector<1x64xf32> into vector<1x4x64xf32>
+// CHECK-NOT:       vector.transfer_write %cst
 func.func @width56(%x: tensor<1x3x58x64xf32>, %w: tensor<64x3x3x64xf32>) -> tensor<1x1x56x64xf32> {
   %y = convgrad.conv %x, %w layout = channels_last : (tensor<1x3x58x64xf32>, tensor<64x3x3x64xf32>) -> tensor<1x1x56x64xf32>
   return %y : tensor<1x1x56x64xf32>
@@ -286,26 +301,31 @@ func.func @fwd_few_filters_channels_first(%x: tensor<2x16x10x36xf32>, %w: tensor
 // -----
 
 // 67 output channels (prime) and 17 columns: no divisor gives a full vector
-// or a useful row block, so the strategy splits the convolution (64 + 3
-// channels, 16 + 1 columns) into four static parts, each tiled without
-// remainder and vectorized: the 3-channel remainder is a narrow vector
-// (vector<...x3xf32>), not a scalar loop, and every part is written into
-// its slice of the result. Each part zeroes its own accumulators (fused
-// fills): no fill of the whole result before them.
+// or a useful row block. The strategy splits the channels (64 + 3) into
+// static parts, and each part its columns by its own register blocks: the
+// 64 channels into 12 columns of 4 x 64 blocks and 5 of 5 x 32 (a 1-column
+// part of 4 x 64 would wait on the FMA latency), the 3 channels into 16 of
+// 8 x 3 and 1. Every part is tiled without remainder and vectorized: the
+// 3-channel remainder is a narrow vector (vector<...x3xf32>), not a scalar
+// loop, and every part is written into its slice of the result. Each part
+// zeroes its own accumulators (fused fills): no fill of the whole result
+// before them.
 // CHECK-LABEL: func.func @fwd_prime_channels
 // CHECK-NOT:     linalg.fill
-// CHECK:         scf.forall {{.*}} -> (tensor<1x4x16x64xf32>)
+// CHECK:         scf.forall {{.*}} -> (tensor<1x4x12x64xf32>)
 // CHECK:           vector.contract {{.*}} : vector<1x4x1xf32>, vector<1x64xf32> into vector<1x4x64xf32>
-// CHECK:         tensor.insert_slice {{.*}}[0, 0, 0, 0] [1, 4, 16, 64] [1, 1, 1, 1]
+// CHECK:         tensor.insert_slice {{.*}}[0, 0, 0, 0] [1, 4, 12, 64] [1, 1, 1, 1]
+// CHECK:         scf.forall {{.*}} -> (tensor<1x4x5x64xf32>)
+// CHECK:           vector.contract {{.*}} : vector<1x5x1xf32>, vector<1x32xf32> into vector<1x5x32xf32>
+// CHECK:         tensor.insert_slice {{.*}}[0, 0, 12, 0] [1, 4, 5, 64] [1, 1, 1, 1]
+// CHECK:         tensor.insert_slice {{.*}}[0, 0, 0, 0] [1, 4, 17, 64] [1, 1, 1, 1]
 // CHECK:         scf.forall {{.*}} -> (tensor<1x4x16x3xf32>)
 // CHECK:           vector.contract {{.*}} : vector<1x8x1xf32>, vector<1x3xf32> into vector<1x8x3xf32>
-// CHECK:         tensor.insert_slice {{.*}}[0, 0, 0, 64] [1, 4, 16, 3] [1, 1, 1, 1]
-// CHECK:         scf.forall {{.*}} -> (tensor<1x4x1x64xf32>)
-// CHECK:           vector.contract {{.*}} into vector<1x1x64xf32>
-// CHECK:         tensor.insert_slice {{.*}}[0, 0, 16, 0] [1, 4, 1, 64] [1, 1, 1, 1]
+// CHECK:         tensor.insert_slice {{.*}}[0, 0, 0, 0] [1, 4, 16, 3] [1, 1, 1, 1]
 // CHECK:         scf.forall {{.*}} -> (tensor<1x4x1x3xf32>)
 // CHECK:           vector.contract {{.*}} into vector<1x1x3xf32>
-// CHECK:         tensor.insert_slice {{.*}}[0, 0, 16, 64] [1, 4, 1, 3] [1, 1, 1, 1]
+// CHECK:         tensor.insert_slice {{.*}}[0, 0, 16, 0] [1, 4, 1, 3] [1, 1, 1, 1]
+// CHECK:         tensor.insert_slice {{.*}}[0, 0, 0, 64] [1, 4, 17, 3] [1, 1, 1, 1]
 // CHECK-NOT:     linalg.conv
 // CHECK-NOT:     linalg.fill
 func.func @fwd_prime_channels(%x: tensor<1x6x19x8xf32>, %w: tensor<67x3x3x8xf32>) -> tensor<1x4x17x67xf32> {

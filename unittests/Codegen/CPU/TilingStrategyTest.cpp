@@ -69,7 +69,8 @@ TEST(Target, Presets) {
 
 // The benchmark rows' convolution register blocks. AVX-512: 4 x 64 for 56
 // and 28 columns, 7 x 32 for 14 (what the pipeline has used since the
-// register-block rule); AVX2: blocks within 12 of 16 registers.
+// register-block rule); AVX2: blocks within 12 of 16 registers (2 x 32:
+// 8 accumulators, which LLVM orders 12 filter vectors around).
 TEST(ConvTiling, BenchmarkRowsAVX512) {
   EXPECT_EQ(convBlock(56, 64, 64, avx512), (Block{4, 64}));
   EXPECT_EQ(convBlock(28, 128, 128, avx512), (Block{4, 64}));
@@ -127,18 +128,94 @@ std::vector<std::vector<int64_t>> splitParts(const std::vector<int64_t> &ranges,
   return parts;
 }
 
+// The cycle model of a register block's reduction step (3 taps): 4 x 4
+// vectors is FMA-bound (48 FMAs on 2 units) as much as its streamed filter
+// (12 vectors at 32 bytes per cycle); one column of 4 vectors waits on the
+// FMA latency (3 chained FMAs per accumulator), or on L2 when streamed.
+TEST(ConvRowTiling, StepCycles) {
+  EXPECT_DOUBLE_EQ(convBlockStepCycles(4, 4, 3, true, avx512), 24);
+  EXPECT_DOUBLE_EQ(convBlockStepCycles(8, 2, 3, true, avx512), 24);
+  EXPECT_DOUBLE_EQ(convBlockStepCycles(1, 4, 3, false, avx512), 12);
+  EXPECT_DOUBLE_EQ(convBlockStepCycles(1, 4, 3, true, avx512), 24);
+  EXPECT_DOUBLE_EQ(convBlockStepCycles(2, 4, 1, false, avx512), 4);
+}
+
+TEST(ConvRowTiling, Choice) {
+  int64_t perChannel = 9 * 67 * 4; // 3x3 x 67 f32
+  // Regular rows keep their dividing blocks.
+  ConvRowTiling row = chooseConvRowTiling(56, 64, 3, perChannel, 8, 32, avx512);
+  EXPECT_EQ(row.block, (RegisterBlock{4, 64}));
+  EXPECT_EQ(row.widthSplit, 0);
+  // 57 columns of 64 channels: 9 blocks of 6 x 32 and a 3-column part
+  // (3 x 64, 18 cycles of FMAs), not 14 of 4 x 64 and a latency-bound
+  // single column.
+  row = chooseConvRowTiling(57, 64, 3, perChannel, 8, 32, avx512);
+  EXPECT_EQ(row.block, (RegisterBlock{6, 32}));
+  EXPECT_EQ(row.widthSplit, 54);
+  // The 3 channels left of 67: one narrow vector, 8 rows.
+  row = chooseConvRowTiling(57, 3, 3, perChannel, 8, 32, avx512);
+  EXPECT_EQ(row.block, (RegisterBlock{8, 3}));
+  EXPECT_EQ(row.widthSplit, 56);
+  // Every block fits the registers with one kernel row of filter vectors
+  // and a broadcast, on both targets.
+  for (const CPUTarget &target : {avx2, avx512})
+    for (int64_t width : {7, 14, 17, 28, 29, 35, 56, 57, 112})
+      for (int64_t channels : {3, 16, 64, 96, 128, 256})
+        for (int64_t taps : {1, 2, 3}) {
+          row = chooseConvRowTiling(width, channels, taps, perChannel, 8, 32,
+                                    target);
+          int64_t lanes = target.lanes(32);
+          int64_t vectors = (row.block.lanes + lanes - 1) / lanes;
+          EXPECT_EQ(channels % row.block.lanes, 0);
+          EXPECT_LE(row.block.rows, 8);
+          EXPECT_LE(row.block.rows * vectors,
+                    maxAccumulatorRegisters(target));
+          // A kernel row of filter vectors and a broadcast fit beside
+          // the accumulators, or those take half of the registers at most.
+          EXPECT_TRUE(row.block.rows * vectors + taps * vectors + 1 <=
+                          target.vectorRegisters ||
+                      2 * row.block.rows * vectors <= target.vectorRegisters)
+              << width << " x " << channels << " taps " << taps;
+          if (row.widthSplit)
+            EXPECT_EQ(row.widthSplit % row.block.rows, 0);
+          else
+            EXPECT_EQ(width % row.block.rows, 0);
+        }
+}
+
+/// The parts that `ranges` ends as: split by getConvTiling, each part split
+/// again by its own decision, until no part splits.
+std::vector<std::vector<int64_t>> leafParts(const std::vector<int64_t> &ranges,
+                                            const CPUTarget &target) {
+  std::optional<ConvTiling> t =
+      getConvTiling(ConvKind::Conv2DNhwcHwcf, ranges, 32, target);
+  if (!t || t->split.empty())
+    return {ranges};
+  std::vector<std::vector<int64_t>> leaves;
+  for (const std::vector<int64_t> &part : splitParts(ranges, t->split)) {
+    EXPECT_LT(part[2] * part[3], ranges[2] * ranges[3]) << "parts shrink";
+    for (const std::vector<int64_t> &leaf : leafParts(part, target))
+      leaves.push_back(leaf);
+  }
+  return leaves;
+}
+
 TEST(ConvTiling, OddSizes) {
-  // 57 columns, 67 channels (prime): split into 56 + 1 columns and 64 + 3
-  // channels; every part has dividing tiles, no part splits again, the
-  // full part has the full-size block (not 3 x 1) and the accumulators fit.
+  // 57 columns, 67 channels (prime): split into 64 + 3 channels first; each
+  // part then splits off remainder columns of its own (AVX-512: 54 + 3
+  // columns of 6 x 32 and 3 x 64 blocks for the 64 channels, 56 + 1 of
+  // 8 x 3 for the 3; AVX2: 56 + 1 for both). Every part ends with dividing tiles, the full part
+  // with whole vectors, the narrow one with one narrow vector, and the
+  // accumulators fit.
   for (const CPUTarget &target : {avx2, avx512}) {
     std::vector<int64_t> ranges = {8, 57, 57, 67, 3, 3, 67};
     std::optional<ConvTiling> t =
         getConvTiling(ConvKind::Conv2DNhwcHwcf, ranges, 32, target);
     ASSERT_TRUE(t.has_value());
-    EXPECT_EQ(t->split, (std::vector<int64_t>{0, 0, 56, 64, 0, 0, 0}));
+    EXPECT_EQ(t->split, (std::vector<int64_t>{0, 0, 0, 64, 0, 0, 0}));
     EXPECT_TRUE(t->inner.empty());
-    for (const std::vector<int64_t> &part : splitParts(ranges, t->split)) {
+    int64_t columns = 0;
+    for (const std::vector<int64_t> &part : leafParts(ranges, target)) {
       std::optional<ConvTiling> p =
           getConvTiling(ConvKind::Conv2DNhwcHwcf, part, 32, target);
       ASSERT_TRUE(p.has_value());
@@ -152,21 +229,33 @@ TEST(ConvTiling, OddSizes) {
         EXPECT_EQ(f % target.lanes(32), 0) << "whole vectors";
       if (part[3] == 3)
         EXPECT_EQ(f, 3) << "one narrow vector, not scalars";
+      columns += part[2] * part[3];
     }
+    EXPECT_EQ(columns, 57 * 67) << "the parts cover the output";
   }
+  std::optional<ConvTiling> wide = getConvTiling(
+      ConvKind::Conv2DNhwcHwcf, {8, 57, 57, 64, 3, 3, 67}, 32, avx512);
+  ASSERT_TRUE(wide.has_value());
+  EXPECT_EQ(wide->split, (std::vector<int64_t>{0, 0, 54, 0, 0, 0, 0}));
+  EXPECT_EQ(convBlock(54, 64, 67, avx512), (Block{6, 32}));
   EXPECT_EQ(convBlock(56, 64, 67, avx512), (Block{4, 64}));
   // 35 columns x 96 channels: 7 x 32, never 48 lanes (3 registers, which
   // LLVM widens to 4 and scalarizes in the loop).
   EXPECT_EQ(convBlock(35, 96, 96, avx512), (Block{7, 32}));
-  std::optional<ConvTiling> t = getConvTiling(
-      ConvKind::Conv2DNhwcHwcf, {8, 35, 35, 96, 3, 3, 96}, 32, avx2);
-  ASSERT_TRUE(t.has_value());
-  EXPECT_LE(accumulators(*t, t->inner[2], outputChannelTile(*t), avx2), 12);
+  // AVX2: 32 + 3 columns of 96 channels, every block within 12 registers.
+  for (const std::vector<int64_t> &part :
+       leafParts({8, 35, 35, 96, 3, 3, 96}, avx2)) {
+    std::optional<ConvTiling> p =
+        getConvTiling(ConvKind::Conv2DNhwcHwcf, part, 32, avx2);
+    ASSERT_TRUE(p && p->split.empty());
+    EXPECT_LE(accumulators(*p, p->inner[2], outputChannelTile(*p), avx2), 12);
+  }
+  std::optional<ConvTiling> t;
   // 3-D and depthwise convolutions split the same dims.
   t = getConvTiling(ConvKind::Conv3DNdhwcDhwcf, {2, 5, 57, 57, 67, 3, 3, 3, 8},
                     32, avx512);
   ASSERT_TRUE(t.has_value());
-  EXPECT_EQ(t->split, (std::vector<int64_t>{0, 0, 0, 56, 64, 0, 0, 0, 0}));
+  EXPECT_EQ(t->split, (std::vector<int64_t>{0, 0, 0, 0, 64, 0, 0, 0, 0}));
   t = getConvTiling(ConvKind::DepthwiseConv2DNhwcHwc, {8, 57, 57, 67, 3, 3},
                     32, avx512);
   ASSERT_TRUE(t.has_value());
@@ -223,6 +312,31 @@ TEST(ConvTiling, PackedFilterBlocks) {
                     avx512);
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->filterBlock, 0);
+}
+
+// Register blocks start from zero in registers (the fill tiled with them)
+// unless a cache block splits the input channels: those blocks' partial
+// sums go through the output, which must then be zeroed first.
+TEST(ConvTiling, RegisterBlocksStartFromZero) {
+  for (const CPUTarget &target : {avx2, avx512}) {
+    for (std::vector<int64_t> ranges :
+         {std::vector<int64_t>{8, 56, 56, 64, 3, 3, 64},
+          std::vector<int64_t>{8, 14, 14, 256, 3, 3, 256},
+          std::vector<int64_t>{8, 7, 7, 512, 3, 3, 512},
+          std::vector<int64_t>{64, 3, 3, 256, 14, 14, 8}}) {
+      std::optional<ConvTiling> t =
+          getConvTiling(ConvKind::Conv2DNhwcHwcf, ranges, 32, target);
+      ASSERT_TRUE(t.has_value());
+      bool channelBlocks = !t->cacheBlock.empty() && t->cacheBlock[6] != 0;
+      EXPECT_EQ(t->fillInRegisterTile, !channelBlocks) << ranges[6];
+    }
+  }
+  EXPECT_TRUE(getConvTiling(ConvKind::Conv2DNhwcHwcf,
+                            {8, 56, 56, 64, 3, 3, 64}, 32, avx512)
+                  ->fillInRegisterTile);
+  EXPECT_FALSE(getConvTiling(ConvKind::Conv2DNhwcHwcf,
+                             {8, 7, 7, 512, 3, 3, 512}, 32, avx512)
+                   ->fillInRegisterTile);
 }
 
 TEST(ConvTiling, Depthwise) {

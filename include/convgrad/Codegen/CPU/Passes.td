@@ -302,11 +302,18 @@ def ConvGradTileAndVectorize
       work of a thread), with the accumulator fill fused in;
     - `scf.for` tiles of one output row, a register block of output columns
       x output channels, one kernel row and one input channel, so that the
-      accumulator block stays in registers. The block is the pair of
-      divisors with the most FMA lanes per loaded value within three
-      quarters of the target's vector registers: on AVX-512 (32 x 512 bits)
-      4 x 64 f32 for 56 or 28 columns and 7 x 32 for 14; on AVX2
-      (16 x 256 bits) 2 x 32 for 56 columns;
+      accumulator block stays in registers. Of the blocks whose
+      accumulators (at most three quarters of the target's vector
+      registers), one kernel row of filter vectors and a broadcast fit the
+      registers, the strategy takes the one with the fewest modelled cycles
+      per reduction step over the whole row (FMA units, load ports, FMA
+      latency, a filter streamed from L2), remainder columns included: on
+      AVX-512 (32 x 512 bits) 4 x 64 f32 for 56 or 28 columns and 7 x 32
+      for 14; on AVX2 (16 x 256 bits) 4 x 16 for 56 columns;
+    - for a register block that starts from zero (no cache block of input
+      channels), the accumulator fill is fused into the block's loops
+      rather than tiled as a pass of its own: `--convgrad-lower-vectors`
+      forwards the zeros to the accumulators, and no zero block is stored;
     - inside a task, the loop over blocks of output channels is outermost,
       and a filter larger than the target's L2 is also split into blocks of
       input channels, so that every row and column of the task reuses one
@@ -325,10 +332,12 @@ def ConvGradTileAndVectorize
     (`convgrad/Codegen/CPU/TilingStrategy.h`) for the module's
     `convgrad.cpu_target` (the host when there is none). Every tile size
     divides its dimension, so all tiles are full and static. Where the
-    divisors degenerate (67 channels: 1 lane; 57 columns: 3), the strategy
-    splits the convolution into a part of full tiles and a static remainder
-    part (64 + 3 channels, 56 + 1 columns), each tiled and vectorized on
-    its own (the remainder with a narrower vector), each zeroing its own
+    divisors degenerate (67 channels: 1 lane), or the best block does not
+    divide the columns, the strategy splits the convolution into a part of
+    full tiles and a static remainder part (64 + 3 channels; then 54 + 3
+    columns of the 64 channels and 56 + 1 of the 3), each tiled and
+    vectorized on its own (the remainder with a narrower vector), each
+    split again if its own decision says so, each zeroing its own
     accumulators: never a scalar or dynamic remainder loop. Other ops are
     left for the loop lowering.
   }];
@@ -401,7 +410,10 @@ def ConvGradLowerVectors : Pass<"convgrad-lower-vectors", "::mlir::func::FuncOp"
     buffer: a local allocation, or a view of a function argument (the
     kernel's arguments are distinct buffers, as bufferization's `restrict`
     says), such as the strided view of dx a data gradient's stride phase
-    writes into. A write into a memref whose innermost stride is not 1 (the
+    writes into. An accumulator block that a zero store precedes (a
+    register tile whose fill was tiled with it) starts from the zeros, and
+    that store, which the block's final store overwrites, is erased
+    (`vector::transferOpflowOpt` after the stages). A write into a memref whose innermost stride is not 1 (the
     interleave of a phase into a channels-first result) is stored per row as
     one shuffle and one masked store of the span the row covers when the
     tiling strategy says so (`storeStridedRowMasked`: AVX or later, fewer

@@ -176,6 +176,49 @@ bool vectorizeAlongWidthOrSaveTransposes(const WidthFormCandidate &conv,
                                          int64_t elementBits,
                                          const CPUTarget &target);
 
+/// The register tiling of the output rows of a channels-last convolution
+/// (conv_2d_nhwc_hwcf): `block` is `rows` output columns x `lanes` output
+/// channels; when `widthSplit` > 0 it tiles the first `widthSplit` columns
+/// and the columns after them are a part of their own (remainderSplit),
+/// tiled by its own decision.
+struct ConvRowTiling {
+  RegisterBlock block;
+  int64_t widthSplit = 0;
+};
+
+/// Cycles per reduction step (one input channel of one kernel row, its
+/// `taps` kernel columns unrolled) of a register block of `rows` output
+/// columns x `vectors` vectors of output channels, on `target`: the most of
+///  - its rows x vectors x taps FMAs on the target's FMA units,
+///  - its loads on two load ports: rows + taps - 1 input broadcasts (the
+///    taps of neighbouring columns share them) and taps x vectors filter
+///    vectors,
+///  - the latency of the taps FMAs that each accumulator chains per step,
+///  - with `filterFromL2` (the filter slice a block reads exceeds L1), the
+///    filter vectors' bytes at the rate L2 sustains.
+double convBlockStepCycles(int64_t rows, int64_t vectors, int64_t taps,
+                           bool filterFromL2, const CPUTarget &target);
+
+/// The register tiling of `width` output columns x `channels` output
+/// channels (whole vectors or fewer lanes than one) with `taps` kernel
+/// columns per step and `filterBytesPerChannel` filter bytes per output
+/// channel (KH x KW x C elements): of all blocks whose
+/// lanes divide `channels` (one vector or a power-of-two number of them,
+/// see chooseRegisterBlock) and whose accumulators (at most
+/// maxAccumulatorRegisters), one kernel row of filter vectors and a
+/// broadcast fit the vector registers, and of all row counts up to
+/// `maxRows` (dividing `width` or not: the remainder columns are a part
+/// with a block of their own), plus chooseRegisterBlock's dividing block
+/// when its accumulators take at most half of the registers, the one whose blocks take the fewest convBlockStepCycles over the whole
+/// row x channels. Ties: no width split, more lanes, more rows. 57 columns
+/// of 64 channels take 9 blocks of 6 x 32 and a 3-column part, where
+/// 4 x 64 blocks leave a 1-column part that waits on the FMA latency.
+ConvRowTiling chooseConvRowTiling(int64_t width, int64_t channels,
+                                  int64_t taps,
+                                  int64_t filterBytesPerChannel,
+                                  int64_t maxRows, int64_t elementBits,
+                                  const CPUTarget &target);
+
 /// Tile sizes of one convolution over its iteration space (0 = not tiled).
 struct ConvTiling {
   /// Per dim of the iteration space, a remainderSplit point (0: none); when
@@ -191,6 +234,14 @@ struct ConvTiling {
   std::vector<int64_t> cacheBlock;
   std::vector<int64_t> cacheOrder;
   std::vector<int64_t> fill;       ///< scf.for tiles of the fused fill
+  /// Whether the fused fill is tiled with the register tiles instead (by
+  /// `inner`'s sizes of the parallel dims, inside their loops and before
+  /// the reduction loops): each register block then starts as zero vectors
+  /// in registers, where a separate fill would store a zero block that the
+  /// reduction reads back (a pass over the output). Only when no cache
+  /// block tiles a reduction dim: its partial sums must go through the
+  /// output.
+  bool fillInRegisterTile = false;
   /// Output channels per block of a packed filter (0 = the filter is read
   /// in place). The filter [..., C, F] is then copied once per call into
   /// [F / filterBlock, ..., C, filterBlock], so that the slice a cache

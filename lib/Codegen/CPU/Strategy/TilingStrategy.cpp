@@ -3,6 +3,7 @@
 #include "convgrad/Codegen/CPU/TilingStrategy.h"
 
 #include <algorithm>
+#include <tuple>
 #include <utility>
 
 using namespace mlir::convgrad::cpu;
@@ -244,6 +245,97 @@ bool mlir::convgrad::cpu::vectorizeAlongWidthOrSaveTransposes(
   return multiplyAdds <= kVectorFmasPerMovedElement * double(lanes) * moved;
 }
 
+/// Loads a core issues per cycle (two load ports since Haswell and Zen).
+static constexpr double kLoadsPerCycle = 2;
+/// Cycles of an FMA's latency (4 on Skylake to Rocket Lake, 5 on Zen 3).
+static constexpr double kFmaLatencyCycles = 4;
+/// Bytes per cycle that L2 sustains into L1 for a streamed filter: half of
+/// the 64-byte line per cycle of its peak (other lines move too: the
+/// input, the accumulators' blocks).
+static constexpr double kL2BytesPerCycle = 32;
+
+double mlir::convgrad::cpu::convBlockStepCycles(int64_t rows, int64_t vectors,
+                                                int64_t taps,
+                                                bool filterFromL2,
+                                                const CPUTarget &target) {
+  double fmas = double(rows * vectors * taps) /
+                double(std::max<int64_t>(1, target.fmaUnits));
+  double loads = double(rows + taps - 1 + taps * vectors) / kLoadsPerCycle;
+  double latency = double(taps) * kFmaLatencyCycles;
+  double cycles = std::max({fmas, loads, latency});
+  if (filterFromL2)
+    cycles = std::max(cycles, double(taps * vectors * target.vectorBits / 8) /
+                                  kL2BytesPerCycle);
+  return cycles;
+}
+
+ConvRowTiling mlir::convgrad::cpu::chooseConvRowTiling(
+    int64_t width, int64_t channels, int64_t taps,
+    int64_t filterBytesPerChannel, int64_t maxRows, int64_t elementBits,
+    const CPUTarget &target) {
+  int64_t lanes = target.lanes(elementBits);
+  int64_t maxAccumulators = maxAccumulatorRegisters(target);
+  taps = std::max<int64_t>(1, taps);
+  ConvRowTiling best;
+  double bestCycles = -1;
+  auto better = [&](double cycles, const ConvRowTiling &c) {
+    if (bestCycles < 0 || cycles < bestCycles * (1 - 1e-9))
+      return true;
+    if (cycles > bestCycles * (1 + 1e-9))
+      return false;
+    // Ties: no split, more lanes, more rows.
+    auto key = [](const ConvRowTiling &r) {
+      return std::make_tuple(r.widthSplit == 0, r.block.lanes, r.block.rows);
+    };
+    return key(c) > key(best);
+  };
+  RegisterBlock dividing = chooseRegisterBlock(
+      width, channels, maxRows, 4 * lanes, lanes, maxAccumulators);
+  for (int64_t l : divisorsAtMost(channels, 4 * lanes)) {
+    int64_t vectors = (l + lanes - 1) / lanes;
+    if (!isWholeRegisterRow(vectors))
+      continue;
+    bool filterFromL2 =
+        l * filterBytesPerChannel > target.l1DataBytes / 2;
+    // The accumulators, one kernel row of filter vectors and a broadcast in
+    // the registers (measured on AVX-512: 6 x 64 blocks of 3 taps spill,
+    // 4 x 64 and 6 x 32 do not; AVX2: 3 x 32 spills); at most `maxRows`
+    // rows (19 x 16 and 19 x 3 blocks spill: their broadcasts are hoisted).
+    int64_t rowCap = std::min(
+        {width, maxRows, maxAccumulators / vectors,
+         (target.vectorRegisters - 1 - taps * vectors) / vectors});
+    // The dividing block with the most FMA lanes per load
+    // (chooseRegisterBlock) is a candidate too when its accumulators take
+    // at most half of the registers: LLVM orders the filter vectors and
+    // broadcasts into the other half (AVX2's 2 x 32, 8 accumulators and 12
+    // filter vectors, does not spill; 3 x 32 and AVX-512's 6 x 64 do).
+    int64_t dividingRows =
+        l == dividing.lanes && width % dividing.rows == 0 &&
+                2 * dividing.rows * vectors <= target.vectorRegisters
+            ? dividing.rows
+            : 0;
+    for (int64_t r = 1; r <= std::max({int64_t(1), rowCap, dividingRows});
+         ++r) {
+      if (r > std::max<int64_t>(1, rowCap) && r != dividingRows)
+        continue;
+      int64_t remainder = width % r;
+      double cycles =
+          double(channels / l) *
+          (double(width / r) *
+               convBlockStepCycles(r, vectors, taps, filterFromL2, target) +
+           (remainder ? convBlockStepCycles(remainder, vectors, taps,
+                                            filterFromL2, target)
+                      : 0.0));
+      ConvRowTiling candidate{{r, l}, remainder ? width - remainder : 0};
+      if (better(cycles, candidate)) {
+        bestCycles = cycles;
+        best = candidate;
+      }
+    }
+  }
+  return best;
+}
+
 std::optional<ConvTiling> mlir::convgrad::cpu::getConvTiling(
     ConvKind kind, const std::vector<int64_t> &ranges, int64_t elementBits,
     const CPUTarget &target) {
@@ -274,12 +366,24 @@ std::optional<ConvTiling> mlir::convgrad::cpu::getConvTiling(
   case ConvKind::Conv2DNhwcHwcf: {
     if (ranges.size() != 7)
       return std::nullopt;
-    if (splitDims(2, limits.widthTile, 3))
+    // (n, oh, ow, f, kh, kw, c). Output channels that no whole vectors
+    // divide are split first (67 = 64 + 3); each part then chooses its
+    // register blocks along the row, and may split off remainder columns.
+    if (splitDims(-1, 0, 3))
       return t;
-    // (n, oh, ow, f, kh, kw, c); output channel blocks outermost.
-    RegisterBlock block =
-        chooseRegisterBlock(ranges[2], ranges[3], limits.widthTile,
-                            limits.channelTile, lanes, limits.maxAccumulators);
+    int64_t elementBytes = std::max<int64_t>(1, elementBits / 8);
+    int64_t kwTile = kernelWidthTile(ranges[5]);
+    ConvRowTiling row = chooseConvRowTiling(
+        ranges[2], ranges[3], kwTile == 0 ? ranges[5] : kwTile,
+        ranges[4] * ranges[5] * ranges[6] * elementBytes, limits.widthTile,
+        elementBits, target);
+    if (row.widthSplit != 0) {
+      t.split.assign(ranges.size(), 0);
+      t.split[2] = row.widthSplit;
+      return t;
+    }
+    // Output channel blocks outermost.
+    RegisterBlock block = row.block;
     int64_t ow = block.rows, f = block.lanes;
     t.parallel = {1, largestDivisorAtMost(ranges[1], limits.parallelRows)};
     t.inner = {0, 1, ow, f, 1, kernelWidthTile(ranges[5]),
@@ -291,7 +395,6 @@ std::optional<ConvTiling> mlir::convgrad::cpu::getConvTiling(
     // column of the task before the next (the partial sums go through the
     // output, once per block). Measured: a smaller filter gains nothing
     // from blocks, and loses up to 30% (rows b, d of the benchmark).
-    int64_t elementBytes = std::max<int64_t>(1, elementBits / 8);
     int64_t taps = ranges[4] * ranges[5];
     bool filterFits = taps * ranges[3] * ranges[6] * elementBytes <=
                       limits.filterCacheBytes;
@@ -308,6 +411,7 @@ std::optional<ConvTiling> mlir::convgrad::cpu::getConvTiling(
     // it fits, keep whole channel rows.
     if (t.inner[5] != 0) {
       t.innerOrder = {0, 3, 1, 2, 4, 5, 6};
+      t.fillInRegisterTile = true;
       return t;
     }
     // Every tile streams the filter slice of its output channel block, f of
@@ -320,6 +424,9 @@ std::optional<ConvTiling> mlir::convgrad::cpu::getConvTiling(
     // vectors: a narrower block is no row of the register tile).
     if (f < ranges[3] && ranges[3] % f == 0 && f % lanes == 0)
       t.filterBlock = f;
+    // Input channel blocks (the reduction) pass partial sums through the
+    // output; otherwise each register block starts from zero.
+    t.fillInRegisterTile = c == ranges[6];
     if (c == ranges[6] && t.filterBlock == 0) {
       // No blocks: output channel blocks outermost.
       t.innerOrder = {0, 3, 1, 2, 4, 5, 6};
