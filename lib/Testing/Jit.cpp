@@ -26,6 +26,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <mutex>
 
 using namespace mlir;
@@ -297,6 +298,12 @@ KernelCall CompiledModule::prepare(StringRef name, ArrayRef<HostTensor *> args,
       std::aligned_alloc(kAlign, std::max<int64_t>(kAlign, (bytes + kAlign - 1) /
                                                                kAlign * kAlign)),
       std::free);
+  // All-ones bytes are a NaN in every float type the kernels use (f64, f32,
+  // f16, bf16): a kernel that lets an element of its temporaries it never
+  // wrote (a border it forgot to zero, the alignment tail of a scratch row)
+  // reach a result turns that result into NaN, which the exact check
+  // reports, where fresh heap pages would hold harmless zeros.
+  std::memset(workspace.get(), 0xFF, bytes);
   int64_t base = reinterpret_cast<int64_t>(workspace.get());
   descriptors.push_back({base, base, 0, bytes, 1});
   return KernelCall(entry, std::move(descriptors), std::move(workspace), bytes);
