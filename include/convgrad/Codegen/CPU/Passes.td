@@ -461,6 +461,55 @@ def ConvGradVectorizeDataMovement
                            "::mlir::vector::VectorDialect"];
 }
 
+def ConvGradCPUFuseResultTransposes
+    : Pass<"convgrad-cpu-fuse-result-transposes", "::mlir::func::FuncOp"> {
+  let summary = "Move the layout transpose of a tiled convolution's result "
+                "into its tasks";
+  let description = [{
+    Runs on tensors after `--convgrad-tile-and-vectorize`. A channels-first
+    convolution computed in channels-last is an `scf.forall` of tasks that
+    each write a tile ([1, rows, W, C]) of a whole channels-last result,
+    followed by a `linalg.transpose` of that result to channels-first: one
+    more pass over the whole tensor. For each such transpose (its input the
+    single result of an `scf.forall`, used by nothing else, written by one
+    `tensor.parallel_insert_slice`), when `cpu::fuseResultTransposeIntoTasks`
+    decides so for the module's CPU target (the separate pass would not
+    stay in the L2, the task's tile does), the transpose is fused into the
+    forall as a consumer (`scf::tileAndFuseConsumer`): each task transposes
+    its tile, still in its cache, into its slice of the channels-first
+    result. The channels-last result is then unused; when its shared
+    output is a `tensor.empty`, each task's tile starts from a
+    `tensor.empty` of the tile's shape instead of a slice of it (the same
+    undefined contents), so that the canonicalizer drops the whole-tensor
+    shared output and bufferization allocates one tile per task.
+
+    ```mlir
+    %r = scf.forall (%n, %h) = (0, 0) to (8, 56) step (1, 8)
+        shared_outs(%o = %empty) -> (tensor<8x56x56x64xf32>) {
+      %s = tensor.extract_slice %o[%n, %h, 0, 0] [1, 8, 56, 64] [1, 1, 1, 1]
+      %t = ... convolution tile into %s ...
+      scf.forall.in_parallel { tensor.parallel_insert_slice %t into %o[...] }
+    }
+    %dx = linalg.transpose ins(%r : tensor<8x56x56x64xf32>)
+        outs(%e : tensor<8x64x56x56xf32>) permutation = [0, 3, 1, 2]
+    ```
+    becomes
+    ```mlir
+    %dx = scf.forall (%n, %h) = (0, 0) to (8, 56) step (1, 8)
+        shared_outs(%o = %e) -> (tensor<8x64x56x56xf32>) {
+      %s = tensor.empty() : tensor<1x8x56x64xf32>
+      %t = ... convolution tile into %s ...
+      %d = tensor.extract_slice %o[%n, 0, %h, 0] [1, 64, 8, 56] [1, 1, 1, 1]
+      %u = linalg.transpose ins(%t) outs(%d) permutation = [0, 3, 1, 2]
+      scf.forall.in_parallel { tensor.parallel_insert_slice %u into %o[...] }
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def ConvGradCPUPadInPlace : Pass<"convgrad-cpu-pad-in-place"> {
   let summary = "Let the producer of a padded tensor write its interior";
   let description = [{
