@@ -11,8 +11,11 @@
 // result. The channels-last result is then needed only tile by tile: the
 // task's tile starts from a tensor.empty of its own (its initial contents
 // were those of an empty tensor anyway), and the whole channels-last
-// shared output disappears. Which transposes move is the strategy's
-// decision (cpu::fuseResultTransposeIntoTasks).
+// shared output disappears. A convolution split into full tiles and a
+// remainder (57 columns = 56 + 1) is one forall per part, assembled by
+// inserts: the transpose first distributes over the inserts, one per part.
+// Which transposes move is the strategy's decision
+// (cpu::fuseResultTransposeIntoTasks).
 //
 //===----------------------------------------------------------------------===//
 
@@ -60,36 +63,130 @@ tensor::ParallelInsertSliceOp getTileInsert(scf::ForallOp forall,
   return dyn_cast<tensor::ParallelInsertSliceOp>(combining.front());
 }
 
-/// A transpose of the whole result of a forall of tiles that the strategy
-/// moves into the tasks; the forall's result is used by it only.
+/// The bytes of a task's tile if `part` is the single result of a forall of
+/// tiles, used only once and written by one tensor.parallel_insert_slice;
+/// otherwise -1.
+int64_t getForallTileBytes(Value part) {
+  auto result = dyn_cast<OpResult>(part);
+  auto forall = result ? dyn_cast<scf::ForallOp>(result.getOwner()) : nullptr;
+  if (!forall || !result.hasOneUse() || forall.getNumResults() != 1)
+    return -1;
+  tensor::ParallelInsertSliceOp insert = getTileInsert(forall, result);
+  return insert ? staticBytes(insert.getSourceType()) : -1;
+}
+
+/// The inserts, first to last, that assemble `value` from parts in a
+/// tensor.empty (a convolution split into full tiles and remainder parts,
+/// cpu::remainderSplit), each at static offsets with unit strides and used
+/// only by the next; empty if `value` is not such an assembly.
+SmallVector<tensor::InsertSliceOp> getAssemblyInserts(Value value) {
+  SmallVector<tensor::InsertSliceOp> inserts;
+  while (auto insert = value.getDefiningOp<tensor::InsertSliceOp>()) {
+    if (!insert->hasOneUse() || !insert.hasUnitStride() ||
+        insert.getSourceType().getRank() != insert.getDestType().getRank() ||
+        ShapedType::isDynamicShape(insert.getStaticOffsets()) ||
+        ShapedType::isDynamicShape(insert.getStaticSizes()))
+      return {};
+    inserts.push_back(insert);
+    value = insert.getDest();
+  }
+  if (!value.getDefiningOp<tensor::EmptyOp>())
+    return {};
+  std::reverse(inserts.begin(), inserts.end());
+  return inserts;
+}
+
+/// Whether the strategy moves `transpose` into the tasks of the forall(s)
+/// that compute its input: the whole result of one forall, or the parts of
+/// a split convolution, each the result of its own forall, assembled by
+/// inserts. The decision is on the whole tensor and the largest tile.
 bool isFusionCandidate(linalg::TransposeOp transpose,
                        const cpu::CPUTarget &target) {
   if (!transpose.hasPureTensorSemantics())
     return false;
-  auto result = dyn_cast<OpResult>(transpose.getInput());
-  auto forall = result ? dyn_cast<scf::ForallOp>(result.getOwner()) : nullptr;
-  if (!forall || !result.hasOneUse() || forall.getNumResults() != 1)
-    return false;
-  tensor::ParallelInsertSliceOp insert = getTileInsert(forall, result);
-  if (!insert)
-    return false;
-  int64_t resultBytes = staticBytes(result.getType());
-  int64_t tileBytes = staticBytes(insert.getSourceType());
-  return resultBytes > 0 && tileBytes > 0 &&
-         cpu::fuseResultTransposeIntoTasks(resultBytes, tileBytes, target);
+  SmallVector<Value> parts;
+  SmallVector<tensor::InsertSliceOp> inserts =
+      getAssemblyInserts(transpose.getInput());
+  for (tensor::InsertSliceOp insert : inserts)
+    parts.push_back(insert.getSource());
+  if (inserts.empty())
+    parts.push_back(transpose.getInput());
+  int64_t largestTile = 0;
+  for (Value part : parts) {
+    int64_t tileBytes = getForallTileBytes(part);
+    if (tileBytes <= 0)
+      return false;
+    largestTile = std::max(largestTile, tileBytes);
+  }
+  int64_t resultBytes = staticBytes(transpose.getInput().getType());
+  return resultBytes > 0 &&
+         cpu::fuseResultTransposeIntoTasks(resultBytes, largestTile, target);
+}
+
+/// transpose(insert(p_k, ... insert(p_1, empty))) ->
+/// insert(transpose(p_k), ... insert(transpose(p_1), empty')): one transpose
+/// per part, each created where its part's insert was (right after the
+/// part's forall, so that the chain stays in order for empty-tensor
+/// elimination). Returns the parts' transposes.
+SmallVector<linalg::TransposeOp>
+distributeOverInserts(RewriterBase &rewriter, linalg::TransposeOp transpose,
+                      ArrayRef<tensor::InsertSliceOp> inserts) {
+  ArrayRef<int64_t> perm = transpose.getPermutation();
+  auto permuted = [&](ArrayRef<int64_t> values) {
+    SmallVector<int64_t> result;
+    for (int64_t d : perm)
+      result.push_back(values[d]);
+    return result;
+  };
+  auto resultType = cast<RankedTensorType>(transpose.getInit().getType());
+  tensor::InsertSliceOp first = inserts.front();
+  Operation *root = first.getDest().getDefiningOp();
+  rewriter.setInsertionPoint(root);
+  Value assembled = tensor::EmptyOp::create(
+      rewriter, root->getLoc(), resultType.getShape(),
+      resultType.getElementType());
+  SmallVector<linalg::TransposeOp> partTransposes;
+  for (tensor::InsertSliceOp insert : inserts) {
+    rewriter.setInsertionPoint(insert);
+    Location loc = insert.getLoc();
+    Value part = insert.getSource();
+    auto partType = cast<RankedTensorType>(part.getType());
+    Value partInit = tensor::EmptyOp::create(
+        rewriter, loc, permuted(partType.getShape()), partType.getElementType());
+    auto partTranspose =
+        linalg::TransposeOp::create(rewriter, loc, part, partInit, perm);
+    partTransposes.push_back(partTranspose);
+    SmallVector<int64_t> strides(perm.size(), 1);
+    assembled = tensor::InsertSliceOp::create(
+        rewriter, loc, partTranspose->getResult(0), assembled, ValueRange{},
+        ValueRange{}, ValueRange{}, permuted(insert.getStaticOffsets()),
+        permuted(insert.getStaticSizes()), strides);
+  }
+  rewriter.replaceOp(transpose, assembled);
+  for (tensor::InsertSliceOp insert : llvm::reverse(inserts))
+    rewriter.eraseOp(insert);
+  return partTransposes;
+}
+
+/// Whether the contents of `value` are undefined: a tensor.empty or a slice
+/// of one.
+bool isEmptyContents(Value value) {
+  while (auto slice = value.getDefiningOp<tensor::ExtractSliceOp>())
+    value = slice.getSource();
+  return value.getDefiningOp<tensor::EmptyOp>() != nullptr;
 }
 
 /// After fusion the channels-last result of `forall` (tied to `result`) is
-/// unused. If its shared output is a tensor.empty, each task's slice of it
-/// is an empty tensor too: the task's tile becomes a tensor.empty of its
-/// own, after which the shared output only receives the tile insert, and
-/// the canonicalizer drops it.
+/// unused. If its shared output is a tensor.empty (or a slice of one), each
+/// task's slice of it is an empty tensor too: the task's tile becomes a
+/// tensor.empty of its own, after which the shared output only receives the
+/// tile insert, and the canonicalizer drops it.
 void detachTileFromSharedOutput(RewriterBase &rewriter, scf::ForallOp forall,
                                 OpResult result) {
   if (!result.use_empty())
     return;
   OpOperand *init = forall.getTiedOpOperand(result);
-  if (!init->get().getDefiningOp<tensor::EmptyOp>())
+  if (!isEmptyContents(init->get()))
     return;
   BlockArgument sharedOut = forall.getTiedBlockArgument(init);
   for (OpOperand &use : llvm::make_early_inc_range(sharedOut.getUses())) {
@@ -100,6 +197,35 @@ void detachTileFromSharedOutput(RewriterBase &rewriter, scf::ForallOp forall,
     rewriter.replaceOpWithNewOp<tensor::EmptyOp>(
         slice, slice.getType().getShape(), slice.getType().getElementType());
   }
+}
+
+/// Fuses `transpose`, whose input is the single result of a forall of tiles,
+/// into that forall; leaves it alone if upstream's consumer fusion fails.
+void fuseIntoForall(RewriterBase &rewriter, DominanceInfo &dominance,
+                    linalg::TransposeOp transpose) {
+  auto forall = cast<scf::ForallOp>(transpose.getInput().getDefiningOp());
+  // The fused transpose writes its tile into a slice of its init, which
+  // becomes a shared output of the forall: it must exist before it (a
+  // tensor.empty created after the forall moves up).
+  Value transposeInit = transpose.getInit();
+  Operation *initOp = transposeInit.getDefiningOp();
+  if (!dominance.properlyDominates(transposeInit, forall)) {
+    if (!isa_and_present<tensor::EmptyOp>(initOp) ||
+        initOp->getNumOperands() != 0)
+      return;
+    rewriter.moveOpBefore(initOp, forall);
+  }
+  SmallVector<LoopLikeOpInterface> loops = {
+      cast<LoopLikeOpInterface>(forall.getOperation())};
+  FailureOr<scf::SCFFuseConsumerOfSliceResult> fused =
+      scf::tileAndFuseConsumer(rewriter, transpose, loops);
+  if (failed(fused))
+    return;
+  if (transpose->use_empty())
+    rewriter.eraseOp(transpose);
+  auto newForall = cast<scf::ForallOp>(loops.front().getOperation());
+  detachTileFromSharedOutput(rewriter, newForall,
+                             cast<OpResult>(newForall.getResult(0)));
 }
 
 struct FuseResultTransposesPass
@@ -121,30 +247,16 @@ struct FuseResultTransposesPass
 
     IRRewriter rewriter(&getContext());
     for (linalg::TransposeOp transpose : candidates) {
-      auto forall = cast<scf::ForallOp>(transpose.getInput().getDefiningOp());
-      // The fused transpose writes its tile into a slice of its init, which
-      // becomes a shared output of the forall: it must exist before it (a
-      // tensor.empty created after the forall moves up).
-      Value transposeInit = transpose.getInit();
-      Operation *initOp = transposeInit.getDefiningOp();
-      DominanceInfo dominance(func);
-      if (!dominance.properlyDominates(transposeInit, forall)) {
-        if (!isa_and_present<tensor::EmptyOp>(initOp) ||
-            initOp->getNumOperands() != 0)
-          continue;
-        rewriter.moveOpBefore(initOp, forall);
+      SmallVector<tensor::InsertSliceOp> inserts =
+          getAssemblyInserts(transpose.getInput());
+      SmallVector<linalg::TransposeOp> toFuse = {transpose};
+      if (!inserts.empty())
+        toFuse = distributeOverInserts(rewriter, transpose, inserts);
+      for (linalg::TransposeOp partTranspose : toFuse) {
+        // Fusion replaces foralls: dominance is recomputed for each.
+        DominanceInfo dominance(func);
+        fuseIntoForall(rewriter, dominance, partTranspose);
       }
-      SmallVector<LoopLikeOpInterface> loops = {
-          cast<LoopLikeOpInterface>(forall.getOperation())};
-      FailureOr<scf::SCFFuseConsumerOfSliceResult> fused =
-          scf::tileAndFuseConsumer(rewriter, transpose, loops);
-      if (failed(fused))
-        continue;
-      if (transpose->use_empty())
-        rewriter.eraseOp(transpose);
-      auto newForall = cast<scf::ForallOp>(loops.front().getOperation());
-      detachTileFromSharedOutput(rewriter, newForall,
-                                 cast<OpResult>(newForall.getResult(0)));
     }
   }
 };

@@ -47,3 +47,26 @@ func.func @small_not_fused(%dy: tensor<1x64x32x32xf32>, %w: tensor<64x64x3x3xf32
   %0 = convgrad.conv_backward_data %dy, %w strides = [1, 1] padding = [1, 1, 1, 1] : (tensor<1x64x32x32xf32>, tensor<64x64x3x3xf32>) -> tensor<1x64x32x32xf32>
   return %0 : tensor<1x64x32x32xf32>
 }
+
+// -----
+
+// 39 columns, split into 32 + 7 (two convolutions, each its own forall,
+// assembled by inserts): the transpose distributes over the inserts, each
+// part's tasks transpose their tile, and the channels-first parts are
+// inserted at the permuted offsets (column 32).
+// CHECK-LABEL: func.func @split_width
+// CHECK:         %[[DX:.*]] = tensor.empty() : tensor<4x64x20x39xf32>
+// CHECK:         %[[P0:.*]] = scf.forall {{.*}} -> (tensor<4x64x20x32xf32>)
+// CHECK:           tensor.empty() : tensor<1x5x32x64xf32>
+// CHECK:           linalg.transpose ins(%{{.*}} : tensor<1x5x32x64xf32>) outs(%{{.*}} : tensor<1x64x5x32xf32>) permutation = [0, 3, 1, 2]
+// CHECK:         %[[I0:.*]] = tensor.insert_slice %[[P0]] into %[[DX]][0, 0, 0, 0] [4, 64, 20, 32] [1, 1, 1, 1]
+// CHECK:         %[[P1:.*]] = scf.forall {{.*}} -> (tensor<4x64x20x7xf32>)
+// CHECK:           tensor.empty() : tensor<1x5x7x64xf32>
+// CHECK:           linalg.transpose ins(%{{.*}} : tensor<1x5x7x64xf32>) outs(%{{.*}} : tensor<1x64x5x7xf32>) permutation = [0, 3, 1, 2]
+// CHECK:         %[[I1:.*]] = tensor.insert_slice %[[P1]] into %[[I0]][0, 0, 0, 32] [4, 64, 20, 7] [1, 1, 1, 1]
+// CHECK-NOT:     linalg.transpose
+// CHECK:         return %[[I1]]
+func.func @split_width(%dy: tensor<4x64x20x39xf32>, %w: tensor<64x64x3x3xf32>) -> tensor<4x64x20x39xf32> {
+  %0 = convgrad.conv_backward_data %dy, %w strides = [1, 1] padding = [1, 1, 1, 1] : (tensor<4x64x20x39xf32>, tensor<64x64x3x3xf32>) -> tensor<4x64x20x39xf32>
+  return %0 : tensor<4x64x20x39xf32>
+}

@@ -472,7 +472,11 @@ def ConvGradCPUFuseResultTransposes
     followed by a `linalg.transpose` of that result to channels-first: one
     more pass over the whole tensor. For each such transpose (its input the
     single result of an `scf.forall`, used by nothing else, written by one
-    `tensor.parallel_insert_slice`), when `cpu::fuseResultTransposeIntoTasks`
+    `tensor.parallel_insert_slice`; or a tensor assembled from such results
+    by `tensor.insert_slice`s into a `tensor.empty`, a convolution split into
+    full tiles and remainder parts, whose transpose first becomes one
+    transpose per part inserted at the permuted offsets), when
+    `cpu::fuseResultTransposeIntoTasks`
     decides so for the module's CPU target (the separate pass would not
     stay in the L2, the task's tile does), the transpose is fused into the
     forall as a consumer (`scf::tileAndFuseConsumer`): each task transposes
