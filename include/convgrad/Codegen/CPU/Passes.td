@@ -522,8 +522,10 @@ def ConvGradCPUPadInPlace : Pass<"convgrad-cpu-pad-in-place"> {
     result (a destination-style op writing into a `tensor.empty`, such as
     the channels-last transpose of a channels-first activation), this pass
     rewrites the pad into `linalg.fill`s of the padded tensor's border only
-    (one per padded side of each dimension, disjoint), created before that
-    op, and a `tensor.insert_slice` of the source into the interior. Empty-tensor
+    (one per padded side of each dimension, disjoint; a side along an inner
+    dimension, one small slab per row, is an `scf.for` over the rows, which
+    LLVM does not unroll into one huge block), created before that op, and a
+    `tensor.insert_slice` of the source into the interior. Empty-tensor
     elimination (`eliminate-empty-tensors`, the first step of the CPU
     pipeline's bufferization) then makes the op write straight into the
     interior of the padded buffer, which nothing else writes: the copy, one more pass over the whole
@@ -544,14 +546,16 @@ def ConvGradCPUPadInPlace : Pass<"convgrad-cpu-pad-in-place"> {
     ```mlir
     %top = linalg.fill ins(%zero : f32) outs(%e2[0, 0, 0, 0] [1, 1, 7, 4])
     %b0 = tensor.insert_slice %top into %e2[0, 0, 0, 0] [1, 1, 7, 4] [1, 1, 1, 1]
-    ... the bottom row [0, 6, 0, 0] [1, 1, 7, 4], the left and right
-    ... columns [0, 1, 0, 0] and [0, 1, 6, 0] [1, 5, 1, 4]: %b3
+    ... the bottom row [0, 6, 0, 0] [1, 1, 7, 4], then the left and right
+    ... columns, each a loop over the 5 rows filling [0, 1 + r, 0, 0] and
+    ... [0, 1 + r, 6, 0] [1, 1, 1, 4]: %b3
     %t = linalg.transpose ins(%x : tensor<1x4x5x5xf32>) outs(%e : tensor<1x5x5x4xf32>) permutation = [0, 2, 3, 1]
     %p = tensor.insert_slice %t into %b3[0, 1, 1, 0] [1, 5, 5, 4] [1, 1, 1, 1]
     ```
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect"];
 }
 
