@@ -96,6 +96,9 @@ void mlir::convgrad::buildTileAndVectorizeStage(
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(createConvGradTileAndVectorize());
   func.addPass(createConvGradTileAndVectorizeContractions());
+  // Each convolution task transposes its own channels-last tile into the
+  // channels-first result, instead of a pass over the whole result after.
+  func.addPass(createConvGradCPUFuseResultTransposes());
   // Layout transposes then write into their padded buffers (bufferized
   // next), rather than into a temporary copied there.
   func.addPass(createConvGradCPUPadInPlace());

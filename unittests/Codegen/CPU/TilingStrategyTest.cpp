@@ -927,6 +927,32 @@ TEST(DataMovement, ParallelOnlyWhenWorthIt) {
   EXPECT_FALSE(parallelizeDataMovement(9 * 64 * 64 * 4, two)); // a filter
 }
 
+TEST(DataMovement, ResultTransposeFusedWhenItWouldSpill) {
+  // Row a's data gradient (6.4 MB) in tasks of one image and 8 rows
+  // ([1, 8, 56, 64] f32, 112 KiB): the separate transpose would stream
+  // 12.8 MB through the cache; the tile stays in the L2 (1 MiB for the
+  // fixed targets).
+  int64_t rowA = 8 * 64 * 56 * 56 * 4;
+  int64_t rowATile = 8 * 56 * 64 * 4;
+  EXPECT_TRUE(fuseResultTransposeIntoTasks(rowA, rowATile, avx512));
+  EXPECT_TRUE(fuseResultTransposeIntoTasks(rowA, rowATile, avx2));
+  // Row c (8 x 256 x 14 x 14, 1.6 MB), tiles of 7 rows: read and write of
+  // the separate pass exceed a 2 MiB L2 too.
+  CPUTarget largeL2 = avx512;
+  largeL2.l2Bytes = 2 * 1024 * 1024;
+  EXPECT_TRUE(fuseResultTransposeIntoTasks(8 * 256 * 14 * 14 * 4,
+                                           7 * 14 * 256 * 4, largeL2));
+  // One small image (256 KiB): the separate transpose stays in the L2.
+  EXPECT_FALSE(
+      fuseResultTransposeIntoTasks(64 * 32 * 32 * 4, 8 * 32 * 64 * 4, avx512));
+  // A task's tile of one whole 4 MiB image would leave the L2 before it is
+  // transposed.
+  int64_t image = 256 * 64 * 64 * 4;
+  EXPECT_FALSE(fuseResultTransposeIntoTasks(4 * image, image, avx512));
+  EXPECT_FALSE(fuseResultTransposeIntoTasks(4 * image, image, avx2));
+  EXPECT_FALSE(fuseResultTransposeIntoTasks(4 * image, 0, avx512));
+}
+
 TEST(DataMovement, ReverseTilesAsVectorRows) {
   using Sizes = std::vector<int64_t>;
   // The flipped 3x3 filter of a data gradient, FCHW [F, C, 3, 3]: a tile

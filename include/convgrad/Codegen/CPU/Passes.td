@@ -461,6 +461,59 @@ def ConvGradVectorizeDataMovement
                            "::mlir::vector::VectorDialect"];
 }
 
+def ConvGradCPUFuseResultTransposes
+    : Pass<"convgrad-cpu-fuse-result-transposes", "::mlir::func::FuncOp"> {
+  let summary = "Move the layout transpose of a tiled convolution's result "
+                "into its tasks";
+  let description = [{
+    Runs on tensors after `--convgrad-tile-and-vectorize`. A channels-first
+    convolution computed in channels-last is an `scf.forall` of tasks that
+    each write a tile ([1, rows, W, C]) of a whole channels-last result,
+    followed by a `linalg.transpose` of that result to channels-first: one
+    more pass over the whole tensor. For each such transpose (its input the
+    single result of an `scf.forall`, used by nothing else, written by one
+    `tensor.parallel_insert_slice`; or a tensor assembled from such results
+    by `tensor.insert_slice`s into a `tensor.empty`, a convolution split into
+    full tiles and remainder parts, whose transpose first becomes one
+    transpose per part inserted at the permuted offsets), when
+    `cpu::fuseResultTransposeIntoTasks`
+    decides so for the module's CPU target (the separate pass would not
+    stay in the L2, the task's tile does), the transpose is fused into the
+    forall as a consumer (`scf::tileAndFuseConsumer`): each task transposes
+    its tile, still in its cache, into its slice of the channels-first
+    result. The channels-last result is then unused; when its shared
+    output is a `tensor.empty`, each task's tile starts from a
+    `tensor.empty` of the tile's shape instead of a slice of it (the same
+    undefined contents), so that the canonicalizer drops the whole-tensor
+    shared output and bufferization allocates one tile per task.
+
+    ```mlir
+    %r = scf.forall (%n, %h) = (0, 0) to (8, 56) step (1, 8)
+        shared_outs(%o = %empty) -> (tensor<8x56x56x64xf32>) {
+      %s = tensor.extract_slice %o[%n, %h, 0, 0] [1, 8, 56, 64] [1, 1, 1, 1]
+      %t = ... convolution tile into %s ...
+      scf.forall.in_parallel { tensor.parallel_insert_slice %t into %o[...] }
+    }
+    %dx = linalg.transpose ins(%r : tensor<8x56x56x64xf32>)
+        outs(%e : tensor<8x64x56x56xf32>) permutation = [0, 3, 1, 2]
+    ```
+    becomes
+    ```mlir
+    %dx = scf.forall (%n, %h) = (0, 0) to (8, 56) step (1, 8)
+        shared_outs(%o = %e) -> (tensor<8x64x56x56xf32>) {
+      %s = tensor.empty() : tensor<1x8x56x64xf32>
+      %t = ... convolution tile into %s ...
+      %d = tensor.extract_slice %o[%n, 0, %h, 0] [1, 64, 8, 56] [1, 1, 1, 1]
+      %u = linalg.transpose ins(%t) outs(%d) permutation = [0, 3, 1, 2]
+      scf.forall.in_parallel { tensor.parallel_insert_slice %u into %o[...] }
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def ConvGradCPUPadInPlace : Pass<"convgrad-cpu-pad-in-place"> {
   let summary = "Let the producer of a padded tensor write its interior";
   let description = [{
@@ -468,11 +521,14 @@ def ConvGradCPUPadInPlace : Pass<"convgrad-cpu-pad-in-place"> {
     and a copy of the source into its interior. When the source is a fresh
     result (a destination-style op writing into a `tensor.empty`, such as
     the channels-last transpose of a channels-first activation), this pass
-    rewrites the pad into a `linalg.fill` of the padded shape, created before
-    that op, and a `tensor.insert_slice` of the source into it. Empty-tensor
+    rewrites the pad into `linalg.fill`s of the padded tensor's border only
+    (one per padded side of each dimension, disjoint; a side along an inner
+    dimension, one small slab per row, is an `scf.for` over the rows, which
+    LLVM does not unroll into one huge block), created before that op, and a
+    `tensor.insert_slice` of the source into the interior. Empty-tensor
     elimination (`eliminate-empty-tensors`, the first step of the CPU
     pipeline's bufferization) then makes the op write straight into the
-    interior of the padded buffer: the copy, one more pass over the whole
+    interior of the padded buffer, which nothing else writes: the copy, one more pass over the whole
     activation, disappears. A pad of inserts into a fill by the padding
     value (a phase-split data gradient padded by conv_transpose's
     `output_padding`) becomes those inserts into the padded fill, so the
@@ -488,13 +544,18 @@ def ConvGradCPUPadInPlace : Pass<"convgrad-cpu-pad-in-place"> {
     ```
     becomes
     ```mlir
-    %f = linalg.fill ins(%zero : f32) outs(%e2 : tensor<1x7x7x4xf32>)
+    %top = linalg.fill ins(%zero : f32) outs(%e2[0, 0, 0, 0] [1, 1, 7, 4])
+    %b0 = tensor.insert_slice %top into %e2[0, 0, 0, 0] [1, 1, 7, 4] [1, 1, 1, 1]
+    ... the bottom row [0, 6, 0, 0] [1, 1, 7, 4], then the left and right
+    ... columns, each a loop over the 5 rows filling [0, 1 + r, 0, 0] and
+    ... [0, 1 + r, 6, 0] [1, 1, 1, 4]: %b3
     %t = linalg.transpose ins(%x : tensor<1x4x5x5xf32>) outs(%e : tensor<1x5x5x4xf32>) permutation = [0, 2, 3, 1]
-    %p = tensor.insert_slice %t into %f[0, 1, 1, 0] [1, 5, 5, 4] [1, 1, 1, 1]
+    %p = tensor.insert_slice %t into %b3[0, 1, 1, 0] [1, 5, 5, 4] [1, 1, 1, 1]
     ```
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect"];
 }
 

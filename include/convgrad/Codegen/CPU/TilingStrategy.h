@@ -591,6 +591,18 @@ getReverseTiles(const std::vector<int64_t> &ranges,
                 const std::vector<bool> &reversed, int64_t elementBits,
                 const CPUTarget &target);
 
+/// Whether the layout transpose of a parallel tiled convolution's result
+/// (channels-last [N, H, W, C] -> channels-first) moves into the
+/// convolution's tasks: each task transposes its own output tile of
+/// `taskTileBytes` right after computing it, while the tile is in its L2,
+/// and the channels-last result exists only as that tile. Otherwise the
+/// convolution writes the whole channels-last result of `resultBytes` and a
+/// separate pass transposes it. Fused when the separate pass would read
+/// and write more than the L2 holds (it then streams through L3 or memory)
+/// and a tile fits in half of the L2 (it is still there when transposed).
+bool fuseResultTransposeIntoTasks(int64_t resultBytes, int64_t taskTileBytes,
+                                  const CPUTarget &target);
+
 /// Whether a copy, fill or transpose of `bytes` bytes (written) is split
 /// across the target's threads: with more than one thread, when it is large
 /// enough to pay for a parallel region (tens of microseconds of work).

@@ -1091,6 +1091,15 @@ bool mlir::convgrad::cpu::parallelizeDataMovement(int64_t bytes,
   return target.threads != 1 && bytes >= kMinParallelBytes;
 }
 
+bool mlir::convgrad::cpu::fuseResultTransposeIntoTasks(
+    int64_t resultBytes, int64_t taskTileBytes, const CPUTarget &target) {
+  // The separate transpose reads the channels-last result and writes the
+  // channels-first one: both pass through the cache at once.
+  bool separatePassSpills = 2 * resultBytes > target.l2Bytes;
+  bool tileStaysInL2 = taskTileBytes > 0 && 2 * taskTileBytes <= target.l2Bytes;
+  return separatePassSpills && tileStaysInL2;
+}
+
 DataMovementTiling
 mlir::convgrad::cpu::getDataMovementTiling(const CPUTarget &target) {
   DataMovementTiling t;

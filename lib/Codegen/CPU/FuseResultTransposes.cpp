@@ -1,0 +1,264 @@
+//===- FuseResultTransposes.cpp - Layout transposes inside the conv tasks -===//
+//
+// The vector path computes a channels-first convolution in channels-last
+// between transposes. Tiled, the convolution is an scf.forall whose tasks
+// (one image, a block of output rows) each write a [1, rows, W, C] tile of a
+// whole channels-last result, which a linalg.transpose then moves to the
+// channels-first result: one more pass over the whole tensor, through L3 or
+// memory when it is larger than the L2. This pass fuses that transpose into
+// the forall as a consumer (scf::tileAndFuseConsumer): each task transposes
+// its own tile, still in its L2, into its slice of the channels-first
+// result. The channels-last result is then needed only tile by tile: the
+// task's tile starts from a tensor.empty of its own (its initial contents
+// were those of an empty tensor anyway), and the whole channels-last
+// shared output disappears. A convolution split into full tiles and a
+// remainder (57 columns = 56 + 1) is one forall per part, assembled by
+// inserts: the transpose first distributes over the inserts, one per part.
+// Which transposes move is the strategy's decision
+// (cpu::fuseResultTransposeIntoTasks).
+//
+//===----------------------------------------------------------------------===//
+
+#include "convgrad/Codegen/CPU/Passes.h"
+#include "convgrad/Codegen/CPU/TilingStrategy.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir {
+namespace convgrad {
+#define GEN_PASS_DEF_CONVGRADCPUFUSERESULTTRANSPOSES
+#include "convgrad/Codegen/CPU/Passes.h.inc"
+} // namespace convgrad
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::convgrad;
+
+namespace {
+
+int64_t staticBytes(Type type) {
+  auto shaped = dyn_cast<RankedTensorType>(type);
+  if (!shaped || !shaped.hasStaticShape() ||
+      !shaped.getElementType().isIntOrFloat())
+    return -1;
+  return shaped.getNumElements() *
+         llvm::divideCeil(shaped.getElementType().getIntOrFloatBitWidth(), 8);
+}
+
+/// The single tensor.parallel_insert_slice of `forall` that writes into the
+/// shared output tied to `result`, or null.
+tensor::ParallelInsertSliceOp getTileInsert(scf::ForallOp forall,
+                                            OpResult result) {
+  BlockArgument sharedOut =
+      forall.getTiedBlockArgument(forall.getTiedOpOperand(result));
+  SmallVector<Operation *> combining = forall.getCombiningOps(sharedOut);
+  if (combining.size() != 1)
+    return nullptr;
+  return dyn_cast<tensor::ParallelInsertSliceOp>(combining.front());
+}
+
+/// The bytes of a task's tile if `part` is the single result of a forall of
+/// tiles, used only once and written by one tensor.parallel_insert_slice;
+/// otherwise -1.
+int64_t getForallTileBytes(Value part) {
+  auto result = dyn_cast<OpResult>(part);
+  auto forall = result ? dyn_cast<scf::ForallOp>(result.getOwner()) : nullptr;
+  if (!forall || !result.hasOneUse() || forall.getNumResults() != 1)
+    return -1;
+  tensor::ParallelInsertSliceOp insert = getTileInsert(forall, result);
+  return insert ? staticBytes(insert.getSourceType()) : -1;
+}
+
+/// The inserts, first to last, that assemble `value` from parts in a
+/// tensor.empty (a convolution split into full tiles and remainder parts,
+/// cpu::remainderSplit), each at static offsets with unit strides and used
+/// only by the next; empty if `value` is not such an assembly.
+SmallVector<tensor::InsertSliceOp> getAssemblyInserts(Value value) {
+  SmallVector<tensor::InsertSliceOp> inserts;
+  while (auto insert = value.getDefiningOp<tensor::InsertSliceOp>()) {
+    if (!insert->hasOneUse() || !insert.hasUnitStride() ||
+        insert.getSourceType().getRank() != insert.getDestType().getRank() ||
+        ShapedType::isDynamicShape(insert.getStaticOffsets()) ||
+        ShapedType::isDynamicShape(insert.getStaticSizes()))
+      return {};
+    inserts.push_back(insert);
+    value = insert.getDest();
+  }
+  if (!value.getDefiningOp<tensor::EmptyOp>())
+    return {};
+  std::reverse(inserts.begin(), inserts.end());
+  return inserts;
+}
+
+/// Whether the strategy moves `transpose` into the tasks of the forall(s)
+/// that compute its input: the whole result of one forall, or the parts of
+/// a split convolution, each the result of its own forall, assembled by
+/// inserts. The decision is on the whole tensor and the largest tile.
+bool isFusionCandidate(linalg::TransposeOp transpose,
+                       const cpu::CPUTarget &target) {
+  if (!transpose.hasPureTensorSemantics())
+    return false;
+  SmallVector<Value> parts;
+  SmallVector<tensor::InsertSliceOp> inserts =
+      getAssemblyInserts(transpose.getInput());
+  for (tensor::InsertSliceOp insert : inserts)
+    parts.push_back(insert.getSource());
+  if (inserts.empty())
+    parts.push_back(transpose.getInput());
+  int64_t largestTile = 0;
+  for (Value part : parts) {
+    int64_t tileBytes = getForallTileBytes(part);
+    if (tileBytes <= 0)
+      return false;
+    largestTile = std::max(largestTile, tileBytes);
+  }
+  int64_t resultBytes = staticBytes(transpose.getInput().getType());
+  return resultBytes > 0 &&
+         cpu::fuseResultTransposeIntoTasks(resultBytes, largestTile, target);
+}
+
+/// transpose(insert(p_k, ... insert(p_1, empty))) ->
+/// insert(transpose(p_k), ... insert(transpose(p_1), empty')): one transpose
+/// per part, each created where its part's insert was (right after the
+/// part's forall, so that the chain stays in order for empty-tensor
+/// elimination). Returns the parts' transposes.
+SmallVector<linalg::TransposeOp>
+distributeOverInserts(RewriterBase &rewriter, linalg::TransposeOp transpose,
+                      ArrayRef<tensor::InsertSliceOp> inserts) {
+  ArrayRef<int64_t> perm = transpose.getPermutation();
+  auto permuted = [&](ArrayRef<int64_t> values) {
+    SmallVector<int64_t> result;
+    for (int64_t d : perm)
+      result.push_back(values[d]);
+    return result;
+  };
+  auto resultType = cast<RankedTensorType>(transpose.getInit().getType());
+  tensor::InsertSliceOp first = inserts.front();
+  Operation *root = first.getDest().getDefiningOp();
+  rewriter.setInsertionPoint(root);
+  Value assembled = tensor::EmptyOp::create(
+      rewriter, root->getLoc(), resultType.getShape(),
+      resultType.getElementType());
+  SmallVector<linalg::TransposeOp> partTransposes;
+  for (tensor::InsertSliceOp insert : inserts) {
+    rewriter.setInsertionPoint(insert);
+    Location loc = insert.getLoc();
+    Value part = insert.getSource();
+    auto partType = cast<RankedTensorType>(part.getType());
+    Value partInit = tensor::EmptyOp::create(
+        rewriter, loc, permuted(partType.getShape()), partType.getElementType());
+    auto partTranspose =
+        linalg::TransposeOp::create(rewriter, loc, part, partInit, perm);
+    partTransposes.push_back(partTranspose);
+    SmallVector<int64_t> strides(perm.size(), 1);
+    assembled = tensor::InsertSliceOp::create(
+        rewriter, loc, partTranspose->getResult(0), assembled, ValueRange{},
+        ValueRange{}, ValueRange{}, permuted(insert.getStaticOffsets()),
+        permuted(insert.getStaticSizes()), strides);
+  }
+  rewriter.replaceOp(transpose, assembled);
+  for (tensor::InsertSliceOp insert : llvm::reverse(inserts))
+    rewriter.eraseOp(insert);
+  return partTransposes;
+}
+
+/// Whether the contents of `value` are undefined: a tensor.empty or a slice
+/// of one.
+bool isEmptyContents(Value value) {
+  while (auto slice = value.getDefiningOp<tensor::ExtractSliceOp>())
+    value = slice.getSource();
+  return value.getDefiningOp<tensor::EmptyOp>() != nullptr;
+}
+
+/// After fusion the channels-last result of `forall` (tied to `result`) is
+/// unused. If its shared output is a tensor.empty (or a slice of one), each
+/// task's slice of it is an empty tensor too: the task's tile becomes a
+/// tensor.empty of its own, after which the shared output only receives the
+/// tile insert, and the canonicalizer drops it.
+void detachTileFromSharedOutput(RewriterBase &rewriter, scf::ForallOp forall,
+                                OpResult result) {
+  if (!result.use_empty())
+    return;
+  OpOperand *init = forall.getTiedOpOperand(result);
+  if (!isEmptyContents(init->get()))
+    return;
+  BlockArgument sharedOut = forall.getTiedBlockArgument(init);
+  for (OpOperand &use : llvm::make_early_inc_range(sharedOut.getUses())) {
+    auto slice = dyn_cast<tensor::ExtractSliceOp>(use.getOwner());
+    if (!slice || !slice.getType().hasStaticShape())
+      continue;
+    rewriter.setInsertionPoint(slice);
+    rewriter.replaceOpWithNewOp<tensor::EmptyOp>(
+        slice, slice.getType().getShape(), slice.getType().getElementType());
+  }
+}
+
+/// Fuses `transpose`, whose input is the single result of a forall of tiles,
+/// into that forall; leaves it alone if upstream's consumer fusion fails.
+void fuseIntoForall(RewriterBase &rewriter, DominanceInfo &dominance,
+                    linalg::TransposeOp transpose) {
+  auto forall = cast<scf::ForallOp>(transpose.getInput().getDefiningOp());
+  // The fused transpose writes its tile into a slice of its init, which
+  // becomes a shared output of the forall: it must exist before it (a
+  // tensor.empty created after the forall moves up).
+  Value transposeInit = transpose.getInit();
+  Operation *initOp = transposeInit.getDefiningOp();
+  if (!dominance.properlyDominates(transposeInit, forall)) {
+    if (!isa_and_present<tensor::EmptyOp>(initOp) ||
+        initOp->getNumOperands() != 0)
+      return;
+    rewriter.moveOpBefore(initOp, forall);
+  }
+  SmallVector<LoopLikeOpInterface> loops = {
+      cast<LoopLikeOpInterface>(forall.getOperation())};
+  FailureOr<scf::SCFFuseConsumerOfSliceResult> fused =
+      scf::tileAndFuseConsumer(rewriter, transpose, loops);
+  if (failed(fused))
+    return;
+  if (transpose->use_empty())
+    rewriter.eraseOp(transpose);
+  auto newForall = cast<scf::ForallOp>(loops.front().getOperation());
+  detachTileFromSharedOutput(rewriter, newForall,
+                             cast<OpResult>(newForall.getResult(0)));
+}
+
+struct FuseResultTransposesPass
+    : public convgrad::impl::ConvGradCPUFuseResultTransposesBase<
+          FuseResultTransposesPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    FailureOr<cpu::CPUTarget> target = getCPUTarget(func);
+    if (failed(target))
+      return signalPassFailure();
+
+    SmallVector<linalg::TransposeOp> candidates;
+    func.walk([&](linalg::TransposeOp transpose) {
+      if (isFusionCandidate(transpose, *target))
+        candidates.push_back(transpose);
+    });
+
+    IRRewriter rewriter(&getContext());
+    for (linalg::TransposeOp transpose : candidates) {
+      SmallVector<tensor::InsertSliceOp> inserts =
+          getAssemblyInserts(transpose.getInput());
+      SmallVector<linalg::TransposeOp> toFuse = {transpose};
+      if (!inserts.empty())
+        toFuse = distributeOverInserts(rewriter, transpose, inserts);
+      for (linalg::TransposeOp partTranspose : toFuse) {
+        // Fusion replaces foralls: dominance is recomputed for each.
+        DominanceInfo dominance(func);
+        fuseIntoForall(rewriter, dominance, partTranspose);
+      }
+    }
+  }
+};
+
+} // namespace
