@@ -96,6 +96,9 @@ void mlir::convgrad::buildTileAndVectorizeStage(
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(createConvGradTileAndVectorize());
   func.addPass(createConvGradTileAndVectorizeContractions());
+  // The task loops of a data gradient's stride phases read the same output
+  // gradient: one loop, so that each task reads its rows once from memory.
+  func.addPass(createConvGradCPUFuseSiblingTasks());
   // Layout transposes then write into their padded buffers (bufferized
   // next), rather than into a temporary copied there.
   func.addPass(createConvGradCPUPadInPlace());
