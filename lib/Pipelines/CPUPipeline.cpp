@@ -99,6 +99,9 @@ void mlir::convgrad::buildTileAndVectorizeStage(
   // Each convolution task transposes its own channels-last tile into the
   // channels-first result, instead of a pass over the whole result after.
   func.addPass(createConvGradCPUFuseResultTransposes());
+  // The task loops of a data gradient's stride phases read the same output
+  // gradient: one loop, so that each task reads its rows once from memory.
+  func.addPass(createConvGradCPUFuseSiblingTasks());
   // Layout transposes then write into their padded buffers (bufferized
   // next), rather than into a temporary copied there.
   func.addPass(createConvGradCPUPadInPlace());

@@ -514,6 +514,50 @@ def ConvGradCPUFuseResultTransposes
                            "::mlir::tensor::TensorDialect"];
 }
 
+def ConvGradCPUFuseSiblingTasks
+    : Pass<"convgrad-cpu-fuse-sibling-tasks", "::mlir::func::FuncOp"> {
+  let summary = "Fuse sibling task loops that read the same large input";
+  let description = [{
+    convgrad-tile-and-vectorize gives every convolution its own `scf.forall`
+    of tasks. The stride phases of a data gradient (and the parts of a
+    convolution split at a remainder of columns) are such siblings: the same
+    tasks (images x blocks of output rows), each reading the same rows of
+    the same output gradient. One after the other, each loop streams the
+    whole input through the core; once it exceeds the cache, each reads it
+    again from memory (four passes over the RGB stem's 27 MB output
+    gradient). This pass fuses two `scf.forall` loops of one block with
+    the same bounds, steps and mapping when the later one does not depend
+    on the earlier one and the tensors both read (through slices) are
+    large enough by the tiling strategy (cpu::fusesSiblingTasks): one loop
+    whose tasks run the first body, then the second, on rows still in
+    cache. The ops the later loop needs that sit between the two (its
+    filter, its destination) move above the earlier loop first.
+
+    Example:
+
+    ```mlir
+    %a = scf.forall (%i) in (8) shared_outs(%o = %x) -> (tensor<8x64xf32>) {
+      ... reads %dy ...
+    }
+    %f = linalg.generic ... // the second loop's filter
+    %b = scf.forall (%i) in (8) shared_outs(%o = %y) -> (tensor<8x64xf32>) {
+      ... reads %dy, %f ...
+    }
+    ```
+
+    becomes
+
+    ```mlir
+    %f = linalg.generic ...
+    %ab:2 = scf.forall (%i) in (8) shared_outs(%o = %x, %p = %y) -> (...) {
+      ... the first body, then the second ...
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def ConvGradCPUPadInPlace : Pass<"convgrad-cpu-pad-in-place"> {
   let summary = "Let the producer of a padded tensor write its interior";
   let description = [{

@@ -219,6 +219,45 @@ ConvRowTiling chooseConvRowTiling(int64_t width, int64_t channels,
                                   int64_t maxRows, int64_t elementBits,
                                   const CPUTarget &target);
 
+/// Cycles per reduction step (one input channel of one kernel row, its
+/// `taps` kernel columns unrolled) of a width register block
+/// (getWidthRegisterBlock) of `rows` filters x `vectors` vectors of output
+/// columns, on `target`: the most of
+///  - its rows x vectors x taps FMAs on the target's FMA units,
+///  - its loads on two load ports: per tap, `vectors` input vectors and
+///    `rows` broadcast filter elements,
+///  - the latency of the `taps` FMAs that each accumulator chains per step
+///    (3 filters x 2 vectors of AVX2 wait on it: 6 FMAs per tap, in flight
+///    over 4 cycles, where the two FMA units could issue 8).
+double widthBlockStepCycles(int64_t rows, int64_t vectors, int64_t taps,
+                            const CPUTarget &target);
+
+/// The register tiling of one output row of a channels-first convolution
+/// vectorized along its width (ConvKind::Conv2DNchwFchw): `block` is
+/// `rows` filters x `lanes` output columns; when `widthSplit` > 0 it tiles
+/// the first `widthSplit` columns and the columns after them are a part of
+/// their own, tiled by its own decision. Of getWidthRegisterBlock's block
+/// (whose columns divide `width`) and every block of whole vectors that
+/// fits the same registers (dividing `width` or not), the one whose blocks
+/// take the fewest widthBlockStepCycles over the whole row x `filters`
+/// (the remainder columns counted as one block of the same filters).
+/// Ties: no split, more columns. The 112 columns of the RGB stem's phases
+/// (3 filters, 4 taps) on AVX2: 4 blocks of 3 x 24 (FMA-bound) and a
+/// 16-column part, where 7 blocks of 3 x 16 wait on the FMA latency.
+ConvRowTiling chooseWidthRowTiling(int64_t filters, int64_t width,
+                                   int64_t taps, int64_t elementBits,
+                                   const CPUTarget &target);
+
+/// Whether two sibling parallel loops with the same tasks (the stride
+/// phases of a data gradient, the parts of a split convolution) that read
+/// `sharedInputBytes` of the same tensors become one loop whose tasks do
+/// both parts in turn (convgrad-cpu-fuse-sibling-tasks). Separate loops
+/// each stream the shared input through the core; once it exceeds the L2,
+/// every loop reads it again from L3 or memory (the RGB stem's phases:
+/// four passes over a 27 MB output gradient), where a fused task reads
+/// its rows again from L2.
+bool fusesSiblingTasks(int64_t sharedInputBytes, const CPUTarget &target);
+
 /// Tile sizes of one convolution over its iteration space (0 = not tiled).
 struct ConvTiling {
   /// Per dim of the iteration space, a remainderSplit point (0: none); when

@@ -174,6 +174,16 @@ static double laneFill(int64_t n, int64_t lanes) {
   return vectors == 0 ? 0.0 : double(n) / double(vectors * lanes);
 }
 
+/// Most vectors of columns of a width register block of `rows` filters:
+/// rows x vectors accumulators (at most maxAccumulatorRegisters), the
+/// vectors of one input row and a broadcast fit the vector registers.
+static int64_t maxWidthBlockVectors(int64_t rows, const CPUTarget &target) {
+  rows = std::max<int64_t>(1, rows);
+  return std::max<int64_t>(
+      1, std::min(maxAccumulatorRegisters(target) / rows,
+                  (target.vectorRegisters - 1) / (rows + 1)));
+}
+
 RegisterBlock mlir::convgrad::cpu::getWidthRegisterBlock(
     int64_t filters, int64_t width, int64_t elementBits,
     const CPUTarget &target) {
@@ -191,9 +201,7 @@ RegisterBlock mlir::convgrad::cpu::getWidthRegisterBlock(
   RegisterBlock best;
   double bestScore = -1;
   for (int64_t rows : divisorsAtMost(filters, maxAccumulators)) {
-    int64_t maxVectors = std::max<int64_t>(
-        1, std::min(maxAccumulators / rows,
-                    (target.vectorRegisters - 1) / (rows + 1)));
+    int64_t maxVectors = maxWidthBlockVectors(rows, target);
     // VectorizeConvAlongWidth cuts the rows into native vectors itself.
     RegisterBlock block = chooseRegisterBlock(
         rows, width, rows, maxVectors * lanes, lanes, maxAccumulators,
@@ -334,6 +342,62 @@ ConvRowTiling mlir::convgrad::cpu::chooseConvRowTiling(
     }
   }
   return best;
+}
+
+double mlir::convgrad::cpu::widthBlockStepCycles(int64_t rows,
+                                                  int64_t vectors,
+                                                  int64_t taps,
+                                                  const CPUTarget &target) {
+  double fmas = double(rows * vectors * taps) /
+                double(std::max<int64_t>(1, target.fmaUnits));
+  double loads = double((rows + vectors) * taps) / kLoadsPerCycle;
+  double latency = double(taps) * kFmaLatencyCycles;
+  return std::max({fmas, loads, latency});
+}
+
+ConvRowTiling mlir::convgrad::cpu::chooseWidthRowTiling(
+    int64_t filters, int64_t width, int64_t taps, int64_t elementBits,
+    const CPUTarget &target) {
+  int64_t lanes = target.lanes(elementBits);
+  taps = std::max<int64_t>(1, taps);
+  auto vectorsOf = [&](int64_t columns) {
+    return (columns + lanes - 1) / lanes;
+  };
+  ConvRowTiling best{
+      getWidthRegisterBlock(filters, width, elementBits, target), 0};
+  if (filters <= 0 || width <= 0)
+    return best;
+  // Cycles of the whole row: filters / rows blocks of filters, each over
+  // the full blocks of columns and the remainder columns.
+  auto rowCycles = [&](int64_t rows, int64_t columns) {
+    double blocks = double(width / columns) *
+                    widthBlockStepCycles(rows, vectorsOf(columns), taps,
+                                         target);
+    if (int64_t remainder = width % columns)
+      blocks += widthBlockStepCycles(rows, vectorsOf(remainder), taps, target);
+    return double(filters / rows) * blocks;
+  };
+  double bestCycles = rowCycles(best.block.rows, best.block.lanes);
+  for (int64_t rows : divisorsAtMost(filters, maxAccumulatorRegisters(target)))
+    for (int64_t v = 1; v <= maxWidthBlockVectors(rows, target); ++v) {
+      int64_t columns = v * lanes;
+      if (columns > width)
+        break;
+      double cycles = rowCycles(rows, columns);
+      bool split = width % columns != 0;
+      if (cycles < bestCycles * (1 - 1e-9) ||
+          (cycles <= bestCycles * (1 + 1e-9) && !split &&
+           (best.widthSplit != 0 || columns > best.block.lanes))) {
+        bestCycles = cycles;
+        best = {{rows, columns}, split ? width - width % columns : 0};
+      }
+    }
+  return best;
+}
+
+bool mlir::convgrad::cpu::fusesSiblingTasks(int64_t sharedInputBytes,
+                                            const CPUTarget &target) {
+  return sharedInputBytes > target.l2Bytes;
 }
 
 std::optional<ConvTiling> mlir::convgrad::cpu::getConvTiling(
@@ -492,8 +556,18 @@ std::optional<ConvTiling> mlir::convgrad::cpu::getConvTiling(
     // (n, f, oh, ow, c, kh, kw): one output row of `block.rows` filters x
     // `block.lanes` columns in registers while the input channels and
     // kernel rows are reduced; the kernel columns are unrolled.
-    RegisterBlock block =
-        getWidthRegisterBlock(ranges[1], ranges[3], elementBits, target);
+    ConvRowTiling row =
+        chooseWidthRowTiling(ranges[1], ranges[3],
+                             kernelWidthTile(ranges[6]) == 0
+                                 ? ranges[6]
+                                 : kernelWidthTile(ranges[6]),
+                             elementBits, target);
+    if (row.widthSplit != 0) {
+      t.split.assign(ranges.size(), 0);
+      t.split[3] = row.widthSplit;
+      return t;
+    }
+    RegisterBlock block = row.block;
     t.parallel = {1, 0, largestDivisorAtMost(ranges[2], limits.parallelRows)};
     t.inner = {0, block.rows, 1, block.lanes,
                largestDivisorAtMost(ranges[4], limits.reductionTile), 1,

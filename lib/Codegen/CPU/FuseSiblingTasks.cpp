@@ -1,0 +1,215 @@
+//===- FuseSiblingTasks.cpp - One task loop for siblings on the same input ===//
+//
+// convgrad-tile-and-vectorize tiles each convolution into its own scf.forall
+// of tasks. The stride phases of a data gradient are siblings with the same
+// tasks (images x blocks of output rows) that read the same rows of the same
+// output gradient, as are the parts of a convolution split at a remainder of
+// columns. Run one after the other, each loop streams the whole input
+// through the core, and an input larger than the cache (the RGB stem's
+// 27 MB output gradient) comes from memory once per loop. Fused, a task runs
+// the bodies in turn on rows its first body brought into cache. The
+// decision (how large a shared input must be) is cpu::fusesSiblingTasks.
+//
+//===----------------------------------------------------------------------===//
+
+#include "convgrad/Codegen/CPU/Passes.h"
+#include "convgrad/Codegen/CPU/TilingStrategy.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/RegionUtils.h"
+
+#include "llvm/ADT/SetVector.h"
+
+namespace mlir {
+namespace convgrad {
+#define GEN_PASS_DEF_CONVGRADCPUFUSESIBLINGTASKS
+#include "convgrad/Codegen/CPU/Passes.h.inc"
+} // namespace convgrad
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::convgrad;
+
+namespace {
+
+/// The tensor that `value` is a (nested) slice of.
+Value sliceRoot(Value value) {
+  while (auto slice = value.getDefiningOp<tensor::ExtractSliceOp>())
+    value = slice.getSource();
+  return value;
+}
+
+/// The tensors that `loop`'s tasks read: values from above its body, up to
+/// the tensors they slice.
+llvm::SetVector<Value> readTensors(scf::ForallOp loop) {
+  llvm::SetVector<Value> roots;
+  visitUsedValuesDefinedAbove(loop.getRegion(), [&](OpOperand *operand) {
+    if (isa<RankedTensorType>(operand->get().getType()))
+      roots.insert(sliceRoot(operand->get()));
+  });
+  return roots;
+}
+
+/// Bytes of the statically shaped tensors that both loops read.
+int64_t sharedInputBytes(scf::ForallOp first, scf::ForallOp second) {
+  llvm::SetVector<Value> firstReads = readTensors(first);
+  int64_t bytes = 0;
+  for (Value root : readTensors(second)) {
+    auto type = cast<RankedTensorType>(root.getType());
+    if (!firstReads.contains(root) || !type.hasStaticShape() ||
+        !type.getElementType().isIntOrFloat())
+      continue;
+    bytes += type.getNumElements() *
+             std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
+  }
+  return bytes;
+}
+
+/// Whether the static index ranges that `a` and `b` cover (offsets, sizes
+/// and strides of slices of one tensor) miss each other along some dim.
+bool disjointSlices(OffsetSizeAndStrideOpInterface a,
+                    OffsetSizeAndStrideOpInterface b) {
+  for (unsigned d = 0, e = a.getStaticOffsets().size();
+       d < e && d < b.getStaticOffsets().size(); ++d) {
+    auto range = [d](OffsetSizeAndStrideOpInterface op) {
+      int64_t offset = op.getStaticOffsets()[d], size = op.getStaticSizes()[d],
+              stride = op.getStaticStrides()[d];
+      if (ShapedType::isDynamic(offset) || ShapedType::isDynamic(size) ||
+          ShapedType::isDynamic(stride) || size <= 0)
+        return std::optional<std::pair<int64_t, int64_t>>();
+      return std::optional<std::pair<int64_t, int64_t>>(
+          std::make_pair(offset, offset + (size - 1) * stride));
+    };
+    std::optional<std::pair<int64_t, int64_t>> ra = range(a), rb = range(b);
+    if (ra && rb && (ra->second < rb->first || rb->second < ra->first))
+      return true;
+  }
+  return false;
+}
+
+/// A destination of `loop` that is a slice of an insert into some tensor,
+/// where the slice and the insert miss each other, is that slice of the
+/// tensor before the insert (the same value). The parts of a convolution
+/// split at a column (SplitAtPoints) chain that way; without the chain the
+/// later part's loop no longer depends on the earlier one.
+void forwardDisjointDestinations(scf::ForallOp loop) {
+  for (Value out : loop.getOutputs()) {
+    auto extract = out.getDefiningOp<tensor::ExtractSliceOp>();
+    if (!extract)
+      continue;
+    while (auto insert =
+               extract.getSource().getDefiningOp<tensor::InsertSliceOp>()) {
+      if (insert.getDestType().getRank() != extract.getSourceType().getRank() ||
+          !disjointSlices(extract, insert))
+        break;
+      extract.getSourceMutable().assign(insert.getDest());
+    }
+  }
+}
+
+/// Whether the loops have the same tasks: bounds, steps and mapping.
+bool sameTasks(scf::ForallOp a, scf::ForallOp b) {
+  return a.getMixedLowerBound() == b.getMixedLowerBound() &&
+         a.getMixedUpperBound() == b.getMixedUpperBound() &&
+         a.getMixedStep() == b.getMixedStep() &&
+         a.getMapping() == b.getMapping();
+}
+
+/// The ops strictly between `first` and `second` (same block) that `second`
+/// depends on, in block order; failure when `second` depends on `first`.
+FailureOr<SmallVector<Operation *>> dependenciesBetween(scf::ForallOp first,
+                                                       scf::ForallOp second) {
+  llvm::SetVector<Operation *> deps;
+  SmallVector<Value> worklist;
+  auto pushUses = [&](Operation *op) {
+    llvm::append_range(worklist, op->getOperands());
+    for (Region &region : op->getRegions())
+      visitUsedValuesDefinedAbove(region, [&](OpOperand *operand) {
+        worklist.push_back(operand->get());
+      });
+  };
+  pushUses(second);
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    Operation *def = value.getDefiningOp();
+    if (!def)
+      continue;
+    // The definition in the loops' block (values from nested regions of
+    // other ops are defined above them).
+    def = second->getBlock()->findAncestorOpInBlock(*def);
+    if (!def)
+      continue;
+    if (def == first.getOperation())
+      return failure();
+    if (!first->isBeforeInBlock(def) || !def->isBeforeInBlock(second) ||
+        !deps.insert(def))
+      continue;
+    pushUses(def);
+  }
+  SmallVector<Operation *> ordered = deps.takeVector();
+  llvm::sort(ordered, [](Operation *a, Operation *b) {
+    return a->isBeforeInBlock(b);
+  });
+  return ordered;
+}
+
+/// Fuses `second` into `first` when the strategy asks for it; returns the
+/// fused loop.
+FailureOr<scf::ForallOp> fuseSiblings(RewriterBase &rewriter,
+                                      scf::ForallOp first,
+                                      scf::ForallOp second,
+                                      const cpu::CPUTarget &target) {
+  if (!sameTasks(first, second) ||
+      !cpu::fusesSiblingTasks(sharedInputBytes(first, second), target))
+    return failure();
+  FailureOr<SmallVector<Operation *>> deps = dependenciesBetween(first, second);
+  if (failed(deps))
+    return failure();
+  // `second` and what it needs move above `first`; upstream's fusion then
+  // puts the fused loop right after `second`, where the operands of both
+  // loops are defined and before every use of their results.
+  for (Operation *op : *deps)
+    rewriter.moveOpBefore(op, first);
+  rewriter.moveOpBefore(second, first);
+  return fuseIndependentSiblingForallLoops(first, second, rewriter);
+}
+
+struct FuseSiblingTasksPass
+    : mlir::convgrad::impl::ConvGradCPUFuseSiblingTasksBase<FuseSiblingTasksPass> {
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    FailureOr<cpu::CPUTarget> target = getCPUTarget(func);
+    if (failed(target))
+      return signalPassFailure();
+    IRRewriter rewriter(func.getContext());
+    // The task loops of the convolutions are in the function's body.
+    for (Block &block : func.getBody()) {
+      // Each loop tries to join the last loop before it (the fused loop of
+      // its predecessors, when they fused).
+      SmallVector<scf::ForallOp> loops;
+      for (Operation &op : block)
+        if (auto loop = dyn_cast<scf::ForallOp>(op))
+          loops.push_back(loop);
+      for (scf::ForallOp loop : loops)
+        forwardDisjointDestinations(loop);
+      scf::ForallOp previous;
+      for (scf::ForallOp loop : loops) {
+        if (previous) {
+          FailureOr<scf::ForallOp> fused =
+              fuseSiblings(rewriter, previous, loop, *target);
+          if (succeeded(fused)) {
+            previous = *fused;
+            continue;
+          }
+        }
+        previous = loop;
+      }
+    }
+  }
+};
+
+} // namespace

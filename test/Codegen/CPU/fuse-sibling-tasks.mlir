@@ -1,0 +1,164 @@
+// convgrad-cpu-fuse-sibling-tasks: sibling scf.forall loops with the same
+// tasks that read the same input fuse when that input exceeds the target's
+// L2 (cpu::fusesSiblingTasks); the ops the later loop needs move above the
+// earlier one; a destination sliced from a disjoint insert (the parts of a
+// split convolution) no longer chains the loops. Loops that depend on each
+// other, have other tasks or share a small input stay apart.
+
+// RUN: convgrad-opt %s -split-input-file --pass-pipeline="builtin.module(convgrad-cpu-set-target{target-cpu=x86-64-v3},func.func(convgrad-cpu-fuse-sibling-tasks))" | FileCheck %s
+
+// Two stride phases reading a 27 MB output gradient: one loop, the first
+// body then the second; the second's filter is computed before it.
+// CHECK-LABEL: func.func @phases
+// CHECK:         %[[F:.*]] = linalg.generic
+// CHECK:         %[[R:.*]]:2 = scf.forall (%[[I:.*]]) in (8) shared_outs(%[[O1:.*]] = %{{.*}}, %[[O2:.*]] = %{{.*}})
+// CHECK:           tensor.extract_slice %{{.*}}[%[[I]], 0, 0, 0] [1, 1, 1, 16]
+// CHECK:           tensor.extract_slice %{{.*}}[%[[I]], 1, 0, 0] [1, 1, 1, 16]
+// CHECK:           arith.addf
+// CHECK:           scf.forall.in_parallel
+// CHECK-NEXT:        tensor.parallel_insert_slice %{{.*}} into %[[O1]]
+// CHECK-NEXT:        tensor.parallel_insert_slice %{{.*}} into %[[O2]]
+// CHECK-NOT:     scf.forall (
+// CHECK:         return %[[R]]#0, %[[R]]#1
+func.func @phases(%dy: tensor<8x64x115x115xf32>, %w: tensor<16xf32>,
+                  %x: tensor<8x16xf32>, %y: tensor<8x16xf32>) -> (tensor<8x16xf32>, tensor<8x16xf32>) {
+  %a = scf.forall (%i) in (8) shared_outs(%o = %x) -> (tensor<8x16xf32>) {
+    %s = tensor.extract_slice %dy[%i, 0, 0, 0] [1, 1, 1, 16] [1, 1, 1, 1] : tensor<8x64x115x115xf32> to tensor<16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %s into %o[%i, 0] [1, 16] [1, 1] : tensor<16xf32> into tensor<8x16xf32>
+    }
+  }
+  %e = tensor.empty() : tensor<16xf32>
+  %f = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%w : tensor<16xf32>) outs(%e : tensor<16xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %n = arith.negf %in : f32
+    linalg.yield %n : f32
+  } -> tensor<16xf32>
+  %b = scf.forall (%i) in (8) shared_outs(%o = %y) -> (tensor<8x16xf32>) {
+    %s = tensor.extract_slice %dy[%i, 1, 0, 0] [1, 1, 1, 16] [1, 1, 1, 1] : tensor<8x64x115x115xf32> to tensor<16xf32>
+    %t = arith.addf %s, %f : tensor<16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %t into %o[%i, 0] [1, 16] [1, 1] : tensor<16xf32> into tensor<8x16xf32>
+    }
+  }
+  return %a, %b : tensor<8x16xf32>, tensor<8x16xf32>
+}
+
+// -----
+
+// The two parts of a convolution split at column 16: the second part's
+// destination is a slice of the first part's insert that misses it, i.e.
+// a slice of the fill.
+// CHECK-LABEL: func.func @split_parts
+// CHECK:         %[[FILL:.*]] = linalg.fill
+// CHECK-DAG:     %[[D1:.*]] = tensor.extract_slice %[[FILL]][0, 0] [8, 16]
+// CHECK-DAG:     %[[D2:.*]] = tensor.extract_slice %[[FILL]][0, 16] [8, 8]
+// CHECK:         %[[R:.*]]:2 = scf.forall (%{{.*}}) in (8) shared_outs(%{{.*}} = %[[D1]], %{{.*}} = %[[D2]])
+// CHECK-NOT:     scf.forall (
+// CHECK:         %[[P1:.*]] = tensor.insert_slice %[[R]]#0 into %[[FILL]][0, 0] [8, 16]
+// CHECK:         tensor.insert_slice %[[R]]#1 into %[[P1]][0, 16] [8, 8]
+func.func @split_parts(%dy: tensor<8x64x115x115xf32>) -> tensor<8x24xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x24xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<8x24xf32>) -> tensor<8x24xf32>
+  %d1 = tensor.extract_slice %fill[0, 0] [8, 16] [1, 1] : tensor<8x24xf32> to tensor<8x16xf32>
+  %a = scf.forall (%i) in (8) shared_outs(%o = %d1) -> (tensor<8x16xf32>) {
+    %s = tensor.extract_slice %dy[%i, 0, 0, 0] [1, 1, 1, 16] [1, 1, 1, 1] : tensor<8x64x115x115xf32> to tensor<16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %s into %o[%i, 0] [1, 16] [1, 1] : tensor<16xf32> into tensor<8x16xf32>
+    }
+  }
+  %p1 = tensor.insert_slice %a into %fill[0, 0] [8, 16] [1, 1] : tensor<8x16xf32> into tensor<8x24xf32>
+  %d2 = tensor.extract_slice %p1[0, 16] [8, 8] [1, 1] : tensor<8x24xf32> to tensor<8x8xf32>
+  %b = scf.forall (%i) in (8) shared_outs(%o = %d2) -> (tensor<8x8xf32>) {
+    %s = tensor.extract_slice %dy[%i, 0, 0, 16] [1, 1, 1, 8] [1, 1, 1, 1] : tensor<8x64x115x115xf32> to tensor<8xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %s into %o[%i, 0] [1, 8] [1, 1] : tensor<8xf32> into tensor<8x8xf32>
+    }
+  }
+  %p2 = tensor.insert_slice %b into %p1[0, 16] [8, 8] [1, 1] : tensor<8x8xf32> into tensor<8x24xf32>
+  return %p2 : tensor<8x24xf32>
+}
+
+// -----
+
+// Not fused: the second loop reads the first one's result; other tasks; a
+// shared input that fits the L2; an overlapping destination slice.
+// CHECK-LABEL: func.func @dependent
+// CHECK-COUNT-2: scf.forall (
+func.func @dependent(%dy: tensor<8x64x115x115xf32>, %x: tensor<8x16xf32>, %y: tensor<8x16xf32>) -> tensor<8x16xf32> {
+  %a = scf.forall (%i) in (8) shared_outs(%o = %x) -> (tensor<8x16xf32>) {
+    %s = tensor.extract_slice %dy[%i, 0, 0, 0] [1, 1, 1, 16] [1, 1, 1, 1] : tensor<8x64x115x115xf32> to tensor<16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %s into %o[%i, 0] [1, 16] [1, 1] : tensor<16xf32> into tensor<8x16xf32>
+    }
+  }
+  %b = scf.forall (%i) in (8) shared_outs(%o = %y) -> (tensor<8x16xf32>) {
+    %s = tensor.extract_slice %dy[%i, 1, 0, 0] [1, 1, 1, 16] [1, 1, 1, 1] : tensor<8x64x115x115xf32> to tensor<16xf32>
+    %r = tensor.extract_slice %a[%i, 0] [1, 16] [1, 1] : tensor<8x16xf32> to tensor<16xf32>
+    %t = arith.addf %s, %r : tensor<16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %t into %o[%i, 0] [1, 16] [1, 1] : tensor<16xf32> into tensor<8x16xf32>
+    }
+  }
+  return %b : tensor<8x16xf32>
+}
+
+// CHECK-LABEL: func.func @other_tasks
+// CHECK-COUNT-2: scf.forall (
+func.func @other_tasks(%dy: tensor<8x64x115x115xf32>, %x: tensor<8x16xf32>, %y: tensor<8x16xf32>) -> (tensor<8x16xf32>, tensor<8x16xf32>) {
+  %a = scf.forall (%i) in (8) shared_outs(%o = %x) -> (tensor<8x16xf32>) {
+    %s = tensor.extract_slice %dy[%i, 0, 0, 0] [1, 1, 1, 16] [1, 1, 1, 1] : tensor<8x64x115x115xf32> to tensor<16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %s into %o[%i, 0] [1, 16] [1, 1] : tensor<16xf32> into tensor<8x16xf32>
+    }
+  }
+  %b = scf.forall (%i) = (0) to (8) step (2) shared_outs(%o = %y) -> (tensor<8x16xf32>) {
+    %s = tensor.extract_slice %dy[%i, 1, 0, 0] [2, 1, 1, 16] [1, 1, 1, 1] : tensor<8x64x115x115xf32> to tensor<2x16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %s into %o[%i, 0] [2, 16] [1, 1] : tensor<2x16xf32> into tensor<8x16xf32>
+    }
+  }
+  return %a, %b : tensor<8x16xf32>, tensor<8x16xf32>
+}
+
+// CHECK-LABEL: func.func @small_input
+// CHECK-COUNT-2: scf.forall (
+func.func @small_input(%dy: tensor<8x4x16x16xf32>, %x: tensor<8x16xf32>, %y: tensor<8x16xf32>) -> (tensor<8x16xf32>, tensor<8x16xf32>) {
+  %a = scf.forall (%i) in (8) shared_outs(%o = %x) -> (tensor<8x16xf32>) {
+    %s = tensor.extract_slice %dy[%i, 0, 0, 0] [1, 1, 1, 16] [1, 1, 1, 1] : tensor<8x4x16x16xf32> to tensor<16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %s into %o[%i, 0] [1, 16] [1, 1] : tensor<16xf32> into tensor<8x16xf32>
+    }
+  }
+  %b = scf.forall (%i) in (8) shared_outs(%o = %y) -> (tensor<8x16xf32>) {
+    %s = tensor.extract_slice %dy[%i, 1, 0, 0] [1, 1, 1, 16] [1, 1, 1, 1] : tensor<8x4x16x16xf32> to tensor<16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %s into %o[%i, 0] [1, 16] [1, 1] : tensor<16xf32> into tensor<8x16xf32>
+    }
+  }
+  return %a, %b : tensor<8x16xf32>, tensor<8x16xf32>
+}
+
+// CHECK-LABEL: func.func @overlapping_destination
+// CHECK-COUNT-2: scf.forall (
+func.func @overlapping_destination(%dy: tensor<8x64x115x115xf32>, %fill: tensor<8x24xf32>) -> tensor<8x24xf32> {
+  %d1 = tensor.extract_slice %fill[0, 0] [8, 16] [1, 1] : tensor<8x24xf32> to tensor<8x16xf32>
+  %a = scf.forall (%i) in (8) shared_outs(%o = %d1) -> (tensor<8x16xf32>) {
+    %s = tensor.extract_slice %dy[%i, 0, 0, 0] [1, 1, 1, 16] [1, 1, 1, 1] : tensor<8x64x115x115xf32> to tensor<16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %s into %o[%i, 0] [1, 16] [1, 1] : tensor<16xf32> into tensor<8x16xf32>
+    }
+  }
+  %p1 = tensor.insert_slice %a into %fill[0, 0] [8, 16] [1, 1] : tensor<8x16xf32> into tensor<8x24xf32>
+  %d2 = tensor.extract_slice %p1[0, 8] [8, 8] [1, 1] : tensor<8x24xf32> to tensor<8x8xf32>
+  %b = scf.forall (%i) in (8) shared_outs(%o = %d2) -> (tensor<8x8xf32>) {
+    %s = tensor.extract_slice %dy[%i, 0, 0, 16] [1, 1, 1, 8] [1, 1, 1, 1] : tensor<8x64x115x115xf32> to tensor<8xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %s into %o[%i, 0] [1, 8] [1, 1] : tensor<8xf32> into tensor<8x8xf32>
+    }
+  }
+  %p2 = tensor.insert_slice %b into %p1[0, 8] [8, 8] [1, 1] : tensor<8x8xf32> into tensor<8x24xf32>
+  return %p2 : tensor<8x24xf32>
+}
