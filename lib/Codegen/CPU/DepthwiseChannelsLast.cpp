@@ -30,8 +30,14 @@
 //       c]:
 //     per block of channel vectors and block of kernel rows, one
 //     accumulator vector per (kernel row, kernel column, channel vector)
-//     over the output positions; per output position, one dy load serves
-//     KW FMAs. Parallel tasks split the output rows of all images, each
+//     over the output positions. With stride 1 along the width the pass is
+//     input-stationary: per x column j, each kernel row's x vector is
+//     loaded once for its KW FMAs with dy columns j + lo - kw d, a window
+//     of (KW - 1) d + 1 dy vectors carried in registers across the columns
+//     (one new dy load per column, shared by the block's kernel rows: 1 + R
+//     loads per R x KW FMAs); else dy-stationary: per output position, one
+//     dy load serves the KW FMAs of each kernel row, each with its x load.
+//     Parallel tasks split the output rows of all images, each
 //     into its own copy of the accumulators (summed after), or the channel
 //     blocks when there are fewer rows than threads. Grouped filter
 //     gradients of k > 1 channels and k filters per group: lane c of x

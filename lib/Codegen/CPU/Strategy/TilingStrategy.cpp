@@ -1017,16 +1017,16 @@ getGroupedFilterGradientTiling(int64_t channels, int64_t groupChannels,
 /// dilated window too wide). Per column and channel vector, a block of R
 /// kernel rows loads one dy vector and R x vectors for R x KW FMAs, where
 /// the dy-stationary form loads 1 + R x KW: with more loads than FMAs, two
-/// load ports bound it at about one FMA per cycle (row h on AVX2: 2 vectors
-/// in blocks of 2 + 1 kernel rows, 58.7 GFLOP/s with its data in L2; input-
-/// stationary 2 vectors x 1 kernel row, 3 passes: 85). A block of V vectors
+/// load ports bound it at about one FMA per cycle (row h at N = 1, its data
+/// in L2, on AVX2: 2 vectors in blocks of 2 + 1 kernel rows, 59 GFLOP/s;
+/// input-stationary 2 vectors x 1 kernel row, 3 passes: 78-86). A block of V vectors
 /// holds V (R KW accumulators + a window of (KW - 1) d + 1 dy vectors) + 1
 /// registers (the x vector in flight). A block covers a cache line of
 /// channels first when a kernel row of it fits: a pass over a row of pixels
 /// C channels apart uses the whole of every line it brings into L1, not
 /// half of it and the other half a pass later (row h on AVX2: 1 vector in
 /// one block of 3 kernel rows, 4 loads per 9 FMAs, was slower than 2
-/// vectors x 1 kernel row, 58.7 against 85 GFLOP/s). Then as many kernel
+/// vectors x 1 kernel row: 57-59 GFLOP/s). Then as many kernel
 /// rows per block as fit (each block is a pass that re-reads dy),
 /// balanced, then as many more vectors as fit with them (at most
 /// `maxVectors`; blocks divide the full vectors).
