@@ -30,8 +30,14 @@
 //       c]:
 //     per block of channel vectors and block of kernel rows, one
 //     accumulator vector per (kernel row, kernel column, channel vector)
-//     over the output positions; per output position, one dy load serves
-//     KW FMAs. Parallel tasks split the output rows of all images, each
+//     over the output positions. With stride 1 along the width the pass is
+//     input-stationary: per x column j, each kernel row's x vector is
+//     loaded once for its KW FMAs with dy columns j + lo - kw d, a window
+//     of (KW - 1) d + 1 dy vectors carried in registers across the columns
+//     (one new dy load per column, shared by the block's kernel rows: 1 + R
+//     loads per R x KW FMAs); else dy-stationary: per output position, one
+//     dy load serves the KW FMAs of each kernel row, each with its x load.
+//     Parallel tasks split the output rows of all images, each
 //     into its own copy of the accumulators (summed after), or the channel
 //     blocks when there are fewer rows than threads. Grouped filter
 //     gradients of k > 1 channels and k filters per group: lane c of x
@@ -183,6 +189,19 @@ std::pair<int64_t, int64_t> filterGradientInterior(const DepthwiseGeometry &g) {
   // inputColumn grows with ow.
   if (begin >= end)
     return {outCols, outCols};
+  return {begin, end};
+}
+
+/// The x column range [begin, end) of a stride-1 filter gradient where
+/// every kernel column meets a dy column inside dy (x column j, kernel
+/// column kw: dy column j + lo - kw d); empty: begin == end == W.
+std::pair<int64_t, int64_t>
+filterGradientInputInterior(const DepthwiseGeometry &g) {
+  int64_t width = g.inSizes[1], reach = (g.kernel[1] - 1) * g.dilations[1];
+  int64_t begin = std::max<int64_t>(0, reach - g.padLow[1]);
+  int64_t end = std::min(width, g.outSizes[1] - g.padLow[1]);
+  if (begin >= end)
+    return {width, width};
   return {begin, end};
 }
 
@@ -702,6 +721,9 @@ private:
         b, loc, cond, mine,
         [&](OpBuilder &tb, ValueRange cur) -> SmallVector<Value> {
           SmallVector<Value> next(cur.begin(), cur.end());
+          if (tiling.inputStationary)
+            return emitInputStationaryColumns(tb, loc, next, xRows, n, oh,
+                                              channel, masked);
           // One output column: dy times each kernel column inside x.
           auto column = [&](OpBuilder &cb, SmallVector<Value> a, Value ow,
                             ArrayRef<int64_t> kernelColumns) {
@@ -773,6 +795,108 @@ private:
     return result;
   }
 
+  /// The input-stationary pass of emitKernelRows (depthwise, stride 1
+  /// along the width): accumulators `acc` of the kernel rows of `xRows`
+  /// ((i KW + kw) vectors + v). Per x column j and channel vector, the x
+  /// vector of each kernel row is loaded once and feeds its KW
+  /// accumulators, times dy columns j + lo - kw d. Over the interior
+  /// columns (every kernel column inside dy), a window of the (KW - 1) d + 1
+  /// dy columns up to j + lo is carried across the loop, one new dy vector
+  /// loaded per column; the border columns around it (unrolled) load the
+  /// dy columns of their valid kernel columns.
+  SmallVector<Value> emitInputStationaryColumns(OpBuilder &b, Location loc,
+                                                SmallVector<Value> acc,
+                                                ArrayRef<Value> xRows, Value n,
+                                                Value oh,
+                                                ArrayRef<Value> channel,
+                                                bool masked) {
+    int64_t vectors = channel.size(), kernelCols = g.kernel[1];
+    int64_t d = g.dilations[1], lo = g.padLow[1];
+    int64_t window = (kernelCols - 1) * d + 1;
+    auto slot = [&](size_t i, int64_t kw, int64_t v) {
+      return (i * kernelCols + kw) * vectors + v;
+    };
+    auto readDy = [&](OpBuilder &rb, Value column, int64_t v) {
+      return cv.read(rb, dy, {n, oh, column, channel[v]}, masked);
+    };
+    // Column j: `dyAt(v, kw)` is the dy vector of kernel column kw (only
+    // the `kernelColumns` are read).
+    auto column = [&](OpBuilder &cb, SmallVector<Value> &a, Value j,
+                      ArrayRef<int64_t> kernelColumns,
+                      function_ref<Value(int64_t, int64_t)> dyAt) {
+      for (int64_t v = 0; v < vectors; ++v)
+        for (size_t i = 0; i < xRows.size(); ++i) {
+          Value xv = cv.read(cb, x, {n, xRows[i], j, channel[v]}, masked);
+          for (int64_t kw : kernelColumns) {
+            Value &s = a[slot(i, kw, v)];
+            s = vector::FMAOp::create(cb, loc, xv, dyAt(v, kw), s);
+          }
+        }
+    };
+    auto border = [&](int64_t begin, int64_t end) {
+      for (int64_t j = begin; j < end; ++j) {
+        SmallVector<int64_t> valid;
+        for (int64_t kw = 0; kw < kernelCols; ++kw) {
+          int64_t dyCol = j + lo - kw * d;
+          if (dyCol >= 0 && dyCol < g.outSizes[1])
+            valid.push_back(kw);
+        }
+        if (valid.empty())
+          continue;
+        // dy vectors of the valid kernel columns, per channel vector.
+        SmallVector<Value> dys(vectors * kernelCols);
+        for (int64_t v = 0; v < vectors; ++v)
+          for (int64_t kw : valid)
+            dys[v * kernelCols + kw] =
+                readDy(b, indexConstant(b, loc, j + lo - kw * d), v);
+        column(b, acc, indexConstant(b, loc, j), valid,
+               [&](int64_t v, int64_t kw) { return dys[v * kernelCols + kw]; });
+      }
+    };
+    auto [begin, end] = filterGradientInputInterior(g);
+    border(0, begin);
+    if (end > begin) {
+      // The window of x column j: dy columns j + lo - (window - 1) + t for
+      // t < window; the loop carries the first window - 1 of each channel
+      // vector.
+      SmallVector<Value> carried = acc;
+      for (int64_t v = 0; v < vectors; ++v)
+        for (int64_t t = 0; t + 1 < window; ++t)
+          carried.push_back(readDy(
+              b, indexConstant(b, loc, begin + lo - (window - 1) + t), v));
+      SmallVector<int64_t> all;
+      for (int64_t kw = 0; kw < kernelCols; ++kw)
+        all.push_back(kw);
+      size_t accCount = acc.size();
+      auto loop = scf::ForOp::create(
+          b, loc, indexConstant(b, loc, begin), indexConstant(b, loc, end),
+          indexConstant(b, loc, 1), carried,
+          [&](OpBuilder &lb, Location l, Value j, ValueRange it) {
+            SmallVector<Value> a(it.begin(), it.begin() + accCount);
+            SmallVector<Value> windows;
+            for (int64_t v = 0; v < vectors; ++v) {
+              ValueRange old =
+                  it.drop_front(accCount + v * (window - 1)).take_front(
+                      window - 1);
+              windows.append(old.begin(), old.end());
+              windows.push_back(readDy(lb, addIndex(lb, l, j, lo), v));
+            }
+            column(lb, a, j, all, [&](int64_t v, int64_t kw) {
+              return windows[v * window + window - 1 - kw * d];
+            });
+            SmallVector<Value> yielded = a;
+            for (int64_t v = 0; v < vectors; ++v)
+              for (int64_t t = 1; t < window; ++t)
+                yielded.push_back(windows[v * window + t]);
+            scf::YieldOp::create(lb, l, yielded);
+          });
+      acc.assign(loop.getResults().begin(),
+                 loop.getResults().begin() + accCount);
+    }
+    border(end, g.inSizes[1]);
+    return acc;
+  }
+
   const DepthwiseGeometry &g;
   const cpu::DepthwiseChannelsLastTiling &tiling;
   const ChannelVectors &cv;
@@ -834,7 +958,13 @@ int64_t dataGradientBorderColumns(const DepthwiseGeometry &g) {
 }
 int64_t filterGradientBorderColumns(const DepthwiseGeometry &g) {
   auto [begin, end] = filterGradientInterior(g);
-  return g.outSizes[1] - (end - begin);
+  int64_t outputBorder = g.outSizes[1] - (end - begin);
+  if (g.strides[1] != 1)
+    return outputBorder;
+  // Stride 1 may be input-stationary, which unrolls the x columns around
+  // its interior instead.
+  auto [inBegin, inEnd] = filterGradientInputInterior(g);
+  return std::max(outputBorder, g.inSizes[1] - (inEnd - inBegin));
 }
 
 /// What both patterns decide before emitting: the op's geometry, its
@@ -864,7 +994,8 @@ planDepthwiseOp(PatternRewriter &rewriter, Operation *op, const ConvParams &p,
           kind, g.channels, g.groupChannels, g.kernel[0], g.kernel[1],
           dgrad ? g.inSizes[0] : g.outSizes[0],
           dgrad ? dataGradientBorderColumns(g) : filterGradientBorderColumns(g),
-          accType.getIntOrFloatBitWidth(), target);
+          accType.getIntOrFloatBitWidth(), target, g.strides[1],
+          g.dilations[1]);
   if (!tiling)
     return rewriter.notifyMatchFailure(op, "the strategy declines");
   return PlannedDepthwiseOp{g, accType, *tiling};

@@ -13,11 +13,12 @@
 // after. Per output row: the full block (2 vectors), then the partial
 // vector with masked loads. Per block and row, the 18 accumulators are
 // loaded as 6 [3 kernel columns, 16] blocks; when all 3 kernel rows are
-// inside x (scf.if), one pass over the columns: column 0 (kernel columns
-// 1, 2 only), the interior loop 1..18
-// carrying 18 accumulators (per vector one dy load, 9 FMAs), column 19
-// (kernel columns 0, 1); else each kernel row inside x on its own. Then
-// [3, 3, 40] -> [40, 3, 3, 1].
+// inside x (scf.if), one input-stationary pass over the x columns (stride
+// 1): column 0 (dy columns 1, 0: kernel columns 0, 1), the interior loop
+// 1..18 carrying the 18 accumulators and, per vector, the last 2 dy
+// columns of the window (one new dy load, 3 x loads, 9 FMAs per vector),
+// column 19 (dy columns 19, 18: kernel columns 1, 2); else each kernel row
+// inside x on its own. Then [3, 3, 40] -> [40, 3, 3, 1].
 // CHECK-LABEL: func.func @wgrad
 // CHECK-SAME: (%[[X:.*]]: tensor<?x10x20x40xf32>, %[[DY:.*]]: tensor<?x10x20x40xf32>)
 // CHECK-NOT: tensor.pad
@@ -33,16 +34,24 @@
 // CHECK:     %[[OH:.*]] = arith.remui %[[ITEM]], %c10
 // CHECK-COUNT-6: vector.transfer_read %{{.*}} {in_bounds = [true, true]} : tensor<?x3x48xf32>, vector<3x16xf32>
 // CHECK:         scf.if %{{.*}} -> (vector<16xf32>
-// CHECK:           vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c0, %c0]
-// CHECK-COUNT-6:   vector.fma
+// CHECK:           %[[D1:.*]] = vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c1, %c0]
+// CHECK:           %[[D0:.*]] = vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c0, %c0]
+// CHECK:           vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c1, %c16]
 // CHECK:           vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c0, %c16]
-// CHECK-COUNT-6:   vector.fma
-// CHECK:           scf.for %[[OW:.*]] = %c1 to %c19 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// CHECK:             vector.transfer_read %[[DY]][%[[N]], %[[OH]], %[[OW]], %c0]
-// CHECK-COUNT-9:     vector.fma
-// CHECK:             vector.transfer_read %[[DY]][%[[N]], %[[OH]], %[[OW]], %c16]
-// CHECK-COUNT-9:     vector.fma
-// CHECK-NEXT:        scf.yield
+// CHECK:           %[[X0:.*]] = vector.transfer_read %[[X]][%[[N]], %{{.*}}, %c0, %c0]
+// CHECK-NEXT:      vector.fma %[[X0]], %[[D1]]
+// CHECK-NEXT:      vector.fma %[[X0]], %[[D0]]
+// CHECK-COUNT-10:  vector.fma
+// CHECK:           scf.for %[[J:.*]] = %c1 to %c19 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:             %[[NEXT:.*]] = arith.addi %[[J]], %c1
+// CHECK:             vector.transfer_read %[[DY]][%[[N]], %[[OH]], %[[NEXT]], %c0]
+// CHECK:             vector.transfer_read %[[DY]][%[[N]], %[[OH]], %[[NEXT]], %c16]
+// CHECK-COUNT-3:     vector.transfer_read %[[X]][%[[N]], %{{.*}}, %[[J]], %c0]
+// CHECK-COUNT-3:     vector.transfer_read %[[X]][%[[N]], %{{.*}}, %[[J]], %c16]
+// CHECK-NOT:         vector.transfer_read
+// CHECK:             scf.yield
+// CHECK:           vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c19, %c0]
+// CHECK:           vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c18, %c0]
 // CHECK:         } else {
 // CHECK-COUNT-6: vector.transfer_write %{{.*}} {in_bounds = [true, true]} : vector<3x16xf32>, tensor<?x3x48xf32>
 // CHECK:         vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c0, %c32], %{{.*}} : tensor<?x10x20x40xf32>, vector<16xf32>
@@ -55,11 +64,14 @@
 // CHECK: linalg.transpose ins(%[[USED]] : tensor<3x3x40xf32>) {{.*}} permutation = [2, 0, 1]
 // CHECK: tensor.expand_shape {{.*}} into tensor<40x3x3x1xf32>
 // CHECK-NOT: convgrad.conv
+// AVX2 (16 registers, 5 vectors: a block of 2 would not divide them): one
+// vector, the 3 kernel rows in one pass, 9 accumulators and a window of 2
+// dy vectors carried.
 // AVX2-LABEL: func.func @wgrad
 // AVX2-NOT: scf.forall
 // AVX2: tensor.empty() : tensor<3x3x40xf32>
 // AVX2: scf.for %{{.*}} step %c8 iter_args
-// AVX2: -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// AVX2: scf.for {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>) {
 func.func @wgrad(%x: tensor<?x10x20x40xf32>, %dy: tensor<?x10x20x40xf32>) -> tensor<40x3x3x1xf32> {
   %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] groups = 40 layout = channels_last
     : (tensor<?x10x20x40xf32>, tensor<?x10x20x40xf32>) -> tensor<40x3x3x1xf32>
@@ -70,13 +82,12 @@ func.func @wgrad(%x: tensor<?x10x20x40xf32>, %dy: tensor<?x10x20x40xf32>) -> ten
 
 // 32 channels on AVX2 (8 lanes): a block covers a cache line of channels
 // (2 vectors of 8, step 16) rather than the whole kernel of one vector:
-// kernel rows 0-1 (2 x 3 x 2 = 12 accumulators), then row 2 (6), each a
-// pass over dy.
+// one kernel row per pass over dy (2 x 3 accumulators + 2 x 2 carried dy
+// vectors), three passes.
 // CHECK-LABEL: func.func @wgrad_line
 // AVX2-LABEL: func.func @wgrad_line
 // AVX2:       scf.for %{{.*}} = %c0 to %c32 step %c16 iter_args
-// AVX2:         scf.for %{{.*}} = %c1 to %c19 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
-// AVX2:         scf.for %{{.*}} = %c1 to %c19 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// AVX2-COUNT-3: scf.for %{{.*}} = %c1 to %c19 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>) {
 func.func @wgrad_line(%x: tensor<?x10x20x32xf32>, %dy: tensor<?x10x20x32xf32>) -> tensor<32x3x3x1xf32> {
   %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] groups = 32 layout = channels_last
     : (tensor<?x10x20x32xf32>, tensor<?x10x20x32xf32>) -> tensor<32x3x3x1xf32>

@@ -1283,21 +1283,26 @@ TEST(Target, Resolve) {
 std::optional<DepthwiseChannelsLastTiling>
 channelsLastTiling(DepthwiseChannelsLastKind kind, int64_t channels,
                    const CPUTarget &target, int64_t kh = 3, int64_t kw = 3,
-                   int64_t rows = 28, int64_t borders = 2) {
+                   int64_t rows = 28, int64_t borders = 2,
+                   int64_t columnStride = 1, int64_t columnDilation = 1) {
   return getDepthwiseChannelsLastTiling(kind, channels, /*groupChannels=*/1,
-                                        kh, kw, rows, borders, 32, target);
+                                        kh, kw, rows, borders, 32, target,
+                                        columnStride, columnDilation);
 }
 
 TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
   using K = DepthwiseChannelsLastKind;
   CPUTarget two = avx512;
   two.threads = 2;
-  // Row h (256 channels, 3x3): 2 vectors x 9 taps = 18 of 24 accumulators,
-  // the whole kernel in one pass; 2 threads: 2 tasks splitting the output
-  // rows (each task every channel: whole pixels), not the channels.
+  // Row h (256 channels, 3x3), stride 1: input-stationary, 2 vectors x
+  // (9 accumulators + a window of 3 dy vectors) + 1 x vector = 25 of 32
+  // registers, the whole kernel in one pass; 2 threads: 2 tasks splitting
+  // the output rows (each task every channel: whole pixels), not the
+  // channels.
   auto t = channelsLastTiling(K::FilterGradient, 256, avx512);
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->lanes, 16);
+  EXPECT_TRUE(t->inputStationary);
   EXPECT_EQ(t->channelVectors, 2);
   EXPECT_EQ(t->kernelRowBlock, 3);
   EXPECT_EQ(t->tasks, 1);
@@ -1306,13 +1311,35 @@ TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
   EXPECT_EQ(t->tasks, 2);
   EXPECT_TRUE(t->splitPositions);
   EXPECT_EQ(t->channelVectors, 2);
-  // AVX2: 12 accumulators would hold one vector per tap of 3x3, but a
-  // block covers a cache line of channels (2 vectors of 8), in blocks of
-  // 2 + 1 kernel rows (12 and 6 accumulators).
+  // AVX2 (16 registers): one vector would take the 3 kernel rows in one
+  // pass (13 registers), but a block covers a cache line of channels (2
+  // vectors of 8) first: one kernel row per pass (2 x (3 + 3) + 1 = 13).
   t = channelsLastTiling(K::FilterGradient, 256, avx2);
   EXPECT_EQ(t->lanes, 8);
+  EXPECT_TRUE(t->inputStationary);
+  EXPECT_EQ(t->channelVectors, 2);
+  EXPECT_EQ(t->kernelRowBlock, 1);
+  // Unless 2 vectors do not divide the full vectors (40 channels: 5): one
+  // vector, all 3 kernel rows.
+  t = channelsLastTiling(K::FilterGradient, 40, avx2);
+  EXPECT_EQ(t->channelVectors, 1);
+  EXPECT_EQ(t->kernelRowBlock, 3);
+  // Stride 2 along the width: dy-stationary, a cache line of channels in
+  // blocks of 2 + 1 kernel rows (12 and 6 of 12 accumulators).
+  t = channelsLastTiling(K::FilterGradient, 256, avx2, 3, 3, 28, 2,
+                         /*columnStride=*/2);
+  EXPECT_FALSE(t->inputStationary);
   EXPECT_EQ(t->channelVectors, 2);
   EXPECT_EQ(t->kernelRowBlock, 2);
+  // A dilated window too wide for the registers with one kernel row (7
+  // columns, d = 2: 7 + 13 + 1 > 16) is dy-stationary too; d = 2 with 3
+  // columns (window 5) is not.
+  EXPECT_FALSE(channelsLastTiling(K::FilterGradient, 96, avx2, 7, 7, 56, 12,
+                                  1, /*columnDilation=*/2)
+                   ->inputStationary);
+  t = channelsLastTiling(K::FilterGradient, 96, avx2, 3, 3, 28, 4, 1, 2);
+  EXPECT_TRUE(t->inputStationary);
+  EXPECT_LE(t->channelVectors * (t->kernelRowBlock * 3 + 5) + 1, 16);
   // Not when the channels leave each thread a single vector: 16 channels
   // on 2 threads split across the channels (1 output row).
   CPUTarget avx2Two = avx2;
@@ -1351,6 +1378,10 @@ TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
         EXPECT_EQ(full % tiling->channelVectors, 0) << c;
       EXPECT_LE(tiling->kernelRowBlock * 3 * tiling->channelVectors,
                 maxAccumulatorRegisters(target));
+      // Input-stationary: accumulators, dy windows and an x vector.
+      EXPECT_TRUE(tiling->inputStationary);
+      EXPECT_LE(tiling->channelVectors * (tiling->kernelRowBlock * 3 + 3) + 1,
+                target.vectorRegisters);
       EXPECT_GE(tiling->tasks, 1);
     }
 }

@@ -172,7 +172,11 @@ def ConvGradCPUDepthwiseChannelsLast
       channel (f + r) mod k), rotated within the groups and summed once
       per block: k FMAs per tap, no shuffle per tap;
     - filter gradients: per block of channel vectors and block of kernel
-      rows, tap accumulators stay in registers over the output positions;
+      rows, tap accumulators stay in registers over the output positions
+      (with stride 1 along the width, input-stationary: each x vector of
+      a kernel row feeds its KW accumulators, times a window of dy
+      vectors carried in registers across the columns, one new dy load
+      per column);
       `scf.forall` tasks split the output rows of all images (each task
       its own copy of the accumulators, summed after), or the channel
       blocks when there are fewer rows than threads. With groups of k > 1

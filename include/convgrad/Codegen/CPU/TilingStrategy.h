@@ -563,6 +563,14 @@ struct DepthwiseChannelsLastTiling {
   /// groupChannels x channelVectors accumulators, each block one pass over
   /// dy); the last block may be smaller.
   int64_t kernelRowBlock = 1;
+  /// Filter gradient (stride 1 along the width): input-stationary passes.
+  /// Per x column j and kernel row, one x vector feeds the row's KW
+  /// accumulators, multiplied by dy columns j + lo - kw d that a window of
+  /// (KW - 1) d + 1 dy vectors per channel vector carries across the
+  /// columns (one new dy load per column, shared by the kernel rows of the
+  /// block). Else dy-stationary: per output column one dy vector and an x
+  /// load per kernel row and column.
+  bool inputStationary = false;
 };
 
 /// The tiling of a channels-last depthwise 2-D kernel of `kind` with
@@ -571,16 +579,20 @@ struct DepthwiseChannelsLastTiling {
 /// `kernelRows` x `kernelCols` kernel, `outputRows` rows of the computed
 /// tensor (dx for a data gradient), `borderColumns` output columns whose
 /// windows reach the padding (their code is unrolled) and accumulators of
-/// `accBits`; nullopt when the form does not apply (then the plane-by-plane
-/// or the generic channels-last path computes the op): more kernel columns
-/// than accumulator registers, more than 64 taps or border columns, or
-/// groups of several channels that do not fit it (see the definition).
+/// `accBits`, and the stride and dilation along the width (`columnStride`,
+/// `columnDilation`); nullopt when the form does not apply (then the
+/// plane-by-plane or the generic channels-last path computes the op): more
+/// kernel columns than accumulator registers, more than 64 taps or border
+/// columns, or groups of several channels that do not fit it (see the
+/// definition).
 std::optional<DepthwiseChannelsLastTiling>
 getDepthwiseChannelsLastTiling(DepthwiseChannelsLastKind kind, int64_t channels,
                                int64_t groupChannels, int64_t kernelRows,
                                int64_t kernelCols, int64_t outputRows,
                                int64_t borderColumns, int64_t accBits,
-                               const CPUTarget &target);
+                               const CPUTarget &target,
+                               int64_t columnStride = 1,
+                               int64_t columnDilation = 1);
 
 //===----------------------------------------------------------------------===//
 // Data movement (convgrad-vectorize-data-movement)

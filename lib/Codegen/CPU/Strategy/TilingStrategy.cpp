@@ -1085,11 +1085,65 @@ getGroupedFilterGradientTiling(int64_t channels, int64_t groupChannels,
   return t;
 }
 
+/// The input-stationary depthwise filter gradient (stride 1 along the
+/// width; see DepthwiseChannelsLastTiling::inputStationary), or nullopt
+/// when one kernel row of one channel vector does not fit the registers (a
+/// dilated window too wide). Per column and channel vector, a block of R
+/// kernel rows loads one dy vector and R x vectors for R x KW FMAs, where
+/// the dy-stationary form loads 1 + R x KW: with more loads than FMAs, two
+/// load ports bound it at about one FMA per cycle (row h at N = 1, its data
+/// in L2, on AVX2: 2 vectors in blocks of 2 + 1 kernel rows, 59 GFLOP/s;
+/// input-stationary 2 vectors x 1 kernel row, 3 passes: 78-86). A block of V vectors
+/// holds V (R KW accumulators + a window of (KW - 1) d + 1 dy vectors) + 1
+/// registers (the x vector in flight). A block covers a cache line of
+/// channels first when a kernel row of it fits: a pass over a row of pixels
+/// C channels apart uses the whole of every line it brings into L1, not
+/// half of it and the other half a pass later (row h on AVX2: 1 vector in
+/// one block of 3 kernel rows, 4 loads per 9 FMAs, was slower than 2
+/// vectors x 1 kernel row: 57-59 GFLOP/s). Then as many kernel
+/// rows per block as fit (each block is a pass that re-reads dy),
+/// balanced, then as many more vectors as fit with them (at most
+/// `maxVectors`; blocks divide the full vectors).
+static std::optional<DepthwiseChannelsLastTiling>
+getInputStationaryFilterGradientTiling(int64_t fullVectors, int64_t maxVectors,
+                                       int64_t kernelRows, int64_t kernelCols,
+                                       int64_t columnDilation, int64_t accBits,
+                                       DepthwiseChannelsLastTiling t,
+                                       const CPUTarget &target) {
+  int64_t window = (kernelCols - 1) * columnDilation + 1;
+  auto fits = [&](int64_t vectors, int64_t rows) {
+    return vectors * (rows * kernelCols + window) + 1 <=
+           target.vectorRegisters;
+  };
+  if (!fits(1, 1))
+    return std::nullopt;
+  auto mostVectors = [&](int64_t atLeast, int64_t cap, int64_t rows) {
+    int64_t v = atLeast;
+    while (v < cap && fits(v + 1, rows))
+      ++v;
+    return v;
+  };
+  maxVectors = std::max<int64_t>(1, std::min(maxVectors, fullVectors));
+  int64_t lineVectors = std::max<int64_t>(
+      1, kCacheLineBytes / (t.lanes * std::max<int64_t>(1, accBits / 8)));
+  int64_t lineBlock = largestDivisorAtMost(
+      fullVectors, mostVectors(1, std::min(lineVectors, maxVectors), 1));
+  int64_t rowsFit = 1;
+  while (rowsFit < kernelRows && fits(lineBlock, rowsFit + 1))
+    ++rowsFit;
+  t.kernelRowBlock = balancedKernelRowBlock(kernelRows, rowsFit);
+  t.channelVectors = largestDivisorAtMost(
+      fullVectors, mostVectors(lineBlock, maxVectors, t.kernelRowBlock));
+  t.inputStationary = true;
+  return t;
+}
+
 std::optional<DepthwiseChannelsLastTiling>
 mlir::convgrad::cpu::getDepthwiseChannelsLastTiling(
     DepthwiseChannelsLastKind kind, int64_t channels, int64_t groupChannels,
     int64_t kernelRows, int64_t kernelCols, int64_t outputRows,
-    int64_t borderColumns, int64_t accBits, const CPUTarget &target) {
+    int64_t borderColumns, int64_t accBits, const CPUTarget &target,
+    int64_t columnStride, int64_t columnDilation) {
   // Limits of the unrolled code: every tap of a register block, and every
   // border column (its own taps), inline.
   constexpr int64_t kMaxTaps = 64;
@@ -1099,7 +1153,8 @@ mlir::convgrad::cpu::getDepthwiseChannelsLastTiling(
   int64_t taps = kernelRows * kernelCols;
   if (channels <= 0 || kernelRows <= 0 || kernelCols <= 0 || outputRows <= 0 ||
       taps > kMaxTaps || kernelCols > maxAcc || borderColumns < 0 ||
-      borderColumns > kMaxBorderColumns)
+      borderColumns > kMaxBorderColumns || columnStride < 1 ||
+      columnDilation < 1)
     return std::nullopt;
   DepthwiseChannelsLastTiling t;
   t.lanes = target.lanes(accBits);
@@ -1116,13 +1171,23 @@ mlir::convgrad::cpu::getDepthwiseChannelsLastTiling(
   if (!dgrad) {
     // Tasks as splitFilterGradientTasks decides; with channel tasks, at
     // most fullVectors / threads vectors per block so that every thread
-    // gets one. A block holds the whole kernel in registers when it fits
+    // gets one. Stride 1 along the width: input-stationary when a kernel
+    // row of it fits. Else (dy-stationary) a block holds the whole kernel in registers when it fits
     // (taps x vectors accumulators), else one vector and blocks of kernel
     // rows, balanced. The accumulators are reloaded per output row (the
     // blocks are the innermost loop, so that x and dy stream row by row):
     // KH x KW x vectors loads and stores against OW x as many FMAs.
     bool splitPositions = threads > 1 && outputRows >= threads;
     int64_t perThread = splitPositions ? fullVectors : fullVectors / threads;
+    if (columnStride == 1) {
+      if (std::optional<DepthwiseChannelsLastTiling> stationary =
+              getInputStationaryFilterGradientTiling(
+                  fullVectors, perThread, kernelRows, kernelCols,
+                  columnDilation, accBits, t, target)) {
+        splitFilterGradientTasks(*stationary, channels, outputRows, threads);
+        return stationary;
+      }
+    }
     int64_t cap = std::max<int64_t>(1, std::min(perThread, maxAcc / taps));
     // But at least a cache line of channels per block when a kernel row of
     // them fits the registers (then in blocks of kernel rows): a pass over
