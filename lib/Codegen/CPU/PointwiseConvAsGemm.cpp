@@ -97,9 +97,16 @@ struct PointwiseConvAsGemm : OpRewritePattern<ConvOp> {
     auto window = op.getInput().getDefiningOp<tensor::ExtractSliceOp>();
     bool inputIsWindow = window && window.hasUnitStride() &&
                          window.getSourceType() != xType;
+    bool outputIsInterleaved =
+        llvm::any_of(op->getUsers(), [&](Operation *user) {
+          auto insert = dyn_cast<tensor::InsertSliceOp>(user);
+          return insert && insert.getSource() == op.getOutput() &&
+                 !insert.hasUnitStride();
+        });
     cpu::PointwiseGemmPlan plan = cpu::planPointwiseGemm(
         c, k, positions, batch, xType.getElementTypeBitWidth(),
-        accType.getIntOrFloatBitWidth(), target, inputIsWindow);
+        accType.getIntOrFloatBitWidth(), target, inputIsWindow,
+        outputIsInterleaved);
     if (!plan.useGemm)
       return rewriter.notifyMatchFailure(op, "positions leave lanes idle");
 

@@ -1461,6 +1461,19 @@ TEST(PointwiseGemm, WindowsOfALargerInputStayChannelsLast) {
   }
 }
 
+TEST(PointwiseGemm, InterleavedPhasesStayChannelsLast) {
+  // The 1x1 phase of a 3x3 stride-2 data gradient of 57 x 57 reads all of
+  // the 29 x 29 dy but is interleaved with the other phases: channels-last,
+  // like them.
+  for (const CPUTarget &target : {avx2, avx512}) {
+    EXPECT_TRUE(planPointwiseGemm(131, 67, 841, 8, 32, 32, target).useGemm);
+    EXPECT_FALSE(planPointwiseGemm(131, 67, 841, 8, 32, 32, target,
+                                   /*inputIsWindow=*/false,
+                                   /*outputIsInterleaved=*/true)
+                     .useGemm);
+  }
+}
+
 TEST(PointwiseGemm, LaneBlocksNeverExceedThePositions) {
   // f64 on AVX-512 (8 lanes), 16 positions: one block of two vectors, not a
   // 32-lane block wider than the GEMM.

@@ -411,11 +411,19 @@ struct PointwiseGemmPlan {
 /// GEMM would first copy to make its positions contiguous; the
 /// channels-last form moves it in a layout change that the other windows'
 /// convolutions share, so it is the better one.
+/// `outputIsInterleaved`: the result is written with strides into a larger
+/// tensor (a stride phase of a data gradient whose phases are interleaved);
+/// in channels-first the interleave is along the contiguous width, one
+/// element at a time, and the sibling phases, computed channels-last, each
+/// pay a layout change to join it; in channels-last form all phases
+/// interleave whole channel vectors and share one layout change of the
+/// result, so that form is the better one too.
 PointwiseGemmPlan planPointwiseGemm(int64_t channels, int64_t filters,
                                     int64_t positions, int64_t batch,
                                     int64_t inputBits, int64_t accBits,
                                     const CPUTarget &target,
-                                    bool inputIsWindow = false);
+                                    bool inputIsWindow = false,
+                                    bool outputIsInterleaved = false);
 
 //===----------------------------------------------------------------------===//
 // Channels-first depthwise convolutions plane by plane

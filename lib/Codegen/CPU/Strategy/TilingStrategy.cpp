@@ -619,10 +619,11 @@ static constexpr int64_t kMinReductionVectors = 4;
 PointwiseGemmPlan mlir::convgrad::cpu::planPointwiseGemm(
     int64_t channels, int64_t filters, int64_t positions, int64_t batch,
     int64_t inputBits, int64_t accBits, const CPUTarget &target,
-    bool inputIsWindow) {
+    bool inputIsWindow, bool outputIsInterleaved) {
   PointwiseGemmPlan plan;
   int64_t lanes = target.lanes(accBits);
-  if (channels <= 0 || filters <= 0 || positions < lanes || inputIsWindow)
+  if (channels <= 0 || filters <= 0 || positions < lanes || inputIsWindow ||
+      outputIsInterleaved)
     return plan;
   int64_t vectors = (positions + lanes - 1) / lanes;
   int64_t idleLanes = vectors * lanes - positions;
