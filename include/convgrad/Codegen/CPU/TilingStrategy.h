@@ -368,9 +368,27 @@ struct GemmTiling {
   /// Output rows per pass of the register blocks (getGemmPassRows); 1: the
   /// blocks are loaded and stored once per output row.
   int64_t passRows = 1;
+  /// 0, or the lanes per register block of the lane remainder part (lanes
+  /// from laneSplit on, rows before rowSplit) computed with a and b
+  /// exchanged (chooseSwappedLaneRemainderTile): its many rows along the
+  /// vector lanes, its few remainder lanes broadcast.
+  int64_t swappedRemainderLanes = 0;
 };
 GemmTiling getGemmTiling(int64_t a, int64_t b, int64_t innerReduction,
                          int64_t accBits, const CPUTarget &target);
+
+/// The lane remainder of a split GEMM, `rows` x `remainderLanes` with
+/// remainderLanes less than a vector, costs one masked FMA per row and
+/// position, of which remainderLanes / lanes is useful (3 of 16 for 67
+/// channels: a fifth of the FMAs of a 67 x 67 GEMM for 1% of its work).
+/// Exchanged, remainderLanes broadcasts times rows / lanes full vectors do
+/// it. Returns the lanes per register block of the exchanged part (whole
+/// vectors dividing `rows`, up to four, with at most
+/// maxAccumulatorRegisters accumulators), or 0 to keep it masked: rows not
+/// whole vectors, or no remainder.
+int64_t chooseSwappedLaneRemainderTile(int64_t rows, int64_t remainderLanes,
+                                       int64_t accBits,
+                                       const CPUTarget &target);
 
 /// Output rows per pass of a wgrad GEMM's register blocks: within a pass
 /// every register block is loaded once, accumulates all the pass's
