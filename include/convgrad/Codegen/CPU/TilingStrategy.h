@@ -430,7 +430,7 @@ struct PointwiseGemmPlan {
 /// channels-last form moves it in a layout change that the other windows'
 /// convolutions share, so it is the better one.
 /// `outputIsInterleaved`: the result is written with strides into a larger
-/// tensor (a stride phase of a data gradient whose phases are interleaved);
+/// tensor that other stride phases of a data gradient also write;
 /// in channels-first the interleave is along the contiguous width, one
 /// element at a time, and the sibling phases, computed channels-last, each
 /// pay a layout change to join it; in channels-last form all phases
