@@ -718,6 +718,9 @@ linalg::GenericOp mlir::convgrad::createTaggedGemm(
   if (tiling.passRows > 1)
     gemm->setAttr(kGemmPassRowsAttrName,
                   b.getI64IntegerAttr(tiling.passRows));
+  if (tiling.laneSplit && tiling.swappedRemainderLanes)
+    gemm->setAttr(kGemmSwappedRemainderLanesAttrName,
+                  b.getI64IntegerAttr(tiling.swappedRemainderLanes));
   return gemm;
 }
 

@@ -62,6 +62,25 @@ Value mergeDimRange(OpBuilder &b, Location loc, Value source, int64_t begin,
   return source;
 }
 
+/// Whether `insert` writes with strides into a tensor that other strided
+/// inserts also write (the phases of a strided data gradient, interleaved).
+/// A lone strided insert (a 1x1 stride-2 data gradient: one phase into
+/// zeros) interleaves with nothing.
+bool isInterleavedWithOtherPhases(tensor::InsertSliceOp insert) {
+  auto isStridedInsert = [](Operation *op) {
+    auto other = dyn_cast_or_null<tensor::InsertSliceOp>(op);
+    return other && !other.hasUnitStride();
+  };
+  if (insert.hasUnitStride())
+    return false;
+  if (isStridedInsert(insert.getDest().getDefiningOp()))
+    return true;
+  return llvm::any_of(insert.getResult().getUsers(), [&](Operation *user) {
+    return isStridedInsert(user) &&
+           cast<tensor::InsertSliceOp>(user).getDest() == insert.getResult();
+  });
+}
+
 struct PointwiseConvAsGemm : OpRewritePattern<ConvOp> {
   PointwiseConvAsGemm(MLIRContext *ctx, PatternBenefit benefit,
                       const cpu::CPUTarget &target)
@@ -97,9 +116,16 @@ struct PointwiseConvAsGemm : OpRewritePattern<ConvOp> {
     auto window = op.getInput().getDefiningOp<tensor::ExtractSliceOp>();
     bool inputIsWindow = window && window.hasUnitStride() &&
                          window.getSourceType() != xType;
+    bool outputIsInterleaved =
+        llvm::any_of(op->getUsers(), [&](Operation *user) {
+          auto insert = dyn_cast<tensor::InsertSliceOp>(user);
+          return insert && insert.getSource() == op.getOutput() &&
+                 isInterleavedWithOtherPhases(insert);
+        });
     cpu::PointwiseGemmPlan plan = cpu::planPointwiseGemm(
         c, k, positions, batch, xType.getElementTypeBitWidth(),
-        accType.getIntOrFloatBitWidth(), target, inputIsWindow);
+        accType.getIntOrFloatBitWidth(), target, inputIsWindow,
+        outputIsInterleaved);
     if (!plan.useGemm)
       return rewriter.notifyMatchFailure(op, "positions leave lanes idle");
 

@@ -46,6 +46,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/SubsetOpInterfaceImpl.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -178,6 +179,11 @@ struct TileAndVectorizeContractionsPass
         (void)tileAndVectorize(rewriter, op, *t);
       return;
     }
+    int64_t swappedLanes = 0;
+    if (auto attr = op->getAttrOfType<IntegerAttr>(
+            convgrad::kGemmSwappedRemainderLanesAttrName))
+      swappedLanes = attr.getInt();
+    int64_t mainRows = splitPoints[0] ? splitPoints[0] : ranges[0];
     FailureOr<SmallVector<Operation *>> parts =
         convgrad::splitAtPoints(rewriter, op, splitPoints);
     if (failed(parts))
@@ -185,6 +191,18 @@ struct TileAndVectorizeContractionsPass
     for (Operation *part : *parts) {
       auto gemm = cast<linalg::GenericOp>(part);
       SmallVector<int64_t> partRanges = gemm.getStaticLoopRanges();
+      bool isLaneRemainder = splitPoints[1] && partRanges[1] < lanes &&
+                             partRanges[0] == mainRows;
+      if (isLaneRemainder && swappedLanes > 0 &&
+          mainRows % swappedLanes == 0) {
+        // Rows of the exchanged GEMM: the remainder lanes, one block.
+        linalg::GenericOp swapped = swapOperands(rewriter, gemm);
+        if (std::optional<GemmTiles> t =
+                getTiles(swapped.getStaticLoopRanges(), partRanges[1],
+                         swappedLanes, unroll, laneBlocksOuter))
+          (void)tileAndVectorize(rewriter, swapped, *t);
+        continue;
+      }
       // The remainder of a split dim is one block.
       int64_t partRows = splitPoints[0] && partRanges[0] < rows
                              ? partRanges[0] : rows;
@@ -195,6 +213,47 @@ struct TileAndVectorizeContractionsPass
                        laneBlocksOuter))
         (void)tileAndVectorize(rewriter, gemm, *t);
     }
+  }
+
+  /// Replaces the GEMM `block[a, b] += lhs[o..., a] * rhs[o..., b]` by
+  /// `blockT[b, a] += rhs[o..., b] * lhs[o..., a]` between transposes of
+  /// the block, and returns it. Every element accumulates the same
+  /// products in the same order (the multiplication commutes), so the
+  /// result is bit for bit the same.
+  static linalg::GenericOp swapOperands(RewriterBase &rewriter,
+                                        linalg::GenericOp op) {
+    rewriter.setInsertionPoint(op);
+    Location loc = op.getLoc();
+    Value block = op.getDpsInits()[0];
+    auto blockType = cast<RankedTensorType>(block.getType());
+    auto transposedType = RankedTensorType::get(
+        {blockType.getDimSize(1), blockType.getDimSize(0)},
+        blockType.getElementType());
+    auto transpose = [&](Value source, RankedTensorType type) -> Value {
+      Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                            type.getElementType());
+      return linalg::TransposeOp::create(rewriter, loc, source, empty,
+                                         ArrayRef<int64_t>{1, 0})
+          .getResult()
+          .front();
+    };
+    Value blockT = transpose(block, transposedType);
+    auto swapped = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{transposedType},
+        ValueRange{op.getDpsInputs()[1], op.getDpsInputs()[0]},
+        ValueRange{blockT}, op.getIndexingMapsArray(),
+        op.getIteratorTypesArray(),
+        [&](OpBuilder &b, Location bodyLoc, ValueRange args) {
+          Block *body = op.getBody();
+          IRMapping map;
+          map.map(body->getArgument(0), args[1]);
+          map.map(body->getArgument(1), args[0]);
+          map.map(body->getArgument(2), args[2]);
+          for (Operation &bodyOp : body->getOperations())
+            b.clone(bodyOp, map);
+        });
+    rewriter.replaceOp(op, transpose(swapped.getResult(0), blockType));
+    return swapped;
   }
 
   /// Tiles the outer output dimensions of `op` (iteration space (a, b, n,

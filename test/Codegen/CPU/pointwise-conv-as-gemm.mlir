@@ -113,3 +113,40 @@ func.func @window_of_padded_input(%x: tensor<2x128x29x29xf32>, %w: tensor<64x128
   %y = convgrad.conv %s, %w : (tensor<2x128x28x28xf32>, tensor<64x128x1x1xf32>) -> tensor<2x64x28x28xf32>
   return %y : tensor<2x64x28x28xf32>
 }
+
+// -----
+
+// The 1x1 phase of a 3x3 stride-2 data gradient of odd size (57 = 29 + 28)
+// reads all of dy, but its result is interleaved with the other phases
+// (inserted with strides 2): in channels-first that interleave moves single
+// elements along the width, and the other phases, computed channels-last,
+// would each be transposed back to join it; the channels-last form
+// interleaves whole channel vectors and shares one layout change of the
+// result (unchanged here). A unit-stride insert, or a lone strided one (a
+// 1x1 stride-2 data gradient: one phase into zeros), keeps the GEMM.
+// CHECK-LABEL: func.func @interleaved_phase
+// CHECK-NOT:     linalg.generic
+// CHECK:         convgrad.conv
+// CHECK:         tensor.insert_slice {{.*}} [1, 1, 2, 2]
+// CHECK-LABEL: func.func @lone_strided_insert
+// CHECK:         linalg.generic
+// CHECK-NOT:     convgrad.conv
+// CHECK-LABEL: func.func @unit_stride_insert
+// CHECK:         linalg.generic
+// CHECK-NOT:     convgrad.conv
+func.func @interleaved_phase(%x: tensor<2x128x29x29xf32>, %w: tensor<64x128x1x1xf32>, %z: tensor<2x64x28x29xf32>, %dx: tensor<2x64x57x57xf32>) -> tensor<2x64x57x57xf32> {
+  %y = convgrad.conv %x, %w : (tensor<2x128x29x29xf32>, tensor<64x128x1x1xf32>) -> tensor<2x64x29x29xf32>
+  %r = tensor.insert_slice %y into %dx[0, 0, 0, 0] [2, 64, 29, 29] [1, 1, 2, 2] : tensor<2x64x29x29xf32> into tensor<2x64x57x57xf32>
+  %s = tensor.insert_slice %z into %r[0, 0, 1, 0] [2, 64, 28, 29] [1, 1, 2, 2] : tensor<2x64x28x29xf32> into tensor<2x64x57x57xf32>
+  return %s : tensor<2x64x57x57xf32>
+}
+func.func @lone_strided_insert(%x: tensor<2x128x29x29xf32>, %w: tensor<64x128x1x1xf32>, %dx: tensor<2x64x57x57xf32>) -> tensor<2x64x57x57xf32> {
+  %y = convgrad.conv %x, %w : (tensor<2x128x29x29xf32>, tensor<64x128x1x1xf32>) -> tensor<2x64x29x29xf32>
+  %r = tensor.insert_slice %y into %dx[0, 0, 0, 0] [2, 64, 29, 29] [1, 1, 2, 2] : tensor<2x64x29x29xf32> into tensor<2x64x57x57xf32>
+  return %r : tensor<2x64x57x57xf32>
+}
+func.func @unit_stride_insert(%x: tensor<2x128x29x29xf32>, %w: tensor<64x128x1x1xf32>, %dx: tensor<2x64x57x57xf32>) -> tensor<2x64x57x57xf32> {
+  %y = convgrad.conv %x, %w : (tensor<2x128x29x29xf32>, tensor<64x128x1x1xf32>) -> tensor<2x64x29x29xf32>
+  %r = tensor.insert_slice %y into %dx[0, 0, 0, 0] [2, 64, 29, 29] [1, 1, 1, 1] : tensor<2x64x29x29xf32> into tensor<2x64x57x57xf32>
+  return %r : tensor<2x64x57x57xf32>
+}

@@ -60,13 +60,18 @@ func.func @stem(%x: tensor<1x3x31x31xf32>, %dy: tensor<1x64x16x16xf32>) -> tenso
 
 // C = F = 67 (prime): the GEMM tiling carries split points (64, 64), and
 // each tap's [67, 67] block is computed as four static parts: 4 x 64
-// register blocks of the first 64 x 64, then one block of the 3 remaining
-// lanes (a narrow vector, not a scalar loop), of the 3 remaining rows, and
-// of both; each part is written into its slice of the block.
+// register blocks of the first 64 x 64, then the 64 x 3 lane remainder with
+// its operands exchanged (convgrad.gemm_swapped_remainder_lanes = 64) on its
+// transposed block: 3 broadcasts x 4 full vectors, not 64 FMAs of 3 useful
+// lanes; then one block of the 3 remaining rows, and of the 3 x 3 corner
+// (narrow vectors, not scalar loops); each part is written into its slice of
+// the block.
 // CHECK-LABEL: func.func @wgrad_prime_channels
 // CHECK:         vector.contract {{.*}} : vector<4x4xf32>, vector<4x64xf32> into vector<4x64xf32>
 // CHECK:         tensor.insert_slice {{.*}}[0, 0] [64, 64] [1, 1] : tensor<64x64xf32> into tensor<67x67xf32>
-// CHECK:         vector.contract {{.*}} : vector<4x4xf32>, vector<4x3xf32> into vector<4x3xf32>
+// CHECK:         linalg.transpose ins({{.*}} : tensor<64x3xf32>) outs({{.*}} : tensor<3x64xf32>) permutation = [1, 0]
+// CHECK:         vector.contract {{.*}} : vector<4x3xf32>, vector<4x64xf32> into vector<3x64xf32>
+// CHECK:         linalg.transpose ins({{.*}} : tensor<3x64xf32>) outs({{.*}} : tensor<64x3xf32>) permutation = [1, 0]
 // CHECK:         tensor.insert_slice {{.*}}[0, 64] [64, 3] [1, 1] : tensor<64x3xf32> into tensor<67x67xf32>
 // CHECK:         vector.contract {{.*}} : vector<4x3xf32>, vector<4x64xf32> into vector<3x64xf32>
 // CHECK:         tensor.insert_slice {{.*}}[64, 0] [3, 64] [1, 1] : tensor<3x64xf32> into tensor<67x67xf32>

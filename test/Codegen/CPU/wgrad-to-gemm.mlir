@@ -210,3 +210,15 @@ func.func @wgrad_cf_staged_same_types(%x: tensor<2x16x8x24xf32>, %dy: tensor<2x1
   %dw = convgrad.conv_backward_filter %x, %dy : (tensor<2x16x8x24xf32>, tensor<2x16x8x24xf32>) -> tensor<16x16x1x1xf32>
   return %dw : tensor<16x16x1x1xf32>
 }
+
+// -----
+
+// 67 channels (64 + 3): the GEMM carries split points (64, 64) and the lanes
+// per block of its exchanged lane remainder (3 x 64 instead of 64 x 3 lanes
+// of a masked vector, cpu::chooseSwappedLaneRemainderTile).
+// CHECK-LABEL: func.func @prime_channels
+// CHECK:         linalg.generic {{.*}} convgrad.gemm_swapped_remainder_lanes = 64 : i64, {{.*}}convgrad.gemm_tiling = array<i64: 4, 64, {{[0-9]+}}, 64, 64>
+func.func @prime_channels(%x: tensor<1x8x8x67xf32>, %dy: tensor<1x8x8x67xf32>) -> tensor<67x3x3x67xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] layout = channels_last : (tensor<1x8x8x67xf32>, tensor<1x8x8x67xf32>) -> tensor<67x3x3x67xf32>
+  return %dw : tensor<67x3x3x67xf32>
+}

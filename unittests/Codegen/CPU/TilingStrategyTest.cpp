@@ -822,6 +822,9 @@ TEST(WgradGemm, PrimeChannelsSplit) {
   GemmTiling g = getGemmTiling(67, 67, 57, 32, avx512);
   EXPECT_EQ(g.rowTile, 4);
   EXPECT_EQ(g.laneTile, 64);
+  // The 64 x 3 lane remainder: 3 broadcasts x 4 vectors, not 64 x 1 masked.
+  EXPECT_EQ(g.swappedRemainderLanes, 64);
+  EXPECT_EQ(getGemmTiling(67, 67, 57, 32, avx2).swappedRemainderLanes, 32);
   // 131 lanes: 128 + 3.
   EXPECT_EQ(getGemmTiling(67, 131, 29, 32, avx512).laneSplit, 128);
   // 96: 32-lane blocks divide, never 48 (see chooseRegisterBlock).
@@ -833,6 +836,31 @@ TEST(WgradGemm, PrimeChannelsSplit) {
   g = getGemmTiling(64, 64, 56, 32, avx512);
   EXPECT_EQ(g.rowSplit, 0);
   EXPECT_EQ(g.laneSplit, 0);
+  EXPECT_EQ(g.swappedRemainderLanes, 0);
+}
+
+TEST(WgradGemm, SwappedLaneRemainder) {
+  for (const CPUTarget &target : {avx2, avx512}) {
+    int64_t lanes = target.lanes(32);
+    // Up to four whole vectors of rows, dividing them.
+    EXPECT_EQ(chooseSwappedLaneRemainderTile(64, 3, 32, target),
+              std::min<int64_t>(64, 4 * lanes));
+    EXPECT_EQ(chooseSwappedLaneRemainderTile(2 * lanes, 3, 32, target),
+              2 * lanes);
+    EXPECT_EQ(chooseSwappedLaneRemainderTile(3 * lanes, 1, 32, target),
+              lanes);
+    // Rows not whole vectors, fewer rows than a vector, a remainder of a
+    // whole vector or none: masked as before.
+    EXPECT_EQ(chooseSwappedLaneRemainderTile(lanes + 3, 3, 32, target), 0);
+    EXPECT_EQ(chooseSwappedLaneRemainderTile(lanes / 2, 3, 32, target), 0);
+    EXPECT_EQ(chooseSwappedLaneRemainderTile(64, lanes, 32, target), 0);
+    EXPECT_EQ(chooseSwappedLaneRemainderTile(64, 0, 32, target), 0);
+    // Broadcast rows x vectors stay within the accumulator registers.
+    int64_t rem = lanes - 1;
+    int64_t tile = chooseSwappedLaneRemainderTile(4 * lanes, rem, 32, target);
+    EXPECT_GT(tile, 0);
+    EXPECT_LE(rem * (tile / lanes), maxAccumulatorRegisters(target));
+  }
 }
 
 // With a static batch whose work items split evenly, small filter
@@ -1564,6 +1592,19 @@ TEST(PointwiseGemm, WindowsOfALargerInputStayChannelsLast) {
         planPointwiseGemm(128, 64, 784, 8, 32, 32, target).useGemm);
     EXPECT_FALSE(planPointwiseGemm(128, 64, 784, 8, 32, 32, target,
                                    /*inputIsWindow=*/true)
+                     .useGemm);
+  }
+}
+
+TEST(PointwiseGemm, InterleavedPhasesStayChannelsLast) {
+  // The 1x1 phase of a 3x3 stride-2 data gradient of 57 x 57 reads all of
+  // the 29 x 29 dy but is interleaved with the other phases: channels-last,
+  // like them.
+  for (const CPUTarget &target : {avx2, avx512}) {
+    EXPECT_TRUE(planPointwiseGemm(131, 67, 841, 8, 32, 32, target).useGemm);
+    EXPECT_FALSE(planPointwiseGemm(131, 67, 841, 8, 32, 32, target,
+                                   /*inputIsWindow=*/false,
+                                   /*outputIsInterleaved=*/true)
                      .useGemm);
   }
 }

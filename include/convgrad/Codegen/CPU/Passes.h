@@ -50,6 +50,14 @@ constexpr StringLiteral kGemmLaneBlocksOuterAttrName =
 /// loaded and stored once per pass rather than once per row.
 constexpr StringLiteral kGemmPassRowsAttrName = "convgrad.gemm_pass_rows";
 
+/// An i64 attribute next to kGemmTilingAttrName with a lane split point:
+/// cpu::GemmTiling::swappedRemainderLanes, the lanes per register block of
+/// the lane remainder part computed with its operands exchanged (its
+/// accumulator block transposed before and after), so that its rows run
+/// along the vector lanes and its few remainder lanes are broadcast.
+constexpr StringLiteral kGemmSwappedRemainderLanesAttrName =
+    "convgrad.gemm_swapped_remainder_lanes";
+
 /// The dictionary form of `target` (the convgrad.cpu_target attribute).
 DictionaryAttr getCPUTargetAttr(MLIRContext *ctx, const cpu::CPUTarget &target);
 /// The target recorded on `op` or its closest ancestor that has one; the

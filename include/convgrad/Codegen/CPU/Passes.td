@@ -388,8 +388,13 @@ def ConvGradTileAndVectorizeContractions
     The sizes divide their dimensions, so all tiles are full; with split
     points in the attribute (a prime channel count), the GEMM is first
     split into the part of full blocks and static remainder parts, each
-    one block wide, all vectorized. Ops without the attribute are left
-    alone.
+    one block wide, all vectorized. With
+    `convgrad.gemm_swapped_remainder_lanes = L`, the lane remainder part
+    (`rows x r` with `r` less than a vector, e.g. 64 x 3 of 67 channels)
+    instead runs with its operands exchanged on its transposed accumulator
+    block: `r` broadcasts times `rows / L` blocks of `L` full lanes,
+    rather than `rows` FMAs of `r` useful lanes each. Ops without the
+    attribute are left alone.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -407,9 +407,27 @@ struct GemmTiling {
   /// Output rows per pass of the register blocks (getGemmPassRows); 1: the
   /// blocks are loaded and stored once per output row.
   int64_t passRows = 1;
+  /// 0, or the lanes per register block of the lane remainder part (lanes
+  /// from laneSplit on, rows before rowSplit) computed with a and b
+  /// exchanged (chooseSwappedLaneRemainderTile): its many rows along the
+  /// vector lanes, its few remainder lanes broadcast.
+  int64_t swappedRemainderLanes = 0;
 };
 GemmTiling getGemmTiling(int64_t a, int64_t b, int64_t innerReduction,
                          int64_t accBits, const CPUTarget &target);
+
+/// The lane remainder of a split GEMM, `rows` x `remainderLanes` with
+/// remainderLanes less than a vector, costs one masked FMA per row and
+/// position, of which remainderLanes / lanes is useful (3 of 16 for 67
+/// channels: a fifth of the FMAs of a 67 x 67 GEMM for 1% of its work).
+/// Exchanged, remainderLanes broadcasts times rows / lanes full vectors do
+/// it. Returns the lanes per register block of the exchanged part (whole
+/// vectors dividing `rows`, up to four, with at most
+/// maxAccumulatorRegisters accumulators), or 0 to keep it masked: rows not
+/// whole vectors, or no remainder.
+int64_t chooseSwappedLaneRemainderTile(int64_t rows, int64_t remainderLanes,
+                                       int64_t accBits,
+                                       const CPUTarget &target);
 
 /// Output rows per pass of a wgrad GEMM's register blocks: within a pass
 /// every register block is loaded once, accumulates all the pass's
@@ -450,11 +468,19 @@ struct PointwiseGemmPlan {
 /// GEMM would first copy to make its positions contiguous; the
 /// channels-last form moves it in a layout change that the other windows'
 /// convolutions share, so it is the better one.
+/// `outputIsInterleaved`: the result is written with strides into a larger
+/// tensor that other stride phases of a data gradient also write;
+/// in channels-first the interleave is along the contiguous width, one
+/// element at a time, and the sibling phases, computed channels-last, each
+/// pay a layout change to join it; in channels-last form all phases
+/// interleave whole channel vectors and share one layout change of the
+/// result, so that form is the better one too.
 PointwiseGemmPlan planPointwiseGemm(int64_t channels, int64_t filters,
                                     int64_t positions, int64_t batch,
                                     int64_t inputBits, int64_t accBits,
                                     const CPUTarget &target,
-                                    bool inputIsWindow = false);
+                                    bool inputIsWindow = false,
+                                    bool outputIsInterleaved = false);
 
 //===----------------------------------------------------------------------===//
 // Channels-first depthwise convolutions plane by plane

@@ -656,7 +656,26 @@ GemmTiling mlir::convgrad::cpu::getGemmTiling(int64_t a, int64_t b,
   t.rowTile = block.rows;
   t.laneTile = block.lanes;
   t.reductionTile = largestDivisorAtMost(innerReduction, kGemmReductionUnroll);
+  if (t.laneSplit)
+    t.swappedRemainderLanes = chooseSwappedLaneRemainderTile(
+        t.rowSplit ? t.rowSplit : a, b - t.laneSplit, accBits, target);
   return t;
+}
+
+int64_t mlir::convgrad::cpu::chooseSwappedLaneRemainderTile(
+    int64_t rows, int64_t remainderLanes, int64_t accBits,
+    const CPUTarget &target) {
+  int64_t lanes = target.lanes(accBits);
+  if (lanes <= 1 || remainderLanes <= 0 || remainderLanes >= lanes ||
+      rows < lanes || rows % lanes != 0)
+    return 0;
+  // Whole register rows of a power-of-two count of vectors (see
+  // isWholeRegisterRow), as many as divide the rows and fit.
+  for (int64_t vectors = 4; vectors >= 1; vectors /= 2)
+    if (rows % (vectors * lanes) == 0 &&
+        remainderLanes * vectors <= maxAccumulatorRegisters(target))
+      return vectors * lanes;
+  return 0;
 }
 
 /// The L1 share of a GEMM pass's operand slices (kPassL1Numerator /
@@ -693,10 +712,11 @@ static constexpr int64_t kMinReductionVectors = 4;
 PointwiseGemmPlan mlir::convgrad::cpu::planPointwiseGemm(
     int64_t channels, int64_t filters, int64_t positions, int64_t batch,
     int64_t inputBits, int64_t accBits, const CPUTarget &target,
-    bool inputIsWindow) {
+    bool inputIsWindow, bool outputIsInterleaved) {
   PointwiseGemmPlan plan;
   int64_t lanes = target.lanes(accBits);
-  if (channels <= 0 || filters <= 0 || positions < lanes || inputIsWindow)
+  if (channels <= 0 || filters <= 0 || positions < lanes || inputIsWindow ||
+      outputIsInterleaved)
     return plan;
   int64_t vectors = (positions + lanes - 1) / lanes;
   int64_t idleLanes = vectors * lanes - positions;
