@@ -68,6 +68,13 @@
 //          (or one transpose of the rows' slab when there is no padding)
 //   tap k reads %xs[0, k * d :: s, :] and all of %dys.
 //
+// When the GEMM keeps its lane blocks outside its row blocks (rows of the
+// lane operand wider than L1, cpu::getWgradGemmPasses), each buffer position
+// gets a cache line more than its channels (cpu::getStagedPositionPadding):
+// the transposes write, and the GEMMs read, the first C' (F') channels, so
+// that a lane block's column of positions is an odd number of lines apart
+// and spreads over all L1 sets.
+//
 // The buffers (one per task: slice t of a [T, ...] tensor made outside the
 // forall) are loop-carried values overwritten by every work item before it
 // reads them, so bufferization keeps them in place: no allocation per work
