@@ -68,6 +68,13 @@
 //          (or one transpose of the rows' slab when there is no padding)
 //   tap k reads %xs[0, k * d :: s, :] and all of %dys.
 //
+// When the GEMM keeps its lane blocks outside its row blocks (rows of the
+// lane operand wider than L1, cpu::getWgradGemmPasses), each buffer position
+// gets a cache line more than its channels (cpu::getStagedPositionPadding):
+// the transposes write, and the GEMMs read, the first C' (F') channels, so
+// that a lane block's column of positions is an odd number of lines apart
+// and spreads over all L1 sets.
+//
 // The buffers (one per task: slice t of a [T, ...] tensor made outside the
 // forall) are loop-carried values overwritten by every work item before it
 // reads them, so bufferization keeps them in place: no allocation per work
@@ -254,13 +261,30 @@ struct DecomposeConvBackwardFilterAsGemm
                            accType.getIntOrFloatBitWidth(), target);
     // Passes over the rows of the block (the second innermost output
     // dimension; none for 1-D ops) whose lane operand slice stays in L1.
+    // Staged buffers may get a cache line more per position so that the
+    // lane blocks' columns do not conflict in L1 (padding elements
+    // appended to x's and dy's channels).
+    int64_t xBytes = std::max<int64_t>(1, xType.getElementTypeBitWidth() / 8);
+    int64_t dyBytes =
+        std::max<int64_t>(1, dyType.getElementTypeBitWidth() / 8);
+    int64_t xStagePad = 0, dyStagePad = 0;
     if (r >= 2) {
-      int64_t laneBits = lanesAlongC ? xType.getElementTypeBitWidth()
-                                     : dyType.getElementTypeBitWidth();
-      int64_t rowPositions = blockSizes[r - 1];
-      gemmTiling.passRows = cpu::getGemmPassRows(
-          blockSizes[r - 2], rowPositions,
-          rowPositions * taskB * std::max<int64_t>(1, laneBits / 8), target);
+      int64_t laneBytes = lanesAlongC ? xBytes : dyBytes;
+      // Positions of the lane operand are its staged buffer's (padded) or
+      // its tensor's (x's windows step s_R positions) channels apart.
+      int64_t laneStride =
+          staged ? (taskB + cpu::getStagedPositionPadding(taskB, laneBytes)) *
+                       laneBytes
+                 : b * laneBytes * (lanesAlongC ? p.strides[r - 1] : 1);
+      cpu::GemmPasses passes = cpu::getWgradGemmPasses(
+          blockSizes[r - 2], blockSizes[r - 1], taskB, gemmTiling.laneTile,
+          laneBytes, laneStride, target);
+      gemmTiling.passRows = passes.rows;
+      gemmTiling.laneBlocksOuter = passes.laneBlocksOuter;
+      if (staged && passes.laneBlocksOuter) {
+        xStagePad = cpu::getStagedPositionPadding(taskC, xBytes);
+        dyStagePad = cpu::getStagedPositionPadding(taskF, dyBytes);
+      }
     }
 
     // Staged slices (see the header): a work item transposes the rows of x
@@ -271,7 +295,7 @@ struct DecomposeConvBackwardFilterAsGemm
                              (kernel[0] - 1) * p.dilations[0] + 1;
     SmallVector<int64_t> xStageShape = {1, inputBlockRows};
     xStageShape.append(paddedSizes.begin() + 1, paddedSizes.end());
-    xStageShape.push_back(taskC);
+    xStageShape.push_back(taskC + xStagePad);
     SmallVector<int64_t> toLast = channelsFirstToLastPermutation(r);
     // Whether the staged x has zero padding (a crop, hi < 0, only drops
     // input positions).
@@ -287,6 +311,7 @@ struct DecomposeConvBackwardFilterAsGemm
                                     int64_t count) -> SmallVector<Value> {
       SmallVector<int64_t> xShape(xStageShape), dyShape(dySliceType.getShape());
       xShape[0] = dyShape[0] = count;
+      dyShape.back() += dyStagePad;
       return {bufferization::AllocTensorOp::create(
                   bld, l, RankedTensorType::get(xShape, xType.getElementType()),
                   ValueRange{}),
@@ -302,6 +327,37 @@ struct DecomposeConvBackwardFilterAsGemm
       return linalg::FillOp::create(bld, l, ValueRange{zeroElement},
                                     ValueRange{tensor})
           .getResult(0);
+    };
+    // The first `channels` channels of a staging buffer (all of them but
+    // its padding elements, getStagedPositionPadding).
+    auto channelsOf = [&](OpBuilder &bld, Location l, Value buffer,
+                          int64_t channels) -> Value {
+      auto type = cast<RankedTensorType>(buffer.getType());
+      if (type.getShape().back() == channels)
+        return buffer;
+      SmallVector<OpFoldResult> offsets(type.getRank(), bld.getIndexAttr(0));
+      SmallVector<OpFoldResult> unit(type.getRank(), bld.getIndexAttr(1));
+      SmallVector<OpFoldResult> sizes =
+          getAsIndexOpFoldResult(bld.getContext(), type.getShape());
+      sizes.back() = bld.getIndexAttr(channels);
+      return tensor::ExtractSliceOp::create(bld, l, buffer, offsets, sizes,
+                                            unit);
+    };
+    // `source` transposed to channels-last into those channels of `buffer`;
+    // the whole buffer.
+    auto transposeIntoChannels = [&](OpBuilder &bld, Location l, Value source,
+                                     Value buffer, int64_t channels) -> Value {
+      Value slot = channelsOf(bld, l, buffer, channels);
+      Value moved = linalg::TransposeOp::create(bld, l, source, slot, toLast)
+                        .getResult()
+                        .front();
+      if (slot == buffer)
+        return moved;
+      auto slice = slot.getDefiningOp<tensor::ExtractSliceOp>();
+      return tensor::InsertSliceOp::create(bld, l, moved, buffer,
+                                           slice.getMixedOffsets(),
+                                           slice.getMixedSizes(),
+                                           slice.getMixedStrides());
     };
     // The staged x of image n for output rows [firstRow, firstRow + O'):
     // row j of the buffer is row firstRow * s_1 + j - lo_1 of x, or zero
@@ -341,11 +397,10 @@ struct DecomposeConvBackwardFilterAsGemm
             .getResult();
       };
       if (!padded) {
-        // The rows are one slab of x: one transpose.
+        // The rows are one slab of x: one transpose (into the channels
+        // before the buffer's padding elements, which no GEMM reads).
         Value slab = inputSlice(bld, l, firstInputRow, inputBlockRows);
-        return linalg::TransposeOp::create(bld, l, slab, buffer, toLast)
-            .getResult()
-            .front();
+        return transposeIntoChannels(bld, l, slab, buffer, taskC);
       }
       buffer = fillZero(bld, l, buffer);
       // Rows before `top` read x rows < 0, rows from `bottom` on rows >= H:
@@ -449,14 +504,12 @@ struct DecomposeConvBackwardFilterAsGemm
                 sizes[pos.spatial(i)] = ob.getIndexAttr(blockSizes[i]);
               Value dySlice = tensor::ExtractSliceOp::create(
                   ob, ol, dy, offsets, sizes, unit);
-              dyBlock = linalg::TransposeOp::create(ob, ol, dySlice,
-                                                    outerArgs[2], toLast)
-                            .getResult()
-                            .front();
+              yielded[2] = transposeIntoChannels(ob, ol, dySlice,
+                                                 outerArgs[2], taskF);
+              dyBlock = channelsOf(ob, ol, yielded[2], taskF);
               xSource = stageInputRows(ob, ol, outerArgs[1], n, firstRow,
                                        cOffset);
               yielded[1] = xSource;
-              yielded[2] = dyBlock;
             } else {
               SmallVector<OpFoldResult> offsets(last.rank(),
                                                 ob.getIndexAttr(0));
@@ -721,6 +774,8 @@ linalg::GenericOp mlir::convgrad::createTaggedGemm(
   if (tiling.laneSplit && tiling.swappedRemainderLanes)
     gemm->setAttr(kGemmSwappedRemainderLanesAttrName,
                   b.getI64IntegerAttr(tiling.swappedRemainderLanes));
+  if (tiling.laneBlocksOuter)
+    gemm->setAttr(kGemmLaneBlocksOuterAttrName, b.getUnitAttr());
   return gemm;
 }
 

@@ -222,3 +222,43 @@ func.func @prime_channels(%x: tensor<1x8x8x67xf32>, %dy: tensor<1x8x8x67xf32>) -
   %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] layout = channels_last : (tensor<1x8x8x67xf32>, tensor<1x8x8x67xf32>) -> tensor<67x3x3x67xf32>
   return %dw : tensor<67x3x3x67xf32>
 }
+
+// -----
+
+// Rows of dy wider than the L1 share (40 x 256 f32 = 40 KiB; 24 KiB on this
+// 32 KiB-L1 target): the GEMM keeps its lane blocks outside its row blocks
+// (cpu::getWgradGemmPasses), and the staging buffers get a cache line more per
+// position (256 + 16, 64 + 16 f32: 17 and 5 lines, not 16 and 4, so that a
+// lane block's column spreads over the L1 sets). The transposes write the
+// buffers' first channels; the GEMM reads those channels only.
+// CHECK-LABEL: func.func @wgrad_cf_wide_rows
+// CHECK: %[[XS:.*]] = bufferization.alloc_tensor() : tensor<1x5x40x80xf32>
+// CHECK: %[[DYS:.*]] = bufferization.alloc_tensor() : tensor<1x5x40x272xf32>
+// CHECK: scf.for %{{.*}} iter_args(%{{.*}} = %{{.*}}, %[[XB:.*]] = %[[XS]], %[[DYB:.*]] = %[[DYS]])
+// CHECK:   %[[DYSLOT:.*]] = tensor.extract_slice %[[DYB]][0, 0, 0, 0] [1, 5, 40, 256] [1, 1, 1, 1]
+// CHECK:   %[[DYT:.*]] = linalg.transpose ins(%{{.*}} : tensor<1x256x5x40xf32>) outs(%[[DYSLOT]] : tensor<1x5x40x256xf32>)
+// CHECK:   %[[DYNEXT:.*]] = tensor.insert_slice %[[DYT]] into %[[DYB]][0, 0, 0, 0] [1, 5, 40, 256] [1, 1, 1, 1]
+// CHECK:   %[[XSLOT:.*]] = tensor.extract_slice %[[XB]][0, 0, 0, 0] [1, 5, 40, 64] [1, 1, 1, 1]
+// CHECK:   %[[XT:.*]] = linalg.transpose ins(%{{.*}} : tensor<1x64x5x40xf32>) outs(%[[XSLOT]] : tensor<1x5x40x64xf32>)
+// CHECK:   %[[XNEXT:.*]] = tensor.insert_slice %[[XT]] into %[[XB]]
+// CHECK:   linalg.generic {{.*}} ins(%[[XT]], %[[DYT]] : tensor<1x5x40x64xf32>, tensor<1x5x40x256xf32>)
+// CHECK-SAME: attrs = {convgrad.gemm_lane_blocks_outer, convgrad.gemm_tiling = array<i64: 4, 64, 8>}
+// CHECK:   scf.yield %{{.*}}, %[[XNEXT]], %[[DYNEXT]]
+func.func @wgrad_cf_wide_rows(%x: tensor<1x64x40x40xf32>, %dy: tensor<1x256x40x40xf32>) -> tensor<256x64x1x1xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy : (tensor<1x64x40x40xf32>, tensor<1x256x40x40xf32>) -> tensor<256x64x1x1xf32>
+  return %dw : tensor<256x64x1x1xf32>
+}
+
+// -----
+
+// The same rows read in place (channels-last): positions 1 KiB apart, an even
+// number of lines, would put a lane block's column into a quarter of the L1
+// sets: the lane blocks stay inside (one row per pass).
+// CHECK-LABEL: func.func @wgrad_cl_wide_rows
+// CHECK: linalg.generic
+// CHECK-NOT: gemm_lane_blocks_outer
+// CHECK-SAME: attrs = {convgrad.gemm_tiling = array<i64: 4, 64, 8>}
+func.func @wgrad_cl_wide_rows(%x: tensor<1x40x40x64xf32>, %dy: tensor<1x40x40x256xf32>) -> tensor<256x1x1x64xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy layout = channels_last : (tensor<1x40x40x64xf32>, tensor<1x40x40x256xf32>) -> tensor<256x1x1x64xf32>
+  return %dw : tensor<256x1x1x64xf32>
+}

@@ -808,6 +808,71 @@ TEST(WgradGemm, PassRows) {
   }
 }
 
+// Wide rows of the lane operand (beyond L1 with their broadcast lines):
+// lane blocks outside and passes of the rows of one lane block, when the
+// positions are a conflict-free stride apart (getWgradGemmPasses).
+TEST(WgradGemm, LaneStationaryPasses) {
+  for (const CPUTarget &target : {avx2, avx512}) {
+    CPUTarget l1Of48 = target;
+    l1Of48.l1DataBytes = 48 * 1024;
+    int64_t laneTile = getGemmTiling(256, 512, 7, 32, target).laneTile;
+    // Row e: 28 x 512 f32 rows of dy (56 KiB), staged 528 f32 apart (33
+    // lines): 36 KiB take 4 rows of 28 x (64 lanes + a line) on AVX-512.
+    int64_t padded = (512 + getStagedPositionPadding(512, 4)) * 4;
+    EXPECT_EQ(padded, 528 * 4);
+    GemmPasses passes =
+        getWgradGemmPasses(4, 28, 512, laneTile, 4, padded, l1Of48);
+    EXPECT_TRUE(passes.laneBlocksOuter);
+    EXPECT_LE(passes.rows * 28 * (laneTile * 4 + 64), 36 * 1024);
+    if (laneTile == 64)
+      EXPECT_EQ(passes.rows, 4);
+    // Always a divisor of the block's rows: 7 rows get passes of 1.
+    EXPECT_EQ(getWgradGemmPasses(7, 28, 512, laneTile, 4, padded, l1Of48).rows,
+              1);
+    // Read in place, 2 KiB apart: the column of a lane block falls into
+    // few L1 sets; the per-row passes of getGemmPassRows stay.
+    passes = getWgradGemmPasses(4, 28, 512, laneTile, 4, 512 * 4, l1Of48);
+    EXPECT_FALSE(passes.laneBlocksOuter);
+    EXPECT_EQ(passes.rows, getGemmPassRows(4, 28, 28 * 512 * 4, l1Of48));
+    // Rows that fit: getGemmPassRows's passes, lane blocks inside.
+    passes = getWgradGemmPasses(14, 14, 256, laneTile, 4, 257 * 4, l1Of48);
+    EXPECT_FALSE(passes.laneBlocksOuter);
+    EXPECT_EQ(passes.rows, 2);
+    // One lane block: nothing to keep stationary.
+    EXPECT_FALSE(getWgradGemmPasses(4, 224, laneTile, laneTile, 4,
+                                    (laneTile + 16) * 4, l1Of48)
+                     .laneBlocksOuter);
+    // Degenerate inputs: one row per pass, lane blocks inside.
+    for (GemmPasses p : {getWgradGemmPasses(0, 28, 512, laneTile, 4, 0, target),
+                         getWgradGemmPasses(4, 0, 512, laneTile, 4, 0, target),
+                         getWgradGemmPasses(4, 28, 512, 0, 4, 2112, target)}) {
+      EXPECT_EQ(p.rows, 1);
+      EXPECT_FALSE(p.laneBlocksOuter);
+    }
+    // Row e's plan: blocks of rows whose passes are longest (4 of 28 rows,
+    // where the quarter-L2 budget alone would take 7).
+    WgradGemmPlan plan = planWgradGemm(256, 512, 1, {28, 28}, 32, 32, l1Of48,
+                                       0, /*blockBytesOverride=*/7 * 28 * 2048);
+    EXPECT_EQ(plan.rowsPerBlock, 4);
+  }
+}
+
+// Staging buffers get a line more per position when their positions would
+// be an even number of lines apart.
+TEST(WgradGemm, StagedPositionPadding) {
+  EXPECT_EQ(getStagedPositionPadding(512, 4), 16);
+  EXPECT_EQ(getStagedPositionPadding(256, 4), 16);
+  EXPECT_EQ(getStagedPositionPadding(256, 2), 32);
+  EXPECT_EQ(getStagedPositionPadding(16, 4), 0);  // one line: odd
+  EXPECT_EQ(getStagedPositionPadding(48, 4), 0);  // three lines
+  EXPECT_EQ(getStagedPositionPadding(67, 4), 0);  // not whole lines
+  EXPECT_EQ(getStagedPositionPadding(0, 4), 0);
+  EXPECT_EQ(getStagedPositionPadding(512, 0), 0);
+  EXPECT_TRUE(isConflictFreeStride(33 * 64));
+  EXPECT_FALSE(isConflictFreeStride(32 * 64));
+  EXPECT_FALSE(isConflictFreeStride(0));
+}
+
 TEST(WgradGemm, PrimeChannelsSplit) {
   // 67 x 67: full blocks of the first 64 rows and lanes, then one block of
   // the remaining 3 (a narrow vector), on both targets.

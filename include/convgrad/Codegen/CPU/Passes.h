@@ -39,7 +39,9 @@ constexpr StringLiteral kGemmTilingAttrName = "convgrad.gemm_tiling";
 /// A unit attribute next to kGemmTilingAttrName: the GEMM's loops over
 /// blocks of lanes (b) go outside its reduction and row loops, so that the
 /// [reduction x lanes] panel of rhs a lane block reads stays in L1 while
-/// every block of rows reuses it (set when rhs is much larger than lhs).
+/// every block of rows reuses it (set when rhs is much larger than lhs, and
+/// on filter gradient GEMMs whose lane operand rows exceed L1:
+/// cpu::GemmTiling::laneBlocksOuter).
 constexpr StringLiteral kGemmLaneBlocksOuterAttrName =
     "convgrad.gemm_lane_blocks_outer";
 

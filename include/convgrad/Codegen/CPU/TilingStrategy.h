@@ -412,6 +412,10 @@ struct GemmTiling {
   /// exchanged (chooseSwappedLaneRemainderTile): its many rows along the
   /// vector lanes, its few remainder lanes broadcast.
   int64_t swappedRemainderLanes = 0;
+  /// Whether the loops over blocks of lanes go outside the loops over
+  /// blocks of rows (getWgradGemmPasses): each lane block's slice of the
+  /// lane operand then stays in L1 while every row block reads it.
+  bool laneBlocksOuter = false;
 };
 GemmTiling getGemmTiling(int64_t a, int64_t b, int64_t innerReduction,
                          int64_t accBits, const CPUTarget &target);
@@ -440,6 +444,45 @@ int64_t chooseSwappedLaneRemainderTile(int64_t rows, int64_t remainderLanes,
 /// fit three quarters of L1; 1 (a pass per row) when a single row does not.
 int64_t getGemmPassRows(int64_t blockRows, int64_t rowPositions,
                         int64_t laneRowBytes, const CPUTarget &target);
+
+/// The passes of a filter gradient GEMM (GemmTiling::passRows and
+/// laneBlocksOuter). `lanes` is B, the GEMM's lanes (of a task),
+/// `laneTile` its register block's, `laneElementBytes` the bytes of one
+/// element of the lane operand, `lanePositionStride` the bytes from one of
+/// its positions to the next. When one output row of the lane operand,
+/// all lanes, and its broadcast lines fit the L1 share of getGemmPassRows,
+/// the passes are getGemmPassRows's, lane blocks inside. Otherwise (wide
+/// rows: 28 x 512 or 56 x 256 f32, 56 KiB, the 1x1 expansions of
+/// bottleneck layers) every register block would stream the row from L2:
+/// if the position stride spreads a lane block's column over all L1 sets
+/// (isConflictFreeStride), the lane blocks go outside and a pass takes the
+/// most rows (a divisor of `blockRows`) whose slice of one lane block, with
+/// a broadcast line per position, fits that share, so that all blocks of
+/// rows read it from L1 and each register block accumulates the pass's
+/// whole reduction. A stride of an even number of cache lines (2 KiB for
+/// 512 f32) maps that column to a few sets, which cannot hold it: the
+/// passes then stay getGemmPassRows's.
+struct GemmPasses {
+  int64_t rows = 1;
+  bool laneBlocksOuter = false;
+};
+GemmPasses getWgradGemmPasses(int64_t blockRows, int64_t rowPositions,
+                              int64_t lanes, int64_t laneTile,
+                              int64_t laneElementBytes,
+                              int64_t lanePositionStride,
+                              const CPUTarget &target);
+
+/// Whether a column of cache lines `stride` bytes apart spreads over the
+/// sets of a cache (of power-of-two sets): strides that are not a multiple
+/// of two cache lines. A multiple of 2^k lines visits 1 / 2^k of the sets.
+bool isConflictFreeStride(int64_t stride);
+
+/// Elements added to each position of a channels-last staging buffer of
+/// `channels` channels (planWgradStaging) whose GEMM keeps lane blocks
+/// outside (getWgradGemmPasses): one cache line when the positions would
+/// otherwise be a conflicting stride apart, else 0. The buffers are per
+/// task and small (a block of rows), the extra line costs nothing to fill.
+int64_t getStagedPositionPadding(int64_t channels, int64_t elementBytes);
 
 /// How a channels-first convolution with a 1 x .. x 1 kernel (stride 1, no
 /// padding, one group) runs as one GEMM per image with vector lanes along

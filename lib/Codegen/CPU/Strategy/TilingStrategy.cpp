@@ -702,6 +702,52 @@ int64_t mlir::convgrad::cpu::getGemmPassRows(int64_t blockRows,
                               std::max<int64_t>(1, budget / rowBytes));
 }
 
+/// The L1 share of getGemmPassRows, for one lane block's rows.
+static int64_t gemmPassBudget(const CPUTarget &target) {
+  return target.l1DataBytes * kPassL1Numerator / kPassL1Denominator;
+}
+
+bool mlir::convgrad::cpu::isConflictFreeStride(int64_t stride) {
+  return stride > 0 && stride % (2 * kCacheLineBytes) != 0;
+}
+
+int64_t mlir::convgrad::cpu::getStagedPositionPadding(int64_t channels,
+                                                      int64_t elementBytes) {
+  if (channels < 1 || elementBytes < 1 ||
+      isConflictFreeStride(channels * elementBytes) ||
+      kCacheLineBytes % elementBytes != 0)
+    return 0;
+  return kCacheLineBytes / elementBytes;
+}
+
+GemmPasses mlir::convgrad::cpu::getWgradGemmPasses(
+    int64_t blockRows, int64_t rowPositions, int64_t lanes, int64_t laneTile,
+    int64_t laneElementBytes, int64_t lanePositionStride,
+    const CPUTarget &target) {
+  GemmPasses passes;
+  if (blockRows < 1 || rowPositions < 1 || lanes < 1 || laneTile < 1 ||
+      laneElementBytes < 1)
+    return passes;
+  int64_t laneRowBytes = rowPositions * lanes * laneElementBytes;
+  int64_t budget = gemmPassBudget(target);
+  // A single lane block has nothing to keep stationary.
+  if (laneRowBytes + rowPositions * kCacheLineBytes <= budget ||
+      laneTile >= lanes || !isConflictFreeStride(lanePositionStride)) {
+    passes.rows = getGemmPassRows(blockRows, rowPositions, laneRowBytes,
+                                  target);
+    return passes;
+  }
+  // Measured on the 1x1 stride-2 256 -> 512 filter gradient (28 x 28 x 512
+  // f32 rows of dy, 56 KiB): every 4 x 64 register block read its 7 KiB of
+  // each row from L2, 40 bytes a cycle with the block's own load and store.
+  passes.laneBlocksOuter = true;
+  int64_t tileRowBytes =
+      rowPositions * (laneTile * laneElementBytes + kCacheLineBytes);
+  passes.rows = largestDivisorAtMost(
+      blockRows, std::max<int64_t>(1, budget / tileRowBytes));
+  return passes;
+}
+
 /// Idle lanes a pointwise GEMM may leave in its last vector of positions,
 /// as a fraction of all lanes (1 / kMaxIdleLaneFraction): beyond, the
 /// channels-last form, with full vectors of channels, wins.
@@ -814,9 +860,31 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradGemm(
   for (size_t i = 1; i < outputSizes.size(); ++i)
     rowBytes *= std::max<int64_t>(1, outputSizes[i]);
   int64_t firstDim = outputSizes.empty() ? 1 : outputSizes[0];
-  plan.rowsPerBlock = largestDivisorAtMost(
-      firstDim,
-      std::max<int64_t>(1, blockBytes / std::max<int64_t>(1, rowBytes)));
+  int64_t maxRows =
+      std::max<int64_t>(1, blockBytes / std::max<int64_t>(1, rowBytes));
+  plan.rowsPerBlock = largestDivisorAtMost(firstDim, maxRows);
+  // 2-D GEMMs pass over the rows of a block (getWgradGemmPasses): when the
+  // passes keep lane blocks outside (assuming the staged, padded stride: a
+  // channels-last op read in place keeps its 1-row passes whichever block),
+  // the block whose passes are longest (28 rows of 28 x 512 f32 dy: blocks
+  // of 7 rows would make passes of 1 row, blocks of 4 rows passes of 4).
+  if (outputSizes.size() == 2 && firstDim > 0) {
+    // The stride of a staged, padded lane operand (getStagedPositionPadding).
+    int64_t laneTile = getGemmTiling(a, b, 1, accBits, target).laneTile;
+    int64_t laneBytes = std::max<int64_t>(1, gradBits / 8);
+    int64_t stride =
+        (b + getStagedPositionPadding(b, laneBytes)) * laneBytes;
+    auto passes = [&](int64_t rows) {
+      return getWgradGemmPasses(rows, outputSizes[1], b, laneTile, laneBytes,
+                                stride, target);
+    };
+    if (passes(plan.rowsPerBlock).laneBlocksOuter) {
+      for (int64_t rows = plan.rowsPerBlock - 1; rows >= 1; --rows)
+        if (firstDim % rows == 0 &&
+            passes(rows).rows > passes(plan.rowsPerBlock).rows)
+          plan.rowsPerBlock = rows;
+    }
+  }
 
   // Tasks: one per thread (4 when the count is decided at run time). A task
   // owns whole register blocks: rows in multiples of the block's rows, or
