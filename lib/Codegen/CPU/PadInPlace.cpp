@@ -18,6 +18,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "convgrad/Codegen/CPU/Passes.h"
+#include "convgrad/Codegen/CPU/TilingStrategy.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -143,6 +144,28 @@ Value fillBorder(OpBuilder &b, Location loc, Value value,
   return result;
 }
 
+/// The bytes of the shortest contiguous run of a padded side of `type`
+/// around the interior of `interiorShape` at `low`: along dimension d, a
+/// side of s elements is runs of s times the sizes of the dimensions after
+/// d. 0 if nothing is padded.
+int64_t narrowestSideRunBytes(RankedTensorType type, ArrayRef<int64_t> low,
+                              ArrayRef<int64_t> interiorShape) {
+  int64_t elementBytes = llvm::divideCeil(
+      type.getElementType().getIntOrFloatBitWidth(), 8);
+  int64_t narrowest = 0;
+  int64_t innerElements = 1;
+  for (int64_t d = type.getRank() - 1; d >= 0; --d) {
+    int64_t high = type.getDimSize(d) - low[d] - interiorShape[d];
+    for (int64_t side : {low[d], high})
+      if (side > 0) {
+        int64_t bytes = side * innerElements * elementBytes;
+        narrowest = narrowest == 0 ? bytes : std::min(narrowest, bytes);
+      }
+    innerElements *= type.getDimSize(d);
+  }
+  return narrowest;
+}
+
 /// pad(op(..., outs(empty))) -> insert_slice(op(...), border), with the fill
 /// of the padded tensor's border before `op`, so that empty-tensor
 /// elimination can make `op` write into the interior of the padded buffer.
@@ -172,8 +195,16 @@ struct PadIntoFilledDestination : OpRewritePattern<tensor::PadOp> {
     RankedTensorType type = pad.getResultType();
     auto sourceType = cast<RankedTensorType>(pad.getSource().getType());
     Value value = arith::ConstantOp::create(rewriter, loc, padAttr);
-    Value filled = fillBorder(rewriter, loc, value, type,
-                              pad.getStaticLow(), sourceType.getShape());
+    Value filled;
+    if (convgrad::cpu::fillsPaddedBorderOnly(narrowestSideRunBytes(
+            type, pad.getStaticLow(), sourceType.getShape()))) {
+      filled = fillBorder(rewriter, loc, value, type, pad.getStaticLow(),
+                          sourceType.getShape());
+    } else {
+      Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                            type.getElementType());
+      filled = linalg::FillOp::create(rewriter, loc, value, empty).getResult(0);
+    }
     rewriter.setInsertionPoint(pad);
     SmallVector<OpFoldResult> offsets, sizes, strides;
     for (int64_t i = 0; i < type.getRank(); ++i) {

@@ -1096,6 +1096,20 @@ TEST(DataMovement, ResultTransposeFusedWhenItWouldSpill) {
   EXPECT_FALSE(fuseResultTransposeIntoTasks(4 * image, 0, avx512));
 }
 
+TEST(DataMovement, PaddedBorderOnlyWhenSidesFillCacheLines) {
+  // Channels-last dy of row a padded by one pixel: the narrowest side is a
+  // pixel's 64 f32 channels (256 bytes).
+  EXPECT_TRUE(fillsPaddedBorderOnly(64 * 4));
+  EXPECT_TRUE(fillsPaddedBorderOnly(16 * 4));
+  // Channels-first padding of the width: one or two elements per row, the
+  // RGB stem's 8 x 64 x 112 rows would be 57344 tiny fills each side.
+  EXPECT_FALSE(fillsPaddedBorderOnly(4));
+  EXPECT_FALSE(fillsPaddedBorderOnly(2 * 4));
+  EXPECT_FALSE(fillsPaddedBorderOnly(3 * 2));
+  // Nothing padded.
+  EXPECT_FALSE(fillsPaddedBorderOnly(0));
+}
+
 TEST(DataMovement, ReverseTilesAsVectorRows) {
   using Sizes = std::vector<int64_t>;
   // The flipped 3x3 filter of a data gradient, FCHW [F, C, 3, 3]: a tile

@@ -578,7 +578,11 @@ def ConvGradCPUPadInPlace : Pass<"convgrad-cpu-pad-in-place"> {
     (one per padded side of each dimension, disjoint; a side along an inner
     dimension, one small slab per row, is an `scf.for` over the rows, which
     LLVM does not unroll into one huge block), created before that op, and a
-    `tensor.insert_slice` of the source into the interior. Empty-tensor
+    `tensor.insert_slice` of the source into the interior. The border alone
+    is filled when each side's contiguous runs fill a cache line
+    (`cpu::fillsPaddedBorderOnly`; the channels of a channels-last pixel);
+    sides of a few elements (a channels-first width padding) would be
+    millions of tiny fills, so the whole padded tensor is filled. Empty-tensor
     elimination (`eliminate-empty-tensors`, the first step of the CPU
     pipeline's bufferization) then makes the op write straight into the
     interior of the padded buffer, which nothing else writes: the copy, one more pass over the whole

@@ -1318,6 +1318,11 @@ bool mlir::convgrad::cpu::parallelizeDataMovement(int64_t bytes,
   return target.threads != 1 && bytes >= kMinParallelBytes;
 }
 
+bool mlir::convgrad::cpu::fillsPaddedBorderOnly(
+    int64_t narrowestSideRunBytes) {
+  return narrowestSideRunBytes >= kCacheLineBytes;
+}
+
 bool mlir::convgrad::cpu::fuseResultTransposeIntoTasks(
     int64_t resultBytes, int64_t taskTileBytes, const CPUTarget &target) {
   // The separate transpose reads the channels-last result and writes the
