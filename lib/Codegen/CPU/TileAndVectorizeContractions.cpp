@@ -252,7 +252,15 @@ struct TileAndVectorizeContractionsPass
           for (Operation &bodyOp : body->getOperations())
             b.clone(bodyOp, map);
         });
-    rewriter.replaceOp(op, transpose(swapped.getResult(0), blockType));
+    // Back into the block itself (not a fresh tensor): the GEMM's result
+    // stays an update of its accumulator, which bufferizes in place when
+    // the accumulator is a loop-carried value (the f32 parts of a bf16 or
+    // f16 filter gradient, carried across images).
+    rewriter.replaceOp(op, linalg::TransposeOp::create(
+                               rewriter, loc, swapped.getResult(0), block,
+                               ArrayRef<int64_t>{1, 0})
+                               .getResult()
+                               .front());
     return swapped;
   }
 
