@@ -341,32 +341,20 @@ private:
   /// block.
   Value emitPhases(OpBuilder &b, Location loc, Value out, Value n, Value row,
                    Value local, Value c0, int64_t vectors, bool masked) {
-    // Kernel rows reading a whole dy row inside dy, per kernel row: the
-    // condition and the dy row.
+    // Unrolled kernel rows: per kernel row, whether it reads a dy row and
+    // that row, shared by every block of the output row. (Looped kernel
+    // rows compute theirs in each block's loop.)
     SmallVector<std::pair<Value, Value>> kernelRows;
-    int64_t s = g.strides[0];
-    for (int64_t kh = 0; kh < g.kernel[0]; ++kh) {
-      Value t = addIndex(b, loc, row, g.padLow[0] - kh * g.dilations[0]);
-      Value cond = inRange(b, loc, t, g.outSizes[0] * s);
-      Value dyRow = t;
-      if (s > 1) {
-        // t >= 0 where it matters: remsi's sign does not.
-        Value sv = indexConstant(b, loc, s);
-        Value rem = arith::RemSIOp::create(b, loc, t, sv);
-        cond = arith::AndIOp::create(
-            b, loc, cond,
-            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rem,
-                                  indexConstant(b, loc, 0)));
-        dyRow = arith::DivSIOp::create(b, loc, t, sv);
-      }
-      kernelRows.push_back({cond, dyRow});
-    }
+    if (!tiling.loopKernelRows)
+      for (int64_t kh = 0; kh < g.kernel[0]; ++kh)
+        kernelRows.push_back(dyRowOf(
+            b, loc, addIndex(b, loc, row, g.padLow[0] - kh * g.dilations[0])));
     int64_t cb = tiling.columnBlock;
     for (const ColumnPhase &ph : phases) {
       auto block = [&](OpBuilder &bb, Value dst, Value base,
                        ArrayRef<BlockColumn> cols) {
-        return emitBlock(bb, loc, dst, ph, n, kernelRows, local, c0, vectors,
-                         masked, base, cols);
+        return emitBlock(bb, loc, dst, ph, n, row, kernelRows, local, c0,
+                         vectors, masked, base, cols);
       };
       // Border columns: static, each with the kernel columns inside dy.
       auto borders = [&](Value dst, int64_t begin, int64_t end) {
@@ -407,12 +395,31 @@ private:
     return out;
   }
 
+  /// For t = row + lo - kh d of a kernel row: whether the row reads a dy
+  /// row (0 <= t < OH s and s divides t) and that dy row, t / s.
+  std::pair<Value, Value> dyRowOf(OpBuilder &b, Location loc, Value t) const {
+    int64_t s = g.strides[0];
+    Value cond = inRange(b, loc, t, g.outSizes[0] * s);
+    if (s == 1)
+      return {cond, t};
+    // t >= 0 where it matters: remsi's sign does not.
+    Value sv = indexConstant(b, loc, s);
+    Value rem = arith::RemSIOp::create(b, loc, t, sv);
+    cond = arith::AndIOp::create(
+        b, loc, cond,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rem,
+                              indexConstant(b, loc, 0)));
+    return {cond, arith::DivSIOp::create(b, loc, t, sv)};
+  }
+
   /// One register block: columns q = base + col.offset of phase `ph`, x
-  /// `vectors` channel vectors from c0.
+  /// `vectors` channel vectors from c0, of output row `row` (its unrolled
+  /// `kernelRows`, empty when they are looped).
   Value emitBlock(OpBuilder &b, Location loc, Value out, const ColumnPhase &ph,
-                  Value n, ArrayRef<std::pair<Value, Value>> kernelRows,
-                  Value local, Value c0, int64_t vectors, bool masked,
-                  Value base, ArrayRef<BlockColumn> cols) {
+                  Value n, Value row,
+                  ArrayRef<std::pair<Value, Value>> kernelRows, Value local,
+                  Value c0, int64_t vectors, bool masked, Value base,
+                  ArrayRef<BlockColumn> cols) {
     SmallVector<Value> channel;
     for (int64_t v = 0; v < vectors; ++v)
       channel.push_back(addIndex(b, loc, c0, v * cv.lanes));
@@ -423,24 +430,25 @@ private:
     bool anyTap = llvm::any_of(
         cols, [](const BlockColumn &c) { return !c.kernelColumns.empty(); });
     if (anyTap) {
-      for (int64_t kh = 0; kh < g.kernel[0]; ++kh) {
-        Value cond = kernelRows[kh].first, dyRow = kernelRows[kh].second;
-        acc = ifThenUpdate(
-            b, loc, cond, acc,
+      // Per channel vector: the tap filter vectors, then each dy vector the
+      // block reads, once, into every (column, tap) that reads it. Columns
+      // of a block share dy vectors across taps; loading each where it is
+      // used keeps the live set at the accumulators + KW filter vectors +
+      // one dy vector (all of a block's dy vectors live at once would
+      // spill).
+      std::map<int64_t, SmallVector<std::pair<size_t, size_t>>>
+          readers; // dy column offset -> (column, tap index)
+      for (auto [ci, col] : llvm::enumerate(cols))
+        for (auto [ti, kw] : llvm::enumerate(ph.kernelColumns))
+          if (llvm::is_contained(col.kernelColumns, kw))
+            readers[col.offset + ph.offsets[ti]].push_back({ci, ti});
+      // The terms of kernel row kh (an index) when `cond`, dy row `dyRow`.
+      auto addKernelRow = [&](OpBuilder &kb, Value kh, Value cond,
+                              Value dyRow, ValueRange accs) {
+        return ifThenUpdate(
+            kb, loc, cond, accs,
             [&](OpBuilder &tb, ValueRange cur) -> SmallVector<Value> {
               SmallVector<Value> next(cur.begin(), cur.end());
-              // Per channel vector: the tap filter vectors, then each dy
-              // vector the block reads, once, into every (column, tap)
-              // that reads it. Columns of a block share dy vectors across
-              // taps; loading each where it is used keeps the live set at
-              // the accumulators + KW filter vectors + one dy vector (all
-              // of a block's dy vectors live at once would spill).
-              std::map<int64_t, SmallVector<std::pair<size_t, size_t>>>
-                  readers; // dy column offset -> (column, tap index)
-              for (auto [ci, col] : llvm::enumerate(cols))
-                for (auto [ti, kw] : llvm::enumerate(ph.kernelColumns))
-                  if (llvm::is_contained(col.kernelColumns, kw))
-                    readers[col.offset + ph.offsets[ti]].push_back({ci, ti});
               for (int64_t v = 0; v < vectors; ++v) {
                 // The filter flipped: dx sums dy[i + lo - k] * w[k]; term r
                 // of tap kw at w[ti * k + r].
@@ -448,8 +456,7 @@ private:
                 for (int64_t kw : ph.kernelColumns)
                   for (int64_t r = 0; r < k; ++r)
                     w.push_back(cv.read(tb, filterT,
-                                        {indexConstant(tb, loc, kh),
-                                         indexConstant(tb, loc, kw),
+                                        {kh, indexConstant(tb, loc, kw),
                                          indexConstant(tb, loc, r), channel[v]},
                                         masked));
                 for (auto &[offset, uses] : readers) {
@@ -466,6 +473,23 @@ private:
               }
               return next;
             });
+      };
+      if (tiling.loopKernelRows) {
+        auto loop = scf::ForOp::create(
+            b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, g.kernel[0]),
+            indexConstant(b, loc, 1), acc,
+            [&](OpBuilder &lb, Location l, Value kh, ValueRange it) {
+              Value t = arith::SubIOp::create(
+                  lb, l, addIndex(lb, l, row, g.padLow[0]),
+                  mulIndex(lb, l, kh, g.dilations[0]));
+              auto [cond, dyRow] = dyRowOf(lb, l, t);
+              scf::YieldOp::create(lb, l, addKernelRow(lb, kh, cond, dyRow, it));
+            });
+        acc.assign(loop.getResults().begin(), loop.getResults().end());
+      } else {
+        for (int64_t kh = 0; kh < g.kernel[0]; ++kh)
+          acc = addKernelRow(b, indexConstant(b, loc, kh), kernelRows[kh].first,
+                             kernelRows[kh].second, acc);
       }
     }
     for (auto [ci, col] : llvm::enumerate(cols)) {

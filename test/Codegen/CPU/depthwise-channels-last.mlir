@@ -147,6 +147,30 @@ func.func @dgrad_stride2(%dy: tensor<2x5x6x32xf32>, %w: tensor<32x3x3x1xf32>) ->
 
 // -----
 
+// 7x7 data gradient, 64 channels (4 vectors): the 49 taps unrolled would
+// leave 2 columns per block, so the kernel rows are a loop carrying the
+// accumulators (one scf.if per kernel row: its dy row is inside dy) around
+// the 7 unrolled taps of a row, and the blocks keep their columns (the 3
+// border columns on the left: 3 x 4 = 12 accumulators). The filter reads
+// take the kernel row from the loop.
+// CHECK-LABEL: func.func @dgrad_7x7
+// CHECK-SAME: (%[[DY:.*]]: tensor<1x12x12x64xf32>, %[[W:.*]]: tensor<64x7x7x1xf32>)
+// CHECK: %[[WT:.*]] = tensor.expand_shape {{.*}} into tensor<7x7x1x64xf32>
+// CHECK: scf.forall
+// CHECK:   scf.for %[[I:.*]] = %c0 to %c6 step %c1
+// CHECK:     %[[ACC:.*]]:12 = scf.for %[[KH:.*]] = %c0 to %c7 step %c1 iter_args(
+// CHECK:       scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:         vector.transfer_read %[[WT]][%[[KH]], %c0, %c0, %c0]
+// CHECK-NOT:     vector.transfer_read %[[WT]][%c
+// CHECK:     vector.transfer_write %[[ACC]]#0, %{{.*}}[%c0, %[[I]], %c0, %c0]
+func.func @dgrad_7x7(%dy: tensor<1x12x12x64xf32>, %w: tensor<64x7x7x1xf32>) -> tensor<1x12x12x64xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w padding = [3, 3, 3, 3] groups = 64 layout = channels_last
+    : (tensor<1x12x12x64xf32>, tensor<64x7x7x1xf32>) -> tensor<1x12x12x64xf32>
+  return %dx : tensor<1x12x12x64xf32>
+}
+
+// -----
+
 // Grouped data gradient, 8 groups of 4 channels (and 4 filters): vectors
 // of 16 channels hold 4 whole groups. The filter [32, 3, 3, 4] is gathered
 // once into its terms [3, 3, 4, 32], W[kh, kw, r, f] = w[f, kh, kw, (f mod 4

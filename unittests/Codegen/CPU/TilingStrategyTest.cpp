@@ -1507,12 +1507,21 @@ TEST(DepthwiseChannelsLast, DataGradientBlocks) {
   // AVX2: 4 vectors x 3 columns = 12.
   t = channelsLastTiling(K::DataGradient, 256, avx2);
   EXPECT_EQ(std::make_pair(t->channelVectors, t->columnBlock), Block(4, 3));
-  // 96 channels = 6 vectors: blocks of 3 (dividing 6) x 8 columns; 7x7
-  // keeps the unrolled block within 512 FMAs.
+  // 96 channels = 6 vectors: blocks of 3 (dividing 6) x 8 columns, the
+  // 3x3 kernel unrolled whole.
   t = channelsLastTiling(K::DataGradient, 96, avx512);
   EXPECT_EQ(std::make_pair(t->channelVectors, t->columnBlock), Block(3, 8));
+  EXPECT_FALSE(t->loopKernelRows);
+  // 7x7: 49 taps unrolled would leave 3 columns per block; the kernel rows
+  // loop instead, a row's 7 taps unrolled, and the block keeps 8 columns
+  // within 512 unrolled FMAs.
   t = channelsLastTiling(K::DataGradient, 96, avx512, 7, 7, 56, 6);
-  EXPECT_LE(t->channelVectors * t->columnBlock * 49, 512);
+  EXPECT_TRUE(t->loopKernelRows);
+  EXPECT_EQ(std::make_pair(t->channelVectors, t->columnBlock), Block(3, 8));
+  EXPECT_LE(t->channelVectors * t->columnBlock * 7, 512);
+  // A single kernel row has nothing to loop.
+  EXPECT_FALSE(channelsLastTiling(K::DataGradient, 96, avx512, 1, 24, 56, 12)
+                   ->loopKernelRows);
   // Task rows divide the rows (57: 19 on 2 threads).
   EXPECT_EQ(channelsLastTiling(K::DataGradient, 64, two, 3, 3, 57)->taskRows,
             19);

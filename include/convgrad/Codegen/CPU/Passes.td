@@ -166,6 +166,8 @@ def ConvGradCPUDepthwiseChannelsLast
       phase form: the columns of a block share their stride phase, so a
       strided gradient multiplies no inserted zero) by the filter read
       flipped (arranged once as [KH, KW, k, C] for groups of k channels);
+      the taps are unrolled, or for a large kernel only a kernel row's,
+      inside a loop over the kernel rows that carries the accumulators;
       tasks (`scf.forall`) are blocks of rows of an image. With groups of
       k > 1 channels (whole groups per vector), each output vector has k
       accumulators, one per term of the group (dy times the filter of

@@ -619,6 +619,11 @@ struct DepthwiseChannelsLastTiling {
   int64_t columnBlock = 1;
   /// Data gradient: output rows per parallel task (divides the rows).
   int64_t taskRows = 1;
+  /// Data gradient: the kernel rows of a register block are a loop around
+  /// its unrolled kernel columns (else unrolled too): a large kernel
+  /// unrolled whole would leave room for few columns per block, and its
+  /// code would take the compiler a second (7x7: 49 taps).
+  bool loopKernelRows = false;
   /// Filter gradient: parallel tasks, each a range of channel blocks (no
   /// reduction between threads), or else (splitPositions) a range of the
   /// output rows of all images.
