@@ -492,20 +492,51 @@ private:
                              kernelRows[kh].second, acc);
       }
     }
+    // The block's output vectors as one [columns, vectors x lanes] vector,
+    // written into the slice of its columns (output column j = phase + s
+    // q, the columns s apart): one tensor write per block rather than one
+    // per vector. Bufferization's analysis grows with the cube of the
+    // writes into one tensor, and a short row (every column unrolled, as
+    // in a strided gradient of a narrow image) had hundreds of them.
+    Type destElem = getElementTypeOrSelf(out.getType());
+    int64_t columns = cols.size(), width = vectors * cv.lanes;
+    auto blockType = VectorType::get({columns, width}, destElem);
+    Value outBlock = arith::ConstantOp::create(
+        b, loc, blockType,
+        DenseElementsAttr::get(blockType, b.getFloatAttr(destElem, 0.0)));
     for (auto [ci, col] : llvm::enumerate(cols)) {
-      // Output column j = phase + s * q.
-      Value q = addIndex(b, loc, base, col.offset);
-      Value j = addIndex(b, loc, mulIndex(b, loc, q, g.strides[1]), ph.phase);
+      assert(col.offset == cols.front().offset + static_cast<int64_t>(ci) &&
+             "the columns of a block are consecutive");
       for (int64_t v = 0; v < vectors; ++v) {
         size_t first = (ci * vectors + v) * k;
         Value sum = rotateSum(
             b, loc, ArrayRef<Value>(acc).slice(first, k));
-        out = cv.write(b, sum, out,
-                       {indexConstant(b, loc, 0), local, j, channel[v]},
-                       masked);
+        outBlock = vector::InsertStridedSliceOp::create(
+            b, loc, castElements(b, loc, sum, destElem), outBlock,
+            ArrayRef<int64_t>{static_cast<int64_t>(ci), v * cv.lanes},
+            ArrayRef<int64_t>{1});
       }
     }
-    return out;
+    Value q0 = addIndex(b, loc, base, cols.front().offset);
+    Value j0 = addIndex(b, loc, mulIndex(b, loc, q0, g.strides[1]), ph.phase);
+    // A partial last vector writes the channels that exist (masked).
+    int64_t sliceChannels = masked ? g.channels % cv.lanes : width;
+    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), local, j0, c0};
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(1),
+                                       b.getIndexAttr(columns),
+                                       b.getIndexAttr(sliceChannels)};
+    SmallVector<OpFoldResult> steps = {b.getIndexAttr(1), b.getIndexAttr(1),
+                                       b.getIndexAttr(g.strides[1]),
+                                       b.getIndexAttr(1)};
+    Value slice =
+        tensor::ExtractSliceOp::create(b, loc, out, offsets, sizes, steps);
+    Value zero = indexConstant(b, loc, 0);
+    auto write = vector::TransferWriteOp::create(
+        b, loc, outBlock, slice, ValueRange{zero, zero, zero, zero},
+        ArrayRef<bool>{true, !masked});
+    return tensor::InsertSliceOp::create(b, loc, write.getResult(), out,
+                                         offsets, sizes, steps)
+        .getResult();
   }
 
   /// The output vector of the k = groupChannels accumulators `terms` of

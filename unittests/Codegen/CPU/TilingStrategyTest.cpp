@@ -1513,12 +1513,17 @@ TEST(DepthwiseChannelsLast, DataGradientBlocks) {
   EXPECT_EQ(std::make_pair(t->channelVectors, t->columnBlock), Block(3, 8));
   EXPECT_FALSE(t->loopKernelRows);
   // 7x7: 49 taps unrolled would leave 3 columns per block; the kernel rows
-  // loop instead, a row's 7 taps unrolled, and the block keeps 8 columns
-  // within 512 unrolled FMAs.
+  // loop instead, a row's 7 taps unrolled, with as many columns as the
+  // registers besides a kernel row's 7 filter vectors, a dy vector and a
+  // spare hold: 3 vectors x 7 columns (21 + 9 <= 32).
   t = channelsLastTiling(K::DataGradient, 96, avx512, 7, 7, 56, 6);
   EXPECT_TRUE(t->loopKernelRows);
-  EXPECT_EQ(std::make_pair(t->channelVectors, t->columnBlock), Block(3, 8));
-  EXPECT_LE(t->channelVectors * t->columnBlock * 7, 512);
+  EXPECT_EQ(std::make_pair(t->channelVectors, t->columnBlock), Block(3, 7));
+  // AVX2 (16 registers): 3 vectors x 2 columns (6 + 9 <= 16) rather than
+  // 4 vectors x 1.
+  t = channelsLastTiling(K::DataGradient, 384, avx2, 7, 7, 14, 6);
+  EXPECT_TRUE(t->loopKernelRows);
+  EXPECT_EQ(std::make_pair(t->channelVectors, t->columnBlock), Block(3, 2));
   // A single kernel row has nothing to loop.
   EXPECT_FALSE(channelsLastTiling(K::DataGradient, 96, avx512, 1, 24, 56, 12)
                    ->loopKernelRows);

@@ -1314,8 +1314,18 @@ mlir::convgrad::cpu::getDepthwiseChannelsLastTiling(
   };
   t.columnBlock = columnsUnrolling(taps);
   if (t.columnBlock < registerColumns && kernelRows > 1) {
+    // Live per kernel row: the accumulators, its KW filter vectors, a dy
+    // vector and a spare (7x7 with all 24 accumulators spilled 13 vectors
+    // per row); fewer channel vectors when that would leave one column
+    // (AVX2: 16 registers, 7 filter vectors).
     t.loopKernelRows = true;
-    t.columnBlock = columnsUnrolling(kernelCols);
+    int64_t budget =
+        std::max<int64_t>(1, target.vectorRegisters - kernelCols - 2);
+    if (budget / t.channelVectors < 2)
+      t.channelVectors =
+          largestDivisorAtMost(fullVectors, std::max<int64_t>(1, budget / 2));
+    t.columnBlock = std::max<int64_t>(
+        1, std::min(columnsUnrolling(kernelCols), budget / t.channelVectors));
   }
   t.taskRows = dataGradientTaskRows(outputRows, threads);
   return t;
