@@ -978,27 +978,42 @@ struct WgradAsPlanes : PlanesPattern<ConvBackwardFilterOp> {
                     });
                 scf::YieldOp::create(nb, nl, filters.getResults());
               });
-          // One horizontal sum per filter and tap, rounded once.
+          // One horizontal sum per filter and tap, rounded once, in a loop
+          // over the taps: unrolled, a 3-D kernel's hundreds of scalar
+          // inserts into one tensor took bufferization's analysis (which
+          // grows with the cube of the writes into a tensor) minutes.
           auto filters = scf::ForOp::create(
               tb, loc, indexConstant(tb, loc, 0), count,
               indexConstant(tb, loc, 1), ValueRange{slice},
               [&](OpBuilder &fb, Location l, Value fLocal, ValueRange fit) {
-                Value dw = fit[0];
-                for (int64_t t = 0; t < numTaps; ++t) {
-                  Value v = vector::TransferReadOp::create(
-                      fb, l, vecType, images.getResult(0),
-                      accIndex(fb, l, fLocal, t), accPad,
-                      ArrayRef<bool>{true});
-                  Value sum = vector::ReductionOp::create(
-                      fb, l, vector::CombiningKind::ADD, v);
-                  SmallVector<Value> idx = {
-                      fLocal, indexConstant(fb, l, t / pc.numTaps())};
-                  for (int64_t k : pc.tap(t % pc.numTaps()))
-                    idx.push_back(indexConstant(fb, l, k));
-                  dw = tensor::InsertOp::create(
-                      fb, l, castElements(fb, l, sum, elementType), dw, idx);
-                }
-                scf::YieldOp::create(fb, l, ValueRange{dw});
+                auto taps = scf::ForOp::create(
+                    fb, l, indexConstant(fb, l, 0),
+                    indexConstant(fb, l, numTaps), indexConstant(fb, l, 1),
+                    fit,
+                    [&](OpBuilder &ib, Location il, Value t, ValueRange it) {
+                      Value v = vector::TransferReadOp::create(
+                          ib, il, vecType, images.getResult(0),
+                          ValueRange{fLocal, t, indexConstant(ib, il, 0)},
+                          accPad, ArrayRef<bool>{true});
+                      Value sum = vector::ReductionOp::create(
+                          ib, il, vector::CombiningKind::ADD, v);
+                      // dw[f, term, k...] of linear tap t (row-major).
+                      SmallVector<Value> idx(pc.kernel.size() + 2);
+                      idx[0] = fLocal;
+                      Value rest = t;
+                      for (size_t i = pc.kernel.size(); i > 0; --i) {
+                        Value size = indexConstant(ib, il, pc.kernel[i - 1]);
+                        idx[i + 1] = arith::RemUIOp::create(ib, il, rest, size);
+                        rest = arith::DivUIOp::create(ib, il, rest, size);
+                      }
+                      idx[1] = rest;
+                      scf::YieldOp::create(
+                          ib, il,
+                          ValueRange{tensor::InsertOp::create(
+                              ib, il, castElements(ib, il, sum, elementType),
+                              it[0], idx)});
+                    });
+                scf::YieldOp::create(fb, l, taps.getResults());
               });
           return filters.getResult(0);
         });
