@@ -158,16 +158,51 @@ struct TileAndVectorizeConvsPass
       return;
 
     // [..., C, F] -> [..., C, F / block, block] -> [F / block, ..., C, block].
-    // A filter that is itself a transpose (of the caller's FHWC or FCHW
-    // filter) is packed from that transpose's input in one copy.
+    // A filter that is itself a chain of transposes (the HWCF view of a
+    // data gradient's FHWC filter with its channel roles swapped) is packed
+    // from the chain's first input in one copy. A reverse in the chain (the
+    // kernel rotation) moves before the transposes: it then reverses rows
+    // of the caller's filter, and the transposes fold into the packing copy
+    // instead of each being a pass over the filter.
     Location loc = slice.getLoc();
     rewriter.setInsertionPoint(outermost);
     Value source = filter;
     SmallVector<int64_t> sourcePerm =
         llvm::to_vector(llvm::seq<int64_t>(0, rank));
-    if (auto transpose = filter.getDefiningOp<linalg::TransposeOp>()) {
-      source = transpose.getInput();
-      sourcePerm = llvm::to_vector(transpose.getPermutation());
+    // Filter dim d is source dim sourcePerm[d], which is dim perm[source-
+    // Perm[d]] of the input of a transpose that defines the source.
+    auto composeTranspose = [&](linalg::TransposeOp transpose) {
+      ArrayRef<int64_t> perm = transpose.getPermutation();
+      for (int64_t &d : sourcePerm)
+        d = perm[d];
+    };
+    auto definedBefore = [&](Value v) {
+      return v.getParentRegion()->isAncestor(outermost->getParentRegion());
+    };
+    while (true) {
+      if (auto transpose = source.getDefiningOp<linalg::TransposeOp>();
+          transpose && definedBefore(transpose.getInput())) {
+        composeTranspose(transpose);
+        source = transpose.getInput();
+        continue;
+      }
+      auto reverse = source.getDefiningOp<linalg::GenericOp>();
+      std::optional<SmallVector<bool>> reversed =
+          reverse ? getReversedDims(reverse) : std::nullopt;
+      auto transpose =
+          reversed ? reverse.getDpsInputs()[0].getDefiningOp<linalg::TransposeOp>()
+                   : linalg::TransposeOp();
+      if (!transpose || !definedBefore(transpose.getInput()))
+        break;
+      // reverse(transpose(x, perm)) == transpose(reverse'(x), perm), where
+      // reverse' reverses dim perm[i] of x for each reversed dim i.
+      ArrayRef<int64_t> perm = transpose.getPermutation();
+      SmallVector<bool> inputReversed(perm.size(), false);
+      for (auto [i, r] : llvm::enumerate(*reversed))
+        inputReversed[perm[i]] = r;
+      composeTranspose(transpose);
+      source = createReverse(rewriter, reverse.getLoc(), transpose.getInput(),
+                             inputReversed);
     }
     auto sourceType = cast<RankedTensorType>(source.getType());
     // The filter dim F of the source, split into [F / block, block]; the

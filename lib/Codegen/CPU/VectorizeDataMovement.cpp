@@ -139,47 +139,6 @@ linalg::TransposeOp dropUnitDims(RewriterBase &rewriter,
   return reduced;
 }
 
-/// The dimensions a reverse reads backwards, or nullopt if `op` is not a
-/// reverse: a linalg.generic copy (one input, one output, the body yields
-/// the input) with static loop ranges whose output map is the identity and
-/// whose input map reads every dimension i as i or as range_i - 1 - i, at
-/// least one backwards (convgrad.reverse as convgrad-to-linalg lowers it).
-std::optional<SmallVector<bool>> getReversedDims(linalg::LinalgOp op) {
-  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-  if (!generic || generic.getNumDpsInputs() != 1 ||
-      generic.getNumDpsInits() != 1)
-    return std::nullopt;
-  Block *body = generic.getBody();
-  auto yield = dyn_cast<linalg::YieldOp>(body->getTerminator());
-  if (!yield || body->getOperations().size() != 1 ||
-      yield.getNumOperands() != 1 ||
-      yield.getOperand(0) != body->getArgument(0))
-    return std::nullopt;
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  if (llvm::any_of(ranges, ShapedType::isDynamic))
-    return std::nullopt;
-  AffineMap inMap =
-      generic.getMatchingIndexingMap(generic.getDpsInputOperand(0));
-  AffineMap outMap =
-      generic.getMatchingIndexingMap(generic.getDpsInitOperand(0));
-  if (!outMap.isIdentity() || inMap.getNumResults() != ranges.size())
-    return std::nullopt;
-  MLIRContext *ctx = op.getContext();
-  SmallVector<bool> reversed;
-  for (auto [i, expr] : llvm::enumerate(inMap.getResults())) {
-    AffineExpr dim = getAffineDimExpr(i, ctx);
-    if (expr == dim)
-      reversed.push_back(false);
-    else if (expr == getAffineConstantExpr(ranges[i] - 1, ctx) - dim)
-      reversed.push_back(true);
-    else
-      return std::nullopt;
-  }
-  if (!llvm::is_contained(reversed, true))
-    return std::nullopt;
-  return reversed;
-}
-
 /// Moves a tile of a reverse (getReversedDims; its reversed dimensions are
 /// whole) as vector rows along the innermost dimension: each output row is
 /// one read of the input row the input map reflects it to, reversed by one
@@ -284,7 +243,7 @@ struct VectorizeDataMovementPass
     if (llvm::is_contained(ranges, 0))
       return std::nullopt;
     // A reverse: the strategy's tiles keep its reversed dimensions whole.
-    if (std::optional<SmallVector<bool>> reversed = getReversedDims(op)) {
+    if (std::optional<SmallVector<bool>> reversed = convgrad::getReversedDims(op)) {
       Type elementType = getElementTypeOrSelf(op.getDpsInits()[0].getType());
       if (!elementType.isIntOrFloat())
         return std::nullopt;
@@ -439,7 +398,7 @@ struct VectorizeDataMovementPass
           tile = dropUnitDims(rewriter, transpose);
         if (auto generic = dyn_cast<linalg::GenericOp>(tile))
           if (std::optional<SmallVector<bool>> reversed =
-                  getReversedDims(generic)) {
+                  convgrad::getReversedDims(generic)) {
             (void)moveReverseTileAsRows(rewriter, generic, *reversed);
             continue;
           }

@@ -31,3 +31,66 @@ void mlir::convgrad::vectorizeAndFoldTransfers(RewriterBase &rewriter,
   }
   foldSlicesIntoTransfers(root);
 }
+
+std::optional<SmallVector<bool>>
+mlir::convgrad::getReversedDims(linalg::LinalgOp op) {
+  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+  if (!generic || generic.getNumDpsInputs() != 1 ||
+      generic.getNumDpsInits() != 1)
+    return std::nullopt;
+  Block *body = generic.getBody();
+  auto yield = dyn_cast<linalg::YieldOp>(body->getTerminator());
+  if (!yield || body->getOperations().size() != 1 ||
+      yield.getNumOperands() != 1 ||
+      yield.getOperand(0) != body->getArgument(0))
+    return std::nullopt;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (llvm::any_of(ranges, ShapedType::isDynamic))
+    return std::nullopt;
+  AffineMap inMap =
+      generic.getMatchingIndexingMap(generic.getDpsInputOperand(0));
+  AffineMap outMap =
+      generic.getMatchingIndexingMap(generic.getDpsInitOperand(0));
+  if (!outMap.isIdentity() || inMap.getNumResults() != ranges.size())
+    return std::nullopt;
+  MLIRContext *ctx = op.getContext();
+  SmallVector<bool> reversed;
+  for (auto [i, expr] : llvm::enumerate(inMap.getResults())) {
+    AffineExpr dim = getAffineDimExpr(i, ctx);
+    if (expr == dim)
+      reversed.push_back(false);
+    else if (expr == getAffineConstantExpr(ranges[i] - 1, ctx) - dim)
+      reversed.push_back(true);
+    else
+      return std::nullopt;
+  }
+  if (!llvm::is_contained(reversed, true))
+    return std::nullopt;
+  return reversed;
+}
+
+Value mlir::convgrad::createReverse(OpBuilder &b, Location loc, Value source,
+                                    ArrayRef<bool> reversed) {
+  auto type = cast<RankedTensorType>(source.getType());
+  int64_t rank = type.getRank();
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d = 0; d < rank; ++d) {
+    AffineExpr dim = b.getAffineDimExpr(d);
+    exprs.push_back(reversed[d]
+                        ? b.getAffineConstantExpr(type.getDimSize(d) - 1) - dim
+                        : dim);
+  }
+  AffineMap inMap = AffineMap::get(rank, 0, exprs, b.getContext());
+  Value init = tensor::EmptyOp::create(b, loc, type.getShape(),
+                                       type.getElementType());
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ValueRange{source}, ValueRange{init},
+             ArrayRef<AffineMap>{inMap, b.getMultiDimIdentityMap(rank)},
+             iterators, /*doc=*/"", /*libraryCall=*/"",
+             [](OpBuilder &nested, Location l, ValueRange args) {
+               linalg::YieldOp::create(nested, l, args[0]);
+             })
+      ->getResult(0);
+}

@@ -75,8 +75,9 @@ func.func @narrow_sides_fill_whole(%x: tensor<1x5x5x4xf32>) -> tensor<1x4x7x7xf3
   return %p : tensor<1x4x7x7xf32>
 }
 
-// A pad of a function argument has no producer to write in place: left
-// alone (its bufferization is the same fill and copy).
+// A pad of a function argument has no producer to write in place, and its
+// sides (4 channels, 16 bytes) are too narrow for a border fill: left alone
+// (its bufferization is the same fill and copy).
 // CHECK-LABEL: func.func @argument_pad
 // CHECK:         tensor.pad
 func.func @argument_pad(%x: tensor<1x5x5x4xf32>) -> tensor<1x7x7x4xf32> {
@@ -86,6 +87,32 @@ func.func @argument_pad(%x: tensor<1x5x5x4xf32>) -> tensor<1x7x7x4xf32> {
     tensor.yield %zero : f32
   } : tensor<1x5x5x4xf32> to tensor<1x7x7x4xf32>
   return %p : tensor<1x7x7x4xf32>
+}
+
+// A pad of a function argument whose sides are whole cache lines (16
+// channels): the argument is copied into a tensor whose border alone is
+// filled, before the copy; bufferized, no fill covers the interior.
+// CHECK-LABEL: func.func @argument_pad_wide_sides
+// CHECK-SAME:    (%[[X:.*]]: tensor<1x5x5x16xf32>)
+// CHECK-NOT:     tensor.pad
+// CHECK:         %[[E:.*]] = tensor.empty() : tensor<1x7x7x16xf32>
+// CHECK:         tensor.extract_slice %[[E]][0, 0, 0, 0] [1, 1, 7, 16]
+// CHECK:         scf.for
+// CHECK:         %[[BORDER:.*]] = scf.for
+// CHECK:         tensor.insert_slice %[[X]] into %[[BORDER]][0, 1, 1, 0] [1, 5, 5, 16] [1, 1, 1, 1]
+// BUF-LABEL: func.func @argument_pad_wide_sides
+// BUF-SAME:    (%[[X:.*]]: memref<1x5x5x16xf32
+// BUF:         %[[ALLOC:.*]] = memref.alloc() {{.*}} : memref<1x7x7x16xf32>
+// BUF-NOT:     linalg.fill {{.*}} outs(%[[ALLOC]] : memref<1x7x7x16xf32>)
+// BUF:         %[[INTERIOR:.*]] = memref.subview %[[ALLOC]][0, 1, 1, 0] [1, 5, 5, 16]
+// BUF:         memref.copy %[[X]], %[[INTERIOR]]
+func.func @argument_pad_wide_sides(%x: tensor<1x5x5x16xf32>) -> tensor<1x7x7x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x5x5x16xf32> to tensor<1x7x7x16xf32>
+  return %p : tensor<1x7x7x16xf32>
 }
 
 // conv_transpose's output_padding: two stride phases inserted into a zero

@@ -200,6 +200,33 @@ func.func @filter_cache_blocks(%x: tensor<1x16x16x256xf32>, %w: tensor<256x3x3x2
 
 // -----
 
+// A data gradient's filter is the caller's FHWC filter with its channel
+// roles swapped (a transpose) and rotated (a reverse). The reverse moves
+// onto the caller's filter (rows of 256 contiguous channels) and the swap
+// folds into the packing transpose, which then moves rows of 32 channels:
+// two copies of the filter instead of a reverse between two transposes.
+// CHECK:       #[[$ROTATE:map[0-9]*]] = affine_map<(d0, d1, d2, d3) -> (d0, -d1 + 2, -d2 + 2, d3)>
+// CHECK-LABEL: func.func @dgrad_filter_packed_in_one_transpose
+// CHECK-SAME:    %{{.*}}: tensor<1x14x14x256xf32>, %[[W:.*]]: tensor<256x3x3x256xf32>
+// CHECK-NOT:     linalg.transpose
+// CHECK:         %[[ROTATED:.*]] = linalg.generic {indexing_maps = [#[[$ROTATE]], #{{.*}}]{{.*}} ins(%[[W]] : tensor<256x3x3x256xf32>)
+// CHECK-NOT:     linalg.transpose
+// CHECK:         %[[EXP:.*]] = tensor.expand_shape %[[ROTATED]] {{\[\[}}0], [1], [2], [3, 4]] output_shape [256, 3, 3, 8, 32]
+// CHECK-NEXT:    tensor.empty() : tensor<8x3x3x256x32xf32>
+// CHECK-NEXT:    %[[PACKED:.*]] = linalg.transpose ins(%[[EXP]] : tensor<256x3x3x8x32xf32>) outs(%{{.*}} : tensor<8x3x3x256x32xf32>) permutation = [3, 1, 2, 0, 4]
+// CHECK-NOT:     linalg.transpose
+// CHECK-NOT:     linalg.generic
+// CHECK:         scf.forall
+// CHECK:           vector.transfer_read %[[PACKED]]
+// CHECK:           vector.contract {{.*}} into vector<1x7x32xf32>
+func.func @dgrad_filter_packed_in_one_transpose(%dy: tensor<1x14x14x256xf32>, %w: tensor<256x3x3x256xf32>) -> tensor<1x14x14x256xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w padding = [1, 1, 1, 1] layout = channels_last
+      : (tensor<1x14x14x256xf32>, tensor<256x3x3x256xf32>) -> tensor<1x14x14x256xf32>
+  return %dx : tensor<1x14x14x256xf32>
+}
+
+// -----
+
 // 3-D: tasks of one output depth plane, tiles of one output and one kernel
 // depth, which become 2-D and then 1-D convolutions: vectorized like 2-D.
 // CHECK-LABEL: func.func @conv3d_channels_last

@@ -214,6 +214,18 @@ splitAtPoints(RewriterBase &rewriter, Operation *op,
 /// Only the second half of vectorizeAndFoldTransfers.
 void foldSlicesIntoTransfers(Operation *root);
 
+/// The dimensions a reverse reads backwards, or nullopt if `op` is not a
+/// reverse: a linalg.generic copy (one input, one output, the body yields
+/// the input) with static loop ranges whose output map is the identity and
+/// whose input map reads every dimension i as i or as range_i - 1 - i, at
+/// least one backwards (convgrad.reverse as convgrad-to-linalg lowers it).
+std::optional<SmallVector<bool>> getReversedDims(linalg::LinalgOp op);
+
+/// The reverse (in getReversedDims' form) of the static tensor `source`
+/// along the dimensions `reversed` marks.
+Value createReverse(OpBuilder &b, Location loc, Value source,
+                    ArrayRef<bool> reversed);
+
 /// Lowers the vector ops of `func` that the linalg vectorizer produces to
 /// what the LLVM conversion takes (1-D transfers, outer products, shuffles),
 /// in three greedy stages (one pattern set with everything at once can loop

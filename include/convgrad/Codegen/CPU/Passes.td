@@ -326,9 +326,11 @@ def ConvGradTileAndVectorize
       filter block from cache;
     - a filter with more output channels than one block is read from a copy
       packed once per call, `[F / block, ..., C, block]` (one transpose,
-      folded into the layout transpose that produced the filter), so that a
-      block's slice is contiguous: filter rows F elements apart (1 KiB for
-      F = 256) fall into a few sets of the caches and miss even the L2;
+      folded into the chain of layout transposes that produced the filter;
+      a reverse in the chain, a data gradient's kernel rotation, moves onto
+      the chain's input), so that a block's slice is contiguous: filter rows
+      F elements apart (1 KiB for F = 256) fall into a few sets of the
+      caches and miss even the L2;
     - 3-D tiles (one output and one kernel depth, the rest as in 2-D)
       become 2-D convolutions on rank-reduced slices, and 2-D tiles become
       1-D convolutions that the linalg vectorizer turns into broadcasts and
