@@ -190,9 +190,25 @@ FailureOr<scf::ForallOp> fuseSiblings(RewriterBase &rewriter,
   return fuseIndependentSiblingForallLoops(first, second, rewriter);
 }
 
+/// Whether `value` is available before `loop` (a block argument or defined
+/// before it in its block), or is a tensor.empty of static shape that can
+/// move there.
+bool isDefinedBeforeOrMovable(Value value, scf::ForallOp loop) {
+  Operation *def = value.getDefiningOp();
+  if (!def)
+    return value.getParentRegion()->isAncestor(loop->getParentRegion());
+  if (def->getBlock() != loop->getBlock())
+    return false;
+  if (def->isBeforeInBlock(loop))
+    return true;
+  return isa<tensor::EmptyOp>(def) && def->getNumOperands() == 0;
+}
+
 /// The inserts that place results of `loop` one after the other into one
 /// tensor (the stride phases of a data gradient into dx): the first into a
-/// tensor.empty, each next into the previous insert, each the only use of a
+/// tensor defined before the loop (or a tensor.empty, which can move there:
+/// dx, or the transposed result of a phase computed on its own), each next
+/// into the previous insert, each the only use of a
 /// result whose destination starts empty and of the previous insert, at
 /// static strides, missing each other. Empty when there are not two.
 SmallVector<tensor::InsertSliceOp> insertChain(scf::ForallOp loop) {
@@ -212,9 +228,8 @@ SmallVector<tensor::InsertSliceOp> insertChain(scf::ForallOp loop) {
     if (!result.hasOneUse())
       continue;
     auto insert = dyn_cast<tensor::InsertSliceOp>(*result.getUsers().begin());
-    auto empty = insert ? insert.getDest().getDefiningOp<tensor::EmptyOp>()
-                        : tensor::EmptyOp();
-    if (!empty || empty->getNumOperands() != 0 || !placedResult(insert))
+    if (!insert || !placedResult(insert) ||
+        !isDefinedBeforeOrMovable(insert.getDest(), loop))
       continue;
     chain.push_back(insert);
     while (chain.back()->hasOneUse()) {
@@ -250,8 +265,10 @@ void writeChainInPlace(RewriterBase &rewriter, scf::ForallOp loop,
     placedOutputs[cast<OpResult>(insert.getSource()).getResultNumber()] =
         insert;
   tensor::InsertSliceOp first = chain.front();
-  auto root = first.getDest().getDefiningOp<tensor::EmptyOp>();
-  rewriter.moveOpBefore(root, loop);
+  Value root = first.getDest();
+  if (auto empty = root.getDefiningOp<tensor::EmptyOp>();
+      empty && loop->isBeforeInBlock(empty))
+    rewriter.moveOpBefore(empty, loop);
   SmallVector<Value> outputs;
   for (auto [i, out] : llvm::enumerate(loop.getOutputs()))
     if (!placedOutputs.count(i))

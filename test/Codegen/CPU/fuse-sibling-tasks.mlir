@@ -123,6 +123,38 @@ func.func @phases_into_dx(%dy: tensor<8x64x115x115xf32>) -> tensor<8x32xf32> {
 
 // -----
 
+// The first insert's destination is defined before the loops (the
+// transposed result of a phase computed on its own): the fused loop
+// completes that tensor.
+// CHECK-LABEL: func.func @phases_into_partial_dx
+// CHECK-SAME:      %[[DX:[a-z0-9]+]]: tensor<8x48xf32>
+// CHECK:         %[[R:.*]] = scf.forall (%[[I:.*]]) in (8) shared_outs(%[[O:.*]] = %[[DX]]) -> (tensor<8x48xf32>)
+// CHECK:           scf.forall.in_parallel
+// CHECK-NEXT:        tensor.parallel_insert_slice %{{.*}} into %[[O]][%[[I]], 1] [1, 16] [1, 3]
+// CHECK-NEXT:        tensor.parallel_insert_slice %{{.*}} into %[[O]][%[[I]], 2] [1, 16] [1, 3]
+// CHECK-NOT:     tensor.insert_slice
+// CHECK:         return %[[R]]
+func.func @phases_into_partial_dx(%dy: tensor<8x64x115x115xf32>, %dx: tensor<8x48xf32>) -> tensor<8x48xf32> {
+  %e = tensor.empty() : tensor<8x16xf32>
+  %a = scf.forall (%i) in (8) shared_outs(%o = %e) -> (tensor<8x16xf32>) {
+    %s = tensor.extract_slice %dy[%i, 0, 0, 0] [1, 1, 1, 16] [1, 1, 1, 1] : tensor<8x64x115x115xf32> to tensor<1x16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %s into %o[%i, 0] [1, 16] [1, 1] : tensor<1x16xf32> into tensor<8x16xf32>
+    }
+  }
+  %b = scf.forall (%i) in (8) shared_outs(%o = %e) -> (tensor<8x16xf32>) {
+    %s = tensor.extract_slice %dy[%i, 1, 0, 0] [1, 1, 1, 16] [1, 1, 1, 1] : tensor<8x64x115x115xf32> to tensor<1x16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %s into %o[%i, 0] [1, 16] [1, 1] : tensor<1x16xf32> into tensor<8x16xf32>
+    }
+  }
+  %p0 = tensor.insert_slice %a into %dx[0, 1] [8, 16] [1, 3] : tensor<8x16xf32> into tensor<8x48xf32>
+  %p1 = tensor.insert_slice %b into %p0[0, 2] [8, 16] [1, 3] : tensor<8x16xf32> into tensor<8x48xf32>
+  return %p1 : tensor<8x48xf32>
+}
+
+// -----
+
 // Fused, but each result stays in its own destination: the inserts overlap
 // (both at column 0, stride 2: the second overwrites the first), or a
 // destination starts from values (a fill) that dx does not hold.

@@ -564,7 +564,8 @@ def ConvGradCPUFuseSiblingTasks
     ```
 
     When the fused loop's results start empty and are inserted one after
-    the other into one empty tensor at slices that miss each other (the
+    the other into one tensor (empty, or defined before the loop) at slices
+    that miss each other (the
     phases of a stride-2 data gradient, interleaved at stride 2 in dx), the
     loop then writes them there directly: one destination, that tensor,
     each body's slices of its own destination composed with its insert.
