@@ -206,11 +206,11 @@ bool isDefinedBeforeOrMovable(Value value, scf::ForallOp loop) {
 
 /// The inserts that place results of `loop` one after the other into one
 /// tensor (the stride phases of a data gradient into dx): the first into a
-/// tensor defined before the loop (or a tensor.empty, which can move there:
-/// dx, or the transposed result of a phase computed on its own), each next
-/// into the previous insert, each the only use of a
-/// result whose destination starts empty and of the previous insert, at
-/// static strides, missing each other. Empty when there are not two.
+/// tensor defined before the loop, or a tensor.empty that can move there
+/// (dx, or the transposed result of a phase computed on its own); each next
+/// into the previous insert. Each is the only use of a result whose
+/// destination starts empty, and of the previous insert; all at static
+/// strides, missing each other. Empty when there are not two.
 SmallVector<tensor::InsertSliceOp> insertChain(scf::ForallOp loop) {
   auto placedResult = [&](tensor::InsertSliceOp insert) -> OpResult {
     auto result = dyn_cast<OpResult>(insert.getSource());
@@ -276,10 +276,10 @@ void writeChainInPlace(RewriterBase &rewriter, scf::ForallOp loop,
   outputs.push_back(root);
 
   rewriter.setInsertionPoint(loop);
-  auto fused = scf::ForallOp::create(
-      rewriter, loop.getLoc(), loop.getMixedLowerBound(),
-      loop.getMixedUpperBound(), loop.getMixedStep(), outputs,
-      loop.getMapping());
+  auto fused =
+      scf::ForallOp::create(rewriter, loop.getLoc(), loop.getMixedLowerBound(),
+                            loop.getMixedUpperBound(), loop.getMixedStep(),
+                            outputs, loop.getMapping());
   Value whole = fused.getRegionIterArgs().back();
   // Every use of a placed destination is a slice of it (checked by
   // canWriteChainInPlace): the same slice of the whole tensor, composed
@@ -294,6 +294,7 @@ void writeChainInPlace(RewriterBase &rewriter, scf::ForallOp loop,
       rewriter.setInsertionPoint(isa<tensor::ParallelInsertSliceOp>(*slice)
                                      ? slice->getParentOp()
                                      : slice.getOperation());
+      // Cannot fail: the slice and the insert have the tensor's rank.
       SmallVector<OpFoldResult> offsets, sizes, strides;
       (void)affine::mergeOffsetsSizesAndStrides(
           rewriter, slice.getLoc(), insert, slice,
@@ -314,9 +315,8 @@ void writeChainInPlace(RewriterBase &rewriter, scf::ForallOp loop,
   SmallVector<Value> arguments(fused.getInductionVars());
   unsigned kept = 0;
   for (unsigned i = 0, e = loop.getOutputs().size(); i < e; ++i)
-    arguments.push_back(placedOutputs.count(i)
-                            ? whole
-                            : fused.getRegionIterArgs()[kept++]);
+    arguments.push_back(
+        placedOutputs.count(i) ? whole : fused.getRegionIterArgs()[kept++]);
   rewriter.eraseOp(fused.getBody()->getTerminator());
   rewriter.mergeBlocks(loop.getBody(), fused.getBody(), arguments);
 
