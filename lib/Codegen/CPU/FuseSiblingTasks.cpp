@@ -15,6 +15,7 @@
 #include "convgrad/Codegen/CPU/Passes.h"
 #include "convgrad/Codegen/CPU/TilingStrategy.h"
 
+#include "mlir/Dialect/Affine/ViewLikeInterfaceUtils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
@@ -23,6 +24,8 @@
 #include "mlir/Transforms/RegionUtils.h"
 
 #include "llvm/ADT/SetVector.h"
+
+#include <numeric>
 
 namespace mlir {
 namespace convgrad {
@@ -70,7 +73,11 @@ int64_t sharedInputBytes(scf::ForallOp first, scf::ForallOp second) {
 }
 
 /// Whether the static index ranges that `a` and `b` cover (offsets, sizes
-/// and strides of slices of one tensor) miss each other along some dim.
+/// and strides of slices of one tensor) miss each other along some dim:
+/// apart, or interleaved (the stride phases of a data gradient: offsets 0
+/// and 1 at stride 2), when no index is both offsetA + i * strideA and
+/// offsetB + j * strideB, i.e. gcd(strideA, strideB) does not divide
+/// offsetA - offsetB.
 bool disjointSlices(OffsetSizeAndStrideOpInterface a,
                     OffsetSizeAndStrideOpInterface b) {
   for (unsigned d = 0, e = a.getStaticOffsets().size();
@@ -85,7 +92,12 @@ bool disjointSlices(OffsetSizeAndStrideOpInterface a,
           std::make_pair(offset, offset + (size - 1) * stride));
     };
     std::optional<std::pair<int64_t, int64_t>> ra = range(a), rb = range(b);
-    if (ra && rb && (ra->second < rb->first || rb->second < ra->first))
+    if (!ra || !rb)
+      continue;
+    if (ra->second < rb->first || rb->second < ra->first)
+      return true;
+    int64_t period = std::gcd(a.getStaticStrides()[d], b.getStaticStrides()[d]);
+    if (period > 1 && (ra->first - rb->first) % period != 0)
       return true;
   }
   return false;
@@ -178,6 +190,172 @@ FailureOr<scf::ForallOp> fuseSiblings(RewriterBase &rewriter,
   return fuseIndependentSiblingForallLoops(first, second, rewriter);
 }
 
+/// Whether `value` is available before `loop` (a block argument or defined
+/// before it in its block), or is a tensor.empty of static shape that can
+/// move there.
+bool isDefinedBeforeOrMovable(Value value, scf::ForallOp loop) {
+  Operation *def = value.getDefiningOp();
+  if (!def)
+    return value.getParentRegion()->isAncestor(loop->getParentRegion());
+  if (def->getBlock() != loop->getBlock())
+    return false;
+  if (def->isBeforeInBlock(loop))
+    return true;
+  return isa<tensor::EmptyOp>(def) && def->getNumOperands() == 0;
+}
+
+/// The inserts that place results of `loop` one after the other into one
+/// tensor (the stride phases of a data gradient into dx): the first into a
+/// tensor defined before the loop, or a tensor.empty that can move there
+/// (dx, or the transposed result of a phase computed on its own); each next
+/// into the previous insert. Each is the only use of a result whose
+/// destination starts empty, and of the previous insert; all at static
+/// strides, missing each other. Empty when there are not two.
+SmallVector<tensor::InsertSliceOp> insertChain(scf::ForallOp loop) {
+  auto placedResult = [&](tensor::InsertSliceOp insert) -> OpResult {
+    auto result = dyn_cast<OpResult>(insert.getSource());
+    if (!result || result.getOwner() != loop.getOperation() ||
+        !result.hasOneUse() ||
+        !loop.getOutputs()[result.getResultNumber()]
+             .getDefiningOp<tensor::EmptyOp>() ||
+        insert.getSourceType().getRank() != insert.getDestType().getRank() ||
+        ShapedType::isDynamicShape(insert.getStaticStrides()))
+      return nullptr;
+    return result;
+  };
+  SmallVector<tensor::InsertSliceOp> chain;
+  for (OpResult result : loop->getResults()) {
+    if (!result.hasOneUse())
+      continue;
+    auto insert = dyn_cast<tensor::InsertSliceOp>(*result.getUsers().begin());
+    if (!insert || !placedResult(insert) ||
+        !isDefinedBeforeOrMovable(insert.getDest(), loop))
+      continue;
+    chain.push_back(insert);
+    while (chain.back()->hasOneUse()) {
+      auto next =
+          dyn_cast<tensor::InsertSliceOp>(*chain.back()->getUsers().begin());
+      if (!next || next.getDest() != chain.back().getResult() ||
+          !placedResult(next) ||
+          llvm::any_of(chain, [&](tensor::InsertSliceOp earlier) {
+            return !disjointSlices(earlier, next);
+          }))
+        break;
+      chain.push_back(next);
+    }
+    if (chain.size() >= 2)
+      return chain;
+    chain.clear();
+  }
+  return chain;
+}
+
+/// Makes the tasks of `loop` write the results that `chain` (insertChain)
+/// places into one tensor there directly: one destination, the chain's
+/// tensor, each body's slices moved to where its insert puts them.
+/// Unfused, each loop's destination becomes a slice of dx by
+/// eliminate-empty-tensors; fused, the later inserts' destinations are
+/// results of the loop itself, and each phase would bufferize into a
+/// temporary copied into dx after the loop (three copies of a quarter of
+/// dx for a stride-2 data gradient).
+void writeChainInPlace(RewriterBase &rewriter, scf::ForallOp loop,
+                       ArrayRef<tensor::InsertSliceOp> chain) {
+  llvm::SmallDenseMap<unsigned, tensor::InsertSliceOp> placedOutputs;
+  for (tensor::InsertSliceOp insert : chain)
+    placedOutputs[cast<OpResult>(insert.getSource()).getResultNumber()] =
+        insert;
+  tensor::InsertSliceOp first = chain.front();
+  Value root = first.getDest();
+  if (auto empty = root.getDefiningOp<tensor::EmptyOp>();
+      empty && loop->isBeforeInBlock(empty))
+    rewriter.moveOpBefore(empty, loop);
+  SmallVector<Value> outputs;
+  for (auto [i, out] : llvm::enumerate(loop.getOutputs()))
+    if (!placedOutputs.count(i))
+      outputs.push_back(out);
+  outputs.push_back(root);
+
+  rewriter.setInsertionPoint(loop);
+  auto fused =
+      scf::ForallOp::create(rewriter, loop.getLoc(), loop.getMixedLowerBound(),
+                            loop.getMixedUpperBound(), loop.getMixedStep(),
+                            outputs, loop.getMapping());
+  Value whole = fused.getRegionIterArgs().back();
+  // Every use of a placed destination is a slice of it (checked by
+  // canWriteChainInPlace): the same slice of the whole tensor, composed
+  // with the insert.
+  for (tensor::InsertSliceOp insert : chain) {
+    unsigned i = cast<OpResult>(insert.getSource()).getResultNumber();
+    BlockArgument part = loop.getRegionIterArgs()[i];
+    for (OpOperand &use : llvm::make_early_inc_range(part.getUses())) {
+      auto slice = cast<OffsetSizeAndStrideOpInterface>(use.getOwner());
+      // The index arithmetic of a store goes before the loop's terminator,
+      // which holds only the stores.
+      rewriter.setInsertionPoint(isa<tensor::ParallelInsertSliceOp>(*slice)
+                                     ? slice->getParentOp()
+                                     : slice.getOperation());
+      // Cannot fail: the slice and the insert have the tensor's rank.
+      SmallVector<OpFoldResult> offsets, sizes, strides;
+      (void)affine::mergeOffsetsSizesAndStrides(
+          rewriter, slice.getLoc(), insert, slice,
+          llvm::SmallBitVector(insert.getSourceType().getRank()), offsets,
+          sizes, strides);
+      rewriter.setInsertionPoint(slice);
+      if (auto extract = dyn_cast<tensor::ExtractSliceOp>(*slice)) {
+        rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+            extract, extract.getType(), whole, offsets, sizes, strides);
+      } else {
+        auto store = cast<tensor::ParallelInsertSliceOp>(*slice);
+        rewriter.replaceOpWithNewOp<tensor::ParallelInsertSliceOp>(
+            store, store.getSource(), whole, offsets, sizes, strides);
+      }
+    }
+  }
+  // The body moves over; placed destinations have no uses left.
+  SmallVector<Value> arguments(fused.getInductionVars());
+  unsigned kept = 0;
+  for (unsigned i = 0, e = loop.getOutputs().size(); i < e; ++i)
+    arguments.push_back(
+        placedOutputs.count(i) ? whole : fused.getRegionIterArgs()[kept++]);
+  rewriter.eraseOp(fused.getBody()->getTerminator());
+  rewriter.mergeBlocks(loop.getBody(), fused.getBody(), arguments);
+
+  kept = 0;
+  for (unsigned i = 0, e = loop->getNumResults(); i < e; ++i)
+    if (!placedOutputs.count(i))
+      rewriter.replaceAllUsesWith(loop->getResult(i), fused->getResult(kept++));
+  Value result = fused->getResults().back();
+  tensor::InsertSliceOp last = chain.back();
+  rewriter.replaceAllUsesWith(last.getResult(), result);
+  for (tensor::InsertSliceOp insert : llvm::reverse(chain))
+    rewriter.eraseOp(insert);
+  rewriter.eraseOp(loop);
+}
+
+/// Whether every use of the destinations that `chain` places is a slice
+/// writeChainInPlace can move: extracts from it and the task's stores into
+/// it.
+bool canWriteChainInPlace(scf::ForallOp loop,
+                          ArrayRef<tensor::InsertSliceOp> chain) {
+  for (tensor::InsertSliceOp insert : chain) {
+    unsigned i = cast<OpResult>(insert.getSource()).getResultNumber();
+    for (OpOperand &use : loop.getRegionIterArgs()[i].getUses()) {
+      Operation *user = use.getOwner();
+      if (auto extract = dyn_cast<tensor::ExtractSliceOp>(user)) {
+        if (extract.getSourceType().getRank() !=
+            extract.getResultType().getRank())
+          return false;
+        continue;
+      }
+      auto store = dyn_cast<tensor::ParallelInsertSliceOp>(user);
+      if (!store || use.get() != store.getDest() ||
+          store.getSourceType().getRank() != store.getDestType().getRank())
+        return false;
+    }
+  }
+  return true;
+}
+
 struct FuseSiblingTasksPass
     : mlir::convgrad::impl::ConvGradCPUFuseSiblingTasksBase<FuseSiblingTasksPass> {
   void runOnOperation() override {
@@ -207,6 +385,15 @@ struct FuseSiblingTasksPass
           }
         }
         previous = loop;
+      }
+      SmallVector<scf::ForallOp> fusedLoops;
+      for (Operation &op : block)
+        if (auto loop = dyn_cast<scf::ForallOp>(op))
+          fusedLoops.push_back(loop);
+      for (scf::ForallOp loop : fusedLoops) {
+        SmallVector<tensor::InsertSliceOp> chain = insertChain(loop);
+        if (!chain.empty() && canWriteChainInPlace(loop, chain))
+          writeChainInPlace(rewriter, loop, chain);
       }
     }
   }

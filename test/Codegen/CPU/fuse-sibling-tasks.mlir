@@ -83,6 +83,135 @@ func.func @split_parts(%dy: tensor<8x64x115x115xf32>) -> tensor<8x24xf32> {
 
 // -----
 
+// Two stride phases inserted, interleaved, into one empty dx: the fused
+// loop writes both into dx itself (one destination; each body's slices move
+// to the columns its insert puts them at), rather than into two
+// temporaries copied into dx after the loop.
+// CHECK-LABEL: func.func @phases_into_dx
+// CHECK:         %[[DX:.*]] = tensor.empty() : tensor<8x32xf32>
+// CHECK:         %[[R:.*]] = scf.forall (%[[I:.*]]) in (8) shared_outs(%[[O:.*]] = %[[DX]]) -> (tensor<8x32xf32>)
+// CHECK:           tensor.extract_slice %[[O]][%[[I]], 0] [1, 16] [1, 2] : tensor<8x32xf32> to tensor<1x16xf32>
+// CHECK:           tensor.extract_slice %[[O]][%[[I]], 1] [1, 16] [1, 2] : tensor<8x32xf32> to tensor<1x16xf32>
+// CHECK:           scf.forall.in_parallel
+// CHECK-NEXT:        tensor.parallel_insert_slice %{{.*}} into %[[O]][%[[I]], 0] [1, 16] [1, 2]
+// CHECK-NEXT:        tensor.parallel_insert_slice %{{.*}} into %[[O]][%[[I]], 1] [1, 16] [1, 2]
+// CHECK-NOT:     tensor.insert_slice
+// CHECK:         return %[[R]]
+func.func @phases_into_dx(%dy: tensor<8x64x115x115xf32>) -> tensor<8x32xf32> {
+  %e = tensor.empty() : tensor<8x16xf32>
+  %a = scf.forall (%i) in (8) shared_outs(%o = %e) -> (tensor<8x16xf32>) {
+    %s = tensor.extract_slice %dy[%i, 0, 0, 0] [1, 1, 1, 16] [1, 1, 1, 1] : tensor<8x64x115x115xf32> to tensor<1x16xf32>
+    %c = tensor.extract_slice %o[%i, 0] [1, 16] [1, 1] : tensor<8x16xf32> to tensor<1x16xf32>
+    %t = arith.addf %s, %c : tensor<1x16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %t into %o[%i, 0] [1, 16] [1, 1] : tensor<1x16xf32> into tensor<8x16xf32>
+    }
+  }
+  %b = scf.forall (%i) in (8) shared_outs(%o = %e) -> (tensor<8x16xf32>) {
+    %s = tensor.extract_slice %dy[%i, 1, 0, 0] [1, 1, 1, 16] [1, 1, 1, 1] : tensor<8x64x115x115xf32> to tensor<1x16xf32>
+    %c = tensor.extract_slice %o[%i, 0] [1, 16] [1, 1] : tensor<8x16xf32> to tensor<1x16xf32>
+    %t = arith.addf %s, %c : tensor<1x16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %t into %o[%i, 0] [1, 16] [1, 1] : tensor<1x16xf32> into tensor<8x16xf32>
+    }
+  }
+  %dx = tensor.empty() : tensor<8x32xf32>
+  %p0 = tensor.insert_slice %a into %dx[0, 0] [8, 16] [1, 2] : tensor<8x16xf32> into tensor<8x32xf32>
+  %p1 = tensor.insert_slice %b into %p0[0, 1] [8, 16] [1, 2] : tensor<8x16xf32> into tensor<8x32xf32>
+  return %p1 : tensor<8x32xf32>
+}
+
+// -----
+
+// The first insert's destination is defined before the loops (the
+// transposed result of a phase computed on its own): the fused loop
+// completes that tensor.
+// CHECK-LABEL: func.func @phases_into_partial_dx
+// CHECK-SAME:      %[[DX:[a-z0-9]+]]: tensor<8x48xf32>
+// CHECK:         %[[R:.*]] = scf.forall (%[[I:.*]]) in (8) shared_outs(%[[O:.*]] = %[[DX]]) -> (tensor<8x48xf32>)
+// CHECK:           scf.forall.in_parallel
+// CHECK-NEXT:        tensor.parallel_insert_slice %{{.*}} into %[[O]][%[[I]], 1] [1, 16] [1, 3]
+// CHECK-NEXT:        tensor.parallel_insert_slice %{{.*}} into %[[O]][%[[I]], 2] [1, 16] [1, 3]
+// CHECK-NOT:     tensor.insert_slice
+// CHECK:         return %[[R]]
+func.func @phases_into_partial_dx(%dy: tensor<8x64x115x115xf32>, %dx: tensor<8x48xf32>) -> tensor<8x48xf32> {
+  %e = tensor.empty() : tensor<8x16xf32>
+  %a = scf.forall (%i) in (8) shared_outs(%o = %e) -> (tensor<8x16xf32>) {
+    %s = tensor.extract_slice %dy[%i, 0, 0, 0] [1, 1, 1, 16] [1, 1, 1, 1] : tensor<8x64x115x115xf32> to tensor<1x16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %s into %o[%i, 0] [1, 16] [1, 1] : tensor<1x16xf32> into tensor<8x16xf32>
+    }
+  }
+  %b = scf.forall (%i) in (8) shared_outs(%o = %e) -> (tensor<8x16xf32>) {
+    %s = tensor.extract_slice %dy[%i, 1, 0, 0] [1, 1, 1, 16] [1, 1, 1, 1] : tensor<8x64x115x115xf32> to tensor<1x16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %s into %o[%i, 0] [1, 16] [1, 1] : tensor<1x16xf32> into tensor<8x16xf32>
+    }
+  }
+  %p0 = tensor.insert_slice %a into %dx[0, 1] [8, 16] [1, 3] : tensor<8x16xf32> into tensor<8x48xf32>
+  %p1 = tensor.insert_slice %b into %p0[0, 2] [8, 16] [1, 3] : tensor<8x16xf32> into tensor<8x48xf32>
+  return %p1 : tensor<8x48xf32>
+}
+
+// -----
+
+// Fused, but each result stays in its own destination: the inserts overlap
+// (both at column 0, stride 2: the second overwrites the first), or a
+// destination starts from values (a fill) that dx does not hold.
+// CHECK-LABEL: func.func @phases_overlap
+// CHECK:         %[[R:.*]]:2 = scf.forall
+// CHECK:         %[[P0:.*]] = tensor.insert_slice %[[R]]#0 into
+// CHECK:         tensor.insert_slice %[[R]]#1 into %[[P0]][0, 0] [8, 16] [1, 2]
+func.func @phases_overlap(%dy: tensor<8x64x115x115xf32>) -> tensor<8x32xf32> {
+  %e = tensor.empty() : tensor<8x16xf32>
+  %a = scf.forall (%i) in (8) shared_outs(%o = %e) -> (tensor<8x16xf32>) {
+    %s = tensor.extract_slice %dy[%i, 0, 0, 0] [1, 1, 1, 16] [1, 1, 1, 1] : tensor<8x64x115x115xf32> to tensor<1x16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %s into %o[%i, 0] [1, 16] [1, 1] : tensor<1x16xf32> into tensor<8x16xf32>
+    }
+  }
+  %b = scf.forall (%i) in (8) shared_outs(%o = %e) -> (tensor<8x16xf32>) {
+    %s = tensor.extract_slice %dy[%i, 1, 0, 0] [1, 1, 1, 16] [1, 1, 1, 1] : tensor<8x64x115x115xf32> to tensor<1x16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %s into %o[%i, 0] [1, 16] [1, 1] : tensor<1x16xf32> into tensor<8x16xf32>
+    }
+  }
+  %dx = tensor.empty() : tensor<8x32xf32>
+  %p0 = tensor.insert_slice %a into %dx[0, 0] [8, 16] [1, 2] : tensor<8x16xf32> into tensor<8x32xf32>
+  %p1 = tensor.insert_slice %b into %p0[0, 0] [8, 16] [1, 2] : tensor<8x16xf32> into tensor<8x32xf32>
+  return %p1 : tensor<8x32xf32>
+}
+
+// CHECK-LABEL: func.func @phases_filled
+// CHECK:         %[[R:.*]]:2 = scf.forall
+// CHECK:         %[[P0:.*]] = tensor.insert_slice %[[R]]#0 into
+// CHECK:         tensor.insert_slice %[[R]]#1 into %[[P0]][0, 1] [8, 16] [1, 2]
+func.func @phases_filled(%dy: tensor<8x64x115x115xf32>) -> tensor<8x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x16xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<8x16xf32>) -> tensor<8x16xf32>
+  %a = scf.forall (%i) in (8) shared_outs(%o = %e) -> (tensor<8x16xf32>) {
+    %s = tensor.extract_slice %dy[%i, 0, 0, 0] [1, 1, 1, 16] [1, 1, 1, 1] : tensor<8x64x115x115xf32> to tensor<1x16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %s into %o[%i, 0] [1, 16] [1, 1] : tensor<1x16xf32> into tensor<8x16xf32>
+    }
+  }
+  %b = scf.forall (%i) in (8) shared_outs(%o = %f) -> (tensor<8x16xf32>) {
+    %s = tensor.extract_slice %dy[%i, 1, 0, 0] [1, 1, 1, 16] [1, 1, 1, 1] : tensor<8x64x115x115xf32> to tensor<1x16xf32>
+    %c = tensor.extract_slice %o[%i, 0] [1, 16] [1, 1] : tensor<8x16xf32> to tensor<1x16xf32>
+    %t = arith.addf %s, %c : tensor<1x16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %t into %o[%i, 0] [1, 16] [1, 1] : tensor<1x16xf32> into tensor<8x16xf32>
+    }
+  }
+  %dx = tensor.empty() : tensor<8x32xf32>
+  %p0 = tensor.insert_slice %a into %dx[0, 0] [8, 16] [1, 2] : tensor<8x16xf32> into tensor<8x32xf32>
+  %p1 = tensor.insert_slice %b into %p0[0, 1] [8, 16] [1, 2] : tensor<8x16xf32> into tensor<8x32xf32>
+  return %p1 : tensor<8x32xf32>
+}
+
+// -----
+
 // Not fused: the second loop reads the first one's result; other tasks; a
 // shared input that fits the L2; an overlapping destination slice.
 // CHECK-LABEL: func.func @dependent

@@ -566,6 +566,16 @@ def ConvGradCPUFuseSiblingTasks
       ... the first body, then the second ...
     }
     ```
+
+    When the fused loop's results start empty and are inserted one after
+    the other into one tensor (empty, or defined before the loop) at slices
+    that miss each other (the
+    phases of a stride-2 data gradient, interleaved at stride 2 in dx), the
+    loop then writes them there directly: one destination, that tensor,
+    each body's slices of its own destination composed with its insert.
+    Unfused, eliminate-empty-tensors gives each loop a slice of dx; fused,
+    the later inserts' destinations are results of the loop itself, and
+    each phase would bufferize into a temporary copied into dx afterwards.
   }];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect"];
