@@ -12,7 +12,11 @@
 // stores them instead: per row, the copy of the row and fills of its left
 // and right padding columns, whose cache lines the row's copy writes too;
 // the fill covers only the border slabs of the outer dimensions (the top
-// and bottom rows, whole rows).
+// and bottom rows, whole rows). A transpose into the interior (the
+// channels-last dy made channels-first for a narrow convolution, whose
+// padded fill PadInPlace keeps whole for the same reason) stays as it is,
+// after a loop over the interior rows that fills only their padding
+// columns: a store or two per row rather than a pass over the buffer.
 //
 //===----------------------------------------------------------------------===//
 
@@ -54,18 +58,19 @@ std::pair<Value, Value> getConstantFill(Operation *op) {
   return {yielded, map.getInit()};
 }
 
-/// A fill of a fresh buffer followed by a copy into its interior.
+/// A fill of a fresh buffer followed by a copy or a transpose into its
+/// interior.
 struct PaddedCopy {
   Operation *fill;
   Value value;           ///< the padding value
   Value buffer;          ///< the padded buffer
-  linalg::CopyOp copy;   ///< source -> subview(buffer) of the interior
+  linalg::LinalgOp copy; ///< source -> subview(buffer) of the interior
   SmallVector<int64_t> low, interior;
 };
 
-/// `fill` and the copy after it (only subviews between them) into a static
-/// unit-stride subview of the same fresh buffer, with at least one padded
-/// side; or nothing.
+/// `fill` and the copy or transpose after it (only subviews between them)
+/// into a static unit-stride subview of the same fresh buffer, with at least
+/// one padded side; or nothing.
 std::optional<PaddedCopy> matchPaddedCopy(Operation *fill) {
   auto [value, buffer] = getConstantFill(fill);
   if (!value || !buffer.getDefiningOp<memref::AllocOp>())
@@ -77,10 +82,12 @@ std::optional<PaddedCopy> matchPaddedCopy(Operation *fill) {
   Operation *next = fill->getNextNode();
   while (next && isa<memref::SubViewOp>(next))
     next = next->getNextNode();
-  auto copy = dyn_cast_or_null<linalg::CopyOp>(next);
-  if (!copy || !copy.hasPureBufferSemantics())
+  if (!isa_and_nonnull<linalg::CopyOp, linalg::TransposeOp>(next))
     return std::nullopt;
-  auto interior = copy.getOutputs()[0].getDefiningOp<memref::SubViewOp>();
+  auto copy = cast<linalg::LinalgOp>(next);
+  if (!copy.hasPureBufferSemantics())
+    return std::nullopt;
+  auto interior = copy.getDpsInits()[0].getDefiningOp<memref::SubViewOp>();
   if (!interior || interior.getSource() != buffer ||
       interior.getSourceType().getRank() != interior.getType().getRank() ||
       ShapedType::isDynamicShape(interior.getStaticOffsets()) ||
@@ -138,6 +145,13 @@ void rewritePaddedCopy(RewriterBase &rewriter, PaddedCopy m,
       fillSlab(rewriter, loc, m.value, m.buffer, offsets, sizes);
     }
   }
+  int64_t width = m.interior[inner];
+  int64_t highColumns = type.getDimSize(inner) - m.low[inner] - width;
+  bool copiesRows = isa<linalg::CopyOp>(m.copy);
+  if (!copiesRows && m.low[inner] == 0 && highColumns == 0) {
+    rewriter.eraseOp(m.fill); // the border slabs are all the padding
+    return;
+  }
   // The interior rows: one scf.forall over all the outer dimensions of more
   // than one position when the copy is split across threads (a task per
   // row; the OpenMP loop divides them), else one scf.for per dimension.
@@ -188,8 +202,6 @@ void rewritePaddedCopy(RewriterBase &rewriter, PaddedCopy m,
                                                               m.low[d]))
                                .getResult()));
   }
-  int64_t width = m.interior[inner];
-  int64_t highColumns = type.getDimSize(inner) - m.low[inner] - width;
   SmallVector<OpFoldResult> ones(rank, rewriter.getIndexAttr(1));
   auto rowSlice = [&](Value memref, ArrayRef<OpFoldResult> outer,
                       int64_t column, int64_t columns) {
@@ -207,17 +219,21 @@ void rewritePaddedCopy(RewriterBase &rewriter, PaddedCopy m,
     rowSizes.back() = m.low[inner];
     fillSlab(rewriter, loc, m.value, m.buffer, offsets, rowSizes);
   }
-  linalg::CopyOp::create(rewriter, loc,
-                         rowSlice(m.copy.getInputs()[0], sourceOffsets, 0,
-                                  width),
-                         rowSlice(m.buffer, rowOffsets, m.low[inner], width));
+  if (copiesRows)
+    linalg::CopyOp::create(
+        rewriter, loc,
+        rowSlice(m.copy.getDpsInputs()[0], sourceOffsets, 0, width),
+        rowSlice(m.buffer, rowOffsets, m.low[inner], width));
   if (highColumns > 0) {
     SmallVector<OpFoldResult> offsets(rowOffsets);
     offsets.push_back(rewriter.getIndexAttr(m.low[inner] + width));
     rowSizes.back() = highColumns;
     fillSlab(rewriter, loc, m.value, m.buffer, offsets, rowSizes);
   }
-  rewriter.eraseOp(m.copy);
+  // A transpose (rows of the interior gathered from the columns of its
+  // input) stays, after the loop that filled the padding columns.
+  if (copiesRows)
+    rewriter.eraseOp(m.copy);
   rewriter.eraseOp(m.fill);
 }
 

@@ -255,3 +255,25 @@ func.func @pad_short_rows(%a: memref<2x4x4x4xf32>) -> memref<2x4x7x7xf32> {
   linalg.copy ins(%a : memref<2x4x4x4xf32>) outs(%interior : memref<2x4x4x4xf32, strided<[196, 49, 7, 1], offset: 8>>)
   return %p : memref<2x4x7x7xf32>
 }
+
+// The same padding around a channels-last -> channels-first transpose (the
+// dy of a narrow convolution): the transpose stays, after the border rows
+// and a loop that fills only the padding columns of the interior rows.
+// CHECK-LABEL: func.func @pad_columns_before_transpose
+// CHECK:         memref.subview %[[P:.*]][0, 0, 0, 0] [2, 64, 1, 19]
+// CHECK:         memref.subview %[[P]][0, 0, 17, 0] [2, 64, 2, 19]
+// CHECK:         scf.for %{{.*}} = %{{.*}} to %c16{{.*}} step %c1
+// CHECK:           linalg.fill {{.*}} outs(%{{.*}} : memref<1x1x1x1xf32
+// CHECK:           vector.transfer_write {{.*}} : vector<1x1x1x2xf32>
+// CHECK-NOT:       vector<1x1x1x16xf32>
+// CHECK:         vector.transfer_write {{.*}} : vector<16x16xf32>, memref<16x16xf32, strided<[361, 1], offset: ?>>
+// CHECK-NOT:     vector<1x1x1x19xf32>
+// CHECK:         return
+func.func @pad_columns_before_transpose(%a: memref<2x16x16x64xf32>) -> memref<2x64x19x19xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = memref.alloc() {alignment = 64 : i64} : memref<2x64x19x19xf32>
+  linalg.fill ins(%zero : f32) outs(%p : memref<2x64x19x19xf32>)
+  %interior = memref.subview %p[0, 0, 1, 1] [2, 64, 16, 16] [1, 1, 1, 1] : memref<2x64x19x19xf32> to memref<2x64x16x16xf32, strided<[23104, 361, 19, 1], offset: 20>>
+  linalg.transpose ins(%a : memref<2x16x16x64xf32>) outs(%interior : memref<2x64x16x16xf32, strided<[23104, 361, 19, 1], offset: 20>>) permutation = [0, 3, 1, 2]
+  return %p : memref<2x64x19x19xf32>
+}

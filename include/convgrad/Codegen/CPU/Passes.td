@@ -478,8 +478,11 @@ def ConvGradVectorizeDataMovement
     its padding columns, an `scf.forall` over the outermost dimension when
     the copy is split across threads (`fillPaddedColumnsWithCopyRows`, when
     `cpu::fillsPaddedColumnsWithRows`: rows of at least a vector): the padded
-    buffer is written once, not filled whole and then written again. Those
-    row copies and fills are then tiled and vectorized like the others.
+    buffer is written once, not filled whole and then written again. A
+    transpose into such an interior (a channels-last dy made channels-first
+    for a narrow convolution) stays, after the border rows and a loop that
+    fills only the padding columns of the interior rows. Those row copies
+    and fills are then tiled and vectorized like the others.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::scf::SCFDialect",

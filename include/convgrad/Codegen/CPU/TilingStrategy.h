@@ -731,7 +731,10 @@ bool fuseResultTransposeIntoTasks(int64_t resultBytes, int64_t taskTileBytes,
 /// Border-only when every run fills at least a cache line: narrower runs
 /// make the border millions of tiny fills in a sequential loop (measured:
 /// 6% of the RGB stem's channels-last data gradient at 2 threads), which
-/// cost more than one more pass over the whole tensor.
+/// cost more than one more pass over the whole tensor. (That whole fill is
+/// then split by convgrad-vectorize-data-movement into the border rows and
+/// a parallel loop over the rows' padding columns when
+/// fillsPaddedColumnsWithRows says so.)
 bool fillsPaddedBorderOnly(int64_t narrowestSideRunBytes);
 
 /// Whether the copy of a tensor into the interior of a padded buffer that a
