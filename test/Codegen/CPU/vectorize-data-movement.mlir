@@ -222,6 +222,7 @@ func.func @transpose_wide_stride_input(%a: memref<16x7x28xf32, strided<[25088, 8
 // CHECK:           linalg.fill {{.*}} outs(%{{.*}} : memref<1x1x1x1xf32
 // CHECK:           vector.transfer_read {{.*}} : memref<1x1x1x16xf32, strided<[16384, 256, 16, 1], offset: ?>>, vector<1x1x1x16xf32>
 // CHECK:           vector.transfer_write {{.*}} : vector<1x1x1x16xf32>, memref<1x1x1x16xf32, strided<[23104, 361, 19, 1], offset: ?>>
+// CHECK:           memref.subview %[[P]][%{{.*}}, %{{.*}}, %{{.*}}, 17] [1, 1, 1, 2]
 // CHECK:           vector.transfer_write {{.*}} : vector<1x1x1x2xf32>
 // CHECK-NOT:     vector<1x1x1x19xf32>
 // CHECK:         return
