@@ -440,6 +440,48 @@ struct TileAndVectorizeConvsPass
       rewriter.eraseOp(fill);
   }
 
+  /// Gives `conv` a linalg.fill of its own when CSE merged its
+  /// accumulator's fill with that of a sibling (the stride phases of a data
+  /// gradient have identical zero-filled results). A shared fill cannot be
+  /// fused into the tasks of either (each would zero the other's result) and
+  /// bufferizes as one zeroed buffer that every sibling copies before and
+  /// after its task loop. The own fill writes into a new tensor of its own:
+  /// a bufferization.alloc_tensor when the result is inserted with a
+  /// non-unit innermost stride (a channels-first stride phase, which
+  /// accumulates in a contiguous buffer; see allocateStridedPhase), else a
+  /// tensor.empty.
+  void giveOwnFill(RewriterBase &rewriter, linalg::LinalgOp conv) {
+    if (conv->getNumResults() != 1)
+      return;
+    OpOperand &init = conv.getDpsInitsMutable()[0];
+    auto fill = init.get().getDefiningOp<linalg::FillOp>();
+    if (!fill || fill->hasOneUse())
+      return;
+    auto empty = fill.getDpsInits()[0].getDefiningOp<tensor::EmptyOp>();
+    if (!empty)
+      return;
+    bool stridedInsert =
+        conv->getResult(0).hasOneUse() &&
+        llvm::any_of(conv->getResult(0).getUsers(), [](Operation *user) {
+          auto insert = dyn_cast<tensor::InsertSliceOp>(user);
+          return insert && insert.getStaticStrides().back() != 1;
+        });
+    rewriter.setInsertionPoint(conv);
+    Value dest =
+        stridedInsert
+            ? bufferization::AllocTensorOp::create(rewriter, empty.getLoc(),
+                                                   empty.getType(),
+                                                   empty.getDynamicSizes())
+                  .getResult()
+            : tensor::EmptyOp::create(rewriter, empty.getLoc(), empty.getType(),
+                                      empty.getDynamicSizes())
+                  .getResult();
+    Value ownFill = linalg::FillOp::create(rewriter, fill.getLoc(),
+                                           fill.getDpsInputs()[0], dest)
+                        .getResult(0);
+    rewriter.modifyOpInPlace(conv, [&] { init.set(ownFill); });
+  }
+
   /// Replaces the tensor.empty that the scf.forall of a channels-first
   /// convolution tile writes into by a bufferization.alloc_tensor (which
   /// empty-tensor elimination leaves alone) when its result is inserted with
@@ -507,6 +549,8 @@ struct TileAndVectorizeConvsPass
       if (std::optional<ConvTiling> t = getTiling(op, *target))
         convs.emplace_back(op, *t);
     });
+    for (auto &[op, tiling] : convs)
+      giveOwnFill(rewriter, op);
     while (!convs.empty()) {
       auto [op, tiling] = convs.pop_back_val();
       if (tiling.split.empty()) {

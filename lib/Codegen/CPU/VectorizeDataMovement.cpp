@@ -344,6 +344,9 @@ struct VectorizeDataMovementPass
         mlir::convgrad::getCPUTarget(func);
     if (failed(target))
       return signalPassFailure();
+    // A padded copy's padding columns go with its rows (before the walk
+    // below, which tiles the row copies and fills this creates).
+    convgrad::fillPaddedColumnsWithCopyRows(rewriter, func, *target);
     SmallVector<linalg::TransposeOp> transposes;
     func.walk([&](linalg::TransposeOp op) { transposes.push_back(op); });
     // Unit dimensions first: a 1x1 filter's [F, C, 1, 1] -> [C, F, 1, 1]

@@ -200,3 +200,81 @@ func.func @transpose_wide_stride_input(%a: memref<16x7x28xf32, strided<[25088, 8
   linalg.transpose ins(%a : memref<16x7x28xf32, strided<[25088, 896, 16], offset: ?>>) outs(%b : memref<7x28x16xf32>) permutation = [1, 2, 0]
   return
 }
+
+// A fill of the padding value over a whole fresh buffer, then a copy into
+// its interior (the bufferized pad of a channels-first argument): the fill
+// covers only the top row and the two bottom rows of each plane (whole
+// rows), and a loop over the interior rows copies each row and stores its
+// left column and its two right columns in the same iteration; no pass of
+// the whole buffer. With two threads the rows are one scf.forall over
+// images, channels and rows (a row per task).
+// CHECK-LABEL: func.func @pad_columns_with_rows
+// CHECK-NOT:     linalg.map
+// CHECK:         memref.subview %[[P:.*]][0, 0, 0, 0] [8, 64, 1, 19]
+// CHECK:         vector.transfer_write {{.*}} : vector<1x1x1x19xf32>
+// CHECK:         memref.subview %[[P]][0, 0, 17, 0] [8, 64, 2, 19]
+// CHECK:         vector.transfer_write {{.*}} : vector<1x1x1x19xf32>
+// PAR:           scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) in (8, 64, 16)
+// SEQ-NOT:       scf.forall
+// SEQ:           scf.for %{{.*}} = %{{.*}} to %c8{{.*}} step %c1
+// SEQ:             scf.for %{{.*}} = %{{.*}} to %c64{{.*}} step %c1
+// SEQ:               scf.for %{{.*}} = %{{.*}} to %c16{{.*}} step %c1
+// CHECK:           linalg.fill {{.*}} outs(%{{.*}} : memref<1x1x1x1xf32
+// CHECK:           vector.transfer_read {{.*}} : memref<1x1x1x16xf32, strided<[16384, 256, 16, 1], offset: ?>>, vector<1x1x1x16xf32>
+// CHECK:           vector.transfer_write {{.*}} : vector<1x1x1x16xf32>, memref<1x1x1x16xf32, strided<[23104, 361, 19, 1], offset: ?>>
+// CHECK:           memref.subview %[[P]][%{{.*}}, %{{.*}}, %{{.*}}, 17] [1, 1, 1, 2]
+// CHECK:           vector.transfer_write {{.*}} : vector<1x1x1x2xf32>
+// CHECK-NOT:     vector<1x1x1x19xf32>
+// CHECK:         return
+// AVX2-LABEL:  func.func @pad_columns_with_rows
+// AVX2-NOT:      linalg.map
+// AVX2:          vector.transfer_write {{.*}} : vector<1x1x1x16xf32>, memref<1x1x1x16xf32, strided<[23104, 361, 19, 1], offset: ?>>
+// AVX2:          vector.transfer_write {{.*}} : vector<1x1x1x2xf32>
+func.func @pad_columns_with_rows(%a: memref<8x64x16x16xf32>) -> memref<8x64x19x19xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = memref.alloc() {alignment = 64 : i64} : memref<8x64x19x19xf32>
+  linalg.map outs(%p : memref<8x64x19x19xf32>)
+    (%init: f32) {
+      linalg.yield %zero : f32
+    }
+  %interior = memref.subview %p[0, 0, 1, 1] [8, 64, 16, 16] [1, 1, 1, 1] : memref<8x64x19x19xf32> to memref<8x64x16x16xf32, strided<[23104, 361, 19, 1], offset: 20>>
+  linalg.copy ins(%a : memref<8x64x16x16xf32>) outs(%interior : memref<8x64x16x16xf32, strided<[23104, 361, 19, 1], offset: 20>>)
+  return %p : memref<8x64x19x19xf32>
+}
+
+// Rows of 4 elements, shorter than a vector (cpu::fillsPaddedColumnsWithRows):
+// the whole buffer is filled, rows of 7, then the interior copied.
+// CHECK-LABEL: func.func @pad_short_rows
+// CHECK:         vector.transfer_write {{.*}} : vector<1x1x1x7xf32>
+// CHECK:         vector.transfer_write {{.*}} : vector<1x1x1x4xf32>
+// CHECK-NOT:     linalg.fill
+func.func @pad_short_rows(%a: memref<2x4x4x4xf32>) -> memref<2x4x7x7xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = memref.alloc() {alignment = 64 : i64} : memref<2x4x7x7xf32>
+  linalg.fill ins(%zero : f32) outs(%p : memref<2x4x7x7xf32>)
+  %interior = memref.subview %p[0, 0, 1, 1] [2, 4, 4, 4] [1, 1, 1, 1] : memref<2x4x7x7xf32> to memref<2x4x4x4xf32, strided<[196, 49, 7, 1], offset: 8>>
+  linalg.copy ins(%a : memref<2x4x4x4xf32>) outs(%interior : memref<2x4x4x4xf32, strided<[196, 49, 7, 1], offset: 8>>)
+  return %p : memref<2x4x7x7xf32>
+}
+
+// The same padding around a channels-last -> channels-first transpose (the
+// dy of a narrow convolution): the transpose stays, after the border rows
+// and a loop that fills only the padding columns of the interior rows.
+// CHECK-LABEL: func.func @pad_columns_before_transpose
+// CHECK:         memref.subview %[[P:.*]][0, 0, 0, 0] [2, 64, 1, 19]
+// CHECK:         memref.subview %[[P]][0, 0, 17, 0] [2, 64, 2, 19]
+// CHECK:         scf.for %{{.*}} = %{{.*}} to %c16{{.*}} step %c1
+// CHECK:           linalg.fill {{.*}} outs(%{{.*}} : memref<1x1x1x1xf32
+// CHECK:           vector.transfer_write {{.*}} : vector<1x1x1x2xf32>
+// CHECK-NOT:       vector<1x1x1x16xf32>
+// CHECK:         vector.transfer_write {{.*}} : vector<16x16xf32>, memref<16x16xf32, strided<[361, 1], offset: ?>>
+// CHECK-NOT:     vector<1x1x1x19xf32>
+// CHECK:         return
+func.func @pad_columns_before_transpose(%a: memref<2x16x16x64xf32>) -> memref<2x64x19x19xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = memref.alloc() {alignment = 64 : i64} : memref<2x64x19x19xf32>
+  linalg.fill ins(%zero : f32) outs(%p : memref<2x64x19x19xf32>)
+  %interior = memref.subview %p[0, 0, 1, 1] [2, 64, 16, 16] [1, 1, 1, 1] : memref<2x64x19x19xf32> to memref<2x64x16x16xf32, strided<[23104, 361, 19, 1], offset: 20>>
+  linalg.transpose ins(%a : memref<2x16x16x64xf32>) outs(%interior : memref<2x64x16x16xf32, strided<[23104, 361, 19, 1], offset: 20>>) permutation = [0, 3, 1, 2]
+  return %p : memref<2x64x19x19xf32>
+}

@@ -1110,6 +1110,23 @@ TEST(DataMovement, PaddedBorderOnlyWhenSidesFillCacheLines) {
   EXPECT_FALSE(fillsPaddedBorderOnly(0));
 }
 
+TEST(DataMovement, PaddedColumnsFilledWithTheRows) {
+  // The RGB stem's channels-first dy, 112 columns a row: its padding
+  // columns are stored with each row on both targets.
+  EXPECT_TRUE(fillsPaddedColumnsWithRows(112, 32, avx2));
+  EXPECT_TRUE(fillsPaddedColumnsWithRows(112, 32, avx512));
+  // A row of one vector still is; 8 floats are one AVX2 vector but half an
+  // AVX-512 one.
+  EXPECT_TRUE(fillsPaddedColumnsWithRows(16, 32, avx512));
+  EXPECT_TRUE(fillsPaddedColumnsWithRows(8, 32, avx2));
+  EXPECT_FALSE(fillsPaddedColumnsWithRows(8, 32, avx512));
+  // 16 bf16 elements are one AVX2 vector.
+  EXPECT_TRUE(fillsPaddedColumnsWithRows(16, 16, avx2));
+  // Rows of a few elements (a 3-wide image) and no rows at all.
+  EXPECT_FALSE(fillsPaddedColumnsWithRows(3, 32, avx2));
+  EXPECT_FALSE(fillsPaddedColumnsWithRows(0, 32, avx512));
+}
+
 TEST(DataMovement, ReverseTilesAsVectorRows) {
   using Sizes = std::vector<int64_t>;
   // The flipped 3x3 filter of a data gradient, FCHW [F, C, 3, 3]: a tile

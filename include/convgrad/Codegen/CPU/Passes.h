@@ -211,6 +211,18 @@ FailureOr<SmallVector<Operation *>>
 splitAtPoints(RewriterBase &rewriter, Operation *op,
               ArrayRef<int64_t> splitPoints);
 
+/// The fills of the padding value over whole fresh buffers that a copy into
+/// the buffer's interior follows (the bufferized tensor.pad of a function
+/// argument) become fills of the outer dimensions' border slabs, and the
+/// copy a loop over the interior rows that copies each row and fills its
+/// padding columns (before a transpose into the interior, which stays, the
+/// loop fills only the padding columns), when cpu::fillsPaddedColumnsWithRows decides so; the
+/// outermost row loop is an scf.forall when the copy is split across threads
+/// (cpu::parallelizeDataMovement). Run on memrefs by
+/// convgrad-vectorize-data-movement before it tiles the ops it creates.
+void fillPaddedColumnsWithCopyRows(RewriterBase &rewriter, func::FuncOp func,
+                                   const cpu::CPUTarget &target);
+
 /// Only the second half of vectorizeAndFoldTransfers.
 void foldSlicesIntoTransfers(Operation *root);
 

@@ -319,7 +319,12 @@ def ConvGradTileAndVectorize
     - for a register block that starts from zero (no cache block of input
       channels), the accumulator fill is fused into the block's loops
       rather than tiled as a pass of its own: `--convgrad-lower-vectors`
-      forwards the zeros to the accumulators, and no zero block is stored;
+      forwards the zeros to the accumulators, and no zero block is stored.
+      A convolution whose zero fill CSE merged with its siblings' (the
+      stride phases of a data gradient) first gets a fill of its own, into
+      a `bufferization.alloc_tensor` when a strided insert consumes it: a
+      shared fill fuses into neither and bufferizes as one zeroed buffer
+      that every phase copies before and after its tasks;
     - inside a task, the loop over blocks of output channels is outermost,
       and a filter larger than the target's L2 is also split into blocks of
       input channels, so that every row and column of the task reuses one
@@ -468,6 +473,20 @@ def ConvGradVectorizeDataMovement
     dimension is reversed (`cpu::getReverseTiles` bounds the rows);
     large ones are split across threads like the other ops, so the filter
     flip is no sequential scalar loop between parallel regions.
+
+    First, a fill of the padding value over a whole fresh buffer that a copy
+    into the buffer's interior follows (the bufferized `tensor.pad` of a
+    function argument: a channels-first dy padded by a column or two per
+    row) becomes fills of the border slabs of the outer dimensions (whole
+    rows) and a loop over the interior rows that copies each row and fills
+    its padding columns, an `scf.forall` over the outermost dimension when
+    the copy is split across threads (`fillPaddedColumnsWithCopyRows`, when
+    `cpu::fillsPaddedColumnsWithRows`: rows of at least a vector): the padded
+    buffer is written once, not filled whole and then written again. A
+    transpose into such an interior (a channels-last dy made channels-first
+    for a narrow convolution) stays, after the border rows and a loop that
+    fills only the padding columns of the interior rows. Those row copies
+    and fills are then tiled and vectorized like the others.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::scf::SCFDialect",

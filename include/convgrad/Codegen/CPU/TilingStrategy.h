@@ -736,8 +736,24 @@ bool fuseResultTransposeIntoTasks(int64_t resultBytes, int64_t taskTileBytes,
 /// Border-only when every run fills at least a cache line: narrower runs
 /// make the border millions of tiny fills in a sequential loop (measured:
 /// 6% of the RGB stem's channels-last data gradient at 2 threads), which
-/// cost more than one more pass over the whole tensor.
+/// cost more than one more pass over the whole tensor. (That whole fill is
+/// then split by convgrad-vectorize-data-movement into the border rows and
+/// a parallel loop over the rows' padding columns when
+/// fillsPaddedColumnsWithRows says so.)
 bool fillsPaddedBorderOnly(int64_t narrowestSideRunBytes);
+
+/// Whether the copy of a tensor into the interior of a padded buffer that a
+/// fill of the padding value has just covered (the bufferized tensor.pad of
+/// a function argument, a channels-first dy) writes the padding columns of
+/// each interior row itself, in the loop over the rows (the fill then covers
+/// only the border rows and planes, runs of whole rows): the padded buffer
+/// is then written once instead of twice, and the padding columns are
+/// stored while their cache lines are in L1. When an interior row
+/// (`rowElements` of `elementBits`) is at least one vector of the target:
+/// shorter rows are a loop iteration per few elements, more overhead than
+/// the second pass costs.
+bool fillsPaddedColumnsWithRows(int64_t rowElements, int64_t elementBits,
+                                const CPUTarget &target);
 
 /// Whether a copy, fill or transpose of `bytes` bytes (written) is split
 /// across the target's threads: with more than one thread, when it is large

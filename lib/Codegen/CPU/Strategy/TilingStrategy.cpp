@@ -1344,6 +1344,11 @@ bool mlir::convgrad::cpu::fillsPaddedBorderOnly(
   return narrowestSideRunBytes >= kCacheLineBytes;
 }
 
+bool mlir::convgrad::cpu::fillsPaddedColumnsWithRows(
+    int64_t rowElements, int64_t elementBits, const CPUTarget &target) {
+  return rowElements > 0 && rowElements >= target.lanes(elementBits);
+}
+
 bool mlir::convgrad::cpu::fuseResultTransposeIntoTasks(
     int64_t resultBytes, int64_t taskTileBytes, const CPUTarget &target) {
   // The separate transpose reads the channels-last result and writes the
