@@ -1072,7 +1072,7 @@ planDepthwiseOp(PatternRewriter &rewriter, Operation *op, const ConvParams &p,
     Type xType = getElementTypeOrSelf(op->getOperand(0).getType());
     tiling->segmentColumns = cpu::getInputStationarySegmentColumns(
         *tiling, g.channels, xType.getIntOrFloatBitWidth(), g.kernel[0],
-        g.inSizes[1], target);
+        g.kernel[1], g.inSizes[1], target);
   }
   return PlannedDepthwiseOp{g, accType, *tiling};
 }

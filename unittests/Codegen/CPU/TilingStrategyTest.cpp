@@ -1503,41 +1503,49 @@ TEST(DepthwiseChannelsLast, InputStationarySegments) {
   auto h = channelsLastTiling(K::FilterGradient, 256, avx2);
   ASSERT_TRUE(h.has_value());
   EXPECT_EQ(h->kernelRowBlock, 1);
-  EXPECT_EQ(getInputStationarySegmentColumns(*h, 256, 32, 3, 28, avx2), 5);
+  EXPECT_EQ(getInputStationarySegmentColumns(*h, 256, 32, 3, 3, 28, avx2), 5);
   // 48 KiB (12 ways): at most 8 columns, 4 segments of 7.
   CPUTarget wideL1 = avx2;
   wideL1.l1DataBytes = 48 * 1024;
-  EXPECT_EQ(getInputStationarySegmentColumns(*h, 256, 32, 3, 28, wideL1), 7);
+  EXPECT_EQ(getInputStationarySegmentColumns(*h, 256, 32, 3, 3, 28, wideL1), 7);
   // bf16 x (512 B pixels, 8 sets; a block of 2 x 8 lanes is half a line):
   // at most 10 columns, 3 segments of 10 (the last 8).
-  EXPECT_EQ(getInputStationarySegmentColumns(*h, 256, 16, 3, 28, avx2), 10);
+  EXPECT_EQ(getInputStationarySegmentColumns(*h, 256, 16, 3, 3, 28, avx2), 10);
   // Pixels that are not a multiple of 4 KiB apart spread over more sets:
   // 96 channels (384 B, 6 lines: 32 sets) allow 42 columns (56: 2
   // segments of 28); 144 (576 B, 9 lines: every set) whole rows.
   auto c96 = channelsLastTiling(K::FilterGradient, 96, avx2, 3, 3, 56, 2);
   ASSERT_TRUE(c96.has_value());
-  EXPECT_EQ(getInputStationarySegmentColumns(*c96, 96, 32, 3, 56, avx2), 28);
+  EXPECT_EQ(getInputStationarySegmentColumns(*c96, 96, 32, 3, 3, 56, avx2), 28);
   auto c144 = channelsLastTiling(K::FilterGradient, 144, avx2, 3, 3, 56, 2);
   ASSERT_TRUE(c144.has_value());
-  EXPECT_EQ(getInputStationarySegmentColumns(*c144, 144, 32, 3, 56, avx2), 0);
+  EXPECT_EQ(getInputStationarySegmentColumns(*c144, 144, 32, 3, 3, 56, avx2),
+            0);
   // One pass over dy per row (AVX-512: the 3 kernel rows in one block),
   // dy-stationary tilings and rows of at most 4 columns: whole rows.
   auto h512 = channelsLastTiling(K::FilterGradient, 256, avx512);
   ASSERT_TRUE(h512.has_value());
   EXPECT_EQ(h512->kernelRowBlock, 3);
-  EXPECT_EQ(getInputStationarySegmentColumns(*h512, 256, 32, 3, 28, avx512), 0);
+  EXPECT_EQ(getInputStationarySegmentColumns(*h512, 256, 32, 3, 3, 28, avx512),
+            0);
   auto strided = channelsLastTiling(K::FilterGradient, 256, avx2, 3, 3, 28, 2,
                                     /*columnStride=*/2);
   ASSERT_TRUE(strided.has_value());
   EXPECT_FALSE(strided->inputStationary);
-  EXPECT_EQ(getInputStationarySegmentColumns(*strided, 256, 32, 3, 56, avx2),
+  EXPECT_EQ(getInputStationarySegmentColumns(*strided, 256, 32, 3, 3, 56, avx2),
             0);
-  EXPECT_EQ(getInputStationarySegmentColumns(*h, 256, 32, 3, 4, avx2), 0);
+  EXPECT_EQ(getInputStationarySegmentColumns(*h, 256, 32, 3, 3, 4, avx2), 0);
+  // 7x7 (one kernel row per pass on AVX2, a window of 7 dy vectors):
+  // whole rows.
+  auto cx = channelsLastTiling(K::FilterGradient, 384, avx2, 7, 7, 14, 6);
+  ASSERT_TRUE(cx.has_value());
+  EXPECT_EQ(cx->kernelRowBlock, 1);
+  EXPECT_EQ(getInputStationarySegmentColumns(*cx, 384, 32, 7, 7, 14, avx2), 0);
   // Segments never below 4 columns, whatever the cache: a 4 KiB L1 (1
   // way) gives 4 (28 columns: 7 segments).
   CPUTarget tinyL1 = avx2;
   tinyL1.l1DataBytes = 4096;
-  EXPECT_EQ(getInputStationarySegmentColumns(*h, 256, 32, 3, 28, tinyL1), 4);
+  EXPECT_EQ(getInputStationarySegmentColumns(*h, 256, 32, 3, 3, 28, tinyL1), 4);
 }
 
 TEST(DepthwiseChannelsLast, DataGradientBlocks) {

@@ -671,21 +671,22 @@ getDepthwiseChannelsLastTiling(DepthwiseChannelsLastKind kind, int64_t channels,
 /// The x columns per segment (DepthwiseChannelsLastTiling::segmentColumns)
 /// of the input-stationary filter gradient `tiling` with `channels`
 /// channels of `elementBits` bits per pixel, `kernelRows` kernel rows and
-/// `inputColumns` x columns per row: 0 (whole rows) unless its blocks of
-/// kernel rows take several passes over a row, each re-reading the row's
-/// dy. Then dy is meant to come from L1 after the first pass, but a
-/// channel block of pixels whose stride is a multiple of 4 KiB lines up on
-/// a few L1 sets only (a 256-channel f32 pixel is 1 KiB: 4 of the 64 sets),
-/// and a whole row of dy and x then evicts itself before the next pass.
-/// The segments are as long as the lines that one keeps (dy and the x of
-/// two passes) fit half of the ways of those sets, balanced over the row,
-/// and at least kMinSegmentColumns long (each segment reloads its
-/// accumulators and its dy window).
+/// `kernelCols` kernel columns and `inputColumns` x columns per row: 0
+/// (whole rows) unless it takes one pass over a row per kernel row of at
+/// most 3 columns, each pass re-reading the row's dy (wider windows and
+/// blocks of several kernel rows spilled registers in segments). Then dy is
+/// meant to come from L1 after the first pass, but a channel block of pixels
+/// whose stride is a multiple of 4 KiB lines up on a few L1 sets only (a
+/// 256-channel f32 pixel is 1 KiB: 4 of the 64 sets), and a whole row of dy and
+/// x then evicts itself before the next pass. The segments are as long as the
+/// lines that one keeps (dy and the x of two passes) fit half of the ways of
+/// those sets, balanced over the row, and at least kMinSegmentColumns long
+/// (each segment reloads its accumulators and its dy window).
 int64_t
 getInputStationarySegmentColumns(const DepthwiseChannelsLastTiling &tiling,
                                  int64_t channels, int64_t elementBits,
-                                 int64_t kernelRows, int64_t inputColumns,
-                                 const CPUTarget &target);
+                                 int64_t kernelRows, int64_t kernelCols,
+                                 int64_t inputColumns, const CPUTarget &target);
 
 //===----------------------------------------------------------------------===//
 // Data movement (convgrad-vectorize-data-movement)

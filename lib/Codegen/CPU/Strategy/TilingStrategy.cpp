@@ -1313,8 +1313,8 @@ mlir::convgrad::cpu::getDepthwiseChannelsLastTiling(
 
 int64_t mlir::convgrad::cpu::getInputStationarySegmentColumns(
     const DepthwiseChannelsLastTiling &tiling, int64_t channels,
-    int64_t elementBits, int64_t kernelRows, int64_t inputColumns,
-    const CPUTarget &target) {
+    int64_t elementBits, int64_t kernelRows, int64_t kernelCols,
+    int64_t inputColumns, const CPUTarget &target) {
   // x86 L1 data caches are indexed within a 4 KiB page (64 sets of lines;
   // 32 KiB 8-way, 48 KiB 12-way): the capacity sets the ways.
   constexpr int64_t kL1WayBytes = 4096;
@@ -1322,8 +1322,16 @@ int64_t mlir::convgrad::cpu::getInputStationarySegmentColumns(
   // (whole rows) x columns ran at 89, 93-98, 78-86 and 71-73 GFLOP/s at
   // N = 1 (data in L2).
   constexpr int64_t kMinSegmentColumns = 4;
-  if (!tiling.inputStationary || tiling.kernelRowBlock >= kernelRows ||
-      channels <= 0 || inputColumns <= kMinSegmentColumns)
+  // Only passes of one kernel row (dy re-read KH times per row) of at most
+  // kMaxSegmentKernelColumns columns: with wider windows or blocks of
+  // several rows, the segments' code (border columns unrolled per segment,
+  // a window reloaded per segment) spilled registers: 7x7 in blocks of 3 +
+  // 3 + 1 rows on AVX-512 (cx_dw7x7_c384_14: 463 stack accesses instead of
+  // 44, 0.41 -> 14 ms), 7x7 one row per pass on AVX2 (347 instead of 39).
+  constexpr int64_t kMaxSegmentKernelColumns = 3;
+  if (!tiling.inputStationary || tiling.kernelRowBlock != 1 || kernelRows < 2 ||
+      kernelCols > kMaxSegmentKernelColumns || channels <= 0 ||
+      inputColumns <= kMinSegmentColumns)
     return 0;
   int64_t sets = kL1WayBytes / kCacheLineBytes;
   int64_t ways = std::max<int64_t>(1, target.l1DataBytes / kL1WayBytes);
