@@ -35,7 +35,11 @@
 //     loaded once for its KW FMAs with dy columns j + lo - kw d, a window
 //     of (KW - 1) d + 1 dy vectors carried in registers across the columns
 //     (one new dy load per column, shared by the block's kernel rows: 1 + R
-//     loads per R x KW FMAs); else dy-stationary: per output position, one
+//     loads per R x KW FMAs); when the kernel rows take several passes,
+//     the x columns are split into segments, each passed over by every
+//     block of kernel rows in turn so that its dy stays in L1 (channel
+//     blocks of pixels a multiple of 4 KiB apart share few L1 sets); else
+//     dy-stationary: per output position, one
 //     dy load serves the KW FMAs of each kernel row, each with its x load.
 //     Parallel tasks split the output rows of all images, each
 //     into its own copy of the accumulators (summed after), or the channel
@@ -583,10 +587,10 @@ public:
   /// (item n * OH + oh), for the full channel blocks at channel offsets
   /// [fullBegin, fullEnd) and, when `hasTail`, the partial last vector at
   /// `tailC0` (masked). Per output row, the channel blocks, and per block
-  /// every block of kernel rows: x and dy stream through once, all
-  /// channels of a pixel together, the rows of a block re-read from L1 by
-  /// its kernel row blocks; the accumulators are reloaded from `acc` (in
-  /// L1) per row.
+  /// and segment of the x columns every block of kernel rows: x and dy
+  /// stream through once, all channels of a pixel together, the rows of a
+  /// block re-read from L1 by its kernel row blocks; the accumulators are
+  /// reloaded from `acc` (in L1) per row and segment.
   Value emitTask(OpBuilder &b, Location loc, Value acc, Value accC0,
                  Value fullBegin, Value fullEnd, Value hasTail, int64_t tailC0,
                  Value firstItem, Value lastItem) {
@@ -594,11 +598,49 @@ public:
     // Every block of kernel rows of one channel block and output row.
     auto allKernelRows = [&](OpBuilder &kb, Location kl, Value cur, Value c0,
                              int64_t vectors, bool masked, Value n, Value oh) {
-      for (int64_t kh0 = 0; kh0 < g.kernel[0]; kh0 += tiling.kernelRowBlock) {
-        int64_t rows = std::min(tiling.kernelRowBlock, g.kernel[0] - kh0);
-        cur = emitBlockRow(kb, kl, cur, accC0, c0, vectors, masked, kh0, rows,
-                           n, oh);
+      auto segmentRows = [&](OpBuilder &sb, Location sl, Value segmentAcc,
+                             ColumnRange xColumns) {
+        for (int64_t kh0 = 0; kh0 < g.kernel[0]; kh0 += tiling.kernelRowBlock) {
+          int64_t rows = std::min(tiling.kernelRowBlock, g.kernel[0] - kh0);
+          segmentAcc = emitBlockRow(sb, sl, segmentAcc, accC0, c0, vectors,
+                                    masked, kh0, rows, n, oh, xColumns);
+        }
+        return segmentAcc;
+      };
+      // Segments k of whole interior columns ([k s, (k + 1) s) within the
+      // interior) run in a loop when there are two or more, the others
+      // (borders, a shorter last one) unrolled: the code of a segment is
+      // as long as that of a whole row.
+      int64_t width = g.inSizes[1];
+      // (The dy-stationary form reads whole rows.)
+      int64_t segment = tiling.inputStationary && tiling.segmentColumns > 0
+                            ? tiling.segmentColumns
+                            : width;
+      int64_t count = (width + segment - 1) / segment;
+      auto [rowBegin, rowEnd] = filterGradientInputInterior(g);
+      int64_t loopFirst = (rowBegin + segment - 1) / segment;
+      int64_t loopEnd = std::min(count, rowEnd / segment);
+      if (loopEnd - loopFirst < 2)
+        loopFirst = loopEnd = count;
+      auto unrolled = [&](int64_t from, int64_t to) {
+        for (int64_t k = from; k < to; ++k)
+          cur = segmentRows(
+              kb, kl, cur,
+              {k * segment, std::min(width, (k + 1) * segment), Value()});
+      };
+      unrolled(0, loopFirst);
+      if (loopEnd > loopFirst) {
+        auto loop = scf::ForOp::create(
+            kb, kl, indexConstant(kb, kl, loopFirst * segment),
+            indexConstant(kb, kl, loopEnd * segment),
+            indexConstant(kb, kl, segment), ValueRange{cur},
+            [&](OpBuilder &lb, Location l, Value start, ValueRange it) {
+              scf::YieldOp::create(
+                  lb, l, segmentRows(lb, l, it[0], {0, segment, start}));
+            });
+        cur = loop.getResult(0);
       }
+      unrolled(loopEnd, count);
       return cur;
     };
     auto items = scf::ForOp::create(
@@ -636,12 +678,22 @@ public:
   }
 
 private:
+  /// A segment of x columns: [first, second), or, when `start` is set,
+  /// the interior columns [start, start + second - first) (one iteration
+  /// of a loop over equal segments).
+  struct ColumnRange {
+    int64_t first, second;
+    Value start;
+  };
+
   /// Kernel rows [kh0, kh0 + rows) of output row oh of image n for the
-  /// channel block of `vectors` vectors from c0: its accumulators are read
-  /// from and written back to `acc` (at channel c0 - accC0).
+  /// channel block of `vectors` vectors from c0 and the x columns
+  /// `xColumns` (input-stationary; the dy-stationary form gets whole rows):
+  /// its accumulators are read from and written back to `acc` (at channel
+  /// c0 - accC0).
   Value emitBlockRow(OpBuilder &b, Location loc, Value acc, Value accC0,
                      Value c0, int64_t vectors, bool masked, int64_t kh0,
-                     int64_t rows, Value n, Value oh) {
+                     int64_t rows, Value n, Value oh, ColumnRange xColumns) {
     SmallVector<Value> channel, accChannel;
     Value local = arith::SubIOp::create(b, loc, c0, accC0);
     for (int64_t v = 0; v < vectors; ++v) {
@@ -683,7 +735,7 @@ private:
     }
     if (rows == 1) {
       cur = emitKernelRows(b, loc, cur, rs, xRows, conds[0], n, oh, channel,
-                           masked);
+                           masked, xColumns);
     } else {
       Value all = conds[0];
       for (Value c : ArrayRef<Value>(conds).drop_front())
@@ -694,13 +746,13 @@ private:
             Value yes = arith::ConstantIntOp::create(tb, l, 1, 1);
             scf::YieldOp::create(tb, l,
                                  emitKernelRows(tb, l, cur, rs, xRows, yes, n,
-                                                oh, channel, masked));
+                                                oh, channel, masked, xColumns));
           },
           [&](OpBuilder &eb, Location l) {
             SmallVector<Value> each = cur;
             for (int64_t r = 0; r < rows; ++r)
               each = emitKernelRows(eb, l, each, {r}, {xRows[r]}, conds[r], n,
-                                    oh, channel, masked);
+                                    oh, channel, masked, xColumns);
             scf::YieldOp::create(eb, l, each);
           });
       cur.assign(ifOp.getResults().begin(), ifOp.getResults().end());
@@ -757,7 +809,7 @@ private:
                                     ArrayRef<Value> acc, ArrayRef<int64_t> rs,
                                     ArrayRef<Value> xRows, Value cond, Value n,
                                     Value oh, ArrayRef<Value> channel,
-                                    bool masked) {
+                                    bool masked, ColumnRange xColumns) {
     int64_t vectors = channel.size(), kw = g.kernel[1];
     int64_t groupChannels = g.groupChannels, terms = termsPerRow();
     // Only these rows' accumulators flow through the if and the loops.
@@ -778,7 +830,7 @@ private:
           SmallVector<Value> next(cur.begin(), cur.end());
           if (tiling.inputStationary)
             return emitInputStationaryColumns(tb, loc, next, xRows, n, oh,
-                                              channel, masked);
+                                              channel, masked, xColumns);
           // One output column: dy times each kernel column inside x.
           auto column = [&](OpBuilder &cb, SmallVector<Value> a, Value ow,
                             ArrayRef<int64_t> kernelColumns) {
@@ -851,20 +903,20 @@ private:
   }
 
   /// The input-stationary pass of emitKernelRows (depthwise, stride 1
-  /// along the width): accumulators `acc` of the kernel rows of `xRows`
-  /// ((i KW + kw) vectors + v). Per x column j and channel vector, the x
+  /// along the width) over the x columns `xColumns`: accumulators `acc` of
+  /// the kernel rows of `xRows` ((i KW + kw) vectors + v). Per x column j
+  /// and channel vector, the x
   /// vector of each kernel row is loaded once and feeds its KW
   /// accumulators, times dy columns j + lo - kw d. Over the interior
   /// columns (every kernel column inside dy), a window of the (KW - 1) d + 1
   /// dy columns up to j + lo is carried across the loop, one new dy vector
   /// loaded per column; the border columns around it (unrolled) load the
   /// dy columns of their valid kernel columns.
-  SmallVector<Value> emitInputStationaryColumns(OpBuilder &b, Location loc,
-                                                SmallVector<Value> acc,
-                                                ArrayRef<Value> xRows, Value n,
-                                                Value oh,
-                                                ArrayRef<Value> channel,
-                                                bool masked) {
+  SmallVector<Value>
+  emitInputStationaryColumns(OpBuilder &b, Location loc, SmallVector<Value> acc,
+                             ArrayRef<Value> xRows, Value n, Value oh,
+                             ArrayRef<Value> channel, bool masked,
+                             ColumnRange xColumns) {
     int64_t vectors = channel.size(), kernelCols = g.kernel[1];
     int64_t d = g.dilations[1], lo = g.padLow[1];
     int64_t window = (kernelCols - 1) * d + 1;
@@ -908,8 +960,19 @@ private:
                [&](int64_t v, int64_t kw) { return dys[v * kernelCols + kw]; });
       }
     };
-    auto [begin, end] = filterGradientInputInterior(g);
-    border(0, begin);
+    // The interior and the borders within the segment: [first, begin),
+    // [begin, end), [end, second).
+    int64_t first = xColumns.first, second = xColumns.second;
+    Value start = xColumns.start;
+    auto [rowBegin, rowEnd] = filterGradientInputInterior(g);
+    int64_t begin = start ? first : std::clamp(rowBegin, first, second);
+    int64_t end = start ? second : std::clamp(rowEnd, begin, second);
+    // x column c of the segment.
+    auto columnAt = [&](OpBuilder &cb, int64_t c) -> Value {
+      return start ? addIndex(cb, loc, start, c - first)
+                   : indexConstant(cb, loc, c);
+    };
+    border(first, begin);
     if (end > begin) {
       // The window of x column j: dy columns j + lo - (window - 1) + t for
       // t < window; the loop carries the first window - 1 of each channel
@@ -917,16 +980,22 @@ private:
       SmallVector<Value> carried = acc;
       for (int64_t v = 0; v < vectors; ++v)
         for (int64_t t = 0; t + 1 < window; ++t)
-          carried.push_back(readDy(
-              b, indexConstant(b, loc, begin + lo - (window - 1) + t), v));
+          carried.push_back(
+              readDy(b, columnAt(b, begin + lo - (window - 1) + t), v));
       SmallVector<int64_t> all;
       for (int64_t kw = 0; kw < kernelCols; ++kw)
         all.push_back(kw);
       size_t accCount = acc.size();
+      // Constant bounds (the segment's columns counted from its start):
+      // LLVM then knows the trip count of a short segment.
       auto loop = scf::ForOp::create(
           b, loc, indexConstant(b, loc, begin), indexConstant(b, loc, end),
           indexConstant(b, loc, 1), carried,
-          [&](OpBuilder &lb, Location l, Value j, ValueRange it) {
+          [&](OpBuilder &lb, Location l, Value jc, ValueRange it) {
+            Value j = start ? arith::AddIOp::create(lb, l, start,
+                                                    addIndex(lb, l, jc, -first))
+                                  .getResult()
+                            : jc;
             SmallVector<Value> a(it.begin(), it.begin() + accCount);
             SmallVector<Value> windows;
             for (int64_t v = 0; v < vectors; ++v) {
@@ -948,7 +1017,7 @@ private:
       acc.assign(loop.getResults().begin(),
                  loop.getResults().begin() + accCount);
     }
-    border(end, g.inSizes[1]);
+    border(end, second);
     return acc;
   }
 
@@ -1053,6 +1122,13 @@ planDepthwiseOp(PatternRewriter &rewriter, Operation *op, const ConvParams &p,
           g.dilations[1]);
   if (!tiling)
     return rewriter.notifyMatchFailure(op, "the strategy declines");
+  if (!dgrad) {
+    // Operand 0 of a filter gradient is x.
+    Type xType = getElementTypeOrSelf(op->getOperand(0).getType());
+    tiling->segmentColumns = cpu::getInputStationarySegmentColumns(
+        *tiling, g.channels, xType.getIntOrFloatBitWidth(), g.kernel[0],
+        g.kernel[1], g.inSizes[1], target);
+  }
   return PlannedDepthwiseOp{g, accType, *tiling};
 }
 

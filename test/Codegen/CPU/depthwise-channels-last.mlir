@@ -96,6 +96,42 @@ func.func @wgrad_line(%x: tensor<?x10x20x32xf32>, %dy: tensor<?x10x20x32xf32>) -
 
 // -----
 
+// 256 channels (1 KiB pixels: a channel offset meets 4 of the 64 L1 sets)
+// on AVX2 (32 KiB L1): 3 passes of one kernel row over a cache line of
+// channels, each re-reading dy; the 20 x columns in segments of 5 so that a
+// segment's dy stays in L1 for its passes: per channel block, segment
+// [0, 5) (border column 0, then columns 1..4), segments [5, 10) and
+// [10, 15) in a loop (columns counted from the segment start S, its window
+// loaded at dy columns S - 1 and S), then [15, 20) (columns 15..18 and the
+// border column 19). AVX-512 (one pass: the 3 kernel rows) keeps whole
+// rows.
+// CHECK-LABEL: func.func @wgrad_segments
+// CHECK:           scf.for %{{.*}} = %c1 to %c19 step %c1
+// CHECK-NOT:       step %c5
+// CHECK:           return
+// AVX2-LABEL: func.func @wgrad_segments
+// AVX2-SAME: (%[[X:.*]]: tensor<?x10x20x256xf32>, %[[DY:.*]]: tensor<?x10x20x256xf32>)
+// AVX2:          scf.for %{{.*}} = %c0 to %c256 step %c16 iter_args
+// AVX2-COUNT-3:    scf.for %{{.*}} = %c1 to %c5 step %c1 iter_args
+// AVX2:            scf.for %[[S:.*]] = %c5 to %c15 step %c5 iter_args
+// AVX2:              %[[PREV:.*]] = arith.addi %[[S]], %c-1
+// AVX2:              vector.transfer_read %[[DY]][%{{.*}}, %{{.*}}, %[[PREV]], %{{.*}}]
+// AVX2:              vector.transfer_read %[[DY]][%{{.*}}, %{{.*}}, %[[S]], %{{.*}}]
+// AVX2:              scf.for %[[I:.*]] = %c0 to %c5 step %c1 iter_args
+// AVX2-NEXT:           %[[J:.*]] = arith.addi %[[S]], %[[I]]
+// AVX2-COUNT-2:      scf.for %{{.*}} = %c0 to %c5 step %c1 iter_args
+// AVX2:              scf.yield %{{.*}} : tensor<3x3x256xf32>
+// AVX2-COUNT-3:    scf.for %{{.*}} = %c15 to %c19 step %c1 iter_args
+// AVX2-NOT:        scf.for
+// AVX2:          return
+func.func @wgrad_segments(%x: tensor<?x10x20x256xf32>, %dy: tensor<?x10x20x256xf32>) -> tensor<256x3x3x1xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] groups = 256 layout = channels_last
+    : (tensor<?x10x20x256xf32>, tensor<?x10x20x256xf32>) -> tensor<256x3x3x1xf32>
+  return %dw : tensor<256x3x3x1xf32>
+}
+
+// -----
+
 // A single output row (fewer work items than threads): the two tasks split
 // the channels instead (32 accumulator channels each, no copies to sum).
 // CHECK-LABEL: func.func @wgrad_one_row

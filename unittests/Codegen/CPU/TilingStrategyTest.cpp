@@ -1510,6 +1510,61 @@ TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
     }
 }
 
+TEST(DepthwiseChannelsLast, InputStationarySegments) {
+  using K = DepthwiseChannelsLastKind;
+  // Row h on AVX2: 3 passes of one kernel row over a cache line of
+  // channels (2 vectors of 8). 256 f32 channels are 1 KiB pixels: one
+  // channel offset meets 4 of the 64 L1 sets; 32 KiB (8 ways): 16 of
+  // those 32 lines per segment, 3 per column (dy, x of two passes): at
+  // most 5 columns, 28 columns in 6 segments of 5 (the last 3).
+  auto h = channelsLastTiling(K::FilterGradient, 256, avx2);
+  ASSERT_TRUE(h.has_value());
+  EXPECT_EQ(h->kernelRowBlock, 1);
+  EXPECT_EQ(getInputStationarySegmentColumns(*h, 256, 32, 3, 3, 28, avx2), 5);
+  // 48 KiB (12 ways): at most 8 columns, 4 segments of 7.
+  CPUTarget wideL1 = avx2;
+  wideL1.l1DataBytes = 48 * 1024;
+  EXPECT_EQ(getInputStationarySegmentColumns(*h, 256, 32, 3, 3, 28, wideL1), 7);
+  // bf16 x (512 B pixels, 8 sets; a block of 2 x 8 lanes is half a line):
+  // at most 10 columns, 3 segments of 10 (the last 8).
+  EXPECT_EQ(getInputStationarySegmentColumns(*h, 256, 16, 3, 3, 28, avx2), 10);
+  // Pixels that are not a multiple of 4 KiB apart spread over more sets:
+  // 96 channels (384 B, 6 lines: 32 sets) allow 42 columns (56: 2
+  // segments of 28); 144 (576 B, 9 lines: every set) whole rows.
+  auto c96 = channelsLastTiling(K::FilterGradient, 96, avx2, 3, 3, 56, 2);
+  ASSERT_TRUE(c96.has_value());
+  EXPECT_EQ(getInputStationarySegmentColumns(*c96, 96, 32, 3, 3, 56, avx2), 28);
+  auto c144 = channelsLastTiling(K::FilterGradient, 144, avx2, 3, 3, 56, 2);
+  ASSERT_TRUE(c144.has_value());
+  EXPECT_EQ(getInputStationarySegmentColumns(*c144, 144, 32, 3, 3, 56, avx2),
+            0);
+  // One pass over dy per row (AVX-512: the 3 kernel rows in one block),
+  // dy-stationary tilings and rows of at most 4 columns: whole rows.
+  auto h512 = channelsLastTiling(K::FilterGradient, 256, avx512);
+  ASSERT_TRUE(h512.has_value());
+  EXPECT_EQ(h512->kernelRowBlock, 3);
+  EXPECT_EQ(getInputStationarySegmentColumns(*h512, 256, 32, 3, 3, 28, avx512),
+            0);
+  auto strided = channelsLastTiling(K::FilterGradient, 256, avx2, 3, 3, 28, 2,
+                                    /*columnStride=*/2);
+  ASSERT_TRUE(strided.has_value());
+  EXPECT_FALSE(strided->inputStationary);
+  EXPECT_EQ(getInputStationarySegmentColumns(*strided, 256, 32, 3, 3, 56, avx2),
+            0);
+  EXPECT_EQ(getInputStationarySegmentColumns(*h, 256, 32, 3, 3, 4, avx2), 0);
+  // 7x7 (one kernel row per pass on AVX2, a window of 7 dy vectors):
+  // whole rows.
+  auto cx = channelsLastTiling(K::FilterGradient, 384, avx2, 7, 7, 14, 6);
+  ASSERT_TRUE(cx.has_value());
+  EXPECT_EQ(cx->kernelRowBlock, 1);
+  EXPECT_EQ(getInputStationarySegmentColumns(*cx, 384, 32, 7, 7, 14, avx2), 0);
+  // Segments never below 4 columns, whatever the cache: a 4 KiB L1 (1
+  // way) gives 4 (28 columns: 7 segments).
+  CPUTarget tinyL1 = avx2;
+  tinyL1.l1DataBytes = 4096;
+  EXPECT_EQ(getInputStationarySegmentColumns(*h, 256, 32, 3, 3, 28, tinyL1), 4);
+}
+
 TEST(DepthwiseChannelsLast, DataGradientBlocks) {
   using K = DepthwiseChannelsLastKind;
   CPUTarget two = avx512;

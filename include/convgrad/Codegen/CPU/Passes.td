@@ -178,7 +178,10 @@ def ConvGradCPUDepthwiseChannelsLast
       (with stride 1 along the width, input-stationary: each x vector of
       a kernel row feeds its KW accumulators, times a window of dy
       vectors carried in registers across the columns, one new dy load
-      per column);
+      per column; when the kernel rows take several passes over a row,
+      the passes run segment by segment of the x columns, so that a
+      segment's dy stays in L1 between them, the equal interior segments
+      in a loop: cpu::getInputStationarySegmentColumns);
       `scf.forall` tasks split the output rows of all images (each task
       its own copy of the accumulators, summed after), or the channel
       blocks when there are fewer rows than threads. With groups of k > 1

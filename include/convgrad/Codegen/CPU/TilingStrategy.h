@@ -645,6 +645,11 @@ struct DepthwiseChannelsLastTiling {
   /// block). Else dy-stationary: per output column one dy vector and an x
   /// load per kernel row and column.
   bool inputStationary = false;
+  /// Filter gradient (input-stationary): x columns per segment of a row
+  /// (0: the whole row). Every block of kernel rows passes over one segment
+  /// before the next segment starts, so that the segment's dy stays in L1
+  /// for the passes after the first (see getInputStationarySegmentColumns).
+  int64_t segmentColumns = 0;
 };
 
 /// The tiling of a channels-last depthwise 2-D kernel of `kind` with
@@ -667,6 +672,26 @@ getDepthwiseChannelsLastTiling(DepthwiseChannelsLastKind kind, int64_t channels,
                                const CPUTarget &target,
                                int64_t columnStride = 1,
                                int64_t columnDilation = 1);
+
+/// The x columns per segment (DepthwiseChannelsLastTiling::segmentColumns)
+/// of the input-stationary filter gradient `tiling` with `channels`
+/// channels of `elementBits` bits per pixel, `kernelRows` kernel rows and
+/// `kernelCols` kernel columns and `inputColumns` x columns per row: 0
+/// (whole rows) unless it takes one pass over a row per kernel row of at
+/// most 3 columns, each pass re-reading the row's dy (wider windows and
+/// blocks of several kernel rows spilled registers in segments). Then dy is
+/// meant to come from L1 after the first pass, but a channel block of pixels
+/// whose stride is a multiple of 4 KiB lines up on a few L1 sets only (a
+/// 256-channel f32 pixel is 1 KiB: 4 of the 64 sets), and a whole row of dy and
+/// x then evicts itself before the next pass. The segments are as long as the
+/// lines that one keeps (dy and the x of two passes) fit half of the ways of
+/// those sets, balanced over the row, and at least kMinSegmentColumns long
+/// (each segment reloads its accumulators and its dy window).
+int64_t
+getInputStationarySegmentColumns(const DepthwiseChannelsLastTiling &tiling,
+                                 int64_t channels, int64_t elementBits,
+                                 int64_t kernelRows, int64_t kernelCols,
+                                 int64_t inputColumns, const CPUTarget &target);
 
 //===----------------------------------------------------------------------===//
 // Data movement (convgrad-vectorize-data-movement)

@@ -3,6 +3,7 @@
 #include "convgrad/Codegen/CPU/TilingStrategy.h"
 
 #include <algorithm>
+#include <numeric>
 #include <tuple>
 #include <utility>
 
@@ -1329,6 +1330,54 @@ mlir::convgrad::cpu::getDepthwiseChannelsLastTiling(
   }
   t.taskRows = dataGradientTaskRows(outputRows, threads);
   return t;
+}
+
+int64_t mlir::convgrad::cpu::getInputStationarySegmentColumns(
+    const DepthwiseChannelsLastTiling &tiling, int64_t channels,
+    int64_t elementBits, int64_t kernelRows, int64_t kernelCols,
+    int64_t inputColumns, const CPUTarget &target) {
+  // x86 L1 data caches are indexed within a 4 KiB page (64 sets of lines;
+  // 32 KiB 8-way, 48 KiB 12-way): the capacity sets the ways.
+  constexpr int64_t kL1WayBytes = 4096;
+  // Row h on AVX2 (3 passes of one kernel row): segments of 4, 7, 14 and 28
+  // (whole rows) x columns ran at 89, 93-98, 78-86 and 71-73 GFLOP/s at
+  // N = 1 (data in L2).
+  constexpr int64_t kMinSegmentColumns = 4;
+  // Only passes of one kernel row (dy re-read KH times per row) of at most
+  // kMaxSegmentKernelColumns columns: with wider windows or blocks of
+  // several rows, the segments' code (border columns unrolled per segment,
+  // a window reloaded per segment) spilled registers: 7x7 in blocks of 3 +
+  // 3 + 1 rows on AVX-512 (cx_dw7x7_c384_14: 463 stack accesses instead of
+  // 44, 0.41 -> 14 ms), 7x7 one row per pass on AVX2 (347 instead of 39).
+  constexpr int64_t kMaxSegmentKernelColumns = 3;
+  if (!tiling.inputStationary || tiling.kernelRowBlock != 1 || kernelRows < 2 ||
+      kernelCols > kMaxSegmentKernelColumns || channels <= 0 ||
+      inputColumns <= kMinSegmentColumns)
+    return 0;
+  int64_t sets = kL1WayBytes / kCacheLineBytes;
+  int64_t ways = std::max<int64_t>(1, target.l1DataBytes / kL1WayBytes);
+  int64_t elementBytes = std::max<int64_t>(1, elementBits / 8);
+  int64_t pixelBytes = channels * elementBytes;
+  // The sets that one channel offset meets along a row: all of them unless
+  // the pixels are whole lines apart, then 64 / gcd(64, lines per pixel).
+  int64_t pixelSets =
+      pixelBytes % kCacheLineBytes != 0
+          ? sets
+          : sets / std::gcd(sets, (pixelBytes / kCacheLineBytes) % sets);
+  int64_t blockLines = std::max<int64_t>(
+      1, (tiling.channelVectors * tiling.lanes * elementBytes +
+          kCacheLineBytes - 1) /
+             kCacheLineBytes);
+  int64_t budgetLines = std::min(sets, pixelSets * blockLines) * ways / 2;
+  // Per x column: its dy line(s), and the x lines of the previous and the
+  // current pass.
+  int64_t linesPerColumn = blockLines * (1 + 2 * tiling.kernelRowBlock);
+  int64_t maxColumns =
+      std::max(kMinSegmentColumns, budgetLines / linesPerColumn);
+  if (maxColumns >= inputColumns)
+    return 0;
+  int64_t segments = (inputColumns + maxColumns - 1) / maxColumns;
+  return (inputColumns + segments - 1) / segments;
 }
 
 bool mlir::convgrad::cpu::parallelizeDataMovement(int64_t bytes,
