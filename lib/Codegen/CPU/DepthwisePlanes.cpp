@@ -978,42 +978,62 @@ struct WgradAsPlanes : PlanesPattern<ConvBackwardFilterOp> {
                     });
                 scf::YieldOp::create(nb, nl, filters.getResults());
               });
-          // One horizontal sum per filter and tap, rounded once, in a loop
-          // over the taps: unrolled, a 3-D kernel's hundreds of scalar
-          // inserts into one tensor took bufferization's analysis (which
-          // grows with the cube of the writes into a tensor) minutes.
+          // One horizontal sum per filter and tap, rounded once. Few taps
+          // are unrolled; many are a loop: unrolled, a 3-D kernel's
+          // hundreds of scalar inserts into one tensor took bufferization's
+          // analysis (which grows with the cube of the writes into a
+          // tensor) minutes.
+          constexpr int64_t kMaxUnrolledTaps = 64;
+          auto sumTap = [&](OpBuilder &ib, Location il, Value fLocal, Value t,
+                            ArrayRef<Value> taps, Value dw) -> Value {
+            Value v = vector::TransferReadOp::create(
+                ib, il, vecType, images.getResult(0),
+                ValueRange{fLocal, t, indexConstant(ib, il, 0)}, accPad,
+                ArrayRef<bool>{true});
+            Value sum = vector::ReductionOp::create(
+                ib, il, vector::CombiningKind::ADD, v);
+            SmallVector<Value> idx = {fLocal};
+            idx.append(taps.begin(), taps.end());
+            return tensor::InsertOp::create(
+                ib, il, castElements(ib, il, sum, elementType), dw, idx);
+          };
           auto filters = scf::ForOp::create(
               tb, loc, indexConstant(tb, loc, 0), count,
               indexConstant(tb, loc, 1), ValueRange{slice},
               [&](OpBuilder &fb, Location l, Value fLocal, ValueRange fit) {
-                auto taps = scf::ForOp::create(
+                Value dw = fit[0];
+                if (numTaps <= kMaxUnrolledTaps) {
+                  for (int64_t t = 0; t < numTaps; ++t) {
+                    // dw[f, term, k...] of linear tap t.
+                    SmallVector<Value> taps = {
+                        indexConstant(fb, l, t / pc.numTaps())};
+                    for (int64_t k : pc.tap(t % pc.numTaps()))
+                      taps.push_back(indexConstant(fb, l, k));
+                    dw = sumTap(fb, l, fLocal, indexConstant(fb, l, t), taps,
+                                dw);
+                  }
+                  scf::YieldOp::create(fb, l, ValueRange{dw});
+                  return;
+                }
+                auto loop = scf::ForOp::create(
                     fb, l, indexConstant(fb, l, 0),
                     indexConstant(fb, l, numTaps), indexConstant(fb, l, 1),
-                    fit,
+                    ValueRange{dw},
                     [&](OpBuilder &ib, Location il, Value t, ValueRange it) {
-                      Value v = vector::TransferReadOp::create(
-                          ib, il, vecType, images.getResult(0),
-                          ValueRange{fLocal, t, indexConstant(ib, il, 0)},
-                          accPad, ArrayRef<bool>{true});
-                      Value sum = vector::ReductionOp::create(
-                          ib, il, vector::CombiningKind::ADD, v);
-                      // dw[f, term, k...] of linear tap t (row-major).
-                      SmallVector<Value> idx(pc.kernel.size() + 2);
-                      idx[0] = fLocal;
+                      // [term, k...] of linear tap t (row-major).
+                      SmallVector<Value> taps(pc.kernel.size() + 1);
                       Value rest = t;
                       for (size_t i = pc.kernel.size(); i > 0; --i) {
                         Value size = indexConstant(ib, il, pc.kernel[i - 1]);
-                        idx[i + 1] = arith::RemUIOp::create(ib, il, rest, size);
+                        taps[i] = arith::RemUIOp::create(ib, il, rest, size);
                         rest = arith::DivUIOp::create(ib, il, rest, size);
                       }
-                      idx[1] = rest;
+                      taps[0] = rest;
                       scf::YieldOp::create(
                           ib, il,
-                          ValueRange{tensor::InsertOp::create(
-                              ib, il, castElements(ib, il, sum, elementType),
-                              it[0], idx)});
+                          ValueRange{sumTap(ib, il, fLocal, t, taps, it[0])});
                     });
-                scf::YieldOp::create(fb, l, taps.getResults());
+                scf::YieldOp::create(fb, l, loop.getResults());
               });
           return filters.getResult(0);
         });

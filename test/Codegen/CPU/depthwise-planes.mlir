@@ -42,12 +42,7 @@
 // CHECK-NOT:     arith.select
 // CHECK-COUNT-9: vector.transfer_write %{{.*}}, %{{.*}}[%[[FL]], %{{.*}}, %c0] {in_bounds = [true]} : vector<16xf32>, tensor<2x9x16xf32>
 // CHECK:   scf.for
-// CHECK:     scf.for %[[T:.*]] = %c0 to %c9 step %c1
-// CHECK:       vector.transfer_read %{{.*}}[%{{.*}}, %[[T]], %c0]
-// CHECK:       vector.reduction <add>
-// CHECK:       %[[KW:.*]] = arith.remui %[[T]], %c3
-// CHECK:       %[[KH:.*]] = arith.divui %[[T]], %c3
-// CHECK:       tensor.insert %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %[[KW]]]
+// CHECK-COUNT-9: vector.reduction <add>
 // CHECK: scf.forall.in_parallel
 // CHECK:   tensor.parallel_insert_slice
 // CHECK-NOT: convgrad.conv
@@ -231,9 +226,10 @@ func.func @channels_last(%dy: tensor<2x8x20x8xf32>, %w: tensor<8x3x3x4xf32>, %x:
 // CHECK:     scf.for %{{.*}} = %c0 to %c6 step %c3 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK:     scf.for %{{.*}} = %c0 to %c6 step %c3 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK:   scf.for
-// CHECK:     scf.for %{{.*}} = %c0 to %c36 step %c1
-// CHECK:       vector.reduction <add>
-// CHECK:       tensor.insert %{{.*}} : tensor<?x4x3x3xf32>
+// CHECK:     vector.reduction <add>
+// CHECK:     tensor.insert %{{.*}}[%{{.*}}, %c0, %c0, %c0] : tensor<?x4x3x3xf32>
+// CHECK-COUNT-35: vector.reduction <add>
+// CHECK:     tensor.insert %{{.*}}[%{{.*}}, %c3, %c2, %c2] : tensor<?x4x3x3xf32>
 // CHECK-NOT: convgrad.conv
 // AVX2-LABEL: func.func @wgrad_grouped
 // AVX2: -> (tensor<8x36x8xf32>, tensor<4x8x40xf32>)
