@@ -229,15 +229,6 @@ public:
         ArrayRef<bool>{!masked});
     return castElements(b, loc, v, accType);
   }
-  /// Writes accumulator `v` to `dest` (converted to its element type).
-  Value write(OpBuilder &b, Value v, Value dest, ValueRange indices,
-              bool masked) const {
-    Type destElem = getElementTypeOrSelf(dest.getType());
-    return vector::TransferWriteOp::create(
-               b, loc, castElements(b, loc, v, destElem), dest, indices,
-               ArrayRef<bool>{!masked})
-        .getResult();
-  }
   Value zero(OpBuilder &b) const {
     return arith::ConstantOp::create(
         b, loc, vecType,
