@@ -750,14 +750,12 @@ private:
     }
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t v = 0; v < vectors; ++v) {
-        Value block = arith::ConstantOp::create(
-            b, loc, termsType,
-            DenseElementsAttr::get(termsType,
-                                   b.getFloatAttr(cv.accType, 0.0)));
+        SmallVector<Value> rowTerms;
         for (int64_t t = 0; t < terms; ++t)
-          block = vector::InsertOp::create(
-              b, loc, cur[(r * terms + t) * vectors + v], block, t);
-        acc = vector::TransferWriteOp::create(b, loc, block, acc,
+          rowTerms.push_back(cur[(r * terms + t) * vectors + v]);
+        acc = vector::TransferWriteOp::create(b, loc,
+                                              stackVectors(b, loc, rowTerms),
+                                              acc,
                                               accIndex(r, 0, v),
                                               ArrayRef<bool>{true, true})
                   .getResult();

@@ -953,25 +953,33 @@ struct WgradAsPlanes : PlanesPattern<ConvBackwardFilterOp> {
                             });
                         scr = ifOp.getResult(0);
                       }
+                      // Each block of taps is read and written as one
+                      // [taps, lanes] vector: a write per tap made a 3-D
+                      // kernel's hundreds of writes into `acc`, which took
+                      // bufferization's analysis minutes.
                       Value acc = fit[0];
                       int64_t firstTap = 0;
                       for (int64_t size : tiling->tapBlocks) {
+                        auto blockType =
+                            VectorType::get({size, tiling->lanes}, accType);
+                        Value block = vector::TransferReadOp::create(
+                            fb, l, blockType, acc,
+                            accIndex(fb, l, fLocal, firstTap), accPad,
+                            ArrayRef<bool>{true, true});
                         SmallVector<int64_t> taps;
                         SmallVector<Value> current;
-                        for (int64_t t = firstTap; t < firstTap + size; ++t) {
-                          taps.push_back(t);
-                          current.push_back(vector::TransferReadOp::create(
-                              fb, l, vecType, acc, accIndex(fb, l, fLocal, t),
-                              accPad, ArrayRef<bool>{true}));
+                        for (int64_t t = 0; t < size; ++t) {
+                          taps.push_back(firstTap + t);
+                          current.push_back(
+                              vector::ExtractOp::create(fb, l, block, t));
                         }
                         SmallVector<Value> updated =
                             fe.wgradTaps(current, taps, scr, dy, n, fIdx);
-                        for (auto [t, v] : llvm::zip(taps, updated))
-                          acc = vector::TransferWriteOp::create(
-                                    fb, l, v, acc,
-                                    accIndex(fb, l, fLocal, t),
-                                    ArrayRef<bool>{true})
-                                    .getResult();
+                        acc = vector::TransferWriteOp::create(
+                                  fb, l, stackVectors(fb, l, updated), acc,
+                                  accIndex(fb, l, fLocal, firstTap),
+                                  ArrayRef<bool>{true, true})
+                                  .getResult();
                         firstTap += size;
                       }
                       scf::YieldOp::create(fb, l, ValueRange{acc, scr});

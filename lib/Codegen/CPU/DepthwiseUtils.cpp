@@ -6,6 +6,8 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/UB/IR/UBOps.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/TypeUtilities.h"
 
@@ -22,6 +24,19 @@ Value mlir::convgrad::mulIndex(OpBuilder &b, Location loc, Value v, int64_t c) {
 Value mlir::convgrad::addIndex(OpBuilder &b, Location loc, Value v, int64_t c) {
   return c == 0 ? v
                 : arith::AddIOp::create(b, loc, v, indexConstant(b, loc, c));
+}
+
+Value mlir::convgrad::stackVectors(OpBuilder &b, Location loc,
+                                   ValueRange rows) {
+  auto rowType = cast<VectorType>(rows.front().getType());
+  SmallVector<int64_t> shape = {static_cast<int64_t>(rows.size())};
+  llvm::append_range(shape, rowType.getShape());
+  auto type = VectorType::get(shape, rowType.getElementType());
+  Value stacked = ub::PoisonOp::create(b, loc, type);
+  for (auto [i, row] : llvm::enumerate(rows))
+    stacked = vector::InsertOp::create(b, loc, row, stacked,
+                                       static_cast<int64_t>(i));
+  return stacked;
 }
 
 Value mlir::convgrad::castElements(OpBuilder &b, Location loc, Value v,

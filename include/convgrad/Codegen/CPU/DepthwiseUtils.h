@@ -27,6 +27,12 @@ Value mulIndex(OpBuilder &b, Location loc, Value v, int64_t c);
 /// truncf; `v` itself when the types match).
 Value castElements(OpBuilder &b, Location loc, Value v, Type elementType);
 
+/// The 1-D vectors `rows` (one type) stacked into one [rows, lanes] vector,
+/// so that a block of accumulators is written with one transfer_write: each
+/// write into a tensor is another value for one-shot bufferization's
+/// analysis, whose cost grows with the cube of the writes into a tensor.
+Value stackVectors(OpBuilder &b, Location loc, ValueRange rows);
+
 /// Whether `v` is a ranked tensor with static sizes except dim 0 (the
 /// batch) and no zero size.
 bool staticButBatch(Value v);
