@@ -220,10 +220,16 @@ struct DecomposeConvBackwardFilterAsGemm
       acc = createFilledTensor(rewriter, loc, accSizes, accType, 0.0);
     }
 
-    // 4. for n, for blocks of o_1, for k_1..k_R: acc[k] += GEMM of that
-    //    block of image n at tap k. The block of o_1 (output rows) is the
-    //    plan's, whose dy slice all taps re-read from cache.
+    // 4. for n, for blocks of o_1, [for its sub-blocks,] for k_1..k_R:
+    //    acc[k] += GEMM of that (sub-)block of image n at tap k. The block of
+    //    o_1 (output rows) is the plan's, whose dy slice all taps re-read
+    //    from cache; the GEMMs take plan.rowsPerGemm rows of it at a time
+    //    (all of it by default), whose slice all taps re-read from L1.
     int64_t rowsPerBlock = plan.rowsPerBlock;
+    int64_t gemmRows =
+        plan.rowsPerGemm > 0 && rowsPerBlock % plan.rowsPerGemm == 0
+            ? plan.rowsPerGemm
+            : rowsPerBlock;
     Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
     SmallVector<Value> lbs(r + 2, zero), steps(r + 2, one), ubs;
@@ -236,6 +242,8 @@ struct DecomposeConvBackwardFilterAsGemm
       ubs.push_back(arith::ConstantIndexOp::create(rewriter, loc, k));
     SmallVector<int64_t> blockSizes(outSizes);
     blockSizes[0] = rowsPerBlock;
+    SmallVector<int64_t> gemmSizes(blockSizes);
+    gemmSizes[0] = gemmRows;
 
     // Slices keep every dimension (the image one has size 1 and is a
     // reduction loop of the GEMM): a rank-reducing slice with other unit
@@ -244,20 +252,24 @@ struct DecomposeConvBackwardFilterAsGemm
     // A task reads its channels of each operand only.
     int64_t taskC = lanesAlongC ? taskB : taskA;
     int64_t taskF = lanesAlongC ? taskA : taskB;
-    SmallVector<int64_t> sliceShape = {1};
-    sliceShape.append(blockSizes);
-    sliceShape.push_back(taskC);
-    auto xSliceType = RankedTensorType::get(sliceShape, xType.getElementType());
-    sliceShape.back() = taskF;
-    auto dySliceType =
-        RankedTensorType::get(sliceShape, dyType.getElementType());
+    auto sliceType = [](ArrayRef<int64_t> sizes, int64_t channels,
+                        Type elementType) {
+      SmallVector<int64_t> shape = {1};
+      llvm::append_range(shape, sizes);
+      shape.push_back(channels);
+      return RankedTensorType::get(shape, elementType);
+    };
+    auto xSliceType = sliceType(gemmSizes, taskC, xType.getElementType());
+    auto dySliceType = sliceType(gemmSizes, taskF, dyType.getElementType());
+    // A work item's dy rows, which its GEMMs slice.
+    auto dyBlockType = sliceType(blockSizes, taskF, dyType.getElementType());
     auto blockType = RankedTensorType::get({taskA, taskB}, accType);
 
     // The register tiling of every GEMM (iteration space (a, b, n,
     // o_1..o_R)), for convgrad-tile-and-vectorize-contractions: o_R is its
     // innermost reduction.
     cpu::GemmTiling gemmTiling =
-        cpu::getGemmTiling(taskA, taskB, blockSizes.back(),
+        cpu::getGemmTiling(taskA, taskB, gemmSizes.back(),
                            accType.getIntOrFloatBitWidth(), target);
     // Passes over the rows of the block (the second innermost output
     // dimension; none for 1-D ops) whose lane operand slice stays in L1.
@@ -277,7 +289,7 @@ struct DecomposeConvBackwardFilterAsGemm
                        laneBytes
                  : b * laneBytes * (lanesAlongC ? p.strides[r - 1] : 1);
       cpu::GemmPasses passes = cpu::getWgradGemmPasses(
-          blockSizes[r - 2], blockSizes[r - 1], taskB, gemmTiling.laneTile,
+          gemmSizes[r - 2], gemmSizes[r - 1], taskB, gemmTiling.laneTile,
           laneBytes, laneStride, target);
       gemmTiling.passRows = passes.rows;
       gemmTiling.laneBlocksOuter = passes.laneBlocksOuter;
@@ -309,7 +321,7 @@ struct DecomposeConvBackwardFilterAsGemm
     // share one allocation.
     auto createStagingBuffers = [&](OpBuilder &bld, Location l,
                                     int64_t count) -> SmallVector<Value> {
-      SmallVector<int64_t> xShape(xStageShape), dyShape(dySliceType.getShape());
+      SmallVector<int64_t> xShape(xStageShape), dyShape(dyBlockType.getShape());
       xShape[0] = dyShape[0] = count;
       dyShape.back() += dyStagePad;
       return {bufferization::AllocTensorOp::create(
@@ -521,8 +533,8 @@ struct DecomposeConvBackwardFilterAsGemm
                 sizes[last.spatial(i)] = ob.getIndexAttr(blockSizes[i]);
               offsets[last.channel()] = fOffset;
               sizes[last.channel()] = ob.getIndexAttr(taskF);
-              dyBlock = tensor::ExtractSliceOp::create(
-                  ob, ol, dySliceType, dy, offsets, sizes, unit);
+              dyBlock = tensor::ExtractSliceOp::create(ob, ol, dyBlockType, dy,
+                                                       offsets, sizes, unit);
               xSource = x;
               xOrigin[0] = n;
               xOrigin[last.spatial(0)] = arith::MulIOp::create(
@@ -535,65 +547,105 @@ struct DecomposeConvBackwardFilterAsGemm
             SmallVector<Value> tapLbs(lbs.begin() + 2, lbs.end()),
                 tapUbs(ubs.begin() + 2, ubs.end()),
                 tapSteps(steps.begin() + 2, steps.end());
-            scf::LoopNest taps = scf::buildLoopNest(
-                ob, ol, tapLbs, tapUbs, tapSteps, ValueRange{outerArgs[0]},
-                [&](OpBuilder &bld, Location l, ValueRange tapIvs,
-                    ValueRange iterArgs) -> scf::ValueVector {
-                  // x[origin + k * d + o * s, :]: [1, O'..., C'].
-                  SmallVector<OpFoldResult> offsets(xOrigin);
-                  SmallVector<OpFoldResult> sizes(last.rank(),
-                                                  bld.getIndexAttr(1));
-                  SmallVector<OpFoldResult> strides(last.rank(),
+            // The taps' GEMMs on the block's output rows [subRow, subRow +
+            // gemmRows) (subRow null: the whole block) accumulated into
+            // `accIn`.
+            auto buildTaps = [&](OpBuilder &tb, Location tl, Value accIn,
+                                 Value subRow) -> Value {
+              Value dyGemm = dyBlock, xSubRow;
+              if (subRow) {
+                SmallVector<OpFoldResult> offsets(last.rank(),
+                                                  tb.getIndexAttr(0));
+                SmallVector<OpFoldResult> sizes(last.rank(),
+                                                tb.getIndexAttr(1));
+                SmallVector<OpFoldResult> unit(last.rank(), tb.getIndexAttr(1));
+                offsets[last.spatial(0)] = subRow;
+                for (unsigned i = 0; i < r; ++i)
+                  sizes[last.spatial(i)] = tb.getIndexAttr(gemmSizes[i]);
+                sizes[last.channel()] = tb.getIndexAttr(taskF);
+                dyGemm = tensor::ExtractSliceOp::create(
+                    tb, tl, dySliceType, dyBlock, offsets, sizes, unit);
+                xSubRow = arith::MulIOp::create(
+                    tb, tl, subRow,
+                    arith::ConstantIndexOp::create(tb, tl, p.strides[0]));
+              }
+              scf::LoopNest taps = scf::buildLoopNest(
+                  tb, tl, tapLbs, tapUbs, tapSteps, ValueRange{accIn},
+                  [&](OpBuilder &bld, Location l, ValueRange tapIvs,
+                      ValueRange iterArgs) -> scf::ValueVector {
+                    // x[origin + k * d + o * s, :]: [1, O'..., C'].
+                    SmallVector<OpFoldResult> offsets(xOrigin);
+                    SmallVector<OpFoldResult> sizes(last.rank(),
                                                     bld.getIndexAttr(1));
-                  sizes[last.channel()] = bld.getIndexAttr(taskC);
-                  for (unsigned i = 0; i < r; ++i) {
-                    Value start = arith::MulIOp::create(
-                        bld, l, tapIvs[i],
-                        arith::ConstantIndexOp::create(bld, l,
-                                                       p.dilations[i]));
-                    if (i == 0 && !staged)
-                      start = arith::AddIOp::create(
-                          bld, l, start,
-                          getValueOrCreateConstantIndexOp(
-                              bld, l, xOrigin[last.spatial(0)]));
-                    offsets[last.spatial(i)] = start;
-                    sizes[last.spatial(i)] = bld.getIndexAttr(blockSizes[i]);
-                    strides[last.spatial(i)] = bld.getIndexAttr(p.strides[i]);
-                  }
-                  Value xTap = tensor::ExtractSliceOp::create(
-                      bld, l, xSliceType, xSource, offsets, sizes, strides);
-                  // acc[t * A : (t + 1) * A, :] with t the linear tap index.
-                  Value tap = tapIvs[0];
-                  for (unsigned i = 1; i < r; ++i)
-                    tap = arith::AddIOp::create(
-                        bld, l,
-                        arith::MulIOp::create(
-                            bld, l, tap,
-                            arith::ConstantIndexOp::create(bld, l, kernel[i])),
-                        tapIvs[i]);
-                  Value row = arith::MulIOp::create(
-                      bld, l, tap,
-                      arith::ConstantIndexOp::create(bld, l, taskA));
-                  SmallVector<OpFoldResult> blockOffsets = {
-                      row, bld.getIndexAttr(0)};
-                  SmallVector<OpFoldResult> accBlockSizes = {
-                      bld.getIndexAttr(taskA), bld.getIndexAttr(taskB)};
-                  SmallVector<OpFoldResult> blockStrides(2,
-                                                         bld.getIndexAttr(1));
-                  Value block = tensor::ExtractSliceOp::create(
-                      bld, l, blockType, iterArgs[0], blockOffsets,
-                      accBlockSizes, blockStrides);
+                    SmallVector<OpFoldResult> strides(last.rank(),
+                                                      bld.getIndexAttr(1));
+                    sizes[last.channel()] = bld.getIndexAttr(taskC);
+                    for (unsigned i = 0; i < r; ++i) {
+                      Value start =
+                          arith::MulIOp::create(bld, l, tapIvs[i],
+                                                arith::ConstantIndexOp::create(
+                                                    bld, l, p.dilations[i]));
+                      if (i == 0 && !staged)
+                        start = arith::AddIOp::create(
+                            bld, l, start,
+                            getValueOrCreateConstantIndexOp(
+                                bld, l, xOrigin[last.spatial(0)]));
+                      if (i == 0 && xSubRow)
+                        start = arith::AddIOp::create(bld, l, start, xSubRow);
+                      offsets[last.spatial(i)] = start;
+                      sizes[last.spatial(i)] = bld.getIndexAttr(gemmSizes[i]);
+                      strides[last.spatial(i)] = bld.getIndexAttr(p.strides[i]);
+                    }
+                    Value xTap = tensor::ExtractSliceOp::create(
+                        bld, l, xSliceType, xSource, offsets, sizes, strides);
+                    // acc[t * A : (t + 1) * A, :] with t the linear tap index.
+                    Value tap = tapIvs[0];
+                    for (unsigned i = 1; i < r; ++i)
+                      tap = arith::AddIOp::create(
+                          bld, l,
+                          arith::MulIOp::create(bld, l, tap,
+                                                arith::ConstantIndexOp::create(
+                                                    bld, l, kernel[i])),
+                          tapIvs[i]);
+                    Value row = arith::MulIOp::create(
+                        bld, l, tap,
+                        arith::ConstantIndexOp::create(bld, l, taskA));
+                    SmallVector<OpFoldResult> blockOffsets = {
+                        row, bld.getIndexAttr(0)};
+                    SmallVector<OpFoldResult> accBlockSizes = {
+                        bld.getIndexAttr(taskA), bld.getIndexAttr(taskB)};
+                    SmallVector<OpFoldResult> blockStrides(2,
+                                                           bld.getIndexAttr(1));
+                    Value block = tensor::ExtractSliceOp::create(
+                        bld, l, blockType, iterArgs[0], blockOffsets,
+                        accBlockSizes, blockStrides);
 
-                  Value lhs = lanesAlongC ? dyBlock : xTap;
-                  Value rhs = lanesAlongC ? xTap : dyBlock;
-                  auto gemmOp =
-                      createTaggedGemm(bld, l, lhs, rhs, block, gemmTiling);
-                  Value updated = tensor::InsertSliceOp::create(
-                      bld, l, gemmOp.getResult(0), iterArgs[0], blockOffsets,
-                      accBlockSizes, blockStrides);
-                  return {updated};
+                    Value lhs = lanesAlongC ? dyGemm : xTap;
+                    Value rhs = lanesAlongC ? xTap : dyGemm;
+                    auto gemmOp =
+                        createTaggedGemm(bld, l, lhs, rhs, block, gemmTiling);
+                    Value updated = tensor::InsertSliceOp::create(
+                        bld, l, gemmOp.getResult(0), iterArgs[0], blockOffsets,
+                        accBlockSizes, blockStrides);
+                    return {updated};
+                  });
+              return taps.results.front();
+            };
+            if (gemmRows == rowsPerBlock) {
+              yielded[0] = buildTaps(ob, ol, outerArgs[0], Value());
+              return yielded;
+            }
+            auto subBlocks = scf::ForOp::create(
+                ob, ol, arith::ConstantIndexOp::create(ob, ol, 0),
+                arith::ConstantIndexOp::create(ob, ol, rowsPerBlock),
+                arith::ConstantIndexOp::create(ob, ol, gemmRows),
+                ValueRange{outerArgs[0]},
+                [&](OpBuilder &sb, Location sl, Value subRow,
+                    ValueRange subArgs) {
+                  scf::YieldOp::create(sb, sl,
+                                       buildTaps(sb, sl, subArgs[0], subRow));
                 });
-            yielded[0] = taps.results.front();
+            yielded[0] = subBlocks.getResult(0);
             return yielded;
           });
     };

@@ -262,3 +262,25 @@ func.func @wgrad_cl_wide_rows(%x: tensor<1x40x40x64xf32>, %dy: tensor<1x40x40x25
   %dw = convgrad.conv_backward_filter %x, %dy layout = channels_last : (tensor<1x40x40x64xf32>, tensor<1x40x40x256xf32>) -> tensor<256x1x1x64xf32>
   return %dw : tensor<256x1x1x64xf32>
 }
+
+// -----
+
+// The RGB stem: 3-row register blocks would stream dy from L2 for each of
+// the 49 taps faster than L2 delivers on AVX-512, so the work item (16
+// staged output rows) runs all taps on 4 rows (16 KiB of dy: half of L1) at
+// a time: tap (kh, kw) of rows [r, r + 4) reads staged x rows kh + 2 r ...
+// CHECK-LABEL: func.func @wgrad_cf_stem
+// CHECK:       %[[DYT:.*]] = linalg.transpose ins(%{{.*}} : tensor<1x64x16x16xf32>) outs(%{{.*}} : tensor<1x16x16x64xf32>)
+// CHECK:       %[[XT:.*]] = scf.for {{.*}} -> (tensor<1x37x37x3xf32>)
+// CHECK:       scf.for %[[R:.*]] = %c0 to %c16 step %c4 iter_args(%{{.*}} = %{{.*}}) -> (tensor<147x64xf32>)
+// CHECK:         %[[DYR:.*]] = tensor.extract_slice %[[DYT]][0, %[[R]], 0, 0] [1, 4, 16, 64] [1, 1, 1, 1]
+// CHECK:         %[[XR:.*]] = arith.muli %[[R]], %c2
+// CHECK:         scf.for %[[KH:.*]] = %c0 to %c7
+// CHECK:           scf.for %[[KW:.*]] = %c0 to %c7
+// CHECK:             %[[XROW:.*]] = arith.addi %[[KH]], %[[XR]]
+// CHECK:             %[[XK:.*]] = tensor.extract_slice %[[XT]][0, %[[XROW]], %[[KW]], 0] [1, 4, 16, 3] [1, 2, 2, 1]
+// CHECK:             linalg.generic {{.*}} ins(%[[XK]], %[[DYR]] : tensor<1x4x16x3xf32>, tensor<1x4x16x64xf32>) outs(%{{.*}} : tensor<3x64xf32>)
+func.func @wgrad_cf_stem(%x: tensor<1x3x32x32xf32>, %dy: tensor<1x64x16x16xf32>) -> tensor<64x3x7x7xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy strides = [2, 2] padding = [3, 3, 3, 3] : (tensor<1x3x32x32xf32>, tensor<1x64x16x16xf32>) -> tensor<64x3x7x7xf32>
+  return %dw : tensor<64x3x7x7xf32>
+}

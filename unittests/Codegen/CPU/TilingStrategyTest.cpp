@@ -857,6 +857,40 @@ TEST(WgradGemm, LaneStationaryPasses) {
   }
 }
 
+// The stem's GEMMs (3 register rows of 64 lanes) take one output row at a
+// time on AVX-512, whose 28 KB of dy stay in L1 for all 49 taps; 4-row
+// blocks, AVX2 and single-tap GEMMs take their whole block.
+TEST(WgradGemm, RowsPerGemm) {
+  CPUTarget l1Of48 = avx512;
+  l1Of48.l1DataBytes = 48 * 1024;
+  WgradGemmPlan stem = planWgradGemm(3, 64, 49, {112, 112}, 32, 32, l1Of48);
+  EXPECT_EQ(stem.rowsPerBlock, 8);
+  EXPECT_EQ(stem.rowsPerGemm, 1);
+  // Its staged blocks keep their rows; the GEMMs still take one.
+  WgradStagingShape shape;
+  shape.inputRowPositions = 229;
+  shape.outputRowPositions = 112;
+  shape.firstStride = 2;
+  shape.firstWindow = 7;
+  WgradGemmPlan staged = planWgradStaging(stem, 3, 64, 112, shape, l1Of48);
+  EXPECT_TRUE(staged.stageSlices);
+  EXPECT_EQ(staged.rowsPerGemm, 1);
+  EXPECT_EQ(staged.rowsPerBlock % staged.rowsPerGemm, 0);
+  // 32 B a cycle of AVX2 vectors for 3 rows, of AVX-512 ones for 4: L2
+  // keeps up.
+  CPUTarget avx2L1 = avx2;
+  avx2L1.l1DataBytes = 48 * 1024;
+  WgradGemmPlan stem2 = planWgradGemm(3, 64, 49, {112, 112}, 32, 32, avx2L1);
+  EXPECT_EQ(stem2.rowsPerGemm, stem2.rowsPerBlock);
+  WgradGemmPlan wide = planWgradGemm(64, 64, 9, {56, 56}, 32, 32, l1Of48);
+  EXPECT_EQ(wide.rowsPerGemm, wide.rowsPerBlock);
+  EXPECT_EQ(getWgradRowsPerGemm(8, 1, 3, 28672, l1Of48), 8);
+  // Half of L1 bounds the slice: 4 rows of 6 KB.
+  EXPECT_EQ(getWgradRowsPerGemm(8, 9, 2, 6144, l1Of48), 4);
+  EXPECT_EQ(getWgradRowsPerGemm(0, 9, 2, 6144, l1Of48), 1);
+  EXPECT_EQ(getWgradRowsPerGemm(8, 9, 0, 6144, l1Of48), 8);
+}
+
 // Staging buffers get a line more per position when their positions would
 // be an even number of lines apart.
 TEST(WgradGemm, StagedPositionPadding) {

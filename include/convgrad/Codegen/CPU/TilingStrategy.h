@@ -310,9 +310,13 @@ struct WgradGemmPlan {
   /// The accumulator block is [A, B] with B along vector lanes: B = C (the
   /// input channels) when true, else B = F.
   bool lanesAlongC = true;
-  /// Output rows per GEMM: the largest divisor of O_1 whose dy slice fits
-  /// the cache budget, so that every tap re-reads it from cache.
+  /// Output rows per work item: the largest divisor of O_1 whose dy slice
+  /// fits the cache budget, so that every tap re-reads it from cache.
   int64_t rowsPerBlock = 1;
+  /// Output rows per GEMM (a divisor of rowsPerBlock, getWgradRowsPerGemm):
+  /// all taps run their GEMMs on these rows of a work item before its next
+  /// rows; 0: the whole block.
+  int64_t rowsPerGemm = 0;
   /// Parallel tasks (one scf.forall around all GEMMs; 1 = none) and what
   /// they split: the rows (A) or the lanes (B) of the accumulator, each task
   /// owning whole register blocks, or else (channel counts that no number
@@ -351,6 +355,18 @@ WgradGemmPlan planWgradGemm(int64_t channels, int64_t filters, int64_t taps,
                             int64_t gradBits, int64_t accBits,
                             const CPUTarget &target, int64_t tasksOverride = 0,
                             int64_t blockBytesOverride = 0, int64_t batch = 0);
+
+/// The output rows, a divisor of `rowsPerBlock`, over which all `taps` of
+/// a work item run their GEMMs before its next rows. Every tap re-reads the
+/// lane operand's rows (`laneRowBytes` each); a register block of `rowTile`
+/// rows uses each loaded vector for rowTile FMAs, so at the FMA rate it
+/// streams fmaUnits x vector bytes / rowTile bytes per cycle. When that is
+/// more than L2 sustains into L1 (the 3-channel stem's 3-row blocks on
+/// AVX-512: 43 bytes a cycle), the rows shrink until the slice stays in
+/// half of L1 for all taps; otherwise (4-row blocks, AVX2, one tap) the
+/// GEMMs take the whole block.
+int64_t getWgradRowsPerGemm(int64_t rowsPerBlock, int64_t taps, int64_t rowTile,
+                            int64_t laneRowBytes, const CPUTarget &target);
 
 /// Whether a grouped filter gradient with `groupChannels` channels and
 /// `groupFilters` filters per group is computed as one ungrouped filter

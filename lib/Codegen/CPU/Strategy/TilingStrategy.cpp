@@ -841,6 +841,22 @@ static bool preferWorkItemSplit(int64_t tasks, int64_t batch,
          partBytes <= target.l2Bytes / 2;
 }
 
+int64_t mlir::convgrad::cpu::getWgradRowsPerGemm(int64_t rowsPerBlock,
+                                                 int64_t taps, int64_t rowTile,
+                                                 int64_t laneRowBytes,
+                                                 const CPUTarget &target) {
+  if (rowsPerBlock <= 1 || taps <= 1 || rowTile < 1 || laneRowBytes < 1)
+    return std::max<int64_t>(1, rowsPerBlock);
+  double streamedBytesPerCycle =
+      double(std::max<int64_t>(1, target.fmaUnits) * target.vectorBits / 8) /
+      double(rowTile);
+  if (streamedBytesPerCycle <= kL2BytesPerCycle)
+    return rowsPerBlock;
+  return largestDivisorAtMost(
+      rowsPerBlock,
+      std::max<int64_t>(1, target.l1DataBytes / 2 / laneRowBytes));
+}
+
 WgradGemmPlan mlir::convgrad::cpu::planWgradGemm(
     int64_t channels, int64_t filters, int64_t taps,
     const std::vector<int64_t> &outputSizes, int64_t gradBits, int64_t accBits,
@@ -886,6 +902,15 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradGemm(
           plan.rowsPerBlock = rows;
     }
   }
+
+  // The rows every tap's GEMM takes at a time: with few register rows, the
+  // lane operand's slice must stay in L1 for all taps.
+  int64_t laneRowBytes = b * std::max<int64_t>(1, gradBits / 8);
+  for (size_t i = 1; i < outputSizes.size(); ++i)
+    laneRowBytes *= std::max<int64_t>(1, outputSizes[i]);
+  plan.rowsPerGemm = getWgradRowsPerGemm(
+      plan.rowsPerBlock, taps, getGemmTiling(a, b, 1, accBits, target).rowTile,
+      laneRowBytes, target);
 
   // Tasks: one per thread (4 when the count is decided at run time). A task
   // owns whole register blocks: rows in multiples of the block's rows, or
@@ -962,6 +987,8 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradStaging(
   if (halo > rows * shape.firstStride)
     return plan;
   plan.rowsPerBlock = rows;
+  if (plan.rowsPerGemm > 0)
+    plan.rowsPerGemm = largestDivisorAtMost(rows, plan.rowsPerGemm);
   plan.stageSlices = true;
   return plan;
 }
