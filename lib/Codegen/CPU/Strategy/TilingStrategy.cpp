@@ -1134,11 +1134,11 @@ static void splitFilterGradientTasks(DepthwiseChannelsLastTiling &t,
                 : std::max<int64_t>(1, std::min(threads, channelBlocks));
 }
 
-/// Kernel rows per register block: `rowsFit` at most, balanced over the
-/// blocks (each block is one pass over x and dy).
-static int64_t balancedKernelRowBlock(int64_t kernelRows, int64_t rowsFit) {
-  int64_t blocks = (kernelRows + rowsFit - 1) / rowsFit;
-  return (kernelRows + blocks - 1) / blocks;
+/// Blocks of `size` (kernel rows, output rows) of at most `most`, balanced
+/// over as few blocks as that takes (each block is one pass over x and dy).
+static int64_t balancedBlock(int64_t size, int64_t most) {
+  int64_t blocks = (size + most - 1) / most;
+  return (size + blocks - 1) / blocks;
 }
 
 /// The channels-last filter gradient of groups of k = `groupChannels` > 1
@@ -1168,7 +1168,7 @@ getGroupedFilterGradientTiling(int64_t channels, int64_t groupChannels,
   if (rowsFit < 1)
     return std::nullopt;
   t.channelVectors = 1;
-  t.kernelRowBlock = balancedKernelRowBlock(kernelRows, rowsFit);
+  t.kernelRowBlock = balancedBlock(kernelRows, rowsFit);
   splitFilterGradientTasks(t, channels, outputRows,
                            target.threads == 0 ? 4 : target.threads);
   return t;
@@ -1193,9 +1193,20 @@ getGroupedFilterGradientTiling(int64_t channels, int64_t groupChannels,
 /// rows per block as fit (each block is a pass that re-reads dy),
 /// balanced, then as many more vectors as fit with them (at most
 /// `maxVectors`; blocks divide the full vectors).
+///
+/// When the whole kernel of a cache line of channels fits with the dy
+/// windows of two or more output rows, a pass takes a block of output rows
+/// instead (outputRowBlock, as many as fit, balanced over the `outputRows`;
+/// registers: V (KH KW accumulators + B windows) + 2, the x vector in
+/// flight and a zero for rows outside x): a pixel's channel block is then
+/// read from L2 about once per pass instead of KH times (row h, 3x3 over
+/// 256 channels on AVX-512: 1 vector x 7 output rows, 9 x + 7 dy loads per
+/// 63 FMAs, against 2 vectors x 3 kernel rows, 8 loads per 18 FMAs, each x
+/// row read thrice).
 static std::optional<DepthwiseChannelsLastTiling>
 getInputStationaryFilterGradientTiling(int64_t fullVectors, int64_t maxVectors,
                                        int64_t kernelRows, int64_t kernelCols,
+                                       int64_t outputRows,
                                        int64_t columnDilation, int64_t accBits,
                                        DepthwiseChannelsLastTiling t,
                                        const CPUTarget &target) {
@@ -1220,10 +1231,24 @@ getInputStationaryFilterGradientTiling(int64_t fullVectors, int64_t maxVectors,
   int64_t rowsFit = 1;
   while (rowsFit < kernelRows && fits(lineBlock, rowsFit + 1))
     ++rowsFit;
-  t.kernelRowBlock = balancedKernelRowBlock(kernelRows, rowsFit);
+  t.inputStationary = true;
+  auto fitsOutputRows = [&](int64_t outputRowBlock) {
+    return lineBlock * (kernelRows * kernelCols + outputRowBlock * window) +
+               2 <=
+           target.vectorRegisters;
+  };
+  if (kernelRows > 1 && outputRows > 1 && fitsOutputRows(2)) {
+    int64_t rowBlock = 2;
+    while (rowBlock < outputRows && fitsOutputRows(rowBlock + 1))
+      ++rowBlock;
+    t.kernelRowBlock = kernelRows;
+    t.channelVectors = lineBlock;
+    t.outputRowBlock = balancedBlock(outputRows, rowBlock);
+    return t;
+  }
+  t.kernelRowBlock = balancedBlock(kernelRows, rowsFit);
   t.channelVectors = largestDivisorAtMost(
       fullVectors, mostVectors(lineBlock, maxVectors, t.kernelRowBlock));
-  t.inputStationary = true;
   return t;
 }
 
@@ -1271,9 +1296,13 @@ mlir::convgrad::cpu::getDepthwiseChannelsLastTiling(
     if (columnStride == 1) {
       if (std::optional<DepthwiseChannelsLastTiling> stationary =
               getInputStationaryFilterGradientTiling(
-                  fullVectors, perThread, kernelRows, kernelCols,
+                  fullVectors, perThread, kernelRows, kernelCols, outputRows,
                   columnDilation, accBits, t, target)) {
-        splitFilterGradientTasks(*stationary, channels, outputRows, threads);
+        // The work items of an image are its blocks of output rows.
+        int64_t rowBlock = stationary->outputRowBlock;
+        splitFilterGradientTasks(*stationary, channels,
+                                 (outputRows + rowBlock - 1) / rowBlock,
+                                 threads);
         return stationary;
       }
     }
@@ -1290,7 +1319,7 @@ mlir::convgrad::cpu::getDepthwiseChannelsLastTiling(
         perThread >= lineVectors)
       cap = lineVectors;
     t.channelVectors = largestDivisorAtMost(fullVectors, cap);
-    t.kernelRowBlock = balancedKernelRowBlock(
+    t.kernelRowBlock = balancedBlock(
         kernelRows,
         std::max<int64_t>(1, maxAcc / (kernelCols * t.channelVectors)));
     splitFilterGradientTasks(t, channels, outputRows, threads);
@@ -1350,7 +1379,8 @@ int64_t mlir::convgrad::cpu::getInputStationarySegmentColumns(
   // 3 + 1 rows on AVX-512 (cx_dw7x7_c384_14: 463 stack accesses instead of
   // 44, 0.41 -> 14 ms), 7x7 one row per pass on AVX2 (347 instead of 39).
   constexpr int64_t kMaxSegmentKernelColumns = 3;
-  if (!tiling.inputStationary || tiling.kernelRowBlock != 1 || kernelRows < 2 ||
+  if (!tiling.inputStationary || tiling.kernelRowBlock != 1 ||
+      tiling.outputRowBlock != 1 || kernelRows < 2 ||
       kernelCols > kMaxSegmentKernelColumns || channels <= 0 ||
       inputColumns <= kMinSegmentColumns)
     return 0;
