@@ -6,27 +6,27 @@
 // RUN: convgrad-opt %s -split-input-file --convgrad-cpu-set-target="target-cpu=x86-64-v3" --convgrad-cpu-depthwise-channels-last --canonicalize --cse | FileCheck %s --check-prefix=AVX2
 
 // Filter gradient, 40 channels (2 full vectors of 16 + 8), dynamic batch,
-// two threads. The 9 accumulators of a vector and the dy windows of 7
-// output rows fit the 32 registers: work items are blocks of 5 output rows
-// (10 rows balanced), 2 per image. 2 tasks split the N x 2 items (task t:
-// items [t * 2N / 2, (t + 1) * 2N / 2), image = item / 2, first row
-// 5 (item mod 2)), each with all channels: whole pixels per thread, its
-// own zeroed [3, 3, 48] copy of the accumulators (40 padded to the partial
-// vector), the two copies summed after. Per item: each vector in turn (a
-// cache line), then the partial vector with masked loads. Per vector and
-// item, the 9 accumulators are loaded as 3 [3 kernel columns, 16] blocks;
-// when all 7 x rows and 5 output rows of the block are inside (scf.if),
-// one input-stationary pass over the x columns (stride 1) with no check:
-// column 0, the interior loop 1..18 carrying the 9 accumulators and, per
-// output row, the last 2 dy columns of its window (5 new dy loads, 7 x
-// loads, 45 FMAs: each x row loaded once for every output row that reads
-// it), column 19; else the same pass with the rows clamped into x and dy
-// and their vectors zeroed outside (arith.select). Then [3, 3, 40] ->
-// [40, 3, 3, 1].
+// two threads. The 2 vectors' 18 accumulators and the dy windows of 2
+// output rows fill the 32 registers: work items are blocks of 2 output
+// rows, 5 per image. 2 tasks split the N x 5 items (task t: items
+// [t * 5N / 2, (t + 1) * 5N / 2), image = item / 5, first row
+// 2 (item mod 5)), each with all channels: whole pixels per thread, its own
+// zeroed [3, 3, 48] copy of the accumulators (40 padded to the partial
+// vector), the two copies summed after. Per item: the full block (2
+// vectors), then the partial vector with masked loads. Per block and item,
+// the 18 accumulators are loaded as 6 [3 kernel columns, 16] blocks; when
+// the 4 x rows and 2 output rows of the item are inside (scf.if), one
+// input-stationary pass over the x columns (stride 1) with no check:
+// column 0, the interior loop 1..18 carrying the 18 accumulators and, per
+// output row and vector, the last 2 dy columns of its window (per vector 2
+// new dy loads, 4 x loads, 18 FMAs: the x rows of the middle kernel rows
+// feed both output rows), column 19; else the same pass with the rows
+// clamped into x and dy and their vectors zeroed outside (arith.select).
+// Then [3, 3, 40] -> [40, 3, 3, 1].
 // CHECK-LABEL: func.func @wgrad
 // CHECK-SAME: (%[[X:.*]]: tensor<?x10x20x40xf32>, %[[DY:.*]]: tensor<?x10x20x40xf32>)
 // CHECK-NOT: tensor.pad
-// CHECK: %[[ITEMS:.*]] = arith.muli %{{.*}}, %c2
+// CHECK: %[[ITEMS:.*]] = arith.muli %{{.*}}, %c5
 // CHECK: %[[PARTS:.*]] = scf.forall (%[[T:.*]]) in (2) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<6x3x48xf32>)
 // CHECK:   %[[ZERO:.*]] = linalg.fill {{.*}} -> tensor<?x3x48xf32>
 // CHECK:   %[[B0:.*]] = arith.muli %{{.*}}, %[[ITEMS]]
@@ -34,33 +34,40 @@
 // CHECK:   %[[B1:.*]] = arith.muli %{{.*}}, %[[ITEMS]]
 // CHECK:   %[[LAST:.*]] = arith.divui %[[B1]], %c2
 // CHECK:   scf.for %[[ITEM:.*]] = %[[FIRST]] to %[[LAST]] step %c1 iter_args(%{{.*}} = %[[ZERO]])
-// CHECK:     %[[N:.*]] = arith.divui %[[ITEM]], %c2
-// CHECK:     %[[K:.*]] = arith.remui %[[ITEM]], %c2
-// CHECK:     %[[OH:.*]] = arith.muli %[[K]], %c5
-// CHECK:     scf.for %[[C:.*]] = %c0 to %c32 step %c16
-// CHECK-COUNT-3: vector.transfer_read %{{.*}} {in_bounds = [true, true]} : tensor<?x3x48xf32>, vector<3x16xf32>
-// CHECK:         scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
-// CHECK:           vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c1, %[[C]]]
-// CHECK:           vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c0, %[[C]]]
-// CHECK:           scf.for %[[J:.*]] = %c1 to %c19 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// CHECK:             %[[NEXT:.*]] = arith.addi %[[J]], %c1
-// CHECK:             vector.transfer_read %[[DY]][%[[N]], %[[OH]], %[[NEXT]], %[[C]]]
-// CHECK-COUNT-4:     vector.transfer_read %[[DY]][%[[N]], %{{.*}}, %[[NEXT]], %[[C]]]
-// CHECK-NOT:         arith.select
-// CHECK:             vector.transfer_read %[[X]][%[[N]], %{{.*}}, %[[J]], %[[C]]]
-// CHECK-COUNT-3:     vector.fma
-// CHECK:             vector.transfer_read %[[X]][%[[N]], %[[OH]], %[[J]], %[[C]]]
-// CHECK-COUNT-6:     vector.fma
-// CHECK-NOT:         arith.select
-// CHECK:             scf.yield
-// CHECK:         } else {
-// CHECK:           arith.maxsi
-// CHECK:           arith.minsi
-// CHECK:           arith.select
-// CHECK:           scf.for %{{.*}} = %c1 to %c19 step %c1
-// CHECK:             arith.select
-// CHECK-COUNT-3: vector.transfer_write %{{.*}} {in_bounds = [true, true]} : vector<3x16xf32>, tensor<?x3x48xf32>
-// CHECK:         vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c1, %c32], %{{.*}} : tensor<?x10x20x40xf32>, vector<16xf32>
+// CHECK:     %[[N:.*]] = arith.divui %[[ITEM]], %c5
+// CHECK:     %[[K:.*]] = arith.remui %[[ITEM]], %c5
+// CHECK:     %[[OH:.*]] = arith.muli %[[K]], %c2
+// CHECK-COUNT-6: vector.transfer_read %{{.*}} {in_bounds = [true, true]} : tensor<?x3x48xf32>, vector<3x16xf32>
+// CHECK:     %[[OH1:.*]] = arith.addi %[[OH]], %c1
+// CHECK:     scf.if %{{.*}} -> (vector<16xf32>
+// CHECK:       vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c1, %c0]
+// CHECK:       vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c0, %c0]
+// CHECK:       scf.for %[[J:.*]] = %c1 to %c19 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:         %[[NEXT:.*]] = arith.addi %[[J]], %c1
+// CHECK:         vector.transfer_read %[[DY]][%[[N]], %[[OH]], %[[NEXT]], %c0]
+// CHECK:         vector.transfer_read %[[DY]][%[[N]], %[[OH]], %[[NEXT]], %c16]
+// CHECK:         vector.transfer_read %[[DY]][%[[N]], %[[OH1]], %[[NEXT]], %c0]
+// CHECK:         vector.transfer_read %[[DY]][%[[N]], %[[OH1]], %[[NEXT]], %c16]
+// CHECK-NOT:     arith.select
+// CHECK:         vector.transfer_read %[[X]][%[[N]], %{{.*}}, %[[J]], %c0]
+// CHECK-COUNT-3: vector.fma
+// CHECK:         vector.transfer_read %[[X]][%[[N]], %[[OH]], %[[J]], %c0]
+// CHECK-COUNT-6: vector.fma
+// CHECK:         vector.transfer_read %[[X]][%[[N]], %[[OH1]], %[[J]], %c0]
+// CHECK-COUNT-6: vector.fma
+// CHECK:         vector.transfer_read %[[X]][%[[N]], %{{.*}}, %[[J]], %c0]
+// CHECK-COUNT-3: vector.fma
+// CHECK-COUNT-4: vector.transfer_read %[[X]][%[[N]], %{{.*}}, %[[J]], %c16]
+// CHECK-NOT:     arith.select
+// CHECK:         scf.yield
+// CHECK:     } else {
+// CHECK:       arith.maxsi
+// CHECK:       arith.minsi
+// CHECK:       arith.select
+// CHECK:       scf.for %{{.*}} = %c1 to %c19 step %c1
+// CHECK:         arith.select
+// CHECK-COUNT-6: vector.transfer_write %{{.*}} {in_bounds = [true, true]} : vector<3x16xf32>, tensor<?x3x48xf32>
+// CHECK:     vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c1, %c32], %{{.*}} : tensor<?x10x20x40xf32>, vector<16xf32>
 // CHECK: tensor.parallel_insert_slice
 // CHECK: %[[P0:.*]] = tensor.extract_slice %[[PARTS]][0, 0, 0] [3, 3, 48]
 // CHECK: %[[P1:.*]] = tensor.extract_slice %[[PARTS]][3, 0, 0] [3, 3, 48]

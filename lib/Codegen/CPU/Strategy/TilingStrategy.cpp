@@ -1196,13 +1196,20 @@ getGroupedFilterGradientTiling(int64_t channels, int64_t groupChannels,
 ///
 /// When the whole kernel of a cache line of channels fits with the dy
 /// windows of two or more output rows, a pass takes a block of output rows
-/// instead (outputRowBlock, as many as fit, balanced over the `outputRows`;
-/// registers: V (KH KW accumulators + B windows) + 2, the x vector in
-/// flight and a zero for rows outside x): a pixel's channel block is then
-/// read from L2 about once per pass instead of KH times (row h, 3x3 over
-/// 256 channels on AVX-512: 1 vector x 7 output rows, 9 x + 7 dy loads per
-/// 63 FMAs, against 2 vectors x 3 kernel rows, 8 loads per 18 FMAs, each x
-/// row read thrice).
+/// instead (outputRowBlock; registers: V (KH KW accumulators + B windows) +
+/// 2, the x vector in flight and a zero for rows outside x): an x row of a
+/// pixel's channel block is then read from L2 about once per pass instead
+/// of KH times. First as many vectors as fit with 2 output rows (at most
+/// `maxVectors`, dividing the full vectors), then as many output rows as
+/// fit with them, balanced over the `outputRows`. More vectors before more
+/// rows: with pixels a multiple of 4 KiB / V lines apart, a pass's lines
+/// fall on V times 4 of the 64 L1 sets (x and dy alike when their
+/// addresses agree modulo 4 KiB), and its 2B + 2 row streams of 7 or more
+/// rows then thrashed them (row h, 3x3 over 256 channels on AVX-512, x and
+/// dy congruent modulo 4 KiB, 1 thread: 2 vectors x 2 output rows 0.24 ms,
+/// 1 x 7 0.29-0.31, 1 x 2 0.31-0.32, the old 2 vectors x 3 kernel rows per
+/// output row 0.28; at other offsets of dy 1 x 7 was fastest, 0.18-0.23
+/// against 0.21-0.28 for 2 x 2 and 0.24-0.28 for the old form).
 static std::optional<DepthwiseChannelsLastTiling>
 getInputStationaryFilterGradientTiling(int64_t fullVectors, int64_t maxVectors,
                                        int64_t kernelRows, int64_t kernelCols,
@@ -1232,17 +1239,20 @@ getInputStationaryFilterGradientTiling(int64_t fullVectors, int64_t maxVectors,
   while (rowsFit < kernelRows && fits(lineBlock, rowsFit + 1))
     ++rowsFit;
   t.inputStationary = true;
-  auto fitsOutputRows = [&](int64_t outputRowBlock) {
-    return lineBlock * (kernelRows * kernelCols + outputRowBlock * window) +
-               2 <=
+  auto fitsOutputRows = [&](int64_t vectors, int64_t outputRowBlock) {
+    return vectors * (kernelRows * kernelCols + outputRowBlock * window) + 2 <=
            target.vectorRegisters;
   };
-  if (kernelRows > 1 && outputRows > 1 && fitsOutputRows(2)) {
+  if (kernelRows > 1 && outputRows > 1 && fitsOutputRows(lineBlock, 2)) {
+    int64_t vectors = lineBlock;
+    while (vectors < maxVectors && fitsOutputRows(vectors + 1, 2))
+      ++vectors;
+    t.channelVectors = largestDivisorAtMost(fullVectors, vectors);
     int64_t rowBlock = 2;
-    while (rowBlock < outputRows && fitsOutputRows(rowBlock + 1))
+    while (rowBlock < outputRows &&
+           fitsOutputRows(t.channelVectors, rowBlock + 1))
       ++rowBlock;
     t.kernelRowBlock = kernelRows;
-    t.channelVectors = lineBlock;
     t.outputRowBlock = balancedBlock(outputRows, rowBlock);
     return t;
   }
