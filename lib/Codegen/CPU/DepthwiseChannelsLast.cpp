@@ -38,10 +38,17 @@
 //     loads per R x KW FMAs); when the kernel rows take several passes,
 //     the x columns are split into segments, each passed over by every
 //     block of kernel rows in turn so that its dy stays in L1 (channel
-//     blocks of pixels a multiple of 4 KiB apart share few L1 sets); else
+//     blocks of pixels a multiple of 4 KiB apart share few L1 sets). When
+//     the whole kernel fits the registers with the dy windows of several
+//     output rows, a pass takes a block of B output rows and all kernel
+//     rows: per column, each of the (B - 1) s_h + (KH - 1) d_h + 1 x rows
+//     is loaded once for every (output row, kernel row) pair that reads it,
+//     so a pixel's channel block comes from L2 about once per pass, not KH
+//     times (a pass keeps nothing in L1 for the next one). Else
 //     dy-stationary: per output position, one
 //     dy load serves the KW FMAs of each kernel row, each with its x load.
-//     Parallel tasks split the output rows of all images, each
+//     Parallel tasks split the work items (output rows, or blocks of
+//     them) of all images, each
 //     into its own copy of the accumulators (summed after), or the channel
 //     blocks when there are fewer rows than threads. Grouped filter
 //     gradients of k > 1 channels and k filters per group: lane c of x
@@ -582,9 +589,11 @@ public:
   /// Accumulates into `acc` (a zero [KH, KW k, width] tensor of
   /// accumulators for the channels from `accC0`) the filter gradient of the
   /// work items [firstItem, lastItem) of all images (blocks of
-  /// outputRowBlock output rows, item n * outputRowBlocks + k), for the full channel blocks at channel offsets
-  /// [fullBegin, fullEnd) and, when `hasTail`, the partial last vector at
-  /// `tailC0` (masked). Per output row, the channel blocks, and per block
+  /// outputRowBlock output rows, item n * outputRowBlocks + k), for the
+  /// full channel blocks at channel offsets [fullBegin, fullEnd) and, when
+  /// `hasTail`, the partial last vector at `tailC0` (masked). Per work item
+  /// (see emitOutputRowBlock for blocks of several output rows; else one
+  /// output row), the channel blocks, and per block
   /// and segment of the x columns every block of kernel rows: x and dy
   /// stream through once, all channels of a pixel together, the rows of a
   /// block re-read from L1 by its kernel row blocks; the accumulators are
@@ -648,9 +657,9 @@ public:
           // image n.
           Value rowBlocks = indexConstant(rb, rl, outputRowBlocks(g, tiling));
           Value n = arith::DivUIOp::create(rb, rl, item, rowBlocks);
-          Value oh = mulIndex(rb, rl,
-                              arith::RemUIOp::create(rb, rl, item, rowBlocks),
-                              tiling.outputRowBlock);
+          Value oh =
+              mulIndex(rb, rl, arith::RemUIOp::create(rb, rl, item, rowBlocks),
+                       tiling.outputRowBlock);
           auto blocks = scf::ForOp::create(
               rb, rl, fullBegin, fullEnd, indexConstant(rb, rl, blockChannels),
               it, [&](OpBuilder &cb, Location cl, Value c0, ValueRange cit) {
@@ -732,8 +741,7 @@ private:
       for (int64_t v = 0; v < vectors; ++v) {
         Value block = arith::ConstantOp::create(
             b, loc, termsType,
-            DenseElementsAttr::get(termsType,
-                                   b.getFloatAttr(cv.accType, 0.0)));
+            DenseElementsAttr::get(termsType, b.getFloatAttr(cv.accType, 0.0)));
         for (int64_t t = 0; t < terms; ++t)
           block = vector::InsertOp::create(
               b, loc, cur[(r * terms + t) * vectors + v], block, t);
@@ -809,8 +817,8 @@ private:
     for (int64_t t = 0; t < block; ++t)
       for (int64_t kh = 0; kh < g.kernel[0]; ++kh)
         uses[t * g.strides[0] + kh * g.dilations[0]].push_back({t, kh});
-    Value xBase = addIndex(b, loc, mulIndex(b, loc, oh0, g.strides[0]),
-                           -g.padLow[0]);
+    Value xBase =
+        addIndex(b, loc, mulIndex(b, loc, oh0, g.strides[0]), -g.padLow[0]);
     Value allInside = arith::ConstantIntOp::create(b, loc, 1, 1);
     auto inside = [&](Value row, int64_t size) {
       Value in = inRange(b, loc, row, size);
@@ -829,17 +837,17 @@ private:
     }
     auto pass = [&](OpBuilder &pb, Location pl, bool checked) {
       auto clamp = [&](Value row, int64_t size) -> Value {
-        Value low = arith::MaxSIOp::create(pb, pl, row,
-                                           indexConstant(pb, pl, 0));
+        Value low =
+            arith::MaxSIOp::create(pb, pl, row, indexConstant(pb, pl, 0));
         return arith::MinSIOp::create(pb, pl, low,
                                       indexConstant(pb, pl, size - 1));
       };
       SmallVector<InputRowTerms> xs = xRows;
       SmallVector<OutputRow> dys = dyRows;
       for (InputRowTerms &r : xs)
-        r = checked ? InputRowTerms{clamp(r.row, g.inSizes[0]), r.inside,
-                                    r.uses}
-                    : InputRowTerms{r.row, Value(), r.uses};
+        r = checked
+                ? InputRowTerms{clamp(r.row, g.inSizes[0]), r.inside, r.uses}
+                : InputRowTerms{r.row, Value(), r.uses};
       for (OutputRow &r : dys)
         r = checked ? OutputRow{clamp(r.row, g.outSizes[0]), r.inside}
                     : OutputRow{r.row, Value()};
@@ -1013,12 +1021,10 @@ private:
   /// dy columns up to j + lo is carried per dy row across the loop, one new
   /// dy vector loaded per column and row; the border columns around it
   /// (unrolled) load the dy columns of their valid kernel columns.
-  SmallVector<Value>
-  emitInputStationaryColumns(OpBuilder &b, Location loc, SmallVector<Value> acc,
-                             ArrayRef<InputRowTerms> xRows,
-                             ArrayRef<OutputRow> dyRows, Value n,
-                             ArrayRef<Value> channel, bool masked,
-                             ColumnRange xColumns) {
+  SmallVector<Value> emitInputStationaryColumns(
+      OpBuilder &b, Location loc, SmallVector<Value> acc,
+      ArrayRef<InputRowTerms> xRows, ArrayRef<OutputRow> dyRows, Value n,
+      ArrayRef<Value> channel, bool masked, ColumnRange xColumns) {
     int64_t vectors = channel.size(), kernelCols = g.kernel[1];
     int64_t d = g.dilations[1], lo = g.padLow[1];
     int64_t window = (kernelCols - 1) * d + 1;
@@ -1045,8 +1051,8 @@ private:
                       function_ref<Value(int64_t, int64_t, int64_t)> dyAt) {
       for (int64_t v = 0; v < vectors; ++v)
         for (const InputRowTerms &xRow : xRows) {
-          Value xv = readInside(cb, x, {n, xRow.row, j, channel[v]},
-                                xRow.inside);
+          Value xv =
+              readInside(cb, x, {n, xRow.row, j, channel[v]}, xRow.inside);
           for (auto [t, i] : xRow.uses)
             for (int64_t kw : kernelColumns) {
               Value &s = a[slot(i, kw, v)];
@@ -1101,8 +1107,8 @@ private:
       for (int64_t r = 0; r < outRows; ++r)
         for (int64_t v = 0; v < vectors; ++v)
           for (int64_t t = 0; t + 1 < window; ++t)
-            carried.push_back(readDy(
-                b, r, columnAt(b, begin + lo - (window - 1) + t), v));
+            carried.push_back(
+                readDy(b, r, columnAt(b, begin + lo - (window - 1) + t), v));
       SmallVector<int64_t> all;
       for (int64_t kw = 0; kw < kernelCols; ++kw)
         all.push_back(kw);
@@ -1124,8 +1130,7 @@ private:
             for (int64_t r = 0; r < outRows; ++r)
               for (int64_t v = 0; v < vectors; ++v) {
                 ValueRange old =
-                    it.drop_front(accCount +
-                                  (r * vectors + v) * (window - 1))
+                    it.drop_front(accCount + (r * vectors + v) * (window - 1))
                         .take_front(window - 1);
                 windows.append(old.begin(), old.end());
                 windows.push_back(readDy(lb, r, addIndex(lb, l, j, lo), v));

@@ -1452,9 +1452,9 @@ TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
   EXPECT_EQ(channelsLastTiling(K::FilterGradient, 256, avx512, 3, 3, 1)
                 ->outputRowBlock,
             1);
-  EXPECT_EQ(channelsLastTiling(K::FilterGradient, 256, avx512, 1, 3)
-                ->outputRowBlock,
-            1);
+  EXPECT_EQ(
+      channelsLastTiling(K::FilterGradient, 256, avx512, 1, 3)->outputRowBlock,
+      1);
   // AVX2 (16 registers): one vector would take the 3 kernel rows in one
   // pass (13 registers), but a block covers a cache line of channels (2
   // vectors of 8) first: one kernel row per pass (2 x (3 + 3) + 1 = 13).

@@ -1182,9 +1182,9 @@ getGroupedFilterGradientTiling(int64_t channels, int64_t groupChannels,
 /// the dy-stationary form loads 1 + R x KW: with more loads than FMAs, two
 /// load ports bound it at about one FMA per cycle (row h at N = 1, its data
 /// in L2, on AVX2: 2 vectors in blocks of 2 + 1 kernel rows, 59 GFLOP/s;
-/// input-stationary 2 vectors x 1 kernel row, 3 passes: 78-86). A block of V vectors
-/// holds V (R KW accumulators + a window of (KW - 1) d + 1 dy vectors) + 1
-/// registers (the x vector in flight). A block covers a cache line of
+/// input-stationary 2 vectors x 1 kernel row, 3 passes: 78-86). A block of V
+/// vectors holds V (R KW accumulators + a window of (KW - 1) d + 1 dy vectors)
+/// + 1 registers (the x vector in flight). A block covers a cache line of
 /// channels first when a kernel row of it fits: a pass over a row of pixels
 /// C channels apart uses the whole of every line it brings into L1, not
 /// half of it and the other half a pass later (row h on AVX2: 1 vector in
