@@ -38,10 +38,17 @@
 //     loads per R x KW FMAs); when the kernel rows take several passes,
 //     the x columns are split into segments, each passed over by every
 //     block of kernel rows in turn so that its dy stays in L1 (channel
-//     blocks of pixels a multiple of 4 KiB apart share few L1 sets); else
+//     blocks of pixels a multiple of 4 KiB apart share few L1 sets). When
+//     the whole kernel fits the registers with the dy windows of several
+//     output rows, a pass takes a block of B output rows and all kernel
+//     rows: per column, each of the (B - 1) s_h + (KH - 1) d_h + 1 x rows
+//     is loaded once for every (output row, kernel row) pair that reads it,
+//     so a pixel's channel block comes from L2 about once per pass, not KH
+//     times (a pass keeps nothing in L1 for the next one). Else
 //     dy-stationary: per output position, one
 //     dy load serves the KW FMAs of each kernel row, each with its x load.
-//     Parallel tasks split the output rows of all images, each
+//     Parallel tasks split the work items (output rows, or blocks of
+//     them) of all images, each
 //     into its own copy of the accumulators (summed after), or the channel
 //     blocks when there are fewer rows than threads. Grouped filter
 //     gradients of k > 1 channels and k filters per group: lane c of x
@@ -207,6 +214,13 @@ filterGradientInputInterior(const DepthwiseGeometry &g) {
   if (begin >= end)
     return {width, width};
   return {begin, end};
+}
+
+/// The work items of one image of a filter gradient: its blocks of
+/// outputRowBlock output rows (the last one may be shorter).
+int64_t outputRowBlocks(const DepthwiseGeometry &g,
+                        const cpu::DepthwiseChannelsLastTiling &tiling) {
+  return (g.outSizes[0] + tiling.outputRowBlock - 1) / tiling.outputRowBlock;
 }
 
 /// Emits the vectors of one op: channel vectors of `lanes` accumulators,
@@ -574,10 +588,12 @@ public:
 
   /// Accumulates into `acc` (a zero [KH, KW k, width] tensor of
   /// accumulators for the channels from `accC0`) the filter gradient of the
-  /// output rows [firstItem, lastItem) of the N x OH rows of all images
-  /// (item n * OH + oh), for the full channel blocks at channel offsets
-  /// [fullBegin, fullEnd) and, when `hasTail`, the partial last vector at
-  /// `tailC0` (masked). Per output row, the channel blocks, and per block
+  /// work items [firstItem, lastItem) of all images (blocks of
+  /// outputRowBlock output rows, item n * outputRowBlocks + k), for the
+  /// full channel blocks at channel offsets [fullBegin, fullEnd) and, when
+  /// `hasTail`, the partial last vector at `tailC0` (masked). Per work item
+  /// (see emitOutputRowBlock for blocks of several output rows; else one
+  /// output row), the channel blocks, and per block
   /// and segment of the x columns every block of kernel rows: x and dy
   /// stream through once, all channels of a pixel together, the rows of a
   /// block re-read from L1 by its kernel row blocks; the accumulators are
@@ -637,9 +653,13 @@ public:
     auto items = scf::ForOp::create(
         b, loc, firstItem, lastItem, indexConstant(b, loc, 1), ValueRange{acc},
         [&](OpBuilder &rb, Location rl, Value item, ValueRange it) {
-          Value outRows = indexConstant(rb, rl, g.outSizes[0]);
-          Value n = arith::DivUIOp::create(rb, rl, item, outRows);
-          Value oh = arith::RemUIOp::create(rb, rl, item, outRows);
+          // Item n * blocks + k: block k of outputRowBlock output rows of
+          // image n.
+          Value rowBlocks = indexConstant(rb, rl, outputRowBlocks(g, tiling));
+          Value n = arith::DivUIOp::create(rb, rl, item, rowBlocks);
+          Value oh =
+              mulIndex(rb, rl, arith::RemUIOp::create(rb, rl, item, rowBlocks),
+                       tiling.outputRowBlock);
           auto blocks = scf::ForOp::create(
               rb, rl, fullBegin, fullEnd, indexConstant(rb, rl, blockChannels),
               it, [&](OpBuilder &cb, Location cl, Value c0, ValueRange cit) {
@@ -713,6 +733,30 @@ private:
           cur[(r * terms + t) * vectors + v] =
               vector::ExtractOp::create(b, loc, block, t);
       }
+    cur = tiling.outputRowBlock > 1
+              ? emitOutputRowBlock(b, loc, cur, n, oh, channel, masked)
+              : emitKernelRowBlock(b, loc, cur, kh0, rows, n, oh, channel,
+                                   masked, xColumns);
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t v = 0; v < vectors; ++v) {
+        SmallVector<Value> rowTerms;
+        for (int64_t t = 0; t < terms; ++t)
+          rowTerms.push_back(cur[(r * terms + t) * vectors + v]);
+        acc = vector::TransferWriteOp::create(
+                  b, loc, stackVectors(b, loc, rowTerms), acc,
+                  accIndex(r, 0, v), ArrayRef<bool>{true, true})
+                  .getResult();
+      }
+    return acc;
+  }
+
+  /// The accumulators `cur` of kernel rows [kh0, kh0 + rows) plus the
+  /// products of output row oh of image n (see emitBlockRow).
+  SmallVector<Value> emitKernelRowBlock(OpBuilder &b, Location loc,
+                                        SmallVector<Value> cur, int64_t kh0,
+                                        int64_t rows, Value n, Value oh,
+                                        ArrayRef<Value> channel, bool masked,
+                                        ColumnRange xColumns) {
     // Usually every kernel row is inside x: all rows in one pass over the
     // columns (dy loaded once, rows x KW x vectors independent FMA chains);
     // at the top and bottom borders, each row inside x on its own.
@@ -748,19 +792,73 @@ private:
           });
       cur.assign(ifOp.getResults().begin(), ifOp.getResults().end());
     }
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t v = 0; v < vectors; ++v) {
-        SmallVector<Value> rowTerms;
-        for (int64_t t = 0; t < terms; ++t)
-          rowTerms.push_back(cur[(r * terms + t) * vectors + v]);
-        acc = vector::TransferWriteOp::create(b, loc,
-                                              stackVectors(b, loc, rowTerms),
-                                              acc,
-                                              accIndex(r, 0, v),
-                                              ArrayRef<bool>{true, true})
-                  .getResult();
-      }
-    return acc;
+    return cur;
+  }
+
+  /// The accumulators `cur` of every kernel row plus the products of the
+  /// output rows [oh0, oh0 + outputRowBlock) of image n in one
+  /// input-stationary pass over whole rows: output row oh and kernel row kh
+  /// read x row oh s_h - lo_h + kh d_h, and each x row is loaded once per
+  /// column for all of its (output row, kernel row) pairs. Blocks whose x
+  /// rows and output rows are all inside x and dy (most) take no check;
+  /// the others (near the top and bottom of an image, a shorter last block)
+  /// read their rows clamped into x and dy, zeroed outside.
+  SmallVector<Value> emitOutputRowBlock(OpBuilder &b, Location loc,
+                                        SmallVector<Value> cur, Value n,
+                                        Value oh0, ArrayRef<Value> channel,
+                                        bool masked) {
+    int64_t block = tiling.outputRowBlock;
+    // The (output row t, kernel row kh) pairs of each x row, by its offset
+    // t s_h + kh d_h from oh0 s_h - lo_h.
+    std::map<int64_t, SmallVector<std::pair<int64_t, int64_t>>> uses;
+    for (int64_t t = 0; t < block; ++t)
+      for (int64_t kh = 0; kh < g.kernel[0]; ++kh)
+        uses[t * g.strides[0] + kh * g.dilations[0]].push_back({t, kh});
+    Value xBase =
+        addIndex(b, loc, mulIndex(b, loc, oh0, g.strides[0]), -g.padLow[0]);
+    Value allInside = arith::ConstantIntOp::create(b, loc, 1, 1);
+    auto inside = [&](Value row, int64_t size) {
+      Value in = inRange(b, loc, row, size);
+      allInside = arith::AndIOp::create(b, loc, allInside, in);
+      return in;
+    };
+    SmallVector<InputRowTerms> xRows;
+    for (auto &[offset, pairs] : uses) {
+      Value row = addIndex(b, loc, xBase, offset);
+      xRows.push_back({row, inside(row, g.inSizes[0]), pairs});
+    }
+    SmallVector<OutputRow> dyRows;
+    for (int64_t t = 0; t < block; ++t) {
+      Value row = addIndex(b, loc, oh0, t);
+      dyRows.push_back({row, inside(row, g.outSizes[0])});
+    }
+    auto pass = [&](OpBuilder &pb, Location pl, bool checked) {
+      auto clamp = [&](Value row, int64_t size) -> Value {
+        Value low =
+            arith::MaxSIOp::create(pb, pl, row, indexConstant(pb, pl, 0));
+        return arith::MinSIOp::create(pb, pl, low,
+                                      indexConstant(pb, pl, size - 1));
+      };
+      SmallVector<InputRowTerms> xs = xRows;
+      SmallVector<OutputRow> dys = dyRows;
+      for (InputRowTerms &r : xs)
+        r = checked
+                ? InputRowTerms{clamp(r.row, g.inSizes[0]), r.inside, r.uses}
+                : InputRowTerms{r.row, Value(), r.uses};
+      for (OutputRow &r : dys)
+        r = checked ? OutputRow{clamp(r.row, g.outSizes[0]), r.inside}
+                    : OutputRow{r.row, Value()};
+      scf::YieldOp::create(
+          pb, pl,
+          emitInputStationaryColumns(pb, pl, cur, xs, dys, n, channel, masked,
+                                     {0, g.inSizes[1], Value()}));
+    };
+    auto ifOp = scf::IfOp::create(
+        b, loc, allInside,
+        [&](OpBuilder &tb, Location l) { pass(tb, l, false); },
+        [&](OpBuilder &eb, Location l) { pass(eb, l, true); });
+    return SmallVector<Value>(ifOp.getResults().begin(),
+                              ifOp.getResults().end());
   }
 
   /// Accumulators per kernel row and channel vector: one per kernel column
@@ -817,9 +915,14 @@ private:
         b, loc, cond, mine,
         [&](OpBuilder &tb, ValueRange cur) -> SmallVector<Value> {
           SmallVector<Value> next(cur.begin(), cur.end());
-          if (tiling.inputStationary)
-            return emitInputStationaryColumns(tb, loc, next, xRows, n, oh,
-                                              channel, masked, xColumns);
+          if (tiling.inputStationary) {
+            SmallVector<InputRowTerms> terms;
+            for (size_t i = 0; i < rs.size(); ++i)
+              terms.push_back({xRows[i], Value(), {{0, int64_t(i)}}});
+            return emitInputStationaryColumns(tb, loc, next, terms,
+                                              {{oh, Value()}}, n, channel,
+                                              masked, xColumns);
+          }
           // One output column: dy times each kernel column inside x.
           auto column = [&](OpBuilder &cb, SmallVector<Value> a, Value ow,
                             ArrayRef<int64_t> kernelColumns) {
@@ -891,42 +994,67 @@ private:
     return result;
   }
 
-  /// The input-stationary pass of emitKernelRows (depthwise, stride 1
-  /// along the width) over the x columns `xColumns`: accumulators `acc` of
-  /// the kernel rows of `xRows` ((i KW + kw) vectors + v). Per x column j
-  /// and channel vector, the x
-  /// vector of each kernel row is loaded once and feeds its KW
-  /// accumulators, times dy columns j + lo - kw d. Over the interior
+  /// An x row of an input-stationary pass: its index, whether it is inside
+  /// x (null: known to be; else its vectors are zero), and the (dy row,
+  /// accumulator row) pairs that it feeds: dy row t of the pass's dy rows
+  /// times x row for the accumulators of row i (slot (i KW + kw) vectors +
+  /// v).
+  struct InputRowTerms {
+    Value row, inside;
+    SmallVector<std::pair<int64_t, int64_t>> uses;
+  };
+  /// A dy row of an input-stationary pass and whether it is inside dy
+  /// (null: known to be; else its vectors are zero).
+  struct OutputRow {
+    Value row, inside;
+  };
+
+  /// The input-stationary pass (depthwise, stride 1 along the width) over
+  /// the x columns `xColumns` of the x rows `xRows` against the dy rows
+  /// `dyRows`. Per x column j and channel vector, the x vector of each x
+  /// row is loaded once and feeds the KW accumulators of each of its uses,
+  /// times dy columns j + lo - kw d of the use's dy row. Over the interior
   /// columns (every kernel column inside dy), a window of the (KW - 1) d + 1
-  /// dy columns up to j + lo is carried across the loop, one new dy vector
-  /// loaded per column; the border columns around it (unrolled) load the
-  /// dy columns of their valid kernel columns.
-  SmallVector<Value>
-  emitInputStationaryColumns(OpBuilder &b, Location loc, SmallVector<Value> acc,
-                             ArrayRef<Value> xRows, Value n, Value oh,
-                             ArrayRef<Value> channel, bool masked,
-                             ColumnRange xColumns) {
+  /// dy columns up to j + lo is carried per dy row across the loop, one new
+  /// dy vector loaded per column and row; the border columns around it
+  /// (unrolled) load the dy columns of their valid kernel columns.
+  SmallVector<Value> emitInputStationaryColumns(
+      OpBuilder &b, Location loc, SmallVector<Value> acc,
+      ArrayRef<InputRowTerms> xRows, ArrayRef<OutputRow> dyRows, Value n,
+      ArrayRef<Value> channel, bool masked, ColumnRange xColumns) {
     int64_t vectors = channel.size(), kernelCols = g.kernel[1];
     int64_t d = g.dilations[1], lo = g.padLow[1];
     int64_t window = (kernelCols - 1) * d + 1;
-    auto slot = [&](size_t i, int64_t kw, int64_t v) {
+    int64_t outRows = dyRows.size();
+    auto slot = [&](int64_t i, int64_t kw, int64_t v) {
       return (i * kernelCols + kw) * vectors + v;
     };
-    auto readDy = [&](OpBuilder &rb, Value column, int64_t v) {
-      return cv.read(rb, dy, {n, oh, column, channel[v]}, masked);
+    // A vector of `source`, zero where `inside` is false.
+    auto readInside = [&](OpBuilder &rb, Value source, ValueRange indices,
+                          Value inside) -> Value {
+      Value vec = cv.read(rb, source, indices, masked);
+      if (!inside)
+        return vec;
+      return arith::SelectOp::create(rb, loc, inside, vec, cv.zero(rb));
     };
-    // Column j: `dyAt(v, kw)` is the dy vector of kernel column kw (only
-    // the `kernelColumns` are read).
+    auto readDy = [&](OpBuilder &rb, int64_t t, Value column, int64_t v) {
+      return readInside(rb, dy, {n, dyRows[t].row, column, channel[v]},
+                        dyRows[t].inside);
+    };
+    // Column j: `dyAt(t, v, kw)` is the dy vector of dy row t and kernel
+    // column kw (only the `kernelColumns` are read).
     auto column = [&](OpBuilder &cb, SmallVector<Value> &a, Value j,
                       ArrayRef<int64_t> kernelColumns,
-                      function_ref<Value(int64_t, int64_t)> dyAt) {
+                      function_ref<Value(int64_t, int64_t, int64_t)> dyAt) {
       for (int64_t v = 0; v < vectors; ++v)
-        for (size_t i = 0; i < xRows.size(); ++i) {
-          Value xv = cv.read(cb, x, {n, xRows[i], j, channel[v]}, masked);
-          for (int64_t kw : kernelColumns) {
-            Value &s = a[slot(i, kw, v)];
-            s = vector::FMAOp::create(cb, loc, xv, dyAt(v, kw), s);
-          }
+        for (const InputRowTerms &xRow : xRows) {
+          Value xv =
+              readInside(cb, x, {n, xRow.row, j, channel[v]}, xRow.inside);
+          for (auto [t, i] : xRow.uses)
+            for (int64_t kw : kernelColumns) {
+              Value &s = a[slot(i, kw, v)];
+              s = vector::FMAOp::create(cb, loc, xv, dyAt(t, v, kw), s);
+            }
         }
     };
     auto border = [&](int64_t begin, int64_t end) {
@@ -939,14 +1067,20 @@ private:
         }
         if (valid.empty())
           continue;
-        // dy vectors of the valid kernel columns, per channel vector.
-        SmallVector<Value> dys(vectors * kernelCols);
-        for (int64_t v = 0; v < vectors; ++v)
-          for (int64_t kw : valid)
-            dys[v * kernelCols + kw] =
-                readDy(b, indexConstant(b, loc, j + lo - kw * d), v);
+        // dy vectors of the valid kernel columns, per dy row and vector.
+        SmallVector<Value> dys(outRows * vectors * kernelCols);
+        auto at = [&](int64_t t, int64_t v, int64_t kw) {
+          return (t * vectors + v) * kernelCols + kw;
+        };
+        for (int64_t t = 0; t < outRows; ++t)
+          for (int64_t v = 0; v < vectors; ++v)
+            for (int64_t kw : valid)
+              dys[at(t, v, kw)] =
+                  readDy(b, t, indexConstant(b, loc, j + lo - kw * d), v);
         column(b, acc, indexConstant(b, loc, j), valid,
-               [&](int64_t v, int64_t kw) { return dys[v * kernelCols + kw]; });
+               [&](int64_t t, int64_t v, int64_t kw) {
+                 return dys[at(t, v, kw)];
+               });
       }
     };
     // The interior and the borders within the segment: [first, begin),
@@ -964,13 +1098,14 @@ private:
     border(first, begin);
     if (end > begin) {
       // The window of x column j: dy columns j + lo - (window - 1) + t for
-      // t < window; the loop carries the first window - 1 of each channel
-      // vector.
+      // t < window; the loop carries the first window - 1 of each dy row
+      // and channel vector.
       SmallVector<Value> carried = acc;
-      for (int64_t v = 0; v < vectors; ++v)
-        for (int64_t t = 0; t + 1 < window; ++t)
-          carried.push_back(
-              readDy(b, columnAt(b, begin + lo - (window - 1) + t), v));
+      for (int64_t r = 0; r < outRows; ++r)
+        for (int64_t v = 0; v < vectors; ++v)
+          for (int64_t t = 0; t + 1 < window; ++t)
+            carried.push_back(
+                readDy(b, r, columnAt(b, begin + lo - (window - 1) + t), v));
       SmallVector<int64_t> all;
       for (int64_t kw = 0; kw < kernelCols; ++kw)
         all.push_back(kw);
@@ -986,21 +1121,25 @@ private:
                                   .getResult()
                             : jc;
             SmallVector<Value> a(it.begin(), it.begin() + accCount);
+            // windows[(r vectors + v) window + t]: dy column j + lo -
+            // (window - 1) + t of dy row r.
             SmallVector<Value> windows;
-            for (int64_t v = 0; v < vectors; ++v) {
-              ValueRange old =
-                  it.drop_front(accCount + v * (window - 1)).take_front(
-                      window - 1);
-              windows.append(old.begin(), old.end());
-              windows.push_back(readDy(lb, addIndex(lb, l, j, lo), v));
-            }
-            column(lb, a, j, all, [&](int64_t v, int64_t kw) {
-              return windows[v * window + window - 1 - kw * d];
+            for (int64_t r = 0; r < outRows; ++r)
+              for (int64_t v = 0; v < vectors; ++v) {
+                ValueRange old =
+                    it.drop_front(accCount + (r * vectors + v) * (window - 1))
+                        .take_front(window - 1);
+                windows.append(old.begin(), old.end());
+                windows.push_back(readDy(lb, r, addIndex(lb, l, j, lo), v));
+              }
+            column(lb, a, j, all, [&](int64_t r, int64_t v, int64_t kw) {
+              return windows[(r * vectors + v) * window + window - 1 - kw * d];
             });
             SmallVector<Value> yielded = a;
-            for (int64_t v = 0; v < vectors; ++v)
-              for (int64_t t = 1; t < window; ++t)
-                yielded.push_back(windows[v * window + t]);
+            for (int64_t r = 0; r < outRows; ++r)
+              for (int64_t v = 0; v < vectors; ++v)
+                for (int64_t t = 1; t < window; ++t)
+                  yielded.push_back(windows[(r * vectors + v) * window + t]);
             scf::YieldOp::create(lb, l, yielded);
           });
       acc.assign(loop.getResults().begin(),
@@ -1320,7 +1459,8 @@ struct WgradChannelsLast : OpRewritePattern<ConvBackwardFilterOp> {
     FilterGradientEmitter emitter(g, *tiling, cv, x, dy);
     Value batch = tensor::DimOp::create(rewriter, loc, x, 0);
     Value items = arith::MulIOp::create(
-        rewriter, loc, batch, indexConstant(rewriter, loc, g.outSizes[0]));
+        rewriter, loc, batch,
+        indexConstant(rewriter, loc, outputRowBlocks(g, *tiling)));
     Value zero = arith::ConstantOp::create(rewriter, loc, accType,
                                            rewriter.getFloatAttr(accType, 0.0));
     Value taps = tiling->splitPositions

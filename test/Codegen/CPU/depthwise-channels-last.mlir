@@ -6,23 +6,27 @@
 // RUN: convgrad-opt %s -split-input-file --convgrad-cpu-set-target="target-cpu=x86-64-v3" --convgrad-cpu-depthwise-channels-last --canonicalize --cse | FileCheck %s --check-prefix=AVX2
 
 // Filter gradient, 40 channels (2 full vectors of 16 + 8), dynamic batch,
-// two threads: 2 tasks splitting the N x 10 output rows (task t: rows
-// [t * 10N / 2, (t + 1) * 10N / 2), image = row / 10), each with all
-// channels: whole pixels per thread, its own zeroed [3, 3, 48] copy of the
-// accumulators (40 padded to the partial vector), the two copies summed
-// after. Per output row: the full block (2 vectors), then the partial
-// vector with masked loads. Per block and row, the 18 accumulators are
-// loaded as 6 [3 kernel columns, 16] blocks; when all 3 kernel rows are
-// inside x (scf.if), one input-stationary pass over the x columns (stride
-// 1): column 0 (dy columns 1, 0: kernel columns 0, 1), the interior loop
-// 1..18 carrying the 18 accumulators and, per vector, the last 2 dy
-// columns of the window (one new dy load, 3 x loads, 9 FMAs per vector),
-// column 19 (dy columns 19, 18: kernel columns 1, 2); else each kernel row
-// inside x on its own. Then [3, 3, 40] -> [40, 3, 3, 1].
+// two threads. The 2 vectors' 18 accumulators and the dy windows of 2
+// output rows fill the 32 registers: work items are blocks of 2 output
+// rows, 5 per image. 2 tasks split the N x 5 items (task t: items
+// [t * 5N / 2, (t + 1) * 5N / 2), image = item / 5, first row
+// 2 (item mod 5)), each with all channels: whole pixels per thread, its own
+// zeroed [3, 3, 48] copy of the accumulators (40 padded to the partial
+// vector), the two copies summed after. Per item: the full block (2
+// vectors), then the partial vector with masked loads. Per block and item,
+// the 18 accumulators are loaded as 6 [3 kernel columns, 16] blocks; when
+// the 4 x rows and 2 output rows of the item are inside (scf.if), one
+// input-stationary pass over the x columns (stride 1) with no check:
+// column 0, the interior loop 1..18 carrying the 18 accumulators and, per
+// output row and vector, the last 2 dy columns of its window (per vector 2
+// new dy loads, 4 x loads, 18 FMAs: the x rows of the middle kernel rows
+// feed both output rows), column 19; else the same pass with the rows
+// clamped into x and dy and their vectors zeroed outside (arith.select).
+// Then [3, 3, 40] -> [40, 3, 3, 1].
 // CHECK-LABEL: func.func @wgrad
 // CHECK-SAME: (%[[X:.*]]: tensor<?x10x20x40xf32>, %[[DY:.*]]: tensor<?x10x20x40xf32>)
 // CHECK-NOT: tensor.pad
-// CHECK: %[[ITEMS:.*]] = arith.muli %{{.*}}, %c10
+// CHECK: %[[ITEMS:.*]] = arith.muli %{{.*}}, %c5
 // CHECK: %[[PARTS:.*]] = scf.forall (%[[T:.*]]) in (2) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<6x3x48xf32>)
 // CHECK:   %[[ZERO:.*]] = linalg.fill {{.*}} -> tensor<?x3x48xf32>
 // CHECK:   %[[B0:.*]] = arith.muli %{{.*}}, %[[ITEMS]]
@@ -30,31 +34,40 @@
 // CHECK:   %[[B1:.*]] = arith.muli %{{.*}}, %[[ITEMS]]
 // CHECK:   %[[LAST:.*]] = arith.divui %[[B1]], %c2
 // CHECK:   scf.for %[[ITEM:.*]] = %[[FIRST]] to %[[LAST]] step %c1 iter_args(%{{.*}} = %[[ZERO]])
-// CHECK:     %[[N:.*]] = arith.divui %[[ITEM]], %c10
-// CHECK:     %[[OH:.*]] = arith.remui %[[ITEM]], %c10
+// CHECK:     %[[N:.*]] = arith.divui %[[ITEM]], %c5
+// CHECK:     %[[K:.*]] = arith.remui %[[ITEM]], %c5
+// CHECK:     %[[OH:.*]] = arith.muli %[[K]], %c2
 // CHECK-COUNT-6: vector.transfer_read %{{.*}} {in_bounds = [true, true]} : tensor<?x3x48xf32>, vector<3x16xf32>
-// CHECK:         scf.if %{{.*}} -> (vector<16xf32>
-// CHECK:           %[[D1:.*]] = vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c1, %c0]
-// CHECK:           %[[D0:.*]] = vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c0, %c0]
-// CHECK:           vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c1, %c16]
-// CHECK:           vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c0, %c16]
-// CHECK:           %[[X0:.*]] = vector.transfer_read %[[X]][%[[N]], %{{.*}}, %c0, %c0]
-// CHECK-NEXT:      vector.fma %[[X0]], %[[D1]]
-// CHECK-NEXT:      vector.fma %[[X0]], %[[D0]]
-// CHECK-COUNT-10:  vector.fma
-// CHECK:           scf.for %[[J:.*]] = %c1 to %c19 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// CHECK:             %[[NEXT:.*]] = arith.addi %[[J]], %c1
-// CHECK:             vector.transfer_read %[[DY]][%[[N]], %[[OH]], %[[NEXT]], %c0]
-// CHECK:             vector.transfer_read %[[DY]][%[[N]], %[[OH]], %[[NEXT]], %c16]
-// CHECK-COUNT-3:     vector.transfer_read %[[X]][%[[N]], %{{.*}}, %[[J]], %c0]
-// CHECK-COUNT-3:     vector.transfer_read %[[X]][%[[N]], %{{.*}}, %[[J]], %c16]
-// CHECK-NOT:         vector.transfer_read
-// CHECK:             scf.yield
-// CHECK:           vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c19, %c0]
-// CHECK:           vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c18, %c0]
-// CHECK:         } else {
+// CHECK:     %[[OH1:.*]] = arith.addi %[[OH]], %c1
+// CHECK:     scf.if %{{.*}} -> (vector<16xf32>
+// CHECK:       vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c1, %c0]
+// CHECK:       vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c0, %c0]
+// CHECK:       scf.for %[[J:.*]] = %c1 to %c19 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:         %[[NEXT:.*]] = arith.addi %[[J]], %c1
+// CHECK:         vector.transfer_read %[[DY]][%[[N]], %[[OH]], %[[NEXT]], %c0]
+// CHECK:         vector.transfer_read %[[DY]][%[[N]], %[[OH]], %[[NEXT]], %c16]
+// CHECK:         vector.transfer_read %[[DY]][%[[N]], %[[OH1]], %[[NEXT]], %c0]
+// CHECK:         vector.transfer_read %[[DY]][%[[N]], %[[OH1]], %[[NEXT]], %c16]
+// CHECK-NOT:     arith.select
+// CHECK:         vector.transfer_read %[[X]][%[[N]], %{{.*}}, %[[J]], %c0]
+// CHECK-COUNT-3: vector.fma
+// CHECK:         vector.transfer_read %[[X]][%[[N]], %[[OH]], %[[J]], %c0]
+// CHECK-COUNT-6: vector.fma
+// CHECK:         vector.transfer_read %[[X]][%[[N]], %[[OH1]], %[[J]], %c0]
+// CHECK-COUNT-6: vector.fma
+// CHECK:         vector.transfer_read %[[X]][%[[N]], %{{.*}}, %[[J]], %c0]
+// CHECK-COUNT-3: vector.fma
+// CHECK-COUNT-4: vector.transfer_read %[[X]][%[[N]], %{{.*}}, %[[J]], %c16]
+// CHECK-NOT:     arith.select
+// CHECK:         scf.yield
+// CHECK:     } else {
+// CHECK:       arith.maxsi
+// CHECK:       arith.minsi
+// CHECK:       arith.select
+// CHECK:       scf.for %{{.*}} = %c1 to %c19 step %c1
+// CHECK:         arith.select
 // CHECK-COUNT-6: vector.transfer_write %{{.*}} {in_bounds = [true, true]} : vector<3x16xf32>, tensor<?x3x48xf32>
-// CHECK:         vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c0, %c32], %{{.*}} : tensor<?x10x20x40xf32>, vector<16xf32>
+// CHECK:     vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c1, %c32], %{{.*}} : tensor<?x10x20x40xf32>, vector<16xf32>
 // CHECK: tensor.parallel_insert_slice
 // CHECK: %[[P0:.*]] = tensor.extract_slice %[[PARTS]][0, 0, 0] [3, 3, 48]
 // CHECK: %[[P1:.*]] = tensor.extract_slice %[[PARTS]][3, 0, 0] [3, 3, 48]

@@ -1452,23 +1452,43 @@ TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
   using K = DepthwiseChannelsLastKind;
   CPUTarget two = avx512;
   two.threads = 2;
-  // Row h (256 channels, 3x3), stride 1: input-stationary, 2 vectors x
-  // (9 accumulators + a window of 3 dy vectors) + 1 x vector = 25 of 32
-  // registers, the whole kernel in one pass; 2 threads: 2 tasks splitting
-  // the output rows (each task every channel: whole pixels), not the
-  // channels.
+  // Row h (256 channels, 3x3), stride 1: input-stationary, blocks of
+  // output rows with the whole kernel: 2 vectors x (9 accumulators + the
+  // windows of 2 output rows, 6 dy vectors) + 2 = 32 registers; 2 threads:
+  // 2 tasks splitting the blocks of output rows (each task every channel:
+  // whole pixels), not the channels.
   auto t = channelsLastTiling(K::FilterGradient, 256, avx512);
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->lanes, 16);
   EXPECT_TRUE(t->inputStationary);
   EXPECT_EQ(t->channelVectors, 2);
   EXPECT_EQ(t->kernelRowBlock, 3);
+  EXPECT_EQ(t->outputRowBlock, 2);
   EXPECT_EQ(t->tasks, 1);
   EXPECT_FALSE(t->splitPositions);
   t = channelsLastTiling(K::FilterGradient, 256, two);
   EXPECT_EQ(t->tasks, 2);
   EXPECT_TRUE(t->splitPositions);
   EXPECT_EQ(t->channelVectors, 2);
+  // One vector when 2 do not divide the vectors (144 channels: 9), then the
+  // windows of 7 output rows fit (9 + 21 + 2), balanced over the output
+  // rows (28: 7; 10: 5 + 5; 13: 7 + 6); one output row or kernel row: no
+  // block of output rows.
+  t = channelsLastTiling(K::FilterGradient, 144, avx512);
+  EXPECT_EQ(t->channelVectors, 1);
+  EXPECT_EQ(t->outputRowBlock, 7);
+  EXPECT_EQ(channelsLastTiling(K::FilterGradient, 144, avx512, 3, 3, 10)
+                ->outputRowBlock,
+            5);
+  EXPECT_EQ(channelsLastTiling(K::FilterGradient, 144, avx512, 3, 3, 13)
+                ->outputRowBlock,
+            7);
+  EXPECT_EQ(channelsLastTiling(K::FilterGradient, 256, avx512, 3, 3, 1)
+                ->outputRowBlock,
+            1);
+  EXPECT_EQ(
+      channelsLastTiling(K::FilterGradient, 256, avx512, 1, 3)->outputRowBlock,
+      1);
   // AVX2 (16 registers): one vector would take the 3 kernel rows in one
   // pass (13 registers), but a block covers a cache line of channels (2
   // vectors of 8) first: one kernel row per pass (2 x (3 + 3) + 1 = 13).
@@ -1477,6 +1497,7 @@ TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
   EXPECT_TRUE(t->inputStationary);
   EXPECT_EQ(t->channelVectors, 2);
   EXPECT_EQ(t->kernelRowBlock, 1);
+  EXPECT_EQ(t->outputRowBlock, 1);
   // Unless 2 vectors do not divide the full vectors (40 channels: 5): one
   // vector, all 3 kernel rows.
   t = channelsLastTiling(K::FilterGradient, 40, avx2);
@@ -1515,7 +1536,8 @@ TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
   // would exceed 24 accumulators). Fewer output rows than threads (1 x 1
   // output, whatever N): tasks split the channels, never more vectors per
   // block than leave every thread one: 32 channels on 2 threads, 1 vector
-  // each; with rows for every thread, one task has both vectors.
+  // each; with rows for every thread, one task has both, in blocks of 2
+  // output rows per pass.
   EXPECT_EQ(channelsLastTiling(K::FilterGradient, 144, avx512)->channelVectors,
             1);
   t = channelsLastTiling(K::FilterGradient, 32, two, 3, 3, /*rows=*/1);
@@ -1525,6 +1547,7 @@ TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
   t = channelsLastTiling(K::FilterGradient, 32, two);
   EXPECT_TRUE(t->splitPositions);
   EXPECT_EQ(t->channelVectors, 2);
+  EXPECT_EQ(t->outputRowBlock, 2);
   EXPECT_EQ(t->tasks, 2);
   // Odd channel counts: the partial vector is a block (task) of its own.
   for (const CPUTarget &target : {avx2, avx512, two})

@@ -666,6 +666,17 @@ struct DepthwiseChannelsLastTiling {
   /// before the next segment starts, so that the segment's dy stays in L1
   /// for the passes after the first (see getInputStationarySegmentColumns).
   int64_t segmentColumns = 0;
+  /// Filter gradient (input-stationary, every kernel row in one block):
+  /// output rows per pass (1: one). The work items are blocks of this many
+  /// output rows of an image (the last one may be shorter); per x column,
+  /// each x row of the block's window is loaded once and feeds the
+  /// accumulators of every (output row, kernel row) pair that reads it,
+  /// times the dy window of that output row. A row of one pixel's channel
+  /// block is read ((B - 1) s + (KH - 1) d + 1) / B times instead of KH
+  /// times: a channel block of pixels C channels apart keeps nothing in L1
+  /// between passes (they share a few L1 sets), so every pass reads its x
+  /// rows from L2, and that bandwidth, not the FMAs, bounded the pass.
+  int64_t outputRowBlock = 1;
 };
 
 /// The tiling of a channels-last depthwise 2-D kernel of `kind` with

@@ -1161,11 +1161,11 @@ static void splitFilterGradientTasks(DepthwiseChannelsLastTiling &t,
                 : std::max<int64_t>(1, std::min(threads, channelBlocks));
 }
 
-/// Kernel rows per register block: `rowsFit` at most, balanced over the
-/// blocks (each block is one pass over x and dy).
-static int64_t balancedKernelRowBlock(int64_t kernelRows, int64_t rowsFit) {
-  int64_t blocks = (kernelRows + rowsFit - 1) / rowsFit;
-  return (kernelRows + blocks - 1) / blocks;
+/// Blocks of `size` (kernel rows, output rows) of at most `most`, balanced
+/// over as few blocks as that takes (each block is one pass over x and dy).
+static int64_t balancedBlock(int64_t size, int64_t most) {
+  int64_t blocks = (size + most - 1) / most;
+  return (size + blocks - 1) / blocks;
 }
 
 /// The channels-last filter gradient of groups of k = `groupChannels` > 1
@@ -1195,7 +1195,7 @@ getGroupedFilterGradientTiling(int64_t channels, int64_t groupChannels,
   if (rowsFit < 1)
     return std::nullopt;
   t.channelVectors = 1;
-  t.kernelRowBlock = balancedKernelRowBlock(kernelRows, rowsFit);
+  t.kernelRowBlock = balancedBlock(kernelRows, rowsFit);
   splitFilterGradientTasks(t, channels, outputRows,
                            target.threads == 0 ? 4 : target.threads);
   return t;
@@ -1209,9 +1209,9 @@ getGroupedFilterGradientTiling(int64_t channels, int64_t groupChannels,
 /// the dy-stationary form loads 1 + R x KW: with more loads than FMAs, two
 /// load ports bound it at about one FMA per cycle (row h at N = 1, its data
 /// in L2, on AVX2: 2 vectors in blocks of 2 + 1 kernel rows, 59 GFLOP/s;
-/// input-stationary 2 vectors x 1 kernel row, 3 passes: 78-86). A block of V vectors
-/// holds V (R KW accumulators + a window of (KW - 1) d + 1 dy vectors) + 1
-/// registers (the x vector in flight). A block covers a cache line of
+/// input-stationary 2 vectors x 1 kernel row, 3 passes: 78-86). A block of V
+/// vectors holds V (R KW accumulators + a window of (KW - 1) d + 1 dy vectors)
+/// + 1 registers (the x vector in flight). A block covers a cache line of
 /// channels first when a kernel row of it fits: a pass over a row of pixels
 /// C channels apart uses the whole of every line it brings into L1, not
 /// half of it and the other half a pass later (row h on AVX2: 1 vector in
@@ -1220,9 +1220,27 @@ getGroupedFilterGradientTiling(int64_t channels, int64_t groupChannels,
 /// rows per block as fit (each block is a pass that re-reads dy),
 /// balanced, then as many more vectors as fit with them (at most
 /// `maxVectors`; blocks divide the full vectors).
+///
+/// When the whole kernel of a cache line of channels fits with the dy
+/// windows of two or more output rows, a pass takes a block of output rows
+/// instead (outputRowBlock; registers: V (KH KW accumulators + B windows) +
+/// 2, the x vector in flight and a zero for rows outside x): an x row of a
+/// pixel's channel block is then read from L2 about once per pass instead
+/// of KH times. First as many vectors as fit with 2 output rows (at most
+/// `maxVectors`, dividing the full vectors), then as many output rows as
+/// fit with them, balanced over the `outputRows`. More vectors before more
+/// rows: with pixels a multiple of 4 KiB / V lines apart, a pass's lines
+/// fall on V times 4 of the 64 L1 sets (x and dy alike when their
+/// addresses agree modulo 4 KiB), and its 2B + 2 row streams of 7 or more
+/// rows then thrashed them (row h, 3x3 over 256 channels on AVX-512, x and
+/// dy congruent modulo 4 KiB, 1 thread: 2 vectors x 2 output rows 0.24 ms,
+/// 1 x 7 0.29-0.31, 1 x 2 0.31-0.32, the old 2 vectors x 3 kernel rows per
+/// output row 0.28; at other offsets of dy 1 x 7 was fastest, 0.18-0.23
+/// against 0.21-0.28 for 2 x 2 and 0.24-0.28 for the old form).
 static std::optional<DepthwiseChannelsLastTiling>
 getInputStationaryFilterGradientTiling(int64_t fullVectors, int64_t maxVectors,
                                        int64_t kernelRows, int64_t kernelCols,
+                                       int64_t outputRows,
                                        int64_t columnDilation, int64_t accBits,
                                        DepthwiseChannelsLastTiling t,
                                        const CPUTarget &target) {
@@ -1247,10 +1265,27 @@ getInputStationaryFilterGradientTiling(int64_t fullVectors, int64_t maxVectors,
   int64_t rowsFit = 1;
   while (rowsFit < kernelRows && fits(lineBlock, rowsFit + 1))
     ++rowsFit;
-  t.kernelRowBlock = balancedKernelRowBlock(kernelRows, rowsFit);
+  t.inputStationary = true;
+  auto fitsOutputRows = [&](int64_t vectors, int64_t outputRowBlock) {
+    return vectors * (kernelRows * kernelCols + outputRowBlock * window) + 2 <=
+           target.vectorRegisters;
+  };
+  if (kernelRows > 1 && outputRows > 1 && fitsOutputRows(lineBlock, 2)) {
+    int64_t vectors = lineBlock;
+    while (vectors < maxVectors && fitsOutputRows(vectors + 1, 2))
+      ++vectors;
+    t.channelVectors = largestDivisorAtMost(fullVectors, vectors);
+    int64_t rowBlock = 2;
+    while (rowBlock < outputRows &&
+           fitsOutputRows(t.channelVectors, rowBlock + 1))
+      ++rowBlock;
+    t.kernelRowBlock = kernelRows;
+    t.outputRowBlock = balancedBlock(outputRows, rowBlock);
+    return t;
+  }
+  t.kernelRowBlock = balancedBlock(kernelRows, rowsFit);
   t.channelVectors = largestDivisorAtMost(
       fullVectors, mostVectors(lineBlock, maxVectors, t.kernelRowBlock));
-  t.inputStationary = true;
   return t;
 }
 
@@ -1298,9 +1333,13 @@ mlir::convgrad::cpu::getDepthwiseChannelsLastTiling(
     if (columnStride == 1) {
       if (std::optional<DepthwiseChannelsLastTiling> stationary =
               getInputStationaryFilterGradientTiling(
-                  fullVectors, perThread, kernelRows, kernelCols,
+                  fullVectors, perThread, kernelRows, kernelCols, outputRows,
                   columnDilation, accBits, t, target)) {
-        splitFilterGradientTasks(*stationary, channels, outputRows, threads);
+        // The work items of an image are its blocks of output rows.
+        int64_t rowBlock = stationary->outputRowBlock;
+        splitFilterGradientTasks(*stationary, channels,
+                                 (outputRows + rowBlock - 1) / rowBlock,
+                                 threads);
         return stationary;
       }
     }
@@ -1317,7 +1356,7 @@ mlir::convgrad::cpu::getDepthwiseChannelsLastTiling(
         perThread >= lineVectors)
       cap = lineVectors;
     t.channelVectors = largestDivisorAtMost(fullVectors, cap);
-    t.kernelRowBlock = balancedKernelRowBlock(
+    t.kernelRowBlock = balancedBlock(
         kernelRows,
         std::max<int64_t>(1, maxAcc / (kernelCols * t.channelVectors)));
     splitFilterGradientTasks(t, channels, outputRows, threads);
@@ -1377,7 +1416,8 @@ int64_t mlir::convgrad::cpu::getInputStationarySegmentColumns(
   // 3 + 1 rows on AVX-512 (cx_dw7x7_c384_14: 463 stack accesses instead of
   // 44, 0.41 -> 14 ms), 7x7 one row per pass on AVX2 (347 instead of 39).
   constexpr int64_t kMaxSegmentKernelColumns = 3;
-  if (!tiling.inputStationary || tiling.kernelRowBlock != 1 || kernelRows < 2 ||
+  if (!tiling.inputStationary || tiling.kernelRowBlock != 1 ||
+      tiling.outputRowBlock != 1 || kernelRows < 2 ||
       kernelCols > kMaxSegmentKernelColumns || channels <= 0 ||
       inputColumns <= kMinSegmentColumns)
     return 0;
