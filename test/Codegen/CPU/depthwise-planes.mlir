@@ -40,7 +40,7 @@
 // CHECK-NOT:     arith.select
 // CHECK:         vector.fma %[[XT]], %[[TAIL]], %{{.*}} : vector<16xf32>
 // CHECK-NOT:     arith.select
-// CHECK-COUNT-9: vector.transfer_write %{{.*}}, %{{.*}}[%[[FL]], %{{.*}}, %c0] {in_bounds = [true]} : vector<16xf32>, tensor<2x9x16xf32>
+// CHECK:         vector.transfer_write %{{.*}}, %{{.*}}[%[[FL]], %c0, %c0] {in_bounds = [true, true]} : vector<9x16xf32>, tensor<2x9x16xf32>
 // CHECK:   scf.for
 // CHECK-COUNT-9: vector.reduction <add>
 // CHECK: scf.forall.in_parallel
