@@ -174,6 +174,43 @@ public:
     return createFilledTensor(b, loc, sizes, accType, 0.0);
   }
 
+  /// The `lanes` elements of `source` at `idx` whose innermost index is
+  /// column `col` of a row of `rowSize` elements, zeros beyond the row
+  /// (a partial vector when col + lanes > rowSize), in the accumulator
+  /// type. LLVM has no masked load of bf16 vectors (AVX512-BF16 is off, see
+  /// CPUTarget.h) and reads a partial one element by element; so a partial
+  /// bf16 vector is the row's last full vector, converted and shifted down
+  /// (one shuffle in the accumulator type), when the row has one.
+  Value readRowVector(OpBuilder &bb, Location l, Value source,
+                      SmallVector<Value> idx, int64_t col, int64_t rowSize) {
+    int64_t lanes = tiling.lanes, valid = rowSize - col;
+    VectorType readType = VectorType::get({lanes}, elementType);
+    Value padding = arith::ConstantOp::create(
+        bb, l, elementType, bb.getFloatAttr(elementType, 0.0));
+    bool inBounds = valid >= lanes;
+    if (inBounds || !isa<BFloat16Type>(elementType) || rowSize < lanes) {
+      idx.back() = indexConstant(bb, l, col);
+      return castElements(
+          bb, l,
+          vector::TransferReadOp::create(bb, l, readType, source, idx, padding,
+                                         ArrayRef<bool>{inBounds}),
+          accType);
+    }
+    idx.back() = indexConstant(bb, l, rowSize - lanes);
+    Value v = castElements(
+        bb, l,
+        vector::TransferReadOp::create(bb, l, readType, source, idx, padding,
+                                       ArrayRef<bool>{true}),
+        accType);
+    Value zeros = arith::ConstantOp::create(
+        bb, l, vecType,
+        DenseElementsAttr::get(vecType, bb.getFloatAttr(accType, 0.0)));
+    SmallVector<int64_t> down;
+    for (int64_t j = 0; j < lanes; ++j)
+      down.push_back(j < valid ? lanes - valid + j : lanes);
+    return vector::ShuffleOp::create(bb, l, v, zeros, down);
+  }
+
   /// Copies plane [n, channel] of `source` (sizes pc.inSizes) into slot
   /// `slot` of `scratch`: element j of a dimension to j * z + lo, for the
   /// low padding lo (a negative one crops) and z = pc.inputStride (zeros
@@ -212,8 +249,9 @@ public:
             ValueRange iter) -> scf::ValueVector {
           Value padding = arith::ConstantOp::create(
               bb, l, elementType, bb.getFloatAttr(elementType, 0.0));
+          // `tailCol`: the row's last, partial vector at that column.
           auto copyVector = [&](OpBuilder &cb, Value dst, Value col,
-                                bool inBounds) {
+                                bool inBounds, int64_t tailCol = 0) {
             SmallVector<Value> src = {n, channel};
             SmallVector<Value> dstIdx = {indexConstant(cb, l, slot)};
             for (unsigned i = 0; i + 1 < r; ++i) {
@@ -225,10 +263,15 @@ public:
             src.push_back(col);
             dstIdx.push_back(addIndex(cb, l, mulIndex(cb, l, col, z),
                                       pc.padLow.back() + columnOrigin()));
-            Value v = vector::TransferReadOp::create(
-                cb, l, readType, source, src, padding,
-                ArrayRef<bool>{inBounds});
-            v = castElements(cb, l, v, accType);
+            Value v =
+                inBounds
+                    ? castElements(cb, l,
+                                   vector::TransferReadOp::create(
+                                       cb, l, readType, source, src, padding,
+                                       ArrayRef<bool>{true}),
+                                   accType)
+                    : readRowVector(cb, l, source, src, tailCol,
+                                    pc.inSizes.back());
             if (z > 1) {
               // z - 1 zeros after each element: one shuffle with a zero
               // vector. The write may reach z - 1 lanes past the scratch.
@@ -262,7 +305,8 @@ public:
           // (beyond the source they are zeros, beyond the scratch dropped).
           if (tail > 0)
             dst = copyVector(bb, dst,
-                             indexConstant(bb, l, first + full * lanes), false);
+                             indexConstant(bb, l, first + full * lanes), false,
+                             first + full * lanes);
           return {dst};
         });
     return nest.results.front();
@@ -510,14 +554,19 @@ public:
             SmallVector<Value> idx = {n, f};
             idx.append(yRows.begin(), yRows.end());
             idx.push_back(x0);
-            Value padding = arith::ConstantOp::create(
-                sb, l, elementType, sb.getFloatAttr(elementType, 0.0));
-            Value dyv = castElements(
-                sb, l,
-                vector::TransferReadOp::create(sb, l, readType, dy, idx,
-                                               padding,
-                                               ArrayRef<bool>{inBounds}),
-                accType);
+            Value dyv;
+            if (inBounds) {
+              Value padding = arith::ConstantOp::create(
+                  sb, l, elementType, sb.getFloatAttr(elementType, 0.0));
+              dyv = castElements(
+                  sb, l,
+                  vector::TransferReadOp::create(sb, l, readType, dy, idx,
+                                                 padding, ArrayRef<bool>{true}),
+                  accType);
+            } else {
+              dyv = readRowVector(sb, l, dy, idx, full * lanes,
+                                  pc.outSizes.back());
+            }
             // The row's last, partial vector: lanes beyond the row read x
             // as zeros (dy reads zeros there too), so they add +0 to their
             // accumulators, which are never -0 (they start at +0), and

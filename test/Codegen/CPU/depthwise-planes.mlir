@@ -241,3 +241,25 @@ func.func @wgrad_grouped(%x: tensor<2x8x6x20xf32>, %dy: tensor<2x8x6x20xf32>) ->
     : (tensor<2x8x6x20xf32>, tensor<2x8x6x20xf32>) -> tensor<8x4x3x3xf32>
   return %dw : tensor<8x4x3x3xf32>
 }
+
+// -----
+
+// bf16 rows of 20 = 16 + 4 (8 + 8 + 4 with AVX2): LLVM has no masked load of
+// bf16 vectors (it would read the last 4 elements one by one), so the
+// partial vector of a row (of x in the copy, of dy in the kernel) is the
+// row's last full vector, converted to f32 and shifted down over zeros.
+// CHECK-LABEL: func.func @wgrad_bf16_rows
+// CHECK: vector.transfer_read %{{.*}}[%c0, %{{.*}}, %{{.*}}, %c4], %{{.*}} {in_bounds = [true]} : tensor<1x4x6x20xbf16>, vector<16xbf16>
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16] : vector<16xf32>, vector<16xf32>
+// CHECK-NOT: in_bounds = [false]
+// CHECK: return
+// AVX2-LABEL: func.func @wgrad_bf16_rows
+// AVX2: vector.transfer_read %{{.*}}[%c0, %{{.*}}, %{{.*}}, %c12], %{{.*}} {in_bounds = [true]} : tensor<1x4x6x20xbf16>, vector<8xbf16>
+// AVX2: vector.shuffle %{{.*}}, %{{.*}} [4, 5, 6, 7, 8, 8, 8, 8] : vector<8xf32>, vector<8xf32>
+// AVX2-NOT: in_bounds = [false]
+// AVX2: return
+func.func @wgrad_bf16_rows(%x: tensor<1x4x6x20xbf16>, %dy: tensor<1x4x6x20xbf16>) -> tensor<4x1x3x3xbf16> {
+  %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] groups = 4
+    : (tensor<1x4x6x20xbf16>, tensor<1x4x6x20xbf16>) -> tensor<4x1x3x3xbf16>
+  return %dw : tensor<4x1x3x3xbf16>
+}
