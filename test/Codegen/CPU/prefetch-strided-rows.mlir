@@ -86,3 +86,22 @@ func.func @near_rows(%a: memref<4096x256xf32>, %p: memref<4x64x16x16xf32>,
   }
   return %r : vector<8xf32>
 }
+
+// -----
+
+// An outer loop over images (no accumulators carried) is not a register
+// tile's reduction: prefetching a whole image ahead would evict the current
+// one.
+// CHECK-LABEL: func.func @image_loop
+// CHECK-NOT:     memref.prefetch
+func.func @image_loop(%in: memref<8x64x115x115xf32>, %out: memref<8x8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  scf.for %n = %c0 to %c8 step %c1 {
+    %x = vector.load %in[%n, %c0, %c0, %c0] : memref<8x64x115x115xf32>, vector<8xf32>
+    %f = vector.fma %x, %x, %x : vector<8xf32>
+    vector.store %f, %out[%n, %c0] : memref<8x8xf32>, vector<8xf32>
+  }
+  return
+}

@@ -607,9 +607,9 @@ def ConvGradCPUPrefetchStridedRows
     : Pass<"convgrad-cpu-prefetch-strided-rows", "::mlir::func::FuncOp"> {
   let summary = "Prefetch the rows a reduction loop reads a page or more apart";
   let description = [{
-    Runs after `--convgrad-lower-vectors`. A reduction loop whose vector
-    loads index a dimension of their buffer by the loop's induction
-    variable, with a stride of a page or more (the channel loop of a
+    Runs after `--convgrad-lower-vectors`. The reduction loop of a register
+    tile (one carrying vector accumulators) whose vector loads index a
+    dimension of their buffer by the loop's induction variable, with a stride of a page or more (the channel loop of a
     convolution vectorized along its width: one input plane per channel),
     starts a new stream per row and iteration, which the hardware
     prefetchers do not follow; from a buffer larger than the L2 each row
