@@ -60,19 +60,23 @@ std::pair<Value, int64_t> splitConstantOffset(Value index) {
   return {apply.getMapOperands()[0], constant.getValue()};
 }
 
-/// The vector FMAs one iteration of `loop` issues: those of its body, each
-/// times the static trip counts of the loops between it and `loop`.
+/// How many times one iteration of `loop` runs `op`: the static trip
+/// counts of the loops between them.
+int64_t timesPerIteration(Operation *op, scf::ForOp loop) {
+  int64_t times = 1;
+  for (Operation *parent = op->getParentOp(); parent && parent != loop;
+       parent = parent->getParentOp())
+    if (auto inner = dyn_cast<scf::ForOp>(parent))
+      if (std::optional<APInt> trips = inner.getStaticTripCount())
+        times *= trips->getSExtValue();
+  return times;
+}
+
+/// The vector FMAs one iteration of `loop` issues.
 int64_t countFmasPerIteration(scf::ForOp loop) {
   int64_t fmas = 0;
-  loop.getBody()->walk([&](vector::FMAOp fma) {
-    int64_t times = 1;
-    for (Operation *parent = fma->getParentOp(); parent != loop;
-         parent = parent->getParentOp())
-      if (auto inner = dyn_cast<scf::ForOp>(parent))
-        if (std::optional<APInt> trips = inner.getStaticTripCount())
-          times *= trips->getSExtValue();
-    fmas += times;
-  });
+  loop.getBody()->walk(
+      [&](vector::FMAOp fma) { fmas += timesPerIteration(fma, loop); });
   return fmas;
 }
 
@@ -136,7 +140,8 @@ struct PrefetchStridedRowsPass
         fmas = countFmasPerIteration(loop);
       if (cpu::stridedReductionPrefetchDistance(
               strides[dim] * elementBytes,
-              type.getNumElements() * elementBytes, fmas, target) == 0)
+              type.getNumElements() * elementBytes, fmas,
+              /*prefetchesPerIteration=*/0, target) == 0)
         return;
       auto [base, constant] = splitConstantOffset(indices.back());
       int64_t end = constant + load.getVectorType().getNumElements() - 1;
@@ -163,16 +168,34 @@ struct PrefetchStridedRowsPass
       return;
 
     DominanceInfo dominance(loop);
+    // The prefetches go before a row's first load: its base index must be
+    // defined there already.
+    llvm::erase_if(rows, [&](RowLoads &row) {
+      return !row.valid ||
+             (row.base && !dominance.properlyDominates(row.base, row.anchor));
+    });
+    // One prefetch per cache line a row spans, at its first column, every
+    // line after it and its last column.
+    auto prefetchColumns = [](const RowLoads &row, int64_t lineElements) {
+      SmallVector<int64_t> columns;
+      for (int64_t c = row.first; c < row.last; c += lineElements)
+        columns.push_back(c);
+      columns.push_back(row.last);
+      return columns;
+    };
+    int64_t prefetches = 0;
+    for (RowLoads &row : rows) {
+      auto type = cast<MemRefType>(row.anchor.getBase().getType());
+      int64_t lineElements = std::max<int64_t>(
+          1, kLineBytes / (type.getElementTypeBitWidth() / 8));
+      prefetches += int64_t(prefetchColumns(row, lineElements).size()) *
+                    timesPerIteration(row.anchor, loop);
+    }
     OpBuilder b(loop.getBody(), loop.getBody()->begin());
     Location loc = loop.getLoc();
     Value ahead;
     for (RowLoads &rowLoads : rows) {
       RowLoads *row = &rowLoads;
-      // The prefetches go before the row's first load: its base index
-      // must be defined there already.
-      if (!row->valid ||
-          (row->base && !dominance.properlyDominates(row->base, row->anchor)))
-        continue;
       auto type = cast<MemRefType>(row->anchor.getBase().getType());
       int64_t elementBytes = type.getElementTypeBitWidth() / 8;
       SmallVector<int64_t> strides;
@@ -182,7 +205,9 @@ struct PrefetchStridedRowsPass
       int64_t dim = llvm::find(indices, iv) - indices.begin();
       int64_t distance = cpu::stridedReductionPrefetchDistance(
           strides[dim] * elementBytes, type.getNumElements() * elementBytes,
-          fmas, target);
+          fmas, prefetches, target);
+      if (distance == 0)
+        continue;
       if (!ahead) {
         // min(iv + distance * step, ub - 1): the last iteration's rows
         // again rather than past the loop's range.
@@ -199,11 +224,7 @@ struct PrefetchStridedRowsPass
       SmallVector<Value> at(indices.begin(), indices.end());
       at[dim] = ahead;
       int64_t lineElements = std::max<int64_t>(1, kLineBytes / elementBytes);
-      SmallVector<int64_t> columns;
-      for (int64_t c = row->first; c < row->last; c += lineElements)
-        columns.push_back(c);
-      columns.push_back(row->last);
-      for (int64_t column : columns) {
+      for (int64_t column : prefetchColumns(*row, lineElements)) {
         Value index = row->base;
         if (!row->base)
           index = arith::ConstantIndexOp::create(rowBuilder, loc, column);

@@ -3,10 +3,10 @@
 // The channel loop of a width-vectorized register tile (3 filters x 24
 // columns, 3 kernel rows x 3 taps, as --convgrad-lower-vectors leaves it):
 // per channel it loads 27 columns of 3 rows of that channel's plane, planes
-// 52900 bytes apart in a 27 MB buffer. Each row gets prefetches of the cache
-// lines its loads span (columns 0, 16 and 25 of the row), 16 channels
-// ahead, the last channel at most; the filter's short rows are not
-// prefetched.
+// 52900 bytes apart in a 27 MB buffer, and issues 54 FMAs (6 per line).
+// Each row gets prefetches of the cache lines its loads span (columns 0, 16
+// and 25 of the row), 16 channels ahead, the last channel at most; the
+// filter's short rows are not prefetched.
 // CHECK-LABEL: func.func @width_tile
 // CHECK:         scf.for %[[C:.*]] = %{{.*}} to %[[C64:.*]] step %[[C1:.*]] iter_args
 // CHECK:           %[[STEP:.*]] = arith.muli %[[C1]], %[[C16:.*]] : index
@@ -60,7 +60,19 @@ func.func @width_tile(%in: memref<8x64x115x115xf32>, %w: memref<64x3x3xf32>,
       %f3 = vector.fma %b, %y0, %f2 : vector<8xf32>
       %f4 = vector.fma %b, %z0, %f3 : vector<8xf32>
       %f5 = vector.fma %b, %z2, %f4 : vector<8xf32>
-      scf.yield %f5 : vector<8xf32>
+      %f6 = vector.fma %b, %x0, %f5 : vector<8xf32>
+      %f7 = vector.fma %b, %x1, %f6 : vector<8xf32>
+      %f8 = vector.fma %b, %x2, %f7 : vector<8xf32>
+      %f9 = vector.fma %b, %y0, %f8 : vector<8xf32>
+      %f10 = vector.fma %b, %z0, %f9 : vector<8xf32>
+      %f11 = vector.fma %b, %z2, %f10 : vector<8xf32>
+      %f12 = vector.fma %b, %x0, %f11 : vector<8xf32>
+      %f13 = vector.fma %b, %x1, %f12 : vector<8xf32>
+      %f14 = vector.fma %b, %x2, %f13 : vector<8xf32>
+      %f15 = vector.fma %b, %y0, %f14 : vector<8xf32>
+      %f16 = vector.fma %b, %z0, %f15 : vector<8xf32>
+      %f17 = vector.fma %b, %z2, %f16 : vector<8xf32>
+      scf.yield %f17 : vector<8xf32>
     }
     scf.yield %r1 : vector<8xf32>
   }
@@ -70,7 +82,8 @@ func.func @width_tile(%in: memref<8x64x115x115xf32>, %w: memref<64x3x3xf32>,
 // -----
 
 // Rows within a page of each other (a GEMM's k loop over 256 floats) and
-// planes of a buffer that fits the L2 are left to the hardware.
+// planes of a buffer that fits the L2 are left to the hardware, as are rows
+// that feed fewer than 6 FMAs per line (a pointwise layer's width form).
 // CHECK-LABEL: func.func @near_rows
 // CHECK-NOT:     memref.prefetch
 func.func @near_rows(%a: memref<4096x256xf32>, %p: memref<4x64x16x16xf32>,
@@ -104,4 +117,26 @@ func.func @image_loop(%in: memref<8x64x115x115xf32>, %out: memref<8x8xf32>) {
     vector.store %f, %out[%n, %c0] : memref<8x8xf32>, vector<8xf32>
   }
   return
+}
+
+// -----
+
+// A pointwise layer's width form: 2 FMAs per channel for the 2 lines its
+// row spans: the prefetches would cost more load slots than they save.
+// CHECK-LABEL: func.func @few_fmas_per_line
+// CHECK-NOT:     memref.prefetch
+func.func @few_fmas_per_line(%in: memref<8x64x115x115xf32>, %n: index, %h: index,
+                             %init: vector<8xf32>) -> vector<8xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c64 = arith.constant 64 : index
+  %r = scf.for %c = %c0 to %c64 step %c1 iter_args(%acc = %init) -> (vector<8xf32>) {
+    %x = vector.load %in[%n, %c, %h, %c0] : memref<8x64x115x115xf32>, vector<8xf32>
+    %y = vector.load %in[%n, %c, %h, %c8] : memref<8x64x115x115xf32>, vector<8xf32>
+    %f = vector.fma %x, %x, %acc : vector<8xf32>
+    %g = vector.fma %y, %y, %f : vector<8xf32>
+    scf.yield %g : vector<8xf32>
+  }
+  return %r : vector<8xf32>
 }

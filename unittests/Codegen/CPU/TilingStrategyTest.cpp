@@ -579,19 +579,24 @@ TEST(FuseSiblingTasks, Decision) {
 // beyond the L2 (the stem's 64 planes of 115 x 115 floats), about a
 // thousand cycles ahead: 16 iterations of the 3x3 phase's 81 FMAs, 15 of
 // the 4x4 phase's 144 on AVX2; nothing for rows within a page (a GEMM's
-// short rows, the channels of a channels-last pixel) or an L2-resident
-// buffer.
+// short rows, the channels of a channels-last pixel), an L2-resident
+// buffer, or fewer than 6 FMAs per prefetched line.
 TEST(StridedReductionPrefetch, Distance) {
   int64_t plane = 115 * 115 * 4, buffer = 8 * 64 * plane;
-  EXPECT_EQ(stridedReductionPrefetchDistance(plane, buffer, 81, avx2), 16);
-  EXPECT_EQ(stridedReductionPrefetchDistance(plane, buffer, 144, avx2), 15);
-  EXPECT_EQ(stridedReductionPrefetchDistance(plane, buffer, 4096, avx2), 1);
+  EXPECT_EQ(stridedReductionPrefetchDistance(plane, buffer, 81, 9, avx2), 16);
+  EXPECT_EQ(stridedReductionPrefetchDistance(plane, buffer, 144, 12, avx2),
+            15);
+  EXPECT_EQ(stridedReductionPrefetchDistance(plane, buffer, 4096, 0, avx2), 1);
   for (const CPUTarget &target : {avx2, avx512}) {
-    EXPECT_EQ(stridedReductionPrefetchDistance(2048, buffer, 144, target), 0);
-    EXPECT_EQ(
-        stridedReductionPrefetchDistance(plane, target.l2Bytes, 144, target),
-        0);
-    EXPECT_EQ(stridedReductionPrefetchDistance(plane, buffer, 0, target), 0);
+    EXPECT_EQ(stridedReductionPrefetchDistance(2048, buffer, 144, 12, target),
+              0);
+    EXPECT_EQ(stridedReductionPrefetchDistance(plane, target.l2Bytes, 144, 12,
+                                               target),
+              0);
+    EXPECT_EQ(stridedReductionPrefetchDistance(plane, buffer, 0, 0, target), 0);
+    // A pointwise width form: 12 FMAs per 3 lines.
+    EXPECT_EQ(stridedReductionPrefetchDistance(plane, buffer, 12, 3, target),
+              0);
   }
 }
 

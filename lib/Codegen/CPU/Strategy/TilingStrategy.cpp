@@ -404,11 +404,15 @@ static constexpr int64_t kPrefetchLeadCycles = 1024;
 /// than the core tracks misses would evict one another from the L1.
 static constexpr int64_t kMaxPrefetchDistance = 16;
 
+/// Fewest FMAs per prefetched line for which prefetching gains.
+static constexpr int64_t kMinFmasPerPrefetch = 6;
+
 int64_t mlir::convgrad::cpu::stridedReductionPrefetchDistance(
     int64_t strideBytes, int64_t bufferBytes, int64_t fmasPerIteration,
-    const CPUTarget &target) {
+    int64_t prefetchesPerIteration, const CPUTarget &target) {
   if (strideBytes < kPageBytes || bufferBytes <= target.l2Bytes ||
-      fmasPerIteration <= 0)
+      fmasPerIteration <= 0 ||
+      fmasPerIteration < kMinFmasPerPrefetch * prefetchesPerIteration)
     return 0;
   int64_t cycles = std::max<int64_t>(
       1, fmasPerIteration / std::max<int64_t>(1, target.fmaUnits));
