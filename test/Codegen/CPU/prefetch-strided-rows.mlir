@@ -3,7 +3,7 @@
 // The channel loop of a width-vectorized register tile (3 filters x 24
 // columns, 3 kernel rows x 3 taps, as --convgrad-lower-vectors leaves it):
 // per channel it loads 27 columns of 3 rows of that channel's plane, planes
-// 52900 bytes apart in a 27 MB buffer, and issues 54 FMAs (6 per line).
+// 52900 bytes apart in a 27 MB buffer, and issues 81 FMAs (9 per line).
 // Each row gets prefetches of the cache lines its loads span (columns 0, 16
 // and 25 of the row), 16 channels ahead, the last channel at most; the
 // filter's short rows are not prefetched.
@@ -72,7 +72,16 @@ func.func @width_tile(%in: memref<8x64x115x115xf32>, %w: memref<64x3x3xf32>,
       %f15 = vector.fma %b, %y0, %f14 : vector<8xf32>
       %f16 = vector.fma %b, %z0, %f15 : vector<8xf32>
       %f17 = vector.fma %b, %z2, %f16 : vector<8xf32>
-      scf.yield %f17 : vector<8xf32>
+      %f18 = vector.fma %b, %x0, %f17 : vector<8xf32>
+      %f19 = vector.fma %b, %x1, %f18 : vector<8xf32>
+      %f20 = vector.fma %b, %x2, %f19 : vector<8xf32>
+      %f21 = vector.fma %b, %y0, %f20 : vector<8xf32>
+      %f22 = vector.fma %b, %z0, %f21 : vector<8xf32>
+      %f23 = vector.fma %b, %z2, %f22 : vector<8xf32>
+      %f24 = vector.fma %b, %x0, %f23 : vector<8xf32>
+      %f25 = vector.fma %b, %x1, %f24 : vector<8xf32>
+      %f26 = vector.fma %b, %x2, %f25 : vector<8xf32>
+      scf.yield %f26 : vector<8xf32>
     }
     scf.yield %r1 : vector<8xf32>
   }
@@ -83,7 +92,7 @@ func.func @width_tile(%in: memref<8x64x115x115xf32>, %w: memref<64x3x3xf32>,
 
 // Rows within a page of each other (a GEMM's k loop over 256 floats) and
 // planes of a buffer that fits the L2 are left to the hardware, as are rows
-// that feed fewer than 6 FMAs per line (a pointwise layer's width form).
+// that feed fewer than 8 FMAs per line (a pointwise layer's width form).
 // CHECK-LABEL: func.func @near_rows
 // CHECK-NOT:     memref.prefetch
 func.func @near_rows(%a: memref<4096x256xf32>, %p: memref<4x64x16x16xf32>,

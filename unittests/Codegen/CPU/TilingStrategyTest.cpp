@@ -580,7 +580,7 @@ TEST(FuseSiblingTasks, Decision) {
 // thousand cycles ahead: 16 iterations of the 3x3 phase's 81 FMAs, 15 of
 // the 4x4 phase's 144 on AVX2; nothing for rows within a page (a GEMM's
 // short rows, the channels of a channels-last pixel), an L2-resident
-// buffer, or fewer than 6 FMAs per prefetched line.
+// buffer, or fewer than 8 FMAs per prefetched line.
 TEST(StridedReductionPrefetch, Distance) {
   int64_t plane = 115 * 115 * 4, buffer = 8 * 64 * plane;
   EXPECT_EQ(stridedReductionPrefetchDistance(plane, buffer, 81, 9, avx2), 16);
@@ -594,8 +594,10 @@ TEST(StridedReductionPrefetch, Distance) {
                                                target),
               0);
     EXPECT_EQ(stridedReductionPrefetchDistance(plane, buffer, 0, 0, target), 0);
-    // A pointwise width form: 12 FMAs per 3 lines.
+    // Pointwise width forms: 12 FMAs per 3 or 2 lines.
     EXPECT_EQ(stridedReductionPrefetchDistance(plane, buffer, 12, 3, target),
+              0);
+    EXPECT_EQ(stridedReductionPrefetchDistance(plane, buffer, 12, 2, target),
               0);
   }
 }

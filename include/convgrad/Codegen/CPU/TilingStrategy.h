@@ -262,11 +262,11 @@ ConvRowTiling chooseWidthRowTiling(int64_t filters, int64_t width,
 /// AVX2, 1 thread). The rows are prefetched far enough ahead to cover a
 /// memory access (about a thousand cycles under load) at the FMA rate,
 /// but at most 16 iterations. Each prefetch takes a load slot: only a
-/// loop with at least 6 FMAs per prefetched line
+/// loop with at least 8 FMAs per prefetched line
 /// (`prefetchesPerIteration`, 0 when not known yet) gains. The stem's
-/// phases have 6-12 (a row feeds every kernel tap); a pointwise layer's
-/// width form, 4 (measured on AVX2: mb_pw_c24to144_56's forward 20%
-/// slower with them).
+/// phases' register blocks have 9-12 (a row feeds every kernel tap), their
+/// remainder blocks 6-8; a pointwise layer's width form 4-6 (measured on
+/// AVX2: mb_pw_c24to144_56's forward 11-20% slower with them).
 int64_t stridedReductionPrefetchDistance(int64_t strideBytes,
                                          int64_t bufferBytes,
                                          int64_t fmasPerIteration,

@@ -405,7 +405,7 @@ static constexpr int64_t kPrefetchLeadCycles = 1024;
 static constexpr int64_t kMaxPrefetchDistance = 16;
 
 /// Fewest FMAs per prefetched line for which prefetching gains.
-static constexpr int64_t kMinFmasPerPrefetch = 6;
+static constexpr int64_t kMinFmasPerPrefetch = 8;
 
 int64_t mlir::convgrad::cpu::stridedReductionPrefetchDistance(
     int64_t strideBytes, int64_t bufferBytes, int64_t fmasPerIteration,
