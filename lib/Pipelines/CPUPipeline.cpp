@@ -118,6 +118,10 @@ void mlir::convgrad::buildBufferizationStage(
     pm.addPass(createLoopInvariantCodeMotionPass());
     pm.nest<func::FuncOp>().addPass(createConvGradLowerVectors());
     addCleanup(pm);
+    // On the loads LowerVectors leaves: the rows of the reduction loops'
+    // planes, which no hardware prefetcher follows.
+    if (options.prefetchStridedRows)
+      pm.nest<func::FuncOp>().addPass(createConvGradCPUPrefetchStridedRows());
   }
   // Last: the hoisting of tile accumulators above must see the temporaries
   // as separate buffers (views of one workspace may alias).

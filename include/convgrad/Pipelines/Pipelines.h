@@ -131,6 +131,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("wgrad-strategy=gemm: override the output gradient "
                      "bytes per GEMM (0: a quarter of the target's L2)"),
       llvm::cl::init(0)};
+  PassOptions::Option<bool> prefetchStridedRows{
+      *this, "prefetch-strided-rows",
+      llvm::cl::desc("Prefetch the rows reduction loops read a page or more "
+                     "apart (convgrad-cpu-prefetch-strided-rows)"),
+      llvm::cl::init(true)};
 };
 
 /// Stage 1: convgrad (or linalg on tensors) to linalg on tensors. Records

@@ -575,6 +575,33 @@ TEST(FuseSiblingTasks, Decision) {
   }
 }
 
+// A reduction loop prefetches rows a page or more apart from a buffer
+// beyond the L2 (the stem's 64 planes of 115 x 115 floats), about a
+// thousand cycles ahead: 16 iterations of the 3x3 phase's 81 FMAs, 15 of
+// the 4x4 phase's 144 on AVX2; nothing for rows within a page (a GEMM's
+// short rows, the channels of a channels-last pixel), an L2-resident
+// buffer, or fewer than 8 FMAs per prefetched line.
+TEST(StridedReductionPrefetch, Distance) {
+  int64_t plane = 115 * 115 * 4, buffer = 8 * 64 * plane;
+  EXPECT_EQ(stridedReductionPrefetchDistance(plane, buffer, 81, 9, avx2), 16);
+  EXPECT_EQ(stridedReductionPrefetchDistance(plane, buffer, 144, 12, avx2),
+            15);
+  EXPECT_EQ(stridedReductionPrefetchDistance(plane, buffer, 4096, 0, avx2), 1);
+  for (const CPUTarget &target : {avx2, avx512}) {
+    EXPECT_EQ(stridedReductionPrefetchDistance(2048, buffer, 144, 12, target),
+              0);
+    EXPECT_EQ(stridedReductionPrefetchDistance(plane, target.l2Bytes, 144, 12,
+                                               target),
+              0);
+    EXPECT_EQ(stridedReductionPrefetchDistance(plane, buffer, 0, 0, target), 0);
+    // Pointwise width forms: 12 FMAs per 3 or 2 lines.
+    EXPECT_EQ(stridedReductionPrefetchDistance(plane, buffer, 12, 3, target),
+              0);
+    EXPECT_EQ(stridedReductionPrefetchDistance(plane, buffer, 12, 2, target),
+              0);
+  }
+}
+
 TEST(ConvTiling, ThreeDimensional) {
   for (const CPUTarget &target : {avx2, avx512}) {
     // (n, od, oh, ow, f, kd, kh, kw, c), cache-blocked (512 x 512 x 3x3x3).

@@ -603,6 +603,43 @@ def ConvGradCPUFuseSiblingTasks
                            "::mlir::tensor::TensorDialect"];
 }
 
+def ConvGradCPUPrefetchStridedRows
+    : Pass<"convgrad-cpu-prefetch-strided-rows", "::mlir::func::FuncOp"> {
+  let summary = "Prefetch the rows a reduction loop reads a page or more apart";
+  let description = [{
+    Runs after `--convgrad-lower-vectors`. The reduction loop of a register
+    tile (one carrying vector accumulators) whose vector loads index a
+    dimension of their buffer by the loop's induction variable, with a stride of a page or more (the channel loop of a
+    convolution vectorized along its width: one input plane per channel),
+    starts a new stream per row and iteration, which the hardware
+    prefetchers do not follow; from a buffer larger than the L2 each row
+    then waits on the L3 or memory. For each group of such loads at one
+    place that differ only in a constant offset of the innermost index (the
+    vectors and kernel columns of one input row), this pass inserts
+    `memref.prefetch`es of the cache lines that row covers
+    `cpu::stridedReductionPrefetchDistance` iterations ahead (clamped to
+    the last iteration), at most one per line.
+
+    Example (distance 16):
+
+    ```mlir
+    scf.for %c = %c0 to %c64 step %c1 {
+      %a = vector.load %in[%n, %c, %h, %w] : memref<8x64x115x115xf32>, vector<8xf32>
+      ...
+    }
+    // becomes
+    scf.for %c = %c0 to %c64 step %c1 {
+      %ahead = arith.minsi(%c + 16, 63)
+      memref.prefetch %in[%n, %ahead, %h, %w], read, locality<3>, data
+      ...
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect",
+  ];
+}
+
 def ConvGradCPUPadInPlace : Pass<"convgrad-cpu-pad-in-place"> {
   let summary = "Let the producer of a padded tensor write its interior";
   let description = [{

@@ -248,6 +248,31 @@ ConvRowTiling chooseWidthRowTiling(int64_t filters, int64_t width,
                                    int64_t taps, int64_t elementBits,
                                    const CPUTarget &target);
 
+/// How many iterations ahead a reduction loop prefetches the rows it
+/// loads, when consecutive iterations read rows `strideBytes` apart out of
+/// a buffer of `bufferBytes`, and one iteration issues `fmasPerIteration`
+/// vector FMAs; 0 for no prefetch. The hardware prefetchers follow a
+/// stream within a page; rows a page or more apart, from a buffer larger
+/// than the L2, each miss to the L3 or memory unprefetched. That is the
+/// channel loop of a convolution vectorized along its width: each channel
+/// is a plane of the input (the RGB stem's data gradient: 64 planes of
+/// 115 x 115 floats, 256 rows in flight per register block). Its first
+/// reads of a task's rows waited on memory: the first stride phase of a
+/// fused task ran at 62% of the others' FMA rate (measured on Zen 5,
+/// AVX2, 1 thread). The rows are prefetched far enough ahead to cover a
+/// memory access (about a thousand cycles under load) at the FMA rate,
+/// but at most 16 iterations. Each prefetch takes a load slot: only a
+/// loop with at least 8 FMAs per prefetched line
+/// (`prefetchesPerIteration`, 0 when not known yet) gains. The stem's
+/// phases' register blocks have 9-12 (a row feeds every kernel tap), their
+/// remainder blocks 6-8; a pointwise layer's width form 4-6 (measured on
+/// AVX2: mb_pw_c24to144_56's forward 11-20% slower with them).
+int64_t stridedReductionPrefetchDistance(int64_t strideBytes,
+                                         int64_t bufferBytes,
+                                         int64_t fmasPerIteration,
+                                         int64_t prefetchesPerIteration,
+                                         const CPUTarget &target);
+
 /// Whether two sibling parallel loops with the same tasks (the stride
 /// phases of a data gradient, the parts of a split convolution) that read
 /// `sharedInputBytes` of the same tensors become one loop whose tasks do

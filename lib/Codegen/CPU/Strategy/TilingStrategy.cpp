@@ -396,6 +396,30 @@ ConvRowTiling mlir::convgrad::cpu::chooseWidthRowTiling(
   return best;
 }
 
+/// Bytes the hardware prefetchers follow a stream within.
+static constexpr int64_t kPageBytes = 4096;
+/// Cycles ahead of its use a prefetch of a row from memory is issued.
+static constexpr int64_t kPrefetchLeadCycles = 1024;
+/// Most iterations a reduction loop prefetches ahead: more rows in flight
+/// than the core tracks misses would evict one another from the L1.
+static constexpr int64_t kMaxPrefetchDistance = 16;
+
+/// Fewest FMAs per prefetched line for which prefetching gains.
+static constexpr int64_t kMinFmasPerPrefetch = 8;
+
+int64_t mlir::convgrad::cpu::stridedReductionPrefetchDistance(
+    int64_t strideBytes, int64_t bufferBytes, int64_t fmasPerIteration,
+    int64_t prefetchesPerIteration, const CPUTarget &target) {
+  if (strideBytes < kPageBytes || bufferBytes <= target.l2Bytes ||
+      fmasPerIteration <= 0 ||
+      fmasPerIteration < kMinFmasPerPrefetch * prefetchesPerIteration)
+    return 0;
+  int64_t cycles = std::max<int64_t>(
+      1, fmasPerIteration / std::max<int64_t>(1, target.fmaUnits));
+  return std::clamp<int64_t>((kPrefetchLeadCycles + cycles - 1) / cycles, 1,
+                             kMaxPrefetchDistance);
+}
+
 bool mlir::convgrad::cpu::fusesSiblingTasks(int64_t sharedInputBytes,
                                             const CPUTarget &target) {
   return sharedInputBytes > target.l2Bytes;
