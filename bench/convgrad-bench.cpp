@@ -935,25 +935,29 @@ struct Measurement {
   double parallelRegions = NAN; ///< per call
 };
 
-/// Keeps the faster of `m`'s convgrad timing and `t` (the fastest round's
-/// median, see --rounds).
-static void recordConvgrad(Measurement &m, const TimingResult &t) {
-  if (!(t.medianMs < m.cgMs) && !std::isnan(m.cgMs))
+/// One implementation's timing fields of a Measurement.
+struct TimingFields {
+  double &ms, &minMs, &gflops, &pct;
+};
+
+/// Keeps the faster of `fields` and `t` (the fastest round's median, see
+/// --rounds), with GFLOP/s and % peak from `m`'s FLOPs and peak.
+static void keepFastest(const Measurement &m, TimingFields fields,
+                        const TimingResult &t) {
+  if (!std::isnan(fields.ms) && !(t.medianMs < fields.ms))
     return;
-  m.cgMs = t.medianMs;
-  m.cgMinMs = t.minMs;
-  m.cgGflops = m.flops / (t.medianMs * 1e-3) / 1e9;
-  m.cgPct = 100.0 * m.cgGflops / m.peak;
+  fields.ms = t.medianMs;
+  fields.minMs = t.minMs;
+  fields.gflops = m.flops / (t.medianMs * 1e-3) / 1e9;
+  fields.pct = 100.0 * fields.gflops / m.peak;
 }
 
-/// Likewise for oneDNN's timing.
+static void recordConvgrad(Measurement &m, const TimingResult &t) {
+  keepFastest(m, {m.cgMs, m.cgMinMs, m.cgGflops, m.cgPct}, t);
+}
+
 static void recordDnnl(Measurement &m, const TimingResult &t) {
-  if (!(t.medianMs < m.dnnlMs) && !std::isnan(m.dnnlMs))
-    return;
-  m.dnnlMs = t.medianMs;
-  m.dnnlMinMs = t.minMs;
-  m.dnnlGflops = m.flops / (t.medianMs * 1e-3) / 1e9;
-  m.dnnlPct = 100.0 * m.dnnlGflops / m.peak;
+  keepFastest(m, {m.dnnlMs, m.dnnlMinMs, m.dnnlGflops, m.dnnlPct}, t);
 }
 
 /// The OMPT tool of --profile-parallel, loaded before libomp so that libomp
