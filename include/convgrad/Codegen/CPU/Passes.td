@@ -609,9 +609,10 @@ def ConvGradCPUPrefetchStridedRows
   let description = [{
     Runs after `--convgrad-lower-vectors`. The reduction loop of a register
     tile (one carrying vector accumulators) whose vector loads index a
-    dimension of their buffer by the loop's induction variable, with a stride of a page or more (the channel loop of a
-    convolution vectorized along its width: one input plane per channel),
-    starts a new stream per row and iteration, which the hardware
+    dimension of their buffer by the loop's induction variable, with a
+    stride of a page or more (the channel loop of a convolution vectorized
+    along its width: one input plane per channel), starts a new stream per
+    row and iteration, which the hardware
     prefetchers do not follow; from a buffer larger than the L2 each row
     then waits on the L3 or memory. For each group of such loads at one
     place that differ only in a constant offset of the innermost index (the
