@@ -184,24 +184,13 @@ public:
   Value readRowVector(OpBuilder &bb, Location l, Value source,
                       SmallVector<Value> idx, int64_t col, int64_t rowSize) {
     int64_t lanes = tiling.lanes, valid = rowSize - col;
-    VectorType readType = VectorType::get({lanes}, elementType);
-    Value padding = arith::ConstantOp::create(
-        bb, l, elementType, bb.getFloatAttr(elementType, 0.0));
     bool inBounds = valid >= lanes;
     if (inBounds || !isa<BFloat16Type>(elementType) || rowSize < lanes) {
       idx.back() = indexConstant(bb, l, col);
-      return castElements(
-          bb, l,
-          vector::TransferReadOp::create(bb, l, readType, source, idx, padding,
-                                         ArrayRef<bool>{inBounds}),
-          accType);
+      return readVector(bb, l, source, idx, inBounds);
     }
     idx.back() = indexConstant(bb, l, rowSize - lanes);
-    Value v = castElements(
-        bb, l,
-        vector::TransferReadOp::create(bb, l, readType, source, idx, padding,
-                                       ArrayRef<bool>{true}),
-        accType);
+    Value v = readVector(bb, l, source, idx, /*inBounds=*/true);
     Value zeros = arith::ConstantOp::create(
         bb, l, vecType,
         DenseElementsAttr::get(vecType, bb.getFloatAttr(accType, 0.0)));
@@ -209,6 +198,20 @@ public:
     for (int64_t j = 0; j < lanes; ++j)
       down.push_back(j < valid ? lanes - valid + j : lanes);
     return vector::ShuffleOp::create(bb, l, v, zeros, down);
+  }
+
+  /// The `lanes` elements of `source` at `idx` (zeros beyond its end
+  /// unless `inBounds`), in the accumulator type.
+  Value readVector(OpBuilder &bb, Location l, Value source, ValueRange idx,
+                   bool inBounds) {
+    Value padding = arith::ConstantOp::create(
+        bb, l, elementType, bb.getFloatAttr(elementType, 0.0));
+    return castElements(
+        bb, l,
+        vector::TransferReadOp::create(
+            bb, l, VectorType::get({tiling.lanes}, elementType), source, idx,
+            padding, ArrayRef<bool>{inBounds}),
+        accType);
   }
 
   /// Copies plane [n, channel] of `source` (sizes pc.inSizes) into slot
@@ -242,13 +245,10 @@ public:
     int64_t z = pc.inputStride(r - 1);
     int64_t lanes = tiling.lanes;
     int64_t full = (last - first) / lanes, tail = (last - first) % lanes;
-    VectorType readType = VectorType::get({lanes}, elementType);
     scf::LoopNest nest = scf::buildLoopNest(
         b, loc, lbs, ubs, steps, ValueRange{scratch},
         [&](OpBuilder &bb, Location l, ValueRange rows,
             ValueRange iter) -> scf::ValueVector {
-          Value padding = arith::ConstantOp::create(
-              bb, l, elementType, bb.getFloatAttr(elementType, 0.0));
           // `tailCol`: the row's last, partial vector at that column.
           auto copyVector = [&](OpBuilder &cb, Value dst, Value col,
                                 bool inBounds, int64_t tailCol = 0) {
@@ -263,15 +263,9 @@ public:
             src.push_back(col);
             dstIdx.push_back(addIndex(cb, l, mulIndex(cb, l, col, z),
                                       pc.padLow.back() + columnOrigin()));
-            Value v =
-                inBounds
-                    ? castElements(cb, l,
-                                   vector::TransferReadOp::create(
-                                       cb, l, readType, source, src, padding,
-                                       ArrayRef<bool>{true}),
-                                   accType)
-                    : readRowVector(cb, l, source, src, tailCol,
-                                    pc.inSizes.back());
+            Value v = inBounds ? readVector(cb, l, source, src, true)
+                               : readRowVector(cb, l, source, src, tailCol,
+                                               pc.inSizes.back());
             if (z > 1) {
               // z - 1 zeros after each element: one shuffle with a zero
               // vector. The write may reach z - 1 lanes past the scratch.
@@ -538,7 +532,6 @@ public:
     }
     int64_t full = pc.outSizes.back() / lanes;
     int64_t tail = pc.outSizes.back() % lanes;
-    VectorType readType = VectorType::get({lanes}, elementType);
     scf::LoopNest nest = scf::buildLoopNest(
         b, loc, lbs, ubs, steps, acc,
         [&](OpBuilder &bb, Location l, ValueRange rows,
@@ -554,19 +547,9 @@ public:
             SmallVector<Value> idx = {n, f};
             idx.append(yRows.begin(), yRows.end());
             idx.push_back(x0);
-            Value dyv;
-            if (inBounds) {
-              Value padding = arith::ConstantOp::create(
-                  sb, l, elementType, sb.getFloatAttr(elementType, 0.0));
-              dyv = castElements(
-                  sb, l,
-                  vector::TransferReadOp::create(sb, l, readType, dy, idx,
-                                                 padding, ArrayRef<bool>{true}),
-                  accType);
-            } else {
-              dyv = readRowVector(sb, l, dy, idx, full * lanes,
-                                  pc.outSizes.back());
-            }
+            Value dyv = inBounds ? readVector(sb, l, dy, idx, true)
+                                 : readRowVector(sb, l, dy, idx, full * lanes,
+                                                 pc.outSizes.back());
             // The row's last, partial vector: lanes beyond the row read x
             // as zeros (dy reads zeros there too), so they add +0 to their
             // accumulators, which are never -0 (they start at +0), and
