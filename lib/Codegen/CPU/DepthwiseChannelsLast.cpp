@@ -810,7 +810,7 @@ private:
     int64_t block = tiling.outputRowBlock;
     // The (output row t, kernel row kh) pairs of each x row, by its offset
     // t s_h + kh d_h from oh0 s_h - lo_h.
-    std::map<int64_t, SmallVector<std::pair<int64_t, int64_t>>> uses;
+    RowBlockUses uses;
     for (int64_t t = 0; t < block; ++t)
       for (int64_t kh = 0; kh < g.kernel[0]; ++kh)
         uses[t * g.strides[0] + kh * g.dilations[0]].push_back({t, kh});
@@ -853,12 +853,98 @@ private:
           emitInputStationaryColumns(pb, pl, cur, xs, dys, n, channel, masked,
                                      {0, g.inSizes[1], Value()}));
     };
+    // The blocks that reach outside x or dy are known from their index k
+    // (oh0 = k B): each gets its own pass over exactly its rows inside,
+    // with no clamp and no zeroed vector (a checked pass multiplies zeros
+    // and keeps its selects' operands live: it took 469 instructions per 24
+    // FMAs against 66 per 36 in the unchecked loop). Only when there are
+    // many such blocks (padding far beyond the kernel) the checked pass
+    // takes them.
+    constexpr int64_t kMaxStaticBorderBlocks = 8;
+    SmallVector<int64_t> borderBlocks = outputRowBorderBlocks(uses);
+    if (int64_t(borderBlocks.size()) <= kMaxStaticBorderBlocks) {
+      Value k = arith::DivUIOp::create(b, loc, oh0,
+                                       indexConstant(b, loc, block));
+      auto switchOp = scf::IndexSwitchOp::create(
+          b, loc, ValueRange(cur).getTypes(), k, borderBlocks,
+          borderBlocks.size());
+      for (auto [region, blockIndex] :
+           llvm::zip(switchOp.getCaseRegions(), borderBlocks)) {
+        OpBuilder cb = OpBuilder::atBlockBegin(&region.emplaceBlock());
+        scf::YieldOp::create(cb, loc,
+                             emitStaticBorderBlock(cb, loc, cur, n, blockIndex,
+                                                   uses, channel, masked));
+      }
+      OpBuilder db =
+          OpBuilder::atBlockBegin(&switchOp.getDefaultRegion().emplaceBlock());
+      pass(db, loc, false);
+      return SmallVector<Value>(switchOp.getResults().begin(),
+                                switchOp.getResults().end());
+    }
     auto ifOp = scf::IfOp::create(
         b, loc, allInside,
         [&](OpBuilder &tb, Location l) { pass(tb, l, false); },
         [&](OpBuilder &eb, Location l) { pass(eb, l, true); });
     return SmallVector<Value>(ifOp.getResults().begin(),
                               ifOp.getResults().end());
+  }
+
+  /// The (output row t, kernel row kh) pairs of each x row of a block of
+  /// output rows, by the x row's offset t s_h + kh d_h from oh0 s_h - lo_h.
+  using RowBlockUses =
+      std::map<int64_t, SmallVector<std::pair<int64_t, int64_t>>>;
+
+  /// The indices k of the blocks of output rows (oh0 = k outputRowBlock)
+  /// that read an x row outside x or hold an output row past dy's end.
+  SmallVector<int64_t> outputRowBorderBlocks(const RowBlockUses &uses) const {
+    SmallVector<int64_t> blocks;
+    int64_t block = tiling.outputRowBlock;
+    for (int64_t k = 0, e = outputRowBlocks(g, tiling); k < e; ++k) {
+      int64_t oh0 = k * block;
+      bool inside = oh0 + block <= g.outSizes[0];
+      for (auto &entry : uses) {
+        int64_t row = oh0 * g.strides[0] - g.padLow[0] + entry.first;
+        inside &= row >= 0 && row < g.inSizes[0];
+      }
+      if (!inside)
+        blocks.push_back(k);
+    }
+    return blocks;
+  }
+
+  /// The pass of block k of output rows (see emitOutputRowBlock) over its
+  /// x rows inside x and its output rows inside dy only, all static.
+  SmallVector<Value> emitStaticBorderBlock(OpBuilder &b, Location loc,
+                                           SmallVector<Value> cur, Value n,
+                                           int64_t k, const RowBlockUses &uses,
+                                           ArrayRef<Value> channel,
+                                           bool masked) {
+    int64_t oh0 = k * tiling.outputRowBlock;
+    // Output row t of the block is dy row oh0 + t: renumbered over the rows
+    // inside dy.
+    SmallVector<OutputRow> dyRows;
+    SmallVector<int64_t> dyIndex(tiling.outputRowBlock, -1);
+    for (int64_t t = 0; t < tiling.outputRowBlock; ++t)
+      if (oh0 + t < g.outSizes[0]) {
+        dyIndex[t] = dyRows.size();
+        dyRows.push_back({indexConstant(b, loc, oh0 + t), Value()});
+      }
+    SmallVector<InputRowTerms> xRows;
+    for (auto &[offset, pairs] : uses) {
+      int64_t row = oh0 * g.strides[0] - g.padLow[0] + offset;
+      if (row < 0 || row >= g.inSizes[0])
+        continue;
+      InputRowTerms terms{indexConstant(b, loc, row), Value(), {}};
+      for (auto [t, kh] : pairs)
+        if (dyIndex[t] >= 0)
+          terms.uses.push_back({dyIndex[t], kh});
+      if (!terms.uses.empty())
+        xRows.push_back(std::move(terms));
+    }
+    if (xRows.empty())
+      return cur;
+    return emitInputStationaryColumns(b, loc, cur, xRows, dyRows, n, channel,
+                                      masked, {0, g.inSizes[1], Value()});
   }
 
   /// Accumulators per kernel row and channel vector: one per kernel column

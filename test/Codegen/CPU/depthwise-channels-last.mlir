@@ -20,8 +20,10 @@
 // column 0, the interior loop 1..18 carrying the 18 accumulators and, per
 // output row and vector, the last 2 dy columns of its window (per vector 2
 // new dy loads, 4 x loads, 18 FMAs: the x rows of the middle kernel rows
-// feed both output rows), column 19; else the same pass with the rows
-// clamped into x and dy and their vectors zeroed outside (arith.select).
+// feed both output rows), column 19. The blocks that reach outside x (k =
+// oh / 2 = 0: x row -1; 4: x row 10) are cases of an scf.index_switch on
+// k, each the same pass over only its rows inside, all static (block 0:
+// x rows 0, 1, 2 with 6, 6 and 3 FMAs per vector), nothing zeroed.
 // Then [3, 3, 40] -> [40, 3, 3, 1].
 // CHECK-LABEL: func.func @wgrad
 // CHECK-SAME: (%[[X:.*]]: tensor<?x10x20x40xf32>, %[[DY:.*]]: tensor<?x10x20x40xf32>)
@@ -39,7 +41,22 @@
 // CHECK:     %[[OH:.*]] = arith.muli %[[K]], %c2
 // CHECK-COUNT-6: vector.transfer_read %{{.*}} {in_bounds = [true, true]} : tensor<?x3x48xf32>, vector<3x16xf32>
 // CHECK:     %[[OH1:.*]] = arith.addi %[[OH]], %c1
-// CHECK:     scf.if %{{.*}} -> (vector<16xf32>
+// CHECK:     %[[BLOCK:.*]] = arith.divui %[[OH]], %c2
+// CHECK:     scf.index_switch %[[BLOCK]] -> vector<16xf32>
+// CHECK:     case 0 {
+// CHECK-NOT:   arith.select
+// CHECK:       scf.for %{{.*}} = %c1 to %c19 step %c1
+// CHECK-NOT:     arith.select
+// CHECK:         vector.transfer_read %[[X]][%[[N]], %c0, %{{.*}}, %c0]
+// CHECK-COUNT-6: vector.fma
+// CHECK:         vector.transfer_read %[[X]][%[[N]], %c1, %{{.*}}, %c0]
+// CHECK-COUNT-6: vector.fma
+// CHECK:         vector.transfer_read %[[X]][%[[N]], %c2, %{{.*}}, %c0]
+// CHECK-COUNT-3: vector.fma
+// CHECK-NEXT:    vector.transfer_read %[[X]][%[[N]], %c0, %{{.*}}, %c16]
+// CHECK:     case 4 {
+// CHECK-NOT:   arith.select
+// CHECK:     default {
 // CHECK:       vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c1, %c0]
 // CHECK:       vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c0, %c0]
 // CHECK:       scf.for %[[J:.*]] = %c1 to %c19 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
@@ -60,12 +77,7 @@
 // CHECK-COUNT-4: vector.transfer_read %[[X]][%[[N]], %{{.*}}, %[[J]], %c16]
 // CHECK-NOT:     arith.select
 // CHECK:         scf.yield
-// CHECK:     } else {
-// CHECK:       arith.maxsi
-// CHECK:       arith.minsi
-// CHECK:       arith.select
-// CHECK:       scf.for %{{.*}} = %c1 to %c19 step %c1
-// CHECK:         arith.select
+// CHECK-NOT:   arith.select
 // CHECK-COUNT-6: vector.transfer_write %{{.*}} {in_bounds = [true, true]} : vector<3x16xf32>, tensor<?x3x48xf32>
 // CHECK:     vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c1, %c32], %{{.*}} : tensor<?x10x20x40xf32>, vector<16xf32>
 // CHECK: tensor.parallel_insert_slice
