@@ -1185,9 +1185,12 @@ private:
     if (end > begin) {
       // The window of x column j: dy columns j + lo - (window - 1) + t for
       // t < window; the loop carries the first window - 1 of each dy row
-      // and channel vector.
+      // and channel vector, or (not carryDyWindow) reads the window's
+      // kernel columns in every column, from L1, to leave the registers to
+      // more output rows.
       SmallVector<Value> carried = acc;
-      for (int64_t r = 0; r < outRows; ++r)
+      bool carry = tiling.carryDyWindow;
+      for (int64_t r = 0; carry && r < outRows; ++r)
         for (int64_t v = 0; v < vectors; ++v)
           for (int64_t t = 0; t + 1 < window; ++t)
             carried.push_back(
@@ -1212,6 +1215,17 @@ private:
             SmallVector<Value> windows;
             for (int64_t r = 0; r < outRows; ++r)
               for (int64_t v = 0; v < vectors; ++v) {
+                if (!carry) {
+                  // Only the columns of kernel columns (every d-th).
+                  for (int64_t t = 0; t < window; ++t)
+                    windows.push_back(
+                        (window - 1 - t) % d == 0
+                            ? readDy(lb, r,
+                                     addIndex(lb, l, j, lo - (window - 1) + t),
+                                     v)
+                            : Value());
+                  continue;
+                }
                 ValueRange old =
                     it.drop_front(accCount + (r * vectors + v) * (window - 1))
                         .take_front(window - 1);
@@ -1222,7 +1236,7 @@ private:
               return windows[(r * vectors + v) * window + window - 1 - kw * d];
             });
             SmallVector<Value> yielded = a;
-            for (int64_t r = 0; r < outRows; ++r)
+            for (int64_t r = 0; carry && r < outRows; ++r)
               for (int64_t v = 0; v < vectors; ++v)
                 for (int64_t t = 1; t < window; ++t)
                   yielded.push_back(windows[(r * vectors + v) * window + t]);

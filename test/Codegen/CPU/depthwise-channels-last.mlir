@@ -6,29 +6,31 @@
 // RUN: convgrad-opt %s -split-input-file --convgrad-cpu-set-target="target-cpu=x86-64-v3" --convgrad-cpu-depthwise-channels-last --canonicalize --cse | FileCheck %s --check-prefix=AVX2
 
 // Filter gradient, 40 channels (2 full vectors of 16 + 8), dynamic batch,
-// two threads. The 2 vectors' 18 accumulators and the dy windows of 2
-// output rows fill the 32 registers: work items are blocks of 2 output
-// rows, 5 per image. 2 tasks split the N x 5 items (task t: items
-// [t * 5N / 2, (t + 1) * 5N / 2), image = item / 5, first row
-// 2 (item mod 5)), each with all channels: whole pixels per thread, its own
-// zeroed [3, 3, 48] copy of the accumulators (40 padded to the partial
+// two threads. The 2 vectors' 18 accumulators leave no room for the dy
+// windows of more than 2 output rows, so the windows are not carried: each
+// column reads its 3 dy vectors per output row and vector again (from L1),
+// and a pass takes 3 output rows (x rows re-read from L2: 5 + 3 per 3
+// output rows instead of 4 + 2 per 2; their 8 lines per column and set
+// fit the 8 ways of the default 32 KiB L1): work items are blocks of 3
+// output rows, 4 per image (3, 3, 3, 1). 2 tasks split the N x 4 items
+// (task t: items [t * 4N / 2, (t + 1) * 4N / 2), image = item / 4, first
+// row 3 (item mod 4)), each with all channels: whole pixels per thread, its
+// own zeroed [3, 3, 48] copy of the accumulators (40 padded to the partial
 // vector), the two copies summed after. Per item: the full block (2
 // vectors), then the partial vector with masked loads. Per block and item,
-// the 18 accumulators are loaded as 6 [3 kernel columns, 16] blocks; when
-// the 4 x rows and 2 output rows of the item are inside (scf.if), one
-// input-stationary pass over the x columns (stride 1) with no check:
-// column 0, the interior loop 1..18 carrying the 18 accumulators and, per
-// output row and vector, the last 2 dy columns of its window (per vector 2
-// new dy loads, 4 x loads, 18 FMAs: the x rows of the middle kernel rows
-// feed both output rows), column 19. The blocks that reach outside x (k =
-// oh / 2 = 0: x row -1; 4: x row 10) are cases of an scf.index_switch on
-// k, each the same pass over only its rows inside, all static (block 0:
-// x rows 0, 1, 2 with 6, 6 and 3 FMAs per vector), nothing zeroed.
-// Then [3, 3, 40] -> [40, 3, 3, 1].
+// the 18 accumulators are loaded as 6 [3 kernel columns, 16] blocks; the
+// blocks that reach outside x or dy (k = oh / 3 = 0: x row -1; 3: x rows
+// 10, 11 and output rows 10, 11) are cases of an scf.index_switch on k,
+// each the same pass over only its rows inside, all static (block 0: x
+// rows 0-3), nothing zeroed; the others (default) one input-stationary
+// pass over the x columns (stride 1) with no check: column 0, the interior
+// loop 1..18 carrying the 18 accumulators only (per vector 9 dy loads, 5 x
+// loads, 27 FMAs: the x rows of the middle kernel rows feed 2 or 3 output
+// rows), column 19. Then [3, 3, 40] -> [40, 3, 3, 1].
 // CHECK-LABEL: func.func @wgrad
 // CHECK-SAME: (%[[X:.*]]: tensor<?x10x20x40xf32>, %[[DY:.*]]: tensor<?x10x20x40xf32>)
 // CHECK-NOT: tensor.pad
-// CHECK: %[[ITEMS:.*]] = arith.muli %{{.*}}, %c5
+// CHECK: %[[ITEMS:.*]] = arith.muli %{{.*}}, %c4
 // CHECK: %[[PARTS:.*]] = scf.forall (%[[T:.*]]) in (2) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<6x3x48xf32>)
 // CHECK:   %[[ZERO:.*]] = linalg.fill {{.*}} -> tensor<?x3x48xf32>
 // CHECK:   %[[B0:.*]] = arith.muli %{{.*}}, %[[ITEMS]]
@@ -36,45 +38,45 @@
 // CHECK:   %[[B1:.*]] = arith.muli %{{.*}}, %[[ITEMS]]
 // CHECK:   %[[LAST:.*]] = arith.divui %[[B1]], %c2
 // CHECK:   scf.for %[[ITEM:.*]] = %[[FIRST]] to %[[LAST]] step %c1 iter_args(%{{.*}} = %[[ZERO]])
-// CHECK:     %[[N:.*]] = arith.divui %[[ITEM]], %c5
-// CHECK:     %[[K:.*]] = arith.remui %[[ITEM]], %c5
-// CHECK:     %[[OH:.*]] = arith.muli %[[K]], %c2
+// CHECK:     %[[N:.*]] = arith.divui %[[ITEM]], %c4
+// CHECK:     %[[K:.*]] = arith.remui %[[ITEM]], %c4
+// CHECK:     %[[OH:.*]] = arith.muli %[[K]], %c3
 // CHECK-COUNT-6: vector.transfer_read %{{.*}} {in_bounds = [true, true]} : tensor<?x3x48xf32>, vector<3x16xf32>
 // CHECK:     %[[OH1:.*]] = arith.addi %[[OH]], %c1
-// CHECK:     %[[BLOCK:.*]] = arith.divui %[[OH]], %c2
+// CHECK:     %[[OH2:.*]] = arith.addi %[[OH]], %c2
+// CHECK:     %[[BLOCK:.*]] = arith.divui %[[OH]], %c3
 // CHECK:     scf.index_switch %[[BLOCK]] -> vector<16xf32>
 // CHECK:     case 0 {
 // CHECK-NOT:   arith.select
 // CHECK:       scf.for %{{.*}} = %c1 to %c19 step %c1
 // CHECK-NOT:     arith.select
 // CHECK:         vector.transfer_read %[[X]][%[[N]], %c0, %{{.*}}, %c0]
-// CHECK-COUNT-6: vector.fma
-// CHECK:         vector.transfer_read %[[X]][%[[N]], %c1, %{{.*}}, %c0]
-// CHECK-COUNT-6: vector.fma
-// CHECK:         vector.transfer_read %[[X]][%[[N]], %c2, %{{.*}}, %c0]
-// CHECK-COUNT-3: vector.fma
-// CHECK-NEXT:    vector.transfer_read %[[X]][%[[N]], %c0, %{{.*}}, %c16]
-// CHECK:     case 4 {
+// CHECK-NOT:     vector.transfer_read %[[X]][%[[N]], %c4
+// CHECK:         vector.transfer_read %[[X]][%[[N]], %c3, %{{.*}}, %c0]
+// CHECK:     case 3 {
 // CHECK-NOT:   arith.select
 // CHECK:     default {
-// CHECK:       vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c1, %c0]
-// CHECK:       vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c0, %c0]
-// CHECK:       scf.for %[[J:.*]] = %c1 to %c19 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:       scf.for %[[J:.*]] = %c1 to %c19 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:         %[[PREV:.*]] = arith.addi %[[J]], %c-1
+// CHECK:         vector.transfer_read %[[DY]][%[[N]], %[[OH]], %[[PREV]], %c0]
+// CHECK:         vector.transfer_read %[[DY]][%[[N]], %[[OH]], %[[J]], %c0]
 // CHECK:         %[[NEXT:.*]] = arith.addi %[[J]], %c1
 // CHECK:         vector.transfer_read %[[DY]][%[[N]], %[[OH]], %[[NEXT]], %c0]
-// CHECK:         vector.transfer_read %[[DY]][%[[N]], %[[OH]], %[[NEXT]], %c16]
-// CHECK:         vector.transfer_read %[[DY]][%[[N]], %[[OH1]], %[[NEXT]], %c0]
-// CHECK:         vector.transfer_read %[[DY]][%[[N]], %[[OH1]], %[[NEXT]], %c16]
+// CHECK-COUNT-3: vector.transfer_read %[[DY]][%[[N]], %[[OH]], %{{.*}}, %c16]
+// CHECK-COUNT-6: vector.transfer_read %[[DY]][%[[N]], %[[OH1]], %{{.*}}, %c{{0|16}}]
+// CHECK-COUNT-6: vector.transfer_read %[[DY]][%[[N]], %[[OH2]], %{{.*}}, %c{{0|16}}]
 // CHECK-NOT:     arith.select
 // CHECK:         vector.transfer_read %[[X]][%[[N]], %{{.*}}, %[[J]], %c0]
 // CHECK-COUNT-3: vector.fma
 // CHECK:         vector.transfer_read %[[X]][%[[N]], %[[OH]], %[[J]], %c0]
 // CHECK-COUNT-6: vector.fma
 // CHECK:         vector.transfer_read %[[X]][%[[N]], %[[OH1]], %[[J]], %c0]
+// CHECK-COUNT-9: vector.fma
+// CHECK:         vector.transfer_read %[[X]][%[[N]], %[[OH2]], %[[J]], %c0]
 // CHECK-COUNT-6: vector.fma
 // CHECK:         vector.transfer_read %[[X]][%[[N]], %{{.*}}, %[[J]], %c0]
 // CHECK-COUNT-3: vector.fma
-// CHECK-COUNT-4: vector.transfer_read %[[X]][%[[N]], %{{.*}}, %[[J]], %c16]
+// CHECK-COUNT-5: vector.transfer_read %[[X]][%[[N]], %{{.*}}, %[[J]], %c16]
 // CHECK-NOT:     arith.select
 // CHECK:         scf.yield
 // CHECK-NOT:   arith.select

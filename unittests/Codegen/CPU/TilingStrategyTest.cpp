@@ -1481,16 +1481,24 @@ TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
   two.threads = 2;
   // Row h (256 channels, 3x3), stride 1: input-stationary, blocks of
   // output rows with the whole kernel: 2 vectors x (9 accumulators + the
-  // windows of 2 output rows, 6 dy vectors) + 2 = 32 registers; 2 threads:
-  // 2 tasks splitting the blocks of output rows (each task every channel:
-  // whole pixels), not the channels.
+  // windows of 2 output rows, 6 dy vectors) + 2 = 32 registers carried;
+  // without carrying the windows (2 x 9 + 2 + 3 registers), as many output
+  // rows as the L1 ways hold 2B + 2 lines per column (32 KiB, 8 ways: 3;
+  // 48 KiB, 12 ways: 5): 5 + 3 x rows read from L2 per 3 output rows
+  // instead of 4 + 2 per 2. 2 threads: 2 tasks splitting the blocks of
+  // output rows (each task every channel: whole pixels), not the channels.
   auto t = channelsLastTiling(K::FilterGradient, 256, avx512);
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->lanes, 16);
   EXPECT_TRUE(t->inputStationary);
   EXPECT_EQ(t->channelVectors, 2);
   EXPECT_EQ(t->kernelRowBlock, 3);
-  EXPECT_EQ(t->outputRowBlock, 2);
+  EXPECT_EQ(t->outputRowBlock, 3);
+  EXPECT_FALSE(t->carryDyWindow);
+  CPUTarget wideL1 = avx512;
+  wideL1.l1DataBytes = 48 * 1024;
+  EXPECT_EQ(channelsLastTiling(K::FilterGradient, 256, wideL1)->outputRowBlock,
+            5);
   EXPECT_EQ(t->tasks, 1);
   EXPECT_FALSE(t->splitPositions);
   t = channelsLastTiling(K::FilterGradient, 256, two);
@@ -1499,11 +1507,13 @@ TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
   EXPECT_EQ(t->channelVectors, 2);
   // One vector when 2 do not divide the vectors (144 channels: 9), then the
   // windows of 7 output rows fit (9 + 21 + 2), balanced over the output
-  // rows (28: 7; 10: 5 + 5; 13: 7 + 6); one output row or kernel row: no
-  // block of output rows.
+  // rows (28: 7; 10: 5 + 5; 13: 7 + 6), carried (not reloaded: 3 rows of
+  // 8 x and dy lines per 3 would read more from L2 than 16 per 7); one
+  // output row or kernel row: no block of output rows.
   t = channelsLastTiling(K::FilterGradient, 144, avx512);
   EXPECT_EQ(t->channelVectors, 1);
   EXPECT_EQ(t->outputRowBlock, 7);
+  EXPECT_TRUE(t->carryDyWindow);
   EXPECT_EQ(channelsLastTiling(K::FilterGradient, 144, avx512, 3, 3, 10)
                 ->outputRowBlock,
             5);
@@ -1574,7 +1584,7 @@ TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
   t = channelsLastTiling(K::FilterGradient, 32, two);
   EXPECT_TRUE(t->splitPositions);
   EXPECT_EQ(t->channelVectors, 2);
-  EXPECT_EQ(t->outputRowBlock, 2);
+  EXPECT_EQ(t->outputRowBlock, 3);
   EXPECT_EQ(t->tasks, 2);
   // Odd channel counts: the partial vector is a block (task) of its own.
   for (const CPUTarget &target : {avx2, avx512, two})

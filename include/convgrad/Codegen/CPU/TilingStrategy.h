@@ -702,6 +702,13 @@ struct DepthwiseChannelsLastTiling {
   /// between passes (they share a few L1 sets), so every pass reads its x
   /// rows from L2, and that bandwidth, not the FMAs, bounded the pass.
   int64_t outputRowBlock = 1;
+  /// Filter gradient (input-stationary): the dy window of each output row is
+  /// carried in registers across the columns (one dy load per column and
+  /// row). Else each column reads its window's KW dy vectors again (from
+  /// L1: they were loaded by the previous columns), which frees the
+  /// window's registers for a larger outputRowBlock: fewer x rows re-read
+  /// from L2 per output row, for KW - 1 more L1 loads per dy vector.
+  bool carryDyWindow = true;
 };
 
 /// The tiling of a channels-last depthwise 2-D kernel of `kind` with

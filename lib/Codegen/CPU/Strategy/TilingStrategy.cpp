@@ -1304,6 +1304,32 @@ getInputStationaryFilterGradientTiling(int64_t fullVectors, int64_t maxVectors,
            fitsOutputRows(t.channelVectors, rowBlock + 1))
       ++rowBlock;
     t.kernelRowBlock = kernelRows;
+    // Without the carried windows, B is bounded by L1 instead of the
+    // registers: per column, each of the B + KH - 1 x rows (stride and
+    // dilation 1 along the height assumed) and B dy rows brings a line per
+    // channel line, and with pixels a multiple of 4 KiB / V lines apart
+    // those lines of one column share a set: they must fit its ways (L1 /
+    // 4 KiB) so that each dy line stays for the window's next columns (1
+    // vector x 7 output rows carried, 16 such lines on 12 ways, thrashed
+    // when x and dy were congruent modulo 4 KiB: 0.29-0.31 ms on h). Its
+    // loop body is unrolled: at most kMaxRowBlockFMAs FMAs per column.
+    constexpr int64_t kMaxRowBlockFMAs = 128;
+    int64_t ways = std::max<int64_t>(1, target.l1DataBytes / 4096);
+    int64_t kernelFMAs = t.channelVectors * kernelRows * kernelCols;
+    int64_t reloaded = 0;
+    if (t.channelVectors * kernelRows * kernelCols + 2 + kernelCols <=
+        target.vectorRegisters)
+      while (reloaded < outputRows &&
+             2 * (reloaded + 1) + kernelRows - 1 <= ways &&
+             (reloaded + 1) * kernelFMAs <= kMaxRowBlockFMAs)
+        ++reloaded;
+    // Rows read from L2 per output row: (2B + KH - 1) / B, fewer with the
+    // larger block.
+    if (reloaded > rowBlock && (2 * reloaded + kernelRows - 1) * rowBlock <
+                                   (2 * rowBlock + kernelRows - 1) * reloaded) {
+      rowBlock = reloaded;
+      t.carryDyWindow = false;
+    }
     t.outputRowBlock = balancedBlock(outputRows, rowBlock);
     return t;
   }
