@@ -177,6 +177,13 @@ static cl::opt<std::string> pngFile(
     "png",
     cl::desc("Also plot GFLOP/s per row to this PNG (bench/plot.sh, gnuplot)"),
     cl::value_desc("file"), cl::cat(benchCategory));
+static cl::opt<std::string> dumpObjects(
+    "dump-objects",
+    cl::desc("Write each kernel's machine code to <prefix>.<row>.<layout>."
+             "<op>.<threads>.o and print the address it runs at, so that "
+             "`perf record -e cpu-clock` samples (no hardware counters "
+             "needed) map to its loops: utils/perf-jit-loops.py"),
+    cl::value_desc("prefix"), cl::cat(benchCategory));
 static cl::opt<unsigned> optLevel("opt-level",
                                   cl::desc("LLVM optimization level (0-3)"),
                                   cl::init(2), cl::cat(benchCategory));
@@ -1445,6 +1452,10 @@ int main(int argc, char **argv) {
         jit.cpuOptions = cpuOptions;
         jit.numThreads = threads;
         jit.optLevel = optLevel;
+        if (!dumpObjects.empty())
+          jit.dumpObject = dumpObjects + "." + row.name + "." +
+                           layoutTag(c.layout) + "." + kernelKindName(kind) +
+                           "." + std::to_string(threads) + ".o";
         if (threads != 1)
           jit.sharedLibs.push_back(defaultOpenMPLibrary());
         std::string error;

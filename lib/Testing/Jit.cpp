@@ -163,6 +163,7 @@ rt::compileModule(ModuleOp module, const JitOptions &options,
   SmallVector<StringRef> libs(options.sharedLibs.begin(),
                               options.sharedLibs.end());
   engineOptions.sharedLibPaths = libs;
+  engineOptions.enableObjectDump = !options.dumpObject.empty();
   // ExecutionEngine compiles with the TargetMachine it is given (or one it
   // makes at the default level), so the code generation level goes there.
   auto codeGenLevel = static_cast<llvm::CodeGenOptLevel>(level);
@@ -192,9 +193,17 @@ rt::compileModule(ModuleOp module, const JitOptions &options,
   // ExecutionEngine::create only builds the JIT; the IR is optimized and
   // compiled on the first lookup. Materialize everything now so that the
   // JIT time is measured here and not in the first kernel call.
-  if (!definedFunction.empty())
-    if (auto fn = engine->lookup(definedFunction); !fn)
+  if (!definedFunction.empty()) {
+    if (auto fn = engine->lookup(definedFunction); !fn) {
       llvm::consumeError(fn.takeError());
+    } else if (!options.dumpObject.empty()) {
+      // The object's symbol table gives the function's offset in it, and
+      // this its address in the process: together, where the code sits.
+      engine->dumpToObjectFile(options.dumpObject);
+      llvm::errs() << "# object " << options.dumpObject << " "
+                   << definedFunction << " " << *fn << "\n";
+    }
+  }
   auto t2 = Clock::now();
   if (stats) {
     stats->pipelineSeconds = seconds(t0, t1);

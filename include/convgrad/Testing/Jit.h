@@ -74,6 +74,11 @@ struct JitOptions {
   std::vector<std::string> sharedLibs;
   /// If set, the module is printed here before the pipeline runs.
   llvm::raw_ostream *dumpModule = nullptr;
+  /// If set, the machine code is written to this object file, and the
+  /// address its text was loaded at printed to stderr: samples of `perf
+  /// record -e cpu-clock` (no hardware counters needed) then map to its
+  /// instructions (utils/perf-jit-loops.py).
+  std::string dumpObject;
 };
 
 /// The CPU target that `options` compile for with convgrad-cpu-pipeline
