@@ -257,17 +257,26 @@ public:
   }
 
   /// The `lanes` elements of `source` at `idx` (zeros beyond its end
-  /// unless `inBounds`), in the accumulator type.
+  /// unless `inBounds`, and beyond the first `validLanes` if given), in the
+  /// accumulator type.
   Value readVector(OpBuilder &bb, Location l, Value source, ValueRange idx,
-                   bool inBounds) {
+                   bool inBounds, std::optional<int64_t> validLanes = {}) {
     Value padding = arith::ConstantOp::create(
         bb, l, elementType, bb.getFloatAttr(elementType, 0.0));
-    return castElements(
-        bb, l,
-        vector::TransferReadOp::create(
-            bb, l, VectorType::get({tiling.lanes}, elementType), source, idx,
-            padding, ArrayRef<bool>{inBounds}),
-        accType);
+    auto type = VectorType::get({tiling.lanes}, elementType);
+    Value v;
+    if (validLanes && *validLanes < tiling.lanes) {
+      Value mask = vector::ConstantMaskOp::create(
+          bb, l, VectorType::get({tiling.lanes}, bb.getI1Type()),
+          ArrayRef<int64_t>{*validLanes});
+      auto map = AffineMap::getMinorIdentityMap(idx.size(), 1, bb.getContext());
+      v = vector::TransferReadOp::create(bb, l, type, source, idx, map, padding,
+                                         mask, bb.getBoolArrayAttr({inBounds}));
+    } else {
+      v = vector::TransferReadOp::create(bb, l, type, source, idx, padding,
+                                         ArrayRef<bool>{inBounds});
+    }
+    return castElements(bb, l, v, accType);
   }
 
   /// Copies plane [n, channel] of `source` (sizes pc.inSizes) into slot
@@ -687,24 +696,7 @@ public:
       int64_t start = *staticCol + lo;
       SmallVector<Value> idx = {n, channel, row, indexConstant(sb, loc, start)};
       bool inBounds = start + lanes <= inCols;
-      Value v;
-      if (hi - lo == lanes) {
-        v = readVector(sb, loc, input, idx, inBounds);
-      } else {
-        Value mask = vector::ConstantMaskOp::create(
-            sb, loc, VectorType::get({lanes}, sb.getI1Type()),
-            ArrayRef<int64_t>{hi - lo});
-        Value padding = arith::ConstantOp::create(
-            sb, loc, elementType, sb.getFloatAttr(elementType, 0.0));
-        auto map =
-            AffineMap::getMinorIdentityMap(idx.size(), 1, sb.getContext());
-        v = castElements(sb, loc,
-                         vector::TransferReadOp::create(
-                             sb, loc, VectorType::get({lanes}, elementType),
-                             input, idx, map, padding, mask,
-                             sb.getBoolArrayAttr({inBounds})),
-                         accType);
-      }
+      Value v = readVector(sb, loc, input, idx, inBounds, hi - lo);
       if (lo == 0)
         return v;
       Value zeros = arith::ConstantOp::create(
