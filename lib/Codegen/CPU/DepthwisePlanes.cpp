@@ -25,7 +25,11 @@
 //       (n, y, x) reduction, acc[m, tap] += plane_m[y * s + k * d, x * s +
 //       k_W * d ...] * dy[n, f, y, x ...]; one horizontal sum per (filter,
 //       m, tap) at the end. The group's planes are copied by its first
-//       filter.
+//       filter, or, for 2-D planes with unit innermost stride (and element
+//       types with masked loads), read where they are: no scratch; the
+//       output rows and vectors where a tap reads outside the plane are
+//       unrolled, reading x masked to the plane and shifted past the low
+//       padding in registers, leaving out taps whose rows are outside.
 //
 // The input plane (the C/G planes of a group, once per group) is first
 // copied into a small zero-bordered scratch plane
@@ -142,6 +146,58 @@ struct PlaneConv {
                     (kernel.back() - 1) * dilations.back());
     return sizes;
   }
+
+  // The edges of a 2-D plane read in place (see wgradTapsFromInput).
+  /// Offset of the input position that tap k reads along dimension i from
+  /// output position y * s there.
+  int64_t offset(unsigned i, ArrayRef<int64_t> k) const {
+    return k[i] * dilations[i] - padLow[i];
+  }
+  /// Whether tap k of output row y reads a row inside the plane.
+  bool rowInside(int64_t y, ArrayRef<int64_t> k) const {
+    int64_t row = y * strides[0] + offset(0, k);
+    return row >= 0 && row < inSizes[0];
+  }
+  /// Whether tap k of output vector q (innermost stride 1) reads columns
+  /// inside the row, and q is a full vector.
+  bool vectorInside(int64_t q, int64_t lanes, ArrayRef<int64_t> k) const {
+    int64_t col = q * lanes + offset(1, k);
+    return col >= 0 && col + lanes <= inSizes[1] &&
+           (q + 1) * lanes <= outSizes[1];
+  }
+  /// [lo, hi): the output rows whose every tap of `taps` (linear, modulo
+  /// the terms) reads inside the plane (an interval: the conditions are
+  /// monotone in y); empty at lo = hi.
+  std::pair<int64_t, int64_t> insideRows(ArrayRef<int64_t> taps) const {
+    return insideInterval(outSizes[0], taps,
+                          [&](int64_t y, auto k) { return rowInside(y, k); });
+  }
+  /// [lo, hi): the output vectors of a row whose every tap of `taps`
+  /// reads inside the row.
+  std::pair<int64_t, int64_t> insideVectors(ArrayRef<int64_t> taps,
+                                            int64_t lanes) const {
+    return insideInterval(rowVectors(lanes), taps, [&](int64_t q, auto k) {
+      return vectorInside(q, lanes, k);
+    });
+  }
+
+private:
+  template <typename Inside>
+  std::pair<int64_t, int64_t>
+  insideInterval(int64_t end, ArrayRef<int64_t> taps, Inside inside) const {
+    auto all = [&](int64_t i) {
+      return llvm::all_of(taps, [&](int64_t t) {
+        return inside(i, ArrayRef<int64_t>(tap(t % numTaps())));
+      });
+    };
+    int64_t lo = 0;
+    while (lo < end && !all(lo))
+      ++lo;
+    int64_t hi = lo;
+    while (hi < end && all(hi))
+      ++hi;
+    return {lo, hi};
+  }
 };
 
 /// Emits the rewrite's loops and vectors for one op.
@@ -201,17 +257,26 @@ public:
   }
 
   /// The `lanes` elements of `source` at `idx` (zeros beyond its end
-  /// unless `inBounds`), in the accumulator type.
+  /// unless `inBounds`, and beyond the first `validLanes` if given), in the
+  /// accumulator type.
   Value readVector(OpBuilder &bb, Location l, Value source, ValueRange idx,
-                   bool inBounds) {
+                   bool inBounds, std::optional<int64_t> validLanes = {}) {
     Value padding = arith::ConstantOp::create(
         bb, l, elementType, bb.getFloatAttr(elementType, 0.0));
-    return castElements(
-        bb, l,
-        vector::TransferReadOp::create(
-            bb, l, VectorType::get({tiling.lanes}, elementType), source, idx,
-            padding, ArrayRef<bool>{inBounds}),
-        accType);
+    auto type = VectorType::get({tiling.lanes}, elementType);
+    Value v;
+    if (validLanes && *validLanes < tiling.lanes) {
+      Value mask = vector::ConstantMaskOp::create(
+          bb, l, VectorType::get({tiling.lanes}, bb.getI1Type()),
+          ArrayRef<int64_t>{*validLanes});
+      auto map = AffineMap::getMinorIdentityMap(idx.size(), 1, bb.getContext());
+      v = vector::TransferReadOp::create(bb, l, type, source, idx, map, padding,
+                                         mask, bb.getBoolArrayAttr({inBounds}));
+    } else {
+      v = vector::TransferReadOp::create(bb, l, type, source, idx, padding,
+                                         ArrayRef<bool>{inBounds});
+    }
+    return castElements(bb, l, v, accType);
   }
 
   /// Copies plane [n, channel] of `source` (sizes pc.inSizes) into slot
@@ -598,6 +663,144 @@ public:
     return SmallVector<Value>(nest.results.begin(), nest.results.end());
   }
 
+  /// wgradTaps reading x where it is, in `input` (tiling.readsInputRows: 2-D
+  /// planes, innermost stride 1), group `group`'s planes. The output rows
+  /// whose kernel rows (of `taps`) all lie inside the plane run in blocks
+  /// of rowBlock rows; the rows above and below them, where the padding is,
+  /// form one unrolled block each, leaving out the taps that read outside
+  /// the plane. Along a row, the vectors whose taps all read inside the row
+  /// (and the output row) run in a loop; the others are unrolled, each
+  /// read of x masked to the columns inside both rows (dy is zero beyond
+  /// the output row, x must be finite there) and shifted right past the
+  /// low padding by one shuffle. Each lane still sums its (n, y, x) terms
+  /// in the same order as wgradTaps.
+  SmallVector<Value> wgradTapsFromInput(ValueRange acc, ArrayRef<int64_t> taps,
+                                        Value input, Value dy, Value n, Value f,
+                                        Value group) {
+    int64_t lanes = tiling.lanes;
+    int64_t outRows = pc.outSizes[0], outCols = pc.outSizes[1];
+    int64_t inCols = pc.inSizes[1];
+    auto rowOffset = [&](ArrayRef<int64_t> k) { return pc.offset(0, k); };
+    auto colOffset = [&](ArrayRef<int64_t> k) { return pc.offset(1, k); };
+    int64_t rowLo, rowHi, vecLo, vecHi;
+    std::tie(rowLo, rowHi) = pc.insideRows(taps);
+    std::tie(vecLo, vecHi) = pc.insideVectors(taps, lanes);
+
+    // x[n, channel, row, col + j] for lanes j in [lo, hi), zeros elsewhere
+    // (`col` static), or a full vector at a dynamic column.
+    auto readX = [&](OpBuilder &sb, Value channel, Value row, Value col,
+                     std::optional<int64_t> staticCol, int64_t lo,
+                     int64_t hi) -> Value {
+      if (!staticCol)
+        return readVector(sb, loc, input, {n, channel, row, col}, true);
+      int64_t start = *staticCol + lo;
+      SmallVector<Value> idx = {n, channel, row, indexConstant(sb, loc, start)};
+      bool inBounds = start + lanes <= inCols;
+      Value v = readVector(sb, loc, input, idx, inBounds, hi - lo);
+      if (lo == 0)
+        return v;
+      Value zeros = arith::ConstantOp::create(
+          sb, loc, vecType,
+          DenseElementsAttr::get(vecType, sb.getFloatAttr(accType, 0.0)));
+      SmallVector<int64_t> right;
+      for (int64_t j = 0; j < lanes; ++j)
+        right.push_back(j >= lo ? j - lo : lanes);
+      return vector::ShuffleOp::create(sb, loc, v, zeros, right);
+    };
+    // One vector of dy at output row y, column x0, times each tap's x
+    // vector (static y and x0 where given: an edge).
+    auto rowStep = [&](OpBuilder &sb, ValueRange accs, Value y,
+                       std::optional<int64_t> staticY, Value x0,
+                       std::optional<int64_t> staticX0) {
+      bool dyInBounds = !staticX0 || *staticX0 + lanes <= outCols;
+      Value dyv = readVector(sb, loc, dy, {n, f, y, x0}, dyInBounds);
+      SmallVector<Value> next(accs.begin(), accs.end());
+      for (auto [j, t] : llvm::enumerate(taps)) {
+        SmallVector<int64_t> k = pc.tap(t % pc.numTaps());
+        if (staticY && !pc.rowInside(*staticY, k))
+          continue;
+        int64_t lo = 0, hi = lanes;
+        if (staticX0) {
+          int64_t col = *staticX0 + colOffset(k);
+          lo = std::max<int64_t>(0, -col);
+          hi = std::min({lanes, inCols - col, outCols - *staticX0});
+          if (hi <= lo)
+            continue;
+        }
+        Value channel = addIndex(sb, loc, mulIndex(sb, loc, group, pc.terms),
+                                 t / pc.numTaps());
+        Value row = addIndex(sb, loc, mulIndex(sb, loc, y, pc.strides[0]),
+                             rowOffset(k));
+        Value xv =
+            readX(sb, channel, row, addIndex(sb, loc, x0, colOffset(k)),
+                  staticX0 ? std::optional<int64_t>(*staticX0 + colOffset(k))
+                           : std::nullopt,
+                  lo, hi);
+        next[j] = vector::FMAOp::create(sb, loc, xv, dyv, next[j]);
+      }
+      return next;
+    };
+    // Output rows [y0, y0 + count) (y0 static where given), every vector
+    // of the row, each vector for all rows of the block.
+    auto rowBlock = [&](OpBuilder &bb, SmallVector<Value> cur, Value y0,
+                        std::optional<int64_t> staticY0, int64_t count) {
+      auto step = [&](OpBuilder &sb, SmallVector<Value> accs, Value x0,
+                      std::optional<int64_t> staticX0) {
+        for (int64_t rr = 0; rr < count; ++rr)
+          accs = rowStep(sb, accs, addIndex(sb, loc, y0, rr),
+                         staticY0 ? std::optional<int64_t>(*staticY0 + rr)
+                                  : std::nullopt,
+                         x0, staticX0);
+        return accs;
+      };
+      auto staticVectors = [&](int64_t first, int64_t end) {
+        for (int64_t q = first; q < end; ++q)
+          cur = step(bb, cur, indexConstant(bb, loc, q * lanes), q * lanes);
+      };
+      staticVectors(0, vecLo);
+      if (vecHi > vecLo) {
+        auto loop = scf::ForOp::create(
+            bb, loc, indexConstant(bb, loc, vecLo * lanes),
+            indexConstant(bb, loc, vecHi * lanes),
+            indexConstant(bb, loc, lanes), cur,
+            [&](OpBuilder &lb, Location ll, Value x0, ValueRange it) {
+              scf::YieldOp::create(
+                  lb, ll,
+                  step(lb, SmallVector<Value>(it.begin(), it.end()), x0,
+                       std::nullopt));
+            });
+        cur.assign(loop.getResults().begin(), loop.getResults().end());
+      }
+      staticVectors(std::max(vecLo, vecHi), pc.rowVectors(lanes));
+      return cur;
+    };
+    auto staticRows = [&](SmallVector<Value> cur, int64_t first, int64_t end) {
+      if (end <= first)
+        return cur;
+      return rowBlock(b, cur, indexConstant(b, loc, first), first, end - first);
+    };
+    SmallVector<Value> cur(acc.begin(), acc.end());
+    // Above, inside (blocks in a loop, then the rows left), below.
+    cur = staticRows(cur, 0, rowLo);
+    int64_t rowsInside = std::max<int64_t>(0, rowHi - rowLo);
+    int64_t block = tiling.rowBlock;
+    int64_t looped = rowLo + rowsInside / block * block;
+    if (looped > rowLo) {
+      auto loop = scf::ForOp::create(
+          b, loc, indexConstant(b, loc, rowLo), indexConstant(b, loc, looped),
+          indexConstant(b, loc, block), cur,
+          [&](OpBuilder &lb, Location ll, Value y0, ValueRange it) {
+            scf::YieldOp::create(
+                lb, ll,
+                rowBlock(lb, SmallVector<Value>(it.begin(), it.end()), y0,
+                         std::nullopt, block));
+          });
+      cur.assign(loop.getResults().begin(), loop.getResults().end());
+    }
+    cur = staticRows(cur, looped, std::max(rowLo, rowHi));
+    return staticRows(cur, std::max(rowLo, rowHi), outRows);
+  }
+
 private:
   OpBuilder &b;
   Location loc;
@@ -644,8 +847,8 @@ Value channelsFirst(OpBuilder &b, Location loc, Value v, bool channelsLast) {
 
 /// The strategy's tiling of `pc`, or nullopt when the form does not apply.
 std::optional<cpu::DepthwisePlaneTiling>
-planeTiling(const PlaneConv &pc, cpu::DepthwisePlaneKind kind, Type accType,
-            const cpu::CPUTarget &target) {
+planeTiling(const PlaneConv &pc, cpu::DepthwisePlaneKind kind, Type elementType,
+            Type accType, const cpu::CPUTarget &target) {
   int64_t bits = accType.getIntOrFloatBitWidth();
   int64_t lanes = target.lanes(bits);
   int64_t scratchElements = pc.terms;
@@ -654,11 +857,21 @@ planeTiling(const PlaneConv &pc, cpu::DepthwisePlaneKind kind, Type accType,
   int64_t zeroInsertion = 1;
   for (unsigned i = 0; i < pc.rank; ++i)
     zeroInsertion *= pc.inputStride(i);
+  // The rows and vectors where some tap reads outside a 2-D plane.
+  int64_t edgeRows = 0, edgeVectors = 0;
+  if (pc.rank == 2) {
+    SmallVector<int64_t> taps =
+        llvm::to_vector(llvm::seq<int64_t>(0, pc.numTaps()));
+    auto [rowLo, rowHi] = pc.insideRows(taps);
+    auto [vecLo, vecHi] = pc.insideVectors(taps, lanes);
+    edgeRows = pc.outSizes[0] - (rowHi - rowLo);
+    edgeVectors = pc.rowVectors(lanes) - (vecHi - vecLo);
+  }
   return cpu::getDepthwisePlaneTiling(
       kind, pc.planes,
       std::vector<int64_t>(pc.outSizes.begin(), pc.outSizes.end()),
-      pc.numTaps(), pc.strides.back(), pc.terms, scratchElements, bits,
-      target, zeroInsertion);
+      pc.numTaps(), pc.strides.back(), pc.terms, scratchElements, bits, target,
+      zeroInsertion, !isa<BFloat16Type>(elementType), edgeRows, edgeVectors);
 }
 
 /// The convolution `pc` of `input` by `filter` (+ `bias`) into a new tensor
@@ -790,8 +1003,9 @@ struct PlanesPattern : OpRewritePattern<OpTy> {
     if (declinesLayout(p, pc))
       return rewriter.notifyMatchFailure(op, "channels-last depthwise");
     Type accType = getAccumulatorType(resultType.getElementType());
-    std::optional<cpu::DepthwisePlaneTiling> tiling = planeTiling(
-        pc, cpu::DepthwisePlaneKind::Convolution, accType, target);
+    std::optional<cpu::DepthwisePlaneTiling> tiling =
+        planeTiling(pc, cpu::DepthwisePlaneKind::Convolution,
+                    resultType.getElementType(), accType, target);
     if (!tiling)
       return rewriter.notifyMatchFailure(op, "the strategy declines");
     Location loc = op.getLoc();
@@ -898,8 +1112,9 @@ struct WgradAsPlanes : PlanesPattern<ConvBackwardFilterOp> {
       return rewriter.notifyMatchFailure(op, "channels-last depthwise");
     Type elementType = dwType.getElementType();
     Type accType = getAccumulatorType(elementType);
-    std::optional<cpu::DepthwisePlaneTiling> tiling = planeTiling(
-        pc, cpu::DepthwisePlaneKind::FilterGradient, accType, target);
+    std::optional<cpu::DepthwisePlaneTiling> tiling =
+        planeTiling(pc, cpu::DepthwisePlaneKind::FilterGradient, elementType,
+                    accType, target);
     if (!tiling)
       return rewriter.notifyMatchFailure(op, "the strategy declines");
 
@@ -914,7 +1129,7 @@ struct WgradAsPlanes : PlanesPattern<ConvBackwardFilterOp> {
         rewriter, loc, tiling->tasks, f, init, /*planeDim=*/0,
         [&](OpBuilder &tb, Value first, Value count, Value slice) {
           PlaneEmitter e(tb, loc, pc, *tiling, elementType, accType);
-          Value scratch = e.createScratch();
+          bool inPlace = tiling->readsInputRows;
           // The tap accumulators of the task's filters, [filters, terms x
           // taps, lanes] (term m, tap t at m * taps + t: the filter's m-th
           // input plane of its group), kept across images: images
@@ -933,9 +1148,12 @@ struct WgradAsPlanes : PlanesPattern<ConvBackwardFilterOp> {
                               int64_t t) -> SmallVector<Value> {
             return {fLocal, indexConstant(ib, il, t), indexConstant(ib, il, 0)};
           };
+          SmallVector<Value> carried = {accs};
+          if (!inPlace)
+            carried.push_back(e.createScratch());
           auto images = scf::ForOp::create(
               tb, loc, indexConstant(tb, loc, 0), batch,
-              indexConstant(tb, loc, 1), ValueRange{accs, scratch},
+              indexConstant(tb, loc, 1), carried,
               [&](OpBuilder &nb, Location nl, Value n, ValueRange nit) {
                 auto filters = scf::ForOp::create(
                     nb, nl, indexConstant(nb, nl, 0), count,
@@ -948,8 +1166,8 @@ struct WgradAsPlanes : PlanesPattern<ConvBackwardFilterOp> {
                       PlaneEmitter fe(fb, l, pc, *tiling, elementType,
                                       accType);
                       // The group's input planes, copied by its first
-                      // filter (or the task's first).
-                      Value scr = fit[1];
+                      // filter (or the task's first), unless read in place.
+                      Value scr = inPlace ? Value() : fit[1];
                       auto copyGroup = [&](OpBuilder &cb, Location cl,
                                            Value scratch) {
                         PlaneEmitter ce(cb, cl, pc, *tiling, elementType,
@@ -961,9 +1179,9 @@ struct WgradAsPlanes : PlanesPattern<ConvBackwardFilterOp> {
                                        mulIndex(cb, cl, group, pc.terms), m));
                         return scratch;
                       };
-                      if (pc.outPerGroup == 1) {
+                      if (!inPlace && pc.outPerGroup == 1) {
                         scr = copyGroup(fb, l, scr);
-                      } else {
+                      } else if (!inPlace) {
                         Value zeroIdx = indexConstant(fb, l, 0);
                         Value groupStart = arith::CmpIOp::create(
                             fb, l, arith::CmpIPredicate::eq,
@@ -1006,7 +1224,10 @@ struct WgradAsPlanes : PlanesPattern<ConvBackwardFilterOp> {
                               vector::ExtractOp::create(fb, l, block, t));
                         }
                         SmallVector<Value> updated =
-                            fe.wgradTaps(current, taps, scr, dy, n, fIdx);
+                            inPlace
+                                ? fe.wgradTapsFromInput(current, taps, x, dy, n,
+                                                        fIdx, group)
+                                : fe.wgradTaps(current, taps, scr, dy, n, fIdx);
                         acc = vector::TransferWriteOp::create(
                                   fb, l, stackVectors(fb, l, updated), acc,
                                   accIndex(fb, l, fLocal, firstTap),
@@ -1014,7 +1235,10 @@ struct WgradAsPlanes : PlanesPattern<ConvBackwardFilterOp> {
                                   .getResult();
                         firstTap += size;
                       }
-                      scf::YieldOp::create(fb, l, ValueRange{acc, scr});
+                      SmallVector<Value> yielded = {acc};
+                      if (scr)
+                        yielded.push_back(scr);
+                      scf::YieldOp::create(fb, l, yielded);
                     });
                 scf::YieldOp::create(nb, nl, filters.getResults());
               });

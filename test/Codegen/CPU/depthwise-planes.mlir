@@ -1,7 +1,7 @@
 // --convgrad-cpu-depthwise-planes: channels-first depthwise ops computed
 // plane by plane, with vectors along the innermost spatial dimension, on a
 // zero-bordered scratch copy of each input plane (no transposes, no padded
-// copy of the tensor).
+// copy of the tensor), or, for 2-D filter gradients, where the planes are.
 // RUN: convgrad-opt %s -split-input-file --convgrad-cpu-set-target="target-cpu=x86-64-v4 threads=2" --convgrad-cpu-depthwise-planes --canonicalize | FileCheck %s
 // RUN: convgrad-opt %s -split-input-file --convgrad-cpu-set-target="target-cpu=x86-64-v3" --convgrad-cpu-depthwise-planes --canonicalize | FileCheck %s --check-prefix=AVX2
 
@@ -10,38 +10,39 @@
 // 16 lanes] live across images, images outermost (consecutive planes of x
 // and dy stream through memory), each block of taps read and written as
 // one [taps, lanes] vector (one write per block, not per tap, keeps
-// bufferization's analysis of 3-D kernels short); per image and filter the plane is copied
-// into the scratch: 12 rows (10 + 2) of 34 columns (2 vectors of 16 + 2),
-// at (1, 1), each row stored from column 15 so that input column 0 (scratch
-// column 16) starts a vector (aligned copies and center-tap reads; rows of
-// 64); the filter's 9 accumulators are loaded, then per row one full
-// vector of dy times 9 shifted scratch vectors and the last 4 columns: dy
-// read masked at the row's end, and x too (zeros beyond it: an inf or NaN
-// there must not reach the sums; no select per FMA); two rows per step
-// (the second row's reads of the first row's x fold). After the images,
-// one horizontal sum per filter and tap.
+// bufferization's analysis of 3-D kernels short). x is read where it is
+// (no scratch plane): per row one full vector of dy times 9 vectors of x
+// and the last 4 columns, dy and x read masked at the row's end (zeros
+// beyond it: an inf or NaN there must not reach the sums; no select per
+// FMA); column -1 (the low padding) as x read masked from column 0 and
+// shifted right one lane. Row 0 (above the plane: kernel row 0 left out),
+// rows 1 to 8 in blocks of two (the second row's reads of the first row's
+// x fold), row 9 (below: kernel row 2 left out). After the images, one
+// horizontal sum per filter and tap.
 // CHECK-LABEL: func.func @wgrad
 // CHECK-SAME: (%[[X:.*]]: tensor<?x4x10x20xf32>, %[[DY:.*]]: tensor<?x4x10x20xf32>)
 // CHECK: %[[N:.*]] = tensor.dim %[[X]], %c0
 // CHECK: scf.forall (%[[T:.*]]) in (2) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<4x1x3x3xf32>)
-// CHECK:   %[[SCR:.*]] = linalg.fill {{.*}} -> tensor<1x12x64xf32>
 // CHECK:   %[[ACCS:.*]] = linalg.fill {{.*}} -> tensor<2x9x16xf32>
-// CHECK:   %[[IMG:.*]]:2 = scf.for %[[I:.*]] = %c0 to %[[N]] step %c1 iter_args(%{{.*}} = %[[ACCS]], %{{.*}} = %[[SCR]])
-// CHECK:     scf.for %[[FL:.*]] = %c0 to %{{.*}} step %c1 iter_args({{.*}}) -> (tensor<2x9x16xf32>, tensor<1x12x64xf32>)
-// CHECK:       scf.for %[[R:.*]] = %c0 to %c10
-// CHECK:         %[[R1:.*]] = arith.addi %[[R]], %c1
-// CHECK:         vector.transfer_read %[[X]][%[[I]], %{{.*}}, %[[R]], %c0]{{.*}}{in_bounds = [true]}
-// CHECK:         vector.transfer_write %{{.*}}[%c0, %[[R1]], %c16] {in_bounds = [true]}
-// CHECK:         vector.transfer_read %[[X]][%[[I]], %{{.*}}, %[[R]], %c16], %{{.*}} : tensor<?x4x10x20xf32>, vector<16xf32>
+// CHECK:   %[[IMG:.*]] = scf.for %[[I:.*]] = %c0 to %[[N]] step %c1 iter_args(%{{.*}} = %[[ACCS]]) -> (tensor<2x9x16xf32>)
+// CHECK:     scf.for %[[FL:.*]] = %c0 to %{{.*}} step %c1 iter_args({{.*}}) -> (tensor<2x9x16xf32>)
 // CHECK:       vector.transfer_read %{{.*}}[%[[FL]], %c0, %c0], %{{.*}} {in_bounds = [true, true]} : tensor<2x9x16xf32>, vector<9x16xf32>
-// CHECK:       scf.for %{{.*}} = %c0 to %c10 step %c2 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// CHECK-COUNT-18: vector.fma
-// CHECK:         %[[TAIL:.*]] = vector.transfer_read %[[DY]]{{.*}}%c16], %{{.*}} : tensor<?x4x10x20xf32>, vector<16xf32>
-// CHECK:         %[[MASK:.*]] = vector.constant_mask [4] : vector<16xi1>
-// CHECK-NOT:     arith.select
-// CHECK:         %[[XT:.*]] = vector.transfer_read %{{.*}}[%c0, %{{.*}}, %c31], %{{.*}}, %[[MASK]] {in_bounds = [true]} : tensor<1x12x64xf32>, vector<16xf32>
-// CHECK-NOT:     arith.select
-// CHECK:         vector.fma %[[XT]], %[[TAIL]], %{{.*}} : vector<16xf32>
+// CHECK:       %[[DY0:.*]] = vector.transfer_read %[[DY]][%[[I]], %{{.*}}, %c0, %c0]{{.*}}{in_bounds = [true]}
+// CHECK:       %[[M15:.*]] = vector.constant_mask [15] : vector<16xi1>
+// CHECK:       %[[XL:.*]] = vector.transfer_read %[[X]][%[[I]], %{{.*}}, %c0, %c0], %{{.*}}, %[[M15]] {in_bounds = [true]}
+// CHECK:       %[[XS:.*]] = vector.shuffle %[[XL]], %{{.*}} [16, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
+// CHECK:       vector.fma %[[XS]], %[[DY0]], %{{.*}} : vector<16xf32>
+// CHECK-COUNT-5: vector.fma
+// CHECK:       %[[DYT:.*]] = vector.transfer_read %[[DY]][%[[I]], %{{.*}}, %c0, %c16], %{{.*}} : tensor<?x4x10x20xf32>, vector<16xf32>
+// CHECK:       %[[M3:.*]] = vector.constant_mask [3] : vector<16xi1>
+// CHECK:       %[[XT:.*]] = vector.transfer_read %[[X]][%[[I]], %{{.*}}, %c0, %c17], %{{.*}}, %[[M3]] : tensor<?x4x10x20xf32>, vector<16xf32>
+// CHECK:       vector.fma %[[XT]], %[[DYT]], %{{.*}} : vector<16xf32>
+// CHECK:       scf.for %{{.*}} = %c1 to %c9 step %c2 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-36: vector.fma
+// CHECK-NOT:     vector.fma
+// CHECK:         scf.yield
+// CHECK-COUNT-12: vector.fma
+// CHECK-NOT:     vector.fma
 // CHECK-NOT:     arith.select
 // CHECK:       vector.transfer_write %{{.*}}, %{{.*}}[%[[FL]], %c0, %c0] {in_bounds = [true, true]} : vector<9x16xf32>, tensor<2x9x16xf32>
 // CHECK:   scf.for
@@ -51,7 +52,7 @@
 // CHECK-NOT: convgrad.conv
 // AVX2-LABEL: func.func @wgrad
 // AVX2-NOT: scf.forall
-// AVX2: -> (tensor<4x9x8xf32>, tensor<1x12x40xf32>)
+// AVX2: -> (tensor<4x9x8xf32>)
 // AVX2: -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
 // AVX2: vector.constant_mask [4] : vector<8xi1>
 func.func @wgrad(%x: tensor<?x4x10x20xf32>, %dy: tensor<?x4x10x20xf32>) -> tensor<4x1x3x3xf32> {
@@ -214,26 +215,34 @@ func.func @channels_last(%dy: tensor<2x8x20x8xf32>, %w: tensor<8x3x3x4xf32>, %x:
 // Grouped filter gradient, 2 groups of 4 channels (and 4 filters): each
 // filter has 4 x 9 (input plane of its group, tap) accumulators in the
 // task's [4 filters, 36, 16] tensor, 2 blocks of 18 (each a pass over dy).
-// The group's 4 planes are copied into the [4, 8, 34] scratch by its first
-// filter (f mod 4 == 0) or the task's first, not by every filter. Then one
-// horizontal sum per filter, plane and tap: dw[f, m, kh, kw].
+// The group's 4 planes are read where they are (no scratch plane, no
+// copy): plane m of filter f's group is channel (f / 4) * 4 + m of x. The
+// 6 rows (one above and one below, 6 of 9 taps each; 4 inside, a block of
+// 3 and the one left) are all unrolled: 192 FMAs per block of 18 taps.
+// Then one horizontal sum per filter, plane and tap: dw[f, m, kh, kw].
 // CHECK-LABEL: func.func @wgrad_grouped
+// CHECK-SAME: (%[[X:[a-z0-9]+]]: tensor<2x8x6x20xf32>
 // CHECK: scf.forall (%{{.*}}) in (2)
-// CHECK:   linalg.fill {{.*}} -> tensor<4x8x64xf32>
+// CHECK-NOT: tensor<4x8x64xf32>
 // CHECK:   linalg.fill {{.*}} -> tensor<4x36x16xf32>
-// CHECK:     %[[REM:.*]] = arith.remui %{{.*}}, %c4 : index
-// CHECK:     %[[GS:.*]] = arith.cmpi eq, %[[REM]], %c0 : index
-// CHECK:     %[[COPY:.*]] = arith.ori %[[GS]], %{{.*}} : i1
-// CHECK:     scf.if %[[COPY]] -> (tensor<4x8x64xf32>)
-// CHECK-COUNT-4: scf.for %{{.*}} = %c0 to %c6 step %c1
-// CHECK:     scf.for %{{.*}} = %c0 to %c6 step %c3 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// CHECK:     scf.for %{{.*}} = %c0 to %c6 step %c3 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:     %[[G:.*]] = arith.divui %{{.*}}, %c4 : index
+// CHECK-NOT: scf.if
+// CHECK:     %[[C0:.*]] = arith.muli %[[G]], %c4 : index
+// CHECK:     vector.transfer_read %[[X]][%{{.*}}, %[[C0]], %c0, %c0]
+// CHECK-COUNT-192: vector.fma
+// CHECK-NOT: vector.fma
+// CHECK:     vector.transfer_write {{.*}} : vector<18x16xf32>, tensor<4x36x16xf32>
+// CHECK-COUNT-192: vector.fma
+// CHECK-NOT: vector.fma
+// CHECK:     vector.transfer_write {{.*}} : vector<18x16xf32>, tensor<4x36x16xf32>
 // CHECK:   scf.for
 // CHECK:     vector.reduction <add>
 // CHECK:     tensor.insert %{{.*}}[%{{.*}}, %c0, %c0, %c0] : tensor<?x4x3x3xf32>
 // CHECK-COUNT-35: vector.reduction <add>
 // CHECK:     tensor.insert %{{.*}}[%{{.*}}, %c3, %c2, %c2] : tensor<?x4x3x3xf32>
 // CHECK-NOT: convgrad.conv
+// AVX2 (3 vectors of 8 per row: 15 unrolled steps of 36 taps, beyond the
+// strategy's budget) copies the group's planes into a scratch.
 // AVX2-LABEL: func.func @wgrad_grouped
 // AVX2: -> (tensor<8x36x8xf32>, tensor<4x8x40xf32>)
 func.func @wgrad_grouped(%x: tensor<2x8x6x20xf32>, %dy: tensor<2x8x6x20xf32>) -> tensor<8x4x3x3xf32> {

@@ -1405,6 +1405,31 @@ TEST(DepthwisePlanes, ScratchRowsAlignedToVectors) {
   EXPECT_EQ(t->scratchRowAlignment, 1);
 }
 
+TEST(DepthwisePlanes, FilterGradientsReadTwoDimensionalInputInPlace) {
+  // Row h (28x28, 3x3, pad 1): 2 edge rows and 2 edge vectors (the first,
+  // left of column 0, and the partial last): in place on both targets.
+  auto wgrad = [](std::vector<int64_t> out, const CPUTarget &target,
+                  int64_t taps, int64_t stride, bool masked, int64_t edgeRows,
+                  int64_t edgeVectors) {
+    return getDepthwisePlaneTiling(DepthwisePlaneKind::FilterGradient, 256, out,
+                                   taps, stride, 1, 30 * 34, 32, target, 1,
+                                   masked, edgeRows, edgeVectors);
+  };
+  EXPECT_TRUE(wgrad({28, 28}, avx512, 9, 1, true, 2, 2)->readsInputRows);
+  EXPECT_TRUE(wgrad({28, 28}, avx2, 9, 1, true, 2, 2)->readsInputRows);
+  // Not: bf16 (no masked loads), an innermost stride, 1-D and 3-D planes,
+  // convolutions.
+  EXPECT_FALSE(wgrad({28, 28}, avx512, 9, 1, false, 2, 2)->readsInputRows);
+  EXPECT_FALSE(wgrad({14, 14}, avx512, 9, 2, true, 1, 1)->readsInputRows);
+  EXPECT_FALSE(wgrad({28}, avx512, 3, 1, true, 0, 2)->readsInputRows);
+  EXPECT_FALSE(wgrad({8, 28, 28}, avx512, 27, 1, true, 0, 2)->readsInputRows);
+  EXPECT_FALSE(planeTiling(DepthwisePlaneKind::Convolution, {28, 28}, avx512)
+                   ->readsInputRows);
+  // Nor when the unrolled edges outgrow the code budget: every row an
+  // edge (a dilation as large as the plane).
+  EXPECT_FALSE(wgrad({200, 200}, avx512, 9, 1, true, 200, 13)->readsInputRows);
+}
+
 TEST(DepthwisePlanes, GroupedConvolutionsOfFewChannelsPerGroup) {
   // Row g's data gradient (32 groups of 4 channels): 4 terms per output
   // plane, 4 scratch planes; 2 x 9 x 4 FMAs per row, so blocks of 7 rows

@@ -600,6 +600,11 @@ struct DepthwisePlaneTiling {
   /// copy's stores and one read per kernel column do not split cache
   /// lines. 1 keeps the rows packed.
   int64_t scratchRowAlignment = 1;
+  /// Filter gradient: x rows are read where they are (masked at the
+  /// plane's edges, shifted past the low padding in registers) instead of
+  /// from a zero-bordered scratch copy of each plane, whose loads and
+  /// stores cost about a quarter of a 3x3 kernel's time.
+  bool readsInputRows = false;
 };
 
 /// Whether a channels-first grouped filter gradient with `groupChannels`
@@ -631,13 +636,19 @@ bool isChannelsLastPlanewise(int64_t terms, int64_t outPerGroup);
 /// than 64 taps or 4 terms (their code is unrolled), a scratch plane
 /// larger than half of L2, or a strided data gradient whose zero-inserted
 /// input (`zeroInsertion` = the product of its strides) would multiply the
-/// FMAs by more than 4 (stride 2 in two dimensions).
+/// FMAs by more than 4 (stride 2 in two dimensions). For reading a filter
+/// gradient's x in place: `maskedElementLoads`, whether a partial vector
+/// of the element type is one masked load (not bf16 on x86: element by
+/// element), and the output rows and row vectors where some tap reads
+/// outside the plane (`edgeRows`, `edgeVectors`: unrolled).
 std::optional<DepthwisePlaneTiling>
 getDepthwisePlaneTiling(DepthwisePlaneKind kind, int64_t planes,
                         const std::vector<int64_t> &outputSizes, int64_t taps,
                         int64_t innermostStride, int64_t terms,
                         int64_t scratchElements, int64_t accBits,
-                        const CPUTarget &target, int64_t zeroInsertion = 1);
+                        const CPUTarget &target, int64_t zeroInsertion = 1,
+                        bool maskedElementLoads = true, int64_t edgeRows = 0,
+                        int64_t edgeVectors = 0);
 
 //===----------------------------------------------------------------------===//
 // Channels-last depthwise gradients along channels

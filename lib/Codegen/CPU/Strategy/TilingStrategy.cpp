@@ -1030,7 +1030,8 @@ mlir::convgrad::cpu::getDepthwisePlaneTiling(
     DepthwisePlaneKind kind, int64_t planes,
     const std::vector<int64_t> &outputSizes, int64_t taps,
     int64_t innermostStride, int64_t terms, int64_t scratchElements,
-    int64_t accBits, const CPUTarget &target, int64_t zeroInsertion) {
+    int64_t accBits, const CPUTarget &target, int64_t zeroInsertion,
+    bool maskedElementLoads, int64_t edgeRows, int64_t edgeVectors) {
   // Limits of the unrolled code: s loads and a shuffle per vector, every
   // tap and term of a register block inline.
   constexpr int64_t kMaxInnermostStride = 4;
@@ -1094,6 +1095,22 @@ mlir::convgrad::cpu::getDepthwisePlaneTiling(
                             (b < accumulators % blocks ? 1 : 0));
     // Rows per step: dy rows and input rows reused across kernel rows.
     t.rowBlock = rowBlockFor(4, t.tapBlocks.front());
+    // 2-D planes with unit innermost stride read x where it is: a scratch
+    // copy costs a load and a store per input vector, while reading in
+    // place costs one shuffle per row and kernel column left of the
+    // plane's first vector (the low padding), and masks at the edges. The
+    // edges need masked loads of the element type, and are unrolled: the
+    // edge rows (and the inside rows left over by the blocks) with all
+    // their vectors, a block's edge vectors, for every tap block. Their
+    // FMAs stay within kMaxUnrolledFMAs, which keeps compile time near the
+    // scratch form's (row h: 16 steps of 9 taps; a 7x7 kernel on 56x56 has
+    // 40 steps of 49 taps: 3x the pipeline's time, so it keeps the copy).
+    if (outputSizes.size() == 2 && innermostStride == 1 && maskedElementLoads) {
+      int64_t rowVectors = (outputSizes.back() + t.lanes - 1) / t.lanes;
+      int64_t leftRows = edgeRows + (rows - edgeRows) % t.rowBlock;
+      int64_t unrolledSteps = leftRows * rowVectors + t.rowBlock * edgeVectors;
+      t.readsInputRows = unrolledSteps * accumulators <= kMaxUnrolledFMAs;
+    }
   }
   // Scratch rows aligned to whole vectors: a row-h filter gradient reads
   // 22 vectors per 36 FMAs, and a load that splits a cache line costs two;
