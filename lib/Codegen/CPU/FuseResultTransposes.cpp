@@ -13,7 +13,9 @@
 // were those of an empty tensor anyway), and the whole channels-last
 // shared output disappears. A convolution split into full tiles and a
 // remainder (57 columns = 56 + 1) is one forall per part, assembled by
-// inserts: the transpose first distributes over the inserts, one per part.
+// inserts: the transpose first distributes over the inserts, one per part,
+// and again over the inserts of a part that was split again (67 channels =
+// 64 + 3, then the columns of each).
 // Which transposes move is the strategy's decision
 // (cpu::fuseResultTransposeIntoTasks).
 //
@@ -75,10 +77,19 @@ int64_t getForallTileBytes(Value part) {
   return insert ? staticBytes(insert.getSourceType()) : -1;
 }
 
+/// Whether the contents of `value` are undefined: a tensor.empty or a slice
+/// of one.
+bool isEmptyContents(Value value) {
+  while (auto slice = value.getDefiningOp<tensor::ExtractSliceOp>())
+    value = slice.getSource();
+  return value.getDefiningOp<tensor::EmptyOp>() != nullptr;
+}
+
 /// The inserts, first to last, that assemble `value` from parts in a
-/// tensor.empty (a convolution split into full tiles and remainder parts,
-/// cpu::remainderSplit), each at static offsets with unit strides and used
-/// only by the next; empty if `value` is not such an assembly.
+/// tensor.empty or a slice of one (a convolution split into full tiles and
+/// remainder parts, cpu::remainderSplit; a part split again is assembled in
+/// its slice of the whole), each at static offsets with unit strides and
+/// used only by the next; empty if `value` is not such an assembly.
 SmallVector<tensor::InsertSliceOp> getAssemblyInserts(Value value) {
   SmallVector<tensor::InsertSliceOp> inserts;
   while (auto insert = value.getDefiningOp<tensor::InsertSliceOp>()) {
@@ -90,10 +101,22 @@ SmallVector<tensor::InsertSliceOp> getAssemblyInserts(Value value) {
     inserts.push_back(insert);
     value = insert.getDest();
   }
-  if (!value.getDefiningOp<tensor::EmptyOp>())
+  if (!isEmptyContents(value))
     return {};
   std::reverse(inserts.begin(), inserts.end());
   return inserts;
+}
+
+/// The parts that `value` is assembled from, the parts of parts that are
+/// assemblies themselves included (getAssemblyInserts), or `value` itself.
+void collectParts(Value value, SmallVectorImpl<Value> &parts) {
+  SmallVector<tensor::InsertSliceOp> inserts = getAssemblyInserts(value);
+  if (inserts.empty()) {
+    parts.push_back(value);
+    return;
+  }
+  for (tensor::InsertSliceOp insert : inserts)
+    collectParts(insert.getSource(), parts);
 }
 
 /// Whether the strategy moves `transpose` into the tasks of the forall(s)
@@ -105,12 +128,7 @@ bool isFusionCandidate(linalg::TransposeOp transpose,
   if (!transpose.hasPureTensorSemantics())
     return false;
   SmallVector<Value> parts;
-  SmallVector<tensor::InsertSliceOp> inserts =
-      getAssemblyInserts(transpose.getInput());
-  for (tensor::InsertSliceOp insert : inserts)
-    parts.push_back(insert.getSource());
-  if (inserts.empty())
-    parts.push_back(transpose.getInput());
+  collectParts(transpose.getInput(), parts);
   int64_t largestTile = 0;
   for (Value part : parts) {
     int64_t tileBytes = getForallTileBytes(part);
@@ -166,14 +184,6 @@ distributeOverInserts(RewriterBase &rewriter, linalg::TransposeOp transpose,
   for (tensor::InsertSliceOp insert : llvm::reverse(inserts))
     rewriter.eraseOp(insert);
   return partTransposes;
-}
-
-/// Whether the contents of `value` are undefined: a tensor.empty or a slice
-/// of one.
-bool isEmptyContents(Value value) {
-  while (auto slice = value.getDefiningOp<tensor::ExtractSliceOp>())
-    value = slice.getSource();
-  return value.getDefiningOp<tensor::EmptyOp>() != nullptr;
 }
 
 /// After fusion the channels-last result of `forall` (tied to `result`) is
@@ -247,11 +257,22 @@ struct FuseResultTransposesPass
 
     IRRewriter rewriter(&getContext());
     for (linalg::TransposeOp transpose : candidates) {
-      SmallVector<tensor::InsertSliceOp> inserts =
-          getAssemblyInserts(transpose.getInput());
-      SmallVector<linalg::TransposeOp> toFuse = {transpose};
-      if (!inserts.empty())
-        toFuse = distributeOverInserts(rewriter, transpose, inserts);
+      // Distributed over the parts, and over the parts of a part that is
+      // an assembly itself, down to the foralls.
+      SmallVector<linalg::TransposeOp> toFuse;
+      SmallVector<linalg::TransposeOp> worklist = {transpose};
+      while (!worklist.empty()) {
+        linalg::TransposeOp next = worklist.pop_back_val();
+        SmallVector<tensor::InsertSliceOp> inserts =
+            getAssemblyInserts(next.getInput());
+        if (inserts.empty()) {
+          toFuse.push_back(next);
+          continue;
+        }
+        SmallVector<linalg::TransposeOp> partTransposes =
+            distributeOverInserts(rewriter, next, inserts);
+        worklist.append(partTransposes.rbegin(), partTransposes.rend());
+      }
       for (linalg::TransposeOp partTranspose : toFuse) {
         // Fusion replaces foralls: dominance is recomputed for each.
         DominanceInfo dominance(func);

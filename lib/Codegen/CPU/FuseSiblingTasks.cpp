@@ -25,6 +25,7 @@
 
 #include "llvm/ADT/SetVector.h"
 
+#include <limits>
 #include <numeric>
 
 namespace mlir {
@@ -204,20 +205,27 @@ bool isDefinedBeforeOrMovable(Value value, scf::ForallOp loop) {
   return isa<tensor::EmptyOp>(def) && def->getNumOperands() == 0;
 }
 
+/// Whether the contents of `value` are undefined: a tensor.empty or a
+/// (nested) slice of one.
+bool isEmptyContents(Value value) {
+  return sliceRoot(value).getDefiningOp<tensor::EmptyOp>() != nullptr;
+}
+
 /// The inserts that place results of `loop` one after the other into one
-/// tensor (the stride phases of a data gradient into dx): the first into a
-/// tensor defined before the loop, or a tensor.empty that can move there
-/// (dx, or the transposed result of a phase computed on its own); each next
-/// into the previous insert. Each is the only use of a result whose
-/// destination starts empty, and of the previous insert; all at static
-/// strides, missing each other. Empty when there are not two.
+/// tensor (the stride phases of a data gradient into dx, the parts of a
+/// split convolution into its result): the first into a tensor defined
+/// before the loop, or a tensor.empty that can move there (dx, or the
+/// transposed result of a phase computed on its own); each next into the
+/// previous insert. Each is the only use of a result whose destination
+/// starts empty (a tensor.empty or a slice of one), and of the previous
+/// insert; all at static strides, missing each other. Empty when there are
+/// not two.
 SmallVector<tensor::InsertSliceOp> insertChain(scf::ForallOp loop) {
   auto placedResult = [&](tensor::InsertSliceOp insert) -> OpResult {
     auto result = dyn_cast<OpResult>(insert.getSource());
     if (!result || result.getOwner() != loop.getOperation() ||
         !result.hasOneUse() ||
-        !loop.getOutputs()[result.getResultNumber()]
-             .getDefiningOp<tensor::EmptyOp>() ||
+        !isEmptyContents(loop.getOutputs()[result.getResultNumber()]) ||
         insert.getSourceType().getRank() != insert.getDestType().getRank() ||
         ShapedType::isDynamicShape(insert.getStaticStrides()))
       return nullptr;
@@ -257,9 +265,9 @@ SmallVector<tensor::InsertSliceOp> insertChain(scf::ForallOp loop) {
 /// eliminate-empty-tensors; fused, the later inserts' destinations are
 /// results of the loop itself, and each phase would bufferize into a
 /// temporary copied into dx after the loop (three copies of a quarter of
-/// dx for a stride-2 data gradient).
-void writeChainInPlace(RewriterBase &rewriter, scf::ForallOp loop,
-                       ArrayRef<tensor::InsertSliceOp> chain) {
+/// dx for a stride-2 data gradient). Returns the loop that replaces `loop`.
+scf::ForallOp writeChainInPlace(RewriterBase &rewriter, scf::ForallOp loop,
+                                ArrayRef<tensor::InsertSliceOp> chain) {
   llvm::SmallDenseMap<unsigned, tensor::InsertSliceOp> placedOutputs;
   for (tensor::InsertSliceOp insert : chain)
     placedOutputs[cast<OpResult>(insert.getSource()).getResultNumber()] =
@@ -330,6 +338,7 @@ void writeChainInPlace(RewriterBase &rewriter, scf::ForallOp loop,
   for (tensor::InsertSliceOp insert : llvm::reverse(chain))
     rewriter.eraseOp(insert);
   rewriter.eraseOp(loop);
+  return fused;
 }
 
 /// Whether every use of the destinations that `chain` places is a slice
@@ -354,6 +363,167 @@ bool canWriteChainInPlace(scf::ForallOp loop,
     }
   }
   return true;
+}
+
+/// The static-offset box of a task's tiles of one tensor: along each
+/// dimension either the same offset and size for every tile, or constant
+/// offsets and sizes, the box spanning them.
+struct TileBox {
+  SmallVector<OpFoldResult> offsets, sizes;
+  /// Per dimension, whether the tiles' offsets are constants (the box's
+  /// offset then too); otherwise all equal the box's.
+  SmallVector<bool> constant;
+};
+
+/// The box of `tiles` (extracts of one tensor at unit strides, without
+/// rank reduction) when they fill it exactly, each tile a part of it that
+/// the others miss; nullopt otherwise.
+std::optional<TileBox> getTileBox(ArrayRef<tensor::ExtractSliceOp> tiles) {
+  tensor::ExtractSliceOp first = tiles.front();
+  int64_t rank = first.getSourceType().getRank();
+  TileBox box;
+  int64_t boxElements = 1;
+  for (int64_t d = 0; d < rank; ++d) {
+    OpFoldResult offset = first.getMixedOffsets()[d];
+    OpFoldResult size = first.getMixedSizes()[d];
+    bool same = llvm::all_of(tiles, [&](tensor::ExtractSliceOp tile) {
+      return isEqualConstantIntOrValue(tile.getMixedOffsets()[d], offset) &&
+             isEqualConstantIntOrValue(tile.getMixedSizes()[d], size);
+    });
+    std::optional<int64_t> staticSize = getConstantIntValue(size);
+    if (same && staticSize) {
+      box.offsets.push_back(offset);
+      box.sizes.push_back(size);
+      box.constant.push_back(false);
+      boxElements *= *staticSize;
+      continue;
+    }
+    int64_t lo = std::numeric_limits<int64_t>::max(), hi = 0;
+    for (tensor::ExtractSliceOp tile : tiles) {
+      std::optional<int64_t> tileOffset =
+          getConstantIntValue(tile.getMixedOffsets()[d]);
+      std::optional<int64_t> tileSize =
+          getConstantIntValue(tile.getMixedSizes()[d]);
+      if (!tileOffset || !tileSize)
+        return std::nullopt;
+      lo = std::min(lo, *tileOffset);
+      hi = std::max(hi, *tileOffset + *tileSize);
+    }
+    box.offsets.push_back(Builder(first.getContext()).getIndexAttr(lo));
+    box.sizes.push_back(Builder(first.getContext()).getIndexAttr(hi - lo));
+    box.constant.push_back(true);
+    boxElements *= hi - lo;
+  }
+  // Pairwise disjoint tiles whose elements add up to the box's fill it.
+  int64_t tileElements = 0;
+  for (size_t i = 0; i < tiles.size(); ++i) {
+    tensor::ExtractSliceOp tile = tiles[i];
+    if (!tile.hasUnitStride() || tile.getResultType().getRank() != rank ||
+        !tile.getResultType().hasStaticShape())
+      return std::nullopt;
+    tileElements += tile.getResultType().getNumElements();
+    for (tensor::ExtractSliceOp other : tiles.take_front(i))
+      if (!disjointSlices(tile, other))
+        return std::nullopt;
+  }
+  if (tileElements != boxElements)
+    return std::nullopt;
+  return box;
+}
+
+/// After writeChainInPlace, each task of `loop` extracts the tiles of its
+/// parts from one shared output and stores each back. Bufferization cannot
+/// tell that the tiles miss each other: every part's tile but the last
+/// would be a buffer of its own, copied in and out in every task. Instead
+/// the task extracts the box of its tiles once, each part takes its tile
+/// from the inserts of the parts before it and inserts it back, and the task
+/// stores the box: each extract then matches an insert of the same slice of
+/// the same tensor, which bufferizes in place. Applies where each tile is
+/// extracted once, in the task's block, and stored once from a value
+/// computed before the next tile is extracted.
+void chainTilesInTasks(RewriterBase &rewriter, scf::ForallOp loop) {
+  scf::InParallelOp terminator = loop.getTerminator();
+  for (BlockArgument out : loop.getRegionIterArgs()) {
+    SmallVector<tensor::ExtractSliceOp> tiles;
+    SmallVector<tensor::ParallelInsertSliceOp> stores;
+    bool other = false;
+    for (Operation *user : out.getUsers()) {
+      if (auto tile = dyn_cast<tensor::ExtractSliceOp>(user);
+          tile && tile->getBlock() == loop.getBody())
+        tiles.push_back(tile);
+      else if (auto store = dyn_cast<tensor::ParallelInsertSliceOp>(user);
+               store && store.getDest() == out)
+        stores.push_back(store);
+      else
+        other = true;
+    }
+    if (other || tiles.size() < 2 || tiles.size() != stores.size())
+      continue;
+    llvm::sort(tiles, [](tensor::ExtractSliceOp a, tensor::ExtractSliceOp b) {
+      return a->isBeforeInBlock(b);
+    });
+    // The store of each tile: the same slice, of a value computed before
+    // the next tile is extracted.
+    SmallVector<tensor::ParallelInsertSliceOp> tileStores;
+    for (size_t i = 0; i < tiles.size(); ++i) {
+      tensor::ExtractSliceOp tile = tiles[i];
+      auto store = llvm::find_if(stores, [&](tensor::ParallelInsertSliceOp s) {
+        return isEqualConstantIntOrValueArray(s.getMixedOffsets(),
+                                              tile.getMixedOffsets()) &&
+               isEqualConstantIntOrValueArray(s.getMixedSizes(),
+                                              tile.getMixedSizes()) &&
+               s.getSourceType() == tile.getResultType();
+      });
+      if (store == stores.end())
+        break;
+      Operation *def = store->getSource().getDefiningOp();
+      if (def)
+        def = loop.getBody()->findAncestorOpInBlock(*def);
+      if (i + 1 < tiles.size() && def && !def->isBeforeInBlock(tiles[i + 1]))
+        break;
+      tileStores.push_back(*store);
+    }
+    if (tileStores.size() != tiles.size())
+      continue;
+    std::optional<TileBox> box = getTileBox(tiles);
+    if (!box)
+      continue;
+
+    Location loc = loop.getLoc();
+    rewriter.setInsertionPoint(tiles.front());
+    Value chain = tensor::ExtractSliceOp::create(
+        rewriter, loc, out, box->offsets, box->sizes,
+        SmallVector<OpFoldResult>(box->offsets.size(),
+                                  rewriter.getIndexAttr(1)));
+    for (size_t i = 0; i < tiles.size(); ++i) {
+      tensor::ExtractSliceOp tile = tiles[i];
+      // The tile's place in the box.
+      SmallVector<OpFoldResult> offsets;
+      for (auto [d, offset] : llvm::enumerate(tile.getMixedOffsets()))
+        offsets.push_back(rewriter.getIndexAttr(
+            box->constant[d] ? *getConstantIntValue(offset) -
+                                   *getConstantIntValue(box->offsets[d])
+                             : 0));
+      SmallVector<OpFoldResult> sizes = tile.getMixedSizes();
+      SmallVector<OpFoldResult> strides(sizes.size(), rewriter.getIndexAttr(1));
+      rewriter.setInsertionPoint(tile);
+      rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+          tile, tile.getResultType(), chain, offsets, sizes, strides);
+      rewriter.setInsertionPoint(i + 1 < tiles.size()
+                                     ? tiles[i + 1].getOperation()
+                                     : terminator.getOperation());
+      chain = tensor::InsertSliceOp::create(rewriter, loc,
+                                            tileStores[i].getSource(), chain,
+                                            offsets, sizes, strides);
+    }
+    for (tensor::ParallelInsertSliceOp store : tileStores)
+      rewriter.eraseOp(store);
+    rewriter.setInsertionPointToEnd(terminator.getBody());
+    tensor::ParallelInsertSliceOp::create(
+        rewriter, loc, chain, out, box->offsets, box->sizes,
+        SmallVector<OpFoldResult>(box->offsets.size(),
+                                  rewriter.getIndexAttr(1)));
+  }
 }
 
 struct FuseSiblingTasksPass
@@ -390,10 +560,19 @@ struct FuseSiblingTasksPass
       for (Operation &op : block)
         if (auto loop = dyn_cast<scf::ForallOp>(op))
           fusedLoops.push_back(loop);
+      // A convolution split twice (67 channels = 64 + 3, each part's 57
+      // columns = 54 + 3) is assembled by nested chains: each part's chain
+      // into a slice of the result, and those slices into the result. Each
+      // rewrite turns the innermost chains into one result of the loop that
+      // the next chain places, until the loop writes the whole result.
       for (scf::ForallOp loop : fusedLoops) {
-        SmallVector<tensor::InsertSliceOp> chain = insertChain(loop);
-        if (!chain.empty() && canWriteChainInPlace(loop, chain))
-          writeChainInPlace(rewriter, loop, chain);
+        while (true) {
+          SmallVector<tensor::InsertSliceOp> chain = insertChain(loop);
+          if (chain.empty() || !canWriteChainInPlace(loop, chain))
+            break;
+          loop = writeChainInPlace(rewriter, loop, chain);
+        }
+        chainTilesInTasks(rewriter, loop);
       }
     }
   }

@@ -70,3 +70,35 @@ func.func @split_width(%dy: tensor<4x64x20x39xf32>, %w: tensor<64x64x3x3xf32>) -
   %0 = convgrad.conv_backward_data %dy, %w strides = [1, 1] padding = [1, 1, 1, 1] : (tensor<4x64x20x39xf32>, tensor<64x64x3x3xf32>) -> tensor<4x64x20x39xf32>
   return %0 : tensor<4x64x20x39xf32>
 }
+
+// -----
+
+// 67 channels split into 64 + 3, and each part's 57 columns again (54 + 3
+// and 56 + 1): the transpose distributes over the channel parts, then over
+// the column parts of each, and all four foralls transpose their tiles; the
+// channels-first parts are assembled as the channels-last ones were, at the
+// permuted offsets (channel 64, columns 54 and 56).
+// CHECK-LABEL: func.func @split_channels_and_width
+// CHECK:         %[[DX:.*]] = tensor.empty() : tensor<4x67x20x57xf32>
+// CHECK:         %[[C0:.*]] = tensor.empty() : tensor<4x64x20x57xf32>
+// CHECK:         %[[P0:.*]] = scf.forall {{.*}} -> (tensor<4x64x20x54xf32>)
+// CHECK:           linalg.transpose ins(%{{.*}} : tensor<1x5x54x64xf32>) outs(%{{.*}} : tensor<1x64x5x54xf32>) permutation = [0, 3, 1, 2]
+// CHECK:         %[[I0:.*]] = tensor.insert_slice %[[P0]] into %[[C0]][0, 0, 0, 0] [4, 64, 20, 54]
+// CHECK:         %[[P1:.*]] = scf.forall {{.*}} -> (tensor<4x64x20x3xf32>)
+// CHECK:           linalg.transpose ins(%{{.*}} : tensor<1x5x3x64xf32>) outs(%{{.*}} : tensor<1x64x5x3xf32>) permutation = [0, 3, 1, 2]
+// CHECK:         %[[I1:.*]] = tensor.insert_slice %[[P1]] into %[[I0]][0, 0, 0, 54] [4, 64, 20, 3]
+// CHECK:         %[[J0:.*]] = tensor.insert_slice %[[I1]] into %[[DX]][0, 0, 0, 0] [4, 64, 20, 57]
+// CHECK:         %[[C1:.*]] = tensor.empty() : tensor<4x3x20x57xf32>
+// CHECK:         %[[P2:.*]] = scf.forall {{.*}} -> (tensor<4x3x20x56xf32>)
+// CHECK:           linalg.transpose ins(%{{.*}} : tensor<1x5x56x3xf32>) outs(%{{.*}} : tensor<1x3x5x56xf32>) permutation = [0, 3, 1, 2]
+// CHECK:         %[[I2:.*]] = tensor.insert_slice %[[P2]] into %[[C1]][0, 0, 0, 0] [4, 3, 20, 56]
+// CHECK:         %[[P3:.*]] = scf.forall {{.*}} -> (tensor<4x3x20x1xf32>)
+// CHECK:           linalg.transpose ins(%{{.*}} : tensor<1x5x1x3xf32>) outs(%{{.*}} : tensor<1x3x5x1xf32>) permutation = [0, 3, 1, 2]
+// CHECK:         %[[I3:.*]] = tensor.insert_slice %[[P3]] into %[[I2]][0, 0, 0, 56] [4, 3, 20, 1]
+// CHECK:         %[[J1:.*]] = tensor.insert_slice %[[I3]] into %[[J0]][0, 64, 0, 0] [4, 3, 20, 57]
+// CHECK-NOT:     linalg.transpose
+// CHECK:         return %[[J1]]
+func.func @split_channels_and_width(%dy: tensor<4x67x20x57xf32>, %w: tensor<67x67x3x3xf32>) -> tensor<4x67x20x57xf32> {
+  %0 = convgrad.conv_backward_data %dy, %w strides = [1, 1] padding = [1, 1, 1, 1] : (tensor<4x67x20x57xf32>, tensor<67x67x3x3xf32>) -> tensor<4x67x20x57xf32>
+  return %0 : tensor<4x67x20x57xf32>
+}

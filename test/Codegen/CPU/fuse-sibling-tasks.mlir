@@ -2,8 +2,10 @@
 // tasks that read the same input fuse when that input exceeds the target's
 // L2 (cpu::fusesSiblingTasks); the ops the later loop needs move above the
 // earlier one; a destination sliced from a disjoint insert (the parts of a
-// split convolution) no longer chains the loops. Loops that depend on each
-// other, have other tasks or share a small input stay apart.
+// split convolution) no longer chains the loops; parts inserted into one
+// tensor (nested, for a convolution split twice) are written into it by the
+// fused loop, each task's tiles chained through one box. Loops that depend on
+// each other, have other tasks or share a small input stay apart.
 
 // RUN: convgrad-opt %s -split-input-file --pass-pipeline="builtin.module(convgrad-cpu-set-target{target-cpu=x86-64-v3},func.func(convgrad-cpu-fuse-sibling-tasks))" | FileCheck %s
 
@@ -290,4 +292,88 @@ func.func @overlapping_destination(%dy: tensor<8x64x115x115xf32>, %fill: tensor<
   }
   %p2 = tensor.insert_slice %b into %p1[0, 8] [8, 8] [1, 1] : tensor<8x8xf32> into tensor<8x24xf32>
   return %p2 : tensor<8x24xf32>
+}
+
+// -----
+
+// A convolution split twice (channels 24 = 16 + 8, then the columns of each
+// part 10 = 8 + 2), each part's loop on a slice of a slice of one empty
+// result, the parts assembled by nested inserts. The fused loop writes the
+// whole result; each task extracts the box of its four tiles once, takes
+// each tile from the inserts of the tiles before it and stores the box:
+// every slice is then extracted and inserted back at the same place of the
+// same tensor, which bufferizes in place (no buffer per part).
+// CHECK-LABEL: func.func @nested_split_parts
+// CHECK:         %[[E:.*]] = tensor.empty() : tensor<8x10x24xf32>
+// CHECK:         %[[R:.*]] = scf.forall (%[[I:.*]]) in (8) shared_outs(%[[O:.*]] = %[[E]]) -> (tensor<8x10x24xf32>)
+// CHECK:           %[[B0:.*]] = tensor.extract_slice %[[O]][%[[I]], 0, 0] [1, 10, 24] [1, 1, 1]
+// CHECK:           %[[T0:.*]] = tensor.extract_slice %[[B0]][0, 0, 0] [1, 8, 16] [1, 1, 1]
+// CHECK:           %[[F0:.*]] = linalg.fill ins(%{{.*}}) outs(%[[T0]]
+// CHECK:           %[[B1:.*]] = tensor.insert_slice %[[F0]] into %[[B0]][0, 0, 0] [1, 8, 16] [1, 1, 1]
+// CHECK:           %[[T1:.*]] = tensor.extract_slice %[[B1]][0, 8, 0] [1, 2, 16] [1, 1, 1]
+// CHECK:           %[[F1:.*]] = linalg.fill ins(%{{.*}}) outs(%[[T1]]
+// CHECK:           %[[B2:.*]] = tensor.insert_slice %[[F1]] into %[[B1]][0, 8, 0] [1, 2, 16] [1, 1, 1]
+// CHECK:           %[[T2:.*]] = tensor.extract_slice %[[B2]][0, 0, 16] [1, 8, 8] [1, 1, 1]
+// CHECK:           %[[F2:.*]] = linalg.fill ins(%{{.*}}) outs(%[[T2]]
+// CHECK:           %[[B3:.*]] = tensor.insert_slice %[[F2]] into %[[B2]][0, 0, 16] [1, 8, 8] [1, 1, 1]
+// CHECK:           %[[T3:.*]] = tensor.extract_slice %[[B3]][0, 8, 16] [1, 2, 8] [1, 1, 1]
+// CHECK:           %[[F3:.*]] = linalg.fill ins(%{{.*}}) outs(%[[T3]]
+// CHECK:           %[[B4:.*]] = tensor.insert_slice %[[F3]] into %[[B3]][0, 8, 16] [1, 2, 8] [1, 1, 1]
+// CHECK:           scf.forall.in_parallel
+// CHECK-NEXT:        tensor.parallel_insert_slice %[[B4]] into %[[O]][%[[I]], 0, 0] [1, 10, 24] [1, 1, 1]
+// CHECK-NOT:     scf.forall (
+// CHECK-NOT:     tensor.insert_slice
+// CHECK:         return %[[R]]
+func.func @nested_split_parts(%dy: tensor<8x64x115x115xf32>) -> tensor<8x10x24xf32> {
+  %z = arith.constant 0 : index
+  %k0 = arith.constant 0 : index
+  %k1 = arith.constant 1 : index
+  %k2 = arith.constant 2 : index
+  %k3 = arith.constant 3 : index
+  %e = tensor.empty() : tensor<8x10x24xf32>
+  %h0 = tensor.extract_slice %e[0, 0, 0] [8, 10, 16] [1, 1, 1] : tensor<8x10x24xf32> to tensor<8x10x16xf32>
+  %d0 = tensor.extract_slice %h0[0, 0, 0] [8, 8, 16] [1, 1, 1] : tensor<8x10x16xf32> to tensor<8x8x16xf32>
+  %a = scf.forall (%i) in (8) shared_outs(%o = %d0) -> (tensor<8x8x16xf32>) {
+    %x = tensor.extract %dy[%i, %z, %z, %z] : tensor<8x64x115x115xf32>
+    %t = tensor.extract_slice %o[%i, 0, 0] [1, 8, 16] [1, 1, 1] : tensor<8x8x16xf32> to tensor<1x8x16xf32>
+    %f = linalg.fill ins(%x : f32) outs(%t : tensor<1x8x16xf32>) -> tensor<1x8x16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %f into %o[%i, 0, 0] [1, 8, 16] [1, 1, 1] : tensor<1x8x16xf32> into tensor<8x8x16xf32>
+    }
+  }
+  %p0 = tensor.insert_slice %a into %h0[0, 0, 0] [8, 8, 16] [1, 1, 1] : tensor<8x8x16xf32> into tensor<8x10x16xf32>
+  %d1 = tensor.extract_slice %h0[0, 8, 0] [8, 2, 16] [1, 1, 1] : tensor<8x10x16xf32> to tensor<8x2x16xf32>
+  %b = scf.forall (%i) in (8) shared_outs(%o = %d1) -> (tensor<8x2x16xf32>) {
+    %x = tensor.extract %dy[%i, %k1, %z, %z] : tensor<8x64x115x115xf32>
+    %t = tensor.extract_slice %o[%i, 0, 0] [1, 2, 16] [1, 1, 1] : tensor<8x2x16xf32> to tensor<1x2x16xf32>
+    %f = linalg.fill ins(%x : f32) outs(%t : tensor<1x2x16xf32>) -> tensor<1x2x16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %f into %o[%i, 0, 0] [1, 2, 16] [1, 1, 1] : tensor<1x2x16xf32> into tensor<8x2x16xf32>
+    }
+  }
+  %p1 = tensor.insert_slice %b into %p0[0, 8, 0] [8, 2, 16] [1, 1, 1] : tensor<8x2x16xf32> into tensor<8x10x16xf32>
+  %q0 = tensor.insert_slice %p1 into %e[0, 0, 0] [8, 10, 16] [1, 1, 1] : tensor<8x10x16xf32> into tensor<8x10x24xf32>
+  %h1 = tensor.extract_slice %e[0, 0, 16] [8, 10, 8] [1, 1, 1] : tensor<8x10x24xf32> to tensor<8x10x8xf32>
+  %d2 = tensor.extract_slice %h1[0, 0, 0] [8, 8, 8] [1, 1, 1] : tensor<8x10x8xf32> to tensor<8x8x8xf32>
+  %g = scf.forall (%i) in (8) shared_outs(%o = %d2) -> (tensor<8x8x8xf32>) {
+    %x = tensor.extract %dy[%i, %k2, %z, %z] : tensor<8x64x115x115xf32>
+    %t = tensor.extract_slice %o[%i, 0, 0] [1, 8, 8] [1, 1, 1] : tensor<8x8x8xf32> to tensor<1x8x8xf32>
+    %f = linalg.fill ins(%x : f32) outs(%t : tensor<1x8x8xf32>) -> tensor<1x8x8xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %f into %o[%i, 0, 0] [1, 8, 8] [1, 1, 1] : tensor<1x8x8xf32> into tensor<8x8x8xf32>
+    }
+  }
+  %p2 = tensor.insert_slice %g into %h1[0, 0, 0] [8, 8, 8] [1, 1, 1] : tensor<8x8x8xf32> into tensor<8x10x8xf32>
+  %d3 = tensor.extract_slice %h1[0, 8, 0] [8, 2, 8] [1, 1, 1] : tensor<8x10x8xf32> to tensor<8x2x8xf32>
+  %d = scf.forall (%i) in (8) shared_outs(%o = %d3) -> (tensor<8x2x8xf32>) {
+    %x = tensor.extract %dy[%i, %k3, %z, %z] : tensor<8x64x115x115xf32>
+    %t = tensor.extract_slice %o[%i, 0, 0] [1, 2, 8] [1, 1, 1] : tensor<8x2x8xf32> to tensor<1x2x8xf32>
+    %f = linalg.fill ins(%x : f32) outs(%t : tensor<1x2x8xf32>) -> tensor<1x2x8xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %f into %o[%i, 0, 0] [1, 2, 8] [1, 1, 1] : tensor<1x2x8xf32> into tensor<8x2x8xf32>
+    }
+  }
+  %p3 = tensor.insert_slice %d into %p2[0, 8, 0] [8, 2, 8] [1, 1, 1] : tensor<8x2x8xf32> into tensor<8x10x8xf32>
+  %q1 = tensor.insert_slice %p3 into %q0[0, 0, 16] [8, 10, 8] [1, 1, 1] : tensor<8x10x8xf32> into tensor<8x10x24xf32>
+  return %q1 : tensor<8x10x24xf32>
 }

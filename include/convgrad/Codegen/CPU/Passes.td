@@ -508,9 +508,11 @@ def ConvGradCPUFuseResultTransposes
     more pass over the whole tensor. For each such transpose (its input the
     single result of an `scf.forall`, used by nothing else, written by one
     `tensor.parallel_insert_slice`; or a tensor assembled from such results
-    by `tensor.insert_slice`s into a `tensor.empty`, a convolution split into
-    full tiles and remainder parts, whose transpose first becomes one
-    transpose per part inserted at the permuted offsets), when
+    by `tensor.insert_slice`s into a `tensor.empty` or a slice of one, a
+    convolution split into full tiles and remainder parts, whose transpose
+    first becomes one transpose per part inserted at the permuted offsets,
+    again per part of a part that is such an assembly itself: 67 channels
+    split 64 + 3, then the columns of each), when
     `cpu::fuseResultTransposeIntoTasks`
     decides so for the module's CPU target (the separate pass would not
     stay in the L2, the task's tile does), the transpose is fused into the
@@ -598,6 +600,15 @@ def ConvGradCPUFuseSiblingTasks
     Unfused, eliminate-empty-tensors gives each loop a slice of dx; fused,
     the later inserts' destinations are results of the loop itself, and
     each phase would bufferize into a temporary copied into dx afterwards.
+    A result whose destination is a slice of a `tensor.empty` counts as
+    empty, and nested chains (a convolution split at a channel remainder,
+    then each part at a column remainder) collapse innermost first, until
+    the loop writes the whole result. When a task then extracts several
+    tiles of that one destination, each filling part of one box (the
+    parts' tiles of the task's rows), it extracts the box once and chains
+    the tiles through `tensor.insert_slice`s into it, then stores the box:
+    bufferization, which cannot tell that the tiles miss each other, would
+    otherwise give each tile but the last a buffer copied in and out.
   }];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect"];
