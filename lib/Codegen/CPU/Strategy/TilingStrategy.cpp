@@ -1047,9 +1047,9 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradStaging(
     // quarter of L2 for those rows, a channel split (when one gives whole
     // register blocks) halves both the accumulator and one slice. It takes
     // the split whose tasks stage less, as each stages all of the operand
-    // along the unsplit channels. Measured at 2 threads on a 1 MiB L2 (the
-    // 1x1 stride-2 256 -> 512 layer, 512 KiB per copy and 358 KiB of
-    // slices): see planWgradStaging's documentation.
+    // along the unsplit channels (the 1x1 stride-2 256 -> 512 layer on a
+    // 1 MiB L2: 512 KiB per copy and 358 KiB of slices per work-item task,
+    // 256 KiB and 240 KiB per Lanes task).
     int64_t a = plan.lanesAlongC ? filters : channels;
     int64_t b = plan.lanesAlongC ? channels : filters;
     ChannelSplits channelSplits =
