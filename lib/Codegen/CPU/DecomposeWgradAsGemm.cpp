@@ -179,6 +179,8 @@ struct DecomposeConvBackwardFilterAsGemm
       staging.firstWindow = (kernel[0] - 1) * p.dilations[0] + 1;
       staging.elementBits = std::max(xType.getElementTypeBitWidth(),
                                      dyType.getElementTypeBitWidth());
+      staging.taps = numTaps;
+      staging.accBits = accType.getIntOrFloatBitWidth();
       plan = cpu::planWgradStaging(plan, c, f, outSizes[0], staging, target);
     }
     bool staged = plan.stageSlices;

@@ -755,6 +755,53 @@ TEST(WgradGemm, StagingBenchmarkRows) {
   }
 }
 
+// A staged work-item split whose partial filter gradient and slices fill
+// more than 3/4 of L2 becomes the channel split whose tasks stage less.
+TEST(WgradGemm, StagedWorkItemsFitL2) {
+  using Split = WgradGemmPlan::TaskSplit;
+  for (CPUTarget two : {avx512, avx2}) {
+    two.threads = 2;
+    two.l2Bytes = 1024 * 1024;
+    // Row e after subsampling (1x1, 28 x 28, C = 256, F = 512, lanes along
+    // F): 512 KiB per copy + 4 rows of slices (358 KiB). Lanes halve F (dy,
+    // the larger slice), so each task stages 240 KiB, against 297 KiB for
+    // Rows.
+    WgradStagingShape e{/*inputRowPositions=*/28, /*outputRowPositions=*/28,
+                        /*firstStride=*/1, /*firstWindow=*/1,
+                        /*elementBits=*/32, /*taps=*/1, /*accBits=*/32};
+    WgradGemmPlan plan = planWgradGemm(256, 512, 1, {28, 28}, 32, 32, two, 0,
+                                       0, /*batch=*/8);
+    ASSERT_EQ(plan.split, Split::Positions);
+    ASSERT_FALSE(plan.lanesAlongC);
+    WgradGemmPlan staged = planWgradStaging(plan, 256, 512, 28, e, two);
+    EXPECT_TRUE(staged.stageSlices);
+    EXPECT_EQ(staged.split, Split::Lanes);
+    EXPECT_EQ(staged.tasks, 2);
+    EXPECT_EQ(staged.rowsPerBlock, plan.rowsPerBlock);
+    // A 2 MiB L2 holds both: the work items stay split.
+    CPUTarget bigL2 = two;
+    bigL2.l2Bytes = 2 * 1024 * 1024;
+    plan = planWgradGemm(256, 512, 1, {28, 28}, 32, 32, bigL2, 0, 0, 8);
+    ASSERT_EQ(plan.split, Split::Positions);
+    EXPECT_EQ(planWgradStaging(plan, 256, 512, 28, e, bigL2).split,
+              Split::Positions);
+    // Row a (3x3 pad 1, 64 channels, 144 KiB per copy) fits 1 MiB.
+    WgradStagingShape a{58, 56, 1, 3, 32, /*taps=*/9, 32};
+    plan = planWgradGemm(64, 64, 9, {56, 56}, 32, 32, two, 0, 0, 8);
+    ASSERT_EQ(plan.split, Split::Positions);
+    EXPECT_EQ(planWgradStaging(plan, 64, 64, 56, a, two).split,
+              Split::Positions);
+    // 67 channels split no register blocks: work items, whatever the L2.
+    CPUTarget smallL2 = two;
+    smallL2.l2Bytes = 256 * 1024;
+    WgradStagingShape od{59, 57, 1, 3, 32, /*taps=*/9, 32};
+    plan = planWgradGemm(67, 67, 9, {57, 57}, 32, 32, smallL2, 0, 0, 8);
+    ASSERT_EQ(plan.split, Split::Positions);
+    EXPECT_EQ(planWgradStaging(plan, 67, 67, 57, od, smallL2).split,
+              Split::Positions);
+  }
+}
+
 // When the staged form loses: rows shorter than a transpose tile (1-D ops,
 // tiny images), blocks too small for their halo, slices beyond L2.
 TEST(WgradGemm, StagingRejects) {

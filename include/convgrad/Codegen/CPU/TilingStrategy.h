@@ -416,6 +416,10 @@ struct WgradStagingShape {
   int64_t firstStride = 1;
   int64_t firstWindow = 1;
   int64_t elementBits = 32;
+  /// The filter gradient's taps (K_1 * .. * K_R) and accumulator bits: a
+  /// task's partial filter gradient shares its L2 with the slices.
+  int64_t taps = 1;
+  int64_t accBits = 32;
 };
 
 /// Decides, for a channels-first filter gradient planned by planWgradGemm,
@@ -430,6 +434,17 @@ struct WgradStagingShape {
 /// positions (getDataMovementTiling: a row is the unit of the staged
 /// transposes; shorter rows, as in 1-D ops, waste most of every tile).
 /// Otherwise `plan` comes back unchanged (whole-tensor layout changes).
+///
+/// A staged work-item split (TaskSplit::Positions) that a channel split could
+/// replace becomes that channel split when the task's partial filter gradient
+/// (`shape.taps` x A x B accumulators of `shape.accBits`) and its staged
+/// slices fill more than 3/4 of L2: every work item rewrites both while the
+/// source rows of its transposes stream through the same L2. Of the two
+/// channel splits, the one whose tasks stage fewer bytes (each task stages
+/// all channels of the operand whose channels it does not split) wins; Rows
+/// on ties. The 1x1 stride-2 256 -> 512 layer at 2 threads on a 1 MiB L2:
+/// 512 KiB + 358 KiB per work-item task; the Lanes split's tasks keep
+/// 256 KiB + 240 KiB.
 WgradGemmPlan planWgradStaging(WgradGemmPlan plan, int64_t channels,
                                int64_t filters, int64_t firstOutputSize,
                                const WgradStagingShape &shape,

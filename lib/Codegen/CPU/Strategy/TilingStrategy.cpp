@@ -865,6 +865,35 @@ static bool preferWorkItemSplit(int64_t tasks, int64_t batch,
          partBytes <= target.l2Bytes / 2;
 }
 
+/// One task's copy of a [taps * A, B] filter gradient accumulator.
+static int64_t partialFilterBytes(int64_t taps, int64_t a, int64_t b,
+                                  int64_t accBits) {
+  return std::max<int64_t>(1, taps) * a * b * std::max<int64_t>(1, accBits / 8);
+}
+
+namespace {
+/// Which channel splits give each of `tasks` tasks whole register blocks of
+/// the [A, B] accumulator: rows in multiples of the block's rows, lanes in
+/// whole vectors.
+struct ChannelSplits {
+  bool rows = false;
+  bool lanes = false;
+};
+} // namespace
+
+static ChannelSplits getChannelSplits(int64_t a, int64_t b, int64_t tasks,
+                                      int64_t accBits,
+                                      const CPUTarget &target) {
+  ChannelSplits splits;
+  if (tasks <= 1)
+    return splits;
+  int64_t rowUnit = getGemmTiling(a, b, 1, accBits, target).rowTile;
+  int64_t laneUnit = target.lanes(accBits);
+  splits.rows = a % tasks == 0 && (a / tasks) % rowUnit == 0;
+  splits.lanes = b % tasks == 0 && (b / tasks) % laneUnit == 0;
+  return splits;
+}
+
 int64_t mlir::convgrad::cpu::getWgradRowsPerGemm(int64_t rowsPerBlock,
                                                  int64_t taps, int64_t rowTile,
                                                  int64_t laneRowBytes,
@@ -952,16 +981,14 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradGemm(
   if (wanted <= 1)
     return plan;
   plan.tasks = wanted;
-  int64_t rowUnit = getGemmTiling(a, b, 1, accBits, target).rowTile;
-  int64_t laneUnit = target.lanes(accBits);
-  int64_t partBytes =
-      std::max<int64_t>(1, taps) * a * b * std::max<int64_t>(1, accBits / 8);
+  int64_t partBytes = partialFilterBytes(taps, a, b, accBits);
+  ChannelSplits channelSplits = getChannelSplits(a, b, wanted, accBits, target);
   if (preferWorkItemSplit(wanted, batch, firstDim / plan.rowsPerBlock,
                           partBytes, target))
     plan.split = WgradGemmPlan::TaskSplit::Positions;
-  else if (a % wanted == 0 && (a / wanted) % rowUnit == 0)
+  else if (channelSplits.rows)
     plan.split = WgradGemmPlan::TaskSplit::Rows;
-  else if (b % wanted == 0 && (b / wanted) % laneUnit == 0)
+  else if (channelSplits.lanes)
     plan.split = WgradGemmPlan::TaskSplit::Lanes;
   else {
     // Every task's partial filter gradient is a whole [taps * A, B]: with
@@ -974,6 +1001,12 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradGemm(
   return plan;
 }
 
+/// The share of L2 (kL2FootprintNumerator / kL2FootprintDenominator) that
+/// a work-item task's partial filter gradient and staged slices may fill;
+/// the rest holds the rows of x and dy being transposed into the slices.
+static constexpr int64_t kL2FootprintNumerator = 3;
+static constexpr int64_t kL2FootprintDenominator = 4;
+
 WgradGemmPlan mlir::convgrad::cpu::planWgradStaging(
     WgradGemmPlan plan, int64_t channels, int64_t filters,
     int64_t firstOutputSize, const WgradStagingShape &shape,
@@ -983,33 +1016,66 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradStaging(
       shape.inputRowPositions < getDataMovementTiling(target).transposeTile ||
       shape.outputRowPositions < 1)
     return plan;
+  using TaskSplit = WgradGemmPlan::TaskSplit;
   // A task stages its own channels of each operand: with a channel split,
   // one of them is whole in every task (staged once per task).
-  bool split = plan.tasks > 1;
-  bool splitA = split && plan.split == WgradGemmPlan::TaskSplit::Rows;
-  bool splitB = split && plan.split == WgradGemmPlan::TaskSplit::Lanes;
-  bool splitC = plan.lanesAlongC ? splitB : splitA;
-  bool splitF = plan.lanesAlongC ? splitA : splitB;
-  int64_t taskC = splitC ? channels / plan.tasks : channels;
-  int64_t taskF = splitF ? filters / plan.tasks : filters;
-  auto inputRows = [&](int64_t rows) {
-    return (rows - 1) * shape.firstStride + shape.firstWindow;
-  };
-  auto stagedBytes = [&](int64_t rows) {
-    return (inputRows(rows) * shape.inputRowPositions * taskC +
+  auto stagedBytes = [&](TaskSplit taskSplit, int64_t rows) {
+    bool split = plan.tasks > 1;
+    bool splitA = split && taskSplit == TaskSplit::Rows;
+    bool splitB = split && taskSplit == TaskSplit::Lanes;
+    bool splitC = plan.lanesAlongC ? splitB : splitA;
+    bool splitF = plan.lanesAlongC ? splitA : splitB;
+    int64_t taskC = splitC ? channels / plan.tasks : channels;
+    int64_t taskF = splitF ? filters / plan.tasks : filters;
+    int64_t inputRows = (rows - 1) * shape.firstStride + shape.firstWindow;
+    return (inputRows * shape.inputRowPositions * taskC +
             rows * shape.outputRowPositions * taskF) *
            elementBytes;
   };
   int64_t budget = target.l2Bytes / 2;
-  int64_t rows = plan.rowsPerBlock;
-  while (rows > 1 && stagedBytes(rows) > budget)
-    rows = largestDivisorAtMost(firstOutputSize, rows - 1);
-  if (stagedBytes(rows) > budget)
+  auto stagedRows = [&](TaskSplit taskSplit) {
+    int64_t rows = plan.rowsPerBlock;
+    while (rows > 1 && stagedBytes(taskSplit, rows) > budget)
+      rows = largestDivisorAtMost(firstOutputSize, rows - 1);
+    return rows;
+  };
+  TaskSplit taskSplit = plan.split;
+  if (plan.tasks > 1 && taskSplit == TaskSplit::Positions) {
+    // Every work item of a task rewrites the task's whole partial filter
+    // gradient and its staged slices, while the rows they are transposed
+    // from stream through the same L2: when the two leave less than a
+    // quarter of L2 for those rows, a channel split (when one gives whole
+    // register blocks) halves both the accumulator and one slice. It takes
+    // the split whose tasks stage less, as each stages all of the operand
+    // along the unsplit channels (the 1x1 stride-2 256 -> 512 layer on a
+    // 1 MiB L2: 512 KiB per copy and 358 KiB of slices per work-item task,
+    // 256 KiB and 240 KiB per Lanes task).
+    int64_t a = plan.lanesAlongC ? filters : channels;
+    int64_t b = plan.lanesAlongC ? channels : filters;
+    ChannelSplits channelSplits =
+        getChannelSplits(a, b, plan.tasks, shape.accBits, target);
+    int64_t partBytes = partialFilterBytes(shape.taps, a, b, shape.accBits);
+    int64_t footprint =
+        partBytes +
+        stagedBytes(TaskSplit::Positions, stagedRows(TaskSplit::Positions));
+    if ((channelSplits.rows || channelSplits.lanes) &&
+        footprint * kL2FootprintDenominator >
+            target.l2Bytes * kL2FootprintNumerator) {
+      bool lanes = channelSplits.lanes &&
+                   (!channelSplits.rows ||
+                    stagedBytes(TaskSplit::Lanes, plan.rowsPerBlock) <
+                        stagedBytes(TaskSplit::Rows, plan.rowsPerBlock));
+      taskSplit = lanes ? TaskSplit::Lanes : TaskSplit::Rows;
+    }
+  }
+  int64_t rows = stagedRows(taskSplit);
+  if (stagedBytes(taskSplit, rows) > budget)
     return plan;
   // Rows read by two consecutive blocks are transposed by both.
   int64_t halo = std::max<int64_t>(0, shape.firstWindow - shape.firstStride);
   if (halo > rows * shape.firstStride)
     return plan;
+  plan.split = taskSplit;
   plan.rowsPerBlock = rows;
   if (plan.rowsPerGemm > 0)
     plan.rowsPerGemm = largestDivisorAtMost(rows, plan.rowsPerGemm);
