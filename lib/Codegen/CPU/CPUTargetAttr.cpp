@@ -122,13 +122,15 @@ struct ApplyLLVMTargetPass
       return signalPassFailure();
     MLIRContext *ctx = &getContext();
     auto cpuName = StringAttr::get(ctx, target->cpu);
-    auto features = LLVM::TargetFeaturesAttr::get(ctx, target->features);
+    // The whole feature list, not only the changes: without it the
+    // compiling machine's features would apply (see getLLVMFeatures).
+    auto features =
+        LLVM::TargetFeaturesAttr::get(ctx, cpu::getLLVMFeatures(*target));
     module.walk([&](LLVM::LLVMFuncOp func) {
       if (func.isExternal())
         return;
       func.setTargetCpuAttr(cpuName);
-      if (!target->features.empty())
-        func.setTargetFeaturesAttr(features);
+      func.setTargetFeaturesAttr(features);
     });
     // The functions carry the target now; the module is plain LLVM dialect.
     module->removeAttr(kCPUTargetAttrName);

@@ -72,6 +72,14 @@ std::optional<CPUTarget> resolveCPUTarget(const std::string &cpu,
                                           int64_t vectorRegisters,
                                           int64_t threads, std::string &error);
 
+/// The LLVM feature string that compiles for `target`: its CPU's features,
+/// then its changes. A function's "target-features" replaces the features
+/// of the TargetMachine that compiles it (a JIT's are the host's), and a
+/// function with a target CPU but without features gets the machine's: AVX2
+/// code JIT-compiled on an AVX-512 host would use AVX-512 registers and
+/// masks. So every function carries the whole list, as clang writes it.
+std::string getLLVMFeatures(const CPUTarget &target);
+
 } // namespace cpu
 } // namespace convgrad
 } // namespace mlir

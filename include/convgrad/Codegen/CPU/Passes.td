@@ -256,7 +256,16 @@ def ConvGradCPUApplyLLVMTarget
     from the module's `convgrad.cpu_target`, so that LLVM (the JIT,
     `mlir-translate` + `llc`/`clang`) generates code for the CPU the tiles
     were chosen for: AVX2 code with 16 registers for an AVX2 target even on
-    an AVX-512 machine.
+    an AVX-512 machine. The features are the whole list (the CPU's, then the
+    target's changes), as clang writes them: a function's features replace
+    those of the machine that compiles it, and a function with only a CPU
+    name would get the compiling machine's (a JIT's are the host's, so AVX2
+    code would be compiled with AVX-512 registers and masks).
+
+    ```mlir
+    llvm.func @kernel() attributes {target_cpu = "znver3",
+        target_features = #llvm.target_features<["+mmx", ..., "+avx2", ...]>}
+    ```
   }];
 }
 

@@ -3,6 +3,7 @@
 #include "convgrad/Codegen/CPU/CPUTarget.h"
 
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/TargetParser/Host.h"
@@ -159,4 +160,13 @@ mlir::convgrad::cpu::resolveCPUTarget(const std::string &cpu,
 
   target.features = changeList;
   return target;
+}
+
+std::string mlir::convgrad::cpu::getLLVMFeatures(const CPUTarget &target) {
+  llvm::SmallVector<llvm::StringRef> cpuFeatures;
+  llvm::X86::getFeaturesForCPU(target.cpu, cpuFeatures, /*NeedPlus=*/true);
+  std::string list = llvm::join(cpuFeatures, ",");
+  if (!target.features.empty())
+    list += (list.empty() ? "" : ",") + target.features;
+  return list;
 }
