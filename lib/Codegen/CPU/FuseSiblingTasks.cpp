@@ -381,6 +381,7 @@ struct TileBox {
 std::optional<TileBox> getTileBox(ArrayRef<tensor::ExtractSliceOp> tiles) {
   tensor::ExtractSliceOp first = tiles.front();
   int64_t rank = first.getSourceType().getRank();
+  Builder builder(first.getContext());
   TileBox box;
   int64_t boxElements = 1;
   for (int64_t d = 0; d < rank; ++d) {
@@ -409,8 +410,8 @@ std::optional<TileBox> getTileBox(ArrayRef<tensor::ExtractSliceOp> tiles) {
       lo = std::min(lo, *tileOffset);
       hi = std::max(hi, *tileOffset + *tileSize);
     }
-    box.offsets.push_back(Builder(first.getContext()).getIndexAttr(lo));
-    box.sizes.push_back(Builder(first.getContext()).getIndexAttr(hi - lo));
+    box.offsets.push_back(builder.getIndexAttr(lo));
+    box.sizes.push_back(builder.getIndexAttr(hi - lo));
     box.constant.push_back(true);
     boxElements *= hi - lo;
   }
