@@ -107,15 +107,31 @@ func.func @wgrad(%x: tensor<?x10x20x40xf32>, %dy: tensor<?x10x20x40xf32>) -> ten
 
 // -----
 
-// 32 channels on AVX2 (8 lanes): a block covers a cache line of channels
-// (2 vectors of 8, step 16) rather than the whole kernel of one vector:
-// one kernel row per pass over dy (2 x 3 accumulators + 2 x 2 carried dy
-// vectors), three passes.
-// CHECK-LABEL: func.func @wgrad_line
-// AVX2-LABEL: func.func @wgrad_line
-// AVX2:       scf.for %{{.*}} = %c0 to %c32 step %c16 iter_args
-// AVX2-COUNT-3: scf.for %{{.*}} = %c1 to %c19 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>) {
-func.func @wgrad_line(%x: tensor<?x10x20x32xf32>, %dy: tensor<?x10x20x32xf32>) -> tensor<32x3x3x1xf32> {
+// 32 channels (4 vectors of 8) on AVX2 (16 registers): a cache line of
+// channels (2 vectors) takes one kernel row per pass (2 x (3 + 3) + 1 <=
+// 16, 2 x (6 + 3) + 1 > 16), and not even one vector's 9 accumulators fit
+// with the windows of 2 output rows (9 + 6 + 2); without them (9 + 3 + 2)
+// one vector (half a line) takes blocks of 3 output rows (the 8 ways of
+// 32 KiB), all kernel rows in one pass: 4 blocks per image (items = N x
+// 4), the interior loop carrying the 9 accumulators only and reading each
+// output row's 3 dy vectors per column, then 5 x rows.
+// CHECK-LABEL: func.func @wgrad_half_line
+// AVX2-LABEL: func.func @wgrad_half_line
+// AVX2-SAME: (%[[X:.*]]: tensor<?x10x20x32xf32>, %[[DY:.*]]: tensor<?x10x20x32xf32>)
+// AVX2-NOT: scf.forall
+// AVX2: arith.muli %{{.*}}, %c4
+// AVX2: tensor.empty() : tensor<3x3x32xf32>
+// AVX2: %[[OH:.*]] = arith.muli %{{.*}}, %c3
+// AVX2: scf.for %{{.*}} = %c0 to %c32 step %c8 iter_args
+// AVX2: scf.index_switch
+// AVX2: default {
+// AVX2:   scf.for %[[J:.*]] = %c1 to %c19 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>) {
+// AVX2-COUNT-3: vector.transfer_read %[[DY]][%{{.*}}, %[[OH]], %{{.*}}, %{{.*}}]
+// AVX2-COUNT-6: vector.transfer_read %[[DY]]
+// AVX2-COUNT-5: vector.transfer_read %[[X]]
+// AVX2-NOT:     vector.transfer_read
+// AVX2:     scf.yield
+func.func @wgrad_half_line(%x: tensor<?x10x20x32xf32>, %dy: tensor<?x10x20x32xf32>) -> tensor<32x3x3x1xf32> {
   %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] groups = 32 layout = channels_last
     : (tensor<?x10x20x32xf32>, tensor<?x10x20x32xf32>) -> tensor<32x3x3x1xf32>
   return %dw : tensor<32x3x3x1xf32>
@@ -123,15 +139,33 @@ func.func @wgrad_line(%x: tensor<?x10x20x32xf32>, %dy: tensor<?x10x20x32xf32>) -
 
 // -----
 
+// 32 channels on AVX2 (8 lanes) with a 4 x 3 kernel, whose 12 accumulators
+// leave no room for 3 dy vectors (12 + 3 + 2 > 16) to take blocks of
+// output rows: a block covers a cache line of channels (2 vectors of 8,
+// step 16) rather than the whole kernel of one vector: one kernel row per
+// pass over dy (2 x 3 accumulators + 2 x 2 carried dy vectors), four
+// passes.
+// CHECK-LABEL: func.func @wgrad_line
+// AVX2-LABEL: func.func @wgrad_line
+// AVX2:       scf.for %{{.*}} = %c0 to %c32 step %c16 iter_args
+// AVX2-COUNT-4: scf.for %{{.*}} = %c1 to %c19 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>) {
+func.func @wgrad_line(%x: tensor<?x10x20x32xf32>, %dy: tensor<?x10x20x32xf32>) -> tensor<32x4x3x1xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 2, 1] groups = 32 layout = channels_last
+    : (tensor<?x10x20x32xf32>, tensor<?x10x20x32xf32>) -> tensor<32x4x3x1xf32>
+  return %dw : tensor<32x4x3x1xf32>
+}
+
+// -----
+
 // 256 channels (1 KiB pixels: a channel offset meets 4 of the 64 L1 sets)
-// on AVX2 (32 KiB L1): 3 passes of one kernel row over a cache line of
-// channels, each re-reading dy; the 20 x columns in segments of 5 so that a
-// segment's dy stays in L1 for its passes: per channel block, segment
-// [0, 5) (border column 0, then columns 1..4), segments [5, 10) and
-// [10, 15) in a loop (columns counted from the segment start S, its window
-// loaded at dy columns S - 1 and S), then [15, 20) (columns 15..18 and the
-// border column 19). AVX-512 (one pass: the 3 kernel rows) keeps whole
-// rows.
+// on AVX2 (32 KiB L1), 4 x 3 kernel (as @wgrad_line): 4 passes of one
+// kernel row over a cache line of channels, each re-reading dy; the 20 x
+// columns in segments of 5 so that a segment's dy stays in L1 for its
+// passes: per channel block, segment [0, 5) (border column 0, then columns
+// 1..4), segments [5, 10) and [10, 15) in a loop (columns counted from the
+// segment start S, its window loaded at dy columns S - 1 and S), then [15,
+// 20) (columns 15..18 and the border column 19). AVX-512 (one pass: the 4
+// kernel rows) keeps whole rows.
 // CHECK-LABEL: func.func @wgrad_segments
 // CHECK:           scf.for %{{.*}} = %c1 to %c19 step %c1
 // CHECK-NOT:       step %c5
@@ -139,22 +173,22 @@ func.func @wgrad_line(%x: tensor<?x10x20x32xf32>, %dy: tensor<?x10x20x32xf32>) -
 // AVX2-LABEL: func.func @wgrad_segments
 // AVX2-SAME: (%[[X:.*]]: tensor<?x10x20x256xf32>, %[[DY:.*]]: tensor<?x10x20x256xf32>)
 // AVX2:          scf.for %{{.*}} = %c0 to %c256 step %c16 iter_args
-// AVX2-COUNT-3:    scf.for %{{.*}} = %c1 to %c5 step %c1 iter_args
+// AVX2-COUNT-4:    scf.for %{{.*}} = %c1 to %c5 step %c1 iter_args
 // AVX2:            scf.for %[[S:.*]] = %c5 to %c15 step %c5 iter_args
 // AVX2:              %[[PREV:.*]] = arith.addi %[[S]], %c-1
 // AVX2:              vector.transfer_read %[[DY]][%{{.*}}, %{{.*}}, %[[PREV]], %{{.*}}]
 // AVX2:              vector.transfer_read %[[DY]][%{{.*}}, %{{.*}}, %[[S]], %{{.*}}]
 // AVX2:              scf.for %[[I:.*]] = %c0 to %c5 step %c1 iter_args
 // AVX2-NEXT:           %[[J:.*]] = arith.addi %[[S]], %[[I]]
-// AVX2-COUNT-2:      scf.for %{{.*}} = %c0 to %c5 step %c1 iter_args
-// AVX2:              scf.yield %{{.*}} : tensor<3x3x256xf32>
-// AVX2-COUNT-3:    scf.for %{{.*}} = %c15 to %c19 step %c1 iter_args
+// AVX2-COUNT-3:      scf.for %{{.*}} = %c0 to %c5 step %c1 iter_args
+// AVX2:              scf.yield %{{.*}} : tensor<4x3x256xf32>
+// AVX2-COUNT-4:    scf.for %{{.*}} = %c15 to %c19 step %c1 iter_args
 // AVX2-NOT:        scf.for
 // AVX2:          return
-func.func @wgrad_segments(%x: tensor<?x10x20x256xf32>, %dy: tensor<?x10x20x256xf32>) -> tensor<256x3x3x1xf32> {
-  %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] groups = 256 layout = channels_last
-    : (tensor<?x10x20x256xf32>, tensor<?x10x20x256xf32>) -> tensor<256x3x3x1xf32>
-  return %dw : tensor<256x3x3x1xf32>
+func.func @wgrad_segments(%x: tensor<?x10x20x256xf32>, %dy: tensor<?x10x20x256xf32>) -> tensor<256x4x3x1xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 2, 1] groups = 256 layout = channels_last
+    : (tensor<?x10x20x256xf32>, tensor<?x10x20x256xf32>) -> tensor<256x4x3x1xf32>
+  return %dw : tensor<256x4x3x1xf32>
 }
 
 // -----

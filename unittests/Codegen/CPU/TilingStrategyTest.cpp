@@ -1598,20 +1598,56 @@ TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
   EXPECT_EQ(
       channelsLastTiling(K::FilterGradient, 256, avx512, 1, 3)->outputRowBlock,
       1);
-  // AVX2 (16 registers): one vector would take the 3 kernel rows in one
-  // pass (13 registers), but a block covers a cache line of channels (2
-  // vectors of 8) first: one kernel row per pass (2 x (3 + 3) + 1 = 13).
+  // AVX2 (16 registers): not even one vector fits with the carried
+  // windows of 2 output rows (9 + 6 + 2), but without them (9 + 3 + 2) one
+  // vector (half a line: a line of 2 vectors, 18 + 5, does not fit) takes
+  // blocks of output rows as L1 allows them (32 KiB: 3, 48 KiB: 5) rather
+  // than 3 passes of one kernel row over a line of channels.
   t = channelsLastTiling(K::FilterGradient, 256, avx2);
   EXPECT_EQ(t->lanes, 8);
   EXPECT_TRUE(t->inputStationary);
+  EXPECT_EQ(t->channelVectors, 1);
+  EXPECT_EQ(t->kernelRowBlock, 3);
+  EXPECT_EQ(t->outputRowBlock, 3);
+  EXPECT_FALSE(t->carryDyWindow);
+  CPUTarget avx2WideL1 = avx2;
+  avx2WideL1.l1DataBytes = 48 * 1024;
+  EXPECT_EQ(
+      channelsLastTiling(K::FilterGradient, 256, avx2WideL1)->outputRowBlock,
+      5);
+  // Not with one output row (then one vector, all 3 kernel rows in one
+  // pass), nor when the ways hold fewer than 2 (a 16 KiB L1, 4 ways: 2B + 2
+  // <= 4).
+  t = channelsLastTiling(K::FilterGradient, 256, avx2, 3, 3, /*rows=*/1);
+  EXPECT_EQ(t->outputRowBlock, 1);
+  EXPECT_TRUE(t->carryDyWindow);
+  CPUTarget avx2SmallL1 = avx2;
+  avx2SmallL1.l1DataBytes = 16 * 1024;
+  t = channelsLastTiling(K::FilterGradient, 256, avx2SmallL1);
+  EXPECT_EQ(t->outputRowBlock, 1);
+  EXPECT_EQ(t->channelVectors, 2);
+  EXPECT_EQ(t->kernelRowBlock, 1);
+  // A 4 x 3 kernel (12 + 3 + 2 > 16 even without the windows): a block
+  // covers a cache line of channels (2 vectors of 8) first, one kernel row
+  // per pass (2 x (3 + 3) + 1 = 13).
+  t = channelsLastTiling(K::FilterGradient, 256, avx2, 4, 3);
   EXPECT_EQ(t->channelVectors, 2);
   EXPECT_EQ(t->kernelRowBlock, 1);
   EXPECT_EQ(t->outputRowBlock, 1);
-  // Unless 2 vectors do not divide the full vectors (40 channels: 5): one
-  // vector, all 3 kernel rows.
+  // Nor when a pass takes the whole kernel: 40 channels (5 vectors, a line
+  // would not divide them): one vector, all 3 kernel rows, carried windows;
+  // 5x5 on AVX-512 (25 + 5 + 1 registers; without the windows 25 + 5 + 2
+  // = 32 spilled): one vector, the 5 kernel rows per output row.
   t = channelsLastTiling(K::FilterGradient, 40, avx2);
   EXPECT_EQ(t->channelVectors, 1);
   EXPECT_EQ(t->kernelRowBlock, 3);
+  EXPECT_EQ(t->outputRowBlock, 1);
+  EXPECT_TRUE(t->carryDyWindow);
+  t = channelsLastTiling(K::FilterGradient, 96, avx512, 5, 5, 56, 4);
+  EXPECT_EQ(t->channelVectors, 1);
+  EXPECT_EQ(t->kernelRowBlock, 5);
+  EXPECT_EQ(t->outputRowBlock, 1);
+  EXPECT_TRUE(t->carryDyWindow);
   // Stride 2 along the width: dy-stationary, a cache line of channels in
   // blocks of 2 + 1 kernel rows (12 and 6 of 12 accumulators).
   t = channelsLastTiling(K::FilterGradient, 256, avx2, 3, 3, 28, 2,
@@ -1678,31 +1714,35 @@ TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
 
 TEST(DepthwiseChannelsLast, InputStationarySegments) {
   using K = DepthwiseChannelsLastKind;
-  // Row h on AVX2: 3 passes of one kernel row over a cache line of
-  // channels (2 vectors of 8). 256 f32 channels are 1 KiB pixels: one
-  // channel offset meets 4 of the 64 L1 sets; 32 KiB (8 ways): 16 of
-  // those 32 lines per segment, 3 per column (dy, x of two passes): at
-  // most 5 columns, 28 columns in 6 segments of 5 (the last 3).
-  auto h = channelsLastTiling(K::FilterGradient, 256, avx2);
+  // Row h with a 4 x 3 kernel on AVX2: 4 passes of one kernel row over a
+  // cache line of channels (2 vectors of 8). 256 f32 channels are 1 KiB
+  // pixels: one channel offset meets 4 of the 64 L1 sets; 32 KiB (8 ways):
+  // 16 of those 32 lines per segment, 3 per column (dy, x of two passes):
+  // at most 5 columns, 28 columns in 6 segments of 5 (the last 3). (3 x 3
+  // takes blocks of output rows, whole rows.)
+  auto h = channelsLastTiling(K::FilterGradient, 256, avx2, 4, 3);
   ASSERT_TRUE(h.has_value());
   EXPECT_EQ(h->kernelRowBlock, 1);
-  EXPECT_EQ(getInputStationarySegmentColumns(*h, 256, 32, 3, 3, 28, avx2), 5);
+  EXPECT_EQ(getInputStationarySegmentColumns(*h, 256, 32, 4, 3, 28, avx2), 5);
+  auto h3 = channelsLastTiling(K::FilterGradient, 256, avx2);
+  ASSERT_TRUE(h3.has_value());
+  EXPECT_EQ(getInputStationarySegmentColumns(*h3, 256, 32, 3, 3, 28, avx2), 0);
   // 48 KiB (12 ways): at most 8 columns, 4 segments of 7.
   CPUTarget wideL1 = avx2;
   wideL1.l1DataBytes = 48 * 1024;
-  EXPECT_EQ(getInputStationarySegmentColumns(*h, 256, 32, 3, 3, 28, wideL1), 7);
+  EXPECT_EQ(getInputStationarySegmentColumns(*h, 256, 32, 4, 3, 28, wideL1), 7);
   // bf16 x (512 B pixels, 8 sets; a block of 2 x 8 lanes is half a line):
   // at most 10 columns, 3 segments of 10 (the last 8).
-  EXPECT_EQ(getInputStationarySegmentColumns(*h, 256, 16, 3, 3, 28, avx2), 10);
+  EXPECT_EQ(getInputStationarySegmentColumns(*h, 256, 16, 4, 3, 28, avx2), 10);
   // Pixels that are not a multiple of 4 KiB apart spread over more sets:
   // 96 channels (384 B, 6 lines: 32 sets) allow 42 columns (56: 2
   // segments of 28); 144 (576 B, 9 lines: every set) whole rows.
-  auto c96 = channelsLastTiling(K::FilterGradient, 96, avx2, 3, 3, 56, 2);
+  auto c96 = channelsLastTiling(K::FilterGradient, 96, avx2, 4, 3, 56, 2);
   ASSERT_TRUE(c96.has_value());
-  EXPECT_EQ(getInputStationarySegmentColumns(*c96, 96, 32, 3, 3, 56, avx2), 28);
-  auto c144 = channelsLastTiling(K::FilterGradient, 144, avx2, 3, 3, 56, 2);
+  EXPECT_EQ(getInputStationarySegmentColumns(*c96, 96, 32, 4, 3, 56, avx2), 28);
+  auto c144 = channelsLastTiling(K::FilterGradient, 144, avx2, 4, 3, 56, 2);
   ASSERT_TRUE(c144.has_value());
-  EXPECT_EQ(getInputStationarySegmentColumns(*c144, 144, 32, 3, 3, 56, avx2),
+  EXPECT_EQ(getInputStationarySegmentColumns(*c144, 144, 32, 4, 3, 56, avx2),
             0);
   // One pass over dy per row (AVX-512: the 3 kernel rows in one block),
   // dy-stationary tilings and rows of at most 4 columns: whole rows.
@@ -1717,7 +1757,7 @@ TEST(DepthwiseChannelsLast, InputStationarySegments) {
   EXPECT_FALSE(strided->inputStationary);
   EXPECT_EQ(getInputStationarySegmentColumns(*strided, 256, 32, 3, 3, 56, avx2),
             0);
-  EXPECT_EQ(getInputStationarySegmentColumns(*h, 256, 32, 3, 3, 4, avx2), 0);
+  EXPECT_EQ(getInputStationarySegmentColumns(*h, 256, 32, 4, 3, 4, avx2), 0);
   // 7x7 (one kernel row per pass on AVX2, a window of 7 dy vectors):
   // whole rows.
   auto cx = channelsLastTiling(K::FilterGradient, 384, avx2, 7, 7, 14, 6);
@@ -1728,7 +1768,7 @@ TEST(DepthwiseChannelsLast, InputStationarySegments) {
   // way) gives 4 (28 columns: 7 segments).
   CPUTarget tinyL1 = avx2;
   tinyL1.l1DataBytes = 4096;
-  EXPECT_EQ(getInputStationarySegmentColumns(*h, 256, 32, 3, 3, 28, tinyL1), 4);
+  EXPECT_EQ(getInputStationarySegmentColumns(*h, 256, 32, 4, 3, 28, tinyL1), 4);
 }
 
 TEST(DepthwiseChannelsLast, DataGradientBlocks) {

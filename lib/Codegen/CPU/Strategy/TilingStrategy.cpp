@@ -1343,7 +1343,10 @@ getGroupedFilterGradientTiling(int64_t channels, int64_t groupChannels,
 /// dy congruent modulo 4 KiB, 1 thread: 2 vectors x 2 output rows 0.24 ms,
 /// 1 x 7 0.29-0.31, 1 x 2 0.31-0.32, the old 2 vectors x 3 kernel rows per
 /// output row 0.28; at other offsets of dy 1 x 7 was fastest, 0.18-0.23
-/// against 0.21-0.28 for 2 x 2 and 0.24-0.28 for the old form).
+/// against 0.21-0.28 for 2 x 2 and 0.24-0.28 for the old form). When not
+/// even the windows of 2 output rows fit with a line of channels, nor the
+/// whole kernel in one pass, blocks of output rows that reload the windows
+/// from L1 (see below) come before blocks of kernel rows.
 static std::optional<DepthwiseChannelsLastTiling>
 getInputStationaryFilterGradientTiling(int64_t fullVectors, int64_t maxVectors,
                                        int64_t kernelRows, int64_t kernelCols,
@@ -1377,44 +1380,76 @@ getInputStationaryFilterGradientTiling(int64_t fullVectors, int64_t maxVectors,
     return vectors * (kernelRows * kernelCols + outputRowBlock * window) + 2 <=
            target.vectorRegisters;
   };
+  // Without the carried windows, B is bounded by L1 instead of the
+  // registers: per column, each of the B + KH - 1 x rows (stride and
+  // dilation 1 along the height assumed) and B dy rows brings a line per
+  // channel line, and with pixels a multiple of 4 KiB / V lines apart
+  // those lines of one column share a set: they must fit its ways (L1 /
+  // 4 KiB) so that each dy line stays for the window's next columns (1
+  // vector x 7 output rows carried, 16 such lines on 12 ways, thrashed
+  // when x and dy were congruent modulo 4 KiB: 0.29-0.31 ms on h). Its
+  // loop body is unrolled: at most kMaxRowBlockFMAs FMAs per column. The
+  // registers: the V KH KW accumulators, the x vector in flight, a zero
+  // and the KW dy vectors of a window. 0 when they do not fit.
+  constexpr int64_t kMaxRowBlockFMAs = 128;
+  int64_t ways = std::max<int64_t>(1, target.l1DataBytes / 4096);
+  auto reloadedOutputRows = [&](int64_t vectors) {
+    int64_t kernelFMAs = vectors * kernelRows * kernelCols;
+    int64_t rows = 0;
+    if (kernelFMAs + 2 + kernelCols <= target.vectorRegisters)
+      while (rows < outputRows && 2 * (rows + 1) + kernelRows - 1 <= ways &&
+             (rows + 1) * kernelFMAs <= kMaxRowBlockFMAs)
+        ++rows;
+    return rows;
+  };
+  auto reloadWindows = [&](int64_t vectors, int64_t rowBlock) {
+    t.channelVectors = vectors;
+    t.kernelRowBlock = kernelRows;
+    t.carryDyWindow = false;
+    t.outputRowBlock = balancedBlock(outputRows, rowBlock);
+    return t;
+  };
   if (kernelRows > 1 && outputRows > 1 && fitsOutputRows(lineBlock, 2)) {
     int64_t vectors = lineBlock;
     while (vectors < maxVectors && fitsOutputRows(vectors + 1, 2))
       ++vectors;
-    t.channelVectors = largestDivisorAtMost(fullVectors, vectors);
+    vectors = largestDivisorAtMost(fullVectors, vectors);
     int64_t rowBlock = 2;
-    while (rowBlock < outputRows &&
-           fitsOutputRows(t.channelVectors, rowBlock + 1))
+    while (rowBlock < outputRows && fitsOutputRows(vectors, rowBlock + 1))
       ++rowBlock;
-    t.kernelRowBlock = kernelRows;
-    // Without the carried windows, B is bounded by L1 instead of the
-    // registers: per column, each of the B + KH - 1 x rows (stride and
-    // dilation 1 along the height assumed) and B dy rows brings a line per
-    // channel line, and with pixels a multiple of 4 KiB / V lines apart
-    // those lines of one column share a set: they must fit its ways (L1 /
-    // 4 KiB) so that each dy line stays for the window's next columns (1
-    // vector x 7 output rows carried, 16 such lines on 12 ways, thrashed
-    // when x and dy were congruent modulo 4 KiB: 0.29-0.31 ms on h). Its
-    // loop body is unrolled: at most kMaxRowBlockFMAs FMAs per column.
-    constexpr int64_t kMaxRowBlockFMAs = 128;
-    int64_t ways = std::max<int64_t>(1, target.l1DataBytes / 4096);
-    int64_t kernelFMAs = t.channelVectors * kernelRows * kernelCols;
-    int64_t reloaded = 0;
-    if (t.channelVectors * kernelRows * kernelCols + 2 + kernelCols <=
-        target.vectorRegisters)
-      while (reloaded < outputRows &&
-             2 * (reloaded + 1) + kernelRows - 1 <= ways &&
-             (reloaded + 1) * kernelFMAs <= kMaxRowBlockFMAs)
-        ++reloaded;
     // Rows read from L2 per output row: (2B + KH - 1) / B, fewer with the
     // larger block.
+    int64_t reloaded = reloadedOutputRows(vectors);
     if (reloaded > rowBlock && (2 * reloaded + kernelRows - 1) * rowBlock <
-                                   (2 * rowBlock + kernelRows - 1) * reloaded) {
-      rowBlock = reloaded;
-      t.carryDyWindow = false;
-    }
+                                   (2 * rowBlock + kernelRows - 1) * reloaded)
+      return reloadWindows(vectors, reloaded);
+    t.channelVectors = vectors;
+    t.kernelRowBlock = kernelRows;
     t.outputRowBlock = balancedBlock(outputRows, rowBlock);
     return t;
+  }
+  // When not even the windows of 2 output rows fit with a cache line of
+  // channels (AVX2, 3x3: 2 x (9 + 6) + 2 > 16) and a pass over a line
+  // cannot take the whole kernel either (2 x (6 + 3) + 1 > 16: KH passes
+  // of one kernel row, each re-reading a row of x and, unless a segment of
+  // it stays in L1, of dy), blocks of output rows without the windows may
+  // still fit, with fewer vectors: half a line (1 vector of 8 f32), whose
+  // other half the next block reads again from L2. Per column and vector,
+  // B = 3 output rows: 5 x loads and 9 L1 dy loads for 27 FMAs, all its
+  // registers live at once, against 2 loads per 3 FMAs in passes whose
+  // accumulators LLVM promoted to registers across a segment's 3 passes
+  // and spilled (row h on AVX2: 57 stack accesses per 90 FMAs; llvm-mca
+  // on znver5: 1.6 FMAs per cycle, the row block 2.0). Not when a pass
+  // takes the whole kernel (5x5 on AVX-512: 25 accumulators + a window of
+  // 5; without the windows, 25 + 5 + 2 = 32 registers spilled 86 stack
+  // accesses per 85 FMAs).
+  if (kernelRows > 1 && outputRows > 1 && rowsFit < kernelRows) {
+    int64_t vectors = largestDivisorAtMost(fullVectors, lineBlock);
+    while (vectors > 1 && reloadedOutputRows(vectors) < 2)
+      vectors = largestDivisorAtMost(fullVectors, vectors - 1);
+    int64_t reloaded = reloadedOutputRows(vectors);
+    if (reloaded >= 2)
+      return reloadWindows(vectors, reloaded);
   }
   t.kernelRowBlock = balancedBlock(kernelRows, rowsFit);
   t.channelVectors = largestDivisorAtMost(
