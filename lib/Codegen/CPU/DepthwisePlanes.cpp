@@ -256,6 +256,64 @@ public:
     return vector::ShuffleOp::create(bb, l, v, zeros, down);
   }
 
+  /// Lanes [lo, hi) of the vector at static column `col` (negative in the
+  /// low padding) of the row at `rowIdx` in `source` (`rowSize` elements),
+  /// zeros elsewhere, as one shuffle of the row's whole vectors (columns
+  /// [q * lanes, (q + 1) * lanes), zeros beyond the row) that it spans:
+  /// every column shift of a row then reuses the same two loads, which do
+  /// not split more cache lines than the row itself, where a load at each
+  /// shifted column splits one nearly always.
+  Value shiftedRowVector(OpBuilder &bb, Value source, ArrayRef<Value> rowIdx,
+                         int64_t col, int64_t lo, int64_t hi,
+                         int64_t rowSize) {
+    int64_t lanes = tiling.lanes;
+    int64_t q = floorDiv(col, lanes), shift = col - q * lanes;
+    Value zeros = arith::ConstantOp::create(
+        bb, loc, vecType,
+        DenseElementsAttr::get(vecType, bb.getFloatAttr(accType, 0.0)));
+    // Whole vector q of the row, and how many of its lanes hold columns of
+    // the row (the others are zeros); a vector outside the row or without
+    // a lane of [lo, hi) is not read.
+    auto wholeVector = [&](int64_t v, bool needed) -> std::pair<Value, int64_t> {
+      int64_t start = v * lanes, valid = std::min(lanes, rowSize - start);
+      if (!needed || start < 0 || valid <= 0)
+        return {zeros, 0};
+      SmallVector<Value> idx(rowIdx.begin(), rowIdx.end());
+      idx.push_back(indexConstant(bb, loc, start));
+      return {readVector(bb, loc, source, idx, valid == lanes, valid), valid};
+    };
+    auto [low, lowValid] = wholeVector(q, shift + lo < lanes);
+    auto [high, highValid] = wholeVector(q + 1, shift + hi > lanes);
+    // Lane j is lane shift + j of low ++ high; lanes outside [lo, hi) take
+    // a lane known to be zero, or else a select zeroes them.
+    std::optional<int64_t> zeroLane;
+    if (lowValid < lanes)
+      zeroLane = lowValid;
+    else if (highValid < lanes)
+      zeroLane = lanes + highValid;
+    SmallVector<int64_t> indices;
+    bool select = false;
+    for (int64_t j = 0; j < lanes; ++j) {
+      int64_t from = shift + j;
+      bool isZero = from < lanes ? from >= lowValid : from - lanes >= highValid;
+      if ((j >= lo && j < hi) || isZero) {
+        indices.push_back(from);
+      } else if (zeroLane) {
+        indices.push_back(*zeroLane);
+      } else {
+        indices.push_back(from);
+        select = true;
+      }
+    }
+    Value v = vector::ShuffleOp::create(bb, loc, low, high, indices);
+    if (!select)
+      return v;
+    Value mask = vector::CreateMaskOp::create(
+        bb, loc, VectorType::get({lanes}, bb.getI1Type()),
+        ValueRange{indexConstant(bb, loc, hi)});
+    return arith::SelectOp::create(bb, loc, mask, v, zeros);
+  }
+
   /// The `lanes` elements of `source` at `idx` (zeros beyond its end
   /// unless `inBounds`, and beyond the first `validLanes` if given), in the
   /// accumulator type.
@@ -693,6 +751,9 @@ public:
                      int64_t hi) -> Value {
       if (!staticCol)
         return readVector(sb, loc, input, {n, channel, row, col}, true);
+      if (tiling.shiftsColumnsInRegisters)
+        return shiftedRowVector(sb, input, {n, channel, row}, *staticCol, lo,
+                                hi, inCols);
       int64_t start = *staticCol + lo;
       SmallVector<Value> idx = {n, channel, row, indexConstant(sb, loc, start)};
       bool inBounds = start + lanes <= inCols;

@@ -14,8 +14,12 @@
 // (no scratch plane): per row one full vector of dy times 9 vectors of x
 // and the last 4 columns, dy and x read masked at the row's end (zeros
 // beyond it: an inf or NaN there must not reach the sums; no select per
-// FMA); column -1 (the low padding) as x read masked from column 0 and
-// shifted right one lane. Row 0 (above the plane: kernel row 0 left out),
+// FMA). Each x row is read as its two whole vectors (columns 0-15, and
+// 16-19 masked) and every kernel column's vector is one shuffle of them:
+// column -1 (the low padding) shifted right one lane over zeros, column
+// 15 on with the lanes past the output row's end (x[19] included) taken
+// from the masked vector's zeros, column 17 on shifted left over zeros;
+// no load at a shifted column, which would split a cache line. Row 0 (above the plane: kernel row 0 left out),
 // rows 1 to 8 in blocks of two (the second row's reads of the first row's
 // x fold), row 9 (below: kernel row 2 left out). After the images, one
 // horizontal sum per filter and tap.
@@ -28,15 +32,20 @@
 // CHECK:     scf.for %[[FL:.*]] = %c0 to %{{.*}} step %c1 iter_args({{.*}}) -> (tensor<2x9x16xf32>)
 // CHECK:       vector.transfer_read %{{.*}}[%[[FL]], %c0, %c0], %{{.*}} {in_bounds = [true, true]} : tensor<2x9x16xf32>, vector<9x16xf32>
 // CHECK:       %[[DY0:.*]] = vector.transfer_read %[[DY]][%[[I]], %{{.*}}, %c0, %c0]{{.*}}{in_bounds = [true]}
-// CHECK:       %[[M15:.*]] = vector.constant_mask [15] : vector<16xi1>
-// CHECK:       %[[XL:.*]] = vector.transfer_read %[[X]][%[[I]], %{{.*}}, %c0, %c0], %{{.*}}, %[[M15]] {in_bounds = [true]}
-// CHECK:       %[[XS:.*]] = vector.shuffle %[[XL]], %{{.*}} [16, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
+// CHECK:       %[[XL:.*]] = vector.transfer_read %[[X]][%[[I]], %{{.*}}, %c0, %c0], %{{.*}} {in_bounds = [true]}
+// CHECK:       %[[XS:.*]] = vector.shuffle %{{.*}}, %[[XL]] [15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30]
 // CHECK:       vector.fma %[[XS]], %[[DY0]], %{{.*}} : vector<16xf32>
 // CHECK-COUNT-5: vector.fma
 // CHECK:       %[[DYT:.*]] = vector.transfer_read %[[DY]][%[[I]], %{{.*}}, %c0, %c16], %{{.*}} : tensor<?x4x10x20xf32>, vector<16xf32>
-// CHECK:       %[[M3:.*]] = vector.constant_mask [3] : vector<16xi1>
-// CHECK:       %[[XT:.*]] = vector.transfer_read %[[X]][%[[I]], %{{.*}}, %c0, %c17], %{{.*}}, %[[M3]] : tensor<?x4x10x20xf32>, vector<16xf32>
+// CHECK:       %[[XA:.*]] = vector.transfer_read %[[X]][%[[I]], %{{.*}}, %c0, %c0], %{{.*}} {in_bounds = [true]}
+// CHECK:       %[[M4:.*]] = vector.constant_mask [4] : vector<16xi1>
+// CHECK:       %[[XB:.*]] = vector.transfer_read %[[X]][%[[I]], %{{.*}}, %c0, %c16], %{{.*}}, %[[M4]] : tensor<?x4x10x20xf32>, vector<16xf32>
+// CHECK:       %[[XT:.*]] = vector.shuffle %[[XA]], %[[XB]] [15, 16, 17, 18, 20, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30]
 // CHECK:       vector.fma %[[XT]], %[[DYT]], %{{.*}} : vector<16xf32>
+// CHECK:       vector.fma
+// CHECK:       %[[XC:.*]] = vector.transfer_read %[[X]][%[[I]], %{{.*}}, %c0, %c16]
+// CHECK:       %[[XU:.*]] = vector.shuffle %[[XC]], %{{.*}} [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
+// CHECK:       vector.fma %[[XU]], %[[DYT]], %{{.*}} : vector<16xf32>
 // CHECK:       scf.for %{{.*}} = %c1 to %c9 step %c2 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK-COUNT-36: vector.fma
 // CHECK-NOT:     vector.fma

@@ -1464,6 +1464,14 @@ TEST(DepthwisePlanes, FilterGradientsReadTwoDimensionalInputInPlace) {
   };
   EXPECT_TRUE(wgrad({28, 28}, avx512, 9, 1, true, 2, 2)->readsInputRows);
   EXPECT_TRUE(wgrad({28, 28}, avx2, 9, 1, true, 2, 2)->readsInputRows);
+  // AVX-512 shifts the edge columns in registers (one two-source shuffle
+  // each); AVX2 has no single-instruction cross-lane shift of two vectors.
+  EXPECT_TRUE(
+      wgrad({28, 28}, avx512, 9, 1, true, 2, 2)->shiftsColumnsInRegisters);
+  EXPECT_FALSE(
+      wgrad({28, 28}, avx2, 9, 1, true, 2, 2)->shiftsColumnsInRegisters);
+  EXPECT_FALSE(
+      wgrad({28, 28}, avx512, 9, 1, false, 2, 2)->shiftsColumnsInRegisters);
   // Not: bf16 (no masked loads), an innermost stride, 1-D and 3-D planes,
   // convolutions.
   EXPECT_FALSE(wgrad({28, 28}, avx512, 9, 1, false, 2, 2)->readsInputRows);

@@ -620,6 +620,10 @@ struct DepthwisePlaneTiling {
   /// from a zero-bordered scratch copy of each plane, whose loads and
   /// stores cost about a quarter of a 3x3 kernel's time.
   bool readsInputRows = false;
+  /// With readsInputRows: the x vectors of the unrolled edge columns are
+  /// shuffles of a row's whole vectors (one two-source shift each) rather
+  /// than a load at every shifted column.
+  bool shiftsColumnsInRegisters = false;
 };
 
 /// Whether a channels-first grouped filter gradient with `groupChannels`
