@@ -850,6 +850,31 @@ TEST(WgradGemm, AVX2BlocksFit) {
   EXPECT_EQ(getGemmTiling(64, 64, 56, 32, avx2).laneTile, 32);
 }
 
+// Register blocks leave room for their operands (fitsGemmRegisters): on
+// AVX2 the stem's 3 x 4 block (12 accumulators, 3 broadcasts, a vector)
+// spilled, 3 x 2 does not; 96 rows take 2 x 4 instead of 3 x 4. AVX-512
+// keeps its blocks.
+TEST(WgradGemm, AVX2BlocksLeaveOperandRegisters) {
+  EXPECT_FALSE(fitsGemmRegisters(3, 4, avx2));
+  EXPECT_TRUE(fitsGemmRegisters(3, 2, avx2));
+  EXPECT_TRUE(fitsGemmRegisters(2, 4, avx2));
+  EXPECT_TRUE(fitsGemmRegisters(4, 4, avx512));
+  GemmTiling g = getGemmTiling(3, 64, 112, 32, avx2);
+  EXPECT_EQ(g.rowTile, 3);
+  EXPECT_EQ(g.laneTile, 16);
+  g = getGemmTiling(96, 64, 56, 32, avx2);
+  EXPECT_EQ(g.rowTile * g.laneTile / 8, 8);
+  g = getGemmTiling(3, 64, 112, 32, avx512);
+  EXPECT_EQ(g.rowTile, 3);
+  EXPECT_EQ(g.laneTile, 64);
+  for (int64_t a : {1, 2, 3, 5, 6, 7, 9, 96, 192})
+    for (int64_t b : {8, 16, 24, 32, 64, 67, 96}) {
+      GemmTiling t = getGemmTiling(a, b, 56, 32, avx2);
+      EXPECT_TRUE(fitsGemmRegisters(t.rowTile, (t.laneTile + 7) / 8, avx2))
+          << a << "x" << b;
+    }
+}
+
 // Passes of output rows (getGemmPassRows): as many rows as keep the lane
 // operand's slices (and a line of the broadcast operand per position) in
 // three quarters of L1, a divisor of the block's rows.

@@ -473,6 +473,18 @@ struct GemmTiling {
   /// lane operand then stays in L1 while every row block reads it.
   bool laneBlocksOuter = false;
 };
+/// Whether a GEMM register block of `rows` broadcast rows x `vectors`
+/// vectors of lanes compiles without spills on `target`: its accumulators,
+/// the smaller of its operand sets (held while the other streams through one
+/// register) and a spare fit the vector registers. On AVX2's 16 registers a
+/// 3 x 4 block (12 + 3 + 1) does not: LLVM spilled its four lane vectors and
+/// an accumulator, whose chain through the stack made the stem's filter
+/// gradient latency-bound (51% of the FMA peak; 3 x 2 has no spill). The
+/// AVX-512 blocks (4 x 4: 21 of 32) always fit.
+bool fitsGemmRegisters(int64_t rows, int64_t vectors, const CPUTarget &target);
+
+/// The register block (chooseRegisterBlock, at most kMaxGemmRows rows and
+/// four vectors) with the fewest accumulators given up for fitsGemmRegisters.
 GemmTiling getGemmTiling(int64_t a, int64_t b, int64_t innerReduction,
                          int64_t accBits, const CPUTarget &target);
 

@@ -665,6 +665,16 @@ static constexpr int64_t kMaxGemmRows = 4;
 /// Unrolled outer products per step of the innermost reduction loop.
 static constexpr int64_t kGemmReductionUnroll = 8;
 
+bool mlir::convgrad::cpu::fitsGemmRegisters(int64_t rows, int64_t vectors,
+                                             const CPUTarget &target) {
+  if (rows * vectors <= 1)
+    return true;
+  // The accumulators, the smaller operand set held while the other streams
+  // through one register, and a spare: LLVM loads two adjacent broadcast
+  // elements at once (vmovsd, then a shuffle), which holds one more.
+  return rows * vectors + std::min(rows, vectors) + 1 < target.vectorRegisters;
+}
+
 GemmTiling mlir::convgrad::cpu::getGemmTiling(int64_t a, int64_t b,
                                         int64_t innerReduction,
                                         int64_t accBits,
@@ -675,9 +685,17 @@ GemmTiling mlir::convgrad::cpu::getGemmTiling(int64_t a, int64_t b,
   // block of the remainder.
   t.rowSplit = rowRemainderSplit(a, kMaxGemmRows);
   t.laneSplit = laneRemainderSplit(b, lanes, 4 * lanes);
-  RegisterBlock block = chooseRegisterBlock(
-      t.rowSplit ? t.rowSplit : a, t.laneSplit ? t.laneSplit : b,
-      kMaxGemmRows, 4 * lanes, lanes, maxAccumulatorRegisters(target));
+  int64_t blockRows = t.rowSplit ? t.rowSplit : a;
+  int64_t blockLanes = t.laneSplit ? t.laneSplit : b;
+  RegisterBlock block;
+  for (int64_t maxAccumulators = maxAccumulatorRegisters(target);
+       maxAccumulators >= 1; --maxAccumulators) {
+    block = chooseRegisterBlock(blockRows, blockLanes, kMaxGemmRows,
+                                4 * lanes, lanes, maxAccumulators);
+    if (fitsGemmRegisters(block.rows, (block.lanes + lanes - 1) / lanes,
+                          target))
+      break;
+  }
   t.rowTile = block.rows;
   t.laneTile = block.lanes;
   t.reductionTile = largestDivisorAtMost(innerReduction, kGemmReductionUnroll);
