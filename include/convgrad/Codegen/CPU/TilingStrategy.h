@@ -473,6 +473,7 @@ struct GemmTiling {
   /// lane operand then stays in L1 while every row block reads it.
   bool laneBlocksOuter = false;
 };
+
 /// Whether a GEMM register block of `rows` broadcast rows x `vectors`
 /// vectors of lanes compiles without spills on `target`: its accumulators,
 /// the smaller of its operand sets (held while the other streams through one
