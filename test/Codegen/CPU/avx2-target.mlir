@@ -2,25 +2,34 @@
 // that compiles: the tiling strategy sizes the register blocks for 16
 // registers, and LLVM generates AVX2 code for the functions.
 //
-// 1. The blocks: 2 columns x 32 channels for the data gradient's
-//    convolution (56 columns, 64 channels: 8 accumulator registers, where
-//    AVX-512 takes 4 x 64), 2 x 32 for the filter gradient's GEMMs.
+// 1. The blocks: the data gradient's convolution (56 columns, 64 channels)
+//    in blocks of 6 columns x 16 channels (12 accumulator registers, where
+//    AVX-512 takes 4 x 64) over a loop of the kernel columns: one tap's 2
+//    filter vectors in registers (3 unrolled taps' 6 would leave room for
+//    8 accumulators, too few to hide the FMA latency); the 2 columns left
+//    in 2 x 32 blocks; 2 x 32 for the filter gradient's GEMMs.
 // RUN: convgrad-opt %s --pass-pipeline="builtin.module(convgrad-cpu-set-target{target-cpu=znver3},convgrad-cpu-wgrad-to-gemm,convgrad-decompose,convgrad-to-linalg,canonicalize,func.func(convgrad-tile-and-vectorize,convgrad-tile-and-vectorize-contractions),canonicalize)" \
 // RUN:   | FileCheck %s --check-prefix=BLOCKS
 // BLOCKS: module attributes {convgrad.cpu_target = {cpu = "znver3", {{.*}}vector_bits = 256 : i64, vector_registers = 16 : i64}}
 // BLOCKS-LABEL: func.func @dgrad
+// BLOCKS:         scf.for %{{.*}} = %c0 to %c54 step %c6
+// BLOCKS:           scf.for %{{.*}} = %c0 to %c3 step %c1 iter_args(%{{.*}}) -> (vector<1x6x16xf32>)
+// BLOCKS:             scf.for %{{.*}} = %c0 to %c3 step %c1 iter_args(%{{.*}}) -> (vector<1x6x16xf32>)
+// BLOCKS:               scf.for %{{.*}} = %c0 to %c64 step %c1 iter_args(%{{.*}}) -> (vector<1x6x16xf32>)
+// BLOCKS:                 vector.contract {{.*}} into vector<1x6x16xf32>
 // BLOCKS:         vector.contract {{.*}} into vector<1x2x32xf32>
 // BLOCKS-NOT:     vector<{{.*}}x64xf32>
 // BLOCKS-LABEL: func.func @wgrad
 // BLOCKS:         linalg.fill
 // BLOCKS:         vector.contract {{.*}} : vector<8x2xf32>, vector<8x32xf32> into vector<2x32xf32>
 //
-// 2. The LLVM functions carry the target; the FMAs of a block row are 32
-//    lanes (4 AVX2 registers), and the machine code has no 512-bit
+// 2. The LLVM functions carry the target; the FMAs of a block row are 16
+//    or 32 lanes (2 or 4 AVX2 registers), and the machine code has no 512-bit
 //    instruction and no spill or reload in any block that runs FMAs.
 // RUN: convgrad-opt %s --convgrad-cpu-pipeline="target-cpu=znver3" | FileCheck %s --check-prefix=LLVM
 // LLVM-NOT: convgrad.cpu_target
 // LLVM: llvm.func @dgrad({{.*}}target_cpu = "znver3"
+// LLVM: llvm.intr.fmuladd({{.*}}) : (vector<16xf32>, vector<16xf32>, vector<16xf32>) -> vector<16xf32>
 // LLVM: llvm.intr.fmuladd({{.*}}) : (vector<32xf32>, vector<32xf32>, vector<32xf32>) -> vector<32xf32>
 // LLVM-NOT: vector<64xf32>
 // RUN: convgrad-opt %s --convgrad-cpu-pipeline="target-cpu=znver3" | mlir-translate --mlir-to-llvmir \

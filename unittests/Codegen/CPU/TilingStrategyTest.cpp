@@ -37,11 +37,27 @@ int64_t outputChannelTile(const ConvTiling &t) {
 
 /// (columns, channels) of the register block of a 2-D convolution with
 /// `ow` output columns and `f` output channels, 3x3 kernel, `c` inputs.
+/// The tiling of a conv_2d_nhwc_hwcf, or of the first part of its splits.
+std::optional<ConvTiling> firstPartTiling(std::vector<int64_t> ranges,
+                                          const CPUTarget &target) {
+  std::optional<ConvTiling> t =
+      getConvTiling(ConvKind::Conv2DNhwcHwcf, ranges, 32, target);
+  while (t && !t->split.empty()) {
+    for (size_t d = 0; d < ranges.size(); ++d)
+      if (t->split[d] != 0)
+        ranges[d] = t->split[d];
+    t = getConvTiling(ConvKind::Conv2DNhwcHwcf, ranges, 32, target);
+  }
+  return t;
+}
+
 std::pair<int64_t, int64_t> convBlock(int64_t ow, int64_t f, int64_t c,
                                       const CPUTarget &target) {
-  std::optional<ConvTiling> t = getConvTiling(
-      ConvKind::Conv2DNhwcHwcf, {8, ow, ow, f, 3, 3, c}, 32, target);
+  std::optional<ConvTiling> t = firstPartTiling({8, ow, ow, f, 3, 3, c},
+                                                target);
   EXPECT_TRUE(t.has_value());
+  if (!t)
+    return {0, 0};
   return {t->inner[2], outputChannelTile(*t)};
 }
 
@@ -69,8 +85,10 @@ TEST(Target, Presets) {
 
 // The benchmark rows' convolution register blocks. AVX-512: 4 x 64 for 56
 // and 28 columns, 7 x 32 for 14 (what the pipeline has used since the
-// register-block rule); AVX2: blocks within 12 of 16 registers (2 x 32:
-// 8 accumulators, which LLVM orders 12 filter vectors around).
+// register-block rule); AVX2: blocks within 12 of 16 registers, of a
+// loop over the kernel columns (6 x 16 and 5 x 16: 10-12 accumulators, one
+// tap's 2 filter vectors and a broadcast; the unrolled 3 taps left room
+// for 2 x 32, 8 accumulators that wait on the FMA latency).
 TEST(ConvTiling, BenchmarkRowsAVX512) {
   EXPECT_EQ(convBlock(56, 64, 64, avx512), (Block{4, 64}));
   EXPECT_EQ(convBlock(28, 128, 128, avx512), (Block{4, 64}));
@@ -84,8 +102,13 @@ TEST(ConvTiling, BenchmarkRowsAVX2) {
     EXPECT_LE(columns * ((channels + 7) / 8), 12) << ow << "x" << f;
     EXPECT_EQ(channels % 8, 0) << "whole AVX2 vectors";
   }
-  EXPECT_EQ(convBlock(56, 64, 64, avx2), (Block{2, 32}));
-  EXPECT_EQ(convBlock(14, 256, 256, avx2), (Block{2, 32}));
+  EXPECT_EQ(convBlock(56, 64, 64, avx2), (Block{6, 16}));
+  EXPECT_EQ(convBlock(14, 256, 256, avx2), (Block{5, 16}));
+  std::optional<ConvTiling> t = getConvTiling(
+      ConvKind::Conv2DNhwcHwcf, {8, 56, 54, 64, 3, 3, 64}, 32, avx2);
+  ASSERT_TRUE(t.has_value());
+  ASSERT_EQ(t->inner.size(), 7u) << "no split of 54 = 9 x 6 columns";
+  EXPECT_EQ(t->inner[5], 1) << "a loop over the kernel columns";
 }
 
 TEST(Divisors, RemainderSplits) {
@@ -131,13 +154,17 @@ std::vector<std::vector<int64_t>> splitParts(const std::vector<int64_t> &ranges,
 // The cycle model of a register block's reduction step (3 taps): 4 x 4
 // vectors is FMA-bound (48 FMAs on 2 units) as much as its streamed filter
 // (12 vectors at 32 bytes per cycle); one column of 4 vectors waits on the
-// FMA latency (3 chained FMAs per accumulator), or on L2 when streamed.
+// FMA latency (3 chained FMAs per accumulator, 5 cycles each), or on L2
+// when streamed. AVX2's 2 x 4 vectors wait on the latency too (24 FMAs in
+// 12 cycles, 3 chained in 15), a tap of 6 x 2 does not.
 TEST(ConvRowTiling, StepCycles) {
   EXPECT_DOUBLE_EQ(convBlockStepCycles(4, 4, 3, true, avx512), 24);
   EXPECT_DOUBLE_EQ(convBlockStepCycles(8, 2, 3, true, avx512), 24);
-  EXPECT_DOUBLE_EQ(convBlockStepCycles(1, 4, 3, false, avx512), 12);
+  EXPECT_DOUBLE_EQ(convBlockStepCycles(1, 4, 3, false, avx512), 15);
   EXPECT_DOUBLE_EQ(convBlockStepCycles(1, 4, 3, true, avx512), 24);
-  EXPECT_DOUBLE_EQ(convBlockStepCycles(2, 4, 1, false, avx512), 4);
+  EXPECT_DOUBLE_EQ(convBlockStepCycles(2, 4, 1, false, avx512), 5);
+  EXPECT_DOUBLE_EQ(convBlockStepCycles(2, 4, 3, false, avx2), 15);
+  EXPECT_DOUBLE_EQ(convBlockStepCycles(6, 2, 1, false, avx2), 6);
 }
 
 TEST(ConvRowTiling, Choice) {
@@ -156,6 +183,14 @@ TEST(ConvRowTiling, Choice) {
   row = chooseConvRowTiling(57, 3, 3, perChannel, 8, 32, avx512);
   EXPECT_EQ(row.block, (RegisterBlock{8, 3}));
   EXPECT_EQ(row.widthSplit, 56);
+  EXPECT_FALSE(row.tapLoop);
+  // AVX2, 14 columns of 256 channels, 3 taps: unrolled, only 2 x 32 fit
+  // (8 accumulators, 12 filter vectors), latency-bound; a tap loop of
+  // 5 x 16 blocks and a 4-column part keeps 10 accumulators busy.
+  row = chooseConvRowTiling(14, 256, 3, 9 * 256 * 4, 8, 32, avx2);
+  EXPECT_EQ(row.block, (RegisterBlock{5, 16}));
+  EXPECT_EQ(row.widthSplit, 10);
+  EXPECT_TRUE(row.tapLoop);
   // Every block fits the registers with one kernel row of filter vectors
   // and a broadcast, on both targets.
   for (const CPUTarget &target : {avx2, avx512})
@@ -170,9 +205,12 @@ TEST(ConvRowTiling, Choice) {
           EXPECT_LE(row.block.rows, 8);
           EXPECT_LE(row.block.rows * vectors,
                     maxAccumulatorRegisters(target));
-          // A kernel row of filter vectors and a broadcast fit beside
-          // the accumulators, or those take half of the registers at most.
-          EXPECT_TRUE(row.block.rows * vectors + taps * vectors + 1 <=
+          // A kernel row of filter vectors (one tap's in a tap loop) and a
+          // broadcast fit beside the accumulators, or those take half of
+          // the registers at most.
+          int64_t stepTaps = row.tapLoop ? 1 : taps;
+          EXPECT_TRUE(!row.tapLoop || taps > 1);
+          EXPECT_TRUE(row.block.rows * vectors + stepTaps * vectors + 1 <=
                           target.vectorRegisters ||
                       2 * row.block.rows * vectors <= target.vectorRegisters)
               << width << " x " << channels << " taps " << taps;
@@ -283,12 +321,13 @@ TEST(ConvTiling, FilterCacheBlocks) {
 }
 
 TEST(ConvTiling, PackedFilterBlocks) {
-  // The c_3x3_c256 data gradient: 7 x 32 register tiles of 256 output
-  // channels, filter rows 1 KiB apart; the filter is packed in blocks of
-  // the tile's 32 channels, which the cache block tiles.
+  // The c_3x3_c256 data gradient: 7 x 32 register tiles (AVX2: 5 x 16 of
+  // the first 10 columns) of 256 output channels, filter rows 1 KiB apart;
+  // the filter is packed in blocks of the tile's channels, which the cache
+  // block tiles.
   for (const CPUTarget &target : {avx2, avx512}) {
-    std::optional<ConvTiling> t = getConvTiling(
-        ConvKind::Conv2DNhwcHwcf, {8, 14, 14, 256, 3, 3, 256}, 32, target);
+    std::optional<ConvTiling> t =
+        firstPartTiling({8, 14, 14, 256, 3, 3, 256}, target);
     ASSERT_TRUE(t.has_value());
     ASSERT_FALSE(t->cacheBlock.empty());
     EXPECT_EQ(t->filterBlock, t->cacheBlock[3]);
@@ -324,8 +363,7 @@ TEST(ConvTiling, RegisterBlocksStartFromZero) {
           std::vector<int64_t>{8, 14, 14, 256, 3, 3, 256},
           std::vector<int64_t>{8, 7, 7, 512, 3, 3, 512},
           std::vector<int64_t>{64, 3, 3, 256, 14, 14, 8}}) {
-      std::optional<ConvTiling> t =
-          getConvTiling(ConvKind::Conv2DNhwcHwcf, ranges, 32, target);
+      std::optional<ConvTiling> t = firstPartTiling(ranges, target);
       ASSERT_TRUE(t.has_value());
       bool channelBlocks = !t->cacheBlock.empty() && t->cacheBlock[6] != 0;
       EXPECT_EQ(t->fillInRegisterTile, !channelBlocks) << ranges[6];

@@ -180,10 +180,13 @@ bool vectorizeAlongWidthOrSaveTransposes(const WidthFormCandidate &conv,
 /// (conv_2d_nhwc_hwcf): `block` is `rows` output columns x `lanes` output
 /// channels; when `widthSplit` > 0 it tiles the first `widthSplit` columns
 /// and the columns after them are a part of their own (remainderSplit),
-/// tiled by its own decision.
+/// tiled by its own decision. With `tapLoop` the kernel columns are a loop
+/// (one tap per reduction step, the filter vectors of one tap in registers)
+/// rather than unrolled into each step.
 struct ConvRowTiling {
   RegisterBlock block;
   int64_t widthSplit = 0;
+  bool tapLoop = false;
 };
 
 /// Cycles per reduction step (one input channel of one kernel row, its
@@ -194,6 +197,10 @@ struct ConvRowTiling {
 ///    taps of neighbouring columns share them) and taps x vectors filter
 ///    vectors,
 ///  - the latency of the taps FMAs that each accumulator chains per step,
+///    one cycle more than the FMA latency each: an out-of-order core does
+///    not keep exactly latency x FMA units accumulators busy (measured on
+///    Zen 5, AVX2: 2 x 32 blocks, 8 accumulators chaining 3 FMAs per step,
+///    at 80% of the FMA peak, 15 cycles per 12),
 ///  - with `filterFromL2` (the filter slice a block reads exceeds L1), the
 ///    filter vectors' bytes at the rate L2 sustains.
 double convBlockStepCycles(int64_t rows, int64_t vectors, int64_t taps,
@@ -209,10 +216,16 @@ double convBlockStepCycles(int64_t rows, int64_t vectors, int64_t taps,
 /// broadcast fit the vector registers, and of all row counts up to
 /// `maxRows` (dividing `width` or not: the remainder columns are a part
 /// with a block of their own), plus chooseRegisterBlock's dividing block
-/// when its accumulators take at most half of the registers, the one whose blocks take the fewest convBlockStepCycles over the whole
-/// row x channels. Ties: no width split, more lanes, more rows. 57 columns
-/// of 64 channels take 9 blocks of 6 x 32 and a 3-column part, where
-/// 4 x 64 blocks leave a 1-column part that waits on the FMA latency.
+/// when its accumulators take at most half of the registers, and the
+/// blocks of a tap loop (ConvRowTiling::tapLoop: `taps` steps of one tap,
+/// whose accumulators, one tap's filter vectors and a broadcast fit the
+/// registers), the one whose blocks take the fewest convBlockStepCycles
+/// over the whole row x channels. Ties: no width split, unrolled taps, more
+/// lanes, more rows. 57 columns of 64 channels take 9 blocks of 6 x 32 and
+/// a 3-column part, where 4 x 64 blocks leave a 1-column part that waits on
+/// the FMA latency. On AVX2's 16 registers the unrolled 3 taps of a 3 x 3
+/// kernel leave room for 8 accumulators, which wait on the FMA latency;
+/// a tap loop holds 6 x 16 blocks, 12 accumulators.
 ConvRowTiling chooseConvRowTiling(int64_t width, int64_t channels,
                                   int64_t taps,
                                   int64_t filterBytesPerChannel,

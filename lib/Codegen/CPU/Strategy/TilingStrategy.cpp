@@ -258,6 +258,9 @@ bool mlir::convgrad::cpu::vectorizeAlongWidthOrSaveTransposes(
 static constexpr double kLoadsPerCycle = 2;
 /// Cycles of an FMA's latency (4 on Skylake to Rocket Lake, 5 on Zen 3).
 static constexpr double kFmaLatencyCycles = 4;
+/// Cycles per FMA of an accumulator's chain that the out-of-order core
+/// sustains (see convBlockStepCycles): the latency and one cycle of slack.
+static constexpr double kFmaChainCycles = kFmaLatencyCycles + 1;
 /// Bytes per cycle that L2 sustains into L1 for a streamed filter: half of
 /// the 64-byte line per cycle of its peak (other lines move too: the
 /// input, the accumulators' blocks).
@@ -270,7 +273,7 @@ double mlir::convgrad::cpu::convBlockStepCycles(int64_t rows, int64_t vectors,
   double fmas = double(rows * vectors * taps) /
                 double(std::max<int64_t>(1, target.fmaUnits));
   double loads = double(rows + taps - 1 + taps * vectors) / kLoadsPerCycle;
-  double latency = double(taps) * kFmaLatencyCycles;
+  double latency = double(taps) * kFmaChainCycles;
   double cycles = std::max({fmas, loads, latency});
   if (filterFromL2)
     cycles = std::max(cycles, double(taps * vectors * target.vectorBits / 8) /
@@ -292,9 +295,10 @@ ConvRowTiling mlir::convgrad::cpu::chooseConvRowTiling(
       return true;
     if (cycles > bestCycles * (1 + 1e-9))
       return false;
-    // Ties: no split, more lanes, more rows.
+    // Ties: no split, unrolled taps, more lanes, more rows.
     auto key = [](const ConvRowTiling &r) {
-      return std::make_tuple(r.widthSplit == 0, r.block.lanes, r.block.rows);
+      return std::make_tuple(r.widthSplit == 0, !r.tapLoop, r.block.lanes,
+                             r.block.rows);
     };
     return key(c) > key(best);
   };
@@ -323,19 +327,44 @@ ConvRowTiling mlir::convgrad::cpu::chooseConvRowTiling(
                 2 * dividing.rows * vectors <= target.vectorRegisters
             ? dividing.rows
             : 0;
+    // Cycles of the row x channels in blocks of r rows, `stepTaps` taps per
+    // step, `steps` steps per kernel row.
+    auto rowCycles = [&](int64_t r, int64_t stepTaps, int64_t steps) {
+      int64_t remainder = width % r;
+      return double(channels / l) * double(steps) *
+             (double(width / r) * convBlockStepCycles(r, vectors, stepTaps,
+                                                      filterFromL2, target) +
+              (remainder ? convBlockStepCycles(remainder, vectors, stepTaps,
+                                               filterFromL2, target)
+                         : 0.0));
+    };
     for (int64_t r = 1; r <= std::max({int64_t(1), rowCap, dividingRows});
          ++r) {
       if (r > std::max<int64_t>(1, rowCap) && r != dividingRows)
         continue;
-      int64_t remainder = width % r;
-      double cycles =
-          double(channels / l) *
-          (double(width / r) *
-               convBlockStepCycles(r, vectors, taps, filterFromL2, target) +
-           (remainder ? convBlockStepCycles(remainder, vectors, taps,
-                                            filterFromL2, target)
-                      : 0.0));
-      ConvRowTiling candidate{{r, l}, remainder ? width - remainder : 0};
+      ConvRowTiling candidate{{r, l}, width % r ? width - width % r : 0};
+      double cycles = rowCycles(r, taps, 1);
+      if (better(cycles, candidate)) {
+        bestCycles = cycles;
+        best = candidate;
+      }
+    }
+    // A tap loop holds one tap's filter vectors: room for more accumulators.
+    // Only where the unrolled kernel row leaves room for fewer accumulators
+    // than the FMA units keep in flight (AVX2's 3 taps; not AVX-512), and
+    // for 3 taps or more: the 2-tap phases of a strided data gradient gain
+    // less and, with the width splits of their tap loops, took about 3x
+    // the compile time (d_3x3_s2, AVX2).
+    if (taps < 3 || target.vectorRegisters - 1 - taps * vectors >=
+                        kFmaChainCycles * double(target.fmaUnits))
+      continue;
+    int64_t tapLoopRowCap =
+        std::min({width, maxRows, maxAccumulators / vectors,
+                  (target.vectorRegisters - 1 - vectors) / vectors});
+    for (int64_t r = 1; r <= tapLoopRowCap; ++r) {
+      ConvRowTiling candidate{{r, l}, width % r ? width - width % r : 0,
+                              /*tapLoop=*/true};
+      double cycles = rowCycles(r, 1, taps);
       if (better(cycles, candidate)) {
         bestCycles = cycles;
         best = candidate;
@@ -475,7 +504,7 @@ std::optional<ConvTiling> mlir::convgrad::cpu::getConvTiling(
     RegisterBlock block = row.block;
     int64_t ow = block.rows, f = block.lanes;
     t.parallel = {1, largestDivisorAtMost(ranges[1], limits.parallelRows)};
-    t.inner = {0, 1, ow, f, 1, kernelWidthTile(ranges[5]),
+    t.inner = {0, 1, ow, f, 1, row.tapLoop ? 1 : kwTile,
                largestDivisorAtMost(ranges[6], limits.reductionTile)};
     t.fill = {0, 1, ow, f};
     // A filter larger than the L2 budget is streamed from L3 by every tile.
@@ -498,7 +527,7 @@ std::optional<ConvTiling> mlir::convgrad::cpu::getConvTiling(
       c = t.inner[6];
     // A filter gradient's "kernel" is a whole output gradient: no block of
     // it fits, keep whole channel rows.
-    if (t.inner[5] != 0) {
+    if (kwTile != 0) {
       t.innerOrder = {0, 3, 1, 2, 4, 5, 6};
       t.fillInRegisterTile = true;
       return t;
