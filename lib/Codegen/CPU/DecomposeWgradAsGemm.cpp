@@ -164,11 +164,22 @@ struct DecomposeConvBackwardFilterAsGemm
     Type elementType = dwType.getElementType();
     Type accType = getAccumulatorType(elementType);
     int64_t numTaps = computeProduct(kernel);
+    // The positions of x the taps read along each dimension: the rows their
+    // windows span where they overlap, else K of every stride's S (a 1x1
+    // stride-2 kernel reads every other row); padding is not read from x.
+    int64_t inputPositions = 1;
+    for (unsigned i = 0; i < r; ++i) {
+      int64_t span = (outSizes[i] - 1) * p.strides[i] +
+                     (kernel[i] - 1) * p.dilations[i] + 1;
+      inputPositions *=
+          std::max<int64_t>(1, std::min({span, outSizes[i] * kernel[i],
+                                         inSizes[i]}));
+    }
     cpu::WgradGemmPlan plan = cpu::planWgradGemm(
         c, f, numTaps, std::vector<int64_t>(outSizes.begin(), outSizes.end()),
         dyType.getElementTypeBitWidth(), accType.getIntOrFloatBitWidth(),
         target, parallelTasks, blockBytes,
-        xType.isDynamicDim(0) ? 0 : xType.getDimSize(0));
+        xType.isDynamicDim(0) ? 0 : xType.getDimSize(0), inputPositions);
     if (!pos.channelsLast) {
       cpu::WgradStagingShape staging;
       for (unsigned i = 1; i < r; ++i) {

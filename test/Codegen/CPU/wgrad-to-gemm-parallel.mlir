@@ -3,7 +3,9 @@
 // wgrad), each task accumulating a disjoint channel block of every tap into
 // its own [taps * A', B'] part of the accumulator (no cross-task reduction).
 // Rows split when A / T is a multiple of 4, else lanes when B / T is a
-// multiple of 16, else the tasks split the work items (image x block of
+// multiple of 16 (lanes also when both split, the operand along B has more
+// elements and B / T keeps the register block's lanes), else the tasks
+// split the work items (image x block of
 // output rows) and the T partial sums are added after the forall
 // (wgrad-gemm.mlir pins T = 1).
 // RUN: convgrad-opt %s -split-input-file --convgrad-cpu-set-target="target-cpu=x86-64-v4 threads=2" --convgrad-cpu-wgrad-to-gemm --canonicalize | FileCheck %s
@@ -213,4 +215,26 @@ func.func @staged_split_rows(%x: tensor<3x8x10x20xf32>, %dy: tensor<3x16x10x20xf
 func.func @small_filter_splits_work_items(%x: tensor<2x10x10x8xf32>, %dy: tensor<2x10x10x16xf32>) -> tensor<16x3x3x8xf32> {
   %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] layout = channels_last : (tensor<2x10x10x8xf32>, tensor<2x10x10x16xf32>) -> tensor<16x3x3x8xf32>
   return %dw : tensor<16x3x3x8xf32>
+}
+
+// -----
+
+// Both channels split into whole register blocks (A = C = 8: 4 rows per
+// task; B = F = 128: 64 lanes per task, the whole register block's) and the
+// 3 work items do not split evenly: the tasks split the operand with more
+// elements per image. The 1x1 stride-2 kernel reads 4 x 4 positions of 8
+// channels of x, dy has 4 x 4 of 128: each task takes 64 channels of dy
+// (the lanes) and reads all of x, where a Rows split would have both tasks
+// read all of dy.
+// CHECK-LABEL: func.func @channel_split_takes_larger_operand
+// CHECK-SAME: (%[[X:.*]]: tensor<3x8x8x8xf32>, %[[DY:.*]]: tensor<3x4x4x128xf32>)
+// CHECK: scf.forall (%[[T:.*]]) in (2) shared_outs(%{{.*}}) -> (tensor<16x64xf32>) {
+// CHECK:   %[[F0:.*]] = arith.muli %[[T]], %c64
+// CHECK:   scf.for %[[N:.*]] = %c0 to %c3
+// CHECK:     %[[DYN:.*]] = tensor.extract_slice %[[DY]][%[[N]], 0, 0, %[[F0]]] [1, 4, 4, 64] [1, 1, 1, 1]
+// CHECK:     %[[XN:.*]] = tensor.extract_slice %{{.*}}[%[[N]], 0, 0, 0] [1, 4, 4, 8] [1, 2, 2, 1]
+// CHECK:     linalg.generic {{.*}} ins(%[[XN]], %[[DYN]] : tensor<1x4x4x8xf32>, tensor<1x4x4x64xf32>) outs(%{{.*}} : tensor<8x64xf32>)
+func.func @channel_split_takes_larger_operand(%x: tensor<3x8x8x8xf32>, %dy: tensor<3x4x4x128xf32>) -> tensor<128x1x1x8xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy strides = [2, 2] layout = channels_last : (tensor<3x8x8x8xf32>, tensor<3x4x4x128xf32>) -> tensor<128x1x1x8xf32>
+  return %dw : tensor<128x1x1x8xf32>
 }

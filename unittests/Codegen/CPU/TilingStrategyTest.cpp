@@ -1132,6 +1132,35 @@ TEST(WgradGemm, SmallFiltersSplitWorkItems) {
             1);
 }
 
+// A channel split splits the operand with more elements per image: each
+// task reads all of the other one.
+TEST(WgradGemm, ChannelSplitTakesTheLargerOperand) {
+  CPUTarget two = avx2;
+  two.threads = 2;
+  using Split = WgradGemmPlan::TaskSplit;
+  // The 1x1 stride-2 256 -> 512 layer (512 KB per copy, above half of the
+  // AVX2 target's L2): x is read at 28 x 28 of its 56 x 56 positions, dy
+  // has twice its channels: F, the lanes, split.
+  EXPECT_EQ(planWgradGemm(256, 512, 1, {28, 28}, 32, 32, two, 0, 0, 8,
+                          28 * 28)
+                .split,
+            Split::Lanes);
+  // Without the input positions, x counts as many positions as dy.
+  EXPECT_EQ(planWgradGemm(256, 512, 1, {28, 28}, 32, 32, two, 0, 0, 8).split,
+            Split::Lanes);
+  // 3x3 stride 2, 64 -> 128 at 56 x 56 (288 KB per copy): x reads 56 x 56
+  // positions of 64 channels, dy 28 x 28 of 128: x, along the rows, splits.
+  EXPECT_EQ(planWgradGemm(64, 128, 9, {28, 28}, 32, 32, two, 0, 0, 8,
+                          56 * 56)
+                .split,
+            Split::Rows);
+  // Equal operands (3x3, 256 channels at 14 x 14) keep the Rows split.
+  EXPECT_EQ(planWgradGemm(256, 256, 9, {14, 14}, 32, 32, two, 0, 0, 8,
+                          14 * 14)
+                .split,
+            Split::Rows);
+}
+
 TEST(WgradGemm, TaskSplits) {
   CPUTarget runtime = avx512;
   runtime.threads = 0; // decided at run time: 4 tasks

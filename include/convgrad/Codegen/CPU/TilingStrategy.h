@@ -388,11 +388,19 @@ struct WgradGemmPlan {
 /// at 56 x 56 1.15 vs 1.22-1.25 ms, 128 at 28 x 28 1.18 vs 1.23 ms; the
 /// 256-channel 14 x 14 layer (2.4 MB per copy) keeps its Rows split (1.39
 /// vs 1.49 ms).
+///
+/// Of the two channel splits, each task of a Rows split reads all of the
+/// lane operand and 1 / T of the other, a Lanes split the reverse: the
+/// tasks split the operand with more bytes per image (Rows on ties, and
+/// when a task's lanes would not fill the register block). `inputPositions` is the number of positions of x per
+/// image that the GEMMs read (0: as many as dy has); x and dy elements both
+/// have `gradBits` bits.
 WgradGemmPlan planWgradGemm(int64_t channels, int64_t filters, int64_t taps,
                             const std::vector<int64_t> &outputSizes,
                             int64_t gradBits, int64_t accBits,
                             const CPUTarget &target, int64_t tasksOverride = 0,
-                            int64_t blockBytesOverride = 0, int64_t batch = 0);
+                            int64_t blockBytesOverride = 0, int64_t batch = 0,
+                            int64_t inputPositions = 0);
 
 /// The output rows, a divisor of `rowsPerBlock`, over which all `taps` of
 /// a work item run their GEMMs before its next rows. Every tap re-reads the

@@ -961,7 +961,7 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradGemm(
     int64_t channels, int64_t filters, int64_t taps,
     const std::vector<int64_t> &outputSizes, int64_t gradBits, int64_t accBits,
     const CPUTarget &target, int64_t tasksOverride,
-    int64_t blockBytesOverride, int64_t batch) {
+    int64_t blockBytesOverride, int64_t batch, int64_t inputPositions) {
   WgradGemmPlan plan;
   // B, the lane dimension, is the larger channel count (C on ties: rows of
   // x are contiguous along C).
@@ -1030,13 +1030,33 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradGemm(
   plan.tasks = wanted;
   int64_t partBytes = partialFilterBytes(taps, a, b, accBits);
   ChannelSplits channelSplits = getChannelSplits(a, b, wanted, accBits, target);
+  // Each task of a channel split reads all of the operand it does not
+  // split: the split takes the operand with more elements per image (the
+  // 1x1 stride-2 256 -> 512 layer's dy, 28 x 28 x 512, against the 28 x 28
+  // x 256 positions of x it reads: a Rows split would have both tasks read
+  // all of dy, 12.8 MB each at N = 8).
+  int64_t outputPositions = 1;
+  for (int64_t size : outputSizes)
+    outputPositions *= std::max<int64_t>(1, size);
+  int64_t xElements =
+      channels * (inputPositions > 0 ? inputPositions : outputPositions);
+  int64_t dyElements = filters * outputPositions;
+  bool lanesOperandLarger =
+      plan.lanesAlongC ? xElements > dyElements : dyElements > xElements;
+  // Unless a task's lanes would narrow the register block (64 lanes in 4
+  // tasks of 16: one vector per broadcast instead of four).
+  bool lanesKeepBlock =
+      channelSplits.lanes &&
+      getGemmTiling(a, b / wanted, 1, accBits, target).laneTile >=
+          getGemmTiling(a, b, 1, accBits, target).laneTile;
   if (preferWorkItemSplit(wanted, batch, firstDim / plan.rowsPerBlock,
                           partBytes, target))
     plan.split = WgradGemmPlan::TaskSplit::Positions;
+  else if (channelSplits.lanes &&
+           ((lanesOperandLarger && lanesKeepBlock) || !channelSplits.rows))
+    plan.split = WgradGemmPlan::TaskSplit::Lanes;
   else if (channelSplits.rows)
     plan.split = WgradGemmPlan::TaskSplit::Rows;
-  else if (channelSplits.lanes)
-    plan.split = WgradGemmPlan::TaskSplit::Lanes;
   else {
     // Every task's partial filter gradient is a whole [taps * A, B]: with
     // many threads and a large filter (a 3x3 1021 x 1021 layer is 38 MB per
