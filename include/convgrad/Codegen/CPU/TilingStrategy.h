@@ -392,9 +392,10 @@ struct WgradGemmPlan {
 /// Of the two channel splits, each task of a Rows split reads all of the
 /// lane operand and 1 / T of the other, a Lanes split the reverse: the
 /// tasks split the operand with more bytes per image (Rows on ties, and
-/// when a task's lanes would not fill the register block). `inputPositions` is the number of positions of x per
-/// image that the GEMMs read (0: as many as dy has); x and dy elements both
-/// have `gradBits` bits.
+/// when a task's lanes would not fill the register block).
+/// `inputPositions` is the number of positions of x per image that the
+/// GEMMs read (0: as many as dy has); x and dy elements both have
+/// `gradBits` bits.
 WgradGemmPlan planWgradGemm(int64_t channels, int64_t filters, int64_t taps,
                             const std::vector<int64_t> &outputSizes,
                             int64_t gradBits, int64_t accBits,
