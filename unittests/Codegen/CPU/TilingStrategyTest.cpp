@@ -1647,6 +1647,21 @@ channelsLastTiling(DepthwiseChannelsLastKind kind, int64_t channels,
                                         columnStride, columnDilation);
 }
 
+/// Expects an input-stationary filter-gradient tiling of blocks of
+/// `outputRows` output rows over `vectors` vectors of `lanes` channels, each
+/// taking all 3 kernel rows, with the dy windows reloaded from L1.
+void expectReloadedRowBlocks(
+    const std::optional<DepthwiseChannelsLastTiling> &t, int64_t lanes,
+    int64_t vectors, int64_t outputRows) {
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->lanes, lanes);
+  EXPECT_TRUE(t->inputStationary);
+  EXPECT_EQ(t->channelVectors, vectors);
+  EXPECT_EQ(t->kernelRowBlock, 3);
+  EXPECT_EQ(t->outputRowBlock, outputRows);
+  EXPECT_FALSE(t->carryDyWindow);
+}
+
 TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
   using K = DepthwiseChannelsLastKind;
   CPUTarget two = avx512;
@@ -1660,13 +1675,7 @@ TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
   // instead of 4 + 2 per 2. 2 threads: 2 tasks splitting the blocks of
   // output rows (each task every channel: whole pixels), not the channels.
   auto t = channelsLastTiling(K::FilterGradient, 256, avx512);
-  ASSERT_TRUE(t.has_value());
-  EXPECT_EQ(t->lanes, 16);
-  EXPECT_TRUE(t->inputStationary);
-  EXPECT_EQ(t->channelVectors, 2);
-  EXPECT_EQ(t->kernelRowBlock, 3);
-  EXPECT_EQ(t->outputRowBlock, 3);
-  EXPECT_FALSE(t->carryDyWindow);
+  expectReloadedRowBlocks(t, /*lanes=*/16, /*vectors=*/2, /*outputRows=*/3);
   CPUTarget wideL1 = avx512;
   wideL1.l1DataBytes = 48 * 1024;
   EXPECT_EQ(channelsLastTiling(K::FilterGradient, 256, wideL1)->outputRowBlock,
@@ -1704,12 +1713,7 @@ TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
   // blocks of output rows as L1 allows them (32 KiB: 3, 48 KiB: 5) rather
   // than 3 passes of one kernel row over a line of channels.
   t = channelsLastTiling(K::FilterGradient, 256, avx2);
-  EXPECT_EQ(t->lanes, 8);
-  EXPECT_TRUE(t->inputStationary);
-  EXPECT_EQ(t->channelVectors, 1);
-  EXPECT_EQ(t->kernelRowBlock, 3);
-  EXPECT_EQ(t->outputRowBlock, 3);
-  EXPECT_FALSE(t->carryDyWindow);
+  expectReloadedRowBlocks(t, /*lanes=*/8, /*vectors=*/1, /*outputRows=*/3);
   CPUTarget avx2WideL1 = avx2;
   avx2WideL1.l1DataBytes = 48 * 1024;
   EXPECT_EQ(
