@@ -118,6 +118,15 @@ static cl::opt<unsigned> rounds(
              "host that now and then takes a core away, a disturbed round "
              "then costs neither side (default 1)"),
     cl::init(1), cl::cat(benchCategory));
+static cl::opt<double> maxLostPct(
+    "max-lost",
+    cl::desc("A round in which the timed threads lost more than this % of "
+             "their CPU time, to the hypervisor (Linux steal time) or to "
+             "other processes of this machine, is disturbed: it is kept only "
+             "if no undisturbed round of that implementation exists, and up "
+             "to max(2, --rounds) extra rounds are run to replace it "
+             "(default 5; 100 turns this off)"),
+    cl::init(5.0), cl::cat(benchCategory));
 static cl::opt<unsigned> warmup("warmup",
                                 cl::desc("Untimed calls before timing"),
                                 cl::init(3), cl::cat(benchCategory));
@@ -933,6 +942,10 @@ struct Measurement {
   double cgMs = NAN, cgGflops = NAN, cgPct = NAN;
   double dnnlMs = NAN, dnnlGflops = NAN, dnnlPct = NAN;
   double cgMinMs = NAN, dnnlMinMs = NAN; ///< fastest call (CSV only)
+  /// CPU time the kept round's threads lost to the hypervisor or to other
+  /// processes, as % of their CPU time (--max-lost).
+  double cgLostPct = NAN, dnnlLostPct = NAN;
+  unsigned roundsRun = 0, disturbedRounds = 0;
   std::string dnnlVerify = "-", dnnlImpl = "-";
   double ratio = NAN; ///< convgrad time / oneDNN time
   double peak = 0;
@@ -944,27 +957,52 @@ struct Measurement {
 
 /// One implementation's timing fields of a Measurement.
 struct TimingFields {
-  double &ms, &minMs, &gflops, &pct;
+  double &ms, &minMs, &gflops, &pct, &lostPct;
 };
 
-/// Keeps the faster of `fields` and `t` (the fastest round's median, see
-/// --rounds), with GFLOP/s and % peak from `m`'s FLOPs and peak.
-static void keepFastest(const Measurement &m, TimingFields fields,
+/// Whether a round that lost this % of its CPU time counts as disturbed
+/// (--max-lost); an unknown loss (NAN) does not.
+static bool isDisturbed(double lostPct) {
+  return maxLostPct < 100 && lostPct > maxLostPct;
+}
+
+/// Keeps the better of the round in `fields` and `t`: an undisturbed round
+/// over a disturbed one, else the faster (the fastest round's median, see
+/// --rounds), with GFLOP/s and % peak from `m`'s FLOPs and peak. Returns
+/// whether `t` was undisturbed.
+static bool keepFastest(const Measurement &m, TimingFields fields,
                         const TimingResult &t) {
-  if (!std::isnan(fields.ms) && !(t.medianMs < fields.ms))
-    return;
+  // The OS counts CPU time in ticks of 10 ms: a round shorter than ten of
+  // them cannot be judged.
+  double threadSeconds = t.elapsedSeconds * double(m.threads);
+  double lostPct = threadSeconds < 0.1
+                       ? NAN
+                       : 100.0 *
+                             (t.stolenSeconds + t.otherProcessesSeconds) /
+                             threadSeconds;
+  bool disturbed = isDisturbed(lostPct);
+  if (!std::isnan(fields.ms)) {
+    bool keptDisturbed = isDisturbed(fields.lostPct);
+    if (disturbed != keptDisturbed ? disturbed : !(t.medianMs < fields.ms))
+      return !disturbed;
+  }
   fields.ms = t.medianMs;
   fields.minMs = t.minMs;
   fields.gflops = m.flops / (t.medianMs * 1e-3) / 1e9;
   fields.pct = 100.0 * fields.gflops / m.peak;
+  fields.lostPct = lostPct;
+  return !disturbed;
 }
 
-static void recordConvgrad(Measurement &m, const TimingResult &t) {
-  keepFastest(m, {m.cgMs, m.cgMinMs, m.cgGflops, m.cgPct}, t);
+static bool recordConvgrad(Measurement &m, const TimingResult &t) {
+  return keepFastest(
+      m, {m.cgMs, m.cgMinMs, m.cgGflops, m.cgPct, m.cgLostPct}, t);
 }
 
-static void recordDnnl(Measurement &m, const TimingResult &t) {
-  keepFastest(m, {m.dnnlMs, m.dnnlMinMs, m.dnnlGflops, m.dnnlPct}, t);
+static bool recordDnnl(Measurement &m, const TimingResult &t) {
+  return keepFastest(
+      m, {m.dnnlMs, m.dnnlMinMs, m.dnnlGflops, m.dnnlPct, m.dnnlLostPct},
+      t);
 }
 
 /// The OMPT tool of --profile-parallel, loaded before libomp so that libomp
@@ -1073,6 +1111,12 @@ void printRow(llvm::raw_ostream &os, const Measurement &m) {
       fmt(m.cgPct, "%.1f%%").c_str(), fmt(m.dnnlMs, "%.3f").c_str(),
       fmt(m.dnnlGflops, "%.1f").c_str(), fmt(m.dnnlPct, "%.1f%%").c_str(),
       m.dnnlVerify.c_str(), fmt(m.ratio, "%.2f").c_str(), m.dnnlImpl.c_str());
+  // Say so when even the kept round is disturbed (no undisturbed one came).
+  if (isDisturbed(m.cgLostPct) || isDisturbed(m.dnnlLostPct))
+    os << llvm::format("%-24s disturbed: CPU time lost %s convgrad, %s "
+                       "oneDNN\n", "",
+                       fmt(m.cgLostPct, "%.0f%%").c_str(),
+                       fmt(m.dnnlLostPct, "%.0f%%").c_str());
   os.flush();
 }
 
@@ -1130,7 +1174,7 @@ bool writeCsv(const std::string &path, const std::vector<Measurement> &all,
   os << "row,op,threads,flops,verify,compile_pipeline_s,compile_jit_s,cg_ms,"
         "cg_gflops,cg_pct_peak,dnnl_ms,dnnl_gflops,dnnl_pct_peak,dnnl_verify,"
         "ratio_cg_over_dnnl,peak_gflops,dnnl_impl,cg_min_ms,dnnl_min_ms,"
-        "layout\n";
+        "layout,cg_lost_pct,dnnl_lost_pct,rounds_run,disturbed_rounds\n";
   auto num = [](double v) { return std::isnan(v) ? std::string() : fmt(v, "%.6g"); };
   for (const Measurement &m : all)
     os << m.row << ',' << kernelKindName(m.kind) << ',' << m.threads << ','
@@ -1140,7 +1184,9 @@ bool writeCsv(const std::string &path, const std::vector<Measurement> &all,
        << num(m.dnnlMs) << ',' << num(m.dnnlGflops) << ',' << num(m.dnnlPct)
        << ',' << m.dnnlVerify << ',' << num(m.ratio) << ',' << num(m.peak)
        << ',' << m.dnnlImpl << ',' << num(m.cgMinMs) << ',' << num(m.dnnlMinMs)
-       << ',' << layoutName(m.layout) << '\n';
+       << ',' << layoutName(m.layout) << ',' << num(m.cgLostPct) << ','
+       << num(m.dnnlLostPct) << ',' << m.roundsRun << ','
+       << m.disturbedRounds << '\n';
   return true;
 }
 
@@ -1322,6 +1368,13 @@ int main(int argc, char **argv) {
   if (rounds > 1)
     os << ", fastest of " << rounds
        << " rounds (convgrad and oneDNN alternating)";
+  if (std::isnan(readCpuUsage().stolen))
+    os << "; the OS reports no CPU time accounting, disturbed rounds are "
+          "not recognized";
+  else if (maxLostPct < 100)
+    os << "; a round whose threads lost > " << fmt(maxLostPct, "%g")
+       << "% of their CPU time (to the hypervisor or other processes) is "
+          "disturbed and run again";
   os << "; f32, layouts";
   for (ref::Layout layout : layouts)
     os << " " << layoutName(layout);
@@ -1442,6 +1495,9 @@ int main(int argc, char **argv) {
         m.threads = threads;
         m.flops = opFlops(c, kind);
         m.peak = peak[threads];
+        // Undisturbed rounds of each implementation (--max-lost).
+        unsigned cleanCg = 0, cleanDnnl = 0;
+        bool dnnlTimed = false;
 
         // convgrad: compile this op alone.
         mlir::OwningOpRef<mlir::ModuleOp> module =
@@ -1522,7 +1578,7 @@ int main(int argc, char **argv) {
             all.push_back(m);
             continue;
           }
-          recordConvgrad(m, timeFunction([&] { call(); }, timing));
+          cleanCg += recordConvgrad(m, timeFunction([&] { call(); }, timing));
           if (profileParallel && threads > 1 &&
               !profiler.profile([&] { call(); }, reps, m))
             llvm::errs() << "convgrad-bench: libomp did not start the "
@@ -1545,22 +1601,35 @@ int main(int argc, char **argv) {
               llvm::errs() << "convgrad-bench: " << row.name << " "
                            << kernelKindName(kind) << " oneDNN "
                            << d.verifyMessage << "\n";
-            recordDnnl(m, d.timing);
+            cleanDnnl += recordDnnl(m, d.timing);
+            dnnlTimed = true;
           }
         }
 #endif
-        // The further rounds, alternating, timing only.
-        for (unsigned round = 1; round < rounds && m.verify != "error";
-             ++round) {
-          recordConvgrad(m, timeFunction([&] { call(); }, timing));
+        if (m.verify != "error") {
+          m.roundsRun = 1;
+          m.disturbedRounds = !cleanCg || (dnnlTimed && !cleanDnnl);
+        }
+        // The further rounds, alternating, timing only, until each
+        // implementation has --rounds undisturbed ones (or the extra rounds
+        // are used up).
+        unsigned maxRoundsRun = rounds + std::max(2u, unsigned(rounds));
+        while (m.verify != "error" && m.roundsRun < maxRoundsRun &&
+               (cleanCg < rounds || (dnnlTimed && cleanDnnl < rounds))) {
+          bool disturbed =
+              !recordConvgrad(m, timeFunction([&] { call(); }, timing));
+          cleanCg += !disturbed;
 #ifdef CONVGRAD_HAVE_DNNL
-          if (useDnnl && m.dnnlMs > 0) {
+          if (dnnlTimed) {
             DnnlResult d =
                 runDnnl(c, kind, tensors, /*expected=*/nullptr, timing);
-            if (d.error.empty())
-              recordDnnl(m, d.timing);
+            bool dnnlClean = d.error.empty() && recordDnnl(m, d.timing);
+            cleanDnnl += dnnlClean;
+            disturbed |= !dnnlClean;
           }
 #endif
+          ++m.roundsRun;
+          m.disturbedRounds += disturbed;
         }
         if (m.cgMs > 0 && m.dnnlMs > 0)
           m.ratio = m.cgMs / m.dnnlMs;
@@ -1585,6 +1654,18 @@ int main(int argc, char **argv) {
     printRow(os, m);
   for (const Measurement &m : all)
     printProfile(os, m);
+  unsigned roundsRun = 0, disturbedRounds = 0, disturbedRows = 0;
+  for (const Measurement &m : all) {
+    roundsRun += m.roundsRun;
+    disturbedRounds += m.disturbedRounds;
+    disturbedRows +=
+        isDisturbed(m.cgLostPct) || isDisturbed(m.dnnlLostPct);
+  }
+  if (disturbedRounds)
+    os << "# disturbed (--max-lost): " << disturbedRounds << " of " << roundsRun
+       << " rounds disturbed (run again); rows whose kept round is still "
+          "disturbed: "
+       << disturbedRows << "\n";
 
   // Geomeans per op, layout and thread count over the rows that have
   // numbers.

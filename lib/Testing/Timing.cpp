@@ -5,6 +5,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <fstream>
+#include <string>
+#include <sys/resource.h>
+#include <unistd.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -20,6 +24,34 @@ bool convgrad::runtime::retainFreedHeapMemory() {
 #else
   return false;
 #endif
+}
+
+CpuUsage convgrad::runtime::readCpuUsage() {
+  CpuUsage usage;
+  rusage self;
+  usage.self = getrusage(RUSAGE_SELF, &self) == 0
+                   ? double(self.ru_utime.tv_sec + self.ru_stime.tv_sec) +
+                         1e-6 * double(self.ru_utime.tv_usec +
+                                       self.ru_stime.tv_usec)
+                   : NAN;
+  // First line of /proc/stat: "cpu  user nice system idle iowait irq softirq
+  // steal ...", in clock ticks, summed over all CPUs.
+  std::ifstream stat("/proc/stat");
+  std::string label;
+  unsigned long long ticks[8];
+  long ticksPerSecond = sysconf(_SC_CLK_TCK);
+  bool ok = (stat >> label) && label == "cpu" && ticksPerSecond > 0;
+  for (unsigned long long &t : ticks)
+    ok = ok && (stat >> t);
+  if (!ok) {
+    usage.stolen = usage.busy = NAN;
+    return usage;
+  }
+  double perTick = 1.0 / double(ticksPerSecond);
+  usage.stolen = double(ticks[7]) * perTick;
+  usage.busy = double(ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6]) *
+               perTick;
+  return usage;
 }
 
 double convgrad::runtime::median(std::vector<double> v) {
@@ -44,6 +76,7 @@ double convgrad::runtime::geomean(const std::vector<double> &values) {
 TimingResult convgrad::runtime::timeFunction(const std::function<void()> &fn,
                                              const TimingOptions &options) {
   using Clock = std::chrono::steady_clock;
+  CpuUsage before = readCpuUsage();
   auto start = Clock::now();
   for (unsigned i = 0;; ++i) {
     double elapsed =
@@ -62,6 +95,14 @@ TimingResult convgrad::runtime::timeFunction(const std::function<void()> &fn,
     result.samplesMs.push_back(
         std::chrono::duration<double, std::milli>(t1 - t0).count());
   }
+  result.elapsedSeconds =
+      std::chrono::duration<double>(Clock::now() - start).count();
+  CpuUsage after = readCpuUsage();
+  result.stolenSeconds = after.stolen - before.stolen;
+  // /proc/stat counts whole ticks, so this is only good to a tick per CPU.
+  double othersBusy = (after.busy - before.busy) - (after.self - before.self);
+  result.otherProcessesSeconds =
+      std::isnan(othersBusy) ? NAN : std::max(0.0, othersBusy);
   result.medianMs = median(result.samplesMs);
   result.minMs =
       *std::min_element(result.samplesMs.begin(), result.samplesMs.end());

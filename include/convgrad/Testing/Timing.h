@@ -27,6 +27,12 @@ struct TimingResult {
   double medianMs = 0, minMs = 0, maxMs = 0;
   /// Every timed call, in milliseconds, in call order.
   std::vector<double> samplesMs;
+  /// Wall time of the warm-up and timed calls together.
+  double elapsedSeconds = 0;
+  /// CPU time lost by this process during those calls (see CpuUsage):
+  /// taken by the hypervisor (steal) or used by other processes of this
+  /// machine; NAN where the OS does not report it.
+  double stolenSeconds = 0, otherProcessesSeconds = 0;
 };
 
 /// Calls `fn` `warmup` times (at least `minWarmupSeconds`), then `reps` times
@@ -34,6 +40,23 @@ struct TimingResult {
 /// an even count), minimum and maximum.
 TimingResult timeFunction(const std::function<void()> &fn,
                           const TimingOptions &options = {});
+
+/// CPU time in seconds since boot, summed over all CPUs (Linux /proc/stat and
+/// getrusage; NAN fields where they are not reported). On a shared machine
+/// this is how a disturbed measurement shows: a 2-thread kernel whose second
+/// virtual CPU the hypervisor gives to another guest, or which shares a CPU
+/// with another process, runs at 1-thread speed, and `stolen` or the busy
+/// time of other processes grows by what it lost.
+struct CpuUsage {
+  /// Time a virtual CPU was ready to run but its hypervisor ran something
+  /// else ("steal").
+  double stolen = 0;
+  /// Time the CPUs ran anything (user, nice, system, interrupts).
+  double busy = 0;
+  /// Time this process ran (user and system).
+  double self = 0;
+};
+CpuUsage readCpuUsage();
 
 /// Makes glibc's malloc keep freed memory for reuse: blocks up to 32 MiB
 /// come from the heap instead of fresh mmap()s, and the heap is not trimmed.
