@@ -165,6 +165,8 @@ TEST(ConvRowTiling, StepCycles) {
   EXPECT_DOUBLE_EQ(convBlockStepCycles(2, 4, 1, false, avx512), 5);
   EXPECT_DOUBLE_EQ(convBlockStepCycles(2, 4, 3, false, avx2), 15);
   EXPECT_DOUBLE_EQ(convBlockStepCycles(6, 2, 1, false, avx2), 6);
+  // Without the slack: 4 cycles per chained FMA.
+  EXPECT_DOUBLE_EQ(convBlockStepCycles(2, 4, 3, false, avx2, false), 12);
 }
 
 TEST(ConvRowTiling, Choice) {
@@ -191,6 +193,14 @@ TEST(ConvRowTiling, Choice) {
   EXPECT_EQ(row.block, (RegisterBlock{5, 16}));
   EXPECT_EQ(row.widthSplit, 10);
   EXPECT_TRUE(row.tapLoop);
+  // AVX2, 2 taps (a phase of a strided 3 x 3 data gradient): no tap loop
+  // is offered, so the chained FMAs count their plain latency; 2 x 32
+  // blocks divide the 28 columns. With the slack of the tap-loop choice,
+  // 5 x 16 blocks and a 3-column part won, twice the code to compile.
+  row = chooseConvRowTiling(28, 64, 2, 6 * 128 * 4, 8, 32, avx2);
+  EXPECT_EQ(row.block, (RegisterBlock{2, 32}));
+  EXPECT_EQ(row.widthSplit, 0);
+  EXPECT_FALSE(row.tapLoop);
   // Every block fits the registers with one kernel row of filter vectors
   // and a broadcast, on both targets.
   for (const CPUTarget &target : {avx2, avx512})

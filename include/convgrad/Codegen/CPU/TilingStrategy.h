@@ -197,14 +197,16 @@ struct ConvRowTiling {
 ///    taps of neighbouring columns share them) and taps x vectors filter
 ///    vectors,
 ///  - the latency of the taps FMAs that each accumulator chains per step,
-///    one cycle more than the FMA latency each: an out-of-order core does
-///    not keep exactly latency x FMA units accumulators busy (measured on
-///    Zen 5, AVX2: 2 x 32 blocks, 8 accumulators chaining 3 FMAs per step,
-///    at 80% of the FMA peak, 15 cycles per 12),
+///    with `chainSlack` one cycle more than the FMA latency each: an
+///    out-of-order core does not keep exactly latency x FMA units
+///    accumulators busy (measured on Zen 5, AVX2: 2 x 32 blocks, 8
+///    accumulators chaining 3 FMAs per step, at 80% of the FMA peak, 15
+///    cycles per 12),
 ///  - with `filterFromL2` (the filter slice a block reads exceeds L1), the
 ///    filter vectors' bytes at the rate L2 sustains.
 double convBlockStepCycles(int64_t rows, int64_t vectors, int64_t taps,
-                           bool filterFromL2, const CPUTarget &target);
+                           bool filterFromL2, const CPUTarget &target,
+                           bool chainSlack = true);
 
 /// The register tiling of `width` output columns x `channels` output
 /// channels (whole vectors or fewer lanes than one) with `taps` kernel
@@ -220,7 +222,9 @@ double convBlockStepCycles(int64_t rows, int64_t vectors, int64_t taps,
 /// blocks of a tap loop (ConvRowTiling::tapLoop: `taps` steps of one tap,
 /// whose accumulators, one tap's filter vectors and a broadcast fit the
 /// registers), the one whose blocks take the fewest convBlockStepCycles
-/// over the whole row x channels. Ties: no width split, unrolled taps, more
+/// over the whole row x channels (counting the chain slack only where a
+/// tap loop is offered: it decides between the two forms, and elsewhere
+/// only chose blocks of more rows, slower to compile). Ties: no width split, unrolled taps, more
 /// lanes, more rows. 57 columns of 64 channels take 9 blocks of 6 x 32 and
 /// a 3-column part, where 4 x 64 blocks leave a 1-column part that waits on
 /// the FMA latency. On AVX2's 16 registers the unrolled 3 taps of a 3 x 3

@@ -261,6 +261,15 @@ static constexpr double kFmaLatencyCycles = 4;
 /// Cycles per FMA of an accumulator's chain that the out-of-order core
 /// sustains (see convBlockStepCycles): the latency and one cycle of slack.
 static constexpr double kFmaChainCycles = kFmaLatencyCycles + 1;
+
+/// Whether the unrolled `taps` kernel columns of a block of `vectors`
+/// vectors leave room for fewer accumulators than the FMA units keep in
+/// flight, so that a tap loop is worth offering (see chooseConvRowTiling).
+static bool unrolledTapsStarveFmas(int64_t taps, int64_t vectors,
+                                   const CPUTarget &target) {
+  return taps >= 3 && target.vectorRegisters - 1 - taps * vectors <
+                          kFmaChainCycles * double(target.fmaUnits);
+}
 /// Bytes per cycle that L2 sustains into L1 for a streamed filter: half of
 /// the 64-byte line per cycle of its peak (other lines move too: the
 /// input, the accumulators' blocks).
@@ -269,11 +278,13 @@ static constexpr double kL2BytesPerCycle = 32;
 double mlir::convgrad::cpu::convBlockStepCycles(int64_t rows, int64_t vectors,
                                                 int64_t taps,
                                                 bool filterFromL2,
-                                                const CPUTarget &target) {
+                                                const CPUTarget &target,
+                                                bool chainSlack) {
   double fmas = double(rows * vectors * taps) /
                 double(std::max<int64_t>(1, target.fmaUnits));
   double loads = double(rows + taps - 1 + taps * vectors) / kLoadsPerCycle;
-  double latency = double(taps) * kFmaChainCycles;
+  double latency =
+      double(taps) * (chainSlack ? kFmaChainCycles : kFmaLatencyCycles);
   double cycles = std::max({fmas, loads, latency});
   if (filterFromL2)
     cycles = std::max(cycles, double(taps * vectors * target.vectorBits / 8) /
@@ -304,6 +315,14 @@ ConvRowTiling mlir::convgrad::cpu::chooseConvRowTiling(
   };
   RegisterBlock dividing = chooseRegisterBlock(
       width, channels, maxRows, 4 * lanes, lanes, maxAccumulators);
+  // The slack of chained FMAs decides between a tap loop and unrolled taps;
+  // where no tap loop is offered, the plain latency: its slack favours
+  // blocks of more rows, whose unrolled steps cost compile time (the 2-tap
+  // and 1-tap phases of AVX2's strided 3 x 3 data gradient took twice as
+  // long to compile, for no measured gain).
+  bool chainSlack = false;
+  for (int64_t l : divisorsAtMost(channels, 4 * lanes))
+    chainSlack |= unrolledTapsStarveFmas(taps, (l + lanes - 1) / lanes, target);
   for (int64_t l : divisorsAtMost(channels, 4 * lanes)) {
     int64_t vectors = (l + lanes - 1) / lanes;
     if (!isWholeRegisterRow(vectors))
@@ -333,9 +352,11 @@ ConvRowTiling mlir::convgrad::cpu::chooseConvRowTiling(
       int64_t remainder = width % r;
       return double(channels / l) * double(steps) *
              (double(width / r) * convBlockStepCycles(r, vectors, stepTaps,
-                                                      filterFromL2, target) +
+                                                      filterFromL2, target,
+                                                      chainSlack) +
               (remainder ? convBlockStepCycles(remainder, vectors, stepTaps,
-                                               filterFromL2, target)
+                                               filterFromL2, target,
+                                               chainSlack)
                          : 0.0));
     };
     for (int64_t r = 1; r <= std::max({int64_t(1), rowCap, dividingRows});
@@ -355,8 +376,7 @@ ConvRowTiling mlir::convgrad::cpu::chooseConvRowTiling(
     // for 3 taps or more: the 2-tap phases of a strided data gradient gain
     // less and, with the width splits of their tap loops, took about 3x
     // the compile time (d_3x3_s2, AVX2).
-    if (taps < 3 || target.vectorRegisters - 1 - taps * vectors >=
-                        kFmaChainCycles * double(target.fmaUnits))
+    if (!unrolledTapsStarveFmas(taps, vectors, target))
       continue;
     int64_t tapLoopRowCap =
         std::min({width, maxRows, maxAccumulators / vectors,
