@@ -224,8 +224,8 @@ double convBlockStepCycles(int64_t rows, int64_t vectors, int64_t taps,
 /// registers), the one whose blocks take the fewest convBlockStepCycles
 /// over the whole row x channels (counting the chain slack only where a
 /// tap loop is offered: it decides between the two forms, and elsewhere
-/// only chose blocks of more rows, slower to compile). Ties: no width split, unrolled taps, more
-/// lanes, more rows. 57 columns of 64 channels take 9 blocks of 6 x 32 and
+/// only chose blocks of more rows, slower to compile). Ties: no width
+/// split, unrolled taps, more lanes, more rows. 57 columns of 64 channels take 9 blocks of 6 x 32 and
 /// a 3-column part, where 4 x 64 blocks leave a 1-column part that waits on
 /// the FMA latency. On AVX2's 16 registers the unrolled 3 taps of a 3 x 3
 /// kernel leave room for 8 accumulators, which wait on the FMA latency;
