@@ -576,6 +576,11 @@ TEST(WidthVectors, Tiling) {
   EXPECT_EQ(stem.block, (RegisterBlock{3, 16}));
   EXPECT_EQ(stem.widthSplit, 0);
   EXPECT_EQ(stem.images, 2);
+  // The odd phase widths of a batch of 3 (59, 58 columns): blocks of 3
+  // images would leave a part of other tasks; one image, 2 x 24 and a part.
+  stem = chooseWidthRowTiling(3, 58, 3, 4, 32, avx2);
+  EXPECT_EQ(stem.images, 1);
+  EXPECT_EQ(stem.widthSplit, 48);
   EXPECT_EQ(widthBlockStepCycles(3, 2, 1, 4, avx2), 16.0); // FMA latency
   EXPECT_EQ(widthBlockStepCycles(3, 3, 1, 4, avx2), 18.0); // FMA units
   EXPECT_EQ(widthBlockStepCycles(3, 2, 2, 4, avx2), 24.0); // FMA units
@@ -597,6 +602,8 @@ TEST(WidthVectors, Tiling) {
             else
               EXPECT_LE(accumulators + row.block.rows + 1,
                         target.vectorRegisters);
+            if (row.images > 1)
+              EXPECT_EQ(row.widthSplit, 0);
             if (row.widthSplit != 0) {
               EXPECT_GT(row.widthSplit, 0);
               EXPECT_LT(row.widthSplit, w);

@@ -257,8 +257,10 @@ double widthBlockStepCycles(int64_t rows, int64_t vectors, int64_t images,
 /// their own, tiled by its own decision. Of getWidthRegisterBlock's block
 /// (whose columns divide `width`) and every block of whole vectors that
 /// fits the same registers (dividing `width` or not), and every block of
-/// several images whose accumulators (at most maxAccumulatorRegisters),
-/// the broadcast filter elements and one input vector fit the registers,
+/// several images whose columns divide `width` (the parts of a split would
+/// be task loops of different images, which do not fuse) and whose
+/// accumulators (at most maxAccumulatorRegisters), the broadcast filter
+/// elements and one input vector fit the registers,
 /// the one whose blocks take the fewest widthBlockStepCycles per image
 /// over the whole row x `filters` (the remainder columns counted as one
 /// block of the same filters and images). Ties: fewer images, no split,

@@ -434,8 +434,14 @@ ConvRowTiling mlir::convgrad::cpu::chooseWidthRowTiling(
         int64_t columns = v * lanes;
         if (columns > width)
           break;
-        double cycles = rowCycles(rows, columns, images);
         bool split = width % columns != 0;
+        // A split's parts are tiled by decisions of their own; parts of
+        // different images per task would be different task loops, which
+        // convgrad-cpu-fuse-sibling-tasks cannot fuse (each would read the
+        // shared input again).
+        if (split && images > 1)
+          continue;
+        double cycles = rowCycles(rows, columns, images);
         // divisorsAtMost lists the fewest images first: a tie keeps them.
         if (cycles < bestCycles * (1 - 1e-9) ||
             (cycles <= bestCycles * (1 + 1e-9) && images == best.images &&
