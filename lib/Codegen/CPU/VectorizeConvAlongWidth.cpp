@@ -109,24 +109,30 @@ struct VectorizeConv1DNcwAlongWidth
                  /*padding=*/std::nullopt, ArrayRef<bool>{true})
           .getResult();
     };
-    Value result = output;
-    for (int64_t n = 0; n < images; ++n) {
-      // acc[f][p]: one transfer pair per vector, which convgrad-lower-vectors
-      // hoists out of the reduction loops into registers.
-      SmallVector<SmallVector<Value>> acc(filters);
+    // acc[n][f][p]: one transfer pair per vector, which
+    // convgrad-lower-vectors hoists out of the reduction loops into
+    // registers. The images of a tile share each broadcast filter element
+    // and interleave their FMAs, so that their independent accumulator
+    // chains hide the FMA latency (cpu::ConvRowTiling::images); all of them
+    // are read before and written after the reduction, which the hoisting
+    // requires.
+    SmallVector<SmallVector<SmallVector<Value>>> acc(
+        images, SmallVector<SmallVector<Value>>(filters));
+    for (int64_t n = 0; n < images; ++n)
       for (int64_t f = 0; f < filters; ++f)
         for (auto [column, size] : pieces)
-          acc[f].push_back(read(output, n, f, column, size, accType));
-      for (int64_t c = 0; c < channels; ++c) {
-        for (int64_t kw = 0; kw < kernel; ++kw) {
-          SmallVector<Value> taps;
-          for (int64_t f = 0; f < filters; ++f)
-            taps.push_back(castToAccumulator(
-                rewriter, loc,
-                tensor::ExtractOp::create(
-                    rewriter, loc, filter,
-                    ValueRange{index(f), index(c), index(kw)}),
-                accType));
+          acc[n][f].push_back(read(output, n, f, column, size, accType));
+    for (int64_t c = 0; c < channels; ++c) {
+      for (int64_t kw = 0; kw < kernel; ++kw) {
+        SmallVector<Value> taps;
+        for (int64_t f = 0; f < filters; ++f)
+          taps.push_back(castToAccumulator(
+              rewriter, loc,
+              tensor::ExtractOp::create(
+                  rewriter, loc, filter,
+                  ValueRange{index(f), index(c), index(kw)}),
+              accType));
+        for (int64_t n = 0; n < images; ++n) {
           for (auto [p, piece] : llvm::enumerate(pieces)) {
             auto [column, size] = piece;
             Value row = castToAccumulator(
@@ -137,20 +143,22 @@ struct VectorizeConv1DNcwAlongWidth
             for (int64_t f = 0; f < filters; ++f) {
               Value splat = vector::BroadcastOp::create(
                   rewriter, loc, VectorType::get({size}, accType), taps[f]);
-              acc[f][p] =
-                  vector::FMAOp::create(rewriter, loc, splat, row, acc[f][p]);
+              acc[n][f][p] = vector::FMAOp::create(rewriter, loc, splat, row,
+                                                   acc[n][f][p]);
             }
           }
         }
       }
+    }
+    Value result = output;
+    for (int64_t n = 0; n < images; ++n)
       for (int64_t f = 0; f < filters; ++f)
         for (auto [p, piece] : llvm::enumerate(pieces))
           result = vector::TransferWriteOp::create(
-                       rewriter, loc, acc[f][p], result,
+                       rewriter, loc, acc[n][f][p], result,
                        ValueRange{index(n), index(f), index(piece.first)},
                        ArrayRef<bool>{true})
                        .getResult();
-    }
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -327,6 +327,36 @@ func.func @fwd_few_filters_channels_first(%x: tensor<2x16x10x36xf32>, %w: tensor
 
 // -----
 
+// The same on AVX2 (16 registers): a block of 3 filters x 16 columns of one
+// image chains only 6 FMAs per kernel column, which wait on the FMA latency;
+// one of two images (12 accumulators) feeds both images' FMAs from the same
+// broadcast filter elements. A task takes both images; each step reads
+// both images' input rows and interleaves their FMAs.
+// RUN: convgrad-opt %s -split-input-file --pass-pipeline="builtin.module(convgrad-cpu-set-target{target-cpu=znver3},convgrad-decompose,convgrad-to-linalg,canonicalize,func.func(convgrad-tile-and-vectorize))" | FileCheck %s --check-prefix=WIDTH-AVX2
+// WIDTH-AVX2-LABEL: func.func @fwd_few_filters_two_images
+// WIDTH-AVX2:         scf.forall ({{.*}}) = (0, 0) to (2, 8) step (2, 8)
+// WIDTH-AVX2:           scf.for {{.*}} to %c16 step %c1
+// WIDTH-AVX2:             scf.for {{.*}} to %c3 step %c1
+// WIDTH-AVX2-COUNT-12:      vector.transfer_read {{.*}} : tensor<2x3x8x16xf32>, vector<8xf32>
+// WIDTH-AVX2:               vector.transfer_read %arg0[%arg2, {{.*}} : tensor<2x16x10x18xf32>, vector<8xf32>
+// WIDTH-AVX2-COUNT-6:       vector.fma {{.*}} : vector<8xf32>
+// WIDTH-AVX2:               vector.transfer_read %arg0[{{%[0-9]+}}, {{.*}} : tensor<2x16x10x18xf32>, vector<8xf32>
+// WIDTH-AVX2-COUNT-6:       vector.fma {{.*}} : vector<8xf32>
+// WIDTH-AVX2-NOT:     linalg.conv
+// WIDTH-AVX2-LABEL: func.func @fwd_few_filters_one_image
+// WIDTH-AVX2:         scf.forall ({{.*}}) = (0, 0) to (1, 8) step (1, 8)
+// WIDTH-AVX2-COUNT-6:       vector.transfer_read {{.*}} : tensor<1x3x8x16xf32>, vector<8xf32>
+func.func @fwd_few_filters_two_images(%x: tensor<2x16x10x18xf32>, %w: tensor<3x16x3x3xf32>) -> tensor<2x3x8x16xf32> {
+  %y = convgrad.conv %x, %w : (tensor<2x16x10x18xf32>, tensor<3x16x3x3xf32>) -> tensor<2x3x8x16xf32>
+  return %y : tensor<2x3x8x16xf32>
+}
+func.func @fwd_few_filters_one_image(%x: tensor<1x16x10x18xf32>, %w: tensor<3x16x3x3xf32>) -> tensor<1x3x8x16xf32> {
+  %y = convgrad.conv %x, %w : (tensor<1x16x10x18xf32>, tensor<3x16x3x3xf32>) -> tensor<1x3x8x16xf32>
+  return %y : tensor<1x3x8x16xf32>
+}
+
+// -----
+
 // 67 output channels (prime) and 17 columns: no divisor gives a full vector
 // or a useful row block. The strategy splits the channels (64 + 3) into
 // static parts, and each part its columns by its own register blocks: the

@@ -537,21 +537,27 @@ TEST(WidthVectors, Tiling) {
   EXPECT_EQ(t->parallel, (std::vector<int64_t>{1, 0, 8}));
   EXPECT_EQ(t->inner, (std::vector<int64_t>{0, 3, 1, 112, 1, 1, 0}));
   EXPECT_EQ(t->fill, (std::vector<int64_t>{0, 3, 1, 112}));
-  // AVX2: 3 x 16 blocks (6 FMAs per tap) wait on the FMA latency; blocks
-  // of 3 x 24 over the first 96 columns, the last 16 a part of their own.
+  // AVX2: 3 x 16 blocks (6 FMAs per tap) of one image wait on the FMA
+  // latency; of two images (12 FMAs per tap) they cover the 112 columns
+  // without a remainder part. Each task takes the two images.
   t = getConvTiling(ConvKind::Conv2DNchwFchw, {8, 3, 112, 112, 64, 4, 4}, 32,
                     avx2);
   ASSERT_TRUE(t.has_value());
+  EXPECT_TRUE(t->split.empty());
+  EXPECT_EQ(t->parallel, (std::vector<int64_t>{2, 0, 8}));
+  EXPECT_EQ(t->inner, (std::vector<int64_t>{0, 3, 1, 16, 1, 1, 0}));
+  // A single image: blocks of 3 x 24 over the first 96 columns, the last
+  // 16 a part of their own.
+  t = getConvTiling(ConvKind::Conv2DNchwFchw, {1, 3, 112, 112, 64, 4, 4}, 32,
+                    avx2);
+  ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->split, (std::vector<int64_t>{0, 0, 0, 96, 0, 0, 0}));
-  t = getConvTiling(ConvKind::Conv2DNchwFchw, {8, 3, 112, 96, 64, 4, 4}, 32,
+  t = getConvTiling(ConvKind::Conv2DNchwFchw, {1, 3, 112, 96, 64, 4, 4}, 32,
                     avx2);
   ASSERT_TRUE(t.has_value());
   EXPECT_TRUE(t->split.empty());
+  EXPECT_EQ(t->parallel, (std::vector<int64_t>{1, 0, 8}));
   EXPECT_EQ(t->inner, (std::vector<int64_t>{0, 3, 1, 24, 1, 1, 0}));
-  t = getConvTiling(ConvKind::Conv2DNchwFchw, {8, 3, 112, 16, 64, 4, 4}, 32,
-                    avx2);
-  ASSERT_TRUE(t.has_value());
-  EXPECT_EQ(t->inner, (std::vector<int64_t>{0, 3, 1, 16, 1, 1, 0}));
   // At most three quarters of the registers hold accumulators, and they,
   // the input vectors and a broadcast fit the register file.
   for (const CPUTarget &target : {avx2, avx512})
@@ -568,32 +574,54 @@ TEST(WidthVectors, Tiling) {
   // The row tiling: the chosen blocks fit the same registers, the split
   // leaves full blocks before it, and it never costs more cycles than the
   // dividing block.
-  ConvRowTiling stem = chooseWidthRowTiling(3, 112, 4, 32, avx512);
+  ConvRowTiling stem = chooseWidthRowTiling(3, 112, 8, 4, 32, avx512);
   EXPECT_EQ(stem.block, (RegisterBlock{3, 112}));
   EXPECT_EQ(stem.widthSplit, 0);
-  stem = chooseWidthRowTiling(3, 112, 4, 32, avx2);
+  EXPECT_EQ(stem.images, 1);
+  stem = chooseWidthRowTiling(3, 112, 1, 4, 32, avx2);
   EXPECT_EQ(stem.block, (RegisterBlock{3, 24}));
   EXPECT_EQ(stem.widthSplit, 96);
-  EXPECT_EQ(widthBlockStepCycles(3, 2, 4, avx2), 16.0); // FMA latency
-  EXPECT_EQ(widthBlockStepCycles(3, 3, 4, avx2), 18.0); // FMA units
+  EXPECT_EQ(stem.images, 1);
+  stem = chooseWidthRowTiling(3, 112, 8, 4, 32, avx2);
+  EXPECT_EQ(stem.block, (RegisterBlock{3, 16}));
+  EXPECT_EQ(stem.widthSplit, 0);
+  EXPECT_EQ(stem.images, 2);
+  // The odd phase widths of a batch of 3 (59, 58 columns): blocks of 3
+  // images would leave a part of other tasks; one image, 2 x 24 and a part.
+  stem = chooseWidthRowTiling(3, 58, 3, 4, 32, avx2);
+  EXPECT_EQ(stem.images, 1);
+  EXPECT_EQ(stem.widthSplit, 48);
+  EXPECT_EQ(widthBlockStepCycles(3, 2, 1, 4, avx2), 16.0); // FMA latency
+  EXPECT_EQ(widthBlockStepCycles(3, 3, 1, 4, avx2), 18.0); // FMA units
+  EXPECT_EQ(widthBlockStepCycles(3, 2, 2, 4, avx2), 24.0); // FMA units
   for (const CPUTarget &target : {avx2, avx512})
     for (int64_t f : {1, 2, 3, 5, 8, 16})
       for (int64_t w : {8, 17, 56, 61, 112, 224})
-        for (int64_t taps : {1, 3, 4, 7}) {
-          ConvRowTiling row = chooseWidthRowTiling(f, w, taps, 32, target);
-          int64_t vectors =
-              (row.block.lanes + target.lanes(32) - 1) / target.lanes(32);
-          EXPECT_EQ(f % row.block.rows, 0);
-          EXPECT_LE(row.block.rows * vectors + vectors + 1,
-                    target.vectorRegisters);
-          if (row.widthSplit != 0) {
-            EXPECT_GT(row.widthSplit, 0);
-            EXPECT_LT(row.widthSplit, w);
-            EXPECT_EQ(row.widthSplit % row.block.lanes, 0);
-          } else {
-            EXPECT_EQ(w % row.block.lanes, 0);
+        for (int64_t batch : {1, 2, 8, 15})
+          for (int64_t taps : {1, 3, 4, 7}) {
+            ConvRowTiling row =
+                chooseWidthRowTiling(f, w, batch, taps, 32, target);
+            int64_t vectors =
+                (row.block.lanes + target.lanes(32) - 1) / target.lanes(32);
+            int64_t accumulators = row.block.rows * vectors * row.images;
+            EXPECT_EQ(f % row.block.rows, 0);
+            EXPECT_EQ(batch % row.images, 0);
+            EXPECT_LE(accumulators, maxAccumulatorRegisters(target));
+            if (row.images == 1)
+              EXPECT_LE(accumulators + vectors + 1, target.vectorRegisters);
+            else
+              EXPECT_LE(accumulators + row.block.rows + 1,
+                        target.vectorRegisters);
+            if (row.images > 1)
+              EXPECT_EQ(row.widthSplit, 0);
+            if (row.widthSplit != 0) {
+              EXPECT_GT(row.widthSplit, 0);
+              EXPECT_LT(row.widthSplit, w);
+              EXPECT_EQ(row.widthSplit % row.block.lanes, 0);
+            } else {
+              EXPECT_EQ(w % row.block.lanes, 0);
+            }
           }
-        }
   // Many filters (pointwise layers): not all in one block of one vector
   // (16 filters x 16 columns: 17 loads for 16 FMAs) but a block with more
   // FMAs per load: 4 filters x 56 columns (8 loads, 16 FMAs) on AVX-512,

@@ -187,6 +187,10 @@ struct ConvRowTiling {
   RegisterBlock block;
   int64_t widthSplit = 0;
   bool tapLoop = false;
+  /// Images of the batch per register block (the channels-first width
+  /// form only): `block` for each of them, all fed by the same broadcast
+  /// filter elements, their accumulator chains independent.
+  int64_t images = 1;
 };
 
 /// Cycles per reduction step (one input channel of one kernel row, its
@@ -239,30 +243,39 @@ ConvRowTiling chooseConvRowTiling(int64_t width, int64_t channels,
 /// Cycles per reduction step (one input channel of one kernel row, its
 /// `taps` kernel columns unrolled) of a width register block
 /// (getWidthRegisterBlock) of `rows` filters x `vectors` vectors of output
-/// columns, on `target`: the most of
-///  - its rows x vectors x taps FMAs on the target's FMA units,
-///  - its loads on two load ports: per tap, `vectors` input vectors and
-///    `rows` broadcast filter elements,
+/// columns for each of `images` images, on `target`: the most of
+///  - its rows x vectors x images x taps FMAs on the target's FMA units,
+///  - its loads on two load ports: per tap, vectors x images input vectors
+///    and `rows` broadcast filter elements (shared by the images),
 ///  - the latency of the `taps` FMAs that each accumulator chains per step
 ///    (3 filters x 2 vectors of AVX2 wait on it: 6 FMAs per tap, in flight
 ///    over 4 cycles, where the two FMA units could issue 8).
-double widthBlockStepCycles(int64_t rows, int64_t vectors, int64_t taps,
-                            const CPUTarget &target);
+double widthBlockStepCycles(int64_t rows, int64_t vectors, int64_t images,
+                            int64_t taps, const CPUTarget &target);
 
 /// The register tiling of one output row of a channels-first convolution
-/// vectorized along its width (ConvKind::Conv2DNchwFchw): `block` is
-/// `rows` filters x `lanes` output columns; when `widthSplit` > 0 it tiles
+/// vectorized along its width (ConvKind::Conv2DNchwFchw) over a batch of
+/// `batch` images: `block` is `rows` filters x `lanes` output columns of
+/// `images` images (a divisor of `batch`); when `widthSplit` > 0 it tiles
 /// the first `widthSplit` columns and the columns after them are a part of
 /// their own, tiled by its own decision. Of getWidthRegisterBlock's block
 /// (whose columns divide `width`) and every block of whole vectors that
-/// fits the same registers (dividing `width` or not), the one whose blocks
-/// take the fewest widthBlockStepCycles over the whole row x `filters`
-/// (the remainder columns counted as one block of the same filters).
-/// Ties: no split, more columns. The 112 columns of the RGB stem's phases
-/// (3 filters, 4 taps) on AVX2: 4 blocks of 3 x 24 (FMA-bound) and a
-/// 16-column part, where 7 blocks of 3 x 16 wait on the FMA latency.
+/// fits the same registers (dividing `width` or not), and every block of
+/// several images whose columns divide `width` (the parts of a split would
+/// be task loops of different images, which do not fuse) and whose
+/// accumulators (at most maxAccumulatorRegisters), the broadcast filter
+/// elements and one input vector fit the registers,
+/// the one whose blocks take the fewest widthBlockStepCycles per image
+/// over the whole row x `filters` (the remainder columns counted as one
+/// block of the same filters and images). Ties: fewer images, no split,
+/// more columns. The 112 columns of the RGB stem's phases (3 filters, 4
+/// taps, 8 images) on AVX2: 7 blocks of 3 x 16 of 2 images, 12
+/// accumulators (FMA-bound), where 1 image takes 4 blocks of 3 x 24 and a
+/// 16-column part whose 3 x 16 block waits on the FMA latency (measured:
+/// at 71% of the FMA rate of the 3 x 24 blocks' 90%).
 ConvRowTiling chooseWidthRowTiling(int64_t filters, int64_t width,
-                                   int64_t taps, int64_t elementBits,
+                                   int64_t batch, int64_t taps,
+                                   int64_t elementBits,
                                    const CPUTarget &target);
 
 /// How many iterations ahead a reduction loop prefetches the rows it

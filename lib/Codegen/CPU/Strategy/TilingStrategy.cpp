@@ -396,18 +396,31 @@ ConvRowTiling mlir::convgrad::cpu::chooseConvRowTiling(
 
 double mlir::convgrad::cpu::widthBlockStepCycles(int64_t rows,
                                                   int64_t vectors,
+                                                  int64_t images,
                                                   int64_t taps,
                                                   const CPUTarget &target) {
-  double fmas = double(rows * vectors * taps) /
+  double fmas = double(rows * vectors * images * taps) /
                 double(std::max<int64_t>(1, target.fmaUnits));
-  double loads = double((rows + vectors) * taps) / kLoadsPerCycle;
+  double loads = double((rows + vectors * images) * taps) / kLoadsPerCycle;
   double latency = double(taps) * kFmaLatencyCycles;
   return std::max({fmas, loads, latency});
 }
 
+/// Most vectors of columns per image a width block of `rows` filters for
+/// `images` > 1 images holds: its accumulators (at most
+/// maxAccumulatorRegisters), the `rows` broadcast filter elements that every
+/// image's FMAs share, and the one input vector that feeds them fit the
+/// registers.
+static int64_t maxMultiImageBlockVectors(int64_t rows, int64_t images,
+                                         const CPUTarget &target) {
+  int64_t accumulators = std::min(maxAccumulatorRegisters(target),
+                                  target.vectorRegisters - rows - 1);
+  return accumulators / (rows * images);
+}
+
 ConvRowTiling mlir::convgrad::cpu::chooseWidthRowTiling(
-    int64_t filters, int64_t width, int64_t taps, int64_t elementBits,
-    const CPUTarget &target) {
+    int64_t filters, int64_t width, int64_t batch, int64_t taps,
+    int64_t elementBits, const CPUTarget &target) {
   int64_t lanes = target.lanes(elementBits);
   taps = std::max<int64_t>(1, taps);
   auto vectorsOf = [&](int64_t columns) {
@@ -417,29 +430,47 @@ ConvRowTiling mlir::convgrad::cpu::chooseWidthRowTiling(
       getWidthRegisterBlock(filters, width, elementBits, target), 0};
   if (filters <= 0 || width <= 0)
     return best;
-  // Cycles of the whole row: filters / rows blocks of filters, each over
-  // the full blocks of columns and the remainder columns.
-  auto rowCycles = [&](int64_t rows, int64_t columns) {
+  // Cycles per image of the whole row: filters / rows blocks of filters,
+  // each over the full blocks of columns and the remainder columns.
+  auto rowCycles = [&](int64_t rows, int64_t columns, int64_t images) {
     double blocks = double(width / columns) *
-                    widthBlockStepCycles(rows, vectorsOf(columns), taps,
-                                         target);
+                    widthBlockStepCycles(rows, vectorsOf(columns), images,
+                                         taps, target);
     if (int64_t remainder = width % columns)
-      blocks += widthBlockStepCycles(rows, vectorsOf(remainder), taps, target);
-    return double(filters / rows) * blocks;
+      blocks += widthBlockStepCycles(rows, vectorsOf(remainder), images, taps,
+                                     target);
+    return double(filters / rows) * blocks / double(images);
   };
-  double bestCycles = rowCycles(best.block.rows, best.block.lanes);
-  for (int64_t rows : divisorsAtMost(filters, maxAccumulatorRegisters(target)))
-    for (int64_t v = 1; v <= maxWidthBlockVectors(rows, target); ++v) {
-      int64_t columns = v * lanes;
-      if (columns > width)
-        break;
-      double cycles = rowCycles(rows, columns);
-      bool split = width % columns != 0;
-      if (cycles < bestCycles * (1 - 1e-9) ||
-          (cycles <= bestCycles * (1 + 1e-9) && !split &&
-           (best.widthSplit != 0 || columns > best.block.lanes))) {
-        bestCycles = cycles;
-        best = {{rows, columns}, split ? width - width % columns : 0};
+  double bestCycles = rowCycles(best.block.rows, best.block.lanes, 1);
+  for (int64_t images : divisorsAtMost(std::max<int64_t>(1, batch),
+                                       maxAccumulatorRegisters(target)))
+    for (int64_t rows :
+         divisorsAtMost(filters, maxAccumulatorRegisters(target))) {
+      int64_t maxVectors = images == 1
+                               ? maxWidthBlockVectors(rows, target)
+                               : maxMultiImageBlockVectors(rows, images,
+                                                           target);
+      for (int64_t v = 1; v <= maxVectors; ++v) {
+        int64_t columns = v * lanes;
+        if (columns > width)
+          break;
+        bool split = width % columns != 0;
+        // A split's parts are tiled by decisions of their own; parts of
+        // different images per task would be different task loops, which
+        // convgrad-cpu-fuse-sibling-tasks cannot fuse (each would read the
+        // shared input again).
+        if (split && images > 1)
+          continue;
+        double cycles = rowCycles(rows, columns, images);
+        // divisorsAtMost lists the fewest images first: a tie keeps them.
+        if (cycles < bestCycles * (1 - 1e-9) ||
+            (cycles <= bestCycles * (1 + 1e-9) && images == best.images &&
+             !split &&
+             (best.widthSplit != 0 || columns > best.block.lanes))) {
+          bestCycles = cycles;
+          best = {{rows, columns}, split ? width - width % columns : 0,
+                  /*tapLoop=*/false, images};
+        }
       }
     }
   return best;
@@ -631,7 +662,7 @@ std::optional<ConvTiling> mlir::convgrad::cpu::getConvTiling(
     // `block.lanes` columns in registers while the input channels and
     // kernel rows are reduced; the kernel columns are unrolled.
     ConvRowTiling row =
-        chooseWidthRowTiling(ranges[1], ranges[3],
+        chooseWidthRowTiling(ranges[1], ranges[3], ranges[0],
                              kernelWidthTile(ranges[6]) == 0
                                  ? ranges[6]
                                  : kernelWidthTile(ranges[6]),
@@ -641,8 +672,11 @@ std::optional<ConvTiling> mlir::convgrad::cpu::getConvTiling(
       t.split[3] = row.widthSplit;
       return t;
     }
+    // A task takes the images of one block (VectorizeConvAlongWidth
+    // interleaves them).
     RegisterBlock block = row.block;
-    t.parallel = {1, 0, largestDivisorAtMost(ranges[2], limits.parallelRows)};
+    t.parallel = {row.images, 0,
+                  largestDivisorAtMost(ranges[2], limits.parallelRows)};
     t.inner = {0, block.rows, 1, block.lanes,
                largestDivisorAtMost(ranges[4], limits.reductionTile), 1,
                kernelWidthTile(ranges[6])};
