@@ -73,7 +73,9 @@
 #include "convgrad/Dialect/ConvGrad/Utils/TensorUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -721,6 +723,38 @@ public:
     return SmallVector<Value>(nest.results.begin(), nest.results.end());
   }
 
+  /// Prefetches rows [row0, row0 + count) of plane [n, channel] of the
+  /// [N, C, H, W] tensor `t` (one prefetch per cache line: consecutive
+  /// blocks of rows are contiguous, so a block's last, partial line is the
+  /// next block's first), for the plane `planesAhead` channels ahead of
+  /// `channel`, the tensor's last at most.
+  void prefetchPlaneRows(OpBuilder &bb, Location l, Value t, Value n,
+                         Value channel, int64_t planesAhead, Value row0,
+                         int64_t count) {
+    constexpr int64_t kLineBytes = 64;
+    auto type = cast<RankedTensorType>(t.getType());
+    int64_t channels = type.getDimSize(1), width = type.getDimSize(3);
+    int64_t lineElements =
+        std::max<int64_t>(1, kLineBytes * 8 /
+                                 type.getElementType().getIntOrFloatBitWidth());
+    // Any buffer casts to a fully dynamic layout without a copy.
+    int64_t dyn = ShapedType::kDynamic;
+    auto bufferType = MemRefType::get(
+        type.getShape(), type.getElementType(),
+        StridedLayoutAttr::get(bb.getContext(), dyn, {dyn, dyn, dyn, dyn}));
+    Value buffer = bufferization::ToBufferOp::create(bb, l, bufferType, t,
+                                                     /*readOnly=*/true);
+    Value ahead = arith::MinSIOp::create(
+        bb, l, addIndex(bb, l, channel, planesAhead),
+        indexConstant(bb, l, channels - 1));
+    for (int64_t e = 0; e < count * width; e += lineElements)
+      memref::PrefetchOp::create(
+          bb, l, buffer,
+          ValueRange{n, ahead, addIndex(bb, l, row0, e / width),
+                     indexConstant(bb, l, e % width)},
+          /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
+  }
+
   /// wgradTaps reading x where it is, in `input` (tiling.readsInputRows: 2-D
   /// planes, innermost stride 1), group `group`'s planes. The output rows
   /// whose kernel rows (of `taps`) all lie inside the plane run in blocks
@@ -851,6 +885,19 @@ public:
           b, loc, indexConstant(b, loc, rowLo), indexConstant(b, loc, looped),
           indexConstant(b, loc, block), cur,
           [&](OpBuilder &lb, Location ll, Value y0, ValueRange it) {
+            if (int64_t ahead = tiling.prefetchPlanesAhead) {
+              // The block's rows of dy and of the group's x planes, for
+              // the filter `ahead` filters on: its group is `ahead`
+              // groups on when the groups have one filter, else fewer.
+              prefetchPlaneRows(lb, ll, dy, n, f, ahead, y0, block);
+              int64_t groupsAhead = llvm::divideCeil(ahead, pc.outPerGroup);
+              Value inRow0 = mulIndex(lb, ll, y0, pc.strides[0]);
+              for (int64_t m = 0; m < pc.terms; ++m)
+                prefetchPlaneRows(
+                    lb, ll, input, n,
+                    addIndex(lb, ll, mulIndex(lb, ll, group, pc.terms), m),
+                    groupsAhead * pc.terms, inRow0, block * pc.strides[0]);
+            }
             scf::YieldOp::create(
                 lb, ll,
                 rowBlock(lb, SmallVector<Value>(it.begin(), it.end()), y0,

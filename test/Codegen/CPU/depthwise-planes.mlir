@@ -21,7 +21,11 @@
 // from the masked vector's zeros, column 17 on shifted left over zeros;
 // no load at a shifted column, which would split a cache line. Row 0 (above the plane: kernel row 0 left out),
 // rows 1 to 8 in blocks of two (the second row's reads of the first row's
-// x fold), row 9 (below: kernel row 2 left out). After the images, one
+// x fold), row 9 (below: kernel row 2 left out). Each block of rows first
+// prefetches its rows of the dy and x planes two filters ahead (the last
+// filter at most), one prefetch per 64-byte line of the block's 40
+// contiguous elements (at columns 0 and 16 of its first row, 12 of its
+// second), read through a read-only buffer of each tensor. After the images, one
 // horizontal sum per filter and tap.
 // CHECK-LABEL: func.func @wgrad
 // CHECK-SAME: (%[[X:.*]]: tensor<?x4x10x20xf32>, %[[DY:.*]]: tensor<?x4x10x20xf32>)
@@ -46,7 +50,16 @@
 // CHECK:       %[[XC:.*]] = vector.transfer_read %[[X]][%[[I]], %{{.*}}, %c0, %c16]
 // CHECK:       %[[XU:.*]] = vector.shuffle %[[XC]], %{{.*}} [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
 // CHECK:       vector.fma %[[XU]], %[[DYT]], %{{.*}} : vector<16xf32>
-// CHECK:       scf.for %{{.*}} = %c1 to %c9 step %c2 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:       scf.for %[[Y0:.*]] = %c1 to %c9 step %c2 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:         %[[DYB:.*]] = bufferization.to_buffer %[[DY]] read_only : tensor<?x4x10x20xf32> to memref<?x4x10x20xf32, strided<[?, ?, ?, ?], offset: ?>>
+// CHECK:         %[[FA:.*]] = arith.minsi %{{.*}}, %c3 : index
+// CHECK-NEXT:    memref.prefetch %[[DYB]][%[[I]], %[[FA]], %[[Y0]], %c0], read, locality<3>, data
+// CHECK-NEXT:    memref.prefetch %[[DYB]][%[[I]], %[[FA]], %[[Y0]], %c16], read, locality<3>, data
+// CHECK:         %[[Y1:.*]] = arith.addi %[[Y0]], %c1 : index
+// CHECK-NEXT:    memref.prefetch %[[DYB]][%[[I]], %[[FA]], %[[Y1]], %c12], read, locality<3>, data
+// CHECK:         %[[XB:.*]] = bufferization.to_buffer %[[X]] read_only
+// CHECK-COUNT-3: memref.prefetch %[[XB]]
+// CHECK-NOT:     memref.prefetch
 // CHECK-COUNT-36: vector.fma
 // CHECK-NOT:     vector.fma
 // CHECK:         scf.yield

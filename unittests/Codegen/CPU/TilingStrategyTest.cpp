@@ -1615,6 +1615,33 @@ TEST(DepthwisePlanes, FilterGradientsReadTwoDimensionalInputInPlace) {
   EXPECT_FALSE(wgrad({200, 200}, avx512, 9, 1, true, 200, 13)->readsInputRows);
 }
 
+TEST(DepthwisePlanes, FilterGradientsReadingInPlacePrefetchPlanesAhead) {
+  auto wgrad = [](std::vector<int64_t> out, const CPUTarget &target,
+                  int64_t taps, int64_t terms, int64_t edgeRows,
+                  int64_t edgeVectors) {
+    int64_t scratch = terms * (out[0] + 2) * (out[1] + 6);
+    return getDepthwisePlaneTiling(DepthwisePlaneKind::FilterGradient, 256, out,
+                                   taps, 1, terms, scratch, 32, target, 1,
+                                   true, edgeRows, edgeVectors);
+  };
+  // Row h: planes of 3 KiB, two filters ahead on both targets (36 FMAs per
+  // row and 4 lines of x and dy on AVX2, 18 on AVX-512).
+  EXPECT_EQ(wgrad({28, 28}, avx512, 9, 1, 2, 2)->prefetchPlanesAhead, 2);
+  EXPECT_EQ(wgrad({28, 28}, avx2, 9, 1, 2, 2)->prefetchPlanesAhead, 2);
+  // Not when the planes ahead outgrow a quarter of the L2 (112x112: 49 KiB
+  // each, 2 x 2 of them: 196 KiB of 1 MiB is within; 160x160 is not).
+  EXPECT_EQ(wgrad({112, 112}, avx512, 9, 1, 2, 2)->prefetchPlanesAhead, 2);
+  EXPECT_EQ(wgrad({160, 160}, avx512, 9, 1, 2, 2)->prefetchPlanesAhead, 0);
+  // Nor with few FMAs per line (a 1x1 kernel: 2 per row of 4 lines), nor
+  // without reading in place (bf16: the scratch copy streams the plane).
+  EXPECT_EQ(wgrad({28, 28}, avx512, 1, 1, 0, 0)->prefetchPlanesAhead, 0);
+  EXPECT_EQ(getDepthwisePlaneTiling(DepthwisePlaneKind::FilterGradient, 256,
+                                    {28, 28}, 9, 1, 1, 30 * 34, 32, avx512, 1,
+                                    false, 2, 2)
+                ->prefetchPlanesAhead,
+            0);
+}
+
 TEST(DepthwisePlanes, GroupedConvolutionsOfFewChannelsPerGroup) {
   // Row g's data gradient (32 groups of 4 channels): 4 terms per output
   // plane, 4 scratch planes; 2 x 9 x 4 FMAs per row, so blocks of 7 rows

@@ -676,6 +676,13 @@ struct DepthwisePlaneTiling {
   /// shuffles of a row's whole vectors (one two-source shift each) rather
   /// than a load at every shifted column.
   bool shiftsColumnsInRegisters = false;
+  /// With readsInputRows: each looped row block also prefetches its rows
+  /// of the x and dy planes of the filter this many filters ahead (0: no
+  /// prefetch). A task streams its planes through memory, but each plane
+  /// is a few KiB: the hardware prefetchers pick up a plane's stream only
+  /// after its first misses, which a layer larger than the L2 takes from
+  /// the L3.
+  int64_t prefetchPlanesAhead = 0;
 };
 
 /// Whether a channels-first grouped filter gradient with `groupChannels`

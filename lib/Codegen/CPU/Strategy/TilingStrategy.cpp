@@ -1304,6 +1304,20 @@ mlir::convgrad::cpu::getDepthwisePlaneTiling(
       // loads and 24 shuffles, on a port FMAs leave free. AVX2 has no
       // single-instruction lane shift across two ymm registers.
       t.shiftsColumnsInRegisters = t.readsInputRows && target.vectorBits >= 512;
+      // Planes two filters ahead: a plane's compute (its taps' FMAs) covers
+      // an L3 access, and the planes in flight (terms of x and one of dy
+      // each) stay within a quarter of the L2. Each prefetch takes a load
+      // slot: only with at least kMinFMAsPerLine FMAs per prefetched line
+      // (a 3x3 kernel on 28-wide rows has 4 lines of x and dy per row, and
+      // 36 FMAs on AVX2, 18 on AVX-512).
+      constexpr int64_t kPlanesAhead = 2, kMinFMAsPerLine = 4;
+      int64_t rowBytes = outputSizes.back() * accBytes;
+      int64_t planeBytes = rows * rowBytes;
+      int64_t linesPerRow = (terms + 1) * ((rowBytes + 63) / 64);
+      if (t.readsInputRows &&
+          kPlanesAhead * (terms + 1) * planeBytes <= target.l2Bytes / 4 &&
+          rowVectors * accumulators >= kMinFMAsPerLine * linesPerRow)
+        t.prefetchPlanesAhead = kPlanesAhead;
     }
   }
   // Scratch rows aligned to whole vectors: a row-h filter gradient reads
