@@ -972,18 +972,13 @@ static bool isDisturbed(double lostPct) {
 /// whether `t` was undisturbed.
 static bool keepFastest(const Measurement &m, TimingFields fields,
                         const TimingResult &t) {
-  // The OS counts CPU time in ticks of 10 ms: a round shorter than ten of
-  // them cannot be judged.
-  double threadSeconds = t.elapsedSeconds * double(m.threads);
-  double lostPct = threadSeconds < 0.1
-                       ? NAN
-                       : 100.0 *
-                             (t.stolenSeconds + t.otherProcessesSeconds) /
-                             threadSeconds;
+  double lostPct = t.lostCpuPercent(m.threads);
   bool disturbed = isDisturbed(lostPct);
   if (!std::isnan(fields.ms)) {
     bool keptDisturbed = isDisturbed(fields.lostPct);
-    if (disturbed != keptDisturbed ? disturbed : !(t.medianMs < fields.ms))
+    bool better = disturbed == keptDisturbed ? t.medianMs < fields.ms
+                                             : keptDisturbed;
+    if (!better)
       return !disturbed;
   }
   fields.ms = t.medianMs;

@@ -54,6 +54,13 @@ CpuUsage convgrad::runtime::readCpuUsage() {
   return usage;
 }
 
+double TimingResult::lostCpuPercent(unsigned threads) const {
+  double threadSeconds = elapsedSeconds * double(threads);
+  if (threadSeconds < 0.1)
+    return NAN;
+  return 100.0 * (stolenSeconds + otherProcessesSeconds) / threadSeconds;
+}
+
 double convgrad::runtime::median(std::vector<double> v) {
   if (v.empty())
     return 0;

@@ -33,6 +33,12 @@ struct TimingResult {
   /// taken by the hypervisor (steal) or used by other processes of this
   /// machine; NAN where the OS does not report it.
   double stolenSeconds = 0, otherProcessesSeconds = 0;
+
+  /// The CPU time lost (stolenSeconds + otherProcessesSeconds) as a % of
+  /// what `threads` threads had in elapsedSeconds; NAN if unknown or if the
+  /// calls took less than 0.1 thread-seconds (the OS counts CPU time in
+  /// ticks of 10 ms, too coarse to judge a shorter span).
+  double lostCpuPercent(unsigned threads) const;
 };
 
 /// Calls `fn` `warmup` times (at least `minWarmupSeconds`), then `reps` times
