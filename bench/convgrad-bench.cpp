@@ -127,6 +127,14 @@ static cl::opt<double> maxLostPct(
              "to max(2, --rounds) extra rounds are run to replace it "
              "(default 5; 100 turns this off)"),
     cl::init(5.0), cl::cat(benchCategory));
+static cl::opt<bool> coreProbe(
+    "core-probe",
+    cl::desc("Before and after each round of more than one thread, run the "
+             "FMA loop for a few ms on that many threads; if it runs more "
+             "than --max-lost % below threads x the 1-thread peak, the host "
+             "withheld or slowed a core (it can do so without reporting "
+             "steal time) and the round is disturbed (default on)"),
+    cl::init(true), cl::cat(benchCategory));
 static cl::opt<unsigned> warmup("warmup",
                                 cl::desc("Untimed calls before timing"),
                                 cl::init(3), cl::cat(benchCategory));
@@ -353,10 +361,11 @@ __attribute__((target("avx2,fma"))) double fmaLoopAvx2(uint64_t iters) {
 bool haveAvx512() { return __builtin_cpu_supports("avx512f"); }
 
 /// Best GFLOP/s of `threads` threads each running the FMA loop (512-bit if
-/// `avx512`, else 256-bit), over repeated trials for about `seconds`.
-double measurePeak(unsigned threads, double seconds, bool avx512) {
+/// `avx512`, else 256-bit) for `iters` iterations, over at least 3 trials
+/// and about `seconds`.
+double measurePeak(unsigned threads, double seconds, bool avx512,
+                   uint64_t iters = 4000000) {
   double flopsPerIter = avx512 ? 16 * 16 * 2 : 12 * 8 * 2;
-  const uint64_t iters = 4000000;
   double best = 0;
   volatile double sink = 0;
   auto start = std::chrono::steady_clock::now();
@@ -943,7 +952,8 @@ struct Measurement {
   double dnnlMs = NAN, dnnlGflops = NAN, dnnlPct = NAN;
   double cgMinMs = NAN, dnnlMinMs = NAN; ///< fastest call (CSV only)
   /// CPU time the kept round's threads lost to the hypervisor or to other
-  /// processes, as % of their CPU time (--max-lost).
+  /// processes, as % of their CPU time, or the core probe's shortfall if
+  /// larger (--max-lost, --core-probe).
   double cgLostPct = NAN, dnnlLostPct = NAN;
   unsigned roundsRun = 0, disturbedRounds = 0;
   std::string dnnlVerify = "-", dnnlImpl = "-";
@@ -966,13 +976,46 @@ static bool isDisturbed(double lostPct) {
   return maxLostPct < 100 && lostPct > maxLostPct;
 }
 
+/// --core-probe: whether a round had its threads' cores. The host can slow
+/// or withhold a virtual CPU without reporting steal time (a 2-thread FMA
+/// loop then runs at 1-thread speed for minutes), which the CPU time
+/// accounting of --max-lost cannot see; a short FMA loop on as many threads
+/// before and after the round can.
+struct CoreProbe {
+  double singleThreadPeak = 0; ///< GFLOP/s of the FMA loop on one thread
+  bool avx512 = false;         ///< which FMA loop
+
+  /// % by which `threads` threads of the FMA loop fall short of `threads`
+  /// x the 1-thread peak (0 if they do not, NAN when there is nothing to
+  /// probe).
+  double shortfallPct(unsigned threads) const {
+    if (!coreProbe || threads < 2 || singleThreadPeak <= 0)
+      return NAN;
+    // 3 trials of ~1-2 ms: long enough for the OS to place the threads.
+    double probe = measurePeak(threads, 0, avx512, /*iters=*/500000);
+    return std::max(0.0, 100.0 * (1 - probe / (threads * singleThreadPeak)));
+  }
+
+  /// Runs `timeRound` between two probes; returns its result and the larger
+  /// shortfall.
+  template <typename Fn>
+  auto around(unsigned threads, Fn timeRound) const {
+    double before = shortfallPct(threads);
+    auto result = timeRound();
+    return std::make_pair(result,
+                          std::fmax(before, shortfallPct(threads)));
+  }
+};
+
 /// Keeps the better of the round in `fields` and `t`: an undisturbed round
 /// over a disturbed one, else the faster (the fastest round's median, see
-/// --rounds), with GFLOP/s and % peak from `m`'s FLOPs and peak. Returns
-/// whether `t` was undisturbed.
+/// --rounds), with GFLOP/s and % peak from `m`'s FLOPs and peak. The round's
+/// loss is the larger of its lost CPU time and the core probe's shortfall
+/// (`coreShortfallPct`, NAN if not probed). Returns whether `t` was
+/// undisturbed.
 static bool keepFastest(const Measurement &m, TimingFields fields,
-                        const TimingResult &t) {
-  double lostPct = t.lostCpuPercent(m.threads);
+                        const TimingResult &t, double coreShortfallPct) {
+  double lostPct = std::fmax(t.lostCpuPercent(m.threads), coreShortfallPct);
   bool disturbed = isDisturbed(lostPct);
   if (!std::isnan(fields.ms)) {
     bool keptDisturbed = isDisturbed(fields.lostPct);
@@ -989,15 +1032,17 @@ static bool keepFastest(const Measurement &m, TimingFields fields,
   return !disturbed;
 }
 
-static bool recordConvgrad(Measurement &m, const TimingResult &t) {
-  return keepFastest(
-      m, {m.cgMs, m.cgMinMs, m.cgGflops, m.cgPct, m.cgLostPct}, t);
+static bool recordConvgrad(Measurement &m, const TimingResult &t,
+                           double coreShortfallPct) {
+  return keepFastest(m, {m.cgMs, m.cgMinMs, m.cgGflops, m.cgPct, m.cgLostPct},
+                     t, coreShortfallPct);
 }
 
-static bool recordDnnl(Measurement &m, const TimingResult &t) {
+static bool recordDnnl(Measurement &m, const TimingResult &t,
+                       double coreShortfallPct) {
   return keepFastest(
-      m, {m.dnnlMs, m.dnnlMinMs, m.dnnlGflops, m.dnnlPct, m.dnnlLostPct},
-      t);
+      m, {m.dnnlMs, m.dnnlMinMs, m.dnnlGflops, m.dnnlPct, m.dnnlLostPct}, t,
+      coreShortfallPct);
 }
 
 /// The OMPT tool of --profile-parallel, loaded before libomp so that libomp
@@ -1108,8 +1153,8 @@ void printRow(llvm::raw_ostream &os, const Measurement &m) {
       m.dnnlVerify.c_str(), fmt(m.ratio, "%.2f").c_str(), m.dnnlImpl.c_str());
   // Say so when even the kept round is disturbed (no undisturbed one came).
   if (isDisturbed(m.cgLostPct) || isDisturbed(m.dnnlLostPct))
-    os << llvm::format("%-24s disturbed: CPU time lost %s convgrad, %s "
-                       "oneDNN\n", "",
+    os << llvm::format("%-24s disturbed: CPU time or cores lost %s "
+                       "convgrad, %s oneDNN\n", "",
                        fmt(m.cgLostPct, "%.0f%%").c_str(),
                        fmt(m.dnnlLostPct, "%.0f%%").c_str());
   os.flush();
@@ -1368,8 +1413,11 @@ int main(int argc, char **argv) {
           "not recognized";
   else if (maxLostPct < 100)
     os << "; a round whose threads lost > " << fmt(maxLostPct, "%g")
-       << "% of their CPU time (to the hypervisor or other processes) is "
-          "disturbed and run again";
+       << "% of their CPU time (to the hypervisor or other processes)"
+       << (coreProbe ? ", or whose FMA probe before or after ran that much "
+                       "below threads x the 1-thread peak,"
+                     : "")
+       << " is disturbed and run again";
   os << "; f32, layouts";
   for (ref::Layout layout : layouts)
     os << " " << layoutName(layout);
@@ -1436,6 +1484,10 @@ int main(int argc, char **argv) {
     os << "\n";
   };
   printPeak("at start");
+  CoreProbe probe;
+  probe.avx512 = avx512Peak;
+  probe.singleThreadPeak =
+      peak.count(1) ? peak[1] : measurePeak(1, peakSeconds, avx512Peak);
   os.flush();
   // Progress on stderr as measured; the table goes to stdout at the end,
   // with % peak of the final peak.
@@ -1517,6 +1569,13 @@ int main(int argc, char **argv) {
           m.jitSeconds = compiled->stats().jitSeconds;
           call = compiled->prepare(kernelKindName(kind), args, error);
         }
+        // One timed round of convgrad between core probes; whether it was
+        // undisturbed.
+        auto timeConvgradRound = [&] {
+          auto [t, shortfall] = probe.around(
+              threads, [&] { return timeFunction([&] { call(); }, timing); });
+          return recordConvgrad(m, t, shortfall);
+        };
         if (!call) {
           m.verify = "error";
           llvm::errs() << "convgrad-bench: " << row.name << " "
@@ -1573,7 +1632,7 @@ int main(int argc, char **argv) {
             all.push_back(m);
             continue;
           }
-          cleanCg += recordConvgrad(m, timeFunction([&] { call(); }, timing));
+          cleanCg += timeConvgradRound();
           if (profileParallel && threads > 1 &&
               !profiler.profile([&] { call(); }, reps, m))
             llvm::errs() << "convgrad-bench: libomp did not start the "
@@ -1583,8 +1642,10 @@ int main(int argc, char **argv) {
 #ifdef CONVGRAD_HAVE_DNNL
         if (useDnnl) {
           omp.set(int(threads));
-          DnnlResult d = runDnnl(c, kind, tensors,
-                                 expected ? &*expected : nullptr, timing);
+          auto [d, shortfall] = probe.around(threads, [&] {
+            return runDnnl(c, kind, tensors, expected ? &*expected : nullptr,
+                           timing);
+          });
           if (!d.error.empty()) {
             m.dnnlVerify = "error";
             llvm::errs() << "convgrad-bench: " << row.name << " "
@@ -1596,7 +1657,7 @@ int main(int argc, char **argv) {
               llvm::errs() << "convgrad-bench: " << row.name << " "
                            << kernelKindName(kind) << " oneDNN "
                            << d.verifyMessage << "\n";
-            cleanDnnl += recordDnnl(m, d.timing);
+            cleanDnnl += recordDnnl(m, d.timing, shortfall);
             dnnlTimed = true;
           }
         }
@@ -1611,14 +1672,15 @@ int main(int argc, char **argv) {
         unsigned maxRoundsRun = rounds + std::max(2u, unsigned(rounds));
         while (m.verify != "error" && m.roundsRun < maxRoundsRun &&
                (cleanCg < rounds || (dnnlTimed && cleanDnnl < rounds))) {
-          bool disturbed =
-              !recordConvgrad(m, timeFunction([&] { call(); }, timing));
+          bool disturbed = !timeConvgradRound();
           cleanCg += !disturbed;
 #ifdef CONVGRAD_HAVE_DNNL
           if (dnnlTimed) {
-            DnnlResult d =
-                runDnnl(c, kind, tensors, /*expected=*/nullptr, timing);
-            bool dnnlClean = d.error.empty() && recordDnnl(m, d.timing);
+            auto [d, shortfall] = probe.around(threads, [&] {
+              return runDnnl(c, kind, tensors, /*expected=*/nullptr, timing);
+            });
+            bool dnnlClean =
+                d.error.empty() && recordDnnl(m, d.timing, shortfall);
             cleanDnnl += dnnlClean;
             disturbed |= !dnnlClean;
           }
