@@ -987,9 +987,10 @@ struct CoreProbe {
 
   /// % by which `threads` threads of the FMA loop fall short of `threads`
   /// x the 1-thread peak (0 if they do not, NAN when there is nothing to
-  /// probe).
+  /// probe: one thread, or --max-lost=100).
   double shortfallPct(unsigned threads) const {
-    if (!coreProbe || threads < 2 || singleThreadPeak <= 0)
+    if (!coreProbe || maxLostPct >= 100 || threads < 2 ||
+        singleThreadPeak <= 0)
       return NAN;
     // 3 trials of ~1-2 ms: long enough for the OS to place the threads.
     double probe = measurePeak(threads, 0, avx512, /*iters=*/500000);
