@@ -656,13 +656,19 @@ TEST(FuseSiblingTasks, Decision) {
 // thousand cycles ahead: 16 iterations of the 3x3 phase's 81 FMAs, 15 of
 // the 4x4 phase's 144 on AVX2; nothing for rows within a page (a GEMM's
 // short rows, the channels of a channels-last pixel), an L2-resident
-// buffer, or fewer than 8 FMAs per prefetched line.
+// buffer, fewer than 6 FMAs per prefetched line, or iterations so short
+// that 16 of them cover less than half a memory access (a pointwise width
+// form's 12 FMAs). The 3x3 phase of the stem's 2 images x 3 x 16 blocks on
+// AVX2: 108 FMAs per channel, 18 prefetched lines, 16 iterations ahead.
 TEST(StridedReductionPrefetch, Distance) {
   int64_t plane = 115 * 115 * 4, buffer = 8 * 64 * plane;
   EXPECT_EQ(stridedReductionPrefetchDistance(plane, buffer, 81, 9, avx2), 16);
   EXPECT_EQ(stridedReductionPrefetchDistance(plane, buffer, 144, 12, avx2),
             15);
   EXPECT_EQ(stridedReductionPrefetchDistance(plane, buffer, 4096, 0, avx2), 1);
+  EXPECT_EQ(stridedReductionPrefetchDistance(plane, buffer, 108, 18, avx2),
+            16);
+  EXPECT_EQ(stridedReductionPrefetchDistance(plane, buffer, 108, 19, avx2), 0);
   for (const CPUTarget &target : {avx2, avx512}) {
     EXPECT_EQ(stridedReductionPrefetchDistance(2048, buffer, 144, 12, target),
               0);
@@ -670,10 +676,13 @@ TEST(StridedReductionPrefetch, Distance) {
                                                target),
               0);
     EXPECT_EQ(stridedReductionPrefetchDistance(plane, buffer, 0, 0, target), 0);
-    // Pointwise width forms: 12 FMAs per 3 or 2 lines.
+    // Pointwise width forms: 12 FMAs per 3 or 2 lines, 6 cycles per
+    // iteration.
     EXPECT_EQ(stridedReductionPrefetchDistance(plane, buffer, 12, 3, target),
               0);
     EXPECT_EQ(stridedReductionPrefetchDistance(plane, buffer, 12, 2, target),
+              0);
+    EXPECT_EQ(stridedReductionPrefetchDistance(plane, buffer, 12, 0, target),
               0);
   }
 }

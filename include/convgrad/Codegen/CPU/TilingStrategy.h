@@ -291,12 +291,17 @@ ConvRowTiling chooseWidthRowTiling(int64_t filters, int64_t width,
 /// fused task ran at 62% of the others' FMA rate (measured on Zen 5,
 /// AVX2, 1 thread). The rows are prefetched far enough ahead to cover a
 /// memory access (about a thousand cycles under load) at the FMA rate,
-/// but at most 16 iterations. Each prefetch takes a load slot: only a
-/// loop with at least 8 FMAs per prefetched line
+/// but at most 16 iterations; a loop whose 16 iterations cover less than
+/// half of that hides little of it and gets none (a pointwise layer's
+/// width form, 12 FMAs per iteration: measured on AVX2,
+/// mb_pw_c24to144_56's forward 11-20% slower with them). Each prefetch
+/// takes a load slot: only a loop with at least 6 FMAs per prefetched line
 /// (`prefetchesPerIteration`, 0 when not known yet) gains. The stem's
-/// phases' register blocks have 9-12 (a row feeds every kernel tap), their
-/// remainder blocks 6-8; a pointwise layer's width form 4-6 (measured on
-/// AVX2: mb_pw_c24to144_56's forward 11-20% slower with them).
+/// phases have 6-8 (a row feeds every kernel tap): on AVX2 the 3x3 phase's
+/// 6 (108 FMAs per channel, 6 rows of 3 lines), without prefetches, took
+/// 1.4x the time per FMA of the prefetched 4x4 phase, with them 1.2x
+/// (perf samples per loop, Zen 5, 1 thread); on AVX-512 the 3-column
+/// phases' 7 gain about 8%.
 int64_t stridedReductionPrefetchDistance(int64_t strideBytes,
                                          int64_t bufferBytes,
                                          int64_t fmasPerIteration,

@@ -485,7 +485,7 @@ static constexpr int64_t kPrefetchLeadCycles = 1024;
 static constexpr int64_t kMaxPrefetchDistance = 16;
 
 /// Fewest FMAs per prefetched line for which prefetching gains.
-static constexpr int64_t kMinFmasPerPrefetch = 8;
+static constexpr int64_t kMinFmasPerPrefetch = 6;
 
 int64_t mlir::convgrad::cpu::stridedReductionPrefetchDistance(
     int64_t strideBytes, int64_t bufferBytes, int64_t fmasPerIteration,
@@ -496,8 +496,13 @@ int64_t mlir::convgrad::cpu::stridedReductionPrefetchDistance(
     return 0;
   int64_t cycles = std::max<int64_t>(
       1, fmasPerIteration / std::max<int64_t>(1, target.fmaUnits));
-  return std::clamp<int64_t>((kPrefetchLeadCycles + cycles - 1) / cycles, 1,
-                             kMaxPrefetchDistance);
+  int64_t distance = std::clamp<int64_t>(
+      (kPrefetchLeadCycles + cycles - 1) / cycles, 1, kMaxPrefetchDistance);
+  // Iterations so short that the farthest prefetch is issued less than half
+  // a memory access ahead hide little of it and only take load slots.
+  if (distance * cycles < kPrefetchLeadCycles / 2)
+    return 0;
+  return distance;
 }
 
 bool mlir::convgrad::cpu::fusesSiblingTasks(int64_t sharedInputBytes,
