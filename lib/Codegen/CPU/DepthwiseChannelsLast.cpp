@@ -81,7 +81,9 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
@@ -848,10 +850,13 @@ private:
       for (OutputRow &r : dys)
         r = checked ? OutputRow{clamp(r.row, g.outSizes[0]), r.inside}
                     : OutputRow{r.row, Value()};
+      SmallVector<AheadRow> ahead =
+          checked ? SmallVector<AheadRow>()
+                  : nextRowBlockRows(pb, pl, oh0, uses);
       scf::YieldOp::create(
           pb, pl,
           emitInputStationaryColumns(pb, pl, cur, xs, dys, n, channel, masked,
-                                     {0, g.inSizes[1], Value()}));
+                                     {0, g.inSizes[1], Value()}, ahead));
     };
     // The blocks that reach outside x or dy are known from their index k
     // (oh0 = k B): each gets its own pass over exactly its rows inside,
@@ -888,6 +893,12 @@ private:
     return SmallVector<Value>(ifOp.getResults().begin(),
                               ifOp.getResults().end());
   }
+
+  /// A row of x or dy (`source`) that an input-stationary pass prefetches,
+  /// column by column, for a later pass.
+  struct AheadRow {
+    Value source, row;
+  };
 
   /// The (output row t, kernel row kh) pairs of each x row of a block of
   /// output rows, by the x row's offset t s_h + kh d_h from oh0 s_h - lo_h.
@@ -943,8 +954,38 @@ private:
     }
     if (xRows.empty())
       return cur;
+    SmallVector<AheadRow> ahead;
+    if (k + 1 < outputRowBlocks(g, tiling))
+      ahead = nextRowBlockRows(b, loc, indexConstant(b, loc, oh0), uses);
     return emitInputStationaryColumns(b, loc, cur, xRows, dyRows, n, channel,
-                                      masked, {0, g.inSizes[1], Value()});
+                                      masked, {0, g.inSizes[1], Value()},
+                                      ahead);
+  }
+
+  /// With tiling.prefetchNextRowBlock, the x and dy rows that the block of
+  /// output rows after the one at oh0 reads and that one does not, clamped
+  /// into x and dy (the last block of an image prefetches some of its own
+  /// rows again); else none.
+  SmallVector<AheadRow> nextRowBlockRows(OpBuilder &b, Location loc, Value oh0,
+                                         const RowBlockUses &uses) {
+    SmallVector<AheadRow> rows;
+    if (!tiling.prefetchNextRowBlock || uses.empty())
+      return rows;
+    auto clamped = [&](Value source, Value row, int64_t size) {
+      Value low = arith::MaxSIOp::create(b, loc, row, indexConstant(b, loc, 0));
+      rows.push_back({source, arith::MinSIOp::create(
+                                  b, loc, low, indexConstant(b, loc, size - 1))});
+    };
+    int64_t block = tiling.outputRowBlock, span = block * g.strides[0];
+    int64_t last = uses.rbegin()->first;
+    Value xBase =
+        addIndex(b, loc, mulIndex(b, loc, oh0, g.strides[0]), -g.padLow[0]);
+    for (auto &entry : uses)
+      if (entry.first + span > last)
+        clamped(x, addIndex(b, loc, xBase, entry.first + span), g.inSizes[0]);
+    for (int64_t t = 0; t < block; ++t)
+      clamped(dy, addIndex(b, loc, oh0, block + t), g.outSizes[0]);
+    return rows;
   }
 
   /// Accumulators per kernel row and channel vector: one per kernel column
@@ -1103,11 +1144,13 @@ private:
   /// columns (every kernel column inside dy), a window of the (KW - 1) d + 1
   /// dy columns up to j + lo is carried per dy row across the loop, one new
   /// dy vector loaded per column and row; the border columns around it
-  /// (unrolled) load the dy columns of their valid kernel columns.
+  /// (unrolled) load the dy columns of their valid kernel columns. Each
+  /// interior column also prefetches the rows `ahead` at that column.
   SmallVector<Value> emitInputStationaryColumns(
       OpBuilder &b, Location loc, SmallVector<Value> acc,
       ArrayRef<InputRowTerms> xRows, ArrayRef<OutputRow> dyRows, Value n,
-      ArrayRef<Value> channel, bool masked, ColumnRange xColumns) {
+      ArrayRef<Value> channel, bool masked, ColumnRange xColumns,
+      ArrayRef<AheadRow> ahead = {}) {
     int64_t vectors = channel.size(), kernelCols = g.kernel[1];
     int64_t d = g.dilations[1], lo = g.padLow[1];
     int64_t window = (kernelCols - 1) * d + 1;
@@ -1199,6 +1242,9 @@ private:
       for (int64_t kw = 0; kw < kernelCols; ++kw)
         all.push_back(kw);
       size_t accCount = acc.size();
+      SmallVector<std::pair<Value, Value>> aheadBuffers;
+      for (const AheadRow &r : ahead)
+        aheadBuffers.push_back({readOnlyBuffer(b, loc, r.source), r.row});
       // Constant bounds (the segment's columns counted from its start):
       // LLVM then knows the trip count of a short segment.
       auto loop = scf::ForOp::create(
@@ -1232,6 +1278,13 @@ private:
                 windows.append(old.begin(), old.end());
                 windows.push_back(readDy(lb, r, addIndex(lb, l, j, lo), v));
               }
+            // The rows `ahead` at this column, first channel vector (a
+            // block is at most a few lines of channels).
+            for (auto [buffer, row] : aheadBuffers)
+              memref::PrefetchOp::create(lb, l, buffer,
+                                         ValueRange{n, row, j, channel[0]},
+                                         /*isWrite=*/false, /*localityHint=*/3,
+                                         /*isDataCache=*/true);
             column(lb, a, j, all, [&](int64_t r, int64_t v, int64_t kw) {
               return windows[(r * vectors + v) * window + window - 1 - kw * d];
             });

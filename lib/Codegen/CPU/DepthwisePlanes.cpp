@@ -737,13 +737,7 @@ public:
     int64_t lineElements =
         std::max<int64_t>(1, kLineBytes * 8 /
                                  type.getElementType().getIntOrFloatBitWidth());
-    // Any buffer casts to a fully dynamic layout without a copy.
-    int64_t dyn = ShapedType::kDynamic;
-    auto bufferType = MemRefType::get(
-        type.getShape(), type.getElementType(),
-        StridedLayoutAttr::get(bb.getContext(), dyn, {dyn, dyn, dyn, dyn}));
-    Value buffer = bufferization::ToBufferOp::create(bb, l, bufferType, t,
-                                                     /*readOnly=*/true);
+    Value buffer = readOnlyBuffer(bb, l, t);
     Value ahead = arith::MinSIOp::create(
         bb, l, addIndex(bb, l, channel, planesAhead),
         indexConstant(bb, l, channels - 1));

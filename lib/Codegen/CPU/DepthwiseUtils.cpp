@@ -4,6 +4,7 @@
 #include "convgrad/Dialect/ConvGrad/Utils/TensorUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/UB/IR/UBOps.h"
@@ -95,4 +96,15 @@ Value mlir::convgrad::forEachTask(
   tensor::ParallelInsertSliceOp::create(b, loc, result, shared, offsets, sizes,
                                         strides);
   return forall.getResult(0);
+}
+
+Value mlir::convgrad::readOnlyBuffer(OpBuilder &b, Location loc, Value t) {
+  auto type = cast<RankedTensorType>(t.getType());
+  int64_t dyn = ShapedType::kDynamic;
+  auto bufferType = MemRefType::get(
+      type.getShape(), type.getElementType(),
+      StridedLayoutAttr::get(b.getContext(), dyn,
+                             SmallVector<int64_t>(type.getRank(), dyn)));
+  return bufferization::ToBufferOp::create(b, loc, bufferType, t,
+                                           /*readOnly=*/true);
 }

@@ -114,7 +114,10 @@ func.func @wgrad(%x: tensor<?x10x20x40xf32>, %dy: tensor<?x10x20x40xf32>) -> ten
 // one vector (half a line) takes blocks of 3 output rows (the 8 ways of
 // 32 KiB), all kernel rows in one pass: 4 blocks per image (items = N x
 // 4), the interior loop carrying the 9 accumulators only and reading each
-// output row's 3 dy vectors per column, then 5 x rows.
+// output row's 3 dy vectors per column, then 5 x rows. Half a line per
+// block: each interior column also prefetches the x rows (oh + 4, 5, 6)
+// and dy rows (oh + 3, 4, 5) that the next block reads and this one does
+// not, clamped into the image; the last block (k = 3) prefetches nothing.
 // CHECK-LABEL: func.func @wgrad_half_line
 // AVX2-LABEL: func.func @wgrad_half_line
 // AVX2-SAME: (%[[X:.*]]: tensor<?x10x20x32xf32>, %[[DY:.*]]: tensor<?x10x20x32xf32>)
@@ -124,10 +127,23 @@ func.func @wgrad(%x: tensor<?x10x20x40xf32>, %dy: tensor<?x10x20x40xf32>) -> ten
 // AVX2: %[[OH:.*]] = arith.muli %{{.*}}, %c3
 // AVX2: scf.for %{{.*}} = %c0 to %c32 step %c8 iter_args
 // AVX2: scf.index_switch
+// AVX2: case 3 {
+// AVX2-NOT: memref.prefetch
 // AVX2: default {
+// AVX2:   %[[X4:.*]] = arith.addi %[[OH]], %c4
+// AVX2:   %[[X4LOW:.*]] = arith.maxsi %[[X4]], %c0
+// AVX2:   %[[R4:.*]] = arith.minsi %[[X4LOW]], %c9
+// AVX2:   arith.addi %[[OH]], %c5
+// AVX2:   arith.addi %[[OH]], %c6
+// AVX2:   %[[XBUF:.*]] = bufferization.to_buffer %[[X]] read_only
+// AVX2:   %[[DYBUF:.*]] = bufferization.to_buffer %[[DY]] read_only
 // AVX2:   scf.for %[[J:.*]] = %c1 to %c19 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>) {
 // AVX2-COUNT-3: vector.transfer_read %[[DY]][%{{.*}}, %[[OH]], %{{.*}}, %{{.*}}]
 // AVX2-COUNT-6: vector.transfer_read %[[DY]]
+// AVX2:         memref.prefetch %[[XBUF]][%{{.*}}, %[[R4]], %[[J]], %{{.*}}], read, locality<3>, data
+// AVX2-COUNT-2: memref.prefetch %[[XBUF]][%{{.*}}, %{{.*}}, %[[J]], %{{.*}}], read, locality<3>, data
+// AVX2-COUNT-3: memref.prefetch %[[DYBUF]][%{{.*}}, %{{.*}}, %[[J]], %{{.*}}], read, locality<3>, data
+// AVX2-NOT:     memref.prefetch
 // AVX2-COUNT-5: vector.transfer_read %[[X]]
 // AVX2-NOT:     vector.transfer_read
 // AVX2:     scf.yield

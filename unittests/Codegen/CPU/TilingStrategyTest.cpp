@@ -1750,6 +1750,8 @@ TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
   // output rows (each task every channel: whole pixels), not the channels.
   auto t = channelsLastTiling(K::FilterGradient, 256, avx512);
   expectReloadedRowBlocks(t, /*lanes=*/16, /*vectors=*/2, /*outputRows=*/3);
+  // Two whole lines of channels per block: no prefetch of the next block.
+  EXPECT_FALSE(t->prefetchNextRowBlock);
   CPUTarget wideL1 = avx512;
   wideL1.l1DataBytes = 48 * 1024;
   EXPECT_EQ(channelsLastTiling(K::FilterGradient, 256, wideL1)->outputRowBlock,
@@ -1788,6 +1790,9 @@ TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
   // than 3 passes of one kernel row over a line of channels.
   t = channelsLastTiling(K::FilterGradient, 256, avx2);
   expectReloadedRowBlocks(t, /*lanes=*/8, /*vectors=*/1, /*outputRows=*/3);
+  // Half a line of channels per block: each pass prefetches the next
+  // block's new x and dy rows.
+  EXPECT_TRUE(t->prefetchNextRowBlock);
   CPUTarget avx2WideL1 = avx2;
   avx2WideL1.l1DataBytes = 48 * 1024;
   EXPECT_EQ(
@@ -1821,6 +1826,7 @@ TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
   EXPECT_EQ(t->kernelRowBlock, 3);
   EXPECT_EQ(t->outputRowBlock, 1);
   EXPECT_TRUE(t->carryDyWindow);
+  EXPECT_FALSE(t->prefetchNextRowBlock);
   t = channelsLastTiling(K::FilterGradient, 96, avx512, 5, 5, 56, 4);
   EXPECT_EQ(t->channelVectors, 1);
   EXPECT_EQ(t->kernelRowBlock, 5);

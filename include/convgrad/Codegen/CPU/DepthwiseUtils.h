@@ -33,6 +33,11 @@ Value castElements(OpBuilder &b, Location loc, Value v, Type elementType);
 /// analysis, whose cost grows with the cube of the writes into a tensor.
 Value stackVectors(OpBuilder &b, Location loc, ValueRange rows);
 
+/// A read-only buffer of the ranked tensor `t` in place, with a fully
+/// dynamic layout (any buffer casts to it without a copy): what prefetches
+/// of a tensor's elements address.
+Value readOnlyBuffer(OpBuilder &b, Location loc, Value t);
+
 /// Whether `v` is a ranked tensor with static sizes except dim 0 (the
 /// batch) and no zero size.
 bool staticButBatch(Value v);

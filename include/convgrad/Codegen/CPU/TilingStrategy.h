@@ -803,6 +803,13 @@ struct DepthwiseChannelsLastTiling {
   /// window's registers for a larger outputRowBlock: fewer x rows re-read
   /// from L2 per output row, for KW - 1 more L1 loads per dy vector.
   bool carryDyWindow = true;
+  /// Filter gradient (outputRowBlock > 1): per interior column, a pass also
+  /// prefetches the x and dy rows that the next block of output rows of the
+  /// image reads and this block does not, at the pass's column and
+  /// channels. A block's new rows come from L3 or memory, pixels C channels
+  /// apart: the hardware prefetchers do not follow that stride, and the
+  /// first pass over each cache line of channels waited for every line.
+  bool prefetchNextRowBlock = false;
 };
 
 /// The tiling of a channels-last depthwise 2-D kernel of `kind` with

@@ -1554,6 +1554,13 @@ getInputStationaryFilterGradientTiling(int64_t fullVectors, int64_t maxVectors,
     t.kernelRowBlock = kernelRows;
     t.carryDyWindow = false;
     t.outputRowBlock = balancedBlock(outputRows, rowBlock);
+    // A block of less than a cache line of channels does half as many
+    // FMAs per line it brings in as a whole-line block, and waits for
+    // each: it prefetches its next rows (row h on AVX2, 1 vector x 3 output
+    // rows, N = 8, 1 thread, x and dy from L3: 0.87-1.03 ms without, 0.58-
+    // 0.72 with). Whole-line blocks (AVX-512) are left as they were
+    // measured.
+    t.prefetchNextRowBlock = vectors < lineVectors;
     return t;
   };
   if (kernelRows > 1 && outputRows > 1 && fitsOutputRows(lineBlock, 2)) {
