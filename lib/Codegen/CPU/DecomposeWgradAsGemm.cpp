@@ -195,16 +195,21 @@ struct DecomposeConvBackwardFilterAsGemm
       plan = cpu::planWgradStaging(plan, c, f, outSizes[0], staging, target);
     }
     bool staged = plan.stageSlices;
+    // Whether the work items stage x too (else x is transposed once, before
+    // the tasks, see cpu::planWgradStaging).
+    bool stagedX = staged && plan.stageInput;
 
     // 1. Unless every work item stages its own slices (see the header), the
     //    operands become channels-last tensors, [N, S..., C] and
     //    [N, O..., F], and x is padded.
+    //    With staged dy only, x alone becomes a padded channels-last tensor.
     Value x = op.getInput(), dy = op.getGradOutput();
-    if (!staged) {
+    if (!stagedX) {
       if (!pos.channelsLast) {
         SmallVector<int64_t> toLast = channelsFirstToLastPermutation(r);
         x = transposeTensor(rewriter, loc, x, toLast);
-        dy = transposeTensor(rewriter, loc, dy, toLast);
+        if (!staged)
+          dy = transposeTensor(rewriter, loc, dy, toLast);
       }
       x = padOrCrop(rewriter, loc, x, low, high);
     }
@@ -297,8 +302,9 @@ struct DecomposeConvBackwardFilterAsGemm
       int64_t laneBytes = lanesAlongC ? xBytes : dyBytes;
       // Positions of the lane operand are its staged buffer's (padded) or
       // its tensor's (x's windows step s_R positions) channels apart.
+      bool laneStaged = lanesAlongC ? stagedX : staged;
       int64_t laneStride =
-          staged ? (taskB + cpu::getStagedPositionPadding(taskB, laneBytes)) *
+          laneStaged ? (taskB + cpu::getStagedPositionPadding(taskB, laneBytes)) *
                        laneBytes
                  : b * laneBytes * (lanesAlongC ? p.strides[r - 1] : 1);
       cpu::GemmPasses passes = cpu::getWgradGemmPasses(
@@ -307,7 +313,8 @@ struct DecomposeConvBackwardFilterAsGemm
       gemmTiling.passRows = passes.rows;
       gemmTiling.laneBlocksOuter = passes.laneBlocksOuter;
       if (staged && passes.laneBlocksOuter) {
-        xStagePad = cpu::getStagedPositionPadding(taskC, xBytes);
+        if (stagedX)
+          xStagePad = cpu::getStagedPositionPadding(taskC, xBytes);
         dyStagePad = cpu::getStagedPositionPadding(taskF, dyBytes);
       }
     }
@@ -327,7 +334,8 @@ struct DecomposeConvBackwardFilterAsGemm
     bool padded = llvm::any_of(low, [](int64_t v) { return v > 0; }) ||
                   llvm::any_of(high, [](int64_t v) { return v > 0; });
     // Fresh staging buffers of `count` tasks, [count, ...] (the first
-    // dimension is the unit image dimension of one task's buffer). They are
+    // dimension is the unit image dimension of one task's buffer): dy's,
+    // after x's when the work items stage x too. They are
     // bufferization.alloc_tensor ops, not tensor.empty: CSE would merge the
     // empty tensors of x and dy when their types match (C = F), and the two
     // loop-carried buffers, never read before being written, would then
@@ -337,13 +345,15 @@ struct DecomposeConvBackwardFilterAsGemm
       SmallVector<int64_t> xShape(xStageShape), dyShape(dyBlockType.getShape());
       xShape[0] = dyShape[0] = count;
       dyShape.back() += dyStagePad;
-      return {bufferization::AllocTensorOp::create(
-                  bld, l, RankedTensorType::get(xShape, xType.getElementType()),
-                  ValueRange{}),
-              bufferization::AllocTensorOp::create(
-                  bld, l,
-                  RankedTensorType::get(dyShape, dyType.getElementType()),
-                  ValueRange{})};
+      SmallVector<Value> buffers;
+      if (stagedX)
+        buffers.push_back(bufferization::AllocTensorOp::create(
+            bld, l, RankedTensorType::get(xShape, xType.getElementType()),
+            ValueRange{}));
+      buffers.push_back(bufferization::AllocTensorOp::create(
+          bld, l, RankedTensorType::get(dyShape, dyType.getElementType()),
+          ValueRange{}));
+      return buffers;
     };
     auto fillZero = [&](OpBuilder &bld, Location l, Value tensor) -> Value {
       Type type = getElementTypeOrSelf(tensor.getType());
@@ -514,8 +524,17 @@ struct DecomposeConvBackwardFilterAsGemm
             // dy[n:n+1, o_1 block]: [1, O'..., F'] and the window origin of
             // x: the padded x at image n, row firstRow * s_1, or the staged
             // x (whose row 0 is that row).
-            Value dyBlock, xSource;
+            Value dyBlock, xSource = x;
             SmallVector<OpFoldResult> xOrigin(last.rank(), ob.getIndexAttr(0));
+            if (!stagedX) {
+              xOrigin[0] = n;
+              xOrigin[last.spatial(0)] = arith::MulIOp::create(
+                                             ob, ol, firstRow,
+                                             arith::ConstantIndexOp::create(
+                                                 ob, ol, p.strides[0]))
+                                             .getResult();
+              xOrigin[last.channel()] = cOffset;
+            }
             if (staged) {
               SmallVector<OpFoldResult> offsets(pos.rank(), ob.getIndexAttr(0));
               SmallVector<OpFoldResult> sizes(pos.rank());
@@ -529,12 +548,16 @@ struct DecomposeConvBackwardFilterAsGemm
                 sizes[pos.spatial(i)] = ob.getIndexAttr(blockSizes[i]);
               Value dySlice = tensor::ExtractSliceOp::create(
                   ob, ol, dy, offsets, sizes, unit);
-              yielded[2] = transposeIntoChannels(ob, ol, dySlice,
-                                                 outerArgs[2], taskF);
-              dyBlock = channelsOf(ob, ol, yielded[2], taskF);
-              xSource = stageInputRows(ob, ol, outerArgs[1], n, firstRow,
-                                       cOffset);
-              yielded[1] = xSource;
+              // The loop-carried staging buffers: x's (when staged), dy's.
+              unsigned dyArg = stagedX ? 2 : 1;
+              yielded[dyArg] = transposeIntoChannels(ob, ol, dySlice,
+                                                     outerArgs[dyArg], taskF);
+              dyBlock = channelsOf(ob, ol, yielded[dyArg], taskF);
+              if (stagedX) {
+                xSource = stageInputRows(ob, ol, outerArgs[1], n, firstRow,
+                                         cOffset);
+                yielded[1] = xSource;
+              }
             } else {
               SmallVector<OpFoldResult> offsets(last.rank(),
                                                 ob.getIndexAttr(0));
@@ -548,14 +571,6 @@ struct DecomposeConvBackwardFilterAsGemm
               sizes[last.channel()] = ob.getIndexAttr(taskF);
               dyBlock = tensor::ExtractSliceOp::create(ob, ol, dyBlockType, dy,
                                                        offsets, sizes, unit);
-              xSource = x;
-              xOrigin[0] = n;
-              xOrigin[last.spatial(0)] = arith::MulIOp::create(
-                                             ob, ol, firstRow,
-                                             arith::ConstantIndexOp::create(
-                                                 ob, ol, p.strides[0]))
-                                             .getResult();
-              xOrigin[last.channel()] = cOffset;
             }
             SmallVector<Value> tapLbs(lbs.begin() + 2, lbs.end()),
                 tapUbs(ubs.begin() + 2, ubs.end()),
@@ -598,7 +613,7 @@ struct DecomposeConvBackwardFilterAsGemm
                           arith::MulIOp::create(bld, l, tapIvs[i],
                                                 arith::ConstantIndexOp::create(
                                                     bld, l, p.dilations[i]));
-                      if (i == 0 && !staged)
+                      if (i == 0 && !stagedX)
                         start = arith::AddIOp::create(
                             bld, l, start,
                             getValueOrCreateConstantIndexOp(

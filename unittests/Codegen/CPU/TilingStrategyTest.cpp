@@ -822,6 +822,10 @@ TEST(WgradGemm, StagingBenchmarkRows) {
       EXPECT_LE(((staged.rowsPerBlock + 2) * 58 * taskC +
                  staged.rowsPerBlock * 56 * taskF) * 4,
                 budget);
+      // x is staged by the work items unless a channel split has every
+      // task read all of x's channels.
+      EXPECT_EQ(staged.stageInput,
+                !split || staged.split != WgradGemmPlan::TaskSplit::Rows);
       // Everything else is the plan's.
       EXPECT_EQ(staged.tasks, plan.tasks);
       EXPECT_EQ(staged.split, plan.split);
@@ -863,13 +867,18 @@ TEST(WgradGemm, StagedWorkItemsFitL2) {
     EXPECT_EQ(staged.split, Split::Lanes);
     EXPECT_EQ(staged.tasks, 2);
     EXPECT_EQ(staged.rowsPerBlock, plan.rowsPerBlock);
+    // Both tasks read all 256 channels of x: x is transposed once, before
+    // the tasks, instead of by each.
+    EXPECT_FALSE(staged.stageInput);
     // A 2 MiB L2 holds both: the work items stay split.
     CPUTarget bigL2 = two;
     bigL2.l2Bytes = 2 * 1024 * 1024;
     plan = planWgradGemm(256, 512, 1, {28, 28}, 32, 32, bigL2, 0, 0, 8);
     ASSERT_EQ(plan.split, Split::Positions);
-    EXPECT_EQ(planWgradStaging(plan, 256, 512, 28, e, bigL2).split,
-              Split::Positions);
+    staged = planWgradStaging(plan, 256, 512, 28, e, bigL2);
+    EXPECT_EQ(staged.split, Split::Positions);
+    // Each task stages its own images of x.
+    EXPECT_TRUE(staged.stageInput);
     // Row a (3x3 pad 1, 64 channels, 144 KiB per copy) fits 1 MiB.
     WgradStagingShape a{58, 56, 1, 3, 32, /*taps=*/9, 32};
     plan = planWgradGemm(64, 64, 9, {56, 56}, 32, 32, two, 0, 0, 8);

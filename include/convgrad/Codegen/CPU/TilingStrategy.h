@@ -389,6 +389,11 @@ struct WgradGemmPlan {
   /// Channels-first only (planWgradStaging): every work item transposes
   /// the rows of x and dy it reads into per-task channels-last buffers.
   bool stageSlices = false;
+  /// With stageSlices: whether the work items also stage x. False when a
+  /// channel split leaves x's channels whole in every task: x is then
+  /// transposed (and padded) once, by all threads, before the tasks, which
+  /// read their windows of it in place (see planWgradStaging).
+  bool stageInput = true;
 };
 
 /// `channels` = C, `filters` = F, `taps` = K_1 * .. * K_R (the kernel
@@ -489,6 +494,14 @@ struct WgradStagingShape {
 /// on ties. The 1x1 stride-2 256 -> 512 layer at 2 threads on a 1 MiB L2:
 /// 512 KiB + 358 KiB per work-item task; the Lanes split's tasks keep
 /// 256 KiB + 240 KiB.
+///
+/// With T > 1 tasks of a channel split that does not split x's channels,
+/// every task would stage all of x: T transposes of each x row where one
+/// suffices. x is then transposed once before the tasks (stageInput false;
+/// a whole-tensor layout change, which runs on all threads), and each task
+/// stages only its own channels of dy. A task then reads its x windows back
+/// from L3 (the 1x1 stride-2 256 -> 512 layer at 2 threads: 6.4 MB per task
+/// instead of transposing 12.8 MB of x rows).
 WgradGemmPlan planWgradStaging(WgradGemmPlan plan, int64_t channels,
                                int64_t filters, int64_t firstOutputSize,
                                const WgradStagingShape &shape,

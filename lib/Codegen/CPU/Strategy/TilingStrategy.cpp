@@ -1206,6 +1206,13 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradStaging(
   if (plan.rowsPerGemm > 0)
     plan.rowsPerGemm = largestDivisorAtMost(rows, plan.rowsPerGemm);
   plan.stageSlices = true;
+  // A channel split that keeps all of x's channels in every task would have
+  // each task transpose all of x (see the header).
+  bool splitC = plan.tasks > 1 &&
+                (taskSplit == (plan.lanesAlongC ? TaskSplit::Lanes
+                                                : TaskSplit::Rows));
+  plan.stageInput =
+      plan.tasks <= 1 || taskSplit == TaskSplit::Positions || splitC;
   return plan;
 }
 
