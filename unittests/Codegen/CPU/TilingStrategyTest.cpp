@@ -1308,6 +1308,15 @@ TEST(DataMovement, ParallelOnlyWhenWorthIt) {
   EXPECT_FALSE(parallelizeDataMovement(9 * 64 * 64 * 4, two)); // a filter
 }
 
+TEST(DataMovement, FillFusedIntoTasksWhenItWouldSpill) {
+  // Row e's data gradient (8 x 256 x 56 x 56 f32, 25.7 MB): a separate
+  // zero fill streams it through memory.
+  EXPECT_TRUE(fusesFillIntoTasks(8 * 256 * 56 * 56 * 4, avx512));
+  EXPECT_TRUE(fusesFillIntoTasks(8 * 256 * 56 * 56 * 4, avx2));
+  // A 256 KiB result stays in the L2: the separate fill costs little.
+  EXPECT_FALSE(fusesFillIntoTasks(64 * 32 * 32 * 4, avx512));
+}
+
 TEST(DataMovement, ResultTransposeFusedWhenItWouldSpill) {
   // Row a's data gradient (6.4 MB) in tasks of one image and 8 rows
   // ([1, 8, 56, 64] f32, 112 KiB): the separate transpose would stream

@@ -889,6 +889,18 @@ getReverseTiles(const std::vector<int64_t> &ranges,
                 const std::vector<bool> &reversed, int64_t elementBits,
                 const CPUTarget &target);
 
+/// Whether the fill of a tensor of `filledBytes` (the zeros of a strided
+/// data gradient between the products of its stride phases: the 3/4 of a
+/// 1x1 stride-2 layer's dx that no phase writes) into which the result of a
+/// parallel tiled computation is inserted moves into that computation's
+/// tasks: each task fills its own region of the tensor and inserts its tile
+/// there. A separate fill larger than the L2 streams the whole tensor
+/// through memory in a pass of its own, between two barriers and with no
+/// compute to overlap; its threads then share the memory bandwidth and do
+/// not speed it up. In the tasks, one thread's fill overlaps the other's
+/// compute, and the task's tile goes into lines it has just filled.
+bool fusesFillIntoTasks(int64_t filledBytes, const CPUTarget &target);
+
 /// Whether the layout transpose of a parallel tiled convolution's result
 /// (channels-last [N, H, W, C] -> channels-first) moves into the
 /// convolution's tasks: each task transposes its own output tile of

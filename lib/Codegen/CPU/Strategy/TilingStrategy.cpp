@@ -1775,6 +1775,11 @@ bool mlir::convgrad::cpu::fillsPaddedColumnsWithRows(
   return rowElements > 0 && rowElements >= target.lanes(elementBits);
 }
 
+bool mlir::convgrad::cpu::fusesFillIntoTasks(int64_t filledBytes,
+                                              const CPUTarget &target) {
+  return filledBytes > target.l2Bytes;
+}
+
 bool mlir::convgrad::cpu::fuseResultTransposeIntoTasks(
     int64_t resultBytes, int64_t taskTileBytes, const CPUTarget &target) {
   // The separate transpose reads the channels-last result and writes the
