@@ -69,6 +69,7 @@ struct FillFusion {
   /// Per dimension of the inserted tensor: whether the tasks tile it (else
   /// every tile covers it whole).
   SmallVector<bool> tiled;
+  const cpu::CPUTarget *target = nullptr;
 };
 
 /// The tile offsets and sizes of `f.tileInsert` in the dimensions of the
@@ -110,6 +111,7 @@ std::optional<FillFusion> matchFillFusion(tensor::InsertSliceOp insert,
                                           const cpu::CPUTarget &target) {
   FillFusion f;
   f.insert = insert;
+  f.target = &target;
   f.fill = insert.getDest().getDefiningOp<linalg::FillOp>();
   auto destType = insert.getDestType();
   if (!f.fill || !f.fill.hasPureTensorSemantics() ||
@@ -211,6 +213,76 @@ OpFoldResult scaleOffset(RewriterBase &rewriter, Location loc,
       .getResult();
 }
 
+/// The dimension along which a task fills and inserts its region a chunk
+/// at a time, or none: the first of extent > 1 that its tile covers whole,
+/// unstrided from offset 0, when the tile has a buffer of its own (its
+/// contents do not start from the filled region).
+std::optional<int64_t> getChunkDim(FillFusion f, ArrayRef<int64_t> tileSizes) {
+  if (f.initSlice)
+    return std::nullopt;
+  auto destType = f.insert.getDestType();
+  for (int64_t d = 0, e = destType.getRank(); d < e; ++d) {
+    if (f.tiled[d] || f.insert.getStaticStrides()[d] != 1 ||
+        f.insert.getStaticOffsets()[d] != 0 || tileSizes[d] <= 1 ||
+        tileSizes[d] != destType.getDimSize(d))
+      continue;
+    return d;
+  }
+  return std::nullopt;
+}
+
+/// scf.for over chunks of `dim` of the task's `region`: fill the chunk,
+/// insert the chunk of `tile` with the insert's strides. Returns the filled
+/// region.
+Value fillAndInsertInChunks(RewriterBase &rewriter, Location loc, FillFusion f,
+                            Value tile, Value region,
+                            ArrayRef<int64_t> tileSizes, int64_t dim) {
+  auto regionType = cast<RankedTensorType>(region.getType());
+  int64_t extent = regionType.getDimSize(dim);
+  int64_t sliceBytes = regionType.getNumElements() / extent *
+                       llvm::divideCeil(regionType.getElementTypeBitWidth(), 8);
+  int64_t chunk = cpu::getFusedFillChunk(extent, sliceBytes, *f.target);
+  Value lb = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  Value ub = arith::ConstantIndexOp::create(rewriter, loc, extent);
+  Value step = arith::ConstantIndexOp::create(rewriter, loc, chunk);
+  auto loop = scf::ForOp::create(
+      rewriter, loc, lb, ub, step, ValueRange{region},
+      [&](OpBuilder &b, Location loc, Value iv, ValueRange args) {
+        int64_t rank = regionType.getRank();
+        SmallVector<OpFoldResult> zeros(rank, b.getIndexAttr(0));
+        SmallVector<OpFoldResult> ones(rank, b.getIndexAttr(1));
+        SmallVector<OpFoldResult> offsets = zeros;
+        offsets[dim] = iv;
+        SmallVector<OpFoldResult> chunkRegion =
+            getAsIndexOpFoldResult(b.getContext(), regionType.getShape());
+        chunkRegion[dim] = b.getIndexAttr(chunk);
+        SmallVector<int64_t> chunkTileSizes(tileSizes);
+        chunkTileSizes[dim] = chunk;
+        SmallVector<OpFoldResult> chunkTile =
+            getAsIndexOpFoldResult(b.getContext(), chunkTileSizes);
+        Value slice = tensor::ExtractSliceOp::create(b, loc, args[0], offsets,
+                                                     chunkRegion, ones);
+        Value filled = linalg::FillOp::create(b, loc, f.fill.getInputs(), slice)
+                           .getResult(0);
+        Value tileChunk = tensor::ExtractSliceOp::create(b, loc, tile, offsets,
+                                                         chunkTile, ones);
+        SmallVector<OpFoldResult> localOffsets;
+        for (int64_t offset : f.insert.getStaticOffsets())
+          localOffsets.push_back(b.getIndexAttr(offset));
+        for (int64_t d = 0; d < rank; ++d)
+          if (f.tiled[d])
+            localOffsets[d] = b.getIndexAttr(0);
+        Value written = tensor::InsertSliceOp::create(
+            b, loc, tileChunk, filled, localOffsets, chunkTile,
+            getAsIndexOpFoldResult(b.getContext(),
+                                   f.insert.getStaticStrides()));
+        Value acc = tensor::InsertSliceOp::create(b, loc, written, args[0],
+                                                  offsets, chunkRegion, ones);
+        scf::YieldOp::create(b, loc, acc);
+      });
+  return loop.getResult(0);
+}
+
 void fuseFillIntoTasks(RewriterBase &rewriter, FillFusion f) {
   Location loc = f.insert.getLoc();
   auto destType = f.insert.getDestType();
@@ -283,8 +355,18 @@ void fuseFillIntoTasks(RewriterBase &rewriter, FillFusion f) {
     tile = tensor::ExpandShapeOp::create(rewriter, loc, tileType, tile,
                                          f.expand.getReassociationIndices());
   }
-  Value written = tensor::InsertSliceOp::create(
-      rewriter, loc, tile, filled, localOffsets, tileSizeAttrs, strideAttrs);
+  Value written;
+  std::optional<int64_t> chunkDim = getChunkDim(f, tileSizes);
+  if (!chunkDim) {
+    written = tensor::InsertSliceOp::create(
+        rewriter, loc, tile, filled, localOffsets, tileSizeAttrs, strideAttrs);
+  } else {
+    // The tile has a buffer of its own: fill and insert a chunk at a time,
+    // the fill of the whole region moved into the loop.
+    rewriter.eraseOp(filled.getDefiningOp());
+    written = fillAndInsertInChunks(rewriter, loc, f, tile, region, tileSizes,
+                                    *chunkDim);
+  }
   rewriter.setInsertionPoint(f.tileInsert);
   tensor::ParallelInsertSliceOp::create(rewriter, loc, written, sharedOut,
                                         regionOffsets, regionSizes,

@@ -4,10 +4,11 @@
 // A 1x1 stride-2 data gradient computed channels-first (8 x 64 x 32 x 32,
 // 2 MiB, more than the L2): the forall's per-image tiles [1, 64, 256],
 // expanded to 16 x 16, go with strides 2 into a fill of zeros. Each task
-// fills its image of dx and inserts its tile there; the tile starts from
-// an empty tensor of its own.
+// fills its image of dx and inserts its tile there, 4 channels (16 KiB,
+// half of x86-64-v3's L1) at a time so that the strided insert writes into
+// lines the fill has just written; the tile starts from an empty tensor of
+// its own.
 // CHECK-LABEL: func.func @expanded_tiles
-// CHECK-SAME:    %[[DY:.*]]: tensor<8x64x256xf32>
 // CHECK:         %[[ZERO:.*]] = arith.constant 0.0
 // CHECK:         %[[DX:.*]] = tensor.empty() : tensor<8x64x32x32xf32>
 // CHECK-NOT:     linalg.fill
@@ -15,18 +16,27 @@
 // CHECK:           %[[TILE0:.*]] = tensor.empty() : tensor<1x64x256xf32>
 // CHECK:           %[[TILE:.*]] = linalg.copy ins(%{{.*}}) outs(%[[TILE0]]
 // CHECK:           %[[REGION:.*]] = tensor.extract_slice %[[O]][%[[N]], 0, 0, 0] [1, 64, 32, 32] [1, 1, 1, 1]
-// CHECK:           %[[FILLED:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[REGION]] : tensor<1x64x32x32xf32>)
 // CHECK:           %[[EXP:.*]] = tensor.expand_shape %[[TILE]] {{\[}}[0], [1], [2, 3]] output_shape [1, 64, 16, 16]
-// CHECK:           %[[W:.*]] = tensor.insert_slice %[[EXP]] into %[[FILLED]][0, 0, 0, 0] [1, 64, 16, 16] [1, 1, 2, 2]
+// CHECK:           %[[C4:.*]] = arith.constant 4 : index
+// CHECK:           %[[W:.*]] = scf.for %[[C:.*]] = %{{.*}} to %{{.*}} step %[[C4]] iter_args(%[[ACC:.*]] = %[[REGION]])
+// CHECK:             %[[CHUNK:.*]] = tensor.extract_slice %[[ACC]][0, %[[C]], 0, 0] [1, 4, 32, 32] [1, 1, 1, 1]
+// CHECK:             %[[FILLED:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[CHUNK]] : tensor<1x4x32x32xf32>)
+// CHECK:             %[[PART:.*]] = tensor.extract_slice %[[EXP]][0, %[[C]], 0, 0] [1, 4, 16, 16] [1, 1, 1, 1]
+// CHECK:             %[[INS:.*]] = tensor.insert_slice %[[PART]] into %[[FILLED]][0, 0, 0, 0] [1, 4, 16, 16] [1, 1, 2, 2]
+// CHECK:             %[[NEXT:.*]] = tensor.insert_slice %[[INS]] into %[[ACC]][0, %[[C]], 0, 0] [1, 4, 32, 32] [1, 1, 1, 1]
+// CHECK:             scf.yield %[[NEXT]]
 // CHECK:           scf.forall.in_parallel
 // CHECK-NEXT:        tensor.parallel_insert_slice %[[W]] into %[[O]][%[[N]], 0, 0, 0] [1, 64, 32, 32] [1, 1, 1, 1]
 // CHECK:         return %[[R]]
-// The fill is a task's, on its image of dx.
+// The fill is a task's, chunk by chunk of its image of dx, in place.
 // BUF-LABEL: func.func @expanded_tiles
 // BUF:         %[[DX:.*]] = memref.alloc() {{.*}} : memref<8x64x32x32xf32>
 // BUF-NOT:     linalg.fill
 // BUF:         scf.forall
-// BUF:           linalg.fill {{.*}} outs(%{{.*}} : memref<1x64x32x32xf32, strided
+// BUF:           scf.for
+// BUF-NOT:         memref.alloc
+// BUF:             linalg.fill {{.*}} outs(%{{.*}} : memref<1x4x32x32xf32, strided
+// BUF:             memref.copy {{.*}} to memref<1x4x16x16xf32, strided<[65536, 1024, 64, 2], offset: ?>>
 func.func @expanded_tiles(%dy: tensor<8x64x256xf32>) -> tensor<8x64x32x32xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<8x64x32x32xf32>
