@@ -99,6 +99,9 @@ void mlir::convgrad::buildTileAndVectorizeStage(
   // Each convolution task transposes its own channels-last tile into the
   // channels-first result, instead of a pass over the whole result after.
   func.addPass(createConvGradCPUFuseResultTransposes());
+  // The zeros of a strided data gradient between its products are filled by
+  // the tasks that write the products, not by a pass over the whole result.
+  func.addPass(createConvGradCPUFuseFillIntoTasks());
   // The task loops of a data gradient's stride phases read the same output
   // gradient: one loop, so that each task reads its rows once from memory.
   func.addPass(createConvGradCPUFuseSiblingTasks());

@@ -1339,6 +1339,28 @@ TEST(DataMovement, ParallelOnlyWhenWorthIt) {
   EXPECT_FALSE(parallelizeDataMovement(9 * 64 * 64 * 4, two)); // a filter
 }
 
+TEST(DataMovement, FillFusedIntoTasksWhenItWouldSpill) {
+  // Row e's data gradient (8 x 256 x 56 x 56 f32, 25.7 MB): a separate
+  // zero fill streams it through memory.
+  EXPECT_TRUE(fusesFillIntoTasks(8 * 256 * 56 * 56 * 4, avx512));
+  EXPECT_TRUE(fusesFillIntoTasks(8 * 256 * 56 * 56 * 4, avx2));
+  // A 256 KiB result stays in the L2: the separate fill costs little.
+  EXPECT_FALSE(fusesFillIntoTasks(64 * 32 * 32 * 4, avx512));
+}
+
+TEST(DataMovement, FusedFillChunkStaysInL1) {
+  // Row e's channels-first planes (56 x 56 f32, 12.5 KiB): one per chunk in
+  // a 48 KiB L1 (half: 24 KiB), none whole in a 32 KiB one.
+  CPUTarget zen5 = avx512;
+  zen5.l1DataBytes = 48 * 1024;
+  EXPECT_EQ(getFusedFillChunk(256, 56 * 56 * 4, zen5), 1);
+  // 14 x 14 planes (784 B): 16 of 256 in 16 KiB.
+  EXPECT_EQ(getFusedFillChunk(256, 14 * 14 * 4, avx2), 16);
+  // A divisor of the extent: 67 channels of 1 KiB go one by one.
+  EXPECT_EQ(getFusedFillChunk(67, 1024, avx2), 1);
+  EXPECT_EQ(getFusedFillChunk(4, 1024, avx2), 4);
+}
+
 TEST(DataMovement, ResultTransposeFusedWhenItWouldSpill) {
   // Row a's data gradient (6.4 MB) in tasks of one image and 8 rows
   // ([1, 8, 56, 64] f32, 112 KiB): the separate transpose would stream

@@ -564,6 +564,57 @@ def ConvGradCPUFuseResultTransposes
                            "::mlir::tensor::TensorDialect"];
 }
 
+def ConvGradCPUFuseFillIntoTasks
+    : Pass<"convgrad-cpu-fuse-fill-into-tasks", "::mlir::func::FuncOp"> {
+  let summary = "Fill the zeros around a strided insert of a task loop's "
+                "result in its tasks";
+  let description = [{
+    A strided data gradient whose stride phases do not cover its result (a
+    1x1 kernel of stride 2 writes one element in four) inserts the phases
+    with strides into a `linalg.fill` of zeros. Bufferized, the fill is a
+    pass over the whole result of its own, then the tasks write their
+    products into it. When the inserted value is the result of an
+    `scf.forall` of tiles (directly, or through a `tensor.expand_shape`
+    that keeps each tile whole along the expanded dimensions), and the
+    strategy decides so (`cpu::fusesFillIntoTasks`: the fill would stream
+    through memory), this pass moves the fill into the tasks: each task
+    fills its region of the result (along a tiled dimension, the stride
+    times its tile; the whole of an untiled dimension) and inserts its tile
+    there with the same strides. A tiled dimension must be inserted at
+    offset 0 and cover the result exactly (stride x size). When the forall
+    already wrote into a strided slice of the fill, the task's tile starts
+    from the same strided slice of its filled region; when it wrote into an
+    empty tensor, the task's tile starts from an empty tensor of its own.
+
+    ```mlir
+    %f = linalg.fill ins(%zero) outs(%e : tensor<8x256x56x56xf32>)
+    %r = scf.forall (%n) in (8) shared_outs(%o = %empty) {
+      ... %t : tensor<1x256x28x28xf32> ...
+      scf.forall.in_parallel {
+        tensor.parallel_insert_slice %t into %o[%n, 0, 0, 0] [1, 256, 28, 28] [1, 1, 1, 1]
+      }
+    }
+    %dx = tensor.insert_slice %r into %f[0, 0, 0, 0] [8, 256, 28, 28] [1, 1, 2, 2]
+    ```
+    becomes
+    ```mlir
+    %dx = scf.forall (%n) in (8) shared_outs(%o = %e) {
+      ... %t : tensor<1x256x28x28xf32> ...
+      %s = tensor.extract_slice %o[%n, 0, 0, 0] [1, 256, 56, 56] [1, 1, 1, 1]
+      %z = linalg.fill ins(%zero) outs(%s)
+      %w = tensor.insert_slice %t into %z[0, 0, 0, 0] [1, 256, 28, 28] [1, 1, 2, 2]
+      scf.forall.in_parallel {
+        tensor.parallel_insert_slice %w into %o[%n, 0, 0, 0] [1, 256, 56, 56] [1, 1, 1, 1]
+      }
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def ConvGradCPUFuseSiblingTasks
     : Pass<"convgrad-cpu-fuse-sibling-tasks", "::mlir::func::FuncOp"> {
   let summary = "Fuse sibling task loops that read the same large input";

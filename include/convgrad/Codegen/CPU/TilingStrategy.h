@@ -930,6 +930,29 @@ getReverseTiles(const std::vector<int64_t> &ranges,
                 const std::vector<bool> &reversed, int64_t elementBits,
                 const CPUTarget &target);
 
+/// Whether the fill of a tensor of `filledBytes` (the zeros of a strided
+/// data gradient between the products of its stride phases: the 3/4 of a
+/// 1x1 stride-2 layer's dx that no phase writes) into which the result of a
+/// parallel tiled computation is inserted moves into that computation's
+/// tasks: each task fills its own region of the tensor and inserts its tile
+/// there. A separate fill larger than the L2 streams the whole tensor
+/// through memory in a pass of its own, between two barriers and with no
+/// compute to overlap; its threads then share the memory bandwidth and do
+/// not speed it up. In the tasks, one thread's fill overlaps the other's
+/// compute, and the task's tile goes into lines it has just filled.
+bool fusesFillIntoTasks(int64_t filledBytes, const CPUTarget &target);
+
+/// How many of the `extent` slices (each of `sliceBytes`) of a task's
+/// region a fused fill (fusesFillIntoTasks) fills before the task's tile is
+/// inserted into them with strides, when the tile comes from a buffer of its
+/// own (the channels of a channels-first data gradient). Filled whole, a
+/// region larger than the L2 (an image of row e: 3.2 MB) has left it by the
+/// time the strided insert writes into it, which reads every line of its
+/// product rows back; a chunk of at most half the L1 is still there. The
+/// largest divisor of `extent` that fits, at least 1.
+int64_t getFusedFillChunk(int64_t extent, int64_t sliceBytes,
+                          const CPUTarget &target);
+
 /// Whether the layout transpose of a parallel tiled convolution's result
 /// (channels-last [N, H, W, C] -> channels-first) moves into the
 /// convolution's tasks: each task transposes its own output tile of

@@ -1802,6 +1802,20 @@ bool mlir::convgrad::cpu::fillsPaddedColumnsWithRows(
   return rowElements > 0 && rowElements >= target.lanes(elementBits);
 }
 
+bool mlir::convgrad::cpu::fusesFillIntoTasks(int64_t filledBytes,
+                                              const CPUTarget &target) {
+  return filledBytes > target.l2Bytes;
+}
+
+int64_t mlir::convgrad::cpu::getFusedFillChunk(int64_t extent,
+                                               int64_t sliceBytes,
+                                               const CPUTarget &target) {
+  for (int64_t chunk = extent; chunk > 1; --chunk)
+    if (extent % chunk == 0 && chunk * sliceBytes <= target.l1DataBytes / 2)
+      return chunk;
+  return 1;
+}
+
 bool mlir::convgrad::cpu::fuseResultTransposeIntoTasks(
     int64_t resultBytes, int64_t taskTileBytes, const CPUTarget &target) {
   // The separate transpose reads the channels-last result and writes the
