@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "convgrad/Codegen/CPU/Passes.h"
+#include "convgrad/Codegen/CPU/SliceUtils.h"
 #include "convgrad/Codegen/CPU/TilingStrategy.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -36,14 +37,6 @@ using namespace mlir;
 using namespace mlir::convgrad;
 
 namespace {
-
-/// Whether the contents of `value` are undefined: a tensor.empty or a slice
-/// of one.
-bool isEmptyContents(Value value) {
-  while (auto slice = value.getDefiningOp<tensor::ExtractSliceOp>())
-    value = slice.getSource();
-  return value.getDefiningOp<tensor::EmptyOp>() != nullptr;
-}
 
 bool haveSameSlice(OffsetSizeAndStrideOpInterface a,
                    OffsetSizeAndStrideOpInterface b) {

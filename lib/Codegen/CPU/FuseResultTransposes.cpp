@@ -22,6 +22,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "convgrad/Codegen/CPU/Passes.h"
+#include "convgrad/Codegen/CPU/SliceUtils.h"
 #include "convgrad/Codegen/CPU/TilingStrategy.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -75,14 +76,6 @@ int64_t getForallTileBytes(Value part) {
     return -1;
   tensor::ParallelInsertSliceOp insert = getTileInsert(forall, result);
   return insert ? staticBytes(insert.getSourceType()) : -1;
-}
-
-/// Whether the contents of `value` are undefined: a tensor.empty or a slice
-/// of one.
-bool isEmptyContents(Value value) {
-  while (auto slice = value.getDefiningOp<tensor::ExtractSliceOp>())
-    value = slice.getSource();
-  return value.getDefiningOp<tensor::EmptyOp>() != nullptr;
 }
 
 /// The inserts, first to last, that assemble `value` from parts in a

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "convgrad/Codegen/CPU/Passes.h"
+#include "convgrad/Codegen/CPU/SliceUtils.h"
 #include "convgrad/Codegen/CPU/TilingStrategy.h"
 
 #include "mlir/Dialect/Affine/ViewLikeInterfaceUtils.h"
@@ -39,13 +40,6 @@ using namespace mlir;
 using namespace mlir::convgrad;
 
 namespace {
-
-/// The tensor that `value` is a (nested) slice of.
-Value sliceRoot(Value value) {
-  while (auto slice = value.getDefiningOp<tensor::ExtractSliceOp>())
-    value = slice.getSource();
-  return value;
-}
 
 /// The tensors that `loop`'s tasks read: values from above its body, up to
 /// the tensors they slice.
@@ -203,12 +197,6 @@ bool isDefinedBeforeOrMovable(Value value, scf::ForallOp loop) {
   if (def->isBeforeInBlock(loop))
     return true;
   return isa<tensor::EmptyOp>(def) && def->getNumOperands() == 0;
-}
-
-/// Whether the contents of `value` are undefined: a tensor.empty or a
-/// (nested) slice of one.
-bool isEmptyContents(Value value) {
-  return sliceRoot(value).getDefiningOp<tensor::EmptyOp>() != nullptr;
 }
 
 /// The inserts that place results of `loop` one after the other into one
