@@ -29,6 +29,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "convgrad/Codegen/CPU/Passes.h"
+#include "convgrad/Codegen/CPU/SliceUtils.h"
 #include "convgrad/Codegen/CPU/TilingStrategy.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -519,10 +520,8 @@ struct TileAndVectorizeConvsPass
   /// static constant pad or whose channels are padded already.
   void padInputPositions(RewriterBase &rewriter, linalg::LinalgOp conv,
                          int64_t extra) {
-    Value input = conv.getDpsInputOperand(0)->get();
-    while (auto slice = input.getDefiningOp<tensor::ExtractSliceOp>())
-      input = slice.getSource();
-    auto pad = input.getDefiningOp<tensor::PadOp>();
+    auto pad = sliceRoot(conv.getDpsInputOperand(0)->get())
+                   .getDefiningOp<tensor::PadOp>();
     if (!pad || !pad.getConstantPaddingValue() ||
         !pad.getResultType().hasStaticShape())
       return;
@@ -568,7 +567,6 @@ struct TileAndVectorizeConvsPass
       rewriter.setInsertionPoint(op);
       (void)linalg::transposeConv2D(rewriter, op);
     }
-
 
     //    Depthwise convolutions with a channel multiplier: a loop over the
     //    multiplier of depthwise convolutions along contiguous channels.

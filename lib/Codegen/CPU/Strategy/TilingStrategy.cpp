@@ -1216,11 +1216,9 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradStaging(
   plan.stageSlices = true;
   // A channel split that keeps all of x's channels in every task would have
   // each task transpose all of x (see the header).
-  bool splitC = plan.tasks > 1 &&
-                (taskSplit == (plan.lanesAlongC ? TaskSplit::Lanes
-                                                : TaskSplit::Rows));
-  plan.stageInput =
-      plan.tasks <= 1 || taskSplit == TaskSplit::Positions || splitC;
+  TaskSplit splitAlongC = plan.lanesAlongC ? TaskSplit::Lanes : TaskSplit::Rows;
+  plan.stageInput = plan.tasks <= 1 || taskSplit == TaskSplit::Positions ||
+                    taskSplit == splitAlongC;
   return plan;
 }
 
@@ -1810,10 +1808,8 @@ bool mlir::convgrad::cpu::fusesFillIntoTasks(int64_t filledBytes,
 int64_t mlir::convgrad::cpu::getFusedFillChunk(int64_t extent,
                                                int64_t sliceBytes,
                                                const CPUTarget &target) {
-  for (int64_t chunk = extent; chunk > 1; --chunk)
-    if (extent % chunk == 0 && chunk * sliceBytes <= target.l1DataBytes / 2)
-      return chunk;
-  return 1;
+  return largestDivisorAtMost(
+      extent, target.l1DataBytes / 2 / std::max<int64_t>(1, sliceBytes));
 }
 
 bool mlir::convgrad::cpu::fuseResultTransposeIntoTasks(
