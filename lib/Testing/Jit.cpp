@@ -42,6 +42,9 @@ void rt::initialize() {
   std::call_once(once, [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
+    // The AVX2 8 x 8 transposes carry their blends as inline assembly
+    // (convgrad-lower-vectors), which the JIT's object streamer parses.
+    llvm::InitializeNativeTargetAsmParser();
     registerAllPasses();
     mlir::convgrad::registerAllPasses();
   });

@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorTransforms.h"
+#include "mlir/Dialect/X86Vector/Transforms.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/ValueBoundsOpInterface.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
@@ -492,10 +493,19 @@ struct LowerVectorsPass
               p.add<ScalarizeStridedTransfer<vector::TransferReadOp>,
                     ScalarizeStridedTransfer<vector::TransferWriteOp>>(
                   p.getContext(), /*benefit=*/2);
-              if (succeeded(target))
-                p.add<MaskStridedTransferWrite,
-                      DeinterleaveStridedTransferRead>(p.getContext(),
-                                                       *target);
+              if (failed(target))
+                return;
+              p.add<MaskStridedTransferWrite,
+                    DeinterleaveStridedTransferRead>(p.getContext(), *target);
+              // 8 x 8 f32 transpose tiles (AVX2's vector squares): the AVX
+              // network, ahead of the generic 1-D shuffle (benefit 10).
+              constexpr int64_t kSide = 8, kBits = 32;
+              if (convgrad::cpu::transposeByAVX8x8Network(kSide, kSide, kBits,
+                                                          *target))
+                x86vector::avx2::populateSpecializedTransposeLoweringPatterns(
+                    p, x86vector::avx2::LoweringOptions().setTransposeOptions(
+                           x86vector::avx2::TransposeLoweringOptions()
+                               .lower8x8xf32()));
             })))
       return signalPassFailure();
     // A register block that starts from zero (its fill tiled with it,

@@ -1,6 +1,6 @@
 // RUN: convgrad-opt %s --convgrad-lower-vectors | FileCheck %s
-// RUN: convgrad-opt %s --convgrad-cpu-set-target="target-cpu=x86-64-v4" --convgrad-lower-vectors | FileCheck %s --check-prefix=MASKED
-// RUN: convgrad-opt %s --convgrad-cpu-set-target="target-cpu=x86-64-v3" --convgrad-lower-vectors | FileCheck %s --check-prefix=MASKED
+// RUN: convgrad-opt %s --convgrad-cpu-set-target="target-cpu=x86-64-v4" --convgrad-lower-vectors | FileCheck %s --check-prefixes=MASKED,AVX512
+// RUN: convgrad-opt %s --convgrad-cpu-set-target="target-cpu=x86-64-v3" --convgrad-lower-vectors | FileCheck %s --check-prefixes=MASKED,AVX2
 // RUN: convgrad-opt %s --convgrad-cpu-set-target="target-cpu=x86-64" --convgrad-lower-vectors | FileCheck %s --check-prefix=SSE
 
 // A register tile as --convgrad-tile-and-vectorize leaves it after
@@ -259,4 +259,34 @@ func.func @one_column_per_vector_read(%x: memref<4xf32, strided<[16]>>) -> vecto
   %f0 = arith.constant 0.0 : f32
   %v = vector.transfer_read %x[%c0], %f0 {in_bounds = [true]} : memref<4xf32, strided<[16]>>, vector<4xf32>
   return %v : vector<4xf32>
+}
+
+// An 8 x 8 f32 transpose tile (AVX2's vector square: a channels-last dy
+// tile moved into the channels-first form of a narrow data gradient). With
+// AVX2 the AVX network, per row pair an unpack of the low and high lanes, then
+// shuffles, blends (inline assembly, so that LLVM does not fold the stages
+// back into one 64-element shuffle, ~70 instructions and a spill) and lane
+// permutes: 32 instructions. AVX-512 (a remainder tile there) and SSE (no
+// 256-bit vectors): one 1-D shuffle of the whole tile.
+// AVX2-LABEL:   func.func @transpose_8x8_tile
+// AVX2:           vector.transfer_read {{.*}} vector<8x8xf32>
+// AVX2-COUNT-4:   vector.shuffle {{.*}} [0, 8, 1, 9, 4, 12, 5, 13]
+// AVX2-COUNT-4:   vector.shuffle {{.*}} [2, 3, 8, 9, 6, 7, 12, 13]
+// AVX2-COUNT-8:   llvm.inline_asm asm_dialect = intel "vblendps
+// AVX2-COUNT-4:   vector.shuffle {{.*}} [0, 1, 2, 3, 8, 9, 10, 11]
+// AVX2-COUNT-4:   vector.shuffle {{.*}} [4, 5, 6, 7, 12, 13, 14, 15]
+// AVX2-NOT:       vector<64xf32>
+// AVX2:           vector.transfer_write {{.*}} vector<8x8xf32>
+// AVX512-LABEL: func.func @transpose_8x8_tile
+// AVX512-NOT:     llvm.inline_asm
+// AVX512:         vector.shuffle {{.*}} : vector<64xf32>, vector<64xf32>
+// SSE-LABEL:    func.func @transpose_8x8_tile
+// SSE-NOT:        llvm.inline_asm
+// SSE:            vector.shuffle {{.*}} : vector<64xf32>, vector<64xf32>
+func.func @transpose_8x8_tile(%in: memref<8x8xf32, strided<[64, 1], offset: ?>>, %out: memref<8x8xf32, strided<[13225, 1], offset: ?>>) {
+  %c0 = arith.constant 0 : index
+  %f0 = arith.constant 0.0 : f32
+  %v = vector.transfer_read %in[%c0, %c0], %f0 {in_bounds = [true, true], permutation_map = affine_map<(d0, d1) -> (d1, d0)>} : memref<8x8xf32, strided<[64, 1], offset: ?>>, vector<8x8xf32>
+  vector.transfer_write %v, %out[%c0, %c0] {in_bounds = [true, true]} : vector<8x8xf32>, memref<8x8xf32, strided<[13225, 1], offset: ?>>
+  return
 }

@@ -1284,6 +1284,20 @@ TEST(DataMovement, VectorSquares) {
   EXPECT_EQ(getDataMovementTiling(avx2).innerTile, 32);
 }
 
+TEST(DataMovement, AVXNetworkForEightByEightF32Tiles) {
+  // AVX2's f32 transpose tile is 8 x 8: the AVX network; AVX-512 keeps its
+  // lowering for its 8 x 8 remainder tiles; SSE has no 256-bit vectors.
+  EXPECT_TRUE(transposeByAVX8x8Network(8, 8, 32, avx2));
+  EXPECT_FALSE(transposeByAVX8x8Network(8, 8, 32, avx512));
+  CPUTarget sse = avx2;
+  sse.vectorBits = 128;
+  EXPECT_FALSE(transposeByAVX8x8Network(8, 8, 32, sse));
+  // Other shapes and element types keep their lowerings.
+  EXPECT_FALSE(transposeByAVX8x8Network(16, 16, 32, avx512));
+  EXPECT_FALSE(transposeByAVX8x8Network(8, 4, 32, avx2));
+  EXPECT_FALSE(transposeByAVX8x8Network(8, 8, 16, avx2));
+}
+
 TEST(DataMovement, RemainderTiles) {
   // NCHW -> NHWC of 67 channels x 57 x 57 (collapsed to [8, 67, 3249]
   // -> [8, 3249, 67]): 9 of the 3249 positions (a divisor of at least half

@@ -457,9 +457,13 @@ def ConvGradLowerVectors : Pass<"convgrad-lower-vectors", "::mlir::func::FuncOp"
     whole vectors covering its span and one shuffle picking out its
     elements when the strategy says so (`loadStridedRowDeinterleaved`: AVX
     or later, at least two elements per vector), otherwise element by
-    element.
+    element. An 8 x 8 f32 transpose tile (AVX2's vector square) becomes the
+    AVX network of unpacks, shuffles, blends (inline assembly, so that LLVM
+    does not merge the stages back into one shuffle) and lane permutes when
+    the strategy says so (`transposeByAVX8x8Network`).
   }];
-  let dependentDialects = ["::mlir::vector::VectorDialect"];
+  let dependentDialects = ["::mlir::vector::VectorDialect",
+                           "::mlir::LLVM::LLVMDialect"];
 }
 
 def ConvGradVectorizeDataMovement

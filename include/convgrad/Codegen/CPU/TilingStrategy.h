@@ -1019,6 +1019,16 @@ bool storeStridedRowMasked(int64_t elements, int64_t stride,
 bool loadStridedRowDeinterleaved(int64_t elements, int64_t stride,
                                  int64_t elementBits, const CPUTarget &target);
 
+/// Whether a `rows` x `cols` transpose of `elementBits`-bit elements (a
+/// transpose tile, getDataMovementTiling) lowers to the AVX 8 x 8 f32
+/// network (8 unpacks, 8 shuffles, 8 blends, 8 lane permutes) rather than
+/// to one generic 64-element shuffle, from which LLVM's x86 back end makes
+/// about 70 shuffles and a spill: when the tile is 8 x 8 f32 and the target's
+/// vectors are 256 bits (AVX2, whose transpose tile this is; AVX-512 targets
+/// keep their lowering and code for their 8 x 8 remainder tiles).
+bool transposeByAVX8x8Network(int64_t rows, int64_t cols, int64_t elementBits,
+                              const CPUTarget &target);
+
 } // namespace cpu
 } // namespace convgrad
 } // namespace mlir

@@ -1951,3 +1951,17 @@ std::optional<DataMovementTiles> mlir::convgrad::cpu::getReverseTiles(
     return std::nullopt;
   return t;
 }
+
+bool mlir::convgrad::cpu::transposeByAVX8x8Network(int64_t rows, int64_t cols,
+                                                   int64_t elementBits,
+                                                   const CPUTarget &target) {
+  constexpr int64_t kNetworkSide = 8;
+  constexpr int64_t kNetworkElementBits = 32;
+  constexpr int64_t kNetworkVectorBits = kNetworkSide * kNetworkElementBits;
+  // Only where the network's square is the target's transpose tile: wider
+  // targets keep their own lowering (and their code) for the remainder
+  // tiles of this size, narrower ones have no 256-bit vectors.
+  return rows == kNetworkSide && cols == kNetworkSide &&
+         elementBits == kNetworkElementBits &&
+         target.vectorBits == kNetworkVectorBits;
+}
