@@ -110,22 +110,25 @@ func.func @wgrad(%x: tensor<?x10x20x40xf32>, %dy: tensor<?x10x20x40xf32>) -> ten
 // 32 channels (4 vectors of 8) on AVX2 (16 registers): a cache line of
 // channels (2 vectors) takes one kernel row per pass (2 x (3 + 3) + 1 <=
 // 16, 2 x (6 + 3) + 1 > 16), and not even one vector's 9 accumulators fit
-// with the windows of 2 output rows (9 + 6 + 2); without them (9 + 3 + 2)
-// one vector (half a line) takes blocks of 3 output rows (the 8 ways of
-// 32 KiB), all kernel rows in one pass: 4 blocks per image (items = N x
-// 4), the interior loop carrying the 9 accumulators only and reading each
-// output row's 3 dy vectors per column, then 5 x rows. Half a line per
-// block: each interior column also prefetches the x rows (oh + 4, 5, 6)
-// and dy rows (oh + 3, 4, 5) that the next block reads and this one does
-// not, clamped into the image; the last block (k = 3) prefetches nothing.
-// CHECK-LABEL: func.func @wgrad_half_line
-// AVX2-LABEL: func.func @wgrad_half_line
+// with the windows of 2 output rows (9 + 6 + 2); without them a line's 18
+// accumulators + 3 dy vectors + 2 exceed the registers by less than half
+// of them (LLVM spills the excess to L1), so a whole line takes blocks of
+// 3 output rows (the 8 ways of 32 KiB), all kernel rows in one pass: 4
+// blocks per image (items = N x 4), channel blocks of 16, the interior
+// loop carrying the 18 accumulators only and reading each output row's 3
+// dy columns of both vectors per column, then the 5 x rows of both
+// vectors. Each interior column also prefetches, once per line, the x
+// rows (oh + 4, 5, 6) and dy rows (oh + 3, 4, 5) that the next block reads
+// and this one does not, clamped into the image; the last block (k = 3)
+// prefetches nothing.
+// CHECK-LABEL: func.func @wgrad_line_block
+// AVX2-LABEL: func.func @wgrad_line_block
 // AVX2-SAME: (%[[X:.*]]: tensor<?x10x20x32xf32>, %[[DY:.*]]: tensor<?x10x20x32xf32>)
 // AVX2-NOT: scf.forall
 // AVX2: arith.muli %{{.*}}, %c4
 // AVX2: tensor.empty() : tensor<3x3x32xf32>
 // AVX2: %[[OH:.*]] = arith.muli %{{.*}}, %c3
-// AVX2: scf.for %{{.*}} = %c0 to %c32 step %c8 iter_args
+// AVX2: scf.for %{{.*}} = %c0 to %c32 step %c16 iter_args
 // AVX2: scf.index_switch
 // AVX2: case 3 {
 // AVX2-NOT: memref.prefetch
@@ -137,17 +140,17 @@ func.func @wgrad(%x: tensor<?x10x20x40xf32>, %dy: tensor<?x10x20x40xf32>) -> ten
 // AVX2:   arith.addi %[[OH]], %c6
 // AVX2:   %[[XBUF:.*]] = bufferization.to_buffer %[[X]] read_only
 // AVX2:   %[[DYBUF:.*]] = bufferization.to_buffer %[[DY]] read_only
-// AVX2:   scf.for %[[J:.*]] = %c1 to %c19 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>) {
-// AVX2-COUNT-3: vector.transfer_read %[[DY]][%{{.*}}, %[[OH]], %{{.*}}, %{{.*}}]
-// AVX2-COUNT-6: vector.transfer_read %[[DY]]
-// AVX2:         memref.prefetch %[[XBUF]][%{{.*}}, %[[R4]], %[[J]], %{{.*}}], read, locality<3>, data
-// AVX2-COUNT-2: memref.prefetch %[[XBUF]][%{{.*}}, %{{.*}}, %[[J]], %{{.*}}], read, locality<3>, data
-// AVX2-COUNT-3: memref.prefetch %[[DYBUF]][%{{.*}}, %{{.*}}, %[[J]], %{{.*}}], read, locality<3>, data
-// AVX2-NOT:     memref.prefetch
-// AVX2-COUNT-5: vector.transfer_read %[[X]]
-// AVX2-NOT:     vector.transfer_read
+// AVX2:   scf.for %[[J:.*]] = %c1 to %c19 step %c1 iter_args({{.*}}) -> ([[V:vector<8xf32>]], [[V]], [[V]], [[V]], [[V]], [[V]], [[V]], [[V]], [[V]], [[V]], [[V]], [[V]], [[V]], [[V]], [[V]], [[V]], [[V]], [[V]]) {
+// AVX2-COUNT-6:  vector.transfer_read %[[DY]][%{{.*}}, %[[OH]], %{{.*}}, %{{.*}}]
+// AVX2-COUNT-12: vector.transfer_read %[[DY]]
+// AVX2:          memref.prefetch %[[XBUF]][%{{.*}}, %[[R4]], %[[J]], %{{.*}}], read, locality<3>, data
+// AVX2-COUNT-2:  memref.prefetch %[[XBUF]][%{{.*}}, %{{.*}}, %[[J]], %{{.*}}], read, locality<3>, data
+// AVX2-COUNT-3:  memref.prefetch %[[DYBUF]][%{{.*}}, %{{.*}}, %[[J]], %{{.*}}], read, locality<3>, data
+// AVX2-NOT:      memref.prefetch
+// AVX2-COUNT-10: vector.transfer_read %[[X]]
+// AVX2-NOT:      vector.transfer_read
 // AVX2:     scf.yield
-func.func @wgrad_half_line(%x: tensor<?x10x20x32xf32>, %dy: tensor<?x10x20x32xf32>) -> tensor<32x3x3x1xf32> {
+func.func @wgrad_line_block(%x: tensor<?x10x20x32xf32>, %dy: tensor<?x10x20x32xf32>) -> tensor<32x3x3x1xf32> {
   %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] groups = 32 layout = channels_last
     : (tensor<?x10x20x32xf32>, tensor<?x10x20x32xf32>) -> tensor<32x3x3x1xf32>
   return %dw : tensor<32x3x3x1xf32>

@@ -1553,27 +1553,21 @@ getInputStationaryFilterGradientTiling(int64_t fullVectors, int64_t maxVectors,
   // and the KW dy vectors of a window. 0 when they do not fit.
   constexpr int64_t kMaxRowBlockFMAs = 128;
   int64_t ways = std::max<int64_t>(1, target.l1DataBytes / 4096);
-  auto reloadedOutputRows = [&](int64_t vectors) {
+  auto reloadedOutputRows = [&](int64_t vectors, int64_t registers) {
     int64_t kernelFMAs = vectors * kernelRows * kernelCols;
     int64_t rows = 0;
-    if (kernelFMAs + 2 + kernelCols <= target.vectorRegisters)
+    if (kernelFMAs + 2 + kernelCols <= registers)
       while (rows < outputRows && 2 * (rows + 1) + kernelRows - 1 <= ways &&
              (rows + 1) * kernelFMAs <= kMaxRowBlockFMAs)
         ++rows;
     return rows;
   };
-  auto reloadWindows = [&](int64_t vectors, int64_t rowBlock) {
+  auto reloadWindows = [&](int64_t vectors, int64_t rowBlock, bool prefetch) {
     t.channelVectors = vectors;
     t.kernelRowBlock = kernelRows;
     t.carryDyWindow = false;
     t.outputRowBlock = balancedBlock(outputRows, rowBlock);
-    // A block of less than a cache line of channels does half as many
-    // FMAs per line it brings in as a whole-line block, and waits for
-    // each: it prefetches its next rows (row h on AVX2, 1 vector x 3 output
-    // rows, N = 8, 1 thread, x and dy from L3: 0.87-1.03 ms without, 0.58-
-    // 0.72 with). Whole-line blocks (AVX-512) are left as they were
-    // measured.
-    t.prefetchNextRowBlock = vectors < lineVectors;
+    t.prefetchNextRowBlock = prefetch;
     return t;
   };
   if (kernelRows > 1 && outputRows > 1 && fitsOutputRows(lineBlock, 2)) {
@@ -1586,10 +1580,11 @@ getInputStationaryFilterGradientTiling(int64_t fullVectors, int64_t maxVectors,
       ++rowBlock;
     // Rows read from L2 per output row: (2B + KH - 1) / B, fewer with the
     // larger block.
-    int64_t reloaded = reloadedOutputRows(vectors);
+    int64_t reloaded = reloadedOutputRows(vectors, target.vectorRegisters);
     if (reloaded > rowBlock && (2 * reloaded + kernelRows - 1) * rowBlock <
                                    (2 * rowBlock + kernelRows - 1) * reloaded)
-      return reloadWindows(vectors, reloaded);
+      return reloadWindows(vectors, reloaded,
+                           /*prefetch (see below)=*/vectors < lineVectors);
     t.channelVectors = vectors;
     t.kernelRowBlock = kernelRows;
     t.outputRowBlock = balancedBlock(outputRows, rowBlock);
@@ -1599,8 +1594,17 @@ getInputStationaryFilterGradientTiling(int64_t fullVectors, int64_t maxVectors,
   // channels (AVX2, 3x3: 2 x (9 + 6) + 2 > 16) and a pass over a line
   // cannot take the whole kernel either (2 x (6 + 3) + 1 > 16: KH passes
   // of one kernel row, each re-reading a row of x and, unless a segment of
-  // it stays in L1, of dy), blocks of output rows without the windows may
-  // still fit, with fewer vectors: half a line (1 vector of 8 f32), whose
+  // it stays in L1, of dy), blocks of output rows without the windows
+  // still take a whole line of channels when its accumulators exceed the
+  // registers by at most half of them: LLVM keeps the excess in L1, a load
+  // and a store per spilled value and column, which the load and store
+  // ports absorb, whereas a block of half a line fetches every line from
+  // L2 twice (a pass's lines evict themselves from their few sets before
+  // the block of the other half), and that L2 traffic, not the FMAs,
+  // bounded it. Row h on AVX2 (3x3 over 256 channels, B = 3): 2 vectors
+  // read 8 lines per 54 FMAs (51 loads and 23 stores), 1 vector 8 lines
+  // per 27 FMAs (14 loads). Then (a line does not divide the channels, or
+  // spills more) fewer vectors: half a line (1 vector of 8 f32), whose
   // other half the next block reads again from L2. Per column and vector,
   // B = 3 output rows: 5 x loads and 9 L1 dy loads for 27 FMAs, all its
   // registers live at once, against 2 loads per 3 FMAs in passes whose
@@ -1610,13 +1614,28 @@ getInputStationaryFilterGradientTiling(int64_t fullVectors, int64_t maxVectors,
   // takes the whole kernel (5x5 on AVX-512: 25 accumulators + a window of
   // 5; without the windows, 25 + 5 + 2 = 32 registers spilled 86 stack
   // accesses per 85 FMAs).
+  //
+  // Blocks of less than a line of channels, and the spilling line blocks
+  // (AVX2), prefetch their next rows: they do few FMAs per line they bring
+  // in and wait for each, from L3
+  // (row h on AVX2, N = 8, 1 thread: half a line x 3 output rows 0.87-1.03
+  // ms without, 0.58-0.72 with; a line x 3 rows, 8 rounds on a loaded
+  // host, median 0.59 without, 0.42 with). Blocks of several lines
+  // (AVX-512) are left as they were measured.
   if (kernelRows > 1 && outputRows > 1 && rowsFit < kernelRows) {
+    if (lineVectors > 1 && lineBlock == lineVectors) {
+      int64_t spilling = reloadedOutputRows(
+          lineBlock, target.vectorRegisters + target.vectorRegisters / 2);
+      if (spilling >= 2)
+        return reloadWindows(lineBlock, spilling, /*prefetch=*/true);
+    }
     int64_t vectors = largestDivisorAtMost(fullVectors, lineBlock);
-    while (vectors > 1 && reloadedOutputRows(vectors) < 2)
+    while (vectors > 1 &&
+           reloadedOutputRows(vectors, target.vectorRegisters) < 2)
       vectors = largestDivisorAtMost(fullVectors, vectors - 1);
-    int64_t reloaded = reloadedOutputRows(vectors);
+    int64_t reloaded = reloadedOutputRows(vectors, target.vectorRegisters);
     if (reloaded >= 2)
-      return reloadWindows(vectors, reloaded);
+      return reloadWindows(vectors, reloaded, vectors < lineVectors);
   }
   t.kernelRowBlock = balancedBlock(kernelRows, rowsFit);
   t.channelVectors = largestDivisorAtMost(
