@@ -75,6 +75,11 @@
 // that a lane block's column of positions is an odd number of lines apart
 // and spreads over all L1 sets.
 //
+// A channels-last op reads x and dy in place, unless dy's rows are too wide
+// for L1 and its positions a conflicting stride apart (F = 512 f32): each
+// work item then copies its rows of dy into such a padded buffer (%dys =
+// copy dy[n, o_1 block, O..., F']) and the taps read x in place.
+//
 // The buffers (one per task: slice t of a [T, ...] tensor made outside the
 // forall) are loop-carried values overwritten by every work item before it
 // reads them, so bufferization keeps them in place: no allocation per work
@@ -180,7 +185,7 @@ struct DecomposeConvBackwardFilterAsGemm
         dyType.getElementTypeBitWidth(), accType.getIntOrFloatBitWidth(),
         target, parallelTasks, blockBytes,
         xType.isDynamicDim(0) ? 0 : xType.getDimSize(0), inputPositions);
-    if (!pos.channelsLast) {
+    {
       cpu::WgradStagingShape staging;
       for (unsigned i = 1; i < r; ++i) {
         staging.inputRowPositions *= paddedSizes[i];
@@ -192,6 +197,7 @@ struct DecomposeConvBackwardFilterAsGemm
                                      dyType.getElementTypeBitWidth());
       staging.taps = numTaps;
       staging.accBits = accType.getIntOrFloatBitWidth();
+      staging.channelsLast = pos.channelsLast;
       plan = cpu::planWgradStaging(plan, c, f, outSizes[0], staging, target);
     }
     bool staged = plan.stageSlices;
@@ -383,9 +389,14 @@ struct DecomposeConvBackwardFilterAsGemm
     auto transposeIntoChannels = [&](OpBuilder &bld, Location l, Value source,
                                      Value buffer, int64_t channels) -> Value {
       Value slot = channelsOf(bld, l, buffer, channels);
-      Value moved = linalg::TransposeOp::create(bld, l, source, slot, toLast)
-                        .getResult()
-                        .front();
+      // A channels-last op's rows (dy's only, to pad its positions) are
+      // already in the buffer's layout.
+      Value moved =
+          pos.channelsLast
+              ? linalg::CopyOp::create(bld, l, source, slot).getResult(0)
+              : linalg::TransposeOp::create(bld, l, source, slot, toLast)
+                    .getResult()
+                    .front();
       if (slot == buffer)
         return moved;
       auto slice = slot.getDefiningOp<tensor::ExtractSliceOp>();

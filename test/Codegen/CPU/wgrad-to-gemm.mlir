@@ -251,13 +251,24 @@ func.func @wgrad_cf_wide_rows(%x: tensor<1x64x40x40xf32>, %dy: tensor<1x256x40x4
 
 // -----
 
-// The same rows read in place (channels-last): positions 1 KiB apart, an even
-// number of lines, would put a lane block's column into a quarter of the L1
-// sets: the lane blocks stay inside (one row per pass).
+// The same rows channels-last: read in place, positions 1 KiB apart (an even
+// number of lines) would put a lane block's column into a quarter of the L1
+// sets, and each register block would stream its lanes of a row from L2.
+// Each work item instead copies its dy rows into a buffer of padded
+// positions (256 + 16 f32, cpu::planWgradStaging), whose lane blocks stay
+// outside; x, the broadcast operand, is read in place.
 // CHECK-LABEL: func.func @wgrad_cl_wide_rows
-// CHECK: linalg.generic
-// CHECK-NOT: gemm_lane_blocks_outer
-// CHECK-SAME: attrs = {convgrad.gemm_tiling = array<i64: 4, 64, 8>}
+// CHECK-SAME: (%[[X:.*]]: tensor<1x40x40x64xf32>, %[[DY:.*]]: tensor<1x40x40x256xf32>)
+// CHECK: %[[DYS:.*]] = bufferization.alloc_tensor() : tensor<1x5x40x272xf32>
+// CHECK: scf.for %{{.*}} iter_args(%{{.*}} = %{{.*}}, %[[DYB:.*]] = %[[DYS]])
+// CHECK:   %[[DYROWS:.*]] = tensor.extract_slice %[[DY]][0, %{{.*}}, 0, 0] [1, 5, 40, 256]
+// CHECK:   %[[DYSLOT:.*]] = tensor.extract_slice %[[DYB]][0, 0, 0, 0] [1, 5, 40, 256] [1, 1, 1, 1]
+// CHECK:   %[[DYC:.*]] = linalg.copy ins(%[[DYROWS]] : tensor<1x5x40x256xf32>) outs(%[[DYSLOT]] : tensor<1x5x40x256xf32>)
+// CHECK:   %[[DYNEXT:.*]] = tensor.insert_slice %[[DYC]] into %[[DYB]]
+// CHECK:   %[[XROWS:.*]] = tensor.extract_slice %[[X]][0, %{{.*}}, 0, 0] [1, 5, 40, 64]
+// CHECK:   linalg.generic {{.*}} ins(%[[XROWS]], %[[DYC]] : tensor<1x5x40x64xf32>, tensor<1x5x40x256xf32>)
+// CHECK-SAME: attrs = {convgrad.gemm_lane_blocks_outer, convgrad.gemm_tiling = array<i64: 4, 64, 8>}
+// CHECK:   scf.yield %{{.*}}, %[[DYNEXT]]
 func.func @wgrad_cl_wide_rows(%x: tensor<1x40x40x64xf32>, %dy: tensor<1x40x40x256xf32>) -> tensor<256x1x1x64xf32> {
   %dw = convgrad.conv_backward_filter %x, %dy layout = channels_last : (tensor<1x40x40x64xf32>, tensor<1x40x40x256xf32>) -> tensor<256x1x1x64xf32>
   return %dw : tensor<256x1x1x64xf32>

@@ -896,6 +896,43 @@ TEST(WgradGemm, StagedWorkItemsFitL2) {
   }
 }
 
+// Channels-last filter gradients stage (copy) dy only, and only when its
+// positions are a conflicting stride apart in rows too wide for one L1 pass.
+TEST(WgradGemm, StagingChannelsLast) {
+  for (const CPUTarget &target : {avx2, avx512}) {
+    CPUTarget two = target;
+    two.threads = 2;
+    for (const CPUTarget &t : {target, two}) {
+      // Row e in NHWC (1x1 stride 2, 28 x 28, C = 256, F = 512: 2 KiB
+      // between dy positions, 56 KiB rows).
+      WgradStagingShape e{/*inputRowPositions=*/28, /*outputRowPositions=*/28,
+                          /*firstStride=*/2, /*firstWindow=*/1,
+                          /*elementBits=*/32, /*taps=*/1, /*accBits=*/32,
+                          /*channelsLast=*/true};
+      WgradGemmPlan plan =
+          planWgradGemm(256, 512, 1, {28, 28}, 32, 32, t, 0, 0, /*batch=*/8);
+      ASSERT_FALSE(plan.lanesAlongC);
+      WgradGemmPlan staged = planWgradStaging(plan, 256, 512, 28, e, t);
+      EXPECT_TRUE(staged.stageSlices);
+      EXPECT_FALSE(staged.stageInput);
+      // 1 MiB of L2 holds the task's copy of the filter gradient and its dy
+      // rows (512 KiB + 224 KiB): the work items stay split.
+      EXPECT_EQ(staged.split, plan.split);
+      // F = 528: 2112 bytes apart, no conflict; the rows are read in place.
+      plan = planWgradGemm(256, 528, 1, {28, 28}, 32, 32, t, 0, 0, 8);
+      EXPECT_FALSE(planWgradStaging(plan, 256, 528, 28, e, t).stageSlices);
+      // 64 channels, 56 x 56 (14 KiB rows): a pass of one row fits L1.
+      WgradStagingShape a{58, 56, 1, 3, 32, 9, 32, /*channelsLast=*/true};
+      plan = planWgradGemm(64, 64, 9, {56, 56}, 32, 32, t, 0, 0, 8);
+      EXPECT_FALSE(planWgradStaging(plan, 64, 64, 56, a, t).stageSlices);
+      // Lanes along C (x is the lane operand): x is read in place.
+      plan = planWgradGemm(512, 256, 1, {28, 28}, 32, 32, t, 0, 0, 8);
+      ASSERT_TRUE(plan.lanesAlongC);
+      EXPECT_FALSE(planWgradStaging(plan, 512, 256, 28, e, t).stageSlices);
+    }
+  }
+}
+
 // When the staged form loses: rows shorter than a transpose tile (1-D ops,
 // tiny images), blocks too small for their halo, slices beyond L2.
 TEST(WgradGemm, StagingRejects) {

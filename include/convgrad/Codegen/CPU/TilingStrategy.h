@@ -469,6 +469,9 @@ struct WgradStagingShape {
   /// task's partial filter gradient shares its L2 with the slices.
   int64_t taps = 1;
   int64_t accBits = 32;
+  /// A channels-last op: its rows need no transpose, so only dy is staged
+  /// (copied), and only to pad its positions (see planWgradStaging).
+  bool channelsLast = false;
 };
 
 /// Decides, for a channels-first filter gradient planned by planWgradGemm,
@@ -502,6 +505,15 @@ struct WgradStagingShape {
 /// stages only its own channels of dy. A task then reads its x windows back
 /// from L3 (the 1x1 stride-2 256 -> 512 layer at 2 threads: 6.4 MB per task
 /// instead of transposing 12.8 MB of x rows).
+///
+/// A channels-last op (`shape.channelsLast`) reads x and dy in place, except
+/// when dy is the lane operand and its positions are a conflicting stride
+/// apart (isConflictFreeStride: F = 512 f32 channels, 2 KiB) in rows too
+/// wide for one pass in L1: getWgradGemmPasses then keeps one-row passes in
+/// which every register block streams its lanes of the row from L2. Each
+/// work item then copies its dy rows into a per-task buffer with padded
+/// positions (stageSlices, stageInput false), whose lane blocks' columns
+/// stay in L1 while all register blocks of rows read them.
 WgradGemmPlan planWgradStaging(WgradGemmPlan plan, int64_t channels,
                                int64_t filters, int64_t firstOutputSize,
                                const WgradStagingShape &shape,

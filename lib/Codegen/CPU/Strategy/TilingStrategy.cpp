@@ -1141,18 +1141,56 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradGemm(
 static constexpr int64_t kL2FootprintNumerator = 3;
 static constexpr int64_t kL2FootprintDenominator = 4;
 
+/// Whether the GEMM passes of a channels-last filter gradient planned as
+/// `plan`, whose lane operand is dy, keep lane blocks outside
+/// (getWgradGemmPasses) only when dy's positions are padded in a staged
+/// buffer: in place, a row of F channels is too wide for L1 and F elements
+/// are a conflicting stride.
+static bool needsPaddedGradOutput(const WgradGemmPlan &plan, int64_t channels,
+                                  int64_t filters,
+                                  const WgradStagingShape &shape,
+                                  const CPUTarget &target) {
+  using TaskSplit = WgradGemmPlan::TaskSplit;
+  if (plan.lanesAlongC)
+    return false;
+  bool split = plan.tasks > 1;
+  int64_t taskA =
+      split && plan.split == TaskSplit::Rows ? channels / plan.tasks : channels;
+  int64_t taskB =
+      split && plan.split == TaskSplit::Lanes ? filters / plan.tasks : filters;
+  int64_t elementBytes = std::max<int64_t>(1, shape.elementBits / 8);
+  int64_t laneTile = getGemmTiling(taskA, taskB, 1, shape.accBits, target)
+                         .laneTile;
+  int64_t rows = plan.rowsPerGemm > 0 ? plan.rowsPerGemm : plan.rowsPerBlock;
+  auto lanesOuter = [&](int64_t stride) {
+    return getWgradGemmPasses(rows, shape.outputRowPositions, taskB, laneTile,
+                              elementBytes, stride, target)
+        .laneBlocksOuter;
+  };
+  int64_t paddedStride =
+      (taskB + getStagedPositionPadding(taskB, elementBytes)) * elementBytes;
+  return !lanesOuter(filters * elementBytes) && lanesOuter(paddedStride);
+}
+
 WgradGemmPlan mlir::convgrad::cpu::planWgradStaging(
     WgradGemmPlan plan, int64_t channels, int64_t filters,
     int64_t firstOutputSize, const WgradStagingShape &shape,
     const CPUTarget &target) {
   int64_t elementBytes = std::max<int64_t>(1, shape.elementBits / 8);
   if (firstOutputSize < 1 || shape.firstStride < 1 || shape.firstWindow < 1 ||
-      shape.inputRowPositions < getDataMovementTiling(target).transposeTile ||
       shape.outputRowPositions < 1)
+    return plan;
+  // Channels-first rows are transposed, a tile of positions at a time;
+  // channels-last ones only copied, and only dy to pad its positions.
+  if (shape.channelsLast
+          ? !needsPaddedGradOutput(plan, channels, filters, shape, target)
+          : shape.inputRowPositions <
+                getDataMovementTiling(target).transposeTile)
     return plan;
   using TaskSplit = WgradGemmPlan::TaskSplit;
   // A task stages its own channels of each operand: with a channel split,
-  // one of them is whole in every task (staged once per task).
+  // one of them is whole in every task (staged once per task). A
+  // channels-last op stages dy only.
   auto stagedBytes = [&](TaskSplit taskSplit, int64_t rows) {
     bool split = plan.tasks > 1;
     bool splitA = split && taskSplit == TaskSplit::Rows;
@@ -1161,7 +1199,10 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradStaging(
     bool splitF = plan.lanesAlongC ? splitA : splitB;
     int64_t taskC = splitC ? channels / plan.tasks : channels;
     int64_t taskF = splitF ? filters / plan.tasks : filters;
-    int64_t inputRows = (rows - 1) * shape.firstStride + shape.firstWindow;
+    int64_t inputRows =
+        shape.channelsLast
+            ? 0
+            : (rows - 1) * shape.firstStride + shape.firstWindow;
     return (inputRows * shape.inputRowPositions * taskC +
             rows * shape.outputRowPositions * taskF) *
            elementBytes;
@@ -1207,7 +1248,7 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradStaging(
     return plan;
   // Rows read by two consecutive blocks are transposed by both.
   int64_t halo = std::max<int64_t>(0, shape.firstWindow - shape.firstStride);
-  if (halo > rows * shape.firstStride)
+  if (!shape.channelsLast && halo > rows * shape.firstStride)
     return plan;
   plan.split = taskSplit;
   plan.rowsPerBlock = rows;
@@ -1217,8 +1258,9 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradStaging(
   // A channel split that keeps all of x's channels in every task would have
   // each task transpose all of x (see the header).
   TaskSplit splitAlongC = plan.lanesAlongC ? TaskSplit::Lanes : TaskSplit::Rows;
-  plan.stageInput = plan.tasks <= 1 || taskSplit == TaskSplit::Positions ||
-                    taskSplit == splitAlongC;
+  plan.stageInput = !shape.channelsLast &&
+                    (plan.tasks <= 1 || taskSplit == TaskSplit::Positions ||
+                     taskSplit == splitAlongC);
   return plan;
 }
 
