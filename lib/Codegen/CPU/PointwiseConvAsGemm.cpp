@@ -12,6 +12,8 @@
 // positions along the vector lanes and broadcast the filter:
 //
 //   %wt  = transpose(collapse(w)) expanded to [1, C / ch, ch, K]
+//          (a data gradient's w, a transposed tap of the layer's [C, K, S...]
+//          filter: that tap itself, collapsed, with no transpose)
 //   %out = scf.forall (%i) in (N * T) shared_outs(%o = [N, K, P])
 //     n = i / T, t = i % T                        (T: filter tasks)
 //     %xn  = x[n] expanded to                     [1, C / ch, ch, P]
@@ -40,6 +42,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlir {
@@ -60,6 +63,47 @@ Value mergeDimRange(OpBuilder &b, Location loc, Value source, int64_t begin,
   for (int64_t i = begin; i + 1 < end; ++i)
     source = mergeDims(b, loc, source, begin);
   return source;
+}
+
+/// The pointwise `filter` [K, C, 1...] as the matrix [C, K]. A data
+/// gradient's filter already is a transpose of the layer's [C, K, S...]
+/// filter (a tap of it, sliced out, for a phase of a strided one): that
+/// tap of the layer's filter is then the matrix itself, where transposing
+/// the transpose would move the filter twice more in two parallel regions.
+Value transposedPointwiseFilter(OpBuilder &b, Location loc, Value filter,
+                                unsigned spatialRank) {
+  auto filterType = cast<RankedTensorType>(filter.getType());
+  int64_t rank = filterType.getRank();
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
+  Value tapped = filter;
+  auto tap = filter.getDefiningOp<tensor::ExtractSliceOp>();
+  if (tap && tap.getSourceType().getRank() == rank) {
+    // Only whole channel extents: the tap's offsets then apply to the
+    // spatial dimensions alone, which the transpose leaves in place.
+    bool wholeChannels = llvm::all_of(llvm::seq<int64_t>(0, 2), [&](int64_t d) {
+      return isConstantIntValue(tap.getMixedOffsets()[d], 0) &&
+             tap.getSourceType().getDimSize(d) == filterType.getDimSize(d);
+    });
+    if (wholeChannels) {
+      offsets = tap.getMixedOffsets();
+      tapped = tap.getSource();
+    }
+  }
+  SmallVector<int64_t> swapChannels =
+      llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  std::swap(swapChannels[0], swapChannels[1]);
+  auto transpose = tapped.getDefiningOp<linalg::TransposeOp>();
+  if (!transpose || transpose.getPermutation() != ArrayRef(swapChannels)) {
+    Value matrix = mergeDimRange(b, loc, filter, 1, 2 + spatialRank);
+    return transposeTensor(b, loc, matrix, {1, 0});
+  }
+  SmallVector<int64_t> sizes(filterType.getShape());
+  std::swap(sizes[0], sizes[1]);
+  Value layerTap = tensor::ExtractSliceOp::create(
+      b, loc, transpose.getInput(), offsets,
+      getAsIndexOpFoldResult(b.getContext(), sizes),
+      SmallVector<OpFoldResult>(rank, b.getIndexAttr(1)));
+  return mergeDimRange(b, loc, layerTap, 1, 2 + spatialRank);
 }
 
 /// Whether `insert` writes with strides into a tensor that other strided
@@ -137,8 +181,7 @@ struct PointwiseConvAsGemm : OpRewritePattern<ConvOp> {
     // the wgrad GEMMs: slices keep every dimension.
     Value x = mergeDimRange(rewriter, loc, op.getInput(), 2, 2 + r);
     x = splitDim(rewriter, loc, x, 1, c / chunk);
-    Value wt = mergeDimRange(rewriter, loc, op.getFilter(), 1, 2 + r);
-    wt = transposeTensor(rewriter, loc, wt, {1, 0});
+    Value wt = transposedPointwiseFilter(rewriter, loc, op.getFilter(), r);
     wt = splitDim(rewriter, loc, wt, 0, 1);
     wt = splitDim(rewriter, loc, wt, 1, c / chunk);
 
@@ -189,14 +232,14 @@ struct PointwiseConvAsGemm : OpRewritePattern<ConvOp> {
 
       Value result = splitDim(rewriter, loc, gemm.getResult(0), 0, 1);
       rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
-      tensor::ParallelInsertSliceOp::create(
-          rewriter, loc, result, forall.getRegionIterArgs().front(), offsets,
-          sizes, strides);
+      tensor::ParallelInsertSliceOp::create(rewriter, loc, result,
+                                            forall.getRegionIterArgs().front(),
+                                            offsets, sizes, strides);
     }
 
     // [N, K, P] -> [N, K, O...] in the op's element type.
-    Value out = convertElementType(rewriter, loc, forall.getResult(0),
-                                   elementType);
+    Value out =
+        convertElementType(rewriter, loc, forall.getResult(0), elementType);
     SmallVector<ReassociationIndices> reassociation = {{0}, {1}, {}};
     for (unsigned i = 0; i < r; ++i)
       reassociation.back().push_back(2 + i);
@@ -220,8 +263,8 @@ struct PointwiseConvAsGemmPass
           PointwiseConvAsGemmPass> {
   void runOnOperation() override {
     if (failed(applyPatternsForTarget(
-            getOperation(), [](RewritePatternSet &patterns,
-                               const cpu::CPUTarget &target) {
+            getOperation(),
+            [](RewritePatternSet &patterns, const cpu::CPUTarget &target) {
               populatePointwiseConvAsGemmPatterns(patterns, target);
             })))
       return signalPassFailure();

@@ -25,6 +25,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/TilingInterface.h"
@@ -137,6 +138,78 @@ linalg::TransposeOp dropUnitDims(RewriterBase &rewriter,
                                              newPerm);
   rewriter.eraseOp(op);
   return reduced;
+}
+
+/// Rewrites a reverse on memrefs whose innermost dimensions are all
+/// reversed (a flipped filter's [kh, kw] taps) as one reversed dimension:
+/// reading [kh, kw] backwards is reading the merged kh * KW + kw backwards.
+/// A 3x3 filter's tap is then one row of nine elements, one load, shuffle
+/// and store, where each of its three rows of three was one (and a vector
+/// of three is two loads or stores). Returns the new op, or null if fewer
+/// than two innermost dimensions are reversed, the strategy would not move
+/// the merged row as one (cpu::getReverseTiles: a 7x7 filter's 49 taps are
+/// too many vectors of AVX2), or the buffers' layouts cannot merge them.
+linalg::GenericOp collapseReversedRows(RewriterBase &rewriter,
+                                       linalg::GenericOp op,
+                                       ArrayRef<bool> reversed,
+                                       const convgrad::cpu::CPUTarget &target) {
+  int64_t rank = reversed.size();
+  int64_t first = rank;
+  while (first > 0 && reversed[first - 1])
+    --first;
+  if (rank - first < 2 || !op.hasPureBufferSemantics())
+    return nullptr;
+  auto inputType = dyn_cast<MemRefType>(op.getDpsInputs()[0].getType());
+  auto outputType = dyn_cast<MemRefType>(op.getDpsInits()[0].getType());
+  if (!inputType || !outputType || !outputType.hasStaticShape() ||
+      !outputType.getElementType().isIntOrFloat())
+    return nullptr;
+  std::vector<int64_t> ranges(outputType.getShape().begin(),
+                              outputType.getShape().begin() + first);
+  ranges.push_back(computeProduct(outputType.getShape().drop_front(first)));
+  std::vector<bool> collapsedReversed(first, false);
+  collapsedReversed.push_back(true);
+  if (!convgrad::cpu::getReverseTiles(ranges, collapsedReversed,
+                                      outputType.getElementTypeBitWidth(),
+                                      target))
+    return nullptr;
+  SmallVector<ReassociationIndices> reassoc;
+  for (int64_t d = 0; d < first; ++d)
+    reassoc.push_back({d});
+  reassoc.push_back(llvm::to_vector(llvm::seq<int64_t>(first, rank)));
+  if (!memref::CollapseShapeOp::isGuaranteedCollapsible(inputType, reassoc) ||
+      !memref::CollapseShapeOp::isGuaranteedCollapsible(outputType, reassoc))
+    return nullptr;
+  rewriter.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  Value input = memref::CollapseShapeOp::create(rewriter, loc,
+                                                op.getDpsInputs()[0], reassoc);
+  Value output = memref::CollapseShapeOp::create(rewriter, loc,
+                                                 op.getDpsInits()[0], reassoc);
+  auto outType = cast<MemRefType>(output.getType());
+  int64_t collapsedRank = outType.getRank();
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d = 0; d < collapsedRank; ++d) {
+    AffineExpr dim = rewriter.getAffineDimExpr(d);
+    exprs.push_back(
+        d + 1 == collapsedRank
+            ? rewriter.getAffineConstantExpr(outType.getDimSize(d) - 1) - dim
+            : dim);
+  }
+  AffineMap inMap =
+      AffineMap::get(collapsedRank, 0, exprs, rewriter.getContext());
+  auto collapsed = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{}, ValueRange{input}, ValueRange{output},
+      ArrayRef<AffineMap>{inMap,
+                          rewriter.getMultiDimIdentityMap(collapsedRank)},
+      SmallVector<utils::IteratorType>(collapsedRank,
+                                       utils::IteratorType::parallel),
+      /*doc=*/"", /*libraryCall=*/"",
+      [](OpBuilder &nested, Location l, ValueRange args) {
+        linalg::YieldOp::create(nested, l, args[0]);
+      });
+  rewriter.eraseOp(op);
+  return collapsed;
 }
 
 /// Moves a tile of a reverse (getReversedDims; its reversed dimensions are
@@ -354,6 +427,14 @@ struct VectorizeDataMovementPass
     // than a "copy" of 1-element rows left as a scalar loop.
     for (linalg::TransposeOp op : transposes)
       (void)collapseTransposeDims(rewriter, dropUnitDims(rewriter, op));
+    SmallVector<std::pair<linalg::GenericOp, SmallVector<bool>>> reverses;
+    func.walk([&](linalg::GenericOp op) {
+      if (std::optional<SmallVector<bool>> reversed =
+              convgrad::getReversedDims(op))
+        reverses.emplace_back(op, *reversed);
+    });
+    for (auto &[op, reversed] : reverses)
+      (void)collapseReversedRows(rewriter, op, reversed, *target);
 
     SmallVector<
         std::pair<linalg::LinalgOp, mlir::convgrad::cpu::DataMovementTiles>>

@@ -150,3 +150,39 @@ func.func @unit_stride_insert(%x: tensor<2x128x29x29xf32>, %w: tensor<64x128x1x1
   %r = tensor.insert_slice %y into %dx[0, 0, 0, 0] [2, 64, 29, 29] [1, 1, 1, 1] : tensor<2x64x29x29xf32> into tensor<2x64x57x57xf32>
   return %r : tensor<2x64x57x57xf32>
 }
+
+// -----
+
+// A data gradient's filter: a tap of the transposed layer filter (the
+// one phase of a 1x1 stride-2 data gradient that does MACs). The GEMM
+// reads that tap of the layer's [C, K] filter itself; no transpose.
+// CHECK-LABEL: func.func @pointwise_transposed_filter_tap
+// CHECK-SAME: (%{{.*}}: tensor<2x64x14x14xf32>, %[[W:.*]]: tensor<64x40x3x3xf32>)
+// CHECK-NOT: linalg.transpose
+// CHECK: %[[TAP:.*]] = tensor.extract_slice %[[W]][0, 0, 1, 2] [64, 40, 1, 1] [1, 1, 1, 1]
+// CHECK: %[[WM:.*]] = tensor.collapse_shape %[[TAP]] {{.*}} into tensor<64x40xf32>
+// CHECK: %[[WC:.*]] = tensor.expand_shape %[[WM]] {{.*}} into tensor<1x1x64x40xf32>
+// CHECK-NOT: linalg.transpose
+// CHECK: linalg.generic {{.*}} ins(%[[WC]], %{{.*}} : tensor<1x1x64x40xf32>, tensor<1x1x64x196xf32>)
+func.func @pointwise_transposed_filter_tap(%x: tensor<2x64x14x14xf32>, %w: tensor<64x40x3x3xf32>) -> tensor<2x40x14x14xf32> {
+  %e = tensor.empty() : tensor<40x64x3x3xf32>
+  %t = linalg.transpose ins(%w : tensor<64x40x3x3xf32>) outs(%e : tensor<40x64x3x3xf32>) permutation = [1, 0, 2, 3]
+  %tap = tensor.extract_slice %t[0, 0, 1, 2] [40, 64, 1, 1] [1, 1, 2, 2] : tensor<40x64x3x3xf32> to tensor<40x64x1x1xf32>
+  %y = convgrad.conv %x, %tap : (tensor<2x64x14x14xf32>, tensor<40x64x1x1xf32>) -> tensor<2x40x14x14xf32>
+  return %y : tensor<2x40x14x14xf32>
+}
+
+// -----
+
+// A transpose of only part of the channels is no tap of the layer's
+// filter: the GEMM transposes the filter as given.
+// CHECK-LABEL: func.func @pointwise_partial_transposed_filter
+// CHECK: tensor.extract_slice %{{.*}}[0, 8, 0, 0] [40, 64, 1, 1]
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<40x64xf32>) {{.*}} permutation = [1, 0]
+func.func @pointwise_partial_transposed_filter(%x: tensor<2x64x14x14xf32>, %w: tensor<72x40x1x1xf32>) -> tensor<2x40x14x14xf32> {
+  %e = tensor.empty() : tensor<40x72x1x1xf32>
+  %t = linalg.transpose ins(%w : tensor<72x40x1x1xf32>) outs(%e : tensor<40x72x1x1xf32>) permutation = [1, 0, 2, 3]
+  %tap = tensor.extract_slice %t[0, 8, 0, 0] [40, 64, 1, 1] [1, 1, 1, 1] : tensor<40x72x1x1xf32> to tensor<40x64x1x1xf32>
+  %y = convgrad.conv %x, %tap : (tensor<2x64x14x14xf32>, tensor<40x64x1x1xf32>) -> tensor<2x40x14x14xf32>
+  return %y : tensor<2x40x14x14xf32>
+}

@@ -99,30 +99,45 @@ func.func @copy_prime_rows(%a: memref<4x67xf32>, %b: memref<4x67xf32>) {
 }
 
 // The flipped 3x3 filter of a data gradient, FCHW (convgrad.reverse as
-// convgrad-to-linalg lowers it): each [1, 1, 3, 3] tile is three rows of
-// three taps, each read from the mirrored row and reversed by a shuffle,
-// not a scalar loop; with two threads the 2.4 MB filter is split across
-// them.
+// convgrad-to-linalg lowers it): [kh, kw] read backwards is the merged
+// nine taps read backwards, so each [1, 1, 9] tile is one row of nine
+// taps, read from the mirrored position and reversed by one shuffle (not
+// three rows of three, nor a scalar loop); with two threads the 2.4 MB
+// filter is split across them.
 // CHECK-LABEL: func.func @reverse_filter_taps
+// CHECK:         %[[A:.*]] = memref.collapse_shape %arg0 {{\[}}[0], [1], [2, 3]] : memref<256x256x3x3xf32> into memref<256x256x9xf32>
+// CHECK:         %[[B:.*]] = memref.collapse_shape %arg1 {{\[}}[0], [1], [2, 3]] : memref<256x256x3x3xf32> into memref<256x256x9xf32>
 // PAR:           scf.forall (%{{.*}}) in (%c256)
 // SEQ-NOT:       scf.forall
 // CHECK-NOT:     linalg.generic
-// CHECK:         %[[DST:.*]] = memref.subview %arg1[%{{.*}}, %{{.*}}, 0, 0] [1, 1, 3, 3]
-// CHECK:         %[[SRC:.*]] = memref.subview %arg0[%{{.*}}, %{{.*}}, 0, 0] [1, 1, 3, 3]
-// CHECK:         vector.transfer_read %[[SRC]]{{.*}} vector<3xf32>
-// CHECK:         vector.shuffle %{{.*}} [2, 1, 0] : vector<3xf32>, vector<3xf32>
-// CHECK:         vector.transfer_write %{{.*}}, %[[DST]]
-// CHECK:         vector.transfer_read %[[SRC]]{{.*}} vector<3xf32>
-// CHECK:         vector.shuffle %{{.*}} [2, 1, 0] : vector<3xf32>, vector<3xf32>
-// CHECK:         vector.transfer_write %{{.*}}, %[[DST]]
-// CHECK:         vector.transfer_read %[[SRC]]{{.*}} vector<3xf32>
-// CHECK:         vector.shuffle %{{.*}} [2, 1, 0] : vector<3xf32>, vector<3xf32>
+// CHECK:         %[[DST:.*]] = memref.subview %[[B]][%{{.*}}, %{{.*}}, 0] [1, 1, 9]
+// CHECK:         %[[SRC:.*]] = memref.subview %[[A]][%{{.*}}, %{{.*}}, 0] [1, 1, 9]
+// CHECK:         vector.transfer_read %[[SRC]]{{.*}} vector<9xf32>
+// CHECK:         vector.shuffle %{{.*}} [8, 7, 6, 5, 4, 3, 2, 1, 0] : vector<9xf32>, vector<9xf32>
 // CHECK:         vector.transfer_write %{{.*}}, %[[DST]]
 // CHECK-NOT:     vector.transfer_read
 // AVX2-LABEL: func.func @reverse_filter_taps
-// AVX2:         vector.shuffle {{.*}} [2, 1, 0] : vector<3xf32>
+// AVX2:         vector.shuffle {{.*}} [8, 7, 6, 5, 4, 3, 2, 1, 0] : vector<9xf32>
 func.func @reverse_filter_taps(%a: memref<256x256x3x3xf32>, %b: memref<256x256x3x3xf32>) {
   linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, -d2 + 2, -d3 + 2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%a : memref<256x256x3x3xf32>) outs(%b : memref<256x256x3x3xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  return
+}
+
+// A 7x7 filter's 49 taps are one row of four AVX-512 vectors, but more
+// than four AVX2 vectors: there the taps stay seven rows of seven.
+// CHECK-LABEL: func.func @reverse_filter_taps_7x7
+// CHECK:         memref.collapse_shape %arg0 {{\[}}[0], [1], [2, 3]] : memref<64x3x7x7xf32> into memref<64x3x49xf32>
+// CHECK:         vector.shuffle %{{.*}} : vector<49xf32>, vector<49xf32>
+// AVX2-LABEL: func.func @reverse_filter_taps_7x7
+// AVX2-NOT:     memref.collapse_shape
+// AVX2-COUNT-7: vector.shuffle {{.*}} [6, 5, 4, 3, 2, 1, 0] : vector<7xf32>
+// AVX2-NOT:     vector.shuffle
+// AVX2:         return
+func.func @reverse_filter_taps_7x7(%a: memref<64x3x7x7xf32>, %b: memref<64x3x7x7xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, -d2 + 6, -d3 + 6)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%a : memref<64x3x7x7xf32>) outs(%b : memref<64x3x7x7xf32>) {
   ^bb0(%in: f32, %out: f32):
     linalg.yield %in : f32
   }
