@@ -221,7 +221,8 @@ double convBlockStepCycles(int64_t rows, int64_t vectors, int64_t taps,
 /// maxAccumulatorRegisters), one kernel row of filter vectors and a
 /// broadcast fit the vector registers, and of all row counts up to
 /// `maxRows` (dividing `width` or not: the remainder columns are a part
-/// with a block of their own), plus chooseRegisterBlock's dividing block
+/// with a block of their own, costed as the blocks it chooses), plus
+/// chooseRegisterBlock's dividing block
 /// when its accumulators take at most half of the registers, and the
 /// blocks of a tap loop (ConvRowTiling::tapLoop: `taps` steps of one tap,
 /// whose accumulators, one tap's filter vectors and a broadcast fit the
@@ -233,7 +234,9 @@ double convBlockStepCycles(int64_t rows, int64_t vectors, int64_t taps,
 /// a 3-column part, where 4 x 64 blocks leave a 1-column part that waits on
 /// the FMA latency. On AVX2's 16 registers the unrolled 3 taps of a 3 x 3
 /// kernel leave room for 8 accumulators, which wait on the FMA latency;
-/// a tap loop holds 6 x 16 blocks, 12 accumulators.
+/// a tap loop holds 6 x 16 blocks, 12 accumulators: 14 columns take two
+/// of them and a 2-column part of 2 x 32 blocks, not 5 x 16 blocks and
+/// a 4-column part twice as large.
 ConvRowTiling chooseConvRowTiling(int64_t width, int64_t channels,
                                   int64_t taps,
                                   int64_t filterBytesPerChannel,
