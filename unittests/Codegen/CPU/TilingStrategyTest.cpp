@@ -1089,19 +1089,6 @@ TEST(WgradGemm, RowsPerGemm) {
   EXPECT_EQ(getWgradRowsPerGemm(8, 9, 0, 6144, l1Of48), 8);
 }
 
-// The padded input of a channels-last convolution gets a line more per
-// position when its positions would be an even number of lines apart and
-// the reduction reads a block of their channels.
-TEST(ConvTiling, InputPositionPadding) {
-  EXPECT_EQ(getConvInputPositionPadding(256, 64, 4), 16);
-  EXPECT_EQ(getConvInputPositionPadding(128, 64, 4), 16);
-  EXPECT_EQ(getConvInputPositionPadding(256, 64, 2), 32);
-  EXPECT_EQ(getConvInputPositionPadding(256, 256, 4), 0); // read whole
-  EXPECT_EQ(getConvInputPositionPadding(256, 0, 4), 0);   // unblocked
-  EXPECT_EQ(getConvInputPositionPadding(48, 16, 4), 0);   // three lines
-  EXPECT_EQ(getConvInputPositionPadding(67, 32, 4), 0);   // not whole lines
-}
-
 // Staging buffers get a line more per position when their positions would
 // be an even number of lines apart.
 TEST(WgradGemm, StagedPositionPadding) {

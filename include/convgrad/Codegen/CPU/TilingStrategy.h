@@ -613,22 +613,6 @@ bool isConflictFreeStride(int64_t stride);
 /// task and small (a block of rows), the extra line costs nothing to fill.
 int64_t getStagedPositionPadding(int64_t channels, int64_t elementBytes);
 
-/// Elements added to each input position of a channels-last convolution of
-/// `channels` input channels that reduces them in cache blocks of
-/// `channelBlock` < `channels` (ConvTiling::cacheBlock; 0 = unblocked), when
-/// its input is a padded copy anyway (the output gradient of a data
-/// gradient): one cache line when the positions would otherwise be a
-/// conflicting stride apart (isConflictFreeStride), else 0. A register block
-/// broadcasts from a block's slice of a few columns of a few input rows; at
-/// a stride of 2^k cache lines (256 f32 channels: 1 KiB; rows of 16 columns
-/// 16 KiB) those slices fall into 1 / 2^k of the L1 sets, fill them and
-/// evict the filter block that the tiles reuse from L1 (an LRU model of
-/// AVX2's c_3x3_c256_14 data gradient, 48 KiB 12-way L1: 0.41 L1 misses per
-/// 10-FMA step, 0.14 with the extra line). Unblocked channels are read
-/// whole: consecutive positions, no conflict.
-int64_t getConvInputPositionPadding(int64_t channels, int64_t channelBlock,
-                                    int64_t elementBytes);
-
 /// How a channels-first convolution with a 1 x .. x 1 kernel (stride 1, no
 /// padding, one group) runs as one GEMM per image with vector lanes along
 /// its P output positions, which are contiguous in channels-first:

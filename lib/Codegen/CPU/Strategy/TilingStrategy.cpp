@@ -859,14 +859,6 @@ int64_t mlir::convgrad::cpu::getGemmPassRows(int64_t blockRows,
                               std::max<int64_t>(1, budget / rowBytes));
 }
 
-int64_t mlir::convgrad::cpu::getConvInputPositionPadding(int64_t channels,
-                                                         int64_t channelBlock,
-                                                         int64_t elementBytes) {
-  if (channelBlock <= 0 || channelBlock >= channels)
-    return 0;
-  return getStagedPositionPadding(channels, elementBytes);
-}
-
 /// The L1 share of getGemmPassRows, for one lane block's rows.
 static int64_t gemmPassBudget(const CPUTarget &target) {
   return target.l1DataBytes * kPassL1Numerator / kPassL1Denominator;
