@@ -29,7 +29,6 @@
 //===----------------------------------------------------------------------===//
 
 #include "convgrad/Codegen/CPU/Passes.h"
-#include "convgrad/Codegen/CPU/SliceUtils.h"
 #include "convgrad/Codegen/CPU/TilingStrategy.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -511,42 +510,6 @@ struct TileAndVectorizeConvsPass
     forall.getOutputsMutable()[0].assign(alloc);
   }
 
-  /// Makes the padded copy that channels-last `conv` reads as its input (a
-  /// slice of it, for a part of a split convolution) also pad each
-  /// position's channels by `extra` elements; every user of the pad reads
-  /// the slice of the original channels. The input positions are then a
-  /// conflict-free stride apart in the buffer
-  /// (cpu::getConvInputPositionPadding). Leaves inputs alone that are no
-  /// static constant pad or whose channels are padded already.
-  void padInputPositions(RewriterBase &rewriter, linalg::LinalgOp conv,
-                         int64_t extra) {
-    auto pad = sliceRoot(conv.getDpsInputOperand(0)->get())
-                   .getDefiningOp<tensor::PadOp>();
-    if (!pad || !pad.getConstantPaddingValue() ||
-        !pad.getResultType().hasStaticShape())
-      return;
-    RankedTensorType type = pad.getResultType();
-    int64_t last = type.getRank() - 1;
-    SmallVector<OpFoldResult> high = pad.getMixedHighPad();
-    if (!isZeroInteger(pad.getMixedLowPad()[last]) ||
-        !isZeroInteger(high[last]))
-      return;
-    high[last] = rewriter.getIndexAttr(extra);
-    SmallVector<int64_t> shape(type.getShape());
-    shape[last] += extra;
-    rewriter.setInsertionPoint(pad);
-    Value wider = tensor::PadOp::create(
-        rewriter, pad.getLoc(),
-        RankedTensorType::get(shape, type.getElementType()), pad.getSource(),
-        pad.getMixedLowPad(), high, pad.getConstantPaddingValue(),
-        pad.getNofold());
-    SmallVector<OpFoldResult> zeros(type.getRank(), rewriter.getIndexAttr(0));
-    SmallVector<OpFoldResult> ones(type.getRank(), rewriter.getIndexAttr(1));
-    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
-        pad, type, wider, zeros,
-        getAsIndexOpFoldResult(rewriter.getContext(), type.getShape()), ones);
-  }
-
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     MLIRContext *ctx = &getContext();
@@ -591,19 +554,6 @@ struct TileAndVectorizeConvsPass
     while (!convs.empty()) {
       auto [op, tiling] = convs.pop_back_val();
       if (tiling.split.empty()) {
-        // Input positions a conflicting stride apart (1 KiB for 256 f32
-        // channels) get a cache line more in the padded copy that a
-        // convolution with blocks of channels reads anyway.
-        auto inputType = cast<ShapedType>(op.getDpsInputs()[0].getType());
-        if (isa<linalg::Conv2DNhwcHwcfOp>(op) &&
-            tiling.cacheBlock.size() == 7 &&
-            inputType.getElementType().isIntOrFloat()) {
-          int64_t extra = cpu::getConvInputPositionPadding(
-              inputType.getShape().back(), tiling.cacheBlock[6],
-              llvm::divideCeil(inputType.getElementTypeBitWidth(), 8));
-          if (extra > 0)
-            padInputPositions(rewriter, op, extra);
-        }
         (void)tileConv(rewriter, op, tiling);
         continue;
       }

@@ -227,23 +227,6 @@ func.func @dgrad_filter_packed_in_one_transpose(%dy: tensor<1x14x14x256xf32>, %w
 
 // -----
 
-// The padded output gradient of a data gradient whose 256 input channels
-// the tiles reduce in blocks of 64: its positions (1 KiB, a conflicting
-// stride) get a cache line more in the pad, and the tiles read the 256
-// channels of the wider positions (the slice folds into their reads).
-// CHECK-LABEL: func.func @dgrad_input_positions_padded
-// CHECK:         %[[PAD:.*]] = tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 1, 1, 16]
-// CHECK:         } : tensor<1x14x14x256xf32> to tensor<1x16x16x272xf32>
-// CHECK:         scf.forall
-// CHECK:           vector.transfer_read %[[PAD]]{{.*}} : tensor<1x16x16x272xf32>, vector<1x9x1xf32>
-func.func @dgrad_input_positions_padded(%dy: tensor<1x14x14x256xf32>, %w: tensor<256x3x3x256xf32>) -> tensor<1x14x14x256xf32> {
-  %dx = convgrad.conv_backward_data %dy, %w padding = [1, 1, 1, 1] layout = channels_last
-      : (tensor<1x14x14x256xf32>, tensor<256x3x3x256xf32>) -> tensor<1x14x14x256xf32>
-  return %dx : tensor<1x14x14x256xf32>
-}
-
-// -----
-
 // 3-D: tasks of one output depth plane, tiles of one output and one kernel
 // depth, which become 2-D and then 1-D convolutions: vectorized like 2-D.
 // CHECK-LABEL: func.func @conv3d_channels_last

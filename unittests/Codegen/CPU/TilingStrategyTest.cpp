@@ -103,7 +103,7 @@ TEST(ConvTiling, BenchmarkRowsAVX2) {
     EXPECT_EQ(channels % 8, 0) << "whole AVX2 vectors";
   }
   EXPECT_EQ(convBlock(56, 64, 64, avx2), (Block{6, 16}));
-  EXPECT_EQ(convBlock(14, 256, 256, avx2), (Block{5, 16}));
+  EXPECT_EQ(convBlock(14, 256, 256, avx2), (Block{6, 16})); // + 2 columns
   std::optional<ConvTiling> t = getConvTiling(
       ConvKind::Conv2DNhwcHwcf, {8, 56, 54, 64, 3, 3, 64}, 32, avx2);
   ASSERT_TRUE(t.has_value());
@@ -188,11 +188,16 @@ TEST(ConvRowTiling, Choice) {
   EXPECT_FALSE(row.tapLoop);
   // AVX2, 14 columns of 256 channels, 3 taps: unrolled, only 2 x 32 fit
   // (8 accumulators, 12 filter vectors), latency-bound; a tap loop of
-  // 5 x 16 blocks and a 4-column part keeps 10 accumulators busy.
+  // 6 x 16 blocks keeps 12 accumulators busy. Its 2-column part takes
+  // latency-bound 2 x 32 blocks of its own; 5 x 16 blocks would leave 4
+  // such columns.
   row = chooseConvRowTiling(14, 256, 3, 9 * 256 * 4, 8, 32, avx2);
-  EXPECT_EQ(row.block, (RegisterBlock{5, 16}));
-  EXPECT_EQ(row.widthSplit, 10);
+  EXPECT_EQ(row.block, (RegisterBlock{6, 16}));
+  EXPECT_EQ(row.widthSplit, 12);
   EXPECT_TRUE(row.tapLoop);
+  row = chooseConvRowTiling(2, 256, 3, 9 * 256 * 4, 8, 32, avx2);
+  EXPECT_EQ(row.block, (RegisterBlock{2, 32}));
+  EXPECT_FALSE(row.tapLoop);
   // AVX2, 2 taps (a phase of a strided 3 x 3 data gradient): no tap loop
   // is offered, so the chained FMAs count their plain latency; 2 x 32
   // blocks divide the 28 columns. With the slack of the tap-loop choice,
@@ -1119,19 +1124,6 @@ TEST(WgradGemm, RowsPerGemm) {
   EXPECT_EQ(getWgradRowsPerGemm(8, 9, 2, 6144, l1Of48), 4);
   EXPECT_EQ(getWgradRowsPerGemm(0, 9, 2, 6144, l1Of48), 1);
   EXPECT_EQ(getWgradRowsPerGemm(8, 9, 0, 6144, l1Of48), 8);
-}
-
-// The padded input of a channels-last convolution gets a line more per
-// position when its positions would be an even number of lines apart and
-// the reduction reads a block of their channels.
-TEST(ConvTiling, InputPositionPadding) {
-  EXPECT_EQ(getConvInputPositionPadding(256, 64, 4), 16);
-  EXPECT_EQ(getConvInputPositionPadding(128, 64, 4), 16);
-  EXPECT_EQ(getConvInputPositionPadding(256, 64, 2), 32);
-  EXPECT_EQ(getConvInputPositionPadding(256, 256, 4), 0); // read whole
-  EXPECT_EQ(getConvInputPositionPadding(256, 0, 4), 0);   // unblocked
-  EXPECT_EQ(getConvInputPositionPadding(48, 16, 4), 0);   // three lines
-  EXPECT_EQ(getConvInputPositionPadding(67, 32, 4), 0);   // not whole lines
 }
 
 // Staging buffers get a line more per position when their positions would

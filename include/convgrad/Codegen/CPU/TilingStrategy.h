@@ -221,7 +221,8 @@ double convBlockStepCycles(int64_t rows, int64_t vectors, int64_t taps,
 /// maxAccumulatorRegisters), one kernel row of filter vectors and a
 /// broadcast fit the vector registers, and of all row counts up to
 /// `maxRows` (dividing `width` or not: the remainder columns are a part
-/// with a block of their own), plus chooseRegisterBlock's dividing block
+/// with a block of their own, costed as the blocks it chooses), plus
+/// chooseRegisterBlock's dividing block
 /// when its accumulators take at most half of the registers, and the
 /// blocks of a tap loop (ConvRowTiling::tapLoop: `taps` steps of one tap,
 /// whose accumulators, one tap's filter vectors and a broadcast fit the
@@ -233,7 +234,9 @@ double convBlockStepCycles(int64_t rows, int64_t vectors, int64_t taps,
 /// a 3-column part, where 4 x 64 blocks leave a 1-column part that waits on
 /// the FMA latency. On AVX2's 16 registers the unrolled 3 taps of a 3 x 3
 /// kernel leave room for 8 accumulators, which wait on the FMA latency;
-/// a tap loop holds 6 x 16 blocks, 12 accumulators.
+/// a tap loop holds 6 x 16 blocks, 12 accumulators: 14 columns take two
+/// of them and a 2-column part of 2 x 32 blocks, not 5 x 16 blocks and
+/// a 4-column part twice as large.
 ConvRowTiling chooseConvRowTiling(int64_t width, int64_t channels,
                                   int64_t taps,
                                   int64_t filterBytesPerChannel,
@@ -621,22 +624,6 @@ bool isConflictFreeStride(int64_t stride);
 /// otherwise be a conflicting stride apart, else 0. The buffers are per
 /// task and small (a block of rows), the extra line costs nothing to fill.
 int64_t getStagedPositionPadding(int64_t channels, int64_t elementBytes);
-
-/// Elements added to each input position of a channels-last convolution of
-/// `channels` input channels that reduces them in cache blocks of
-/// `channelBlock` < `channels` (ConvTiling::cacheBlock; 0 = unblocked), when
-/// its input is a padded copy anyway (the output gradient of a data
-/// gradient): one cache line when the positions would otherwise be a
-/// conflicting stride apart (isConflictFreeStride), else 0. A register block
-/// broadcasts from a block's slice of a few columns of a few input rows; at
-/// a stride of 2^k cache lines (256 f32 channels: 1 KiB; rows of 16 columns
-/// 16 KiB) those slices fall into 1 / 2^k of the L1 sets, fill them and
-/// evict the filter block that the tiles reuse from L1 (an LRU model of
-/// AVX2's c_3x3_c256_14 data gradient, 48 KiB 12-way L1: 0.41 L1 misses per
-/// 10-FMA step, 0.14 with the extra line). Unblocked channels are read
-/// whole: consecutive positions, no conflict.
-int64_t getConvInputPositionPadding(int64_t channels, int64_t channelBlock,
-                                    int64_t elementBytes);
 
 /// How a channels-first convolution with a 1 x .. x 1 kernel (stride 1, no
 /// padding, one group) runs as one GEMM per image with vector lanes along
