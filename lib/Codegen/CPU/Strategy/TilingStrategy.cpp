@@ -9,6 +9,9 @@
 
 using namespace mlir::convgrad::cpu;
 
+/// ceil(n / d) for n >= 0 and d > 0: how many blocks of d cover n.
+static int64_t ceilDiv(int64_t n, int64_t d) { return (n + d - 1) / d; }
+
 int64_t mlir::convgrad::cpu::largestDivisorAtMost(int64_t size, int64_t cap) {
   if (size <= 0 || cap <= 0)
     return 1;
@@ -70,7 +73,7 @@ int64_t mlir::convgrad::cpu::maxAccumulatorRegisters(const CPUTarget &target) {
 /// vectors' loads).
 static double fmaLanesPerLoad(int64_t rows, int64_t lanes,
                               int64_t vectorLanes) {
-  int64_t vectors = (lanes + vectorLanes - 1) / vectorLanes;
+  int64_t vectors = ceilDiv(lanes, vectorLanes);
   return double(rows) * double(lanes) / double(vectorLanes) /
          double(rows + vectors);
 }
@@ -83,7 +86,7 @@ RegisterBlock mlir::convgrad::cpu::chooseRegisterBlock(
   vectorLanes = std::max<int64_t>(1, vectorLanes);
   for (int64_t r : divisorsAtMost(rows, maxRows)) {
     for (int64_t l : divisorsAtMost(lanes, maxLanes)) {
-      int64_t vectors = (l + vectorLanes - 1) / vectorLanes;
+      int64_t vectors = ceilDiv(l, vectorLanes);
       if (!nativeVectorRows && !isWholeRegisterRow(vectors))
         continue;
       if (r * vectors > maxAccumulators && !(r == 1 && vectors == 1))
@@ -171,7 +174,7 @@ static std::vector<int64_t> dropDepth(const std::vector<int64_t> &ranges) {
 /// The fraction of the vector lanes that `n` elements fill, rounded up to
 /// whole vectors of `lanes`.
 static double laneFill(int64_t n, int64_t lanes) {
-  int64_t vectors = (n + lanes - 1) / lanes;
+  int64_t vectors = ceilDiv(n, lanes);
   return vectors == 0 ? 0.0 : double(n) / double(vectors * lanes);
 }
 
@@ -324,7 +327,7 @@ chooseConvRowTilingAndCycles(int64_t width, int64_t channels, int64_t taps,
   // long to compile, for no measured gain).
   bool chainSlack = false;
   for (int64_t l : divisorsAtMost(channels, 4 * lanes))
-    chainSlack |= unrolledTapsStarveFmas(taps, (l + lanes - 1) / lanes, target);
+    chainSlack |= unrolledTapsStarveFmas(taps, ceilDiv(l, lanes), target);
   // The cycles of a remainder part of `columns` < width columns as
   // getConvTiling tiles it: by its own choice, not by the step cost of the
   // whole row's lanes (AVX2, 3 taps: a 2- or 4-column part takes unrolled
@@ -344,7 +347,7 @@ chooseConvRowTilingAndCycles(int64_t width, int64_t channels, int64_t taps,
     return remainderMemo[columns];
   };
   for (int64_t l : divisorsAtMost(channels, 4 * lanes)) {
-    int64_t vectors = (l + lanes - 1) / lanes;
+    int64_t vectors = ceilDiv(l, lanes);
     if (!isWholeRegisterRow(vectors))
       continue;
     bool filterFromL2 =
@@ -450,7 +453,7 @@ ConvRowTiling mlir::convgrad::cpu::chooseWidthRowTiling(
   int64_t lanes = target.lanes(elementBits);
   taps = std::max<int64_t>(1, taps);
   auto vectorsOf = [&](int64_t columns) {
-    return (columns + lanes - 1) / lanes;
+    return ceilDiv(columns, lanes);
   };
   ConvRowTiling best{
       getWidthRegisterBlock(filters, width, elementBits, target), 0};
@@ -523,7 +526,7 @@ int64_t mlir::convgrad::cpu::stridedReductionPrefetchDistance(
   int64_t cycles = std::max<int64_t>(
       1, fmasPerIteration / std::max<int64_t>(1, target.fmaUnits));
   int64_t distance = std::clamp<int64_t>(
-      (kPrefetchLeadCycles + cycles - 1) / cycles, 1, kMaxPrefetchDistance);
+      ceilDiv(kPrefetchLeadCycles, cycles), 1, kMaxPrefetchDistance);
   // Iterations so short that the farthest prefetch is issued less than half
   // a memory access ahead hide little of it and only take load slots.
   if (distance * cycles < kPrefetchLeadCycles / 2)
@@ -806,7 +809,7 @@ GemmTiling mlir::convgrad::cpu::getGemmTiling(int64_t a, int64_t b,
        maxAccumulators >= 1; --maxAccumulators) {
     block = chooseRegisterBlock(blockRows, blockLanes, kMaxGemmRows,
                                 4 * lanes, lanes, maxAccumulators);
-    if (fitsGemmRegisters(block.rows, (block.lanes + lanes - 1) / lanes,
+    if (fitsGemmRegisters(block.rows, ceilDiv(block.lanes, lanes),
                           target))
       break;
   }
@@ -921,7 +924,7 @@ PointwiseGemmPlan mlir::convgrad::cpu::planPointwiseGemm(
   if (channels <= 0 || filters <= 0 || positions < lanes || inputIsWindow ||
       outputIsInterleaved)
     return plan;
-  int64_t vectors = (positions + lanes - 1) / lanes;
+  int64_t vectors = ceilDiv(positions, lanes);
   int64_t idleLanes = vectors * lanes - positions;
   if (idleLanes * kMaxIdleLaneFraction > vectors * lanes)
     return plan;
@@ -953,7 +956,7 @@ PointwiseGemmPlan mlir::convgrad::cpu::planPointwiseGemm(
     if (v * lanes > positions)
       continue;
     int64_t rest = positions % (v * lanes);
-    int64_t restVectors = (rest + lanes - 1) / lanes;
+    int64_t restVectors = ceilDiv(rest, lanes);
     if (rest == 0 || (restVectors & (restVectors - 1)) == 0) {
       blockVectors = v;
       break;
@@ -1354,7 +1357,7 @@ mlir::convgrad::cpu::getDepthwisePlaneTiling(
     // than the accumulators (7x7 kernels, groups of several channels) are
     // split into balanced blocks, each a pass over dy and the scratch.
     int64_t accumulators = taps * terms;
-    int64_t blocks = (accumulators + maxAcc - 1) / maxAcc;
+    int64_t blocks = ceilDiv(accumulators, maxAcc);
     for (int64_t b = 0; b < blocks; ++b)
       t.tapBlocks.push_back(accumulators / blocks +
                             (b < accumulators % blocks ? 1 : 0));
@@ -1491,8 +1494,8 @@ static void splitFilterGradientTasks(DepthwiseChannelsLastTiling &t,
 /// Blocks of `size` (kernel rows, output rows) of at most `most`, balanced
 /// over as few blocks as that takes (each block is one pass over x and dy).
 static int64_t balancedBlock(int64_t size, int64_t most) {
-  int64_t blocks = (size + most - 1) / most;
-  return (size + blocks - 1) / blocks;
+  int64_t blocks = ceilDiv(size, most);
+  return ceilDiv(size, blocks);
 }
 
 /// The channels-last filter gradient of groups of k = `groupChannels` > 1
@@ -1752,7 +1755,7 @@ mlir::convgrad::cpu::getDepthwiseChannelsLastTiling(
         // The work items of an image are its blocks of output rows.
         int64_t rowBlock = stationary->outputRowBlock;
         splitFilterGradientTasks(*stationary, channels,
-                                 (outputRows + rowBlock - 1) / rowBlock,
+                                 ceilDiv(outputRows, rowBlock),
                                  threads);
         return stationary;
       }
@@ -1857,8 +1860,8 @@ int64_t mlir::convgrad::cpu::getInputStationarySegmentColumns(
       std::max(kMinSegmentColumns, budgetLines / linesPerColumn);
   if (maxColumns >= inputColumns)
     return 0;
-  int64_t segments = (inputColumns + maxColumns - 1) / maxColumns;
-  return (inputColumns + segments - 1) / segments;
+  int64_t segments = ceilDiv(inputColumns, maxColumns);
+  return ceilDiv(inputColumns, segments);
 }
 
 bool mlir::convgrad::cpu::parallelizeDataMovement(int64_t bytes,
@@ -1924,7 +1927,7 @@ static int64_t stridedRowSpanVectors(int64_t elements, int64_t stride,
     return 0;
   int64_t span = (elements - 1) * stride + 1;
   int64_t lanes = target.lanes(elementBits);
-  return (span + lanes - 1) / lanes;
+  return ceilDiv(span, lanes);
 }
 
 bool mlir::convgrad::cpu::storeStridedRowMasked(int64_t elements,
