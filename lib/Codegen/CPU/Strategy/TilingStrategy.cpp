@@ -3,6 +3,7 @@
 #include "convgrad/Codegen/CPU/TilingStrategy.h"
 
 #include <algorithm>
+#include <map>
 #include <numeric>
 #include <tuple>
 #include <utility>
@@ -334,17 +335,19 @@ chooseConvRowTilingAndCycles(int64_t width, int64_t channels, int64_t taps,
   // 2 x 32 blocks, whose 8 accumulators wait on the FMA latency; measured
   // on Zen 5, L1-resident, one loop exit per 64 steps: 85-88% of the FMA
   // peak, 5 x 16 tap-loop blocks 93-97%, 6 x 16 97-100%). Memoized.
-  std::vector<double> remainderMemo(width, -1);
+  // Keyed by the remainder (< a block's rows), not sized by the width,
+  // which a 1-D layer may make large.
+  std::map<int64_t, double> remainderMemo;
   auto remainderCycles = [&](int64_t columns) {
     if (columns <= 0)
       return 0.0;
-    if (remainderMemo[columns] < 0)
-      remainderMemo[columns] =
-          chooseConvRowTilingAndCycles(columns, channels, taps,
-                                       filterBytesPerChannel, maxRows,
-                                       elementBits, target)
-              .second;
-    return remainderMemo[columns];
+    auto [it, inserted] = remainderMemo.try_emplace(columns, 0.0);
+    if (inserted)
+      it->second = chooseConvRowTilingAndCycles(columns, channels, taps,
+                                                filterBytesPerChannel, maxRows,
+                                                elementBits, target)
+                       .second;
+    return it->second;
   };
   for (int64_t l : divisorsAtMost(channels, 4 * lanes)) {
     int64_t vectors = ceilDiv(l, lanes);
