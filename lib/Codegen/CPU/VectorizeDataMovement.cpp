@@ -186,28 +186,9 @@ linalg::GenericOp collapseReversedRows(RewriterBase &rewriter,
                                                 op.getDpsInputs()[0], reassoc);
   Value output = memref::CollapseShapeOp::create(rewriter, loc,
                                                  op.getDpsInits()[0], reassoc);
-  auto outType = cast<MemRefType>(output.getType());
-  int64_t collapsedRank = outType.getRank();
-  SmallVector<AffineExpr> exprs;
-  for (int64_t d = 0; d < collapsedRank; ++d) {
-    AffineExpr dim = rewriter.getAffineDimExpr(d);
-    exprs.push_back(
-        d + 1 == collapsedRank
-            ? rewriter.getAffineConstantExpr(outType.getDimSize(d) - 1) - dim
-            : dim);
-  }
-  AffineMap inMap =
-      AffineMap::get(collapsedRank, 0, exprs, rewriter.getContext());
-  auto collapsed = linalg::GenericOp::create(
-      rewriter, loc, TypeRange{}, ValueRange{input}, ValueRange{output},
-      ArrayRef<AffineMap>{inMap,
-                          rewriter.getMultiDimIdentityMap(collapsedRank)},
-      SmallVector<utils::IteratorType>(collapsedRank,
-                                       utils::IteratorType::parallel),
-      /*doc=*/"", /*libraryCall=*/"",
-      [](OpBuilder &nested, Location l, ValueRange args) {
-        linalg::YieldOp::create(nested, l, args[0]);
-      });
+  auto collapsed = convgrad::createReverseInto(
+      rewriter, loc, input, output,
+      SmallVector<bool>(collapsedReversed.begin(), collapsedReversed.end()));
   rewriter.eraseOp(op);
   return collapsed;
 }

@@ -69,9 +69,11 @@ mlir::convgrad::getReversedDims(linalg::LinalgOp op) {
   return reversed;
 }
 
-Value mlir::convgrad::createReverse(OpBuilder &b, Location loc, Value source,
-                                    ArrayRef<bool> reversed) {
-  auto type = cast<RankedTensorType>(source.getType());
+linalg::GenericOp mlir::convgrad::createReverseInto(OpBuilder &b,
+                                                     Location loc,
+                                                     Value source, Value init,
+                                                     ArrayRef<bool> reversed) {
+  auto type = cast<ShapedType>(init.getType());
   int64_t rank = type.getRank();
   SmallVector<AffineExpr> exprs;
   for (int64_t d = 0; d < rank; ++d) {
@@ -81,16 +83,24 @@ Value mlir::convgrad::createReverse(OpBuilder &b, Location loc, Value source,
                         : dim);
   }
   AffineMap inMap = AffineMap::get(rank, 0, exprs, b.getContext());
+  // On tensors the reverse yields its result; on memrefs it writes `init`.
+  SmallVector<Type> results;
+  if (isa<RankedTensorType>(type))
+    results.push_back(type);
+  return linalg::GenericOp::create(
+      b, loc, results, ValueRange{source}, ValueRange{init},
+      ArrayRef<AffineMap>{inMap, b.getMultiDimIdentityMap(rank)},
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      /*doc=*/"", /*libraryCall=*/"",
+      [](OpBuilder &nested, Location l, ValueRange args) {
+        linalg::YieldOp::create(nested, l, args[0]);
+      });
+}
+
+Value mlir::convgrad::createReverse(OpBuilder &b, Location loc, Value source,
+                                    ArrayRef<bool> reversed) {
+  auto type = cast<RankedTensorType>(source.getType());
   Value init = tensor::EmptyOp::create(b, loc, type.getShape(),
                                        type.getElementType());
-  SmallVector<utils::IteratorType> iterators(rank,
-                                             utils::IteratorType::parallel);
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{type}, ValueRange{source}, ValueRange{init},
-             ArrayRef<AffineMap>{inMap, b.getMultiDimIdentityMap(rank)},
-             iterators, /*doc=*/"", /*libraryCall=*/"",
-             [](OpBuilder &nested, Location l, ValueRange args) {
-               linalg::YieldOp::create(nested, l, args[0]);
-             })
-      ->getResult(0);
+  return createReverseInto(b, loc, source, init, reversed)->getResult(0);
 }

@@ -239,6 +239,12 @@ std::optional<SmallVector<bool>> getReversedDims(linalg::LinalgOp op);
 Value createReverse(OpBuilder &b, Location loc, Value source,
                     ArrayRef<bool> reversed);
 
+/// The reverse (in getReversedDims' form) of `source` into `init`, tensors
+/// or memrefs of the same static shape, along the dimensions `reversed`
+/// marks.
+linalg::GenericOp createReverseInto(OpBuilder &b, Location loc, Value source,
+                                    Value init, ArrayRef<bool> reversed);
+
 /// Lowers the vector ops of `func` that the linalg vectorizer produces to
 /// what the LLVM conversion takes (1-D transfers, outer products, shuffles),
 /// in three greedy stages (one pattern set with everything at once can loop
