@@ -497,9 +497,10 @@ struct DecomposeConvBackwardFilterAsGemm
 
     // The loop nest accumulating into `inits[0]` ([taps * A', B']) the
     // channels [aOffset, aOffset + A') x [bOffset, bOffset + B') of every
-    // image and block of output rows, or with `workItems` = [begin, end) of
-    // those (work item i: image i / rowBlocksPerImage, block i %
-    // that) only. Staged, `inits` also holds the task's staging buffers.
+    // image and block of output rows, or with `workItems` = (first, count)
+    // the `count` of those from `first` on (work item i: image i /
+    // rowBlocksPerImage, block i % that) only. Staged, `inits` also holds the
+    // task's staging buffers.
     auto buildNest =
         [&](OpBuilder &builder, ValueRange inits, OpFoldResult aOffset,
             OpFoldResult bOffset,
@@ -511,7 +512,7 @@ struct DecomposeConvBackwardFilterAsGemm
           outerUbs(ubs.begin(), ubs.begin() + 2),
           outerSteps(steps.begin(), steps.begin() + 2);
       if (workItems) {
-        outerLbs = {workItems->first};
+        outerLbs = {zero};
         outerUbs = {workItems->second};
         outerSteps = {one};
       }
@@ -523,8 +524,10 @@ struct DecomposeConvBackwardFilterAsGemm
             if (workItems) {
               Value perImage =
                   arith::ConstantIndexOp::create(ob, ol, rowBlocksPerImage);
-              n = arith::DivUIOp::create(ob, ol, outerIvs[0], perImage);
-              rowBlock = arith::RemUIOp::create(ob, ol, outerIvs[0], perImage);
+              Value item =
+                  arith::AddIOp::create(ob, ol, workItems->first, outerIvs[0]);
+              n = arith::DivUIOp::create(ob, ol, item, perImage);
+              rowBlock = arith::RemUIOp::create(ob, ol, item, perImage);
             } else {
               rowBlock = outerIvs[1];
             }
@@ -746,6 +749,11 @@ struct DecomposeConvBackwardFilterAsGemm
       if (splitPositions) {
         // Task t: work items [t * W / T, (t + 1) * W / T) of the W =
         // N * rowBlocksPerImage (balanced to one item, N dynamic or not).
+        // The loop runs from 0 to the task's item count, a constant when T
+        // divides a static W: one-shot bufferization keeps a loop-carried
+        // staging buffer in place only in a loop that surely runs (with a
+        // dynamic trip count, each task got a fresh, unpadded buffer
+        // allocated in every call instead of its slice of the shared one).
         Value work = arith::MulIOp::create(rewriter, loc, ubs[0], ubs[1]);
         Value numTasks = arith::ConstantIndexOp::create(rewriter, loc, tasks);
         auto boundary = [&](Value t) -> Value {
@@ -753,8 +761,20 @@ struct DecomposeConvBackwardFilterAsGemm
               rewriter, loc, arith::MulIOp::create(rewriter, loc, t, work),
               numTasks);
         };
-        workItems = {boundary(task),
-                     boundary(arith::AddIOp::create(rewriter, loc, task, one))};
+        Value first = boundary(task);
+        std::optional<int64_t> images = getConstantIntValue(ubs[0]);
+        std::optional<int64_t> blocks = getConstantIntValue(ubs[1]);
+        Value count =
+            images && blocks && (*images * *blocks) % tasks == 0
+                ? arith::ConstantIndexOp::create(rewriter, loc,
+                                                 *images * *blocks / tasks)
+                      .getResult()
+                : arith::SubIOp::create(
+                      rewriter, loc,
+                      boundary(arith::AddIOp::create(rewriter, loc, task, one)),
+                      first)
+                      .getResult();
+        workItems = {first, count};
       }
       SmallVector<Value> inits = {part};
       for (Value buffer : stagingBuffers)
