@@ -82,8 +82,9 @@
 //
 // The buffers (one per task: slice t of a [T, ...] tensor made outside the
 // forall) are loop-carried values overwritten by every work item before it
-// reads them, so bufferization keeps them in place: no allocation per work
-// item or per task. Every such size is decided by cpu::planWgradGemm,
+// reads them, so bufferization keeps them in place (in loops of a constant
+// trip count, see the work-item split): no allocation per work item or per
+// task. Every such size is decided by cpu::planWgradGemm,
 // cpu::planWgradStaging and cpu::getGemmTiling (TilingStrategy.h) for the
 // module's CPU target; this file only builds the IR.
 //

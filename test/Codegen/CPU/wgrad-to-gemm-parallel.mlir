@@ -103,10 +103,11 @@ func.func @four_tasks(%x: tensor<2x18x32xf32>, %dy: tensor<2x16x64xf32>) -> tens
 
 // -----
 
-// C = 2, F = 8: no channel split fits. Each task runs the image loop over
-// its share [t * N / T, (t + 1) * N / T) of the N x 1 work items (one row
-// block per image) with the whole 2 x 8 block of each tap, in its own
-// [taps * 2, 8] part; one elementwise generic adds the two parts.
+// C = 2, F = 8: no channel split fits. Each task runs the work items from
+// its first, t * N / T, of the N x 1 (one row block per image), as many as
+// N / T (a constant: the one-item loop folds away), with the whole 2 x 8
+// block of each tap, in its own [taps * 2, 8] part; one elementwise generic
+// adds the two parts.
 // CHECK-LABEL: func.func @split_positions
 // CHECK-SAME: (%[[X:.*]]: tensor<2x10x2xf32>, %[[DY:.*]]: tensor<2x10x8xf32>)
 // CHECK: %[[XP:.*]] = tensor.pad %[[X]]
@@ -115,15 +116,11 @@ func.func @four_tasks(%x: tensor<2x18x32xf32>, %dy: tensor<2x16x64xf32>) -> tens
 // CHECK:   %[[PART:.*]] = tensor.extract_slice %[[OUT]][%[[PART_ROW]], 0] [6, 8] [1, 1]
 // CHECK:   %[[ZERO:.*]] = linalg.fill {{.*}} outs(%[[PART]] : tensor<6x8xf32>)
 // CHECK:   %[[B0:.*]] = arith.muli %[[T]], %c2
-// CHECK:   %[[BEGIN:.*]] = arith.divui %[[B0]], %c2
-// CHECK:   %[[T1:.*]] = arith.addi %[[T]], %c1
-// CHECK:   %[[B1:.*]] = arith.muli %[[T1]], %c2
-// CHECK:   %[[END:.*]] = arith.divui %[[B1]], %c2
-// CHECK:   %[[NEST:.*]] = scf.for %[[W:.*]] = %[[BEGIN]] to %[[END]] step %c1 iter_args(%{{.*}} = %[[ZERO]]) -> (tensor<6x8xf32>)
-// CHECK:     tensor.extract_slice %[[DY]][%[[W]], 0, 0] [1, 10, 8]
-// CHECK:     scf.for %[[K:.*]] = %c0 to %c3
-// CHECK:       tensor.extract_slice %[[XP]][%[[W]], %[[K]], 0] [1, 10, 2]
-// CHECK:       linalg.generic {{.*}} outs(%{{.*}} : tensor<2x8xf32>)
+// CHECK:   %[[W:.*]] = arith.divui %[[B0]], %c2
+// CHECK:   tensor.extract_slice %[[DY]][%[[W]], 0, 0] [1, 10, 8]
+// CHECK:   %[[NEST:.*]] = scf.for %[[K:.*]] = %c0 to %c3 step %c1 iter_args(%{{.*}} = %[[ZERO]]) -> (tensor<6x8xf32>)
+// CHECK:     tensor.extract_slice %[[XP]][%[[W]], %[[K]], 0] [1, 10, 2]
+// CHECK:     linalg.generic {{.*}} outs(%{{.*}} : tensor<2x8xf32>)
 // CHECK:   scf.forall.in_parallel {
 // CHECK:     tensor.parallel_insert_slice %[[NEST]] into %[[OUT]][%[[PART_ROW]], 0] [6, 8] [1, 1]
 // CHECK: %[[P0:.*]] = tensor.extract_slice %[[ALL]][0, 0] [6, 8] [1, 1]
@@ -142,17 +139,23 @@ func.func @split_positions(%x: tensor<2x10x2xf32>, %dy: tensor<2x10x8xf32>) -> t
 
 // 67 x 67 channels over a dynamic batch, two row blocks of 10 per image
 // (block-bytes=30000):
-// W = 2N work items; work item w is image w / 2, output rows 10 * (w % 2)..
+// W = 2N work items, task t runs [t * W / 2, (t + 1) * W / 2); work item w
+// is image w / 2, output rows 10 * (w % 2)..
 // The f16 sum converts back in the same generic.
 // WORK-LABEL: func.func @split_positions_dynamic
 // WORK: %[[N:.*]] = tensor.dim
 // WORK: scf.forall (%[[T:.*]]) in (2) shared_outs(%{{.*}}) -> (tensor<1206x67xf32>)
 // WORK:   %[[W:.*]] = arith.muli %[[N]], %c2
 // WORK:   %[[B0:.*]] = arith.muli %[[T]], %[[W]]
-// WORK:   arith.divui %[[B0]], %c2
-// WORK:   scf.for %[[I:[^ ]*]] =
-// WORK:     %[[IMG:.*]] = arith.divui %[[I]], %c2
-// WORK:     %[[BLK:.*]] = arith.remui %[[I]], %c2
+// WORK:   %[[FIRST:.*]] = arith.divui %[[B0]], %c2
+// WORK:   %[[T1:.*]] = arith.addi %[[T]], %c1
+// WORK:   %[[B1:.*]] = arith.muli %[[T1]], %[[W]]
+// WORK:   %[[END:.*]] = arith.divui %[[B1]], %c2
+// WORK:   %[[COUNT:.*]] = arith.subi %[[END]], %[[FIRST]]
+// WORK:   scf.for %[[I:[^ ]*]] = %c0 to %[[COUNT]] step %c1
+// WORK:     %[[ITEM:.*]] = arith.addi %[[FIRST]], %[[I]]
+// WORK:     %[[IMG:.*]] = arith.divui %[[ITEM]], %c2
+// WORK:     %[[BLK:.*]] = arith.remui %[[ITEM]], %c2
 // WORK:     %[[ROW:.*]] = arith.muli %[[BLK]], %c10
 // WORK:     tensor.extract_slice %{{.*}}[%[[IMG]], %[[ROW]], 0, 0] [1, 10, 20, 67]
 // WORK:     scf.for
@@ -204,9 +207,9 @@ func.func @staged_split_rows(%x: tensor<3x8x10x20xf32>, %dy: tensor<3x16x10x20xf
 // keeps whole 4 x 16 register blocks; the two copies are summed.
 // CHECK-LABEL: func.func @small_filter_splits_work_items
 // CHECK: %[[ALL:.*]] = scf.forall (%[[T:.*]]) in (2) shared_outs(%{{.*}}) -> (tensor<144x16xf32>) {
-// CHECK:   %[[BEGIN:.*]] = arith.divui
-// CHECK:   %[[END:.*]] = arith.divui
-// CHECK:   scf.for %{{.*}} = %[[BEGIN]] to %[[END]] step %c1
+// CHECK:   %[[IMG:.*]] = arith.divui
+// CHECK:   tensor.extract_slice %{{.*}}[%[[IMG]], 0, 0, 0] [1, 10, 10, 16]
+// CHECK:   scf.for %{{.*}} = %c0 to %c3 step %c1
 // CHECK:       linalg.generic {{.*}} outs(%{{.*}} : tensor<8x16xf32>)
 // CHECK: %[[P0:.*]] = tensor.extract_slice %[[ALL]][0, 0] [72, 16] [1, 1]
 // CHECK: %[[P1:.*]] = tensor.extract_slice %[[ALL]][72, 0] [72, 16] [1, 1]
