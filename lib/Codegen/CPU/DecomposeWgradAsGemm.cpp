@@ -199,6 +199,7 @@ struct DecomposeConvBackwardFilterAsGemm
       staging.taps = numTaps;
       staging.accBits = accType.getIntOrFloatBitWidth();
       staging.channelsLast = pos.channelsLast;
+      staging.batch = xType.isDynamicDim(0) ? 0 : xType.getDimSize(0);
       plan = cpu::planWgradStaging(plan, c, f, outSizes[0], staging, target);
     }
     bool staged = plan.stageSlices;

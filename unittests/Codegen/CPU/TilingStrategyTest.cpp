@@ -901,6 +901,65 @@ TEST(WgradGemm, StagedWorkItemsFitL2) {
   }
 }
 
+// A channel split along F would have the tasks read x from one transposed
+// copy in memory; with more than one tap, evenly split work items stage
+// their own x rows instead, while a task's partial filter gradient fits L2.
+TEST(WgradGemm, StagedWorkItemsKeepStagedInput) {
+  using Split = WgradGemmPlan::TaskSplit;
+  for (CPUTarget two : {avx512, avx2}) {
+    two.threads = 2;
+    two.l2Bytes = 1024 * 1024;
+    // Row b: 3x3 pad 1, 28 x 28, C = F = 128 (lanes along C): 590 KiB per
+    // copy, more than half of L2, so planWgradGemm splits F (Rows).
+    WgradStagingShape b{/*inputRowPositions=*/30, /*outputRowPositions=*/28,
+                        /*firstStride=*/1, /*firstWindow=*/3,
+                        /*elementBits=*/32, /*taps=*/9, /*accBits=*/32};
+    b.batch = 8;
+    WgradGemmPlan plan = planWgradGemm(128, 128, 9, {28, 28}, 32, 32, two, 0,
+                                       0, /*batch=*/8);
+    ASSERT_TRUE(plan.lanesAlongC);
+    ASSERT_EQ(plan.split, Split::Rows);
+    WgradGemmPlan staged = planWgradStaging(plan, 128, 128, 28, b, two);
+    EXPECT_TRUE(staged.stageSlices);
+    EXPECT_EQ(staged.split, Split::Positions);
+    EXPECT_TRUE(staged.stageInput);
+    EXPECT_EQ(staged.tasks, 2);
+    // A dynamic batch, or 3 images of one block each: no even split.
+    b.batch = 0;
+    staged = planWgradStaging(plan, 128, 128, 28, b, two);
+    EXPECT_EQ(staged.split, Split::Rows);
+    EXPECT_FALSE(staged.stageInput);
+    b.batch = 3;
+    WgradStagingShape odd = b;
+    odd.inputRowPositions = 16;
+    odd.outputRowPositions = 14;
+    plan = planWgradGemm(128, 128, 9, {14, 14}, 32, 32, two, 0, 0, 3);
+    ASSERT_EQ(plan.split, Split::Rows);
+    EXPECT_EQ(planWgradStaging(plan, 128, 128, 14, odd, two).split,
+              Split::Rows);
+    // Row c: 256 channels at 14 x 14, 2.25 MiB per copy, more than L2.
+    WgradStagingShape c{16, 14, 1, 3, 32, /*taps=*/9, 32};
+    c.batch = 8;
+    plan = planWgradGemm(256, 256, 9, {14, 14}, 32, 32, two, 0, 0, 8);
+    ASSERT_NE(plan.split, Split::Positions);
+    EXPECT_NE(planWgradStaging(plan, 256, 256, 14, c, two).split,
+              Split::Positions);
+    // One tap (row e): the channel split stays.
+    WgradStagingShape e{28, 28, 1, 1, 32, /*taps=*/1, 32};
+    e.batch = 8;
+    plan = planWgradGemm(256, 512, 1, {28, 28}, 32, 32, two, 0, 0, 8);
+    EXPECT_EQ(planWgradStaging(plan, 256, 512, 28, e, two).split,
+              Split::Lanes);
+    // Channels last: nothing is transposed, the split stays.
+    WgradStagingShape bLast = b;
+    bLast.channelsLast = true;
+    bLast.batch = 8;
+    plan = planWgradGemm(128, 128, 9, {28, 28}, 32, 32, two, 0, 0, 8);
+    EXPECT_EQ(planWgradStaging(plan, 128, 128, 28, bLast, two).split,
+              plan.split);
+  }
+}
+
 // Channels-last filter gradients stage (copy) dy only, and only when its
 // positions are a conflicting stride apart in rows too wide for one L1 pass.
 TEST(WgradGemm, StagingChannelsLast) {

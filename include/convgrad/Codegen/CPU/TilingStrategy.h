@@ -475,6 +475,9 @@ struct WgradStagingShape {
   /// A channels-last op: its rows need no transpose, so only dy is staged
   /// (copied), and only to pad its positions (see planWgradStaging).
   bool channelsLast = false;
+  /// N, the images of the batch (0 when dynamic): the work items are N x
+  /// the blocks of output rows.
+  int64_t batch = 0;
 };
 
 /// Decides, for a channels-first filter gradient planned by planWgradGemm,
@@ -503,11 +506,15 @@ struct WgradStagingShape {
 ///
 /// With T > 1 tasks of a channel split that does not split x's channels,
 /// every task would stage all of x: T transposes of each x row where one
-/// suffices. x is then transposed once before the tasks (stageInput false;
-/// a whole-tensor layout change, which runs on all threads), and each task
-/// stages only its own channels of dy. A task then reads its x windows back
-/// from L3 (the 1x1 stride-2 256 -> 512 layer at 2 threads: 6.4 MB per task
-/// instead of transposing 12.8 MB of x rows).
+/// suffices. With more than one tap (whose GEMMs re-read each staged x row
+/// from L2), the tasks split the work items instead, each staging its own,
+/// when a static batch's items split evenly and a task's partial filter
+/// gradient fits L2 (row b, 3x3 128 -> 128 at 28 x 28, at 2 threads: 590
+/// KiB per copy). Otherwise x is transposed once before the tasks
+/// (stageInput false; a whole-tensor layout change, which runs on all
+/// threads), and each task stages only its own channels of dy. A task then
+/// reads its x windows back from L3 (the 1x1 stride-2 256 -> 512 layer at 2
+/// threads: 6.4 MB per task instead of transposing 12.8 MB of x rows).
 ///
 /// A channels-last op (`shape.channelsLast`) reads x and dy in place, except
 /// when dy is the lane operand and its positions are a conflicting stride
