@@ -763,19 +763,20 @@ struct DecomposeConvBackwardFilterAsGemm
               rewriter, loc, arith::MulIOp::create(rewriter, loc, t, work),
               numTasks);
         };
-        Value first = boundary(task);
         std::optional<int64_t> images = getConstantIntValue(ubs[0]);
         std::optional<int64_t> blocks = getConstantIntValue(ubs[1]);
-        Value count =
-            images && blocks && (*images * *blocks) % tasks == 0
-                ? arith::ConstantIndexOp::create(rewriter, loc,
-                                                 *images * *blocks / tasks)
-                      .getResult()
-                : arith::SubIOp::create(
-                      rewriter, loc,
-                      boundary(arith::AddIOp::create(rewriter, loc, task, one)),
-                      first)
-                      .getResult();
+        Value first, count;
+        if (images && blocks && (*images * *blocks) % tasks == 0) {
+          // Even split: task t runs items [t * c, (t + 1) * c), c constant.
+          count = arith::ConstantIndexOp::create(rewriter, loc,
+                                                 *images * *blocks / tasks);
+          first = arith::MulIOp::create(rewriter, loc, task, count);
+        } else {
+          first = boundary(task);
+          count = arith::SubIOp::create(
+              rewriter, loc,
+              boundary(arith::AddIOp::create(rewriter, loc, task, one)), first);
+        }
         workItems = {first, count};
       }
       SmallVector<Value> inits = {part};

@@ -104,8 +104,8 @@ func.func @four_tasks(%x: tensor<2x18x32xf32>, %dy: tensor<2x16x64xf32>) -> tens
 // -----
 
 // C = 2, F = 8: no channel split fits. Each task runs the work items from
-// its first, t * N / T, of the N x 1 (one row block per image), as many as
-// N / T (a constant: the one-item loop folds away), with the whole 2 x 8
+// its first, t * (N / T), of the N x 1 (one row block per image), as many
+// as N / T (a constant: the one-item loop folds away), with the whole 2 x 8
 // block of each tap, in its own [taps * 2, 8] part; one elementwise generic
 // adds the two parts.
 // CHECK-LABEL: func.func @split_positions
@@ -115,11 +115,9 @@ func.func @four_tasks(%x: tensor<2x18x32xf32>, %dy: tensor<2x16x64xf32>) -> tens
 // CHECK:   %[[PART_ROW:.*]] = arith.muli %[[T]], %c6
 // CHECK:   %[[PART:.*]] = tensor.extract_slice %[[OUT]][%[[PART_ROW]], 0] [6, 8] [1, 1]
 // CHECK:   %[[ZERO:.*]] = linalg.fill {{.*}} outs(%[[PART]] : tensor<6x8xf32>)
-// CHECK:   %[[B0:.*]] = arith.muli %[[T]], %c2
-// CHECK:   %[[W:.*]] = arith.divui %[[B0]], %c2
-// CHECK:   tensor.extract_slice %[[DY]][%[[W]], 0, 0] [1, 10, 8]
+// CHECK:   tensor.extract_slice %[[DY]][%[[T]], 0, 0] [1, 10, 8]
 // CHECK:   %[[NEST:.*]] = scf.for %[[K:.*]] = %c0 to %c3 step %c1 iter_args(%{{.*}} = %[[ZERO]]) -> (tensor<6x8xf32>)
-// CHECK:     tensor.extract_slice %[[XP]][%[[W]], %[[K]], 0] [1, 10, 2]
+// CHECK:     tensor.extract_slice %[[XP]][%[[T]], %[[K]], 0] [1, 10, 2]
 // CHECK:     linalg.generic {{.*}} outs(%{{.*}} : tensor<2x8xf32>)
 // CHECK:   scf.forall.in_parallel {
 // CHECK:     tensor.parallel_insert_slice %[[NEST]] into %[[OUT]][%[[PART_ROW]], 0] [6, 8] [1, 1]
@@ -207,8 +205,7 @@ func.func @staged_split_rows(%x: tensor<3x8x10x20xf32>, %dy: tensor<3x16x10x20xf
 // keeps whole 4 x 16 register blocks; the two copies are summed.
 // CHECK-LABEL: func.func @small_filter_splits_work_items
 // CHECK: %[[ALL:.*]] = scf.forall (%[[T:.*]]) in (2) shared_outs(%{{.*}}) -> (tensor<144x16xf32>) {
-// CHECK:   %[[IMG:.*]] = arith.divui
-// CHECK:   tensor.extract_slice %{{.*}}[%[[IMG]], 0, 0, 0] [1, 10, 10, 16]
+// CHECK:   tensor.extract_slice %{{.*}}[%[[T]], 0, 0, 0] [1, 10, 10, 16]
 // CHECK:   scf.for %{{.*}} = %c0 to %c3 step %c1
 // CHECK:       linalg.generic {{.*}} outs(%{{.*}} : tensor<8x16xf32>)
 // CHECK: %[[P0:.*]] = tensor.extract_slice %[[ALL]][0, 0] [72, 16] [1, 1]
