@@ -144,8 +144,13 @@ rt::compileModule(ModuleOp module, const JitOptions &options,
     mlir::convgrad::buildCPUPipeline(pm, *cpuOptions);
     pipelineName = "convgrad-cpu-pipeline";
   }
+  pm.enableVerifier(options.verifyEachPass);
   if (failed(pm.run(module))) {
     error = "the pass pipeline '" + pipelineName + "' failed";
+    return nullptr;
+  }
+  if (!options.verifyEachPass && failed(verify(module))) {
+    error = "the pass pipeline '" + pipelineName + "' produced invalid IR";
     return nullptr;
   }
   auto t1 = Clock::now();

@@ -134,6 +134,11 @@ static cl::opt<unsigned> optLevel(
     cl::desc("LLVM optimization level (0-3) of the JIT-compiled kernels, for "
              "both the IR optimizer and the code generator"),
     cl::init(2), cl::cat(runCategory));
+static cl::opt<bool> verifyEach(
+    "verify-each",
+    cl::desc("Verify the IR after every pass of the pipeline (default; off: "
+             "once, after the whole pipeline)"),
+    cl::init(true), cl::cat(runCategory));
 
 namespace {
 
@@ -147,6 +152,7 @@ struct Runner {
     rt::JitOptions options;
     options.pipeline = passPipeline;
     options.optLevel = optLevel;
+    options.verifyEachPass = verifyEach;
     options.sharedLibs.assign(sharedLibs.begin(), sharedLibs.end());
     if (dumpIR)
       options.dumpModule = &llvm::outs();

@@ -70,6 +70,10 @@ struct JitOptions {
   /// LLVM optimization level 0-3 for both the IR optimizer and the code
   /// generator.
   unsigned optLevel = 2;
+  /// Verify the IR after every pass of the pipeline (as mlir-opt does by
+  /// default). Off: the module is verified once, after the whole pipeline;
+  /// a pass that breaks the IR is then reported at the end, not by name.
+  bool verifyEachPass = true;
   /// Shared libraries the compiled code may call (e.g. libomp for OpenMP).
   std::vector<std::string> sharedLibs;
   /// If set, the module is printed here before the pipeline runs.
