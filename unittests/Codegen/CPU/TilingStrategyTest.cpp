@@ -929,34 +929,36 @@ TEST(WgradGemm, StagedWorkItemsKeepStagedInput) {
     staged = planWgradStaging(plan, 128, 128, 28, b, two);
     EXPECT_EQ(staged.split, Split::Rows);
     EXPECT_FALSE(staged.stageInput);
-    b.batch = 3;
+    // The split a layer's plan takes, and the one staging then takes.
+    auto splits = [&](int64_t c, int64_t f, int64_t taps, int64_t size,
+                      const WgradStagingShape &shape) {
+      WgradGemmPlan plan = planWgradGemm(c, f, taps, {size, size}, 32, 32,
+                                         two, 0, 0, shape.batch);
+      return std::make_pair(
+          plan.split, planWgradStaging(plan, c, f, size, shape, two).split);
+    };
     WgradStagingShape odd = b;
+    odd.batch = 3;
     odd.inputRowPositions = 16;
     odd.outputRowPositions = 14;
-    plan = planWgradGemm(128, 128, 9, {14, 14}, 32, 32, two, 0, 0, 3);
-    ASSERT_EQ(plan.split, Split::Rows);
-    EXPECT_EQ(planWgradStaging(plan, 128, 128, 14, odd, two).split,
-              Split::Rows);
+    EXPECT_EQ(splits(128, 128, 9, 14, odd),
+              std::make_pair(Split::Rows, Split::Rows));
     // Row c: 256 channels at 14 x 14, 2.25 MiB per copy, more than L2.
     WgradStagingShape c{16, 14, 1, 3, 32, /*taps=*/9, 32};
     c.batch = 8;
-    plan = planWgradGemm(256, 256, 9, {14, 14}, 32, 32, two, 0, 0, 8);
-    ASSERT_NE(plan.split, Split::Positions);
-    EXPECT_NE(planWgradStaging(plan, 256, 256, 14, c, two).split,
-              Split::Positions);
+    auto [cPlanned, cStaged] = splits(256, 256, 9, 14, c);
+    EXPECT_NE(cPlanned, Split::Positions);
+    EXPECT_NE(cStaged, Split::Positions);
     // One tap (row e): the channel split stays.
     WgradStagingShape e{28, 28, 1, 1, 32, /*taps=*/1, 32};
     e.batch = 8;
-    plan = planWgradGemm(256, 512, 1, {28, 28}, 32, 32, two, 0, 0, 8);
-    EXPECT_EQ(planWgradStaging(plan, 256, 512, 28, e, two).split,
-              Split::Lanes);
+    EXPECT_EQ(splits(256, 512, 1, 28, e).second, Split::Lanes);
     // Channels last: nothing is transposed, the split stays.
     WgradStagingShape bLast = b;
     bLast.channelsLast = true;
     bLast.batch = 8;
-    plan = planWgradGemm(128, 128, 9, {28, 28}, 32, 32, two, 0, 0, 8);
-    EXPECT_EQ(planWgradStaging(plan, 128, 128, 28, bLast, two).split,
-              plan.split);
+    auto [lastPlanned, lastStaged] = splits(128, 128, 9, 28, bLast);
+    EXPECT_EQ(lastStaged, lastPlanned);
   }
 }
 
