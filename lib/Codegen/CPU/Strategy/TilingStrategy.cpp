@@ -1238,6 +1238,11 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradStaging(
       rows = largestDivisorAtMost(firstOutputSize, rows - 1);
     return rows;
   };
+  // The GEMM's row and lane channels, and the bytes of one task's partial
+  // filter gradient when the tasks split the work items.
+  int64_t a = plan.lanesAlongC ? filters : channels;
+  int64_t b = plan.lanesAlongC ? channels : filters;
+  int64_t partBytes = partialFilterBytes(shape.taps, a, b, shape.accBits);
   TaskSplit taskSplit = plan.split;
   if (plan.tasks > 1 && taskSplit == TaskSplit::Positions) {
     // Every work item of a task rewrites the task's whole partial filter
@@ -1249,11 +1254,8 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradStaging(
     // along the unsplit channels (the 1x1 stride-2 256 -> 512 layer on a
     // 1 MiB L2: 512 KiB per copy and 358 KiB of slices per work-item task,
     // 256 KiB and 240 KiB per Lanes task).
-    int64_t a = plan.lanesAlongC ? filters : channels;
-    int64_t b = plan.lanesAlongC ? channels : filters;
     ChannelSplits channelSplits =
         getChannelSplits(a, b, plan.tasks, shape.accBits, target);
-    int64_t partBytes = partialFilterBytes(shape.taps, a, b, shape.accBits);
     int64_t footprint =
         partBytes +
         stagedBytes(TaskSplit::Positions, stagedRows(TaskSplit::Positions));
@@ -1282,13 +1284,9 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradStaging(
   if (!shape.channelsLast && plan.tasks > 1 && shape.taps > 1 &&
       shape.batch > 0 && taskSplit != TaskSplit::Positions &&
       taskSplit != splitAlongC) {
-    int64_t a = plan.lanesAlongC ? filters : channels;
-    int64_t b = plan.lanesAlongC ? channels : filters;
     int64_t itemRows = stagedRows(TaskSplit::Positions);
     int64_t items = shape.batch * (firstOutputSize / itemRows);
-    if (items % plan.tasks == 0 &&
-        partialFilterBytes(shape.taps, a, b, shape.accBits) <=
-            target.l2Bytes &&
+    if (items % plan.tasks == 0 && partBytes <= target.l2Bytes &&
         stagedBytes(TaskSplit::Positions, itemRows) <= budget)
       taskSplit = TaskSplit::Positions;
   }
