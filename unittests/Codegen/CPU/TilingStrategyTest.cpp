@@ -1849,6 +1849,18 @@ TEST(Target, Resolve) {
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->vectorBits, 256);
   EXPECT_EQ(t->features, "-avx512f");
+  // LLVM lists alderlake's avxvnni and fma, not the avx2 they imply.
+  t = resolveCPUTarget("alderlake", "", 0, 0, 1, error);
+  ASSERT_TRUE(t.has_value()) << error;
+  EXPECT_EQ(t->vectorBits, 256);
+  EXPECT_STREQ(t->isaName(), "avx2");
+  t = resolveCPUTarget("x86-64-v4", "-avx512f", 0, 0, 1, error);
+  ASSERT_TRUE(t.has_value()) << error;
+  EXPECT_EQ(t->vectorBits, 256);
+  EXPECT_EQ(t->vectorRegisters, 16);
+  t = resolveCPUTarget("x86-64-v2", "", 0, 0, 1, error);
+  ASSERT_TRUE(t.has_value()) << error;
+  EXPECT_EQ(t->vectorBits, 128);
   EXPECT_FALSE(resolveCPUTarget("no-such-cpu", "", 0, 0, 1, error));
   EXPECT_NE(error.find("no-such-cpu"), std::string::npos);
   EXPECT_FALSE(resolveCPUTarget("znver3", "avx2", 0, 0, 1, error));

@@ -69,18 +69,26 @@ mlir::convgrad::cpu::resolveCPUTarget(const std::string &cpu,
   CPUTarget target;
   llvm::StringMap<bool> enabled;
   bool host = cpu.empty() || cpu == "host";
+  // LLVM's table lists the features a CPU adds, not the ones they imply
+  // (alderlake lists avxvnni and fma but not avx2, x86-64-v4 avx512vl but
+  // not avx512f): each feature is set with what it implies, and turning one
+  // off turns off the features that depend on it ("-avx512f" all of
+  // AVX-512), as LLVM does when it compiles.
+  auto setFeature = [&](llvm::StringRef name, bool on) {
+    enabled[name] = on;
+    llvm::X86::updateImpliedFeatures(name, on, enabled);
+  };
   // The CPU's own features, from LLVM's table of CPUs.
   auto addCPUFeatures = [&](llvm::StringRef name) {
     llvm::SmallVector<llvm::StringRef> cpuFeatures;
     llvm::X86::getFeaturesForCPU(name, cpuFeatures, /*NeedPlus=*/false);
     for (llvm::StringRef feature : cpuFeatures)
-      enabled[feature] = true;
+      setFeature(feature, true);
   };
-  // Changes to them, which LLVM applies after the CPU's ("-avx512f" also
-  // turns off the AVX-512 subsets that depend on it).
+  // Changes to them, which LLVM applies after the CPU's.
   std::string changeList;
   auto addChange = [&](bool on, llvm::StringRef name) {
-    enabled[name] = on;
+    setFeature(name, on);
     changeList += (changeList.empty() ? "" : ",") + std::string(on ? "+" : "-") +
                   name.str();
   };
@@ -140,14 +148,8 @@ mlir::convgrad::cpu::resolveCPUTarget(const std::string &cpu,
     auto it = enabled.find(name);
     return it != enabled.end() && it->second;
   };
-  // LLVM lists the features a CPU adds, not all the ones they imply
-  // (x86-64-v4 lists avx512vl but not avx512f, which it implies): any
-  // AVX-512 feature means AVX-512 unless avx512f itself is turned off.
-  bool anyAVX512 = false;
-  for (const auto &feature : enabled)
-    anyAVX512 |= feature.getKey().starts_with("avx512") && feature.getValue();
-  bool avx512 = anyAVX512 && (on("avx512f") || !enabled.count("avx512f"));
-  bool avx2 = avx512 || on("avx2");
+  bool avx512 = on("avx512f");
+  bool avx2 = on("avx2");
   target.vectorBits = avx512 ? 512 : avx2 ? 256 : 128;
   target.vectorRegisters = avx512 ? 32 : 16;
   if (!host)
