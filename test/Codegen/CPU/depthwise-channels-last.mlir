@@ -120,18 +120,31 @@ func.func @wgrad(%x: tensor<?x10x20x40xf32>, %dy: tensor<?x10x20x40xf32>) -> ten
 // vectors. Each interior column also prefetches, once per line, the x
 // rows (oh + 4, 5, 6) and dy rows (oh + 3, 4, 5) that the next block reads
 // and this one does not, clamped into the image; the last block (k = 3)
-// prefetches nothing.
+// prefetches the x rows 0-3 and dy rows 0-2 of the first block of the next
+// image (n + 1, at most N - 1).
 // CHECK-LABEL: func.func @wgrad_line_block
 // AVX2-LABEL: func.func @wgrad_line_block
 // AVX2-SAME: (%[[X:.*]]: tensor<?x10x20x32xf32>, %[[DY:.*]]: tensor<?x10x20x32xf32>)
 // AVX2-NOT: scf.forall
-// AVX2: arith.muli %{{.*}}, %c4
+// AVX2: %[[N:.*]] = tensor.dim %[[X]], %c0
+// AVX2: arith.muli %[[N]], %c4
 // AVX2: tensor.empty() : tensor<3x3x32xf32>
 // AVX2: %[[OH:.*]] = arith.muli %{{.*}}, %c3
 // AVX2: scf.for %{{.*}} = %c0 to %c32 step %c16 iter_args
 // AVX2: scf.index_switch
 // AVX2: case 3 {
-// AVX2-NOT: memref.prefetch
+// AVX2:   %[[N1:.*]] = arith.addi %[[IMG:.*]], %c1
+// AVX2:   %[[LASTN:.*]] = arith.addi %[[N]], %c-1
+// AVX2:   %[[NEXT:.*]] = arith.minui %[[N1]], %[[LASTN]]
+// AVX2:   scf.for %[[JL:.*]] = %c1 to %c19 step %c1
+// AVX2-COUNT-6: vector.transfer_read %[[DY]][%[[IMG]], %c9
+// AVX2:          memref.prefetch %{{.*}}[%[[NEXT]], %c0, %[[JL]], %{{.*}}], read, locality<3>, data
+// AVX2:          memref.prefetch %{{.*}}[%[[NEXT]], %c1, %[[JL]], %{{.*}}], read, locality<3>, data
+// AVX2:          memref.prefetch %{{.*}}[%[[NEXT]], %c2, %[[JL]], %{{.*}}], read, locality<3>, data
+// AVX2:          memref.prefetch %{{.*}}[%[[NEXT]], %c3, %[[JL]], %{{.*}}], read, locality<3>, data
+// AVX2-COUNT-3:  memref.prefetch %{{.*}}[%[[NEXT]], %c{{[0-2]}}, %[[JL]], %{{.*}}], read, locality<3>, data
+// AVX2-NOT:      memref.prefetch
+// AVX2:          vector.transfer_read %[[X]][%[[IMG]], %c8
 // AVX2: default {
 // AVX2:   %[[X4:.*]] = arith.addi %[[OH]], %c4
 // AVX2:   %[[X4LOW:.*]] = arith.maxsi %[[X4]], %c0
