@@ -1431,6 +1431,24 @@ TEST(DataMovement, RemainderTiles) {
   EXPECT_EQ(t.split, (std::vector<int64_t>{0, 0, 0}));
 }
 
+TEST(DataMovement, TransposeLoopsTiledDimsInnermost) {
+  // A channels-last dy [8, 112, 112, 64] into a padded channels-first
+  // buffer (output [8, 64, 112, 112], input innermost = dim 1): images and
+  // rows outside, then the channel squares and the column squares, so a
+  // pass of the inner loops reads one 28 KiB row of dy.
+  DataMovementTiles t = getDataMovementTiles({8, 64, 112, 112}, 1, avx2);
+  EXPECT_EQ(t.sizes, (std::vector<int64_t>{1, 8, 1, 8}));
+  EXPECT_EQ(t.order, (std::vector<int64_t>{0, 2, 1, 3}));
+  t = getDataMovementTiles({8, 64, 56, 56}, 1, avx512);
+  EXPECT_EQ(t.order, (std::vector<int64_t>{0, 2, 1, 3}));
+  // Collapsed [N, C, H*W] -> [N, H*W, C]: already that order.
+  t = getDataMovementTiles({8, 3136, 64}, 1, avx512);
+  EXPECT_EQ(t.order, (std::vector<int64_t>{0, 1, 2}));
+  // Copies keep the dims' order.
+  t = getDataMovementTiles({8, 57, 67}, 2, avx512);
+  EXPECT_TRUE(t.order.empty());
+}
+
 TEST(DataMovement, ParallelOnlyWhenWorthIt) {
   CPUTarget two = avx512;
   two.threads = 2;

@@ -909,10 +909,21 @@ DataMovementTiling getDataMovementTiling(const CPUTarget &target);
 /// dimension has the stride `inputInnerStride` > 1 in memory (elements of
 /// `elementBits` bits) and whose tiles read it deinterleaved
 /// (loadStridedRowDeinterleaved) tiles that dimension in whole squares
-/// and a remainder only.
+/// and a remainder only. `order` is the order of the tile loops, outermost
+/// first (empty: the dims' order). A transpose loops over its two tiled
+/// dims (the input's innermost and the output's innermost) innermost, the
+/// other dims outside them: one pass of the inner loops then moves one
+/// contiguous slab of the input (a row of a channels-last dy: 112 pixels x
+/// 64 channels, 28 KiB, read from L1 by every channel square) into a row of
+/// each output plane. Looping the output's order instead ([N, C, H, W]
+/// written from [N, H, W, C]: a channel square outside the rows) reads a
+/// half line of every pixel of an image per channel square, each image
+/// (3.2 MB on the RGB stem) streamed from memory again per pair of
+/// squares.
 struct DataMovementTiles {
   std::vector<int64_t> sizes;
   std::vector<int64_t> split;
+  std::vector<int64_t> order;
 };
 DataMovementTiles getDataMovementTiles(const std::vector<int64_t> &ranges,
                                        int64_t inputInner,

@@ -2016,6 +2016,12 @@ DataMovementTiles mlir::convgrad::cpu::getDataMovementTiles(
                                   elementBits, target);
   tileDim(inputInner, tiling.transposeTile,
           deinterleaved ? tiling.transposeTile : tiling.transposeTile / 2);
+  // The two tiled dims innermost, the others outside them in their order.
+  for (size_t d = 0; d < n; ++d)
+    if (int64_t(d) != inputInner && d != n - 1)
+      t.order.push_back(d);
+  t.order.push_back(inputInner);
+  t.order.push_back(n - 1);
   return t;
 }
 
