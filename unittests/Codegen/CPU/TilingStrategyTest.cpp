@@ -1449,6 +1449,27 @@ TEST(DataMovement, TransposeLoopsTiledDimsInnermost) {
   EXPECT_TRUE(t.order.empty());
 }
 
+TEST(DataMovement, AlignedPaddedRows) {
+  // The stem's dy, 8 x 64 x 115 x 115 padded (1 low, 2 high columns of
+  // 112): interior from column 8, rows of 128 on AVX2.
+  int64_t bytes = 8 * 64 * 115 * 115 * 4;
+  std::optional<PaddedRowLayout> l = alignPaddedRows(1, 112, 2, 32, bytes, avx2);
+  ASSERT_TRUE(l);
+  EXPECT_EQ(l->low, 8);
+  EXPECT_EQ(l->size, 128);
+  // AVX-512's 144 for 115 would be a fifth of the row extra.
+  EXPECT_FALSE(alignPaddedRows(1, 112, 2, 32, bytes, avx512));
+  l = alignPaddedRows(1, 224, 2, 32, 8 * 64 * 227 * 227 * 4, avx512);
+  ASSERT_TRUE(l);
+  EXPECT_EQ(l->low, 16);
+  EXPECT_EQ(l->size, 256);
+  // Small buffers, short rows, no width padding, aligned rows: unchanged.
+  EXPECT_FALSE(alignPaddedRows(1, 112, 2, 32, avx2.l2Bytes, avx2));
+  EXPECT_FALSE(alignPaddedRows(1, 14, 2, 32, bytes, avx2));
+  EXPECT_FALSE(alignPaddedRows(0, 112, 0, 32, bytes, avx2));
+  EXPECT_FALSE(alignPaddedRows(8, 112, 8, 32, bytes, avx2));
+}
+
 TEST(DataMovement, ParallelOnlyWhenWorthIt) {
   CPUTarget two = avx512;
   two.threads = 2;

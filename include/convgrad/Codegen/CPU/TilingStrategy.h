@@ -1009,6 +1009,33 @@ bool fillsPaddedBorderOnly(int64_t narrowestSideRunBytes);
 bool fillsPaddedColumnsWithRows(int64_t rowElements, int64_t elementBits,
                                 const CPUTarget &target);
 
+/// The innermost dimension of a padded buffer laid out so that its interior
+/// rows start on a vector boundary: `low` padding elements (at least the
+/// padding asked for, the extra ones never read) and `size` elements per
+/// row (a whole number of vectors, at least low + interior + the high
+/// padding). The transpose that writes the interior (convgrad-cpu-pad-in-
+/// place applies this to transposed sources) then stores whole aligned
+/// vectors; with 1 low column and rows of 115 (the RGB stem's channels-last
+/// dy, 7x7 stride 2 phases) every other 32-byte store splits across two
+/// cache lines (perf, AVX2, Xeon: the transpose 29% of the kernel against
+/// 57% for the phases' FMA loops, 21% against 63% with aligned rows and
+/// the transpose's loops over rows outside, 25% against 61% without the
+/// alignment). Only for buffers
+/// larger than the L2 (smaller ones are cheap to write either way) whose
+/// interior row (`interior` elements of `elementBits`) is at least 4
+/// vectors and whose aligned rows are at most an eighth extra columns
+/// (each is filled and streamed with the buffer: AVX-512's rows of 144
+/// for the stem's 115 measured 3-10% slower); nullopt when the row is
+/// already aligned or the rule does not apply.
+struct PaddedRowLayout {
+  int64_t low = 0;
+  int64_t size = 0;
+};
+std::optional<PaddedRowLayout>
+alignPaddedRows(int64_t low, int64_t interior, int64_t high,
+                int64_t elementBits, int64_t bufferBytes,
+                const CPUTarget &target);
+
 /// Whether a copy, fill or transpose of `bytes` bytes (written) is split
 /// across the target's threads: with more than one thread, when it is large
 /// enough to pay for a parallel region (tens of microseconds of work).
