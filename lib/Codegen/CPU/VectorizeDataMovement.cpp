@@ -279,8 +279,9 @@ struct VectorizeDataMovementPass
           VectorizeDataMovementPass> {
   using Base::Base;
 
-  /// The strategy's tiles of `op` (vector-sized tiles, and split points of
-  /// a remainder), or nullopt to leave `op` alone.
+  /// The strategy's tiles of `op` (vector-sized tiles, split points of a
+  /// remainder and the order of the tile loops), or nullopt to leave `op`
+  /// alone.
   std::optional<mlir::convgrad::cpu::DataMovementTiles>
   getTiles(linalg::LinalgOp op, const mlir::convgrad::cpu::CPUTarget &target) {
     if (!op.hasPureBufferSemantics() ||
@@ -427,7 +428,12 @@ struct VectorizeDataMovementPass
     });
     // A dim the strategy splits (remainderSplit): whole tiles, then a
     // remainder part whose tile is the whole remainder.
-    SmallVector<std::pair<linalg::LinalgOp, SmallVector<int64_t>>> parts;
+    struct Part {
+      linalg::LinalgOp op;
+      SmallVector<int64_t> sizes;
+      SmallVector<int64_t> order;
+    };
+    SmallVector<Part> parts;
     for (auto &[op, tiles] : work) {
       SmallVector<int64_t> split(tiles.split.begin(), tiles.split.end());
       FailureOr<SmallVector<Operation *>> pieces =
@@ -441,16 +447,20 @@ struct VectorizeDataMovementPass
         for (auto [i, point] : llvm::enumerate(split))
           if (point != 0)
             sizes[i] = std::min(sizes[i], pieceRanges[i]);
-        parts.emplace_back(pieceOp, sizes);
+        parts.push_back(
+            {pieceOp, sizes,
+             SmallVector<int64_t>(tiles.order.begin(), tiles.order.end())});
       }
     }
-    for (auto &[op, sizes] : parts) {
+    for (auto &[op, sizes, order] : parts) {
       rewriter.setInsertionPoint(op);
       scf::SCFTilingOptions options;
       SmallVector<OpFoldResult> tileSizes;
       for (int64_t s : sizes)
         tileSizes.push_back(rewriter.getIndexAttr(s));
       options.setTileSizes(tileSizes);
+      if (!order.empty())
+        options.setInterchange(order);
       FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
           rewriter, cast<TilingInterface>(op.getOperation()), options);
       if (failed(tiled))

@@ -33,6 +33,28 @@ func.func @transpose_into_padded(%a: memref<8x64x56x56xf32>, %b: memref<8x56x56x
   linalg.transpose ins(%a : memref<8x64x56x56xf32>) outs(%b : memref<8x56x56x64xf32, strided<[215296, 3712, 64, 1], offset: 3776>>) permutation = [0, 2, 3, 1]
   return
 }
+// The other way, a channels-last dy into the interior of a padded
+// channels-first buffer (the RGB stem's data gradient, whose stride phases
+// run channels-first): the two tiled dims (channels, columns) are the inner
+// loops, images and rows outside them, so one pass of the inner loops
+// reads one contiguous input row (112 pixels x 64 channels) and the
+// channel squares re-read it from L1; with the channel loop outside the
+// rows, each channel square read a half line of every pixel of the image.
+// CHECK-LABEL: func.func @transpose_channels_last_into_padded
+// PAR:           scf.forall (%{{.*}}) in (%c8)
+// CHECK:           scf.for %{{.*}} = %{{.*}} to %c112{{.*}} step %c1
+// CHECK:             scf.for %{{.*}} = %{{.*}} to %c64{{.*}} step %c16
+// CHECK:               scf.for %{{.*}} = %{{.*}} to %c112{{.*}} step %c16
+// CHECK:                 vector.transfer_write {{.*}} : vector<16x16xf32>
+// AVX2-LABEL: func.func @transpose_channels_last_into_padded
+// AVX2:         scf.for %{{.*}} = %{{.*}} to %c112{{.*}} step %c1
+// AVX2:           scf.for %{{.*}} = %{{.*}} to %c64{{.*}} step %c8
+// AVX2:             scf.for %{{.*}} = %{{.*}} to %c112{{.*}} step %c8
+// AVX2:               vector.transfer_write {{.*}} : vector<8x8xf32>
+func.func @transpose_channels_last_into_padded(%a: memref<8x112x112x64xf32>, %b: memref<8x64x112x112xf32, strided<[846400, 13225, 115, 1], offset: 116>>) {
+  linalg.transpose ins(%a : memref<8x112x112x64xf32>) outs(%b : memref<8x64x112x112xf32, strided<[846400, 13225, 115, 1], offset: 116>>) permutation = [0, 3, 1, 2]
+  return
+}
 func.func @small_fill(%b: memref<4x64xf32>) {
   %z = arith.constant 0.0 : f32
   linalg.fill ins(%z : f32) outs(%b : memref<4x64xf32>)

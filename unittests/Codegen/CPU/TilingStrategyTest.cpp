@@ -1431,6 +1431,45 @@ TEST(DataMovement, RemainderTiles) {
   EXPECT_EQ(t.split, (std::vector<int64_t>{0, 0, 0}));
 }
 
+TEST(DataMovement, TransposeLoopsTiledDimsInnermost) {
+  // A channels-last dy [8, 112, 112, 64] into a padded channels-first
+  // buffer (output [8, 64, 112, 112], input innermost = dim 1): images and
+  // rows outside, then the channel squares and the column squares, so a
+  // pass of the inner loops reads one 28 KiB row of dy.
+  DataMovementTiles t = getDataMovementTiles({8, 64, 112, 112}, 1, avx2);
+  EXPECT_EQ(t.sizes, (std::vector<int64_t>{1, 8, 1, 8}));
+  EXPECT_EQ(t.order, (std::vector<int64_t>{0, 2, 1, 3}));
+  t = getDataMovementTiles({8, 64, 56, 56}, 1, avx512);
+  EXPECT_EQ(t.order, (std::vector<int64_t>{0, 2, 1, 3}));
+  // Collapsed [N, C, H*W] -> [N, H*W, C]: already that order.
+  t = getDataMovementTiles({8, 3136, 64}, 1, avx512);
+  EXPECT_EQ(t.order, (std::vector<int64_t>{0, 1, 2}));
+  // Copies keep the dims' order.
+  t = getDataMovementTiles({8, 57, 67}, 2, avx512);
+  EXPECT_TRUE(t.order.empty());
+}
+
+TEST(DataMovement, AlignedPaddedRows) {
+  // The stem's dy, 8 x 64 x 115 x 115 padded (1 low, 2 high columns of
+  // 112): interior from column 8, rows of 128 on AVX2.
+  int64_t bytes = 8 * 64 * 115 * 115 * 4;
+  std::optional<PaddedRowLayout> l = alignPaddedRows(1, 112, 2, 32, bytes, avx2);
+  ASSERT_TRUE(l);
+  EXPECT_EQ(l->low, 8);
+  EXPECT_EQ(l->size, 128);
+  // AVX-512's 144 for 115 would be a fifth of the row extra.
+  EXPECT_FALSE(alignPaddedRows(1, 112, 2, 32, bytes, avx512));
+  l = alignPaddedRows(1, 224, 2, 32, 8 * 64 * 227 * 227 * 4, avx512);
+  ASSERT_TRUE(l);
+  EXPECT_EQ(l->low, 16);
+  EXPECT_EQ(l->size, 256);
+  // Small buffers, short rows, no width padding, aligned rows: unchanged.
+  EXPECT_FALSE(alignPaddedRows(1, 112, 2, 32, avx2.l2Bytes, avx2));
+  EXPECT_FALSE(alignPaddedRows(1, 14, 2, 32, bytes, avx2));
+  EXPECT_FALSE(alignPaddedRows(0, 112, 0, 32, bytes, avx2));
+  EXPECT_FALSE(alignPaddedRows(8, 112, 8, 32, bytes, avx2));
+}
+
 TEST(DataMovement, ParallelOnlyWhenWorthIt) {
   CPUTarget two = avx512;
   two.threads = 2;

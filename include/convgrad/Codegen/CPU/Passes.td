@@ -744,7 +744,12 @@ def ConvGradCPUPadInPlace : Pass<"convgrad-cpu-pad-in-place"> {
     `output_padding`) becomes those inserts into the padded fill, so the
     phases write the final buffer. Pads of other values (function
     arguments) are left alone: their bufferization is the same fill and
-    copy.
+    copy. With a CPU target (`convgrad.cpu_target`), the pad of a
+    transpose whose rows would start their interior off a vector boundary
+    (`cpu::alignPaddedRows`: the RGB stem's channels-last dy, rows of 115
+    with the interior at column 1) is first padded wider along its innermost
+    dimension (8 + 112 + 8 on AVX2) and the original padded tensor taken as
+    a slice of it, so that the transpose stores aligned vectors.
 
     Example:
 

@@ -909,10 +909,21 @@ DataMovementTiling getDataMovementTiling(const CPUTarget &target);
 /// dimension has the stride `inputInnerStride` > 1 in memory (elements of
 /// `elementBits` bits) and whose tiles read it deinterleaved
 /// (loadStridedRowDeinterleaved) tiles that dimension in whole squares
-/// and a remainder only.
+/// and a remainder only. `order` is the order of the tile loops, outermost
+/// first (empty: the dims' order). A transpose loops over its two tiled
+/// dims (the input's innermost and the output's innermost) innermost, the
+/// other dims outside them: one pass of the inner loops then moves one
+/// contiguous slab of the input (a row of a channels-last dy: 112 pixels x
+/// 64 channels, 28 KiB, read from L1 by every channel square) into a row of
+/// each output plane. Looping the output's order instead ([N, C, H, W]
+/// written from [N, H, W, C]: a channel square outside the rows) reads a
+/// half line of every pixel of an image per channel square, each image
+/// (3.2 MB on the RGB stem) streamed from memory again per pair of
+/// squares.
 struct DataMovementTiles {
   std::vector<int64_t> sizes;
   std::vector<int64_t> split;
+  std::vector<int64_t> order;
 };
 DataMovementTiles getDataMovementTiles(const std::vector<int64_t> &ranges,
                                        int64_t inputInner,
@@ -997,6 +1008,33 @@ bool fillsPaddedBorderOnly(int64_t narrowestSideRunBytes);
 /// the second pass costs.
 bool fillsPaddedColumnsWithRows(int64_t rowElements, int64_t elementBits,
                                 const CPUTarget &target);
+
+/// The innermost dimension of a padded buffer laid out so that its interior
+/// rows start on a vector boundary: `low` padding elements (at least the
+/// padding asked for, the extra ones never read) and `size` elements per
+/// row (a whole number of vectors, at least low + interior + the high
+/// padding). The transpose that writes the interior (convgrad-cpu-pad-in-
+/// place applies this to transposed sources) then stores whole aligned
+/// vectors; with 1 low column and rows of 115 (the RGB stem's channels-last
+/// dy, 7x7 stride 2 phases) every other 32-byte store splits across two
+/// cache lines (perf, AVX2, Xeon: the transpose 29% of the kernel against
+/// 57% for the phases' FMA loops, 21% against 63% with aligned rows and
+/// the transpose's loops over rows outside, 25% against 61% without the
+/// alignment). Only for buffers
+/// larger than the L2 (smaller ones are cheap to write either way) whose
+/// interior row (`interior` elements of `elementBits`) is at least 4
+/// vectors and whose aligned rows are at most an eighth extra columns
+/// (each is filled and streamed with the buffer: AVX-512's rows of 144
+/// for the stem's 115 measured 3-10% slower); nullopt when the row is
+/// already aligned or the rule does not apply.
+struct PaddedRowLayout {
+  int64_t low = 0;
+  int64_t size = 0;
+};
+std::optional<PaddedRowLayout>
+alignPaddedRows(int64_t low, int64_t interior, int64_t high,
+                int64_t elementBits, int64_t bufferBytes,
+                const CPUTarget &target);
 
 /// Whether a copy, fill or transpose of `bytes` bytes (written) is split
 /// across the target's threads: with more than one thread, when it is large
