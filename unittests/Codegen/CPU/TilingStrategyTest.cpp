@@ -1870,36 +1870,29 @@ TEST(DepthwisePlanes, ChannelsLastGroupedOpsGoPlanewise) {
 
 TEST(Target, Resolve) {
   std::string error;
-  std::optional<CPUTarget> t = resolveCPUTarget("x86-64-v3", "", 0, 0, 1, error);
-  ASSERT_TRUE(t.has_value()) << error;
-  EXPECT_EQ(t->vectorBits, 256);
-  t = resolveCPUTarget("x86-64-v4", "", 0, 0, 1, error);
-  ASSERT_TRUE(t.has_value()) << error;
-  EXPECT_EQ(t->vectorBits, 512);
-  t = resolveCPUTarget("x86-64-v3", "", 0, 0, 1, error);
-  ASSERT_TRUE(t.has_value()) << error;
-  EXPECT_EQ(t->vectorBits, 256);
-  EXPECT_EQ(t->vectorRegisters, 16);
-  t = resolveCPUTarget("skylake-avx512", "", 0, 0, 2, error);
-  ASSERT_TRUE(t.has_value()) << error;
-  EXPECT_EQ(t->vectorBits, 512);
-  EXPECT_EQ(t->threads, 2);
-  t = resolveCPUTarget("skylake-avx512", "-avx512f", 0, 0, 1, error);
-  ASSERT_TRUE(t.has_value());
-  EXPECT_EQ(t->vectorBits, 256);
-  EXPECT_EQ(t->features, "-avx512f");
-  // LLVM lists alderlake's avxvnni and fma, not the avx2 they imply.
-  t = resolveCPUTarget("alderlake", "", 0, 0, 1, error);
-  ASSERT_TRUE(t.has_value()) << error;
-  EXPECT_EQ(t->vectorBits, 256);
-  EXPECT_STREQ(t->isaName(), "avx2");
-  t = resolveCPUTarget("x86-64-v4", "-avx512f", 0, 0, 1, error);
-  ASSERT_TRUE(t.has_value()) << error;
-  EXPECT_EQ(t->vectorBits, 256);
-  EXPECT_EQ(t->vectorRegisters, 16);
-  t = resolveCPUTarget("x86-64-v2", "", 0, 0, 1, error);
-  ASSERT_TRUE(t.has_value()) << error;
-  EXPECT_EQ(t->vectorBits, 128);
+  struct Case {
+    const char *cpu, *features;
+    int64_t vectorBits, vectorRegisters;
+  };
+  const Case cases[] = {
+      {"x86-64-v2", "", 128, 16},
+      {"x86-64-v3", "", 256, 16},
+      {"x86-64-v4", "", 512, 32},
+      {"skylake-avx512", "", 512, 32},
+      {"skylake-avx512", "-avx512f", 256, 16},
+      {"x86-64-v4", "-avx512f", 256, 16},
+      // LLVM lists alderlake's avxvnni and fma, not the avx2 they imply.
+      {"alderlake", "", 256, 16},
+  };
+  for (const Case &c : cases) {
+    std::optional<CPUTarget> t =
+        resolveCPUTarget(c.cpu, c.features, 0, 0, 2, error);
+    ASSERT_TRUE(t.has_value()) << c.cpu << ": " << error;
+    EXPECT_EQ(t->vectorBits, c.vectorBits) << c.cpu << " " << c.features;
+    EXPECT_EQ(t->vectorRegisters, c.vectorRegisters) << c.cpu;
+    EXPECT_EQ(t->features, c.features) << c.cpu;
+    EXPECT_EQ(t->threads, 2);
+  }
   EXPECT_FALSE(resolveCPUTarget("no-such-cpu", "", 0, 0, 1, error));
   EXPECT_NE(error.find("no-such-cpu"), std::string::npos);
   EXPECT_FALSE(resolveCPUTarget("znver3", "avx2", 0, 0, 1, error));
