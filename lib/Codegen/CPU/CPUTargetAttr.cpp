@@ -57,6 +57,13 @@ DictionaryAttr mlir::convgrad::getCPUTargetAttr(MLIRContext *ctx,
   return b.getDictionaryAttr(entries);
 }
 
+bool mlir::convgrad::hasCPUTarget(Operation *op) {
+  for (Operation *at = op; at; at = at->getParentOp())
+    if (at->hasAttr(kCPUTargetAttrName))
+      return true;
+  return false;
+}
+
 FailureOr<CPUTarget> mlir::convgrad::getCPUTarget(Operation *op) {
   for (Operation *at = op; at; at = at->getParentOp()) {
     Attribute attr = at->getAttr(kCPUTargetAttrName);

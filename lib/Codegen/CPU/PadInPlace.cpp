@@ -367,11 +367,7 @@ struct ConvGradCPUPadInPlacePass
   void runOnOperation() override {
     // Only for IR with a CPU target (the pass alone on IR without one
     // keeps the padded layouts).
-    bool hasTarget = false;
-    for (Operation *at = getOperation(); at && !hasTarget;
-         at = at->getParentOp())
-      hasTarget = at->hasAttr(convgrad::kCPUTargetAttrName);
-    if (hasTarget) {
+    if (convgrad::hasCPUTarget(getOperation())) {
       FailureOr<convgrad::cpu::CPUTarget> target =
           convgrad::getCPUTarget(getOperation());
       if (failed(target))

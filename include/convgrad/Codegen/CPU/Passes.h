@@ -66,6 +66,9 @@ DictionaryAttr getCPUTargetAttr(MLIRContext *ctx, const cpu::CPUTarget &target);
 /// The target recorded on `op` or its closest ancestor that has one; the
 /// host (one thread) when none has. Fails on a malformed attribute.
 FailureOr<cpu::CPUTarget> getCPUTarget(Operation *op);
+/// Whether `op` or an ancestor records a target (else getCPUTarget falls
+/// back to the host): for rewrites that only a chosen target enables.
+bool hasCPUTarget(Operation *op);
 
 /// Greedily applies to `op` the patterns `populate` adds for the CPU target
 /// recorded on `op` (getCPUTarget): the body of the passes that are one
