@@ -128,8 +128,11 @@ void mlir::convgrad::buildBufferizationStage(
   }
   // Last: the hoisting of tile accumulators above must see the temporaries
   // as separate buffers (views of one workspace may alias).
-  if (options.temporaries == Temporaries::Workspace)
-    pm.addPass(createConvGradCPUWorkspace());
+  if (options.temporaries == Temporaries::Workspace) {
+    ConvGradCPUWorkspaceOptions workspace;
+    workspace.threads = options.numThreads;
+    pm.addPass(createConvGradCPUWorkspace(workspace));
+  }
 }
 
 void mlir::convgrad::buildBufferizeForCallers(OpPassManager &pm) {

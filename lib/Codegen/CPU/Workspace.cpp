@@ -13,6 +13,8 @@
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/DataLayoutInterfaces.h"
@@ -46,6 +48,11 @@ struct Temporary {
   /// Placement of a temporary without dynamic sizes (aligned bytes, offset).
   bool isStatic = true;
   int64_t alignedBytes = 0, offset = 0;
+  /// A temporary of a parallel loop's body has one place per iteration that
+  /// may run at once (`slots` of `slotBytes` each, all in `alignedBytes`);
+  /// null for a temporary outside parallel loops.
+  scf::ForallOp parallelLoop;
+  int64_t slots = 1, slotBytes = 0;
 };
 
 int64_t alignTo(int64_t bytes, int64_t alignment) {
@@ -93,15 +100,138 @@ std::optional<int64_t> lastUse(memref::AllocOp alloc,
   return end;
 }
 
-/// Whether `op` runs at most once at a time: every op around it up to
-/// `func` is a sequential loop or a branch. A temporary of a parallel loop's
-/// body exists once per running iteration, so it cannot have one place.
-bool isSequential(Operation *op, func::FuncOp func) {
-  for (Operation *parent = op->getParentOp(); parent != func;
+/// Whether every op around `op` up to `ancestor` (exclusive) is a sequential
+/// loop or a branch.
+bool isSequentialUpTo(Operation *op, Operation *ancestor) {
+  for (Operation *parent = op->getParentOp(); parent != ancestor;
        parent = parent->getParentOp())
     if (!isa<scf::ForOp, scf::IfOp, scf::WhileOp>(parent))
       return false;
   return true;
+}
+
+/// The parallel loop whose body `op` is in: an `scf.forall` without results,
+/// with only sequential loops and branches between it and `op` and between
+/// it and `func`. Null if `op` runs at most once at a time (sequential code
+/// only around it); failure for other nests, whose temporaries stay on the
+/// heap.
+FailureOr<scf::ForallOp> enclosingParallelLoop(Operation *op,
+                                               func::FuncOp func) {
+  if (isSequentialUpTo(op, func))
+    return scf::ForallOp();
+  auto loop = op->getParentOfType<scf::ForallOp>();
+  if (!loop || !loop.getOutputs().empty() || !isSequentialUpTo(op, loop) ||
+      !isSequentialUpTo(loop, func))
+    return failure();
+  return loop;
+}
+
+/// The iterations of `loop`, if its bounds are constants.
+std::optional<int64_t> staticTripCount(scf::ForallOp loop) {
+  int64_t count = 1;
+  for (auto [lb, ub, step] :
+       llvm::zip(loop.getMixedLowerBound(), loop.getMixedUpperBound(),
+                 loop.getMixedStep())) {
+    std::optional<int64_t> l = getConstantIntValue(lb),
+                           u = getConstantIntValue(ub),
+                           s = getConstantIntValue(step);
+    if (!l || !u || !s || *s <= 0)
+      return std::nullopt;
+    count *= std::max<int64_t>(0, llvm::divideCeil(*u - *l, *s));
+  }
+  return count;
+}
+
+/// Rewrites `loop` as `threads` parallel iterations that each run one
+/// contiguous chunk of its iterations in order, as OpenMP's static schedule
+/// would: a temporary of its body then needs one place per thread instead
+/// of one per iteration, and each thread reuses its place (warm in its
+/// cache) from one iteration to the next.
+void chunkParallelLoop(scf::ForallOp loop, int64_t threads) {
+  OpBuilder b(loop);
+  Location loc = loop.getLoc();
+  Operation *previous = loop->getPrevNode();
+  auto index = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  auto value = [&](OpFoldResult ofr) {
+    return getValueOrCreateConstantIndexOp(b, loc, ofr);
+  };
+  SmallVector<Value> lbs, steps, counts;
+  Value total = index(1);
+  for (auto [lb, ub, step] :
+       llvm::zip(loop.getMixedLowerBound(), loop.getMixedUpperBound(),
+                 loop.getMixedStep())) {
+    lbs.push_back(value(lb));
+    steps.push_back(value(step));
+    Value extent = b.createOrFold<arith::MaxSIOp>(
+        loc, b.createOrFold<arith::SubIOp>(loc, value(ub), lbs.back()),
+        index(0));
+    counts.push_back(
+        b.createOrFold<arith::CeilDivSIOp>(loc, extent, steps.back()));
+    total = b.createOrFold<arith::MulIOp>(loc, total, counts.back());
+  }
+  Value chunk = b.createOrFold<arith::CeilDivUIOp>(loc, total, index(threads));
+  auto chunked = scf::ForallOp::create(b, loc, {b.getIndexAttr(threads)},
+                                       ValueRange(), std::nullopt);
+  b.setInsertionPoint(chunked.getBody()->getTerminator());
+  Value thread = chunked.getInductionVar(0);
+  Value begin = arith::MulIOp::create(b, loc, thread, chunk);
+  Value end = arith::MinUIOp::create(
+      b, loc, arith::AddIOp::create(b, loc, begin, chunk), total);
+  auto inner = scf::ForOp::create(b, loc, begin, end, index(1));
+  b.setInsertionPoint(inner.getBody()->getTerminator());
+  // The original induction variables of iteration `inner`, row-major.
+  IRMapping mapping;
+  Value rest = inner.getInductionVar();
+  for (int64_t k = counts.size() - 1; k >= 0; --k) {
+    Value position =
+        k == 0 ? rest : arith::RemUIOp::create(b, loc, rest, counts[k]);
+    if (k != 0)
+      rest = arith::DivUIOp::create(b, loc, rest, counts[k]);
+    Value iv = b.createOrFold<arith::AddIOp>(
+        loc, lbs[k], b.createOrFold<arith::MulIOp>(loc, position, steps[k]));
+    mapping.map(loop.getInductionVar(k), iv);
+  }
+  for (Operation &op : loop.getBody()->without_terminator())
+    b.clone(op, mapping);
+  loop.erase();
+  // The constants and sizes above that folded away.
+  for (Operation *op = chunked->getPrevNode(); op != previous;) {
+    Operation *prev = op->getPrevNode();
+    if (isOpTriviallyDead(op))
+      op->erase();
+    op = prev;
+  }
+}
+
+/// The position of the running iteration of `loop` among its iterations,
+/// row-major, at the start of its body (its bounds are constants).
+Value emitIterationIndex(scf::ForallOp loop) {
+  OpBuilder b = OpBuilder::atBlockBegin(loop.getBody());
+  Location loc = loop.getLoc();
+  auto index = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  Value linear;
+  for (auto [iv, lb, ub, step] :
+       llvm::zip(loop.getInductionVars(), loop.getMixedLowerBound(),
+                 loop.getMixedUpperBound(), loop.getMixedStep())) {
+    int64_t l = *getConstantIntValue(lb), s = *getConstantIntValue(step);
+    int64_t count =
+        std::max<int64_t>(0, llvm::divideCeil(*getConstantIntValue(ub) - l, s));
+    Value position = iv;
+    if (l != 0)
+      position = arith::SubIOp::create(b, loc, position, index(l));
+    if (s != 1)
+      position = arith::DivUIOp::create(b, loc, position, index(s));
+    linear = linear ? arith::AddIOp::create(
+                          b, loc,
+                          arith::MulIOp::create(b, loc, linear, index(count)),
+                          position)
+                    : position;
+  }
+  return linear;
 }
 
 /// Whether `v` is a pure computation from the arguments of `entry`'s
@@ -233,9 +363,19 @@ struct WorkspacePass
           if (dealloc->getBlock() == alloc->getBlock())
             t.dealloc = dealloc;
       std::optional<int64_t> end = lastUse(alloc, position, entry);
-      bool movable = isSequential(alloc, func) && t.dealloc && end &&
+      FailureOr<scf::ForallOp> loop = enclosingParallelLoop(alloc, func);
+      bool movable = succeeded(loop) && t.dealloc && end &&
                      type.getLayout().isIdentity() &&
                      alloc.getSymbolOperands().empty();
+      // In a parallel loop's body: one place per iteration that may run at
+      // once (after chunkParallelLoops, at most `threads`; all of them if
+      // the thread count is not known), static sizes only.
+      if (movable && *loop && threads != 1) {
+        std::optional<int64_t> iterations = staticTripCount(*loop);
+        movable = iterations && type.hasStaticShape();
+        t.parallelLoop = *loop;
+        t.slots = std::max<int64_t>(1, iterations.value_or(1));
+      }
       // The dynamic sizes must be computable at the function's start.
       movable = movable && llvm::all_of(alloc.getDynamicSizes(), [&](Value v) {
                   return dependsOnlyOnArguments(v, entry);
@@ -252,10 +392,31 @@ struct WorkspacePass
         if (!ShapedType::isDynamic(dim))
           t.staticBytes *= dim;
       t.isStatic = type.hasStaticShape();
-      t.alignedBytes = alignTo(t.staticBytes, alignment);
+      t.slotBytes = alignTo(t.staticBytes, alignment);
+      t.alignedBytes = t.slotBytes * t.slots;
       temporaries.push_back(t);
     });
     return temporaries;
+  }
+
+  /// With a known number of threads, the parallel loops whose bodies have
+  /// temporaries and more iterations than threads run one chunk of
+  /// iterations per thread, so that those temporaries need one place per
+  /// thread.
+  void chunkParallelLoops(func::FuncOp func) {
+    if (threads <= 1)
+      return;
+    llvm::SetVector<Operation *> loops;
+    func.walk([&](memref::AllocOp alloc) {
+      FailureOr<scf::ForallOp> loop = enclosingParallelLoop(alloc, func);
+      if (failed(loop) || !*loop || !alloc.getType().hasStaticShape())
+        return;
+      std::optional<int64_t> iterations = staticTripCount(*loop);
+      if (!iterations || *iterations > threads)
+        loops.insert(*loop);
+    });
+    for (Operation *loop : loops)
+      chunkParallelLoop(cast<scf::ForallOp>(loop), threads);
   }
 
   LogicalResult convert(ModuleOp module, func::FuncOp func) {
@@ -265,6 +426,7 @@ struct WorkspacePass
              << sizeName << "' already exists";
     Location loc = func.getLoc();
     MLIRContext *ctx = &getContext();
+    chunkParallelLoops(func);
     SmallVector<Temporary> temporaries = collectTemporaries(func);
     int64_t staticTotal = packStatic(temporaries);
     FunctionType originalType = func.getFunctionType();
@@ -316,7 +478,20 @@ struct WorkspacePass
                             sizeName + "() says")
                                .str());
     }
+    DenseMap<Operation *, Value> iterationIndex;
     for (auto [t, offset] : llvm::zip(temporaries, layout.offsets)) {
+      if (t.parallelLoop) {
+        Value &slot = iterationIndex[t.parallelLoop];
+        if (!slot)
+          slot = emitIterationIndex(t.parallelLoop);
+        b.setInsertionPoint(t.alloc);
+        offset = arith::AddIOp::create(
+            b, t.alloc.getLoc(), offset,
+            arith::MulIOp::create(
+                b, t.alloc.getLoc(), slot,
+                arith::ConstantIndexOp::create(b, t.alloc.getLoc(),
+                                               t.slotBytes)));
+      }
       b.setInsertionPoint(t.alloc);
       Value view = memref::ViewOp::create(b, t.alloc.getLoc(), t.alloc.getType(),
                                           workspace, offset,

@@ -1,4 +1,6 @@
 // RUN: convgrad-opt %s --split-input-file --convgrad-cpu-workspace --verify-diagnostics | FileCheck %s
+// RUN: convgrad-opt %s --split-input-file --convgrad-cpu-workspace=threads=2 --verify-diagnostics | FileCheck %s --check-prefix=THREADS
+// RUN: convgrad-opt %s --split-input-file --convgrad-cpu-workspace=threads=1 --verify-diagnostics | FileCheck %s --check-prefix=SEQUENTIAL
 
 // Two temporaries live at the same time get separate bytes; a third, allocated
 // after the first's last use, reuses them. Offsets are multiples of 64; the
@@ -112,3 +114,56 @@ func.func @k(%x: memref<4xf32>) {
   return
 }
 func.func private @k_workspace_size(%x: memref<4xf32>) -> index
+
+// -----
+
+// A task's temporary in a parallel loop: one place per iteration that runs
+// at once. With the thread count unknown (threads=0), one per iteration of
+// the loop (8 x 256 bytes, beside the 64 of %t, alive at the same time); with
+// threads=2 the 8 iterations run as 2 chunks of 4 in order, one place per
+// chunk; with threads=1 the loop is sequential: one place.
+// CHECK-LABEL: func.func @tasks(
+// CHECK-SAME:      %{{.*}}: memref<4x6x64xf32>, %[[WS:.*]]: memref<?xi8>)
+// CHECK-DAG:     %[[C2112:.*]] = arith.constant 2112 : index
+// CHECK:         cf.assert
+// CHECK:         scf.forall (%[[I:.*]], %[[J:.*]]) = (0, 0) to (4, 6) step (1, 3)
+// CHECK:           %[[J2:.*]] = arith.divui %[[J]], %{{.*}}
+// CHECK:           %[[IJ:.*]] = arith.addi %{{.*}}, %[[J2]]
+// CHECK:           %[[AT:.*]] = arith.muli %[[IJ]], %{{.*}}
+// CHECK:           %[[OFF:.*]] = arith.addi %{{.*}}, %[[AT]]
+// CHECK:           memref.view %[[WS]][%[[OFF]]][] : memref<?xi8> to memref<64xf32>
+// CHECK-NOT:       memref.dealloc
+// THREADS-LABEL: func.func @tasks(
+// THREADS:         arith.cmpi uge, %{{.*}}, %c576
+// THREADS:         scf.forall (%[[T:.*]]) in (2)
+// THREADS:           %[[BEGIN:.*]] = arith.muli %[[T]], %[[C4:.*]] : index
+// THREADS:           %[[END:.*]] = arith.minui
+// THREADS:           scf.for %[[K:.*]] = %[[BEGIN]] to %[[END]]
+// THREADS:             %[[COL:.*]] = arith.remui %[[K]], %[[C2:.*]] : index
+// THREADS:             %[[ROW:.*]] = arith.divui %[[K]], %[[C2]] : index
+// THREADS:             %[[J:.*]] = arith.muli %[[COL]], %{{.*}} : index
+// THREADS:             %[[AT:.*]] = arith.muli %[[T]], %{{.*}} : index
+// THREADS:             %[[OFF:.*]] = arith.addi %{{.*}}, %[[AT]] : index
+// THREADS:             %[[TILE:.*]] = memref.view %{{.*}}[%[[OFF]]][] : memref<?xi8> to memref<64xf32>
+// THREADS:             memref.subview %{{.*}}[%[[ROW]], %[[J]], 0]
+// THREADS-NOT:         memref.dealloc
+// SEQUENTIAL-LABEL: func.func @tasks(
+// SEQUENTIAL:         scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (4, 6) step (1, 3)
+// SEQUENTIAL:           memref.view %{{.*}}[%{{.*}}][] : memref<?xi8> to memref<64xf32>
+// SEQUENTIAL-LABEL: func.func @tasks_workspace_size(
+// SEQUENTIAL:         %[[C320:.*]] = arith.constant 320 : index
+// SEQUENTIAL:         return %[[C320]]
+func.func @tasks(%x: memref<4x6x64xf32>) {
+  %t = memref.alloc() : memref<16xf32>
+  scf.forall (%i, %j) = (0, 0) to (4, 6) step (1, 3) {
+    %tile = memref.alloc() : memref<64xf32>
+    %row = memref.subview %x[%i, %j, 0] [1, 1, 64] [1, 1, 1] : memref<4x6x64xf32> to memref<64xf32, strided<[1], offset: ?>>
+    linalg.copy ins(%row : memref<64xf32, strided<[1], offset: ?>>) outs(%tile : memref<64xf32>)
+    linalg.copy ins(%tile : memref<64xf32>) outs(%row : memref<64xf32, strided<[1], offset: ?>>)
+    memref.dealloc %tile : memref<64xf32>
+  }
+  %head = memref.subview %x[0, 0, 0] [1, 1, 16] [1, 1, 1] : memref<4x6x64xf32> to memref<16xf32, strided<[1]>>
+  linalg.copy ins(%head : memref<16xf32, strided<[1]>>) outs(%t : memref<16xf32>)
+  memref.dealloc %t : memref<16xf32>
+  return
+}

@@ -798,18 +798,29 @@ def ConvGradCPUWorkspace : Pass<"convgrad-cpu-workspace", "::mlir::ModuleOp"> {
     the bytes it needs (the caller calls it once per shape, allocates, and
     passes the buffer to every call). Each temporary of the function body
     (a `memref.alloc` freed by a `memref.dealloc` in the same block, never
-    returned or yielded, outside parallel loops) becomes a `memref.view` of
-    the workspace at an offset aligned to `alignment` bytes, and its dealloc
-    disappears. Temporaries whose lifetimes (allocation to last use of the
-    buffer or of a view of it; a whole loop for one allocated inside a
-    sequential loop) do not overlap share bytes. Sizes that depend on dynamic dimensions
-    (a dynamic batch) are computed from the arguments, in the kernel and in
-    the size function alike. The kernel checks that the workspace is large
+    returned or yielded) becomes a `memref.view` of the workspace at an
+    offset aligned to `alignment` bytes, and its dealloc disappears.
+    Temporaries whose lifetimes (allocation to last use of the buffer or of
+    a view of it; a whole loop for one allocated inside a sequential loop)
+    do not overlap share bytes. Sizes that depend on dynamic dimensions (a
+    dynamic batch) are computed from the arguments, in the kernel and in the
+    size function alike. The kernel checks that the workspace is large
     enough (`cf.assert`) before it touches it.
 
-    Allocations inside parallel loops (one per running iteration), returned
-    buffers, and sizes that are not a pure function of the arguments stay on
-    the heap; pass statistics count both kinds.
+    A temporary of a parallel loop's body (`scf.forall`, a task's staging
+    tile) exists once per iteration that runs at once. With `threads=N`
+    (N > 1, the pipeline's `num-threads`), a loop with such temporaries and
+    more than N iterations becomes N parallel iterations that each run a
+    contiguous chunk of the old ones in order (OpenMP's static schedule), and
+    each temporary gets N places, indexed by the chunk: a thread reuses its
+    place, warm in its cache. With `threads=1` the loops run sequentially
+    and a temporary has one place; with `threads=0` (thread count known only
+    at run time) one place per iteration of a loop with a constant trip
+    count. Such temporaries need static sizes.
+
+    Returned buffers, sizes that are not a pure function of the arguments,
+    and the parallel cases above that do not apply stay on the heap; pass
+    statistics count both kinds.
 
     ```mlir
     // Before:
@@ -838,6 +849,13 @@ def ConvGradCPUWorkspace : Pass<"convgrad-cpu-workspace", "::mlir::ModuleOp"> {
     Option<"alignment", "alignment", "int64_t", "64",
            "Byte alignment of every temporary in the workspace (the caller's "
            "buffer must be aligned at least as much)">,
+    Option<"threads", "threads", "int64_t", "0",
+           "Threads that run the iterations of a parallel loop (scf.forall): "
+           "1 = the loops run sequentially (one place per temporary); N > 1 "
+           "= a loop with temporaries runs as N chunks of iterations, one "
+           "place per chunk; 0 = not known at compile time: one place per "
+           "iteration of a loop with a constant trip count (the heap "
+           "otherwise)">,
   ];
   let statistics = [
     Statistic<"numWorkspaceBuffers", "workspace-buffers",
