@@ -35,6 +35,7 @@ using namespace mlir;
 namespace {
 
 constexpr StringLiteral kSizeFunctionSuffix = "_workspace_size";
+constexpr int64_t kPageBytes = 4096;
 
 /// A temporary of a kernel that moves into the workspace.
 struct Temporary {
@@ -393,6 +394,13 @@ struct WorkspacePass
           t.staticBytes *= dim;
       t.isStatic = type.hasStaticShape();
       t.slotBytes = alignTo(t.staticBytes, alignment);
+      // Places of different threads a page apart: the hardware prefetchers
+      // stay within a page, so a thread streaming through the end of its
+      // place does not pull the lines of the next thread's place into its
+      // cache (measured: depthwise dgrad's 7.5 KiB row buffers side by side
+      // made two threads 1.4x slower than the heap's separate blocks).
+      if (t.slots > 1)
+        t.slotBytes += kPageBytes;
       t.alignedBytes = t.slotBytes * t.slots;
       temporaries.push_back(t);
     });

@@ -119,12 +119,13 @@ func.func private @k_workspace_size(%x: memref<4xf32>) -> index
 
 // A task's temporary in a parallel loop: one place per iteration that runs
 // at once. With the thread count unknown (threads=0), one per iteration of
-// the loop (8 x 256 bytes, beside the 64 of %t, alive at the same time); with
+// the loop (8 x 256 bytes, each followed by a page so that the prefetchers of
+// one thread stay out of the next thread's place, beside the 64 of %t); with
 // threads=2 the 8 iterations run as 2 chunks of 4 in order, one place per
 // chunk; with threads=1 the loop is sequential: one place.
 // CHECK-LABEL: func.func @tasks(
 // CHECK-SAME:      %{{.*}}: memref<4x6x64xf32>, %[[WS:.*]]: memref<?xi8>)
-// CHECK-DAG:     %[[C2112:.*]] = arith.constant 2112 : index
+// CHECK-DAG:     %[[C34880:.*]] = arith.constant 34880 : index
 // CHECK:         cf.assert
 // CHECK:         scf.forall (%[[I:.*]], %[[J:.*]]) = (0, 0) to (4, 6) step (1, 3)
 // CHECK:           %[[J2:.*]] = arith.divui %[[J]], %{{.*}}
@@ -134,7 +135,7 @@ func.func private @k_workspace_size(%x: memref<4xf32>) -> index
 // CHECK:           memref.view %[[WS]][%[[OFF]]][] : memref<?xi8> to memref<64xf32>
 // CHECK-NOT:       memref.dealloc
 // THREADS-LABEL: func.func @tasks(
-// THREADS:         arith.cmpi uge, %{{.*}}, %c576
+// THREADS:         arith.cmpi uge, %{{.*}}, %c8768
 // THREADS:         scf.forall (%[[T:.*]]) in (2)
 // THREADS:           %[[BEGIN:.*]] = arith.muli %[[T]], %[[C4:.*]] : index
 // THREADS:           %[[END:.*]] = arith.minui
