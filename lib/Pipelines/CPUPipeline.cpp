@@ -126,6 +126,9 @@ void mlir::convgrad::buildBufferizationStage(
     if (options.prefetchStridedRows)
       pm.nest<func::FuncOp>().addPass(createConvGradCPUPrefetchStridedRows());
   }
+  // The prefetches of a staged filter gradient's next work item, between
+  // the FMAs of its current one (erased where there are no FMAs).
+  pm.nest<func::FuncOp>().addPass(createConvGradCPUSpreadPrefetches());
   // Last: the hoisting of tile accumulators above must see the temporaries
   // as separate buffers (views of one workspace may alias).
   if (options.temporaries == Temporaries::Workspace) {

@@ -68,6 +68,14 @@
 //          (or one transpose of the rows' slab when there is no padding)
 //   tap k reads %xs[0, k * d :: s, :] and all of %dys.
 //
+// The transposes read their rows (a few cache lines per channel, too short
+// a stream for the hardware prefetchers) from memory with the FMA units
+// idle. So after staging its own, each work item that stages x emits loops
+// marked kSpreadPrefetchesAttrName over the cache lines of the next work
+// item's rows of dy and x (the next block, else block 0 of the next image),
+// which convgrad-cpu-spread-prefetches spreads over the FMAs of this item's
+// GEMMs: the next transposes then read from L2.
+//
 // When the GEMM keeps its lane blocks outside its row blocks (rows of the
 // lane operand wider than L1, cpu::getWgradGemmPasses), each buffer position
 // gets a cache line more than its channels (cpu::getStagedPositionPadding):
@@ -90,6 +98,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "convgrad/Codegen/CPU/DepthwiseUtils.h"
 #include "convgrad/Codegen/CPU/Passes.h"
 #include "convgrad/Codegen/CPU/TilingStrategy.h"
 #include "convgrad/Dialect/ConvGrad/IR/ConvGradOps.h"
@@ -99,6 +108,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -497,6 +507,129 @@ struct DecomposeConvBackwardFilterAsGemm
       return rowLoop.getResult(0);
     };
 
+    // Prefetches of the rows a work item stages, for the previous work item
+    // to issue during its GEMMs (kSpreadPrefetchesAttrName): the transposes
+    // read them from memory, a few lines per channel, too short a stream for
+    // the hardware prefetchers, and with the FMAs idle (rows e and f of the
+    // benchmark, channels-first: a third of the kernel's time in them). One
+    // marked loop per operand, over the cache lines of the task's channels:
+    // dy's rows of a block are one run per channel; x's rows (in the
+    // subsampled view of a strided layer, elements s_R apart) are prefetched
+    // row by row, clamped into x (padding rows are not read).
+    auto markedPrefetchLoop =
+        [&](OpBuilder &bld, Location l, int64_t count,
+            function_ref<void(OpBuilder &, Location, Value)> body) {
+          auto loop = scf::ForOp::create(
+              bld, l, arith::ConstantIndexOp::create(bld, l, 0),
+              arith::ConstantIndexOp::create(bld, l, count),
+              arith::ConstantIndexOp::create(bld, l, 1), ValueRange{},
+              [&](OpBuilder &lb, Location ll, Value j, ValueRange) {
+                body(lb, ll, j);
+                scf::YieldOp::create(lb, ll);
+              });
+          loop->setAttr(kSpreadPrefetchesAttrName, bld.getUnitAttr());
+        };
+    // `value` / `divisor` and `value` % `divisor` (constant divisor).
+    auto divRem = [](OpBuilder &bld, Location l, Value value,
+                     int64_t divisor) -> std::pair<Value, Value> {
+      Value d = arith::ConstantIndexOp::create(bld, l, divisor);
+      return {arith::DivUIOp::create(bld, l, value, d),
+              arith::RemUIOp::create(bld, l, value, d)};
+    };
+    auto prefetchAt = [](OpBuilder &bld, Location l, Value buffer,
+                         ValueRange indices) {
+      // Into L2 (prefetcht1): a work item's rows exceed L1.
+      memref::PrefetchOp::create(bld, l, buffer, indices, /*isWrite=*/false,
+                                 /*localityHint=*/2, /*isDataCache=*/true);
+    };
+    constexpr int64_t kLineBytes = 64;
+    // Only when the work items stage x too: with x transposed once before
+    // the tasks, the GEMMs stream it from memory themselves, and prefetches
+    // of dy competed with that (AVX2 2 threads, row e: 13% slower).
+    auto prefetchWorkItem = [&](OpBuilder &bld, Location l, Value n,
+                                Value firstRow, OpFoldResult cOffset,
+                                OpFoldResult fOffset) {
+      if (pos.channelsLast || r < 2 || !stagedX)
+        return;
+      // dy[n, f, firstRow.., :]: rowsPerBlock * O_2 * .. contiguous
+      // elements per channel, one prefetch per line and one at the end.
+      int64_t run = rowsPerBlock;
+      for (unsigned i = 1; i < r; ++i)
+        run *= outSizes[i];
+      int64_t dyLine = std::max<int64_t>(1, kLineBytes / dyBytes);
+      int64_t dyPoints = llvm::divideCeil(run - 1, dyLine) + 1;
+      Value dyBuffer = readOnlyBuffer(bld, l, dy);
+      markedPrefetchLoop(
+          bld, l, taskF * dyPoints, [&](OpBuilder &b, Location bl, Value j) {
+            auto [channel, point] = divRem(b, bl, j, dyPoints);
+            Value e = arith::MinUIOp::create(
+                b, bl,
+                arith::MulIOp::create(
+                    b, bl, point, arith::ConstantIndexOp::create(b, bl, dyLine)),
+                arith::ConstantIndexOp::create(b, bl, run - 1));
+            SmallVector<Value> indices(pos.rank());
+            indices[0] = n;
+            indices[pos.channel()] = arith::AddIOp::create(
+                b, bl, getValueOrCreateConstantIndexOp(b, bl, fOffset),
+                channel);
+            for (unsigned i = r - 1; i >= 1; --i) {
+              auto [rest, index] = divRem(b, bl, e, outSizes[i]);
+              indices[pos.spatial(i)] = index;
+              e = rest;
+            }
+            indices[pos.spatial(0)] = arith::AddIOp::create(b, bl, firstRow, e);
+            prefetchAt(b, bl, dyBuffer, indices);
+          });
+      // x[n, c, row, .., :] for the inputBlockRows rows from firstRow * s_1
+      // - lo_1 (clamped into x), all positions of the inner dimensions.
+      int64_t innerStride = 1;
+      if (auto slice = x.getDefiningOp<tensor::ExtractSliceOp>())
+        if (std::optional<int64_t> stride =
+                getConstantIntValue(slice.getMixedStrides().back()))
+          innerStride = std::max<int64_t>(1, *stride);
+      int64_t xLine =
+          std::max<int64_t>(1, kLineBytes / xBytes / innerStride);
+      int64_t width = inSizes[r - 1];
+      int64_t xPoints = llvm::divideCeil(width - 1, xLine) + 1;
+      int64_t perChannel = inputBlockRows * xPoints;
+      for (unsigned i = 1; i + 1 < r; ++i)
+        perChannel *= inSizes[i];
+      Value xBuffer = readOnlyBuffer(bld, l, x);
+      Value firstInputRow = arith::SubIOp::create(
+          bld, l,
+          arith::MulIOp::create(
+              bld, l, firstRow,
+              arith::ConstantIndexOp::create(bld, l, p.strides[0])),
+          arith::ConstantIndexOp::create(bld, l, low[last.spatial(0)]));
+      markedPrefetchLoop(
+          bld, l, taskC * perChannel, [&](OpBuilder &b, Location bl, Value j) {
+            SmallVector<Value> indices(pos.rank());
+            auto [rest, point] = divRem(b, bl, j, xPoints);
+            indices[pos.spatial(r - 1)] = arith::MinUIOp::create(
+                b, bl,
+                arith::MulIOp::create(
+                    b, bl, point, arith::ConstantIndexOp::create(b, bl, xLine)),
+                arith::ConstantIndexOp::create(b, bl, width - 1));
+            for (unsigned i = r - 2; i >= 1; --i) {
+              auto [outer, index] = divRem(b, bl, rest, inSizes[i]);
+              indices[pos.spatial(i)] = index;
+              rest = outer;
+            }
+            auto [channel, row] = divRem(b, bl, rest, inputBlockRows);
+            Value inputRow = arith::AddIOp::create(b, bl, firstInputRow, row);
+            indices[pos.spatial(0)] = arith::MinSIOp::create(
+                b, bl,
+                arith::MaxSIOp::create(
+                    b, bl, inputRow, arith::ConstantIndexOp::create(b, bl, 0)),
+                arith::ConstantIndexOp::create(b, bl, inSizes[0] - 1));
+            indices[0] = n;
+            indices[pos.channel()] = arith::AddIOp::create(
+                b, bl, getValueOrCreateConstantIndexOp(b, bl, cOffset),
+                channel);
+            prefetchAt(b, bl, xBuffer, indices);
+          });
+    };
+
     // The loop nest accumulating into `inits[0]` ([taps * A', B']) the
     // channels [aOffset, aOffset + A') x [bOffset, bOffset + B') of every
     // image and block of output rows, or with `workItems` = (first, count)
@@ -574,6 +707,40 @@ struct DecomposeConvBackwardFilterAsGemm
                                          cOffset);
                 yielded[1] = xSource;
               }
+              // The next work item's rows, prefetched during this one's
+              // GEMMs: the next block of the image, else block 0 of the next
+              // image (the last item: its own rows again).
+              Value nextN, nextBlock;
+              Value perImage =
+                  arith::ConstantIndexOp::create(ob, ol, rowBlocksPerImage);
+              if (workItems) {
+                Value item = arith::AddIOp::create(ob, ol, workItems->first,
+                                                   outerIvs[0]);
+                Value lastItem = arith::SubIOp::create(
+                    ob, ol,
+                    arith::AddIOp::create(ob, ol, workItems->first,
+                                          workItems->second),
+                    one);
+                Value next = arith::MinUIOp::create(
+                    ob, ol, arith::AddIOp::create(ob, ol, item, one), lastItem);
+                nextN = arith::DivUIOp::create(ob, ol, next, perImage);
+                nextBlock = arith::RemUIOp::create(ob, ol, next, perImage);
+              } else {
+                Value block = arith::AddIOp::create(ob, ol, rowBlock, one);
+                Value wrap = arith::CmpIOp::create(
+                    ob, ol, arith::CmpIPredicate::eq, block, perImage);
+                Value lastImage = arith::SubIOp::create(ob, ol, ubs[0], one);
+                Value image = arith::MinUIOp::create(
+                    ob, ol, arith::AddIOp::create(ob, ol, n, one), lastImage);
+                nextN = arith::SelectOp::create(ob, ol, wrap, image, n);
+                nextBlock = arith::SelectOp::create(ob, ol, wrap, zero, block);
+              }
+              prefetchWorkItem(
+                  ob, ol, nextN,
+                  arith::MulIOp::create(
+                      ob, ol, nextBlock,
+                      arith::ConstantIndexOp::create(ob, ol, rowsPerBlock)),
+                  cOffset, fOffset);
             } else {
               SmallVector<OpFoldResult> offsets(last.rank(),
                                                 ob.getIndexAttr(0));

@@ -184,6 +184,11 @@ func.func @wgrad_cf_staged(%x: tensor<2x8x10x20xf32>, %dy: tensor<2x16x10x20xf32
 
 // Staged without padding (1x1): the x rows of a block are one slab of x,
 // moved by one transpose, like dy's.
+// Then the lines of the next work item's rows (image min(n + 1, 1)), in
+// two loops marked for convgrad-cpu-spread-prefetches: dy's 8 x 24 = 192
+// elements of each of its 32 channels, one run, at elements 0, 16, .., 176
+// and 191 (13 per channel); x's 8 rows of 24 elements of each of its 16
+// channels, at columns 0, 16 and 23 (3 per row).
 // CHECK-LABEL: func.func @wgrad_cf_staged_unpadded
 // CHECK-SAME: (%[[X:.*]]: tensor<2x16x8x24xf32>, %[[DY:.*]]: tensor<2x32x8x24xf32>)
 // CHECK-NOT: linalg.fill {{.*}} -> tensor<1x8x24x16xf32>
@@ -191,6 +196,28 @@ func.func @wgrad_cf_staged(%x: tensor<2x8x10x20xf32>, %dy: tensor<2x16x10x20xf32
 // CHECK:   %[[DYT:.*]] = linalg.transpose ins(%{{.*}} : tensor<1x32x8x24xf32>) outs(%[[DYS]] : tensor<1x8x24x32xf32>)
 // CHECK:   %[[XN:.*]] = tensor.extract_slice %[[X]][%[[N]], 0, 0, 0] [1, 16, 8, 24] [1, 1, 1, 1]
 // CHECK:   %[[XT:.*]] = linalg.transpose ins(%[[XN]] : tensor<1x16x8x24xf32>) outs(%[[XS]] : tensor<1x8x24x16xf32>)
+// CHECK:   %[[N1:.*]] = arith.addi %[[N]], %c1
+// CHECK:   %[[NEXT:.*]] = arith.minui %[[N1]], %c1
+// CHECK:   %[[DYB:.*]] = bufferization.to_buffer %[[DY]] read_only
+// CHECK:   scf.for %[[J:.*]] = %c0 to %c416 step %c1 {
+// CHECK:     %[[F:.*]] = arith.divui %[[J]], %c13
+// CHECK:     %[[P:.*]] = arith.remui %[[J]], %c13
+// CHECK:     %[[E0:.*]] = arith.muli %[[P]], %c16
+// CHECK:     %[[E:.*]] = arith.minui %[[E0]], %c191
+// CHECK:     %[[ROW:.*]] = arith.divui %[[E]], %c24
+// CHECK:     %[[COL:.*]] = arith.remui %[[E]], %c24
+// CHECK:     memref.prefetch %[[DYB]][%[[NEXT]], %[[F]], %[[ROW]], %[[COL]]], read, locality<2>, data
+// CHECK:   } {convgrad.spread_prefetches}
+// CHECK:   %[[XB:.*]] = bufferization.to_buffer %[[X]] read_only
+// CHECK:   scf.for %[[J:.*]] = %c0 to %c384 step %c1 {
+// CHECK:     %[[R:.*]] = arith.divui %[[J]], %c3
+// CHECK:     %[[P:.*]] = arith.remui %[[J]], %c3
+// CHECK:     %[[COL0:.*]] = arith.muli %[[P]], %c16
+// CHECK:     %[[COL:.*]] = arith.minui %[[COL0]], %c23
+// CHECK:     %[[C:.*]] = arith.divui %[[R]], %c8
+// CHECK:     %[[ROW:.*]] = arith.remui %[[R]], %c8
+// CHECK:     memref.prefetch %[[XB]][%[[NEXT]], %[[C]], %{{.*}}, %[[COL]]], read, locality<2>, data
+// CHECK:   } {convgrad.spread_prefetches}
 // CHECK:   linalg.generic {{.*}} ins(%[[XT]], %[[DYT]] : tensor<1x8x24x16xf32>, tensor<1x8x24x32xf32>)
 func.func @wgrad_cf_staged_unpadded(%x: tensor<2x16x8x24xf32>, %dy: tensor<2x32x8x24xf32>) -> tensor<32x16x1x1xf32> {
   %dw = convgrad.conv_backward_filter %x, %dy : (tensor<2x16x8x24xf32>, tensor<2x32x8x24xf32>) -> tensor<32x16x1x1xf32>

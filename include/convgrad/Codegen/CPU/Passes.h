@@ -61,6 +61,16 @@ constexpr StringLiteral kGemmPassRowsAttrName = "convgrad.gemm_pass_rows";
 constexpr StringLiteral kGemmSwappedRemainderLanesAttrName =
     "convgrad.gemm_swapped_remainder_lanes";
 
+/// A unit attribute on an `scf.for %j = 0 to L` whose body only computes
+/// addresses from %j and prefetches them (memref.prefetch): the loop is not
+/// run where it is but spread by convgrad-cpu-spread-prefetches over the
+/// iterations of the FMA loop nest that follows it in its block, a few
+/// prefetches per iteration, so that their misses overlap the FMAs (the
+/// sources of the next work item of a staged filter gradient, emitted by
+/// convgrad-cpu-wgrad-to-gemm).
+constexpr StringLiteral kSpreadPrefetchesAttrName =
+    "convgrad.spread_prefetches";
+
 /// The dictionary form of `target` (the convgrad.cpu_target attribute).
 DictionaryAttr getCPUTargetAttr(MLIRContext *ctx, const cpu::CPUTarget &target);
 /// The target recorded on `op` or its closest ancestor that has one; the

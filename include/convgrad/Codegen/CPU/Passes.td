@@ -87,6 +87,7 @@ def ConvGradCPUWgradToGemm : Pass<"convgrad-cpu-wgrad-to-gemm"> {
     "::mlir::arith::ArithDialect",
     "::mlir::bufferization::BufferizationDialect",
     "::mlir::linalg::LinalgDialect",
+    "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
   ];
@@ -680,6 +681,54 @@ def ConvGradCPUFuseSiblingTasks
   }];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect"];
+}
+
+def ConvGradCPUSpreadPrefetches
+    : Pass<"convgrad-cpu-spread-prefetches", "::mlir::func::FuncOp"> {
+  let summary = "Spread marked prefetch loops over the FMA loop nest after them";
+  let description = [{
+    Runs after bufferization (after `--convgrad-lower-vectors` on the vector
+    path). An `scf.for %j = 0 to L step 1` marked `convgrad.spread_prefetches`
+    (a loop whose body only computes addresses from `%j` and prefetches
+    them: the rows the next work item of a staged filter gradient will
+    transpose, see `--convgrad-cpu-wgrad-to-gemm`) is not run where it is:
+    run there, its prefetches would only wait on memory like the loads they
+    replace. Its body moves into a loop of the first later op of its block
+    that issues vector FMAs (the work item's GEMMs): of the loops enclosing
+    the first FMA up to that block (all of static trip counts), the deepest
+    whose iterations in all, T, are at most L (at most 8 prefetches per
+    iteration, else deeper). Iteration i (in their linear order) issues the
+    prefetches of `%j = (i * P + q) * L / (T * P)` for `q` in `[0, P)`,
+    `P = ceil(L / T)`, so that all L of them are spread evenly over the
+    nest, between its FMAs. A marked loop is erased instead when there is
+    no such nest after it (the `codegen=loops` path) or when the nest has
+    fewer than 10 vector FMAs per prefetch of all the marked loops before
+    it (their address arithmetic would cost more than they save).
+
+    Example (L = 512 lines, a nest of 4 x 64 iterations, T = 256, P = 2):
+
+    ```mlir
+    scf.for %j = %c0 to %c512 step %c1 {
+      memref.prefetch %dy[..., %j, ...], read, locality<2>, data
+    } {convgrad.spread_prefetches}
+    scf.for %a = %c0 to %c4 step %c1 {
+      scf.for %k = %c0 to %c64 step %c1 iter_args(...) {
+        ... vector.fma ...
+    // becomes
+    scf.for %a = %c0 to %c4 step %c1 {
+      scf.for %k = %c0 to %c64 step %c1 iter_args(...) {
+        %i = %a * 64 + %k
+        %j0 = (%i * 2 + 0) * 512 / 512
+        memref.prefetch %dy[..., %j0, ...], read, locality<2>, data
+        %j1 = (%i * 2 + 1) * 512 / 512
+        memref.prefetch %dy[..., %j1, ...], read, locality<2>, data
+        ... vector.fma ...
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect",
+  ];
 }
 
 def ConvGradCPUPrefetchStridedRows
