@@ -258,6 +258,34 @@ bool mlir::convgrad::cpu::vectorizeAlongWidthOrSaveTransposes(
   return multiplyAdds <= kVectorFmasPerMovedElement * double(lanes) * moved;
 }
 
+int64_t mlir::convgrad::cpu::channelsFirstRemainderSplit(
+    const LaneRemainderCandidate &conv, int64_t elementBits,
+    const CPUTarget &target) {
+  int64_t lanes = target.lanes(elementBits);
+  if (conv.filters <= 0 || conv.reduction <= 0 || conv.outputPositions <= 0 ||
+      conv.width <= 0 || conv.copiedInputElements < 0)
+    return 0;
+  int64_t split = laneRemainderSplit(conv.filters, lanes,
+                                     getConvTileLimits(target).channelTile);
+  if (split == 0)
+    return 0;
+  int64_t remainder = conv.filters - split;
+  if (!vectorizeAlongWidth(remainder, conv.width, conv.stride, elementBits,
+                           target))
+    return 0;
+  // Vector FMAs of the remainder channels-last (one per output position and
+  // reduction term) and along the width (remainder filters per vector of
+  // columns), and the FMAs its input copy is worth.
+  double positions = double(conv.outputPositions);
+  double channelsLast = positions * double(conv.reduction);
+  double widthForm = positions * double(remainder) * double(conv.reduction) /
+                     (double(lanes) * laneFill(conv.width, lanes));
+  constexpr double kVectorFmasPerCopiedVector = 4;
+  double copy = double(conv.copiedInputElements) / double(lanes) *
+                kVectorFmasPerCopiedVector;
+  return channelsLast - widthForm > copy ? split : 0;
+}
+
 /// Loads a core issues per cycle (two load ports since Haswell and Zen).
 static constexpr double kLoadsPerCycle = 2;
 /// Cycles of an FMA's latency (4 on Skylake to Rocket Lake, 5 on Zen 3).
