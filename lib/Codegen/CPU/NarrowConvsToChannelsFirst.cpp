@@ -149,8 +149,7 @@ struct SplitLaneRemainderToChannelsFirst : OpRewritePattern<ConvOp> {
   LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
     ConvParams p = op.getConvParams();
-    if (!p.isChannelsLast() || p.groups != 1 || p.spatialRank != 2 ||
-        op.getBias())
+    if (!p.isChannelsLast() || p.groups != 1 || p.spatialRank != 2)
       return rewriter.notifyMatchFailure(op, "not an ungrouped 2-D conv");
     auto inType = cast<RankedTensorType>(op.getInput().getType());
     auto filterType = cast<RankedTensorType>(op.getFilter().getType());
@@ -196,7 +195,17 @@ struct SplitLaneRemainderToChannelsFirst : OpRewritePattern<ConvOp> {
     candidate.stride = p.strides[r - 1];
     candidate.reduction = computeProduct(filterType.getShape().drop_front());
     candidate.outputPositions = outType.getNumElements() / filters;
-    candidate.copiedInputElements = pad ? inType.getNumElements() : 0;
+    // The padded input: a tensor.pad of the channels-first source, or the
+    // one convgrad-to-linalg makes for the convolution's own padding.
+    int64_t padded = inType.getNumElements();
+    bool padding = pad != nullptr;
+    for (unsigned i = 0; i < r; ++i) {
+      int64_t size = inType.getDimSize(pos.spatial(i));
+      int64_t withPadding = size + p.padLow[i] + p.padHigh[i];
+      padding |= withPadding != size;
+      padded = size == 0 ? 0 : padded / size * withPadding;
+    }
+    candidate.copiedInputElements = padding ? padded : 0;
     Type accType = getAccumulatorType(outType.getElementType());
     int64_t split = cpu::channelsFirstRemainderSplit(
         candidate, accType.getIntOrFloatBitWidth(), target);
@@ -217,25 +226,28 @@ struct SplitLaneRemainderToChannelsFirst : OpRewritePattern<ConvOp> {
           inputFirst, getAsIndexOpFoldResult(ctx, low),
           getAsIndexOpFoldResult(ctx, high), pad.getConstantPaddingValue());
     }
-    // The filter (F first in both layouts) in two slices of F.
-    auto filterSlice = [&](int64_t offset, int64_t size) {
-      SmallVector<int64_t> offsets(filterType.getRank(), 0);
-      SmallVector<int64_t> sizes(filterType.getShape());
-      SmallVector<int64_t> strides(filterType.getRank(), 1);
+    // The filter and the bias (F first in both layouts) in two slices of F.
+    auto sliceOfF = [&](Value value, int64_t offset, int64_t size) -> Value {
+      if (!value)
+        return value;
+      auto type = cast<RankedTensorType>(value.getType());
+      SmallVector<int64_t> offsets(type.getRank(), 0);
+      SmallVector<int64_t> sizes(type.getShape());
+      SmallVector<int64_t> strides(type.getRank(), 1);
       offsets[0] = offset;
       sizes[0] = size;
       MLIRContext *ctx = rewriter.getContext();
       return tensor::ExtractSliceOp::create(
-                 rewriter, loc, op.getFilter(),
+                 rewriter, loc, value,
                  getAsIndexOpFoldResult(ctx, offsets),
                  getAsIndexOpFoldResult(ctx, sizes),
                  getAsIndexOpFoldResult(ctx, strides))
           .getResult();
     };
-    auto convOf = [&](Value in, Value filter, ArrayRef<int64_t> shape,
-                      Layout layout) {
+    auto convOf = [&](Value in, Value filter, Value bias,
+                      ArrayRef<int64_t> shape, Layout layout) {
       return ConvOp::create(rewriter, loc, outType.clone(shape), in, filter,
-                            Value(), op.getStridesAttr(), op.getPaddingAttr(),
+                            bias, op.getStridesAttr(), op.getPaddingAttr(),
                             op.getDilationsAttr(), op.getGroupsAttr(),
                             LayoutAttr::get(rewriter.getContext(), layout))
           .getResult();
@@ -247,8 +259,11 @@ struct SplitLaneRemainderToChannelsFirst : OpRewritePattern<ConvOp> {
     Value remainder =
         convOf(inputFirst,
                transposeTensor(rewriter, loc,
-                               filterSlice(split, filters - split), toFirst),
-               remainderShape, Layout::ChannelsFirst);
+                               sliceOfF(op.getFilter(), split,
+                                        filters - split),
+                               toFirst),
+               sliceOfF(op.getBias(), split, filters - split), remainderShape,
+               Layout::ChannelsFirst);
     // The channels-first result: the remainder's channels inserted as they
     // are, the others transposed into place (the transpose then fuses into
     // the channels-last convolution's tasks). The destination comes before
@@ -273,7 +288,8 @@ struct SplitLaneRemainderToChannelsFirst : OpRewritePattern<ConvOp> {
     Value withRemainder = insert(remainder, dest, split);
     SmallVector<int64_t> mainShape(outType.getShape());
     mainShape[pos.channel()] = split;
-    Value main = convOf(op.getInput(), filterSlice(0, split), mainShape,
+    Value main = convOf(op.getInput(), sliceOfF(op.getFilter(), 0, split),
+                        sliceOfF(op.getBias(), 0, split), mainShape,
                         Layout::ChannelsLast);
     Value first =
         insert(transposeTensor(rewriter, loc, main, toFirst), withRemainder, 0);

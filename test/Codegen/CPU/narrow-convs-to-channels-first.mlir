@@ -191,3 +191,20 @@ func.func @odd_channels_dgrad_channels_last(%dy: tensor<2x20x20x67xf32>, %w: ten
     : (tensor<2x20x20x67xf32>, tensor<67x3x3x67xf32>) -> tensor<2x20x20x67xf32>
   return %dx : tensor<2x20x20x67xf32>
 }
+
+// -----
+
+// A forward convolution with a bias and its own padding: the bias splits
+// with the filters, the remainder reads the channels-first input in place
+// (convgrad-to-linalg pads it).
+// CHECK-LABEL: func.func @odd_channels_forward_bias
+// CHECK-SAME:    (%[[X:.*]]: tensor<2x67x20x20xf32>, %{{.*}}: tensor<67x67x3x3xf32>, %[[B:.*]]: tensor<67xf32>)
+// CHECK:         %[[B_REM:.*]] = tensor.extract_slice %[[B]][64] [3] [1]
+// CHECK:         convgrad.conv %[[X]], %{{.*}}, %[[B_REM]] padding = [1, 1, 1, 1] : {{.*}} -> tensor<2x3x20x20xf32>
+// CHECK:         %[[B_MAIN:.*]] = tensor.extract_slice %[[B]][0] [64] [1]
+// CHECK:         convgrad.conv %{{.*}}, %{{.*}}, %[[B_MAIN]] padding = [1, 1, 1, 1] layout = channels_last : {{.*}} -> tensor<2x20x20x64xf32>
+func.func @odd_channels_forward_bias(%x: tensor<2x67x20x20xf32>, %w: tensor<67x67x3x3xf32>, %b: tensor<67xf32>) -> tensor<2x67x20x20xf32> {
+  %y = convgrad.conv %x, %w, %b padding = [1, 1, 1, 1]
+    : (tensor<2x67x20x20xf32>, tensor<67x67x3x3xf32>, tensor<67xf32>) -> tensor<2x67x20x20xf32>
+  return %y : tensor<2x67x20x20xf32>
+}
