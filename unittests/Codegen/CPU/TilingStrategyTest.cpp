@@ -455,8 +455,10 @@ TEST(WidthVectors, ChannelsFirstRemainder) {
   od.reduction = 67 * 9;
   od.outputPositions = 8 * 57 * 57;
   od.copiedInputElements = 8 * 67 * 59 * 59;
-  for (const CPUTarget &target : {avx2, avx512})
-    EXPECT_EQ(channelsFirstRemainderSplit(od, 32, target), 64);
+  // On AVX-512 its 3 channels fill 3 of 16 lanes: split. On AVX2 3 of 8,
+  // and the saving is less than the copy (measured: 3% slower split).
+  EXPECT_EQ(channelsFirstRemainderSplit(od, 32, avx512), 64);
+  EXPECT_EQ(channelsFirstRemainderSplit(od, 32, avx2), 0);
   // Whole vectors (64), a remainder that fills half the lanes or more
   // (76 = 64 + 12 on AVX-512), a strided row: no split.
   LaneRemainderCandidate whole = od;
