@@ -202,11 +202,12 @@ struct LaneRemainderCandidate {
 /// of the other 64; measured 20% of od_3x3_c67_57's data gradient). Its
 /// width form (vectorizeAlongWidth: r <= lanes / 2) takes r FMAs per
 /// vector of columns, at the cost of copying the padded input
-/// channels-first, each element of it worth 4 vector FMAs (a copy through
-/// memory, like a transposed element). Split when the FMAs saved exceed
-/// that: measured on AVX-512 (1 thread, CPU time), od_3x3_c67_57's data
-/// gradient and forward 8-9% faster; on AVX2 (3 of 8 lanes, the saving
-/// just above the copy) even.
+/// channels-first, each element of it worth 6 vector FMAs (copied through
+/// memory like a transposed element, 4, then streamed once more by the
+/// remainder's convolution). Split when the FMAs saved exceed that:
+/// measured on AVX-512 (CPU time), od_3x3_c67_57's data gradient 9-12%
+/// faster at 1 and 2 threads, its forward 7-16%; on AVX2 (3 of 8 lanes)
+/// the split was 3% slower, and is not taken.
 int64_t channelsFirstRemainderSplit(const LaneRemainderCandidate &conv,
                                     int64_t elementBits,
                                     const CPUTarget &target);
