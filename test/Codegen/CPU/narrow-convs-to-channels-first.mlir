@@ -153,3 +153,64 @@ func.func @conv3x3_dgrad_channels_first(%dy: tensor<2x32x64x64xf32>, %w: tensor<
     : (tensor<2x32x64x64xf32>, tensor<32x32x3x3xf32>) -> tensor<2x32x64x64xf32>
   return %dx : tensor<2x32x64x64xf32>
 }
+
+// -----
+
+// 67 channels of a channels-first data gradient on AVX-512: 64 in whole
+// vectors stay a
+// channels-last convolution, the 3-channel lane remainder becomes a
+// channels-first one (vectorized along the width) that reads a padded
+// channels-first copy of the output gradient and writes its channels of the
+// result in place; the others are transposed into the rest
+// (cpu::channelsFirstRemainderSplit).
+// CHECK-LABEL: func.func @odd_channels_dgrad
+// AVX512-SAME:    (%[[DY:.*]]: tensor<2x67x48x48xf32>,
+// AVX512:        %[[PAD_CL:.*]] = tensor.pad %{{.*}} low[0, 1, 1, 0] high[0, 1, 1, 0]
+// AVX512:        %[[PAD_CF:.*]] = tensor.pad %[[DY]] low[0, 0, 1, 1] high[0, 0, 1, 1]
+// AVX512:        %[[REM:.*]] = convgrad.conv %[[PAD_CF]], %{{.*}} : (tensor<2x67x50x50xf32>, tensor<3x67x3x3xf32>) -> tensor<2x3x48x48xf32>
+// AVX512:        %[[DEST:.*]] = tensor.empty() : tensor<2x67x48x48xf32>
+// AVX512:        %[[WITH_REM:.*]] = tensor.insert_slice %[[REM]] into %[[DEST]][0, 64, 0, 0] [2, 3, 48, 48]
+// AVX512:        %[[MAIN:.*]] = convgrad.conv %[[PAD_CL]], %{{.*}} layout = channels_last : (tensor<2x50x50x67xf32>, tensor<64x3x3x67xf32>) -> tensor<2x48x48x64xf32>
+// AVX512:        %[[MAIN_CF:.*]] = linalg.transpose ins(%[[MAIN]] : {{.*}}) {{.*}} permutation = [0, 3, 1, 2]
+// AVX512:        %[[DX:.*]] = tensor.insert_slice %[[MAIN_CF]] into %[[WITH_REM]][0, 0, 0, 0] [2, 64, 48, 48]
+// AVX512:        return %[[DX]]
+// On AVX2 the 3 channels fill 3 of 8 lanes: one channels-last convolution.
+// AVX2:          convgrad.conv %{{.*}} layout = channels_last : (tensor<2x50x50x67xf32>, tensor<67x3x3x67xf32>) -> tensor<2x48x48x67xf32>
+// AVX2-NOT:      convgrad.conv
+func.func @odd_channels_dgrad(%dy: tensor<2x67x48x48xf32>, %w: tensor<67x67x3x3xf32>) -> tensor<2x67x48x48xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w padding = [1, 1, 1, 1]
+    : (tensor<2x67x48x48xf32>, tensor<67x67x3x3xf32>) -> tensor<2x67x48x48xf32>
+  return %dx : tensor<2x67x48x48xf32>
+}
+
+// -----
+
+// Channels-last data: no channels-first input or result to use, the 67
+// channels stay one channels-last convolution.
+// CHECK-LABEL: func.func @odd_channels_dgrad_channels_last
+// CHECK:         convgrad.conv %{{.*}} layout = channels_last : (tensor<2x50x50x67xf32>, tensor<67x3x3x67xf32>) -> tensor<2x48x48x67xf32>
+// CHECK-NOT:     convgrad.conv
+func.func @odd_channels_dgrad_channels_last(%dy: tensor<2x48x48x67xf32>, %w: tensor<67x3x3x67xf32>) -> tensor<2x48x48x67xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w padding = [1, 1, 1, 1] layout = channels_last
+    : (tensor<2x48x48x67xf32>, tensor<67x3x3x67xf32>) -> tensor<2x48x48x67xf32>
+  return %dx : tensor<2x48x48x67xf32>
+}
+
+// -----
+
+// A forward convolution with a bias and its own padding: the bias splits
+// with the filters, the remainder reads the channels-first input in place
+// (convgrad-to-linalg pads it).
+// CHECK-LABEL: func.func @odd_channels_forward_bias
+// AVX512-SAME:    (%[[X:.*]]: tensor<2x67x48x48xf32>, %{{.*}}: tensor<67x67x3x3xf32>, %[[B:.*]]: tensor<67xf32>)
+// AVX512:        %[[B_REM:.*]] = tensor.extract_slice %[[B]][64] [3] [1]
+// AVX512:        convgrad.conv %[[X]], %{{.*}}, %[[B_REM]] padding = [1, 1, 1, 1] : {{.*}} -> tensor<2x3x48x48xf32>
+// AVX512:        %[[B_MAIN:.*]] = tensor.extract_slice %[[B]][0] [64] [1]
+// AVX512:        convgrad.conv %{{.*}}, %{{.*}}, %[[B_MAIN]] padding = [1, 1, 1, 1] layout = channels_last : {{.*}} -> tensor<2x48x48x64xf32>
+// AVX2:          convgrad.conv %{{.*}} -> tensor<2x48x48x67xf32>
+// AVX2-NOT:      convgrad.conv
+func.func @odd_channels_forward_bias(%x: tensor<2x67x48x48xf32>, %w: tensor<67x67x3x3xf32>, %b: tensor<67xf32>) -> tensor<2x67x48x48xf32> {
+  %y = convgrad.conv %x, %w, %b padding = [1, 1, 1, 1]
+    : (tensor<2x67x48x48xf32>, tensor<67x67x3x3xf32>, tensor<67xf32>) -> tensor<2x67x48x48xf32>
+  return %y : tensor<2x67x48x48xf32>
+}

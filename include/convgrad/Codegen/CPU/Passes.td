@@ -302,6 +302,15 @@ def ConvGradCPUNarrowConvsToChannelsFirst
     cancelled transposes would move) for the module's
     `convgrad.cpu_target`. Depthwise convolutions, 3-D ones and those with
     a dynamic size stay channels-last.
+
+    An ungrouped 2-D convolution between layout changes from and back to
+    channels-first whose output channels end in a lane remainder (67 = 64
+    + 3 on AVX-512) is split in two when `cpu::channelsFirstRemainderSplit`
+    says so: the whole vectors of channels stay channels-last, the
+    remainder (3 of 16 lanes channels-last) becomes a channels-first
+    convolution vectorized along the width, which reads a padded
+    channels-first copy of the input and writes its channels of the
+    channels-first result in place.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];

@@ -176,6 +176,42 @@ bool vectorizeAlongWidthOrSaveTransposes(const WidthFormCandidate &conv,
                                          int64_t elementBits,
                                          const CPUTarget &target);
 
+/// A channels-last convolution between layout transposes from and back to
+/// channels-first (so that its input and result exist channels-first too),
+/// that channelsFirstRemainderSplit decides on.
+struct LaneRemainderCandidate {
+  int64_t filters = 0; ///< output channels (one group)
+  int64_t width = 0;   ///< output columns (innermost spatial dim)
+  int64_t stride = 1;  ///< stride of that dim
+  /// Multiply-adds per output element: input channels x kernel taps.
+  int64_t reduction = 0;
+  /// Output positions (N x the spatial sizes).
+  int64_t outputPositions = 0;
+  /// Elements of the channels-first input (padding included) that the
+  /// remainder's channels-first form copies: its padded input.
+  int64_t copiedInputElements = 0;
+};
+
+/// The first output channel of a lane remainder (laneRemainderSplit: the
+/// channels after the whole vectors, e.g. 3 of 67 on AVX-512) that is
+/// computed as a convolution of its own, channels-first and vectorized
+/// along the output width; 0 for none. Channels-last, the remainder's
+/// register blocks fill r of `lanes` lanes: it takes one vector FMA per
+/// output column and reduction term, as many as a whole vector of
+/// channels (67 channels on AVX-512: 3 channels at a quarter of the cost
+/// of the other 64; measured 20% of od_3x3_c67_57's data gradient). Its
+/// width form (vectorizeAlongWidth: r <= lanes / 2) takes r FMAs per
+/// vector of columns, at the cost of copying the padded input
+/// channels-first, each element of it worth 6 vector FMAs (copied through
+/// memory like a transposed element, 4, then streamed once more by the
+/// remainder's convolution). Split when the FMAs saved exceed that:
+/// measured on AVX-512 (CPU time), od_3x3_c67_57's data gradient 9-12%
+/// faster at 1 and 2 threads, its forward 7-16%; on AVX2 (3 of 8 lanes)
+/// the split was 3% slower, and is not taken.
+int64_t channelsFirstRemainderSplit(const LaneRemainderCandidate &conv,
+                                    int64_t elementBits,
+                                    const CPUTarget &target);
+
 /// The register tiling of the output rows of a channels-last convolution
 /// (conv_2d_nhwc_hwcf): `block` is `rows` output columns x `lanes` output
 /// channels; when `widthSplit` > 0 it tiles the first `widthSplit` columns

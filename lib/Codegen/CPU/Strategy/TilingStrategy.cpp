@@ -258,6 +258,43 @@ bool mlir::convgrad::cpu::vectorizeAlongWidthOrSaveTransposes(
   return multiplyAdds <= kVectorFmasPerMovedElement * double(lanes) * moved;
 }
 
+int64_t mlir::convgrad::cpu::channelsFirstRemainderSplit(
+    const LaneRemainderCandidate &conv, int64_t elementBits,
+    const CPUTarget &target) {
+  int64_t lanes = target.lanes(elementBits);
+  if (conv.filters <= 0 || conv.reduction <= 0 || conv.outputPositions <= 0 ||
+      conv.width <= 0 || conv.copiedInputElements < 0)
+    return 0;
+  int64_t split = laneRemainderSplit(conv.filters, lanes,
+                                     getConvTileLimits(target).channelTile);
+  if (split == 0)
+    return 0;
+  int64_t remainder = conv.filters - split;
+  if (!vectorizeAlongWidth(remainder, conv.width, conv.stride, elementBits,
+                           target))
+    return 0;
+  // Vector FMAs of the remainder channels-last (one per output position and
+  // reduction term) and along the width (remainder filters per vector of
+  // columns, at the lane fill of its register block), and the FMAs its
+  // input copy is worth: a copied element about 4 vector FMAs, as a
+  // transposed one (vectorizeAlongWidthOrSaveTransposes). The copy streams
+  // a tensor larger than L2 through memory: measured on AVX-512 (1 thread,
+  // od_3x3_c67_57's data gradient, 8 x 67 x 59 x 59 elements) 8% of the
+  // call, 4.3 vector FMAs of its main convolution per element. The
+  // remainder's convolution then streams the copy once more: half as many
+  // moves again (6 per element). On AVX2 (3 of 8 lanes) the saving falls
+  // below that: measured 3% slower split (AVX-512: 9-12% faster).
+  RegisterBlock block =
+      getWidthRegisterBlock(remainder, conv.width, elementBits, target);
+  double positions = double(conv.outputPositions);
+  double channelsLast = positions * double(conv.reduction);
+  double widthForm = positions * double(remainder) * double(conv.reduction) /
+                     (double(lanes) * laneFill(block.lanes, lanes));
+  constexpr double kVectorFmasPerCopiedElement = 6;
+  double copy = double(conv.copiedInputElements) * kVectorFmasPerCopiedElement;
+  return channelsLast - widthForm > copy ? split : 0;
+}
+
 /// Loads a core issues per cycle (two load ports since Haswell and Zen).
 static constexpr double kLoadsPerCycle = 2;
 /// Cycles of an FMA's latency (4 on Skylake to Rocket Lake, 5 on Zen 3).
