@@ -423,15 +423,21 @@ struct DecomposeConvBackwardFilterAsGemm
     // with an op that does not read it (a transpose, or the zero fill under
     // the row copies), so that bufferization sees no value flowing from one
     // work item to the next and keeps a task's buffer in place.
-    auto stageInputRows = [&](OpBuilder &bld, Location l, Value buffer,
-                              Value n, Value firstRow,
-                              OpFoldResult cOffset) -> Value {
-      Value firstInputRow = arith::SubIOp::create(
+    // The row of x that the block of output rows from `firstRow` reads
+    // first (negative in the low padding).
+    auto firstInputRowOf = [&](OpBuilder &bld, Location l,
+                               Value firstRow) -> Value {
+      return arith::SubIOp::create(
           bld, l,
           arith::MulIOp::create(
               bld, l, firstRow,
               arith::ConstantIndexOp::create(bld, l, p.strides[0])),
           arith::ConstantIndexOp::create(bld, l, low[last.spatial(0)]));
+    };
+    auto stageInputRows = [&](OpBuilder &bld, Location l, Value buffer,
+                              Value n, Value firstRow,
+                              OpFoldResult cOffset) -> Value {
+      Value firstInputRow = firstInputRowOf(bld, l, firstRow);
       // x[n, the task's C' channels, `rows` rows from `inputRow`, the
       // positions of each inner dimension that the padding or crop keeps].
       auto inputSlice = [&](OpBuilder &ib, Location il, Value inputRow,
@@ -595,12 +601,7 @@ struct DecomposeConvBackwardFilterAsGemm
       for (unsigned i = 1; i + 1 < r; ++i)
         perChannel *= inSizes[i];
       Value xBuffer = readOnlyBuffer(bld, l, x);
-      Value firstInputRow = arith::SubIOp::create(
-          bld, l,
-          arith::MulIOp::create(
-              bld, l, firstRow,
-              arith::ConstantIndexOp::create(bld, l, p.strides[0])),
-          arith::ConstantIndexOp::create(bld, l, low[last.spatial(0)]));
+      Value firstInputRow = firstInputRowOf(bld, l, firstRow);
       markedPrefetchLoop(
           bld, l, taskC * perChannel, [&](OpBuilder &b, Location bl, Value j) {
             SmallVector<Value> indices(pos.rank());

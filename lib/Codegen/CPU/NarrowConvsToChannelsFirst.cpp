@@ -40,6 +40,14 @@ using namespace mlir::convgrad;
 
 namespace {
 
+/// Whether the input, filter and result of `op` have static shapes (the
+/// rewrites below size their parts from them).
+bool hasStaticShapes(ConvOp op) {
+  return llvm::all_of(
+      ValueRange{op.getInput(), op.getFilter(), op.getOutput()},
+      [](Value v) { return cast<ShapedType>(v.getType()).hasStaticShape(); });
+}
+
 /// Elements of the layout transposes around channels-last `op` that
 /// computing it channels-first removes (they then compose with the
 /// transposes back to channels-first and cancel): a transpose from
@@ -113,12 +121,9 @@ struct NarrowConvToChannelsFirst : OpRewritePattern<ConvOp> {
     // The tiler vectorizes channels-first 1-D and 2-D convolutions only.
     if (p.spatialRank < 1 || p.spatialRank > 2)
       return rewriter.notifyMatchFailure(op, "not 1-D or 2-D");
-    auto inType = cast<RankedTensorType>(op.getInput().getType());
-    auto filterType = cast<RankedTensorType>(op.getFilter().getType());
-    auto outType = cast<RankedTensorType>(op.getOutput().getType());
-    if (!inType.hasStaticShape() || !filterType.hasStaticShape() ||
-        !outType.hasStaticShape())
+    if (!hasStaticShapes(op))
       return rewriter.notifyMatchFailure(op, "dynamic shape");
+    auto filterType = cast<RankedTensorType>(op.getFilter().getType());
     ConvDimPositions pos = p.positions();
     int64_t channelsPerGroup = filterType.getDimSize(pos.channel());
     if (p.groups > 1 && channelsPerGroup == 1)
@@ -151,12 +156,11 @@ struct SplitLaneRemainderToChannelsFirst : OpRewritePattern<ConvOp> {
     ConvParams p = op.getConvParams();
     if (!p.isChannelsLast() || p.groups != 1 || p.spatialRank != 2)
       return rewriter.notifyMatchFailure(op, "not an ungrouped 2-D conv");
+    if (!hasStaticShapes(op))
+      return rewriter.notifyMatchFailure(op, "dynamic shape");
     auto inType = cast<RankedTensorType>(op.getInput().getType());
     auto filterType = cast<RankedTensorType>(op.getFilter().getType());
     auto outType = cast<RankedTensorType>(op.getOutput().getType());
-    if (!inType.hasStaticShape() || !filterType.hasStaticShape() ||
-        !outType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shape");
     unsigned r = p.spatialRank;
     SmallVector<int64_t> toLast = channelsFirstToLastPermutation(r);
     SmallVector<int64_t> toFirst = channelsLastToFirstPermutation(r);
