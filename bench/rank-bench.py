@@ -15,7 +15,7 @@ each rank uses the machine, not how long it takes).
 
     bench/rank-bench.py [--build build] [--pairs dense,grouped,multiplier]
                         [--types f32,f64,f16,bf16] [--layouts cf,cl]
-                        [--threads 1] [--reps 5]
+                        [--threads 1] [--reps 30]
 """
 import argparse
 import os
@@ -66,7 +66,7 @@ def main():
     ap.add_argument("--types", default="f32,f64,f16,bf16")
     ap.add_argument("--layouts", default="cf,cl")
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--reps", type=int, default=30)
     args = ap.parse_args()
     binary = os.path.join(args.build, "bin", "convgrad-run")
     if not os.path.exists(binary):
