@@ -407,12 +407,14 @@ struct WorkspacePass
     return temporaries;
   }
 
-  /// With a known number of threads, the parallel loops whose bodies have
-  /// temporaries and more iterations than threads run one chunk of
-  /// iterations per thread, so that those temporaries need one place per
-  /// thread.
+  /// The parallel loops whose bodies have temporaries and more iterations
+  /// than threads run one chunk of iterations per thread, so that those
+  /// temporaries need one place per thread. With the thread count unknown,
+  /// `maxPlaces` chunks bound the places (and the workspace) instead of the
+  /// trip count.
   void chunkParallelLoops(func::FuncOp func) {
-    if (threads <= 1)
+    int64_t chunks = threads == 0 ? maxPlaces.getValue() : threads.getValue();
+    if (chunks <= 1)
       return;
     llvm::SetVector<Operation *> loops;
     func.walk([&](memref::AllocOp alloc) {
@@ -420,11 +422,11 @@ struct WorkspacePass
       if (failed(loop) || !*loop || !alloc.getType().hasStaticShape())
         return;
       std::optional<int64_t> iterations = staticTripCount(*loop);
-      if (!iterations || *iterations > threads)
+      if (!iterations || *iterations > chunks)
         loops.insert(*loop);
     });
     for (Operation *loop : loops)
-      chunkParallelLoop(cast<scf::ForallOp>(loop), threads);
+      chunkParallelLoop(cast<scf::ForallOp>(loop), chunks);
   }
 
   LogicalResult convert(ModuleOp module, func::FuncOp func) {
@@ -517,7 +519,13 @@ struct WorkspacePass
     if (alignment <= 0 || (alignment & (alignment - 1)) != 0) {
       module.emitError("convgrad-cpu-workspace: alignment must be a power of "
                        "two, got ")
-          << alignment;
+          << alignment.getValue();
+      return signalPassFailure();
+    }
+    if (threads < 0 || maxPlaces < 1) {
+      module.emitError("convgrad-cpu-workspace: threads must be >= 0 and "
+                       "max-places >= 1, got threads=")
+          << threads.getValue() << " max-places=" << maxPlaces.getValue();
       return signalPassFailure();
     }
     // Kernels: public definitions nobody in the module calls.

@@ -1,6 +1,9 @@
 // RUN: convgrad-opt %s --split-input-file --convgrad-cpu-workspace --verify-diagnostics | FileCheck %s
 // RUN: convgrad-opt %s --split-input-file --convgrad-cpu-workspace=threads=2 --verify-diagnostics | FileCheck %s --check-prefix=THREADS
 // RUN: convgrad-opt %s --split-input-file --convgrad-cpu-workspace=threads=1 --verify-diagnostics | FileCheck %s --check-prefix=SEQUENTIAL
+// RUN: convgrad-opt %s --split-input-file --convgrad-cpu-workspace=max-places=3 --verify-diagnostics | FileCheck %s --check-prefix=BOUNDED
+// RUN: not convgrad-opt %s --convgrad-cpu-workspace=max-places=0 2>&1 | FileCheck %s --check-prefix=BAD-OPTION
+// BAD-OPTION: convgrad-cpu-workspace: threads must be >= 0 and max-places >= 1, got threads=0 max-places=0
 
 // Two temporaries live at the same time get separate bytes; a third, allocated
 // after the first's last use, reuses them. Offsets are multiples of 64; the
@@ -48,8 +51,9 @@ func.func @kernel(%x: memref<32x32xf32>, %y: memref<32x32xf32>) attributes {llvm
 
 // A dynamic batch: the size is computed from the arguments, in the kernel
 // and in the size function alike. A temporary of a sequential loop's body
-// gets one place (the loop is its lifetime); one of a parallel loop's body
-// (one per running iteration) and a returned buffer stay on the heap.
+// gets one place (the loop is its lifetime); a parallel loop of unknown trip
+// count runs as max-places (64) chunks, and its temporary gets 64 places of
+// 16 + 4096 bytes; a returned buffer stays on the heap.
 // CHECK-LABEL: func.func @dynamic(
 // CHECK-SAME:      %[[X:.*]]: memref<?x8xf32>, %[[WS:.*]]: memref<?xi8>) -> memref<8xf32>
 // CHECK:         %[[N:.*]] = memref.dim %[[X]], %{{.*}}
@@ -58,8 +62,8 @@ func.func @kernel(%x: memref<32x32xf32>, %y: memref<32x32xf32>) attributes {llvm
 // CHECK:         memref.view %[[WS]][%{{.*}}][%{{.*}}] : memref<?xi8> to memref<?x8xf32>
 // CHECK:         scf.for
 // CHECK:           memref.view %[[WS]][%{{.*}}][] : memref<?xi8> to memref<8xf32>
-// CHECK:         scf.forall
-// CHECK:           memref.alloc() : memref<4xf32>
+// CHECK:         scf.forall (%{{.*}}) in (64)
+// CHECK:           memref.view %[[WS]][%{{.*}}][] : memref<?xi8> to memref<4xf32>
 // CHECK:         %[[R:.*]] = memref.alloc() : memref<8xf32>
 // CHECK:         return %[[R]]
 // CHECK-LABEL: func.func @dynamic_workspace_size(
@@ -122,7 +126,9 @@ func.func private @k_workspace_size(%x: memref<4xf32>) -> index
 // the loop (8 x 256 bytes, each followed by a page so that the prefetchers of
 // one thread stay out of the next thread's place, beside the 64 of %t); with
 // threads=2 the 8 iterations run as 2 chunks of 4 in order, one place per
-// chunk; with threads=1 the loop is sequential: one place.
+// chunk; with threads=1 the loop is sequential: one place. With threads=0
+// and max-places=3, the 8 iterations run as 3 chunks (of 3, 3 and 2): 3
+// places, however long the loop.
 // CHECK-LABEL: func.func @tasks(
 // CHECK-SAME:      %{{.*}}: memref<4x6x64xf32>, %[[WS:.*]]: memref<?xi8>)
 // CHECK-DAG:     %[[C34880:.*]] = arith.constant 34880 : index
@@ -148,6 +154,15 @@ func.func private @k_workspace_size(%x: memref<4xf32>) -> index
 // THREADS:             %[[TILE:.*]] = memref.view %{{.*}}[%[[OFF]]][] : memref<?xi8> to memref<64xf32>
 // THREADS:             memref.subview %{{.*}}[%[[ROW]], %[[J]], 0]
 // THREADS-NOT:         memref.dealloc
+// BOUNDED-LABEL: func.func @tasks(
+// BOUNDED:         arith.cmpi uge, %{{.*}}, %c13120
+// BOUNDED:         scf.forall (%[[T:.*]]) in (3)
+// BOUNDED:           %[[BEGIN:.*]] = arith.muli %[[T]], %[[C3:.*]] : index
+// BOUNDED:           scf.for %{{.*}} = %[[BEGIN]] to
+// BOUNDED:             %[[AT:.*]] = arith.muli %[[T]], %{{.*}} : index
+// BOUNDED:             memref.view %{{.*}}[%{{.*}}][] : memref<?xi8> to memref<64xf32>
+// BOUNDED-LABEL: func.func @tasks_workspace_size(
+// BOUNDED:         arith.constant 13120 : index
 // SEQUENTIAL-LABEL: func.func @tasks(
 // SEQUENTIAL:         scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (4, 6) step (1, 3)
 // SEQUENTIAL:           memref.view %{{.*}}[%{{.*}}][] : memref<?xi8> to memref<64xf32>

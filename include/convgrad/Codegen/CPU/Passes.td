@@ -873,8 +873,11 @@ def ConvGradCPUWorkspace : Pass<"convgrad-cpu-workspace", "::mlir::ModuleOp"> {
     each temporary gets N places, indexed by the chunk: a thread reuses its
     place, warm in its cache. With `threads=1` the loops run sequentially
     and a temporary has one place; with `threads=0` (thread count known only
-    at run time) one place per iteration of a loop with a constant trip
-    count. Such temporaries need static sizes.
+    at run time) a loop with more than `max-places` iterations (or a trip
+    count known only at run time) runs as `max-places` chunks the same way,
+    and a temporary has one place per iteration of the resulting loop: the
+    workspace stays bounded whatever the trip count. Such temporaries need
+    static sizes.
 
     Returned buffers, sizes that are not a pure function of the arguments,
     and the parallel cases above that do not apply stay on the heap; pass
@@ -911,9 +914,12 @@ def ConvGradCPUWorkspace : Pass<"convgrad-cpu-workspace", "::mlir::ModuleOp"> {
            "Threads that run the iterations of a parallel loop (scf.forall): "
            "1 = the loops run sequentially (one place per temporary); N > 1 "
            "= a loop with temporaries runs as N chunks of iterations, one "
-           "place per chunk; 0 = not known at compile time: one place per "
-           "iteration of a loop with a constant trip count (the heap "
-           "otherwise)">,
+           "place per chunk; 0 = not known at compile time: a loop with "
+           "more than max-places iterations runs as max-places chunks, one "
+           "place per iteration of the result">,
+    Option<"maxPlaces", "max-places", "int64_t", "64",
+           "With threads=0: the most places a temporary of a parallel loop "
+           "gets (the most threads that can run that loop's chunks at once)">,
   ];
   let statistics = [
     Statistic<"numWorkspaceBuffers", "workspace-buffers",
