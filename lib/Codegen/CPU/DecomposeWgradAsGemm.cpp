@@ -551,6 +551,9 @@ struct DecomposeConvBackwardFilterAsGemm
     // Only when the work items stage x too: with x transposed once before
     // the tasks, the GEMMs stream it from memory themselves, and prefetches
     // of dy competed with that (AVX2 2 threads, row e: 13% slower).
+    // Prefetching the next item's window of that transposed x as well (one
+    // contiguous run of rows) did not pay either: kernel CPU samples within
+    // noise (median of 5: -2% with the dy prefetches, +2% without them).
     auto prefetchWorkItem = [&](OpBuilder &bld, Location l, Value n,
                                 Value firstRow, OpFoldResult cOffset,
                                 OpFoldResult fOffset) {

@@ -581,7 +581,11 @@ struct WgradStagingShape {
 /// all channels of the operand whose channels it does not split) wins; Rows
 /// on ties. The 1x1 stride-2 256 -> 512 layer at 2 threads on a 1 MiB L2:
 /// 512 KiB + 358 KiB per work-item task; the Lanes split's tasks keep
-/// 256 KiB + 240 KiB.
+/// 256 KiB + 240 KiB. (Code planned for znver3's 512 KiB L2 but run on a
+/// 2 MiB-L2 core, where the work-item split's footprint fits, takes 4-13%
+/// fewer kernel CPU samples at 2 threads with the work-item split: a
+/// measure of the host, not of the modelled target, whose L2 the 512 KiB
+/// partial gradient alone fills.)
 ///
 /// With T > 1 tasks of a channel split that does not split x's channels,
 /// every task would stage all of x: T transposes of each x row where one
