@@ -543,15 +543,17 @@ struct DecomposeConvBackwardFilterAsGemm
               arith::RemUIOp::create(bld, l, value, d)};
     };
     auto prefetchAt = [](OpBuilder &bld, Location l, Value buffer,
-                         ValueRange indices) {
-      // Into L2 (prefetcht1): a work item's rows exceed L1.
+                         ValueRange indices, int64_t locality) {
       memref::PrefetchOp::create(bld, l, buffer, indices, /*isWrite=*/false,
-                                 /*localityHint=*/2, /*isDataCache=*/true);
+                                 locality, /*isDataCache=*/true);
     };
     constexpr int64_t kLineBytes = 64;
     // Only when the work items stage x too: with x transposed once before
     // the tasks, the GEMMs stream it from memory themselves, and prefetches
     // of dy competed with that (AVX2 2 threads, row e: 13% slower).
+    // Prefetching the next item's window of that transposed x as well (one
+    // contiguous run of rows) did not pay either: kernel CPU samples within
+    // noise (median of 5: -2% with the dy prefetches, +2% without them).
     auto prefetchWorkItem = [&](OpBuilder &bld, Location l, Value n,
                                 Value firstRow, OpFoldResult cOffset,
                                 OpFoldResult fOffset) {
@@ -564,6 +566,27 @@ struct DecomposeConvBackwardFilterAsGemm
         run *= outSizes[i];
       int64_t dyLine = std::max<int64_t>(1, kLineBytes / dyBytes);
       int64_t dyPoints = llvm::divideCeil(run - 1, dyLine) + 1;
+      // x[n, c, row, .., :] for the inputBlockRows rows from firstRow * s_1
+      // - lo_1 (clamped into x), all positions of the inner dimensions.
+      int64_t innerStride = 1;
+      if (auto slice = x.getDefiningOp<tensor::ExtractSliceOp>())
+        if (std::optional<int64_t> stride =
+                getConstantIntValue(slice.getMixedStrides().back()))
+          innerStride = std::max<int64_t>(1, *stride);
+      int64_t xLine =
+          std::max<int64_t>(1, kLineBytes / xBytes / innerStride);
+      int64_t width = inSizes[r - 1];
+      int64_t xPoints = llvm::divideCeil(width - 1, xLine) + 1;
+      int64_t perChannel = inputBlockRows * xPoints;
+      for (unsigned i = 1; i + 1 < r; ++i)
+        perChannel *= inSizes[i];
+      // The cache level they go to, for the item's bytes: taskF runs of dy
+      // and taskC x rows (all the lines the prefetches touch).
+      int64_t itemBytes = taskF * run * dyBytes +
+                          taskC * (perChannel / xPoints) * width * xBytes *
+                              innerStride;
+      int64_t locality =
+          cpu::getStagedRowsPrefetchLocality(itemBytes, target);
       Value dyBuffer = readOnlyBuffer(bld, l, dy);
       markedPrefetchLoop(
           bld, l, taskF * dyPoints, [&](OpBuilder &b, Location bl, Value j) {
@@ -584,22 +607,9 @@ struct DecomposeConvBackwardFilterAsGemm
               e = rest;
             }
             indices[pos.spatial(0)] = arith::AddIOp::create(b, bl, firstRow, e);
-            prefetchAt(b, bl, dyBuffer, indices);
+            prefetchAt(b, bl, dyBuffer, indices, locality);
           });
-      // x[n, c, row, .., :] for the inputBlockRows rows from firstRow * s_1
-      // - lo_1 (clamped into x), all positions of the inner dimensions.
-      int64_t innerStride = 1;
-      if (auto slice = x.getDefiningOp<tensor::ExtractSliceOp>())
-        if (std::optional<int64_t> stride =
-                getConstantIntValue(slice.getMixedStrides().back()))
-          innerStride = std::max<int64_t>(1, *stride);
-      int64_t xLine =
-          std::max<int64_t>(1, kLineBytes / xBytes / innerStride);
-      int64_t width = inSizes[r - 1];
-      int64_t xPoints = llvm::divideCeil(width - 1, xLine) + 1;
-      int64_t perChannel = inputBlockRows * xPoints;
-      for (unsigned i = 1; i + 1 < r; ++i)
-        perChannel *= inSizes[i];
+      // The x rows, row by row.
       Value xBuffer = readOnlyBuffer(bld, l, x);
       Value firstInputRow = firstInputRowOf(bld, l, firstRow);
       markedPrefetchLoop(
@@ -627,7 +637,7 @@ struct DecomposeConvBackwardFilterAsGemm
             indices[pos.channel()] = arith::AddIOp::create(
                 b, bl, getValueOrCreateConstantIndexOp(b, bl, cOffset),
                 channel);
-            prefetchAt(b, bl, xBuffer, indices);
+            prefetchAt(b, bl, xBuffer, indices, locality);
           });
     };
 

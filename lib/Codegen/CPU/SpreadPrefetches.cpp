@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "convgrad/Codegen/CPU/Passes.h"
+#include "convgrad/Codegen/CPU/TilingStrategy.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -30,12 +31,6 @@ using namespace mlir;
 using namespace mlir::convgrad;
 
 namespace {
-
-/// At most this many prefetches per iteration of the loop they go to.
-constexpr int64_t kMaxPrefetchesPerIteration = 8;
-/// At least this many vector FMA instructions (of the target's width) per
-/// prefetch, else the marked loops are dropped (see spread).
-constexpr int64_t kMinFmasPerPrefetch = 10;
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -132,41 +127,31 @@ struct SpreadPrefetchesPass
       marked.erase();
       return;
     }
-    // The level the prefetches go to: the deepest loop of the chain whose
-    // iterations in all, T, are at most L (each then issues P = ceil(L / T)
-    // prefetches, none twice), unless P would exceed
-    // kMaxPrefetchesPerIteration (then a level deeper). Deeper, most of the
-    // iterations would prefetch a line again: address arithmetic that took
-    // issue slots from the FMAs (AVX2's small register blocks: 2 threads
-    // ran 10% slower with a prefetch in every innermost iteration).
+    // Where they go (cpu::planSpreadPrefetches): the loop of the chain and
+    // the prefetches per iteration, or nowhere.
     SmallVector<scf::ForOp> chain(llvm::reverse(loops));
     auto trips = [](scf::ForOp loop) {
       return ceilDiv(*constantIndex(loop.getUpperBound()) -
-                                  *constantIndex(loop.getLowerBound()),
-                              *constantIndex(loop.getStep()));
+                         *constantIndex(loop.getLowerBound()),
+                     *constantIndex(loop.getStep()));
     };
-    int64_t count = *ub;
-    size_t level = 0;
-    int64_t iterations = trips(chain[0]);
-    while (level + 1 < chain.size() &&
-           (iterations * trips(chain[level + 1]) <= count ||
-            ceilDiv(count, iterations) > kMaxPrefetchesPerIteration)) {
-      ++level;
-      iterations *= trips(chain[level]);
+    std::vector<int64_t> chainTrips, chainFmas;
+    for (scf::ForOp loop : chain) {
+      chainTrips.push_back(trips(loop));
+      chainFmas.push_back(fmasPerIteration(loop));
     }
-    chain.resize(level + 1);
-    int64_t perIteration = ceilDiv(count, iterations);
-    // Each prefetch costs its address arithmetic (a dozen or more scalar
-    // instructions): a nest with too few FMAs per prefetch (those of all the
-    // marked loops before it) loses more issue slots than the prefetches
-    // save. Measured (AVX-512, 1 thread, on a loaded host): 9.7 vector FMAs
-    // per prefetch (1x1 32 -> 16 channels at 112 x 112) ran 14% slower, 13
-    // (1x1 16 -> 96) 45% faster, 100 (row e) 5-10% faster.
-    if (fmasPerIteration(chain.back()) * iterations <
-        kMinFmasPerPrefetch * std::max(count, prefetchesBefore.lookup(fma))) {
+    int64_t count = *ub;
+    cpu::SpreadPrefetchPlan plan = cpu::planSpreadPrefetches(
+        count, prefetchesBefore.lookup(fma), chainTrips, chainFmas);
+    if (plan.level < 0) {
       marked.erase();
       return;
     }
+    chain.resize(plan.level + 1);
+    int64_t iterations = 1;
+    for (scf::ForOp loop : chain)
+      iterations *= trips(loop);
+    int64_t perIteration = plan.perIteration;
     scf::ForOp inner = chain.back();
     OpBuilder b(inner.getBody(), inner.getBody()->begin());
     Location loc = marked.getLoc();

@@ -2430,3 +2430,50 @@ TEST(WgradGemm, WideGroupsSplitIntoGemms) {
   EXPECT_TRUE(splitsWgradGroupsIntoGemms(8, 8, 32, avx2));
   EXPECT_TRUE(splitsWgradGroupsIntoGemms(8, 8, 64, avx512));
 }
+
+// A marked prefetch loop of L lines goes to the deepest loop of the nest
+// whose iterations in all are at most L: the example of the pass
+// description (512 lines over 4 x 64 iterations: 2 per innermost
+// iteration), and one level deeper when that loop would issue more than 8
+// per iteration (100 lines over 2 x 4 iterations: 13; then 1 in each of
+// 800). A nest with fewer than 10 vector FMAs per prefetch of all the
+// marked loops before it gets none (the 1x1 32 -> 16 layer's 9.7).
+TEST(SpreadPrefetches, LevelAndCount) {
+  SpreadPrefetchPlan plan =
+      planSpreadPrefetches(512, 512, {4, 64}, {64 * 24, 24});
+  EXPECT_EQ(plan.level, 1);
+  EXPECT_EQ(plan.perIteration, 2);
+  plan = planSpreadPrefetches(100, 100, {2, 4, 100}, {4000, 1000, 10});
+  EXPECT_EQ(plan.level, 2);
+  EXPECT_EQ(plan.perIteration, 1);
+  // 8 per iteration is still fine: 64 lines over 8 iterations.
+  plan = planSpreadPrefetches(64, 64, {8, 100}, {1000, 10});
+  EXPECT_EQ(plan.level, 0);
+  EXPECT_EQ(plan.perIteration, 8);
+  // More lines than iterations in all: the innermost loop, several each.
+  plan = planSpreadPrefetches(1000, 1000, {10, 10}, {2000, 200});
+  EXPECT_EQ(plan.level, 1);
+  EXPECT_EQ(plan.perIteration, 10);
+  // 10 FMAs per prefetch is enough, 9.75 (of all the marked loops) is not.
+  EXPECT_EQ(planSpreadPrefetches(256, 256, {4, 64}, {640, 10}).level, 1);
+  EXPECT_EQ(planSpreadPrefetches(128, 256, {4, 64}, {640, 10}).level, 1);
+  EXPECT_EQ(planSpreadPrefetches(128, 263, {4, 64}, {640, 10}).level, -1);
+  EXPECT_EQ(planSpreadPrefetches(256, 0, {4, 64}, {624, 9}).level, -1);
+  // Nothing to place, or no loop to place it in.
+  EXPECT_EQ(planSpreadPrefetches(0, 0, {4, 64}, {640, 10}).level, -1);
+  EXPECT_EQ(planSpreadPrefetches(8, 8, {}, {}).level, -1);
+  EXPECT_EQ(planSpreadPrefetches(8, 8, {4, 0}, {640, 10}).level, -1);
+}
+
+// The rows of the next work item go into L2 when they exceed half of L1
+// (every staged layer's items: 60 KiB and more), else into L1.
+TEST(SpreadPrefetches, StagedRowsLocality) {
+  for (const CPUTarget &target : {avx2, avx512}) {
+    EXPECT_EQ(getStagedRowsPrefetchLocality(336 * 1024, target), 2);
+    EXPECT_EQ(getStagedRowsPrefetchLocality(target.l1DataBytes / 2 + 64,
+                                            target),
+              2);
+    EXPECT_EQ(getStagedRowsPrefetchLocality(target.l1DataBytes / 2, target),
+              3);
+  }
+}

@@ -704,15 +704,17 @@ def ConvGradCPUSpreadPrefetches
     run there, its prefetches would only wait on memory like the loads they
     replace. Its body moves into a loop of the first later op of its block
     that issues vector FMAs (the work item's GEMMs): of the loops enclosing
-    the first FMA up to that block (all of static trip counts), the deepest
-    whose iterations in all, T, are at most L (at most 8 prefetches per
-    iteration, else deeper). Iteration i (in their linear order) issues the
-    prefetches of `%j = (i * P + q) * L / (T * P)` for `q` in `[0, P)`,
+    the first FMA up to that block (all of static trip counts), the one
+    `cpu::planSpreadPrefetches` picks from their trip counts and FMAs: the
+    deepest whose iterations in all, T, are at most L (at most 8 prefetches
+    per iteration, else deeper). Iteration i (in their linear order) issues
+    the prefetches of `%j = (i * P + q) * L / (T * P)` for `q` in `[0, P)`,
     `P = ceil(L / T)`, so that all L of them are spread evenly over the
     nest, between its FMAs. A marked loop is erased instead when there is
-    no such nest after it (the `codegen=loops` path) or when the nest has
-    fewer than 10 vector FMAs per prefetch of all the marked loops before
-    it (their address arithmetic would cost more than they save).
+    no such nest after it (the `codegen=loops` path) or when the strategy
+    finds the nest too short for them (fewer than 10 vector FMAs per
+    prefetch of all the marked loops before it: their address arithmetic
+    would cost more than they save).
 
     Example (L = 512 lines, a nest of 4 x 64 iterations, T = 256, P = 2):
 

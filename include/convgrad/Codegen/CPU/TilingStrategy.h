@@ -347,6 +347,49 @@ int64_t stridedReductionPrefetchDistance(int64_t strideBytes,
                                          int64_t prefetchesPerIteration,
                                          const CPUTarget &target);
 
+/// Where convgrad-cpu-spread-prefetches issues the `prefetches` (L)
+/// prefetches of a marked loop (the rows the next work item of a staged
+/// filter gradient transposes) within the loop nest of FMAs after it.
+/// `trips` are the iterations of the nest's loops from the outermost (in
+/// the marked loop's block) to the one around its first FMA, `vectorFmas`
+/// the FMA instructions of the target's vector width that one iteration of
+/// each issues, `nestPrefetches` the prefetches of all the marked loops
+/// spread over the same nest (L included).
+///
+/// The prefetches go to the deepest loop whose iterations in all, T, are at
+/// most L (each then issues P = ceil(L / T), none twice), unless P would be
+/// more than 8 (then a level deeper, T > L). Deeper, most iterations would
+/// prefetch a line again: address arithmetic that took issue slots from the
+/// FMAs (AVX2's small register blocks: 2 threads ran 10% slower with a
+/// prefetch in every innermost iteration). Each prefetch costs a dozen or
+/// more scalar instructions of address arithmetic: a nest with fewer than
+/// 10 vector FMAs per prefetch (of `nestPrefetches`, or of L when more)
+/// loses more issue slots than the prefetches save, and gets none
+/// (level -1). Measured (AVX-512, 1 thread, on a loaded host): 9.7 vector
+/// FMAs per prefetch (1x1 32 -> 16 channels at 112 x 112) ran 14% slower,
+/// 13 (1x1 16 -> 96) 45% faster, 100 (row e) 5-10% faster.
+struct SpreadPrefetchPlan {
+  /// The loop of the nest (an index into `trips`) whose every iteration
+  /// issues `perIteration` prefetches; -1: the prefetches are dropped.
+  int64_t level = -1;
+  int64_t perIteration = 0;
+};
+SpreadPrefetchPlan planSpreadPrefetches(int64_t prefetches,
+                                        int64_t nestPrefetches,
+                                        const std::vector<int64_t> &trips,
+                                        const std::vector<int64_t> &vectorFmas);
+
+/// The locality hint (that of memref.prefetch: 3 = L1, 2 = L2) of the
+/// prefetches of the rows the next work item of a staged filter gradient
+/// transposes, `itemBytes` of them per work item, issued during this item's
+/// GEMMs (planSpreadPrefetches). Into L2 when they exceed half of L1: the
+/// current item's slices and register blocks' operands hold L1 until the
+/// next item starts (every staged layer of the benchmark and real-layer
+/// sets prefetches more: the smallest, 3x3 stride-2 67 -> 131 at 57 x 57,
+/// 60 KiB per item); else into L1.
+int64_t getStagedRowsPrefetchLocality(int64_t itemBytes,
+                                      const CPUTarget &target);
+
 /// Whether two sibling parallel loops with the same tasks (the stride
 /// phases of a data gradient, the parts of a split convolution) that read
 /// `sharedInputBytes` of the same tensors become one loop whose tasks do
@@ -538,7 +581,11 @@ struct WgradStagingShape {
 /// all channels of the operand whose channels it does not split) wins; Rows
 /// on ties. The 1x1 stride-2 256 -> 512 layer at 2 threads on a 1 MiB L2:
 /// 512 KiB + 358 KiB per work-item task; the Lanes split's tasks keep
-/// 256 KiB + 240 KiB.
+/// 256 KiB + 240 KiB. (Code planned for znver3's 512 KiB L2 but run on a
+/// 2 MiB-L2 core, where the work-item split's footprint fits, takes 4-13%
+/// fewer kernel CPU samples at 2 threads with the work-item split: a
+/// measure of the host, not of the modelled target, whose L2 the 512 KiB
+/// partial gradient alone fills.)
 ///
 /// With T > 1 tasks of a channel split that does not split x's channels,
 /// every task would stage all of x: T transposes of each x row where one

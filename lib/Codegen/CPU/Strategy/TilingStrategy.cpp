@@ -574,6 +574,43 @@ int64_t mlir::convgrad::cpu::stridedReductionPrefetchDistance(
   return distance;
 }
 
+/// Most prefetches per iteration of the loop a marked prefetch loop is
+/// spread over (planSpreadPrefetches).
+static constexpr int64_t kMaxSpreadPrefetchesPerIteration = 8;
+/// Fewest vector FMAs per spread prefetch for which spreading gains.
+static constexpr int64_t kMinFmasPerSpreadPrefetch = 10;
+
+mlir::convgrad::cpu::SpreadPrefetchPlan
+mlir::convgrad::cpu::planSpreadPrefetches(
+    int64_t prefetches, int64_t nestPrefetches,
+    const std::vector<int64_t> &trips, const std::vector<int64_t> &vectorFmas) {
+  SpreadPrefetchPlan plan;
+  if (prefetches <= 0 || trips.empty() || trips.size() != vectorFmas.size())
+    return plan;
+  for (int64_t t : trips)
+    if (t <= 0)
+      return plan;
+  size_t level = 0;
+  int64_t iterations = trips[0];
+  while (level + 1 < trips.size() &&
+         (iterations * trips[level + 1] <= prefetches ||
+          ceilDiv(prefetches, iterations) > kMaxSpreadPrefetchesPerIteration)) {
+    ++level;
+    iterations *= trips[level];
+  }
+  if (vectorFmas[level] * iterations <
+      kMinFmasPerSpreadPrefetch * std::max(prefetches, nestPrefetches))
+    return plan;
+  plan.level = static_cast<int64_t>(level);
+  plan.perIteration = ceilDiv(prefetches, iterations);
+  return plan;
+}
+
+int64_t mlir::convgrad::cpu::getStagedRowsPrefetchLocality(
+    int64_t itemBytes, const CPUTarget &target) {
+  return itemBytes > target.l1DataBytes / 2 ? 2 : 3;
+}
+
 bool mlir::convgrad::cpu::fusesSiblingTasks(int64_t sharedInputBytes,
                                             const CPUTarget &target) {
   return sharedInputBytes > target.l2Bytes;
