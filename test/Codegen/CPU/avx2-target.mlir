@@ -7,7 +7,11 @@
 //    AVX-512 takes 4 x 64) over a loop of the kernel columns: one tap's 2
 //    filter vectors in registers (3 unrolled taps' 6 would leave room for
 //    8 accumulators, too few to hide the FMA latency); the 2 columns left
-//    in 2 x 32 blocks; 2 x 32 for the filter gradient's GEMMs.
+//    in 2 x 32 blocks; 2 x 32 for the filter gradient's GEMMs. The 6 x 16
+//    block's 12 FMAs per input channel (6 cycles) are short next to the
+//    loop's own instructions: its reduction loop steps by 4 channels (one
+//    vector<1x6x4> read of dy, 48 FMAs per iteration); the 2 x 32 blocks'
+//    3 unrolled taps (24 FMAs) step by one.
 // RUN: convgrad-opt %s --pass-pipeline="builtin.module(convgrad-cpu-set-target{target-cpu=znver3},convgrad-cpu-wgrad-to-gemm,convgrad-decompose,convgrad-to-linalg,canonicalize,func.func(convgrad-tile-and-vectorize,convgrad-tile-and-vectorize-contractions),canonicalize)" \
 // RUN:   | FileCheck %s --check-prefix=BLOCKS
 // BLOCKS: module attributes {convgrad.cpu_target = {cpu = "znver3", {{.*}}vector_bits = 256 : i64, vector_registers = 16 : i64}}
@@ -15,9 +19,10 @@
 // BLOCKS:         scf.for %{{.*}} = %c0 to %c54 step %c6
 // BLOCKS:           scf.for %{{.*}} = %c0 to %c3 step %c1 iter_args(%{{.*}}) -> (vector<1x6x16xf32>)
 // BLOCKS:             scf.for %{{.*}} = %c0 to %c3 step %c1 iter_args(%{{.*}}) -> (vector<1x6x16xf32>)
-// BLOCKS:               scf.for %{{.*}} = %c0 to %c64 step %c1 iter_args(%{{.*}}) -> (vector<1x6x16xf32>)
-// BLOCKS:                 vector.contract {{.*}} into vector<1x6x16xf32>
-// BLOCKS:         vector.contract {{.*}} into vector<1x2x32xf32>
+// BLOCKS:               scf.for %{{.*}} = %c0 to %c64 step %c4 iter_args(%{{.*}}) -> (vector<1x6x16xf32>)
+// BLOCKS:                 vector.contract {{.*}} : vector<1x6x4xf32>, vector<4x16xf32> into vector<1x6x16xf32>
+// BLOCKS:         scf.for %{{.*}} = %c0 to %c64 step %c1 iter_args(%{{.*}}) -> (vector<1x2x32xf32>)
+// BLOCKS:         vector.contract {{.*}} : vector<1x2x1xf32>, vector<1x32xf32> into vector<1x2x32xf32>
 // BLOCKS-NOT:     vector<{{.*}}x64xf32>
 // BLOCKS-LABEL: func.func @wgrad
 // BLOCKS:         linalg.fill
@@ -38,6 +43,12 @@
 // ASM-NEXT: fma-blocks-with-spills: 0
 // ASM-NEXT: zmm-instructions: 0
 // ASM-NEXT: ymm-fma: {{[1-9][0-9]*}}
+//    The data gradient's two FMA blocks broadcast their dy elements with
+//    broadcast loads (the 4-channel steps too: not a vector load whose
+//    elements shuffles move to all lanes); the one block with shuffles is
+//    the filter gradient's GEMM, which loads 2 x elements as one vector.
+// ASM-NEXT: fma-blocks-with-broadcast-loads: 2
+// ASM-NEXT: fma-blocks-with-shuffles: 1
 
 func.func @dgrad(%dy: tensor<1x2x56x64xf32>, %w: tensor<64x3x3x64xf32>) -> tensor<1x2x56x64xf32> {
   %dx = convgrad.conv_backward_data %dy, %w padding = [1, 1, 1, 1] layout = channels_last

@@ -111,6 +111,40 @@ TEST(ConvTiling, BenchmarkRowsAVX2) {
   EXPECT_EQ(t->inner[5], 1) << "a loop over the kernel columns";
 }
 
+// Short reduction steps (fewer than 8 FMA cycles per input channel) take 4
+// input channels per iteration; longer ones, and channel counts that are no
+// multiple of 4 (2 channels would be shuffled), one.
+TEST(ConvTiling, ReductionUnroll) {
+  EXPECT_EQ(convReductionUnroll(12, 64, avx2), 4);  // 6 x 16, tap loop
+  EXPECT_EQ(convReductionUnroll(8, 64, avx2), 4);   // 2 x 32, one tap
+  EXPECT_EQ(convReductionUnroll(24, 64, avx2), 1);  // 2 x 32, 3 taps
+  EXPECT_EQ(convReductionUnroll(16, 64, avx512), 1); // 4 x 64, one tap
+  EXPECT_EQ(convReductionUnroll(42, 256, avx512), 1); // 7 x 32, 3 taps
+  EXPECT_EQ(convReductionUnroll(12, 66, avx2), 1);
+  EXPECT_EQ(convReductionUnroll(12, 3, avx2), 1);
+  EXPECT_EQ(convReductionUnroll(0, 64, avx2), 1);
+  // The c_3x3_c256 data gradient: AVX2's 6 x 16 tap-loop blocks step by 4
+  // channels of the 64-channel cache block; AVX-512's 7 x 32 blocks by one.
+  std::optional<ConvTiling> t =
+      firstPartTiling({8, 14, 14, 256, 3, 3, 256}, avx2);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->inner[6], 4);
+  EXPECT_EQ(t->cacheBlock[6] % t->inner[6], 0);
+  t = firstPartTiling({8, 14, 14, 256, 3, 3, 256}, avx512);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->inner[6], 1);
+  // Its 2 remaining columns (2 x 32, 3 unrolled taps): one.
+  t = getConvTiling(ConvKind::Conv2DNhwcHwcf, {8, 14, 2, 256, 3, 3, 256}, 32,
+                    avx2);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->inner[6], 1);
+  // The forward form of a filter gradient keeps its one-channel steps.
+  t = getConvTiling(ConvKind::Conv2DNhwcHwcf, {64, 3, 3, 256, 14, 14, 8}, 32,
+                    avx2);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->inner[6], 1);
+}
+
 TEST(Divisors, RemainderSplits) {
   // Whole tiles and one remainder where the divisors degenerate.
   EXPECT_EQ(laneRemainderSplit(67, 16, 64), 64);  // prime: 64 + 3

@@ -229,6 +229,18 @@ struct ConvRowTiling {
   int64_t images = 1;
 };
 
+/// Input channels per iteration of the reduction loop of a channels-last
+/// convolution's register block that does `fmasPerChannel` vector FMAs per
+/// input channel, of `channels` (the loop's trip): 4 (a multiple of 4
+/// channels) if those FMAs take fewer than 8 cycles on the target's FMA
+/// units, else 1. AVX2's 6 x 16 tap-loop block (12 FMAs, 6 cycles) runs 4
+/// channels per iteration: measured 6% faster on the c_3x3_c256 data
+/// gradient (main block from 94% to 96% of the FMA peak); blocks of 8
+/// cycles or more gained nothing, and AVX-512's 4 x 64 blocks (8 cycles)
+/// lost 5% with 2 channels.
+int64_t convReductionUnroll(int64_t fmasPerChannel, int64_t channels,
+                            const CPUTarget &target);
+
 /// Cycles per reduction step (one input channel of one kernel row, its
 /// `taps` kernel columns unrolled) of a register block of `rows` output
 /// columns x `vectors` vectors of output channels, on `target`: the most of
