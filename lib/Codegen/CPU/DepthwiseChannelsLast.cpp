@@ -604,52 +604,97 @@ public:
                  Value fullBegin, Value fullEnd, Value hasTail, int64_t tailC0,
                  Value firstItem, Value lastItem) {
     int64_t blockChannels = tiling.channelVectors * cv.lanes;
-    // Every block of kernel rows of one channel block and output row.
-    auto allKernelRows = [&](OpBuilder &kb, Location kl, Value cur, Value c0,
-                             int64_t vectors, bool masked, Value n, Value oh) {
-      auto segmentRows = [&](OpBuilder &sb, Location sl, Value segmentAcc,
-                             ColumnRange xColumns) {
+    // The kernel rows of the block of `vectors` vectors from c0 over the x
+    // columns `xColumns`: per sub-block of passVectors vectors (one after
+    // the other: the segment's lines stay in L1 between them), every block
+    // of kernel rows.
+    auto segmentRows = [&](OpBuilder &sb, Location sl, Value segmentAcc,
+                           Value c0, int64_t vectors, bool masked, Value n,
+                           Value oh, ColumnRange xColumns) {
+      int64_t pass = tiling.passVectors > 0 && tiling.passVectors < vectors
+                         ? tiling.passVectors
+                         : vectors;
+      for (int64_t v0 = 0; v0 < vectors; v0 += pass) {
+        Value sub = addIndex(sb, sl, c0, v0 * cv.lanes);
         for (int64_t kh0 = 0; kh0 < g.kernel[0]; kh0 += tiling.kernelRowBlock) {
           int64_t rows = std::min(tiling.kernelRowBlock, g.kernel[0] - kh0);
-          segmentAcc = emitBlockRow(sb, sl, segmentAcc, accC0, c0, vectors,
-                                    masked, kh0, rows, n, oh, xColumns);
+          segmentAcc = emitBlockRow(sb, sl, segmentAcc, accC0, sub,
+                                    std::min(pass, vectors - v0), masked, kh0,
+                                    rows, n, oh, xColumns);
         }
-        return segmentAcc;
-      };
-      // Segments k of whole interior columns ([k s, (k + 1) s) within the
-      // interior) run in a loop when there are two or more, the others
-      // (borders, a shorter last one) unrolled: the code of a segment is
-      // as long as that of a whole row.
-      int64_t width = g.inSizes[1];
-      // (The dy-stationary form reads whole rows.)
-      int64_t segment = tiling.inputStationary && tiling.segmentColumns > 0
-                            ? tiling.segmentColumns
-                            : width;
-      int64_t count = (width + segment - 1) / segment;
-      auto [rowBegin, rowEnd] = filterGradientInputInterior(g);
-      int64_t loopFirst = (rowBegin + segment - 1) / segment;
-      int64_t loopEnd = std::min(count, rowEnd / segment);
-      if (loopEnd - loopFirst < 2)
-        loopFirst = loopEnd = count;
-      auto unrolled = [&](int64_t from, int64_t to) {
-        for (int64_t k = from; k < to; ++k)
-          cur = segmentRows(
-              kb, kl, cur,
-              {k * segment, std::min(width, (k + 1) * segment), Value()});
-      };
-      unrolled(0, loopFirst);
-      if (loopEnd > loopFirst) {
-        auto loop = scf::ForOp::create(
-            kb, kl, indexConstant(kb, kl, loopFirst * segment),
-            indexConstant(kb, kl, loopEnd * segment),
-            indexConstant(kb, kl, segment), ValueRange{cur},
-            [&](OpBuilder &lb, Location l, Value start, ValueRange it) {
-              scf::YieldOp::create(
-                  lb, l, segmentRows(lb, l, it[0], {0, segment, start}));
-            });
-        cur = loop.getResult(0);
       }
-      unrolled(loopEnd, count);
+      return segmentAcc;
+    };
+    // `body` over every segment of the x columns.
+    auto forSegments =
+        [&](OpBuilder &kb, Location kl, Value cur,
+            function_ref<Value(OpBuilder &, Location, Value, ColumnRange)>
+                body) {
+          // Segments k of whole interior columns ([k s, (k + 1) s) within
+          // the interior) run in a loop when there are two or more, the
+          // others (borders, a shorter last one) unrolled: the code of a
+          // segment is as long as that of a whole row.
+          int64_t width = g.inSizes[1];
+          // (The dy-stationary form reads whole rows.)
+          int64_t segment = tiling.inputStationary && tiling.segmentColumns > 0
+                                ? tiling.segmentColumns
+                                : width;
+          int64_t count = (width + segment - 1) / segment;
+          auto [rowBegin, rowEnd] = filterGradientInputInterior(g);
+          int64_t loopFirst = (rowBegin + segment - 1) / segment;
+          int64_t loopEnd = std::min(count, rowEnd / segment);
+          if (loopEnd - loopFirst < 2)
+            loopFirst = loopEnd = count;
+          auto unrolled = [&](int64_t from, int64_t to) {
+            for (int64_t k = from; k < to; ++k)
+              cur = body(
+                  kb, kl, cur,
+                  {k * segment, std::min(width, (k + 1) * segment), Value()});
+          };
+          unrolled(0, loopFirst);
+          if (loopEnd > loopFirst) {
+            auto loop = scf::ForOp::create(
+                kb, kl, indexConstant(kb, kl, loopFirst * segment),
+                indexConstant(kb, kl, loopEnd * segment),
+                indexConstant(kb, kl, segment), ValueRange{cur},
+                [&](OpBuilder &lb, Location l, Value start, ValueRange it) {
+                  scf::YieldOp::create(lb, l,
+                                       body(lb, l, it[0], {0, segment, start}));
+                });
+            cur = loop.getResult(0);
+          }
+          unrolled(loopEnd, count);
+          return cur;
+        };
+    // Every channel block (and the partial last vector) over `xColumns`.
+    auto allBlocks = [&](OpBuilder &rb, Location rl, Value cur, Value n,
+                         Value oh, function_ref<Value(OpBuilder &, Location,
+                                                      Value, Value, int64_t,
+                                                      bool)>
+                                       blockBody) {
+      auto blocks = scf::ForOp::create(
+          rb, rl, fullBegin, fullEnd, indexConstant(rb, rl, blockChannels),
+          ValueRange{cur},
+          [&](OpBuilder &cb, Location cl, Value c0, ValueRange cit) {
+            scf::YieldOp::create(
+                cb, cl,
+                blockBody(cb, cl, cit[0], c0, tiling.channelVectors, false));
+          });
+      cur = blocks.getResult(0);
+      if (hasTail) {
+        auto ifOp = scf::IfOp::create(
+            rb, rl, hasTail,
+            [&](OpBuilder &tb, Location tl) {
+              scf::YieldOp::create(
+                  tb, tl,
+                  blockBody(tb, tl, cur, indexConstant(tb, tl, tailC0), 1,
+                            true));
+            },
+            [&](OpBuilder &eb, Location el) {
+              scf::YieldOp::create(eb, el, cur);
+            });
+        cur = ifOp.getResult(0);
+      }
       return cur;
     };
     auto items = scf::ForOp::create(
@@ -662,28 +707,33 @@ public:
           Value oh =
               mulIndex(rb, rl, arith::RemUIOp::create(rb, rl, item, rowBlocks),
                        tiling.outputRowBlock);
-          auto blocks = scf::ForOp::create(
-              rb, rl, fullBegin, fullEnd, indexConstant(rb, rl, blockChannels),
-              it, [&](OpBuilder &cb, Location cl, Value c0, ValueRange cit) {
-                scf::YieldOp::create(cb, cl,
-                                     allKernelRows(cb, cl, cit[0], c0,
-                                                   tiling.channelVectors,
-                                                   false, n, oh));
-              });
-          Value cur = blocks.getResult(0);
-          if (hasTail) {
-            auto ifOp = scf::IfOp::create(
-                rb, rl, hasTail,
-                [&](OpBuilder &tb, Location tl) {
-                  scf::YieldOp::create(
-                      tb, tl,
-                      allKernelRows(tb, tl, cur, indexConstant(tb, tl, tailC0),
-                                    1, true, n, oh));
-                },
-                [&](OpBuilder &eb, Location el) {
-                  scf::YieldOp::create(eb, el, cur);
+          Value cur;
+          if (tiling.segmentsOutsideBlocks) {
+            cur = forSegments(
+                rb, rl, it[0],
+                [&](OpBuilder &sb, Location sl, Value segAcc,
+                    ColumnRange xColumns) {
+                  return allBlocks(sb, sl, segAcc, n, oh,
+                                   [&](OpBuilder &cb, Location cl, Value bAcc,
+                                       Value c0, int64_t vectors, bool masked) {
+                                     return segmentRows(cb, cl, bAcc, c0,
+                                                        vectors, masked, n, oh,
+                                                        xColumns);
+                                   });
                 });
-            cur = ifOp.getResult(0);
+          } else {
+            cur = allBlocks(
+                rb, rl, it[0], n, oh,
+                [&](OpBuilder &cb, Location cl, Value bAcc, Value c0,
+                    int64_t vectors, bool masked) {
+                  return forSegments(
+                      cb, cl, bAcc,
+                      [&](OpBuilder &sb, Location sl, Value segAcc,
+                          ColumnRange xColumns) {
+                        return segmentRows(sb, sl, segAcc, c0, vectors, masked,
+                                           n, oh, xColumns);
+                      });
+                });
           }
           scf::YieldOp::create(rb, rl, cur);
         });
@@ -736,7 +786,8 @@ private:
               vector::ExtractOp::create(b, loc, block, t);
       }
     cur = tiling.outputRowBlock > 1
-              ? emitOutputRowBlock(b, loc, cur, n, oh, channel, masked)
+              ? emitOutputRowBlock(b, loc, cur, n, oh, channel, masked,
+                                   xColumns)
               : emitKernelRowBlock(b, loc, cur, kh0, rows, n, oh, channel,
                                    masked, xColumns);
     for (int64_t r = 0; r < rows; ++r)
@@ -808,7 +859,7 @@ private:
   SmallVector<Value> emitOutputRowBlock(OpBuilder &b, Location loc,
                                         SmallVector<Value> cur, Value n,
                                         Value oh0, ArrayRef<Value> channel,
-                                        bool masked) {
+                                        bool masked, ColumnRange xColumns) {
     int64_t block = tiling.outputRowBlock;
     // The (output row t, kernel row kh) pairs of each x row, by its offset
     // t s_h + kh d_h from oh0 s_h - lo_h.
@@ -856,7 +907,7 @@ private:
       scf::YieldOp::create(
           pb, pl,
           emitInputStationaryColumns(pb, pl, cur, xs, dys, n, channel, masked,
-                                     {0, g.inSizes[1], Value()}, ahead));
+                                     xColumns, ahead));
     };
     // The blocks that reach outside x or dy are known from their index k
     // (oh0 = k B): each gets its own pass over exactly its rows inside,
@@ -878,7 +929,8 @@ private:
         OpBuilder cb = OpBuilder::atBlockBegin(&region.emplaceBlock());
         scf::YieldOp::create(cb, loc,
                              emitStaticBorderBlock(cb, loc, cur, n, blockIndex,
-                                                   uses, channel, masked));
+                                                   uses, channel, masked,
+                                                   xColumns));
       }
       OpBuilder db =
           OpBuilder::atBlockBegin(&switchOp.getDefaultRegion().emplaceBlock());
@@ -958,7 +1010,7 @@ private:
                                            SmallVector<Value> cur, Value n,
                                            int64_t k, const RowBlockUses &uses,
                                            ArrayRef<Value> channel,
-                                           bool masked) {
+                                           bool masked, ColumnRange xColumns) {
     int64_t oh0 = k * tiling.outputRowBlock;
     // Output row t of the block is dy row oh0 + t: renumbered over the rows
     // inside dy.
@@ -988,8 +1040,7 @@ private:
             ? nextRowBlockRows(b, loc, indexConstant(b, loc, oh0), uses)
             : nextImageRows(b, loc, n, uses);
     return emitInputStationaryColumns(b, loc, cur, xRows, dyRows, n, channel,
-                                      masked, {0, g.inSizes[1], Value()},
-                                      ahead);
+                                      masked, xColumns, ahead);
   }
 
   /// With tiling.prefetchNextRowBlock, the x and dy rows that the block of

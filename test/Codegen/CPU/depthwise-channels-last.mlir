@@ -23,10 +23,13 @@
 // 10, 11 and output rows 10, 11) are cases of an scf.index_switch on k,
 // each the same pass over only its rows inside, all static (block 0: x
 // rows 0-3), nothing zeroed; the others (default) one input-stationary
-// pass over the x columns (stride 1) with no check: column 0, the interior
-// loop 1..18 carrying the 18 accumulators only (per vector 9 dy loads, 5 x
-// loads, 27 FMAs: the x rows of the middle kernel rows feed 2 or 3 output
-// rows), column 19. Then [3, 3, 40] -> [40, 3, 3, 1].
+// pass over the x columns (stride 1) with no check. The item runs segment
+// by segment of the x columns, every channel block within a segment (12
+// columns: 5 x 12 x and 3 x 14 dy pixels of 160 B within half of L1):
+// segment [0, 12): column 0, the interior loop 1..11 carrying the 18
+// accumulators only (per vector 9 dy loads, 5 x loads, 27 FMAs: the x rows
+// of the middle kernel rows feed 2 or 3 output rows), then the partial
+// vector; segment [12, 20) likewise. Then [3, 3, 40] -> [40, 3, 3, 1].
 // CHECK-LABEL: func.func @wgrad
 // CHECK-SAME: (%[[X:.*]]: tensor<?x10x20x40xf32>, %[[DY:.*]]: tensor<?x10x20x40xf32>)
 // CHECK-NOT: tensor.pad
@@ -48,7 +51,7 @@
 // CHECK:     scf.index_switch %[[BLOCK]] -> vector<16xf32>
 // CHECK:     case 0 {
 // CHECK-NOT:   arith.select
-// CHECK:       scf.for %{{.*}} = %c1 to %c19 step %c1
+// CHECK:       scf.for %{{.*}} = %c1 to %c12 step %c1
 // CHECK-NOT:     arith.select
 // CHECK:         vector.transfer_read %[[X]][%[[N]], %c0, %{{.*}}, %c0]
 // CHECK-NOT:     vector.transfer_read %[[X]][%[[N]], %c4
@@ -56,7 +59,7 @@
 // CHECK:     case 3 {
 // CHECK-NOT:   arith.select
 // CHECK:     default {
-// CHECK:       scf.for %[[J:.*]] = %c1 to %c19 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:       scf.for %[[J:.*]] = %c1 to %c12 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK:         %[[PREV:.*]] = arith.addi %[[J]], %c-1
 // CHECK:         vector.transfer_read %[[DY]][%[[N]], %[[OH]], %[[PREV]], %c0]
 // CHECK:         vector.transfer_read %[[DY]][%[[N]], %[[OH]], %[[J]], %c0]
@@ -112,16 +115,13 @@ func.func @wgrad(%x: tensor<?x10x20x40xf32>, %dy: tensor<?x10x20x40xf32>) -> ten
 // 16, 2 x (6 + 3) + 1 > 16), and not even one vector's 9 accumulators fit
 // with the windows of 2 output rows (9 + 6 + 2); without them a line's 18
 // accumulators + 3 dy vectors + 2 exceed the registers by less than half
-// of them (LLVM spills the excess to L1), so a whole line takes blocks of
-// 3 output rows (the 8 ways of 32 KiB), all kernel rows in one pass: 4
-// blocks per image (items = N x 4), channel blocks of 16, the interior
-// loop carrying the 18 accumulators only and reading each output row's 3
-// dy columns of both vectors per column, then the 5 x rows of both
-// vectors. Each interior column also prefetches, once per line, the x
-// rows (oh + 4, 5, 6) and dy rows (oh + 3, 4, 5) that the next block reads
-// and this one does not, clamped into the image; the last block (k = 3)
-// prefetches the x rows 0-3 and dy rows 0-2 of the first block of the next
-// image (n + 1, at most N - 1).
+// of them, so a whole line takes blocks of 3 output rows (the 8 ways of
+// 32 KiB), all kernel rows in one pass: 4 blocks per image (items = N x
+// 4). The item runs segment by segment of the x columns (15 columns: 5 x
+// 15 x and 3 x 17 dy pixels of 128 B within half of L1; [0, 15) then [15,
+// 20)), every channel block of 16 within a segment, each block in two
+// passes of one vector (9 accumulators carried by the interior loop, not
+// 18), and prefetches nothing.
 // CHECK-LABEL: func.func @wgrad_line_block
 // AVX2-LABEL: func.func @wgrad_line_block
 // AVX2-SAME: (%[[X:.*]]: tensor<?x10x20x32xf32>, %[[DY:.*]]: tensor<?x10x20x32xf32>)
@@ -129,40 +129,21 @@ func.func @wgrad(%x: tensor<?x10x20x40xf32>, %dy: tensor<?x10x20x40xf32>) -> ten
 // AVX2: %[[N:.*]] = tensor.dim %[[X]], %c0
 // AVX2: arith.muli %[[N]], %c4
 // AVX2: tensor.empty() : tensor<3x3x32xf32>
-// AVX2: %[[OH:.*]] = arith.muli %{{.*}}, %c3
 // AVX2: scf.for %{{.*}} = %c0 to %c32 step %c16 iter_args
 // AVX2: scf.index_switch
-// AVX2: case 3 {
-// AVX2:   %[[N1:.*]] = arith.addi %[[IMG:.*]], %c1
-// AVX2:   %[[LASTN:.*]] = arith.addi %[[N]], %c-1
-// AVX2:   %[[NEXT:.*]] = arith.minui %[[N1]], %[[LASTN]]
-// AVX2:   scf.for %[[JL:.*]] = %c1 to %c19 step %c1
-// AVX2-COUNT-6: vector.transfer_read %[[DY]][%[[IMG]], %c9
-// AVX2:          memref.prefetch %{{.*}}[%[[NEXT]], %c0, %[[JL]], %{{.*}}], read, locality<3>, data
-// AVX2:          memref.prefetch %{{.*}}[%[[NEXT]], %c1, %[[JL]], %{{.*}}], read, locality<3>, data
-// AVX2:          memref.prefetch %{{.*}}[%[[NEXT]], %c2, %[[JL]], %{{.*}}], read, locality<3>, data
-// AVX2:          memref.prefetch %{{.*}}[%[[NEXT]], %c3, %[[JL]], %{{.*}}], read, locality<3>, data
-// AVX2-COUNT-3:  memref.prefetch %{{.*}}[%[[NEXT]], %c{{[0-2]}}, %[[JL]], %{{.*}}], read, locality<3>, data
-// AVX2-NOT:      memref.prefetch
-// AVX2:          vector.transfer_read %[[X]][%[[IMG]], %c8
 // AVX2: default {
-// AVX2:   %[[X4:.*]] = arith.addi %[[OH]], %c4
-// AVX2:   %[[X4LOW:.*]] = arith.maxsi %[[X4]], %c0
-// AVX2:   %[[R4:.*]] = arith.minsi %[[X4LOW]], %c9
-// AVX2:   arith.addi %[[OH]], %c5
-// AVX2:   arith.addi %[[OH]], %c6
-// AVX2:   %[[XBUF:.*]] = bufferization.to_buffer %[[X]] read_only
-// AVX2:   %[[DYBUF:.*]] = bufferization.to_buffer %[[DY]] read_only
-// AVX2:   scf.for %[[J:.*]] = %c1 to %c19 step %c1 iter_args({{.*}}) -> ([[V:vector<8xf32>]], [[V]], [[V]], [[V]], [[V]], [[V]], [[V]], [[V]], [[V]], [[V]], [[V]], [[V]], [[V]], [[V]], [[V]], [[V]], [[V]], [[V]]) {
-// AVX2-COUNT-6:  vector.transfer_read %[[DY]][%{{.*}}, %[[OH]], %{{.*}}, %{{.*}}]
-// AVX2-COUNT-12: vector.transfer_read %[[DY]]
-// AVX2:          memref.prefetch %[[XBUF]][%{{.*}}, %[[R4]], %[[J]], %{{.*}}], read, locality<3>, data
-// AVX2-COUNT-2:  memref.prefetch %[[XBUF]][%{{.*}}, %{{.*}}, %[[J]], %{{.*}}], read, locality<3>, data
-// AVX2-COUNT-3:  memref.prefetch %[[DYBUF]][%{{.*}}, %{{.*}}, %[[J]], %{{.*}}], read, locality<3>, data
-// AVX2-NOT:      memref.prefetch
-// AVX2-COUNT-10: vector.transfer_read %[[X]]
-// AVX2-NOT:      vector.transfer_read
-// AVX2:     scf.yield
+// AVX2:   scf.for %{{.*}} = %c1 to %c15 step %c1 iter_args({{.*}}) -> ([[V:vector<8xf32>]], [[V]], [[V]], [[V]], [[V]], [[V]], [[V]], [[V]], [[V]]) {
+// AVX2-COUNT-9: vector.transfer_read %[[DY]]
+// AVX2-COUNT-5: vector.transfer_read %[[X]]
+// AVX2-NOT:     vector.transfer_read
+// AVX2:         scf.yield
+// AVX2: scf.index_switch
+// AVX2: default {
+// AVX2:   scf.for %{{.*}} = %c1 to %c15 step %c1 iter_args({{.*}}) -> ([[V]], [[V]], [[V]], [[V]], [[V]], [[V]], [[V]], [[V]], [[V]]) {
+// AVX2: scf.for %{{.*}} = %c0 to %c32 step %c16 iter_args
+// AVX2: scf.index_switch
+// AVX2:   scf.for %{{.*}} = %c15 to %c19 step %c1 iter_args
+// AVX2-NOT: memref.prefetch
 func.func @wgrad_line_block(%x: tensor<?x10x20x32xf32>, %dy: tensor<?x10x20x32xf32>) -> tensor<32x3x3x1xf32> {
   %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] groups = 32 layout = channels_last
     : (tensor<?x10x20x32xf32>, tensor<?x10x20x32xf32>) -> tensor<32x3x3x1xf32>

@@ -2014,8 +2014,11 @@ TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
   // output rows (each task every channel: whole pixels), not the channels.
   auto t = channelsLastTiling(K::FilterGradient, 256, avx512);
   expectReloadedRowBlocks(t, /*lanes=*/16, /*vectors=*/2, /*outputRows=*/3);
-  // Two whole lines of channels per block: no prefetch of the next block.
+  // Segment by segment of the x columns, every channel block within a
+  // segment, both vectors in one pass (2 x 9 + 2 + 3 <= 32), no prefetch.
   EXPECT_FALSE(t->prefetchNextRowBlock);
+  EXPECT_TRUE(t->segmentsOutsideBlocks);
+  EXPECT_EQ(t->passVectors, 2);
   CPUTarget wideL1 = avx512;
   wideL1.l1DataBytes = 48 * 1024;
   EXPECT_EQ(channelsLastTiling(K::FilterGradient, 256, wideL1)->outputRowBlock,
@@ -2055,9 +2058,12 @@ TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
   // over a line of channels or blocks of half a line.
   t = channelsLastTiling(K::FilterGradient, 256, avx2);
   expectReloadedRowBlocks(t, /*lanes=*/8, /*vectors=*/2, /*outputRows=*/3);
-  // A line of channels per block: each pass prefetches the next block's
-  // new x and dy rows.
-  EXPECT_TRUE(t->prefetchNextRowBlock);
+  // A line of channels per block, segment by segment of the columns, in
+  // passes of one vector (9 + 2 + 3 <= 16: the block's 18 accumulators do
+  // not fit), no prefetch.
+  EXPECT_FALSE(t->prefetchNextRowBlock);
+  EXPECT_TRUE(t->segmentsOutsideBlocks);
+  EXPECT_EQ(t->passVectors, 1);
   CPUTarget avx2WideL1 = avx2;
   avx2WideL1.l1DataBytes = 48 * 1024;
   EXPECT_EQ(
@@ -2182,9 +2188,18 @@ TEST(DepthwiseChannelsLast, InputStationarySegments) {
   ASSERT_TRUE(h.has_value());
   EXPECT_EQ(h->kernelRowBlock, 1);
   EXPECT_EQ(getInputStationarySegmentColumns(*h, 256, 32, 4, 3, 28, avx2), 5);
+  // 3 x 3 takes blocks of 3 output rows, segments outside the channel
+  // blocks: as many columns as keep (5 S x + 3 (S + 2) dy pixels of 1 KiB)
+  // within half of L1: 1 (14 KiB of 16); 32 channels (128 B pixels): 15
+  // ((8 x 15 + 6) x 128 B <= 16 KiB); rows that short: whole rows.
   auto h3 = channelsLastTiling(K::FilterGradient, 256, avx2);
   ASSERT_TRUE(h3.has_value());
-  EXPECT_EQ(getInputStationarySegmentColumns(*h3, 256, 32, 3, 3, 28, avx2), 0);
+  ASSERT_TRUE(h3->segmentsOutsideBlocks);
+  EXPECT_EQ(h3->outputRowBlock, 3);
+  EXPECT_EQ(getInputStationarySegmentColumns(*h3, 256, 32, 3, 3, 28, avx2), 1);
+  EXPECT_EQ(getInputStationarySegmentColumns(*h3, 32, 32, 3, 3, 112, avx2),
+            15);
+  EXPECT_EQ(getInputStationarySegmentColumns(*h3, 32, 32, 3, 3, 14, avx2), 0);
   // 48 KiB (12 ways): at most 8 columns, 4 segments of 7.
   CPUTarget wideL1 = avx2;
   wideL1.l1DataBytes = 48 * 1024;
@@ -2204,10 +2219,11 @@ TEST(DepthwiseChannelsLast, InputStationarySegments) {
             0);
   // One pass over dy per row (AVX-512: the 3 kernel rows in one block),
   // dy-stationary tilings and rows of at most 4 columns: whole rows.
-  auto h512 = channelsLastTiling(K::FilterGradient, 256, avx512);
+  auto h512 = channelsLastTiling(K::FilterGradient, 144, avx512);
   ASSERT_TRUE(h512.has_value());
   EXPECT_EQ(h512->kernelRowBlock, 3);
-  EXPECT_EQ(getInputStationarySegmentColumns(*h512, 256, 32, 3, 3, 28, avx512),
+  EXPECT_FALSE(h512->segmentsOutsideBlocks);
+  EXPECT_EQ(getInputStationarySegmentColumns(*h512, 144, 32, 3, 3, 28, avx512),
             0);
   auto strided = channelsLastTiling(K::FilterGradient, 256, avx2, 3, 3, 28, 2,
                                     /*columnStride=*/2);

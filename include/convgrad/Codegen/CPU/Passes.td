@@ -182,7 +182,10 @@ def ConvGradCPUDepthwiseChannelsLast
       per column; when the kernel rows take several passes over a row,
       the passes run segment by segment of the x columns, so that a
       segment's dy stays in L1 between them, the equal interior segments
-      in a loop: cpu::getInputStationarySegmentColumns);
+      in a loop: cpu::getInputStationarySegmentColumns; blocks of output
+      rows that reload the dy windows run every channel block within a
+      segment, so that a work item streams whole pixels, a cache line of
+      channels in passes of as many vectors as the registers hold);
       `scf.forall` tasks split the output rows of all images (each task
       its own copy of the accumulators, summed after), or the channel
       blocks when there are fewer rows than threads. With groups of k > 1

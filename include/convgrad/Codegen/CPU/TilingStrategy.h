@@ -940,6 +940,20 @@ struct DepthwiseChannelsLastTiling {
   /// apart: the hardware prefetchers do not follow that stride, and the
   /// first pass over each cache line of channels waited for every line.
   bool prefetchNextRowBlock = false;
+  /// Filter gradient (input-stationary): the segments of x columns
+  /// (segmentColumns) are the outer loop of a work item and every channel
+  /// block passes over a segment before the next segment starts: the item
+  /// streams its rows pixel after pixel, all channels, and a segment's
+  /// lines stay in L1 for the passes that read them again (the next
+  /// segment's dy windows, the other vectors of a block). Else the channel
+  /// blocks are the outer loop, each over the segments of its rows.
+  bool segmentsOutsideBlocks = false;
+  /// Filter gradient (input-stationary): vectors per pass over a segment
+  /// (divides channelVectors; 0: all of them). A block of a cache line of
+  /// channels whose accumulators exceed the registers (AVX2, 3x3: 2 x 9)
+  /// passes over each segment once per vector instead of spilling, the
+  /// segment's lines in L1 for the second pass.
+  int64_t passVectors = 0;
 };
 
 /// The tiling of a channels-last depthwise 2-D kernel of `kind` with

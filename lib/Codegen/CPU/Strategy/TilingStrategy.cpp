@@ -1755,12 +1755,32 @@ getInputStationaryFilterGradientTiling(int64_t fullVectors, int64_t maxVectors,
         ++rows;
     return rows;
   };
-  auto reloadWindows = [&](int64_t vectors, int64_t rowBlock, bool prefetch) {
+  // Blocks of output rows without the windows run segment by segment of
+  // the x columns, every channel block within a segment
+  // (segmentsOutsideBlocks; the segment's width comes with the channels:
+  // getInputStationarySegmentColumns), each block in passes of as many
+  // vectors as fit the registers (passVectors: a spilling line block's
+  // vectors one after the other, its lines in L1 for the second): a work
+  // item then streams its rows of x and dy pixel after pixel, all
+  // channels, instead of once per channel block along rows of pixels C
+  // channels apart, whose lines share a few L1 sets and which the
+  // hardware prefetchers do not follow. Nor does it prefetch itself (row h
+  // on AVX2, N = 8, 1 thread: 0.78-0.81 ms per channel block with the
+  // prefetch of the next block's rows, 0.61-0.66 without, 0.46-0.48 by
+  // segments of 2 columns; AVX-512: 0.54 -> 0.45).
+  auto reloadWindows = [&](int64_t vectors, int64_t rowBlock, bool) {
     t.channelVectors = vectors;
     t.kernelRowBlock = kernelRows;
     t.carryDyWindow = false;
     t.outputRowBlock = balancedBlock(outputRows, rowBlock);
-    t.prefetchNextRowBlock = prefetch;
+    t.prefetchNextRowBlock = false;
+    t.segmentsOutsideBlocks = true;
+    int64_t pass = vectors;
+    while (pass > 1 && (vectors % pass != 0 ||
+                        pass * kernelRows * kernelCols + 2 + kernelCols >
+                            target.vectorRegisters))
+      --pass;
+    t.passVectors = pass;
     return t;
   };
   if (kernelRows > 1 && outputRows > 1 && fitsOutputRows(lineBlock, 2)) {
@@ -1808,13 +1828,9 @@ getInputStationaryFilterGradientTiling(int64_t fullVectors, int64_t maxVectors,
   // 5; without the windows, 25 + 5 + 2 = 32 registers spilled 86 stack
   // accesses per 85 FMAs).
   //
-  // Blocks of less than a line of channels, and the spilling line blocks
-  // (AVX2), prefetch their next rows: they do few FMAs per line they bring
-  // in and wait for each, from L3
-  // (row h on AVX2, N = 8, 1 thread: half a line x 3 output rows 0.87-1.03
-  // ms without, 0.58-0.72 with; a line x 3 rows, 8 rounds on a loaded
-  // host, median 0.59 without, 0.42 with). Blocks of several lines
-  // (AVX-512) are left as they were measured.
+  // (These blocks, once prefetching their next rows channel block by
+  // channel block, now stream whole pixels segment by segment: see
+  // reloadWindows.)
   if (kernelRows > 1 && outputRows > 1 && rowsFit < kernelRows) {
     if (lineVectors > 1 && lineBlock == lineVectors) {
       int64_t spilling = reloadedOutputRows(
@@ -1963,6 +1979,24 @@ int64_t mlir::convgrad::cpu::getInputStationarySegmentColumns(
   // 3 + 1 rows on AVX-512 (cx_dw7x7_c384_14: 463 stack accesses instead of
   // 44, 0.41 -> 14 ms), 7x7 one row per pass on AVX2 (347 instead of 39).
   constexpr int64_t kMaxSegmentKernelColumns = 3;
+  if (tiling.inputStationary && tiling.segmentsOutsideBlocks && channels > 0) {
+    // A segment of S columns of a block of B output rows, all channels:
+    // (B + KH - 1) S x pixels and B (S + KW - 1) dy pixels, as many columns
+    // as keep that within half of L1 (so that the dy columns that the next
+    // segment's windows read again are still there), at least 1 (row h,
+    // 1 KiB pixels, B = 3: 1 or 2 columns, 0.46-0.48 ms on AVX2 at N = 8;
+    // 3: 0.51, 4: 0.57).
+    int64_t pixelBytes = channels * std::max<int64_t>(1, elementBits / 8);
+    int64_t block = std::max<int64_t>(1, tiling.outputRowBlock);
+    int64_t columns = 1;
+    auto footprint = [&](int64_t s) {
+      return ((block + kernelRows - 1) * s + block * (s + kernelCols - 1)) *
+             pixelBytes;
+    };
+    while (columns < inputColumns && footprint(columns + 1) <= target.l1DataBytes / 2)
+      ++columns;
+    return columns >= inputColumns ? 0 : columns;
+  }
   if (!tiling.inputStationary || tiling.kernelRowBlock != 1 ||
       tiling.outputRowBlock != 1 || kernelRows < 2 ||
       kernelCols > kMaxSegmentKernelColumns || channels <= 0 ||
