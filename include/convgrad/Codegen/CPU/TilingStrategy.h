@@ -234,8 +234,9 @@ struct ConvRowTiling {
 /// input channel, of `channels` (the loop's trip): 4 (a multiple of 4
 /// channels) if those FMAs take fewer than 8 cycles on the target's FMA
 /// units, else 1. AVX2's 6 x 16 tap-loop block (12 FMAs, 6 cycles) runs 4
-/// channels per iteration: measured 6% faster on the c_3x3_c256 data
-/// gradient (main block from 94% to 96% of the FMA peak); blocks of 8
+/// channels per iteration: measured 1.5-6% faster on the c_3x3_c256 data
+/// gradient (3 A/B runs; the loop's increments, compare-branch and the
+/// mispredicted exit of each tap's short trip share the FMA ports); blocks of 8
 /// cycles or more gained nothing, and AVX-512's 4 x 64 blocks (8 cycles)
 /// lost 5% with 2 channels.
 int64_t convReductionUnroll(int64_t fmasPerChannel, int64_t channels,
