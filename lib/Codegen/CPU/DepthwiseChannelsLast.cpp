@@ -901,13 +901,10 @@ private:
       for (OutputRow &r : dys)
         r = checked ? OutputRow{clamp(r.row, g.outSizes[0]), r.inside}
                     : OutputRow{r.row, Value()};
-      SmallVector<AheadRow> ahead =
-          checked ? SmallVector<AheadRow>()
-                  : nextRowBlockRows(pb, pl, oh0, uses);
       scf::YieldOp::create(
           pb, pl,
           emitInputStationaryColumns(pb, pl, cur, xs, dys, n, channel, masked,
-                                     xColumns, ahead));
+                                     xColumns));
     };
     // The blocks that reach outside x or dy are known from their index k
     // (oh0 = k B): each gets its own pass over exactly its rows inside,
@@ -946,46 +943,14 @@ private:
                               ifOp.getResults().end());
   }
 
-  /// A row of x or dy (`source`) that an input-stationary pass prefetches,
-  /// column by column, for a later pass.
-  struct AheadRow {
-    Value source, row;
-    /// The image of the row: null for the pass's own image n.
-    Value image = {};
-  };
 
   /// The (output row t, kernel row kh) pairs of each x row of a block of
   /// output rows, by the x row's offset t s_h + kh d_h from oh0 s_h - lo_h.
   using RowBlockUses =
       std::map<int64_t, SmallVector<std::pair<int64_t, int64_t>>>;
 
-  /// With tiling.prefetchNextRowBlock, the x and dy rows of the first
-  /// block of output rows of image n + 1 (of image n for the last image),
-  /// which the last block of image n prefetches: the first block of every
-  /// image would otherwise wait for all of its rows (row h on AVX2, 1
-  /// thread: 24% of the kernel's samples in the first blocks, a tenth of
-  /// the FMAs).
-  SmallVector<AheadRow> nextImageRows(OpBuilder &b, Location loc, Value n,
-                                      const RowBlockUses &uses) {
-    SmallVector<AheadRow> rows;
-    if (!tiling.prefetchNextRowBlock || uses.empty())
-      return rows;
-    Value batch = tensor::DimOp::create(b, loc, x, 0);
-    Value next = arith::MinUIOp::create(
-        b, loc, addIndex(b, loc, n, 1), addIndex(b, loc, batch, -1));
-    for (auto &entry : uses) {
-      int64_t row = entry.first - g.padLow[0];
-      if (row >= 0 && row < g.inSizes[0])
-        rows.push_back({x, indexConstant(b, loc, row), next});
-    }
-    for (int64_t t = 0; t < tiling.outputRowBlock && t < g.outSizes[0]; ++t)
-      rows.push_back({dy, indexConstant(b, loc, t), next});
-    return rows;
-  }
-
   /// The indices k of the blocks of output rows (oh0 = k outputRowBlock)
-  /// that read an x row outside x or hold an output row past dy's end, and
-  /// the last block when blocks prefetch.
+  /// that read an x row outside x or hold an output row past dy's end.
   SmallVector<int64_t> outputRowBorderBlocks(const RowBlockUses &uses) const {
     SmallVector<int64_t> blocks;
     int64_t block = tiling.outputRowBlock;
@@ -996,9 +961,7 @@ private:
         int64_t row = oh0 * g.strides[0] - g.padLow[0] + entry.first;
         inside &= row >= 0 && row < g.inSizes[0];
       }
-      // The last block prefetches the next image's rows (nextImageRows)
-      // from its own static pass.
-      if (!inside || (tiling.prefetchNextRowBlock && k + 1 == e))
+      if (!inside)
         blocks.push_back(k);
     }
     return blocks;
@@ -1035,38 +998,8 @@ private:
     }
     if (xRows.empty())
       return cur;
-    SmallVector<AheadRow> ahead =
-        k + 1 < outputRowBlocks(g, tiling)
-            ? nextRowBlockRows(b, loc, indexConstant(b, loc, oh0), uses)
-            : nextImageRows(b, loc, n, uses);
     return emitInputStationaryColumns(b, loc, cur, xRows, dyRows, n, channel,
-                                      masked, xColumns, ahead);
-  }
-
-  /// With tiling.prefetchNextRowBlock, the x and dy rows that the block of
-  /// output rows after the one at oh0 reads and that one does not, clamped
-  /// into x and dy (the last block of an image prefetches some of its own
-  /// rows again); else none.
-  SmallVector<AheadRow> nextRowBlockRows(OpBuilder &b, Location loc, Value oh0,
-                                         const RowBlockUses &uses) {
-    SmallVector<AheadRow> rows;
-    if (!tiling.prefetchNextRowBlock || uses.empty())
-      return rows;
-    auto clamped = [&](Value source, Value row, int64_t size) {
-      Value low = arith::MaxSIOp::create(b, loc, row, indexConstant(b, loc, 0));
-      rows.push_back({source, arith::MinSIOp::create(
-                                  b, loc, low, indexConstant(b, loc, size - 1))});
-    };
-    int64_t block = tiling.outputRowBlock, span = block * g.strides[0];
-    int64_t last = uses.rbegin()->first;
-    Value xBase =
-        addIndex(b, loc, mulIndex(b, loc, oh0, g.strides[0]), -g.padLow[0]);
-    for (auto &entry : uses)
-      if (entry.first + span > last)
-        clamped(x, addIndex(b, loc, xBase, entry.first + span), g.inSizes[0]);
-    for (int64_t t = 0; t < block; ++t)
-      clamped(dy, addIndex(b, loc, oh0, block + t), g.outSizes[0]);
-    return rows;
+                                      masked, xColumns);
   }
 
   /// Accumulators per kernel row and channel vector: one per kernel column
@@ -1225,13 +1158,11 @@ private:
   /// columns (every kernel column inside dy), a window of the (KW - 1) d + 1
   /// dy columns up to j + lo is carried per dy row across the loop, one new
   /// dy vector loaded per column and row; the border columns around it
-  /// (unrolled) load the dy columns of their valid kernel columns. Each
-  /// interior column also prefetches the rows `ahead` at that column.
+  /// (unrolled) load the dy columns of their valid kernel columns.
   SmallVector<Value> emitInputStationaryColumns(
       OpBuilder &b, Location loc, SmallVector<Value> acc,
       ArrayRef<InputRowTerms> xRows, ArrayRef<OutputRow> dyRows, Value n,
-      ArrayRef<Value> channel, bool masked, ColumnRange xColumns,
-      ArrayRef<AheadRow> ahead = {}) {
+      ArrayRef<Value> channel, bool masked, ColumnRange xColumns) {
     int64_t vectors = channel.size(), kernelCols = g.kernel[1];
     int64_t d = g.dilations[1], lo = g.padLow[1];
     int64_t window = (kernelCols - 1) * d + 1;
@@ -1323,10 +1254,6 @@ private:
       for (int64_t kw = 0; kw < kernelCols; ++kw)
         all.push_back(kw);
       size_t accCount = acc.size();
-      SmallVector<std::tuple<Value, Value, Value>> aheadBuffers;
-      for (const AheadRow &r : ahead)
-        aheadBuffers.push_back(
-            {readOnlyBuffer(b, loc, r.source), r.image ? r.image : n, r.row});
       // Constant bounds (the segment's columns counted from its start):
       // LLVM then knows the trip count of a short segment.
       auto loop = scf::ForOp::create(
@@ -1360,13 +1287,6 @@ private:
                 windows.append(old.begin(), old.end());
                 windows.push_back(readDy(lb, r, addIndex(lb, l, j, lo), v));
               }
-            // The rows `ahead` at this column, first channel vector (a
-            // block is at most a few lines of channels).
-            for (auto [buffer, image, row] : aheadBuffers)
-              memref::PrefetchOp::create(lb, l, buffer,
-                                         ValueRange{image, row, j, channel[0]},
-                                         /*isWrite=*/false, /*localityHint=*/3,
-                                         /*isDataCache=*/true);
             column(lb, a, j, all, [&](int64_t r, int64_t v, int64_t kw) {
               return windows[(r * vectors + v) * window + window - 1 - kw * d];
             });

@@ -2016,7 +2016,6 @@ TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
   expectReloadedRowBlocks(t, /*lanes=*/16, /*vectors=*/2, /*outputRows=*/3);
   // Segment by segment of the x columns, every channel block within a
   // segment, both vectors in one pass (2 x 9 + 2 + 3 <= 32), no prefetch.
-  EXPECT_FALSE(t->prefetchNextRowBlock);
   EXPECT_TRUE(t->segmentsOutsideBlocks);
   EXPECT_EQ(t->passVectors, 2);
   CPUTarget wideL1 = avx512;
@@ -2061,7 +2060,6 @@ TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
   // A line of channels per block, segment by segment of the columns, in
   // passes of one vector (9 + 2 + 3 <= 16: the block's 18 accumulators do
   // not fit), no prefetch.
-  EXPECT_FALSE(t->prefetchNextRowBlock);
   EXPECT_TRUE(t->segmentsOutsideBlocks);
   EXPECT_EQ(t->passVectors, 1);
   CPUTarget avx2WideL1 = avx2;
@@ -2097,7 +2095,6 @@ TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
   EXPECT_EQ(t->kernelRowBlock, 3);
   EXPECT_EQ(t->outputRowBlock, 1);
   EXPECT_TRUE(t->carryDyWindow);
-  EXPECT_FALSE(t->prefetchNextRowBlock);
   t = channelsLastTiling(K::FilterGradient, 96, avx512, 5, 5, 56, 4);
   EXPECT_EQ(t->channelVectors, 1);
   EXPECT_EQ(t->kernelRowBlock, 5);

@@ -934,13 +934,6 @@ struct DepthwiseChannelsLastTiling {
   /// window's registers for a larger outputRowBlock: fewer x rows re-read
   /// from L2 per output row, for KW - 1 more L1 loads per dy vector.
   bool carryDyWindow = true;
-  /// Filter gradient (outputRowBlock > 1): per interior column, a pass also
-  /// prefetches the x and dy rows that the next block of output rows of the
-  /// image reads and this block does not, at the pass's column and
-  /// channels. A block's new rows come from L3 or memory, pixels C channels
-  /// apart: the hardware prefetchers do not follow that stride, and the
-  /// first pass over each cache line of channels waited for every line.
-  bool prefetchNextRowBlock = false;
   /// Filter gradient (input-stationary): the segments of x columns
   /// (segmentColumns) are the outer loop of a work item and every channel
   /// block passes over a segment before the next segment starts: the item

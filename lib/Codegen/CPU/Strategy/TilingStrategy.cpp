@@ -1773,7 +1773,6 @@ getInputStationaryFilterGradientTiling(int64_t fullVectors, int64_t maxVectors,
     t.kernelRowBlock = kernelRows;
     t.carryDyWindow = false;
     t.outputRowBlock = balancedBlock(outputRows, rowBlock);
-    t.prefetchNextRowBlock = false;
     t.segmentsOutsideBlocks = true;
     int64_t pass = vectors;
     while (pass > 1 && (vectors % pass != 0 ||
