@@ -434,9 +434,8 @@ struct DecomposeConvBackwardFilterAsGemm
               arith::ConstantIndexOp::create(bld, l, p.strides[0])),
           arith::ConstantIndexOp::create(bld, l, low[last.spatial(0)]));
     };
-    auto stageInputRows = [&](OpBuilder &bld, Location l, Value buffer,
-                              Value n, Value firstRow,
-                              OpFoldResult cOffset) -> Value {
+    auto stageInputRows = [&](OpBuilder &bld, Location l, Value buffer, Value n,
+                              Value firstRow, OpFoldResult cOffset) -> Value {
       Value firstInputRow = firstInputRowOf(bld, l, firstRow);
       // x[n, the task's C' channels, `rows` rows from `inputRow`, the
       // positions of each inner dimension that the padding or crop keeps].
@@ -573,8 +572,7 @@ struct DecomposeConvBackwardFilterAsGemm
         if (std::optional<int64_t> stride =
                 getConstantIntValue(slice.getMixedStrides().back()))
           innerStride = std::max<int64_t>(1, *stride);
-      int64_t xLine =
-          std::max<int64_t>(1, kLineBytes / xBytes / innerStride);
+      int64_t xLine = std::max<int64_t>(1, kLineBytes / xBytes / innerStride);
       int64_t width = inSizes[r - 1];
       int64_t xPoints = llvm::divideCeil(width - 1, xLine) + 1;
       int64_t perChannel = inputBlockRows * xPoints;
@@ -582,11 +580,10 @@ struct DecomposeConvBackwardFilterAsGemm
         perChannel *= inSizes[i];
       // The cache level they go to, for the item's bytes: taskF runs of dy
       // and taskC x rows (all the lines the prefetches touch).
-      int64_t itemBytes = taskF * run * dyBytes +
-                          taskC * (perChannel / xPoints) * width * xBytes *
-                              innerStride;
-      int64_t locality =
-          cpu::getStagedRowsPrefetchLocality(itemBytes, target);
+      int64_t itemBytes =
+          taskF * run * dyBytes +
+          taskC * (perChannel / xPoints) * width * xBytes * innerStride;
+      int64_t locality = cpu::getStagedRowsPrefetchLocality(itemBytes, target);
       Value dyBuffer = readOnlyBuffer(bld, l, dy);
       markedPrefetchLoop(
           bld, l, taskF * dyPoints, [&](OpBuilder &b, Location bl, Value j) {

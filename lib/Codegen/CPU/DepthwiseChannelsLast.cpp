@@ -668,10 +668,10 @@ public:
         };
     // Every channel block (and the partial last vector) over `xColumns`.
     auto allBlocks = [&](OpBuilder &rb, Location rl, Value cur, Value n,
-                         Value oh, function_ref<Value(OpBuilder &, Location,
-                                                      Value, Value, int64_t,
-                                                      bool)>
-                                       blockBody) {
+                         Value oh,
+                         function_ref<Value(OpBuilder &, Location, Value, Value,
+                                            int64_t, bool)>
+                             blockBody) {
       auto blocks = scf::ForOp::create(
           rb, rl, fullBegin, fullEnd, indexConstant(rb, rl, blockChannels),
           ValueRange{cur},
@@ -685,10 +685,10 @@ public:
         auto ifOp = scf::IfOp::create(
             rb, rl, hasTail,
             [&](OpBuilder &tb, Location tl) {
-              scf::YieldOp::create(
-                  tb, tl,
-                  blockBody(tb, tl, cur, indexConstant(tb, tl, tailC0), 1,
-                            true));
+              scf::YieldOp::create(tb, tl,
+                                   blockBody(tb, tl, cur,
+                                             indexConstant(tb, tl, tailC0), 1,
+                                             true));
             },
             [&](OpBuilder &eb, Location el) {
               scf::YieldOp::create(eb, el, cur);
@@ -722,18 +722,18 @@ public:
                                    });
                 });
           } else {
-            cur = allBlocks(
-                rb, rl, it[0], n, oh,
-                [&](OpBuilder &cb, Location cl, Value bAcc, Value c0,
-                    int64_t vectors, bool masked) {
-                  return forSegments(
-                      cb, cl, bAcc,
-                      [&](OpBuilder &sb, Location sl, Value segAcc,
-                          ColumnRange xColumns) {
-                        return segmentRows(sb, sl, segAcc, c0, vectors, masked,
-                                           n, oh, xColumns);
-                      });
-                });
+            cur = allBlocks(rb, rl, it[0], n, oh,
+                            [&](OpBuilder &cb, Location cl, Value bAcc,
+                                Value c0, int64_t vectors, bool masked) {
+                              return forSegments(
+                                  cb, cl, bAcc,
+                                  [&](OpBuilder &sb, Location sl, Value segAcc,
+                                      ColumnRange xColumns) {
+                                    return segmentRows(sb, sl, segAcc, c0,
+                                                       vectors, masked, n, oh,
+                                                       xColumns);
+                                  });
+                            });
           }
           scf::YieldOp::create(rb, rl, cur);
         });
@@ -785,11 +785,11 @@ private:
           cur[(r * terms + t) * vectors + v] =
               vector::ExtractOp::create(b, loc, block, t);
       }
-    cur = tiling.outputRowBlock > 1
-              ? emitOutputRowBlock(b, loc, cur, n, oh, channel, masked,
-                                   xColumns)
-              : emitKernelRowBlock(b, loc, cur, kh0, rows, n, oh, channel,
-                                   masked, xColumns);
+    cur =
+        tiling.outputRowBlock > 1
+            ? emitOutputRowBlock(b, loc, cur, n, oh, channel, masked, xColumns)
+            : emitKernelRowBlock(b, loc, cur, kh0, rows, n, oh, channel, masked,
+                                 xColumns);
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t v = 0; v < vectors; ++v) {
         SmallVector<Value> rowTerms;
@@ -901,10 +901,10 @@ private:
       for (OutputRow &r : dys)
         r = checked ? OutputRow{clamp(r.row, g.outSizes[0]), r.inside}
                     : OutputRow{r.row, Value()};
-      scf::YieldOp::create(
-          pb, pl,
-          emitInputStationaryColumns(pb, pl, cur, xs, dys, n, channel, masked,
-                                     xColumns));
+      scf::YieldOp::create(pb, pl,
+                           emitInputStationaryColumns(pb, pl, cur, xs, dys, n,
+                                                      channel, masked,
+                                                      xColumns));
     };
     // The blocks that reach outside x or dy are known from their index k
     // (oh0 = k B): each gets its own pass over exactly its rows inside,
@@ -943,7 +943,6 @@ private:
                               ifOp.getResults().end());
   }
 
-
   /// The (output row t, kernel row kh) pairs of each x row of a block of
   /// output rows, by the x row's offset t s_h + kh d_h from oh0 s_h - lo_h.
   using RowBlockUses =
@@ -972,8 +971,8 @@ private:
   SmallVector<Value> emitStaticBorderBlock(OpBuilder &b, Location loc,
                                            SmallVector<Value> cur, Value n,
                                            int64_t k, const RowBlockUses &uses,
-                                           ArrayRef<Value> channel,
-                                           bool masked, ColumnRange xColumns) {
+                                           ArrayRef<Value> channel, bool masked,
+                                           ColumnRange xColumns) {
     int64_t oh0 = k * tiling.outputRowBlock;
     // Output row t of the block is dy row oh0 + t: renumbered over the rows
     // inside dy.

@@ -149,8 +149,8 @@ struct SpreadPrefetchesPass
     }
     chain.resize(plan.level + 1);
     int64_t iterations = 1;
-    for (scf::ForOp loop : chain)
-      iterations *= trips(loop);
+    for (int64_t t : ArrayRef(chainTrips).take_front(chain.size()))
+      iterations *= t;
     int64_t perIteration = plan.perIteration;
     scf::ForOp inner = chain.back();
     OpBuilder b(inner.getBody(), inner.getBody()->begin());

@@ -115,10 +115,10 @@ TEST(ConvTiling, BenchmarkRowsAVX2) {
 // input channels per iteration; longer ones, and channel counts that are no
 // multiple of 4 (2 channels would be shuffled), one.
 TEST(ConvTiling, ReductionUnroll) {
-  EXPECT_EQ(convReductionUnroll(12, 64, avx2), 4);  // 6 x 16, tap loop
-  EXPECT_EQ(convReductionUnroll(8, 64, avx2), 4);   // 2 x 32, one tap
-  EXPECT_EQ(convReductionUnroll(24, 64, avx2), 1);  // 2 x 32, 3 taps
-  EXPECT_EQ(convReductionUnroll(16, 64, avx512), 1); // 4 x 64, one tap
+  EXPECT_EQ(convReductionUnroll(12, 64, avx2), 4);    // 6 x 16, tap loop
+  EXPECT_EQ(convReductionUnroll(8, 64, avx2), 4);     // 2 x 32, one tap
+  EXPECT_EQ(convReductionUnroll(24, 64, avx2), 1);    // 2 x 32, 3 taps
+  EXPECT_EQ(convReductionUnroll(16, 64, avx512), 1);  // 4 x 64, one tap
   EXPECT_EQ(convReductionUnroll(42, 256, avx512), 1); // 7 x 32, 3 taps
   EXPECT_EQ(convReductionUnroll(12, 66, avx2), 1);
   EXPECT_EQ(convReductionUnroll(12, 3, avx2), 1);
@@ -2194,8 +2194,7 @@ TEST(DepthwiseChannelsLast, InputStationarySegments) {
   ASSERT_TRUE(h3->segmentsOutsideBlocks);
   EXPECT_EQ(h3->outputRowBlock, 3);
   EXPECT_EQ(getInputStationarySegmentColumns(*h3, 256, 32, 3, 3, 28, avx2), 1);
-  EXPECT_EQ(getInputStationarySegmentColumns(*h3, 32, 32, 3, 3, 112, avx2),
-            15);
+  EXPECT_EQ(getInputStationarySegmentColumns(*h3, 32, 32, 3, 3, 112, avx2), 15);
   EXPECT_EQ(getInputStationarySegmentColumns(*h3, 32, 32, 3, 3, 14, avx2), 0);
   // 48 KiB (12 ways): at most 8 columns, 4 segments of 7.
   CPUTarget wideL1 = avx2;
@@ -2517,10 +2516,8 @@ TEST(SpreadPrefetches, LevelAndCount) {
 TEST(SpreadPrefetches, StagedRowsLocality) {
   for (const CPUTarget &target : {avx2, avx512}) {
     EXPECT_EQ(getStagedRowsPrefetchLocality(336 * 1024, target), 2);
-    EXPECT_EQ(getStagedRowsPrefetchLocality(target.l1DataBytes / 2 + 64,
-                                            target),
-              2);
-    EXPECT_EQ(getStagedRowsPrefetchLocality(target.l1DataBytes / 2, target),
-              3);
+    EXPECT_EQ(
+        getStagedRowsPrefetchLocality(target.l1DataBytes / 2 + 64, target), 2);
+    EXPECT_EQ(getStagedRowsPrefetchLocality(target.l1DataBytes / 2, target), 3);
   }
 }

@@ -606,8 +606,9 @@ mlir::convgrad::cpu::planSpreadPrefetches(
   return plan;
 }
 
-int64_t mlir::convgrad::cpu::getStagedRowsPrefetchLocality(
-    int64_t itemBytes, const CPUTarget &target) {
+int64_t
+mlir::convgrad::cpu::getStagedRowsPrefetchLocality(int64_t itemBytes,
+                                                   const CPUTarget &target) {
   return itemBytes > target.l1DataBytes / 2 ? 2 : 3;
 }
 
@@ -1768,7 +1769,7 @@ getInputStationaryFilterGradientTiling(int64_t fullVectors, int64_t maxVectors,
   // on AVX2, N = 8, 1 thread: 0.78-0.81 ms per channel block with the
   // prefetch of the next block's rows, 0.61-0.66 without, 0.46-0.48 by
   // segments of 2 columns; AVX-512: 0.54 -> 0.45).
-  auto reloadWindows = [&](int64_t vectors, int64_t rowBlock, bool) {
+  auto reloadWindows = [&](int64_t vectors, int64_t rowBlock) {
     t.channelVectors = vectors;
     t.kernelRowBlock = kernelRows;
     t.carryDyWindow = false;
@@ -1795,8 +1796,7 @@ getInputStationaryFilterGradientTiling(int64_t fullVectors, int64_t maxVectors,
     int64_t reloaded = reloadedOutputRows(vectors, target.vectorRegisters);
     if (reloaded > rowBlock && (2 * reloaded + kernelRows - 1) * rowBlock <
                                    (2 * rowBlock + kernelRows - 1) * reloaded)
-      return reloadWindows(vectors, reloaded,
-                           /*prefetch (see below)=*/vectors < lineVectors);
+      return reloadWindows(vectors, reloaded);
     t.channelVectors = vectors;
     t.kernelRowBlock = kernelRows;
     t.outputRowBlock = balancedBlock(outputRows, rowBlock);
@@ -1835,7 +1835,7 @@ getInputStationaryFilterGradientTiling(int64_t fullVectors, int64_t maxVectors,
       int64_t spilling = reloadedOutputRows(
           lineBlock, target.vectorRegisters + target.vectorRegisters / 2);
       if (spilling >= 2)
-        return reloadWindows(lineBlock, spilling, /*prefetch=*/true);
+        return reloadWindows(lineBlock, spilling);
     }
     int64_t vectors = largestDivisorAtMost(fullVectors, lineBlock);
     while (vectors > 1 &&
@@ -1843,7 +1843,7 @@ getInputStationaryFilterGradientTiling(int64_t fullVectors, int64_t maxVectors,
       vectors = largestDivisorAtMost(fullVectors, vectors - 1);
     int64_t reloaded = reloadedOutputRows(vectors, target.vectorRegisters);
     if (reloaded >= 2)
-      return reloadWindows(vectors, reloaded, vectors < lineVectors);
+      return reloadWindows(vectors, reloaded);
   }
   t.kernelRowBlock = balancedBlock(kernelRows, rowsFit);
   t.channelVectors = largestDivisorAtMost(
@@ -1992,7 +1992,8 @@ int64_t mlir::convgrad::cpu::getInputStationarySegmentColumns(
       return ((block + kernelRows - 1) * s + block * (s + kernelCols - 1)) *
              pixelBytes;
     };
-    while (columns < inputColumns && footprint(columns + 1) <= target.l1DataBytes / 2)
+    while (columns < inputColumns &&
+           footprint(columns + 1) <= target.l1DataBytes / 2)
       ++columns;
     return columns >= inputColumns ? 0 : columns;
   }
