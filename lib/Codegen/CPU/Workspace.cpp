@@ -470,16 +470,24 @@ struct WorkspacePass
     unsigned index = func.getNumArguments();
     if (failed(func.insertArgument(index, workspaceType, {}, loc)))
       return func.emitOpError("cannot add the workspace argument");
-    Value workspace = func.getArgument(index);
+    Value workspaceArg = func.getArgument(index), workspace = workspaceArg;
     Block &entry = func.getBody().front();
     b.setInsertionPointToStart(&entry);
+    // The caller's buffer is aligned (the convention), so every view at an
+    // aligned offset is: LLVM knows a malloc'ed temporary's alignment, and
+    // without this it lowers the same loads to more moves and shuffles
+    // (measured: a depthwise stride-2 filter gradient's FMA loop, 112 memory
+    // ops and 135 shuffles against the heap build's 85 and 99, 11% slower).
+    if (!temporaries.empty())
+      workspace = memref::AssumeAlignmentOp::create(
+          b, loc, workspace, static_cast<int32_t>(alignment));
     IRMapping identity;
     for (BlockArgument arg : entry.getArguments())
       identity.map(arg, arg);
     Layout layout =
         emitLayout(b, loc, temporaries, staticTotal, alignment, identity);
     if (!temporaries.empty()) {
-      Value available = memref::DimOp::create(b, loc, workspace, 0);
+      Value available = memref::DimOp::create(b, loc, workspaceArg, 0);
       Value enough = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
                                            available, layout.total);
       cf::AssertOp::create(b, loc, enough,

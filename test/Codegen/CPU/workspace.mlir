@@ -11,16 +11,17 @@
 // packed total (4096 + 1024 bytes: the 2048-byte one fits in the first's).
 // CHECK-LABEL: func.func @kernel(
 // CHECK-SAME:      %[[X:.*]]: memref<32x32xf32>, %[[Y:.*]]: memref<32x32xf32>, %[[WS:.*]]: memref<?xi8>)
+// CHECK-NEXT:    %[[ALIGNED:.*]] = memref.assume_alignment %[[WS]], 64 : memref<?xi8>
 // CHECK-DAG:     %[[AT0:.*]] = arith.constant 0 : index
 // CHECK-DAG:     %[[AT4096:.*]] = arith.constant 4096 : index
 // CHECK-DAG:     %[[TOTAL:.*]] = arith.constant 5120 : index
 // CHECK:         %[[HAVE:.*]] = memref.dim %[[WS]], %{{.*}}
 // CHECK:         %[[OK:.*]] = arith.cmpi uge, %[[HAVE]], %[[TOTAL]]
 // CHECK:         cf.assert %[[OK]], "convgrad: the workspace of 'kernel' is smaller than kernel_workspace_size() says"
-// CHECK:         %[[A:.*]] = memref.view %[[WS]][%[[AT0]]][] : memref<?xi8> to memref<32x32xf32>
-// CHECK:         %[[B:.*]] = memref.view %[[WS]][%[[AT4096]]][] : memref<?xi8> to memref<16x16xf32>
+// CHECK:         %[[A:.*]] = memref.view %[[ALIGNED]][%[[AT0]]][] : memref<?xi8> to memref<32x32xf32>
+// CHECK:         %[[B:.*]] = memref.view %[[ALIGNED]][%[[AT4096]]][] : memref<?xi8> to memref<16x16xf32>
 // CHECK:         linalg.copy ins(%[[X]] : memref<32x32xf32>) outs(%[[A]] : memref<32x32xf32>)
-// CHECK:         %[[C:.*]] = memref.view %[[WS]][%[[AT0]]][] : memref<?xi8> to memref<16x32xf32>
+// CHECK:         %[[C:.*]] = memref.view %[[ALIGNED]][%[[AT0]]][] : memref<?xi8> to memref<16x32xf32>
 // CHECK-NOT:     memref.alloc
 // CHECK-NOT:     memref.dealloc
 // CHECK:         return
@@ -56,14 +57,15 @@ func.func @kernel(%x: memref<32x32xf32>, %y: memref<32x32xf32>) attributes {llvm
 // 16 + 4096 bytes; a returned buffer stays on the heap.
 // CHECK-LABEL: func.func @dynamic(
 // CHECK-SAME:      %[[X:.*]]: memref<?x8xf32>, %[[WS:.*]]: memref<?xi8>) -> memref<8xf32>
+// CHECK-NEXT:    %[[ALIGNED:.*]] = memref.assume_alignment %[[WS]], 64 : memref<?xi8>
 // CHECK:         %[[N:.*]] = memref.dim %[[X]], %{{.*}}
 // CHECK:         %[[BYTES:.*]] = arith.muli %{{.*}}, %[[N]]
 // CHECK:         cf.assert
-// CHECK:         memref.view %[[WS]][%{{.*}}][%{{.*}}] : memref<?xi8> to memref<?x8xf32>
+// CHECK:         memref.view %[[ALIGNED]][%{{.*}}][%{{.*}}] : memref<?xi8> to memref<?x8xf32>
 // CHECK:         scf.for
-// CHECK:           memref.view %[[WS]][%{{.*}}][] : memref<?xi8> to memref<8xf32>
+// CHECK:           memref.view %[[ALIGNED]][%{{.*}}][] : memref<?xi8> to memref<8xf32>
 // CHECK:         scf.forall (%{{.*}}) in (64)
-// CHECK:           memref.view %[[WS]][%{{.*}}][] : memref<?xi8> to memref<4xf32>
+// CHECK:           memref.view %[[ALIGNED]][%{{.*}}][] : memref<?xi8> to memref<4xf32>
 // CHECK:         %[[R:.*]] = memref.alloc() : memref<8xf32>
 // CHECK:         return %[[R]]
 // CHECK-LABEL: func.func @dynamic_workspace_size(
@@ -131,6 +133,7 @@ func.func private @k_workspace_size(%x: memref<4xf32>) -> index
 // places, however long the loop.
 // CHECK-LABEL: func.func @tasks(
 // CHECK-SAME:      %{{.*}}: memref<4x6x64xf32>, %[[WS:.*]]: memref<?xi8>)
+// CHECK-NEXT:    %[[ALIGNED:.*]] = memref.assume_alignment %[[WS]], 64 : memref<?xi8>
 // CHECK-DAG:     %[[C34880:.*]] = arith.constant 34880 : index
 // CHECK:         cf.assert
 // CHECK:         scf.forall (%[[I:.*]], %[[J:.*]]) = (0, 0) to (4, 6) step (1, 3)
@@ -138,7 +141,7 @@ func.func private @k_workspace_size(%x: memref<4xf32>) -> index
 // CHECK:           %[[IJ:.*]] = arith.addi %{{.*}}, %[[J2]]
 // CHECK:           %[[AT:.*]] = arith.muli %[[IJ]], %{{.*}}
 // CHECK:           %[[OFF:.*]] = arith.addi %{{.*}}, %[[AT]]
-// CHECK:           memref.view %[[WS]][%[[OFF]]][] : memref<?xi8> to memref<64xf32>
+// CHECK:           memref.view %[[ALIGNED]][%[[OFF]]][] : memref<?xi8> to memref<64xf32>
 // CHECK-NOT:       memref.dealloc
 // THREADS-LABEL: func.func @tasks(
 // THREADS:         arith.cmpi uge, %{{.*}}, %c8768

@@ -862,7 +862,10 @@ def ConvGradCPUWorkspace : Pass<"convgrad-cpu-workspace", "::mlir::ModuleOp"> {
     passes the buffer to every call). Each temporary of the function body
     (a `memref.alloc` freed by a `memref.dealloc` in the same block, never
     returned or yielded) becomes a `memref.view` of the workspace at an
-    offset aligned to `alignment` bytes, and its dealloc disappears.
+    offset aligned to `alignment` bytes, and its dealloc disappears. The
+    kernel assumes the buffer aligned to `alignment` bytes
+    (`memref.assume_alignment`; the caller must keep that promise), so LLVM
+    knows each view's alignment as it knows a malloc'ed temporary's.
     Temporaries whose lifetimes (allocation to last use of the buffer or of
     a view of it; a whole loop for one allocated inside a sequential loop)
     do not overlap share bytes. Sizes that depend on dynamic dimensions (a
@@ -899,8 +902,9 @@ def ConvGradCPUWorkspace : Pass<"convgrad-cpu-workspace", "::mlir::ModuleOp"> {
     // After:
     func.func @k(%x: memref<8x64xf32>, %y: memref<8x64xf32>,
                  %workspace: memref<?xi8>) {
+      %aligned = memref.assume_alignment %workspace, 64 : memref<?xi8>
       ... cf.assert (workspace size >= 2112) ...
-      %t = memref.view %workspace[%c0][] : memref<?xi8> to memref<8x66xf32>
+      %t = memref.view %aligned[%c0][] : memref<?xi8> to memref<8x66xf32>
       ...
       return
     }
