@@ -306,7 +306,8 @@ struct DecomposeConvBackwardFilterAsGemm
     // innermost reduction.
     cpu::GemmTiling gemmTiling =
         cpu::getGemmTiling(taskA, taskB, gemmSizes.back(),
-                           accType.getIntOrFloatBitWidth(), target);
+                           accType.getIntOrFloatBitWidth(), target,
+                           /*allowRowRemainder=*/true);
     // Passes over the rows of the block (the second innermost output
     // dimension; none for 1-D ops) whose lane operand slice stays in L1.
     // Staged buffers may get a cache line more per position so that the

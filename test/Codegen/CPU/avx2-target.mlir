@@ -7,7 +7,10 @@
 //    AVX-512 takes 4 x 64) over a loop of the kernel columns: one tap's 2
 //    filter vectors in registers (3 unrolled taps' 6 would leave room for
 //    8 accumulators, too few to hide the FMA latency); the 2 columns left
-//    in 2 x 32 blocks; 2 x 32 for the filter gradient's GEMMs. The 6 x 16
+//    in 2 x 32 blocks. The filter gradient's GEMMs (64 x 64, 56 positions)
+//    take 6 x 16 blocks (12 accumulators, 2 lane vectors, a broadcast), not
+//    2 x 32 (8 accumulators, fewer than the FMA chains need), and one 4 x 16
+//    block of the 4 rows left (cpu::getGemmTiling). The 6 x 16
 //    block's 12 FMAs per input channel (6 cycles) are short next to the
 //    loop's own instructions: its reduction loop steps by 4 channels (one
 //    vector<1x6x4> read of dy, 48 FMAs per iteration); the 2 x 32 blocks'
@@ -26,7 +29,8 @@
 // BLOCKS-NOT:     vector<{{.*}}x64xf32>
 // BLOCKS-LABEL: func.func @wgrad
 // BLOCKS:         linalg.fill
-// BLOCKS:         vector.contract {{.*}} : vector<8x2xf32>, vector<8x32xf32> into vector<2x32xf32>
+// BLOCKS:         vector.contract {{.*}} : vector<8x6xf32>, vector<8x16xf32> into vector<6x16xf32>
+// BLOCKS:         vector.contract {{.*}} : vector<8x4xf32>, vector<8x16xf32> into vector<4x16xf32>
 //
 // 2. The LLVM functions carry the target; the FMAs of a block row are 16
 //    or 32 lanes (2 or 4 AVX2 registers), and the machine code has no 512-bit
@@ -45,9 +49,10 @@
 // ASM-NEXT: ymm-fma: {{[1-9][0-9]*}}
 //    The data gradient's two FMA blocks broadcast their dy elements with
 //    broadcast loads (the 4-channel steps too: not a vector load whose
-//    elements shuffles move to all lanes); the one block with shuffles is
-//    the filter gradient's GEMM, which loads 2 x elements as one vector.
-// ASM-NEXT: fma-blocks-with-broadcast-loads: 2
+//    elements shuffles move to all lanes), and so do the filter gradient's
+//    two GEMM blocks, whose 6 x elements LLVM loads with 4 broadcast loads
+//    and one 2-element vector (the one block with shuffles).
+// ASM-NEXT: fma-blocks-with-broadcast-loads: 4
 // ASM-NEXT: fma-blocks-with-shuffles: 1
 
 func.func @dgrad(%dy: tensor<1x2x56x64xf32>, %w: tensor<64x3x3x64xf32>) -> tensor<1x2x56x64xf32> {

@@ -1119,6 +1119,64 @@ TEST(WgradGemm, AVX2BlocksFit) {
   EXPECT_EQ(getGemmTiling(64, 64, 56, 32, avx2).laneTile, 32);
 }
 
+// The tiling a GEMM is generated with (allowRowRemainder) may take more
+// rows than divide A when the dividing block is AVX2's 2 x 4 (8
+// accumulators, fewer than the two FMA units' chains sustain): 6 x 2 (12
+// accumulators, 2 lane vectors and a broadcast: 15 registers), its
+// remainder rows one block. Not for a reduction of two steps or fewer (14
+// positions), nor where the plans ask (no allowRowRemainder), nor for
+// AVX-512's 4 x 4 (16 accumulators), nor for a prime count of rows already
+// split.
+TEST(WgradGemm, AVX2RowRemainderBlocks) {
+  GemmTiling g = getGemmTiling(64, 64, 56, 32, avx2, true);
+  EXPECT_EQ(g.rowTile, 6);
+  EXPECT_EQ(g.laneTile, 16);
+  EXPECT_EQ(g.rowSplit, 60);
+  EXPECT_EQ(g.laneSplit, 0);
+  EXPECT_EQ(g.reductionTile, 8);
+  EXPECT_TRUE(fitsGemmRegisters(g.rowTile, g.laneTile / 8, avx2));
+  // Rows that 6 divides: no split.
+  g = getGemmTiling(96, 64, 56, 32, avx2, true);
+  EXPECT_EQ(g.rowTile, 6);
+  EXPECT_EQ(g.rowSplit, 0);
+  // A task's half of 64 rows, and 512 rows x 256 lanes.
+  g = getGemmTiling(32, 64, 28, 32, avx2, true);
+  EXPECT_EQ(g.rowTile, 6);
+  EXPECT_EQ(g.rowSplit, 30);
+  g = getGemmTiling(512, 256, 28, 32, avx2, true);
+  EXPECT_EQ(g.rowTile, 6);
+  EXPECT_EQ(g.rowSplit, 510);
+  // Short reductions, the plans' tiling, AVX-512, prime rows: unchanged.
+  for (auto [a, b, reduction, target, allow] :
+       {std::tuple<int64_t, int64_t, int64_t, CPUTarget, bool>{
+            256, 256, 14, avx2, true},
+        {64, 64, 56, avx2, false},
+        {64, 64, 56, avx512, true},
+        {256, 256, 28, avx512, true},
+        {67, 67, 57, avx2, true}}) {
+    GemmTiling with = getGemmTiling(a, b, reduction, 32, target, allow);
+    GemmTiling without = getGemmTiling(a, b, reduction, 32, target);
+    EXPECT_EQ(with.rowTile, without.rowTile) << a << "x" << b;
+    EXPECT_EQ(with.laneTile, without.laneTile) << a << "x" << b;
+    EXPECT_EQ(with.rowSplit, without.rowSplit) << a << "x" << b;
+  }
+  EXPECT_EQ(getGemmTiling(64, 64, 56, 32, avx2).rowTile, 2);
+  // Narrow GEMMs whose shape, not the registers, limits the block.
+  g = getGemmTiling(64, 16, 56, 32, avx2, true);
+  EXPECT_EQ(g.rowTile * g.laneTile,
+            getGemmTiling(64, 16, 56, 32, avx2).rowTile *
+                getGemmTiling(64, 16, 56, 32, avx2).laneTile);
+  for (int64_t a : {1, 2, 3, 5, 6, 7, 9, 64, 96, 128, 192, 256, 512})
+    for (int64_t b : {8, 16, 24, 32, 64, 67, 96, 256}) {
+      GemmTiling t = getGemmTiling(a, b, 56, 32, avx2, true);
+      EXPECT_TRUE(fitsGemmRegisters(t.rowTile, (t.laneTile + 7) / 8, avx2))
+          << a << "x" << b;
+      EXPECT_EQ((t.rowSplit ? t.rowSplit : a) % t.rowTile, 0) << a << "x" << b;
+      EXPECT_EQ((t.laneSplit ? t.laneSplit : b) % t.laneTile, 0)
+          << a << "x" << b;
+    }
+}
+
 // Register blocks leave room for their operands (fitsGemmRegisters): on
 // AVX2 the stem's 3 x 4 block (12 accumulators, 3 broadcasts, a vector)
 // spilled, 3 x 2 does not; 96 rows take 2 x 4 instead of 3 x 4. AVX-512
