@@ -286,6 +286,17 @@ double convBlockStepCycles(int64_t rows, int64_t vectors, int64_t taps,
 /// a tap loop holds 6 x 16 blocks, 12 accumulators: 14 columns take two
 /// of them and a 2-column part of 2 x 32 blocks, not 5 x 16 blocks and
 /// a 4-column part twice as large.
+/// Measured alternatives on that row (c_3x3_c256_14's data gradient, AVX2,
+/// channels-last, 1 thread, kernel CPU samples of 3 alternating runs): the
+/// 2-column part as 2 x 32 tap-loop blocks (4 channels per step) took 2%
+/// more than the unrolled 2 x 32 blocks; 10 columns of 5 x 16 and a 4-column
+/// part of 4 x 16 tap-loop blocks (one filter pack at 16 lanes for both)
+/// were within noise (0-5% more); so was a single filter pack at 32 lanes
+/// for both parts, the 6 x 16 blocks reading 16-lane halves of its rows
+/// (the pack saved about 2%, the main loop took about 2% more samples).
+/// On b_3x3_c128_28 (28 = 4 x 6 + 4 columns) 4 x 16 tap-loop blocks for the
+/// 4-column part took 6% fewer samples in that part than the 2 x 32 blocks
+/// chosen on the tie, 1% of the kernel: within the host's noise.
 ConvRowTiling chooseConvRowTiling(int64_t width, int64_t channels,
                                   int64_t taps,
                                   int64_t filterBytesPerChannel,
