@@ -200,6 +200,21 @@ func.func @filter_cache_blocks(%x: tensor<1x16x16x256xf32>, %w: tensor<256x3x3x2
 
 // -----
 
+// The same filter with a batch of 2: every task streams the cache-blocked
+// filter from beyond L2, so a task takes a whole image of 14 rows (two
+// tasks per thread) instead of 7.
+// CHECK-LABEL: func.func @filter_cache_blocks_task_rows
+// CHECK:         scf.forall ({{.*}}) = (0, 0) to (2, 14) step (1, 14)
+// CHECK:             scf.for %{{.*}} = %c0 to %c256 step %c64
+// CHECK-NEXT:          tensor.extract_slice
+// CHECK-NEXT:          scf.for %{{.*}} = %c0 to %c14 step %c1
+func.func @filter_cache_blocks_task_rows(%x: tensor<2x16x16x256xf32>, %w: tensor<256x3x3x256xf32>) -> tensor<2x14x14x256xf32> {
+  %y = convgrad.conv %x, %w layout = channels_last : (tensor<2x16x16x256xf32>, tensor<256x3x3x256xf32>) -> tensor<2x14x14x256xf32>
+  return %y : tensor<2x14x14x256xf32>
+}
+
+// -----
+
 // A data gradient's filter is the caller's FHWC filter with its channel
 // roles swapped (a transpose) and rotated (a reverse). The reverse moves
 // onto the caller's filter (rows of 256 contiguous channels) and the swap

@@ -369,6 +369,34 @@ TEST(ConvTiling, FilterCacheBlocks) {
   EXPECT_TRUE(t->cacheBlock.empty());
 }
 
+// A cache-blocked filter is streamed from L3 once per task: tasks take
+// more rows, as long as each thread keeps two tasks.
+TEST(ConvTiling, CacheBlockedTaskRows) {
+  CPUTarget one = avx512, two = avx512, runtime = avx512;
+  two.threads = 2;
+  runtime.threads = 0;
+  // The c_3x3_c256 data gradient (batch 8): whole images of 14 rows.
+  EXPECT_EQ(cacheBlockedTaskRows(8, 14, 8, one), 14);
+  EXPECT_EQ(cacheBlockedTaskRows(8, 14, 8, two), 14);
+  EXPECT_EQ(cacheBlockedTaskRows(8, 14, 8, runtime), 14);
+  // Fewer images: rows for two tasks per thread, never fewer than the
+  // default task's (8 at most, the largest divisor of the rows).
+  EXPECT_EQ(cacheBlockedTaskRows(1, 14, 8, two), 7);
+  EXPECT_EQ(cacheBlockedTaskRows(1, 56, 8, two), 14);
+  EXPECT_EQ(cacheBlockedTaskRows(2, 56, 8, runtime), 14);
+  two.l2Bytes = 2 << 20;
+  std::optional<ConvTiling> t =
+      firstPartTiling({8, 14, 14, 256, 3, 3, 256}, two);
+  ASSERT_TRUE(t.has_value());
+  ASSERT_FALSE(t->cacheBlock.empty());
+  EXPECT_EQ(t->parallel, (std::vector<int64_t>{1, 14}));
+  // A filter that fits L2 keeps the default tasks of at most 8 rows.
+  t = getConvTiling(ConvKind::Conv2DNhwcHwcf, {8, 56, 56, 64, 3, 3, 64}, 32,
+                    two);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->parallel, (std::vector<int64_t>{1, 8}));
+}
+
 TEST(ConvTiling, PackedFilterBlocks) {
   // The c_3x3_c256 data gradient: 7 x 32 register tiles (AVX2: 5 x 16 of
   // the first 10 columns) of 256 output channels, filter rows 1 KiB apart;
