@@ -363,6 +363,18 @@ TEST(ConvTiling, FilterCacheBlocks) {
   ASSERT_FALSE(t->cacheBlock.empty());
   int64_t f = t->cacheBlock[3], c = t->cacheBlock[6];
   EXPECT_LE(9 * f * c * 4, avx512.l2Bytes / 8);
+  // Within three quarters of L1, so that every register block but the
+  // first reads it from there.
+  EXPECT_LE(9 * f * c * 4, avx512.l1DataBytes * 3 / 4);
+  EXPECT_GT(9 * f * 2 * c * 4, avx512.l1DataBytes * 3 / 4);
+  // The c_3x3_c256 data gradient's 7 x 32 tiles on a 48 KiB L1: 32
+  // channels (36 KiB); 16 on a 32 KiB L1 (18 KiB).
+  CPUTarget host = avx512;
+  host.l1DataBytes = 48 << 10;
+  EXPECT_EQ(cacheBlockReductionChannels(256, 9 * 32 * 4, host), 32);
+  host.l1DataBytes = 32 << 10;
+  EXPECT_EQ(cacheBlockReductionChannels(256, 9 * 32 * 4, host), 16);
+  EXPECT_EQ(cacheBlockReductionChannels(256, 1 << 20, host), 1);
   // The benchmark's 3x3 x 64 x 64 filter (147 KB) fits: no blocks.
   t = getConvTiling(ConvKind::Conv2DNhwcHwcf, {8, 56, 56, 64, 3, 3, 64}, 32,
                     avx512);

@@ -444,6 +444,20 @@ struct ConvTiling {
   int64_t filterBlock = 0;
 };
 
+/// Input channels per cache block of a channels-last convolution whose
+/// filter exceeds the L2 budget (`bytesPerChannel`: the block's kernel taps
+/// x output channels of one input channel): the largest divisor of
+/// `channels` whose block fits three quarters of L1, the rest left to the
+/// input rows. Every register block of a task then reads the block from L1
+/// but the first, where an eighth of L2 (128 channels: 144 KiB) streamed it
+/// from L2 for each. Measured on the c_3x3_c256_14 data gradient (AVX-512,
+/// 48 KiB L1, 7 x 32 blocks, 5 alternating rounds at 1 thread): 32-channel
+/// blocks (36 KiB) 10.9-11.3 ms, 16 10.9-11.4, 64 11.7-11.9, 128 11.5-11.7.
+/// A filter that fits L2 gains nothing from such blocks (rows a, b, d, i:
+/// 16 or 32 channels were as fast or slower), so they stay unblocked.
+int64_t cacheBlockReductionChannels(int64_t channels, int64_t bytesPerChannel,
+                                    const CPUTarget &target);
+
 /// Output rows per parallel task (at most; getConvTiling takes the largest
 /// divisor of `rows`) of a channels-last convolution whose filter exceeds
 /// the L2 budget and is cache-blocked. Every task streams the whole filter
