@@ -648,10 +648,10 @@ static constexpr int64_t kCacheBlockL1Denominator = 4;
 int64_t mlir::convgrad::cpu::cacheBlockReductionChannels(
     int64_t channels, int64_t bytesPerChannel, const CPUTarget &target) {
   return largestDivisorAtMost(
-      channels, std::max<int64_t>(1, target.l1DataBytes *
-                                         kCacheBlockL1Numerator /
-                                         kCacheBlockL1Denominator /
-                                         std::max<int64_t>(1, bytesPerChannel)));
+      channels,
+      std::max<int64_t>(1, target.l1DataBytes * kCacheBlockL1Numerator /
+                               kCacheBlockL1Denominator /
+                               std::max<int64_t>(1, bytesPerChannel)));
 }
 
 /// Tasks per thread that a cache-blocked convolution's task rows keep
@@ -663,11 +663,10 @@ static constexpr int64_t kRuntimeThreadsGuess = 4;
 int64_t mlir::convgrad::cpu::cacheBlockedTaskRows(int64_t batch, int64_t rows,
                                                   int64_t parallelRows,
                                                   const CPUTarget &target) {
-  int64_t threads =
-      target.threads > 0 ? target.threads : kRuntimeThreadsGuess;
-  int64_t bound = std::max(parallelRows,
-                           batch * rows / (kCacheBlockedTasksPerThread *
-                                           std::max<int64_t>(1, threads)));
+  int64_t threads = target.threads > 0 ? target.threads : kRuntimeThreadsGuess;
+  int64_t bound = std::max(parallelRows, batch * rows /
+                                             (kCacheBlockedTasksPerThread *
+                                              std::max<int64_t>(1, threads)));
   return largestDivisorAtMost(rows, bound);
 }
 
@@ -723,14 +722,14 @@ std::optional<ConvTiling> mlir::convgrad::cpu::getConvTiling(
     // A filter larger than the L2 budget (see the cache blocks below) is
     // streamed from L3 once per task: tasks of more rows read it less often.
     int64_t taps = ranges[4] * ranges[5];
-    bool filterFits = taps * ranges[3] * ranges[6] * elementBytes <=
-                      limits.filterCacheBytes;
-    t.parallel = {1, largestDivisorAtMost(
-                         ranges[1], filterFits
-                                        ? limits.parallelRows
-                                        : cacheBlockedTaskRows(
-                                              ranges[0], ranges[1],
-                                              limits.parallelRows, target))};
+    bool filterFits =
+        taps * ranges[3] * ranges[6] * elementBytes <= limits.filterCacheBytes;
+    t.parallel = {
+        1, largestDivisorAtMost(
+               ranges[1],
+               filterFits ? limits.parallelRows
+                          : cacheBlockedTaskRows(ranges[0], ranges[1],
+                                                 limits.parallelRows, target))};
     t.inner = {0, 1, ow, f, 1, row.tapLoop ? 1 : kwTile,
                largestDivisorAtMost(ranges[6], limits.reductionTile)};
     t.fill = {0, 1, ow, f};
