@@ -182,20 +182,36 @@ func.func @width56(%x: tensor<1x3x58x64xf32>, %w: tensor<64x3x3x64xf32>) -> tens
 // -----
 
 // A 3x3x256x256 filter (2.4 MB) exceeds filter-cache-bytes: blocks of 32
-// output x 64 input channels (72 KB of filter) sit outside the rows and
-// columns, so one task reuses each block from cache; the blocks of output
-// channels read the packed filter.
+// output x 16 input channels (18 KiB of filter, within three quarters of
+// x86-64-v4's 32 KiB L1) sit outside the rows and columns, so one task
+// reuses each block from L1; the blocks of output channels read the packed
+// filter.
 // CHECK-LABEL: func.func @filter_cache_blocks
 // CHECK:         %[[PACKED:.*]] = linalg.transpose {{.*}} outs(%{{.*}} : tensor<8x3x3x256x32xf32>)
 // CHECK:         scf.forall
 // CHECK:           vector.transfer_write %cst
 // CHECK:           scf.for %{{.*}} = %c0 to %c256 step %c32
-// CHECK-NEXT:        scf.for %{{.*}} = %c0 to %c256 step %c64
+// CHECK-NEXT:        scf.for %{{.*}} = %c0 to %c256 step %c16
 // CHECK:               vector.transfer_read %[[PACKED]]
 // CHECK:               vector.contract {{.*}} into vector<1x7x32xf32>
 func.func @filter_cache_blocks(%x: tensor<1x16x16x256xf32>, %w: tensor<256x3x3x256xf32>) -> tensor<1x14x14x256xf32> {
   %y = convgrad.conv %x, %w layout = channels_last : (tensor<1x16x16x256xf32>, tensor<256x3x3x256xf32>) -> tensor<1x14x14x256xf32>
   return %y : tensor<1x14x14x256xf32>
+}
+
+// -----
+
+// The same filter with a batch of 2: every task streams the cache-blocked
+// filter from beyond L2, so a task takes a whole image of 14 rows (two
+// tasks per thread) instead of 7.
+// CHECK-LABEL: func.func @filter_cache_blocks_task_rows
+// CHECK:         scf.forall ({{.*}}) = (0, 0) to (2, 14) step (1, 14)
+// CHECK:             scf.for %{{.*}} = %c0 to %c256 step %c16
+// CHECK-NEXT:          tensor.extract_slice
+// CHECK-NEXT:          scf.for %{{.*}} = %c0 to %c14 step %c1
+func.func @filter_cache_blocks_task_rows(%x: tensor<2x16x16x256xf32>, %w: tensor<256x3x3x256xf32>) -> tensor<2x14x14x256xf32> {
+  %y = convgrad.conv %x, %w layout = channels_last : (tensor<2x16x16x256xf32>, tensor<256x3x3x256xf32>) -> tensor<2x14x14x256xf32>
+  return %y : tensor<2x14x14x256xf32>
 }
 
 // -----

@@ -363,10 +363,50 @@ TEST(ConvTiling, FilterCacheBlocks) {
   ASSERT_FALSE(t->cacheBlock.empty());
   int64_t f = t->cacheBlock[3], c = t->cacheBlock[6];
   EXPECT_LE(9 * f * c * 4, avx512.l2Bytes / 8);
+  // Within three quarters of L1, so that every register block but the
+  // first reads it from there.
+  EXPECT_LE(9 * f * c * 4, avx512.l1DataBytes * 3 / 4);
+  EXPECT_GT(9 * f * 2 * c * 4, avx512.l1DataBytes * 3 / 4);
+  // The c_3x3_c256 data gradient's 7 x 32 tiles on a 48 KiB L1: 32
+  // channels (36 KiB); 16 on a 32 KiB L1 (18 KiB).
+  CPUTarget host = avx512;
+  host.l1DataBytes = 48 << 10;
+  EXPECT_EQ(cacheBlockReductionChannels(256, 9 * 32 * 4, host), 32);
+  host.l1DataBytes = 32 << 10;
+  EXPECT_EQ(cacheBlockReductionChannels(256, 9 * 32 * 4, host), 16);
+  EXPECT_EQ(cacheBlockReductionChannels(256, 1 << 20, host), 1);
   // The benchmark's 3x3 x 64 x 64 filter (147 KB) fits: no blocks.
   t = getConvTiling(ConvKind::Conv2DNhwcHwcf, {8, 56, 56, 64, 3, 3, 64}, 32,
                     avx512);
   EXPECT_TRUE(t->cacheBlock.empty());
+}
+
+// A cache-blocked filter is streamed from L3 once per task: tasks take
+// more rows, as long as each thread keeps two tasks.
+TEST(ConvTiling, CacheBlockedTaskRows) {
+  CPUTarget one = avx512, two = avx512, runtime = avx512;
+  two.threads = 2;
+  runtime.threads = 0;
+  // The c_3x3_c256 data gradient (batch 8): whole images of 14 rows.
+  EXPECT_EQ(cacheBlockedTaskRows(8, 14, 8, one), 14);
+  EXPECT_EQ(cacheBlockedTaskRows(8, 14, 8, two), 14);
+  EXPECT_EQ(cacheBlockedTaskRows(8, 14, 8, runtime), 14);
+  // Fewer images: rows for two tasks per thread, never fewer than the
+  // default task's (8 at most, the largest divisor of the rows).
+  EXPECT_EQ(cacheBlockedTaskRows(1, 14, 8, two), 7);
+  EXPECT_EQ(cacheBlockedTaskRows(1, 56, 8, two), 14);
+  EXPECT_EQ(cacheBlockedTaskRows(2, 56, 8, runtime), 14);
+  two.l2Bytes = 2 << 20;
+  std::optional<ConvTiling> t =
+      firstPartTiling({8, 14, 14, 256, 3, 3, 256}, two);
+  ASSERT_TRUE(t.has_value());
+  ASSERT_FALSE(t->cacheBlock.empty());
+  EXPECT_EQ(t->parallel, (std::vector<int64_t>{1, 14}));
+  // A filter that fits L2 keeps the default tasks of at most 8 rows.
+  t = getConvTiling(ConvKind::Conv2DNhwcHwcf, {8, 56, 56, 64, 3, 3, 64}, 32,
+                    two);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->parallel, (std::vector<int64_t>{1, 8}));
 }
 
 TEST(ConvTiling, PackedFilterBlocks) {

@@ -455,6 +455,35 @@ struct ConvTiling {
   int64_t filterBlock = 0;
 };
 
+/// Input channels per cache block of a channels-last convolution whose
+/// filter exceeds the L2 budget (`bytesPerChannel`: the block's kernel taps
+/// x output channels of one input channel): the largest divisor of
+/// `channels` whose block fits three quarters of L1, the rest left to the
+/// input rows. Every register block of a task then reads the block from L1
+/// but the first, where an eighth of L2 (128 channels: 144 KiB) streamed it
+/// from L2 for each. Measured on the c_3x3_c256_14 data gradient (AVX-512,
+/// 48 KiB L1, 7 x 32 blocks, 5 alternating rounds at 1 thread): 32-channel
+/// blocks (36 KiB) 10.9-11.3 ms, 16 10.9-11.4, 64 11.7-11.9, 128 11.5-11.7.
+/// A filter that fits L2 gains nothing from such blocks (rows a, b, d, i:
+/// 16 or 32 channels were as fast or slower), so they stay unblocked.
+int64_t cacheBlockReductionChannels(int64_t channels, int64_t bytesPerChannel,
+                                    const CPUTarget &target);
+
+/// Output rows per parallel task (at most; getConvTiling takes the largest
+/// divisor of `rows`) of a channels-last convolution whose filter exceeds
+/// the L2 budget and is cache-blocked. Every task streams the whole filter
+/// from L3, block by block, and the first register block row of each block
+/// reads its slice from there; the other rows of the task reuse it from L2.
+/// A task therefore takes as many rows as keep at least two tasks per
+/// thread (a thread count chosen at run time counts as 4), and never fewer
+/// than `parallelRows`. Measured on the c_3x3_c256_14 data gradient
+/// (AVX-512, 2 MiB L2, 2.4 MB filter, batch 8, 1 thread, 10 alternating
+/// rounds): whole images of 14 rows instead of 7, median 11.83 -> 11.66 ms;
+/// with the L1-sized reduction blocks (cacheBlockReductionChannels) the two
+/// together 11.81 -> 11.08 ms at 1 thread, 5.96 -> 5.64 at 2 (8 rounds).
+int64_t cacheBlockedTaskRows(int64_t batch, int64_t rows, int64_t parallelRows,
+                             const CPUTarget &target);
+
 /// The tiling of a convolution of `kind` with static loop ranges `ranges`
 /// and an output element type of `elementBits`; nullopt for a zero-trip or
 /// dynamic range (nothing to tile). A 3-D convolution is tiled as the 2-D

@@ -640,6 +640,36 @@ int64_t mlir::convgrad::cpu::convReductionUnroll(int64_t fmasPerChannel,
   return kReductionUnrollChannels;
 }
 
+/// The L1 share of a cache block of the filter (cacheBlockReductionChannels);
+/// the rest holds the input rows its register blocks read.
+static constexpr int64_t kCacheBlockL1Numerator = 3;
+static constexpr int64_t kCacheBlockL1Denominator = 4;
+
+int64_t mlir::convgrad::cpu::cacheBlockReductionChannels(
+    int64_t channels, int64_t bytesPerChannel, const CPUTarget &target) {
+  return largestDivisorAtMost(
+      channels,
+      std::max<int64_t>(1, target.l1DataBytes * kCacheBlockL1Numerator /
+                               kCacheBlockL1Denominator /
+                               std::max<int64_t>(1, bytesPerChannel)));
+}
+
+/// Tasks per thread that a cache-blocked convolution's task rows keep
+/// (equal tasks: any count balances; more only shorten the last wait).
+static constexpr int64_t kCacheBlockedTasksPerThread = 2;
+/// Threads assumed for a thread count chosen at run time.
+static constexpr int64_t kRuntimeThreadsGuess = 4;
+
+int64_t mlir::convgrad::cpu::cacheBlockedTaskRows(int64_t batch, int64_t rows,
+                                                  int64_t parallelRows,
+                                                  const CPUTarget &target) {
+  int64_t threads = target.threads > 0 ? target.threads : kRuntimeThreadsGuess;
+  int64_t bound = std::max(parallelRows, batch * rows /
+                                             (kCacheBlockedTasksPerThread *
+                                              std::max<int64_t>(1, threads)));
+  return largestDivisorAtMost(rows, bound);
+}
+
 std::optional<ConvTiling> mlir::convgrad::cpu::getConvTiling(
     ConvKind kind, const std::vector<int64_t> &ranges, int64_t elementBits,
     const CPUTarget &target) {
@@ -689,25 +719,31 @@ std::optional<ConvTiling> mlir::convgrad::cpu::getConvTiling(
     // Output channel blocks outermost.
     RegisterBlock block = row.block;
     int64_t ow = block.rows, f = block.lanes;
-    t.parallel = {1, largestDivisorAtMost(ranges[1], limits.parallelRows)};
+    // A filter larger than the L2 budget (see the cache blocks below) is
+    // streamed from L3 once per task: tasks of more rows read it less often.
+    int64_t taps = ranges[4] * ranges[5];
+    bool filterFits =
+        taps * ranges[3] * ranges[6] * elementBytes <= limits.filterCacheBytes;
+    t.parallel = {
+        1, largestDivisorAtMost(
+               ranges[1],
+               filterFits ? limits.parallelRows
+                          : cacheBlockedTaskRows(ranges[0], ranges[1],
+                                                 limits.parallelRows, target))};
     t.inner = {0, 1, ow, f, 1, row.tapLoop ? 1 : kwTile,
                largestDivisorAtMost(ranges[6], limits.reductionTile)};
     t.fill = {0, 1, ow, f};
     // A filter larger than the L2 budget is streamed from L3 by every tile.
-    // It is then split into blocks of [KH, KW, c, f] of at most an eighth of
-    // that (room for the inputs and outputs), each reused by every row and
-    // column of the task before the next (the partial sums go through the
-    // output, once per block). Measured: a smaller filter gains nothing
-    // from blocks, and loses up to 30% (rows b, d of the benchmark).
-    int64_t taps = ranges[4] * ranges[5];
-    bool filterFits = taps * ranges[3] * ranges[6] * elementBytes <=
-                      limits.filterCacheBytes;
-    int64_t c = filterFits
-                    ? ranges[6]
-                    : largestDivisorAtMost(
-                          ranges[6],
-                          std::max<int64_t>(1, limits.filterCacheBytes / 8 /
-                                                   (taps * f * elementBytes)));
+    // It is then split into blocks of [KH, KW, c, f], each reused by every
+    // row and column of the task before the next (the partial sums go
+    // through the output, once per block). A block fits the L1 share of a
+    // pass's operands (cacheBlockReductionChannels), so that the register
+    // blocks after the first read it from L1. Measured: a smaller filter
+    // gains nothing from blocks, and loses up to 30% (rows b, d of the
+    // benchmark).
+    int64_t c = filterFits ? ranges[6]
+                           : cacheBlockReductionChannels(
+                                 ranges[6], taps * f * elementBytes, target);
     c = std::max(c, t.inner[6]);
     if (c % t.inner[6] != 0)
       c = t.inner[6];
