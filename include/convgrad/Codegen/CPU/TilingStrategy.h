@@ -704,10 +704,11 @@ bool fitsGemmRegisters(int64_t rows, int64_t vectors, const CPUTarget &target);
 /// With `allowRowRemainder` (the tiling the GEMM is generated with; the
 /// plans' task splits and L1 blocks keep the dividing block's rows), when
 /// that block has four vectors and fewer accumulators than the FMA units
-/// sustain (fmaUnits x 5 cycles of an FMA chain), a block of more rows that need not divide `a` may replace
-/// it, its remainder rows one block of their own (rowSplit): on AVX2, 64
-/// rows x 64 lanes take 6 x 16 blocks (12 accumulators, 2 lane vectors and
-/// a broadcast: 15 of 16 registers) and one 4 x 16 block, not 2 x 32 (8).
+/// sustain (fmaUnits x 5 cycles of an FMA chain), a block of more rows that
+/// need not divide `a` may replace it, its remainder rows one block of
+/// their own (rowSplit): on AVX2, 64 rows x 64 lanes take 6 x 16 blocks
+/// (12 accumulators, 2 lane vectors and a broadcast: 15 of 16 registers)
+/// and one 4 x 16 block, not 2 x 32 (8).
 GemmTiling getGemmTiling(int64_t a, int64_t b, int64_t innerReduction,
                          int64_t accBits, const CPUTarget &target,
                          bool allowRowRemainder = false);
