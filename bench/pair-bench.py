@@ -22,7 +22,6 @@ lib/Reference), later rounds only time.
                         [--bench-arg=--warmup-ms=0 ...]  (more convgrad-bench arguments)
 """
 import argparse
-import collections
 import csv
 import os
 import subprocess

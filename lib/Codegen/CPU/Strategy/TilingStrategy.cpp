@@ -640,6 +640,12 @@ int64_t mlir::convgrad::cpu::convReductionUnroll(int64_t fmasPerChannel,
   return kReductionUnrollChannels;
 }
 
+/// The threads a plan splits work for: the target's, or 4 for a thread count
+/// chosen at run time (num-threads=0).
+static int64_t plannedThreads(const CPUTarget &target) {
+  return target.threads == 0 ? 4 : target.threads;
+}
+
 /// The L1 share of a cache block of the filter (cacheBlockReductionChannels);
 /// the rest holds the input rows its register blocks read.
 static constexpr int64_t kCacheBlockL1Numerator = 3;
@@ -657,13 +663,11 @@ int64_t mlir::convgrad::cpu::cacheBlockReductionChannels(
 /// Tasks per thread that a cache-blocked convolution's task rows keep
 /// (equal tasks: any count balances; more only shorten the last wait).
 static constexpr int64_t kCacheBlockedTasksPerThread = 2;
-/// Threads assumed for a thread count chosen at run time.
-static constexpr int64_t kRuntimeThreadsGuess = 4;
 
 int64_t mlir::convgrad::cpu::cacheBlockedTaskRows(int64_t batch, int64_t rows,
                                                   int64_t parallelRows,
                                                   const CPUTarget &target) {
-  int64_t threads = target.threads > 0 ? target.threads : kRuntimeThreadsGuess;
+  int64_t threads = plannedThreads(target);
   int64_t bound = std::max(parallelRows, batch * rows /
                                              (kCacheBlockedTasksPerThread *
                                               std::max<int64_t>(1, threads)));
@@ -1150,7 +1154,7 @@ PointwiseGemmPlan mlir::convgrad::cpu::planPointwiseGemm(
   // Tasks: the images when they split evenly among the threads (each task
   // then reads its own images only), else also the filters, in whole
   // register blocks.
-  int64_t threads = target.threads == 0 ? 4 : target.threads;
+  int64_t threads = plannedThreads(target);
   int64_t rowUnit = getGemmTiling(filters, positions, 1, accBits, target)
                         .rowTile;
   if (threads > 1 && !(batch > 0 && batch % threads == 0) &&
@@ -1647,7 +1651,7 @@ mlir::convgrad::cpu::getDepthwisePlaneTiling(
     t.scratchRowAlignment = t.lanes;
   // One task per thread (4 when the count is decided at run time), each a
   // block of whole planes.
-  int64_t threads = target.threads == 0 ? 4 : target.threads;
+  int64_t threads = plannedThreads(target);
   t.tasks = std::max<int64_t>(1, std::min(threads, planes));
   return t;
 }
@@ -1699,7 +1703,7 @@ getGroupedDataGradientTiling(int64_t channels, int64_t groupChannels,
   t.channelVectors = largestDivisorAtMost(
       std::max<int64_t>(1, channels / t.lanes),
       std::max<int64_t>(1, outputs / t.columnBlock));
-  int64_t threads = target.threads == 0 ? 4 : target.threads;
+  int64_t threads = plannedThreads(target);
   t.taskRows = dataGradientTaskRows(outputRows, threads);
   return t;
 }
@@ -1758,8 +1762,7 @@ getGroupedFilterGradientTiling(int64_t channels, int64_t groupChannels,
     return std::nullopt;
   t.channelVectors = 1;
   t.kernelRowBlock = balancedBlock(kernelRows, rowsFit);
-  splitFilterGradientTasks(t, channels, outputRows,
-                           target.threads == 0 ? 4 : target.threads);
+  splitFilterGradientTasks(t, channels, outputRows, plannedThreads(target));
   return t;
 }
 
@@ -1981,7 +1984,7 @@ mlir::convgrad::cpu::getDepthwiseChannelsLastTiling(
                  : getGroupedFilterGradientTiling(channels, groupChannels,
                                                   kernelRows, kernelCols,
                                                   outputRows, t, target);
-  int64_t threads = target.threads == 0 ? 4 : target.threads;
+  int64_t threads = plannedThreads(target);
   if (!dgrad) {
     // Tasks as splitFilterGradientTasks decides; with channel tasks, at
     // most fullVectors / threads vectors per block so that every thread
