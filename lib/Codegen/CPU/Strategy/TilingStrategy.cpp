@@ -1619,8 +1619,13 @@ mlir::convgrad::cpu::getDepthwisePlaneTiling(
       // AVX-512 forms each edge column from the row's whole vectors by one
       // two-source shuffle (vpermt2ps/valignd, zero-masked) instead: 20
       // loads and 24 shuffles, on a port FMAs leave free. AVX2 has no
-      // single-instruction lane shift across two ymm registers.
-      t.shiftsColumnsInRegisters = t.readsInputRows && target.vectorBits >= 512;
+      // single-instruction lane shift across two ymm registers, but
+      // vperm2f128 and two vshufps (LLVM's lowering) still beat the
+      // split loads and the vmaskmovps + vpermps + vblendps of the
+      // shifted, masked reads: row h's filter gradient on AVX2 went from
+      // 0.056 to 0.047 ms at N = 1 (its planes in L2), 0.460 to 0.445 at
+      // N = 8 (min of 6 alternating runs each).
+      t.shiftsColumnsInRegisters = t.readsInputRows;
       // Planes two filters ahead: a plane's compute (its taps' FMAs) covers
       // an L3 access, and the planes in flight (terms of x and one of dy
       // each) stay within a quarter of the L2. Each prefetch takes a load
