@@ -47,6 +47,9 @@
 // A convolution's register block reads each scratch vector once and feeds
 // it to all of its (tap, row) products (input-stationary: no vector stays
 // live across taps), each accumulator still summing its taps in tap order.
+// With the strategy's prefetchPlanesAhead, each of a 2-D convolution's row
+// blocks also prefetches its share of the input planes that the copy reads
+// that many output planes later.
 // An innermost stride s > 1 reads s vectors and keeps every s-th lane (one
 // shuffle). Kernel taps and register blocks are unrolled; planes, images,
 // rows and vectors are scf loops; one scf.forall over blocks of output
@@ -503,7 +506,7 @@ public:
   /// register blocks over the scratch planes. `oGlobal` indexes the filter
   /// and the bias.
   Value convPlane(Value out, Value scratch, Value filter, Value bias, Value n,
-                  Value oLocal, Value oGlobal) {
+                  Value oLocal, Value oGlobal, Value input) {
     unsigned r = pc.rank;
     int64_t lanes = tiling.lanes;
     int64_t rowBlock = r >= 2 ? tiling.rowBlock : 1;
@@ -525,6 +528,9 @@ public:
         [&](OpBuilder &bb, Location l, ValueRange rows,
             ValueRange iter) -> scf::ValueVector {
           Value dst = iter[0];
+          if (int64_t ahead = tiling.prefetchPlanesAhead; ahead > 0 && r == 2)
+            prefetchInputPlanesAhead(bb, l, input, n, oGlobal, ahead,
+                                     rows.back(), rowBlock);
           if (looped > 0) {
             auto loop = scf::ForOp::create(
                 bb, l, indexConstant(bb, l, 0), indexConstant(bb, l, looped),
@@ -747,6 +753,47 @@ public:
           ValueRange{n, ahead, addIndex(bb, l, row0, e / width),
                      indexConstant(bb, l, e % width)},
           /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
+  }
+
+  /// A convolution's share of the input planes of the group `ahead`
+  /// output planes after `o` (the tensor's last at most) that its row
+  /// block [y0, y0 + rowBlock) prefetches: the planes' lines in as many
+  /// equal parts as there are blocks, one prefetch per line.
+  void prefetchInputPlanesAhead(OpBuilder &bb, Location l, Value input, Value n,
+                                Value o, int64_t ahead, Value y0,
+                                int64_t rowBlock) {
+    constexpr int64_t kLineBytes = 64;
+    auto type = cast<RankedTensorType>(input.getType());
+    int64_t channels = type.getDimSize(1), height = type.getDimSize(2),
+            width = type.getDimSize(3);
+    int64_t lineElements = std::max<int64_t>(
+        1, kLineBytes * 8 / type.getElementType().getIntOrFloatBitWidth());
+    int64_t planeElements = height * width;
+    int64_t lines = llvm::divideCeil(planeElements, lineElements);
+    int64_t blocks = llvm::divideCeil(pc.outSizes[0], rowBlock);
+    int64_t perBlock = llvm::divideCeil(lines, blocks);
+    Value buffer = readOnlyBuffer(bb, l, input);
+    Value group = arith::DivUIOp::create(bb, l, addIndex(bb, l, o, ahead),
+                                         indexConstant(bb, l, pc.outPerGroup));
+    Value block =
+        arith::DivUIOp::create(bb, l, y0, indexConstant(bb, l, rowBlock));
+    Value first = mulIndex(bb, l, block, perBlock * lineElements);
+    Value last = indexConstant(bb, l, planeElements - 1);
+    Value widthValue = indexConstant(bb, l, width);
+    for (int64_t m = 0; m < pc.terms; ++m) {
+      Value channel = arith::MinSIOp::create(
+          bb, l, addIndex(bb, l, mulIndex(bb, l, group, pc.terms), m),
+          indexConstant(bb, l, channels - 1));
+      for (int64_t k = 0; k < perBlock; ++k) {
+        Value e = arith::MinSIOp::create(
+            bb, l, addIndex(bb, l, first, k * lineElements), last);
+        memref::PrefetchOp::create(
+            bb, l, buffer,
+            ValueRange{n, channel, arith::DivUIOp::create(bb, l, e, widthValue),
+                       arith::RemUIOp::create(bb, l, e, widthValue)},
+            /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
+      }
+    }
   }
 
   /// wgradTaps reading x where it is, in `input` (tiling.readsInputRows: 2-D
@@ -1045,8 +1092,8 @@ Value buildPlaneConv(OpBuilder &b, Location loc, const PlaneConv &pc,
                           });
                       scr = ifOp.getResult(0);
                     }
-                    Value out =
-                        pe.convPlane(pit[0], scr, filter, bias, n, oLocal, o);
+                    Value out = pe.convPlane(pit[0], scr, filter, bias, n,
+                                             oLocal, o, input);
                     scf::YieldOp::create(pb, pl, ValueRange{out, scr});
                   });
               scf::YieldOp::create(nb, l, planesLoop.getResults());

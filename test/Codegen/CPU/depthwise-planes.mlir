@@ -72,9 +72,15 @@
 // CHECK: scf.forall.in_parallel
 // CHECK:   tensor.parallel_insert_slice
 // CHECK-NOT: convgrad.conv
+// AVX2 shifts the edge columns in registers too: column 1 of row 0 from
+// its whole vectors 0 and 1, column 15 from vector 1 and the masked
+// vector 2 (lane 4, past the output row, taken from its zeros).
 // AVX2-LABEL: func.func @wgrad
 // AVX2-NOT: scf.forall
 // AVX2: -> (tensor<4x9x8xf32>)
+// AVX2: %[[V1:.*]] = vector.transfer_read %arg0[%arg2, %arg4, %c0, %c8], %{{.*}} {in_bounds = [true]}
+// AVX2-NEXT: vector.shuffle %{{.*}}, %[[V1]] [1, 2, 3, 4, 5, 6, 7, 8] : vector<8xf32>, vector<8xf32>
+// AVX2: vector.shuffle %{{.*}}, %{{.*}} [7, 8, 9, 10, 12, 12, 13, 14] : vector<8xf32>, vector<8xf32>
 // AVX2: -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
 // AVX2: vector.constant_mask [4] : vector<8xi1>
 func.func @wgrad(%x: tensor<?x4x10x20xf32>, %dy: tensor<?x4x10x20xf32>) -> tensor<4x1x3x3xf32> {
@@ -93,11 +99,22 @@ func.func @wgrad(%x: tensor<?x4x10x20xf32>, %dy: tensor<?x4x10x20xf32>) -> tenso
 // (tap, row) product of the block at once: scratch row 0 only the block's
 // first row, scratch row 1 (column 0) its second row with tap (0, 0) and
 // its first row with tap (1, 0) (w[c, 0, 1, 2]), each row's taps in tap
-// order (the sums are those of tap order).
+// order (the sums are those of tap order). Each block of rows first
+// prefetches its share of the dy plane two planes ahead (the last at
+// most), one prefetch per 64-byte line: AVX-512's one block all 10 lines
+// of the 160 elements, AVX2's two blocks 5 each, from element 80 x the
+// block's index (clamped to the plane's last element).
 // CHECK-LABEL: func.func @dgrad
 // CHECK-SAME: (%[[DY:.*]]: tensor<2x4x8x20xf32>, %[[W:.*]]: tensor<4x1x3x3xf32>)
 // CHECK: scf.forall (%{{.*}}) in (2)
 // CHECK:   %[[SCR:.*]] = scf.for {{.*}} -> (tensor<1x10x64xf32>)
+// CHECK:     %[[DYB:.*]] = bufferization.to_buffer %[[DY]] read_only
+// CHECK:     %[[FA:.*]] = arith.minsi %{{.*}}, %c3 : index
+// CHECK-NEXT: memref.prefetch %[[DYB]][%{{.*}}, %[[FA]], %c0, %c0], read, locality<3>, data
+// CHECK-NEXT: memref.prefetch %[[DYB]][%{{.*}}, %[[FA]], %c0, %c16], read, locality<3>, data
+// CHECK-NEXT: memref.prefetch %[[DYB]][%{{.*}}, %[[FA]], %c1, %c12], read, locality<3>, data
+// CHECK-COUNT-7: memref.prefetch %[[DYB]]
+// CHECK-NOT: memref.prefetch
 // CHECK:     %[[X00:.*]] = vector.transfer_read %[[SCR]][%c0, %c0, %c15]
 // CHECK:     %[[W22:.*]] = tensor.extract %[[W]][%{{.*}}, %c0, %c2, %c2]
 // CHECK:     %[[B22:.*]] = vector.broadcast %[[W22]] : f32 to vector<16xf32>
@@ -112,7 +129,13 @@ func.func @wgrad(%x: tensor<?x4x10x20xf32>, %dy: tensor<?x4x10x20xf32>) -> tenso
 // CHECK:     vector.transfer_write {{.*}}, %c0] {in_bounds = [true]} : vector<16xf32>, tensor<2x?x8x20xf32>
 // CHECK:     vector.transfer_write %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %c16] : vector<16xf32>, tensor<2x?x8x20xf32>
 // AVX2-LABEL: func.func @dgrad
-// AVX2:   scf.for %{{.*}} = %c0 to %c8 step %c4
+// AVX2:   scf.for %[[Y0:.*]] = %c0 to %c8 step %c4
+// AVX2:     %[[DYB:.*]] = bufferization.to_buffer %{{.*}} read_only
+// AVX2:     %[[BLK:.*]] = arith.divui %[[Y0]], %c4 : index
+// AVX2:     %[[E0:.*]] = arith.muli %[[BLK]], %c80 : index
+// AVX2:     arith.minsi %[[E0]], %c159 : index
+// AVX2-COUNT-5: memref.prefetch %[[DYB]]
+// AVX2-NOT: memref.prefetch
 // AVX2:     vector.broadcast {{.*}} : f32 to vector<8xf32>
 // AVX2-COUNT-12: vector.fma
 func.func @dgrad(%dy: tensor<2x4x8x20xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<2x4x8x20xf32> {

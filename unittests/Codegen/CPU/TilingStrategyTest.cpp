@@ -1960,11 +1960,12 @@ TEST(DepthwisePlanes, FilterGradientsReadTwoDimensionalInputInPlace) {
   };
   EXPECT_TRUE(wgrad({28, 28}, avx512, 9, 1, true, 2, 2)->readsInputRows);
   EXPECT_TRUE(wgrad({28, 28}, avx2, 9, 1, true, 2, 2)->readsInputRows);
-  // AVX-512 shifts the edge columns in registers (one two-source shuffle
-  // each); AVX2 has no single-instruction cross-lane shift of two vectors.
+  // Both shift the edge columns in registers (one two-source shuffle each
+  // on AVX-512, vperm2f128 and two vshufps on AVX2) rather than load them
+  // at every shifted column.
   EXPECT_TRUE(
       wgrad({28, 28}, avx512, 9, 1, true, 2, 2)->shiftsColumnsInRegisters);
-  EXPECT_FALSE(
+  EXPECT_TRUE(
       wgrad({28, 28}, avx2, 9, 1, true, 2, 2)->shiftsColumnsInRegisters);
   EXPECT_FALSE(
       wgrad({28, 28}, avx512, 9, 1, false, 2, 2)->shiftsColumnsInRegisters);
@@ -2006,6 +2007,25 @@ TEST(DepthwisePlanes, FilterGradientsReadingInPlacePrefetchPlanesAhead) {
                                     false, 2, 2)
                 ->prefetchPlanesAhead,
             0);
+}
+
+TEST(DepthwisePlanes, ConvolutionsPrefetchInputPlanesAhead) {
+  auto conv = [](std::vector<int64_t> out, const CPUTarget &target,
+                 int64_t taps, int64_t terms) {
+    int64_t scratch = terms * (out[0] + 2) * (out.back() + 32);
+    return getDepthwisePlaneTiling(DepthwisePlaneKind::Convolution, 256, out,
+                                   taps, 1, terms, scratch, 32, target);
+  };
+  // Row h's data gradient: the input planes two ahead on both targets (18
+  // FMAs per row of 2 lines on AVX-512, 36 on AVX2).
+  EXPECT_EQ(conv({28, 28}, avx512, 9, 1)->prefetchPlanesAhead, 2);
+  EXPECT_EQ(conv({28, 28}, avx2, 9, 1)->prefetchPlanesAhead, 2);
+  // Within a quarter of the L2 only (112x112 is, 160x160 not), with
+  // enough FMAs per line (not a 1x1 kernel), 2-D planes only.
+  EXPECT_EQ(conv({112, 112}, avx512, 9, 1)->prefetchPlanesAhead, 2);
+  EXPECT_EQ(conv({160, 160}, avx512, 9, 1)->prefetchPlanesAhead, 0);
+  EXPECT_EQ(conv({28, 28}, avx512, 1, 1)->prefetchPlanesAhead, 0);
+  EXPECT_EQ(conv({28}, avx512, 3, 1)->prefetchPlanesAhead, 0);
 }
 
 TEST(DepthwisePlanes, GroupedConvolutionsOfFewChannelsPerGroup) {

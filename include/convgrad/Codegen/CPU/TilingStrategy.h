@@ -863,10 +863,13 @@ struct DepthwisePlaneTiling {
   bool shiftsColumnsInRegisters = false;
   /// With readsInputRows: each looped row block also prefetches its rows
   /// of the x and dy planes of the filter this many filters ahead (0: no
-  /// prefetch). A task streams its planes through memory, but each plane
-  /// is a few KiB: the hardware prefetchers pick up a plane's stream only
-  /// after its first misses, which a layer larger than the L2 takes from
-  /// the L3.
+  /// prefetch). Convolutions of 2-D planes: each row block prefetches its
+  /// share (the plane's lines split evenly over the blocks) of the input
+  /// planes of the output plane this many planes ahead, which the scratch
+  /// copy reads next. A task streams its planes through memory, but each
+  /// plane is a few KiB: the hardware prefetchers pick up a plane's stream
+  /// only after its first misses, which a layer larger than the L2 takes
+  /// from the L3.
   int64_t prefetchPlanesAhead = 0;
 };
 
