@@ -55,6 +55,14 @@
 // remainder) on its positions into its own [taps * A, B] part, and one
 // elementwise generic sums the T parts after the forall.
 //
+// Blocks of output rows divide O_1. When no divisor is near the rows that
+// fit the budget (a prime O_1 = 29 of which 22 fit would take blocks of one
+// row), cpu::planWgradGemm / planWgradStaging set a row split: the op first
+// becomes two filter gradients, of output rows [0, split) and the rest, each
+// reading its rows of x with what is left of the padding at its ends, and
+// their elementwise sum; each part is then planned, and rewritten, on its
+// own.
+//
 // A channels-first op would first transpose all of x and dy to channels-last
 // and pad x, writing both to memory and reading them back in the GEMMs. When
 // cpu::planWgradStaging allows it, each work item instead stages what it
@@ -126,6 +134,64 @@ using namespace mlir;
 using namespace mlir::convgrad;
 
 namespace {
+
+/// Replaces `op` by the sum of the filter gradients of its output rows
+/// [0, split) and [split, O_1) (spatial dimension 0): each reads the rows of
+/// x its windows reach, with the padding that is left of the op's at its
+/// ends. Fails, changing nothing, when a part's windows would read padding
+/// only.
+LogicalResult splitOutputRows(PatternRewriter &rewriter,
+                              ConvBackwardFilterOp op, int64_t split) {
+  ConvParams p = op.getConvParams();
+  ConvDimPositions pos = p.positions();
+  auto xType = cast<RankedTensorType>(op.getInput().getType());
+  auto dyType = cast<RankedTensorType>(op.getGradOutput().getType());
+  auto dwType = cast<RankedTensorType>(op.getGradFilter().getType());
+  unsigned xRow = pos.spatial(0);
+  ConvDimGeometry g = p.dim(0, xType.getDimSize(xRow), dwType.getDimSize(xRow));
+  int64_t outputRows = dyType.getDimSize(xRow);
+  struct Part {
+    int64_t firstOutput, outputs, firstInput, inputs, padLow, padHigh;
+  };
+  SmallVector<Part> parts;
+  for (auto [begin, end] : {std::pair<int64_t, int64_t>{0, split},
+                            std::pair<int64_t, int64_t>{split, outputRows}}) {
+    // Rows [start, stop) of x, in its unpadded coordinates, that the
+    // windows of output rows [begin, end) read.
+    int64_t start = begin * g.stride - g.padLow;
+    int64_t stop = (end - 1) * g.stride + g.effectiveKernel() - g.padLow;
+    int64_t first = std::max<int64_t>(0, start);
+    int64_t last = std::min(g.inputSize, stop);
+    if (end <= begin || last <= first)
+      return failure();
+    parts.push_back(
+        {begin, end - begin, first, last - first, first - start, stop - last});
+  }
+  Location loc = op.getLoc();
+  SmallVector<Value> gradients;
+  for (const Part &part : parts) {
+    Value x = sliceAlongDim(rewriter, loc, op.getInput(), xRow,
+                            rewriter.getIndexAttr(part.firstInput),
+                            part.inputs);
+    Value dy = sliceAlongDim(rewriter, loc, op.getGradOutput(), xRow,
+                             rewriter.getIndexAttr(part.firstOutput),
+                             part.outputs);
+    SmallVector<int64_t> padding(p.padLow);
+    padding.append(p.padHigh);
+    padding[0] = part.padLow;
+    padding[p.spatialRank] = part.padHigh;
+    auto partOp = cast<ConvBackwardFilterOp>(rewriter.clone(*op));
+    rewriter.modifyOpInPlace(partOp, [&] {
+      partOp.getInputMutable().assign(x);
+      partOp.getGradOutputMutable().assign(dy);
+      partOp.setPaddingAttr(rewriter.getDenseI64ArrayAttr(padding));
+    });
+    gradients.push_back(partOp.getGradFilter());
+  }
+  rewriter.replaceOp(
+      op, sumTensors(rewriter, loc, gradients, dwType.getElementType()));
+  return success();
+}
 
 struct DecomposeConvBackwardFilterAsGemm
     : OpRewritePattern<ConvBackwardFilterOp> {
@@ -212,6 +278,12 @@ struct DecomposeConvBackwardFilterAsGemm
       staging.batch = xType.isDynamicDim(0) ? 0 : xType.getDimSize(0);
       plan = cpu::planWgradStaging(plan, c, f, outSizes[0], staging, target);
     }
+    // Output rows with no divisor near the rows that fit (a prime O_1): two
+    // filter gradients, each with dividing blocks, summed in the op's type
+    // (f16/bf16 gradients keep the plan: their partial sums would round).
+    if (plan.rowSplit > 0 && accType == elementType &&
+        succeeded(splitOutputRows(rewriter, op, plan.rowSplit)))
+      return success();
     bool staged = plan.stageSlices;
     // Whether the work items stage x too (else x is transposed once, before
     // the tasks, see cpu::planWgradStaging).

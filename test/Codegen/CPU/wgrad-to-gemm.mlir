@@ -322,3 +322,29 @@ func.func @wgrad_cf_stem(%x: tensor<1x3x32x32xf32>, %dy: tensor<1x64x16x16xf32>)
   %dw = convgrad.conv_backward_filter %x, %dy strides = [2, 2] padding = [3, 3, 3, 3] : (tensor<1x3x32x32xf32>, tensor<1x64x16x16xf32>) -> tensor<64x3x7x7xf32>
   return %dw : tensor<64x3x7x7xf32>
 }
+
+// -----
+
+// 13 output rows (prime) of which 3 fit the 2 KiB dy budget: blocks of 1
+// row would be the only divisor, so the op splits into output rows [0, 12)
+// (blocks of 3 rows, all of x padded by 1 row on top) and row 12 (x rows 11
+// and 12, padded by 1 row below), and the two filter gradients are summed.
+// ROWS-LABEL: func.func @wgrad_prime_rows
+// ROWS-SAME: (%[[X:.*]]: tensor<2x13x10x8xf32>, %[[DY:.*]]: tensor<2x13x10x16xf32>)
+// ROWS: %[[DY0:.*]] = tensor.extract_slice %[[DY]][0, 0, 0, 0] [2, 12, 10, 16]
+// ROWS: tensor.pad %[[X]] low[0, 1, 1, 0] high[0, 0, 1, 0]
+// ROWS: scf.for
+// ROWS:   scf.for %{{.*}} = %c0 to %c4
+// ROWS:     tensor.extract_slice %[[DY0]][%{{.*}}, %{{.*}}, 0, 0] [1, 3, 10, 16]
+// ROWS: %[[DW0:.*]] = linalg.transpose
+// ROWS: %[[X1:.*]] = tensor.extract_slice %[[X]][0, 11, 0, 0] [2, 2, 10, 8]
+// ROWS: tensor.extract_slice %[[DY]][0, 12, 0, 0] [2, 1, 10, 16]
+// ROWS: tensor.pad %[[X1]] low[0, 0, 1, 0] high[0, 1, 1, 0]
+// ROWS: %[[DW1:.*]] = linalg.transpose
+// ROWS: %[[SUM:.*]] = linalg.generic {{.*}} ins(%[[DW0]], %[[DW1]] : tensor<16x3x3x8xf32>, tensor<16x3x3x8xf32>)
+// ROWS:   arith.addf
+// ROWS: return %[[SUM]]
+func.func @wgrad_prime_rows(%x: tensor<2x13x10x8xf32>, %dy: tensor<2x13x10x16xf32>) -> tensor<16x3x3x8xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] layout = channels_last : (tensor<2x13x10x8xf32>, tensor<2x13x10x16xf32>) -> tensor<16x3x3x8xf32>
+  return %dw : tensor<16x3x3x8xf32>
+}

@@ -961,6 +961,38 @@ TEST(WgradGemm, StagingBenchmarkRows) {
   }
 }
 
+// Output rows with no divisor near the rows that fit (29, prime, at stride
+// 2: 67 -> 131 channels, 57 x 57 inputs) split into a part of whole blocks
+// and a remainder, each planned without a further split; sizes with such a
+// divisor (28) keep their blocks.
+TEST(WgradGemm, PrimeOutputRowsSplit) {
+  WgradStagingShape od{/*inputRowPositions=*/59, /*outputRowPositions=*/29,
+                       /*firstStride=*/2, /*firstWindow=*/3,
+                       /*elementBits=*/32};
+  auto plan = [](int64_t rows, const WgradStagingShape &shape,
+                 const CPUTarget &t) {
+    WgradGemmPlan gemm = planWgradGemm(67, 131, 9, {rows, 29}, 32, 32, t, 0,
+                                       0, /*batch=*/8);
+    return planWgradStaging(gemm, 67, 131, rows, shape, t);
+  };
+  for (const CPUTarget &target : {avx2, avx512}) {
+    CPUTarget two = target;
+    two.threads = 2;
+    for (const CPUTarget &t : {target, two}) {
+      WgradGemmPlan whole = plan(29, od, t);
+      ASSERT_GT(whole.rowSplit, 1);
+      ASSERT_LT(whole.rowSplit, 29);
+      WgradGemmPlan blocks = plan(whole.rowSplit, od, t);
+      WgradGemmPlan rest = plan(29 - whole.rowSplit, od, t);
+      EXPECT_EQ(blocks.rowSplit, 0);
+      EXPECT_EQ(rest.rowSplit, 0);
+      EXPECT_EQ(whole.rowSplit % blocks.rowsPerBlock, 0);
+      EXPECT_GT(blocks.rowsPerBlock, 1);
+      EXPECT_EQ(plan(28, od, t).rowSplit, 0);
+    }
+  }
+}
+
 // A staged work-item split whose partial filter gradient and slices fill
 // more than 3/4 of L2 becomes the channel split whose tasks stage less.
 TEST(WgradGemm, StagedWorkItemsFitL2) {

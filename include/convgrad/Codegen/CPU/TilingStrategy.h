@@ -508,6 +508,17 @@ struct WgradGemmPlan {
   /// Output rows per work item: the largest divisor of O_1 whose dy slice
   /// fits the cache budget, so that every tap re-reads it from cache.
   int64_t rowsPerBlock = 1;
+  /// > 0: O_1 has no divisor near the rows that fit that budget (a prime 29
+  /// of which 22 fit would take blocks of 1 row: a GEMM reduction of one
+  /// row's positions, and with stride 2 every input row staged 1.5 times).
+  /// The op is then first split into its output rows [0, rowSplit), blocks
+  /// of the fitting rows, and the rest (rowRemainderSplit), each planned on
+  /// its own, and their two filter gradients summed; the other fields are
+  /// the plan without that split.
+  int64_t rowSplit = 0;
+  /// The most output rows, dividing O_1 or not, whose slices fit the cache
+  /// budgets: what rowsPerBlock and rowSplit are derived from.
+  int64_t fittingRows = 1;
   /// Output rows per GEMM (a divisor of rowsPerBlock, getWgradRowsPerGemm):
   /// all taps run their GEMMs on these rows of a work item before its next
   /// rows; 0: the whole block.

@@ -1282,6 +1282,8 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradGemm(
   int64_t maxRows =
       std::max<int64_t>(1, blockBytes / std::max<int64_t>(1, rowBytes));
   plan.rowsPerBlock = largestDivisorAtMost(firstDim, maxRows);
+  plan.fittingRows = std::min(std::max<int64_t>(1, firstDim), maxRows);
+  plan.rowSplit = rowRemainderSplit(firstDim, maxRows);
   // 2-D GEMMs pass over the rows of a block (getWgradGemmPasses): when the
   // passes keep lane blocks outside (assuming the staged, padded stride: a
   // channels-last op read in place keeps its 1-row passes whichever block),
@@ -1502,6 +1504,13 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradStaging(
       taskSplit = TaskSplit::Positions;
   }
   int64_t rows = stagedRows(taskSplit);
+  // The rows that fit, dividing or not: when the dividing ones are fewer
+  // than half of them, the op is split instead (see rowSplit).
+  int64_t fittingRows = std::max(plan.rowsPerBlock, plan.fittingRows);
+  while (fittingRows > 1 && stagedBytes(taskSplit, fittingRows) > budget)
+    --fittingRows;
+  plan.fittingRows = fittingRows;
+  plan.rowSplit = rowRemainderSplit(firstOutputSize, fittingRows);
   if (stagedBytes(taskSplit, rows) > budget)
     return plan;
   // Rows read by two consecutive blocks are transposed by both.

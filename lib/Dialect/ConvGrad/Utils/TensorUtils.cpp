@@ -214,31 +214,36 @@ Value mlir::convgrad::padOrCrop(OpBuilder &b, Location loc, Value source,
                                highPad, zero);
 }
 
+Value mlir::convgrad::sumTensors(OpBuilder &b, Location loc, ValueRange terms,
+                                 Type elementType) {
+  auto type = cast<RankedTensorType>(terms.front().getType());
+  Value init = tensor::EmptyOp::create(b, loc, getSizes(b, loc, terms.front()),
+                                       elementType);
+  SmallVector<AffineMap> maps(terms.size() + 1,
+                              b.getMultiDimIdentityMap(type.getRank()));
+  SmallVector<utils::IteratorType> iterators(type.getRank(),
+                                             utils::IteratorType::parallel);
+  auto sum = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, terms, ValueRange{init}, maps,
+      iterators, [&](OpBuilder &bb, Location bl, ValueRange args) {
+        Value total = args[0];
+        for (Value term : args.drop_front().drop_back())
+          total = arith::AddFOp::create(bb, bl, total, term);
+        linalg::YieldOp::create(bb, bl, castFloat(bb, bl, total, elementType));
+      });
+  return sum.getResult(0);
+}
+
 Value mlir::convgrad::sumBlocksAlongDim0(OpBuilder &b, Location loc,
                                          Value source, int64_t parts,
                                          Type elementType) {
   auto type = cast<RankedTensorType>(source.getType());
   int64_t rows = type.getDimSize(0) / parts;
-  SmallVector<Value> inputs;
+  SmallVector<Value> blocks;
   for (int64_t p = 0; p < parts; ++p)
-    inputs.push_back(
+    blocks.push_back(
         sliceAlongDim(b, loc, source, 0, b.getIndexAttr(p * rows), rows));
-  SmallVector<int64_t> shape(type.getShape());
-  shape[0] = rows;
-  Value init = tensor::EmptyOp::create(b, loc, shape, elementType);
-  SmallVector<AffineMap> maps(parts + 1,
-                              b.getMultiDimIdentityMap(type.getRank()));
-  SmallVector<utils::IteratorType> iterators(type.getRank(),
-                                             utils::IteratorType::parallel);
-  auto sum = linalg::GenericOp::create(
-      b, loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps,
-      iterators, [&](OpBuilder &bb, Location bl, ValueRange args) {
-        Value total = args[0];
-        for (int64_t p = 1; p < parts; ++p)
-          total = arith::AddFOp::create(bb, bl, total, args[p]);
-        linalg::YieldOp::create(bb, bl, castFloat(bb, bl, total, elementType));
-      });
-  return sum.getResult(0);
+  return sumTensors(b, loc, blocks, elementType);
 }
 
 Value mlir::convgrad::castFloat(OpBuilder &b, Location loc, Value value,

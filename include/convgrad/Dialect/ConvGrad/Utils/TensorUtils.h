@@ -68,6 +68,11 @@ Value padOrCrop(OpBuilder &b, Location loc, Value source,
 Value convertElementType(OpBuilder &b, Location loc, Value source,
                          Type elementType);
 
+/// The elementwise sum of `terms` (equal shapes) converted to `elementType`:
+/// one linalg.generic.
+Value sumTensors(OpBuilder &b, Location loc, ValueRange terms,
+                 Type elementType);
+
 /// The sum of the `parts` equal blocks of `source` along dimension 0
 /// ([P * R, ...] -> [R, ...], static sizes) converted to `elementType`: one
 /// elementwise linalg.generic. Parallel tasks that each accumulate into their
