@@ -186,3 +186,17 @@ func.func @pointwise_partial_transposed_filter(%x: tensor<2x64x14x14xf32>, %w: t
   %y = convgrad.conv %x, %tap : (tensor<2x64x14x14xf32>, tensor<40x64x1x1xf32>) -> tensor<2x40x14x14xf32>
   return %y : tensor<2x40x14x14xf32>
 }
+
+// -----
+
+// Rows of x a page or more apart (16 x 67 = 1072 f32, 4288 B): a register
+// block's pass over the chunk reads one per input channel, so the chunk is
+// at most the 64 pages of the first-level data TLB (64 channels, not the
+// 128 whose 32-lane panel fits half of L1).
+// CHECK-LABEL: func.func @rows_a_page_apart
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x4x64x16xf32>, tensor<1x4x64x1072xf32>) outs(%{{.*}} : tensor<16x1072xf32>)
+// CHECK-SAME: convgrad.gemm_tiling = array<i64: 4, 32, 8, 0, 1056>
+func.func @rows_a_page_apart(%x: tensor<2x256x16x67xf32>, %w: tensor<16x256x1x1xf32>) -> tensor<2x16x16x67xf32> {
+  %y = convgrad.conv %x, %w : (tensor<2x256x16x67xf32>, tensor<16x256x1x1xf32>) -> tensor<2x16x16x67xf32>
+  return %y : tensor<2x16x16x67xf32>
+}

@@ -2569,6 +2569,32 @@ TEST(PointwiseGemm, LayersAlongThePositions) {
   EXPECT_TRUE(planPointwiseGemm(32, 32, 112 * 112, 8, 32, 32, avx2).useGemm);
 }
 
+// A register block's pass over the reduction chunk reads a row of x per
+// input channel: at most the 64 pages of the first-level data TLB.
+TEST(PointwiseGemm, ChunkRowsWithinTheDataTlb) {
+  // Row e's data-gradient phase at AVX2: 784 f32 rows (3136 B) and a
+  // 32-lane panel, which would take 128 channels within half of L1; 83
+  // rows span 64 pages: chunks of 64.
+  CPUTarget two = avx2;
+  two.threads = 2;
+  PointwiseGemmPlan plan = planPointwiseGemm(512, 256, 784, 8, 32, 32, two);
+  EXPECT_EQ(plan.tiling.laneTile, 32);
+  EXPECT_EQ(plan.reductionChunk, 64);
+  // AVX-512's 64-lane panel already bounds the chunk to 64.
+  two = avx512;
+  two.threads = 2;
+  EXPECT_EQ(planPointwiseGemm(512, 256, 784, 8, 32, 32, two).reductionChunk,
+            64);
+  // Rows a page or more apart (16 x 67 f32): a page per channel.
+  plan = planPointwiseGemm(256, 16, 16 * 67, 2, 32, 32, two);
+  EXPECT_EQ(plan.tiling.laneTile, 32);
+  EXPECT_EQ(plan.reductionChunk, 64);
+  // Short rows leave the L1 bound alone (14 x 14 f32: 784 B).
+  plan = planPointwiseGemm(512, 256, 196, 8, 32, 32, avx2);
+  EXPECT_EQ(plan.reductionChunk * plan.tiling.laneTile * 4,
+            avx2.l1DataBytes / 2);
+}
+
 TEST(PointwiseGemm, IdleLanesKeepChannelsLast) {
   // 7 x 7: 49 positions in 4 vectors of 16 lanes leave 15 idle; in 7 of 8
   // lanes (AVX2), 7 of 56 (one eighth: still the GEMM).

@@ -819,7 +819,8 @@ struct PointwiseGemmPlan {
   bool useGemm = false;
   /// Input channels c per pass of the register blocks: the block of x they
   /// read (chunk x one register block of positions) stays in half of L1
-  /// while every block of filters reuses it.
+  /// while every block of filters reuses it, and its chunk rows of x span
+  /// at most the 64 pages of a first-level data TLB.
   int64_t reductionChunk = 1;
   /// Parallel tasks per image, each owning K / filterTasks filters (whole
   /// register blocks); 1 when the images alone give every thread the same
