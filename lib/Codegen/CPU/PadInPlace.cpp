@@ -18,11 +18,15 @@
 // into a tensor whose border alone is filled: the fill of the whole padded
 // tensor would write its interior twice (1.6 MB more per call on the
 // c_3x3_c256_14 row). That copy is 5-7% of the kernel's CPU samples on
-// the 56 x 56 x 64 rows a and i (AVX2, 1 thread). When the padded tensor
-// exceeds the L2 and one convolution reads it, TileAndVectorizeConvs fuses
-// the pad into the convolution's tasks instead (cpu::padsInputInTasks):
-// each task pads its own rows and halo, and VectorizeDataMovement copies
-// their run-time count of rows as a loop of vectorized static rows. A fill
+// the 56 x 56 x 64 rows a and i (AVX2, 1 thread). Tried: the pad fused
+// into the convolution's tasks (the slice of the pad moved before it,
+// tensor::bubbleUpPadSlice, then tiled with the forall), each task padding
+// its rows and halo into its own buffer. Exact; as is, no faster (2-5% more
+// samples on row a): the copy of a task's run-time count of rows (fewer at
+// the image's edges) stays a scalar linalg.copy. With that copy as a loop
+// over the rows of static row copies (vectorized), row a took 2.5-4% fewer
+// kernel samples on AVX2 and 4% on AVX-512 than the whole copy, row c the
+// same; not kept yet (no FileCheck test, the full suite not run). A fill
 // of the task buffer's border alone would save more.
 //
 //===----------------------------------------------------------------------===//

@@ -38,7 +38,6 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
-#include "mlir/Dialect/Tensor/IR/TensorTilingInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -254,82 +253,22 @@ struct TileAndVectorizeConvsPass
     rewriter.modifyOpInPlace(conv, [&] { filterOperand->set(packedSlice); });
   }
 
-  /// The tensor.pad that `conv` reads (directly or through a slice of it),
-  /// and that slice, or nulls.
-  static std::pair<tensor::PadOp, tensor::ExtractSliceOp>
-  inputPad(linalg::LinalgOp conv) {
-    Value input = conv.getDpsInputOperand(0)->get();
-    auto slice = input.getDefiningOp<tensor::ExtractSliceOp>();
-    auto pad =
-        (slice ? slice.getSource() : input).getDefiningOp<tensor::PadOp>();
-    return {pad, slice};
-  }
-
-  /// Per tensor.pad, how many of the convolutions to tile read it (before
-  /// any of them is split into parts): the stride phases of a data gradient
-  /// all read its padded output gradient.
-  llvm::DenseMap<Operation *, int64_t> padReaders;
-
-  /// The tensor.pad of `conv`'s input that its tasks compute, each for its
-  /// own rows and halo (cpu::padsInputInTasks), or null. Only a pad that
-  /// bufferization would copy whole: of a tensor that is not a fresh result
-  /// (PadInPlace lets the producer of a fresh one write the interior). The
-  /// input of a part of a split convolution is a slice of the pad, which
-  /// becomes the pad of the slice of the source here (static: the parts'
-  /// offsets and sizes are), so that tiling fuses it into the tasks.
-  tensor::PadOp padInTasks(RewriterBase &rewriter, linalg::LinalgOp conv) {
-    auto [pad, slice] = inputPad(conv);
-    if (!pad || !pad.getResultType().hasStaticShape())
-      return nullptr;
-    auto producer = pad.getSource().getDefiningOp<DestinationStyleOpInterface>();
-    if (producer && producer->getNumResults() == 1 &&
-        producer.getDpsInits()[0].getDefiningOp<tensor::EmptyOp>())
-      return nullptr;
-    RankedTensorType type = pad.getResultType();
-    int64_t elementBytes =
-        std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
-    FailureOr<cpu::CPUTarget> target = getCPUTarget(conv);
-    if (failed(target) ||
-        !cpu::padsInputInTasks(type.getNumElements() * elementBytes,
-                               padReaders.lookup(pad), *target))
-      return nullptr;
-    if (!slice)
-      return pad;
-    if (!slice.hasUnitStride() ||
-        slice.getSourceType().getRank() != slice.getType().getRank())
-      return nullptr;
-    rewriter.setInsertionPoint(slice);
-    FailureOr<TilingResult> swapped = tensor::bubbleUpPadSlice(
-        rewriter, pad, slice.getMixedOffsets(), slice.getMixedSizes(),
-        /*generateZeroSliceGuard=*/false);
-    if (failed(swapped) || swapped->tiledValues.size() != 1 ||
-        swapped->tiledValues[0].getType() != slice.getType())
-      return nullptr;
-    rewriter.replaceOp(slice, swapped->tiledValues[0]);
-    return swapped->tiledValues[0].getDefiningOp<tensor::PadOp>();
-  }
-
   /// Tiles `op` (forall + for) and its fill; returns failure if tiling
   /// does not apply, leaving the op untouched.
   LogicalResult tileConv(RewriterBase &rewriter, linalg::LinalgOp op,
                          const ConvTiling &t) {
-    tensor::PadOp taskPad = padInTasks(rewriter, op);
     rewriter.setInsertionPoint(op);
     scf::SCFTileAndFuseOptions fuseOptions;
     scf::SCFTilingOptions forallOptions;
     forallOptions.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp)
         .setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), toVector(t.parallel)));
     fuseOptions.setTilingOptions(forallOptions);
-    // Fuse the accumulator initialization: each task then writes its own
-    // block once. Pads and transposes of the operands stay outside, except
-    // the input's pad that padInTasks chose: each task pads its own rows.
+    // Fuse only the accumulator initialization: each task then writes its
+    // own block once. Pads and transposes of the operands stay outside.
     fuseOptions.setFusionControlFn(
-        [taskPad](tensor::ExtractSliceOp, OpResult producer,
-                  bool isDestination)
+        [](tensor::ExtractSliceOp, OpResult producer, bool isDestination)
             -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
           if (isDestination && isa<linalg::FillOp>(producer.getOwner()))
-            return scf::SCFTileAndFuseOptions::ControlFnResult{};
-          if (!isDestination && taskPad && producer.getOwner() == taskPad)
             return scf::SCFTileAndFuseOptions::ControlFnResult{};
           return std::nullopt;
         });
@@ -610,11 +549,8 @@ struct TileAndVectorizeConvsPass
       if (std::optional<ConvTiling> t = getTiling(op, *target))
         convs.emplace_back(op, *t);
     });
-    for (auto &[op, tiling] : convs) {
+    for (auto &[op, tiling] : convs)
       giveOwnFill(rewriter, op);
-      if (tensor::PadOp pad = inputPad(op).first)
-        ++padReaders[pad];
-    }
     while (!convs.empty()) {
       auto [op, tiling] = convs.pop_back_val();
       if (tiling.split.empty()) {

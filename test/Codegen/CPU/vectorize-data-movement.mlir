@@ -315,18 +315,3 @@ func.func @pad_columns_before_transpose(%a: memref<2x16x16x64xf32>) -> memref<2x
   linalg.transpose ins(%a : memref<2x16x16x64xf32>) outs(%interior : memref<2x64x16x16xf32, strided<[23104, 361, 19, 1], offset: 20>>) permutation = [0, 3, 1, 2]
   return %p : memref<2x64x19x19xf32>
 }
-
-// A task's copy of its run-time count of rows (the interior of the rows it
-// pads, fewer at the image's edges: cpu::padsInputInTasks): a loop over
-// the dynamic dim of copies of one static row, each vectorized.
-// AVX2-LABEL: func.func @dynamic_rows_copy
-// AVX2:         %[[N:.*]] = memref.dim %{{.*}}, %c1
-// AVX2:         scf.for %{{.*}} = %{{.*}} to %[[N]]
-// AVX2:           scf.for %{{.*}} = %{{.*}} to %c56
-// AVX2:             vector.transfer_read {{.*}} vector<1x1x1x32xf32>
-// AVX2:             vector.transfer_write {{.*}} vector<1x1x1x32xf32>
-// AVX2-NOT:     linalg.copy
-func.func @dynamic_rows_copy(%a: memref<1x?x56x64xf32, strided<[200704, 3584, 64, 1], offset: ?>>, %b: memref<1x?x56x64xf32, strided<[219008, 3712, 64, 1], offset: ?>>) {
-  linalg.copy ins(%a : memref<1x?x56x64xf32, strided<[200704, 3584, 64, 1], offset: ?>>) outs(%b : memref<1x?x56x64xf32, strided<[219008, 3712, 64, 1], offset: ?>>)
-  return
-}

@@ -768,19 +768,6 @@ TEST(FuseSiblingTasks, Decision) {
   }
 }
 
-// A convolution's tasks pad their own input rows once the whole padded
-// input leaves the L2 (row a's 8 x 58 x 58 x 64 floats, not a 1 MB one),
-// unless several convolutions read that pad.
-TEST(PadsInputInTasks, Decision) {
-  for (const CPUTarget &target : {avx2, avx512}) {
-    EXPECT_TRUE(padsInputInTasks(8 * 58 * 58 * 64 * 4, 1, target));
-    EXPECT_FALSE(padsInputInTasks(target.l2Bytes / 2, 1, target));
-    EXPECT_FALSE(padsInputInTasks(0, 1, target));
-    // The 4 stride phases of d_3x3_s2's data gradient read one pad.
-    EXPECT_FALSE(padsInputInTasks(8 * 29 * 29 * 128 * 4, 4, target));
-  }
-}
-
 // A reduction loop prefetches rows a page or more apart from a buffer
 // beyond the L2 (the stem's 64 planes of 115 x 115 floats), about a
 // thousand cycles ahead: 16 iterations of the 3x3 phase's 81 FMAs, 15 of

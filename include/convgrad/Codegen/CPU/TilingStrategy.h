@@ -424,25 +424,6 @@ int64_t getStagedRowsPrefetchLocality(int64_t itemBytes,
 /// its rows again from L2.
 bool fusesSiblingTasks(int64_t sharedInputBytes, const CPUTarget &target);
 
-/// Whether the tasks of a tiled convolution pad their own rows of its
-/// input, `paddedBytes` the bytes of the padded input, when bufferization
-/// would otherwise copy the whole input into a padded buffer (a pad of a
-/// tensor that is not a fresh result: a function argument, the output
-/// gradient of a channels-last data gradient or the input of a forward
-/// convolution). Beyond the L2, that copy streams the tensor through
-/// memory, and the convolution reads it back from there; a task's padded
-/// rows and halo are written into a buffer of its own, which its register
-/// blocks then read from cache. Measured on the a_3x3_c64_56 data gradient
-/// (channels-last, 1 thread; 6.9 MB padded): 4% fewer kernel CPU samples
-/// on AVX2 (4 alternating runs, each lower) and on AVX-512 (3 runs).
-/// Only for a pad that one convolution reads (`readers`, its parts after a
-/// split counting as one: each reads its own columns): each of the 4 stride
-/// phases of a stride-2 data gradient reads almost all of its padded output
-/// gradient, and padded in their tasks, each phase copied it again (d_3x3_s2
-/// channels-last, AVX2, 1 thread: 1% more kernel CPU samples, 3 runs).
-bool padsInputInTasks(int64_t paddedBytes, int64_t readers,
-                      const CPUTarget &target);
-
 /// Tile sizes of one convolution over its iteration space (0 = not tiled).
 struct ConvTiling {
   /// Per dim of the iteration space, a remainderSplit point (0: none); when

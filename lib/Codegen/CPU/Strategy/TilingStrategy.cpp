@@ -617,12 +617,6 @@ bool mlir::convgrad::cpu::fusesSiblingTasks(int64_t sharedInputBytes,
   return sharedInputBytes > target.l2Bytes;
 }
 
-bool mlir::convgrad::cpu::padsInputInTasks(int64_t paddedBytes,
-                                           int64_t readers,
-                                           const CPUTarget &target) {
-  return readers == 1 && paddedBytes > target.l2Bytes;
-}
-
 /// FMA cycles of a reduction step below which the loop's own instructions
 /// (index and pointer increments, a fused compare and branch: integer uops
 /// that the scheduler also puts on the FMA ports) and the mispredicted exit
