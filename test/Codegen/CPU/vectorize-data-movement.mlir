@@ -295,16 +295,22 @@ func.func @pad_short_rows(%a: memref<2x4x4x4xf32>) -> memref<2x4x7x7xf32> {
 }
 
 // The same padding around a channels-last -> channels-first transpose (the
-// dy of a narrow convolution): the transpose stays, after the border rows
-// and a loop that fills only the padding columns of the interior rows.
+// dy of a narrow convolution): after the border rows, a loop over the
+// images and rows (not the channels, which a row of the input gathers)
+// that per position transposes a [w, c] slice into the c rows of the buffer
+// and then fills those rows' padding columns, while they are in cache.
 // CHECK-LABEL: func.func @pad_columns_before_transpose
 // CHECK:         memref.subview %[[P:.*]][0, 0, 0, 0] [2, 64, 1, 19]
 // CHECK:         memref.subview %[[P]][0, 0, 17, 0] [2, 64, 2, 19]
 // CHECK:         scf.for %{{.*}} = %{{.*}} to %c16{{.*}} step %c1
-// CHECK:           linalg.fill {{.*}} outs(%{{.*}} : memref<1x1x1x1xf32
-// CHECK:           vector.transfer_write {{.*}} : vector<1x1x1x2xf32>
-// CHECK-NOT:       vector<1x1x1x16xf32>
-// CHECK:         vector.transfer_write {{.*}} : vector<16x16xf32>, memref<16x16xf32, strided<[361, 1], offset: ?>>
+// CHECK:             memref.subview %{{.*}}[%[[N:.*]], %[[H:.*]], 0, 0] [1, 1, 16, 64]
+// CHECK:             memref.subview %[[P]][%[[N]], %{{.*}}, %{{.*}}, 1] [1, 64, 1, 16]
+// CHECK:             vector.transfer_write {{.*}} : vector<16x16xf32>, memref<16x16xf32, strided<[361, 1], offset: ?>>
+// CHECK:             memref.subview %[[P]][%[[N]], 0, %{{.*}}, 0] [1, 64, 1, 1]
+// CHECK-NEXT:        linalg.fill {{.*}} outs(%{{.*}} : memref<1x64x1x1xf32
+// CHECK:             memref.subview %[[P]][%[[N]], 0, %{{.*}}, 17] [1, 64, 1, 2]
+// CHECK:             vector.transfer_write {{.*}} : vector<1x1x1x2xf32>
+// CHECK-NOT:     linalg.transpose
 // CHECK-NOT:     vector<1x1x1x19xf32>
 // CHECK:         return
 func.func @pad_columns_before_transpose(%a: memref<2x16x16x64xf32>) -> memref<2x64x19x19xf32> {

@@ -229,8 +229,12 @@ splitAtPoints(RewriterBase &rewriter, Operation *op,
 /// the buffer's interior follows (the bufferized tensor.pad of a function
 /// argument) become fills of the outer dimensions' border slabs, and the
 /// copy a loop over the interior rows that copies each row and fills its
-/// padding columns (before a transpose into the interior, which stays, the
-/// loop fills only the padding columns), when cpu::fillsPaddedColumnsWithRows decides so; the
+/// padding columns (a transpose into the interior that gathers the rows of
+/// an outer dimension, e.g. NHWC -> NCHW, becomes a loop over the other
+/// outer dimensions, each transposing its slice and then filling the
+/// padding columns of the rows it wrote; before any other transpose, which
+/// stays, the loop fills only the padding columns), when
+/// cpu::fillsPaddedColumnsWithRows decides so; the
 /// outermost row loop is an scf.forall when the copy is split across threads
 /// (cpu::parallelizeDataMovement). Run on memrefs by
 /// convgrad-vectorize-data-movement before it tiles the ops it creates.
