@@ -32,6 +32,7 @@
 #include "convgrad/Codegen/CPU/TilingStrategy.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -251,6 +252,217 @@ struct TileAndVectorizeConvsPass
     Value packedSlice = tensor::ExtractSliceOp::create(
         rewriter, loc, slice.getType(), packed, offsets, sizes, strides);
     rewriter.modifyOpInPlace(conv, [&] { filterOperand->set(packedSlice); });
+  }
+
+  /// Replaces the channels-last convolution `op` (fewer output channels F
+  /// than `lanes`) by vector code whose lanes run along its reduction
+  /// channels C (cpu::chooseReductionLaneColumns): an scf.forall of
+  /// (image, `rowsPerTask` output rows) tasks; per output row, blocks of
+  /// `columns` columns (and one block of the remaining columns) keep F x
+  /// columns accumulators of `lanes` partial sums, over the kernel taps and
+  /// the C input channels `lanes` at a time (the last vector masked: zeros
+  /// beyond C), which a horizontal reduction per accumulator turns into the
+  /// block's outputs. The filter [KH, KW, C, F] is transposed to
+  /// [F, KH, KW, C] first (F small: a small copy), so that each
+  /// accumulator's filter vector is contiguous, as the input's channels
+  /// are. Returns failure, leaving `op` alone, if it is not such a
+  /// convolution.
+  LogicalResult emitReductionLanes(RewriterBase &rewriter,
+                                   linalg::Conv2DNhwcHwcfOp op,
+                                   int64_t rowsPerTask, int64_t columns,
+                                   int64_t lanes) {
+    Value input = op.getDpsInputs()[0];
+    Value filter = op.getDpsInputs()[1];
+    Value init = op.getDpsInits()[0];
+    auto inputType = dyn_cast<RankedTensorType>(input.getType());
+    auto filterType = dyn_cast<RankedTensorType>(filter.getType());
+    auto initType = dyn_cast<RankedTensorType>(init.getType());
+    if (!inputType || !filterType || !initType ||
+        !inputType.hasStaticShape() || !filterType.hasStaticShape() ||
+        !initType.hasStaticShape() || op->getNumResults() != 1)
+      return failure();
+    Type elementType = initType.getElementType();
+    if (!isa<FloatType>(elementType) ||
+        inputType.getElementType() != elementType ||
+        filterType.getElementType() != elementType)
+      return failure();
+    ArrayRef<int64_t> outShape = initType.getShape();
+    ArrayRef<int64_t> filterShape = filterType.getShape();
+    int64_t batch = outShape[0], rows = outShape[1], width = outShape[2],
+            filters = outShape[3];
+    int64_t kh = filterShape[0], kw = filterShape[1], channels = filterShape[2];
+    if (filters >= lanes || columns < 1 || rowsPerTask < 1 ||
+        rows % rowsPerTask != 0 || inputType.getShape()[3] != channels)
+      return failure();
+    auto attrValues = [&](StringRef name) {
+      SmallVector<int64_t> values = {1, 1};
+      if (auto attr = op->getAttrOfType<DenseIntElementsAttr>(name))
+        values = llvm::to_vector(attr.getValues<int64_t>());
+      return values;
+    };
+    SmallVector<int64_t> strides = attrValues("strides");
+    SmallVector<int64_t> dilations = attrValues("dilations");
+
+    Location loc = op.getLoc();
+    rewriter.setInsertionPoint(op);
+    // [KH, KW, C, F] -> [F, KH, KW, C].
+    Value filterEmpty = tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<int64_t>{filters, kh, kw, channels},
+        elementType);
+    Value packed = linalg::TransposeOp::create(rewriter, loc, filter,
+                                               filterEmpty,
+                                               ArrayRef<int64_t>{3, 0, 1, 2})
+                       ->getResult(0);
+    // An accumulator filled with a constant starts the sums from it; the
+    // fill then has no pass of its own over the output.
+    Value dest = init;
+    Value fillValue;
+    if (auto fill = init.getDefiningOp<linalg::FillOp>();
+        fill && init.hasOneUse()) {
+      dest = fill.getDpsInits()[0];
+      fillValue = fill.getDpsInputs()[0];
+    }
+
+    auto index = [&](OpBuilder &b, int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(b, loc, v);
+    };
+    auto vecType = VectorType::get({lanes}, elementType);
+    auto outVecType = VectorType::get({filters}, elementType);
+    Value padding = arith::ConstantOp::create(
+        rewriter, loc, elementType, rewriter.getFloatAttr(elementType, 0.0));
+    Value zeros = arith::ConstantOp::create(
+        rewriter, loc, vecType,
+        DenseElementsAttr::get(vecType, rewriter.getFloatAttr(elementType, 0.0)));
+    AffineExpr d0 = rewriter.getAffineDimExpr(0),
+               d1 = rewriter.getAffineDimExpr(1);
+    int64_t fullChannels = channels - channels % lanes;
+
+    auto forall = scf::ForallOp::create(
+        rewriter, loc,
+        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0),
+                               rewriter.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(batch),
+                               rewriter.getIndexAttr(rows)},
+        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1),
+                               rewriter.getIndexAttr(rowsPerTask)},
+        ValueRange{dest}, std::nullopt);
+    OpBuilder b = OpBuilder::atBlockBegin(forall.getBody());
+    Value n = forall.getInductionVar(0), row0 = forall.getInductionVar(1);
+    Value shared = forall.getRegionIterArgs()[0];
+    SmallVector<OpFoldResult> taskOffsets = {n, row0, b.getIndexAttr(0),
+                                             b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> taskSizes = {
+        b.getIndexAttr(1), b.getIndexAttr(rowsPerTask), b.getIndexAttr(width),
+        b.getIndexAttr(filters)};
+    SmallVector<OpFoldResult> unitStrides(4, b.getIndexAttr(1));
+    Value task = tensor::ExtractSliceOp::create(b, loc, shared, taskOffsets,
+                                                taskSizes, unitStrides);
+
+    // One block of `block` columns at column `w0` of task row `r`.
+    auto emitBlock = [&](OpBuilder &bb, Value taskRow, Value r, Value w0,
+                         int64_t block) -> Value {
+      Value outRow =
+          affine::AffineApplyOp::create(bb, loc, d0 + d1, ValueRange{row0, r});
+      SmallVector<Value> accs(filters * block, zeros);
+      auto taps = [&](OpBuilder &tb, Value ki, Value kj, ValueRange in,
+                      Value c0, bool masked) {
+        SmallVector<Value> acc(in);
+        Value ih = affine::AffineApplyOp::create(
+            tb, loc, d0 * strides[0] + d1 * dilations[0], ValueRange{outRow, ki});
+        SmallVector<Value> filterVectors;
+        for (int64_t f = 0; f < filters; ++f)
+          filterVectors.push_back(vector::TransferReadOp::create(
+              tb, loc, vecType, packed, ValueRange{index(tb, f), ki, kj, c0},
+              padding, ArrayRef<bool>{!masked}));
+        for (int64_t col = 0; col < block; ++col) {
+          Value iw = affine::AffineApplyOp::create(
+              tb, loc, (d0 + col) * strides[1] + d1 * dilations[1],
+              ValueRange{w0, kj});
+          Value x = vector::TransferReadOp::create(
+              tb, loc, vecType, input, ValueRange{n, ih, iw, c0}, padding,
+              ArrayRef<bool>{!masked});
+          for (int64_t f = 0; f < filters; ++f) {
+            Value &a = acc[f * block + col];
+            a = vector::FMAOp::create(tb, loc, x, filterVectors[f], a);
+          }
+        }
+        return acc;
+      };
+      auto khLoop = scf::ForOp::create(
+          bb, loc, index(bb, 0), index(bb, kh), index(bb, 1), accs,
+          [&](OpBuilder &b1, Location, Value ki, ValueRange a1) {
+            auto kwLoop = scf::ForOp::create(
+                b1, loc, index(b1, 0), index(b1, kw), index(b1, 1), a1,
+                [&](OpBuilder &b2, Location, Value kj, ValueRange a2) {
+                  SmallVector<Value> a3(a2);
+                  if (fullChannels > 0) {
+                    auto cLoop = scf::ForOp::create(
+                        b2, loc, index(b2, 0), index(b2, fullChannels),
+                        index(b2, lanes), a3,
+                        [&](OpBuilder &b3, Location, Value c0, ValueRange a) {
+                          scf::YieldOp::create(
+                              b3, loc, taps(b3, ki, kj, a, c0, false));
+                        });
+                    a3.assign(cLoop.getResults().begin(), cLoop.getResults().end());
+                  }
+                  if (fullChannels < channels)
+                    a3 = taps(b2, ki, kj, a3, index(b2, fullChannels), true);
+                  scf::YieldOp::create(b2, loc, a3);
+                });
+            scf::YieldOp::create(b1, loc, kwLoop.getResults());
+          });
+      Value result = taskRow;
+      for (int64_t col = 0; col < block; ++col) {
+        SmallVector<Value> sums;
+        for (int64_t f = 0; f < filters; ++f)
+          sums.push_back(vector::ReductionOp::create(
+              bb, loc, vector::CombiningKind::ADD,
+              khLoop.getResult(f * block + col),
+              arith::FastMathFlags::reassoc));
+        Value sum = vector::FromElementsOp::create(bb, loc, outVecType, sums);
+        Value w = affine::AffineApplyOp::create(bb, loc, d0 + col,
+                                                ValueRange{w0});
+        SmallVector<Value> at = {index(bb, 0), r, w, index(bb, 0)};
+        Value base =
+            fillValue
+                ? vector::BroadcastOp::create(bb, loc, outVecType, fillValue)
+                      .getResult()
+                : vector::TransferReadOp::create(bb, loc, outVecType, result,
+                                                 at, padding,
+                                                 ArrayRef<bool>{true})
+                      .getResult();
+        Value total = arith::AddFOp::create(bb, loc, base, sum);
+        result = vector::TransferWriteOp::create(bb, loc, total, result, at,
+                                                 ArrayRef<bool>{true})
+                     ->getResult(0);
+      }
+      return result;
+    };
+    int64_t full = width - width % columns;
+    auto rowLoop = scf::ForOp::create(
+        b, loc, index(b, 0), index(b, rowsPerTask), index(b, 1),
+        ValueRange{task},
+        [&](OpBuilder &rb, Location, Value r, ValueRange rowArgs) {
+          Value taskRow = rowArgs[0];
+          if (full > 0) {
+            auto colLoop = scf::ForOp::create(
+                rb, loc, index(rb, 0), index(rb, full), index(rb, columns),
+                ValueRange{taskRow},
+                [&](OpBuilder &cb, Location, Value w0, ValueRange colArgs) {
+                  scf::YieldOp::create(
+                      cb, loc, emitBlock(cb, colArgs[0], r, w0, columns));
+                });
+            taskRow = colLoop.getResult(0);
+          }
+          if (full < width)
+            taskRow = emitBlock(rb, taskRow, r, index(rb, full), width - full);
+          scf::YieldOp::create(rb, loc, taskRow);
+        });
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(b, loc, rowLoop.getResult(0), shared,
+                                          taskOffsets, taskSizes, unitStrides);
+    rewriter.replaceOp(op, forall.getResults());
+    return success();
   }
 
   /// Tiles `op` (forall + for) and its fill; returns failure if tiling
@@ -553,6 +765,16 @@ struct TileAndVectorizeConvsPass
       giveOwnFill(rewriter, op);
     while (!convs.empty()) {
       auto [op, tiling] = convs.pop_back_val();
+      if (tiling.reductionLaneColumns > 0) {
+        auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op.getOperation());
+        Type elementType = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+        if (conv && elementType.isIntOrFloat() &&
+            succeeded(emitReductionLanes(
+                rewriter, conv, tiling.parallel[1],
+                tiling.reductionLaneColumns,
+                target->lanes(elementType.getIntOrFloatBitWidth()))))
+          continue;
+      }
       if (tiling.split.empty()) {
         (void)tileConv(rewriter, op, tiling);
         continue;

@@ -408,6 +408,40 @@ func.func @fwd_prime_channels(%x: tensor<1x6x19x8xf32>, %w: tensor<67x3x3x8xf32>
 
 // -----
 
+// A data gradient with 35 = 32 + 3 output channels, 35 reduction channels:
+// the 3-channel part runs its vector lanes along the reduction channels
+// (cpu::chooseReductionLaneColumns): its filter transposed to [F, KH, KW, C],
+// per block of 6 columns 3 x 6 accumulators of 16 partial sums over the
+// taps and the channels (32 in a loop, the last 3 in a masked read: no
+// in_bounds), one horizontal reduction per output, and a block of the 3
+// remaining columns. No narrow vector<...x3> contraction, no scalar loop.
+// CHECK-LABEL: func.func @dgrad_remainder_reduction_lanes
+// CHECK:         vector.contract {{.*}} into vector<1x{{[0-9]+}}x32xf32>
+// CHECK:         %[[PACKED:.*]] = linalg.transpose ins(%{{.*}} : tensor<3x3x35x3xf32>) outs(%{{.*}} : tensor<3x3x3x35xf32>) permutation = [3, 0, 1, 2]
+// CHECK:         scf.forall {{.*}} -> (tensor<1x6x9x3xf32>)
+// CHECK-NOT:       vector.contract
+// CHECK:           scf.for {{.*}} step %c6
+// CHECK-COUNT-18:    vector<16xf32>
+// CHECK:             scf.for {{.*}} to %c32 step %c16
+// CHECK-COUNT-3:       vector.transfer_read %[[PACKED]]{{.*}} {in_bounds = [true]} : tensor<3x3x3x35xf32>, vector<16xf32>
+// CHECK-COUNT-18:      vector.fma {{.*}} : vector<16xf32>
+// CHECK:             vector.transfer_read %[[PACKED]]{{.*}}, %c32], %{{[^ ]*}} : tensor<3x3x3x35xf32>, vector<16xf32>
+// CHECK:             vector.transfer_read %{{.*}}, %c32], %{{[^ ]*}} : tensor<1x8x11x35xf32>, vector<16xf32>
+// CHECK:           vector.reduction <add>, {{.*}} fastmath<reassoc> : vector<16xf32> into f32
+// CHECK:           vector.from_elements {{.*}} : vector<3xf32>
+// CHECK:           vector.transfer_write {{.*}} : vector<3xf32>, tensor<1x6x9x3xf32>
+// CHECK-COUNT-9:   vector.fma {{.*}} : vector<16xf32>
+// CHECK:         tensor.insert_slice {{.*}}[0, 0, 0, 32] [1, 6, 9, 3]
+// CHECK-NOT:     vector.contract
+// CHECK-NOT:     linalg.conv
+func.func @dgrad_remainder_reduction_lanes(%dy: tensor<1x6x9x35xf32>, %w: tensor<35x3x3x35xf32>) -> tensor<1x6x9x35xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w padding = [1, 1, 1, 1] layout = channels_last
+      : (tensor<1x6x9x35xf32>, tensor<35x3x3x35xf32>) -> tensor<1x6x9x35xf32>
+  return %dx : tensor<1x6x9x35xf32>
+}
+
+// -----
+
 // 96 channels: 32-lane blocks (two registers), never 48 lanes (three, which
 // LLVM widens to four and scalarizes where the loop carries them).
 // CHECK-LABEL: func.func @fwd_96_channels

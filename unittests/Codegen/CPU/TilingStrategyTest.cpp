@@ -145,6 +145,48 @@ TEST(ConvTiling, ReductionUnroll) {
   EXPECT_EQ(t->inner[6], 1);
 }
 
+// Fewer output channels than lanes (a split's remainder): lanes along the
+// reduction channels where that takes at most half the FMAs, in blocks of
+// columns whose accumulators (filters x columns) fit and whose remainder
+// block still covers the FMA latency.
+TEST(ConvTiling, ReductionLanes) {
+  // od_3x3_c67_57's data gradient, 3 of 67 output channels, 57 columns:
+  // AVX-512 9 x 6 + 3 (18 accumulators; 8 x 7 + 1 would leave one column
+  // of 3 latency-bound chains), AVX2 19 x 3.
+  EXPECT_EQ(chooseReductionLaneColumns(3, 9, 67, 57, 32, avx512), 6);
+  EXPECT_EQ(chooseReductionLaneColumns(3, 9, 67, 57, 32, avx2), 3);
+  EXPECT_EQ(chooseReductionLaneColumns(3, 9, 67, 56, 32, avx512), 8);
+  // The stride-2 phases of od_3x3_s2_c67to131_57 (131 channels): every
+  // phase on AVX-512; the 1-tap phase keeps the lanes along the output
+  // channels on AVX2 (17 masked FMAs + a reduction vs 131 FMAs: not half).
+  EXPECT_GT(chooseReductionLaneColumns(3, 4, 131, 29, 32, avx512), 0);
+  EXPECT_GT(chooseReductionLaneColumns(3, 1, 131, 29, 32, avx512), 0);
+  EXPECT_GT(chooseReductionLaneColumns(3, 4, 131, 29, 32, avx2), 0);
+  EXPECT_EQ(chooseReductionLaneColumns(3, 1, 131, 29, 32, avx2), 0);
+  // Few reduction channels (a stem's 3 inputs), whole vectors of output
+  // channels, or too many output channels per FMA saved: along f.
+  EXPECT_EQ(chooseReductionLaneColumns(3, 9, 8, 57, 32, avx512), 0);
+  EXPECT_EQ(chooseReductionLaneColumns(16, 9, 67, 57, 32, avx512), 0);
+  EXPECT_EQ(chooseReductionLaneColumns(12, 9, 20, 57, 32, avx512), 0);
+  // Accumulators within maxAccumulatorRegisters.
+  for (const CPUTarget &target : {avx2, avx512})
+    for (int64_t f = 1; f < target.lanes(32); ++f)
+      if (int64_t b = chooseReductionLaneColumns(f, 9, 256, 57, 32, target))
+        EXPECT_LE(f * b, maxAccumulatorRegisters(target)) << f;
+  // The strategy's decision for the remainder part.
+  std::optional<ConvTiling> t = getConvTiling(
+      ConvKind::Conv2DNhwcHwcf, {8, 57, 57, 3, 3, 3, 67}, 32, avx512);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->reductionLaneColumns, 6);
+  EXPECT_EQ(t->parallel.size(), 2u);
+  // A filter gradient's forward form (the kernel is a whole output
+  // gradient) keeps its tiling.
+  t = getConvTiling(ConvKind::Conv2DNhwcHwcf, {64, 3, 3, 3, 14, 14, 64}, 32,
+                    avx512);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->reductionLaneColumns, 0);
+}
+
 TEST(Divisors, RemainderSplits) {
   // Whole tiles and one remainder where the divisors degenerate.
   EXPECT_EQ(laneRemainderSplit(67, 16, 64), 64);  // prime: 64 + 3
@@ -288,12 +330,12 @@ std::vector<std::vector<int64_t>> leafParts(const std::vector<int64_t> &ranges,
 }
 
 TEST(ConvTiling, OddSizes) {
-  // 57 columns, 67 channels (prime): split into 64 + 3 channels first; each
-  // part then splits off remainder columns of its own (AVX-512: 54 + 3
-  // columns of 6 x 32 and 3 x 64 blocks for the 64 channels, 56 + 1 of
-  // 8 x 3 for the 3; AVX2: 56 + 1 for both). Every part ends with dividing tiles, the full part
-  // with whole vectors, the narrow one with one narrow vector, and the
-  // accumulators fit.
+  // 57 columns, 67 channels (prime): split into 64 + 3 channels first; the
+  // 64-channel part then splits off remainder columns of its own (AVX-512:
+  // 54 + 3 columns of 6 x 32 and 3 x 64 blocks; AVX2: 56 + 1). Every part
+  // ends with dividing tiles and whole vectors, and the accumulators fit;
+  // the 3-channel part runs its lanes along the 67 reduction channels
+  // (ReductionLanes), in blocks of columns of its own.
   for (const CPUTarget &target : {avx2, avx512}) {
     std::vector<int64_t> ranges = {8, 57, 57, 67, 3, 3, 67};
     std::optional<ConvTiling> t =
@@ -307,6 +349,12 @@ TEST(ConvTiling, OddSizes) {
           getConvTiling(ConvKind::Conv2DNhwcHwcf, part, 32, target);
       ASSERT_TRUE(p.has_value());
       EXPECT_TRUE(p->split.empty());
+      if (part[3] == 3) {
+        EXPECT_GT(p->reductionLaneColumns, 0) << "lanes along 67 channels";
+        EXPECT_TRUE(p->inner.empty());
+        columns += part[2] * part[3];
+        continue;
+      }
       int64_t f = outputChannelTile(*p);
       EXPECT_EQ(part[2] % p->inner[2], 0);
       EXPECT_EQ(part[3] % f, 0);
@@ -314,8 +362,6 @@ TEST(ConvTiling, OddSizes) {
                 maxAccumulatorRegisters(target));
       if (part[3] == 64)
         EXPECT_EQ(f % target.lanes(32), 0) << "whole vectors";
-      if (part[3] == 3)
-        EXPECT_EQ(f, 3) << "one narrow vector, not scalars";
       columns += part[2] * part[3];
     }
     EXPECT_EQ(columns, 57 * 67) << "the parts cover the output";

@@ -453,7 +453,35 @@ struct ConvTiling {
   /// block of output channels reads is contiguous; requires `cacheBlock`,
   /// whose output channel tile is `filterBlock`.
   int64_t filterBlock = 0;
+  /// Output columns per register block of a convolution computed with its
+  /// vector lanes along the reduction channels c instead of the output
+  /// channels f (0 = along f): chooseReductionLaneColumns. The other fields
+  /// but `parallel` are then empty; `parallel` tiles its tasks.
+  int64_t reductionLaneColumns = 0;
 };
+
+/// Output columns per register block when a channels-last convolution with
+/// `filters` output channels, fewer than a vector's lanes (the remainder of
+/// a split: 67 = 64 + 3), runs its vector lanes along its `channels`
+/// reduction channels (contiguous in NHWC input rows) instead: per block of
+/// b columns, filters x b accumulators of `lanes` partial sums over c,
+/// reduced horizontally once per block. 0 keeps the lanes along the output
+/// channels, where each FMA does `filters` useful lanes of a vector and one
+/// per (tap, c) and position is needed. Per output position and tap:
+///  - lanes along f: `channels` FMAs;
+///  - lanes along c: `filters` x ceil(channels / lanes) FMAs (the last one
+///    masked), plus `filters` horizontal reductions per position of
+///    2 log2(lanes) + 1 instructions, spread over the `taps`.
+/// Lanes along c are taken when they cost at most half (the horizontal
+/// reductions and the masked tail are less regular code). The block takes
+/// at most maxAccumulatorRegisters() accumulators, leaving registers for the
+/// `filters` filter vectors and one input vector, and its columns are chosen
+/// so that the remainder block of `columns` % b columns still chains enough
+/// FMAs to cover their latency (fmaUnits x 4 independent accumulators).
+int64_t chooseReductionLaneColumns(int64_t filters, int64_t taps,
+                                   int64_t channels, int64_t columns,
+                                   int64_t elementBits,
+                                   const CPUTarget &target);
 
 /// Input channels per cache block of a channels-last convolution whose
 /// filter exceeds the L2 budget (`bytesPerChannel`: the block's kernel taps

@@ -674,6 +674,48 @@ int64_t mlir::convgrad::cpu::cacheBlockedTaskRows(int64_t batch, int64_t rows,
   return largestDivisorAtMost(rows, bound);
 }
 
+int64_t mlir::convgrad::cpu::chooseReductionLaneColumns(
+    int64_t filters, int64_t taps, int64_t channels, int64_t columns,
+    int64_t elementBits, const CPUTarget &target) {
+  int64_t lanes = target.lanes(elementBits);
+  if (lanes < 2 || filters < 1 || filters >= lanes || channels < lanes ||
+      taps < 1 || columns < 1)
+    return 0;
+  int64_t log2Lanes = 0;
+  while ((int64_t(1) << (log2Lanes + 1)) <= lanes)
+    ++log2Lanes;
+  double alongF = double(taps) * double(channels);
+  double alongC = double(filters) * (double(taps) * double(ceilDiv(channels, lanes)) +
+                                     double(2 * log2Lanes + 1));
+  if (2 * alongC > alongF)
+    return 0;
+  // Registers: the accumulators, `filters` filter vectors and one input
+  // vector.
+  int64_t maxColumns = std::min(
+      maxAccumulatorRegisters(target) / filters,
+      (target.vectorRegisters - filters - 1) / filters);
+  maxColumns = std::min(maxColumns, columns);
+  if (maxColumns < 1)
+    return 0;
+  // Steps of FMA chains per row: a block of b columns issues filters x b
+  // independent chains, which wait on the latency below `chains`.
+  int64_t chains = 4 * target.fmaUnits;
+  auto blockCost = [&](int64_t b) {
+    return std::max(filters * b, chains);
+  };
+  int64_t best = 0;
+  int64_t bestCost = 0;
+  for (int64_t b = maxColumns; b >= 1; --b) {
+    int64_t cost = (columns / b) * blockCost(b) +
+                   (columns % b ? blockCost(columns % b) : 0);
+    if (best == 0 || cost < bestCost) {
+      best = b;
+      bestCost = cost;
+    }
+  }
+  return best;
+}
+
 std::optional<ConvTiling> mlir::convgrad::cpu::getConvTiling(
     ConvKind kind, const std::vector<int64_t> &ranges, int64_t elementBits,
     const CPUTarget &target) {
@@ -711,6 +753,18 @@ std::optional<ConvTiling> mlir::convgrad::cpu::getConvTiling(
       return t;
     int64_t elementBytes = std::max<int64_t>(1, elementBits / 8);
     int64_t kwTile = kernelWidthTile(ranges[5]);
+    // Fewer output channels than lanes (a split's remainder): lanes along
+    // the reduction channels when that needs fewer FMAs. A filter
+    // gradient's "kernel" (kwTile != 0) is a whole output gradient: no.
+    if (kwTile == 0) {
+      if (int64_t columns = chooseReductionLaneColumns(
+              ranges[3], ranges[4] * ranges[5], ranges[6], ranges[2],
+              elementBits, target)) {
+        t.reductionLaneColumns = columns;
+        t.parallel = {1, largestDivisorAtMost(ranges[1], limits.parallelRows)};
+        return t;
+      }
+    }
     ConvRowTiling row = chooseConvRowTiling(
         ranges[2], ranges[3], kwTile == 0 ? ranges[5] : kwTile,
         ranges[4] * ranges[5] * ranges[6] * elementBytes, limits.widthTile,
