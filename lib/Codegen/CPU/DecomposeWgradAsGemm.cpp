@@ -619,7 +619,6 @@ struct DecomposeConvBackwardFilterAsGemm
       memref::PrefetchOp::create(bld, l, buffer, indices, /*isWrite=*/false,
                                  locality, /*isDataCache=*/true);
     };
-    constexpr int64_t kLineBytes = 64;
     // Only when the work items stage x too: with x transposed once before
     // the tasks, the GEMMs stream it from memory themselves, and prefetches
     // of dy competed with that (AVX2 2 threads, row e: 13% slower).
@@ -636,7 +635,7 @@ struct DecomposeConvBackwardFilterAsGemm
       int64_t run = rowsPerBlock;
       for (unsigned i = 1; i < r; ++i)
         run *= outSizes[i];
-      int64_t dyLine = std::max<int64_t>(1, kLineBytes / dyBytes);
+      int64_t dyLine = std::max<int64_t>(1, cpu::kCacheLineBytes / dyBytes);
       int64_t dyPoints = llvm::divideCeil(run - 1, dyLine) + 1;
       // x[n, c, row, .., :] for the inputBlockRows rows from firstRow * s_1
       // - lo_1 (clamped into x), all positions of the inner dimensions.
@@ -645,7 +644,8 @@ struct DecomposeConvBackwardFilterAsGemm
         if (std::optional<int64_t> stride =
                 getConstantIntValue(slice.getMixedStrides().back()))
           innerStride = std::max<int64_t>(1, *stride);
-      int64_t xLine = std::max<int64_t>(1, kLineBytes / xBytes / innerStride);
+      int64_t xLine =
+          std::max<int64_t>(1, cpu::kCacheLineBytes / xBytes / innerStride);
       int64_t width = inSizes[r - 1];
       int64_t xPoints = llvm::divideCeil(width - 1, xLine) + 1;
       int64_t perChannel = inputBlockRows * xPoints;

@@ -36,9 +36,6 @@ using namespace mlir::convgrad;
 
 namespace {
 
-/// Bytes per cache line: one prefetch each.
-constexpr int64_t kLineBytes = 64;
-
 /// `index` as a base value plus a constant: the operand and constant of an
 /// affine.apply of `operand + c` (how the vectorizer offsets the columns of
 /// one row), no value and the constant of a constant index, otherwise
@@ -187,7 +184,7 @@ struct PrefetchStridedRowsPass
     for (RowLoads &row : rows) {
       auto type = cast<MemRefType>(row.anchor.getBase().getType());
       int64_t lineElements = std::max<int64_t>(
-          1, kLineBytes / (type.getElementTypeBitWidth() / 8));
+          1, cpu::kCacheLineBytes / (type.getElementTypeBitWidth() / 8));
       prefetches += int64_t(prefetchColumns(row, lineElements).size()) *
                     timesPerIteration(row.anchor, loop);
     }
@@ -223,7 +220,8 @@ struct PrefetchStridedRowsPass
       OpBuilder rowBuilder(row->anchor);
       SmallVector<Value> at(indices.begin(), indices.end());
       at[dim] = ahead;
-      int64_t lineElements = std::max<int64_t>(1, kLineBytes / elementBytes);
+      int64_t lineElements =
+          std::max<int64_t>(1, cpu::kCacheLineBytes / elementBytes);
       for (int64_t column : prefetchColumns(*row, lineElements)) {
         Value index = row->base;
         if (!row->base)

@@ -23,6 +23,11 @@ namespace mlir {
 namespace convgrad {
 namespace cpu {
 
+/// Bytes of a cache line on the x86 cores convgrad targets (every Intel and
+/// AMD core since the Pentium 4 and K8): the unit that prefetches fetch,
+/// that cache sets hold and that a split load crosses.
+inline constexpr int64_t kCacheLineBytes = 64;
+
 struct CPUTarget {
   /// LLVM's name of the CPU (`-mcpu`), e.g. "znver3", "x86-64-v4".
   std::string cpu = "x86-64";

@@ -1115,8 +1115,6 @@ int64_t mlir::convgrad::cpu::chooseSwappedLaneRemainderTile(
 /// (56 KiB, beyond L1) lost 5% to 18% against one row.
 static constexpr int64_t kPassL1Numerator = 3;
 static constexpr int64_t kPassL1Denominator = 4;
-/// A broadcast operand's position is a few elements of one cache line.
-static constexpr int64_t kCacheLineBytes = 64;
 
 int64_t mlir::convgrad::cpu::getGemmPassRows(int64_t blockRows,
                                              int64_t rowPositions,
