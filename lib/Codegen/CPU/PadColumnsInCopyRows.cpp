@@ -248,18 +248,17 @@ void rewritePaddedCopy(RewriterBase &rewriter, PaddedCopy m,
       OpFoldResult size = rewriter.getIndexAttr(whole ? m.interior[d] : 1);
       inOffsets[perm[d]] = at;
       inSizes[perm[d]] = size;
-      outOffsets.push_back(d == inner ? OpFoldResult(rewriter.getIndexAttr(
-                                            m.low[inner]))
-                                      : rowOffsets[d]);
+      outOffsets.push_back(
+          d == inner ? OpFoldResult(rewriter.getIndexAttr(m.low[inner]))
+                     : rowOffsets[d]);
       outSizes.push_back(size);
     }
     if (m.low[gathered] > 0)
       outOffsets[gathered] = rewriter.getIndexAttr(m.low[gathered]);
-    Value in = memref::SubViewOp::create(rewriter, loc,
-                                         transpose.getInput(), inOffsets,
-                                         inSizes, ones);
-    Value out = memref::SubViewOp::create(rewriter, loc, m.buffer,
-                                          outOffsets, outSizes, ones);
+    Value in = memref::SubViewOp::create(rewriter, loc, transpose.getInput(),
+                                         inOffsets, inSizes, ones);
+    Value out = memref::SubViewOp::create(rewriter, loc, m.buffer, outOffsets,
+                                          outSizes, ones);
     linalg::TransposeOp::create(rewriter, loc, in, out, perm);
     rowOffsets[gathered] = rewriter.getIndexAttr(m.low[gathered]);
     rowSizes[gathered] = m.interior[gathered];

@@ -277,9 +277,9 @@ struct TileAndVectorizeConvsPass
     auto inputType = dyn_cast<RankedTensorType>(input.getType());
     auto filterType = dyn_cast<RankedTensorType>(filter.getType());
     auto initType = dyn_cast<RankedTensorType>(init.getType());
-    if (!inputType || !filterType || !initType ||
-        !inputType.hasStaticShape() || !filterType.hasStaticShape() ||
-        !initType.hasStaticShape() || op->getNumResults() != 1)
+    if (!inputType || !filterType || !initType || !inputType.hasStaticShape() ||
+        !filterType.hasStaticShape() || !initType.hasStaticShape() ||
+        op->getNumResults() != 1)
       return failure();
     Type elementType = initType.getElementType();
     if (!isa<FloatType>(elementType) ||
@@ -309,10 +309,10 @@ struct TileAndVectorizeConvsPass
     Value filterEmpty = tensor::EmptyOp::create(
         rewriter, loc, ArrayRef<int64_t>{filters, kh, kw, channels},
         elementType);
-    Value packed = linalg::TransposeOp::create(rewriter, loc, filter,
-                                               filterEmpty,
-                                               ArrayRef<int64_t>{3, 0, 1, 2})
-                       ->getResult(0);
+    Value packed =
+        linalg::TransposeOp::create(rewriter, loc, filter, filterEmpty,
+                                    ArrayRef<int64_t>{3, 0, 1, 2})
+            ->getResult(0);
     // An accumulator filled with a constant starts the sums from it; the
     // fill then has no pass of its own over the output.
     Value dest = init;
@@ -332,7 +332,8 @@ struct TileAndVectorizeConvsPass
         rewriter, loc, elementType, rewriter.getFloatAttr(elementType, 0.0));
     Value zeros = arith::ConstantOp::create(
         rewriter, loc, vecType,
-        DenseElementsAttr::get(vecType, rewriter.getFloatAttr(elementType, 0.0)));
+        DenseElementsAttr::get(vecType,
+                               rewriter.getFloatAttr(elementType, 0.0)));
     AffineExpr d0 = rewriter.getAffineDimExpr(0),
                d1 = rewriter.getAffineDimExpr(1);
     int64_t fullChannels = channels - channels % lanes;
@@ -368,7 +369,8 @@ struct TileAndVectorizeConvsPass
                       Value c0, bool masked) {
         SmallVector<Value> acc(in);
         Value ih = affine::AffineApplyOp::create(
-            tb, loc, d0 * strides[0] + d1 * dilations[0], ValueRange{outRow, ki});
+            tb, loc, d0 * strides[0] + d1 * dilations[0],
+            ValueRange{outRow, ki});
         SmallVector<Value> filterVectors;
         for (int64_t f = 0; f < filters; ++f)
           filterVectors.push_back(vector::TransferReadOp::create(
@@ -400,10 +402,11 @@ struct TileAndVectorizeConvsPass
                         b2, loc, index(b2, 0), index(b2, fullChannels),
                         index(b2, lanes), a3,
                         [&](OpBuilder &b3, Location, Value c0, ValueRange a) {
-                          scf::YieldOp::create(
-                              b3, loc, taps(b3, ki, kj, a, c0, false));
+                          scf::YieldOp::create(b3, loc,
+                                               taps(b3, ki, kj, a, c0, false));
                         });
-                    a3.assign(cLoop.getResults().begin(), cLoop.getResults().end());
+                    a3.assign(cLoop.getResults().begin(),
+                              cLoop.getResults().end());
                   }
                   if (fullChannels < channels)
                     a3 = taps(b2, ki, kj, a3, index(b2, fullChannels), true);
@@ -415,13 +418,13 @@ struct TileAndVectorizeConvsPass
       for (int64_t col = 0; col < block; ++col) {
         SmallVector<Value> sums;
         for (int64_t f = 0; f < filters; ++f)
-          sums.push_back(vector::ReductionOp::create(
-              bb, loc, vector::CombiningKind::ADD,
-              khLoop.getResult(f * block + col),
-              arith::FastMathFlags::reassoc));
+          sums.push_back(
+              vector::ReductionOp::create(bb, loc, vector::CombiningKind::ADD,
+                                          khLoop.getResult(f * block + col),
+                                          arith::FastMathFlags::reassoc));
         Value sum = vector::FromElementsOp::create(bb, loc, outVecType, sums);
-        Value w = affine::AffineApplyOp::create(bb, loc, d0 + col,
-                                                ValueRange{w0});
+        Value w =
+            affine::AffineApplyOp::create(bb, loc, d0 + col, ValueRange{w0});
         SmallVector<Value> at = {index(bb, 0), r, w, index(bb, 0)};
         Value base =
             fillValue
@@ -770,8 +773,7 @@ struct TileAndVectorizeConvsPass
         Type elementType = getElementTypeOrSelf(op.getDpsInits()[0].getType());
         if (conv && elementType.isIntOrFloat() &&
             succeeded(emitReductionLanes(
-                rewriter, conv, tiling.parallel[1],
-                tiling.reductionLaneColumns,
+                rewriter, conv, tiling.parallel[1], tiling.reductionLaneColumns,
                 target->lanes(elementType.getIntOrFloatBitWidth()))))
           continue;
       }

@@ -685,24 +685,23 @@ int64_t mlir::convgrad::cpu::chooseReductionLaneColumns(
   while ((int64_t(1) << (log2Lanes + 1)) <= lanes)
     ++log2Lanes;
   double alongF = double(taps) * double(channels);
-  double alongC = double(filters) * (double(taps) * double(ceilDiv(channels, lanes)) +
-                                     double(2 * log2Lanes + 1));
+  double alongC =
+      double(filters) * (double(taps) * double(ceilDiv(channels, lanes)) +
+                         double(2 * log2Lanes + 1));
   if (2 * alongC > alongF)
     return 0;
   // Registers: the accumulators, `filters` filter vectors and one input
   // vector.
-  int64_t maxColumns = std::min(
-      maxAccumulatorRegisters(target) / filters,
-      (target.vectorRegisters - filters - 1) / filters);
+  int64_t maxColumns =
+      std::min(maxAccumulatorRegisters(target) / filters,
+               (target.vectorRegisters - filters - 1) / filters);
   maxColumns = std::min(maxColumns, columns);
   if (maxColumns < 1)
     return 0;
   // Steps of FMA chains per row: a block of b columns issues filters x b
   // independent chains, which wait on the latency below `chains`.
   int64_t chains = 4 * target.fmaUnits;
-  auto blockCost = [&](int64_t b) {
-    return std::max(filters * b, chains);
-  };
+  auto blockCost = [&](int64_t b) { return std::max(filters * b, chains); };
   int64_t best = 0;
   int64_t bestCost = 0;
   for (int64_t b = maxColumns; b >= 1; --b) {
