@@ -1672,18 +1672,27 @@ mlir::convgrad::cpu::getDepthwisePlaneTiling(
       // 0.056 to 0.047 ms at N = 1 (its planes in L2), 0.460 to 0.445 at
       // N = 8 (min of 6 alternating runs each).
       t.shiftsColumnsInRegisters = t.readsInputRows;
-      // Planes two filters ahead: a plane's compute (its taps' FMAs) covers
-      // an L3 access, and the planes in flight (terms of x and one of dy
-      // each) stay within a quarter of the L2. Each prefetch takes a load
-      // slot: only with at least kMinFMAsPerLine FMAs per prefetched line
-      // (a 3x3 kernel on 28-wide rows has 4 lines of x and dy per row, and
-      // 36 FMAs on AVX2, 18 on AVX-512).
-      constexpr int64_t kPlanesAhead = 2, kMinFMAsPerLine = 4;
+      // Planes one filter ahead: a plane's compute (its taps' FMAs) covers
+      // an L3 access, and the planes in flight and in use (terms of x and
+      // one of dy each, of the filter computed and the one prefetched) stay
+      // within a quarter of the L2. Each row block prefetches its own rows
+      // of the next filter's planes, so one filter ahead spreads the
+      // prefetches over the plane that they run ahead of; two ahead left
+      // the prefetched lines an extra plane's time to be evicted from L1
+      // (prefetcht0), and row h's filter gradient was slower: AVX2, N = 8,
+      // min of 5-9 alternating runs, 1 thread 0.456 -> 0.440 and 0.562 ->
+      // 0.518 ms, 2 threads 0.263 -> 0.248 and 0.287 -> 0.240 ms (three
+      // filters ahead: 0.553 and 0.315). Each prefetch takes a load slot:
+      // only with at least kMinFMAsPerLine FMAs per prefetched line (a 3x3
+      // kernel on 28-wide rows has 4 lines of x and dy per row, and 36
+      // FMAs on AVX2, 18 on AVX-512).
+      constexpr int64_t kPlanesAhead = 1, kMinFMAsPerLine = 4;
       int64_t rowBytes = outputSizes.back() * accBytes;
       int64_t planeBytes = rows * rowBytes;
       int64_t linesPerRow = (terms + 1) * ((rowBytes + 63) / 64);
       if (t.readsInputRows &&
-          kPlanesAhead * (terms + 1) * planeBytes <= target.l2Bytes / 4 &&
+          (kPlanesAhead + 1) * (terms + 1) * planeBytes <=
+              target.l2Bytes / 4 &&
           rowVectors * accumulators >= kMinFMAsPerLine * linesPerRow)
         t.prefetchPlanesAhead = kPlanesAhead;
     }
