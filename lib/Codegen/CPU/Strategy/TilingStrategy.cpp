@@ -1932,7 +1932,12 @@ getInputStationaryFilterGradientTiling(int64_t fullVectors, int64_t maxVectors,
   // hardware prefetchers do not follow. Nor does it prefetch itself (row h
   // on AVX2, N = 8, 1 thread: 0.78-0.81 ms per channel block with the
   // prefetch of the next block's rows, 0.61-0.66 without, 0.46-0.48 by
-  // segments of 2 columns; AVX-512: 0.54 -> 0.45).
+  // segments of 2 columns; AVX-512: 0.54 -> 0.45). Nor, by segments, does
+  // each channel block prefetch its line of the item's new rows (x below
+  // the previous item's window, dy) 1, 2 or 4 segments ahead: row h on
+  // AVX2, N = 8, min of 7 alternating runs, 1 thread 0.464 ms without,
+  // 0.466 / 0.487 / 0.523 with; 2 threads 0.334 and 0.326 / 0.320 / 0.323
+  // (a loaded host): no gain beyond the noise, so not kept.
   auto reloadWindows = [&](int64_t vectors, int64_t rowBlock) {
     t.channelVectors = vectors;
     t.kernelRowBlock = kernelRows;
