@@ -1677,12 +1677,13 @@ mlir::convgrad::cpu::getDepthwisePlaneTiling(
       // one of dy each, of the filter computed and the one prefetched) stay
       // within a quarter of the L2. Each row block prefetches its own rows
       // of the next filter's planes, so one filter ahead spreads the
-      // prefetches over the plane that they run ahead of; two ahead left
-      // the prefetched lines an extra plane's time to be evicted from L1
-      // (prefetcht0), and row h's filter gradient was slower: AVX2, N = 8,
-      // min of 5-9 alternating runs, 1 thread 0.456 -> 0.440 and 0.562 ->
-      // 0.518 ms, 2 threads 0.263 -> 0.248 and 0.287 -> 0.240 ms (three
-      // filters ahead: 0.553 and 0.315). Each prefetch takes a load slot:
+      // prefetches over the plane that they run ahead of (two ahead gives
+      // the lines an extra plane's time in L1 before their use, our guess
+      // at why it was slower). Row h's filter gradient, AVX2, N = 8, on a
+      // loaded host, two -> one filter ahead: 15 alternating runs, min
+      // (median) 1 thread 0.505 (0.618) -> 0.473 (0.559) ms, 2 threads
+      // 0.263 (0.772) -> 0.253 (0.573); about 4% fewer perf samples in the
+      // kernel; three ahead was slower than two. Each prefetch takes a load slot:
       // only with at least kMinFMAsPerLine FMAs per prefetched line (a 3x3
       // kernel on 28-wide rows has 4 lines of x and dy per row, and 36
       // FMAs on AVX2, 18 on AVX-512).
