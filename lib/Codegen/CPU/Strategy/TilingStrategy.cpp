@@ -1683,10 +1683,10 @@ mlir::convgrad::cpu::getDepthwisePlaneTiling(
       // loaded host, two -> one filter ahead: 15 alternating runs, min
       // (median) 1 thread 0.505 (0.618) -> 0.473 (0.559) ms, 2 threads
       // 0.263 (0.772) -> 0.253 (0.573); about 4% fewer perf samples in the
-      // kernel; three ahead was slower than two. Each prefetch takes a load slot:
-      // only with at least kMinFMAsPerLine FMAs per prefetched line (a 3x3
-      // kernel on 28-wide rows has 4 lines of x and dy per row, and 36
-      // FMAs on AVX2, 18 on AVX-512).
+      // kernel; three ahead was slower than two. Each prefetch takes a load
+      // slot: only with at least kMinFMAsPerLine FMAs per prefetched line
+      // (a 3x3 kernel on 28-wide rows has 4 lines of x and dy per row, and
+      // 36 FMAs on AVX2, 18 on AVX-512).
       constexpr int64_t kPlanesAhead = 1, kMinFMAsPerLine = 4;
       int64_t rowBytes = outputSizes.back() * accBytes;
       int64_t planeBytes = rows * rowBytes;
