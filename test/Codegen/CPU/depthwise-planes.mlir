@@ -22,7 +22,7 @@
 // no load at a shifted column, which would split a cache line. Row 0 (above the plane: kernel row 0 left out),
 // rows 1 to 8 in blocks of two (the second row's reads of the first row's
 // x fold), row 9 (below: kernel row 2 left out). Each block of rows first
-// prefetches its rows of the dy and x planes two filters ahead (the last
+// prefetches its rows of the dy and x planes one filter ahead (the last
 // filter at most), one prefetch per 64-byte line of the block's 40
 // contiguous elements (at columns 0 and 16 of its first row, 12 of its
 // second), read through a read-only buffer of each tensor. After the images, one
@@ -52,7 +52,8 @@
 // CHECK:       vector.fma %[[XU]], %[[DYT]], %{{.*}} : vector<16xf32>
 // CHECK:       scf.for %[[Y0:.*]] = %c1 to %c9 step %c2 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK:         %[[DYB:.*]] = bufferization.to_buffer %[[DY]] read_only : tensor<?x4x10x20xf32> to memref<?x4x10x20xf32, strided<[?, ?, ?, ?], offset: ?>>
-// CHECK:         %[[FA:.*]] = arith.minsi %{{.*}}, %c3 : index
+// CHECK:         %[[F1:.*]] = arith.addi %{{.*}}, %c1 : index
+// CHECK-NEXT:    %[[FA:.*]] = arith.minsi %[[F1]], %c3 : index
 // CHECK-NEXT:    memref.prefetch %[[DYB]][%[[I]], %[[FA]], %[[Y0]], %c0], read, locality<3>, data
 // CHECK-NEXT:    memref.prefetch %[[DYB]][%[[I]], %[[FA]], %[[Y0]], %c16], read, locality<3>, data
 // CHECK:         %[[Y1:.*]] = arith.addi %[[Y0]], %c1 : index

@@ -1723,18 +1723,28 @@ mlir::convgrad::cpu::getDepthwisePlaneTiling(
       // 0.056 to 0.047 ms at N = 1 (its planes in L2), 0.460 to 0.445 at
       // N = 8 (min of 6 alternating runs each).
       t.shiftsColumnsInRegisters = t.readsInputRows;
-      // Planes two filters ahead: a plane's compute (its taps' FMAs) covers
-      // an L3 access, and the planes in flight (terms of x and one of dy
-      // each) stay within a quarter of the L2. Each prefetch takes a load
+      // Planes one filter ahead: a plane's compute (its taps' FMAs) covers
+      // an L3 access, and the planes in flight and in use (terms of x and
+      // one of dy each, of the filter computed and the one prefetched) stay
+      // within a quarter of the L2. Each row block prefetches its own rows
+      // of the next filter's planes, so one filter ahead spreads the
+      // prefetches over the plane that they run ahead of (two ahead gives
+      // the lines an extra plane's time in L1 before their use, our guess
+      // at why it was slower). Row h's filter gradient, AVX2, N = 8, on a
+      // loaded host, two -> one filter ahead: 15 alternating runs, min
+      // (median) 1 thread 0.505 (0.618) -> 0.473 (0.559) ms, 2 threads
+      // 0.263 (0.772) -> 0.253 (0.573); about 4% fewer perf samples in the
+      // kernel; three ahead was slower than two. Each prefetch takes a load
       // slot: only with at least kMinFMAsPerLine FMAs per prefetched line
       // (a 3x3 kernel on 28-wide rows has 4 lines of x and dy per row, and
       // 36 FMAs on AVX2, 18 on AVX-512).
-      constexpr int64_t kPlanesAhead = 2, kMinFMAsPerLine = 4;
+      constexpr int64_t kPlanesAhead = 1, kMinFMAsPerLine = 4;
       int64_t rowBytes = outputSizes.back() * accBytes;
       int64_t planeBytes = rows * rowBytes;
       int64_t linesPerRow = (terms + 1) * ((rowBytes + 63) / 64);
       if (t.readsInputRows &&
-          kPlanesAhead * (terms + 1) * planeBytes <= target.l2Bytes / 4 &&
+          (kPlanesAhead + 1) * (terms + 1) * planeBytes <=
+              target.l2Bytes / 4 &&
           rowVectors * accumulators >= kMinFMAsPerLine * linesPerRow)
         t.prefetchPlanesAhead = kPlanesAhead;
     }
@@ -1974,7 +1984,12 @@ getInputStationaryFilterGradientTiling(int64_t fullVectors, int64_t maxVectors,
   // hardware prefetchers do not follow. Nor does it prefetch itself (row h
   // on AVX2, N = 8, 1 thread: 0.78-0.81 ms per channel block with the
   // prefetch of the next block's rows, 0.61-0.66 without, 0.46-0.48 by
-  // segments of 2 columns; AVX-512: 0.54 -> 0.45).
+  // segments of 2 columns; AVX-512: 0.54 -> 0.45). Nor, by segments, does
+  // each channel block prefetch its line of the item's new rows (x below
+  // the previous item's window, dy) 1, 2 or 4 segments ahead: row h on
+  // AVX2, N = 8, min of 7 alternating runs, 1 thread 0.464 ms without,
+  // 0.466 / 0.487 / 0.523 with; 2 threads 0.334 and 0.326 / 0.320 / 0.323
+  // (a loaded host): no gain beyond the noise, so not kept.
   auto reloadWindows = [&](int64_t vectors, int64_t rowBlock) {
     t.channelVectors = vectors;
     t.kernelRowBlock = kernelRows;
