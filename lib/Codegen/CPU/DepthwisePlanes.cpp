@@ -737,11 +737,10 @@ public:
   void prefetchPlaneRows(OpBuilder &bb, Location l, Value t, Value n,
                          Value channel, int64_t planesAhead, Value row0,
                          int64_t count) {
-    constexpr int64_t kLineBytes = 64;
     auto type = cast<RankedTensorType>(t.getType());
     int64_t channels = type.getDimSize(1), width = type.getDimSize(3);
     int64_t lineElements =
-        std::max<int64_t>(1, kLineBytes * 8 /
+        std::max<int64_t>(1, cpu::kCacheLineBytes * 8 /
                                  type.getElementType().getIntOrFloatBitWidth());
     Value buffer = readOnlyBuffer(bb, l, t);
     Value ahead = arith::MinSIOp::create(
@@ -762,12 +761,12 @@ public:
   void prefetchInputPlanesAhead(OpBuilder &bb, Location l, Value input, Value n,
                                 Value o, int64_t ahead, Value y0,
                                 int64_t rowBlock) {
-    constexpr int64_t kLineBytes = 64;
     auto type = cast<RankedTensorType>(input.getType());
     int64_t channels = type.getDimSize(1), height = type.getDimSize(2),
             width = type.getDimSize(3);
-    int64_t lineElements = std::max<int64_t>(
-        1, kLineBytes * 8 / type.getElementType().getIntOrFloatBitWidth());
+    int64_t lineElements =
+        std::max<int64_t>(1, cpu::kCacheLineBytes * 8 /
+                                 type.getElementType().getIntOrFloatBitWidth());
     int64_t planeElements = height * width;
     int64_t lines = llvm::divideCeil(planeElements, lineElements);
     int64_t blocks = llvm::divideCeil(pc.outSizes[0], rowBlock);

@@ -1609,6 +1609,23 @@ bool mlir::convgrad::cpu::isGroupedFilterGradientViaChannelsLast(
   return groupChannels > kMaxPlaneTerms;
 }
 
+/// Fewest FMAs per cache line a depthwise plane loop prefetches: each
+/// prefetch takes a load slot from them.
+static constexpr int64_t kMinFMAsPerPrefetchedLine = 4;
+
+/// Whether a 2-D depthwise plane loop can prefetch planes ahead of its use:
+/// the planes in flight and in use (`planesInUse` planes of `rows` rows of
+/// `rowBytes`) stay within a quarter of the L2, and the FMAs of one output
+/// row (`fmasPerRow`) cover the lines it prefetches (a row of each of
+/// `prefetchedPlanes` planes) at kMinFMAsPerPrefetchedLine each.
+static bool fitsPlanePrefetch(int64_t planesInUse, int64_t prefetchedPlanes,
+                              int64_t rowBytes, int64_t rows,
+                              int64_t fmasPerRow, const CPUTarget &target) {
+  int64_t linesPerRow = prefetchedPlanes * ceilDiv(rowBytes, kCacheLineBytes);
+  return planesInUse * rows * rowBytes <= target.l2Bytes / 4 &&
+         fmasPerRow >= kMinFMAsPerPrefetchedLine * linesPerRow;
+}
+
 std::optional<DepthwisePlaneTiling>
 mlir::convgrad::cpu::getDepthwisePlaneTiling(
     DepthwisePlaneKind kind, int64_t planes,
@@ -1671,18 +1688,15 @@ mlir::convgrad::cpu::getDepthwisePlaneTiling(
     // 2-D planes: each row block also prefetches its share of the input
     // planes of the output plane two ahead, as the filter gradient below
     // (the same bounds: the planes in flight within a quarter of the L2,
-    // at least kMinFMAsPerLine FMAs per prefetched line). The scratch copy
-    // of each input plane otherwise waits on its misses with the FMA
-    // units idle (row h's data gradient on AVX-512 at N = 8: 44% of the
-    // samples in the copy, 1.15x oneDNN where at N = 1, its planes in L2,
-    // it is 1.03x).
+    // at least kMinFMAsPerPrefetchedLine FMAs per prefetched line). The scratch
+    // copy of each input plane otherwise waits on its misses with the FMA units
+    // idle (row h's data gradient on AVX-512 at N = 8: 44% of the samples in
+    // the copy, 1.15x oneDNN where at N = 1, its planes in L2, it is 1.03x).
     if (outputSizes.size() == 2) {
-      constexpr int64_t kPlanesAhead = 2, kMinFMAsPerLine = 4;
-      int64_t rowBytes = outputSizes.back() * accBytes;
-      int64_t planeBytes = rows * rowBytes;
-      int64_t linesPerRow = terms * ((rowBytes + 63) / 64);
-      if (kPlanesAhead * (terms + 1) * planeBytes <= target.l2Bytes / 4 &&
-          rowVectors * taps * terms >= kMinFMAsPerLine * linesPerRow)
+      constexpr int64_t kPlanesAhead = 2;
+      if (fitsPlanePrefetch(kPlanesAhead * (terms + 1), terms,
+                            outputSizes.back() * accBytes, rows,
+                            rowVectors * taps * terms, target))
         t.prefetchPlanesAhead = kPlanesAhead;
     }
   } else {
@@ -1735,17 +1749,14 @@ mlir::convgrad::cpu::getDepthwisePlaneTiling(
       // (median) 1 thread 0.505 (0.618) -> 0.473 (0.559) ms, 2 threads
       // 0.263 (0.772) -> 0.253 (0.573); about 4% fewer perf samples in the
       // kernel; three ahead was slower than two. Each prefetch takes a load
-      // slot: only with at least kMinFMAsPerLine FMAs per prefetched line
-      // (a 3x3 kernel on 28-wide rows has 4 lines of x and dy per row, and
+      // slot: only with at least kMinFMAsPerPrefetchedLine FMAs per prefetched
+      // line (a 3x3 kernel on 28-wide rows has 4 lines of x and dy per row, and
       // 36 FMAs on AVX2, 18 on AVX-512).
-      constexpr int64_t kPlanesAhead = 1, kMinFMAsPerLine = 4;
-      int64_t rowBytes = outputSizes.back() * accBytes;
-      int64_t planeBytes = rows * rowBytes;
-      int64_t linesPerRow = (terms + 1) * ((rowBytes + 63) / 64);
+      constexpr int64_t kPlanesAhead = 1;
       if (t.readsInputRows &&
-          (kPlanesAhead + 1) * (terms + 1) * planeBytes <=
-              target.l2Bytes / 4 &&
-          rowVectors * accumulators >= kMinFMAsPerLine * linesPerRow)
+          fitsPlanePrefetch((kPlanesAhead + 1) * (terms + 1), terms + 1,
+                            outputSizes.back() * accBytes, rows,
+                            rowVectors * accumulators, target))
         t.prefetchPlanesAhead = kPlanesAhead;
     }
   }
