@@ -635,7 +635,7 @@ struct DecomposeConvBackwardFilterAsGemm
       int64_t run = rowsPerBlock;
       for (unsigned i = 1; i < r; ++i)
         run *= outSizes[i];
-      int64_t dyLine = std::max<int64_t>(1, cpu::kCacheLineBytes / dyBytes);
+      int64_t dyLine = cpu::elementsPerCacheLine(dyBytes);
       int64_t dyPoints = llvm::divideCeil(run - 1, dyLine) + 1;
       // x[n, c, row, .., :] for the inputBlockRows rows from firstRow * s_1
       // - lo_1 (clamped into x), all positions of the inner dimensions.
@@ -645,7 +645,7 @@ struct DecomposeConvBackwardFilterAsGemm
                 getConstantIntValue(slice.getMixedStrides().back()))
           innerStride = std::max<int64_t>(1, *stride);
       int64_t xLine =
-          std::max<int64_t>(1, cpu::kCacheLineBytes / xBytes / innerStride);
+          std::max<int64_t>(1, cpu::elementsPerCacheLine(xBytes) / innerStride);
       int64_t width = inSizes[r - 1];
       int64_t xPoints = llvm::divideCeil(width - 1, xLine) + 1;
       int64_t perChannel = inputBlockRows * xPoints;

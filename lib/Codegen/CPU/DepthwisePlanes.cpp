@@ -739,9 +739,8 @@ public:
                          int64_t count) {
     auto type = cast<RankedTensorType>(t.getType());
     int64_t channels = type.getDimSize(1), width = type.getDimSize(3);
-    int64_t lineElements =
-        std::max<int64_t>(1, cpu::kCacheLineBytes * 8 /
-                                 type.getElementType().getIntOrFloatBitWidth());
+    int64_t lineElements = cpu::elementsPerCacheLine(
+        type.getElementType().getIntOrFloatBitWidth() / 8);
     Value buffer = readOnlyBuffer(bb, l, t);
     Value ahead = arith::MinSIOp::create(
         bb, l, addIndex(bb, l, channel, planesAhead),
@@ -764,9 +763,8 @@ public:
     auto type = cast<RankedTensorType>(input.getType());
     int64_t channels = type.getDimSize(1), height = type.getDimSize(2),
             width = type.getDimSize(3);
-    int64_t lineElements =
-        std::max<int64_t>(1, cpu::kCacheLineBytes * 8 /
-                                 type.getElementType().getIntOrFloatBitWidth());
+    int64_t lineElements = cpu::elementsPerCacheLine(
+        type.getElementType().getIntOrFloatBitWidth() / 8);
     int64_t planeElements = height * width;
     int64_t lines = llvm::divideCeil(planeElements, lineElements);
     int64_t blocks = llvm::divideCeil(pc.outSizes[0], rowBlock);

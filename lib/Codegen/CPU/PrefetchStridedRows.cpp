@@ -183,8 +183,8 @@ struct PrefetchStridedRowsPass
     int64_t prefetches = 0;
     for (RowLoads &row : rows) {
       auto type = cast<MemRefType>(row.anchor.getBase().getType());
-      int64_t lineElements = std::max<int64_t>(
-          1, cpu::kCacheLineBytes / (type.getElementTypeBitWidth() / 8));
+      int64_t lineElements =
+          cpu::elementsPerCacheLine(type.getElementTypeBitWidth() / 8);
       prefetches += int64_t(prefetchColumns(row, lineElements).size()) *
                     timesPerIteration(row.anchor, loop);
     }
@@ -220,8 +220,7 @@ struct PrefetchStridedRowsPass
       OpBuilder rowBuilder(row->anchor);
       SmallVector<Value> at(indices.begin(), indices.end());
       at[dim] = ahead;
-      int64_t lineElements =
-          std::max<int64_t>(1, cpu::kCacheLineBytes / elementBytes);
+      int64_t lineElements = cpu::elementsPerCacheLine(elementBytes);
       for (int64_t column : prefetchColumns(*row, lineElements)) {
         Value index = row->base;
         if (!row->base)

@@ -14,6 +14,7 @@
 #ifndef CONVGRAD_CODEGEN_CPU_CPUTARGET_H
 #define CONVGRAD_CODEGEN_CPU_CPUTARGET_H
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -27,6 +28,13 @@ namespace cpu {
 /// AMD core since the Pentium 4 and K8): the unit that prefetches fetch,
 /// that cache sets hold and that a split load crosses.
 inline constexpr int64_t kCacheLineBytes = 64;
+
+/// Elements of `elementBytes` bytes in one cache line (at least one): the
+/// stride of one prefetch per line along contiguous elements.
+inline int64_t elementsPerCacheLine(int64_t elementBytes) {
+  return std::max<int64_t>(1, kCacheLineBytes /
+                                  std::max<int64_t>(1, elementBytes));
+}
 
 struct CPUTarget {
   /// LLVM's name of the CPU (`-mcpu`), e.g. "znver3", "x86-64-v4".

@@ -699,8 +699,8 @@ int64_t mlir::convgrad::cpu::chooseReductionLaneColumns(
   if (maxColumns < 1)
     return 0;
   // Steps of FMA chains per row: a block of b columns issues filters x b
-  // independent chains, which wait on the latency below `chains`.
-  int64_t chains = 4 * target.fmaUnits;
+  // independent chains, which wait on the FMA latency below `chains`.
+  int64_t chains = int64_t(kFmaLatencyCycles) * target.fmaUnits;
   auto blockCost = [&](int64_t b) { return std::max(filters * b, chains); };
   int64_t best = 0;
   int64_t bestCost = 0;
