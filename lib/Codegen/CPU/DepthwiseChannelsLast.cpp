@@ -461,6 +461,32 @@ private:
             [&](OpBuilder &tb, ValueRange cur) -> SmallVector<Value> {
               SmallVector<Value> next(cur.begin(), cur.end());
               for (int64_t v = 0; v < vectors; ++v) {
+                if (tiling.tapFilterVectors) {
+                  // Tap by tap: its k filter vectors, then the dy vector of
+                  // every column that reads it (loaded again per tap).
+                  for (auto [ti, kw] : llvm::enumerate(ph.kernelColumns)) {
+                    SmallVector<Value> w;
+                    for (int64_t r = 0; r < k; ++r)
+                      w.push_back(cv.read(tb, filterT,
+                                          {kh, indexConstant(tb, loc, kw),
+                                           indexConstant(tb, loc, r),
+                                           channel[v]},
+                                          masked));
+                    for (auto [ci, col] : llvm::enumerate(cols)) {
+                      if (!llvm::is_contained(col.kernelColumns, kw))
+                        continue;
+                      Value dyCol =
+                          addIndex(tb, loc, base, col.offset + ph.offsets[ti]);
+                      Value d = cv.read(tb, dy, {n, dyRow, dyCol, channel[v]},
+                                        masked);
+                      for (int64_t r = 0; r < k; ++r) {
+                        Value &a = next[(ci * vectors + v) * k + r];
+                        a = vector::FMAOp::create(tb, loc, d, w[r], a);
+                      }
+                    }
+                  }
+                  continue;
+                }
                 // The filter flipped: dx sums dy[i + lo - k] * w[k]; term r
                 // of tap kw at w[ti * k + r].
                 SmallVector<Value> w;

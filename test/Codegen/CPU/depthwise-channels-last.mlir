@@ -321,8 +321,25 @@ func.func @dgrad_7x7(%dy: tensor<1x12x12x64xf32>, %w: tensor<64x7x7x1xf32>) -> t
 // CHECK:     %[[S3:.*]] = arith.addf %[[S2]], %[[R3]]
 // CHECK:     vector.insert_strided_slice %[[S3]]
 // CHECK-NOT: convgrad.conv
+// AVX2 (16 registers): a kernel row's 12 filter vectors would leave no
+// room for 4 accumulators, so only one tap's 4 filter vectors are live at a
+// time: blocks of 2 columns x 1 vector (8 accumulators), per tap its 4
+// filter vectors, then each column's dy vector (read again per tap, or
+// shared by CSE where a column of one tap is that of another) into 4 FMAs.
 // AVX2-LABEL: func.func @dgrad_groups4
-// AVX2: convgrad.conv_backward_data
+// AVX2-NOT:   convgrad.conv
+// AVX2:       scf.for %[[C:.*]] = %c0 to %c32 step %c8
+// AVX2:         scf.for %{{.*}} = %c1 to %c7 step %c2
+// AVX2:           scf.if %{{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// AVX2-COUNT-4:     vector.transfer_read %{{.*}}[%c0, %c0, %c{{[0-3]}}, %[[C]]]{{.*}} : tensor<3x3x4x32xf32>, vector<8xf32>
+// AVX2-NEXT:        arith.addi
+// AVX2-NEXT:        vector.transfer_read %arg0
+// AVX2-COUNT-4:     vector.fma
+// AVX2-NEXT:        arith.addi
+// AVX2-NEXT:        vector.transfer_read %arg0
+// AVX2-COUNT-4:     vector.fma
+// AVX2-NEXT:        vector.transfer_read %{{.*}}[%c0, %c1, %c0, %[[C]]]
+// AVX2:           vector.shuffle %{{.*}} [3, 0, 1, 2, 7, 4, 5, 6]
 func.func @dgrad_groups4(%dy: tensor<1x6x8x32xf32>, %w: tensor<32x3x3x4xf32>) -> tensor<1x6x8x32xf32> {
   %dx = convgrad.conv_backward_data %dy, %w padding = [1, 1, 1, 1] groups = 8 layout = channels_last
     : (tensor<1x6x8x32xf32>, tensor<32x3x3x4xf32>) -> tensor<1x6x8x32xf32>
@@ -374,9 +391,18 @@ func.func @channels_first(%x: tensor<1x16x8x8xf32>, %dy: tensor<1x16x8x8xf32>) -
 // CHECK:         tensor.extract
 // CHECK:       return %[[DW]]
 // CHECK-NOT:   convgrad.conv
-// On AVX2 the registers do not hold 4 rotations of 3 kernel columns.
+// On AVX2 a kernel row (12 accumulators, 3 x vectors) and dy and its
+// rotation need 17 of the 16 registers: still one kernel row per block
+// (LLVM keeps one accumulator on the stack), 12 accumulators carried
+// through the columns.
 // AVX2-LABEL: func.func @grouped_wgrad
-// AVX2: convgrad.conv_backward_filter
+// AVX2-NOT:   convgrad.conv
+// AVX2:       tensor.empty() : tensor<3x12x32xf32>
+// AVX2:       scf.for %{{.*}} = %c1 to %c7 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// AVX2:         %[[D:.*]] = vector.transfer_read %arg1
+// AVX2-COUNT-3: vector.fma %{{.*}}, %[[D]]
+// AVX2:         %[[R1:.*]] = vector.shuffle %[[D]], %[[D]] [1, 2, 3, 0, 5, 6, 7, 4]
+// AVX2-COUNT-3: vector.fma %{{.*}}, %[[R1]]
 func.func @grouped_wgrad(%x: tensor<1x8x8x32xf32>, %dy: tensor<1x8x8x32xf32>) -> tensor<32x3x3x4xf32> {
   %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] groups = 8 layout = channels_last
     : (tensor<1x8x8x32xf32>, tensor<1x8x8x32xf32>) -> tensor<32x3x3x4xf32>

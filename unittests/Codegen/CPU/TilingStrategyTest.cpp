@@ -2505,12 +2505,26 @@ TEST(DepthwiseChannelsLast, GroupedDataGradient) {
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->columnBlock, 2);
   EXPECT_LE(t->columnBlock * t->channelVectors * 4 * 25, 512);
-  // Declined: AVX2 with groups of 4 and 3 kernel columns (16 registers,
-  // 12 filter vectors: no room for 4 accumulators), groups that do not
-  // divide the lanes (3) or are above 4 channels (8), and channels not
-  // whole groups.
-  EXPECT_FALSE(grouped(K::DataGradient, 128, 4, avx2).has_value());
-  EXPECT_TRUE(grouped(K::DataGradient, 128, 2, avx2).has_value());
+  EXPECT_FALSE(t->tapFilterVectors);
+  // AVX2 with groups of 4 and 3 kernel columns: a kernel row's 12 filter
+  // vectors would leave no room for 4 accumulators, so one tap's 4 filter
+  // vectors are live at a time: 16 - 4 - 2 = 10, 2 columns x 1 vector (8
+  // accumulators, the FMA latency of 2 units).
+  t = grouped(K::DataGradient, 128, 4, avx2);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_TRUE(t->tapFilterVectors);
+  EXPECT_EQ(std::make_pair(t->channelVectors, t->columnBlock), Block(1, 2));
+  // Groups of 2 on AVX2: 16 - 6 - 2 = 8 accumulators with the kernel row's
+  // filter vectors, enough chains: 4 columns.
+  t = grouped(K::DataGradient, 128, 2, avx2);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_FALSE(t->tapFilterVectors);
+  EXPECT_EQ(t->columnBlock, 4);
+  // Row g on AVX-512 keeps the kernel row's filter vectors (16
+  // accumulators).
+  EXPECT_FALSE(grouped(K::DataGradient, 128, 4, two)->tapFilterVectors);
+  // Declined: groups that do not divide the lanes (3) or are above 4
+  // channels (8), and channels not whole groups.
   EXPECT_FALSE(grouped(K::DataGradient, 96, 3, avx512).has_value());
   EXPECT_FALSE(grouped(K::DataGradient, 128, 8, avx512).has_value());
   EXPECT_FALSE(grouped(K::DataGradient, 130, 4, avx512).has_value());
@@ -2546,12 +2560,22 @@ TEST(DepthwiseChannelsLast, GroupedFilterGradient) {
   t = grouped(128, 4, two, 3, 3, /*outputRows=*/1);
   EXPECT_FALSE(t->splitPositions);
   EXPECT_EQ(t->tasks, 2);
-  // Declined: AVX2 with groups of 4 and 3 kernel columns (15 of 16
-  // registers per row, no room for dy), 7 kernel columns of groups of 4 on
-  // AVX-512 (35 registers), groups above 8 or not dividing the lanes, and
-  // channels not whole groups.
-  EXPECT_FALSE(grouped(128, 4, avx2).has_value());
-  EXPECT_TRUE(grouped(128, 2, avx2).has_value());
+  // AVX2 with groups of 4 and 3 kernel columns: a row takes 15 of the 16
+  // registers, one short of dy and its rotation: still one row per block
+  // (one accumulator spilled beats transposing x and dy for the planes).
+  t = grouped(128, 4, avx2);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->lanes, 8);
+  EXPECT_EQ(t->kernelRowBlock, 1);
+  EXPECT_EQ(grouped(128, 2, avx2)->kernelRowBlock, 1);
+  // A 3x1 kernel of groups of 4 on AVX2 (5 registers per row): 2 rows
+  // fit with dy and its rotation, not 3 (the one-register allowance is
+  // only for a single row).
+  EXPECT_EQ(grouped(128, 4, avx2, 3, 1)->kernelRowBlock, 2);
+  // Declined: 4 kernel columns of groups of 4 on AVX2 (20 registers), 7
+  // kernel columns of groups of 4 on AVX-512 (35 registers), groups above
+  // 8 or not dividing the lanes, and channels not whole groups.
+  EXPECT_FALSE(grouped(128, 4, avx2, 3, 4).has_value());
   EXPECT_FALSE(grouped(128, 4, avx512, 7, 7).has_value());
   EXPECT_FALSE(grouped(256, 16, avx512).has_value());
   EXPECT_FALSE(grouped(96, 3, avx512).has_value());

@@ -173,7 +173,10 @@ def ConvGradCPUDepthwiseChannelsLast
       k > 1 channels (whole groups per vector), each output vector has k
       accumulators, one per term of the group (dy times the filter of
       channel (f + r) mod k), rotated within the groups and summed once
-      per block: k FMAs per tap, no shuffle per tap;
+      per block: k FMAs per tap, no shuffle per tap; when a kernel row's
+      KW x k filter vectors would leave too few registers for the
+      accumulators (AVX2, k = 4), only one tap's k are live, each dy
+      vector loaded again per tap;
     - filter gradients: per block of channel vectors and block of kernel
       rows, tap accumulators stay in registers over the output positions
       (with stride 1 along the width, input-stationary: each x vector of

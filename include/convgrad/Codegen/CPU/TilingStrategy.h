@@ -977,6 +977,13 @@ struct DepthwiseChannelsLastTiling {
   int64_t columnBlock = 1;
   /// Data gradient: output rows per parallel task (divides the rows).
   int64_t taskRows = 1;
+  /// Data gradient of groups of k > 1 channels: only the k filter vectors
+  /// of one kernel tap are live at a time, and each column's dy vector is
+  /// loaded again per tap (from L1), instead of the KW x k filter vectors of
+  /// a kernel row and one load per dy vector: for when a kernel row's
+  /// filter vectors would leave too few registers for the accumulators
+  /// (AVX2, 16 registers, k = 4 and 3 kernel columns: 12 filter vectors).
+  bool tapFilterVectors = false;
   /// Data gradient: the kernel rows of a register block are a loop around
   /// its unrolled kernel columns (else unrolled too): a large kernel
   /// unrolled whole would leave room for few columns per block, and its

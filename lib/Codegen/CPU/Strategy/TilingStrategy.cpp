@@ -1798,10 +1798,16 @@ static int64_t dataGradientTaskRows(int64_t outputRows, int64_t threads) {
 /// within the groups and summed once per block (k - 1 shuffles per output
 /// vector, none per tap). Every tap then costs k FMAs per output vector and
 /// KW x k filter vectors stay live per kernel row, so the register block
-/// is what the registers hold besides them (at least one output vector,
-/// else declined: AVX2 with k = 4 and 3 kernel columns) and prefers
-/// columns (each filter vector serves every column). Groups above 4
-/// channels (their terms would outnumber a vector's FMAs per load) are
+/// is what the registers hold besides them and prefers columns (each
+/// filter vector serves every column). When that leaves fewer accumulators
+/// than cover the FMA latency (fmaUnits x kFmaLatencyCycles chains; AVX2
+/// with k = 4 and 3 kernel columns: none), only one tap's k filter vectors
+/// are live at a time (tapFilterVectors), the dy vectors of a block loaded
+/// once per tap instead of once (from L1: k FMAs per dy load still): AVX2
+/// then holds 2 output vectors (8 accumulators) instead of declining, which
+/// left the op to the plane-by-plane form between transposes of dy and dx
+/// (row g, 1 thread: the transposes were ~40% of its samples). Groups above
+/// 4 channels (their terms would outnumber a vector's FMAs per load) are
 /// declined.
 static std::optional<DepthwiseChannelsLastTiling>
 getGroupedDataGradientTiling(int64_t channels, int64_t groupChannels,
@@ -1815,10 +1821,16 @@ getGroupedDataGradientTiling(int64_t channels, int64_t groupChannels,
   if (k < 2 || k > kMaxGroupChannels || t.lanes % k != 0 || channels % k != 0)
     return std::nullopt;
   // Registers besides the accumulators: the filter vectors of a kernel
-  // row, a dy vector and a rotated one.
-  int64_t accumulators =
-      std::min(maxAcc, target.vectorRegisters - kernelCols * k - 2);
-  int64_t outputs = accumulators / k;
+  // row (or of a tap), a dy vector and a rotated one.
+  auto outputsWith = [&](int64_t filterVectors) {
+    return std::min(maxAcc, target.vectorRegisters - filterVectors - 2) / k;
+  };
+  int64_t outputs = outputsWith(kernelCols * k);
+  int64_t chains = int64_t(kFmaLatencyCycles) * target.fmaUnits;
+  if (outputs * k < chains && outputsWith(k) > outputs) {
+    outputs = outputsWith(k);
+    t.tapFilterVectors = true;
+  }
   if (outputs < 1)
     return std::nullopt;
   t.columnBlock = std::max<int64_t>(
@@ -1866,9 +1878,14 @@ static int64_t balancedBlock(int64_t size, int64_t most) {
 /// dy vector serve every tap of the block. A kernel row of one channel
 /// vector keeps KW x k accumulators and its KW x vectors live; a block is
 /// as many kernel rows as the registers hold besides dy and its rotation,
-/// balanced over the rows; declined when one kernel row does not fit
-/// (AVX2 with k = 4 and 3 kernel columns: 12 + 3 + 2 > 16 registers) or k
-/// is above 8 (the shuffles would approach the FMAs).
+/// balanced over the rows. One kernel row that needs one register more
+/// than there are (AVX2 with k = 4 and 3 kernel columns: 12 + 3 + 2 = 17 >
+/// 16) is still taken: LLVM keeps one accumulator on the stack (a load and
+/// a store per output column), which beat the plane-by-plane form between
+/// transposes of x and dy that the op otherwise falls to (row g, AVX2, 1
+/// thread: ~1.6 -> ~0.95 ms; the transposes were a third of its samples).
+/// Declined when even that does not fit, or k is above 8 (the shuffles
+/// would approach the FMAs).
 static std::optional<DepthwiseChannelsLastTiling>
 getGroupedFilterGradientTiling(int64_t channels, int64_t groupChannels,
                                int64_t kernelRows, int64_t kernelCols,
@@ -1881,6 +1898,8 @@ getGroupedFilterGradientTiling(int64_t channels, int64_t groupChannels,
     return std::nullopt;
   int64_t registersPerRow = kernelCols * (k + 1);
   int64_t rowsFit = (target.vectorRegisters - 2) / registersPerRow;
+  if (rowsFit < 1 && registersPerRow + 2 <= target.vectorRegisters + 1)
+    rowsFit = 1;
   if (rowsFit < 1)
     return std::nullopt;
   t.channelVectors = 1;
