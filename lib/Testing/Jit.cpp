@@ -23,11 +23,13 @@
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/TargetParser/Host.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <mutex>
+#include <set>
 
 using namespace mlir;
 namespace rt = ::convgrad::runtime;
@@ -106,6 +108,55 @@ void rt::registerRuntimeSymbols(ExecutionEngine &engine) {
   });
 }
 
+/// The kernels run here, on the host: code for another CPU (the AVX2 table's
+/// target-cpu=znver3 on an Intel machine) must not use instructions this one
+/// lacks, or the first of them stops the process (SIGILL: LLVM selects
+/// SSE4a's insertq for some f16 shuffles on znver3). A function compiled for
+/// another CPU, or with a feature the host reports absent, gets every feature
+/// the host lacks turned off ("-name" after its list, so also those its
+/// features imply: +xop brings fma4 and sse4a); the tiling stays the
+/// target's. Returns the features of the functions' own lists turned off.
+static std::set<std::string> withoutFeaturesHostLacks(ModuleOp module) {
+  llvm::StringMap<bool> host = llvm::sys::getHostCPUFeatures();
+  std::string hostCpu = llvm::sys::getHostCPUName().str();
+  SmallVector<std::string> hostLacks;
+  for (const auto &feature : host)
+    if (!feature.getValue())
+      hostLacks.push_back(feature.getKey().str());
+  llvm::sort(hostLacks);
+  std::set<std::string> dropped;
+  module.walk([&](LLVM::LLVMFuncOp fn) {
+    LLVM::TargetFeaturesAttr features = fn.getTargetFeaturesAttr();
+    std::optional<StringRef> cpu = fn.getTargetCpu();
+    bool foreign = cpu && *cpu != hostCpu;
+    SmallVector<std::string> list;
+    // Later entries win ("+pku" of the CPU, then "-pku" of a VM host).
+    llvm::StringMap<bool> enabled;
+    if (features)
+      for (StringAttr feature : features.getFeatures()) {
+        list.push_back(feature.getValue().str());
+        StringRef name = feature.getValue();
+        if (name.size() > 1)
+          enabled[name.drop_front()] = name.front() == '+';
+      }
+    for (const auto &feature : enabled) {
+      auto it = host.find(feature.getKey());
+      if (feature.getValue() && it != host.end() && !it->second) {
+        dropped.insert(feature.getKey().str());
+        foreign = true;
+      }
+    }
+    if (!foreign)
+      return;
+    for (const std::string &name : hostLacks)
+      list.push_back("-" + name);
+    SmallVector<StringRef> refs(list.begin(), list.end());
+    fn.setTargetFeaturesAttr(
+        LLVM::TargetFeaturesAttr::get(module.getContext(), refs));
+  });
+  return dropped;
+}
+
 std::unique_ptr<ExecutionEngine>
 rt::compileModule(ModuleOp module, const JitOptions &options,
                                  std::string &error, CompileStats *stats) {
@@ -152,6 +203,21 @@ rt::compileModule(ModuleOp module, const JitOptions &options,
   if (!options.verifyEachPass && failed(verify(module))) {
     error = "the pass pipeline '" + pipelineName + "' produced invalid IR";
     return nullptr;
+  }
+  std::set<std::string> dropped = withoutFeaturesHostLacks(module);
+  if (!dropped.empty()) {
+    // Once per process and set: a batch of kernels would repeat it.
+    static std::mutex noteMutex;
+    static std::set<std::set<std::string>> noted;
+    std::lock_guard<std::mutex> lock(noteMutex);
+    if (noted.insert(dropped).second) {
+      std::string list;
+      for (const std::string &name : dropped)
+        list += (list.empty() ? "" : ", ") + name;
+      llvm::errs() << "note: this machine lacks " << list
+                   << " of the target CPU: the kernels are compiled without "
+                      "them (tiling unchanged)\n";
+    }
   }
   auto t1 = Clock::now();
   // A function defined in the module: looking it up below compiles the
