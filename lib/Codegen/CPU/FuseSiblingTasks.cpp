@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Affine/ViewLikeInterfaceUtils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -619,6 +620,77 @@ std::optional<TaskBox> getTaskBox(scf::ForallOp loop,
   return box;
 }
 
+/// The task's box `local` (a tensor.pad of a slice of the source, maybe
+/// cast to its static shape) as the source inserted into a tensor whose
+/// border alone is filled: one fill per padded side, [0, low) and
+/// [low + interior, size) along each dimension d, over the interior of the
+/// dimensions before d and all of those after it (as PadInPlace's
+/// fillBorder, with the run-time sizes of a box at the image's edge).
+/// Bufferized, a pad fills the whole box before copying the source into it:
+/// a memset of the stem's 630 KiB boxes, 3% of its samples.
+Value fillBorderAndInsert(RewriterBase &rewriter, Value local) {
+  auto cast = local.getDefiningOp<tensor::CastOp>();
+  auto pad = (cast ? cast.getSource() : local).getDefiningOp<tensor::PadOp>();
+  Value padValue = pad ? pad.getConstantPaddingValue() : Value();
+  if (!pad || !padValue)
+    return local;
+  auto type = cast ? cast.getType() : pad.getResultType();
+  auto staticType = dyn_cast<RankedTensorType>(type);
+  if (!staticType || !staticType.hasStaticShape())
+    return local;
+  Location loc = pad.getLoc();
+  rewriter.setInsertionPoint(pad);
+  MLIRContext *ctx = rewriter.getContext();
+  AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx);
+  int64_t rank = staticType.getRank();
+  SmallVector<OpFoldResult> low = pad.getMixedLowPad();
+  SmallVector<OpFoldResult> interior =
+      tensor::getMixedSizes(rewriter, loc, pad.getSource());
+  Value result = tensor::EmptyOp::create(rewriter, loc, staticType.getShape(),
+                                         staticType.getElementType());
+  for (int64_t d = 0; d < rank; ++d) {
+    OpFoldResult size = rewriter.getIndexAttr(staticType.getDimSize(d));
+    OpFoldResult highOffset = affine::makeComposedFoldedAffineApply(
+        rewriter, loc, d0 + d1, {low[d], interior[d]});
+    OpFoldResult highSize = affine::makeComposedFoldedAffineApply(
+        rewriter, loc, d0 - d1, {size, highOffset});
+    std::pair<OpFoldResult, OpFoldResult> sides[] = {
+        {rewriter.getIndexAttr(0), low[d]}, {highOffset, highSize}};
+    for (auto [sideOffset, sideSize] : sides) {
+      if (isConstantIntValue(sideSize, 0))
+        continue;
+      SmallVector<OpFoldResult> offsets, sizes;
+      for (int64_t e = 0; e < rank; ++e) {
+        offsets.push_back(e < d    ? low[e]
+                          : e == d ? sideOffset
+                                   : rewriter.getIndexAttr(0));
+        sizes.push_back(e < d ? interior[e]
+                        : e == d
+                            ? sideSize
+                            : rewriter.getIndexAttr(staticType.getDimSize(e)));
+      }
+      SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+      Value side = tensor::ExtractSliceOp::create(rewriter, loc, result,
+                                                  offsets, sizes, strides);
+      Value filled =
+          linalg::FillOp::create(rewriter, loc, padValue, side).getResult(0);
+      result = tensor::InsertSliceOp::create(rewriter, loc, filled, result,
+                                             offsets, sizes, strides);
+    }
+  }
+  SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+  result = tensor::InsertSliceOp::create(rewriter, loc, pad.getSource(),
+                                         result, low, interior, strides);
+  if (cast) {
+    rewriter.replaceOp(cast, result);
+    if (pad->use_empty())
+      rewriter.eraseOp(pad);
+  } else {
+    rewriter.replaceOp(pad, result);
+  }
+  return result;
+}
+
 /// The fused tasks of the stride phases of a data gradient all read one
 /// padded copy of the output gradient: bufferized, the whole tensor is
 /// copied into a padded buffer before the loop (the RGB stem's 27 MB), which
@@ -725,6 +797,7 @@ void padSharedInputInTasks(RewriterBase &rewriter, scf::ForallOp loop,
     auto localType = dyn_cast<RankedTensorType>(local.getType());
     if (!localType || !localType.hasStaticShape())
       continue;
+    local = fillBorderAndInsert(rewriter, local);
     for (vector::TransferReadOp read : reads) {
       rewriter.setInsertionPoint(read);
       SmallVector<Value> indices;

@@ -383,14 +383,20 @@ func.func @nested_split_parts(%dy: tensor<8x64x115x115xf32>) -> tensor<8x10x24xf
 // Fused stride phases that read one padded copy of a 27 MB function
 // argument (cpu::padsSharedInputInTasks): each task pads the box its bodies
 // read (2 images, one channel, 4 rows from its first, columns 0 to 16, the
-// vector lanes included) from the argument into its own tensor, and the
-// reads index that tensor relative to the task's image and row.
+// vector lanes included) from the argument into its own tensor: fills of
+// the box's border (the rows above and below the image, at run-time counts,
+// and the left column), the slice of the argument inserted into the rest;
+// the reads index that box relative to the task's image and row.
 // CHECK-LABEL: func.func @shared_pad_in_tasks
 // CHECK-SAME:    (%[[DY:[^:]*]]: tensor<8x64x112x112xf32>
 // CHECK:         scf.forall (%[[N:.*]], %[[H:.*]]) = (0, 0) to (8, 112) step (2, 8)
-// CHECK:           %[[SRC:.*]] = tensor.extract_slice %[[DY]][%[[N]], 0, %{{.*}}, 0] [2, 1, %{{.*}}, 16] [1, 1, 1, 1]
-// CHECK:           %[[PAD:.*]] = tensor.pad %[[SRC]] low[0, 0, %{{.*}}, 1] high[0, 0, %{{.*}}, 0]
-// CHECK:           %[[BOX:.*]] = tensor.cast %[[PAD]] : tensor<2x1x?x17xf32> to tensor<2x1x4x17xf32>
+// CHECK:           %[[SRC:.*]] = tensor.extract_slice %[[DY]][%[[N]], 0, %{{.*}}, 0] [2, 1, %[[ROWS:.*]], 16] [1, 1, 1, 1]
+// CHECK:           %[[E:.*]] = tensor.empty() : tensor<2x1x4x17xf32>
+// CHECK:           linalg.fill {{.*}} -> tensor<2x1x?x17xf32>
+// CHECK:           linalg.fill {{.*}} -> tensor<2x1x?x17xf32>
+// CHECK:           linalg.fill {{.*}} -> tensor<2x1x?x1xf32>
+// CHECK-NOT:       linalg.fill
+// CHECK:           %[[BOX:.*]] = tensor.insert_slice %[[SRC]] into %{{.*}}[0, 0, %{{.*}}, 1] [2, 1, %[[ROWS]], 16]
 // CHECK:           scf.for
 // CHECK:             vector.transfer_read %[[BOX]][%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}]
 // CHECK:           scf.for
