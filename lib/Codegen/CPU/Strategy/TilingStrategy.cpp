@@ -621,7 +621,7 @@ bool mlir::convgrad::cpu::padsSharedInputInTasks(int64_t paddedBytes,
                                                  int64_t taskBoxBytes,
                                                  int64_t tasks,
                                                  const CPUTarget &target) {
-  return paddedBytes > target.l2Bytes && taskBoxBytes > 0 && tasks > 0 &&
+  return paddedBytes > 2 * target.l2Bytes && taskBoxBytes > 0 && tasks > 0 &&
          2 * taskBoxBytes * tasks <= 3 * paddedBytes;
 }
 
