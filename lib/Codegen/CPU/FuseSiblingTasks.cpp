@@ -570,6 +570,10 @@ std::optional<TaskBox> getTaskBox(scf::ForallOp loop,
                                   ArrayRef<int64_t> shape) {
   int64_t rank = shape.size();
   TaskBox box;
+  // The reads of the register blocks of all bodies share most indices.
+  llvm::DenseMap<std::pair<Value, Value>,
+                 std::optional<std::pair<int64_t, int64_t>>>
+      bounds;
   for (int64_t d = 0; d < rank; ++d) {
     int64_t bestSize = std::numeric_limits<int64_t>::max();
     int64_t bestIv = -1, bestLo = 0, bestHi = 0;
@@ -579,8 +583,11 @@ std::optional<TaskBox> getTaskBox(scf::ForallOp loop,
       int64_t hi = std::numeric_limits<int64_t>::min();
       bool bounded = true;
       for (vector::TransferReadOp read : reads) {
-        std::optional<std::pair<int64_t, int64_t>> range =
-            deltaBounds(read.getIndices()[d], base);
+        std::pair<Value, Value> key(read.getIndices()[d], base);
+        auto [it, inserted] = bounds.try_emplace(key);
+        if (inserted)
+          it->second = deltaBounds(key.first, base);
+        std::optional<std::pair<int64_t, int64_t>> range = it->second;
         if (!range) {
           bounded = false;
           break;

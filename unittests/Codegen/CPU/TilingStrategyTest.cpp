@@ -817,8 +817,9 @@ TEST(FuseSiblingTasks, Decision) {
 // The fused stride phases of the RGB stem's data gradient pad their own
 // boxes of its 27 MB output gradient (56 tasks of 2 images x 64 channels x
 // 11 rows x 115 columns: 1.34 times the padded tensor), not of a padded
-// tensor within twice the L2, nor when the tasks' boxes add up to more than half
-// again the padded tensor (tasks that split a dimension the input lacks).
+// tensor within twice the L2, nor when the tasks' boxes add up to more than
+// half again the padded tensor (tasks that split a dimension the input
+// lacks).
 TEST(PadsSharedInputInTasks, Decision) {
   int64_t padded = 8 * 64 * 115 * 115 * 4, box = 2 * 64 * 11 * 115 * 4;
   for (const CPUTarget &target : {avx2, avx512}) {
