@@ -16,11 +16,16 @@
 #include "convgrad/Codegen/CPU/SliceUtils.h"
 #include "convgrad/Codegen/CPU/TilingStrategy.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Affine/ViewLikeInterfaceUtils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/IR/TensorTilingInterfaceImpl.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Interfaces/ValueBoundsOpInterface.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/RegionUtils.h"
 
@@ -515,6 +520,319 @@ void chainTilesInTasks(RewriterBase &rewriter, scf::ForallOp loop) {
   }
 }
 
+/// The first and last value of the `k`th induction variable of `loop`, if
+/// its bounds and step are constants and it runs at least once.
+std::optional<std::pair<int64_t, int64_t>> ivRange(scf::ForallOp loop,
+                                                   unsigned k) {
+  std::optional<int64_t> lb = getConstantIntValue(loop.getMixedLowerBound()[k]);
+  std::optional<int64_t> ub = getConstantIntValue(loop.getMixedUpperBound()[k]);
+  std::optional<int64_t> step = getConstantIntValue(loop.getMixedStep()[k]);
+  if (!lb || !ub || !step || *step <= 0 || *ub <= *lb)
+    return std::nullopt;
+  return std::make_pair(*lb, *lb + (*ub - *lb - 1) / *step * *step);
+}
+
+/// Constant bounds (closed) of `index - base`, or of `index` when `base` is
+/// null.
+std::optional<std::pair<int64_t, int64_t>> deltaBounds(Value index,
+                                                       Value base) {
+  using Variable = ValueBoundsConstraintSet::Variable;
+  MLIRContext *ctx = index.getContext();
+  Variable var =
+      base ? Variable(AffineMap::get(2, 0,
+                                     getAffineDimExpr(0, ctx) -
+                                         getAffineDimExpr(1, ctx)),
+                      ValueRange{index, base})
+           : Variable(index);
+  FailureOr<int64_t> lo = ValueBoundsConstraintSet::computeConstantBound(
+      presburger::BoundType::LB, var);
+  FailureOr<int64_t> hi = ValueBoundsConstraintSet::computeConstantBound(
+      presburger::BoundType::UB, var, /*stopCondition=*/nullptr,
+      /*closedUB=*/true);
+  if (failed(lo) || failed(hi))
+    return std::nullopt;
+  return std::make_pair(*lo, *hi);
+}
+
+/// The box of a padded tensor that one task of a loop reads: per dim, the
+/// loop induction variable its offset follows (-1: a constant offset) and
+/// the closed range of indices relative to it.
+struct TaskBox {
+  SmallVector<int64_t> iv, lo, hi;
+};
+
+/// The smallest box that holds every element `reads` (vector reads of one
+/// tensor inside `loop`, in bounds, along its minor dims) read in any task,
+/// its relative ranges within the tensor for every task; nullopt when some
+/// index has no constant bounds.
+std::optional<TaskBox> getTaskBox(scf::ForallOp loop,
+                                  ArrayRef<vector::TransferReadOp> reads,
+                                  ArrayRef<int64_t> shape) {
+  int64_t rank = shape.size();
+  TaskBox box;
+  // The reads of the register blocks of all bodies share most indices.
+  llvm::DenseMap<std::pair<Value, Value>,
+                 std::optional<std::pair<int64_t, int64_t>>>
+      bounds;
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t bestSize = std::numeric_limits<int64_t>::max();
+    int64_t bestIv = -1, bestLo = 0, bestHi = 0;
+    for (int64_t k = -1, e = loop.getInductionVars().size(); k < e; ++k) {
+      Value base = k < 0 ? Value() : loop.getInductionVars()[k];
+      int64_t lo = std::numeric_limits<int64_t>::max();
+      int64_t hi = std::numeric_limits<int64_t>::min();
+      bool bounded = true;
+      for (vector::TransferReadOp read : reads) {
+        std::pair<Value, Value> key(read.getIndices()[d], base);
+        auto [it, inserted] = bounds.try_emplace(key);
+        if (inserted)
+          it->second = deltaBounds(key.first, base);
+        std::optional<std::pair<int64_t, int64_t>> range = it->second;
+        if (!range) {
+          bounded = false;
+          break;
+        }
+        VectorType vectorType = read.getVectorType();
+        int64_t firstSpanned = rank - vectorType.getRank();
+        int64_t extent =
+            d < firstSpanned ? 1 : vectorType.getDimSize(d - firstSpanned);
+        lo = std::min(lo, range->first);
+        hi = std::max(hi, range->second + extent - 1);
+      }
+      if (!bounded)
+        continue;
+      if (k < 0) {
+        // The reads are in bounds.
+        lo = std::max<int64_t>(lo, 0);
+        hi = std::min(hi, shape[d] - 1);
+      } else {
+        // Inside the tensor for every task.
+        std::optional<std::pair<int64_t, int64_t>> ivs = ivRange(loop, k);
+        if (!ivs || ivs->first + lo < 0 || ivs->second + hi > shape[d] - 1)
+          continue;
+      }
+      if (hi - lo + 1 < bestSize) {
+        bestSize = hi - lo + 1;
+        bestIv = k;
+        bestLo = lo;
+        bestHi = hi;
+      }
+    }
+    if (bestSize == std::numeric_limits<int64_t>::max())
+      return std::nullopt;
+    box.iv.push_back(bestIv);
+    box.lo.push_back(bestLo);
+    box.hi.push_back(bestHi);
+  }
+  return box;
+}
+
+/// The task's box `local` (a tensor.pad of a slice of the source, maybe
+/// cast to its static shape) as the source inserted into a tensor whose
+/// border alone is filled: one fill per padded side, [0, low) and
+/// [low + interior, size) along each dimension d, over the interior of the
+/// dimensions before d and all of those after it (as PadInPlace's
+/// fillBorder, with the run-time sizes of a box at the image's edge).
+/// Bufferized, a pad fills the whole box before copying the source into it:
+/// a memset of the stem's 630 KiB boxes, 3% of its samples.
+Value fillBorderAndInsert(RewriterBase &rewriter, Value local) {
+  auto cast = local.getDefiningOp<tensor::CastOp>();
+  auto pad = (cast ? cast.getSource() : local).getDefiningOp<tensor::PadOp>();
+  Value padValue = pad ? pad.getConstantPaddingValue() : Value();
+  if (!pad || !padValue)
+    return local;
+  auto type = cast ? cast.getType() : pad.getResultType();
+  auto staticType = dyn_cast<RankedTensorType>(type);
+  if (!staticType || !staticType.hasStaticShape())
+    return local;
+  Location loc = pad.getLoc();
+  rewriter.setInsertionPoint(pad);
+  MLIRContext *ctx = rewriter.getContext();
+  AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx);
+  int64_t rank = staticType.getRank();
+  SmallVector<OpFoldResult> low = pad.getMixedLowPad();
+  SmallVector<OpFoldResult> interior =
+      tensor::getMixedSizes(rewriter, loc, pad.getSource());
+  Value result = tensor::EmptyOp::create(rewriter, loc, staticType.getShape(),
+                                         staticType.getElementType());
+  for (int64_t d = 0; d < rank; ++d) {
+    OpFoldResult size = rewriter.getIndexAttr(staticType.getDimSize(d));
+    OpFoldResult highOffset = affine::makeComposedFoldedAffineApply(
+        rewriter, loc, d0 + d1, {low[d], interior[d]});
+    OpFoldResult highSize = affine::makeComposedFoldedAffineApply(
+        rewriter, loc, d0 - d1, {size, highOffset});
+    std::pair<OpFoldResult, OpFoldResult> sides[] = {
+        {rewriter.getIndexAttr(0), low[d]}, {highOffset, highSize}};
+    for (auto [sideOffset, sideSize] : sides) {
+      if (isConstantIntValue(sideSize, 0))
+        continue;
+      SmallVector<OpFoldResult> offsets, sizes;
+      for (int64_t e = 0; e < rank; ++e) {
+        offsets.push_back(e < d    ? low[e]
+                          : e == d ? sideOffset
+                                   : rewriter.getIndexAttr(0));
+        sizes.push_back(e < d ? interior[e]
+                        : e == d
+                            ? sideSize
+                            : rewriter.getIndexAttr(staticType.getDimSize(e)));
+      }
+      SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+      Value side = tensor::ExtractSliceOp::create(rewriter, loc, result,
+                                                  offsets, sizes, strides);
+      Value filled =
+          linalg::FillOp::create(rewriter, loc, padValue, side).getResult(0);
+      result = tensor::InsertSliceOp::create(rewriter, loc, filled, result,
+                                             offsets, sizes, strides);
+    }
+  }
+  SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+  result = tensor::InsertSliceOp::create(rewriter, loc, pad.getSource(),
+                                         result, low, interior, strides);
+  if (cast) {
+    rewriter.replaceOp(cast, result);
+    if (pad->use_empty())
+      rewriter.eraseOp(pad);
+  } else {
+    rewriter.replaceOp(pad, result);
+  }
+  return result;
+}
+
+/// The fused tasks of the stride phases of a data gradient all read one
+/// padded copy of the output gradient: bufferized, the whole tensor is
+/// copied into a padded buffer before the loop (the RGB stem's 27 MB), which
+/// goes to memory and comes back when the tasks read it. When the strategy
+/// asks for it (cpu::padsSharedInputInTasks), each task pads its own box of
+/// the input instead (the rows of its images its phases read, with their
+/// halo), and its reads take their elements from there, in L2. Only for the
+/// pad of a tensor that is not a fresh result (whose producer would write
+/// the padded buffer's interior in place: PadInPlace), read only by vector
+/// reads in bounds, whose box never lies wholly in the padding.
+void padSharedInputInTasks(RewriterBase &rewriter, scf::ForallOp loop,
+                           const cpu::CPUTarget &target) {
+  llvm::SetVector<Value> padded;
+  visitUsedValuesDefinedAbove(loop.getRegion(), [&](OpOperand *operand) {
+    if (operand->get().getDefiningOp<tensor::PadOp>())
+      padded.insert(operand->get());
+  });
+  int64_t tasks = 1;
+  for (unsigned k = 0, e = loop.getInductionVars().size(); k < e; ++k) {
+    std::optional<std::pair<int64_t, int64_t>> ivs = ivRange(loop, k);
+    std::optional<int64_t> step = getConstantIntValue(loop.getMixedStep()[k]);
+    if (!ivs || !step)
+      return;
+    tasks *= (ivs->second - ivs->first) / *step + 1;
+  }
+  for (Value value : padded) {
+    auto pad = value.getDefiningOp<tensor::PadOp>();
+    RankedTensorType type = pad.getResultType();
+    if (!type.hasStaticShape() || !pad.getConstantPaddingValue() ||
+        pad.getNofold() || !type.getElementType().isIntOrFloat())
+      continue;
+    auto producer =
+        pad.getSource().getDefiningOp<DestinationStyleOpInterface>();
+    if (producer && producer->getNumResults() == 1 &&
+        producer.getDpsInits()[0].getDefiningOp<tensor::EmptyOp>())
+      continue;
+    SmallVector<int64_t> low(pad.getStaticLow()), high(pad.getStaticHigh());
+    if (ShapedType::isDynamicShape(low) || ShapedType::isDynamicShape(high))
+      continue;
+    SmallVector<vector::TransferReadOp> reads;
+    bool onlyReads = true;
+    for (OpOperand &use : value.getUses()) {
+      if (!loop->isProperAncestor(use.getOwner()))
+        continue;
+      auto read = dyn_cast<vector::TransferReadOp>(use.getOwner());
+      if (!read || read.getBase() != value || read.getMask() ||
+          !read.getPermutationMap().isMinorIdentity() ||
+          llvm::any_of(read.getInBoundsValues(), [](bool b) { return !b; })) {
+        onlyReads = false;
+        break;
+      }
+      reads.push_back(read);
+    }
+    if (!onlyReads || reads.empty())
+      continue;
+    ArrayRef<int64_t> shape = type.getShape();
+    std::optional<TaskBox> box = getTaskBox(loop, reads, shape);
+    if (!box)
+      continue;
+    // Every task's box overlaps the source: the first index of the box is
+    // at most its last, its last at least its first.
+    int64_t elementBytes =
+        std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
+    int64_t boxBytes = elementBytes;
+    bool overlapsSource = true;
+    for (int64_t d = 0, e = shape.size(); d < e; ++d) {
+      int64_t first = 0, last = 0;
+      if (box->iv[d] >= 0) {
+        std::optional<std::pair<int64_t, int64_t>> ivs =
+            ivRange(loop, box->iv[d]);
+        first = ivs->first;
+        last = ivs->second;
+      }
+      int64_t sourceLast = shape[d] - high[d] - 1;
+      if (first + box->hi[d] < low[d] || last + box->lo[d] > sourceLast)
+        overlapsSource = false;
+      boxBytes *= box->hi[d] - box->lo[d] + 1;
+    }
+    if (!overlapsSource ||
+        !cpu::padsSharedInputInTasks(type.getNumElements() * elementBytes,
+                                     boxBytes, tasks, target))
+      continue;
+
+    Location loc = pad.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx);
+    rewriter.setInsertionPointToStart(loop.getBody());
+    SmallVector<OpFoldResult> offsets, sizes;
+    for (int64_t d = 0, e = shape.size(); d < e; ++d) {
+      sizes.push_back(rewriter.getIndexAttr(box->hi[d] - box->lo[d] + 1));
+      if (box->iv[d] < 0) {
+        offsets.push_back(rewriter.getIndexAttr(box->lo[d]));
+        continue;
+      }
+      offsets.push_back(affine::makeComposedFoldedAffineApply(
+          rewriter, loc, d0 + box->lo[d],
+          {OpFoldResult(loop.getInductionVars()[box->iv[d]])}));
+    }
+    FailureOr<TilingResult> slab = tensor::bubbleUpPadSlice(
+        rewriter, pad, offsets, sizes, /*generateZeroSliceGuard=*/false);
+    if (failed(slab) || slab->tiledValues.size() != 1)
+      continue;
+    Value local = slab->tiledValues[0];
+    auto localType = dyn_cast<RankedTensorType>(local.getType());
+    if (!localType || !localType.hasStaticShape())
+      continue;
+    local = fillBorderAndInsert(rewriter, local);
+    for (vector::TransferReadOp read : reads) {
+      rewriter.setInsertionPoint(read);
+      SmallVector<Value> indices;
+      for (auto [d, index] : llvm::enumerate(read.getIndices())) {
+        if (box->iv[d] < 0) {
+          indices.push_back(box->lo[d] == 0
+                                ? index
+                                : getValueOrCreateConstantIndexOp(
+                                      rewriter, read.getLoc(),
+                                      affine::makeComposedFoldedAffineApply(
+                                          rewriter, read.getLoc(),
+                                          d0 - box->lo[d], {index})));
+          continue;
+        }
+        indices.push_back(getValueOrCreateConstantIndexOp(
+            rewriter, read.getLoc(),
+            affine::makeComposedFoldedAffineApply(
+                rewriter, read.getLoc(), d0 - d1 - box->lo[d],
+                {index, loop.getInductionVars()[box->iv[d]]})));
+      }
+      rewriter.modifyOpInPlace(read, [&] {
+        read.getBaseMutable().assign(local);
+        read.getIndicesMutable().assign(indices);
+      });
+    }
+  }
+}
+
 struct FuseSiblingTasksPass
     : mlir::convgrad::impl::ConvGradCPUFuseSiblingTasksBase<FuseSiblingTasksPass> {
   void runOnOperation() override {
@@ -534,12 +852,15 @@ struct FuseSiblingTasksPass
       for (scf::ForallOp loop : loops)
         forwardDisjointDestinations(loop);
       scf::ForallOp previous;
+      llvm::SmallPtrSet<Operation *, 4> fusedSet;
       for (scf::ForallOp loop : loops) {
         if (previous) {
           FailureOr<scf::ForallOp> fused =
               fuseSiblings(rewriter, previous, loop, *target);
           if (succeeded(fused)) {
+            fusedSet.erase(previous);
             previous = *fused;
+            fusedSet.insert(previous);
             continue;
           }
         }
@@ -555,6 +876,7 @@ struct FuseSiblingTasksPass
       // rewrite turns the innermost chains into one result of the loop that
       // the next chain places, until the loop writes the whole result.
       for (scf::ForallOp loop : fusedLoops) {
+        bool wasFused = fusedSet.contains(loop);
         while (true) {
           SmallVector<tensor::InsertSliceOp> chain = insertChain(loop);
           if (chain.empty() || !canWriteChainInPlace(loop, chain))
@@ -562,6 +884,8 @@ struct FuseSiblingTasksPass
           loop = writeChainInPlace(rewriter, loop, chain);
         }
         chainTilesInTasks(rewriter, loop);
+        if (wasFused)
+          padSharedInputInTasks(rewriter, loop, *target);
       }
     }
   }

@@ -377,3 +377,69 @@ func.func @nested_split_parts(%dy: tensor<8x64x115x115xf32>) -> tensor<8x10x24xf
   %q1 = tensor.insert_slice %p3 into %q0[0, 0, 16] [8, 10, 8] [1, 1, 1] : tensor<8x10x8xf32> into tensor<8x10x24xf32>
   return %q1 : tensor<8x10x24xf32>
 }
+
+// -----
+
+// Fused stride phases that read one padded copy of a 27 MB function
+// argument (cpu::padsSharedInputInTasks): each task pads the box its bodies
+// read (2 images, one channel, 4 rows from its first, columns 0 to 16, the
+// vector lanes included) from the argument into its own tensor: fills of
+// the box's border (the rows above and below the image, at run-time counts,
+// and the left column), the slice of the argument inserted into the rest;
+// the reads index that box relative to the task's image and row.
+// CHECK-LABEL: func.func @shared_pad_in_tasks
+// CHECK-SAME:    (%[[DY:[^:]*]]: tensor<8x64x112x112xf32>
+// CHECK:         scf.forall (%[[N:.*]], %[[H:.*]]) = (0, 0) to (8, 112) step (2, 8)
+// CHECK:           %[[SRC:.*]] = tensor.extract_slice %[[DY]][%[[N]], 0, %{{.*}}, 0] [2, 1, %[[ROWS:.*]], 16] [1, 1, 1, 1]
+// CHECK:           %[[E:.*]] = tensor.empty() : tensor<2x1x4x17xf32>
+// CHECK:           linalg.fill {{.*}} -> tensor<2x1x?x17xf32>
+// CHECK:           linalg.fill {{.*}} -> tensor<2x1x?x17xf32>
+// CHECK:           linalg.fill {{.*}} -> tensor<2x1x?x1xf32>
+// CHECK-NOT:       linalg.fill
+// CHECK:           %[[BOX:.*]] = tensor.insert_slice %[[SRC]] into %{{.*}}[0, 0, %{{.*}}, 1] [2, 1, %[[ROWS]], 16]
+// CHECK:           scf.for
+// CHECK:             vector.transfer_read %[[BOX]][%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}]
+// CHECK:           scf.for
+// CHECK:             vector.transfer_read %[[BOX]][%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}]
+// CHECK-NOT:     scf.forall (
+func.func @shared_pad_in_tasks(%dy: tensor<8x64x112x112xf32>, %x: tensor<8x112x16xf32>,
+                               %y: tensor<8x112x16xf32>) -> (tensor<8x112x16xf32>, tensor<8x112x16xf32>) {
+  %cst = arith.constant 0.000000e+00 : f32
+  %zero = arith.constant dense<0.000000e+00> : vector<16xf32>
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %c4 = arith.constant 4 : index
+  %p = tensor.pad %dy low[0, 0, 1, 1] high[0, 0, 2, 2] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %cst : f32
+  } : tensor<8x64x112x112xf32> to tensor<8x64x115x115xf32>
+  %a = scf.forall (%n, %h) = (0, 0) to (8, 112) step (2, 8) shared_outs(%o = %x) -> (tensor<8x112x16xf32>) {
+    %r = scf.for %kh = %c0 to %c4 step %c1 iter_args(%acc = %zero) -> (vector<16xf32>) {
+      %row = affine.apply affine_map<(d0)[s0] -> (d0 + s0)>(%kh)[%h]
+      %v = vector.transfer_read %p[%n, %c0, %row, %c0], %cst {in_bounds = [true]} : tensor<8x64x115x115xf32>, vector<16xf32>
+      %s = arith.addf %acc, %v : vector<16xf32>
+      scf.yield %s : vector<16xf32>
+    }
+    %e = tensor.empty() : tensor<1x1x16xf32>
+    %t = vector.transfer_write %r, %e[%c0, %c0, %c0] {in_bounds = [true]} : vector<16xf32>, tensor<1x1x16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %t into %o[%n, %h, 0] [1, 1, 16] [1, 1, 1] : tensor<1x1x16xf32> into tensor<8x112x16xf32>
+    }
+  }
+  %b = scf.forall (%n, %h) = (0, 0) to (8, 112) step (2, 8) shared_outs(%o = %y) -> (tensor<8x112x16xf32>) {
+    %r = scf.for %kh = %c0 to %c3 step %c1 iter_args(%acc = %zero) -> (vector<16xf32>) {
+      %row = affine.apply affine_map<(d0)[s0] -> (d0 + s0)>(%kh)[%h]
+      %n1 = affine.apply affine_map<(d0) -> (d0 + 1)>(%n)
+      %v = vector.transfer_read %p[%n1, %c0, %row, %c1], %cst {in_bounds = [true]} : tensor<8x64x115x115xf32>, vector<16xf32>
+      %s = arith.addf %acc, %v : vector<16xf32>
+      scf.yield %s : vector<16xf32>
+    }
+    %e = tensor.empty() : tensor<1x1x16xf32>
+    %t = vector.transfer_write %r, %e[%c0, %c0, %c0] {in_bounds = [true]} : vector<16xf32>, tensor<1x1x16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %t into %o[%n, %h, 0] [1, 1, 16] [1, 1, 1] : tensor<1x1x16xf32> into tensor<8x112x16xf32>
+    }
+  }
+  return %a, %b : tensor<8x112x16xf32>, tensor<8x112x16xf32>
+}

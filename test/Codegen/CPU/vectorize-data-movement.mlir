@@ -321,3 +321,23 @@ func.func @pad_columns_before_transpose(%a: memref<2x16x16x64xf32>) -> memref<2x
   linalg.transpose ins(%a : memref<2x16x16x64xf32>) outs(%interior : memref<2x64x16x16xf32, strided<[23104, 361, 19, 1], offset: 20>>) permutation = [0, 3, 1, 2]
   return %p : memref<2x64x19x19xf32>
 }
+
+// A task's copy of its run-time count of rows (the interior of its padded
+// box, fewer rows at the image's edges: cpu::padsSharedInputInTasks): loops
+// over the images, the channels and the rows, in that order, of copies of
+// one static row, each vectorized; each plane's rows are read one after the
+// other.
+// AVX2-LABEL: func.func @dynamic_rows_copy
+// AVX2-DAG:     %[[C2:.*]] = arith.constant 2 : index
+// AVX2-DAG:     %[[C64:.*]] = arith.constant 64 : index
+// AVX2:         %[[N:.*]] = memref.dim %{{.*}}, %c2
+// AVX2:         scf.for %{{.*}} = %{{.*}} to %[[C2]]
+// AVX2:           scf.for %{{.*}} = %{{.*}} to %[[C64]]
+// AVX2:             scf.for %{{.*}} = %{{.*}} to %[[N]]
+// AVX2:               vector.transfer_read {{.*}} vector<1x1x1x{{[0-9]+}}xf32>
+// AVX2:               vector.transfer_write {{.*}} vector<1x1x1x{{[0-9]+}}xf32>
+// AVX2-NOT:     linalg.copy
+func.func @dynamic_rows_copy(%a: memref<2x64x?x112xf32, strided<[802816, 12544, 112, 1], offset: ?>>, %b: memref<2x64x?x112xf32, strided<[80960, 1265, 115, 1], offset: ?>>) {
+  linalg.copy ins(%a : memref<2x64x?x112xf32, strided<[802816, 12544, 112, 1], offset: ?>>) outs(%b : memref<2x64x?x112xf32, strided<[80960, 1265, 115, 1], offset: ?>>)
+  return
+}

@@ -814,6 +814,24 @@ TEST(FuseSiblingTasks, Decision) {
   }
 }
 
+// The fused stride phases of the RGB stem's data gradient pad their own
+// boxes of its 27 MB output gradient (56 tasks of 2 images x 64 channels x
+// 11 rows x 115 columns: 1.34 times the padded tensor), not of a padded
+// tensor within twice the L2, nor when the tasks' boxes add up to more than
+// half again the padded tensor (tasks that split a dimension the input
+// lacks).
+TEST(PadsSharedInputInTasks, Decision) {
+  int64_t padded = 8 * 64 * 115 * 115 * 4, box = 2 * 64 * 11 * 115 * 4;
+  for (const CPUTarget &target : {avx2, avx512}) {
+    EXPECT_TRUE(padsSharedInputInTasks(padded, box, 56, target));
+    EXPECT_FALSE(padsSharedInputInTasks(target.l2Bytes / 2, 1024, 56, target));
+    // p2_3x3_s2_c256_16's padded 8 x 9 x 9 x 256 floats: 1.3x znver3's L2.
+    EXPECT_FALSE(padsSharedInputInTasks(2 * target.l2Bytes, 1024, 56, target));
+    EXPECT_FALSE(padsSharedInputInTasks(padded, box, 2 * 56, target));
+    EXPECT_FALSE(padsSharedInputInTasks(padded, 0, 56, target));
+  }
+}
+
 // A reduction loop prefetches rows a page or more apart from a buffer
 // beyond the L2 (the stem's 64 planes of 115 x 115 floats), about a
 // thousand cycles ahead: 16 iterations of the 3x3 phase's 81 FMAs, 15 of

@@ -693,9 +693,26 @@ def ConvGradCPUFuseSiblingTasks
     the tiles through `tensor.insert_slice`s into it, then stores the box:
     bufferization, which cannot tell that the tiles miss each other, would
     otherwise give each tile but the last a buffer copied in and out.
+
+    When the bodies of a fused loop all read one `tensor.pad` of a tensor
+    that is not a fresh result (a function argument: the stem's output
+    gradient), only through vector reads in bounds, bufferization would
+    copy the whole tensor into a padded buffer before the loop, which goes
+    to memory and comes back when the tasks read it. When the strategy asks
+    for it (cpu::padsSharedInputInTasks: the padded tensor beyond twice the
+    L2, the tasks' boxes at most 1.5 times it), each task instead pads its
+    own box of it: per dimension, the range of indices its reads cover
+    relative to one of the loop's induction variables (or a constant
+    range), from the reads' index bounds (ValueBoundsConstraintSet). The box
+    is the slice of the source inserted into a tensor whose border alone is
+    filled (run-time sizes at the image's edges), and the reads index it
+    relative to the task; it stays in L2 while the bodies read it.
   }];
-  let dependentDialects = ["::mlir::scf::SCFDialect",
-                           "::mlir::tensor::TensorDialect"];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def ConvGradCPUSpreadPrefetches

@@ -424,6 +424,21 @@ int64_t getStagedRowsPrefetchLocality(int64_t itemBytes,
 /// its rows again from L2.
 bool fusesSiblingTasks(int64_t sharedInputBytes, const CPUTarget &target);
 
+/// Whether the tasks of fused sibling loops (stride phases) that all read
+/// one padded copy of a tensor pad their own box of it instead: each task
+/// copies the rows and channels its bodies read (`taskBoxBytes`, halo
+/// included) into a buffer of its own, which its bodies then read from L2,
+/// where the whole copy (`paddedBytes`) is written to and read back from
+/// memory once it exceeds twice the L2 (at 1.3 times znver3's 512 KiB, the
+/// p2_3x3_s2_c256_16 channels-last data gradient on AVX2 took 6% more
+/// kernel samples with per-task pads, 4 alternating runs; the stem's 27 MB
+/// 5-9% fewer on AVX2 and AVX-512). Not when the boxes of the `tasks` overlap
+/// so much that the tasks copy more than half again the padded tensor (a
+/// loop whose tasks split a dimension the input does not have each copy the
+/// same rows).
+bool padsSharedInputInTasks(int64_t paddedBytes, int64_t taskBoxBytes,
+                            int64_t tasks, const CPUTarget &target);
+
 /// Tile sizes of one convolution over its iteration space (0 = not tiled).
 struct ConvTiling {
   /// Per dim of the iteration space, a remainderSplit point (0: none); when

@@ -617,6 +617,14 @@ bool mlir::convgrad::cpu::fusesSiblingTasks(int64_t sharedInputBytes,
   return sharedInputBytes > target.l2Bytes;
 }
 
+bool mlir::convgrad::cpu::padsSharedInputInTasks(int64_t paddedBytes,
+                                                 int64_t taskBoxBytes,
+                                                 int64_t tasks,
+                                                 const CPUTarget &target) {
+  return paddedBytes > 2 * target.l2Bytes && taskBoxBytes > 0 && tasks > 0 &&
+         2 * taskBoxBytes * tasks <= 3 * paddedBytes;
+}
+
 /// FMA cycles of a reduction step below which the loop's own instructions
 /// (index and pointer increments, a fused compare and branch: integer uops
 /// that the scheduler also puts on the FMA ports) and the mispredicted exit
