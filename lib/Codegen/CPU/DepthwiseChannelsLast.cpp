@@ -467,11 +467,11 @@ private:
                   for (auto [ti, kw] : llvm::enumerate(ph.kernelColumns)) {
                     SmallVector<Value> w;
                     for (int64_t r = 0; r < k; ++r)
-                      w.push_back(cv.read(tb, filterT,
-                                          {kh, indexConstant(tb, loc, kw),
-                                           indexConstant(tb, loc, r),
-                                           channel[v]},
-                                          masked));
+                      w.push_back(
+                          cv.read(tb, filterT,
+                                  {kh, indexConstant(tb, loc, kw),
+                                   indexConstant(tb, loc, r), channel[v]},
+                                  masked));
                     for (auto [ci, col] : llvm::enumerate(cols)) {
                       if (!llvm::is_contained(col.kernelColumns, kw))
                         continue;

@@ -25,8 +25,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/IR/TensorTilingInterfaceImpl.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "mlir/Interfaces/ValueBoundsOpInterface.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/ValueBoundsOpInterface.h"
 #include "mlir/Transforms/RegionUtils.h"
 
 #include "llvm/ADT/SetVector.h"
@@ -538,12 +538,11 @@ std::optional<std::pair<int64_t, int64_t>> deltaBounds(Value index,
                                                        Value base) {
   using Variable = ValueBoundsConstraintSet::Variable;
   MLIRContext *ctx = index.getContext();
-  Variable var =
-      base ? Variable(AffineMap::get(2, 0,
-                                     getAffineDimExpr(0, ctx) -
-                                         getAffineDimExpr(1, ctx)),
-                      ValueRange{index, base})
-           : Variable(index);
+  Variable var = base ? Variable(AffineMap::get(2, 0,
+                                                getAffineDimExpr(0, ctx) -
+                                                    getAffineDimExpr(1, ctx)),
+                                 ValueRange{index, base})
+                      : Variable(index);
   FailureOr<int64_t> lo = ValueBoundsConstraintSet::computeConstantBound(
       presburger::BoundType::LB, var);
   FailureOr<int64_t> hi = ValueBoundsConstraintSet::computeConstantBound(
@@ -686,8 +685,8 @@ Value fillBorderAndInsert(RewriterBase &rewriter, Value local) {
     }
   }
   SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
-  result = tensor::InsertSliceOp::create(rewriter, loc, pad.getSource(),
-                                         result, low, interior, strides);
+  result = tensor::InsertSliceOp::create(rewriter, loc, pad.getSource(), result,
+                                         low, interior, strides);
   if (cast) {
     rewriter.replaceOp(cast, result);
     if (pad->use_empty())

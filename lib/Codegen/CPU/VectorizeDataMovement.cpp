@@ -468,8 +468,8 @@ struct VectorizeDataMovementPass
       }
       Value inSlice =
           memref::SubViewOp::create(rewriter, loc, in, offsets, sizes, strides);
-      Value outSlice =
-          memref::SubViewOp::create(rewriter, loc, out, offsets, sizes, strides);
+      Value outSlice = memref::SubViewOp::create(rewriter, loc, out, offsets,
+                                                 sizes, strides);
       linalg::CopyOp::create(rewriter, loc, inSlice, outSlice);
       rewriter.eraseOp(op);
     }
