@@ -274,6 +274,51 @@ LogicalResult moveReverseTileAsRows(RewriterBase &rewriter,
   return success();
 }
 
+/// A copy whose only run-time sizes are outer dims as loops over the dims up
+/// to the last run-time one, in order, of copies of static shape. Looping
+/// over the run-time dims alone would visit the outer static dims innermost:
+/// a task's padded box of 2 images x 64 channels x ? rows (the stem's stride
+/// phases) then reads one row of each of 128 planes per step, which the
+/// hardware prefetchers do not follow; in order, it reads each plane's rows
+/// one after the other.
+void loopOverOuterDims(RewriterBase &rewriter, linalg::CopyOp op) {
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  Value in = op.getInputs()[0], out = op.getOutputs()[0];
+  auto type = cast<MemRefType>(in.getType());
+  int64_t rank = type.getRank();
+  SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+  SmallVector<OpFoldResult> sizes, strides(rank, rewriter.getIndexAttr(1));
+  for (int64_t d = 0; d < rank; ++d)
+    sizes.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
+  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+  int64_t lastDynamic = rank - 1;
+  while (!type.isDynamicDim(lastDynamic))
+    --lastDynamic;
+  SmallVector<Value> ubs;
+  for (int64_t d = 0; d <= lastDynamic; ++d)
+    ubs.push_back(
+        type.isDynamicDim(d)
+            ? memref::DimOp::create(rewriter, loc, in, d).getResult()
+            : arith::ConstantIndexOp::create(rewriter, loc, type.getDimSize(d))
+                  .getResult());
+  for (int64_t d = 0; d <= lastDynamic; ++d) {
+    if (!type.isDynamicDim(d) && type.getDimSize(d) == 1)
+      continue;
+    auto loop = scf::ForOp::create(rewriter, loc, zero, ubs[d], one);
+    rewriter.setInsertionPointToStart(loop.getBody());
+    offsets[d] = loop.getInductionVar();
+    sizes[d] = rewriter.getIndexAttr(1);
+  }
+  Value inSlice =
+      memref::SubViewOp::create(rewriter, loc, in, offsets, sizes, strides);
+  Value outSlice =
+      memref::SubViewOp::create(rewriter, loc, out, offsets, sizes, strides);
+  linalg::CopyOp::create(rewriter, loc, inSlice, outSlice);
+  rewriter.eraseOp(op);
+}
+
 struct VectorizeDataMovementPass
     : public convgrad::impl::ConvGradVectorizeDataMovementBase<
           VectorizeDataMovementPass> {
@@ -418,14 +463,8 @@ struct VectorizeDataMovementPass
     for (auto &[op, reversed] : reverses)
       (void)collapseReversedRows(rewriter, op, reversed, *target);
 
-    // A copy whose only run-time sizes are outer dims: loops over the dims
-    // up to the last run-time one, in order, of copies of static shape,
-    // which the walk below vectorizes. Looping over the run-time dims alone
-    // would visit the outer static dims innermost: a task's padded box of
-    // 2 images x 64 channels x ? rows (the stem's stride phases) then reads
-    // one row of each of 128 planes per step, which the hardware
-    // prefetchers do not follow; in order, it reads each plane's rows
-    // one after the other.
+    // Copies whose only run-time sizes are outer dims become loops of copies
+    // of static shape, which the walk below vectorizes.
     SmallVector<linalg::CopyOp> dynamicCopies;
     func.walk([&](linalg::CopyOp op) {
       auto type = dyn_cast<MemRefType>(op.getInputs()[0].getType());
@@ -435,44 +474,8 @@ struct VectorizeDataMovementPass
           !ShapedType::isDynamic(type.getShape().back()))
         dynamicCopies.push_back(op);
     });
-    for (linalg::CopyOp op : dynamicCopies) {
-      Location loc = op.getLoc();
-      rewriter.setInsertionPoint(op);
-      Value in = op.getInputs()[0], out = op.getOutputs()[0];
-      auto type = cast<MemRefType>(in.getType());
-      int64_t rank = type.getRank();
-      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
-      SmallVector<OpFoldResult> sizes, strides(rank, rewriter.getIndexAttr(1));
-      for (int64_t d = 0; d < rank; ++d)
-        sizes.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
-      Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-      Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
-      int64_t lastDynamic = rank - 1;
-      while (!type.isDynamicDim(lastDynamic))
-        --lastDynamic;
-      SmallVector<Value> ubs;
-      for (int64_t d = 0; d <= lastDynamic; ++d)
-        ubs.push_back(
-            type.isDynamicDim(d)
-                ? memref::DimOp::create(rewriter, loc, in, d).getResult()
-                : arith::ConstantIndexOp::create(rewriter, loc,
-                                                 type.getDimSize(d))
-                      .getResult());
-      for (int64_t d = 0; d <= lastDynamic; ++d) {
-        if (!type.isDynamicDim(d) && type.getDimSize(d) == 1)
-          continue;
-        auto loop = scf::ForOp::create(rewriter, loc, zero, ubs[d], one);
-        rewriter.setInsertionPointToStart(loop.getBody());
-        offsets[d] = loop.getInductionVar();
-        sizes[d] = rewriter.getIndexAttr(1);
-      }
-      Value inSlice =
-          memref::SubViewOp::create(rewriter, loc, in, offsets, sizes, strides);
-      Value outSlice = memref::SubViewOp::create(rewriter, loc, out, offsets,
-                                                 sizes, strides);
-      linalg::CopyOp::create(rewriter, loc, inSlice, outSlice);
-      rewriter.eraseOp(op);
-    }
+    for (linalg::CopyOp op : dynamicCopies)
+      loopOverOuterDims(rewriter, op);
 
     SmallVector<
         std::pair<linalg::LinalgOp, mlir::convgrad::cpu::DataMovementTiles>>
