@@ -348,6 +348,29 @@ func.func @dgrad_groups4(%dy: tensor<1x6x8x32xf32>, %w: tensor<32x3x3x4xf32>) ->
 
 // -----
 
+// Groups of 8 channels (half an AVX-512 vector: two groups per vector),
+// stride 2: 8 accumulators per output vector, only one tap's 8 filter
+// vectors live (a kernel row's 24 would leave no room): blocks of 2
+// columns x 1 vector (16 accumulators). Each output vector is the sum of
+// its accumulator r rotated by r within the groups of 8 lanes (7 shuffles
+// once per block, none per tap). AVX2 (8 lanes, 16 registers) declines.
+// CHECK-LABEL: func.func @dgrad_groups8_stride2
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<3x3x8x32xf32>)
+// CHECK: scf.forall
+// CHECK:   scf.if %{{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK:   vector.shuffle %{{.*}} [7, 0, 1, 2, 3, 4, 5, 6, 15, 8, 9, 10, 11, 12, 13, 14]
+// CHECK:   vector.shuffle %{{.*}} [1, 2, 3, 4, 5, 6, 7, 0, 9, 10, 11, 12, 13, 14, 15, 8]
+// CHECK-NOT: convgrad.conv
+// AVX2-LABEL: func.func @dgrad_groups8_stride2
+// AVX2: convgrad.conv_backward_data
+func.func @dgrad_groups8_stride2(%dy: tensor<1x4x4x32xf32>, %w: tensor<32x3x3x8xf32>) -> tensor<1x8x8x32xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w strides = [2, 2] padding = [1, 1, 1, 1] groups = 4 layout = channels_last
+    : (tensor<1x4x4x32xf32>, tensor<32x3x3x8xf32>) -> tensor<1x8x8x32xf32>
+  return %dx : tensor<1x8x8x32xf32>
+}
+
+// -----
+
 // Not rewritten: a channel multiplier (F = 2 C) and channels-first
 // depthwise ops (convgrad-cpu-depthwise-planes' part).
 // CHECK-LABEL: func.func @multiplier

@@ -2541,10 +2541,19 @@ TEST(DepthwiseChannelsLast, GroupedDataGradient) {
   // Row g on AVX-512 keeps the kernel row's filter vectors (16
   // accumulators).
   EXPECT_FALSE(grouped(K::DataGradient, 128, 4, two)->tapFilterVectors);
-  // Declined: groups that do not divide the lanes (3) or are above 4
-  // channels (8), and channels not whole groups.
+  // Groups of 8 (rx_g32_s2_c256_56): a kernel row's 24 filter vectors
+  // leave no room, one tap's 8 leave 22 registers: 2 output vectors (16
+  // accumulators), as 2 columns x 1 vector. AVX2 (8 lanes, 16 registers)
+  // has no room for one output vector's 8 accumulators.
+  t = grouped(K::DataGradient, 256, 8, avx512);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_TRUE(t->tapFilterVectors);
+  EXPECT_EQ(std::make_pair(t->channelVectors, t->columnBlock), Block(1, 2));
+  EXPECT_FALSE(grouped(K::DataGradient, 256, 8, avx2).has_value());
+  // Declined: groups that do not divide the lanes (3) or are above 8
+  // channels (16), and channels not whole groups.
   EXPECT_FALSE(grouped(K::DataGradient, 96, 3, avx512).has_value());
-  EXPECT_FALSE(grouped(K::DataGradient, 128, 8, avx512).has_value());
+  EXPECT_FALSE(grouped(K::DataGradient, 128, 16, avx512).has_value());
   EXPECT_FALSE(grouped(K::DataGradient, 130, 4, avx512).has_value());
 }
 

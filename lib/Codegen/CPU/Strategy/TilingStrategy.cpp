@@ -1814,16 +1814,19 @@ static int64_t dataGradientTaskRows(int64_t outputRows, int64_t threads) {
 /// once per tap instead of once (from L1: k FMAs per dy load still): AVX2
 /// then holds 2 output vectors (8 accumulators) instead of declining, which
 /// left the op to the plane-by-plane form between transposes of dy and dx
-/// (row g, 1 thread: the transposes were ~40% of its samples). Groups above
-/// 4 channels (their terms would outnumber a vector's FMAs per load) are
-/// declined.
+/// (row g, 1 thread: the transposes were ~40% of its samples). Groups of
+/// up to 8 channels are taken (AVX-512: two groups per vector, 16
+/// accumulators with one tap's 8 filter vectors; AVX2 has no room for them
+/// and declines): rx_g32_s2_c256_56's NHWC dgrad took 14-18 ms split into
+/// one convolution per group and stride phase, 2.7 ms so (oneDNN 2.6).
+/// Larger groups are declined.
 static std::optional<DepthwiseChannelsLastTiling>
 getGroupedDataGradientTiling(int64_t channels, int64_t groupChannels,
                              int64_t taps, int64_t kernelCols,
                              int64_t outputRows, int64_t maxAcc,
                              DepthwiseChannelsLastTiling t,
                              const CPUTarget &target) {
-  constexpr int64_t kMaxGroupChannels = 4;
+  constexpr int64_t kMaxGroupChannels = 8;
   constexpr int64_t kMaxUnrolledFMAs = 512;
   int64_t k = groupChannels;
   if (k < 2 || k > kMaxGroupChannels || t.lanes % k != 0 || channels % k != 0)
