@@ -514,6 +514,26 @@ def build_groups(rng):
                   f=48, g=2, layout="cf", type="f16", dynbatch=0),
              Case([D(5, 3, 1, 1, 1, 1), D(6, 3, 1, 1, 1, 1)], n=2, c=16,
                   f=16, g=2, layout="cl", type="f64", dynbatch=0)])
+    f.block("2-D data gradients of groups of 8 channels (as many filters): "
+            "channels-last along the channels, two groups per AVX-512 f32 "
+            "vector (convgrad-cpu-depthwise-channels-last) through stride 2 "
+            "phases, a partial last vector (40 = 2 x 16 + 8), dilation, f64 "
+            "(one group per vector); 6-channel groups (declined: 16 lanes do "
+            "not hold whole groups); channels-first per group, 5x5",
+            [Case([D(8, 3, 2, 1, 1, 1), D(7, 3, 2, 1, 1, 1)], n=1, c=48,
+                  f=48, g=6, layout="cl", type="f32", dynbatch=0),
+             Case([D(8, 3, 2, 1, 1, 1), D(7, 3, 2, 1, 1, 1)], n=1, c=48,
+                  f=48, g=6, layout="cf", type="f32", dynbatch=1),
+             Case([D(6, 3, 2, 1, 1, 0), D(7, 3, 2, 1, 0, 1)], n=2, c=40,
+                  f=40, g=5, layout="cl", type="f16", dynbatch=1),
+             Case([D(6, 3, 1, 2, 2, 2), D(7, 3, 1, 2, 2, 2)], n=1, c=48,
+                  f=48, g=6, layout="cl", type="bf16", dynbatch=0),
+             Case([D(7, 3, 2, 1, 1, 1), D(8, 3, 2, 1, 1, 1)], n=1, c=32,
+                  f=32, g=4, layout="cl", type="f64", dynbatch=0),
+             Case([D(7, 3, 2, 1, 1, 0), D(6, 3, 2, 1, 0, 1)], n=1, c=48,
+                  f=48, g=8, layout="cl", type="f32", dynbatch=0),
+             Case([D(9, 5, 2, 1, 2, 2), D(8, 5, 2, 1, 2, 1)], n=1, c=16,
+                  f=16, g=2, layout="cf", type="f32", dynbatch=0)])
     return f
 
 
