@@ -1493,6 +1493,13 @@ TEST(WgradGemm, PrimeChannelsSplit) {
   EXPECT_EQ(g.rowSplit, 0);
   EXPECT_EQ(g.laneSplit, 0);
   EXPECT_EQ(g.laneTile, 32);
+  // 144 = 9 vectors: 24 lanes (one and a half registers) never, one
+  // vector divides (AVX2: two).
+  g = getGemmTiling(24, 144, 56, 32, avx512);
+  EXPECT_EQ(g.laneTile, 16);
+  EXPECT_EQ(getGemmTiling(24, 144, 56, 32, avx2).laneTile, 16);
+  EXPECT_EQ(chooseRegisterBlock(24, 144, 4, 64, 16, 24).lanes, 16);
+  EXPECT_EQ(chooseRegisterBlock(4, 24, 4, 64, 16, 24).lanes, 12);
   // Power-of-two channels are not split.
   g = getGemmTiling(64, 64, 56, 32, avx512);
   EXPECT_EQ(g.rowSplit, 0);

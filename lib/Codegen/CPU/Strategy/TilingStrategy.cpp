@@ -65,6 +65,17 @@ static bool isWholeRegisterRow(int64_t vectors) {
   return vectors > 0 && (vectors & (vectors - 1)) == 0;
 }
 
+/// Whether an accumulator row of `lanes` lanes compiles to whole registers:
+/// at most one vector, or a power-of-two number of full vectors. A row of
+/// 24 f32 lanes on AVX-512 (one and a half registers) is widened and
+/// scalarized like a non-power-of-two row (mb_pw_c24to144_56's filter
+/// gradient, 144 = 6 x 24 lanes: 4 x 24 blocks ran at 9% of the FMA peak).
+static bool isWholeRegisterRow(int64_t lanes, int64_t vectorLanes) {
+  if (lanes <= vectorLanes)
+    return true;
+  return lanes % vectorLanes == 0 && isWholeRegisterRow(lanes / vectorLanes);
+}
+
 int64_t mlir::convgrad::cpu::maxAccumulatorRegisters(const CPUTarget &target) {
   return std::max<int64_t>(1, target.vectorRegisters * 3 / 4);
 }
@@ -88,7 +99,7 @@ RegisterBlock mlir::convgrad::cpu::chooseRegisterBlock(
   for (int64_t r : divisorsAtMost(rows, maxRows)) {
     for (int64_t l : divisorsAtMost(lanes, maxLanes)) {
       int64_t vectors = ceilDiv(l, vectorLanes);
-      if (!nativeVectorRows && !isWholeRegisterRow(vectors))
+      if (!nativeVectorRows && !isWholeRegisterRow(l, vectorLanes))
         continue;
       if (r * vectors > maxAccumulators && !(r == 1 && vectors == 1))
         continue;
