@@ -348,3 +348,17 @@ func.func @wgrad_prime_rows(%x: tensor<2x13x10x8xf32>, %dy: tensor<2x13x10x16xf3
   %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] layout = channels_last : (tensor<2x13x10x8xf32>, tensor<2x13x10x16xf32>) -> tensor<16x3x3x8xf32>
   return %dw : tensor<16x3x3x8xf32>
 }
+
+// -----
+
+// 144 filters = 9 AVX-512 vectors divide only into one-vector blocks (4 x 16:
+// 4 accumulators, latency-bound; 24 lanes would be one and a half registers):
+// lanes [0, 128) take 4 x 64 blocks, lanes [128, 144) one 4 x 16 block
+// (split point 128 after rows, lanes, unroll and the row split 0).
+// CHECK-LABEL: func.func @wgrad_pointwise_lane_remainder
+// CHECK: linalg.generic
+// CHECK-SAME: convgrad.gemm_tiling = array<i64: 4, 64, 8, 0, 128>
+func.func @wgrad_pointwise_lane_remainder(%x: tensor<1x2x56x24xf32>, %dy: tensor<1x2x56x144xf32>) -> tensor<144x1x1x24xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy layout = channels_last : (tensor<1x2x56x24xf32>, tensor<1x2x56x144xf32>) -> tensor<144x1x1x24xf32>
+  return %dw : tensor<144x1x1x24xf32>
+}

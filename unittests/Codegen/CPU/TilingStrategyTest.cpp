@@ -1282,6 +1282,22 @@ TEST(WgradGemm, AVX2RowRemainderBlocks) {
   g = getGemmTiling(512, 256, 28, 32, avx2, true);
   EXPECT_EQ(g.rowTile, 6);
   EXPECT_EQ(g.rowSplit, 510);
+  // AVX-512 lanes that divide into one-vector blocks only (144 = 9 x 16):
+  // 4 x 64 blocks up to lane 128, then one 4 x 16 block (and 96 = 64 + 32);
+  // not where the plans ask, nor for a remainder of three vectors (112 =
+  // 64 + 48: 48 lanes are no whole register row), nor on AVX2 (2 x 16 of
+  // 144 has as many accumulators as 2 x 32 could).
+  g = getGemmTiling(24, 144, 56, 32, avx512, true);
+  EXPECT_EQ(g.rowTile, 4);
+  EXPECT_EQ(g.laneTile, 64);
+  EXPECT_EQ(g.laneSplit, 128);
+  EXPECT_EQ(g.rowSplit, 0);
+  g = getGemmTiling(16, 96, 112, 32, avx512, true);
+  EXPECT_EQ(g.laneTile, 64);
+  EXPECT_EQ(g.laneSplit, 64);
+  EXPECT_EQ(getGemmTiling(24, 144, 56, 32, avx512).laneSplit, 0);
+  EXPECT_EQ(getGemmTiling(24, 112, 56, 32, avx512, true).laneSplit, 0);
+  EXPECT_EQ(getGemmTiling(24, 144, 56, 32, avx2, true).laneSplit, 0);
   // Short reductions, the plans' tiling, AVX-512, prime rows: unchanged.
   for (auto [a, b, reduction, target, allow] :
        {std::tuple<int64_t, int64_t, int64_t, CPUTarget, bool>{

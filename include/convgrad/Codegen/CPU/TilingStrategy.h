@@ -764,7 +764,11 @@ bool fitsGemmRegisters(int64_t rows, int64_t vectors, const CPUTarget &target);
 /// need not divide `a` may replace it, its remainder rows one block of
 /// their own (rowSplit): on AVX2, 64 rows x 64 lanes take 6 x 16 blocks
 /// (12 accumulators, 2 lane vectors and a broadcast: 15 of 16 registers)
-/// and one 4 x 16 block, not 2 x 32 (8).
+/// and one 4 x 16 block, not 2 x 32 (8). Likewise, when the dividing
+/// block is narrower than four vectors with too few accumulators, the lanes
+/// before the last b % (4 x lanes) may take four-vector blocks, the rest one
+/// block of whole vectors (laneSplit): 24 x 144 on AVX-512 takes 4 x 64
+/// blocks and one 4 x 16, not 4 x 16 throughout.
 GemmTiling getGemmTiling(int64_t a, int64_t b, int64_t innerReduction,
                          int64_t accBits, const CPUTarget &target,
                          bool allowRowRemainder = false);

@@ -1061,6 +1061,45 @@ chooseRowRemainderBlock(int64_t a, int64_t b, const RegisterBlock &block,
   return best;
 }
 
+/// A register block of four vectors whose lanes need not divide `b` (the
+/// lanes from b - b % (4 x lanes) on are one remainder block of the same
+/// rows), for when the dividing `block` is narrower than four vectors and
+/// has fewer accumulators than the FMA units sustain: 144 f32 lanes on
+/// AVX-512 (9 vectors) divide into blocks of one vector only (4 x 16, 4
+/// accumulators: latency-bound), while 128 of them take 4 x 64 blocks (16)
+/// and the last 16 one 4 x 16 block. The remainder must be whole registers
+/// (isWholeRegisterRow). Returns the block and the split point, or nullopt
+/// when the lanes-weighted mean of accumulators does not grow.
+static std::optional<std::pair<RegisterBlock, int64_t>>
+chooseLaneRemainderBlock(int64_t a, int64_t b, const RegisterBlock &block,
+                         int64_t lanes, const CPUTarget &target) {
+  int64_t wide = 4 * lanes;
+  int64_t vectors = ceilDiv(block.lanes, lanes);
+  if (vectors >= 4 || b % lanes != 0 || b <= wide ||
+      double(block.rows * vectors) >=
+          double(std::max<int64_t>(1, target.fmaUnits)) * kFmaChainCycles)
+    return std::nullopt;
+  int64_t split = b - b % wide, remainder = b % wide;
+  if (remainder == 0 || !isWholeRegisterRow(remainder, lanes))
+    return std::nullopt;
+  RegisterBlock wideBlock;
+  for (int64_t maxAccumulators = maxAccumulatorRegisters(target);
+       maxAccumulators >= 1; --maxAccumulators) {
+    wideBlock = chooseRegisterBlock(a, split, kMaxGemmRows, wide, lanes,
+                                    maxAccumulators);
+    if (fitsGemmRegisters(wideBlock.rows, ceilDiv(wideBlock.lanes, lanes),
+                          target))
+      break;
+  }
+  double mean =
+      (double(wideBlock.rows * ceilDiv(wideBlock.lanes, lanes) * split) +
+       double(wideBlock.rows * ceilDiv(remainder, lanes) * remainder)) /
+      double(b);
+  if (mean <= double(block.rows * vectors) + 1e-9)
+    return std::nullopt;
+  return std::make_pair(wideBlock, split);
+}
+
 GemmTiling mlir::convgrad::cpu::getGemmTiling(int64_t a, int64_t b,
                                         int64_t innerReduction,
                                         int64_t accBits,
@@ -1093,8 +1132,12 @@ GemmTiling mlir::convgrad::cpu::getGemmTiling(int64_t a, int64_t b,
   // broadcasts out of the lane blocks' loop and spill them).
   if (allowRowRemainder && !t.rowSplit && !t.laneSplit &&
       innerReduction > 2 * t.reductionTile) {
-    if (std::optional<RegisterBlock> wider =
-            chooseRowRemainderBlock(a, b, block, lanes, target)) {
+    if (std::optional<std::pair<RegisterBlock, int64_t>> wider =
+            chooseLaneRemainderBlock(a, b, block, lanes, target)) {
+      block = wider->first;
+      t.laneSplit = wider->second;
+    } else if (std::optional<RegisterBlock> wider =
+                   chooseRowRemainderBlock(a, b, block, lanes, target)) {
       block = *wider;
       if (a % block.rows)
         t.rowSplit = a - a % block.rows;
