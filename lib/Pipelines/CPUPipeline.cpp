@@ -105,6 +105,9 @@ void mlir::convgrad::buildTileAndVectorizeStage(
   // The task loops of a data gradient's stride phases read the same output
   // gradient: one loop, so that each task reads its rows once from memory.
   func.addPass(createConvGradCPUFuseSiblingTasks());
+  // The stride phases of one task, now in one loop, cover a box of the
+  // result: its transpose moves into the tasks too.
+  func.addPass(createConvGradCPUFuseResultTransposes());
   // Layout transposes then write into their padded buffers (bufferized
   // next), rather than into a temporary copied there.
   func.addPass(createConvGradCPUPadInPlace());

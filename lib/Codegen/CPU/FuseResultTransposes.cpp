@@ -16,6 +16,10 @@
 // inserts: the transpose first distributes over the inserts, one per part,
 // and again over the inserts of a part that was split again (67 channels =
 // 64 + 3, then the columns of each).
+// Run again after convgrad-cpu-fuse-sibling-tasks, the pass first collects
+// the strided tiles of the stride phases that one task writes into a box of
+// the task's own (mergePhaseTilesIntoBox), so that the transpose of a
+// strided data gradient moves into the tasks too.
 // Which transposes move is the strategy's decision
 // (cpu::fuseResultTransposeIntoTasks).
 //
@@ -32,6 +36,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/ValueBoundsOpInterface.h"
 
 namespace mlir {
 namespace convgrad {
@@ -110,6 +115,179 @@ void collectParts(Value value, SmallVectorImpl<Value> &parts) {
   }
   for (tensor::InsertSliceOp insert : inserts)
     collectParts(insert.getSource(), parts);
+}
+
+/// The constant `a - b` of two index values or constants, or nullopt.
+std::optional<int64_t> constantDelta(OpFoldResult a, OpFoldResult b) {
+  std::optional<int64_t> ca = getConstantIntValue(a);
+  std::optional<int64_t> cb = getConstantIntValue(b);
+  if (ca && cb)
+    return *ca - *cb;
+  using Variable = ValueBoundsConstraintSet::Variable;
+  MLIRContext *ctx = a.getContext() ? a.getContext() : b.getContext();
+  if (!ctx)
+    return std::nullopt;
+  Variable var(AffineMap::get(2, 0,
+                              getAffineDimExpr(0, ctx) -
+                                  getAffineDimExpr(1, ctx)),
+               ArrayRef<Variable>{Variable(a), Variable(b)});
+  FailureOr<int64_t> delta = ValueBoundsConstraintSet::computeConstantBound(
+      presburger::BoundType::EQ, var);
+  if (failed(delta))
+    return std::nullopt;
+  return *delta;
+}
+
+/// A forall whose tasks each write several strided tiles into their shared
+/// output (the stride phases of a data gradient fused into one loop by
+/// convgrad-cpu-fuse-sibling-tasks: every other row and column each) that
+/// together cover a box exactly, the box of each task contiguous (all
+/// phases of a block of output rows), and whose result only a transpose
+/// reads: the tiles become strided inserts into a task-local box (a
+/// tensor.empty), inserted into the shared output whole, so that the
+/// transpose can then be fused into the tasks (one box of all phases, in
+/// the task's cache, transposed with contiguous rows on both sides, where a
+/// transpose per phase tile would write every other element of the
+/// channels-first rows). Only when cpu::fuseResultTransposeIntoTasks
+/// decides so for the box. Returns whether the forall changed.
+bool mergePhaseTilesIntoBox(RewriterBase &rewriter, scf::ForallOp forall,
+                            const cpu::CPUTarget &target) {
+  if (forall.getNumResults() != 1 || !forall.getResult(0).hasOneUse())
+    return false;
+  auto transpose =
+      dyn_cast<linalg::TransposeOp>(*forall.getResult(0).getUsers().begin());
+  if (!transpose || transpose.getInput() != forall.getResult(0) ||
+      !transpose.hasPureTensorSemantics())
+    return false;
+  OpOperand *init = forall.getTiedOpOperand(cast<OpResult>(forall.getResult(0)));
+  if (!isEmptyContents(init->get()))
+    return false;
+  BlockArgument sharedOut = forall.getTiedBlockArgument(init);
+  SmallVector<Operation *> combining = forall.getCombiningOps(sharedOut);
+  if (combining.size() < 2)
+    return false;
+  Block *body = forall.getBody();
+  SmallVector<tensor::ParallelInsertSliceOp> inserts;
+  for (Operation *op : combining) {
+    auto insert = dyn_cast<tensor::ParallelInsertSliceOp>(op);
+    if (!insert ||
+        insert.getSourceType().getRank() != insert.getDestType().getRank() ||
+        ShapedType::isDynamicShape(insert.getStaticSizes()) ||
+        ShapedType::isDynamicShape(insert.getStaticStrides()) ||
+        (!inserts.empty() &&
+         insert.getStaticStrides() != inserts.front().getStaticStrides()))
+      return false;
+    Operation *def = insert.getSource().getDefiningOp();
+    if (!def || def->getBlock() != body || !insert.getSource().hasOneUse())
+      return false;
+    inserts.push_back(insert);
+  }
+  // The tiles in the order their producers run.
+  llvm::sort(inserts, [](tensor::ParallelInsertSliceOp a,
+                         tensor::ParallelInsertSliceOp b) {
+    return a.getSource().getDefiningOp()->isBeforeInBlock(
+        b.getSource().getDefiningOp());
+  });
+  ArrayRef<int64_t> strides = inserts.front().getStaticStrides();
+  int64_t rank = strides.size();
+  // Offsets of every tile relative to the first one's, per dim.
+  SmallVector<SmallVector<int64_t>> deltas;
+  SmallVector<OpFoldResult> firstOffsets =
+      inserts.front().getMixedOffsets();
+  for (tensor::ParallelInsertSliceOp insert : inserts) {
+    SmallVector<int64_t> delta;
+    SmallVector<OpFoldResult> offsets = insert.getMixedOffsets();
+    for (int64_t d = 0; d < rank; ++d) {
+      std::optional<int64_t> dd = constantDelta(offsets[d], firstOffsets[d]);
+      if (!dd)
+        return false;
+      delta.push_back(*dd);
+    }
+    deltas.push_back(delta);
+  }
+  // The box: per dim, from the lowest offset to the highest element.
+  SmallVector<int64_t> lo(rank, 0), box(rank, 0);
+  SmallVector<OpFoldResult> origin(rank);
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t hi = std::numeric_limits<int64_t>::min();
+    lo[d] = std::numeric_limits<int64_t>::max();
+    for (auto [k, insert] : llvm::enumerate(inserts)) {
+      if (deltas[k][d] < lo[d]) {
+        lo[d] = deltas[k][d];
+        origin[d] = insert.getMixedOffsets()[d];
+      }
+      hi = std::max(hi, deltas[k][d] +
+                            (insert.getStaticSizes()[d] - 1) * strides[d]);
+    }
+    box[d] = hi - lo[d] + 1;
+  }
+  // An exact cover: pairwise disjoint lattices whose elements add up to the
+  // box's.
+  int64_t boxElements = 1, tileElements = 0;
+  for (int64_t d = 0; d < rank; ++d)
+    boxElements *= box[d];
+  for (auto [k, insert] : llvm::enumerate(inserts)) {
+    int64_t n = 1;
+    for (int64_t d = 0; d < rank; ++d)
+      n *= insert.getStaticSizes()[d];
+    tileElements += n;
+    for (size_t j = 0; j < k; ++j) {
+      bool disjoint = false;
+      for (int64_t d = 0; d < rank && !disjoint; ++d) {
+        int64_t a = deltas[k][d], b = deltas[j][d], s = strides[d];
+        int64_t aEnd = a + (insert.getStaticSizes()[d] - 1) * s;
+        int64_t bEnd = b + (inserts[j].getStaticSizes()[d] - 1) * s;
+        disjoint = (a - b) % s != 0 || aEnd < b || bEnd < a;
+      }
+      if (!disjoint)
+        return false;
+    }
+  }
+  if (tileElements != boxElements)
+    return false;
+  auto elementType = inserts.front().getSourceType().getElementType();
+  if (!elementType.isIntOrFloat())
+    return false;
+  int64_t boxBytes =
+      boxElements *
+      llvm::divideCeil(elementType.getIntOrFloatBitWidth(), 8);
+  int64_t resultBytes = staticBytes(forall.getResult(0).getType());
+  if (resultBytes <= 0 ||
+      !cpu::fuseResultTransposeIntoTasks(resultBytes, boxBytes, target))
+    return false;
+
+  // The tiles start from empty tensors of their own (their slices of the
+  // shared output were empty) and are inserted into the box right after
+  // their producers; eliminate-empty-tensors then computes them in place.
+  for (OpOperand &use : llvm::make_early_inc_range(sharedOut.getUses())) {
+    auto slice = dyn_cast<tensor::ExtractSliceOp>(use.getOwner());
+    if (!slice || !slice.getType().hasStaticShape())
+      continue;
+    rewriter.setInsertionPoint(slice);
+    rewriter.replaceOpWithNewOp<tensor::EmptyOp>(
+        slice, slice.getType().getShape(), slice.getType().getElementType());
+  }
+  Location loc = forall.getLoc();
+  rewriter.setInsertionPointToStart(body);
+  Value boxValue = tensor::EmptyOp::create(rewriter, loc, box, elementType);
+  for (auto [k, insert] : llvm::enumerate(inserts)) {
+    rewriter.setInsertionPointAfter(insert.getSource().getDefiningOp());
+    SmallVector<int64_t> offsets;
+    for (int64_t d = 0; d < rank; ++d)
+      offsets.push_back(deltas[k][d] - lo[d]);
+    boxValue = tensor::InsertSliceOp::create(
+        rewriter, insert.getLoc(), insert.getSource(), boxValue, ValueRange{},
+        ValueRange{}, ValueRange{}, offsets, insert.getStaticSizes(), strides);
+  }
+  rewriter.setInsertionPoint(inserts.back());
+  SmallVector<OpFoldResult> sizes, unitStrides(rank, rewriter.getIndexAttr(1));
+  for (int64_t b : box)
+    sizes.push_back(rewriter.getIndexAttr(b));
+  tensor::ParallelInsertSliceOp::create(rewriter, loc, boxValue, sharedOut,
+                                        origin, sizes, unitStrides);
+  for (tensor::ParallelInsertSliceOp insert : inserts)
+    rewriter.eraseOp(insert);
+  return true;
 }
 
 /// Whether the strategy moves `transpose` into the tasks of the forall(s)
@@ -242,13 +420,18 @@ struct FuseResultTransposesPass
     if (failed(target))
       return signalPassFailure();
 
+    IRRewriter rewriter(&getContext());
+    SmallVector<scf::ForallOp> foralls;
+    func.walk([&](scf::ForallOp forall) { foralls.push_back(forall); });
+    for (scf::ForallOp forall : foralls)
+      mergePhaseTilesIntoBox(rewriter, forall, *target);
+
     SmallVector<linalg::TransposeOp> candidates;
     func.walk([&](linalg::TransposeOp transpose) {
       if (isFusionCandidate(transpose, *target))
         candidates.push_back(transpose);
     });
 
-    IRRewriter rewriter(&getContext());
     for (linalg::TransposeOp transpose : candidates) {
       // Distributed over the parts, and over the parts of a part that is
       // an assembly itself, down to the foralls.

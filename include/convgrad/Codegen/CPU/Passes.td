@@ -578,6 +578,23 @@ def ConvGradCPUFuseResultTransposes
       scf.forall.in_parallel { tensor.parallel_insert_slice %u into %o[...] }
     }
     ```
+
+    The pipeline runs the pass a second time after
+    `--convgrad-cpu-fuse-sibling-tasks`, for the stride phases of a strided
+    data gradient: fused into one loop, each task writes several strided
+    tiles (every other row and column: one per phase and part of a split
+    phase) into its shared output, which the transpose then reads. When
+    those tiles cover a box exactly (pairwise disjoint lattices whose
+    elements add up to the box's; offsets relative to each other constant,
+    `ValueBoundsConstraintSet`), the result is used by nothing but the
+    transpose and `cpu::fuseResultTransposeIntoTasks` decides so for the
+    box, the tiles start from empty tensors of their own and are inserted
+    with their strides into a task-local box (a `tensor.empty`), right after
+    the loop that computes each (`eliminate-empty-tensors` then computes
+    them in place in the box's strided views), and the box is inserted
+    whole: the transpose is then fused as above, one box with contiguous
+    rows on both sides per task, where a transpose per phase tile would
+    write every other element of the channels-first rows.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",
