@@ -1597,14 +1597,48 @@ TEST(WgradGemm, ChannelSplitTakesTheLargerOperand) {
   EXPECT_EQ(planWgradGemm(256, 512, 1, {28, 28}, 32, 32, two, 0, 0, 8).split,
             Split::Lanes);
   // 3x3 stride 2, 64 -> 128 at 56 x 56 (288 KB per copy): x reads 56 x 56
-  // positions of 64 channels, dy 28 x 28 of 128: x, along the rows, splits.
+  // positions of 64 channels, dy 28 x 28 of 128: x, along the rows, would
+  // split, but 32 rows per task leave each task a 2-row remainder block
+  // (5 x 6 + 2) where the 64 rows have 10 x 6 + 4: the lanes split (see
+  // ChannelSplitKeepsBlockCycles).
   EXPECT_EQ(planWgradGemm(64, 128, 9, {28, 28}, 32, 32, two, 0, 0, 8,
                           56 * 56)
+                .split,
+            Split::Lanes);
+  // With 14 positions per row (no remainder block: 4-row blocks), the rows.
+  EXPECT_EQ(planWgradGemm(64, 128, 9, {14, 14}, 32, 32, two, 0, 0, 0,
+                          28 * 28)
                 .split,
             Split::Rows);
   // Equal operands (3x3, 256 channels at 14 x 14) keep the Rows split.
   EXPECT_EQ(planWgradGemm(256, 256, 9, {14, 14}, 32, 32, two, 0, 0, 8,
                           14 * 14)
+                .split,
+            Split::Rows);
+}
+
+// A channel split is taken only when its tasks' register blocks cost no
+// more cycles in all than the single GEMM's: a task's share of the rows
+// must not add (or grow) a remainder block.
+TEST(WgradGemm, ChannelSplitKeepsBlockCycles) {
+  CPUTarget two = avx2;
+  two.threads = 2;
+  using Split = WgradGemmPlan::TaskSplit;
+  // The single GEMM's tiling: 64 rows in blocks of 6 and a 4-row remainder
+  // block, 2 vectors (28 positions per row allow the wider block).
+  GemmTiling whole = getGemmTiling(64, 128, 28, 32, two, true);
+  EXPECT_EQ(whole.rowTile, 6);
+  EXPECT_EQ(whole.laneTile, 16);
+  EXPECT_EQ(whole.rowSplit, 60);
+  // Rows would be 2 x (5 x 6 + 2): the lanes keep 64 rows per task. A
+  // dynamic batch (no work-item split) keeps that choice.
+  EXPECT_EQ(planWgradGemm(64, 128, 9, {28, 28}, 32, 32, two, 0, 0, 0,
+                          56 * 56)
+                .split,
+            Split::Lanes);
+  // 96 rows are 16 blocks of 6, 48 per task 8: the rows stay whole.
+  EXPECT_EQ(planWgradGemm(96, 128, 9, {28, 28}, 32, 32, two, 0, 0, 0,
+                          56 * 56)
                 .split,
             Split::Rows);
 }
@@ -1624,9 +1658,12 @@ TEST(WgradGemm, TaskSplits) {
       EXPECT_EQ(plan.split, WgradGemmPlan::TaskSplit::Positions);
     }
     // Even channel splits stay channel splits: rows of the 64 x 64 row a
-    // and lanes of the 3 -> 64 stem.
+    // (lanes on AVX2, whose 64 rows are 10 blocks of 6 and one of 4, 32
+    // rows 5 of 6 and one of 2: see ChannelSplitKeepsBlockCycles) and
+    // lanes of the 3 -> 64 stem.
     EXPECT_EQ(planWgradGemm(64, 64, 9, {56, 56}, 32, 32, two).split,
-              WgradGemmPlan::TaskSplit::Rows);
+              two.vectorBits == 256 ? WgradGemmPlan::TaskSplit::Lanes
+                                    : WgradGemmPlan::TaskSplit::Rows);
     EXPECT_EQ(planWgradGemm(3, 64, 49, {112, 112}, 32, 32, two).split,
               WgradGemmPlan::TaskSplit::Lanes);
   }

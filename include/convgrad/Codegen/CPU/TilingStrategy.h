@@ -610,7 +610,13 @@ struct WgradGemmPlan {
 /// Of the two channel splits, each task of a Rows split reads all of the
 /// lane operand and 1 / T of the other, a Lanes split the reverse: the
 /// tasks split the operand with more bytes per image (Rows on ties, and
-/// when a task's lanes would not fill the register block).
+/// when a task's lanes would not fill the register block). A Rows split
+/// counts only when its tasks' register blocks, remainder blocks included
+/// (getGemmTiling for the innermost output size), cost no more modelled
+/// cycles in all than the single GEMM's: 64 rows in blocks of 6 on AVX2
+/// are 10 blocks and a 4-row remainder, 2 tasks of 32 rows 5 blocks and a
+/// 2-row remainder each (latency-bound: 70 block cycles per lane block
+/// against 65), so the 3x3 stride-2 64 -> 128 layer splits its lanes.
 /// `inputPositions` is the number of positions of x per image that the
 /// GEMMs read (0: as many as dy has); x and dy elements both have
 /// `gradBits` bits.

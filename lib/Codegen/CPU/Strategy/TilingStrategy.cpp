@@ -1356,22 +1356,67 @@ static int64_t partialFilterBytes(int64_t taps, int64_t a, int64_t b,
 namespace {
 /// Which channel splits give each of `tasks` tasks whole register blocks of
 /// the [A, B] accumulator: rows in multiples of the block's rows, lanes in
-/// whole vectors.
+/// whole vectors; the rows also in no more block cycles than the single
+/// task's GEMM (a Lanes split that narrows the block is weighed in
+/// planWgradGemm).
 struct ChannelSplits {
   bool rows = false;
   bool lanes = false;
 };
 } // namespace
 
+/// Modelled cycles per reduction position of an [a, b] GEMM's register
+/// blocks as getGemmTiling tiles it for an innermost reduction of
+/// `innerReduction` positions: full blocks and the block of the remaining
+/// rows (convBlockStepCycles: a block of few accumulators is bound by the
+/// FMA latency, not by its FMAs). 0 when the lanes do not split into whole
+/// blocks (a lane remainder: no model).
+static double gemmBlockCycles(int64_t a, int64_t b, int64_t innerReduction,
+                              int64_t accBits, const CPUTarget &target) {
+  GemmTiling t = getGemmTiling(a, b, innerReduction, accBits, target,
+                               /*allowRowRemainder=*/true);
+  int64_t lanes = target.lanes(accBits);
+  if (t.laneSplit || t.laneTile < 1 || b % t.laneTile != 0 || t.rowTile < 1)
+    return 0;
+  int64_t vectors = ceilDiv(t.laneTile, lanes);
+  int64_t fullRows = t.rowSplit ? t.rowSplit : a - a % t.rowTile;
+  double perLaneBlock =
+      double(fullRows / t.rowTile) *
+      convBlockStepCycles(t.rowTile, vectors, 1, false, target, true);
+  if (a > fullRows)
+    perLaneBlock +=
+        convBlockStepCycles(a - fullRows, vectors, 1, false, target, true);
+  return double(b / t.laneTile) * perLaneBlock;
+}
+
+/// A channel split whose `tasks` tasks of [taskA, taskB] register blocks
+/// cost more block cycles in all than the single [a, b] GEMM does: a task's
+/// share of the rows leaves a remainder block the whole GEMM does not have,
+/// or a larger one (the 3x3 stride-2 64 -> 128 layer on AVX2, 28 positions
+/// per row: 64 rows = 10 blocks of 6 + one of 4; 2 tasks of 32 = 5 of 6 +
+/// one of 2 each, 70 block cycles per lane block against 65, where 2 tasks
+/// of 64 lanes keep the 65; measured at 2 threads, kernel CPU samples of 6
+/// alternating runs: Rows 826-905, median 840; Lanes 690-884, median 801).
+static bool addsBlockCycles(int64_t a, int64_t b, int64_t taskA,
+                            int64_t taskB, int64_t tasks,
+                            int64_t innerReduction, int64_t accBits,
+                            const CPUTarget &target) {
+  double whole = gemmBlockCycles(a, b, innerReduction, accBits, target);
+  double part = gemmBlockCycles(taskA, taskB, innerReduction, accBits, target);
+  return whole > 0 && part > 0 && double(tasks) * part > whole * (1 + 1e-9);
+}
+
 static ChannelSplits getChannelSplits(int64_t a, int64_t b, int64_t tasks,
-                                      int64_t accBits,
-                                      const CPUTarget &target) {
+                                      int64_t accBits, const CPUTarget &target,
+                                      int64_t innerReduction = 1) {
   ChannelSplits splits;
   if (tasks <= 1)
     return splits;
   int64_t rowUnit = getGemmTiling(a, b, 1, accBits, target).rowTile;
   int64_t laneUnit = target.lanes(accBits);
-  splits.rows = a % tasks == 0 && (a / tasks) % rowUnit == 0;
+  splits.rows = a % tasks == 0 && (a / tasks) % rowUnit == 0 &&
+                !addsBlockCycles(a, b, a / tasks, b, tasks, innerReduction,
+                                 accBits, target);
   splits.lanes = b % tasks == 0 && (b / tasks) % laneUnit == 0;
   return splits;
 }
@@ -1466,7 +1511,9 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradGemm(
     return plan;
   plan.tasks = wanted;
   int64_t partBytes = partialFilterBytes(taps, a, b, accBits);
-  ChannelSplits channelSplits = getChannelSplits(a, b, wanted, accBits, target);
+  ChannelSplits channelSplits =
+      getChannelSplits(a, b, wanted, accBits, target,
+                       outputSizes.empty() ? 1 : outputSizes.back());
   // Each task of a channel split reads all of the operand it does not
   // split: the split takes the operand with more elements per image (the
   // 1x1 stride-2 256 -> 512 layer's dy, 28 x 28 x 512, against the 28 x 28
@@ -1601,7 +1648,8 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradStaging(
     // 1 MiB L2: 512 KiB per copy and 358 KiB of slices per work-item task,
     // 256 KiB and 240 KiB per Lanes task).
     ChannelSplits channelSplits =
-        getChannelSplits(a, b, plan.tasks, shape.accBits, target);
+        getChannelSplits(a, b, plan.tasks, shape.accBits, target,
+                         shape.outputRowPositions);
     int64_t footprint =
         partBytes +
         stagedBytes(TaskSplit::Positions, stagedRows(TaskSplit::Positions));
