@@ -24,6 +24,7 @@
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/IR/TensorTilingInterfaceImpl.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/ValueBoundsOpInterface.h"
@@ -697,6 +698,15 @@ Value fillBorderAndInsert(RewriterBase &rewriter, Value local) {
   return result;
 }
 
+/// Whether `value` is the only result of a destination-style op that writes
+/// a fresh tensor (tensor.empty), which bufferization can place anywhere,
+/// e.g. in the interior of a padded buffer (PadInPlace).
+bool isFreshResult(Value value) {
+  auto producer = value.getDefiningOp<DestinationStyleOpInterface>();
+  return producer && producer->getNumResults() == 1 &&
+         producer.getDpsInits()[0].getDefiningOp<tensor::EmptyOp>();
+}
+
 /// The fused tasks of the stride phases of a data gradient all read one
 /// padded copy of the output gradient: bufferized, the whole tensor is
 /// copied into a padded buffer before the loop (the RGB stem's 27 MB), which
@@ -728,11 +738,18 @@ void padSharedInputInTasks(RewriterBase &rewriter, scf::ForallOp loop,
     if (!type.hasStaticShape() || !pad.getConstantPaddingValue() ||
         pad.getNofold() || !type.getElementType().isIntOrFloat())
       continue;
-    auto producer =
-        pad.getSource().getDefiningOp<DestinationStyleOpInterface>();
-    if (producer && producer->getNumResults() == 1 &&
-        producer.getDpsInits()[0].getDefiningOp<tensor::EmptyOp>())
-      continue;
+    // A layout transpose of a tensor that is not a fresh result (the output
+    // gradient of a channels-last data gradient computed channels-first)
+    // moves into the tasks with the pad: each task transposes the rows of
+    // its box, into its box, where the whole transpose would stream the
+    // tensor to memory and the tasks would read it back from there.
+    linalg::TransposeOp transpose;
+    if (isFreshResult(pad.getSource())) {
+      transpose = pad.getSource().getDefiningOp<linalg::TransposeOp>();
+      if (!transpose || !transpose->hasOneUse() ||
+          isFreshResult(transpose.getInput()))
+        continue;
+    }
     SmallVector<int64_t> low(pad.getStaticLow()), high(pad.getStaticHigh());
     if (ShapedType::isDynamicShape(low) || ShapedType::isDynamicShape(high))
       continue;
@@ -800,6 +817,37 @@ void padSharedInputInTasks(RewriterBase &rewriter, scf::ForallOp loop,
     if (failed(slab) || slab->tiledValues.size() != 1)
       continue;
     Value local = slab->tiledValues[0];
+    if (transpose) {
+      auto localCast = local.getDefiningOp<tensor::CastOp>();
+      auto localPad =
+          (localCast ? localCast.getSource() : local).getDefiningOp<tensor::PadOp>();
+      auto slice = localPad ? localPad.getSource()
+                                  .getDefiningOp<tensor::ExtractSliceOp>()
+                            : tensor::ExtractSliceOp();
+      if (!slice || slice.getSource() != transpose.getResult()[0])
+        continue;
+      rewriter.setInsertionPoint(slice);
+      FailureOr<TilingResult> tiled =
+          tensor::replaceExtractSliceWithTiledProducer(
+              rewriter, slice, cast<OpResult>(transpose.getResult()[0]));
+      if (failed(tiled) || tiled->tiledValues.size() != 1 ||
+          tiled->tiledOps.size() != 1)
+        continue;
+      // The tile writes a fresh tensor (not a slice of the whole
+      // transpose's), which bufferization places in the box's interior.
+      auto tiledOp = cast<DestinationStyleOpInterface>(tiled->tiledOps[0]);
+      OpOperand *init = tiledOp.getDpsInitOperand(0);
+      rewriter.setInsertionPoint(tiledOp);
+      Value fresh = tensor::EmptyOp::create(
+          rewriter, tiledOp->getLoc(),
+          tensor::getMixedSizes(rewriter, tiledOp->getLoc(), init->get()),
+          getElementTypeOrSelf(init->get().getType()));
+      Value oldInit = init->get();
+      rewriter.modifyOpInPlace(tiledOp, [&] { init->set(fresh); });
+      if (Operation *dead = oldInit.getDefiningOp(); dead && dead->use_empty())
+        rewriter.eraseOp(dead);
+      rewriter.replaceOp(slice, tiled->tiledValues[0]);
+    }
     auto localType = dyn_cast<RankedTensorType>(local.getType());
     if (!localType || !localType.hasStaticShape())
       continue;
@@ -828,6 +876,12 @@ void padSharedInputInTasks(RewriterBase &rewriter, scf::ForallOp loop,
         read.getBaseMutable().assign(local);
         read.getIndicesMutable().assign(indices);
       });
+    }
+    // The whole transpose (and its pad) have no reader left.
+    if (transpose && value.use_empty()) {
+      rewriter.eraseOp(pad);
+      if (transpose->use_empty())
+        rewriter.eraseOp(transpose);
     }
   }
 }

@@ -443,3 +443,65 @@ func.func @shared_pad_in_tasks(%dy: tensor<8x64x112x112xf32>, %x: tensor<8x112x1
   }
   return %a, %b : tensor<8x112x16xf32>, tensor<8x112x16xf32>
 }
+
+// -----
+
+// The same phases reading a channels-last argument transposed channels-first
+// before the pad: the transpose moves into the tasks with the pad, each task
+// transposes the rows of its box (in the argument's layout) into a fresh
+// tensor inserted into its box; no transpose of the whole argument is left.
+// CHECK-LABEL: func.func @shared_transposed_pad_in_tasks
+// CHECK-SAME:    (%[[DY:[^:]*]]: tensor<8x112x112x64xf32>
+// CHECK-NOT:     linalg.transpose
+// CHECK:         scf.forall (%[[N:.*]], %[[H:.*]]) = (0, 0) to (8, 112) step (2, 8)
+// CHECK:           %[[SRC:.*]] = tensor.extract_slice %[[DY]][%[[N]], %{{.*}}, 0, 0] [2, %[[ROWS:.*]], 16, 1] [1, 1, 1, 1]
+// CHECK:           %[[T0:.*]] = tensor.empty(%[[ROWS]]) : tensor<2x1x?x16xf32>
+// CHECK:           %[[T:.*]] = linalg.transpose ins(%[[SRC]] : tensor<2x?x16x1xf32>) outs(%[[T0]] : tensor<2x1x?x16xf32>) permutation = [0, 3, 1, 2]
+// CHECK:           %[[E:.*]] = tensor.empty() : tensor<2x1x4x17xf32>
+// CHECK:           %[[BOX:.*]] = tensor.insert_slice %[[T]] into %{{.*}}[0, 0, %{{.*}}, 1] [2, 1, %{{.*}}, 16]
+// CHECK:           vector.transfer_read %[[BOX]]
+// CHECK:           vector.transfer_read %[[BOX]]
+// CHECK-NOT:     scf.forall (
+func.func @shared_transposed_pad_in_tasks(%dyl: tensor<8x112x112x64xf32>, %x: tensor<8x112x16xf32>,
+                               %y: tensor<8x112x16xf32>) -> (tensor<8x112x16xf32>, tensor<8x112x16xf32>) {
+  %cst = arith.constant 0.000000e+00 : f32
+  %zero = arith.constant dense<0.000000e+00> : vector<16xf32>
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %c4 = arith.constant 4 : index
+  %te = tensor.empty() : tensor<8x64x112x112xf32>
+  %dy = linalg.transpose ins(%dyl : tensor<8x112x112x64xf32>) outs(%te : tensor<8x64x112x112xf32>) permutation = [0, 3, 1, 2]
+  %p = tensor.pad %dy low[0, 0, 1, 1] high[0, 0, 2, 2] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %cst : f32
+  } : tensor<8x64x112x112xf32> to tensor<8x64x115x115xf32>
+  %a = scf.forall (%n, %h) = (0, 0) to (8, 112) step (2, 8) shared_outs(%o = %x) -> (tensor<8x112x16xf32>) {
+    %r = scf.for %kh = %c0 to %c4 step %c1 iter_args(%acc = %zero) -> (vector<16xf32>) {
+      %row = affine.apply affine_map<(d0)[s0] -> (d0 + s0)>(%kh)[%h]
+      %v = vector.transfer_read %p[%n, %c0, %row, %c0], %cst {in_bounds = [true]} : tensor<8x64x115x115xf32>, vector<16xf32>
+      %s = arith.addf %acc, %v : vector<16xf32>
+      scf.yield %s : vector<16xf32>
+    }
+    %e = tensor.empty() : tensor<1x1x16xf32>
+    %t = vector.transfer_write %r, %e[%c0, %c0, %c0] {in_bounds = [true]} : vector<16xf32>, tensor<1x1x16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %t into %o[%n, %h, 0] [1, 1, 16] [1, 1, 1] : tensor<1x1x16xf32> into tensor<8x112x16xf32>
+    }
+  }
+  %b = scf.forall (%n, %h) = (0, 0) to (8, 112) step (2, 8) shared_outs(%o = %y) -> (tensor<8x112x16xf32>) {
+    %r = scf.for %kh = %c0 to %c3 step %c1 iter_args(%acc = %zero) -> (vector<16xf32>) {
+      %row = affine.apply affine_map<(d0)[s0] -> (d0 + s0)>(%kh)[%h]
+      %n1 = affine.apply affine_map<(d0) -> (d0 + 1)>(%n)
+      %v = vector.transfer_read %p[%n1, %c0, %row, %c1], %cst {in_bounds = [true]} : tensor<8x64x115x115xf32>, vector<16xf32>
+      %s = arith.addf %acc, %v : vector<16xf32>
+      scf.yield %s : vector<16xf32>
+    }
+    %e = tensor.empty() : tensor<1x1x16xf32>
+    %t = vector.transfer_write %r, %e[%c0, %c0, %c0] {in_bounds = [true]} : vector<16xf32>, tensor<1x1x16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %t into %o[%n, %h, 0] [1, 1, 16] [1, 1, 1] : tensor<1x1x16xf32> into tensor<8x112x16xf32>
+    }
+  }
+  return %a, %b : tensor<8x112x16xf32>, tensor<8x112x16xf32>
+}

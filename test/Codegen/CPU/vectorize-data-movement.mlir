@@ -341,3 +341,23 @@ func.func @dynamic_rows_copy(%a: memref<2x64x?x112xf32, strided<[802816, 12544, 
   linalg.copy ins(%a : memref<2x64x?x112xf32, strided<[802816, 12544, 112, 1], offset: ?>>) outs(%b : memref<2x64x?x112xf32, strided<[80960, 1265, 115, 1], offset: ?>>)
   return
 }
+
+// A task's transpose of its run-time count of channels-last rows into the
+// interior of its channels-first box (cpu::padsSharedInputInTasks of a
+// transposed output gradient): loops over the images and the rows of the
+// input, in that order, of one static 112 x 64 transpose per row, tiled in
+// 8 x 8 squares read transposed.
+// AVX2-LABEL: func.func @dynamic_rows_transpose
+// AVX2-DAG:     %[[C2:.*]] = arith.constant 2 : index
+// AVX2:         %[[N:.*]] = memref.dim %{{.*}}, %c1
+// AVX2:         scf.for %{{.*}} = %{{.*}} to %[[C2]]
+// AVX2:           scf.for %{{.*}} = %{{.*}} to %[[N]]
+// AVX2:             scf.for
+// AVX2:               scf.for
+// AVX2:                 %[[V:.*]] = vector.transfer_read {{.*}} {permutation_map = {{.*}}} : memref<8x8xf32, strided<[64, 1], offset: ?>>, vector<8x8xf32>
+// AVX2:                 vector.transfer_write %[[V]], {{.*}} : vector<8x8xf32>, memref<8x8xf32, strided<[1265, 1], offset: ?>>
+// AVX2-NOT:     linalg.transpose
+func.func @dynamic_rows_transpose(%a: memref<2x?x112x64xf32, strided<[802816, 7168, 64, 1], offset: ?>>, %b: memref<2x64x?x112xf32, strided<[80960, 1265, 115, 1], offset: ?>>) {
+  linalg.transpose ins(%a : memref<2x?x112x64xf32, strided<[802816, 7168, 64, 1], offset: ?>>) outs(%b : memref<2x64x?x112xf32, strided<[80960, 1265, 115, 1], offset: ?>>) permutation = [0, 3, 1, 2]
+  return
+}

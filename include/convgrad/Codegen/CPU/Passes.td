@@ -500,7 +500,10 @@ def ConvGradVectorizeDataMovement
     unless no divisor of at least half a tile exists (67 channels, 17 x 17
     positions): then the op is split into whole tiles and a static
     remainder part whose tile is the remainder (64 + 3 channels), both
-    vectorized.
+    vectorized. A copy or transpose whose only run-time sizes are outer
+    dimensions of its input (a task's box of a run-time count of rows at the
+    image's edges) is first a loop nest over the input's dimensions up to
+    the last run-time one, in order, around ops of static shape.
 
     A reverse (the `linalg.generic` that `convgrad.reverse` lowers to: the
     flipped filter of a data gradient) is tiled like a copy whose reversed
@@ -723,7 +726,13 @@ def ConvGradCPUFuseSiblingTasks
     range), from the reads' index bounds (ValueBoundsConstraintSet). The box
     is the slice of the source inserted into a tensor whose border alone is
     filled (run-time sizes at the image's edges), and the reads index it
-    relative to the task; it stays in L2 while the bodies read it.
+    relative to the task; it stays in L2 while the bodies read it. When the
+    padded tensor is a `linalg.transpose` (into a fresh tensor, read by the
+    pad alone) of a tensor that is not a fresh result (the channels-last
+    output gradient of a data gradient computed channels-first), the
+    transpose moves into the tasks too: each task transposes the rows of
+    its box into a fresh tensor, which bufferization places in the box's
+    interior, instead of the whole tensor going through memory transposed.
   }];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::linalg::LinalgDialect",

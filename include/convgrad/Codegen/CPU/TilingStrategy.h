@@ -437,7 +437,10 @@ bool fusesSiblingTasks(int64_t sharedInputBytes, const CPUTarget &target);
 /// 5-9% fewer on AVX2 and AVX-512). Not when the boxes of the `tasks` overlap
 /// so much that the tasks copy more than half again the padded tensor (a
 /// loop whose tasks split a dimension the input does not have each copy the
-/// same rows).
+/// same rows). The padded tensor may be a layout transpose of an argument
+/// (the stem's channels-last output gradient): the tasks then also
+/// transpose their boxes, where the whole transpose wrote and read back 27
+/// MB (AVX2 stem dgrad NHWC, 1 thread: ~8% fewer kernel samples).
 bool padsSharedInputInTasks(int64_t paddedBytes, int64_t taskBoxBytes,
                             int64_t tasks, const CPUTarget &target);
 
