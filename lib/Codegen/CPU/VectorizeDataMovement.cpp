@@ -319,14 +319,14 @@ void loopOverOuterDims(RewriterBase &rewriter, linalg::CopyOp op) {
   rewriter.eraseOp(op);
 }
 
-/// A transpose whose only run-time sizes are outer dims of its input as
-/// loops over the input's dims up to the last run-time one, in order, of
-/// transposes of static shape (as loopOverOuterDims for copies): a task's
-/// box of a channels-last output gradient, 2 images x ? rows x 112 columns x
-/// 64 channels, into its channels-first box is then one 112 x 64 transpose
-/// per row, which reads the input's contiguous rows one after the other and
-/// the walk below tiles in vector squares.
-void loopOverOuterDims(RewriterBase &rewriter, linalg::TransposeOp op) {
+/// A transpose whose innermost dims (the input's and the output's) are static
+/// as loops over its run-time dims, in the input's order, of transposes of
+/// static shape: a task's box of a channels-last output gradient, 2 images x
+/// ? rows x 112 columns x 64 channels, into its channels-first box is one
+/// [2, 112, 64] transpose per row, which reads the input's contiguous rows
+/// one after the other; a channels-first one into a channels-last box,
+/// [1, 64, ?, 56], one [64, 56] transpose per row.
+void loopOverRunTimeDims(RewriterBase &rewriter, linalg::TransposeOp op) {
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
   Value in = op.getInput(), out = op.getInit();
@@ -339,18 +339,13 @@ void loopOverOuterDims(RewriterBase &rewriter, linalg::TransposeOp op) {
     sizes.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
   Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
   Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
-  int64_t lastDynamic = rank - 1;
-  while (!type.isDynamicDim(lastDynamic))
-    --lastDynamic;
   SmallVector<Value> ubs;
-  for (int64_t d = 0; d <= lastDynamic; ++d)
-    ubs.push_back(
-        type.isDynamicDim(d)
-            ? memref::DimOp::create(rewriter, loc, in, d).getResult()
-            : arith::ConstantIndexOp::create(rewriter, loc, type.getDimSize(d))
-                  .getResult());
-  for (int64_t d = 0; d <= lastDynamic; ++d) {
-    if (!type.isDynamicDim(d) && type.getDimSize(d) == 1)
+  for (int64_t d = 0; d < rank; ++d)
+    ubs.push_back(type.isDynamicDim(d)
+                      ? memref::DimOp::create(rewriter, loc, in, d).getResult()
+                      : Value());
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!type.isDynamicDim(d))
       continue;
     auto loop = scf::ForOp::create(rewriter, loc, zero, ubs[d], one);
     rewriter.setInsertionPointToStart(loop.getBody());
@@ -499,24 +494,21 @@ struct VectorizeDataMovementPass
     // A padded copy's padding columns go with its rows (before the walk
     // below, which tiles the row copies and fills this creates).
     convgrad::fillPaddedColumnsWithCopyRows(rewriter, func, *target);
-    // Transposes whose only run-time sizes are outer dims of the input
-    // become loops of transposes of static shape.
+    // Transposes whose run-time sizes are not the innermost dims become
+    // loops of transposes of static shape.
     SmallVector<linalg::TransposeOp> dynamicTransposes;
     func.walk([&](linalg::TransposeOp op) {
       auto type = dyn_cast<MemRefType>(op.getInput().getType());
       if (!type || !op.hasPureBufferSemantics() || type.hasStaticShape())
         return;
-      // Both innermost dims (the input's, the output's) after every
-      // run-time one: the static tiles are 2-D transposes.
-      int64_t lastDynamic = type.getRank() - 1;
-      while (!type.isDynamicDim(lastDynamic))
-        --lastDynamic;
-      if (lastDynamic < type.getRank() - 1 &&
-          op.getPermutation().back() > lastDynamic)
+      // Both innermost dims (the input's, the output's) static: the
+      // static tiles are transposes of whole rows.
+      if (!type.isDynamicDim(type.getRank() - 1) &&
+          !type.isDynamicDim(op.getPermutation().back()))
         dynamicTransposes.push_back(op);
     });
     for (linalg::TransposeOp op : dynamicTransposes)
-      loopOverOuterDims(rewriter, op);
+      loopOverRunTimeDims(rewriter, op);
     SmallVector<linalg::TransposeOp> transposes;
     func.walk([&](linalg::TransposeOp op) { transposes.push_back(op); });
     // Unit dimensions first: a 1x1 filter's [F, C, 1, 1] -> [C, F, 1, 1]

@@ -344,14 +344,12 @@ func.func @dynamic_rows_copy(%a: memref<2x64x?x112xf32, strided<[802816, 12544, 
 
 // A task's transpose of its run-time count of channels-last rows into the
 // interior of its channels-first box (cpu::padsSharedInputInTasks of a
-// transposed output gradient): loops over the images and the rows of the
-// input, in that order, of one static 112 x 64 transpose per row, tiled in
-// 8 x 8 squares read transposed.
+// transposed output gradient): a loop over the run-time rows of one static
+// [2, 112, 64] transpose per row, tiled in 8 x 8 squares read transposed.
 // AVX2-LABEL: func.func @dynamic_rows_transpose
-// AVX2-DAG:     %[[C2:.*]] = arith.constant 2 : index
-// AVX2:         %[[N:.*]] = memref.dim %{{.*}}, %c1
-// AVX2:         scf.for %{{.*}} = %{{.*}} to %[[C2]]
-// AVX2:           scf.for %{{.*}} = %{{.*}} to %[[N]]
+// AVX2:         %[[N:.*]] = memref.dim %{{.*}}, %{{.*}} : memref<2x?x112x64xf32
+// AVX2:         scf.for %{{.*}} = %{{.*}} to %[[N]]
+// AVX2:           scf.for %{{.*}} = %{{.*}} to %c2
 // AVX2:             scf.for
 // AVX2:               scf.for
 // AVX2:                 %[[V:.*]] = vector.transfer_read {{.*}} {permutation_map = {{.*}}} : memref<8x8xf32, strided<[64, 1], offset: ?>>, vector<8x8xf32>
@@ -359,5 +357,20 @@ func.func @dynamic_rows_copy(%a: memref<2x64x?x112xf32, strided<[802816, 12544, 
 // AVX2-NOT:     linalg.transpose
 func.func @dynamic_rows_transpose(%a: memref<2x?x112x64xf32, strided<[802816, 7168, 64, 1], offset: ?>>, %b: memref<2x64x?x112xf32, strided<[80960, 1265, 115, 1], offset: ?>>) {
   linalg.transpose ins(%a : memref<2x?x112x64xf32, strided<[802816, 7168, 64, 1], offset: ?>>) outs(%b : memref<2x64x?x112xf32, strided<[80960, 1265, 115, 1], offset: ?>>) permutation = [0, 3, 1, 2]
+  return
+}
+
+// The other way (a channels-first output gradient into a task's
+// channels-last box): the run-time rows sit between the channels and the
+// columns; one static [64, 56] transpose per row.
+// AVX2-LABEL: func.func @dynamic_rows_transpose_to_channels_last
+// AVX2:         %[[N:.*]] = memref.dim %{{.*}}, %{{.*}} : memref<1x64x?x56xf32
+// AVX2:         scf.for %{{.*}} = %{{.*}} to %[[N]]
+// AVX2:           scf.for
+// AVX2:             scf.for
+// AVX2:               vector.transfer_read {{.*}} {permutation_map = {{.*}}} : memref<8x8xf32, strided<[3136, 1], offset: ?>>, vector<8x8xf32>
+// AVX2-NOT:     linalg.transpose
+func.func @dynamic_rows_transpose_to_channels_last(%a: memref<1x64x?x56xf32, strided<[200704, 3136, 56, 1], offset: ?>>, %b: memref<1x?x56x64xf32, strided<[215296, 3712, 64, 1], offset: ?>>) {
+  linalg.transpose ins(%a : memref<1x64x?x56xf32, strided<[200704, 3136, 56, 1], offset: ?>>) outs(%b : memref<1x?x56x64xf32, strided<[215296, 3712, 64, 1], offset: ?>>) permutation = [0, 2, 3, 1]
   return
 }
