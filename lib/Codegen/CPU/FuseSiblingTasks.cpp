@@ -819,8 +819,8 @@ void padSharedInputInTasks(RewriterBase &rewriter, scf::ForallOp loop,
     Value local = slab->tiledValues[0];
     if (transpose) {
       auto localCast = local.getDefiningOp<tensor::CastOp>();
-      auto localPad =
-          (localCast ? localCast.getSource() : local).getDefiningOp<tensor::PadOp>();
+      Value localSource = localCast ? localCast.getSource() : local;
+      auto localPad = localSource.getDefiningOp<tensor::PadOp>();
       auto slice = localPad ? localPad.getSource()
                                   .getDefiningOp<tensor::ExtractSliceOp>()
                             : tensor::ExtractSliceOp();
