@@ -127,10 +127,9 @@ std::optional<int64_t> constantDelta(OpFoldResult a, OpFoldResult b) {
   MLIRContext *ctx = a.getContext() ? a.getContext() : b.getContext();
   if (!ctx)
     return std::nullopt;
-  Variable var(AffineMap::get(2, 0,
-                              getAffineDimExpr(0, ctx) -
-                                  getAffineDimExpr(1, ctx)),
-               ArrayRef<Variable>{Variable(a), Variable(b)});
+  Variable var(
+      AffineMap::get(2, 0, getAffineDimExpr(0, ctx) - getAffineDimExpr(1, ctx)),
+      ArrayRef<Variable>{Variable(a), Variable(b)});
   FailureOr<int64_t> delta = ValueBoundsConstraintSet::computeConstantBound(
       presburger::BoundType::EQ, var);
   if (failed(delta))
@@ -159,7 +158,8 @@ bool mergePhaseTilesIntoBox(RewriterBase &rewriter, scf::ForallOp forall,
   if (!transpose || transpose.getInput() != forall.getResult(0) ||
       !transpose.hasPureTensorSemantics())
     return false;
-  OpOperand *init = forall.getTiedOpOperand(cast<OpResult>(forall.getResult(0)));
+  OpOperand *init =
+      forall.getTiedOpOperand(cast<OpResult>(forall.getResult(0)));
   if (!isEmptyContents(init->get()))
     return false;
   BlockArgument sharedOut = forall.getTiedBlockArgument(init);
@@ -192,8 +192,7 @@ bool mergePhaseTilesIntoBox(RewriterBase &rewriter, scf::ForallOp forall,
   int64_t rank = strides.size();
   // Offsets of every tile relative to the first one's, per dim.
   SmallVector<SmallVector<int64_t>> deltas;
-  SmallVector<OpFoldResult> firstOffsets =
-      inserts.front().getMixedOffsets();
+  SmallVector<OpFoldResult> firstOffsets = inserts.front().getMixedOffsets();
   for (tensor::ParallelInsertSliceOp insert : inserts) {
     SmallVector<int64_t> delta;
     SmallVector<OpFoldResult> offsets = insert.getMixedOffsets();
@@ -249,8 +248,7 @@ bool mergePhaseTilesIntoBox(RewriterBase &rewriter, scf::ForallOp forall,
   if (!elementType.isIntOrFloat())
     return false;
   int64_t boxBytes =
-      boxElements *
-      llvm::divideCeil(elementType.getIntOrFloatBitWidth(), 8);
+      boxElements * llvm::divideCeil(elementType.getIntOrFloatBitWidth(), 8);
   int64_t resultBytes = staticBytes(forall.getResult(0).getType());
   if (resultBytes <= 0 ||
       !cpu::fuseResultTransposeIntoTasks(resultBytes, boxBytes, target))

@@ -821,9 +821,10 @@ void padSharedInputInTasks(RewriterBase &rewriter, scf::ForallOp loop,
       auto localCast = local.getDefiningOp<tensor::CastOp>();
       Value localSource = localCast ? localCast.getSource() : local;
       auto localPad = localSource.getDefiningOp<tensor::PadOp>();
-      auto slice = localPad ? localPad.getSource()
-                                  .getDefiningOp<tensor::ExtractSliceOp>()
-                            : tensor::ExtractSliceOp();
+      auto slice =
+          localPad
+              ? localPad.getSource().getDefiningOp<tensor::ExtractSliceOp>()
+              : tensor::ExtractSliceOp();
       if (!slice || slice.getSource() != transpose.getResult()[0])
         continue;
       rewriter.setInsertionPoint(slice);

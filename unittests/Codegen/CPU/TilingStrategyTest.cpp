@@ -1601,15 +1601,13 @@ TEST(WgradGemm, ChannelSplitTakesTheLargerOperand) {
   // split, but 32 rows per task leave each task a 2-row remainder block
   // (5 x 6 + 2) where the 64 rows have 10 x 6 + 4: the lanes split (see
   // ChannelSplitKeepsBlockCycles).
-  EXPECT_EQ(planWgradGemm(64, 128, 9, {28, 28}, 32, 32, two, 0, 0, 8,
-                          56 * 56)
-                .split,
-            Split::Lanes);
+  EXPECT_EQ(
+      planWgradGemm(64, 128, 9, {28, 28}, 32, 32, two, 0, 0, 8, 56 * 56).split,
+      Split::Lanes);
   // With 14 positions per row (no remainder block: 4-row blocks), the rows.
-  EXPECT_EQ(planWgradGemm(64, 128, 9, {14, 14}, 32, 32, two, 0, 0, 0,
-                          28 * 28)
-                .split,
-            Split::Rows);
+  EXPECT_EQ(
+      planWgradGemm(64, 128, 9, {14, 14}, 32, 32, two, 0, 0, 0, 28 * 28).split,
+      Split::Rows);
   // Equal operands (3x3, 256 channels at 14 x 14) keep the Rows split.
   EXPECT_EQ(planWgradGemm(256, 256, 9, {14, 14}, 32, 32, two, 0, 0, 8,
                           14 * 14)
@@ -1632,15 +1630,13 @@ TEST(WgradGemm, ChannelSplitKeepsBlockCycles) {
   EXPECT_EQ(whole.rowSplit, 60);
   // Rows would be 2 x (5 x 6 + 2): the lanes keep 64 rows per task. A
   // dynamic batch (no work-item split) keeps that choice.
-  EXPECT_EQ(planWgradGemm(64, 128, 9, {28, 28}, 32, 32, two, 0, 0, 0,
-                          56 * 56)
-                .split,
-            Split::Lanes);
+  EXPECT_EQ(
+      planWgradGemm(64, 128, 9, {28, 28}, 32, 32, two, 0, 0, 0, 56 * 56).split,
+      Split::Lanes);
   // 96 rows are 16 blocks of 6, 48 per task 8: the rows stay whole.
-  EXPECT_EQ(planWgradGemm(96, 128, 9, {28, 28}, 32, 32, two, 0, 0, 0,
-                          56 * 56)
-                .split,
-            Split::Rows);
+  EXPECT_EQ(
+      planWgradGemm(96, 128, 9, {28, 28}, 32, 32, two, 0, 0, 0, 56 * 56).split,
+      Split::Rows);
 }
 
 TEST(WgradGemm, TaskSplits) {

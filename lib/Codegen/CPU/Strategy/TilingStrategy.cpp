@@ -1401,10 +1401,9 @@ static double gemmBlockCycles(int64_t a, int64_t b, int64_t innerReduction,
 /// one of 2 each, 70 block cycles per lane block against 65, where 2 tasks
 /// of 64 lanes keep the 65; measured at 2 threads, kernel CPU samples of 6
 /// alternating runs: Rows 826-905, median 840; Lanes 690-884, median 801).
-static bool addsBlockCycles(int64_t a, int64_t b, int64_t taskA,
-                            int64_t taskB, int64_t tasks,
-                            int64_t innerReduction, int64_t accBits,
-                            const CPUTarget &target) {
+static bool addsBlockCycles(int64_t a, int64_t b, int64_t taskA, int64_t taskB,
+                            int64_t tasks, int64_t innerReduction,
+                            int64_t accBits, const CPUTarget &target) {
   double whole = gemmBlockCycles(a, b, innerReduction, accBits, target);
   double part = gemmBlockCycles(taskA, taskB, innerReduction, accBits, target);
   return whole > 0 && part > 0 && double(tasks) * part > whole * (1 + 1e-9);
@@ -1651,9 +1650,8 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradStaging(
     // along the unsplit channels (the 1x1 stride-2 256 -> 512 layer on a
     // 1 MiB L2: 512 KiB per copy and 358 KiB of slices per work-item task,
     // 256 KiB and 240 KiB per Lanes task).
-    ChannelSplits channelSplits =
-        getChannelSplits(a, b, plan.tasks, shape.accBits, target,
-                         shape.outputRowPositions);
+    ChannelSplits channelSplits = getChannelSplits(
+        a, b, plan.tasks, shape.accBits, target, shape.outputRowPositions);
     int64_t footprint =
         partBytes +
         stagedBytes(TaskSplit::Positions, stagedRows(TaskSplit::Positions));
