@@ -105,6 +105,20 @@ SmallVector<tensor::InsertSliceOp> getAssemblyInserts(Value value) {
   return inserts;
 }
 
+/// Replaces every static slice a task takes of its shared output
+/// `sharedOut`, whose contents are empty, by a tensor.empty of its own: the
+/// task's tile no longer reads the shared output.
+void replaceSlicesWithEmpty(RewriterBase &rewriter, BlockArgument sharedOut) {
+  for (OpOperand &use : llvm::make_early_inc_range(sharedOut.getUses())) {
+    auto slice = dyn_cast<tensor::ExtractSliceOp>(use.getOwner());
+    if (!slice || !slice.getType().hasStaticShape())
+      continue;
+    rewriter.setInsertionPoint(slice);
+    rewriter.replaceOpWithNewOp<tensor::EmptyOp>(
+        slice, slice.getType().getShape(), slice.getType().getElementType());
+  }
+}
+
 /// The parts that `value` is assembled from, the parts of parts that are
 /// assemblies themselves included (getAssemblyInserts), or `value` itself.
 void collectParts(Value value, SmallVectorImpl<Value> &parts) {
@@ -257,14 +271,7 @@ bool mergePhaseTilesIntoBox(RewriterBase &rewriter, scf::ForallOp forall,
   // The tiles start from empty tensors of their own (their slices of the
   // shared output were empty) and are inserted into the box right after
   // their producers; eliminate-empty-tensors then computes them in place.
-  for (OpOperand &use : llvm::make_early_inc_range(sharedOut.getUses())) {
-    auto slice = dyn_cast<tensor::ExtractSliceOp>(use.getOwner());
-    if (!slice || !slice.getType().hasStaticShape())
-      continue;
-    rewriter.setInsertionPoint(slice);
-    rewriter.replaceOpWithNewOp<tensor::EmptyOp>(
-        slice, slice.getType().getShape(), slice.getType().getElementType());
-  }
+  replaceSlicesWithEmpty(rewriter, sharedOut);
   Location loc = forall.getLoc();
   rewriter.setInsertionPointToStart(body);
   Value boxValue = tensor::EmptyOp::create(rewriter, loc, box, elementType);
@@ -368,14 +375,7 @@ void detachTileFromSharedOutput(RewriterBase &rewriter, scf::ForallOp forall,
   if (!isEmptyContents(init->get()))
     return;
   BlockArgument sharedOut = forall.getTiedBlockArgument(init);
-  for (OpOperand &use : llvm::make_early_inc_range(sharedOut.getUses())) {
-    auto slice = dyn_cast<tensor::ExtractSliceOp>(use.getOwner());
-    if (!slice || !slice.getType().hasStaticShape())
-      continue;
-    rewriter.setInsertionPoint(slice);
-    rewriter.replaceOpWithNewOp<tensor::EmptyOp>(
-        slice, slice.getType().getShape(), slice.getType().getElementType());
-  }
+  replaceSlicesWithEmpty(rewriter, sharedOut);
 }
 
 /// Fuses `transpose`, whose input is the single result of a forall of tiles,
