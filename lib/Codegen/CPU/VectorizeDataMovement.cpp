@@ -274,42 +274,6 @@ LogicalResult moveReverseTileAsRows(RewriterBase &rewriter,
   return success();
 }
 
-/// The offsets, sizes and strides of a slice of a memref.
-struct SliceParams {
-  SmallVector<OpFoldResult> offsets, sizes, strides;
-};
-
-/// Nested loops from the insertion point over the dims `d` of `source` for
-/// which `loopOver(d)` holds, in order: the returned slice of `source` is
-/// one element of those dims at the loops' induction variables and whole in
-/// the others. Leaves the insertion point in the innermost loop.
-SliceParams loopOverDims(RewriterBase &rewriter, Location loc, Value source,
-                         function_ref<bool(int64_t)> loopOver) {
-  auto type = cast<MemRefType>(source.getType());
-  int64_t rank = type.getRank();
-  SliceParams slice;
-  slice.offsets.assign(rank, rewriter.getIndexAttr(0));
-  slice.strides.assign(rank, rewriter.getIndexAttr(1));
-  for (int64_t d = 0; d < rank; ++d)
-    slice.sizes.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
-  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-  Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
-  for (int64_t d = 0; d < rank; ++d) {
-    if (!loopOver(d))
-      continue;
-    Value ub = type.isDynamicDim(d)
-                   ? memref::DimOp::create(rewriter, loc, source, d).getResult()
-                   : arith::ConstantIndexOp::create(rewriter, loc,
-                                                    type.getDimSize(d))
-                         .getResult();
-    auto loop = scf::ForOp::create(rewriter, loc, zero, ub, one);
-    rewriter.setInsertionPointToStart(loop.getBody());
-    slice.offsets[d] = loop.getInductionVar();
-    slice.sizes[d] = rewriter.getIndexAttr(1);
-  }
-  return slice;
-}
-
 /// A copy whose only run-time sizes are outer dims as loops over the dims up
 /// to the last run-time one, in order, of copies of static shape. Looping
 /// over the run-time dims alone would visit the outer static dims innermost:
@@ -322,16 +286,35 @@ void loopOverOuterDims(RewriterBase &rewriter, linalg::CopyOp op) {
   rewriter.setInsertionPoint(op);
   Value in = op.getInputs()[0], out = op.getOutputs()[0];
   auto type = cast<MemRefType>(in.getType());
-  int64_t lastDynamic = type.getRank() - 1;
+  int64_t rank = type.getRank();
+  SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+  SmallVector<OpFoldResult> sizes, strides(rank, rewriter.getIndexAttr(1));
+  for (int64_t d = 0; d < rank; ++d)
+    sizes.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
+  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+  int64_t lastDynamic = rank - 1;
   while (!type.isDynamicDim(lastDynamic))
     --lastDynamic;
-  SliceParams slice = loopOverDims(rewriter, loc, in, [&](int64_t d) {
-    return d <= lastDynamic && (type.isDynamicDim(d) || type.getDimSize(d) != 1);
-  });
-  Value inSlice = memref::SubViewOp::create(rewriter, loc, in, slice.offsets,
-                                            slice.sizes, slice.strides);
-  Value outSlice = memref::SubViewOp::create(rewriter, loc, out, slice.offsets,
-                                             slice.sizes, slice.strides);
+  SmallVector<Value> ubs;
+  for (int64_t d = 0; d <= lastDynamic; ++d)
+    ubs.push_back(
+        type.isDynamicDim(d)
+            ? memref::DimOp::create(rewriter, loc, in, d).getResult()
+            : arith::ConstantIndexOp::create(rewriter, loc, type.getDimSize(d))
+                  .getResult());
+  for (int64_t d = 0; d <= lastDynamic; ++d) {
+    if (!type.isDynamicDim(d) && type.getDimSize(d) == 1)
+      continue;
+    auto loop = scf::ForOp::create(rewriter, loc, zero, ubs[d], one);
+    rewriter.setInsertionPointToStart(loop.getBody());
+    offsets[d] = loop.getInductionVar();
+    sizes[d] = rewriter.getIndexAttr(1);
+  }
+  Value inSlice =
+      memref::SubViewOp::create(rewriter, loc, in, offsets, sizes, strides);
+  Value outSlice =
+      memref::SubViewOp::create(rewriter, loc, out, offsets, sizes, strides);
   linalg::CopyOp::create(rewriter, loc, inSlice, outSlice);
   rewriter.eraseOp(op);
 }
@@ -349,18 +332,36 @@ void loopOverRunTimeDims(RewriterBase &rewriter, linalg::TransposeOp op) {
   Value in = op.getInput(), out = op.getInit();
   auto type = cast<MemRefType>(in.getType());
   ArrayRef<int64_t> perm = op.getPermutation();
-  SliceParams slice = loopOverDims(
-      rewriter, loc, in, [&](int64_t d) { return type.isDynamicDim(d); });
+  int64_t rank = type.getRank();
+  SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+  SmallVector<OpFoldResult> sizes, strides(rank, rewriter.getIndexAttr(1));
+  for (int64_t d = 0; d < rank; ++d)
+    sizes.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
+  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+  SmallVector<Value> ubs;
+  for (int64_t d = 0; d < rank; ++d)
+    ubs.push_back(type.isDynamicDim(d)
+                      ? memref::DimOp::create(rewriter, loc, in, d).getResult()
+                      : Value());
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!type.isDynamicDim(d))
+      continue;
+    auto loop = scf::ForOp::create(rewriter, loc, zero, ubs[d], one);
+    rewriter.setInsertionPointToStart(loop.getBody());
+    offsets[d] = loop.getInductionVar();
+    sizes[d] = rewriter.getIndexAttr(1);
+  }
   // Output dim i is input dim perm[i].
   SmallVector<OpFoldResult> outOffsets, outSizes;
-  for (int64_t i = 0, e = type.getRank(); i < e; ++i) {
-    outOffsets.push_back(slice.offsets[perm[i]]);
-    outSizes.push_back(slice.sizes[perm[i]]);
+  for (int64_t i = 0; i < rank; ++i) {
+    outOffsets.push_back(offsets[perm[i]]);
+    outSizes.push_back(sizes[perm[i]]);
   }
-  Value inSlice = memref::SubViewOp::create(rewriter, loc, in, slice.offsets,
-                                            slice.sizes, slice.strides);
+  Value inSlice =
+      memref::SubViewOp::create(rewriter, loc, in, offsets, sizes, strides);
   Value outSlice = memref::SubViewOp::create(rewriter, loc, out, outOffsets,
-                                             outSizes, slice.strides);
+                                             outSizes, strides);
   linalg::TransposeOp::create(rewriter, loc, inSlice, outSlice, perm);
   rewriter.eraseOp(op);
 }
