@@ -274,6 +274,19 @@ LogicalResult moveReverseTileAsRows(RewriterBase &rewriter,
   return success();
 }
 
+/// The offsets, sizes and strides of the whole of a memref of static
+/// `type`'s shape: the slice that loops then narrow, dim by dim.
+std::tuple<SmallVector<OpFoldResult>, SmallVector<OpFoldResult>,
+           SmallVector<OpFoldResult>>
+wholeSlice(RewriterBase &rewriter, MemRefType type) {
+  int64_t rank = type.getRank();
+  SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+  SmallVector<OpFoldResult> sizes, strides(rank, rewriter.getIndexAttr(1));
+  for (int64_t d = 0; d < rank; ++d)
+    sizes.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
+  return {offsets, sizes, strides};
+}
+
 /// A copy whose only run-time sizes are outer dims as loops over the dims up
 /// to the last run-time one, in order, of copies of static shape. Looping
 /// over the run-time dims alone would visit the outer static dims innermost:
@@ -287,10 +300,7 @@ void loopOverOuterDims(RewriterBase &rewriter, linalg::CopyOp op) {
   Value in = op.getInputs()[0], out = op.getOutputs()[0];
   auto type = cast<MemRefType>(in.getType());
   int64_t rank = type.getRank();
-  SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
-  SmallVector<OpFoldResult> sizes, strides(rank, rewriter.getIndexAttr(1));
-  for (int64_t d = 0; d < rank; ++d)
-    sizes.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
+  auto [offsets, sizes, strides] = wholeSlice(rewriter, type);
   Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
   Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
   int64_t lastDynamic = rank - 1;
@@ -333,10 +343,7 @@ void loopOverRunTimeDims(RewriterBase &rewriter, linalg::TransposeOp op) {
   auto type = cast<MemRefType>(in.getType());
   ArrayRef<int64_t> perm = op.getPermutation();
   int64_t rank = type.getRank();
-  SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
-  SmallVector<OpFoldResult> sizes, strides(rank, rewriter.getIndexAttr(1));
-  for (int64_t d = 0; d < rank; ++d)
-    sizes.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
+  auto [offsets, sizes, strides] = wholeSlice(rewriter, type);
   Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
   Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
   SmallVector<Value> ubs;
