@@ -64,6 +64,13 @@ struct CPUTarget {
   const char *isaName() const;
   /// One line for reports and benchmark headers.
   std::string describe() const;
+  /// Cycles per masked store of a whole vector (reciprocal throughput) in
+  /// the code for this target: 1 under an AVX-512 mask register and for
+  /// AVX's vmaskmovps on Intel cores; 12 for a 256-bit vmaskmovps on Zen 3
+  /// to Zen 5, which microcode it (42 uops in LLVM's scheduling models; on
+  /// Zen 4 the stride-2 interleave of the AVX2 stem data gradient's phases
+  /// into its result took ~10% of the kernel's samples in those stores).
+  int64_t maskedStoreCycles() const;
 
   /// Fixed targets for tests and documentation: 16 x 256-bit registers
   /// (x86-64-v3) and 32 x 512-bit registers (x86-64-v4).

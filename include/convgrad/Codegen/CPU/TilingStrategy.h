@@ -1279,7 +1279,8 @@ bool parallelizeDataMovement(int64_t bytes, const CPUTarget &target);
 /// written as masked vector stores of the span it covers, the elements
 /// spread to their places by one shuffle, rather than one scalar store per
 /// element: when the target has masked vector stores (AVX and later) and
-/// the span takes fewer vectors than there are elements.
+/// the span's masked stores, at the target's cycles per store
+/// (CPUTarget::maskedStoreCycles), cost less than one store per element.
 bool storeStridedRowMasked(int64_t elements, int64_t stride,
                            int64_t elementBits, const CPUTarget &target);
 

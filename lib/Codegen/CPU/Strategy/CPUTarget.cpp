@@ -36,6 +36,55 @@ std::string CPUTarget::describe() const {
   return s;
 }
 
+/// Sets `name` in `enabled` with what it implies, as LLVM does when it
+/// compiles: LLVM's table lists the features a CPU adds, not the ones they
+/// imply (alderlake lists avxvnni and fma but not avx2, x86-64-v4 avx512vl
+/// but not avx512f), and turning one off turns off the features that
+/// depend on it ("-avx512f" all of AVX-512).
+static void setFeature(llvm::StringMap<bool> &enabled, llvm::StringRef name,
+                       bool on) {
+  enabled[name] = on;
+  llvm::X86::updateImpliedFeatures(name, on, enabled);
+}
+
+/// Adds the features of CPU `name` from LLVM's table of CPUs.
+static void addCPUFeatures(llvm::StringMap<bool> &enabled,
+                           llvm::StringRef name) {
+  llvm::SmallVector<llvm::StringRef> cpuFeatures;
+  llvm::X86::getFeaturesForCPU(name, cpuFeatures, /*NeedPlus=*/false);
+  for (llvm::StringRef feature : cpuFeatures)
+    setFeature(enabled, feature, true);
+}
+
+static bool isOn(const llvm::StringMap<bool> &enabled, llvm::StringRef name) {
+  auto it = enabled.find(name);
+  return it != enabled.end() && it->second;
+}
+
+int64_t CPUTarget::maskedStoreCycles() const {
+  // The features the code is compiled with (getLLVMFeatures): the CPU's,
+  // then the changes (well-formed: resolveCPUTarget checked them).
+  llvm::StringMap<bool> enabled;
+  addCPUFeatures(enabled, cpu);
+  llvm::SmallVector<llvm::StringRef> changes;
+  llvm::StringRef(features).split(changes, ',', -1, /*KeepEmpty=*/false);
+  for (llvm::StringRef change : changes) {
+    change = change.trim();
+    if (change.size() >= 2 && (change[0] == '+' || change[0] == '-'))
+      setFeature(enabled, change.drop_front(), change[0] == '+');
+  }
+  if (isOn(enabled, "avx512vl"))
+    return 1;
+  switch (llvm::X86::parseArchX86(cpu, /*Only64Bit=*/true)) {
+  case llvm::X86::CK_ZNVER3:
+  case llvm::X86::CK_ZNVER4:
+  case llvm::X86::CK_ZNVER5:
+    return vectorBits >= 256 ? 12 : 1;
+  default:
+    return 1;
+  }
+}
+
 /// A generic x86-64 CPU of `bits`-wide vectors and the L2 of its era.
 static CPUTarget genericX86(const char *cpu, int64_t bits, int64_t registers,
                             int64_t l2Bytes) {
@@ -69,26 +118,10 @@ mlir::convgrad::cpu::resolveCPUTarget(const std::string &cpu,
   CPUTarget target;
   llvm::StringMap<bool> enabled;
   bool host = cpu.empty() || cpu == "host";
-  // LLVM's table lists the features a CPU adds, not the ones they imply
-  // (alderlake lists avxvnni and fma but not avx2, x86-64-v4 avx512vl but
-  // not avx512f): each feature is set with what it implies, and turning one
-  // off turns off the features that depend on it ("-avx512f" all of
-  // AVX-512), as LLVM does when it compiles.
-  auto setFeature = [&](llvm::StringRef name, bool on) {
-    enabled[name] = on;
-    llvm::X86::updateImpliedFeatures(name, on, enabled);
-  };
-  // The CPU's own features, from LLVM's table of CPUs.
-  auto addCPUFeatures = [&](llvm::StringRef name) {
-    llvm::SmallVector<llvm::StringRef> cpuFeatures;
-    llvm::X86::getFeaturesForCPU(name, cpuFeatures, /*NeedPlus=*/false);
-    for (llvm::StringRef feature : cpuFeatures)
-      setFeature(feature, true);
-  };
   // Changes to them, which LLVM applies after the CPU's.
   std::string changeList;
   auto addChange = [&](bool on, llvm::StringRef name) {
-    setFeature(name, on);
+    setFeature(enabled, name, on);
     changeList += (changeList.empty() ? "" : ",") + std::string(on ? "+" : "-") +
                   name.str();
   };
@@ -97,7 +130,7 @@ mlir::convgrad::cpu::resolveCPUTarget(const std::string &cpu,
     // that CPU (a virtual machine may hide features), the differences.
     target.cpu = llvm::sys::getHostCPUName().str();
     target.host = true;
-    addCPUFeatures(target.cpu);
+    addCPUFeatures(enabled, target.cpu);
     llvm::StringMap<bool> defaults = enabled;
     std::vector<std::pair<std::string, bool>> hostFeatures;
     for (const auto &feature : llvm::sys::getHostCPUFeatures())
@@ -123,7 +156,7 @@ mlir::convgrad::cpu::resolveCPUTarget(const std::string &cpu,
       return std::nullopt;
     }
     target.cpu = cpu;
-    addCPUFeatures(cpu);
+    addCPUFeatures(enabled, cpu);
   }
   // The user's changes on top: "+feature,-feature".
   llvm::SmallVector<llvm::StringRef> changes;
@@ -141,15 +174,10 @@ mlir::convgrad::cpu::resolveCPUTarget(const std::string &cpu,
   // AVX512-BF16 ("Do not know how to soft promote this operator's
   // operand"); convgrad needs none of its instructions (bf16 conversions
   // are integer operations), so the code is compiled without it.
-  auto bf16It = enabled.find("avx512bf16");
-  if (bf16It != enabled.end() && bf16It->second)
+  if (isOn(enabled, "avx512bf16"))
     addChange(false, "avx512bf16");
-  auto on = [&](llvm::StringRef name) {
-    auto it = enabled.find(name);
-    return it != enabled.end() && it->second;
-  };
-  bool avx512 = on("avx512f");
-  bool avx2 = on("avx2");
+  bool avx512 = isOn(enabled, "avx512f");
+  bool avx2 = isOn(enabled, "avx2");
   target.vectorBits = avx512 ? 512 : avx2 ? 256 : 128;
   target.vectorRegisters = avx512 ? 32 : 16;
   if (!host)

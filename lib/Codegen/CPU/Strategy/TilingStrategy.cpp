@@ -2,11 +2,6 @@
 
 #include "convgrad/Codegen/CPU/TilingStrategy.h"
 
-#include "llvm/ADT/SmallVector.h"
-#include "llvm/ADT/StringMap.h"
-#include "llvm/ADT/StringRef.h"
-#include "llvm/TargetParser/X86TargetParser.h"
-
 #include <algorithm>
 #include <map>
 #include <numeric>
@@ -2486,43 +2481,6 @@ static int64_t stridedRowSpanVectors(int64_t elements, int64_t stride,
   return ceilDiv(span, lanes);
 }
 
-/// Cycles per masked store of a whole vector (reciprocal throughput) in the
-/// code for `target`: 1 under an AVX-512 mask register, and for AVX's
-/// vmaskmovps on Intel cores; 12 for a 256-bit vmaskmovps on Zen 3 to Zen 5,
-/// which microcode it (42 uops in LLVM's scheduling models, llvm-mca;
-/// measured on Zen 4: the stride-2 interleave of the AVX2 stem data
-/// gradient's phases into its result took ~10% of the kernel's samples).
-static int64_t maskedStoreCycles(const CPUTarget &target) {
-  // The features the code is compiled with (getLLVMFeatures): the CPU's,
-  // each with what it implies, then the changes, which also turn off what
-  // depends on them ("-avx512f" all of AVX-512).
-  llvm::StringMap<bool> enabled;
-  auto setFeature = [&](llvm::StringRef name, bool on) {
-    enabled[name] = on;
-    llvm::X86::updateImpliedFeatures(name, on, enabled);
-  };
-  llvm::SmallVector<llvm::StringRef> cpuFeatures;
-  llvm::X86::getFeaturesForCPU(target.cpu, cpuFeatures, /*NeedPlus=*/false);
-  for (llvm::StringRef feature : cpuFeatures)
-    setFeature(feature, true);
-  llvm::SmallVector<llvm::StringRef> changes;
-  llvm::StringRef(target.features).split(changes, ',', -1, /*KeepEmpty=*/false);
-  for (llvm::StringRef change : changes) {
-    change = change.trim();
-    if (change.size() >= 2 && (change[0] == '+' || change[0] == '-'))
-      setFeature(change.drop_front(), change[0] == '+');
-  }
-  auto it = enabled.find("avx512vl");
-  if (it != enabled.end() && it->second)
-    return 1;
-  llvm::X86::CPUKind kind =
-      llvm::X86::parseArchX86(target.cpu, /*Only64Bit=*/true);
-  bool zen3OrLater = kind == llvm::X86::CK_ZNVER3 ||
-                     kind == llvm::X86::CK_ZNVER4 ||
-                     kind == llvm::X86::CK_ZNVER5;
-  return zen3OrLater && target.vectorBits >= 256 ? 12 : 1;
-}
-
 bool mlir::convgrad::cpu::storeStridedRowMasked(int64_t elements,
                                                 int64_t stride,
                                                 int64_t elementBits,
@@ -2532,7 +2490,7 @@ bool mlir::convgrad::cpu::storeStridedRowMasked(int64_t elements,
   // stride-2 row of 8 f32 element by element (8 cycles, not 2 x 12).
   int64_t vectors =
       stridedRowSpanVectors(elements, stride, elementBits, target);
-  return vectors > 0 && vectors * maskedStoreCycles(target) < elements;
+  return vectors > 0 && vectors * target.maskedStoreCycles() < elements;
 }
 
 bool mlir::convgrad::cpu::loadStridedRowDeinterleaved(int64_t elements,
