@@ -2,6 +2,7 @@
 
 #include "convgrad/Codegen/CPU/CPUTarget.h"
 
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
@@ -61,18 +62,30 @@ static bool isOn(const llvm::StringMap<bool> &enabled, llvm::StringRef name) {
   return it != enabled.end() && it->second;
 }
 
+/// Calls `apply(on, name)` for each change of a "+name,-name" list, in
+/// order; returns the first malformed change (none applied after it).
+static std::optional<std::string>
+forEachChange(llvm::StringRef list,
+              llvm::function_ref<void(bool, llvm::StringRef)> apply) {
+  llvm::SmallVector<llvm::StringRef> changes;
+  list.split(changes, ',', -1, /*KeepEmpty=*/false);
+  for (llvm::StringRef change : changes) {
+    change = change.trim();
+    if (change.size() < 2 || (change[0] != '+' && change[0] != '-'))
+      return change.str();
+    apply(change[0] == '+', change.drop_front());
+  }
+  return std::nullopt;
+}
+
 int64_t CPUTarget::maskedStoreCycles() const {
   // The features the code is compiled with (getLLVMFeatures): the CPU's,
   // then the changes (well-formed: resolveCPUTarget checked them).
   llvm::StringMap<bool> enabled;
   addCPUFeatures(enabled, cpu);
-  llvm::SmallVector<llvm::StringRef> changes;
-  llvm::StringRef(features).split(changes, ',', -1, /*KeepEmpty=*/false);
-  for (llvm::StringRef change : changes) {
-    change = change.trim();
-    if (change.size() >= 2 && (change[0] == '+' || change[0] == '-'))
-      setFeature(enabled, change.drop_front(), change[0] == '+');
-  }
+  (void)forEachChange(features, [&](bool on, llvm::StringRef name) {
+    setFeature(enabled, name, on);
+  });
   if (isOn(enabled, "avx512vl"))
     return 1;
   switch (llvm::X86::parseArchX86(cpu, /*Only64Bit=*/true)) {
@@ -159,16 +172,9 @@ mlir::convgrad::cpu::resolveCPUTarget(const std::string &cpu,
     addCPUFeatures(enabled, cpu);
   }
   // The user's changes on top: "+feature,-feature".
-  llvm::SmallVector<llvm::StringRef> changes;
-  llvm::StringRef(features).split(changes, ',', -1, /*KeepEmpty=*/false);
-  for (llvm::StringRef change : changes) {
-    change = change.trim();
-    if (change.size() < 2 || (change[0] != '+' && change[0] != '-')) {
-      error = "bad target feature '" + change.str() +
-              "' (expected '+name' or '-name')";
-      return std::nullopt;
-    }
-    addChange(change[0] == '+', change.drop_front());
+  if (std::optional<std::string> bad = forEachChange(features, addChange)) {
+    error = "bad target feature '" + *bad + "' (expected '+name' or '-name')";
+    return std::nullopt;
   }
   // LLVM 22 cannot select bf16 vector shuffles, inserts and phis with
   // AVX512-BF16 ("Do not know how to soft promote this operator's
