@@ -18,6 +18,7 @@
 #include "convgrad/Codegen/CPU/Passes.h"
 #include "convgrad/Codegen/CPU/TilingStrategy.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -41,27 +42,34 @@ using namespace mlir;
 
 namespace {
 
-/// Rewrites a transpose on memrefs over fewer dimensions: output dimensions
-/// that are also consecutive, in order, in the input move as one (NCHW ->
-/// NHWC is [N, C, H*W] -> [N, H*W, C]). The merged dimension is larger, so a
+/// The operands and permutation of a transpose on memrefs (that reads the
+/// output dimensions `reversed` marks backwards, if any) over fewer
+/// dimensions: output dimensions that are also consecutive, in order, in
+/// the input, and read in the same direction, move as one (NCHW -> NHWC is
+/// [N, C, H*W] -> [N, H*W, C]; a kernel's [kh, kw] taps read backwards, one
+/// merged kh * KW + kw read backwards). The merged dimension is larger, so a
 /// transpose tile can span a full vector more often (28 x 28 = 49 x 16).
-/// Returns the new op, or null if nothing merges or the buffers' layouts
-/// cannot merge.
-linalg::TransposeOp collapseTransposeDims(RewriterBase &rewriter,
-                                          linalg::TransposeOp op) {
-  if (!op.hasPureBufferSemantics())
-    return nullptr;
-  ArrayRef<int64_t> perm = op.getPermutation();
+/// Null operands if nothing merges or the buffers' layouts cannot merge.
+struct CollapsedTranspose {
+  Value input, output;
+  SmallVector<int64_t> permutation;
+  SmallVector<bool> reversed;
+};
+CollapsedTranspose collapseTransposeOperands(RewriterBase &rewriter,
+                                             Operation *op, Value input,
+                                             Value init, ArrayRef<int64_t> perm,
+                                             ArrayRef<bool> reversed) {
   // Groups of output dimensions [begin, end) with consecutive input dims.
   SmallVector<std::pair<int64_t, int64_t>> outputGroups;
   for (int64_t i = 0, e = perm.size(); i < e; ++i) {
-    if (!outputGroups.empty() && perm[i] == perm[i - 1] + 1)
+    if (!outputGroups.empty() && perm[i] == perm[i - 1] + 1 &&
+        reversed[i] == reversed[i - 1])
       outputGroups.back().second = i + 1;
     else
       outputGroups.push_back({i, i + 1});
   }
   if (outputGroups.size() == perm.size())
-    return nullptr;
+    return {};
   SmallVector<ReassociationIndices> outputReassoc;
   for (auto [begin, end] : outputGroups)
     outputReassoc.push_back(llvm::to_vector(llvm::seq<int64_t>(begin, end)));
@@ -76,30 +84,66 @@ linalg::TransposeOp collapseTransposeDims(RewriterBase &rewriter,
     return groupStarts[a] < groupStarts[b];
   });
   SmallVector<ReassociationIndices> inputReassoc;
-  SmallVector<int64_t> newPerm(outputGroups.size());
+  CollapsedTranspose collapsed;
+  collapsed.permutation.resize(outputGroups.size());
   for (auto [position, group] : llvm::enumerate(inputOrder)) {
     auto [begin, end] = outputGroups[group];
     inputReassoc.push_back(llvm::to_vector(
         llvm::seq<int64_t>(perm[begin], perm[begin] + (end - begin))));
-    newPerm[group] = position;
+    collapsed.permutation[group] = position;
   }
-  auto inputType = cast<MemRefType>(op.getInput().getType());
-  auto outputType = cast<MemRefType>(op.getInit().getType());
+  for (auto [begin, end] : outputGroups)
+    collapsed.reversed.push_back(reversed[begin]);
+  auto inputType = cast<MemRefType>(input.getType());
+  auto outputType = cast<MemRefType>(init.getType());
   if (!memref::CollapseShapeOp::isGuaranteedCollapsible(inputType,
                                                         inputReassoc) ||
       !memref::CollapseShapeOp::isGuaranteedCollapsible(outputType,
                                                         outputReassoc))
-    return nullptr;
+    return {};
   rewriter.setInsertionPoint(op);
-  Location loc = op.getLoc();
-  Value input = memref::CollapseShapeOp::create(rewriter, loc, op.getInput(),
-                                                inputReassoc);
-  Value output = memref::CollapseShapeOp::create(rewriter, loc, op.getInit(),
-                                                 outputReassoc);
-  auto collapsed =
-      linalg::TransposeOp::create(rewriter, loc, input, output, newPerm);
-  rewriter.eraseOp(op);
+  Location loc = op->getLoc();
+  collapsed.input =
+      memref::CollapseShapeOp::create(rewriter, loc, input, inputReassoc);
+  collapsed.output =
+      memref::CollapseShapeOp::create(rewriter, loc, init, outputReassoc);
   return collapsed;
+}
+
+/// A transpose on memrefs over fewer dimensions (collapseTransposeOperands).
+/// Returns the new op, or null if nothing merges.
+linalg::TransposeOp collapseTransposeDims(RewriterBase &rewriter,
+                                          linalg::TransposeOp op) {
+  if (!op.hasPureBufferSemantics())
+    return nullptr;
+  ArrayRef<int64_t> perm = op.getPermutation();
+  CollapsedTranspose collapsed =
+      collapseTransposeOperands(rewriter, op, op.getInput(), op.getInit(), perm,
+                                SmallVector<bool>(perm.size(), false));
+  if (!collapsed.input)
+    return nullptr;
+  auto result =
+      linalg::TransposeOp::create(rewriter, op.getLoc(), collapsed.input,
+                                  collapsed.output, collapsed.permutation);
+  rewriter.eraseOp(op);
+  return result;
+}
+
+/// A transpose that reads dimensions backwards (getReversedTranspose) on
+/// memrefs over fewer dimensions (collapseTransposeOperands).
+void collapseReversedTransposeDims(RewriterBase &rewriter, linalg::GenericOp op,
+                                   const convgrad::ReversedTranspose &rt) {
+  if (!op.hasPureBufferSemantics())
+    return;
+  CollapsedTranspose collapsed = collapseTransposeOperands(
+      rewriter, op, op.getDpsInputs()[0], op.getDpsInits()[0], rt.permutation,
+      rt.reversed);
+  if (!collapsed.input)
+    return;
+  convgrad::createReversedTransposeInto(rewriter, op.getLoc(), collapsed.input,
+                                        collapsed.output, collapsed.permutation,
+                                        collapsed.reversed);
+  rewriter.eraseOp(op);
 }
 
 /// A tile of a transpose on memrefs without its unit dimensions. A unit
@@ -274,6 +318,135 @@ LogicalResult moveReverseTileAsRows(RewriterBase &rewriter,
   return success();
 }
 
+/// Moves a tile of a transpose that reads dimensions backwards
+/// (getReversedTranspose; the tiles keep the backwards dimensions whole, see
+/// cpu::getReversedTransposeTiles) as transposes of 2-D vectors: the output's
+/// innermost dimension and the input's (a [16 x 9] read of 16 filters' nine
+/// taps, the 9 x 16 result written as nine rows). A backwards dimension
+/// among those two is reversed in registers: the outer one by writing the
+/// rows in reverse order (free), the innermost by one shuffle per row. Every
+/// other dimension of the tile that is not 1 (the whole [kh, kw] taps of a
+/// channels-last filter around its [C, F] squares) is unrolled, each index
+/// read from its mirrored position when the dimension is backwards.
+LogicalResult moveReversedTransposeTile(RewriterBase &rewriter,
+                                        linalg::GenericOp op,
+                                        const convgrad::ReversedTranspose &rt) {
+  Value input = op.getDpsInputs()[0];
+  Value output = op.getDpsInits()[0];
+  auto outType = dyn_cast<MemRefType>(output.getType());
+  if (!outType || !outType.hasStaticShape() ||
+      !isa<MemRefType>(input.getType()))
+    return failure();
+  ArrayRef<int64_t> shape = outType.getShape();
+  int64_t rank = shape.size();
+  ArrayRef<int64_t> perm = rt.permutation;
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  // The tiler slices an input read as `n - 1 - i` as if it were read as
+  // `i`; a backwards dimension is whole in the tile, so its input slice is
+  // the whole source dimension.
+  if (auto view = input.getDefiningOp<memref::SubViewOp>()) {
+    MemRefType sourceType = view.getSourceType();
+    if (sourceType.getRank() != rank || !view.hasUnitStride())
+      return failure();
+    SmallVector<OpFoldResult> offsets = view.getMixedOffsets();
+    SmallVector<OpFoldResult> sizes = view.getMixedSizes();
+    for (int64_t i = 0; i < rank; ++i)
+      if (rt.reversed[i]) {
+        if (sourceType.getDimSize(perm[i]) != shape[i])
+          return failure();
+        offsets[perm[i]] = rewriter.getIndexAttr(0);
+        sizes[perm[i]] = rewriter.getIndexAttr(shape[i]);
+      }
+    input = memref::SubViewOp::create(rewriter, loc, view.getSource(), offsets,
+                                      sizes, view.getMixedStrides());
+    // (Valid, if scalar, should the tile stay a loop.)
+    rewriter.modifyOpInPlace(op, [&] { op->setOperand(0, input); });
+  }
+  auto inType = cast<MemRefType>(input.getType());
+  for (int64_t i = 0; i < rank; ++i)
+    if (inType.getDimSize(perm[i]) != shape[i])
+      return failure();
+  // The transposed pair: the output dim that is the input's innermost, and
+  // the output's innermost (one dim if they are the same).
+  int64_t inputInner = llvm::find(perm, rank - 1) - perm.begin();
+  SmallVector<int64_t> pair = {inputInner};
+  if (inputInner != rank - 1)
+    pair.push_back(rank - 1);
+  SmallVector<int64_t> unrolled;
+  int64_t groups = 1;
+  for (int64_t i = 0; i < rank; ++i)
+    if (shape[i] != 1 && !llvm::is_contained(pair, i)) {
+      unrolled.push_back(i);
+      groups *= shape[i];
+    }
+  constexpr int64_t kMaxUnrolledGroups = 64;
+  if (groups > kMaxUnrolledGroups)
+    return failure();
+  Type elementType = outType.getElementType();
+  Value padding = arith::ConstantOp::create(rewriter, loc, elementType,
+                                            rewriter.getZeroAttr(elementType));
+  DenseMap<int64_t, Value> indexConstants;
+  auto index = [&](int64_t i) {
+    Value &c = indexConstants[i];
+    if (!c)
+      c = arith::ConstantIndexOp::create(rewriter, loc, i);
+    return c;
+  };
+  // Read in the input's order: [output inner, input inner] for a pair.
+  SmallVector<int64_t> readShape;
+  SmallVector<AffineExpr> readExprs;
+  for (int64_t i : llvm::reverse(pair)) {
+    readShape.push_back(shape[i]);
+    readExprs.push_back(rewriter.getAffineDimExpr(perm[i]));
+  }
+  AffineMap readMap = AffineMap::get(rank, 0, readExprs, rewriter.getContext());
+  VectorType readType = VectorType::get(readShape, elementType);
+  int64_t rowDim = rank - 1;
+  int64_t rowLength = shape[rowDim];
+  SmallVector<int64_t> reverseMask;
+  for (int64_t e = rowLength - 1; e >= 0; --e)
+    reverseMask.push_back(e);
+  AffineMap rowMap = AffineMap::get(rank, 0, rewriter.getAffineDimExpr(rowDim));
+  // Every index of the unrolled dims, in odometer order.
+  SmallVector<int64_t> at(rank, 0);
+  while (true) {
+    SmallVector<Value> inIndices(rank), outIndices(rank);
+    for (int64_t i = 0; i < rank; ++i) {
+      bool mirrored = rt.reversed[i] && !llvm::is_contained(pair, i);
+      inIndices[perm[i]] = index(mirrored ? shape[i] - 1 - at[i] : at[i]);
+      outIndices[i] = index(at[i]);
+    }
+    Value tile = vector::TransferReadOp::create(
+        rewriter, loc, readType, input, inIndices, padding, readMap,
+        SmallVector<bool>(readShape.size(), true));
+    if (pair.size() == 2)
+      tile = vector::TransposeOp::create(rewriter, loc, tile,
+                                         ArrayRef<int64_t>{1, 0});
+    int64_t rows = pair.size() == 2 ? shape[inputInner] : 1;
+    for (int64_t r = 0; r < rows; ++r) {
+      Value row =
+          pair.size() == 2
+              ? vector::ExtractOp::create(rewriter, loc, tile, r).getResult()
+              : tile;
+      if (rt.reversed[rowDim])
+        row = vector::ShuffleOp::create(rewriter, loc, row, row, reverseMask);
+      SmallVector<Value> indices = outIndices;
+      if (pair.size() == 2)
+        indices[inputInner] = index(rt.reversed[inputInner] ? rows - 1 - r : r);
+      vector::TransferWriteOp::create(rewriter, loc, row, output, indices,
+                                      rowMap, ArrayRef<bool>{true});
+    }
+    int64_t u = unrolled.size();
+    while (u > 0 && ++at[unrolled[u - 1]] == shape[unrolled[u - 1]])
+      at[unrolled[--u]] = 0;
+    if (u == 0)
+      break;
+  }
+  rewriter.eraseOp(op);
+  return success();
+}
+
 /// The offsets, sizes and strides of the whole of a memref of static
 /// `type`'s shape: the slice that loops then narrow, dim by dim.
 std::tuple<SmallVector<OpFoldResult>, SmallVector<OpFoldResult>,
@@ -373,6 +546,17 @@ void loopOverRunTimeDims(RewriterBase &rewriter, linalg::TransposeOp op) {
   rewriter.eraseOp(op);
 }
 
+/// The static stride of `type`'s innermost dimension in memory (a
+/// subsampled input read every other element: 2), else 1.
+int64_t innermostStride(MemRefType type) {
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (succeeded(type.getStridesAndOffset(strides, offset)) &&
+      !strides.empty() && !ShapedType::isDynamic(strides.back()))
+    return strides.back();
+  return 1;
+}
+
 struct VectorizeDataMovementPass
     : public convgrad::impl::ConvGradVectorizeDataMovementBase<
           VectorizeDataMovementPass> {
@@ -406,6 +590,21 @@ struct VectorizeDataMovementPass
           std::vector<bool>(reversed->begin(), reversed->end()),
           elementType.getIntOrFloatBitWidth(), target);
     }
+    // A transpose that reads dimensions backwards: the tiles of a transpose
+    // whose backwards dimensions are not split.
+    if (std::optional<convgrad::ReversedTranspose> rt =
+            convgrad::getReversedTranspose(op)) {
+      auto inputType = cast<MemRefType>(op.getDpsInputs()[0].getType());
+      if (!inputType.getElementType().isIntOrFloat())
+        return std::nullopt;
+      int64_t inner = llvm::find(rt->permutation, int64_t(ranges.size() - 1)) -
+                      rt->permutation.begin();
+      return mlir::convgrad::cpu::getReversedTransposeTiles(
+          std::vector<int64_t>(ranges.begin(), ranges.end()), inner,
+          std::vector<bool>(rt->reversed.begin(), rt->reversed.end()), target,
+          innermostStride(inputType),
+          inputType.getElementType().getIntOrFloatBitWidth());
+    }
     // Otherwise only ops whose maps are permutations (copies, casts,
     // transposes); anything broadcasting stays scalar.
     for (AffineMap map : op.getIndexingMapsArray())
@@ -421,11 +620,7 @@ struct VectorizeDataMovementPass
                               int64_t(ranges.size() - 1)) -
                    transpose.getPermutation().begin();
       auto inputType = cast<MemRefType>(transpose.getInput().getType());
-      SmallVector<int64_t> strides;
-      int64_t offset;
-      if (succeeded(inputType.getStridesAndOffset(strides, offset)) &&
-          !strides.empty() && !ShapedType::isDynamic(strides.back()))
-        inputInnerStride = strides.back();
+      inputInnerStride = innermostStride(inputType);
       if (inputType.getElementType().isIntOrFloat())
         elementBits = inputType.getElementType().getIntOrFloatBitWidth();
     }
@@ -531,6 +726,15 @@ struct VectorizeDataMovementPass
     });
     for (auto &[op, reversed] : reverses)
       (void)collapseReversedRows(rewriter, op, reversed, *target);
+    SmallVector<std::pair<linalg::GenericOp, convgrad::ReversedTranspose>>
+        reversedTransposes;
+    func.walk([&](linalg::GenericOp op) {
+      if (std::optional<convgrad::ReversedTranspose> rt =
+              convgrad::getReversedTranspose(op))
+        reversedTransposes.emplace_back(op, *rt);
+    });
+    for (auto &[op, rt] : reversedTransposes)
+      collapseReversedTransposeDims(rewriter, op, rt);
 
     // Copies whose only run-time sizes are outer dims become loops of copies
     // of static shape, which the walk below vectorizes.
@@ -603,6 +807,12 @@ struct VectorizeDataMovementPass
           if (std::optional<SmallVector<bool>> reversed =
                   convgrad::getReversedDims(generic)) {
             (void)moveReverseTileAsRows(rewriter, generic, *reversed);
+            continue;
+          }
+        if (auto generic = dyn_cast<linalg::GenericOp>(tile))
+          if (std::optional<convgrad::ReversedTranspose> rt =
+                  convgrad::getReversedTranspose(generic)) {
+            (void)moveReversedTransposeTile(rewriter, generic, *rt);
             continue;
           }
         rewriter.setInsertionPoint(tile);

@@ -32,26 +32,32 @@ void mlir::convgrad::vectorizeAndFoldTransfers(RewriterBase &rewriter,
   foldSlicesIntoTransfers(root);
 }
 
-std::optional<SmallVector<bool>>
-mlir::convgrad::getReversedDims(linalg::LinalgOp op) {
+/// Whether `op` is a linalg.generic copy of static loop ranges whose output
+/// map is the identity: one input, one output, the body yields the input.
+static bool isStaticIdentityOutputCopy(linalg::LinalgOp op) {
   auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
   if (!generic || generic.getNumDpsInputs() != 1 ||
       generic.getNumDpsInits() != 1)
-    return std::nullopt;
+    return false;
   Block *body = generic.getBody();
   auto yield = dyn_cast<linalg::YieldOp>(body->getTerminator());
   if (!yield || body->getOperations().size() != 1 ||
       yield.getNumOperands() != 1 ||
       yield.getOperand(0) != body->getArgument(0))
+    return false;
+  if (llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
+    return false;
+  return generic.getMatchingIndexingMap(generic.getDpsInitOperand(0))
+      .isIdentity();
+}
+
+std::optional<SmallVector<bool>>
+mlir::convgrad::getReversedDims(linalg::LinalgOp op) {
+  if (!isStaticIdentityOutputCopy(op))
     return std::nullopt;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  if (llvm::any_of(ranges, ShapedType::isDynamic))
-    return std::nullopt;
-  AffineMap inMap =
-      generic.getMatchingIndexingMap(generic.getDpsInputOperand(0));
-  AffineMap outMap =
-      generic.getMatchingIndexingMap(generic.getDpsInitOperand(0));
-  if (!outMap.isIdentity() || inMap.getNumResults() != ranges.size())
+  AffineMap inMap = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
+  if (inMap.getNumResults() != ranges.size())
     return std::nullopt;
   MLIRContext *ctx = op.getContext();
   SmallVector<bool> reversed;
@@ -69,21 +75,56 @@ mlir::convgrad::getReversedDims(linalg::LinalgOp op) {
   return reversed;
 }
 
-linalg::GenericOp mlir::convgrad::createReverseInto(OpBuilder &b,
-                                                     Location loc,
-                                                     Value source, Value init,
-                                                     ArrayRef<bool> reversed) {
+std::optional<mlir::convgrad::ReversedTranspose>
+mlir::convgrad::getReversedTranspose(linalg::LinalgOp op) {
+  if (!isStaticIdentityOutputCopy(op))
+    return std::nullopt;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t rank = ranges.size();
+  AffineMap inMap = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
+  if (inMap.getNumResults() != rank || inMap.getNumDims() != rank)
+    return std::nullopt;
+  MLIRContext *ctx = op.getContext();
+  ReversedTranspose result;
+  result.permutation.assign(rank, -1);
+  result.reversed.assign(rank, false);
+  // Input dim k is read as expr k: d_i or range_i - 1 - d_i.
+  for (auto [k, expr] : llvm::enumerate(inMap.getResults())) {
+    int64_t i = -1;
+    bool backwards = false;
+    if (auto dim = dyn_cast<AffineDimExpr>(expr)) {
+      i = dim.getPosition();
+    } else {
+      for (int64_t j = 0; j < rank && i < 0; ++j)
+        if (expr == getAffineConstantExpr(ranges[j] - 1, ctx) -
+                        getAffineDimExpr(j, ctx))
+          i = j;
+      backwards = true;
+    }
+    if (i < 0 || result.permutation[i] != -1)
+      return std::nullopt;
+    result.permutation[i] = k;
+    result.reversed[i] = backwards;
+  }
+  if (!llvm::is_contained(result.reversed, true) ||
+      llvm::equal(result.permutation, llvm::seq<int64_t>(0, rank)))
+    return std::nullopt;
+  return result;
+}
+
+linalg::GenericOp mlir::convgrad::createReversedTransposeInto(
+    OpBuilder &b, Location loc, Value source, Value init,
+    ArrayRef<int64_t> permutation, ArrayRef<bool> reversed) {
   auto type = cast<ShapedType>(init.getType());
   int64_t rank = type.getRank();
-  SmallVector<AffineExpr> exprs;
-  for (int64_t d = 0; d < rank; ++d) {
-    AffineExpr dim = b.getAffineDimExpr(d);
-    exprs.push_back(reversed[d]
-                        ? b.getAffineConstantExpr(type.getDimSize(d) - 1) - dim
-                        : dim);
+  SmallVector<AffineExpr> exprs(rank);
+  for (int64_t i = 0; i < rank; ++i) {
+    AffineExpr dim = b.getAffineDimExpr(i);
+    exprs[permutation[i]] =
+        reversed[i] ? b.getAffineConstantExpr(type.getDimSize(i) - 1) - dim
+                    : dim;
   }
   AffineMap inMap = AffineMap::get(rank, 0, exprs, b.getContext());
-  // On tensors the reverse yields its result; on memrefs it writes `init`.
   SmallVector<Type> results;
   if (isa<RankedTensorType>(type))
     results.push_back(type);
@@ -95,6 +136,15 @@ linalg::GenericOp mlir::convgrad::createReverseInto(OpBuilder &b,
       [](OpBuilder &nested, Location l, ValueRange args) {
         linalg::YieldOp::create(nested, l, args[0]);
       });
+}
+
+linalg::GenericOp mlir::convgrad::createReverseInto(OpBuilder &b, Location loc,
+                                                    Value source, Value init,
+                                                    ArrayRef<bool> reversed) {
+  int64_t rank = cast<ShapedType>(init.getType()).getRank();
+  return createReversedTransposeInto(
+      b, loc, source, init, llvm::to_vector(llvm::seq<int64_t>(0, rank)),
+      reversed);
 }
 
 Value mlir::convgrad::createReverse(OpBuilder &b, Location loc, Value source,

@@ -217,19 +217,16 @@ func.func @filter_cache_blocks_task_rows(%x: tensor<2x16x16x256xf32>, %w: tensor
 // -----
 
 // A data gradient's filter is the caller's FHWC filter with its channel
-// roles swapped (a transpose) and rotated (a reverse). The reverse moves
-// onto the caller's filter (rows of 256 contiguous channels) and the swap
-// folds into the packing transpose, which then moves rows of 32 channels:
-// two copies of the filter instead of a reverse between two transposes.
-// CHECK:       #[[$ROTATE:map[0-9]*]] = affine_map<(d0, d1, d2, d3) -> (d0, -d1 + 2, -d2 + 2, d3)>
+// roles swapped (a transpose) and rotated (a reverse). Both fold into the
+// packing copy, which reads the caller's taps backwards and moves rows of
+// 32 channels: one copy of the filter instead of a reverse and a transpose.
+// CHECK:       #[[$PACK:map[0-9]*]] = affine_map<(d0, d1, d2, d3, d4) -> (d3, -d1 + 2, -d2 + 2, d0, d4)>
 // CHECK-LABEL: func.func @dgrad_filter_packed_in_one_transpose
 // CHECK-SAME:    %{{.*}}: tensor<1x14x14x256xf32>, %[[W:.*]]: tensor<256x3x3x256xf32>
 // CHECK-NOT:     linalg.transpose
-// CHECK:         %[[ROTATED:.*]] = linalg.generic {indexing_maps = [#[[$ROTATE]], #{{.*}}]{{.*}} ins(%[[W]] : tensor<256x3x3x256xf32>)
-// CHECK-NOT:     linalg.transpose
-// CHECK:         %[[EXP:.*]] = tensor.expand_shape %[[ROTATED]] {{\[\[}}0], [1], [2], [3, 4]] output_shape [256, 3, 3, 8, 32]
+// CHECK:         %[[EXP:.*]] = tensor.expand_shape %[[W]] {{\[\[}}0], [1], [2], [3, 4]] output_shape [256, 3, 3, 8, 32]
 // CHECK-NEXT:    tensor.empty() : tensor<8x3x3x256x32xf32>
-// CHECK-NEXT:    %[[PACKED:.*]] = linalg.transpose ins(%[[EXP]] : tensor<256x3x3x8x32xf32>) outs(%{{.*}} : tensor<8x3x3x256x32xf32>) permutation = [3, 1, 2, 0, 4]
+// CHECK-NEXT:    %[[PACKED:.*]] = linalg.generic {indexing_maps = [#[[$PACK]], #{{.*}}]{{.*}} ins(%[[EXP]] : tensor<256x3x3x8x32xf32>) outs(%{{.*}} : tensor<8x3x3x256x32xf32>)
 // CHECK-NOT:     linalg.transpose
 // CHECK-NOT:     linalg.generic
 // CHECK:         scf.forall

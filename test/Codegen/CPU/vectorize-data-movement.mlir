@@ -374,3 +374,59 @@ func.func @dynamic_rows_transpose_to_channels_last(%a: memref<1x64x?x56xf32, str
   linalg.transpose ins(%a : memref<1x64x?x56xf32, strided<[200704, 3136, 56, 1], offset: ?>>) outs(%b : memref<1x?x56x64xf32, strided<[215296, 3712, 64, 1], offset: ?>>) permutation = [0, 2, 3, 1]
   return
 }
+
+// A data gradient's FCHW filter packed into [F/32, 3, 3, C, 32] blocks with
+// the kernel rotation folded in (convgrad-tile-and-vectorize): a transpose
+// that reads the [kh, kw] taps backwards. The taps merge into one dimension
+// read backwards (nine), which is whole in every tile: a [16 x 9] read of 16
+// filters' taps, transposed in registers, its nine rows written in reverse
+// order; no shuffle reverses anything and no separate pass flips the taps.
+// CHECK-LABEL: func.func @pack_reversed_filter_taps
+// CHECK:         %[[A:.*]] = memref.collapse_shape %arg0 {{\[}}[0], [1], [2], [3, 4]] : memref<256x8x32x3x3xf32> into memref<256x8x32x9xf32>
+// CHECK:         %[[B:.*]] = memref.collapse_shape %arg1 {{\[}}[0], [1, 2], [3], [4]] : memref<8x3x3x256x32xf32> into memref<8x9x256x32xf32>
+// PAR:           scf.forall (%{{.*}}) in (%c8)
+// SEQ-NOT:       scf.forall
+// CHECK-NOT:     linalg.generic
+// CHECK:         %[[DST:.*]] = memref.subview %[[B]][%{{.*}}, 0, %{{.*}}, %{{.*}}] [1, 9, 1, 16]
+// CHECK:         %[[SRC:.*]] = memref.subview %[[A]][%{{.*}}, %{{.*}}, %{{.*}}, 0] [1, 1, 16, 9]
+// CHECK:         %[[T:.*]] = vector.transfer_read %[[SRC]]{{.*}} : memref<1x1x16x9xf32, {{.*}}>, vector<16x9xf32>
+// CHECK:         %[[TT:.*]] = vector.transpose %[[T]], [1, 0] : vector<16x9xf32> to vector<9x16xf32>
+// CHECK-NOT:     vector.shuffle
+// CHECK:         %[[R0:.*]] = vector.extract %[[TT]][0] : vector<16xf32> from vector<9x16xf32>
+// CHECK:         vector.transfer_write %[[R0]], %[[DST]][%[[Z:c0[_0-9]*]], %c8{{[_0-9]*}}, %[[Z]], %[[Z]]]
+// CHECK-COUNT-7: vector.transfer_write
+// CHECK:         %[[R8:.*]] = vector.extract %[[TT]][8] : vector<16xf32> from vector<9x16xf32>
+// CHECK:         vector.transfer_write %[[R8]], %[[DST]][%[[Z]], %[[Z]], %[[Z]], %[[Z]]]
+// CHECK-NOT:     vector.transfer_write
+// AVX2-LABEL: func.func @pack_reversed_filter_taps
+// AVX2:         vector.transpose %{{.*}}, [1, 0] : vector<8x9xf32> to vector<9x8xf32>
+// AVX2-NOT:     linalg.generic
+// AVX2:         return
+func.func @pack_reversed_filter_taps(%a: memref<256x8x32x3x3xf32>, %b: memref<8x3x3x256x32xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d3, d0, d4, -d1 + 2, -d2 + 2)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%a : memref<256x8x32x3x3xf32>) outs(%b : memref<8x3x3x256x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  return
+}
+
+// The same packing of a channels-last (FHWC) filter: the channels stay
+// innermost, so a tile is the nine taps' rows of 32 channels, each read
+// from its mirrored tap, without a shuffle.
+// CHECK-LABEL: func.func @pack_reversed_filter_taps_channels_last
+// CHECK:         %[[A:.*]] = memref.collapse_shape %arg0 {{\[}}[0], [1, 2], [3], [4]] : memref<256x3x3x8x32xf32> into memref<256x9x8x32xf32>
+// CHECK-NOT:     linalg.generic
+// CHECK:         %[[SRC:.*]] = memref.subview %[[A]][{{.*}}] [1, 9, 1, 32]
+// CHECK:         vector.transfer_read %[[SRC]][%[[Z:c0[_0-9]*]], %c8{{[_0-9]*}}, %[[Z]], %[[Z]]]{{.*}} vector<32xf32>
+// CHECK-NEXT:    vector.transfer_write %{{.*}}[%[[Z]], %[[Z]], %[[Z]], %[[Z]]]
+// CHECK-COUNT-8: vector.transfer_read %[[SRC]]
+// CHECK-NOT:     vector.shuffle
+// CHECK-NOT:     vector.transfer_read
+// CHECK:         return
+func.func @pack_reversed_filter_taps_channels_last(%a: memref<256x3x3x8x32xf32>, %b: memref<8x3x3x256x32xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d3, -d1 + 2, -d2 + 2, d0, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%a : memref<256x3x3x8x32xf32>) outs(%b : memref<8x3x3x256x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  return
+}

@@ -1883,6 +1883,32 @@ TEST(DataMovement, PaddedColumnsFilledWithTheRows) {
   EXPECT_FALSE(fillsPaddedColumnsWithRows(0, 32, avx512));
 }
 
+TEST(DataMovement, ReversedTransposeTilesKeepReversedDimsWhole) {
+  using Sizes = std::vector<int64_t>;
+  // A 3x3 kernel's 9 taps fold into the packing transpose, 7x7's 49 not.
+  EXPECT_TRUE(foldsReverseIntoTranspose(9));
+  EXPECT_TRUE(foldsReverseIntoTranspose(16));
+  EXPECT_FALSE(foldsReverseIntoTranspose(49));
+  EXPECT_FALSE(foldsReverseIntoTranspose(0));
+  // An FCHW filter packed into [F/32, 9, C, 32] from [F, F/32, 32, 9] (the
+  // taps merged, read backwards, the input's innermost): 16 x 9 tiles on
+  // AVX-512; on AVX2 8 x 9, the taps not split into 8 + 1 as a plain
+  // transpose's would be.
+  std::optional<DataMovementTiles> t = getReversedTransposeTiles(
+      {8, 9, 256, 32}, 1, {false, true, false, false}, avx512);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->sizes, (Sizes{1, 0, 1, 16}));
+  EXPECT_EQ(t->split, (Sizes{0, 0, 0, 0}));
+  t = getReversedTransposeTiles({8, 9, 256, 32}, 1, {false, true, false, false},
+                                avx2);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->sizes, (Sizes{1, 0, 1, 8}));
+  EXPECT_EQ(t->split, (Sizes{0, 0, 0, 0}));
+  // 49 taps: not folded (the packing keeps a reverse before it).
+  EXPECT_FALSE(getReversedTransposeTiles({2, 49, 64, 32}, 1,
+                                         {false, true, false, false}, avx512));
+}
+
 TEST(DataMovement, ReverseTilesAsVectorRows) {
   using Sizes = std::vector<int64_t>;
   // The flipped 3x3 filter of a data gradient, FCHW [F, C, 3, 3]: a tile

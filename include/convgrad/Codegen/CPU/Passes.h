@@ -262,6 +262,30 @@ Value createReverse(OpBuilder &b, Location loc, Value source,
 linalg::GenericOp createReverseInto(OpBuilder &b, Location loc, Value source,
                                     Value init, ArrayRef<bool> reversed);
 
+/// A transpose that reads some dimensions backwards: output dimension i is
+/// input dimension `permutation[i]` (linalg.transpose's convention), read
+/// from its end when `reversed[i]`.
+struct ReversedTranspose {
+  SmallVector<int64_t> permutation;
+  SmallVector<bool> reversed;
+};
+
+/// `op` as a ReversedTranspose, or nullopt: a linalg.generic copy (one input,
+/// one output, the body yields the input) with static loop ranges whose
+/// output map is the identity and whose input map reads input dimension
+/// permutation[i] as i or as range_i - 1 - i, at least one backwards, with a
+/// permutation that is not the identity (that is getReversedDims' reverse).
+/// The data gradient's filter packing reads the caller's filter so, with
+/// the kernel rotation folded into the packing copy.
+std::optional<ReversedTranspose> getReversedTranspose(linalg::LinalgOp op);
+
+/// The ReversedTranspose of `source` into `init` (tensors or memrefs of
+/// static shapes; on tensors the op yields its result).
+linalg::GenericOp createReversedTransposeInto(OpBuilder &b, Location loc,
+                                              Value source, Value init,
+                                              ArrayRef<int64_t> permutation,
+                                              ArrayRef<bool> reversed);
+
 /// Lowers the vector ops of `func` that the linalg vectorizer produces to
 /// what the LLVM conversion takes (1-D transfers, outer products, shuffles),
 /// in three greedy stages (one pattern set with everything at once can loop

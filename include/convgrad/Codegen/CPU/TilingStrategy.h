@@ -1163,6 +1163,27 @@ DataMovementTiles getDataMovementTiles(const std::vector<int64_t> &ranges,
                                        int64_t inputInnerStride = 1,
                                        int64_t elementBits = 32);
 
+/// Whether a reverse of `reversedElements` elements per reversed block (a
+/// kernel's taps) is folded into the transpose that follows it (a data
+/// gradient's filter packing reads the caller's taps backwards) instead of
+/// being a pass of its own: when the tiles of the folded transpose, which
+/// keep the reversed dimensions whole, stay small (a 3x3 kernel's 9 taps in
+/// a 16 x 9 tile, or 9 transposes of 16 x 16 unrolled for a channels-last
+/// filter; not a 7x7 kernel's 49).
+bool foldsReverseIntoTranspose(int64_t reversedElements);
+
+/// Tiles of a transpose (as getDataMovementTiles) that reads the output
+/// dimensions `reversed` marks backwards: a data gradient's filter packing
+/// with the kernel rotation folded in (foldsReverseIntoTranspose), or
+/// nullopt when the fold does not apply. A backwards dimension is never
+/// tiled (size 0: whole in every tile; a slice read as `n - 1 - i` is not
+/// one the tiler can take), nor split into a remainder part.
+std::optional<DataMovementTiles>
+getReversedTransposeTiles(const std::vector<int64_t> &ranges,
+                          int64_t inputInner, const std::vector<bool> &reversed,
+                          const CPUTarget &target, int64_t inputInnerStride = 1,
+                          int64_t elementBits = 32);
+
 /// Tiles of a reverse (a copy that reads the dimensions marked in
 /// `reversed` backwards: the flipped filter of a data gradient) of static
 /// `ranges` with `elementBits`-bit elements, or nullopt when it stays a

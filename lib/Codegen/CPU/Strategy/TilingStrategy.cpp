@@ -2554,6 +2554,35 @@ DataMovementTiles mlir::convgrad::cpu::getDataMovementTiles(
   return t;
 }
 
+bool mlir::convgrad::cpu::foldsReverseIntoTranspose(int64_t reversedElements) {
+  // The folded tiles unroll the reversed elements: as rows of a transpose
+  // tile (at most a vector square's 16) or as transposes of their own.
+  constexpr int64_t kMaxFoldedReverseElements = 16;
+  return reversedElements >= 1 && reversedElements <= kMaxFoldedReverseElements;
+}
+
+std::optional<DataMovementTiles> mlir::convgrad::cpu::getReversedTransposeTiles(
+    const std::vector<int64_t> &ranges, int64_t inputInner,
+    const std::vector<bool> &reversed, const CPUTarget &target,
+    int64_t inputInnerStride, int64_t elementBits) {
+  if (reversed.size() != ranges.size())
+    return std::nullopt;
+  int64_t reversedElements = 1;
+  for (size_t d = 0; d < ranges.size(); ++d)
+    if (reversed[d])
+      reversedElements *= ranges[d];
+  if (!foldsReverseIntoTranspose(reversedElements))
+    return std::nullopt;
+  DataMovementTiles t = getDataMovementTiles(ranges, inputInner, target,
+                                             inputInnerStride, elementBits);
+  for (size_t d = 0; d < ranges.size(); ++d)
+    if (reversed[d]) {
+      t.sizes[d] = 0;
+      t.split[d] = 0;
+    }
+  return t;
+}
+
 std::optional<DataMovementTiles> mlir::convgrad::cpu::getReverseTiles(
     const std::vector<int64_t> &ranges, const std::vector<bool> &reversed,
     int64_t elementBits, const CPUTarget &target) {
