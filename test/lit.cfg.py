@@ -62,6 +62,15 @@ if not config.convgrad_sanitizers:
     config.available_features.add("embed")
     # The stock mlir-opt has no sanitizer runtime to load sanitized plugins.
     config.available_features.add("plugins")
+# Tests that run code compiled for an AVX-512 target (e.g. target-cpu=znver4,
+# whatever the host) need a host that executes it.
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        if any(line.startswith("flags") and " avx512f" in line
+               for line in cpuinfo):
+            config.available_features.add("host-avx512")
+except OSError:
+    pass
 llvm_config.add_tool_substitutions(
     ["convgrad-capi-test", "convgrad-lsp-server"], [config.convgrad_tools_dir])
 

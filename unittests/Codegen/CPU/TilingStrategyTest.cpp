@@ -2292,6 +2292,27 @@ TEST(Target, Resolve) {
   EXPECT_TRUE(resolveCPUTarget("host", "", 0, 0, 1, error).has_value());
 }
 
+TEST(Target, VectorStoreCycles) {
+  // Zen 4 stores 256 bits per cycle: a 512-bit vector in two; Zen 5 and
+  // Intel's AVX-512 cores a whole vector per cycle; Zen 1 128 bits.
+  std::string error;
+  auto cycles = [&](const char *cpu, const char *features) {
+    std::optional<CPUTarget> t =
+        resolveCPUTarget(cpu, features, 0, 0, 1, error);
+    EXPECT_TRUE(t.has_value()) << cpu;
+    return t ? t->vectorStoreCycles() : -1;
+  };
+  EXPECT_EQ(cycles("znver4", ""), 2);
+  EXPECT_EQ(cycles("znver4", "-avx512f"), 1);
+  EXPECT_EQ(cycles("znver3", ""), 1);
+  EXPECT_EQ(cycles("znver5", ""), 1);
+  EXPECT_EQ(cycles("znver1", ""), 2);
+  EXPECT_EQ(cycles("skylake-avx512", ""), 1);
+  EXPECT_EQ(cycles("sapphirerapids", ""), 1);
+  EXPECT_EQ(CPUTarget::avx512().vectorStoreCycles(), 1);
+  EXPECT_EQ(CPUTarget::avx2().vectorStoreCycles(), 1);
+}
+
 } // namespace
 
 /// The tiling of a channels-last depthwise gradient, f32, 28 output rows,
@@ -2517,6 +2538,40 @@ TEST(DepthwiseChannelsLast, InputStationarySegments) {
   EXPECT_EQ(getInputStationarySegmentColumns(*h3, 256, 32, 3, 3, 28, avx2), 1);
   EXPECT_EQ(getInputStationarySegmentColumns(*h3, 32, 32, 3, 3, 112, avx2), 15);
   EXPECT_EQ(getInputStationarySegmentColumns(*h3, 32, 32, 3, 3, 14, avx2), 0);
+  // Where the accumulators' stores of a segment take as long as its FMAs
+  // (AVX-512 on Zen 4, two cycles per store: 18 x 2 against 1 x 3 x 18 / 2
+  // for row h's segments of 1 column), a block that takes one pass per
+  // segment (2 vectors of 16) keeps its accumulators in registers across
+  // whole rows; AVX2 on the same core (one cycle per 256-bit store; passes
+  // of one vector), AVX-512 on Intel (18 against 27) and segments of 15
+  // columns (32 channels) keep the segments.
+  std::string error;
+  std::optional<CPUTarget> zen4 =
+      resolveCPUTarget("znver4", "", 0, 0, 1, error);
+  ASSERT_TRUE(zen4.has_value());
+  zen4->l1DataBytes = 32 * 1024;
+  auto hZen4 = channelsLastTiling(K::FilterGradient, 256, *zen4);
+  ASSERT_TRUE(hZen4.has_value());
+  ASSERT_TRUE(hZen4->segmentsOutsideBlocks);
+  EXPECT_EQ(hZen4->passVectors, 2);
+  EXPECT_EQ(getInputStationarySegmentColumns(*hZen4, 256, 32, 3, 3, 28, *zen4),
+            0);
+  EXPECT_EQ(getInputStationarySegmentColumns(*hZen4, 32, 32, 3, 3, 112, *zen4),
+            15);
+  auto hIntel = channelsLastTiling(K::FilterGradient, 256, avx512);
+  ASSERT_TRUE(hIntel.has_value());
+  EXPECT_EQ(
+      getInputStationarySegmentColumns(*hIntel, 256, 32, 3, 3, 28, avx512), 1);
+  std::optional<CPUTarget> zen4Avx2 =
+      resolveCPUTarget("znver4", "-avx512f", 0, 0, 1, error);
+  ASSERT_TRUE(zen4Avx2.has_value());
+  zen4Avx2->l1DataBytes = 32 * 1024;
+  auto hAvx2 = channelsLastTiling(K::FilterGradient, 256, *zen4Avx2);
+  ASSERT_TRUE(hAvx2.has_value());
+  EXPECT_EQ(hAvx2->passVectors, 1);
+  EXPECT_EQ(
+      getInputStationarySegmentColumns(*hAvx2, 256, 32, 3, 3, 28, *zen4Avx2),
+      1);
   // 48 KiB (12 ways): at most 8 columns, 4 segments of 7.
   CPUTarget wideL1 = avx2;
   wideL1.l1DataBytes = 48 * 1024;

@@ -71,6 +71,13 @@ struct CPUTarget {
   /// Zen 4 the stride-2 interleave of the AVX2 stem data gradient's phases
   /// into its result took ~10% of the kernel's samples in those stores).
   int64_t maskedStoreCycles() const;
+  /// Cycles per store of a whole vector (reciprocal throughput): the
+  /// vector's width over the store data path's. 2 for a 512-bit store on
+  /// Zen 4, whose data path is 256 bits wide (it splits AVX-512 operations
+  /// into two 256-bit halves; one 256-bit store per cycle), and for a
+  /// 256-bit store on Zen 1 (128 bits); 1 on Intel's cores and Zen 5,
+  /// which store a whole vector of their widest kind per cycle.
+  int64_t vectorStoreCycles() const;
 
   /// Fixed targets for tests and documentation: 16 x 256-bit registers
   /// (x86-64-v3) and 32 x 512-bit registers (x86-64-v4).

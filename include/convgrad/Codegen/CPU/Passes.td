@@ -188,7 +188,9 @@ def ConvGradCPUDepthwiseChannelsLast
       in a loop: cpu::getInputStationarySegmentColumns; blocks of output
       rows that reload the dy windows run every channel block within a
       segment, so that a work item streams whole pixels, a cache line of
-      channels in passes of as many vectors as the registers hold);
+      channels in passes of as many vectors as the registers hold, or
+      whole rows where a segment's accumulator stores would outlast its
+      FMAs);
       `scf.forall` tasks split the output rows of all images (each task
       its own copy of the accumulators, summed after), or the channel
       blocks when there are fewer rows than threads. With groups of k > 1

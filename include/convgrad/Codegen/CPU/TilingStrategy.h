@@ -1113,7 +1113,12 @@ getDepthwiseChannelsLastTiling(DepthwiseChannelsLastKind kind, int64_t channels,
 /// x then evicts itself before the next pass. The segments are as long as the
 /// lines that one keeps (dy and the x of two passes) fit half of the ways of
 /// those sets, balanced over the row, and at least kMinSegmentColumns long
-/// (each segment reloads its accumulators and its dy window).
+/// (each segment reloads its accumulators and its dy window). Blocks of
+/// output rows with segments outside the channel blocks: as many columns
+/// as keep a segment's pixels within half of L1, or whole rows when a
+/// block takes one pass per segment and the segment's accumulator stores
+/// would take at least as long as its FMAs (CPUTarget::vectorStoreCycles:
+/// AVX-512 on Zen 4).
 int64_t
 getInputStationarySegmentColumns(const DepthwiseChannelsLastTiling &tiling,
                                  int64_t channels, int64_t elementBits,

@@ -98,6 +98,23 @@ int64_t CPUTarget::maskedStoreCycles() const {
   }
 }
 
+int64_t CPUTarget::vectorStoreCycles() const {
+  int64_t storeBits;
+  switch (llvm::X86::parseArchX86(cpu, /*Only64Bit=*/true)) {
+  case llvm::X86::CK_ZNVER1:
+    storeBits = 128;
+    break;
+  case llvm::X86::CK_ZNVER2:
+  case llvm::X86::CK_ZNVER3:
+  case llvm::X86::CK_ZNVER4:
+    storeBits = 256;
+    break;
+  default:
+    return 1;
+  }
+  return std::max<int64_t>(1, vectorBits / storeBits);
+}
+
 /// A generic x86-64 CPU of `bits`-wide vectors and the L2 of its era.
 static CPUTarget genericX86(const char *cpu, int64_t bits, int64_t registers,
                             int64_t l2Bytes) {

@@ -2361,6 +2361,29 @@ int64_t mlir::convgrad::cpu::getInputStationarySegmentColumns(
     while (columns < inputColumns &&
            footprint(columns + 1) <= target.l1DataBytes / 2)
       ++columns;
+    // Each segment reloads a pass's V KH KW accumulators from L1 and stores
+    // them back, against S V B KH KW FMAs. When those stores take at least
+    // as long as the FMAs (V KH KW store cycles, CPUTarget::
+    // vectorStoreCycles, against S V B KH KW / fmaUnits), they bound the
+    // pass: a block that takes one pass per segment (no other pass of its
+    // own reads the segment's lines again) keeps its accumulators in
+    // registers across whole rows instead, at the cost of the KW - 1 dy
+    // columns that the next segment's windows would have found in L1. Row
+    // h on Zen 4 with AVX-512 (1 KiB pixels, B = 3, S = 1: 18 accumulator
+    // stores of two cycles per 48-54 FMAs; 1 thread): 77-82 GFLOP/s, S = 2:
+    // 84-92, 4: 93-96, 7 or 14: 97-101, whole rows 102-105. Not for long
+    // segments (32 channels, 128 B pixels: S = 15, whole rows 7% slower on
+    // Zen 4), nor row h where a store takes one cycle (AVX-512 on Intel:
+    // 2 < 3), nor blocks in several passes (AVX2's line of channels in
+    // passes of one vector), whose second pass reads the segment from L1
+    // (32 channels on AVX2, Zen 4: 45 GFLOP/s by segments of 15, 35 by
+    // whole rows).
+    bool onePass =
+        tiling.passVectors <= 0 || tiling.passVectors >= tiling.channelVectors;
+    if (onePass &&
+        target.vectorStoreCycles() * std::max<int64_t>(1, target.fmaUnits) >=
+            columns * block)
+      return 0;
     return columns >= inputColumns ? 0 : columns;
   }
   if (!tiling.inputStationary || tiling.kernelRowBlock != 1 ||
