@@ -996,7 +996,7 @@ std::optional<cpu::DepthwisePlaneTiling>
 planeTiling(const PlaneConv &pc, cpu::DepthwisePlaneKind kind, Type elementType,
             Type accType, const cpu::CPUTarget &target) {
   int64_t bits = accType.getIntOrFloatBitWidth();
-  int64_t lanes = target.lanes(bits);
+  int64_t lanes = cpu::getDepthwisePlaneLanes(kind, bits, target);
   int64_t scratchElements = pc.terms;
   for (int64_t s : pc.scratchSizes(lanes))
     scratchElements *= s;

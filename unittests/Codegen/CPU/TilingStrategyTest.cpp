@@ -2061,6 +2061,29 @@ TEST(DepthwisePlanes, FilterGradientTapBlocks) {
   EXPECT_EQ(t->tapBlocks, (std::vector<int64_t>{12, 12, 12}));
 }
 
+TEST(DepthwisePlanes, FilterGradientNativeVectorWidth) {
+  // A core that runs 512-bit operations as two 256-bit halves (Zen 4):
+  // plane-by-plane filter gradients use 256-bit vectors (the same FMA peak,
+  // half the cost per shuffle and load), convolutions and the channels-last
+  // form keep the full width.
+  CPUTarget zen4 = CPUTarget::avx512();
+  zen4.nativeVectorBits = 256;
+  EXPECT_EQ(
+      getDepthwisePlaneLanes(DepthwisePlaneKind::FilterGradient, 32, zen4), 8);
+  EXPECT_EQ(getDepthwisePlaneLanes(DepthwisePlaneKind::Convolution, 32, zen4),
+            16);
+  EXPECT_EQ(getDepthwisePlaneLanes(DepthwisePlaneKind::FilterGradient, 32,
+                                   CPUTarget::avx512()),
+            16);
+  auto t = planeTiling(DepthwisePlaneKind::FilterGradient, {28, 28}, zen4);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->lanes, 8);
+  auto cl = getDepthwiseChannelsLastTiling(
+      DepthwiseChannelsLastKind::FilterGradient, 256, 1, 3, 3, 28, 2, 32, zen4);
+  ASSERT_TRUE(cl.has_value());
+  EXPECT_EQ(cl->lanes, 16);
+}
+
 TEST(DepthwisePlanes, GroupedFilterGradientsPlanewiseUpTo4Channels) {
   // Channels-first grouped filter gradients of up to 4 channels per group
   // are computed plane by plane; with more, the channels-last kernel

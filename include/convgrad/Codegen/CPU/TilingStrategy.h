@@ -963,6 +963,12 @@ bool isGroupedFilterGradientViaChannelsLast(int64_t groupChannels);
 /// computed along the channels before this applies.)
 bool isChannelsLastPlanewise(int64_t terms, int64_t outPerGroup);
 
+/// Accumulator lanes per vector of a plane-by-plane depthwise kernel of
+/// `kind` with accumulators of `accBits` (DepthwisePlaneTiling::lanes): the
+/// mechanism sizes its scratch rows and edge vectors with them.
+int64_t getDepthwisePlaneLanes(DepthwisePlaneKind kind, int64_t accBits,
+                               const CPUTarget &target);
+
 /// The tiling of a plane-by-plane depthwise kernel of `kind` with `planes`
 /// output planes of `outputSizes`, `taps` kernel taps, innermost stride
 /// `innermostStride`, `terms` input planes per output plane, a scratch plane

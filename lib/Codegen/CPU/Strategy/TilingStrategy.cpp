@@ -1738,6 +1738,33 @@ static bool fitsPlanePrefetch(int64_t planesInUse, int64_t prefetchedPlanes,
          fmasPerRow >= kMinFMAsPerPrefetchedLine * linesPerRow;
 }
 
+/// Depthwise filter gradients feed each FMA a shuffled or unaligned x vector
+/// besides its dy vector (the kernel columns' shifts), and sum into few
+/// accumulators. Where the core executes full-width vectors in halves
+/// (nativeVectorBits: Zen 4's 512-bit operations), vectors of the native
+/// width reach the same FMA peak (two half-width FMAs per cycle against one
+/// full-width), while every full-width shuffle, masked or line-splitting
+/// load occupies its unit for both halves and, where it shares a unit with
+/// the FMAs, delays them. Row h's filter gradient on Zen 4 at 512 bits ran
+/// at 65% (NCHW) of the FMA peak, at 256 bits with the same
+/// 32 registers 75% (1 thread, min of 3 rounds each; row g's grouped one
+/// 68% -> 76%). Not (yet) the channels-last filter gradient: at 256 bits
+/// row h's NHWC one was no faster (0.362 -> 0.347 ms, within the noise of a
+/// loaded host) and mb_dw3x3_c144_56's NHWC one 5x slower (its tiling for
+/// 18 vectors of channels was not revisited).
+static int64_t depthwiseFilterGradientLanes(int64_t accBits,
+                                            const CPUTarget &target) {
+  return target.nativeLanes(accBits);
+}
+
+int64_t mlir::convgrad::cpu::getDepthwisePlaneLanes(DepthwisePlaneKind kind,
+                                                    int64_t accBits,
+                                                    const CPUTarget &target) {
+  return kind == DepthwisePlaneKind::FilterGradient
+             ? depthwiseFilterGradientLanes(accBits, target)
+             : target.lanes(accBits);
+}
+
 std::optional<DepthwisePlaneTiling>
 mlir::convgrad::cpu::getDepthwisePlaneTiling(
     DepthwisePlaneKind kind, int64_t planes,
@@ -1770,7 +1797,7 @@ mlir::convgrad::cpu::getDepthwisePlaneTiling(
     return std::nullopt;
 
   DepthwisePlaneTiling t;
-  t.lanes = target.lanes(accBits);
+  t.lanes = getDepthwisePlaneLanes(kind, accBits, target);
   int64_t maxAcc = maxAccumulatorRegisters(target);
   // Rows per block (second innermost dim; divides it). With stride 1 a
   // block of R rows reads R + KH - 1 input rows for its R x KH row
