@@ -1771,7 +1771,8 @@ mlir::convgrad::cpu::getDepthwisePlaneTiling(
     const std::vector<int64_t> &outputSizes, int64_t taps,
     int64_t innermostStride, int64_t terms, int64_t scratchElements,
     int64_t accBits, const CPUTarget &target, int64_t zeroInsertion,
-    bool maskedElementLoads, int64_t edgeRows, int64_t edgeVectors) {
+    bool maskedElementLoads, int64_t edgeRows, int64_t edgeVectors,
+    int64_t lanes) {
   // Limits of the unrolled code: s loads and a shuffle per vector, every
   // tap and term of a register block inline.
   constexpr int64_t kMaxInnermostStride = 4;
@@ -1797,7 +1798,7 @@ mlir::convgrad::cpu::getDepthwisePlaneTiling(
     return std::nullopt;
 
   DepthwisePlaneTiling t;
-  t.lanes = getDepthwisePlaneLanes(kind, accBits, target);
+  t.lanes = lanes > 0 ? lanes : getDepthwisePlaneLanes(kind, accBits, target);
   int64_t maxAcc = maxAccumulatorRegisters(target);
   // Rows per block (second innermost dim; divides it). With stride 1 a
   // block of R rows reads R + KH - 1 input rows for its R x KH row
@@ -1915,6 +1916,39 @@ mlir::convgrad::cpu::getDepthwisePlaneTiling(
   // block of whole planes.
   int64_t threads = plannedThreads(target);
   t.tasks = std::max<int64_t>(1, std::min(threads, planes));
+  return t;
+}
+
+/// A filter gradient at the native width (depthwiseFilterGradientLanes)
+/// only where it reads x in place there, or cannot at the full width either:
+/// twice the vectors per row unroll twice the edge code, and where that
+/// outgrows the unrolling budget (readsInputRows) the scratch copy costs
+/// more than the native width saves. mb_dw3x3_c32_112's NCHW filter
+/// gradient (112-wide rows: 14 vectors of 8, 576 unrolled edge FMAs; 7 of
+/// 16, 324) took 2.0-2.4 ms at 256 bits with the copy against 1.1-1.4 ms at
+/// 512 bits in place (Zen 4, 1 thread, loaded host, min of 3 rounds).
+std::optional<DepthwisePlaneTiling>
+mlir::convgrad::cpu::selectDepthwisePlaneTiling(
+    DepthwisePlaneKind kind, int64_t planes,
+    const std::vector<int64_t> &outputSizes, int64_t taps,
+    int64_t innermostStride, int64_t terms, int64_t accBits,
+    const CPUTarget &target, int64_t zeroInsertion, bool maskedElementLoads,
+    const std::function<DepthwisePlaneGeometry(int64_t lanes)> &geometry) {
+  auto tilingAt = [&](int64_t lanes) {
+    DepthwisePlaneGeometry g = geometry(lanes);
+    return getDepthwisePlaneTiling(
+        kind, planes, outputSizes, taps, innermostStride, terms,
+        g.scratchElements, accBits, target, zeroInsertion, maskedElementLoads,
+        g.edgeRows, g.edgeVectors, lanes);
+  };
+  int64_t preferred = getDepthwisePlaneLanes(kind, accBits, target);
+  int64_t full = target.lanes(accBits);
+  std::optional<DepthwisePlaneTiling> t = tilingAt(preferred);
+  if (preferred == full || (t && t->readsInputRows))
+    return t;
+  std::optional<DepthwisePlaneTiling> wide = tilingAt(full);
+  if (!t || (wide && wide->readsInputRows))
+    return wide;
   return t;
 }
 
