@@ -37,6 +37,7 @@ constexpr IntegerField kIntegerFields[] = {
     {"vector_bits", &CPUTarget::vectorBits},
     {"vector_registers", &CPUTarget::vectorRegisters},
     {"fma_units", &CPUTarget::fmaUnits},
+    {"native_vector_bits", &CPUTarget::nativeVectorBits},
     {"l1_bytes", &CPUTarget::l1DataBytes},
     {"l2_bytes", &CPUTarget::l2Bytes},
     {"l3_bytes", &CPUTarget::l3Bytes},

@@ -996,28 +996,31 @@ std::optional<cpu::DepthwisePlaneTiling>
 planeTiling(const PlaneConv &pc, cpu::DepthwisePlaneKind kind, Type elementType,
             Type accType, const cpu::CPUTarget &target) {
   int64_t bits = accType.getIntOrFloatBitWidth();
-  int64_t lanes = target.lanes(bits);
-  int64_t scratchElements = pc.terms;
-  for (int64_t s : pc.scratchSizes(lanes))
-    scratchElements *= s;
   int64_t zeroInsertion = 1;
   for (unsigned i = 0; i < pc.rank; ++i)
     zeroInsertion *= pc.inputStride(i);
-  // The rows and vectors where some tap reads outside a 2-D plane.
-  int64_t edgeRows = 0, edgeVectors = 0;
-  if (pc.rank == 2) {
-    SmallVector<int64_t> taps =
-        llvm::to_vector(llvm::seq<int64_t>(0, pc.numTaps()));
-    auto [rowLo, rowHi] = pc.insideRows(taps);
-    auto [vecLo, vecHi] = pc.insideVectors(taps, lanes);
-    edgeRows = pc.outSizes[0] - (rowHi - rowLo);
-    edgeVectors = pc.rowVectors(lanes) - (vecHi - vecLo);
-  }
-  return cpu::getDepthwisePlaneTiling(
+  // The plane's scratch size and the rows and vectors where some tap reads
+  // outside a 2-D plane, at vectors of `lanes`.
+  auto geometry = [&](int64_t lanes) {
+    cpu::DepthwisePlaneGeometry g;
+    g.scratchElements = pc.terms;
+    for (int64_t s : pc.scratchSizes(lanes))
+      g.scratchElements *= s;
+    if (pc.rank == 2) {
+      SmallVector<int64_t> taps =
+          llvm::to_vector(llvm::seq<int64_t>(0, pc.numTaps()));
+      auto [rowLo, rowHi] = pc.insideRows(taps);
+      auto [vecLo, vecHi] = pc.insideVectors(taps, lanes);
+      g.edgeRows = pc.outSizes[0] - (rowHi - rowLo);
+      g.edgeVectors = pc.rowVectors(lanes) - (vecHi - vecLo);
+    }
+    return g;
+  };
+  return cpu::selectDepthwisePlaneTiling(
       kind, pc.planes,
       std::vector<int64_t>(pc.outSizes.begin(), pc.outSizes.end()),
-      pc.numTaps(), pc.strides.back(), pc.terms, scratchElements, bits, target,
-      zeroInsertion, !isa<BFloat16Type>(elementType), edgeRows, edgeVectors);
+      pc.numTaps(), pc.strides.back(), pc.terms, bits, target, zeroInsertion,
+      !isa<BFloat16Type>(elementType), geometry);
 }
 
 /// The convolution `pc` of `input` by `filter` (+ `bias`) into a new tensor

@@ -2087,6 +2087,85 @@ TEST(DepthwisePlanes, FilterGradientTapBlocks) {
   EXPECT_EQ(t->tapBlocks, (std::vector<int64_t>{12, 12, 12}));
 }
 
+TEST(DepthwisePlanes, FilterGradientNativeVectorWidth) {
+  // A core that runs 512-bit operations as two 256-bit halves (Zen 4):
+  // plane-by-plane filter gradients use 256-bit vectors (the same FMA peak,
+  // half the cost per shuffle and load), convolutions and the channels-last
+  // form keep the full width.
+  CPUTarget zen4 = CPUTarget::avx512();
+  zen4.nativeVectorBits = 256;
+  EXPECT_EQ(
+      getDepthwisePlaneLanes(DepthwisePlaneKind::FilterGradient, 32, zen4), 8);
+  EXPECT_EQ(getDepthwisePlaneLanes(DepthwisePlaneKind::Convolution, 32, zen4),
+            16);
+  EXPECT_EQ(getDepthwisePlaneLanes(DepthwisePlaneKind::FilterGradient, 32,
+                                   CPUTarget::avx512()),
+            16);
+  auto t = planeTiling(DepthwisePlaneKind::FilterGradient, {28, 28}, zen4);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->lanes, 8);
+  auto cl = getDepthwiseChannelsLastTiling(
+      DepthwiseChannelsLastKind::FilterGradient, 256, 1, 3, 3, 28, 2, 32, zen4);
+  ASSERT_TRUE(cl.has_value());
+  EXPECT_EQ(cl->lanes, 16);
+}
+
+TEST(DepthwisePlanes, FilterGradientNativeWidthOnlyReadingInPlace) {
+  // 3x3, pad 1: 2 edge rows, and 2 edge vectors per row (the first, left
+  // of column 0, and the last, past the row's end).
+  auto geometry = [](std::vector<int64_t> out) {
+    return [out](int64_t lanes) {
+      int64_t rowVectors = (out[1] + lanes - 1) / lanes;
+      DepthwisePlaneGeometry g;
+      g.scratchElements = (out[0] + 2) * (rowVectors * lanes + 2);
+      g.edgeRows = 2;
+      g.edgeVectors = 2;
+      return g;
+    };
+  };
+  auto select = [&](std::vector<int64_t> out, const CPUTarget &target) {
+    return selectDepthwisePlaneTiling(DepthwisePlaneKind::FilterGradient, 32,
+                                      out, 9, 1, 1, 32, target, 1, true,
+                                      geometry(out));
+  };
+  CPUTarget zen4 = CPUTarget::avx512();
+  zen4.nativeVectorBits = 256;
+  // Row h (28x28) and 56x56 read in place at 256 bits: native width.
+  for (int64_t size : {28, 56}) {
+    auto t = select({size, size}, zen4);
+    ASSERT_TRUE(t.has_value());
+    EXPECT_EQ(t->lanes, 8);
+    EXPECT_TRUE(t->readsInputRows);
+  }
+  // mb_dw3x3_c32_112 (112x112): 14 vectors of 8 per row unroll 576 edge
+  // FMAs, past the budget (the scratch copy); 7 of 16 read in place.
+  auto t = select({112, 112}, zen4);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->lanes, 16);
+  EXPECT_TRUE(t->readsInputRows);
+  // Where neither width reads in place (every row an edge), the native one.
+  auto none = selectDepthwisePlaneTiling(
+      DepthwisePlaneKind::FilterGradient, 32, {200, 200}, 9, 1, 1, 32, zen4, 1,
+      true, [](int64_t lanes) {
+        DepthwisePlaneGeometry g;
+        g.scratchElements = 202 * (((200 + lanes - 1) / lanes) * lanes + 2);
+        g.edgeRows = 200;
+        g.edgeVectors = (200 + lanes - 1) / lanes;
+        return g;
+      });
+  ASSERT_TRUE(none.has_value());
+  EXPECT_EQ(none->lanes, 8);
+  EXPECT_FALSE(none->readsInputRows);
+  // A core without half-width execution, and convolutions: the full width.
+  EXPECT_EQ(select({112, 112}, avx512)->lanes, 16);
+  EXPECT_EQ(select({28, 28}, avx512)->lanes, 16);
+  EXPECT_EQ(selectDepthwisePlaneTiling(DepthwisePlaneKind::Convolution, 32,
+                                       {28, 28}, 9, 1, 1, 32, zen4, 1, true,
+                                       geometry({28, 28}))
+                ->lanes,
+            16);
+}
+
 TEST(DepthwisePlanes, GroupedFilterGradientsPlanewiseUpTo4Channels) {
   // Channels-first grouped filter gradients of up to 4 channels per group
   // are computed plane by plane; with more, the channels-last kernel

@@ -50,6 +50,11 @@ struct CPUTarget {
   int64_t vectorRegisters = 16;
   /// FMA instructions issued per cycle.
   int64_t fmaUnits = 2;
+  /// The widest vector the core executes in one piece (0: vectorBits).
+  /// Zen 4 runs each 512-bit operation as two 256-bit halves on its 256-bit
+  /// units: the same FMA peak either way, but a 512-bit shuffle or load
+  /// occupies its unit for both halves.
+  int64_t nativeVectorBits = 0;
   /// Per-core data caches and the shared last level, in bytes.
   int64_t l1DataBytes = 32 * 1024;
   int64_t l2Bytes = 1024 * 1024;
@@ -60,6 +65,9 @@ struct CPUTarget {
 
   /// Elements of `elementBits` per vector register (at least 1).
   int64_t lanes(int64_t elementBits) const;
+  /// Elements of `elementBits` per vector of the native width (at most
+  /// lanes(elementBits); at least 1).
+  int64_t nativeLanes(int64_t elementBits) const;
   /// "avx512", "avx2" or "sse" from the vector width (for reports).
   const char *isaName() const;
   /// One line for reports and benchmark headers.

@@ -21,6 +21,7 @@
 #include "convgrad/Codegen/CPU/CPUTarget.h"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -963,6 +964,12 @@ bool isGroupedFilterGradientViaChannelsLast(int64_t groupChannels);
 /// computed along the channels before this applies.)
 bool isChannelsLastPlanewise(int64_t terms, int64_t outPerGroup);
 
+/// Accumulator lanes per vector of a plane-by-plane depthwise kernel of
+/// `kind` with accumulators of `accBits` (DepthwisePlaneTiling::lanes): the
+/// mechanism sizes its scratch rows and edge vectors with them.
+int64_t getDepthwisePlaneLanes(DepthwisePlaneKind kind, int64_t accBits,
+                               const CPUTarget &target);
+
 /// The tiling of a plane-by-plane depthwise kernel of `kind` with `planes`
 /// output planes of `outputSizes`, `taps` kernel taps, innermost stride
 /// `innermostStride`, `terms` input planes per output plane, a scratch plane
@@ -976,7 +983,8 @@ bool isChannelsLastPlanewise(int64_t terms, int64_t outPerGroup);
 /// gradient's x in place: `maskedElementLoads`, whether a partial vector
 /// of the element type is one masked load (not bf16 on x86: element by
 /// element), and the output rows and row vectors where some tap reads
-/// outside the plane (`edgeRows`, `edgeVectors`: unrolled).
+/// outside the plane (`edgeRows`, `edgeVectors`: unrolled), all at vectors
+/// of `lanes` (0: getDepthwisePlaneLanes).
 std::optional<DepthwisePlaneTiling>
 getDepthwisePlaneTiling(DepthwisePlaneKind kind, int64_t planes,
                         const std::vector<int64_t> &outputSizes, int64_t taps,
@@ -984,7 +992,28 @@ getDepthwisePlaneTiling(DepthwisePlaneKind kind, int64_t planes,
                         int64_t scratchElements, int64_t accBits,
                         const CPUTarget &target, int64_t zeroInsertion = 1,
                         bool maskedElementLoads = true, int64_t edgeRows = 0,
-                        int64_t edgeVectors = 0);
+                        int64_t edgeVectors = 0, int64_t lanes = 0);
+
+/// What getDepthwisePlaneTiling needs of a plane at a given vector width:
+/// the scratch plane's elements, and (2-D planes) the output rows and row
+/// vectors where some tap reads outside the plane.
+struct DepthwisePlaneGeometry {
+  int64_t scratchElements = 0;
+  int64_t edgeRows = 0;
+  int64_t edgeVectors = 0;
+};
+
+/// The tiling of a plane-by-plane depthwise kernel (the arguments of
+/// getDepthwisePlaneTiling, the plane's geometry at `lanes` from
+/// `geometry(lanes)`) at the vector width the strategy picks: a filter
+/// gradient takes the native width (getDepthwisePlaneLanes) only where it
+/// still reads x in place there, or cannot at the full width either.
+std::optional<DepthwisePlaneTiling> selectDepthwisePlaneTiling(
+    DepthwisePlaneKind kind, int64_t planes,
+    const std::vector<int64_t> &outputSizes, int64_t taps,
+    int64_t innermostStride, int64_t terms, int64_t accBits,
+    const CPUTarget &target, int64_t zeroInsertion, bool maskedElementLoads,
+    const std::function<DepthwisePlaneGeometry(int64_t lanes)> &geometry);
 
 //===----------------------------------------------------------------------===//
 // Channels-last depthwise gradients along channels

@@ -19,6 +19,12 @@ int64_t CPUTarget::lanes(int64_t elementBits) const {
   return std::max<int64_t>(1, vectorBits / std::max<int64_t>(8, elementBits));
 }
 
+int64_t CPUTarget::nativeLanes(int64_t elementBits) const {
+  int64_t bits = nativeVectorBits > 0 ? std::min(vectorBits, nativeVectorBits)
+                                      : vectorBits;
+  return std::max<int64_t>(1, bits / std::max<int64_t>(8, elementBits));
+}
+
 const char *CPUTarget::isaName() const {
   if (vectorBits >= 512)
     return "avx512";
@@ -209,6 +215,10 @@ mlir::convgrad::cpu::resolveCPUTarget(const std::string &cpu,
     target.vectorBits = vectorBits;
   if (vectorRegisters > 0)
     target.vectorRegisters = vectorRegisters;
+  // Zen 4 executes 512-bit operations as two halves on 256-bit units
+  // (Zen 5's server and desktop cores have 512-bit ones).
+  if (target.vectorBits > 256 && target.cpu == "znver4")
+    target.nativeVectorBits = 256;
   target.threads = threads;
 
   target.features = changeList;

@@ -1738,13 +1738,41 @@ static bool fitsPlanePrefetch(int64_t planesInUse, int64_t prefetchedPlanes,
          fmasPerRow >= kMinFMAsPerPrefetchedLine * linesPerRow;
 }
 
+/// Depthwise filter gradients feed each FMA a shuffled or unaligned x vector
+/// besides its dy vector (the kernel columns' shifts), and sum into few
+/// accumulators. Where the core executes full-width vectors in halves
+/// (nativeVectorBits: Zen 4's 512-bit operations), vectors of the native
+/// width reach the same FMA peak (two half-width FMAs per cycle against one
+/// full-width), while every full-width shuffle, masked or line-splitting
+/// load occupies its unit for both halves and, where it shares a unit with
+/// the FMAs, delays them. Row h's filter gradient on Zen 4 at 512 bits ran
+/// at 65% (NCHW) of the FMA peak, at 256 bits with the same
+/// 32 registers 75% (1 thread, min of 3 rounds each; row g's grouped one
+/// 68% -> 76%). Not (yet) the channels-last filter gradient: at 256 bits
+/// row h's NHWC one was no faster (0.362 -> 0.347 ms, within the noise of a
+/// loaded host) and mb_dw3x3_c144_56's NHWC one 5x slower (its tiling for
+/// 18 vectors of channels was not revisited).
+static int64_t depthwiseFilterGradientLanes(int64_t accBits,
+                                            const CPUTarget &target) {
+  return target.nativeLanes(accBits);
+}
+
+int64_t mlir::convgrad::cpu::getDepthwisePlaneLanes(DepthwisePlaneKind kind,
+                                                    int64_t accBits,
+                                                    const CPUTarget &target) {
+  return kind == DepthwisePlaneKind::FilterGradient
+             ? depthwiseFilterGradientLanes(accBits, target)
+             : target.lanes(accBits);
+}
+
 std::optional<DepthwisePlaneTiling>
 mlir::convgrad::cpu::getDepthwisePlaneTiling(
     DepthwisePlaneKind kind, int64_t planes,
     const std::vector<int64_t> &outputSizes, int64_t taps,
     int64_t innermostStride, int64_t terms, int64_t scratchElements,
     int64_t accBits, const CPUTarget &target, int64_t zeroInsertion,
-    bool maskedElementLoads, int64_t edgeRows, int64_t edgeVectors) {
+    bool maskedElementLoads, int64_t edgeRows, int64_t edgeVectors,
+    int64_t lanes) {
   // Limits of the unrolled code: s loads and a shuffle per vector, every
   // tap and term of a register block inline.
   constexpr int64_t kMaxInnermostStride = 4;
@@ -1770,7 +1798,7 @@ mlir::convgrad::cpu::getDepthwisePlaneTiling(
     return std::nullopt;
 
   DepthwisePlaneTiling t;
-  t.lanes = target.lanes(accBits);
+  t.lanes = lanes > 0 ? lanes : getDepthwisePlaneLanes(kind, accBits, target);
   int64_t maxAcc = maxAccumulatorRegisters(target);
   // Rows per block (second innermost dim; divides it). With stride 1 a
   // block of R rows reads R + KH - 1 input rows for its R x KH row
@@ -1888,6 +1916,39 @@ mlir::convgrad::cpu::getDepthwisePlaneTiling(
   // block of whole planes.
   int64_t threads = plannedThreads(target);
   t.tasks = std::max<int64_t>(1, std::min(threads, planes));
+  return t;
+}
+
+/// A filter gradient at the native width (depthwiseFilterGradientLanes)
+/// only where it reads x in place there, or cannot at the full width either:
+/// twice the vectors per row unroll twice the edge code, and where that
+/// outgrows the unrolling budget (readsInputRows) the scratch copy costs
+/// more than the native width saves. mb_dw3x3_c32_112's NCHW filter
+/// gradient (112-wide rows: 14 vectors of 8, 576 unrolled edge FMAs; 7 of
+/// 16, 324) took 2.0-2.4 ms at 256 bits with the copy against 1.1-1.4 ms at
+/// 512 bits in place (Zen 4, 1 thread, loaded host, min of 3 rounds).
+std::optional<DepthwisePlaneTiling>
+mlir::convgrad::cpu::selectDepthwisePlaneTiling(
+    DepthwisePlaneKind kind, int64_t planes,
+    const std::vector<int64_t> &outputSizes, int64_t taps,
+    int64_t innermostStride, int64_t terms, int64_t accBits,
+    const CPUTarget &target, int64_t zeroInsertion, bool maskedElementLoads,
+    const std::function<DepthwisePlaneGeometry(int64_t lanes)> &geometry) {
+  auto tilingAt = [&](int64_t lanes) {
+    DepthwisePlaneGeometry g = geometry(lanes);
+    return getDepthwisePlaneTiling(
+        kind, planes, outputSizes, taps, innermostStride, terms,
+        g.scratchElements, accBits, target, zeroInsertion, maskedElementLoads,
+        g.edgeRows, g.edgeVectors, lanes);
+  };
+  int64_t preferred = getDepthwisePlaneLanes(kind, accBits, target);
+  int64_t full = target.lanes(accBits);
+  std::optional<DepthwisePlaneTiling> t = tilingAt(preferred);
+  if (preferred == full || (t && t->readsInputRows))
+    return t;
+  std::optional<DepthwisePlaneTiling> wide = tilingAt(full);
+  if (!t || (wide && wide->readsInputRows))
+    return wide;
   return t;
 }
 
