@@ -505,3 +505,74 @@ func.func @shared_transposed_pad_in_tasks(%dyl: tensor<8x112x112x64xf32>, %x: te
   }
   return %a, %b : tensor<8x112x16xf32>, tensor<8x112x16xf32>
 }
+
+// -----
+
+// The same phases with FMA nests: each task also prefetches the rows of the
+// argument that the next task (in row-major order over images and row
+// blocks; the last of the 56 tasks its own) copies into its box, one loop
+// marked for convgrad-cpu-spread-prefetches before each nest, over half of
+// the box's 16 cache lines each (2 images x 4 rows x 2 lines of columns
+// -1 to 15, clamped into the argument).
+// CHECK-LABEL: func.func @shared_pad_prefetch_next_box
+// CHECK-SAME:    (%[[DY:[^:]*]]: tensor<8x64x112x112xf32>
+// CHECK:         scf.forall (%[[N:.*]], %[[H:.*]]) = (0, 0) to (8, 112) step (2, 8)
+// CHECK:           %[[SUCC:.*]] = arith.addi %{{.*}}, %c1{{(_[0-9]+)?}} : index
+// CHECK:           %[[NEXT:.*]] = arith.minui %[[SUCC]], %c55 : index
+// CHECK:           %[[BUF:.*]] = bufferization.to_buffer %[[DY]] read_only
+// CHECK:           scf.for %{{.*}} = %{{.*}} to %c8{{(_[0-9]+)?}} step
+// CHECK:             %[[ROW:.*]] = arith.minsi %{{.*}}, %c111 : index
+// CHECK:             %[[IMAGE:.*]] = arith.minsi %{{.*}}, %c7 : index
+// CHECK:             %[[COLUMN:.*]] = arith.minsi %{{.*}}, %c111{{(_[0-9]+)?}} : index
+// CHECK:             memref.prefetch %[[BUF]][%[[IMAGE]], %{{.*}}, %[[ROW]], %[[COLUMN]]], read, locality<3>, data
+// CHECK:           } {convgrad.spread_prefetches}
+// CHECK-NEXT:      scf.for {{.*}} iter_args
+// CHECK:             vector.fma
+// CHECK:           scf.for %[[J:.*]] = %{{.*}} to %c8{{(_[0-9]+)?}} step
+// CHECK:             arith.addi %[[J]], %c8
+// CHECK:             memref.prefetch %[[BUF]][{{.*}}], read, locality<3>, data
+// CHECK:           } {convgrad.spread_prefetches}
+// CHECK-NEXT:      scf.for {{.*}} iter_args
+// CHECK:             vector.fma
+// CHECK-NOT:     scf.forall (
+func.func @shared_pad_prefetch_next_box(%dy: tensor<8x64x112x112xf32>, %x: tensor<8x112x16xf32>,
+                               %y: tensor<8x112x16xf32>) -> (tensor<8x112x16xf32>, tensor<8x112x16xf32>) {
+  %cst = arith.constant 0.000000e+00 : f32
+  %zero = arith.constant dense<0.000000e+00> : vector<16xf32>
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %c4 = arith.constant 4 : index
+  %p = tensor.pad %dy low[0, 0, 1, 1] high[0, 0, 2, 2] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %cst : f32
+  } : tensor<8x64x112x112xf32> to tensor<8x64x115x115xf32>
+  %a = scf.forall (%n, %h) = (0, 0) to (8, 112) step (2, 8) shared_outs(%o = %x) -> (tensor<8x112x16xf32>) {
+    %r = scf.for %kh = %c0 to %c4 step %c1 iter_args(%acc = %zero) -> (vector<16xf32>) {
+      %row = affine.apply affine_map<(d0)[s0] -> (d0 + s0)>(%kh)[%h]
+      %v = vector.transfer_read %p[%n, %c0, %row, %c0], %cst {in_bounds = [true]} : tensor<8x64x115x115xf32>, vector<16xf32>
+      %s = vector.fma %v, %v, %acc : vector<16xf32>
+      scf.yield %s : vector<16xf32>
+    }
+    %e = tensor.empty() : tensor<1x1x16xf32>
+    %t = vector.transfer_write %r, %e[%c0, %c0, %c0] {in_bounds = [true]} : vector<16xf32>, tensor<1x1x16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %t into %o[%n, %h, 0] [1, 1, 16] [1, 1, 1] : tensor<1x1x16xf32> into tensor<8x112x16xf32>
+    }
+  }
+  %b = scf.forall (%n, %h) = (0, 0) to (8, 112) step (2, 8) shared_outs(%o = %y) -> (tensor<8x112x16xf32>) {
+    %r = scf.for %kh = %c0 to %c3 step %c1 iter_args(%acc = %zero) -> (vector<16xf32>) {
+      %row = affine.apply affine_map<(d0)[s0] -> (d0 + s0)>(%kh)[%h]
+      %n1 = affine.apply affine_map<(d0) -> (d0 + 1)>(%n)
+      %v = vector.transfer_read %p[%n1, %c0, %row, %c1], %cst {in_bounds = [true]} : tensor<8x64x115x115xf32>, vector<16xf32>
+      %s = vector.fma %v, %v, %acc : vector<16xf32>
+      scf.yield %s : vector<16xf32>
+    }
+    %e = tensor.empty() : tensor<1x1x16xf32>
+    %t = vector.transfer_write %r, %e[%c0, %c0, %c0] {in_bounds = [true]} : vector<16xf32>, tensor<1x1x16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %t into %o[%n, %h, 0] [1, 1, 16] [1, 1, 1] : tensor<1x1x16xf32> into tensor<8x112x16xf32>
+    }
+  }
+  return %a, %b : tensor<8x112x16xf32>, tensor<8x112x16xf32>
+}

@@ -832,6 +832,22 @@ TEST(PadsSharedInputInTasks, Decision) {
   }
 }
 
+// A task of the stem's fused phases prefetches the 2 images x 64 channels x
+// 11 rows x 112 columns of the output gradient the next task copies into
+// its box (630 KiB, beyond znver3's L2) into L1 during its FMAs; nothing
+// for an empty box or one beyond half the L3.
+TEST(PadsSharedInputInTasks, NextBoxPrefetchLocality) {
+  int64_t boxSource = 2 * 64 * 11 * 112 * 4;
+  for (const CPUTarget &target : {avx2, avx512}) {
+    EXPECT_EQ(getNextTaskBoxPrefetchLocality(boxSource, target), 3);
+    EXPECT_EQ(getNextTaskBoxPrefetchLocality(1024, target), 3);
+    EXPECT_EQ(getNextTaskBoxPrefetchLocality(target.l3Bytes / 2, target), 3);
+    EXPECT_EQ(getNextTaskBoxPrefetchLocality(target.l3Bytes / 2 + 64, target),
+              -1);
+    EXPECT_EQ(getNextTaskBoxPrefetchLocality(0, target), -1);
+  }
+}
+
 // A reduction loop prefetches rows a page or more apart from a buffer
 // beyond the L2 (the stem's 64 planes of 115 x 115 floats), about a
 // thousand cycles ahead: 16 iterations of the 3x3 phase's 81 FMAs, 15 of

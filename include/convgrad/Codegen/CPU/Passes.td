@@ -735,9 +735,18 @@ def ConvGradCPUFuseSiblingTasks
     transpose moves into the tasks too: each task transposes the rows of
     its box into a fresh tensor, which bufferization places in the box's
     interior, instead of the whole tensor going through memory transposed.
+    Such a task also prefetches the rows the next task (in the loop's
+    row-major order) copies into its box: one loop marked
+    `convgrad.spread_prefetches` before each of its FMA nests, over a share
+    of the cache lines of the next box's source, which
+    `--convgrad-cpu-spread-prefetches` spreads over that nest
+    (cpu::getNextTaskBoxPrefetchLocality).
   }];
   let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
                            "::mlir::linalg::LinalgDialect",
+                           "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::vector::VectorDialect"];

@@ -623,6 +623,14 @@ mlir::convgrad::cpu::getStagedRowsPrefetchLocality(int64_t itemBytes,
   return itemBytes > target.l1DataBytes / 2 ? 2 : 3;
 }
 
+int64_t
+mlir::convgrad::cpu::getNextTaskBoxPrefetchLocality(int64_t boxSourceBytes,
+                                                    const CPUTarget &target) {
+  if (boxSourceBytes <= 0 || 2 * boxSourceBytes > target.l3Bytes)
+    return -1;
+  return 3;
+}
+
 bool mlir::convgrad::cpu::fusesSiblingTasks(int64_t sharedInputBytes,
                                             const CPUTarget &target) {
   return sharedInputBytes > target.l2Bytes;
