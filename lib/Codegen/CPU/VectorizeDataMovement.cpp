@@ -237,6 +237,42 @@ linalg::GenericOp collapseReversedRows(RewriterBase &rewriter,
   return collapsed;
 }
 
+/// The input of a tile `op` of a copy that reads some dimensions backwards
+/// (output dim i is input dim perm[i], backwards where `reversed[i]`; the
+/// tile's output has `shape`), its backwards dimensions read whole. The
+/// tiler slices an input read as `n - 1 - i` as if it were read as `i`
+/// (offset and size of the tile's own range); a backwards dimension is whole
+/// in the tile, so its input slice is the whole source dimension. The tile
+/// then reads that slice (valid, if scalar, should it stay a loop).
+FailureOr<Value> readReversedDimsWhole(RewriterBase &rewriter,
+                                       linalg::GenericOp op,
+                                       ArrayRef<int64_t> perm,
+                                       ArrayRef<bool> reversed,
+                                       ArrayRef<int64_t> shape) {
+  Value input = op.getDpsInputs()[0];
+  auto view = input.getDefiningOp<memref::SubViewOp>();
+  if (!view)
+    return input;
+  MemRefType sourceType = view.getSourceType();
+  int64_t rank = shape.size();
+  if (sourceType.getRank() != rank || !view.hasUnitStride())
+    return failure();
+  SmallVector<OpFoldResult> offsets = view.getMixedOffsets();
+  SmallVector<OpFoldResult> sizes = view.getMixedSizes();
+  for (int64_t i = 0; i < rank; ++i)
+    if (reversed[i]) {
+      if (sourceType.getDimSize(perm[i]) != shape[i])
+        return failure();
+      offsets[perm[i]] = rewriter.getIndexAttr(0);
+      sizes[perm[i]] = rewriter.getIndexAttr(shape[i]);
+    }
+  Value whole = memref::SubViewOp::create(rewriter, op.getLoc(),
+                                          view.getSource(), offsets, sizes,
+                                          view.getMixedStrides());
+  rewriter.modifyOpInPlace(op, [&] { op->setOperand(0, whole); });
+  return whole;
+}
+
 /// Moves a tile of a reverse (getReversedDims; its reversed dimensions are
 /// whole) as vector rows along the innermost dimension: each output row is
 /// one read of the input row the input map reflects it to, reversed by one
@@ -259,26 +295,12 @@ LogicalResult moveReverseTileAsRows(RewriterBase &rewriter,
   auto rowType = VectorType::get({rowLength}, elementType);
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
-  // The tiler slices an input read as `n - 1 - i` as if it were read as
-  // `i` (offset and size of the tile's own range); a reversed dimension is
-  // whole in the tile, so its input slice is the whole source dimension.
-  if (auto view = input.getDefiningOp<memref::SubViewOp>()) {
-    MemRefType sourceType = view.getSourceType();
-    if (sourceType.getRank() != int64_t(rank) || !view.hasUnitStride())
-      return failure();
-    SmallVector<OpFoldResult> offsets = view.getMixedOffsets();
-    SmallVector<OpFoldResult> sizes = view.getMixedSizes();
-    SmallVector<OpFoldResult> strides = view.getMixedStrides();
-    for (size_t d = 0; d < rank; ++d)
-      if (reversed[d]) {
-        if (sourceType.getDimSize(d) != shape[d])
-          return failure();
-        offsets[d] = rewriter.getIndexAttr(0);
-        sizes[d] = rewriter.getIndexAttr(shape[d]);
-      }
-    input = memref::SubViewOp::create(rewriter, loc, view.getSource(),
-                                      offsets, sizes, strides);
-  }
+  SmallVector<int64_t> identity = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  FailureOr<Value> whole =
+      readReversedDimsWhole(rewriter, op, identity, reversed, shape);
+  if (failed(whole))
+    return failure();
+  input = *whole;
   auto inType = cast<MemRefType>(input.getType());
   for (size_t d = 0; d < rank; ++d)
     if (inType.getDimSize(d) != shape[d])
@@ -342,27 +364,11 @@ LogicalResult moveReversedTransposeTile(RewriterBase &rewriter,
   ArrayRef<int64_t> perm = rt.permutation;
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
-  // The tiler slices an input read as `n - 1 - i` as if it were read as
-  // `i`; a backwards dimension is whole in the tile, so its input slice is
-  // the whole source dimension.
-  if (auto view = input.getDefiningOp<memref::SubViewOp>()) {
-    MemRefType sourceType = view.getSourceType();
-    if (sourceType.getRank() != rank || !view.hasUnitStride())
-      return failure();
-    SmallVector<OpFoldResult> offsets = view.getMixedOffsets();
-    SmallVector<OpFoldResult> sizes = view.getMixedSizes();
-    for (int64_t i = 0; i < rank; ++i)
-      if (rt.reversed[i]) {
-        if (sourceType.getDimSize(perm[i]) != shape[i])
-          return failure();
-        offsets[perm[i]] = rewriter.getIndexAttr(0);
-        sizes[perm[i]] = rewriter.getIndexAttr(shape[i]);
-      }
-    input = memref::SubViewOp::create(rewriter, loc, view.getSource(), offsets,
-                                      sizes, view.getMixedStrides());
-    // (Valid, if scalar, should the tile stay a loop.)
-    rewriter.modifyOpInPlace(op, [&] { op->setOperand(0, input); });
-  }
+  FailureOr<Value> whole =
+      readReversedDimsWhole(rewriter, op, perm, rt.reversed, shape);
+  if (failed(whole))
+    return failure();
+  input = *whole;
   auto inType = cast<MemRefType>(input.getType());
   for (int64_t i = 0; i < rank; ++i)
     if (inType.getDimSize(perm[i]) != shape[i])
