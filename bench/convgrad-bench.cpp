@@ -118,6 +118,18 @@ static cl::opt<unsigned> rounds(
              "host that now and then takes a core away, a disturbed round "
              "then costs neither side (default 1)"),
     cl::init(1), cl::cat(benchCategory));
+static cl::opt<unsigned> passes(
+    "passes",
+    cl::desc("Time the whole table this many times over, each pass giving "
+             "every kernel and thread count --rounds rounds; each "
+             "implementation keeps its fastest round of all passes. The "
+             "rounds of one row are then minutes apart instead of back to "
+             "back: a shared host whose memory or caches are slower for a "
+             "few minutes (which neither --max-lost nor --core-probe sees) "
+             "then costs a row one pass, not all its rounds. Kernels, inputs "
+             "and the first pass's verification are kept for the later "
+             "passes (default 1)"),
+    cl::init(1), cl::cat(benchCategory));
 static cl::opt<double> maxLostPct(
     "max-lost",
     cl::desc("A round in which the timed threads lost more than this % of "
@@ -452,6 +464,10 @@ struct RowTensors {
     wv = w.values();
     bv = bias.values();
     dyv = dy.values();
+  }
+  void dropReferenceValues() {
+    for (std::vector<double> *v : {&xv, &wv, &bv, &dyv})
+      std::vector<double>().swap(*v);
   }
   std::vector<int64_t> resultShape(const ref::ConvConfig &c,
                                    KernelKind kind) const {
@@ -1408,7 +1424,11 @@ int main(int argc, char **argv) {
      << nowString() << ", load average " << loadAverage() << "\n";
   os << "# time = median of " << reps << " calls after " << warmup
      << " warm-up calls and >= " << warmupMs << " ms";
-  if (rounds > 1)
+  if (passes > 1)
+    os << ", fastest of " << passes << " passes over the table x " << rounds
+       << " round" << (rounds == 1 ? "" : "s")
+       << " (convgrad and oneDNN alternating)";
+  else if (rounds > 1)
     os << ", fastest of " << rounds
        << " rounds (convgrad and oneDNN alternating)";
   if (std::isnan(readCpuUsage().stolen))
@@ -1503,6 +1523,59 @@ int main(int argc, char **argv) {
   timing.minWarmupSeconds = warmupMs / 1000.0;
 
   std::vector<Measurement> all;
+  /// What a later pass (--passes) needs to time a kernel again.
+  struct TimedKernel {
+    size_t measurement; ///< index into `all`
+    const ref::ConvConfig *conv;
+    KernelKind kind;
+    std::shared_ptr<RowTensors> tensors;
+    std::shared_ptr<HostTensor> out;
+    std::shared_ptr<CompiledModule> compiled;
+    KernelCall call;
+    bool dnnlTimed;
+  };
+  std::vector<TimedKernel> timedKernels;
+  // One timed round of convgrad between core probes; whether it was
+  // undisturbed.
+  auto timeConvgradRound = [&](Measurement &m, KernelCall &call) {
+    auto [t, shortfall] = probe.around(
+        m.threads, [&] { return timeFunction([&] { call(); }, timing); });
+    return recordConvgrad(m, t, shortfall);
+  };
+  // Further rounds of one kernel in this pass, alternating, timing only,
+  // until each implementation has --rounds undisturbed ones in the pass
+  // (`cleanCg`, `cleanDnnl` so far, of `passRounds`) or the pass's extra
+  // rounds are used up.
+  auto timeFurtherRounds = [&](Measurement &m, KernelCall &call,
+                               const ref::ConvConfig &c, KernelKind kind,
+                               RowTensors &tensors, bool dnnlTimed,
+                               unsigned cleanCg, unsigned cleanDnnl,
+                               unsigned passRounds) {
+    unsigned maxPassRounds = rounds + std::max(2u, unsigned(rounds));
+    while (passRounds < maxPassRounds &&
+           (cleanCg < rounds || (dnnlTimed && cleanDnnl < rounds))) {
+      bool disturbed = !timeConvgradRound(m, call);
+      cleanCg += !disturbed;
+#ifdef CONVGRAD_HAVE_DNNL
+      if (dnnlTimed) {
+        omp.set(int(m.threads));
+        auto [d, shortfall] = probe.around(m.threads, [&] {
+          return runDnnl(c, kind, tensors, /*expected=*/nullptr, timing);
+        });
+        bool dnnlClean = d.error.empty() && recordDnnl(m, d.timing, shortfall);
+        cleanDnnl += dnnlClean;
+        disturbed |= !dnnlClean;
+      }
+#else
+      (void)c, (void)kind, (void)tensors;
+#endif
+      ++passRounds;
+      ++m.roundsRun;
+      m.disturbedRounds += disturbed;
+    }
+    if (m.cgMs > 0 && m.dnnlMs > 0)
+      m.ratio = m.cgMs / m.dnnlMs;
+  };
   bool anyFailure = false;
   for (size_t rowIndex = 0; rowIndex < rows.size(); ++rowIndex) {
     const Row &row = rows[rowIndex];
@@ -1516,12 +1589,16 @@ int main(int argc, char **argv) {
       std::optional<DyadicGrid> grid;
       if (exact)
         grid = exactGrid(ElemKind::F32, reductionLength(c, kind));
-      RowTensors tensors(c, rng, grid);
+      // Shared with timedKernels for the later passes.
+      auto tensorsKept = std::make_shared<RowTensors>(c, rng, grid);
+      RowTensors &tensors = *tensorsKept;
       std::optional<Expected> expected;
       if (verifyMode != "none")
         expected = computeExpected(c, kind, tensors,
                                    exact || verifyMode == "full");
-      HostTensor out(ElemKind::F32, tensors.resultShape(c, kind));
+      auto outKept = std::make_shared<HostTensor>(ElemKind::F32,
+                                                  tensors.resultShape(c, kind));
+      HostTensor &out = *outKept;
       std::vector<HostTensor *> args;
       switch (kind) {
       case KernelKind::Fwd:
@@ -1565,20 +1642,14 @@ int main(int argc, char **argv) {
         if (threads != 1)
           jit.sharedLibs.push_back(defaultOpenMPLibrary());
         std::string error;
-        auto compiled = CompiledModule::compile(*module, jit, error);
+        std::shared_ptr<CompiledModule> compiled =
+            CompiledModule::compile(*module, jit, error);
         KernelCall call;
         if (compiled) {
           m.pipelineSeconds = compiled->stats().pipelineSeconds;
           m.jitSeconds = compiled->stats().jitSeconds;
           call = compiled->prepare(kernelKindName(kind), args, error);
         }
-        // One timed round of convgrad between core probes; whether it was
-        // undisturbed.
-        auto timeConvgradRound = [&] {
-          auto [t, shortfall] = probe.around(
-              threads, [&] { return timeFunction([&] { call(); }, timing); });
-          return recordConvgrad(m, t, shortfall);
-        };
         if (!call) {
           m.verify = "error";
           llvm::errs() << "convgrad-bench: " << row.name << " "
@@ -1635,7 +1706,7 @@ int main(int argc, char **argv) {
             all.push_back(m);
             continue;
           }
-          cleanCg += timeConvgradRound();
+          cleanCg += timeConvgradRound(m, call);
           if (profileParallel && threads > 1 &&
               !profiler.profile([&] { call(); }, reps, m))
             llvm::errs() << "convgrad-bench: libomp did not start the "
@@ -1669,33 +1740,28 @@ int main(int argc, char **argv) {
           m.roundsRun = 1;
           m.disturbedRounds = !cleanCg || (dnnlTimed && !cleanDnnl);
         }
-        // The further rounds, alternating, timing only, until each
-        // implementation has --rounds undisturbed ones (or the extra rounds
-        // are used up).
-        unsigned maxRoundsRun = rounds + std::max(2u, unsigned(rounds));
-        while (m.verify != "error" && m.roundsRun < maxRoundsRun &&
-               (cleanCg < rounds || (dnnlTimed && cleanDnnl < rounds))) {
-          bool disturbed = !timeConvgradRound();
-          cleanCg += !disturbed;
-#ifdef CONVGRAD_HAVE_DNNL
-          if (dnnlTimed) {
-            auto [d, shortfall] = probe.around(threads, [&] {
-              return runDnnl(c, kind, tensors, /*expected=*/nullptr, timing);
-            });
-            bool dnnlClean =
-                d.error.empty() && recordDnnl(m, d.timing, shortfall);
-            cleanDnnl += dnnlClean;
-            disturbed |= !dnnlClean;
-          }
-#endif
-          ++m.roundsRun;
-          m.disturbedRounds += disturbed;
-        }
-        if (m.cgMs > 0 && m.dnnlMs > 0)
-          m.ratio = m.cgMs / m.dnnlMs;
+        if (m.verify != "error")
+          timeFurtherRounds(m, call, c, kind, tensors, dnnlTimed, cleanCg,
+                            cleanDnnl, /*passRounds=*/1);
         printRow(llvm::errs(), m);
         all.push_back(m);
+        if (passes > 1 && m.verify != "error")
+          timedKernels.push_back({all.size() - 1, &c, kind, tensorsKept,
+                                  outKept, compiled, std::move(call),
+                                  dnnlTimed});
       }
+      // The later passes time the kernels on the same inputs; the values
+      // in double were for the reference only.
+      tensors.dropReferenceValues();
+    }
+  }
+  for (unsigned pass = 2; pass <= passes; ++pass) {
+    llvm::errs() << "# pass " << pass << " of " << passes << "\n";
+    for (TimedKernel &k : timedKernels) {
+      Measurement &m = all[k.measurement];
+      timeFurtherRounds(m, k.call, *k.conv, k.kind, *k.tensors, k.dnnlTimed, 0,
+                        0, 0);
+      printRow(llvm::errs(), m);
     }
   }
 

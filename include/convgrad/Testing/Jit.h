@@ -122,6 +122,12 @@ public:
   KernelCall(void *entry, std::vector<MemRefDescriptor> descriptors,
              std::shared_ptr<void> workspace = nullptr,
              int64_t workspaceBytes = 0);
+  /// Move-only: the argument pointers point into this call's descriptors
+  /// (a move keeps them in place, a copy would not).
+  KernelCall(KernelCall &&) = default;
+  KernelCall &operator=(KernelCall &&) = default;
+  KernelCall(const KernelCall &) = delete;
+  KernelCall &operator=(const KernelCall &) = delete;
   explicit operator bool() const { return entry_ != nullptr; }
   /// Calls `_mlir_ciface_<name>(&desc[0], ..., &desc[n-1])`.
   void operator()();
