@@ -2292,10 +2292,13 @@ TEST(DepthwisePlanes, FilterGradientsReadingInPlacePrefetchPlanesAhead) {
   // row and 4 lines of x and dy on AVX2, 18 on AVX-512).
   EXPECT_EQ(wgrad({28, 28}, avx512, 9, 1, 2, 2)->prefetchPlanesAhead, 1);
   EXPECT_EQ(wgrad({28, 28}, avx2, 9, 1, 2, 2)->prefetchPlanesAhead, 1);
-  // Not when the planes computed and prefetched outgrow a quarter of the
-  // L2 (112x112: 49 KiB each, 2 x 2 of them: 196 KiB of 1 MiB is within;
-  // 160x160 is not).
-  EXPECT_EQ(wgrad({112, 112}, avx512, 9, 1, 2, 2)->prefetchPlanesAhead, 1);
+  // Not when the planes computed and prefetched outgrow the L1 that
+  // prefetcht0 fills (mb_dw3x3_c144_56: 4 planes of 12.5 KiB; 112x112:
+  // 49 KiB each), although within a quarter of the L2 (196 KiB of 1 MiB),
+  // nor beyond that (160x160).
+  EXPECT_EQ(wgrad({56, 56}, avx512, 9, 1, 2, 2)->prefetchPlanesAhead, 0);
+  EXPECT_EQ(wgrad({56, 56}, avx2, 9, 1, 2, 2)->prefetchPlanesAhead, 0);
+  EXPECT_EQ(wgrad({112, 112}, avx512, 9, 1, 2, 2)->prefetchPlanesAhead, 0);
   EXPECT_EQ(wgrad({160, 160}, avx512, 9, 1, 2, 2)->prefetchPlanesAhead, 0);
   // Nor with few FMAs per line (a 1x1 kernel: 2 per row of 4 lines), nor
   // without reading in place (bf16: the scratch copy streams the plane).

@@ -1888,11 +1888,11 @@ mlir::convgrad::cpu::getDepthwisePlaneTiling(
       // Planes one filter ahead: a plane's compute (its taps' FMAs) covers
       // an L3 access, and the planes in flight and in use (terms of x and
       // one of dy each, of the filter computed and the one prefetched) stay
-      // within a quarter of the L2. Each row block prefetches its own rows
-      // of the next filter's planes, so one filter ahead spreads the
-      // prefetches over the plane that they run ahead of (two ahead gives
-      // the lines an extra plane's time in L1 before their use, our guess
-      // at why it was slower). Row h's filter gradient, AVX2, N = 8, on a
+      // within a quarter of the L2 (and the L1: below). Each row block
+      // prefetches its own rows of the next filter's planes, so one filter
+      // ahead spreads the prefetches over the plane that they run ahead of (two
+      // ahead gives the lines an extra plane's time in L1 before their use, our
+      // guess at why it was slower). Row h's filter gradient, AVX2, N = 8, on a
       // loaded host, two -> one filter ahead: 15 alternating runs, min
       // (median) 1 thread 0.505 (0.618) -> 0.473 (0.559) ms, 2 threads
       // 0.263 (0.772) -> 0.253 (0.573); about 4% fewer perf samples in the
@@ -1900,11 +1900,28 @@ mlir::convgrad::cpu::getDepthwisePlaneTiling(
       // slot: only with at least kMinFMAsPerPrefetchedLine FMAs per prefetched
       // line (a 3x3 kernel on 28-wide rows has 4 lines of x and dy per row, and
       // 36 FMAs on AVX2, 18 on AVX-512).
+      //
+      // And only while those planes (the filter's in use and the next
+      // one's prefetched) fit the L1 data cache, where the prefetches
+      // (prefetcht0) put them: larger planes evict the rows of the plane in
+      // use that its next row blocks and kernel rows read again, and the
+      // lines prefetched before they are used. mb_dw3x3_c144_56 (56 x 56
+      // planes: 4 of 12.5 KiB against a 32 KiB L1), NCHW filter gradient on
+      // Zen 4, loaded host, min of 2 x 3 alternating rounds, 1 thread: 1.62
+      // -> 0.88 ms on AVX-512, 1.25 -> 0.87 on AVX2 (2 threads 0.74 ->
+      // 0.34); perf samples in the kernel per call: 2.05-2.14 -> 1.09-1.20
+      // ms (AVX-512), 1.82-2.37 -> 1.20-1.35 (AVX2); mb_dw3x3_c32_112 (112 x
+      // 112 planes) 1.41 -> 1.11 ms on AVX-512. Row h (4 planes of 3 KiB)
+      // keeps it: without it, its samples moved within the noise (+-5%) on
+      // AVX-512 and AVX2 at 1 thread, and grew 4% at 2 threads on AVX2.
       constexpr int64_t kPlanesAhead = 1;
+      int64_t planesInL1 = (kPlanesAhead + 1) * (terms + 1);
       if (t.readsInputRows &&
-          fitsPlanePrefetch((kPlanesAhead + 1) * (terms + 1), terms + 1,
+          fitsPlanePrefetch(planesInL1, terms + 1,
                             outputSizes.back() * accBytes, rows,
-                            rowVectors * accumulators, target))
+                            rowVectors * accumulators, target) &&
+          planesInL1 * rows * outputSizes.back() * accBytes <=
+              target.l1DataBytes)
         t.prefetchPlanesAhead = kPlanesAhead;
     }
   }
