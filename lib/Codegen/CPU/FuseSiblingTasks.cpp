@@ -725,7 +725,9 @@ bool isFreshResult(Value value) {
 /// each over a share of the box's cache lines: the innermost dims of the
 /// source the box spans wholly are one contiguous run per index of the
 /// dims before them, prefetched a line apart and at its last element; every
-/// index is clamped into the source.
+/// index is clamped into the source. One computed address serves
+/// cpu::getNextTaskBoxPrefetchLinesPerAddress lines of a run (a line apart,
+/// the group's first clamped so that all stay in the source).
 void prefetchNextTaskBox(RewriterBase &rewriter, scf::ForallOp loop,
                          const TaskBox &box, ArrayRef<int64_t> low,
                          Value source, ArrayRef<int64_t> perm,
@@ -763,11 +765,19 @@ void prefetchNextTaskBox(RewriterBase &rewriter, scf::ForallOp loop,
   int64_t line = cpu::elementsPerCacheLine(elementBytes);
   int64_t run = extent[runDim] * inner;
   int64_t points = llvm::divideCeil(run - 1, line) + 1;
-  int64_t count = points;
+  int64_t runs = 1;
   for (int64_t s = 0; s < runDim; ++s)
-    count *= extent[s];
-  int64_t locality = cpu::getNextTaskBoxPrefetchLocality(
-      count / points * run * elementBytes, target);
+    runs *= extent[s];
+  int64_t locality =
+      cpu::getNextTaskBoxPrefetchLocality(runs * run * elementBytes, target);
+  // Lines per computed address: the points of a run in groups (the last may
+  // reach past the run's end, into the source's next elements).
+  int64_t runSize = shape[runDim] * inner;
+  int64_t group = cpu::getNextTaskBoxPrefetchLinesPerAddress(points, target);
+  if (group < 1 || (group - 1) * line >= runSize)
+    group = 1;
+  int64_t groups = llvm::divideCeil(points, group);
+  int64_t count = groups * runs;
   if (locality < 0)
     return;
   // The FMA nests of the task.
@@ -858,18 +868,17 @@ void prefetchNextTaskBox(RewriterBase &rewriter, scf::ForallOp loop,
   Value buffer = readOnlyBuffer(rewriter, loc, collapsed);
   Value runStart = arith::MulIOp::create(rewriter, loc, start[runDim],
                                          constant(rewriter, inner));
-  int64_t runSize = shape[runDim] * inner;
   auto clampInto = [&](OpBuilder &b, Value index, int64_t size) -> Value {
     return arith::MinSIOp::create(
         b, loc, arith::MaxSIOp::create(b, loc, index, constant(b, 0)),
         constant(b, size - 1));
   };
-  // Point j of the count: its run (the dims before runDim, row-major) and
-  // the point within the run.
+  // Group j of the count: its run (the dims before runDim, row-major) and
+  // its first point within the run.
   auto prefetchPoint = [&](OpBuilder &b, Value j) {
     SmallVector<Value> indices(runDim + 1);
-    Value rest = arith::DivUIOp::create(b, loc, j, constant(b, points));
-    Value point = arith::RemUIOp::create(b, loc, j, constant(b, points));
+    Value rest = arith::DivUIOp::create(b, loc, j, constant(b, groups));
+    Value point = arith::RemUIOp::create(b, loc, j, constant(b, groups));
     for (int64_t s = runDim - 1; s >= 0; --s) {
       Value index =
           s == 0 ? rest
@@ -880,13 +889,30 @@ void prefetchNextTaskBox(RewriterBase &rewriter, scf::ForallOp loop,
       indices[s] = clampInto(b, arith::AddIOp::create(b, loc, start[s], index),
                              shape[s]);
     }
-    Value e = arith::MinUIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, point, constant(b, line)),
-        constant(b, run - 1));
-    indices[runDim] =
-        clampInto(b, arith::AddIOp::create(b, loc, runStart, e), runSize);
-    memref::PrefetchOp::create(b, loc, buffer, indices, /*isWrite=*/false,
-                               locality, /*isDataCache=*/true);
+    if (group == 1) {
+      Value e = arith::MinUIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, point, constant(b, line)),
+          constant(b, run - 1));
+      indices[runDim] =
+          clampInto(b, arith::AddIOp::create(b, loc, runStart, e), runSize);
+      memref::PrefetchOp::create(b, loc, buffer, indices, /*isWrite=*/false,
+                                 locality, /*isDataCache=*/true);
+      return;
+    }
+    // Point k of a run is at k * line (its last, past run - 1, lies in the
+    // line of run - 1 or the next); the group's first is clamped so that
+    // all its lines stay in the source.
+    Value e = arith::MulIOp::create(b, loc, point, constant(b, group * line));
+    Value first = clampInto(b, arith::AddIOp::create(b, loc, runStart, e),
+                            runSize - (group - 1) * line);
+    for (int64_t g = 0; g < group; ++g) {
+      indices[runDim] =
+          g == 0 ? first
+                 : arith::AddIOp::create(b, loc, first, constant(b, g * line))
+                       .getResult();
+      memref::PrefetchOp::create(b, loc, buffer, indices, /*isWrite=*/false,
+                                 locality, /*isDataCache=*/true);
+    }
   };
   int64_t shares = nests.size();
   for (int64_t c = 0; c < shares; ++c) {

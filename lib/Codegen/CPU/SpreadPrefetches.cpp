@@ -181,6 +181,25 @@ struct SpreadPrefetchesPass
               constant(ceilDiv(upper - lower, stride))),
           index);
     }
+    // Every plan.every-th iteration of the innermost loop only: the others
+    // would compute the address of a line an earlier one prefetched.
+    if (plan.every > 1) {
+      int64_t lower = *constantIndex(inner.getLowerBound());
+      int64_t stride = *constantIndex(inner.getStep());
+      Value index = inner.getInductionVar();
+      if (lower != 0)
+        index = arith::SubIOp::create(b, loc, index, constant(lower));
+      if (stride != 1)
+        index = arith::DivUIOp::create(b, loc, index, constant(stride));
+      Value issues = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::eq,
+          arith::RemUIOp::create(b, loc, index, constant(plan.every)),
+          constant(0));
+      auto when = scf::IfOp::create(b, loc, issues, /*withElseRegion=*/false);
+      b.setInsertionPointToStart(&when.getThenRegion().front());
+      linear = arith::DivUIOp::create(b, loc, linear, constant(plan.every));
+      iterations /= plan.every;
+    }
     Value scaled = arith::MulIOp::create(b, loc, linear, constant(perIteration));
     for (int64_t q = 0; q < perIteration; ++q) {
       Value k = q == 0 ? scaled

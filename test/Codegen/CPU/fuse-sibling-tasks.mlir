@@ -576,3 +576,76 @@ func.func @shared_pad_prefetch_next_box(%dy: tensor<8x64x112x112xf32>, %x: tenso
   }
   return %a, %b : tensor<8x112x16xf32>, tensor<8x112x16xf32>
 }
+
+// -----
+
+// The same with rows of 112 columns: the box spans the argument's columns,
+// a run is 2 images x (channel 0, rows h - 1 to h + 2 of 112 columns: 448
+// elements, 29 points a line apart). One address per 4 lines
+// (cpu::getNextTaskBoxPrefetchLinesPerAddress): 8 groups per run, 16 in
+// all, 8 per nest; each prefetches its first line, clamped so that all 4
+// stay in the run dim (12544 - 3 * 16 elements), and 3 more a line apart.
+// CHECK-LABEL: func.func @shared_pad_prefetch_next_box_groups
+// CHECK:         scf.forall
+// CHECK:           scf.for %{{.*}} = %{{.*}} to %c8{{(_[0-9]+)?}} step
+// CHECK:             %[[GROUP:.*]] = arith.remui %{{.*}}, %c8{{(_[0-9]+)?}} : index
+// CHECK:             %[[E:.*]] = arith.muli %[[GROUP]], %c64{{(_[0-9]+)?}} : index
+// CHECK:             %[[AT:.*]] = arith.addi %{{.*}}, %[[E]] : index
+// CHECK:             %[[LOW:.*]] = arith.maxsi %[[AT]], %c0{{(_[0-9]+)?}} : index
+// CHECK:             %[[FIRST:.*]] = arith.minsi %[[LOW]], %c12495 : index
+// CHECK:             memref.prefetch %[[BUF:.*]][%{{.*}}, %[[FIRST]]], read, locality<3>, data
+// CHECK:             %[[SECOND:.*]] = arith.addi %[[FIRST]], %c16{{(_[0-9]+)?}} : index
+// CHECK:             memref.prefetch %[[BUF]][%{{.*}}, %[[SECOND]]], read, locality<3>, data
+// CHECK:             %[[THIRD:.*]] = arith.addi %[[FIRST]], %c32{{(_[0-9]+)?}} : index
+// CHECK:             memref.prefetch %[[BUF]][%{{.*}}, %[[THIRD]]], read, locality<3>, data
+// CHECK:             %[[FOURTH:.*]] = arith.addi %[[FIRST]], %c48{{(_[0-9]+)?}} : index
+// CHECK:             memref.prefetch %[[BUF]][%{{.*}}, %[[FOURTH]]], read, locality<3>, data
+// CHECK-NOT:         memref.prefetch
+// CHECK:           } {convgrad.spread_prefetches}
+// CHECK-NEXT:      scf.for {{.*}} iter_args
+// CHECK:             vector.fma
+// CHECK:           scf.for %{{.*}} = %{{.*}} to %c8{{(_[0-9]+)?}} step
+// CHECK-COUNT-4:     memref.prefetch
+// CHECK-NOT:         memref.prefetch
+// CHECK:           } {convgrad.spread_prefetches}
+func.func @shared_pad_prefetch_next_box_groups(%dy: tensor<8x64x112x112xf32>, %x: tensor<8x112x112xf32>,
+                               %y: tensor<8x112x112xf32>) -> (tensor<8x112x112xf32>, tensor<8x112x112xf32>) {
+  %cst = arith.constant 0.000000e+00 : f32
+  %zero = arith.constant dense<0.000000e+00> : vector<112xf32>
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %c4 = arith.constant 4 : index
+  %p = tensor.pad %dy low[0, 0, 1, 1] high[0, 0, 2, 2] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %cst : f32
+  } : tensor<8x64x112x112xf32> to tensor<8x64x115x115xf32>
+  %a = scf.forall (%n, %h) = (0, 0) to (8, 112) step (2, 8) shared_outs(%o = %x) -> (tensor<8x112x112xf32>) {
+    %r = scf.for %kh = %c0 to %c4 step %c1 iter_args(%acc = %zero) -> (vector<112xf32>) {
+      %row = affine.apply affine_map<(d0)[s0] -> (d0 + s0)>(%kh)[%h]
+      %v = vector.transfer_read %p[%n, %c0, %row, %c0], %cst {in_bounds = [true]} : tensor<8x64x115x115xf32>, vector<112xf32>
+      %s = vector.fma %v, %v, %acc : vector<112xf32>
+      scf.yield %s : vector<112xf32>
+    }
+    %e = tensor.empty() : tensor<1x1x112xf32>
+    %t = vector.transfer_write %r, %e[%c0, %c0, %c0] {in_bounds = [true]} : vector<112xf32>, tensor<1x1x112xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %t into %o[%n, %h, 0] [1, 1, 112] [1, 1, 1] : tensor<1x1x112xf32> into tensor<8x112x112xf32>
+    }
+  }
+  %b = scf.forall (%n, %h) = (0, 0) to (8, 112) step (2, 8) shared_outs(%o = %y) -> (tensor<8x112x112xf32>) {
+    %r = scf.for %kh = %c0 to %c3 step %c1 iter_args(%acc = %zero) -> (vector<112xf32>) {
+      %row = affine.apply affine_map<(d0)[s0] -> (d0 + s0)>(%kh)[%h]
+      %n1 = affine.apply affine_map<(d0) -> (d0 + 1)>(%n)
+      %v = vector.transfer_read %p[%n1, %c0, %row, %c1], %cst {in_bounds = [true]} : tensor<8x64x115x115xf32>, vector<112xf32>
+      %s = vector.fma %v, %v, %acc : vector<112xf32>
+      scf.yield %s : vector<112xf32>
+    }
+    %e = tensor.empty() : tensor<1x1x112xf32>
+    %t = vector.transfer_write %r, %e[%c0, %c0, %c0] {in_bounds = [true]} : vector<112xf32>, tensor<1x1x112xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %t into %o[%n, %h, 0] [1, 1, 112] [1, 1, 1] : tensor<1x1x112xf32> into tensor<8x112x112xf32>
+    }
+  }
+  return %a, %b : tensor<8x112x112xf32>, tensor<8x112x112xf32>
+}

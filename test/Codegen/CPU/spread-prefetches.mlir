@@ -152,3 +152,50 @@ func.func @too_few_fmas(%src: memref<9600xf32>, %a: memref<64x16xf32>, %out: mem
   }
   return
 }
+
+// -----
+
+// 100 prefetches over 4 x 64 iterations (25 each of the outer loop's would
+// be more than 8): one per iteration of the inner loop would leave 156 of
+// them prefetching a line again; every 2nd of its iterations issues one
+// (128 >= 100; every 4th: 64 < 100), j = (i / 2) * 100 / 128.
+// CHECK-LABEL: func.func @every_second
+// CHECK:       scf.for %[[A:.*]] = %c0 to %c4 step %c1 {
+// CHECK:         scf.for %[[K:.*]] = %c0 to %c64 step %c1 iter_args
+// CHECK-NEXT:      %[[I0:.*]] = arith.muli %[[A]], %c64{{(_[0-9]+)?}}
+// CHECK-NEXT:      %[[I:.*]] = arith.addi %[[I0]], %[[K]]
+// CHECK-NEXT:      %[[R:.*]] = arith.remui %[[K]], %c2{{(_[0-9]+)?}}
+// CHECK-NEXT:      %[[ISSUES:.*]] = arith.cmpi eq, %[[R]], %c0{{(_[0-9]+)?}}
+// CHECK-NEXT:      scf.if %[[ISSUES]] {
+// CHECK-NEXT:        %[[H:.*]] = arith.divui %[[I]], %c2{{(_[0-9]+)?}}
+// CHECK-NEXT:        %[[S:.*]] = arith.muli %[[H]], %c1{{(_[0-9]+)?}}
+// CHECK-NEXT:        %[[K0:.*]] = arith.muli %[[S]], %c100{{(_[0-9]+)?}}
+// CHECK-NEXT:        %[[J:.*]] = arith.divui %[[K0]], %c128{{(_[0-9]+)?}}
+// CHECK-NEXT:        %[[L:.*]] = arith.muli %[[J]], %c16{{(_[0-9]+)?}}
+// CHECK-NEXT:        memref.prefetch %{{.*}}[%[[L]]], read, locality<2>, data
+// CHECK-NEXT:      }
+// CHECK-NEXT:      vector.load
+// CHECK-NEXT:      vector.fma
+// CHECK-NOT:     memref.prefetch
+func.func @every_second(%src: memref<9600xf32>, %a: memref<64x256xf32>, %out: memref<256xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c16 = arith.constant 16 : index
+  %c64 = arith.constant 64 : index
+  %c100 = arith.constant 100 : index
+  scf.for %j = %c0 to %c100 step %c1 {
+    %e = arith.muli %j, %c16 : index
+    memref.prefetch %src[%e], read, locality<2>, data : memref<9600xf32>
+  } {convgrad.spread_prefetches}
+  scf.for %p = %c0 to %c4 step %c1 {
+    %init = vector.load %out[%c0] : memref<256xf32>, vector<256xf32>
+    %r = scf.for %k = %c0 to %c64 step %c1 iter_args(%acc = %init) -> (vector<256xf32>) {
+      %v = vector.load %a[%k, %c0] : memref<64x256xf32>, vector<256xf32>
+      %f = vector.fma %v, %v, %acc : vector<256xf32>
+      scf.yield %f : vector<256xf32>
+    }
+    vector.store %r, %out[%c0] : memref<256xf32>, vector<256xf32>
+  }
+  return
+}

@@ -845,6 +845,12 @@ TEST(PadsSharedInputInTasks, NextBoxPrefetchLocality) {
     EXPECT_EQ(getNextTaskBoxPrefetchLocality(target.l3Bytes / 2 + 64, target),
               -1);
     EXPECT_EQ(getNextTaskBoxPrefetchLocality(0, target), -1);
+    // Four lines per computed address (the stem's runs: 78 lines), one for
+    // runs shorter than that.
+    EXPECT_EQ(getNextTaskBoxPrefetchLinesPerAddress(78, target), 4);
+    EXPECT_EQ(getNextTaskBoxPrefetchLinesPerAddress(4, target), 4);
+    EXPECT_EQ(getNextTaskBoxPrefetchLinesPerAddress(3, target), 1);
+    EXPECT_EQ(getNextTaskBoxPrefetchLinesPerAddress(1, target), 1);
   }
 }
 
@@ -3029,6 +3035,9 @@ TEST(SpreadPrefetches, LevelAndCount) {
   plan = planSpreadPrefetches(100, 100, {2, 4, 100}, {4000, 1000, 10});
   EXPECT_EQ(plan.level, 2);
   EXPECT_EQ(plan.perIteration, 1);
+  // 800 iterations for 100 lines: every 4th issues one (200 do; every 8th
+  // would not divide the 100 trips).
+  EXPECT_EQ(plan.every, 4);
   // 8 per iteration is still fine: 64 lines over 8 iterations.
   plan = planSpreadPrefetches(64, 64, {8, 100}, {1000, 10});
   EXPECT_EQ(plan.level, 0);
@@ -3037,6 +3046,24 @@ TEST(SpreadPrefetches, LevelAndCount) {
   plan = planSpreadPrefetches(1000, 1000, {10, 10}, {2000, 200});
   EXPECT_EQ(plan.level, 1);
   EXPECT_EQ(plan.perIteration, 10);
+  EXPECT_EQ(plan.every, 1);
+  EXPECT_EQ(planSpreadPrefetches(512, 512, {4, 64}, {64 * 24, 24}).every, 1);
+  // The AVX2 stem data gradient's phase nest (7 column blocks x 8 rows x 64
+  // channels) and its 624 addresses of 4 lines: every 4th channel (896
+  // iterations issue); 1792 addresses: every iteration, none skipped.
+  plan =
+      planSpreadPrefetches(624, 624, {7, 8, 64}, {64 * 8 * 192, 64 * 192, 192});
+  EXPECT_EQ(plan.level, 2);
+  EXPECT_EQ(plan.perIteration, 1);
+  EXPECT_EQ(plan.every, 4);
+  EXPECT_EQ(planSpreadPrefetches(1792, 1792, {7, 8, 64},
+                                 {64 * 8 * 192, 64 * 192, 192})
+                .every,
+            2);
+  EXPECT_EQ(planSpreadPrefetches(1793, 1793, {7, 8, 64},
+                                 {64 * 8 * 192, 64 * 192, 192})
+                .every,
+            1);
   // 10 FMAs per prefetch is enough, 9.75 (of all the marked loops) is not.
   EXPECT_EQ(planSpreadPrefetches(256, 256, {4, 64}, {640, 10}).level, 1);
   EXPECT_EQ(planSpreadPrefetches(128, 256, {4, 64}, {640, 10}).level, 1);

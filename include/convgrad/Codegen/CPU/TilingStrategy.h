@@ -395,11 +395,21 @@ int64_t stridedReductionPrefetchDistance(int64_t strideBytes,
 /// (level -1). Measured (AVX-512, 1 thread, on a loaded host): 9.7 vector
 /// FMAs per prefetch (1x1 32 -> 16 channels at 112 x 112) ran 14% slower,
 /// 13 (1x1 16 -> 96) 45% faster, 100 (row e) 5-10% faster.
+///
+/// At the deepest level with T at least twice L (one prefetch each), most
+/// iterations would compute the address of a line an earlier one fetched:
+/// only every `every`-th iteration of that loop issues one, the largest
+/// power of two that divides its trip count and leaves at least L
+/// iterations that do (the next-task box prefetches of the AVX2 stem data
+/// gradient, 4 lines per address: 3584 iterations per phase for 624
+/// addresses, every 4th; the kernel took ~2% fewer samples, Zen 4).
 struct SpreadPrefetchPlan {
-  /// The loop of the nest (an index into `trips`) whose every iteration
-  /// issues `perIteration` prefetches; -1: the prefetches are dropped.
+  /// The loop of the nest (an index into `trips`) whose every `every`-th
+  /// iteration issues `perIteration` prefetches; -1: the prefetches are
+  /// dropped.
   int64_t level = -1;
   int64_t perIteration = 0;
+  int64_t every = 1;
 };
 SpreadPrefetchPlan planSpreadPrefetches(int64_t prefetches,
                                         int64_t nestPrefetches,
@@ -458,6 +468,19 @@ bool padsSharedInputInTasks(int64_t paddedBytes, int64_t taskBoxBytes,
 /// box's source exceeds half the L3, where its lines would not stay.
 int64_t getNextTaskBoxPrefetchLocality(int64_t boxSourceBytes,
                                        const CPUTarget &target);
+
+/// The cache lines of one contiguous run of the next task's box (a run of
+/// `runLines` lines) that one computed address of those prefetches covers:
+/// the address (the run and the point within it, clamped into the source:
+/// a few dozen scalar instructions) then serves that many prefetches a line
+/// apart, which take it as a displacement. The AVX2 stem data gradient on
+/// Zen 4 (the spread prefetches of one line each: ~6% of its samples in
+/// their address arithmetic; 1 thread, 4-6 alternating perf runs of 40
+/// calls): 2 lines per address took ~1% fewer kernel samples, 4 ~2% fewer
+/// (NCHW and NHWC), 8 3.5% more (eight misses issued at once). Runs shorter
+/// than that many lines keep one line per address.
+int64_t getNextTaskBoxPrefetchLinesPerAddress(int64_t runLines,
+                                              const CPUTarget &target);
 
 /// Tile sizes of one convolution over its iteration space (0 = not tiled).
 struct ConvTiling {

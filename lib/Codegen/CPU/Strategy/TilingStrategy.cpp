@@ -614,6 +614,10 @@ mlir::convgrad::cpu::planSpreadPrefetches(
     return plan;
   plan.level = static_cast<int64_t>(level);
   plan.perIteration = ceilDiv(prefetches, iterations);
+  if (plan.perIteration == 1)
+    while (trips[level] % (2 * plan.every) == 0 &&
+           iterations / (2 * plan.every) >= prefetches)
+      plan.every *= 2;
   return plan;
 }
 
@@ -629,6 +633,17 @@ mlir::convgrad::cpu::getNextTaskBoxPrefetchLocality(int64_t boxSourceBytes,
   if (boxSourceBytes <= 0 || 2 * boxSourceBytes > target.l3Bytes)
     return -1;
   return 3;
+}
+
+/// Cache lines per computed address of the next-task box prefetches
+/// (getNextTaskBoxPrefetchLinesPerAddress).
+static constexpr int64_t kNextTaskBoxLinesPerAddress = 4;
+
+int64_t
+mlir::convgrad::cpu::getNextTaskBoxPrefetchLinesPerAddress(int64_t runLines,
+                                                           const CPUTarget &) {
+  return runLines >= kNextTaskBoxLinesPerAddress ? kNextTaskBoxLinesPerAddress
+                                                 : 1;
 }
 
 bool mlir::convgrad::cpu::fusesSiblingTasks(int64_t sharedInputBytes,
