@@ -740,7 +740,9 @@ def ConvGradCPUFuseSiblingTasks
     `convgrad.spread_prefetches` before each of its FMA nests, over a share
     of the cache lines of the next box's source, which
     `--convgrad-cpu-spread-prefetches` spreads over that nest
-    (cpu::getNextTaskBoxPrefetchLocality).
+    (cpu::getNextTaskBoxPrefetchLocality); each computed address serves a
+    group of lines of one run, a line apart
+    (cpu::getNextTaskBoxPrefetchLinesPerAddress).
   }];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::arith::ArithDialect",
@@ -770,7 +772,12 @@ def ConvGradCPUSpreadPrefetches
     per iteration, else deeper). Iteration i (in their linear order) issues
     the prefetches of `%j = (i * P + q) * L / (T * P)` for `q` in `[0, P)`,
     `P = ceil(L / T)`, so that all L of them are spread evenly over the
-    nest, between its FMAs. A marked loop is erased instead when there is
+    nest, between its FMAs. When T is at least twice L, only every `s`-th
+    iteration of the innermost of those loops issues one (inside an
+    `scf.if`; `s` a power of two dividing its trip count, T / s >= L, the
+    plan's `every`), with `i / s` and `T / s` in place of `i` and `T`: the
+    others would compute the address of a line an earlier one fetched.
+    A marked loop is erased instead when there is
     no such nest after it (the `codegen=loops` path) or when the strategy
     finds the nest too short for them (fewer than 10 vector FMAs per
     prefetch of all the marked loops before it: their address arithmetic
