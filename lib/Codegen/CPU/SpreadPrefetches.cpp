@@ -160,12 +160,14 @@ struct SpreadPrefetchesPass
     auto constant = [&](int64_t v) -> Value {
       return arith::ConstantIndexOp::create(constants, loc, v);
     };
-    Value linear;
+    // Per loop of the chain, its iteration number from 0; `linear`, theirs
+    // in the nest's order.
+    Value linear, index;
     for (scf::ForOp loop : chain) {
       int64_t lower = *constantIndex(loop.getLowerBound());
       int64_t upper = *constantIndex(loop.getUpperBound());
       int64_t stride = *constantIndex(loop.getStep());
-      Value index = loop.getInductionVar();
+      index = loop.getInductionVar();
       if (lower != 0)
         index = arith::SubIOp::create(b, loc, index, constant(lower));
       if (stride != 1)
@@ -183,14 +185,8 @@ struct SpreadPrefetchesPass
     }
     // Every plan.every-th iteration of the innermost loop only: the others
     // would compute the address of a line an earlier one prefetched.
+    // (`index` is the innermost loop's, the chain's last.)
     if (plan.every > 1) {
-      int64_t lower = *constantIndex(inner.getLowerBound());
-      int64_t stride = *constantIndex(inner.getStep());
-      Value index = inner.getInductionVar();
-      if (lower != 0)
-        index = arith::SubIOp::create(b, loc, index, constant(lower));
-      if (stride != 1)
-        index = arith::DivUIOp::create(b, loc, index, constant(stride));
       Value issues = arith::CmpIOp::create(
           b, loc, arith::CmpIPredicate::eq,
           arith::RemUIOp::create(b, loc, index, constant(plan.every)),
