@@ -889,20 +889,13 @@ void prefetchNextTaskBox(RewriterBase &rewriter, scf::ForallOp loop,
       indices[s] = clampInto(b, arith::AddIOp::create(b, loc, start[s], index),
                              shape[s]);
     }
-    if (group == 1) {
-      Value e = arith::MinUIOp::create(
-          b, loc, arith::MulIOp::create(b, loc, point, constant(b, line)),
-          constant(b, run - 1));
-      indices[runDim] =
-          clampInto(b, arith::AddIOp::create(b, loc, runStart, e), runSize);
-      memref::PrefetchOp::create(b, loc, buffer, indices, /*isWrite=*/false,
-                                 locality, /*isDataCache=*/true);
-      return;
-    }
-    // Point k of a run is at k * line (its last, past run - 1, lies in the
-    // line of run - 1 or the next); the group's first is clamped so that
-    // all its lines stay in the source.
+    // Point k of a run is at k * line. One line per address: the last
+    // point is the run's last element. Groups: the last group's lines may
+    // reach past the run (into the line of run - 1 or the next), and the
+    // group's first is clamped so that all its lines stay in the source.
     Value e = arith::MulIOp::create(b, loc, point, constant(b, group * line));
+    if (group == 1)
+      e = arith::MinUIOp::create(b, loc, e, constant(b, run - 1));
     Value first = clampInto(b, arith::AddIOp::create(b, loc, runStart, e),
                             runSize - (group - 1) * line);
     for (int64_t g = 0; g < group; ++g) {
