@@ -927,18 +927,19 @@ void prefetchNextTaskBox(RewriterBase &rewriter, scf::ForallOp loop,
   }
 }
 
-/// The fused tasks of the stride phases of a data gradient all read one
-/// padded copy of the output gradient: bufferized, the whole tensor is
-/// copied into a padded buffer before the loop (the RGB stem's 27 MB), which
-/// goes to memory and comes back when the tasks read it. When the strategy
-/// asks for it (cpu::padsSharedInputInTasks), each task pads its own box of
-/// the input instead (the rows of its images its phases read, with their
-/// halo), and its reads take their elements from there, in L2. Only for the
+/// The tasks of a convolution (or the fused tasks of the stride phases of a
+/// data gradient, `fused`) all read one padded copy of their input:
+/// bufferized, the whole tensor is copied into a padded buffer before the
+/// loop (the RGB stem's 27 MB), which goes to memory and comes back when the
+/// tasks read it. When the strategy asks for it
+/// (cpu::padsSharedInputInTasks), each task pads its own box of the input
+/// instead (the rows of its images its bodies read, with their halo), and
+/// its reads take their elements from there, in L2. Only for the
 /// pad of a tensor that is not a fresh result (whose producer would write
 /// the padded buffer's interior in place: PadInPlace), read only by vector
 /// reads in bounds, whose box never lies wholly in the padding.
 void padSharedInputInTasks(RewriterBase &rewriter, scf::ForallOp loop,
-                           const cpu::CPUTarget &target) {
+                           const cpu::CPUTarget &target, bool fused) {
   llvm::SetVector<Value> padded;
   visitUsedValuesDefinedAbove(loop.getRegion(), [&](OpOperand *operand) {
     if (operand->get().getDefiningOp<tensor::PadOp>())
@@ -1014,7 +1015,7 @@ void padSharedInputInTasks(RewriterBase &rewriter, scf::ForallOp loop,
     }
     if (!overlapsSource ||
         !cpu::padsSharedInputInTasks(type.getNumElements() * elementBytes,
-                                     boxBytes, tasks, target))
+                                     boxBytes, tasks, target, fused))
       continue;
 
     Location loc = pad.getLoc();
@@ -1164,8 +1165,7 @@ struct FuseSiblingTasksPass
           loop = writeChainInPlace(rewriter, loop, chain);
         }
         chainTilesInTasks(rewriter, loop);
-        if (wasFused)
-          padSharedInputInTasks(rewriter, loop, *target);
+        padSharedInputInTasks(rewriter, loop, *target, wasFused);
       }
     }
   }

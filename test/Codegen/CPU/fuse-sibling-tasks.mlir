@@ -649,3 +649,77 @@ func.func @shared_pad_prefetch_next_box_groups(%dy: tensor<8x64x112x112xf32>, %x
   }
   return %a, %b : tensor<8x112x112xf32>, tensor<8x112x112xf32>
 }
+
+// -----
+
+// A single loop (no siblings) reading one padded copy of an argument beyond
+// the L2 (8 x 64 x 18 x 18 floats, 648 KiB against x86-64-v3's 512 KiB) pads
+// its tasks' boxes too (cpu::padsSharedInputInTasks; fused siblings only
+// beyond twice the L2): each task fills the rows of its box above and below
+// the image and inserts its slice of the argument, and reads the box. A
+// padded copy within the L2 stays whole.
+// CHECK-LABEL: func.func @single_pad_in_tasks
+// CHECK-SAME:    (%[[DY:[^:]*]]: tensor<8x64x16x16xf32>
+// CHECK:         scf.forall (%[[N:.*]], %[[H:.*]]) = (0, 0) to (8, 16) step (1, 8)
+// CHECK:           %[[SRC:.*]] = tensor.extract_slice %[[DY]][%[[N]], 0, %{{.*}}, 0] [1, 1, %[[ROWS:.*]], 16] [1, 1, 1, 1]
+// CHECK:           tensor.empty() : tensor<1x1x3x16xf32>
+// CHECK:           linalg.fill
+// CHECK:           linalg.fill
+// CHECK:           %[[BOX:.*]] = tensor.insert_slice %[[SRC]] into %{{.*}}[0, 0, %{{.*}}, 0] [1, 1, %[[ROWS]], 16]
+// CHECK:           scf.for
+// CHECK:             vector.transfer_read %[[BOX]]
+// CHECK-LABEL: func.func @single_pad_within_l2
+// CHECK:         tensor.pad
+// CHECK:         scf.forall
+// CHECK-NOT:       linalg.fill
+// CHECK:         return
+func.func @single_pad_in_tasks(%dy: tensor<8x64x16x16xf32>, %x: tensor<8x16x16xf32>) -> tensor<8x16x16xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %zero = arith.constant dense<0.000000e+00> : vector<16xf32>
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %p = tensor.pad %dy low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %cst : f32
+  } : tensor<8x64x16x16xf32> to tensor<8x64x18x18xf32>
+  %a = scf.forall (%n, %h) = (0, 0) to (8, 16) step (1, 8) shared_outs(%o = %x) -> (tensor<8x16x16xf32>) {
+    %r = scf.for %kh = %c0 to %c3 step %c1 iter_args(%acc = %zero) -> (vector<16xf32>) {
+      %row = affine.apply affine_map<(d0)[s0] -> (d0 + s0)>(%kh)[%h]
+      %v = vector.transfer_read %p[%n, %c0, %row, %c1], %cst {in_bounds = [true]} : tensor<8x64x18x18xf32>, vector<16xf32>
+      %s = arith.addf %acc, %v : vector<16xf32>
+      scf.yield %s : vector<16xf32>
+    }
+    %e = tensor.empty() : tensor<1x1x16xf32>
+    %t = vector.transfer_write %r, %e[%c0, %c0, %c0] {in_bounds = [true]} : vector<16xf32>, tensor<1x1x16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %t into %o[%n, %h, 0] [1, 1, 16] [1, 1, 1] : tensor<1x1x16xf32> into tensor<8x16x16xf32>
+    }
+  }
+  return %a : tensor<8x16x16xf32>
+}
+func.func @single_pad_within_l2(%dy: tensor<8x16x16x16xf32>, %x: tensor<8x16x16xf32>) -> tensor<8x16x16xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %zero = arith.constant dense<0.000000e+00> : vector<16xf32>
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %p = tensor.pad %dy low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):
+    tensor.yield %cst : f32
+  } : tensor<8x16x16x16xf32> to tensor<8x16x18x18xf32>
+  %a = scf.forall (%n, %h) = (0, 0) to (8, 16) step (1, 8) shared_outs(%o = %x) -> (tensor<8x16x16xf32>) {
+    %r = scf.for %kh = %c0 to %c3 step %c1 iter_args(%acc = %zero) -> (vector<16xf32>) {
+      %row = affine.apply affine_map<(d0)[s0] -> (d0 + s0)>(%kh)[%h]
+      %v = vector.transfer_read %p[%n, %c0, %row, %c1], %cst {in_bounds = [true]} : tensor<8x16x18x18xf32>, vector<16xf32>
+      %s = arith.addf %acc, %v : vector<16xf32>
+      scf.yield %s : vector<16xf32>
+    }
+    %e = tensor.empty() : tensor<1x1x16xf32>
+    %t = vector.transfer_write %r, %e[%c0, %c0, %c0] {in_bounds = [true]} : vector<16xf32>, tensor<1x1x16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %t into %o[%n, %h, 0] [1, 1, 16] [1, 1, 1] : tensor<1x1x16xf32> into tensor<8x16x16xf32>
+    }
+  }
+  return %a : tensor<8x16x16xf32>
+}

@@ -819,17 +819,31 @@ TEST(FuseSiblingTasks, Decision) {
 // 11 rows x 115 columns: 1.34 times the padded tensor), not of a padded
 // tensor within twice the L2, nor when the tasks' boxes add up to more than
 // half again the padded tensor (tasks that split a dimension the input
-// lacks).
+// lacks). A single convolution's tasks pad their boxes once the padded
+// tensor exceeds the L2: the 256-channel 3x3 layer at 14 x 14, 8 x 16 x 16 x
+// 256 floats in 8 image tasks.
 TEST(PadsSharedInputInTasks, Decision) {
   int64_t padded = 8 * 64 * 115 * 115 * 4, box = 2 * 64 * 11 * 115 * 4;
   for (const CPUTarget &target : {avx2, avx512}) {
-    EXPECT_TRUE(padsSharedInputInTasks(padded, box, 56, target));
-    EXPECT_FALSE(padsSharedInputInTasks(target.l2Bytes / 2, 1024, 56, target));
+    for (bool fused : {true, false}) {
+      EXPECT_TRUE(padsSharedInputInTasks(padded, box, 56, target, fused));
+      EXPECT_FALSE(
+          padsSharedInputInTasks(target.l2Bytes / 2, 1024, 56, target, fused));
+      EXPECT_FALSE(padsSharedInputInTasks(padded, box, 2 * 56, target, fused));
+      EXPECT_FALSE(padsSharedInputInTasks(padded, 0, 56, target, fused));
+    }
     // p2_3x3_s2_c256_16's padded 8 x 9 x 9 x 256 floats: 1.3x znver3's L2.
-    EXPECT_FALSE(padsSharedInputInTasks(2 * target.l2Bytes, 1024, 56, target));
-    EXPECT_FALSE(padsSharedInputInTasks(padded, box, 2 * 56, target));
-    EXPECT_FALSE(padsSharedInputInTasks(padded, 0, 56, target));
+    EXPECT_FALSE(padsSharedInputInTasks(2 * target.l2Bytes,
+                                        2 * target.l2Bytes / 8, 8, target,
+                                        /*fusedSiblings=*/true));
+    EXPECT_TRUE(padsSharedInputInTasks(2 * target.l2Bytes,
+                                       2 * target.l2Bytes / 8, 8, target,
+                                       /*fusedSiblings=*/false));
+    EXPECT_FALSE(padsSharedInputInTasks(target.l2Bytes, target.l2Bytes / 8, 8,
+                                        target, /*fusedSiblings=*/false));
   }
+  int64_t paddedC = 8 * 16 * 16 * 256 * 4;
+  EXPECT_TRUE(padsSharedInputInTasks(paddedC, paddedC / 8, 8, avx512, false));
 }
 
 // A task of the stem's fused phases prefetches the 2 images x 64 channels x

@@ -716,13 +716,14 @@ def ConvGradCPUFuseSiblingTasks
     bufferization, which cannot tell that the tiles miss each other, would
     otherwise give each tile but the last a buffer copied in and out.
 
-    When the bodies of a fused loop all read one `tensor.pad` of a tensor
-    that is not a fresh result (a function argument: the stem's output
-    gradient), only through vector reads in bounds, bufferization would
-    copy the whole tensor into a padded buffer before the loop, which goes
-    to memory and comes back when the tasks read it. When the strategy asks
-    for it (cpu::padsSharedInputInTasks: the padded tensor beyond twice the
-    L2, the tasks' boxes at most 1.5 times it), each task instead pads its
+    When the bodies of a task loop, fused or not, all read one `tensor.pad`
+    of a tensor that is not a fresh result (a function argument: the stem's
+    output gradient), only through vector reads in bounds, bufferization
+    would copy the whole tensor into a padded buffer before the loop, which
+    goes to memory and comes back when the tasks read it. When the strategy
+    asks for it (cpu::padsSharedInputInTasks: the padded tensor beyond the
+    L2, or twice the L2 for a fused loop, the tasks' boxes at most 1.5 times
+    it), each task instead pads its
     own box of it: per dimension, the range of indices its reads cover
     relative to one of the loop's induction variables (or a constant
     range), from the reads' index bounds (ValueBoundsConstraintSet). The box

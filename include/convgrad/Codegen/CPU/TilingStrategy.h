@@ -437,23 +437,34 @@ int64_t getStagedRowsPrefetchLocality(int64_t itemBytes,
 /// its rows again from L2.
 bool fusesSiblingTasks(int64_t sharedInputBytes, const CPUTarget &target);
 
-/// Whether the tasks of fused sibling loops (stride phases) that all read
-/// one padded copy of a tensor pad their own box of it instead: each task
+/// Whether the tasks of a convolution's parallel loop that all read one
+/// padded copy of a tensor pad their own box of it instead: each task
 /// copies the rows and channels its bodies read (`taskBoxBytes`, halo
 /// included) into a buffer of its own, which its bodies then read from L2,
-/// where the whole copy (`paddedBytes`) is written to and read back from
-/// memory once it exceeds twice the L2 (at 1.3 times znver3's 512 KiB, the
-/// p2_3x3_s2_c256_16 channels-last data gradient on AVX2 took 6% more
-/// kernel samples with per-task pads, 4 alternating runs; the stem's 27 MB
-/// 5-9% fewer on AVX2 and AVX-512). Not when the boxes of the `tasks` overlap
-/// so much that the tasks copy more than half again the padded tensor (a
-/// loop whose tasks split a dimension the input does not have each copy the
-/// same rows). The padded tensor may be a layout transpose of an argument
-/// (the stem's channels-last output gradient): the tasks then also
-/// transpose their boxes, where the whole transpose wrote and read back 27
-/// MB (AVX2 stem dgrad NHWC, 1 thread: ~8% fewer kernel samples).
+/// where the whole copy (`paddedBytes`) is written before the loop and read
+/// back from L3 or memory. For the fused loops of sibling tasks (stride
+/// phases, `fusedSiblings`) once the padded tensor exceeds twice the L2 (at
+/// 1.3 times znver3's 512 KiB, the p2_3x3_s2_c256_16 channels-last data
+/// gradient on AVX2 took 6% more kernel samples with per-task pads, 4
+/// alternating runs; the stem's 27 MB 5-9% fewer on AVX2 and AVX-512); for
+/// a single convolution's loop once it exceeds the L2: the whole copy is
+/// then a parallel region of its own, with its barrier and its border
+/// fills, and a task's rows of it are no longer in its core's L2 when the
+/// task reads them. Zen 4, AVX-512, kernel samples of 2 x 2 alternating
+/// runs: the 3x3 data gradients of 256 channels at 14 x 14 (2 MiB padded)
+/// -5 to -7% (NCHW) and -4 to -6% (NHWC), 64 at 56 x 56 -2 to -5%, dilation 2
+/// -3 to -6%, 96 at 35 x 35 -2 to -5%; AVX2 code (znver3's 512 KiB L2)
+/// within the runs' noise (-4 to +4%; the 256-channel layer -4 to -14% in
+/// one pair, +6 to +10% in the other). Not when the boxes of the `tasks`
+/// overlap so much that the tasks copy more than half again the padded
+/// tensor (a loop whose tasks split a dimension the input does not have
+/// each copy the same rows). The padded tensor may be a layout transpose of
+/// an argument (the stem's channels-last output gradient): the tasks then
+/// also transpose their boxes, where the whole transpose wrote and read
+/// back 27 MB (AVX2 stem dgrad NHWC, 1 thread: ~8% fewer kernel samples).
 bool padsSharedInputInTasks(int64_t paddedBytes, int64_t taskBoxBytes,
-                            int64_t tasks, const CPUTarget &target);
+                            int64_t tasks, const CPUTarget &target,
+                            bool fusedSiblings);
 
 /// The locality hint (that of memref.prefetch: 3 = L1, 2 = L2) of the
 /// prefetches a task that pads its own box (padsSharedInputInTasks) issues

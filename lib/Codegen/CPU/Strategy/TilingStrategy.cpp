@@ -654,8 +654,10 @@ bool mlir::convgrad::cpu::fusesSiblingTasks(int64_t sharedInputBytes,
 bool mlir::convgrad::cpu::padsSharedInputInTasks(int64_t paddedBytes,
                                                  int64_t taskBoxBytes,
                                                  int64_t tasks,
-                                                 const CPUTarget &target) {
-  return paddedBytes > 2 * target.l2Bytes && taskBoxBytes > 0 && tasks > 0 &&
+                                                 const CPUTarget &target,
+                                                 bool fusedSiblings) {
+  int64_t threshold = fusedSiblings ? 2 * target.l2Bytes : target.l2Bytes;
+  return paddedBytes > threshold && taskBoxBytes > 0 && tasks > 0 &&
          2 * taskBoxBytes * tasks <= 3 * paddedBytes;
 }
 
