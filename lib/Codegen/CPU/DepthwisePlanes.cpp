@@ -825,7 +825,11 @@ public:
                      int64_t hi) -> Value {
       if (!staticCol)
         return readVector(sb, loc, input, {n, channel, row, col}, true);
-      if (tiling.shiftsColumnsInRegisters)
+      // A column vector wholly inside the row is one load where it is
+      // (masked to [lo, hi)); only those reaching past the row's ends are
+      // shuffles of its whole vectors.
+      bool insideRow = *staticCol >= 0 && *staticCol + lanes <= inCols;
+      if (tiling.shiftsColumnsInRegisters && !insideRow)
         return shiftedRowVector(sb, input, {n, channel, row}, *staticCol, lo,
                                 hi, inCols);
       int64_t start = *staticCol + lo;

@@ -15,11 +15,12 @@
 // and the last 4 columns, dy and x read masked at the row's end (zeros
 // beyond it: an inf or NaN there must not reach the sums; no select per
 // FMA). Each x row is read as its two whole vectors (columns 0-15, and
-// 16-19 masked) and every kernel column's vector is one shuffle of them:
-// column -1 (the low padding) shifted right one lane over zeros, column
-// 15 on with the lanes past the output row's end (x[19] included) taken
-// from the masked vector's zeros, column 17 on shifted left over zeros;
-// no load at a shifted column, which would split a cache line. Row 0 (above the plane: kernel row 0 left out),
+// 16-19 masked) and every kernel column's vector reaching past the row is
+// one shuffle of them: column -1 (the low padding) shifted right one lane
+// over zeros, column 15 on with the lanes past the output row's end (x[19]
+// included) taken from the masked vector's zeros, column 17 on shifted
+// left over zeros; column 1, wholly inside the row, is one load. Row 0
+// (above the plane: kernel row 0 left out),
 // rows 1 to 8 in blocks of two (the second row's reads of the first row's
 // x fold), row 9 (below: kernel row 2 left out). In a block, the last 4
 // columns of its two rows (at most half a vector each) are the two halves
@@ -81,14 +82,15 @@
 // CHECK: scf.forall.in_parallel
 // CHECK:   tensor.parallel_insert_slice
 // CHECK-NOT: convgrad.conv
-// AVX2 shifts the edge columns in registers too: column 1 of row 0 from
-// its whole vectors 0 and 1, column 15 from vector 1 and the masked
-// vector 2 (lane 4, past the output row, taken from its zeros).
+// AVX2 shifts the edge columns that reach past the row in registers too:
+// column 15 from vector 1 and the masked vector 2 (lane 4, past the output
+// row, taken from its zeros); column 1 of row 0, wholly inside the row, is
+// one load (no shuffle of vectors 0 and 1).
 // AVX2-LABEL: func.func @wgrad
 // AVX2-NOT: scf.forall
 // AVX2: -> (tensor<4x9x8xf32>)
-// AVX2: %[[V1:.*]] = vector.transfer_read %arg0[%arg2, %arg4, %c0, %c8], %{{.*}} {in_bounds = [true]}
-// AVX2-NEXT: vector.shuffle %{{.*}}, %[[V1]] [1, 2, 3, 4, 5, 6, 7, 8] : vector<8xf32>, vector<8xf32>
+// AVX2: %[[V1:.*]] = vector.transfer_read %arg0[%arg2, %arg4, %c0, %c1], %{{.*}} {in_bounds = [true]}
+// AVX2-NEXT: vector.fma %[[V1]]
 // AVX2: vector.shuffle %{{.*}}, %{{.*}} [7, 8, 9, 10, 12, 12, 13, 14] : vector<8xf32>, vector<8xf32>
 // AVX2: -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
 // AVX2: vector.constant_mask [4] : vector<8xi1>

@@ -1898,7 +1898,15 @@ mlir::convgrad::cpu::getDepthwisePlaneTiling(
       // split loads and the vmaskmovps + vpermps + vblendps of the
       // shifted, masked reads: row h's filter gradient on AVX2 went from
       // 0.056 to 0.047 ms at N = 1 (its planes in L2), 0.460 to 0.445 at
-      // N = 8 (min of 6 alternating runs each).
+      // N = 8 (min of 6 alternating runs each). Not the column vectors
+      // wholly inside the row (the mechanism loads them where they are):
+      // at Zen 4's native 256 bits, LLVM fused the two whole vectors of
+      // such a shift into one 512-bit load (split across lines 3 rows in 4)
+      // and a 512-bit vpermps, 6 per row block of row h's first vector;
+      // loaded, row h's NCHW filter gradient took 810-863 perf samples per
+      // 600 calls against 868-960 (5 alternating rounds, 1 thread, loaded
+      // host), 849-975 against 895-986 at 2 threads, and on AVX2 936-1061
+      // against 958-1166 (4 rounds).
       t.shiftsColumnsInRegisters = t.readsInputRows;
       // A row whose last vector holds at most half the lanes (row h: 28 =
       // 3 x 8 + 4) spends up to half its tail FMAs on zeros (an eighth of
