@@ -29,7 +29,9 @@
 //       types with masked loads), read where they are: no scratch; the
 //       output rows and vectors where a tap reads outside the plane are
 //       unrolled, reading x masked to the plane and shifted past the low
-//       padding in registers, leaving out taps whose rows are outside.
+//       padding in registers, leaving out taps whose rows are outside; a
+//       row's last vector of at most half the lanes is computed for two
+//       rows at once, in the two halves of one vector (pairsRowTails).
 //
 // The input plane (the C/G planes of a group, once per group) is first
 // copied into a small zero-bordered scratch plane
