@@ -29,7 +29,9 @@
 //       types with masked loads), read where they are: no scratch; the
 //       output rows and vectors where a tap reads outside the plane are
 //       unrolled, reading x masked to the plane and shifted past the low
-//       padding in registers, leaving out taps whose rows are outside.
+//       padding in registers, leaving out taps whose rows are outside; a
+//       row's last vector of at most half the lanes is computed for two
+//       rows at once, in the two halves of one vector (pairsRowTails).
 //
 // The input plane (the C/G planes of a group, once per group) is first
 // copied into a small zero-bordered scratch plane
@@ -323,14 +325,16 @@ public:
   /// unless `inBounds`, and beyond the first `validLanes` if given), in the
   /// accumulator type.
   Value readVector(OpBuilder &bb, Location l, Value source, ValueRange idx,
-                   bool inBounds, std::optional<int64_t> validLanes = {}) {
+                   bool inBounds, std::optional<int64_t> validLanes = {},
+                   int64_t width = 0) {
+    int64_t lanes = width > 0 ? width : tiling.lanes;
     Value padding = arith::ConstantOp::create(
         bb, l, elementType, bb.getFloatAttr(elementType, 0.0));
-    auto type = VectorType::get({tiling.lanes}, elementType);
+    auto type = VectorType::get({lanes}, elementType);
     Value v;
-    if (validLanes && *validLanes < tiling.lanes) {
+    if (validLanes && *validLanes < lanes) {
       Value mask = vector::ConstantMaskOp::create(
-          bb, l, VectorType::get({tiling.lanes}, bb.getI1Type()),
+          bb, l, VectorType::get({lanes}, bb.getI1Type()),
           ArrayRef<int64_t>{*validLanes});
       auto map = AffineMap::getMinorIdentityMap(idx.size(), 1, bb.getContext());
       v = vector::TransferReadOp::create(bb, l, type, source, idx, map, padding,
@@ -823,7 +827,11 @@ public:
                      int64_t hi) -> Value {
       if (!staticCol)
         return readVector(sb, loc, input, {n, channel, row, col}, true);
-      if (tiling.shiftsColumnsInRegisters)
+      // A column vector wholly inside the row is one load where it is
+      // (masked to [lo, hi)); only those reaching past the row's ends are
+      // shuffles of its whole vectors.
+      bool insideRow = *staticCol >= 0 && *staticCol + lanes <= inCols;
+      if (tiling.shiftsColumnsInRegisters && !insideRow)
         return shiftedRowVector(sb, input, {n, channel, row}, *staticCol, lo,
                                 hi, inCols);
       int64_t start = *staticCol + lo;
@@ -873,6 +881,71 @@ public:
       }
       return next;
     };
+    // The partial last vectors of output rows y and y + 1 (column x0,
+    // static; at most half a vector each: tiling.pairsRowTails) as the two
+    // halves of one vector: one FMA per tap for both rows. Each half reads
+    // its row's x masked to the columns inside the input row and the output
+    // tail (a half left of column 0 shifted right past the low padding),
+    // zeros where the tap's input row is outside the plane (static rows).
+    auto pairStep = [&](OpBuilder &sb, ValueRange accs, Value y,
+                        std::optional<int64_t> staticY, int64_t x0) {
+      int64_t half = lanes / 2;
+      int64_t valid = std::min(half, outCols - x0);
+      auto halfType = VectorType::get({half}, accType);
+      Value zeros = arith::ConstantOp::create(
+          sb, loc, halfType,
+          DenseElementsAttr::get(halfType, sb.getFloatAttr(accType, 0.0)));
+      SmallVector<int64_t> concat;
+      for (int64_t j = 0; j < lanes; ++j)
+        concat.push_back(j);
+      Value x0Value = indexConstant(sb, loc, x0);
+      Value ys[2] = {y, addIndex(sb, loc, y, 1)};
+      Value dyHalves[2];
+      for (int i = 0; i < 2; ++i)
+        dyHalves[i] = readVector(sb, loc, dy, {n, f, ys[i], x0Value},
+                                 x0 + half <= outCols, valid, half);
+      Value dyv =
+          vector::ShuffleOp::create(sb, loc, dyHalves[0], dyHalves[1], concat);
+      SmallVector<Value> next(accs.begin(), accs.end());
+      for (auto [j, t] : llvm::enumerate(taps)) {
+        SmallVector<int64_t> k = pc.tap(t % pc.numTaps());
+        int64_t col = x0 + colOffset(k);
+        int64_t lo = std::max<int64_t>(0, -col);
+        int64_t hi = std::min({half, inCols - col, valid});
+        if (hi <= lo)
+          continue;
+        Value channel = addIndex(sb, loc, mulIndex(sb, loc, group, pc.terms),
+                                 t / pc.numTaps());
+        Value xHalves[2];
+        bool any = false;
+        for (int i = 0; i < 2; ++i) {
+          if (staticY && !pc.rowInside(*staticY + i, k)) {
+            xHalves[i] = zeros;
+            continue;
+          }
+          any = true;
+          Value row = addIndex(sb, loc, mulIndex(sb, loc, ys[i], pc.strides[0]),
+                               rowOffset(k));
+          int64_t start = col + lo;
+          Value v = readVector(sb, loc, input,
+                               {n, channel, row, indexConstant(sb, loc, start)},
+                               start + half <= inCols, hi - lo, half);
+          if (lo > 0) {
+            SmallVector<int64_t> right;
+            for (int64_t jj = 0; jj < half; ++jj)
+              right.push_back(jj >= lo ? jj - lo : half);
+            v = vector::ShuffleOp::create(sb, loc, v, zeros, right);
+          }
+          xHalves[i] = v;
+        }
+        if (!any)
+          continue;
+        Value xv =
+            vector::ShuffleOp::create(sb, loc, xHalves[0], xHalves[1], concat);
+        next[j] = vector::FMAOp::create(sb, loc, xv, dyv, next[j]);
+      }
+      return next;
+    };
     // Output rows [y0, y0 + count) (y0 static where given), every vector
     // of the row, each vector for all rows of the block.
     auto rowBlock = [&](OpBuilder &bb, SmallVector<Value> cur, Value y0,
@@ -886,9 +959,30 @@ public:
                          x0, staticX0);
         return accs;
       };
+      // The last, partial vector of row pairs (the last row of an odd
+      // count alone).
+      auto pairedStep = [&](OpBuilder &sb, SmallVector<Value> accs,
+                            int64_t x0) {
+        int64_t rr = 0;
+        for (; rr + 1 < count; rr += 2)
+          accs = pairStep(sb, accs, addIndex(sb, loc, y0, rr),
+                          staticY0 ? std::optional<int64_t>(*staticY0 + rr)
+                                   : std::nullopt,
+                          x0);
+        for (; rr < count; ++rr)
+          accs = rowStep(sb, accs, addIndex(sb, loc, y0, rr),
+                         staticY0 ? std::optional<int64_t>(*staticY0 + rr)
+                                  : std::nullopt,
+                         indexConstant(sb, loc, x0), x0);
+        return accs;
+      };
+      int64_t lastVector = pc.rowVectors(lanes) - 1;
       auto staticVectors = [&](int64_t first, int64_t end) {
         for (int64_t q = first; q < end; ++q)
-          cur = step(bb, cur, indexConstant(bb, loc, q * lanes), q * lanes);
+          cur =
+              tiling.pairsRowTails && q == lastVector
+                  ? pairedStep(bb, cur, q * lanes)
+                  : step(bb, cur, indexConstant(bb, loc, q * lanes), q * lanes);
       };
       staticVectors(0, vecLo);
       if (vecHi > vecLo) {

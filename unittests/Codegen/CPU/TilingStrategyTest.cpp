@@ -2286,6 +2286,19 @@ TEST(DepthwisePlanes, FilterGradientsReadTwoDimensionalInputInPlace) {
       wgrad({28, 28}, avx2, 9, 1, true, 2, 2)->shiftsColumnsInRegisters);
   EXPECT_FALSE(
       wgrad({28, 28}, avx512, 9, 1, false, 2, 2)->shiftsColumnsInRegisters);
+  // Rows of 28 end in a vector of 4 columns of 8 (AVX2, and Zen 4's native
+  // 256 bits): two rows' tails share a vector. Not when the tail is more
+  // than half a vector (28 = 16 + 12 at 512 bits, 37 = 4 x 8 + 5), nor when
+  // there is none (32), nor without the in-place form.
+  CPUTarget zen4 = avx512;
+  zen4.nativeVectorBits = 256;
+  EXPECT_TRUE(wgrad({28, 28}, zen4, 9, 1, true, 2, 2)->pairsRowTails);
+  EXPECT_TRUE(wgrad({28, 28}, avx2, 9, 1, true, 2, 2)->pairsRowTails);
+  EXPECT_FALSE(wgrad({28, 28}, avx512, 9, 1, true, 2, 2)->pairsRowTails);
+  EXPECT_TRUE(wgrad({12, 4}, avx2, 9, 1, true, 2, 1)->pairsRowTails);
+  EXPECT_FALSE(wgrad({28, 37}, avx2, 9, 1, true, 2, 2)->pairsRowTails);
+  EXPECT_FALSE(wgrad({28, 32}, avx2, 9, 1, true, 2, 1)->pairsRowTails);
+  EXPECT_FALSE(wgrad({28, 28}, avx512, 9, 1, false, 2, 2)->pairsRowTails);
   // Not: bf16 (no masked loads), an innermost stride, 1-D and 3-D planes,
   // convolutions.
   EXPECT_FALSE(wgrad({28, 28}, avx512, 9, 1, false, 2, 2)->readsInputRows);

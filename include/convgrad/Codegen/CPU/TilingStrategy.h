@@ -980,6 +980,11 @@ struct DepthwisePlaneTiling {
   /// shuffles of a row's whole vectors (one two-source shift each) rather
   /// than a load at every shifted column.
   bool shiftsColumnsInRegisters = false;
+  /// With readsInputRows: the partial last vector of each row, when it
+  /// holds at most half the lanes, is computed for two rows of a block at
+  /// once, their columns in the two halves of one vector (the last row of
+  /// an odd block alone), instead of a half-empty vector per row.
+  bool pairsRowTails = false;
   /// With readsInputRows: each looped row block also prefetches its rows
   /// of the x and dy planes of the filter this many filters ahead (0: no
   /// prefetch). Convolutions of 2-D planes: each row block prefetches its

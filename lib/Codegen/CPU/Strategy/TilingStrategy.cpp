@@ -1900,8 +1900,29 @@ mlir::convgrad::cpu::getDepthwisePlaneTiling(
       // split loads and the vmaskmovps + vpermps + vblendps of the
       // shifted, masked reads: row h's filter gradient on AVX2 went from
       // 0.056 to 0.047 ms at N = 1 (its planes in L2), 0.460 to 0.445 at
-      // N = 8 (min of 6 alternating runs each).
+      // N = 8 (min of 6 alternating runs each). Not the column vectors
+      // wholly inside the row (the mechanism loads them where they are):
+      // at Zen 4's native 256 bits, LLVM fused the two whole vectors of
+      // such a shift into one 512-bit load (split across lines 3 rows in 4)
+      // and a 512-bit vpermps, 6 per row block of row h's first vector;
+      // loaded, row h's NCHW filter gradient took 810-863 perf samples per
+      // 600 calls against 868-960 (5 alternating rounds, 1 thread, loaded
+      // host), 849-975 against 895-986 at 2 threads, and on AVX2 936-1061
+      // against 958-1166 (4 rounds).
       t.shiftsColumnsInRegisters = t.readsInputRows;
+      // A row whose last vector holds at most half the lanes (row h: 28 =
+      // 3 x 8 + 4) spends up to half its tail FMAs on zeros (an eighth of
+      // row h's), and those read x masked at the row's end. Two rows of a
+      // block share one tail vector instead (each half read as a half-width
+      // load, concatenated): row h's filter gradient on Zen 4 (AVX-512 at
+      // 256 bits, N = 8, 1 thread, loaded host) spent ~21% of the kernel's
+      // perf samples in its tail vectors, 12.6% paired; the kernel 880-949
+      // -> 848-934 samples per 600 calls (3 alternating rounds), 2 threads
+      // 881-931 -> 831-867. On AVX2 (znver3) within the noise (1016-1124
+      // -> 1009-1106).
+      int64_t tail = outputSizes.back() % t.lanes;
+      t.pairsRowTails = t.readsInputRows && t.lanes % 2 == 0 && tail > 0 &&
+                        2 * tail <= t.lanes && t.rowBlock >= 2;
       // Planes one filter ahead: a plane's compute (its taps' FMAs) covers
       // an L3 access, and the planes in flight and in use (terms of x and
       // one of dy each, of the filter computed and the one prefetched) stay
