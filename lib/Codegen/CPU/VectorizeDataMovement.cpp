@@ -702,6 +702,9 @@ struct VectorizeDataMovementPass
     // A padded copy's padding columns go with its rows (before the walk
     // below, which tiles the row copies and fills this creates).
     convgrad::fillPaddedColumnsWithCopyRows(rewriter, func, *target);
+    // The copies of the stride phases into a result's lattices: whole rows
+    // interleaved by shuffles.
+    convgrad::interleaveStridedCopies(rewriter, func, *target);
     // Transposes whose run-time sizes are not the innermost dims become
     // loops of transposes of static shape.
     SmallVector<linalg::TransposeOp> dynamicTransposes;

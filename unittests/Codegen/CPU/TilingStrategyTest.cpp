@@ -2027,6 +2027,26 @@ TEST(DataMovement, StridedRowsMaskedWhenFewerVectors) {
   }
 }
 
+TEST(DataMovement, StridedCopiesInterleavedFromOneVector) {
+  // Row f channels-first: the two column phases of a stem data gradient's
+  // 112-column rows, interleaved by vectors (AVX2 8, AVX-512 16 lanes).
+  EXPECT_TRUE(interleavesStridedCopies(112, 2, 32, avx2));
+  EXPECT_TRUE(interleavesStridedCopies(112, 2, 32, avx512));
+  // At least one whole vector per phase's row.
+  EXPECT_TRUE(interleavesStridedCopies(8, 2, 32, avx2));
+  EXPECT_FALSE(interleavesStridedCopies(7, 2, 32, avx2));
+  EXPECT_FALSE(interleavesStridedCopies(15, 2, 32, avx512));
+  EXPECT_TRUE(interleavesStridedCopies(16, 2, 16, avx2));
+  // Only 2-way interleaves; contiguous copies are no phases.
+  EXPECT_FALSE(interleavesStridedCopies(112, 3, 32, avx2));
+  EXPECT_FALSE(interleavesStridedCopies(112, 4, 32, avx512));
+  EXPECT_FALSE(interleavesStridedCopies(112, 1, 32, avx2));
+  // SSE: unpcklps/unpckhps of 4 lanes.
+  CPUTarget sse = avx2;
+  sse.vectorBits = 128;
+  EXPECT_TRUE(interleavesStridedCopies(4, 2, 32, sse));
+}
+
 TEST(DataMovement, StridedRowsDeinterleavedWhenTwoPerVector) {
   // Row e channels-first: the staged transpose reads tiles of 14 f32 of
   // every other element of the subsampled x, a span of 27 lanes: two

@@ -241,6 +241,20 @@ splitAtPoints(RewriterBase &rewriter, Operation *op,
 void fillPaddedColumnsWithCopyRows(RewriterBase &rewriter, func::FuncOp func,
                                    const cpu::CPUTarget &target);
 
+/// The copies of a channels-first data gradient's stride phases into the
+/// strided lattices of the result (copies from fresh buffers into static
+/// subviews of one memref, innermost stride s, in one block) that together
+/// write every element of some rows (the same rows, column offsets o, ...,
+/// o + s - 1) become one loop nest that reads a vector of each phase's row,
+/// interleaves them with shuffles and stores whole vectors of the result
+/// row, when cpu::interleavesStridedCopies decides so; the outermost loop is
+/// an scf.forall when the copies are split across threads
+/// (cpu::parallelizeDataMovement). The columns past the last whole vector
+/// of the narrowest phase stay strided copies. Run on memrefs by
+/// convgrad-vectorize-data-movement before it tiles the copies.
+void interleaveStridedCopies(RewriterBase &rewriter, func::FuncOp func,
+                             const cpu::CPUTarget &target);
+
 /// Only the second half of vectorizeAndFoldTransfers.
 void foldSlicesIntoTransfers(Operation *root);
 

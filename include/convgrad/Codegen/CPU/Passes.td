@@ -528,6 +528,16 @@ def ConvGradVectorizeDataMovement
     for a narrow convolution) stays, after the border rows and a loop that
     fills only the padding columns of the interior rows. Those row copies
     and fills are then tiled and vectorized like the others.
+
+    Then the copies of a strided data gradient's stride phases into their
+    lattices of the result (copies from fresh buffers into static strided
+    subviews of one memref) that together write whole rows, stride 2: the
+    column offsets o and o + 1 of the same rows, become one loop nest that
+    reads a vector of each phase's row, interleaves the two by one shuffle
+    and stores whole vectors of the result row (`interleaveStridedCopies`,
+    when `cpu::interleavesStridedCopies`), instead of one store per element;
+    the columns past the last whole vector of the narrower phase stay
+    strided copies.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::scf::SCFDialect",

@@ -1392,6 +1392,21 @@ bool parallelizeDataMovement(int64_t bytes, const CPUTarget &target);
 bool storeStridedRowMasked(int64_t elements, int64_t stride,
                            int64_t elementBits, const CPUTarget &target);
 
+/// Whether the `stride` strided copies that together write every element of
+/// some rows (the stride phases of a channels-first data gradient, phase p
+/// into elements p, p + stride, ... of each row; `elements` per row and
+/// phase, of `elementBits` bits) are written as one interleave: per vector
+/// of each phase's row, the phases' vectors shuffled into `stride` whole
+/// vectors of the result row and stored once, rather than each phase's row
+/// element by element (or masked, storeStridedRowMasked). For stride 2 (an
+/// unpack low/high pair, on 256 and 512-bit vectors with a lane permute
+/// each: two shuffles and one store per output vector against `lanes`
+/// scalar stores, which Zen's and Intel's cores issue as a shuffle and a
+/// store each) when a phase's row holds at least one whole vector; the
+/// columns past the last whole vector stay strided copies.
+bool interleavesStridedCopies(int64_t elements, int64_t stride,
+                              int64_t elementBits, const CPUTarget &target);
+
 /// Whether a row of `elements` elements of `elementBits` bits, `stride`
 /// elements apart in memory (a transpose tile of the lattice that
 /// SubsampleStridedInput slices from a strided channels-first input: every

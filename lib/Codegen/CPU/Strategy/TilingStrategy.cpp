@@ -2640,6 +2640,18 @@ bool mlir::convgrad::cpu::storeStridedRowMasked(int64_t elements,
   return vectors > 0 && vectors * target.maskedStoreCycles() < elements;
 }
 
+bool mlir::convgrad::cpu::interleavesStridedCopies(int64_t elements,
+                                                   int64_t stride,
+                                                   int64_t elementBits,
+                                                   const CPUTarget &target) {
+  // A 2-way interleave of two vectors is two unpacks (plus two lane
+  // permutes above 128 bits) for two whole output vectors; wider strides
+  // take a multi-stage network per output vector, not measured.
+  constexpr int64_t kInterleavedStride = 2;
+  int64_t lanes = target.lanes(elementBits);
+  return stride == kInterleavedStride && lanes > 1 && elements >= lanes;
+}
+
 bool mlir::convgrad::cpu::loadStridedRowDeinterleaved(int64_t elements,
                                                       int64_t stride,
                                                       int64_t elementBits,
