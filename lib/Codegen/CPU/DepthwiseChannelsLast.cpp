@@ -1713,6 +1713,9 @@ struct WgradChannelsLast : OpRewritePattern<ConvBackwardFilterOp> {
     int64_t tasks = tiling.tasks;
     int64_t fullChannels = fullBlocks * tiling.channelVectors * tiling.lanes;
     int64_t paddedChannels = fullChannels + (partial ? tiling.lanes : 0);
+    if (tiling.positionChunks > tasks)
+      return emitClaimedChunks(b, loc, emitter, g, tiling, items, zero,
+                               fullChannels, paddedChannels, partial);
     Value init = tensor::EmptyOp::create(
         b, loc,
         ArrayRef<int64_t>{tasks * g.kernel[0], g.kernel[1] * g.groupChannels,
@@ -1740,6 +1743,105 @@ struct WgradChannelsLast : OpRewritePattern<ConvBackwardFilterOp> {
                                   boundary(addIndex(tb, loc, task, 1)));
         });
     return sumBlocksAlongDim0(b, loc, parts, tasks, zero.getType());
+  }
+
+  /// Tasks that claim chunks of the work items (chunk c: items [c * I / K,
+  /// (c + 1) * I / K) of K = positionChunks) from an atomic counter until
+  /// none is left, each chunk accumulating into its own zeroed [KH, KW,
+  /// padded C] part of a [K * KH, KW, padded C] buffer; returns the sum of
+  /// the parts in chunk order (the same whichever thread took a chunk).
+  static Value emitClaimedChunks(OpBuilder &b, Location loc,
+                                 FilterGradientEmitter &emitter,
+                                 const DepthwiseGeometry &g,
+                                 const cpu::DepthwiseChannelsLastTiling &tiling,
+                                 Value items, Value zero, int64_t fullChannels,
+                                 int64_t paddedChannels, bool partial) {
+    int64_t chunks = tiling.positionChunks;
+    Type accType = zero.getType();
+    int64_t kernelRows = g.kernel[0];
+    int64_t kernelCols = g.kernel[1] * g.groupChannels;
+    auto partsType = MemRefType::get(
+        {chunks * kernelRows, kernelCols, paddedChannels}, accType);
+    Value parts =
+        memref::AllocOp::create(b, loc, partsType, b.getI64IntegerAttr(64));
+    Type i64 = b.getI64Type();
+    int64_t tasks = tiling.tasks;
+    int64_t perTask = chunks / tasks;
+    // One counter per task over its own chunks [t m, (t + 1) m): a task
+    // claims its own first, then the rest of the others' (the next task's
+    // first), so that every call gives a task the same chunks (the same x
+    // and dy in its caches) unless another lags.
+    Value counters =
+        memref::AllocaOp::create(b, loc, MemRefType::get({tasks}, i64));
+    Value zero64 = arith::ConstantIntOp::create(b, loc, i64, 0);
+    for (int64_t t = 0; t < tasks; ++t)
+      memref::StoreOp::create(b, loc, zero64, counters,
+                              ValueRange{indexConstant(b, loc, t)});
+    auto forall = scf::ForallOp::create(
+        b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(tasks)}, ValueRange{},
+        /*mapping=*/std::nullopt);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(forall.getBody());
+      Value task = forall.getInductionVars().front();
+      auto victims = scf::ForOp::create(b, loc, indexConstant(b, loc, 0),
+                                        indexConstant(b, loc, tasks),
+                                        indexConstant(b, loc, 1));
+      b.setInsertionPointToStart(victims.getBody());
+      Value victim = arith::RemUIOp::create(
+          b, loc,
+          arith::AddIOp::create(b, loc, task, victims.getInductionVar()),
+          indexConstant(b, loc, tasks));
+      auto loop = scf::WhileOp::create(b, loc, TypeRange{i64}, ValueRange{});
+      b.createBlock(&loop.getBefore());
+      Value claimed = memref::AtomicRMWOp::create(
+          b, loc, arith::AtomicRMWKind::addi,
+          arith::ConstantIntOp::create(b, loc, i64, 1), counters,
+          ValueRange{victim});
+      Value more = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::slt, claimed,
+          arith::ConstantIntOp::create(b, loc, i64, perTask));
+      scf::ConditionOp::create(b, loc, more, ValueRange{claimed});
+      Block *after = b.createBlock(&loop.getAfter(), {}, {i64}, {loc});
+      Value chunk = arith::AddIOp::create(
+          b, loc, mulIndex(b, loc, victim, perTask),
+          arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                     after->getArgument(0)));
+      auto boundary = [&](Value c) -> Value {
+        return arith::DivUIOp::create(b, loc,
+                                      arith::MulIOp::create(b, loc, c, items),
+                                      indexConstant(b, loc, chunks));
+      };
+      Value hasTail;
+      if (partial)
+        hasTail = arith::ConstantIntOp::create(b, loc, 1, 1);
+      Value c0 = indexConstant(b, loc, 0);
+      Value empty = tensor::EmptyOp::create(
+          b, loc, ArrayRef<int64_t>{kernelRows, kernelCols, paddedChannels},
+          accType);
+      Value acc = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+      acc = emitter.emitTask(
+          b, loc, acc, c0, c0, indexConstant(b, loc, fullChannels), hasTail,
+          fullChannels, boundary(chunk), boundary(addIndex(b, loc, chunk, 1)));
+      Value part = memref::SubViewOp::create(
+          b, loc, parts,
+          ArrayRef<OpFoldResult>{mulIndex(b, loc, chunk, kernelRows),
+                                 b.getIndexAttr(0), b.getIndexAttr(0)},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(kernelRows),
+                                 b.getIndexAttr(kernelCols),
+                                 b.getIndexAttr(paddedChannels)},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
+                                 b.getIndexAttr(1)});
+      auto store = bufferization::MaterializeInDestinationOp::create(
+          b, loc, TypeRange{}, acc, part);
+      store.setRestrict(true);
+      store.setWritable(true);
+      scf::YieldOp::create(b, loc, ValueRange{});
+    }
+    Value partsTensor = bufferization::ToTensorOp::create(
+        b, loc, memref::getTensorTypeFromMemRefType(partsType), parts,
+        /*restrict=*/true, /*writable=*/false);
+    return sumBlocksAlongDim0(b, loc, partsTensor, chunks, accType);
   }
 
   cpu::CPUTarget target;

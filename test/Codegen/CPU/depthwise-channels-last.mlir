@@ -12,11 +12,14 @@
 // and a pass takes 3 output rows (x rows re-read from L2: 5 + 3 per 3
 // output rows instead of 4 + 2 per 2; their 8 lines per column and set
 // fit the 8 ways of the default 32 KiB L1): work items are blocks of 3
-// output rows, 4 per image (3, 3, 3, 1). 2 tasks split the N x 4 items
-// (task t: items [t * 4N / 2, (t + 1) * 4N / 2), image = item / 4, first
-// row 3 (item mod 4)), each with all channels: whole pixels per thread, its
-// own zeroed [3, 3, 48] copy of the accumulators (40 padded to the partial
-// vector), the two copies summed after. Per item: the full block (2
+// output rows, 4 per image (3, 3, 3, 1), in 4 chunks (2 per task: 4 / 2
+// items per image and thread; chunk c: items [c * 4N / 4, (c + 1) * 4N /
+// 4), image = item / 4, first row 3 (item mod 4)), each with all channels:
+// whole pixels per thread, and its own zeroed [3, 3, 48] copy of the
+// accumulators (40 padded to the partial vector) in a [12, 3, 48] buffer.
+// 2 tasks claim chunks from one counter per task (task t: its own chunks
+// 2t, 2t + 1 first, then those of task t + 1 mod 2 not yet claimed); the 4
+// copies are summed after, in chunk order. Per item: the full block (2
 // vectors), then the partial vector with masked loads. Per block and item,
 // the 18 accumulators are loaded as 6 [3 kernel columns, 16] blocks; the
 // blocks that reach outside x or dy (k = oh / 3 = 0: x row -1; 3: x rows
@@ -34,17 +37,32 @@
 // CHECK-SAME: (%[[X:.*]]: tensor<?x10x20x40xf32>, %[[DY:.*]]: tensor<?x10x20x40xf32>)
 // CHECK-NOT: tensor.pad
 // CHECK: %[[ITEMS:.*]] = arith.muli %{{.*}}, %c4
-// CHECK: %[[PARTS:.*]] = scf.forall (%[[T:.*]]) in (2) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<6x3x48xf32>)
-// CHECK:   %[[ZERO:.*]] = linalg.fill {{.*}} -> tensor<?x3x48xf32>
-// CHECK:   %[[B0:.*]] = arith.muli %{{.*}}, %[[ITEMS]]
-// CHECK:   %[[FIRST:.*]] = arith.divui %[[B0]], %c2
+// CHECK: %[[BUF:.*]] = memref.alloc() {alignment = 64 : i64} : memref<12x3x48xf32>
+// CHECK: %[[NEXT:.*]] = memref.alloca() : memref<2xi64>
+// CHECK: memref.store %c0_i64, %[[NEXT]][%c0]
+// CHECK: memref.store %c0_i64, %[[NEXT]][%c1]
+// CHECK: scf.forall (%[[T:.*]]) in (2) {
+// CHECK:   scf.for %[[V:.*]] = %c0 to %c2 step %c1 {
+// CHECK:     %[[TV:.*]] = arith.addi %[[T]], %[[V]]
+// CHECK:     %[[VICTIM:.*]] = arith.remui %[[TV]], %c2
+// CHECK:     scf.while
+// CHECK:       %[[CLAIMED:.*]] = memref.atomic_rmw addi %c1_i64, %[[NEXT]][%[[VICTIM]]]
+// CHECK:       %[[MORE:.*]] = arith.cmpi slt, %[[CLAIMED]], %c2_i64
+// CHECK:       scf.condition(%[[MORE]]) %[[CLAIMED]]
+// CHECK:     ^bb0(%[[C:.*]]: i64):
+// CHECK:       %[[OWN:.*]] = arith.muli %[[VICTIM]], %c2
+// CHECK:       %[[CI:.*]] = arith.index_cast %[[C]]
+// CHECK:       %[[CHUNK:.*]] = arith.addi %[[OWN]], %[[CI]]
+// CHECK:   %[[ZERO:.*]] = linalg.fill {{.*}} -> tensor<3x3x48xf32>
+// CHECK:   %[[B0:.*]] = arith.muli %[[CHUNK]], %[[ITEMS]]
+// CHECK:   %[[FIRST:.*]] = arith.divui %[[B0]], %c4
 // CHECK:   %[[B1:.*]] = arith.muli %{{.*}}, %[[ITEMS]]
-// CHECK:   %[[LAST:.*]] = arith.divui %[[B1]], %c2
-// CHECK:   scf.for %[[ITEM:.*]] = %[[FIRST]] to %[[LAST]] step %c1 iter_args(%{{.*}} = %[[ZERO]])
+// CHECK:   %[[LAST:.*]] = arith.divui %[[B1]], %c4
+// CHECK:   %[[ACC:.*]] = scf.for %[[ITEM:.*]] = %[[FIRST]] to %[[LAST]] step %c1 iter_args(%{{.*}} = %[[ZERO]])
 // CHECK:     %[[N:.*]] = arith.divui %[[ITEM]], %c4
 // CHECK:     %[[K:.*]] = arith.remui %[[ITEM]], %c4
 // CHECK:     %[[OH:.*]] = arith.muli %[[K]], %c3
-// CHECK-COUNT-6: vector.transfer_read %{{.*}} {in_bounds = [true, true]} : tensor<?x3x48xf32>, vector<3x16xf32>
+// CHECK-COUNT-6: vector.transfer_read %{{.*}} {in_bounds = [true, true]} : tensor<3x3x48xf32>, vector<3x16xf32>
 // CHECK:     %[[OH1:.*]] = arith.addi %[[OH]], %c1
 // CHECK:     %[[OH2:.*]] = arith.addi %[[OH]], %c2
 // CHECK:     %[[BLOCK:.*]] = arith.divui %[[OH]], %c3
@@ -83,12 +101,17 @@
 // CHECK-NOT:     arith.select
 // CHECK:         scf.yield
 // CHECK-NOT:   arith.select
-// CHECK-COUNT-6: vector.transfer_write %{{.*}} {in_bounds = [true, true]} : vector<3x16xf32>, tensor<?x3x48xf32>
+// CHECK-COUNT-6: vector.transfer_write %{{.*}} {in_bounds = [true, true]} : vector<3x16xf32>, tensor<3x3x48xf32>
 // CHECK:     vector.transfer_read %[[DY]][%[[N]], %[[OH]], %c1, %c32], %{{.*}} : tensor<?x10x20x40xf32>, vector<16xf32>
-// CHECK: tensor.parallel_insert_slice
+// CHECK:   %[[ROW:.*]] = arith.muli %[[CHUNK]], %c3
+// CHECK:   %[[PART:.*]] = memref.subview %[[BUF]][%[[ROW]], 0, 0] [3, 3, 48]
+// CHECK:   bufferization.materialize_in_destination %[[ACC]] in restrict writable %[[PART]]
+// CHECK: %[[PARTS:.*]] = bufferization.to_tensor %[[BUF]] restrict
 // CHECK: %[[P0:.*]] = tensor.extract_slice %[[PARTS]][0, 0, 0] [3, 3, 48]
 // CHECK: %[[P1:.*]] = tensor.extract_slice %[[PARTS]][3, 0, 0] [3, 3, 48]
-// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} ins(%[[P0]], %[[P1]] : tensor<3x3x48xf32>, tensor<3x3x48xf32>)
+// CHECK: %[[P2:.*]] = tensor.extract_slice %[[PARTS]][6, 0, 0] [3, 3, 48]
+// CHECK: %[[P3:.*]] = tensor.extract_slice %[[PARTS]][9, 0, 0] [3, 3, 48]
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} ins(%[[P0]], %[[P1]], %[[P2]], %[[P3]] : tensor<3x3x48xf32>, tensor<3x3x48xf32>, tensor<3x3x48xf32>, tensor<3x3x48xf32>)
 // CHECK:   arith.addf
 // CHECK: %[[USED:.*]] = tensor.extract_slice %[[SUM]][0, 0, 0] [3, 3, 40]
 // CHECK: linalg.transpose ins(%[[USED]] : tensor<3x3x40xf32>) {{.*}} permutation = [2, 0, 1]
@@ -394,13 +417,14 @@ func.func @channels_first(%x: tensor<1x16x8x8xf32>, %dy: tensor<1x16x8x8xf32>) -
 // of 16 channels hold 4 whole groups. Each x vector feeds 4 accumulators,
 // one per rotation r of dy within the groups (lane c: dy[4 (c / 4) +
 // (c mod 4 + r) mod 4]), so the accumulators are [KH, KW x 4, C] per task
-// (two tasks splitting the 8 output rows, 6 = 2 x 3 kernel rows); a kernel
-// row is 12 accumulators, blocks of 2 kernel rows and 1. The gradient
-// [32, 3, 3, 4] is gathered from the sum of the task copies.
+// (two tasks sharing the 8 output rows in 8 chunks of one row per image,
+// 24 = 8 x 3 kernel rows); a kernel row is 12 accumulators, blocks of 2
+// kernel rows and 1. The gradient [32, 3, 3, 4] is gathered from the sum
+// of the chunk copies.
 // CHECK-LABEL: func.func @grouped_wgrad
-// CHECK:       tensor.empty() : tensor<6x12x32xf32>
+// CHECK:       memref.alloc() {alignment = 64 : i64} : memref<24x12x32xf32>
 // CHECK:       scf.forall (%{{.*}}) in (2)
-// CHECK:         linalg.fill {{.*}} -> tensor<?x12x32xf32>
+// CHECK:         linalg.fill {{.*}} -> tensor<3x12x32xf32>
 // CHECK:         %[[D:.*]] = vector.transfer_read %arg1
 // CHECK:         %[[X:.*]] = vector.transfer_read %arg0
 // CHECK:         vector.fma %[[X]], %[[D]]
@@ -408,8 +432,8 @@ func.func @channels_first(%x: tensor<1x16x8x8xf32>, %dy: tensor<1x16x8x8xf32>) -
 // CHECK:         vector.fma %[[X]], %[[R1]]
 // CHECK:         vector.shuffle %[[D]], %[[D]] [2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13]
 // CHECK:         vector.shuffle %[[D]], %[[D]] [3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14]
-// CHECK:       scf.forall.in_parallel
-// CHECK:       linalg.generic {{.*}} ins({{.*}} : tensor<3x12x32xf32>, tensor<3x12x32xf32>)
+// CHECK:         bufferization.materialize_in_destination
+// CHECK:       linalg.generic {{.*}} ins({{.*}} : tensor<3x12x32xf32>, tensor<3x12x32xf32>, tensor<3x12x32xf32>, tensor<3x12x32xf32>, tensor<3x12x32xf32>, tensor<3x12x32xf32>, tensor<3x12x32xf32>, tensor<3x12x32xf32>)
 // CHECK:       %[[DW:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<32x3x3x4xf32>)
 // CHECK:         tensor.extract
 // CHECK:       return %[[DW]]

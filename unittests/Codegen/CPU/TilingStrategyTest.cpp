@@ -2517,10 +2517,18 @@ TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
             5);
   EXPECT_EQ(t->tasks, 1);
   EXPECT_FALSE(t->splitPositions);
+  EXPECT_EQ(t->positionChunks, 0);
   t = channelsLastTiling(K::FilterGradient, 256, two);
   EXPECT_EQ(t->tasks, 2);
   EXPECT_TRUE(t->splitPositions);
   EXPECT_EQ(t->channelVectors, 2);
+  // In 4 chunks per task (10 blocks of 3 output rows per image: at least
+  // 4 per thread), each claimed by its task first, then by the other.
+  EXPECT_EQ(t->positionChunks, 8);
+  // 4 output rows (2 blocks of 2 per image): 1 chunk per task, no claims.
+  EXPECT_EQ(
+      channelsLastTiling(K::FilterGradient, 256, two, 3, 3, 4)->positionChunks,
+      0);
   // One vector when 2 do not divide the vectors (144 channels: 9), then the
   // windows of 7 output rows fit (9 + 21 + 2), balanced over the output
   // rows (28: 7; 10: 5 + 5; 13: 7 + 6), carried (not reloaded: 3 rows of
@@ -2634,6 +2642,7 @@ TEST(DepthwiseChannelsLast, FilterGradientBlocks) {
   EXPECT_FALSE(t->splitPositions);
   EXPECT_EQ(t->channelVectors, 1);
   EXPECT_EQ(t->tasks, 2);
+  EXPECT_EQ(t->positionChunks, 0);
   t = channelsLastTiling(K::FilterGradient, 32, two);
   EXPECT_TRUE(t->splitPositions);
   EXPECT_EQ(t->channelVectors, 2);

@@ -1110,6 +1110,14 @@ struct DepthwiseChannelsLastTiling {
   /// into its own copy of the [KH, KW, C] accumulators, the copies summed
   /// after the tasks.
   bool splitPositions = false;
+  /// Filter gradient split by positions: chunks of the work items (0: one
+  /// per task, each task owning its range). With more chunks than tasks,
+  /// each task claims the next chunk (an atomic counter) until none is
+  /// left, and every chunk accumulates into its own copy of the
+  /// accumulators, summed in chunk order: threads that run slower (a busy
+  /// or throttled core) take fewer chunks, and the result does not depend
+  /// on which thread took which chunk.
+  int64_t positionChunks = 0;
   /// Filter gradient: kernel rows per register block (kernelRowBlock x KW x
   /// groupChannels x channelVectors accumulators, each block one pass over
   /// dy); the last block may be smaller.
