@@ -1700,6 +1700,28 @@ struct WgradChannelsLast : OpRewritePattern<ConvBackwardFilterOp> {
         });
   }
 
+  /// Share `share` of `shares` of the work items, [share * I / shares,
+  /// (share + 1) * I / shares), over every channel, accumulated into `acc`
+  /// (filled with `zero` first).
+  static Value emitItemShare(OpBuilder &b, Location loc,
+                             FilterGradientEmitter &emitter, Value acc,
+                             Value zero, Value share, int64_t shares,
+                             Value items, int64_t fullChannels, bool partial) {
+    auto boundary = [&](Value s) -> Value {
+      return arith::DivUIOp::create(b, loc,
+                                    arith::MulIOp::create(b, loc, s, items),
+                                    indexConstant(b, loc, shares));
+    };
+    Value hasTail;
+    if (partial)
+      hasTail = arith::ConstantIntOp::create(b, loc, 1, 1);
+    Value c0 = indexConstant(b, loc, 0);
+    Value filled = linalg::FillOp::create(b, loc, zero, acc).getResult(0);
+    return emitter.emitTask(
+        b, loc, filled, c0, c0, indexConstant(b, loc, fullChannels), hasTail,
+        fullChannels, boundary(share), boundary(addIndex(b, loc, share, 1)));
+  }
+
   /// Tasks that each own a range of the work items (output rows of all
   /// images, balanced to one row) and every channel, accumulating into
   /// their own [KH, KW, padded C] part of a [tasks * KH, KW, padded C]
@@ -1727,20 +1749,8 @@ struct WgradChannelsLast : OpRewritePattern<ConvBackwardFilterOp> {
           // Task t = firstRow / KH: items [t * I / T, (t + 1) * I / T).
           Value task = arith::DivUIOp::create(
               tb, loc, firstRow, indexConstant(tb, loc, g.kernel[0]));
-          auto boundary = [&](Value t) -> Value {
-            return arith::DivUIOp::create(
-                tb, loc, arith::MulIOp::create(tb, loc, t, items),
-                indexConstant(tb, loc, tasks));
-          };
-          Value hasTail;
-          if (partial)
-            hasTail = arith::ConstantIntOp::create(tb, loc, 1, 1);
-          Value c0 = indexConstant(tb, loc, 0);
-          Value acc = linalg::FillOp::create(tb, loc, zero, part).getResult(0);
-          return emitter.emitTask(tb, loc, acc, c0, c0,
-                                  indexConstant(tb, loc, fullChannels), hasTail,
-                                  fullChannels, boundary(task),
-                                  boundary(addIndex(tb, loc, task, 1)));
+          return emitItemShare(tb, loc, emitter, part, zero, task, tasks, items,
+                               fullChannels, partial);
         });
     return sumBlocksAlongDim0(b, loc, parts, tasks, zero.getType());
   }
@@ -1807,22 +1817,11 @@ struct WgradChannelsLast : OpRewritePattern<ConvBackwardFilterOp> {
           b, loc, mulIndex(b, loc, victim, perTask),
           arith::IndexCastOp::create(b, loc, b.getIndexType(),
                                      after->getArgument(0)));
-      auto boundary = [&](Value c) -> Value {
-        return arith::DivUIOp::create(b, loc,
-                                      arith::MulIOp::create(b, loc, c, items),
-                                      indexConstant(b, loc, chunks));
-      };
-      Value hasTail;
-      if (partial)
-        hasTail = arith::ConstantIntOp::create(b, loc, 1, 1);
-      Value c0 = indexConstant(b, loc, 0);
       Value empty = tensor::EmptyOp::create(
           b, loc, ArrayRef<int64_t>{kernelRows, kernelCols, paddedChannels},
           accType);
-      Value acc = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
-      acc = emitter.emitTask(
-          b, loc, acc, c0, c0, indexConstant(b, loc, fullChannels), hasTail,
-          fullChannels, boundary(chunk), boundary(addIndex(b, loc, chunk, 1)));
+      Value acc = emitItemShare(b, loc, emitter, empty, zero, chunk, chunks,
+                                items, fullChannels, partial);
       Value part = memref::SubViewOp::create(
           b, loc, parts,
           ArrayRef<OpFoldResult>{mulIndex(b, loc, chunk, kernelRows),

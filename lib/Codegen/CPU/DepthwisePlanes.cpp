@@ -963,16 +963,17 @@ public:
       // count alone).
       auto pairedStep = [&](OpBuilder &sb, SmallVector<Value> accs,
                             int64_t x0) {
+        auto staticRow = [&](int64_t rr) -> std::optional<int64_t> {
+          if (!staticY0)
+            return std::nullopt;
+          return *staticY0 + rr;
+        };
         int64_t rr = 0;
         for (; rr + 1 < count; rr += 2)
-          accs = pairStep(sb, accs, addIndex(sb, loc, y0, rr),
-                          staticY0 ? std::optional<int64_t>(*staticY0 + rr)
-                                   : std::nullopt,
-                          x0);
+          accs =
+              pairStep(sb, accs, addIndex(sb, loc, y0, rr), staticRow(rr), x0);
         for (; rr < count; ++rr)
-          accs = rowStep(sb, accs, addIndex(sb, loc, y0, rr),
-                         staticY0 ? std::optional<int64_t>(*staticY0 + rr)
-                                  : std::nullopt,
+          accs = rowStep(sb, accs, addIndex(sb, loc, y0, rr), staticRow(rr),
                          indexConstant(sb, loc, x0), x0);
         return accs;
       };
