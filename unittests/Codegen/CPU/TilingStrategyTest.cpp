@@ -1093,17 +1093,18 @@ TEST(WgradGemm, PrimeOutputRowsSplit) {
   }
 }
 
-// A staged work-item split whose partial filter gradient and slices fill
-// more than 3/4 of L2 becomes the channel split whose tasks stage less.
+// A staged work-item split whose partial filter gradient and slices overfill
+// L2 becomes the channel split whose tasks stage less.
 TEST(WgradGemm, StagedWorkItemsFitL2) {
   using Split = WgradGemmPlan::TaskSplit;
   for (CPUTarget two : {avx512, avx2}) {
     two.threads = 2;
     two.l2Bytes = 1024 * 1024;
     // Row e after subsampling (1x1, 28 x 28, C = 256, F = 512, lanes along
-    // F): 512 KiB per copy + 4 rows of slices (358 KiB). Lanes halve F (dy,
-    // the larger slice), so each task stages 240 KiB, against 297 KiB for
-    // Rows.
+    // F): 512 KiB per copy + 4 rows of slices (358 KiB), planned for a 1 MiB
+    // L2 and staged for a 768 KiB one, which it overfills. Lanes halve F
+    // (dy, the larger slice), so each task stages 240 KiB, against 297 KiB
+    // for Rows.
     WgradStagingShape e{/*inputRowPositions=*/28, /*outputRowPositions=*/28,
                         /*firstStride=*/1, /*firstWindow=*/1,
                         /*elementBits=*/32, /*taps=*/1, /*accBits=*/32};
@@ -1111,7 +1112,9 @@ TEST(WgradGemm, StagedWorkItemsFitL2) {
                                        0, /*batch=*/8);
     ASSERT_EQ(plan.split, Split::Positions);
     ASSERT_FALSE(plan.lanesAlongC);
-    WgradGemmPlan staged = planWgradStaging(plan, 256, 512, 28, e, two);
+    CPUTarget smallerL2 = two;
+    smallerL2.l2Bytes = 768 * 1024;
+    WgradGemmPlan staged = planWgradStaging(plan, 256, 512, 28, e, smallerL2);
     EXPECT_TRUE(staged.stageSlices);
     EXPECT_EQ(staged.split, Split::Lanes);
     EXPECT_EQ(staged.tasks, 2);
@@ -1119,12 +1122,9 @@ TEST(WgradGemm, StagedWorkItemsFitL2) {
     // Both tasks read all 256 channels of x: x is transposed once, before
     // the tasks, instead of by each.
     EXPECT_FALSE(staged.stageInput);
-    // A 2 MiB L2 holds both: the work items stay split.
-    CPUTarget bigL2 = two;
-    bigL2.l2Bytes = 2 * 1024 * 1024;
-    plan = planWgradGemm(256, 512, 1, {28, 28}, 32, 32, bigL2, 0, 0, 8);
-    ASSERT_EQ(plan.split, Split::Positions);
-    staged = planWgradStaging(plan, 256, 512, 28, e, bigL2);
+    // A 1 MiB L2 holds both (870 KiB): the work items stay split, though
+    // the rows being transposed find little L2 left.
+    staged = planWgradStaging(plan, 256, 512, 28, e, two);
     EXPECT_EQ(staged.split, Split::Positions);
     // Each task stages its own images of x.
     EXPECT_TRUE(staged.stageInput);
@@ -1134,6 +1134,18 @@ TEST(WgradGemm, StagedWorkItemsFitL2) {
     ASSERT_EQ(plan.split, Split::Positions);
     EXPECT_EQ(planWgradStaging(plan, 64, 64, 56, a, two).split,
               Split::Positions);
+    // The 34 rows of 3x3 96 -> 96 at 35 x 35 (332 KiB per copy, 17-row
+    // blocks): beyond 3/4 of a 1 MiB L2 with their slices, they take a split
+    // along C, whose tasks stage their own x channels; the split along F of
+    // row e needed the whole L2 to be overfilled.
+    WgradStagingShape in96{37, 35, 1, 3, 32, /*taps=*/9, 32};
+    in96.batch = 8;
+    plan = planWgradGemm(96, 96, 9, {34, 35}, 32, 32, two, 0, 0, 8);
+    ASSERT_EQ(plan.split, Split::Positions);
+    ASSERT_TRUE(plan.lanesAlongC);
+    staged = planWgradStaging(plan, 96, 96, 34, in96, two);
+    EXPECT_EQ(staged.split, Split::Lanes);
+    EXPECT_TRUE(staged.stageInput);
     // 67 channels split no register blocks: work items, whatever the L2.
     CPUTarget smallL2 = two;
     smallL2.l2Bytes = 256 * 1024;
@@ -1193,10 +1205,16 @@ TEST(WgradGemm, StagedWorkItemsKeepStagedInput) {
     auto [cPlanned, cStaged] = splits(256, 256, 9, 14, c);
     EXPECT_NE(cPlanned, Split::Positions);
     EXPECT_NE(cStaged, Split::Positions);
-    // One tap (row e): the channel split stays.
+    // One tap (row e, whose work items overfill a 768 KiB L2 with 870 KiB):
+    // the channel split stays.
     WgradStagingShape e{28, 28, 1, 1, 32, /*taps=*/1, 32};
     e.batch = 8;
-    EXPECT_EQ(splits(256, 512, 1, 28, e).second, Split::Lanes);
+    CPUTarget smallerL2 = two;
+    smallerL2.l2Bytes = 768 * 1024;
+    WgradGemmPlan ePlan =
+        planWgradGemm(256, 512, 1, {28, 28}, 32, 32, two, 0, 0, e.batch);
+    EXPECT_EQ(planWgradStaging(ePlan, 256, 512, 28, e, smallerL2).split,
+              Split::Lanes);
     // Channels last: nothing is transposed, the split stays.
     WgradStagingShape bLast = b;
     bLast.channelsLast = true;

@@ -742,17 +742,23 @@ struct WgradStagingShape {
 /// A staged work-item split (TaskSplit::Positions) that a channel split could
 /// replace becomes that channel split when the task's partial filter gradient
 /// (`shape.taps` x A x B accumulators of `shape.accBits`) and its staged
-/// slices fill more than 3/4 of L2: every work item rewrites both while the
+/// slices fill too much of L2: every work item rewrites both while the
 /// source rows of its transposes stream through the same L2. Of the two
 /// channel splits, the one whose tasks stage fewer bytes (each task stages
 /// all channels of the operand whose channels it does not split) wins; Rows
-/// on ties. The 1x1 stride-2 256 -> 512 layer at 2 threads on a 1 MiB L2:
-/// 512 KiB + 358 KiB per work-item task; the Lanes split's tasks keep
-/// 256 KiB + 240 KiB. (Code planned for znver3's 512 KiB L2 but run on a
-/// 2 MiB-L2 core, where the work-item split's footprint fits, takes 4-13%
-/// fewer kernel CPU samples at 2 threads with the work-item split: a
-/// measure of the host, not of the modelled target, whose L2 the 512 KiB
-/// partial gradient alone fills.)
+/// on ties. Too much is more than 3/4 of L2 for a split along C, whose tasks
+/// stage their own channels of x, but only more than the whole L2 for a
+/// split along F: its tasks would all read all of x, which is then
+/// transposed in a pass of its own before the tasks, bound by memory
+/// bandwidth (which two threads raise far less than twofold), where work
+/// items prefetch their source rows during the previous item's GEMM. The
+/// 1x1 stride-2 256 -> 512 layer at 2 threads: 512 KiB + 358 KiB per
+/// work-item task, within a 1 MiB L2 (the Lanes split's tasks, 256 KiB +
+/// 240 KiB, ran 4% slower on Zen 4). (Code planned for znver3's 512 KiB L2
+/// but run on a 2 MiB-L2 core, where the work-item split's footprint fits,
+/// takes 4-13% fewer kernel CPU samples at 2 threads with the work-item
+/// split: a measure of the host, not of the modelled target, whose L2 the
+/// 512 KiB partial gradient alone fills.)
 ///
 /// With T > 1 tasks of a channel split that does not split x's channels,
 /// every task would stage all of x: T transposes of each x row where one

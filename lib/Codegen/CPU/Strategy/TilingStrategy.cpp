@@ -1581,8 +1581,9 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradGemm(
 }
 
 /// The share of L2 (kL2FootprintNumerator / kL2FootprintDenominator) that
-/// a work-item task's partial filter gradient and staged slices may fill;
-/// the rest holds the rows of x and dy being transposed into the slices.
+/// a work-item task's partial filter gradient and staged slices may fill
+/// before a channel split along C replaces the work items; the rest holds
+/// the rows of x and dy being transposed into the slices.
 static constexpr int64_t kL2FootprintNumerator = 3;
 static constexpr int64_t kL2FootprintDenominator = 4;
 
@@ -1665,6 +1666,7 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradStaging(
   int64_t b = plan.lanesAlongC ? channels : filters;
   int64_t partBytes = partialFilterBytes(shape.taps, a, b, shape.accBits);
   TaskSplit taskSplit = plan.split;
+  TaskSplit splitAlongC = plan.lanesAlongC ? TaskSplit::Lanes : TaskSplit::Rows;
   if (plan.tasks > 1 && taskSplit == TaskSplit::Positions) {
     // Every work item of a task rewrites the task's whole partial filter
     // gradient and its staged slices, while the rows they are transposed
@@ -1672,22 +1674,35 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradStaging(
     // quarter of L2 for those rows, a channel split (when one gives whole
     // register blocks) halves both the accumulator and one slice. It takes
     // the split whose tasks stage less, as each stages all of the operand
-    // along the unsplit channels (the 1x1 stride-2 256 -> 512 layer on a
-    // 1 MiB L2: 512 KiB per copy and 358 KiB of slices per work-item task,
-    // 256 KiB and 240 KiB per Lanes task).
+    // along the unsplit channels.
     ChannelSplits channelSplits = getChannelSplits(
         a, b, plan.tasks, shape.accBits, target, shape.outputRowPositions);
     int64_t footprint =
         partBytes +
         stagedBytes(TaskSplit::Positions, stagedRows(TaskSplit::Positions));
-    if ((channelSplits.rows || channelSplits.lanes) &&
-        footprint * kL2FootprintDenominator >
-            target.l2Bytes * kL2FootprintNumerator) {
+    if (channelSplits.rows || channelSplits.lanes) {
       bool lanes = channelSplits.lanes &&
                    (!channelSplits.rows ||
                     stagedBytes(TaskSplit::Lanes, plan.rowsPerBlock) <
                         stagedBytes(TaskSplit::Rows, plan.rowsPerBlock));
-      taskSplit = lanes ? TaskSplit::Lanes : TaskSplit::Rows;
+      TaskSplit channelSplit = lanes ? TaskSplit::Lanes : TaskSplit::Rows;
+      // A channel split that keeps all of x in every task transposes x in a
+      // pass of its own before the tasks (stageInput below), bound by memory
+      // bandwidth, which grows far less than the threads (Zen 4: 22 GB/s
+      // read by one core, 30 by two), where the work items prefetch their
+      // rows during the previous item's GEMM: such a split only replaces
+      // work items that overfill L2 (the 1x1 stride-2 256 -> 512 layer on a
+      // 1 MiB L2: 512 KiB per copy and 358 KiB of slices per work-item
+      // task; at 2 threads 8.39-8.45 ms, against 8.75-8.80 with the Lanes
+      // split, whose tasks keep 256 KiB and 240 KiB but wait for that pass).
+      // A split along C stages its own x channels in every task (3x3 96 ->
+      // 96 at 35 x 35: 3% faster than its work-item split).
+      int64_t l2Share =
+          channelSplit == splitAlongC
+              ? target.l2Bytes * kL2FootprintNumerator / kL2FootprintDenominator
+              : target.l2Bytes;
+      if (footprint > l2Share)
+        taskSplit = channelSplit;
     }
   }
   // A channel split along F leaves all of x's channels in every task, so x
@@ -1701,7 +1716,6 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradStaging(
   // 28 x 28: 590 KiB per copy; measured 2 threads, F split: the GEMM loop
   // ran 7% slower than at 1 thread). One tap reads each x row once, from
   // wherever it is, so the 1x1 layers keep the channel split.
-  TaskSplit splitAlongC = plan.lanesAlongC ? TaskSplit::Lanes : TaskSplit::Rows;
   if (!shape.channelsLast && plan.tasks > 1 && shape.taps > 1 &&
       shape.batch > 0 && taskSplit != TaskSplit::Positions &&
       taskSplit != splitAlongC) {
