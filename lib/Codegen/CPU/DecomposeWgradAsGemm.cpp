@@ -94,7 +94,10 @@
 // A channels-last op reads x and dy in place, unless dy's rows are too wide
 // for L1 and its positions a conflicting stride apart (F = 512 f32): each
 // work item then copies its rows of dy into such a padded buffer (%dys =
-// copy dy[n, o_1 block, O..., F']) and the taps read x in place.
+// copy dy[n, o_1 block, O..., F']) and the taps read x in place. Under a
+// channel split (cpu::planWgradStaging: prefetchNextItem), marked loops
+// over the next work item's dy rows and the x positions its windows read
+// are spread over this item's GEMMs, as for the channels-first transposes.
 //
 // The buffers (one per task: slice t of a [T, ...] tensor made outside the
 // forall) are loop-carried values overwritten by every work item before it
@@ -619,6 +622,91 @@ struct DecomposeConvBackwardFilterAsGemm
       memref::PrefetchOp::create(bld, l, buffer, indices, /*isWrite=*/false,
                                  locality, /*isDataCache=*/true);
     };
+    // A channels-last work item that copies its dy rows into a padded
+    // buffer (the lane operand's positions a conflicting stride apart, F =
+    // 512 f32) and reads its windows of x in place, in a task of a channel
+    // split (cpu::planWgradStaging: prefetchNextItem): the next item's dy
+    // rows (the task's F' channels of each position, the copy's source) and
+    // the positions of x its windows read (the task's C' channels of each;
+    // along a dimension of one tap only the window origins, s_i apart: the
+    // 1x1 stride-2 layer reads every other row and column). Such tasks copy
+    // a part of every dy position and read every x position at the same
+    // time as the other tasks; without the prefetches their dy copies and
+    // GEMMs took 3-6% more kernel CPU samples than one task's (row e, AVX2,
+    // 2 threads).
+    auto prefetchChannelsLastItem = [&](OpBuilder &bld, Location l, Value n,
+                                        Value firstRow, OpFoldResult cOffset,
+                                        OpFoldResult fOffset) {
+      // Positions along each spatial dimension, and the offset of the
+      // position of index i from the block's first.
+      SmallVector<int64_t> dyPositions(blockSizes), xPositions, xStep;
+      for (unsigned i = 0; i < r; ++i) {
+        bool origins = kernel[i] == 1;
+        xPositions.push_back(origins
+                                 ? blockSizes[i]
+                                 : (blockSizes[i] - 1) * p.strides[i] +
+                                       (kernel[i] - 1) * p.dilations[i] + 1);
+        xStep.push_back(origins ? p.strides[i] : 1);
+      }
+      int64_t dyLine = cpu::elementsPerCacheLine(dyBytes);
+      int64_t xLine = cpu::elementsPerCacheLine(xBytes);
+      int64_t dyLines = llvm::divideCeil(taskF, dyLine);
+      int64_t xLines = llvm::divideCeil(taskC, xLine);
+      int64_t itemBytes = computeProduct(dyPositions) * taskF * dyBytes +
+                          computeProduct(xPositions) * taskC * xBytes;
+      int64_t locality = cpu::getStagedRowsPrefetchLocality(itemBytes, target);
+      // One marked loop over positions x lines of `buffer` (channels-last
+      // coordinates): position index -> spatial indices (dimension i:
+      // offset[i] + index * step[i]), line -> channel.
+      auto prefetchPositions = [&](Value tensor, ArrayRef<int64_t> sizes,
+                                   ArrayRef<int64_t> steps,
+                                   SmallVector<Value> origin, int64_t lines,
+                                   int64_t line, int64_t channels,
+                                   OpFoldResult channelOffset) {
+        Value buffer = readOnlyBuffer(bld, l, tensor);
+        markedPrefetchLoop(
+            bld, l, computeProduct(sizes) * lines,
+            [&](OpBuilder &b, Location bl, Value j) {
+              auto [rest, lineIndex] = divRem(b, bl, j, lines);
+              SmallVector<Value> indices(last.rank());
+              indices[0] = n;
+              for (int i = r - 1; i >= 0; --i) {
+                Value index = rest;
+                if (i > 0) {
+                  auto [outer, inner] = divRem(b, bl, rest, sizes[i]);
+                  index = inner;
+                  rest = outer;
+                }
+                if (steps[i] != 1)
+                  index = arith::MulIOp::create(
+                      b, bl, index,
+                      arith::ConstantIndexOp::create(b, bl, steps[i]));
+                if (origin[i])
+                  index = arith::AddIOp::create(b, bl, origin[i], index);
+                indices[last.spatial(i)] = index;
+              }
+              Value channel = arith::MinUIOp::create(
+                  b, bl,
+                  arith::MulIOp::create(
+                      b, bl, lineIndex,
+                      arith::ConstantIndexOp::create(b, bl, line)),
+                  arith::ConstantIndexOp::create(b, bl, channels - 1));
+              indices[last.channel()] = arith::AddIOp::create(
+                  b, bl, getValueOrCreateConstantIndexOp(b, bl, channelOffset),
+                  channel);
+              prefetchAt(b, bl, buffer, indices, locality);
+            });
+      };
+      SmallVector<Value> dyOrigin(r), xOrigin(r);
+      dyOrigin[0] = firstRow;
+      xOrigin[0] = arith::MulIOp::create(
+          bld, l, firstRow,
+          arith::ConstantIndexOp::create(bld, l, p.strides[0]));
+      prefetchPositions(dy, dyPositions, SmallVector<int64_t>(r, 1), dyOrigin,
+                        dyLines, dyLine, taskF, fOffset);
+      prefetchPositions(x, xPositions, xStep, xOrigin, xLines, xLine, taskC,
+                        cOffset);
+    };
     // Only when the work items stage x too: with x transposed once before
     // the tasks, the GEMMs stream it from memory themselves, and prefetches
     // of dy competed with that (AVX2 2 threads, row e: 13% slower).
@@ -628,7 +716,13 @@ struct DecomposeConvBackwardFilterAsGemm
     auto prefetchWorkItem = [&](OpBuilder &bld, Location l, Value n,
                                 Value firstRow, OpFoldResult cOffset,
                                 OpFoldResult fOffset) {
-      if (pos.channelsLast || r < 2 || !stagedX)
+      if (r < 2 || !staged || !plan.prefetchNextItem)
+        return;
+      if (pos.channelsLast) {
+        prefetchChannelsLastItem(bld, l, n, firstRow, cOffset, fOffset);
+        return;
+      }
+      if (!stagedX)
         return;
       // dy[n, f, firstRow.., :]: rowsPerBlock * O_2 * .. contiguous
       // elements per channel, one prefetch per line and one at the end.

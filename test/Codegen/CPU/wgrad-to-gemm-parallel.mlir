@@ -300,3 +300,55 @@ func.func @staged_split_positions_keeps_x(%x: tensor<2x128x10x20xf32>, %dy: tens
   %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] : (tensor<2x128x10x20xf32>, tensor<2x128x10x20xf32>) -> tensor<128x128x3x3xf32>
   return %dw : tensor<128x128x3x3xf32>
 }
+
+// -----
+
+// Channels-last 1x1 stride 2, C = 16, F = 512 (dy positions a conflicting
+// 2 KiB apart): with a dynamic batch the tasks split F (lanes). Each work
+// item copies its task's 256 channels of its 4 dy rows into a padded buffer
+// and, before its GEMMs, issues marked prefetch loops (spread over them by
+// convgrad-cpu-spread-prefetches) over the next item's work (the next block
+// of rows, else block 0 of the next image): its dy rows (4 x 28 positions x
+// 16 lines of the task's channels) and the x positions its windows read in
+// place (rows 8 * block + 2 * i, columns 2 * j: 4 x 28 positions x one line
+// of 16 channels).
+// CHECK-LABEL: func.func @cl_staged_split_lanes_prefetches
+// CHECK-SAME: (%[[X:.*]]: tensor<?x16x56x16xf32>, %[[DY:.*]]: tensor<?x8x28x512xf32>)
+// CHECK: %[[XC:.*]] = tensor.extract_slice %[[X]][0, 0, 0, 0] [%{{.*}}, 15, 55, 16] [1, 1, 1, 1]
+// CHECK: scf.forall (%[[T:.*]]) in (2)
+// CHECK:   %[[F0:.*]] = arith.muli %[[T]], %c256
+// CHECK:   scf.for %[[N:.*]] = %c0 to %{{.*}} step %c1
+// CHECK:     scf.for %[[B:.*]] = %c0 to %c2 step %c1
+// CHECK:       linalg.copy ins(%{{.*}} : tensor<1x4x28x256xf32>)
+// CHECK:       %[[NB:.*]] = arith.addi %[[B]], %c1
+// CHECK:       %[[WRAP:.*]] = arith.cmpi eq, %[[NB]], %c2
+// CHECK:       %[[NN:.*]] = arith.select %[[WRAP]], %{{.*}}, %[[N]]
+// CHECK:       %[[NBLK:.*]] = arith.select %[[WRAP]], %c0, %[[NB]]
+// CHECK:       %[[DYROW0:.*]] = arith.muli %[[NBLK]], %c4
+// CHECK:       %[[XROW0:.*]] = arith.muli %[[NBLK]], %c8
+// CHECK:       %[[DYB:.*]] = bufferization.to_buffer %[[DY]] read_only
+// CHECK:       scf.for %[[J:.*]] = %c0 to %c1792 step %c1 {
+// CHECK:         %[[POS:.*]] = arith.divui %[[J]], %c16
+// CHECK:         %[[LINE:.*]] = arith.remui %[[J]], %c16
+// CHECK:         %[[ROW:.*]] = arith.divui %[[POS]], %c28
+// CHECK:         %[[COL:.*]] = arith.remui %[[POS]], %c28
+// CHECK:         %[[DYROW:.*]] = arith.addi %[[DYROW0]], %[[ROW]]
+// CHECK:         %[[CH:.*]] = arith.muli %[[LINE]], %c16
+// CHECK:         %[[CHC:.*]] = arith.minui %[[CH]], %c255
+// CHECK:         %[[F:.*]] = arith.addi %[[F0]], %[[CHC]]
+// CHECK:         memref.prefetch %[[DYB]][%[[NN]], %[[DYROW]], %[[COL]], %[[F]]], read, locality<2>, data
+// CHECK:       } {convgrad.spread_prefetches}
+// CHECK:       %[[XB:.*]] = bufferization.to_buffer %[[XC]] read_only
+// CHECK:       scf.for %[[J:.*]] = %c0 to %c112 step %c1 {
+// CHECK:         %[[ROW:.*]] = arith.divui %[[J]], %c28
+// CHECK:         %[[COL:.*]] = arith.remui %[[J]], %c28
+// CHECK:         %[[XCOL:.*]] = arith.muli %[[COL]], %c2
+// CHECK:         %[[XROWOFF:.*]] = arith.muli %[[ROW]], %c2
+// CHECK:         %[[XROW:.*]] = arith.addi %[[XROW0]], %[[XROWOFF]]
+// CHECK:         memref.prefetch %[[XB]][%[[NN]], %[[XROW]], %[[XCOL]], %c0], read, locality<2>, data
+// CHECK:       } {convgrad.spread_prefetches}
+// CHECK:       linalg.generic {{.*}} outs(%{{.*}} : tensor<16x256xf32>)
+func.func @cl_staged_split_lanes_prefetches(%x: tensor<?x16x56x16xf32>, %dy: tensor<?x8x28x512xf32>) -> tensor<512x1x1x16xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy strides = [2, 2] layout = channels_last : (tensor<?x16x56x16xf32>, tensor<?x8x28x512xf32>) -> tensor<512x1x1x16xf32>
+  return %dw : tensor<512x1x1x16xf32>
+}

@@ -1261,6 +1261,63 @@ TEST(WgradGemm, StagingChannelsLast) {
   }
 }
 
+// A channels-last work item prefetches the next one's dy rows and x
+// positions only when its task shares both operands' memory streams with the
+// other tasks (a channel split); a channels-first one whenever it stages x.
+TEST(WgradGemm, PrefetchNextItem) {
+  using Split = WgradGemmPlan::TaskSplit;
+  WgradStagingShape e{
+      /*inputRowPositions=*/28, /*outputRowPositions=*/28,
+      /*firstStride=*/2,        /*firstWindow=*/1,
+      /*elementBits=*/32,       /*taps=*/1,
+      /*accBits=*/32,
+      /*channelsLast=*/true};
+  auto staged = [&](const CPUTarget &t, int64_t batch) {
+    WgradGemmPlan plan =
+        planWgradGemm(256, 512, 1, {28, 28}, 32, 32, t, 0, 0, batch);
+    return planWgradStaging(plan, 256, 512, 28, e, t);
+  };
+  CPUTarget two = avx2;
+  two.threads = 2;
+  // Row e in NHWC, AVX2 (512 KiB L2) at 2 threads: F splits.
+  WgradGemmPlan plan = staged(two, 8);
+  ASSERT_TRUE(plan.stageSlices);
+  ASSERT_EQ(plan.split, Split::Lanes);
+  EXPECT_TRUE(plan.prefetchNextItem);
+  // One task: its streams are the hardware prefetchers'.
+  plan = staged(avx2, 8);
+  ASSERT_TRUE(plan.stageSlices);
+  EXPECT_FALSE(plan.prefetchNextItem);
+  // AVX-512 (1 MiB L2) at 2 threads: the tasks split the work items, each
+  // reading only its own images.
+  CPUTarget two512 = avx512;
+  two512.threads = 2;
+  plan = staged(two512, 8);
+  ASSERT_TRUE(plan.stageSlices);
+  ASSERT_EQ(plan.split, Split::Positions);
+  EXPECT_FALSE(plan.prefetchNextItem);
+  // A dynamic batch splits the channels there too.
+  plan = staged(two512, 0);
+  ASSERT_TRUE(plan.stageSlices);
+  ASSERT_NE(plan.split, Split::Positions);
+  EXPECT_TRUE(plan.prefetchNextItem);
+  // Channels-first: with the work items staging x (one task), and not when
+  // x is transposed once before a channel split's tasks.
+  WgradStagingShape cf = e;
+  cf.channelsLast = false;
+  cf.firstStride = 1;
+  plan = planWgradGemm(256, 512, 1, {28, 28}, 32, 32, avx2, 0, 0, 8);
+  plan = planWgradStaging(plan, 256, 512, 28, cf, avx2);
+  ASSERT_TRUE(plan.stageSlices);
+  EXPECT_TRUE(plan.stageInput);
+  EXPECT_TRUE(plan.prefetchNextItem);
+  plan = planWgradGemm(256, 512, 1, {28, 28}, 32, 32, two, 0, 0, 8);
+  plan = planWgradStaging(plan, 256, 512, 28, cf, two);
+  ASSERT_TRUE(plan.stageSlices);
+  EXPECT_FALSE(plan.stageInput);
+  EXPECT_FALSE(plan.prefetchNextItem);
+}
+
 // When the staged form loses: rows shorter than a transpose tile (1-D ops,
 // tiny images), blocks too small for their halo, slices beyond L2.
 TEST(WgradGemm, StagingRejects) {

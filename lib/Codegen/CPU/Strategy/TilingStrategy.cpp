@@ -1749,6 +1749,11 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradStaging(
   plan.stageInput = !shape.channelsLast &&
                     (plan.tasks <= 1 || taskSplit == TaskSplit::Positions ||
                      taskSplit == splitAlongC);
+  // See the header: channels-last tasks of a channel split share the
+  // memory streams of both operands.
+  plan.prefetchNextItem =
+      shape.channelsLast ? plan.tasks > 1 && taskSplit != TaskSplit::Positions
+                         : plan.stageInput;
   return plan;
 }
 
