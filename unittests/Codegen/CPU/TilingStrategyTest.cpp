@@ -858,9 +858,14 @@ TEST(PadsSharedInputInTasks, Decision) {
 }
 
 // Rows per task of a width-vectorized convolution: the largest divisor of
-// the rows up to the limit whose box fits the L2, while the halo rows stay
-// within three quarters of the task's rows.
+// the rows up to the limit, halved until its box fits the L2 while the halo
+// rows stay within three quarters of the task's rows.
 TEST(WidthVectors, TaskRows) {
+  // 24 phase rows of the stem's width (the numerics' case): 6 rows of the
+  // 3 x 3 phase would fit (467 KB), but the 4 x 4 phase needs 4: both
+  // halve to 4 and stay one loop.
+  EXPECT_EQ(chooseWidthTaskRows(24, 8, 2, 64, 4, 115, 32, avx2), 4);
+  EXPECT_EQ(chooseWidthTaskRows(24, 8, 2, 64, 3, 114, 32, avx2), 4);
   // The stem's 4 x 4 phase: 8 rows (647 KB) fit AVX-512's 1 MiB, not
   // znver3's 512 KiB, where 7 rows (589 KB) do not either: 4 (412 KB).
   EXPECT_EQ(chooseWidthTaskRows(112, 8, 2, 64, 4, 115, 32, avx512), 8);

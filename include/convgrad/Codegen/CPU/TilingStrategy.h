@@ -470,11 +470,13 @@ bool padsSharedInputInTasks(int64_t paddedBytes, int64_t taskBoxBytes,
 /// Output rows per parallel task of a channels-first convolution vectorized
 /// along its width (`rows` output rows, `images` per task, `channels` input
 /// channels, `kernelRows`, input rows of `inputColumns` elements): the
-/// largest divisor of `rows` up to `maxRows` whose task box of the input
-/// (images x channels x (rows + kernelRows - 1) x inputColumns elements,
-/// what each task pads for itself: padsSharedInputInTasks) fits the L2,
-/// among those whose halo rows stay within three quarters of their rows;
-/// else the largest up to `maxRows`. Besides its box, a task's L2 holds the
+/// largest divisor of `rows` up to `maxRows`, halved (while a divisor, and
+/// while its halo rows stay within three quarters of its rows) until the
+/// task's box of the input (images x channels x (rows + kernelRows - 1) x
+/// inputColumns elements, what each task pads for itself:
+/// padsSharedInputInTasks) fits the L2; the largest up to `maxRows` when no
+/// halving fits. Halving steps, so that sibling stride phases (kernels of 4
+/// and 3 rows) choose the same tasks and stay one loop. Besides its box, a task's L2 holds the
 /// rows of the next task's box that it prefetches and its results: the AVX2
 /// RGB stem's boxes of 8 rows (2 x 64 x 11 x 115 floats, 647 KB, beyond
 /// znver3's 512 KiB L2, so that its reduction loops also prefetch their rows:

@@ -678,21 +678,22 @@ int64_t mlir::convgrad::cpu::chooseWidthTaskRows(
            (r + std::max<int64_t>(1, kernelRows) - 1) * inputColumns *
            elementBytes;
   };
-  if (boxBytes(most) <= target.l2Bytes)
-    return most;
-  // Fewer rows per task: the largest divisor whose box fits the L2, as long
-  // as its halo rows keep the copies within the bound padsSharedInputInTasks
-  // allows.
-  for (int64_t r = most - 1; r >= 1; --r) {
-    if (rows % r != 0)
-      continue;
-    if (kMaxBoxCopyDenominator * (r + kernelRows - 1) >
-        kMaxBoxCopyNumerator * r)
-      break;
-    if (boxBytes(r) <= target.l2Bytes)
-      return r;
+  // Halves of the rows (each a divisor) until the box fits, as long as the
+  // halo rows stay within the bound padsSharedInputInTasks allows. Halving,
+  // not the largest fitting divisor: the stride phases of a data gradient
+  // (kernels of 4 and 3 rows, rows of 115 and 114 columns) must choose the
+  // same tasks to run as one loop, and their boxes differ by up to a
+  // third, less than a halving's step.
+  int64_t r = most;
+  while (boxBytes(r) > target.l2Bytes) {
+    int64_t half = r / 2;
+    if (r % 2 != 0 || half < 1 || rows % half != 0 ||
+        kMaxBoxCopyDenominator * (half + kernelRows - 1) >
+            kMaxBoxCopyNumerator * half)
+      return most;
+    r = half;
   }
-  return most;
+  return r;
 }
 
 /// FMA cycles of a reduction step below which the loop's own instructions
