@@ -476,13 +476,13 @@ bool padsSharedInputInTasks(int64_t paddedBytes, int64_t taskBoxBytes,
 /// inputColumns elements, what each task pads for itself:
 /// padsSharedInputInTasks) fits the L2; the largest up to `maxRows` when no
 /// halving fits. Halving steps, so that sibling stride phases (kernels of 4
-/// and 3 rows) choose the same tasks and stay one loop. Besides its box, a task's L2 holds the
-/// rows of the next task's box that it prefetches and its results: the AVX2
-/// RGB stem's boxes of 8 rows (2 x 64 x 11 x 115 floats, 647 KB, beyond
-/// znver3's 512 KiB L2, so that its reduction loops also prefetch their rows:
-/// stridedReductionPrefetchDistance) took 7% more kernel samples than boxes
-/// of 4 rows (412 KB) on a Zen 4 (1 MiB L2), whose FMA loops read them 9%
-/// faster (AVX2 NCHW, 1 thread, 3 alternating perf runs; NHWC 1 thread
+/// and 3 rows) choose the same tasks and stay one loop. Besides its box, a
+/// task's L2 holds the rows of the next task's box that it prefetches and its
+/// results: the AVX2 RGB stem's boxes of 8 rows (2 x 64 x 11 x 115 floats, 647
+/// KB, beyond znver3's 512 KiB L2, so that its reduction loops also prefetch
+/// their rows: stridedReductionPrefetchDistance) took 7% more kernel samples
+/// than boxes of 4 rows (412 KB) on a Zen 4 (1 MiB L2), whose FMA loops read
+/// them 9% faster (AVX2 NCHW, 1 thread, 3 alternating perf runs; NHWC 1 thread
 /// -5%, NCHW 2 threads -6%); boxes of 2 rows were no faster again (their FMA
 /// loops faster still, the copies of their halo rows 8% of the samples).
 /// AVX-512 (1 MiB L2) keeps its 8 rows: 4 took 1-2% more samples.
