@@ -702,12 +702,19 @@ TEST(WidthVectors, Tiling) {
   EXPECT_EQ(t->fill, (std::vector<int64_t>{0, 3, 1, 112}));
   // AVX2: 3 x 16 blocks (6 FMAs per tap) of one image wait on the FMA
   // latency; of two images (12 FMAs per tap) they cover the 112 columns
-  // without a remainder part. Each task takes the two images.
+  // without a remainder part. Each task takes the two images, and 4 rows:
+  // a box of 8 (2 x 64 x 11 x 115 floats) exceeds the 512 KiB L2.
   t = getConvTiling(ConvKind::Conv2DNchwFchw, {8, 3, 112, 112, 64, 4, 4}, 32,
                     avx2);
   ASSERT_TRUE(t.has_value());
   EXPECT_TRUE(t->split.empty());
-  EXPECT_EQ(t->parallel, (std::vector<int64_t>{2, 0, 8}));
+  EXPECT_EQ(t->parallel, (std::vector<int64_t>{2, 0, 4}));
+  // The stem's 3 x 3 phase (2 x 64 x 10 x 114 floats for 8 rows) alike: the
+  // fused phases keep the same tasks.
+  t = getConvTiling(ConvKind::Conv2DNchwFchw, {8, 3, 112, 112, 64, 3, 3}, 32,
+                    avx2);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->parallel, (std::vector<int64_t>{2, 0, 4}));
   EXPECT_EQ(t->inner, (std::vector<int64_t>{0, 3, 1, 16, 1, 1, 0}));
   // A single image: blocks of 3 x 24 over the first 96 columns, the last
   // 16 a part of their own.
@@ -844,6 +851,34 @@ TEST(PadsSharedInputInTasks, Decision) {
   }
   int64_t paddedC = 8 * 16 * 16 * 256 * 4;
   EXPECT_TRUE(padsSharedInputInTasks(paddedC, paddedC / 8, 8, avx512, false));
+  // The AVX2 stem's tasks of 4 rows: 112 boxes of 7 rows, 1.70 times the
+  // padded tensor.
+  int64_t box4 = 2 * 64 * 7 * 115 * 4;
+  EXPECT_TRUE(padsSharedInputInTasks(padded, box4, 112, avx2, true));
+}
+
+// Rows per task of a width-vectorized convolution: the largest divisor of
+// the rows up to the limit, halved until its box fits the L2 while the halo
+// rows stay within three quarters of the task's rows.
+TEST(WidthVectors, TaskRows) {
+  // 24 phase rows of the stem's width (the numerics' case): 6 rows of the
+  // 3 x 3 phase would fit (467 KB), but the 4 x 4 phase needs 4: both
+  // halve to 4 and stay one loop.
+  EXPECT_EQ(chooseWidthTaskRows(24, 8, 2, 64, 4, 115, 32, avx2), 4);
+  EXPECT_EQ(chooseWidthTaskRows(24, 8, 2, 64, 3, 114, 32, avx2), 4);
+  // The stem's 4 x 4 phase: 8 rows (647 KB) fit AVX-512's 1 MiB, not
+  // znver3's 512 KiB, where 7 rows (589 KB) do not either: 4 (412 KB).
+  EXPECT_EQ(chooseWidthTaskRows(112, 8, 2, 64, 4, 115, 32, avx512), 8);
+  EXPECT_EQ(chooseWidthTaskRows(112, 8, 2, 64, 4, 115, 32, avx2), 4);
+  EXPECT_EQ(chooseWidthTaskRows(112, 8, 2, 64, 3, 114, 32, avx2), 4);
+  // A box that fits keeps the largest divisor up to the limit.
+  EXPECT_EQ(chooseWidthTaskRows(112, 8, 2, 16, 4, 115, 32, avx2), 8);
+  EXPECT_EQ(chooseWidthTaskRows(56, 8, 1, 64, 3, 58, 32, avx2), 8);
+  EXPECT_EQ(chooseWidthTaskRows(28, 8, 1, 64, 3, 30, 32, avx2), 7);
+  // No divisor with few enough halo rows fits: the largest up to the limit
+  // (7 x 7 kernel: 2 rows would copy 8 rows for every 2).
+  EXPECT_EQ(chooseWidthTaskRows(112, 8, 2, 64, 7, 118, 32, avx2), 8);
+  EXPECT_EQ(chooseWidthTaskRows(112, 8, 8, 256, 4, 115, 32, avx2), 8);
 }
 
 // A task of the stem's fused phases prefetches the 2 images x 64 channels x

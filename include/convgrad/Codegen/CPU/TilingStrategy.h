@@ -456,15 +456,40 @@ bool fusesSiblingTasks(int64_t sharedInputBytes, const CPUTarget &target);
 /// -3 to -6%, 96 at 35 x 35 -2 to -5%; AVX2 code (znver3's 512 KiB L2)
 /// within the runs' noise (-4 to +4%; the 256-channel layer -4 to -14% in
 /// one pair, +6 to +10% in the other). Not when the boxes of the `tasks`
-/// overlap so much that the tasks copy more than half again the padded
-/// tensor (a loop whose tasks split a dimension the input does not have
-/// each copy the same rows). The padded tensor may be a layout transpose of
-/// an argument (the stem's channels-last output gradient): the tasks then
+/// overlap so much that the tasks copy more than three quarters again the
+/// padded tensor (a loop whose tasks split a dimension the input does not
+/// have each copy the same rows; the stem's AVX2 tasks of 4 rows copy 1.70
+/// times it: chooseWidthTaskRows). The padded tensor may be a layout transpose
+/// of an argument (the stem's channels-last output gradient): the tasks then
 /// also transpose their boxes, where the whole transpose wrote and read
 /// back 27 MB (AVX2 stem dgrad NHWC, 1 thread: ~8% fewer kernel samples).
 bool padsSharedInputInTasks(int64_t paddedBytes, int64_t taskBoxBytes,
                             int64_t tasks, const CPUTarget &target,
                             bool fusedSiblings);
+
+/// Output rows per parallel task of a channels-first convolution vectorized
+/// along its width (`rows` output rows, `images` per task, `channels` input
+/// channels, `kernelRows`, input rows of `inputColumns` elements): the
+/// largest divisor of `rows` up to `maxRows`, halved (while a divisor, and
+/// while its halo rows stay within three quarters of its rows) until the
+/// task's box of the input (images x channels x (rows + kernelRows - 1) x
+/// inputColumns elements, what each task pads for itself:
+/// padsSharedInputInTasks) fits the L2; the largest up to `maxRows` when no
+/// halving fits. Halving steps, so that sibling stride phases (kernels of 4
+/// and 3 rows) choose the same tasks and stay one loop. Besides its box, a
+/// task's L2 holds the rows of the next task's box that it prefetches and its
+/// results: the AVX2 RGB stem's boxes of 8 rows (2 x 64 x 11 x 115 floats, 647
+/// KB, beyond znver3's 512 KiB L2, so that its reduction loops also prefetch
+/// their rows: stridedReductionPrefetchDistance) took 7% more kernel samples
+/// than boxes of 4 rows (412 KB) on a Zen 4 (1 MiB L2), whose FMA loops read
+/// them 9% faster (AVX2 NCHW, 1 thread, 3 alternating perf runs; NHWC 1 thread
+/// -5%, NCHW 2 threads -6%); boxes of 2 rows were no faster again (their FMA
+/// loops faster still, the copies of their halo rows 8% of the samples).
+/// AVX-512 (1 MiB L2) keeps its 8 rows: 4 took 1-2% more samples.
+int64_t chooseWidthTaskRows(int64_t rows, int64_t maxRows, int64_t images,
+                            int64_t channels, int64_t kernelRows,
+                            int64_t inputColumns, int64_t elementBits,
+                            const CPUTarget &target);
 
 /// The locality hint (that of memref.prefetch: 3 = L1, 2 = L2) of the
 /// prefetches a task that pads its own box (padsSharedInputInTasks) issues

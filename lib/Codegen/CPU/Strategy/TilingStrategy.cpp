@@ -651,6 +651,11 @@ bool mlir::convgrad::cpu::fusesSiblingTasks(int64_t sharedInputBytes,
   return sharedInputBytes > target.l2Bytes;
 }
 
+/// Most the boxes of a convolution's tasks copy, as a fraction of what they
+/// cover (the padded tensor; the task's own rows): three quarters again.
+static constexpr int64_t kMaxBoxCopyNumerator = 7;
+static constexpr int64_t kMaxBoxCopyDenominator = 4;
+
 bool mlir::convgrad::cpu::padsSharedInputInTasks(int64_t paddedBytes,
                                                  int64_t taskBoxBytes,
                                                  int64_t tasks,
@@ -658,7 +663,37 @@ bool mlir::convgrad::cpu::padsSharedInputInTasks(int64_t paddedBytes,
                                                  bool fusedSiblings) {
   int64_t threshold = fusedSiblings ? 2 * target.l2Bytes : target.l2Bytes;
   return paddedBytes > threshold && taskBoxBytes > 0 && tasks > 0 &&
-         2 * taskBoxBytes * tasks <= 3 * paddedBytes;
+         kMaxBoxCopyDenominator * taskBoxBytes * tasks <=
+             kMaxBoxCopyNumerator * paddedBytes;
+}
+
+int64_t mlir::convgrad::cpu::chooseWidthTaskRows(
+    int64_t rows, int64_t maxRows, int64_t images, int64_t channels,
+    int64_t kernelRows, int64_t inputColumns, int64_t elementBits,
+    const CPUTarget &target) {
+  int64_t most = largestDivisorAtMost(rows, maxRows);
+  int64_t elementBytes = std::max<int64_t>(1, elementBits / 8);
+  auto boxBytes = [&](int64_t r) {
+    return std::max<int64_t>(1, images) * channels *
+           (r + std::max<int64_t>(1, kernelRows) - 1) * inputColumns *
+           elementBytes;
+  };
+  // Halves of the rows (each a divisor) until the box fits, as long as the
+  // halo rows stay within the bound padsSharedInputInTasks allows. Halving,
+  // not the largest fitting divisor: the stride phases of a data gradient
+  // (kernels of 4 and 3 rows, rows of 115 and 114 columns) must choose the
+  // same tasks to run as one loop, and their boxes differ by up to a
+  // third, less than a halving's step.
+  int64_t r = most;
+  while (boxBytes(r) > target.l2Bytes) {
+    int64_t half = r / 2;
+    if (r % 2 != 0 || half < 1 || rows % half != 0 ||
+        kMaxBoxCopyDenominator * (half + kernelRows - 1) >
+            kMaxBoxCopyNumerator * half)
+      return most;
+    r = half;
+  }
+  return r;
 }
 
 /// FMA cycles of a reduction step below which the loop's own instructions
@@ -955,8 +990,14 @@ std::optional<ConvTiling> mlir::convgrad::cpu::getConvTiling(
     // A task takes the images of one block (VectorizeConvAlongWidth
     // interleaves them).
     RegisterBlock block = row.block;
+    // Output rows per task: a task's box of the input fits the L2
+    // (chooseWidthTaskRows; stride-1 convolutions: a row of kw - 1 more
+    // columns, kh - 1 more rows).
     t.parallel = {row.images, 0,
-                  largestDivisorAtMost(ranges[2], limits.parallelRows)};
+                  chooseWidthTaskRows(ranges[2], limits.parallelRows,
+                                      row.images, ranges[4], ranges[5],
+                                      ranges[3] + ranges[6] - 1, elementBits,
+                                      target)};
     t.inner = {0, block.rows, 1, block.lanes,
                largestDivisorAtMost(ranges[4], limits.reductionTile), 1,
                kernelWidthTile(ranges[6])};
