@@ -617,6 +617,16 @@ struct DecomposeConvBackwardFilterAsGemm
       return {arith::DivUIOp::create(bld, l, value, d),
               arith::RemUIOp::create(bld, l, value, d)};
     };
+    // The first element of cache line `index` (of `line` elements) of a run
+    // whose last element is `last`, clamped to it.
+    auto lineStart = [](OpBuilder &bld, Location l, Value index, int64_t line,
+                        int64_t last) -> Value {
+      return arith::MinUIOp::create(
+          bld, l,
+          arith::MulIOp::create(bld, l, index,
+                                arith::ConstantIndexOp::create(bld, l, line)),
+          arith::ConstantIndexOp::create(bld, l, last));
+    };
     auto prefetchAt = [](OpBuilder &bld, Location l, Value buffer,
                          ValueRange indices, int64_t locality) {
       memref::PrefetchOp::create(bld, l, buffer, indices, /*isWrite=*/false,
@@ -685,12 +695,7 @@ struct DecomposeConvBackwardFilterAsGemm
                   index = arith::AddIOp::create(b, bl, origin[i], index);
                 indices[last.spatial(i)] = index;
               }
-              Value channel = arith::MinUIOp::create(
-                  b, bl,
-                  arith::MulIOp::create(
-                      b, bl, lineIndex,
-                      arith::ConstantIndexOp::create(b, bl, line)),
-                  arith::ConstantIndexOp::create(b, bl, channels - 1));
+              Value channel = lineStart(b, bl, lineIndex, line, channels - 1);
               indices[last.channel()] = arith::AddIOp::create(
                   b, bl, getValueOrCreateConstantIndexOp(b, bl, channelOffset),
                   channel);
@@ -755,11 +760,7 @@ struct DecomposeConvBackwardFilterAsGemm
       markedPrefetchLoop(
           bld, l, taskF * dyPoints, [&](OpBuilder &b, Location bl, Value j) {
             auto [channel, point] = divRem(b, bl, j, dyPoints);
-            Value e = arith::MinUIOp::create(
-                b, bl,
-                arith::MulIOp::create(
-                    b, bl, point, arith::ConstantIndexOp::create(b, bl, dyLine)),
-                arith::ConstantIndexOp::create(b, bl, run - 1));
+            Value e = lineStart(b, bl, point, dyLine, run - 1);
             SmallVector<Value> indices(pos.rank());
             indices[0] = n;
             indices[pos.channel()] = arith::AddIOp::create(
@@ -780,11 +781,8 @@ struct DecomposeConvBackwardFilterAsGemm
           bld, l, taskC * perChannel, [&](OpBuilder &b, Location bl, Value j) {
             SmallVector<Value> indices(pos.rank());
             auto [rest, point] = divRem(b, bl, j, xPoints);
-            indices[pos.spatial(r - 1)] = arith::MinUIOp::create(
-                b, bl,
-                arith::MulIOp::create(
-                    b, bl, point, arith::ConstantIndexOp::create(b, bl, xLine)),
-                arith::ConstantIndexOp::create(b, bl, width - 1));
+            indices[pos.spatial(r - 1)] =
+                lineStart(b, bl, point, xLine, width - 1);
             for (unsigned i = r - 2; i >= 1; --i) {
               auto [outer, index] = divRem(b, bl, rest, inSizes[i]);
               indices[pos.spatial(i)] = index;
