@@ -51,7 +51,8 @@
 // live across taps), each accumulator still summing its taps in tap order.
 // With the strategy's prefetchPlanesAhead, each of a 2-D convolution's row
 // blocks also prefetches its share of the input planes that the copy reads
-// that many output planes later.
+// that many output planes later (a filter gradient's with the copy: of the
+// x planes of the filter that many on, and its rows of that dy plane).
 // An innermost stride s > 1 reads s vectors and keeps every s-th lane (one
 // shuffle). Kernel taps and register blocks are unrolled; planes, images,
 // rows and vectors are scf loops; one scf.forall over blocks of output
@@ -650,9 +651,14 @@ public:
 
   /// Adds to `acc` (one vector per tap of `taps`: m * numTaps + tap for
   /// the m-th input plane of the group) the products of image n's scratch
-  /// planes and dy[n, f] over every output position.
+  /// planes and dy[n, f] over every output position. With `prefetchInput`
+  /// (x, for the strategy's prefetchPlanesAhead), each row block of 2-D
+  /// planes also prefetches its share of the x planes that the scratch
+  /// copy of the filter that many filters on reads, and its rows of that
+  /// filter's dy plane.
   SmallVector<Value> wgradTaps(ValueRange acc, ArrayRef<int64_t> taps,
-                               Value scratch, Value dy, Value n, Value f) {
+                               Value scratch, Value dy, Value n, Value f,
+                               Value prefetchInput = Value()) {
     unsigned r = pc.rank;
     int64_t lanes = tiling.lanes;
     // Rows in blocks of rowBlock (the second innermost dim): with stride 1,
@@ -671,6 +677,16 @@ public:
         b, loc, lbs, ubs, steps, acc,
         [&](OpBuilder &bb, Location l, ValueRange rows,
             ValueRange iter) -> scf::ValueVector {
+          if (int64_t ahead = tiling.prefetchPlanesAhead;
+              prefetchInput && ahead > 0 && r == 2) {
+            // Into L2 (prefetcht1): the FMAs read the scratch planes from
+            // L1 meanwhile.
+            constexpr int64_t kL2Locality = 2;
+            prefetchInputPlanesAhead(bb, l, prefetchInput, n, f, ahead,
+                                     rows.back(), rowBlock, kL2Locality);
+            prefetchPlaneRows(bb, l, dy, n, f, ahead, rows.back(), rowBlock,
+                              kL2Locality);
+          }
           // One vector of dy at row `rows` + rr, column x0, times each tap's
           // x vector.
           auto rowStep = [&](OpBuilder &sb, ValueRange accs, int64_t rr,
@@ -740,7 +756,7 @@ public:
   /// `channel`, the tensor's last at most.
   void prefetchPlaneRows(OpBuilder &bb, Location l, Value t, Value n,
                          Value channel, int64_t planesAhead, Value row0,
-                         int64_t count) {
+                         int64_t count, int64_t locality = 3) {
     auto type = cast<RankedTensorType>(t.getType());
     int64_t channels = type.getDimSize(1), width = type.getDimSize(3);
     int64_t lineElements = cpu::elementsPerCacheLine(
@@ -754,7 +770,7 @@ public:
           bb, l, buffer,
           ValueRange{n, ahead, addIndex(bb, l, row0, e / width),
                      indexConstant(bb, l, e % width)},
-          /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
+          /*isWrite=*/false, locality, /*isDataCache=*/true);
   }
 
   /// A convolution's share of the input planes of the group `ahead`
@@ -763,7 +779,7 @@ public:
   /// equal parts as there are blocks, one prefetch per line.
   void prefetchInputPlanesAhead(OpBuilder &bb, Location l, Value input, Value n,
                                 Value o, int64_t ahead, Value y0,
-                                int64_t rowBlock) {
+                                int64_t rowBlock, int64_t locality = 3) {
     auto type = cast<RankedTensorType>(input.getType());
     int64_t channels = type.getDimSize(1), height = type.getDimSize(2),
             width = type.getDimSize(3);
@@ -792,7 +808,7 @@ public:
             bb, l, buffer,
             ValueRange{n, channel, arith::DivUIOp::create(bb, l, e, widthValue),
                        arith::RemUIOp::create(bb, l, e, widthValue)},
-            /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
+            /*isWrite=*/false, locality, /*isDataCache=*/true);
       }
     }
   }
@@ -1471,7 +1487,8 @@ struct WgradAsPlanes : PlanesPattern<ConvBackwardFilterOp> {
                             inPlace
                                 ? fe.wgradTapsFromInput(current, taps, x, dy, n,
                                                         fIdx, group)
-                                : fe.wgradTaps(current, taps, scr, dy, n, fIdx);
+                                : fe.wgradTaps(current, taps, scr, dy, n, fIdx,
+                                               firstTap == 0 ? x : Value());
                         acc = vector::TransferWriteOp::create(
                                   fb, l, stackVectors(fb, l, updated), acc,
                                   accIndex(fb, l, fLocal, firstTap),

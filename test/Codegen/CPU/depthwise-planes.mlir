@@ -330,3 +330,33 @@ func.func @wgrad_bf16_rows(%x: tensor<1x4x6x20xbf16>, %dy: tensor<1x4x6x20xbf16>
     : (tensor<1x4x6x20xbf16>, tensor<1x4x6x20xbf16>) -> tensor<4x1x3x3xbf16>
   return %dw : tensor<4x1x3x3xbf16>
 }
+
+// -----
+
+// Filter gradient with stride 2: x is read from the zero-bordered scratch
+// copy of each plane (2 loads and a shuffle per x vector), and each block
+// of 4 output rows first prefetches into L2 (locality 2: the FMAs read the
+// scratch from L1 meanwhile) its half of the x plane that the next filter's
+// copy reads (32 of its 64 lines, the last filter's at most) and its 4 rows
+// of that filter's dy plane (8 lines). On AVX2, 4 vectors x 9 taps x
+// stride 2 per output row cover its 11 lines; at AVX-512's 16 lanes (36)
+// they do not: no prefetch.
+// CHECK-LABEL: func.func @wgrad_stride2
+// CHECK-NOT: memref.prefetch
+// CHECK: return
+// AVX2-LABEL: func.func @wgrad_stride2
+// AVX2: scf.for %[[Y0:.*]] = %c0 to %c8 step %c4
+// AVX2-NEXT: %[[XB:.*]] = bufferization.to_buffer %arg0 read_only
+// AVX2: %[[F1:.*]] = arith.addi %{{.*}}, %c1 : index
+// AVX2: %[[FA:.*]] = arith.minsi %[[F1]], %c3 : index
+// AVX2-COUNT-32: memref.prefetch %[[XB]][%arg2, %[[FA]], %{{.*}}, %{{.*}}], read, locality<2>, data
+// AVX2: %[[DYB:.*]] = bufferization.to_buffer %arg1 read_only
+// AVX2: memref.prefetch %[[DYB]][%arg2, %{{.*}}, %[[Y0]], %c0], read, locality<2>, data
+// AVX2-COUNT-7: memref.prefetch %[[DYB]]
+// AVX2-NOT: memref.prefetch
+// AVX2: vector.fma
+func.func @wgrad_stride2(%x: tensor<2x4x16x64xf32>, %dy: tensor<2x4x8x32xf32>) -> tensor<4x1x3x3xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy strides = [2, 2] padding = [1, 1, 1, 1] groups = 4
+    : (tensor<2x4x16x64xf32>, tensor<2x4x8x32xf32>) -> tensor<4x1x3x3xf32>
+  return %dw : tensor<4x1x3x3xf32>
+}

@@ -1034,7 +1034,9 @@ struct DepthwisePlaneTiling {
   bool pairsRowTails = false;
   /// With readsInputRows: each looped row block also prefetches its rows
   /// of the x and dy planes of the filter this many filters ahead (0: no
-  /// prefetch). Convolutions of 2-D planes: each row block prefetches its
+  /// prefetch); a filter gradient of 2-D planes with the scratch copy:
+  /// its share of the x planes that filter's copy reads, and its rows of
+  /// the filter's dy plane, into L2. Convolutions of 2-D planes: each row block prefetches its
   /// share (the plane's lines split evenly over the blocks) of the input
   /// planes of the output plane this many planes ahead, which the scratch
   /// copy reads next. A task streams its planes through memory, but each
