@@ -976,8 +976,10 @@ struct Measurement {
   double ratio = NAN; ///< convgrad time / oneDNN time
   double peak = 0;
   /// --profile-parallel, as % of the call's wall time (NAN: not measured).
+  /// The shares are medians over the profiled calls.
   double sequentialPct = NAN, longestSequentialPct = NAN,
-         barrierWaitPct = NAN; ///< of the threads' time
+         worstLongestSequentialPct = NAN, ///< the worst call's stretch
+      barrierWaitPct = NAN;               ///< of the threads' time
   double parallelRegions = NAN; ///< per call
 };
 
@@ -1105,11 +1107,16 @@ struct OmpProfiler {
   }
 
   /// Profiles `calls` calls of `fn` into `m`; false when libomp did not
-  /// start the tool.
+  /// start the tool. The sequential share and the longest stretch are the
+  /// median over the calls: a sequential region of the kernel's code shows
+  /// in every call, while one call whose thread the hypervisor or another
+  /// process preempted inside a short sequential stretch would otherwise
+  /// decide the whole line. The worst call's longest stretch is kept too.
   template <typename Fn>
   bool profile(Fn &&fn, unsigned calls, Measurement &m) {
     initializeOpenMP();
-    double wall = 0, sequential = 0, longest = 0, wait = 0, regions = 0;
+    std::vector<double> sequentialShares, longestShares;
+    double wall = 0, wait = 0, regions = 0;
     for (unsigned i = 0; i < calls; ++i) {
       begin();
       fn();
@@ -1117,14 +1124,15 @@ struct OmpProfiler {
       if (!p.toolActive)
         return false;
       wall += p.wallSeconds;
-      sequential += p.sequentialSeconds;
-      longest = std::max(longest,
-                         p.longestSequentialSeconds / p.wallSeconds);
+      sequentialShares.push_back(p.sequentialSeconds / p.wallSeconds);
+      longestShares.push_back(p.longestSequentialSeconds / p.wallSeconds);
       wait += p.barrierWaitSeconds;
       regions += double(p.parallelRegions);
     }
-    m.sequentialPct = 100.0 * sequential / wall;
-    m.longestSequentialPct = 100.0 * longest;
+    m.sequentialPct = 100.0 * median(sequentialShares);
+    m.longestSequentialPct = 100.0 * median(longestShares);
+    m.worstLongestSequentialPct =
+        100.0 * *std::max_element(longestShares.begin(), longestShares.end());
     m.barrierWaitPct = 100.0 * wait / (wall * m.threads);
     m.parallelRegions = regions / calls;
     return true;
@@ -1135,11 +1143,12 @@ void printProfile(llvm::raw_ostream &os, const Measurement &m) {
   if (std::isnan(m.sequentialPct))
     return;
   os << llvm::format("# profile %-24s %-5s %-4s %u thr: sequential %5.1f%% "
-                     "of a call, longest stretch %5.1f%%, %4.1f parallel "
-                     "regions, barrier wait %5.1f%% of thread time\n",
-                     m.row.c_str(), kernelKindName(m.kind),
-                     layoutTag(m.layout), m.threads, m.sequentialPct,
-                     m.longestSequentialPct, m.parallelRegions,
+                     "of a call, longest stretch %5.1f%% (worst call "
+                     "%5.1f%%), %4.1f parallel regions, barrier wait "
+                     "%5.1f%% of thread time\n",
+                     m.row.c_str(), kernelKindName(m.kind), layoutTag(m.layout),
+                     m.threads, m.sequentialPct, m.longestSequentialPct,
+                     m.worstLongestSequentialPct, m.parallelRegions,
                      m.barrierWaitPct);
 }
 

@@ -51,11 +51,15 @@
 // live across taps), each accumulator still summing its taps in tap order.
 // With the strategy's prefetchPlanesAhead, each of a 2-D convolution's row
 // blocks also prefetches its share of the input planes that the copy reads
-// that many output planes later.
+// that many output planes later (a filter gradient's with the copy: of the
+// x planes of the filter that many on, and its rows of that dy plane).
 // An innermost stride s > 1 reads s vectors and keeps every s-th lane (one
-// shuffle). Kernel taps and register blocks are unrolled; planes, images,
-// rows and vectors are scf loops; one scf.forall over blocks of output
-// planes gives each thread its planes (no reduction between threads).
+// shuffle); a filter gradient's copy instead keeps the s phases of each
+// scratch row apart (tiling.phaseSplitColumns: one shuffle per copied
+// vector), so that each of its taps reads one contiguous vector. Kernel taps
+// and register blocks are unrolled; planes, images, rows and vectors are scf
+// loops; one scf.forall over blocks of output planes gives each thread its
+// planes (no reduction between threads).
 //
 // Channels-last grouped ops and channel multipliers that the channels-last
 // depthwise path (run before) does not compute are computed the same way
@@ -225,13 +229,49 @@ public:
     return ((-pc.padLow.back()) % align + align) % align;
   }
 
+  /// The innermost stride s whose phases the scratch rows keep apart
+  /// (tiling.phaseSplitColumns), else 1: logical column c of a row (input
+  /// column c - lo, for the low padding lo) is then element c / s of the
+  /// row's phase c % s, each phase phaseLength() elements, so that the
+  /// lanes x0 + j of a tap read contiguous elements of one phase.
+  int64_t phases() const {
+    return tiling.phaseSplitColumns ? pc.strides.back() : 1;
+  }
+
+  /// The first element of phase p that holds an input column, and how
+  /// many do.
+  std::pair<int64_t, int64_t> phaseColumns(int64_t p) const {
+    int64_t s = phases(), lo = pc.padLow.back();
+    int64_t first = std::max<int64_t>(0, llvm::divideCeilSigned(lo - p, s));
+    int64_t last = floorDiv(pc.inSizes.back() - 1 + lo - p, s);
+    return {first, std::max<int64_t>(0, last - first + 1)};
+  }
+
+  /// Elements of a phase row, in whole vectors: every vector the taps read
+  /// (x0 + j + k * d / s) and every one the copy writes.
+  int64_t phaseLength() const {
+    int64_t s = phases(), lanes = tiling.lanes;
+    int64_t length = pc.rowVectors(lanes) * lanes +
+                     (pc.kernel.back() - 1) * pc.dilations.back() / s;
+    for (int64_t p = 0; p < s; ++p) {
+      auto [first, count] = phaseColumns(p);
+      length = std::max<int64_t>(
+          length, first + llvm::divideCeil(count, lanes) * lanes);
+    }
+    return llvm::alignTo(length, lanes);
+  }
+
   /// A zero scratch tensor [terms, scratchSizes...] of the accumulator type,
-  /// its rows columnOrigin() longer and rounded up to the row alignment.
+  /// its rows columnOrigin() longer and rounded up to the row alignment (or
+  /// its phase rows, see phases()).
   Value createScratch() {
     SmallVector<OpFoldResult> sizes = {b.getIndexAttr(pc.terms)};
     SmallVector<int64_t> sp = pc.scratchSizes(tiling.lanes);
     int64_t align = tiling.scratchRowAlignment;
-    sp.back() = llvm::divideCeil(columnOrigin() + sp.back(), align) * align;
+    sp.back() =
+        phases() > 1
+            ? phases() * phaseLength()
+            : llvm::divideCeil(columnOrigin() + sp.back(), align) * align;
     for (int64_t s : sp)
       sizes.push_back(b.getIndexAttr(s));
     return createFilledTensor(b, loc, sizes, accType, 0.0);
@@ -416,6 +456,8 @@ public:
                 .getResult();
           };
           Value dst = iter[0];
+          if (phases() > 1)
+            return {copyPhases(bb, l, dst, slot, source, n, channel, rows)};
           if (full > 0) {
             auto loop = scf::ForOp::create(
                 bb, l, indexConstant(bb, l, first),
@@ -438,17 +480,98 @@ public:
     return nest.results.front();
   }
 
+  /// copyPlane's row `rows` of plane [n, channel] into its phase rows
+  /// (phases()): phase p's vector at element i0 gathers input columns
+  /// i0 * s + p - lo + j * s (one read of s vectors and one shuffle),
+  /// masked at the row's end. The elements before each phase's first
+  /// column (the low padding) stay zero.
+  Value copyPhases(OpBuilder &bb, Location l, Value dst, int64_t slot,
+                   Value source, Value n, Value channel, ValueRange rows) {
+    int64_t s = phases(), lanes = tiling.lanes, lo = pc.padLow.back();
+    int64_t inCols = pc.inSizes.back(), length = phaseLength();
+    SmallVector<int64_t> every;
+    for (int64_t j = 0; j < lanes; ++j)
+      every.push_back(j * s);
+    for (int64_t p = 0; p < s; ++p) {
+      auto [first, count] = phaseColumns(p);
+      if (count == 0)
+        continue;
+      int64_t vectors = llvm::divideCeil(count, lanes);
+      // Input column of the vector at element first + v * lanes; the
+      // vectors whose s * lanes columns all lie in the row read in bounds.
+      auto column = [&, first = first](int64_t v) {
+        return (first + v * lanes) * s + p - lo;
+      };
+      int64_t inside = std::clamp<int64_t>(
+          floorDiv(inCols - lanes * s - column(0), lanes * s) + 1, 0, vectors);
+      auto copyVector = [&, first = first](OpBuilder &cb, Value into, Value v,
+                                           bool inBounds) -> Value {
+        SmallVector<Value> src = {n, channel};
+        SmallVector<Value> dstIdx = {indexConstant(cb, l, slot)};
+        for (unsigned i = 0; i + 1 < pc.rank; ++i) {
+          src.push_back(rows[i]);
+          dstIdx.push_back(addIndex(cb, l, rows[i], pc.padLow[i]));
+        }
+        Value offset = mulIndex(cb, l, v, lanes);
+        src.push_back(addIndex(cb, l, mulIndex(cb, l, offset, s), column(0)));
+        dstIdx.push_back(addIndex(cb, l, offset, p * length + first));
+        // Stride 2 reads its two vectors apart: the shuffle of two loads
+        // is one two-source shuffle (vshufps + vpermpd on AVX2), where
+        // LLVM narrows a shuffle of one double-width load into element
+        // inserts.
+        Value phase;
+        if (s == 2) {
+          Value halves[2];
+          for (int64_t h = 0; h < 2; ++h) {
+            SmallVector<Value> at = src;
+            at.back() = addIndex(cb, l, src.back(), h * lanes);
+            halves[h] = readVector(cb, l, source, at, inBounds);
+          }
+          phase = vector::ShuffleOp::create(cb, l, halves[0], halves[1], every);
+        } else {
+          Value wide =
+              readVector(cb, l, source, src, inBounds, std::nullopt, lanes * s);
+          phase = vector::ShuffleOp::create(cb, l, wide, wide, every);
+        }
+        return vector::TransferWriteOp::create(cb, l, phase, into, dstIdx,
+                                               ArrayRef<bool>{true})
+            .getResult();
+      };
+      if (inside > 0) {
+        auto loop = scf::ForOp::create(
+            bb, l, indexConstant(bb, l, 0), indexConstant(bb, l, inside),
+            indexConstant(bb, l, 1), ValueRange{dst},
+            [&](OpBuilder &lb, Location ll, Value v, ValueRange it) {
+              scf::YieldOp::create(lb, ll, copyVector(lb, it[0], v, true));
+            });
+        dst = loop.getResult(0);
+      }
+      for (int64_t v = inside; v < vectors; ++v)
+        dst = copyVector(bb, dst, indexConstant(bb, l, v), false);
+    }
+    return dst;
+  }
+
   /// The vector of lanes x = x0 + j (j < lanes) of scratch row `rows`,
   /// reading column x * s + offset; zeros where `mask` (of the s * lanes
-  /// elements read, see readMask) is false, if given.
+  /// elements read, see readMask) is false, if given. With phase rows
+  /// (phases()), element x0 + offset / s of phase offset % s on: one read.
   Value readScratch(OpBuilder &bb, Value scratch, int64_t slot,
                     ArrayRef<Value> rows, Value x0, int64_t offset,
                     Value mask = Value()) {
     int64_t s = pc.strides.back(), lanes = tiling.lanes;
     SmallVector<Value> idx = {indexConstant(bb, loc, slot)};
     idx.append(rows.begin(), rows.end());
-    idx.push_back(
-        addIndex(bb, loc, mulIndex(bb, loc, x0, s), offset + columnOrigin()));
+    if (phases() > 1) {
+      // Logical column x0 * s + offset (offset >= 0: the low padding is
+      // in the phase rows).
+      idx.push_back(
+          addIndex(bb, loc, x0, offset % s * phaseLength() + offset / s));
+      s = 1;
+    } else {
+      idx.push_back(
+          addIndex(bb, loc, mulIndex(bb, loc, x0, s), offset + columnOrigin()));
+    }
     VectorType wide = VectorType::get({lanes * s}, accType);
     Value padding = arith::ConstantOp::create(bb, loc, accType,
                                               bb.getFloatAttr(accType, 0.0));
@@ -475,7 +598,7 @@ public:
 
   /// The mask of readScratch that keeps the first `validLanes` lanes.
   Value readMask(OpBuilder &bb, Location l, int64_t validLanes) {
-    int64_t s = pc.strides.back();
+    int64_t s = phases() > 1 ? 1 : pc.strides.back();
     return vector::ConstantMaskOp::create(
         bb, l, VectorType::get({tiling.lanes * s}, bb.getI1Type()),
         ArrayRef<int64_t>{validLanes * s});
@@ -650,9 +773,14 @@ public:
 
   /// Adds to `acc` (one vector per tap of `taps`: m * numTaps + tap for
   /// the m-th input plane of the group) the products of image n's scratch
-  /// planes and dy[n, f] over every output position.
+  /// planes and dy[n, f] over every output position. With `prefetchInput`
+  /// (x, for the strategy's prefetchPlanesAhead), each row block of 2-D
+  /// planes also prefetches its share of the x planes that the scratch
+  /// copy of the filter that many filters on reads, and its rows of that
+  /// filter's dy plane.
   SmallVector<Value> wgradTaps(ValueRange acc, ArrayRef<int64_t> taps,
-                               Value scratch, Value dy, Value n, Value f) {
+                               Value scratch, Value dy, Value n, Value f,
+                               Value prefetchInput = Value()) {
     unsigned r = pc.rank;
     int64_t lanes = tiling.lanes;
     // Rows in blocks of rowBlock (the second innermost dim): with stride 1,
@@ -671,6 +799,16 @@ public:
         b, loc, lbs, ubs, steps, acc,
         [&](OpBuilder &bb, Location l, ValueRange rows,
             ValueRange iter) -> scf::ValueVector {
+          if (int64_t ahead = tiling.prefetchPlanesAhead;
+              prefetchInput && ahead > 0 && r == 2) {
+            // Into L2 (prefetcht1): the FMAs read the scratch planes from
+            // L1 meanwhile.
+            constexpr int64_t kL2Locality = 2;
+            prefetchInputPlanesAhead(bb, l, prefetchInput, n, f, ahead,
+                                     rows.back(), rowBlock, kL2Locality);
+            prefetchPlaneRows(bb, l, dy, n, f, ahead, rows.back(), rowBlock,
+                              kL2Locality);
+          }
           // One vector of dy at row `rows` + rr, column x0, times each tap's
           // x vector.
           auto rowStep = [&](OpBuilder &sb, ValueRange accs, int64_t rr,
@@ -740,7 +878,7 @@ public:
   /// `channel`, the tensor's last at most.
   void prefetchPlaneRows(OpBuilder &bb, Location l, Value t, Value n,
                          Value channel, int64_t planesAhead, Value row0,
-                         int64_t count) {
+                         int64_t count, int64_t locality = 3) {
     auto type = cast<RankedTensorType>(t.getType());
     int64_t channels = type.getDimSize(1), width = type.getDimSize(3);
     int64_t lineElements = cpu::elementsPerCacheLine(
@@ -754,7 +892,7 @@ public:
           bb, l, buffer,
           ValueRange{n, ahead, addIndex(bb, l, row0, e / width),
                      indexConstant(bb, l, e % width)},
-          /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
+          /*isWrite=*/false, locality, /*isDataCache=*/true);
   }
 
   /// A convolution's share of the input planes of the group `ahead`
@@ -763,7 +901,7 @@ public:
   /// equal parts as there are blocks, one prefetch per line.
   void prefetchInputPlanesAhead(OpBuilder &bb, Location l, Value input, Value n,
                                 Value o, int64_t ahead, Value y0,
-                                int64_t rowBlock) {
+                                int64_t rowBlock, int64_t locality = 3) {
     auto type = cast<RankedTensorType>(input.getType());
     int64_t channels = type.getDimSize(1), height = type.getDimSize(2),
             width = type.getDimSize(3);
@@ -792,7 +930,7 @@ public:
             bb, l, buffer,
             ValueRange{n, channel, arith::DivUIOp::create(bb, l, e, widthValue),
                        arith::RemUIOp::create(bb, l, e, widthValue)},
-            /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
+            /*isWrite=*/false, locality, /*isDataCache=*/true);
       }
     }
   }
@@ -1471,7 +1609,8 @@ struct WgradAsPlanes : PlanesPattern<ConvBackwardFilterOp> {
                             inPlace
                                 ? fe.wgradTapsFromInput(current, taps, x, dy, n,
                                                         fIdx, group)
-                                : fe.wgradTaps(current, taps, scr, dy, n, fIdx);
+                                : fe.wgradTaps(current, taps, scr, dy, n, fIdx,
+                                               firstTap == 0 ? x : Value());
                         acc = vector::TransferWriteOp::create(
                                   fb, l, stackVectors(fb, l, updated), acc,
                                   accIndex(fb, l, fLocal, firstTap),

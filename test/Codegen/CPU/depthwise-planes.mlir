@@ -330,3 +330,67 @@ func.func @wgrad_bf16_rows(%x: tensor<1x4x6x20xbf16>, %dy: tensor<1x4x6x20xbf16>
     : (tensor<1x4x6x20xbf16>, tensor<1x4x6x20xbf16>) -> tensor<4x1x3x3xbf16>
   return %dw : tensor<4x1x3x3xbf16>
 }
+
+// -----
+
+// Filter gradient with stride 2: x is read from a zero-bordered scratch
+// copy of each plane whose rows keep their two phases apart, 40 elements
+// each: phase 0 holds the padded row's even columns (the low padding's zero
+// at 0, input columns 1, 3, ..., 63 at 1-32), phase 1 the odd ones (input
+// columns 0, 2, ..., 62 at 40-71). The copy gathers 8 columns of a phase
+// from two loads by one shuffle (3 vectors of phase 0 in a loop, its last
+// read masked at the row's end; 4 of phase 1), and every tap's x vector is
+// one read of a phase row: kernel column 0 phase 0 at x0, column 1 phase 1
+// at x0, column 2 phase 0 at x0 + 1; no shuffle in the FMA loop.
+// Each block of 4 output rows first prefetches into L2 (locality 2: the
+// FMAs read the scratch from L1 meanwhile) its half of the x plane that the
+// next filter's copy reads (32 of its 64 lines, the last filter's at most)
+// and its 4 rows of that filter's dy plane (8 lines). On AVX2, 4 vectors x
+// 9 taps x stride 2 per output row cover its 11 lines; at AVX-512's 16
+// lanes (36) they do not: no prefetch.
+// CHECK-LABEL: func.func @wgrad_stride2
+// CHECK: tensor<1x17x96xf32>
+// CHECK-NOT: memref.prefetch
+// CHECK: return
+// AVX2-LABEL: func.func @wgrad_stride2
+// AVX2: linalg.fill {{.*}} -> tensor<1x17x80xf32>
+// AVX2: scf.for %[[R:.*]] = %c0 to %c16 step %c1
+// AVX2-NEXT: scf.for %[[V:.*]] = %c0 to %c3 step %c1
+// AVX2: %[[C0:.*]] = arith.muli %[[V]], %c16 : index
+// AVX2: %[[C1:.*]] = arith.addi %[[C0]], %c1 : index
+// AVX2: %[[E1:.*]] = arith.addi %{{.*}}, %c1 : index
+// AVX2: %[[A:.*]] = vector.transfer_read %arg0[%{{.*}}, %{{.*}}, %[[R]], %[[C1]]], %{{.*}} {in_bounds = [true]} : tensor<2x4x16x64xf32>, vector<8xf32>
+// AVX2: %[[B:.*]] = vector.transfer_read %arg0{{.*}} {in_bounds = [true]} : tensor<2x4x16x64xf32>, vector<8xf32>
+// AVX2-NEXT: %[[P:.*]] = vector.shuffle %[[A]], %[[B]] [0, 2, 4, 6, 8, 10, 12, 14] : vector<8xf32>, vector<8xf32>
+// AVX2-NEXT: vector.transfer_write %[[P]], %{{.*}}[%c0, %{{.*}}, %[[E1]]] {in_bounds = [true]}
+// AVX2: vector.transfer_read %arg0[%{{.*}}, %{{.*}}, %[[R]], %c49], %{{.*}} {in_bounds = [true]}
+// AVX2-NEXT: vector.transfer_read %arg0[%{{.*}}, %{{.*}}, %[[R]], %c57], %{{.*}} : tensor<2x4x16x64xf32>, vector<8xf32>
+// AVX2: vector.transfer_write %{{.*}}, %{{.*}}[%c0, %{{.*}}, %c25] {in_bounds = [true]}
+// AVX2: scf.for %{{.*}} = %c0 to %c4 step %c1
+// AVX2: scf.for %[[Y0:.*]] = %c0 to %c8 step %c4
+// AVX2-NEXT: %[[XB:.*]] = bufferization.to_buffer %arg0 read_only
+// AVX2: %[[F1:.*]] = arith.addi %{{.*}}, %c1 : index
+// AVX2: %[[FA:.*]] = arith.minsi %[[F1]], %c3 : index
+// AVX2-COUNT-32: memref.prefetch %[[XB]][%arg2, %[[FA]], %{{.*}}, %{{.*}}], read, locality<2>, data
+// AVX2: %[[DYB:.*]] = bufferization.to_buffer %arg1 read_only
+// AVX2: memref.prefetch %[[DYB]][%arg2, %{{.*}}, %[[Y0]], %c0], read, locality<2>, data
+// AVX2-COUNT-7: memref.prefetch %[[DYB]]
+// AVX2-NOT: memref.prefetch
+// AVX2: scf.for %[[X0:.*]] = %c0 to %c32 step %c8
+// AVX2-NEXT: %[[DYV:.*]] = vector.transfer_read %arg1
+// AVX2-NEXT: %[[ROW:.*]] = arith.muli %[[Y0]], %c2 : index
+// AVX2-NEXT: %[[K0:.*]] = vector.transfer_read %[[SCR:.*]][%c0, %[[ROW]], %[[X0]]], %{{.*}} {in_bounds = [true]} : tensor<1x17x80xf32>, vector<8xf32>
+// AVX2-NEXT: vector.fma %[[K0]], %[[DYV]]
+// AVX2: %[[P1:.*]] = arith.addi %[[X0]], %c40 : index
+// AVX2-NEXT: %[[K1:.*]] = vector.transfer_read %[[SCR]][%c0, %{{.*}}, %[[P1]]]
+// AVX2-NEXT: vector.fma %[[K1]], %[[DYV]]
+// AVX2: %[[N1:.*]] = arith.addi %[[X0]], %c1 : index
+// AVX2-NEXT: %[[K2:.*]] = vector.transfer_read %[[SCR]][%c0, %{{.*}}, %[[N1]]]
+// AVX2-NEXT: vector.fma %[[K2]], %[[DYV]]
+// AVX2-NOT: vector.shuffle
+// AVX2: scf.yield
+func.func @wgrad_stride2(%x: tensor<2x4x16x64xf32>, %dy: tensor<2x4x8x32xf32>) -> tensor<4x1x3x3xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy strides = [2, 2] padding = [1, 1, 1, 1] groups = 4
+    : (tensor<2x4x16x64xf32>, tensor<2x4x8x32xf32>) -> tensor<4x1x3x3xf32>
+  return %dw : tensor<4x1x3x3xf32>
+}

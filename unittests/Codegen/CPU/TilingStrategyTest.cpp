@@ -2473,6 +2473,38 @@ TEST(DepthwisePlanes, FilterGradientsReadingInPlacePrefetchPlanesAhead) {
             0);
 }
 
+TEST(DepthwisePlanes, StridedFilterGradientsSplitPhasesAndPrefetch) {
+  // Stride 2 reads x from the scratch copy; its row blocks prefetch the
+  // planes the next filter's copy reads. mb_dw3x3_s2_c144_56 (28 x 28
+  // outputs, a 57 x 66 scratch plane): at 8 lanes (AVX2, Zen 4's native
+  // 256 bits) 4 vectors x 9 taps x stride 2 = 72 per row against 9 lines
+  // of x and 2 of dy; at 16 lanes 36 < 44, so not.
+  auto wgrad = [](std::vector<int64_t> out, const CPUTarget &target,
+                  int64_t stride, int64_t scratch) {
+    return getDepthwisePlaneTiling(DepthwisePlaneKind::FilterGradient, 144, out,
+                                   9, stride, 1, scratch, 32, target);
+  };
+  CPUTarget zen4 = avx512;
+  zen4.nativeVectorBits = 256;
+  EXPECT_FALSE(wgrad({28, 28}, avx2, 2, 57 * 66)->readsInputRows);
+  EXPECT_EQ(wgrad({28, 28}, avx2, 2, 57 * 66)->prefetchPlanesAhead, 1);
+  // Its scratch rows keep their two phases apart; not at stride 1 (read in
+  // place), nor for convolutions.
+  EXPECT_TRUE(wgrad({28, 28}, avx2, 2, 57 * 66)->phaseSplitColumns);
+  EXPECT_TRUE(wgrad({28}, avx2, 3, 90)->phaseSplitColumns);
+  EXPECT_FALSE(wgrad({28, 28}, avx2, 1, 30 * 36)->phaseSplitColumns);
+  EXPECT_FALSE(getDepthwisePlaneTiling(DepthwisePlaneKind::Convolution, 144,
+                                       {28, 28}, 9, 2, 1, 57 * 66, 32, avx2)
+                   ->phaseSplitColumns);
+  EXPECT_EQ(wgrad({28, 28}, zen4, 2, 57 * 66)->prefetchPlanesAhead, 1);
+  EXPECT_EQ(wgrad({28, 28}, avx512, 2, 57 * 66)->prefetchPlanesAhead, 0);
+  // Not when the planes in flight pass a quarter of the L2 (a 193 x 194
+  // scratch plane, 146 KiB), nor for 1-D planes.
+  ASSERT_TRUE(wgrad({96, 96}, avx2, 2, 193 * 194));
+  EXPECT_EQ(wgrad({96, 96}, avx2, 2, 193 * 194)->prefetchPlanesAhead, 0);
+  EXPECT_EQ(wgrad({784}, avx2, 2, 1570)->prefetchPlanesAhead, 0);
+}
+
 TEST(DepthwisePlanes, ConvolutionsPrefetchInputPlanesAhead) {
   auto conv = [](std::vector<int64_t> out, const CPUTarget &target,
                  int64_t taps, int64_t terms) {

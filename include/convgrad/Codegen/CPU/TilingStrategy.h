@@ -1023,6 +1023,12 @@ struct DepthwisePlaneTiling {
   /// from a zero-bordered scratch copy of each plane, whose loads and
   /// stores cost about a quarter of a 3x3 kernel's time.
   bool readsInputRows = false;
+  /// Filter gradient with the scratch copy and an innermost stride s > 1:
+  /// each scratch row holds its s phases apart (the columns c with c % s =
+  /// p, for each p), the copy gathering them with one shuffle per vector,
+  /// so that each tap's x vector is one contiguous read instead of s
+  /// vectors and a shuffle in the FMA loop.
+  bool phaseSplitColumns = false;
   /// With readsInputRows: the x vectors of the unrolled edge columns are
   /// shuffles of a row's whole vectors (one two-source shift each) rather
   /// than a load at every shifted column.
@@ -1034,7 +1040,9 @@ struct DepthwisePlaneTiling {
   bool pairsRowTails = false;
   /// With readsInputRows: each looped row block also prefetches its rows
   /// of the x and dy planes of the filter this many filters ahead (0: no
-  /// prefetch). Convolutions of 2-D planes: each row block prefetches its
+  /// prefetch); a filter gradient of 2-D planes with the scratch copy:
+  /// its share of the x planes that filter's copy reads, and its rows of
+  /// the filter's dy plane, into L2. Convolutions of 2-D planes: each row block prefetches its
   /// share (the plane's lines split evenly over the blocks) of the input
   /// planes of the output plane this many planes ahead, which the scratch
   /// copy reads next. A task streams its planes through memory, but each

@@ -2022,6 +2022,34 @@ mlir::convgrad::cpu::getDepthwisePlaneTiling(
               target.l1DataBytes)
         t.prefetchPlanesAhead = kPlanesAhead;
     }
+    // With the scratch copy, the copy of each filter's x planes waits on
+    // their misses with the FMA units idle (mb_dw3x3_s2_c144_56, NCHW
+    // filter gradient on Zen 4, stride 2: half the kernel's perf samples
+    // in the copy), so each row block prefetches its share of the planes
+    // that the next filter's copy reads (and its rows of that filter's dy
+    // plane), as a convolution's row blocks do. Strided planes read s
+    // vectors and shuffle once per x vector, so s times the FMAs of a row
+    // cover its prefetched lines.
+    // A strided x vector read from a packed scratch row is s loads and a
+    // shuffle (two on AVX2) for each of the kernel's taps, while the copy
+    // touches each input vector once: mb_dw3x3_s2_c144_56's NCHW filter
+    // gradient spent 90 shuffles per 36 FMAs in its FMA loop. The copy
+    // keeps the row's phases apart instead.
+    t.phaseSplitColumns = !t.readsInputRows && innermostStride > 1;
+    if (!t.readsInputRows && outputSizes.size() == 2) {
+      constexpr int64_t kPlanesAhead = 1;
+      int64_t outCols = outputSizes.back();
+      int64_t rowVectors = ceilDiv(outCols, t.lanes);
+      int64_t scratchLinesPerRow =
+          ceilDiv(scratchElements * accBytes, rows * kCacheLineBytes);
+      int64_t linesPerRow =
+          scratchLinesPerRow + ceilDiv(outCols * accBytes, kCacheLineBytes);
+      int64_t planeBytes = (scratchElements + rows * outCols) * accBytes;
+      if ((kPlanesAhead + 1) * planeBytes <= target.l2Bytes / 4 &&
+          rowVectors * accumulators * innermostStride >=
+              kMinFMAsPerPrefetchedLine * linesPerRow)
+        t.prefetchPlanesAhead = kPlanesAhead;
+    }
   }
   // Scratch rows aligned to whole vectors: a row-h filter gradient reads
   // 22 vectors per 36 FMAs, and a load that splits a cache line costs two;
