@@ -26,7 +26,9 @@ single round of 2-D and of 3-D each measured whichever mode its moment
 hit, and the 3-D / 2-D ratio of one layer moved between 0.65 and 1.04 from
 run to run. The best of alternating rounds is what the kernels do when they
 have the machine, as in the A/B rule of docs/benchmark.md; the footer gives
-the largest spread between the rounds of one configuration.
+the largest spread between the rounds of one configuration. The first
+round checks the kernels exactly; the others only time them (convgrad-run
+--time-only: the reference loop nests of the dense 3-D layer take seconds).
 
     bench/rank-bench.py [--build build] [--pairs dense,grouped,multiplier]
                         [--types f32,f64,f16,bf16] [--layouts cf,cl]
@@ -50,8 +52,10 @@ PAIRS = {
 OPS = ("fwd", "dgrad", "wgrad")
 
 
-def run_config(binary, cfg, reps, threads):
+def run_config(binary, cfg, reps, threads, check=True):
     cmd = [binary, "--config=" + cfg, "--time=%d" % reps]
+    if not check:
+        cmd.append("--time-only")
     if threads > 1:
         cmd += ["--pass-pipeline=convgrad-cpu-pipeline{num-threads=%d}" % threads,
                 "--shared-libs=" + libomp()]
@@ -99,13 +103,16 @@ def main():
         for elem in args.types.split(","):
             for layout in args.layouts.split(","):
                 rounds = {rank: [] for rank in sizes}
-                for _ in range(max(1, args.rounds)):
+                for rnd in range(max(1, args.rounds)):
                     for rank, spatial in sizes.items():
                         ones = ",".join(["1"] * rank)
                         cfg = ("n=%d c=%d f=%d g=%d in=%s k=%s pl=%s ph=%s layout=%s type=%s"
                                % (n, c, f, g, ",".join(map(str, spatial)),
                                   ",".join(["3"] * rank), ones, ones, layout, elem))
-                        rounds[rank].append(run_config(binary, cfg, args.reps, args.threads))
+                        # The first round checks the kernels exactly, the
+                        # others only time them.
+                        rounds[rank].append(run_config(binary, cfg, args.reps,
+                                                       args.threads, check=rnd == 0))
                 per_rank = {rank: {op: max(r[op] for r in runs) for op in OPS}
                             for rank, runs in rounds.items()}
                 for rank, runs in rounds.items():
