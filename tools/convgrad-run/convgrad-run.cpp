@@ -123,6 +123,13 @@ static cl::opt<std::string> checkMode(
              "must match to the last bit of the output type) or statistical "
              "(random inputs, a sqrt(n) u sum|terms| bound; see Check.h)"),
     cl::init("exact"), cl::cat(runCategory));
+static cl::opt<bool> timeOnly(
+    "time-only",
+    cl::desc("With --time: skip the reference and the adjoint checks, only "
+             "time the kernels (repeated timing rounds of a configuration "
+             "another run already checked; the reference loop nests of a "
+             "large 3-D layer take seconds)"),
+    cl::init(false), cl::cat(runCategory));
 static cl::opt<std::string> randomSize(
     "random-size",
     cl::desc("Sizes of --random configurations: small (default: C, F <= 16, "
@@ -157,6 +164,41 @@ struct Runner {
     if (dumpIR)
       options.dumpModule = &llvm::outs();
     return options;
+  }
+
+  /// Times the four kernels of `tc` (--time calls each) and prints them.
+  void timeKernels(const cases::TestCase &tc, rt::KernelCall &fwd,
+                   rt::KernelCall &dgrad, rt::KernelCall &wgrad,
+                   rt::KernelCall &bgrad) {
+    const ref::ConvConfig &c = tc.conv;
+    int64_t kernelSize = ref::numElements(c.kernelSizes);
+    int64_t outSpatial = ref::numElements(
+        tc.transposed ? tc.transposedConfig().outputSizes() : c.outputSizes());
+    if (tc.transposed) // as in run(): the longest of its sums
+      outSpatial = std::max(outSpatial, ref::numElements(c.inputSizes));
+    int64_t cg = c.inChannels / c.groups;
+    // FLOPs of one convolution: 2 * N * F * (C / G) * prod(O) * prod(K).
+    double convFlops = 2.0 * c.batch * c.outChannels * cg * outSpatial *
+                       kernelSize;
+    rt::TimingOptions timing;
+    timing.warmup = 1;
+    // Sub-millisecond kernels: one warm-up call leaves the caches, the
+    // branch predictors and the OpenMP workers cold for the first timed
+    // ones, and a median of a few such calls moved the rank table's
+    // ratios by 10%.
+    timing.minWarmupSeconds = 0.02;
+    timing.reps = timeReps;
+    auto report = [&](const char *name, rt::KernelCall &call, double flops) {
+      double ms = rt::timeFunction([&] { call(); }, timing).medianMs;
+      llvm::outs() << llvm::format("  %-5s %9.3f ms %8.2f GFLOP/s\n", name,
+                                   ms, flops / ms * 1e-6);
+    };
+    llvm::outs() << "timing (median of " << timeReps
+                 << " calls): " << cases::formatTestCase(tc) << "\n";
+    report("fwd", fwd, convFlops);
+    report("dgrad", dgrad, convFlops);
+    report("wgrad", wgrad, convFlops);
+    report("bgrad", bgrad, double(c.batch) * c.outChannels * outSpatial);
   }
 
   /// Compiles (unless `shared` already holds its kernels, named with
@@ -239,6 +281,11 @@ struct Runner {
     wgrad();
     bgrad();
 
+    if (timeOnly && timeReps > 0) {
+      timeKernels(tc, fwd, dgrad, wgrad, bgrad);
+      return true;
+    }
+
     // 1. Every element against the defining sums.
     std::vector<double> xv = x.values(), wv = w.values(), bv = bias.values(),
                         dyv = dy.values();
@@ -264,30 +311,8 @@ struct Runner {
         !rt::checkResult("bgrad", db, dbRef, c.batch * outSpatial, message)))
       return false;
 
-    if (timeReps > 0) {
-      // FLOPs of one convolution: 2 * N * F * (C / G) * prod(O) * prod(K).
-      double convFlops = 2.0 * c.batch * c.outChannels * cg * outSpatial *
-                         kernelSize;
-      rt::TimingOptions timing;
-      timing.warmup = 1;
-      // Sub-millisecond kernels: one warm-up call leaves the caches, the
-      // branch predictors and the OpenMP workers cold for the first timed
-      // ones, and a median of a few such calls moved the rank table's
-      // ratios by 10%.
-      timing.minWarmupSeconds = 0.02;
-      timing.reps = timeReps;
-      auto report = [&](const char *name, rt::KernelCall &call, double flops) {
-        double ms = rt::timeFunction([&] { call(); }, timing).medianMs;
-        llvm::outs() << llvm::format("  %-5s %9.3f ms %8.2f GFLOP/s\n", name,
-                                     ms, flops / ms * 1e-6);
-      };
-      llvm::outs() << "timing (median of " << timeReps
-                   << " calls): " << cases::formatTestCase(tc) << "\n";
-      report("fwd", fwd, convFlops);
-      report("dgrad", dgrad, convFlops);
-      report("wgrad", wgrad, convFlops);
-      report("bgrad", bgrad, double(c.batch) * c.outChannels * outSpatial);
-    }
+    if (timeReps > 0)
+      timeKernels(tc, fwd, dgrad, wgrad, bgrad);
 
     // 2. The adjoint identities on the compiled results.
     std::vector<double> yv = y.values(), dxv = dx.values(), dwv = dw.values(),
