@@ -534,6 +534,18 @@ def build_groups(rng):
                   f=48, g=8, layout="cl", type="f32", dynbatch=0),
              Case([D(9, 5, 2, 1, 2, 2), D(8, 5, 2, 1, 2, 1)], n=1, c=16,
                   f=16, g=2, layout="cf", type="f32", dynbatch=0)])
+    f.block("channels-first 2-D data gradients of groups of 8 channels (as "
+            "many filters) between transposes of dy and dx around the "
+            "channels-last kernel (cpu::isGroupedFilterGradientViaChannelsLast):"
+            " 3x3 stride 2 pad 1 (rx_g32_s2_c256_56) at batch 2, a partial last "
+            "vector (40 = 2 x 16 + 8), stride 1 with dilation, f64 (one group "
+            "per vector), odd sizes",
+            [Case([D(9, 3, 2, 1, 1, 1), D(10, 3, 2, 1, 1, 1)], n=2, c=16,
+                  f=16, g=2, layout="cf", type="f32", dynbatch=0),
+             Case([D(9, 3, 2, 1, 1, 0), D(7, 3, 2, 1, 0, 1)], n=1, c=40,
+                  f=40, g=5, layout="cf", type="f32", dynbatch=1),
+             Case([D(7, 3, 1, 2, 2, 2), D(6, 3, 1, 2, 2, 2)], n=2, c=16,
+                  f=16, g=2, layout="cf", type="f64", dynbatch=0)])
     return f
 
 
