@@ -237,10 +237,9 @@ struct Group {
 /// after them into another fresh buffer of `block` reads (otherwise only
 /// deallocated). That buffer is moved before the groups when needed. A null
 /// op when not.
-linalg::TransposeOp getFusableTranspose(Value base,
-                                        ArrayRef<const Group *> groups,
-                                        Block *block,
-                                        const convgrad::cpu::CPUTarget &target) {
+linalg::TransposeOp
+getFusableTranspose(Value base, ArrayRef<const Group *> groups, Block *block,
+                    const convgrad::cpu::CPUTarget &target) {
   auto alloc = base.getDefiningOp<memref::AllocOp>();
   auto type = cast<MemRefType>(base.getType());
   int64_t rank = type.getRank();
@@ -409,7 +408,8 @@ void interleaveTransposed(RewriterBase &rewriter,
     if (factor == 1)
       return v;
     return arith::MulIOp::create(
-        rewriter, loc, v, arith::ConstantIndexOp::create(rewriter, loc, factor));
+        rewriter, loc, v,
+        arith::ConstantIndexOp::create(rewriter, loc, factor));
   };
   auto position = [&](int64_t d, Value iv, int64_t scale) -> Value {
     Value v = times(iv, head.strides[d]);
@@ -542,8 +542,8 @@ void mlir::convgrad::interleaveStridedCopies(RewriterBase &rewriter,
           keepColumnsFrom(rewriter, *m, g.interleaved);
         continue;
       }
-      interleaveTransposed(rewriter, g.columns, g.last, g.interleaved,
-                           g.lanes, g.parallel, transpose.getInit());
+      interleaveTransposed(rewriter, g.columns, g.last, g.interleaved, g.lanes,
+                           g.parallel, transpose.getInit());
       for (const StridedCopy *m : g.columns)
         rewriter.eraseOp(m->copy);
     }

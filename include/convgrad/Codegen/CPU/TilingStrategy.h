@@ -1473,8 +1473,7 @@ bool interleavesStridedCopies(int64_t elements, int64_t stride,
 /// lanes x channels transpose tiles). The loaded and the shuffled vectors
 /// (2 x channels x stride) must fit the vector registers.
 bool fusesTransposeIntoInterleave(int64_t channels, int64_t stride,
-                                  int64_t elementBits,
-                                  const CPUTarget &target);
+                                  int64_t elementBits, const CPUTarget &target);
 
 /// Whether a row of `elements` elements of `elementBits` bits, `stride`
 /// elements apart in memory (a transpose tile of the lattice that
