@@ -87,3 +87,95 @@ func.func @not_interleaved(%dx: memref<2x64x64xf32>, %dy: memref<2x64x96xf32>) {
   linalg.copy ins(%b2 : memref<2x64x32xf32>) outs(%e2 : memref<2x64x32xf32, strided<[6144, 96, 3], offset: 2>>)
   return
 }
+
+// A channels-last data gradient computed channels-first (the RGB stem's):
+// its channels-first dx is a temporary that only the transpose to the
+// result reads. Phases of whole vectors (32 columns): the interleave writes
+// the channels-last result itself (cpu::fusesTransposeIntoInterleave), per
+// vector of columns the two phases of each of the 3 channels interleaved
+// into the row's pixels (3 x 2 x lanes elements, one store); no
+// channels-first dx, no copy and no transpose are left.
+// CHECK-LABEL: func.func @phases_to_channels_last
+// CHECK-SAME:    %[[OUT:[^:]*]]: memref<2x32x64x3xf32>
+// CHECK-NOT:     memref.alloc() {{.*}}memref<2x3x32x64xf32>
+// CHECK:         %[[ROWS:.*]] = memref.collapse_shape %[[OUT]] {{\[}}[0], [1], [2, 3]] : memref<2x32x64x3xf32> into memref<2x32x192xf32>
+// CHECK:         scf.for %[[N:.*]] = %{{.*}} to %c2
+// CHECK:           scf.for %[[H:.*]] =
+// AVX2:              scf.for %[[W:.*]] = %{{.*}} to %c32{{.*}} step %c8
+// AVX2-COUNT-6:        vector.transfer_read {{.*}} vector<8xf32>
+// AVX2:                vector.shuffle {{.*}} [0, 16, 32, 1, 17, 33, 2, 18, 34,
+// AVX2:                vector.transfer_write %{{.*}}, %[[ROWS]][%[[N]], %{{.*}}, %{{.*}}] {in_bounds = [true]} : vector<48xf32>, memref<2x32x192xf32>
+// PAR:                 vector.transfer_write {{.*}} : vector<96xf32>, memref<2x32x192xf32>
+// CHECK:         %[[ROWS1:.*]] = memref.collapse_shape %[[OUT]]
+// CHECK:         vector.transfer_write {{.*}}, %[[ROWS1]]
+// CHECK-NOT:     linalg.copy
+// CHECK-NOT:     linalg.transpose
+// CHECK-NOT:     vector.transpose
+// CHECK:         return
+func.func @phases_to_channels_last(
+    %p00: memref<2x3x16x32xf32>, %p10: memref<2x3x16x32xf32>,
+    %p01: memref<2x3x16x32xf32>, %p11: memref<2x3x16x32xf32>,
+    %out: memref<2x32x64x3xf32>) {
+  %a00 = memref.alloc() : memref<2x3x16x32xf32>
+  %a10 = memref.alloc() : memref<2x3x16x32xf32>
+  %a01 = memref.alloc() : memref<2x3x16x32xf32>
+  %a11 = memref.alloc() : memref<2x3x16x32xf32>
+  memref.copy %p00, %a00 : memref<2x3x16x32xf32> to memref<2x3x16x32xf32>
+  memref.copy %p10, %a10 : memref<2x3x16x32xf32> to memref<2x3x16x32xf32>
+  memref.copy %p01, %a01 : memref<2x3x16x32xf32> to memref<2x3x16x32xf32>
+  memref.copy %p11, %a11 : memref<2x3x16x32xf32> to memref<2x3x16x32xf32>
+  %dx = memref.alloc() : memref<2x3x32x64xf32>
+  %d00 = memref.subview %dx[0, 0, 0, 0] [2, 3, 16, 32] [1, 1, 2, 2] : memref<2x3x32x64xf32> to memref<2x3x16x32xf32, strided<[6144, 2048, 128, 2]>>
+  linalg.copy ins(%a00 : memref<2x3x16x32xf32>) outs(%d00 : memref<2x3x16x32xf32, strided<[6144, 2048, 128, 2]>>)
+  %d10 = memref.subview %dx[0, 0, 1, 0] [2, 3, 16, 32] [1, 1, 2, 2] : memref<2x3x32x64xf32> to memref<2x3x16x32xf32, strided<[6144, 2048, 128, 2], offset: 64>>
+  linalg.copy ins(%a10 : memref<2x3x16x32xf32>) outs(%d10 : memref<2x3x16x32xf32, strided<[6144, 2048, 128, 2], offset: 64>>)
+  %d01 = memref.subview %dx[0, 0, 0, 1] [2, 3, 16, 32] [1, 1, 2, 2] : memref<2x3x32x64xf32> to memref<2x3x16x32xf32, strided<[6144, 2048, 128, 2], offset: 1>>
+  linalg.copy ins(%a01 : memref<2x3x16x32xf32>) outs(%d01 : memref<2x3x16x32xf32, strided<[6144, 2048, 128, 2], offset: 1>>)
+  %d11 = memref.subview %dx[0, 0, 1, 1] [2, 3, 16, 32] [1, 1, 2, 2] : memref<2x3x32x64xf32> to memref<2x3x16x32xf32, strided<[6144, 2048, 128, 2], offset: 65>>
+  linalg.copy ins(%a11 : memref<2x3x16x32xf32>) outs(%d11 : memref<2x3x16x32xf32, strided<[6144, 2048, 128, 2], offset: 65>>)
+  linalg.transpose ins(%dx : memref<2x3x32x64xf32>) outs(%out : memref<2x32x64x3xf32>) permutation = [0, 2, 3, 1]
+  memref.dealloc %a00 : memref<2x3x16x32xf32>
+  memref.dealloc %a10 : memref<2x3x16x32xf32>
+  memref.dealloc %a01 : memref<2x3x16x32xf32>
+  memref.dealloc %a11 : memref<2x3x16x32xf32>
+  memref.dealloc %dx : memref<2x3x32x64xf32>
+  return
+}
+
+// Not fused: the channels-first dx is also read by another op (it stays,
+// interleaved into as above, and is transposed).
+// CHECK-LABEL: func.func @phases_also_read
+// CHECK:         %[[DX:.*]] = memref.alloc() {{.*}}: memref<2x3x32x64xf32>
+// CHECK:         vector.shuffle
+// CHECK-NOT:     memref.collapse_shape %arg4 {{\[}}[0], [1], [2, 3]]
+// CHECK:         return
+func.func @phases_also_read(
+    %p00: memref<2x3x16x32xf32>, %p10: memref<2x3x16x32xf32>,
+    %p01: memref<2x3x16x32xf32>, %p11: memref<2x3x16x32xf32>,
+    %out: memref<2x32x64x3xf32>, %copy: memref<2x3x32x64xf32>) {
+  %a00 = memref.alloc() : memref<2x3x16x32xf32>
+  %a10 = memref.alloc() : memref<2x3x16x32xf32>
+  %a01 = memref.alloc() : memref<2x3x16x32xf32>
+  %a11 = memref.alloc() : memref<2x3x16x32xf32>
+  memref.copy %p00, %a00 : memref<2x3x16x32xf32> to memref<2x3x16x32xf32>
+  memref.copy %p10, %a10 : memref<2x3x16x32xf32> to memref<2x3x16x32xf32>
+  memref.copy %p01, %a01 : memref<2x3x16x32xf32> to memref<2x3x16x32xf32>
+  memref.copy %p11, %a11 : memref<2x3x16x32xf32> to memref<2x3x16x32xf32>
+  %dx = memref.alloc() : memref<2x3x32x64xf32>
+  %d00 = memref.subview %dx[0, 0, 0, 0] [2, 3, 16, 32] [1, 1, 2, 2] : memref<2x3x32x64xf32> to memref<2x3x16x32xf32, strided<[6144, 2048, 128, 2]>>
+  linalg.copy ins(%a00 : memref<2x3x16x32xf32>) outs(%d00 : memref<2x3x16x32xf32, strided<[6144, 2048, 128, 2]>>)
+  %d10 = memref.subview %dx[0, 0, 1, 0] [2, 3, 16, 32] [1, 1, 2, 2] : memref<2x3x32x64xf32> to memref<2x3x16x32xf32, strided<[6144, 2048, 128, 2], offset: 64>>
+  linalg.copy ins(%a10 : memref<2x3x16x32xf32>) outs(%d10 : memref<2x3x16x32xf32, strided<[6144, 2048, 128, 2], offset: 64>>)
+  %d01 = memref.subview %dx[0, 0, 0, 1] [2, 3, 16, 32] [1, 1, 2, 2] : memref<2x3x32x64xf32> to memref<2x3x16x32xf32, strided<[6144, 2048, 128, 2], offset: 1>>
+  linalg.copy ins(%a01 : memref<2x3x16x32xf32>) outs(%d01 : memref<2x3x16x32xf32, strided<[6144, 2048, 128, 2], offset: 1>>)
+  %d11 = memref.subview %dx[0, 0, 1, 1] [2, 3, 16, 32] [1, 1, 2, 2] : memref<2x3x32x64xf32> to memref<2x3x16x32xf32, strided<[6144, 2048, 128, 2], offset: 65>>
+  linalg.copy ins(%a11 : memref<2x3x16x32xf32>) outs(%d11 : memref<2x3x16x32xf32, strided<[6144, 2048, 128, 2], offset: 65>>)
+  linalg.transpose ins(%dx : memref<2x3x32x64xf32>) outs(%out : memref<2x32x64x3xf32>) permutation = [0, 2, 3, 1]
+  memref.copy %dx, %copy : memref<2x3x32x64xf32> to memref<2x3x32x64xf32>
+  memref.dealloc %a00 : memref<2x3x16x32xf32>
+  memref.dealloc %a10 : memref<2x3x16x32xf32>
+  memref.dealloc %a01 : memref<2x3x16x32xf32>
+  memref.dealloc %a11 : memref<2x3x16x32xf32>
+  memref.dealloc %dx : memref<2x3x32x64xf32>
+  return
+}
