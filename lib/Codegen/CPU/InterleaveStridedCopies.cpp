@@ -18,7 +18,6 @@
 
 #include "convgrad/Codegen/CPU/Passes.h"
 #include "convgrad/Codegen/CPU/TilingStrategy.h"
-#include "convgrad/Dialect/ConvGrad/Utils/TensorUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -121,29 +120,6 @@ bool movableToLast(ArrayRef<const StridedCopy *> group,
   return true;
 }
 
-/// Lane i of the result is lane i / n of vector i % n (n = `vectors`'
-/// size, all of one type): for two vectors one two-source shuffle, for
-/// more the vectors side by side first.
-Value interleaveVectors(RewriterBase &rewriter, Location loc,
-                        ArrayRef<Value> vectors) {
-  int64_t n = vectors.size();
-  int64_t lanes = cast<VectorType>(vectors.front().getType()).getNumElements();
-  SmallVector<int64_t> pick;
-  for (int64_t i = 0; i < n * lanes; ++i)
-    pick.push_back((i % n) * lanes + i / n);
-  if (n == 1)
-    return vectors.front();
-  if (n == 2)
-    return vector::ShuffleOp::create(rewriter, loc, vectors[0], vectors[1],
-                                     pick);
-  Value joined = vectors.front();
-  for (int64_t k = 1; k < n; ++k)
-    joined = vector::ShuffleOp::create(
-        rewriter, loc, joined, vectors[k],
-        llvm::to_vector(llvm::seq<int64_t>(0, (k + 1) * lanes)));
-  return vector::ShuffleOp::create(rewriter, loc, joined, joined, pick);
-}
-
 /// The copies of `group` (columns o, o + 1, ..., o + s - 1 of the same rows,
 /// s = the innermost stride) as a loop nest over the rows and over
 /// `interleaved` columns (a multiple of `lanes`) of every phase: a vector of
@@ -212,218 +188,27 @@ void interleave(RewriterBase &rewriter, ArrayRef<const StridedCopy *> group,
     phases.push_back(vector::TransferReadOp::create(
         rewriter, loc, rowType, m->copy.getInputs()[0], ivs,
         /*padding=*/std::nullopt, ArrayRef<bool>{true}));
-  Value row = interleaveVectors(rewriter, loc, phases);
+  // Lane i of the row is lane i / s of phase i % s: for two phases one
+  // two-source shuffle, for more the phases side by side first.
+  SmallVector<int64_t> pick;
+  for (int64_t i = 0; i < stride * lanes; ++i)
+    pick.push_back((i % stride) * lanes + i / stride);
+  Value row;
+  if (stride == 2) {
+    row = vector::ShuffleOp::create(rewriter, loc, phases[0], phases[1], pick);
+  } else {
+    Value joined = phases.front();
+    for (int64_t k = 1; k < stride; ++k)
+      joined = vector::ShuffleOp::create(
+          rewriter, loc, joined, phases[k],
+          llvm::to_vector(llvm::seq<int64_t>(0, (k + 1) * lanes)));
+    row = vector::ShuffleOp::create(rewriter, loc, joined, joined, pick);
+  }
   SmallVector<Value> indices(ivs);
   indices.back() = arith::MulIOp::create(
       rewriter, loc, ivs.back(),
       arith::ConstantIndexOp::create(rewriter, loc, stride));
   vector::TransferWriteOp::create(rewriter, loc, row, rows, indices,
-                                  ArrayRef<bool>{true});
-}
-
-/// Copies of one row lattice to interleave.
-struct Group {
-  SmallVector<const StridedCopy *> columns; // in column order
-  Operation *last;                          // in block order
-  int64_t interleaved, lanes;
-  bool parallel;
-};
-
-/// The transpose to channels-last of `base` that `groups` (every group of
-/// copies into it) can write directly, when cpu::fusesTransposeIntoInterleave
-/// says so: `base` is a fresh buffer of `block` that the groups' copies
-/// (through views) write whole, every channel of every row in each group's
-/// interleaved columns, and that nothing but one transpose [0, 2, ..., 1]
-/// after them into another fresh buffer of `block` reads (otherwise only
-/// deallocated). That buffer is moved before the groups when needed. A null
-/// op when not.
-linalg::TransposeOp
-getFusableTranspose(Value base, ArrayRef<const Group *> groups, Block *block,
-                    const convgrad::cpu::CPUTarget &target) {
-  auto alloc = base.getDefiningOp<memref::AllocOp>();
-  auto type = cast<MemRefType>(base.getType());
-  int64_t rank = type.getRank();
-  if (!alloc || alloc->getBlock() != block || rank < 3 ||
-      !type.hasStaticShape() || !type.getLayout().isIdentity())
-    return {};
-  SmallPtrSet<Operation *, 8> members;
-  int64_t written = 0;
-  for (const Group *g : groups) {
-    const StridedCopy &head = *g->columns.front();
-    if (head.offsets[1] != 0 || head.strides[1] != 1 ||
-        head.sizes[1] != type.getDimSize(1))
-      return {};
-    int64_t elements = g->interleaved * head.strides.back();
-    for (const StridedCopy *m : g->columns) {
-      if (m->sizes.back() != g->interleaved)
-        return {};
-      members.insert(m->copy);
-    }
-    for (int64_t size : ArrayRef<int64_t>(head.sizes).drop_back())
-      elements *= size;
-    written += elements;
-  }
-  if (written != type.getNumElements())
-    return {};
-  linalg::TransposeOp transpose;
-  for (Operation *user : base.getUsers()) {
-    if (isa<memref::DeallocOp>(user))
-      continue;
-    if (auto view = dyn_cast<memref::SubViewOp>(user)) {
-      if (!llvm::all_of(view->getUsers(), [&](Operation *viewUser) {
-            return members.contains(viewUser) &&
-                   cast<linalg::CopyOp>(viewUser).getOutputs()[0] ==
-                       view.getResult();
-          }))
-        return {};
-      continue;
-    }
-    auto t = dyn_cast<linalg::TransposeOp>(user);
-    if (!t || transpose || t.getInput() != base ||
-        !t.hasPureBufferSemantics() || t->getBlock() != block)
-      return {};
-    transpose = t;
-  }
-  if (!transpose ||
-      ArrayRef<int64_t>(transpose.getPermutation()) !=
-          ArrayRef<int64_t>(convgrad::channelsFirstToLastPermutation(rank - 2)))
-    return {};
-  for (const Group *g : groups)
-    if (!g->last->isBeforeInBlock(transpose))
-      return {};
-  // The result: a fresh buffer of the block or an argument of the function
-  // (the kernel's destination), with no other use before the transpose.
-  Value init = transpose.getInit();
-  auto out = init.getDefiningOp<memref::AllocOp>();
-  auto argument = dyn_cast<BlockArgument>(init);
-  if (!(out && out->getBlock() == block && out->getOperands().empty()) &&
-      !(argument && isa<func::FuncOp>(argument.getOwner()->getParentOp())))
-    return {};
-  if (!cast<MemRefType>(init.getType()).getLayout().isIdentity())
-    return {};
-  for (Operation *user : init.getUsers()) {
-    Operation *inBlock = block->findAncestorOpInBlock(*user);
-    if (user != transpose && (!inBlock || !transpose->isBeforeInBlock(inBlock)))
-      return {};
-  }
-  int64_t bits = type.getElementType().getIntOrFloatBitWidth();
-  if (!convgrad::cpu::fusesTransposeIntoInterleave(
-          type.getDimSize(1), groups.front()->columns.front()->strides.back(),
-          bits, target))
-    return {};
-  Operation *first = groups.front()->last;
-  for (const Group *g : groups)
-    if (g->last->isBeforeInBlock(first))
-      first = g->last;
-  // The result is written from the first group on: between it and the
-  // transpose only the groups' copies and ops without memory effects (an
-  // argument may alias other memory).
-  for (Operation *op = first->getNextNode(); op != transpose.getOperation();
-       op = op->getNextNode())
-    if (!members.contains(op) && op != out && !isMemoryEffectFree(op))
-      return {};
-  if (out && !out->isBeforeInBlock(first))
-    out->moveBefore(first);
-  return transpose;
-}
-
-/// The copies of `group` (all channels, dim 1, of the rows of a
-/// channels-first base that is only transposed to channels-last, into
-/// `transposed`) as a loop nest over the other dims, writing `transposed`
-/// directly: per vector of columns, each channel's phases interleaved into
-/// its row (as `interleave` does), the channels' rows interleaved into the
-/// pixels of the channels-last row, one store of channels x stride vectors.
-void interleaveTransposed(RewriterBase &rewriter,
-                          ArrayRef<const StridedCopy *> group, Operation *last,
-                          int64_t interleaved, int64_t lanes, bool parallel,
-                          Value transposed) {
-  const StridedCopy &head = *group.front();
-  int64_t rank = head.sizes.size();
-  int64_t channels = head.sizes[1];
-  Location loc = head.copy.getLoc();
-  OpBuilder::InsertionGuard guard(rewriter);
-  rewriter.setInsertionPoint(last);
-  auto elementType =
-      cast<MemRefType>(head.copy.getInputs()[0].getType()).getElementType();
-
-  // The channels-last result with each row's pixels and channels as one
-  // dim: [n, spatial..., width x channels].
-  SmallVector<ReassociationIndices> reassociation;
-  for (int64_t d = 0; d + 2 < rank; ++d)
-    reassociation.push_back({d});
-  reassociation.push_back({rank - 2, rank - 1});
-  Value rows =
-      memref::CollapseShapeOp::create(rewriter, loc, transposed, reassociation);
-
-  SmallVector<Value> ivs(rank);
-  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-  Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
-  bool distributed = !parallel;
-  for (int64_t d = 0; d < rank; ++d) {
-    if (d == 1)
-      continue; // the channels: unrolled below
-    bool inner = d + 1 == rank;
-    int64_t upper = inner ? interleaved : head.sizes[d];
-    int64_t step = inner ? lanes : 1;
-    if (!inner && upper == 1) {
-      ivs[d] = zero;
-      continue;
-    }
-    if (!inner && !distributed) {
-      distributed = true;
-      auto forall = scf::ForallOp::create(
-          rewriter, loc, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0)},
-          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(upper)},
-          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1)}, ValueRange{},
-          /*mapping=*/std::nullopt);
-      ivs[d] = forall.getInductionVars()[0];
-      rewriter.setInsertionPoint(forall.getBody()->getTerminator());
-      continue;
-    }
-    auto loop = scf::ForOp::create(
-        rewriter, loc, zero,
-        arith::ConstantIndexOp::create(rewriter, loc, upper),
-        step == 1 ? one : arith::ConstantIndexOp::create(rewriter, loc, step));
-    ivs[d] = loop.getInductionVar();
-    rewriter.setInsertionPoint(loop.getBody()->getTerminator());
-  }
-
-  auto rowType = VectorType::get({lanes}, elementType);
-  SmallVector<Value> channelRows;
-  for (int64_t c = 0; c < channels; ++c) {
-    SmallVector<Value> indices(ivs);
-    indices[1] = arith::ConstantIndexOp::create(rewriter, loc, c);
-    SmallVector<Value> phases;
-    for (const StridedCopy *m : group)
-      phases.push_back(vector::TransferReadOp::create(
-          rewriter, loc, rowType, m->copy.getInputs()[0], indices,
-          /*padding=*/std::nullopt, ArrayRef<bool>{true}));
-    channelRows.push_back(interleaveVectors(rewriter, loc, phases));
-  }
-  Value pixels = interleaveVectors(rewriter, loc, channelRows);
-
-  // Element (offset + i * stride) of each dim of the base; the columns
-  // times the channels.
-  auto times = [&](Value v, int64_t factor) -> Value {
-    if (factor == 1)
-      return v;
-    return arith::MulIOp::create(
-        rewriter, loc, v,
-        arith::ConstantIndexOp::create(rewriter, loc, factor));
-  };
-  auto position = [&](int64_t d, Value iv, int64_t scale) -> Value {
-    Value v = times(iv, head.strides[d]);
-    if (head.offsets[d] != 0)
-      v = arith::AddIOp::create(
-          rewriter, loc, v,
-          arith::ConstantIndexOp::create(rewriter, loc, head.offsets[d]));
-    return times(v, scale);
-  };
-  SmallVector<Value> indices;
-  for (int64_t d = 0; d < rank; ++d)
-    if (d != 1)
-      indices.push_back(position(d, ivs[d], d + 1 == rank ? channels : 1));
-  vector::TransferWriteOp::create(rewriter, loc, pixels, rows, indices,
                                   ArrayRef<bool>{true});
 }
 
@@ -465,6 +250,12 @@ void mlir::convgrad::interleaveStridedCopies(RewriterBase &rewriter,
         if (std::optional<StridedCopy> c = getStridedCopy(copy))
           copies.push_back(*c);
     // All groups are found on the block as it is, then rewritten.
+    struct Group {
+      SmallVector<const StridedCopy *> columns; // in column order
+      Operation *last;                          // in block order
+      int64_t interleaved, lanes;
+      bool parallel;
+    };
     SmallVector<Group> groups;
     SmallVector<bool> used(copies.size(), false);
     for (size_t i = 0; i < copies.size(); ++i) {
@@ -520,42 +311,11 @@ void mlir::convgrad::interleaveStridedCopies(RewriterBase &rewriter,
       for (size_t k : indices)
         used[k] = true;
     }
-    // Bases that are only transposed to channels-last: their groups write
-    // the transpose's result instead.
-    DenseMap<Value, linalg::TransposeOp> fused;
     for (Group &g : groups) {
-      Value base = g.columns.front()->base;
-      if (fused.count(base))
-        continue;
-      SmallVector<const Group *> onBase;
-      for (const Group &other : groups)
-        if (other.columns.front()->base == base)
-          onBase.push_back(&other);
-      fused[base] = getFusableTranspose(base, onBase, block, target);
-    }
-    for (Group &g : groups) {
-      linalg::TransposeOp transpose = fused.lookup(g.columns.front()->base);
-      if (!transpose) {
-        interleave(rewriter, g.columns, g.last, g.interleaved, g.lanes,
-                   g.parallel);
-        for (const StridedCopy *m : g.columns)
-          keepColumnsFrom(rewriter, *m, g.interleaved);
-        continue;
-      }
-      interleaveTransposed(rewriter, g.columns, g.last, g.interleaved, g.lanes,
-                           g.parallel, transpose.getInit());
+      interleave(rewriter, g.columns, g.last, g.interleaved, g.lanes,
+                 g.parallel);
       for (const StridedCopy *m : g.columns)
-        rewriter.eraseOp(m->copy);
-    }
-    // The transposes and their channels-first inputs (now only views
-    // without uses and deallocations) go.
-    for (auto [base, transpose] : fused) {
-      if (!transpose)
-        continue;
-      rewriter.eraseOp(transpose);
-      for (Operation *user : llvm::make_early_inc_range(base.getUsers()))
-        rewriter.eraseOp(user);
-      rewriter.eraseOp(base.getDefiningOp());
+        keepColumnsFrom(rewriter, *m, g.interleaved);
     }
   }
 }

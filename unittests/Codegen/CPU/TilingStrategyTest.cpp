@@ -2157,20 +2157,6 @@ TEST(DataMovement, StridedCopiesInterleavedFromOneVector) {
   EXPECT_TRUE(interleavesStridedCopies(4, 2, 32, sse));
 }
 
-TEST(DataMovement, TransposeToChannelsLastFusedIntoInterleave) {
-  // Row f channels-last: the 3 channels' two column phases (6 loaded, 6
-  // shuffled vectors) fit AVX2's 16 and AVX-512's 32 registers.
-  EXPECT_TRUE(fusesTransposeIntoInterleave(3, 2, 32, avx2));
-  EXPECT_TRUE(fusesTransposeIntoInterleave(3, 2, 32, avx512));
-  EXPECT_TRUE(fusesTransposeIntoInterleave(4, 2, 32, avx2));
-  EXPECT_FALSE(fusesTransposeIntoInterleave(5, 2, 32, avx2));
-  EXPECT_TRUE(fusesTransposeIntoInterleave(8, 2, 32, avx512));
-  EXPECT_FALSE(fusesTransposeIntoInterleave(64, 2, 32, avx512));
-  // One channel: no transpose to fuse; no phases: no interleave.
-  EXPECT_FALSE(fusesTransposeIntoInterleave(1, 2, 32, avx2));
-  EXPECT_FALSE(fusesTransposeIntoInterleave(3, 1, 32, avx2));
-}
-
 TEST(DataMovement, StridedRowsDeinterleavedWhenTwoPerVector) {
   // Row e channels-first: the staged transpose reads tiles of 14 f32 of
   // every other element of the subsampled x, a span of 27 lanes: two

@@ -1470,19 +1470,6 @@ bool storeStridedRowMasked(int64_t elements, int64_t stride,
 bool interleavesStridedCopies(int64_t elements, int64_t stride,
                               int64_t elementBits, const CPUTarget &target);
 
-/// Whether the interleave of interleavesStridedCopies also takes the
-/// transpose of its channels-first result to channels-last, when that result
-/// is a temporary read by nothing else (a channels-last data gradient of few
-/// channels computed channels-first: the RGB stem's). Per vector of each
-/// phase's row it then reads the `stride` phases of all `channels` channels
-/// and stores `channels` x `stride` whole vectors of the channels-last rows,
-/// rather than storing the channels-first result and transposing it in a
-/// pass of its own (every element written, read and written again, in
-/// lanes x channels transpose tiles). The loaded and the shuffled vectors
-/// (2 x channels x stride) must fit the vector registers.
-bool fusesTransposeIntoInterleave(int64_t channels, int64_t stride,
-                                  int64_t elementBits, const CPUTarget &target);
-
 /// Whether a row of `elements` elements of `elementBits` bits, `stride`
 /// elements apart in memory (a transpose tile of the lattice that
 /// SubsampleStridedInput slices from a strided channels-first input: every

@@ -2759,15 +2759,6 @@ bool mlir::convgrad::cpu::interleavesStridedCopies(int64_t elements,
   return stride == kInterleavedStride && lanes > 1 && elements >= lanes;
 }
 
-bool mlir::convgrad::cpu::fusesTransposeIntoInterleave(
-    int64_t channels, int64_t stride, int64_t elementBits,
-    const CPUTarget &target) {
-  // One channel needs no transpose; the loaded phase vectors and the
-  // shuffled output vectors of all channels live at once.
-  return channels > 1 && stride > 1 && target.lanes(elementBits) > 1 &&
-         2 * channels * stride <= target.vectorRegisters;
-}
-
 bool mlir::convgrad::cpu::loadStridedRowDeinterleaved(int64_t elements,
                                                       int64_t stride,
                                                       int64_t elementBits,
