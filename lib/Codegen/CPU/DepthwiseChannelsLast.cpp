@@ -1846,6 +1846,39 @@ struct WgradChannelsLast : OpRewritePattern<ConvBackwardFilterOp> {
   cpu::CPUTarget target;
 };
 
+/// Whether channels-first 2-D grouped `op`, with activations `x` (its input
+/// or data gradient) and `dy` and filter (or filter gradient) `w`, runs as
+/// its channels-last form of `kind` between transposes: that form computes
+/// it (planDepthwiseOp) and the plane-by-plane one declines its groups
+/// (cpu::isGroupedFilterGradientViaChannelsLast: too many channels per
+/// group). `params` are the op's, `wLast` is set to w's channels-last shape.
+LogicalResult
+matchGroupedViaChannelsLast(PatternRewriter &rewriter, Operation *op,
+                            ConvParams params,
+                            cpu::DepthwiseChannelsLastKind kind, Value x,
+                            Value dy, Value w, const cpu::CPUTarget &target,
+                            SmallVector<int64_t> &wLast) {
+  if (params.isChannelsLast() || params.spatialRank != 2)
+    return rewriter.notifyMatchFailure(op, "not a channels-first 2-D op");
+  if (shapeOf(x).size() != 4 || shapeOf(dy).size() != 4 ||
+      shapeOf(w).size() != 4)
+    return rewriter.notifyMatchFailure(op, "not ranked");
+  SmallVector<int64_t> toLast = channelsFirstToLastPermutation(2);
+  auto permuted = [&](Value v) {
+    return applyPermutation(shapeOf(v), toLast);
+  };
+  params.layout = Layout::ChannelsLast;
+  wLast = permuted(w);
+  FailureOr<PlannedDepthwiseOp> plan = planDepthwiseOp(
+      rewriter, op, params, kind, permuted(x), permuted(dy), wLast, target);
+  if (failed(plan))
+    return failure();
+  if (!cpu::isGroupedFilterGradientViaChannelsLast(
+          plan->geometry.groupChannels))
+    return rewriter.notifyMatchFailure(op, "plane by plane");
+  return success();
+}
+
 /// A channels-first grouped filter gradient (groups of k channels and
 /// filters that WgradChannelsLast computes) that the plane-by-plane form
 /// does not take (cpu::isGroupedFilterGradientViaChannelsLast: too many
@@ -1860,28 +1893,15 @@ struct GroupedWgradViaChannelsLast : OpRewritePattern<ConvBackwardFilterOp> {
 
   LogicalResult matchAndRewrite(ConvBackwardFilterOp op,
                                 PatternRewriter &rewriter) const override {
-    ConvParams params = op.getConvParams();
-    if (params.isChannelsLast() || params.spatialRank != 2)
-      return rewriter.notifyMatchFailure(op, "not a channels-first 2-D op");
-    SmallVector<int64_t> toLast = channelsFirstToLastPermutation(2);
-    auto permuted = [&](Value v) {
-      return applyPermutation(shapeOf(v), toLast);
-    };
     Value x = op.getInput(), dy = op.getGradOutput(), dw = op.getGradFilter();
-    if (shapeOf(x).size() != 4 || shapeOf(dy).size() != 4 ||
-        shapeOf(dw).size() != 4)
-      return rewriter.notifyMatchFailure(op, "not ranked");
-    params.layout = Layout::ChannelsLast;
-    SmallVector<int64_t> dwShape = permuted(dw);
-    FailureOr<PlannedDepthwiseOp> plan = planDepthwiseOp(
-        rewriter, op, params, cpu::DepthwiseChannelsLastKind::FilterGradient,
-        permuted(x), permuted(dy), dwShape, target);
-    if (failed(plan))
+    SmallVector<int64_t> dwShape;
+    if (failed(matchGroupedViaChannelsLast(
+            rewriter, op, op.getConvParams(),
+            cpu::DepthwiseChannelsLastKind::FilterGradient, x, dy, dw, target,
+            dwShape)))
       return failure();
-    if (!cpu::isGroupedFilterGradientViaChannelsLast(
-            plan->geometry.groupChannels))
-      return rewriter.notifyMatchFailure(op, "plane by plane");
 
+    SmallVector<int64_t> toLast = channelsFirstToLastPermutation(2);
     Location loc = op.getLoc();
     Value xLast = transposeTensor(rewriter, loc, x, toLast);
     Value dyLast = transposeTensor(rewriter, loc, dy, toLast);
@@ -1916,35 +1936,22 @@ struct GroupedDgradViaChannelsLast : OpRewritePattern<ConvBackwardDataOp> {
 
   LogicalResult matchAndRewrite(ConvBackwardDataOp op,
                                 PatternRewriter &rewriter) const override {
-    ConvParams params = op.getConvParams();
-    if (params.isChannelsLast() || params.spatialRank != 2)
-      return rewriter.notifyMatchFailure(op, "not a channels-first 2-D op");
-    SmallVector<int64_t> toLast = channelsFirstToLastPermutation(2);
-    auto permuted = [&](Value v) {
-      return applyPermutation(shapeOf(v), toLast);
-    };
     Value dy = op.getGradOutput(), filter = op.getFilter();
     Value dx = op.getGradInput();
-    if (shapeOf(dy).size() != 4 || shapeOf(dx).size() != 4 ||
-        shapeOf(filter).size() != 4)
-      return rewriter.notifyMatchFailure(op, "not ranked");
-    params.layout = Layout::ChannelsLast;
-    SmallVector<int64_t> filterShape = permuted(filter);
-    FailureOr<PlannedDepthwiseOp> plan = planDepthwiseOp(
-        rewriter, op, params, cpu::DepthwiseChannelsLastKind::DataGradient,
-        permuted(dx), permuted(dy), filterShape, target);
-    if (failed(plan))
+    SmallVector<int64_t> filterShape;
+    if (failed(matchGroupedViaChannelsLast(
+            rewriter, op, op.getConvParams(),
+            cpu::DepthwiseChannelsLastKind::DataGradient, dx, dy, filter,
+            target, filterShape)))
       return failure();
-    if (!cpu::isGroupedFilterGradientViaChannelsLast(
-            plan->geometry.groupChannels))
-      return rewriter.notifyMatchFailure(op, "plane by plane");
 
+    SmallVector<int64_t> toLast = channelsFirstToLastPermutation(2);
     Location loc = op.getLoc();
     Value dyLast = transposeTensor(rewriter, loc, dy, toLast);
     Value filterLast = transposeTensor(rewriter, loc, filter, toLast);
     auto dxType = cast<RankedTensorType>(dx.getType());
     auto channelsLast = ConvBackwardDataOp::create(
-        rewriter, loc, TypeRange{dxType.clone(permuted(dx))},
+        rewriter, loc, TypeRange{dxType.clone(applyPermutation(shapeOf(dx), toLast))},
         ValueRange{dyLast, filterLast}, op->getAttrs());
     channelsLast.setLayoutAttr(
         LayoutAttr::get(rewriter.getContext(), Layout::ChannelsLast));
