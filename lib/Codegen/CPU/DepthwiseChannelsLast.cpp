@@ -1879,6 +1879,29 @@ matchGroupedViaChannelsLast(PatternRewriter &rewriter, Operation *op,
   return success();
 }
 
+/// Replaces channels-first `op` by its channels-last form on `operands`
+/// transposed to channels-last, whose result has `resultShape`, and that
+/// result transposed back.
+template <typename OpTy>
+void replaceByChannelsLastForm(PatternRewriter &rewriter, OpTy op,
+                               ValueRange operands,
+                               ArrayRef<int64_t> resultShape) {
+  SmallVector<int64_t> toLast = channelsFirstToLastPermutation(2);
+  Location loc = op.getLoc();
+  SmallVector<Value> transposed;
+  for (Value v : operands)
+    transposed.push_back(transposeTensor(rewriter, loc, v, toLast));
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  auto channelsLast =
+      OpTy::create(rewriter, loc, TypeRange{type.clone(resultShape)},
+                   transposed, op->getAttrs());
+  channelsLast.setLayoutAttr(
+      LayoutAttr::get(rewriter.getContext(), Layout::ChannelsLast));
+  rewriter.replaceOp(op,
+                     transposeTensor(rewriter, loc, channelsLast->getResult(0),
+                                     channelsLastToFirstPermutation(2)));
+}
+
 /// A channels-first grouped filter gradient (groups of k channels and
 /// filters that WgradChannelsLast computes) that the plane-by-plane form
 /// does not take (cpu::isGroupedFilterGradientViaChannelsLast: too many
@@ -1900,20 +1923,7 @@ struct GroupedWgradViaChannelsLast : OpRewritePattern<ConvBackwardFilterOp> {
             cpu::DepthwiseChannelsLastKind::FilterGradient, x, dy, dw, target,
             dwShape)))
       return failure();
-
-    SmallVector<int64_t> toLast = channelsFirstToLastPermutation(2);
-    Location loc = op.getLoc();
-    Value xLast = transposeTensor(rewriter, loc, x, toLast);
-    Value dyLast = transposeTensor(rewriter, loc, dy, toLast);
-    auto dwType = cast<RankedTensorType>(dw.getType());
-    auto channelsLast = ConvBackwardFilterOp::create(
-        rewriter, loc, TypeRange{dwType.clone(dwShape)},
-        ValueRange{xLast, dyLast}, op->getAttrs());
-    channelsLast.setLayoutAttr(
-        LayoutAttr::get(rewriter.getContext(), Layout::ChannelsLast));
-    rewriter.replaceOp(op, transposeTensor(rewriter, loc,
-                                           channelsLast.getGradFilter(),
-                                           channelsLastToFirstPermutation(2)));
+    replaceByChannelsLastForm(rewriter, op, {x, dy}, dwShape);
     return success();
   }
 
@@ -1944,20 +1954,9 @@ struct GroupedDgradViaChannelsLast : OpRewritePattern<ConvBackwardDataOp> {
             cpu::DepthwiseChannelsLastKind::DataGradient, dx, dy, filter,
             target, filterShape)))
       return failure();
-
-    SmallVector<int64_t> toLast = channelsFirstToLastPermutation(2);
-    Location loc = op.getLoc();
-    Value dyLast = transposeTensor(rewriter, loc, dy, toLast);
-    Value filterLast = transposeTensor(rewriter, loc, filter, toLast);
-    auto dxType = cast<RankedTensorType>(dx.getType());
-    auto channelsLast = ConvBackwardDataOp::create(
-        rewriter, loc, TypeRange{dxType.clone(applyPermutation(shapeOf(dx), toLast))},
-        ValueRange{dyLast, filterLast}, op->getAttrs());
-    channelsLast.setLayoutAttr(
-        LayoutAttr::get(rewriter.getContext(), Layout::ChannelsLast));
-    rewriter.replaceOp(op, transposeTensor(rewriter, loc,
-                                           channelsLast.getGradInput(),
-                                           channelsLastToFirstPermutation(2)));
+    replaceByChannelsLastForm(
+        rewriter, op, {dy, filter},
+        applyPermutation(shapeOf(dx), channelsFirstToLastPermutation(2)));
     return success();
   }
 
