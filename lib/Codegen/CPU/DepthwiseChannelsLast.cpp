@@ -1850,7 +1850,7 @@ struct WgradChannelsLast : OpRewritePattern<ConvBackwardFilterOp> {
 /// or data gradient) and `dy` and filter (or filter gradient) `w`, runs as
 /// its channels-last form of `kind` between transposes: that form computes
 /// it (planDepthwiseOp) and the plane-by-plane one declines its groups
-/// (cpu::isGroupedFilterGradientViaChannelsLast: too many channels per
+/// (cpu::isGroupedOpViaChannelsLast: too many channels per
 /// group). `params` are the op's, `wLast` is set to w's channels-last shape.
 LogicalResult
 matchGroupedViaChannelsLast(PatternRewriter &rewriter, Operation *op,
@@ -1873,7 +1873,7 @@ matchGroupedViaChannelsLast(PatternRewriter &rewriter, Operation *op,
       rewriter, op, params, kind, permuted(x), permuted(dy), wLast, target);
   if (failed(plan))
     return failure();
-  if (!cpu::isGroupedFilterGradientViaChannelsLast(
+  if (!cpu::isGroupedOpViaChannelsLast(
           plan->geometry.groupChannels))
     return rewriter.notifyMatchFailure(op, "plane by plane");
   return success();
@@ -1904,7 +1904,7 @@ void replaceByChannelsLastForm(PatternRewriter &rewriter, OpTy op,
 
 /// A channels-first grouped filter gradient (groups of k channels and
 /// filters that WgradChannelsLast computes) that the plane-by-plane form
-/// does not take (cpu::isGroupedFilterGradientViaChannelsLast: too many
+/// does not take (cpu::isGroupedOpViaChannelsLast: too many
 /// channels per group) as the channels-last op between transposes of x and
 /// dy (one vectorized, parallel pass over each) and of the small gradient
 /// back. Otherwise it would be decomposed into a convolution by dy with
@@ -1933,7 +1933,7 @@ struct GroupedWgradViaChannelsLast : OpRewritePattern<ConvBackwardFilterOp> {
 /// The data gradient counterpart of GroupedWgradViaChannelsLast: a
 /// channels-first grouped data gradient whose groups the plane-by-plane
 /// form declines (the same limit of its unrolled terms per output plane,
-/// cpu::isGroupedFilterGradientViaChannelsLast) and DgradChannelsLast
+/// cpu::isGroupedOpViaChannelsLast) and DgradChannelsLast
 /// computes, as that op between a transpose of dy to channels-last and one
 /// of dx back (each one vectorized, parallel pass). Otherwise it would be
 /// split into one stride-1 convolution per stride phase and group, a few

@@ -895,10 +895,11 @@ public:
           /*isWrite=*/false, locality, /*isDataCache=*/true);
   }
 
-  /// A convolution's share of the input planes of the group `ahead`
-  /// output planes after `o` (the tensor's last at most) that its row
-  /// block [y0, y0 + rowBlock) prefetches: the planes' lines in as many
-  /// equal parts as there are blocks, one prefetch per line.
+  /// The share of the input planes of the group `ahead` output planes
+  /// after `o` (the tensor's last at most) that row block [y0, y0 +
+  /// rowBlock) of a convolution, or of a filter gradient's scratch copy,
+  /// prefetches: the planes' lines in as many equal parts as there are
+  /// blocks, one prefetch per line.
   void prefetchInputPlanesAhead(OpBuilder &bb, Location l, Value input, Value n,
                                 Value o, int64_t ahead, Value y0,
                                 int64_t rowBlock, int64_t locality = 3) {

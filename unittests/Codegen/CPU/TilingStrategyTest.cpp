@@ -2332,13 +2332,13 @@ TEST(DepthwisePlanes, FilterGradientNativeWidthOnlyReadingInPlace) {
             16);
 }
 
-TEST(DepthwisePlanes, GroupedFilterGradientsPlanewiseUpTo4Channels) {
-  // Channels-first grouped filter gradients of up to 4 channels per group
-  // are computed plane by plane; with more, the channels-last kernel
-  // between transposes.
-  EXPECT_FALSE(isGroupedFilterGradientViaChannelsLast(2));
-  EXPECT_FALSE(isGroupedFilterGradientViaChannelsLast(4));
-  EXPECT_TRUE(isGroupedFilterGradientViaChannelsLast(8));
+TEST(DepthwisePlanes, GroupedGradientsPlanewiseUpTo4Channels) {
+  // Channels-first grouped filter and data gradients of up to 4 channels
+  // per group are computed plane by plane; with more, the channels-last
+  // kernel between transposes.
+  EXPECT_FALSE(isGroupedOpViaChannelsLast(2));
+  EXPECT_FALSE(isGroupedOpViaChannelsLast(4));
+  EXPECT_TRUE(isGroupedOpViaChannelsLast(8));
   EXPECT_FALSE(planeTiling(DepthwisePlaneKind::FilterGradient, {28, 28},
                            avx512, 9, 1, 8, 8 * 30 * 34)
                    .has_value());

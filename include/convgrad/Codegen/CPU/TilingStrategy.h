@@ -1052,13 +1052,13 @@ struct DepthwisePlaneTiling {
   int64_t prefetchPlanesAhead = 0;
 };
 
-/// Whether a channels-first grouped filter gradient with `groupChannels`
-/// channels (and as many filters) per group that the channels-last kernel
-/// computes (getDepthwiseChannelsLastTiling) is computed so between
-/// transposes of x and dy: only when the plane-by-plane form, which reads
-/// the data where it is, declines that many input planes per filter (its
-/// terms are unrolled).
-bool isGroupedFilterGradientViaChannelsLast(int64_t groupChannels);
+/// Whether a channels-first grouped filter or data gradient with
+/// `groupChannels` channels (and as many filters) per group that the
+/// channels-last kernel computes (getDepthwiseChannelsLastTiling) is
+/// computed so between transposes of its activations: only when the
+/// plane-by-plane form, which reads the data where it is, declines that many
+/// input planes per output plane (its terms are unrolled).
+bool isGroupedOpViaChannelsLast(int64_t groupChannels);
 
 /// Whether a channels-last grouped op with `terms` input planes per output
 /// plane and `outPerGroup` output planes per group is computed plane by

@@ -1801,7 +1801,7 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradStaging(
 /// Input planes per output plane that the plane-by-plane form unrolls.
 static constexpr int64_t kMaxPlaneTerms = 4;
 
-bool mlir::convgrad::cpu::isGroupedFilterGradientViaChannelsLast(
+bool mlir::convgrad::cpu::isGroupedOpViaChannelsLast(
     int64_t groupChannels) {
   return groupChannels > kMaxPlaneTerms;
 }
