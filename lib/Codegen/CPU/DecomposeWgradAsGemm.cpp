@@ -291,20 +291,32 @@ struct DecomposeConvBackwardFilterAsGemm
     // Whether the work items stage x too (else x is transposed once, before
     // the tasks, see cpu::planWgradStaging).
     bool stagedX = staged && plan.stageInput;
+    // Whether the GEMMs broadcast x's elements from x itself, channels-first
+    // (cpu::WgradGemmPlan::readInputInPlace).
+    bool xInPlace = staged && !stagedX && plan.readInputInPlace &&
+                    !pos.channelsLast && !plan.lanesAlongC;
 
     // 1. Unless every work item stages its own slices (see the header), the
     //    operands become channels-last tensors, [N, S..., C] and
     //    [N, O..., F], and x is padded.
     //    With staged dy only, x alone becomes a padded channels-last tensor.
     Value x = op.getInput(), dy = op.getGradOutput();
+    //    With x read in place, x is only padded, channels-first.
+    ConvDimPositions xPos = xInPlace ? pos : last;
     if (!stagedX) {
       if (!pos.channelsLast) {
         SmallVector<int64_t> toLast = channelsFirstToLastPermutation(r);
-        x = transposeTensor(rewriter, loc, x, toLast);
+        if (!xInPlace)
+          x = transposeTensor(rewriter, loc, x, toLast);
         if (!staged)
           dy = transposeTensor(rewriter, loc, dy, toLast);
       }
-      x = padOrCrop(rewriter, loc, x, low, high);
+      SmallVector<int64_t> xLow(xPos.rank(), 0), xHigh(xPos.rank(), 0);
+      for (unsigned i = 0; i < r; ++i) {
+        xLow[xPos.spatial(i)] = low[last.spatial(i)];
+        xHigh[xPos.spatial(i)] = high[last.spatial(i)];
+      }
+      x = padOrCrop(rewriter, loc, x, xLow, xHigh);
     }
 
     // B: the vector-lane dimension of the accumulator block (see header).
@@ -371,6 +383,11 @@ struct DecomposeConvBackwardFilterAsGemm
       return RankedTensorType::get(shape, elementType);
     };
     auto xSliceType = sliceType(gemmSizes, taskC, xType.getElementType());
+    if (xInPlace) {
+      SmallVector<int64_t> shape = {1, taskC};
+      llvm::append_range(shape, gemmSizes);
+      xSliceType = RankedTensorType::get(shape, xType.getElementType());
+    }
     auto dySliceType = sliceType(gemmSizes, taskF, dyType.getElementType());
     // A work item's dy rows, which its GEMMs slice.
     auto dyBlockType = sliceType(blockSizes, taskF, dyType.getElementType());
@@ -850,12 +867,12 @@ struct DecomposeConvBackwardFilterAsGemm
             SmallVector<OpFoldResult> xOrigin(last.rank(), ob.getIndexAttr(0));
             if (!stagedX) {
               xOrigin[0] = n;
-              xOrigin[last.spatial(0)] = arith::MulIOp::create(
-                                             ob, ol, firstRow,
-                                             arith::ConstantIndexOp::create(
-                                                 ob, ol, p.strides[0]))
-                                             .getResult();
-              xOrigin[last.channel()] = cOffset;
+              xOrigin[xPos.spatial(0)] =
+                  arith::MulIOp::create(
+                      ob, ol, firstRow,
+                      arith::ConstantIndexOp::create(ob, ol, p.strides[0]))
+                      .getResult();
+              xOrigin[xPos.channel()] = cOffset;
             }
             if (staged) {
               SmallVector<OpFoldResult> offsets(pos.rank(), ob.getIndexAttr(0));
@@ -963,7 +980,9 @@ struct DecomposeConvBackwardFilterAsGemm
                                                     bld.getIndexAttr(1));
                     SmallVector<OpFoldResult> strides(last.rank(),
                                                       bld.getIndexAttr(1));
-                    sizes[last.channel()] = bld.getIndexAttr(taskC);
+                    // The staged x is channels-last whatever x is.
+                    ConvDimPositions tapPos = stagedX ? last : xPos;
+                    sizes[tapPos.channel()] = bld.getIndexAttr(taskC);
                     for (unsigned i = 0; i < r; ++i) {
                       Value start =
                           arith::MulIOp::create(bld, l, tapIvs[i],
@@ -973,12 +992,13 @@ struct DecomposeConvBackwardFilterAsGemm
                         start = arith::AddIOp::create(
                             bld, l, start,
                             getValueOrCreateConstantIndexOp(
-                                bld, l, xOrigin[last.spatial(0)]));
+                                bld, l, xOrigin[tapPos.spatial(0)]));
                       if (i == 0 && xSubRow)
                         start = arith::AddIOp::create(bld, l, start, xSubRow);
-                      offsets[last.spatial(i)] = start;
-                      sizes[last.spatial(i)] = bld.getIndexAttr(gemmSizes[i]);
-                      strides[last.spatial(i)] = bld.getIndexAttr(p.strides[i]);
+                      offsets[tapPos.spatial(i)] = start;
+                      sizes[tapPos.spatial(i)] = bld.getIndexAttr(gemmSizes[i]);
+                      strides[tapPos.spatial(i)] =
+                          bld.getIndexAttr(p.strides[i]);
                     }
                     Value xTap = tensor::ExtractSliceOp::create(
                         bld, l, xSliceType, xSource, offsets, sizes, strides);
@@ -1007,7 +1027,8 @@ struct DecomposeConvBackwardFilterAsGemm
                     Value lhs = lanesAlongC ? dyGemm : xTap;
                     Value rhs = lanesAlongC ? xTap : dyGemm;
                     auto gemmOp =
-                        createTaggedGemm(bld, l, lhs, rhs, block, gemmTiling);
+                        createTaggedGemm(bld, l, lhs, rhs, block, gemmTiling,
+                                         /*lhsChannelsFirst=*/xInPlace);
                     Value updated = tensor::InsertSliceOp::create(
                         bld, l, gemmOp.getResult(0), iterArgs[0], blockOffsets,
                         accBlockSizes, blockStrides);
@@ -1204,14 +1225,15 @@ void mlir::convgrad::populateWgradToGemmPatterns(
 
 linalg::GenericOp mlir::convgrad::createTaggedGemm(
     OpBuilder &b, Location loc, Value lhs, Value rhs, Value block,
-    const cpu::GemmTiling &tiling) {
+    const cpu::GemmTiling &tiling, bool lhsChannelsFirst) {
   unsigned numReductions = cast<ShapedType>(lhs.getType()).getRank() - 1;
   SmallVector<utils::IteratorType> iterators(2 + numReductions,
                                              utils::IteratorType::reduction);
   iterators[0] = iterators[1] = utils::IteratorType::parallel;
   auto gemm = linalg::GenericOp::create(
       b, loc, TypeRange{block.getType()}, ValueRange{lhs, rhs},
-      ValueRange{block}, getWgradGemmIndexingMaps(b.getContext(), numReductions),
+      ValueRange{block},
+      getWgradGemmIndexingMaps(b.getContext(), numReductions, lhsChannelsFirst),
       iterators, /*doc=*/"", /*libraryCall=*/"",
       [](OpBuilder &bb, Location bl, ValueRange args) {
         linalg::YieldOp::create(
@@ -1233,9 +1255,8 @@ linalg::GenericOp mlir::convgrad::createTaggedGemm(
   return gemm;
 }
 
-SmallVector<AffineMap, 3>
-mlir::convgrad::getWgradGemmIndexingMaps(MLIRContext *ctx,
-                                         unsigned numReductions) {
+SmallVector<AffineMap, 3> mlir::convgrad::getWgradGemmIndexingMaps(
+    MLIRContext *ctx, unsigned numReductions, bool lhsChannelsFirst) {
   unsigned numLoops = 2 + numReductions;
   auto operandMap = [&](unsigned channelLoop) {
     SmallVector<AffineExpr> exprs;
@@ -1246,5 +1267,14 @@ mlir::convgrad::getWgradGemmIndexingMaps(MLIRContext *ctx,
   };
   AffineMap blockMap = AffineMap::get(
       numLoops, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)}, ctx);
-  return {operandMap(0), operandMap(1), blockMap};
+  AffineMap lhsMap = operandMap(0);
+  if (lhsChannelsFirst) {
+    // (r_1, a, r_2, ...): the image, the channel, the positions.
+    SmallVector<AffineExpr> exprs = {getAffineDimExpr(2, ctx),
+                                     getAffineDimExpr(0, ctx)};
+    for (unsigned i = 3; i < numLoops; ++i)
+      exprs.push_back(getAffineDimExpr(i, ctx));
+    lhsMap = AffineMap::get(numLoops, 0, exprs, ctx);
+  }
+  return {lhsMap, operandMap(1), blockMap};
 }

@@ -24,6 +24,9 @@
 //      is carried through the o_R loop as a vector (registers) and which
 //      convgrad-lower-vectors lowers to one broadcast of lhs[o, a] and one
 //      FMA with the contiguous vector rhs[o, b0:b0+lanes] per row a.
+//      A channels-first lhs, lhs[o_1, a, o_2, ..., o_R] (an image's
+//      activations read where they are), is read element by element: each
+//      element is one broadcast load.
 //
 // The tiles are vectorized here rather than by the linalg vectorizer, whose
 // contraction keeps the unit reduction dimensions of the tile (o_1..o_{R-1})
@@ -79,9 +82,19 @@ bool isOuterProductGemm(linalg::GenericOp op) {
   for (unsigned i = 0; i < numLoops; ++i)
     if ((i < 2) != (iterators[i] == utils::IteratorType::parallel))
       return false;
-  return op.getIndexingMapsArray() ==
-         ArrayRef<AffineMap>(
-             convgrad::getWgradGemmIndexingMaps(op.getContext(), numLoops - 2));
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  for (bool lhsChannelsFirst : {false, true})
+    if (ArrayRef<AffineMap>(maps) ==
+        ArrayRef<AffineMap>(convgrad::getWgradGemmIndexingMaps(
+            op.getContext(), numLoops - 2, lhsChannelsFirst)))
+      return true;
+  return false;
+}
+
+/// Whether GEMM `op` reads its lhs channels-first, lhs[o_1, a, o_2...].
+bool hasChannelsFirstLhs(linalg::GenericOp op) {
+  return op.getIndexingMapsArray()[0].getResult(1) ==
+         getAffineDimExpr(0, op.getContext());
 }
 
 /// Tile sizes of one GEMM over its iteration space (a, b, o...).
@@ -193,8 +206,9 @@ struct TileAndVectorizeContractionsPass
       SmallVector<int64_t> partRanges = gemm.getStaticLoopRanges();
       bool isLaneRemainder = splitPoints[1] && partRanges[1] < lanes &&
                              partRanges[0] == mainRows;
-      if (isLaneRemainder && swappedLanes > 0 &&
-          mainRows % swappedLanes == 0) {
+      // The exchange makes the lhs the lanes: not for a channels-first lhs.
+      if (isLaneRemainder && swappedLanes > 0 && mainRows % swappedLanes == 0 &&
+          !hasChannelsFirstLhs(gemm)) {
         // Rows of the exchanged GEMM: the remainder lanes, one block.
         linalg::GenericOp swapped = swapOperands(rewriter, gemm);
         if (std::optional<GemmTiles> t =
@@ -305,6 +319,33 @@ struct TileAndVectorizeContractionsPass
     Type accType = blockType.getElementType();
     Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
 
+    auto toAccType = [&](Value v) -> Value {
+      auto vectorType = cast<VectorType>(v.getType());
+      if (vectorType.getElementType() == accType)
+        return v;
+      return arith::ExtFOp::create(rewriter, loc, vectorType.clone(accType), v);
+    };
+    // A channels-first lhs tile [1, a, 1.., k] as its [k, a] elements: each
+    // becomes one broadcast load once the contraction is lowered
+    // (extract(from_elements) folds), where a transposed transfer_read of
+    // the strided tile would be assembled in registers and spill the block.
+    auto readElements = [&](Value source) -> Value {
+      auto type = cast<RankedTensorType>(source.getType());
+      int64_t rank = type.getRank();
+      int64_t k = type.getDimSize(rank - 1), a = type.getDimSize(1);
+      SmallVector<Value> elements;
+      for (int64_t i = 0; i < k; ++i)
+        for (int64_t j = 0; j < a; ++j) {
+          SmallVector<Value> indices(rank, zero);
+          indices[1] = arith::ConstantIndexOp::create(rewriter, loc, j);
+          indices[rank - 1] = arith::ConstantIndexOp::create(rewriter, loc, i);
+          elements.push_back(
+              tensor::ExtractOp::create(rewriter, loc, source, indices));
+        }
+      return toAccType(vector::FromElementsOp::create(
+          rewriter, loc, VectorType::get({k, a}, type.getElementType()),
+          elements));
+    };
     auto read = [&](Value source) -> Value {
       auto type = cast<RankedTensorType>(source.getType());
       int64_t rank = type.getRank();
@@ -316,11 +357,10 @@ struct TileAndVectorizeContractionsPass
           rewriter, loc, vectorType, source, indices,
           /*padding=*/std::nullopt,
           AffineMap::getMinorIdentityMap(rank, 2, ctx), inBounds);
-      if (vectorType.getElementType() != accType)
-        v = arith::ExtFOp::create(rewriter, loc, vectorType.clone(accType), v);
-      return v;
+      return toAccType(v);
     };
-    Value lhsVector = read(lhs), rhsVector = read(rhs);
+    Value lhsVector = hasChannelsFirstLhs(op) ? readElements(lhs) : read(lhs);
+    Value rhsVector = read(rhs);
     Value accVector = read(block);
 
     AffineExpr m, n, k;

@@ -1082,10 +1082,16 @@ TEST(WgradGemm, StagingBenchmarkRows) {
       EXPECT_EQ(staged.tasks, plan.tasks);
       EXPECT_EQ(staged.split, plan.split);
       EXPECT_EQ(staged.lanesAlongC, plan.lanesAlongC);
+      // x is read in place, channels-first, when every task reads all of
+      // it as the broadcast operand (lanes along F).
+      EXPECT_EQ(staged.readInputInPlace,
+                !staged.stageInput && !staged.lanesAlongC);
       // Row e after subsampling: 1x1, 28 x 28, C = 256, F = 512.
       plan = planWgradGemm(256, 512, 1, {28, 28}, 32, 32, t);
       staged = planWgradStaging(plan, 256, 512, 28, {28, 28, 1, 1, 32}, t);
       EXPECT_TRUE(staged.stageSlices);
+      EXPECT_EQ(staged.readInputInPlace,
+                !staged.stageInput && !staged.lanesAlongC);
       // Row f, the stem: 7x7 stride 2 pad 3, 112 x 112 outputs of 3 -> 64.
       plan = planWgradGemm(3, 64, 49, {112, 112}, 32, 32, t);
       staged = planWgradStaging(plan, 3, 64, 112, {230, 112, 2, 7, 32}, t);
@@ -1154,15 +1160,19 @@ TEST(WgradGemm, StagedWorkItemsFitL2) {
     EXPECT_EQ(staged.split, Split::Lanes);
     EXPECT_EQ(staged.tasks, 2);
     EXPECT_EQ(staged.rowsPerBlock, plan.rowsPerBlock);
-    // Both tasks read all 256 channels of x: x is transposed once, before
-    // the tasks, instead of by each.
+    // Both tasks read all 256 channels of x, the GEMMs' broadcast operand
+    // (lanes along F): they read it where it is, channels-first, instead of
+    // a copy transposed before the tasks or by each of them.
     EXPECT_FALSE(staged.stageInput);
+    EXPECT_FALSE(staged.lanesAlongC);
+    EXPECT_TRUE(staged.readInputInPlace);
     // A 1 MiB L2 holds both (870 KiB): the work items stay split, though
     // the rows being transposed find little L2 left.
     staged = planWgradStaging(plan, 256, 512, 28, e, two);
     EXPECT_EQ(staged.split, Split::Positions);
     // Each task stages its own images of x.
     EXPECT_TRUE(staged.stageInput);
+    EXPECT_FALSE(staged.readInputInPlace);
     // Row a (3x3 pad 1, 64 channels, 144 KiB per copy) fits 1 MiB.
     WgradStagingShape a{58, 56, 1, 3, 32, /*taps=*/9, 32};
     plan = planWgradGemm(64, 64, 9, {56, 56}, 32, 32, two, 0, 0, 8);

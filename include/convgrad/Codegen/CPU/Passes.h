@@ -189,20 +189,25 @@ void populateVectorizeConvAlongWidthPatterns(RewritePatternSet &patterns,
 void populatePadInPlacePatterns(RewritePatternSet &patterns);
 
 /// The indexing maps of the GEMM blocks of the wgrad-to-GEMM rewrite, over
-/// the iteration space (a, b, r_1..r_numReductions): lhs[r..., a],
-/// rhs[r..., b] and block[a, b]. convgrad-tile-and-vectorize-contractions
-/// checks them on the ops that carry kGemmTilingAttrName.
-SmallVector<AffineMap, 3> getWgradGemmIndexingMaps(MLIRContext *ctx,
-                                                   unsigned numReductions);
+/// the iteration space (a, b, r_1..r_numReductions): lhs[r..., a] (or, with
+/// `lhsChannelsFirst`, lhs[r_1, a, r_2...]: an image's channels-first
+/// activations), rhs[r..., b] and block[a, b].
+/// convgrad-tile-and-vectorize-contractions checks them on the ops that
+/// carry kGemmTilingAttrName.
+SmallVector<AffineMap, 3>
+getWgradGemmIndexingMaps(MLIRContext *ctx, unsigned numReductions,
+                         bool lhsChannelsFirst = false);
 
 /// The GEMM block[a, b] += lhs[r..., a] * rhs[r..., b] (f16/bf16 operands
 /// accumulate in the block's type) over the iteration space (a, b, r...),
 /// tagged with `tiling` as kGemmTilingAttrName for
 /// convgrad-tile-and-vectorize-contractions: rows, lanes, unroll, and the
-/// split points when there are any.
+/// split points when there are any. `lhsChannelsFirst`: see
+/// getWgradGemmIndexingMaps.
 linalg::GenericOp createTaggedGemm(OpBuilder &b, Location loc, Value lhs,
                                    Value rhs, Value block,
-                                   const cpu::GemmTiling &tiling);
+                                   const cpu::GemmTiling &tiling,
+                                   bool lhsChannelsFirst = false);
 
 /// Vectorizes each of `ops` with the linalg vectorizer (ops it rejects stay
 /// as they are), then folds the tensor slices around the vector transfers

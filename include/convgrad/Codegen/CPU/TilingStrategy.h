@@ -662,6 +662,12 @@ struct WgradGemmPlan {
   /// transposed (and padded) once, by all threads, before the tasks, which
   /// read their windows of it in place (see planWgradStaging).
   bool stageInput = true;
+  /// With stageSlices, stageInput false and the lanes along F: the GEMMs
+  /// read x where it is, channels-first, as their broadcast operand (a
+  /// register block's rows are channels of x, each one contiguous or
+  /// strided run of positions per row), so no pass transposes x before
+  /// the tasks (see planWgradStaging).
+  bool readInputInPlace = false;
   /// With stageSlices: whether each work item prefetches the rows the next
   /// one stages (and, channels-last, the x positions its windows read in
   /// place) during its GEMMs (see planWgradStaging).
