@@ -312,10 +312,19 @@ struct DecomposeConvBackwardFilterAsGemm
           dy = transposeTensor(rewriter, loc, dy, toLast);
       }
       SmallVector<int64_t> xLow(xPos.rank(), 0), xHigh(xPos.rank(), 0);
+      bool padsX = false;
       for (unsigned i = 0; i < r; ++i) {
         xLow[xPos.spatial(i)] = low[last.spatial(i)];
         xHigh[xPos.spatial(i)] = high[last.spatial(i)];
+        padsX |= xLow[xPos.spatial(i)] > 0 || xHigh[xPos.spatial(i)] > 0;
       }
+      // A padded channels-last copy whose rows are the GEMMs' lanes gets
+      // rows of whole cache lines (the GEMMs read its first C channels).
+      if (padsX && !xInPlace && plan.lanesAlongC)
+        xHigh[xPos.channel()] =
+            cpu::getPaddedLanePitch(
+                c, std::max<int64_t>(1, xType.getElementTypeBitWidth() / 8)) -
+            c;
       x = padOrCrop(rewriter, loc, x, xLow, xHigh);
     }
 

@@ -2342,6 +2342,19 @@ TEST(DepthwisePlanes, FilterGradientNativeWidthOnlyReadingInPlace) {
             16);
 }
 
+TEST(WgradGemm, PaddedLanePitchWholeLines) {
+  // Rows of at least two cache lines become whole lines; narrower ones and
+  // whole-line ones keep their channels.
+  EXPECT_EQ(getPaddedLanePitch(67, 4), 80);
+  EXPECT_EQ(getPaddedLanePitch(64, 4), 64);
+  EXPECT_EQ(getPaddedLanePitch(33, 4), 48);
+  EXPECT_EQ(getPaddedLanePitch(31, 4), 31);
+  EXPECT_EQ(getPaddedLanePitch(3, 4), 3);
+  EXPECT_EQ(getPaddedLanePitch(67, 2), 96);
+  EXPECT_EQ(getPaddedLanePitch(63, 2), 63);
+  EXPECT_EQ(getPaddedLanePitch(67, 8), 72);
+}
+
 TEST(DepthwisePlanes, GroupedGradientsPlanewiseUpTo4Channels) {
   // Channels-first grouped filter and data gradients of up to 4 channels
   // per group are computed plane by plane; with more, the channels-last

@@ -1066,6 +1066,14 @@ struct DepthwisePlaneTiling {
 /// input planes per output plane (its terms are unrolled).
 bool isGroupedOpViaChannelsLast(int64_t groupChannels);
 
+/// The channel pitch (elements per position) of a padded channels-last copy
+/// of `channels` channels of `elementBytes` bytes whose rows a GEMM reads
+/// as its vector lanes: whole cache lines when each row holds at least two
+/// (growth at most a half), so that no lane vector splits a cache line
+/// (67 f32 channels: 80; a split load costs two on Intel cores); else the
+/// channels themselves.
+int64_t getPaddedLanePitch(int64_t channels, int64_t elementBytes);
+
 /// Whether a channels-last grouped op with `terms` input planes per output
 /// plane and `outPerGroup` output planes per group is computed plane by
 /// plane between transposes of its operands and result (channels-last to

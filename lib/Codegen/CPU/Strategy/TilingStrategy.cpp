@@ -1815,6 +1815,14 @@ bool mlir::convgrad::cpu::isGroupedOpViaChannelsLast(
   return groupChannels > kMaxPlaneTerms;
 }
 
+int64_t mlir::convgrad::cpu::getPaddedLanePitch(int64_t channels,
+                                                int64_t elementBytes) {
+  int64_t line = elementsPerCacheLine(elementBytes);
+  if (channels < 2 * line)
+    return channels;
+  return (channels + line - 1) / line * line;
+}
+
 /// Fewest FMAs per cache line a depthwise plane loop prefetches: each
 /// prefetch takes a load slot from them.
 static constexpr int64_t kMinFMAsPerPrefetchedLine = 4;
