@@ -293,8 +293,7 @@ struct DecomposeConvBackwardFilterAsGemm
     bool stagedX = staged && plan.stageInput;
     // Whether the GEMMs broadcast x's elements from x itself, channels-first
     // (cpu::WgradGemmPlan::readInputInPlace).
-    bool xInPlace = staged && !stagedX && plan.readInputInPlace &&
-                    !pos.channelsLast && !plan.lanesAlongC;
+    bool xInPlace = staged && plan.readInputInPlace;
 
     // 1. Unless every work item stages its own slices (see the header), the
     //    operands become channels-last tensors, [N, S..., C] and
@@ -320,7 +319,7 @@ struct DecomposeConvBackwardFilterAsGemm
       }
       // A padded channels-last copy whose rows are the GEMMs' lanes gets
       // rows of whole cache lines (the GEMMs read its first C channels).
-      if (padsX && !xInPlace && plan.lanesAlongC)
+      if (padsX && plan.lanesAlongC)
         xHigh[xPos.channel()] =
             cpu::getPaddedLanePitch(
                 c, std::max<int64_t>(1, xType.getElementTypeBitWidth() / 8)) -
