@@ -5,7 +5,9 @@
 // output channels per group (the phases of an RGB stem's data gradient
 // have 3) fills a small part of each vector that way; computed
 // channels-first, convgrad-tile-and-vectorize vectorizes it along the
-// output width instead (VectorizeConvAlongWidth.cpp). A channels-first
+// output width instead (VectorizeConvAlongWidth.cpp), unless it vectorizes
+// it better channels-last along the reduction channels
+// (cpu::prefersReductionLanes). A channels-first
 // convolution with a short reduction per output (pointwise layers) is also
 // better computed that way: the transposes around its channels-last form
 // cost more than its multiply-adds, and channels-first they cancel. The
@@ -93,6 +95,22 @@ bool isWholeWidthForm(ConvOp op, const cpu::CPUTarget &target) {
   int64_t filtersPerGroup = outType.getDimSize(pos.channel()) / p.groups;
   unsigned inner = p.spatialRank - 1;
   Type accType = getAccumulatorType(outType.getElementType());
+  // Lanes along the reduction channels, which tile-and-vectorize emits for
+  // ungrouped 2-D convolutions of one float type, when they are better.
+  int64_t channels = filterType.getDimSize(pos.channel());
+  Type inputElementType = getElementTypeOrSelf(op.getInput().getType());
+  if (p.spatialRank == 2 && p.groups == 1 && channels > 0 &&
+      isa<FloatType>(accType) &&
+      llvm::all_equal({accType, inputElementType,
+                       filterType.getElementType(),
+                       outType.getElementType()}) &&
+      cpu::prefersReductionLanes(
+          filtersPerGroup,
+          computeProduct(filterType.getShape().drop_front()) / channels,
+          filterType.getDimSize(pos.spatial(inner)), channels,
+          outType.getDimSize(pos.spatial(inner)),
+          accType.getIntOrFloatBitWidth(), target))
+    return false;
   cpu::WidthFormCandidate candidate;
   candidate.filters = filtersPerGroup;
   candidate.width = outType.getDimSize(pos.spatial(inner));

@@ -288,17 +288,18 @@ struct TileAndVectorizeConvsPass
   /// (image, `rowsPerTask` output rows) tasks; per output row, blocks of
   /// `columns` columns (and one block of the remaining columns) keep F x
   /// columns accumulators of `lanes` partial sums, over the kernel taps and
-  /// the C input channels `lanes` at a time (the last vector masked: zeros
-  /// beyond C), which a horizontal reduction per accumulator turns into the
-  /// block's outputs. The filter [KH, KW, C, F] is transposed to
-  /// [F, KH, KW, C] first (F small: a small copy), so that each
+  /// the C input channels `lanes` at a time, `unroll` vectors per step (the
+  /// last vector masked: zeros beyond C), which one tree of lane sums
+  /// (createLaneSums) turns into the block's outputs, stored as one
+  /// [columns x F] block of the row. The filter [KH, KW, C, F] is
+  /// transposed to [F, KH, KW, C] first (F small: a small copy), so that each
   /// accumulator's filter vector is contiguous, as the input's channels
   /// are. Returns failure, leaving `op` alone, if it is not such a
   /// convolution.
   LogicalResult emitReductionLanes(RewriterBase &rewriter,
                                    linalg::Conv2DNhwcHwcfOp op,
                                    int64_t rowsPerTask, int64_t columns,
-                                   int64_t lanes) {
+                                   int64_t unroll, int64_t lanes) {
     Value input = op.getDpsInputs()[0];
     Value filter = op.getDpsInputs()[1];
     Value init = op.getDpsInits()[0];
@@ -319,7 +320,8 @@ struct TileAndVectorizeConvsPass
     int64_t batch = outShape[0], rows = outShape[1], width = outShape[2],
             filters = outShape[3];
     int64_t kh = filterShape[0], kw = filterShape[1], channels = filterShape[2];
-    if (filters >= lanes || columns < 1 || rowsPerTask < 1 ||
+    if (filters >= lanes || columns < 1 || rowsPerTask < 1 || unroll < 1 ||
+        (channels / lanes) % unroll != 0 ||
         rows % rowsPerTask != 0 || inputType.getShape()[3] != channels)
       return failure();
     auto attrValues = [&](StringRef name) {
@@ -355,7 +357,6 @@ struct TileAndVectorizeConvsPass
       return arith::ConstantIndexOp::create(b, loc, v);
     };
     auto vecType = VectorType::get({lanes}, elementType);
-    auto outVecType = VectorType::get({filters}, elementType);
     Value padding = arith::ConstantOp::create(
         rewriter, loc, elementType, rewriter.getFloatAttr(elementType, 0.0));
     Value zeros = arith::ConstantOp::create(
@@ -425,13 +426,24 @@ struct TileAndVectorizeConvsPass
                 b1, loc, index(b1, 0), index(b1, kw), index(b1, 1), a1,
                 [&](OpBuilder &b2, Location, Value kj, ValueRange a2) {
                   SmallVector<Value> a3(a2);
-                  if (fullChannels > 0) {
+                  // `unroll` channel vectors per step from channel c0.
+                  auto step = [&](OpBuilder &b3, Value c0, ValueRange a) {
+                    SmallVector<Value> acc(a);
+                    for (int64_t u = 0; u < unroll; ++u)
+                      acc = taps(b3, ki, kj, acc,
+                                 affine::AffineApplyOp::create(
+                                     b3, loc, d0 + u * lanes, ValueRange{c0}),
+                                 false);
+                    return acc;
+                  };
+                  if (fullChannels == unroll * lanes) {
+                    a3 = step(b2, index(b2, 0), a3);
+                  } else if (fullChannels > 0) {
                     auto cLoop = scf::ForOp::create(
                         b2, loc, index(b2, 0), index(b2, fullChannels),
-                        index(b2, lanes), a3,
+                        index(b2, lanes * unroll), a3,
                         [&](OpBuilder &b3, Location, Value c0, ValueRange a) {
-                          scf::YieldOp::create(b3, loc,
-                                               taps(b3, ki, kj, a, c0, false));
+                          scf::YieldOp::create(b3, loc, step(b3, c0, a));
                         });
                     a3.assign(cLoop.getResults().begin(),
                               cLoop.getResults().end());
@@ -442,32 +454,27 @@ struct TileAndVectorizeConvsPass
                 });
             scf::YieldOp::create(b1, loc, kwLoop.getResults());
           });
-      Value result = taskRow;
-      for (int64_t col = 0; col < block; ++col) {
-        SmallVector<Value> sums;
+      // The block's outputs, [column][filter] as the row stores them.
+      SmallVector<Value> byColumn;
+      for (int64_t col = 0; col < block; ++col)
         for (int64_t f = 0; f < filters; ++f)
-          sums.push_back(
-              vector::ReductionOp::create(bb, loc, vector::CombiningKind::ADD,
-                                          khLoop.getResult(f * block + col),
-                                          arith::FastMathFlags::reassoc));
-        Value sum = vector::FromElementsOp::create(bb, loc, outVecType, sums);
-        Value w =
-            affine::AffineApplyOp::create(bb, loc, d0 + col, ValueRange{w0});
-        SmallVector<Value> at = {index(bb, 0), r, w, index(bb, 0)};
-        Value base =
-            fillValue
-                ? vector::BroadcastOp::create(bb, loc, outVecType, fillValue)
-                      .getResult()
-                : vector::TransferReadOp::create(bb, loc, outVecType, result,
-                                                 at, padding,
-                                                 ArrayRef<bool>{true})
-                      .getResult();
-        Value total = arith::AddFOp::create(bb, loc, base, sum);
-        result = vector::TransferWriteOp::create(bb, loc, total, result, at,
-                                                 ArrayRef<bool>{true})
-                     ->getResult(0);
-      }
-      return result;
+          byColumn.push_back(khLoop.getResult(f * block + col));
+      auto blockType = VectorType::get({block, filters}, elementType);
+      Value sums = vector::ShapeCastOp::create(
+          bb, loc, blockType, createLaneSums(bb, loc, byColumn));
+      SmallVector<Value> at = {index(bb, 0), r, w0, index(bb, 0)};
+      Value base =
+          fillValue
+              ? vector::BroadcastOp::create(bb, loc, blockType, fillValue)
+                    .getResult()
+              : vector::TransferReadOp::create(bb, loc, blockType, taskRow, at,
+                                               padding,
+                                               ArrayRef<bool>{true, true})
+                    .getResult();
+      Value total = arith::AddFOp::create(bb, loc, base, sums);
+      return vector::TransferWriteOp::create(bb, loc, total, taskRow, at,
+                                             ArrayRef<bool>{true, true})
+          ->getResult(0);
     };
     int64_t full = width - width % columns;
     auto rowLoop = scf::ForOp::create(
@@ -802,6 +809,7 @@ struct TileAndVectorizeConvsPass
         if (conv && elementType.isIntOrFloat() &&
             succeeded(emitReductionLanes(
                 rewriter, conv, tiling.parallel[1], tiling.reductionLaneColumns,
+                tiling.reductionLaneUnroll,
                 target->lanes(elementType.getIntOrFloatBitWidth()))))
           continue;
       }

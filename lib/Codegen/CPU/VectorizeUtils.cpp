@@ -2,6 +2,7 @@
 
 #include "convgrad/Codegen/CPU/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -153,4 +154,94 @@ Value mlir::convgrad::createReverse(OpBuilder &b, Location loc, Value source,
   Value init = tensor::EmptyOp::create(b, loc, type.getShape(),
                                        type.getElementType());
   return createReverseInto(b, loc, source, init, reversed)->getResult(0);
+}
+
+namespace {
+/// A vector of partial sums: lanes [i * segment, (i + 1) * segment) add up
+/// to the sum of input vector owners[i].
+struct PartialSums {
+  Value value;
+  SmallVector<int64_t> owners;
+  int64_t segment;
+  int64_t width() const { return owners.size() * segment; }
+};
+} // namespace
+
+/// The mask of the first (`upper` false) or second halves of the segments
+/// of `a` and then of those of `b` (which starts at lane a.width() of the
+/// shuffle's operands; none if null).
+static SmallVector<int64_t> halvesMask(const PartialSums &a,
+                                       const PartialSums *b, bool upper) {
+  SmallVector<int64_t> mask;
+  int64_t half = a.segment / 2;
+  auto add = [&](const PartialSums &p, int64_t base) {
+    for (size_t i = 0; i < p.owners.size(); ++i)
+      for (int64_t l = 0; l < half; ++l)
+        mask.push_back(base + int64_t(i) * p.segment + (upper ? half : 0) + l);
+  };
+  add(a, 0);
+  if (b)
+    add(*b, a.width());
+  return mask;
+}
+
+Value mlir::convgrad::createLaneSums(OpBuilder &b, Location loc,
+                                     ArrayRef<Value> vectors) {
+  assert(!vectors.empty() && "no vectors to sum");
+  auto type = cast<VectorType>(vectors.front().getType());
+  int64_t lanes = type.getNumElements();
+  assert(type.getRank() == 1 && "1-D vectors");
+  auto flags = arith::FastMathFlags::reassoc;
+  // Lanes that do not halve down to one (a vector-bits option of 384): one
+  // reduction per vector.
+  if (!llvm::isPowerOf2_64(lanes)) {
+    SmallVector<Value> sums;
+    for (Value v : vectors)
+      sums.push_back(vector::ReductionOp::create(
+          b, loc, vector::CombiningKind::ADD, v, flags));
+    return vector::FromElementsOp::create(
+        b, loc,
+        VectorType::get({int64_t(vectors.size())}, type.getElementType()),
+        sums);
+  }
+  SmallVector<PartialSums> parts;
+  for (auto [i, v] : llvm::enumerate(vectors))
+    parts.push_back({v, {int64_t(i)}, lanes});
+  // Halve the segments of every part per level: parts of one width in
+  // pairs, an unpaired one on its own (then half as wide).
+  while (parts.front().segment > 1) {
+    SmallVector<PartialSums> next;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      const PartialSums &p = parts[i];
+      const PartialSums *q = nullptr;
+      if (i + 1 < parts.size() && parts[i + 1].width() == p.width())
+        q = &parts[++i];
+      Value other = q ? q->value : p.value;
+      Value lo = vector::ShuffleOp::create(b, loc, p.value, other,
+                                           halvesMask(p, q, false));
+      Value hi = vector::ShuffleOp::create(b, loc, p.value, other,
+                                           halvesMask(p, q, true));
+      PartialSums sum{arith::AddFOp::create(b, loc, lo, hi, flags), p.owners,
+                      p.segment / 2};
+      if (q)
+        sum.owners.append(q->owners);
+      next.push_back(std::move(sum));
+    }
+    parts = std::move(next);
+  }
+  // Concatenate the parts, then put the sums in the order of `vectors`.
+  Value all = parts.front().value;
+  SmallVector<int64_t> owners = parts.front().owners;
+  for (const PartialSums &p : ArrayRef(parts).drop_front()) {
+    SmallVector<int64_t> concat =
+        llvm::to_vector(llvm::seq<int64_t>(0, owners.size() + p.width()));
+    all = vector::ShuffleOp::create(b, loc, all, p.value, concat);
+    owners.append(p.owners);
+  }
+  SmallVector<int64_t> order(owners.size());
+  for (auto [lane, owner] : llvm::enumerate(owners))
+    order[owner] = lane;
+  if (!llvm::equal(order, llvm::seq<int64_t>(0, order.size())))
+    all = vector::ShuffleOp::create(b, loc, all, all, order);
+  return all;
 }

@@ -1,44 +1,65 @@
 // convgrad-cpu-narrow-convs-to-channels-first: channels-last convolutions
 // with few output channels per group become channels-first ones (vectorized
 // along the output width by convgrad-tile-and-vectorize), as decided by
-// cpu::vectorizeAlongWidth for the module's target; the layout changes fold.
+// cpu::vectorizeAlongWidth for the module's target, unless their lanes run
+// better along their reduction channels (cpu::prefersReductionLanes); the
+// layout changes fold.
 
 // RUN: convgrad-opt %s -split-input-file --pass-pipeline="builtin.module(convgrad-cpu-set-target{target-cpu=x86-64-v4},convgrad-decompose{dgrad-strategy=phase},convgrad-convert-to-channels-last,convgrad-cpu-narrow-convs-to-channels-first,canonicalize,cse)" | FileCheck %s --check-prefixes=CHECK,AVX512
 // RUN: convgrad-opt %s -split-input-file --pass-pipeline="builtin.module(convgrad-cpu-set-target{target-cpu=x86-64-v3},convgrad-decompose{dgrad-strategy=phase},convgrad-convert-to-channels-last,convgrad-cpu-narrow-convs-to-channels-first,canonicalize,cse)" | FileCheck %s --check-prefixes=CHECK,AVX2
 
 // The RGB stem's data gradient (channels-last, as TOSA gives it): its four
-// stride phases output 3 channels. The output gradient changes layout once
-// for all phases, before it is padded (in the phases' layout), each phase is
-// a channels-first convolution, the phases are interleaved channels-first and
-// one transpose gives the result's layout.
+// stride phases output 3 channels from 64, whole vectors on both targets,
+// over 9-16 taps: their lanes run along the 64 channels
+// (cpu::prefersReductionLanes), so all stay channels-last and nothing but
+// the filter changes layout.
 // CHECK-LABEL: func.func @stem_dgrad
-// CHECK:         %[[DYT:.*]] = linalg.transpose ins(%{{.*}} : tensor<2x16x16x16xf32>) {{.*}} permutation = [0, 3, 1, 2]
-// CHECK:         tensor.pad %[[DYT]] low[0, 0, 1, 1] high[0, 0, 2, 2]
-// CHECK-NOT:     linalg.transpose ins(%{{.*}} : tensor<2x{{.*}}x16xf32>)
-// CHECK-COUNT-4: convgrad.conv %{{.*}} : (tensor<2x16x{{.*}}xf32>, tensor<3x16x{{.*}}xf32>) -> tensor<2x3x16x16xf32>
-// CHECK:         %[[DX:.*]] = tensor.insert_slice {{.*}}[0, 0, 1, 1] [2, 3, 16, 16] [1, 1, 2, 2] : tensor<2x3x16x16xf32> into tensor<2x3x32x32xf32>
-// CHECK:         %[[T:.*]] = linalg.transpose ins(%[[DX]] : tensor<2x3x32x32xf32>) {{.*}} permutation = [0, 2, 3, 1]
-// CHECK:         return %[[T]]
-func.func @stem_dgrad(%dy: tensor<2x16x16x16xf32>, %w: tensor<16x7x7x3xf32>) -> tensor<2x32x32x3xf32> {
+// CHECK-NOT:     linalg.transpose ins(%{{.*}} : tensor<2x
+// CHECK-COUNT-4: convgrad.conv %{{.*}} layout = channels_last : (tensor<2x{{.*}}x64xf32>, tensor<3x{{.*}}x64xf32>) -> tensor<2x16x16x3xf32>
+// CHECK-NOT:     linalg.transpose
+// CHECK:         return
+func.func @stem_dgrad(%dy: tensor<2x16x16x64xf32>, %w: tensor<64x7x7x3xf32>) -> tensor<2x32x32x3xf32> {
   %dx = convgrad.conv_backward_data %dy, %w strides = [2, 2] padding = [3, 3, 3, 3] layout = channels_last
-    : (tensor<2x16x16x16xf32>, tensor<16x7x7x3xf32>) -> tensor<2x32x32x3xf32>
+    : (tensor<2x16x16x64xf32>, tensor<64x7x7x3xf32>) -> tensor<2x32x32x3xf32>
   return %dx : tensor<2x32x32x3xf32>
 }
 
 // -----
 
-// Channels-first, as convgrad-bench gives it: no transpose of the output
-// gradient or of the result at all (the ones convert-to-channels-last added
-// cancel).
+// Channels-first, as convgrad-bench gives it: the phases stay channels-last
+// too, between one transpose of the output gradient (before its padding)
+// and one of the interleaved result.
 // CHECK-LABEL: func.func @stem_dgrad_channels_first
-// CHECK-NOT:     linalg.transpose ins(%{{.*}} : tensor<2x{{.*}}x16xf32>)
-// CHECK-COUNT-4: convgrad.conv %{{.*}} -> tensor<2x3x16x16xf32>
-// CHECK-NOT:     linalg.transpose
-// CHECK:         return
-func.func @stem_dgrad_channels_first(%dy: tensor<2x16x16x16xf32>, %w: tensor<16x3x7x7xf32>) -> tensor<2x3x32x32xf32> {
+// CHECK:         %[[DYT:.*]] = linalg.transpose ins(%{{.*}} : tensor<2x64x16x16xf32>) {{.*}} permutation = [0, 2, 3, 1]
+// CHECK:         tensor.pad %[[DYT]] low[0, 1, 1, 0] high[0, 2, 2, 0]
+// CHECK-COUNT-4: convgrad.conv %{{.*}} layout = channels_last {{.*}} -> tensor<2x16x16x3xf32>
+// CHECK:         %[[T:.*]] = linalg.transpose ins(%{{.*}} : tensor<2x32x32x3xf32>) {{.*}} permutation = [0, 3, 1, 2]
+// CHECK:         return %[[T]]
+func.func @stem_dgrad_channels_first(%dy: tensor<2x64x16x16xf32>, %w: tensor<64x3x7x7xf32>) -> tensor<2x3x32x32xf32> {
   %dx = convgrad.conv_backward_data %dy, %w strides = [2, 2] padding = [3, 3, 3, 3]
-    : (tensor<2x16x16x16xf32>, tensor<16x3x7x7xf32>) -> tensor<2x3x32x32xf32>
+    : (tensor<2x64x16x16xf32>, tensor<64x3x7x7xf32>) -> tensor<2x3x32x32xf32>
   return %dx : tensor<2x3x32x32xf32>
+}
+
+// -----
+
+// With 4 channels, less than a vector on both targets, the phases take the
+// width form: the output gradient changes layout once for all phases,
+// before it is padded (in the phases' layout), each phase is a
+// channels-first convolution, the phases are interleaved channels-first and
+// one transpose gives the result's layout.
+// CHECK-LABEL: func.func @few_channels_stem_dgrad
+// CHECK:         %[[DYT:.*]] = linalg.transpose ins(%{{.*}} : tensor<2x16x16x4xf32>) {{.*}} permutation = [0, 3, 1, 2]
+// CHECK:         tensor.pad %[[DYT]] low[0, 0, 1, 1] high[0, 0, 2, 2]
+// CHECK-NOT:     linalg.transpose ins(%{{.*}} : tensor<2x{{.*}}x4xf32>)
+// CHECK-COUNT-4: convgrad.conv %{{.*}} : (tensor<2x4x{{.*}}xf32>, tensor<3x4x{{.*}}xf32>) -> tensor<2x3x16x16xf32>
+// CHECK:         %[[DX:.*]] = tensor.insert_slice {{.*}}[0, 0, 1, 1] [2, 3, 16, 16] [1, 1, 2, 2] : tensor<2x3x16x16xf32> into tensor<2x3x32x32xf32>
+// CHECK:         %[[T:.*]] = linalg.transpose ins(%[[DX]] : tensor<2x3x32x32xf32>) {{.*}} permutation = [0, 2, 3, 1]
+// CHECK:         return %[[T]]
+func.func @few_channels_stem_dgrad(%dy: tensor<2x16x16x4xf32>, %w: tensor<4x7x7x3xf32>) -> tensor<2x32x32x3xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w strides = [2, 2] padding = [3, 3, 3, 3] layout = channels_last
+    : (tensor<2x16x16x4xf32>, tensor<4x7x7x3xf32>) -> tensor<2x32x32x3xf32>
+  return %dx : tensor<2x32x32x3xf32>
 }
 
 // -----

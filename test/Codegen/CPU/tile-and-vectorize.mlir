@@ -409,9 +409,12 @@ func.func @fwd_prime_channels(%x: tensor<1x6x19x8xf32>, %w: tensor<67x3x3x8xf32>
 // the 3-channel part runs its vector lanes along the reduction channels
 // (cpu::chooseReductionLaneColumns): its filter transposed to [F, KH, KW, C],
 // per block of 6 columns 3 x 6 accumulators of 16 partial sums over the
-// taps and the channels (32 in a loop, the last 3 in a masked read: no
-// in_bounds), one horizontal reduction per output, and a block of the 3
-// remaining columns. No narrow vector<...x3> contraction, no scalar loop.
+// taps and the channels (the 2 whole vectors of 32 unrolled, no loop:
+// cpu::getReductionLaneUnroll; the last 3 in a masked read: no in_bounds),
+// then a tree of shuffles and adds (createLaneSums) gives the block's 18
+// outputs in the row's order, stored as one 6 x 3 block, and a block of the
+// 3 remaining columns. No narrow vector<...x3> contraction, no scalar loop,
+// no scalar reduction.
 // CHECK-LABEL: func.func @dgrad_remainder_reduction_lanes
 // CHECK:         vector.contract {{.*}} into vector<1x{{[0-9]+}}x32xf32>
 // CHECK:         %[[PACKED:.*]] = linalg.transpose ins(%{{.*}} : tensor<3x3x35x3xf32>) outs(%{{.*}} : tensor<3x3x3x35xf32>) permutation = [3, 0, 1, 2]
@@ -419,15 +422,20 @@ func.func @fwd_prime_channels(%x: tensor<1x6x19x8xf32>, %w: tensor<67x3x3x8xf32>
 // CHECK-NOT:       vector.contract
 // CHECK:           scf.for {{.*}} step %c6
 // CHECK-COUNT-18:    vector<16xf32>
-// CHECK:             scf.for {{.*}} to %c32 step %c16
-// CHECK-COUNT-3:       vector.transfer_read %[[PACKED]]{{.*}} {in_bounds = [true]} : tensor<3x3x3x35xf32>, vector<16xf32>
-// CHECK-COUNT-18:      vector.fma {{.*}} : vector<16xf32>
+// CHECK-NOT:         scf.for {{.*}} step %c16
+// CHECK-COUNT-3:     vector.transfer_read %[[PACKED]]{{.*}}, %c0], %{{.*}} {in_bounds = [true]} : tensor<3x3x3x35xf32>, vector<16xf32>
+// CHECK-COUNT-18:    vector.fma {{.*}} : vector<16xf32>
+// CHECK-COUNT-3:     vector.transfer_read %[[PACKED]]{{.*}}, %c16], %{{.*}} {in_bounds = [true]} : tensor<3x3x3x35xf32>, vector<16xf32>
+// CHECK-COUNT-18:    vector.fma {{.*}} : vector<16xf32>
 // CHECK:             vector.transfer_read %[[PACKED]]{{.*}}, %c32], %{{[^ ]*}} : tensor<3x3x3x35xf32>, vector<16xf32>
 // CHECK:             vector.transfer_read %{{.*}}, %c32], %{{[^ ]*}} : tensor<1x8x11x35xf32>, vector<16xf32>
-// CHECK:           vector.reduction <add>, {{.*}} fastmath<reassoc> : vector<16xf32> into f32
-// CHECK:           vector.from_elements {{.*}} : vector<3xf32>
-// CHECK:           vector.transfer_write {{.*}} : vector<3xf32>, tensor<1x6x9x3xf32>
+// CHECK-NOT:       vector.reduction
+// CHECK:           vector.shuffle {{.*}} : vector<16xf32>, vector<16xf32>
+// CHECK:           arith.addf {{.*}} fastmath<reassoc> : vector<16xf32>
+// CHECK:           %[[SUMS:.*]] = vector.shape_cast %{{.*}} : vector<18xf32> to vector<6x3xf32>
+// CHECK:           vector.transfer_write %{{.*}} {in_bounds = [true, true]} : vector<6x3xf32>, tensor<1x6x9x3xf32>
 // CHECK-COUNT-9:   vector.fma {{.*}} : vector<16xf32>
+// CHECK:           vector.shape_cast %{{.*}} : vector<9xf32> to vector<3x3xf32>
 // CHECK:         tensor.insert_slice {{.*}}[0, 0, 0, 32] [1, 6, 9, 3]
 // CHECK-NOT:     vector.contract
 // CHECK-NOT:     linalg.conv

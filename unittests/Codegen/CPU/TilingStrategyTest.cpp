@@ -187,6 +187,44 @@ TEST(ConvTiling, ReductionLanes) {
   EXPECT_EQ(t->reductionLaneColumns, 0);
 }
 
+TEST(ConvTiling, ReductionLanesOverWidthForm) {
+  // The stem data gradient's stride phases (3 filters, 64 channels, 4x4,
+  // 4x3, 3x4 and 3x3 taps, 112 columns): lanes along the channels on both
+  // targets (AVX-512's 3x3 phase: 9 taps x 4 vectors = 36 FMAs per sum).
+  for (const CPUTarget &target : {avx2, avx512})
+    for (auto [taps, kw] : {std::pair<int64_t, int64_t>{16, 4}, {12, 3},
+                            {12, 4}, {9, 3}})
+      EXPECT_TRUE(prefersReductionLanes(3, taps, kw, 64, 112, 32, target))
+          << taps;
+  // 16 channels on AVX-512: one vector; 9 FMAs per lane sum is too few,
+  // 12 enough.
+  EXPECT_FALSE(prefersReductionLanes(3, 9, 3, 16, 112, 32, avx512));
+  EXPECT_TRUE(prefersReductionLanes(3, 12, 4, 16, 112, 32, avx512));
+  // Channels that are not whole vectors (a masked tail), fewer channels
+  // than lanes, a kernel wider than the blocks unroll, whole vectors of
+  // filters: the width form (or lanes along the filters).
+  EXPECT_FALSE(prefersReductionLanes(3, 16, 4, 60, 112, 32, avx2));
+  EXPECT_FALSE(prefersReductionLanes(3, 16, 4, 4, 112, 32, avx2));
+  EXPECT_FALSE(prefersReductionLanes(3, 33, 11, 64, 112, 32, avx2));
+  EXPECT_FALSE(prefersReductionLanes(8, 16, 4, 64, 112, 32, avx2));
+}
+
+TEST(ConvTiling, ReductionLaneUnroll) {
+  // 3 x 4 accumulators on AVX2 (12 FMAs, 6 cycles per channel vector): all
+  // 8 vectors of 64 channels per step; 3 x 6 on AVX-512 (9 cycles): all 4.
+  EXPECT_EQ(getReductionLaneUnroll(8, 12, avx2), 8);
+  EXPECT_EQ(getReductionLaneUnroll(4, 18, avx512), 4);
+  // Steps of at least 32 cycles: 16 vectors of 36 FMAs take 2 per step.
+  EXPECT_EQ(getReductionLaneUnroll(16, 36, avx512), 2);
+  EXPECT_EQ(getReductionLaneUnroll(1, 12, avx2), 1);
+  // The strategy's decision for the stem's 4x4 phase.
+  std::optional<ConvTiling> t = getConvTiling(
+      ConvKind::Conv2DNhwcHwcf, {8, 112, 112, 3, 4, 4, 64}, 32, avx2);
+  ASSERT_TRUE(t.has_value());
+  ASSERT_GT(t->reductionLaneColumns, 0);
+  EXPECT_EQ(t->reductionLaneUnroll, 8);
+}
+
 TEST(Divisors, RemainderSplits) {
   // Whole tiles and one remainder where the divisors degenerate.
   EXPECT_EQ(laneRemainderSplit(67, 16, 64), 64);  // prime: 64 + 3

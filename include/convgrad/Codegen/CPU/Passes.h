@@ -263,6 +263,16 @@ void interleaveStridedCopies(RewriterBase &rewriter, func::FuncOp func,
 /// Only the second half of vectorizeAndFoldTransfers.
 void foldSlicesIntoTransfers(Operation *root);
 
+/// The sum of the lanes of each of `vectors` (1-D, all of one float type
+/// and length), as one vector of those sums in the order of
+/// `vectors`, reassociated like vector.reduction with `reassoc`. A tree of
+/// shuffles and adds: two vectors become one holding half of each one's
+/// lanes added to its other half, so that L vectors of L lanes take L - 1
+/// vector adds (and two shuffles each), where one vector.reduction per
+/// vector takes log2(L) + 1 dependent steps each and inserts the sums one
+/// by one. (Lengths that are not powers of two take one reduction each.)
+Value createLaneSums(OpBuilder &b, Location loc, ArrayRef<Value> vectors);
+
 /// The dimensions a reverse reads backwards, or nullopt if `op` is not a
 /// reverse: a linalg.generic copy (one input, one output, the body yields
 /// the input) with static loop ranges whose output map is the identity and

@@ -309,7 +309,11 @@ def ConvGradCPUNarrowConvsToChannelsFirst
     multiply-adds per output are at most 4 vectors per element the
     cancelled transposes would move) for the module's
     `convgrad.cpu_target`. Depthwise convolutions, 3-D ones and those with
-    a dynamic size stay channels-last.
+    a dynamic size stay channels-last, and so do ungrouped 2-D ones that
+    `--convgrad-tile-and-vectorize` computes better with their lanes along
+    the reduction channels (`cpu::prefersReductionLanes`: whole vectors of
+    channels, lane sums adding at most a quarter to the FMAs; the phases of
+    an RGB stem's data gradient with 64 channels).
 
     An ungrouped 2-D convolution between layout changes from and back to
     channels-first whose output channels end in a lane remainder (67 = 64

@@ -552,6 +552,9 @@ struct ConvTiling {
   /// channels f (0 = along f): chooseReductionLaneColumns. The other fields
   /// but `parallel` are then empty; `parallel` tiles its tasks.
   int64_t reductionLaneColumns = 0;
+  /// With reductionLaneColumns: whole channel vectors per step of the
+  /// blocks' channel loop (getReductionLaneUnroll).
+  int64_t reductionLaneUnroll = 1;
 };
 
 /// Output columns per register block when a channels-last convolution with
@@ -564,8 +567,10 @@ struct ConvTiling {
 /// per (tap, c) and position is needed. Per output position and tap:
 ///  - lanes along f: `channels` FMAs;
 ///  - lanes along c: `filters` x ceil(channels / lanes) FMAs (the last one
-///    masked), plus `filters` horizontal reductions per position of
-///    2 log2(lanes) + 1 instructions, spread over the `taps`.
+///    masked), plus `filters` horizontal reductions per position, counted
+///    as 2 log2(lanes) + 1 instructions each (one reduction per vector; the
+///    tree of createLaneSums takes about 3: a margin), spread over the
+///    `taps`.
 /// Lanes along c are taken when they cost at most half (the horizontal
 /// reductions and the masked tail are less regular code). The block takes
 /// at most maxAccumulatorRegisters() accumulators, leaving registers for the
@@ -576,6 +581,40 @@ int64_t chooseReductionLaneColumns(int64_t filters, int64_t taps,
                                    int64_t channels, int64_t columns,
                                    int64_t elementBits,
                                    const CPUTarget &target);
+
+/// Whether an ungrouped 2-D convolution whose input, filter and result are
+/// all of the accumulator type is better computed channels-last with its
+/// vector lanes along the reduction channels (chooseReductionLaneColumns)
+/// than channels-first along its output width (vectorizeAlongWidth), for
+/// `filters` output channels, `taps` kernel taps (`kernelWidth` columns),
+/// `channels` input channels and `width` output columns, as getConvTiling
+/// tiles it (kernels of at most 8 columns, whose taps the blocks unroll).
+/// Both do the same FMAs on full vectors when the channels are whole
+/// vectors; the reduction-lane form adds one horizontal sum per output
+/// (about 3 instructions each in createLaneSums' tree), the width form reads
+/// channels-first planes: a short run per plane and row, which a task
+/// copies into its box with halo rows (the copy and its prefetches took 17%
+/// of the AVX2 stem data gradient's samples) or which the layout transposes
+/// of a channels-last program produce. Taken when the channels are whole
+/// vectors and the sums add at most a quarter to the FMAs. The stem data
+/// gradient's stride phases (3 filters, 64 channels, 9-16 taps) run 8-20%
+/// faster so, on AVX2 and AVX-512, channels-first and channels-last, at 1
+/// and 2 threads.
+bool prefersReductionLanes(int64_t filters, int64_t taps, int64_t kernelWidth,
+                           int64_t channels, int64_t width,
+                           int64_t elementBits, const CPUTarget &target);
+
+/// Whole channel vectors per step of the channel loop of a reduction-lane
+/// block (chooseReductionLaneColumns) that issues `fmasPerVector` FMAs per
+/// channel vector (filters x columns), of `channelVectors` in all: the
+/// fewest that divide them and make a step of at least 32 FMA cycles, or
+/// all. A step of one vector (3 x 4 accumulators: 12 FMAs, 6 cycles on two
+/// FMA units) spends a visible share on the loop's own instructions and the
+/// mispredicted exit of its short trip (8 vectors, once per kernel tap):
+/// the stride phases of the AVX2 stem data gradient ran at 86-88 GFLOP/s
+/// with one vector per step, 92-94 with all 8.
+int64_t getReductionLaneUnroll(int64_t channelVectors, int64_t fmasPerVector,
+                               const CPUTarget &target);
 
 /// Input channels per cache block of a channels-last convolution whose
 /// filter exceeds the L2 budget (`bytesPerChannel`: the block's kernel taps

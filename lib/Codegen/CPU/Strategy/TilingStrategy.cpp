@@ -794,6 +794,42 @@ int64_t mlir::convgrad::cpu::chooseReductionLaneColumns(
   return best;
 }
 
+/// Instructions per output of the tree of horizontal sums of reduction-lane
+/// accumulators (createLaneSums: two shuffles and an add per pair), and the
+/// most they may add to the FMAs per output (prefersReductionLanes).
+static constexpr int64_t kLaneSumInstructions = 3;
+static constexpr int64_t kMaxLaneSumShareDenominator = 4;
+
+bool mlir::convgrad::cpu::prefersReductionLanes(
+    int64_t filters, int64_t taps, int64_t kernelWidth, int64_t channels,
+    int64_t width, int64_t elementBits, const CPUTarget &target) {
+  int64_t lanes = target.lanes(elementBits);
+  if (lanes < 2 || channels % lanes != 0 ||
+      kernelWidthTile(kernelWidth) != 0 ||
+      chooseReductionLaneColumns(filters, taps, channels, width, elementBits,
+                                 target) == 0)
+    return false;
+  int64_t fmas = taps * (channels / lanes);
+  return kMaxLaneSumShareDenominator * kLaneSumInstructions <= fmas;
+}
+
+/// Fewest FMA cycles per step of a reduction-lane block's channel loop
+/// (getReductionLaneUnroll).
+static constexpr int64_t kReductionLaneStepCycles = 32;
+
+int64_t mlir::convgrad::cpu::getReductionLaneUnroll(int64_t channelVectors,
+                                                    int64_t fmasPerVector,
+                                                    const CPUTarget &target) {
+  if (channelVectors <= 1 || fmasPerVector <= 0)
+    return 1;
+  int64_t cycles =
+      ceilDiv(fmasPerVector, std::max<int64_t>(1, target.fmaUnits));
+  for (int64_t u : divisorsAtMost(channelVectors, channelVectors))
+    if (u * cycles >= kReductionLaneStepCycles)
+      return u;
+  return channelVectors;
+}
+
 std::optional<ConvTiling> mlir::convgrad::cpu::getConvTiling(
     ConvKind kind, const std::vector<int64_t> &ranges, int64_t elementBits,
     const CPUTarget &target) {
@@ -839,6 +875,8 @@ std::optional<ConvTiling> mlir::convgrad::cpu::getConvTiling(
               ranges[3], ranges[4] * ranges[5], ranges[6], ranges[2],
               elementBits, target)) {
         t.reductionLaneColumns = columns;
+        t.reductionLaneUnroll = getReductionLaneUnroll(
+            ranges[6] / target.lanes(elementBits), ranges[3] * columns, target);
         t.parallel = {1, largestDivisorAtMost(ranges[1], limits.parallelRows)};
         return t;
       }
