@@ -95,6 +95,9 @@ bool isWholeWidthForm(ConvOp op, const cpu::CPUTarget &target) {
   int64_t filtersPerGroup = outType.getDimSize(pos.channel()) / p.groups;
   unsigned inner = p.spatialRank - 1;
   Type accType = getAccumulatorType(outType.getElementType());
+  // Per output element: the taps and channels of one filter (FHWC), also
+  // for a zero-size filter (the fuzzer's), which has no multiply-adds.
+  int64_t reduction = computeProduct(filterType.getShape().drop_front());
   // Lanes along the reduction channels, which tile-and-vectorize emits for
   // ungrouped 2-D convolutions of one float type, when they are better.
   int64_t channels = filterType.getDimSize(pos.channel());
@@ -106,7 +109,7 @@ bool isWholeWidthForm(ConvOp op, const cpu::CPUTarget &target) {
                        outType.getElementType()}) &&
       cpu::prefersReductionLanes(
           filtersPerGroup,
-          computeProduct(filterType.getShape().drop_front()) / channels,
+          reduction / channels,
           filterType.getDimSize(pos.spatial(inner)), channels,
           outType.getDimSize(pos.spatial(inner)),
           accType.getIntOrFloatBitWidth(), target))
@@ -115,9 +118,7 @@ bool isWholeWidthForm(ConvOp op, const cpu::CPUTarget &target) {
   candidate.filters = filtersPerGroup;
   candidate.width = outType.getDimSize(pos.spatial(inner));
   candidate.stride = p.strides[inner];
-  // Per output element: the taps and channels of one filter (FHWC), also
-  // for a zero-size filter (the fuzzer's), which has no multiply-adds.
-  candidate.reduction = computeProduct(filterType.getShape().drop_front());
+  candidate.reduction = reduction;
   candidate.outputElements = outType.getNumElements();
   candidate.transposedElements =
       cancellingTransposeElements(op, p.spatialRank);

@@ -794,6 +794,20 @@ int64_t mlir::convgrad::cpu::chooseReductionLaneColumns(
   return best;
 }
 
+/// The reduction-lane columns (chooseReductionLaneColumns) that
+/// getConvTiling gives a channels-last 2-D convolution, 0 for none: not for
+/// kernels wider than the blocks unroll (kernelWidthTile != 0: a filter
+/// gradient's "kernel" is a whole output gradient).
+static int64_t reductionLaneColumnsOf(int64_t filters, int64_t kernelRows,
+                                      int64_t kernelWidth, int64_t channels,
+                                      int64_t width, int64_t elementBits,
+                                      const CPUTarget &target) {
+  if (kernelWidthTile(kernelWidth) != 0)
+    return 0;
+  return chooseReductionLaneColumns(filters, kernelRows * kernelWidth,
+                                    channels, width, elementBits, target);
+}
+
 /// Instructions per output of the tree of horizontal sums of reduction-lane
 /// accumulators (createLaneSums: two shuffles and an add per pair), and the
 /// most they may add to the FMAs per output (prefersReductionLanes).
@@ -804,10 +818,10 @@ bool mlir::convgrad::cpu::prefersReductionLanes(
     int64_t filters, int64_t taps, int64_t kernelWidth, int64_t channels,
     int64_t width, int64_t elementBits, const CPUTarget &target) {
   int64_t lanes = target.lanes(elementBits);
-  if (lanes < 2 || channels % lanes != 0 ||
-      kernelWidthTile(kernelWidth) != 0 ||
-      chooseReductionLaneColumns(filters, taps, channels, width, elementBits,
-                                 target) == 0)
+  if (lanes < 2 || channels % lanes != 0 || kernelWidth < 1 ||
+      taps % kernelWidth != 0 ||
+      reductionLaneColumnsOf(filters, taps / kernelWidth, kernelWidth,
+                             channels, width, elementBits, target) == 0)
     return false;
   int64_t fmas = taps * (channels / lanes);
   return kMaxLaneSumShareDenominator * kLaneSumInstructions <= fmas;
@@ -867,19 +881,18 @@ std::optional<ConvTiling> mlir::convgrad::cpu::getConvTiling(
       return t;
     int64_t elementBytes = std::max<int64_t>(1, elementBits / 8);
     int64_t kwTile = kernelWidthTile(ranges[5]);
-    // Fewer output channels than lanes (a split's remainder): lanes along
-    // the reduction channels when that needs fewer FMAs. A filter
-    // gradient's "kernel" (kwTile != 0) is a whole output gradient: no.
-    if (kwTile == 0) {
-      if (int64_t columns = chooseReductionLaneColumns(
-              ranges[3], ranges[4] * ranges[5], ranges[6], ranges[2],
-              elementBits, target)) {
-        t.reductionLaneColumns = columns;
-        t.reductionLaneUnroll = getReductionLaneUnroll(
-            ranges[6] / target.lanes(elementBits), ranges[3] * columns, target);
-        t.parallel = {1, largestDivisorAtMost(ranges[1], limits.parallelRows)};
-        return t;
-      }
+    // Fewer output channels than lanes (a split's remainder, a stem's
+    // phases): lanes along the reduction channels when that needs fewer
+    // FMAs.
+    if (int64_t columns = reductionLaneColumnsOf(ranges[3], ranges[4],
+                                                 ranges[5], ranges[6],
+                                                 ranges[2], elementBits,
+                                                 target)) {
+      t.reductionLaneColumns = columns;
+      t.reductionLaneUnroll = getReductionLaneUnroll(
+          ranges[6] / target.lanes(elementBits), ranges[3] * columns, target);
+      t.parallel = {1, largestDivisorAtMost(ranges[1], limits.parallelRows)};
+      return t;
     }
     ConvRowTiling row = chooseConvRowTiling(
         ranges[2], ranges[3], kwTile == 0 ? ranges[5] : kwTile,
@@ -1858,7 +1871,7 @@ int64_t mlir::convgrad::cpu::getPaddedLanePitch(int64_t channels,
   int64_t line = elementsPerCacheLine(elementBytes);
   if (channels < 2 * line)
     return channels;
-  return (channels + line - 1) / line * line;
+  return ceilDiv(channels, line) * line;
 }
 
 /// Fewest FMAs per cache line a depthwise plane loop prefetches: each
