@@ -8,6 +8,7 @@
 // [KH, KW, C, F] so that an 8 x 32 output tile (16 accumulator registers)
 // accumulates contiguous rows.
 // CHECK-LABEL: func.func @fwd_channels_last
+// CHECK-NOT:     bufferization.alloc_tensor
 // CHECK:         linalg.transpose {{.*}} permutation = [1, 2, 3, 0]
 // CHECK:         scf.forall ({{.*}}) = (0, 0) to (2, 8) step (1, 8)
 // CHECK:           scf.for
@@ -30,6 +31,23 @@ func.func @fwd_channels_last(%x: tensor<2x8x8x16xf32>, %w: tensor<32x3x3x16xf32>
 func.func @fwd_channels_first(%x: tensor<1x16x7x7xf32>, %w: tensor<32x16x3x3xf32>) -> tensor<1x32x5x5xf32> {
   %y = convgrad.conv %x, %w : (tensor<1x16x7x7xf32>, tensor<32x16x3x3xf32>) -> tensor<1x32x5x5xf32>
   return %y : tensor<1x32x5x5xf32>
+}
+
+// -----
+
+// 67 filters: the transposed filter's rows of 67 f32 (268 bytes) are the
+// first channels of rows of 80 (whole cache lines), so that the 64-channel
+// part's vectors do not split cache lines; the 3 remainder channels read
+// their slice of the same rows.
+// CHECK-LABEL: func.func @fwd_filter_rows_padded
+// CHECK:         %[[ROWS:.*]] = bufferization.alloc_tensor() : tensor<3x3x16x80xf32>
+// CHECK:         %[[FILTER:.*]] = tensor.extract_slice %[[ROWS]][0, 0, 0, 0] [3, 3, 16, 67] [1, 1, 1, 1]
+// CHECK:         linalg.transpose ins(%{{.*}} : tensor<67x3x3x16xf32>) outs(%[[FILTER]] : tensor<3x3x16x67xf32>) permutation = [1, 2, 3, 0]
+// CHECK:         vector.contract {{.*}} into vector<1x4x64xf32>
+// CHECK-NOT:     linalg.conv
+func.func @fwd_filter_rows_padded(%x: tensor<1x8x8x16xf32>, %w: tensor<67x3x3x16xf32>) -> tensor<1x8x8x67xf32> {
+  %y = convgrad.conv %x, %w padding = [1, 1, 1, 1] layout = channels_last : (tensor<1x8x8x16xf32>, tensor<67x3x3x16xf32>) -> tensor<1x8x8x67xf32>
+  return %y : tensor<1x8x8x67xf32>
 }
 
 // -----

@@ -1107,8 +1107,9 @@ bool isGroupedOpViaChannelsLast(int64_t groupChannels);
 
 /// The channel pitch (elements per position) of a padded channels-last copy
 /// of `channels` channels of `elementBytes` bytes whose rows a GEMM reads
-/// as its vector lanes: whole cache lines when each row holds at least two
-/// (growth at most a half), so that no lane vector splits a cache line
+/// as its vector lanes (a filter gradient's staged x, a convolution's
+/// [KH, KW, C, F] filter): whole cache lines when each row holds at least
+/// two (growth at most a half), so that no lane vector splits a cache line
 /// (67 f32 channels: 80; a split load costs two on Intel cores); else the
 /// channels themselves.
 int64_t getPaddedLanePitch(int64_t channels, int64_t elementBytes);
