@@ -34,11 +34,12 @@
 // CHECK:         linalg.generic {{.*}} ins(%[[XK]], %[[DYN]] : tensor<1x10x10x4xf32>, tensor<1x10x10x16xf32>) outs(%[[BLK]] : tensor<4x16xf32>)
 // CHECK:   scf.forall.in_parallel {
 // CHECK:     tensor.parallel_insert_slice %[[NEST]] into %[[OUT]][%[[PART_ROW]], 0] [36, 16] [1, 1]
-// [T, KH, KW, A', B'] -> [KH, KW, T * A' = C, F] -> [F, KH, KW, C].
+// [T, KH, KW, A', B'] -> [F, KH, KW, T, A'] -> [F, KH, KW, T * A' = C]: one
+// transpose of the filter gradient.
 // CHECK: %[[E:.*]] = tensor.expand_shape %[[ALL]] {{\[\[}}0, 1, 2, 3], [4]] output_shape [2, 3, 3, 4, 16]
-// CHECK: %[[TR:.*]] = linalg.transpose ins(%[[E]] : {{.*}}) outs(%{{.*}} : tensor<3x3x2x4x16xf32>) permutation = [1, 2, 0, 3, 4]
-// CHECK: %[[COL:.*]] = tensor.collapse_shape %[[TR]] {{\[\[}}0], [1], [2, 3], [4]] : tensor<3x3x2x4x16xf32> into tensor<3x3x8x16xf32>
-// CHECK: %[[DW:.*]] = linalg.transpose ins(%[[COL]] : {{.*}}) outs(%{{.*}} : tensor<16x3x3x8xf32>) permutation = [3, 0, 1, 2]
+// CHECK: %[[TR:.*]] = linalg.transpose ins(%[[E]] : {{.*}}) outs(%{{.*}} : tensor<16x3x3x2x4xf32>) permutation = [4, 1, 2, 0, 3]
+// CHECK-NOT: linalg.transpose
+// CHECK: %[[DW:.*]] = tensor.collapse_shape %[[TR]] {{\[\[}}0], [1], [2], [3, 4]] : tensor<16x3x3x2x4xf32> into tensor<16x3x3x8xf32>
 // CHECK: return %[[DW]]
 // T = 4: A / 4 = 2 is not a multiple of 4, B / 4 = 4 not one of 16: the
 // four tasks split the two images (one row block each) instead of two tasks
@@ -72,9 +73,8 @@ func.func @split_rows(%x: tensor<3x10x10x8xf32>, %dy: tensor<3x10x10x16xf32>) ->
 // CHECK:   scf.forall.in_parallel
 // CHECK: tensor.expand_shape %[[ALL]] {{.*}} output_shape [2, 3, 3, 3, 16]
 // CHECK: arith.truncf
-// CHECK: %[[TR:.*]] = linalg.transpose {{.*}} outs(%{{.*}} : tensor<3x3x3x2x16xf16>) permutation = [1, 2, 3, 0, 4]
-// CHECK: tensor.collapse_shape %[[TR]] {{\[\[}}0], [1], [2], [3, 4]] : tensor<3x3x3x2x16xf16> into tensor<3x3x3x32xf16>
-// CHECK: linalg.transpose {{.*}} outs(%{{.*}} : tensor<32x3x3x3xf16>) permutation = [3, 2, 0, 1]
+// CHECK: %[[TR:.*]] = linalg.transpose {{.*}} outs(%{{.*}} : tensor<2x16x3x3x3xf16>) permutation = [0, 4, 3, 1, 2]
+// CHECK: tensor.collapse_shape %[[TR]] {{\[\[}}0, 1], [2], [3], [4]] : tensor<2x16x3x3x3xf16> into tensor<32x3x3x3xf16>
 // T = 4: 8 lanes per task is too few: four tasks over the work items.
 // T4-LABEL: func.func @split_lanes
 // T4: scf.forall (%{{.*}}) in (4) shared_outs(%{{.*}}) -> (tensor<108x32xf32>)
@@ -95,7 +95,7 @@ func.func @split_lanes(%x: tensor<?x3x12x12xf16>, %dy: tensor<?x32x6x6xf16>) -> 
 // T4:     scf.for
 // T4:       tensor.extract_slice %{{.*}}[%{{.*}}, %{{.*}}, %[[C0]]] [1, 16, 8] [1, 1, 1]
 // T4:       linalg.generic {{.*}} outs(%{{.*}} : tensor<8x64xf32>)
-// T4: linalg.transpose {{.*}} outs(%{{.*}} : tensor<3x4x8x64xf32>) permutation = [1, 0, 2, 3]
+// T4: linalg.transpose {{.*}} outs(%{{.*}} : tensor<64x3x4x8xf32>) permutation = [3, 1, 0, 2]
 func.func @four_tasks(%x: tensor<2x18x32xf32>, %dy: tensor<2x16x64xf32>) -> tensor<64x3x32xf32> {
   %dw = convgrad.conv_backward_filter %x, %dy layout = channels_last : (tensor<2x18x32xf32>, tensor<2x16x64xf32>) -> tensor<64x3x32xf32>
   return %dw : tensor<64x3x32xf32>
