@@ -1427,7 +1427,10 @@ planDepthwiseOp(PatternRewriter &rewriter, Operation *op, const ConvParams &p,
           dgrad ? g.inSizes[0] : g.outSizes[0],
           dgrad ? dataGradientBorderColumns(g) : filterGradientBorderColumns(g),
           accType.getIntOrFloatBitWidth(), target, g.strides[1],
-          g.dilations[1]);
+          g.dilations[1],
+          dgrad ? g.inSizes[1] * g.channels *
+                      std::max<int64_t>(1, accType.getIntOrFloatBitWidth() / 8)
+                : 0);
   if (!tiling)
     return rewriter.notifyMatchFailure(op, "the strategy declines");
   if (!dgrad) {

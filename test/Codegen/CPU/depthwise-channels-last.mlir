@@ -394,6 +394,21 @@ func.func @dgrad_groups8_stride2(%dy: tensor<1x4x4x32xf32>, %w: tensor<32x3x3x8x
 
 // -----
 
+// A task's dx tile stays within half the L2 (x86-64-v4: 1 MiB): rows of 64
+// x 256 f32 (64 KiB), 8 per task (not 32, half the image per thread), so
+// that a channels-first op's result transpose can move into the tasks
+// (convgrad-cpu-fuse-result-transposes).
+// CHECK-LABEL: func.func @dgrad_groups8_task_tiles
+// CHECK: scf.forall (%{{.*}}) in (8)
+// CHECK:   tensor.parallel_insert_slice %{{.*}} into %{{.*}}[0, %{{.*}}, 0, 0] [1, 8, 64, 256] [1, 1, 1, 1]
+func.func @dgrad_groups8_task_tiles(%dy: tensor<1x32x32x256xf32>, %w: tensor<256x3x3x8xf32>) -> tensor<1x64x64x256xf32> {
+  %dx = convgrad.conv_backward_data %dy, %w strides = [2, 2] padding = [1, 1, 1, 1] groups = 32 layout = channels_last
+    : (tensor<1x32x32x256xf32>, tensor<256x3x3x8xf32>) -> tensor<1x64x64x256xf32>
+  return %dx : tensor<1x64x64x256xf32>
+}
+
+// -----
+
 // Not rewritten: a channel multiplier (F = 2 C) and channels-first
 // depthwise ops (convgrad-cpu-depthwise-planes' part).
 // CHECK-LABEL: func.func @multiplier

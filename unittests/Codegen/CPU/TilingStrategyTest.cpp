@@ -3078,6 +3078,23 @@ TEST(DepthwiseChannelsLast, GroupedDataGradient) {
   EXPECT_TRUE(t->tapFilterVectors);
   EXPECT_EQ(std::make_pair(t->channelVectors, t->columnBlock), Block(1, 2));
   EXPECT_FALSE(grouped(K::DataGradient, 256, 8, avx2).has_value());
+  // Its tasks keep their dx tile within half the L2 (1 MiB here): 56 rows
+  // of 56 x 256 f32 (56 KiB each) in tasks of 8 rows (448 KiB), not whole
+  // images (3.2 MB), so that a channels-first op's result transpose moves
+  // into the tasks; without the row bytes, one task per image.
+  auto rxTiling = [&](int64_t rowBytes) {
+    return getDepthwiseChannelsLastTiling(
+        K::DataGradient, 256, 8, 3, 3, /*outputRows=*/56,
+        /*borderColumns=*/2, 32, avx512, /*columnStride=*/2,
+        /*columnDilation=*/1, rowBytes);
+  };
+  EXPECT_EQ(rxTiling(56 * 256 * 4)->taskRows, 8);
+  EXPECT_EQ(rxTiling(0)->taskRows, 56);
+  // Depthwise too (144 channels at 112 x 112: 63 KiB rows, 8 per task).
+  EXPECT_EQ(getDepthwiseChannelsLastTiling(K::DataGradient, 144, 1, 3, 3, 112,
+                                           2, 32, avx512, 1, 1, 112 * 144 * 4)
+                ->taskRows,
+            8);
   // Declined: groups that do not divide the lanes (3) or are above 8
   // channels (16), and channels not whole groups.
   EXPECT_FALSE(grouped(K::DataGradient, 96, 3, avx512).has_value());

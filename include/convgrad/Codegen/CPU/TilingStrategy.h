@@ -1196,7 +1196,8 @@ struct DepthwiseChannelsLastTiling {
   /// columnBlock x channelVectors output vectors, each of groupChannels
   /// accumulators).
   int64_t columnBlock = 1;
-  /// Data gradient: output rows per parallel task (divides the rows).
+  /// Data gradient: output rows per parallel task (divides the rows; a
+  /// task's tile within half the L2).
   int64_t taskRows = 1;
   /// Data gradient of groups of k > 1 channels: only the k filter vectors
   /// of one kernel tap are live at a time, and each column's dy vector is
@@ -1284,8 +1285,10 @@ struct DepthwiseChannelsLastTiling {
 /// `kernelRows` x `kernelCols` kernel, `outputRows` rows of the computed
 /// tensor (dx for a data gradient), `borderColumns` output columns whose
 /// windows reach the padding (their code is unrolled) and accumulators of
-/// `accBits`, and the stride and dilation along the width (`columnStride`,
-/// `columnDilation`); nullopt when the form does not apply (then the
+/// `accBits`, the stride and dilation along the width (`columnStride`,
+/// `columnDilation`), and the bytes of one row of the computed tensor
+/// (`outputRowBytes`, 0 when unknown; a data gradient's tasks keep their
+/// tile within half the L2); nullopt when the form does not apply (then the
 /// plane-by-plane or the generic channels-last path computes the op): more
 /// kernel columns than accumulator registers, more than 64 taps or border
 /// columns, or groups of several channels that do not fit it (see the
@@ -1297,7 +1300,8 @@ getDepthwiseChannelsLastTiling(DepthwiseChannelsLastKind kind, int64_t channels,
                                int64_t borderColumns, int64_t accBits,
                                const CPUTarget &target,
                                int64_t columnStride = 1,
-                               int64_t columnDilation = 1);
+                               int64_t columnDilation = 1,
+                               int64_t outputRowBytes = 0);
 
 /// The x columns per segment (DepthwiseChannelsLastTiling::segmentColumns)
 /// of the input-stationary filter gradient `tiling` with `channels`
