@@ -419,23 +419,39 @@ struct DecomposeConvBackwardFilterAsGemm
     int64_t xStagePad = 0, dyStagePad = 0;
     if (r >= 2) {
       int64_t laneBytes = lanesAlongC ? xBytes : dyBytes;
-      // Positions of the lane operand are its staged buffer's (padded) or
-      // its tensor's (x's windows step s_R positions) channels apart.
+      // A staged lane operand's positions are whole cache lines apart
+      // (getPaddedLanePitch): with 131 f32 channels (524 bytes) every lane
+      // vector of the 128-lane part split two lines. Positions of the lane
+      // operand are then its staged buffer's (padded) or its tensor's (x's
+      // windows step s_R positions) channels apart.
       bool laneStaged = lanesAlongC ? stagedX : staged;
+      int64_t lanePitch =
+          laneStaged ? cpu::getPaddedLanePitch(taskB, laneBytes) : taskB;
       int64_t laneStride =
-          laneStaged ? (taskB + cpu::getStagedPositionPadding(taskB, laneBytes)) *
-                       laneBytes
-                 : b * laneBytes * (lanesAlongC ? p.strides[r - 1] : 1);
+          laneStaged
+              ? (lanePitch +
+                 cpu::getStagedPositionPadding(lanePitch, laneBytes)) *
+                    laneBytes
+              : b * laneBytes * (lanesAlongC ? p.strides[r - 1] : 1);
       cpu::GemmPasses passes = cpu::getWgradGemmPasses(
           gemmSizes[r - 2], gemmSizes[r - 1], taskB, gemmTiling.laneTile,
           laneBytes, laneStride, target);
       gemmTiling.passRows = passes.rows;
       gemmTiling.laneBlocksOuter = passes.laneBlocksOuter;
-      if (staged && passes.laneBlocksOuter) {
-        if (stagedX)
-          xStagePad = cpu::getStagedPositionPadding(taskC, xBytes);
-        dyStagePad = cpu::getStagedPositionPadding(taskF, dyBytes);
-      }
+      // Padding elements after each staged position's channels: the lane
+      // operand's pitch, and a line more where the lane blocks' columns
+      // would conflict (both operands).
+      auto stagePad = [&](int64_t channels, int64_t bytes, bool lanes) {
+        int64_t pitch = lanes ? lanePitch : channels;
+        return pitch - channels +
+               (passes.laneBlocksOuter
+                    ? cpu::getStagedPositionPadding(pitch, bytes)
+                    : 0);
+      };
+      if (stagedX)
+        xStagePad = stagePad(taskC, xBytes, lanesAlongC);
+      if (staged)
+        dyStagePad = stagePad(taskF, dyBytes, !lanesAlongC);
     }
 
     // Staged slices (see the header): a work item transposes the rows of x

@@ -252,6 +252,24 @@ func.func @prime_channels(%x: tensor<1x8x8x67xf32>, %dy: tensor<1x8x8x67xf32>) -
 
 // -----
 
+// 35 filters (lanes along F, 140 bytes per position): the staged dy holds
+// each position's channels in whole cache lines (48 f32, 3 lines), so that
+// no lane vector of the GEMM splits a line; the transpose writes its first
+// 35 channels, the GEMM reads them. x, the broadcast operand, keeps its 8.
+// CHECK-LABEL: func.func @wgrad_cf_staged_lane_pitch
+// CHECK: bufferization.alloc_tensor() : tensor<1x12x22x8xf32>
+// CHECK: %[[DYS:.*]] = bufferization.alloc_tensor() : tensor<1x10x20x48xf32>
+// CHECK: scf.for %{{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %[[DYB:.*]] = %[[DYS]])
+// CHECK:   %[[DYSLOT:.*]] = tensor.extract_slice %[[DYB]][0, 0, 0, 0] [1, 10, 20, 35] [1, 1, 1, 1]
+// CHECK:   %[[DYT:.*]] = linalg.transpose ins(%{{.*}} : tensor<1x35x10x20xf32>) outs(%[[DYSLOT]] : tensor<1x10x20x35xf32>)
+// CHECK:   linalg.generic {{.*}} ins(%{{.*}}, %[[DYT]] : tensor<1x10x20x8xf32>, tensor<1x10x20x35xf32>)
+func.func @wgrad_cf_staged_lane_pitch(%x: tensor<2x8x10x20xf32>, %dy: tensor<2x35x10x20xf32>) -> tensor<35x8x3x3xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] : (tensor<2x8x10x20xf32>, tensor<2x35x10x20xf32>) -> tensor<35x8x3x3xf32>
+  return %dw : tensor<35x8x3x3xf32>
+}
+
+// -----
+
 // Rows of dy wider than the L1 share (40 x 256 f32 = 40 KiB; 24 KiB on this
 // 32 KiB-L1 target): the GEMM keeps its lane blocks outside its row blocks
 // (cpu::getWgradGemmPasses), and the staging buffers get a cache line more per
