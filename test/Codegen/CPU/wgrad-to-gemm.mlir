@@ -270,6 +270,23 @@ func.func @wgrad_cf_staged_lane_pitch(%x: tensor<2x8x10x20xf32>, %dy: tensor<2x3
 
 // -----
 
+// The same channels-last: dy, read in place, would put its 35 channels (140
+// bytes) as the lanes of every position: each work item copies its dy rows
+// into a buffer of 48 per position (cpu::planWgradStaging), and the GEMM
+// reads the copy's first 35; x, the broadcast operand, is read in place.
+// CHECK-LABEL: func.func @wgrad_cl_staged_lane_pitch
+// CHECK: %[[DYS:.*]] = bufferization.alloc_tensor() : tensor<1x10x20x48xf32>
+// CHECK: scf.for %{{.*}} iter_args(%{{.*}} = %{{.*}}, %[[DYB:.*]] = %[[DYS]])
+// CHECK:   %[[DYSLOT:.*]] = tensor.extract_slice %[[DYB]][0, 0, 0, 0] [1, 10, 20, 35] [1, 1, 1, 1]
+// CHECK:   %[[DYC:.*]] = linalg.copy ins(%{{.*}} : tensor<1x10x20x35xf32>) outs(%[[DYSLOT]] : tensor<1x10x20x35xf32>)
+// CHECK:   linalg.generic {{.*}} ins(%{{.*}}, %[[DYC]] : tensor<1x10x20x8xf32>, tensor<1x10x20x35xf32>)
+func.func @wgrad_cl_staged_lane_pitch(%x: tensor<2x10x20x8xf32>, %dy: tensor<2x10x20x35xf32>) -> tensor<35x3x3x8xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] layout = channels_last : (tensor<2x10x20x8xf32>, tensor<2x10x20x35xf32>) -> tensor<35x3x3x8xf32>
+  return %dw : tensor<35x3x3x8xf32>
+}
+
+// -----
+
 // Rows of dy wider than the L1 share (40 x 256 f32 = 40 KiB; 24 KiB on this
 // 32 KiB-L1 target): the GEMM keeps its lane blocks outside its row blocks
 // (cpu::getWgradGemmPasses), and the staging buffers get a cache line more per

@@ -1679,11 +1679,14 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradGemm(
 static constexpr int64_t kL2FootprintNumerator = 3;
 static constexpr int64_t kL2FootprintDenominator = 4;
 
-/// Whether the GEMM passes of a channels-last filter gradient planned as
-/// `plan`, whose lane operand is dy, keep lane blocks outside
-/// (getWgradGemmPasses) only when dy's positions are padded in a staged
-/// buffer: in place, a row of F channels is too wide for L1 and F elements
-/// are a conflicting stride.
+/// Whether a channels-last filter gradient planned as `plan`, whose lane
+/// operand is dy, reads dy from a staged buffer of padded positions: when
+/// its F channels are not whole cache lines (getPaddedLanePitch: 131 f32
+/// filters, 524 bytes, split most lane vectors across two lines; the 3x3
+/// stride-2 67 -> 131 layer's channels-first form, staged so, ran 13%
+/// faster), or when the GEMM passes keep lane blocks outside
+/// (getWgradGemmPasses) only so: in place, a row of F channels is too wide
+/// for L1 and F elements are a conflicting stride.
 static bool needsPaddedGradOutput(const WgradGemmPlan &plan, int64_t channels,
                                   int64_t filters,
                                   const WgradStagingShape &shape,
@@ -1691,6 +1694,9 @@ static bool needsPaddedGradOutput(const WgradGemmPlan &plan, int64_t channels,
   using TaskSplit = WgradGemmPlan::TaskSplit;
   if (plan.lanesAlongC)
     return false;
+  if (getPaddedLanePitch(filters, std::max<int64_t>(1, shape.elementBits / 8)) !=
+      filters)
+    return true;
   bool split = plan.tasks > 1;
   int64_t taskA =
       split && plan.split == TaskSplit::Rows ? channels / plan.tasks : channels;
