@@ -1211,9 +1211,10 @@ struct DecomposeConvBackwardFilterAsGemm
     SmallVector<SmallVector<int64_t, 2>> dimsOf;
     for (unsigned i = 0; i < r + 2; ++i)
       dimsOf.push_back({channelSplit ? i + 1 : i});
-    if (channelSplit)
-      dimsOf[splitRows ? r : r + 1].insert(dimsOf[splitRows ? r : r + 1].begin(),
-                                           0);
+    if (channelSplit) {
+      SmallVector<int64_t, 2> &splitDims = dimsOf[splitRows ? r : r + 1];
+      splitDims.insert(splitDims.begin(), 0);
+    }
     SmallVector<int64_t> resultPerm;
     std::optional<int64_t> mergeAt;
     for (int64_t d : perm) {

@@ -776,10 +776,12 @@ struct TileAndVectorizeConvsPass
     if (!transpose || !transpose.getInit().getDefiningOp<tensor::EmptyOp>())
       return;
     auto type = cast<RankedTensorType>(transpose.getInit().getType());
+    if (!type.hasStaticShape() || !type.getElementType().isIntOrFloat())
+      return;
     int64_t filters = type.getShape().back();
     int64_t pitch = cpu::getPaddedLanePitch(
         filters, std::max<int64_t>(1, type.getElementTypeBitWidth() / 8));
-    if (!type.hasStaticShape() || pitch == filters)
+    if (pitch == filters)
       return;
     // An alloc_tensor, not a tensor.empty: canonicalization folds a slice
     // of an empty tensor into an empty tensor of the slice's shape.

@@ -1694,15 +1694,14 @@ static bool needsPaddedGradOutput(const WgradGemmPlan &plan, int64_t channels,
   using TaskSplit = WgradGemmPlan::TaskSplit;
   if (plan.lanesAlongC)
     return false;
-  if (getPaddedLanePitch(filters, std::max<int64_t>(1, shape.elementBits / 8)) !=
-      filters)
+  int64_t elementBytes = std::max<int64_t>(1, shape.elementBits / 8);
+  if (getPaddedLanePitch(filters, elementBytes) != filters)
     return true;
   bool split = plan.tasks > 1;
   int64_t taskA =
       split && plan.split == TaskSplit::Rows ? channels / plan.tasks : channels;
   int64_t taskB =
       split && plan.split == TaskSplit::Lanes ? filters / plan.tasks : filters;
-  int64_t elementBytes = std::max<int64_t>(1, shape.elementBits / 8);
   int64_t laneTile = getGemmTiling(taskA, taskB, 1, shape.accBits, target)
                          .laneTile;
   int64_t rows = plan.rowsPerGemm > 0 ? plan.rowsPerGemm : plan.rowsPerBlock;
