@@ -31,6 +31,7 @@
 
 #include "convgrad/Codegen/CPU/Passes.h"
 #include "convgrad/Codegen/CPU/TilingStrategy.h"
+#include "convgrad/Dialect/ConvGrad/Utils/TensorUtils.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -791,13 +792,8 @@ struct TileAndVectorizeConvsPass
     paddedShape.back() = pitch;
     Value padded = bufferization::AllocTensorOp::create(
         rewriter, loc, type.clone(paddedShape), ValueRange{});
-    int64_t rank = type.getRank();
-    SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
-    SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
-    SmallVector<OpFoldResult> sizes =
-        getAsIndexOpFoldResult(rewriter.getContext(), type.getShape());
-    Value rows = tensor::ExtractSliceOp::create(rewriter, loc, type, padded,
-                                                offsets, sizes, strides);
+    Value rows = sliceAlongDim(rewriter, loc, padded, type.getRank() - 1,
+                               rewriter.getIndexAttr(0), filters);
     rewriter.modifyOpInPlace(
         transpose, [&] { transpose.getInitMutable().assign(rows); });
   }
