@@ -272,32 +272,53 @@ func.func @staged_split_lanes_shares_x(%x: tensor<3x8x10x20xf32>, %dy: tensor<3x
 
 // -----
 
-// 3x3, C = F = 128: a task's copy of the filter gradient (590 KB) is more
-// than half of L2, so planWgradGemm splits F, which would leave all of x's
-// channels in each task and transpose x once into a padded copy in memory.
-// With 9 taps re-reading each x row, the 2 images split instead
-// (cpu::planWgradStaging): each task stages its own image's x rows and dy
-// into its slices of the staging buffers, with its own copy of the whole
-// filter gradient; the copies are summed.
+// 3x3, C = F = 96: a task's copy of the filter gradient (332 KB) fits L2,
+// so the 2 images split (cpu::planWgradGemm), though the channels would:
+// each task stages its own image's x rows and dy into its slices of the
+// staging buffers (a channel split along F would leave all of x's channels
+// in each task and transpose x once into a padded copy in memory), with its
+// own copy of the whole filter gradient; the copies are summed.
 // CHECK-LABEL: func.func @staged_split_positions_keeps_x
-// CHECK-SAME: (%[[X:.*]]: tensor<2x128x10x20xf32>, %[[DY:.*]]: tensor<2x128x10x20xf32>)
+// CHECK-SAME: (%[[X:.*]]: tensor<2x96x10x20xf32>, %[[DY:.*]]: tensor<2x96x10x20xf32>)
 // CHECK-NOT: linalg.transpose
-// CHECK: %[[XS:.*]] = bufferization.alloc_tensor() : tensor<2x12x22x128xf32>
-// CHECK: %[[DYS:.*]] = bufferization.alloc_tensor() : tensor<2x10x20x128xf32>
-// CHECK: %[[ALL:.*]] = scf.forall (%[[T:.*]]) in (2) shared_outs(%{{.*}}) -> (tensor<2304x128xf32>) {
-// CHECK:   tensor.extract_slice %[[XS]][%[[T]], 0, 0, 0] [1, 12, 22, 128]
-// CHECK:   tensor.extract_slice %[[DYS]][%[[T]], 0, 0, 0] [1, 10, 20, 128]
-// CHECK:   %[[DYN:.*]] = tensor.extract_slice %[[DY]][%[[T]], 0, 0, 0] [1, 128, 10, 20]
-// CHECK:   linalg.transpose ins(%[[DYN]] : tensor<1x128x10x20xf32>)
+// CHECK: %[[XS:.*]] = bufferization.alloc_tensor() : tensor<2x12x22x96xf32>
+// CHECK: %[[DYS:.*]] = bufferization.alloc_tensor() : tensor<2x10x20x96xf32>
+// CHECK: %[[ALL:.*]] = scf.forall (%[[T:.*]]) in (2) shared_outs(%{{.*}}) -> (tensor<1728x96xf32>) {
+// CHECK:   tensor.extract_slice %[[XS]][%[[T]], 0, 0, 0] [1, 12, 22, 96]
+// CHECK:   tensor.extract_slice %[[DYS]][%[[T]], 0, 0, 0] [1, 10, 20, 96]
+// CHECK:   %[[DYN:.*]] = tensor.extract_slice %[[DY]][%[[T]], 0, 0, 0] [1, 96, 10, 20]
+// CHECK:   linalg.transpose ins(%[[DYN]] : tensor<1x96x10x20xf32>)
 // CHECK:   scf.for
-// CHECK:     tensor.extract_slice %[[X]][%[[T]], 0, %{{.*}}, 0] [1, 128, 1, 20]
+// CHECK:     tensor.extract_slice %[[X]][%[[T]], 0, %{{.*}}, 0] [1, 96, 1, 20]
 // CHECK:     linalg.transpose
-// CHECK:       linalg.generic {{.*}} outs(%{{.*}} : tensor<128x128xf32>)
-// CHECK: %[[P0:.*]] = tensor.extract_slice %[[ALL]][0, 0] [1152, 128] [1, 1]
-// CHECK: %[[P1:.*]] = tensor.extract_slice %[[ALL]][1152, 0] [1152, 128] [1, 1]
-// CHECK: linalg.generic {{.*}} ins(%[[P0]], %[[P1]] : tensor<1152x128xf32>, tensor<1152x128xf32>)
+// CHECK:       linalg.generic {{.*}} outs(%{{.*}} : tensor<96x96xf32>)
+// CHECK: %[[P0:.*]] = tensor.extract_slice %[[ALL]][0, 0] [864, 96] [1, 1]
+// CHECK: %[[P1:.*]] = tensor.extract_slice %[[ALL]][864, 0] [864, 96] [1, 1]
+// CHECK: linalg.generic {{.*}} ins(%[[P0]], %[[P1]] : tensor<864x96xf32>, tensor<864x96xf32>)
 // CHECK:   arith.addf
-func.func @staged_split_positions_keeps_x(%x: tensor<2x128x10x20xf32>, %dy: tensor<2x128x10x20xf32>) -> tensor<128x128x3x3xf32> {
+func.func @staged_split_positions_keeps_x(%x: tensor<2x96x10x20xf32>, %dy: tensor<2x96x10x20xf32>) -> tensor<96x96x3x3xf32> {
+  %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] : (tensor<2x96x10x20xf32>, tensor<2x96x10x20xf32>) -> tensor<96x96x3x3xf32>
+  return %dw : tensor<96x96x3x3xf32>
+}
+
+// -----
+
+// C = F = 128: a task's copy (590 KB) and its work item's slices (237 KB)
+// would fill more than 3/4 of this target's 1 MiB L2 (cpu::planWgradStaging):
+// the tasks split C, the lanes, instead: each stages its own 64 channels of
+// x and all of dy, and accumulates its [taps * 128, 64] part; one transpose
+// gathers the parts into the filter gradient.
+// CHECK-LABEL: func.func @staged_positions_overfill_split_c
+// CHECK-SAME: (%[[X:.*]]: tensor<2x128x10x20xf32>, %[[DY:.*]]: tensor<2x128x10x20xf32>)
+// CHECK: %[[XS:.*]] = bufferization.alloc_tensor() : tensor<2x12x22x64xf32>
+// CHECK: %[[DYS:.*]] = bufferization.alloc_tensor() : tensor<2x10x20x128xf32>
+// CHECK: scf.forall (%{{.*}}) in (2) shared_outs(%{{.*}}) -> (tensor<2304x64xf32>) {
+// CHECK:     tensor.extract_slice %[[X]][%{{.*}}, %{{.*}}, %{{.*}}, 0] [1, 64, 1, 20]
+// CHECK:       linalg.generic {{.*}} outs(%{{.*}} : tensor<128x64xf32>)
+// CHECK:   scf.forall.in_parallel
+// CHECK-NOT: arith.addf
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<2x3x3x128x64xf32>) outs(%{{.*}} : tensor<128x2x64x3x3xf32>) permutation = [3, 0, 4, 1, 2]
+func.func @staged_positions_overfill_split_c(%x: tensor<2x128x10x20xf32>, %dy: tensor<2x128x10x20xf32>) -> tensor<128x128x3x3xf32> {
   %dw = convgrad.conv_backward_filter %x, %dy padding = [1, 1, 1, 1] : (tensor<2x128x10x20xf32>, tensor<2x128x10x20xf32>) -> tensor<128x128x3x3xf32>
   return %dw : tensor<128x128x3x3xf32>
 }

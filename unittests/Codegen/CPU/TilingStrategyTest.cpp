@@ -1249,23 +1249,44 @@ TEST(WgradGemm, StagedWorkItemsKeepStagedInput) {
     two.threads = 2;
     two.l2Bytes = 1024 * 1024;
     // Row b: 3x3 pad 1, 28 x 28, C = F = 128 (lanes along C): 590 KiB per
-    // copy, more than half of L2, so planWgradGemm splits F (Rows).
+    // copy, within L2, so planWgradGemm splits the work items, and staging
+    // keeps them, each staging its own x rows; a plan that splits F (Rows)
+    // comes back as work items too.
     WgradStagingShape b{/*inputRowPositions=*/30, /*outputRowPositions=*/28,
                         /*firstStride=*/1, /*firstWindow=*/3,
                         /*elementBits=*/32, /*taps=*/9, /*accBits=*/32};
     b.batch = 8;
-    WgradGemmPlan plan = planWgradGemm(128, 128, 9, {28, 28}, 32, 32, two, 0,
-                                       0, /*batch=*/8);
+    CPUTarget twoMiB = two;
+    twoMiB.l2Bytes = 2 * 1024 * 1024;
+    WgradGemmPlan plan = planWgradGemm(128, 128, 9, {28, 28}, 32, 32, twoMiB,
+                                       0, 0, /*batch=*/8);
     ASSERT_TRUE(plan.lanesAlongC);
-    ASSERT_EQ(plan.split, Split::Rows);
-    WgradGemmPlan staged = planWgradStaging(plan, 128, 128, 28, b, two);
-    EXPECT_TRUE(staged.stageSlices);
-    EXPECT_EQ(staged.split, Split::Positions);
-    EXPECT_TRUE(staged.stageInput);
-    EXPECT_EQ(staged.tasks, 2);
+    ASSERT_EQ(plan.split, Split::Positions);
+    for (Split planned : {Split::Positions, Split::Rows}) {
+      plan.split = planned;
+      WgradGemmPlan staged = planWgradStaging(plan, 128, 128, 28, b, twoMiB);
+      EXPECT_TRUE(staged.stageSlices);
+      EXPECT_EQ(staged.split, Split::Positions);
+      EXPECT_TRUE(staged.stageInput);
+      EXPECT_EQ(staged.tasks, 2);
+    }
+    // Of 1 MiB, the copy and a work item's slices fill more than 3/4: the
+    // tasks split C (Lanes) and stage their own channels of x, whichever
+    // split the plan had.
+    plan = planWgradGemm(128, 128, 9, {28, 28}, 32, 32, two, 0, 0, 8);
+    ASSERT_EQ(plan.split, Split::Positions);
+    for (Split planned : {Split::Positions, Split::Rows}) {
+      plan.split = planned;
+      WgradGemmPlan staged = planWgradStaging(plan, 128, 128, 28, b, two);
+      EXPECT_TRUE(staged.stageSlices);
+      EXPECT_EQ(staged.split, Split::Lanes);
+      EXPECT_TRUE(staged.stageInput);
+    }
     // A dynamic batch, or 3 images of one block each: no even split.
     b.batch = 0;
-    staged = planWgradStaging(plan, 128, 128, 28, b, two);
+    plan = planWgradGemm(128, 128, 9, {28, 28}, 32, 32, two, 0, 0, 0);
+    ASSERT_EQ(plan.split, Split::Rows);
+    WgradGemmPlan staged = planWgradStaging(plan, 128, 128, 28, b, two);
     EXPECT_EQ(staged.split, Split::Rows);
     EXPECT_FALSE(staged.stageInput);
     // The split a layer's plan takes, and the one staging then takes.
@@ -1794,10 +1815,14 @@ TEST(WgradGemm, ChannelSplitTakesTheLargerOperand) {
   // positions of 64 channels, dy 28 x 28 of 128: x, along the rows, would
   // split, but 32 rows per task leave each task a 2-row remainder block
   // (5 x 6 + 2) where the 64 rows have 10 x 6 + 4: the lanes split (see
-  // ChannelSplitKeepsBlockCycles).
+  // ChannelSplitKeepsBlockCycles). (At N = 8 its copy fits L2 and its
+  // work items split instead: a dynamic batch here.)
+  EXPECT_EQ(
+      planWgradGemm(64, 128, 9, {28, 28}, 32, 32, two, 0, 0, 0, 56 * 56).split,
+      Split::Lanes);
   EXPECT_EQ(
       planWgradGemm(64, 128, 9, {28, 28}, 32, 32, two, 0, 0, 8, 56 * 56).split,
-      Split::Lanes);
+      Split::Positions);
   // With 14 positions per row (no remainder block: 4-row blocks), the rows.
   EXPECT_EQ(
       planWgradGemm(64, 128, 9, {14, 14}, 32, 32, two, 0, 0, 0, 28 * 28).split,

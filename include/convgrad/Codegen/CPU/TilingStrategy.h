@@ -722,16 +722,21 @@ struct WgradGemmPlan {
 ///
 /// With a static batch whose work items split evenly among the tasks, and
 /// a filter gradient small enough that every task's copy of it
-/// (taps x A x B accumulators) stays in half of its core's L2, the tasks
-/// split the work items (TaskSplit::Positions) even when the channels
-/// would split: each task then reads only its own images of both x and
-/// dy, where a channel split has every task read all of one operand, and
-/// keeps the full register block (the 3-channel stem's Lanes split halves
-/// it). Measured at 2 threads (N = 2, min of 200 calls): the stem 1.71 vs
-/// 2.42 ms, the 3x3 stride-2 64 -> 128 layer 0.73 vs 0.83 ms, 64 channels
-/// at 56 x 56 1.15 vs 1.22-1.25 ms, 128 at 28 x 28 1.18 vs 1.23 ms; the
-/// 256-channel 14 x 14 layer (2.4 MB per copy) keeps its Rows split (1.39
-/// vs 1.49 ms).
+/// (taps x A x B accumulators) stays in its core's L2 (half of it for a
+/// 1x1 kernel), the tasks split the work items (TaskSplit::Positions) even
+/// when the channels would split: each task then reads only its own images
+/// of both x and dy, where a channel split has every task read all of one
+/// operand, and keeps the full register block (the 3-channel stem's Lanes
+/// split halves it). Each task then runs the single-task kernel, whose
+/// footprint is the same, on its share of the items. Measured at 2 threads
+/// (N = 2, min of 200 calls): the stem 1.71 vs 2.42 ms, the 3x3 stride-2
+/// 64 -> 128 layer 0.73 vs 0.83 ms, 64 channels at 56 x 56 1.15 vs
+/// 1.22-1.25 ms, 128 at 28 x 28 1.18 vs 1.23 ms; the 256-channel 14 x 14
+/// layer (2.4 MB per copy) keeps its Rows split (1.39 vs 1.49 ms). Of a
+/// 512 KiB L2 (znver3), the 3x3 stride-2 64 -> 128 layer's 288 KiB copy
+/// passes: channels-last at N = 8 on a 2 MiB-L2 core, 5.1-5.4 ms against
+/// 5.7-6.1 with the Lanes split, whose tasks both read all of x (3x3 96 ->
+/// 96 at 35 x 35, 324 KiB: 8.9-9.2 against 9.3-9.7 ms).
 ///
 /// Of the two channel splits, each task of a Rows split reads all of the
 /// lane operand and 1 / T of the other, a Lanes split the reverse: the
@@ -840,7 +845,9 @@ struct WgradStagingShape {
 /// from L2), the tasks split the work items instead, each staging its own,
 /// when a static batch's items split evenly and a task's partial filter
 /// gradient fits L2 (row b, 3x3 128 -> 128 at 28 x 28, at 2 threads: 590
-/// KiB per copy). Otherwise x is transposed once before the tasks
+/// KiB per copy); such work items are then weighed against the channel
+/// splits like planned ones (above), so the outcome does not depend on
+/// which split planWgradGemm chose. Otherwise x is transposed once before the tasks
 /// (stageInput false; a whole-tensor layout change, which runs on all
 /// threads), and each task stages only its own channels of dy. A task then
 /// reads its x windows back from L3 (the 1x1 stride-2 256 -> 512 layer at 2

@@ -1458,14 +1458,15 @@ bool mlir::convgrad::cpu::splitsWgradGroupsIntoGemms(int64_t groupChannels,
 
 /// Whether `tasks` tasks of a filter gradient should split its work items
 /// (images x blocks of output rows) rather than its channels; see
-/// planWgradGemm. `partBytes` is one task's copy of the accumulator.
+/// planWgradGemm. `partBytes` is one task's copy of the accumulator of a
+/// kernel of `taps` taps.
 static bool preferWorkItemSplit(int64_t tasks, int64_t batch,
-                                int64_t rowBlocksPerImage, int64_t partBytes,
-                                const CPUTarget &target) {
+                                int64_t rowBlocksPerImage, int64_t taps,
+                                int64_t partBytes, const CPUTarget &target) {
   if (tasks <= 1 || batch <= 0 || rowBlocksPerImage <= 0)
     return false;
-  return (batch * rowBlocksPerImage) % tasks == 0 &&
-         partBytes <= target.l2Bytes / 2;
+  int64_t maxPartBytes = taps > 1 ? target.l2Bytes : target.l2Bytes / 2;
+  return (batch * rowBlocksPerImage) % tasks == 0 && partBytes <= maxPartBytes;
 }
 
 /// One task's copy of a [taps * A, B] filter gradient accumulator.
@@ -1653,7 +1654,7 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradGemm(
       channelSplits.lanes &&
       getGemmTiling(a, b / wanted, 1, accBits, target).laneTile >=
           getGemmTiling(a, b, 1, accBits, target).laneTile;
-  if (preferWorkItemSplit(wanted, batch, firstDim / plan.rowsPerBlock,
+  if (preferWorkItemSplit(wanted, batch, firstDim / plan.rowsPerBlock, taps,
                           partBytes, target))
     plan.split = WgradGemmPlan::TaskSplit::Positions;
   else if (channelSplits.lanes &&
@@ -1764,6 +1765,26 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradStaging(
   int64_t partBytes = partialFilterBytes(shape.taps, a, b, shape.accBits);
   TaskSplit taskSplit = plan.split;
   TaskSplit splitAlongC = plan.lanesAlongC ? TaskSplit::Lanes : TaskSplit::Rows;
+  // A channel split along F leaves all of x's channels in every task, so x
+  // is transposed once into a padded copy in memory that the tasks' GEMMs
+  // read back (stageInput below), where a single task stages the x rows of
+  // each work item, hot in L2, for the taps that re-read them. With more
+  // than one tap, work items keep that: each task runs the single-task plan
+  // on its share of them, with its own partial filter gradient, when the
+  // items split evenly (a static batch) and the partial fits L2 (summing
+  // the T copies then costs about 1% of the FMAs of row b, 3x3 128 -> 128 at
+  // 28 x 28: 590 KiB per copy; measured 2 threads, F split: the GEMM loop
+  // ran 7% slower than at 1 thread). One tap reads each x row once, from
+  // wherever it is, so the 1x1 layers keep the channel split.
+  if (!shape.channelsLast && plan.tasks > 1 && shape.taps > 1 &&
+      shape.batch > 0 && taskSplit != TaskSplit::Positions &&
+      taskSplit != splitAlongC) {
+    int64_t itemRows = stagedRows(TaskSplit::Positions);
+    int64_t items = shape.batch * (firstOutputSize / itemRows);
+    if (items % plan.tasks == 0 && partBytes <= target.l2Bytes &&
+        stagedBytes(TaskSplit::Positions, itemRows) <= budget)
+      taskSplit = TaskSplit::Positions;
+  }
   if (plan.tasks > 1 && taskSplit == TaskSplit::Positions) {
     // Every work item of a task rewrites the task's whole partial filter
     // gradient and its staged slices, while the rows they are transposed
@@ -1801,26 +1822,6 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradStaging(
       if (footprint > l2Share)
         taskSplit = channelSplit;
     }
-  }
-  // A channel split along F leaves all of x's channels in every task, so x
-  // is transposed once into a padded copy in memory that the tasks' GEMMs
-  // read back (stageInput below), where a single task stages the x rows of
-  // each work item, hot in L2, for the taps that re-read them. With more
-  // than one tap, work items keep that: each task runs the single-task plan
-  // on its share of them, with its own partial filter gradient, when the
-  // items split evenly (a static batch) and the partial fits L2 (summing
-  // the T copies then costs about 1% of the FMAs of row b, 3x3 128 -> 128 at
-  // 28 x 28: 590 KiB per copy; measured 2 threads, F split: the GEMM loop
-  // ran 7% slower than at 1 thread). One tap reads each x row once, from
-  // wherever it is, so the 1x1 layers keep the channel split.
-  if (!shape.channelsLast && plan.tasks > 1 && shape.taps > 1 &&
-      shape.batch > 0 && taskSplit != TaskSplit::Positions &&
-      taskSplit != splitAlongC) {
-    int64_t itemRows = stagedRows(TaskSplit::Positions);
-    int64_t items = shape.batch * (firstOutputSize / itemRows);
-    if (items % plan.tasks == 0 && partBytes <= target.l2Bytes &&
-        stagedBytes(TaskSplit::Positions, itemRows) <= budget)
-      taskSplit = TaskSplit::Positions;
   }
   int64_t rows = stagedRows(taskSplit);
   // The rows that fit, dividing or not: when the dividing ones are fewer
