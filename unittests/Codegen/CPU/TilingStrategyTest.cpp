@@ -1256,35 +1256,33 @@ TEST(WgradGemm, StagedWorkItemsKeepStagedInput) {
                         /*firstStride=*/1, /*firstWindow=*/3,
                         /*elementBits=*/32, /*taps=*/9, /*accBits=*/32};
     b.batch = 8;
+    // Row b's plan on `target` splits the work items; staging it, or the
+    // same plan with an F split (Rows), stages x and ends in `expected`.
+    auto expectStagedSplit = [&](const CPUTarget &target, Split expected) {
+      WgradGemmPlan plan = planWgradGemm(128, 128, 9, {28, 28}, 32, 32,
+                                         target, 0, 0, /*batch=*/8);
+      ASSERT_TRUE(plan.lanesAlongC);
+      ASSERT_EQ(plan.split, Split::Positions);
+      for (Split planned : {Split::Positions, Split::Rows}) {
+        plan.split = planned;
+        WgradGemmPlan staged =
+            planWgradStaging(plan, 128, 128, 28, b, target);
+        EXPECT_TRUE(staged.stageSlices);
+        EXPECT_EQ(staged.split, expected);
+        EXPECT_TRUE(staged.stageInput);
+        EXPECT_EQ(staged.tasks, 2);
+      }
+    };
     CPUTarget twoMiB = two;
     twoMiB.l2Bytes = 2 * 1024 * 1024;
-    WgradGemmPlan plan = planWgradGemm(128, 128, 9, {28, 28}, 32, 32, twoMiB,
-                                       0, 0, /*batch=*/8);
-    ASSERT_TRUE(plan.lanesAlongC);
-    ASSERT_EQ(plan.split, Split::Positions);
-    for (Split planned : {Split::Positions, Split::Rows}) {
-      plan.split = planned;
-      WgradGemmPlan staged = planWgradStaging(plan, 128, 128, 28, b, twoMiB);
-      EXPECT_TRUE(staged.stageSlices);
-      EXPECT_EQ(staged.split, Split::Positions);
-      EXPECT_TRUE(staged.stageInput);
-      EXPECT_EQ(staged.tasks, 2);
-    }
+    expectStagedSplit(twoMiB, Split::Positions);
     // Of 1 MiB, the copy and a work item's slices fill more than 3/4: the
-    // tasks split C (Lanes) and stage their own channels of x, whichever
-    // split the plan had.
-    plan = planWgradGemm(128, 128, 9, {28, 28}, 32, 32, two, 0, 0, 8);
-    ASSERT_EQ(plan.split, Split::Positions);
-    for (Split planned : {Split::Positions, Split::Rows}) {
-      plan.split = planned;
-      WgradGemmPlan staged = planWgradStaging(plan, 128, 128, 28, b, two);
-      EXPECT_TRUE(staged.stageSlices);
-      EXPECT_EQ(staged.split, Split::Lanes);
-      EXPECT_TRUE(staged.stageInput);
-    }
+    // tasks split C (Lanes) and stage their own channels of x.
+    expectStagedSplit(two, Split::Lanes);
     // A dynamic batch, or 3 images of one block each: no even split.
     b.batch = 0;
-    plan = planWgradGemm(128, 128, 9, {28, 28}, 32, 32, two, 0, 0, 0);
+    WgradGemmPlan plan =
+        planWgradGemm(128, 128, 9, {28, 28}, 32, 32, two, 0, 0, 0);
     ASSERT_EQ(plan.split, Split::Rows);
     WgradGemmPlan staged = planWgradStaging(plan, 128, 128, 28, b, two);
     EXPECT_EQ(staged.split, Split::Rows);
