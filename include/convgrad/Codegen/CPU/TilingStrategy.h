@@ -847,9 +847,9 @@ struct WgradStagingShape {
 /// gradient fits L2 (row b, 3x3 128 -> 128 at 28 x 28, at 2 threads: 590
 /// KiB per copy); such work items are then weighed against the channel
 /// splits like planned ones (above), so the outcome does not depend on
-/// which split planWgradGemm chose. Otherwise x is transposed once before the tasks
-/// (stageInput false; a whole-tensor layout change, which runs on all
-/// threads), and each task stages only its own channels of dy. A task then
+/// which split planWgradGemm chose. Otherwise x is transposed once before
+/// the tasks (stageInput false; a whole-tensor layout change, which runs on
+/// all threads), and each task stages only its own channels of dy. A task then
 /// reads its x windows back from L3 (the 1x1 stride-2 256 -> 512 layer at 2
 /// threads: 6.4 MB per task instead of transposing 12.8 MB of x rows).
 ///
