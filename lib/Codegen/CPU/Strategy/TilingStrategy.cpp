@@ -1780,8 +1780,9 @@ WgradGemmPlan mlir::convgrad::cpu::planWgradStaging(
       shape.batch > 0 && taskSplit != TaskSplit::Positions &&
       taskSplit != splitAlongC) {
     int64_t itemRows = stagedRows(TaskSplit::Positions);
-    int64_t items = shape.batch * (firstOutputSize / itemRows);
-    if (items % plan.tasks == 0 && partBytes <= target.l2Bytes &&
+    if (preferWorkItemSplit(plan.tasks, shape.batch,
+                            firstOutputSize / itemRows, shape.taps, partBytes,
+                            target) &&
         stagedBytes(TaskSplit::Positions, itemRows) <= budget)
       taskSplit = TaskSplit::Positions;
   }
